@@ -1,0 +1,212 @@
+//! Roles, permissions and scopes: who may do what, and on which households.
+//!
+//! One place decides: [`Role::may`]. The web layer maps every route to exactly one
+//! [`Permission`]; a route without one does not exist.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Inwoner,
+    Vrijwilliger,
+    Makelaar,
+    Generalist,
+    Teamleider,
+    Aanbieder,
+    Beleid,
+    Beheerder,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown role '{0}'; the roles are inwoner, vrijwilliger, makelaar, generalist, teamleider, aanbieder, beleid, beheerder")]
+pub struct UnknownRole(pub String);
+
+impl Role {
+    pub const ALL: [Role; 8] = [
+        Role::Inwoner,
+        Role::Vrijwilliger,
+        Role::Makelaar,
+        Role::Generalist,
+        Role::Teamleider,
+        Role::Aanbieder,
+        Role::Beleid,
+        Role::Beheerder,
+    ];
+
+    pub fn parse(input: &str) -> Result<Role, UnknownRole> {
+        let t = input.trim().to_ascii_lowercase();
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == t)
+            .ok_or_else(|| UnknownRole(input.trim().chars().take(40).collect()))
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Inwoner => "inwoner",
+            Role::Vrijwilliger => "vrijwilliger",
+            Role::Makelaar => "makelaar",
+            Role::Generalist => "generalist",
+            Role::Teamleider => "teamleider",
+            Role::Aanbieder => "aanbieder",
+            Role::Beleid => "beleid",
+            Role::Beheerder => "beheerder",
+        }
+    }
+
+    /// The Dutch label shown in the interface.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Inwoner => "Inwoner",
+            Role::Vrijwilliger => "Vrijwilliger",
+            Role::Makelaar => "Sociaal makelaar",
+            Role::Generalist => "Generalist (wijkteam)",
+            Role::Teamleider => "Teamleider",
+            Role::Aanbieder => "Aanbieder",
+            Role::Beleid => "Beleidsmedewerker",
+            Role::Beheerder => "Beheerder",
+        }
+    }
+
+    /// Roles whose work is tied to a wijkteam.
+    pub fn needs_team(self) -> bool {
+        matches!(self, Role::Generalist | Role::Teamleider)
+    }
+
+    /// The one access rule: may this role use this permission at all?
+    /// Scope (which households) is decided separately by [`HouseholdScope`].
+    pub fn may(self, permission: Permission) -> bool {
+        use Permission as P;
+        use Role as R;
+        match permission {
+            P::Public | P::Authenticated => true,
+            P::HouseholdsSearch | P::HouseholdRead => matches!(self, R::Generalist | R::Teamleider),
+            P::OwnHousehold | P::OwnAccessLog => self == R::Inwoner,
+            P::ApiHouseholds => matches!(self, R::Generalist | R::Teamleider | R::Inwoner),
+            P::Aggregates => matches!(self, R::Beleid | R::Teamleider),
+            P::ManageUsers | P::ManageTeams | P::ManageDistricts | P::AuditSearch => {
+                self == R::Beheerder
+            }
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a route needs. Every route declares exactly one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Permission {
+    /// Anyone, without logging in.
+    Public,
+    /// Any logged-in user.
+    Authenticated,
+    /// List and search households (in scope).
+    HouseholdsSearch,
+    /// Read one household (in scope), audited.
+    HouseholdRead,
+    /// A resident's own household.
+    OwnHousehold,
+    /// A resident's "who looked at my data".
+    OwnAccessLog,
+    /// The JSON API on households (in scope).
+    ApiHouseholds,
+    /// Aggregated figures only; never a person.
+    Aggregates,
+    ManageUsers,
+    ManageTeams,
+    ManageDistricts,
+    AuditSearch,
+}
+
+/// Which households a user may see. Decided from the user, never from the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HouseholdScope {
+    /// The households assigned to this team.
+    Team(i64),
+    /// Exactly one household: the resident's own.
+    Own(i64),
+    /// None at all (policy, administration, or a professional without a team).
+    Nothing,
+}
+
+impl HouseholdScope {
+    pub fn for_user(role: Role, team_id: Option<i64>, household_id: Option<i64>) -> Self {
+        match (role, team_id, household_id) {
+            (Role::Generalist | Role::Teamleider, Some(team), _) => HouseholdScope::Team(team),
+            (Role::Inwoner, _, Some(household)) => HouseholdScope::Own(household),
+            _ => HouseholdScope::Nothing,
+        }
+    }
+
+    /// May a household with this id, assigned to this team, be seen?
+    pub fn allows(self, household_id: i64, household_team: Option<i64>) -> bool {
+        match self {
+            HouseholdScope::Team(team) => household_team == Some(team),
+            HouseholdScope::Own(own) => own == household_id,
+            HouseholdScope::Nothing => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn roles_parse_case_insensitively_and_reject_unknowns() {
+        assert_eq!(Role::parse(" Generalist ").unwrap(), Role::Generalist);
+        let err = Role::parse("admin").unwrap_err().to_string();
+        assert!(err.contains("'admin'") && err.contains("beheerder"), "{err}");
+    }
+
+    #[test]
+    fn beleid_never_reads_a_person() {
+        for p in [
+            Permission::HouseholdRead,
+            Permission::HouseholdsSearch,
+            Permission::OwnHousehold,
+            Permission::ApiHouseholds,
+            Permission::AuditSearch,
+        ] {
+            assert!(!Role::Beleid.may(p), "{p:?}");
+        }
+        assert!(Role::Beleid.may(Permission::Aggregates));
+    }
+
+    #[test]
+    fn beheerder_manages_but_does_not_read_households() {
+        assert!(Role::Beheerder.may(Permission::ManageUsers));
+        assert!(!Role::Beheerder.may(Permission::HouseholdRead));
+    }
+
+    proptest! {
+        #[test]
+        fn a_generalist_sees_only_their_own_team(team in 1i64..50, other in 1i64..50, hh in 1i64..1000) {
+            let scope = HouseholdScope::for_user(Role::Generalist, Some(team), None);
+            prop_assert_eq!(scope.allows(hh, Some(other)), team == other);
+            prop_assert!(!scope.allows(hh, None));
+        }
+
+        #[test]
+        fn a_resident_sees_only_their_own_household(own in 1i64..1000, hh in 1i64..1000, team in proptest::option::of(1i64..50)) {
+            let scope = HouseholdScope::for_user(Role::Inwoner, team, Some(own));
+            prop_assert_eq!(scope.allows(hh, team), own == hh);
+        }
+
+        #[test]
+        fn other_roles_see_no_household(idx in 0usize..8, hh in 1i64..1000, team in 1i64..50) {
+            let role = Role::ALL[idx];
+            let scope = HouseholdScope::for_user(role, Some(team), Some(hh));
+            if !matches!(role, Role::Generalist | Role::Teamleider | Role::Inwoner) {
+                prop_assert!(!scope.allows(hh, Some(team)));
+            }
+        }
+    }
+}

@@ -1,0 +1,22 @@
+//! Baken's domain: the types that carry rules, and the rules themselves.
+//!
+//! Architecture invariant: this crate does no I/O. No database, no HTTP, no clock
+//! and no randomness it was not handed. Every rule is a function of values, so it
+//! is tested with plain values and property tests.
+
+pub mod access;
+pub mod address;
+pub mod audit;
+pub mod bsn;
+pub mod codes;
+pub mod ladder;
+pub mod protect;
+pub mod user;
+
+pub use access::{HouseholdScope, Permission, Role};
+pub use address::{Addition, HouseLetter, HouseNumber, Postcode};
+pub use audit::{AuditAction, AuditEntry, AuditOutcome, ChainBreak};
+pub use bsn::Bsn;
+pub use codes::{DistrictCode, MunicipalityCode, NeighbourhoodCode};
+pub use ladder::{LadderStep, ParticipationRung, SelfRelianceScore, SupportForm};
+pub use user::{Password, Username};

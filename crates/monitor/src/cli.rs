@@ -1,0 +1,280 @@
+//! The command line: `baken monitor keygen | pseudonymise | link | report`.
+//!
+//! The binary embeds [`MonitorCommand`] as a subcommand and calls [`run`]. This is the
+//! only module that uses `anyhow`, prints to stderr or draws progress bars (indicatif,
+//! only when stderr is a terminal). It never prints or logs key material.
+
+use std::ffi::OsString;
+use std::fs::File;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail};
+use clap::{Args, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+
+use crate::{
+    pseudonymise, read_key_file, report_from_parquet, write_atomically, write_key_file,
+    write_report_dir, DomainList, InputConfig, Linker, MonitorError, MonitorKey, Organisation,
+    Protection,
+};
+
+/// How `report` protects published counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProtectionMethod {
+    /// As CBS: counts 1-7 are secret, all others rounded to a multiple of 5.
+    Cbs,
+    /// Counts below --threshold are secret, with secondary suppression.
+    Suppress,
+}
+
+/// A `--key` on `link` or `report` is accepted by the parser only to be refused with
+/// an explanation (clap's own "unexpected argument" would not say why).
+#[derive(Debug, Clone, Default, Args)]
+pub struct RefusedKey {
+    #[arg(long = "key", hide = true, num_args = 0..=1, value_name = "KEYFILE")]
+    key: Option<Option<OsString>>,
+}
+
+impl RefusedKey {
+    fn refuse(&self, command: &str) -> anyhow::Result<()> {
+        if self.key.is_some() {
+            bail!(
+                "`baken monitor {command}` does not accept a key (--key): the linking party must never hold the pseudonymisation key. \
+                 Remove --key; pseudonymised files are linked on their pseudonyms alone."
+            );
+        }
+        Ok(())
+    }
+}
+
+/// The stapelingsmonitor's commands.
+#[derive(Debug, Subcommand)]
+pub enum MonitorCommand {
+    /// Create a new 256-bit pseudonymisation key (mode 0600). For the coordinating
+    /// privacy officer, who gives it to the organisations and never to the linking party.
+    Keygen {
+        /// Where to write the key; an existing file is never overwritten.
+        #[arg(long, value_name = "KEYFILE")]
+        out: PathBuf,
+    },
+    /// Replace each address by a keyed pseudonym (at each organisation, on its own
+    /// machine). Refuses the whole file, writing nothing, if any row is invalid.
+    Pseudonymise {
+        /// The key file from `keygen`.
+        #[arg(long, value_name = "KEYFILE")]
+        key: PathBuf,
+        /// The organisation's name, written into every row.
+        #[arg(long, value_name = "NAME")]
+        org: String,
+        /// The organisation's CSV: postcode, huisnummer, [huisletter], [toevoeging],
+        /// buurtcode, domein, voorziening, [periode].
+        #[arg(value_name = "INPUT.csv")]
+        input: PathBuf,
+        /// The pseudonymised CSV to write.
+        #[arg(long, value_name = "OUT.csv")]
+        out: PathBuf,
+        /// The allowed domains (default: jeugd,wmo,participatie,schuldhulp,ggz,wonen,overig).
+        #[arg(long, value_name = "a,b,c")]
+        domains: Option<String>,
+        /// List at most this many problems, then only count them.
+        #[arg(long, value_name = "N", default_value_t = 50)]
+        max_errors: usize,
+    },
+    /// Link pseudonymised files into one row per household and drop the pseudonym
+    /// (at the linking party). Does not accept a key.
+    Link {
+        /// Pseudonymised CSV files from `pseudonymise`.
+        #[arg(value_name = "PSEUDONYMISED.csv", required = true)]
+        inputs: Vec<PathBuf>,
+        /// The linked Parquet file to write.
+        #[arg(long, value_name = "linked.parquet")]
+        out: PathBuf,
+        /// The allowed domains (as for pseudonymise).
+        #[arg(long, value_name = "a,b,c")]
+        domains: Option<String>,
+        /// List at most this many problems, then only count them.
+        #[arg(long, value_name = "N", default_value_t = 50)]
+        max_errors: usize,
+        #[command(flatten)]
+        refused: RefusedKey,
+    },
+    /// Write the protected cumulation tables: report.json, one CSV per table and
+    /// report.html. Protection cannot be switched off. Does not accept a key.
+    Report {
+        /// The linked Parquet file from `link`.
+        #[arg(value_name = "linked.parquet")]
+        input: PathBuf,
+        /// The directory to write to (created if needed).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// How counts are protected.
+        #[arg(long, value_enum, default_value_t = ProtectionMethod::Cbs)]
+        protection: ProtectionMethod,
+        /// For --protection suppress: counts from 1 to T-1 are secret (T >= 3).
+        #[arg(long, value_name = "T")]
+        threshold: Option<u64>,
+        /// The domains, in the order to show them (as for pseudonymise).
+        #[arg(long, value_name = "a,b,c")]
+        domains: Option<String>,
+        #[command(flatten)]
+        refused: RefusedKey,
+    },
+}
+
+/// Runs one monitor command.
+pub fn run(cmd: MonitorCommand) -> anyhow::Result<()> {
+    match cmd {
+        MonitorCommand::Keygen { out } => {
+            let mut rng = ChaCha20Rng::from_entropy();
+            let key = MonitorKey::generate(&mut rng);
+            let id = write_key_file(&out, &key)?;
+            eprintln!(
+                "Wrote a new key to {} (mode 0600, key id {id}).\n\
+                 Give it to the participating organisations only - never to the linking party.\n\
+                 Organisations can check they hold the same key by comparing the key id.",
+                out.display()
+            );
+            Ok(())
+        }
+        MonitorCommand::Pseudonymise {
+            key,
+            org,
+            input,
+            out,
+            domains,
+            max_errors,
+        } => {
+            let key = read_key_file(&key)?;
+            let organisation = Organisation::parse(&org)?;
+            let config = InputConfig {
+                domains: domain_list(domains.as_deref())?,
+                max_errors,
+            };
+            let (file, size) = open(&input)?;
+            let bar = progress_bar(size, "pseudonymise");
+            let name = input.display().to_string();
+            let result = pseudonymise(bar.wrap_read(file), &name, &key, &organisation, &config);
+            bar.finish_and_clear();
+            let pseudonymised = result?;
+            let rows = pseudonymised.len();
+            let mut rng = ChaCha20Rng::from_entropy();
+            write_atomically(&out, false, |w| {
+                pseudonymised
+                    .write_csv(w, &mut rng)
+                    .map_err(|source| MonitorError::Write {
+                        path: out.display().to_string(),
+                        source,
+                    })
+            })?;
+            eprintln!(
+                "Pseudonymised {rows} rows of {} into {} (key id {}).",
+                organisation.as_str(),
+                out.display(),
+                key.id()
+            );
+            Ok(())
+        }
+        MonitorCommand::Link {
+            inputs,
+            out,
+            domains,
+            max_errors,
+            refused,
+        } => {
+            refused.refuse("link")?;
+            let config = InputConfig {
+                domains: domain_list(domains.as_deref())?,
+                max_errors,
+            };
+            let mut files = Vec::with_capacity(inputs.len());
+            let mut total = 0;
+            for path in &inputs {
+                let (file, size) = open(path)?;
+                total += size;
+                files.push((path.display().to_string(), file));
+            }
+            let bar = progress_bar(total, "link");
+            let mut linker = Linker::new(config);
+            for (name, file) in files {
+                if let Err(e) = linker.add_file(bar.wrap_read(file), &name) {
+                    bar.finish_and_clear();
+                    return Err(e.into());
+                }
+            }
+            bar.finish_and_clear();
+            let dataset = linker.finish(&mut ChaCha20Rng::from_entropy())?;
+            write_atomically(&out, false, |w| dataset.write_parquet(w))?;
+            let s = dataset.stats();
+            eprintln!(
+                "Linked {} files: {} records, {} households, written to {} without pseudonyms.",
+                s.files,
+                s.records,
+                s.households,
+                out.display()
+            );
+            eprintln!(
+                "{} households were reported in more than one neighbourhood; the most frequent code was used for them.",
+                s.buurt_conflicts
+            );
+            Ok(())
+        }
+        MonitorCommand::Report {
+            input,
+            out,
+            protection,
+            threshold,
+            domains,
+            refused,
+        } => {
+            refused.refuse("report")?;
+            let protection = match (protection, threshold) {
+                (ProtectionMethod::Cbs, None) => Protection::Cbs,
+                (ProtectionMethod::Cbs, Some(_)) => bail!(
+                    "--threshold only applies to --protection suppress; the CBS rule has a fixed threshold of 8"
+                ),
+                (ProtectionMethod::Suppress, Some(t)) => Protection::suppress(t)?,
+                (ProtectionMethod::Suppress, None) => {
+                    bail!("--protection suppress needs --threshold T (at least 3)")
+                }
+            };
+            let domains = domain_list(domains.as_deref())?;
+            let (file, _) = open(&input)?;
+            let report = report_from_parquet(file, &input.display().to_string(), &domains, &protection)?;
+            let written = write_report_dir(&report, &out)?;
+            eprintln!(
+                "Wrote {} files to {} (protection: {}).",
+                written.len(),
+                out.display(),
+                report.protection.method
+            );
+            Ok(())
+        }
+    }
+}
+
+fn domain_list(list: Option<&str>) -> Result<DomainList, MonitorError> {
+    list.map_or_else(|| Ok(DomainList::default()), DomainList::parse)
+}
+
+fn open(path: &Path) -> anyhow::Result<(File, u64)> {
+    let file = File::open(path).map_err(|e| anyhow!("{}: cannot open: {e}", path.display()))?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    Ok((file, size))
+}
+
+fn progress_bar(len: u64, message: &'static str) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template(
+        "{msg:>12} [{bar:40}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(message);
+    bar
+}

@@ -1,0 +1,245 @@
+//! Reading the CSV files organisations produce: UTF-8 with or without a BOM, `,` or
+//! `;` (Dutch Excel writes `;`), CRLF or LF, columns found by name.
+
+use std::io::{BufRead, BufReader, Read};
+
+use crate::error::{MonitorError, Problem, RowError, RowErrors};
+
+const BUFFER: usize = 1 << 18;
+
+/// An opened CSV file: the reader positioned after the header, and the header names
+/// (trimmed, lower-cased).
+pub(crate) struct CsvInput<R: Read> {
+    pub(crate) reader: csv::Reader<BufReader<R>>,
+    pub(crate) header: Vec<String>,
+    pub(crate) file: String,
+    /// The csv crate reports the line of a record one too low when the previous
+    /// record ended in CRLF (it counts the LF only when it reads the next record).
+    crlf_correction: u64,
+}
+
+/// Opens a CSV file. `expected` names the required columns for the empty-file message.
+pub(crate) fn open<R: Read>(
+    input: R,
+    file: &str,
+    expected: &str,
+) -> Result<CsvInput<R>, MonitorError> {
+    let mut buffered = BufReader::with_capacity(BUFFER, input);
+    let read_err = |e: std::io::Error| MonitorError::Read {
+        file: file.to_owned(),
+        message: e.to_string(),
+    };
+    let empty = || MonitorError::EmptyFile {
+        file: file.to_owned(),
+        expected: expected.to_owned(),
+    };
+    let start = buffered.fill_buf().map_err(read_err)?;
+    if start.starts_with(b"\xEF\xBB\xBF") {
+        buffered.consume(3);
+    }
+    let start = buffered.fill_buf().map_err(read_err)?;
+    if start.iter().all(u8::is_ascii_whitespace) {
+        // Either nothing at all, or only blank lines within the first buffer; the
+        // latter is, for our purposes, also an empty file.
+        return Err(empty());
+    }
+    let delimiter = detect_delimiter(start);
+    let crlf_correction = u64::from(first_line_ends_in_crlf(start));
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(true)
+        .flexible(true)
+        .buffer_capacity(BUFFER)
+        .from_reader(buffered);
+    let raw = reader
+        .byte_headers()
+        .map_err(|e| csv_error(file, e))?
+        .clone();
+    let line = 1;
+    let mut header = Vec::with_capacity(raw.len());
+    for field in raw.iter() {
+        let name = std::str::from_utf8(field).map_err(|_| MonitorError::HeaderNotUtf8 {
+            file: file.to_owned(),
+            line,
+        })?;
+        let name = name.trim().to_lowercase();
+        if !name.is_empty() && header.contains(&name) {
+            return Err(MonitorError::DuplicateColumn {
+                file: file.to_owned(),
+                line,
+                column: name,
+            });
+        }
+        header.push(name);
+    }
+    if header.iter().all(String::is_empty) {
+        return Err(empty());
+    }
+    Ok(CsvInput {
+        reader,
+        header,
+        file: file.to_owned(),
+        crlf_correction,
+    })
+}
+
+/// `;` if the first line has more semicolons than commas outside quotes, else `,`.
+fn detect_delimiter(start: &[u8]) -> u8 {
+    let (mut commas, mut semicolons, mut quoted) = (0usize, 0usize, false);
+    for &b in start {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' if !quoted => break,
+            b',' if !quoted => commas += 1,
+            b';' if !quoted => semicolons += 1,
+            _ => {}
+        }
+    }
+    if semicolons > commas {
+        b';'
+    } else {
+        b','
+    }
+}
+
+/// Whether the first line (outside quotes) ends in CRLF.
+fn first_line_ends_in_crlf(start: &[u8]) -> bool {
+    let mut quoted = false;
+    for (i, &b) in start.iter().enumerate() {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' if !quoted => return i > 0 && start[i - 1] == b'\r',
+            _ => {}
+        }
+    }
+    false
+}
+
+pub(crate) fn csv_error(file: &str, e: csv::Error) -> MonitorError {
+    MonitorError::Read {
+        file: file.to_owned(),
+        message: e.to_string(),
+    }
+}
+
+impl<R: Read> CsvInput<R> {
+    /// The 1-based line on which `record` starts.
+    #[inline]
+    pub(crate) fn line(&self, record: &csv::ByteRecord) -> u64 {
+        record.position().map_or(0, |p| p.line() + self.crlf_correction)
+    }
+
+    pub(crate) fn find(&self, column: &str) -> Option<usize> {
+        self.header.iter().position(|h| h == column)
+    }
+
+    pub(crate) fn require(&self, column: &'static str) -> Result<usize, MonitorError> {
+        self.find(column).ok_or_else(|| MonitorError::MissingColumn {
+            file: self.file.clone(),
+            line: 1,
+            column,
+            found: self
+                .header
+                .iter()
+                .map(|h| crate::error::shown_value(h))
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+    }
+
+    /// Checks the row's shape and encoding. Returns false (after recording the
+    /// problem) if the row cannot be read field by field.
+    #[inline]
+    pub(crate) fn check_row(
+        &self,
+        record: &csv::ByteRecord,
+        line: u64,
+        errors: &mut RowErrors,
+        limit: usize,
+    ) -> bool {
+        if record.len() != self.header.len() {
+            errors.push(
+                limit,
+                RowError {
+                    file: self.file.clone(),
+                    line,
+                    column: "row".into(),
+                    problem: Problem::Ragged {
+                        found: record.len(),
+                        expected: self.header.len(),
+                    },
+                },
+            );
+            return false;
+        }
+        if std::str::from_utf8(record.as_slice()).is_err() {
+            let column = record
+                .iter()
+                .position(|f| std::str::from_utf8(f).is_err())
+                .map(|i| self.header[i].clone())
+                .unwrap_or_else(|| "row".into());
+            errors.push(
+                limit,
+                RowError {
+                    file: self.file.clone(),
+                    line,
+                    column,
+                    problem: Problem::NotUtf8,
+                },
+            );
+            return false;
+        }
+        true
+    }
+
+    pub(crate) fn row_error(&self, line: u64, column: usize, problem: Problem) -> RowError {
+        RowError {
+            file: self.file.clone(),
+            line,
+            column: self.header[column].clone(),
+            problem,
+        }
+    }
+}
+
+/// Writes one CSV field, quoting it when needed.
+pub(crate) fn csv_field(value: &[u8]) -> Vec<u8> {
+    if value
+        .iter()
+        .any(|&b| matches!(b, b',' | b'"' | b'\n' | b'\r' | b';'))
+        || value.first().is_some_and(u8::is_ascii_whitespace)
+        || value.last().is_some_and(u8::is_ascii_whitespace)
+    {
+        let mut out = Vec::with_capacity(value.len() + 2);
+        out.push(b'"');
+        for &b in value {
+            if b == b'"' {
+                out.push(b'"');
+            }
+            out.push(b);
+        }
+        out.push(b'"');
+        out
+    } else {
+        value.to_vec()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn semicolons_win_when_there_are_more_of_them() {
+        assert_eq!(detect_delimiter(b"postcode;huisnummer;buurtcode\n1,2,3,4,5"), b';');
+        assert_eq!(detect_delimiter(b"postcode,huisnummer;x,y\n"), b',');
+        assert_eq!(detect_delimiter(b"\"a;b;c\",d\n"), b',');
+    }
+
+    #[test]
+    fn fields_with_delimiters_or_quotes_are_quoted() {
+        assert_eq!(csv_field(b"WMO-HV"), b"WMO-HV".to_vec());
+        assert_eq!(csv_field(b"a,b"), b"\"a,b\"".to_vec());
+        assert_eq!(csv_field(b"say \"hi\""), b"\"say \"\"hi\"\"\"".to_vec());
+    }
+}

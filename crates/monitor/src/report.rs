@@ -1,0 +1,427 @@
+//! Step 4: the cumulation tables, protected, as JSON, CSV and a self-contained HTML
+//! page.
+//!
+//! The report is computed in one pass over the households (from a
+//! [`LinkedDataset`](crate::LinkedDataset) or streamed from the linked Parquet file)
+//! into true counts that never leave this module: [`ReportBuilder::finish`] puts every
+//! count, totals included, into one [`Cells`] structure with the additive relations
+//! between them and publishes only what [`protect`] returns.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use serde::{Deserialize, Serialize};
+
+use crate::input::{DomainList, DomainMask};
+use crate::intern::FxHashMap;
+use crate::link::HouseholdSummary;
+use crate::protect::{protect, CellId, Cells, Protection, ProtectionInfo};
+
+/// A bucket of a count table: 1, 2, 3 or "4+".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bucket {
+    Exactly(u8),
+    FourOrMore,
+}
+
+impl Bucket {
+    const ALL: [Bucket; 4] = [
+        Bucket::Exactly(1),
+        Bucket::Exactly(2),
+        Bucket::Exactly(3),
+        Bucket::FourOrMore,
+    ];
+
+    fn index(n: u32) -> usize {
+        (n.clamp(1, 4) - 1) as usize
+    }
+
+    pub fn label(&self) -> String {
+        match self {
+            Bucket::Exactly(n) => n.to_string(),
+            Bucket::FourOrMore => "4+".into(),
+        }
+    }
+}
+
+impl Serialize for Bucket {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Bucket::Exactly(n) => s.serialize_u8(*n),
+            Bucket::FourOrMore => s.serialize_str("4+"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Bucket {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            N(u8),
+            S(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::N(n @ 1..=3) => Ok(Bucket::Exactly(n)),
+            Raw::S(s) if s == "4+" => Ok(Bucket::FourOrMore),
+            _ => Err(serde::de::Error::custom("expected 1, 2, 3 or \"4+\"")),
+        }
+    }
+}
+
+/// A published count: `None` is secret ("geheim").
+pub type Published = Option<u64>;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    pub households: Published,
+    pub records: Published,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainCountRow {
+    pub domains: Bucket,
+    pub households: Published,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrganisationCountRow {
+    pub organisations: Bucket,
+    pub households: Published,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProvisionCountRow {
+    pub provisions: Bucket,
+    pub households: Published,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CombinationRow {
+    /// The domains, sorted alphabetically.
+    pub combination: Vec<String>,
+    pub households: Published,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NeighbourhoodRow {
+    pub buurtcode: String,
+    pub households: Published,
+    /// Households with provisions from two or more domains.
+    pub multi_domain: Published,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tables {
+    pub by_domain_count: Vec<DomainCountRow>,
+    pub by_organisation_count: Vec<OrganisationCountRow>,
+    pub by_provision_count: Vec<ProvisionCountRow>,
+    pub by_domain_combination: Vec<CombinationRow>,
+    pub by_neighbourhood: Vec<NeighbourhoodRow>,
+}
+
+/// The published report: the shape of `report.json`. Holds protected counts only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    pub protection: ProtectionInfo,
+    pub totals: Totals,
+    pub tables: Tables,
+}
+
+/// Counts households one at a time; memory grows with the number of neighbourhoods and
+/// domain combinations only.
+#[derive(Debug, Clone)]
+pub struct ReportBuilder {
+    domains: DomainList,
+    households: u64,
+    records: u64,
+    domain_count: [u64; 4],
+    organisation_count: [u64; 4],
+    provision_count: [u64; 4],
+    combinations: FxHashMap<DomainMask, u64>,
+    /// Per neighbourhood: households, households with two or more domains.
+    neighbourhoods: HashMap<Box<str>, [u64; 2]>,
+}
+
+impl ReportBuilder {
+    pub fn new(domains: DomainList) -> ReportBuilder {
+        ReportBuilder {
+            domains,
+            households: 0,
+            records: 0,
+            domain_count: [0; 4],
+            organisation_count: [0; 4],
+            provision_count: [0; 4],
+            combinations: FxHashMap::default(),
+            neighbourhoods: HashMap::new(),
+        }
+    }
+
+    /// Adds one household. A household always has at least one domain, organisation
+    /// and provision; the linked file's reader checks that.
+    pub fn add(&mut self, h: &HouseholdSummary<'_>) {
+        let domains = h.domains.count_ones();
+        self.households += 1;
+        self.records += u64::from(h.records);
+        self.domain_count[Bucket::index(domains)] += 1;
+        self.organisation_count[Bucket::index(h.organisations)] += 1;
+        self.provision_count[Bucket::index(h.provisions)] += 1;
+        *self.combinations.entry(h.domains).or_insert(0) += 1;
+        let multi = u64::from(domains >= 2);
+        match self.neighbourhoods.get_mut(h.buurtcode) {
+            Some(n) => {
+                n[0] += 1;
+                n[1] += multi;
+            }
+            None => {
+                self.neighbourhoods.insert(h.buurtcode.into(), [1, multi]);
+            }
+        }
+    }
+
+    /// Protects every count with `protection` and returns the publishable report.
+    pub fn finish(self, protection: &Protection) -> Report {
+        let mut cells = Cells::new();
+        let households = cells.published(self.households);
+        let records = cells.published(self.records);
+        let bucket_cells = |cells: &mut Cells, counts: &[u64; 4]| -> [CellId; 4] {
+            let ids = counts.map(|v| cells.published(v));
+            cells.group(households, ids.to_vec());
+            ids
+        };
+        let domain_count = bucket_cells(&mut cells, &self.domain_count);
+        let organisation_count = bucket_cells(&mut cells, &self.organisation_count);
+        let provision_count = bucket_cells(&mut cells, &self.provision_count);
+
+        // Combinations, nested under the domain-count buckets.
+        let mut combinations: Vec<(Vec<&str>, u64, CellId)> = {
+            let mut masks: Vec<(&DomainMask, &u64)> = self.combinations.iter().collect();
+            masks.sort_unstable();
+            masks
+                .into_iter()
+                .map(|(&mask, &n)| (self.domains.names_in(mask), n, cells.published(n)))
+                .collect()
+        };
+        for (bucket, &total) in domain_count.iter().enumerate() {
+            let parts: Vec<CellId> = combinations
+                .iter()
+                .filter(|(names, _, _)| Bucket::index(names.len() as u32) == bucket)
+                .map(|c| c.2)
+                .collect();
+            if !parts.is_empty() {
+                cells.group(total, parts);
+            }
+        }
+
+        // Households with two or more domains: not published as a total, but implied
+        // (households minus those with one domain), so it takes part as a hidden cell.
+        let multi_total = cells.hidden(self.domain_count[1..].iter().sum());
+        cells.group(multi_total, domain_count[1..].to_vec());
+        cells.group(households, vec![domain_count[0], multi_total]);
+
+        // Neighbourhoods: households = one domain (hidden) + two or more domains.
+        let mut neighbourhoods: Vec<(&str, [u64; 2])> = self
+            .neighbourhoods
+            .iter()
+            .map(|(k, v)| (&**k, *v))
+            .collect();
+        neighbourhoods.sort_unstable();
+        let mut n_cells = Vec::with_capacity(neighbourhoods.len());
+        for (_, [total, multi]) in &neighbourhoods {
+            let t = cells.published(*total);
+            let m = cells.published(*multi);
+            let single = cells.hidden(total - multi);
+            cells.group(t, vec![single, m]);
+            n_cells.push((t, m, single));
+        }
+        if !n_cells.is_empty() {
+            cells.group(households, n_cells.iter().map(|c| c.0).collect());
+            cells.group(multi_total, n_cells.iter().map(|c| c.1).collect());
+            cells.group(domain_count[0], n_cells.iter().map(|c| c.2).collect());
+        }
+
+        let published = protect(&cells, protection);
+        let p = |id: CellId| published.get(id);
+
+        // Order combinations by published size (secret ones last), then by name, so
+        // the order reveals nothing beyond the published numbers.
+        combinations.sort_by(|a, b| {
+            let (pa, pb) = (p(a.2), p(b.2));
+            pb.cmp(&pa)
+                .then_with(|| a.0.len().cmp(&b.0.len()))
+                .then_with(|| a.0.cmp(&b.0))
+        });
+
+        Report {
+            protection: protection.info(),
+            totals: Totals {
+                households: p(households),
+                records: p(records),
+            },
+            tables: Tables {
+                by_domain_count: Bucket::ALL
+                    .iter()
+                    .zip(domain_count)
+                    .map(|(&b, id)| DomainCountRow {
+                        domains: b,
+                        households: p(id),
+                    })
+                    .collect(),
+                by_organisation_count: Bucket::ALL
+                    .iter()
+                    .zip(organisation_count)
+                    .map(|(&b, id)| OrganisationCountRow {
+                        organisations: b,
+                        households: p(id),
+                    })
+                    .collect(),
+                by_provision_count: Bucket::ALL
+                    .iter()
+                    .zip(provision_count)
+                    .map(|(&b, id)| ProvisionCountRow {
+                        provisions: b,
+                        households: p(id),
+                    })
+                    .collect(),
+                by_domain_combination: combinations
+                    .iter()
+                    .map(|(names, _, id)| CombinationRow {
+                        combination: names.iter().map(|s| s.to_string()).collect(),
+                        households: p(*id),
+                    })
+                    .collect(),
+                by_neighbourhood: neighbourhoods
+                    .iter()
+                    .zip(&n_cells)
+                    .map(|((code, _), (t, m, _))| NeighbourhoodRow {
+                        buurtcode: code.to_string(),
+                        households: p(*t),
+                        multi_domain: p(*m),
+                    })
+                    .collect(),
+            },
+        }
+    }
+}
+
+/// The report for a linked dataset (the web upload's path: link, then report).
+pub fn report(dataset: &crate::LinkedDataset, protection: &Protection) -> Report {
+    let mut builder = ReportBuilder::new(dataset.domains().clone());
+    for h in dataset.summaries() {
+        builder.add(&h);
+    }
+    builder.finish(protection)
+}
+
+fn cell(v: Published) -> String {
+    v.map_or_else(String::new, |n| n.to_string())
+}
+
+/// The names of the table files, in the order they are written.
+pub const TABLE_FILES: [&str; 5] = [
+    "by_domain_count.csv",
+    "by_organisation_count.csv",
+    "by_provision_count.csv",
+    "by_domain_combination.csv",
+    "by_neighbourhood.csv",
+];
+
+impl Report {
+    /// `report.json`: pretty-printed, with a final newline.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self)
+            .unwrap_or_else(|e| unreachable!("a report always serialises: {e}"));
+        s.push('\n');
+        s
+    }
+
+    /// One CSV per table (`,`, LF; a secret count is an empty cell), named as in
+    /// [`TABLE_FILES`].
+    pub fn table_csvs(&self) -> Vec<(&'static str, String)> {
+        let t = &self.tables;
+        let mut out = Vec::with_capacity(5);
+        let mut s = String::from("domains,households\n");
+        for r in &t.by_domain_count {
+            let _ = writeln!(s, "{},{}", r.domains.label(), cell(r.households));
+        }
+        out.push((TABLE_FILES[0], s));
+        let mut s = String::from("organisations,households\n");
+        for r in &t.by_organisation_count {
+            let _ = writeln!(s, "{},{}", r.organisations.label(), cell(r.households));
+        }
+        out.push((TABLE_FILES[1], s));
+        let mut s = String::from("provisions,households\n");
+        for r in &t.by_provision_count {
+            let _ = writeln!(s, "{},{}", r.provisions.label(), cell(r.households));
+        }
+        out.push((TABLE_FILES[2], s));
+        let mut s = String::from("combination,households\n");
+        for r in &t.by_domain_combination {
+            let _ = writeln!(s, "{},{}", r.combination.join("+"), cell(r.households));
+        }
+        out.push((TABLE_FILES[3], s));
+        let mut s = String::from("buurtcode,households,multi_domain\n");
+        for r in &t.by_neighbourhood {
+            let _ = writeln!(
+                s,
+                "{},{},{}",
+                r.buurtcode,
+                cell(r.households),
+                cell(r.multi_domain)
+            );
+        }
+        out.push((TABLE_FILES[4], s));
+        out
+    }
+
+    /// `report.html`: see [`crate::html`].
+    pub fn to_html(&self) -> String {
+        crate::html::render(self)
+    }
+}
+
+/// The report for a linked Parquet file, streamed household by household.
+pub fn report_from_parquet(
+    file: std::fs::File,
+    name: &str,
+    domains: &DomainList,
+    protection: &Protection,
+) -> Result<Report, crate::MonitorError> {
+    let mut builder = ReportBuilder::new(domains.clone());
+    crate::link::scan_linked_parquet(file, name, domains, |h| builder.add(h))?;
+    Ok(builder.finish(protection))
+}
+
+/// Writes `report.json`, the table CSVs and `report.html` into `dir` (created if
+/// needed), each file atomically and readable by all (mode 0644): this is the
+/// publication. Everything is rendered before the first file is written.
+pub fn write_report_dir(
+    report: &Report,
+    dir: &std::path::Path,
+) -> Result<Vec<std::path::PathBuf>, crate::MonitorError> {
+    use std::io::Write;
+    let mut files: Vec<(&str, Vec<u8>)> = vec![("report.json", report.to_json().into_bytes())];
+    files.extend(
+        report
+            .table_csvs()
+            .into_iter()
+            .map(|(name, csv)| (name, csv.into_bytes())),
+    );
+    files.push(("report.html", report.to_html().into_bytes()));
+    std::fs::create_dir_all(dir).map_err(|source| crate::MonitorError::Write {
+        path: dir.display().to_string(),
+        source,
+    })?;
+    let mut written = Vec::with_capacity(files.len());
+    for (name, bytes) in files {
+        let path = dir.join(name);
+        crate::output::write_atomically(&path, true, |w| {
+            w.write_all(&bytes).map_err(|source| crate::MonitorError::Write {
+                path: path.display().to_string(),
+                source,
+            })
+        })?;
+        written.push(path);
+    }
+    Ok(written)
+}

@@ -1,0 +1,213 @@
+//! The audit log: one writer, append-only, hash-chained.
+
+use crate::{exec, with_conn, Page, Result, StoreError, Tx};
+use baken_domain::audit::{canonical_time, ChainBreak, ChainVerifier, StoredEntry};
+use baken_domain::AuditEntry;
+use chrono::{DateTime, Utc};
+
+/// Appends one entry inside the caller's transaction. Taking the head row's lock
+/// first serialises appenders, so the chain never forks.
+pub async fn append(tx: &mut Tx, entry: &AuditEntry) -> Result<i64> {
+    let (seq, prev): (i64, String) = with_conn!(tx, |c| {
+        sqlx::query_as("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+            .fetch_one(&mut *c)
+            .await
+    })?;
+    let stored = entry.to_stored(seq, &prev);
+    exec!(tx, |c| {
+        sqlx::query(
+            "INSERT INTO audit_log (seq, at, user_id, username, role, client_addr, route, action, \
+             outcome, object_type, object_id, detail, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        )
+        .bind(seq)
+        .bind(entry.at)
+        .bind(stored.user_id)
+        .bind(&stored.username)
+        .bind(&stored.role)
+        .bind(&stored.client_addr)
+        .bind(&stored.route)
+        .bind(&stored.action)
+        .bind(&stored.outcome)
+        .bind(&stored.object_type)
+        .bind(&stored.object_id)
+        .bind(&stored.detail)
+        .bind(&stored.prev_hash)
+        .bind(&stored.hash)
+        .execute(&mut *c)
+        .await?;
+        sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+            .bind(&stored.hash)
+            .execute(&mut *c)
+            .await
+    })?;
+    Ok(seq)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct AuditRow {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub user_id: Option<i64>,
+    pub username: Option<String>,
+    pub role: Option<String>,
+    pub client_addr: String,
+    pub route: String,
+    pub action: String,
+    pub outcome: String,
+    pub object_type: Option<String>,
+    pub object_id: Option<String>,
+    pub detail: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl AuditRow {
+    fn to_stored(&self) -> StoredEntry {
+        StoredEntry {
+            seq: self.seq,
+            at: canonical_time(&self.at),
+            user_id: self.user_id,
+            username: self.username.clone(),
+            role: self.role.clone(),
+            client_addr: self.client_addr.clone(),
+            route: self.route.clone(),
+            action: self.action.clone(),
+            outcome: self.outcome.clone(),
+            object_type: self.object_type.clone(),
+            object_id: self.object_id.clone(),
+            detail: self.detail.clone(),
+            prev_hash: self.prev_hash.clone(),
+            hash: self.hash.clone(),
+        }
+    }
+}
+
+/// The outcome of [`verify`].
+#[derive(Debug)]
+pub enum Verification {
+    Intact { entries: i64 },
+    Broken(ChainBreak),
+}
+
+const SELECT: &str = "SELECT seq, at, user_id, username, role, client_addr, route, action, outcome, \
+                      object_type, object_id, detail, prev_hash, hash FROM audit_log";
+
+/// Walks the whole chain in batches (constant memory) and checks it against the head.
+pub async fn verify(tx: &mut Tx) -> Result<Verification> {
+    const BATCH: i64 = 5_000;
+    let mut verifier = ChainVerifier::default();
+    let mut after = 0i64;
+    loop {
+        let sql = format!("{SELECT} WHERE seq > $1 ORDER BY seq LIMIT $2");
+        let rows: Vec<AuditRow> = with_conn!(tx, |c| {
+            sqlx::query_as(&sql).bind(after).bind(BATCH).fetch_all(&mut *c).await
+        })?;
+        let Some(last) = rows.last() else { break };
+        after = last.seq;
+        for row in &rows {
+            if let Err(b) = verifier.push(&row.to_stored()) {
+                return Ok(Verification::Broken(b));
+            }
+        }
+    }
+    let (head_seq, head_hash): (i64, String) = with_conn!(tx, |c| {
+        sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_one(&mut *c)
+            .await
+    })?;
+    Ok(match verifier.finish(head_seq, &head_hash) {
+        Ok(entries) => Verification::Intact { entries },
+        Err(b) => Verification::Broken(b),
+    })
+}
+
+/// Filters for the administrator's search. Every field is optional.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub username: Option<String>,
+    pub action: Option<String>,
+    pub outcome: Option<String>,
+    pub object_type: Option<String>,
+    pub object_id: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// Newest first, paginated.
+pub async fn search(tx: &mut Tx, f: &AuditFilter, page: i64, page_size: i64) -> Result<Page<AuditRow>> {
+    // Each filter is always bound; a NULL parameter switches it off. That keeps one
+    // static statement per query, with no SQL built from input.
+    let conds = "($1 IS NULL OR username = $1) AND ($2 IS NULL OR action = $2) AND \
+                 ($3 IS NULL OR outcome = $3) AND ($4 IS NULL OR object_type = $4) AND \
+                 ($5 IS NULL OR object_id = $5) AND ($6 IS NULL OR at >= $6) AND ($7 IS NULL OR at < $7)";
+    let count_sql = format!("SELECT COUNT(*) FROM audit_log WHERE {conds}");
+    let list_sql = format!("{SELECT} WHERE {conds} ORDER BY seq DESC LIMIT $8 OFFSET $9");
+    let offset = (page.max(1) - 1) * page_size;
+    let (total, items) = with_conn!(tx, |c| {
+        let total: (i64,) = sqlx::query_as(&count_sql)
+            .bind(&f.username)
+            .bind(&f.action)
+            .bind(&f.outcome)
+            .bind(&f.object_type)
+            .bind(&f.object_id)
+            .bind(f.from)
+            .bind(f.until)
+            .fetch_one(&mut *c)
+            .await?;
+        let items: Vec<AuditRow> = sqlx::query_as(&list_sql)
+            .bind(&f.username)
+            .bind(&f.action)
+            .bind(&f.outcome)
+            .bind(&f.object_type)
+            .bind(&f.object_id)
+            .bind(f.from)
+            .bind(f.until)
+            .bind(page_size)
+            .bind(offset)
+            .fetch_all(&mut *c)
+            .await?;
+        Ok::<_, sqlx::Error>((total.0, items))
+    })?;
+    Ok(Page { items, total, page: page.max(1), page_size })
+}
+
+/// Who looked at this household's data (the household itself or any member),
+/// newest first. Only successful reads, searches, changes and exports by others.
+pub async fn accesses_to_household(
+    tx: &mut Tx,
+    household_id: i64,
+    exclude_user: i64,
+    limit: i64,
+) -> Result<Vec<AuditRow>> {
+    let sql = format!(
+        "{SELECT} WHERE outcome = 'success' AND action IN ('read', 'search', 'update', 'create', 'export', 'delete') \
+         AND (user_id IS NULL OR user_id <> $2) AND ( (object_type = 'household' AND object_id = $1) \
+         OR (object_type = 'resident' AND object_id IN (SELECT CAST(id AS TEXT) FROM residents WHERE household_id = $3)) ) \
+         ORDER BY seq DESC LIMIT $4"
+    );
+    let rows = with_conn!(tx, |c| {
+        sqlx::query_as(&sql)
+            .bind(household_id.to_string())
+            .bind(exclude_user)
+            .bind(household_id)
+            .bind(limit)
+            .fetch_all(&mut *c)
+            .await
+    })?;
+    Ok(rows)
+}
+
+/// Number of entries (for tests and the admin page).
+pub async fn count(tx: &mut Tx) -> Result<i64> {
+    let n: (i64,) = with_conn!(tx, |c| {
+        sqlx::query_as("SELECT COUNT(*) FROM audit_log").fetch_one(&mut *c).await
+    })?;
+    Ok(n.0)
+}
+
+impl From<ChainBreak> for StoreError {
+    fn from(b: ChainBreak) -> Self {
+        StoreError::Corrupt(b.to_string())
+    }
+}

@@ -1,0 +1,65 @@
+//! Fresh databases for tests, on every backend the machine offers.
+//!
+//! SQLite always runs. PostgreSQL runs when `BAKEN_TEST_PG_URL` points at a server
+//! where the user may create databases (each test gets its own database). Under
+//! `CI=true` a missing `BAKEN_TEST_PG_URL` is an error, never a silent skip.
+
+use crate::{Backend, Db};
+
+/// A migrated, empty database and what keeps it alive.
+pub struct TestDb {
+    pub db: Db,
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    pub fn backend(&self) -> Backend {
+        self.db.backend()
+    }
+}
+
+pub async fn sqlite() -> TestDb {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("test.db").display());
+    let db = Db::connect(&url).await.expect("open sqlite");
+    db.migrate().await.expect("migrate sqlite");
+    TestDb { db, url, _dir: Some(dir) }
+}
+
+/// A fresh PostgreSQL database, or None when no server is configured (outside CI).
+pub async fn postgres() -> Option<TestDb> {
+    let admin_url = match std::env::var("BAKEN_TEST_PG_URL") {
+        Ok(u) if !u.is_empty() => u,
+        _ => {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "CI=true but BAKEN_TEST_PG_URL is not set: the PostgreSQL suite may not be skipped"
+            );
+            return None;
+        }
+    };
+    let name = format!("baken_test_{}", &crate::users::new_secret()[..16]);
+    let admin = Db::connect(&admin_url).await.expect("connect to BAKEN_TEST_PG_URL");
+    if let Db::Postgres(p) = &admin {
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(p)
+            .await
+            .expect("create test database");
+    }
+    admin.close().await;
+    let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url);
+    let url = format!("{base}/{name}");
+    let db = Db::connect(&url).await.expect("connect to test database");
+    db.migrate().await.expect("migrate postgres");
+    Some(TestDb { db, url, _dir: None })
+}
+
+/// Every backend available: SQLite, and PostgreSQL when configured.
+pub async fn all() -> Vec<TestDb> {
+    let mut v = vec![sqlite().await];
+    if let Some(pg) = postgres().await {
+        v.push(pg);
+    }
+    v
+}
