@@ -163,7 +163,10 @@ mod tests {
     fn roles_parse_case_insensitively_and_reject_unknowns() {
         assert_eq!(Role::parse(" Generalist ").unwrap(), Role::Generalist);
         let err = Role::parse("admin").unwrap_err().to_string();
-        assert!(err.contains("'admin'") && err.contains("beheerder"), "{err}");
+        assert!(
+            err.contains("'admin'") && err.contains("beheerder"),
+            "{err}"
+        );
     }
 
     #[test]

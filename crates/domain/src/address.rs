@@ -165,10 +165,7 @@ mod tests {
 
     #[test]
     fn postcode_starting_with_zero_is_rejected() {
-        assert_eq!(
-            Postcode::parse("0123AB"),
-            Err(AddressError::PostcodeFormat)
-        );
+        assert_eq!(Postcode::parse("0123AB"), Err(AddressError::PostcodeFormat));
     }
 
     #[test]

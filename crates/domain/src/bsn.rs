@@ -74,7 +74,11 @@ fn weighted_sum(value: u32) -> i64 {
     for position in 0..9 {
         let digit = (rest % 10) as i64;
         rest /= 10;
-        let weight = if position == 0 { -1 } else { position as i64 + 1 };
+        let weight = if position == 0 {
+            -1
+        } else {
+            position as i64 + 1
+        };
         sum += weight * digit;
     }
     sum

@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{kind} code must be '{prefix}' followed by {digits} digits, e.g. {example}; got '{input}'")]
+#[error(
+    "{kind} code must be '{prefix}' followed by {digits} digits, e.g. {example}; got '{input}'"
+)]
 pub struct CodeError {
     kind: &'static str,
     prefix: &'static str,

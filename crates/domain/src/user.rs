@@ -19,8 +19,9 @@ impl Username {
     pub fn parse(input: &str) -> Result<Username, UserError> {
         let t = input.trim().to_ascii_lowercase();
         let ok = (3..=64).contains(&t.len())
-            && t.chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_'));
+            && t.chars().all(|c| {
+                c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_')
+            });
         if ok {
             Ok(Username(t))
         } else {
@@ -82,7 +83,10 @@ mod tests {
     #[test]
     fn short_or_blank_passwords_are_refused() {
         assert_eq!(Password::parse("kort"), Err(UserError::PasswordLength));
-        assert_eq!(Password::parse(&" ".repeat(14)), Err(UserError::PasswordBlank));
+        assert_eq!(
+            Password::parse(&" ".repeat(14)),
+            Err(UserError::PasswordBlank)
+        );
         assert!(Password::parse("een lang genoeg wachtwoord").is_ok());
     }
 

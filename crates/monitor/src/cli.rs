@@ -242,7 +242,8 @@ pub fn run(cmd: MonitorCommand) -> anyhow::Result<()> {
             };
             let domains = domain_list(domains.as_deref())?;
             let (file, _) = open(&input)?;
-            let report = report_from_parquet(file, &input.display().to_string(), &domains, &protection)?;
+            let report =
+                report_from_parquet(file, &input.display().to_string(), &domains, &protection)?;
             let written = write_report_dir(&report, &out)?;
             eprintln!(
                 "Wrote {} files to {} (protection: {}).",

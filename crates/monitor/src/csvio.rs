@@ -1,30 +1,27 @@
 //! Reading the CSV files organisations produce: UTF-8 with or without a BOM, `,` or
 //! `;` (Dutch Excel writes `;`), CRLF or LF, columns found by name.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 
 use crate::error::{MonitorError, Problem, RowError, RowErrors};
+use crate::records::{Record, RecordReader};
 
-const BUFFER: usize = 1 << 18;
+const BUFFER: usize = 1 << 20;
 
 /// An opened CSV file: the reader positioned after the header, and the header names
 /// (trimmed, lower-cased).
 pub(crate) struct CsvInput<R: Read> {
-    pub(crate) reader: csv::Reader<BufReader<R>>,
+    pub(crate) reader: RecordReader<R>,
     pub(crate) header: Vec<String>,
     pub(crate) file: String,
-    /// The csv crate reports the line of a record one too low when the previous
-    /// record ended in CRLF (it counts the LF only when it reads the next record).
-    crlf_correction: u64,
 }
 
 /// Opens a CSV file. `expected` names the required columns for the empty-file message.
 pub(crate) fn open<R: Read>(
-    input: R,
+    mut input: R,
     file: &str,
     expected: &str,
 ) -> Result<CsvInput<R>, MonitorError> {
-    let mut buffered = BufReader::with_capacity(BUFFER, input);
     let read_err = |e: std::io::Error| MonitorError::Read {
         file: file.to_owned(),
         message: e.to_string(),
@@ -33,29 +30,39 @@ pub(crate) fn open<R: Read>(
         file: file.to_owned(),
         expected: expected.to_owned(),
     };
-    let start = buffered.fill_buf().map_err(read_err)?;
-    if start.starts_with(b"\xEF\xBB\xBF") {
-        buffered.consume(3);
+    // Read until the first line is complete (or 64 KiB, or the end) to find the BOM
+    // and the delimiter.
+    let mut start = Vec::with_capacity(1 << 16);
+    let mut chunk = [0u8; 8192];
+    while start.len() < 1 << 16 && !start.contains(&b'\n') {
+        let n = loop {
+            match input.read(&mut chunk) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(read_err(e)),
+            }
+        };
+        if n == 0 {
+            break;
+        }
+        start.extend_from_slice(&chunk[..n]);
     }
-    let start = buffered.fill_buf().map_err(read_err)?;
+    let bom = if start.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    let start = &start[bom..];
     if start.iter().all(u8::is_ascii_whitespace) {
-        // Either nothing at all, or only blank lines within the first buffer; the
-        // latter is, for our purposes, also an empty file.
         return Err(empty());
     }
     let delimiter = detect_delimiter(start);
-    let crlf_correction = u64::from(first_line_ends_in_crlf(start));
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(true)
-        .flexible(true)
-        .buffer_capacity(BUFFER)
-        .from_reader(buffered);
-    let raw = reader
-        .byte_headers()
-        .map_err(|e| csv_error(file, e))?
-        .clone();
-    let line = 1;
+    let mut reader = RecordReader::with_prefix(input, delimiter, BUFFER, start);
+    let mut raw = Record::new();
+    if !reader.read(&mut raw).map_err(read_err)? {
+        return Err(empty());
+    }
+    let line = raw.line();
     let mut header = Vec::with_capacity(raw.len());
     for field in raw.iter() {
         let name = std::str::from_utf8(field).map_err(|_| MonitorError::HeaderNotUtf8 {
@@ -79,7 +86,6 @@ pub(crate) fn open<R: Read>(
         reader,
         header,
         file: file.to_owned(),
-        crlf_correction,
     })
 }
 
@@ -102,20 +108,7 @@ fn detect_delimiter(start: &[u8]) -> u8 {
     }
 }
 
-/// Whether the first line (outside quotes) ends in CRLF.
-fn first_line_ends_in_crlf(start: &[u8]) -> bool {
-    let mut quoted = false;
-    for (i, &b) in start.iter().enumerate() {
-        match b {
-            b'"' => quoted = !quoted,
-            b'\n' if !quoted => return i > 0 && start[i - 1] == b'\r',
-            _ => {}
-        }
-    }
-    false
-}
-
-pub(crate) fn csv_error(file: &str, e: csv::Error) -> MonitorError {
+pub(crate) fn read_error(file: &str, e: std::io::Error) -> MonitorError {
     MonitorError::Read {
         file: file.to_owned(),
         message: e.to_string(),
@@ -123,28 +116,23 @@ pub(crate) fn csv_error(file: &str, e: csv::Error) -> MonitorError {
 }
 
 impl<R: Read> CsvInput<R> {
-    /// The 1-based line on which `record` starts.
-    #[inline]
-    pub(crate) fn line(&self, record: &csv::ByteRecord) -> u64 {
-        record.position().map_or(0, |p| p.line() + self.crlf_correction)
-    }
-
     pub(crate) fn find(&self, column: &str) -> Option<usize> {
         self.header.iter().position(|h| h == column)
     }
 
     pub(crate) fn require(&self, column: &'static str) -> Result<usize, MonitorError> {
-        self.find(column).ok_or_else(|| MonitorError::MissingColumn {
-            file: self.file.clone(),
-            line: 1,
-            column,
-            found: self
-                .header
-                .iter()
-                .map(|h| crate::error::shown_value(h))
-                .collect::<Vec<_>>()
-                .join(", "),
-        })
+        self.find(column)
+            .ok_or_else(|| MonitorError::MissingColumn {
+                file: self.file.clone(),
+                line: 1,
+                column,
+                found: self
+                    .header
+                    .iter()
+                    .map(|h| crate::error::shown_value(h))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
     }
 
     /// Checks the row's shape and encoding. Returns false (after recording the
@@ -152,7 +140,7 @@ impl<R: Read> CsvInput<R> {
     #[inline]
     pub(crate) fn check_row(
         &self,
-        record: &csv::ByteRecord,
+        record: &Record,
         line: u64,
         errors: &mut RowErrors,
         limit: usize,
@@ -231,7 +219,10 @@ mod tests {
 
     #[test]
     fn semicolons_win_when_there_are_more_of_them() {
-        assert_eq!(detect_delimiter(b"postcode;huisnummer;buurtcode\n1,2,3,4,5"), b';');
+        assert_eq!(
+            detect_delimiter(b"postcode;huisnummer;buurtcode\n1,2,3,4,5"),
+            b';'
+        );
         assert_eq!(detect_delimiter(b"postcode,huisnummer;x,y\n"), b',');
         assert_eq!(detect_delimiter(b"\"a;b;c\",d\n"), b',');
     }

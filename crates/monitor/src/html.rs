@@ -106,7 +106,11 @@ fn bar_chart(id: &str, title: &str, rows: &[(String, Published)]) -> String {
 
 fn table(caption: &str, headers: &[&str], rows: &[Vec<String>]) -> String {
     let mut t = String::new();
-    let _ = write!(t, "<table><caption>{}</caption><thead><tr>", escape(caption));
+    let _ = write!(
+        t,
+        "<table><caption>{}</caption><thead><tr>",
+        escape(caption)
+    );
     for (i, h) in headers.iter().enumerate() {
         let class = if i == 0 { "" } else { r#" class="num""# };
         let _ = write!(t, r#"<th scope="col"{class}>{}</th>"#, escape(h));
@@ -272,7 +276,11 @@ pub(crate) fn render(report: &Report) -> String {
             &["Buurtcode", "Huishoudens", "Met meer dan één domein"],
             &t.by_neighbourhood
                 .iter()
-                .map(|r| vec![r.buurtcode.clone(), shown(r.households), shown(r.multi_domain)])
+                .map(|r| vec![
+                    r.buurtcode.clone(),
+                    shown(r.households),
+                    shown(r.multi_domain)
+                ])
                 .collect::<Vec<_>>()
         )
     );
@@ -295,6 +303,9 @@ mod tests {
 
     #[test]
     fn text_is_escaped() {
-        assert_eq!(escape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+        assert_eq!(
+            escape("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
     }
 }

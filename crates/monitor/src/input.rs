@@ -247,7 +247,10 @@ impl Periode {
         }
         let bad = || Problem::Periode(crate::error::shown_value(&String::from_utf8_lossy(s)));
         let year_ok = |y: &[u8]| {
-            y.len() == 4 && y.iter().all(u8::is_ascii_digit) && (b"1900"[..] <= *y) && (*y <= b"2199"[..])
+            y.len() == 4
+                && y.iter().all(u8::is_ascii_digit)
+                && (b"1900"[..] <= *y)
+                && (*y <= b"2199"[..])
         };
         match s.len() {
             4 if year_ok(s) => {}
@@ -289,7 +292,9 @@ pub(crate) fn free_text(input: &[u8]) -> Result<&[u8], Problem> {
         return Err(Problem::ControlCharacter);
     }
     // Counting UTF-8 start bytes counts characters.
-    if s.len() > MAX_TEXT_CHARS && s.iter().filter(|&&b| (b & 0xC0) != 0x80).count() > MAX_TEXT_CHARS {
+    if s.len() > MAX_TEXT_CHARS
+        && s.iter().filter(|&&b| (b & 0xC0) != 0x80).count() > MAX_TEXT_CHARS
+    {
         return Err(Problem::TooLong {
             max: MAX_TEXT_CHARS,
         });
@@ -351,9 +356,9 @@ impl DomainList {
             let name = name.as_ref().trim().to_ascii_lowercase();
             let valid = !name.is_empty()
                 && name.len() <= 40
-                && name
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+                && name.bytes().all(|b| {
+                    b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_'
+                });
             if !valid {
                 return Err(crate::MonitorError::Domains(format!(
                     "\"{}\" is not a domain name (use lower-case letters, digits, - or _)",
@@ -451,14 +456,25 @@ mod tests {
 
     #[test]
     fn postcode_in_every_spelling_is_normalised() {
-        for s in ["1234AB", "1234 AB", "1234ab", " 1234 ab ", "1234aB", "1234\u{a0}AB", "1234  AB", "12 34AB"] {
+        for s in [
+            "1234AB",
+            "1234 AB",
+            "1234ab",
+            " 1234 ab ",
+            "1234aB",
+            "1234\u{a0}AB",
+            "1234  AB",
+            "12 34AB",
+        ] {
             assert_eq!(Postcode::parse(s).unwrap().as_str(), "1234AB", "{s:?}");
         }
     }
 
     #[test]
     fn postcode_with_leading_zero_or_wrong_shape_is_rejected() {
-        for s in ["0123AB", "123AB", "12345AB", "1234A", "1234ABC", "ABCD12", "", "1234SS", "1234-AB"] {
+        for s in [
+            "0123AB", "123AB", "12345AB", "1234A", "1234ABC", "ABCD12", "", "1234SS", "1234-AB",
+        ] {
             assert_eq!(Postcode::parse(s), Err(Problem::Postcode), "{s:?}");
         }
     }
@@ -484,19 +500,31 @@ mod tests {
 
     #[test]
     fn buurtcode_needs_bu_and_eight_digits() {
-        assert_eq!(BuurtCode::parse("bu99990101").unwrap().as_str(), "BU99990101");
+        assert_eq!(
+            BuurtCode::parse("bu99990101").unwrap().as_str(),
+            "BU99990101"
+        );
         for s in ["BU9999010", "WK99990101", "BU9999010A", ""] {
-            assert!(matches!(BuurtCode::parse(s), Err(Problem::Buurtcode(_))), "{s:?}");
+            assert!(
+                matches!(BuurtCode::parse(s), Err(Problem::Buurtcode(_))),
+                "{s:?}"
+            );
         }
     }
 
     #[test]
     fn periode_is_a_year_or_a_year_and_month() {
         assert_eq!(Periode::parse("2025").unwrap().unwrap().as_str(), "2025");
-        assert_eq!(Periode::parse("2025-03").unwrap().unwrap().as_str(), "2025-03");
+        assert_eq!(
+            Periode::parse("2025-03").unwrap().unwrap().as_str(),
+            "2025-03"
+        );
         assert_eq!(Periode::parse("").unwrap(), None);
         for s in ["2025-13", "2025-3", "25", "2025/03", "march"] {
-            assert!(matches!(Periode::parse(s), Err(Problem::Periode(_))), "{s:?}");
+            assert!(
+                matches!(Periode::parse(s), Err(Problem::Periode(_))),
+                "{s:?}"
+            );
         }
     }
 

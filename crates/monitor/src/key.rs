@@ -233,7 +233,9 @@ mod tests {
     fn a_file_without_the_format_line_is_refused_without_echoing_it() {
         let k = key();
         let raw = hex::encode(k.bytes);
-        let err = MonitorKey::parse("k", raw.as_bytes()).unwrap_err().to_string();
+        let err = MonitorKey::parse("k", raw.as_bytes())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("not a Baken monitor key file"), "{err}");
         assert!(!err.contains(&raw));
     }

@@ -44,12 +44,13 @@ mod link;
 mod output;
 pub mod protect;
 mod pseudonymise;
+mod records;
 mod report;
 
 pub use error::{KeyError, MonitorError, Problem, RowError, RowErrors};
 pub use input::{
-    Address, Addition, BuurtCode, DomainList, DomainMask, HouseLetter, HouseNumber,
-    Organisation, Periode, Postcode, DEFAULT_DOMAINS,
+    Addition, Address, BuurtCode, DomainList, DomainMask, HouseLetter, HouseNumber, Organisation,
+    Periode, Postcode, DEFAULT_DOMAINS,
 };
 pub use key::{read_key_file, write_key_file, KeyId, MonitorKey, KEY_FORMAT_LINE};
 pub use link::{
@@ -61,6 +62,6 @@ pub use protect::{protect, Cells, Protected, Protection, ProtectionInfo};
 pub use pseudonymise::{pseudonymise, InputConfig, PseudonymisedFile, PSEUDONYMISED_COLUMNS};
 pub use report::{
     report, report_from_parquet, write_report_dir, Bucket, CombinationRow, DomainCountRow,
-    NeighbourhoodRow, OrganisationCountRow, ProvisionCountRow, Published, Report,
-    ReportBuilder, Tables, Totals, TABLE_FILES,
+    NeighbourhoodRow, OrganisationCountRow, ProvisionCountRow, Published, Report, ReportBuilder,
+    Tables, Totals, TABLE_FILES,
 };

@@ -150,17 +150,17 @@ impl Linker {
         let c_voorziening = csv.require("voorziening")?;
         let c_periode = csv.find("periode");
         let limit = self.config.max_errors;
-        let mut record = csv::ByteRecord::new();
+        let mut record = crate::records::Record::new();
         let mut last_provision: Option<((u32, u32), u32)> = None;
         let mut rows = 0u64;
         loop {
-            match csv.reader.read_byte_record(&mut record) {
+            match csv.reader.read(&mut record) {
                 Ok(true) => {}
                 Ok(false) => break,
-                Err(e) => return Err(csvio::csv_error(file, e)),
+                Err(e) => return Err(csvio::read_error(file, e)),
             }
             rows += 1;
-            let line = csv.line(&record);
+            let line = record.line();
             if !csv.check_row(&record, line, &mut self.errors, limit) {
                 continue;
             }
@@ -178,7 +178,10 @@ impl Linker {
             let domein = self.config.domains.find(&record[c_domein]);
             let voorziening = free_text(&record[c_voorziening]);
             let periode = Periode::parse_bytes(c_periode.map_or(&b""[..], |c| &record[c]));
-            check(c_pseudoniem, pseudonym.is_none().then_some(Problem::Pseudoniem));
+            check(
+                c_pseudoniem,
+                pseudonym.is_none().then_some(Problem::Pseudoniem),
+            );
             check(c_organisatie, organisatie.as_ref().err().cloned());
             check(c_buurtcode, buurt.clone().err());
             check(
@@ -194,8 +197,14 @@ impl Linker {
             if bad || !self.errors.is_empty() {
                 continue;
             }
-            let (Some(pseudonym), Ok(organisatie), Ok(buurt), Some(domein), Ok(voorziening), Ok(periode)) =
-                (pseudonym, organisatie, buurt, domein, voorziening, periode)
+            let (
+                Some(pseudonym),
+                Ok(organisatie),
+                Ok(buurt),
+                Some(domein),
+                Ok(voorziening),
+                Ok(periode),
+            ) = (pseudonym, organisatie, buurt, domein, voorziening, periode)
             else {
                 continue;
             };
@@ -221,15 +230,18 @@ impl Linker {
             }
             let buurt = self.buurten.intern(buurt.as_bytes());
             let periode = periode.map(|p| self.periodes.intern(p.as_str().as_bytes()) | PERIOD_BIT);
-            let household = self.households.entry(pseudonym).or_insert_with(|| Household {
-                domains: 0,
-                records: 0,
-                buurt: BuurtTally::One {
-                    code: buurt,
-                    count: 0,
-                },
-                items: SmallSet::default(),
-            });
+            let household = self
+                .households
+                .entry(pseudonym)
+                .or_insert_with(|| Household {
+                    domains: 0,
+                    records: 0,
+                    buurt: BuurtTally::One {
+                        code: buurt,
+                        count: 0,
+                    },
+                    items: SmallSet::default(),
+                });
             household.domains |= 1u64 << domein;
             household.records = household.records.saturating_add(1);
             household.buurt.add(buurt);
@@ -498,7 +510,13 @@ pub fn scan_linked_parquet(
             crate::error::shown_value(f.name())
         )));
     }
-    const NEEDED: [&str; 5] = ["buurtcode", "domains", "organisations", "provisions", "records"];
+    const NEEDED: [&str; 5] = [
+        "buurtcode",
+        "domains",
+        "organisations",
+        "provisions",
+        "records",
+    ];
     let mut roots = Vec::new();
     for column in NEEDED {
         let index = schema
@@ -559,7 +577,12 @@ pub fn scan_linked_parquet(
         for i in 0..batch.num_rows() {
             row += 1;
             let bad = |what: &str| not_linked(format!("household {row}: {what}"));
-            if buurt.is_null(i) || doms.is_null(i) || orgs.is_null(i) || provisions.is_null(i) || records.is_null(i) {
+            if buurt.is_null(i)
+                || doms.is_null(i)
+                || orgs.is_null(i)
+                || provisions.is_null(i)
+                || records.is_null(i)
+            {
                 return Err(bad("a required value is missing"));
             }
             let code = buurt.value(i);
@@ -586,7 +609,9 @@ pub fn scan_linked_parquet(
             let organisations = (org_offsets[i + 1] - org_offsets[i]) as u32;
             let (p, r) = (provisions.value(i), records.value(i));
             if mask == 0 || organisations == 0 || p < 1 || r < 1 {
-                return Err(bad("a household needs at least one domain, organisation, provision and record"));
+                return Err(bad(
+                    "a household needs at least one domain, organisation, provision and record",
+                ));
             }
             each(&HouseholdSummary {
                 buurtcode: code,

@@ -274,7 +274,8 @@ fn secondary_fixpoint(cells: &Cells, threshold: u64, unknown: &mut [bool]) {
                     .map(|p| cells.values[p.0])
                     .sum();
                 let single = unknowns == 1;
-                let small_sum = !unknown[group.total.0] && unknown_sum > 0 && unknown_sum < threshold;
+                let small_sum =
+                    !unknown[group.total.0] && unknown_sum > 0 && unknown_sum < threshold;
                 if !single && !small_sum {
                     break;
                 }
@@ -317,10 +318,7 @@ fn candidate(cells: &Cells, group: &Group, unknown: &[bool], need_sum: bool) -> 
             if need_sum {
                 None
             } else {
-                group
-                    .parts
-                    .iter()
-                    .find(|c| known(c) && published(c))
+                group.parts.iter().find(|c| known(c) && published(c))
             }
         })
         .map(|c| c.0)
@@ -474,10 +472,24 @@ mod tests {
     #[test]
     fn cbs_hides_one_to_seven_and_rounds_the_rest() {
         let mut cells = Cells::new();
-        let ids: Vec<CellId> = [0, 1, 7, 8, 12, 13, 1002].iter().map(|&v| cells.published(v)).collect();
+        let ids: Vec<CellId> = [0, 1, 7, 8, 12, 13, 1002]
+            .iter()
+            .map(|&v| cells.published(v))
+            .collect();
         let p = protect(&cells, &Protection::Cbs);
         let got: Vec<Option<u64>> = ids.iter().map(|&i| p.get(i)).collect();
-        assert_eq!(got, vec![Some(0), None, None, Some(10), Some(10), Some(15), Some(1000)]);
+        assert_eq!(
+            got,
+            vec![
+                Some(0),
+                None,
+                None,
+                Some(10),
+                Some(10),
+                Some(15),
+                Some(1000)
+            ]
+        );
     }
 
     #[test]
@@ -488,7 +500,11 @@ mod tests {
         cells.group(total, parts.clone());
         let p = protect(&cells, &Protection::Suppress { threshold: 5 });
         assert_eq!(p.get(parts[0]), None);
-        assert_eq!(p.get(parts[1]), None, "the smallest other part is suppressed too");
+        assert_eq!(
+            p.get(parts[1]),
+            None,
+            "the smallest other part is suppressed too"
+        );
         assert_eq!(p.get(parts[2]), Some(50));
         assert_eq!(p.get(total), Some(93));
     }
@@ -509,8 +525,16 @@ mod tests {
         // 2x2 blocks joined so that every row and column has two suppressions but one
         // cell is still determined; the exact check must find and fix it.
         let mut cells = Cells::new();
-        let grid: Vec<Vec<u64>> = vec![vec![2, 2, 0, 50], vec![2, 2, 0, 50], vec![0, 0, 2, 2], vec![50, 50, 2, 2]];
-        let ids: Vec<Vec<CellId>> = grid.iter().map(|r| r.iter().map(|&v| cells.published(v)).collect()).collect();
+        let grid: Vec<Vec<u64>> = vec![
+            vec![2, 2, 0, 50],
+            vec![2, 2, 0, 50],
+            vec![0, 0, 2, 2],
+            vec![50, 50, 2, 2],
+        ];
+        let ids: Vec<Vec<CellId>> = grid
+            .iter()
+            .map(|r| r.iter().map(|&v| cells.published(v)).collect())
+            .collect();
         for (r, row) in ids.iter().enumerate() {
             let t = cells.published(grid[r].iter().sum());
             cells.group(t, row.clone());
@@ -541,18 +565,31 @@ mod tests {
             .map(|r| {
                 r.iter()
                     .enumerate()
-                    .map(|(c, &v)| if hide_last_column && c == cols - 1 { cells.hidden(v) } else { cells.published(v) })
+                    .map(|(c, &v)| {
+                        if hide_last_column && c == cols - 1 {
+                            cells.hidden(v)
+                        } else {
+                            cells.published(v)
+                        }
+                    })
                     .collect()
             })
             .collect();
-        let row_totals: Vec<CellId> = grid.iter().map(|r| cells.published(r.iter().sum())).collect();
+        let row_totals: Vec<CellId> = grid
+            .iter()
+            .map(|r| cells.published(r.iter().sum()))
+            .collect();
         for (t, row) in row_totals.iter().zip(&ids) {
             cells.group(*t, row.clone());
         }
         let col_totals: Vec<CellId> = (0..cols)
             .map(|c| {
                 let v = grid.iter().map(|r| r[c]).sum();
-                if hide_last_column && c == cols - 1 { cells.hidden(v) } else { cells.published(v) }
+                if hide_last_column && c == cols - 1 {
+                    cells.hidden(v)
+                } else {
+                    cells.published(v)
+                }
             })
             .collect();
         for (c, t) in col_totals.iter().enumerate() {

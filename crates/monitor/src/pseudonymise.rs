@@ -14,7 +14,7 @@ use rand::Rng;
 use crate::csvio::{self, csv_field};
 use crate::error::{MonitorError, Problem, RowErrors};
 use crate::input::{
-    free_text, Address, Addition, BuurtCode, DomainList, HouseLetter, HouseNumber, Organisation,
+    free_text, Addition, Address, BuurtCode, DomainList, HouseLetter, HouseNumber, Organisation,
     Periode, Postcode,
 };
 use crate::intern::Interner;
@@ -51,14 +51,31 @@ impl Default for InputConfig {
     }
 }
 
+/// A row is its pseudonym and everything else, interned as one value: most rows
+/// repeat a (neighbourhood, domain, period, provision) seen before, so this keeps a
+/// row at 36 bytes and writing it at one copy.
 #[derive(Clone, Copy)]
 struct Row {
     pseudonym: [u8; 32],
-    buurt: u32,
-    voorziening: u32,
-    /// Index into `periodes`, 0 meaning no period.
-    periode: u32,
+    rest: u32,
+}
+
+/// The interned rest of a row: `buurtcode` (10 bytes), the domain's index, the
+/// period's length and bytes, then the provision.
+fn rest_key(
+    key: &mut Vec<u8>,
+    buurt: &BuurtCode,
     domein: u8,
+    periode: Option<Periode>,
+    voorziening: &[u8],
+) {
+    key.clear();
+    key.extend_from_slice(buurt.as_bytes());
+    key.push(domein);
+    let p = periode.as_ref().map_or("", Periode::as_str).as_bytes();
+    key.push(p.len() as u8);
+    key.extend_from_slice(p);
+    key.extend_from_slice(voorziening);
 }
 
 /// A checked and pseudonymised file, held in memory until it is written.
@@ -66,9 +83,7 @@ pub struct PseudonymisedFile {
     organisation: Organisation,
     domains: DomainList,
     rows: Vec<Row>,
-    buurten: Interner,
-    voorzieningen: Interner,
-    periodes: Interner,
+    rests: Interner,
 }
 
 impl std::fmt::Debug for PseudonymisedFile {
@@ -95,7 +110,8 @@ pub fn pseudonymise<R: Read>(
     if csv.find("pseudoniem").is_some() {
         return Err(MonitorError::Read {
             file: file.to_owned(),
-            message: "this file already has a `pseudoniem` column; it was pseudonymised before".into(),
+            message: "this file already has a `pseudoniem` column; it was pseudonymised before"
+                .into(),
         });
     }
     let c_postcode = csv.require("postcode")?;
@@ -111,19 +127,17 @@ pub fn pseudonymise<R: Read>(
     let limit = config.max_errors;
     let mut errors = RowErrors::new();
     let mut rows: Vec<Row> = Vec::new();
-    let mut buurten = Interner::new();
-    let mut voorzieningen = Interner::new();
-    let mut periodes = Interner::new();
-    periodes.intern(b"");
+    let mut rests = Interner::new();
+    let mut key_scratch = Vec::with_capacity(64);
 
-    let mut record = csv::ByteRecord::new();
+    let mut record = crate::records::Record::new();
     loop {
-        match csv.reader.read_byte_record(&mut record) {
+        match csv.reader.read(&mut record) {
             Ok(true) => {}
             Ok(false) => break,
-            Err(e) => return Err(csvio::csv_error(file, e)),
+            Err(e) => return Err(csvio::read_error(file, e)),
         }
-        let line = csv.line(&record);
+        let line = record.line();
         if !csv.check_row(&record, line, &mut errors, limit) {
             continue;
         }
@@ -167,8 +181,25 @@ pub fn pseudonymise<R: Read>(
             // Once any row is bad nothing will be written; keep checking, stop working.
             continue;
         }
-        let (Ok(postcode), Ok(number), Ok(letter), Ok(addition), Ok(buurt), Ok(domein), Ok(voorziening), Ok(periode)) =
-            (postcode, number, letter, addition, buurt, domein, voorziening, periode)
+        let (
+            Ok(postcode),
+            Ok(number),
+            Ok(letter),
+            Ok(addition),
+            Ok(buurt),
+            Ok(domein),
+            Ok(voorziening),
+            Ok(periode),
+        ) = (
+            postcode,
+            number,
+            letter,
+            addition,
+            buurt,
+            domein,
+            voorziening,
+            periode,
+        )
         else {
             continue;
         };
@@ -181,12 +212,10 @@ pub fn pseudonymise<R: Read>(
         let mut mac = keyed.clone();
         mac.update(address.normalised().as_bytes());
         let pseudonym: [u8; 32] = mac.finalize().into_bytes().into();
+        rest_key(&mut key_scratch, &buurt, domein, periode, voorziening);
         rows.push(Row {
             pseudonym,
-            buurt: buurten.intern(buurt.as_bytes()),
-            voorziening: voorzieningen.intern(voorziening),
-            periode: periode.map_or(0, |p| periodes.intern(p.as_str().as_bytes())),
-            domein,
+            rest: rests.intern(&key_scratch),
         });
     }
     if !errors.is_empty() {
@@ -201,10 +230,18 @@ pub fn pseudonymise<R: Read>(
         organisation: organisation.clone(),
         domains: config.domains.clone(),
         rows,
-        buurten,
-        voorzieningen,
-        periodes,
+        rests,
     })
+}
+
+/// Lower-case hex, two table look-ups per byte.
+#[inline]
+fn hex_encode(bytes: &[u8; 32], out: &mut [u8; 64]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for (i, b) in bytes.iter().enumerate() {
+        out[2 * i] = DIGITS[usize::from(b >> 4)];
+        out[2 * i + 1] = DIGITS[usize::from(b & 0x0f)];
+    }
 }
 
 impl PseudonymisedFile {
@@ -228,44 +265,45 @@ impl PseudonymisedFile {
         rng: &mut G,
     ) -> std::io::Result<()> {
         self.rows.shuffle(rng);
-        let mut out = std::io::BufWriter::with_capacity(1 << 20, out);
-        let render = |interner: &Interner| -> Vec<Vec<u8>> {
-            (0..interner.len() as u32)
-                .map(|i| csv_field(interner.get(i)))
-                .collect()
-        };
-        let buurten = render(&self.buurten);
-        let voorzieningen = render(&self.voorzieningen);
-        let periodes = render(&self.periodes);
-        let domeinen: Vec<Vec<u8>> = self
-            .domains
-            .names()
-            .map(|d| csv_field(d.as_bytes()))
-            .collect();
+        let mut out = out;
         let organisation = csv_field(self.organisation.as_str().as_bytes());
-
-        out.write_all(PSEUDONYMISED_COLUMNS.join(",").as_bytes())?;
-        out.write_all(b"\n")?;
-        let mut line = Vec::with_capacity(256);
+        // Render every distinct rest of a row once: `,org,buurt,domein,voorziening,periode\n`.
+        let suffixes: Vec<Vec<u8>> = (0..self.rests.len() as u32)
+            .map(|i| {
+                let key = self.rests.get(i);
+                let (buurt, rest) = key.split_at(10);
+                let domein = self.domains.name(rest[0]);
+                let plen = usize::from(rest[1]);
+                let (periode, voorziening) = rest[2..].split_at(plen);
+                let mut s = Vec::with_capacity(key.len() + organisation.len() + 16);
+                s.push(b',');
+                s.extend_from_slice(&organisation);
+                s.push(b',');
+                s.extend_from_slice(buurt);
+                s.push(b',');
+                s.extend_from_slice(&csv_field(domein.as_bytes()));
+                s.push(b',');
+                s.extend_from_slice(&csv_field(voorziening));
+                s.push(b',');
+                s.extend_from_slice(periode);
+                s.push(b'\n');
+                s
+            })
+            .collect();
+        let mut buf: Vec<u8> = Vec::with_capacity((1 << 20) + 1024);
+        buf.extend_from_slice(PSEUDONYMISED_COLUMNS.join(",").as_bytes());
+        buf.push(b'\n');
         let mut hex = [0u8; 64];
         for row in &self.rows {
-            line.clear();
-            hex::encode_to_slice(row.pseudonym, &mut hex)
-                .map_err(|e| std::io::Error::other(e.to_string()))?;
-            line.extend_from_slice(&hex);
-            line.push(b',');
-            line.extend_from_slice(&organisation);
-            line.push(b',');
-            line.extend_from_slice(&buurten[row.buurt as usize]);
-            line.push(b',');
-            line.extend_from_slice(&domeinen[usize::from(row.domein)]);
-            line.push(b',');
-            line.extend_from_slice(&voorzieningen[row.voorziening as usize]);
-            line.push(b',');
-            line.extend_from_slice(&periodes[row.periode as usize]);
-            line.push(b'\n');
-            out.write_all(&line)?;
+            hex_encode(&row.pseudonym, &mut hex);
+            buf.extend_from_slice(&hex);
+            buf.extend_from_slice(&suffixes[row.rest as usize]);
+            if buf.len() >= 1 << 20 {
+                out.write_all(&buf)?;
+                buf.clear();
+            }
         }
+        out.write_all(&buf)?;
         out.flush()
     }
 }

@@ -416,10 +416,11 @@ pub fn write_report_dir(
     for (name, bytes) in files {
         let path = dir.join(name);
         crate::output::write_atomically(&path, true, |w| {
-            w.write_all(&bytes).map_err(|source| crate::MonitorError::Write {
-                path: path.display().to_string(),
-                source,
-            })
+            w.write_all(&bytes)
+                .map_err(|source| crate::MonitorError::Write {
+                    path: path.display().to_string(),
+                    source,
+                })
         })?;
         written.push(path);
     }

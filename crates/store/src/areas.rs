@@ -57,7 +57,12 @@ pub async fn neighbourhoods(tx: &mut Tx) -> Result<Vec<Neighbourhood>> {
     Ok(rows)
 }
 
-pub async fn create_district(tx: &mut Tx, code: &str, municipality: &str, name: &str) -> Result<()> {
+pub async fn create_district(
+    tx: &mut Tx,
+    code: &str,
+    municipality: &str,
+    name: &str,
+) -> Result<()> {
     exec!(tx, |c| {
         sqlx::query("INSERT INTO districts (code, municipality_code, name) VALUES ($1, $2, $3)")
             .bind(code)
@@ -70,7 +75,12 @@ pub async fn create_district(tx: &mut Tx, code: &str, municipality: &str, name: 
     Ok(())
 }
 
-pub async fn create_neighbourhood(tx: &mut Tx, code: &str, district: &str, name: &str) -> Result<()> {
+pub async fn create_neighbourhood(
+    tx: &mut Tx,
+    code: &str,
+    district: &str,
+    name: &str,
+) -> Result<()> {
     exec!(tx, |c| {
         sqlx::query("INSERT INTO neighbourhoods (code, district_code, name) VALUES ($1, $2, $3)")
             .bind(code)

@@ -90,7 +90,8 @@ pub enum Verification {
     Broken(ChainBreak),
 }
 
-const SELECT: &str = "SELECT seq, at, user_id, username, role, client_addr, route, action, outcome, \
+const SELECT: &str =
+    "SELECT seq, at, user_id, username, role, client_addr, route, action, outcome, \
                       object_type, object_id, detail, prev_hash, hash FROM audit_log";
 
 /// Walks the whole chain in batches (constant memory) and checks it against the head.
@@ -101,7 +102,11 @@ pub async fn verify(tx: &mut Tx) -> Result<Verification> {
     loop {
         let sql = format!("{SELECT} WHERE seq > $1 ORDER BY seq LIMIT $2");
         let rows: Vec<AuditRow> = with_conn!(tx, |c| {
-            sqlx::query_as(&sql).bind(after).bind(BATCH).fetch_all(&mut *c).await
+            sqlx::query_as(&sql)
+                .bind(after)
+                .bind(BATCH)
+                .fetch_all(&mut *c)
+                .await
         })?;
         let Some(last) = rows.last() else { break };
         after = last.seq;
@@ -135,7 +140,12 @@ pub struct AuditFilter {
 }
 
 /// Newest first, paginated.
-pub async fn search(tx: &mut Tx, f: &AuditFilter, page: i64, page_size: i64) -> Result<Page<AuditRow>> {
+pub async fn search(
+    tx: &mut Tx,
+    f: &AuditFilter,
+    page: i64,
+    page_size: i64,
+) -> Result<Page<AuditRow>> {
     // Each filter is always bound; a NULL parameter switches it off. That keeps one
     // static statement per query, with no SQL built from input.
     let conds = "($1 IS NULL OR username = $1) AND ($2 IS NULL OR action = $2) AND \
@@ -169,7 +179,12 @@ pub async fn search(tx: &mut Tx, f: &AuditFilter, page: i64, page_size: i64) -> 
             .await?;
         Ok::<_, sqlx::Error>((total.0, items))
     })?;
-    Ok(Page { items, total, page: page.max(1), page_size })
+    Ok(Page {
+        items,
+        total,
+        page: page.max(1),
+        page_size,
+    })
 }
 
 /// Who looked at this household's data (the household itself or any member),
@@ -201,7 +216,9 @@ pub async fn accesses_to_household(
 /// Number of entries (for tests and the admin page).
 pub async fn count(tx: &mut Tx) -> Result<i64> {
     let n: (i64,) = with_conn!(tx, |c| {
-        sqlx::query_as("SELECT COUNT(*) FROM audit_log").fetch_one(&mut *c).await
+        sqlx::query_as("SELECT COUNT(*) FROM audit_log")
+            .fetch_one(&mut *c)
+            .await
     })?;
     Ok(n.0)
 }

@@ -1,7 +1,7 @@
 //! Writes the synthetic municipality into an empty database, in one transaction:
 //! either all of it lands, or nothing does.
 
-use crate::{exec, areas, now, users, with_conn, Backend, Db, Result, StoreError, Tx};
+use crate::{areas, exec, now, users, with_conn, Backend, Db, Result, StoreError, Tx};
 use baken_domain::Username;
 use baken_synth::{Config, HouseholdSpec, Municipality};
 
@@ -107,10 +107,19 @@ pub async fn load(
         accounts.push((a.username.clone(), a.role.as_str().to_owned()));
     }
     tx.commit().await?;
-    Ok(DemoSummary { households: written, residents, accounts })
+    Ok(DemoSummary {
+        households: written,
+        residents,
+        accounts,
+    })
 }
 
-async fn insert_batch(tx: &mut Tx, batch: &[HouseholdSpec], team_ids: &[i64], residents_before: u64) -> Result<u64> {
+async fn insert_batch(
+    tx: &mut Tx,
+    batch: &[HouseholdSpec],
+    team_ids: &[i64],
+    residents_before: u64,
+) -> Result<u64> {
     let ts = now();
     let mut sql = String::from(
         "INSERT INTO households (id, street, house_number, house_letter, addition, postcode, city, \
@@ -124,7 +133,18 @@ async fn insert_batch(tx: &mut Tx, batch: &[HouseholdSpec], team_ids: &[i64], re
         }
         sql.push_str(&format!(
             "(${},${},${},${},${},${},${},${},${},${},1,${},${})",
-            b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 11, b + 11
+            b + 1,
+            b + 2,
+            b + 3,
+            b + 4,
+            b + 5,
+            b + 6,
+            b + 7,
+            b + 8,
+            b + 9,
+            b + 10,
+            b + 11,
+            b + 11
         ));
     }
     exec!(tx, |c| {
@@ -157,7 +177,13 @@ async fn insert_batch(tx: &mut Tx, batch: &[HouseholdSpec], team_ids: &[i64], re
         }
         sql.push_str(&format!(
             "(${},${},${},${},${},${},${},1)",
-            b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7
+            b + 1,
+            b + 2,
+            b + 3,
+            b + 4,
+            b + 5,
+            b + 6,
+            b + 7
         ));
     }
     let mut next_id = residents_before as i64;

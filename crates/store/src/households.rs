@@ -52,7 +52,8 @@ impl Resident {
     }
 }
 
-const COLS: &str = "h.id, h.street, h.house_number, h.house_letter, h.addition, h.postcode, h.city, \
+const COLS: &str =
+    "h.id, h.street, h.house_number, h.house_letter, h.addition, h.postcode, h.city, \
                     h.neighbourhood_code, h.district_code, h.team_id, h.version, \
                     (SELECT COUNT(*) FROM residents r WHERE r.household_id = h.id) AS residents";
 
@@ -76,14 +77,20 @@ pub async fn list(
         HouseholdScope::Team(t) => (Some(t), None),
         HouseholdScope::Own(h) => (None, Some(h)),
         HouseholdScope::Nothing => {
-            return Ok(Page { items: vec![], total: 0, page: 1, page_size })
+            return Ok(Page {
+                items: vec![],
+                total: 0,
+                page: 1,
+                page_size,
+            })
         }
     };
     let postcode_like = filter.postcode.as_ref().map(|p| format!("{p}%"));
     let conds = "($1 IS NULL OR h.team_id = $1) AND ($2 IS NULL OR h.id = $2) \
                  AND ($3 IS NULL OR h.district_code = $3) AND ($4 IS NULL OR h.postcode LIKE $4)";
     let count_sql = format!("SELECT COUNT(*) FROM households h WHERE {conds}");
-    let list_sql = format!("SELECT {COLS} FROM households h WHERE {conds} ORDER BY h.id LIMIT $5 OFFSET $6");
+    let list_sql =
+        format!("SELECT {COLS} FROM households h WHERE {conds} ORDER BY h.id LIMIT $5 OFFSET $6");
     let page = page.max(1);
     let offset = (page - 1) * page_size;
     let (total, items) = with_conn!(tx, |c| {
@@ -105,13 +112,21 @@ pub async fn list(
             .await?;
         Ok::<_, sqlx::Error>((total, items))
     })?;
-    Ok(Page { items, total, page, page_size })
+    Ok(Page {
+        items,
+        total,
+        page,
+        page_size,
+    })
 }
 
 /// One household, whatever the scope: the caller checks the scope (and audits).
 pub async fn get(tx: &mut Tx, id: i64) -> Result<Option<Household>> {
     let sql = format!("SELECT {COLS} FROM households h WHERE h.id = $1");
-    let row = with_conn!(tx, |c| sqlx::query_as(&sql).bind(id).fetch_optional(&mut *c).await)?;
+    let row = with_conn!(tx, |c| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(&mut *c)
+        .await)?;
     Ok(row)
 }
 
@@ -129,7 +144,12 @@ pub async fn residents(tx: &mut Tx, household_id: i64) -> Result<Vec<Resident>> 
 }
 
 /// Moves a household to another team (optimistic locking on `expected_version`).
-pub async fn assign_team(tx: &mut Tx, id: i64, expected_version: i64, team_id: Option<i64>) -> Result<i64> {
+pub async fn assign_team(
+    tx: &mut Tx,
+    id: i64,
+    expected_version: i64,
+    team_id: Option<i64>,
+) -> Result<i64> {
     let res = exec!(tx, |c| {
         sqlx::query(
             "UPDATE households SET team_id = $1, version = version + 1, updated_at = $2 \
@@ -144,7 +164,10 @@ pub async fn assign_team(tx: &mut Tx, id: i64, expected_version: i64, team_id: O
     })?;
     if res == 0 {
         return match get(tx, id).await? {
-            Some(_) => Err(StoreError::Conflict { what: format!("household {id}"), expected: expected_version }),
+            Some(_) => Err(StoreError::Conflict {
+                what: format!("household {id}"),
+                expected: expected_version,
+            }),
             None => Err(StoreError::NotFound(format!("household {id}"))),
         };
     }
@@ -152,7 +175,8 @@ pub async fn assign_team(tx: &mut Tx, id: i64, expected_version: i64, team_id: O
 }
 
 pub async fn count(tx: &mut Tx) -> Result<i64> {
-    let (n,): (i64,) =
-        with_conn!(tx, |c| sqlx::query_as("SELECT COUNT(*) FROM households").fetch_one(&mut *c).await)?;
+    let (n,): (i64,) = with_conn!(tx, |c| sqlx::query_as("SELECT COUNT(*) FROM households")
+        .fetch_one(&mut *c)
+        .await)?;
     Ok(n)
 }

@@ -24,7 +24,11 @@ pub async fn sqlite() -> TestDb {
     let url = format!("sqlite://{}", dir.path().join("test.db").display());
     let db = Db::connect(&url).await.expect("open sqlite");
     db.migrate().await.expect("migrate sqlite");
-    TestDb { db, url, _dir: Some(dir) }
+    TestDb {
+        db,
+        url,
+        _dir: Some(dir),
+    }
 }
 
 /// A fresh PostgreSQL database, or None when no server is configured (outside CI).
@@ -40,7 +44,9 @@ pub async fn postgres() -> Option<TestDb> {
         }
     };
     let name = format!("baken_test_{}", &crate::users::new_secret()[..16]);
-    let admin = Db::connect(&admin_url).await.expect("connect to BAKEN_TEST_PG_URL");
+    let admin = Db::connect(&admin_url)
+        .await
+        .expect("connect to BAKEN_TEST_PG_URL");
     if let Db::Postgres(p) = &admin {
         sqlx::query(&format!("CREATE DATABASE {name}"))
             .execute(p)
@@ -48,11 +54,18 @@ pub async fn postgres() -> Option<TestDb> {
             .expect("create test database");
     }
     admin.close().await;
-    let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url);
+    let base = admin_url
+        .rsplit_once('/')
+        .map(|(b, _)| b)
+        .unwrap_or(&admin_url);
     let url = format!("{base}/{name}");
     let db = Db::connect(&url).await.expect("connect to test database");
     db.migrate().await.expect("migrate postgres");
-    Some(TestDb { db, url, _dir: None })
+    Some(TestDb {
+        db,
+        url,
+        _dir: None,
+    })
 }
 
 /// Every backend available: SQLite, and PostgreSQL when configured.

@@ -39,8 +39,8 @@ pub struct User {
 impl TryFrom<UserRow> for User {
     type Error = StoreError;
     fn try_from(r: UserRow) -> Result<User> {
-        let role = Role::parse(&r.role)
-            .map_err(|e| StoreError::Corrupt(format!("user {}: {e}", r.id)))?;
+        let role =
+            Role::parse(&r.role).map_err(|e| StoreError::Corrupt(format!("user {}: {e}", r.id)))?;
         Ok(User {
             id: r.id,
             username: r.username,
@@ -95,15 +95,20 @@ pub async fn create(tx: &mut Tx, u: &NewUser<'_>) -> Result<i64> {
 
 pub async fn by_id(tx: &mut Tx, id: i64) -> Result<Option<User>> {
     let sql = format!("SELECT {USER_COLS} FROM users WHERE id = $1");
-    let row: Option<UserRow> =
-        with_conn!(tx, |c| sqlx::query_as(&sql).bind(id).fetch_optional(&mut *c).await)?;
+    let row: Option<UserRow> = with_conn!(tx, |c| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(&mut *c)
+        .await)?;
     row.map(User::try_from).transpose()
 }
 
 pub async fn by_username(tx: &mut Tx, username: &str) -> Result<Option<User>> {
     let sql = format!("SELECT {USER_COLS} FROM users WHERE username = $1");
     let row: Option<UserRow> = with_conn!(tx, |c| {
-        sqlx::query_as(&sql).bind(username).fetch_optional(&mut *c).await
+        sqlx::query_as(&sql)
+            .bind(username)
+            .fetch_optional(&mut *c)
+            .await
     })?;
     row.map(User::try_from).transpose()
 }
@@ -126,8 +131,9 @@ pub async fn list(tx: &mut Tx) -> Result<Vec<User>> {
 }
 
 pub async fn count(tx: &mut Tx) -> Result<i64> {
-    let n: (i64,) =
-        with_conn!(tx, |c| sqlx::query_as("SELECT COUNT(*) FROM users").fetch_one(&mut *c).await)?;
+    let n: (i64,) = with_conn!(tx, |c| sqlx::query_as("SELECT COUNT(*) FROM users")
+        .fetch_one(&mut *c)
+        .await)?;
     Ok(n.0)
 }
 
@@ -140,7 +146,12 @@ pub struct UserChange<'a> {
 }
 
 /// Optimistic locking: succeeds only if the record is still at `expected_version`.
-pub async fn update(tx: &mut Tx, id: i64, expected_version: i64, ch: &UserChange<'_>) -> Result<i64> {
+pub async fn update(
+    tx: &mut Tx,
+    id: i64,
+    expected_version: i64,
+    ch: &UserChange<'_>,
+) -> Result<i64> {
     let res = exec!(tx, |c| {
         sqlx::query(
             "UPDATE users SET display_name = $1, role = $2, team_id = $3, active = $4, \
@@ -277,7 +288,11 @@ pub async fn session(tx: &mut Tx, secret: &str) -> Result<Option<Session>> {
         return Ok(None);
     }
     match by_id(tx, user_id).await? {
-        Some(user) if user.active => Ok(Some(Session { user, csrf_token, expires_at })),
+        Some(user) if user.active => Ok(Some(Session {
+            user,
+            csrf_token,
+            expires_at,
+        })),
         _ => Ok(None),
     }
 }
@@ -293,7 +308,11 @@ pub async fn delete_session(tx: &mut Tx, secret: &str) -> Result<()> {
 }
 
 /// Ends every session of a user except (optionally) one — after a password change.
-pub async fn delete_other_sessions(tx: &mut Tx, user_id: i64, keep_secret: Option<&str>) -> Result<()> {
+pub async fn delete_other_sessions(
+    tx: &mut Tx,
+    user_id: i64,
+    keep_secret: Option<&str>,
+) -> Result<()> {
     let keep = keep_secret.map(secret_hash).unwrap_or_default();
     exec!(tx, |c| {
         sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
@@ -315,7 +334,11 @@ pub struct TokenInfo {
 }
 
 /// Creates an API token; returns its id and the secret (shown once, stored hashed).
-pub async fn create_token(tx: &mut Tx, user_id: i64, ttl: Duration) -> Result<(i64, String, DateTime<Utc>)> {
+pub async fn create_token(
+    tx: &mut Tx,
+    user_id: i64,
+    ttl: Duration,
+) -> Result<(i64, String, DateTime<Utc>)> {
     let secret = format!("bkn_{}", new_secret());
     let ts = now();
     let expires = ts + ttl;

@@ -11,9 +11,15 @@ use baken_synth::{municipality, Config};
 async fn with_demo(n: u64) -> Vec<TestDb> {
     let dbs = testing::all().await;
     for t in &dbs {
-        demo::load(&t.db, &municipality(), &Config::new(n, 42), "not-a-real-hash", |_| {})
-            .await
-            .expect("demo load");
+        demo::load(
+            &t.db,
+            &municipality(),
+            &Config::new(n, 42),
+            "not-a-real-hash",
+            |_| {},
+        )
+        .await
+        .expect("demo load");
     }
     dbs
 }
@@ -40,7 +46,12 @@ fn entry(detail: &str) -> AuditEntry {
 async fn demo_fills_an_empty_database_and_refuses_a_second_time() {
     for t in with_demo(150).await {
         let mut tx = t.db.read().await.unwrap();
-        assert_eq!(households::count(&mut tx).await.unwrap(), 150, "{:?}", t.backend());
+        assert_eq!(
+            households::count(&mut tx).await.unwrap(),
+            150,
+            "{:?}",
+            t.backend()
+        );
         let user_count = users::count(&mut tx).await.unwrap();
         drop(tx);
         let err = demo::load(&t.db, &municipality(), &Config::new(10, 1), "x", |_| {})
@@ -48,7 +59,11 @@ async fn demo_fills_an_empty_database_and_refuses_a_second_time() {
             .unwrap_err();
         assert!(matches!(err, StoreError::NotEmpty(_)), "{err}");
         let mut tx = t.db.read().await.unwrap();
-        assert_eq!(households::count(&mut tx).await.unwrap(), 150, "nothing changed");
+        assert_eq!(
+            households::count(&mut tx).await.unwrap(),
+            150,
+            "nothing changed"
+        );
         assert_eq!(users::count(&mut tx).await.unwrap(), user_count);
     }
 }
@@ -58,7 +73,9 @@ async fn the_audit_chain_verifies_and_names_a_changed_entry() {
     for t in testing::all().await {
         for i in 0..5 {
             let mut tx = t.db.begin().await.unwrap();
-            audit::append(&mut tx, &entry(&format!("entry {i}"))).await.unwrap();
+            audit::append(&mut tx, &entry(&format!("entry {i}")))
+                .await
+                .unwrap();
             tx.commit().await.unwrap();
         }
         let mut tx = t.db.read().await.unwrap();
@@ -71,7 +88,9 @@ async fn the_audit_chain_verifies_and_names_a_changed_entry() {
         // The log refuses changes through SQL...
         let mut tx = t.db.begin().await.unwrap();
         let refused = baken_store::exec!(&mut tx, |c| {
-            sqlx::query("UPDATE audit_log SET detail = 'x' WHERE seq = 3").execute(&mut *c).await
+            sqlx::query("UPDATE audit_log SET detail = 'x' WHERE seq = 3")
+                .execute(&mut *c)
+                .await
         });
         assert!(refused.is_err(), "append-only trigger must refuse updates");
         drop(tx);
@@ -93,10 +112,18 @@ async fn tamper(db: &Db, seq: i64) {
     let mut tx = db.begin().await.unwrap();
     match db.backend() {
         Backend::Sqlite => {
-            baken_store::exec!(&mut tx, |c| sqlx::query("DROP TRIGGER audit_log_no_update").execute(&mut *c).await).unwrap();
+            baken_store::exec!(&mut tx, |c| sqlx::query("DROP TRIGGER audit_log_no_update")
+                .execute(&mut *c)
+                .await)
+            .unwrap();
         }
         Backend::Postgres => {
-            baken_store::exec!(&mut tx, |c| sqlx::query("DROP TRIGGER audit_log_no_change ON audit_log").execute(&mut *c).await).unwrap();
+            baken_store::exec!(&mut tx, |c| sqlx::query(
+                "DROP TRIGGER audit_log_no_change ON audit_log"
+            )
+            .execute(&mut *c)
+            .await)
+            .unwrap();
         }
     }
     baken_store::exec!(&mut tx, |c| {
@@ -117,7 +144,9 @@ async fn concurrent_appends_keep_one_unbroken_chain() {
             let db = t.db.clone();
             tasks.push(tokio::spawn(async move {
                 let mut tx = db.begin().await.unwrap();
-                audit::append(&mut tx, &entry(&format!("task {i}"))).await.unwrap();
+                audit::append(&mut tx, &entry(&format!("task {i}")))
+                    .await
+                    .unwrap();
                 tx.commit().await.unwrap();
             }));
         }
@@ -125,7 +154,10 @@ async fn concurrent_appends_keep_one_unbroken_chain() {
             task.await.unwrap();
         }
         let mut tx = t.db.read().await.unwrap();
-        assert!(matches!(audit::verify(&mut tx).await.unwrap(), audit::Verification::Intact { entries: 20 }));
+        assert!(matches!(
+            audit::verify(&mut tx).await.unwrap(),
+            audit::Verification::Intact { entries: 20 }
+        ));
     }
 }
 
@@ -133,7 +165,10 @@ async fn concurrent_appends_keep_one_unbroken_chain() {
 async fn two_concurrent_updates_give_one_success_and_one_conflict() {
     for t in with_demo(20).await {
         let mut tx = t.db.read().await.unwrap();
-        let user = users::by_username(&mut tx, "generalist").await.unwrap().unwrap();
+        let user = users::by_username(&mut tx, "generalist")
+            .await
+            .unwrap()
+            .unwrap();
         drop(tx);
         let mut tasks = Vec::new();
         for name in ["Eerste wijziging", "Tweede wijziging"] {
@@ -141,7 +176,12 @@ async fn two_concurrent_updates_give_one_success_and_one_conflict() {
             let (id, version, team) = (user.id, user.version, user.team_id);
             tasks.push(tokio::spawn(async move {
                 let mut tx = db.begin().await.unwrap();
-                let change = users::UserChange { display_name: name, role: Role::Generalist, team_id: team, active: true };
+                let change = users::UserChange {
+                    display_name: name,
+                    role: Role::Generalist,
+                    team_id: team,
+                    active: true,
+                };
                 let r = users::update(&mut tx, id, version, &change).await;
                 if r.is_ok() {
                     tx.commit().await.unwrap();
@@ -163,7 +203,10 @@ async fn two_concurrent_updates_give_one_success_and_one_conflict() {
         }
         assert_eq!((ok, conflicts), (1, 1), "{:?}", t.backend());
         let mut tx = t.db.read().await.unwrap();
-        let after = users::by_username(&mut tx, "generalist").await.unwrap().unwrap();
+        let after = users::by_username(&mut tx, "generalist")
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(after.version, user.version + 1);
     }
 }
@@ -172,19 +215,41 @@ async fn two_concurrent_updates_give_one_success_and_one_conflict() {
 async fn household_scope_limits_the_list() {
     for t in with_demo(300).await {
         let mut tx = t.db.read().await.unwrap();
-        let g = users::by_username(&mut tx, "generalist").await.unwrap().unwrap();
+        let g = users::by_username(&mut tx, "generalist")
+            .await
+            .unwrap()
+            .unwrap();
         let scope = HouseholdScope::for_user(g.role, g.team_id, g.household_id);
-        let page = households::list(&mut tx, scope, &HouseholdFilter::default(), 1, 1000).await.unwrap();
-        assert!(page.total > 0 && page.total < 300, "team sees part: {}", page.total);
+        let page = households::list(&mut tx, scope, &HouseholdFilter::default(), 1, 1000)
+            .await
+            .unwrap();
+        assert!(
+            page.total > 0 && page.total < 300,
+            "team sees part: {}",
+            page.total
+        );
         assert!(page.items.iter().all(|h| h.team_id == g.team_id));
 
-        let inwoner = users::by_username(&mut tx, "inwoner").await.unwrap().unwrap();
+        let inwoner = users::by_username(&mut tx, "inwoner")
+            .await
+            .unwrap()
+            .unwrap();
         let own = HouseholdScope::for_user(inwoner.role, None, inwoner.household_id);
-        let page = households::list(&mut tx, own, &HouseholdFilter::default(), 1, 50).await.unwrap();
+        let page = households::list(&mut tx, own, &HouseholdFilter::default(), 1, 50)
+            .await
+            .unwrap();
         assert_eq!(page.total, 1);
         assert_eq!(Some(page.items[0].id), inwoner.household_id);
 
-        let none = households::list(&mut tx, HouseholdScope::Nothing, &HouseholdFilter::default(), 1, 50).await.unwrap();
+        let none = households::list(
+            &mut tx,
+            HouseholdScope::Nothing,
+            &HouseholdFilter::default(),
+            1,
+            50,
+        )
+        .await
+        .unwrap();
         assert_eq!(none.total, 0);
     }
 }
@@ -194,37 +259,96 @@ async fn sessions_tokens_and_lockout() {
     for t in testing::all().await {
         let mut tx = t.db.begin().await.unwrap();
         let name = Username::parse("tester").unwrap();
-        let id = users::create(&mut tx, &users::NewUser {
-            username: &name, display_name: "Tester", role: Role::Beleid, team_id: None,
-            provider_id: None, household_id: None, password_hash: "h",
-        }).await.unwrap();
+        let id = users::create(
+            &mut tx,
+            &users::NewUser {
+                username: &name,
+                display_name: "Tester",
+                role: Role::Beleid,
+                team_id: None,
+                provider_id: None,
+                household_id: None,
+                password_hash: "h",
+            },
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
         // A failed statement spoils a PostgreSQL transaction: try the duplicate in its own.
         let mut tx = t.db.begin().await.unwrap();
-        let dup = users::create(&mut tx, &users::NewUser {
-            username: &name, display_name: "Tester", role: Role::Beleid, team_id: None,
-            provider_id: None, household_id: None, password_hash: "h",
-        }).await;
+        let dup = users::create(
+            &mut tx,
+            &users::NewUser {
+                username: &name,
+                display_name: "Tester",
+                role: Role::Beleid,
+                team_id: None,
+                provider_id: None,
+                household_id: None,
+                password_hash: "h",
+            },
+        )
+        .await;
         assert!(matches!(dup, Err(StoreError::Duplicate(_))));
         tx.rollback().await.unwrap();
 
         let mut tx = t.db.begin().await.unwrap();
-        let (secret, csrf) = users::create_session(&mut tx, id, chrono::Duration::hours(1)).await.unwrap();
-        let s = users::session(&mut tx, &secret).await.unwrap().expect("live session");
+        let (secret, csrf) = users::create_session(&mut tx, id, chrono::Duration::hours(1))
+            .await
+            .unwrap();
+        let s = users::session(&mut tx, &secret)
+            .await
+            .unwrap()
+            .expect("live session");
         assert_eq!((s.user.id, s.csrf_token), (id, csrf));
         assert!(users::session(&mut tx, "wrong").await.unwrap().is_none());
-        let (_, expired, _) = users::create_token(&mut tx, id, chrono::Duration::seconds(-1)).await.unwrap();
-        assert!(users::user_for_token(&mut tx, &expired).await.unwrap().is_none(), "expired token refused");
-        let (tid, token, _) = users::create_token(&mut tx, id, chrono::Duration::hours(1)).await.unwrap();
-        assert_eq!(users::user_for_token(&mut tx, &token).await.unwrap().map(|u| u.id), Some(id));
+        let (_, expired, _) = users::create_token(&mut tx, id, chrono::Duration::seconds(-1))
+            .await
+            .unwrap();
+        assert!(
+            users::user_for_token(&mut tx, &expired)
+                .await
+                .unwrap()
+                .is_none(),
+            "expired token refused"
+        );
+        let (tid, token, _) = users::create_token(&mut tx, id, chrono::Duration::hours(1))
+            .await
+            .unwrap();
+        assert_eq!(
+            users::user_for_token(&mut tx, &token)
+                .await
+                .unwrap()
+                .map(|u| u.id),
+            Some(id)
+        );
         users::revoke_token(&mut tx, tid).await.unwrap();
-        assert!(users::user_for_token(&mut tx, &token).await.unwrap().is_none(), "revoked token refused");
-        assert!(matches!(users::revoke_token(&mut tx, tid).await, Err(StoreError::NotFound(_))));
+        assert!(
+            users::user_for_token(&mut tx, &token)
+                .await
+                .unwrap()
+                .is_none(),
+            "revoked token refused"
+        );
+        assert!(matches!(
+            users::revoke_token(&mut tx, tid).await,
+            Err(StoreError::NotFound(_))
+        ));
 
         for i in 1..users::MAX_FAILED_LOGINS {
-            assert_eq!(users::record_failed_login(&mut tx, id).await.unwrap(), None, "attempt {i}");
+            assert_eq!(
+                users::record_failed_login(&mut tx, id).await.unwrap(),
+                None,
+                "attempt {i}"
+            );
         }
-        assert!(users::record_failed_login(&mut tx, id).await.unwrap().is_some(), "locked after the limit");
+        assert!(
+            users::record_failed_login(&mut tx, id)
+                .await
+                .unwrap()
+                .is_some(),
+            "locked after the limit"
+        );
         users::record_successful_login(&mut tx, id).await.unwrap();
         let u = users::by_id(&mut tx, id).await.unwrap().unwrap();
         assert_eq!((u.failed_logins, u.locked_until), (0, None));

@@ -11,9 +11,7 @@
 //! Architecture invariant: like `domain`, this crate does no I/O and reads no
 //! clock; the reference date is part of [`Config`].
 
-use baken_domain::{
-    Bsn, DistrictCode, MunicipalityCode, NeighbourhoodCode, Postcode, Role,
-};
+use baken_domain::{Bsn, DistrictCode, MunicipalityCode, NeighbourhoodCode, Postcode, Role};
 use chrono::{Datelike, NaiveDate};
 use rand::{seq::SliceRandom, Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -141,13 +139,17 @@ pub fn municipality() -> Municipality {
     let mut districts = Vec::new();
     let mut nb_index = 0usize;
     for (d, (district_name, nb_names)) in names::DISTRICTS.iter().enumerate() {
-        let dcode = code.district(d as u8 + 1).expect("district number in range");
+        let dcode = code
+            .district(d as u8 + 1)
+            .expect("district number in range");
         let neighbourhoods = nb_names
             .iter()
             .enumerate()
             .map(|(n, name)| {
                 let spec = NeighbourhoodSpec {
-                    code: dcode.neighbourhood(n as u8 + 1).expect("neighbourhood number in range"),
+                    code: dcode
+                        .neighbourhood(n as u8 + 1)
+                        .expect("neighbourhood number in range"),
                     name: (*name).to_owned(),
                     pc4_base: 1011 + nb_index as u32 * PC4_PER_NEIGHBOURHOOD,
                     index: nb_index,
@@ -178,14 +180,63 @@ pub fn municipality() -> Municipality {
         .collect();
 
     let mut accounts = vec![
-        account("inwoner", "Demo Inwoner", Role::Inwoner, None, None, Some(0)),
-        account("vrijwilliger", "Demo Vrijwilliger", Role::Vrijwilliger, None, None, None),
-        account("makelaar", "Demo Makelaar", Role::Makelaar, None, None, None),
-        account("generalist", "Demo Generalist", Role::Generalist, Some(0), None, None),
-        account("teamleider", "Demo Teamleider", Role::Teamleider, Some(0), None, None),
-        account("aanbieder", "Demo Aanbieder", Role::Aanbieder, None, Some(0), None),
+        account(
+            "inwoner",
+            "Demo Inwoner",
+            Role::Inwoner,
+            None,
+            None,
+            Some(0),
+        ),
+        account(
+            "vrijwilliger",
+            "Demo Vrijwilliger",
+            Role::Vrijwilliger,
+            None,
+            None,
+            None,
+        ),
+        account(
+            "makelaar",
+            "Demo Makelaar",
+            Role::Makelaar,
+            None,
+            None,
+            None,
+        ),
+        account(
+            "generalist",
+            "Demo Generalist",
+            Role::Generalist,
+            Some(0),
+            None,
+            None,
+        ),
+        account(
+            "teamleider",
+            "Demo Teamleider",
+            Role::Teamleider,
+            Some(0),
+            None,
+            None,
+        ),
+        account(
+            "aanbieder",
+            "Demo Aanbieder",
+            Role::Aanbieder,
+            None,
+            Some(0),
+            None,
+        ),
         account("beleid", "Demo Beleid", Role::Beleid, None, None, None),
-        account("beheerder", "Demo Beheerder", Role::Beheerder, None, None, None),
+        account(
+            "beheerder",
+            "Demo Beheerder",
+            Role::Beheerder,
+            None,
+            None,
+            None,
+        ),
     ];
     for t in 1..teams.len() {
         let slug = names::slug(&districts[t].name);
@@ -320,7 +371,9 @@ impl Households<'_> {
     }
 
     fn surname(&mut self) -> (Option<&'static str>, &'static str) {
-        *names::SURNAMES.choose(&mut self.rng).unwrap_or(&(None, "Jansen"))
+        *names::SURNAMES
+            .choose(&mut self.rng)
+            .unwrap_or(&(None, "Jansen"))
     }
 }
 
@@ -348,7 +401,8 @@ impl Iterator for Households<'_> {
         let street_index = counter / NUMBERS_PER_STREET;
         let house_number = counter % NUMBERS_PER_STREET + 1;
         let street = names::street_name(street_index as usize, nb.index);
-        let pc6_index = street_index * (NUMBERS_PER_STREET / SEGMENT) + (house_number - 1) / SEGMENT;
+        let pc6_index =
+            street_index * (NUMBERS_PER_STREET / SEGMENT) + (house_number - 1) / SEGMENT;
         let pc4 = nb.pc4_base + pc6_index / PC6_PER_PC4;
         let letters = self.postcode_letters[(pc6_index % PC6_PER_PC4) as usize];
         let postcode = Postcode::parse(&format!(
@@ -356,7 +410,10 @@ impl Iterator for Households<'_> {
             letters[0] as char, letters[1] as char
         ))
         .expect("generated postcodes are valid");
-        let house_letter = self.rng.gen_bool(0.06).then(|| *[ 'A', 'B', 'C' ].choose(&mut self.rng).unwrap_or(&'A'));
+        let house_letter = self
+            .rng
+            .gen_bool(0.06)
+            .then(|| *['A', 'B', 'C'].choose(&mut self.rng).unwrap_or(&'A'));
         let addition = (house_letter.is_none() && self.rng.gen_bool(0.04))
             .then(|| self.rng.gen_range(1..=4).to_string());
 
@@ -377,7 +434,11 @@ impl Iterator for Households<'_> {
         let first_age = if size == 1 { (18, 94) } else { (24, 70) };
         residents.push(self.person(&family, first_age));
         if adults == 2 {
-            let partner_name = if self.rng.gen_bool(0.7) { family } else { self.surname() };
+            let partner_name = if self.rng.gen_bool(0.7) {
+                family
+            } else {
+                self.surname()
+            };
             residents.push(self.person(&partner_name, (24, 70)));
         }
         for _ in adults..size {
@@ -429,7 +490,12 @@ mod tests {
             assert!((1..=6).contains(&h.residents.len()));
             assert!((1..=99_999).contains(&h.house_number));
             assert_eq!(h.neighbourhood.district(), h.district);
-            let key = (h.postcode.clone(), h.house_number, h.house_letter, h.addition.clone());
+            let key = (
+                h.postcode.clone(),
+                h.house_number,
+                h.house_letter,
+                h.addition.clone(),
+            );
             assert!(addresses.insert(key), "duplicate address {:?}", h.postcode);
             for r in &h.residents {
                 assert!(Bsn::parse(&r.bsn.to_string()).is_ok());
@@ -447,7 +513,11 @@ mod tests {
         }
         assert_eq!(m.teams.len(), m.districts.len());
         for a in &m.accounts {
-            assert!(baken_domain::Username::parse(&a.username).is_ok(), "{}", a.username);
+            assert!(
+                baken_domain::Username::parse(&a.username).is_ok(),
+                "{}",
+                a.username
+            );
             assert_eq!(a.role.needs_team(), a.team.is_some(), "{}", a.username);
         }
         assert!(m.name.contains("fictief"));

@@ -1,0 +1,511 @@
+//! Baken's web app: server-rendered Dutch pages and the `/api/v1` JSON API.
+//!
+//! Architecture invariants:
+//! - only this crate knows HTTP, HTML and JSON shapes;
+//! - the process is stateless: sessions live in the database, so several
+//!   processes can serve one PostgreSQL behind a load balancer;
+//! - every route is declared once, with its permission, in [`routes::table`];
+//!   [`authorize`] enforces it before any handler runs, and audits refusals;
+//! - the API authenticates only by bearer token, pages only by session cookie,
+//!   so a cookie can never be used to call the API from another site.
+
+pub mod api;
+pub mod ctx;
+pub mod error;
+pub mod pages;
+pub mod password;
+pub mod routes;
+mod templates;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::http::{header, HeaderName, HeaderValue, Method};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Router;
+use baken_domain::{AuditAction, AuditOutcome, Permission};
+use baken_store::{audit, users, Db};
+use ctx::{audience_for, ClientAddr, CurrentUser, PreCsrf};
+use error::{problem, AppError, Audience};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+pub const SESSION_COOKIE: &str = "baken_sessie";
+pub const PRE_CSRF_COOKIE: &str = "baken_pre";
+pub const API_VERSION: &str = "1.0.0";
+
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Mark cookies `Secure` (everywhere but plain-HTTP localhost).
+    pub secure_cookies: bool,
+    pub session_ttl: chrono::Duration,
+    /// Show the "demo: all data is invented" banner.
+    pub demo: bool,
+    pub municipality: String,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            secure_cookies: false,
+            session_ttl: chrono::Duration::hours(8),
+            demo: false,
+            municipality: "Baken".to_owned(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<WebConfig>,
+    pub(crate) templates: Arc<minijinja::Environment<'static>>,
+    permissions: Arc<HashMap<(Method, &'static str), Permission>>,
+}
+
+impl AppState {
+    pub fn new(db: Db, config: WebConfig) -> AppState {
+        let permissions = routes::table()
+            .into_iter()
+            .map(|r| ((r.method, r.path), r.permission))
+            .collect();
+        AppState {
+            db,
+            config: Arc::new(config),
+            templates: Arc::new(templates::environment()),
+            permissions: Arc::new(permissions),
+        }
+    }
+}
+
+/// The whole application, ready to serve.
+pub fn app(state: AppState) -> Router {
+    let mut by_path: Vec<(&'static str, axum::routing::MethodRouter<AppState>)> = Vec::new();
+    for route in routes::table() {
+        match by_path.iter_mut().find(|(p, _)| *p == route.path) {
+            Some((_, existing)) => {
+                let merged = std::mem::take(existing).merge(route.handler);
+                *existing = merged;
+            }
+            None => by_path.push((route.path, route.handler)),
+        }
+    }
+    let mut router = Router::new();
+    for (path, handler) in by_path {
+        router = router.route(path, handler);
+    }
+    let x_request_id = HeaderName::from_static("x-request-id");
+    router
+        .route_layer(middleware::from_fn_with_state(state.clone(), authorize))
+        .fallback(pages::not_found)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            render_failures,
+        ))
+        .layer(middleware::from_fn_with_state(state.clone(), identify))
+        .layer(middleware::from_fn(client_addr))
+        .layer(axum::extract::DefaultBodyLimit::max(1024 * 1024))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            let id = req
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-");
+            // The route template, never the concrete path or query: those can
+            // carry identifiers.
+            let route = req
+                .extensions()
+                .get::<MatchedPath>()
+                .map(|m| m.as_str())
+                .unwrap_or("-");
+            tracing::info_span!("request", method = %req.method(), route, request_id = %id)
+        }))
+        .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
+        .layer(SetRequestIdLayer::new(x_request_id, RandomRequestId))
+        .layer(security_headers())
+        .with_state(state)
+}
+
+fn security_headers() -> tower::layer::util::Stack<
+    SetResponseHeaderLayer<HeaderValue>,
+    tower::layer::util::Stack<
+        SetResponseHeaderLayer<HeaderValue>,
+        tower::layer::util::Stack<
+            SetResponseHeaderLayer<HeaderValue>,
+            tower::layer::util::Stack<
+                SetResponseHeaderLayer<HeaderValue>,
+                tower::layer::util::Stack<
+                    SetResponseHeaderLayer<HeaderValue>,
+                    tower::layer::util::Identity,
+                >,
+            >,
+        >,
+    >,
+> {
+    tower::ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                 form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+            ),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("permissions-policy"),
+            HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+        ))
+        .into_inner()
+}
+
+#[derive(Clone, Copy)]
+struct RandomRequestId;
+
+impl MakeRequestId for RandomRequestId {
+    fn make_request_id<B>(&mut self, _req: &axum::http::Request<B>) -> Option<RequestId> {
+        let id = &users::new_secret()[..16];
+        HeaderValue::from_str(id).ok().map(RequestId::new)
+    }
+}
+
+async fn client_addr(mut req: Request, next: Next) -> Response {
+    let addr = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "onbekend".to_owned());
+    req.extensions_mut().insert(ClientAddr(addr));
+    next.run(req).await
+}
+
+pub(crate) fn cookie<'a>(req_headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    req_headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// Finds the user: bearer token on the API, session cookie on pages.
+async fn identify(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let audience = audience_for(req.uri().path());
+    let mut set_pre_cookie = None;
+    // Owned copies: the lookup below must not hold a borrow of the request.
+    let bearer: Option<String> = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|v| v.trim().to_owned());
+    let session_secret: Option<String> = cookie(req.headers(), SESSION_COOKIE).map(str::to_owned);
+    let db = state.db.clone();
+    let found: Result<Option<CurrentUser>, baken_store::StoreError> = async move {
+        match audience {
+            Audience::Api => {
+                let Some(token) = bearer else { return Ok(None) };
+                let mut tx = db.read().await?;
+                let user = users::user_for_token(&mut tx, &token).await?;
+                Ok(user.map(|user| CurrentUser {
+                    user,
+                    csrf: None,
+                    session_secret: None,
+                }))
+            }
+            Audience::Html => {
+                let Some(secret) = session_secret else {
+                    return Ok(None);
+                };
+                let mut tx = db.read().await?;
+                let session = users::session(&mut tx, &secret).await?;
+                Ok(session.map(|s| CurrentUser {
+                    user: s.user,
+                    csrf: Some(s.csrf_token),
+                    session_secret: Some(secret),
+                }))
+            }
+        }
+    }
+    .await;
+    match found {
+        Ok(Some(user)) => {
+            req.extensions_mut().insert(user);
+        }
+        Ok(None) => {}
+        Err(e) => {
+            tracing::error!(error = %e, "could not look up the session");
+            return Failure(AppError::Internal(e.to_string())).into_response();
+        }
+    }
+    if audience == Audience::Html {
+        match cookie(req.headers(), PRE_CSRF_COOKIE) {
+            Some(v) if v.len() == 64 => {
+                let v = v.to_owned();
+                req.extensions_mut().insert(PreCsrf(v));
+            }
+            _ => {
+                let v = users::new_secret();
+                req.extensions_mut().insert(PreCsrf(v.clone()));
+                set_pre_cookie = Some(v);
+            }
+        }
+    }
+    let mut res = next.run(req).await;
+    if let Some(v) = set_pre_cookie {
+        let secure = if state.config.secure_cookies {
+            "; Secure"
+        } else {
+            ""
+        };
+        if let Ok(h) = HeaderValue::from_str(&format!(
+            "{PRE_CSRF_COOKIE}={v}; Path=/; HttpOnly; SameSite=Strict{secure}"
+        )) {
+            res.headers_mut().append(header::SET_COOKIE, h);
+        }
+    }
+    res
+}
+
+use error::Failure;
+
+/// Enforces the route's permission and, for forms, the CSRF token. Refusals are
+/// audited in their own transaction.
+async fn authorize(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_owned())
+        .unwrap_or_default();
+    let method = if req.method() == Method::HEAD {
+        Method::GET
+    } else {
+        req.method().clone()
+    };
+    let Some(permission) = state
+        .permissions
+        .get(&(method.clone(), route.as_str()))
+        .copied()
+    else {
+        // Fail closed: a route without a declared permission is served to nobody.
+        tracing::error!(route, %method, "route has no declared permission");
+        return Failure(AppError::Forbidden).into_response();
+    };
+    let (mut parts, body) = req.into_parts();
+    let ctx = match <ctx::Ctx as axum::extract::FromRequestParts<AppState>>::from_request_parts(
+        &mut parts, &state,
+    )
+    .await
+    {
+        Ok(c) => c,
+        Err(never) => match never {},
+    };
+
+    if permission != Permission::Public {
+        match &ctx.user {
+            None => {
+                if ctx.audience == Audience::Api {
+                    deny(&state, &ctx, &method, "geen geldig token").await;
+                }
+                return Failure(AppError::Unauthenticated).into_response();
+            }
+            Some(u) if !u.role().may(permission) => {
+                deny(
+                    &state,
+                    &ctx,
+                    &method,
+                    &format!("rol {} mist {:?}", u.role(), permission),
+                )
+                .await;
+                return Failure(AppError::Forbidden).into_response();
+            }
+            Some(_) => {}
+        }
+    }
+
+    let mut req = Request::from_parts(parts, body);
+    if ctx.audience == Audience::Html && method != Method::GET {
+        let (parts, body) = req.into_parts();
+        let bytes = match axum::body::to_bytes(body, 1024 * 1024).await {
+            Ok(b) => b,
+            Err(_) => {
+                return Failure(AppError::BadRequest("Het formulier is te groot.".into()))
+                    .into_response()
+            }
+        };
+        let sent: Option<String> = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+            .ok()
+            .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "csrf").map(|(_, v)| v));
+        let expected = ctx.csrf_token();
+        let ok = match sent {
+            Some(s) => !expected.is_empty() && constant_time_eq(s.as_bytes(), expected.as_bytes()),
+            None => false,
+        };
+        if !ok {
+            deny(&state, &ctx, &method, "CSRF-token ontbreekt of klopt niet").await;
+            return Failure(AppError::BadRequest(
+                "Dit formulier is verlopen of niet door Baken gemaakt. Laad de pagina opnieuw en probeer het nog eens.".into(),
+            ))
+            .into_response();
+        }
+        req = Request::from_parts(parts, Body::from(bytes));
+    }
+    next.run(req).await
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+async fn deny(state: &AppState, ctx: &ctx::Ctx, method: &Method, why: &str) {
+    let entry = ctx.audit(
+        AuditAction::Access,
+        AuditOutcome::Denied,
+        None,
+        format!("{method} {}: {why}", ctx.route),
+    );
+    let result = async {
+        let mut tx = state.db.begin().await?;
+        audit::append(&mut tx, &entry).await?;
+        tx.commit().await
+    }
+    .await;
+    if let Err(e) = result {
+        tracing::error!(error = %e, "could not audit a refused request");
+    }
+}
+
+/// Turns a handler's [`Failure`] into a Dutch page or a problem+json body.
+async fn render_failures(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let audience = audience_for(req.uri().path());
+    let path = req.uri().path().to_owned();
+    let query = req.uri().query().map(str::to_owned);
+    let method = req.method().clone();
+    let user = req.extensions().get::<CurrentUser>().cloned();
+    let client = req.extensions().get::<ClientAddr>().cloned();
+    let pre = req.extensions().get::<PreCsrf>().cloned();
+    let mut res = next.run(req).await;
+    let Some(err) = res.extensions_mut().remove::<Arc<AppError>>() else {
+        return add_api_version(audience, res);
+    };
+    let status = err.status();
+    if let AppError::Internal(detail) = err.as_ref() {
+        tracing::error!(%detail, "internal error");
+    }
+    let res = match audience {
+        Audience::Api => {
+            let (title, detail) = match err.as_ref() {
+                AppError::NotFound => (
+                    "Not Found",
+                    "The resource does not exist or is outside your scope.".to_owned(),
+                ),
+                AppError::Forbidden => (
+                    "Forbidden",
+                    "Your role may not use this resource.".to_owned(),
+                ),
+                AppError::Unauthenticated => (
+                    "Unauthorized",
+                    "Send a valid bearer token: Authorization: Bearer <token>.".to_owned(),
+                ),
+                AppError::BadRequest(d) => ("Bad Request", d.clone()),
+                AppError::Conflict(d) => ("Conflict", d.clone()),
+                AppError::Internal(_) => (
+                    "Internal Server Error",
+                    "Something went wrong on our side; it has been logged.".to_owned(),
+                ),
+            };
+            problem(status, title, &detail, &path)
+        }
+        Audience::Html => {
+            if matches!(err.as_ref(), AppError::Unauthenticated) {
+                let back = match (&method, &query) {
+                    (&Method::GET, Some(q)) => format!("{path}?{q}"),
+                    (&Method::GET, None) => path.clone(),
+                    _ => "/start".to_owned(),
+                };
+                let target = format!(
+                    "/inloggen?terug={}",
+                    serde_urlencoded::to_string([("", back.as_str())])
+                        .unwrap_or_default()
+                        .trim_start_matches('=')
+                );
+                return Redirect::to(&target).into_response();
+            }
+            let ctx = ctx::Ctx {
+                user,
+                client: client.map(|c| c.0).unwrap_or_default(),
+                route: String::new(),
+                path: path.clone(),
+                audience,
+                pre_csrf: pre.map(|p| p.0),
+            };
+            let message = match err.as_ref() {
+                AppError::BadRequest(d) | AppError::Conflict(d) => d.clone(),
+                _ => String::new(),
+            };
+            match pages::render_error_page(&state, &ctx, status, &message) {
+                Ok(r) => r,
+                Err(_) => (status, "Er ging iets mis.").into_response(),
+            }
+        }
+    };
+    add_api_version(audience, res)
+}
+
+fn add_api_version(audience: Audience, mut res: Response) -> Response {
+    if audience == Audience::Api {
+        res.headers_mut().insert(
+            HeaderName::from_static("api-version"),
+            HeaderValue::from_static(API_VERSION),
+        );
+    }
+    res
+}
+
+/// Serves the app until Ctrl-C or SIGTERM.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    let app = app(state);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

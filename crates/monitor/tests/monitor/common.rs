@@ -25,7 +25,8 @@ pub fn pseudonymise_text(input: &[u8], file: &str, org: &str) -> Result<String, 
     let org = Organisation::parse(org)?;
     let p = baken_monitor::pseudonymise(input, file, &key(), &org, &InputConfig::default())?;
     let mut out = Vec::new();
-    p.write_csv(&mut out, &mut rng(1)).expect("writing to memory");
+    p.write_csv(&mut out, &mut rng(1))
+        .expect("writing to memory");
     Ok(String::from_utf8(out).expect("output is UTF-8"))
 }
 

@@ -3,7 +3,8 @@
 
 use crate::common::*;
 
-const HEADER: &str = "postcode,huisnummer,huisletter,toevoeging,buurtcode,domein,voorziening,periode";
+const HEADER: &str =
+    "postcode,huisnummer,huisletter,toevoeging,buurtcode,domein,voorziening,periode";
 
 fn header_and(rows: &str) -> String {
     format!("{HEADER}\n{rows}")
@@ -18,12 +19,28 @@ fn every_spelling_of_one_address_gets_one_pseudonym() {
         " 1234 ab ,12 , A ,2hg,BU99990101, Wmo ,HV,",
         "1234\u{a0}aB,12,a,2HG,BU99990101,wmo,HV,2025",
     ];
-    let out = pseudonymise_text(header_and(&spellings.join("\n")).as_bytes(), "in.csv", "Org").unwrap();
-    let pseudonyms: std::collections::BTreeSet<&str> =
-        out.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
+    let out = pseudonymise_text(
+        header_and(&spellings.join("\n")).as_bytes(),
+        "in.csv",
+        "Org",
+    )
+    .unwrap();
+    let pseudonyms: std::collections::BTreeSet<&str> = out
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
     assert_eq!(pseudonyms.len(), 1, "{out}");
-    let other = pseudonymise_text(header_and("1234AB,12,a,,BU99990101,wmo,HV,2025").as_bytes(), "in.csv", "Org").unwrap();
-    assert!(!out.contains(other.lines().nth(1).unwrap().split(',').next().unwrap()), "another addition is another household");
+    let other = pseudonymise_text(
+        header_and("1234AB,12,a,,BU99990101,wmo,HV,2025").as_bytes(),
+        "in.csv",
+        "Org",
+    )
+    .unwrap();
+    assert!(
+        !out.contains(other.lines().nth(1).unwrap().split(',').next().unwrap()),
+        "another addition is another household"
+    );
 }
 
 #[test]
@@ -33,9 +50,15 @@ fn bom_semicolons_crlf_and_extra_columns_are_accepted() {
                 Pietersen;2345 CD;2;BU99990102;wmo;HV;111222333\r\n";
     let out = pseudonymise_text(text.as_bytes(), "in.csv", "Wijkteam Noord").unwrap();
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines[0], "pseudoniem,organisatie,buurtcode,domein,voorziening,periode");
+    assert_eq!(
+        lines[0],
+        "pseudoniem,organisatie,buurtcode,domein,voorziening,periode"
+    );
     assert_eq!(lines.len(), 3);
-    assert!(out.contains(",Wijkteam Noord,BU99990101,jeugd,\"JW; ambulant\","), "{out}");
+    assert!(
+        out.contains(",Wijkteam Noord,BU99990101,jeugd,\"JW; ambulant\","),
+        "{out}"
+    );
     for leaked in ["Jansen", "Pietersen", "123456782", "1234AB", "2345"] {
         assert!(!out.contains(leaked), "{leaked} survived into the output");
     }
@@ -43,11 +66,18 @@ fn bom_semicolons_crlf_and_extra_columns_are_accepted() {
 
 #[test]
 fn output_has_exactly_the_documented_columns_and_hex_pseudonyms() {
-    let out = pseudonymise_text(header_and("1234AB,1,,,BU99990101,ggz,X,2025-03\n").as_bytes(), "in.csv", "O").unwrap();
+    let out = pseudonymise_text(
+        header_and("1234AB,1,,,BU99990101,ggz,X,2025-03\n").as_bytes(),
+        "in.csv",
+        "O",
+    )
+    .unwrap();
     let row: Vec<&str> = out.lines().nth(1).unwrap().split(',').collect();
     assert_eq!(row.len(), 6);
     assert_eq!(row[0].len(), 64);
-    assert!(row[0].bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+    assert!(row[0]
+        .bytes()
+        .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
     assert_eq!(&row[1..], ["O", "BU99990101", "ggz", "X", "2025-03"]);
 }
 
@@ -92,19 +122,38 @@ fn an_empty_file_is_refused() {
 #[test]
 fn a_file_with_only_a_header_is_refused() {
     let err = refused("kop.csv", format!("{HEADER}\n").as_bytes());
-    assert!(err.contains("kop.csv: the file has a header row but no data rows"), "{err}");
+    assert!(
+        err.contains("kop.csv: the file has a header row but no data rows"),
+        "{err}"
+    );
 }
 
 #[test]
 fn a_missing_required_column_is_refused() {
-    let err = refused("geen-buurt.csv", b"postcode,huisnummer,domein,voorziening\n1234AB,1,wmo,HV\n");
-    assert!(err.contains("geen-buurt.csv:1: header: missing required column `buurtcode`"), "{err}");
+    let err = refused(
+        "geen-buurt.csv",
+        b"postcode,huisnummer,domein,voorziening\n1234AB,1,wmo,HV\n",
+    );
+    assert!(
+        err.contains("geen-buurt.csv:1: header: missing required column `buurtcode`"),
+        "{err}"
+    );
 }
 
 #[test]
 fn a_ragged_row_is_refused() {
-    let err = refused("rafelig.csv", header_and("1234AB,1,,,BU99990101,wmo,HV,2025\n1234AB,2,,BU99990101,wmo,HV,2025\n").as_bytes());
-    assert_names(&err, "rafelig.csv", 3, "row", "the row has 7 fields but the header has 8");
+    let err = refused(
+        "rafelig.csv",
+        header_and("1234AB,1,,,BU99990101,wmo,HV,2025\n1234AB,2,,BU99990101,wmo,HV,2025\n")
+            .as_bytes(),
+    );
+    assert_names(
+        &err,
+        "rafelig.csv",
+        3,
+        "row",
+        "the row has 7 fields but the header has 8",
+    );
 }
 
 #[test]
@@ -117,46 +166,87 @@ fn invalid_utf8_is_refused() {
 
 #[test]
 fn a_bad_postcode_is_refused_without_repeating_it() {
-    let err = refused("pc.csv", header_and("123AB,1,,,BU99990101,wmo,HV,2025\n").as_bytes());
+    let err = refused(
+        "pc.csv",
+        header_and("123AB,1,,,BU99990101,wmo,HV,2025\n").as_bytes(),
+    );
     assert_names(&err, "pc.csv", 2, "postcode", "not a Dutch postcode");
     assert!(!err.contains("123AB"), "addresses are not echoed: {err}");
 }
 
 #[test]
 fn a_bad_huisnummer_is_refused() {
-    let err = refused("nr.csv", header_and("1234AB,0,,,BU99990101,wmo,HV,2025\n1234AB,12a,,,BU99990101,wmo,HV,2025\n").as_bytes());
+    let err = refused(
+        "nr.csv",
+        header_and("1234AB,0,,,BU99990101,wmo,HV,2025\n1234AB,12a,,,BU99990101,wmo,HV,2025\n")
+            .as_bytes(),
+    );
     assert_names(&err, "nr.csv", 2, "huisnummer", "not a house number");
     assert_names(&err, "nr.csv", 3, "huisnummer", "not a house number");
 }
 
 #[test]
 fn a_bad_huisletter_or_toevoeging_is_refused() {
-    let err = refused("hl.csv", header_and("1234AB,1,ab,,BU99990101,wmo,HV,2025\n1234AB,1,,12345,BU99990101,wmo,HV,2025\n").as_bytes());
+    let err = refused(
+        "hl.csv",
+        header_and("1234AB,1,ab,,BU99990101,wmo,HV,2025\n1234AB,1,,12345,BU99990101,wmo,HV,2025\n")
+            .as_bytes(),
+    );
     assert_names(&err, "hl.csv", 2, "huisletter", "not a house letter");
-    assert_names(&err, "hl.csv", 3, "toevoeging", "not a house number addition");
+    assert_names(
+        &err,
+        "hl.csv",
+        3,
+        "toevoeging",
+        "not a house number addition",
+    );
 }
 
 #[test]
 fn a_bad_buurtcode_is_refused() {
-    let err = refused("bu.csv", header_and("1234AB,1,,,WK999901,wmo,HV,2025\n").as_bytes());
-    assert_names(&err, "bu.csv", 2, "buurtcode", "\"WK999901\" is not a CBS neighbourhood code");
+    let err = refused(
+        "bu.csv",
+        header_and("1234AB,1,,,WK999901,wmo,HV,2025\n").as_bytes(),
+    );
+    assert_names(
+        &err,
+        "bu.csv",
+        2,
+        "buurtcode",
+        "\"WK999901\" is not a CBS neighbourhood code",
+    );
 }
 
 #[test]
 fn an_unknown_domein_is_refused() {
-    let err = refused("dom.csv", header_and("1234AB,1,,,BU99990101,zorg,HV,2025\n").as_bytes());
-    assert_names(&err, "dom.csv", 2, "domein", "\"zorg\" is not a known domain; allowed: jeugd, wmo");
+    let err = refused(
+        "dom.csv",
+        header_and("1234AB,1,,,BU99990101,zorg,HV,2025\n").as_bytes(),
+    );
+    assert_names(
+        &err,
+        "dom.csv",
+        2,
+        "domein",
+        "\"zorg\" is not a known domain; allowed: jeugd, wmo",
+    );
 }
 
 #[test]
 fn an_empty_voorziening_is_refused() {
-    let err = refused("vz.csv", header_and("1234AB,1,,,BU99990101,wmo,  ,2025\n").as_bytes());
+    let err = refused(
+        "vz.csv",
+        header_and("1234AB,1,,,BU99990101,wmo,  ,2025\n").as_bytes(),
+    );
     assert_names(&err, "vz.csv", 2, "voorziening", "is empty");
 }
 
 #[test]
 fn a_bad_periode_is_refused() {
-    let err = refused("per.csv", header_and("1234AB,1,,,BU99990101,wmo,HV,2025-13\n").as_bytes());
+    let err = refused(
+        "per.csv",
+        header_and("1234AB,1,,,BU99990101,wmo,HV,2025-13\n").as_bytes(),
+    );
     assert_names(&err, "per.csv", 2, "periode", "\"2025-13\" is not a period");
 }
 
@@ -170,9 +260,14 @@ fn lines_count_from_the_header_through_crlf_and_quoted_line_breaks() {
 
 #[test]
 fn every_bad_row_is_listed_up_to_the_limit_then_counted() {
-    let rows: String = (0..80).map(|_| "1234AB,1,,,BU99990101,zorg,HV,2025\n").collect();
+    let rows: String = (0..80)
+        .map(|_| "1234AB,1,,,BU99990101,zorg,HV,2025\n")
+        .collect();
     let err = refused("veel.csv", header_and(&rows).as_bytes());
     assert_eq!(err.matches("veel.csv:").count(), 50, "{err}");
-    assert!(err.contains("… and 30 more problems (80 in total); nothing was written"), "{err}");
+    assert!(
+        err.contains("… and 30 more problems (80 in total); nothing was written"),
+        "{err}"
+    );
     assert!(err.contains("veel.csv:51: domein:"), "{err}");
 }

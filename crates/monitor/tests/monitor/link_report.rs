@@ -12,28 +12,91 @@ use crate::common::*;
 /// Three organisations, three spellings and delimiters. Returns the pseudonymised
 /// files (name, CSV).
 fn three_organisations() -> Vec<(String, String)> {
-    let a = org_csv(',', &[
-        ["1234AB", "12", "a", "", "BU99990101", "jeugd", "JW-AMB", "2025"],
-        ["2345CD", "1", "", "", "BU99990101", "jeugd", "JW-AMB", "2025"],
-        ["2345CD", "1", "", "", "BU99990101", "jeugd", "JW-PLG", "2025-02"],
-        ["3456EF", "7", "", "1", "BU99990101", "wmo", "HV", "2025"],
-    ]);
+    let a = org_csv(
+        ',',
+        &[
+            [
+                "1234AB",
+                "12",
+                "a",
+                "",
+                "BU99990101",
+                "jeugd",
+                "JW-AMB",
+                "2025",
+            ],
+            [
+                "2345CD",
+                "1",
+                "",
+                "",
+                "BU99990101",
+                "jeugd",
+                "JW-AMB",
+                "2025",
+            ],
+            [
+                "2345CD",
+                "1",
+                "",
+                "",
+                "BU99990101",
+                "jeugd",
+                "JW-PLG",
+                "2025-02",
+            ],
+            ["3456EF", "7", "", "1", "BU99990101", "wmo", "HV", "2025"],
+        ],
+    );
     let b = format!(
         "\u{feff}{}",
-        org_csv(';', &[
-            ["1234 ab", "12", "A", "", "BU99990101", "wmo", "HV", "2025"],
-            ["3456 ef", "7", "", "1", "BU99990102", "wmo", "HV", "2025"],
-        ])
+        org_csv(
+            ';',
+            &[
+                ["1234 ab", "12", "A", "", "BU99990101", "wmo", "HV", "2025"],
+                ["3456 ef", "7", "", "1", "BU99990102", "wmo", "HV", "2025"],
+            ]
+        )
         .replace('\n', "\r\n")
     );
-    let c = org_csv(',', &[
-        ["1234ab", "012", "a", "", "BU99990101", "participatie", "BIJST", "2025"],
-        ["3456EF", "7", "", "1", "BU99990102", "schuldhulp", "SHV", "2025"],
-    ]);
+    let c = org_csv(
+        ',',
+        &[
+            [
+                "1234ab",
+                "012",
+                "a",
+                "",
+                "BU99990101",
+                "participatie",
+                "BIJST",
+                "2025",
+            ],
+            [
+                "3456EF",
+                "7",
+                "",
+                "1",
+                "BU99990102",
+                "schuldhulp",
+                "SHV",
+                "2025",
+            ],
+        ],
+    );
     vec![
-        ("a.csv".into(), pseudonymise_text(a.as_bytes(), "a.csv", "Jeugdteam").unwrap()),
-        ("b.csv".into(), pseudonymise_text(b.as_bytes(), "b.csv", "Wmo-loket").unwrap()),
-        ("c.csv".into(), pseudonymise_text(c.as_bytes(), "c.csv", "Werkplein").unwrap()),
+        (
+            "a.csv".into(),
+            pseudonymise_text(a.as_bytes(), "a.csv", "Jeugdteam").unwrap(),
+        ),
+        (
+            "b.csv".into(),
+            pseudonymise_text(b.as_bytes(), "b.csv", "Wmo-loket").unwrap(),
+        ),
+        (
+            "c.csv".into(),
+            pseudonymise_text(c.as_bytes(), "c.csv", "Werkplein").unwrap(),
+        ),
     ]
 }
 
@@ -51,11 +114,17 @@ fn messy_files_from_three_organisations_link_into_households() {
     let s = ds.stats();
     assert_eq!((s.files, s.records, s.households), (3, 8, 3));
     let rows: Vec<_> = ds.rows().collect();
-    let three = rows.iter().find(|r| r.domains.len() == 3).expect("the 1234AB household");
+    let three = rows
+        .iter()
+        .find(|r| r.domains.len() == 3)
+        .expect("the 1234AB household");
     assert_eq!(three.domains, ["jeugd", "participatie", "wmo"]);
     assert_eq!(three.organisations, ["Jeugdteam", "Werkplein", "Wmo-loket"]);
     assert_eq!(three.provisions, 3);
-    let two_provisions = rows.iter().find(|r| r.records == 2 && r.domains == ["jeugd"]).unwrap();
+    let two_provisions = rows
+        .iter()
+        .find(|r| r.records == 2 && r.domains == ["jeugd"])
+        .unwrap();
     assert_eq!(two_provisions.provisions, 2);
     assert_eq!(two_provisions.periods, ["2025", "2025-02"]);
     let ids: BTreeSet<i64> = rows.iter().map(|r| r.id).collect();
@@ -66,26 +135,50 @@ fn messy_files_from_three_organisations_link_into_households() {
 fn a_household_in_two_neighbourhoods_is_linked_and_counted_as_a_conflict() {
     let ds = linked(&three_organisations()).unwrap();
     assert_eq!(ds.stats().buurt_conflicts, 1);
-    let h = ds.rows().find(|r| r.domains == ["schuldhulp", "wmo"]).expect("3456EF is one household");
+    let h = ds
+        .rows()
+        .find(|r| r.domains == ["schuldhulp", "wmo"])
+        .expect("3456EF is one household");
     assert_eq!(h.records, 3);
     assert_eq!(h.buurtcode, "BU99990102", "the most frequent code wins");
 }
 
 #[test]
 fn link_refuses_a_file_that_still_has_addresses() {
-    let raw = org_csv(',', &[["1234AB", "1", "", "", "BU99990101", "wmo", "HV", "2025"]]);
-    let err = link([("raw.csv".to_string(), raw.as_bytes())], &InputConfig::default(), &mut rng(1)).unwrap_err();
+    let raw = org_csv(
+        ',',
+        &[["1234AB", "1", "", "", "BU99990101", "wmo", "HV", "2025"]],
+    );
+    let err = link(
+        [("raw.csv".to_string(), raw.as_bytes())],
+        &InputConfig::default(),
+        &mut rng(1),
+    )
+    .unwrap_err();
     let msg = err.to_string();
-    assert!(msg.starts_with("raw.csv: refused: this is not a pseudonymised file (it has a `postcode` column)"), "{msg}");
+    assert!(
+        msg.starts_with(
+            "raw.csv: refused: this is not a pseudonymised file (it has a `postcode` column)"
+        ),
+        "{msg}"
+    );
 }
 
 #[test]
 fn link_refuses_a_pseudonym_that_is_not_64_hex_characters() {
     let mut files = three_organisations();
-    files[1].1.push_str(&format!("{},Wmo-loket,BU99990101,wmo,HV,2025\n", "ab".repeat(31)));
-    files[1].1.push_str("zz-not-hex,Wmo-loket,BU99990101,wmo,HV,2025\n");
+    files[1].1.push_str(&format!(
+        "{},Wmo-loket,BU99990101,wmo,HV,2025\n",
+        "ab".repeat(31)
+    ));
+    files[1]
+        .1
+        .push_str("zz-not-hex,Wmo-loket,BU99990101,wmo,HV,2025\n");
     let msg = linked(&files).unwrap_err().to_string();
-    assert!(msg.contains("b.csv:4: pseudoniem: not a pseudonym: expected 64 hexadecimal characters"), "{msg}");
+    assert!(
+        msg.contains("b.csv:4: pseudoniem: not a pseudonym: expected 64 hexadecimal characters"),
+        "{msg}"
+    );
     assert!(msg.contains("b.csv:5: pseudoniem:"), "{msg}");
 }
 
@@ -99,9 +192,26 @@ fn the_linked_parquet_file_holds_no_pseudonym() {
     let bytes = std::fs::read(&path).unwrap();
 
     let file = std::fs::File::open(&path).unwrap();
-    let builder = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file).unwrap();
-    let names: Vec<String> = builder.schema().fields().iter().map(|f| f.name().clone()).collect();
-    assert_eq!(names, ["id", "buurtcode", "domains", "organisations", "provisions", "periods", "records"]);
+    let builder =
+        parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file).unwrap();
+    let names: Vec<String> = builder
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "id",
+            "buurtcode",
+            "domains",
+            "organisations",
+            "provisions",
+            "periods",
+            "records"
+        ]
+    );
     let mut all_values = String::new();
     for batch in builder.build().unwrap() {
         let batch = batch.unwrap();
@@ -115,9 +225,15 @@ fn the_linked_parquet_file_holds_no_pseudonym() {
             let pseudonym = line.split(',').next().unwrap();
             let raw = hex::decode(pseudonym).unwrap();
             assert!(!all_values.contains(pseudonym));
-            assert!(!contains(&bytes, pseudonym.as_bytes()), "hex pseudonym in the file");
+            assert!(
+                !contains(&bytes, pseudonym.as_bytes()),
+                "hex pseudonym in the file"
+            );
             assert!(!contains(&bytes, &raw), "raw pseudonym in the file");
-            assert!(!contains(&bytes, &pseudonym.as_bytes()[..16]), "part of a pseudonym in the file");
+            assert!(
+                !contains(&bytes, &pseudonym.as_bytes()[..16]),
+                "part of a pseudonym in the file"
+            );
         }
     }
 }
@@ -129,7 +245,13 @@ fn the_report_from_parquet_equals_the_report_from_memory() {
     let path = dir.path().join("linked.parquet");
     baken_monitor::write_atomically(&path, false, |w| ds.write_parquet(w)).unwrap();
     for protection in [Protection::Cbs, Protection::Suppress { threshold: 3 }] {
-        let from_file = report_from_parquet(std::fs::File::open(&path).unwrap(), "linked.parquet", &DomainList::default(), &protection).unwrap();
+        let from_file = report_from_parquet(
+            std::fs::File::open(&path).unwrap(),
+            "linked.parquet",
+            &DomainList::default(),
+            &protection,
+        )
+        .unwrap();
         assert_eq!(from_file, report(&ds, &protection));
     }
 }
@@ -141,14 +263,34 @@ fn report_refuses_a_parquet_file_with_a_domain_outside_the_list() {
     let path = dir.path().join("linked.parquet");
     baken_monitor::write_atomically(&path, false, |w| ds.write_parquet(w)).unwrap();
     let only = DomainList::parse("jeugd,wmo").unwrap();
-    let err = report_from_parquet(std::fs::File::open(&path).unwrap(), "linked.parquet", &only, &Protection::Cbs).unwrap_err();
-    assert!(err.to_string().contains("is not in the domain list (jeugd, wmo)"), "{err}");
+    let err = report_from_parquet(
+        std::fs::File::open(&path).unwrap(),
+        "linked.parquet",
+        &only,
+        &Protection::Cbs,
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("is not in the domain list (jeugd, wmo)"),
+        "{err}"
+    );
 }
 
 #[test]
 fn report_refuses_a_file_that_is_not_parquet() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), "x.parquet", b"pseudoniem,organisatie\n");
-    let err = report_from_parquet(std::fs::File::open(&path).unwrap(), "x.parquet", &DomainList::default(), &Protection::Cbs).unwrap_err();
-    assert!(err.to_string().starts_with("x.parquet: not a linked monitor file: not a Parquet file"), "{err}");
+    let err = report_from_parquet(
+        std::fs::File::open(&path).unwrap(),
+        "x.parquet",
+        &DomainList::default(),
+        &Protection::Cbs,
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("x.parquet: not a linked monitor file: not a Parquet file"),
+        "{err}"
+    );
 }

@@ -17,17 +17,29 @@ struct H {
 }
 
 fn households() -> impl Strategy<Value = Vec<H>> {
-    let h = (0usize..5, 1u64..128, 1u32..6, 0u32..4).prop_map(|(buurt, domains, organisations, extra)| H {
-        buurt,
-        // Favour few domains, as in reality.
-        domains: if domains % 3 == 0 { 1 << (domains % 7) } else { domains },
-        organisations,
-        provisions: organisations + extra,
-    });
+    let h = (0usize..5, 1u64..128, 1u32..6, 0u32..4).prop_map(
+        |(buurt, domains, organisations, extra)| H {
+            buurt,
+            // Favour few domains, as in reality.
+            domains: if domains % 3 == 0 {
+                1 << (domains % 7)
+            } else {
+                domains
+            },
+            organisations,
+            provisions: organisations + extra,
+        },
+    );
     proptest::collection::vec(h, 0..90)
 }
 
-const BUURTEN: [&str; 5] = ["BU99990101", "BU99990102", "BU99990103", "BU99990201", "BU99990202"];
+const BUURTEN: [&str; 5] = [
+    "BU99990101",
+    "BU99990102",
+    "BU99990103",
+    "BU99990201",
+    "BU99990202",
+];
 
 fn build(hs: &[H], protection: &Protection) -> Report {
     let mut b = ReportBuilder::new(DomainList::default());
@@ -71,7 +83,12 @@ fn bucket(n: u32) -> usize {
 }
 
 fn model(hs: &[H], r: &Report) -> Model {
-    let mut m = Model { truth: vec![], published: vec![], hidden: vec![], relations: vec![] };
+    let mut m = Model {
+        truth: vec![],
+        published: vec![],
+        hidden: vec![],
+        relations: vec![],
+    };
     let names = DomainList::default();
     let total = m.cell(hs.len() as u64, r.totals.households);
     let records: u64 = hs.iter().map(|h| u64::from(h.provisions)).sum();
@@ -86,15 +103,25 @@ fn model(hs: &[H], r: &Report) -> Model {
     let dc = count(&|h| h.domains.count_ones());
     let oc = count(&|h| h.organisations);
     let pc = count(&|h| h.provisions);
-    let dcells: Vec<usize> = (0..4).map(|i| m.cell(dc[i], r.tables.by_domain_count[i].households)).collect();
-    let ocells: Vec<usize> = (0..4).map(|i| m.cell(oc[i], r.tables.by_organisation_count[i].households)).collect();
-    let pcells: Vec<usize> = (0..4).map(|i| m.cell(pc[i], r.tables.by_provision_count[i].households)).collect();
+    let dcells: Vec<usize> = (0..4)
+        .map(|i| m.cell(dc[i], r.tables.by_domain_count[i].households))
+        .collect();
+    let ocells: Vec<usize> = (0..4)
+        .map(|i| m.cell(oc[i], r.tables.by_organisation_count[i].households))
+        .collect();
+    let pcells: Vec<usize> = (0..4)
+        .map(|i| m.cell(pc[i], r.tables.by_provision_count[i].households))
+        .collect();
     m.relations.push((total, dcells.clone()));
     m.relations.push((total, ocells));
     m.relations.push((total, pcells));
     let mut combos: BTreeMap<Vec<String>, u64> = BTreeMap::new();
     for h in hs {
-        let key: Vec<String> = names.names_in(h.domains).into_iter().map(String::from).collect();
+        let key: Vec<String> = names
+            .names_in(h.domains)
+            .into_iter()
+            .map(String::from)
+            .collect();
         *combos.entry(key).or_default() += 1;
     }
     assert_eq!(combos.len(), r.tables.by_domain_combination.len());
@@ -116,7 +143,10 @@ fn model(hs: &[H], r: &Report) -> Model {
     for row in &r.tables.by_neighbourhood {
         let b = BUURTEN.iter().position(|c| *c == row.buurtcode).unwrap();
         let n = hs.iter().filter(|h| h.buurt == b).count() as u64;
-        let k = hs.iter().filter(|h| h.buurt == b && h.domains.count_ones() >= 2).count() as u64;
+        let k = hs
+            .iter()
+            .filter(|h| h.buurt == b && h.domains.count_ones() >= 2)
+            .count() as u64;
         let t = m.cell(n, row.households);
         let mm = m.cell(k, row.multi_domain);
         let s = m.hidden(n - k);
@@ -131,7 +161,11 @@ fn model(hs: &[H], r: &Report) -> Model {
         m.relations.push((dcells[0], sb));
     }
     for (t, parts) in &m.relations {
-        assert_eq!(m.truth[*t], parts.iter().map(|p| m.truth[*p]).sum::<u64>(), "model is consistent");
+        assert_eq!(
+            m.truth[*t],
+            parts.iter().map(|p| m.truth[*p]).sum::<u64>(),
+            "model is consistent"
+        );
     }
     m
 }
@@ -140,7 +174,9 @@ fn model(hs: &[H], r: &Report) -> Model {
 /// can compute exactly: those whose unit vector lies in the row space of the relations
 /// restricted to the unknowns.
 fn recomputable(m: &Model, threshold: u64) -> Vec<usize> {
-    let unknowns: Vec<usize> = (0..m.truth.len()).filter(|&i| m.published[i].is_none()).collect();
+    let unknowns: Vec<usize> = (0..m.truth.len())
+        .filter(|&i| m.published[i].is_none())
+        .collect();
     let col: BTreeMap<usize, usize> = unknowns.iter().enumerate().map(|(c, &i)| (i, c)).collect();
     let mut rows: Vec<Vec<f64>> = m
         .relations
@@ -163,7 +199,9 @@ fn recomputable(m: &Model, threshold: u64) -> Vec<usize> {
     let mut pivots = vec![];
     let mut r = 0;
     for c in 0..width {
-        let Some(p) = (r..rows.len()).find(|&i| rows[i][c].abs() > 1e-9) else { continue };
+        let Some(p) = (r..rows.len()).find(|&i| rows[i][c].abs() > 1e-9) else {
+            continue;
+        };
         rows.swap(r, p);
         let pv = rows[r][c];
         rows[r].iter_mut().for_each(|x| *x /= pv);
@@ -180,7 +218,9 @@ fn recomputable(m: &Model, threshold: u64) -> Vec<usize> {
     let pivot_cols: Vec<usize> = pivots.iter().map(|p| p.1).collect();
     pivots
         .iter()
-        .filter(|(row, _)| (0..width).all(|c| pivot_cols.contains(&c) || rows[*row][c].abs() <= 1e-9))
+        .filter(|(row, _)| {
+            (0..width).all(|c| pivot_cols.contains(&c) || rows[*row][c].abs() <= 1e-9)
+        })
         .map(|(_, c)| unknowns[*c])
         .filter(|&i| !m.hidden[i] || (m.truth[i] > 0 && m.truth[i] < threshold))
         .collect()

@@ -1,0 +1,345 @@
+//! A small, fast CSV record reader (RFC 4180: quoted fields with `""` escapes and line
+//! breaks inside quotes; LF or CRLF; blank lines skipped) that knows the exact line on
+//! which every record starts.
+//!
+//! Why not the `csv` crate: pseudonymising must run at a good fraction of raw
+//! HMAC-SHA256 speed, and most rows hold no quotes, so a byte loop that only splits on
+//! the delimiter and the line end is several times faster than a general DFA. (It also
+//! reports line numbers right for CRLF files, which `csv` 1.4 reports one too low.)
+
+use std::io::Read;
+
+/// One record: its fields' bytes back to back, and where each field ends.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Record {
+    /// Either the fields back to back (`dense`), or the raw line with its delimiters,
+    /// in which case field `i` starts one byte after field `i - 1` ends.
+    data: Vec<u8>,
+    ends: Vec<usize>,
+    dense: bool,
+    line: u64,
+}
+
+impl Record {
+    pub(crate) fn new() -> Record {
+        Record::default()
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The 1-based line on which the record starts.
+    pub(crate) fn line(&self) -> u64 {
+        self.line
+    }
+
+    /// All fields' bytes (with the delimiters between them if the line had no quotes).
+    pub(crate) fn as_slice(&self) -> &[u8] {
+        &self.data
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &[u8]> {
+        (0..self.ends.len()).map(move |i| &self[i])
+    }
+
+    fn clear(&mut self) {
+        self.data.clear();
+        self.ends.clear();
+    }
+}
+
+impl std::ops::Index<usize> for Record {
+    type Output = [u8];
+
+    #[inline]
+    fn index(&self, i: usize) -> &[u8] {
+        let start = match i {
+            0 => 0,
+            _ => self.ends[i - 1] + usize::from(!self.dense),
+        };
+        &self.data[start..self.ends[i]]
+    }
+}
+
+/// Reads records from a byte stream.
+pub(crate) struct RecordReader<R> {
+    input: R,
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    eof: bool,
+    delimiter: u8,
+    /// The line number at `start`.
+    line: u64,
+}
+
+enum Parsed {
+    /// A record ended after this many bytes, spanning this many line breaks.
+    Done { consumed: usize, lines: u64 },
+    /// The buffer ends inside the record.
+    NeedMore,
+}
+
+impl<R: Read> RecordReader<R> {
+    pub(crate) fn new(input: R, delimiter: u8, capacity: usize) -> Self {
+        RecordReader {
+            input,
+            buf: vec![0; capacity.max(64)],
+            start: 0,
+            end: 0,
+            eof: false,
+            delimiter,
+            line: 1,
+        }
+    }
+
+    /// Starts with bytes already read from the input (after a BOM, say).
+    pub(crate) fn with_prefix(input: R, delimiter: u8, capacity: usize, prefix: &[u8]) -> Self {
+        let mut r = RecordReader::new(input, delimiter, capacity.max(prefix.len() * 2));
+        r.buf[..prefix.len()].copy_from_slice(prefix);
+        r.end = prefix.len();
+        r
+    }
+
+    fn fill(&mut self) -> std::io::Result<()> {
+        if self.start > 0 {
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+        }
+        if self.end == self.buf.len() {
+            let grown = self.buf.len() * 2;
+            self.buf.resize(grown, 0);
+        }
+        loop {
+            match self.input.read(&mut self.buf[self.end..]) {
+                Ok(0) => {
+                    self.eof = true;
+                    return Ok(());
+                }
+                Ok(n) => {
+                    self.end += n;
+                    return Ok(());
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Reads the next record; `false` at the end of the input.
+    pub(crate) fn read(&mut self, record: &mut Record) -> std::io::Result<bool> {
+        loop {
+            // Skip blank lines.
+            while self.start < self.end {
+                match self.buf[self.start] {
+                    b'\n' => {
+                        self.start += 1;
+                        self.line += 1;
+                    }
+                    b'\r' if self.start + 1 < self.end && self.buf[self.start + 1] == b'\n' => {
+                        self.start += 2;
+                        self.line += 1;
+                    }
+                    _ => break,
+                }
+            }
+            if self.start == self.end
+                || (self.start + 1 == self.end && self.buf[self.start] == b'\r' && !self.eof)
+            {
+                if self.eof {
+                    return Ok(false);
+                }
+                self.fill()?;
+                continue;
+            }
+            record.clear();
+            record.line = self.line;
+            match parse(
+                &self.buf[self.start..self.end],
+                self.delimiter,
+                self.eof,
+                record,
+            ) {
+                Parsed::Done { consumed, lines } => {
+                    self.start += consumed;
+                    self.line += lines;
+                    return Ok(true);
+                }
+                Parsed::NeedMore => self.fill()?,
+            }
+        }
+    }
+}
+
+/// Parses one record from the start of `bytes`: a fast path for lines without quotes
+/// (nearly all), the general parser otherwise.
+#[inline]
+fn parse(bytes: &[u8], delimiter: u8, eof: bool, record: &mut Record) -> Parsed {
+    let Some(nl) = memchr::memchr(b'\n', bytes) else {
+        return parse_general(bytes, delimiter, eof, record);
+    };
+    let mut line = &bytes[..nl];
+    if memchr::memchr(b'"', line).is_some() {
+        return parse_general(bytes, delimiter, eof, record);
+    }
+    if let [rest @ .., b'\r'] = line {
+        line = rest;
+    }
+    record.data.extend_from_slice(line);
+    for d in memchr::memchr_iter(delimiter, line) {
+        record.ends.push(d);
+    }
+    record.ends.push(line.len());
+    record.dense = false;
+    Parsed::Done {
+        consumed: nl + 1,
+        lines: 1,
+    }
+}
+
+/// Parses one record from the start of `bytes`. At the end of the input (`eof`), the
+/// record may end without a line break.
+fn parse_general(bytes: &[u8], delimiter: u8, eof: bool, record: &mut Record) -> Parsed {
+    record.dense = true;
+    let mut p = 0;
+    let mut lines = 0u64;
+    loop {
+        // One field.
+        if p < bytes.len() && bytes[p] == b'"' {
+            p += 1;
+            loop {
+                let Some(q) = bytes[p..].iter().position(|&b| b == b'"') else {
+                    if eof {
+                        // An unterminated quote: take the rest as the field.
+                        lines += bytes[p..].iter().filter(|&&b| b == b'\n').count() as u64;
+                        record.data.extend_from_slice(&bytes[p..]);
+                        record.ends.push(record.data.len());
+                        return Parsed::Done {
+                            consumed: bytes.len(),
+                            lines,
+                        };
+                    }
+                    return Parsed::NeedMore;
+                };
+                let chunk = &bytes[p..p + q];
+                lines += chunk.iter().filter(|&&b| b == b'\n').count() as u64;
+                record.data.extend_from_slice(chunk);
+                p += q + 1;
+                if p < bytes.len() && bytes[p] == b'"' {
+                    record.data.push(b'"');
+                    p += 1;
+                    continue;
+                }
+                if p == bytes.len() && !eof {
+                    return Parsed::NeedMore;
+                }
+                break;
+            }
+            // After the closing quote, anything up to the delimiter is kept as text
+            // (as spreadsheets do with `"a"b`).
+        }
+        let field_start = p;
+        while p < bytes.len() {
+            let b = bytes[p];
+            if b == delimiter || b == b'\n' {
+                break;
+            }
+            p += 1;
+        }
+        if p == bytes.len() && !eof {
+            return Parsed::NeedMore;
+        }
+        let mut field_end = p;
+        let at_line_end = p == bytes.len() || bytes[p] == b'\n';
+        if at_line_end && field_end > field_start && bytes[field_end - 1] == b'\r' {
+            field_end -= 1;
+        }
+        record
+            .data
+            .extend_from_slice(&bytes[field_start..field_end]);
+        record.ends.push(record.data.len());
+        if p == bytes.len() {
+            return Parsed::Done {
+                consumed: p,
+                lines: lines + 1,
+            };
+        }
+        p += 1;
+        if at_line_end {
+            return Parsed::Done {
+                consumed: p,
+                lines: lines + 1,
+            };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn read_all(input: &[u8], capacity: usize) -> Vec<(u64, Vec<String>)> {
+        let mut r = RecordReader::new(input, b',', capacity);
+        let mut rec = Record::new();
+        let mut out = Vec::new();
+        while r.read(&mut rec).unwrap() {
+            out.push((
+                rec.line(),
+                rec.iter()
+                    .map(|f| String::from_utf8_lossy(f).into_owned())
+                    .collect(),
+            ));
+        }
+        out
+    }
+
+    #[test]
+    fn lf_crlf_quotes_and_blank_lines() {
+        let input = b"a,b\r\n1,\"x,y\"\r\n\r\n2,\"say \"\"hi\"\"\"\n3,\"two\nlines\"\n4,\n5";
+        let got = read_all(input, 64);
+        assert_eq!(
+            got,
+            vec![
+                (1, vec!["a".into(), "b".into()]),
+                (2, vec!["1".into(), "x,y".into()]),
+                (4, vec!["2".into(), "say \"hi\"".into()]),
+                (5, vec!["3".into(), "two\nlines".into()]),
+                (7, vec!["4".into(), "".into()]),
+                (8, vec!["5".into()]),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_tiny_buffer_gives_the_same_records() {
+        let input = b"a,b\r\n1,\"x,y\"\r\n\r\n2,\"say \"\"hi\"\"\"\n3,\"two\nlines\"\n4,\n5";
+        assert_eq!(read_all(input, 64), read_all(input, 1));
+    }
+
+    proptest! {
+        #[test]
+        fn matches_the_csv_crate_on_random_input(
+            rows in proptest::collection::vec(proptest::collection::vec("[a-c,\"\n ]{0,6}", 1..4), 1..8),
+            crlf in any::<bool>(),
+        ) {
+            let mut w = csv::WriterBuilder::new()
+                .flexible(true)
+                .terminator(if crlf { csv::Terminator::CRLF } else { csv::Terminator::Any(b'\n') })
+                .from_writer(Vec::new());
+            for r in &rows {
+                w.write_record(r).unwrap();
+            }
+            let bytes = w.into_inner().unwrap();
+            let mut expected = Vec::new();
+            let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(&bytes[..]);
+            for rec in reader.byte_records() {
+                expected.push(rec.unwrap().iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect::<Vec<_>>());
+            }
+            let got: Vec<Vec<String>> = read_all(&bytes, 7).into_iter().map(|r| r.1).collect();
+            prop_assert_eq!(got, expected);
+        }
+    }
+}

@@ -1,0 +1,378 @@
+//! Household pages: the team's list, one household, and a resident's own view.
+
+use super::{render, PageResult};
+use crate::ctx::Ctx;
+use crate::error::AppError;
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use baken_domain::{AuditAction, AuditOutcome, DistrictCode, HouseholdScope, Postcode};
+use baken_store::households::{self, Household, HouseholdFilter};
+use baken_store::{areas, audit, Tx};
+use minijinja::{context, Value};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub const PAGE_SIZE: i64 = 25;
+
+#[derive(Deserialize, Default, Serialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    wijk: String,
+    #[serde(default)]
+    postcode: String,
+    #[serde(default)]
+    pagina: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Row {
+    id: i64,
+    address: String,
+    postcode: String,
+    neighbourhood_code: String,
+    residents: i64,
+}
+
+/// Parses a page number; anything else is page 1.
+pub fn page_number(p: Option<&str>) -> i64 {
+    p.and_then(|s| s.trim().parse::<i64>().ok())
+        .filter(|n| *n >= 1 && *n <= 1_000_000)
+        .unwrap_or(1)
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListQuery>,
+) -> PageResult {
+    let user = ctx.user()?.clone();
+    let mut errors: BTreeMap<&str, String> = BTreeMap::new();
+    let district = if q.wijk.trim().is_empty() {
+        None
+    } else {
+        match DistrictCode::parse(&q.wijk) {
+            Ok(d) => Some(d.to_string()),
+            Err(_) => {
+                errors.insert("wijk", "Kies een wijk uit de lijst.".into());
+                None
+            }
+        }
+    };
+    let postcode = postcode_filter(&q.postcode, &mut errors);
+    let filter = HouseholdFilter { district, postcode };
+    let page_no = page_number(q.pagina.as_deref());
+
+    let mut tx = state.db.begin().await?;
+    let page = households::list(&mut tx, user.scope(), &filter, page_no, PAGE_SIZE).await?;
+    let detail = format!(
+        "wijk={} postcode={} pagina={} resultaten={}",
+        filter.district.as_deref().unwrap_or("-"),
+        filter.postcode.as_deref().unwrap_or("-"),
+        page_no,
+        page.total
+    );
+    audit::append(
+        &mut tx,
+        &ctx.audit(
+            AuditAction::Search,
+            AuditOutcome::Success,
+            Some(("household", "*".into())),
+            detail,
+        ),
+    )
+    .await?;
+    let team_name = team_name(&mut tx, user.user.team_id).await?;
+    let districts = areas::districts(&mut tx).await?;
+    tx.commit().await?;
+
+    let rows: Vec<Row> = page
+        .items
+        .iter()
+        .map(|h| Row {
+            id: h.id,
+            address: h.street_address(),
+            postcode: spaced(&h.postcode),
+            neighbourhood_code: h.neighbourhood_code.clone(),
+            residents: h.residents,
+        })
+        .collect();
+    let pager_base = format!(
+        "/huishoudens?{}&",
+        serde_urlencoded::to_string([("wijk", q.wijk.as_str()), ("postcode", q.postcode.as_str())])
+            .unwrap_or_default()
+    );
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    let html = render(
+        &state,
+        &ctx,
+        "households.html",
+        "Huishoudens",
+        Value::from_serialize(context! {
+            page => context! { items => rows, total => page.total, page => page.page, pages => page.pages() },
+            filter => q, errors => errors, districts => districts, team_name => team_name.unwrap_or_else(|| "uw team".into()),
+            pager_base => pager_base,
+        }),
+    )?;
+    Ok((status, html).into_response())
+}
+
+/// A full postcode (`1234 AB`) or its four digits; anything else is a field error.
+fn postcode_filter(input: &str, errors: &mut BTreeMap<&str, String>) -> Option<String> {
+    let t = input.trim();
+    if t.is_empty() {
+        return None;
+    }
+    if t.len() == 4 && t.chars().all(|c| c.is_ascii_digit()) && !t.starts_with('0') {
+        return Some(t.to_owned());
+    }
+    match Postcode::parse(t) {
+        Ok(p) => Some(p.to_string()),
+        Err(_) => {
+            errors.insert(
+                "postcode",
+                "Vul een postcode in zoals 1234 AB, of alleen de vier cijfers.".into(),
+            );
+            None
+        }
+    }
+}
+
+fn spaced(postcode: &str) -> String {
+    if postcode.len() == 6 {
+        format!("{} {}", &postcode[..4], &postcode[4..])
+    } else {
+        postcode.to_owned()
+    }
+}
+
+async fn team_name(tx: &mut Tx, team: Option<i64>) -> Result<Option<String>, AppError> {
+    Ok(match team {
+        Some(t) => areas::team(tx, t).await?.map(|t| t.name),
+        None => None,
+    })
+}
+
+/// Loads a household if the scope allows it, writing the audit entry (success,
+/// denied or not found) in the same transaction. Out of scope and absent look
+/// the same to the caller (404), so ids cannot be probed.
+pub(crate) async fn read_household_audited(
+    state: &AppState,
+    ctx: &Ctx,
+    scope: HouseholdScope,
+    id: i64,
+) -> Result<(Household, Vec<households::Resident>, Option<String>), AppError> {
+    let mut tx = state.db.begin().await?;
+    let found = households::get(&mut tx, id).await?;
+    let object = Some(("household", id.to_string()));
+    match found {
+        Some(h) if scope.allows(h.id, h.team_id) => {
+            let residents = households::residents(&mut tx, h.id).await?;
+            audit::append(
+                &mut tx,
+                &ctx.audit(
+                    AuditAction::Read,
+                    AuditOutcome::Success,
+                    object,
+                    format!("{} bewoners", residents.len()),
+                ),
+            )
+            .await?;
+            let team = team_name(&mut tx, h.team_id).await?;
+            tx.commit().await?;
+            Ok((h, residents, team))
+        }
+        Some(_) => {
+            audit::append(
+                &mut tx,
+                &ctx.audit(
+                    AuditAction::Read,
+                    AuditOutcome::Denied,
+                    object,
+                    "buiten de eigen scope",
+                ),
+            )
+            .await?;
+            tx.commit().await?;
+            Err(AppError::NotFound)
+        }
+        None => {
+            audit::append(
+                &mut tx,
+                &ctx.audit(AuditAction::Read, AuditOutcome::NotFound, object, ""),
+            )
+            .await?;
+            tx.commit().await?;
+            Err(AppError::NotFound)
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ResidentView {
+    name: String,
+    birth_date: String,
+    bsn: String,
+}
+
+fn household_page(
+    state: &AppState,
+    ctx: &Ctx,
+    h: &Household,
+    residents: &[households::Resident],
+    team: Option<String>,
+    own: bool,
+) -> PageResult {
+    let residents: Vec<ResidentView> = residents
+        .iter()
+        .map(|r| ResidentView {
+            name: r.full_name(),
+            birth_date: r.birth_date.format("%d-%m-%Y").to_string(),
+            bsn: r.bsn.clone(),
+        })
+        .collect();
+    let title = if own {
+        "Mijn huishouden".to_owned()
+    } else {
+        format!("Huishouden {}", h.street_address())
+    };
+    Ok(render(state, ctx, "household.html", &title, Value::from_serialize(context! {
+        household => context! {
+            address => h.street_address(), postcode_spaced => spaced(&h.postcode), city => h.city,
+            neighbourhood_code => h.neighbourhood_code, district_code => h.district_code,
+        },
+        residents => residents, team_name => team, own => own,
+    }))?
+    .into_response())
+}
+
+pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> PageResult {
+    let user = ctx.user()?.clone();
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let (h, residents, team) = read_household_audited(&state, &ctx, user.scope(), id).await?;
+    household_page(&state, &ctx, &h, &residents, team, false)
+}
+
+pub async fn own(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    let user = ctx.user()?.clone();
+    let Some(id) = user.user.household_id else {
+        return Err(AppError::NotFound.into());
+    };
+    let (h, residents, team) = read_household_audited(&state, &ctx, user.scope(), id).await?;
+    household_page(&state, &ctx, &h, &residents, team, true)
+}
+
+#[derive(Serialize)]
+struct AccessRow {
+    when: String,
+    who: String,
+    what: String,
+}
+
+pub async fn own_access_log(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    let user = ctx.user()?.clone();
+    let Some(hid) = user.user.household_id else {
+        return Err(AppError::NotFound.into());
+    };
+    let mut tx = state.db.read().await?;
+    let rows = audit::accesses_to_household(&mut tx, hid, user.user.id, 200).await?;
+    drop(tx);
+    let rows: Vec<AccessRow> = rows
+        .into_iter()
+        .map(|r| AccessRow {
+            when: nl_local(r.at).format("%d-%m-%Y %H:%M").to_string(),
+            who: format!(
+                "{} ({})",
+                r.username.unwrap_or_else(|| "onbekend".into()),
+                r.role
+                    .as_deref()
+                    .and_then(|x| baken_domain::Role::parse(x).ok())
+                    .map(|x| x.label())
+                    .unwrap_or("onbekende rol")
+            ),
+            what: baken_domain::AuditAction::parse(&r.action)
+                .map(|a| a.label())
+                .unwrap_or("")
+                .to_owned(),
+        })
+        .collect();
+    Ok(render(
+        &state,
+        &ctx,
+        "own_access.html",
+        "Wie heeft mijn gegevens ingezien",
+        Value::from_serialize(context! { rows => rows }),
+    )?
+    .into_response())
+}
+
+/// Dutch local time: CET, or CEST from the last Sunday of March to the last
+/// Sunday of October (EU rule: both switches at 01:00 UTC).
+pub(crate) fn nl_local(at: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::FixedOffset> {
+    use chrono::{Datelike, NaiveDate, TimeZone, Weekday};
+    fn last_sunday(year: i32, month: u32) -> NaiveDate {
+        let mut d = NaiveDate::from_ymd_opt(year, month + 1, 1)
+            .unwrap_or(NaiveDate::MIN)
+            .pred_opt()
+            .unwrap_or(NaiveDate::MIN);
+        while d.weekday() != Weekday::Sun {
+            d = d.pred_opt().unwrap_or(NaiveDate::MIN);
+        }
+        d
+    }
+    let year = at.year();
+    let start = chrono::Utc.from_utc_datetime(
+        &last_sunday(year, 3)
+            .and_hms_opt(1, 0, 0)
+            .unwrap_or_default(),
+    );
+    let end = chrono::Utc.from_utc_datetime(
+        &last_sunday(year, 10)
+            .and_hms_opt(1, 0, 0)
+            .unwrap_or_default(),
+    );
+    let hours = if at >= start && at < end { 2 } else { 1 };
+    let offset = chrono::FixedOffset::east_opt(hours * 3600)
+        .unwrap_or_else(|| chrono::FixedOffset::east_opt(0).expect("zero offset"));
+    at.with_timezone(&offset)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn dutch_time_follows_summer_time() {
+        let winter = chrono::Utc.with_ymd_and_hms(2026, 1, 15, 12, 0, 0).unwrap();
+        let summer = chrono::Utc.with_ymd_and_hms(2026, 7, 15, 12, 0, 0).unwrap();
+        assert_eq!(nl_local(winter).format("%H:%M").to_string(), "13:00");
+        assert_eq!(nl_local(summer).format("%H:%M").to_string(), "14:00");
+        // 2026: summer time starts 29 March 01:00 UTC, ends 25 October 01:00 UTC.
+        let before = chrono::Utc.with_ymd_and_hms(2026, 3, 29, 0, 59, 0).unwrap();
+        let after = chrono::Utc.with_ymd_and_hms(2026, 3, 29, 1, 0, 0).unwrap();
+        assert_eq!(nl_local(before).format("%H:%M").to_string(), "01:59");
+        assert_eq!(nl_local(after).format("%H:%M").to_string(), "03:00");
+    }
+
+    #[test]
+    fn postcode_filter_accepts_pc4_and_pc6() {
+        let mut errors = BTreeMap::new();
+        assert_eq!(
+            postcode_filter("1234 ab", &mut errors).as_deref(),
+            Some("1234AB")
+        );
+        assert_eq!(
+            postcode_filter("1234", &mut errors).as_deref(),
+            Some("1234")
+        );
+        assert!(errors.is_empty());
+        assert_eq!(postcode_filter("12", &mut errors), None);
+        assert!(errors.contains_key("postcode"));
+    }
+}
