@@ -160,7 +160,7 @@ impl<R: Read> CsvInput<R> {
             );
             return false;
         }
-        if std::str::from_utf8(record.as_slice()).is_err() {
+        if !record.as_slice().is_ascii() && std::str::from_utf8(record.as_slice()).is_err() {
             let column = record
                 .iter()
                 .position(|f| std::str::from_utf8(f).is_err())

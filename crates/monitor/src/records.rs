@@ -173,24 +173,66 @@ impl<R: Read> RecordReader<R> {
     }
 }
 
+#[inline]
+fn splat(b: u8) -> u64 {
+    u64::from(b) * 0x0101_0101_0101_0101
+}
+
+/// The high bit of each byte of `x` that is zero (exact, no false positives).
+#[inline]
+fn zero_bytes(x: u64) -> u64 {
+    const LO7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    !(((x & LO7).wrapping_add(LO7)) | x | LO7)
+}
+
+/// Scans one line eight bytes at a time for the line end, quotes and delimiters.
+/// Returns the index of the line end, having pushed the delimiters' indices, or
+/// `None` if the line holds a quote or the line end is not in `bytes`.
+#[inline]
+fn scan_plain_line(bytes: &[u8], delimiter: u8, ends: &mut Vec<usize>) -> Option<usize> {
+    let (nl, quote, delim) = (splat(b'\n'), splat(b'"'), splat(delimiter));
+    let mut chunks = bytes.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        let mut hits = zero_bytes(w ^ nl) | zero_bytes(w ^ quote) | zero_bytes(w ^ delim);
+        while hits != 0 {
+            let j = base + (hits.trailing_zeros() / 8) as usize;
+            match bytes[j] {
+                b'\n' => return Some(j),
+                b'"' => return None,
+                _ => ends.push(j),
+            }
+            hits &= hits - 1;
+        }
+        base += 8;
+    }
+    for (k, &b) in chunks.remainder().iter().enumerate() {
+        match b {
+            b'\n' => return Some(base + k),
+            b'"' => return None,
+            _ if b == delimiter => ends.push(base + k),
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Parses one record from the start of `bytes`: a fast path for lines without quotes
 /// (nearly all), the general parser otherwise.
 #[inline]
 fn parse(bytes: &[u8], delimiter: u8, eof: bool, record: &mut Record) -> Parsed {
-    let Some(nl) = memchr::memchr(b'\n', bytes) else {
+    let Some(nl) = scan_plain_line(bytes, delimiter, &mut record.ends) else {
+        record.ends.clear();
         return parse_general(bytes, delimiter, eof, record);
     };
     let mut line = &bytes[..nl];
-    if memchr::memchr(b'"', line).is_some() {
-        return parse_general(bytes, delimiter, eof, record);
-    }
     if let [rest @ .., b'\r'] = line {
         line = rest;
     }
     record.data.extend_from_slice(line);
-    for d in memchr::memchr_iter(delimiter, line) {
-        record.ends.push(d);
-    }
     record.ends.push(line.len());
     record.dense = false;
     Parsed::Done {

@@ -327,11 +327,34 @@ pub const TABLE_FILES: [&str; 5] = [
 ];
 
 impl Report {
-    /// `report.json`: pretty-printed, with a final newline.
+    /// `report.json`: one line per table row (easy to read and to diff), keys in the
+    /// documented order, with a final newline.
     pub fn to_json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self)
-            .unwrap_or_else(|e| unreachable!("a report always serialises: {e}"));
-        s.push('\n');
+        fn compact<T: Serialize>(v: &T) -> String {
+            serde_json::to_string(v).unwrap_or_else(|e| unreachable!("report rows serialise: {e}"))
+        }
+        fn table<T: Serialize>(out: &mut String, name: &str, rows: &[T], last: bool) {
+            let _ = write!(out, "    \"{name}\": [");
+            for (i, r) in rows.iter().enumerate() {
+                let _ = write!(out, "{}\n      {}", if i == 0 { "" } else { "," }, compact(r));
+            }
+            out.push_str(if rows.is_empty() { "]" } else { "\n    ]" });
+            out.push_str(if last { "\n" } else { ",\n" });
+        }
+        let t = &self.tables;
+        let mut s = String::with_capacity(4096);
+        let _ = write!(
+            s,
+            "{{\n  \"protection\": {},\n  \"totals\": {},\n  \"tables\": {{\n",
+            compact(&self.protection),
+            compact(&self.totals)
+        );
+        table(&mut s, "by_domain_count", &t.by_domain_count, false);
+        table(&mut s, "by_organisation_count", &t.by_organisation_count, false);
+        table(&mut s, "by_provision_count", &t.by_provision_count, false);
+        table(&mut s, "by_domain_combination", &t.by_domain_combination, false);
+        table(&mut s, "by_neighbourhood", &t.by_neighbourhood, true);
+        s.push_str("  }\n}\n");
         s
     }
 

@@ -18,8 +18,10 @@ use std::time::Duration;
 
 pub mod areas;
 pub mod audit;
+pub mod casework;
 pub mod demo;
 pub mod households;
+pub mod kaart;
 #[doc(hidden)]
 pub mod testing;
 pub mod users;

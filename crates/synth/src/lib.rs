@@ -16,6 +16,8 @@ use chrono::{Datelike, NaiveDate};
 use rand::{seq::SliceRandom, Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+pub mod casework;
+pub mod kaart;
 mod names;
 
 /// The password of every demo account. Demo only: `baken demo` prints it.

@@ -10,11 +10,15 @@
 //!   so a cookie can never be used to call the API from another site.
 
 pub mod api;
+pub mod casework;
 pub mod ctx;
 pub mod error;
+pub mod kaart;
 pub mod pages;
 pub mod password;
 pub mod routes;
+#[doc(hidden)]
+pub mod testing;
 mod templates;
 
 use axum::body::Body;

@@ -31,6 +31,13 @@ fn r(
 }
 
 pub fn table() -> Vec<Route> {
+    let mut routes = foundation();
+    routes.extend(crate::casework::routes());
+    routes.extend(crate::kaart::routes());
+    routes
+}
+
+fn foundation() -> Vec<Route> {
     use Permission as P;
     let g = Method::GET;
     let p = Method::POST;

@@ -30,6 +30,8 @@ pub fn environment() -> Environment<'static> {
         "admin_audit.html",
         "error.html",
     );
+    crate::casework::templates(&mut env);
+    crate::kaart::templates(&mut env);
     env
 }
 

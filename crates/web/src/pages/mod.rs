@@ -224,7 +224,7 @@ pub async fn login_submit(
                 back => back, username => username, error => msg,
             }),
         )?;
-        Ok((StatusCode::UNAUTHORIZED, page).into_response())
+        Ok((StatusCode::BAD_REQUEST, page).into_response())
     };
 
     let mut tx = state.db.begin().await?;
