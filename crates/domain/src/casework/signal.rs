@@ -1,0 +1,291 @@
+//! Signals (*Eropaf*): a concern about an address, its urgency and the response
+//! norm in working days.
+
+use chrono::{Datelike, NaiveDate, Weekday};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SignalError {
+    #[error("unknown signal category '{0}'")]
+    Category(String),
+    #[error("unknown urgency '{0}'; the urgencies are crisis, urgent, normaal")]
+    Urgency(String),
+    #[error("unknown contact method '{0}'")]
+    ContactMethod(String),
+    #[error("the description is empty or longer than 4000 characters")]
+    Description,
+    #[error("the source is empty or longer than 200 characters")]
+    Source,
+    #[error("the first contact cannot be before the signal was reported")]
+    ContactBeforeReport,
+    #[error("a response norm is at most 60 working days")]
+    Norm,
+    #[error("unknown life domain '{0}'")]
+    Domain(String),
+    #[error("unknown value '{0}'")]
+    Unknown(String),
+}
+
+macro_rules! labelled_enum {
+    ($(#[$m:meta])* $name:ident, $err:ident, { $($variant:ident => ($code:literal, $label:literal)),* $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),* }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+            /// The stable code, stored and used in the API.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $code),* }
+            }
+            /// The Dutch label shown in the interface.
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),* }
+            }
+            /// Accepts the code or the label, in any case.
+            pub fn parse(input: &str) -> Result<Self, SignalError> {
+                let t = input.trim().to_lowercase();
+                $name::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| v.as_str() == t || v.label().to_lowercase() == t)
+                    .ok_or_else(|| SignalError::$err(input.trim().chars().take(40).collect()))
+            }
+        }
+    };
+}
+pub(crate) use labelled_enum;
+
+labelled_enum!(
+    /// What the concern is about.
+    SignalCategory, Category, {
+    DreigendeHuisuitzetting => ("dreigende_huisuitzetting", "Dreigende huisuitzetting"),
+    HuiselijkGeweld => ("huiselijk_geweld", "Huiselijk geweld"),
+    Kindermishandeling => ("kindermishandeling", "Kindermishandeling"),
+    Schulden => ("schulden", "Schulden"),
+    Eenzaamheid => ("eenzaamheid", "Eenzaamheid"),
+    Verwaarlozing => ("verwaarlozing", "Verwaarlozing"),
+    Overlast => ("overlast", "Overlast"),
+    Verslaving => ("verslaving", "Verslaving"),
+    Schoolverzuim => ("schoolverzuim", "Schoolverzuim"),
+    Zorgmijding => ("zorgmijding", "Zorgmijding"),
+    Overig => ("overig", "Overig"),
+});
+
+labelled_enum!(
+    /// How fast someone must go there.
+    Urgency, Urgency, {
+    Crisis => ("crisis", "Crisis"),
+    Urgent => ("urgent", "Urgent"),
+    Normaal => ("normaal", "Normaal"),
+});
+
+labelled_enum!(
+    /// How the first contact was made.
+    ContactMethod, ContactMethod, {
+    Huisbezoek => ("huisbezoek", "Huisbezoek"),
+    Telefoon => ("telefoon", "Telefoon"),
+    Gesprek => ("gesprek", "Gesprek op locatie"),
+    Brief => ("brief", "Brief of kaartje"),
+    ViaPartner => ("via_partner", "Via een partner"),
+});
+
+/// Response norms in working days per urgency. Zero means the same day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResponseNorms {
+    pub crisis: u32,
+    pub urgent: u32,
+    pub normaal: u32,
+}
+
+impl Default for ResponseNorms {
+    /// Same day, 3 working days, 10 working days.
+    fn default() -> Self {
+        ResponseNorms {
+            crisis: 0,
+            urgent: 3,
+            normaal: 10,
+        }
+    }
+}
+
+impl ResponseNorms {
+    /// Norms from configuration; each at most 60 working days.
+    pub fn new(crisis: u32, urgent: u32, normaal: u32) -> Result<Self, SignalError> {
+        if [crisis, urgent, normaal].iter().any(|n| *n > 60) {
+            return Err(SignalError::Norm);
+        }
+        Ok(ResponseNorms {
+            crisis,
+            urgent,
+            normaal,
+        })
+    }
+
+    pub fn working_days(&self, urgency: Urgency) -> u32 {
+        match urgency {
+            Urgency::Crisis => self.crisis,
+            Urgency::Urgent => self.urgent,
+            Urgency::Normaal => self.normaal,
+        }
+    }
+
+    /// The last day on which the first contact is on time.
+    pub fn due(&self, reported: NaiveDate, urgency: Urgency) -> NaiveDate {
+        add_working_days(reported, self.working_days(urgency))
+    }
+
+    /// Where a signal stands on `today`.
+    pub fn state(
+        &self,
+        reported: NaiveDate,
+        urgency: Urgency,
+        first_contact: Option<NaiveDate>,
+        today: NaiveDate,
+    ) -> SignalState {
+        let due = self.due(reported, urgency);
+        match first_contact {
+            Some(c) if c <= due => SignalState::ContactedOnTime,
+            Some(_) => SignalState::ContactedLate,
+            None if today > due => SignalState::Overdue,
+            None => SignalState::Waiting { due },
+        }
+    }
+}
+
+/// Where a signal stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum SignalState {
+    Waiting { due: NaiveDate },
+    Overdue,
+    ContactedOnTime,
+    ContactedLate,
+}
+
+impl SignalState {
+    pub fn is_overdue(self) -> bool {
+        matches!(self, SignalState::Overdue)
+    }
+    pub fn label(self) -> String {
+        match self {
+            SignalState::Waiting { due } => format!("open, uiterlijk {}", due.format("%d-%m-%Y")),
+            SignalState::Overdue => "te laat: nog geen contact".to_owned(),
+            SignalState::ContactedOnTime => "contact op tijd".to_owned(),
+            SignalState::ContactedLate => "contact te laat".to_owned(),
+        }
+    }
+}
+
+fn is_weekend(d: NaiveDate) -> bool {
+    matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
+}
+
+/// `date` plus `n` working days (Monday to Friday). A signal reported in the
+/// weekend counts from the next Monday; zero working days is the same day (or
+/// that Monday).
+pub fn add_working_days(date: NaiveDate, n: u32) -> NaiveDate {
+    let mut d = date;
+    while is_weekend(d) {
+        d = d.succ_opt().unwrap_or(d);
+    }
+    let mut left = n;
+    while left > 0 {
+        d = d.succ_opt().unwrap_or(d);
+        if !is_weekend(d) {
+            left -= 1;
+        }
+    }
+    d
+}
+
+/// Validates a signal's free-text description.
+pub fn parse_description(input: &str) -> Result<String, SignalError> {
+    super::clean_text(input, 4000).ok_or(SignalError::Description)
+}
+
+/// Validates who reported the signal (an organisation, "buurtbewoner", …).
+pub fn parse_source(input: &str) -> Result<String, SignalError> {
+    super::clean_text(input, 200).ok_or(SignalError::Source)
+}
+
+/// The first contact may not predate the report.
+pub fn check_first_contact(reported: NaiveDate, contact: NaiveDate) -> Result<(), SignalError> {
+    if contact < reported {
+        Err(SignalError::ContactBeforeReport)
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn default_norms_are_same_day_three_and_ten_working_days() {
+        let n = ResponseNorms::default();
+        // Friday 6 November 2026.
+        let fri = d(2026, 11, 6);
+        assert_eq!(n.due(fri, Urgency::Crisis), fri);
+        assert_eq!(n.due(fri, Urgency::Urgent), d(2026, 11, 11));
+        assert_eq!(n.due(fri, Urgency::Normaal), d(2026, 11, 20));
+    }
+
+    #[test]
+    fn an_urgent_signal_without_contact_after_three_working_days_is_overdue() {
+        let n = ResponseNorms::default();
+        let mon = d(2026, 11, 2);
+        assert!(!n.state(mon, Urgency::Urgent, None, d(2026, 11, 5)).is_overdue());
+        assert!(n.state(mon, Urgency::Urgent, None, d(2026, 11, 6)).is_overdue());
+        assert_eq!(
+            n.state(mon, Urgency::Urgent, Some(d(2026, 11, 9)), d(2026, 11, 9)),
+            SignalState::ContactedLate
+        );
+    }
+
+    #[test]
+    fn categories_parse_by_code_or_label() {
+        assert_eq!(SignalCategory::parse("Overlast").unwrap(), SignalCategory::Overlast);
+        assert_eq!(
+            SignalCategory::parse("dreigende_huisuitzetting").unwrap(),
+            SignalCategory::DreigendeHuisuitzetting
+        );
+        assert_eq!(SignalCategory::ALL.len(), 11);
+        assert!(SignalCategory::parse("lawaai").is_err());
+        assert!(Urgency::parse("spoed").is_err());
+    }
+
+    #[test]
+    fn norms_over_sixty_days_are_refused() {
+        assert!(ResponseNorms::new(0, 3, 61).is_err());
+        assert!(ResponseNorms::new(1, 2, 5).is_ok());
+    }
+
+    proptest! {
+        #[test]
+        fn working_days_never_land_in_a_weekend(offset in 0i64..3000, n in 0u32..40) {
+            let start = d(2024, 1, 1) + chrono::Duration::days(offset);
+            let due = add_working_days(start, n);
+            prop_assert!(!is_weekend(due));
+            prop_assert!(due >= start);
+            // n working days span at most n + 2 weekends' worth of days.
+            prop_assert!((due - start).num_days() <= (n as i64) * 7 / 5 + 3);
+        }
+
+        #[test]
+        fn a_signal_is_never_overdue_before_its_due_date(offset in 0i64..2000, u in 0usize..3, late in 0i64..30) {
+            let n = ResponseNorms::default();
+            let urgency = Urgency::ALL[u];
+            let reported = d(2024, 1, 1) + chrono::Duration::days(offset);
+            let due = n.due(reported, urgency);
+            prop_assert!(!n.state(reported, urgency, None, due).is_overdue());
+            prop_assert_eq!(n.state(reported, urgency, None, due + chrono::Duration::days(late + 1)).is_overdue(), true);
+        }
+    }
+}

@@ -1,0 +1,22 @@
+//! Sociale kaart and Eigen Kracht Wijzer.
+//!
+//! - [`service`]: a service (*voorziening*) on the social map, placed on the
+//!   responsibility ladder, with the rules that tie step, access and reach together.
+//! - [`text`]: Dutch-aware free-text matching (case, diacritics, simple stemming),
+//!   used by the public map search and by the wijzer.
+//! - [`wijzer`]: the self-help guide's matching engine, a pure function from a
+//!   resident's answers and beheerder-editable content to suggestions, lightest first.
+
+pub mod service;
+pub mod text;
+pub mod wijzer;
+
+pub use service::{
+    AgeRange, CostUnit, Reach, Service, ServiceAccess, ServiceDraft, ServiceError, ServiceStatus,
+};
+pub use text::{normalize, stem, tokens, Matcher};
+pub use wijzer::{
+    suggest, Advice, Answers, Condition, Interest, NetworkOption, Reason, Rule, RuleAction,
+    SituationOption, SituationQuestion, Story, Suggestion, SuggestionKind, Topic, WijzerContent,
+    WijzerError,
+};

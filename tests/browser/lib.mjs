@@ -1,0 +1,99 @@
+// Shared helpers for Baken's browser suite: a real `baken serve --demo` on a free
+// port with a fresh SQLite database, Debian's Chromium driven by playwright-core,
+// and axe-core on every page.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+import AxeBuilder from '@axe-core/playwright';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const OUT = join(here, 'out');
+export const PASSWORD = 'proefstad-demo-2026';
+
+export function bakenBinary() {
+  if (process.env.BAKEN_BIN) return process.env.BAKEN_BIN;
+  const target = process.env.CARGO_TARGET_DIR || join(here, '..', '..', 'target');
+  return join(target, 'debug', 'baken');
+}
+
+/** Starts `baken serve --demo` on a free port; resolves with { url, stop }. */
+export async function startServer({ households = 200 } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'baken-browser-'));
+  const child = spawn(bakenBinary(), [
+    'serve', '--demo', '--households', String(households),
+    '--db', `sqlite://${join(dir, 'baken.db')}`, '--addr', '127.0.0.1:0',
+  ], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BAKEN_LOG: 'warn' } });
+  let log = '';
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`baken did not start in time:\n${log}`)), 120_000);
+    const onData = (chunk) => {
+      log += chunk.toString();
+      const m = log.match(/running at (http:\/\/127\.0\.0\.1:\d+)\//);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    };
+    child.stderr.on('data', onData);
+    child.stdout.on('data', onData);
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`baken exited with ${code}:\n${log}`)); });
+  });
+  for (let i = 0; i < 100; i++) {
+    try { if ((await fetch(`${url}/ready`)).ok) break; } catch { /* not yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    dir,
+    log: () => log,
+    stop: async () => {
+      child.removeAllListeners('exit');
+      child.kill('SIGTERM');
+      await new Promise((r) => { child.once('exit', r); setTimeout(r, 5000); });
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** A fresh context (own cookies) and page at the given width. */
+export async function newPage(browser, width = 1280) {
+  const context = await browser.newContext({ viewport: { width, height: 900 }, locale: 'nl-NL' });
+  return context.newPage();
+}
+
+export async function login(page, url, username, password = PASSWORD) {
+  await page.goto(`${url}/inloggen`);
+  await page.getByLabel('Gebruikersnaam').fill(username);
+  await page.getByLabel('Wachtwoord').fill(password);
+  await page.getByRole('button', { name: 'Inloggen' }).click();
+}
+
+/** Runs axe-core (WCAG 2.0/2.1 A and AA) and fails on any violation, naming it. */
+export async function expectAccessible(page, label) {
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+    .analyze();
+  const problems = results.violations.map((v) =>
+    `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('\n  ')}`);
+  assert.deepEqual(problems, [], `axe-core violations on ${label} (${page.url()}):\n${problems.join('\n')}`);
+}
+
+/** The page fits the viewport: no sideways scrolling. */
+export async function expectNoHorizontalScroll(page, label) {
+  const { scroll, inner } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
+  assert.ok(scroll <= inner, `${label} scrolls sideways at ${inner}px (content ${scroll}px wide)`);
+}
+
+export async function screenshot(page, name) {
+  mkdirSync(OUT, { recursive: true });
+  await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
+}
