@@ -86,6 +86,10 @@ impl Role {
             P::OwnHousehold | P::OwnAccessLog => self == R::Inwoner,
             P::ApiHouseholds => matches!(self, R::Generalist | R::Teamleider | R::Inwoner),
             P::Aggregates => matches!(self, R::Beleid | R::Teamleider),
+            // Sociale kaart: providers keep their own services (the store limits
+            // them to their organisation), a beheerder all; wijzer content is beheer.
+            P::ManageServices => matches!(self, R::Aanbieder | R::Beheerder),
+            P::ManageWijzer => self == R::Beheerder,
             P::ManageUsers | P::ManageTeams | P::ManageDistricts | P::AuditSearch => {
                 self == R::Beheerder
             }
@@ -122,6 +126,10 @@ pub enum Permission {
     ManageTeams,
     ManageDistricts,
     AuditSearch,
+    /// Services on the social map: an aanbieder its own, a beheerder all.
+    ManageServices,
+    /// The Eigen Kracht Wijzer's questions, topics, stories and rules.
+    ManageWijzer,
 }
 
 /// Which households a user may see. Decided from the user, never from the request.
@@ -187,6 +195,24 @@ mod tests {
     fn beheerder_manages_but_does_not_read_households() {
         assert!(Role::Beheerder.may(Permission::ManageUsers));
         assert!(!Role::Beheerder.may(Permission::HouseholdRead));
+    }
+
+    #[test]
+    fn only_providers_and_beheerders_manage_services() {
+        let may: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| r.may(Permission::ManageServices))
+            .collect();
+        assert_eq!(may, vec![Role::Aanbieder, Role::Beheerder]);
+    }
+
+    #[test]
+    fn only_beheerders_edit_the_wijzer() {
+        let may: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| r.may(Permission::ManageWijzer))
+            .collect();
+        assert_eq!(may, vec![Role::Beheerder]);
     }
 
     proptest! {

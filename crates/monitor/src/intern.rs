@@ -158,6 +158,46 @@ impl Interner {
     }
 }
 
+/// Interns short values (at most 8 bytes, such as the digits of a neighbourhood code
+/// or a period) by packing them into a `u64`: no byte comparisons on look-up.
+#[derive(Default)]
+pub(crate) struct PackedInterner {
+    ids: FxHashMap<u64, u32>,
+    values: Vec<Box<str>>,
+    last: Option<(u64, u32)>,
+}
+
+impl PackedInterner {
+    pub(crate) fn new() -> Self {
+        Self::default()
+    }
+
+    /// `key` are the distinguishing bytes (at most 8); `value` the full text.
+    #[inline]
+    pub(crate) fn intern(&mut self, key: &[u8], value: &str) -> u32 {
+        debug_assert!(key.len() <= 8);
+        let mut word = [0u8; 8];
+        word[..key.len()].copy_from_slice(key);
+        let packed = u64::from_le_bytes(word);
+        if let Some((k, id)) = self.last {
+            if k == packed {
+                return id;
+            }
+        }
+        let next = u32::try_from(self.values.len()).unwrap_or(u32::MAX);
+        let id = *self.ids.entry(packed).or_insert(next);
+        if id == next {
+            self.values.push(value.into());
+        }
+        self.last = Some((packed, id));
+        id
+    }
+
+    pub(crate) fn into_strings(self) -> Vec<Box<str>> {
+        self.values
+    }
+}
+
 /// A set of small integers, kept sorted, stored inline while it is small. Most
 /// households hold one to four provisions, so this avoids a heap allocation each.
 #[derive(Clone, Debug)]

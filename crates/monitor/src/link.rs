@@ -20,7 +20,7 @@ use rand::Rng;
 use crate::csvio;
 use crate::error::{MonitorError, Problem, RowErrors};
 use crate::input::{free_text, BuurtCode, DomainList, DomainMask, Periode};
-use crate::intern::{FxHashMap, Interner, PseudonymBuildHasher, SmallSet};
+use crate::intern::{FxHashMap, Interner, PackedInterner, PseudonymBuildHasher, SmallSet};
 use crate::pseudonymise::InputConfig;
 
 /// Columns whose presence shows a file still holds addresses.
@@ -98,31 +98,55 @@ pub struct LinkStats {
 
 /// Folds pseudonymised files into households. Add files with [`Linker::add_file`],
 /// then call [`Linker::finish`].
+///
+/// Each file is parsed and checked on the calling thread while a second thread folds
+/// the parsed rows into the household map (a two-stage pipeline), so a link uses two
+/// cores.
 pub struct Linker {
-    config: InputConfig,
+    parser: RowParser,
     households: HashMap<[u8; 32], Household, PseudonymBuildHasher>,
-    buurten: Interner,
+    stats: LinkStats,
+}
+
+/// Everything the parsing stage owns: the checks and the interned values.
+struct RowParser {
+    config: InputConfig,
+    buurten: PackedInterner,
     organisations: Interner,
     voorzieningen: Interner,
-    periodes: Interner,
+    periodes: PackedInterner,
     provisions: FxHashMap<(u32, u32), u32>,
     provision_org: Vec<u32>,
     errors: RowErrors,
-    stats: LinkStats,
 }
+
+/// A checked row on its way from the parser to the folder.
+#[derive(Clone, Copy)]
+struct ParsedRow {
+    pseudonym: [u8; 32],
+    buurt: u32,
+    provision: u32,
+    /// A period id with `PERIOD_BIT` set, or 0 for none.
+    periode: u32,
+    domein: u8,
+}
+
+const BATCH: usize = 8192;
 
 impl Linker {
     pub fn new(config: InputConfig) -> Linker {
         Linker {
-            config,
+            parser: RowParser {
+                config,
+                buurten: PackedInterner::new(),
+                organisations: Interner::new(),
+                voorzieningen: Interner::new(),
+                periodes: PackedInterner::new(),
+                provisions: FxHashMap::default(),
+                provision_org: Vec::new(),
+                errors: RowErrors::new(),
+            },
             households: HashMap::default(),
-            buurten: Interner::new(),
-            organisations: Interner::new(),
-            voorzieningen: Interner::new(),
-            periodes: Interner::new(),
-            provisions: FxHashMap::default(),
-            provision_org: Vec::new(),
-            errors: RowErrors::new(),
             stats: LinkStats::default(),
         }
     }
@@ -149,10 +173,102 @@ impl Linker {
         let c_domein = csv.require("domein")?;
         let c_voorziening = csv.require("voorziening")?;
         let c_periode = csv.find("periode");
+        let columns = Columns {
+            pseudoniem: c_pseudoniem,
+            organisatie: c_organisatie,
+            buurtcode: c_buurtcode,
+            domein: c_domein,
+            voorziening: c_voorziening,
+            periode: c_periode,
+        };
+        let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Vec<ParsedRow>>(4);
+        let (empty_tx, empty_rx) = std::sync::mpsc::channel::<Vec<ParsedRow>>();
+        let households = &mut self.households;
+        let parser = &mut self.parser;
+        let rows = std::thread::scope(|scope| {
+            let folder = scope.spawn(move || {
+                for batch in full_rx {
+                    fold(households, &batch);
+                    // The parser may have finished already; then the batch is dropped.
+                    let _ = empty_tx.send(batch);
+                }
+            });
+            let rows = parser.parse_rows(&mut csv, file, &columns, full_tx, empty_rx);
+            if let Err(panic) = folder.join() {
+                std::panic::resume_unwind(panic);
+            }
+            rows
+        })?;
+        if rows == 0 {
+            return Err(MonitorError::NoRows {
+                file: file.to_owned(),
+            });
+        }
+        self.stats.files += 1;
+        self.stats.records += rows;
+        Ok(())
+    }
+
+    /// Ends the link: fails with every row problem found, or drops the pseudonyms,
+    /// shuffles the households with `rng` and numbers them.
+    pub fn finish<G: Rng + ?Sized>(self, rng: &mut G) -> Result<LinkedDataset, MonitorError> {
+        if !self.parser.errors.is_empty() {
+            return Err(MonitorError::InvalidRows(self.parser.errors));
+        }
+        let mut households: Vec<Household> = Vec::with_capacity(self.households.len());
+        // The pseudonyms are dropped here, with the map.
+        households.extend(self.households.into_values());
+        households.shuffle(rng);
+        let mut stats = self.stats;
+        stats.households = households.len() as u64;
+        stats.buurt_conflicts = households.iter().filter(|h| h.buurt.is_conflict()).count() as u64;
+        // Renumber organisations alphabetically, so that sorting ids sorts names.
+        let mut organisations = self.parser.organisations.into_strings();
+        let rank = ranks(&organisations);
+        let provision_org = self
+            .parser
+            .provision_org
+            .iter()
+            .map(|&o| rank[o as usize])
+            .collect();
+        organisations.sort_unstable();
+        Ok(LinkedDataset {
+            domains: self.parser.config.domains,
+            buurten: self.parser.buurten.into_strings(),
+            organisations,
+            provision_org,
+            periodes: self.parser.periodes.into_strings(),
+            households,
+            stats,
+        })
+    }
+}
+
+struct Columns {
+    pseudoniem: usize,
+    organisatie: usize,
+    buurtcode: usize,
+    domein: usize,
+    voorziening: usize,
+    periode: Option<usize>,
+}
+
+impl RowParser {
+    /// Checks every row of a file and sends the good ones, in batches, to `full`.
+    /// Returns the number of rows read.
+    fn parse_rows<R: Read>(
+        &mut self,
+        csv: &mut csvio::CsvInput<R>,
+        file: &str,
+        c: &Columns,
+        full: std::sync::mpsc::SyncSender<Vec<ParsedRow>>,
+        empty: std::sync::mpsc::Receiver<Vec<ParsedRow>>,
+    ) -> Result<u64, MonitorError> {
         let limit = self.config.max_errors;
         let mut record = crate::records::Record::new();
         let mut last_provision: Option<((u32, u32), u32)> = None;
         let mut rows = 0u64;
+        let mut batch: Vec<ParsedRow> = Vec::with_capacity(BATCH);
         loop {
             match csv.reader.read(&mut record) {
                 Ok(true) => {}
@@ -172,27 +288,27 @@ impl Linker {
                     bad = true;
                 }
             };
-            let pseudonym = decode_pseudonym(&record[c_pseudoniem]);
-            let organisatie = free_text(&record[c_organisatie]);
-            let buurt = BuurtCode::parse_bytes(&record[c_buurtcode]);
-            let domein = self.config.domains.find(&record[c_domein]);
-            let voorziening = free_text(&record[c_voorziening]);
-            let periode = Periode::parse_bytes(c_periode.map_or(&b""[..], |c| &record[c]));
+            let pseudonym = decode_pseudonym(&record[c.pseudoniem]);
+            let organisatie = free_text(&record[c.organisatie]);
+            let buurt = BuurtCode::parse_bytes(&record[c.buurtcode]);
+            let domein = self.config.domains.find(&record[c.domein]);
+            let voorziening = free_text(&record[c.voorziening]);
+            let periode = Periode::parse_bytes(c.periode.map_or(&b""[..], |p| &record[p]));
             check(
-                c_pseudoniem,
+                c.pseudoniem,
                 pseudonym.is_none().then_some(Problem::Pseudoniem),
             );
-            check(c_organisatie, organisatie.as_ref().err().cloned());
-            check(c_buurtcode, buurt.clone().err());
+            check(c.organisatie, organisatie.as_ref().err().cloned());
+            check(c.buurtcode, buurt.clone().err());
             check(
-                c_domein,
+                c.domein,
                 domein
                     .is_none()
-                    .then(|| self.config.domains.problem(&record[c_domein])),
+                    .then(|| self.config.domains.problem(&record[c.domein])),
             );
-            check(c_voorziening, voorziening.as_ref().err().cloned());
-            if let Some(c) = c_periode {
-                check(c, periode.clone().err());
+            check(c.voorziening, voorziening.as_ref().err().cloned());
+            if let Some(p) = c.periode {
+                check(p, periode.clone().err());
             }
             if bad || !self.errors.is_empty() {
                 continue;
@@ -228,69 +344,52 @@ impl Linker {
                     max: PERIOD_BIT as usize,
                 });
             }
-            let buurt = self.buurten.intern(buurt.as_bytes());
-            let periode = periode.map(|p| self.periodes.intern(p.as_str().as_bytes()) | PERIOD_BIT);
-            let household = self
-                .households
-                .entry(pseudonym)
-                .or_insert_with(|| Household {
-                    domains: 0,
-                    records: 0,
-                    buurt: BuurtTally::One {
-                        code: buurt,
-                        count: 0,
-                    },
-                    items: SmallSet::default(),
-                });
-            household.domains |= 1u64 << domein;
-            household.records = household.records.saturating_add(1);
-            household.buurt.add(buurt);
-            household.items.insert(provision);
-            if let Some(p) = periode {
-                household.items.insert(p);
+            batch.push(ParsedRow {
+                pseudonym,
+                buurt: self.buurten.intern(&buurt.as_bytes()[2..], buurt.as_str()),
+                provision,
+                periode: periode.map_or(0, |p| {
+                    self.periodes.intern(p.as_str().as_bytes(), p.as_str()) | PERIOD_BIT
+                }),
+                domein,
+            });
+            if batch.len() == BATCH {
+                let next = empty
+                    .try_recv()
+                    .unwrap_or_else(|_| Vec::with_capacity(BATCH));
+                // The folder only stops when this sender is dropped.
+                let _ = full.send(std::mem::replace(&mut batch, next));
+                batch.clear();
             }
         }
-        if rows == 0 {
-            return Err(MonitorError::NoRows {
-                file: file.to_owned(),
-            });
+        if !batch.is_empty() {
+            let _ = full.send(batch);
         }
-        self.stats.files += 1;
-        self.stats.records += rows;
-        Ok(())
+        Ok(rows)
     }
+}
 
-    /// Ends the link: fails with every row problem found, or drops the pseudonyms,
-    /// shuffles the households with `rng` and numbers them.
-    pub fn finish<G: Rng + ?Sized>(self, rng: &mut G) -> Result<LinkedDataset, MonitorError> {
-        if !self.errors.is_empty() {
-            return Err(MonitorError::InvalidRows(self.errors));
+/// Folds parsed rows into the household map.
+fn fold(households: &mut HashMap<[u8; 32], Household, PseudonymBuildHasher>, batch: &[ParsedRow]) {
+    for row in batch {
+        let household = households
+            .entry(row.pseudonym)
+            .or_insert_with(|| Household {
+                domains: 0,
+                records: 0,
+                buurt: BuurtTally::One {
+                    code: row.buurt,
+                    count: 0,
+                },
+                items: SmallSet::default(),
+            });
+        household.domains |= 1u64 << row.domein;
+        household.records = household.records.saturating_add(1);
+        household.buurt.add(row.buurt);
+        household.items.insert(row.provision);
+        if row.periode != 0 {
+            household.items.insert(row.periode);
         }
-        let mut households: Vec<Household> = Vec::with_capacity(self.households.len());
-        // The pseudonyms are dropped here, with the map.
-        households.extend(self.households.into_values());
-        households.shuffle(rng);
-        let mut stats = self.stats;
-        stats.households = households.len() as u64;
-        stats.buurt_conflicts = households.iter().filter(|h| h.buurt.is_conflict()).count() as u64;
-        // Renumber organisations alphabetically, so that sorting ids sorts names.
-        let mut organisations = self.organisations.into_strings();
-        let rank = ranks(&organisations);
-        let provision_org = self
-            .provision_org
-            .iter()
-            .map(|&o| rank[o as usize])
-            .collect();
-        organisations.sort_unstable();
-        Ok(LinkedDataset {
-            domains: self.config.domains,
-            buurten: self.buurten.into_strings(),
-            organisations,
-            provision_org,
-            periodes: self.periodes.into_strings(),
-            households,
-            stats,
-        })
     }
 }
 
@@ -318,26 +417,37 @@ pub fn link<R: Read, G: Rng + ?Sized>(
     linker.finish(rng)
 }
 
-#[inline]
-fn hex_value(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
+/// Hex digit values; 0xFF marks a byte that is not a hex digit.
+const HEX: [u8; 256] = {
+    let mut t = [0xFFu8; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
     }
-}
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        t[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
 
+/// Decodes 64 hex characters without a branch per character.
 #[inline]
 fn decode_pseudonym(field: &[u8]) -> Option<[u8; 32]> {
     if field.len() != 64 {
         return None;
     }
     let mut out = [0u8; 32];
+    let mut invalid = 0u8;
     for (o, pair) in out.iter_mut().zip(field.chunks_exact(2)) {
-        *o = (hex_value(pair[0])? << 4) | hex_value(pair[1])?;
+        let (hi, lo) = (HEX[usize::from(pair[0])], HEX[usize::from(pair[1])]);
+        invalid |= hi | lo;
+        *o = (hi << 4) | (lo & 0x0f);
     }
-    Some(out)
+    (invalid & 0xF0 == 0).then_some(out)
 }
 
 /// The linked, pseudonym-free dataset: one row per household.

@@ -336,7 +336,12 @@ impl Report {
         fn table<T: Serialize>(out: &mut String, name: &str, rows: &[T], last: bool) {
             let _ = write!(out, "    \"{name}\": [");
             for (i, r) in rows.iter().enumerate() {
-                let _ = write!(out, "{}\n      {}", if i == 0 { "" } else { "," }, compact(r));
+                let _ = write!(
+                    out,
+                    "{}\n      {}",
+                    if i == 0 { "" } else { "," },
+                    compact(r)
+                );
             }
             out.push_str(if rows.is_empty() { "]" } else { "\n    ]" });
             out.push_str(if last { "\n" } else { ",\n" });
@@ -350,9 +355,19 @@ impl Report {
             compact(&self.totals)
         );
         table(&mut s, "by_domain_count", &t.by_domain_count, false);
-        table(&mut s, "by_organisation_count", &t.by_organisation_count, false);
+        table(
+            &mut s,
+            "by_organisation_count",
+            &t.by_organisation_count,
+            false,
+        );
         table(&mut s, "by_provision_count", &t.by_provision_count, false);
-        table(&mut s, "by_domain_combination", &t.by_domain_combination, false);
+        table(
+            &mut s,
+            "by_domain_combination",
+            &t.by_domain_combination,
+            false,
+        );
         table(&mut s, "by_neighbourhood", &t.by_neighbourhood, true);
         s.push_str("  }\n}\n");
         s

@@ -104,7 +104,12 @@ pub struct Scores(pub BTreeMap<LifeDomain, ScoreEntry>);
 impl Scores {
     /// The mean of the scored domains (n.v.t. left out); None when none scored.
     pub fn mean(&self) -> Option<f64> {
-        let v: Vec<f64> = self.0.values().filter_map(|s| s.value()).map(f64::from).collect();
+        let v: Vec<f64> = self
+            .0
+            .values()
+            .filter_map(|s| s.value())
+            .map(f64::from)
+            .collect();
         (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
     }
 
@@ -116,7 +121,11 @@ impl Scores {
             .filter_map(|(d, a)| Some((before.0.get(d)?.value()?, a.value()?)))
             .collect();
         (!pairs.is_empty()).then(|| {
-            pairs.iter().map(|(b, a)| f64::from(*a) - f64::from(*b)).sum::<f64>() / pairs.len() as f64
+            pairs
+                .iter()
+                .map(|(b, a)| f64::from(*a) - f64::from(*b))
+                .sum::<f64>()
+                / pairs.len() as f64
         })
     }
 }
@@ -147,7 +156,12 @@ pub struct NetworkMember {
 }
 
 impl NetworkMember {
-    pub fn new(name: &str, relation: &str, can_do: &str, will_do: &str) -> Result<Self, ConversationError> {
+    pub fn new(
+        name: &str,
+        relation: &str,
+        can_do: &str,
+        will_do: &str,
+    ) -> Result<Self, ConversationError> {
         Ok(NetworkMember {
             name: clean_text(name, 120).ok_or(ConversationError::NetworkMember)?,
             relation: clean_text(relation, 120).ok_or(ConversationError::NetworkMember)?,
@@ -174,7 +188,8 @@ impl Consent {
         given_on: NaiveDate,
         until: NaiveDate,
     ) -> Result<Self, ConversationError> {
-        let organisation = clean_text(organisation, 200).ok_or(ConversationError::ConsentIncomplete)?;
+        let organisation =
+            clean_text(organisation, 200).ok_or(ConversationError::ConsentIncomplete)?;
         let purpose = clean_text(purpose, 500).ok_or(ConversationError::ConsentIncomplete)?;
         if until <= given_on {
             return Err(ConversationError::ConsentEnd);
@@ -227,7 +242,10 @@ impl Conversation {
     /// asked? True when at least one underlying need was recorded whose text is
     /// not the presented question itself.
     pub fn finds_question_behind_question(&self) -> bool {
-        need_differs(&self.presented_question, self.underlying_needs.iter().map(|n| n.need.as_str()))
+        need_differs(
+            &self.presented_question,
+            self.underlying_needs.iter().map(|n| n.need.as_str()),
+        )
     }
 }
 
@@ -258,15 +276,24 @@ mod tests {
     #[test]
     fn there_are_thirteen_zrm_domains() {
         assert_eq!(LifeDomain::ALL.len(), 13);
-        assert_eq!(LifeDomain::parse("Financiën").unwrap(), LifeDomain::Financien);
+        assert_eq!(
+            LifeDomain::parse("Financiën").unwrap(),
+            LifeDomain::Financien
+        );
     }
 
     #[test]
     fn scores_accept_one_to_five_and_nvt() {
         let dm = LifeDomain::Justitie;
-        assert_eq!(ScoreEntry::parse(dm, "n.v.t.").unwrap(), Some(ScoreEntry::NotApplicable));
+        assert_eq!(
+            ScoreEntry::parse(dm, "n.v.t.").unwrap(),
+            Some(ScoreEntry::NotApplicable)
+        );
         assert_eq!(ScoreEntry::parse(dm, "").unwrap(), None);
-        assert_eq!(ScoreEntry::parse(dm, "3").unwrap().and_then(|s| s.value()), Some(3));
+        assert_eq!(
+            ScoreEntry::parse(dm, "3").unwrap().and_then(|s| s.value()),
+            Some(3)
+        );
         assert!(ScoreEntry::parse(dm, "6").is_err());
         assert!(ScoreEntry::parse(dm, "goed").is_err());
     }
@@ -275,8 +302,13 @@ mod tests {
     fn tafeltje_dekje_that_turns_out_to_be_loneliness_counts_for_baken_one() {
         let mut c = Conversation::new(d(2026, 1, 5), "Tafeltje dekje aan huis").unwrap();
         assert!(!c.finds_question_behind_question());
-        c.underlying_needs
-            .push(UnderlyingNeed::new(LifeDomain::SociaalNetwerk, "Eenzaam sinds haar man overleed").unwrap());
+        c.underlying_needs.push(
+            UnderlyingNeed::new(
+                LifeDomain::SociaalNetwerk,
+                "Eenzaam sinds haar man overleed",
+            )
+            .unwrap(),
+        );
         assert!(c.finds_question_behind_question());
         assert!(!need_differs("Schulden!", ["schulden"]));
     }
@@ -288,7 +320,9 @@ mod tests {
         let s = |v| ScoreEntry::Scored(SelfRelianceScore::new(v).unwrap());
         before.0.insert(LifeDomain::SociaalNetwerk, s(1));
         before.0.insert(LifeDomain::Tijdsbesteding, s(2));
-        before.0.insert(LifeDomain::Justitie, ScoreEntry::NotApplicable);
+        before
+            .0
+            .insert(LifeDomain::Justitie, ScoreEntry::NotApplicable);
         after.0.insert(LifeDomain::SociaalNetwerk, s(3));
         after.0.insert(LifeDomain::Tijdsbesteding, s(3));
         after.0.insert(LifeDomain::Financien, s(5));

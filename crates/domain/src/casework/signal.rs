@@ -241,8 +241,12 @@ mod tests {
     fn an_urgent_signal_without_contact_after_three_working_days_is_overdue() {
         let n = ResponseNorms::default();
         let mon = d(2026, 11, 2);
-        assert!(!n.state(mon, Urgency::Urgent, None, d(2026, 11, 5)).is_overdue());
-        assert!(n.state(mon, Urgency::Urgent, None, d(2026, 11, 6)).is_overdue());
+        assert!(!n
+            .state(mon, Urgency::Urgent, None, d(2026, 11, 5))
+            .is_overdue());
+        assert!(n
+            .state(mon, Urgency::Urgent, None, d(2026, 11, 6))
+            .is_overdue());
         assert_eq!(
             n.state(mon, Urgency::Urgent, Some(d(2026, 11, 9)), d(2026, 11, 9)),
             SignalState::ContactedLate
@@ -251,7 +255,10 @@ mod tests {
 
     #[test]
     fn categories_parse_by_code_or_label() {
-        assert_eq!(SignalCategory::parse("Overlast").unwrap(), SignalCategory::Overlast);
+        assert_eq!(
+            SignalCategory::parse("Overlast").unwrap(),
+            SignalCategory::Overlast
+        );
         assert_eq!(
             SignalCategory::parse("dreigende_huisuitzetting").unwrap(),
             SignalCategory::DreigendeHuisuitzetting

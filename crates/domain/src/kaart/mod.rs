@@ -20,3 +20,4 @@ pub use wijzer::{
     SituationOption, SituationQuestion, Story, Suggestion, SuggestionKind, Topic, WijzerContent,
     WijzerError,
 };
+pub use wijzer::{IndexedService, ServiceIndex};

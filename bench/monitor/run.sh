@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Stapelingsmonitor benchmark, in one run on this machine:
+#  (a) pseudonymise throughput against raw HMAC-SHA256 over the same normalised
+#      addresses (one core, same process: examples/bench_hmac.rs), and the command's
+#      own wall time per row;
+#  (b) link + report against DuckDB doing the same join and tables in SQL over the
+#      same pseudonymised CSVs (bench/monitor/duckdb_link_report.py): wall time and
+#      peak RSS from /usr/bin/time -v, and a check that both give the same tables.
+#
+#   bench/monitor/run.sh                # 10,000,000 rows
+#   ROWS=1000000 bench/monitor/run.sh   # quicker
+#
+# Data goes to $BENCH_DIR (default $HOME/.cache/baken-monitor/bench-$ROWS) and is
+# reused when present. DuckDB comes from PyPI into $HOME/.cache/baken-monitor/duckdb-venv.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+ROWS=${ROWS:-10000000}
+CACHE=${BAKEN_MONITOR_CACHE:-$HOME/.cache/baken-monitor}
+DIR=${BENCH_DIR:-$CACHE/bench-$ROWS}
+VENV=$CACHE/duckdb-venv
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/baken-target}
+BIN=$CARGO_TARGET_DIR/release/examples
+
+mkdir -p "$DIR"
+if ! "$VENV/bin/python" -c 'import duckdb' 2>/dev/null; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet duckdb
+fi
+(cd "$ROOT" && cargo build --release --quiet -p baken-monitor --example gen_region --example monitor_cli --example bench_hmac)
+
+# time_v LABEL CMD... : runs CMD under /usr/bin/time -v, records "LABEL seconds kilobytes".
+time_v() {
+  local label=$1; shift
+  /usr/bin/time -v -o "$DIR/time.$label" "$@" 2> "$DIR/stderr.$label" >/dev/null
+  local wall rss
+  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$DIR/time.$label" | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
+  rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$DIR/time.$label")
+  echo "$label $wall $rss" >> "$DIR/results"
+}
+
+if [[ ! -f "$DIR/raw/.done" ]]; then
+  echo "== generating $ROWS rows" >&2
+  "$BIN/gen_region" --rows "$ROWS" --out "$DIR/raw"
+  touch "$DIR/raw/.done"
+fi
+: > "$DIR/results"
+echo "== CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores, SHA-NI: $(grep -q -m1 ' sha_ni' /proc/cpuinfo && echo yes || echo no)" | tee "$DIR/cpu" >&2
+
+echo "== (a) raw HMAC-SHA256 vs pseudonymise, one core, same process" >&2
+"$BIN/bench_hmac" "$DIR"/raw/org*.csv | tee "$DIR/hmac" >&2
+
+echo "== (a) pseudonymise command, file by file" >&2
+rm -f "$DIR/monitor.key"
+"$BIN/monitor_cli" keygen --out "$DIR/monitor.key" 2>/dev/null
+mkdir -p "$DIR/p"
+for f in "$DIR"/raw/org*.csv; do
+  name=$(basename "$f" .csv)
+  time_v "pseudonymise-$name" "$BIN/monitor_cli" pseudonymise --key "$DIR/monitor.key" --org "$name" "$f" --out "$DIR/p/$name.csv"
+done
+rm -f "$DIR/monitor.key"
+
+echo "== (b) Baken link + report" >&2
+sync
+time_v baken-link "$BIN/monitor_cli" link "$DIR"/p/org*.csv --out "$DIR/linked.parquet"
+time_v baken-report "$BIN/monitor_cli" report "$DIR/linked.parquet" --out "$DIR/report"
+
+echo "== (b) DuckDB $("$VENV/bin/python" -c 'import duckdb; print(duckdb.__version__)') link + report" >&2
+time_v duckdb "$VENV/bin/python" "$ROOT/bench/monitor/duckdb_link_report.py" "$DIR/duck.parquet" "$DIR/duck-truth.json" "$DIR"/p/org*.csv
+"$VENV/bin/python" "$ROOT/bench/monitor/check_equal.py" "$DIR/duck-truth.json" "$DIR/report/report.json" | tee "$DIR/equal" >&2
+rm -f "$DIR/duck-truth.json"
+
+python3 - "$DIR" <<'PY'
+import pathlib, sys
+d = pathlib.Path(sys.argv[1])
+res = {}
+for line in (d / "results").read_text().split("\n"):
+    if line.strip():
+        label, wall, rss = line.split()
+        res[label] = (float(wall), int(rss))
+h = dict(l.split("=", 1) for l in (d / "hmac").read_text().split("\n") if "=" in l)
+rows = int(h["rows"])
+raw = float(h["raw_hmac_per_second"])
+inproc = float(h["pseudonymise_per_second"])
+ps = [v for k, v in res.items() if k.startswith("pseudonymise-")]
+cli_wall = sum(w for w, _ in ps)
+cli_rate = rows / cli_wall
+link, rep, duck = res["baken-link"], res["baken-report"], res["duckdb"]
+baken_wall = link[0] + rep[0]
+baken_rss = max(link[1], rep[1])
+print(f"""
+### Figures ({rows:,} rows, {len(ps)} organisations; {(d / 'cpu').read_text().strip().lstrip('= ')})
+
+| measure | value |
+|---|---|
+| raw HMAC-SHA256, cached key state, 1 core | {raw/1e6:.2f} M addresses/s |
+| `pseudonymise` in process (parse, check, HMAC, intern, shuffle, write to a sink), 1 core | {inproc/1e6:.2f} M rows/s = **{inproc/raw:.0%} of raw HMAC** |
+| `pseudonymise` command, 8 files, wall (incl. process start, writing files) | {cli_wall:.2f} s = {cli_rate/1e6:.2f} M rows/s = {cli_rate/raw:.0%} of raw HMAC |
+| Baken `link` (2 threads) | {link[0]:.2f} s, peak RSS {link[1]/1024:.0f} MiB |
+| Baken `report` | {rep[0]:.2f} s, peak RSS {rep[1]/1024:.0f} MiB |
+| Baken `link` + `report` | **{baken_wall:.2f} s, peak RSS {baken_rss/1024:.0f} MiB** |
+| DuckDB (same join and tables in SQL, all cores) | **{duck[0]:.2f} s, peak RSS {duck[1]/1024:.0f} MiB** |
+| speed: DuckDB time / Baken time | **{duck[0]/baken_wall:.1f}×** (aim ≥ 5×) |
+| memory: Baken peak / DuckDB peak | **{baken_rss/duck[1]:.2f}** (aim ≤ 0.25) |
+| tables equal (DuckDB's, CBS-protected, vs Baken's report.json) | {(d / 'equal').read_text().strip()} |
+""")
+PY

@@ -1,0 +1,706 @@
+//! A service (*voorziening*) on the social map, placed on the responsibility
+//! ladder. Volunteer opportunities are services too: they are where residents
+//! can *give*.
+//!
+//! A service can only be built through [`ServiceDraft::parse`], which checks
+//! every field and the rules that tie step, access and reach together:
+//! - a *beschikking* (decision) belongs to step 5 and step 5 always needs one
+//!   (a maatwerkvoorziening is individual provision by decision);
+//! - step 5 is individual, never collective;
+//! - a volunteer opportunity is informal: it is never on step 4 or 5.
+
+use crate::casework::LifeDomain;
+use crate::{DistrictCode, LadderStep, SupportForm};
+use serde::{Deserialize, Serialize};
+
+/// Why a service's field is not acceptable. The web layer shows a Dutch
+/// message next to the field named by [`ServiceError::field`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ServiceError {
+    #[error("the name must be 2 to 120 characters")]
+    Name,
+    #[error("the description must be 10 to 2000 characters")]
+    Description,
+    #[error("choose at least one life domain")]
+    NoDomain,
+    #[error("unknown life domain '{0}'")]
+    Domain(String),
+    #[error("the ladder step must be 1 to 5")]
+    Step,
+    #[error("unknown form of support")]
+    Form,
+    #[error("a step-5 service (maatwerkvoorziening) is given by decision (beschikking)")]
+    StepFiveNeedsDecision,
+    #[error("only a step-5 service (maatwerkvoorziening) is given by decision")]
+    DecisionOnlyOnStepFive,
+    #[error("a step-5 service is individual, never collective")]
+    CollectiveMaatwerk,
+    #[error("a volunteer opportunity is informal help: step 1 to 3")]
+    VolunteeringTooHeavy,
+    #[error("the cost must be an amount in euros of at least 0, like 12,50")]
+    Cost,
+    #[error("a cost needs a unit (per hour, per meal …)")]
+    CostWithoutUnit,
+    #[error("unknown cost unit '{0}'")]
+    Unit(String),
+    #[error("ages are whole numbers from 0 to 120, the lowest first")]
+    Ages,
+    #[error("unknown district '{0}'")]
+    District(String),
+    #[error("unknown status '{0}'")]
+    Status(String),
+    #[error("unknown access '{0}'; free (vrij) or by decision (beschikking)")]
+    Access(String),
+    #[error("unknown reach '{0}'; collective or individual")]
+    Reach(String),
+    #[error("'{0}' is too long")]
+    TooLong(&'static str),
+    #[error("'{0}' is not an e-mail address")]
+    Email(String),
+}
+
+impl ServiceError {
+    /// The form field this error belongs to.
+    pub fn field(&self) -> &'static str {
+        match self {
+            ServiceError::Name => "naam",
+            ServiceError::Description => "omschrijving",
+            ServiceError::NoDomain | ServiceError::Domain(_) => "domeinen",
+            ServiceError::Step | ServiceError::VolunteeringTooHeavy => "trede",
+            ServiceError::Form => "vorm",
+            ServiceError::StepFiveNeedsDecision | ServiceError::DecisionOnlyOnStepFive => "toegang",
+            ServiceError::CollectiveMaatwerk => "bereik",
+            ServiceError::Cost | ServiceError::CostWithoutUnit => "kosten",
+            ServiceError::Unit(_) => "eenheid",
+            ServiceError::Ages => "leeftijd",
+            ServiceError::District(_) => "wijken",
+            ServiceError::Status(_) => "status",
+            ServiceError::Access(_) => "toegang",
+            ServiceError::Reach(_) => "bereik",
+            ServiceError::TooLong(f) => f,
+            ServiceError::Email(_) => "email",
+        }
+    }
+
+    /// The message in plain Dutch (B1), shown next to the field.
+    pub fn dutch(&self) -> String {
+        match self {
+            ServiceError::Name => "Vul een naam in van 2 tot 120 tekens.".into(),
+            ServiceError::Description => "Beschrijf de voorziening in 10 tot 2000 tekens, in eenvoudige woorden.".into(),
+            ServiceError::NoDomain => "Kies minstens één levensgebied.".into(),
+            ServiceError::Domain(d) => format!("Het levensgebied '{d}' bestaat niet. Kies uit de lijst."),
+            ServiceError::Step => "Kies een trede van 1 tot 5.".into(),
+            ServiceError::Form => "Kies een vorm uit de lijst.".into(),
+            ServiceError::StepFiveNeedsDecision => "Een maatwerkvoorziening (trede 5) krijgt iemand alleen met een beschikking. Kies 'met beschikking'.".into(),
+            ServiceError::DecisionOnlyOnStepFive => "Alleen een maatwerkvoorziening (trede 5) gaat met een beschikking. Kies trede 5, of 'vrij toegankelijk'.".into(),
+            ServiceError::CollectiveMaatwerk => "Een maatwerkvoorziening (trede 5) is altijd individueel.".into(),
+            ServiceError::VolunteeringTooHeavy => "Vrijwilligerswerk is informele hulp: kies trede 1, 2 of 3.".into(),
+            ServiceError::Cost => "Vul een bedrag in euro's in, bijvoorbeeld 12,50. Laat leeg als het niets kost.".into(),
+            ServiceError::CostWithoutUnit => "Kies waar het bedrag voor is, bijvoorbeeld per uur.".into(),
+            ServiceError::Unit(_) => "Kies een eenheid uit de lijst.".into(),
+            ServiceError::Ages => "Vul leeftijden in van 0 tot 120; de laagste eerst.".into(),
+            ServiceError::District(d) => format!("De wijk '{d}' bestaat niet. Kies uit de lijst."),
+            ServiceError::Status(_) => "Kies een status uit de lijst.".into(),
+            ServiceError::Access(_) => "Kies of de voorziening vrij toegankelijk is of een beschikking vraagt.".into(),
+            ServiceError::Reach(_) => "Kies collectief of individueel.".into(),
+            ServiceError::TooLong(_) => "Deze tekst is te lang.".into(),
+            ServiceError::Email(_) => "Vul een geldig e-mailadres in, zoals info@voorbeeld.nl.".into(),
+        }
+    }
+}
+
+macro_rules! coded_enum {
+    ($(#[$m:meta])* $name:ident, $err:ident, { $($variant:ident => ($code:literal, $label:literal)),* $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),* }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $code),* }
+            }
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),* }
+            }
+            pub fn parse(input: &str) -> Result<Self, ServiceError> {
+                let t = input.trim().to_lowercase();
+                $name::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| v.as_str() == t || v.label().to_lowercase() == t)
+                    .ok_or_else(|| ServiceError::$err(input.trim().chars().take(40).collect()))
+            }
+        }
+    };
+}
+
+coded_enum!(
+    /// Whether the service is running. HSDS: active, temporarily closed, defunct.
+    ServiceStatus, Status, {
+    Active => ("actief", "Actief"),
+    TemporarilyClosed => ("tijdelijk_gesloten", "Tijdelijk gesloten"),
+    Ended => ("beeindigd", "Beëindigd"),
+});
+
+impl ServiceStatus {
+    pub fn hsds(self) -> &'static str {
+        match self {
+            ServiceStatus::Active => "active",
+            ServiceStatus::TemporarilyClosed => "temporarily closed",
+            ServiceStatus::Ended => "defunct",
+        }
+    }
+    /// HSDS `inactive` has no Baken equivalent; it reads as temporarily closed.
+    pub fn from_hsds(s: &str) -> Option<ServiceStatus> {
+        match s {
+            "active" => Some(ServiceStatus::Active),
+            "temporarily closed" | "inactive" => Some(ServiceStatus::TemporarilyClosed),
+            "defunct" => Some(ServiceStatus::Ended),
+            _ => None,
+        }
+    }
+}
+
+coded_enum!(
+    /// Free access, or only by a municipal decision (*beschikking*).
+    ServiceAccess, Access, {
+    Free => ("vrij", "Vrij toegankelijk"),
+    Decision => ("beschikking", "Met beschikking"),
+});
+
+coded_enum!(
+    /// Collective (a group, a place anyone may come) or individual.
+    Reach, Reach, {
+    Collective => ("collectief", "Collectief"),
+    Individual => ("individueel", "Individueel"),
+});
+
+coded_enum!(
+    /// What the municipality's cost is counted per.
+    CostUnit, Unit, {
+    Hour => ("uur", "per uur"),
+    Daypart => ("dagdeel", "per dagdeel"),
+    Day => ("dag", "per dag"),
+    Week => ("week", "per week"),
+    Month => ("maand", "per maand"),
+    Year => ("jaar", "per jaar"),
+    Meal => ("maaltijd", "per maaltijd"),
+    Session => ("keer", "per keer"),
+    Trajectory => ("traject", "per traject"),
+});
+
+/// For whom, by age. Both ends inclusive; `None` is open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct AgeRange {
+    min: Option<u8>,
+    max: Option<u8>,
+}
+
+impl AgeRange {
+    pub fn new(min: Option<u8>, max: Option<u8>) -> Result<AgeRange, ServiceError> {
+        let ok = min.is_none_or(|m| m <= 120)
+            && max.is_none_or(|m| m <= 120)
+            && match (min, max) {
+                (Some(a), Some(b)) => a <= b,
+                _ => true,
+            };
+        ok.then_some(AgeRange { min, max })
+            .ok_or(ServiceError::Ages)
+    }
+    pub fn min(self) -> Option<u8> {
+        self.min
+    }
+    pub fn max(self) -> Option<u8> {
+        self.max
+    }
+    pub fn contains(self, age: u8) -> bool {
+        self.min.is_none_or(|m| age >= m) && self.max.is_none_or(|m| age <= m)
+    }
+    /// "18 jaar en ouder", "4 tot en met 12 jaar", "alle leeftijden".
+    pub fn label(self) -> String {
+        match (self.min, self.max) {
+            (None, None) => "alle leeftijden".into(),
+            (Some(a), None) => format!("{a} jaar en ouder"),
+            (None, Some(b)) => format!("tot en met {b} jaar"),
+            (Some(a), Some(b)) => format!("{a} tot en met {b} jaar"),
+        }
+    }
+}
+
+/// What a beheerder or provider types into the service form (or what an import
+/// carries), before any rule is checked. Multi-valued fields are lists of codes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ServiceDraft {
+    pub name: String,
+    pub description: String,
+    pub domains: Vec<String>,
+    pub step: String,
+    pub form: String,
+    pub reach: String,
+    pub access: String,
+    /// Euros, with a comma or a point: "12,50".
+    pub cost: String,
+    pub cost_unit: String,
+    pub districts: Vec<String>,
+    pub schedule: String,
+    pub eligibility: String,
+    pub min_age: String,
+    pub max_age: String,
+    pub how_to_apply: String,
+    pub capacity: String,
+    pub phone: String,
+    pub email: String,
+    pub website: String,
+    pub status: String,
+    pub volunteering: bool,
+}
+
+/// A service's own fields, every rule checked. Identity (ids, provider,
+/// locations) is added by the store.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Service {
+    pub name: String,
+    pub description: String,
+    pub domains: Vec<LifeDomain>,
+    pub step: LadderStep,
+    pub form: SupportForm,
+    pub reach: Reach,
+    pub access: ServiceAccess,
+    /// The municipality's cost per unit, in euro cents.
+    pub cost_cents: Option<i64>,
+    pub cost_unit: Option<CostUnit>,
+    /// The districts served; empty means the whole municipality.
+    pub districts: Vec<DistrictCode>,
+    pub schedule: String,
+    pub eligibility: String,
+    pub ages: AgeRange,
+    pub how_to_apply: String,
+    /// Capacity or waiting time, in words ("wachttijd ongeveer 6 weken").
+    pub capacity: String,
+    pub phone: String,
+    pub email: String,
+    pub website: String,
+    pub status: ServiceStatus,
+    pub volunteering: bool,
+}
+
+fn text(input: &str, max: usize, field: &'static str) -> Result<String, ServiceError> {
+    let t = input.trim();
+    if t.chars().count() > max {
+        Err(ServiceError::TooLong(field))
+    } else {
+        Ok(t.to_owned())
+    }
+}
+
+/// "12,50" or "12.50" or "12" → 1250 cents.
+pub fn parse_euros(input: &str) -> Result<Option<i64>, ServiceError> {
+    let t = input.trim().trim_start_matches('€').trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    let t = t.replace(',', ".");
+    let (whole, frac) = match t.split_once('.') {
+        Some((w, f)) => (w, f),
+        None => (t.as_str(), ""),
+    };
+    let ok = !whole.is_empty()
+        && whole.len() <= 7
+        && whole.chars().all(|c| c.is_ascii_digit())
+        && frac.len() <= 2
+        && frac.chars().all(|c| c.is_ascii_digit());
+    if !ok {
+        return Err(ServiceError::Cost);
+    }
+    let w: i64 = whole.parse().map_err(|_| ServiceError::Cost)?;
+    let f: i64 = match frac.len() {
+        0 => 0,
+        1 => frac.parse::<i64>().map_err(|_| ServiceError::Cost)? * 10,
+        _ => frac.parse().map_err(|_| ServiceError::Cost)?,
+    };
+    Ok(Some(w * 100 + f))
+}
+
+/// 1250 → "€ 12,50"
+pub fn format_euros(cents: i64) -> String {
+    format!("€ {},{:02}", cents / 100, cents % 100)
+}
+
+fn age(input: &str) -> Result<Option<u8>, ServiceError> {
+    let t = input.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    t.parse::<u8>().map(Some).map_err(|_| ServiceError::Ages)
+}
+
+impl ServiceDraft {
+    /// Checks every field and rule; returns all problems, not just the first.
+    pub fn parse(&self) -> Result<Service, Vec<ServiceError>> {
+        let mut errors = Vec::new();
+        let ok = |r: Result<String, ServiceError>, errors: &mut Vec<ServiceError>| match r {
+            Ok(v) => v,
+            Err(e) => {
+                errors.push(e);
+                String::new()
+            }
+        };
+        let name = self.name.trim().to_owned();
+        if !(2..=120).contains(&name.chars().count()) {
+            errors.push(ServiceError::Name);
+        }
+        let description = self.description.trim().to_owned();
+        if !(10..=2000).contains(&description.chars().count()) {
+            errors.push(ServiceError::Description);
+        }
+        let mut domains = Vec::new();
+        for d in &self.domains {
+            match LifeDomain::parse(d) {
+                Ok(d) if !domains.contains(&d) => domains.push(d),
+                Ok(_) => {}
+                Err(_) => errors.push(ServiceError::Domain(d.chars().take(40).collect())),
+            }
+        }
+        if self.domains.is_empty() {
+            errors.push(ServiceError::NoDomain);
+        }
+        domains.sort();
+        let step = self
+            .step
+            .trim()
+            .parse::<u8>()
+            .ok()
+            .and_then(|s| LadderStep::new(s).ok());
+        if step.is_none() {
+            errors.push(ServiceError::Step);
+        }
+        let form = SupportForm::parse(&self.form).ok();
+        if form.is_none() {
+            errors.push(ServiceError::Form);
+        }
+        let reach = Reach::parse(&self.reach).map_err(|e| errors.push(e)).ok();
+        let access = ServiceAccess::parse(&self.access)
+            .map_err(|e| errors.push(e))
+            .ok();
+        if let (Some(step), Some(access)) = (step, access) {
+            match (step.value() == 5, access) {
+                (true, ServiceAccess::Free) => errors.push(ServiceError::StepFiveNeedsDecision),
+                (false, ServiceAccess::Decision) => {
+                    errors.push(ServiceError::DecisionOnlyOnStepFive)
+                }
+                _ => {}
+            }
+        }
+        if let (Some(step), Some(Reach::Collective)) = (step, reach) {
+            if step.value() == 5 {
+                errors.push(ServiceError::CollectiveMaatwerk);
+            }
+        }
+        if let Some(step) = step {
+            if self.volunteering && !step.is_informal() {
+                errors.push(ServiceError::VolunteeringTooHeavy);
+            }
+        }
+        let cost_cents = parse_euros(&self.cost).unwrap_or_else(|e| {
+            errors.push(e);
+            None
+        });
+        let cost_unit = if self.cost_unit.trim().is_empty() {
+            None
+        } else {
+            match CostUnit::parse(&self.cost_unit) {
+                Ok(u) => Some(u),
+                Err(e) => {
+                    errors.push(e);
+                    None
+                }
+            }
+        };
+        if cost_cents.is_some()
+            && cost_unit.is_none()
+            && !errors.iter().any(|e| matches!(e, ServiceError::Unit(_)))
+        {
+            errors.push(ServiceError::CostWithoutUnit);
+        }
+        let mut districts = Vec::new();
+        for d in &self.districts {
+            match DistrictCode::parse(d) {
+                Ok(d) if !districts.contains(&d) => districts.push(d),
+                Ok(_) => {}
+                Err(_) => errors.push(ServiceError::District(d.chars().take(40).collect())),
+            }
+        }
+        districts.sort();
+        let ages = match (age(&self.min_age), age(&self.max_age)) {
+            (Ok(a), Ok(b)) => AgeRange::new(a, b).unwrap_or_else(|e| {
+                errors.push(e);
+                AgeRange::default()
+            }),
+            _ => {
+                errors.push(ServiceError::Ages);
+                AgeRange::default()
+            }
+        };
+        let email = self.email.trim().to_owned();
+        if !email.is_empty() && !is_email(&email) {
+            errors.push(ServiceError::Email(email.chars().take(60).collect()));
+        }
+        let status = if self.status.trim().is_empty() {
+            Some(ServiceStatus::Active)
+        } else {
+            ServiceStatus::parse(&self.status).ok()
+        };
+        if status.is_none() {
+            errors.push(ServiceError::Status(self.status.clone()));
+        }
+        let schedule = ok(text(&self.schedule, 500, "tijden"), &mut errors);
+        let eligibility = ok(text(&self.eligibility, 1000, "voorwie"), &mut errors);
+        let how_to_apply = ok(text(&self.how_to_apply, 1000, "aanmelden"), &mut errors);
+        let capacity = ok(text(&self.capacity, 200, "capaciteit"), &mut errors);
+        let phone = ok(text(&self.phone, 40, "telefoon"), &mut errors);
+        let website = ok(text(&self.website, 300, "website"), &mut errors);
+        match (step, form, reach, access, status, errors.is_empty()) {
+            (Some(step), Some(form), Some(reach), Some(access), Some(status), true) => {
+                Ok(Service {
+                    name,
+                    description,
+                    domains,
+                    step,
+                    form,
+                    reach,
+                    access,
+                    cost_cents,
+                    cost_unit,
+                    districts,
+                    schedule,
+                    eligibility,
+                    ages,
+                    how_to_apply,
+                    capacity,
+                    phone,
+                    email,
+                    website,
+                    status,
+                    volunteering: self.volunteering,
+                })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+/// Good enough for a contact address: one @, something on both sides, a dot in the domain.
+pub fn is_email(s: &str) -> bool {
+    match s.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !s.chars().any(char::is_whitespace)
+        }
+        None => false,
+    }
+}
+
+impl Service {
+    /// Back to a draft, e.g. to fill the edit form.
+    pub fn to_draft(&self) -> ServiceDraft {
+        ServiceDraft {
+            name: self.name.clone(),
+            description: self.description.clone(),
+            domains: self.domains.iter().map(|d| d.as_str().to_owned()).collect(),
+            step: self.step.value().to_string(),
+            form: self.form.label().to_owned(),
+            reach: self.reach.as_str().to_owned(),
+            access: self.access.as_str().to_owned(),
+            cost: self
+                .cost_cents
+                .map(|c| format!("{},{:02}", c / 100, c % 100))
+                .unwrap_or_default(),
+            cost_unit: self
+                .cost_unit
+                .map(|u| u.as_str().to_owned())
+                .unwrap_or_default(),
+            districts: self
+                .districts
+                .iter()
+                .map(|d| d.as_str().to_owned())
+                .collect(),
+            schedule: self.schedule.clone(),
+            eligibility: self.eligibility.clone(),
+            min_age: self.ages.min().map(|a| a.to_string()).unwrap_or_default(),
+            max_age: self.ages.max().map(|a| a.to_string()).unwrap_or_default(),
+            how_to_apply: self.how_to_apply.clone(),
+            capacity: self.capacity.clone(),
+            phone: self.phone.clone(),
+            email: self.email.clone(),
+            website: self.website.clone(),
+            status: self.status.as_str().to_owned(),
+            volunteering: self.volunteering,
+        }
+    }
+
+    /// Does this service serve that district? (No districts: the whole municipality.)
+    pub fn serves(&self, district: &DistrictCode) -> bool {
+        self.districts.is_empty() || self.districts.contains(district)
+    }
+
+    /// The text the free-text search looks in.
+    pub fn search_text(&self) -> String {
+        let domains: Vec<&str> = self.domains.iter().map(|d| d.label()).collect();
+        format!(
+            "{} {} {} {}",
+            self.name,
+            self.description,
+            self.eligibility,
+            domains.join(" ")
+        )
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    pub fn meal_draft() -> ServiceDraft {
+        ServiceDraft {
+            name: "Buurtmaaltijd De Brug".into(),
+            description: "Elke woensdag samen eten in het buurthuis.".into(),
+            domains: vec!["sociaal_netwerk".into(), "instrumentele_adl".into()],
+            step: "3".into(),
+            form: "faciliteren".into(),
+            reach: "collectief".into(),
+            access: "vrij".into(),
+            cost: "4,50".into(),
+            cost_unit: "maaltijd".into(),
+            districts: vec!["WK999902".into()],
+            ..ServiceDraft::default()
+        }
+    }
+
+    #[test]
+    fn a_complete_draft_parses() {
+        let s = meal_draft().parse().unwrap();
+        assert_eq!(s.step.value(), 3);
+        assert_eq!(s.cost_cents, Some(450));
+        assert_eq!(s.status, ServiceStatus::Active);
+        assert_eq!(s.to_draft().parse().unwrap(), s);
+    }
+
+    #[test]
+    fn step_five_without_decision_is_refused() {
+        let mut d = meal_draft();
+        d.step = "5".into();
+        d.reach = "individueel".into();
+        let errs = d.parse().unwrap_err();
+        assert!(
+            errs.contains(&ServiceError::StepFiveNeedsDecision),
+            "{errs:?}"
+        );
+        assert_eq!(ServiceError::StepFiveNeedsDecision.field(), "toegang");
+    }
+
+    #[test]
+    fn a_decision_below_step_five_is_refused() {
+        let mut d = meal_draft();
+        d.access = "beschikking".into();
+        assert!(d
+            .parse()
+            .unwrap_err()
+            .contains(&ServiceError::DecisionOnlyOnStepFive));
+    }
+
+    #[test]
+    fn collective_maatwerk_is_refused() {
+        let mut d = meal_draft();
+        d.step = "5".into();
+        d.access = "beschikking".into();
+        assert_eq!(
+            d.parse().unwrap_err(),
+            vec![ServiceError::CollectiveMaatwerk]
+        );
+    }
+
+    #[test]
+    fn volunteering_on_step_four_is_refused() {
+        let mut d = meal_draft();
+        d.volunteering = true;
+        d.step = "4".into();
+        d.reach = "individueel".into();
+        assert!(d
+            .parse()
+            .unwrap_err()
+            .contains(&ServiceError::VolunteeringTooHeavy));
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let d = ServiceDraft::default();
+        let errs = d.parse().unwrap_err();
+        for e in [
+            ServiceError::Name,
+            ServiceError::Description,
+            ServiceError::NoDomain,
+            ServiceError::Step,
+        ] {
+            assert!(errs.contains(&e), "{e:?} missing from {errs:?}");
+        }
+    }
+
+    #[test]
+    fn cost_needs_a_unit_and_a_valid_amount() {
+        let mut d = meal_draft();
+        d.cost_unit = String::new();
+        assert!(d
+            .parse()
+            .unwrap_err()
+            .contains(&ServiceError::CostWithoutUnit));
+        assert_eq!(parse_euros("€ 12,5").unwrap(), Some(1250));
+        assert_eq!(parse_euros("").unwrap(), None);
+        assert!(parse_euros("-3").is_err());
+        assert!(parse_euros("1,234").is_err());
+        assert_eq!(format_euros(1250), "€ 12,50");
+    }
+
+    #[test]
+    fn ages_must_be_in_order() {
+        let mut d = meal_draft();
+        d.min_age = "65".into();
+        d.max_age = "18".into();
+        assert!(d.parse().unwrap_err().contains(&ServiceError::Ages));
+        assert_eq!(
+            AgeRange::new(Some(4), Some(12)).unwrap().label(),
+            "4 tot en met 12 jaar"
+        );
+    }
+
+    #[test]
+    fn hsds_status_round_trips() {
+        for s in ServiceStatus::ALL {
+            assert_eq!(ServiceStatus::from_hsds(s.hsds()), Some(*s));
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn decision_goes_with_step_five_only(step in 1u8..=5, decision: bool, collective: bool) {
+            let mut d = meal_draft();
+            d.step = step.to_string();
+            d.access = if decision { "beschikking" } else { "vrij" }.into();
+            d.reach = if collective { "collectief" } else { "individueel" }.into();
+            let ok = d.parse().is_ok();
+            prop_assert_eq!(ok, (step == 5) == decision && !(step == 5 && collective));
+        }
+
+        #[test]
+        fn euros_round_trip(cents in 0i64..10_000_000) {
+            let shown = format!("{},{:02}", cents / 100, cents % 100);
+            prop_assert_eq!(parse_euros(&shown).unwrap(), Some(cents));
+        }
+    }
+}

@@ -1,0 +1,254 @@
+//! The web app through its whole middleware stack, on every backend: audit of
+//! reads, scope, CSRF, login back-off, conflicts, bad input, security headers.
+
+use baken_web::testing::{apps, As, TestApp};
+
+async fn household_reads(app: &TestApp, object_id: &str) -> Vec<baken_store::audit::AuditRow> {
+    app.audit_tail(50)
+        .await
+        .into_iter()
+        .filter(|r| r.action == "read" && r.object_type.as_deref() == Some("household") && r.object_id.as_deref() == Some(object_id))
+        .collect()
+}
+
+#[tokio::test]
+async fn reading_a_household_through_the_page_or_the_api_is_audited() {
+    for app in apps(60).await {
+        let who = app.login_as("generalist").await;
+        let page = app.get("/huishoudens/1", &who).await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("Bewoners"));
+        let reads = household_reads(&app, "1").await;
+        assert_eq!(reads.len(), 1, "{:?}", app.backend);
+        assert_eq!(reads[0].username.as_deref(), Some("generalist"));
+        assert_eq!(reads[0].outcome, "success");
+        assert_eq!(reads[0].route, "/huishoudens/{id}");
+
+        let token = app.token_for("generalist").await;
+        let api = app.get("/api/v1/households/1", &token).await;
+        assert_eq!(api.status, 200);
+        assert_eq!(api.headers.get("api-version").map(|v| v.to_str().unwrap_or("")), Some("1.0.0"));
+        let json: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+        assert_eq!(json["id"], 1);
+        assert!(json["residents"].as_array().is_some_and(|r| !r.is_empty()));
+        let reads = household_reads(&app, "1").await;
+        assert_eq!(reads.len(), 2);
+        assert_eq!(reads[0].route, "/api/v1/households/{id}");
+
+        let mut tx = app.db.read().await.unwrap();
+        assert!(matches!(baken_store::audit::verify(&mut tx).await.unwrap(), baken_store::audit::Verification::Intact { .. }));
+    }
+}
+
+#[tokio::test]
+async fn a_household_outside_the_team_is_not_found_and_the_attempt_is_audited() {
+    for app in apps(60).await {
+        let other_team = app.login_as("generalist.noord").await;
+        let res = app.get("/huishoudens/1", &other_team).await;
+        assert_eq!(res.status, 404, "out of scope looks like absent");
+        let reads = household_reads(&app, "1").await;
+        assert_eq!(reads[0].outcome, "denied");
+        assert_eq!(reads[0].username.as_deref(), Some("generalist.noord"));
+
+        let token = app.token_for("generalist.noord").await;
+        let api = app.get("/api/v1/households/1", &token).await;
+        assert_eq!(api.status, 404);
+        assert_eq!(api.content_type(), "application/problem+json");
+
+        // the team's list never contains households of another team
+        let list = app.get("/api/v1/households?pageSize=100", &token).await;
+        let json: serde_json::Value = serde_json::from_str(&list.body).unwrap();
+        let items = json["_embedded"]["households"].as_array().unwrap();
+        assert!(items.iter().all(|h| h["districtCode"] == "WK999902"), "only Noord");
+    }
+}
+
+#[tokio::test]
+async fn a_resident_sees_only_their_own_household_and_who_looked_at_it() {
+    for app in apps(60).await {
+        let resident = app.login_as("inwoner").await;
+        assert_eq!(app.get("/mijn-huishouden", &resident).await.status, 200);
+        let token = app.token_for("inwoner").await;
+        let list = app.get("/api/v1/households", &token).await;
+        let json: serde_json::Value = serde_json::from_str(&list.body).unwrap();
+        assert_eq!(json["page"]["totalElements"], 1);
+        assert_eq!(app.get("/api/v1/households/2", &token).await.status, 404);
+
+        let generalist = app.login_as("generalist").await;
+        app.get("/huishoudens/1", &generalist).await;
+        let log = app.get("/mijn-huishouden/inzage", &resident).await;
+        assert!(log.body.contains("generalist (Generalist (wijkteam))"), "{}", log.body);
+        assert!(log.body.contains("ingezien"));
+    }
+}
+
+#[tokio::test]
+async fn beleid_sees_protected_aggregates_only() {
+    for app in apps(30).await {
+        let beleid = app.login_as("beleid").await;
+        let res = app.get("/cijfers", &beleid).await;
+        assert_eq!(res.status, 200);
+        // 30 households over 6 districts: some district has 1 to 4 households.
+        assert!(res.body.contains("&lt;5"), "small counts are shown as <5");
+        assert!(!res.body.contains("BSN"));
+        assert_eq!(app.get("/huishoudens/1", &beleid).await.status, 403);
+    }
+}
+
+#[tokio::test]
+async fn a_form_without_a_valid_csrf_token_is_refused_and_changes_nothing() {
+    for app in apps(20).await {
+        let admin = app.login_as("beheerder").await;
+        let before = app.get("/beheer/teams", &admin).await.body.matches("<tr>").count();
+        let res = app.post_form("/beheer/teams", &admin, &[("naam", "Wijkteam Zonder Token"), ("csrf", "fout")]).await;
+        assert_eq!(res.status, 400);
+        assert!(res.body.contains("formulier is verlopen"));
+        let after = app.get("/beheer/teams", &admin).await;
+        assert_eq!(after.body.matches("<tr>").count(), before);
+        assert!(!after.body.contains("Wijkteam Zonder Token"));
+        let denied = app.audit_tail(5).await;
+        assert!(denied.iter().any(|r| r.outcome == "denied" && r.detail.contains("CSRF")));
+
+        let ok = app.post_form("/beheer/teams", &admin, &[("naam", "Wijkteam Met Token"), ("wijk", "WK999903")]).await;
+        assert_eq!(ok.status, 303);
+        assert!(app.get("/beheer/teams", &admin).await.body.contains("Wijkteam Met Token"));
+    }
+}
+
+#[tokio::test]
+async fn login_locks_after_five_failures_and_audits_each_attempt() {
+    for app in apps(10).await {
+        for _ in 0..5 {
+            let res = app.post_form("/inloggen", &As::Anonymous, &[("gebruikersnaam", "beleid"), ("wachtwoord", "fout-fout-fout")]).await;
+            assert_eq!(res.status, 400);
+        }
+        // now even the right password is refused, with a clear message
+        let res = app.post_form("/inloggen", &As::Anonymous, &[("gebruikersnaam", "beleid"), ("wachtwoord", "proefstad-demo-2026")]).await;
+        assert_eq!(res.status, 400);
+        assert!(res.body.contains("tijdelijk geblokkeerd"), "{}", res.body);
+        let logins: Vec<_> = app.audit_tail(10).await.into_iter().filter(|r| r.action == "login").collect();
+        assert_eq!(logins.len(), 6);
+        assert_eq!(logins[0].outcome, "denied");
+        assert!(logins[1..].iter().all(|r| r.outcome == "failed"));
+
+        // another account is unaffected and logs in
+        let ok = app.post_form("/inloggen", &As::Anonymous, &[("gebruikersnaam", "teamleider"), ("wachtwoord", "proefstad-demo-2026"), ("terug", "/huishoudens")]).await;
+        assert_eq!(ok.status, 303);
+        assert_eq!(ok.location(), Some("/huishoudens"));
+        let cookie = ok.headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap_or("").to_owned()).find(|c| c.starts_with("baken_sessie=")).unwrap();
+        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    }
+}
+
+#[tokio::test]
+async fn login_never_redirects_off_site() {
+    for app in apps(10).await {
+        let res = app.post_form("/inloggen", &As::Anonymous, &[("gebruikersnaam", "beleid"), ("wachtwoord", "proefstad-demo-2026"), ("terug", "//evil.example/")]).await;
+        assert_eq!(res.location(), Some("/start"));
+    }
+}
+
+#[tokio::test]
+async fn two_concurrent_edits_of_one_user_give_one_save_and_one_conflict() {
+    for app in apps(10).await {
+        let admin = app.login_as("beheerder").await;
+        let form = app.get("/beheer/gebruikers/2", &admin).await;
+        assert!(form.body.contains("name=\"versie\" value=\"1\""));
+        let edit = |name: &'static str| {
+            let app = &app;
+            let admin = admin.clone();
+            async move {
+                app.post_form("/beheer/gebruikers/2", &admin, &[("naam", name), ("rol", "vrijwilliger"), ("team", ""), ("actief", "ja"), ("versie", "1")]).await
+            }
+        };
+        let (a, b) = tokio::join!(edit("Eerste Naam"), edit("Tweede Naam"));
+        let mut statuses = vec![a.status.as_u16(), b.status.as_u16()];
+        statuses.sort();
+        assert_eq!(statuses, vec![303, 409], "{:?}", app.backend);
+        let loser = if a.status == 409 { &a } else { &b };
+        assert!(loser.body.contains("Iemand anders heeft deze gebruiker intussen gewijzigd"));
+        assert!(app.audit_tail(5).await.iter().any(|r| r.outcome == "conflict"));
+    }
+}
+
+#[tokio::test]
+async fn bad_form_input_gets_dutch_errors_and_changes_nothing() {
+    for app in apps(10).await {
+        let admin = app.login_as("beheerder").await;
+        let users_before = app.get("/beheer/gebruikers", &admin).await.body.matches("<tr>").count();
+        let res = app.post_form("/beheer/gebruikers/nieuw", &admin, &[("gebruikersnaam", "X"), ("naam", ""), ("rol", "koning"), ("wachtwoord", "kort")]).await;
+        assert_eq!(res.status, 400);
+        for msg in ["kleine letters", "Vul een naam in", "Kies een rol uit de lijst", "minstens 12 tekens"] {
+            assert!(res.body.contains(msg), "missing: {msg}");
+        }
+        assert_eq!(app.get("/beheer/gebruikers", &admin).await.body.matches("<tr>").count(), users_before);
+
+        let gen = app.login_as("generalist").await;
+        let res = app.get("/huishoudens?postcode=abc", &gen).await;
+        assert_eq!(res.status, 400);
+        assert!(res.body.contains("Vul een postcode in zoals 1234 AB"));
+        assert!(res.body.contains("value=\"abc\""), "keeps what was typed");
+    }
+}
+
+#[tokio::test]
+async fn api_errors_are_problem_json_naming_the_parameter() {
+    for app in apps(10).await {
+        let token = app.token_for("generalist").await;
+        for (path, needle) in [
+            ("/api/v1/households?pageSize=0", "'pageSize'"),
+            ("/api/v1/households?district=WK999901", "unknown query parameter 'district'"),
+            ("/api/v1/households?districtCode=Noord", "'districtCode'"),
+            ("/api/v1/households/abc", "'id'"),
+        ] {
+            let res = app.get(path, &token).await;
+            assert_eq!(res.status, 400, "{path}");
+            assert_eq!(res.content_type(), "application/problem+json");
+            let p: serde_json::Value = serde_json::from_str(&res.body).unwrap();
+            assert_eq!(p["status"], 400);
+            assert!(p["detail"].as_str().unwrap_or("").contains(needle), "{path}: {}", p["detail"]);
+            assert_eq!(p["instance"].as_str(), Some(path.split('?').next().unwrap_or("")));
+        }
+        let bad = app.get("/api/v1/households", &As::Bearer("bkn_nonsense".into())).await;
+        assert_eq!(bad.status, 401);
+        let unknown = app.get("/api/v1/nothing-here", &token).await;
+        assert_eq!(unknown.status, 404);
+        assert_eq!(unknown.content_type(), "application/problem+json");
+    }
+}
+
+#[tokio::test]
+async fn pages_carry_the_security_headers() {
+    for app in apps(5).await {
+        let res = app.get("/inloggen", &As::Anonymous).await;
+        let h = |n: &str| res.headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+        assert!(h("content-security-policy").contains("frame-ancestors 'none'"));
+        assert!(h("content-security-policy").contains("script-src 'self'"));
+        assert!(!h("content-security-policy").contains("unsafe-inline"));
+        assert_eq!(h("x-content-type-options"), "nosniff");
+        assert_eq!(h("referrer-policy"), "same-origin");
+        assert!(!h("x-request-id").is_empty());
+        let spec = app.get("/api/v1/openapi.json", &As::Anonymous).await;
+        let doc: serde_json::Value = serde_json::from_str(&spec.body).unwrap();
+        assert!(doc["openapi"].as_str().unwrap_or("").starts_with("3."));
+        // every API route in the route table is in the OpenAPI document
+        for r in baken_web::routes::table() {
+            if let Some(p) = r.path.strip_prefix("/api/v1") {
+                let op = r.method.as_str().to_ascii_lowercase();
+                assert!(doc["paths"][p][&op].is_object(), "{} {} missing from openapi.json", r.method, r.path);
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn logout_ends_the_session() {
+    for app in apps(5).await {
+        let who = app.login_as("beleid").await;
+        assert_eq!(app.get("/start", &who).await.status, 200);
+        let res = app.post_form("/uitloggen", &who, &[]).await;
+        assert_eq!(res.status, 303);
+        let after = app.get("/start", &who).await;
+        assert_eq!(after.status, 303, "the old cookie no longer works");
+    }
+}
