@@ -93,6 +93,11 @@ enum Command {
         #[command(subcommand)]
         command: baken_monitor::cli::MonitorCommand,
     },
+    /// The sociale kaart: Open Referral HSDS 3.0 export and import.
+    Kaart {
+        #[command(subcommand)]
+        command: baken_web::kaart::cli::KaartCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -456,6 +461,11 @@ async fn run(command: Command, file: FileConfig) -> anyhow::Result<()> {
             }
         }
         Command::Monitor { .. } => unreachable!("handled before the runtime starts"),
+        Command::Kaart { command } => Ok(baken_web::kaart::cli::run(
+            command,
+            file.db.clone().unwrap_or_else(|| DEFAULT_DB.to_owned()),
+        )
+        .await?),
     }
 }
 

@@ -90,6 +90,20 @@ impl Role {
             // them to their organisation), a beheerder all; wijzer content is beheer.
             P::ManageServices => matches!(self, R::Aanbieder | R::Beheerder),
             P::ManageWijzer => self == R::Beheerder,
+            P::HelpRequests => matches!(self, R::Generalist | R::Teamleider),
+            // Casework: the team works the households of its own team (scope),
+            // a team lead decides referrals, partners report signals, a
+            // provider sees a plan only with an agreement and consent (checked
+            // per household), a resident sees their own plan.
+            P::Casework | P::ApiCasework => matches!(self, R::Generalist | R::Teamleider),
+            P::DecideReferral => self == R::Teamleider,
+            P::ReportSignal => matches!(
+                self,
+                R::Generalist | R::Teamleider | R::Makelaar | R::Aanbieder | R::Vrijwilliger
+            ),
+            P::OwnPlan => self == R::Inwoner,
+            P::Monitor => self == R::Beleid,
+            P::ProviderCasework => self == R::Aanbieder,
             P::ManageUsers | P::ManageTeams | P::ManageDistricts | P::AuditSearch => {
                 self == R::Beheerder
             }
@@ -130,6 +144,22 @@ pub enum Permission {
     ManageServices,
     /// The Eigen Kracht Wijzer's questions, topics, stories and rules.
     ManageWijzer,
+    /// Residents' requests, from the wijzer, for a professional to think along.
+    HelpRequests,
+    /// Casework pages of the own team's households: triage, conversation, plan.
+    Casework,
+    /// The casework JSON API (same scope and audit as the pages).
+    ApiCasework,
+    /// Approve or reject a referral to specialised care (team lead's mandate).
+    DecideReferral,
+    /// Report a concern about an address (partner roles).
+    ReportSignal,
+    /// A resident's own plan, in plain language.
+    OwnPlan,
+    /// A provider's view of plans it holds an agreement in, with consent.
+    ProviderCasework,
+    /// The stapelingsmonitor: upload pseudonymised files, read protected reports.
+    Monitor,
 }
 
 /// Which households a user may see. Decided from the user, never from the request.
@@ -213,6 +243,15 @@ mod tests {
             .filter(|r| r.may(Permission::ManageWijzer))
             .collect();
         assert_eq!(may, vec![Role::Beheerder]);
+    }
+
+    #[test]
+    fn only_the_wijkteam_reads_help_requests() {
+        let may: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| r.may(Permission::HelpRequests))
+            .collect();
+        assert_eq!(may, vec![Role::Generalist, Role::Teamleider]);
     }
 
     proptest! {

@@ -6,7 +6,7 @@
 //! cargo run --release -p baken-monitor --example gen_region -- --rows 10000000 --out DIR [--seed 1]
 //! ```
 //!
-//! The region is GM9999 with neighbourhoods `BU9999wwbb`; postcodes are four digits
+//! The region is GM9999 with up to 1,000 neighbourhoods `BU9999wwbb`; postcodes are four digits
 //! and two letters. Eight organisations, each with its own domain(s), delimiter and
 //! spelling habits. Cumulation is skewed as in practice: most households get help from
 //! one organisation, a long tail from four or more; households with debts are more
@@ -127,9 +127,10 @@ fn address(h: u64) -> (u32, [u8; 2], u32, Option<u8>, Option<u32>, u32, u32) {
     let number = 1 + n * 2;
     let letter = (n % 11 == 3).then_some(b'a' + (n % 3) as u8);
     let addition = (n % 13 == 5).then_some(1 + n % 3);
-    // Neighbourhoods follow postcodes: 60 wijken of 25 buurten.
-    let wijk = 1 + (digits / 150) % 60;
-    let buurt = 1 + (digits + l as u32 / 30) % 25;
+    // Neighbourhoods follow postcodes: 40 wijken of up to 25 buurten, each buurt a few
+    // neighbouring postcodes.
+    let wijk = 1 + (pc / 211) as u32 % 40;
+    let buurt = 1 + (pc / 9) as u32 % 25;
     (digits, letters, number, letter, addition, wijk, buurt)
 }
 
@@ -221,21 +222,14 @@ fn main() -> std::io::Result<()> {
                             String::from_utf8_lossy(&letters).to_lowercase()
                         ),
                     };
-                    write!(
+                    let d = d as char;
+                    let client = rng.gen_range(100_000..999_999u32);
+                    let letter = letter.map(|c| (c as char).to_string()).unwrap_or_default();
+                    let addition = addition.map(|n| n.to_string()).unwrap_or_default();
+                    let month = 1 + (start + m - 1) % 12;
+                    writeln!(
                         line,
-                        "{}{}{spelled_pc}{}{number}{}{}{}{}{}BU9999{w:02}{b:02}{}{domain}{}{code}{}2025-{:02}\n",
-                        rng.gen_range(100_000..999_999u32),
-                        d as char,
-                        d as char,
-                        d as char,
-                        letter.map(|c| (c as char).to_string()).unwrap_or_default(),
-                        d as char,
-                        addition.map(|n| n.to_string()).unwrap_or_default(),
-                        d as char,
-                        d as char,
-                        d as char,
-                        d as char,
-                        1 + (start + m - 1) % 12,
+                        "{client}{d}{spelled_pc}{d}{number}{d}{letter}{d}{addition}{d}BU9999{w:02}{b:02}{d}{domain}{d}{code}{d}2025-{month:02}"
                     )?;
                     writers[o].write_all(&line)?;
                     rows += 1;

@@ -69,8 +69,8 @@ pub enum MonitorCommand {
         /// The organisation's name, written into every row.
         #[arg(long, value_name = "NAME")]
         org: String,
-        /// The organisation's CSV: postcode, huisnummer, [huisletter], [toevoeging],
-        /// buurtcode, domein, voorziening, [periode].
+        /// The organisation's CSV: postcode, huisnummer, huisletter (optional),
+        /// toevoeging (optional), buurtcode, domein, voorziening, periode (optional).
         #[arg(value_name = "INPUT.csv")]
         input: PathBuf,
         /// The pseudonymised CSV to write.

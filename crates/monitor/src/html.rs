@@ -8,6 +8,9 @@ use std::fmt::Write as _;
 
 use crate::report::{Published, Report};
 
+/// Above this many neighbourhoods the chart shows only the largest.
+const MAX_CHARTED_NEIGHBOURHOODS: usize = 30;
+
 const BAR: &str = "#1d4f91"; // on white: contrast 8.6:1
 const TEXT: &str = "#1a1a1a";
 const MUTED: &str = "#4d4d4d"; // on white: contrast 8.4:1
@@ -260,13 +263,32 @@ pub(crate) fn render(report: &Report) -> String {
             .collect::<Vec<_>>(),
     );
 
+    // A chart with hundreds of bars helps nobody: chart the neighbourhoods with the most
+    // multi-domain households (by published number), list all of them in the table.
+    let mut charted: Vec<&crate::report::NeighbourhoodRow> = t.by_neighbourhood.iter().collect();
+    let chart_note = if charted.len() > MAX_CHARTED_NEIGHBOURHOODS {
+        charted.retain(|r| r.multi_domain.is_some());
+        charted.sort_by(|a, b| {
+            b.multi_domain
+                .cmp(&a.multi_domain)
+                .then_with(|| a.buurtcode.cmp(&b.buurtcode))
+        });
+        charted.truncate(MAX_CHARTED_NEIGHBOURHOODS);
+        format!(
+            " De grafiek toont de {MAX_CHARTED_NEIGHBOURHOODS} buurten met de meeste huishoudens met hulp uit meer dan één domein; de tabel toont alle {} buurten.",
+            t.by_neighbourhood.len()
+        )
+    } else {
+        String::new()
+    };
     let _ = write!(
         html,
-        r#"<section aria-labelledby="buurten-h"><h2 id="buurten-h">Per buurt</h2><p>Hoeveel huishoudens per buurt hulp krijgen, en hoeveel daarvan uit meer dan één domein. De buurt is de CBS-buurtcode die de organisaties opgaven.</p><figure>{}</figure>{}</section>"#,
+        r#"<section aria-labelledby="buurten-h"><h2 id="buurten-h">Per buurt</h2><p>Hoeveel huishoudens per buurt hulp krijgen, en hoeveel daarvan uit meer dan één domein. De buurt is de CBS-buurtcode die de organisaties opgaven.{}</p><figure>{}</figure>{}</section>"#,
+        escape(&chart_note),
         bar_chart(
             "buurten",
             "Huishoudens met hulp uit meer dan één domein, per buurt",
-            &t.by_neighbourhood
+            &charted
                 .iter()
                 .map(|r| (r.buurtcode.clone(), r.multi_domain))
                 .collect::<Vec<_>>()

@@ -106,10 +106,13 @@ impl Hasher for PseudonymHasher {
 pub(crate) type PseudonymBuildHasher = BuildHasherDefault<PseudonymHasher>;
 
 /// Maps distinct byte strings to dense ids `0..len`, with a one-entry cache because
-/// exports tend to repeat the previous row's value.
+/// exports tend to repeat the previous row's value. Values up to 31 bytes (nearly all)
+/// are looked up as a fixed-size array: hashing and comparing four words instead of a
+/// call to `memcmp`.
 #[derive(Default)]
 pub(crate) struct Interner {
-    ids: FxHashMap<Box<[u8]>, u32>,
+    short: FxHashMap<[u64; 4], u32>,
+    long: FxHashMap<Box<[u8]>, u32>,
     values: Vec<Box<[u8]>>,
     last: Option<u32>,
 }
@@ -126,16 +129,30 @@ impl Interner {
                 return last;
             }
         }
-        let id = match self.ids.get(value) {
-            Some(&id) => id,
-            None => {
-                let id = u32::try_from(self.values.len()).unwrap_or(u32::MAX);
-                let boxed: Box<[u8]> = value.into();
-                self.values.push(boxed.clone());
-                self.ids.insert(boxed, id);
-                id
+        let next = u32::try_from(self.values.len()).unwrap_or(u32::MAX);
+        let id = if value.len() < 32 {
+            let mut bytes = [0u8; 32];
+            bytes[..value.len()].copy_from_slice(value);
+            bytes[31] = value.len() as u8;
+            let mut key = [0u64; 4];
+            for (k, chunk) in key.iter_mut().zip(bytes.chunks_exact(8)) {
+                let mut word = [0u8; 8];
+                word.copy_from_slice(chunk);
+                *k = u64::from_le_bytes(word);
+            }
+            *self.short.entry(key).or_insert(next)
+        } else {
+            match self.long.get(value) {
+                Some(&id) => id,
+                None => {
+                    self.long.insert(value.into(), next);
+                    next
+                }
             }
         };
+        if id == next {
+            self.values.push(value.into());
+        }
         self.last = Some(id);
         id
     }

@@ -172,7 +172,7 @@ pub fn read_key_file(path: &Path) -> Result<MonitorKey, KeyError> {
     key
 }
 
-fn wipe_string(s: &mut String) {
+fn wipe_string(s: &mut str) {
     // SAFETY: zero bytes are valid UTF-8, so the string stays valid.
     for b in unsafe { s.as_bytes_mut() } {
         // SAFETY: as in `Drop for MonitorKey`.

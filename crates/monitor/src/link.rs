@@ -34,8 +34,12 @@ const PERIOD_BIT: u32 = 1 << 31;
 /// How often a neighbourhood code was reported for one household.
 #[derive(Clone, Debug)]
 enum BuurtTally {
-    One { code: u32, count: u32 },
-    Many(Box<Vec<(u32, u32)>>),
+    One {
+        code: u32,
+        count: u32,
+    },
+    /// Rare (a few percent of households), so kept as a boxed slice: 16 bytes inline.
+    Many(Box<[(u32, u32)]>),
 }
 
 impl BuurtTally {
@@ -44,11 +48,15 @@ impl BuurtTally {
         match self {
             BuurtTally::One { code: c, count } if *c == code => *count += 1,
             BuurtTally::One { code: c, count } => {
-                *self = BuurtTally::Many(Box::new(vec![(*c, *count), (code, 1)]));
+                *self = BuurtTally::Many(Box::new([(*c, *count), (code, 1)]));
             }
             BuurtTally::Many(v) => match v.iter_mut().find(|(c, _)| *c == code) {
                 Some((_, n)) => *n += 1,
-                None => v.push((code, 1)),
+                None => {
+                    let mut grown = std::mem::take(v).into_vec();
+                    grown.push((code, 1));
+                    *v = grown.into_boxed_slice();
+                }
             },
         }
     }

@@ -412,7 +412,8 @@ impl Report {
         out
     }
 
-    /// `report.html`: see [`crate::html`].
+    /// `report.html`: a self-contained page in Dutch with inline SVG charts and a
+    /// captioned table per chart; no scripts, fonts, images or links.
     pub fn to_html(&self) -> String {
         crate::html::render(self)
     }

@@ -1,1 +1,2176 @@
-//! Storage for the casework module.
+//! Storage for casework: signals, conversations and measurements, the one plan
+//! per household with its goals, agreements, referrals and evaluations, and
+//! the plan's history.
+//!
+//! Every change goes through the domain's rules first ([`baken_domain::casework`]):
+//! a plan is loaded as a domain value, the change is checked there, and only
+//! then written. Plans carry a version for optimistic locking; every change to a
+//! plan is written to its history (who, what, when) in the same transaction.
+//! The database holds the key rules a second time (one open plan per household,
+//! one coordinator per household, step 5 only with a referral).
+
+use crate::{exec, now, with_conn, Result as StoreResult, StoreError, Tx};
+use baken_domain::casework::{
+    plan::PlanStatus, Agreement, AgreementActor, ContactMethod, Conversation, ConversationError,
+    Evaluation, Goal, GoalOutcome, HouseholdCase, Justification, LifeDomain, NewAgreement, NewGoal,
+    Plan, PlanError, Referral, ReferralError, ReferralStatus, ScoreEntry, Scores, SignalCategory,
+    SignalError, Term, Urgency,
+};
+use baken_domain::{Bsn, LadderStep, ParticipationRung, Role, SupportForm};
+use chrono::NaiveDate;
+use std::collections::BTreeMap;
+
+/// Why a casework change did not happen: a rule, or the store.
+#[derive(Debug, thiserror::Error)]
+pub enum CaseError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    #[error(transparent)]
+    Referral(#[from] ReferralError),
+    #[error(transparent)]
+    Conversation(#[from] ConversationError),
+    #[error(transparent)]
+    Signal(#[from] SignalError),
+}
+
+impl From<sqlx::Error> for CaseError {
+    fn from(e: sqlx::Error) -> Self {
+        CaseError::Store(StoreError::Db(e))
+    }
+}
+
+pub type Result<T, E = CaseError> = std::result::Result<T, E>;
+
+/// Who makes a change (for the plan's history).
+#[derive(Debug, Clone)]
+pub struct Who {
+    pub user_id: i64,
+    pub username: String,
+    pub role: Role,
+}
+
+fn corrupt(what: impl std::fmt::Display) -> CaseError {
+    CaseError::Store(StoreError::Corrupt(what.to_string()))
+}
+
+// ---------------------------------------------------------------- signals
+
+/// A signal as reported.
+#[derive(Debug, Clone)]
+pub struct NewSignal {
+    pub reported_on: NaiveDate,
+    pub category: SignalCategory,
+    pub urgency: Urgency,
+    pub description: String,
+    pub source: String,
+    pub reported_by: Option<i64>,
+    pub postcode: String,
+    pub house_number: i64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct SignalRow {
+    pub id: i64,
+    pub reported_on: NaiveDate,
+    pub category: String,
+    pub urgency: String,
+    pub description: String,
+    pub source: String,
+    pub postcode: String,
+    pub house_number: i64,
+    pub team_id: Option<i64>,
+    pub household_id: Option<i64>,
+    pub assigned_to: Option<i64>,
+    pub assigned_name: Option<String>,
+    pub first_contact_on: Option<NaiveDate>,
+    pub contact_method: Option<String>,
+    pub contact_outcome: Option<String>,
+}
+
+impl SignalRow {
+    pub fn category(&self) -> Option<SignalCategory> {
+        SignalCategory::parse(&self.category).ok()
+    }
+    pub fn urgency(&self) -> Urgency {
+        Urgency::parse(&self.urgency).unwrap_or(Urgency::Normaal)
+    }
+}
+
+const SIGNAL_COLS: &str = "s.id, s.reported_on, s.category, s.urgency, s.description, s.source, \
+    s.postcode, s.house_number, s.team_id, s.household_id, s.assigned_to, u.display_name AS assigned_name, \
+    s.first_contact_on, s.contact_method, s.contact_outcome";
+
+/// Records a signal. The team is the team of the household at that address,
+/// if Baken knows it; the household itself is linked at triage.
+pub async fn create_signal(tx: &mut Tx, s: &NewSignal) -> Result<i64> {
+    let team: Option<(Option<i64>,)> = with_conn!(tx, |c| {
+        sqlx::query_as(
+        "SELECT team_id FROM households WHERE postcode = $1 AND house_number = $2 ORDER BY id LIMIT 1"
+    )
+    .bind(&s.postcode)
+    .bind(s.house_number)
+    .fetch_optional(&mut *c)
+    .await
+    })?;
+    let team_id = team.and_then(|t| t.0);
+    let (id,): (i64,) = with_conn!(tx, |c| {
+        sqlx::query_as(
+        "INSERT INTO cw_signals (reported_on, category, urgency, description, source, reported_by, \
+         postcode, house_number, team_id, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) RETURNING id"
+    )
+    .bind(s.reported_on)
+    .bind(s.category.as_str())
+    .bind(s.urgency.as_str())
+    .bind(&s.description)
+    .bind(&s.source)
+    .bind(s.reported_by)
+    .bind(&s.postcode)
+    .bind(s.house_number)
+    .bind(team_id)
+    .bind(now())
+    .fetch_one(&mut *c)
+    .await
+    })?;
+    Ok(id)
+}
+
+pub async fn signal(tx: &mut Tx, id: i64) -> Result<Option<SignalRow>> {
+    let sql = format!(
+        "SELECT {SIGNAL_COLS} FROM cw_signals s LEFT JOIN users u ON u.id = s.assigned_to WHERE s.id = $1"
+    );
+    Ok(with_conn!(tx, |c| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(&mut *c)
+        .await)?)
+}
+
+/// The signals a team sees: its own, and those at addresses Baken does not know
+/// (any team may pick those up). Newest first.
+pub async fn team_signals(tx: &mut Tx, team_id: i64, limit: i64) -> Result<Vec<SignalRow>> {
+    let sql = format!(
+        "SELECT {SIGNAL_COLS} FROM cw_signals s LEFT JOIN users u ON u.id = s.assigned_to \
+         WHERE s.team_id = $1 OR s.team_id IS NULL ORDER BY s.reported_on DESC, s.id DESC LIMIT $2"
+    );
+    Ok(with_conn!(tx, |c| sqlx::query_as(&sql)
+        .bind(team_id)
+        .bind(limit)
+        .fetch_all(&mut *c)
+        .await)?)
+}
+
+/// Every signal about one household, oldest first (repeated signals together).
+pub async fn household_signals(tx: &mut Tx, household_id: i64) -> Result<Vec<SignalRow>> {
+    let sql = format!(
+        "SELECT {SIGNAL_COLS} FROM cw_signals s LEFT JOIN users u ON u.id = s.assigned_to \
+         WHERE s.household_id = $1 ORDER BY s.reported_on, s.id"
+    );
+    Ok(with_conn!(tx, |c| sqlx::query_as(&sql)
+        .bind(household_id)
+        .fetch_all(&mut *c)
+        .await)?)
+}
+
+/// Triage: links the signal to a household, assigns a generalist, and makes
+/// that generalist the household's coordinator if it has none. Returns the
+/// coordinator afterwards.
+pub async fn triage(
+    tx: &mut Tx,
+    signal_id: i64,
+    household_id: i64,
+    generalist: i64,
+    on: NaiveDate,
+) -> Result<i64> {
+    let mut case = load_case(tx, household_id).await?;
+    if case.coordinator.is_none() {
+        case.assign_coordinator(generalist)?;
+        exec!(tx, |c| sqlx::query(
+            "INSERT INTO cw_cases (household_id, coordinator_id, since) VALUES ($1, $2, $3)"
+        )
+        .bind(household_id)
+        .bind(generalist)
+        .bind(on)
+        .execute(&mut *c)
+        .await)?;
+    }
+    let team: Option<(Option<i64>,)> = with_conn!(tx, |c| sqlx::query_as(
+        "SELECT team_id FROM households WHERE id = $1"
+    )
+    .bind(household_id)
+    .fetch_optional(&mut *c)
+    .await)?;
+    let n = exec!(tx, |c| {
+        sqlx::query(
+        "UPDATE cw_signals SET household_id = $1, assigned_to = $2, triaged_on = $3, team_id = $4 WHERE id = $5"
+    )
+    .bind(household_id)
+    .bind(generalist)
+    .bind(on)
+    .bind(team.and_then(|t| t.0))
+    .bind(signal_id)
+    .execute(&mut *c)
+    .await
+    })?;
+    if n == 0 {
+        return Err(StoreError::NotFound(format!("signal {signal_id}")).into());
+    }
+    Ok(case.coordinator.unwrap_or(generalist))
+}
+
+/// Records the first contact with the household about a signal.
+pub async fn record_first_contact(
+    tx: &mut Tx,
+    signal_id: i64,
+    on: NaiveDate,
+    method: ContactMethod,
+    outcome: &str,
+) -> Result<()> {
+    let s = signal(tx, signal_id)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("signal {signal_id}")))?;
+    baken_domain::casework::signal::check_first_contact(s.reported_on, on)?;
+    exec!(tx, |c| {
+        sqlx::query(
+        "UPDATE cw_signals SET first_contact_on = $1, contact_method = $2, contact_outcome = $3 WHERE id = $4"
+    )
+    .bind(on)
+    .bind(method.as_str())
+    .bind(outcome.trim())
+    .bind(signal_id)
+    .execute(&mut *c)
+    .await
+    })?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------- households
+
+/// The household's coordinator, if any.
+pub async fn coordinator(tx: &mut Tx, household_id: i64) -> Result<Option<(i64, String)>> {
+    Ok(with_conn!(tx, |c| {
+        sqlx::query_as(
+        "SELECT u.id, u.display_name FROM cw_cases c JOIN users u ON u.id = c.coordinator_id WHERE c.household_id = $1"
+    )
+    .bind(household_id)
+    .fetch_optional(&mut *c)
+    .await
+    })?)
+}
+
+/// A deliberate hand-over to another generalist (there is still exactly one).
+pub async fn hand_over(tx: &mut Tx, household_id: i64, to: i64, on: NaiveDate) -> Result<()> {
+    let n = exec!(tx, |c| sqlx::query(
+        "UPDATE cw_cases SET coordinator_id = $1, since = $2 WHERE household_id = $3"
+    )
+    .bind(to)
+    .bind(on)
+    .bind(household_id)
+    .execute(&mut *c)
+    .await)?;
+    if n == 0 {
+        exec!(tx, |c| sqlx::query(
+            "INSERT INTO cw_cases (household_id, coordinator_id, since) VALUES ($1, $2, $3)"
+        )
+        .bind(household_id)
+        .bind(to)
+        .bind(on)
+        .execute(&mut *c)
+        .await)?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct Hit {
+    pub id: i64,
+    pub street: String,
+    pub house_number: i64,
+    pub house_letter: String,
+    pub addition: String,
+    pub postcode: String,
+    pub team_id: Option<i64>,
+}
+
+impl Hit {
+    pub fn address(&self) -> String {
+        let mut s = format!("{} {}{}", self.street, self.house_number, self.house_letter);
+        if !self.addition.is_empty() {
+            s.push('-');
+            s.push_str(&self.addition);
+        }
+        s
+    }
+}
+
+/// A search within one team's households.
+#[derive(Debug, Clone)]
+pub enum Search {
+    Address {
+        postcode: String,
+        house_number: Option<i64>,
+    },
+    Name(String),
+    Bsn(Bsn),
+}
+
+pub async fn search(tx: &mut Tx, team_id: i64, q: &Search) -> Result<Vec<Hit>> {
+    const COLS: &str =
+        "h.id, h.street, h.house_number, h.house_letter, h.addition, h.postcode, h.team_id";
+    let rows = match q {
+        Search::Address {
+            postcode,
+            house_number,
+        } => {
+            let sql = format!(
+                "SELECT {COLS} FROM households h WHERE h.team_id = $1 AND h.postcode = $2 \
+                 AND ($3 IS NULL OR h.house_number = $3) ORDER BY h.house_number, h.id LIMIT 50"
+            );
+            with_conn!(tx, |c| sqlx::query_as(&sql)
+                .bind(team_id)
+                .bind(postcode)
+                .bind(*house_number)
+                .fetch_all(&mut *c)
+                .await)?
+        }
+        Search::Name(name) => {
+            let like = format!("%{}%", name.trim().to_lowercase().replace(['%', '_'], ""));
+            let sql = format!(
+                "SELECT DISTINCT {COLS} FROM households h JOIN residents r ON r.household_id = h.id \
+                 WHERE h.team_id = $1 AND (LOWER(r.surname) LIKE $2 OR LOWER(r.given_name || ' ' || r.surname) LIKE $2) \
+                 ORDER BY h.id LIMIT 50"
+            );
+            with_conn!(tx, |c| sqlx::query_as(&sql)
+                .bind(team_id)
+                .bind(&like)
+                .fetch_all(&mut *c)
+                .await)?
+        }
+        Search::Bsn(bsn) => {
+            let sql = format!(
+                "SELECT {COLS} FROM households h JOIN residents r ON r.household_id = h.id \
+                 WHERE h.team_id = $1 AND r.bsn = $2 LIMIT 1"
+            );
+            with_conn!(tx, |c| sqlx::query_as(&sql)
+                .bind(team_id)
+                .bind(bsn.to_string())
+                .fetch_all(&mut *c)
+                .await)?
+        }
+    };
+    Ok(rows)
+}
+
+/// Households at a postcode and house number, any team (for triage of a signal).
+pub async fn at_address(tx: &mut Tx, postcode: &str, house_number: i64) -> Result<Vec<Hit>> {
+    Ok(with_conn!(tx, |c| sqlx::query_as(
+        "SELECT h.id, h.street, h.house_number, h.house_letter, h.addition, h.postcode, h.team_id \
+         FROM households h WHERE h.postcode = $1 AND h.house_number = $2 ORDER BY h.id"
+    )
+    .bind(postcode)
+    .bind(house_number)
+    .fetch_all(&mut *c)
+    .await)?)
+}
+
+// ---------------------------------------------------------------- conversations
+
+/// Stores a conversation, its needs, network, consents and its measurement.
+pub async fn create_conversation(
+    tx: &mut Tx,
+    household_id: i64,
+    conv: &Conversation,
+    consent_providers: &[Option<i64>],
+    by: i64,
+) -> Result<i64> {
+    let m = add_measurement(
+        tx,
+        household_id,
+        conv.held_on,
+        &conv.scores,
+        conv.rung,
+        "gesprek",
+    )
+    .await?;
+    let (id,): (i64,) = with_conn!(tx, |c| {
+        sqlx::query_as(
+        "INSERT INTO cw_conversations (household_id, held_on, presented_question, need_differs, strengths, wishes, \
+         measurement_id, created_by, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id"
+    )
+    .bind(household_id)
+    .bind(conv.held_on)
+    .bind(&conv.presented_question)
+    .bind(conv.finds_question_behind_question())
+    .bind(&conv.strengths)
+    .bind(&conv.wishes)
+    .bind(m)
+    .bind(by)
+    .bind(now())
+    .fetch_one(&mut *c)
+    .await
+    })?;
+    for n in &conv.underlying_needs {
+        exec!(tx, |c| sqlx::query(
+            "INSERT INTO cw_needs (conversation_id, domain, need) VALUES ($1, $2, $3)"
+        )
+        .bind(id)
+        .bind(n.domain.as_str())
+        .bind(&n.need)
+        .execute(&mut *c)
+        .await)?;
+    }
+    for n in &conv.network {
+        exec!(tx, |c| {
+            sqlx::query(
+            "INSERT INTO cw_network (conversation_id, name, relation, can_do, will_do) VALUES ($1,$2,$3,$4,$5)"
+        )
+        .bind(id)
+        .bind(&n.name)
+        .bind(&n.relation)
+        .bind(&n.can_do)
+        .bind(&n.will_do)
+        .execute(&mut *c)
+        .await
+        })?;
+    }
+    for (i, cs) in conv.consents.iter().enumerate() {
+        exec!(tx, |c| {
+            sqlx::query(
+            "INSERT INTO cw_consents (household_id, conversation_id, organisation, provider_id, purpose, given_on, until) \
+             VALUES ($1,$2,$3,$4,$5,$6,$7)"
+        )
+        .bind(household_id)
+        .bind(id)
+        .bind(&cs.organisation)
+        .bind(consent_providers.get(i).copied().flatten())
+        .bind(&cs.purpose)
+        .bind(cs.given_on)
+        .bind(cs.until)
+        .execute(&mut *c)
+        .await
+        })?;
+    }
+    Ok(id)
+}
+
+async fn add_measurement(
+    tx: &mut Tx,
+    household_id: i64,
+    on: NaiveDate,
+    scores: &Scores,
+    rung: Option<ParticipationRung>,
+    source: &str,
+) -> Result<i64> {
+    let (m,): (i64,) = with_conn!(tx, |c| {
+        sqlx::query_as(
+        "INSERT INTO cw_measurements (household_id, measured_on, rung, source) VALUES ($1,$2,$3,$4) RETURNING id"
+    )
+    .bind(household_id)
+    .bind(on)
+    .bind(rung.map(|r| i64::from(r.value())))
+    .bind(source)
+    .fetch_one(&mut *c)
+    .await
+    })?;
+    for (d, s) in &scores.0 {
+        exec!(tx, |c| sqlx::query(
+            "INSERT INTO cw_scores (measurement_id, domain, score) VALUES ($1, $2, $3)"
+        )
+        .bind(m)
+        .bind(d.as_str())
+        .bind(s.code())
+        .execute(&mut *c)
+        .await)?;
+    }
+    Ok(m)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct ConversationRow {
+    pub id: i64,
+    pub held_on: NaiveDate,
+    pub presented_question: String,
+    pub need_differs: bool,
+    pub strengths: String,
+    pub wishes: String,
+    pub by_name: String,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct NeedRow {
+    pub conversation_id: i64,
+    pub domain: String,
+    pub need: String,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct NetworkRow {
+    pub conversation_id: i64,
+    pub name: String,
+    pub relation: String,
+    pub can_do: String,
+    pub will_do: String,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct ConsentRow {
+    pub id: i64,
+    pub organisation: String,
+    pub provider_id: Option<i64>,
+    pub purpose: String,
+    pub given_on: NaiveDate,
+    pub until: NaiveDate,
+}
+
+pub async fn conversations(tx: &mut Tx, household_id: i64) -> Result<Vec<ConversationRow>> {
+    Ok(with_conn!(tx, |c| {
+        sqlx::query_as(
+        "SELECT k.id, k.held_on, k.presented_question, k.need_differs, k.strengths, k.wishes, u.display_name AS by_name \
+         FROM cw_conversations k JOIN users u ON u.id = k.created_by WHERE k.household_id = $1 ORDER BY k.held_on, k.id"
+    )
+    .bind(household_id)
+    .fetch_all(&mut *c)
+    .await
+    })?)
+}
+
+pub async fn needs(tx: &mut Tx, household_id: i64) -> Result<Vec<NeedRow>> {
+    Ok(with_conn!(tx, |c| {
+        sqlx::query_as(
+        "SELECT n.conversation_id, n.domain, n.need FROM cw_needs n JOIN cw_conversations k ON k.id = n.conversation_id \
+         WHERE k.household_id = $1 ORDER BY n.id"
+    )
+    .bind(household_id)
+    .fetch_all(&mut *c)
+    .await
+    })?)
+}
+
+pub async fn network(tx: &mut Tx, household_id: i64) -> Result<Vec<NetworkRow>> {
+    Ok(with_conn!(tx, |c| {
+        sqlx::query_as(
+        "SELECT n.conversation_id, n.name, n.relation, n.can_do, n.will_do FROM cw_network n \
+         JOIN cw_conversations k ON k.id = n.conversation_id WHERE k.household_id = $1 ORDER BY n.id"
+    )
+    .bind(household_id)
+    .fetch_all(&mut *c)
+    .await
+    })?)
+}
+
+pub async fn consents(tx: &mut Tx, household_id: i64) -> Result<Vec<ConsentRow>> {
+    Ok(with_conn!(tx, |c| sqlx::query_as(
+        "SELECT id, organisation, provider_id, purpose, given_on, until FROM cw_consents \
+         WHERE household_id = $1 ORDER BY given_on, id"
+    )
+    .bind(household_id)
+    .fetch_all(&mut *c)
+    .await)?)
+}
+
+/// One measurement: scores and rung on a day.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Measurement {
+    pub id: i64,
+    pub on: NaiveDate,
+    pub source: String,
+    pub rung: Option<i64>,
+    pub scores: Scores,
+}
+
+/// The household's measurements, oldest first (for the chart).
+pub async fn measurements(tx: &mut Tx, household_id: i64) -> Result<Vec<Measurement>> {
+    let heads: Vec<(i64, NaiveDate, String, Option<i64>)> = with_conn!(tx, |c| {
+        sqlx::query_as(
+        "SELECT id, measured_on, source, rung FROM cw_measurements WHERE household_id = $1 ORDER BY measured_on, id"
+    )
+    .bind(household_id)
+    .fetch_all(&mut *c)
+    .await
+    })?;
+    let rows: Vec<(i64, String, String)> = with_conn!(tx, |c| {
+        sqlx::query_as(
+        "SELECT s.measurement_id, s.domain, s.score FROM cw_scores s JOIN cw_measurements m ON m.id = s.measurement_id \
+         WHERE m.household_id = $1"
+    )
+    .bind(household_id)
+    .fetch_all(&mut *c)
+    .await
+    })?;
+    let mut out: Vec<Measurement> = heads
+        .into_iter()
+        .map(|(id, on, source, rung)| Measurement {
+            id,
+            on,
+            source,
+            rung,
+            scores: Scores::default(),
+        })
+        .collect();
+    for (mid, domain, score) in rows {
+        let d = LifeDomain::parse(&domain).map_err(corrupt)?;
+        let s = ScoreEntry::parse(d, &score).map_err(corrupt)?;
+        if let (Some(m), Some(s)) = (out.iter_mut().find(|m| m.id == mid), s) {
+            m.scores.0.insert(d, s);
+        }
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------- plans
+
+#[derive(sqlx::FromRow)]
+struct PlanRow {
+    id: i64,
+    household_id: i64,
+    opened_on: NaiveDate,
+    status: String,
+    closed_on: Option<NaiveDate>,
+    close_reason: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct GoalRow {
+    id: i64,
+    plan_id: i64,
+    domain: String,
+    description: String,
+    measure: String,
+    target_date: NaiveDate,
+    term: String,
+    outcome: Option<String>,
+    outcome_on: Option<NaiveDate>,
+    outcome_note: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct AgreementRow {
+    id: i64,
+    plan_id: i64,
+    goal_id: i64,
+    actor: String,
+    actor_name: String,
+    description: String,
+    step: i64,
+    form: String,
+    frequency: String,
+    start_on: NaiveDate,
+    end_on: Option<NaiveDate>,
+    own_contribution: String,
+    reason1: Option<String>,
+    reason2: Option<String>,
+    reason3: Option<String>,
+    reason4: Option<String>,
+    referral_id: Option<i64>,
+    last_evaluated_on: Option<NaiveDate>,
+    ended_on: Option<NaiveDate>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ReferralRow {
+    id: i64,
+    plan_id: i64,
+    requested_by: i64,
+    requested_on: NaiveDate,
+    care: String,
+    reason1: String,
+    reason2: String,
+    reason3: String,
+    reason4: String,
+    status: String,
+    decided_by: Option<i64>,
+    decided_on: Option<NaiveDate>,
+    decision_note: Option<String>,
+}
+
+fn justification(reasons: [Option<&str>; 4]) -> Option<Justification> {
+    if reasons.iter().all(Option::is_none) {
+        return None;
+    }
+    Some(Justification::new(reasons.iter().enumerate().filter_map(
+        |(i, r)| Some((LadderStep::new(i as u8 + 1).ok()?, (*r)?.to_owned())),
+    )))
+}
+
+fn step_of(v: i64) -> Result<LadderStep> {
+    u8::try_from(v)
+        .ok()
+        .and_then(|v| LadderStep::new(v).ok())
+        .ok_or_else(|| corrupt(format!("ladder step {v}")))
+}
+
+impl AgreementRow {
+    fn into_domain(self) -> Result<Agreement> {
+        Ok(Agreement {
+            id: self.id,
+            terms: NewAgreement {
+                goal_id: self.goal_id,
+                actor: AgreementActor::parse(&self.actor).map_err(corrupt)?,
+                actor_name: self.actor_name,
+                description: self.description,
+                step: step_of(self.step)?,
+                form: SupportForm::parse(&self.form).map_err(corrupt)?,
+                frequency: self.frequency,
+                start: self.start_on,
+                end_date: self.end_on,
+                own_contribution: self.own_contribution,
+                justification: justification([
+                    self.reason1.as_deref(),
+                    self.reason2.as_deref(),
+                    self.reason3.as_deref(),
+                    self.reason4.as_deref(),
+                ]),
+                referral_id: self.referral_id,
+            },
+            last_evaluated: self.last_evaluated_on,
+            ended_on: self.ended_on,
+        })
+    }
+}
+
+impl ReferralRow {
+    fn into_domain(self) -> Result<Referral> {
+        let status = match (self.status.as_str(), self.decided_by, self.decided_on) {
+            ("goedgekeurd", Some(by), Some(on)) => ReferralStatus::Approved {
+                by,
+                on,
+                note: self.decision_note.unwrap_or_default(),
+            },
+            ("afgewezen", Some(by), Some(on)) => ReferralStatus::Rejected {
+                by,
+                on,
+                reason: self.decision_note.unwrap_or_default(),
+            },
+            ("aangevraagd", _, _) => ReferralStatus::Pending,
+            (other, _, _) => return Err(corrupt(format!("referral status {other}"))),
+        };
+        Ok(Referral {
+            id: self.id,
+            plan_id: self.plan_id,
+            requested_by: self.requested_by,
+            requested_on: self.requested_on,
+            care: self.care,
+            justification: justification([
+                Some(&self.reason1),
+                Some(&self.reason2),
+                Some(&self.reason3),
+                Some(&self.reason4),
+            ])
+            .unwrap_or_else(|| Justification::new([])),
+            status,
+        })
+    }
+}
+
+const REFERRAL_COLS: &str =
+    "r.id, r.plan_id, r.requested_by, r.requested_on, r.care, r.reason1, r.reason2, \
+    r.reason3, r.reason4, r.status, r.decided_by, r.decided_on, r.decision_note";
+const AGREEMENT_COLS: &str = "a.id, a.plan_id, a.goal_id, a.actor, a.actor_name, a.description, a.step, a.form, \
+    a.frequency, a.start_on, a.end_on, a.own_contribution, a.reason1, a.reason2, a.reason3, a.reason4, \
+    a.referral_id, a.last_evaluated_on, a.ended_on";
+
+/// The household's casework as a domain value: coordinator and every plan.
+pub async fn load_case(tx: &mut Tx, household_id: i64) -> Result<HouseholdCase> {
+    let coordinator = coordinator(tx, household_id).await?.map(|c| c.0);
+    let plans: Vec<PlanRow> = with_conn!(tx, |c| sqlx::query_as(
+        "SELECT id, household_id, opened_on, status, closed_on, close_reason FROM cw_plans \
+         WHERE household_id = $1 ORDER BY id"
+    )
+    .bind(household_id)
+    .fetch_all(&mut *c)
+    .await)?;
+    let goals: Vec<GoalRow> = with_conn!(tx, |c| {
+        sqlx::query_as(
+        "SELECT g.id, g.plan_id, g.domain, g.description, g.measure, g.target_date, g.term, g.outcome, g.outcome_on, \
+         g.outcome_note FROM cw_goals g JOIN cw_plans p ON p.id = g.plan_id WHERE p.household_id = $1 ORDER BY g.id"
+    )
+    .bind(household_id)
+    .fetch_all(&mut *c)
+    .await
+    })?;
+    let agreements_sql = format!(
+        "SELECT {AGREEMENT_COLS} FROM cw_agreements a JOIN cw_plans p ON p.id = a.plan_id \
+         WHERE p.household_id = $1 ORDER BY a.id"
+    );
+    let agreements: Vec<AgreementRow> = with_conn!(tx, |c| sqlx::query_as(&agreements_sql)
+        .bind(household_id)
+        .fetch_all(&mut *c)
+        .await)?;
+    let mut case = HouseholdCase::new(household_id);
+    case.coordinator = coordinator;
+    for p in plans {
+        let status = match (p.status.as_str(), p.closed_on) {
+            ("open", _) => PlanStatus::Open,
+            (_, Some(on)) => PlanStatus::Closed {
+                on,
+                reason: p.close_reason.unwrap_or_default(),
+            },
+            (s, None) => return Err(corrupt(format!("plan {} status {s} without date", p.id))),
+        };
+        let mut plan = Plan {
+            id: p.id,
+            household_id: p.household_id,
+            opened_on: p.opened_on,
+            status,
+            goals: Vec::new(),
+            agreements: Vec::new(),
+        };
+        for g in goals.iter().filter(|g| g.plan_id == p.id) {
+            plan.goals.push(Goal {
+                id: g.id,
+                domain: LifeDomain::parse(&g.domain).map_err(corrupt)?,
+                description: g.description.clone(),
+                measure: g.measure.clone(),
+                target_date: g.target_date,
+                term: Term::parse(&g.term).map_err(corrupt)?,
+                outcome: match (&g.outcome, g.outcome_on) {
+                    (Some(o), Some(on)) => Some((
+                        GoalOutcome::parse(o).map_err(corrupt)?,
+                        on,
+                        g.outcome_note.clone().unwrap_or_default(),
+                    )),
+                    _ => None,
+                },
+            });
+        }
+        case.plans.push(plan);
+    }
+    for a in agreements {
+        let plan_id = a.plan_id;
+        let a = a.into_domain()?;
+        if let Some(p) = case.plans.iter_mut().find(|p| p.id == plan_id) {
+            p.agreements.push(a);
+        }
+    }
+    Ok(case)
+}
+
+/// The referrals of a plan, oldest first.
+pub async fn referrals(tx: &mut Tx, plan_id: i64) -> Result<Vec<Referral>> {
+    let sql =
+        format!("SELECT {REFERRAL_COLS} FROM cw_referrals r WHERE r.plan_id = $1 ORDER BY r.id");
+    let rows: Vec<ReferralRow> = with_conn!(tx, |c| sqlx::query_as(&sql)
+        .bind(plan_id)
+        .fetch_all(&mut *c)
+        .await)?;
+    rows.into_iter().map(ReferralRow::into_domain).collect()
+}
+
+/// The plan's current version (for the hidden `versie` field).
+pub async fn plan_version(tx: &mut Tx, plan_id: i64) -> Result<i64> {
+    let v: Option<(i64,)> = with_conn!(tx, |c| sqlx::query_as(
+        "SELECT version FROM cw_plans WHERE id = $1"
+    )
+    .bind(plan_id)
+    .fetch_optional(&mut *c)
+    .await)?;
+    v.map(|v| v.0)
+        .ok_or_else(|| StoreError::NotFound(format!("plan {plan_id}")).into())
+}
+
+/// The household a plan belongs to.
+pub async fn plan_household(tx: &mut Tx, plan_id: i64) -> Result<Option<i64>> {
+    let v: Option<(i64,)> = with_conn!(tx, |c| sqlx::query_as(
+        "SELECT household_id FROM cw_plans WHERE id = $1"
+    )
+    .bind(plan_id)
+    .fetch_optional(&mut *c)
+    .await)?;
+    Ok(v.map(|v| v.0))
+}
+
+/// The household a referral belongs to.
+pub async fn referral_household(tx: &mut Tx, referral_id: i64) -> Result<Option<(i64, i64)>> {
+    Ok(with_conn!(tx, |c| {
+        sqlx::query_as(
+        "SELECT p.household_id, r.plan_id FROM cw_referrals r JOIN cw_plans p ON p.id = r.plan_id WHERE r.id = $1"
+    )
+    .bind(referral_id)
+    .fetch_optional(&mut *c)
+    .await
+    })?)
+}
+
+/// Bumps the plan's version if it is still `expected`, and writes the history
+/// line. A stale version is a [`StoreError::Conflict`].
+async fn touch_plan(
+    tx: &mut Tx,
+    plan_id: i64,
+    expected: i64,
+    who: &Who,
+    change: &str,
+) -> Result<i64> {
+    let n = exec!(tx, |c| {
+        sqlx::query(
+        "UPDATE cw_plans SET version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3"
+    )
+    .bind(now())
+    .bind(plan_id)
+    .bind(expected)
+    .execute(&mut *c)
+    .await
+    })?;
+    if n == 0 {
+        plan_version(tx, plan_id).await?;
+        return Err(StoreError::Conflict {
+            what: format!("plan {plan_id}"),
+            expected,
+        }
+        .into());
+    }
+    history_line(tx, plan_id, who, change).await?;
+    Ok(expected + 1)
+}
+
+async fn history_line(tx: &mut Tx, plan_id: i64, who: &Who, change: &str) -> Result<()> {
+    exec!(tx, |c| {
+        sqlx::query(
+        "INSERT INTO cw_plan_history (plan_id, at, user_id, username, change) VALUES ($1,$2,$3,$4,$5)"
+    )
+    .bind(plan_id)
+    .bind(now())
+    .bind(who.user_id)
+    .bind(&who.username)
+    .bind(change)
+    .execute(&mut *c)
+    .await
+    })?;
+    Ok(())
+}
+
+async fn open_plan_of(tx: &mut Tx, plan_id: i64) -> Result<(HouseholdCase, usize)> {
+    let hh = plan_household(tx, plan_id)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("plan {plan_id}")))?;
+    let case = load_case(tx, hh).await?;
+    let idx = case
+        .plans
+        .iter()
+        .position(|p| p.id == plan_id)
+        .ok_or_else(|| StoreError::NotFound(format!("plan {plan_id}")))?;
+    Ok((case, idx))
+}
+
+/// Opens the household's plan (one open plan, a coordinator needed).
+pub async fn open_plan(tx: &mut Tx, household_id: i64, on: NaiveDate, who: &Who) -> Result<i64> {
+    let case = load_case(tx, household_id).await?;
+    case.check_new_plan()?;
+    let (id,): (i64,) = with_conn!(tx, |c| {
+        sqlx::query_as(
+        "INSERT INTO cw_plans (household_id, opened_on, opened_by, status, version, updated_at) \
+         VALUES ($1, $2, $3, 'open', 1, $4) RETURNING id"
+    )
+    .bind(household_id)
+    .bind(on)
+    .bind(who.user_id)
+    .bind(now())
+    .fetch_one(&mut *c)
+    .await
+    })?;
+    history_line(tx, id, who, "plan geopend").await?;
+    Ok(id)
+}
+
+pub async fn add_goal(
+    tx: &mut Tx,
+    plan_id: i64,
+    version: i64,
+    goal: &NewGoal,
+    who: &Who,
+) -> Result<i64> {
+    let (case, idx) = open_plan_of(tx, plan_id).await?;
+    case.plans[idx].check_goal(goal)?;
+    touch_plan(
+        tx,
+        plan_id,
+        version,
+        who,
+        &format!("doel toegevoegd: {}", goal.description.trim()),
+    )
+    .await?;
+    let (id,): (i64,) = with_conn!(tx, |c| sqlx::query_as(
+        "INSERT INTO cw_goals (plan_id, domain, description, measure, target_date, term) \
+         VALUES ($1,$2,$3,$4,$5,$6) RETURNING id"
+    )
+    .bind(plan_id)
+    .bind(goal.domain.as_str())
+    .bind(goal.description.trim())
+    .bind(goal.measure.trim())
+    .bind(goal.target_date)
+    .bind(goal.term.as_str())
+    .fetch_one(&mut *c)
+    .await)?;
+    Ok(id)
+}
+
+pub async fn add_agreement(
+    tx: &mut Tx,
+    plan_id: i64,
+    version: i64,
+    a: &NewAgreement,
+    provider_id: Option<i64>,
+    who: &Who,
+) -> Result<i64> {
+    let (case, idx) = open_plan_of(tx, plan_id).await?;
+    let refs = referrals(tx, plan_id).await?;
+    case.plans[idx].check_agreement(a, &refs)?;
+    touch_plan(
+        tx,
+        plan_id,
+        version,
+        who,
+        &format!(
+            "afspraak toegevoegd: trede {} ({}), {}",
+            a.step.value(),
+            a.step.name(),
+            a.actor_name.trim()
+        ),
+    )
+    .await?;
+    let reason = |s: u8| {
+        a.justification
+            .as_ref()
+            .and_then(|j| j.reason(LadderStep::new(s).ok()?).map(str::to_owned))
+    };
+    let (id,): (i64,) = with_conn!(tx, |c| {
+        sqlx::query_as(
+        "INSERT INTO cw_agreements (plan_id, goal_id, actor, actor_name, provider_id, description, step, form, frequency, \
+         start_on, end_on, own_contribution, reason1, reason2, reason3, reason4, referral_id, created_at) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18) RETURNING id"
+    )
+    .bind(plan_id)
+    .bind(a.goal_id)
+    .bind(a.actor.as_str())
+    .bind(a.actor_name.trim())
+    .bind(provider_id)
+    .bind(a.description.trim())
+    .bind(i64::from(a.step.value()))
+    .bind(a.form.label())
+    .bind(a.frequency.trim())
+    .bind(a.start)
+    .bind(a.end_date)
+    .bind(a.own_contribution.trim())
+    .bind(reason(1))
+    .bind(reason(2))
+    .bind(reason(3))
+    .bind(reason(4))
+    .bind(a.referral_id)
+    .bind(now())
+    .fetch_one(&mut *c)
+    .await
+    })?;
+    Ok(id)
+}
+
+/// Ends an agreement.
+pub async fn end_agreement(
+    tx: &mut Tx,
+    plan_id: i64,
+    version: i64,
+    agreement_id: i64,
+    on: NaiveDate,
+    who: &Who,
+) -> Result<()> {
+    let (mut case, idx) = open_plan_of(tx, plan_id).await?;
+    case.plans[idx].end_agreement(agreement_id, on)?;
+    touch_plan(
+        tx,
+        plan_id,
+        version,
+        who,
+        &format!("afspraak {agreement_id} beëindigd"),
+    )
+    .await?;
+    exec!(tx, |c| sqlx::query(
+        "UPDATE cw_agreements SET ended_on = $1 WHERE id = $2"
+    )
+    .bind(on)
+    .bind(agreement_id)
+    .execute(&mut *c)
+    .await)?;
+    Ok(())
+}
+
+/// Evaluates an agreement and continues it until `next`.
+pub async fn continue_agreement(
+    tx: &mut Tx,
+    plan_id: i64,
+    version: i64,
+    agreement_id: i64,
+    on: NaiveDate,
+    next: Option<NaiveDate>,
+    who: &Who,
+) -> Result<()> {
+    let (mut case, idx) = open_plan_of(tx, plan_id).await?;
+    case.plans[idx].continue_agreement(agreement_id, on, next)?;
+    touch_plan(
+        tx,
+        plan_id,
+        version,
+        who,
+        &format!("afspraak {agreement_id} geëvalueerd en verlengd"),
+    )
+    .await?;
+    exec!(tx, |c| sqlx::query(
+        "UPDATE cw_agreements SET last_evaluated_on = $1, end_on = $2 WHERE id = $3"
+    )
+    .bind(on)
+    .bind(next)
+    .bind(agreement_id)
+    .execute(&mut *c)
+    .await)?;
+    Ok(())
+}
+
+/// Asks a team lead for step 5.
+pub async fn request_referral(
+    tx: &mut Tx,
+    plan_id: i64,
+    version: i64,
+    care: &str,
+    justification: Justification,
+    on: NaiveDate,
+    who: &Who,
+) -> Result<i64> {
+    let (case, idx) = open_plan_of(tx, plan_id).await?;
+    if !case.plans[idx].is_open() {
+        return Err(PlanError::PlanClosed.into());
+    }
+    let r = Referral::request(0, plan_id, who.user_id, on, care, justification)?;
+    touch_plan(
+        tx,
+        plan_id,
+        version,
+        who,
+        &format!("verwijzing aangevraagd: {}", r.care),
+    )
+    .await?;
+    let reason = |s: u8| {
+        LadderStep::new(s)
+            .ok()
+            .and_then(|s| r.justification.reason(s))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let (id,): (i64,) = with_conn!(tx, |c| {
+        sqlx::query_as(
+        "INSERT INTO cw_referrals (plan_id, requested_by, requested_on, care, reason1, reason2, reason3, reason4, status) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,'aangevraagd') RETURNING id"
+    )
+    .bind(plan_id)
+    .bind(who.user_id)
+    .bind(on)
+    .bind(&r.care)
+    .bind(reason(1))
+    .bind(reason(2))
+    .bind(reason(3))
+    .bind(reason(4))
+    .fetch_one(&mut *c)
+    .await
+    })?;
+    Ok(id)
+}
+
+/// A team lead approves or rejects a referral (a rejection needs a reason).
+pub async fn decide_referral(
+    tx: &mut Tx,
+    referral_id: i64,
+    approve: bool,
+    note: &str,
+    on: NaiveDate,
+    who: &Who,
+) -> Result<Referral> {
+    let sql = format!("SELECT {REFERRAL_COLS} FROM cw_referrals r WHERE r.id = $1");
+    let row: Option<ReferralRow> = with_conn!(tx, |c| sqlx::query_as(&sql)
+        .bind(referral_id)
+        .fetch_optional(&mut *c)
+        .await)?;
+    let mut r = row
+        .ok_or_else(|| StoreError::NotFound(format!("referral {referral_id}")))?
+        .into_domain()?;
+    if approve {
+        r.approve(who.role, who.user_id, on, note)?;
+    } else {
+        r.reject(who.role, who.user_id, on, note)?;
+    }
+    let note = match &r.status {
+        ReferralStatus::Approved { note, .. } => note.clone(),
+        ReferralStatus::Rejected { reason, .. } => reason.clone(),
+        ReferralStatus::Pending => String::new(),
+    };
+    exec!(tx, |c| {
+        sqlx::query(
+        "UPDATE cw_referrals SET status = $1, decided_by = $2, decided_on = $3, decision_note = $4 \
+         WHERE id = $5 AND status = 'aangevraagd'"
+    )
+    .bind(r.status.code())
+    .bind(who.user_id)
+    .bind(on)
+    .bind(&note)
+    .bind(referral_id)
+    .execute(&mut *c)
+    .await
+    })?;
+    history_line(
+        tx,
+        r.plan_id,
+        who,
+        &format!("verwijzing {} {}: {}", referral_id, r.status.code(), note),
+    )
+    .await?;
+    Ok(r)
+}
+
+/// Records an evaluation: outcome per goal and a new measurement.
+#[allow(clippy::too_many_arguments)]
+pub async fn record_evaluation(
+    tx: &mut Tx,
+    plan_id: i64,
+    version: i64,
+    evaluation: &Evaluation,
+    scores: &Scores,
+    rung: Option<ParticipationRung>,
+    note: &str,
+    who: &Who,
+) -> Result<i64> {
+    let (mut case, idx) = open_plan_of(tx, plan_id).await?;
+    case.plans[idx].evaluate(evaluation)?;
+    touch_plan(tx, plan_id, version, who, "evaluatie vastgelegd").await?;
+    let m = add_measurement(
+        tx,
+        case.household_id,
+        evaluation.on,
+        scores,
+        rung,
+        "evaluatie",
+    )
+    .await?;
+    for (goal_id, outcome, gnote) in &evaluation.outcomes {
+        exec!(tx, |c| sqlx::query(
+            "UPDATE cw_goals SET outcome = $1, outcome_on = $2, outcome_note = $3 WHERE id = $4"
+        )
+        .bind(outcome.as_str())
+        .bind(evaluation.on)
+        .bind(gnote.trim())
+        .bind(goal_id)
+        .execute(&mut *c)
+        .await)?;
+    }
+    let (id,): (i64,) = with_conn!(tx, |c| {
+        sqlx::query_as(
+        "INSERT INTO cw_evaluations (plan_id, held_on, measurement_id, note, created_by) VALUES ($1,$2,$3,$4,$5) RETURNING id"
+    )
+    .bind(plan_id)
+    .bind(evaluation.on)
+    .bind(m)
+    .bind(note.trim())
+    .bind(who.user_id)
+    .fetch_one(&mut *c)
+    .await
+    })?;
+    Ok(id)
+}
+
+/// Closes a plan once every agreement has ended.
+pub async fn close_plan(
+    tx: &mut Tx,
+    plan_id: i64,
+    version: i64,
+    on: NaiveDate,
+    reason: &str,
+    who: &Who,
+) -> Result<()> {
+    let (mut case, idx) = open_plan_of(tx, plan_id).await?;
+    case.plans[idx].close(on, reason)?;
+    touch_plan(
+        tx,
+        plan_id,
+        version,
+        who,
+        &format!("plan gesloten: {}", reason.trim()),
+    )
+    .await?;
+    exec!(tx, |c| sqlx::query(
+        "UPDATE cw_plans SET status = 'gesloten', closed_on = $1, close_reason = $2 WHERE id = $3"
+    )
+    .bind(on)
+    .bind(reason.trim())
+    .bind(plan_id)
+    .execute(&mut *c)
+    .await)?;
+    Ok(())
+}
+
+/// A resident's own note on their progress.
+pub async fn add_progress(tx: &mut Tx, plan_id: i64, user_id: i64, note: &str) -> Result<i64> {
+    let note = note.trim();
+    if note.is_empty() || note.chars().count() > 2000 {
+        return Err(PlanError::Text("voortgang").into());
+    }
+    let (id,): (i64,) = with_conn!(tx, |c| {
+        sqlx::query_as(
+        "INSERT INTO cw_progress (plan_id, at, user_id, note) VALUES ($1,$2,$3,$4) RETURNING id"
+    )
+    .bind(plan_id)
+    .bind(now())
+    .bind(user_id)
+    .bind(note)
+    .fetch_one(&mut *c)
+    .await
+    })?;
+    Ok(id)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct ProgressRow {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub note: String,
+}
+
+pub async fn progress(tx: &mut Tx, plan_id: i64) -> Result<Vec<ProgressRow>> {
+    Ok(with_conn!(tx, |c| sqlx::query_as(
+        "SELECT at, note FROM cw_progress WHERE plan_id = $1 ORDER BY id"
+    )
+    .bind(plan_id)
+    .fetch_all(&mut *c)
+    .await)?)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct HistoryRow {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub username: String,
+    pub change: String,
+}
+
+/// Who changed what when, oldest first.
+pub async fn history(tx: &mut Tx, plan_id: i64) -> Result<Vec<HistoryRow>> {
+    Ok(with_conn!(tx, |c| sqlx::query_as(
+        "SELECT at, username, change FROM cw_plan_history WHERE plan_id = $1 ORDER BY id"
+    )
+    .bind(plan_id)
+    .fetch_all(&mut *c)
+    .await)?)
+}
+
+// ---------------------------------------------------------------- providers
+
+/// May a provider see this household on `today`? Only while it holds a running
+/// agreement in the household's open plan *and* the resident's consent for that
+/// provider holds.
+pub async fn provider_may_see(
+    tx: &mut Tx,
+    provider_id: i64,
+    household_id: i64,
+    today: NaiveDate,
+) -> Result<bool> {
+    let (n,): (i64,) = with_conn!(tx, |c| {
+        sqlx::query_as(
+        "SELECT COUNT(*) FROM cw_agreements a JOIN cw_plans p ON p.id = a.plan_id \
+         WHERE p.household_id = $1 AND p.status = 'open' AND a.provider_id = $2 AND a.ended_on IS NULL \
+         AND EXISTS (SELECT 1 FROM cw_consents k WHERE k.household_id = $1 AND k.provider_id = $2 \
+                     AND k.given_on <= $3 AND k.until >= $3)"
+    )
+    .bind(household_id)
+    .bind(provider_id)
+    .bind(today)
+    .fetch_one(&mut *c)
+    .await
+    })?;
+    Ok(n > 0)
+}
+
+/// The households a provider may see today.
+pub async fn provider_households(
+    tx: &mut Tx,
+    provider_id: i64,
+    today: NaiveDate,
+) -> Result<Vec<Hit>> {
+    Ok(with_conn!(tx, |c| {
+        sqlx::query_as(
+        "SELECT DISTINCT h.id, h.street, h.house_number, h.house_letter, h.addition, h.postcode, h.team_id \
+         FROM households h JOIN cw_plans p ON p.household_id = h.id AND p.status = 'open' \
+         JOIN cw_agreements a ON a.plan_id = p.id AND a.provider_id = $1 AND a.ended_on IS NULL \
+         WHERE EXISTS (SELECT 1 FROM cw_consents k WHERE k.household_id = h.id AND k.provider_id = $1 \
+                       AND k.given_on <= $2 AND k.until >= $2) ORDER BY h.id LIMIT 200"
+    )
+    .bind(provider_id)
+    .bind(today)
+    .fetch_all(&mut *c)
+    .await
+    })?)
+}
+
+// ---------------------------------------------------------------- working views
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct CaseloadRow {
+    pub household_id: i64,
+    pub street: String,
+    pub house_number: i64,
+    pub house_letter: String,
+    pub addition: String,
+    pub plan_id: Option<i64>,
+    pub next_date: Option<NaiveDate>,
+    pub overdue_agreements: i64,
+    pub referrals_waiting: i64,
+    pub referrals_answered: i64,
+    pub open_signals: i64,
+}
+
+/// A generalist's households with what needs doing next. `today` decides what
+/// is overdue; referrals answered since `answered_since` are shown.
+pub async fn caseload(
+    tx: &mut Tx,
+    generalist: i64,
+    today: NaiveDate,
+    answered_since: NaiveDate,
+    limit: i64,
+) -> Result<Vec<CaseloadRow>> {
+    Ok(with_conn!(tx, |c| {
+        sqlx::query_as(
+        "SELECT h.id AS household_id, h.street, h.house_number, h.house_letter, h.addition, p.id AS plan_id, \
+           (SELECT MIN(a.end_on) FROM cw_agreements a WHERE a.plan_id = p.id AND a.ended_on IS NULL) AS next_date, \
+           (SELECT COUNT(*) FROM cw_agreements a WHERE a.plan_id = p.id AND a.ended_on IS NULL AND a.end_on < $2 \
+              AND (a.last_evaluated_on IS NULL OR a.last_evaluated_on < a.end_on)) AS overdue_agreements, \
+           (SELECT COUNT(*) FROM cw_referrals r WHERE r.plan_id = p.id AND r.status = 'aangevraagd') AS referrals_waiting, \
+           (SELECT COUNT(*) FROM cw_referrals r WHERE r.plan_id = p.id AND r.status <> 'aangevraagd' AND r.decided_on >= $3) AS referrals_answered, \
+           (SELECT COUNT(*) FROM cw_signals s WHERE s.household_id = h.id AND s.first_contact_on IS NULL) AS open_signals \
+         FROM cw_cases c JOIN households h ON h.id = c.household_id \
+         LEFT JOIN cw_plans p ON p.household_id = h.id AND p.status = 'open' \
+         WHERE c.coordinator_id = $1 ORDER BY h.id LIMIT $4"
+    )
+    .bind(generalist)
+    .bind(today)
+    .bind(answered_since)
+    .bind(limit)
+    .fetch_all(&mut *c)
+    .await
+    })?)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct TeamMemberLoad {
+    pub user_id: i64,
+    pub display_name: String,
+    pub households: i64,
+    pub open_plans: i64,
+}
+
+/// Caseload per generalist of a team.
+pub async fn team_load(tx: &mut Tx, team_id: i64) -> Result<Vec<TeamMemberLoad>> {
+    Ok(with_conn!(tx, |c| {
+        sqlx::query_as(
+        "SELECT u.id AS user_id, u.display_name, COUNT(c.household_id) AS households, COUNT(p.id) AS open_plans \
+         FROM users u LEFT JOIN cw_cases c ON c.coordinator_id = u.id \
+         LEFT JOIN cw_plans p ON p.household_id = c.household_id AND p.status = 'open' \
+         WHERE u.team_id = $1 AND u.role = 'generalist' GROUP BY u.id, u.display_name ORDER BY u.display_name"
+    )
+    .bind(team_id)
+    .fetch_all(&mut *c)
+    .await
+    })?)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct WaitingReferral {
+    pub id: i64,
+    pub plan_id: i64,
+    pub household_id: i64,
+    pub street: String,
+    pub house_number: i64,
+    pub care: String,
+    pub requested_on: NaiveDate,
+    pub requested_by_name: String,
+    pub status: String,
+    pub decision_note: Option<String>,
+}
+
+/// Referrals of a team's households, waiting ones first.
+pub async fn team_referrals(
+    tx: &mut Tx,
+    team_id: i64,
+    waiting_only: bool,
+) -> Result<Vec<WaitingReferral>> {
+    Ok(with_conn!(tx, |c| {
+        sqlx::query_as(
+        "SELECT r.id, r.plan_id, h.id AS household_id, h.street, h.house_number, r.care, r.requested_on, \
+         u.display_name AS requested_by_name, r.status, r.decision_note FROM cw_referrals r \
+         JOIN cw_plans p ON p.id = r.plan_id JOIN households h ON h.id = p.household_id \
+         JOIN users u ON u.id = r.requested_by WHERE h.team_id = $1 AND ($2 = FALSE OR r.status = 'aangevraagd') \
+         ORDER BY CASE WHEN r.status = 'aangevraagd' THEN 0 ELSE 1 END, r.requested_on, r.id LIMIT 200"
+    )
+    .bind(team_id)
+    .bind(waiting_only)
+    .fetch_all(&mut *c)
+    .await
+    })?)
+}
+
+// ---------------------------------------------------------------- bakens
+
+/// Which part of the casework a figure covers.
+#[derive(Debug, Clone, Default)]
+pub struct FigureFilter {
+    pub team_id: Option<i64>,
+    pub district: Option<String>,
+    pub from: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+}
+
+/// The plain values the bakens figures are computed from (no person in them).
+#[derive(Debug, Clone, Default)]
+pub struct BakensFacts {
+    pub need_differs: Vec<bool>,
+    pub agreements: Vec<baken_domain::casework::bakens::AgreementFact>,
+    pub signal_to_contact: Vec<(NaiveDate, NaiveDate)>,
+    pub plans: Vec<baken_domain::casework::bakens::PlanFact>,
+    pub goals: Vec<baken_domain::casework::bakens::GoalFact>,
+    pub score_changes: Vec<f64>,
+}
+
+impl BakensFacts {
+    pub fn figures(&self) -> Vec<baken_domain::casework::bakens::Figure> {
+        use baken_domain::casework::bakens as b;
+        let steps: Vec<LadderStep> = self.agreements.iter().map(|a| a.step).collect();
+        vec![
+            b::baken1(&self.need_differs),
+            b::baken2(&steps),
+            b::baken3(&self.signal_to_contact),
+            b::baken4(&self.agreements),
+            b::baken5(&self.agreements),
+            b::baken6(&self.plans),
+            b::baken7(&self.goals, &self.score_changes),
+            b::baken8(&steps),
+        ]
+    }
+}
+
+const HH_FILTER: &str = "($1 IS NULL OR h.team_id = $1) AND ($2 IS NULL OR h.district_code = $2)";
+
+pub async fn bakens_facts(tx: &mut Tx, f: &FigureFilter) -> Result<BakensFacts> {
+    use baken_domain::casework::bakens::{AgreementFact, GoalFact, PlanFact};
+    // Bounds that compare correctly as ISO text on SQLite too.
+    let from = f
+        .from
+        .or(NaiveDate::from_ymd_opt(1900, 1, 1))
+        .unwrap_or_default();
+    let until = f
+        .until
+        .or(NaiveDate::from_ymd_opt(9999, 12, 31))
+        .unwrap_or_default();
+    let mut facts = BakensFacts::default();
+
+    let sql = format!(
+        "SELECT k.need_differs FROM cw_conversations k JOIN households h ON h.id = k.household_id \
+         WHERE {HH_FILTER} AND k.held_on >= $3 AND k.held_on <= $4"
+    );
+    let rows: Vec<(bool,)> = with_conn!(tx, |c| sqlx::query_as(&sql)
+        .bind(f.team_id)
+        .bind(&f.district)
+        .bind(from)
+        .bind(until)
+        .fetch_all(&mut *c)
+        .await)?;
+    facts.need_differs = rows.into_iter().map(|r| r.0).collect();
+
+    let sql = format!(
+        "SELECT a.step, a.actor FROM cw_agreements a JOIN cw_plans p ON p.id = a.plan_id \
+         JOIN households h ON h.id = p.household_id WHERE {HH_FILTER} AND a.start_on >= $3 AND a.start_on <= $4"
+    );
+    let rows: Vec<(i64, String)> = with_conn!(tx, |c| sqlx::query_as(&sql)
+        .bind(f.team_id)
+        .bind(&f.district)
+        .bind(from)
+        .bind(until)
+        .fetch_all(&mut *c)
+        .await)?;
+    for (step, actor) in rows {
+        let step = step_of(step)?;
+        let actor = AgreementActor::parse(&actor).map_err(corrupt)?;
+        facts.agreements.push(AgreementFact {
+            step,
+            by_volunteer: actor == AgreementActor::Volunteer,
+            by_professional: actor.is_professional(),
+        });
+    }
+
+    let sql = format!(
+        "SELECT s.reported_on, s.first_contact_on FROM cw_signals s JOIN households h ON h.id = s.household_id \
+         WHERE {HH_FILTER} AND s.first_contact_on >= $3 AND s.first_contact_on <= $4"
+    );
+    let rows: Vec<(NaiveDate, NaiveDate)> = with_conn!(tx, |c| sqlx::query_as(&sql)
+        .bind(f.team_id)
+        .bind(&f.district)
+        .bind(from)
+        .bind(until)
+        .fetch_all(&mut *c)
+        .await)?;
+    facts.signal_to_contact = rows;
+
+    let sql = format!(
+        "SELECT p.id, \
+           (SELECT COUNT(DISTINCT a.actor_name) FROM cw_agreements a WHERE a.plan_id = p.id AND a.ended_on IS NULL \
+              AND (a.actor IN ('generalist', 'specialist') OR a.step >= 4)) AS professionals, \
+           (SELECT COUNT(DISTINCT g.domain) FROM cw_goals g WHERE g.plan_id = p.id) AS domains \
+         FROM cw_plans p JOIN households h ON h.id = p.household_id WHERE {HH_FILTER} AND p.status = 'open' \
+         AND p.opened_on <= $3"
+    );
+    let rows: Vec<(i64, i64, i64)> = with_conn!(tx, |c| sqlx::query_as(&sql)
+        .bind(f.team_id)
+        .bind(&f.district)
+        .bind(until)
+        .fetch_all(&mut *c)
+        .await)?;
+    facts.plans = rows
+        .into_iter()
+        .map(|(_, professionals, domains)| PlanFact {
+            professionals,
+            domains,
+        })
+        .collect();
+
+    let sql = format!(
+        "SELECT g.target_date, g.outcome_on, g.outcome FROM cw_goals g JOIN cw_plans p ON p.id = g.plan_id \
+         JOIN households h ON h.id = p.household_id WHERE {HH_FILTER} AND g.outcome_on >= $3 AND g.outcome_on <= $4"
+    );
+    let rows: Vec<(NaiveDate, Option<NaiveDate>, Option<String>)> =
+        with_conn!(tx, |c| sqlx::query_as(&sql)
+            .bind(f.team_id)
+            .bind(&f.district)
+            .bind(from)
+            .bind(until)
+            .fetch_all(&mut *c)
+            .await)?;
+    facts.goals = rows
+        .into_iter()
+        .map(|(target_date, evaluated_on, outcome)| GoalFact {
+            target_date,
+            evaluated_on,
+            achieved: outcome.as_deref() == Some("behaald"),
+        })
+        .collect();
+
+    // Score change per household evaluated in the period: first measurement to
+    // the last one in the period.
+    let sql = format!(
+        "SELECT m.household_id, m.measured_on, m.id, s.score FROM cw_measurements m \
+         JOIN households h ON h.id = m.household_id JOIN cw_scores s ON s.measurement_id = m.id \
+         WHERE {HH_FILTER} AND m.measured_on <= $4 AND m.household_id IN \
+           (SELECT m2.household_id FROM cw_measurements m2 WHERE m2.source = 'evaluatie' \
+            AND m2.measured_on >= $3 AND m2.measured_on <= $4) \
+         ORDER BY m.household_id, m.measured_on, m.id"
+    );
+    let rows: Vec<(i64, NaiveDate, i64, String)> = with_conn!(tx, |c| sqlx::query_as(&sql)
+        .bind(f.team_id)
+        .bind(&f.district)
+        .bind(from)
+        .bind(until)
+        .fetch_all(&mut *c)
+        .await)?;
+    let mut per_hh: BTreeMap<i64, Vec<(i64, Vec<f64>)>> = BTreeMap::new();
+    for (hh, _, mid, score) in rows {
+        let list = per_hh.entry(hh).or_default();
+        if list.last().map(|l| l.0) != Some(mid) {
+            list.push((mid, Vec::new()));
+        }
+        if let (Ok(v), Some(last)) = (score.parse::<f64>(), list.last_mut()) {
+            last.1.push(v);
+        }
+    }
+    let mean = |v: &[f64]| (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
+    for list in per_hh.values() {
+        if list.len() >= 2 {
+            if let (Some(a), Some(b)) = (mean(&list[0].1), list.last().and_then(|l| mean(&l.1))) {
+                facts.score_changes.push(b - a);
+            }
+        }
+    }
+    Ok(facts)
+}
+
+/// Counts for the demo summary and tests.
+pub async fn counts(tx: &mut Tx) -> StoreResult<(i64, i64, i64)> {
+    let (s,): (i64,) = with_conn!(tx, |c| sqlx::query_as("SELECT COUNT(*) FROM cw_signals")
+        .fetch_one(&mut *c)
+        .await)?;
+    let (p,): (i64,) = with_conn!(tx, |c| sqlx::query_as("SELECT COUNT(*) FROM cw_plans")
+        .fetch_one(&mut *c)
+        .await)?;
+    let (a,): (i64,) = with_conn!(tx, |c| sqlx::query_as("SELECT COUNT(*) FROM cw_agreements")
+        .fetch_one(&mut *c)
+        .await)?;
+    Ok((s, p, a))
+}
+
+// ---------------------------------------------------------------- demo
+
+async fn first_user(tx: &mut Tx, role: &str, team: Option<i64>) -> Result<Option<(i64, String)>> {
+    Ok(with_conn!(tx, |c| sqlx::query_as(
+        "SELECT id, username FROM users WHERE role = $1 AND team_id = $2 ORDER BY id LIMIT 1"
+    )
+    .bind(role)
+    .bind(team)
+    .fetch_optional(&mut *c)
+    .await)?)
+}
+
+/// Adds casework in every stage to the demo municipality, through the same
+/// rules as the pages. Returns the number of households with casework.
+pub async fn load_demo(
+    tx: &mut Tx,
+    m: &baken_synth::Municipality,
+    config: &baken_synth::Config,
+) -> Result<u64> {
+    use baken_domain::casework::{Consent, NetworkMember, UnderlyingNeed};
+    use baken_synth::casework::{cases, source, Stage};
+    let day = |d: NaiveDate, n: i64| d + chrono::Duration::days(n);
+    let reference = config.reference_date;
+    let provider: Option<(i64, String)> = with_conn!(tx, |c| sqlx::query_as(
+        "SELECT id, name FROM providers ORDER BY id LIMIT 1"
+    )
+    .fetch_optional(&mut *c)
+    .await)?;
+    let mut done = 0u64;
+    for spec in cases(m, config) {
+        let hh_id = spec.household as i64 + 1;
+        let hh: Option<(String, i64, Option<i64>)> = with_conn!(tx, |c| sqlx::query_as(
+            "SELECT postcode, house_number, team_id FROM households WHERE id = $1"
+        )
+        .bind(hh_id)
+        .fetch_optional(&mut *c)
+        .await)?;
+        let Some((postcode, house_number, team)) = hh else {
+            continue;
+        };
+        let category = SignalCategory::ALL[spec.category % SignalCategory::ALL.len()];
+        let urgency = Urgency::ALL[spec.urgency % Urgency::ALL.len()];
+        let reported = day(reference, -spec.reported_days_ago);
+        let signal = NewSignal {
+            reported_on: reported,
+            category,
+            urgency,
+            description: format!(
+                "Zorgen over dit adres: {}.",
+                category.label().to_lowercase()
+            ),
+            source: source(&spec).to_owned(),
+            reported_by: None,
+            postcode: postcode.clone(),
+            house_number,
+        };
+        let signal_id = create_signal(tx, &signal).await?;
+        done += 1;
+        if spec.stage == Stage::Reported {
+            continue;
+        }
+        let (Some((g_id, g_name)), Some((t_id, t_name))) = (
+            first_user(tx, "generalist", team).await?,
+            first_user(tx, "teamleider", team).await?,
+        ) else {
+            continue;
+        };
+        let gen = Who {
+            user_id: g_id,
+            username: g_name,
+            role: Role::Generalist,
+        };
+        let lead = Who {
+            user_id: t_id,
+            username: t_name,
+            role: Role::Teamleider,
+        };
+        triage(tx, signal_id, hh_id, g_id, reported).await?;
+        if spec.repeated {
+            let again = NewSignal {
+                reported_on: day(reported, 20),
+                source: "Buurtbewoner".into(),
+                ..signal.clone()
+            };
+            let s2 = create_signal(tx, &again).await?;
+            triage(tx, s2, hh_id, g_id, day(reported, 20)).await?;
+        }
+        if spec.stage == Stage::Triaged {
+            continue;
+        }
+        let contact = day(reported, spec.days_to_contact);
+        record_first_contact(
+            tx,
+            signal_id,
+            contact,
+            ContactMethod::Huisbezoek,
+            "Kennisgemaakt; bewoner wil een gesprek.",
+        )
+        .await?;
+        if spec.stage == Stage::Contacted {
+            continue;
+        }
+        let held = day(contact, 3);
+        let mut conv = Conversation::new(held, "Hulp bij de rekeningen en de post")?;
+        let need = if spec.need_differs {
+            "Voelt zich alleen sinds de scheiding; zoekt zinvolle dagbesteding"
+        } else {
+            "Hulp bij de rekeningen en de post"
+        };
+        conv.underlying_needs
+            .push(UnderlyingNeed::new(LifeDomain::SociaalNetwerk, need)?);
+        for (d, s) in LifeDomain::ALL.iter().zip(spec.intake_scores) {
+            let entry = if s == 0 {
+                ScoreEntry::parse(*d, "nvt")?
+            } else {
+                ScoreEntry::parse(*d, &s.to_string())?
+            };
+            if let Some(e) = entry {
+                conv.scores.0.insert(*d, e);
+            }
+        }
+        conv.rung = ParticipationRung::new(spec.rung).ok();
+        conv.network.push(NetworkMember::new(
+            "Broer",
+            "familie",
+            "Helpen met de administratie",
+            "Eens per week langskomen",
+        )?);
+        conv.network.push(NetworkMember::new(
+            "Buurvrouw",
+            "buren",
+            "Boodschappen",
+            "Als het nodig is",
+        )?);
+        conv.strengths = "Handig met hout; goede band met de buren".into();
+        conv.wishes = "Weer iets om handen hebben".into();
+        let mut consent_providers = Vec::new();
+        if let Some((pid, pname)) = &provider {
+            conv.consents.push(Consent::new(
+                pname,
+                "Begeleiding en afstemming in het plan",
+                held,
+                day(reference, 365),
+            )?);
+            consent_providers.push(Some(*pid));
+        }
+        create_conversation(tx, hh_id, &conv, &consent_providers, g_id).await?;
+        if spec.stage == Stage::Conversation {
+            continue;
+        }
+        let opened = day(held, 7);
+        let plan_id = open_plan(tx, hh_id, opened, &gen).await?;
+        let v = plan_version(tx, plan_id).await?;
+        let goal_day = add_goal(
+            tx,
+            plan_id,
+            v,
+            &NewGoal {
+                domain: LifeDomain::Tijdsbesteding,
+                description: "Een zinvolle dagbesteding".into(),
+                measure: "Drie dagdelen per week naar de dagactiviteit".into(),
+                target_date: day(opened, 90),
+                term: Term::Short,
+            },
+            &gen,
+        )
+        .await?;
+        let v = plan_version(tx, plan_id).await?;
+        let goal_money = add_goal(
+            tx,
+            plan_id,
+            v,
+            &NewGoal {
+                domain: LifeDomain::Financien,
+                description: "Rekeningen op tijd betaald".into(),
+                measure: "Geen nieuwe achterstanden in drie maanden".into(),
+                target_date: day(opened, 120),
+                term: Term::Long,
+            },
+            &gen,
+        )
+        .await?;
+        let base = |goal_id, actor, name: &str, what: &str, step: u8, end: Option<NaiveDate>| {
+            NewAgreement {
+                goal_id,
+                actor,
+                actor_name: name.to_owned(),
+                description: what.to_owned(),
+                step: demo_step(step),
+                form: SupportForm::Faciliteren,
+                frequency: "wekelijks".into(),
+                start: opened,
+                end_date: end,
+                own_contribution: "Gaat zelf op de fiets en helpt mee met koken".into(),
+                justification: None,
+                referral_id: None,
+            }
+        };
+        let mut agreements = vec![
+            (
+                base(
+                    goal_day,
+                    AgreementActor::NetworkMember,
+                    "Familie, oude vrienden en buren",
+                    "Eigen Kracht-conferentie",
+                    2,
+                    None,
+                ),
+                None,
+            ),
+            (
+                base(
+                    goal_day,
+                    AgreementActor::SocialMapService,
+                    "Buurtcentrum De Kroon",
+                    "Dagactiviteit drie dagdelen per week",
+                    3,
+                    Some(day(opened, 90)),
+                ),
+                None,
+            ),
+            (
+                base(
+                    goal_money,
+                    AgreementActor::Resident,
+                    "Bewoner zelf",
+                    "Opent de post elke maandag met zijn broer",
+                    1,
+                    None,
+                ),
+                None,
+            ),
+        ];
+        if hh_id == 1 {
+            if let Some((pid, pname)) = &provider {
+                agreements.push((
+                    base(
+                        goal_money,
+                        AgreementActor::SocialMapService,
+                        pname,
+                        "Inloopspreekuur administratie",
+                        3,
+                        Some(day(opened, 90)),
+                    ),
+                    Some(*pid),
+                ));
+            }
+        }
+        for (a, pid) in &agreements {
+            let v = plan_version(tx, plan_id).await?;
+            add_agreement(tx, plan_id, v, a, *pid, &gen).await?;
+        }
+        let reasons = || {
+            Justification::new([
+                (
+                    demo_step(1),
+                    "Kan het overzicht niet zelf houden".to_owned(),
+                ),
+                (
+                    demo_step(2),
+                    "Broer helpt al, maar dit is te zwaar voor hem".to_owned(),
+                ),
+                (
+                    demo_step(3),
+                    "Het inloopspreekuur is niet genoeg".to_owned(),
+                ),
+                (
+                    demo_step(4),
+                    "Lichte begeleiding heeft drie maanden niet geholpen".to_owned(),
+                ),
+            ])
+        };
+        if matches!(spec.stage, Stage::ReferralPending | Stage::Specialised) {
+            let mut light = base(
+                goal_money,
+                AgreementActor::Generalist,
+                &gen.username,
+                "Hulp bij het op orde brengen van de administratie",
+                4,
+                Some(day(opened, 60)),
+            );
+            light.form = SupportForm::Ondersteunen;
+            light.justification = Some(reasons());
+            let v = plan_version(tx, plan_id).await?;
+            add_agreement(tx, plan_id, v, &light, None, &gen).await?;
+            let v = plan_version(tx, plan_id).await?;
+            let r1 = request_referral(
+                tx,
+                plan_id,
+                v,
+                "Beschermd wonen",
+                reasons(),
+                day(opened, 30),
+                &gen,
+            )
+            .await?;
+            if spec.stage == Stage::Specialised {
+                decide_referral(
+                    tx,
+                    r1,
+                    false,
+                    "Eerst ambulante begeleiding thuis proberen",
+                    day(opened, 31),
+                    &lead,
+                )
+                .await?;
+                let v = plan_version(tx, plan_id).await?;
+                let r2 = request_referral(
+                    tx,
+                    plan_id,
+                    v,
+                    "Ambulante begeleiding thuis",
+                    reasons(),
+                    day(opened, 32),
+                    &gen,
+                )
+                .await?;
+                decide_referral(
+                    tx,
+                    r2,
+                    true,
+                    "Akkoord, evalueren na drie maanden",
+                    day(opened, 33),
+                    &lead,
+                )
+                .await?;
+                let pname = provider
+                    .as_ref()
+                    .map(|p| p.1.clone())
+                    .unwrap_or_else(|| "Specialistische aanbieder".into());
+                let mut heavy = base(
+                    goal_money,
+                    AgreementActor::SpecialistProvider,
+                    &pname,
+                    "Ambulante begeleiding thuis",
+                    5,
+                    Some(day(opened, 120)),
+                );
+                heavy.form = SupportForm::Intervenieren;
+                heavy.start = day(opened, 34);
+                heavy.justification = Some(reasons());
+                heavy.referral_id = Some(r2);
+                let v = plan_version(tx, plan_id).await?;
+                add_agreement(tx, plan_id, v, &heavy, provider.as_ref().map(|p| p.0), &gen).await?;
+            }
+        }
+        if !matches!(spec.stage, Stage::Evaluated | Stage::Closed) {
+            continue;
+        }
+        let on = day(opened, 90);
+        let mut better = Scores::default();
+        for (d, s) in LifeDomain::ALL.iter().zip(spec.intake_scores) {
+            let code = if s == 0 {
+                "nvt".to_owned()
+            } else {
+                (s + 1).min(5).to_string()
+            };
+            if let Some(e) = ScoreEntry::parse(*d, &code)? {
+                better.0.insert(*d, e);
+            }
+        }
+        let v = plan_version(tx, plan_id).await?;
+        let evaluation = Evaluation {
+            on,
+            outcomes: vec![
+                (
+                    goal_day,
+                    GoalOutcome::Achieved,
+                    "Gaat drie dagdelen per week".into(),
+                ),
+                (
+                    goal_money,
+                    GoalOutcome::Partly,
+                    "Nog één achterstand".into(),
+                ),
+            ],
+        };
+        record_evaluation(
+            tx,
+            plan_id,
+            v,
+            &evaluation,
+            &better,
+            ParticipationRung::new(spec.rung + 1).ok(),
+            "Het gaat beter; de overlast is gestopt.",
+            &gen,
+        )
+        .await?;
+        let case = load_case(tx, hh_id).await?;
+        let running: Vec<(i64, bool)> = case
+            .open_plan()
+            .map(|p| {
+                p.agreements
+                    .iter()
+                    .filter(|a| a.is_running())
+                    .map(|a| (a.id, a.terms.end_date.is_some()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        for (aid, dated) in running {
+            let v = plan_version(tx, plan_id).await?;
+            if spec.stage == Stage::Closed {
+                end_agreement(tx, plan_id, v, aid, day(on, 1), &gen).await?;
+            } else if dated {
+                continue_agreement(tx, plan_id, v, aid, on, Some(day(on, 90)), &gen).await?;
+            }
+        }
+        if spec.stage == Stage::Closed {
+            let v = plan_version(tx, plan_id).await?;
+            close_plan(
+                tx,
+                plan_id,
+                v,
+                day(on, 2),
+                "Doelen behaald; Karel redt het weer met zijn netwerk",
+                &gen,
+            )
+            .await?;
+        }
+    }
+    Ok(done)
+}
+
+/// A ladder step from the demo's own constants (1–5), never from input.
+fn demo_step(n: u8) -> LadderStep {
+    LadderStep::new(n.clamp(1, 5)).expect("a step from 1 to 5 is valid")
+}
+
+impl CaseError {
+    /// For callers that only speak [`StoreError`] (the demo loader): a broken
+    /// rule there is a bug in the demo data.
+    pub fn into_store(self) -> StoreError {
+        match self {
+            CaseError::Store(s) => s,
+            other => StoreError::Corrupt(format!("casework rule: {other}")),
+        }
+    }
+}
+
+/// How many signals this client address reported through the public page since
+/// `since` (read from the audit log, so the limit holds across processes).
+pub async fn public_reports_since(
+    tx: &mut Tx,
+    route: &str,
+    client_addr: &str,
+    since: chrono::DateTime<chrono::Utc>,
+) -> StoreResult<i64> {
+    let (n,): (i64,) = with_conn!(tx, |c| {
+        sqlx::query_as(
+        "SELECT COUNT(*) FROM audit_log WHERE route = $1 AND client_addr = $2 AND action = 'create' AND at >= $3"
+    )
+    .bind(route)
+    .bind(client_addr)
+    .bind(since)
+    .fetch_one(&mut *c)
+    .await
+    })?;
+    Ok(n)
+}
+
+/// The generalists of a team (to assign a signal to).
+pub async fn team_generalists(tx: &mut Tx, team_id: i64) -> StoreResult<Vec<(i64, String)>> {
+    Ok(with_conn!(tx, |c| {
+        sqlx::query_as(
+        "SELECT id, display_name FROM users WHERE team_id = $1 AND role = 'generalist' AND active = TRUE ORDER BY display_name"
+    )
+    .bind(team_id)
+    .fetch_all(&mut *c)
+    .await
+    })?)
+}

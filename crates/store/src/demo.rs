@@ -26,7 +26,11 @@ pub async fn ensure_empty(tx: &mut Tx) -> Result<()> {
     Ok(())
 }
 
-const HOUSEHOLD_BATCH: usize = 400;
+/// Households per INSERT. Measured by `bench/src/bin/demo_load.rs`: on both
+/// backends 10 was best, and the batch size matters far less than the rest of
+/// the load (see docs/benchmarks.md).
+const HOUSEHOLD_BATCH: usize = 10;
+const MAX_BATCH: usize = 1_000;
 
 /// Loads the municipality and `config.households` households. `password_hash` is
 /// the argon2id hash of the demo password, set on every demo account.
@@ -36,8 +40,22 @@ pub async fn load(
     m: &Municipality,
     config: &Config,
     password_hash: &str,
+    progress: impl FnMut(u64),
+) -> Result<DemoSummary> {
+    load_batched(db, m, config, password_hash, HOUSEHOLD_BATCH, progress).await
+}
+
+/// [`load`] with a chosen number of households per INSERT statement; the
+/// benchmark compares batches against one row per statement.
+pub async fn load_batched(
+    db: &Db,
+    m: &Municipality,
+    config: &Config,
+    password_hash: &str,
+    batch_size: usize,
     mut progress: impl FnMut(u64),
 ) -> Result<DemoSummary> {
+    let batch_size = batch_size.clamp(1, MAX_BATCH);
     let mut tx = db.begin().await?;
     ensure_empty(&mut tx).await?;
 
@@ -56,12 +74,12 @@ pub async fn load(
         provider_ids.push(areas::create_provider(&mut tx, &p.name, &p.kind).await?);
     }
 
-    let mut batch: Vec<HouseholdSpec> = Vec::with_capacity(HOUSEHOLD_BATCH);
+    let mut batch: Vec<HouseholdSpec> = Vec::with_capacity(batch_size);
     let mut written = 0u64;
     let mut residents = 0u64;
     for h in m.households(config) {
         batch.push(h);
-        if batch.len() == HOUSEHOLD_BATCH {
+        if batch.len() == batch_size {
             residents += insert_batch(&mut tx, &batch, &team_ids, residents).await?;
             written += batch.len() as u64;
             batch.clear();
@@ -106,6 +124,10 @@ pub async fn load(
         .await?;
         accounts.push((a.username.clone(), a.role.as_str().to_owned()));
     }
+    crate::kaart::load_demo(&mut tx, m, &provider_ids).await?;
+    crate::casework::load_demo(&mut tx, m, config)
+        .await
+        .map_err(crate::casework::CaseError::into_store)?;
     tx.commit().await?;
     Ok(DemoSummary {
         households: written,
@@ -114,6 +136,30 @@ pub async fn load(
     })
 }
 
+/// `INSERT … VALUES ($1,…,$n),(…)` for `rows` rows of `cols` parameters; `tail`
+/// is appended inside every row (constant columns).
+fn values_sql(head: &str, cols: usize, rows: usize, tail: &str) -> String {
+    let mut sql = String::with_capacity(head.len() + rows * cols * 5);
+    sql.push_str(head);
+    for r in 0..rows {
+        sql.push_str(if r == 0 { "(" } else { ",(" });
+        for c in 0..cols {
+            if c > 0 {
+                sql.push(',');
+            }
+            sql.push('$');
+            sql.push_str(&(r * cols + c + 1).to_string());
+        }
+        sql.push_str(tail);
+        sql.push(')');
+    }
+    sql
+}
+
+/// Rows per statement. Fixed sizes keep the statement text the same from one
+/// batch to the next, so each backend prepares it once and reuses it.
+const RESIDENT_CHUNK: usize = 200;
+
 async fn insert_batch(
     tx: &mut Tx,
     batch: &[HouseholdSpec],
@@ -121,32 +167,13 @@ async fn insert_batch(
     residents_before: u64,
 ) -> Result<u64> {
     let ts = now();
-    let mut sql = String::from(
+    let sql = values_sql(
         "INSERT INTO households (id, street, house_number, house_letter, addition, postcode, city, \
-         neighbourhood_code, district_code, team_id, version, created_at, updated_at) VALUES ",
+         neighbourhood_code, district_code, team_id, created_at, updated_at, version) VALUES ",
+        12,
+        batch.len(),
+        ",1",
     );
-    let cols = 11;
-    for i in 0..batch.len() {
-        let b = i * cols;
-        if i > 0 {
-            sql.push(',');
-        }
-        sql.push_str(&format!(
-            "(${},${},${},${},${},${},${},${},${},${},1,${},${})",
-            b + 1,
-            b + 2,
-            b + 3,
-            b + 4,
-            b + 5,
-            b + 6,
-            b + 7,
-            b + 8,
-            b + 9,
-            b + 10,
-            b + 11,
-            b + 11
-        ));
-    }
     exec!(tx, |c| {
         let mut q = sqlx::query(&sql);
         for h in batch {
@@ -161,48 +188,52 @@ async fn insert_batch(
                 .bind(h.neighbourhood.as_str())
                 .bind(h.district.as_str())
                 .bind(team_ids.get(h.team).copied())
+                .bind(ts)
                 .bind(ts);
         }
         q.execute(&mut *c).await
     })?;
 
-    let total: usize = batch.iter().map(|h| h.residents.len()).sum();
-    let mut sql = String::from(
-        "INSERT INTO residents (id, household_id, bsn, given_name, surname_prefix, surname, birth_date, version) VALUES ",
-    );
-    for i in 0..total {
-        let b = i * 7;
-        if i > 0 {
-            sql.push(',');
-        }
-        sql.push_str(&format!(
-            "(${},${},${},${},${},${},${},1)",
-            b + 1,
-            b + 2,
-            b + 3,
-            b + 4,
-            b + 5,
-            b + 6,
-            b + 7
-        ));
-    }
+    let mut rows: Vec<(i64, i64, &baken_synth::ResidentSpec)> = Vec::new();
     let mut next_id = residents_before as i64;
-    exec!(tx, |c| {
-        let mut q = sqlx::query(&sql);
-        for h in batch {
-            for r in &h.residents {
-                next_id += 1;
+    for h in batch {
+        for r in &h.residents {
+            next_id += 1;
+            rows.push((next_id, h.index as i64 + 1, r));
+        }
+    }
+    for chunk in rows.chunks(RESIDENT_CHUNK) {
+        let sql = values_sql(
+            "INSERT INTO residents (id, household_id, bsn, given_name, surname_prefix, surname, birth_date, version) VALUES ",
+            7,
+            chunk.len(),
+            ",1",
+        );
+        exec!(tx, |c| {
+            let mut q = sqlx::query(&sql);
+            for (id, household, r) in chunk {
                 q = q
-                    .bind(next_id)
-                    .bind(h.index as i64 + 1)
+                    .bind(*id)
+                    .bind(*household)
                     .bind(r.bsn.to_string())
                     .bind(&r.given_name)
                     .bind(&r.surname_prefix)
                     .bind(&r.surname)
                     .bind(r.birth_date);
             }
-        }
-        q.execute(&mut *c).await
-    })?;
-    Ok(total as u64)
+            q.execute(&mut *c).await
+        })?;
+    }
+    Ok(rows.len() as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn values_sql_numbers_every_parameter_once() {
+        assert_eq!(
+            super::values_sql("INSERT INTO t (a, b, c) VALUES ", 2, 2, ",1"),
+            "INSERT INTO t (a, b, c) VALUES ($1,$2,1),($3,$4,1)"
+        );
+    }
 }

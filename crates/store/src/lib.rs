@@ -16,12 +16,16 @@ use sqlx::{PgPool, Postgres, Sqlite, SqlitePool};
 use std::str::FromStr;
 use std::time::Duration;
 
+/// Re-exported for tests and benchmarks that need raw statements.
+pub use sqlx;
+
 pub mod areas;
 pub mod audit;
 pub mod casework;
 pub mod demo;
 pub mod households;
 pub mod kaart;
+pub mod monitor;
 #[doc(hidden)]
 pub mod testing;
 pub mod users;

@@ -258,6 +258,13 @@ pub async fn create_session(tx: &mut Tx, user_id: i64, ttl: Duration) -> Result<
     let secret = new_secret();
     let csrf = new_secret();
     let ts = now();
+    // Expired sessions are of no use to anyone; clear them as new ones start.
+    exec!(tx, |c| {
+        sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+            .bind(ts)
+            .execute(&mut *c)
+            .await
+    })?;
     exec!(tx, |c| {
         sqlx::query(
             "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",

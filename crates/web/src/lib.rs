@@ -153,7 +153,8 @@ fn security_headers() -> tower::layer::util::Stack<
     >,
 > {
     tower::ServiceBuilder::new()
-        .layer(SetResponseHeaderLayer::overriding(
+        // A handler may set a stricter policy of its own (the monitor report does).
+        .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(
                 "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
@@ -257,7 +258,28 @@ async fn identify(State(state): State<AppState>, mut req: Request, next: Next) -
         Ok(None) => {}
         Err(e) => {
             tracing::error!(error = %e, "could not look up the session");
-            return Failure(AppError::Internal(e.to_string())).into_response();
+            let path = req.uri().path().to_owned();
+            if audience == Audience::Api {
+                return add_api_version(
+                    audience,
+                    problem(
+                        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                        "Internal Server Error",
+                        "Something went wrong on our side; it has been logged.",
+                        &path,
+                    ),
+                );
+            }
+            let ctx = ctx::Ctx {
+                user: None,
+                client: String::new(),
+                route: String::new(),
+                path,
+                audience,
+                pre_csrf: None,
+            };
+            return pages::render_error_page(&state, &ctx, axum::http::StatusCode::INTERNAL_SERVER_ERROR, "")
+                .unwrap_or_else(|_| (axum::http::StatusCode::INTERNAL_SERVER_ERROR, "Er ging iets mis.").into_response());
         }
     }
     if audience == Audience::Html {
@@ -346,7 +368,28 @@ async fn authorize(State(state): State<AppState>, req: Request, next: Next) -> R
     }
 
     let mut req = Request::from_parts(parts, body);
-    if ctx.audience == Audience::Html && method != Method::GET {
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if ctx.audience == Audience::Html && method != Method::GET && multipart {
+        // File uploads are streamed, not buffered: their token travels in the
+        // form's action URL instead of the body.
+        let sent: Option<String> = req.uri().query().and_then(|q| {
+            serde_urlencoded::from_str::<Vec<(String, String)>>(q)
+                .ok()
+                .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "csrf").map(|(_, v)| v))
+        });
+        let expected = ctx.csrf_token();
+        if !sent.is_some_and(|s| !expected.is_empty() && constant_time_eq(s.as_bytes(), expected.as_bytes())) {
+            deny(&state, &ctx, &method, "CSRF-token ontbreekt of klopt niet").await;
+            return Failure(AppError::BadRequest(
+                "Dit formulier is verlopen of niet door Baken gemaakt. Laad de pagina opnieuw en probeer het nog eens.".into(),
+            ))
+            .into_response();
+        }
+    } else if ctx.audience == Audience::Html && method != Method::GET {
         let (parts, body) = req.into_parts();
         let bytes = match axum::body::to_bytes(body, 1024 * 1024).await {
             Ok(b) => b,

@@ -146,6 +146,22 @@ fn foundation() -> Vec<Route> {
             P::AuditSearch,
             get(pages::admin::audit_log),
         ),
+        r(g.clone(), "/monitor", P::Monitor, get(pages::monitor::index)),
+        r(
+            p.clone(),
+            "/monitor",
+            P::Monitor,
+            post(pages::monitor::upload).layer(axum::extract::DefaultBodyLimit::max(
+                pages::monitor::MAX_UPLOAD_BYTES + 64 * 1024,
+            )),
+        ),
+        r(g.clone(), "/monitor/rapporten/{id}", P::Monitor, get(pages::monitor::show)),
+        r(
+            g.clone(),
+            "/monitor/rapporten/{id}/report.json",
+            P::Monitor,
+            get(pages::monitor::json),
+        ),
         r(
             g.clone(),
             "/api/v1/openapi.json",

@@ -29,6 +29,7 @@ pub fn environment() -> Environment<'static> {
         "admin_districts.html",
         "admin_audit.html",
         "error.html",
+        "monitor.html",
     );
     crate::casework::templates(&mut env);
     crate::kaart::templates(&mut env);

@@ -252,3 +252,39 @@ async fn logout_ends_the_session() {
         assert_eq!(after.status, 303, "the old cookie no longer works");
     }
 }
+
+#[tokio::test]
+async fn changing_the_password_checks_the_old_one_and_ends_other_sessions() {
+    for app in apps(5).await {
+        let here = app.login_as("makelaar").await;
+        let elsewhere = app.login_as("makelaar").await;
+        let wrong = app.post_form("/account/wachtwoord", &here, &[("huidig", "niet-het-wachtwoord"), ("nieuw", "een-nieuw-lang-wachtwoord"), ("herhaal", "een-nieuw-lang-wachtwoord")]).await;
+        assert_eq!(wrong.status, 400);
+        assert!(wrong.body.contains("Uw huidige wachtwoord klopt niet"));
+        let mismatch = app.post_form("/account/wachtwoord", &here, &[("huidig", "proefstad-demo-2026"), ("nieuw", "een-nieuw-lang-wachtwoord"), ("herhaal", "een-ander-lang-wachtwoord")]).await;
+        assert!(mismatch.body.contains("niet gelijk"));
+        assert_eq!(app.get("/start", &elsewhere).await.status, 200, "nothing changed yet");
+
+        let ok = app.post_form("/account/wachtwoord", &here, &[("huidig", "proefstad-demo-2026"), ("nieuw", "een-nieuw-lang-wachtwoord"), ("herhaal", "een-nieuw-lang-wachtwoord")]).await;
+        assert_eq!(ok.status, 303);
+        assert_eq!(app.get("/start", &here).await.status, 200, "this session stays");
+        assert_eq!(app.get("/start", &elsewhere).await.status, 303, "other sessions end");
+        let login = app.post_form("/inloggen", &As::Anonymous, &[("gebruikersnaam", "makelaar"), ("wachtwoord", "een-nieuw-lang-wachtwoord")]).await;
+        assert_eq!(login.status, 303);
+    }
+}
+
+#[tokio::test]
+async fn a_lost_database_gives_a_dutch_500_page_and_not_ready() {
+    for app in apps(5).await {
+        let who = app.login_as("beleid").await;
+        assert_eq!(app.get("/ready", &As::Anonymous).await.status, 200);
+        app.db.close().await;
+        let res = app.get("/start", &who).await;
+        assert_eq!(res.status, 500);
+        assert!(res.body.contains("Er ging iets mis"), "{}", res.body);
+        assert!(!res.body.contains("sqlx"), "no internals on the page");
+        assert_eq!(app.get("/ready", &As::Anonymous).await.status, 503);
+        assert_eq!(app.get("/health", &As::Anonymous).await.status, 200);
+    }
+}

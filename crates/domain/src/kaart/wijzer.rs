@@ -206,36 +206,37 @@ impl WijzerContent {
     /// things that do not exist.
     pub fn check(&self) -> Vec<WijzerError> {
         let mut errors = Vec::new();
+        // Keys are unique per kind: a topic and a question may share one.
         let mut seen = BTreeSet::new();
-        let mut key = |k: &str, errors: &mut Vec<WijzerError>| {
+        let mut key = |kind: &'static str, k: &str, errors: &mut Vec<WijzerError>| {
             if let Err(e) = check_key(k) {
                 errors.push(e);
             }
-            if !seen.insert(k.to_owned()) {
+            if !seen.insert((kind, k.to_owned())) {
                 errors.push(WijzerError::DuplicateKey(k.to_owned()));
             }
         };
         for t in &self.topics {
-            key(&t.key, &mut errors);
+            key("topic", &t.key, &mut errors);
             errors.extend(check_text("onderwerp", &t.label, 80).err());
         }
         for q in &self.questions {
-            key(&q.key, &mut errors);
+            key("question", &q.key, &mut errors);
             errors.extend(check_text("vraag", &q.text, 200).err());
             if q.options.len() < 2 {
                 errors.push(WijzerError::Options(q.key.clone()));
             }
         }
         for i in &self.interests {
-            key(&i.key, &mut errors);
+            key("interest", &i.key, &mut errors);
             errors.extend(check_text("bezigheid", &i.label, 80).err());
         }
         for n in &self.network {
-            key(&n.key, &mut errors);
+            key("network", &n.key, &mut errors);
             errors.extend(check_text("netwerk", &n.label, 80).err());
         }
         for s in &self.stories {
-            key(&s.key, &mut errors);
+            key("story", &s.key, &mut errors);
             errors.extend(check_text("titel", &s.title, 120).err());
             errors.extend(check_text("verhaal", &s.text, 2000).err());
             for t in &s.topics {
@@ -249,7 +250,7 @@ impl WijzerContent {
             }
         }
         for r in &self.rules {
-            key(&r.key, &mut errors);
+            key("rule", &r.key, &mut errors);
             errors.extend(self.check_rule(r));
         }
         errors
@@ -349,6 +350,9 @@ pub struct Answers {
     pub situation: BTreeMap<String, String>,
     pub likes: Vec<String>,
     pub helpers: Vec<String>,
+    /// The resident said nobody around them can help.
+    #[serde(default)]
+    pub nobody_helps: bool,
     pub district: Option<DistrictCode>,
 }
 
@@ -557,11 +561,7 @@ pub fn suggest(content: &WijzerContent, map: &ServiceIndex, answers: &Answers) -
             )));
         }
         if c.nobody_helps {
-            let anyone = answers
-                .helpers
-                .iter()
-                .any(|h| content.network.iter().any(|n| &n.key == h));
-            if anyone {
+            if !answers.nobody_helps {
                 return None;
             }
             reasons.push(Reason(

@@ -294,3 +294,32 @@ fn report_refuses_a_file_that_is_not_parquet() {
         "{err}"
     );
 }
+
+#[test]
+fn the_page_charts_at_most_thirty_neighbourhoods_but_lists_all() {
+    use baken_monitor::{HouseholdSummary, ReportBuilder};
+    let codes: Vec<String> = (0..45).map(|i| format!("BU9999{:04}", 100 + i)).collect();
+    let mut b = ReportBuilder::new(DomainList::default());
+    for (i, code) in codes.iter().enumerate() {
+        for h in 0..(10 + i as u32) {
+            b.add(&HouseholdSummary {
+                buurtcode: code,
+                domains: if h % 2 == 0 { 0b11 } else { 0b1 },
+                organisations: 1,
+                provisions: 1,
+                records: 1,
+            });
+        }
+    }
+    let html = b.finish(&Protection::Cbs).to_html();
+    let chart = &html[html.find("id=\"buurten-t\"").unwrap()
+        ..html.find("Huishoudens per buurt</caption>").unwrap()];
+    assert_eq!(chart.matches("<rect").count(), 30);
+    assert!(html.contains("de tabel toont alle 45 buurten"));
+    for code in &codes {
+        assert!(
+            html.contains(&format!("<th scope=\"row\">{code}</th>")),
+            "{code} is in the table"
+        );
+    }
+}

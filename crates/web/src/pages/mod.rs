@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod households;
+pub mod monitor;
 
 use crate::ctx::Ctx;
 use crate::error::{AppError, Failure};
@@ -44,9 +45,14 @@ fn nav_for(role: Role, path: &str) -> Vec<NavItem> {
         }
         _ => {}
     }
+    if role.may(baken_domain::Permission::Monitor) {
+        items.push(("/monitor", "Stapelingsmonitor"));
+    }
     if role.may(baken_domain::Permission::Aggregates) {
         items.push(("/cijfers", "Cijfers"));
     }
+    items.extend(crate::casework::nav_items(role));
+    items.extend(crate::kaart::nav_items(role));
     items.push(("/account", "Mijn account"));
     items
         .into_iter()
@@ -406,6 +412,7 @@ pub async fn start(State(state): State<AppState>, ctx: Ctx) -> PageResult {
         ]),
         Role::Beleid => ("U ziet totalen en trends, nooit personen.", vec![
             Card { href: "/cijfers", title: "Cijfers per wijk", text: "Huishoudens en inwoners per wijk, beschermd tegen herkenning." },
+            Card { href: "/monitor", title: "Stapelingsmonitor", text: "Gepseudonimiseerde bestanden van organisaties koppelen en beschermde tabellen maken." },
             account,
         ]),
         Role::Beheerder => ("U beheert gebruikers, teams en de wijkindeling, en houdt toezicht op het auditlog.", vec![
@@ -419,6 +426,13 @@ pub async fn start(State(state): State<AppState>, ctx: Ctx) -> PageResult {
         Role::Makelaar => ("U helpt inwoners die zelf niet online kunnen of willen. Hier regelt u uw account; de buurtmarktplaats komt op deze plek.", vec![account]),
         Role::Aanbieder => ("U werkt voor een aanbieder in het sociaal domein. Hier regelt u uw account; opdrachten en de sociale kaart komen op deze plek.", vec![account]),
     };
+    let mut cards = cards;
+    for (href, title, text) in crate::casework::start_cards(user.role) {
+        cards.insert(cards.len().saturating_sub(1), Card { href, title, text });
+    }
+    for (href, title, text) in crate::kaart::start_cards(user.role) {
+        cards.insert(cards.len().saturating_sub(1), Card { href, title, text });
+    }
     Ok(render(
         &state,
         &ctx,

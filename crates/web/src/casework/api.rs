@@ -1,0 +1,790 @@
+//! The casework JSON API (`/api/v1`): the same scope, rules and audit as the
+//! pages. Bodies are JSON with camelCase keys; a broken rule is a 422
+//! problem+json whose `detail` names the rule, a stale plan version a 409.
+
+use super::{explain, internal, path_id, scoped_household, today, who};
+use crate::ctx::Ctx;
+use crate::error::{AppError, Failure};
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use baken_domain::casework::{
+    AgreementActor, Consent, Conversation, Evaluation, GoalOutcome, Justification, LifeDomain,
+    NetworkMember, NewAgreement, NewGoal, ReferralStatus, ScoreEntry, Scores, SignalCategory, Term,
+    UnderlyingNeed, Urgency,
+};
+use baken_domain::{
+    AuditAction, AuditOutcome, HouseNumber, LadderStep, ParticipationRung, Postcode, SupportForm,
+};
+use baken_store::casework::{self as cw, CaseError, NewSignal};
+use baken_store::{audit, Tx};
+use chrono::NaiveDate;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::collections::BTreeMap;
+
+type ApiResult = Result<Response, Failure>;
+
+fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, AppError> {
+    serde_json::from_slice(body).map_err(|e| {
+        AppError::BadRequest(format!(
+            "The body is not valid JSON for this operation: {e}"
+        ))
+    })
+}
+
+/// A broken domain rule as problem+json (422), with the rule in `detail` and
+/// the Dutch explanation in `nlDetail`.
+fn rule_broken(ctx: &Ctx, e: &CaseError) -> Response {
+    let (field, nl) = explain(e).unwrap_or_default();
+    let status = if matches!(
+        e,
+        CaseError::Store(baken_store::StoreError::Conflict { .. })
+    ) {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let body = json!({
+        "type": "about:blank",
+        "title": if status == StatusCode::CONFLICT { "Conflict" } else { "Unprocessable Content" },
+        "status": status.as_u16(),
+        "detail": e.to_string(),
+        "field": field,
+        "nlDetail": nl,
+        "instance": ctx.path,
+    });
+    let mut res = (status, body.to_string()).into_response();
+    res.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/problem+json"),
+    );
+    res
+}
+
+/// Commits the change with its audit entry, or audits the refusal in a fresh
+/// transaction (a failed statement aborts a PostgreSQL transaction).
+async fn finish<T: Serialize>(
+    state: &AppState,
+    ctx: &Ctx,
+    mut tx: Tx,
+    household: i64,
+    result: Result<(T, String), CaseError>,
+) -> ApiResult {
+    match result {
+        Ok((body, detail)) => {
+            audit::append(
+                &mut tx,
+                &ctx.audit(
+                    AuditAction::Update,
+                    AuditOutcome::Success,
+                    Some(("household", household.to_string())),
+                    detail,
+                ),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok((StatusCode::CREATED, Json(body)).into_response())
+        }
+        Err(e) => {
+            drop(tx);
+            if explain(&e).is_none() {
+                return Err(internal(e).into());
+            }
+            let mut tx = state.db.begin().await?;
+            audit::append(
+                &mut tx,
+                &ctx.audit(
+                    AuditAction::Update,
+                    AuditOutcome::Failed,
+                    Some(("household", household.to_string())),
+                    format!("api: {e}"),
+                ),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(rule_broken(ctx, &e))
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SignalJson {
+    id: i64,
+    reported_on: NaiveDate,
+    category: String,
+    urgency: String,
+    description: String,
+    source: String,
+    postcode: String,
+    house_number: i64,
+    household_id: Option<i64>,
+    assigned_to: Option<i64>,
+    first_contact_on: Option<NaiveDate>,
+    overdue: bool,
+}
+
+pub async fn signals(State(state): State<AppState>, ctx: Ctx) -> ApiResult {
+    let user = ctx.user()?.clone();
+    let team = user.user.team_id.ok_or(AppError::NotFound)?;
+    let norms = baken_domain::casework::ResponseNorms::default();
+    let day = today();
+    let mut tx = state.db.begin().await?;
+    let rows = cw::team_signals(&mut tx, team, 300)
+        .await
+        .map_err(internal)?;
+    audit::append(
+        &mut tx,
+        &ctx.audit(
+            AuditAction::Read,
+            AuditOutcome::Success,
+            Some(("signal", "*".into())),
+            format!("api: {} signalen", rows.len()),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    let items: Vec<SignalJson> = rows
+        .into_iter()
+        .map(|s| SignalJson {
+            overdue: norms
+                .state(s.reported_on, s.urgency(), s.first_contact_on, day)
+                .is_overdue(),
+            id: s.id,
+            reported_on: s.reported_on,
+            category: s.category,
+            urgency: s.urgency,
+            description: s.description,
+            source: s.source,
+            postcode: s.postcode,
+            house_number: s.house_number,
+            household_id: s.household_id,
+            assigned_to: s.assigned_to,
+            first_contact_on: s.first_contact_on,
+        })
+        .collect();
+    Ok(Json(json!({ "_embedded": { "signals": items } })).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct NewSignalJson {
+    category: String,
+    urgency: String,
+    description: String,
+    source: String,
+    postcode: String,
+    house_number: String,
+}
+
+pub async fn create_signal(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> ApiResult {
+    let user = ctx.user()?.clone();
+    let b: NewSignalJson = parse(&body)?;
+    let bad = |what: &str| AppError::BadRequest(format!("Invalid {what}."));
+    let s = NewSignal {
+        reported_on: today(),
+        category: SignalCategory::parse(&b.category).map_err(|_| bad("category"))?,
+        urgency: Urgency::parse(&b.urgency)
+            .map_err(|_| bad("urgency (crisis, urgent, normaal)"))?,
+        description: baken_domain::casework::signal::parse_description(&b.description)
+            .map_err(|_| bad("description"))?,
+        source: baken_domain::casework::signal::parse_source(&b.source)
+            .map_err(|_| bad("source"))?,
+        reported_by: Some(user.user.id),
+        postcode: Postcode::parse(&b.postcode)
+            .map_err(|_| bad("postcode (1234AB)"))?
+            .to_string(),
+        house_number: i64::from(
+            HouseNumber::parse(&b.house_number)
+                .map_err(|_| bad("houseNumber"))?
+                .value(),
+        ),
+    };
+    let mut tx = state.db.begin().await?;
+    let id = cw::create_signal(&mut tx, &s).await.map_err(internal)?;
+    audit::append(
+        &mut tx,
+        &ctx.audit(
+            AuditAction::Create,
+            AuditOutcome::Success,
+            Some(("signal", id.to_string())),
+            "api: signaal",
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "id": id, "_links": { "self": { "href": "/api/v1/signals" } } })),
+    )
+        .into_response())
+}
+
+pub async fn conversations(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> ApiResult {
+    let user = ctx.user()?.clone();
+    let id = path_id(&id)?;
+    let mut tx = state.db.begin().await?;
+    let h = in_scope!(
+        tx,
+        scoped_household(&mut tx, &ctx, &user, id, AuditAction::Read).await
+    );
+    let convs = cw::conversations(&mut tx, h.id).await.map_err(internal)?;
+    let needs = cw::needs(&mut tx, h.id).await.map_err(internal)?;
+    let ms = cw::measurements(&mut tx, h.id).await.map_err(internal)?;
+    audit::append(
+        &mut tx,
+        &ctx.audit(
+            AuditAction::Read,
+            AuditOutcome::Success,
+            Some(("household", h.id.to_string())),
+            "api: gesprekken",
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    let items: Vec<serde_json::Value> = convs
+        .iter()
+        .map(|c| {
+            json!({
+                "id": c.id, "heldOn": c.held_on, "presentedQuestion": c.presented_question,
+                "underlyingNeedDiffers": c.need_differs, "strengths": c.strengths, "wishes": c.wishes,
+                "underlyingNeeds": needs.iter().filter(|n| n.conversation_id == c.id).map(|n| json!({"domain": n.domain, "need": n.need})).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let measurements: Vec<serde_json::Value> = ms
+        .iter()
+        .map(|m| json!({
+            "measuredOn": m.on, "source": m.source, "participationRung": m.rung,
+            "scores": m.scores.0.iter().map(|(d, s)| (d.as_str().to_owned(), s.code())).collect::<BTreeMap<_, _>>(),
+        }))
+        .collect();
+    Ok(
+        Json(json!({ "_embedded": { "conversations": items, "measurements": measurements } }))
+            .into_response(),
+    )
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct NetworkJson {
+    name: String,
+    relation: String,
+    #[serde(default)]
+    can_do: String,
+    #[serde(default)]
+    will_do: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ConsentJson {
+    organisation: String,
+    purpose: String,
+    until: NaiveDate,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ConversationJson {
+    held_on: NaiveDate,
+    presented_question: String,
+    #[serde(default)]
+    underlying_needs: BTreeMap<String, String>,
+    #[serde(default)]
+    scores: BTreeMap<String, String>,
+    participation_rung: Option<u8>,
+    #[serde(default)]
+    network: Vec<NetworkJson>,
+    #[serde(default)]
+    strengths: String,
+    #[serde(default)]
+    wishes: String,
+    #[serde(default)]
+    consents: Vec<ConsentJson>,
+}
+
+fn scores_from(map: &BTreeMap<String, String>) -> Result<Scores, CaseError> {
+    let mut scores = Scores::default();
+    for (k, v) in map {
+        let d =
+            LifeDomain::parse(k).map_err(|_| baken_domain::casework::ConversationError::Domain)?;
+        if let Some(s) = ScoreEntry::parse(d, v)? {
+            scores.0.insert(d, s);
+        }
+    }
+    Ok(scores)
+}
+
+pub async fn create_conversation(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult {
+    let user = ctx.user()?.clone();
+    let id = path_id(&id)?;
+    let b: ConversationJson = parse(&body)?;
+    let mut tx = state.db.begin().await?;
+    let h = in_scope!(
+        tx,
+        scoped_household(&mut tx, &ctx, &user, id, AuditAction::Create).await
+    );
+    let result: Result<(serde_json::Value, String), CaseError> = async {
+        let mut c = Conversation::new(b.held_on, &b.presented_question)?;
+        for (d, need) in &b.underlying_needs {
+            let d = LifeDomain::parse(d)
+                .map_err(|_| baken_domain::casework::ConversationError::Domain)?;
+            c.underlying_needs.push(UnderlyingNeed::new(d, need)?);
+        }
+        c.scores = scores_from(&b.scores)?;
+        c.rung = b
+            .participation_rung
+            .and_then(|r| ParticipationRung::new(r).ok());
+        for n in &b.network {
+            c.network.push(NetworkMember::new(
+                &n.name,
+                &n.relation,
+                &n.can_do,
+                &n.will_do,
+            )?);
+        }
+        c.strengths = b.strengths.chars().take(2000).collect();
+        c.wishes = b.wishes.chars().take(2000).collect();
+        for k in &b.consents {
+            c.consents.push(Consent::new(
+                &k.organisation,
+                &k.purpose,
+                b.held_on,
+                k.until,
+            )?);
+        }
+        let providers = baken_store::areas::providers(&mut tx).await?;
+        let links: Vec<Option<i64>> = c
+            .consents
+            .iter()
+            .map(|k| {
+                providers
+                    .iter()
+                    .find(|p| p.name.eq_ignore_ascii_case(&k.organisation))
+                    .map(|p| p.id)
+            })
+            .collect();
+        let cid = cw::create_conversation(&mut tx, h.id, &c, &links, user.user.id).await?;
+        Ok((json!({ "id": cid }), format!("api: gesprek {cid}")))
+    }
+    .await;
+    finish(&state, &ctx, tx, h.id, result).await
+}
+
+fn plan_json(
+    p: &baken_domain::casework::Plan,
+    refs: &[baken_domain::casework::Referral],
+    version: i64,
+    day: NaiveDate,
+) -> serde_json::Value {
+    json!({
+        "id": p.id, "householdId": p.household_id, "openedOn": p.opened_on, "open": p.is_open(), "version": version,
+        "flagged": !p.flags(day).is_empty(),
+        "goals": p.goals.iter().map(|g| json!({
+            "id": g.id, "domain": g.domain.as_str(), "description": g.description, "measure": g.measure,
+            "targetDate": g.target_date, "term": g.term.as_str(),
+            "outcome": g.outcome.as_ref().map(|(o, on, note)| json!({"result": o.as_str(), "on": on, "note": note})),
+        })).collect::<Vec<_>>(),
+        "agreements": p.agreements.iter().map(|a| json!({
+            "id": a.id, "goalId": a.terms.goal_id, "actor": a.terms.actor.as_str(), "actorName": a.terms.actor_name,
+            "description": a.terms.description, "step": a.terms.step.value(), "form": a.terms.form.label(),
+            "frequency": a.terms.frequency, "start": a.terms.start, "endOrEvaluationDate": a.terms.end_date,
+            "ownContribution": a.terms.own_contribution, "referralId": a.terms.referral_id,
+            "endedOn": a.ended_on, "evaluationOverdue": a.evaluation_overdue(day),
+        })).collect::<Vec<_>>(),
+        "referrals": refs.iter().map(referral_json).collect::<Vec<_>>(),
+    })
+}
+
+fn referral_json(r: &baken_domain::casework::Referral) -> serde_json::Value {
+    let (note, decided_on) = match &r.status {
+        ReferralStatus::Pending => (String::new(), None),
+        ReferralStatus::Approved { note, on, .. } => (note.clone(), Some(*on)),
+        ReferralStatus::Rejected { reason, on, .. } => (reason.clone(), Some(*on)),
+    };
+    json!({ "id": r.id, "planId": r.plan_id, "care": r.care, "requestedOn": r.requested_on, "status": r.status.code(), "decisionNote": note, "decidedOn": decided_on })
+}
+
+pub async fn plans(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> ApiResult {
+    let user = ctx.user()?.clone();
+    let id = path_id(&id)?;
+    let day = today();
+    let mut tx = state.db.begin().await?;
+    let h = in_scope!(
+        tx,
+        scoped_household(&mut tx, &ctx, &user, id, AuditAction::Read).await
+    );
+    let case = cw::load_case(&mut tx, h.id).await.map_err(internal)?;
+    let mut items = Vec::new();
+    for p in &case.plans {
+        let refs = cw::referrals(&mut tx, p.id).await.map_err(internal)?;
+        let v = cw::plan_version(&mut tx, p.id).await.map_err(internal)?;
+        items.push(plan_json(p, &refs, v, day));
+    }
+    audit::append(
+        &mut tx,
+        &ctx.audit(
+            AuditAction::Read,
+            AuditOutcome::Success,
+            Some(("household", h.id.to_string())),
+            "api: plannen",
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(
+        Json(json!({ "coordinatorId": case.coordinator, "_embedded": { "plans": items } }))
+            .into_response(),
+    )
+}
+
+pub async fn open_plan(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> ApiResult {
+    let user = ctx.user()?.clone();
+    let id = path_id(&id)?;
+    let mut tx = state.db.begin().await?;
+    let h = in_scope!(
+        tx,
+        scoped_household(&mut tx, &ctx, &user, id, AuditAction::Create).await
+    );
+    let result = cw::open_plan(&mut tx, h.id, today(), &who(&user))
+        .await
+        .map(|p| {
+            (
+                json!({ "id": p, "version": 1 }),
+                format!("api: plan {p} geopend"),
+            )
+        });
+    finish(&state, &ctx, tx, h.id, result).await
+}
+
+/// The plan's household within scope.
+async fn plan_scope(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    plan: &str,
+    action: AuditAction,
+) -> Result<(i64, i64), AppError> {
+    let user = ctx.user()?.clone();
+    let plan = path_id(plan)?;
+    let hh = cw::plan_household(tx, plan)
+        .await
+        .map_err(internal)?
+        .ok_or(AppError::NotFound)?;
+    scoped_household(tx, ctx, &user, hh, action).await?;
+    Ok((plan, hh))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct GoalJson {
+    version: i64,
+    domain: String,
+    description: String,
+    measure: String,
+    target_date: NaiveDate,
+    term: String,
+}
+
+pub async fn add_goal(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult {
+    let user = ctx.user()?.clone();
+    let b: GoalJson = parse(&body)?;
+    let mut tx = state.db.begin().await?;
+    let (plan, hh) = in_scope!(
+        tx,
+        plan_scope(&mut tx, &ctx, &id, AuditAction::Update).await
+    );
+    let result: Result<_, CaseError> = async {
+        let g = NewGoal {
+            domain: LifeDomain::parse(&b.domain)
+                .map_err(|_| baken_domain::casework::ConversationError::Domain)?,
+            description: b.description.clone(),
+            measure: b.measure.clone(),
+            target_date: b.target_date,
+            term: Term::parse(&b.term)?,
+        };
+        let gid = cw::add_goal(&mut tx, plan, b.version, &g, &who(&user)).await?;
+        Ok((json!({ "id": gid }), format!("api: doel {gid}")))
+    }
+    .await;
+    finish(&state, &ctx, tx, hh, result).await
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct AgreementJson {
+    version: i64,
+    goal_id: i64,
+    actor: String,
+    actor_name: String,
+    description: String,
+    step: u8,
+    form: String,
+    #[serde(default)]
+    frequency: String,
+    start: NaiveDate,
+    end_or_evaluation_date: Option<NaiveDate>,
+    #[serde(default)]
+    own_contribution: String,
+    /// Why each lighter step does not suffice, keyed "1".."4".
+    #[serde(default)]
+    justification: BTreeMap<String, String>,
+    referral_id: Option<i64>,
+}
+
+fn justification_from(map: &BTreeMap<String, String>) -> Option<Justification> {
+    let j = Justification::new(
+        map.iter()
+            .filter_map(|(k, v)| Some((LadderStep::new(k.parse().ok()?).ok()?, v.clone()))),
+    );
+    let any = j.reasons().next().is_some();
+    any.then_some(j)
+}
+
+pub async fn add_agreement(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult {
+    let user = ctx.user()?.clone();
+    let b: AgreementJson = parse(&body)?;
+    let step = LadderStep::new(b.step).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let form = SupportForm::parse(&b.form).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let actor = AgreementActor::parse(&b.actor).map_err(|_| {
+        AppError::BadRequest(
+            "Invalid actor: inwoner, netwerk, vrijwilliger, voorziening, generalist or specialist."
+                .into(),
+        )
+    })?;
+    let mut tx = state.db.begin().await?;
+    let (plan, hh) = in_scope!(
+        tx,
+        plan_scope(&mut tx, &ctx, &id, AuditAction::Update).await
+    );
+    let a = NewAgreement {
+        goal_id: b.goal_id,
+        actor,
+        actor_name: b.actor_name.clone(),
+        description: b.description.clone(),
+        step,
+        form,
+        frequency: b.frequency.clone(),
+        start: b.start,
+        end_date: b.end_or_evaluation_date,
+        own_contribution: b.own_contribution.clone(),
+        justification: justification_from(&b.justification),
+        referral_id: b.referral_id,
+    };
+    let result: Result<_, CaseError> = async {
+        let providers = baken_store::areas::providers(&mut tx).await?;
+        let provider = providers
+            .iter()
+            .find(|p| p.name.eq_ignore_ascii_case(a.actor_name.trim()))
+            .map(|p| p.id);
+        let aid = cw::add_agreement(&mut tx, plan, b.version, &a, provider, &who(&user)).await?;
+        Ok((
+            json!({ "id": aid }),
+            format!("api: afspraak {aid} trede {}", step.value()),
+        ))
+    }
+    .await;
+    finish(&state, &ctx, tx, hh, result).await
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct EvaluationJson {
+    version: i64,
+    held_on: NaiveDate,
+    /// Per goal id: behaald, deels or niet.
+    outcomes: BTreeMap<String, String>,
+    #[serde(default)]
+    notes: BTreeMap<String, String>,
+    #[serde(default)]
+    scores: BTreeMap<String, String>,
+    participation_rung: Option<u8>,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn add_evaluation(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult {
+    let user = ctx.user()?.clone();
+    let b: EvaluationJson = parse(&body)?;
+    let mut tx = state.db.begin().await?;
+    let (plan, hh) = in_scope!(
+        tx,
+        plan_scope(&mut tx, &ctx, &id, AuditAction::Update).await
+    );
+    let result: Result<_, CaseError> = async {
+        let mut outcomes = Vec::new();
+        for (g, o) in &b.outcomes {
+            let gid = g
+                .parse::<i64>()
+                .map_err(|_| baken_domain::casework::PlanError::UnknownGoal(0))?;
+            outcomes.push((
+                gid,
+                GoalOutcome::parse(o)?,
+                b.notes.get(g).cloned().unwrap_or_default(),
+            ));
+        }
+        let scores = scores_from(&b.scores)?;
+        let e = cw::record_evaluation(
+            &mut tx,
+            plan,
+            b.version,
+            &Evaluation {
+                on: b.held_on,
+                outcomes,
+            },
+            &scores,
+            b.participation_rung
+                .and_then(|r| ParticipationRung::new(r).ok()),
+            &b.note,
+            &who(&user),
+        )
+        .await?;
+        Ok((json!({ "id": e }), format!("api: evaluatie {e}")))
+    }
+    .await;
+    finish(&state, &ctx, tx, hh, result).await
+}
+
+pub async fn referrals(State(state): State<AppState>, ctx: Ctx) -> ApiResult {
+    let user = ctx.user()?.clone();
+    let team = user.user.team_id.ok_or(AppError::NotFound)?;
+    let mut tx = state.db.begin().await?;
+    let rows = cw::team_referrals(&mut tx, team, false)
+        .await
+        .map_err(internal)?;
+    audit::append(
+        &mut tx,
+        &ctx.audit(
+            AuditAction::Read,
+            AuditOutcome::Success,
+            Some(("household", "*".into())),
+            format!("api: {} verwijzingen", rows.len()),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    let items: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|r| json!({ "id": r.id, "planId": r.plan_id, "householdId": r.household_id, "care": r.care, "requestedOn": r.requested_on, "status": r.status, "decisionNote": r.decision_note }))
+        .collect();
+    Ok(Json(json!({ "_embedded": { "referrals": items } })).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ReferralJson {
+    version: i64,
+    care: String,
+    justification: BTreeMap<String, String>,
+}
+
+pub async fn request_referral(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult {
+    let user = ctx.user()?.clone();
+    let b: ReferralJson = parse(&body)?;
+    let mut tx = state.db.begin().await?;
+    let (plan, hh) = in_scope!(
+        tx,
+        plan_scope(&mut tx, &ctx, &id, AuditAction::Update).await
+    );
+    let j = justification_from(&b.justification).unwrap_or_else(|| Justification::new([]));
+    let result = cw::request_referral(&mut tx, plan, b.version, &b.care, j, today(), &who(&user))
+        .await
+        .map(|r| {
+            (
+                json!({ "id": r, "status": "aangevraagd" }),
+                format!("api: verwijzing {r} aangevraagd"),
+            )
+        });
+    finish(&state, &ctx, tx, hh, result).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct DecisionJson {
+    #[serde(default)]
+    reason: String,
+}
+
+async fn decide(state: AppState, ctx: Ctx, id: String, body: Bytes, approve: bool) -> ApiResult {
+    let user = ctx.user()?.clone();
+    let id = path_id(&id)?;
+    let b: DecisionJson = if body.is_empty() {
+        DecisionJson::default()
+    } else {
+        parse(&body)?
+    };
+    let mut tx = state.db.begin().await?;
+    let (hh, _) = cw::referral_household(&mut tx, id)
+        .await
+        .map_err(internal)?
+        .ok_or(AppError::NotFound)?;
+    in_scope!(
+        tx,
+        scoped_household(&mut tx, &ctx, &user, hh, AuditAction::Update).await
+    );
+    let result = cw::decide_referral(&mut tx, id, approve, &b.reason, today(), &who(&user))
+        .await
+        .map(|r| {
+            (
+                referral_json(&r),
+                format!("api: verwijzing {id} {}", r.status.code()),
+            )
+        });
+    finish(&state, &ctx, tx, hh, result).await
+}
+
+pub async fn approve(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult {
+    decide(state, ctx, id, body, true).await
+}
+
+pub async fn reject(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult {
+    decide(state, ctx, id, body, false).await
+}

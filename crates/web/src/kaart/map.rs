@@ -1,0 +1,116 @@
+//! The public social map: search without logging in, and a page per service.
+
+use super::view::{self, domain_options, service_view, step_options, MapFilter};
+use crate::ctx::Ctx;
+use crate::error::AppError;
+use crate::pages::households::page_number;
+use crate::pages::{render, PageResult};
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::response::IntoResponse;
+use baken_domain::casework::LifeDomain;
+use baken_domain::kaart::{Reach, ServiceAccess};
+use baken_domain::{DistrictCode, LadderStep};
+use minijinja::{context, Value};
+use serde::{Deserialize, Serialize};
+
+pub const PAGE_SIZE: usize = 20;
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct MapQuery {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub domein: String,
+    #[serde(default)]
+    pub wijk: String,
+    #[serde(default)]
+    pub trede: String,
+    #[serde(default)]
+    pub bereik: String,
+    #[serde(default)]
+    pub toegang: String,
+    #[serde(default)]
+    pub soort: String,
+    #[serde(default, skip_serializing)]
+    pub pagina: Option<String>,
+}
+
+impl MapQuery {
+    pub fn filter(&self) -> MapFilter {
+        MapFilter {
+            text: self.q.chars().take(200).collect(),
+            domain: LifeDomain::parse(&self.domein).ok(),
+            district: DistrictCode::parse(&self.wijk).ok(),
+            step: self
+                .trede
+                .trim()
+                .parse::<u8>()
+                .ok()
+                .and_then(|s| LadderStep::new(s).ok()),
+            reach: Reach::parse(&self.bereik).ok(),
+            access: ServiceAccess::parse(&self.toegang).ok(),
+            volunteering: match self.soort.as_str() {
+                "geven" => Some(true),
+                "hulp" => Some(false),
+                _ => None,
+            },
+            include_ended: false,
+        }
+    }
+}
+
+pub async fn search(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<MapQuery>,
+) -> PageResult {
+    let services = view::load_services(&state).await?;
+    let (districts, names) = view::district_names(&state).await?;
+    let found = q.filter().apply(&services);
+    let total = found.len();
+    let pages = total.div_ceil(PAGE_SIZE).max(1);
+    let page = (page_number(q.pagina.as_deref()) as usize).min(pages);
+    let items: Vec<_> = found
+        .iter()
+        .skip((page - 1) * PAGE_SIZE)
+        .take(PAGE_SIZE)
+        .map(|s| service_view(s, &names))
+        .collect();
+    let pager_base = format!(
+        "/kaart?{}&",
+        serde_urlencoded::to_string(&q).unwrap_or_default()
+    );
+    Ok(render(
+        &state,
+        &ctx,
+        "kaart/map.html",
+        "Sociale kaart",
+        Value::from_serialize(context! {
+            items => items, total => total, filter => q, districts => districts,
+            domains => domain_options(), steps => step_options(),
+            page => context! { page => page, pages => pages }, pager_base => pager_base,
+        }),
+    )?
+    .into_response())
+}
+
+pub async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> PageResult {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let mut tx = state.db.read().await?;
+    let s = baken_store::kaart::service(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    drop(tx);
+    let (_, names) = view::district_names(&state).await?;
+    let v = service_view(&s, &names);
+    let title = v.name.clone();
+    Ok(render(
+        &state,
+        &ctx,
+        "kaart/service.html",
+        &title,
+        Value::from_serialize(context! { s => v }),
+    )?
+    .into_response())
+}

@@ -1,0 +1,192 @@
+//! Shared view models and loading for the kaart pages and API.
+
+use crate::error::AppError;
+use crate::AppState;
+use baken_domain::casework::LifeDomain;
+use baken_domain::kaart::service::format_euros;
+use baken_domain::kaart::{tokens, Matcher, Reach, ServiceAccess, ServiceStatus};
+use baken_domain::{DistrictCode, LadderStep};
+use baken_store::kaart::{self, MapService};
+use serde::Serialize;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Opt {
+    pub value: String,
+    pub label: String,
+}
+
+pub fn domain_options() -> Vec<Opt> {
+    LifeDomain::ALL
+        .iter()
+        .map(|d| Opt {
+            value: d.as_str().into(),
+            label: d.label().into(),
+        })
+        .collect()
+}
+
+pub fn step_options() -> Vec<Opt> {
+    (1..=5u8)
+        .filter_map(|s| LadderStep::new(s).ok())
+        .map(|s| Opt {
+            value: s.value().to_string(),
+            label: format!("{} – {}", s.value(), s.name()),
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LocationView {
+    pub name: String,
+    pub address: String,
+    pub postcode: String,
+    pub city: String,
+}
+
+/// A service as the pages show it: every value already in Dutch words.
+#[derive(Debug, Clone, Serialize)]
+pub struct ServiceView {
+    pub id: i64,
+    pub name: String,
+    pub provider: String,
+    pub description: String,
+    pub step: u8,
+    pub step_name: &'static str,
+    pub domains: Vec<&'static str>,
+    pub reach: &'static str,
+    pub collective: bool,
+    pub access: &'static str,
+    pub by_decision: bool,
+    pub cost: String,
+    pub districts: String,
+    pub status: &'static str,
+    pub active: bool,
+    pub schedule: String,
+    pub eligibility: String,
+    pub ages: String,
+    pub how_to_apply: String,
+    pub capacity: String,
+    pub phone: String,
+    pub email: String,
+    pub website: String,
+    pub volunteering: bool,
+    pub locations: Vec<LocationView>,
+}
+
+pub fn service_view(s: &MapService, districts: &HashMap<String, String>) -> ServiceView {
+    let v = &s.service;
+    ServiceView {
+        id: s.id,
+        name: v.name.clone(),
+        provider: s.provider_name.clone(),
+        description: v.description.clone(),
+        step: v.step.value(),
+        step_name: v.step.name(),
+        domains: v.domains.iter().map(|d| d.label()).collect(),
+        reach: v.reach.label(),
+        collective: v.reach == Reach::Collective,
+        access: v.access.label(),
+        by_decision: v.access == ServiceAccess::Decision,
+        cost: match (v.cost_cents, v.cost_unit) {
+            (Some(c), Some(u)) => format!("{} {}", format_euros(c), u.label()),
+            _ => String::new(),
+        },
+        districts: if v.districts.is_empty() {
+            "Heel de gemeente".into()
+        } else {
+            v.districts
+                .iter()
+                .map(|d| {
+                    districts
+                        .get(d.as_str())
+                        .cloned()
+                        .unwrap_or_else(|| d.to_string())
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        },
+        status: v.status.label(),
+        active: v.status == ServiceStatus::Active,
+        schedule: v.schedule.clone(),
+        eligibility: v.eligibility.clone(),
+        ages: v.ages.label(),
+        how_to_apply: v.how_to_apply.clone(),
+        capacity: v.capacity.clone(),
+        phone: v.phone.clone(),
+        email: v.email.clone(),
+        website: v.website.clone(),
+        volunteering: v.volunteering,
+        locations: s
+            .locations
+            .iter()
+            .map(|l| LocationView {
+                name: l.location.name.clone(),
+                address: l.location.address.clone(),
+                postcode: l.location.postcode.clone(),
+                city: l.location.city.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// The public map's filters, parsed from the query string; unknown values are
+/// ignored rather than refused (a resident may have an old link).
+#[derive(Debug, Clone, Default)]
+pub struct MapFilter {
+    pub text: String,
+    pub domain: Option<LifeDomain>,
+    pub district: Option<DistrictCode>,
+    pub step: Option<LadderStep>,
+    pub reach: Option<Reach>,
+    pub access: Option<ServiceAccess>,
+    pub volunteering: Option<bool>,
+    /// The public map hides ended services; the HSDS API (a register) shows them.
+    pub include_ended: bool,
+}
+
+impl MapFilter {
+    /// Does the service pass every filter? Ended services never do.
+    pub fn apply<'a>(&self, services: &'a [MapService]) -> Vec<&'a MapService> {
+        let m = Matcher::new(&self.text);
+        services
+            .iter()
+            .filter(|s| {
+                let v = &s.service;
+                (self.include_ended || v.status != ServiceStatus::Ended)
+                    && self.domain.is_none_or(|d| v.domains.contains(&d))
+                    && self.district.as_ref().is_none_or(|d| v.serves(d))
+                    && self.step.is_none_or(|st| v.step == st)
+                    && self.reach.is_none_or(|r| v.reach == r)
+                    && self.access.is_none_or(|a| v.access == a)
+                    && self.volunteering.is_none_or(|b| v.volunteering == b)
+                    && (m.is_empty()
+                        || m.matches_all(&tokens(&format!(
+                            "{} {}",
+                            v.search_text(),
+                            s.provider_name
+                        ))))
+            })
+            .collect()
+    }
+}
+
+pub async fn load_services(state: &AppState) -> Result<Vec<MapService>, AppError> {
+    let mut tx = state.db.read().await?;
+    Ok(kaart::services(&mut tx, None).await?)
+}
+
+pub async fn district_names(
+    state: &AppState,
+) -> Result<(Vec<Opt>, HashMap<String, String>), AppError> {
+    let mut tx = state.db.read().await?;
+    let ds = baken_store::areas::districts(&mut tx).await?;
+    let opts = ds
+        .iter()
+        .map(|d| Opt {
+            value: d.code.clone(),
+            label: d.name.clone(),
+        })
+        .collect();
+    Ok((opts, ds.into_iter().map(|d| (d.code, d.name)).collect()))
+}

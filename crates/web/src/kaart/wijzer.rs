@@ -1,0 +1,350 @@
+//! The Eigen Kracht Wijzer for residents: no account, plain Dutch, no
+//! JavaScript. Three pages — your question, your situation, your suggestions —
+//! carry the answers forward in hidden fields (nothing is stored until the
+//! resident asks a professional to think along, with explicit consent).
+
+use super::limit;
+use super::view;
+use crate::ctx::Ctx;
+use crate::error::AppError;
+use crate::pages::{render, PageResult};
+use crate::AppState;
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use axum::Form;
+use baken_domain::kaart::wijzer::{suggest, Answers, ServiceIndex, SuggestionKind, WijzerContent};
+use baken_domain::{AuditAction, AuditOutcome, DistrictCode};
+use baken_store::{audit, kaart};
+use minijinja::{context, Value};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+type Pairs = Vec<(String, String)>;
+
+/// Field names of the wijzer's forms.
+const QUESTION: &str = "vraag";
+const TOPIC: &str = "onderwerp";
+const SITUATION: &str = "situatie_";
+const LIKE: &str = "graag";
+const HELPER: &str = "hulp";
+const NOBODY: &str = "niemand";
+const DISTRICT: &str = "wijk";
+
+/// The answers in the form fields, with everything else (csrf, contact,
+/// consent) left out: this is what is carried from page to page.
+fn answer_pairs(pairs: &Pairs) -> Pairs {
+    pairs
+        .iter()
+        .filter(|(k, _)| {
+            k == QUESTION
+                || k == TOPIC
+                || k.starts_with(SITUATION)
+                || k == LIKE
+                || k == HELPER
+                || k == DISTRICT
+        })
+        .map(|(k, v)| (k.clone(), v.chars().take(1000).collect()))
+        .take(200)
+        .collect()
+}
+
+pub fn answers_from(pairs: &Pairs) -> Answers {
+    let mut a = Answers::default();
+    for (k, v) in pairs {
+        let v = v.trim();
+        match k.as_str() {
+            QUESTION => a.question = v.chars().take(1000).collect(),
+            TOPIC => a.topics.push(v.to_owned()),
+            LIKE => a.likes.push(v.to_owned()),
+            HELPER if v == NOBODY => a.nobody_helps = true,
+            HELPER => a.helpers.push(v.to_owned()),
+            DISTRICT => a.district = DistrictCode::parse(v).ok(),
+            k if k.starts_with(SITUATION) && !v.is_empty() => {
+                a.situation
+                    .insert(k[SITUATION.len()..].to_owned(), v.to_owned());
+            }
+            _ => {}
+        }
+    }
+    a
+}
+
+async fn content(state: &AppState) -> Result<WijzerContent, AppError> {
+    let mut tx = state.db.read().await?;
+    Ok(kaart::wijzer_content(&mut tx).await?)
+}
+
+fn too_often(state: &AppState, ctx: &Ctx) -> PageResult {
+    let html = render(
+        state,
+        ctx,
+        "kaart/te_vaak.html",
+        "Even geduld",
+        Value::from(()),
+    )?;
+    Ok((
+        StatusCode::TOO_MANY_REQUESTS,
+        [(header::RETRY_AFTER, "60")],
+        html,
+    )
+        .into_response())
+}
+
+/// Page 1: what is your question?
+pub async fn start(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    let c = content(&state).await?;
+    Ok(render(
+        &state,
+        &ctx,
+        "kaart/wijzer_start.html",
+        "Eigen Kracht Wijzer",
+        Value::from_serialize(context! { topics => c.topics }),
+    )?
+    .into_response())
+}
+
+/// Page 2: your situation, what you like doing, who could help, where you live.
+pub async fn situation(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(pairs): Form<Pairs>,
+) -> PageResult {
+    if !limit::allow("wijzer", &ctx.client, 120, Duration::from_secs(60)) {
+        return too_often(&state, &ctx);
+    }
+    let c = content(&state).await?;
+    let a = answers_from(&pairs);
+    let mut questions = c.questions_for(&a.question, &a.topics);
+    if questions.is_empty() {
+        // Nothing to go on yet: ask the general questions.
+        questions = c.questions.iter().take(4).collect();
+    }
+    let (districts, _) = view::district_names(&state).await?;
+    let carry: Pairs = answer_pairs(&pairs)
+        .into_iter()
+        .filter(|(k, _)| k == QUESTION || k == TOPIC)
+        .collect();
+    Ok(render(
+        &state,
+        &ctx,
+        "kaart/wijzer_situatie.html",
+        "Eigen Kracht Wijzer – uw situatie",
+        Value::from_serialize(context! {
+            questions => questions, interests => c.interests, network => c.network, districts => districts, carry => carry,
+        }),
+    )?
+    .into_response())
+}
+
+#[derive(Serialize)]
+struct SuggestionView {
+    title: String,
+    text: String,
+    reasons: Vec<String>,
+    href: Option<String>,
+    story: bool,
+}
+
+#[derive(Serialize)]
+struct Group {
+    step: u8,
+    heading: &'static str,
+    intro: &'static str,
+    items: Vec<SuggestionView>,
+}
+
+const GROUPS: [(u8, &str, &str); 5] = [
+    (1, "Wat u zelf kunt doen", "Tips en verhalen van anderen die het zelf oplosten."),
+    (2, "Mensen om u heen", "Familie, vrienden en buren helpen vaak graag, als u het vraagt."),
+    (3, "Activiteiten en voorzieningen in de buurt", "Hier kunt u zo naartoe, zonder aanvraag."),
+    (4, "Lichte ondersteuning", "Een professional of getrainde vrijwilliger helpt u een tijdje."),
+    (5, "Vraag het wijkteam", "Deze hulp krijgt u alleen na een gesprek met het wijkteam. Probeer eerst wat hierboven staat."),
+];
+
+fn link(kind: SuggestionKind) -> Option<String> {
+    match kind {
+        SuggestionKind::Service { id }
+        | SuggestionKind::AskWijkteam { id }
+        | SuggestionKind::Give { id } => Some(format!("/kaart/voorzieningen/{id}")),
+        _ => None,
+    }
+}
+
+async fn result_page(
+    state: &AppState,
+    ctx: &Ctx,
+    pairs: &Pairs,
+    errors: BTreeMap<&str, String>,
+    form: BTreeMap<&str, String>,
+    status: StatusCode,
+) -> PageResult {
+    let c = content(state).await?;
+    let services = view::load_services(state).await?;
+    let index = ServiceIndex::new(services.into_iter().map(|s| (s.id, s.service)));
+    let a = answers_from(pairs);
+    let advice = suggest(&c, &index, &a);
+    let groups: Vec<Group> = GROUPS
+        .iter()
+        .map(|(step, heading, intro)| Group {
+            step: *step,
+            heading,
+            intro,
+            items: advice
+                .suggestions
+                .iter()
+                .filter(|s| s.step.value() == *step)
+                .map(|s| SuggestionView {
+                    title: s.title.clone(),
+                    text: s.text.clone(),
+                    reasons: s.reasons.iter().map(|r| r.0.clone()).collect(),
+                    href: link(s.kind),
+                    story: s.kind == SuggestionKind::Story,
+                })
+                .collect(),
+        })
+        .filter(|g| !g.items.is_empty())
+        .collect();
+    let give: Vec<SuggestionView> = advice
+        .give
+        .iter()
+        .map(|s| SuggestionView {
+            title: s.title.clone(),
+            text: s.text.clone(),
+            reasons: s.reasons.iter().map(|r| r.0.clone()).collect(),
+            href: link(s.kind),
+            story: false,
+        })
+        .collect();
+    let html = render(
+        state,
+        ctx,
+        "kaart/wijzer_resultaat.html",
+        "Eigen Kracht Wijzer – wat past bij u",
+        Value::from_serialize(context! {
+            groups => groups, give => give, question => a.question, carry => answer_pairs(pairs),
+            errors => errors, form => form,
+        }),
+    )?;
+    Ok((status, html).into_response())
+}
+
+/// Page 3: the suggestions, lightest first, and ways to give.
+pub async fn result(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(pairs): Form<Pairs>,
+) -> PageResult {
+    if !limit::allow("wijzer", &ctx.client, 120, Duration::from_secs(60)) {
+        return too_often(&state, &ctx);
+    }
+    result_page(
+        &state,
+        &ctx,
+        &pairs,
+        BTreeMap::new(),
+        BTreeMap::new(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+fn field<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.trim())
+        .unwrap_or("")
+}
+
+/// "Laat een professional meedenken": with explicit consent, the answers go
+/// to the wijkteam as a request for help (hulpvraag).
+pub async fn ask_professional(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(pairs): Form<Pairs>,
+) -> PageResult {
+    if !limit::allow("meedenken", &ctx.client, 5, Duration::from_secs(600)) {
+        return too_often(&state, &ctx);
+    }
+    let name: String = field(&pairs, "naam").chars().take(120).collect();
+    let contact = field(&pairs, "contact").to_owned();
+    let consent = field(&pairs, "toestemming") == "ja";
+    let mut errors: BTreeMap<&str, String> = BTreeMap::new();
+    if contact.chars().count() < 6 || contact.chars().count() > 200 {
+        errors.insert(
+            "contact",
+            "Vul uw telefoonnummer of e-mailadres in, zodat het wijkteam u kan bereiken.".into(),
+        );
+    }
+    if !consent {
+        errors.insert("toestemming", "Zet een vinkje als u wilt dat het wijkteam uw antwoorden ziet en contact met u opneemt.".into());
+    }
+    if !errors.is_empty() {
+        let form = BTreeMap::from([("naam", name), ("contact", contact)]);
+        return result_page(&state, &ctx, &pairs, errors, form, StatusCode::BAD_REQUEST).await;
+    }
+    let a = answers_from(&pairs);
+    let answers_json = serde_json::to_string(&a).map_err(|e| AppError::Internal(e.to_string()))?;
+    let who = if name.is_empty() {
+        contact.clone()
+    } else {
+        format!("{name} — {contact}")
+    };
+    let district = a.district.as_ref().map(|d| d.to_string());
+    let mut tx = state.db.begin().await?;
+    let id = kaart::create_help_request(&mut tx, district.as_deref(), &answers_json, &who).await?;
+    audit::append(
+        &mut tx,
+        &ctx.audit(
+            AuditAction::Create,
+            AuditOutcome::Success,
+            Some(("hulpvraag", id.to_string())),
+            format!(
+                "via de Eigen Kracht Wijzer, met toestemming; wijk {}",
+                district.as_deref().unwrap_or("onbekend")
+            ),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(render(
+        &state,
+        &ctx,
+        "kaart/wijzer_bedankt.html",
+        "Uw vraag is verstuurd",
+        Value::from(()),
+    )?
+    .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_are_read_from_repeated_form_fields() {
+        let pairs: Pairs = vec![
+            ("vraag".into(), " Ik wil maaltijden thuis ".into()),
+            ("onderwerp".into(), "eten".into()),
+            ("situatie_alleen_eten".into(), "vaak".into()),
+            ("situatie_lopen".into(), "".into()),
+            ("graag".into(), "lezen".into()),
+            ("graag".into(), "mensen".into()),
+            ("hulp".into(), "niemand".into()),
+            ("wijk".into(), "wk999902".into()),
+            ("csrf".into(), "x".into()),
+        ];
+        let a = answers_from(&pairs);
+        assert_eq!(a.question, "Ik wil maaltijden thuis");
+        assert_eq!(a.likes, vec!["lezen", "mensen"]);
+        assert!(a.nobody_helps && a.helpers.is_empty());
+        assert_eq!(a.situation.len(), 1);
+        assert_eq!(a.district.unwrap().as_str(), "WK999902");
+        assert!(
+            !answer_pairs(&pairs).iter().any(|(k, _)| k == "csrf"),
+            "the token is not carried as an answer"
+        );
+    }
+}

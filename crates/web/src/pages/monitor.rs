@@ -1,0 +1,239 @@
+//! The stapelingsmonitor for beleid: upload pseudonymised files, link and report
+//! on the server, read the protected reports. Aggregates only: the uploaded files
+//! live in a temporary directory that is deleted as soon as linking is done, and
+//! only the protected report is kept.
+
+use super::households::nl_local;
+use super::{render, PageResult};
+use crate::ctx::Ctx;
+use crate::error::AppError;
+use crate::AppState;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect};
+use baken_domain::{AuditAction, AuditOutcome};
+use baken_monitor::{InputConfig, Protection};
+use baken_store::{audit, monitor};
+use minijinja::{context, Value};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::Write;
+
+/// The most that one upload may hold, all files together.
+pub const MAX_UPLOAD_BYTES: usize = 256 * 1024 * 1024;
+const MAX_FILES: usize = 60;
+
+#[derive(Serialize)]
+struct ReportView {
+    id: i64,
+    when: String,
+    files: i64,
+    protection: String,
+    households: String,
+}
+
+async fn page(state: &AppState, ctx: &Ctx, problems: Vec<String>, saved: bool, status: StatusCode) -> PageResult {
+    let mut tx = state.db.read().await?;
+    let reports = monitor::list(&mut tx, 50).await?;
+    drop(tx);
+    let reports: Vec<ReportView> = reports
+        .into_iter()
+        .map(|r| ReportView {
+            id: r.id,
+            when: nl_local(r.created_at).format("%d-%m-%Y %H:%M").to_string(),
+            files: r.files,
+            protection: r.protection,
+            households: r.households,
+        })
+        .collect();
+    let html = render(state, ctx, "monitor.html", "Stapelingsmonitor", Value::from_serialize(context! {
+        reports => reports, problems => problems, saved => saved, max_mb => MAX_UPLOAD_BYTES / (1024 * 1024),
+    }))?;
+    Ok((status, html).into_response())
+}
+
+pub async fn index(State(state): State<AppState>, ctx: Ctx, axum::extract::Query(q): axum::extract::Query<BTreeMap<String, String>>) -> PageResult {
+    page(&state, &ctx, Vec::new(), q.contains_key("gemaakt"), StatusCode::OK).await
+}
+
+/// Only the last path component, printable, at most 80 characters.
+fn clean_name(raw: Option<&str>, n: usize) -> String {
+    let base = raw.unwrap_or("").rsplit(['/', '\\']).next().unwrap_or("");
+    let clean: String = base.chars().filter(|c| !c.is_control()).take(80).collect();
+    if clean.is_empty() {
+        format!("bestand-{n}.csv")
+    } else {
+        clean
+    }
+}
+
+pub async fn upload(State(state): State<AppState>, ctx: Ctx, mut multipart: Multipart) -> PageResult {
+    let user = ctx.user()?.clone();
+    let dir = tempfile::tempdir().map_err(|e| AppError::Internal(format!("temp dir: {e}")))?;
+    let mut files: Vec<(String, std::path::PathBuf)> = Vec::new();
+    let mut protection = "cbs".to_owned();
+    let mut threshold = String::new();
+    let mut problems: Vec<String> = Vec::new();
+    let mut total = 0usize;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => {
+                problems.push(format!("De upload is afgebroken of te groot (hoogstens {} MB): {e}", MAX_UPLOAD_BYTES / (1024 * 1024)));
+                break;
+            }
+        };
+        match field.name().unwrap_or("") {
+            "bestanden" => {
+                if files.len() >= MAX_FILES {
+                    problems.push(format!("Kies hoogstens {MAX_FILES} bestanden tegelijk."));
+                    break;
+                }
+                let name = clean_name(field.file_name(), files.len() + 1);
+                if field.file_name().unwrap_or("").is_empty() {
+                    continue; // the browser sends an empty part when no file was chosen
+                }
+                let path = dir.path().join(format!("{}.csv", files.len()));
+                let mut out = std::fs::File::create(&path).map_err(|e| AppError::Internal(format!("temp file: {e}")))?;
+                let mut field = field;
+                loop {
+                    match field.chunk().await {
+                        Ok(Some(bytes)) => {
+                            total += bytes.len();
+                            if total > MAX_UPLOAD_BYTES {
+                                problems.push(format!("De bestanden zijn samen groter dan {} MB.", MAX_UPLOAD_BYTES / (1024 * 1024)));
+                                break;
+                            }
+                            out.write_all(&bytes).map_err(|e| AppError::Internal(format!("temp file: {e}")))?;
+                        }
+                        Ok(None) => break,
+                        Err(e) => {
+                            problems.push(format!("De upload van {name} is afgebroken: {e}"));
+                            break;
+                        }
+                    }
+                }
+                files.push((name, path));
+            }
+            "bescherming" => protection = field.text().await.unwrap_or_default(),
+            "drempel" => threshold = field.text().await.unwrap_or_default(),
+            _ => {}
+        }
+    }
+    let protection = match (protection.as_str(), threshold.trim()) {
+        ("cbs", _) => Some(Protection::Cbs),
+        ("suppress", t) => match t.parse::<u64>() {
+            Ok(t) if (3..=1000).contains(&t) => Some(Protection::Suppress { threshold: t }),
+            _ => {
+                problems.push("Vul bij ‘onderdrukken’ een drempel in van 3 tot en met 1000.".into());
+                None
+            }
+        },
+        _ => {
+            problems.push("Kies een manier van beschermen.".into());
+            None
+        }
+    };
+    if files.is_empty() && problems.is_empty() {
+        problems.push("Kies één of meer gepseudonimiseerde bestanden (CSV).".into());
+    }
+    let Some(protection) = protection.filter(|_| problems.is_empty()) else {
+        drop(dir);
+        return page(&state, &ctx, problems, false, StatusCode::BAD_REQUEST).await;
+    };
+
+    let n_files = files.len();
+    let job = tokio::task::spawn_blocking(move || {
+        let opened: Result<Vec<(String, std::fs::File)>, String> = files
+            .iter()
+            .map(|(name, path)| std::fs::File::open(path).map(|f| (name.clone(), f)).map_err(|e| format!("{name}: {e}")))
+            .collect();
+        let result = opened.and_then(|inputs| {
+            use rand::SeedableRng;
+            let mut rng = rand::rngs::StdRng::from_entropy();
+            let linked = baken_monitor::link(inputs, &InputConfig::default(), &mut rng).map_err(|e| e.to_string())?;
+            let report = baken_monitor::report(&linked, &protection);
+            Ok(report)
+        });
+        // The linking party's files are deleted as soon as linking is done.
+        drop(dir);
+        result
+    });
+    let outcome = job.await.map_err(|e| AppError::Internal(format!("linking task: {e}")))?;
+    let mut tx = state.db.begin().await?;
+    match outcome {
+        Ok(report) => {
+            let households = report.totals.households.map_or_else(|| "geheim".to_owned(), |n| n.to_string());
+            let protection_label = match protection {
+                Protection::Cbs => "CBS (afronden op 5, geheim onder 8)".to_owned(),
+                Protection::Suppress { threshold } => format!("onderdrukken onder {threshold}"),
+            };
+            let id = monitor::create(&mut tx, &monitor::NewReport {
+                created_by: user.user.id,
+                files: n_files as i64,
+                protection: &protection_label,
+                households: &households,
+                report_json: &report.to_json(),
+                report_html: &report.to_html(),
+            })
+            .await?;
+            audit::append(&mut tx, &ctx.audit(AuditAction::Create, AuditOutcome::Success, Some(("monitor_report", id.to_string())), format!("{n_files} bestanden gekoppeld; bestanden verwijderd"))).await?;
+            tx.commit().await?;
+            Ok(Redirect::to("/monitor?gemaakt=1").into_response())
+        }
+        Err(message) => {
+            audit::append(&mut tx, &ctx.audit(AuditAction::Create, AuditOutcome::Failed, Some(("monitor_report", "-".into())), format!("{n_files} bestanden geweigerd"))).await?;
+            tx.commit().await?;
+            let problems: Vec<String> = message.lines().map(str::to_owned).filter(|l| !l.trim().is_empty()).collect();
+            page(&state, &ctx, problems, false, StatusCode::BAD_REQUEST).await
+        }
+    }
+}
+
+/// A report's self-contained page (inline SVG and style, no script).
+pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> PageResult {
+    let _ = ctx.user()?;
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let mut tx = state.db.read().await?;
+    let html = monitor::html(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    drop(tx);
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+            ),
+        ],
+        html,
+    )
+        .into_response())
+}
+
+/// `report.json`, as a download (audited as an export of aggregates).
+pub async fn json(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> PageResult {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let mut tx = state.db.begin().await?;
+    let json = monitor::json(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    audit::append(&mut tx, &ctx.audit(AuditAction::Export, AuditOutcome::Success, Some(("monitor_report", id.to_string())), "report.json")).await?;
+    tx.commit().await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"report.json\""),
+        ],
+        json,
+    )
+        .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn file_names_lose_their_path() {
+        assert_eq!(super::clean_name(Some("C:\\data\\jeugd.csv"), 1), "jeugd.csv");
+        assert_eq!(super::clean_name(Some("../../etc/passwd"), 1), "passwd");
+        assert_eq!(super::clean_name(None, 3), "bestand-3.csv");
+    }
+}

@@ -1,0 +1,473 @@
+//! The sociale kaart and the Eigen Kracht Wijzer through the whole app, on
+//! every backend: the public map, the wijzer's two stories of PRODUCT.md,
+//! asking a professional with consent, beheer by provider and beheerder, the
+//! HSDS API.
+
+use baken_store::kaart;
+use baken_web::testing::{apps, As, TestApp};
+
+async fn service_id(app: &TestApp, name: &str) -> (i64, i64) {
+    let mut tx = app.db.read().await.unwrap();
+    let s = kaart::services(&mut tx, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.service.name == name)
+        .unwrap_or_else(|| panic!("no service {name}"));
+    (s.id, s.version)
+}
+
+fn pos(body: &str, needle: &str) -> usize {
+    body.find(needle)
+        .unwrap_or_else(|| panic!("'{needle}' not on the page"))
+}
+
+#[tokio::test]
+async fn the_map_is_public_and_searches_dutch_aware_with_filters() {
+    for app in apps(20).await {
+        let res = app
+            .get("/kaart?q=Maaltijden&wijk=WK999902", &As::Anonymous)
+            .await;
+        assert_eq!(res.status, 200, "no login needed");
+        assert!(
+            res.body.contains("Buurtmaaltijd Vlietland"),
+            "plural and case find the singular"
+        );
+        let res = app.get("/kaart?q=financien&trede=1", &As::Anonymous).await;
+        assert!(
+            res.body.contains("Zelftest"),
+            "diacritics are folded: financiën"
+        );
+        let res = app
+            .get("/kaart?trede=5&wijk=WK999902", &As::Anonymous)
+            .await;
+        assert!(res.body.contains("Scootmobiel"));
+        assert!(!res.body.contains("Trede 3:"), "only step 5 is listed");
+        assert!(
+            !res.body.contains("Huishoudelijke hulp Centrum"),
+            "services of another district are left out"
+        );
+        let res = app
+            .get("/kaart?soort=geven&q=voorlezen", &As::Anonymous)
+            .await;
+        assert!(res.body.contains("Voorlezen op de basisschool"));
+        let res = app
+            .get(
+                "/kaart?bereik=collectief&toegang=beschikking",
+                &As::Anonymous,
+            )
+            .await;
+        assert!(
+            res.body.contains("0 voorzieningen gevonden"),
+            "a collective service never needs a decision"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_service_page_shows_what_a_resident_needs() {
+    for app in apps(20).await {
+        let (id, _) = service_id(&app, "Buurtmaaltijd Vlietland").await;
+        let res = app
+            .get(&format!("/kaart/voorzieningen/{id}"), &As::Anonymous)
+            .await;
+        assert_eq!(res.status, 200);
+        for text in [
+            "Trede 3: algemene voorziening",
+            "Buurtwerk De Brug",
+            "Elke woensdag",
+            "Buurthuis Vlietland",
+            "€ 4,50 per maaltijd",
+            "Vrij toegankelijk",
+            "Noord",
+        ] {
+            assert!(res.body.contains(text), "{text} missing");
+        }
+        let (scooter, _) = service_id(&app, "Scootmobiel").await;
+        let res = app
+            .get(&format!("/kaart/voorzieningen/{scooter}"), &As::Anonymous)
+            .await;
+        assert!(res.body.contains("alleen met een beschikking"));
+        assert_eq!(
+            app.get("/kaart/voorzieningen/999999", &As::Anonymous)
+                .await
+                .status,
+            404
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_wijzer_asks_about_the_domains_of_the_question() {
+    for app in apps(20).await {
+        let start = app.get("/wijzer", &As::Anonymous).await;
+        assert_eq!(start.status, 200);
+        assert!(start.body.contains("Wat is uw vraag?"));
+        let res = app
+            .post_form(
+                "/wijzer/situatie",
+                &As::Anonymous,
+                &[("vraag", "Ik wil maaltijden thuis"), ("onderwerp", "eten")],
+            )
+            .await;
+        assert_eq!(res.status, 200);
+        assert!(res.body.contains("Eet u vaak alleen?"));
+        assert!(
+            !res.body.contains("Kunt u uw rekeningen op tijd betalen?"),
+            "money is not asked about a meal question"
+        );
+        assert!(
+            res.body.contains("value=\"Ik wil maaltijden thuis\""),
+            "the question is carried to the next step"
+        );
+    }
+}
+
+#[tokio::test]
+async fn story_one_the_neighbourhood_meal_comes_before_any_individual_provision() {
+    for app in apps(20).await {
+        let res = app
+            .post_form(
+                "/wijzer/resultaat",
+                &As::Anonymous,
+                &[
+                    ("vraag", "Ik wil maaltijden thuis"),
+                    ("onderwerp", "eten"),
+                    ("situatie_alleen_eten", "vaak"),
+                    ("situatie_gezelschap", "ja"),
+                    ("graag", "mensen"),
+                    ("wijk", "WK999902"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 200);
+        let meal = pos(&res.body, "Buurtmaaltijd Vlietland");
+        let wijkteam = pos(&res.body, "Vraag het wijkteam");
+        assert!(meal < wijkteam, "the meal comes before the wijkteam");
+        if let Some(home) = res.body.find("Maaltijdservice aan huis") {
+            assert!(meal < home, "the meal comes before meals at home");
+        }
+        assert!(
+            res.body.contains("Eet u vaak alleen?"),
+            "the reason names the answer"
+        );
+        assert!(res.body.contains("Waarom past dit bij u?"));
+    }
+}
+
+#[tokio::test]
+async fn story_two_reading_at_school_is_a_way_to_give_and_the_scooter_comes_last() {
+    for app in apps(20).await {
+        let res = app
+            .post_form(
+                "/wijzer/resultaat",
+                &As::Anonymous,
+                &[
+                    ("vraag", "Ik wil een scootmobiel, mijn heup is slecht"),
+                    ("situatie_lopen", "moeilijk"),
+                    ("graag", "lezen"),
+                    ("graag", "mensen"),
+                    ("wijk", "WK999902"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 200);
+        let collective = pos(&res.body, "Activiteiten en voorzieningen in de buurt");
+        let scooter = pos(&res.body, ">Scootmobiel<");
+        let give = pos(&res.body, "Iets voor een ander doen?");
+        assert!(
+            collective < scooter && scooter < give,
+            "collective first, the scooter last among suggestions"
+        );
+        assert!(
+            pos(&res.body, "Vraag het wijkteam") < scooter,
+            "the scooter is under 'ask the wijkteam'"
+        );
+        assert!(
+            pos(&res.body, "Voorlezen op de basisschool") > give,
+            "reading aloud is a way to give"
+        );
+    }
+}
+
+#[tokio::test]
+async fn asking_a_professional_needs_consent_and_is_rate_limited() {
+    for app in apps(20).await {
+        let answers = [
+            ("vraag", "Ik ben veel alleen"),
+            ("onderwerp", "contact"),
+            ("wijk", "WK999902"),
+        ];
+        let before = count(&app).await;
+        let mut form = answers.to_vec();
+        form.push(("contact", "06-12345678"));
+        let res = app
+            .post_form("/wijzer/meedenken", &As::Anonymous, &form)
+            .await;
+        assert_eq!(res.status, 400);
+        assert!(
+            res.body.contains("Zet een vinkje"),
+            "Dutch message next to the consent box"
+        );
+        assert!(
+            res.body.contains("value=\"06-12345678\""),
+            "the form keeps what was typed"
+        );
+        assert_eq!(
+            count(&app).await,
+            before,
+            "nothing is stored without consent"
+        );
+
+        form.push(("toestemming", "ja"));
+        let res = app
+            .post_form("/wijzer/meedenken", &As::Anonymous, &form)
+            .await;
+        assert_eq!(res.status, 200);
+        assert!(res.body.contains("Uw vraag is verstuurd"));
+        assert_eq!(count(&app).await, before + 1);
+        let tail = app.audit_tail(1).await;
+        assert_eq!(
+            (tail[0].action.as_str(), tail[0].object_type.as_deref()),
+            ("create", Some("hulpvraag"))
+        );
+
+        let generalist = app.login_as("generalist.noord").await;
+        let list = app.get("/hulpvragen", &generalist).await;
+        assert!(list.body.contains("06-12345678") && list.body.contains("Ik ben veel alleen"));
+    }
+    // The same address may ask only a few times in ten minutes.
+    let app = apps(20).await.remove(0);
+    let form = [
+        ("vraag", "x"),
+        ("contact", "06-12345678"),
+        ("toestemming", "ja"),
+    ];
+    let mut refused = None;
+    for _ in 0..6 {
+        let res = app
+            .post_form("/wijzer/meedenken", &As::Anonymous, &form)
+            .await;
+        if res.status == 429 {
+            refused = Some(res);
+            break;
+        }
+    }
+    let refused = refused.expect("the sixth request within ten minutes is refused");
+    assert!(refused.body.contains("Even geduld"));
+    assert!(refused.headers.contains_key("retry-after"));
+}
+
+async fn count(app: &TestApp) -> i64 {
+    let mut tx = app.db.read().await.unwrap();
+    kaart::count_help_requests(&mut tx).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_provider_edits_its_own_services_only_and_stale_edits_are_refused() {
+    for app in apps(20).await {
+        let provider = app.login_as("aanbieder").await;
+        let list = app.get("/beheer/kaart", &provider).await;
+        assert!(
+            list.body.contains("Inloopspreekuur welzijn"),
+            "own services are listed"
+        );
+        assert!(
+            !list.body.contains("Buurtmaaltijd"),
+            "other providers' services are not"
+        );
+
+        let (other, _) = service_id(&app, "Buurtmaaltijd Vlietland").await;
+        assert_eq!(
+            app.get(&format!("/beheer/kaart/{other}"), &provider)
+                .await
+                .status,
+            404
+        );
+
+        let (own, version) = service_id(&app, "Inloopspreekuur welzijn Noord").await;
+        let page = app.get(&format!("/beheer/kaart/{own}"), &provider).await;
+        assert!(page.body.contains("Inloopspreekuur welzijn Noord"));
+        let mut form = vec![
+            ("naam", "Inloopspreekuur welzijn Noord"),
+            ("omschrijving", "Met al uw vragen kunt u hier terecht."),
+            ("domeinen", "financien"),
+            ("trede", "5"),
+            ("vorm", "faciliteren"),
+            ("bereik", "collectief"),
+            ("toegang", "vrij"),
+            ("wijken", "WK999902"),
+            ("status", "actief"),
+        ];
+        let v = version.to_string();
+        form.push(("versie", &v));
+        let res = app
+            .post_form(&format!("/beheer/kaart/{own}"), &provider, &form)
+            .await;
+        assert_eq!(res.status, 400, "step 5 without a decision is refused");
+        assert!(res.body.contains(
+            "Een maatwerkvoorziening (trede 5) krijgt iemand alleen met een beschikking"
+        ));
+        assert!(
+            res.body.contains("Met al uw vragen kunt u hier terecht."),
+            "the form keeps what was typed"
+        );
+
+        form[3] = ("trede", "3");
+        let res = app
+            .post_form(&format!("/beheer/kaart/{own}"), &provider, &form)
+            .await;
+        assert_eq!(res.status, 303);
+        let tail = app.audit_tail(1).await;
+        assert_eq!(
+            (tail[0].action.as_str(), tail[0].object_id.as_deref()),
+            ("update", Some(own.to_string().as_str()))
+        );
+
+        let res = app
+            .post_form(&format!("/beheer/kaart/{own}"), &provider, &form)
+            .await;
+        assert_eq!(res.status, 409, "the same version twice is a conflict");
+        assert!(res
+            .body
+            .contains("Iemand anders heeft deze voorziening intussen gewijzigd"));
+
+        let admin = app.login_as("beheerder").await;
+        assert_eq!(
+            app.get(&format!("/beheer/kaart/{other}"), &admin)
+                .await
+                .status,
+            200,
+            "a beheerder edits all"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_beheerder_changes_the_wijzer_and_broken_rules_are_refused() {
+    for app in apps(20).await {
+        let admin = app.login_as("beheerder").await;
+        let overview = app.get("/beheer/wijzer", &admin).await;
+        assert!(overview.body.contains("samen_eten"));
+        for (path, shows) in [
+            ("/beheer/wijzer/rule/samen_eten", "samen eten, maaltijd"),
+            (
+                "/beheer/wijzer/question/alleen_eten",
+                "vaak | Ja, vaak | zorg",
+            ),
+            ("/beheer/wijzer/topic/eten", "Eten en koken"),
+            ("/beheer/wijzer/story/riet", "Riet leest voor"),
+            ("/beheer/wijzer/interest/lezen", "voorlezen"),
+            ("/beheer/wijzer/network/buren", "Buren"),
+            ("/beheer/wijzer/story/nieuw", "Sleutel"),
+        ] {
+            let page = app.get(path, &admin).await;
+            assert_eq!(page.status, 200, "{path}");
+            assert!(page.body.contains(shows), "{path} shows {shows}");
+        }
+        let res = app
+            .post_form(
+                "/beheer/wijzer/rule/nieuw",
+                &admin,
+                &[
+                    ("sleutel", "tuin_tip"),
+                    ("volgorde", "5"),
+                    ("als_onderwerpen", "bestaat_niet"),
+                    ("dan_soort", "tip"),
+                    ("dan_titel", "Zaai iets"),
+                    ("dan_tekst", "Een pot kruiden op de vensterbank."),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 400, "{}", res.body);
+        assert!(
+            res.body
+                .contains("Er is geen onderwerp met de sleutel &#x27;bestaat_niet&#x27;")
+                || res
+                    .body
+                    .contains("Er is geen onderwerp met de sleutel 'bestaat_niet'"),
+            "{}",
+            &res.body[..0]
+        );
+        let res = app
+            .post_form(
+                "/beheer/wijzer/rule/nieuw",
+                &admin,
+                &[
+                    ("sleutel", "tuin_tip"),
+                    ("volgorde", "5"),
+                    ("als_graag", "tuinieren"),
+                    ("dan_soort", "tip"),
+                    ("dan_titel", "Zaai iets"),
+                    ("dan_tekst", "Een pot kruiden op de vensterbank."),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 303);
+        let result = app
+            .post_form(
+                "/wijzer/resultaat",
+                &As::Anonymous,
+                &[("vraag", "Wat kan ik doen?"), ("graag", "tuinieren")],
+            )
+            .await;
+        assert!(
+            result.body.contains("Zaai iets"),
+            "the new rule works at once"
+        );
+        let del = app
+            .post_form("/beheer/wijzer/topic/eten/verwijderen", &admin, &[])
+            .await;
+        assert_eq!(del.status, 400, "a topic that rules use cannot be deleted");
+    }
+}
+
+#[tokio::test]
+async fn the_hsds_api_is_public_filtered_and_strict() {
+    for app in apps(20).await {
+        let res = app
+            .get(
+                "/api/v1/hsds/services?ladder_step=5&per_page=100",
+                &As::Anonymous,
+            )
+            .await;
+        assert_eq!(res.status, 200);
+        let doc: serde_json::Value = serde_json::from_str(&res.body).unwrap();
+        let contents = doc["contents"].as_array().unwrap();
+        assert!(!contents.is_empty());
+        for s in contents {
+            assert!(
+                s["attributes"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|a| a["value"] == "5"),
+                "{}",
+                s["name"]
+            );
+        }
+        let id = contents[0]["id"].as_str().unwrap();
+        let one = app
+            .get(&format!("/api/v1/hsds/services/{id}"), &As::Anonymous)
+            .await;
+        let one: serde_json::Value = serde_json::from_str(&one.body).unwrap();
+        assert!(one["organization"]["name"].is_string());
+        let bad = app
+            .get("/api/v1/hsds/services?ladder_step=9", &As::Anonymous)
+            .await;
+        assert_eq!(bad.status, 400);
+        assert_eq!(bad.content_type(), "application/problem+json");
+        assert!(bad.body.contains("ladder_step"));
+        let sal = app
+            .get(
+                "/api/v1/hsds/service-at-locations?district_code=WK999902&search=voorlezen",
+                &As::Anonymous,
+            )
+            .await;
+        let sal: serde_json::Value = serde_json::from_str(&sal.body).unwrap();
+        assert_eq!(
+            sal["total_items"], 4,
+            "one school per neighbourhood of Noord"
+        );
+    }
+}
