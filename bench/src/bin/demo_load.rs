@@ -17,8 +17,12 @@ async fn fresh(url: Option<&str>, dir: &std::path::Path, name: &str) -> anyhow::
             let admin_db = Db::connect(admin).await?;
             let db_name = format!("baken_bench_{name}_{}", std::process::id());
             if let Db::Postgres(p) = &admin_db {
-                baken_store::sqlx::query(&format!("DROP DATABASE IF EXISTS {db_name}")).execute(p).await?;
-                baken_store::sqlx::query(&format!("CREATE DATABASE {db_name}")).execute(p).await?;
+                baken_store::sqlx::query(&format!("DROP DATABASE IF EXISTS {db_name}"))
+                    .execute(p)
+                    .await?;
+                baken_store::sqlx::query(&format!("CREATE DATABASE {db_name}"))
+                    .execute(p)
+                    .await?;
             }
             admin_db.close().await;
             let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin);
@@ -30,7 +34,12 @@ async fn fresh(url: Option<&str>, dir: &std::path::Path, name: &str) -> anyhow::
     Ok(db)
 }
 
-async fn measure(url: Option<&str>, households: u64, batch: usize, label: &str) -> anyhow::Result<f64> {
+async fn measure(
+    url: Option<&str>,
+    households: u64,
+    batch: usize,
+    label: &str,
+) -> anyhow::Result<f64> {
     let dir = tempfile::tempdir()?;
     let db = fresh(url, dir.path(), label).await?;
     let m = baken_synth::municipality();
@@ -45,7 +54,11 @@ async fn measure(url: Option<&str>, households: u64, batch: usize, label: &str) 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
-    let households: u64 = args.get(1).map(|s| s.parse()).transpose()?.unwrap_or(100_000);
+    let households: u64 = args
+        .get(1)
+        .map(|s| s.parse())
+        .transpose()?
+        .unwrap_or(100_000);
     let pg = args.get(2).cloned();
     let sizes = [1usize, 10, 50, 200];
     println!("| backend | households | households per INSERT | time (best of 2) | households/s | vs one per INSERT |");

@@ -70,41 +70,6 @@ impl Hasher for FxHasher {
 pub(crate) type FxBuildHasher = BuildHasherDefault<FxHasher>;
 pub(crate) type FxHashMap<K, V> = HashMap<K, V, FxBuildHasher>;
 
-/// Hasher for 32-byte pseudonyms. A pseudonym is an HMAC-SHA256 output, so its bytes
-/// are already uniformly distributed: the first eight bytes are the hash. (Someone who
-/// hands the linking party crafted non-HMAC values could only slow their own link
-/// down; the link refuses nothing on that ground because it cannot tell.)
-#[derive(Default, Clone, Copy)]
-pub(crate) struct PseudonymHasher {
-    hash: u64,
-}
-
-impl Hasher for PseudonymHasher {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        if bytes.len() >= 8 {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(&bytes[..8]);
-            self.hash ^= u64::from_le_bytes(word);
-        } else {
-            for &b in bytes {
-                self.hash = (self.hash.rotate_left(8)) ^ u64::from(b);
-            }
-        }
-    }
-
-    // `[u8; 32]::hash` writes the length first; it carries no information here.
-    #[inline]
-    fn write_usize(&mut self, _: usize) {}
-
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.hash
-    }
-}
-
-pub(crate) type PseudonymBuildHasher = BuildHasherDefault<PseudonymHasher>;
-
 /// Maps distinct byte strings to dense ids `0..len`, with a one-entry cache because
 /// exports tend to repeat the previous row's value. Values up to 31 bytes (nearly all)
 /// are looked up as a fixed-size array: hashing and comparing four words instead of a

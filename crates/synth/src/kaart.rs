@@ -425,7 +425,7 @@ pub fn wijzer() -> WijzerContent {
         interests: vec![
             Interest { key: "lezen".into(), label: "Lezen".into(), keywords: words(&["lezen", "voorlezen", "boek"]) },
             Interest { key: "koken".into(), label: "Koken".into(), keywords: words(&["koken", "maaltijd"]) },
-            Interest { key: "mensen".into(), label: "Onder de mensen zijn".into(), keywords: words(&["ontvang", "koffie", "bezoek", "gastvrouw"]) },
+            Interest { key: "mensen".into(), label: "Onder de mensen zijn".into(), keywords: words(&["mensen", "ontvang", "koffie", "bezoek", "gastvrouw"]) },
             Interest { key: "tuinieren".into(), label: "Tuinieren".into(), keywords: words(&["tuin", "moestuin", "tuinieren"]) },
             Interest { key: "techniek".into(), label: "Technologie en computers".into(), keywords: words(&["computer", "tablet", "telefoon"]) },
             Interest { key: "wandelen".into(), label: "Wandelen".into(), keywords: words(&["wandel", "wandelen"]) },

@@ -17,9 +17,9 @@ pub mod kaart;
 pub mod pages;
 pub mod password;
 pub mod routes;
+mod templates;
 #[doc(hidden)]
 pub mod testing;
-mod templates;
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
@@ -278,8 +278,19 @@ async fn identify(State(state): State<AppState>, mut req: Request, next: Next) -
                 audience,
                 pre_csrf: None,
             };
-            return pages::render_error_page(&state, &ctx, axum::http::StatusCode::INTERNAL_SERVER_ERROR, "")
-                .unwrap_or_else(|_| (axum::http::StatusCode::INTERNAL_SERVER_ERROR, "Er ging iets mis.").into_response());
+            return pages::render_error_page(
+                &state,
+                &ctx,
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "",
+            )
+            .unwrap_or_else(|_| {
+                (
+                    axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                    "Er ging iets mis.",
+                )
+                    .into_response()
+            });
         }
     }
     if audience == Audience::Html {
@@ -382,7 +393,9 @@ async fn authorize(State(state): State<AppState>, req: Request, next: Next) -> R
                 .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "csrf").map(|(_, v)| v))
         });
         let expected = ctx.csrf_token();
-        if !sent.is_some_and(|s| !expected.is_empty() && constant_time_eq(s.as_bytes(), expected.as_bytes())) {
+        if !sent.is_some_and(|s| {
+            !expected.is_empty() && constant_time_eq(s.as_bytes(), expected.as_bytes())
+        }) {
             deny(&state, &ctx, &method, "CSRF-token ontbreekt of klopt niet").await;
             return Failure(AppError::BadRequest(
                 "Dit formulier is verlopen of niet door Baken gemaakt. Laad de pagina opnieuw en probeer het nog eens.".into(),

@@ -146,7 +146,12 @@ fn foundation() -> Vec<Route> {
             P::AuditSearch,
             get(pages::admin::audit_log),
         ),
-        r(g.clone(), "/monitor", P::Monitor, get(pages::monitor::index)),
+        r(
+            g.clone(),
+            "/monitor",
+            P::Monitor,
+            get(pages::monitor::index),
+        ),
         r(
             p.clone(),
             "/monitor",
@@ -155,7 +160,12 @@ fn foundation() -> Vec<Route> {
                 pages::monitor::MAX_UPLOAD_BYTES + 64 * 1024,
             )),
         ),
-        r(g.clone(), "/monitor/rapporten/{id}", P::Monitor, get(pages::monitor::show)),
+        r(
+            g.clone(),
+            "/monitor/rapporten/{id}",
+            P::Monitor,
+            get(pages::monitor::show),
+        ),
         r(
             g.clone(),
             "/monitor/rapporten/{id}/report.json",

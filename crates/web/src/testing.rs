@@ -26,10 +26,15 @@ pub struct TestResponse {
 
 impl TestResponse {
     pub fn location(&self) -> Option<&str> {
-        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok())
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
     }
     pub fn content_type(&self) -> &str {
-        self.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("")
+        self.headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     }
 }
 
@@ -38,7 +43,10 @@ impl TestResponse {
 pub enum As {
     Anonymous,
     /// A session cookie (and its CSRF token).
-    Session { cookie: String, csrf: String },
+    Session {
+        cookie: String,
+        csrf: String,
+    },
     Bearer(String),
 }
 
@@ -47,11 +55,28 @@ pub enum As {
 pub async fn apps(households: u64) -> Vec<TestApp> {
     let mut out = Vec::new();
     for t in testing::all().await {
-        baken_store::demo::load(&t.db, &baken_synth::municipality(), &baken_synth::Config::new(households, 42), &crate::password::hash_password(baken_synth::DEMO_PASSWORD).unwrap_or_default(), |_| {})
-            .await
-            .expect("demo data loads");
-        let state = AppState::new(t.db.clone(), WebConfig { demo: true, ..WebConfig::default() });
-        out.push(TestApp { db: t.db.clone(), router: app(state), backend: t.backend(), _keep: t });
+        baken_store::demo::load(
+            &t.db,
+            &baken_synth::municipality(),
+            &baken_synth::Config::new(households, 42),
+            &crate::password::hash_password(baken_synth::DEMO_PASSWORD).unwrap_or_default(),
+            |_| {},
+        )
+        .await
+        .expect("demo data loads");
+        let state = AppState::new(
+            t.db.clone(),
+            WebConfig {
+                demo: true,
+                ..WebConfig::default()
+            },
+        );
+        out.push(TestApp {
+            db: t.db.clone(),
+            router: app(state),
+            backend: t.backend(),
+            _keep: t,
+        });
     }
     out
 }
@@ -62,16 +87,26 @@ impl TestApp {
     /// A session for a demo user, made directly in the store (no password hashing).
     pub async fn login_as(&self, username: &str) -> As {
         let mut tx = self.db.begin().await.expect("tx");
-        let user = users::by_username(&mut tx, username).await.expect("query").unwrap_or_else(|| panic!("no user {username}"));
-        let (cookie, csrf) = users::create_session(&mut tx, user.id, chrono::Duration::hours(1)).await.expect("session");
+        let user = users::by_username(&mut tx, username)
+            .await
+            .expect("query")
+            .unwrap_or_else(|| panic!("no user {username}"));
+        let (cookie, csrf) = users::create_session(&mut tx, user.id, chrono::Duration::hours(1))
+            .await
+            .expect("session");
         tx.commit().await.expect("commit");
         As::Session { cookie, csrf }
     }
 
     pub async fn token_for(&self, username: &str) -> As {
         let mut tx = self.db.begin().await.expect("tx");
-        let user = users::by_username(&mut tx, username).await.expect("query").unwrap_or_else(|| panic!("no user {username}"));
-        let (_, secret, _) = users::create_token(&mut tx, user.id, chrono::Duration::hours(1)).await.expect("token");
+        let user = users::by_username(&mut tx, username)
+            .await
+            .expect("query")
+            .unwrap_or_else(|| panic!("no user {username}"));
+        let (_, secret, _) = users::create_token(&mut tx, user.id, chrono::Duration::hours(1))
+            .await
+            .expect("token");
         tx.commit().await.expect("commit");
         As::Bearer(secret)
     }
@@ -83,7 +118,10 @@ impl TestApp {
     /// Posts a form; the CSRF token of the session (or the pre-login token) is added
     /// unless the form already has a `csrf` field.
     pub async fn post_form(&self, path: &str, who: &As, form: &[(&str, &str)]) -> TestResponse {
-        let mut pairs: Vec<(String, String)> = form.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let mut pairs: Vec<(String, String)> = form
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         if !pairs.iter().any(|(k, _)| k == "csrf") {
             let csrf = match who {
                 As::Session { csrf, .. } => csrf.clone(),
@@ -95,11 +133,22 @@ impl TestApp {
         self.send("POST", path, who, Some(body)).await
     }
 
-    pub async fn send(&self, method: &str, path: &str, who: &As, form: Option<String>) -> TestResponse {
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        who: &As,
+        form: Option<String>,
+    ) -> TestResponse {
         let mut req = Request::builder().method(method).uri(path);
         match who {
             As::Anonymous => req = req.header(header::COOKIE, format!("{PRE_CSRF_COOKIE}={PRE}")),
-            As::Session { cookie, .. } => req = req.header(header::COOKIE, format!("{SESSION_COOKIE}={cookie}; {PRE_CSRF_COOKIE}={PRE}")),
+            As::Session { cookie, .. } => {
+                req = req.header(
+                    header::COOKIE,
+                    format!("{SESSION_COOKIE}={cookie}; {PRE_CSRF_COOKIE}={PRE}"),
+                )
+            }
             As::Bearer(t) => req = req.header(header::AUTHORIZATION, format!("Bearer {t}")),
         }
         let body = match form {
@@ -109,17 +158,31 @@ impl TestApp {
             }
             None => Body::empty(),
         };
-        let res = self.router.clone().oneshot(req.body(body).expect("request")).await.expect("infallible");
+        let res = self
+            .router
+            .clone()
+            .oneshot(req.body(body).expect("request"))
+            .await
+            .expect("infallible");
         let status = res.status();
         let headers = res.headers().clone();
-        let bytes = axum::body::to_bytes(res.into_body(), 16 * 1024 * 1024).await.expect("body");
-        TestResponse { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        let bytes = axum::body::to_bytes(res.into_body(), 16 * 1024 * 1024)
+            .await
+            .expect("body");
+        TestResponse {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     }
 
     /// The newest audit entries, newest first.
     pub async fn audit_tail(&self, n: i64) -> Vec<audit::AuditRow> {
         let mut tx = self.db.read().await.expect("tx");
-        audit::search(&mut tx, &audit::AuditFilter::default(), 1, n).await.expect("audit").items
+        audit::search(&mut tx, &audit::AuditFilter::default(), 1, n)
+            .await
+            .expect("audit")
+            .items
     }
 
     pub async fn audit_count(&self) -> i64 {

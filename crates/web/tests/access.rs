@@ -8,7 +8,16 @@ use baken_web::testing::{apps, As, TestApp};
 
 /// Who may use each route. `PUBLIC` = anyone, `LOGGED_IN` = every role.
 const PUBLIC: &[&str] = &["*public*"];
-const LOGGED_IN: &[&str] = &["inwoner", "vrijwilliger", "makelaar", "generalist", "teamleider", "aanbieder", "beleid", "beheerder"];
+const LOGGED_IN: &[&str] = &[
+    "inwoner",
+    "vrijwilliger",
+    "makelaar",
+    "generalist",
+    "teamleider",
+    "aanbieder",
+    "beleid",
+    "beheerder",
+];
 const CASEWORKERS: &[&str] = &["generalist", "teamleider"];
 const RESIDENT: &[&str] = &["inwoner"];
 const ADMIN: &[&str] = &["beheerder"];
@@ -61,8 +70,28 @@ pub const MATRIX: &[(&str, &str, &[&str])] = &[
     // Casework.
     ("GET", "/zorgmelding", PUBLIC),
     ("POST", "/zorgmelding", PUBLIC),
-    ("GET", "/signalen/nieuw", &["vrijwilliger", "makelaar", "generalist", "teamleider", "aanbieder"]),
-    ("POST", "/signalen/nieuw", &["vrijwilliger", "makelaar", "generalist", "teamleider", "aanbieder"]),
+    (
+        "GET",
+        "/signalen/nieuw",
+        &[
+            "vrijwilliger",
+            "makelaar",
+            "generalist",
+            "teamleider",
+            "aanbieder",
+        ],
+    ),
+    (
+        "POST",
+        "/signalen/nieuw",
+        &[
+            "vrijwilliger",
+            "makelaar",
+            "generalist",
+            "teamleider",
+            "aanbieder",
+        ],
+    ),
     ("GET", "/signalen", CASEWORKERS),
     ("POST", "/signalen/{id}/toewijzen", CASEWORKERS),
     ("POST", "/signalen/{id}/contact", CASEWORKERS),
@@ -105,8 +134,16 @@ pub const MATRIX: &[(&str, &str, &[&str])] = &[
     ("GET", "/api/v1/hsds/service-at-locations", PUBLIC),
     ("GET", "/api/v1/hsds/service-at-locations/{id}", PUBLIC),
     ("GET", "/api/v1/openapi.json", PUBLIC),
-    ("GET", "/api/v1/households", &["generalist", "teamleider", "inwoner"]),
-    ("GET", "/api/v1/households/{id}", &["generalist", "teamleider", "inwoner"]),
+    (
+        "GET",
+        "/api/v1/households",
+        &["generalist", "teamleider", "inwoner"],
+    ),
+    (
+        "GET",
+        "/api/v1/households/{id}",
+        &["generalist", "teamleider", "inwoner"],
+    ),
 ];
 
 /// A concrete path for a route template. `{id}` becomes 1: the demo resident's
@@ -121,16 +158,30 @@ fn is_api(path: &str) -> bool {
 
 #[test]
 fn the_matrix_covers_exactly_the_route_table() {
-    let table: Vec<(String, String)> = routes::table().iter().map(|r| (r.method.to_string(), r.path.to_owned())).collect();
+    let table: Vec<(String, String)> = routes::table()
+        .iter()
+        .map(|r| (r.method.to_string(), r.path.to_owned()))
+        .collect();
     for (m, p) in &table {
-        assert!(MATRIX.iter().any(|(mm, pp, _)| mm == m && pp == p), "route {m} {p} is missing from the access matrix");
+        assert!(
+            MATRIX.iter().any(|(mm, pp, _)| mm == m && pp == p),
+            "route {m} {p} is missing from the access matrix"
+        );
     }
     for (m, p, _) in MATRIX {
-        assert!(table.iter().any(|(mm, pp)| mm == m && pp == p), "matrix entry {m} {p} is not a route");
+        assert!(
+            table.iter().any(|(mm, pp)| mm == m && pp == p),
+            "matrix entry {m} {p} is not a route"
+        );
     }
 }
 
-async fn request(app: &TestApp, method: &str, path: &str, who: &As) -> baken_web::testing::TestResponse {
+async fn request(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    who: &As,
+) -> baken_web::testing::TestResponse {
     match method {
         "GET" => app.get(path, who).await,
         _ => app.post_form(path, who, &[]).await,
@@ -144,11 +195,18 @@ async fn every_route_for_every_role_matches_the_matrix() {
             let username = role.as_str();
             for (method, template, allowed) in MATRIX {
                 let path = concrete(template);
-                let who = if is_api(&path) { app.token_for(username).await } else { app.login_as(username).await };
+                let who = if is_api(&path) {
+                    app.token_for(username).await
+                } else {
+                    app.login_as(username).await
+                };
                 let before = app.audit_count().await;
                 let res = request(&app, method, &path, &who).await;
                 let may = allowed == &PUBLIC || allowed.contains(&username);
-                let what = format!("{:?} {username} {method} {template} → {}", app.backend, res.status);
+                let what = format!(
+                    "{:?} {username} {method} {template} → {}",
+                    app.backend, res.status
+                );
                 if may {
                     assert_ne!(res.status, 403, "{what}: should be allowed");
                     assert_ne!(res.status, 401, "{what}: should be allowed");
@@ -160,8 +218,15 @@ async fn every_route_for_every_role_matches_the_matrix() {
                         assert!(res.body.contains("Geen toegang"), "{what}: Dutch 403 page");
                     }
                     let tail = app.audit_tail(1).await;
-                    assert!(app.audit_count().await > before, "{what}: refusal not audited");
-                    assert_eq!((tail[0].action.as_str(), tail[0].outcome.as_str()), ("access", "denied"), "{what}");
+                    assert!(
+                        app.audit_count().await > before,
+                        "{what}: refusal not audited"
+                    );
+                    assert_eq!(
+                        (tail[0].action.as_str(), tail[0].outcome.as_str()),
+                        ("access", "denied"),
+                        "{what}"
+                    );
                     assert_eq!(tail[0].username.as_deref(), Some(username), "{what}");
                     assert_eq!(&tail[0].route, template, "{what}");
                 }
@@ -185,7 +250,10 @@ async fn anonymous_visitors_are_sent_to_login_or_get_401() {
                 assert!(res.headers.contains_key("www-authenticate"));
             } else {
                 assert_eq!(res.status, 303, "{method} {template}");
-                assert!(res.location().unwrap_or("").starts_with("/inloggen"), "{method} {template}");
+                assert!(
+                    res.location().unwrap_or("").starts_with("/inloggen"),
+                    "{method} {template}"
+                );
             }
         }
     }

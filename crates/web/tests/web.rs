@@ -7,7 +7,11 @@ async fn household_reads(app: &TestApp, object_id: &str) -> Vec<baken_store::aud
     app.audit_tail(50)
         .await
         .into_iter()
-        .filter(|r| r.action == "read" && r.object_type.as_deref() == Some("household") && r.object_id.as_deref() == Some(object_id))
+        .filter(|r| {
+            r.action == "read"
+                && r.object_type.as_deref() == Some("household")
+                && r.object_id.as_deref() == Some(object_id)
+        })
         .collect()
 }
 
@@ -27,7 +31,12 @@ async fn reading_a_household_through_the_page_or_the_api_is_audited() {
         let token = app.token_for("generalist").await;
         let api = app.get("/api/v1/households/1", &token).await;
         assert_eq!(api.status, 200);
-        assert_eq!(api.headers.get("api-version").map(|v| v.to_str().unwrap_or("")), Some("1.0.0"));
+        assert_eq!(
+            api.headers
+                .get("api-version")
+                .map(|v| v.to_str().unwrap_or("")),
+            Some("1.0.0")
+        );
         let json: serde_json::Value = serde_json::from_str(&api.body).unwrap();
         assert_eq!(json["id"], 1);
         assert!(json["residents"].as_array().is_some_and(|r| !r.is_empty()));
@@ -36,7 +45,10 @@ async fn reading_a_household_through_the_page_or_the_api_is_audited() {
         assert_eq!(reads[0].route, "/api/v1/households/{id}");
 
         let mut tx = app.db.read().await.unwrap();
-        assert!(matches!(baken_store::audit::verify(&mut tx).await.unwrap(), baken_store::audit::Verification::Intact { .. }));
+        assert!(matches!(
+            baken_store::audit::verify(&mut tx).await.unwrap(),
+            baken_store::audit::Verification::Intact { .. }
+        ));
     }
 }
 
@@ -59,7 +71,10 @@ async fn a_household_outside_the_team_is_not_found_and_the_attempt_is_audited() 
         let list = app.get("/api/v1/households?pageSize=100", &token).await;
         let json: serde_json::Value = serde_json::from_str(&list.body).unwrap();
         let items = json["_embedded"]["households"].as_array().unwrap();
-        assert!(items.iter().all(|h| h["districtCode"] == "WK999902"), "only Noord");
+        assert!(
+            items.iter().all(|h| h["districtCode"] == "WK999902"),
+            "only Noord"
+        );
     }
 }
 
@@ -77,7 +92,11 @@ async fn a_resident_sees_only_their_own_household_and_who_looked_at_it() {
         let generalist = app.login_as("generalist").await;
         app.get("/huishoudens/1", &generalist).await;
         let log = app.get("/mijn-huishouden/inzage", &resident).await;
-        assert!(log.body.contains("generalist (Generalist (wijkteam))"), "{}", log.body);
+        assert!(
+            log.body.contains("generalist (Generalist (wijkteam))"),
+            "{}",
+            log.body
+        );
         assert!(log.body.contains("ingezien"));
     }
 }
@@ -99,19 +118,42 @@ async fn beleid_sees_protected_aggregates_only() {
 async fn a_form_without_a_valid_csrf_token_is_refused_and_changes_nothing() {
     for app in apps(20).await {
         let admin = app.login_as("beheerder").await;
-        let before = app.get("/beheer/teams", &admin).await.body.matches("<tr>").count();
-        let res = app.post_form("/beheer/teams", &admin, &[("naam", "Wijkteam Zonder Token"), ("csrf", "fout")]).await;
+        let before = app
+            .get("/beheer/teams", &admin)
+            .await
+            .body
+            .matches("<tr>")
+            .count();
+        let res = app
+            .post_form(
+                "/beheer/teams",
+                &admin,
+                &[("naam", "Wijkteam Zonder Token"), ("csrf", "fout")],
+            )
+            .await;
         assert_eq!(res.status, 400);
         assert!(res.body.contains("formulier is verlopen"));
         let after = app.get("/beheer/teams", &admin).await;
         assert_eq!(after.body.matches("<tr>").count(), before);
         assert!(!after.body.contains("Wijkteam Zonder Token"));
         let denied = app.audit_tail(5).await;
-        assert!(denied.iter().any(|r| r.outcome == "denied" && r.detail.contains("CSRF")));
+        assert!(denied
+            .iter()
+            .any(|r| r.outcome == "denied" && r.detail.contains("CSRF")));
 
-        let ok = app.post_form("/beheer/teams", &admin, &[("naam", "Wijkteam Met Token"), ("wijk", "WK999903")]).await;
+        let ok = app
+            .post_form(
+                "/beheer/teams",
+                &admin,
+                &[("naam", "Wijkteam Met Token"), ("wijk", "WK999903")],
+            )
+            .await;
         assert_eq!(ok.status, 303);
-        assert!(app.get("/beheer/teams", &admin).await.body.contains("Wijkteam Met Token"));
+        assert!(app
+            .get("/beheer/teams", &admin)
+            .await
+            .body
+            .contains("Wijkteam Met Token"));
     }
 }
 
@@ -119,31 +161,83 @@ async fn a_form_without_a_valid_csrf_token_is_refused_and_changes_nothing() {
 async fn login_locks_after_five_failures_and_audits_each_attempt() {
     for app in apps(10).await {
         for _ in 0..5 {
-            let res = app.post_form("/inloggen", &As::Anonymous, &[("gebruikersnaam", "beleid"), ("wachtwoord", "fout-fout-fout")]).await;
+            let res = app
+                .post_form(
+                    "/inloggen",
+                    &As::Anonymous,
+                    &[
+                        ("gebruikersnaam", "beleid"),
+                        ("wachtwoord", "fout-fout-fout"),
+                    ],
+                )
+                .await;
             assert_eq!(res.status, 400);
         }
         // now even the right password is refused, with a clear message
-        let res = app.post_form("/inloggen", &As::Anonymous, &[("gebruikersnaam", "beleid"), ("wachtwoord", "proefstad-demo-2026")]).await;
+        let res = app
+            .post_form(
+                "/inloggen",
+                &As::Anonymous,
+                &[
+                    ("gebruikersnaam", "beleid"),
+                    ("wachtwoord", "proefstad-demo-2026"),
+                ],
+            )
+            .await;
         assert_eq!(res.status, 400);
         assert!(res.body.contains("tijdelijk geblokkeerd"), "{}", res.body);
-        let logins: Vec<_> = app.audit_tail(10).await.into_iter().filter(|r| r.action == "login").collect();
+        let logins: Vec<_> = app
+            .audit_tail(10)
+            .await
+            .into_iter()
+            .filter(|r| r.action == "login")
+            .collect();
         assert_eq!(logins.len(), 6);
         assert_eq!(logins[0].outcome, "denied");
         assert!(logins[1..].iter().all(|r| r.outcome == "failed"));
 
         // another account is unaffected and logs in
-        let ok = app.post_form("/inloggen", &As::Anonymous, &[("gebruikersnaam", "teamleider"), ("wachtwoord", "proefstad-demo-2026"), ("terug", "/huishoudens")]).await;
+        let ok = app
+            .post_form(
+                "/inloggen",
+                &As::Anonymous,
+                &[
+                    ("gebruikersnaam", "teamleider"),
+                    ("wachtwoord", "proefstad-demo-2026"),
+                    ("terug", "/huishoudens"),
+                ],
+            )
+            .await;
         assert_eq!(ok.status, 303);
         assert_eq!(ok.location(), Some("/huishoudens"));
-        let cookie = ok.headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap_or("").to_owned()).find(|c| c.starts_with("baken_sessie=")).unwrap();
-        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+        let cookie = ok
+            .headers
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap_or("").to_owned())
+            .find(|c| c.starts_with("baken_sessie="))
+            .unwrap();
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+            "{cookie}"
+        );
     }
 }
 
 #[tokio::test]
 async fn login_never_redirects_off_site() {
     for app in apps(10).await {
-        let res = app.post_form("/inloggen", &As::Anonymous, &[("gebruikersnaam", "beleid"), ("wachtwoord", "proefstad-demo-2026"), ("terug", "//evil.example/")]).await;
+        let res = app
+            .post_form(
+                "/inloggen",
+                &As::Anonymous,
+                &[
+                    ("gebruikersnaam", "beleid"),
+                    ("wachtwoord", "proefstad-demo-2026"),
+                    ("terug", "//evil.example/"),
+                ],
+            )
+            .await;
         assert_eq!(res.location(), Some("/start"));
     }
 }
@@ -158,7 +252,18 @@ async fn two_concurrent_edits_of_one_user_give_one_save_and_one_conflict() {
             let app = &app;
             let admin = admin.clone();
             async move {
-                app.post_form("/beheer/gebruikers/2", &admin, &[("naam", name), ("rol", "vrijwilliger"), ("team", ""), ("actief", "ja"), ("versie", "1")]).await
+                app.post_form(
+                    "/beheer/gebruikers/2",
+                    &admin,
+                    &[
+                        ("naam", name),
+                        ("rol", "vrijwilliger"),
+                        ("team", ""),
+                        ("actief", "ja"),
+                        ("versie", "1"),
+                    ],
+                )
+                .await
             }
         };
         let (a, b) = tokio::join!(edit("Eerste Naam"), edit("Tweede Naam"));
@@ -166,8 +271,14 @@ async fn two_concurrent_edits_of_one_user_give_one_save_and_one_conflict() {
         statuses.sort();
         assert_eq!(statuses, vec![303, 409], "{:?}", app.backend);
         let loser = if a.status == 409 { &a } else { &b };
-        assert!(loser.body.contains("Iemand anders heeft deze gebruiker intussen gewijzigd"));
-        assert!(app.audit_tail(5).await.iter().any(|r| r.outcome == "conflict"));
+        assert!(loser
+            .body
+            .contains("Iemand anders heeft deze gebruiker intussen gewijzigd"));
+        assert!(app
+            .audit_tail(5)
+            .await
+            .iter()
+            .any(|r| r.outcome == "conflict"));
     }
 }
 
@@ -175,13 +286,41 @@ async fn two_concurrent_edits_of_one_user_give_one_save_and_one_conflict() {
 async fn bad_form_input_gets_dutch_errors_and_changes_nothing() {
     for app in apps(10).await {
         let admin = app.login_as("beheerder").await;
-        let users_before = app.get("/beheer/gebruikers", &admin).await.body.matches("<tr>").count();
-        let res = app.post_form("/beheer/gebruikers/nieuw", &admin, &[("gebruikersnaam", "X"), ("naam", ""), ("rol", "koning"), ("wachtwoord", "kort")]).await;
+        let users_before = app
+            .get("/beheer/gebruikers", &admin)
+            .await
+            .body
+            .matches("<tr>")
+            .count();
+        let res = app
+            .post_form(
+                "/beheer/gebruikers/nieuw",
+                &admin,
+                &[
+                    ("gebruikersnaam", "X"),
+                    ("naam", ""),
+                    ("rol", "koning"),
+                    ("wachtwoord", "kort"),
+                ],
+            )
+            .await;
         assert_eq!(res.status, 400);
-        for msg in ["kleine letters", "Vul een naam in", "Kies een rol uit de lijst", "minstens 12 tekens"] {
+        for msg in [
+            "kleine letters",
+            "Vul een naam in",
+            "Kies een rol uit de lijst",
+            "minstens 12 tekens",
+        ] {
             assert!(res.body.contains(msg), "missing: {msg}");
         }
-        assert_eq!(app.get("/beheer/gebruikers", &admin).await.body.matches("<tr>").count(), users_before);
+        assert_eq!(
+            app.get("/beheer/gebruikers", &admin)
+                .await
+                .body
+                .matches("<tr>")
+                .count(),
+            users_before
+        );
 
         let gen = app.login_as("generalist").await;
         let res = app.get("/huishoudens?postcode=abc", &gen).await;
@@ -197,7 +336,10 @@ async fn api_errors_are_problem_json_naming_the_parameter() {
         let token = app.token_for("generalist").await;
         for (path, needle) in [
             ("/api/v1/households?pageSize=0", "'pageSize'"),
-            ("/api/v1/households?district=WK999901", "unknown query parameter 'district'"),
+            (
+                "/api/v1/households?district=WK999901",
+                "unknown query parameter 'district'",
+            ),
             ("/api/v1/households?districtCode=Noord", "'districtCode'"),
             ("/api/v1/households/abc", "'id'"),
         ] {
@@ -206,10 +348,19 @@ async fn api_errors_are_problem_json_naming_the_parameter() {
             assert_eq!(res.content_type(), "application/problem+json");
             let p: serde_json::Value = serde_json::from_str(&res.body).unwrap();
             assert_eq!(p["status"], 400);
-            assert!(p["detail"].as_str().unwrap_or("").contains(needle), "{path}: {}", p["detail"]);
-            assert_eq!(p["instance"].as_str(), Some(path.split('?').next().unwrap_or("")));
+            assert!(
+                p["detail"].as_str().unwrap_or("").contains(needle),
+                "{path}: {}",
+                p["detail"]
+            );
+            assert_eq!(
+                p["instance"].as_str(),
+                Some(path.split('?').next().unwrap_or(""))
+            );
         }
-        let bad = app.get("/api/v1/households", &As::Bearer("bkn_nonsense".into())).await;
+        let bad = app
+            .get("/api/v1/households", &As::Bearer("bkn_nonsense".into()))
+            .await;
         assert_eq!(bad.status, 401);
         let unknown = app.get("/api/v1/nothing-here", &token).await;
         assert_eq!(unknown.status, 404);
@@ -221,7 +372,13 @@ async fn api_errors_are_problem_json_naming_the_parameter() {
 async fn pages_carry_the_security_headers() {
     for app in apps(5).await {
         let res = app.get("/inloggen", &As::Anonymous).await;
-        let h = |n: &str| res.headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+        let h = |n: &str| {
+            res.headers
+                .get(n)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_owned()
+        };
         assert!(h("content-security-policy").contains("frame-ancestors 'none'"));
         assert!(h("content-security-policy").contains("script-src 'self'"));
         assert!(!h("content-security-policy").contains("unsafe-inline"));
@@ -235,7 +392,12 @@ async fn pages_carry_the_security_headers() {
         for r in baken_web::routes::table() {
             if let Some(p) = r.path.strip_prefix("/api/v1") {
                 let op = r.method.as_str().to_ascii_lowercase();
-                assert!(doc["paths"][p][&op].is_object(), "{} {} missing from openapi.json", r.method, r.path);
+                assert!(
+                    doc["paths"][p][&op].is_object(),
+                    "{} {} missing from openapi.json",
+                    r.method,
+                    r.path
+                );
             }
         }
     }
@@ -258,18 +420,69 @@ async fn changing_the_password_checks_the_old_one_and_ends_other_sessions() {
     for app in apps(5).await {
         let here = app.login_as("makelaar").await;
         let elsewhere = app.login_as("makelaar").await;
-        let wrong = app.post_form("/account/wachtwoord", &here, &[("huidig", "niet-het-wachtwoord"), ("nieuw", "een-nieuw-lang-wachtwoord"), ("herhaal", "een-nieuw-lang-wachtwoord")]).await;
+        let wrong = app
+            .post_form(
+                "/account/wachtwoord",
+                &here,
+                &[
+                    ("huidig", "niet-het-wachtwoord"),
+                    ("nieuw", "een-nieuw-lang-wachtwoord"),
+                    ("herhaal", "een-nieuw-lang-wachtwoord"),
+                ],
+            )
+            .await;
         assert_eq!(wrong.status, 400);
         assert!(wrong.body.contains("Uw huidige wachtwoord klopt niet"));
-        let mismatch = app.post_form("/account/wachtwoord", &here, &[("huidig", "proefstad-demo-2026"), ("nieuw", "een-nieuw-lang-wachtwoord"), ("herhaal", "een-ander-lang-wachtwoord")]).await;
+        let mismatch = app
+            .post_form(
+                "/account/wachtwoord",
+                &here,
+                &[
+                    ("huidig", "proefstad-demo-2026"),
+                    ("nieuw", "een-nieuw-lang-wachtwoord"),
+                    ("herhaal", "een-ander-lang-wachtwoord"),
+                ],
+            )
+            .await;
         assert!(mismatch.body.contains("niet gelijk"));
-        assert_eq!(app.get("/start", &elsewhere).await.status, 200, "nothing changed yet");
+        assert_eq!(
+            app.get("/start", &elsewhere).await.status,
+            200,
+            "nothing changed yet"
+        );
 
-        let ok = app.post_form("/account/wachtwoord", &here, &[("huidig", "proefstad-demo-2026"), ("nieuw", "een-nieuw-lang-wachtwoord"), ("herhaal", "een-nieuw-lang-wachtwoord")]).await;
+        let ok = app
+            .post_form(
+                "/account/wachtwoord",
+                &here,
+                &[
+                    ("huidig", "proefstad-demo-2026"),
+                    ("nieuw", "een-nieuw-lang-wachtwoord"),
+                    ("herhaal", "een-nieuw-lang-wachtwoord"),
+                ],
+            )
+            .await;
         assert_eq!(ok.status, 303);
-        assert_eq!(app.get("/start", &here).await.status, 200, "this session stays");
-        assert_eq!(app.get("/start", &elsewhere).await.status, 303, "other sessions end");
-        let login = app.post_form("/inloggen", &As::Anonymous, &[("gebruikersnaam", "makelaar"), ("wachtwoord", "een-nieuw-lang-wachtwoord")]).await;
+        assert_eq!(
+            app.get("/start", &here).await.status,
+            200,
+            "this session stays"
+        );
+        assert_eq!(
+            app.get("/start", &elsewhere).await.status,
+            303,
+            "other sessions end"
+        );
+        let login = app
+            .post_form(
+                "/inloggen",
+                &As::Anonymous,
+                &[
+                    ("gebruikersnaam", "makelaar"),
+                    ("wachtwoord", "een-nieuw-lang-wachtwoord"),
+                ],
+            )
+            .await;
         assert_eq!(login.status, 303);
     }
 }

@@ -110,7 +110,7 @@ pub fn tokens(input: &str) -> Vec<String> {
 /// characters, contained in the text's word (Dutch compounds: "maaltijd" in
 /// "buurtmaaltijd"); a three-letter stem matches the start or end of a word
 /// ("les" in "voorles").
-fn stem_matches(query: &str, text: &str) -> bool {
+pub(crate) fn stem_matches(query: &str, text: &str) -> bool {
     if query == text {
         return true;
     }
@@ -144,6 +144,11 @@ impl Matcher {
 
     pub fn is_empty(&self) -> bool {
         self.terms.is_empty()
+    }
+
+    /// The typed words (normalised), each with its stem.
+    pub fn terms(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.terms.iter().map(|(w, s)| (w.as_str(), s.as_str()))
     }
 
     /// The typed words (normalised) that occur in the text's stems.

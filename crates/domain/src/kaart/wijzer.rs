@@ -400,33 +400,108 @@ pub struct Advice {
     pub domains: Vec<LifeDomain>,
 }
 
-/// A service with its search stems computed once, so that a suggestion over
-/// 10,000 services does not re-tokenise them.
+/// A service with its search words computed once, so that a suggestion over
+/// 10,000 services does not re-tokenise them: each distinct stem of the map
+/// is a number in the index's vocabulary.
 #[derive(Debug, Clone)]
 pub struct IndexedService {
     pub id: i64,
     pub service: Service,
-    pub stems: Vec<String>,
+    /// Vocabulary numbers of everything searchable (name, description,
+    /// eligibility, domains), sorted, without repeats.
+    pub stem_ids: Vec<u32>,
+    /// Vocabulary numbers of the name alone: a word in the name says what the
+    /// service *is*.
+    pub name_ids: Vec<u32>,
+    domain_mask: u16,
 }
 
 /// The social map prepared for matching.
 #[derive(Debug, Clone, Default)]
 pub struct ServiceIndex {
     pub services: Vec<IndexedService>,
+    vocabulary: Vec<String>,
 }
 
 impl ServiceIndex {
     pub fn new(services: impl IntoIterator<Item = (i64, Service)>) -> ServiceIndex {
-        ServiceIndex {
-            services: services
+        let mut vocabulary: Vec<String> = Vec::new();
+        let mut number: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+        let mut ids = |text: &str| {
+            let mut v: Vec<u32> = tokens(text)
                 .into_iter()
-                .map(|(id, service)| IndexedService {
-                    id,
-                    stems: tokens(&service.search_text()),
-                    service,
+                .map(|t| {
+                    *number.entry(t.clone()).or_insert_with(|| {
+                        vocabulary.push(t);
+                        vocabulary.len() as u32 - 1
+                    })
                 })
-                .collect(),
+                .collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        let services = services
+            .into_iter()
+            .map(|(id, service)| IndexedService {
+                id,
+                stem_ids: ids(&service.search_text()),
+                name_ids: ids(&service.name),
+                domain_mask: domain_mask(&service.domains),
+                service,
+            })
+            .collect();
+        ServiceIndex {
+            services,
+            vocabulary,
         }
+    }
+
+    /// A query against this map: for each typed word, which vocabulary stems it matches.
+    fn compile<'m>(&self, m: &'m Matcher) -> Compiled<'m> {
+        let terms = m
+            .terms()
+            .map(|(word, stem)| {
+                let hits: Vec<bool> = self
+                    .vocabulary
+                    .iter()
+                    .map(|v| super::text::stem_matches(stem, v))
+                    .collect();
+                (word, hits)
+            })
+            .collect();
+        Compiled { terms }
+    }
+}
+
+/// A query compiled against a map's vocabulary.
+struct Compiled<'m> {
+    terms: Vec<(&'m str, Vec<bool>)>,
+}
+
+impl Compiled<'_> {
+    fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+    fn words(&self) -> Vec<&str> {
+        self.terms.iter().map(|(w, _)| *w).collect()
+    }
+    /// The numbers of the terms found among these stems.
+    fn hits(&self, ids: &[u32]) -> Vec<usize> {
+        (0..self.terms.len())
+            .filter(|&t| ids.iter().any(|&i| self.terms[t].1[i as usize]))
+            .collect()
+    }
+    fn count(&self, ids: &[u32]) -> usize {
+        self.terms
+            .iter()
+            .filter(|(_, h)| ids.iter().any(|&i| h[i as usize]))
+            .count()
+    }
+    fn any(&self, ids: &[u32]) -> bool {
+        self.terms
+            .iter()
+            .any(|(_, h)| ids.iter().any(|&i| h[i as usize]))
     }
 }
 
@@ -447,10 +522,28 @@ fn step(n: u8) -> LadderStep {
     LadderStep::new(n).unwrap_or_else(|_| unreachable!("steps 1 to 5 are constants here"))
 }
 
-#[derive(Default)]
+/// Reasons shown per suggestion at most: the first ones are the answers that
+/// led to it; more would not be read on a phone.
+const MAX_REASONS: usize = 4;
+
+#[derive(Default, Clone, Copy)]
 struct Candidate {
     score: u32,
-    reasons: BTreeSet<Reason>,
+    /// Reason numbers in the order found, without repeats; the first few only.
+    ids: [u16; MAX_REASONS],
+    len: usize,
+}
+
+impl Candidate {
+    fn add(&mut self, r: u16) {
+        if self.len < MAX_REASONS && !self.ids[..self.len].contains(&r) {
+            self.ids[self.len] = r;
+            self.len += 1;
+        }
+    }
+    fn reasons(&self) -> impl Iterator<Item = u16> + '_ {
+        self.ids[..self.len].iter().copied()
+    }
 }
 
 /// The wijzer's suggestion step. Pure: same input, same advice.
@@ -578,12 +671,17 @@ pub fn suggest(content: &WijzerContent, map: &ServiceIndex, answers: &Answers) -
                 .as_ref()
                 .is_none_or(|d| s.service.serves(d))
     };
+    // Services the resident can use at all, once; the volunteer opportunities apart.
+    let (help, give_from): (Vec<usize>, Vec<usize>) = (0..map.services.len())
+        .filter(|&i| usable(&map.services[i]))
+        .partition(|&i| !map.services[i].service.volunteering);
 
+    let mut reasons = ReasonTable::default();
     let mut fixed: Vec<Suggestion> = Vec::new();
-    let mut services: BTreeMap<usize, Candidate> = BTreeMap::new();
+    let mut services: Vec<Candidate> = vec![Candidate::default(); map.services.len()];
 
     for rule in &content.rules {
-        let Some(reasons) = fires(&rule.when) else {
+        let Some(rule_reasons) = fires(&rule.when) else {
             continue;
         };
         match &rule.then {
@@ -597,7 +695,7 @@ pub fn suggest(content: &WijzerContent, map: &ServiceIndex, answers: &Answers) -
                     kind,
                     title: title.clone(),
                     text: text.clone(),
-                    reasons,
+                    reasons: rule_reasons,
                     score: 10,
                 });
             }
@@ -607,32 +705,29 @@ pub fn suggest(content: &WijzerContent, map: &ServiceIndex, answers: &Answers) -
                 collective_only,
                 max_step,
             } => {
-                let m = Matcher::new(&words.join(" "));
-                for (i, s) in map.services.iter().enumerate() {
-                    if s.service.volunteering || !usable(s) || s.service.step > *max_step {
+                let matcher = Matcher::new(&words.join(" "));
+                let m = map.compile(&matcher);
+                let ids: Vec<u16> = rule_reasons.into_iter().map(|r| reasons.id(r)).collect();
+                let rule_mask = domain_mask(rd);
+                for &i in &help {
+                    let s = &map.services[i];
+                    if s.service.step > *max_step
+                        || (*collective_only && s.service.reach != Reach::Collective)
+                    {
                         continue;
                     }
-                    if *collective_only && s.service.reach != Reach::Collective {
+                    let shared = s.domain_mask & rule_mask;
+                    let words_hit = m.any(&s.stem_ids);
+                    if shared == 0 && !words_hit {
                         continue;
                     }
-                    let shared: Vec<LifeDomain> = s
-                        .service
-                        .domains
-                        .iter()
-                        .copied()
-                        .filter(|d| rd.contains(d))
-                        .collect();
-                    let words_hit = !m.is_empty() && !m.matched(&s.stems).is_empty();
-                    if shared.is_empty() && !words_hit {
-                        continue;
+                    let c = &mut services[i];
+                    c.score += shared.count_ones() + if words_hit { 4 } else { 0 };
+                    for &r in &ids {
+                        c.add(r);
                     }
-                    let c = services.entry(i).or_default();
-                    c.score += shared.len() as u32 + if words_hit { 4 } else { 0 };
-                    c.reasons.extend(reasons.iter().cloned());
-                    if !shared.is_empty() {
-                        let labels: Vec<&str> = shared.iter().map(|d| d.label()).collect();
-                        c.reasons
-                            .insert(Reason(format!("Helpt bij: {}.", labels.join(", "))));
+                    if shared != 0 {
+                        c.add(reasons.helps_with(shared));
                     }
                 }
             }
@@ -641,19 +736,26 @@ pub fn suggest(content: &WijzerContent, map: &ServiceIndex, answers: &Answers) -
 
     // The resident's own words, straight onto the map: someone who asks for a
     // scootmobiel sees it — on its own step, via the wijkteam.
-    if !q_matcher.is_empty() {
-        for (i, s) in map.services.iter().enumerate() {
-            if s.service.volunteering || !usable(s) {
+    let q = map.compile(&q_matcher);
+    if !q.is_empty() {
+        let typed: Vec<u16> = q
+            .words()
+            .iter()
+            .map(|w| reasons.id(Reason(format!("U schreef '{w}'."))))
+            .collect();
+        for &i in &help {
+            let s = &map.services[i];
+            // One common word in a description ("thuis") says little; a word
+            // in the name, or two of the resident's words together, say more.
+            let in_name = q.count(&s.name_ids);
+            let hit = q.hits(&s.stem_ids);
+            if in_name == 0 && hit.len() < 2 {
                 continue;
             }
-            let hit = q_matcher.matched(&s.stems);
-            if hit.is_empty() {
-                continue;
-            }
-            let c = services.entry(i).or_default();
-            c.score += 5 * hit.len() as u32;
-            for w in hit {
-                c.reasons.insert(Reason(format!("U schreef '{w}'.")));
+            let c = &mut services[i];
+            c.score += 5 * (in_name + hit.len()) as u32;
+            for t in hit {
+                c.add(typed[t]);
             }
         }
     }
@@ -686,8 +788,55 @@ pub fn suggest(content: &WijzerContent, map: &ServiceIndex, answers: &Answers) -
         });
     }
 
+    // Lightest first; within a step the best fit, then by name. Only the few
+    // shown per step are turned into suggestions.
+    let order = |a: &(u8, u32, usize), b: &(u8, u32, usize)| {
+        a.0.cmp(&b.0)
+            .then(b.1.cmp(&a.1))
+            .then(
+                map.services[a.2]
+                    .service
+                    .name
+                    .cmp(&map.services[b.2].service.name),
+            )
+            .then(a.2.cmp(&b.2))
+    };
+    let mut per_step: [Vec<(u8, u32, usize)>; 6] = Default::default();
+    for (i, c) in services.iter().enumerate() {
+        if c.len > 0 {
+            let st = map.services[i].service.step.value();
+            per_step[st as usize].push((st, c.score, i));
+        }
+    }
     let mut suggestions = fixed;
-    for (i, c) in services {
+    suggestions.sort_by(|a, b| {
+        a.step
+            .cmp(&b.step)
+            .then(b.score.cmp(&a.score))
+            .then(a.title.cmp(&b.title))
+    });
+    let mut shown = [0usize; 6];
+    suggestions.retain(|s| {
+        let n = &mut shown[s.step.value() as usize];
+        *n += 1;
+        *n <= cap(s.step.value())
+    });
+    let mut kept: Vec<(u8, u32, usize)> = Vec::new();
+    for (st, list) in per_step.iter_mut().enumerate() {
+        let room = cap(st as u8).saturating_sub(
+            suggestions
+                .iter()
+                .filter(|s| s.step.value() as usize == st)
+                .count(),
+        );
+        if list.len() > room && room > 0 {
+            list.select_nth_unstable_by(room - 1, order);
+        }
+        list.truncate(room);
+        list.sort_by(order);
+        kept.extend(list.iter().copied());
+    }
+    for (_, score, i) in kept {
         let s = &map.services[i];
         let individual = s.service.step.value() == 5;
         suggestions.push(Suggestion {
@@ -699,71 +848,113 @@ pub fn suggest(content: &WijzerContent, map: &ServiceIndex, answers: &Answers) -
             } else {
                 s.service.description.clone()
             },
-            reasons: c.reasons.into_iter().collect(),
-            score: c.score,
+            reasons: services[i].reasons().map(|r| reasons.get(r)).collect(),
+            score,
         });
     }
-    suggestions.sort_by(|a, b| {
-        a.step
-            .cmp(&b.step)
-            .then(b.score.cmp(&a.score))
-            .then(a.title.cmp(&b.title))
-    });
-    let mut per_step = [0usize; 6];
-    suggestions.retain(|s| {
-        let n = &mut per_step[s.step.value() as usize];
-        *n += 1;
-        *n <= cap(s.step.value())
-    });
+    // Tips and stories first within their step (they carry the higher fixed
+    // scores), services after; a stable sort keeps that.
+    suggestions.sort_by(|a, b| a.step.cmp(&b.step));
 
     // Ways to give: volunteer opportunities that fit what they like doing.
-    let mut give: Vec<Suggestion> = Vec::new();
+    let mut give_c: Vec<Candidate> = vec![Candidate::default(); map.services.len()];
     for interest in content
         .interests
         .iter()
         .filter(|i| answers.likes.contains(&i.key))
     {
-        let m = Matcher::new(&interest.keywords.join(" "));
+        let matcher = Matcher::new(&interest.keywords.join(" "));
+        let m = map.compile(&matcher);
         if m.is_empty() {
             continue;
         }
-        for s in map
-            .services
-            .iter()
-            .filter(|s| s.service.volunteering && usable(s))
-        {
-            if m.matched(&s.stems).is_empty() {
-                continue;
-            }
-            let reason = Reason(format!("U doet graag: {}.", interest.label.to_lowercase()));
-            match give
-                .iter_mut()
-                .find(|g| g.kind == SuggestionKind::Give { id: s.id })
-            {
-                Some(g) => {
-                    g.score += 1;
-                    if !g.reasons.contains(&reason) {
-                        g.reasons.push(reason);
-                    }
-                }
-                None => give.push(Suggestion {
-                    step: s.service.step,
-                    kind: SuggestionKind::Give { id: s.id },
-                    title: s.service.name.clone(),
-                    text: s.service.description.clone(),
-                    reasons: vec![reason],
-                    score: 1,
-                }),
+        let reason = reasons.id(Reason(format!(
+            "U doet graag: {}.",
+            interest.label.to_lowercase()
+        )));
+        for &i in &give_from {
+            if m.any(&map.services[i].stem_ids) {
+                let c = &mut give_c[i];
+                c.score += 1;
+                c.add(reason);
             }
         }
     }
-    give.sort_by(|a, b| b.score.cmp(&a.score).then(a.title.cmp(&b.title)));
-    give.truncate(GIVE_CAP);
+    let mut ranked: Vec<(u8, u32, usize)> = give_c
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.len > 0)
+        .map(|(i, c)| (0, c.score, i))
+        .collect();
+    if ranked.len() > GIVE_CAP {
+        ranked.select_nth_unstable_by(GIVE_CAP - 1, order);
+        ranked.truncate(GIVE_CAP);
+    }
+    ranked.sort_by(order);
+    let give = ranked
+        .into_iter()
+        .map(|(_, score, i)| {
+            let s = &map.services[i];
+            Suggestion {
+                step: s.service.step,
+                kind: SuggestionKind::Give { id: s.id },
+                title: s.service.name.clone(),
+                text: s.service.description.clone(),
+                reasons: give_c[i].reasons().map(|r| reasons.get(r)).collect(),
+                score,
+            }
+        })
+        .collect();
 
     Advice {
         suggestions,
         give,
         domains: domains.into_iter().collect(),
+    }
+}
+
+fn domain_index(d: LifeDomain) -> u32 {
+    LifeDomain::ALL.iter().position(|x| *x == d).unwrap_or(0) as u32
+}
+
+fn domain_mask(ds: &[LifeDomain]) -> u16 {
+    ds.iter().fold(0u16, |m, d| m | (1 << domain_index(*d)))
+}
+
+/// The reasons of one request, each stored once; candidates refer to them by
+/// number, so ten thousand candidates do not copy strings.
+#[derive(Default)]
+struct ReasonTable {
+    list: Vec<Reason>,
+    by_text: std::collections::HashMap<String, u16>,
+    helps: std::collections::HashMap<u16, u16>,
+}
+
+impl ReasonTable {
+    fn id(&mut self, r: Reason) -> u16 {
+        if let Some(&i) = self.by_text.get(&r.0) {
+            return i;
+        }
+        let i = self.list.len() as u16;
+        self.by_text.insert(r.0.clone(), i);
+        self.list.push(r);
+        i
+    }
+    fn helps_with(&mut self, mask: u16) -> u16 {
+        if let Some(&i) = self.helps.get(&mask) {
+            return i;
+        }
+        let labels: Vec<&str> = LifeDomain::ALL
+            .iter()
+            .filter(|d| mask & (1 << domain_index(**d)) != 0)
+            .map(|d| d.label())
+            .collect();
+        let i = self.id(Reason(format!("Helpt bij: {}.", labels.join(", "))));
+        self.helps.insert(mask, i);
+        i
+    }
+    fn get(&self, i: u16) -> Reason {
+        self.list[i as usize].clone()
     }
 }
 

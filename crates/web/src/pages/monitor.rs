@@ -32,7 +32,13 @@ struct ReportView {
     households: String,
 }
 
-async fn page(state: &AppState, ctx: &Ctx, problems: Vec<String>, saved: bool, status: StatusCode) -> PageResult {
+async fn page(
+    state: &AppState,
+    ctx: &Ctx,
+    problems: Vec<String>,
+    saved: bool,
+    status: StatusCode,
+) -> PageResult {
     let mut tx = state.db.read().await?;
     let reports = monitor::list(&mut tx, 50).await?;
     drop(tx);
@@ -46,14 +52,31 @@ async fn page(state: &AppState, ctx: &Ctx, problems: Vec<String>, saved: bool, s
             households: r.households,
         })
         .collect();
-    let html = render(state, ctx, "monitor.html", "Stapelingsmonitor", Value::from_serialize(context! {
-        reports => reports, problems => problems, saved => saved, max_mb => MAX_UPLOAD_BYTES / (1024 * 1024),
-    }))?;
+    let html = render(
+        state,
+        ctx,
+        "monitor.html",
+        "Stapelingsmonitor",
+        Value::from_serialize(context! {
+            reports => reports, problems => problems, saved => saved, max_mb => MAX_UPLOAD_BYTES / (1024 * 1024),
+        }),
+    )?;
     Ok((status, html).into_response())
 }
 
-pub async fn index(State(state): State<AppState>, ctx: Ctx, axum::extract::Query(q): axum::extract::Query<BTreeMap<String, String>>) -> PageResult {
-    page(&state, &ctx, Vec::new(), q.contains_key("gemaakt"), StatusCode::OK).await
+pub async fn index(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Query(q): axum::extract::Query<BTreeMap<String, String>>,
+) -> PageResult {
+    page(
+        &state,
+        &ctx,
+        Vec::new(),
+        q.contains_key("gemaakt"),
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// Only the last path component, printable, at most 80 characters.
@@ -67,7 +90,11 @@ fn clean_name(raw: Option<&str>, n: usize) -> String {
     }
 }
 
-pub async fn upload(State(state): State<AppState>, ctx: Ctx, mut multipart: Multipart) -> PageResult {
+pub async fn upload(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    mut multipart: Multipart,
+) -> PageResult {
     let user = ctx.user()?.clone();
     let dir = tempfile::tempdir().map_err(|e| AppError::Internal(format!("temp dir: {e}")))?;
     let mut files: Vec<(String, std::path::PathBuf)> = Vec::new();
@@ -80,7 +107,10 @@ pub async fn upload(State(state): State<AppState>, ctx: Ctx, mut multipart: Mult
             Ok(Some(f)) => f,
             Ok(None) => break,
             Err(e) => {
-                problems.push(format!("De upload is afgebroken of te groot (hoogstens {} MB): {e}", MAX_UPLOAD_BYTES / (1024 * 1024)));
+                problems.push(format!(
+                    "De upload is afgebroken of te groot (hoogstens {} MB): {e}",
+                    MAX_UPLOAD_BYTES / (1024 * 1024)
+                ));
                 break;
             }
         };
@@ -95,17 +125,22 @@ pub async fn upload(State(state): State<AppState>, ctx: Ctx, mut multipart: Mult
                     continue; // the browser sends an empty part when no file was chosen
                 }
                 let path = dir.path().join(format!("{}.csv", files.len()));
-                let mut out = std::fs::File::create(&path).map_err(|e| AppError::Internal(format!("temp file: {e}")))?;
+                let mut out = std::fs::File::create(&path)
+                    .map_err(|e| AppError::Internal(format!("temp file: {e}")))?;
                 let mut field = field;
                 loop {
                     match field.chunk().await {
                         Ok(Some(bytes)) => {
                             total += bytes.len();
                             if total > MAX_UPLOAD_BYTES {
-                                problems.push(format!("De bestanden zijn samen groter dan {} MB.", MAX_UPLOAD_BYTES / (1024 * 1024)));
+                                problems.push(format!(
+                                    "De bestanden zijn samen groter dan {} MB.",
+                                    MAX_UPLOAD_BYTES / (1024 * 1024)
+                                ));
                                 break;
                             }
-                            out.write_all(&bytes).map_err(|e| AppError::Internal(format!("temp file: {e}")))?;
+                            out.write_all(&bytes)
+                                .map_err(|e| AppError::Internal(format!("temp file: {e}")))?;
                         }
                         Ok(None) => break,
                         Err(e) => {
@@ -126,7 +161,8 @@ pub async fn upload(State(state): State<AppState>, ctx: Ctx, mut multipart: Mult
         ("suppress", t) => match t.parse::<u64>() {
             Ok(t) if (3..=1000).contains(&t) => Some(Protection::Suppress { threshold: t }),
             _ => {
-                problems.push("Vul bij ‘onderdrukken’ een drempel in van 3 tot en met 1000.".into());
+                problems
+                    .push("Vul bij ‘onderdrukken’ een drempel in van 3 tot en met 1000.".into());
                 None
             }
         },
@@ -147,12 +183,17 @@ pub async fn upload(State(state): State<AppState>, ctx: Ctx, mut multipart: Mult
     let job = tokio::task::spawn_blocking(move || {
         let opened: Result<Vec<(String, std::fs::File)>, String> = files
             .iter()
-            .map(|(name, path)| std::fs::File::open(path).map(|f| (name.clone(), f)).map_err(|e| format!("{name}: {e}")))
+            .map(|(name, path)| {
+                std::fs::File::open(path)
+                    .map(|f| (name.clone(), f))
+                    .map_err(|e| format!("{name}: {e}"))
+            })
             .collect();
         let result = opened.and_then(|inputs| {
             use rand::SeedableRng;
             let mut rng = rand::rngs::StdRng::from_entropy();
-            let linked = baken_monitor::link(inputs, &InputConfig::default(), &mut rng).map_err(|e| e.to_string())?;
+            let linked = baken_monitor::link(inputs, &InputConfig::default(), &mut rng)
+                .map_err(|e| e.to_string())?;
             let report = baken_monitor::report(&linked, &protection);
             Ok(report)
         });
@@ -160,32 +201,62 @@ pub async fn upload(State(state): State<AppState>, ctx: Ctx, mut multipart: Mult
         drop(dir);
         result
     });
-    let outcome = job.await.map_err(|e| AppError::Internal(format!("linking task: {e}")))?;
+    let outcome = job
+        .await
+        .map_err(|e| AppError::Internal(format!("linking task: {e}")))?;
     let mut tx = state.db.begin().await?;
     match outcome {
         Ok(report) => {
-            let households = report.totals.households.map_or_else(|| "geheim".to_owned(), |n| n.to_string());
+            let households = report
+                .totals
+                .households
+                .map_or_else(|| "geheim".to_owned(), |n| n.to_string());
             let protection_label = match protection {
                 Protection::Cbs => "CBS (afronden op 5, geheim onder 8)".to_owned(),
                 Protection::Suppress { threshold } => format!("onderdrukken onder {threshold}"),
             };
-            let id = monitor::create(&mut tx, &monitor::NewReport {
-                created_by: user.user.id,
-                files: n_files as i64,
-                protection: &protection_label,
-                households: &households,
-                report_json: &report.to_json(),
-                report_html: &report.to_html(),
-            })
+            let id = monitor::create(
+                &mut tx,
+                &monitor::NewReport {
+                    created_by: user.user.id,
+                    files: n_files as i64,
+                    protection: &protection_label,
+                    households: &households,
+                    report_json: &report.to_json(),
+                    report_html: &report.to_html(),
+                },
+            )
             .await?;
-            audit::append(&mut tx, &ctx.audit(AuditAction::Create, AuditOutcome::Success, Some(("monitor_report", id.to_string())), format!("{n_files} bestanden gekoppeld; bestanden verwijderd"))).await?;
+            audit::append(
+                &mut tx,
+                &ctx.audit(
+                    AuditAction::Create,
+                    AuditOutcome::Success,
+                    Some(("monitor_report", id.to_string())),
+                    format!("{n_files} bestanden gekoppeld; bestanden verwijderd"),
+                ),
+            )
+            .await?;
             tx.commit().await?;
             Ok(Redirect::to("/monitor?gemaakt=1").into_response())
         }
         Err(message) => {
-            audit::append(&mut tx, &ctx.audit(AuditAction::Create, AuditOutcome::Failed, Some(("monitor_report", "-".into())), format!("{n_files} bestanden geweigerd"))).await?;
+            audit::append(
+                &mut tx,
+                &ctx.audit(
+                    AuditAction::Create,
+                    AuditOutcome::Failed,
+                    Some(("monitor_report", "-".into())),
+                    format!("{n_files} bestanden geweigerd"),
+                ),
+            )
+            .await?;
             tx.commit().await?;
-            let problems: Vec<String> = message.lines().map(str::to_owned).filter(|l| !l.trim().is_empty()).collect();
+            let problems: Vec<String> = message
+                .lines()
+                .map(str::to_owned)
+                .filter(|l| !l.trim().is_empty())
+                .collect();
             page(&state, &ctx, problems, false, StatusCode::BAD_REQUEST).await
         }
     }
@@ -196,7 +267,9 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
     let _ = ctx.user()?;
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let mut tx = state.db.read().await?;
-    let html = monitor::html(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let html = monitor::html(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     drop(tx);
     Ok((
         [
@@ -215,13 +288,27 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
 pub async fn json(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> PageResult {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let mut tx = state.db.begin().await?;
-    let json = monitor::json(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    audit::append(&mut tx, &ctx.audit(AuditAction::Export, AuditOutcome::Success, Some(("monitor_report", id.to_string())), "report.json")).await?;
+    let json = monitor::json(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    audit::append(
+        &mut tx,
+        &ctx.audit(
+            AuditAction::Export,
+            AuditOutcome::Success,
+            Some(("monitor_report", id.to_string())),
+            "report.json",
+        ),
+    )
+    .await?;
     tx.commit().await?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/json"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"report.json\""),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"report.json\"",
+            ),
         ],
         json,
     )
@@ -232,7 +319,10 @@ pub async fn json(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
 mod tests {
     #[test]
     fn file_names_lose_their_path() {
-        assert_eq!(super::clean_name(Some("C:\\data\\jeugd.csv"), 1), "jeugd.csv");
+        assert_eq!(
+            super::clean_name(Some("C:\\data\\jeugd.csv"), 1),
+            "jeugd.csv"
+        );
         assert_eq!(super::clean_name(Some("../../etc/passwd"), 1), "passwd");
         assert_eq!(super::clean_name(None, 3), "bestand-3.csv");
     }
