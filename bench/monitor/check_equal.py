@@ -8,6 +8,7 @@ import json
 import pathlib
 import sys
 
+sys.dont_write_bytecode = True  # keep the repository free of __pycache__
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "monitor" / "sql"))
 from spark_tables import compare, true_cells  # noqa: E402
 

@@ -119,7 +119,9 @@ def main():
 
     from pyspark.sql import SparkSession
 
-    builder = SparkSession.builder.appName("baken-stapelingsmonitor")
+    builder = SparkSession.builder.appName("baken-stapelingsmonitor").config(
+        "spark.ui.showConsoleProgress", "false"
+    )
     if args.master:
         builder = builder.master(args.master)
     spark = builder.getOrCreate()

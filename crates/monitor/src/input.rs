@@ -18,6 +18,13 @@ impl Postcode {
     }
 
     pub(crate) fn parse_bytes(input: &[u8]) -> Result<Postcode, Problem> {
+        // The common spellings, `1234AB` and `1234 AB` in any case, without the loop.
+        match *input {
+            [a, b, c, d, e, f] | [a, b, c, d, b' ', e, f] => {
+                return Postcode::checked([a, b, c, d, e, f]);
+            }
+            _ => {}
+        }
         let mut out = [0u8; 6];
         let mut n = 0;
         let mut i = 0;
@@ -35,12 +42,23 @@ impl Postcode {
             if n == 6 {
                 return Err(Problem::Postcode);
             }
-            out[n] = b.to_ascii_uppercase();
+            out[n] = b;
             n += 1;
             i += 1;
         }
-        let digits_ok = n == 6 && out[0] != b'0' && out[..4].iter().all(u8::is_ascii_digit);
-        let letters_ok = n == 6 && out[4..].iter().all(u8::is_ascii_uppercase);
+        if n != 6 {
+            return Err(Problem::Postcode);
+        }
+        Postcode::checked(out)
+    }
+
+    /// Checks six characters without spaces and upper-cases the letters.
+    #[inline]
+    fn checked(mut out: [u8; 6]) -> Result<Postcode, Problem> {
+        out[4] = out[4].to_ascii_uppercase();
+        out[5] = out[5].to_ascii_uppercase();
+        let digits_ok = out[0] != b'0' && out[..4].iter().all(u8::is_ascii_digit);
+        let letters_ok = out[4..].iter().all(u8::is_ascii_uppercase);
         if !digits_ok || !letters_ok || matches!(&out[4..], b"SA" | b"SD" | b"SS") {
             return Err(Problem::Postcode);
         }
@@ -323,6 +341,23 @@ impl Organisation {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DomainList {
     names: Vec<Box<str>>,
+    /// Each name packed by `pack_lowercase` (names of at most 15 bytes), for a look-up
+    /// that compares one integer per name.
+    packed: Vec<u128>,
+}
+
+/// `value` lower-cased into the first 15 bytes, its length in the last, if it fits.
+#[inline]
+fn pack_lowercase(value: &[u8]) -> Option<u128> {
+    if value.len() > 15 {
+        return None;
+    }
+    let mut bytes = [0u8; 16];
+    for (o, b) in bytes.iter_mut().zip(value) {
+        *o = b.to_ascii_lowercase();
+    }
+    bytes[15] = value.len() as u8;
+    Some(u128::from_le_bytes(bytes))
 }
 
 /// The default domains.
@@ -341,9 +376,7 @@ pub type DomainMask = u64;
 
 impl Default for DomainList {
     fn default() -> Self {
-        DomainList {
-            names: DEFAULT_DOMAINS.iter().map(|d| Box::from(*d)).collect(),
-        }
+        DomainList::from_names(DEFAULT_DOMAINS.iter().map(|d| Box::from(*d)).collect())
     }
 }
 
@@ -381,7 +414,15 @@ impl DomainList {
                 max: 64,
             });
         }
-        Ok(DomainList { names: out })
+        Ok(DomainList::from_names(out))
+    }
+
+    fn from_names(names: Vec<Box<str>>) -> DomainList {
+        let packed = names
+            .iter()
+            .map(|n| pack_lowercase(n.as_bytes()).unwrap_or(u128::MAX))
+            .collect();
+        DomainList { names, packed }
     }
 
     /// Parses `a,b,c`.
@@ -394,6 +435,13 @@ impl DomainList {
     #[inline]
     pub fn find(&self, value: &[u8]) -> Option<u8> {
         let v = value.trim_ascii();
+        if let Some(p) = pack_lowercase(v) {
+            // A name of more than 15 bytes is stored as u128::MAX, which no packed value
+            // equals (its last byte is a length below 16); the loop below finds it.
+            if let Some(i) = self.packed.iter().position(|&n| n == p) {
+                return Some(i as u8);
+            }
+        }
         self.names
             .iter()
             .position(|n| n.as_bytes().eq_ignore_ascii_case(v))
@@ -532,6 +580,10 @@ mod tests {
     fn domain_list_finds_any_case_and_refuses_duplicates() {
         let d = DomainList::default();
         assert_eq!(d.find(b" WMO "), Some(1));
+        assert_eq!(d.find(b"wmo\0"), None);
+        assert_eq!(d.find(b"wm"), None);
+        let long = DomainList::parse("maatschappelijke-opvang,wmo").unwrap();
+        assert_eq!(long.find(b"Maatschappelijke-Opvang"), Some(0));
         assert_eq!(d.find(b"zorg"), None);
         assert!(DomainList::parse("wmo,wmo").is_err());
         assert!(DomainList::parse("").is_err());

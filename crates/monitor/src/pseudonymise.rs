@@ -141,66 +141,64 @@ pub fn pseudonymise<R: Read>(
         if !csv.check_row(&record, line, &mut errors, limit) {
             continue;
         }
-        let mut bad = false;
-        let mut check = |column: usize, problem: Option<&Problem>| {
-            if let Some(problem) = problem {
-                let problem = problem.clone();
-                errors.push(limit, csv.row_error(line, column, problem));
-                bad = true;
-            }
-        };
         let optional = |c: Option<usize>| c.map_or(&b""[..], |c| &record[c]);
-
-        let postcode = Postcode::parse_bytes(&record[c_postcode]);
-        let number = HouseNumber::parse_bytes(&record[c_huisnummer]);
-        let letter = HouseLetter::parse_bytes(optional(c_huisletter));
-        let addition = Addition::parse_bytes(optional(c_toevoeging));
-        let buurt = BuurtCode::parse_bytes(&record[c_buurtcode]);
-        let domein = config
-            .domains
-            .find(&record[c_domein])
-            .ok_or_else(|| config.domains.problem(&record[c_domein]));
-        let voorziening = free_text(&record[c_voorziening]);
-        let periode = Periode::parse_bytes(optional(c_periode));
-
-        check(c_postcode, postcode.as_ref().err());
-        check(c_huisnummer, number.as_ref().err());
-        if let Some(c) = c_huisletter {
-            check(c, letter.as_ref().err());
-        }
-        if let Some(c) = c_toevoeging {
-            check(c, addition.as_ref().err());
-        }
-        check(c_buurtcode, buurt.as_ref().err());
-        check(c_domein, domein.as_ref().err());
-        check(c_voorziening, voorziening.as_ref().err());
-        if let Some(c) = c_periode {
-            check(c, periode.as_ref().err());
-        }
-        if bad || !errors.is_empty() {
-            // Once any row is bad nothing will be written; keep checking, stop working.
-            continue;
-        }
-        let (
-            Ok(postcode),
-            Ok(number),
-            Ok(letter),
-            Ok(addition),
-            Ok(buurt),
-            Ok(domein),
-            Ok(voorziening),
-            Ok(periode),
-        ) = (
-            postcode,
-            number,
-            letter,
-            addition,
-            buurt,
-            domein,
-            voorziening,
-            periode,
-        )
+        // The happy path: every field parses, nothing to report, nothing to drop.
+        let parsed = if errors.is_empty() {
+            (|| {
+                Some((
+                    Postcode::parse_bytes(&record[c_postcode]).ok()?,
+                    HouseNumber::parse_bytes(&record[c_huisnummer]).ok()?,
+                    HouseLetter::parse_bytes(optional(c_huisletter)).ok()?,
+                    Addition::parse_bytes(optional(c_toevoeging)).ok()?,
+                    BuurtCode::parse_bytes(&record[c_buurtcode]).ok()?,
+                    config.domains.find(&record[c_domein])?,
+                    free_text(&record[c_voorziening]).ok()?,
+                    Periode::parse_bytes(optional(c_periode)).ok()?,
+                ))
+            })()
+        } else {
+            None
+        };
+        let Some((postcode, number, letter, addition, buurt, domein, voorziening, periode)) =
+            parsed
         else {
+            // Some field is wrong (or an earlier row was, and nothing will be written):
+            // check every field again and report each problem.
+            let mut check = |column: Option<usize>, problem: Option<Problem>| {
+                if let (Some(column), Some(problem)) = (column, problem) {
+                    errors.push(limit, csv.row_error(line, column, problem));
+                }
+            };
+            check(
+                Some(c_postcode),
+                Postcode::parse_bytes(&record[c_postcode]).err(),
+            );
+            check(
+                Some(c_huisnummer),
+                HouseNumber::parse_bytes(&record[c_huisnummer]).err(),
+            );
+            check(
+                c_huisletter,
+                HouseLetter::parse_bytes(optional(c_huisletter)).err(),
+            );
+            check(
+                c_toevoeging,
+                Addition::parse_bytes(optional(c_toevoeging)).err(),
+            );
+            check(
+                Some(c_buurtcode),
+                BuurtCode::parse_bytes(&record[c_buurtcode]).err(),
+            );
+            check(
+                Some(c_domein),
+                config
+                    .domains
+                    .find(&record[c_domein])
+                    .is_none()
+                    .then(|| config.domains.problem(&record[c_domein])),
+            );
+            check(Some(c_voorziening), free_text(&record[c_voorziening]).err());
+            check(c_periode, Periode::parse_bytes(optional(c_periode)).err());
             continue;
         };
         let address = Address {
@@ -234,13 +232,23 @@ pub fn pseudonymise<R: Read>(
     })
 }
 
-/// Lower-case hex, two table look-ups per byte.
+/// Both lower-case hex digits of every byte value.
+const HEX_PAIRS: [[u8; 2]; 256] = {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut t = [[0u8; 2]; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = [DIGITS[i >> 4], DIGITS[i & 0x0f]];
+        i += 1;
+    }
+    t
+};
+
+/// Lower-case hex, one table look-up per byte.
 #[inline]
 fn hex_encode(bytes: &[u8; 32], out: &mut [u8; 64]) {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    for (i, b) in bytes.iter().enumerate() {
-        out[2 * i] = DIGITS[usize::from(b >> 4)];
-        out[2 * i + 1] = DIGITS[usize::from(b & 0x0f)];
+    for (pair, b) in out.chunks_exact_mut(2).zip(bytes) {
+        pair.copy_from_slice(&HEX_PAIRS[usize::from(*b)]);
     }
 }
 

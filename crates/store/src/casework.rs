@@ -1425,9 +1425,17 @@ pub async fn caseload(
     generalist: i64,
     today: NaiveDate,
     answered_since: NaiveDate,
-    limit: i64,
-) -> Result<Vec<CaseloadRow>> {
-    Ok(with_conn!(tx, |c| {
+    page: i64,
+    page_size: i64,
+) -> Result<crate::Page<CaseloadRow>> {
+    let page = page.max(1);
+    let (total,): (i64,) = with_conn!(tx, |c| sqlx::query_as(
+        "SELECT COUNT(*) FROM cw_cases WHERE coordinator_id = $1"
+    )
+    .bind(generalist)
+    .fetch_one(&mut *c)
+    .await)?;
+    let items = with_conn!(tx, |c| {
         sqlx::query_as(
         "SELECT h.id AS household_id, h.street, h.house_number, h.house_letter, h.addition, p.id AS plan_id, \
            (SELECT MIN(a.end_on) FROM cw_agreements a WHERE a.plan_id = p.id AND a.ended_on IS NULL) AS next_date, \
@@ -1438,15 +1446,22 @@ pub async fn caseload(
            (SELECT COUNT(*) FROM cw_signals s WHERE s.household_id = h.id AND s.first_contact_on IS NULL) AS open_signals \
          FROM cw_cases c JOIN households h ON h.id = c.household_id \
          LEFT JOIN cw_plans p ON p.household_id = h.id AND p.status = 'open' \
-         WHERE c.coordinator_id = $1 ORDER BY h.id LIMIT $4"
+         WHERE c.coordinator_id = $1 ORDER BY h.id LIMIT $4 OFFSET $5"
     )
     .bind(generalist)
     .bind(today)
     .bind(answered_since)
-    .bind(limit)
+    .bind(page_size)
+    .bind((page - 1) * page_size)
     .fetch_all(&mut *c)
     .await
-    })?)
+    })?;
+    Ok(crate::Page {
+        items,
+        total,
+        page,
+        page_size,
+    })
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
@@ -2173,4 +2188,31 @@ pub async fn team_generalists(tx: &mut Tx, team_id: i64) -> StoreResult<Vec<(i64
     .fetch_all(&mut *c)
     .await
     })?)
+}
+
+/// A team's signals without a first contact past their response norm on
+/// `today`, oldest first (they stand out on the team's page).
+pub async fn overdue_signals(
+    tx: &mut Tx,
+    team_id: i64,
+    norms: &baken_domain::casework::ResponseNorms,
+    today: NaiveDate,
+) -> Result<Vec<SignalRow>> {
+    let sql = format!(
+        "SELECT {SIGNAL_COLS} FROM cw_signals s LEFT JOIN users u ON u.id = s.assigned_to \
+         WHERE (s.team_id = $1 OR s.team_id IS NULL) AND s.first_contact_on IS NULL \
+         ORDER BY s.reported_on, s.id"
+    );
+    let rows: Vec<SignalRow> = with_conn!(tx, |c| sqlx::query_as(&sql)
+        .bind(team_id)
+        .fetch_all(&mut *c)
+        .await)?;
+    Ok(rows
+        .into_iter()
+        .filter(|s| {
+            norms
+                .state(s.reported_on, s.urgency(), None, today)
+                .is_overdue()
+        })
+        .collect())
 }

@@ -819,3 +819,23 @@ pub async fn help_requests(
     })?;
     Ok(rows)
 }
+
+/// How many requests for help this client address sent through `route` since
+/// `since`, read from the audit log so the limit holds across processes.
+pub async fn help_requests_from(
+    tx: &mut Tx,
+    route: &str,
+    client_addr: &str,
+    since: chrono::DateTime<chrono::Utc>,
+) -> Result<i64> {
+    let (n,): (i64,) = with_conn!(tx, |c| sqlx::query_as(
+        "SELECT COUNT(*) FROM audit_log WHERE route = $1 AND client_addr = $2 \
+         AND action = 'create' AND object_type = 'hulpvraag' AND at >= $3"
+    )
+    .bind(route)
+    .bind(client_addr)
+    .bind(since)
+    .fetch_one(&mut *c)
+    .await)?;
+    Ok(n)
+}

@@ -87,9 +87,10 @@ async fn the_demo_has_casework_in_every_stage_and_figures_to_show() {
             "caseload per generalist"
         );
         let gen = who(&mut tx, "generalist").await;
-        let caseload = cw::caseload(&mut tx, gen.user_id, d(2026, 11, 23), d(2026, 1, 1), 500)
+        let caseload = cw::caseload(&mut tx, gen.user_id, d(2026, 11, 23), d(2026, 1, 1), 1, 500)
             .await
             .unwrap();
+        let caseload = caseload.items;
         assert!(!caseload.is_empty());
         assert!(
             caseload.iter().any(|c| c.overdue_agreements > 0),
@@ -115,6 +116,33 @@ async fn the_demo_has_casework_in_every_stage_and_figures_to_show() {
             figures[2]
         );
         let _ = lead;
+        // Overdue signals: the demo's untriaged signals are months old.
+        let norms = baken_domain::casework::ResponseNorms::default();
+        let overdue = cw::overdue_signals(&mut tx, team, &norms, d(2026, 11, 23))
+            .await
+            .unwrap();
+        assert!(!overdue.is_empty());
+        assert!(overdue.iter().all(|s| s.first_contact_on.is_none()));
+        assert!(
+            cw::overdue_signals(&mut tx, team, &norms, d(2025, 1, 1))
+                .await
+                .unwrap()
+                .is_empty(),
+            "nothing is overdue before it was reported"
+        );
+        // Repeated signals about one household come together, oldest first.
+        let mut repeated = None;
+        for id in 1..=120 {
+            let list = cw::household_signals(&mut tx, id).await.unwrap();
+            if list.len() >= 2 {
+                repeated = Some(list);
+                break;
+            }
+        }
+        let list = repeated.expect("the demo has a household with repeated signals");
+        assert!(list
+            .windows(2)
+            .all(|w| w[0].reported_on <= w[1].reported_on));
     }
 }
 

@@ -240,11 +240,12 @@ pub fn municipality() -> Municipality {
             None,
         ),
     ];
-    for t in 1..teams.len() {
-        let slug = names::slug(&districts[t].name);
+    // Teams follow districts one to one (team t serves district t).
+    for (t, district) in districts.iter().enumerate().take(teams.len()).skip(1) {
+        let slug = names::slug(&district.name);
         accounts.push(account(
             &format!("generalist.{slug}"),
-            &format!("Demo Generalist {}", districts[t].name),
+            &format!("Demo Generalist {}", district.name),
             Role::Generalist,
             Some(t),
             None,
@@ -252,7 +253,7 @@ pub fn municipality() -> Municipality {
         ));
         accounts.push(account(
             &format!("teamleider.{slug}"),
-            &format!("Demo Teamleider {}", districts[t].name),
+            &format!("Demo Teamleider {}", district.name),
             Role::Teamleider,
             Some(t),
             None,

@@ -105,7 +105,7 @@ pub fn app(state: AppState) -> Router {
         router = router.route(path, handler);
     }
     let x_request_id = HeaderName::from_static("x-request-id");
-    router
+    let router = router
         .route_layer(middleware::from_fn_with_state(state.clone(), authorize))
         .fallback(pages::not_found)
         .layer(middleware::from_fn_with_state(
@@ -131,28 +131,13 @@ pub fn app(state: AppState) -> Router {
             tracing::info_span!("request", method = %req.method(), route, request_id = %id)
         }))
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
-        .layer(SetRequestIdLayer::new(x_request_id, RandomRequestId))
-        .layer(security_headers())
-        .with_state(state)
+        .layer(SetRequestIdLayer::new(x_request_id, RandomRequestId));
+    with_security_headers(router).with_state(state)
 }
 
-fn security_headers() -> tower::layer::util::Stack<
-    SetResponseHeaderLayer<HeaderValue>,
-    tower::layer::util::Stack<
-        SetResponseHeaderLayer<HeaderValue>,
-        tower::layer::util::Stack<
-            SetResponseHeaderLayer<HeaderValue>,
-            tower::layer::util::Stack<
-                SetResponseHeaderLayer<HeaderValue>,
-                tower::layer::util::Stack<
-                    SetResponseHeaderLayer<HeaderValue>,
-                    tower::layer::util::Identity,
-                >,
-            >,
-        >,
-    >,
-> {
-    tower::ServiceBuilder::new()
+/// The security headers every response carries.
+fn with_security_headers(router: Router<AppState>) -> Router<AppState> {
+    router
         // A handler may set a stricter policy of its own (the monitor report does).
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
@@ -177,7 +162,6 @@ fn security_headers() -> tower::layer::util::Stack<
             HeaderName::from_static("permissions-policy"),
             HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
         ))
-        .into_inner()
 }
 
 #[derive(Clone, Copy)]

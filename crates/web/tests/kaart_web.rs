@@ -236,7 +236,8 @@ async fn asking_a_professional_needs_consent_and_is_rate_limited() {
         let list = app.get("/hulpvragen", &generalist).await;
         assert!(list.body.contains("06-12345678") && list.body.contains("Ik ben veel alleen"));
     }
-    // The same address may ask only a few times in ten minutes.
+    // The same address may ask only five times in ten minutes (counted from
+    // the audit log, so the limit holds across processes).
     let app = apps(20).await.remove(0);
     let form = [
         ("vraag", "x"),
@@ -256,6 +257,17 @@ async fn asking_a_professional_needs_consent_and_is_rate_limited() {
     let refused = refused.expect("the sixth request within ten minutes is refused");
     assert!(refused.body.contains("Even geduld"));
     assert!(refused.headers.contains_key("retry-after"));
+    let tail = app.audit_tail(1).await;
+    assert_eq!(
+        (tail[0].action.as_str(), tail[0].outcome.as_str()),
+        ("access", "denied"),
+        "the refusal is audited"
+    );
+    assert_eq!(
+        count(&app).await,
+        5,
+        "five requests got through, the sixth did not"
+    );
 }
 
 async fn count(app: &TestApp) -> i64 {

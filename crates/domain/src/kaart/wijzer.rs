@@ -854,7 +854,7 @@ pub fn suggest(content: &WijzerContent, map: &ServiceIndex, answers: &Answers) -
     }
     // Tips and stories first within their step (they carry the higher fixed
     // scores), services after; a stable sort keeps that.
-    suggestions.sort_by(|a, b| a.step.cmp(&b.step));
+    suggestions.sort_by_key(|a| a.step);
 
     // Ways to give: volunteer opportunities that fit what they like doing.
     let mut give_c: Vec<Candidate> = vec![Candidate::default(); map.services.len()];

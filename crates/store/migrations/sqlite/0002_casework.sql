@@ -22,7 +22,7 @@ CREATE TABLE cw_signals (
     created_at TEXT NOT NULL
 );
 CREATE INDEX cw_signals_team ON cw_signals(team_id, first_contact_on);
-CREATE INDEX cw_signals_household ON cw_signals(household_id);
+CREATE INDEX cw_signals_household ON cw_signals(household_id, reported_on);
 
 -- One coordinating generalist per household: the primary key says so.
 CREATE TABLE cw_cases (
@@ -70,6 +70,7 @@ CREATE TABLE cw_needs (
     domain TEXT NOT NULL,
     need TEXT NOT NULL
 );
+CREATE INDEX cw_needs_conversation ON cw_needs(conversation_id);
 
 CREATE TABLE cw_network (
     id INTEGER PRIMARY KEY,
@@ -79,6 +80,7 @@ CREATE TABLE cw_network (
     can_do TEXT NOT NULL,
     will_do TEXT NOT NULL
 );
+CREATE INDEX cw_network_conversation ON cw_network(conversation_id);
 
 CREATE TABLE cw_consents (
     id INTEGER PRIMARY KEY,
@@ -105,6 +107,8 @@ CREATE TABLE cw_plans (
 );
 -- One open plan per household, held by the database as well as the domain.
 CREATE UNIQUE INDEX cw_plans_one_open ON cw_plans(household_id) WHERE status = 'open';
+-- The partial index above cannot serve "every plan of a household".
+CREATE INDEX cw_plans_household ON cw_plans(household_id);
 
 CREATE TABLE cw_plan_history (
     id INTEGER PRIMARY KEY,
@@ -195,3 +199,4 @@ CREATE TABLE cw_progress (
     user_id INTEGER NOT NULL REFERENCES users(id),
     note TEXT NOT NULL
 );
+CREATE INDEX cw_progress_plan ON cw_progress(plan_id);

@@ -706,26 +706,40 @@ pub async fn search(
     Ok((status, html).into_response())
 }
 
-pub async fn caseload(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+/// Households per caseload page.
+const CASELOAD_PAGE: i64 = 50;
+
+pub async fn caseload(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> PageResult {
     let user = ctx.user()?.clone();
     let day = today();
+    let page_no = crate::pages::households::page_number(q.get("pagina").map(String::as_str));
     let mut tx = state.db.begin().await?;
-    let rows = cw::caseload(
+    let page = cw::caseload(
         &mut tx,
         user.user.id,
         day,
         day - chrono::Duration::days(30),
-        500,
+        page_no,
+        CASELOAD_PAGE,
     )
     .await
     .map_err(internal)?;
+    let (total, pages, current) = (page.total, page.pages(), page.page);
+    let rows = page.items;
     audit::append(
         &mut tx,
         &ctx.audit(
             AuditAction::Read,
             AuditOutcome::Success,
             Some(("household", "*".into())),
-            format!("caseload: {} huishoudens", rows.len()),
+            format!(
+                "caseload: pagina {current}, {} van {total} huishoudens",
+                rows.len()
+            ),
         ),
     )
     .await?;
@@ -769,7 +783,10 @@ pub async fn caseload(State(state): State<AppState>, ctx: Ctx) -> PageResult {
         &ctx,
         "casework_caseload.html",
         "Mijn caseload",
-        Value::from_serialize(context! { rows => rows }),
+        Value::from_serialize(context! {
+            rows => rows, total => total,
+            page => context! { page => current, pages => pages },
+        }),
     )?
     .into_response())
 }
@@ -784,13 +801,11 @@ async fn team_page(state: &AppState, ctx: &Ctx, errors: &Errors, status: StatusC
     let referrals = cw::team_referrals(&mut tx, team, false)
         .await
         .map_err(internal)?;
-    let signals = cw::team_signals(&mut tx, team, 300)
+    let overdue: Vec<SignalView> = cw::overdue_signals(&mut tx, team, &norms, day)
         .await
-        .map_err(internal)?;
-    let overdue: Vec<SignalView> = signals
+        .map_err(internal)?
         .iter()
         .map(|s| signal_view(s, &norms, day))
-        .filter(|v| v.overdue)
         .collect();
     audit::append(
         &mut tx,

@@ -1,10 +1,11 @@
-//! A small per-address rate limit for the public forms (the wijzer and "laat
-//! een professional meedenken"), so nobody can flood the wijkteam with requests.
+//! A small per-address rate limit for the wijzer's public steps
+//! (`/wijzer/situatie`, `/wijzer/resultaat`), which write nothing and so leave
+//! no audit entry to count. (Requests for help, which are written, are limited
+//! from the audit log instead; see `wijzer::ask_professional`.)
 //!
 //! It lives in the process's memory: with several processes behind a load
 //! balancer each counts on its own, which still bounds a flood per process.
-//! That is the one piece of state in the web process, and losing it on a
-//! restart is harmless.
+//! Losing it on a restart is harmless: it guards only against load.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};

@@ -258,16 +258,19 @@ fn field<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
         .unwrap_or("")
 }
 
+/// Requests for help one client address may send in [`HELP_WINDOW_MINUTES`].
+pub const HELP_REQUESTS_PER_WINDOW: i64 = 5;
+pub const HELP_WINDOW_MINUTES: i64 = 10;
+
 /// "Laat een professional meedenken": with explicit consent, the answers go
-/// to the wijkteam as a request for help (hulpvraag).
+/// to the wijkteam as a request for help (hulpvraag). The rate limit is
+/// counted from the audit log, in the same transaction, so it holds across
+/// processes.
 pub async fn ask_professional(
     State(state): State<AppState>,
     ctx: Ctx,
     Form(pairs): Form<Pairs>,
 ) -> PageResult {
-    if !limit::allow("meedenken", &ctx.client, 5, Duration::from_secs(600)) {
-        return too_often(&state, &ctx);
-    }
     let name: String = field(&pairs, "naam").chars().take(120).collect();
     let contact = field(&pairs, "contact").to_owned();
     let consent = field(&pairs, "toestemming") == "ja";
@@ -285,6 +288,24 @@ pub async fn ask_professional(
         let form = BTreeMap::from([("naam", name), ("contact", contact)]);
         return result_page(&state, &ctx, &pairs, errors, form, StatusCode::BAD_REQUEST).await;
     }
+    let mut tx = state.db.begin().await?;
+    let since = baken_store::now() - chrono::Duration::minutes(HELP_WINDOW_MINUTES);
+    if kaart::help_requests_from(&mut tx, &ctx.route, &ctx.client, since).await?
+        >= HELP_REQUESTS_PER_WINDOW
+    {
+        audit::append(
+            &mut tx,
+            &ctx.audit(
+                AuditAction::Access,
+                AuditOutcome::Denied,
+                None,
+                "te veel hulpvragen vanaf dit adres",
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        return too_often(&state, &ctx);
+    }
     let a = answers_from(&pairs);
     let answers_json = serde_json::to_string(&a).map_err(|e| AppError::Internal(e.to_string()))?;
     let who = if name.is_empty() {
@@ -293,7 +314,6 @@ pub async fn ask_professional(
         format!("{name} — {contact}")
     };
     let district = a.district.as_ref().map(|d| d.to_string());
-    let mut tx = state.db.begin().await?;
     let id = kaart::create_help_request(&mut tx, district.as_deref(), &answers_json, &who).await?;
     audit::append(
         &mut tx,

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Casework under concurrent load, on SQLite and on PostgreSQL, with N households
+# (default 100,000): the household's casework page (/dossier/{id}: signals,
+# conversations, the score chart, the plan with goals, agreements, referrals
+# and history — one audited read) and a generalist's caseload (/mijn-caseload).
+#
+# Named alternative, measured in the same run on the same database: the
+# foundation's household page (/huishoudens/{id}), the plainest audited read of
+# one household. Every figure is a ratio against it.
+#
+# Needs: a release build of baken, wrk (Debian package `wrk`), curl, and for
+# PostgreSQL psql plus BAKEN_BENCH_PG_URL (a user that may create databases).
+#
+#   cargo build --release -p baken
+#   BAKEN_BENCH_PG_URL=postgres://baken:baken@127.0.0.1:5432/baken bench/casework/run.sh
+#
+# Prints Markdown rows for docs/benchmarks.md. wrk runs on the same 2-core
+# machine as the server, so the figures are a floor, not a ceiling.
+set -euo pipefail
+
+N=${N:-100000}
+CONNS=${CONNS:-32}
+DUR=${DUR:-15s}
+BIN=${BAKEN_BIN:-${CARGO_TARGET_DIR:-target}/release/baken}
+PG_ADMIN=${BAKEN_BENCH_PG_URL:-}
+PRE=0000000000000000000000000000000000000000000000000000000000000000
+work=$(mktemp -d)
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+login() { # $1 base url → prints the session cookie value
+  curl -s -o /dev/null -c "$work/jar" -b "baken_pre=$PRE" \
+    --data-urlencode "csrf=$PRE" --data-urlencode "terug=/start" \
+    --data-urlencode "gebruikersnaam=generalist" --data-urlencode "wachtwoord=proefstad-demo-2026" \
+    "$1/inloggen"
+  awk '$6 == "baken_sessie" { print $7 }' "$work/jar"
+}
+
+measure() { # $1 url, $2 cookie → "req/s p99"
+  local out
+  out=$(wrk -t2 -c"$CONNS" -d"$DUR" --latency -H "Cookie: baken_sessie=$2" "$1")
+  local rps p99 non2xx
+  rps=$(awk '/Requests\/sec/ { print $2 }' <<<"$out")
+  p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
+  non2xx=$(awk '/Non-2xx/ { print $NF }' <<<"$out")
+  if [ -n "$non2xx" ]; then echo "warning: $non2xx non-2xx responses for $1" >&2; fi
+  echo "$rps $p99"
+}
+
+run_backend() { # $1 label, $2 database url
+  local label=$1 url=$2
+  local t0 t1
+  t0=$(date +%s)
+  "$BIN" demo --db "$url" --households "$N" >/dev/null 2>"$work/demo.log"
+  t1=$(date +%s)
+  echo "[$label] demo with $N households (casework in every stage) loaded in $((t1 - t0)) s" >&2
+  "$BIN" serve --db "$url" --addr 127.0.0.1:0 >"$work/serve.log" 2>&1 &
+  server_pid=$!
+  local base=""
+  for _ in $(seq 1 200); do
+    base=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$work/serve.log" | head -1 || true)
+    [ -n "$base" ] && curl -sf "$base/ready" >/dev/null 2>&1 && break
+    sleep 0.2
+  done
+  local cookie
+  cookie=$(login "$base")
+  [ -n "$cookie" ] || { echo "login failed" >&2; cat "$work/serve.log" >&2; exit 1; }
+  curl -sf -o /dev/null -H "Cookie: baken_sessie=$cookie" "$base/dossier/1" || { echo "dossier/1 not served" >&2; exit 1; }
+  read -r base_rps base_p99 < <(measure "$base/huishoudens/1" "$cookie")
+  read -r dos_rps dos_p99 < <(measure "$base/dossier/1" "$cookie")
+  read -r cl_rps cl_p99 < <(measure "$base/mijn-caseload" "$cookie")
+  local cl_rows
+  cl_rows=$(curl -s -H "Cookie: baken_sessie=$cookie" "$base/mijn-caseload" | grep -o '<caption>[0-9]* huishoudens' | grep -o '[0-9]*' || echo "?")
+  ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+  echo "| $label | household page (alternative) | $base_rps | $base_p99 | 1.00 |"
+  echo "| $label | casework page /dossier/1 | $dos_rps | $dos_p99 | $(ratio "$dos_rps" "$base_rps") |"
+  echo "| $label | caseload list, page 1 (50 of $cl_rows households) | $cl_rps | $cl_p99 | $(ratio "$cl_rps" "$base_rps") |"
+  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
+}
+
+echo "| backend | page | requests/s | p99 | vs household page |"
+echo "|---|---|---:|---:|---:|"
+run_backend SQLite "sqlite://$work/bench.db"
+if [ -n "$PG_ADMIN" ]; then
+  dbname="baken_bench_cw_$$"
+  psql -q "$PG_ADMIN" -c "CREATE DATABASE $dbname" >/dev/null
+  run_backend PostgreSQL "${PG_ADMIN%/*}/$dbname"
+  psql -q "$PG_ADMIN" -c "DROP DATABASE $dbname" >/dev/null || true
+fi
