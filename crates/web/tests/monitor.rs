@@ -153,7 +153,11 @@ async fn a_file_that_is_not_pseudonymised_is_refused_and_nothing_is_kept() {
         )
         .await;
         assert_eq!(res.status, 400);
-        assert!(res.body.contains("adressen.csv"), "names the file");
+        assert!(
+            res.body
+                .contains("adressen.csv: dit bestand is niet gepseudonimiseerd"),
+            "names the file, in Dutch"
+        );
         assert!(res.body.contains("niet gekoppeld"));
         assert!(res.body.contains("Nog geen rapporten"));
     }
@@ -180,5 +184,43 @@ async fn an_upload_without_the_token_in_its_url_is_refused() {
             .await
             .body
             .contains("Nog geen rapporten"));
+    }
+}
+
+#[tokio::test]
+async fn a_bad_row_is_named_by_file_line_and_column_in_dutch() {
+    for app in apps(5).await {
+        let beleid = app.login_as("beleid").await;
+        let good = pseudonymised(
+            "Jeugdhulp",
+            &[("1011AB", 1, "jeugd", "J01"), ("1011AB", 2, "jeugd", "J01")],
+        );
+        let mut text = String::from_utf8(good).unwrap();
+        // break the domain of the second data row (line 3)
+        let lines: Vec<&str> = text.lines().collect();
+        let header = lines[0].to_owned();
+        let domain_col = header
+            .split([',', ';'])
+            .position(|c| c == "domein")
+            .unwrap();
+        let sep = if header.contains(';') { ';' } else { ',' };
+        let mut fields: Vec<String> = lines[2].split(sep).map(str::to_owned).collect();
+        fields[domain_col] = "sport".into();
+        let broken = fields.join(&sep.to_string());
+        text = format!("{}\n{}\n{}\n", lines[0], lines[1], broken);
+        let res = upload(
+            &app,
+            &beleid,
+            Some(&csrf(&beleid)),
+            &[("jeugd-pseudo.csv", text.into_bytes())],
+        )
+        .await;
+        assert_eq!(res.status, 400);
+        assert!(
+            res.body.contains("jeugd-pseudo.csv, regel 3, kolom domein"),
+            "{}",
+            res.body
+        );
+        assert!(res.body.contains("geen bekend domein"));
     }
 }

@@ -181,19 +181,19 @@ pub async fn upload(
 
     let n_files = files.len();
     let job = tokio::task::spawn_blocking(move || {
-        let opened: Result<Vec<(String, std::fs::File)>, String> = files
+        let opened: Result<Vec<(String, std::fs::File)>, Vec<String>> = files
             .iter()
             .map(|(name, path)| {
                 std::fs::File::open(path)
                     .map(|f| (name.clone(), f))
-                    .map_err(|e| format!("{name}: {e}"))
+                    .map_err(|e| vec![format!("{name}: kan het bestand niet lezen ({e}).")])
             })
             .collect();
         let result = opened.and_then(|inputs| {
             use rand::SeedableRng;
             let mut rng = rand::rngs::StdRng::from_entropy();
             let linked = baken_monitor::link(inputs, &InputConfig::default(), &mut rng)
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| dutch_problems(&e))?;
             let report = baken_monitor::report(&linked, &protection);
             Ok(report)
         });
@@ -240,7 +240,7 @@ pub async fn upload(
             tx.commit().await?;
             Ok(Redirect::to("/monitor?gemaakt=1").into_response())
         }
-        Err(message) => {
+        Err(problems) => {
             audit::append(
                 &mut tx,
                 &ctx.audit(
@@ -252,11 +252,6 @@ pub async fn upload(
             )
             .await?;
             tx.commit().await?;
-            let problems: Vec<String> = message
-                .lines()
-                .map(str::to_owned)
-                .filter(|l| !l.trim().is_empty())
-                .collect();
             page(&state, &ctx, problems, false, StatusCode::BAD_REQUEST).await
         }
     }
@@ -313,6 +308,51 @@ pub async fn json(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String
         json,
     )
         .into_response())
+}
+
+/// The monitor's problems in plain Dutch, each naming file, line and column.
+fn dutch_problems(err: &baken_monitor::MonitorError) -> Vec<String> {
+    use baken_monitor::{MonitorError as E, Problem as P};
+    match err {
+        E::InvalidRows(rows) => {
+            let mut out: Vec<String> = rows
+                .shown
+                .iter()
+                .map(|r| {
+                    let what = match &r.problem {
+                        P::NotUtf8 => "de tekst is geen UTF-8; sla het bestand op als UTF-8".to_owned(),
+                        P::Ragged { found, expected } => format!("de regel heeft {found} velden, de kopregel {expected}"),
+                        P::Empty => "is leeg, maar moet ingevuld zijn".to_owned(),
+                        P::Postcode => "is geen postcode (vier cijfers en twee letters)".to_owned(),
+                        P::Huisnummer => "is geen huisnummer van 1 tot en met 99999".to_owned(),
+                        P::Huisletter => "is geen huisletter (één letter)".to_owned(),
+                        P::Toevoeging => "is geen toevoeging (hoogstens 4 letters of cijfers)".to_owned(),
+                        P::Buurtcode(v) => format!("“{v}” is geen CBS-buurtcode (BU en 8 cijfers)"),
+                        P::Domein { value, allowed } => format!("“{value}” is geen bekend domein; kies uit {allowed}"),
+                        P::TooLong { max } => format!("is langer dan {max} tekens"),
+                        P::ControlCharacter => "bevat een tab of regelovergang".to_owned(),
+                        P::Periode(v) => format!("“{v}” is geen periode (jjjj of jjjj-mm)"),
+                        P::Pseudoniem => "is geen pseudoniem (64 hexadecimale tekens)".to_owned(),
+                    };
+                    format!("{}, regel {}, kolom {}: {what}", r.file, r.line, r.column)
+                })
+                .collect();
+            let more = rows.total.saturating_sub(rows.shown.len() as u64);
+            if more > 0 {
+                out.push(format!("en nog {more} fouten"));
+            }
+            out
+        }
+        E::EmptyFile { file, .. } => vec![format!("{file}: het bestand is leeg.")],
+        E::NoRows { file } => vec![format!("{file}: het bestand heeft een kopregel maar geen gegevens.")],
+        E::MissingColumn { file, column, .. } => vec![format!("{file}, regel 1: de kolom “{column}” ontbreekt.")],
+        E::DuplicateColumn { file, column, .. } => vec![format!("{file}, regel 1: de kolom “{column}” staat er twee keer in.")],
+        E::HeaderNotUtf8 { file, .. } => vec![format!("{file}, regel 1: de kopregel is geen UTF-8; sla het bestand op als UTF-8.")],
+        E::NotPseudonymised { file, .. } => vec![format!(
+            "{file}: dit bestand is niet gepseudonimiseerd. Laat de organisatie het eerst omzetten met baken monitor pseudonymise; stuur nooit adressen."
+        )],
+        other => vec![other.to_string()],
+    }
 }
 
 #[cfg(test)]
