@@ -461,6 +461,14 @@ pub fn wijzer() -> WijzerContent {
             rule("opvoeden", c(|c| c.topics = words(&["opvoeden"])), services(&[D::HuiselijkeRelaties], &["opvoeden"], false, 4)),
             rule("mantelzorg", c(|c| c.topics = words(&["zorgen"])), services(&[D::SociaalNetwerk], &["mantelzorg"], false, 4)),
             rule("dag", c(|c| c.topics = words(&["dag"])), services(&[D::Tijdsbesteding, D::MaatschappelijkeParticipatie], &[], true, 3)),
+            rule(
+                "netwerk_vragen",
+                c(|c| c.helpers = words(&["familie", "buren", "vrienden", "vereniging"])),
+                network(
+                    "Vraag de mensen die u noemde",
+                    "Vertel hun wat u nodig hebt. Vaak helpen mensen graag, als ze het weten. Spreek iets vasts af, bijvoorbeeld één keer per week.",
+                ),
+            ),
             rule("niemand", c(|c| c.nobody_helps = true), network("Leer mensen in de buurt kennen", "Op de buurtmarktplaats en in het buurthuis vindt u mensen die graag iets voor een ander doen.")),
         ],
     }

@@ -177,3 +177,30 @@ async fn an_invalid_file_imports_nothing_and_names_every_problem() {
         assert_eq!(service_count(&t.db).await, 0, "nothing is imported");
     }
 }
+
+#[tokio::test]
+async fn a_plain_hsds_file_without_bakens_ladder_is_refused_with_a_hint() {
+    let t = testing::sqlite().await;
+    let official: Value =
+        serde_json::from_str(include_str!("../hsds-3.0/examples/service_full.json")).unwrap();
+    let mut service = official.clone();
+    service.as_object_mut().unwrap().remove("organization");
+    let doc = serde_json::json!({
+        "organizations": [official["organization"].clone()],
+        "services": [service],
+    });
+    let Err(ImportError::Invalid(problems)) = hsds::import(&t.db, &doc, entry()).await else {
+        panic!("a service without a ladder step cannot be placed on the map");
+    };
+    let step = problems
+        .iter()
+        .find(|p| p.message.contains("ladder step"))
+        .unwrap_or_else(|| panic!("{problems:?}"));
+    assert_eq!(step.path, "$.services[0].attributes");
+    assert!(
+        step.message.contains("Verantwoordelijkheidsladder"),
+        "{}",
+        step.message
+    );
+    assert_eq!(service_count(&t.db).await, 0);
+}

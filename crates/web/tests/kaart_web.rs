@@ -120,6 +120,24 @@ async fn the_wijzer_asks_about_the_domains_of_the_question() {
             res.body.contains("value=\"Ik wil maaltijden thuis\""),
             "the question is carried to the next step"
         );
+
+        // Who could help leads to a network suggestion, naming the answer.
+        let res = app
+            .post_form(
+                "/wijzer/resultaat",
+                &As::Anonymous,
+                &[
+                    ("vraag", "Ik kan het huishouden niet meer aan"),
+                    ("hulp", "buren"),
+                ],
+            )
+            .await;
+        assert!(res.body.contains("Vraag de mensen die u noemde"));
+        assert!(res.body.contains("U noemde wie kan helpen: buren."));
+        assert!(
+            pos(&res.body, "Mensen om u heen") < pos(&res.body, "Vraag de mensen die u noemde"),
+            "it is under 'people around you'"
+        );
     }
 }
 
@@ -481,5 +499,29 @@ async fn the_hsds_api_is_public_filtered_and_strict() {
             sal["total_items"], 4,
             "one school per neighbourhood of Noord"
         );
+
+        // What the API serves is valid HSDS 3.0, object by object.
+        let schemas = baken_web::kaart::schema::Schemas::load();
+        let mut problems = Vec::new();
+        schemas.validate("service.json", &one, "$", &mut problems);
+        for (i, c) in sal["contents"].as_array().unwrap().iter().enumerate() {
+            schemas.validate(
+                "service_at_location.json",
+                c,
+                &format!("$.contents[{i}]"),
+                &mut problems,
+            );
+        }
+        let orgs = app.get("/api/v1/hsds/organizations", &As::Anonymous).await;
+        let orgs: serde_json::Value = serde_json::from_str(&orgs.body).unwrap();
+        for (i, o) in orgs["contents"].as_array().unwrap().iter().enumerate() {
+            schemas.validate(
+                "organization.json",
+                o,
+                &format!("$.orgs[{i}]"),
+                &mut problems,
+            );
+        }
+        assert_eq!(problems, vec![]);
     }
 }

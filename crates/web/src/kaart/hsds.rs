@@ -407,6 +407,26 @@ fn field_path(base: &str, e: &ServiceError) -> String {
     format!("{base}.{sub}")
 }
 
+/// For facts that travel as attributes: which Baken taxonomy to use.
+fn taxonomy_hint(e: &ServiceError) -> String {
+    let taxonomy = match e {
+        ServiceError::NoDomain | ServiceError::Domain(_) => "levensdomein",
+        ServiceError::Step | ServiceError::VolunteeringTooHeavy => "trede",
+        ServiceError::Form => "vorm",
+        ServiceError::Access(_)
+        | ServiceError::StepFiveNeedsDecision
+        | ServiceError::DecisionOnlyOnStepFive => "toegang",
+        ServiceError::Reach(_) | ServiceError::CollectiveMaatwerk => "bereik",
+        _ => return String::new(),
+    };
+    let name = TAXONOMIES
+        .iter()
+        .find(|t| t.0 == taxonomy)
+        .map(|t| t.1)
+        .unwrap_or(taxonomy);
+    format!(" (give it as an attribute whose taxonomy_term_id names a term of the taxonomy '{name}', id {}; `baken kaart export` shows them)", taxonomy_id(taxonomy))
+}
+
 struct ParsedService {
     uuid: String,
     org_uuid: String,
@@ -508,7 +528,7 @@ fn interpret(doc: &Value) -> Result<Vec<ParsedService>, Vec<Problem>> {
                 for e in errs {
                     problems.push(Problem {
                         path: field_path(&base, &e),
-                        message: e.to_string(),
+                        message: format!("{e}{}", taxonomy_hint(&e)),
                     });
                 }
             }
