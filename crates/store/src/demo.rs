@@ -26,10 +26,15 @@ pub async fn ensure_empty(tx: &mut Tx) -> Result<()> {
     Ok(())
 }
 
-/// Households per INSERT. Measured by `bench/src/bin/demo_load.rs`: on both
-/// backends 10 was best, and the batch size matters far less than the rest of
-/// the load (see docs/benchmarks.md).
-const HOUSEHOLD_BATCH: usize = 10;
+/// Households per INSERT, per backend, as measured by `bench/src/bin/demo_load.rs`
+/// (docs/benchmarks.md): SQLite is fastest with small statements, PostgreSQL
+/// with larger ones (fewer round trips).
+fn household_batch(backend: Backend) -> usize {
+    match backend {
+        Backend::Sqlite => 10,
+        Backend::Postgres => 50,
+    }
+}
 const MAX_BATCH: usize = 1_000;
 
 /// Loads the municipality and `config.households` households. `password_hash` is
@@ -42,7 +47,7 @@ pub async fn load(
     password_hash: &str,
     progress: impl FnMut(u64),
 ) -> Result<DemoSummary> {
-    load_batched(db, m, config, password_hash, HOUSEHOLD_BATCH, progress).await
+    load_batched(db, m, config, password_hash, household_batch(db.backend()), progress).await
 }
 
 /// [`load`] with a chosen number of households per INSERT statement; the
