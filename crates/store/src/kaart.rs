@@ -839,3 +839,17 @@ pub async fn help_requests_from(
     .await)?;
     Ok(n)
 }
+
+/// A cheap fingerprint of the map: it changes whenever a service is added,
+/// removed or changed (every change bumps the service's version). Lets the web
+/// app keep its search index between requests and still never serve a stale one.
+pub async fn services_fingerprint(tx: &mut Tx) -> Result<(i64, i64, i64)> {
+    let row: (i64, i64, i64) = with_conn!(tx, |c| {
+        sqlx::query_as(
+            "SELECT COUNT(*), CAST(COALESCE(SUM(version), 0) AS BIGINT), CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM kaart_services",
+        )
+        .fetch_one(&mut *c)
+        .await
+    })?;
+    Ok(row)
+}

@@ -71,6 +71,9 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     pub(crate) templates: Arc<minijinja::Environment<'static>>,
     permissions: Arc<HashMap<(Method, &'static str), Permission>>,
+    /// The wijzer's search index with the fingerprint of the map it was built
+    /// from; rebuilt when the map changes (see `kaart::wijzer`).
+    pub(crate) wijzer_index: kaart::wijzer::IndexCache,
 }
 
 impl AppState {
@@ -84,6 +87,7 @@ impl AppState {
             config: Arc::new(config),
             templates: Arc::new(templates::environment()),
             permissions: Arc::new(permissions),
+            wijzer_index: kaart::wijzer::IndexCache::default(),
         }
     }
 }

@@ -525,3 +525,41 @@ async fn the_hsds_api_is_public_filtered_and_strict() {
         assert_eq!(problems, vec![]);
     }
 }
+
+#[tokio::test]
+async fn the_wijzer_keeps_its_index_but_never_shows_a_stale_map() {
+    for app in apps(20).await {
+        let ask = || {
+            app.post_form(
+                "/wijzer/resultaat",
+                &As::Anonymous,
+                &[
+                    ("vraag", "Ik wil maaltijden thuis"),
+                    ("onderwerp", "eten"),
+                    ("situatie_alleen_eten", "vaak"),
+                    ("situatie_gezelschap", "ja"),
+                    ("wijk", "WK999902"),
+                ],
+            )
+        };
+        assert!(ask().await.body.contains("Buurtmaaltijd Vlietland"));
+        // A provider renames the meal; the next resident sees the new name at once.
+        let (id, version) = service_id(&app, "Buurtmaaltijd Vlietland").await;
+        let mut tx = app.db.begin().await.unwrap();
+        let mut s = kaart::service(&mut tx, id).await.unwrap().unwrap().service;
+        s.name = "Samen eten in Vlietland".into();
+        kaart::update_service(&mut tx, id, version, &s)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let after = ask().await.body;
+        assert!(
+            after.contains("Samen eten in Vlietland"),
+            "the renamed service is suggested"
+        );
+        assert!(
+            !after.contains("Buurtmaaltijd Vlietland"),
+            "the old name is gone"
+        );
+    }
+}

@@ -163,6 +163,32 @@ const GROUPS: [(u8, &str, &str); 5] = [
     (5, "Vraag het wijkteam", "Deze hulp krijgt u alleen na een gesprek met het wijkteam. Probeer eerst wat hierboven staat."),
 ];
 
+/// The search index over the map, kept between requests and rebuilt only when
+/// the map's fingerprint changes — so the suggestion step costs what the
+/// benchmark measures, and a changed service is visible at once.
+#[derive(Clone, Default)]
+pub struct IndexCache(
+    std::sync::Arc<tokio::sync::RwLock<Option<((i64, i64, i64), std::sync::Arc<ServiceIndex>)>>>,
+);
+
+async fn cached_index(state: &AppState) -> Result<std::sync::Arc<ServiceIndex>, AppError> {
+    let fingerprint = {
+        let mut tx = state.db.read().await?;
+        baken_store::kaart::services_fingerprint(&mut tx).await?
+    };
+    if let Some((fp, index)) = state.wijzer_index.0.read().await.as_ref() {
+        if *fp == fingerprint {
+            return Ok(index.clone());
+        }
+    }
+    let services = view::load_services(state).await?;
+    let index = std::sync::Arc::new(ServiceIndex::new(
+        services.into_iter().map(|s| (s.id, s.service)),
+    ));
+    *state.wijzer_index.0.write().await = Some((fingerprint, index.clone()));
+    Ok(index)
+}
+
 fn link(kind: SuggestionKind) -> Option<String> {
     match kind {
         SuggestionKind::Service { id }
@@ -181,8 +207,7 @@ async fn result_page(
     status: StatusCode,
 ) -> PageResult {
     let c = content(state).await?;
-    let services = view::load_services(state).await?;
-    let index = ServiceIndex::new(services.into_iter().map(|s| (s.id, s.service)));
+    let index = cached_index(state).await?;
     let a = answers_from(pairs);
     let advice = suggest(&c, &index, &a);
     let groups: Vec<Group> = GROUPS
