@@ -28,6 +28,7 @@ work=$(mktemp -d)
 server_pid=""
 cleanup() {
   if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  if [ -n "${KEEP_LOG:-}" ]; then cp "$work/serve.log" "$KEEP_LOG" 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -42,7 +43,9 @@ login() { # $1 base url → prints the session cookie value
 
 measure() { # $1 url, $2 cookie → "req/s p99"
   local out
-  out=$(wrk -t2 -c"$CONNS" -d"$DUR" --latency -H "Cookie: baken_sessie=$2" "$1")
+  # shellcheck disable=SC2086 # WRK_ARGS is a list of extra arguments
+  out=$(wrk -t2 -c"$CONNS" -d"$DUR" --latency ${WRK_ARGS:-} -H "Cookie: baken_sessie=$2" "$1")
+  if [ -n "${WRK_ARGS:-}" ]; then echo "$out" >&2; fi
   local rps p99 non2xx
   rps=$(awk '/Requests\/sec/ { print $2 }' <<<"$out")
   p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
@@ -80,6 +83,7 @@ run_backend() { # $1 label, $2 database url
   echo "| $label | casework page /dossier/1 | $dos_rps | $dos_p99 | $(ratio "$dos_rps" "$base_rps") |"
   echo "| $label | caseload list, page 1 (50 of $cl_rows households) | $cl_rps | $cl_p99 | $(ratio "$cl_rps" "$base_rps") |"
   kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
+  if [ -n "${KEEP_LOG:-}" ]; then cp "$work/serve.log" "$KEEP_LOG.$label"; fi
 }
 
 echo "| backend | page | requests/s | p99 | vs household page |"

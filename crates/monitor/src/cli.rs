@@ -16,9 +16,9 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 
 use crate::{
-    pseudonymise, read_key_file, report_from_parquet, write_atomically, write_key_file,
+    pseudonymise_with, read_key_file, report_from_parquet, write_atomically, write_key_file,
     write_report_dir, DomainList, InputConfig, Linker, MonitorError, MonitorKey, Organisation,
-    Protection,
+    Protection, ShuffleOptions,
 };
 
 /// How `report` protects published counts.
@@ -156,11 +156,28 @@ pub fn run(cmd: MonitorCommand) -> anyhow::Result<()> {
             let (file, size) = open(&input)?;
             let bar = progress_bar(size, "pseudonymise");
             let name = input.display().to_string();
-            let result = pseudonymise(bar.wrap_read(file), &name, &key, &organisation, &config);
+            // Bucket files for the shuffle go next to the output (anonymous: they never
+            // show up there, and vanish when closed).
+            let options = ShuffleOptions {
+                temp_dir: Some(match out.parent() {
+                    Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                    _ => PathBuf::from("."),
+                }),
+                ..ShuffleOptions::default()
+            };
+            let mut rng = ChaCha20Rng::from_entropy();
+            let result = pseudonymise_with(
+                bar.wrap_read(file),
+                &name,
+                &key,
+                &organisation,
+                &config,
+                &options,
+                &mut rng,
+            );
             bar.finish_and_clear();
             let pseudonymised = result?;
             let rows = pseudonymised.len();
-            let mut rng = ChaCha20Rng::from_entropy();
             write_atomically(&out, false, |w| {
                 pseudonymised
                     .write_csv(w, &mut rng)

@@ -4,15 +4,19 @@
 use std::io::Read;
 
 use crate::error::{MonitorError, Problem, RowError, RowErrors};
-use crate::records::{Record, RecordReader};
+use crate::records::{Fields, Record, RecordReader};
 
 const BUFFER: usize = 1 << 20;
 
-/// An opened CSV file: the reader positioned after the header, and the header names
-/// (trimmed, lower-cased).
+/// An opened CSV file: the reader positioned after the header, and the header.
 pub(crate) struct CsvInput<R: Read> {
     pub(crate) reader: RecordReader<R>,
-    pub(crate) header: Vec<String>,
+    pub(crate) header: Header,
+}
+
+/// A file's name (for messages) and its header's column names (trimmed, lower-cased).
+pub(crate) struct Header {
+    pub(crate) names: Vec<String>,
     pub(crate) file: String,
 }
 
@@ -84,8 +88,10 @@ pub(crate) fn open<R: Read>(
     }
     Ok(CsvInput {
         reader,
-        header,
-        file: file.to_owned(),
+        header: Header {
+            names: header,
+            file: file.to_owned(),
+        },
     })
 }
 
@@ -117,7 +123,33 @@ pub(crate) fn read_error(file: &str, e: std::io::Error) -> MonitorError {
 
 impl<R: Read> CsvInput<R> {
     pub(crate) fn find(&self, column: &str) -> Option<usize> {
-        self.header.iter().position(|h| h == column)
+        self.header.find(column)
+    }
+
+    pub(crate) fn require(&self, column: &'static str) -> Result<usize, MonitorError> {
+        self.header.require(column)
+    }
+
+    /// See [`Header::check_row`].
+    #[inline]
+    pub(crate) fn check_row(
+        &self,
+        record: &Record,
+        line: u64,
+        errors: &mut RowErrors,
+        limit: usize,
+    ) -> bool {
+        self.header.check_row(record, line, errors, limit)
+    }
+
+    pub(crate) fn row_error(&self, line: u64, column: usize, problem: Problem) -> RowError {
+        self.header.row_error(line, column, problem)
+    }
+}
+
+impl Header {
+    pub(crate) fn find(&self, column: &str) -> Option<usize> {
+        self.names.iter().position(|h| h == column)
     }
 
     pub(crate) fn require(&self, column: &'static str) -> Result<usize, MonitorError> {
@@ -127,7 +159,7 @@ impl<R: Read> CsvInput<R> {
                 line: 1,
                 column,
                 found: self
-                    .header
+                    .names
                     .iter()
                     .map(|h| crate::error::shown_value(h))
                     .collect::<Vec<_>>()
@@ -138,14 +170,14 @@ impl<R: Read> CsvInput<R> {
     /// Checks the row's shape and encoding. Returns false (after recording the
     /// problem) if the row cannot be read field by field.
     #[inline]
-    pub(crate) fn check_row(
+    pub(crate) fn check_row<F: Fields>(
         &self,
-        record: &Record,
+        record: &F,
         line: u64,
         errors: &mut RowErrors,
         limit: usize,
     ) -> bool {
-        if record.len() != self.header.len() {
+        if record.count() != self.names.len() {
             errors.push(
                 limit,
                 RowError {
@@ -153,18 +185,20 @@ impl<R: Read> CsvInput<R> {
                     line,
                     column: "row".into(),
                     problem: Problem::Ragged {
-                        found: record.len(),
-                        expected: self.header.len(),
+                        found: record.count(),
+                        expected: self.names.len(),
                     },
                 },
             );
             return false;
         }
-        if !record.as_slice().is_ascii() && std::str::from_utf8(record.as_slice()).is_err() {
-            let column = record
-                .iter()
-                .position(|f| std::str::from_utf8(f).is_err())
-                .map(|i| self.header[i].clone())
+        if !record.known_ascii()
+            && !record.bytes().is_ascii()
+            && std::str::from_utf8(record.bytes()).is_err()
+        {
+            let column = (0..record.count())
+                .position(|i| std::str::from_utf8(record.field(i)).is_err())
+                .map(|i| self.names[i].clone())
                 .unwrap_or_else(|| "row".into());
             errors.push(
                 limit,
@@ -184,20 +218,26 @@ impl<R: Read> CsvInput<R> {
         RowError {
             file: self.file.clone(),
             line,
-            column: self.header[column].clone(),
+            column: self.names[column].clone(),
             problem,
         }
     }
 }
 
-/// Writes one CSV field, quoting it when needed.
-pub(crate) fn csv_field(value: &[u8]) -> Vec<u8> {
-    if value
+/// Whether a CSV field must be quoted: it holds a delimiter (`,` or `;`), a quote or a
+/// line break, or starts or ends with white space.
+#[inline]
+pub(crate) fn needs_quotes(value: &[u8]) -> bool {
+    value
         .iter()
         .any(|&b| matches!(b, b',' | b'"' | b'\n' | b'\r' | b';'))
         || value.first().is_some_and(u8::is_ascii_whitespace)
         || value.last().is_some_and(u8::is_ascii_whitespace)
-    {
+}
+
+/// Writes one CSV field, quoting it when needed.
+pub(crate) fn csv_field(value: &[u8]) -> Vec<u8> {
+    if needs_quotes(value) {
         let mut out = Vec::with_capacity(value.len() + 2);
         out.push(b'"');
         for &b in value {

@@ -47,15 +47,32 @@ fn shown(v: Published) -> String {
     v.map_or_else(|| "geheim".to_string(), number)
 }
 
+/// A generous estimate of the width in pixels of `text` at 14px in a sans-serif font
+/// (upper case and digits are wider than the 8 px an average lower-case letter takes),
+/// so that labels are never clipped at the chart's left edge.
+fn text_width(text: &str) -> u32 {
+    text.chars()
+        .map(|c| match c {
+            'M' | 'W' | 'm' | 'w' => 14,
+            'i' | 'j' | 'l' | 'I' | '.' | ',' | ':' | ';' | '\'' | '|' | '!' => 5,
+            'A'..='Z' | '0'..='9' => 10,
+            ' ' | 'f' | 'r' | 't' | '-' | '(' | ')' => 6,
+            _ if c.is_ascii() => 8,
+            _ => 14,
+        })
+        .sum()
+}
+
 /// A horizontal bar chart with its text alternative.
 fn bar_chart(id: &str, title: &str, rows: &[(String, Published)]) -> String {
+    // The label column fits the longest label (right-aligned 8 px before the bars),
+    // with 8 px to spare at the left edge.
     let label_width = rows
         .iter()
-        .map(|(l, _)| l.chars().count())
+        .map(|(l, _)| text_width(l))
         .max()
-        .unwrap_or(4)
-        .clamp(4, 40) as u32
-        * 8
+        .unwrap_or(0)
+        .max(32)
         + 16;
     let bar_width = 380u32;
     let row_height = 26u32;
@@ -321,6 +338,34 @@ mod tests {
         assert_eq!(number(999), "999");
         assert_eq!(number(41230), "41.230");
         assert_eq!(number(1234567), "1.234.567");
+    }
+
+    #[test]
+    fn the_label_column_fits_the_longest_label() {
+        let svg = bar_chart(
+            "b",
+            "t",
+            &[
+                ("BU99990101".to_string(), Some(10)),
+                ("BU99990102".to_string(), None),
+            ],
+        );
+        // Ten upper-case letters and digits at about 9 px each need 90 px; the labels
+        // end 8 px before the bars, so the bars must start at 98 px or later.
+        let x: u32 = svg
+            .split("<rect x=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .and_then(|x| x.parse().ok())
+            .unwrap();
+        assert!(x >= 98 + 8, "bars start at {x}");
+        let anchor: u32 = svg
+            .split("<text x=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .and_then(|x| x.parse().ok())
+            .unwrap();
+        assert!(anchor >= text_width("BU99990101") + 8);
     }
 
     #[test]

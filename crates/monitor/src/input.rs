@@ -208,6 +208,12 @@ impl NormalisedAddress {
     pub fn as_bytes(&self) -> &[u8] {
         &self.buf[..usize::from(self.len)]
     }
+
+    /// The bytes in a fixed-size array (zeros after the address) and the length.
+    #[inline]
+    pub(crate) fn padded(&self) -> (&[u8; MAX_NORMALISED], usize) {
+        (&self.buf, usize::from(self.len))
+    }
 }
 
 /// A CBS neighbourhood code: `BU` and eight digits, normalised to upper case.
@@ -240,7 +246,7 @@ impl BuurtCode {
         std::str::from_utf8(&self.0).unwrap_or_default()
     }
 
-    pub(crate) fn as_bytes(&self) -> &[u8] {
+    pub(crate) fn as_bytes(&self) -> &[u8; 10] {
         &self.0
     }
 }
@@ -294,6 +300,12 @@ impl Periode {
 
     pub fn as_str(&self) -> &str {
         std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
+    }
+
+    /// The bytes in a fixed-size array and the length (for copying without a loop).
+    #[inline]
+    pub(crate) fn padded(&self) -> (&[u8; 7], usize) {
+        (&self.bytes, usize::from(self.len))
     }
 }
 
@@ -360,6 +372,9 @@ fn pack_lowercase(value: &[u8]) -> Option<u128> {
     Some(u128::from_le_bytes(bytes))
 }
 
+/// The longest domain name accepted, in bytes.
+pub(crate) const MAX_DOMAIN_NAME: usize = 40;
+
 /// The default domains.
 pub const DEFAULT_DOMAINS: [&str; 7] = [
     "jeugd",
@@ -388,7 +403,7 @@ impl DomainList {
         for name in names {
             let name = name.as_ref().trim().to_ascii_lowercase();
             let valid = !name.is_empty()
-                && name.len() <= 40
+                && name.len() <= MAX_DOMAIN_NAME
                 && name.bytes().all(|b| {
                     b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_'
                 });

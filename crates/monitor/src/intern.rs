@@ -122,10 +122,12 @@ impl Interner {
         id
     }
 
+    #[cfg(test)]
     pub(crate) fn get(&self, id: u32) -> &[u8] {
         &self.values[id as usize]
     }
 
+    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.values.len()
     }

@@ -28,14 +28,17 @@
 //!   cannot be switched off.
 //! - **Nothing is written on error.** Every output goes through a temporary file that
 //!   is renamed into place only when complete ([`write_atomically`]).
-//! - **Memory grows with households, not rows**: rows are streamed and folded into a
-//!   map keyed by 32-byte pseudonyms; text values are interned.
+//! - **Memory grows with households, not rows**: `link` streams rows and folds them
+//!   into a map keyed by 32-byte pseudonyms (text values interned); `pseudonymise`
+//!   streams rows into random buckets on disk and shuffles one bucket at a time, so
+//!   its memory is bounded by [`ShuffleOptions`] alone.
 //! - The library does no console I/O and draws no progress bars; [`cli`] does, and is
 //!   the only module that uses `anyhow`. Randomness is passed in, so tests can seed it.
 
 pub mod cli;
 mod csvio;
 mod error;
+mod fast;
 mod html;
 mod input;
 mod intern;
@@ -59,7 +62,10 @@ pub use link::{
 };
 pub use output::write_atomically;
 pub use protect::{protect, Cells, Protected, Protection, ProtectionInfo};
-pub use pseudonymise::{pseudonymise, InputConfig, PseudonymisedFile, PSEUDONYMISED_COLUMNS};
+pub use pseudonymise::{
+    pseudonymise, pseudonymise_with, InputConfig, PseudonymisedFile, ShuffleOptions, ShuffleStats,
+    PSEUDONYMISED_COLUMNS,
+};
 pub use report::{
     report, report_from_parquet, write_report_dir, Bucket, CombinationRow, DomainCountRow,
     NeighbourhoodRow, OrganisationCountRow, ProvisionCountRow, Published, Report, ReportBuilder,

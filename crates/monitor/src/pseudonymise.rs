@@ -4,21 +4,42 @@
 //! message per problem and nothing is written. The output holds only `pseudoniem`,
 //! `organisatie`, `buurtcode`, `domein`, `voorziening` and `periode`, in random row
 //! order, so neither the input's other columns nor its order survive.
+//!
+//! ## One pass, bounded memory
+//!
+//! [`pseudonymise`] reads the file once. Each row is split without copying, only the
+//! needed columns are checked, the address is pseudonymised (two SHA-256 compressions,
+//! see [`AddressMac`]) and the row, already in its output form, goes to a bucket drawn
+//! at random. Buckets are small buffers that are written to anonymous temporary files
+//! when full. [`PseudonymisedFile::write_csv`] then takes the buckets one by one,
+//! shuffles each in memory and writes it out. Drawing a bucket for every row and
+//! shuffling every bucket uniformly gives a uniformly random order of all rows; a
+//! bucket that holds more than [`ShuffleOptions::max_rows_in_memory`] rows is split
+//! the same way again. Memory is therefore bounded by the options (about 4 MiB of
+//! bucket buffers and at most `max_rows_in_memory` rows being shuffled), whatever the
+//! number of rows.
+//!
+//! The bucket files are created already unlinked (`O_TMPFILE`, or created and removed
+//! at once), so they never appear in a directory and the operating system frees them
+//! when they are closed: after success, after an error, or when the process dies.
 
-use std::io::{Read, Write};
+use std::fs::File;
+use std::io::{self, BufReader, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
 
-use hmac::Mac;
 use rand::seq::SliceRandom;
-use rand::Rng;
+use rand::{Rng, RngCore, SeedableRng};
+use rand_chacha::ChaCha12Rng;
 
-use crate::csvio::{self, csv_field};
+use crate::csvio::{self, csv_field, needs_quotes};
 use crate::error::{MonitorError, Problem, RowErrors};
+use crate::fast;
 use crate::input::{
     free_text, Addition, Address, BuurtCode, DomainList, HouseLetter, HouseNumber, Organisation,
-    Periode, Postcode,
+    Periode, Postcode, MAX_DOMAIN_NAME, MAX_TEXT_CHARS,
 };
-use crate::intern::Interner;
-use crate::key::MonitorKey;
+use crate::key::{AddressMac, MonitorKey};
+use crate::records::{Fields, RowView};
 
 /// The columns of a pseudonymised file, in order.
 pub const PSEUDONYMISED_COLUMNS: [&str; 6] = [
@@ -51,51 +72,133 @@ impl Default for InputConfig {
     }
 }
 
-/// A row is its pseudonym and everything else, interned as one value: most rows
-/// repeat a (neighbourhood, domain, period, provision) seen before, so this keeps a
-/// row at 36 bytes and writing it at one copy.
-#[derive(Clone, Copy)]
-struct Row {
-    pseudonym: [u8; 32],
-    rest: u32,
+/// How [`pseudonymise_with`] shuffles the rows within bounded memory.
+#[derive(Debug, Clone)]
+pub struct ShuffleOptions {
+    /// Where bucket files are created (as anonymous files: they never appear in the
+    /// directory and are freed when closed). `None`: the system's temporary directory.
+    /// The command line uses the output file's directory.
+    pub temp_dir: Option<PathBuf>,
+    /// The number of buckets per level, rounded up to a power of two (2 to 4096).
+    pub buckets: usize,
+    /// Bytes buffered per bucket before they are appended to the bucket's file (at
+    /// least the longest possible row, 596 bytes).
+    pub bucket_buffer: usize,
+    /// The most rows shuffled in memory at once (at least 1); a bucket with more rows
+    /// is split into buckets again.
+    pub max_rows_in_memory: usize,
 }
 
-/// The interned rest of a row: `buurtcode` (10 bytes), the domain's index, the
-/// period's length and bytes, then the provision.
-fn rest_key(
-    key: &mut Vec<u8>,
-    buurt: &BuurtCode,
-    domein: u8,
-    periode: Option<Periode>,
-    voorziening: &[u8],
-) {
-    key.clear();
-    key.extend_from_slice(buurt.as_bytes());
-    key.push(domein);
-    let p = periode.as_ref().map_or("", Periode::as_str).as_bytes();
-    key.push(p.len() as u8);
-    key.extend_from_slice(p);
-    key.extend_from_slice(voorziening);
+impl Default for ShuffleOptions {
+    /// 256 buckets of 16 KiB (4 MiB of buffers; files up to about 65,000 rows never
+    /// touch the disk) and at most 262,144 rows shuffled at once, so one level of
+    /// buckets suffices up to 67 million rows.
+    fn default() -> Self {
+        ShuffleOptions {
+            temp_dir: None,
+            buckets: 256,
+            bucket_buffer: 16 << 10,
+            max_rows_in_memory: 1 << 18,
+        }
+    }
 }
 
-/// A checked and pseudonymised file, held in memory until it is written.
+/// What the bounded-memory shuffle did, from [`PseudonymisedFile::write_csv_with_stats`]
+/// (for tests and benchmarks).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ShuffleStats {
+    /// Rows written.
+    pub rows: u64,
+    /// Bucket files created (0 when every bucket fitted in its buffer).
+    pub bucket_files: u64,
+    /// Levels of buckets: 1, or more when a bucket held more than
+    /// `max_rows_in_memory` rows and was split again.
+    pub levels: u32,
+    /// The most rows held in memory at any one moment (in bucket buffers and in the
+    /// bucket being shuffled).
+    pub peak_rows_in_memory: u64,
+    /// The most bytes held at any one moment by bucket buffers, the bucket being
+    /// shuffled and its index (allocated capacity).
+    pub peak_bytes_in_memory: u64,
+}
+
+/// Rows and bytes held in memory now, and the peaks.
+#[derive(Debug, Default)]
+struct Tally {
+    rows: u64,
+    bytes: u64,
+    stats: ShuffleStats,
+}
+
+impl Tally {
+    #[inline]
+    fn add(&mut self, rows: u64, bytes: u64) {
+        self.rows += rows;
+        self.bytes += bytes;
+        self.stats.peak_rows_in_memory = self.stats.peak_rows_in_memory.max(self.rows);
+        self.stats.peak_bytes_in_memory = self.stats.peak_bytes_in_memory.max(self.bytes);
+    }
+
+    #[inline]
+    fn remove(&mut self, rows: u64, bytes: u64) {
+        self.rows = self.rows.saturating_sub(rows);
+        self.bytes = self.bytes.saturating_sub(bytes);
+    }
+}
+
+// A row in a bucket: the pseudonym's 32 bytes, the length of the rest (u16, little
+// endian), and the rest as it is written after the organisation:
+// `buurtcode,domein,voorziening,periode`.
+const HEAD: usize = 34;
+/// The longest free text in bytes once quoted: at most 100 characters of at most 4
+/// bytes, each quote doubled, plus the two quotes around it.
+const MAX_QUOTED_TEXT: usize = MAX_TEXT_CHARS * 5 + 2;
+/// The longest row in a bucket.
+const MAX_ROW_BYTES: usize = HEAD + 10 + 1 + MAX_DOMAIN_NAME + 1 + MAX_QUOTED_TEXT + 1 + 7;
+/// The scratch buffer for one row: room for copying the domain name and period as
+/// fixed-size blocks past the end of the actual bytes.
+const ROW_SCRATCH: usize = MAX_ROW_BYTES + MAX_DOMAIN_NAME + 8;
+const _: () = assert!(MAX_ROW_BYTES - HEAD <= u16::MAX as usize);
+
+/// The column positions of an organisation's file.
+struct Columns {
+    postcode: usize,
+    huisnummer: usize,
+    huisletter: Option<usize>,
+    toevoeging: Option<usize>,
+    buurtcode: usize,
+    domein: usize,
+    voorziening: usize,
+    periode: Option<usize>,
+}
+
+/// A domain's canonical name, padded, for copying as one block.
+struct DomainName {
+    bytes: [u8; MAX_DOMAIN_NAME],
+    len: usize,
+}
+
+/// A checked and pseudonymised file, its rows in buckets until they are written.
 pub struct PseudonymisedFile {
     organisation: Organisation,
-    domains: DomainList,
-    rows: Vec<Row>,
-    rests: Interner,
+    rows: u64,
+    buckets: Vec<Bucket>,
+    limits: Limits,
+    tally: Tally,
 }
 
 impl std::fmt::Debug for PseudonymisedFile {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PseudonymisedFile")
             .field("organisation", &self.organisation)
-            .field("rows", &self.rows.len())
+            .field("rows", &self.rows)
             .finish_non_exhaustive()
     }
 }
 
-/// Reads an organisation's file, checks every row and pseudonymises the addresses.
+/// Reads an organisation's file, checks every row and pseudonymises the addresses,
+/// with the default [`ShuffleOptions`] (bucket files in the system's temporary
+/// directory) and a random order drawn from the operating system's entropy.
 ///
 /// `file` names the input in error messages. Returns every problem found (up to
 /// `config.max_errors`, then a count) as [`MonitorError::InvalidRows`].
@@ -106,6 +209,28 @@ pub fn pseudonymise<R: Read>(
     organisation: &Organisation,
     config: &InputConfig,
 ) -> Result<PseudonymisedFile, MonitorError> {
+    pseudonymise_with(
+        input,
+        file,
+        key,
+        organisation,
+        config,
+        &ShuffleOptions::default(),
+        &mut ChaCha12Rng::from_entropy(),
+    )
+}
+
+/// [`pseudonymise`] with explicit shuffle options, and `rng` to draw each row's bucket
+/// (the order within buckets is drawn by [`PseudonymisedFile::write_csv`]).
+pub fn pseudonymise_with<R: Read, G: RngCore + ?Sized>(
+    input: R,
+    file: &str,
+    key: &MonitorKey,
+    organisation: &Organisation,
+    config: &InputConfig,
+    options: &ShuffleOptions,
+    rng: &mut G,
+) -> Result<PseudonymisedFile, MonitorError> {
     let mut csv = csvio::open(input, file, INPUT_COLUMNS)?;
     if csv.find("pseudoniem").is_some() {
         return Err(MonitorError::Read {
@@ -114,125 +239,601 @@ pub fn pseudonymise<R: Read>(
                 .into(),
         });
     }
-    let c_postcode = csv.require("postcode")?;
-    let c_huisnummer = csv.require("huisnummer")?;
-    let c_buurtcode = csv.require("buurtcode")?;
-    let c_domein = csv.require("domein")?;
-    let c_voorziening = csv.require("voorziening")?;
-    let c_huisletter = csv.find("huisletter");
-    let c_toevoeging = csv.find("toevoeging");
-    let c_periode = csv.find("periode");
+    let c = Columns {
+        postcode: csv.require("postcode")?,
+        huisnummer: csv.require("huisnummer")?,
+        buurtcode: csv.require("buurtcode")?,
+        domein: csv.require("domein")?,
+        voorziening: csv.require("voorziening")?,
+        huisletter: csv.find("huisletter"),
+        toevoeging: csv.find("toevoeging"),
+        periode: csv.find("periode"),
+    };
+    let names: Vec<DomainName> = config
+        .domains
+        .names()
+        .map(|n| {
+            let mut bytes = [0u8; MAX_DOMAIN_NAME];
+            let len = n.len().min(MAX_DOMAIN_NAME);
+            bytes[..len].copy_from_slice(&n.as_bytes()[..len]);
+            DomainName { bytes, len }
+        })
+        .collect();
+    let limits = Limits::new(options);
+    let write_err = |source: io::Error| MonitorError::Write {
+        path: limits.dir.display().to_string(),
+        source,
+    };
 
-    let keyed = key.hmac();
+    let mac = key.address_mac();
     let limit = config.max_errors;
     let mut errors = RowErrors::new();
-    let mut rows: Vec<Row> = Vec::new();
-    let mut rests = Interner::new();
-    let mut key_scratch = Vec::with_capacity(64);
+    let mut tally = Tally::default();
+    // Dropped (closing and so deleting its files) at the first problem: nothing will
+    // be written.
+    let mut scatter = Some(Scatter::new(&limits, ChaCha12Rng::from_seed(seed(rng))));
+    let mut rows = 0u64;
+    let mut row_bytes = [0u8; ROW_SCRATCH];
+    let mut domain_cache = DomainCache::new();
 
-    let mut record = crate::records::Record::new();
+    let (reader, header) = (&mut csv.reader, &csv.header);
     loop {
-        match csv.reader.read(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
+        let row = match reader.next_row() {
+            Ok(Some(row)) => row,
+            Ok(None) => break,
             Err(e) => return Err(csvio::read_error(file, e)),
-        }
-        let line = record.line();
-        if !csv.check_row(&record, line, &mut errors, limit) {
+        };
+        let line = row.line();
+        if !header.check_row(&row, line, &mut errors, limit) {
+            scatter = None;
             continue;
         }
-        let optional = |c: Option<usize>| c.map_or(&b""[..], |c| &record[c]);
-        // The happy path: every field parses, nothing to report, nothing to drop.
-        let parsed = if errors.is_empty() {
-            (|| {
-                Some((
-                    Postcode::parse_bytes(&record[c_postcode]).ok()?,
-                    HouseNumber::parse_bytes(&record[c_huisnummer]).ok()?,
-                    HouseLetter::parse_bytes(optional(c_huisletter)).ok()?,
-                    Addition::parse_bytes(optional(c_toevoeging)).ok()?,
-                    BuurtCode::parse_bytes(&record[c_buurtcode]).ok()?,
-                    config.domains.find(&record[c_domein])?,
-                    free_text(&record[c_voorziening]).ok()?,
-                    Periode::parse_bytes(optional(c_periode)).ok()?,
-                ))
-            })()
-        } else {
-            None
-        };
-        let Some((postcode, number, letter, addition, buurt, domein, voorziening, periode)) =
-            parsed
-        else {
-            // Some field is wrong (or an earlier row was, and nothing will be written):
-            // check every field again and report each problem.
-            let mut check = |column: Option<usize>, problem: Option<Problem>| {
-                if let (Some(column), Some(problem)) = (column, problem) {
-                    errors.push(limit, csv.row_error(line, column, problem));
-                }
-            };
-            check(
-                Some(c_postcode),
-                Postcode::parse_bytes(&record[c_postcode]).err(),
-            );
-            check(
-                Some(c_huisnummer),
-                HouseNumber::parse_bytes(&record[c_huisnummer]).err(),
-            );
-            check(
-                c_huisletter,
-                HouseLetter::parse_bytes(optional(c_huisletter)).err(),
-            );
-            check(
-                c_toevoeging,
-                Addition::parse_bytes(optional(c_toevoeging)).err(),
-            );
-            check(
-                Some(c_buurtcode),
-                BuurtCode::parse_bytes(&record[c_buurtcode]).err(),
-            );
-            check(
-                Some(c_domein),
-                config
-                    .domains
-                    .find(&record[c_domein])
-                    .is_none()
-                    .then(|| config.domains.problem(&record[c_domein])),
-            );
-            check(Some(c_voorziening), free_text(&record[c_voorziening]).err());
-            check(c_periode, Periode::parse_bytes(optional(c_periode)).err());
-            continue;
-        };
-        let address = Address {
-            postcode,
-            number,
-            letter,
-            addition,
-        };
-        let mut mac = keyed.clone();
-        mac.update(address.normalised().as_bytes());
-        let pseudonym: [u8; 32] = mac.finalize().into_bytes().into();
-        rest_key(&mut key_scratch, &buurt, domein, periode, voorziening);
-        rows.push(Row {
-            pseudonym,
-            rest: rests.intern(&key_scratch),
-        });
+        // The happy path: every field parses, nothing to report.
+        if let Some(s) = scatter.as_mut() {
+            if let Some(n) = encode_row(
+                &row,
+                &c,
+                &config.domains,
+                &mut domain_cache,
+                &names,
+                &mac,
+                &mut row_bytes,
+            ) {
+                s.push(&row_bytes[..n], &mut tally).map_err(write_err)?;
+                rows += 1;
+                continue;
+            }
+        }
+        // Some field is wrong (or an earlier row was, and nothing will be written):
+        // check every field again and report each problem.
+        scatter = None;
+        report_problems(&row, &c, config, header, line, &mut errors);
+        if errors.is_empty() {
+            // `encode_row` refuses exactly the rows that `report_problems` reports on;
+            // never drop a row silently if that ever stopped being so.
+            return Err(MonitorError::Read {
+                file: file.to_owned(),
+                message: format!("line {line}: the row could not be pseudonymised"),
+            });
+        }
     }
     if !errors.is_empty() {
         return Err(MonitorError::InvalidRows(errors));
     }
-    if rows.is_empty() {
+    if rows == 0 {
         return Err(MonitorError::NoRows {
             file: file.to_owned(),
         });
     }
+    let Some(scatter) = scatter else {
+        return Err(MonitorError::NoRows {
+            file: file.to_owned(),
+        });
+    };
+    let buckets = scatter.finish(&limits, &mut tally).map_err(write_err)?;
     Ok(PseudonymisedFile {
         organisation: organisation.clone(),
-        domains: config.domains.clone(),
         rows,
-        rests,
+        buckets,
+        limits,
+        tally,
     })
 }
 
+fn seed<G: RngCore + ?Sized>(rng: &mut G) -> [u8; 32] {
+    let mut seed = [0u8; 32];
+    rng.fill_bytes(&mut seed);
+    seed
+}
+
+/// The last domain value seen and its index: a file's rows nearly all name the same
+/// domain, so most look-ups are one comparison.
+struct DomainCache {
+    raw: [u8; 16],
+    len: usize,
+    index: usize,
+}
+
+impl DomainCache {
+    fn new() -> DomainCache {
+        DomainCache {
+            raw: [0; 16],
+            len: usize::MAX,
+            index: 0,
+        }
+    }
+
+    #[inline(always)]
+    fn find(&mut self, domains: &DomainList, raw: &[u8]) -> Option<usize> {
+        if raw.len() == self.len && self.raw.get(..raw.len()) == Some(raw) {
+            return Some(self.index);
+        }
+        let index = usize::from(domains.find(raw)?);
+        if raw.len() <= self.raw.len() {
+            self.raw[..raw.len()].copy_from_slice(raw);
+            self.len = raw.len();
+            self.index = index;
+        }
+        Some(index)
+    }
+}
+
+/// A row's checked values, ready to be written.
+struct Checked<'a> {
+    pseudonym: [u8; 32],
+    buurt: [u8; 10],
+    voorziening: &'a [u8],
+    quote: bool,
+    periode: ([u8; 7], usize),
+}
+
+/// The address, neighbourhood, provision and period of a row, checked by the fast
+/// path ([`crate::fast`]) or, for unusual spellings, by the parsers; `None` if any
+/// breaks its rule.
+#[inline(always)]
+fn check_values<'a>(row: &'a RowView<'_>, c: &Columns, mac: &AddressMac) -> Option<Checked<'a>> {
+    let optional = |c: Option<usize>| match c {
+        Some(i) => row.field(i),
+        None => &[],
+    };
+    let (postcode, number, letter, addition) = (
+        row.field(c.postcode),
+        row.field(c.huisnummer),
+        optional(c.huisletter),
+        optional(c.toevoeging),
+    );
+    let (buurt, voorziening, periode) = (
+        row.field(c.buurtcode),
+        row.field(c.voorziening),
+        optional(c.periode),
+    );
+    let fast = match (
+        fast::address(postcode, number, letter, addition),
+        fast::buurtcode(buurt),
+        fast::free_text(voorziening),
+        fast::periode(periode),
+    ) {
+        (Some(m), Some(buurt), Some(quote), Some(periode)) => Some(Checked {
+            pseudonym: mac.pseudonym_of(&m),
+            buurt,
+            voorziening,
+            quote,
+            periode,
+        }),
+        _ => None,
+    };
+    fast.or_else(|| {
+        check_values_slowly(
+            [postcode, number, letter, addition],
+            buurt,
+            voorziening,
+            periode,
+            mac,
+        )
+    })
+}
+
+/// [`check_values`] for what the fast path does not take: the parsers decide.
+#[cold]
+#[inline(never)]
+fn check_values_slowly<'a>(
+    [postcode, number, letter, addition]: [&[u8]; 4],
+    buurt: &[u8],
+    voorziening: &'a [u8],
+    periode: &[u8],
+    mac: &AddressMac,
+) -> Option<Checked<'a>> {
+    let address = Address {
+        postcode: Postcode::parse_bytes(postcode).ok()?,
+        number: HouseNumber::parse_bytes(number).ok()?,
+        letter: HouseLetter::parse_bytes(letter).ok()?,
+        addition: Addition::parse_bytes(addition).ok()?,
+    };
+    let buurt = *BuurtCode::parse_bytes(buurt).ok()?.as_bytes();
+    let voorziening = free_text(voorziening).ok()?;
+    let periode = match Periode::parse_bytes(periode).ok()? {
+        Some(p) => {
+            let (bytes, len) = p.padded();
+            (*bytes, len)
+        }
+        None => ([0; 7], 0),
+    };
+    Some(Checked {
+        pseudonym: mac.pseudonym(&address.normalised()),
+        buurt,
+        voorziening,
+        quote: needs_quotes(voorziening),
+        periode,
+    })
+}
+
+/// Checks the needed fields of a row and writes it in bucket form into `out`;
+/// `None` if any field breaks its rule.
+#[inline(always)]
+fn encode_row(
+    row: &RowView<'_>,
+    c: &Columns,
+    domains: &DomainList,
+    cache: &mut DomainCache,
+    names: &[DomainName],
+    mac: &AddressMac,
+    out: &mut [u8; ROW_SCRATCH],
+) -> Option<usize> {
+    let domain = names.get(cache.find(domains, row.field(c.domein))?)?;
+    let v = check_values(row, c, mac)?;
+
+    out[..32].copy_from_slice(&v.pseudonym);
+    let mut n = HEAD;
+    out[n..n + 10].copy_from_slice(&v.buurt);
+    out[n + 10] = b',';
+    n += 11;
+    out[n..n + MAX_DOMAIN_NAME].copy_from_slice(&domain.bytes);
+    n += domain.len;
+    out[n] = b',';
+    n += 1;
+    if v.quote {
+        out[n] = b'"';
+        n += 1;
+        for &b in v.voorziening {
+            if b == b'"' {
+                out[n] = b'"';
+                n += 1;
+            }
+            out[n] = b;
+            n += 1;
+        }
+        out[n] = b'"';
+        n += 1;
+    } else {
+        out[n..n + v.voorziening.len()].copy_from_slice(v.voorziening);
+        n += v.voorziening.len();
+    }
+    out[n] = b',';
+    n += 1;
+    out[n..n + 7].copy_from_slice(&v.periode.0);
+    n += v.periode.1;
+    // `n - HEAD <= MAX_ROW_BYTES - HEAD`, which fits (checked at compile time).
+    out[32..HEAD].copy_from_slice(&((n - HEAD) as u16).to_le_bytes());
+    Some(n)
+}
+
+/// Reports every problem in a row, as `FILE:LINE: column: what is wrong`.
+fn report_problems(
+    row: &RowView<'_>,
+    c: &Columns,
+    config: &InputConfig,
+    header: &csvio::Header,
+    line: u64,
+    errors: &mut RowErrors,
+) {
+    let limit = config.max_errors;
+    let optional = |c: Option<usize>| c.map_or(&b""[..], |c| row.field(c));
+    let mut check = |column: Option<usize>, problem: Option<Problem>| {
+        if let (Some(column), Some(problem)) = (column, problem) {
+            errors.push(limit, header.row_error(line, column, problem));
+        }
+    };
+    check(
+        Some(c.postcode),
+        Postcode::parse_bytes(row.field(c.postcode)).err(),
+    );
+    check(
+        Some(c.huisnummer),
+        HouseNumber::parse_bytes(row.field(c.huisnummer)).err(),
+    );
+    check(
+        c.huisletter,
+        HouseLetter::parse_bytes(optional(c.huisletter)).err(),
+    );
+    check(
+        c.toevoeging,
+        Addition::parse_bytes(optional(c.toevoeging)).err(),
+    );
+    check(
+        Some(c.buurtcode),
+        BuurtCode::parse_bytes(row.field(c.buurtcode)).err(),
+    );
+    check(
+        Some(c.domein),
+        config
+            .domains
+            .find(row.field(c.domein))
+            .is_none()
+            .then(|| config.domains.problem(row.field(c.domein))),
+    );
+    check(
+        Some(c.voorziening),
+        free_text(row.field(c.voorziening)).err(),
+    );
+    check(c.periode, Periode::parse_bytes(optional(c.periode)).err());
+}
+
+/// [`ShuffleOptions`], checked.
+#[derive(Debug, Clone)]
+struct Limits {
+    dir: PathBuf,
+    bits: u32,
+    buffer: usize,
+    max_rows: u64,
+}
+
+impl Limits {
+    fn new(o: &ShuffleOptions) -> Limits {
+        let buckets = o.buckets.clamp(2, 4096).next_power_of_two();
+        Limits {
+            dir: o.temp_dir.clone().unwrap_or_else(std::env::temp_dir),
+            bits: buckets.trailing_zeros(),
+            buffer: o.bucket_buffer.max(MAX_ROW_BYTES),
+            max_rows: o.max_rows_in_memory.max(1) as u64,
+        }
+    }
+}
+
+/// One bucket: its newest rows in a buffer, the older ones in an anonymous file.
+#[derive(Default)]
+struct Bucket {
+    buf: Vec<u8>,
+    buf_rows: u64,
+    file: Option<File>,
+    file_bytes: u64,
+    rows: u64,
+}
+
+impl Bucket {
+    /// Appends the buffer to the file (creating it), and empties the buffer.
+    fn spill(&mut self, dir: &Path, tally: &mut Tally) -> io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let file = match &mut self.file {
+            Some(f) => f,
+            None => {
+                tally.stats.bucket_files += 1;
+                self.file.insert(tempfile::tempfile_in(dir)?)
+            }
+        };
+        file.write_all(&self.buf)?;
+        self.file_bytes += self.buf.len() as u64;
+        tally.remove(self.buf_rows, 0);
+        self.buf_rows = 0;
+        self.buf.clear();
+        Ok(())
+    }
+
+    /// Frees the buffer (after spilling it, or when the bucket is done).
+    fn free_buffer(&mut self, tally: &mut Tally) {
+        tally.remove(self.buf_rows, self.buf.capacity() as u64);
+        self.buf_rows = 0;
+        self.buf = Vec::new();
+    }
+
+    /// All rows, read into memory (the caller has checked that they fit the budget).
+    fn load(&mut self, tally: &mut Tally) -> io::Result<Vec<u8>> {
+        let file_bytes = usize::try_from(self.file_bytes).map_err(io::Error::other)?;
+        let mut data = Vec::with_capacity(file_bytes + self.buf.len());
+        tally.add(self.rows - self.buf_rows, data.capacity() as u64);
+        if let Some(file) = &mut self.file {
+            file.seek(SeekFrom::Start(0))?;
+            file.take(self.file_bytes).read_to_end(&mut data)?;
+            if data.len() != file_bytes {
+                return Err(corrupt());
+            }
+        }
+        data.extend_from_slice(&self.buf);
+        // The buffer's rows are now counted in `data`.
+        tally.remove(0, self.buf.capacity() as u64);
+        self.buf_rows = 0;
+        self.buf = Vec::new();
+        self.file = None;
+        Ok(data)
+    }
+
+    /// Calls `f` with every row, streaming the file.
+    fn for_each_row(&mut self, mut f: impl FnMut(&[u8]) -> io::Result<()>) -> io::Result<()> {
+        if let Some(file) = &mut self.file {
+            file.seek(SeekFrom::Start(0))?;
+            let mut r = BufReader::with_capacity(64 << 10, file.take(self.file_bytes));
+            let mut row = [0u8; MAX_ROW_BYTES];
+            let mut left = self.file_bytes;
+            while left > 0 {
+                r.read_exact(&mut row[..HEAD])?;
+                let len = usize::from(u16::from_le_bytes([row[32], row[33]]));
+                let end = HEAD + len;
+                r.read_exact(row.get_mut(HEAD..end).ok_or_else(corrupt)?)?;
+                f(&row[..end])?;
+                left = left.checked_sub(end as u64).ok_or_else(corrupt)?;
+            }
+        }
+        let mut at = 0;
+        while at < self.buf.len() {
+            let end = row_end(&self.buf, at)?;
+            f(&self.buf[at..end])?;
+            at = end;
+        }
+        Ok(())
+    }
+}
+
+fn corrupt() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        "a temporary bucket file changed while it was in use",
+    )
+}
+
+/// Where the row starting at `at` ends.
+#[inline]
+fn row_end(data: &[u8], at: usize) -> io::Result<usize> {
+    let len = match data.get(at + 32..at + HEAD) {
+        Some(&[a, b]) => usize::from(u16::from_le_bytes([a, b])),
+        _ => return Err(corrupt()),
+    };
+    let end = at + HEAD + len;
+    if end > data.len() {
+        return Err(corrupt());
+    }
+    Ok(end)
+}
+
+/// Rows being distributed over buckets at random.
+struct Scatter {
+    buckets: Vec<Bucket>,
+    rng: ChaCha12Rng,
+    /// Random bits not used yet, and how many.
+    pool: u64,
+    pool_bits: u32,
+    bits: u32,
+    buffer: usize,
+    dir: PathBuf,
+}
+
+impl Scatter {
+    fn new(limits: &Limits, rng: ChaCha12Rng) -> Scatter {
+        Scatter {
+            buckets: (0..1usize << limits.bits)
+                .map(|_| Bucket::default())
+                .collect(),
+            rng,
+            pool: 0,
+            pool_bits: 0,
+            bits: limits.bits,
+            buffer: limits.buffer,
+            dir: limits.dir.clone(),
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, row: &[u8], tally: &mut Tally) -> io::Result<()> {
+        if self.pool_bits < self.bits {
+            self.pool = self.rng.next_u64();
+            self.pool_bits = 64;
+        }
+        let b = (self.pool & ((1u64 << self.bits) - 1)) as usize;
+        self.pool >>= self.bits;
+        self.pool_bits -= self.bits;
+        let bucket = &mut self.buckets[b];
+        if bucket.buf.len() + row.len() > bucket.buf.capacity() {
+            if bucket.buf.capacity() == 0 {
+                bucket.buf.reserve_exact(self.buffer);
+                tally.add(0, bucket.buf.capacity() as u64);
+            } else {
+                bucket.spill(&self.dir, tally)?;
+            }
+        }
+        bucket.buf.extend_from_slice(row);
+        bucket.buf_rows += 1;
+        bucket.rows += 1;
+        tally.add(1, 0);
+        Ok(())
+    }
+
+    /// The buckets. If any holds more rows than may be shuffled at once, it will be
+    /// split again, and every buffer is written out first so that only one level of
+    /// buffers is ever held.
+    fn finish(mut self, limits: &Limits, tally: &mut Tally) -> io::Result<Vec<Bucket>> {
+        if self.buckets.iter().any(|b| b.rows > limits.max_rows) {
+            for b in &mut self.buckets {
+                b.spill(&self.dir, tally)?;
+                b.free_buffer(tally);
+            }
+        }
+        Ok(self.buckets)
+    }
+}
+
+/// Writes shuffled buckets as CSV lines.
+struct CsvOut<W: Write> {
+    out: W,
+    buf: Vec<u8>,
+    /// `,organisation,` as a CSV field between commas.
+    organisation: Vec<u8>,
+}
+
+const OUT_BUFFER: usize = 1 << 20;
+
+impl<W: Write> CsvOut<W> {
+    #[inline]
+    fn row(&mut self, row: &[u8]) -> io::Result<()> {
+        let mut hex = [0u8; 64];
+        if let Some(pseudonym) = row.first_chunk::<32>() {
+            hex_encode(pseudonym, &mut hex);
+        }
+        self.buf.extend_from_slice(&hex);
+        self.buf.extend_from_slice(&self.organisation);
+        self.buf
+            .extend_from_slice(row.get(HEAD..).unwrap_or_default());
+        self.buf.push(b'\n');
+        if self.buf.len() >= OUT_BUFFER {
+            self.out.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+}
+
+/// Writes `buckets` in order, each shuffled, splitting any that is too large.
+fn emit<W: Write>(
+    buckets: Vec<Bucket>,
+    limits: &Limits,
+    out: &mut CsvOut<W>,
+    rng: &mut ChaCha12Rng,
+    tally: &mut Tally,
+    level: u32,
+) -> io::Result<()> {
+    tally.stats.levels = tally.stats.levels.max(level);
+    for mut bucket in buckets {
+        if bucket.rows <= limits.max_rows {
+            let rows = bucket.rows;
+            let data = bucket.load(tally)?;
+            let mut starts: Vec<usize> = Vec::with_capacity(rows as usize);
+            let index_bytes = (starts.capacity() * std::mem::size_of::<usize>()) as u64;
+            tally.add(0, index_bytes);
+            let mut at = 0;
+            while at < data.len() {
+                starts.push(at);
+                at = row_end(&data, at)?;
+            }
+            starts.shuffle(rng);
+            for &start in &starts {
+                // Every start was checked by `row_end` above.
+                let end = row_end(&data, start)?;
+                out.row(&data[start..end])?;
+            }
+            tally.remove(rows, data.capacity() as u64 + index_bytes);
+        } else {
+            let mut split = Scatter::new(limits, ChaCha12Rng::from_seed(rng.gen()));
+            bucket.for_each_row(|row| split.push(row, tally))?;
+            bucket.free_buffer(tally);
+            drop(bucket);
+            let buckets = split.finish(limits, tally)?;
+            emit(buckets, limits, out, rng, tally, level + 1)?;
+        }
+    }
+    Ok(())
+}
+
 /// Both lower-case hex digits of every byte value.
+#[cfg(any(test, not(target_arch = "x86_64")))]
 const HEX_PAIRS: [[u8; 2]; 256] = {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut t = [[0u8; 2]; 256];
@@ -245,73 +846,131 @@ const HEX_PAIRS: [[u8; 2]; 256] = {
 };
 
 /// Lower-case hex, one table look-up per byte.
+#[cfg(any(test, not(target_arch = "x86_64")))]
 #[inline]
-fn hex_encode(bytes: &[u8; 32], out: &mut [u8; 64]) {
+fn hex_encode_table(bytes: &[u8; 32], out: &mut [u8; 64]) {
     for (pair, b) in out.chunks_exact_mut(2).zip(bytes) {
         pair.copy_from_slice(&HEX_PAIRS[usize::from(*b)]);
+    }
+}
+
+/// Lower-case hex of 32 bytes.
+#[inline]
+fn hex_encode(bytes: &[u8; 32], out: &mut [u8; 64]) {
+    #[cfg(target_arch = "x86_64")]
+    hex_encode_sse2(bytes, out);
+    #[cfg(not(target_arch = "x86_64"))]
+    hex_encode_table(bytes, out);
+}
+
+/// Lower-case hex, sixteen bytes at a time with SSE2 (part of every x86-64 CPU):
+/// split into nibbles, interleave, and add `'0'` or `'a' - 10`.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn hex_encode_sse2(bytes: &[u8; 32], out: &mut [u8; 64]) {
+    use std::arch::x86_64::{
+        __m128i, _mm_add_epi8, _mm_and_si128, _mm_cmpgt_epi8, _mm_loadu_si128, _mm_set1_epi8,
+        _mm_srli_epi16, _mm_storeu_si128, _mm_unpackhi_epi8, _mm_unpacklo_epi8,
+    };
+    // SAFETY: SSE2 is part of the x86-64 baseline; the loads read bytes[0..16] and
+    // bytes[16..32], the stores write out[0..64], all in bounds.
+    unsafe {
+        let low = _mm_set1_epi8(0x0f);
+        let nine = _mm_set1_epi8(9);
+        let zero = _mm_set1_epi8(b'0' as i8);
+        let letters = _mm_set1_epi8((b'a' - b'0' - 10) as i8);
+        let ascii = |n: __m128i| {
+            _mm_add_epi8(
+                _mm_add_epi8(n, zero),
+                _mm_and_si128(_mm_cmpgt_epi8(n, nine), letters),
+            )
+        };
+        for half in 0..2 {
+            let v = _mm_loadu_si128(bytes.as_ptr().add(16 * half) as *const __m128i);
+            let hi = _mm_and_si128(_mm_srli_epi16(v, 4), low);
+            let lo = _mm_and_si128(v, low);
+            let first = ascii(_mm_unpacklo_epi8(hi, lo));
+            let second = ascii(_mm_unpackhi_epi8(hi, lo));
+            _mm_storeu_si128(out.as_mut_ptr().add(32 * half) as *mut __m128i, first);
+            _mm_storeu_si128(out.as_mut_ptr().add(32 * half + 16) as *mut __m128i, second);
+        }
     }
 }
 
 impl PseudonymisedFile {
     /// The number of rows.
     pub fn len(&self) -> usize {
-        self.rows.len()
+        usize::try_from(self.rows).unwrap_or(usize::MAX)
     }
 
     pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
+        self.rows == 0
     }
 
     pub fn organisation(&self) -> &Organisation {
         &self.organisation
     }
 
-    /// Writes the rows as CSV (`,`, LF) in an order drawn from `rng`.
-    pub fn write_csv<W: Write, G: Rng + ?Sized>(
-        mut self,
+    /// Writes the rows as CSV (`,`, LF) in an order drawn from `rng` (and from the
+    /// random buckets the rows were put in while reading).
+    pub fn write_csv<W: Write, G: Rng + ?Sized>(self, out: W, rng: &mut G) -> io::Result<()> {
+        self.write_csv_with_stats(out, rng).map(|_| ())
+    }
+
+    /// [`write_csv`](Self::write_csv), returning what the shuffle did.
+    pub fn write_csv_with_stats<W: Write, G: Rng + ?Sized>(
+        self,
         out: W,
         rng: &mut G,
-    ) -> std::io::Result<()> {
-        self.rows.shuffle(rng);
-        let mut out = out;
-        let organisation = csv_field(self.organisation.as_str().as_bytes());
-        // Render every distinct rest of a row once: `,org,buurt,domein,voorziening,periode\n`.
-        let suffixes: Vec<Vec<u8>> = (0..self.rests.len() as u32)
-            .map(|i| {
-                let key = self.rests.get(i);
-                let (buurt, rest) = key.split_at(10);
-                let domein = self.domains.name(rest[0]);
-                let plen = usize::from(rest[1]);
-                let (periode, voorziening) = rest[2..].split_at(plen);
-                let mut s = Vec::with_capacity(key.len() + organisation.len() + 16);
-                s.push(b',');
-                s.extend_from_slice(&organisation);
-                s.push(b',');
-                s.extend_from_slice(buurt);
-                s.push(b',');
-                s.extend_from_slice(&csv_field(domein.as_bytes()));
-                s.push(b',');
-                s.extend_from_slice(&csv_field(voorziening));
-                s.push(b',');
-                s.extend_from_slice(periode);
-                s.push(b'\n');
-                s
-            })
-            .collect();
-        let mut buf: Vec<u8> = Vec::with_capacity((1 << 20) + 1024);
-        buf.extend_from_slice(PSEUDONYMISED_COLUMNS.join(",").as_bytes());
-        buf.push(b'\n');
-        let mut hex = [0u8; 64];
-        for row in &self.rows {
-            hex_encode(&row.pseudonym, &mut hex);
-            buf.extend_from_slice(&hex);
-            buf.extend_from_slice(&suffixes[row.rest as usize]);
-            if buf.len() >= 1 << 20 {
-                out.write_all(&buf)?;
-                buf.clear();
-            }
+    ) -> io::Result<ShuffleStats> {
+        let PseudonymisedFile {
+            organisation,
+            rows,
+            buckets,
+            limits,
+            mut tally,
+        } = self;
+        let mut org = Vec::with_capacity(organisation.as_str().len() + 4);
+        org.push(b',');
+        org.extend_from_slice(&csv_field(organisation.as_str().as_bytes()));
+        org.push(b',');
+        let mut out = CsvOut {
+            out,
+            buf: Vec::with_capacity(OUT_BUFFER + 2 * MAX_ROW_BYTES),
+            organisation: org,
+        };
+        out.buf
+            .extend_from_slice(PSEUDONYMISED_COLUMNS.join(",").as_bytes());
+        out.buf.push(b'\n');
+        let mut rng = ChaCha12Rng::from_seed(seed(rng));
+        emit(buckets, &limits, &mut out, &mut rng, &mut tally, 1)?;
+        out.out.write_all(&out.buf)?;
+        out.out.flush()?;
+        tally.stats.rows = rows;
+        Ok(tally.stats)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn hex_encoding_is_lower_case_hex(bytes in proptest::array::uniform32(any::<u8>())) {
+            let (mut a, mut b) = ([0u8; 64], [0u8; 64]);
+            hex_encode(&bytes, &mut a);
+            hex_encode_table(&bytes, &mut b);
+            let expected = hex::encode(bytes);
+            prop_assert_eq!(&a[..], expected.as_bytes());
+            prop_assert_eq!(a, b);
         }
-        out.write_all(&buf)?;
-        out.flush()
+    }
+
+    #[test]
+    fn the_longest_row_fits() {
+        assert!(ROW_SCRATCH >= MAX_ROW_BYTES + MAX_DOMAIN_NAME);
+        assert!(ShuffleOptions::default().bucket_buffer >= MAX_ROW_BYTES);
     }
 }

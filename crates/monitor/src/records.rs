@@ -49,6 +49,84 @@ impl Record {
     }
 }
 
+/// Field access shared by [`Record`] (an owned copy) and [`RowView`] (borrowed from the
+/// reader's buffer).
+pub(crate) trait Fields {
+    /// The number of fields.
+    fn count(&self) -> usize;
+    /// All fields' bytes (with the delimiters between them if the line had no quotes).
+    fn bytes(&self) -> &[u8];
+    /// Field `i` (`i < count()`).
+    fn field(&self, i: usize) -> &[u8];
+    /// True if every byte is known to be ASCII; false if not known.
+    fn known_ascii(&self) -> bool {
+        false
+    }
+}
+
+impl Fields for Record {
+    #[inline]
+    fn count(&self) -> usize {
+        self.len()
+    }
+
+    #[inline]
+    fn bytes(&self) -> &[u8] {
+        self.as_slice()
+    }
+
+    #[inline]
+    fn field(&self, i: usize) -> &[u8] {
+        &self[i]
+    }
+}
+
+/// One record, borrowed: for a line without quotes (nearly all), the line itself in the
+/// reader's buffer and the positions of its delimiters, so reading a row copies nothing.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RowView<'a> {
+    data: &'a [u8],
+    ends: &'a [usize],
+    dense: bool,
+    /// Every byte is known to be ASCII (false: not known).
+    ascii: bool,
+    line: u64,
+}
+
+impl RowView<'_> {
+    /// The 1-based line on which the record starts.
+    #[inline]
+    pub(crate) fn line(&self) -> u64 {
+        self.line
+    }
+}
+
+impl Fields for RowView<'_> {
+    #[inline(always)]
+    fn count(&self) -> usize {
+        self.ends.len()
+    }
+
+    #[inline(always)]
+    fn bytes(&self) -> &[u8] {
+        self.data
+    }
+
+    #[inline(always)]
+    fn known_ascii(&self) -> bool {
+        self.ascii
+    }
+
+    #[inline(always)]
+    fn field(&self, i: usize) -> &[u8] {
+        let start = match i {
+            0 => 0,
+            _ => self.ends[i - 1] + usize::from(!self.dense),
+        };
+        &self.data[start..self.ends[i]]
+    }
+}
+
 impl std::ops::Index<usize> for Record {
     type Output = [u8];
 
@@ -72,6 +150,22 @@ pub(crate) struct RecordReader<R> {
     delimiter: u8,
     /// The line number at `start`.
     line: u64,
+    /// For [`RecordReader::next_row`]: the delimiters of the current plain line, and
+    /// the current record when its line has quotes.
+    ends: Vec<usize>,
+    quoted: Record,
+}
+
+/// Where [`RecordReader::next_row`] found the record.
+enum Found {
+    /// A plain line at `buf[start..start + len]`, its delimiters in `ends`.
+    Plain {
+        start: usize,
+        len: usize,
+        ascii: bool,
+    },
+    /// A line with quotes, parsed into `quoted`.
+    Quoted,
 }
 
 enum Parsed {
@@ -91,6 +185,8 @@ impl<R: Read> RecordReader<R> {
             eof: false,
             delimiter,
             line: 1,
+            ends: Vec::with_capacity(64),
+            quoted: Record::new(),
         }
     }
 
@@ -128,10 +224,11 @@ impl<R: Read> RecordReader<R> {
         }
     }
 
-    /// Reads the next record; `false` at the end of the input.
-    pub(crate) fn read(&mut self, record: &mut Record) -> std::io::Result<bool> {
+    /// Skips blank lines, reading more input as needed. Returns `false` at the end of
+    /// the input, `true` when `buf[start..end]` begins a record.
+    #[inline]
+    fn skip_blank_lines(&mut self) -> std::io::Result<bool> {
         loop {
-            // Skip blank lines.
             while self.start < self.end {
                 match self.buf[self.start] {
                     b'\n' => {
@@ -153,6 +250,69 @@ impl<R: Read> RecordReader<R> {
                 }
                 self.fill()?;
                 continue;
+            }
+            return Ok(true);
+        }
+    }
+
+    /// Reads the next record without copying it (unless its line has quotes); `None` at
+    /// the end of the input. The view lives until the next call.
+    #[inline]
+    pub(crate) fn next_row(&mut self) -> std::io::Result<Option<RowView<'_>>> {
+        let mut ascii = false;
+        let found = loop {
+            if !self.skip_blank_lines()? {
+                return Ok(None);
+            }
+            let bytes = &self.buf[self.start..self.end];
+            self.ends.clear();
+            if let Some(nl) = scan_plain_line(bytes, self.delimiter, &mut self.ends, &mut ascii) {
+                let len = if nl > 0 && bytes[nl - 1] == b'\r' {
+                    nl - 1
+                } else {
+                    nl
+                };
+                self.ends.push(len);
+                let start = self.start;
+                self.start += nl + 1;
+                self.line += 1;
+                break Found::Plain { start, len, ascii };
+            }
+            self.ends.clear();
+            self.quoted.clear();
+            self.quoted.line = self.line;
+            match parse_general(bytes, self.delimiter, self.eof, &mut self.quoted) {
+                Parsed::Done { consumed, lines } => {
+                    self.start += consumed;
+                    self.line += lines;
+                    break Found::Quoted;
+                }
+                Parsed::NeedMore => self.fill()?,
+            }
+        };
+        Ok(Some(match found {
+            Found::Plain { start, len, ascii } => RowView {
+                data: &self.buf[start..start + len],
+                ends: &self.ends,
+                dense: false,
+                ascii,
+                line: self.line - 1,
+            },
+            Found::Quoted => RowView {
+                data: &self.quoted.data,
+                ends: &self.quoted.ends,
+                dense: self.quoted.dense,
+                ascii: false,
+                line: self.quoted.line,
+            },
+        }))
+    }
+
+    /// Reads the next record; `false` at the end of the input.
+    pub(crate) fn read(&mut self, record: &mut Record) -> std::io::Result<bool> {
+        loop {
+            if !self.skip_blank_lines()? {
+                return Ok(false);
             }
             record.clear();
             record.line = self.line;
@@ -189,15 +349,22 @@ fn zero_bytes(x: u64) -> u64 {
 
 /// Scans one line for the line end, quotes and delimiters. Returns the index of the
 /// line end, having pushed the delimiters' indices, or `None` if the line holds a quote
-/// or the line end is not in `bytes`.
+/// or the line end is not in `bytes`. `ascii` is set if every byte of the line is known
+/// to be ASCII (it may stay false for an ASCII line).
 #[inline]
-fn scan_plain_line(bytes: &[u8], delimiter: u8, ends: &mut Vec<usize>) -> Option<usize> {
+fn scan_plain_line(
+    bytes: &[u8],
+    delimiter: u8,
+    ends: &mut Vec<usize>,
+    ascii: &mut bool,
+) -> Option<usize> {
     #[cfg(target_arch = "x86_64")]
     {
-        scan_plain_line_sse2(bytes, delimiter, ends)
+        scan_plain_line_sse2(bytes, delimiter, ends, ascii)
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
+        *ascii = false;
         scan_plain_line_swar(bytes, delimiter, ends)
     }
 }
@@ -215,14 +382,21 @@ fn hit(bytes: &[u8], j: usize, ends: &mut Vec<usize>) -> Option<Option<usize>> {
     }
 }
 
-/// Sixteen bytes at a time with SSE2 (part of every x86-64 CPU).
+/// Sixteen bytes at a time with SSE2 (part of every x86-64 CPU): one mask each for
+/// line ends, quotes, delimiters and non-ASCII bytes per block.
 #[cfg(target_arch = "x86_64")]
 #[inline]
-fn scan_plain_line_sse2(bytes: &[u8], delimiter: u8, ends: &mut Vec<usize>) -> Option<usize> {
+fn scan_plain_line_sse2(
+    bytes: &[u8],
+    delimiter: u8,
+    ends: &mut Vec<usize>,
+    ascii: &mut bool,
+) -> Option<usize> {
     use std::arch::x86_64::{
-        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
     };
     let mut base = 0;
+    let mut high = 0u32;
     // SAFETY: SSE2 is part of the x86-64 baseline; every load reads 16 bytes within
     // `bytes` (`base + 16 <= bytes.len()`).
     unsafe {
@@ -233,21 +407,34 @@ fn scan_plain_line_sse2(bytes: &[u8], delimiter: u8, ends: &mut Vec<usize>) -> O
         );
         while base + 16 <= bytes.len() {
             let v = _mm_loadu_si128(bytes.as_ptr().add(base) as *const __m128i);
-            let any = _mm_or_si128(
-                _mm_or_si128(_mm_cmpeq_epi8(v, nl), _mm_cmpeq_epi8(v, quote)),
-                _mm_cmpeq_epi8(v, delim),
-            );
-            let mut mask = _mm_movemask_epi8(any) as u32;
-            while mask != 0 {
-                let j = base + mask.trailing_zeros() as usize;
-                if let Some(done) = hit(bytes, j, ends) {
-                    return done;
+            let n = _mm_movemask_epi8(_mm_cmpeq_epi8(v, nl)) as u32;
+            let q = _mm_movemask_epi8(_mm_cmpeq_epi8(v, quote)) as u32;
+            let mut d = _mm_movemask_epi8(_mm_cmpeq_epi8(v, delim)) as u32;
+            // Bytes from 0x80 up have their high bit set.
+            high |= _mm_movemask_epi8(v) as u32 & (n & n.wrapping_neg()).wrapping_sub(1);
+            if n != 0 {
+                if q != 0 && q.trailing_zeros() < n.trailing_zeros() {
+                    return None;
                 }
-                mask &= mask - 1;
+                d &= (n & n.wrapping_neg()) - 1;
+                while d != 0 {
+                    ends.push(base + d.trailing_zeros() as usize);
+                    d &= d - 1;
+                }
+                *ascii = high == 0;
+                return Some(base + n.trailing_zeros() as usize);
+            }
+            if q != 0 {
+                return None;
+            }
+            while d != 0 {
+                ends.push(base + d.trailing_zeros() as usize);
+                d &= d - 1;
             }
             base += 16;
         }
     }
+    *ascii = false;
     scan_tail(bytes, base, delimiter, ends)
 }
 
@@ -291,7 +478,8 @@ fn scan_plain_line_swar(bytes: &[u8], delimiter: u8, ends: &mut Vec<usize>) -> O
 /// (nearly all), the general parser otherwise.
 #[inline]
 fn parse(bytes: &[u8], delimiter: u8, eof: bool, record: &mut Record) -> Parsed {
-    let Some(nl) = scan_plain_line(bytes, delimiter, &mut record.ends) else {
+    let mut ascii = false;
+    let Some(nl) = scan_plain_line(bytes, delimiter, &mut record.ends, &mut ascii) else {
         record.ends.clear();
         return parse_general(bytes, delimiter, eof, record);
     };
@@ -422,6 +610,28 @@ mod tests {
         );
     }
 
+    fn view_all(input: &[u8], capacity: usize) -> Vec<(u64, Vec<String>)> {
+        let mut r = RecordReader::new(input, b',', capacity);
+        let mut out = Vec::new();
+        while let Some(row) = r.next_row().unwrap() {
+            out.push((
+                row.line(),
+                (0..row.count())
+                    .map(|i| String::from_utf8_lossy(row.field(i)).into_owned())
+                    .collect(),
+            ));
+        }
+        out
+    }
+
+    #[test]
+    fn views_give_the_same_records_as_copies() {
+        let input = b"a,b\r\n1,\"x,y\"\r\n\r\n2,\"say \"\"hi\"\"\"\n3,\"two\nlines\"\n4,\n5";
+        for capacity in [1, 7, 64, 4096] {
+            assert_eq!(view_all(input, capacity), read_all(input, 64), "{capacity}");
+        }
+    }
+
     #[test]
     fn a_tiny_buffer_gives_the_same_records() {
         let input = b"a,b\r\n1,\"x,y\"\r\n\r\n2,\"say \"\"hi\"\"\"\n3,\"two\nlines\"\n4,\n5";
@@ -430,13 +640,17 @@ mod tests {
 
     proptest! {
         #[test]
-        fn the_portable_line_scan_agrees_with_the_one_in_use(line in "[a-c,;\"\n]{0,40}") {
+        fn the_portable_line_scan_agrees_with_the_one_in_use(line in "[a-c,;\"\né]{0,40}") {
             let (mut a, mut b) = (Vec::new(), Vec::new());
-            let x = scan_plain_line(line.as_bytes(), b',', &mut a);
+            let mut ascii = false;
+            let x = scan_plain_line(line.as_bytes(), b',', &mut a, &mut ascii);
             let y = scan_plain_line_swar(line.as_bytes(), b',', &mut b);
             prop_assert_eq!(x, y);
-            if x.is_some() {
+            if let Some(end) = x {
                 prop_assert_eq!(a, b);
+                if ascii {
+                    prop_assert!(line.as_bytes()[..end].is_ascii());
+                }
             }
         }
 
@@ -459,7 +673,9 @@ mod tests {
                 expected.push(rec.unwrap().iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect::<Vec<_>>());
             }
             let got: Vec<Vec<String>> = read_all(&bytes, 7).into_iter().map(|r| r.1).collect();
-            prop_assert_eq!(got, expected);
+            prop_assert_eq!(&got, &expected);
+            let viewed: Vec<Vec<String>> = view_all(&bytes, 7).into_iter().map(|r| r.1).collect();
+            prop_assert_eq!(viewed, expected);
         }
     }
 }

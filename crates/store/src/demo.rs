@@ -47,7 +47,15 @@ pub async fn load(
     password_hash: &str,
     progress: impl FnMut(u64),
 ) -> Result<DemoSummary> {
-    load_batched(db, m, config, password_hash, household_batch(db.backend()), progress).await
+    load_batched(
+        db,
+        m,
+        config,
+        password_hash,
+        household_batch(db.backend()),
+        progress,
+    )
+    .await
 }
 
 /// [`load`] with a chosen number of households per INSERT statement; the

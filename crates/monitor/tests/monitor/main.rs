@@ -7,3 +7,4 @@ mod golden;
 mod inputs;
 mod link_report;
 mod protection;
+mod shuffle;
