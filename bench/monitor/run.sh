@@ -9,6 +9,9 @@
 #
 #   bench/monitor/run.sh                # 10,000,000 rows
 #   ROWS=1000000 bench/monitor/run.sh   # quicker
+#   SKIP_LINK=1 bench/monitor/run.sh    # (a) only: pseudonymise against raw HMAC
+#
+# Instruction counts (independent of load): bench/monitor/callgrind.sh FILE.csv
 #
 # Data goes to $BENCH_DIR (default $HOME/.cache/baken-monitor/bench-$ROWS) and is
 # reused when present. DuckDB comes from PyPI into $HOME/.cache/baken-monitor/duckdb-venv.
@@ -52,6 +55,7 @@ echo "== CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(np
 echo "== (a) raw HMAC-SHA256 vs pseudonymise, one core, same process" >&2
 "$BIN/bench_hmac" "$DIR"/raw/org*.csv | tee "$DIR/hmac" >&2
 
+echo "load average after (a) in process: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$DIR/load"
 echo "== (a) pseudonymise command, file by file" >&2
 rm -f "$DIR/monitor.key"
 "$BIN/monitor_cli" keygen --out "$DIR/monitor.key" 2>/dev/null
@@ -61,12 +65,15 @@ for f in "$DIR"/raw/org*.csv; do
   time_v "pseudonymise-$name" "$BIN/monitor_cli" pseudonymise --key "$DIR/monitor.key" --org "$name" "$f" --out "$DIR/p/$name.csv"
 done
 rm -f "$DIR/monitor.key"
+echo "load average after (a): $(cut -d' ' -f1-3 /proc/loadavg)" >> "$DIR/load"
+[[ "${SKIP_LINK:-}" == 1 ]] && SKIP_LINK_AND_DUCKDB=1 || SKIP_LINK_AND_DUCKDB=0
 
 # (b) alternates Baken and DuckDB for $ROUNDS rounds and keeps each one's best round,
 # so that load from other processes on a shared machine hits both alike.
 ROUNDS=${ROUNDS:-2}
 DUCK_VERSION=$("$VENV/bin/python" -c 'import duckdb; print(duckdb.__version__)')
 for round in $(seq 1 "$ROUNDS"); do
+  [[ $SKIP_LINK_AND_DUCKDB == 1 ]] && break
   echo "== (b) round $round: Baken link + report" >&2
   sync
   time_v "baken-link-$round" "$BIN/monitor_cli" link "$DIR"/p/org*.csv --out "$DIR/linked.parquet"
@@ -74,8 +81,10 @@ for round in $(seq 1 "$ROUNDS"); do
   echo "== (b) round $round: DuckDB $DUCK_VERSION link + report" >&2
   time_v "duckdb-$round" "$VENV/bin/python" "$ROOT/bench/monitor/duckdb_link_report.py" "$DIR/duck.parquet" "$DIR/duck-truth.json" "$DIR"/p/org*.csv
 done
-"$VENV/bin/python" "$ROOT/bench/monitor/check_equal.py" "$DIR/duck-truth.json" "$DIR/report/report.json" | tee "$DIR/equal" >&2
-rm -f "$DIR/duck-truth.json"
+if [[ $SKIP_LINK_AND_DUCKDB == 0 ]]; then
+  "$VENV/bin/python" "$ROOT/bench/monitor/check_equal.py" "$DIR/duck-truth.json" "$DIR/report/report.json" | tee "$DIR/equal" >&2
+  rm -f "$DIR/duck-truth.json"
+fi
 
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$DIR/load"
 
@@ -88,33 +97,40 @@ for line in (d / "results").read_text().split("\n"):
         label, wall, rss, cpu = line.split()
         res[label] = (float(wall), int(rss), float(cpu))
 h = dict(l.split("=", 1) for l in (d / "hmac").read_text().split("\n") if "=" in l)
+f = lambda k: float(h[k])
 rows = int(h["rows"])
-raw = float(h["raw_hmac_per_second"])
-inproc = float(h["pseudonymise_per_second"])
-ps = [v for k, v in res.items() if k.startswith("pseudonymise-")]
-cli_wall = sum(p[0] for p in ps)
-cli_cpu = sum(p[2] for p in ps)
+raw, raw_cpu = f("raw_hmac_per_second"), f("raw_hmac_per_cpu_second")
+inproc, inproc_cpu = f("pseudonymise_per_second"), f("pseudonymise_per_cpu_second")
+check, check_cpu = f("pseudonymise_without_writing_per_second"), f("pseudonymise_without_writing_per_cpu_second")
+ps = {k: v for k, v in res.items() if k.startswith("pseudonymise-")}
+cli_wall = sum(p[0] for p in ps.values())
+cli_cpu = sum(p[2] for p in ps.values())
+cli_rss = max(p[1] for p in ps.values())
 cli_rate = rows / cli_cpu
-rounds = sorted({int(k.rsplit("-", 1)[1]) for k in res if k.startswith("duckdb-")})
-best = lambda prefix: min((res[f"{prefix}-{r}"] for r in rounds), key=lambda v: v[0])
-baken_rounds = [(res[f"baken-link-{r}"][0] + res[f"baken-report-{r}"][0], max(res[f"baken-link-{r}"][1], res[f"baken-report-{r}"][1]), r) for r in rounds]
-baken_wall, baken_rss, br = min(baken_rounds)
-link, rep, duck = res[f"baken-link-{br}"], res[f"baken-report-{br}"], best("duckdb")
 load = (d / "load").read_text().strip().replace("\n", "; ")
 print(f"""
-### Figures ({rows:,} rows, {len(ps)} organisations; {(d / 'cpu').read_text().strip().lstrip('= ')}; {load}; best of {len(rounds)} alternating rounds for link + report and DuckDB)
+### Figures ({rows:,} rows, {len(ps)} organisations; {(d / 'cpu').read_text().strip().lstrip('= ')}; {load})
 
 | measure | value |
 |---|---|
-| raw HMAC-SHA256, cached key state, 1 core | {raw/1e6:.2f} M addresses/s |
-| `pseudonymise` in process (parse, check, HMAC, intern, shuffle, write to a sink), 1 core | {inproc/1e6:.2f} M rows/s = **{inproc/raw:.0%} of raw HMAC** |
-| `pseudonymise` command, {len(ps)} files (incl. process start, writing and syncing the files) | {cli_wall:.2f} s wall, {cli_cpu:.2f} s CPU = {cli_rate/1e6:.2f} M rows per CPU-second = {cli_rate/raw:.0%} of raw HMAC |
-| Baken `link` (2 threads) | {link[0]:.2f} s ({link[2]:.2f} s CPU), peak RSS {link[1]/1024:.0f} MiB |
+| raw HMAC-SHA256, 1 core: `hmac` crate, cached key state cloned per message | {f('raw_hmac_crate_per_second')/1e6:.2f} M addresses/s ({f('raw_hmac_crate_per_cpu_second')/1e6:.2f} M per CPU-second) |
+| raw HMAC-SHA256, 1 core: bare, two SHA-256 compressions from cached states (the ceiling) | {f('raw_hmac_bare_per_second')/1e6:.2f} M addresses/s ({f('raw_hmac_bare_per_cpu_second')/1e6:.2f} M per CPU-second) |
+| `pseudonymise` in process (read, split, check, HMAC, scatter to buckets on disk, shuffle buckets, write CSV to a sink), 1 core | {inproc/1e6:.2f} M rows/s = **{inproc/raw:.0%} of raw HMAC**; by CPU time {inproc_cpu/1e6:.2f} M rows per CPU-second = **{inproc_cpu/raw_cpu:.0%}** |
+| the same without the shuffle and writing | {check/1e6:.2f} M rows/s = {check/raw:.0%}; by CPU time {check_cpu/raw_cpu:.0%} |
+| `pseudonymise` command, {len(ps)} files (incl. process start, writing and syncing the files) | {cli_wall:.2f} s wall, {cli_cpu:.2f} s CPU = {cli_rate/1e6:.2f} M rows per CPU-second = {cli_rate/raw_cpu:.0%} of raw HMAC per CPU-second |
+| `pseudonymise` command, peak RSS (largest of the {len(ps)} files) | {cli_rss/1024:.1f} MiB |
+| shuffle, in process: most rows / bytes held at once, bucket files | {int(h['shuffle_peak_rows_in_memory']):,} rows / {int(h['shuffle_peak_bytes_in_memory'])/2**20:.1f} MiB, {h['shuffle_bucket_files']} files |""")
+if "duckdb-1" in res:
+    rounds = sorted({int(k.rsplit("-", 1)[1]) for k in res if k.startswith("duckdb-")})
+    best = lambda prefix: min((res[f"{prefix}-{r}"] for r in rounds), key=lambda v: v[0])
+    baken_rounds = [(res[f"baken-link-{r}"][0] + res[f"baken-report-{r}"][0], max(res[f"baken-link-{r}"][1], res[f"baken-report-{r}"][1]), r) for r in rounds]
+    baken_wall, baken_rss, br = min(baken_rounds)
+    link, rep, duck = res[f"baken-link-{br}"], res[f"baken-report-{br}"], best("duckdb")
+    print(f"""| Baken `link` (2 threads), best of {len(rounds)} alternating rounds | {link[0]:.2f} s ({link[2]:.2f} s CPU), peak RSS {link[1]/1024:.0f} MiB |
 | Baken `report` | {rep[0]:.2f} s, peak RSS {rep[1]/1024:.0f} MiB |
 | Baken `link` + `report` | **{baken_wall:.2f} s, peak RSS {baken_rss/1024:.0f} MiB** |
 | DuckDB (same join and tables in SQL, all cores) | **{duck[0]:.2f} s** ({duck[2]:.2f} s CPU), **peak RSS {duck[1]/1024:.0f} MiB** |
 | speed: DuckDB time / Baken time | **{duck[0]/baken_wall:.1f}×** (aim ≥ 5×) |
 | memory: Baken peak / DuckDB peak | **{baken_rss/duck[1]:.2f}** (aim ≤ 0.25) |
-| tables equal (DuckDB's, CBS-protected, vs Baken's report.json) | {(d / 'equal').read_text().strip()} |
-""")
+| tables equal (DuckDB's, CBS-protected, vs Baken's report.json) | {(d / 'equal').read_text().strip()} |""")
 PY

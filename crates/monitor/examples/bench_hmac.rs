@@ -168,11 +168,13 @@ fn main() {
     let key = MonitorKey::from_bytes(key_bytes);
     let org = Organisation::parse("Bench").expect("org");
     let config = InputConfig::default();
-    // BENCH_ONLY=raw or BENCH_ONLY=pseudonymise runs one side only, BENCH_ONLY=load
-    // neither (for instruction counts with callgrind: subtract the `load` run).
+    // BENCH_ONLY=raw-crate, raw-bare or pseudonymise runs one loop only, BENCH_ONLY=load
+    // none (for instruction counts with callgrind: subtract the `load` run; see
+    // bench/monitor/callgrind.sh).
     let only = std::env::var("BENCH_ONLY").unwrap_or_default();
-    let (do_raw, do_pseudo) = (
-        only.is_empty() || only == "raw",
+    let (do_crate, do_bare, do_pseudo) = (
+        only.is_empty() || only == "raw-crate",
+        only.is_empty() || only == "raw-bare",
         only.is_empty() || only == "pseudonymise",
     );
 
@@ -198,7 +200,7 @@ fn main() {
         let (mut by_crate, mut by_bare, mut pseudo, mut check) =
             (Best::new(), Best::new(), Best::new(), Best::new());
         for round in 0..rounds {
-            if do_raw {
+            if do_crate {
                 let ((), wall, cpu) = timed(|| {
                     for a in &addrs {
                         let mut m = keyed.clone();
@@ -207,6 +209,8 @@ fn main() {
                     }
                 });
                 by_crate.take(wall, cpu);
+            }
+            if do_bare {
                 let ((), wall, cpu) = timed(|| {
                     for a in &addrs {
                         sink ^= bare.mac(a)[0];

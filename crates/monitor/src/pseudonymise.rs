@@ -751,7 +751,11 @@ impl Scatter {
     /// split again, and every buffer is written out first so that only one level of
     /// buffers is ever held.
     fn finish(mut self, limits: &Limits, tally: &mut Tally) -> io::Result<Vec<Bucket>> {
-        if self.buckets.iter().any(|b| b.rows > limits.max_rows) {
+        // A bucket's data must also stay below 4 GiB to be indexed by `emit`.
+        let too_big = |b: &Bucket| {
+            b.rows > limits.max_rows || b.file_bytes + b.buf.len() as u64 >= u32::MAX as u64
+        };
+        if self.buckets.iter().any(too_big) {
             for b in &mut self.buckets {
                 b.spill(&self.dir, tally)?;
                 b.free_buffer(tally);
@@ -802,22 +806,27 @@ fn emit<W: Write>(
 ) -> io::Result<()> {
     tally.stats.levels = tally.stats.levels.max(level);
     for mut bucket in buckets {
-        if bucket.rows <= limits.max_rows {
+        if bucket.rows <= limits.max_rows
+            && bucket.file_bytes + (bucket.buf.len() as u64) < u32::MAX as u64
+        {
             let rows = bucket.rows;
             let data = bucket.load(tally)?;
-            let mut starts: Vec<usize> = Vec::with_capacity(rows as usize);
-            let index_bytes = (starts.capacity() * std::mem::size_of::<usize>()) as u64;
+            // Each row as (start, end) in one u64: rows are at most 596 bytes, and a
+            // bucket's data is far below 4 GiB (it holds at most `max_rows` rows).
+            let mut spans: Vec<u64> = Vec::with_capacity(rows as usize);
+            let index_bytes = (spans.capacity() * std::mem::size_of::<u64>()) as u64;
             tally.add(0, index_bytes);
             let mut at = 0;
             while at < data.len() {
-                starts.push(at);
-                at = row_end(&data, at)?;
+                let end = row_end(&data, at)?;
+                spans.push(((at as u64) << 32) | (end - at) as u64);
+                at = end;
             }
-            starts.shuffle(rng);
-            for &start in &starts {
-                // Every start was checked by `row_end` above.
-                let end = row_end(&data, start)?;
-                out.row(&data[start..end])?;
+            spans.shuffle(rng);
+            for &span in &spans {
+                let start = (span >> 32) as usize;
+                let end = start + (span & 0xffff_ffff) as usize;
+                out.row(data.get(start..end).ok_or_else(corrupt)?)?;
             }
             tally.remove(rows, data.capacity() as u64 + index_bytes);
         } else {

@@ -36,7 +36,7 @@ pub mod users;
 macro_rules! with_conn {
     ($tx:expr, |$conn:ident| $body:expr) => {
         match $tx {
-            $crate::Tx::Sqlite(t) => {
+            $crate::Tx::Sqlite(t, ..) => {
                 let $conn = &mut **t;
                 $body
             }
@@ -54,7 +54,7 @@ macro_rules! with_conn {
 macro_rules! exec {
     ($tx:expr, |$conn:ident| $body:expr) => {
         match $tx {
-            $crate::Tx::Sqlite(t) => {
+            $crate::Tx::Sqlite(t, ..) => {
                 let $conn = &mut **t;
                 ($body).map(|r| r.rows_affected())
             }
@@ -84,6 +84,8 @@ pub enum StoreError {
     NotEmpty(String),
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
+    #[error("the database is busy: no write transaction could start within 10 seconds")]
+    Busy,
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -109,14 +111,24 @@ pub enum Backend {
 /// A connection pool to one of the two backends.
 #[derive(Debug, Clone)]
 pub enum Db {
-    Sqlite(SqlitePool),
+    /// The pool, and the queue that write transactions wait in (see [`Db::begin`]).
+    Sqlite(SqlitePool, WriteQueue),
     Postgres(PgPool),
 }
+
+/// SQLite allows one writer at a time. Waiting in SQLite's busy handler means
+/// sleeping and polling, which makes latency jumpy under load; waiting in this
+/// async queue hands the lock over in order, without polling.
+pub type WriteQueue = std::sync::Arc<tokio::sync::Mutex<()>>;
 
 /// A transaction on one of the two backends. Dropped without [`Tx::commit`], it
 /// rolls back.
 pub enum Tx {
-    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    /// A transaction, and for a writing one its place at the head of the write queue.
+    Sqlite(
+        sqlx::Transaction<'static, Sqlite>,
+        Option<tokio::sync::OwnedMutexGuard<()>>,
+    ),
     Postgres(sqlx::Transaction<'static, Postgres>),
 }
 
@@ -135,7 +147,7 @@ impl Db {
                 .max_connections(8)
                 .connect_with(opts)
                 .await?;
-            Ok(Db::Sqlite(pool))
+            Ok(Db::Sqlite(pool, WriteQueue::default()))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let opts = PgConnectOptions::from_str(url)?;
             let pool = PgPoolOptions::new()
@@ -151,7 +163,7 @@ impl Db {
 
     pub fn backend(&self) -> Backend {
         match self {
-            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Sqlite(..) => Backend::Sqlite,
             Db::Postgres(_) => Backend::Postgres,
         }
     }
@@ -159,7 +171,7 @@ impl Db {
     /// Brings the schema up to date.
     pub async fn migrate(&self) -> Result<()> {
         match self {
-            Db::Sqlite(p) => sqlx::migrate!("./migrations/sqlite").run(p).await?,
+            Db::Sqlite(p, _) => sqlx::migrate!("./migrations/sqlite").run(p).await?,
             Db::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
         }
         Ok(())
@@ -170,7 +182,15 @@ impl Db {
     /// on a lock upgrade.
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match self {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite(p, queue) => {
+                // Bounded like SQLite's own busy timeout, so a mistake (a second
+                // writing transaction opened while holding one) fails instead of hanging.
+                let turn =
+                    tokio::time::timeout(Duration::from_secs(10), queue.clone().lock_owned())
+                        .await
+                        .map_err(|_| StoreError::Busy)?;
+                Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?, Some(turn))
+            }
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
     }
@@ -178,7 +198,7 @@ impl Db {
     /// A transaction for reading only (no audit entry).
     pub async fn read(&self) -> Result<Tx> {
         Ok(match self {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Db::Sqlite(p, _) => Tx::Sqlite(p.begin().await?, None),
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
     }
@@ -186,7 +206,7 @@ impl Db {
     /// Is the database reachable?
     pub async fn ping(&self) -> Result<()> {
         match self {
-            Db::Sqlite(p) => {
+            Db::Sqlite(p, _) => {
                 sqlx::query("SELECT 1").execute(p).await?;
             }
             Db::Postgres(p) => {
@@ -198,7 +218,7 @@ impl Db {
 
     pub async fn close(&self) {
         match self {
-            Db::Sqlite(p) => p.close().await,
+            Db::Sqlite(p, _) => p.close().await,
             Db::Postgres(p) => p.close().await,
         }
     }
@@ -207,7 +227,7 @@ impl Db {
 impl Tx {
     pub async fn commit(self) -> Result<()> {
         match self {
-            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Sqlite(t, _turn) => t.commit().await?,
             Tx::Postgres(t) => t.commit().await?,
         }
         Ok(())
@@ -215,7 +235,7 @@ impl Tx {
 
     pub async fn rollback(self) -> Result<()> {
         match self {
-            Tx::Sqlite(t) => t.rollback().await?,
+            Tx::Sqlite(t, _turn) => t.rollback().await?,
             Tx::Postgres(t) => t.rollback().await?,
         }
         Ok(())

@@ -407,7 +407,7 @@ async fn the_database_refuses_a_second_open_plan_even_around_the_domain() {
             .await
             .unwrap();
         let raw = match &mut tx {
-            Tx::Sqlite(c) => sqlx::query("INSERT INTO cw_plans (household_id, opened_on, opened_by, status, version, updated_at) VALUES ($1, '2026-01-03', $2, 'open', 1, '2026-01-03T00:00:00Z')").bind(hh).bind(gen.user_id).execute(&mut **c).await.map(|_| ()),
+            Tx::Sqlite(c, ..) => sqlx::query("INSERT INTO cw_plans (household_id, opened_on, opened_by, status, version, updated_at) VALUES ($1, '2026-01-03', $2, 'open', 1, '2026-01-03T00:00:00Z')").bind(hh).bind(gen.user_id).execute(&mut **c).await.map(|_| ()),
             Tx::Postgres(c) => sqlx::query("INSERT INTO cw_plans (household_id, opened_on, opened_by, status, version, updated_at) VALUES ($1, DATE '2026-01-03', $2, 'open', 1, now())").bind(hh).bind(gen.user_id).execute(&mut **c).await.map(|_| ()),
         };
         assert!(raw.is_err(), "{:?}: unique open plan index", t.backend());
