@@ -108,6 +108,8 @@ test('asking a professional: refused without consent, sent with it', async () =>
   assert.equal(await page.getByLabel('Uw telefoonnummer of e-mailadres').inputValue(), '06-12345678', 'the form keeps what was typed');
   await expectAccessible(page, 'meedenken zonder toestemming');
   await page.getByLabel(/Ik geef toestemming/).check();
+  await page.getByLabel('Postcode', { exact: true }).fill('1011 aa');
+  await page.getByLabel('Huisnummer', { exact: true }).fill('1');
   await page.getByRole('button', { name: 'Vraag het wijkteam om mee te denken' }).click();
   assert.equal(await page.locator('h1').textContent(), 'Uw vraag is verstuurd');
   await expectAccessible(page, 'meedenken verstuurd');

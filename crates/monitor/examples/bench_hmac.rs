@@ -23,8 +23,8 @@
 use std::time::Instant;
 
 use baken_monitor::{
-    pseudonymise, Addition, Address, HouseLetter, HouseNumber, InputConfig, MonitorKey,
-    Organisation, Postcode,
+    pseudonymise_with, Addition, Address, HouseLetter, HouseNumber, InputConfig, MonitorKey,
+    Organisation, Postcode, ShuffleOptions,
 };
 use hmac::{Hmac, Mac};
 use rand::SeedableRng;
@@ -168,6 +168,15 @@ fn main() {
     let key = MonitorKey::from_bytes(key_bytes);
     let org = Organisation::parse("Bench").expect("org");
     let config = InputConfig::default();
+    // BENCH_BUCKET_BUFFER=BYTES changes the bucket buffers (default 16 KiB; a large value
+    // keeps every bucket in memory, to see what the bucket files cost).
+    let mut options = ShuffleOptions::default();
+    if let Some(b) = std::env::var("BENCH_BUCKET_BUFFER")
+        .ok()
+        .and_then(|b| b.parse().ok())
+    {
+        options.bucket_buffer = b;
+    }
     // BENCH_ONLY=raw-crate, raw-bare or pseudonymise runs one loop only, BENCH_ONLY=load
     // none (for instruction counts with callgrind: subtract the `load` run; see
     // bench/monitor/callgrind.sh).
@@ -223,7 +232,16 @@ fn main() {
             }
             let t = Instant::now();
             let c = cpu_seconds().unwrap_or(0.0);
-            let p = pseudonymise(&bytes[..], f, &key, &org, &config).expect("valid input");
+            let p = pseudonymise_with(
+                &bytes[..],
+                f,
+                &key,
+                &org,
+                &config,
+                &options,
+                &mut rand_chacha::ChaCha20Rng::seed_from_u64(round as u64 + 100),
+            )
+            .expect("valid input");
             let (checked_wall, checked_cpu) = (
                 t.elapsed().as_secs_f64(),
                 cpu_seconds().map_or(0.0, |c2| c2 - c),

@@ -830,7 +830,7 @@ pub async fn help_requests_from(
 ) -> Result<i64> {
     let (n,): (i64,) = with_conn!(tx, |c| sqlx::query_as(
         "SELECT COUNT(*) FROM audit_log WHERE route = $1 AND client_addr = $2 \
-         AND action = 'create' AND object_type = 'hulpvraag' AND at >= $3"
+         AND action = 'create' AND object_type = 'signal' AND at >= $3"
     )
     .bind(route)
     .bind(client_addr)

@@ -217,8 +217,11 @@ async fn asking_a_professional_needs_consent_and_is_rate_limited() {
             ("wijk", "WK999902"),
         ];
         let before = count(&app).await;
+        let (postcode, number) = noord_address(&app).await;
         let mut form = answers.to_vec();
         form.push(("contact", "06-12345678"));
+        form.push(("postcode", postcode.as_str()));
+        form.push(("huisnummer", number.as_str()));
         let res = app
             .post_form("/wijzer/meedenken", &As::Anonymous, &form)
             .await;
@@ -247,20 +250,49 @@ async fn asking_a_professional_needs_consent_and_is_rate_limited() {
         let tail = app.audit_tail(1).await;
         assert_eq!(
             (tail[0].action.as_str(), tail[0].object_type.as_deref()),
-            ("create", Some("hulpvraag"))
+            ("create", Some("signal"))
         );
 
         let generalist = app.login_as("generalist.noord").await;
         let list = app.get("/hulpvragen", &generalist).await;
         assert!(list.body.contains("06-12345678") && list.body.contains("Ik ben veel alleen"));
+        // ...and it reaches the team's triage as a signal of category "hulpvraag".
+        let triage = app.get("/signalen", &generalist).await;
+        assert!(
+            triage.body.contains("Hulpvraag van een inwoner"),
+            "the team's triage lists the request"
+        );
+        let mut tx = app.db.read().await.unwrap();
+        let n: (i64,) = baken_store::with_conn!(&mut tx, |c| {
+            baken_store::sqlx::query_as("SELECT COUNT(*) FROM cw_signals WHERE category = 'hulpvraag' AND description LIKE '%Ik ben veel alleen%' AND team_id IS NOT NULL")
+                .fetch_one(&mut *c)
+                .await
+        })
+        .unwrap();
+        assert_eq!(n.0, 1, "one signal, assigned to the team of the address");
+
+        // Without an address the request is not sent, and says why.
+        let no_address: Vec<(&str, &str)> = form
+            .iter()
+            .filter(|(k, _)| *k != "postcode")
+            .cloned()
+            .collect();
+        let res = app
+            .post_form("/wijzer/meedenken", &As::Anonymous, &no_address)
+            .await;
+        assert_eq!(res.status, 400);
+        assert!(res.body.contains("Vul uw postcode in"));
     }
     // The same address may ask only five times in ten minutes (counted from
     // the audit log, so the limit holds across processes).
     let app = apps(20).await.remove(0);
+    let (postcode, number) = noord_address(&app).await;
     let form = [
         ("vraag", "x"),
         ("contact", "06-12345678"),
         ("toestemming", "ja"),
+        ("postcode", postcode.as_str()),
+        ("huisnummer", number.as_str()),
     ];
     let mut refused = None;
     for _ in 0..6 {
@@ -286,6 +318,18 @@ async fn asking_a_professional_needs_consent_and_is_rate_limited() {
         5,
         "five requests got through, the sixth did not"
     );
+}
+
+/// The address of a household in district Noord (WK999902).
+async fn noord_address(app: &TestApp) -> (String, String) {
+    let mut tx = app.db.read().await.unwrap();
+    let row: (String, i64) = baken_store::with_conn!(&mut tx, |c| {
+        baken_store::sqlx::query_as("SELECT postcode, house_number FROM households WHERE district_code = 'WK999902' ORDER BY id LIMIT 1")
+            .fetch_one(&mut *c)
+            .await
+    })
+    .unwrap();
+    (row.0, row.1.to_string())
 }
 
 async fn count(app: &TestApp) -> i64 {

@@ -71,6 +71,7 @@ labelled_enum!(
     Schoolverzuim => ("schoolverzuim", "Schoolverzuim"),
     Zorgmijding => ("zorgmijding", "Zorgmijding"),
     Overig => ("overig", "Overig"),
+    Hulpvraag => ("hulpvraag", "Hulpvraag van een inwoner (Eigen Kracht Wijzer)"),
 });
 
 labelled_enum!(

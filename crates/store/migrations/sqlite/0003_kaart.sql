@@ -72,8 +72,8 @@ CREATE TABLE kaart_wijzer_items (
     PRIMARY KEY (kind, key)
 );
 
--- "Laat een professional meedenken": kept here until casework's signals
--- table can take a signal of category hulpvraag.
+-- "Laat een professional meedenken": the structured answers; the request itself
+-- reaches the wijkteam as a casework signal of category hulpvraag.
 CREATE TABLE kaart_help_requests (
     id INTEGER PRIMARY KEY,
     created_at TEXT NOT NULL,

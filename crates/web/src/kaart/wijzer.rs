@@ -306,11 +306,29 @@ pub async fn ask_professional(
             "Vul uw telefoonnummer of e-mailadres in, zodat het wijkteam u kan bereiken.".into(),
         );
     }
+    let postcode_raw = field(&pairs, "postcode").to_owned();
+    let number_raw = field(&pairs, "huisnummer").to_owned();
+    let postcode = baken_domain::Postcode::parse(&postcode_raw).ok();
+    if postcode.is_none() {
+        errors.insert("postcode", "Vul uw postcode in, zoals 1234 AB.".into());
+    }
+    let number = baken_domain::HouseNumber::parse(&number_raw).ok();
+    if number.is_none() {
+        errors.insert(
+            "huisnummer",
+            "Vul uw huisnummer in (alleen het nummer, zoals 12).".into(),
+        );
+    }
     if !consent {
         errors.insert("toestemming", "Zet een vinkje als u wilt dat het wijkteam uw antwoorden ziet en contact met u opneemt.".into());
     }
     if !errors.is_empty() {
-        let form = BTreeMap::from([("naam", name), ("contact", contact)]);
+        let form = BTreeMap::from([
+            ("naam", name),
+            ("contact", contact),
+            ("postcode", postcode_raw),
+            ("huisnummer", number_raw),
+        ]);
         return result_page(&state, &ctx, &pairs, errors, form, StatusCode::BAD_REQUEST).await;
     }
     let mut tx = state.db.begin().await?;
@@ -340,14 +358,46 @@ pub async fn ask_professional(
     };
     let district = a.district.as_ref().map(|d| d.to_string());
     let id = kaart::create_help_request(&mut tx, district.as_deref(), &answers_json, &who).await?;
+    // The request reaches the wijkteam as a signal of category "hulpvraag" at the
+    // resident's address: it appears in the team's triage like any other signal,
+    // carrying the answers.
+    let (Some(postcode), Some(number)) = (postcode, number) else {
+        return Err(AppError::Internal("address checked above".into()).into());
+    };
+    let mut description = format!(
+        "Vraag: {}",
+        if a.question.trim().is_empty() {
+            "(geen tekst)"
+        } else {
+            a.question.trim()
+        }
+    );
+    description.push_str(&format!(
+        "\nContact: {who}\nAntwoorden in de Eigen Kracht Wijzer: hulpvraag {id}."
+    ));
+    let signal = baken_store::casework::create_signal(
+        &mut tx,
+        &baken_store::casework::NewSignal {
+            reported_on: chrono::Utc::now().date_naive(),
+            category: baken_domain::casework::signal::SignalCategory::Hulpvraag,
+            urgency: baken_domain::casework::signal::Urgency::Normaal,
+            description: description.chars().take(2000).collect(),
+            source: "Eigen Kracht Wijzer (de inwoner zelf, met toestemming)".into(),
+            reported_by: None,
+            postcode: postcode.to_string(),
+            house_number: i64::from(number.value()),
+        },
+    )
+    .await
+    .map_err(|e| AppError::from(e.into_store()))?;
     audit::append(
         &mut tx,
         &ctx.audit(
             AuditAction::Create,
             AuditOutcome::Success,
-            Some(("hulpvraag", id.to_string())),
+            Some(("signal", signal.to_string())),
             format!(
-                "via de Eigen Kracht Wijzer, met toestemming; wijk {}",
+                "hulpvraag {id} via de Eigen Kracht Wijzer, met toestemming; wijk {}",
                 district.as_deref().unwrap_or("onbekend")
             ),
         ),
