@@ -163,13 +163,14 @@ const GROUPS: [(u8, &str, &str); 5] = [
     (5, "Vraag het wijkteam", "Deze hulp krijgt u alleen na een gesprek met het wijkteam. Probeer eerst wat hierboven staat."),
 ];
 
+/// A fingerprint of the map and the index built from it.
+type CachedIndex = ((i64, i64, i64), std::sync::Arc<ServiceIndex>);
+
 /// The search index over the map, kept between requests and rebuilt only when
 /// the map's fingerprint changes — so the suggestion step costs what the
 /// benchmark measures, and a changed service is visible at once.
 #[derive(Clone, Default)]
-pub struct IndexCache(
-    std::sync::Arc<tokio::sync::RwLock<Option<((i64, i64, i64), std::sync::Arc<ServiceIndex>)>>>,
-);
+pub struct IndexCache(std::sync::Arc<tokio::sync::RwLock<Option<CachedIndex>>>);
 
 async fn cached_index(state: &AppState) -> Result<std::sync::Arc<ServiceIndex>, AppError> {
     let fingerprint = {
