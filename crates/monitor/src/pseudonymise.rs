@@ -10,21 +10,22 @@
 //! [`pseudonymise`] reads the file once. Each row is split without copying, only the
 //! needed columns are checked, the address is pseudonymised (two SHA-256 compressions,
 //! see [`AddressMac`]) and the row, already in its output form, goes to a bucket drawn
-//! at random. Buckets are small buffers that are written to anonymous temporary files
-//! when full. [`PseudonymisedFile::write_csv`] then takes the buckets one by one,
-//! shuffles each in memory and writes it out. Drawing a bucket for every row and
+//! at random. Buckets are small buffers that, when full, are appended as a chunk to
+//! one anonymous temporary file (each bucket's chunks linked from its newest back).
+//! [`PseudonymisedFile::write_csv`] then takes the buckets one by one, shuffles each in
+//! memory and writes it out. Drawing a bucket for every row and
 //! shuffling every bucket uniformly gives a uniformly random order of all rows; a
 //! bucket that holds more than [`ShuffleOptions::max_rows_in_memory`] rows is split
 //! the same way again. Memory is therefore bounded by the options (about 4 MiB of
 //! bucket buffers and at most `max_rows_in_memory` rows being shuffled), whatever the
 //! number of rows.
 //!
-//! The bucket files are created already unlinked (`O_TMPFILE`, or created and removed
-//! at once), so they never appear in a directory and the operating system frees them
-//! when they are closed: after success, after an error, or when the process dies.
+//! The temporary file is created already unlinked (`O_TMPFILE`, or created and removed
+//! at once), so it never appears in a directory and the operating system frees it when
+//! it is closed: after success, after an error, or when the process dies.
 
 use std::fs::File;
-use std::io::{self, BufReader, Read, Seek, SeekFrom, Write};
+use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use rand::seq::SliceRandom;
@@ -75,8 +76,8 @@ impl Default for InputConfig {
 /// How [`pseudonymise_with`] shuffles the rows within bounded memory.
 #[derive(Debug, Clone)]
 pub struct ShuffleOptions {
-    /// Where bucket files are created (as anonymous files: they never appear in the
-    /// directory and are freed when closed). `None`: the system's temporary directory.
+    /// Where the buckets' temporary file is created (anonymous: it never appears in
+    /// the directory and is freed when closed). `None`: the system's temporary directory.
     /// The command line uses the output file's directory.
     pub temp_dir: Option<PathBuf>,
     /// The number of buckets per level, rounded up to a power of two (2 to 4096).
@@ -109,7 +110,9 @@ impl Default for ShuffleOptions {
 pub struct ShuffleStats {
     /// Rows written.
     pub rows: u64,
-    /// Bucket files created (0 when every bucket fitted in its buffer).
+    /// Temporary files created: one per level of buckets that outgrew its buffers,
+    /// holding all that level's spilled chunks (0 when every bucket fitted in its
+    /// buffer).
     pub bucket_files: u64,
     /// Levels of buckets: 1, or more when a bucket held more than
     /// `max_rows_in_memory` rows and was split again.
@@ -182,7 +185,7 @@ struct DomainName {
 pub struct PseudonymisedFile {
     organisation: Organisation,
     rows: u64,
-    buckets: Vec<Bucket>,
+    level: Level,
     limits: Limits,
     tally: Tally,
 }
@@ -197,8 +200,8 @@ impl std::fmt::Debug for PseudonymisedFile {
 }
 
 /// Reads an organisation's file, checks every row and pseudonymises the addresses,
-/// with the default [`ShuffleOptions`] (bucket files in the system's temporary
-/// directory) and a random order drawn from the operating system's entropy.
+/// with the default [`ShuffleOptions`] (the buckets' temporary file in the system's
+/// temporary directory) and a random order drawn from the operating system's entropy.
 ///
 /// `file` names the input in error messages. Returns every problem found (up to
 /// `config.max_errors`, then a count) as [`MonitorError::InvalidRows`].
@@ -330,11 +333,11 @@ pub fn pseudonymise_with<R: Read, G: RngCore + ?Sized>(
             file: file.to_owned(),
         });
     };
-    let buckets = scatter.finish(&limits, &mut tally).map_err(write_err)?;
+    let level = scatter.finish(&limits, &mut tally).map_err(write_err)?;
     Ok(PseudonymisedFile {
         organisation: organisation.clone(),
         rows,
-        buckets,
+        level,
         limits,
         tally,
     })
@@ -578,6 +581,12 @@ struct Limits {
 }
 
 impl Limits {
+    /// Whether a bucket may be shuffled in memory: at most `max_rows` rows, and less
+    /// than 4 GiB (so that `emit` can index it with 32-bit offsets).
+    fn fits(&self, b: &Bucket) -> bool {
+        b.rows <= self.max_rows && b.total_bytes() < u64::from(u32::MAX)
+    }
+
     fn new(o: &ShuffleOptions) -> Limits {
         let buckets = o.buckets.clamp(2, 4096).next_power_of_two();
         Limits {
@@ -589,34 +598,76 @@ impl Limits {
     }
 }
 
-/// One bucket: its newest rows in a buffer, the older ones in an anonymous file.
+/// Every bucket's spilled chunks, appended to one anonymous temporary file (one file
+/// per level of buckets, so creating files costs nothing per bucket).
+struct Spill {
+    file: File,
+    len: u64,
+}
+
+/// The bytes before a chunk's rows, in a bucket buffer and in the spill file: where
+/// the bucket's previous chunk starts and how long it is (`u64::MAX`: none).
+const CHUNK_HEADER: usize = 16;
+
+/// One bucket: its newest rows in a buffer (after a chunk header), the older ones in
+/// chunks in the level's spill file, linked from the newest back.
 #[derive(Default)]
 struct Bucket {
     buf: Vec<u8>,
     buf_rows: u64,
-    file: Option<File>,
-    file_bytes: u64,
+    /// The newest spilled chunk: its offset (of the header) and its rows' length.
+    last_chunk: Option<(u64, u64)>,
+    spilled_bytes: u64,
     rows: u64,
 }
 
+/// A level of buckets and the file their chunks went to.
+struct Level {
+    spill: Option<Spill>,
+    buckets: Vec<Bucket>,
+}
+
 impl Bucket {
-    /// Appends the buffer to the file (creating it), and empties the buffer.
-    fn spill(&mut self, dir: &Path, tally: &mut Tally) -> io::Result<()> {
-        if self.buf.is_empty() {
+    /// The rows in the buffer (after the chunk header).
+    fn buffered(&self) -> &[u8] {
+        self.buf.get(CHUNK_HEADER..).unwrap_or_default()
+    }
+
+    fn total_bytes(&self) -> u64 {
+        self.spilled_bytes + self.buffered().len() as u64
+    }
+
+    /// Appends the buffer as a chunk to the spill file (creating it), and empties it.
+    fn spill(
+        &mut self,
+        spill: &mut Option<Spill>,
+        dir: &Path,
+        tally: &mut Tally,
+    ) -> io::Result<()> {
+        if self.buf_rows == 0 {
             return Ok(());
         }
-        let file = match &mut self.file {
-            Some(f) => f,
+        let spill = match spill {
+            Some(s) => s,
             None => {
                 tally.stats.bucket_files += 1;
-                self.file.insert(tempfile::tempfile_in(dir)?)
+                spill.insert(Spill {
+                    file: tempfile::tempfile_in(dir)?,
+                    len: 0,
+                })
             }
         };
-        file.write_all(&self.buf)?;
-        self.file_bytes += self.buf.len() as u64;
+        let (prev_at, prev_len) = self.last_chunk.unwrap_or((u64::MAX, u64::MAX));
+        self.buf[..8].copy_from_slice(&prev_at.to_le_bytes());
+        self.buf[8..CHUNK_HEADER].copy_from_slice(&prev_len.to_le_bytes());
+        spill.file.write_all(&self.buf)?;
+        let rows_len = (self.buf.len() - CHUNK_HEADER) as u64;
+        self.last_chunk = Some((spill.len, rows_len));
+        spill.len += self.buf.len() as u64;
+        self.spilled_bytes += rows_len;
         tally.remove(self.buf_rows, 0);
         self.buf_rows = 0;
-        self.buf.clear();
+        self.buf.truncate(CHUNK_HEADER);
         Ok(())
     }
 
@@ -627,50 +678,65 @@ impl Bucket {
         self.buf = Vec::new();
     }
 
-    /// All rows, read into memory (the caller has checked that they fit the budget).
-    fn load(&mut self, tally: &mut Tally) -> io::Result<Vec<u8>> {
-        let file_bytes = usize::try_from(self.file_bytes).map_err(io::Error::other)?;
-        let mut data = Vec::with_capacity(file_bytes + self.buf.len());
-        tally.add(self.rows - self.buf_rows, data.capacity() as u64);
-        if let Some(file) = &mut self.file {
-            file.seek(SeekFrom::Start(0))?;
-            file.take(self.file_bytes).read_to_end(&mut data)?;
-            if data.len() != file_bytes {
-                return Err(corrupt());
-            }
-        }
-        data.extend_from_slice(&self.buf);
-        // The buffer's rows are now counted in `data`.
-        tally.remove(0, self.buf.capacity() as u64);
-        self.buf_rows = 0;
-        self.buf = Vec::new();
-        self.file = None;
-        Ok(data)
-    }
-
-    /// Calls `f` with every row, streaming the file.
-    fn for_each_row(&mut self, mut f: impl FnMut(&[u8]) -> io::Result<()>) -> io::Result<()> {
-        if let Some(file) = &mut self.file {
-            file.seek(SeekFrom::Start(0))?;
-            let mut r = BufReader::with_capacity(64 << 10, file.take(self.file_bytes));
-            let mut row = [0u8; MAX_ROW_BYTES];
-            let mut left = self.file_bytes;
-            while left > 0 {
-                r.read_exact(&mut row[..HEAD])?;
-                let len = usize::from(u16::from_le_bytes([row[32], row[33]]));
-                let end = HEAD + len;
-                r.read_exact(row.get_mut(HEAD..end).ok_or_else(corrupt)?)?;
-                f(&row[..end])?;
-                left = left.checked_sub(end as u64).ok_or_else(corrupt)?;
-            }
-        }
-        let mut at = 0;
-        while at < self.buf.len() {
-            let end = row_end(&self.buf, at)?;
-            f(&self.buf[at..end])?;
-            at = end;
+    /// Calls `f` with each spilled chunk's rows, newest first, read into `chunk`.
+    fn for_each_chunk(
+        &self,
+        spill: &mut Option<Spill>,
+        chunk: &mut Vec<u8>,
+        mut f: impl FnMut(&[u8]) -> io::Result<()>,
+    ) -> io::Result<()> {
+        let mut next = self.last_chunk;
+        while let Some((at, len)) = next {
+            let file = &mut spill.as_mut().ok_or_else(corrupt)?.file;
+            let len = usize::try_from(len).map_err(|_| corrupt())?;
+            chunk.clear();
+            chunk.resize(CHUNK_HEADER + len, 0);
+            file.seek(SeekFrom::Start(at))?;
+            file.read_exact(chunk)?;
+            let prev_at = u64::from_le_bytes(chunk[..8].try_into().map_err(|_| corrupt())?);
+            let prev_len =
+                u64::from_le_bytes(chunk[8..CHUNK_HEADER].try_into().map_err(|_| corrupt())?);
+            f(&chunk[CHUNK_HEADER..])?;
+            next = (prev_at != u64::MAX).then_some((prev_at, prev_len));
         }
         Ok(())
+    }
+
+    /// All rows, read into `data` (the caller has checked that they fit the budget).
+    fn load_into(
+        &mut self,
+        spill: &mut Option<Spill>,
+        data: &mut Vec<u8>,
+        chunk: &mut Vec<u8>,
+    ) -> io::Result<()> {
+        data.clear();
+        data.reserve(usize::try_from(self.total_bytes()).map_err(|_| corrupt())?);
+        self.for_each_chunk(spill, chunk, |rows| {
+            data.extend_from_slice(rows);
+            Ok(())
+        })?;
+        data.extend_from_slice(self.buffered());
+        Ok(())
+    }
+
+    /// Calls `f` with every row, streaming the spilled chunks.
+    fn for_each_row(
+        &self,
+        spill: &mut Option<Spill>,
+        chunk: &mut Vec<u8>,
+        mut f: impl FnMut(&[u8]) -> io::Result<()>,
+    ) -> io::Result<()> {
+        let mut rows_of = |rows: &[u8]| {
+            let mut at = 0;
+            while at < rows.len() {
+                let end = row_end(rows, at)?;
+                f(&rows[at..end])?;
+                at = end;
+            }
+            Ok(())
+        };
+        self.for_each_chunk(spill, chunk, &mut rows_of)?;
+        rows_of(self.buffered())
     }
 }
 
@@ -698,6 +764,7 @@ fn row_end(data: &[u8], at: usize) -> io::Result<usize> {
 /// Rows being distributed over buckets at random.
 struct Scatter {
     buckets: Vec<Bucket>,
+    spill: Option<Spill>,
     rng: ChaCha12Rng,
     /// Random bits not used yet, and how many.
     pool: u64,
@@ -713,6 +780,7 @@ impl Scatter {
             buckets: (0..1usize << limits.bits)
                 .map(|_| Bucket::default())
                 .collect(),
+            spill: None,
             rng,
             pool: 0,
             pool_bits: 0,
@@ -734,10 +802,11 @@ impl Scatter {
         let bucket = &mut self.buckets[b];
         if bucket.buf.len() + row.len() > bucket.buf.capacity() {
             if bucket.buf.capacity() == 0 {
-                bucket.buf.reserve_exact(self.buffer);
+                bucket.buf.reserve_exact(CHUNK_HEADER + self.buffer);
+                bucket.buf.resize(CHUNK_HEADER, 0);
                 tally.add(0, bucket.buf.capacity() as u64);
             } else {
-                bucket.spill(&self.dir, tally)?;
+                bucket.spill(&mut self.spill, &self.dir, tally)?;
             }
         }
         bucket.buf.extend_from_slice(row);
@@ -747,21 +816,20 @@ impl Scatter {
         Ok(())
     }
 
-    /// The buckets. If any holds more rows than may be shuffled at once, it will be
-    /// split again, and every buffer is written out first so that only one level of
-    /// buffers is ever held.
-    fn finish(mut self, limits: &Limits, tally: &mut Tally) -> io::Result<Vec<Bucket>> {
-        // A bucket's data must also stay below 4 GiB to be indexed by `emit`.
-        let too_big = |b: &Bucket| {
-            b.rows > limits.max_rows || b.file_bytes + b.buf.len() as u64 >= u32::MAX as u64
-        };
-        if self.buckets.iter().any(too_big) {
+    /// The buckets. If any will have to be split again (more rows than may be shuffled
+    /// at once), every buffer is written out first, so that only one level of buffers
+    /// is ever held.
+    fn finish(mut self, limits: &Limits, tally: &mut Tally) -> io::Result<Level> {
+        if self.buckets.iter().any(|b| !limits.fits(b)) {
             for b in &mut self.buckets {
-                b.spill(&self.dir, tally)?;
+                b.spill(&mut self.spill, &self.dir, tally)?;
                 b.free_buffer(tally);
             }
         }
-        Ok(self.buckets)
+        Ok(Level {
+            spill: self.spill,
+            buckets: self.buckets,
+        })
     }
 }
 
@@ -795,30 +863,39 @@ impl<W: Write> CsvOut<W> {
     }
 }
 
-/// Writes `buckets` in order, each shuffled, splitting any that is too large.
+/// Writes a level's buckets in order, each shuffled, splitting any that is too large.
 fn emit<W: Write>(
-    buckets: Vec<Bucket>,
+    level: Level,
     limits: &Limits,
     out: &mut CsvOut<W>,
     rng: &mut ChaCha12Rng,
     tally: &mut Tally,
-    level: u32,
+    depth: u32,
 ) -> io::Result<()> {
-    tally.stats.levels = tally.stats.levels.max(level);
+    tally.stats.levels = tally.stats.levels.max(depth);
+    let Level { mut spill, buckets } = level;
+    // Reused from bucket to bucket: a bucket's rows, their (start, length) in one
+    // u64 each, and one chunk being read.
+    let (mut data, mut spans, mut chunk) = (Vec::new(), Vec::<u64>::new(), Vec::new());
+    let held = |data: &Vec<u8>, spans: &Vec<u64>, chunk: &Vec<u8>| {
+        (data.capacity() + spans.capacity() * 8 + chunk.capacity()) as u64
+    };
     for mut bucket in buckets {
-        if bucket.rows <= limits.max_rows
-            && bucket.file_bytes + (bucket.buf.len() as u64) < u32::MAX as u64
-        {
-            let rows = bucket.rows;
-            let data = bucket.load(tally)?;
-            // Each row as (start, end) in one u64: rows are at most 596 bytes, and a
-            // bucket's data is far below 4 GiB (it holds at most `max_rows` rows).
-            let mut spans: Vec<u64> = Vec::with_capacity(rows as usize);
-            let index_bytes = (spans.capacity() * std::mem::size_of::<u64>()) as u64;
-            tally.add(0, index_bytes);
+        if limits.fits(&bucket) {
+            let before = held(&data, &spans, &chunk);
+            let rows = bucket.rows - bucket.buf_rows;
+            bucket.load_into(&mut spill, &mut data, &mut chunk)?;
+            spans.clear();
+            spans.reserve(bucket.rows as usize);
+            // The buffer's rows were counted already; now they are in `data`.
+            tally.add(rows, held(&data, &spans, &chunk).saturating_sub(before));
+            let all = bucket.rows;
+            bucket.free_buffer(tally);
+            tally.add(all - rows, 0);
             let mut at = 0;
             while at < data.len() {
                 let end = row_end(&data, at)?;
+                // Rows are at most 596 bytes and a bucket's data below 4 GiB (`fits`).
                 spans.push(((at as u64) << 32) | (end - at) as u64);
                 at = end;
             }
@@ -828,16 +905,21 @@ fn emit<W: Write>(
                 let end = start + (span & 0xffff_ffff) as usize;
                 out.row(data.get(start..end).ok_or_else(corrupt)?)?;
             }
-            tally.remove(rows, data.capacity() as u64 + index_bytes);
+            tally.remove(all, 0);
         } else {
+            // Free this level's reusable memory before going a level deeper.
+            tally.remove(0, held(&data, &spans, &chunk));
+            (data, spans, chunk) = (Vec::new(), Vec::new(), Vec::new());
             let mut split = Scatter::new(limits, ChaCha12Rng::from_seed(rng.gen()));
-            bucket.for_each_row(|row| split.push(row, tally))?;
+            let mut reading = Vec::new();
+            bucket.for_each_row(&mut spill, &mut reading, |row| split.push(row, tally))?;
             bucket.free_buffer(tally);
             drop(bucket);
-            let buckets = split.finish(limits, tally)?;
-            emit(buckets, limits, out, rng, tally, level + 1)?;
+            let deeper = split.finish(limits, tally)?;
+            emit(deeper, limits, out, rng, tally, depth + 1)?;
         }
     }
+    tally.remove(0, held(&data, &spans, &chunk));
     Ok(())
 }
 
@@ -935,7 +1017,7 @@ impl PseudonymisedFile {
         let PseudonymisedFile {
             organisation,
             rows,
-            buckets,
+            level,
             limits,
             mut tally,
         } = self;
@@ -952,7 +1034,7 @@ impl PseudonymisedFile {
             .extend_from_slice(PSEUDONYMISED_COLUMNS.join(",").as_bytes());
         out.buf.push(b'\n');
         let mut rng = ChaCha12Rng::from_seed(seed(rng));
-        emit(buckets, &limits, &mut out, &mut rng, &mut tally, 1)?;
+        emit(level, &limits, &mut out, &mut rng, &mut tally, 1)?;
         out.out.write_all(&out.buf)?;
         out.out.flush()?;
         tally.stats.rows = rows;
@@ -979,7 +1061,7 @@ mod tests {
 
     #[test]
     fn the_longest_row_fits() {
-        assert!(ROW_SCRATCH >= MAX_ROW_BYTES + MAX_DOMAIN_NAME);
+        const { assert!(ROW_SCRATCH >= MAX_ROW_BYTES + MAX_DOMAIN_NAME) };
         assert!(ShuffleOptions::default().bucket_buffer >= MAX_ROW_BYTES);
     }
 }

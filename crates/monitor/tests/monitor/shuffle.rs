@@ -1,5 +1,5 @@
 //! `pseudonymise` shuffles in bounded memory: rows go to random buckets (spilled to
-//! anonymous temporary files), each bucket is shuffled on its own. The output is a
+//! an anonymous temporary file), each bucket is shuffled on its own. The output is a
 //! permutation of the input's rows, no temporary file survives, the number of rows
 //! held at once stays within the configured budget, and every order is equally likely.
 
@@ -146,7 +146,7 @@ fn a_large_file_is_shuffled_in_bounded_memory_into_a_permutation_of_its_rows() {
     // The reference held every row at once.
     assert!(reference_stats.peak_rows_in_memory >= rows as u64);
 
-    // The bucket files were anonymous: nothing is left in their directory.
+    // The buckets' temporary files were anonymous: nothing is left in their directory.
     assert!(
         names_in(dir.path()).is_empty(),
         "{:?}",
@@ -199,7 +199,7 @@ fn no_temporary_file_remains_after_success_or_failure() {
     assert_eq!(names_in(dir.path()), ["bad.csv", "good.csv"]);
 
     // The command line, with its default buckets (4 MiB of buffers): 90,000 rows
-    // spill to bucket files in the output's directory.
+    // spill to a temporary file in the output's directory.
     let big = region(90_000);
     let mut big_bad = big.clone();
     big_bad.push_str("1;1234AB;1;;BU99990001;zorg;V;2025\n");
