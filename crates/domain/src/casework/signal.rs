@@ -264,7 +264,12 @@ mod tests {
             SignalCategory::parse("dreigende_huisuitzetting").unwrap(),
             SignalCategory::DreigendeHuisuitzetting
         );
-        assert_eq!(SignalCategory::ALL.len(), 11);
+        // the 11 categories of the issue, and the wijzer's request for help
+        assert_eq!(SignalCategory::ALL.len(), 12);
+        assert_eq!(
+            SignalCategory::parse("hulpvraag").unwrap(),
+            SignalCategory::Hulpvraag
+        );
         assert!(SignalCategory::parse("lawaai").is_err());
         assert!(Urgency::parse("spoed").is_err());
     }
