@@ -139,7 +139,7 @@ test('the result prints without the forms', async () => {
 test('the public map: search, filters, detail page, keyboard, phone — no account needed', async () => {
   const page = await newPage(browser);
   await page.goto(`${server.url}/inloggen`);
-  await page.getByRole('link', { name: 'sociale kaart' }).click();
+  await page.locator('main').getByRole('link', { name: 'sociale kaart' }).click();
   await page.waitForURL(/\/kaart$/);
   await expectAccessible(page, 'kaart');
   await page.keyboard.press('Tab');
