@@ -38,6 +38,7 @@ export async function startServer({ households = 200 } = {}) {
     child.stderr.on('data', onData);
     child.stdout.on('data', onData);
     child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`baken exited with ${code}:\n${log}`)); });
+    child.on('error', (err) => { clearTimeout(timer); reject(new Error(`cannot start ${bakenBinary()} (set BAKEN_BIN or CARGO_TARGET_DIR): ${err.message}`)); });
   });
   for (let i = 0; i < 100; i++) {
     try { if ((await fetch(`${url}/ready`)).ok) break; } catch { /* not yet */ }
