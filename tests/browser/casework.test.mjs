@@ -22,9 +22,11 @@ after(async () => {
   await server?.stop();
 });
 
-const iso = (d) => d.toISOString().slice(0, 10);
-const today = new Date();
-const inDays = (n) => iso(new Date(today.getTime() + n * 86400000));
+// The app's calendar is Dutch (CET/CEST): between 23:00 and 01:00 UTC its "today"
+// is already tomorrow's UTC date, so dates here are Amsterdam dates too.
+const amsterdamDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam' });
+const today = new Date(`${amsterdamDay.format(new Date())}T12:00:00Z`);
+const inDays = (n) => new Date(today.getTime() + n * 86400000).toISOString().slice(0, 10);
 
 /** Opens every <details> so axe-core also checks the forms inside. */
 async function openAllDetails(page) {

@@ -123,7 +123,7 @@ async fn karels_story_from_signal_to_better_scores_and_changed_bakens() {
             .take_while(|c| c.is_ascii_digit())
             .collect();
         let bakens_before = app.get("/bakens", &lead).await.body;
-        let today = chrono::Utc::now().date_naive();
+        let today = baken_web::casework::today();
         let day = |n: i64| {
             (today + chrono::Duration::days(n))
                 .format("%Y-%m-%d")

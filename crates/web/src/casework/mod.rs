@@ -249,8 +249,10 @@ pub fn templates(env: &mut minijinja::Environment<'static>) {
     );
 }
 
-/// "Today", from the clock: the domain is handed it, never reads it.
-pub(crate) fn today() -> chrono::NaiveDate {
+/// "Today" in the Netherlands (CET/CEST), from the clock: the domain is handed it,
+/// never reads it. Public so that tests agree with the app on which day it is
+/// (between 23:00 and 01:00 UTC the Dutch date is already tomorrow's).
+pub fn today() -> chrono::NaiveDate {
     super::pages::households::nl_local(chrono::Utc::now()).date_naive()
 }
 
