@@ -1,18 +1,29 @@
-//! Configuration: flags, then `BAKEN_*` environment variables (both handled by
+//! Configuration: flags, then `BAKEN_*` environment variables (both read by
 //! clap), then an optional `baken.toml`, then defaults.
+//!
+//! Every value is checked where it is read, so an error can say where it came
+//! from: the flag (`--addr`), the variable (`BAKEN_ADDR`) or the file and line
+//! (`baken.toml:3`).
 
-use anyhow::{bail, Context};
-use serde::Deserialize;
+use anyhow::Context;
+use serde::{Deserialize, Deserializer};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 /// The settings file. Unknown keys are an error, so a typo never passes silently.
+/// Values are checked while the file is read, so an error names its line.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileConfig {
+    #[serde(default, deserialize_with = "file_db")]
     pub db: Option<String>,
-    pub addr: Option<String>,
-    pub log_format: Option<String>,
+    #[serde(default, deserialize_with = "file_addr")]
+    pub addr: Option<SocketAddr>,
+    #[serde(default, deserialize_with = "file_log_format")]
+    pub log_format: Option<LogFormat>,
+    #[serde(default, deserialize_with = "file_secure_cookies")]
     pub secure_cookies: Option<bool>,
+    #[serde(default, deserialize_with = "file_session_hours")]
     pub session_hours: Option<u32>,
     pub municipality: Option<String>,
     pub demo: Option<DemoFileConfig>,
@@ -21,13 +32,23 @@ pub struct FileConfig {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DemoFileConfig {
+    #[serde(default, deserialize_with = "file_households")]
     pub households: Option<u64>,
     pub seed: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Human,
+    Json,
 }
 
 pub const DEFAULT_DB: &str = "sqlite://baken.db";
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
 pub const DEFAULT_CONFIG_FILE: &str = "baken.toml";
+pub const DEFAULT_HOUSEHOLDS: u64 = 2_000;
+pub const DEFAULT_SEED: u64 = 2026;
+pub const SESSION_HOURS: std::ops::RangeInclusive<u32> = 1..=24;
 
 impl FileConfig {
     /// Reads `path` if given (it must exist), else `./baken.toml` if present.
@@ -49,8 +70,9 @@ impl FileConfig {
         Self::parse(&text, &path)
     }
 
+    /// Parses the file; an error starts with `FILE:LINE:`.
     pub fn parse(text: &str, path: &Path) -> anyhow::Result<FileConfig> {
-        let cfg: FileConfig = toml::from_str(text).map_err(|e| {
+        toml::from_str(text).map_err(|e| {
             let location = e
                 .span()
                 .map(|s| {
@@ -59,25 +81,139 @@ impl FileConfig {
                 })
                 .unwrap_or_default();
             anyhow::anyhow!("{}{location}: {}", path.display(), e.message())
-        })?;
-        if let Some(f) = &cfg.log_format {
-            if f != "human" && f != "json" {
-                bail!(
-                    "{}: log_format must be \"human\" or \"json\"; got \"{f}\"",
-                    path.display()
-                );
-            }
-        }
-        if let Some(h) = cfg.session_hours {
-            if !(1..=24).contains(&h) {
-                bail!(
-                    "{}: session_hours must be from 1 to 24; got {h}",
-                    path.display()
-                );
-            }
-        }
-        Ok(cfg)
+        })
     }
+}
+
+// Each value's own check, shared by the file, the flags and the variables.
+// The messages start with the key's name; the caller adds where it came from.
+
+pub fn parse_db(s: &str) -> Result<String, String> {
+    let t = s.trim();
+    if t.starts_with("sqlite:") || t.starts_with("postgres:") || t.starts_with("postgresql:") {
+        Ok(t.to_owned())
+    } else {
+        Err(format!(
+            "'{}' is not a database URL Baken can use: use sqlite://PATH or postgres://USER@HOST/DB",
+            t.chars().take(60).collect::<String>()
+        ))
+    }
+}
+
+pub fn parse_addr(s: &str) -> Result<SocketAddr, String> {
+    s.trim()
+        .parse()
+        .map_err(|_| format!("'{s}' is not HOST:PORT with an IP address, like 127.0.0.1:8080"))
+}
+
+pub fn parse_log_format(s: &str) -> Result<LogFormat, String> {
+    match s.trim() {
+        "human" => Ok(LogFormat::Human),
+        "json" => Ok(LogFormat::Json),
+        other => Err(format!("must be \"human\" or \"json\"; got \"{other}\"")),
+    }
+}
+
+pub fn parse_bool(s: &str) -> Result<bool, String> {
+    match s.trim() {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        other => Err(format!("must be true or false; got '{other}'")),
+    }
+}
+
+pub fn check_households(n: u64) -> Result<u64, String> {
+    if (1..=baken_synth::Config::MAX_HOUSEHOLDS).contains(&n) {
+        Ok(n)
+    } else {
+        Err(format!(
+            "must be from 1 to {}; got {n}",
+            thousands(baken_synth::Config::MAX_HOUSEHOLDS)
+        ))
+    }
+}
+
+pub fn parse_households(s: &str) -> Result<u64, String> {
+    let n: u64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}' is not a whole number"))?;
+    check_households(n)
+}
+
+/// 2000000 → "2,000,000", as the help text writes it.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn custom<E: serde::de::Error>(key: &str, msg: String) -> E {
+    E::custom(format!("{key} {msg}"))
+}
+
+fn file_db<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let s = String::deserialize(d)?;
+    parse_db(&s)
+        .map(Some)
+        .map_err(|m| custom("db:", m))
+}
+
+fn file_addr<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SocketAddr>, D::Error> {
+    let s = String::deserialize(d)?;
+    parse_addr(&s).map(Some).map_err(|m| custom("addr:", m))
+}
+
+fn file_log_format<'de, D: Deserializer<'de>>(d: D) -> Result<Option<LogFormat>, D::Error> {
+    let s = String::deserialize(d).map_err(|_| {
+        custom::<D::Error>("log_format", "must be \"human\" or \"json\"".into())
+    })?;
+    parse_log_format(&s)
+        .map(Some)
+        .map_err(|m| custom("log_format", m))
+}
+
+fn file_secure_cookies<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    bool::deserialize(d)
+        .map(Some)
+        .map_err(|_| custom("secure_cookies", "must be true or false (without quotes)".into()))
+}
+
+fn file_session_hours<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    let range = || {
+        format!(
+            "must be a whole number from {} to {}",
+            SESSION_HOURS.start(),
+            SESSION_HOURS.end()
+        )
+    };
+    let h = i64::deserialize(d).map_err(|_| custom::<D::Error>("session_hours", range()))?;
+    u32::try_from(h)
+        .ok()
+        .filter(|h| SESSION_HOURS.contains(h))
+        .map(Some)
+        .ok_or_else(|| custom("session_hours", format!("{}; got {h}", range())))
+}
+
+fn file_households<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    let n = i64::deserialize(d)
+        .map_err(|_| custom::<D::Error>("households", "must be a whole number".into()))?;
+    u64::try_from(n)
+        .map_err(|_| {
+            format!(
+                "must be from 1 to {}; got {n}",
+                thousands(baken_synth::Config::MAX_HOUSEHOLDS)
+            )
+        })
+        .and_then(check_households)
+        .map(Some)
+        .map_err(|m| custom("households", m))
 }
 
 /// Parses a duration like `30m`, `1h`, `7d` (at most 90 days).
@@ -109,38 +245,67 @@ pub fn parse_ttl(s: &str) -> Result<chrono::Duration, String> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn unknown_keys_name_file_and_line() {
-        let err = FileConfig::parse(
-            "db = \"sqlite://x.db\"\nadress = \"x\"\n",
-            Path::new("baken.toml"),
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(err.starts_with("baken.toml:2:"), "{err}");
-        assert!(err.contains("adress"), "{err}");
+    fn err(text: &str) -> String {
+        FileConfig::parse(text, Path::new("baken.toml"))
+            .unwrap_err()
+            .to_string()
     }
 
     #[test]
-    fn bad_values_are_named() {
-        let err = FileConfig::parse("log_format = \"xml\"\n", Path::new("b.toml"))
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("log_format"), "{err}");
-        let err = FileConfig::parse("session_hours = 48\n", Path::new("b.toml"))
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("session_hours"), "{err}");
+    fn unknown_keys_name_file_and_line() {
+        let e = err("db = \"sqlite://x.db\"\nadress = \"x\"\n");
+        assert!(e.starts_with("baken.toml:2:"), "{e}");
+        assert!(e.contains("adress"), "{e}");
+    }
+
+    #[test]
+    fn bad_values_name_file_line_and_key() {
+        for (text, line, key) in [
+            ("db = \"sqlite://x.db\"\nlog_format = \"xml\"\n", 2, "log_format"),
+            ("log_format = 3\n", 1, "log_format"),
+            ("\n\nsession_hours = 48\n", 3, "session_hours"),
+            ("session_hours = \"acht\"\n", 1, "session_hours"),
+            ("session_hours = -1\n", 1, "session_hours"),
+            ("addr = \"localhost\"\n", 1, "addr"),
+            ("addr = \"127.0.0.1\"\n", 1, "addr"),
+            ("db = \"mysql://x\"\n", 1, "db"),
+            ("secure_cookies = \"yes\"\n", 1, "secure_cookies"),
+            ("[demo]\nhouseholds = 0\n", 2, "households"),
+            ("[demo]\nhouseholds = 2000001\n", 2, "households"),
+        ] {
+            let e = err(text);
+            assert!(
+                e.starts_with(&format!("baken.toml:{line}:")),
+                "{text:?} → {e}"
+            );
+            assert!(e.contains(key), "{text:?} → {e}");
+        }
     }
 
     #[test]
     fn a_full_file_parses() {
         let cfg = FileConfig::parse(
-            "db = \"postgres://u@h/db\"\naddr = \"0.0.0.0:80\"\nlog_format = \"json\"\nsecure_cookies = true\n[demo]\nhouseholds = 500\nseed = 7\n",
+            "db = \"postgres://u@h/db\"\naddr = \"0.0.0.0:80\"\nlog_format = \"json\"\nsecure_cookies = true\nsession_hours = 12\n[demo]\nhouseholds = 500\nseed = 7\n",
             Path::new("baken.toml"),
         )
         .unwrap();
         assert_eq!(cfg.demo.unwrap().households, Some(500));
+        assert_eq!(cfg.addr, Some("0.0.0.0:80".parse().unwrap()));
+        assert_eq!(cfg.log_format, Some(LogFormat::Json));
+        assert_eq!(cfg.session_hours, Some(12));
+        assert_eq!(cfg.secure_cookies, Some(true));
+    }
+
+    #[test]
+    fn households_limits_are_the_documented_ones() {
+        assert!(check_households(0).is_err());
+        assert!(check_households(1).is_ok());
+        assert!(check_households(2_000_000).is_ok());
+        assert!(check_households(2_000_001)
+            .unwrap_err()
+            .contains("from 1 to 2,000,000"));
+        assert_eq!(thousands(2_000_000), "2,000,000");
+        assert_eq!(thousands(100), "100");
     }
 
     #[test]

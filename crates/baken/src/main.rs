@@ -7,8 +7,8 @@ use anyhow::{anyhow, bail, Context};
 use baken_domain::audit::Actor;
 use baken_domain::{AuditAction, AuditEntry, AuditOutcome, Password, Role, Username};
 use baken_store::{audit, demo, users, Db};
-use clap::{Parser, Subcommand, ValueEnum};
-use config::{FileConfig, DEFAULT_ADDR, DEFAULT_DB};
+use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
+use config::{FileConfig, LogFormat, DEFAULT_ADDR, DEFAULT_DB};
 use std::io::{IsTerminal, Read};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -23,17 +23,11 @@ struct Cli {
     /// Settings file (default: ./baken.toml if it exists).
     #[arg(long, global = true, env = "BAKEN_CONFIG", value_name = "FILE")]
     config: Option<PathBuf>,
-    /// Log format.
-    #[arg(long, global = true, env = "BAKEN_LOG_FORMAT", value_enum)]
-    log_format: Option<LogFormat>,
+    /// Log format: human or json.
+    #[arg(long, global = true, env = "BAKEN_LOG_FORMAT", value_name = "FORMAT")]
+    log_format: Option<String>,
     #[command(subcommand)]
     command: Command,
-}
-
-#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
-enum LogFormat {
-    Human,
-    Json,
 }
 
 #[derive(clap::Args)]
@@ -55,20 +49,20 @@ enum Command {
         /// Fill an empty database with the synthetic municipality first.
         #[arg(long)]
         demo: bool,
-        /// Households for --demo.
+        /// Households for --demo (1 to 2,000,000).
         #[arg(long, env = "BAKEN_DEMO_HOUSEHOLDS", value_name = "N")]
-        households: Option<u64>,
-        /// Mark cookies Secure (default: on unless listening on a loopback address).
-        #[arg(long, env = "BAKEN_SECURE_COOKIES")]
-        secure_cookies: Option<bool>,
+        households: Option<String>,
+        /// Mark cookies Secure: true or false (default: true unless listening on a loopback address).
+        #[arg(long, env = "BAKEN_SECURE_COOKIES", value_name = "BOOL")]
+        secure_cookies: Option<String>,
     },
     /// Fill an empty database with the synthetic municipality GM9999.
     Demo {
         #[command(flatten)]
         db: DbArg,
-        /// Number of households (100 to 2,000,000).
-        #[arg(long, value_name = "N")]
-        households: Option<u64>,
+        /// Number of households (1 to 2,000,000).
+        #[arg(long, env = "BAKEN_DEMO_HOUSEHOLDS", value_name = "N")]
+        households: Option<String>,
         /// Seed: the same seed gives the same municipality.
         #[arg(long, value_name = "S")]
         seed: Option<u64>,
@@ -112,9 +106,15 @@ enum UserCommand {
         /// inwoner, vrijwilliger, makelaar, generalist, teamleider, aanbieder, beleid, beheerder
         #[arg(long)]
         role: String,
-        /// Team name (required for generalist and teamleider).
+        /// Team name (generalist and teamleider only, and required for them).
         #[arg(long)]
         team: Option<String>,
+        /// Household number (inwoner only, and required: their own household).
+        #[arg(long, value_name = "ID")]
+        household: Option<i64>,
+        /// Provider (organisation) name (aanbieder only, and required).
+        #[arg(long, value_name = "NAME")]
+        provider: Option<String>,
         /// Display name (default: the user name).
         #[arg(long)]
         name: Option<String>,
@@ -151,8 +151,35 @@ enum AuditCommand {
     },
 }
 
+/// Where a setting came from, for messages: the flag, the variable, or nothing
+/// (then the file or the default applies).
+#[derive(Clone, Copy)]
+struct Origins<'a>(Option<&'a ArgMatches>);
+
+impl Origins<'_> {
+    /// `--flag` or `VARIABLE`, as the user gave it.
+    fn name(&self, id: &str, flag: &str, env: &str) -> String {
+        match self.0.and_then(|m| m.value_source(id)) {
+            Some(clap::parser::ValueSource::EnvVariable) => env.to_owned(),
+            _ => flag.to_owned(),
+        }
+    }
+}
+
+/// The matches of the innermost subcommand (where its flags live).
+fn leaf(m: &ArgMatches) -> &ArgMatches {
+    match m.subcommand() {
+        Some((_, sub)) => leaf(sub),
+        None => m,
+    }
+}
+
 fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
     let file = match FileConfig::load(cli.config.as_deref()) {
         Ok(f) => f,
         Err(e) => {
@@ -160,18 +187,26 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
-    let json = match cli.log_format {
-        Some(f) => f == LogFormat::Json,
-        None => file.log_format.as_deref() == Some("json"),
+    let format = match &cli.log_format {
+        Some(f) => match config::parse_log_format(f) {
+            Ok(f) => f,
+            Err(e) => {
+                let name = Origins(Some(&matches)).name("log_format", "--log-format", "BAKEN_LOG_FORMAT");
+                eprintln!("error: {name} {e}");
+                return std::process::ExitCode::from(2);
+            }
+        },
+        None => file.log_format.unwrap_or(LogFormat::Human),
     };
-    init_logging(json);
+    init_logging(format == LogFormat::Json);
+    let origins = Origins(Some(leaf(&matches)));
     let result = match cli.command {
         Command::Monitor { command } => baken_monitor::cli::run(command),
         other => match tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
         {
-            Ok(rt) => rt.block_on(run(other, file)),
+            Ok(rt) => rt.block_on(run(other, file, origins)),
             Err(e) => Err(anyhow!(e).context("cannot start the async runtime")),
         },
     };
@@ -184,10 +219,13 @@ fn main() -> std::process::ExitCode {
     }
 }
 
+/// Logs go to standard error. Every request is one INFO line (`baken::request`:
+/// method, route template, status, latency, request id); `BAKEN_LOG` sets the
+/// filter (tracing's `EnvFilter` syntax).
 fn init_logging(json: bool) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("BAKEN_LOG")
-        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let filter =
+        EnvFilter::try_from_env("BAKEN_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
@@ -198,11 +236,36 @@ fn init_logging(json: bool) {
     }
 }
 
-fn db_url(arg: &DbArg, file: &FileConfig) -> String {
-    arg.db
-        .clone()
-        .or_else(|| file.db.clone())
-        .unwrap_or_else(|| DEFAULT_DB.to_owned())
+/// The database URL: flag, then `BAKEN_DB`, then the file, then the default;
+/// checked before anything is opened or created.
+fn db_url(arg: &DbArg, file: &FileConfig, origins: Origins) -> anyhow::Result<String> {
+    match &arg.db {
+        Some(url) => config::parse_db(url)
+            .map_err(|e| anyhow!("{} {e}", origins.name("db", "--db", "BAKEN_DB"))),
+        None => Ok(file.db.clone().unwrap_or_else(|| DEFAULT_DB.to_owned())),
+    }
+}
+
+/// Households for the demo: flag, then `BAKEN_DEMO_HOUSEHOLDS`, then the file,
+/// then the default; checked before the database is touched.
+fn demo_households(
+    arg: &Option<String>,
+    file: &FileConfig,
+    origins: Origins,
+) -> anyhow::Result<u64> {
+    match arg {
+        Some(n) => config::parse_households(n).map_err(|e| {
+            anyhow!(
+                "{} {e}; nothing was created",
+                origins.name("households", "--households", "BAKEN_DEMO_HOUSEHOLDS")
+            )
+        }),
+        None => Ok(file
+            .demo
+            .as_ref()
+            .and_then(|d| d.households)
+            .unwrap_or(config::DEFAULT_HOUSEHOLDS)),
+    }
 }
 
 async fn open(url: &str) -> anyhow::Result<Db> {
@@ -255,7 +318,7 @@ fn cli_entry(
     }
 }
 
-async fn run(command: Command, file: FileConfig) -> anyhow::Result<()> {
+async fn run(command: Command, file: FileConfig, origins: Origins<'_>) -> anyhow::Result<()> {
     match command {
         Command::Serve {
             db,
@@ -264,42 +327,61 @@ async fn run(command: Command, file: FileConfig) -> anyhow::Result<()> {
             households,
             secure_cookies,
         } => {
-            let url = db_url(&db, &file);
-            let addr_s = addr
-                .or_else(|| file.addr.clone())
-                .unwrap_or_else(|| DEFAULT_ADDR.to_owned());
-            let addr: SocketAddr = addr_s.parse().map_err(|_| {
-                anyhow!(
-                    "--addr '{addr_s}' is not HOST:PORT with an IP address, like 127.0.0.1:8080"
-                )
-            })?;
+            // Every setting is checked before the database is opened.
+            let url = db_url(&db, &file, origins)?;
+            let addr: SocketAddr = match &addr {
+                Some(a) => config::parse_addr(a)
+                    .map_err(|e| anyhow!("{} {e}", origins.name("addr", "--addr", "BAKEN_ADDR")))?,
+                None => match file.addr {
+                    Some(a) => a,
+                    None => config::parse_addr(DEFAULT_ADDR).map_err(|e| anyhow!(e))?,
+                },
+            };
+            let secure = match &secure_cookies {
+                Some(v) => config::parse_bool(v).map_err(|e| {
+                    anyhow!(
+                        "{} {e}",
+                        origins.name("secure_cookies", "--secure-cookies", "BAKEN_SECURE_COOKIES")
+                    )
+                })?,
+                None => file
+                    .secure_cookies
+                    .unwrap_or_else(|| baken_web::secure_cookies_by_default(&addr)),
+            };
+            let demo_size = if demo {
+                Some(demo_households(&households, &file, origins)?)
+            } else {
+                None
+            };
             let database = open(&url).await?;
-            let mut demo_loaded = false;
-            if demo {
-                let n = households
-                    .or(file.demo.as_ref().and_then(|d| d.households))
-                    .unwrap_or(2_000);
-                let seed = file.demo.as_ref().and_then(|d| d.seed).unwrap_or(2026);
+            if let Some(n) = demo_size {
+                let seed = file
+                    .demo
+                    .as_ref()
+                    .and_then(|d| d.seed)
+                    .unwrap_or(config::DEFAULT_SEED);
                 match load_demo(&database, n, seed).await {
-                    Ok(()) => demo_loaded = true,
+                    Ok(()) => {}
                     Err(e)
                         if e.downcast_ref::<baken_store::StoreError>()
                             .is_some_and(|s| matches!(s, baken_store::StoreError::NotEmpty(_))) =>
                     {
-                        eprintln!("The database already holds data; serving it as it is (the demo only fills an empty database).");
-                        demo_loaded = true;
-                        print_demo_accounts();
+                        if demo::is_demo(&database).await? {
+                            eprintln!("The database already holds the synthetic municipality; serving it as it is.");
+                            print_demo_accounts();
+                        } else {
+                            eprintln!("The database already holds data that is not the demo; serving it as it is, without demo accounts (the demo only fills an empty database).");
+                        }
                     }
                     Err(e) => return Err(e),
                 }
             }
-            let secure = secure_cookies
-                .or(file.secure_cookies)
-                .unwrap_or(!addr.ip().is_loopback());
+            // The banner says "all data is invented": only when it is.
+            let holds_demo = demo::is_demo(&database).await?;
             let config = baken_web::WebConfig {
                 secure_cookies: secure,
-                session_ttl: chrono::Duration::hours(file.session_hours.unwrap_or(8) as i64),
-                demo: demo_loaded,
+                session_ttl: chrono::Duration::hours(i64::from(file.session_hours.unwrap_or(8))),
+                demo: holds_demo,
                 municipality: file
                     .municipality
                     .clone()
@@ -309,7 +391,7 @@ async fn run(command: Command, file: FileConfig) -> anyhow::Result<()> {
                 .await
                 .with_context(|| format!("cannot listen on {addr}"))?;
             let local = listener.local_addr()?;
-            tracing::info!(%local, database = %redact(&url), "serving");
+            tracing::info!(%local, database = %redact(&url), demo = holds_demo, secure_cookies = secure, "serving");
             eprintln!("Baken is running at http://{local}/ (stop with Ctrl-C)");
             baken_web::serve(listener, baken_web::AppState::new(database, config)).await?;
             Ok(())
@@ -319,13 +401,12 @@ async fn run(command: Command, file: FileConfig) -> anyhow::Result<()> {
             households,
             seed,
         } => {
-            let url = db_url(&db, &file);
-            let n = households
-                .or(file.demo.as_ref().and_then(|d| d.households))
-                .unwrap_or(2_000);
+            // Checked before the database file is created or migrated.
+            let url = db_url(&db, &file, origins)?;
+            let n = demo_households(&households, &file, origins)?;
             let seed = seed
                 .or(file.demo.as_ref().and_then(|d| d.seed))
-                .unwrap_or(2026);
+                .unwrap_or(config::DEFAULT_SEED);
             let database = open(&url).await?;
             load_demo(&database, n, seed).await
         }
@@ -336,27 +417,71 @@ async fn run(command: Command, file: FileConfig) -> anyhow::Result<()> {
                     username,
                     role,
                     team,
+                    household,
+                    provider,
                     name,
                 },
         } => {
             let username = Username::parse(&username).map_err(|e| anyhow!("--username: {e}"))?;
             let role = Role::parse(&role).map_err(|e| anyhow!("--role: {e}"))?;
-            if role.needs_team() && team.is_none() {
-                bail!("--team: a {role} belongs to a team; give --team with the team's name");
+            // The role decides which link the account needs (and which it may not have).
+            if let Some(e) =
+                role.check_links(team.is_some(), household.is_some(), provider.is_some())
+                    .into_iter()
+                    .next()
+            {
+                let flag = match e.link() {
+                    baken_domain::Link::Team => "--team",
+                    baken_domain::Link::Household => "--household",
+                    baken_domain::Link::Provider => "--provider",
+                };
+                let hint = match e {
+                    baken_domain::LinkError::Missing { .. } => match e.link() {
+                        baken_domain::Link::Team => "; give --team with the team's name",
+                        baken_domain::Link::Household => {
+                            "; give --household with the number of their own household"
+                        }
+                        baken_domain::Link::Provider => {
+                            "; give --provider with the organisation's name"
+                        }
+                    },
+                    baken_domain::LinkError::NotUsed { .. } => "; leave it out",
+                };
+                bail!("{flag}: {e}{hint}");
             }
+            let url = db_url(&db, &file, origins)?;
             let password = read_password()?;
-            let database = open(&db_url(&db, &file)).await?;
+            let hash = baken_web::password::hash_password(password.expose())?;
+            let database = open(&url).await?;
             let mut tx = database.begin().await?;
             let team_id = match &team {
-                Some(t) => Some(
-                    baken_store::areas::team_by_name(&mut tx, t)
+                Some(t) => {
+                    let found = baken_store::areas::team_by_name(&mut tx, t)
                         .await?
-                        .ok_or_else(|| anyhow!("--team: there is no team named '{t}'"))?
+                        .ok_or_else(|| anyhow!("--team: there is no team named '{t}'"))?;
+                    if !found.active {
+                        bail!("--team: the team '{t}' has been deactivated; choose an active team");
+                    }
+                    Some(found.id)
+                }
+                None => None,
+            };
+            let household_id = match household {
+                Some(h) if h >= 1 && baken_store::areas::household_exists(&mut tx, h).await? => {
+                    Some(h)
+                }
+                Some(h) => bail!("--household: there is no household with number {h}"),
+                None => None,
+            };
+            let provider_id = match &provider {
+                Some(p) => Some(
+                    baken_store::areas::provider_by_name(&mut tx, p)
+                        .await?
+                        .ok_or_else(|| anyhow!("--provider: there is no provider named '{p}'"))?
                         .id,
                 ),
                 None => None,
             };
-            let hash = baken_web::password::hash_password(password.expose())?;
             let display = name.unwrap_or_else(|| username.to_string());
             let id = users::create(
                 &mut tx,
@@ -365,8 +490,8 @@ async fn run(command: Command, file: FileConfig) -> anyhow::Result<()> {
                     display_name: &display,
                     role,
                     team_id,
-                    provider_id: None,
-                    household_id: None,
+                    provider_id,
+                    household_id,
                     password_hash: &hash,
                 },
             )
@@ -377,13 +502,23 @@ async fn run(command: Command, file: FileConfig) -> anyhow::Result<()> {
                 }
                 other => anyhow!(other),
             })?;
+            let mut detail = format!("rol {role}");
+            for (what, v) in [
+                ("team", team_id),
+                ("huishouden", household_id),
+                ("organisatie", provider_id),
+            ] {
+                if let Some(v) = v {
+                    detail.push_str(&format!(", {what} {v}"));
+                }
+            }
             audit::append(
                 &mut tx,
                 &cli_entry(
                     "user add",
                     AuditAction::Create,
                     Some(("user", id.to_string())),
-                    format!("rol {role}"),
+                    detail,
                 ),
             )
             .await?;
@@ -394,7 +529,7 @@ async fn run(command: Command, file: FileConfig) -> anyhow::Result<()> {
         Command::Token {
             command: TokenCommand::Create { db, username, ttl },
         } => {
-            let database = open(&db_url(&db, &file)).await?;
+            let database = open(&db_url(&db, &file, origins)?).await?;
             let mut tx = database.begin().await?;
             let user = users::by_username(&mut tx, &username.trim().to_ascii_lowercase())
                 .await?
@@ -421,7 +556,7 @@ async fn run(command: Command, file: FileConfig) -> anyhow::Result<()> {
         Command::Token {
             command: TokenCommand::Revoke { db, id },
         } => {
-            let database = open(&db_url(&db, &file)).await?;
+            let database = open(&db_url(&db, &file, origins)?).await?;
             let mut tx = database.begin().await?;
             users::revoke_token(&mut tx, id)
                 .await
@@ -448,7 +583,7 @@ async fn run(command: Command, file: FileConfig) -> anyhow::Result<()> {
         Command::Audit {
             command: AuditCommand::Verify { db },
         } => {
-            let database = open(&db_url(&db, &file)).await?;
+            let database = open(&db_url(&db, &file, origins)?).await?;
             let mut tx = database.read().await?;
             match audit::verify(&mut tx).await? {
                 audit::Verification::Intact { entries } => {

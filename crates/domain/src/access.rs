@@ -75,6 +75,37 @@ impl Role {
         matches!(self, Role::Generalist | Role::Teamleider)
     }
 
+    /// What an account of this role must be linked to for its pages to work:
+    /// a generalist or teamleider to a team, an inwoner to a household, an
+    /// aanbieder to a provider (organisation). Other roles need none.
+    pub fn required_link(self) -> Option<Link> {
+        match self {
+            Role::Generalist | Role::Teamleider => Some(Link::Team),
+            Role::Inwoner => Some(Link::Household),
+            Role::Aanbieder => Some(Link::Provider),
+            Role::Vrijwilliger | Role::Makelaar | Role::Beleid | Role::Beheerder => None,
+        }
+    }
+
+    /// Checks an account's links against [`Role::required_link`]: the one it
+    /// needs must be there, and no other may be (a team on a beleid account
+    /// would be a scope nobody meant to give). Every problem, not just the first.
+    pub fn check_links(self, team: bool, household: bool, provider: bool) -> Vec<LinkError> {
+        let needed = self.required_link();
+        [
+            (Link::Team, team),
+            (Link::Household, household),
+            (Link::Provider, provider),
+        ]
+        .into_iter()
+        .filter_map(|(link, present)| match (needed == Some(link), present) {
+            (true, false) => Some(LinkError::Missing { role: self, link }),
+            (false, true) => Some(LinkError::NotUsed { role: self, link }),
+            _ => None,
+        })
+        .collect()
+    }
+
     /// The one access rule: may this role use this permission at all?
     /// Scope (which households) is decided separately by [`HouseholdScope`].
     pub fn may(self, permission: Permission) -> bool {
@@ -114,6 +145,41 @@ impl Role {
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// What an account can be linked to (see [`Role::required_link`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Link {
+    Team,
+    Household,
+    Provider,
+}
+
+impl fmt::Display for Link {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Link::Team => "team",
+            Link::Household => "household",
+            Link::Provider => "provider",
+        })
+    }
+}
+
+/// An account whose links do not fit its role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum LinkError {
+    #[error("a {role} account must be linked to a {link}")]
+    Missing { role: Role, link: Link },
+    #[error("a {role} account is not linked to a {link}")]
+    NotUsed { role: Role, link: Link },
+}
+
+impl LinkError {
+    pub fn link(self) -> Link {
+        match self {
+            LinkError::Missing { link, .. } | LinkError::NotUsed { link, .. } => link,
+        }
     }
 }
 
@@ -254,6 +320,42 @@ mod tests {
         assert_eq!(may, vec![Role::Generalist, Role::Teamleider]);
     }
 
+    #[test]
+    fn each_role_needs_exactly_its_own_link() {
+        assert!(Role::Generalist.check_links(true, false, false).is_empty());
+        assert!(Role::Inwoner.check_links(false, true, false).is_empty());
+        assert!(Role::Aanbieder.check_links(false, false, true).is_empty());
+        assert!(Role::Beleid.check_links(false, false, false).is_empty());
+        assert_eq!(
+            Role::Aanbieder.check_links(false, false, false),
+            vec![LinkError::Missing {
+                role: Role::Aanbieder,
+                link: Link::Provider
+            }]
+        );
+        assert_eq!(
+            Role::Inwoner.check_links(true, false, false),
+            vec![
+                LinkError::NotUsed {
+                    role: Role::Inwoner,
+                    link: Link::Team
+                },
+                LinkError::Missing {
+                    role: Role::Inwoner,
+                    link: Link::Household
+                },
+            ]
+        );
+        assert_eq!(
+            LinkError::Missing {
+                role: Role::Teamleider,
+                link: Link::Team
+            }
+            .to_string(),
+            "a teamleider account must be linked to a team"
+        );
+    }
+
     proptest! {
         #[test]
         fn a_generalist_sees_only_their_own_team(team in 1i64..50, other in 1i64..50, hh in 1i64..1000) {
@@ -266,6 +368,16 @@ mod tests {
         fn a_resident_sees_only_their_own_household(own in 1i64..1000, hh in 1i64..1000, team in proptest::option::of(1i64..50)) {
             let scope = HouseholdScope::for_user(Role::Inwoner, team, Some(own));
             prop_assert_eq!(scope.allows(hh, team), own == hh);
+        }
+
+        #[test]
+        fn links_are_valid_only_when_they_match_the_role(idx in 0usize..8, team: bool, household: bool, provider: bool) {
+            let role = Role::ALL[idx];
+            let wanted = role.required_link();
+            let fits = team == (wanted == Some(Link::Team))
+                && household == (wanted == Some(Link::Household))
+                && provider == (wanted == Some(Link::Provider));
+            prop_assert_eq!(role.check_links(team, household, provider).is_empty(), fits);
         }
 
         #[test]

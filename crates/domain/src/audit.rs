@@ -79,15 +79,18 @@ pub enum AuditOutcome {
     Failed,
     NotFound,
     Conflict,
+    /// A request for a protected route without a valid session or token.
+    Unauthenticated,
 }
 
 impl AuditOutcome {
-    pub const ALL: [AuditOutcome; 5] = [
+    pub const ALL: [AuditOutcome; 6] = [
         AuditOutcome::Success,
         AuditOutcome::Denied,
         AuditOutcome::Failed,
         AuditOutcome::NotFound,
         AuditOutcome::Conflict,
+        AuditOutcome::Unauthenticated,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -96,6 +99,7 @@ impl AuditOutcome {
             AuditOutcome::Failed => "failed",
             AuditOutcome::NotFound => "notfound",
             AuditOutcome::Conflict => "conflict",
+            AuditOutcome::Unauthenticated => "unauthenticated",
         }
     }
     pub fn parse(s: &str) -> Option<AuditOutcome> {
@@ -108,6 +112,7 @@ impl AuditOutcome {
             AuditOutcome::Failed => "mislukt",
             AuditOutcome::NotFound => "niet gevonden",
             AuditOutcome::Conflict => "conflict",
+            AuditOutcome::Unauthenticated => "niet ingelogd",
         }
     }
 }

@@ -15,7 +15,7 @@ pub mod ladder;
 pub mod protect;
 pub mod user;
 
-pub use access::{HouseholdScope, Permission, Role};
+pub use access::{HouseholdScope, Link, LinkError, Permission, Role};
 pub use address::{Addition, HouseLetter, HouseNumber, Postcode};
 pub use audit::{AuditAction, AuditEntry, AuditOutcome, ChainBreak};
 pub use bsn::Bsn;

@@ -9,6 +9,7 @@ pub struct District {
     pub name: String,
     pub neighbourhoods: i64,
     pub households: i64,
+    pub version: i64,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
@@ -23,7 +24,9 @@ pub struct Team {
     pub id: i64,
     pub name: String,
     pub district_code: Option<String>,
+    pub active: bool,
     pub version: i64,
+    /// Active accounts in the team.
     pub members: i64,
 }
 
@@ -32,20 +35,56 @@ pub struct Provider {
     pub id: i64,
     pub name: String,
     pub kind: String,
+    pub version: i64,
 }
 
+const DISTRICT_SELECT: &str = "SELECT d.code, d.municipality_code, d.name, d.version, \
+     (SELECT COUNT(*) FROM neighbourhoods n WHERE n.district_code = d.code) AS neighbourhoods, \
+     (SELECT COUNT(*) FROM households h WHERE h.district_code = d.code) AS households \
+     FROM districts d";
+
 pub async fn districts(tx: &mut Tx) -> Result<Vec<District>> {
-    let rows = with_conn!(tx, |c| {
-        sqlx::query_as(
-            "SELECT d.code, d.municipality_code, d.name, \
-             (SELECT COUNT(*) FROM neighbourhoods n WHERE n.district_code = d.code) AS neighbourhoods, \
-             (SELECT COUNT(*) FROM households h WHERE h.district_code = d.code) AS households \
-             FROM districts d ORDER BY d.code",
+    let sql = format!("{DISTRICT_SELECT} ORDER BY d.code");
+    let rows = with_conn!(tx, |c| sqlx::query_as(&sql).fetch_all(&mut *c).await)?;
+    Ok(rows)
+}
+
+pub async fn district(tx: &mut Tx, code: &str) -> Result<Option<District>> {
+    let sql = format!("{DISTRICT_SELECT} WHERE d.code = $1");
+    let row = with_conn!(tx, |c| sqlx::query_as(&sql)
+        .bind(code)
+        .fetch_optional(&mut *c)
+        .await)?;
+    Ok(row)
+}
+
+/// Renames a district, if it is still at `expected_version`.
+pub async fn rename_district(
+    tx: &mut Tx,
+    code: &str,
+    expected_version: i64,
+    name: &str,
+) -> Result<i64> {
+    let n = exec!(tx, |c| {
+        sqlx::query(
+            "UPDATE districts SET name = $1, version = version + 1 WHERE code = $2 AND version = $3",
         )
-        .fetch_all(&mut *c)
+        .bind(name)
+        .bind(code)
+        .bind(expected_version)
+        .execute(&mut *c)
         .await
     })?;
-    Ok(rows)
+    if n == 0 {
+        return match district(tx, code).await? {
+            Some(_) => Err(StoreError::Conflict {
+                what: format!("district {code}"),
+                expected: expected_version,
+            }),
+            None => Err(StoreError::NotFound(format!("district {code}"))),
+        };
+    }
+    Ok(expected_version + 1)
 }
 
 pub async fn neighbourhoods(tx: &mut Tx) -> Result<Vec<Neighbourhood>> {
@@ -96,8 +135,8 @@ pub async fn create_neighbourhood(
 pub async fn teams(tx: &mut Tx) -> Result<Vec<Team>> {
     let rows = with_conn!(tx, |c| {
         sqlx::query_as(
-            "SELECT t.id, t.name, t.district_code, t.version, \
-             (SELECT COUNT(*) FROM users u WHERE u.team_id = t.id) AS members \
+            "SELECT t.id, t.name, t.district_code, t.active, t.version, \
+             (SELECT COUNT(*) FROM users u WHERE u.team_id = t.id AND u.active = TRUE) AS members \
              FROM teams t ORDER BY t.name",
         )
         .fetch_all(&mut *c)
@@ -109,8 +148,8 @@ pub async fn teams(tx: &mut Tx) -> Result<Vec<Team>> {
 pub async fn team(tx: &mut Tx, id: i64) -> Result<Option<Team>> {
     let row = with_conn!(tx, |c| {
         sqlx::query_as(
-            "SELECT t.id, t.name, t.district_code, t.version, \
-             (SELECT COUNT(*) FROM users u WHERE u.team_id = t.id) AS members \
+            "SELECT t.id, t.name, t.district_code, t.active, t.version, \
+             (SELECT COUNT(*) FROM users u WHERE u.team_id = t.id AND u.active = TRUE) AS members \
              FROM teams t WHERE t.id = $1",
         )
         .bind(id)
@@ -133,11 +172,73 @@ pub async fn create_team(tx: &mut Tx, name: &str, district: Option<&str>) -> Res
     Ok(id)
 }
 
+/// What a team may change: name, district and whether it is active.
+pub struct TeamChange<'a> {
+    pub name: &'a str,
+    pub district_code: Option<&'a str>,
+    pub active: bool,
+}
+
+/// Changes a team, if it is still at `expected_version`.
+pub async fn update_team(
+    tx: &mut Tx,
+    id: i64,
+    expected_version: i64,
+    ch: &TeamChange<'_>,
+) -> Result<i64> {
+    let n = exec!(tx, |c| {
+        sqlx::query(
+            "UPDATE teams SET name = $1, district_code = $2, active = $3, version = version + 1 \
+             WHERE id = $4 AND version = $5",
+        )
+        .bind(ch.name)
+        .bind(ch.district_code)
+        .bind(ch.active)
+        .bind(id)
+        .bind(expected_version)
+        .execute(&mut *c)
+        .await
+    })
+    .map_err(|e| StoreError::from_insert(e, &format!("team '{}'", ch.name)))?;
+    if n == 0 {
+        return match team(tx, id).await? {
+            Some(_) => Err(StoreError::Conflict {
+                what: format!("team {id}"),
+                expected: expected_version,
+            }),
+            None => Err(StoreError::NotFound(format!("team {id}"))),
+        };
+    }
+    Ok(expected_version + 1)
+}
+
+/// Households assigned to a team (a team with households cannot be deactivated:
+/// nobody would see them any more).
+pub async fn team_households(tx: &mut Tx, id: i64) -> Result<i64> {
+    let (n,): (i64,) = with_conn!(tx, |c| {
+        sqlx::query_as("SELECT COUNT(*) FROM households WHERE team_id = $1")
+            .bind(id)
+            .fetch_one(&mut *c)
+            .await
+    })?;
+    Ok(n)
+}
+
+pub async fn household_exists(tx: &mut Tx, id: i64) -> Result<bool> {
+    let (n,): (i64,) = with_conn!(tx, |c| {
+        sqlx::query_as("SELECT COUNT(*) FROM households WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *c)
+            .await
+    })?;
+    Ok(n > 0)
+}
+
 pub async fn team_by_name(tx: &mut Tx, name: &str) -> Result<Option<Team>> {
     let row = with_conn!(tx, |c| {
         sqlx::query_as(
-            "SELECT t.id, t.name, t.district_code, t.version, \
-             (SELECT COUNT(*) FROM users u WHERE u.team_id = t.id) AS members \
+            "SELECT t.id, t.name, t.district_code, t.active, t.version, \
+             (SELECT COUNT(*) FROM users u WHERE u.team_id = t.id AND u.active = TRUE) AS members \
              FROM teams t WHERE t.name = $1",
         )
         .bind(name)
@@ -171,11 +272,21 @@ pub async fn create_provider(tx: &mut Tx, name: &str, kind: &str) -> Result<i64>
 
 pub async fn providers(tx: &mut Tx) -> Result<Vec<Provider>> {
     let rows = with_conn!(tx, |c| {
-        sqlx::query_as("SELECT id, name, kind FROM providers ORDER BY name")
+        sqlx::query_as("SELECT id, name, kind, version FROM providers ORDER BY name")
             .fetch_all(&mut *c)
             .await
     })?;
     Ok(rows)
+}
+
+pub async fn provider_by_name(tx: &mut Tx, name: &str) -> Result<Option<Provider>> {
+    let row = with_conn!(tx, |c| {
+        sqlx::query_as("SELECT id, name, kind, version FROM providers WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&mut *c)
+            .await
+    })?;
+    Ok(row)
 }
 
 /// Households per district, for aggregate views (counts are protected by the caller).

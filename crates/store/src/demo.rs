@@ -13,6 +13,12 @@ pub struct DemoSummary {
     pub accounts: Vec<(String, String)>,
 }
 
+/// Does this database hold the synthetic municipality (loaded by [`load`])?
+pub async fn is_demo(db: &Db) -> Result<bool> {
+    let mut tx = db.read().await?;
+    Ok(crate::meta::get(&mut tx, crate::meta::DEMO).await?.is_some())
+}
+
 /// Refuses with [`StoreError::NotEmpty`] unless the database holds no users,
 /// households, districts or teams.
 pub async fn ensure_empty(tx: &mut Tx) -> Result<()> {
@@ -141,6 +147,19 @@ pub async fn load_batched(
     crate::casework::load_demo(&mut tx, m, config)
         .await
         .map_err(crate::casework::CaseError::into_store)?;
+    // Recorded in the same transaction, so "this database holds the demo" is
+    // true exactly when the demo landed (the web app shows its banner from it).
+    crate::meta::set(
+        &mut tx,
+        crate::meta::DEMO,
+        &format!(
+            "{} {}: {written} households, seed {}",
+            m.code,
+            m.name,
+            config.seed
+        ),
+    )
+    .await?;
     tx.commit().await?;
     Ok(DemoSummary {
         households: written,

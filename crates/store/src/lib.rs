@@ -25,6 +25,7 @@ pub mod casework;
 pub mod demo;
 pub mod households;
 pub mod kaart;
+pub mod meta;
 pub mod monitor;
 #[doc(hidden)]
 pub mod testing;

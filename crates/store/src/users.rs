@@ -17,6 +17,7 @@ struct UserRow {
     active: bool,
     failed_logins: i64,
     locked_until: Option<DateTime<Utc>>,
+    password_temporary: bool,
     version: i64,
 }
 
@@ -33,6 +34,8 @@ pub struct User {
     pub active: bool,
     pub failed_logins: i64,
     pub locked_until: Option<DateTime<Utc>>,
+    /// The password was set by a beheerder; the user must choose their own.
+    pub password_temporary: bool,
     pub version: i64,
 }
 
@@ -52,13 +55,14 @@ impl TryFrom<UserRow> for User {
             active: r.active,
             failed_logins: r.failed_logins,
             locked_until: r.locked_until,
+            password_temporary: r.password_temporary,
             version: r.version,
         })
     }
 }
 
 const USER_COLS: &str = "id, username, display_name, role, team_id, provider_id, household_id, \
-                         active, failed_logins, locked_until, version";
+                         active, failed_logins, locked_until, password_temporary, version";
 
 pub struct NewUser<'a> {
     pub username: &'a Username,
@@ -142,10 +146,13 @@ pub struct UserChange<'a> {
     pub display_name: &'a str,
     pub role: Role,
     pub team_id: Option<i64>,
+    pub provider_id: Option<i64>,
+    pub household_id: Option<i64>,
     pub active: bool,
 }
 
 /// Optimistic locking: succeeds only if the record is still at `expected_version`.
+/// Deactivating an account ends its sessions in the same transaction.
 pub async fn update(
     tx: &mut Tx,
     id: i64,
@@ -154,12 +161,15 @@ pub async fn update(
 ) -> Result<i64> {
     let res = exec!(tx, |c| {
         sqlx::query(
-            "UPDATE users SET display_name = $1, role = $2, team_id = $3, active = $4, \
-             version = version + 1, updated_at = $5 WHERE id = $6 AND version = $7",
+            "UPDATE users SET display_name = $1, role = $2, team_id = $3, provider_id = $4, \
+             household_id = $5, active = $6, version = version + 1, updated_at = $7 \
+             WHERE id = $8 AND version = $9",
         )
         .bind(ch.display_name)
         .bind(ch.role.as_str())
         .bind(ch.team_id)
+        .bind(ch.provider_id)
+        .bind(ch.household_id)
         .bind(ch.active)
         .bind(now())
         .bind(id)
@@ -176,13 +186,18 @@ pub async fn update(
             None => Err(StoreError::NotFound(format!("user {id}"))),
         };
     }
+    if !ch.active {
+        delete_other_sessions(tx, id, None).await?;
+    }
     Ok(expected_version + 1)
 }
 
+/// The user's own new password (clears a temporary one).
 pub async fn set_password(tx: &mut Tx, id: i64, password_hash: &str) -> Result<()> {
     exec!(tx, |c| {
         sqlx::query(
-            "UPDATE users SET password_hash = $1, version = version + 1, updated_at = $2 WHERE id = $3",
+            "UPDATE users SET password_hash = $1, password_temporary = FALSE, version = version + 1, \
+             updated_at = $2 WHERE id = $3",
         )
         .bind(password_hash)
         .bind(now())
@@ -190,6 +205,41 @@ pub async fn set_password(tx: &mut Tx, id: i64, password_hash: &str) -> Result<(
         .execute(&mut *c)
         .await
     })?;
+    Ok(())
+}
+
+/// A temporary password set by a beheerder: it also lifts a lock, and every
+/// session of the user ends. The user must choose their own at the next login.
+pub async fn set_temporary_password(tx: &mut Tx, id: i64, password_hash: &str) -> Result<()> {
+    let res = exec!(tx, |c| {
+        sqlx::query(
+            "UPDATE users SET password_hash = $1, password_temporary = TRUE, failed_logins = 0, \
+             locked_until = NULL, version = version + 1, updated_at = $2 WHERE id = $3",
+        )
+        .bind(password_hash)
+        .bind(now())
+        .bind(id)
+        .execute(&mut *c)
+        .await
+    })?;
+    if res == 0 {
+        return Err(StoreError::NotFound(format!("user {id}")));
+    }
+    delete_other_sessions(tx, id, None).await
+}
+
+/// Lifts a lock after failed logins (the failure count starts again at 0).
+/// Like the lock itself, this is not an edit of the account: the version stays.
+pub async fn unlock(tx: &mut Tx, id: i64) -> Result<()> {
+    let res = exec!(tx, |c| {
+        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+            .bind(id)
+            .execute(&mut *c)
+            .await
+    })?;
+    if res == 0 {
+        return Err(StoreError::NotFound(format!("user {id}")));
+    }
     Ok(())
 }
 

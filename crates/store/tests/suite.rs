@@ -180,6 +180,8 @@ async fn two_concurrent_updates_give_one_success_and_one_conflict() {
                     display_name: name,
                     role: Role::Generalist,
                     team_id: team,
+                    provider_id: None,
+                    household_id: None,
                     active: true,
                 };
                 let r = users::update(&mut tx, id, version, &change).await;

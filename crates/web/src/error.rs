@@ -21,6 +21,9 @@ pub enum AppError {
     Unauthenticated,
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// Bad input in one named field or parameter (API: `invalidParams`).
+    #[error("bad request: {name}: {reason}")]
+    InvalidParam { name: String, reason: String },
     #[error("conflict: {0}")]
     Conflict(String),
     #[error("internal error: {0}")]
@@ -50,7 +53,7 @@ impl AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
-            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::BadRequest(_) | AppError::InvalidParam { .. } => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -79,15 +82,41 @@ impl IntoResponse for Failure {
     }
 }
 
+impl AppError {
+    /// Bad input in the field or parameter `name`.
+    pub fn invalid(name: impl Into<String>, reason: impl Into<String>) -> AppError {
+        AppError::InvalidParam {
+            name: name.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
 /// `application/problem+json` (RFC 9457) as the NL API Design Rules ask.
 pub fn problem(status: StatusCode, title: &str, detail: &str, instance: &str) -> Response {
-    let body = serde_json::json!({
+    problem_with(status, title, detail, instance, None)
+}
+
+/// [`problem`] with the NL API Design Rules' `invalidParams` member for a 400
+/// that concerns one field: `[{"name": …, "code": "invalid", "reason": …}]`.
+pub fn problem_with(
+    status: StatusCode,
+    title: &str,
+    detail: &str,
+    instance: &str,
+    invalid_param: Option<(&str, &str)>,
+) -> Response {
+    let mut body = serde_json::json!({
         "type": "about:blank",
         "title": title,
         "status": status.as_u16(),
         "detail": detail,
         "instance": instance,
     });
+    if let Some((name, reason)) = invalid_param {
+        body["invalidParams"] =
+            serde_json::json!([{ "name": name, "code": "invalid", "reason": reason }]);
+    }
     let mut res = (status, body.to_string()).into_response();
     res.headers_mut().insert(
         header::CONTENT_TYPE,

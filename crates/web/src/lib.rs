@@ -10,6 +10,7 @@
 //!   so a cookie can never be used to call the API from another site.
 
 pub mod api;
+mod audit_budget;
 pub mod casework;
 pub mod ctx;
 pub mod error;
@@ -49,7 +50,8 @@ pub struct WebConfig {
     /// Mark cookies `Secure` (everywhere but plain-HTTP localhost).
     pub secure_cookies: bool,
     pub session_ttl: chrono::Duration,
-    /// Show the "demo: all data is invented" banner.
+    /// Show the "demo: all data is invented" banner. Set it from the database
+    /// (`baken_store::demo::is_demo`), never from a flag alone.
     pub demo: bool,
     pub municipality: String,
 }
@@ -65,6 +67,14 @@ impl Default for WebConfig {
     }
 }
 
+/// The rule for `Secure` cookies when nothing is configured: on, unless Baken
+/// listens on a loopback address (plain-HTTP development on this machine).
+/// Anywhere else there is a TLS proxy in front, and a cookie must never travel
+/// over plain HTTP.
+pub fn secure_cookies_by_default(listen: &SocketAddr) -> bool {
+    !listen.ip().is_loopback()
+}
+
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
@@ -74,6 +84,8 @@ pub struct AppState {
     /// The wijzer's search index with the fingerprint of the map it was built
     /// from; rebuilt when the map changes (see `kaart::wijzer`).
     pub(crate) wijzer_index: kaart::wijzer::IndexCache,
+    /// How many anonymous refusals per client address are audited (see `audit_budget`).
+    anonymous_audit: Arc<audit_budget::AuditBudget>,
 }
 
 impl AppState {
@@ -88,6 +100,7 @@ impl AppState {
             templates: Arc::new(templates::environment()),
             permissions: Arc::new(permissions),
             wijzer_index: kaart::wijzer::IndexCache::default(),
+            anonymous_audit: Arc::default(),
         }
     }
 }
@@ -119,6 +132,7 @@ pub fn app(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), identify))
         .layer(middleware::from_fn(client_addr))
         .layer(axum::extract::DefaultBodyLimit::max(1024 * 1024))
+        .layer(middleware::from_fn(log_request))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             let id = req
                 .headers()
@@ -137,6 +151,37 @@ pub fn app(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
         .layer(SetRequestIdLayer::new(x_request_id, RandomRequestId));
     with_security_headers(router).with_state(state)
+}
+
+/// One INFO line per request, when it is answered: method, route template (never
+/// the concrete path, which can carry identifiers; never the query), status,
+/// latency and request id. The JSON format makes these top-level fields.
+async fn log_request(req: Request, next: Next) -> Response {
+    let started = std::time::Instant::now();
+    let method = req.method().clone();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_owned())
+        .unwrap_or_else(|| "(no route)".to_owned());
+    let request_id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-")
+        .to_owned();
+    let res = next.run(req).await;
+    let latency_ms = (started.elapsed().as_secs_f64() * 1000.0 * 10.0).round() / 10.0;
+    tracing::info!(
+        target: "baken::request",
+        method = %method,
+        route = %route,
+        status = res.status().as_u16(),
+        latency_ms,
+        request_id = %request_id,
+        "request"
+    );
+    res
 }
 
 /// The security headers every response carries.
@@ -347,10 +392,23 @@ async fn authorize(State(state): State<AppState>, req: Request, next: Next) -> R
     if permission != Permission::Public {
         match &ctx.user {
             None => {
-                if ctx.audience == Audience::Api {
-                    deny(&state, &ctx, &method, "geen geldig token").await;
-                }
+                let why = match ctx.audience {
+                    Audience::Api => "geen geldig token",
+                    Audience::Html => "niet ingelogd",
+                };
+                audit_anonymous(&state, &ctx, &method, why).await;
                 return Failure(AppError::Unauthenticated).into_response();
+            }
+            Some(u)
+                if u.user.password_temporary
+                    && ctx.audience == Audience::Html
+                    && !matches!(
+                        route.as_str(),
+                        "/account" | "/account/wachtwoord" | "/uitloggen"
+                    ) =>
+            {
+                // A password set by a beheerder is only good for choosing one's own.
+                return Redirect::to("/account?tijdelijk=1").into_response();
             }
             Some(u) if !u.role().may(permission) => {
                 deny(
@@ -441,6 +499,37 @@ async fn deny(state: &AppState, ctx: &ctx::Ctx, method: &Method, why: &str) {
     }
 }
 
+/// Audits a refused anonymous request, within the address's budget (see
+/// `audit_budget` for why there is one).
+async fn audit_anonymous(state: &AppState, ctx: &ctx::Ctx, method: &Method, why: &str) {
+    use audit_budget::Budget;
+    let note = match state
+        .anonymous_audit
+        .take(&ctx.client, std::time::Instant::now())
+    {
+        Budget::Audit => "",
+        Budget::AuditLast => {
+            " (grens bereikt: verdere pogingen van dit adres worden deze minuut niet vastgelegd)"
+        }
+        Budget::Skip => return,
+    };
+    let entry = ctx.audit(
+        AuditAction::Access,
+        AuditOutcome::Unauthenticated,
+        None,
+        format!("{method} {}: {why}{note}", ctx.route),
+    );
+    let result = async {
+        let mut tx = state.db.begin().await?;
+        audit::append(&mut tx, &entry).await?;
+        tx.commit().await
+    }
+    .await;
+    if let Err(e) = result {
+        tracing::error!(error = %e, "could not audit a refused request");
+    }
+}
+
 /// Turns a handler's [`Failure`] into a Dutch page or a problem+json body.
 async fn render_failures(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let audience = audience_for(req.uri().path());
@@ -474,13 +563,20 @@ async fn render_failures(State(state): State<AppState>, req: Request, next: Next
                     "Send a valid bearer token: Authorization: Bearer <token>.".to_owned(),
                 ),
                 AppError::BadRequest(d) => ("Bad Request", d.clone()),
+                AppError::InvalidParam { name, reason } => {
+                    ("Bad Request", format!("{name}: {reason}"))
+                }
                 AppError::Conflict(d) => ("Conflict", d.clone()),
                 AppError::Internal(_) => (
                     "Internal Server Error",
                     "Something went wrong on our side; it has been logged.".to_owned(),
                 ),
             };
-            problem(status, title, &detail, &path)
+            let param = match err.as_ref() {
+                AppError::InvalidParam { name, reason } => Some((name.as_str(), reason.as_str())),
+                _ => None,
+            };
+            error::problem_with(status, title, &detail, &path, param)
         }
         Audience::Html => {
             if matches!(err.as_ref(), AppError::Unauthenticated) {
@@ -507,6 +603,7 @@ async fn render_failures(State(state): State<AppState>, req: Request, next: Next
             };
             let message = match err.as_ref() {
                 AppError::BadRequest(d) | AppError::Conflict(d) => d.clone(),
+                AppError::InvalidParam { reason, .. } => reason.clone(),
                 _ => String::new(),
             };
             match pages::render_error_page(&state, &ctx, status, &message) {
@@ -555,5 +652,24 @@ async fn shutdown_signal() {
     tokio::select! {
         _ = ctrl_c => {},
         _ = term => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::secure_cookies_by_default;
+
+    #[test]
+    fn cookies_are_secure_unless_listening_on_loopback() {
+        for (addr, secure) in [
+            ("127.0.0.1:8080", false),
+            ("[::1]:8080", false),
+            ("0.0.0.0:8080", true),
+            ("[::]:8080", true),
+            ("192.168.1.20:80", true),
+        ] {
+            let a = addr.parse().expect("an address");
+            assert_eq!(secure_cookies_by_default(&a), secure, "{addr}");
+        }
     }
 }

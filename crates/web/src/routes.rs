@@ -1,8 +1,10 @@
 //! The route table: every route, its method and the one permission it needs.
 //!
-//! This is the only place where routes are declared. The router is built from it
-//! and the authorisation middleware reads it, so a route cannot exist without a
-//! permission. `tests/access.rs` walks every entry for every role.
+//! Every route is declared once, in [`table`], which gathers the foundation's
+//! routes (below) and each module's own list (`casework::routes`,
+//! `kaart::routes`). The router is built from that table and the authorisation
+//! middleware reads it, so a route cannot exist without a permission.
+//! `tests/access.rs` walks every entry for every role.
 
 use crate::{api, pages, AppState};
 use axum::http::Method;
@@ -123,6 +125,18 @@ fn foundation() -> Vec<Route> {
             post(pages::admin::edit_user_submit),
         ),
         r(
+            p.clone(),
+            "/beheer/gebruikers/{id}/ontgrendelen",
+            P::ManageUsers,
+            post(pages::admin::unlock_user),
+        ),
+        r(
+            p.clone(),
+            "/beheer/gebruikers/{id}/wachtwoord",
+            P::ManageUsers,
+            post(pages::admin::set_temporary_password),
+        ),
+        r(
             g.clone(),
             "/beheer/teams",
             P::ManageTeams,
@@ -136,9 +150,33 @@ fn foundation() -> Vec<Route> {
         ),
         r(
             g.clone(),
+            "/beheer/teams/{id}",
+            P::ManageTeams,
+            get(pages::admin::edit_team_form),
+        ),
+        r(
+            p.clone(),
+            "/beheer/teams/{id}",
+            P::ManageTeams,
+            post(pages::admin::edit_team_submit),
+        ),
+        r(
+            g.clone(),
             "/beheer/wijken",
             P::ManageDistricts,
             get(pages::admin::districts),
+        ),
+        r(
+            g.clone(),
+            "/beheer/wijken/{code}",
+            P::ManageDistricts,
+            get(pages::admin::edit_district_form),
+        ),
+        r(
+            p.clone(),
+            "/beheer/wijken/{code}",
+            P::ManageDistricts,
+            post(pages::admin::edit_district_submit),
         ),
         r(
             g.clone(),

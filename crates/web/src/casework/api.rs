@@ -1,6 +1,10 @@
 //! The casework JSON API (`/api/v1`): the same scope, rules and audit as the
-//! pages. Bodies are JSON with camelCase keys; a broken rule is a 422
-//! problem+json whose `detail` names the rule, a stale plan version a 409.
+//! pages. Bodies are JSON with camelCase keys. Bad input — a body that is not
+//! JSON, an unknown or missing field, a wrong type, or a value outside its type
+//! (an unknown code, a number out of range) — is a 400 problem+json whose
+//! `invalidParams` names the field, and nothing is written. Valid values that
+//! break a casework rule are a 422 whose `detail` names the rule; a stale plan
+//! version is a 409.
 
 use super::{explain, internal, path_id, scoped_household, today, who};
 use crate::ctx::Ctx;
@@ -29,12 +33,88 @@ use std::collections::BTreeMap;
 
 type ApiResult = Result<Response, Failure>;
 
+/// Reads a JSON body; a problem names the field (`scores.financien`,
+/// `network[0].name`) where there is one.
 fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, AppError> {
-    serde_json::from_slice(body).map_err(|e| {
-        AppError::BadRequest(format!(
-            "The body is not valid JSON for this operation: {e}"
-        ))
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            AppError::BadRequest(format!("The body is not valid JSON: {inner}"))
+        } else if path == "." {
+            // Missing or unknown fields: serde names them in the message.
+            AppError::BadRequest(format!(
+                "The body does not fit this operation: {inner}"
+            ))
+        } else {
+            AppError::invalid(path, inner.to_string())
+        }
+    })?;
+    de.end()
+        .map_err(|e| AppError::BadRequest(format!("The body is not valid JSON: {e}")))?;
+    Ok(value)
+}
+
+/// One of a fixed set of codes, or a 400 naming the field and the codes.
+fn code_of<T: Copy, E>(
+    field: &str,
+    value: &str,
+    parse: impl Fn(&str) -> Result<T, E>,
+    all: &[T],
+    code: fn(T) -> &'static str,
+) -> Result<T, AppError> {
+    parse(value).map_err(|_| {
+        AppError::invalid(
+            field,
+            format!(
+                "'{}' is not one of: {}",
+                value.chars().take(40).collect::<String>(),
+                all.iter().map(|v| code(*v)).collect::<Vec<_>>().join(", ")
+            ),
+        )
     })
+}
+
+fn life_domain(field: &str, value: &str) -> Result<LifeDomain, AppError> {
+    code_of(field, value, LifeDomain::parse, LifeDomain::ALL, LifeDomain::as_str)
+}
+
+/// Scores keyed by life domain, each 1–5 or "nvt".
+fn check_scores(field: &str, map: &BTreeMap<String, String>) -> Result<(), AppError> {
+    for (k, v) in map {
+        let d = life_domain(&format!("{field}.{k}"), k)?;
+        ScoreEntry::parse(d, v).map_err(|_| {
+            AppError::invalid(
+                format!("{field}.{k}"),
+                format!("'{v}' is not a score: use 1 to 5, or nvt"),
+            )
+        })?;
+    }
+    Ok(())
+}
+
+fn rung(value: Option<u8>) -> Result<Option<ParticipationRung>, AppError> {
+    value
+        .map(|r| {
+            ParticipationRung::new(r).map_err(|_| {
+                AppError::invalid("participationRung", format!("{r} is not a rung: use 1 to 6"))
+            })
+        })
+        .transpose()
+}
+
+/// Reasons keyed by the lighter ladder step they are about: "1" to "4".
+fn check_justification(map: &BTreeMap<String, String>) -> Result<(), AppError> {
+    for k in map.keys() {
+        if !matches!(k.as_str(), "1" | "2" | "3" | "4") {
+            return Err(AppError::invalid(
+                format!("justification.{k}"),
+                "the keys are the lighter steps 1, 2, 3 and 4",
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A broken domain rule as problem+json (422), with the rule in `detail` and
@@ -185,23 +265,33 @@ struct NewSignalJson {
 pub async fn create_signal(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> ApiResult {
     let user = ctx.user()?.clone();
     let b: NewSignalJson = parse(&body)?;
-    let bad = |what: &str| AppError::BadRequest(format!("Invalid {what}."));
     let s = NewSignal {
         reported_on: today(),
-        category: SignalCategory::parse(&b.category).map_err(|_| bad("category"))?,
-        urgency: Urgency::parse(&b.urgency)
-            .map_err(|_| bad("urgency (crisis, urgent, normaal)"))?,
+        category: code_of(
+            "category",
+            &b.category,
+            SignalCategory::parse,
+            SignalCategory::ALL,
+            SignalCategory::as_str,
+        )?,
+        urgency: code_of(
+            "urgency",
+            &b.urgency,
+            Urgency::parse,
+            Urgency::ALL,
+            Urgency::as_str,
+        )?,
         description: baken_domain::casework::signal::parse_description(&b.description)
-            .map_err(|_| bad("description"))?,
+            .map_err(|e| AppError::invalid("description", e.to_string()))?,
         source: baken_domain::casework::signal::parse_source(&b.source)
-            .map_err(|_| bad("source"))?,
+            .map_err(|e| AppError::invalid("source", e.to_string()))?,
         reported_by: Some(user.user.id),
         postcode: Postcode::parse(&b.postcode)
-            .map_err(|_| bad("postcode (1234AB)"))?
+            .map_err(|e| AppError::invalid("postcode", e.to_string()))?
             .to_string(),
         house_number: i64::from(
             HouseNumber::parse(&b.house_number)
-                .map_err(|_| bad("houseNumber"))?
+                .map_err(|e| AppError::invalid("houseNumber", e.to_string()))?
                 .value(),
         ),
     };
@@ -334,6 +424,11 @@ pub async fn create_conversation(
     let user = ctx.user()?.clone();
     let id = path_id(&id)?;
     let b: ConversationJson = parse(&body)?;
+    for k in b.underlying_needs.keys() {
+        life_domain(&format!("underlyingNeeds.{k}"), k)?;
+    }
+    check_scores("scores", &b.scores)?;
+    let participation = rung(b.participation_rung)?;
     let mut tx = state.db.begin().await?;
     let h = in_scope!(
         tx,
@@ -347,9 +442,7 @@ pub async fn create_conversation(
             c.underlying_needs.push(UnderlyingNeed::new(d, need)?);
         }
         c.scores = scores_from(&b.scores)?;
-        c.rung = b
-            .participation_rung
-            .and_then(|r| ParticipationRung::new(r).ok());
+        c.rung = participation;
         for n in &b.network {
             c.network.push(NetworkMember::new(
                 &n.name,
@@ -512,6 +605,8 @@ pub async fn add_goal(
 ) -> ApiResult {
     let user = ctx.user()?.clone();
     let b: GoalJson = parse(&body)?;
+    life_domain("domain", &b.domain)?;
+    code_of("term", &b.term, Term::parse, Term::ALL, Term::as_str)?;
     let mut tx = state.db.begin().await?;
     let (plan, hh) = in_scope!(
         tx,
@@ -572,14 +667,16 @@ pub async fn add_agreement(
 ) -> ApiResult {
     let user = ctx.user()?.clone();
     let b: AgreementJson = parse(&body)?;
-    let step = LadderStep::new(b.step).map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let form = SupportForm::parse(&b.form).map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let actor = AgreementActor::parse(&b.actor).map_err(|_| {
-        AppError::BadRequest(
-            "Invalid actor: inwoner, netwerk, vrijwilliger, voorziening, generalist or specialist."
-                .into(),
-        )
-    })?;
+    let step = LadderStep::new(b.step).map_err(|e| AppError::invalid("step", e.to_string()))?;
+    let form = SupportForm::parse(&b.form).map_err(|e| AppError::invalid("form", e.to_string()))?;
+    let actor = code_of(
+        "actor",
+        &b.actor,
+        AgreementActor::parse,
+        AgreementActor::ALL,
+        AgreementActor::as_str,
+    )?;
+    check_justification(&b.justification)?;
     let mut tx = state.db.begin().await?;
     let (plan, hh) = in_scope!(
         tx,
@@ -639,6 +736,24 @@ pub async fn add_evaluation(
 ) -> ApiResult {
     let user = ctx.user()?.clone();
     let b: EvaluationJson = parse(&body)?;
+    for (g, o) in &b.outcomes {
+        if g.parse::<i64>().ok().filter(|n| *n > 0).is_none() {
+            return Err(AppError::invalid(
+                format!("outcomes.{g}"),
+                "the keys are goal ids (whole numbers)",
+            )
+            .into());
+        }
+        code_of(
+            &format!("outcomes.{g}"),
+            o,
+            GoalOutcome::parse,
+            GoalOutcome::ALL,
+            GoalOutcome::as_str,
+        )?;
+    }
+    check_scores("scores", &b.scores)?;
+    let participation = rung(b.participation_rung)?;
     let mut tx = state.db.begin().await?;
     let (plan, hh) = in_scope!(
         tx,
@@ -666,8 +781,7 @@ pub async fn add_evaluation(
                 outcomes,
             },
             &scores,
-            b.participation_rung
-                .and_then(|r| ParticipationRung::new(r).ok()),
+            participation,
             &b.note,
             &who(&user),
         )
@@ -719,6 +833,7 @@ pub async fn request_referral(
 ) -> ApiResult {
     let user = ctx.user()?.clone();
     let b: ReferralJson = parse(&body)?;
+    check_justification(&b.justification)?;
     let mut tx = state.db.begin().await?;
     let (plan, hh) = in_scope!(
         tx,

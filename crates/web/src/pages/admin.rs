@@ -10,7 +10,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::Form;
-use baken_domain::{AuditAction, AuditOutcome, DistrictCode, Password, Role, Username};
+use baken_domain::{
+    AuditAction, AuditOutcome, DistrictCode, Link, LinkError, Password, Role, Username,
+};
 use baken_store::audit::AuditFilter;
 use baken_store::{areas, audit, users, StoreError};
 use minijinja::{context, Value};
@@ -79,6 +81,10 @@ pub struct UserForm {
     role: String,
     #[serde(default)]
     team: String,
+    #[serde(default, rename = "huishouden")]
+    household: String,
+    #[serde(default, rename = "organisatie")]
+    provider: String,
     #[serde(default, rename = "wachtwoord", skip_serializing)]
     password: String,
     #[serde(default, rename = "actief")]
@@ -93,6 +99,8 @@ struct FormView {
     display_name: String,
     role: String,
     team: String,
+    household: String,
+    provider: String,
     active: bool,
     version: String,
 }
@@ -113,16 +121,36 @@ fn roles() -> Vec<Opt> {
         .collect()
 }
 
+/// The account's state, shown above the edit form with its actions.
+#[derive(Serialize, Default)]
+struct AccountState {
+    id: i64,
+    locked_until: String,
+    failed_logins: i64,
+    password_temporary: bool,
+    is_self: bool,
+}
+
+/// What the edit page shows besides the form.
+#[derive(Default)]
+struct EditExtras {
+    account: Option<AccountState>,
+    password_error: String,
+    saved: &'static str,
+}
+
 async fn form_page(
     state: &AppState,
     ctx: &Ctx,
     editing: Option<i64>,
     form: FormView,
     errors: BTreeMap<&str, String>,
+    extras: EditExtras,
     status: StatusCode,
 ) -> PageResult {
     let mut tx = state.db.read().await?;
     let teams = areas::teams(&mut tx).await?;
+    let providers = areas::providers(&mut tx).await?;
     drop(tx);
     let action = match editing {
         Some(id) => format!("/beheer/gebruikers/{id}"),
@@ -139,7 +167,9 @@ async fn form_page(
         "admin_user_form.html",
         title,
         Value::from_serialize(context! {
-            editing => editing.is_some(), action => action, form => form, errors => errors, roles => roles(), teams => teams,
+            editing => editing.is_some(), action => action, form => form, errors => errors,
+            roles => roles(), teams => teams, providers => providers,
+            account => extras.account, password_error => extras.password_error, saved => extras.saved,
         }),
     )?;
     Ok((status, html).into_response())
@@ -151,18 +181,94 @@ pub async fn new_user_form(State(state): State<AppState>, ctx: Ctx) -> PageResul
         display_name: String::new(),
         role: "generalist".into(),
         team: String::new(),
+        household: String::new(),
+        provider: String::new(),
         active: true,
         version: String::new(),
     };
-    form_page(&state, &ctx, None, form, BTreeMap::new(), StatusCode::OK).await
+    form_page(
+        &state,
+        &ctx,
+        None,
+        form,
+        BTreeMap::new(),
+        EditExtras::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
-/// Checks role and team together; returns the parsed values or field errors.
-async fn check_role_team(
+/// The role and what the account is linked to, checked together.
+struct Links {
+    role: Option<Role>,
+    team: Option<i64>,
+    household: Option<i64>,
+    provider: Option<i64>,
+}
+
+/// The Dutch message for an account whose links do not fit its role.
+fn link_message(e: LinkError) -> (&'static str, String) {
+    match e {
+        LinkError::Missing {
+            role,
+            link: Link::Team,
+        } => (
+            "team",
+            format!(
+                "Een {} hoort bij een team. Kies een team.",
+                role.label().to_lowercase()
+            ),
+        ),
+        LinkError::Missing {
+            link: Link::Household,
+            ..
+        } => (
+            "huishouden",
+            "Een inwoner hoort bij een huishouden. Vul het huishoudnummer in.".into(),
+        ),
+        LinkError::Missing {
+            link: Link::Provider,
+            ..
+        } => (
+            "organisatie",
+            "Een aanbieder hoort bij een organisatie. Kies een organisatie.".into(),
+        ),
+        LinkError::NotUsed {
+            role,
+            link: Link::Team,
+        } => (
+            "team",
+            format!(
+                "Een {} hoort niet bij een team. Kies ‘Geen team’.",
+                role.label().to_lowercase()
+            ),
+        ),
+        LinkError::NotUsed {
+            link: Link::Household,
+            ..
+        } => (
+            "huishouden",
+            "Alleen een inwoner hoort bij een huishouden. Laat dit veld leeg.".into(),
+        ),
+        LinkError::NotUsed {
+            link: Link::Provider,
+            ..
+        } => (
+            "organisatie",
+            "Alleen een aanbieder hoort bij een organisatie. Kies ‘Geen organisatie’.".into(),
+        ),
+    }
+}
+
+/// Checks role, team, household and organisation together; fills `errors`.
+/// `current` is the account being edited (it may keep a team that has since
+/// been deactivated).
+async fn check_links(
     state: &AppState,
     form: &UserForm,
+    current: Option<&users::User>,
     errors: &mut BTreeMap<&str, String>,
-) -> Result<(Option<Role>, Option<i64>), AppError> {
+) -> Result<Links, AppError> {
     let role = match Role::parse(&form.role) {
         Ok(r) => Some(r),
         Err(_) => {
@@ -170,36 +276,91 @@ async fn check_role_team(
             None
         }
     };
-    let team = if form.team.trim().is_empty() {
-        None
-    } else {
-        match form.team.trim().parse::<i64>() {
-            Ok(id) => {
-                let mut tx = state.db.read().await?;
-                let exists = areas::team(&mut tx, id).await?.is_some();
-                if !exists {
+    let mut tx = state.db.read().await?;
+    let team = match form.team.trim() {
+        "" => None,
+        t => match t.parse::<i64>() {
+            Ok(id) => match areas::team(&mut tx, id).await? {
+                None => {
                     errors.insert(
                         "team",
                         "Dit team bestaat niet (meer). Kies een team uit de lijst.".into(),
                     );
+                    None
                 }
-                Some(id)
-            }
+                Some(team) if !team.active && current.and_then(|u| u.team_id) != Some(id) => {
+                    errors.insert(
+                        "team",
+                        "Dit team is opgeheven. Kies een ander team.".into(),
+                    );
+                    None
+                }
+                Some(_) => Some(id),
+            },
             Err(_) => {
                 errors.insert("team", "Kies een team uit de lijst.".into());
                 None
             }
+        },
+    };
+    let household = match form.household.trim() {
+        "" => None,
+        h => match h.parse::<i64>().ok().filter(|n| *n >= 1) {
+            Some(id) if areas::household_exists(&mut tx, id).await? => Some(id),
+            Some(id) => {
+                errors.insert(
+                    "huishouden",
+                    format!("Er is geen huishouden met nummer {id}. Controleer het nummer."),
+                );
+                None
+            }
+            None => {
+                errors.insert(
+                    "huishouden",
+                    "Vul het nummer van het huishouden in, alleen cijfers (bijvoorbeeld 1234)."
+                        .into(),
+                );
+                None
+            }
+        },
+    };
+    let provider = match form.provider.trim() {
+        "" => None,
+        p => {
+            let providers = areas::providers(&mut tx).await?;
+            match p.parse::<i64>().ok().filter(|id| providers.iter().any(|x| x.id == *id)) {
+                Some(id) => Some(id),
+                None => {
+                    errors.insert(
+                        "organisatie",
+                        "Kies een organisatie uit de lijst.".into(),
+                    );
+                    None
+                }
+            }
         }
     };
+    drop(tx);
     if let Some(r) = role {
-        if r.needs_team() && team.is_none() && !errors.contains_key("team") {
-            errors.insert(
-                "team",
-                format!("Een {} hoort bij een team. Kies een team.", r.as_str()),
-            );
+        // A field that is wrong already has its message; only the missing or
+        // superfluous links are added.
+        let given = |field: &str, value: &str| !value.trim().is_empty() || errors.contains_key(field);
+        let (t, h, p) = (
+            given("team", &form.team),
+            given("huishouden", &form.household),
+            given("organisatie", &form.provider),
+        );
+        for e in r.check_links(t, h, p) {
+            let (field, message) = link_message(e);
+            errors.entry(field).or_insert(message);
         }
     }
-    Ok((role, team))
+    Ok(Links {
+        role,
+        team,
+        household,
+        provider,
+    })
 }
 
 fn view_of(form: &UserForm, active: bool) -> FormView {
@@ -207,10 +368,34 @@ fn view_of(form: &UserForm, active: bool) -> FormView {
         username: form.username.trim().to_owned(),
         display_name: form.display_name.clone(),
         role: form.role.clone(),
-        team: form.team.clone(),
+        team: form.team.trim().to_owned(),
+        household: form.household.trim().to_owned(),
+        provider: form.provider.trim().to_owned(),
         active,
         version: form.version_field.clone(),
     }
+}
+
+fn check_name(form: &UserForm, errors: &mut BTreeMap<&str, String>) -> String {
+    let name = form.display_name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 120 {
+        errors.insert("naam", "Vul een naam in (hoogstens 120 tekens).".into());
+    }
+    name
+}
+
+fn link_detail(role: Role, links: &Links) -> String {
+    let mut d = format!("rol {role}");
+    if let Some(t) = links.team {
+        d.push_str(&format!(", team {t}"));
+    }
+    if let Some(h) = links.household {
+        d.push_str(&format!(", huishouden {h}"));
+    }
+    if let Some(p) = links.provider {
+        d.push_str(&format!(", organisatie {p}"));
+    }
+    d
 }
 
 pub async fn new_user_submit(
@@ -226,11 +411,8 @@ pub async fn new_user_submit(
             None
         }
     };
-    let name = form.display_name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > 120 {
-        errors.insert("naam", "Vul een naam in (hoogstens 120 tekens).".into());
-    }
-    let (role, team) = check_role_team(&state, &form, &mut errors).await?;
+    let name = check_name(&form, &mut errors);
+    let links = check_links(&state, &form, None, &mut errors).await?;
     let password = match Password::parse(&form.password) {
         Ok(p) => Some(p),
         Err(_) => {
@@ -242,7 +424,7 @@ pub async fn new_user_submit(
         }
     };
     let (Some(username), Some(role), Some(password), true) =
-        (username, role, password, errors.is_empty())
+        (username, links.role, password, errors.is_empty())
     else {
         return form_page(
             &state,
@@ -250,6 +432,7 @@ pub async fn new_user_submit(
             None,
             view_of(&form, true),
             errors,
+            EditExtras::default(),
             StatusCode::BAD_REQUEST,
         )
         .await;
@@ -264,13 +447,9 @@ pub async fn new_user_submit(
             username: &username,
             display_name: &name,
             role,
-            team_id: if role.needs_team() {
-                team
-            } else {
-                team.filter(|_| false)
-            },
-            provider_id: None,
-            household_id: None,
+            team_id: links.team,
+            provider_id: links.provider,
+            household_id: links.household,
             password_hash: &hash,
         },
     )
@@ -283,7 +462,7 @@ pub async fn new_user_submit(
                     AuditAction::Create,
                     AuditOutcome::Success,
                     Some(("user", id.to_string())),
-                    format!("rol {role}"),
+                    link_detail(role, &links),
                 ),
             )
             .await?;
@@ -302,6 +481,7 @@ pub async fn new_user_submit(
                 None,
                 view_of(&form, true),
                 errors,
+                EditExtras::default(),
                 StatusCode::BAD_REQUEST,
             )
             .await
@@ -310,29 +490,70 @@ pub async fn new_user_submit(
     }
 }
 
+fn path_user_id(id: &str) -> Result<i64, AppError> {
+    id.parse().map_err(|_| AppError::NotFound)
+}
+
+fn account_state(ctx: &Ctx, user: &users::User) -> AccountState {
+    let now = chrono::Utc::now();
+    AccountState {
+        id: user.id,
+        locked_until: user
+            .locked_until
+            .filter(|l| *l > now)
+            .map(|l| nl_local(l).format("%d-%m-%Y %H:%M").to_string())
+            .unwrap_or_default(),
+        failed_logins: user.failed_logins,
+        password_temporary: user.password_temporary,
+        is_self: ctx.user.as_ref().is_some_and(|u| u.user.id == user.id),
+    }
+}
+
+fn stored_view(user: &users::User) -> FormView {
+    FormView {
+        username: user.username.clone(),
+        display_name: user.display_name.clone(),
+        role: user.role.as_str().into(),
+        team: user.team_id.map(|t| t.to_string()).unwrap_or_default(),
+        household: user.household_id.map(|t| t.to_string()).unwrap_or_default(),
+        provider: user.provider_id.map(|t| t.to_string()).unwrap_or_default(),
+        active: user.active,
+        version: user.version.to_string(),
+    }
+}
+
+async fn load_user(state: &AppState, id: i64) -> Result<users::User, AppError> {
+    let mut tx = state.db.read().await?;
+    let user = users::by_id(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    drop(tx);
+    Ok(user)
+}
+
 pub async fn edit_user_form(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
+    Query(q): Query<BTreeMap<String, String>>,
 ) -> PageResult {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let mut tx = state.db.read().await?;
-    let user = users::by_id(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    drop(tx);
-    let form = FormView {
-        username: user.username,
-        display_name: user.display_name,
-        role: user.role.as_str().into(),
-        team: user.team_id.map(|t| t.to_string()).unwrap_or_default(),
-        active: user.active,
-        version: user.version.to_string(),
+    let id = path_user_id(&id)?;
+    let user = load_user(&state, id).await?;
+    let saved = match q.get("opgeslagen").map(String::as_str) {
+        Some("ontgrendeld") => "Het account is ontgrendeld. De gebruiker kan weer inloggen.",
+        Some("wachtwoord") => "Het tijdelijke wachtwoord is ingesteld en alle sessies van de gebruiker zijn beëindigd. Geef het wachtwoord veilig door; bij het inloggen kiest de gebruiker een eigen wachtwoord.",
+        _ => "",
+    };
+    let extras = EditExtras {
+        account: Some(account_state(&ctx, &user)),
+        saved,
+        ..EditExtras::default()
     };
     form_page(
         &state,
         &ctx,
         Some(id),
-        form,
+        stored_view(&user),
         BTreeMap::new(),
+        extras,
         StatusCode::OK,
     )
     .await
@@ -344,18 +565,13 @@ pub async fn edit_user_submit(
     Path(id): Path<String>,
     Form(mut form): Form<UserForm>,
 ) -> PageResult {
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let mut tx = state.db.read().await?;
-    let current = users::by_id(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    drop(tx);
+    let id = path_user_id(&id)?;
+    let current = load_user(&state, id).await?;
     form.username = current.username.clone();
     let active = form.active_box == "ja";
     let mut errors: BTreeMap<&str, String> = BTreeMap::new();
-    let name = form.display_name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > 120 {
-        errors.insert("naam", "Vul een naam in (hoogstens 120 tekens).".into());
-    }
-    let (role, team) = check_role_team(&state, &form, &mut errors).await?;
+    let name = check_name(&form, &mut errors);
+    let links = check_links(&state, &form, Some(&current), &mut errors).await?;
     let Ok(version) = form.version_field.trim().parse::<i64>() else {
         return Err(AppError::BadRequest(
             "Het formulier mist de versie van de gegevens. Laad de pagina opnieuw.".into(),
@@ -363,17 +579,22 @@ pub async fn edit_user_submit(
         .into());
     };
     if ctx.user.as_ref().is_some_and(|u| u.user.id == id)
-        && (!active || role != Some(Role::Beheerder))
+        && (!active || links.role != Some(Role::Beheerder))
     {
         errors.insert("_form", "U kunt uw eigen account niet uitschakelen of uw eigen beheerrol afnemen. Vraag een andere beheerder.".into());
     }
-    let (Some(role), true) = (role, errors.is_empty()) else {
+    let extras = || EditExtras {
+        account: Some(account_state(&ctx, &current)),
+        ..EditExtras::default()
+    };
+    let (Some(role), true) = (links.role, errors.is_empty()) else {
         return form_page(
             &state,
             &ctx,
             Some(id),
             view_of(&form, active),
             errors,
+            extras(),
             StatusCode::BAD_REQUEST,
         )
         .await;
@@ -382,14 +603,18 @@ pub async fn edit_user_submit(
     let change = users::UserChange {
         display_name: &name,
         role,
-        team_id: if role.needs_team() { team } else { None },
+        team_id: links.team,
+        provider_id: links.provider,
+        household_id: links.household,
         active,
     };
     match users::update(&mut tx, id, version, &change).await {
         Ok(_) => {
             let detail = format!(
-                "rol {} → {role}, actief {} → {active}",
-                current.role, current.active
+                "rol {} → {}, actief {} → {active}",
+                current.role,
+                link_detail(role, &links).trim_start_matches("rol "),
+                current.active
             );
             audit::append(
                 &mut tx,
@@ -406,18 +631,7 @@ pub async fn edit_user_submit(
         }
         Err(StoreError::Conflict { .. }) => {
             tx.rollback().await?;
-            let mut tx = state.db.begin().await?;
-            audit::append(
-                &mut tx,
-                &ctx.audit(
-                    AuditAction::Update,
-                    AuditOutcome::Conflict,
-                    Some(("user", id.to_string())),
-                    format!("versie {version} verouderd"),
-                ),
-            )
-            .await?;
-            tx.commit().await?;
+            audit_conflict(&state, &ctx, ("user", id.to_string()), version).await?;
             errors.insert("_form", "Iemand anders heeft deze gebruiker intussen gewijzigd. Er is niets opgeslagen. Laad de pagina opnieuw en voer uw wijziging nog eens in.".into());
             form_page(
                 &state,
@@ -425,6 +639,7 @@ pub async fn edit_user_submit(
                 Some(id),
                 view_of(&form, active),
                 errors,
+                extras(),
                 StatusCode::CONFLICT,
             )
             .await
@@ -433,12 +648,129 @@ pub async fn edit_user_submit(
     }
 }
 
+/// A stale version, audited in its own transaction (the failed one is gone).
+async fn audit_conflict(
+    state: &AppState,
+    ctx: &Ctx,
+    object: (&str, String),
+    version: i64,
+) -> Result<(), AppError> {
+    let mut tx = state.db.begin().await?;
+    audit::append(
+        &mut tx,
+        &ctx.audit(
+            AuditAction::Update,
+            AuditOutcome::Conflict,
+            Some(object),
+            format!("versie {version} verouderd"),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Lifts a lock after failed logins.
+pub async fn unlock_user(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> PageResult {
+    let id = path_user_id(&id)?;
+    let mut tx = state.db.begin().await?;
+    let user = users::by_id(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    users::unlock(&mut tx, id).await?;
+    audit::append(
+        &mut tx,
+        &ctx.audit(
+            AuditAction::Update,
+            AuditOutcome::Success,
+            Some(("user", id.to_string())),
+            format!(
+                "ontgrendeld na {} mislukte inlogpogingen",
+                user.failed_logins
+            ),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/beheer/gebruikers/{id}?opgeslagen=ontgrendeld")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct TemporaryPasswordForm {
+    #[serde(default)]
+    tijdelijk_wachtwoord: String,
+}
+
+/// Sets a temporary password: the lock is lifted, every session of the user
+/// ends, and at the next login the user must choose their own password.
+pub async fn set_temporary_password(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(form): Form<TemporaryPasswordForm>,
+) -> PageResult {
+    let id = path_user_id(&id)?;
+    let user = load_user(&state, id).await?;
+    let is_self = ctx.user.as_ref().is_some_and(|u| u.user.id == id);
+    let problem = if is_self {
+        Some("Uw eigen wachtwoord wijzigt u via Mijn account.".to_owned())
+    } else {
+        Password::parse(&form.tijdelijk_wachtwoord).err().map(|_| {
+            format!(
+                "Kies een tijdelijk wachtwoord van minstens {} en hoogstens {} tekens.",
+                Password::MIN,
+                Password::MAX
+            )
+        })
+    };
+    if let Some(message) = problem {
+        let extras = EditExtras {
+            account: Some(account_state(&ctx, &user)),
+            password_error: message,
+            ..EditExtras::default()
+        };
+        return form_page(
+            &state,
+            &ctx,
+            Some(id),
+            stored_view(&user),
+            BTreeMap::new(),
+            extras,
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+    }
+    let hash = hash_password_async(form.tijdelijk_wachtwoord.clone())
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut tx = state.db.begin().await?;
+    users::set_temporary_password(&mut tx, id, &hash).await?;
+    audit::append(
+        &mut tx,
+        &ctx.audit(
+            AuditAction::Update,
+            AuditOutcome::Success,
+            Some(("user", id.to_string())),
+            "tijdelijk wachtwoord ingesteld, ontgrendeld, sessies beëindigd",
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/beheer/gebruikers/{id}?opgeslagen=wachtwoord")).into_response())
+}
+
 #[derive(Deserialize, Serialize, Default)]
 pub struct TeamForm {
     #[serde(default)]
     naam: String,
     #[serde(default)]
     wijk: String,
+    #[serde(default)]
+    actief: String,
+    #[serde(default)]
+    versie: String,
 }
 
 async fn teams_page(
@@ -470,10 +802,10 @@ pub async fn teams(
     ctx: Ctx,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> PageResult {
-    let saved = if q.contains_key("opgeslagen") {
-        "Het team is aangemaakt."
-    } else {
-        ""
+    let saved = match q.get("opgeslagen").map(String::as_str) {
+        Some("gewijzigd") => "De wijzigingen in het team zijn opgeslagen.",
+        Some(_) => "Het team is aangemaakt.",
+        None => "",
     };
     teams_page(
         &state,
@@ -486,12 +818,13 @@ pub async fn teams(
     .await
 }
 
-pub async fn create_team(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Form(form): Form<TeamForm>,
-) -> PageResult {
-    let mut errors: BTreeMap<&str, String> = BTreeMap::new();
+/// Name (3–80 characters) and district (empty, or an existing one): the checks
+/// shared by creating and editing a team.
+async fn check_team_form(
+    state: &AppState,
+    form: &TeamForm,
+    errors: &mut BTreeMap<&str, String>,
+) -> Result<(String, Option<String>), AppError> {
     let name = form.naam.trim().to_owned();
     if name.chars().count() < 3 || name.chars().count() > 80 {
         errors.insert("naam", "Vul een naam in van 3 tot 80 tekens.".into());
@@ -516,6 +849,16 @@ pub async fn create_team(
             }
         }
     };
+    Ok((name, district))
+}
+
+pub async fn create_team(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<TeamForm>,
+) -> PageResult {
+    let mut errors: BTreeMap<&str, String> = BTreeMap::new();
+    let (name, district) = check_team_form(&state, &form, &mut errors).await?;
     if !errors.is_empty() {
         return teams_page(&state, &ctx, form, errors, "", StatusCode::BAD_REQUEST).await;
     }
@@ -544,6 +887,134 @@ pub async fn create_team(
     }
 }
 
+fn path_team_id(id: &str) -> Result<i64, AppError> {
+    id.parse().map_err(|_| AppError::NotFound)
+}
+
+async fn team_form_page(
+    state: &AppState,
+    ctx: &Ctx,
+    team: &areas::Team,
+    form: TeamForm,
+    errors: BTreeMap<&str, String>,
+    status: StatusCode,
+) -> PageResult {
+    let mut tx = state.db.read().await?;
+    let districts = areas::districts(&mut tx).await?;
+    let households = areas::team_households(&mut tx, team.id).await?;
+    drop(tx);
+    let html = render(
+        state,
+        ctx,
+        "admin_team_form.html",
+        "Team wijzigen",
+        Value::from_serialize(context! {
+            team => team, households => households, districts => districts, form => form, errors => errors,
+        }),
+    )?;
+    Ok((status, html).into_response())
+}
+
+async fn load_team(state: &AppState, id: i64) -> Result<areas::Team, AppError> {
+    let mut tx = state.db.read().await?;
+    let team = areas::team(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    drop(tx);
+    Ok(team)
+}
+
+pub async fn edit_team_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> PageResult {
+    let team = load_team(&state, path_team_id(&id)?).await?;
+    let form = TeamForm {
+        naam: team.name.clone(),
+        wijk: team.district_code.clone().unwrap_or_default(),
+        actief: if team.active { "ja".into() } else { String::new() },
+        versie: team.version.to_string(),
+    };
+    team_form_page(&state, &ctx, &team, form, BTreeMap::new(), StatusCode::OK).await
+}
+
+/// Renames a team, moves it to another district, or (de)activates it. A team
+/// with active members or households cannot be deactivated: they would be left
+/// without a team.
+pub async fn edit_team_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(form): Form<TeamForm>,
+) -> PageResult {
+    let team = load_team(&state, path_team_id(&id)?).await?;
+    let Ok(version) = form.versie.trim().parse::<i64>() else {
+        return Err(AppError::BadRequest(
+            "Het formulier mist de versie van de gegevens. Laad de pagina opnieuw.".into(),
+        )
+        .into());
+    };
+    let mut errors: BTreeMap<&str, String> = BTreeMap::new();
+    let (name, district) = check_team_form(&state, &form, &mut errors).await?;
+    let active = form.actief == "ja";
+    if team.active && !active {
+        let mut tx = state.db.read().await?;
+        let households = areas::team_households(&mut tx, team.id).await?;
+        drop(tx);
+        if team.members > 0 || households > 0 {
+            errors.insert(
+                "actief",
+                format!(
+                    "Dit team heeft nog {} actieve medewerkers en {households} huishoudens. Zet die eerst over naar een ander team; daarna kunt u dit team opheffen.",
+                    team.members
+                ),
+            );
+        }
+    }
+    if !errors.is_empty() {
+        return team_form_page(&state, &ctx, &team, form, errors, StatusCode::BAD_REQUEST).await;
+    }
+    let mut tx = state.db.begin().await?;
+    let change = areas::TeamChange {
+        name: &name,
+        district_code: district.as_deref(),
+        active,
+    };
+    match areas::update_team(&mut tx, team.id, version, &change).await {
+        Ok(_) => {
+            audit::append(
+                &mut tx,
+                &ctx.audit(
+                    AuditAction::Update,
+                    AuditOutcome::Success,
+                    Some(("team", team.id.to_string())),
+                    format!(
+                        "naam '{}' → '{name}', wijk {} → {}, actief {} → {active}",
+                        team.name,
+                        team.district_code.as_deref().unwrap_or("-"),
+                        district.as_deref().unwrap_or("-"),
+                        team.active
+                    ),
+                ),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(Redirect::to("/beheer/teams?opgeslagen=gewijzigd").into_response())
+        }
+        Err(StoreError::Duplicate(_)) => {
+            tx.rollback().await?;
+            errors.insert("naam", "Er is al een team met deze naam.".into());
+            team_form_page(&state, &ctx, &team, form, errors, StatusCode::BAD_REQUEST).await
+        }
+        Err(StoreError::Conflict { .. }) => {
+            tx.rollback().await?;
+            audit_conflict(&state, &ctx, ("team", team.id.to_string()), version).await?;
+            errors.insert("_form", "Iemand anders heeft dit team intussen gewijzigd. Er is niets opgeslagen. Laad de pagina opnieuw en voer uw wijziging nog eens in.".into());
+            team_form_page(&state, &ctx, &team, form, errors, StatusCode::CONFLICT).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 #[derive(Serialize)]
 struct DistrictView {
     code: String,
@@ -553,7 +1024,11 @@ struct DistrictView {
     items: Vec<areas::Neighbourhood>,
 }
 
-pub async fn districts(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+pub async fn districts(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> PageResult {
     let mut tx = state.db.read().await?;
     let districts = areas::districts(&mut tx).await?;
     let neighbourhoods = areas::neighbourhoods(&mut tx).await?;
@@ -572,14 +1047,117 @@ pub async fn districts(State(state): State<AppState>, ctx: Ctx) -> PageResult {
             neighbourhoods: d.neighbourhoods,
         })
         .collect();
+    let saved = if q.contains_key("opgeslagen") {
+        "De naam van de wijk is opgeslagen."
+    } else {
+        ""
+    };
     Ok(render(
         &state,
         &ctx,
         "admin_districts.html",
         "Wijken en buurten",
-        Value::from_serialize(context! { districts => view }),
+        Value::from_serialize(context! { districts => view, saved => saved }),
     )?
     .into_response())
+}
+
+#[derive(Deserialize, Serialize, Default)]
+pub struct DistrictForm {
+    #[serde(default)]
+    naam: String,
+    #[serde(default)]
+    versie: String,
+}
+
+async fn load_district(state: &AppState, code: &str) -> Result<areas::District, AppError> {
+    let code = DistrictCode::parse(code).map_err(|_| AppError::NotFound)?;
+    let mut tx = state.db.read().await?;
+    let d = areas::district(&mut tx, code.as_str())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    drop(tx);
+    Ok(d)
+}
+
+fn district_form_page(
+    state: &AppState,
+    ctx: &Ctx,
+    district: &areas::District,
+    form: DistrictForm,
+    errors: BTreeMap<&str, String>,
+    status: StatusCode,
+) -> PageResult {
+    let html = render(
+        state,
+        ctx,
+        "admin_district_form.html",
+        "Wijk wijzigen",
+        Value::from_serialize(context! { district => district, form => form, errors => errors }),
+    )?;
+    Ok((status, html).into_response())
+}
+
+pub async fn edit_district_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+) -> PageResult {
+    let d = load_district(&state, &code).await?;
+    let form = DistrictForm {
+        naam: d.name.clone(),
+        versie: d.version.to_string(),
+    };
+    district_form_page(&state, &ctx, &d, form, BTreeMap::new(), StatusCode::OK)
+}
+
+/// Renames a district. Its CBS code never changes: it is how the rest of the
+/// country knows it.
+pub async fn edit_district_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Form(form): Form<DistrictForm>,
+) -> PageResult {
+    let d = load_district(&state, &code).await?;
+    let Ok(version) = form.versie.trim().parse::<i64>() else {
+        return Err(AppError::BadRequest(
+            "Het formulier mist de versie van de gegevens. Laad de pagina opnieuw.".into(),
+        )
+        .into());
+    };
+    let mut errors: BTreeMap<&str, String> = BTreeMap::new();
+    let name = form.naam.trim().to_owned();
+    if name.chars().count() < 2 || name.chars().count() > 80 {
+        errors.insert("naam", "Vul een naam in van 2 tot 80 tekens.".into());
+    }
+    if !errors.is_empty() {
+        return district_form_page(&state, &ctx, &d, form, errors, StatusCode::BAD_REQUEST);
+    }
+    let mut tx = state.db.begin().await?;
+    match areas::rename_district(&mut tx, &d.code, version, &name).await {
+        Ok(_) => {
+            audit::append(
+                &mut tx,
+                &ctx.audit(
+                    AuditAction::Update,
+                    AuditOutcome::Success,
+                    Some(("district", d.code.clone())),
+                    format!("naam '{}' → '{name}'", d.name),
+                ),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(Redirect::to("/beheer/wijken?opgeslagen=1").into_response())
+        }
+        Err(StoreError::Conflict { .. }) => {
+            tx.rollback().await?;
+            audit_conflict(&state, &ctx, ("district", d.code.clone()), version).await?;
+            errors.insert("_form", "Iemand anders heeft deze wijk intussen gewijzigd. Er is niets opgeslagen. Laad de pagina opnieuw en voer uw wijziging nog eens in.".into());
+            district_form_page(&state, &ctx, &d, form, errors, StatusCode::CONFLICT)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Deserialize, Serialize, Default)]
@@ -625,11 +1203,26 @@ pub async fn audit_log(
     let mut errors: BTreeMap<&str, String> = BTreeMap::new();
     let mut filter = AuditFilter {
         username: Some(q.gebruiker.trim().to_ascii_lowercase()).filter(|s| !s.is_empty()),
-        action: baken_domain::AuditAction::parse(q.actie.trim()).map(|a| a.as_str().to_owned()),
-        outcome: baken_domain::AuditOutcome::parse(q.uitkomst.trim())
-            .map(|o| o.as_str().to_owned()),
         ..AuditFilter::default()
     };
+    match q.actie.trim() {
+        "" => {}
+        a => match baken_domain::AuditAction::parse(a) {
+            Some(a) => filter.action = Some(a.as_str().to_owned()),
+            None => {
+                errors.insert("actie", "Kies een actie uit de lijst.".into());
+            }
+        },
+    }
+    match q.uitkomst.trim() {
+        "" => {}
+        o => match baken_domain::AuditOutcome::parse(o) {
+            Some(o) => filter.outcome = Some(o.as_str().to_owned()),
+            None => {
+                errors.insert("uitkomst", "Kies een uitkomst uit de lijst.".into());
+            }
+        },
+    }
     if !q.object.trim().is_empty() {
         match q.object.trim().split_once(':') {
             Some((t, id)) if !t.is_empty() && !id.is_empty() => {
@@ -665,20 +1258,37 @@ pub async fn audit_log(
             }
         }
     }
+    if let (Some(from), Some(until)) = (filter.from, filter.until) {
+        if until <= from {
+            errors.insert("tot", "De einddatum ligt vóór de begindatum.".into());
+        }
+    }
     let page_no = page_number(q.pagina.as_deref());
-    let mut tx = state.db.begin().await?;
-    let page = audit::search(&mut tx, &filter, page_no, 50).await?;
-    audit::append(
-        &mut tx,
-        &ctx.audit(
-            AuditAction::Search,
-            AuditOutcome::Success,
-            Some(("audit_log", "*".into())),
-            format!("resultaten={}", page.total),
-        ),
-    )
-    .await?;
-    tx.commit().await?;
+    // With a wrong filter nothing is searched (and so nothing is audited): the
+    // form comes back with the messages.
+    let page = if errors.is_empty() {
+        let mut tx = state.db.begin().await?;
+        let page = audit::search(&mut tx, &filter, page_no, 50).await?;
+        audit::append(
+            &mut tx,
+            &ctx.audit(
+                AuditAction::Search,
+                AuditOutcome::Success,
+                Some(("audit_log", "*".into())),
+                format!("resultaten={}", page.total),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        page
+    } else {
+        baken_store::Page {
+            items: Vec::new(),
+            total: 0,
+            page: 1,
+            page_size: 50,
+        }
+    };
     let items: Vec<AuditView> = page
         .items
         .iter()
@@ -707,7 +1317,6 @@ pub async fn audit_log(
             detail: r.detail.clone(),
         })
         .collect();
-    let _ = nl_local;
     let actions: Vec<Opt> = baken_domain::AuditAction::ALL
         .iter()
         .map(|a| Opt {

@@ -233,9 +233,19 @@ pub async fn login_submit(
         Ok((StatusCode::BAD_REQUEST, page).into_response())
     };
 
-    let mut tx = state.db.begin().await?;
-    let user = users::by_username(&mut tx, &username).await?;
-    let Some(user) = user else {
+    // Look the account up without holding a write lock: argon2 takes tens of
+    // milliseconds on purpose, and on SQLite a write transaction would make
+    // every other writer wait for it.
+    let mut tx = state.db.read().await?;
+    let found = match users::by_username(&mut tx, &username).await? {
+        Some(user) => {
+            let hash = users::password_hash(&mut tx, user.id).await?;
+            Some((user, hash))
+        }
+        None => None,
+    };
+    drop(tx);
+    let Some((user, hash)) = found else {
         // Same work as for a real account, so timing does not reveal which names exist.
         verify_password_async(form.wachtwoord.clone(), dummy_hash().to_owned()).await;
         let entry = ctx.audit(
@@ -247,6 +257,7 @@ pub async fn login_submit(
                 username.chars().count()
             ),
         );
+        let mut tx = state.db.begin().await?;
         audit::append(&mut tx, &entry).await?;
         tx.commit().await?;
         return fail(&state, &ctx, LOGIN_FAILED, &username);
@@ -265,22 +276,48 @@ pub async fn login_submit(
         e.actor.role = Some(user.role.as_str().to_owned());
         e
     };
+    let locked_message = |until: chrono::DateTime<chrono::Utc>, now: chrono::DateTime<chrono::Utc>| {
+        let minutes = ((until - now).num_seconds() + 59) / 60;
+        format!("Te veel mislukte pogingen. Dit account is tijdelijk geblokkeerd. Probeer het over {minutes} minuten opnieuw, of vraag de beheerder om hulp.")
+    };
     let now = chrono::Utc::now();
     if let Some(until) = user.locked_until.filter(|u| *u > now) {
+        let mut tx = state.db.begin().await?;
         audit::append(
             &mut tx,
             &actor_entry(AuditOutcome::Denied, "account tijdelijk geblokkeerd".into()),
         )
         .await?;
         tx.commit().await?;
-        let minutes = ((until - now).num_seconds() + 59) / 60;
-        return fail(&state, &ctx, &format!("Te veel mislukte pogingen. Dit account is tijdelijk geblokkeerd. Probeer het over {minutes} minuten opnieuw, of vraag de beheerder om hulp."), &username);
+        return fail(&state, &ctx, &locked_message(until, now), &username);
     }
-    let hash = users::password_hash(&mut tx, user.id).await?;
-    let ok = user.active && verify_password_async(form.wachtwoord.clone(), hash).await;
+    let verified = user.active && verify_password_async(form.wachtwoord.clone(), hash.clone()).await;
+
+    // The outcome, in one short transaction that looks at the account again:
+    // guesses verified at the same time as others are still counted one by one
+    // (the counter is incremented in the database), a lock set meanwhile by
+    // those others refuses even the right password, and so does a password
+    // changed meanwhile.
+    let mut tx = state.db.begin().await?;
+    let now = chrono::Utc::now();
+    let current = users::by_id(&mut tx, user.id).await?;
+    let current_hash = users::password_hash(&mut tx, user.id).await?;
+    let Some(current) = current else {
+        return Err(AppError::NotFound.into());
+    };
+    if let Some(until) = current.locked_until.filter(|u| *u > now) {
+        audit::append(
+            &mut tx,
+            &actor_entry(AuditOutcome::Denied, "account tijdelijk geblokkeerd".into()),
+        )
+        .await?;
+        tx.commit().await?;
+        return fail(&state, &ctx, &locked_message(until, now), &username);
+    }
+    let ok = verified && current.active && current_hash == hash;
     if !ok {
         let locked = users::record_failed_login(&mut tx, user.id).await?;
-        let detail = if user.active {
+        let detail = if current.active {
             "wachtwoord onjuist"
         } else {
             "account uitgeschakeld"
@@ -298,6 +335,12 @@ pub async fn login_submit(
     let (secret, _csrf) = users::create_session(&mut tx, user.id, state.config.session_ttl).await?;
     audit::append(&mut tx, &actor_entry(AuditOutcome::Success, String::new())).await?;
     tx.commit().await?;
+    // A password set by a beheerder is only good for choosing one's own.
+    let back = if current.password_temporary {
+        "/account?tijdelijk=1".to_owned()
+    } else {
+        back
+    };
 
     let secure = if state.config.secure_cookies {
         "; Secure"
@@ -424,7 +467,7 @@ pub async fn start(State(state): State<AppState>, ctx: Ctx) -> PageResult {
         ]),
         Role::Vrijwilliger => ("Fijn dat u zich inzet voor anderen in de buurt. Hier regelt u uw account; de buurtmarktplaats komt op deze plek.", vec![account]),
         Role::Makelaar => ("U helpt inwoners die zelf niet online kunnen of willen. Hier regelt u uw account; de buurtmarktplaats komt op deze plek.", vec![account]),
-        Role::Aanbieder => ("U werkt voor een aanbieder in het sociaal domein. Hier regelt u uw account; opdrachten en de sociale kaart komen op deze plek.", vec![account]),
+        Role::Aanbieder => ("U werkt voor een aanbieder in het sociaal domein. Hier houdt u het aanbod van uw organisatie op de sociale kaart bij en ziet u de huishoudens waarvoor u werkt.", vec![account]),
     };
     let mut cards = cards;
     for (href, title, text) in crate::casework::start_cards(user.role) {
@@ -465,6 +508,7 @@ pub async fn account(
         "Mijn account",
         Value::from_serialize(context! {
             team => team, errors => errors, saved => q.contains_key("gewijzigd"),
+            temporary => user.password_temporary,
         }),
     )?
     .into_response())
@@ -507,13 +551,20 @@ pub async fn change_password(
             "De twee nieuwe wachtwoorden zijn niet gelijk.".into(),
         );
     }
-    let mut tx = state.db.begin().await?;
+    if current.user.password_temporary && !form.nieuw.is_empty() && form.nieuw == form.huidig {
+        errors.insert(
+            "nieuw",
+            "Kies een ander wachtwoord dan het tijdelijke van de beheerder.".into(),
+        );
+    }
+    // Hashing and verifying happen outside any write transaction (see login).
+    let mut tx = state.db.read().await?;
     let stored = users::password_hash(&mut tx, current.user.id).await?;
-    if !verify_password_async(form.huidig.clone(), stored).await {
+    drop(tx);
+    if !verify_password_async(form.huidig.clone(), stored.clone()).await {
         errors.insert("huidig", "Uw huidige wachtwoord klopt niet.".into());
     }
     if !errors.is_empty() || new.is_none() {
-        drop(tx);
         let page = render(
             &state,
             &ctx,
@@ -521,6 +572,7 @@ pub async fn change_password(
             "Mijn account",
             Value::from_serialize(context! {
                 team => Option::<String>::None, errors => errors, saved => false,
+                temporary => current.user.password_temporary,
             }),
         )?;
         return Ok((StatusCode::BAD_REQUEST, page).into_response());
@@ -531,6 +583,13 @@ pub async fn change_password(
     let hash = hash_password_async(new.expose().to_owned())
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut tx = state.db.begin().await?;
+    if users::password_hash(&mut tx, current.user.id).await? != stored {
+        return Err(AppError::Conflict(
+            "Uw wachtwoord is intussen op een andere plek gewijzigd. Er is niets opgeslagen. Log opnieuw in.".into(),
+        )
+        .into());
+    }
     users::set_password(&mut tx, current.user.id, &hash).await?;
     users::delete_other_sessions(&mut tx, current.user.id, current.session_secret.as_deref())
         .await?;
