@@ -70,7 +70,10 @@ mod tests {
             assert_eq!(b.take("10.0.0.1", t0), Budget::Audit);
         }
         assert_eq!(b.take("10.0.0.1", t0), Budget::AuditLast);
-        assert_eq!(b.take("10.0.0.1", t0 + Duration::from_secs(59)), Budget::Skip);
+        assert_eq!(
+            b.take("10.0.0.1", t0 + Duration::from_secs(59)),
+            Budget::Skip
+        );
         assert_eq!(b.take("10.0.0.2", t0), Budget::Audit, "own budget");
         assert_eq!(
             b.take("10.0.0.1", t0 + Duration::from_secs(60)),

@@ -118,18 +118,7 @@ impl TestApp {
     /// Posts a form; the CSRF token of the session (or the pre-login token) is added
     /// unless the form already has a `csrf` field.
     pub async fn post_form(&self, path: &str, who: &As, form: &[(&str, &str)]) -> TestResponse {
-        let mut pairs: Vec<(String, String)> = form
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        if !pairs.iter().any(|(k, _)| k == "csrf") {
-            let csrf = match who {
-                As::Session { csrf, .. } => csrf.clone(),
-                _ => PRE.to_owned(),
-            };
-            pairs.push(("csrf".into(), csrf));
-        }
-        let body = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+        let body = Self::form_body(who, form);
         self.send("POST", path, who, Some(body)).await
     }
 
@@ -140,7 +129,25 @@ impl TestApp {
         who: &As,
         form: Option<String>,
     ) -> TestResponse {
+        self.send_from(None, method, path, who, form).await
+    }
+
+    /// [`TestApp::send`] as if from the client address `client` (as a socket
+    /// connection would report it); without one the address is unknown.
+    pub async fn send_from(
+        &self,
+        client: Option<std::net::IpAddr>,
+        method: &str,
+        path: &str,
+        who: &As,
+        form: Option<String>,
+    ) -> TestResponse {
         let mut req = Request::builder().method(method).uri(path);
+        if let Some(ip) = client {
+            req = req.extension(axum::extract::ConnectInfo(std::net::SocketAddr::new(
+                ip, 50_000,
+            )));
+        }
         match who {
             As::Anonymous => req = req.header(header::COOKIE, format!("{PRE_CSRF_COOKIE}={PRE}")),
             As::Session { cookie, .. } => {
@@ -174,6 +181,60 @@ impl TestApp {
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
         }
+    }
+
+    /// A form as [`TestApp::post_form`] builds it (with the CSRF token added).
+    pub fn form_body(who: &As, form: &[(&str, &str)]) -> String {
+        let mut pairs: Vec<(String, String)> = form
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        if !pairs.iter().any(|(k, _)| k == "csrf") {
+            let csrf = match who {
+                As::Session { csrf, .. } => csrf.clone(),
+                _ => PRE.to_owned(),
+            };
+            pairs.push(("csrf".into(), csrf));
+        }
+        serde_urlencoded::to_string(&pairs).unwrap_or_default()
+    }
+
+    /// Posts a JSON body (for the API).
+    pub async fn post_json(&self, path: &str, who: &As, body: &str) -> TestResponse {
+        let mut req = Request::builder()
+            .method("POST")
+            .uri(path)
+            .header(header::CONTENT_TYPE, "application/json");
+        if let As::Bearer(t) = who {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        let res = self
+            .router
+            .clone()
+            .oneshot(req.body(Body::from(body.to_owned())).expect("request"))
+            .await
+            .expect("infallible");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = axum::body::to_bytes(res.into_body(), 16 * 1024 * 1024)
+            .await
+            .expect("body");
+        TestResponse {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    /// The number of rows in `table` (a fixed name from the test, never input).
+    pub async fn count_rows(&self, table: &'static str) -> i64 {
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        let mut tx = self.db.read().await.expect("tx");
+        let (n,): (i64,) = baken_store::with_conn!(&mut tx, |c| {
+            baken_store::sqlx::query_as(&sql).fetch_one(&mut *c).await
+        })
+        .expect("count");
+        n
     }
 
     /// The newest audit entries, newest first.

@@ -1,12 +1,69 @@
 //! The access matrix: every route × every role (and anonymous), compared with
 //! the matrix declared here — independently of the route table, so a change to
-//! either one shows up as a failure. Every refusal must be audited.
+//! either one shows up as a failure.
+//!
+//! For each route the matrix says who may use it *and what they then get*: the
+//! Dutch page (by its heading), a redirect, JSON, or the refusal of the empty
+//! form the walk sends. A 500, a 422 or the wrong page fails the test just as a
+//! wrongly refused role does. Paths use ids that exist in the demo and lie in the
+//! scope of the demo accounts (household 1 is the resident's and belongs to
+//! Wijkteam Centrum, the team of `generalist` and `teamleider`).
+//!
+//! Every refusal must be audited: 403 with the user, and an anonymous request for
+//! a protected route with outcome `unauthenticated` and no user.
 
 use baken_domain::Role;
+use baken_store::with_conn;
 use baken_web::routes;
-use baken_web::testing::{apps, As, TestApp};
+use baken_web::testing::{apps, As, TestApp, TestResponse};
+use std::net::IpAddr;
 
-/// Who may use each route. `PUBLIC` = anyone, `LOGGED_IN` = every role.
+/// What an allowed user gets.
+#[derive(Clone, Copy, Debug)]
+enum Expect {
+    /// 200, a Dutch HTML page (`lang="nl"`) whose `<h1>` starts with this.
+    Page(&'static str),
+    /// 303 to a location starting with this.
+    Redirect(&'static str),
+    /// 200 with a JSON body.
+    Json,
+    /// 200 with the stylesheet.
+    Css,
+    /// 400, a Dutch HTML page with this heading that says this text: the walk's
+    /// empty form is refused, and nothing is saved.
+    Refused(&'static str, &'static str),
+    /// 201 with a JSON body (the empty body was a complete request).
+    Created,
+    /// 404: the Dutch "not found" page, or problem+json on the API.
+    NotFound,
+    /// A problem+json with this status and a `detail` containing the text.
+    Problem(u16, &'static str),
+}
+
+use Expect::*;
+
+struct Entry {
+    method: &'static str,
+    path: &'static str,
+    allowed: &'static [&'static str],
+    expect: Expect,
+}
+
+const fn e(
+    method: &'static str,
+    path: &'static str,
+    allowed: &'static [&'static str],
+    expect: Expect,
+) -> Entry {
+    Entry {
+        method,
+        path,
+        allowed,
+        expect,
+    }
+}
+
+/// `PUBLIC` = anyone, `LOGGED_IN` = every role.
 const PUBLIC: &[&str] = &["*public*"];
 const LOGGED_IN: &[&str] = &[
     "inwoner",
@@ -21,135 +78,520 @@ const LOGGED_IN: &[&str] = &[
 const CASEWORKERS: &[&str] = &["generalist", "teamleider"];
 const RESIDENT: &[&str] = &["inwoner"];
 const ADMIN: &[&str] = &["beheerder"];
+const PARTNERS: &[&str] = &[
+    "vrijwilliger",
+    "makelaar",
+    "generalist",
+    "teamleider",
+    "aanbieder",
+];
+const MAP_KEEPERS: &[&str] = &["aanbieder", "beheerder"];
 
-pub const MATRIX: &[(&str, &str, &[&str])] = &[
-    ("GET", "/", PUBLIC),
-    ("GET", "/health", PUBLIC),
-    ("GET", "/ready", PUBLIC),
-    ("GET", "/static/baken.css", PUBLIC),
-    ("GET", "/inloggen", PUBLIC),
-    ("POST", "/inloggen", PUBLIC),
-    ("POST", "/uitloggen", LOGGED_IN),
-    ("GET", "/start", LOGGED_IN),
-    ("GET", "/account", LOGGED_IN),
-    ("POST", "/account/wachtwoord", LOGGED_IN),
-    ("GET", "/huishoudens", CASEWORKERS),
-    ("GET", "/huishoudens/{id}", CASEWORKERS),
-    ("GET", "/mijn-huishouden", RESIDENT),
-    ("GET", "/mijn-huishouden/inzage", RESIDENT),
-    ("GET", "/cijfers", &["teamleider", "beleid"]),
-    ("GET", "/beheer/gebruikers", ADMIN),
-    ("GET", "/beheer/gebruikers/nieuw", ADMIN),
-    ("POST", "/beheer/gebruikers/nieuw", ADMIN),
-    ("GET", "/beheer/gebruikers/{id}", ADMIN),
-    ("POST", "/beheer/gebruikers/{id}", ADMIN),
-    ("GET", "/beheer/teams", ADMIN),
-    ("POST", "/beheer/teams", ADMIN),
-    ("GET", "/beheer/wijken", ADMIN),
-    ("GET", "/beheer/audit", ADMIN),
-    ("GET", "/monitor", &["beleid"]),
-    ("POST", "/monitor", &["beleid"]),
-    ("GET", "/monitor/rapporten/{id}", &["beleid"]),
-    ("GET", "/monitor/rapporten/{id}/report.json", &["beleid"]),
-    // Sociale kaart and Eigen Kracht Wijzer.
-    ("GET", "/kaart", PUBLIC),
-    ("GET", "/kaart/voorzieningen/{id}", PUBLIC),
-    ("GET", "/wijzer", PUBLIC),
-    ("POST", "/wijzer/situatie", PUBLIC),
-    ("POST", "/wijzer/resultaat", PUBLIC),
-    ("POST", "/wijzer/meedenken", PUBLIC),
-    ("GET", "/beheer/kaart", &["aanbieder", "beheerder"]),
-    ("GET", "/beheer/kaart/nieuw", &["aanbieder", "beheerder"]),
-    ("POST", "/beheer/kaart/nieuw", &["aanbieder", "beheerder"]),
-    ("GET", "/beheer/kaart/{id}", &["aanbieder", "beheerder"]),
-    ("POST", "/beheer/kaart/{id}", &["aanbieder", "beheerder"]),
-    ("GET", "/beheer/wijzer", ADMIN),
-    ("GET", "/beheer/wijzer/{kind}/{key}", ADMIN),
-    ("POST", "/beheer/wijzer/{kind}/{key}", ADMIN),
-    ("POST", "/beheer/wijzer/{kind}/{key}/verwijderen", ADMIN),
-    // Casework.
-    ("GET", "/zorgmelding", PUBLIC),
-    ("POST", "/zorgmelding", PUBLIC),
-    (
-        "GET",
-        "/signalen/nieuw",
-        &[
-            "vrijwilliger",
-            "makelaar",
-            "generalist",
-            "teamleider",
-            "aanbieder",
-        ],
+const NO_VERSION: Expect = Refused("Dat ging niet goed", "mist de versie van de gegevens");
+const NO_PLAN_VERSION: Expect = Refused("Dat ging niet goed", "mist de versie van het plan");
+const BAD_JSON: Expect = Problem(400, "not valid JSON");
+
+const MATRIX: &[Entry] = &[
+    e("GET", "/", PUBLIC, Redirect("/start")),
+    e("GET", "/health", PUBLIC, Json),
+    e("GET", "/ready", PUBLIC, Json),
+    e("GET", "/static/baken.css", PUBLIC, Css),
+    e("GET", "/inloggen", PUBLIC, Redirect("/start")),
+    e(
+        "POST",
+        "/inloggen",
+        PUBLIC,
+        Refused("Inloggen", "Gebruikersnaam of wachtwoord klopt niet"),
     ),
-    (
+    e("POST", "/uitloggen", LOGGED_IN, Redirect("/inloggen")),
+    e("GET", "/start", LOGGED_IN, Page("Welkom, ")),
+    e("GET", "/account", LOGGED_IN, Page("Mijn account")),
+    e(
+        "POST",
+        "/account/wachtwoord",
+        LOGGED_IN,
+        Refused("Mijn account", "Uw huidige wachtwoord klopt niet"),
+    ),
+    e("GET", "/huishoudens", CASEWORKERS, Page("Huishoudens")),
+    e("GET", "/huishoudens/{id}", CASEWORKERS, Page("Huishouden ")),
+    e("GET", "/mijn-huishouden", RESIDENT, Page("Mijn huishouden")),
+    e(
+        "GET",
+        "/mijn-huishouden/inzage",
+        RESIDENT,
+        Page("Wie heeft mijn gegevens ingezien"),
+    ),
+    e(
+        "GET",
+        "/cijfers",
+        &["teamleider", "beleid"],
+        Page("Cijfers"),
+    ),
+    e("GET", "/beheer/gebruikers", ADMIN, Page("Gebruikers")),
+    e(
+        "GET",
+        "/beheer/gebruikers/nieuw",
+        ADMIN,
+        Page("Nieuwe gebruiker"),
+    ),
+    e(
+        "POST",
+        "/beheer/gebruikers/nieuw",
+        ADMIN,
+        Refused("Nieuwe gebruiker", "Er is niets opgeslagen"),
+    ),
+    e(
+        "GET",
+        "/beheer/gebruikers/{id}",
+        ADMIN,
+        Page("Gebruiker vrijwilliger wijzigen"),
+    ),
+    e("POST", "/beheer/gebruikers/{id}", ADMIN, NO_VERSION),
+    e(
+        "POST",
+        "/beheer/gebruikers/{id}/ontgrendelen",
+        ADMIN,
+        Redirect("/beheer/gebruikers/2?opgeslagen=ontgrendeld"),
+    ),
+    e(
+        "POST",
+        "/beheer/gebruikers/{id}/wachtwoord",
+        ADMIN,
+        Refused(
+            "Gebruiker vrijwilliger wijzigen",
+            "Kies een tijdelijk wachtwoord",
+        ),
+    ),
+    e("GET", "/beheer/teams", ADMIN, Page("Teams")),
+    e(
+        "POST",
+        "/beheer/teams",
+        ADMIN,
+        Refused("Teams", "Het team is niet aangemaakt"),
+    ),
+    e(
+        "GET",
+        "/beheer/teams/{id}",
+        ADMIN,
+        Page("Team Wijkteam Centrum wijzigen"),
+    ),
+    e("POST", "/beheer/teams/{id}", ADMIN, NO_VERSION),
+    e("GET", "/beheer/wijken", ADMIN, Page("Wijken en buurten")),
+    e(
+        "GET",
+        "/beheer/wijken/{code}",
+        ADMIN,
+        Page("Wijk Centrum wijzigen"),
+    ),
+    e("POST", "/beheer/wijken/{code}", ADMIN, NO_VERSION),
+    e("GET", "/beheer/audit", ADMIN, Page("Auditlog")),
+    e("GET", "/monitor", &["beleid"], Page("Stapelingsmonitor")),
+    e(
+        "POST",
+        "/monitor",
+        &["beleid"],
+        Refused("Dat ging niet goed", "Er zijn geen bestanden meegestuurd"),
+    ),
+    // The demo holds no monitor reports.
+    e("GET", "/monitor/rapporten/{id}", &["beleid"], NotFound),
+    e(
+        "GET",
+        "/monitor/rapporten/{id}/report.json",
+        &["beleid"],
+        NotFound,
+    ),
+    // Sociale kaart and Eigen Kracht Wijzer.
+    e("GET", "/kaart", PUBLIC, Page("Sociale kaart")),
+    e("GET", "/kaart/voorzieningen/{id}", PUBLIC, Page("")),
+    e("GET", "/wijzer", PUBLIC, Page("Eigen Kracht Wijzer")),
+    e("POST", "/wijzer/situatie", PUBLIC, Page("Uw situatie")),
+    e("POST", "/wijzer/resultaat", PUBLIC, Page("Wat past bij u")),
+    e(
+        "POST",
+        "/wijzer/meedenken",
+        PUBLIC,
+        Refused("Wat past bij u", "Uw vraag is nog niet verstuurd"),
+    ),
+    e(
+        "GET",
+        "/beheer/kaart",
+        MAP_KEEPERS,
+        Page("Voorzieningen beheren"),
+    ),
+    e(
+        "GET",
+        "/beheer/kaart/nieuw",
+        MAP_KEEPERS,
+        Page("Nieuwe voorziening"),
+    ),
+    e(
+        "POST",
+        "/beheer/kaart/nieuw",
+        MAP_KEEPERS,
+        Refused("Nieuwe voorziening", "Er is niets opgeslagen"),
+    ),
+    e(
+        "GET",
+        "/beheer/kaart/{id}",
+        MAP_KEEPERS,
+        Page("Voorziening wijzigen"),
+    ),
+    e("POST", "/beheer/kaart/{id}", MAP_KEEPERS, NO_VERSION),
+    e(
+        "GET",
+        "/beheer/wijzer",
+        ADMIN,
+        Page("Eigen Kracht Wijzer beheren"),
+    ),
+    e("GET", "/beheer/wijzer/{kind}/{key}", ADMIN, Page("")),
+    e(
+        "POST",
+        "/beheer/wijzer/{kind}/{key}",
+        ADMIN,
+        Refused("", "Er is niets opgeslagen"),
+    ),
+    // Deleting needs nothing but the token: the walk deletes the item.
+    e(
+        "POST",
+        "/beheer/wijzer/{kind}/{key}/verwijderen",
+        ADMIN,
+        Redirect("/beheer/wijzer?opgeslagen=verwijderd"),
+    ),
+    // Casework.
+    e(
+        "GET",
+        "/zorgmelding",
+        PUBLIC,
+        Page("Zorg om iemand in uw buurt?"),
+    ),
+    e(
+        "POST",
+        "/zorgmelding",
+        PUBLIC,
+        Refused(
+            "Zorg om iemand in uw buurt?",
+            "Uw melding is nog niet verstuurd",
+        ),
+    ),
+    e("GET", "/signalen/nieuw", PARTNERS, Page("Zorg melden")),
+    e(
         "POST",
         "/signalen/nieuw",
-        &[
-            "vrijwilliger",
-            "makelaar",
-            "generalist",
-            "teamleider",
-            "aanbieder",
-        ],
+        PARTNERS,
+        Refused("Zorg melden", "Uw melding is nog niet verstuurd"),
     ),
-    ("GET", "/signalen", CASEWORKERS),
-    ("POST", "/signalen/{id}/toewijzen", CASEWORKERS),
-    ("POST", "/signalen/{id}/contact", CASEWORKERS),
-    ("GET", "/zoeken", CASEWORKERS),
-    ("GET", "/mijn-caseload", CASEWORKERS),
-    ("GET", "/teamoverzicht", &["teamleider"]),
-    ("POST", "/verwijzingen/{id}/besluit", &["teamleider"]),
-    ("GET", "/dossier/{id}", CASEWORKERS),
-    ("POST", "/dossier/{id}/gesprek", CASEWORKERS),
-    ("POST", "/dossier/{id}/plan", CASEWORKERS),
-    ("POST", "/plannen/{id}/doelen", CASEWORKERS),
-    ("POST", "/plannen/{id}/afspraken", CASEWORKERS),
-    ("POST", "/plannen/{id}/afspraak-beeindigen", CASEWORKERS),
-    ("POST", "/plannen/{id}/verwijzingen", CASEWORKERS),
-    ("POST", "/plannen/{id}/evaluatie", CASEWORKERS),
-    ("POST", "/plannen/{id}/sluiten", CASEWORKERS),
-    ("GET", "/mijn-plan", RESIDENT),
-    ("POST", "/mijn-plan/voortgang", RESIDENT),
-    ("GET", "/aanbieder/huishoudens", &["aanbieder"]),
-    ("GET", "/aanbieder/huishoudens/{id}", &["aanbieder"]),
-    ("GET", "/bakens", &["teamleider", "beleid"]),
-    ("GET", "/api/v1/signals", CASEWORKERS),
-    ("POST", "/api/v1/signals", CASEWORKERS),
-    ("GET", "/api/v1/households/{id}/conversations", CASEWORKERS),
-    ("POST", "/api/v1/households/{id}/conversations", CASEWORKERS),
-    ("GET", "/api/v1/households/{id}/plans", CASEWORKERS),
-    ("POST", "/api/v1/households/{id}/plans", CASEWORKERS),
-    ("POST", "/api/v1/plans/{id}/goals", CASEWORKERS),
-    ("POST", "/api/v1/plans/{id}/agreements", CASEWORKERS),
-    ("POST", "/api/v1/plans/{id}/evaluations", CASEWORKERS),
-    ("GET", "/api/v1/referrals", CASEWORKERS),
-    ("POST", "/api/v1/plans/{id}/referrals", CASEWORKERS),
-    ("POST", "/api/v1/referrals/{id}/approve", &["teamleider"]),
-    ("POST", "/api/v1/referrals/{id}/reject", &["teamleider"]),
-    ("GET", "/hulpvragen", CASEWORKERS),
-    ("GET", "/api/v1/hsds/services", PUBLIC),
-    ("GET", "/api/v1/hsds/services/{id}", PUBLIC),
-    ("GET", "/api/v1/hsds/organizations", PUBLIC),
-    ("GET", "/api/v1/hsds/organizations/{id}", PUBLIC),
-    ("GET", "/api/v1/hsds/service-at-locations", PUBLIC),
-    ("GET", "/api/v1/hsds/service-at-locations/{id}", PUBLIC),
-    ("GET", "/api/v1/openapi.json", PUBLIC),
-    (
+    e("GET", "/signalen", CASEWORKERS, Page("Signalen")),
+    e(
+        "POST",
+        "/signalen/{id}/toewijzen",
+        CASEWORKERS,
+        Refused("Signalen", "Er is niets opgeslagen"),
+    ),
+    e(
+        "POST",
+        "/signalen/{id}/contact",
+        CASEWORKERS,
+        Refused("Signalen", "Er is niets opgeslagen"),
+    ),
+    e("GET", "/zoeken", CASEWORKERS, Page("Huishouden zoeken")),
+    e("GET", "/mijn-caseload", CASEWORKERS, Page("Mijn caseload")),
+    e(
+        "GET",
+        "/teamoverzicht",
+        &["teamleider"],
+        Page("Teamoverzicht"),
+    ),
+    e(
+        "POST",
+        "/verwijzingen/{id}/besluit",
+        &["teamleider"],
+        Refused("Teamoverzicht", "Het besluit is niet opgeslagen"),
+    ),
+    e("GET", "/dossier/{id}", CASEWORKERS, Page("Dossier ")),
+    e(
+        "POST",
+        "/dossier/{id}/gesprek",
+        CASEWORKERS,
+        Refused("Dossier ", "Er is niets opgeslagen"),
+    ),
+    e(
+        "POST",
+        "/dossier/{id}/plan",
+        CASEWORKERS,
+        Refused("Dossier ", "Er is niets opgeslagen"),
+    ),
+    e("POST", "/plannen/{id}/doelen", CASEWORKERS, NO_PLAN_VERSION),
+    e(
+        "POST",
+        "/plannen/{id}/afspraken",
+        CASEWORKERS,
+        NO_PLAN_VERSION,
+    ),
+    e(
+        "POST",
+        "/plannen/{id}/afspraak-beeindigen",
+        CASEWORKERS,
+        NO_PLAN_VERSION,
+    ),
+    e(
+        "POST",
+        "/plannen/{id}/verwijzingen",
+        CASEWORKERS,
+        NO_PLAN_VERSION,
+    ),
+    e(
+        "POST",
+        "/plannen/{id}/evaluatie",
+        CASEWORKERS,
+        NO_PLAN_VERSION,
+    ),
+    e(
+        "POST",
+        "/plannen/{id}/sluiten",
+        CASEWORKERS,
+        NO_PLAN_VERSION,
+    ),
+    e("GET", "/mijn-plan", RESIDENT, Page("Mijn plan")),
+    e(
+        "POST",
+        "/mijn-plan/voortgang",
+        RESIDENT,
+        Refused("Mijn plan", "Schrijf in een paar zinnen hoe het gaat"),
+    ),
+    e(
+        "GET",
+        "/aanbieder/huishoudens",
+        &["aanbieder"],
+        Page("Huishoudens met een afspraak"),
+    ),
+    e(
+        "GET",
+        "/aanbieder/huishoudens/{id}",
+        &["aanbieder"],
+        Page("Plan "),
+    ),
+    e("GET", "/bakens", &["teamleider", "beleid"], Page("Bakens")),
+    e("GET", "/api/v1/signals", CASEWORKERS, Json),
+    e("POST", "/api/v1/signals", CASEWORKERS, BAD_JSON),
+    e(
+        "GET",
+        "/api/v1/households/{id}/conversations",
+        CASEWORKERS,
+        Json,
+    ),
+    e(
+        "POST",
+        "/api/v1/households/{id}/conversations",
+        CASEWORKERS,
+        BAD_JSON,
+    ),
+    e("GET", "/api/v1/households/{id}/plans", CASEWORKERS, Json),
+    // Household 1 already has its one open plan.
+    e(
+        "POST",
+        "/api/v1/households/{id}/plans",
+        CASEWORKERS,
+        Problem(422, "already has an open plan"),
+    ),
+    e("POST", "/api/v1/plans/{id}/goals", CASEWORKERS, BAD_JSON),
+    e(
+        "POST",
+        "/api/v1/plans/{id}/agreements",
+        CASEWORKERS,
+        BAD_JSON,
+    ),
+    e(
+        "POST",
+        "/api/v1/plans/{id}/evaluations",
+        CASEWORKERS,
+        BAD_JSON,
+    ),
+    e("GET", "/api/v1/referrals", CASEWORKERS, Json),
+    e(
+        "POST",
+        "/api/v1/plans/{id}/referrals",
+        CASEWORKERS,
+        BAD_JSON,
+    ),
+    // The walk approves the pending referral (an empty body is a complete
+    // approval), so rejecting it afterwards breaks the rule "decided once".
+    e(
+        "POST",
+        "/api/v1/referrals/{id}/approve",
+        &["teamleider"],
+        Created,
+    ),
+    e(
+        "POST",
+        "/api/v1/referrals/{id}/reject",
+        &["teamleider"],
+        Problem(422, "already decided"),
+    ),
+    e(
+        "GET",
+        "/hulpvragen",
+        CASEWORKERS,
+        Page("Hulpvragen uit de Eigen Kracht Wijzer"),
+    ),
+    e("GET", "/api/v1/hsds/services", PUBLIC, Json),
+    e("GET", "/api/v1/hsds/services/{id}", PUBLIC, Json),
+    e("GET", "/api/v1/hsds/organizations", PUBLIC, Json),
+    e("GET", "/api/v1/hsds/organizations/{id}", PUBLIC, Json),
+    e("GET", "/api/v1/hsds/service-at-locations", PUBLIC, Json),
+    e(
+        "GET",
+        "/api/v1/hsds/service-at-locations/{id}",
+        PUBLIC,
+        Json,
+    ),
+    e("GET", "/api/v1/openapi.json", PUBLIC, Json),
+    e(
         "GET",
         "/api/v1/households",
         &["generalist", "teamleider", "inwoner"],
+        Json,
     ),
-    (
+    e(
         "GET",
         "/api/v1/households/{id}",
         &["generalist", "teamleider", "inwoner"],
+        Json,
     ),
 ];
 
-/// A concrete path for a route template. `{id}` becomes 1: the demo resident's
-/// household (in the demo generalist's team), and the first user.
-fn concrete(path: &str) -> String {
-    path.replace("{id}", "1")
+/// Ids in the demo, in the demo accounts' scope.
+struct Ids {
+    household: i64,
+    signal: i64,
+    plan: i64,
+    referral: i64,
+    provider_household: i64,
+    service: i64,
+    own_service: i64,
+    service_uuid: String,
+    organization_uuid: String,
+    service_at_location_uuid: String,
+    wijzer: (String, String),
+}
+
+async fn one<T>(app: &TestApp, sql: &'static str) -> T
+where
+    T: Send + Unpin + for<'r> baken_store::sqlx::FromRow<'r, baken_store::sqlx::sqlite::SqliteRow>,
+    T: for<'r> baken_store::sqlx::FromRow<'r, baken_store::sqlx::postgres::PgRow>,
+{
+    let mut tx = app.db.read().await.expect("tx");
+    with_conn!(&mut tx, |c| baken_store::sqlx::query_as(sql)
+        .fetch_one(&mut *c)
+        .await)
+    .unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+async fn ids(app: &TestApp) -> Ids {
+    // The generalist's team is Wijkteam Centrum (id 1); the aanbieder works for provider 1.
+    let (signal,): (i64,) = one(
+        app,
+        "SELECT id FROM cw_signals WHERE team_id = 1 ORDER BY id LIMIT 1",
+    )
+    .await;
+    let (plan,): (i64,) = one(
+        app,
+        "SELECT p.id FROM cw_plans p JOIN households h ON h.id = p.household_id \
+         WHERE h.team_id = 1 AND p.status = 'open' ORDER BY p.id LIMIT 1",
+    )
+    .await;
+    let (referral,): (i64,) = one(
+        app,
+        "SELECT r.id FROM cw_referrals r JOIN cw_plans p ON p.id = r.plan_id \
+         JOIN households h ON h.id = p.household_id \
+         WHERE h.team_id = 1 AND r.status = 'aangevraagd' ORDER BY r.id LIMIT 1",
+    )
+    .await;
+    let (service, service_uuid): (i64, String) = one(
+        app,
+        "SELECT id, uuid FROM kaart_services ORDER BY id LIMIT 1",
+    )
+    .await;
+    let (own_service,): (i64,) = one(
+        app,
+        "SELECT id FROM kaart_services WHERE provider_id = 1 ORDER BY id LIMIT 1",
+    )
+    .await;
+    let (organization_uuid,): (String,) = one(
+        app,
+        "SELECT uuid FROM kaart_organizations ORDER BY provider_id LIMIT 1",
+    )
+    .await;
+    let (service_at_location_uuid,): (String,) = one(
+        app,
+        "SELECT uuid FROM kaart_service_locations ORDER BY uuid LIMIT 1",
+    )
+    .await;
+    let wijzer: (String, String) = one(
+        app,
+        "SELECT kind, key FROM kaart_wijzer_items ORDER BY kind, key LIMIT 1",
+    )
+    .await;
+    let provider_household = {
+        let mut tx = app.db.read().await.expect("tx");
+        let today = baken_web::casework::today();
+        let hits = baken_store::casework::provider_households(&mut tx, 1, today)
+            .await
+            .expect("provider households");
+        hits.first()
+            .expect("the demo aanbieder works for a household")
+            .id
+    };
+    Ids {
+        household: 1,
+        signal,
+        plan,
+        referral,
+        provider_household,
+        service,
+        own_service,
+        service_uuid,
+        organization_uuid,
+        service_at_location_uuid,
+        wijzer,
+    }
+}
+
+/// The concrete path for a route template: each placeholder becomes an id of
+/// the right kind that exists and lies in scope.
+fn concrete(template: &str, ids: &Ids) -> String {
+    let id = if template.starts_with("/signalen/") {
+        ids.signal.to_string()
+    } else if template.starts_with("/plannen/") || template.starts_with("/api/v1/plans/") {
+        ids.plan.to_string()
+    } else if template.starts_with("/verwijzingen/") || template.starts_with("/api/v1/referrals/") {
+        ids.referral.to_string()
+    } else if template.starts_with("/aanbieder/huishoudens/") {
+        ids.provider_household.to_string()
+    } else if template.starts_with("/kaart/voorzieningen/") {
+        ids.service.to_string()
+    } else if template.starts_with("/beheer/kaart/") {
+        ids.own_service.to_string()
+    } else if template.starts_with("/api/v1/hsds/services/") {
+        ids.service_uuid.clone()
+    } else if template.starts_with("/api/v1/hsds/organizations/") {
+        ids.organization_uuid.clone()
+    } else if template.starts_with("/api/v1/hsds/service-at-locations/") {
+        ids.service_at_location_uuid.clone()
+    } else if template.starts_with("/beheer/gebruikers/") {
+        // The vrijwilliger: not the beheerder's own account.
+        "2".to_owned()
+    } else if template.starts_with("/beheer/teams/") || template.starts_with("/monitor/") {
+        "1".to_owned()
+    } else {
+        ids.household.to_string()
+    };
+    let path = template
+        .replace("{id}", &id)
+        .replace("{code}", "WK999901")
+        .replace("{kind}", &ids.wijzer.0)
+        .replace("{key}", &ids.wijzer.1);
+    assert!(!path.contains('{'), "no id for {template}");
+    path
 }
 
 fn is_api(path: &str) -> bool {
@@ -164,58 +606,112 @@ fn the_matrix_covers_exactly_the_route_table() {
         .collect();
     for (m, p) in &table {
         assert!(
-            MATRIX.iter().any(|(mm, pp, _)| mm == m && pp == p),
+            MATRIX.iter().any(|x| x.method == m && x.path == p),
             "route {m} {p} is missing from the access matrix"
         );
     }
-    for (m, p, _) in MATRIX {
+    for x in MATRIX {
         assert!(
-            table.iter().any(|(mm, pp)| mm == m && pp == p),
-            "matrix entry {m} {p} is not a route"
+            table.iter().any(|(m, p)| m == x.method && p == x.path),
+            "matrix entry {} {} is not a route",
+            x.method,
+            x.path
         );
     }
 }
 
-async fn request(
-    app: &TestApp,
-    method: &str,
-    path: &str,
-    who: &As,
-) -> baken_web::testing::TestResponse {
-    match method {
-        "GET" => app.get(path, who).await,
+async fn request(app: &TestApp, method: &str, path: &str, who: &As) -> TestResponse {
+    match (method, is_api(path)) {
+        ("GET", _) => app.get(path, who).await,
+        (_, true) => app.post_json(path, who, "").await,
         _ => app.post_form(path, who, &[]).await,
     }
+}
+
+fn h1(body: &str) -> Option<String> {
+    let start = body.find("<h1")?;
+    let rest = &body[start..];
+    let open = rest.find('>')? + 1;
+    let close = rest.find("</h1>")?;
+    Some(rest[open..close].trim().to_owned())
+}
+
+/// `None` if the response is what `expect` says; else what is wrong.
+fn check(res: &TestResponse, expect: Expect) -> Option<String> {
+    let html = res.content_type().starts_with("text/html");
+    let dutch = html && res.body.contains("<html lang=\"nl\">");
+    let heading = h1(&res.body).unwrap_or_default();
+    let problem = res.content_type() == "application/problem+json";
+    let ok = match expect {
+        Page(text) => {
+            res.status == 200 && dutch && heading.starts_with(text) && !heading.is_empty()
+        }
+        Redirect(to) => res.status == 303 && res.location().is_some_and(|l| l.starts_with(to)),
+        Json => {
+            res.status == 200
+                && res.content_type().starts_with("application/json")
+                && serde_json::from_str::<serde_json::Value>(&res.body).is_ok()
+        }
+        Css => res.status == 200 && res.content_type().starts_with("text/css"),
+        Refused(h, text) => {
+            res.status == 400 && dutch && heading.starts_with(h) && res.body.contains(text)
+        }
+        Created => {
+            res.status == 201
+                && res.content_type().starts_with("application/json")
+                && serde_json::from_str::<serde_json::Value>(&res.body).is_ok()
+        }
+        NotFound => res.status == 404 && (problem || (dutch && heading == "Pagina niet gevonden")),
+        Problem(status, text) => {
+            res.status.as_u16() == status && problem && res.body.contains(text)
+        }
+    };
+    (!ok).then(|| {
+        let shown = match res.body.find("role=\"alert\"") {
+            Some(i) => res.body[i..].chars().take(300).collect::<String>(),
+            None => res.body.chars().take(160).collect::<String>(),
+        };
+        format!(
+            "expected {expect:?}, got {} {} h1={heading:?} location={:?} body: {shown:?}",
+            res.status,
+            res.content_type(),
+            res.location(),
+        )
+    })
 }
 
 #[tokio::test]
 async fn every_route_for_every_role_matches_the_matrix() {
     for app in apps(60).await {
+        let ids = ids(&app).await;
+        let mut wrong = Vec::new();
         for role in Role::ALL {
             let username = role.as_str();
-            for (method, template, allowed) in MATRIX {
-                let path = concrete(template);
+            for entry in MATRIX {
+                let path = concrete(entry.path, &ids);
                 let who = if is_api(&path) {
                     app.token_for(username).await
                 } else {
                     app.login_as(username).await
                 };
                 let before = app.audit_count().await;
-                let res = request(&app, method, &path, &who).await;
-                let may = allowed == &PUBLIC || allowed.contains(&username);
+                let res = request(&app, entry.method, &path, &who).await;
+                let may = entry.allowed == PUBLIC || entry.allowed.contains(&username);
                 let what = format!(
-                    "{:?} {username} {method} {template} → {}",
-                    app.backend, res.status
+                    "{:?} {username} {} {}",
+                    app.backend, entry.method, entry.path
                 );
                 if may {
-                    assert_ne!(res.status, 403, "{what}: should be allowed");
-                    assert_ne!(res.status, 401, "{what}: should be allowed");
+                    if let Some(problem) = check(&res, entry.expect) {
+                        wrong.push(format!("{what}: {problem}"));
+                    }
                 } else {
                     assert_eq!(res.status, 403, "{what}: should be refused");
                     if is_api(&path) {
                         assert_eq!(res.content_type(), "application/problem+json", "{what}");
                     } else {
                         assert!(res.body.contains("Geen toegang"), "{what}: Dutch 403 page");
+                        assert!(res.body.contains("<html lang=\"nl\">"), "{what}");
                     }
                     let tail = app.audit_tail(1).await;
                     assert!(
@@ -228,33 +724,107 @@ async fn every_route_for_every_role_matches_the_matrix() {
                         "{what}"
                     );
                     assert_eq!(tail[0].username.as_deref(), Some(username), "{what}");
-                    assert_eq!(&tail[0].route, template, "{what}");
+                    assert_eq!(&tail[0].route, entry.path, "{what}");
                 }
             }
+        }
+        assert!(
+            wrong.is_empty(),
+            "{} outcomes differ from the matrix:\n{}",
+            wrong.len(),
+            wrong.join("\n")
+        );
+    }
+}
+
+/// A different client address for each request, so that the flood guard on
+/// anonymous refusals (tested below) does not come into play here.
+fn address(i: usize) -> IpAddr {
+    IpAddr::from([10, 1, (i / 250) as u8, (i % 250) as u8 + 1])
+}
+
+#[tokio::test]
+async fn anonymous_visitors_are_sent_to_login_or_get_401_and_are_audited() {
+    for app in apps(20).await {
+        let ids = ids(&app).await;
+        for (i, entry) in MATRIX.iter().enumerate() {
+            if entry.allowed == PUBLIC {
+                continue;
+            }
+            let path = concrete(entry.path, &ids);
+            let what = format!(
+                "{:?} anonymous {} {}",
+                app.backend, entry.method, entry.path
+            );
+            let before = app.audit_count().await;
+            let body = match (entry.method, is_api(&path)) {
+                ("GET", _) => None,
+                (_, true) => Some(String::new()),
+                _ => Some(TestApp::form_body(&As::Anonymous, &[])),
+            };
+            let res = app
+                .send_from(Some(address(i)), entry.method, &path, &As::Anonymous, body)
+                .await;
+            if is_api(&path) {
+                assert_eq!(res.status, 401, "{what}");
+                assert_eq!(res.content_type(), "application/problem+json", "{what}");
+                assert!(res.headers.contains_key("www-authenticate"), "{what}");
+            } else {
+                assert_eq!(res.status, 303, "{what}");
+                assert!(
+                    res.location().unwrap_or("").starts_with("/inloggen"),
+                    "{what}"
+                );
+            }
+            assert_eq!(app.audit_count().await, before + 1, "{what}: audited once");
+            let entry_row = &app.audit_tail(1).await[0];
+            assert_eq!(
+                (entry_row.action.as_str(), entry_row.outcome.as_str()),
+                ("access", "unauthenticated"),
+                "{what}"
+            );
+            assert_eq!(entry_row.username, None, "{what}");
+            assert_eq!(entry_row.user_id, None, "{what}");
+            assert_eq!(entry_row.route, entry.path, "{what}");
+            assert_eq!(entry_row.client_addr, address(i).to_string(), "{what}");
+            assert!(
+                !entry_row.detail.contains(&path) || path == entry.path,
+                "{what}: the concrete path stays out of the log"
+            );
         }
     }
 }
 
 #[tokio::test]
-async fn anonymous_visitors_are_sent_to_login_or_get_401() {
-    for app in apps(20).await {
-        for (method, template, allowed) in MATRIX {
-            if allowed == &PUBLIC {
-                continue;
-            }
-            let path = concrete(template);
-            let res = request(&app, method, &path, &As::Anonymous).await;
-            if is_api(&path) {
-                assert_eq!(res.status, 401, "{method} {template}");
-                assert_eq!(res.content_type(), "application/problem+json");
-                assert!(res.headers.contains_key("www-authenticate"));
-            } else {
-                assert_eq!(res.status, 303, "{method} {template}");
-                assert!(
-                    res.location().unwrap_or("").starts_with("/inloggen"),
-                    "{method} {template}"
-                );
-            }
+async fn a_flood_of_anonymous_requests_from_one_address_is_audited_only_up_to_its_budget() {
+    for app in apps(10).await {
+        let flooder = IpAddr::from([192, 0, 2, 7]);
+        let before = app.audit_count().await;
+        for _ in 0..60 {
+            let res = app
+                .send_from(Some(flooder), "GET", "/huishoudens/1", &As::Anonymous, None)
+                .await;
+            assert_eq!(res.status, 303, "every request is still refused");
         }
+        let written = app.audit_count().await - before;
+        assert_eq!(written, 20, "{:?}: the budget per minute", app.backend);
+        let last = &app.audit_tail(1).await[0];
+        assert!(last.detail.contains("niet vastgelegd"), "{}", last.detail);
+
+        // Another address is audited as before.
+        app.send_from(
+            Some(IpAddr::from([192, 0, 2, 8])),
+            "GET",
+            "/huishoudens/1",
+            &As::Anonymous,
+            None,
+        )
+        .await;
+        assert_eq!(app.audit_count().await - before, 21);
+        // And a logged-in user's refusal is always audited.
+        let beleid = app.login_as("beleid").await;
+        app.send_from(Some(flooder), "GET", "/huishoudens/1", &beleid, None)
+            .await;
+        assert_eq!(app.audit_count().await - before, 22);
     }
 }

@@ -44,9 +44,7 @@ fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, AppError> {
             AppError::BadRequest(format!("The body is not valid JSON: {inner}"))
         } else if path == "." {
             // Missing or unknown fields: serde names them in the message.
-            AppError::BadRequest(format!(
-                "The body does not fit this operation: {inner}"
-            ))
+            AppError::BadRequest(format!("The body does not fit this operation: {inner}"))
         } else {
             AppError::invalid(path, inner.to_string())
         }
@@ -77,7 +75,13 @@ fn code_of<T: Copy, E>(
 }
 
 fn life_domain(field: &str, value: &str) -> Result<LifeDomain, AppError> {
-    code_of(field, value, LifeDomain::parse, LifeDomain::ALL, LifeDomain::as_str)
+    code_of(
+        field,
+        value,
+        LifeDomain::parse,
+        LifeDomain::ALL,
+        LifeDomain::as_str,
+    )
 }
 
 /// Scores keyed by life domain, each 1–5 or "nvt".
@@ -98,7 +102,10 @@ fn rung(value: Option<u8>) -> Result<Option<ParticipationRung>, AppError> {
     value
         .map(|r| {
             ParticipationRung::new(r).map_err(|_| {
-                AppError::invalid("participationRung", format!("{r} is not a rung: use 1 to 6"))
+                AppError::invalid(
+                    "participationRung",
+                    format!("{r} is not a rung: use 1 to 6"),
+                )
             })
         })
         .transpose()

@@ -289,10 +289,7 @@ async fn check_links(
                     None
                 }
                 Some(team) if !team.active && current.and_then(|u| u.team_id) != Some(id) => {
-                    errors.insert(
-                        "team",
-                        "Dit team is opgeheven. Kies een ander team.".into(),
-                    );
+                    errors.insert("team", "Dit team is opgeheven. Kies een ander team.".into());
                     None
                 }
                 Some(_) => Some(id),
@@ -328,13 +325,14 @@ async fn check_links(
         "" => None,
         p => {
             let providers = areas::providers(&mut tx).await?;
-            match p.parse::<i64>().ok().filter(|id| providers.iter().any(|x| x.id == *id)) {
+            match p
+                .parse::<i64>()
+                .ok()
+                .filter(|id| providers.iter().any(|x| x.id == *id))
+            {
                 Some(id) => Some(id),
                 None => {
-                    errors.insert(
-                        "organisatie",
-                        "Kies een organisatie uit de lijst.".into(),
-                    );
+                    errors.insert("organisatie", "Kies een organisatie uit de lijst.".into());
                     None
                 }
             }
@@ -344,7 +342,8 @@ async fn check_links(
     if let Some(r) = role {
         // A field that is wrong already has its message; only the missing or
         // superfluous links are added.
-        let given = |field: &str, value: &str| !value.trim().is_empty() || errors.contains_key(field);
+        let given =
+            |field: &str, value: &str| !value.trim().is_empty() || errors.contains_key(field);
         let (t, h, p) = (
             given("team", &form.team),
             given("huishouden", &form.household),
@@ -931,7 +930,11 @@ pub async fn edit_team_form(
     let form = TeamForm {
         naam: team.name.clone(),
         wijk: team.district_code.clone().unwrap_or_default(),
-        actief: if team.active { "ja".into() } else { String::new() },
+        actief: if team.active {
+            "ja".into()
+        } else {
+            String::new()
+        },
         versie: team.version.to_string(),
     };
     team_form_page(&state, &ctx, &team, form, BTreeMap::new(), StatusCode::OK).await

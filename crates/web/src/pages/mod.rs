@@ -276,7 +276,8 @@ pub async fn login_submit(
         e.actor.role = Some(user.role.as_str().to_owned());
         e
     };
-    let locked_message = |until: chrono::DateTime<chrono::Utc>, now: chrono::DateTime<chrono::Utc>| {
+    let locked_message = |until: chrono::DateTime<chrono::Utc>,
+                          now: chrono::DateTime<chrono::Utc>| {
         let minutes = ((until - now).num_seconds() + 59) / 60;
         format!("Te veel mislukte pogingen. Dit account is tijdelijk geblokkeerd. Probeer het over {minutes} minuten opnieuw, of vraag de beheerder om hulp.")
     };
@@ -291,7 +292,8 @@ pub async fn login_submit(
         tx.commit().await?;
         return fail(&state, &ctx, &locked_message(until, now), &username);
     }
-    let verified = user.active && verify_password_async(form.wachtwoord.clone(), hash.clone()).await;
+    let verified =
+        user.active && verify_password_async(form.wachtwoord.clone(), hash.clone()).await;
 
     // The outcome, in one short transaction that looks at the account again:
     // guesses verified at the same time as others are still counted one by one

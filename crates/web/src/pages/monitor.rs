@@ -93,9 +93,15 @@ fn clean_name(raw: Option<&str>, n: usize) -> String {
 pub async fn upload(
     State(state): State<AppState>,
     ctx: Ctx,
-    mut multipart: Multipart,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> PageResult {
     let user = ctx.user()?.clone();
+    // Not a file upload at all (the form always sends one): a Dutch 400.
+    let mut multipart = multipart.map_err(|_| {
+        AppError::BadRequest(
+            "Er zijn geen bestanden meegestuurd. Kies de bestanden en verstuur het formulier opnieuw.".into(),
+        )
+    })?;
     let dir = tempfile::tempdir().map_err(|e| AppError::Internal(format!("temp dir: {e}")))?;
     let mut files: Vec<(String, std::path::PathBuf)> = Vec::new();
     let mut protection = "cbs".to_owned();
