@@ -243,6 +243,19 @@ pub async fn unlock(tx: &mut Tx, id: i64) -> Result<()> {
     Ok(())
 }
 
+/// Locks the account's row until the transaction ends, so that a login's
+/// "read the state, then write the outcome" cannot interleave with another's.
+/// On SQLite a writing transaction already holds the database's write lock.
+pub async fn lock_for_update(tx: &mut Tx, id: i64) -> Result<()> {
+    if let Tx::Postgres(t) = tx {
+        sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
+            .bind(id)
+            .execute(&mut **t)
+            .await?;
+    }
+    Ok(())
+}
+
 /// After this many failures in a row an account is locked for a while.
 pub const MAX_FAILED_LOGINS: i64 = 5;
 

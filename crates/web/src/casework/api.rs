@@ -36,6 +36,15 @@ type ApiResult = Result<Response, Failure>;
 /// Reads a JSON body; a problem names the field (`scores.financien`,
 /// `network[0].name`) where there is one.
 fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, AppError> {
+    // Every body is an object; say so rather than report its first element.
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(AppError::BadRequest(
+            match serde_json::from_slice::<serde::de::IgnoredAny>(body) {
+                Ok(_) => "The body must be a JSON object.".to_owned(),
+                Err(e) => format!("The body is not valid JSON: {e}"),
+            },
+        ));
+    }
     let mut de = serde_json::Deserializer::from_slice(body);
     let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();

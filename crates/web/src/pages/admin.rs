@@ -712,18 +712,20 @@ pub async fn set_temporary_password(
 ) -> PageResult {
     let id = path_user_id(&id)?;
     let user = load_user(&state, id).await?;
-    let is_self = ctx.user.as_ref().is_some_and(|u| u.user.id == id);
-    let problem = if is_self {
-        Some("Uw eigen wachtwoord wijzigt u via Mijn account.".to_owned())
-    } else {
-        Password::parse(&form.tijdelijk_wachtwoord).err().map(|_| {
-            format!(
-                "Kies een tijdelijk wachtwoord van minstens {} en hoogstens {} tekens.",
-                Password::MIN,
-                Password::MAX
-            )
-        })
-    };
+    if ctx.user.as_ref().is_some_and(|u| u.user.id == id) {
+        // The page does not offer this for one's own account.
+        return Err(AppError::BadRequest(
+            "Uw eigen wachtwoord wijzigt u via Mijn account.".into(),
+        )
+        .into());
+    }
+    let problem = Password::parse(&form.tijdelijk_wachtwoord).err().map(|_| {
+        format!(
+            "Kies een tijdelijk wachtwoord van minstens {} en hoogstens {} tekens.",
+            Password::MIN,
+            Password::MAX
+        )
+    });
     if let Some(message) = problem {
         let extras = EditExtras {
             account: Some(account_state(&ctx, &user)),

@@ -301,6 +301,7 @@ pub async fn login_submit(
     // those others refuses even the right password, and so does a password
     // changed meanwhile.
     let mut tx = state.db.begin().await?;
+    users::lock_for_update(&mut tx, user.id).await?;
     let now = chrono::Utc::now();
     let current = users::by_id(&mut tx, user.id).await?;
     let current_hash = users::password_hash(&mut tx, user.id).await?;

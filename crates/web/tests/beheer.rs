@@ -1,0 +1,505 @@
+//! Beheer as a beheerder does it, on every backend: accounts that work for their
+//! role, unlocking and temporary passwords, teams and districts with optimistic
+//! locking — and login that counts every wrong guess, also concurrent ones.
+
+use baken_store::users;
+use baken_web::testing::{apps, As, TestApp};
+
+const PASSWORD: &str = "proefstad-demo-2026";
+
+async fn user(app: &TestApp, username: &str) -> users::User {
+    let mut tx = app.db.read().await.expect("tx");
+    users::by_username(&mut tx, username)
+        .await
+        .expect("query")
+        .unwrap_or_else(|| panic!("no user {username}"))
+}
+
+async fn login(app: &TestApp, username: &str, password: &str) -> baken_web::testing::TestResponse {
+    app.post_form(
+        "/inloggen",
+        &As::Anonymous,
+        &[("gebruikersnaam", username), ("wachtwoord", password)],
+    )
+    .await
+}
+
+/// The session cookie a successful login sets, as a client would send it back.
+fn session_of(res: &baken_web::testing::TestResponse) -> As {
+    let cookie = res
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("baken_sessie="))
+        .and_then(|v| v.split(';').next())
+        .expect("a session cookie")
+        .to_owned();
+    // The CSRF token is on every page; the test app reads it from the store.
+    As::Session {
+        cookie,
+        csrf: String::new(),
+    }
+}
+
+async fn with_csrf(app: &TestApp, who: As) -> As {
+    let As::Session { cookie, .. } = who else {
+        return who;
+    };
+    let page = app
+        .get(
+            "/account",
+            &As::Session {
+                cookie: cookie.clone(),
+                csrf: String::new(),
+            },
+        )
+        .await;
+    let csrf = page
+        .body
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a CSRF token on the page")
+        .to_owned();
+    As::Session { cookie, csrf }
+}
+
+#[tokio::test]
+async fn accounts_made_in_beheer_are_linked_so_their_pages_work() {
+    for app in apps(20).await {
+        let admin = app.login_as("beheerder").await;
+        let res = app
+            .post_form(
+                "/beheer/gebruikers/nieuw",
+                &admin,
+                &[
+                    ("gebruikersnaam", "zorg.aanbieder"),
+                    ("naam", "Zorg Aanbieder"),
+                    ("rol", "aanbieder"),
+                    ("organisatie", "1"),
+                    ("wachtwoord", "een-lang-genoeg-wachtwoord"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let res = app
+            .post_form(
+                "/beheer/gebruikers/nieuw",
+                &admin,
+                &[
+                    ("gebruikersnaam", "nieuwe.inwoner"),
+                    ("naam", "Nieuwe Inwoner"),
+                    ("rol", "inwoner"),
+                    ("huishouden", "3"),
+                    ("wachtwoord", "een-lang-genoeg-wachtwoord"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+
+        let provider = user(&app, "zorg.aanbieder").await;
+        assert_eq!(
+            (provider.provider_id, provider.team_id, provider.household_id),
+            (Some(1), None, None)
+        );
+        let session = app.login_as("zorg.aanbieder").await;
+        let list = app.get("/aanbieder/huishoudens", &session).await;
+        assert_eq!(list.status, 200, "the provider's page works: {}", list.body);
+        assert_eq!(
+            app.get("/aanbieder/huishoudens", &app.login_as("aanbieder").await)
+                .await
+                .body
+                .matches("<tr>")
+                .count(),
+            list.body.matches("<tr>").count(),
+            "the same households as the demo aanbieder of that provider"
+        );
+
+        let resident = user(&app, "nieuwe.inwoner").await;
+        assert_eq!(resident.household_id, Some(3));
+        let session = app.login_as("nieuwe.inwoner").await;
+        assert_eq!(app.get("/mijn-huishouden", &session).await.status, 200);
+        let token = app.token_for("nieuwe.inwoner").await;
+        let own = app.get("/api/v1/households", &token).await;
+        let json: serde_json::Value = serde_json::from_str(&own.body).expect("json");
+        assert_eq!(json["_embedded"]["households"][0]["id"], 3);
+        assert_eq!(json["page"]["totalElements"], 1);
+
+        let created: Vec<_> = app
+            .audit_tail(40)
+            .await
+            .into_iter()
+            .filter(|r| r.action == "create" && r.object_type.as_deref() == Some("user"))
+            .collect();
+        assert!(created.iter().any(|r| r.detail == "rol aanbieder, organisatie 1"));
+        assert!(created.iter().any(|r| r.detail == "rol inwoner, huishouden 3"));
+
+        // An edit can move the aanbieder to another organisation and back.
+        let res = app
+            .post_form(
+                &format!("/beheer/gebruikers/{}", provider.id),
+                &admin,
+                &[
+                    ("naam", "Zorg Aanbieder"),
+                    ("rol", "aanbieder"),
+                    ("organisatie", "2"),
+                    ("actief", "ja"),
+                    ("versie", &provider.version.to_string()),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        assert_eq!(user(&app, "zorg.aanbieder").await.provider_id, Some(2));
+    }
+}
+
+#[tokio::test]
+async fn an_account_without_the_link_its_role_needs_is_refused_in_dutch() {
+    for app in apps(10).await {
+        let admin = app.login_as("beheerder").await;
+        let users_before = app.count_rows("users").await;
+        let audit_before = app.audit_count().await;
+        for (role, extra, field, message) in [
+            ("inwoner", vec![], "huishouden", "Een inwoner hoort bij een huishouden"),
+            ("aanbieder", vec![], "organisatie", "Een aanbieder hoort bij een organisatie"),
+            ("generalist", vec![], "team", "hoort bij een team"),
+            ("teamleider", vec![("huishouden", "1")], "huishouden", "Alleen een inwoner hoort bij een huishouden"),
+            ("beleid", vec![("team", "1")], "team", "Een beleidsmedewerker hoort niet bij een team"),
+            ("beheerder", vec![("organisatie", "1")], "organisatie", "Alleen een aanbieder hoort bij een organisatie"),
+            ("inwoner", vec![("huishouden", "99999")], "huishouden", "Er is geen huishouden met nummer 99999"),
+            ("inwoner", vec![("huishouden", "drie")], "huishouden", "alleen cijfers"),
+            ("aanbieder", vec![("organisatie", "999")], "organisatie", "Kies een organisatie uit de lijst"),
+            ("generalist", vec![("team", "999")], "team", "Dit team bestaat niet"),
+        ] {
+            let mut form = vec![
+                ("gebruikersnaam", "nieuw.account"),
+                ("naam", "Nieuw Account"),
+                ("rol", role),
+                ("wachtwoord", "een-lang-genoeg-wachtwoord"),
+            ];
+            form.extend(extra.iter().copied());
+            let res = app.post_form("/beheer/gebruikers/nieuw", &admin, &form).await;
+            let what = format!("{:?} {role} {extra:?}", app.backend);
+            assert_eq!(res.status, 400, "{what}");
+            assert!(res.body.contains(&format!("id=\"{field}-fout\"")), "{what}");
+            assert!(res.body.contains(message), "{what}: {message}");
+            assert!(res.body.contains("value=\"Nieuw Account\""), "{what}: keeps what was typed");
+        }
+        // Editing: an aanbieder's organisation cannot be taken away.
+        let aanbieder = user(&app, "aanbieder").await;
+        let res = app
+            .post_form(
+                &format!("/beheer/gebruikers/{}", aanbieder.id),
+                &admin,
+                &[
+                    ("naam", "Demo Aanbieder"),
+                    ("rol", "aanbieder"),
+                    ("organisatie", ""),
+                    ("actief", "ja"),
+                    ("versie", &aanbieder.version.to_string()),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 400);
+        assert!(res.body.contains("Een aanbieder hoort bij een organisatie"));
+        assert_eq!(user(&app, "aanbieder").await.provider_id, aanbieder.provider_id);
+        assert_eq!(app.count_rows("users").await, users_before);
+        assert_eq!(app.audit_count().await, audit_before, "nothing was written");
+    }
+}
+
+#[tokio::test]
+async fn a_beheerder_unlocks_a_locked_account() {
+    for app in apps(10).await {
+        for _ in 0..5 {
+            assert_eq!(login(&app, "beleid", "fout-fout-fout").await.status, 400);
+        }
+        let res = login(&app, "beleid", PASSWORD).await;
+        assert!(res.body.contains("vraag de beheerder om hulp"), "locked");
+        let locked = user(&app, "beleid").await;
+        assert!(locked.locked_until.is_some());
+
+        let admin = app.login_as("beheerder").await;
+        let page = app.get(&format!("/beheer/gebruikers/{}", locked.id), &admin).await;
+        assert!(page.body.contains("Tijdelijk geblokkeerd"));
+        assert!(page.body.contains("Na 5 mislukte inlogpogingen"));
+        let res = app
+            .post_form(
+                &format!("/beheer/gebruikers/{}/ontgrendelen", locked.id),
+                &admin,
+                &[],
+            )
+            .await;
+        assert_eq!(res.status, 303);
+        let page = app.get(res.location().unwrap_or(""), &admin).await;
+        assert!(page.body.contains("Het account is ontgrendeld"));
+        assert!(!page.body.contains("Account ontgrendelen"), "no longer locked");
+        let unlocked = user(&app, "beleid").await;
+        assert_eq!((unlocked.locked_until, unlocked.failed_logins), (None, 0));
+        let entry = &app.audit_tail(1).await[0];
+        assert_eq!(
+            (entry.action.as_str(), entry.object_id.as_deref(), entry.username.as_deref()),
+            ("update", Some(locked.id.to_string().as_str()), Some("beheerder"))
+        );
+        assert!(entry.detail.contains("ontgrendeld na 5 mislukte"));
+
+        let res = login(&app, "beleid", PASSWORD).await;
+        assert_eq!(res.location(), Some("/start"), "logs in again");
+    }
+}
+
+#[tokio::test]
+async fn a_temporary_password_ends_sessions_and_must_be_replaced() {
+    for app in apps(10).await {
+        let beleid = user(&app, "beleid").await;
+        let old_session = app.login_as("beleid").await;
+        assert_eq!(app.get("/start", &old_session).await.status, 200);
+        let admin = app.login_as("beheerder").await;
+        let reset = format!("/beheer/gebruikers/{}/wachtwoord", beleid.id);
+
+        // Too short: refused, nothing changed.
+        let before = app.audit_count().await;
+        let res = app
+            .post_form(&reset, &admin, &[("tijdelijk_wachtwoord", "kort")])
+            .await;
+        assert_eq!(res.status, 400);
+        assert!(res.body.contains("id=\"tijdelijk-fout\""));
+        assert_eq!(app.audit_count().await, before);
+        assert_eq!(app.get("/start", &old_session).await.status, 200, "session lives");
+        // A beheerder's own password goes through "Mijn account".
+        let own = user(&app, "beheerder").await;
+        let res = app
+            .post_form(
+                &format!("/beheer/gebruikers/{}/wachtwoord", own.id),
+                &admin,
+                &[("tijdelijk_wachtwoord", "een-tijdelijk-wachtwoord")],
+            )
+            .await;
+        assert_eq!(res.status, 400);
+        assert!(res.body.contains("via Mijn account"));
+
+        let res = app
+            .post_form(&reset, &admin, &[("tijdelijk_wachtwoord", "tijdelijk-wachtwoord-123")])
+            .await;
+        assert_eq!(res.status, 303);
+        let entry = &app.audit_tail(1).await[0];
+        assert_eq!(entry.object_id.as_deref(), Some(beleid.id.to_string().as_str()));
+        assert!(entry.detail.contains("tijdelijk wachtwoord ingesteld"));
+        let old = app.get("/start", &old_session).await;
+        assert_eq!(old.status, 303, "the old session has ended");
+        assert_eq!(login(&app, "beleid", PASSWORD).await.status, 400, "old password gone");
+
+        // The temporary password only lets the user choose their own.
+        let res = login(&app, "beleid", "tijdelijk-wachtwoord-123").await;
+        assert_eq!(res.location(), Some("/account?tijdelijk=1"));
+        let session = with_csrf(&app, session_of(&res)).await;
+        let start = app.get("/start", &session).await;
+        assert_eq!(start.location(), Some("/account?tijdelijk=1"), "every page waits");
+        let account = app.get("/account?tijdelijk=1", &session).await;
+        assert!(account.body.contains("tijdelijk wachtwoord van de beheerder"));
+        let res = app
+            .post_form(
+                "/account/wachtwoord",
+                &session,
+                &[
+                    ("huidig", "tijdelijk-wachtwoord-123"),
+                    ("nieuw", "tijdelijk-wachtwoord-123"),
+                    ("herhaal", "tijdelijk-wachtwoord-123"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 400);
+        assert!(res.body.contains("Kies een ander wachtwoord dan het tijdelijke"));
+        let res = app
+            .post_form(
+                "/account/wachtwoord",
+                &session,
+                &[
+                    ("huidig", "tijdelijk-wachtwoord-123"),
+                    ("nieuw", "mijn-eigen-nieuwe-wachtwoord"),
+                    ("herhaal", "mijn-eigen-nieuwe-wachtwoord"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 303);
+        assert_eq!(app.get("/start", &session).await.status, 200, "free to go on");
+        assert!(!user(&app, "beleid").await.password_temporary);
+        assert_eq!(
+            login(&app, "beleid", "mijn-eigen-nieuwe-wachtwoord").await.location(),
+            Some("/start")
+        );
+    }
+}
+
+#[tokio::test]
+async fn concurrent_wrong_guesses_all_count_and_lock_the_account() {
+    for app in apps(10).await {
+        let guess = || login(&app, "makelaar", "fout-fout-fout");
+        let logins = |outcome: &'static str| {
+            let app = &app;
+            async move {
+                app.audit_tail(30)
+                    .await
+                    .into_iter()
+                    .filter(|r| r.action == "login" && r.outcome == outcome)
+                    .count()
+            }
+        };
+        // Four at once: verified side by side, yet each one is counted.
+        let (a, b, c, d) = tokio::join!(guess(), guess(), guess(), guess());
+        assert!([a, b, c, d].iter().all(|r| r.status == 400));
+        let u = user(&app, "makelaar").await;
+        assert_eq!(u.failed_logins, 4, "{:?}: no guess lost", app.backend);
+        assert!(u.locked_until.is_none());
+        assert_eq!(logins("failed").await, 4);
+
+        // Four more at once: the first to be written locks the account, and the
+        // others — verified before the lock was set — are refused as locked.
+        let (a, b, c, d) = tokio::join!(guess(), guess(), guess(), guess());
+        assert!([&a, &b, &c, &d].iter().all(|r| r.status == 400));
+        assert!([a, b, c, d]
+            .iter()
+            .all(|r| r.body.contains("tijdelijk geblokkeerd")));
+        let u = user(&app, "makelaar").await;
+        assert_eq!(u.failed_logins, 5, "{:?}", app.backend);
+        assert!(u.locked_until.is_some_and(|l| l > chrono::Utc::now()));
+        assert_eq!(logins("failed").await, 5, "every guess audited…");
+        assert_eq!(logins("denied").await, 3, "…as a failure or as refused");
+
+        let res = login(&app, "makelaar", PASSWORD).await;
+        assert_eq!(res.status, 400, "the right password is refused while locked");
+        assert!(res.body.contains("tijdelijk geblokkeerd"));
+        assert_eq!(logins("denied").await, 4);
+    }
+}
+
+#[tokio::test]
+async fn teams_are_renamed_moved_and_deactivated_with_optimistic_locking() {
+    for app in apps(10).await {
+        let admin = app.login_as("beheerder").await;
+        let page = app.get("/beheer/teams/1", &admin).await;
+        assert!(page.body.contains("name=\"versie\" value=\"1\""));
+        let edit = |name: &'static str| {
+            let app = &app;
+            let admin = admin.clone();
+            async move {
+                app.post_form(
+                    "/beheer/teams/1",
+                    &admin,
+                    &[("naam", name), ("wijk", "WK999902"), ("actief", "ja"), ("versie", "1")],
+                )
+                .await
+            }
+        };
+        let (a, b) = tokio::join!(edit("Wijkteam Hart"), edit("Wijkteam Kern"));
+        let mut statuses = vec![a.status.as_u16(), b.status.as_u16()];
+        statuses.sort();
+        assert_eq!(statuses, vec![303, 409], "{:?}", app.backend);
+        let loser = if a.status == 409 { &a } else { &b };
+        assert!(loser.body.contains("Iemand anders heeft dit team intussen gewijzigd"));
+        let winner = if a.status == 303 { "Wijkteam Hart" } else { "Wijkteam Kern" };
+        let list = app.get("/beheer/teams", &admin).await;
+        assert!(list.body.contains(winner));
+        assert!(!list.body.contains("Wijkteam Centrum"));
+        let tail = app.audit_tail(2).await;
+        assert!(tail.iter().any(|r| r.outcome == "conflict" && r.object_type.as_deref() == Some("team")));
+        assert!(tail.iter().any(|r| r.outcome == "success"
+            && r.detail.contains("naam 'Wijkteam Centrum' →")
+            && r.detail.contains("wijk WK999901 → WK999902")));
+
+        // A team with members and households cannot be deactivated.
+        let res = app
+            .post_form(
+                "/beheer/teams/1",
+                &admin,
+                &[("naam", winner), ("wijk", "WK999902"), ("versie", "2")],
+            )
+            .await;
+        assert_eq!(res.status, 400);
+        assert!(res.body.contains("id=\"actief-fout\""));
+        assert!(res.body.contains("actieve medewerkers en"));
+        assert!(app.get("/beheer/teams", &admin).await.body.matches("Opgeheven").count() == 0);
+
+        // An empty team can, and is then no longer offered for new accounts.
+        assert_eq!(
+            app.post_form("/beheer/teams", &admin, &[("naam", "Wijkteam Tijdelijk"), ("wijk", "")])
+                .await
+                .status,
+            303
+        );
+        let id = app.count_rows("teams").await;
+        let res = app
+            .post_form(
+                &format!("/beheer/teams/{id}"),
+                &admin,
+                &[("naam", "Wijkteam Tijdelijk"), ("wijk", ""), ("versie", "1")],
+            )
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        assert!(app.get("/beheer/teams", &admin).await.body.contains("Opgeheven"));
+        let form = app.get("/beheer/gebruikers/nieuw", &admin).await;
+        assert!(!form.body.contains("Wijkteam Tijdelijk"), "not offered");
+        let id_s = id.to_string();
+        let res = app
+            .post_form(
+                "/beheer/gebruikers/nieuw",
+                &admin,
+                &[
+                    ("gebruikersnaam", "nog.een"),
+                    ("naam", "Nog Een"),
+                    ("rol", "generalist"),
+                    ("team", &id_s),
+                    ("wachtwoord", "een-lang-genoeg-wachtwoord"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 400);
+        assert!(res.body.contains("Dit team is opgeheven"));
+    }
+}
+
+#[tokio::test]
+async fn a_district_is_renamed_with_its_version_and_its_code_stays() {
+    for app in apps(10).await {
+        let admin = app.login_as("beheerder").await;
+        let page = app.get("/beheer/wijken/WK999901", &admin).await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("name=\"versie\" value=\"1\""));
+        let res = app
+            .post_form(
+                "/beheer/wijken/WK999901",
+                &admin,
+                &[("naam", "Binnenstad"), ("versie", "1")],
+            )
+            .await;
+        assert_eq!(res.status, 303);
+        let list = app.get(res.location().unwrap_or(""), &admin).await;
+        assert!(list.body.contains("Binnenstad <span class=\"muted\">(WK999901)</span>"));
+        assert!(list.body.contains("De naam van de wijk is opgeslagen"));
+        let entry = &app.audit_tail(1).await[0];
+        assert_eq!(
+            (entry.object_type.as_deref(), entry.object_id.as_deref()),
+            (Some("district"), Some("WK999901"))
+        );
+        assert_eq!(entry.detail, "naam 'Centrum' → 'Binnenstad'");
+
+        // The form someone opened before that save is stale now.
+        let res = app
+            .post_form(
+                "/beheer/wijken/WK999901",
+                &admin,
+                &[("naam", "Oude Stad"), ("versie", "1")],
+            )
+            .await;
+        assert_eq!(res.status, 409);
+        assert!(res.body.contains("Iemand anders heeft deze wijk intussen gewijzigd"));
+        assert!(!app.get("/beheer/wijken", &admin).await.body.contains("Oude Stad"));
+        assert_eq!(app.audit_tail(1).await[0].outcome, "conflict");
+
+        // Codes that are not a district are not found.
+        for path in ["/beheer/wijken/WK999999", "/beheer/wijken/centrum"] {
+            assert_eq!(app.get(path, &admin).await.status, 404, "{path}");
+        }
+    }
+}
