@@ -160,9 +160,7 @@ fn custom<E: serde::de::Error>(key: &str, msg: String) -> E {
 
 fn file_db<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     let s = String::deserialize(d)?;
-    parse_db(&s)
-        .map(Some)
-        .map_err(|m| custom("db:", m))
+    parse_db(&s).map(Some).map_err(|m| custom("db:", m))
 }
 
 fn file_addr<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SocketAddr>, D::Error> {
@@ -171,18 +169,20 @@ fn file_addr<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SocketAddr>, D::E
 }
 
 fn file_log_format<'de, D: Deserializer<'de>>(d: D) -> Result<Option<LogFormat>, D::Error> {
-    let s = String::deserialize(d).map_err(|_| {
-        custom::<D::Error>("log_format", "must be \"human\" or \"json\"".into())
-    })?;
+    let s = String::deserialize(d)
+        .map_err(|_| custom::<D::Error>("log_format", "must be \"human\" or \"json\"".into()))?;
     parse_log_format(&s)
         .map(Some)
         .map_err(|m| custom("log_format", m))
 }
 
 fn file_secure_cookies<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
-    bool::deserialize(d)
-        .map(Some)
-        .map_err(|_| custom("secure_cookies", "must be true or false (without quotes)".into()))
+    bool::deserialize(d).map(Some).map_err(|_| {
+        custom(
+            "secure_cookies",
+            "must be true or false (without quotes)".into(),
+        )
+    })
 }
 
 fn file_session_hours<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
@@ -261,7 +261,11 @@ mod tests {
     #[test]
     fn bad_values_name_file_line_and_key() {
         for (text, line, key) in [
-            ("db = \"sqlite://x.db\"\nlog_format = \"xml\"\n", 2, "log_format"),
+            (
+                "db = \"sqlite://x.db\"\nlog_format = \"xml\"\n",
+                2,
+                "log_format",
+            ),
             ("log_format = 3\n", 1, "log_format"),
             ("\n\nsession_hours = 48\n", 3, "session_hours"),
             ("session_hours = \"acht\"\n", 1, "session_hours"),

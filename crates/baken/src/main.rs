@@ -191,14 +191,18 @@ fn main() -> std::process::ExitCode {
         Some(f) => match config::parse_log_format(f) {
             Ok(f) => f,
             Err(e) => {
-                let name = Origins(Some(&matches)).name("log_format", "--log-format", "BAKEN_LOG_FORMAT");
+                let name =
+                    Origins(Some(&matches)).name("log_format", "--log-format", "BAKEN_LOG_FORMAT");
                 eprintln!("error: {name} {e}");
                 return std::process::ExitCode::from(2);
             }
         },
         None => file.log_format.unwrap_or(LogFormat::Human),
     };
-    init_logging(format == LogFormat::Json);
+    if let Err(e) = init_logging(format == LogFormat::Json) {
+        eprintln!("error: {e}");
+        return std::process::ExitCode::from(2);
+    }
     let origins = Origins(Some(leaf(&matches)));
     let result = match cli.command {
         Command::Monitor { command } => baken_monitor::cli::run(command),
@@ -222,10 +226,14 @@ fn main() -> std::process::ExitCode {
 /// Logs go to standard error. Every request is one INFO line (`baken::request`:
 /// method, route template, status, latency, request id); `BAKEN_LOG` sets the
 /// filter (tracing's `EnvFilter` syntax).
-fn init_logging(json: bool) {
+fn init_logging(json: bool) -> Result<(), String> {
     use tracing_subscriber::EnvFilter;
-    let filter =
-        EnvFilter::try_from_env("BAKEN_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let filter = match std::env::var("BAKEN_LOG") {
+        Ok(f) if !f.trim().is_empty() => {
+            EnvFilter::try_new(f.trim()).map_err(|e| format!("BAKEN_LOG '{f}': {e}"))?
+        }
+        _ => EnvFilter::new("info,sqlx=warn"),
+    };
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
@@ -234,6 +242,7 @@ fn init_logging(json: bool) {
     } else {
         builder.with_ansi(std::io::stderr().is_terminal()).init();
     }
+    Ok(())
 }
 
 /// The database URL: flag, then `BAKEN_DB`, then the file, then the default;
@@ -425,10 +434,10 @@ async fn run(command: Command, file: FileConfig, origins: Origins<'_>) -> anyhow
             let username = Username::parse(&username).map_err(|e| anyhow!("--username: {e}"))?;
             let role = Role::parse(&role).map_err(|e| anyhow!("--role: {e}"))?;
             // The role decides which link the account needs (and which it may not have).
-            if let Some(e) =
-                role.check_links(team.is_some(), household.is_some(), provider.is_some())
-                    .into_iter()
-                    .next()
+            if let Some(e) = role
+                .check_links(team.is_some(), household.is_some(), provider.is_some())
+                .into_iter()
+                .next()
             {
                 let flag = match e.link() {
                     baken_domain::Link::Team => "--team",

@@ -5,13 +5,43 @@ use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
 fn baken(args: &[&str], stdin: Option<&str>, dir: &std::path::Path) -> Output {
+    baken_env(args, stdin, dir, &[])
+}
+
+/// The `BAKEN_*` variables a developer may have set are cleared; `env` sets some.
+fn command(args: &[&str], dir: &std::path::Path, env: &[(&str, &str)]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_baken"));
-    cmd.args(args)
-        .current_dir(dir)
-        .env_remove("BAKEN_DB")
-        .env_remove("BAKEN_CONFIG")
-        .env("BAKEN_LOG", "warn")
-        .stdin(Stdio::piped())
+    cmd.args(args).current_dir(dir);
+    for var in [
+        "BAKEN_DB",
+        "BAKEN_CONFIG",
+        "BAKEN_ADDR",
+        "BAKEN_LOG_FORMAT",
+        "BAKEN_SECURE_COOKIES",
+        "BAKEN_DEMO_HOUSEHOLDS",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("BAKEN_LOG", "warn");
+    for (k, v) in env {
+        // An empty value removes the variable.
+        if v.is_empty() {
+            cmd.env_remove(k);
+        } else {
+            cmd.env(k, v);
+        }
+    }
+    cmd
+}
+
+fn baken_env(
+    args: &[&str],
+    stdin: Option<&str>,
+    dir: &std::path::Path,
+    env: &[(&str, &str)],
+) -> Output {
+    let mut cmd = command(args, dir, env);
+    cmd.stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("baken runs");
@@ -341,7 +371,7 @@ fn bad_flags_and_config_are_named() {
 
     let url = baken(&["demo", "--db", "mysql://x"], None, dir.path());
     assert!(
-        text(&url).contains("unsupported database URL"),
+        text(&url).contains("--db 'mysql://x' is not a database URL"),
         "{}",
         text(&url)
     );
@@ -398,4 +428,350 @@ fn configuration_file_sets_the_database_and_flags_win() {
         dir.path().join("flag.db").exists(),
         "the flag wins over the file"
     );
+}
+
+fn sqlite(dir: &std::path::Path, name: &str) -> String {
+    format!("sqlite://{}", dir.join(name).display())
+}
+
+#[test]
+fn environment_wins_over_the_file_and_flags_win_over_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("baken.toml"),
+        format!(
+            "db = \"{}\"\n[demo]\nhouseholds = 110\n",
+            sqlite(dir.path(), "file.db")
+        ),
+    )
+    .unwrap();
+    let env_db = sqlite(dir.path(), "env.db");
+    let env = [
+        ("BAKEN_DB", env_db.as_str()),
+        ("BAKEN_DEMO_HOUSEHOLDS", "105"),
+    ];
+    let o = baken_env(&["demo"], None, dir.path(), &env);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("105 households"), "{}", text(&o));
+    assert!(
+        dir.path().join("env.db").exists(),
+        "BAKEN_DB wins over the file"
+    );
+    assert!(!dir.path().join("file.db").exists());
+
+    let flag_db = sqlite(dir.path(), "flag.db");
+    let o = baken_env(
+        &["demo", "--db", &flag_db, "--households", "101"],
+        None,
+        dir.path(),
+        &env,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("101 households"), "{}", text(&o));
+    assert!(
+        dir.path().join("flag.db").exists(),
+        "--db wins over BAKEN_DB"
+    );
+    assert!(!dir.path().join("file.db").exists());
+}
+
+#[test]
+fn bad_settings_name_the_flag_the_variable_or_the_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite(dir.path(), "nothing.db");
+    for (args, env, needle, not) in [
+        (
+            vec!["serve", "--db", &db, "--addr", "localhost"],
+            vec![],
+            "--addr 'localhost' is not HOST:PORT",
+            "BAKEN_ADDR",
+        ),
+        (
+            vec!["serve", "--db", &db],
+            vec![("BAKEN_ADDR", "localhost:80")],
+            "BAKEN_ADDR 'localhost:80' is not HOST:PORT",
+            "--addr",
+        ),
+        (
+            vec!["serve", "--db", &db],
+            vec![("BAKEN_SECURE_COOKIES", "yes")],
+            "BAKEN_SECURE_COOKIES must be true or false; got 'yes'",
+            "--secure-cookies",
+        ),
+        (
+            vec!["serve", "--db", &db, "--secure-cookies", "ja"],
+            vec![],
+            "--secure-cookies must be true or false",
+            "BAKEN_",
+        ),
+        (
+            vec!["audit", "verify", "--db", &db],
+            vec![("BAKEN_LOG_FORMAT", "xml")],
+            "BAKEN_LOG_FORMAT must be \"human\" or \"json\"",
+            "--log-format",
+        ),
+        (
+            vec!["audit", "verify"],
+            vec![("BAKEN_DB", "mysql://db")],
+            "BAKEN_DB 'mysql://db' is not a database URL",
+            "--db",
+        ),
+    ] {
+        let o = baken_env(&args, None, dir.path(), &env);
+        let t = text(&o);
+        assert!(!o.status.success(), "{args:?} {env:?}");
+        assert!(t.contains(needle), "{args:?} {env:?}: {t}");
+        assert!(!t.contains(not), "{args:?} {env:?}: names {not}: {t}");
+    }
+    for (file, needle) in [
+        (
+            "db = \"sqlite://x.db\"\naddr = \"localhost\"\n",
+            "baken.toml:2: addr:",
+        ),
+        ("log_format = \"xml\"\n", "baken.toml:1: log_format must be"),
+        (
+            "\nsession_hours = 0\n",
+            "baken.toml:2: session_hours must be",
+        ),
+        (
+            "secure_cookies = \"ja\"\n",
+            "baken.toml:1: secure_cookies must be true or false",
+        ),
+        (
+            "db = \"mysql://x\"\n",
+            "baken.toml:1: db: 'mysql://x' is not a database URL",
+        ),
+        (
+            "[demo]\nhouseholds = 0\n",
+            "baken.toml:2: households must be from 1 to 2,000,000",
+        ),
+    ] {
+        std::fs::write(dir.path().join("baken.toml"), file).unwrap();
+        let o = baken(&["serve", "--db", &db], None, dir.path());
+        assert!(!o.status.success(), "{file}");
+        assert!(text(&o).contains(needle), "{file}: {}", text(&o));
+    }
+    std::fs::remove_file(dir.path().join("baken.toml")).unwrap();
+    assert!(
+        !dir.path().join("nothing.db").exists(),
+        "nothing was created"
+    );
+    assert!(!dir.path().join("x.db").exists(), "nothing was created");
+}
+
+#[test]
+fn invalid_demo_flags_are_refused_before_the_database_is_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite(dir.path(), "demo.db");
+    for (args, env, needle) in [
+        (
+            vec!["demo", "--db", &db, "--households", "0"],
+            vec![],
+            "--households must be from 1 to 2,000,000; got 0",
+        ),
+        (
+            vec!["demo", "--db", &db, "--households", "2000001"],
+            vec![],
+            "--households must be from 1 to 2,000,000; got 2000001",
+        ),
+        (
+            vec!["demo", "--db", &db, "--households", "veel"],
+            vec![],
+            "--households 'veel' is not a whole number",
+        ),
+        (
+            vec!["demo", "--db", &db],
+            vec![("BAKEN_DEMO_HOUSEHOLDS", "0")],
+            "BAKEN_DEMO_HOUSEHOLDS must be from 1",
+        ),
+        (vec!["demo", "--db", &db, "--seed", "abc"], vec![], "--seed"),
+        (
+            vec!["serve", "--demo", "--db", &db, "--households", "0"],
+            vec![],
+            "--households must be from 1",
+        ),
+    ] {
+        let o = baken_env(&args, None, dir.path(), &env);
+        assert!(!o.status.success(), "{args:?}");
+        assert!(text(&o).contains(needle), "{args:?}: {}", text(&o));
+        assert!(
+            !dir.path().join("demo.db").exists(),
+            "{args:?}: the database file was created"
+        );
+    }
+}
+
+#[test]
+fn demo_help_states_the_range_the_code_accepts() {
+    let dir = tempfile::tempdir().unwrap();
+    for command in ["demo", "serve"] {
+        let help = baken(&[command, "--help"], None, dir.path());
+        assert!(
+            text(&help).contains("(1 to 2,000,000)"),
+            "{command} --help: {}",
+            text(&help)
+        );
+    }
+    // The lower end of that range works; one past the upper end does not.
+    let o = baken(
+        &[
+            "demo",
+            "--db",
+            &sqlite(dir.path(), "one.db"),
+            "--households",
+            "1",
+        ],
+        None,
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains(": 1 households"), "{}", text(&o));
+    let o = baken(
+        &[
+            "demo",
+            "--db",
+            &sqlite(dir.path(), "big.db"),
+            "--households",
+            "2000001",
+        ],
+        None,
+        dir.path(),
+    );
+    assert!(!o.status.success());
+}
+
+#[test]
+fn user_add_links_each_role_to_what_it_needs() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_url(dir.path());
+    assert!(baken(
+        &["demo", "--db", &db, "--households", "100"],
+        None,
+        dir.path()
+    )
+    .status
+    .success());
+    let pw = Some("een goed lang wachtwoord\n");
+    let add = |extra: &[&str]| {
+        let mut args = vec!["user", "add", "--db", db.as_str()];
+        args.extend_from_slice(extra);
+        baken(&args, pw, dir.path())
+    };
+    for (extra, needle) in [
+        (
+            vec!["--username", "inw.een", "--role", "inwoner"],
+            "--household: an account with role inwoner must be linked to a household",
+        ),
+        (
+            vec!["--username", "aan.een", "--role", "aanbieder"],
+            "--provider: an account with role aanbieder must be linked to a provider",
+        ),
+        (
+            vec!["--username", "gen.een", "--role", "generalist"],
+            "--team: an account with role generalist must be linked to a team",
+        ),
+        (
+            vec![
+                "--username",
+                "bel.een",
+                "--role",
+                "beleid",
+                "--team",
+                "Wijkteam Noord",
+            ],
+            "--team: an account with role beleid is not linked to a team; leave it out",
+        ),
+        (
+            vec![
+                "--username",
+                "inw.twee",
+                "--role",
+                "inwoner",
+                "--household",
+                "99999",
+            ],
+            "--household: there is no household with number 99999",
+        ),
+        (
+            vec![
+                "--username",
+                "aan.twee",
+                "--role",
+                "aanbieder",
+                "--provider",
+                "Bestaat Niet BV",
+            ],
+            "--provider: there is no provider named 'Bestaat Niet BV'",
+        ),
+    ] {
+        let o = add(&extra);
+        assert!(!o.status.success(), "{extra:?}");
+        assert!(text(&o).contains(needle), "{extra:?}: {}", text(&o));
+    }
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let provider: String = rt.block_on(async {
+        let store = baken_store::Db::connect(&db).await.unwrap();
+        let mut tx = store.read().await.unwrap();
+        let p = baken_store::areas::providers(&mut tx).await.unwrap();
+        p[0].name.clone()
+    });
+    for extra in [
+        vec![
+            "--username",
+            "nieuwe.inwoner",
+            "--role",
+            "inwoner",
+            "--household",
+            "7",
+        ],
+        vec![
+            "--username",
+            "nieuwe.aanbieder",
+            "--role",
+            "aanbieder",
+            "--provider",
+            &provider,
+        ],
+        vec![
+            "--username",
+            "nieuwe.generalist",
+            "--role",
+            "generalist",
+            "--team",
+            "Wijkteam Oost",
+        ],
+    ] {
+        let o = add(&extra);
+        assert!(o.status.success(), "{extra:?}: {}", text(&o));
+    }
+    rt.block_on(async {
+        let store = baken_store::Db::connect(&db).await.unwrap();
+        let mut tx = store.read().await.unwrap();
+        let i = baken_store::users::by_username(&mut tx, "nieuwe.inwoner")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (i.household_id, i.team_id, i.provider_id),
+            (Some(7), None, None)
+        );
+        let a = baken_store::users::by_username(&mut tx, "nieuwe.aanbieder")
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(a.provider_id.is_some() && a.team_id.is_none());
+        let g = baken_store::users::by_username(&mut tx, "nieuwe.generalist")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(g.team_id, Some(3));
+        let log = baken_store::audit::search(&mut tx, &Default::default(), 1, 3)
+            .await
+            .unwrap();
+        assert!(log
+            .items
+            .iter()
+            .any(|r| r.detail == "rol inwoner, huishouden 7"));
+    });
 }

@@ -169,9 +169,9 @@ impl fmt::Display for Link {
 /// An account whose links do not fit its role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum LinkError {
-    #[error("a {role} account must be linked to a {link}")]
+    #[error("an account with role {role} must be linked to a {link}")]
     Missing { role: Role, link: Link },
-    #[error("a {role} account is not linked to a {link}")]
+    #[error("an account with role {role} is not linked to a {link}")]
     NotUsed { role: Role, link: Link },
 }
 
@@ -352,7 +352,7 @@ mod tests {
                 link: Link::Team
             }
             .to_string(),
-            "a teamleider account must be linked to a team"
+            "an account with role teamleider must be linked to a team"
         );
     }
 

@@ -16,7 +16,9 @@ pub struct DemoSummary {
 /// Does this database hold the synthetic municipality (loaded by [`load`])?
 pub async fn is_demo(db: &Db) -> Result<bool> {
     let mut tx = db.read().await?;
-    Ok(crate::meta::get(&mut tx, crate::meta::DEMO).await?.is_some())
+    Ok(crate::meta::get(&mut tx, crate::meta::DEMO)
+        .await?
+        .is_some())
 }
 
 /// Refuses with [`StoreError::NotEmpty`] unless the database holds no users,
@@ -154,9 +156,7 @@ pub async fn load_batched(
         crate::meta::DEMO,
         &format!(
             "{} {}: {written} households, seed {}",
-            m.code,
-            m.name,
-            config.seed
+            m.code, m.name, config.seed
         ),
     )
     .await?;

@@ -100,7 +100,11 @@ async fn accounts_made_in_beheer_are_linked_so_their_pages_work() {
 
         let provider = user(&app, "zorg.aanbieder").await;
         assert_eq!(
-            (provider.provider_id, provider.team_id, provider.household_id),
+            (
+                provider.provider_id,
+                provider.team_id,
+                provider.household_id
+            ),
             (Some(1), None, None)
         );
         let session = app.login_as("zorg.aanbieder").await;
@@ -132,8 +136,12 @@ async fn accounts_made_in_beheer_are_linked_so_their_pages_work() {
             .into_iter()
             .filter(|r| r.action == "create" && r.object_type.as_deref() == Some("user"))
             .collect();
-        assert!(created.iter().any(|r| r.detail == "rol aanbieder, organisatie 1"));
-        assert!(created.iter().any(|r| r.detail == "rol inwoner, huishouden 3"));
+        assert!(created
+            .iter()
+            .any(|r| r.detail == "rol aanbieder, organisatie 1"));
+        assert!(created
+            .iter()
+            .any(|r| r.detail == "rol inwoner, huishouden 3"));
 
         // An edit can move the aanbieder to another organisation and back.
         let res = app
@@ -161,16 +169,61 @@ async fn an_account_without_the_link_its_role_needs_is_refused_in_dutch() {
         let users_before = app.count_rows("users").await;
         let audit_before = app.audit_count().await;
         for (role, extra, field, message) in [
-            ("inwoner", vec![], "huishouden", "Een inwoner hoort bij een huishouden"),
-            ("aanbieder", vec![], "organisatie", "Een aanbieder hoort bij een organisatie"),
+            (
+                "inwoner",
+                vec![],
+                "huishouden",
+                "Een inwoner hoort bij een huishouden",
+            ),
+            (
+                "aanbieder",
+                vec![],
+                "organisatie",
+                "Een aanbieder hoort bij een organisatie",
+            ),
             ("generalist", vec![], "team", "hoort bij een team"),
-            ("teamleider", vec![("huishouden", "1")], "huishouden", "Alleen een inwoner hoort bij een huishouden"),
-            ("beleid", vec![("team", "1")], "team", "Een beleidsmedewerker hoort niet bij een team"),
-            ("beheerder", vec![("organisatie", "1")], "organisatie", "Alleen een aanbieder hoort bij een organisatie"),
-            ("inwoner", vec![("huishouden", "99999")], "huishouden", "Er is geen huishouden met nummer 99999"),
-            ("inwoner", vec![("huishouden", "drie")], "huishouden", "alleen cijfers"),
-            ("aanbieder", vec![("organisatie", "999")], "organisatie", "Kies een organisatie uit de lijst"),
-            ("generalist", vec![("team", "999")], "team", "Dit team bestaat niet"),
+            (
+                "teamleider",
+                vec![("huishouden", "1")],
+                "huishouden",
+                "Alleen een inwoner hoort bij een huishouden",
+            ),
+            (
+                "beleid",
+                vec![("team", "1")],
+                "team",
+                "Een beleidsmedewerker hoort niet bij een team",
+            ),
+            (
+                "beheerder",
+                vec![("organisatie", "1")],
+                "organisatie",
+                "Alleen een aanbieder hoort bij een organisatie",
+            ),
+            (
+                "inwoner",
+                vec![("huishouden", "99999")],
+                "huishouden",
+                "Er is geen huishouden met nummer 99999",
+            ),
+            (
+                "inwoner",
+                vec![("huishouden", "drie")],
+                "huishouden",
+                "alleen cijfers",
+            ),
+            (
+                "aanbieder",
+                vec![("organisatie", "999")],
+                "organisatie",
+                "Kies een organisatie uit de lijst",
+            ),
+            (
+                "generalist",
+                vec![("team", "999")],
+                "team",
+                "Dit team bestaat niet",
+            ),
         ] {
             let mut form = vec![
                 ("gebruikersnaam", "nieuw.account"),
@@ -179,12 +232,17 @@ async fn an_account_without_the_link_its_role_needs_is_refused_in_dutch() {
                 ("wachtwoord", "een-lang-genoeg-wachtwoord"),
             ];
             form.extend(extra.iter().copied());
-            let res = app.post_form("/beheer/gebruikers/nieuw", &admin, &form).await;
+            let res = app
+                .post_form("/beheer/gebruikers/nieuw", &admin, &form)
+                .await;
             let what = format!("{:?} {role} {extra:?}", app.backend);
             assert_eq!(res.status, 400, "{what}");
             assert!(res.body.contains(&format!("id=\"{field}-fout\"")), "{what}");
             assert!(res.body.contains(message), "{what}: {message}");
-            assert!(res.body.contains("value=\"Nieuw Account\""), "{what}: keeps what was typed");
+            assert!(
+                res.body.contains("value=\"Nieuw Account\""),
+                "{what}: keeps what was typed"
+            );
         }
         // Editing: an aanbieder's organisation cannot be taken away.
         let aanbieder = user(&app, "aanbieder").await;
@@ -203,7 +261,10 @@ async fn an_account_without_the_link_its_role_needs_is_refused_in_dutch() {
             .await;
         assert_eq!(res.status, 400);
         assert!(res.body.contains("Een aanbieder hoort bij een organisatie"));
-        assert_eq!(user(&app, "aanbieder").await.provider_id, aanbieder.provider_id);
+        assert_eq!(
+            user(&app, "aanbieder").await.provider_id,
+            aanbieder.provider_id
+        );
         assert_eq!(app.count_rows("users").await, users_before);
         assert_eq!(app.audit_count().await, audit_before, "nothing was written");
     }
@@ -221,7 +282,9 @@ async fn a_beheerder_unlocks_a_locked_account() {
         assert!(locked.locked_until.is_some());
 
         let admin = app.login_as("beheerder").await;
-        let page = app.get(&format!("/beheer/gebruikers/{}", locked.id), &admin).await;
+        let page = app
+            .get(&format!("/beheer/gebruikers/{}", locked.id), &admin)
+            .await;
         assert!(page.body.contains("Tijdelijk geblokkeerd"));
         assert!(page.body.contains("Na 5 mislukte inlogpogingen"));
         let res = app
@@ -234,13 +297,24 @@ async fn a_beheerder_unlocks_a_locked_account() {
         assert_eq!(res.status, 303);
         let page = app.get(res.location().unwrap_or(""), &admin).await;
         assert!(page.body.contains("Het account is ontgrendeld"));
-        assert!(!page.body.contains("Account ontgrendelen"), "no longer locked");
+        assert!(
+            !page.body.contains("Account ontgrendelen"),
+            "no longer locked"
+        );
         let unlocked = user(&app, "beleid").await;
         assert_eq!((unlocked.locked_until, unlocked.failed_logins), (None, 0));
         let entry = &app.audit_tail(1).await[0];
         assert_eq!(
-            (entry.action.as_str(), entry.object_id.as_deref(), entry.username.as_deref()),
-            ("update", Some(locked.id.to_string().as_str()), Some("beheerder"))
+            (
+                entry.action.as_str(),
+                entry.object_id.as_deref(),
+                entry.username.as_deref()
+            ),
+            (
+                "update",
+                Some(locked.id.to_string().as_str()),
+                Some("beheerder")
+            )
         );
         assert!(entry.detail.contains("ontgrendeld na 5 mislukte"));
 
@@ -266,7 +340,11 @@ async fn a_temporary_password_ends_sessions_and_must_be_replaced() {
         assert_eq!(res.status, 400);
         assert!(res.body.contains("id=\"tijdelijk-fout\""));
         assert_eq!(app.audit_count().await, before);
-        assert_eq!(app.get("/start", &old_session).await.status, 200, "session lives");
+        assert_eq!(
+            app.get("/start", &old_session).await.status,
+            200,
+            "session lives"
+        );
         // A beheerder's own password goes through "Mijn account".
         let own = user(&app, "beheerder").await;
         let res = app
@@ -280,24 +358,41 @@ async fn a_temporary_password_ends_sessions_and_must_be_replaced() {
         assert!(res.body.contains("via Mijn account"));
 
         let res = app
-            .post_form(&reset, &admin, &[("tijdelijk_wachtwoord", "tijdelijk-wachtwoord-123")])
+            .post_form(
+                &reset,
+                &admin,
+                &[("tijdelijk_wachtwoord", "tijdelijk-wachtwoord-123")],
+            )
             .await;
         assert_eq!(res.status, 303);
         let entry = &app.audit_tail(1).await[0];
-        assert_eq!(entry.object_id.as_deref(), Some(beleid.id.to_string().as_str()));
+        assert_eq!(
+            entry.object_id.as_deref(),
+            Some(beleid.id.to_string().as_str())
+        );
         assert!(entry.detail.contains("tijdelijk wachtwoord ingesteld"));
         let old = app.get("/start", &old_session).await;
         assert_eq!(old.status, 303, "the old session has ended");
-        assert_eq!(login(&app, "beleid", PASSWORD).await.status, 400, "old password gone");
+        assert_eq!(
+            login(&app, "beleid", PASSWORD).await.status,
+            400,
+            "old password gone"
+        );
 
         // The temporary password only lets the user choose their own.
         let res = login(&app, "beleid", "tijdelijk-wachtwoord-123").await;
         assert_eq!(res.location(), Some("/account?tijdelijk=1"));
         let session = with_csrf(&app, session_of(&res)).await;
         let start = app.get("/start", &session).await;
-        assert_eq!(start.location(), Some("/account?tijdelijk=1"), "every page waits");
+        assert_eq!(
+            start.location(),
+            Some("/account?tijdelijk=1"),
+            "every page waits"
+        );
         let account = app.get("/account?tijdelijk=1", &session).await;
-        assert!(account.body.contains("tijdelijk wachtwoord van de beheerder"));
+        assert!(account
+            .body
+            .contains("tijdelijk wachtwoord van de beheerder"));
         let res = app
             .post_form(
                 "/account/wachtwoord",
@@ -310,7 +405,9 @@ async fn a_temporary_password_ends_sessions_and_must_be_replaced() {
             )
             .await;
         assert_eq!(res.status, 400);
-        assert!(res.body.contains("Kies een ander wachtwoord dan het tijdelijke"));
+        assert!(res
+            .body
+            .contains("Kies een ander wachtwoord dan het tijdelijke"));
         let res = app
             .post_form(
                 "/account/wachtwoord",
@@ -323,10 +420,16 @@ async fn a_temporary_password_ends_sessions_and_must_be_replaced() {
             )
             .await;
         assert_eq!(res.status, 303);
-        assert_eq!(app.get("/start", &session).await.status, 200, "free to go on");
+        assert_eq!(
+            app.get("/start", &session).await.status,
+            200,
+            "free to go on"
+        );
         assert!(!user(&app, "beleid").await.password_temporary);
         assert_eq!(
-            login(&app, "beleid", "mijn-eigen-nieuwe-wachtwoord").await.location(),
+            login(&app, "beleid", "mijn-eigen-nieuwe-wachtwoord")
+                .await
+                .location(),
             Some("/start")
         );
     }
@@ -368,7 +471,10 @@ async fn concurrent_wrong_guesses_all_count_and_lock_the_account() {
         assert_eq!(logins("denied").await, 3, "…as a failure or as refused");
 
         let res = login(&app, "makelaar", PASSWORD).await;
-        assert_eq!(res.status, 400, "the right password is refused while locked");
+        assert_eq!(
+            res.status, 400,
+            "the right password is refused while locked"
+        );
         assert!(res.body.contains("tijdelijk geblokkeerd"));
         assert_eq!(logins("denied").await, 4);
     }
@@ -387,7 +493,12 @@ async fn teams_are_renamed_moved_and_deactivated_with_optimistic_locking() {
                 app.post_form(
                     "/beheer/teams/1",
                     &admin,
-                    &[("naam", name), ("wijk", "WK999902"), ("actief", "ja"), ("versie", "1")],
+                    &[
+                        ("naam", name),
+                        ("wijk", "WK999902"),
+                        ("actief", "ja"),
+                        ("versie", "1"),
+                    ],
                 )
                 .await
             }
@@ -397,13 +508,21 @@ async fn teams_are_renamed_moved_and_deactivated_with_optimistic_locking() {
         statuses.sort();
         assert_eq!(statuses, vec![303, 409], "{:?}", app.backend);
         let loser = if a.status == 409 { &a } else { &b };
-        assert!(loser.body.contains("Iemand anders heeft dit team intussen gewijzigd"));
-        let winner = if a.status == 303 { "Wijkteam Hart" } else { "Wijkteam Kern" };
+        assert!(loser
+            .body
+            .contains("Iemand anders heeft dit team intussen gewijzigd"));
+        let winner = if a.status == 303 {
+            "Wijkteam Hart"
+        } else {
+            "Wijkteam Kern"
+        };
         let list = app.get("/beheer/teams", &admin).await;
         assert!(list.body.contains(winner));
         assert!(!list.body.contains("Wijkteam Centrum"));
         let tail = app.audit_tail(2).await;
-        assert!(tail.iter().any(|r| r.outcome == "conflict" && r.object_type.as_deref() == Some("team")));
+        assert!(tail
+            .iter()
+            .any(|r| r.outcome == "conflict" && r.object_type.as_deref() == Some("team")));
         assert!(tail.iter().any(|r| r.outcome == "success"
             && r.detail.contains("naam 'Wijkteam Centrum' →")
             && r.detail.contains("wijk WK999901 → WK999902")));
@@ -419,13 +538,24 @@ async fn teams_are_renamed_moved_and_deactivated_with_optimistic_locking() {
         assert_eq!(res.status, 400);
         assert!(res.body.contains("id=\"actief-fout\""));
         assert!(res.body.contains("actieve medewerkers en"));
-        assert!(app.get("/beheer/teams", &admin).await.body.matches("Opgeheven").count() == 0);
+        assert!(
+            app.get("/beheer/teams", &admin)
+                .await
+                .body
+                .matches("Opgeheven")
+                .count()
+                == 0
+        );
 
         // An empty team can, and is then no longer offered for new accounts.
         assert_eq!(
-            app.post_form("/beheer/teams", &admin, &[("naam", "Wijkteam Tijdelijk"), ("wijk", "")])
-                .await
-                .status,
+            app.post_form(
+                "/beheer/teams",
+                &admin,
+                &[("naam", "Wijkteam Tijdelijk"), ("wijk", "")]
+            )
+            .await
+            .status,
             303
         );
         let id = app.count_rows("teams").await;
@@ -433,11 +563,19 @@ async fn teams_are_renamed_moved_and_deactivated_with_optimistic_locking() {
             .post_form(
                 &format!("/beheer/teams/{id}"),
                 &admin,
-                &[("naam", "Wijkteam Tijdelijk"), ("wijk", ""), ("versie", "1")],
+                &[
+                    ("naam", "Wijkteam Tijdelijk"),
+                    ("wijk", ""),
+                    ("versie", "1"),
+                ],
             )
             .await;
         assert_eq!(res.status, 303, "{}", res.body);
-        assert!(app.get("/beheer/teams", &admin).await.body.contains("Opgeheven"));
+        assert!(app
+            .get("/beheer/teams", &admin)
+            .await
+            .body
+            .contains("Opgeheven"));
         let form = app.get("/beheer/gebruikers/nieuw", &admin).await;
         assert!(!form.body.contains("Wijkteam Tijdelijk"), "not offered");
         let id_s = id.to_string();
@@ -475,7 +613,9 @@ async fn a_district_is_renamed_with_its_version_and_its_code_stays() {
             .await;
         assert_eq!(res.status, 303);
         let list = app.get(res.location().unwrap_or(""), &admin).await;
-        assert!(list.body.contains("Binnenstad <span class=\"muted\">(WK999901)</span>"));
+        assert!(list
+            .body
+            .contains("Binnenstad <span class=\"muted\">(WK999901)</span>"));
         assert!(list.body.contains("De naam van de wijk is opgeslagen"));
         let entry = &app.audit_tail(1).await[0];
         assert_eq!(
@@ -493,8 +633,14 @@ async fn a_district_is_renamed_with_its_version_and_its_code_stays() {
             )
             .await;
         assert_eq!(res.status, 409);
-        assert!(res.body.contains("Iemand anders heeft deze wijk intussen gewijzigd"));
-        assert!(!app.get("/beheer/wijken", &admin).await.body.contains("Oude Stad"));
+        assert!(res
+            .body
+            .contains("Iemand anders heeft deze wijk intussen gewijzigd"));
+        assert!(!app
+            .get("/beheer/wijken", &admin)
+            .await
+            .body
+            .contains("Oude Stad"));
         assert_eq!(app.audit_tail(1).await[0].outcome, "conflict");
 
         // Codes that are not a district are not found.

@@ -69,20 +69,46 @@ async fn bad_signal_bodies_are_400_naming_the_field_and_change_nothing() {
             ("".into(), "not valid JSON"),
             (format!("{} trailing", signal()), "not valid JSON"),
             (with(signal(), "category", json!(5)).to_string(), "category"),
-            (with(signal(), "houseNumber", json!(1)).to_string(), "houseNumber"),
+            (
+                with(signal(), "houseNumber", json!(1)).to_string(),
+                "houseNumber",
+            ),
             (without(signal(), "urgency").to_string(), "urgency"),
-            (with(signal(), "priority", json!("hoog")).to_string(), "priority"),
-            (with(signal(), "category", json!("ruzie")).to_string(), "category"),
-            (with(signal(), "urgency", json!("heel erg")).to_string(), "urgency"),
-            (with(signal(), "postcode", json!("12")).to_string(), "postcode"),
-            (with(signal(), "houseNumber", json!("abc")).to_string(), "houseNumber"),
-            (with(signal(), "description", json!("")).to_string(), "description"),
+            (
+                with(signal(), "priority", json!("hoog")).to_string(),
+                "priority",
+            ),
+            (
+                with(signal(), "category", json!("ruzie")).to_string(),
+                "category",
+            ),
+            (
+                with(signal(), "urgency", json!("heel erg")).to_string(),
+                "urgency",
+            ),
+            (
+                with(signal(), "postcode", json!("12")).to_string(),
+                "postcode",
+            ),
+            (
+                with(signal(), "houseNumber", json!("abc")).to_string(),
+                "houseNumber",
+            ),
+            (
+                with(signal(), "description", json!("")).to_string(),
+                "description",
+            ),
         ];
         for (body, field) in &cases {
             let res = app.post_json("/api/v1/signals", &token, body).await;
             assert_bad_request(&res, field, &format!("{:?} {body}", app.backend));
         }
-        assert_eq!(snapshot(&app).await, before, "{:?}: nothing changed", app.backend);
+        assert_eq!(
+            snapshot(&app).await,
+            before,
+            "{:?}: nothing changed",
+            app.backend
+        );
 
         // The same body, valid, is accepted: the cases above differ only where named.
         let ok = app
@@ -125,26 +151,114 @@ async fn bad_casework_bodies_are_400_naming_the_field_and_change_nothing() {
         let conv_path = "/api/v1/households/1/conversations".to_owned();
         let goal_field = format!("outcomes.{goal_id}");
         let cases: Vec<(String, Value, &str)> = vec![
-            (conv_path.clone(), with(conversation.clone(), "heldOn", json!("gisteren")), "heldOn"),
-            (conv_path.clone(), with(conversation.clone(), "scores", json!({"financien": "9"})), "scores.financien"),
-            (conv_path.clone(), with(conversation.clone(), "scores", json!({"geluk": "3"})), "scores.geluk"),
-            (conv_path.clone(), with(conversation.clone(), "participationRung", json!(9)), "participationRung"),
-            (conv_path.clone(), with(conversation.clone(), "participationRung", json!("drie")), "participationRung"),
-            (conv_path.clone(), with(conversation.clone(), "underlyingNeeds", json!({"geluk": "x"})), "underlyingNeeds.geluk"),
-            (conv_path.clone(), with(conversation.clone(), "network", json!([{"name": "Piet"}])), "relation"),
-            (format!("/api/v1/plans/{plan_id}/goals"), with(goal.clone(), "term", json!("ooit")), "term"),
-            (format!("/api/v1/plans/{plan_id}/goals"), with(goal.clone(), "domain", json!("geluk")), "domain"),
-            (format!("/api/v1/plans/{plan_id}/goals"), with(goal.clone(), "version", json!("1")), "version"),
-            (format!("/api/v1/plans/{plan_id}/goals"), with(goal.clone(), "targetDate", json!("31-02-2027")), "targetDate"),
-            (format!("/api/v1/plans/{plan_id}/agreements"), with(agreement.clone(), "step", json!(7)), "step"),
-            (format!("/api/v1/plans/{plan_id}/agreements"), with(agreement.clone(), "step", json!(-1)), "step"),
-            (format!("/api/v1/plans/{plan_id}/agreements"), with(agreement.clone(), "actor", json!("buurman")), "actor"),
-            (format!("/api/v1/plans/{plan_id}/agreements"), with(agreement.clone(), "form", json!("toverij")), "form"),
-            (format!("/api/v1/plans/{plan_id}/agreements"), with(agreement.clone(), "justification", json!({"9": "x"})), "justification.9"),
-            (format!("/api/v1/plans/{plan_id}/evaluations"), with(evaluation.clone(), "outcomes", json!({"doel": "deels"})), "outcomes.doel"),
-            (format!("/api/v1/plans/{plan_id}/evaluations"), with(evaluation.clone(), "outcomes", json!({goal_id.to_string(): "prima"})), &goal_field),
-            (format!("/api/v1/plans/{plan_id}/referrals"), with(referral.clone(), "justification", json!({"5": "x"})), "justification.5"),
-            (format!("/api/v1/plans/{plan_id}/referrals"), without(referral.clone(), "care"), "care"),
+            (
+                conv_path.clone(),
+                with(conversation.clone(), "heldOn", json!("gisteren")),
+                "heldOn",
+            ),
+            (
+                conv_path.clone(),
+                with(conversation.clone(), "scores", json!({"financien": "9"})),
+                "scores.financien",
+            ),
+            (
+                conv_path.clone(),
+                with(conversation.clone(), "scores", json!({"geluk": "3"})),
+                "scores.geluk",
+            ),
+            (
+                conv_path.clone(),
+                with(conversation.clone(), "participationRung", json!(9)),
+                "participationRung",
+            ),
+            (
+                conv_path.clone(),
+                with(conversation.clone(), "participationRung", json!("drie")),
+                "participationRung",
+            ),
+            (
+                conv_path.clone(),
+                with(
+                    conversation.clone(),
+                    "underlyingNeeds",
+                    json!({"geluk": "x"}),
+                ),
+                "underlyingNeeds.geluk",
+            ),
+            (
+                conv_path.clone(),
+                with(conversation.clone(), "network", json!([{"name": "Piet"}])),
+                "relation",
+            ),
+            (
+                format!("/api/v1/plans/{plan_id}/goals"),
+                with(goal.clone(), "term", json!("ooit")),
+                "term",
+            ),
+            (
+                format!("/api/v1/plans/{plan_id}/goals"),
+                with(goal.clone(), "domain", json!("geluk")),
+                "domain",
+            ),
+            (
+                format!("/api/v1/plans/{plan_id}/goals"),
+                with(goal.clone(), "version", json!("1")),
+                "version",
+            ),
+            (
+                format!("/api/v1/plans/{plan_id}/goals"),
+                with(goal.clone(), "targetDate", json!("31-02-2027")),
+                "targetDate",
+            ),
+            (
+                format!("/api/v1/plans/{plan_id}/agreements"),
+                with(agreement.clone(), "step", json!(7)),
+                "step",
+            ),
+            (
+                format!("/api/v1/plans/{plan_id}/agreements"),
+                with(agreement.clone(), "step", json!(-1)),
+                "step",
+            ),
+            (
+                format!("/api/v1/plans/{plan_id}/agreements"),
+                with(agreement.clone(), "actor", json!("buurman")),
+                "actor",
+            ),
+            (
+                format!("/api/v1/plans/{plan_id}/agreements"),
+                with(agreement.clone(), "form", json!("toverij")),
+                "form",
+            ),
+            (
+                format!("/api/v1/plans/{plan_id}/agreements"),
+                with(agreement.clone(), "justification", json!({"9": "x"})),
+                "justification.9",
+            ),
+            (
+                format!("/api/v1/plans/{plan_id}/evaluations"),
+                with(evaluation.clone(), "outcomes", json!({"doel": "deels"})),
+                "outcomes.doel",
+            ),
+            (
+                format!("/api/v1/plans/{plan_id}/evaluations"),
+                with(
+                    evaluation.clone(),
+                    "outcomes",
+                    json!({goal_id.to_string(): "prima"}),
+                ),
+                &goal_field,
+            ),
+            (
+                format!("/api/v1/plans/{plan_id}/referrals"),
+                with(referral.clone(), "justification", json!({"5": "x"})),
+                "justification.5",
+            ),
+            (
+                format!("/api/v1/plans/{plan_id}/referrals"),
+                without(referral.clone(), "care"),
+                "care",
+            ),
         ];
         let lead = app.token_for("teamleider").await;
         let before = snapshot(&app).await;
@@ -160,7 +274,12 @@ async fn bad_casework_bodies_are_400_naming_the_field_and_change_nothing() {
             )
             .await;
         assert_bad_request(&res, "reason", "approve with a number as reason");
-        assert_eq!(snapshot(&app).await, before, "{:?}: nothing changed", app.backend);
+        assert_eq!(
+            snapshot(&app).await,
+            before,
+            "{:?}: nothing changed",
+            app.backend
+        );
     }
 }
 
@@ -171,7 +290,10 @@ async fn the_audit_search_filters_and_refuses_unknown_values_in_dutch() {
         app.post_form(
             "/inloggen",
             &As::Anonymous,
-            &[("gebruikersnaam", "beleid"), ("wachtwoord", "fout-fout-fout")],
+            &[
+                ("gebruikersnaam", "beleid"),
+                ("wachtwoord", "fout-fout-fout"),
+            ],
         )
         .await;
         let beleid = app.login_as("beleid").await;
@@ -184,7 +306,9 @@ async fn the_audit_search_filters_and_refuses_unknown_values_in_dutch() {
             let Some(start) = body.find("<tbody>") else {
                 return Vec::new();
             };
-            let end = body[start..].find("</tbody>").map_or(body.len(), |e| start + e);
+            let end = body[start..]
+                .find("</tbody>")
+                .map_or(body.len(), |e| start + e);
             body[start..end]
                 .split("<tr>")
                 .skip(1)
@@ -213,7 +337,9 @@ async fn the_audit_search_filters_and_refuses_unknown_values_in_dutch() {
         let found = rows(&by_object.body);
         assert_eq!(found.len(), 1, "one read of household 1: {found:?}");
         assert!(found[0].contains("household:1") && found[0].contains("generalist"));
-        let failed = app.get("/beheer/audit?actie=login&uitkomst=failed", &admin).await;
+        let failed = app
+            .get("/beheer/audit?actie=login&uitkomst=failed", &admin)
+            .await;
         assert_eq!(rows(&failed.body).len(), 1);
         let today = chrono::Utc::now().date_naive();
         let tomorrow = today.succ_opt().expect("a tomorrow");
@@ -221,14 +347,20 @@ async fn the_audit_search_filters_and_refuses_unknown_values_in_dutch() {
             .get(&format!("/beheer/audit?van={tomorrow}"), &admin)
             .await;
         assert!(future.body.contains("Geen regels gevonden."));
-        let now = app.get(&format!("/beheer/audit?van={today}&tot={today}"), &admin).await;
+        let now = app
+            .get(&format!("/beheer/audit?van={today}&tot={today}"), &admin)
+            .await;
         assert!(!rows(&now.body).is_empty());
         assert!(!now.body.contains("Geen regels gevonden."));
 
         // Unknown or malformed filters: a Dutch message at the field, no search, no audit entry.
         for (query, field, message) in [
             ("actie=stelen", "actie", "Kies een actie uit de lijst."),
-            ("uitkomst=misschien", "uitkomst", "Kies een uitkomst uit de lijst."),
+            (
+                "uitkomst=misschien",
+                "uitkomst",
+                "Kies een uitkomst uit de lijst.",
+            ),
             ("object=household", "object", "soort:nummer"),
             ("van=gisteren", "van", "jjjj-mm-dd"),
             ("tot=2026-13-01", "tot", "jjjj-mm-dd"),
@@ -237,11 +369,18 @@ async fn the_audit_search_filters_and_refuses_unknown_values_in_dutch() {
             let before = app.audit_count().await;
             let res = app.get(&format!("/beheer/audit?{query}"), &admin).await;
             assert_eq!(res.status, 400, "{query}");
-            assert!(res.body.contains(&format!("id=\"{field}-fout\"")), "{query}");
+            assert!(
+                res.body.contains(&format!("id=\"{field}-fout\"")),
+                "{query}"
+            );
             assert!(res.body.contains(message), "{query}");
             assert!(res.body.contains("Er is niet gezocht"), "{query}");
             assert!(rows(&res.body).is_empty(), "{query}: no results shown");
-            assert_eq!(app.audit_count().await, before, "{query}: nothing searched, nothing audited");
+            assert_eq!(
+                app.audit_count().await,
+                before,
+                "{query}: nothing searched, nothing audited"
+            );
         }
     }
 }
@@ -253,14 +392,33 @@ async fn bad_team_and_user_forms_get_dutch_errors_and_change_nothing() {
         let teams_before = app.count_rows("teams").await;
         let audit_before = app.audit_count().await;
         for (form, field, message) in [
-            (vec![("naam", "ab"), ("wijk", "")], "naam", "3 tot 80 tekens"),
-            (vec![("naam", "Wijkteam Centrum"), ("wijk", "")], "naam", "Er is al een team met deze naam"),
-            (vec![("naam", "Wijkteam Nieuw"), ("wijk", "WK1")], "wijk", "Kies een wijk uit de lijst"),
-            (vec![("naam", "Wijkteam Nieuw"), ("wijk", "WK999999")], "wijk", "Deze wijk bestaat niet"),
+            (
+                vec![("naam", "ab"), ("wijk", "")],
+                "naam",
+                "3 tot 80 tekens",
+            ),
+            (
+                vec![("naam", "Wijkteam Centrum"), ("wijk", "")],
+                "naam",
+                "Er is al een team met deze naam",
+            ),
+            (
+                vec![("naam", "Wijkteam Nieuw"), ("wijk", "WK1")],
+                "wijk",
+                "Kies een wijk uit de lijst",
+            ),
+            (
+                vec![("naam", "Wijkteam Nieuw"), ("wijk", "WK999999")],
+                "wijk",
+                "Deze wijk bestaat niet",
+            ),
         ] {
             let res = app.post_form("/beheer/teams", &admin, &form).await;
             assert_eq!(res.status, 400, "{form:?}");
-            assert!(res.body.contains(&format!("id=\"{field}-fout\"")), "{form:?}");
+            assert!(
+                res.body.contains(&format!("id=\"{field}-fout\"")),
+                "{form:?}"
+            );
             assert!(res.body.contains(message), "{form:?}: {message}");
         }
         // Editing a team: a bad version, a bad name.
@@ -268,7 +426,12 @@ async fn bad_team_and_user_forms_get_dutch_errors_and_change_nothing() {
             .post_form(
                 "/beheer/teams/1",
                 &admin,
-                &[("naam", "Wijkteam Anders"), ("wijk", "WK999901"), ("actief", "ja"), ("versie", "abc")],
+                &[
+                    ("naam", "Wijkteam Anders"),
+                    ("wijk", "WK999901"),
+                    ("actief", "ja"),
+                    ("versie", "abc"),
+                ],
             )
             .await;
         assert_eq!(res.status, 400);
@@ -277,40 +440,70 @@ async fn bad_team_and_user_forms_get_dutch_errors_and_change_nothing() {
             .post_form(
                 "/beheer/teams/1",
                 &admin,
-                &[("naam", ""), ("wijk", "WK999901"), ("actief", "ja"), ("versie", "1")],
+                &[
+                    ("naam", ""),
+                    ("wijk", "WK999901"),
+                    ("actief", "ja"),
+                    ("versie", "1"),
+                ],
             )
             .await;
         assert_eq!(res.status, 400);
         assert!(res.body.contains("id=\"naam-fout\""));
         assert_eq!(app.count_rows("teams").await, teams_before);
         let team = app.get("/beheer/teams/1", &admin).await;
-        assert!(team.body.contains("value=\"Wijkteam Centrum\""), "name unchanged");
-        assert!(team.body.contains("name=\"versie\" value=\"1\""), "version unchanged");
+        assert!(
+            team.body.contains("value=\"Wijkteam Centrum\""),
+            "name unchanged"
+        );
+        assert!(
+            team.body.contains("name=\"versie\" value=\"1\""),
+            "version unchanged"
+        );
 
         // Editing a user: a version that is not a number.
         let res = app
             .post_form(
                 "/beheer/gebruikers/2",
                 &admin,
-                &[("naam", "Andere Naam"), ("rol", "vrijwilliger"), ("actief", "ja"), ("versie", "abc")],
+                &[
+                    ("naam", "Andere Naam"),
+                    ("rol", "vrijwilliger"),
+                    ("actief", "ja"),
+                    ("versie", "abc"),
+                ],
             )
             .await;
         assert_eq!(res.status, 400);
-        assert!(res.body.contains("Het formulier mist de versie van de gegevens"));
+        assert!(res
+            .body
+            .contains("Het formulier mist de versie van de gegevens"));
         let user = app.get("/beheer/gebruikers/2", &admin).await;
         assert!(!user.body.contains("Andere Naam"), "nothing changed");
         assert!(user.body.contains("name=\"versie\" value=\"1\""));
         // A district edit with a bad version or an empty name.
         let res = app
-            .post_form("/beheer/wijken/WK999901", &admin, &[("naam", "Hart"), ("versie", "x")])
+            .post_form(
+                "/beheer/wijken/WK999901",
+                &admin,
+                &[("naam", "Hart"), ("versie", "x")],
+            )
             .await;
         assert_eq!(res.status, 400);
         let res = app
-            .post_form("/beheer/wijken/WK999901", &admin, &[("naam", " "), ("versie", "1")])
+            .post_form(
+                "/beheer/wijken/WK999901",
+                &admin,
+                &[("naam", " "), ("versie", "1")],
+            )
             .await;
         assert_eq!(res.status, 400);
         assert!(res.body.contains("id=\"naam-fout\""));
-        assert!(app.get("/beheer/wijken", &admin).await.body.contains("Centrum <span"));
+        assert!(app
+            .get("/beheer/wijken", &admin)
+            .await
+            .body
+            .contains("Centrum <span"));
         assert_eq!(app.audit_count().await, audit_before, "nothing was written");
     }
 }

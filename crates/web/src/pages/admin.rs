@@ -714,10 +714,9 @@ pub async fn set_temporary_password(
     let user = load_user(&state, id).await?;
     if ctx.user.as_ref().is_some_and(|u| u.user.id == id) {
         // The page does not offer this for one's own account.
-        return Err(AppError::BadRequest(
-            "Uw eigen wachtwoord wijzigt u via Mijn account.".into(),
-        )
-        .into());
+        return Err(
+            AppError::BadRequest("Uw eigen wachtwoord wijzigt u via Mijn account.".into()).into(),
+        );
     }
     let problem = Password::parse(&form.tijdelijk_wachtwoord).err().map(|_| {
         format!(
