@@ -144,14 +144,13 @@ pub fn parse_households(s: &str) -> Result<u64, String> {
 /// 2000000 → "2,000,000", as the help text writes it.
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    let groups: Vec<&str> = digits
+        .as_bytes()
+        .rchunks(3)
+        .rev()
+        .filter_map(|g| std::str::from_utf8(g).ok())
+        .collect();
+    groups.join(",")
 }
 
 fn custom<E: serde::de::Error>(key: &str, msg: String) -> E {

@@ -173,7 +173,7 @@ const MATRIX: &[Entry] = &[
         "GET",
         "/beheer/teams/{id}",
         ADMIN,
-        Page("Team Wijkteam Centrum wijzigen"),
+        Page("Wijkteam Centrum wijzigen"),
     ),
     e("POST", "/beheer/teams/{id}", ADMIN, NO_VERSION),
     e("GET", "/beheer/wijken", ADMIN, Page("Wijken en buurten")),

@@ -110,6 +110,10 @@ async fn accounts_made_in_beheer_are_linked_so_their_pages_work() {
         let session = app.login_as("zorg.aanbieder").await;
         let list = app.get("/aanbieder/huishoudens", &session).await;
         assert_eq!(list.status, 200, "the provider's page works: {}", list.body);
+        assert!(
+            list.body.contains("href=\"/aanbieder/huishoudens/"),
+            "it lists the provider's households"
+        );
         assert_eq!(
             app.get("/aanbieder/huishoudens", &app.login_as("aanbieder").await)
                 .await
