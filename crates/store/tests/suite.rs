@@ -357,3 +357,73 @@ async fn sessions_tokens_and_lockout() {
         tx.commit().await.unwrap();
     }
 }
+
+#[tokio::test]
+async fn the_database_records_that_it_holds_the_demo() {
+    for t in testing::all().await {
+        assert!(!demo::is_demo(&t.db).await.unwrap(), "{:?}: empty", t.backend());
+        // Other data is not the demo.
+        let mut tx = t.db.begin().await.unwrap();
+        baken_store::areas::create_team(&mut tx, "Eigen team", None)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert!(!demo::is_demo(&t.db).await.unwrap());
+    }
+    for t in with_demo(100).await {
+        assert!(demo::is_demo(&t.db).await.unwrap(), "{:?}", t.backend());
+        let mut tx = t.db.read().await.unwrap();
+        let what = baken_store::meta::get(&mut tx, baken_store::meta::DEMO)
+            .await
+            .unwrap()
+            .unwrap_or_default();
+        assert_eq!(what, "GM9999 Proefstad (fictief): 100 households, seed 42");
+    }
+}
+
+#[tokio::test]
+async fn teams_and_districts_change_only_at_the_version_they_were_read() {
+    use baken_store::areas::{self, TeamChange};
+    for t in with_demo(20).await {
+        let mut tx = t.db.begin().await.unwrap();
+        let change = TeamChange {
+            name: "Wijkteam Hart",
+            district_code: Some("WK999901"),
+            active: true,
+        };
+        assert_eq!(areas::update_team(&mut tx, 1, 1, &change).await.unwrap(), 2);
+        assert!(matches!(
+            areas::update_team(&mut tx, 1, 1, &change).await,
+            Err(StoreError::Conflict { expected: 1, .. })
+        ));
+        assert!(matches!(
+            areas::update_team(&mut tx, 999, 1, &change).await,
+            Err(StoreError::NotFound(_))
+        ));
+        let dup = TeamChange {
+            name: "Wijkteam Noord",
+            ..change
+        };
+        assert!(matches!(
+            areas::update_team(&mut tx, 1, 2, &dup).await,
+            Err(StoreError::Duplicate(_))
+        ));
+        tx.rollback().await.unwrap();
+        let mut tx = t.db.begin().await.unwrap();
+        assert_eq!(
+            areas::rename_district(&mut tx, "WK999901", 1, "Hart").await.unwrap(),
+            2
+        );
+        assert!(matches!(
+            areas::rename_district(&mut tx, "WK999901", 1, "Kern").await,
+            Err(StoreError::Conflict { .. })
+        ));
+        assert!(matches!(
+            areas::rename_district(&mut tx, "WK999999", 1, "Niets").await,
+            Err(StoreError::NotFound(_))
+        ));
+        let d = areas::district(&mut tx, "WK999901").await.unwrap().unwrap();
+        assert_eq!((d.name.as_str(), d.version), ("Hart", 2));
+        tx.commit().await.unwrap();
+    }
+}
