@@ -361,7 +361,11 @@ async fn sessions_tokens_and_lockout() {
 #[tokio::test]
 async fn the_database_records_that_it_holds_the_demo() {
     for t in testing::all().await {
-        assert!(!demo::is_demo(&t.db).await.unwrap(), "{:?}: empty", t.backend());
+        assert!(
+            !demo::is_demo(&t.db).await.unwrap(),
+            "{:?}: empty",
+            t.backend()
+        );
         // Other data is not the demo.
         let mut tx = t.db.begin().await.unwrap();
         baken_store::areas::create_team(&mut tx, "Eigen team", None)
@@ -411,7 +415,9 @@ async fn teams_and_districts_change_only_at_the_version_they_were_read() {
         tx.rollback().await.unwrap();
         let mut tx = t.db.begin().await.unwrap();
         assert_eq!(
-            areas::rename_district(&mut tx, "WK999901", 1, "Hart").await.unwrap(),
+            areas::rename_district(&mut tx, "WK999901", 1, "Hart")
+                .await
+                .unwrap(),
             2
         );
         assert!(matches!(

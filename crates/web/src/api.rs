@@ -120,34 +120,41 @@ pub struct HouseholdsQuery {
 
 pub const MAX_PAGE_SIZE: i64 = 100;
 
-pub fn parse_households_query(raw: Option<&str>) -> Result<HouseholdsQuery, String> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or(""))
-        .map_err(|_| "the query string is not valid URL encoding".to_owned())?;
+/// Parses the query; an error is the parameter's name and what is wrong with it.
+pub fn parse_households_query(raw: Option<&str>) -> Result<HouseholdsQuery, (String, String)> {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(raw.unwrap_or("")).map_err(|_| {
+            (
+                "query".to_owned(),
+                "the query string is not valid URL encoding".to_owned(),
+            )
+        })?;
     let mut q = HouseholdsQuery {
         page: 1,
         page_size: 20,
         district_code: None,
     };
     for (k, v) in pairs {
+        let bad = |msg: String| (k.chars().take(40).collect::<String>(), msg);
         match k.as_str() {
             "page" => {
-                q.page = v.parse().ok().filter(|n| *n >= 1).ok_or_else(|| format!("query parameter 'page' must be a whole number of at least 1; got '{v}'"))?
+                q.page = v.parse().ok().filter(|n| *n >= 1).ok_or_else(|| bad(format!("query parameter 'page' must be a whole number of at least 1; got '{v}'")))?
             }
             "pageSize" => {
                 q.page_size = v
                     .parse()
                     .ok()
                     .filter(|n| (1..=MAX_PAGE_SIZE).contains(n))
-                    .ok_or_else(|| format!("query parameter 'pageSize' must be a whole number from 1 to {MAX_PAGE_SIZE}; got '{v}'"))?
+                    .ok_or_else(|| bad(format!("query parameter 'pageSize' must be a whole number from 1 to {MAX_PAGE_SIZE}; got '{v}'")))?
             }
             "districtCode" => {
-                q.district_code = Some(DistrictCode::parse(&v).map_err(|e| format!("query parameter 'districtCode': {e}"))?)
+                q.district_code = Some(DistrictCode::parse(&v).map_err(|e| bad(format!("query parameter 'districtCode': {e}")))?)
             }
             other => {
-                return Err(format!(
+                return Err(bad(format!(
                     "unknown query parameter '{}'; allowed are page, pageSize, districtCode",
                     other.chars().take(40).collect::<String>()
-                ))
+                )))
             }
         }
     }
@@ -160,7 +167,8 @@ pub async fn households(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, Failure> {
     let user = ctx.user()?.clone();
-    let q = parse_households_query(raw.as_deref()).map_err(AppError::BadRequest)?;
+    let q = parse_households_query(raw.as_deref())
+        .map_err(|(name, reason)| AppError::invalid(name, reason))?;
     let filter = HouseholdFilter {
         district: q.district_code.as_ref().map(|d| d.to_string()),
         postcode: None,
@@ -221,10 +229,13 @@ pub async fn household(
 ) -> Result<Response, Failure> {
     let user = ctx.user()?.clone();
     let id: i64 = id.parse().ok().filter(|n| *n >= 1).ok_or_else(|| {
-        AppError::BadRequest(format!(
-            "path parameter 'id' must be a positive whole number; got '{}'",
-            id.chars().take(40).collect::<String>()
-        ))
+        AppError::invalid(
+            "id",
+            format!(
+                "path parameter 'id' must be a positive whole number; got '{}'",
+                id.chars().take(40).collect::<String>()
+            ),
+        )
     })?;
     let (h, residents, _team) = read_household_audited(&state, &ctx, user.scope(), id).await?;
     Ok(Json(household_json(&h, Some(&residents))).into_response())
@@ -263,8 +274,9 @@ mod tests {
             ("districtCode=WK1", "'districtCode'"),
             ("page_size=5", "'page_size'"),
         ] {
-            let err = parse_households_query(Some(raw)).unwrap_err();
+            let (param, err) = parse_households_query(Some(raw)).unwrap_err();
             assert!(err.contains(name), "{raw}: {err}");
+            assert_eq!(format!("'{param}'"), name, "{raw}");
         }
     }
 }

@@ -336,14 +336,19 @@ async fn bad_form_input_gets_dutch_errors_and_changes_nothing() {
 async fn api_errors_are_problem_json_naming_the_parameter() {
     for app in apps(10).await {
         let token = app.token_for("generalist").await;
-        for (path, needle) in [
-            ("/api/v1/households?pageSize=0", "'pageSize'"),
+        for (path, needle, param) in [
+            ("/api/v1/households?pageSize=0", "'pageSize'", "pageSize"),
             (
                 "/api/v1/households?district=WK999901",
                 "unknown query parameter 'district'",
+                "district",
             ),
-            ("/api/v1/households?districtCode=Noord", "'districtCode'"),
-            ("/api/v1/households/abc", "'id'"),
+            (
+                "/api/v1/households?districtCode=Noord",
+                "'districtCode'",
+                "districtCode",
+            ),
+            ("/api/v1/households/abc", "'id'", "id"),
         ] {
             let res = app.get(path, &token).await;
             assert_eq!(res.status, 400, "{path}");
@@ -359,6 +364,7 @@ async fn api_errors_are_problem_json_naming_the_parameter() {
                 p["instance"].as_str(),
                 Some(path.split('?').next().unwrap_or(""))
             );
+            assert_eq!(p["invalidParams"][0]["name"], param, "{path}");
         }
         let bad = app
             .get("/api/v1/households", &As::Bearer("bkn_nonsense".into()))
