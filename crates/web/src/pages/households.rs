@@ -65,28 +65,31 @@ pub async fn list(
     let filter = HouseholdFilter { district, postcode };
     let page_no = page_number(q.pagina.as_deref());
 
-    let mut tx = state.db.begin().await?;
-    let page = households::list(&mut tx, user.scope(), &filter, page_no, PAGE_SIZE).await?;
-    let detail = format!(
-        "wijk={} postcode={} pagina={} resultaten={}",
-        filter.district.as_deref().unwrap_or("-"),
-        filter.postcode.as_deref().unwrap_or("-"),
-        page_no,
-        page.total
-    );
-    audit::append(
-        &mut tx,
-        &ctx.audit(
-            AuditAction::Search,
-            AuditOutcome::Success,
-            Some(("household", "*".into())),
-            detail,
-        ),
-    )
-    .await?;
-    let team_name = team_name(&mut tx, user.user.team_id).await?;
-    let districts = areas::districts(&mut tx).await?;
-    tx.commit().await?;
+    let (scope, team, audit_ctx) = (user.scope(), user.user.team_id, ctx.clone());
+    let (page, team_name, districts) = state
+        .db
+        .audited(move |tx| {
+            Box::pin(async move {
+                let page = households::list(tx, scope, &filter, page_no, PAGE_SIZE).await?;
+                let detail = format!(
+                    "wijk={} postcode={} pagina={} resultaten={}",
+                    filter.district.as_deref().unwrap_or("-"),
+                    filter.postcode.as_deref().unwrap_or("-"),
+                    page_no,
+                    page.total
+                );
+                let entry = audit_ctx.audit(
+                    AuditAction::Search,
+                    AuditOutcome::Success,
+                    Some(("household", "*".into())),
+                    detail,
+                );
+                let team_name = team_name(tx, team).await?;
+                let districts = areas::districts(tx).await?;
+                Ok::<_, AppError>(((page, team_name, districts), vec![entry]))
+            })
+        })
+        .await?;
 
     let rows: Vec<Row> = page
         .items
