@@ -16,7 +16,7 @@ async fn fresh(url: Option<&str>, dir: &std::path::Path, name: &str) -> anyhow::
         Some(admin) => {
             let admin_db = Db::connect(admin).await?;
             let db_name = format!("baken_bench_{name}_{}", std::process::id());
-            if let Db::Postgres(p) = &admin_db {
+            if let Some(p) = admin_db.postgres_pool() {
                 baken_store::sqlx::query(&format!("DROP DATABASE IF EXISTS {db_name}"))
                     .execute(p)
                     .await?;

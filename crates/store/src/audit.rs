@@ -8,40 +8,84 @@ use chrono::{DateTime, Utc};
 /// Appends one entry inside the caller's transaction. Taking the head row's lock
 /// first serialises appenders, so the chain never forks.
 pub async fn append(tx: &mut Tx, entry: &AuditEntry) -> Result<i64> {
-    let (seq, prev): (i64, String) = with_conn!(tx, |c| {
-        sqlx::query_as("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+    append_many(tx, std::slice::from_ref(entry)).await
+}
+
+/// Rows per INSERT statement: 14 parameters each, well inside both backends'
+/// limits on bound parameters.
+const ROWS_PER_INSERT: usize = 64;
+
+/// Appends entries, in order, inside the caller's transaction, with one update of
+/// the head for all of them; returns the sequence number of the last (0 when
+/// `entries` is empty). Taking the head row's lock first serialises appenders,
+/// so the chain never forks.
+pub async fn append_many(tx: &mut Tx, entries: &[AuditEntry]) -> Result<i64> {
+    if entries.is_empty() {
+        return Ok(0);
+    }
+    let n = i64::try_from(entries.len())
+        .map_err(|_| StoreError::Corrupt("too many audit entries".into()))?;
+    let (last, mut prev): (i64, String) = with_conn!(tx, |c| {
+        sqlx::query_as("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
+            .bind(n)
             .fetch_one(&mut *c)
             .await
     })?;
-    let stored = entry.to_stored(seq, &prev);
-    exec!(tx, |c| {
-        sqlx::query(
+    let first = last - n + 1;
+    let mut stored = Vec::with_capacity(entries.len());
+    for (i, entry) in entries.iter().enumerate() {
+        let s = entry.to_stored(first + i as i64, &prev);
+        prev.clone_from(&s.hash);
+        stored.push((entry.at, s));
+    }
+    for chunk in stored.chunks(ROWS_PER_INSERT) {
+        let mut sql = String::from(
             "INSERT INTO audit_log (seq, at, user_id, username, role, client_addr, route, action, \
-             outcome, object_type, object_id, detail, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-        )
-        .bind(seq)
-        .bind(entry.at)
-        .bind(stored.user_id)
-        .bind(&stored.username)
-        .bind(&stored.role)
-        .bind(&stored.client_addr)
-        .bind(&stored.route)
-        .bind(&stored.action)
-        .bind(&stored.outcome)
-        .bind(&stored.object_type)
-        .bind(&stored.object_id)
-        .bind(&stored.detail)
-        .bind(&stored.prev_hash)
-        .bind(&stored.hash)
-        .execute(&mut *c)
-        .await?;
+             outcome, object_type, object_id, detail, prev_hash, hash) VALUES ",
+        );
+        for r in 0..chunk.len() {
+            if r > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('(');
+            for c in 0..14 {
+                if c > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push('$');
+                sql.push_str(&(r * 14 + c + 1).to_string());
+            }
+            sql.push(')');
+        }
+        exec!(tx, |c| {
+            let mut q = sqlx::query(&sql);
+            for (at, s) in chunk {
+                q = q
+                    .bind(s.seq)
+                    .bind(*at)
+                    .bind(s.user_id)
+                    .bind(&s.username)
+                    .bind(&s.role)
+                    .bind(&s.client_addr)
+                    .bind(&s.route)
+                    .bind(&s.action)
+                    .bind(&s.outcome)
+                    .bind(&s.object_type)
+                    .bind(&s.object_id)
+                    .bind(&s.detail)
+                    .bind(&s.prev_hash)
+                    .bind(&s.hash);
+            }
+            q.execute(&mut *c).await
+        })?;
+    }
+    exec!(tx, |c| {
         sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-            .bind(&stored.hash)
+            .bind(&prev)
             .execute(&mut *c)
             .await
     })?;
-    Ok(seq)
+    Ok(last)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]

@@ -27,6 +27,7 @@ pub mod households;
 pub mod kaart;
 pub mod meta;
 pub mod monitor;
+pub mod reads;
 #[doc(hidden)]
 pub mod testing;
 pub mod users;
@@ -36,15 +37,9 @@ pub mod users;
 #[macro_export]
 macro_rules! with_conn {
     ($tx:expr, |$conn:ident| $body:expr) => {
-        match $tx {
-            $crate::Tx::Sqlite(t, ..) => {
-                let $conn = &mut **t;
-                $body
-            }
-            $crate::Tx::Postgres(t) => {
-                let $conn = &mut **t;
-                $body
-            }
+        match $tx.conn() {
+            $crate::Conn::Sqlite($conn) => $body,
+            $crate::Conn::Postgres($conn) => $body,
         }
     };
 }
@@ -54,17 +49,17 @@ macro_rules! with_conn {
 #[macro_export]
 macro_rules! exec {
     ($tx:expr, |$conn:ident| $body:expr) => {
-        match $tx {
-            $crate::Tx::Sqlite(t, ..) => {
-                let $conn = &mut **t;
-                ($body).map(|r| r.rows_affected())
-            }
-            $crate::Tx::Postgres(t) => {
-                let $conn = &mut **t;
-                ($body).map(|r| r.rows_affected())
-            }
+        match $tx.conn() {
+            $crate::Conn::Sqlite($conn) => ($body).map(|r| r.rows_affected()),
+            $crate::Conn::Postgres($conn) => ($body).map(|r| r.rows_affected()),
         }
     };
+}
+
+/// The connection under a [`Tx`], for [`with_conn!`] and [`exec!`].
+pub enum Conn<'a> {
+    Sqlite(&'a mut sqlx::SqliteConnection),
+    Postgres(&'a mut sqlx::PgConnection),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -87,6 +82,8 @@ pub enum StoreError {
     Corrupt(String),
     #[error("the database is busy: no write transaction could start within 10 seconds")]
     Busy,
+    #[error("the shared transaction of an audited read failed: {0}")]
+    Batch(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -109,9 +106,16 @@ pub enum Backend {
     Postgres,
 }
 
-/// A connection pool to one of the two backends.
+/// A connection pool to one of the two backends, and the queue of audited
+/// reads that share transactions ([`Db::audited`]).
 #[derive(Debug, Clone)]
-pub enum Db {
+pub struct Db {
+    pool: Pool,
+    reads: reads::Reads,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum Pool {
     /// The pool, and the queue that write transactions wait in (see [`Db::begin`]).
     Sqlite(SqlitePool, WriteQueue),
     Postgres(PgPool),
@@ -131,9 +135,27 @@ pub enum Tx {
         Option<tokio::sync::OwnedMutexGuard<()>>,
     ),
     Postgres(sqlx::Transaction<'static, Postgres>),
+    /// A connection outside any transaction ([`Db::lookup`]): each statement
+    /// stands on its own.
+    SqliteLookup(sqlx::pool::PoolConnection<Sqlite>),
+    PostgresLookup(sqlx::pool::PoolConnection<Postgres>),
 }
 
 impl Db {
+    fn new(pool: Pool) -> Db {
+        let reads = reads::Reads::start(pool.clone());
+        Db { pool, reads }
+    }
+
+    /// The PostgreSQL pool, for administrative statements (creating databases in
+    /// tests and benchmarks).
+    pub fn postgres_pool(&self) -> Option<&PgPool> {
+        match &self.pool {
+            Pool::Postgres(p) => Some(p),
+            Pool::Sqlite(..) => None,
+        }
+    }
+
     /// Connects to `sqlite://PATH` (created if missing; WAL, foreign keys on) or
     /// `postgres://…`.
     pub async fn connect(url: &str) -> Result<Db> {
@@ -148,7 +170,7 @@ impl Db {
                 .max_connections(8)
                 .connect_with(opts)
                 .await?;
-            Ok(Db::Sqlite(pool, WriteQueue::default()))
+            Ok(Db::new(Pool::Sqlite(pool, WriteQueue::default())))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let opts = PgConnectOptions::from_str(url)?;
             let pool = PgPoolOptions::new()
@@ -156,24 +178,24 @@ impl Db {
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(opts)
                 .await?;
-            Ok(Db::Postgres(pool))
+            Ok(Db::new(Pool::Postgres(pool)))
         } else {
             Err(StoreError::UnsupportedUrl(url.chars().take(60).collect()))
         }
     }
 
     pub fn backend(&self) -> Backend {
-        match self {
-            Db::Sqlite(..) => Backend::Sqlite,
-            Db::Postgres(_) => Backend::Postgres,
+        match &self.pool {
+            Pool::Sqlite(..) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
         }
     }
 
     /// Brings the schema up to date.
     pub async fn migrate(&self) -> Result<()> {
-        match self {
-            Db::Sqlite(p, _) => sqlx::migrate!("./migrations/sqlite").run(p).await?,
-            Db::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
+        match &self.pool {
+            Pool::Sqlite(p, _) => sqlx::migrate!("./migrations/sqlite").run(p).await?,
+            Pool::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
         }
         Ok(())
     }
@@ -182,8 +204,53 @@ impl Db {
     /// (`BEGIN IMMEDIATE`), so a read followed by a write can never fail halfway
     /// on a lock upgrade.
     pub async fn begin(&self) -> Result<Tx> {
+        self.pool.begin().await
+    }
+
+    /// A transaction for reading only (no audit entry).
+    pub async fn read(&self) -> Result<Tx> {
+        self.pool.read().await
+    }
+
+    /// A connection for lookups that need no transaction — one statement, or
+    /// statements that need not agree on one snapshot, and never a write that
+    /// belongs with another (the session behind a cookie, say): it saves the
+    /// `BEGIN` and `COMMIT` round trips on every request.
+    pub async fn lookup(&self) -> Result<Tx> {
+        Ok(match &self.pool {
+            Pool::Sqlite(p, _) => Tx::SqliteLookup(p.acquire().await?),
+            Pool::Postgres(p) => Tx::PostgresLookup(p.acquire().await?),
+        })
+    }
+
+    /// Is the database reachable?
+    pub async fn ping(&self) -> Result<()> {
+        match &self.pool {
+            Pool::Sqlite(p, _) => {
+                sqlx::query("SELECT 1").execute(p).await?;
+            }
+            Pool::Postgres(p) => {
+                sqlx::query("SELECT 1").execute(p).await?;
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        match &self.pool {
+            Pool::Sqlite(p, _) => p.close().await,
+            Pool::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+impl Pool {
+    /// A transaction that may write. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so a read followed by a write can never fail halfway
+    /// on a lock upgrade.
+    pub(crate) async fn begin(&self) -> Result<Tx> {
         Ok(match self {
-            Db::Sqlite(p, queue) => {
+            Pool::Sqlite(p, queue) => {
                 // Bounded like SQLite's own busy timeout, so a mistake (a second
                 // writing transaction opened while holding one) fails instead of hanging.
                 let turn =
@@ -192,44 +259,35 @@ impl Db {
                         .map_err(|_| StoreError::Busy)?;
                 Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?, Some(turn))
             }
-            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+            Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
     }
 
     /// A transaction for reading only (no audit entry).
-    pub async fn read(&self) -> Result<Tx> {
+    pub(crate) async fn read(&self) -> Result<Tx> {
         Ok(match self {
-            Db::Sqlite(p, _) => Tx::Sqlite(p.begin().await?, None),
-            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+            Pool::Sqlite(p, _) => Tx::Sqlite(p.begin().await?, None),
+            Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
-    }
-
-    /// Is the database reachable?
-    pub async fn ping(&self) -> Result<()> {
-        match self {
-            Db::Sqlite(p, _) => {
-                sqlx::query("SELECT 1").execute(p).await?;
-            }
-            Db::Postgres(p) => {
-                sqlx::query("SELECT 1").execute(p).await?;
-            }
-        }
-        Ok(())
-    }
-
-    pub async fn close(&self) {
-        match self {
-            Db::Sqlite(p, _) => p.close().await,
-            Db::Postgres(p) => p.close().await,
-        }
     }
 }
 
 impl Tx {
+    /// The connection, for [`with_conn!`] and [`exec!`].
+    pub fn conn(&mut self) -> Conn<'_> {
+        match self {
+            Tx::Sqlite(t, _) => Conn::Sqlite(&mut **t),
+            Tx::Postgres(t) => Conn::Postgres(&mut **t),
+            Tx::SqliteLookup(c) => Conn::Sqlite(&mut **c),
+            Tx::PostgresLookup(c) => Conn::Postgres(&mut **c),
+        }
+    }
+
     pub async fn commit(self) -> Result<()> {
         match self {
             Tx::Sqlite(t, _turn) => t.commit().await?,
             Tx::Postgres(t) => t.commit().await?,
+            Tx::SqliteLookup(_) | Tx::PostgresLookup(_) => {}
         }
         Ok(())
     }
@@ -238,6 +296,7 @@ impl Tx {
         match self {
             Tx::Sqlite(t, _turn) => t.rollback().await?,
             Tx::Postgres(t) => t.rollback().await?,
+            Tx::SqliteLookup(_) | Tx::PostgresLookup(_) => {}
         }
         Ok(())
     }

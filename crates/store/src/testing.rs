@@ -47,7 +47,7 @@ pub async fn postgres() -> Option<TestDb> {
     let admin = Db::connect(&admin_url)
         .await
         .expect("connect to BAKEN_TEST_PG_URL");
-    if let Db::Postgres(p) = &admin {
+    if let Some(p) = admin.postgres_pool() {
         sqlx::query(&format!("CREATE DATABASE {name}"))
             .execute(p)
             .await

@@ -8,7 +8,7 @@ use baken_domain::casework::{
 use baken_domain::{Bsn, LadderStep, SupportForm};
 use baken_store::casework::{self as cw, CaseError, FigureFilter, NewSignal, Search, Who};
 use baken_store::testing::{self, TestDb};
-use baken_store::{demo, StoreError, Tx};
+use baken_store::{demo, Conn, StoreError, Tx};
 use baken_synth::{municipality, Config};
 use chrono::NaiveDate;
 
@@ -406,9 +406,9 @@ async fn the_database_refuses_a_second_open_plan_even_around_the_domain() {
         cw::open_plan(&mut tx, hh, d(2026, 1, 2), &gen)
             .await
             .unwrap();
-        let raw = match &mut tx {
-            Tx::Sqlite(c, ..) => sqlx::query("INSERT INTO cw_plans (household_id, opened_on, opened_by, status, version, updated_at) VALUES ($1, '2026-01-03', $2, 'open', 1, '2026-01-03T00:00:00Z')").bind(hh).bind(gen.user_id).execute(&mut **c).await.map(|_| ()),
-            Tx::Postgres(c) => sqlx::query("INSERT INTO cw_plans (household_id, opened_on, opened_by, status, version, updated_at) VALUES ($1, DATE '2026-01-03', $2, 'open', 1, now())").bind(hh).bind(gen.user_id).execute(&mut **c).await.map(|_| ()),
+        let raw = match tx.conn() {
+            Conn::Sqlite(c) => sqlx::query("INSERT INTO cw_plans (household_id, opened_on, opened_by, status, version, updated_at) VALUES ($1, '2026-01-03', $2, 'open', 1, '2026-01-03T00:00:00Z')").bind(hh).bind(gen.user_id).execute(&mut *c).await.map(|_| ()),
+            Conn::Postgres(c) => sqlx::query("INSERT INTO cw_plans (household_id, opened_on, opened_by, status, version, updated_at) VALUES ($1, DATE '2026-01-03', $2, 'open', 1, now())").bind(hh).bind(gen.user_id).execute(&mut *c).await.map(|_| ()),
         };
         assert!(raw.is_err(), "{:?}: unique open plan index", t.backend());
     }

@@ -161,6 +161,131 @@ async fn concurrent_appends_keep_one_unbroken_chain() {
     }
 }
 
+/// Audited reads share transactions (group commit): many at once, interleaved
+/// with ordinary writers, each gets its value only with its entry committed, and
+/// the chain stays one unbroken line.
+#[tokio::test]
+async fn audited_reads_share_transactions_and_keep_the_chain() {
+    for t in with_demo(30).await {
+        let before = {
+            let mut tx = t.db.read().await.unwrap();
+            match audit::verify(&mut tx).await.unwrap() {
+                audit::Verification::Intact { entries } => entries,
+                audit::Verification::Broken(b) => panic!("{b:?}"),
+            }
+        };
+        let mut tasks = Vec::new();
+        for i in 0..120i64 {
+            let db = t.db.clone();
+            tasks.push(tokio::spawn(async move {
+                if i % 10 == 0 {
+                    // An ordinary writer in between, with its own transaction.
+                    let mut tx = db.begin().await.unwrap();
+                    audit::append(&mut tx, &entry(&format!("writer {i}")))
+                        .await
+                        .unwrap();
+                    tx.commit().await.unwrap();
+                    return None;
+                }
+                let id = 1 + i % 30;
+                let read = db
+                    .audited(move |tx| {
+                        Box::pin(async move {
+                            let h = households::get(tx, id).await?;
+                            let e = entry(&format!("read {i}"));
+                            Ok::<_, StoreError>((h.map(|h| h.id), vec![e]))
+                        })
+                    })
+                    .await
+                    .unwrap();
+                Some((id, read))
+            }));
+        }
+        for task in tasks {
+            if let Some((id, read)) = task.await.unwrap() {
+                assert_eq!(read, Some(id), "{:?}", t.backend());
+            }
+        }
+        let mut tx = t.db.read().await.unwrap();
+        match audit::verify(&mut tx).await.unwrap() {
+            audit::Verification::Intact { entries } => {
+                assert_eq!(entries, before + 120, "{:?}", t.backend())
+            }
+            audit::Verification::Broken(b) => panic!("{:?}: {b:?}", t.backend()),
+        }
+        let page = audit::search(&mut tx, &audit::AuditFilter::default(), 1, 500)
+            .await
+            .unwrap();
+        for i in 0..120 {
+            let want = if i % 10 == 0 {
+                format!("writer {i}")
+            } else {
+                format!("read {i}")
+            };
+            assert_eq!(
+                page.items.iter().filter(|r| r.detail == want).count(),
+                1,
+                "{want} on {:?}",
+                t.backend()
+            );
+        }
+    }
+}
+
+/// A read that fails in a shared transaction is undone alone: what it wrote is
+/// rolled back, it leaves no entry, and the reads beside it still commit.
+#[tokio::test]
+async fn a_failing_read_is_rolled_back_alone() {
+    for t in with_demo(10).await {
+        let count = |db: Db| async move {
+            let mut tx = db.read().await.unwrap();
+            let page = audit::search(&mut tx, &audit::AuditFilter::default(), 1, 1000)
+                .await
+                .unwrap();
+            page.total
+        };
+        let before = count(t.db.clone()).await;
+        let mut tasks = Vec::new();
+        for i in 0..40 {
+            let db = t.db.clone();
+            tasks.push(tokio::spawn(async move {
+                db.audited(move |tx| {
+                    Box::pin(async move {
+                        if i % 4 == 0 {
+                            // Writes an entry inside the read, then fails: both must vanish.
+                            audit::append(tx, &entry(&format!("undone {i}"))).await?;
+                            households::get(tx, 1).await?;
+                            return Err(StoreError::NotFound(format!("read {i}")));
+                        }
+                        Ok((i, vec![entry(&format!("kept {i}"))]))
+                    })
+                })
+                .await
+            }));
+        }
+        for (i, task) in tasks.into_iter().enumerate() {
+            match task.await.unwrap() {
+                Ok(v) => assert_eq!(v, i, "{:?}", t.backend()),
+                Err(StoreError::NotFound(what)) => {
+                    assert_eq!(i % 4, 0);
+                    assert_eq!(what, format!("read {i}"));
+                }
+                Err(e) => panic!("{:?}: {e}", t.backend()),
+            }
+        }
+        assert_eq!(count(t.db.clone()).await, before + 30, "{:?}", t.backend());
+        let mut tx = t.db.read().await.unwrap();
+        let page = audit::search(&mut tx, &audit::AuditFilter::default(), 1, 1000)
+            .await
+            .unwrap();
+        assert!(page.items.iter().all(|r| !r.detail.starts_with("undone")));
+        assert!(matches!(
+            audit::verify(&mut tx).await.unwrap(),
+            audit::Verification::Intact { .. }
+        ));
+    }
+}
+
 #[tokio::test]
 async fn two_concurrent_updates_give_one_success_and_one_conflict() {
     for t in with_demo(20).await {

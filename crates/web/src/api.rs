@@ -11,7 +11,6 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use baken_domain::{AuditAction, AuditOutcome, DistrictCode};
-use baken_store::audit;
 use baken_store::households::{self, Household, HouseholdFilter, Resident};
 use serde::Serialize;
 
@@ -173,25 +172,28 @@ pub async fn households(
         district: q.district_code.as_ref().map(|d| d.to_string()),
         postcode: None,
     };
-    let mut tx = state.db.begin().await?;
-    let page = households::list(&mut tx, user.scope(), &filter, q.page, q.page_size).await?;
-    let detail = format!(
-        "districtCode={} page={} results={}",
-        filter.district.as_deref().unwrap_or("-"),
-        q.page,
-        page.total
-    );
-    audit::append(
-        &mut tx,
-        &ctx.audit(
-            AuditAction::Search,
-            AuditOutcome::Success,
-            Some(("household", "*".into())),
-            detail,
-        ),
-    )
-    .await?;
-    tx.commit().await?;
+    let (scope, page_no, page_size, audit_ctx) = (user.scope(), q.page, q.page_size, ctx.clone());
+    let page = state
+        .db
+        .audited(move |tx| {
+            Box::pin(async move {
+                let page = households::list(tx, scope, &filter, page_no, page_size).await?;
+                let detail = format!(
+                    "districtCode={} page={} results={}",
+                    filter.district.as_deref().unwrap_or("-"),
+                    page_no,
+                    page.total
+                );
+                let entry = audit_ctx.audit(
+                    AuditAction::Search,
+                    AuditOutcome::Success,
+                    Some(("household", "*".into())),
+                    detail,
+                );
+                Ok::<_, AppError>((page, vec![entry]))
+            })
+        })
+        .await?;
 
     let link = |p: i64| {
         let mut s = format!("/api/v1/households?page={p}&pageSize={}", q.page_size);

@@ -261,7 +261,7 @@ async fn identify(State(state): State<AppState>, mut req: Request, next: Next) -
         match audience {
             Audience::Api => {
                 let Some(token) = bearer else { return Ok(None) };
-                let mut tx = db.read().await?;
+                let mut tx = db.lookup().await?;
                 let user = users::user_for_token(&mut tx, &token).await?;
                 Ok(user.map(|user| CurrentUser {
                     user,
@@ -273,7 +273,7 @@ async fn identify(State(state): State<AppState>, mut req: Request, next: Next) -
                 let Some(secret) = session_secret else {
                     return Ok(None);
                 };
-                let mut tx = db.read().await?;
+                let mut tx = db.lookup().await?;
                 let session = users::session(&mut tx, &secret).await?;
                 Ok(session.map(|s| CurrentUser {
                     user: s.user,

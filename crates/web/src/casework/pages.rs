@@ -6,6 +6,7 @@ use super::{
 };
 use crate::ctx::Ctx;
 use crate::error::AppError;
+use crate::pages::households::audited_household_read;
 use crate::pages::{render, PageResult};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
@@ -717,33 +718,38 @@ pub async fn caseload(
     let user = ctx.user()?.clone();
     let day = today();
     let page_no = crate::pages::households::page_number(q.get("pagina").map(String::as_str));
-    let mut tx = state.db.begin().await?;
-    let page = cw::caseload(
-        &mut tx,
-        user.user.id,
-        day,
-        day - chrono::Duration::days(30),
-        page_no,
-        CASELOAD_PAGE,
-    )
-    .await
-    .map_err(internal)?;
+    let (me, audit_ctx) = (user.user.id, ctx.clone());
+    let page = state
+        .db
+        .audited(move |tx| {
+            Box::pin(async move {
+                let page = cw::caseload(
+                    tx,
+                    me,
+                    day,
+                    day - chrono::Duration::days(30),
+                    page_no,
+                    CASELOAD_PAGE,
+                )
+                .await
+                .map_err(internal)?;
+                let entry = audit_ctx.audit(
+                    AuditAction::Read,
+                    AuditOutcome::Success,
+                    Some(("household", "*".into())),
+                    format!(
+                        "caseload: pagina {}, {} van {} huishoudens",
+                        page.page,
+                        page.items.len(),
+                        page.total
+                    ),
+                );
+                Ok::<_, AppError>((page, vec![entry]))
+            })
+        })
+        .await?;
     let (total, pages, current) = (page.total, page.pages(), page.page);
     let rows = page.items;
-    audit::append(
-        &mut tx,
-        &ctx.audit(
-            AuditAction::Read,
-            AuditOutcome::Success,
-            Some(("household", "*".into())),
-            format!(
-                "caseload: pagina {current}, {} van {total} huishoudens",
-                rows.len()
-            ),
-        ),
-    )
-    .await?;
-    tx.commit().await?;
     #[derive(Serialize)]
     struct Row {
         id: i64,
@@ -1147,25 +1153,21 @@ async fn dossier_page(
     audit_detail: &str,
 ) -> PageResult {
     let user = ctx.user()?.clone();
-    let mut tx = state.db.begin().await?;
-    let h = in_scope!(
-        tx,
-        scoped_household(&mut tx, ctx, &user, id, AuditAction::Read).await
-    );
-    let data = dossier_context(&mut tx, &h, today()).await?;
-    if !audit_detail.is_empty() {
-        audit::append(
-            &mut tx,
-            &ctx.audit(
-                AuditAction::Read,
-                AuditOutcome::Success,
-                Some(("household", h.id.to_string())),
-                audit_detail,
-            ),
-        )
-        .await?;
-    }
-    tx.commit().await?;
+    let detail = if audit_detail.is_empty() {
+        "dossier opnieuw getoond".to_owned()
+    } else {
+        audit_detail.to_owned()
+    };
+    let (h, data) = audited_household_read(
+        state,
+        ctx,
+        user.scope(),
+        id,
+        AuditAction::Read,
+        "casework",
+        move |tx, h| Box::pin(async move { Ok((dossier_context(tx, h, today()).await?, detail)) }),
+    )
+    .await?;
     let html = render(
         state,
         ctx,

@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use baken_domain::{AuditAction, AuditOutcome, DistrictCode, HouseholdScope, Postcode};
 use baken_store::households::{self, Household, HouseholdFilter};
+use baken_store::reads::BoxFuture;
 use baken_store::{areas, audit, Tx};
 use minijinja::{context, Value};
 use serde::{Deserialize, Serialize};
@@ -64,28 +65,31 @@ pub async fn list(
     let filter = HouseholdFilter { district, postcode };
     let page_no = page_number(q.pagina.as_deref());
 
-    let mut tx = state.db.begin().await?;
-    let page = households::list(&mut tx, user.scope(), &filter, page_no, PAGE_SIZE).await?;
-    let detail = format!(
-        "wijk={} postcode={} pagina={} resultaten={}",
-        filter.district.as_deref().unwrap_or("-"),
-        filter.postcode.as_deref().unwrap_or("-"),
-        page_no,
-        page.total
-    );
-    audit::append(
-        &mut tx,
-        &ctx.audit(
-            AuditAction::Search,
-            AuditOutcome::Success,
-            Some(("household", "*".into())),
-            detail,
-        ),
-    )
-    .await?;
-    let team_name = team_name(&mut tx, user.user.team_id).await?;
-    let districts = areas::districts(&mut tx).await?;
-    tx.commit().await?;
+    let (scope, team, audit_ctx) = (user.scope(), user.user.team_id, ctx.clone());
+    let (page, team_name, districts) = state
+        .db
+        .audited(move |tx| {
+            Box::pin(async move {
+                let page = households::list(tx, scope, &filter, page_no, PAGE_SIZE).await?;
+                let detail = format!(
+                    "wijk={} postcode={} pagina={} resultaten={}",
+                    filter.district.as_deref().unwrap_or("-"),
+                    filter.postcode.as_deref().unwrap_or("-"),
+                    page_no,
+                    page.total
+                );
+                let entry = audit_ctx.audit(
+                    AuditAction::Search,
+                    AuditOutcome::Success,
+                    Some(("household", "*".into())),
+                    detail,
+                );
+                let team_name = team_name(tx, team).await?;
+                let districts = areas::districts(tx).await?;
+                Ok::<_, AppError>(((page, team_name, districts), vec![entry]))
+            })
+        })
+        .await?;
 
     let rows: Vec<Row> = page
         .items
@@ -158,59 +162,82 @@ async fn team_name(tx: &mut Tx, team: Option<i64>) -> Result<Option<String>, App
     })
 }
 
-/// Loads a household if the scope allows it, writing the audit entry (success,
-/// denied or not found) in the same transaction. Out of scope and absent look
-/// the same to the caller (404), so ids cannot be probed.
+/// Reads a household's data if `scope` allows it: `read` runs only for a
+/// household in scope and returns its value and the detail of the audit entry.
+/// The entry (success, denied or not found) is written in the same transaction
+/// as the read — one it may share with other audited reads
+/// ([`baken_store::Db::audited`]) — and the value is returned only once that
+/// transaction has committed. Out of scope and absent look the same to the
+/// caller (404), so ids cannot be probed. `what` names the kind of read in the
+/// entries of refusals ("casework"; empty for the plain household page).
+pub(crate) async fn audited_household_read<T, F>(
+    state: &AppState,
+    ctx: &Ctx,
+    scope: HouseholdScope,
+    id: i64,
+    action: AuditAction,
+    what: &'static str,
+    read: F,
+) -> Result<(Household, T), AppError>
+where
+    T: Send + 'static,
+    F: for<'a> FnOnce(&'a mut Tx, &'a Household) -> BoxFuture<'a, Result<(T, String), AppError>>
+        + Send
+        + 'static,
+{
+    let ctx = ctx.clone();
+    let found = state
+        .db
+        .audited(move |tx| {
+            Box::pin(async move {
+                let object = Some(("household", id.to_string()));
+                let found = households::get(tx, id).await?;
+                Ok::<_, AppError>(match found {
+                    Some(h) if scope.allows(h.id, h.team_id) => {
+                        let (value, detail) = read(tx, &h).await?;
+                        let entry = ctx.audit(action, AuditOutcome::Success, object, detail);
+                        (Some((h, value)), vec![entry])
+                    }
+                    Some(_) => {
+                        let detail = if what.is_empty() {
+                            "buiten de eigen scope".to_owned()
+                        } else {
+                            format!("{what} buiten de eigen scope")
+                        };
+                        (
+                            None,
+                            vec![ctx.audit(action, AuditOutcome::Denied, object, detail)],
+                        )
+                    }
+                    None => (
+                        None,
+                        vec![ctx.audit(action, AuditOutcome::NotFound, object, what)],
+                    ),
+                })
+            })
+        })
+        .await?;
+    found.ok_or(AppError::NotFound)
+}
+
+/// A household with its residents and team name, audited like every read.
 pub(crate) async fn read_household_audited(
     state: &AppState,
     ctx: &Ctx,
     scope: HouseholdScope,
     id: i64,
 ) -> Result<(Household, Vec<households::Resident>, Option<String>), AppError> {
-    let mut tx = state.db.begin().await?;
-    let found = households::get(&mut tx, id).await?;
-    let object = Some(("household", id.to_string()));
-    match found {
-        Some(h) if scope.allows(h.id, h.team_id) => {
-            let residents = households::residents(&mut tx, h.id).await?;
-            audit::append(
-                &mut tx,
-                &ctx.audit(
-                    AuditAction::Read,
-                    AuditOutcome::Success,
-                    object,
-                    format!("{} bewoners", residents.len()),
-                ),
-            )
-            .await?;
-            let team = team_name(&mut tx, h.team_id).await?;
-            tx.commit().await?;
-            Ok((h, residents, team))
-        }
-        Some(_) => {
-            audit::append(
-                &mut tx,
-                &ctx.audit(
-                    AuditAction::Read,
-                    AuditOutcome::Denied,
-                    object,
-                    "buiten de eigen scope",
-                ),
-            )
-            .await?;
-            tx.commit().await?;
-            Err(AppError::NotFound)
-        }
-        None => {
-            audit::append(
-                &mut tx,
-                &ctx.audit(AuditAction::Read, AuditOutcome::NotFound, object, ""),
-            )
-            .await?;
-            tx.commit().await?;
-            Err(AppError::NotFound)
-        }
-    }
+    let (h, (residents, team)) =
+        audited_household_read(state, ctx, scope, id, AuditAction::Read, "", |tx, h| {
+            Box::pin(async move {
+                let residents = households::residents(tx, h.id).await?;
+                let team = team_name(tx, h.team_id).await?;
+                let detail = format!("{} bewoners", residents.len());
+                Ok(((residents, team), detail))
+            })
+        })
+        .await?;
+    Ok((h, residents, team))
 }
 
 #[derive(Serialize)]
