@@ -6,6 +6,7 @@
 use super::clean_text;
 use super::signal::labelled_enum;
 use super::signal::SignalError;
+use super::{check_recorded, DateError};
 use crate::ladder::{ParticipationRung, SelfRelianceScore};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -45,6 +46,8 @@ pub enum ConversationError {
     ConsentEnd,
     #[error("unknown life domain")]
     Domain,
+    #[error(transparent)]
+    Date(#[from] DateError),
 }
 
 impl From<SignalError> for ConversationError {
@@ -172,18 +175,23 @@ impl NetworkMember {
 }
 
 /// The resident's consent to share with one organisation, for one purpose,
-/// until a date.
+/// until a date. A provider on the social map is named by its id (which is
+/// what lets that provider see the plan, never a name that happens to match);
+/// any other party by name only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Consent {
     pub organisation: String,
+    pub provider_id: Option<i64>,
     pub purpose: String,
     pub given_on: NaiveDate,
     pub until: NaiveDate,
 }
 
 impl Consent {
+    /// `organisation` is the provider's name when `provider_id` is given.
     pub fn new(
         organisation: &str,
+        provider_id: Option<i64>,
         purpose: &str,
         given_on: NaiveDate,
         until: NaiveDate,
@@ -196,6 +204,7 @@ impl Consent {
         }
         Ok(Consent {
             organisation,
+            provider_id,
             purpose,
             given_on,
             until,
@@ -223,7 +232,14 @@ pub struct Conversation {
 }
 
 impl Conversation {
-    pub fn new(held_on: NaiveDate, presented_question: &str) -> Result<Self, ConversationError> {
+    /// A conversation held on `held_on`: not in the future, and within the
+    /// recording window ([`super::RECORDING_WINDOW_DAYS`]).
+    pub fn new(
+        held_on: NaiveDate,
+        presented_question: &str,
+        today: NaiveDate,
+    ) -> Result<Self, ConversationError> {
+        check_recorded(held_on, today)?;
         Ok(Conversation {
             held_on,
             presented_question: clean_text(presented_question, 2000)
@@ -300,7 +316,8 @@ mod tests {
 
     #[test]
     fn tafeltje_dekje_that_turns_out_to_be_loneliness_counts_for_baken_one() {
-        let mut c = Conversation::new(d(2026, 1, 5), "Tafeltje dekje aan huis").unwrap();
+        let mut c =
+            Conversation::new(d(2026, 1, 5), "Tafeltje dekje aan huis", d(2026, 1, 5)).unwrap();
         assert!(!c.finds_question_behind_question());
         c.underlying_needs.push(
             UnderlyingNeed::new(
@@ -333,15 +350,31 @@ mod tests {
     #[test]
     fn consent_needs_organisation_purpose_and_a_later_end() {
         assert_eq!(
-            Consent::new("", "doel", d(2026, 1, 1), d(2026, 6, 1)),
+            Consent::new("", None, "doel", d(2026, 1, 1), d(2026, 6, 1)),
             Err(ConversationError::ConsentIncomplete)
         );
         assert_eq!(
-            Consent::new("Woonstede", "overlast", d(2026, 1, 1), d(2026, 1, 1)),
+            Consent::new("Woonstede", None, "overlast", d(2026, 1, 1), d(2026, 1, 1)),
             Err(ConversationError::ConsentEnd)
         );
-        let c = Consent::new("Woonstede", "overlast", d(2026, 1, 1), d(2026, 6, 1)).unwrap();
+        let c =
+            Consent::new("Woonstede", Some(4), "overlast", d(2026, 1, 1), d(2026, 6, 1)).unwrap();
         assert!(c.holds_on(d(2026, 6, 1)) && !c.holds_on(d(2026, 6, 2)));
+        assert_eq!(c.provider_id, Some(4));
+    }
+
+    #[test]
+    fn a_conversation_that_has_not_happened_yet_cannot_be_recorded() {
+        let today = d(2026, 12, 1);
+        assert_eq!(
+            Conversation::new(d(2026, 12, 2), "Vraag", today).unwrap_err(),
+            ConversationError::Date(DateError::InFuture)
+        );
+        assert_eq!(
+            Conversation::new(d(2026, 5, 1), "Vraag", today).unwrap_err(),
+            ConversationError::Date(DateError::TooLongAgo)
+        );
+        assert!(Conversation::new(d(2026, 9, 1), "Vraag", today).is_ok());
     }
 
     proptest! {
