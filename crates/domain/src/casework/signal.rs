@@ -19,6 +19,8 @@ pub enum SignalError {
     Source,
     #[error("the first contact cannot be before the signal was reported")]
     ContactBeforeReport,
+    #[error("the household does not live at the address of the signal")]
+    OtherAddress,
     #[error(transparent)]
     Date(#[from] DateError),
     #[error("unknown life domain '{0}'")]
