@@ -1109,7 +1109,13 @@ pub async fn open_plan(
     .fetch_one(&mut *c)
     .await
     })?;
-    history_line(tx, id, who, &format!("plan geopend per {}", on.format("%d-%m-%Y"))).await?;
+    history_line(
+        tx,
+        id,
+        who,
+        &format!("plan geopend per {}", on.format("%d-%m-%Y")),
+    )
+    .await?;
     Ok(id)
 }
 
@@ -1939,13 +1945,15 @@ fn norms_of(r: NormsRow) -> Result<NormsVersion> {
 
 /// The versions of the response norms, newest first; the first is current.
 pub async fn norms_history(tx: &mut Tx, limit: i64) -> Result<Vec<NormsVersion>> {
-    let rows: Vec<NormsRow> = with_conn!(tx, |c| sqlx::query_as(
+    let rows: Vec<NormsRow> = with_conn!(tx, |c| {
+        sqlx::query_as(
         "SELECT n.version, n.crisis, n.urgent, n.normaal, n.set_at, u.display_name FROM cw_response_norms n \
          LEFT JOIN users u ON u.id = n.set_by ORDER BY n.version DESC LIMIT $1"
     )
     .bind(limit)
     .fetch_all(&mut *c)
-    .await)?;
+    .await
+    })?;
     rows.into_iter().map(norms_of).collect()
 }
 
@@ -1979,7 +1987,8 @@ pub async fn set_response_norms(
     if current != expected {
         return Err(conflict());
     }
-    let inserted = exec!(tx, |c| sqlx::query(
+    let inserted = exec!(tx, |c| {
+        sqlx::query(
         "INSERT INTO cw_response_norms (version, crisis, urgent, normaal, set_at, set_by) VALUES ($1,$2,$3,$4,$5,$6)"
     )
     .bind(expected + 1)
@@ -1989,7 +1998,8 @@ pub async fn set_response_norms(
     .bind(now())
     .bind(who.user_id)
     .execute(&mut *c)
-    .await);
+    .await
+    });
     match inserted {
         Ok(_) => Ok(expected + 1),
         Err(sqlx::Error::Database(db)) if db.is_unique_violation() => Err(conflict()),
@@ -2051,12 +2061,14 @@ pub async fn load_demo(
     let mut done = 0u64;
     for spec in cases(m, config) {
         let hh_id = spec.household as i64 + 1;
-        let hh: Option<(String, i64, String, String, Option<i64>)> = with_conn!(tx, |c| sqlx::query_as(
+        let hh: Option<(String, i64, String, String, Option<i64>)> = with_conn!(tx, |c| {
+            sqlx::query_as(
             "SELECT postcode, house_number, house_letter, addition, team_id FROM households WHERE id = $1"
         )
         .bind(hh_id)
         .fetch_optional(&mut *c)
-        .await)?;
+        .await
+        })?;
         let Some((postcode, house_number, house_letter, addition, team)) = hh else {
             continue;
         };

@@ -133,7 +133,10 @@ async fn the_demo_has_casework_in_every_stage_and_figures_to_show() {
         );
         // Untriaged repeated signals about one dwelling share its full address.
         let signals = cw::team_signals(&mut tx, team, 500).await.unwrap();
-        let untriaged: Vec<_> = signals.iter().filter(|s| s.household_id.is_none()).collect();
+        let untriaged: Vec<_> = signals
+            .iter()
+            .filter(|s| s.household_id.is_none())
+            .collect();
         assert!(
             untriaged.iter().enumerate().any(|(i, a)| untriaged[i + 1..]
                 .iter()
@@ -192,10 +195,11 @@ async fn karels_plan_holds_every_rule_and_keeps_its_history() {
         .await
         .unwrap();
         // Not to a household at another address.
-        let elsewhere = (1..=60)
-            .find(|id| *id != hh)
+        let elsewhere = (1..=60).find(|id| *id != hh).unwrap();
+        let other = baken_store::households::get(&mut tx, elsewhere)
+            .await
+            .unwrap()
             .unwrap();
-        let other = baken_store::households::get(&mut tx, elsewhere).await.unwrap().unwrap();
         if other.postcode != h.postcode || other.house_number != h.house_number {
             assert!(matches!(
                 cw::triage(&mut tx, s, elsewhere, gen.user_id, d(2026, 1, 5)).await,
@@ -367,9 +371,7 @@ async fn karels_plan_holds_every_rule_and_keeps_its_history() {
             .unwrap();
         a.referral_id = Some(r2);
         let v = cw::plan_version(&mut tx, plan).await.unwrap();
-        let aid = cw::add_agreement(&mut tx, plan, v, &a, &gen)
-            .await
-            .unwrap();
+        let aid = cw::add_agreement(&mut tx, plan, v, &a, &gen).await.unwrap();
 
         // Evaluation with better scores, then closure once every agreement ended.
         let v = cw::plan_version(&mut tx, plan).await.unwrap();
@@ -420,9 +422,17 @@ async fn karels_plan_holds_every_rule_and_keeps_its_history() {
             .await
             .unwrap();
         let v = cw::plan_version(&mut tx, plan).await.unwrap();
-        cw::close_plan(&mut tx, plan, v, d(2026, 5, 1), "Doelen behaald", today, &gen)
-            .await
-            .unwrap();
+        cw::close_plan(
+            &mut tx,
+            plan,
+            v,
+            d(2026, 5, 1),
+            "Doelen behaald",
+            today,
+            &gen,
+        )
+        .await
+        .unwrap();
 
         let history = cw::history(&mut tx, plan).await.unwrap();
         let changes: Vec<&str> = history.iter().map(|h| h.change.as_str()).collect();
@@ -604,9 +614,17 @@ async fn two_decisions_on_one_referral_at_the_same_time_one_wins_and_the_other_w
         let hh = cw::plan_household(&mut tx, plan).await.unwrap().unwrap();
         let case = cw::load_case(&mut tx, hh).await.unwrap();
         let r = case.plan(plan).unwrap().referral(rid).unwrap();
-        assert_eq!(r.status().code(), "goedgekeurd", "the first decision stands");
+        assert_eq!(
+            r.status().code(),
+            "goedgekeurd",
+            "the first decision stands"
+        );
         let history = cw::history(&mut tx, plan).await.unwrap();
-        assert_eq!(history.len(), lines_before + 1, "only the first decision is in the history");
+        assert_eq!(
+            history.len(),
+            lines_before + 1,
+            "only the first decision is in the history"
+        );
         assert!(!history.iter().any(|h| h.change.contains("Liever niet")));
     }
 }
@@ -622,7 +640,12 @@ async fn response_norms_are_versioned_and_a_stale_version_is_a_conflict() {
         let (norms, v) = cw::response_norms(&mut tx).await.unwrap();
         assert_eq!((norms, v), (ResponseNorms::default(), 1), "the defaults");
         let new = ResponseNorms::new(1, 2, 8).unwrap();
-        assert_eq!(cw::set_response_norms(&mut tx, &new, 1, &admin).await.unwrap(), 2);
+        assert_eq!(
+            cw::set_response_norms(&mut tx, &new, 1, &admin)
+                .await
+                .unwrap(),
+            2
+        );
         assert_eq!(cw::response_norms(&mut tx).await.unwrap(), (new, 2));
         tx.commit().await.unwrap();
         let mut tx = t.db.begin().await.unwrap();
@@ -659,8 +682,20 @@ async fn stored_casework_that_breaks_a_rule_is_refused_when_read() {
         };
         assert!(cw::load_case(&mut tx, row.1).await.is_ok());
         match &mut tx {
-            Tx::Sqlite(c, ..) => sqlx::query("UPDATE cw_agreements SET end_on = NULL WHERE id = $1").bind(row.0).execute(&mut **c).await.map(|_| ()).unwrap(),
-            Tx::Postgres(c) => sqlx::query("UPDATE cw_agreements SET end_on = NULL WHERE id = $1").bind(row.0).execute(&mut **c).await.map(|_| ()).unwrap(),
+            Tx::Sqlite(c, ..) => {
+                sqlx::query("UPDATE cw_agreements SET end_on = NULL WHERE id = $1")
+                    .bind(row.0)
+                    .execute(&mut **c)
+                    .await
+                    .map(|_| ())
+                    .unwrap()
+            }
+            Tx::Postgres(c) => sqlx::query("UPDATE cw_agreements SET end_on = NULL WHERE id = $1")
+                .bind(row.0)
+                .execute(&mut **c)
+                .await
+                .map(|_| ())
+                .unwrap(),
         };
         match cw::load_case(&mut tx, row.1).await {
             Err(CaseError::Restore(baken_domain::casework::RestoreError::Agreement {
@@ -686,7 +721,9 @@ async fn consents_and_agreements_refer_to_providers_by_id() {
         let consents = cw::consents(&mut tx, 1).await.unwrap();
         assert!(consents.iter().any(|c| c.provider_id == Some(provider)));
         assert!(
-            consents.iter().all(|c| c.provider_id.is_some() || !c.organisation.is_empty()),
+            consents
+                .iter()
+                .all(|c| c.provider_id.is_some() || !c.organisation.is_empty()),
             "others by name"
         );
         let case = cw::load_case(&mut tx, 1).await.unwrap();
@@ -728,7 +765,10 @@ async fn search_by_street_with_or_without_a_house_number() {
         )
         .await
         .unwrap();
-        assert!(hits.iter().any(|x| x.id == 1), "part of the street, any case");
+        assert!(
+            hits.iter().any(|x| x.id == 1),
+            "part of the street, any case"
+        );
         assert!(hits
             .iter()
             .all(|x| x.street.to_lowercase().contains(&part.to_lowercase())));

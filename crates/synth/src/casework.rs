@@ -216,7 +216,9 @@ mod tests {
             .iter()
             .all(|s| s.provider < m.providers.len() && s.specialist < m.providers.len()));
         assert_eq!((specs[0].provider, specs[0].provider_agreement), (0, true));
-        assert!(specs.iter().any(|s| s.provider != 0 && s.provider_agreement));
+        assert!(specs
+            .iter()
+            .any(|s| s.provider != 0 && s.provider_agreement));
         assert!(specs.iter().any(|s| s.gp_consent));
         assert!(specs
             .iter()

@@ -50,7 +50,9 @@ async fn fresh_household(app: &TestApp, gen: &As) -> (i64, String, String) {
         let res = app.get(&format!("/dossier/{id}"), gen).await;
         if res.status == 200 && res.body.contains("<dd>nog geen</dd>") {
             // "<dd>Lindelaan 12A-2, 1234AB Proefstad</dd>"
-            let dd = first_between(&res.body, "<dd>", "</dd>").unwrap().to_owned();
+            let dd = first_between(&res.body, "<dd>", "</dd>")
+                .unwrap()
+                .to_owned();
             let (street, rest) = dd.split_once(", ").unwrap();
             let postcode = rest.split_whitespace().next().unwrap().to_owned();
             let number: String = street
@@ -120,7 +122,11 @@ async fn every_casework_page_renders_for_its_roles_and_reads_are_audited() {
             (&gen, "/signalen/nieuw", "Wanneer kwam de melding binnen?"),
             (&lead, "/teamoverzicht", "Caseload per generalist"),
             (&lead, "/bakens", "Hoe berekend"),
-            (&admin, "/beheer/responsnormen", "Responsnormen voor signalen"),
+            (
+                &admin,
+                "/beheer/responsnormen",
+                "Responsnormen voor signalen",
+            ),
         ] {
             let res = app.get(path, who).await;
             assert_eq!(
@@ -214,12 +220,23 @@ async fn karels_story_from_signal_to_better_scores_and_changed_bakens() {
                 ("ontvangen_op".to_owned(), date),
             ]
         };
-        async fn post(app: &TestApp, path: &str, who: &As, v: &[(String, String)]) -> baken_web::testing::TestResponse {
+        async fn post(
+            app: &TestApp,
+            path: &str,
+            who: &As,
+            v: &[(String, String)],
+        ) -> baken_web::testing::TestResponse {
             let p: Vec<(&str, &str)> = v.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
             app.post_form(path, who, &p).await
         }
         // A call that has not come in yet cannot be registered.
-        let res = post(&app, "/signalen/nieuw", &gen, &signal(day(1), "Nog niet gebeld")).await;
+        let res = post(
+            &app,
+            "/signalen/nieuw",
+            &gen,
+            &signal(day(1), "Nog niet gebeld"),
+        )
+        .await;
         assert_eq!(res.status, 400);
         assert!(res.body.contains("ligt in de toekomst"), "Dutch message");
         // The corporation's call of 92 days ago.
@@ -227,13 +244,19 @@ async fn karels_story_from_signal_to_better_scores_and_changed_bakens() {
             &app,
             "/signalen/nieuw",
             &gen,
-            &signal(day(-92), "Buren klagen over lawaai, afval en drank. Uitzetting dreigt."),
+            &signal(
+                day(-92),
+                "Buren klagen over lawaai, afval en drank. Uitzetting dreigt.",
+            ),
         )
         .await;
         assert_eq!(res.status, 200, "{}", res.body);
         assert!(res.body.contains("Uw melding is ontvangen"));
         let triage = app.get("/signalen", &gen).await.body;
-        assert!(!triage.contains("Nog niet gebeld"), "the refused one was not saved");
+        assert!(
+            !triage.contains("Nog niet gebeld"),
+            "the refused one was not saved"
+        );
         let sid = first_between(&triage, "Buren klagen over lawaai", "toewijzen")
             .and_then(|s| s.rsplit("/signalen/").next())
             .map(|s| s.trim_end_matches('/').to_owned())
@@ -242,7 +265,10 @@ async fn karels_story_from_signal_to_better_scores_and_changed_bakens() {
         let from = triage[..at].rfind("<section").unwrap();
         let section = first_between(&triage[from..], "", "</section>").unwrap();
         assert!(section.contains(&format!("Gemeld op {}", nl_day(-92))));
-        assert!(section.contains("te laat"), "92 days without contact is overdue");
+        assert!(
+            section.contains("te laat"),
+            "92 days without contact is overdue"
+        );
         let gid = first_between(&triage, "name=\"generalist\"><option value=\"", "\"")
             .unwrap()
             .to_owned();
@@ -260,7 +286,11 @@ async fn karels_story_from_signal_to_better_scores_and_changed_bakens() {
                 .post_form(
                     &format!("/signalen/{sid}/contact"),
                     &gen,
-                    &[("datum", &date), ("wijze", "huisbezoek"), ("uitkomst", "Karel thuis getroffen")],
+                    &[
+                        ("datum", &date),
+                        ("wijze", "huisbezoek"),
+                        ("uitkomst", "Karel thuis getroffen"),
+                    ],
                 )
                 .await;
             assert_eq!(res.status, status, "contact on {date}: {}", res.body);
@@ -278,25 +308,48 @@ async fn karels_story_from_signal_to_better_scores_and_changed_bakens() {
             ("datum".into(), day(-90)),
             ("vraag".into(), "De corporatie wil mij eruit zetten".into()),
             ("behoefte1_domein".into(), "tijdsbesteding".into()),
-            ("behoefte1".into(), "Karel heeft niets te doen sinds hij zijn baan verloor".into()),
+            (
+                "behoefte1".into(),
+                "Karel heeft niets te doen sinds hij zijn baan verloor".into(),
+            ),
             ("behoefte2_domein".into(), "sociaal_netwerk".into()),
-            ("behoefte2".into(), "Hij voelt zich alleen; zijn vrienden ziet hij niet meer".into()),
+            (
+                "behoefte2".into(),
+                "Hij voelt zich alleen; zijn vrienden ziet hij niet meer".into(),
+            ),
             ("trede_participatie".into(), "1".into()),
             ("toestemming1_aanbieder".into(), provider_id.clone()),
             ("toestemming1_doel".into(), "Dagbesteding afstemmen".into()),
             ("toestemming1_tot".into(), day(365)),
-            ("toestemming2_organisatie".into(), "Huisarts De Linde".into()),
-            ("toestemming2_doel".into(), "Afstemming over zijn gezondheid".into()),
+            (
+                "toestemming2_organisatie".into(),
+                "Huisarts De Linde".into(),
+            ),
+            (
+                "toestemming2_doel".into(),
+                "Afstemming over zijn gezondheid".into(),
+            ),
             ("toestemming2_tot".into(), day(180)),
         ];
-        for (i, (name, rel)) in [("Zus Ans", "familie"), ("Oude vriend Henk", "vriend"), ("Buurman Piet", "buren"), ("Nicht Joke", "familie")]
-            .iter()
-            .enumerate()
+        for (i, (name, rel)) in [
+            ("Zus Ans", "familie"),
+            ("Oude vriend Henk", "vriend"),
+            ("Buurman Piet", "buren"),
+            ("Nicht Joke", "familie"),
+        ]
+        .iter()
+        .enumerate()
         {
             conv.push((format!("netwerk{}_naam", i + 1), (*name).into()));
             conv.push((format!("netwerk{}_relatie", i + 1), (*rel).into()));
         }
-        for d in ["financien", "tijdsbesteding", "sociaal_netwerk", "huisvesting", "middelengebruik"] {
+        for d in [
+            "financien",
+            "tijdsbesteding",
+            "sociaal_netwerk",
+            "huisvesting",
+            "middelengebruik",
+        ] {
             conv.push((format!("score_{d}"), "2".into()));
         }
         conv.push(("score_justitie".into(), "nvt".into()));
@@ -308,7 +361,13 @@ async fn karels_story_from_signal_to_better_scores_and_changed_bakens() {
         let res = post(&app, &format!("/dossier/{hh}/gesprek"), &gen, &conv).await;
         assert_eq!(res.status, 303, "{}", res.body);
         let body = app.get(&format!("/dossier/{hh}"), &gen).await.body;
-        for shown in ["Oude vriend Henk", "Nicht Joke", "zijn vrienden ziet hij niet meer", "Huisarts De Linde", "(aanbieder sociale kaart)"] {
+        for shown in [
+            "Oude vriend Henk",
+            "Nicht Joke",
+            "zijn vrienden ziet hij niet meer",
+            "Huisarts De Linde",
+            "(aanbieder sociale kaart)",
+        ] {
             assert!(body.contains(shown), "the dossier shows {shown}");
         }
 
@@ -316,7 +375,11 @@ async fn karels_story_from_signal_to_better_scores_and_changed_bakens() {
         // what Karel does himself (step 1), and day activities (step 3) to be
         // evaluated by yesterday.
         let res = app
-            .post_form(&format!("/dossier/{hh}/plan"), &gen, &[("gestart", &day(-88))])
+            .post_form(
+                &format!("/dossier/{hh}/plan"),
+                &gen,
+                &[("gestart", &day(-88))],
+            )
             .await;
         assert_eq!(res.status, 303, "{}", res.body);
         let body = app.get(&format!("/dossier/{hh}"), &gen).await.body;
@@ -344,9 +407,27 @@ async fn karels_story_from_signal_to_better_scores_and_changed_bakens() {
             .to_owned();
         let start = day(-88);
         for (kind, who, what, step, end) in [
-            ("netwerk", "Familie, oude vrienden en buren", "Eigen Kracht-conferentie", "2", ""),
-            ("inwoner", "Karel zelf", "Zet elke ochtend de wekker en gaat naar buiten", "1", ""),
-            ("voorziening", "Dagactiviteit De Kroon", "Dagbesteding", "3", &*day(-1)),
+            (
+                "netwerk",
+                "Familie, oude vrienden en buren",
+                "Eigen Kracht-conferentie",
+                "2",
+                "",
+            ),
+            (
+                "inwoner",
+                "Karel zelf",
+                "Zet elke ochtend de wekker en gaat naar buiten",
+                "1",
+                "",
+            ),
+            (
+                "voorziening",
+                "Dagactiviteit De Kroon",
+                "Dagbesteding",
+                "3",
+                &*day(-1),
+            ),
         ] {
             let res = app
                 .post_form(
@@ -373,13 +454,24 @@ async fn karels_story_from_signal_to_better_scores_and_changed_bakens() {
             .post_form(
                 &format!("/plannen/{plan}/doelen"),
                 &gen,
-                &[("versie", "1"), ("domein", "financien"), ("omschrijving", "x"), ("meetbaar", "y"), ("streefdatum", &day(30))],
+                &[
+                    ("versie", "1"),
+                    ("domein", "financien"),
+                    ("omschrijving", "x"),
+                    ("meetbaar", "y"),
+                    ("streefdatum", &day(30)),
+                ],
             )
             .await;
         assert_eq!(res.status, 409);
-        assert!(res.body.contains("Iemand anders heeft dit intussen gewijzigd"));
+        assert!(res
+            .body
+            .contains("Iemand anders heeft dit intussen gewijzigd"));
         let body = app.get(&format!("/dossier/{hh}"), &gen).await.body;
-        assert!(body.contains("evaluatie te laat"), "the day activities are past their evaluation date");
+        assert!(
+            body.contains("evaluatie te laat"),
+            "the day activities are past their evaluation date"
+        );
 
         // Three months after the conversation: the evaluation, with better
         // scores; the day activities go on (a new evaluation date).
@@ -387,18 +479,31 @@ async fn karels_story_from_signal_to_better_scores_and_changed_bakens() {
         let label = body
             .find("\">Dagbesteding (Dagactiviteit De Kroon)</label>")
             .expect("the day activities in the evaluation form");
-        let day_activity = body[..label].rsplit("e-afspraak_").next().unwrap().to_owned();
+        let day_activity = body[..label]
+            .rsplit("e-afspraak_")
+            .next()
+            .unwrap()
+            .to_owned();
         assert!(day_activity.parse::<i64>().is_ok(), "{day_activity}");
         let mut ev: Vec<(String, String)> = vec![
             ("versie".into(), v.clone()),
             ("datum".into(), day(1)),
             (format!("resultaat_{goal}"), "behaald".into()),
-            (format!("toelichting_{goal}"), "Gaat drie dagdelen per week".into()),
+            (
+                format!("toelichting_{goal}"),
+                "Gaat drie dagdelen per week".into(),
+            ),
             ("trede_participatie".into(), "3".into()),
             (format!("afspraak_{day_activity}"), "voortzetten".into()),
             (format!("afspraak_{day_activity}_tot"), day(90)),
         ];
-        for d in ["financien", "tijdsbesteding", "sociaal_netwerk", "huisvesting", "middelengebruik"] {
+        for d in [
+            "financien",
+            "tijdsbesteding",
+            "sociaal_netwerk",
+            "huisvesting",
+            "middelengebruik",
+        ] {
             ev.push((format!("score_{d}"), "4".into()));
         }
         let res = post(&app, &format!("/plannen/{plan}/evaluatie"), &gen, &ev).await;
@@ -416,7 +521,9 @@ async fn karels_story_from_signal_to_better_scores_and_changed_bakens() {
         assert!(
             !body.contains("evaluatie te laat"),
             "continuing cleared the flag: {:?}",
-            body.match_indices("evaluatie te laat").map(|(i, _)| &body[i.saturating_sub(300)..i + 20]).collect::<Vec<_>>()
+            body.match_indices("evaluatie te laat")
+                .map(|(i, _)| &body[i.saturating_sub(300)..i + 20])
+                .collect::<Vec<_>>()
         );
         assert!(body.contains(&format!("geëvalueerd {}", nl_day(0))));
         let score_chart = first_between(&body, "grafiek-zrm-titel", "</svg>").unwrap();
@@ -431,18 +538,37 @@ async fn karels_story_from_signal_to_better_scores_and_changed_bakens() {
             ),
             "the rung chart's text alternative names both measurements"
         );
-        assert!(body.contains("Geschiedenis van het plan") && body.contains("1 afspraken voortgezet"));
+        assert!(
+            body.contains("Geschiedenis van het plan") && body.contains("1 afspraken voortgezet")
+        );
 
         // The bakens figures moved the way Karel's story says, computed from
         // the figures before (not from the demo's numbers).
         let after = bakens(&app, &lead, "").await;
         let (b, a) = (|n: u8| counts(&before[&n].1), |n: u8| counts(&after[&n].1));
         // Baken 1: one conversation more, whose question behind the question differs.
-        assert_eq!(delta(&b(1), &a(1), 1), Some(1), "{:?} → {:?}", before[&1], after[&1]);
-        assert_eq!(delta(&b(1), &a(1), 0), Some(1), "{:?} → {:?}", before[&1], after[&1]);
+        assert_eq!(
+            delta(&b(1), &a(1), 1),
+            Some(1),
+            "{:?} → {:?}",
+            before[&1],
+            after[&1]
+        );
+        assert_eq!(
+            delta(&b(1), &a(1), 0),
+            Some(1),
+            "{:?} → {:?}",
+            before[&1],
+            after[&1]
+        );
         // Baken 2: three agreements more, two on steps 1–2; the share follows.
         let (p, n) = (b(2)[0].unwrap(), b(2)[1].unwrap());
-        assert_eq!((a(2)[0], a(2)[1]), (Some(p + 2), Some(n + 3)), "{:?}", after[&2]);
+        assert_eq!(
+            (a(2)[0], a(2)[1]),
+            (Some(p + 2), Some(n + 3)),
+            "{:?}",
+            after[&2]
+        );
         let share_before = percentages(&before[&2].0)[0];
         let share_after = percentages(&after[&2].0)[0];
         assert_eq!(
@@ -452,9 +578,15 @@ async fn karels_story_from_signal_to_better_scores_and_changed_bakens() {
         // Two in three of Karel's agreements are on steps 1–2: the share moves
         // towards 67%, up when it was below (2n > 3p), down when above.
         if 2 * n > 3 * p {
-            assert!(share_after >= share_before, "more eigen kracht: {share_before}% → {share_after}%");
+            assert!(
+                share_after >= share_before,
+                "more eigen kracht: {share_before}% → {share_after}%"
+            );
         } else {
-            assert!(share_after <= share_before, "{share_before}% → {share_after}%");
+            assert!(
+                share_after <= share_before,
+                "{share_before}% → {share_after}%"
+            );
         }
         // Baken 3: one signal more with a first contact, within the norm.
         assert_eq!(delta(&b(3), &a(3), 0), Some(1), "{:?}", after[&3]);
@@ -465,10 +597,19 @@ async fn karels_story_from_signal_to_better_scores_and_changed_bakens() {
         // more with a new measurement, and self-reliance went up.
         let (b7, a7) = (b(7), a(7));
         for i in 0..4 {
-            assert_eq!(delta(&b7, &a7, i), Some(1), "baken 7 count {i}: {:?} → {:?}", before[&7], after[&7]);
+            assert_eq!(
+                delta(&b7, &a7, i),
+                Some(1),
+                "baken 7 count {i}: {:?} → {:?}",
+                before[&7],
+                after[&7]
+            );
         }
         let change = after[&7].0.rsplit("zelfredzaamheid ").next().unwrap();
-        assert!(change.starts_with('+'), "self-reliance change positive: {change}");
+        assert!(
+            change.starts_with('+'),
+            "self-reliance change positive: {change}"
+        );
         // Baken 8: three decisions more within the generalist's mandate.
         assert_eq!(delta(&b(8), &a(8), 1), Some(3), "{:?}", after[&8]);
 
@@ -478,7 +619,8 @@ async fn karels_story_from_signal_to_better_scores_and_changed_bakens() {
             && a.object_id.as_deref() == Some(&hh.to_string())
             && a.detail.contains("evaluatie")));
         assert!(tail.iter().any(|a| a.action == "create"
-            && a.detail.contains(&format!("binnengekomen op {}", nl_day(-92)))));
+            && a.detail
+                .contains(&format!("binnengekomen op {}", nl_day(-92)))));
     }
 }
 
@@ -490,7 +632,11 @@ async fn an_overdue_agreement_is_evaluated_and_continued_from_the_dossier() {
         let mut found = None;
         for id in 1..60 {
             let res = app.get(&format!("/dossier/{id}"), &gen).await;
-            if res.status == 200 && res.body.contains("<strong class=\"text-alert\">evaluatie te laat</strong>") {
+            if res.status == 200
+                && res
+                    .body
+                    .contains("<strong class=\"text-alert\">evaluatie te laat</strong>")
+            {
                 found = Some((id, res.body));
                 break;
             }
@@ -498,25 +644,55 @@ async fn an_overdue_agreement_is_evaluated_and_continued_from_the_dossier() {
         let (hh, body) = found.expect("the demo has an overdue agreement");
         let (plan, v) = plan_form(&body);
         let row = first_between(&body, "class=\"row--alert\"", "Evalueren en voortzetten").unwrap();
-        let aid = first_between(row, "name=\"afspraak\" value=\"", "\"").unwrap().to_owned();
+        let aid = first_between(row, "name=\"afspraak\" value=\"", "\"")
+            .unwrap()
+            .to_owned();
         let path = format!("/plannen/{plan}/afspraak-voortzetten");
         // A next date before the evaluation is refused, next to that agreement.
         let res = app
-            .post_form(&path, &gen, &[("versie", &v), ("afspraak", &aid), ("datum", &day(0)), ("tot", &day(-1))])
+            .post_form(
+                &path,
+                &gen,
+                &[
+                    ("versie", &v),
+                    ("afspraak", &aid),
+                    ("datum", &day(0)),
+                    ("tot", &day(-1)),
+                ],
+            )
             .await;
         assert_eq!(res.status, 400);
-        assert!(res.body.contains(&format!("id=\"tot_{aid}-fout\"")), "the error sits by the field");
+        assert!(
+            res.body.contains(&format!("id=\"tot_{aid}-fout\"")),
+            "the error sits by the field"
+        );
         let res = app
-            .post_form(&path, &gen, &[("versie", &v), ("afspraak", &aid), ("datum", &day(0)), ("tot", &day(60))])
+            .post_form(
+                &path,
+                &gen,
+                &[
+                    ("versie", &v),
+                    ("afspraak", &aid),
+                    ("datum", &day(0)),
+                    ("tot", &day(60)),
+                ],
+            )
             .await;
         assert_eq!(res.status, 303, "{}", res.body);
         let body = app.get(&format!("/dossier/{hh}"), &gen).await.body;
-        assert!(body.contains(&format!(" – {}</td>", nl_day(60))), "the new date shows");
+        assert!(
+            body.contains(&format!(" – {}</td>", nl_day(60))),
+            "the new date shows"
+        );
         assert!(body.contains(&format!("geëvalueerd {}", nl_day(0))));
         // Still running: it was continued, not ended.
         let api = app.token_for("generalist").await;
-        let json: serde_json::Value =
-            serde_json::from_str(&app.get(&format!("/api/v1/households/{hh}/plans"), &api).await.body).unwrap();
+        let json: serde_json::Value = serde_json::from_str(
+            &app.get(&format!("/api/v1/households/{hh}/plans"), &api)
+                .await
+                .body,
+        )
+        .unwrap();
         let a = json["_embedded"]["plans"]
             .as_array()
             .unwrap()
@@ -537,9 +713,19 @@ async fn the_conversation_form_grows_a_row_without_javascript_and_saves_nothing_
         let gen = app.login_as("generalist").await;
         let (hh, _, _) = fresh_household(&app, &gen).await;
         let body = app.get(&format!("/dossier/{hh}"), &gen).await.body;
-        assert_eq!(body.matches("name=\"netwerk5_naam\"").count(), 1, "five network rows");
+        assert_eq!(
+            body.matches("name=\"netwerk5_naam\"").count(),
+            1,
+            "five network rows"
+        );
         assert!(!body.contains("name=\"netwerk6_naam\""));
-        let before = app.get(&format!("/api/v1/households/{hh}/conversations"), &app.token_for("generalist").await).await.body;
+        let before = app
+            .get(
+                &format!("/api/v1/households/{hh}/conversations"),
+                &app.token_for("generalist").await,
+            )
+            .await
+            .body;
         let res = app
             .post_form(
                 &format!("/dossier/{hh}/gesprek"),
@@ -554,9 +740,18 @@ async fn the_conversation_form_grows_a_row_without_javascript_and_saves_nothing_
             .await;
         assert_eq!(res.status, 200);
         assert!(res.body.contains("name=\"netwerk6_naam\""), "a sixth row");
-        assert!(res.body.contains("value=\"Zus Ans\""), "what was typed is kept");
+        assert!(
+            res.body.contains("value=\"Zus Ans\""),
+            "what was typed is kept"
+        );
         assert!(res.body.contains("Er is nog niets opgeslagen"));
-        let after = app.get(&format!("/api/v1/households/{hh}/conversations"), &app.token_for("generalist").await).await.body;
+        let after = app
+            .get(
+                &format!("/api/v1/households/{hh}/conversations"),
+                &app.token_for("generalist").await,
+            )
+            .await
+            .body;
         assert_eq!(before, after, "nothing was saved");
         // A network member without a relation, in row 6: the error is on that row.
         let res = app
@@ -572,7 +767,10 @@ async fn the_conversation_form_grows_a_row_without_javascript_and_saves_nothing_
             )
             .await;
         assert_eq!(res.status, 400);
-        assert!(res.body.contains("id=\"netwerk6-fout\""), "the error sits on row 6");
+        assert!(
+            res.body.contains("id=\"netwerk6-fout\""),
+            "the error sits on row 6"
+        );
     }
 }
 
@@ -672,7 +870,8 @@ async fn step_five_is_blocked_without_justification_then_rejected_then_approved(
         assert!(res.body.contains("intussen al beslist"));
         let tail = app.audit_tail(2).await;
         assert!(
-            tail.iter().any(|a| a.action == "update" && a.outcome == "conflict"),
+            tail.iter()
+                .any(|a| a.action == "update" && a.outcome == "conflict"),
             "the conflict is audited"
         );
         // A generalist may not decide.
@@ -768,11 +967,19 @@ async fn the_public_page_shows_nothing_back_and_limits_each_address() {
             .as_array()
             .unwrap()
             .iter()
-            .filter(|s| s["description"].as_str().unwrap_or("").contains("gordijnen"))
+            .filter(|s| {
+                s["description"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("gordijnen")
+            })
             .map(|s| &s["reportedOn"])
             .collect();
         assert_eq!(reported.len(), 5, "{json}");
-        assert!(reported.iter().all(|r| *r == today.as_str()), "{reported:?}");
+        assert!(
+            reported.iter().all(|r| *r == today.as_str()),
+            "{reported:?}"
+        );
     }
 }
 
@@ -807,7 +1014,15 @@ async fn untriaged_signals_about_one_dwelling_are_shown_together() {
             .post_form(
                 "/signalen/nieuw",
                 &gen,
-                &[("postcode", "9999 ZZ"), ("huisnummer", "7"), ("huisletter", "AB"), ("categorie", "overig"), ("urgentie", "normaal"), ("omschrijving", "x"), ("bron", "y")],
+                &[
+                    ("postcode", "9999 ZZ"),
+                    ("huisnummer", "7"),
+                    ("huisletter", "AB"),
+                    ("categorie", "overig"),
+                    ("urgentie", "normaal"),
+                    ("omschrijving", "x"),
+                    ("bron", "y"),
+                ],
             )
             .await;
         assert_eq!(res.status, 400);
@@ -819,10 +1034,16 @@ async fn untriaged_signals_about_one_dwelling_are_shown_together() {
         let stank = triage.find("Stank uit de woning").unwrap();
         let niemand = triage.find("Bewoner laat niemand binnen").unwrap();
         let other = triage.find("Geluidsoverlast bij de benedenburen").unwrap();
-        assert!(heading < stank && heading < niemand, "the group heads its signals");
+        assert!(
+            heading < stank && heading < niemand,
+            "the group heads its signals"
+        );
         let group = &triage[heading..stank.max(niemand)];
         assert!(group.contains("nog niet aan een huishouden gekoppeld"));
-        assert!(!(heading < other && other < stank.max(niemand)), "7B is another dwelling");
+        assert!(
+            !(heading < other && other < stank.max(niemand)),
+            "7B is another dwelling"
+        );
         assert!(triage.contains("<h3 id=\"signaal-") && triage[..other].rfind("<h3").is_some());
         assert!(!triage.contains("2 signalen over 9999 ZZ 7B"));
     }
@@ -850,7 +1071,10 @@ async fn a_provider_sees_only_households_with_an_agreement_and_consent() {
         let gen = app.login_as("generalist").await;
         let (hh, postcode, number) = fresh_household(&app, &gen).await;
         let mut tx = app.db.read().await.unwrap();
-        let me = baken_store::users::by_username(&mut tx, "aanbieder").await.unwrap().unwrap();
+        let me = baken_store::users::by_username(&mut tx, "aanbieder")
+            .await
+            .unwrap()
+            .unwrap();
         let provider = me.provider_id.unwrap();
         let name = baken_store::areas::providers(&mut tx)
             .await
@@ -864,7 +1088,14 @@ async fn a_provider_sees_only_households_with_an_agreement_and_consent() {
             .post_form(
                 "/signalen/nieuw",
                 &gen,
-                &[("postcode", &postcode), ("huisnummer", &number), ("categorie", "schulden"), ("urgentie", "normaal"), ("omschrijving", "Schulden"), ("bron", "Huisarts")],
+                &[
+                    ("postcode", &postcode),
+                    ("huisnummer", &number),
+                    ("categorie", "schulden"),
+                    ("urgentie", "normaal"),
+                    ("omschrijving", "Schulden"),
+                    ("bron", "Huisarts"),
+                ],
             )
             .await;
         assert_eq!(res.status, 200);
@@ -873,27 +1104,63 @@ async fn a_provider_sees_only_households_with_an_agreement_and_consent() {
             .and_then(|s| s.rsplit("/signalen/").next())
             .map(|s| s.trim_end_matches('/').to_owned())
             .unwrap();
-        let gid = first_between(&triage, "name=\"generalist\"><option value=\"", "\"").unwrap().to_owned();
-        assert_eq!(app.post_form(&format!("/signalen/{sid}/toewijzen"), &gen, &[("huishouden", &hh.to_string()), ("generalist", &gid)]).await.status, 303);
+        let gid = first_between(&triage, "name=\"generalist\"><option value=\"", "\"")
+            .unwrap()
+            .to_owned();
+        assert_eq!(
+            app.post_form(
+                &format!("/signalen/{sid}/toewijzen"),
+                &gen,
+                &[("huishouden", &hh.to_string()), ("generalist", &gid)]
+            )
+            .await
+            .status,
+            303
+        );
         let typed = name.to_uppercase();
         let res = app
             .post_form(
                 &format!("/dossier/{hh}/gesprek"),
                 &gen,
-                &[("datum", &day(0)), ("vraag", "Schulden"), ("toestemming1_organisatie", &typed), ("toestemming1_doel", "Schuldhulp"), ("toestemming1_tot", &day(200))],
+                &[
+                    ("datum", &day(0)),
+                    ("vraag", "Schulden"),
+                    ("toestemming1_organisatie", &typed),
+                    ("toestemming1_doel", "Schuldhulp"),
+                    ("toestemming1_tot", &day(200)),
+                ],
             )
             .await;
         assert_eq!(res.status, 303, "{}", res.body);
-        assert_eq!(app.post_form(&format!("/dossier/{hh}/plan"), &gen, &[]).await.status, 303);
+        assert_eq!(
+            app.post_form(&format!("/dossier/{hh}/plan"), &gen, &[])
+                .await
+                .status,
+            303
+        );
         let body = app.get(&format!("/dossier/{hh}"), &gen).await.body;
         let (plan, v) = plan_form(&body);
         assert_eq!(
-            app.post_form(&format!("/plannen/{plan}/doelen"), &gen, &[("versie", &v), ("domein", "financien"), ("omschrijving", "Schulden op orde"), ("meetbaar", "Budgetplan"), ("streefdatum", &day(90))]).await.status,
+            app.post_form(
+                &format!("/plannen/{plan}/doelen"),
+                &gen,
+                &[
+                    ("versie", &v),
+                    ("domein", "financien"),
+                    ("omschrijving", "Schulden op orde"),
+                    ("meetbaar", "Budgetplan"),
+                    ("streefdatum", &day(90))
+                ]
+            )
+            .await
+            .status,
             303
         );
         let body = app.get(&format!("/dossier/{hh}"), &gen).await.body;
         let (_, v) = plan_form(&body);
-        let goal = first_between(&body, "name=\"doel\"><option value=\"", "\"").unwrap().to_owned();
+        let goal = first_between(&body, "name=\"doel\"><option value=\"", "\"")
+            .unwrap()
+            .to_owned();
         let agreement = |v: String, provider: Option<String>, kind: &'static str| {
             let mut f = vec![
                 ("versie".to_owned(), v),
@@ -911,44 +1178,96 @@ async fn a_provider_sees_only_households_with_an_agreement_and_consent() {
             }
             f
         };
-        async fn post(app: &TestApp, path: &str, who: &As, v: &[(String, String)]) -> baken_web::testing::TestResponse {
+        async fn post(
+            app: &TestApp,
+            path: &str,
+            who: &As,
+            v: &[(String, String)],
+        ) -> baken_web::testing::TestResponse {
             let p: Vec<(&str, &str)> = v.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
             app.post_form(path, who, &p).await
         }
         // Typed name only: saved, but no link.
-        let res = post(&app, &format!("/plannen/{plan}/afspraken"), &gen, &agreement(v.clone(), None, "voorziening")).await;
+        let res = post(
+            &app,
+            &format!("/plannen/{plan}/afspraken"),
+            &gen,
+            &agreement(v.clone(), None, "voorziening"),
+        )
+        .await;
         assert_eq!(res.status, 303, "{}", res.body);
-        assert_eq!(app.get(&format!("/aanbieder/huishoudens/{hh}"), &prov).await.status, 404, "a name is not a link");
+        assert_eq!(
+            app.get(&format!("/aanbieder/huishoudens/{hh}"), &prov)
+                .await
+                .status,
+            404,
+            "a name is not a link"
+        );
         let (action, outcome, _, _) = last_audit(&app).await;
         assert_eq!((action.as_str(), outcome.as_str()), ("read", "denied"));
         // A provider cannot be a network member.
         let body = app.get(&format!("/dossier/{hh}"), &gen).await.body;
         let (_, v) = plan_form(&body);
-        let res = post(&app, &format!("/plannen/{plan}/afspraken"), &gen, &agreement(v.clone(), Some(provider.to_string()), "netwerk")).await;
+        let res = post(
+            &app,
+            &format!("/plannen/{plan}/afspraken"),
+            &gen,
+            &agreement(v.clone(), Some(provider.to_string()), "netwerk"),
+        )
+        .await;
         assert_eq!(res.status, 400);
         assert!(res.body.contains("kan een aanbieder zijn"));
         // An agreement carried out by the provider, but no consent for it yet.
-        let res = post(&app, &format!("/plannen/{plan}/afspraken"), &gen, &agreement(v.clone(), Some(provider.to_string()), "voorziening")).await;
+        let res = post(
+            &app,
+            &format!("/plannen/{plan}/afspraken"),
+            &gen,
+            &agreement(v.clone(), Some(provider.to_string()), "voorziening"),
+        )
+        .await;
         assert_eq!(res.status, 303, "{}", res.body);
-        assert_eq!(app.get(&format!("/aanbieder/huishoudens/{hh}"), &prov).await.status, 404, "no consent for the provider");
+        assert_eq!(
+            app.get(&format!("/aanbieder/huishoudens/{hh}"), &prov)
+                .await
+                .status,
+            404,
+            "no consent for the provider"
+        );
         // The resident consents to the provider itself: now it sees the plan.
         let res = app
             .post_form(
                 &format!("/dossier/{hh}/gesprek"),
                 &gen,
-                &[("datum", &day(0)), ("vraag", "Vervolg"), ("toestemming1_aanbieder", &provider.to_string()), ("toestemming1_doel", "Budgetcursus"), ("toestemming1_tot", &day(200))],
+                &[
+                    ("datum", &day(0)),
+                    ("vraag", "Vervolg"),
+                    ("toestemming1_aanbieder", &provider.to_string()),
+                    ("toestemming1_doel", "Budgetcursus"),
+                    ("toestemming1_tot", &day(200)),
+                ],
             )
             .await;
         assert_eq!(res.status, 303, "{}", res.body);
-        let res = app.get(&format!("/aanbieder/huishoudens/{hh}"), &prov).await;
+        let res = app
+            .get(&format!("/aanbieder/huishoudens/{hh}"), &prov)
+            .await;
         assert_eq!(res.status, 200);
-        assert!(res.body.contains(&name), "the agreement shows the provider's own name");
+        assert!(
+            res.body.contains(&name),
+            "the agreement shows the provider's own name"
+        );
 
         // A household where the provider holds no agreement.
         let mut refused = false;
         for id in 2..40 {
-            if id != hh && !list.body.contains(&format!("/aanbieder/huishoudens/{id}\"")) {
-                let res = app.get(&format!("/aanbieder/huishoudens/{id}"), &prov).await;
+            if id != hh
+                && !list
+                    .body
+                    .contains(&format!("/aanbieder/huishoudens/{id}\""))
+            {
+                let res = app
+                    .get(&format!("/aanbieder/huishoudens/{id}"), &prov)
+                    .await;
                 assert_eq!(res.status, 404);
                 let (action, outcome, _, _) = last_audit(&app).await;
                 assert_eq!((action.as_str(), outcome.as_str()), ("read", "denied"));
@@ -973,13 +1292,20 @@ async fn policy_sees_only_protected_aggregates() {
             );
         }
         assert!(!res.body.contains("/dossier/"), "no link to a person");
-        assert!(res.body.contains("<dt>x</dt>"), "the page explains what x means");
+        assert!(
+            res.body.contains("<dt>x</dt>"),
+            "the page explains what x means"
+        );
         // No "part of whole" whose remainder is 1–4.
         for (value, basis) in bakens(&app, &beleid, "").await.values() {
             let c = counts(basis);
             if let (Some(Some(part)), Some(Some(whole))) = (c.first(), c.get(1)) {
                 if basis.contains(" van ") {
-                    assert!(!(1..=4).contains(&(whole - part)), "{basis} reveals {}", whole - part);
+                    assert!(
+                        !(1..=4).contains(&(whole - part)),
+                        "{basis} reveals {}",
+                        whole - part
+                    );
                 }
             }
             let _ = value;
@@ -1002,8 +1328,15 @@ async fn search_by_street_postcode_name_and_bsn_and_every_attempt_is_audited() {
         assert_eq!(res.status, 400);
         assert!(res.body.contains("elfproef"));
         let (action, outcome, _, detail) = last_audit(&app).await;
-        assert_eq!((action.as_str(), outcome.as_str()), ("search", "failed"), "an invalid BSN is audited");
-        assert!(!detail.contains("123456789"), "without the number: {detail}");
+        assert_eq!(
+            (action.as_str(), outcome.as_str()),
+            ("search", "failed"),
+            "an invalid BSN is audited"
+        );
+        assert!(
+            !detail.contains("123456789"),
+            "without the number: {detail}"
+        );
         let res = app.get("/zoeken?bsn=111222333", &gen).await;
         assert_eq!(res.status, 200);
         let (action, _, _, detail) = last_audit(&app).await;
@@ -1020,16 +1353,37 @@ async fn search_by_street_postcode_name_and_bsn_and_every_attempt_is_audited() {
         let street = dd.split(", ").next().unwrap();
         let (name, number) = street.rsplit_once(' ').unwrap();
         let number: String = number.chars().take_while(|c| c.is_ascii_digit()).collect();
-        let res = app.get(&format!("/zoeken?straat={}", name.to_lowercase().replace(' ', "+")), &gen).await;
+        let res = app
+            .get(
+                &format!("/zoeken?straat={}", name.to_lowercase().replace(' ', "+")),
+                &gen,
+            )
+            .await;
         assert_eq!(res.status, 200);
         assert!(res.body.contains("href=\"/dossier/1\""));
         let (_, _, _, detail) = last_audit(&app).await;
         assert!(detail.starts_with("zoeken op straat"), "{detail}");
-        assert!(!detail.to_lowercase().contains(&name.to_lowercase()), "the street is not logged");
-        let res = app.get(&format!("/zoeken?straat={}&huisnummer={number}", name.replace(' ', "+")), &gen).await;
+        assert!(
+            !detail.to_lowercase().contains(&name.to_lowercase()),
+            "the street is not logged"
+        );
+        let res = app
+            .get(
+                &format!(
+                    "/zoeken?straat={}&huisnummer={number}",
+                    name.replace(' ', "+")
+                ),
+                &gen,
+            )
+            .await;
         assert!(res.body.contains("href=\"/dossier/1\""));
         let found = res.body.matches("href=\"/dossier/").count();
-        let all = app.get(&format!("/zoeken?straat={}", name.replace(' ', "+")), &gen).await.body.matches("href=\"/dossier/").count();
+        let all = app
+            .get(&format!("/zoeken?straat={}", name.replace(' ', "+")), &gen)
+            .await
+            .body
+            .matches("href=\"/dossier/")
+            .count();
         assert!(found <= all);
         let res = app.get("/zoeken?straat=l", &gen).await;
         assert_eq!(res.status, 400);
@@ -1042,47 +1396,113 @@ async fn the_beheerder_sets_the_response_norms_and_triage_uses_them() {
     for app in apps(30).await {
         let admin = app.login_as("beheerder").await;
         let page = app.get("/beheer/responsnormen", &admin).await.body;
-        let version = first_between(&page, "name=\"versie\" value=\"", "\"").unwrap().to_owned();
+        let version = first_between(&page, "name=\"versie\" value=\"", "\"")
+            .unwrap()
+            .to_owned();
         for (c, u, n, field, msg) in [
             ("2", "3", "10", "crisis", "vul 0 of 1 in"),
-            ("1", "0", "10", "urgent", "Urgent mag niet korter zijn dan crisis"),
-            ("0", "5", "4", "normaal", "Normaal mag niet korter zijn dan urgent"),
+            (
+                "1",
+                "0",
+                "10",
+                "urgent",
+                "Urgent mag niet korter zijn dan crisis",
+            ),
+            (
+                "0",
+                "5",
+                "4",
+                "normaal",
+                "Normaal mag niet korter zijn dan urgent",
+            ),
             ("0", "3", "31", "normaal", "hooguit 30 werkdagen"),
             ("0", "drie", "10", "urgent", "heel aantal werkdagen"),
         ] {
             let res = app
-                .post_form("/beheer/responsnormen", &admin, &[("versie", &version), ("crisis", c), ("urgent", u), ("normaal", n)])
+                .post_form(
+                    "/beheer/responsnormen",
+                    &admin,
+                    &[
+                        ("versie", &version),
+                        ("crisis", c),
+                        ("urgent", u),
+                        ("normaal", n),
+                    ],
+                )
                 .await;
             assert_eq!(res.status, 400, "{c} {u} {n}");
             assert!(res.body.contains(msg), "{msg}");
-            assert!(res.body.contains(&format!("id=\"{field}-fout\"")), "next to {field}");
+            assert!(
+                res.body.contains(&format!("id=\"{field}-fout\"")),
+                "next to {field}"
+            );
         }
         let res = app
-            .post_form("/beheer/responsnormen", &admin, &[("versie", &version), ("crisis", "1"), ("urgent", "2"), ("normaal", "5")])
+            .post_form(
+                "/beheer/responsnormen",
+                &admin,
+                &[
+                    ("versie", &version),
+                    ("crisis", "1"),
+                    ("urgent", "2"),
+                    ("normaal", "5"),
+                ],
+            )
             .await;
         assert_eq!(res.status, 303, "{}", res.body);
         let (action, outcome, object, detail) = last_audit(&app).await;
-        assert_eq!((action.as_str(), outcome.as_str(), object.as_deref()), ("update", "success", Some("responsnormen")));
-        assert!(detail.contains("crisis 1, urgent 2, normaal 5") && detail.contains("(was 0, 3, 10)"), "{detail}");
+        assert_eq!(
+            (action.as_str(), outcome.as_str(), object.as_deref()),
+            ("update", "success", Some("responsnormen"))
+        );
+        assert!(
+            detail.contains("crisis 1, urgent 2, normaal 5") && detail.contains("(was 0, 3, 10)"),
+            "{detail}"
+        );
         // A stale form is a conflict and changes nothing.
         let res = app
-            .post_form("/beheer/responsnormen", &admin, &[("versie", &version), ("crisis", "0"), ("urgent", "3"), ("normaal", "10")])
+            .post_form(
+                "/beheer/responsnormen",
+                &admin,
+                &[
+                    ("versie", &version),
+                    ("crisis", "0"),
+                    ("urgent", "3"),
+                    ("normaal", "10"),
+                ],
+            )
             .await;
         assert_eq!(res.status, 409);
         // The team's pages and the API use the new norms.
         let gen = app.login_as("generalist").await;
         let triage = app.get("/signalen", &gen).await.body;
-        assert!(triage.contains("crisis 1 werkdag, urgent 2 werkdagen, normaal 5 werkdagen"), "triage shows the norms");
+        assert!(
+            triage.contains("crisis 1 werkdag, urgent 2 werkdagen, normaal 5 werkdagen"),
+            "triage shows the norms"
+        );
         let form = app.get("/signalen/nieuw", &gen).await.body;
         assert!(form.contains("Urgent: binnen 2 werkdagen"));
         let api = app.token_for("generalist").await;
-        let json: serde_json::Value = serde_json::from_str(&app.get("/api/v1/signals", &api).await.body).unwrap();
-        assert_eq!(json["responseNorms"], serde_json::json!({"crisis": 1, "urgent": 2, "normaal": 5, "version": version.parse::<i64>().unwrap() + 1}));
+        let json: serde_json::Value =
+            serde_json::from_str(&app.get("/api/v1/signals", &api).await.body).unwrap();
+        assert_eq!(
+            json["responseNorms"],
+            serde_json::json!({"crisis": 1, "urgent": 2, "normaal": 5, "version": version.parse::<i64>().unwrap() + 1})
+        );
         // A normal signal is due 5 working days after it came in.
         for s in json["_embedded"]["signals"].as_array().unwrap() {
             if s["urgency"] == "normaal" {
-                let reported = chrono::NaiveDate::parse_from_str(s["reportedOn"].as_str().unwrap(), "%Y-%m-%d").unwrap();
-                assert_eq!(s["dueOn"], baken_domain::casework::add_working_days(reported, 5).format("%Y-%m-%d").to_string());
+                let reported = chrono::NaiveDate::parse_from_str(
+                    s["reportedOn"].as_str().unwrap(),
+                    "%Y-%m-%d",
+                )
+                .unwrap();
+                assert_eq!(
+                    s["dueOn"],
+                    baken_domain::casework::add_working_days(reported, 5)
+                        .format("%Y-%m-%d")
+                        .to_string()
+                );
             }
         }
         let lead = app.login_as("teamleider").await;
@@ -1149,7 +1569,14 @@ async fn the_api_applies_the_same_rules_with_problem_json() {
         .await;
         assert_eq!(res.status, 201, "{}", res.body);
         assert!(res.body.contains("afgewezen"));
-        let res = send_json(&app, "POST", &format!("/api/v1/referrals/{rid}/approve"), &lead, &serde_json::json!({})).await;
+        let res = send_json(
+            &app,
+            "POST",
+            &format!("/api/v1/referrals/{rid}/approve"),
+            &lead,
+            &serde_json::json!({}),
+        )
+        .await;
         assert_eq!(res.status, 409, "decided already: {}", res.body);
         let res = app.get("/api/v1/signals", &gen).await;
         assert_eq!(res.status, 200);
@@ -1170,9 +1597,14 @@ async fn the_api_triages_records_contact_ends_continues_and_closes() {
         let signal = serde_json::json!({"category": "hulpvraag", "urgency": "urgent", "description": "Meneer vraagt om hulp met zijn post", "source": "Stichting Welzijn Proefstad", "postcode": postcode, "houseNumber": number});
         let res = send_json(&app, "POST", "/api/v1/signals", &partner, &signal).await;
         assert_eq!(res.status, 201, "{}", res.body);
-        let sid = serde_json::from_str::<serde_json::Value>(&res.body).unwrap()["id"].as_i64().unwrap();
+        let sid = serde_json::from_str::<serde_json::Value>(&res.body).unwrap()["id"]
+            .as_i64()
+            .unwrap();
         let (action, outcome, object, _) = last_audit(&app).await;
-        assert_eq!((action.as_str(), outcome.as_str(), object), ("create".into(), "success".into(), Some(sid.to_string())));
+        assert_eq!(
+            (action.as_str(), outcome.as_str(), object),
+            ("create", "success", Some(sid.to_string()))
+        );
         // Only the team may date a signal back; and not into the future.
         let mut back = signal.clone();
         back["reportedOn"] = serde_json::json!(day(-3));
@@ -1185,62 +1617,202 @@ async fn the_api_triages_records_contact_ends_continues_and_closes() {
         assert!(res.body.contains("future"));
         // A resident may not report through the API (nor on the page).
         let resident = app.token_for("inwoner").await;
-        assert_eq!(send_json(&app, "POST", "/api/v1/signals", &resident, &signal).await.status, 403);
+        assert_eq!(
+            send_json(&app, "POST", "/api/v1/signals", &resident, &signal)
+                .await
+                .status,
+            403
+        );
 
         // Triage: only to a household at the signal's address, to a generalist of the team.
         let other = if hh == 2 { 3 } else { 2 };
         let me = {
             let mut tx = app.db.read().await.unwrap();
-            baken_store::users::by_username(&mut tx, "generalist").await.unwrap().unwrap().id
+            baken_store::users::by_username(&mut tx, "generalist")
+                .await
+                .unwrap()
+                .unwrap()
+                .id
         };
-        let res = send_json(&app, "POST", &format!("/api/v1/signals/{sid}/triage"), &gen, &serde_json::json!({"householdId": hh, "generalistId": 999_999})).await;
+        let res = send_json(
+            &app,
+            "POST",
+            &format!("/api/v1/signals/{sid}/triage"),
+            &gen,
+            &serde_json::json!({"householdId": hh, "generalistId": 999_999}),
+        )
+        .await;
         assert_eq!(res.status, 400);
-        let res = send_json(&app, "POST", &format!("/api/v1/signals/{sid}/triage"), &gen, &serde_json::json!({"householdId": other, "generalistId": me})).await;
-        assert!(res.status == 422 || res.status == 404, "another address: {} {}", res.status, res.body);
-        let res = send_json(&app, "POST", &format!("/api/v1/signals/{sid}/first-contact"), &gen, &serde_json::json!({"on": day(0), "method": "telefoon"})).await;
+        let res = send_json(
+            &app,
+            "POST",
+            &format!("/api/v1/signals/{sid}/triage"),
+            &gen,
+            &serde_json::json!({"householdId": other, "generalistId": me}),
+        )
+        .await;
+        assert!(
+            res.status == 422 || res.status == 404,
+            "another address: {} {}",
+            res.status,
+            res.body
+        );
+        let res = send_json(
+            &app,
+            "POST",
+            &format!("/api/v1/signals/{sid}/first-contact"),
+            &gen,
+            &serde_json::json!({"on": day(0), "method": "telefoon"}),
+        )
+        .await;
         assert_eq!(res.status, 422, "triage first: {}", res.body);
-        let res = send_json(&app, "POST", &format!("/api/v1/signals/{sid}/triage"), &gen, &serde_json::json!({"householdId": hh, "generalistId": me})).await;
+        let res = send_json(
+            &app,
+            "POST",
+            &format!("/api/v1/signals/{sid}/triage"),
+            &gen,
+            &serde_json::json!({"householdId": hh, "generalistId": me}),
+        )
+        .await;
         assert_eq!(res.status, 200, "{}", res.body);
         let json: serde_json::Value = serde_json::from_str(&res.body).unwrap();
         assert_eq!(json["coordinatorId"], me);
-        let res = send_json(&app, "POST", &format!("/api/v1/signals/{sid}/first-contact"), &gen, &serde_json::json!({"on": day(1), "method": "telefoon"})).await;
+        let res = send_json(
+            &app,
+            "POST",
+            &format!("/api/v1/signals/{sid}/first-contact"),
+            &gen,
+            &serde_json::json!({"on": day(1), "method": "telefoon"}),
+        )
+        .await;
         assert_eq!(res.status, 422, "not in the future");
-        let res = send_json(&app, "POST", &format!("/api/v1/signals/{sid}/first-contact"), &gen, &serde_json::json!({"on": day(0), "method": "telefoon", "outcome": "Afspraak gemaakt"})).await;
+        let res = send_json(
+            &app,
+            "POST",
+            &format!("/api/v1/signals/{sid}/first-contact"),
+            &gen,
+            &serde_json::json!({"on": day(0), "method": "telefoon", "outcome": "Afspraak gemaakt"}),
+        )
+        .await;
         assert_eq!(res.status, 200, "{}", res.body);
         let (action, outcome, object, _) = last_audit(&app).await;
-        assert_eq!((action.as_str(), outcome.as_str(), object), ("update".into(), "success".into(), Some(hh.to_string())));
+        assert_eq!(
+            (action.as_str(), outcome.as_str(), object),
+            ("update", "success", Some(hh.to_string()))
+        );
 
         // A plan with one professional agreement, continued, ended, closed.
-        let res = send_json(&app, "POST", &format!("/api/v1/households/{hh}/plans"), &gen, &serde_json::json!({})).await;
+        let res = send_json(
+            &app,
+            "POST",
+            &format!("/api/v1/households/{hh}/plans"),
+            &gen,
+            &serde_json::json!({}),
+        )
+        .await;
         assert_eq!(res.status, 201, "{}", res.body);
-        let plan = serde_json::from_str::<serde_json::Value>(&res.body).unwrap()["id"].as_i64().unwrap();
+        let plan = serde_json::from_str::<serde_json::Value>(&res.body).unwrap()["id"]
+            .as_i64()
+            .unwrap();
         let res = send_json(&app, "POST", &format!("/api/v1/plans/{plan}/goals"), &gen, &serde_json::json!({"version": 1, "domain": "financien", "description": "Post op orde", "measure": "Elke week open", "targetDate": day(60), "term": "kort"})).await;
         assert_eq!(res.status, 201, "{}", res.body);
-        let goal = serde_json::from_str::<serde_json::Value>(&res.body).unwrap()["id"].as_i64().unwrap();
+        let goal = serde_json::from_str::<serde_json::Value>(&res.body).unwrap()["id"]
+            .as_i64()
+            .unwrap();
         let res = send_json(&app, "POST", &format!("/api/v1/plans/{plan}/agreements"), &gen, &serde_json::json!({"version": 2, "goalId": goal, "actor": "generalist", "actorName": "Generalist", "description": "Samen de post", "step": 3, "form": "ondersteunen", "start": day(0), "endOrEvaluationDate": day(30)})).await;
         assert_eq!(res.status, 201, "{}", res.body);
-        let aid = serde_json::from_str::<serde_json::Value>(&res.body).unwrap()["id"].as_i64().unwrap();
-        let res = send_json(&app, "POST", &format!("/api/v1/plans/{plan}/close"), &gen, &serde_json::json!({"version": 3, "reason": "Klaar"})).await;
+        let aid = serde_json::from_str::<serde_json::Value>(&res.body).unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        let res = send_json(
+            &app,
+            "POST",
+            &format!("/api/v1/plans/{plan}/close"),
+            &gen,
+            &serde_json::json!({"version": 3, "reason": "Klaar"}),
+        )
+        .await;
         assert_eq!(res.status, 422, "an agreement still runs");
-        let res = send_json(&app, "POST", &format!("/api/v1/agreements/{aid}/continue"), &gen, &serde_json::json!({"version": 3})).await;
-        assert_eq!(res.status, 422, "professional help needs a next date: {}", res.body);
+        let res = send_json(
+            &app,
+            "POST",
+            &format!("/api/v1/agreements/{aid}/continue"),
+            &gen,
+            &serde_json::json!({"version": 3}),
+        )
+        .await;
+        assert_eq!(
+            res.status, 422,
+            "professional help needs a next date: {}",
+            res.body
+        );
         assert!(res.body.contains("\"field\":\"einddatum\""));
-        let res = send_json(&app, "POST", &format!("/api/v1/agreements/{aid}/continue"), &gen, &serde_json::json!({"version": 3, "until": day(60)})).await;
+        let res = send_json(
+            &app,
+            "POST",
+            &format!("/api/v1/agreements/{aid}/continue"),
+            &gen,
+            &serde_json::json!({"version": 3, "until": day(60)}),
+        )
+        .await;
         assert_eq!(res.status, 200, "{}", res.body);
-        let res = send_json(&app, "POST", &format!("/api/v1/agreements/{aid}/end"), &gen, &serde_json::json!({"version": 3})).await;
+        let res = send_json(
+            &app,
+            "POST",
+            &format!("/api/v1/agreements/{aid}/end"),
+            &gen,
+            &serde_json::json!({"version": 3}),
+        )
+        .await;
         assert_eq!(res.status, 409, "stale version");
-        let res = send_json(&app, "POST", &format!("/api/v1/agreements/{aid}/end"), &gen, &serde_json::json!({"version": 4})).await;
+        let res = send_json(
+            &app,
+            "POST",
+            &format!("/api/v1/agreements/{aid}/end"),
+            &gen,
+            &serde_json::json!({"version": 4}),
+        )
+        .await;
         assert_eq!(res.status, 200, "{}", res.body);
-        let res = send_json(&app, "POST", &format!("/api/v1/plans/{plan}/close"), &gen, &serde_json::json!({"version": 5, "reason": "De post is op orde"})).await;
+        let res = send_json(
+            &app,
+            "POST",
+            &format!("/api/v1/plans/{plan}/close"),
+            &gen,
+            &serde_json::json!({"version": 5, "reason": "De post is op orde"}),
+        )
+        .await;
         assert_eq!(res.status, 200, "{}", res.body);
-        let json: serde_json::Value = serde_json::from_str(&app.get(&format!("/api/v1/households/{hh}/plans"), &gen).await.body).unwrap();
+        let json: serde_json::Value = serde_json::from_str(
+            &app.get(&format!("/api/v1/households/{hh}/plans"), &gen)
+                .await
+                .body,
+        )
+        .unwrap();
         let p = &json["_embedded"]["plans"][0];
-        assert_eq!((p["open"].clone(), p["closeReason"].clone()), (serde_json::json!(false), serde_json::json!("De post is op orde")));
+        assert_eq!(
+            (p["open"].clone(), p["closeReason"].clone()),
+            (
+                serde_json::json!(false),
+                serde_json::json!("De post is op orde")
+            )
+        );
         assert_eq!(p["agreements"][0]["lastEvaluatedOn"], day(0));
         assert_eq!(p["agreements"][0]["endedOn"], day(0));
         // Another team's generalist finds none of it.
         let other_team = app.token_for("generalist.noord").await;
-        assert_eq!(send_json(&app, "POST", &format!("/api/v1/agreements/{aid}/end"), &other_team, &serde_json::json!({"version": 6})).await.status, 404);
+        assert_eq!(
+            send_json(
+                &app,
+                "POST",
+                &format!("/api/v1/agreements/{aid}/end"),
+                &other_team,
+                &serde_json::json!({"version": 6})
+            )
+            .await
+            .status,
+            404
+        );
         let (action, outcome, _, _) = last_audit(&app).await;
         assert_eq!((action.as_str(), outcome.as_str()), ("update", "denied"));
     }

@@ -357,8 +357,14 @@ mod tests {
             Consent::new("Woonstede", None, "overlast", d(2026, 1, 1), d(2026, 1, 1)),
             Err(ConversationError::ConsentEnd)
         );
-        let c =
-            Consent::new("Woonstede", Some(4), "overlast", d(2026, 1, 1), d(2026, 6, 1)).unwrap();
+        let c = Consent::new(
+            "Woonstede",
+            Some(4),
+            "overlast",
+            d(2026, 1, 1),
+            d(2026, 6, 1),
+        )
+        .unwrap();
         assert!(c.holds_on(d(2026, 6, 1)) && !c.holds_on(d(2026, 6, 2)));
         assert_eq!(c.provider_id, Some(4));
     }

@@ -124,9 +124,7 @@ pub fn publish(cells: &[i64], stats: &[u32]) -> Vec<Shown> {
     let n = cells.len().min(16);
     let all_masks = 1u32..(1u32 << n);
     // The unions that must never become recomputable.
-    let small: Vec<u32> = all_masks
-        .filter(|m| is_small(value(cells, *m)))
-        .collect();
+    let small: Vec<u32> = all_masks.filter(|m| is_small(value(cells, *m))).collect();
     let mut span = Span::default();
     let mut out = Vec::with_capacity(stats.len());
     for (i, mask) in stats.iter().enumerate() {
@@ -183,7 +181,10 @@ mod tests {
         assert_eq!(s, vec![Shown::Exact(10), Shown::Hidden]);
         assert_eq!(share(s[1], s[0]), None);
         // A total of 1–4 says "<5".
-        assert_eq!(publish(&[3, 0], &[0b11, 0b10]), vec![Shown::Small, Shown::Exact(0)]);
+        assert_eq!(
+            publish(&[3, 0], &[0b11, 0b10]),
+            vec![Shown::Small, Shown::Exact(0)]
+        );
     }
 
     #[test]

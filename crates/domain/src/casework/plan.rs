@@ -66,7 +66,9 @@ pub enum PlanError {
     DateBeforeOpening,
     #[error("the date lies before the agreement started")]
     BeforeAgreementStart,
-    #[error("only a service from the social map or a specialist provider is carried out by a provider")]
+    #[error(
+        "only a service from the social map or a specialist provider is carried out by a provider"
+    )]
     ProviderNotActor,
     #[error(transparent)]
     Date(#[from] DateError),
@@ -798,7 +800,12 @@ impl Plan {
     }
 
     /// Closes the plan once every agreement has ended.
-    pub fn close(&mut self, on: NaiveDate, reason: &str, today: NaiveDate) -> Result<(), PlanError> {
+    pub fn close(
+        &mut self,
+        on: NaiveDate,
+        reason: &str,
+        today: NaiveDate,
+    ) -> Result<(), PlanError> {
         self.ensure_open()?;
         let running = self.agreements.iter().filter(|a| a.is_running()).count();
         if running > 0 {
@@ -1047,7 +1054,11 @@ pub enum RestoreError {
         id: i64,
     },
     #[error("plan {plan}, goal {goal}: {rule}")]
-    Goal { plan: i64, goal: i64, rule: PlanError },
+    Goal {
+        plan: i64,
+        goal: i64,
+        rule: PlanError,
+    },
     #[error("plan {plan}, agreement {agreement}: {rule}")]
     Agreement {
         plan: i64,

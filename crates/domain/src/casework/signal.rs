@@ -107,7 +107,9 @@ pub struct ResponseNorms {
 /// Why a set of response norms is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum NormsError {
-    #[error("a crisis is answered the same day or the next working day: at most {max} working day")]
+    #[error(
+        "a crisis is answered the same day or the next working day: at most {max} working day"
+    )]
     CrisisTooLong { max: u32 },
     #[error("the normal norm is at most {max} working days: Eropaf means going there fast")]
     NormaalTooLong { max: u32 },
@@ -345,7 +347,10 @@ mod tests {
     #[test]
     fn norms_keep_their_order_and_their_limits() {
         assert_eq!(ResponseNorms::new(0, 3, 10), Ok(ResponseNorms::default()));
-        assert!(ResponseNorms::new(1, 1, 1).is_ok(), "equal norms are allowed");
+        assert!(
+            ResponseNorms::new(1, 1, 1).is_ok(),
+            "equal norms are allowed"
+        );
         assert_eq!(
             ResponseNorms::new(2, 3, 10),
             Err(NormsError::CrisisTooLong { max: 1 })

@@ -4,9 +4,7 @@
 //! names the rule (and `field` the field), a stale plan version or a referral
 //! someone else decided first a 409.
 
-use super::{
-    current_norms, explain, internal, is_conflict, path_id, scoped_household, today, who,
-};
+use super::{current_norms, explain, internal, is_conflict, path_id, scoped_household, today, who};
 use crate::ctx::Ctx;
 use crate::error::{AppError, Failure};
 use crate::AppState;
@@ -529,7 +527,9 @@ fn provider_name(
         .iter()
         .find(|p| p.id == id)
         .map(|p| p.name.clone())
-        .ok_or_else(|| AppError::BadRequest(format!("{field} {id} is not a provider on the social map.")))
+        .ok_or_else(|| {
+            AppError::BadRequest(format!("{field} {id} is not a provider on the social map."))
+        })
 }
 
 pub async fn create_conversation(
@@ -598,7 +598,9 @@ pub async fn create_conversation(
 
 fn plan_json(p: &baken_domain::casework::Plan, version: i64, day: NaiveDate) -> serde_json::Value {
     let (closed_on, close_reason) = match p.status() {
-        baken_domain::casework::PlanStatus::Closed { on, reason } => (Some(*on), Some(reason.clone())),
+        baken_domain::casework::PlanStatus::Closed { on, reason } => {
+            (Some(*on), Some(reason.clone()))
+        }
         baken_domain::casework::PlanStatus::Open => (None, None),
     };
     json!({

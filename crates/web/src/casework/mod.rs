@@ -28,8 +28,8 @@ use crate::routes::Route;
 use axum::http::Method;
 use axum::routing::{get, post};
 use baken_domain::casework::{
-    ConversationError, DateError, NormsError, PlanError, ReferralError, ResponseNorms,
-    SignalError, RECORDING_WINDOW_DAYS,
+    ConversationError, DateError, NormsError, PlanError, ReferralError, ResponseNorms, SignalError,
+    RECORDING_WINDOW_DAYS,
 };
 use baken_domain::{AuditAction, AuditOutcome, Permission};
 use baken_store::casework::{CaseError, Who};
@@ -348,12 +348,12 @@ fn explain_date(e: DateError) -> String {
 /// The Dutch explanation of a refused set of response norms.
 pub(crate) fn explain_norms(e: NormsError) -> String {
     match e {
-        NormsError::CrisisTooLong { max } => format!(
-            "Een crisis pakt u dezelfde dag of de volgende werkdag op: vul 0 of {max} in."
-        ),
-        NormsError::NormaalTooLong { max } => format!(
-            "Normaal is hooguit {max} werkdagen (zes weken): Eropaf betekent snel erop af."
-        ),
+        NormsError::CrisisTooLong { max } => {
+            format!("Een crisis pakt u dezelfde dag of de volgende werkdag op: vul 0 of {max} in.")
+        }
+        NormsError::NormaalTooLong { max } => {
+            format!("Normaal is hooguit {max} werkdagen (zes weken): Eropaf betekent snel erop af.")
+        }
         NormsError::UrgentBeforeCrisis => "Urgent mag niet korter zijn dan crisis.".into(),
         NormsError::NormaalBeforeUrgent => "Normaal mag niet korter zijn dan urgent.".into(),
     }

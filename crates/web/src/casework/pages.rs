@@ -15,8 +15,8 @@ use axum::Form;
 use baken_domain::casework::{
     AgreementActor, AgreementDecision, Consent, ContactMethod, Conversation, ConversationError,
     Evaluation, GoalOutcome, Justification, LifeDomain, NetworkMember, NewAgreement, NewGoal,
-    PlanError, PlanFlag, ReferralStatus, ResponseNorms, ScoreEntry, Scores,
-    SignalCategory, SignalError, Term, UnderlyingNeed, Urgency,
+    PlanError, PlanFlag, ReferralStatus, ResponseNorms, ScoreEntry, Scores, SignalCategory,
+    SignalError, Term, UnderlyingNeed, Urgency,
 };
 use baken_domain::{
     Addition, AuditAction, AuditOutcome, Bsn, HouseLetter, HouseNumber, LadderStep,
@@ -187,7 +187,9 @@ fn parse_signal(
             Some(d) => match baken_domain::casework::signal::check_reported(d, day) {
                 Ok(()) => Some(d),
                 Err(e) => {
-                    let msg = explain(&CaseError::Signal(e)).map(|e| e.1).unwrap_or_default();
+                    let msg = explain(&CaseError::Signal(e))
+                        .map(|e| e.1)
+                        .unwrap_or_default();
                     errors.insert("ontvangen_op".into(), msg);
                     None
                 }
@@ -205,28 +207,22 @@ fn parse_signal(
         source,
         reported_on,
     ) {
-        (
-            Some(p),
-            Some(n),
-            Some(l),
-            Some(a),
-            Some(c),
-            Some(u),
-            Some(d),
-            Some(s),
-            Some(on),
-        ) if errors.is_empty() => Ok(NewSignal {
-            reported_on: on,
-            category: c,
-            urgency: u,
-            description: d,
-            source: s,
-            reported_by,
-            postcode: p.to_string(),
-            house_number: i64::from(n.value()),
-            house_letter: l.map(|l| l.as_char().to_string()).unwrap_or_default(),
-            addition: a.map(|a| a.as_str().to_owned()).unwrap_or_default(),
-        }),
+        (Some(p), Some(n), Some(l), Some(a), Some(c), Some(u), Some(d), Some(s), Some(on))
+            if errors.is_empty() =>
+        {
+            Ok(NewSignal {
+                reported_on: on,
+                category: c,
+                urgency: u,
+                description: d,
+                source: s,
+                reported_by,
+                postcode: p.to_string(),
+                house_number: i64::from(n.value()),
+                house_letter: l.map(|l| l.as_char().to_string()).unwrap_or_default(),
+                addition: a.map(|a| a.as_str().to_owned()).unwrap_or_default(),
+            })
+        }
         _ => Err(errors),
     }
 }
@@ -533,15 +529,19 @@ async fn triage_page(
         let mut v = signal_view(s, &norms, day);
         v.repeat = per_key.get(&key(s)).copied().unwrap_or(0);
         if s.household_id.is_none() {
-            let mut candidates: Vec<cw::Hit> =
-                cw::at_address(&mut tx, &s.postcode, s.house_number)
-                    .await
-                    .map_err(internal)?
-                    .into_iter()
-                    .filter(|h| h.team_id == Some(team))
-                    .collect();
+            let mut candidates: Vec<cw::Hit> = cw::at_address(&mut tx, &s.postcode, s.house_number)
+                .await
+                .map_err(internal)?
+                .into_iter()
+                .filter(|h| h.team_id == Some(team))
+                .collect();
             // The household at exactly this dwelling first.
-            candidates.sort_by_key(|h| (h.house_letter != s.house_letter || h.addition != s.addition, h.id));
+            candidates.sort_by_key(|h| {
+                (
+                    h.house_letter != s.house_letter || h.addition != s.addition,
+                    h.id,
+                )
+            });
             v.candidates = candidates.iter().map(|h| (h.id, h.address())).collect();
         }
         views.push((key(s), v));
@@ -594,7 +594,11 @@ pub async fn triage(State(state): State<AppState>, ctx: Ctx) -> PageResult {
 }
 
 /// A signal the user's team may work on.
-pub(crate) async fn team_signal(tx: &mut Tx, ctx: &Ctx, id: i64) -> Result<cw::SignalRow, AppError> {
+pub(crate) async fn team_signal(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    id: i64,
+) -> Result<cw::SignalRow, AppError> {
     let user = ctx.user()?;
     let s = cw::signal(tx, id).await.map_err(internal)?;
     match s {
@@ -719,8 +723,7 @@ pub async fn contact_submit(
         tx,
         scoped_household(&mut tx, &ctx, &user, hh, AuditAction::Update).await
     );
-    match cw::record_first_contact(&mut tx, id, date, method, field(&f, "uitkomst"), today())
-        .await
+    match cw::record_first_contact(&mut tx, id, date, method, field(&f, "uitkomst"), today()).await
     {
         Ok(()) => {}
         Err(e) => {
@@ -1083,8 +1086,16 @@ pub async fn decide_submit(
         scoped_household(&mut tx, &ctx, &user, hh, AuditAction::Update).await
     );
     let day = today();
-    match cw::decide_referral(&mut tx, id, approve, field(&f, "reden"), day, day, &who(&user))
-        .await
+    match cw::decide_referral(
+        &mut tx,
+        id,
+        approve,
+        field(&f, "reden"),
+        day,
+        day,
+        &who(&user),
+    )
+    .await
     {
         Ok(r) => {
             audit::append(
@@ -1512,7 +1523,13 @@ macro_rules! refusal_from {
         }
     )*};
 }
-refusal_from!(CaseError, PlanError, ConversationError, SignalError, StoreError);
+refusal_from!(
+    CaseError,
+    PlanError,
+    ConversationError,
+    SignalError,
+    StoreError
+);
 
 /// After a change: back to the dossier, or the dossier with the error next to
 /// its field and the form as typed.
@@ -1690,7 +1707,8 @@ fn parse_conversation(
             }
             (None, name) => (name.to_owned(), None),
         };
-        let until = parse_date(field(f, &k_tot)).ok_or_else(|| at(ConversationError::ConsentEnd))?;
+        let until =
+            parse_date(field(f, &k_tot)).ok_or_else(|| at(ConversationError::ConsentEnd))?;
         conv.consents.push(
             Consent::new(&organisation, provider_id, field(f, &k_doel), held, until).map_err(at)?,
         );
@@ -1767,7 +1785,8 @@ pub async fn open_plan_submit(
         let p = cw::open_plan(&mut tx, h.id, on, today(), &who(&user))
             .await
             .map_err(|e| {
-                let field = matches!(e, CaseError::Plan(PlanError::Date(_))).then(|| "gestart".to_owned());
+                let field =
+                    matches!(e, CaseError::Plan(PlanError::Date(_))).then(|| "gestart".to_owned());
                 Refusal { error: e, field }
             })?;
         Ok(format!("plan {p} geopend per {}", nl_date(on)))
@@ -1810,7 +1829,8 @@ pub async fn goal_submit(
     let (plan, hh, version) = in_scope!(tx, plan_scope(&mut tx, &ctx, &id, &f).await);
     let result: Result<String, Refusal> = async {
         let goal = NewGoal {
-            domain: LifeDomain::parse(field(&f, "domein")).map_err(|_| ConversationError::Domain)?,
+            domain: LifeDomain::parse(field(&f, "domein"))
+                .map_err(|_| ConversationError::Domain)?,
             description: field(&f, "omschrijving").to_owned(),
             measure: field(&f, "meetbaar").to_owned(),
             target_date: date_or(&f, "streefdatum")?,
@@ -1929,9 +1949,9 @@ pub async fn continue_agreement_submit(
             .await
             .map_err(|e| {
                 let field = match &e {
-                    CaseError::Plan(
-                        PlanError::EndDateMissing | PlanError::EndBeforeStart,
-                    ) => format!("tot_{aid}"),
+                    CaseError::Plan(PlanError::EndDateMissing | PlanError::EndBeforeStart) => {
+                        format!("tot_{aid}")
+                    }
                     _ => format!("datum_{aid}"),
                 };
                 Refusal::at(field)(e)

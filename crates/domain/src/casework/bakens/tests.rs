@@ -54,8 +54,13 @@ fn a_share_whose_complement_is_small_is_not_shown() {
     assert_eq!(f.value, TOO_FEW);
     assert_eq!(f.basis, "x van 10 gesprekken");
     // 5 of 10 is fine.
-    let f = baken1(&[true, true, true, true, true, false, false, false, false, false]);
-    assert_eq!((f.value.as_str(), f.basis.as_str()), ("50%", "5 van 10 gesprekken"));
+    let f = baken1(&[
+        true, true, true, true, true, false, false, false, false, false,
+    ]);
+    assert_eq!(
+        (f.value.as_str(), f.basis.as_str()),
+        ("50%", "5 van 10 gesprekken")
+    );
 }
 
 #[test]

@@ -159,7 +159,10 @@ fn step_five_without_approved_referral_is_refused() {
     let mut a = agreement(5, AgreementActor::SpecialistProvider);
     a.end_date = Some(d(2026, 11, 1));
     a.justification = Some(full_justification());
-    assert_eq!(plan.check_agreement(&a), Err(PlanError::ReferralNotApproved));
+    assert_eq!(
+        plan.check_agreement(&a),
+        Err(PlanError::ReferralNotApproved)
+    );
     plan.request_referral(
         3,
         100,
@@ -170,7 +173,10 @@ fn step_five_without_approved_referral_is_refused() {
     )
     .unwrap();
     a.referral_id = Some(3);
-    assert_eq!(plan.check_agreement(&a), Err(PlanError::ReferralNotApproved));
+    assert_eq!(
+        plan.check_agreement(&a),
+        Err(PlanError::ReferralNotApproved)
+    );
     let decide = |plan: &mut Plan, role, approve, note: &str| {
         plan.decide_referral(3, role, 200, d(2026, 6, 21), approve, note, today())
             .map(|_| ())
@@ -195,7 +201,10 @@ fn step_five_without_approved_referral_is_refused() {
         Err(ReferralError::AlreadyDecided),
         "a decision stands"
     );
-    assert_eq!(plan.check_agreement(&a), Err(PlanError::ReferralNotApproved));
+    assert_eq!(
+        plan.check_agreement(&a),
+        Err(PlanError::ReferralNotApproved)
+    );
     plan.request_referral(
         4,
         100,
@@ -205,8 +214,16 @@ fn step_five_without_approved_referral_is_refused() {
         today(),
     )
     .unwrap();
-    plan.decide_referral(4, Role::Teamleider, 200, d(2026, 7, 2), true, "Akkoord", today())
-        .unwrap();
+    plan.decide_referral(
+        4,
+        Role::Teamleider,
+        200,
+        d(2026, 7, 2),
+        true,
+        "Akkoord",
+        today(),
+    )
+    .unwrap();
     a.referral_id = Some(4);
     assert!(plan.add_agreement(22, a).is_ok());
 }
@@ -215,8 +232,15 @@ fn step_five_without_approved_referral_is_refused() {
 fn an_approved_referral_of_an_earlier_plan_does_not_count() {
     let mut case = karel();
     let plan = case.open_plan_mut().unwrap();
-    plan.request_referral(3, 100, d(2026, 6, 20), "Maatwerk", full_justification(), today())
-        .unwrap();
+    plan.request_referral(
+        3,
+        100,
+        d(2026, 6, 20),
+        "Maatwerk",
+        full_justification(),
+        today(),
+    )
+    .unwrap();
     plan.decide_referral(3, Role::Teamleider, 200, d(2026, 6, 21), true, "", today())
         .unwrap();
     plan.close(d(2026, 6, 22), "Verhuisd", today()).unwrap();
@@ -238,7 +262,10 @@ fn an_approved_referral_of_an_earlier_plan_does_not_count() {
     a.end_date = Some(d(2026, 10, 1));
     a.justification = Some(full_justification());
     a.referral_id = Some(3);
-    assert_eq!(plan.check_agreement(&a), Err(PlanError::ReferralNotApproved));
+    assert_eq!(
+        plan.check_agreement(&a),
+        Err(PlanError::ReferralNotApproved)
+    );
 }
 
 #[test]
@@ -298,7 +325,12 @@ fn an_evaluation_continues_and_ends_agreements_all_or_nothing() {
         on: d(2026, 9, 10),
         outcomes: vec![(10, GoalOutcome::Achieved, "Gaat goed".into())],
         agreements: vec![
-            (20, AgreementDecision::Continue { until: Some(d(2026, 12, 10)) }),
+            (
+                20,
+                AgreementDecision::Continue {
+                    until: Some(d(2026, 12, 10)),
+                },
+            ),
             (99, AgreementDecision::End),
         ],
     };
@@ -317,14 +349,25 @@ fn an_evaluation_continues_and_ends_agreements_all_or_nothing() {
     );
     let good = Evaluation {
         agreements: vec![
-            (20, AgreementDecision::Continue { until: Some(d(2026, 12, 10)) }),
+            (
+                20,
+                AgreementDecision::Continue {
+                    until: Some(d(2026, 12, 10)),
+                },
+            ),
             (21, AgreementDecision::End),
         ],
         ..bad
     };
     plan.evaluate(&good, today()).unwrap();
-    assert_eq!(plan.goal(10).unwrap().result().unwrap().outcome, GoalOutcome::Achieved);
-    assert_eq!(plan.agreement(20).unwrap().last_evaluated(), Some(d(2026, 9, 10)));
+    assert_eq!(
+        plan.goal(10).unwrap().result().unwrap().outcome,
+        GoalOutcome::Achieved
+    );
+    assert_eq!(
+        plan.agreement(20).unwrap().last_evaluated(),
+        Some(d(2026, 9, 10))
+    );
     assert!(plan.agreement(20).unwrap().is_running());
     assert_eq!(plan.agreement(21).unwrap().ended_on(), Some(d(2026, 9, 10)));
     assert!(plan.flags(d(2026, 11, 1)).is_empty());
@@ -350,7 +393,8 @@ fn closure_waits_until_every_agreement_has_ended() {
     )
     .unwrap();
     plan.end_agreement(20, d(2026, 9, 30), today()).unwrap();
-    plan.close(d(2026, 10, 1), "Doelen behaald", today()).unwrap();
+    plan.close(d(2026, 10, 1), "Doelen behaald", today())
+        .unwrap();
     // After closure a new plan may be opened.
     assert!(case.start_plan(2, d(2026, 11, 1), today()).is_ok());
 }
