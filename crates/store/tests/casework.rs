@@ -480,6 +480,20 @@ async fn the_database_refuses_a_second_open_plan_even_around_the_domain() {
             Tx::Postgres(c) => sqlx::query("INSERT INTO cw_plans (household_id, opened_on, opened_by, status, version, updated_at) VALUES ($1, DATE '2026-01-03', $2, 'open', 1, now())").bind(hh).bind(gen.user_id).execute(&mut **c).await.map(|_| ()),
         };
         assert!(raw.is_err(), "{:?}: unique open plan index", t.backend());
+        // A provider link on an agreement a provider cannot carry out.
+        drop(tx);
+        let mut tx = t.db.begin().await.unwrap();
+        let sql = "UPDATE cw_agreements SET provider_id = (SELECT MIN(id) FROM providers) \
+                   WHERE id = (SELECT MIN(id) FROM cw_agreements WHERE actor = 'netwerk')";
+        let raw = match &mut tx {
+            Tx::Sqlite(c, ..) => sqlx::query(sql).execute(&mut **c).await.map(|_| ()),
+            Tx::Postgres(c) => sqlx::query(sql).execute(&mut **c).await.map(|_| ()),
+        };
+        assert!(
+            raw.is_err(),
+            "{:?}: a neighbour is not a provider",
+            t.backend()
+        );
     }
 }
 

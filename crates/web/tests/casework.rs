@@ -708,6 +708,68 @@ async fn an_overdue_agreement_is_evaluated_and_continued_from_the_dossier() {
 }
 
 #[tokio::test]
+async fn an_evaluation_refuses_professional_help_without_a_next_date_next_to_that_agreement() {
+    for app in apps(60).await {
+        let api = app.token_for("generalist").await;
+        let gen = app.login_as("generalist").await;
+        // Household 1's open plan; a professional agreement added to it.
+        let plans: serde_json::Value =
+            serde_json::from_str(&app.get("/api/v1/households/1/plans", &api).await.body).unwrap();
+        let plan = plans["_embedded"]["plans"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["open"] == true)
+            .unwrap()
+            .clone();
+        let res = send_json(
+            &app,
+            "POST",
+            &format!("/api/v1/plans/{}/agreements", plan["id"]),
+            &api,
+            &serde_json::json!({"version": plan["version"], "goalId": plan["goals"][0]["id"], "actor": "generalist", "actorName": "Generalist", "description": "Samen de post openen", "step": 3, "form": "ondersteunen", "start": day(0), "endOrEvaluationDate": day(30)}),
+        )
+        .await;
+        assert_eq!(res.status, 201, "{}", res.body);
+        let aid = serde_json::from_str::<serde_json::Value>(&res.body).unwrap()["id"].clone();
+        let body = app.get("/dossier/1", &gen).await.body;
+        let (pid, v) = plan_form(&body);
+        let key = format!("afspraak_{aid}");
+        let res = app
+            .post_form(
+                &format!("/plannen/{pid}/evaluatie"),
+                &gen,
+                &[("versie", &v), ("datum", &day(0)), (&key, "voortzetten")],
+            )
+            .await;
+        assert_eq!(res.status, 400);
+        assert!(
+            res.body.contains(&format!("id=\"{key}_tot-fout\"")),
+            "the error sits by that agreement"
+        );
+        assert!(res.body.contains("einddatum of evaluatiedatum"));
+        assert_eq!(
+            plan_form(&app.get("/dossier/1", &gen).await.body).1,
+            v,
+            "nothing saved"
+        );
+        let res = app
+            .post_form(
+                &format!("/plannen/{pid}/evaluatie"),
+                &gen,
+                &[
+                    ("versie", &v),
+                    ("datum", &day(0)),
+                    (&key, "voortzetten"),
+                    (&format!("{key}_tot"), &day(60)),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+    }
+}
+
+#[tokio::test]
 async fn the_conversation_form_grows_a_row_without_javascript_and_saves_nothing_meanwhile() {
     for app in apps(60).await {
         let gen = app.login_as("generalist").await;
@@ -771,6 +833,24 @@ async fn the_conversation_form_grows_a_row_without_javascript_and_saves_nothing_
             res.body.contains("id=\"netwerk6-fout\""),
             "the error sits on row 6"
         );
+        // A consent names a provider from the list or another party, not both.
+        let res = app
+            .post_form(
+                &format!("/dossier/{hh}/gesprek"),
+                &gen,
+                &[
+                    ("datum", &day(0)),
+                    ("vraag", "Hulp bij de post"),
+                    ("toestemming2_aanbieder", "1"),
+                    ("toestemming2_organisatie", "Huisarts"),
+                    ("toestemming2_doel", "Afstemming"),
+                    ("toestemming2_tot", &day(30)),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 400);
+        assert!(res.body.contains("niet allebei"));
+        assert!(res.body.contains("id=\"toestemming2_organisatie-fout\""));
     }
 }
 

@@ -1503,6 +1503,8 @@ pub async fn dossier(
 struct Refusal {
     error: CaseError,
     field: Option<String>,
+    /// A message of the form itself, where the rule's own would not fit.
+    message: Option<String>,
 }
 
 impl Refusal {
@@ -1510,6 +1512,16 @@ impl Refusal {
         move |error| Refusal {
             error,
             field: Some(field),
+            message: None,
+        }
+    }
+
+    /// A choice in the form that is not one of its options.
+    fn choice(field: String, message: &str) -> Refusal {
+        Refusal {
+            error: CaseError::Plan(PlanError::Text("keuze")),
+            field: Some(field),
+            message: Some(message.to_owned()),
         }
     }
 }
@@ -1518,7 +1530,7 @@ macro_rules! refusal_from {
     ($($t:ty),*) => {$(
         impl From<$t> for Refusal {
             fn from(e: $t) -> Self {
-                Refusal { error: e.into(), field: None }
+                Refusal { error: e.into(), field: None, message: None }
             }
         }
     )*};
@@ -1560,7 +1572,11 @@ async fn after_change(
             ))
             .into_response())
         }
-        Err(Refusal { error: e, field }) => {
+        Err(Refusal {
+            error: e,
+            field,
+            message,
+        }) => {
             // A failed statement aborts a PostgreSQL transaction: start over.
             drop(tx);
             let conflict = is_conflict(&e);
@@ -1587,7 +1603,7 @@ async fn after_change(
                 tx.commit().await?;
             }
             let mut errors = Errors::new();
-            errors.insert(field.unwrap_or(rule_field), msg);
+            errors.insert(field.unwrap_or(rule_field), message.unwrap_or(msg));
             errors.insert("_which".into(), anchor.to_owned());
             let status = if conflict {
                 StatusCode::CONFLICT
@@ -1635,9 +1651,11 @@ fn chosen_provider(
             .ok()
             .and_then(|id| providers.iter().find(|p| p.id == id))
             .map(|p| Some((p.id, p.name.clone())))
-            .ok_or(Refusal {
-                error: CaseError::Plan(PlanError::Text("aanbieder")),
-                field: Some(field_name.to_owned()),
+            .ok_or_else(|| {
+                Refusal::choice(
+                    field_name.to_owned(),
+                    "Kies een aanbieder uit de lijst van de sociale kaart.",
+                )
             }),
     }
 }
@@ -1700,10 +1718,10 @@ fn parse_conversation(
         let (organisation, provider_id) = match (&provider, other) {
             (Some((id, name)), "") => (name.clone(), Some(*id)),
             (Some(_), _) => {
-                return Err(Refusal {
-                    error: CaseError::Plan(PlanError::Text("aanbieder")),
-                    field: Some(k_org),
-                })
+                return Err(Refusal::choice(
+                    k_org,
+                    "Kies een aanbieder uit de lijst óf typ de naam van een andere partij, niet allebei.",
+                ))
             }
             (None, name) => (name.to_owned(), None),
         };
@@ -1787,7 +1805,11 @@ pub async fn open_plan_submit(
             .map_err(|e| {
                 let field =
                     matches!(e, CaseError::Plan(PlanError::Date(_))).then(|| "gestart".to_owned());
-                Refusal { error: e, field }
+                Refusal {
+                    error: e,
+                    field,
+                    message: None,
+                }
             })?;
         Ok(format!("plan {p} geopend per {}", nl_date(on)))
     }
@@ -2029,9 +2051,10 @@ pub async fn evaluation_submit(
                     "voortzetten" => {
                         let until = match field(&f, &format!("afspraak_{aid}_tot")) {
                             "" => None,
-                            s => Some(parse_date(s).ok_or(Refusal {
-                                error: CaseError::Plan(PlanError::Text("tot")),
-                                field: Some(format!("afspraak_{aid}_tot")),
+                            s => Some(parse_date(s).ok_or_else(|| {
+                                Refusal::at(format!("afspraak_{aid}_tot"))(CaseError::Plan(
+                                    PlanError::Text("tot"),
+                                ))
                             })?),
                         };
                         agreements.push((aid, AgreementDecision::Continue { until }));
@@ -2042,7 +2065,29 @@ pub async fn evaluation_submit(
             }
         }
         let scores = parse_scores(&f)?;
-        let decided: Vec<i64> = agreements.iter().map(|(a, _)| *a).collect();
+        // A decision the plan refuses is explained next to that agreement: try
+        // each on its own first (the store applies them all, or none).
+        let case = cw::load_case(&mut tx, hh).await?;
+        if let Some(p) = case.plan(plan) {
+            for (aid, decision) in &agreements {
+                let mut probe = p.clone();
+                let tried = match decision {
+                    AgreementDecision::Continue { until } => {
+                        probe.continue_agreement(*aid, on, *until, today())
+                    }
+                    AgreementDecision::End => probe.end_agreement(*aid, on, today()),
+                };
+                match tried {
+                    Err(
+                        e @ (PlanError::Date(_)
+                        | PlanError::DateBeforeOpening
+                        | PlanError::PlanClosed),
+                    ) => return Err(e.into()),
+                    Err(e) => return Err(Refusal::at(format!("afspraak_{aid}_tot"))(e.into())),
+                    Ok(()) => {}
+                }
+            }
+        }
         let e = cw::record_evaluation(
             &mut tx,
             plan,
@@ -2058,17 +2103,7 @@ pub async fn evaluation_submit(
             today(),
             &who(&user),
         )
-        .await
-        .map_err(|e| {
-            // An agreement's next date belongs next to that agreement.
-            let field = match &e {
-                CaseError::Plan(PlanError::EndDateMissing | PlanError::EndBeforeStart) => {
-                    decided.first().map(|a| format!("afspraak_{a}_tot"))
-                }
-                _ => None,
-            };
-            Refusal { error: e, field }
-        })?;
+        .await?;
         Ok(format!("evaluatie {e} vastgelegd"))
     }
     .await;
