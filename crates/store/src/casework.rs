@@ -470,7 +470,7 @@ pub async fn create_conversation(
     let m = add_measurement(
         tx,
         household_id,
-        conv.held_on,
+        conv.held_on(),
         &conv.scores,
         conv.rung,
         "gesprek",
@@ -482,8 +482,8 @@ pub async fn create_conversation(
          measurement_id, created_by, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id"
     )
     .bind(household_id)
-    .bind(conv.held_on)
-    .bind(&conv.presented_question)
+    .bind(conv.held_on())
+    .bind(conv.presented_question())
     .bind(conv.finds_question_behind_question())
     .bind(&conv.strengths)
     .bind(&conv.wishes)
@@ -493,31 +493,31 @@ pub async fn create_conversation(
     .fetch_one(&mut *c)
     .await
     })?;
-    for n in &conv.underlying_needs {
+    for n in conv.underlying_needs() {
         exec!(tx, |c| sqlx::query(
             "INSERT INTO cw_needs (conversation_id, domain, need) VALUES ($1, $2, $3)"
         )
         .bind(id)
-        .bind(n.domain.as_str())
-        .bind(&n.need)
+        .bind(n.domain().as_str())
+        .bind(n.need())
         .execute(&mut *c)
         .await)?;
     }
-    for n in &conv.network {
+    for n in conv.network() {
         exec!(tx, |c| {
             sqlx::query(
             "INSERT INTO cw_network (conversation_id, name, relation, can_do, will_do) VALUES ($1,$2,$3,$4,$5)"
         )
         .bind(id)
-        .bind(&n.name)
-        .bind(&n.relation)
-        .bind(&n.can_do)
-        .bind(&n.will_do)
+        .bind(n.name())
+        .bind(n.relation())
+        .bind(n.can_do())
+        .bind(n.will_do())
         .execute(&mut *c)
         .await
         })?;
     }
-    for cs in &conv.consents {
+    for cs in conv.consents() {
         exec!(tx, |c| {
             sqlx::query(
             "INSERT INTO cw_consents (household_id, conversation_id, organisation, provider_id, purpose, given_on, until) \
@@ -525,11 +525,11 @@ pub async fn create_conversation(
         )
         .bind(household_id)
         .bind(id)
-        .bind(&cs.organisation)
-        .bind(cs.provider_id)
-        .bind(&cs.purpose)
-        .bind(cs.given_on)
-        .bind(cs.until)
+        .bind(cs.organisation())
+        .bind(cs.provider_id())
+        .bind(cs.purpose())
+        .bind(cs.given_on())
+        .bind(cs.until())
         .execute(&mut *c)
         .await
         })?;
@@ -2041,7 +2041,7 @@ pub async fn load_demo(
     config: &baken_synth::Config,
     provider_ids: &[i64],
 ) -> Result<u64> {
-    use baken_domain::casework::{Consent, NetworkMember, UnderlyingNeed};
+    use baken_domain::casework::{NetworkMember, UnderlyingNeed};
     use baken_synth::casework::{cases, source, Stage};
     let day = |d: NaiveDate, n: i64| d + chrono::Duration::days(n);
     let reference = config.reference_date;
@@ -2159,10 +2159,9 @@ pub async fn load_demo(
         } else {
             "Hulp bij de rekeningen en de post"
         };
-        conv.underlying_needs
-            .push(UnderlyingNeed::new(LifeDomain::SociaalNetwerk, need)?);
+        conv.add_need(UnderlyingNeed::new(LifeDomain::SociaalNetwerk, need)?);
         if spec.need_differs {
-            conv.underlying_needs.push(UnderlyingNeed::new(
+            conv.add_need(UnderlyingNeed::new(
                 LifeDomain::Tijdsbesteding,
                 "Wil weer iets om handen hebben",
             )?);
@@ -2178,13 +2177,13 @@ pub async fn load_demo(
             }
         }
         conv.rung = ParticipationRung::new(spec.rung).ok();
-        conv.network.push(NetworkMember::new(
+        conv.add_network_member(NetworkMember::new(
             "Broer",
             "familie",
             "Helpen met de administratie",
             "Eens per week langskomen",
         )?);
-        conv.network.push(NetworkMember::new(
+        conv.add_network_member(NetworkMember::new(
             "Buurvrouw",
             "buren",
             "Boodschappen",
@@ -2192,31 +2191,28 @@ pub async fn load_demo(
         )?);
         conv.strengths = "Handig met hout; goede band met de buren".into();
         conv.wishes = "Weer iets om handen hebben".into();
-        conv.consents.push(Consent::new(
+        conv.add_consent(
             &welfare_name,
             Some(welfare_id),
             "Begeleiding en afstemming in het plan",
-            held,
             day(reference, 365),
-        )?);
+        )?;
         if spec.stage == Stage::Specialised {
             let (sid, sname) = provider(spec.specialist)?;
-            conv.consents.push(Consent::new(
+            conv.add_consent(
                 &sname,
                 Some(sid),
                 "Specialistische begeleiding als het plan daarom vraagt",
-                held,
                 day(reference, 365),
-            )?);
+            )?;
         }
         if spec.gp_consent {
-            conv.consents.push(Consent::new(
+            conv.add_consent(
                 "Huisarts (praktijk De Linde)",
                 None,
                 "Afstemming over de gezondheid",
-                held,
                 day(reference, 180),
-            )?);
+            )?;
         }
         create_conversation(tx, hh_id, &conv, g_id).await?;
         if spec.stage == Stage::Conversation {

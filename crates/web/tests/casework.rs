@@ -1586,6 +1586,8 @@ async fn the_beheerder_sets_the_response_norms_and_triage_uses_them() {
             }
         }
         let lead = app.login_as("teamleider").await;
+        let team = app.get("/teamoverzicht", &lead).await.body;
+        assert!(team.contains("crisis 1 werkdag, urgent 2 werkdagen, normaal 5 werkdagen"));
         let bakens = app.get("/bakens", &lead).await.body;
         assert!(bakens.contains("crisis 1 werkdag, urgent 2 werkdagen, normaal 5 werkdagen"));
         // Not for anyone else.

@@ -134,10 +134,10 @@ impl Scores {
 }
 
 /// What lies behind the presented question, on one life domain.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UnderlyingNeed {
-    pub domain: LifeDomain,
-    pub need: String,
+    domain: LifeDomain,
+    need: String,
 }
 
 impl UnderlyingNeed {
@@ -147,15 +147,21 @@ impl UnderlyingNeed {
             need: clean_text(need, 2000).ok_or(ConversationError::UnderlyingNeed)?,
         })
     }
+    pub fn domain(&self) -> LifeDomain {
+        self.domain
+    }
+    pub fn need(&self) -> &str {
+        &self.need
+    }
 }
 
 /// Someone in the resident's network and what they can and will do.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NetworkMember {
-    pub name: String,
-    pub relation: String,
-    pub can_do: String,
-    pub will_do: String,
+    name: String,
+    relation: String,
+    can_do: String,
+    will_do: String,
 }
 
 impl NetworkMember {
@@ -172,19 +178,31 @@ impl NetworkMember {
             will_do: will_do.trim().chars().take(1000).collect(),
         })
     }
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    pub fn relation(&self) -> &str {
+        &self.relation
+    }
+    pub fn can_do(&self) -> &str {
+        &self.can_do
+    }
+    pub fn will_do(&self) -> &str {
+        &self.will_do
+    }
 }
 
 /// The resident's consent to share with one organisation, for one purpose,
 /// until a date. A provider on the social map is named by its id (which is
 /// what lets that provider see the plan, never a name that happens to match);
 /// any other party by name only.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Consent {
-    pub organisation: String,
-    pub provider_id: Option<i64>,
-    pub purpose: String,
-    pub given_on: NaiveDate,
-    pub until: NaiveDate,
+    organisation: String,
+    provider_id: Option<i64>,
+    purpose: String,
+    given_on: NaiveDate,
+    until: NaiveDate,
 }
 
 impl Consent {
@@ -215,20 +233,38 @@ impl Consent {
     pub fn holds_on(&self, day: NaiveDate) -> bool {
         self.given_on <= day && day <= self.until
     }
+    pub fn organisation(&self) -> &str {
+        &self.organisation
+    }
+    /// The provider on the social map it was given for, if it was.
+    pub fn provider_id(&self) -> Option<i64> {
+        self.provider_id
+    }
+    pub fn purpose(&self) -> &str {
+        &self.purpose
+    }
+    pub fn given_on(&self) -> NaiveDate {
+        self.given_on
+    }
+    pub fn until(&self) -> NaiveDate {
+        self.until
+    }
 }
 
-/// One kitchen-table conversation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One kitchen-table conversation. Its date and question are fixed when it is
+/// made; needs, network members and consents are added through methods (a
+/// consent is given at the conversation).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Conversation {
-    pub held_on: NaiveDate,
-    pub presented_question: String,
-    pub underlying_needs: Vec<UnderlyingNeed>,
+    held_on: NaiveDate,
+    presented_question: String,
+    underlying_needs: Vec<UnderlyingNeed>,
     pub scores: Scores,
     pub rung: Option<ParticipationRung>,
-    pub network: Vec<NetworkMember>,
+    network: Vec<NetworkMember>,
     pub strengths: String,
     pub wishes: String,
-    pub consents: Vec<Consent>,
+    consents: Vec<Consent>,
 }
 
 impl Conversation {
@@ -252,6 +288,40 @@ impl Conversation {
             wishes: String::new(),
             consents: Vec::new(),
         })
+    }
+
+    pub fn held_on(&self) -> NaiveDate {
+        self.held_on
+    }
+    pub fn presented_question(&self) -> &str {
+        &self.presented_question
+    }
+    pub fn underlying_needs(&self) -> &[UnderlyingNeed] {
+        &self.underlying_needs
+    }
+    pub fn network(&self) -> &[NetworkMember] {
+        &self.network
+    }
+    pub fn consents(&self) -> &[Consent] {
+        &self.consents
+    }
+    pub fn add_need(&mut self, need: UnderlyingNeed) {
+        self.underlying_needs.push(need);
+    }
+    pub fn add_network_member(&mut self, member: NetworkMember) {
+        self.network.push(member);
+    }
+    /// The resident's consent, given at this conversation, until `until`.
+    pub fn add_consent(
+        &mut self,
+        organisation: &str,
+        provider_id: Option<i64>,
+        purpose: &str,
+        until: NaiveDate,
+    ) -> Result<&Consent, ConversationError> {
+        let c = Consent::new(organisation, provider_id, purpose, self.held_on, until)?;
+        self.consents.push(c);
+        Ok(self.consents.last().expect("just pushed"))
     }
 
     /// Baken 1: does the question behind the question differ from the question
@@ -319,7 +389,7 @@ mod tests {
         let mut c =
             Conversation::new(d(2026, 1, 5), "Tafeltje dekje aan huis", d(2026, 1, 5)).unwrap();
         assert!(!c.finds_question_behind_question());
-        c.underlying_needs.push(
+        c.add_need(
             UnderlyingNeed::new(
                 LifeDomain::SociaalNetwerk,
                 "Eenzaam sinds haar man overleed",
@@ -366,7 +436,7 @@ mod tests {
         )
         .unwrap();
         assert!(c.holds_on(d(2026, 6, 1)) && !c.holds_on(d(2026, 6, 2)));
-        assert_eq!(c.provider_id, Some(4));
+        assert_eq!(c.provider_id(), Some(4));
     }
 
     #[test]

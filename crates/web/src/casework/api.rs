@@ -14,10 +14,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use baken_domain::casework::{
-    AgreementActor, AgreementDecision, Consent, ContactMethod, Conversation, ConversationError,
-    Evaluation, GoalOutcome, Justification, LifeDomain, NetworkMember, NewAgreement, NewGoal,
-    PlanError, ReferralStatus, ResponseNorms, ScoreEntry, Scores, SignalCategory, Term,
-    UnderlyingNeed, Urgency,
+    AgreementActor, AgreementDecision, ContactMethod, Conversation, ConversationError, Evaluation,
+    GoalOutcome, Justification, LifeDomain, NetworkMember, NewAgreement, NewGoal, PlanError,
+    ReferralStatus, ResponseNorms, ScoreEntry, Scores, SignalCategory, Term, UnderlyingNeed,
+    Urgency,
 };
 use baken_domain::{
     Addition, AuditAction, AuditOutcome, HouseLetter, HouseNumber, LadderStep, ParticipationRung,
@@ -564,14 +564,14 @@ pub async fn create_conversation(
         let mut c = Conversation::new(b.held_on, &b.presented_question, today())?;
         for n in &b.underlying_needs {
             let d = LifeDomain::parse(&n.domain).map_err(|_| ConversationError::Domain)?;
-            c.underlying_needs.push(UnderlyingNeed::new(d, &n.need)?);
+            c.add_need(UnderlyingNeed::new(d, &n.need)?);
         }
         c.scores = scores_from(&b.scores)?;
         c.rung = b
             .participation_rung
             .and_then(|r| ParticipationRung::new(r).ok());
         for n in &b.network {
-            c.network.push(NetworkMember::new(
+            c.add_network_member(NetworkMember::new(
                 &n.name,
                 &n.relation,
                 &n.can_do,
@@ -581,13 +581,7 @@ pub async fn create_conversation(
         c.strengths = b.strengths.chars().take(2000).collect();
         c.wishes = b.wishes.chars().take(2000).collect();
         for (k, (organisation, provider_id)) in b.consents.iter().zip(&parties) {
-            c.consents.push(Consent::new(
-                organisation,
-                *provider_id,
-                &k.purpose,
-                b.held_on,
-                k.until,
-            )?);
+            c.add_consent(organisation, *provider_id, &k.purpose, k.until)?;
         }
         let cid = cw::create_conversation(&mut tx, h.id, &c, user.user.id).await?;
         Ok((json!({ "id": cid }), format!("api: gesprek {cid}")))

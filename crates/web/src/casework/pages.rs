@@ -13,10 +13,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::Form;
 use baken_domain::casework::{
-    AgreementActor, AgreementDecision, Consent, ContactMethod, Conversation, ConversationError,
-    Evaluation, GoalOutcome, Justification, LifeDomain, NetworkMember, NewAgreement, NewGoal,
-    PlanError, PlanFlag, ReferralStatus, ResponseNorms, ScoreEntry, Scores, SignalCategory,
-    SignalError, Term, UnderlyingNeed, Urgency,
+    AgreementActor, AgreementDecision, ContactMethod, Conversation, ConversationError, Evaluation,
+    GoalOutcome, Justification, LifeDomain, NetworkMember, NewAgreement, NewGoal, PlanError,
+    PlanFlag, ReferralStatus, ResponseNorms, ScoreEntry, Scores, SignalCategory, SignalError, Term,
+    UnderlyingNeed, Urgency,
 };
 use baken_domain::{
     Addition, AuditAction, AuditOutcome, Bsn, HouseLetter, HouseNumber, LadderStep,
@@ -1676,7 +1676,7 @@ fn parse_conversation(
         let d = LifeDomain::parse(field(f, &format!("behoefte{i}_domein")))
             .map_err(|_| ConversationError::Domain)
             .map_err(|e| Refusal::at(format!("behoefte{i}"))(e.into()))?;
-        conv.underlying_needs.push(
+        conv.add_need(
             UnderlyingNeed::new(d, need)
                 .map_err(|e| Refusal::at(format!("behoefte{i}"))(e.into()))?,
         );
@@ -1691,7 +1691,7 @@ fn parse_conversation(
         if [name, rel, can, will].iter().all(|s| s.is_empty()) {
             continue;
         }
-        conv.network.push(
+        conv.add_network_member(
             NetworkMember::new(name, rel, can, will)
                 .map_err(|e| Refusal::at(format!("netwerk{i}"))(e.into()))?,
         );
@@ -1727,9 +1727,8 @@ fn parse_conversation(
         };
         let until =
             parse_date(field(f, &k_tot)).ok_or_else(|| at(ConversationError::ConsentEnd))?;
-        conv.consents.push(
-            Consent::new(&organisation, provider_id, field(f, &k_doel), held, until).map_err(at)?,
-        );
+        conv.add_consent(&organisation, provider_id, field(f, &k_doel), until)
+            .map_err(at)?;
     }
     Ok(conv)
 }
@@ -1771,9 +1770,9 @@ pub async fn conversation_submit(
         let cid = cw::create_conversation(&mut tx, h.id, &conv, user.user.id).await?;
         Ok(format!(
             "keukentafelgesprek {cid} vastgelegd: {} vragen achter de vraag, {} netwerkleden, {} toestemmingen",
-            conv.underlying_needs.len(),
-            conv.network.len(),
-            conv.consents.len()
+            conv.underlying_needs().len(),
+            conv.network().len(),
+            conv.consents().len()
         ))
     }
     .await;
