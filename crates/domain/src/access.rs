@@ -133,6 +133,7 @@ impl Role {
                 R::Generalist | R::Teamleider | R::Makelaar | R::Aanbieder | R::Vrijwilliger
             ),
             P::OwnPlan => self == R::Inwoner,
+            P::ConfigureCasework => self == R::Beheerder,
             P::Monitor => self == R::Beleid,
             P::ProviderCasework => self == R::Aanbieder,
             P::ManageUsers | P::ManageTeams | P::ManageDistricts | P::AuditSearch => {
@@ -224,6 +225,8 @@ pub enum Permission {
     OwnPlan,
     /// A provider's view of plans it holds an agreement in, with consent.
     ProviderCasework,
+    /// Casework settings: the response norms for signals (beheerder).
+    ConfigureCasework,
     /// The stapelingsmonitor: upload pseudonymised files, read protected reports.
     Monitor,
 }
@@ -307,6 +310,15 @@ mod tests {
         let may: Vec<Role> = Role::ALL
             .into_iter()
             .filter(|r| r.may(Permission::ManageWijzer))
+            .collect();
+        assert_eq!(may, vec![Role::Beheerder]);
+    }
+
+    #[test]
+    fn only_beheerders_set_the_response_norms() {
+        let may: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| r.may(Permission::ConfigureCasework))
             .collect();
         assert_eq!(may, vec![Role::Beheerder]);
     }

@@ -11,10 +11,11 @@
 
 use crate::{exec, now, with_conn, Result as StoreResult, StoreError, Tx};
 use baken_domain::casework::{
-    plan::PlanStatus, Agreement, AgreementActor, ContactMethod, Conversation, ConversationError,
-    Evaluation, Goal, GoalOutcome, HouseholdCase, Justification, LifeDomain, NewAgreement, NewGoal,
-    Plan, PlanError, Referral, ReferralError, ReferralStatus, ScoreEntry, Scores, SignalCategory,
-    SignalError, Term, Urgency,
+    plan::PlanStatus, AgreementActor, AgreementDecision, ContactMethod, Conversation,
+    ConversationError, Evaluation, GoalOutcome, GoalResult, HouseholdCase, Justification,
+    LifeDomain, NewAgreement, NewGoal, NormsError, PlanError, Referral, ReferralError,
+    ReferralStatus, ResponseNorms, RestoreError, ScoreEntry, Scores, SignalCategory, SignalError,
+    StoredAgreement, StoredGoal, StoredPlan, StoredReferral, Term, Urgency,
 };
 use baken_domain::{Bsn, LadderStep, ParticipationRung, Role, SupportForm};
 use chrono::NaiveDate;
@@ -33,6 +34,11 @@ pub enum CaseError {
     Conversation(#[from] ConversationError),
     #[error(transparent)]
     Signal(#[from] SignalError),
+    #[error(transparent)]
+    Norms(#[from] NormsError),
+    /// Stored casework breaks a rule (corrupt or hand-edited data).
+    #[error("stored casework is invalid: {0}")]
+    Restore(#[from] RestoreError),
 }
 
 impl From<sqlx::Error> for CaseError {
@@ -68,6 +74,10 @@ pub struct NewSignal {
     pub reported_by: Option<i64>,
     pub postcode: String,
     pub house_number: i64,
+    /// Upper case, or empty.
+    pub house_letter: String,
+    /// Upper case, or empty.
+    pub addition: String,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
@@ -80,6 +90,8 @@ pub struct SignalRow {
     pub source: String,
     pub postcode: String,
     pub house_number: i64,
+    pub house_letter: String,
+    pub addition: String,
     pub team_id: Option<i64>,
     pub household_id: Option<i64>,
     pub assigned_to: Option<i64>,
@@ -96,10 +108,34 @@ impl SignalRow {
     pub fn urgency(&self) -> Urgency {
         Urgency::parse(&self.urgency).unwrap_or(Urgency::Normaal)
     }
+    /// The dwelling: postcode, number, letter and addition.
+    pub fn address_key(&self) -> (String, i64, String, String) {
+        (
+            self.postcode.clone(),
+            self.house_number,
+            self.house_letter.clone(),
+            self.addition.clone(),
+        )
+    }
+    /// "1234 AB 12A-2".
+    pub fn address(&self) -> String {
+        let mut s = format!(
+            "{} {} {}{}",
+            self.postcode.get(..4).unwrap_or(""),
+            self.postcode.get(4..).unwrap_or(""),
+            self.house_number,
+            self.house_letter
+        );
+        if !self.addition.is_empty() {
+            s.push('-');
+            s.push_str(&self.addition);
+        }
+        s
+    }
 }
 
 const SIGNAL_COLS: &str = "s.id, s.reported_on, s.category, s.urgency, s.description, s.source, \
-    s.postcode, s.house_number, s.team_id, s.household_id, s.assigned_to, u.display_name AS assigned_name, \
+    s.postcode, s.house_number, s.house_letter, s.addition, s.team_id, s.household_id, s.assigned_to, u.display_name AS assigned_name, \
     s.first_contact_on, s.contact_method, s.contact_outcome";
 
 /// Records a signal. The team is the team of the household at that address,
@@ -118,7 +154,8 @@ pub async fn create_signal(tx: &mut Tx, s: &NewSignal) -> Result<i64> {
     let (id,): (i64,) = with_conn!(tx, |c| {
         sqlx::query_as(
         "INSERT INTO cw_signals (reported_on, category, urgency, description, source, reported_by, \
-         postcode, house_number, team_id, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) RETURNING id"
+         postcode, house_number, house_letter, addition, team_id, created_at) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) RETURNING id"
     )
     .bind(s.reported_on)
     .bind(s.category.as_str())
@@ -128,6 +165,8 @@ pub async fn create_signal(tx: &mut Tx, s: &NewSignal) -> Result<i64> {
     .bind(s.reported_by)
     .bind(&s.postcode)
     .bind(s.house_number)
+    .bind(&s.house_letter)
+    .bind(&s.addition)
     .bind(team_id)
     .bind(now())
     .fetch_one(&mut *c)
@@ -172,9 +211,9 @@ pub async fn household_signals(tx: &mut Tx, household_id: i64) -> Result<Vec<Sig
         .await)?)
 }
 
-/// Triage: links the signal to a household, assigns a generalist, and makes
-/// that generalist the household's coordinator if it has none. Returns the
-/// coordinator afterwards.
+/// Triage: links the signal to a household at its address, assigns a
+/// generalist, and makes that generalist the household's coordinator if it has
+/// none. Returns the coordinator afterwards.
 pub async fn triage(
     tx: &mut Tx,
     signal_id: i64,
@@ -182,8 +221,24 @@ pub async fn triage(
     generalist: i64,
     on: NaiveDate,
 ) -> Result<i64> {
+    let s = signal(tx, signal_id)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("signal {signal_id}")))?;
+    let at: Option<(String, i64)> = with_conn!(tx, |c| sqlx::query_as(
+        "SELECT postcode, house_number FROM households WHERE id = $1"
+    )
+    .bind(household_id)
+    .fetch_optional(&mut *c)
+    .await)?;
+    match at {
+        None => return Err(StoreError::NotFound(format!("household {household_id}")).into()),
+        Some((pc, n)) if pc != s.postcode || n != s.house_number => {
+            return Err(SignalError::OtherAddress.into())
+        }
+        Some(_) => {}
+    }
     let mut case = load_case(tx, household_id).await?;
-    if case.coordinator.is_none() {
+    if case.coordinator().is_none() {
         case.assign_coordinator(generalist)?;
         exec!(tx, |c| sqlx::query(
             "INSERT INTO cw_cases (household_id, coordinator_id, since) VALUES ($1, $2, $3)"
@@ -215,21 +270,23 @@ pub async fn triage(
     if n == 0 {
         return Err(StoreError::NotFound(format!("signal {signal_id}")).into());
     }
-    Ok(case.coordinator.unwrap_or(generalist))
+    Ok(case.coordinator().unwrap_or(generalist))
 }
 
-/// Records the first contact with the household about a signal.
+/// Records the first contact with the household about a signal (between the
+/// report and `today`).
 pub async fn record_first_contact(
     tx: &mut Tx,
     signal_id: i64,
     on: NaiveDate,
     method: ContactMethod,
     outcome: &str,
+    today: NaiveDate,
 ) -> Result<()> {
     let s = signal(tx, signal_id)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("signal {signal_id}")))?;
-    baken_domain::casework::signal::check_first_contact(s.reported_on, on)?;
+    baken_domain::casework::signal::check_first_contact(s.reported_on, on, today)?;
     exec!(tx, |c| {
         sqlx::query(
         "UPDATE cw_signals SET first_contact_on = $1, contact_method = $2, contact_outcome = $3 WHERE id = $4"
@@ -310,8 +367,19 @@ pub enum Search {
         postcode: String,
         house_number: Option<i64>,
     },
+    /// A street name (or part of it), with or without a house number.
+    Street {
+        street: String,
+        house_number: Option<i64>,
+    },
     Name(String),
     Bsn(Bsn),
+}
+
+/// A LIKE pattern that finds `term` anywhere, case-insensitively; `%` and `_`
+/// in the term are dropped rather than matched as wildcards.
+fn contains_pattern(term: &str) -> String {
+    format!("%{}%", term.trim().to_lowercase().replace(['%', '_'], ""))
 }
 
 pub async fn search(tx: &mut Tx, team_id: i64, q: &Search) -> Result<Vec<Hit>> {
@@ -333,8 +401,24 @@ pub async fn search(tx: &mut Tx, team_id: i64, q: &Search) -> Result<Vec<Hit>> {
                 .fetch_all(&mut *c)
                 .await)?
         }
+        Search::Street {
+            street,
+            house_number,
+        } => {
+            let sql = format!(
+                "SELECT {COLS} FROM households h WHERE h.team_id = $1 AND LOWER(h.street) LIKE $2 \
+                 AND ($3 IS NULL OR h.house_number = $3) \
+                 ORDER BY h.street, h.house_number, h.house_letter, h.addition, h.id LIMIT 50"
+            );
+            with_conn!(tx, |c| sqlx::query_as(&sql)
+                .bind(team_id)
+                .bind(contains_pattern(street))
+                .bind(*house_number)
+                .fetch_all(&mut *c)
+                .await)?
+        }
         Search::Name(name) => {
-            let like = format!("%{}%", name.trim().to_lowercase().replace(['%', '_'], ""));
+            let like = contains_pattern(name);
             let sql = format!(
                 "SELECT DISTINCT {COLS} FROM households h JOIN residents r ON r.household_id = h.id \
                  WHERE h.team_id = $1 AND (LOWER(r.surname) LIKE $2 OR LOWER(r.given_name || ' ' || r.surname) LIKE $2) \
@@ -376,17 +460,17 @@ pub async fn at_address(tx: &mut Tx, postcode: &str, house_number: i64) -> Resul
 // ---------------------------------------------------------------- conversations
 
 /// Stores a conversation, its needs, network, consents and its measurement.
+/// A consent for a provider carries the provider's id (and its name).
 pub async fn create_conversation(
     tx: &mut Tx,
     household_id: i64,
     conv: &Conversation,
-    consent_providers: &[Option<i64>],
     by: i64,
 ) -> Result<i64> {
     let m = add_measurement(
         tx,
         household_id,
-        conv.held_on,
+        conv.held_on(),
         &conv.scores,
         conv.rung,
         "gesprek",
@@ -398,8 +482,8 @@ pub async fn create_conversation(
          measurement_id, created_by, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id"
     )
     .bind(household_id)
-    .bind(conv.held_on)
-    .bind(&conv.presented_question)
+    .bind(conv.held_on())
+    .bind(conv.presented_question())
     .bind(conv.finds_question_behind_question())
     .bind(&conv.strengths)
     .bind(&conv.wishes)
@@ -409,31 +493,31 @@ pub async fn create_conversation(
     .fetch_one(&mut *c)
     .await
     })?;
-    for n in &conv.underlying_needs {
+    for n in conv.underlying_needs() {
         exec!(tx, |c| sqlx::query(
             "INSERT INTO cw_needs (conversation_id, domain, need) VALUES ($1, $2, $3)"
         )
         .bind(id)
-        .bind(n.domain.as_str())
-        .bind(&n.need)
+        .bind(n.domain().as_str())
+        .bind(n.need())
         .execute(&mut *c)
         .await)?;
     }
-    for n in &conv.network {
+    for n in conv.network() {
         exec!(tx, |c| {
             sqlx::query(
             "INSERT INTO cw_network (conversation_id, name, relation, can_do, will_do) VALUES ($1,$2,$3,$4,$5)"
         )
         .bind(id)
-        .bind(&n.name)
-        .bind(&n.relation)
-        .bind(&n.can_do)
-        .bind(&n.will_do)
+        .bind(n.name())
+        .bind(n.relation())
+        .bind(n.can_do())
+        .bind(n.will_do())
         .execute(&mut *c)
         .await
         })?;
     }
-    for (i, cs) in conv.consents.iter().enumerate() {
+    for cs in conv.consents() {
         exec!(tx, |c| {
             sqlx::query(
             "INSERT INTO cw_consents (household_id, conversation_id, organisation, provider_id, purpose, given_on, until) \
@@ -441,11 +525,11 @@ pub async fn create_conversation(
         )
         .bind(household_id)
         .bind(id)
-        .bind(&cs.organisation)
-        .bind(consent_providers.get(i).copied().flatten())
-        .bind(&cs.purpose)
-        .bind(cs.given_on)
-        .bind(cs.until)
+        .bind(cs.organisation())
+        .bind(cs.provider_id())
+        .bind(cs.purpose())
+        .bind(cs.given_on())
+        .bind(cs.until())
         .execute(&mut *c)
         .await
         })?;
@@ -650,6 +734,7 @@ struct AgreementRow {
     goal_id: i64,
     actor: String,
     actor_name: String,
+    provider_id: Option<i64>,
     description: String,
     step: i64,
     form: String,
@@ -700,13 +785,14 @@ fn step_of(v: i64) -> Result<LadderStep> {
 }
 
 impl AgreementRow {
-    fn into_domain(self) -> Result<Agreement> {
-        Ok(Agreement {
+    fn into_stored(self) -> Result<StoredAgreement> {
+        Ok(StoredAgreement {
             id: self.id,
             terms: NewAgreement {
                 goal_id: self.goal_id,
                 actor: AgreementActor::parse(&self.actor).map_err(corrupt)?,
                 actor_name: self.actor_name,
+                provider_id: self.provider_id,
                 description: self.description,
                 step: step_of(self.step)?,
                 form: SupportForm::parse(&self.form).map_err(corrupt)?,
@@ -729,7 +815,7 @@ impl AgreementRow {
 }
 
 impl ReferralRow {
-    fn into_domain(self) -> Result<Referral> {
+    fn into_stored(self) -> Result<StoredReferral> {
         let status = match (self.status.as_str(), self.decided_by, self.decided_on) {
             ("goedgekeurd", Some(by), Some(on)) => ReferralStatus::Approved {
                 by,
@@ -744,7 +830,7 @@ impl ReferralRow {
             ("aangevraagd", _, _) => ReferralStatus::Pending,
             (other, _, _) => return Err(corrupt(format!("referral status {other}"))),
         };
-        Ok(Referral {
+        Ok(StoredReferral {
             id: self.id,
             plan_id: self.plan_id,
             requested_by: self.requested_by,
@@ -762,14 +848,39 @@ impl ReferralRow {
     }
 }
 
+impl GoalRow {
+    fn into_stored(self) -> Result<StoredGoal> {
+        Ok(StoredGoal {
+            id: self.id,
+            goal: NewGoal {
+                domain: LifeDomain::parse(&self.domain).map_err(corrupt)?,
+                description: self.description,
+                measure: self.measure,
+                target_date: self.target_date,
+                term: Term::parse(&self.term).map_err(corrupt)?,
+            },
+            result: match (self.outcome, self.outcome_on) {
+                (Some(o), Some(on)) => Some(GoalResult {
+                    outcome: GoalOutcome::parse(&o).map_err(corrupt)?,
+                    on,
+                    note: self.outcome_note.unwrap_or_default(),
+                }),
+                _ => None,
+            },
+        })
+    }
+}
+
 const REFERRAL_COLS: &str =
     "r.id, r.plan_id, r.requested_by, r.requested_on, r.care, r.reason1, r.reason2, \
     r.reason3, r.reason4, r.status, r.decided_by, r.decided_on, r.decision_note";
-const AGREEMENT_COLS: &str = "a.id, a.plan_id, a.goal_id, a.actor, a.actor_name, a.description, a.step, a.form, \
-    a.frequency, a.start_on, a.end_on, a.own_contribution, a.reason1, a.reason2, a.reason3, a.reason4, \
-    a.referral_id, a.last_evaluated_on, a.ended_on";
+const AGREEMENT_COLS: &str = "a.id, a.plan_id, a.goal_id, a.actor, a.actor_name, a.provider_id, a.description, \
+    a.step, a.form, a.frequency, a.start_on, a.end_on, a.own_contribution, a.reason1, a.reason2, a.reason3, \
+    a.reason4, a.referral_id, a.last_evaluated_on, a.ended_on";
 
-/// The household's casework as a domain value: coordinator and every plan.
+/// The household's casework as a domain value: coordinator and every plan with
+/// its goals, agreements and referrals. Read through the domain's restore
+/// path, so stored data that breaks a rule is refused ([`CaseError::Restore`]).
 pub async fn load_case(tx: &mut Tx, household_id: i64) -> Result<HouseholdCase> {
     let coordinator = coordinator(tx, household_id).await?.map(|c| c.0);
     let plans: Vec<PlanRow> = with_conn!(tx, |c| sqlx::query_as(
@@ -779,6 +890,13 @@ pub async fn load_case(tx: &mut Tx, household_id: i64) -> Result<HouseholdCase> 
     .bind(household_id)
     .fetch_all(&mut *c)
     .await)?;
+    if plans.is_empty() {
+        return Ok(HouseholdCase::from_stored(
+            household_id,
+            coordinator,
+            Vec::new(),
+        )?);
+    }
     let goals: Vec<GoalRow> = with_conn!(tx, |c| {
         sqlx::query_as(
         "SELECT g.id, g.plan_id, g.domain, g.description, g.measure, g.target_date, g.term, g.outcome, g.outcome_on, \
@@ -796,8 +914,15 @@ pub async fn load_case(tx: &mut Tx, household_id: i64) -> Result<HouseholdCase> 
         .bind(household_id)
         .fetch_all(&mut *c)
         .await)?;
-    let mut case = HouseholdCase::new(household_id);
-    case.coordinator = coordinator;
+    let referrals_sql = format!(
+        "SELECT {REFERRAL_COLS} FROM cw_referrals r JOIN cw_plans p ON p.id = r.plan_id \
+         WHERE p.household_id = $1 ORDER BY r.id"
+    );
+    let referrals: Vec<ReferralRow> = with_conn!(tx, |c| sqlx::query_as(&referrals_sql)
+        .bind(household_id)
+        .fetch_all(&mut *c)
+        .await)?;
+    let mut stored: Vec<StoredPlan> = Vec::with_capacity(plans.len());
     for p in plans {
         let status = match (p.status.as_str(), p.closed_on) {
             ("open", _) => PlanStatus::Open,
@@ -807,53 +932,51 @@ pub async fn load_case(tx: &mut Tx, household_id: i64) -> Result<HouseholdCase> 
             },
             (s, None) => return Err(corrupt(format!("plan {} status {s} without date", p.id))),
         };
-        let mut plan = Plan {
+        stored.push(StoredPlan {
             id: p.id,
             household_id: p.household_id,
             opened_on: p.opened_on,
             status,
             goals: Vec::new(),
             agreements: Vec::new(),
-        };
-        for g in goals.iter().filter(|g| g.plan_id == p.id) {
-            plan.goals.push(Goal {
-                id: g.id,
-                domain: LifeDomain::parse(&g.domain).map_err(corrupt)?,
-                description: g.description.clone(),
-                measure: g.measure.clone(),
-                target_date: g.target_date,
-                term: Term::parse(&g.term).map_err(corrupt)?,
-                outcome: match (&g.outcome, g.outcome_on) {
-                    (Some(o), Some(on)) => Some((
-                        GoalOutcome::parse(o).map_err(corrupt)?,
-                        on,
-                        g.outcome_note.clone().unwrap_or_default(),
-                    )),
-                    _ => None,
-                },
-            });
-        }
-        case.plans.push(plan);
+            referrals: Vec::new(),
+        });
     }
+    let plan_of = |plan_id: i64| {
+        stored
+            .iter()
+            .position(|p| p.id == plan_id)
+            .ok_or_else(|| corrupt(format!("row of plan {plan_id} outside the household")))
+    };
+    let mut goals_by: Vec<(usize, StoredGoal)> = Vec::new();
+    for g in goals {
+        let i = plan_of(g.plan_id)?;
+        goals_by.push((i, g.into_stored()?));
+    }
+    let mut agreements_by: Vec<(usize, StoredAgreement)> = Vec::new();
     for a in agreements {
-        let plan_id = a.plan_id;
-        let a = a.into_domain()?;
-        if let Some(p) = case.plans.iter_mut().find(|p| p.id == plan_id) {
-            p.agreements.push(a);
-        }
+        let i = plan_of(a.plan_id)?;
+        agreements_by.push((i, a.into_stored()?));
     }
-    Ok(case)
-}
-
-/// The referrals of a plan, oldest first.
-pub async fn referrals(tx: &mut Tx, plan_id: i64) -> Result<Vec<Referral>> {
-    let sql =
-        format!("SELECT {REFERRAL_COLS} FROM cw_referrals r WHERE r.plan_id = $1 ORDER BY r.id");
-    let rows: Vec<ReferralRow> = with_conn!(tx, |c| sqlx::query_as(&sql)
-        .bind(plan_id)
-        .fetch_all(&mut *c)
-        .await)?;
-    rows.into_iter().map(ReferralRow::into_domain).collect()
+    let mut referrals_by: Vec<(usize, StoredReferral)> = Vec::new();
+    for r in referrals {
+        let i = plan_of(r.plan_id)?;
+        referrals_by.push((i, r.into_stored()?));
+    }
+    for (i, g) in goals_by {
+        stored[i].goals.push(g);
+    }
+    for (i, a) in agreements_by {
+        stored[i].agreements.push(a);
+    }
+    for (i, r) in referrals_by {
+        stored[i].referrals.push(r);
+    }
+    Ok(HouseholdCase::from_stored(
+        household_id,
+        coordinator,
+        stored,
+    )?)
 }
 
 /// The plan's current version (for the hidden `versie` field).
@@ -879,13 +1002,25 @@ pub async fn plan_household(tx: &mut Tx, plan_id: i64) -> Result<Option<i64>> {
     Ok(v.map(|v| v.0))
 }
 
-/// The household a referral belongs to.
+/// The household and plan a referral belongs to.
 pub async fn referral_household(tx: &mut Tx, referral_id: i64) -> Result<Option<(i64, i64)>> {
     Ok(with_conn!(tx, |c| {
         sqlx::query_as(
         "SELECT p.household_id, r.plan_id FROM cw_referrals r JOIN cw_plans p ON p.id = r.plan_id WHERE r.id = $1"
     )
     .bind(referral_id)
+    .fetch_optional(&mut *c)
+    .await
+    })?)
+}
+
+/// The household and plan an agreement belongs to.
+pub async fn agreement_household(tx: &mut Tx, agreement_id: i64) -> Result<Option<(i64, i64)>> {
+    Ok(with_conn!(tx, |c| {
+        sqlx::query_as(
+        "SELECT p.household_id, a.plan_id FROM cw_agreements a JOIN cw_plans p ON p.id = a.plan_id WHERE a.id = $1"
+    )
+    .bind(agreement_id)
     .fetch_optional(&mut *c)
     .await
     })?)
@@ -938,23 +1073,30 @@ async fn history_line(tx: &mut Tx, plan_id: i64, who: &Who, change: &str) -> Res
     Ok(())
 }
 
-async fn open_plan_of(tx: &mut Tx, plan_id: i64) -> Result<(HouseholdCase, usize)> {
+/// The household's case, and the plan `plan_id` in it.
+async fn case_of_plan(tx: &mut Tx, plan_id: i64) -> Result<HouseholdCase> {
     let hh = plan_household(tx, plan_id)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("plan {plan_id}")))?;
-    let case = load_case(tx, hh).await?;
-    let idx = case
-        .plans
-        .iter()
-        .position(|p| p.id == plan_id)
-        .ok_or_else(|| StoreError::NotFound(format!("plan {plan_id}")))?;
-    Ok((case, idx))
+    load_case(tx, hh).await
 }
 
-/// Opens the household's plan (one open plan, a coordinator needed).
-pub async fn open_plan(tx: &mut Tx, household_id: i64, on: NaiveDate, who: &Who) -> Result<i64> {
+fn plan_in(case: &mut HouseholdCase, plan_id: i64) -> Result<&mut baken_domain::casework::Plan> {
+    case.plan_mut(plan_id)
+        .ok_or_else(|| StoreError::NotFound(format!("plan {plan_id}")).into())
+}
+
+/// Opens the household's plan on `on` (one open plan, a coordinator needed,
+/// a date that has been).
+pub async fn open_plan(
+    tx: &mut Tx,
+    household_id: i64,
+    on: NaiveDate,
+    today: NaiveDate,
+    who: &Who,
+) -> Result<i64> {
     let case = load_case(tx, household_id).await?;
-    case.check_new_plan()?;
+    case.check_new_plan(on, today)?;
     let (id,): (i64,) = with_conn!(tx, |c| {
         sqlx::query_as(
         "INSERT INTO cw_plans (household_id, opened_on, opened_by, status, version, updated_at) \
@@ -967,7 +1109,13 @@ pub async fn open_plan(tx: &mut Tx, household_id: i64, on: NaiveDate, who: &Who)
     .fetch_one(&mut *c)
     .await
     })?;
-    history_line(tx, id, who, "plan geopend").await?;
+    history_line(
+        tx,
+        id,
+        who,
+        &format!("plan geopend per {}", on.format("%d-%m-%Y")),
+    )
+    .await?;
     Ok(id)
 }
 
@@ -978,8 +1126,8 @@ pub async fn add_goal(
     goal: &NewGoal,
     who: &Who,
 ) -> Result<i64> {
-    let (case, idx) = open_plan_of(tx, plan_id).await?;
-    case.plans[idx].check_goal(goal)?;
+    let mut case = case_of_plan(tx, plan_id).await?;
+    plan_in(&mut case, plan_id)?.check_goal(goal)?;
     touch_plan(
         tx,
         plan_id,
@@ -1003,17 +1151,18 @@ pub async fn add_goal(
     Ok(id)
 }
 
+/// Adds an agreement. One carried out by a provider refers to it by id
+/// (`a.provider_id`); that, with the resident's consent, is what lets the
+/// provider see the plan.
 pub async fn add_agreement(
     tx: &mut Tx,
     plan_id: i64,
     version: i64,
     a: &NewAgreement,
-    provider_id: Option<i64>,
     who: &Who,
 ) -> Result<i64> {
-    let (case, idx) = open_plan_of(tx, plan_id).await?;
-    let refs = referrals(tx, plan_id).await?;
-    case.plans[idx].check_agreement(a, &refs)?;
+    let mut case = case_of_plan(tx, plan_id).await?;
+    plan_in(&mut case, plan_id)?.check_agreement(a)?;
     touch_plan(
         tx,
         plan_id,
@@ -1042,7 +1191,7 @@ pub async fn add_agreement(
     .bind(a.goal_id)
     .bind(a.actor.as_str())
     .bind(a.actor_name.trim())
-    .bind(provider_id)
+    .bind(a.provider_id)
     .bind(a.description.trim())
     .bind(i64::from(a.step.value()))
     .bind(a.form.label())
@@ -1062,17 +1211,19 @@ pub async fn add_agreement(
     Ok(id)
 }
 
-/// Ends an agreement.
+/// Ends an agreement on `on`.
+#[allow(clippy::too_many_arguments)]
 pub async fn end_agreement(
     tx: &mut Tx,
     plan_id: i64,
     version: i64,
     agreement_id: i64,
     on: NaiveDate,
+    today: NaiveDate,
     who: &Who,
 ) -> Result<()> {
-    let (mut case, idx) = open_plan_of(tx, plan_id).await?;
-    case.plans[idx].end_agreement(agreement_id, on)?;
+    let mut case = case_of_plan(tx, plan_id).await?;
+    plan_in(&mut case, plan_id)?.end_agreement(agreement_id, on, today)?;
     touch_plan(
         tx,
         plan_id,
@@ -1081,6 +1232,10 @@ pub async fn end_agreement(
         &format!("afspraak {agreement_id} beëindigd"),
     )
     .await?;
+    write_ended(tx, agreement_id, on).await
+}
+
+async fn write_ended(tx: &mut Tx, agreement_id: i64, on: NaiveDate) -> Result<()> {
     exec!(tx, |c| sqlx::query(
         "UPDATE cw_agreements SET ended_on = $1 WHERE id = $2"
     )
@@ -1091,26 +1246,12 @@ pub async fn end_agreement(
     Ok(())
 }
 
-/// Evaluates an agreement and continues it until `next`.
-pub async fn continue_agreement(
+async fn write_continued(
     tx: &mut Tx,
-    plan_id: i64,
-    version: i64,
     agreement_id: i64,
     on: NaiveDate,
     next: Option<NaiveDate>,
-    who: &Who,
 ) -> Result<()> {
-    let (mut case, idx) = open_plan_of(tx, plan_id).await?;
-    case.plans[idx].continue_agreement(agreement_id, on, next)?;
-    touch_plan(
-        tx,
-        plan_id,
-        version,
-        who,
-        &format!("afspraak {agreement_id} geëvalueerd en verlengd"),
-    )
-    .await?;
     exec!(tx, |c| sqlx::query(
         "UPDATE cw_agreements SET last_evaluated_on = $1, end_on = $2 WHERE id = $3"
     )
@@ -1122,7 +1263,41 @@ pub async fn continue_agreement(
     Ok(())
 }
 
+fn nl(d: NaiveDate) -> String {
+    d.format("%d-%m-%Y").to_string()
+}
+
+/// Evaluates an agreement on `on` and continues it until `next`.
+#[allow(clippy::too_many_arguments)]
+pub async fn continue_agreement(
+    tx: &mut Tx,
+    plan_id: i64,
+    version: i64,
+    agreement_id: i64,
+    on: NaiveDate,
+    next: Option<NaiveDate>,
+    today: NaiveDate,
+    who: &Who,
+) -> Result<()> {
+    let mut case = case_of_plan(tx, plan_id).await?;
+    plan_in(&mut case, plan_id)?.continue_agreement(agreement_id, on, next, today)?;
+    touch_plan(
+        tx,
+        plan_id,
+        version,
+        who,
+        &format!(
+            "afspraak {agreement_id} geëvalueerd op {} en voortgezet{}",
+            nl(on),
+            next.map(|n| format!(" tot {}", nl(n))).unwrap_or_default()
+        ),
+    )
+    .await?;
+    write_continued(tx, agreement_id, on, next).await
+}
+
 /// Asks a team lead for step 5.
+#[allow(clippy::too_many_arguments)]
 pub async fn request_referral(
     tx: &mut Tx,
     plan_id: i64,
@@ -1130,25 +1305,23 @@ pub async fn request_referral(
     care: &str,
     justification: Justification,
     on: NaiveDate,
+    today: NaiveDate,
     who: &Who,
 ) -> Result<i64> {
-    let (case, idx) = open_plan_of(tx, plan_id).await?;
-    if !case.plans[idx].is_open() {
-        return Err(PlanError::PlanClosed.into());
-    }
-    let r = Referral::request(0, plan_id, who.user_id, on, care, justification)?;
+    let mut case = case_of_plan(tx, plan_id).await?;
+    let care = plan_in(&mut case, plan_id)?.check_referral(care, &justification, on, today)?;
     touch_plan(
         tx,
         plan_id,
         version,
         who,
-        &format!("verwijzing aangevraagd: {}", r.care),
+        &format!("verwijzing aangevraagd: {care}"),
     )
     .await?;
     let reason = |s: u8| {
         LadderStep::new(s)
             .ok()
-            .and_then(|s| r.justification.reason(s))
+            .and_then(|s| justification.reason(s))
             .unwrap_or_default()
             .to_owned()
     };
@@ -1160,7 +1333,7 @@ pub async fn request_referral(
     .bind(plan_id)
     .bind(who.user_id)
     .bind(on)
-    .bind(&r.care)
+    .bind(&care)
     .bind(reason(1))
     .bind(reason(2))
     .bind(reason(3))
@@ -1171,39 +1344,37 @@ pub async fn request_referral(
     Ok(id)
 }
 
-/// A team lead approves or rejects a referral (a rejection needs a reason).
+/// A team lead approves or rejects a waiting referral (a rejection needs a
+/// reason). A decision that someone else took first — read as waiting, but
+/// decided by the time this one writes — fails with
+/// [`ReferralError::AlreadyDecided`] and writes nothing.
 pub async fn decide_referral(
     tx: &mut Tx,
     referral_id: i64,
     approve: bool,
     note: &str,
     on: NaiveDate,
+    today: NaiveDate,
     who: &Who,
 ) -> Result<Referral> {
-    let sql = format!("SELECT {REFERRAL_COLS} FROM cw_referrals r WHERE r.id = $1");
-    let row: Option<ReferralRow> = with_conn!(tx, |c| sqlx::query_as(&sql)
-        .bind(referral_id)
-        .fetch_optional(&mut *c)
-        .await)?;
-    let mut r = row
-        .ok_or_else(|| StoreError::NotFound(format!("referral {referral_id}")))?
-        .into_domain()?;
-    if approve {
-        r.approve(who.role, who.user_id, on, note)?;
-    } else {
-        r.reject(who.role, who.user_id, on, note)?;
-    }
-    let note = match &r.status {
+    let (_, plan_id) = referral_household(tx, referral_id)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("referral {referral_id}")))?;
+    let mut case = case_of_plan(tx, plan_id).await?;
+    let r = plan_in(&mut case, plan_id)?
+        .decide_referral(referral_id, who.role, who.user_id, on, approve, note, today)?
+        .clone();
+    let note = match r.status() {
         ReferralStatus::Approved { note, .. } => note.clone(),
         ReferralStatus::Rejected { reason, .. } => reason.clone(),
         ReferralStatus::Pending => String::new(),
     };
-    exec!(tx, |c| {
+    let n = exec!(tx, |c| {
         sqlx::query(
         "UPDATE cw_referrals SET status = $1, decided_by = $2, decided_on = $3, decision_note = $4 \
          WHERE id = $5 AND status = 'aangevraagd'"
     )
-    .bind(r.status.code())
+    .bind(r.status().code())
     .bind(who.user_id)
     .bind(on)
     .bind(&note)
@@ -1211,17 +1382,22 @@ pub async fn decide_referral(
     .execute(&mut *c)
     .await
     })?;
+    if n == 0 {
+        // Decided in the meantime by someone else: nothing of ours is written.
+        return Err(ReferralError::AlreadyDecided.into());
+    }
     history_line(
         tx,
-        r.plan_id,
+        plan_id,
         who,
-        &format!("verwijzing {} {}: {}", referral_id, r.status.code(), note),
+        &format!("verwijzing {} {}: {}", referral_id, r.status().code(), note),
     )
     .await?;
     Ok(r)
 }
 
-/// Records an evaluation: outcome per goal and a new measurement.
+/// Records an evaluation: outcome per goal, the agreements it continues or
+/// ends, and a new measurement — all of it in one transaction, or nothing.
 #[allow(clippy::too_many_arguments)]
 pub async fn record_evaluation(
     tx: &mut Tx,
@@ -1231,20 +1407,32 @@ pub async fn record_evaluation(
     scores: &Scores,
     rung: Option<ParticipationRung>,
     note: &str,
+    today: NaiveDate,
     who: &Who,
 ) -> Result<i64> {
-    let (mut case, idx) = open_plan_of(tx, plan_id).await?;
-    case.plans[idx].evaluate(evaluation)?;
-    touch_plan(tx, plan_id, version, who, "evaluatie vastgelegd").await?;
-    let m = add_measurement(
+    let mut case = case_of_plan(tx, plan_id).await?;
+    let plan = plan_in(&mut case, plan_id)?;
+    plan.evaluate(evaluation, today)?;
+    let continued = evaluation
+        .agreements
+        .iter()
+        .filter(|(_, d)| matches!(d, AgreementDecision::Continue { .. }))
+        .count();
+    let ended = evaluation.agreements.len() - continued;
+    touch_plan(
         tx,
-        case.household_id,
-        evaluation.on,
-        scores,
-        rung,
-        "evaluatie",
+        plan_id,
+        version,
+        who,
+        &format!(
+            "evaluatie vastgelegd op {}: {} doelen beoordeeld, {continued} afspraken voortgezet, {ended} beëindigd",
+            nl(evaluation.on),
+            evaluation.outcomes.len()
+        ),
     )
     .await?;
+    let household = case.household_id();
+    let m = add_measurement(tx, household, evaluation.on, scores, rung, "evaluatie").await?;
     for (goal_id, outcome, gnote) in &evaluation.outcomes {
         exec!(tx, |c| sqlx::query(
             "UPDATE cw_goals SET outcome = $1, outcome_on = $2, outcome_note = $3 WHERE id = $4"
@@ -1255,6 +1443,14 @@ pub async fn record_evaluation(
         .bind(goal_id)
         .execute(&mut *c)
         .await)?;
+    }
+    for (agreement_id, decision) in &evaluation.agreements {
+        match decision {
+            AgreementDecision::Continue { until } => {
+                write_continued(tx, *agreement_id, evaluation.on, *until).await?
+            }
+            AgreementDecision::End => write_ended(tx, *agreement_id, evaluation.on).await?,
+        }
     }
     let (id,): (i64,) = with_conn!(tx, |c| {
         sqlx::query_as(
@@ -1272,16 +1468,18 @@ pub async fn record_evaluation(
 }
 
 /// Closes a plan once every agreement has ended.
+#[allow(clippy::too_many_arguments)]
 pub async fn close_plan(
     tx: &mut Tx,
     plan_id: i64,
     version: i64,
     on: NaiveDate,
     reason: &str,
+    today: NaiveDate,
     who: &Who,
 ) -> Result<()> {
-    let (mut case, idx) = open_plan_of(tx, plan_id).await?;
-    case.plans[idx].close(on, reason)?;
+    let mut case = case_of_plan(tx, plan_id).await?;
+    plan_in(&mut case, plan_id)?.close(on, reason, today)?;
     touch_plan(
         tx,
         plan_id,
@@ -1538,7 +1736,7 @@ pub struct FigureFilter {
 pub struct BakensFacts {
     pub need_differs: Vec<bool>,
     pub agreements: Vec<baken_domain::casework::bakens::AgreementFact>,
-    pub signal_to_contact: Vec<(NaiveDate, NaiveDate)>,
+    pub signal_to_contact: Vec<baken_domain::casework::bakens::ContactFact>,
     pub plans: Vec<baken_domain::casework::bakens::PlanFact>,
     pub goals: Vec<baken_domain::casework::bakens::GoalFact>,
     pub score_changes: Vec<f64>,
@@ -1547,24 +1745,28 @@ pub struct BakensFacts {
 impl BakensFacts {
     pub fn figures(&self) -> Vec<baken_domain::casework::bakens::Figure> {
         use baken_domain::casework::bakens as b;
-        let steps: Vec<LadderStep> = self.agreements.iter().map(|a| a.step).collect();
         vec![
             b::baken1(&self.need_differs),
-            b::baken2(&steps),
+            b::baken2(&self.agreements),
             b::baken3(&self.signal_to_contact),
             b::baken4(&self.agreements),
             b::baken5(&self.agreements),
             b::baken6(&self.plans),
             b::baken7(&self.goals, &self.score_changes),
-            b::baken8(&steps),
+            b::baken8(&self.agreements),
         ]
     }
 }
 
 const HH_FILTER: &str = "($1 IS NULL OR h.team_id = $1) AND ($2 IS NULL OR h.district_code = $2)";
 
-pub async fn bakens_facts(tx: &mut Tx, f: &FigureFilter) -> Result<BakensFacts> {
-    use baken_domain::casework::bakens::{AgreementFact, GoalFact, PlanFact};
+/// The facts behind the bakens; `norms` decide which first contacts were on time.
+pub async fn bakens_facts(
+    tx: &mut Tx,
+    f: &FigureFilter,
+    norms: &ResponseNorms,
+) -> Result<BakensFacts> {
+    use baken_domain::casework::bakens::{AgreementFact, ContactFact, GoalFact, PlanFact};
     // Bounds that compare correctly as ISO text on SQLite too.
     let from = f
         .from
@@ -1611,17 +1813,24 @@ pub async fn bakens_facts(tx: &mut Tx, f: &FigureFilter) -> Result<BakensFacts> 
     }
 
     let sql = format!(
-        "SELECT s.reported_on, s.first_contact_on FROM cw_signals s JOIN households h ON h.id = s.household_id \
+        "SELECT s.reported_on, s.first_contact_on, s.urgency FROM cw_signals s JOIN households h ON h.id = s.household_id \
          WHERE {HH_FILTER} AND s.first_contact_on >= $3 AND s.first_contact_on <= $4"
     );
-    let rows: Vec<(NaiveDate, NaiveDate)> = with_conn!(tx, |c| sqlx::query_as(&sql)
+    let rows: Vec<(NaiveDate, NaiveDate, String)> = with_conn!(tx, |c| sqlx::query_as(&sql)
         .bind(f.team_id)
         .bind(&f.district)
         .bind(from)
         .bind(until)
         .fetch_all(&mut *c)
         .await)?;
-    facts.signal_to_contact = rows;
+    for (reported, first_contact, urgency) in rows {
+        let urgency = Urgency::parse(&urgency).map_err(corrupt)?;
+        facts.signal_to_contact.push(ContactFact {
+            reported,
+            first_contact,
+            within_norm: first_contact <= norms.due(reported, urgency),
+        });
+    }
 
     let sql = format!(
         "SELECT p.id, \
@@ -1704,6 +1913,100 @@ pub async fn bakens_facts(tx: &mut Tx, f: &FigureFilter) -> Result<BakensFacts> 
     Ok(facts)
 }
 
+// ---------------------------------------------------------------- response norms
+
+/// One version of the response norms, with who set it when.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct NormsVersion {
+    pub version: i64,
+    pub norms: ResponseNorms,
+    pub set_at: chrono::DateTime<chrono::Utc>,
+    pub set_by: Option<String>,
+}
+
+type NormsRow = (
+    i64,
+    i64,
+    i64,
+    i64,
+    chrono::DateTime<chrono::Utc>,
+    Option<String>,
+);
+
+fn norms_of(r: NormsRow) -> Result<NormsVersion> {
+    let days = |v: i64| u32::try_from(v).map_err(|_| corrupt(format!("response norm {v}")));
+    Ok(NormsVersion {
+        version: r.0,
+        norms: ResponseNorms::new(days(r.1)?, days(r.2)?, days(r.3)?).map_err(corrupt)?,
+        set_at: r.4,
+        set_by: r.5,
+    })
+}
+
+/// The versions of the response norms, newest first; the first is current.
+pub async fn norms_history(tx: &mut Tx, limit: i64) -> Result<Vec<NormsVersion>> {
+    let rows: Vec<NormsRow> = with_conn!(tx, |c| {
+        sqlx::query_as(
+        "SELECT n.version, n.crisis, n.urgent, n.normaal, n.set_at, u.display_name FROM cw_response_norms n \
+         LEFT JOIN users u ON u.id = n.set_by ORDER BY n.version DESC LIMIT $1"
+    )
+    .bind(limit)
+    .fetch_all(&mut *c)
+    .await
+    })?;
+    rows.into_iter().map(norms_of).collect()
+}
+
+/// The response norms in force, and their version. Without any stored
+/// version (a database migrated before the norms existed cannot be one, the
+/// migration writes version 1) the defaults apply.
+pub async fn response_norms(tx: &mut Tx) -> Result<(ResponseNorms, i64)> {
+    Ok(norms_history(tx, 1)
+        .await?
+        .into_iter()
+        .next()
+        .map(|v| (v.norms, v.version))
+        .unwrap_or((ResponseNorms::default(), 0)))
+}
+
+/// Sets new norms if `expected` is still the current version. A stale version,
+/// or another beheerder saving at the same moment, is a [`StoreError::Conflict`].
+pub async fn set_response_norms(
+    tx: &mut Tx,
+    norms: &ResponseNorms,
+    expected: i64,
+    who: &Who,
+) -> Result<i64> {
+    let (_, current) = response_norms(tx).await?;
+    let conflict = || {
+        CaseError::Store(StoreError::Conflict {
+            what: "de responsnormen".into(),
+            expected,
+        })
+    };
+    if current != expected {
+        return Err(conflict());
+    }
+    let inserted = exec!(tx, |c| {
+        sqlx::query(
+        "INSERT INTO cw_response_norms (version, crisis, urgent, normaal, set_at, set_by) VALUES ($1,$2,$3,$4,$5,$6)"
+    )
+    .bind(expected + 1)
+    .bind(i64::from(norms.crisis()))
+    .bind(i64::from(norms.urgent()))
+    .bind(i64::from(norms.normaal()))
+    .bind(now())
+    .bind(who.user_id)
+    .execute(&mut *c)
+    .await
+    });
+    match inserted {
+        Ok(_) => Ok(expected + 1),
+        Err(sqlx::Error::Database(db)) if db.is_unique_violation() => Err(conflict()),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Counts for the demo summary and tests.
 pub async fn counts(tx: &mut Tx) -> StoreResult<(i64, i64, i64)> {
     let (s,): (i64,) = with_conn!(tx, |c| sqlx::query_as("SELECT COUNT(*) FROM cw_signals")
@@ -1736,28 +2039,40 @@ pub async fn load_demo(
     tx: &mut Tx,
     m: &baken_synth::Municipality,
     config: &baken_synth::Config,
+    provider_ids: &[i64],
 ) -> Result<u64> {
-    use baken_domain::casework::{Consent, NetworkMember, UnderlyingNeed};
+    use baken_domain::casework::{NetworkMember, UnderlyingNeed};
     use baken_synth::casework::{cases, source, Stage};
     let day = |d: NaiveDate, n: i64| d + chrono::Duration::days(n);
     let reference = config.reference_date;
-    let provider: Option<(i64, String)> = with_conn!(tx, |c| sqlx::query_as(
-        "SELECT id, name FROM providers ORDER BY id LIMIT 1"
-    )
-    .fetch_optional(&mut *c)
-    .await)?;
+    // A provider of the spec, by index: its id and its name.
+    let provider = |i: usize| -> Result<(i64, String)> {
+        let id = provider_ids
+            .get(i)
+            .copied()
+            .ok_or_else(|| corrupt(format!("demo provider {i}")))?;
+        let name = m
+            .providers
+            .get(i)
+            .map(|p| p.name.clone())
+            .ok_or_else(|| corrupt(format!("demo provider {i}")))?;
+        Ok((id, name))
+    };
     let mut done = 0u64;
     for spec in cases(m, config) {
         let hh_id = spec.household as i64 + 1;
-        let hh: Option<(String, i64, Option<i64>)> = with_conn!(tx, |c| sqlx::query_as(
-            "SELECT postcode, house_number, team_id FROM households WHERE id = $1"
+        let hh: Option<(String, i64, String, String, Option<i64>)> = with_conn!(tx, |c| {
+            sqlx::query_as(
+            "SELECT postcode, house_number, house_letter, addition, team_id FROM households WHERE id = $1"
         )
         .bind(hh_id)
         .fetch_optional(&mut *c)
-        .await)?;
-        let Some((postcode, house_number, team)) = hh else {
+        .await
+        })?;
+        let Some((postcode, house_number, house_letter, addition, team)) = hh else {
             continue;
         };
+        let (welfare_id, welfare_name) = provider(spec.provider)?;
         let category = SignalCategory::ALL[spec.category % SignalCategory::ALL.len()];
         let urgency = Urgency::ALL[spec.urgency % Urgency::ALL.len()];
         let reported = day(reference, -spec.reported_days_ago);
@@ -1773,10 +2088,25 @@ pub async fn load_demo(
             reported_by: None,
             postcode: postcode.clone(),
             house_number,
+            house_letter,
+            addition,
         };
         let signal_id = create_signal(tx, &signal).await?;
         done += 1;
         if spec.stage == Stage::Reported {
+            if spec.repeated {
+                // A second report about the same dwelling, before anyone triaged
+                // the first: triage shows the two together.
+                create_signal(
+                    tx,
+                    &NewSignal {
+                        reported_on: day(reported, 2),
+                        source: "Buurtbewoner".into(),
+                        ..signal.clone()
+                    },
+                )
+                .await?;
+            }
             continue;
         }
         let (Some((g_id, g_name)), Some((t_id, t_name))) = (
@@ -1808,6 +2138,7 @@ pub async fn load_demo(
         if spec.stage == Stage::Triaged {
             continue;
         }
+        // Every event is recorded on the day it happens.
         let contact = day(reported, spec.days_to_contact);
         record_first_contact(
             tx,
@@ -1815,20 +2146,26 @@ pub async fn load_demo(
             contact,
             ContactMethod::Huisbezoek,
             "Kennisgemaakt; bewoner wil een gesprek.",
+            contact,
         )
         .await?;
         if spec.stage == Stage::Contacted {
             continue;
         }
         let held = day(contact, 3);
-        let mut conv = Conversation::new(held, "Hulp bij de rekeningen en de post")?;
+        let mut conv = Conversation::new(held, "Hulp bij de rekeningen en de post", held)?;
         let need = if spec.need_differs {
             "Voelt zich alleen sinds de scheiding; zoekt zinvolle dagbesteding"
         } else {
             "Hulp bij de rekeningen en de post"
         };
-        conv.underlying_needs
-            .push(UnderlyingNeed::new(LifeDomain::SociaalNetwerk, need)?);
+        conv.add_need(UnderlyingNeed::new(LifeDomain::SociaalNetwerk, need)?);
+        if spec.need_differs {
+            conv.add_need(UnderlyingNeed::new(
+                LifeDomain::Tijdsbesteding,
+                "Wil weer iets om handen hebben",
+            )?);
+        }
         for (d, s) in LifeDomain::ALL.iter().zip(spec.intake_scores) {
             let entry = if s == 0 {
                 ScoreEntry::parse(*d, "nvt")?
@@ -1840,13 +2177,13 @@ pub async fn load_demo(
             }
         }
         conv.rung = ParticipationRung::new(spec.rung).ok();
-        conv.network.push(NetworkMember::new(
+        conv.add_network_member(NetworkMember::new(
             "Broer",
             "familie",
             "Helpen met de administratie",
             "Eens per week langskomen",
         )?);
-        conv.network.push(NetworkMember::new(
+        conv.add_network_member(NetworkMember::new(
             "Buurvrouw",
             "buren",
             "Boodschappen",
@@ -1854,22 +2191,35 @@ pub async fn load_demo(
         )?);
         conv.strengths = "Handig met hout; goede band met de buren".into();
         conv.wishes = "Weer iets om handen hebben".into();
-        let mut consent_providers = Vec::new();
-        if let Some((pid, pname)) = &provider {
-            conv.consents.push(Consent::new(
-                pname,
-                "Begeleiding en afstemming in het plan",
-                held,
+        conv.add_consent(
+            &welfare_name,
+            Some(welfare_id),
+            "Begeleiding en afstemming in het plan",
+            day(reference, 365),
+        )?;
+        if spec.stage == Stage::Specialised {
+            let (sid, sname) = provider(spec.specialist)?;
+            conv.add_consent(
+                &sname,
+                Some(sid),
+                "Specialistische begeleiding als het plan daarom vraagt",
                 day(reference, 365),
-            )?);
-            consent_providers.push(Some(*pid));
+            )?;
         }
-        create_conversation(tx, hh_id, &conv, &consent_providers, g_id).await?;
+        if spec.gp_consent {
+            conv.add_consent(
+                "Huisarts (praktijk De Linde)",
+                None,
+                "Afstemming over de gezondheid",
+                day(reference, 180),
+            )?;
+        }
+        create_conversation(tx, hh_id, &conv, g_id).await?;
         if spec.stage == Stage::Conversation {
             continue;
         }
         let opened = day(held, 7);
-        let plan_id = open_plan(tx, hh_id, opened, &gen).await?;
+        let plan_id = open_plan(tx, hh_id, opened, opened, &gen).await?;
         let v = plan_version(tx, plan_id).await?;
         let goal_day = add_goal(
             tx,
@@ -1905,6 +2255,7 @@ pub async fn load_demo(
                 goal_id,
                 actor,
                 actor_name: name.to_owned(),
+                provider_id: None,
                 description: what.to_owned(),
                 step: demo_step(step),
                 form: SupportForm::Faciliteren,
@@ -1917,58 +2268,47 @@ pub async fn load_demo(
             }
         };
         let mut agreements = vec![
-            (
-                base(
-                    goal_day,
-                    AgreementActor::NetworkMember,
-                    "Familie, oude vrienden en buren",
-                    "Eigen Kracht-conferentie",
-                    2,
-                    None,
-                ),
+            base(
+                goal_day,
+                AgreementActor::NetworkMember,
+                "Familie, oude vrienden en buren",
+                "Eigen Kracht-conferentie",
+                2,
                 None,
             ),
-            (
-                base(
-                    goal_day,
-                    AgreementActor::SocialMapService,
-                    "Buurtcentrum De Kroon",
-                    "Dagactiviteit drie dagdelen per week",
-                    3,
-                    Some(day(opened, 90)),
-                ),
-                None,
+            base(
+                goal_day,
+                AgreementActor::SocialMapService,
+                "Buurtcentrum De Kroon",
+                "Dagactiviteit drie dagdelen per week",
+                3,
+                Some(day(opened, 90)),
             ),
-            (
-                base(
-                    goal_money,
-                    AgreementActor::Resident,
-                    "Bewoner zelf",
-                    "Opent de post elke maandag met zijn broer",
-                    1,
-                    None,
-                ),
+            base(
+                goal_money,
+                AgreementActor::Resident,
+                "Bewoner zelf",
+                "Opent de post elke maandag met zijn broer",
+                1,
                 None,
             ),
         ];
-        if hh_id == 1 {
-            if let Some((pid, pname)) = &provider {
-                agreements.push((
-                    base(
-                        goal_money,
-                        AgreementActor::SocialMapService,
-                        pname,
-                        "Inloopspreekuur administratie",
-                        3,
-                        Some(day(opened, 90)),
-                    ),
-                    Some(*pid),
-                ));
-            }
+        if spec.provider_agreement {
+            agreements.push(NewAgreement {
+                provider_id: Some(welfare_id),
+                ..base(
+                    goal_money,
+                    AgreementActor::SocialMapService,
+                    &welfare_name,
+                    "Inloopspreekuur administratie",
+                    3,
+                    Some(day(opened, 90)),
+                )
+            });
         }
-        for (a, pid) in &agreements {
+        for a in &agreements {
             let v = plan_version(tx, plan_id).await?;
-            add_agreement(tx, plan_id, v, a, *pid, &gen).await?;
+            add_agreement(tx, plan_id, v, a, &gen).await?;
         }
         let reasons = || {
             Justification::new([
@@ -2002,66 +2342,72 @@ pub async fn load_demo(
             light.form = SupportForm::Ondersteunen;
             light.justification = Some(reasons());
             let v = plan_version(tx, plan_id).await?;
-            add_agreement(tx, plan_id, v, &light, None, &gen).await?;
+            add_agreement(tx, plan_id, v, &light, &gen).await?;
             let v = plan_version(tx, plan_id).await?;
+            let asked = day(opened, 30);
             let r1 = request_referral(
                 tx,
                 plan_id,
                 v,
                 "Beschermd wonen",
                 reasons(),
-                day(opened, 30),
+                asked,
+                asked,
                 &gen,
             )
             .await?;
             if spec.stage == Stage::Specialised {
+                let (sid, sname) = provider(spec.specialist)?;
+                let no = day(opened, 31);
                 decide_referral(
                     tx,
                     r1,
                     false,
                     "Eerst ambulante begeleiding thuis proberen",
-                    day(opened, 31),
+                    no,
+                    no,
                     &lead,
                 )
                 .await?;
                 let v = plan_version(tx, plan_id).await?;
+                let again = day(opened, 32);
                 let r2 = request_referral(
                     tx,
                     plan_id,
                     v,
                     "Ambulante begeleiding thuis",
                     reasons(),
-                    day(opened, 32),
+                    again,
+                    again,
                     &gen,
                 )
                 .await?;
+                let yes = day(opened, 33);
                 decide_referral(
                     tx,
                     r2,
                     true,
                     "Akkoord, evalueren na drie maanden",
-                    day(opened, 33),
+                    yes,
+                    yes,
                     &lead,
                 )
                 .await?;
-                let pname = provider
-                    .as_ref()
-                    .map(|p| p.1.clone())
-                    .unwrap_or_else(|| "Specialistische aanbieder".into());
                 let mut heavy = base(
                     goal_money,
                     AgreementActor::SpecialistProvider,
-                    &pname,
+                    &sname,
                     "Ambulante begeleiding thuis",
                     5,
                     Some(day(opened, 120)),
                 );
+                heavy.provider_id = Some(sid);
                 heavy.form = SupportForm::Intervenieren;
                 heavy.start = day(opened, 34);
                 heavy.justification = Some(reasons());
                 heavy.referral_id = Some(r2);
                 let v = plan_version(tx, plan_id).await?;
-                add_agreement(tx, plan_id, v, &heavy, provider.as_ref().map(|p| p.0), &gen).await?;
+                add_agreement(tx, plan_id, v, &heavy, &gen).await?;
             }
         }
         if !matches!(spec.stage, Stage::Evaluated | Stage::Closed) {
@@ -2079,6 +2425,32 @@ pub async fn load_demo(
                 better.0.insert(*d, e);
             }
         }
+        // The evaluation continues what is dated (to a new evaluation date) or,
+        // for a plan about to close, ends every agreement.
+        let case = load_case(tx, hh_id).await?;
+        let decisions: Vec<(i64, AgreementDecision)> = case
+            .open_plan()
+            .map(|p| {
+                p.agreements()
+                    .iter()
+                    .filter(|a| a.is_running())
+                    .filter_map(|a| {
+                        if spec.stage == Stage::Closed {
+                            Some((a.id(), AgreementDecision::End))
+                        } else {
+                            a.terms().end_date.map(|_| {
+                                (
+                                    a.id(),
+                                    AgreementDecision::Continue {
+                                        until: Some(day(on, 90)),
+                                    },
+                                )
+                            })
+                        }
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         let v = plan_version(tx, plan_id).await?;
         let evaluation = Evaluation {
             on,
@@ -2094,6 +2466,7 @@ pub async fn load_demo(
                     "Nog één achterstand".into(),
                 ),
             ],
+            agreements: decisions,
         };
         record_evaluation(
             tx,
@@ -2103,36 +2476,20 @@ pub async fn load_demo(
             &better,
             ParticipationRung::new(spec.rung + 1).ok(),
             "Het gaat beter; de overlast is gestopt.",
+            on,
             &gen,
         )
         .await?;
-        let case = load_case(tx, hh_id).await?;
-        let running: Vec<(i64, bool)> = case
-            .open_plan()
-            .map(|p| {
-                p.agreements
-                    .iter()
-                    .filter(|a| a.is_running())
-                    .map(|a| (a.id, a.terms.end_date.is_some()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        for (aid, dated) in running {
-            let v = plan_version(tx, plan_id).await?;
-            if spec.stage == Stage::Closed {
-                end_agreement(tx, plan_id, v, aid, day(on, 1), &gen).await?;
-            } else if dated {
-                continue_agreement(tx, plan_id, v, aid, on, Some(day(on, 90)), &gen).await?;
-            }
-        }
         if spec.stage == Stage::Closed {
             let v = plan_version(tx, plan_id).await?;
+            let closed = day(on, 2);
             close_plan(
                 tx,
                 plan_id,
                 v,
-                day(on, 2),
+                closed,
                 "Doelen behaald; Karel redt het weer met zijn netwerk",
+                closed,
                 &gen,
             )
             .await?;

@@ -146,7 +146,7 @@ pub async fn load_batched(
         accounts.push((a.username.clone(), a.role.as_str().to_owned()));
     }
     crate::kaart::load_demo(&mut tx, m, &provider_ids).await?;
-    crate::casework::load_demo(&mut tx, m, config)
+    crate::casework::load_demo(&mut tx, m, config, &provider_ids)
         .await
         .map_err(crate::casework::CaseError::into_store)?;
     // Recorded in the same transaction, so "this database holds the demo" is

@@ -2,8 +2,9 @@
 //! by the store, optimistic locking, history, working views and figures.
 
 use baken_domain::casework::{
-    AgreementActor, GoalOutcome, Justification, LifeDomain, NewAgreement, NewGoal, PlanError,
-    ScoreEntry, Scores, SignalCategory, Term, Urgency,
+    AgreementActor, AgreementDecision, GoalOutcome, Justification, LifeDomain, NewAgreement,
+    NewGoal, PlanError, ReferralError, ResponseNorms, ScoreEntry, Scores, SignalCategory,
+    SignalError, Term, Urgency,
 };
 use baken_domain::{Bsn, LadderStep, SupportForm};
 use baken_store::casework::{self as cw, CaseError, FigureFilter, NewSignal, Search, Who};
@@ -100,7 +101,7 @@ async fn the_demo_has_casework_in_every_stage_and_figures_to_show() {
         let m = cw::measurements(&mut tx, 1).await.unwrap();
         assert!(m.len() >= 2);
         assert!(m.last().unwrap().scores.mean() > m[0].scores.mean());
-        let facts = cw::bakens_facts(&mut tx, &FigureFilter::default())
+        let facts = cw::bakens_facts(&mut tx, &FigureFilter::default(), &ResponseNorms::default())
             .await
             .unwrap();
         let figures = facts.figures();
@@ -129,6 +130,18 @@ async fn the_demo_has_casework_in_every_stage_and_figures_to_show() {
                 .unwrap()
                 .is_empty(),
             "nothing is overdue before it was reported"
+        );
+        // Untriaged repeated signals about one dwelling share its full address.
+        let signals = cw::team_signals(&mut tx, team, 500).await.unwrap();
+        let untriaged: Vec<_> = signals
+            .iter()
+            .filter(|s| s.household_id.is_none())
+            .collect();
+        assert!(
+            untriaged.iter().enumerate().any(|(i, a)| untriaged[i + 1..]
+                .iter()
+                .any(|b| a.address_key() == b.address_key())),
+            "the demo has repeated signals before triage"
         );
         // Repeated signals about one household come together, oldest first.
         let mut repeated = None;
@@ -175,10 +188,24 @@ async fn karels_plan_holds_every_rule_and_keeps_its_history() {
                 reported_by: None,
                 postcode: h.postcode.clone(),
                 house_number: h.house_number,
+                house_letter: h.house_letter.clone(),
+                addition: h.addition.clone(),
             },
         )
         .await
         .unwrap();
+        // Not to a household at another address.
+        let elsewhere = (1..=60).find(|id| *id != hh).unwrap();
+        let other = baken_store::households::get(&mut tx, elsewhere)
+            .await
+            .unwrap()
+            .unwrap();
+        if other.postcode != h.postcode || other.house_number != h.house_number {
+            assert!(matches!(
+                cw::triage(&mut tx, s, elsewhere, gen.user_id, d(2026, 1, 5)).await,
+                Err(CaseError::Signal(SignalError::OtherAddress))
+            ));
+        }
         assert_eq!(
             cw::triage(&mut tx, s, hh, gen.user_id, d(2026, 1, 5))
                 .await
@@ -192,32 +219,36 @@ async fn karels_plan_holds_every_rule_and_keeps_its_history() {
                 .unwrap(),
             gen.user_id
         );
-        assert!(matches!(
+        async fn contact(tx: &mut Tx, s: i64, on: NaiveDate) -> Result<(), CaseError> {
             cw::record_first_contact(
-                &mut tx,
+                tx,
                 s,
-                d(2026, 1, 4),
+                on,
                 baken_domain::casework::ContactMethod::Huisbezoek,
-                ""
+                "Thuis getroffen",
+                d(2026, 1, 6),
             )
-            .await,
-            Err(CaseError::Signal(_))
+            .await
+        }
+        assert!(matches!(
+            contact(&mut tx, s, d(2026, 1, 4)).await,
+            Err(CaseError::Signal(SignalError::ContactBeforeReport))
         ));
-        cw::record_first_contact(
-            &mut tx,
-            s,
-            d(2026, 1, 6),
-            baken_domain::casework::ContactMethod::Huisbezoek,
-            "Thuis getroffen",
-        )
-        .await
-        .unwrap();
+        assert!(
+            matches!(
+                contact(&mut tx, s, d(2026, 1, 7)).await,
+                Err(CaseError::Signal(SignalError::Date(_)))
+            ),
+            "not tomorrow"
+        );
+        contact(&mut tx, s, d(2026, 1, 6)).await.unwrap();
 
-        let plan = cw::open_plan(&mut tx, hh, d(2026, 1, 12), &gen)
+        let today = d(2026, 6, 30);
+        let plan = cw::open_plan(&mut tx, hh, d(2026, 1, 12), today, &gen)
             .await
             .unwrap();
         assert!(matches!(
-            cw::open_plan(&mut tx, hh, d(2026, 1, 13), &gen).await,
+            cw::open_plan(&mut tx, hh, d(2026, 1, 13), today, &gen).await,
             Err(CaseError::Plan(PlanError::PlanAlreadyOpen))
         ));
         let v = cw::plan_version(&mut tx, plan).await.unwrap();
@@ -262,6 +293,7 @@ async fn karels_plan_holds_every_rule_and_keeps_its_history() {
             actor_name: "Zorgaanbieder".into(),
             description: "Beschermd wonen".into(),
             step: step(5),
+            provider_id: None,
             form: SupportForm::Beschermen,
             frequency: "dagelijks".into(),
             start: d(2026, 2, 1),
@@ -272,7 +304,7 @@ async fn karels_plan_holds_every_rule_and_keeps_its_history() {
         };
         let v = cw::plan_version(&mut tx, plan).await.unwrap();
         assert!(matches!(
-            cw::add_agreement(&mut tx, plan, v, &a, None, &gen).await,
+            cw::add_agreement(&mut tx, plan, v, &a, &gen).await,
             Err(CaseError::Plan(PlanError::JustificationMissing {
                 step: 5,
                 missing: 1
@@ -281,7 +313,7 @@ async fn karels_plan_holds_every_rule_and_keeps_its_history() {
         let reasons = Justification::new((1..=4).map(|s| (step(s), format!("reden {s}"))));
         a.justification = Some(reasons.clone());
         assert!(matches!(
-            cw::add_agreement(&mut tx, plan, v, &a, None, &gen).await,
+            cw::add_agreement(&mut tx, plan, v, &a, &gen).await,
             Err(CaseError::Plan(PlanError::ReferralNotApproved))
         ));
         let r = cw::request_referral(
@@ -291,18 +323,19 @@ async fn karels_plan_holds_every_rule_and_keeps_its_history() {
             "Beschermd wonen",
             reasons.clone(),
             d(2026, 1, 20),
+            today,
             &gen,
         )
         .await
         .unwrap();
         // A generalist may not decide; a rejection needs a reason.
         assert!(matches!(
-            cw::decide_referral(&mut tx, r, true, "", d(2026, 1, 21), &gen).await,
-            Err(CaseError::Referral(_))
+            cw::decide_referral(&mut tx, r, true, "", d(2026, 1, 21), today, &gen).await,
+            Err(CaseError::Referral(ReferralError::NotTeamLead))
         ));
         assert!(matches!(
-            cw::decide_referral(&mut tx, r, false, " ", d(2026, 1, 21), &lead).await,
-            Err(CaseError::Referral(_))
+            cw::decide_referral(&mut tx, r, false, " ", d(2026, 1, 21), today, &lead).await,
+            Err(CaseError::Referral(ReferralError::ReasonMissing))
         ));
         cw::decide_referral(
             &mut tx,
@@ -310,6 +343,7 @@ async fn karels_plan_holds_every_rule_and_keeps_its_history() {
             false,
             "Eerst ambulant proberen",
             d(2026, 1, 21),
+            today,
             &lead,
         )
         .await
@@ -317,7 +351,7 @@ async fn karels_plan_holds_every_rule_and_keeps_its_history() {
         a.referral_id = Some(r);
         let v = cw::plan_version(&mut tx, plan).await.unwrap();
         assert!(matches!(
-            cw::add_agreement(&mut tx, plan, v, &a, None, &gen).await,
+            cw::add_agreement(&mut tx, plan, v, &a, &gen).await,
             Err(CaseError::Plan(PlanError::ReferralNotApproved))
         ));
         let r2 = cw::request_referral(
@@ -327,23 +361,22 @@ async fn karels_plan_holds_every_rule_and_keeps_its_history() {
             "Ambulante begeleiding",
             reasons,
             d(2026, 1, 22),
+            today,
             &gen,
         )
         .await
         .unwrap();
-        cw::decide_referral(&mut tx, r2, true, "Akkoord", d(2026, 1, 23), &lead)
+        cw::decide_referral(&mut tx, r2, true, "Akkoord", d(2026, 1, 23), today, &lead)
             .await
             .unwrap();
         a.referral_id = Some(r2);
         let v = cw::plan_version(&mut tx, plan).await.unwrap();
-        let aid = cw::add_agreement(&mut tx, plan, v, &a, None, &gen)
-            .await
-            .unwrap();
+        let aid = cw::add_agreement(&mut tx, plan, v, &a, &gen).await.unwrap();
 
         // Evaluation with better scores, then closure once every agreement ended.
         let v = cw::plan_version(&mut tx, plan).await.unwrap();
         assert!(matches!(
-            cw::close_plan(&mut tx, plan, v, d(2026, 5, 1), "Klaar", &gen).await,
+            cw::close_plan(&mut tx, plan, v, d(2026, 5, 1), "Klaar", today, &gen).await,
             Err(CaseError::Plan(PlanError::AgreementsRunning(1)))
         ));
         let mut scores = Scores::default();
@@ -353,25 +386,61 @@ async fn karels_plan_holds_every_rule_and_keeps_its_history() {
                 .unwrap()
                 .unwrap(),
         );
+        // An evaluation dated in the future is refused, and writes nothing.
+        let future = baken_domain::casework::Evaluation {
+            on: today + chrono::Duration::days(1),
+            outcomes: vec![(goal, GoalOutcome::Achieved, "Gaat goed".into())],
+            agreements: vec![],
+        };
+        assert!(matches!(
+            cw::record_evaluation(&mut tx, plan, v, &future, &scores, None, "", today, &gen).await,
+            Err(CaseError::Plan(PlanError::Date(_)))
+        ));
+        assert_eq!(cw::plan_version(&mut tx, plan).await.unwrap(), v);
+        // The evaluation continues the step-5 agreement to a new evaluation date.
         let ev = baken_domain::casework::Evaluation {
             on: d(2026, 4, 12),
             outcomes: vec![(goal, GoalOutcome::Achieved, "Gaat goed".into())],
+            agreements: vec![(
+                aid,
+                AgreementDecision::Continue {
+                    until: Some(d(2026, 10, 1)),
+                },
+            )],
         };
-        cw::record_evaluation(&mut tx, plan, v, &ev, &scores, None, "", &gen)
+        cw::record_evaluation(&mut tx, plan, v, &ev, &scores, None, "", today, &gen)
+            .await
+            .unwrap();
+        let case = cw::load_case(&mut tx, hh).await.unwrap();
+        let a = case.plan(plan).unwrap().agreement(aid).unwrap();
+        assert_eq!(
+            (a.last_evaluated(), a.terms().end_date, a.is_running()),
+            (Some(d(2026, 4, 12)), Some(d(2026, 10, 1)), true)
+        );
+        let v = cw::plan_version(&mut tx, plan).await.unwrap();
+        cw::end_agreement(&mut tx, plan, v, aid, d(2026, 4, 30), today, &gen)
             .await
             .unwrap();
         let v = cw::plan_version(&mut tx, plan).await.unwrap();
-        cw::end_agreement(&mut tx, plan, v, aid, d(2026, 4, 30), &gen)
-            .await
-            .unwrap();
-        let v = cw::plan_version(&mut tx, plan).await.unwrap();
-        cw::close_plan(&mut tx, plan, v, d(2026, 5, 1), "Doelen behaald", &gen)
-            .await
-            .unwrap();
+        cw::close_plan(
+            &mut tx,
+            plan,
+            v,
+            d(2026, 5, 1),
+            "Doelen behaald",
+            today,
+            &gen,
+        )
+        .await
+        .unwrap();
 
         let history = cw::history(&mut tx, plan).await.unwrap();
         let changes: Vec<&str> = history.iter().map(|h| h.change.as_str()).collect();
-        assert_eq!(changes.first(), Some(&"plan geopend"));
+        assert_eq!(changes.first(), Some(&"plan geopend per 12-01-2026"));
+        assert!(
+            changes.iter().any(|c| c.contains("1 afspraken voortgezet")),
+            "{changes:?}"
+        );
         assert!(
             changes
                 .iter()
@@ -403,7 +472,7 @@ async fn the_database_refuses_a_second_open_plan_even_around_the_domain() {
         cw::hand_over(&mut tx, hh, gen.user_id, d(2026, 1, 1))
             .await
             .unwrap();
-        cw::open_plan(&mut tx, hh, d(2026, 1, 2), &gen)
+        cw::open_plan(&mut tx, hh, d(2026, 1, 2), d(2026, 1, 2), &gen)
             .await
             .unwrap();
         let raw = match tx.conn() {
@@ -411,6 +480,20 @@ async fn the_database_refuses_a_second_open_plan_even_around_the_domain() {
             Conn::Postgres(c) => sqlx::query("INSERT INTO cw_plans (household_id, opened_on, opened_by, status, version, updated_at) VALUES ($1, DATE '2026-01-03', $2, 'open', 1, now())").bind(hh).bind(gen.user_id).execute(&mut *c).await.map(|_| ()),
         };
         assert!(raw.is_err(), "{:?}: unique open plan index", t.backend());
+        // A provider link on an agreement a provider cannot carry out.
+        drop(tx);
+        let mut tx = t.db.begin().await.unwrap();
+        let sql = "UPDATE cw_agreements SET provider_id = (SELECT MIN(id) FROM providers) \
+                   WHERE id = (SELECT MIN(id) FROM cw_agreements WHERE actor = 'netwerk')";
+        let raw = match tx.conn() {
+            Conn::Sqlite(c) => sqlx::query(sql).execute(&mut *c).await.map(|_| ()),
+            Conn::Postgres(c) => sqlx::query(sql).execute(&mut *c).await.map(|_| ()),
+        };
+        assert!(
+            raw.is_err(),
+            "{:?}: a neighbour is not a provider",
+            t.backend()
+        );
     }
 }
 
@@ -483,5 +566,249 @@ async fn a_provider_sees_a_household_only_with_an_agreement_and_consent() {
             .await
             .unwrap();
         assert!(list.iter().any(|h| h.id == 1));
+    }
+}
+
+/// A waiting referral of the demo generalist's team: (referral, plan).
+async fn waiting_referral(tx: &mut Tx) -> (i64, i64) {
+    let team = baken_store::users::by_username(tx, "teamleider")
+        .await
+        .unwrap()
+        .unwrap()
+        .team_id
+        .unwrap();
+    let r = cw::team_referrals(tx, team, true)
+        .await
+        .unwrap()
+        .into_iter()
+        .next()
+        .expect("the demo has a waiting referral");
+    (r.id, r.plan_id)
+}
+
+#[tokio::test]
+async fn two_decisions_on_one_referral_at_the_same_time_one_wins_and_the_other_writes_nothing() {
+    for t in with_demo(60).await {
+        let today = d(2026, 11, 30);
+        let mut tx = t.db.read().await.unwrap();
+        let lead = who(&mut tx, "teamleider").await;
+        let (rid, plan) = waiting_referral(&mut tx).await;
+        let lines_before = cw::history(&mut tx, plan).await.unwrap().len();
+        drop(tx);
+
+        let mut first = t.db.begin().await.unwrap();
+        let decided = cw::decide_referral(&mut first, rid, true, "Akkoord", today, today, &lead)
+            .await
+            .unwrap();
+        assert_eq!(decided.status().code(), "goedgekeurd");
+        // A second team lead decides while the first has not committed yet. On
+        // PostgreSQL it reads the referral as waiting and then waits for the
+        // first one's row lock; on SQLite it waits for the write queue.
+        let db = t.db.clone();
+        let lead2 = lead.clone();
+        let second = tokio::spawn(async move {
+            let mut tx = db.begin().await.unwrap();
+            let r = cw::decide_referral(&mut tx, rid, false, "Liever niet", today, today, &lead2)
+                .await
+                .map(|r| r.status().code());
+            if r.is_ok() {
+                tx.commit().await.unwrap();
+            }
+            r
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        first.commit().await.unwrap();
+        let res = second.await.unwrap();
+        assert!(
+            matches!(res, Err(CaseError::Referral(ReferralError::AlreadyDecided))),
+            "{:?}: {res:?}",
+            t.backend()
+        );
+        let mut tx = t.db.read().await.unwrap();
+        let hh = cw::plan_household(&mut tx, plan).await.unwrap().unwrap();
+        let case = cw::load_case(&mut tx, hh).await.unwrap();
+        let r = case.plan(plan).unwrap().referral(rid).unwrap();
+        assert_eq!(
+            r.status().code(),
+            "goedgekeurd",
+            "the first decision stands"
+        );
+        let history = cw::history(&mut tx, plan).await.unwrap();
+        assert_eq!(
+            history.len(),
+            lines_before + 1,
+            "only the first decision is in the history"
+        );
+        assert!(!history.iter().any(|h| h.change.contains("Liever niet")));
+    }
+}
+
+#[tokio::test]
+async fn response_norms_are_versioned_and_a_stale_version_is_a_conflict() {
+    for t in testing::all().await {
+        demo::load(&t.db, &municipality(), &Config::new(5, 42), "x", |_| {})
+            .await
+            .unwrap();
+        let mut tx = t.db.begin().await.unwrap();
+        let admin = who(&mut tx, "beheerder").await;
+        let (norms, v) = cw::response_norms(&mut tx).await.unwrap();
+        assert_eq!((norms, v), (ResponseNorms::default(), 1), "the defaults");
+        let new = ResponseNorms::new(1, 2, 8).unwrap();
+        assert_eq!(
+            cw::set_response_norms(&mut tx, &new, 1, &admin)
+                .await
+                .unwrap(),
+            2
+        );
+        assert_eq!(cw::response_norms(&mut tx).await.unwrap(), (new, 2));
+        tx.commit().await.unwrap();
+        let mut tx = t.db.begin().await.unwrap();
+        assert!(matches!(
+            cw::set_response_norms(&mut tx, &ResponseNorms::default(), 1, &admin).await,
+            Err(CaseError::Store(StoreError::Conflict { .. }))
+        ));
+        drop(tx);
+        let mut tx = t.db.read().await.unwrap();
+        let history = cw::norms_history(&mut tx, 10).await.unwrap();
+        assert_eq!(history.len(), 2);
+        assert_eq!(history[0].set_by.as_deref(), Some("Demo Beheerder"));
+        assert_eq!(history[1].norms, ResponseNorms::default());
+        // The database holds the order too.
+        drop(tx);
+        let mut tx = t.db.begin().await.unwrap();
+        let raw = match tx.conn() {
+            Conn::Sqlite(c) => sqlx::query("INSERT INTO cw_response_norms (version, crisis, urgent, normaal, set_at) VALUES (9, 1, 0, 5, '2026-01-01T00:00:00Z')").execute(&mut *c).await.map(|_| ()),
+            Conn::Postgres(c) => sqlx::query("INSERT INTO cw_response_norms (version, crisis, urgent, normaal, set_at) VALUES (9, 1, 0, 5, now())").execute(&mut *c).await.map(|_| ()),
+        };
+        assert!(raw.is_err(), "{:?}: urgent before crisis", t.backend());
+    }
+}
+
+#[tokio::test]
+async fn stored_casework_that_breaks_a_rule_is_refused_when_read() {
+    for t in with_demo(60).await {
+        let mut tx = t.db.begin().await.unwrap();
+        // A professional agreement (step 4 by the generalist) whose end date is
+        // removed behind the domain's back.
+        let row: (i64, i64) = match tx.conn() {
+            Conn::Sqlite(c) => sqlx::query_as("SELECT a.id, p.household_id FROM cw_agreements a JOIN cw_plans p ON p.id = a.plan_id WHERE a.step = 4 ORDER BY a.id LIMIT 1").fetch_one(&mut *c).await.unwrap(),
+            Conn::Postgres(c) => sqlx::query_as("SELECT a.id, p.household_id FROM cw_agreements a JOIN cw_plans p ON p.id = a.plan_id WHERE a.step = 4 ORDER BY a.id LIMIT 1").fetch_one(&mut *c).await.unwrap(),
+        };
+        assert!(cw::load_case(&mut tx, row.1).await.is_ok());
+        match tx.conn() {
+            Conn::Sqlite(c) => sqlx::query("UPDATE cw_agreements SET end_on = NULL WHERE id = $1")
+                .bind(row.0)
+                .execute(&mut *c)
+                .await
+                .map(|_| ())
+                .unwrap(),
+            Conn::Postgres(c) => {
+                sqlx::query("UPDATE cw_agreements SET end_on = NULL WHERE id = $1")
+                    .bind(row.0)
+                    .execute(&mut *c)
+                    .await
+                    .map(|_| ())
+                    .unwrap()
+            }
+        };
+        match cw::load_case(&mut tx, row.1).await {
+            Err(CaseError::Restore(baken_domain::casework::RestoreError::Agreement {
+                agreement,
+                rule: PlanError::EndDateMissing,
+                ..
+            })) => assert_eq!(agreement, row.0),
+            other => panic!("{:?}: {other:?}", t.backend()),
+        }
+    }
+}
+
+#[tokio::test]
+async fn consents_and_agreements_refer_to_providers_by_id() {
+    for t in with_demo(60).await {
+        let mut tx = t.db.read().await.unwrap();
+        let provider = baken_store::users::by_username(&mut tx, "aanbieder")
+            .await
+            .unwrap()
+            .unwrap()
+            .provider_id
+            .unwrap();
+        let consents = cw::consents(&mut tx, 1).await.unwrap();
+        assert!(consents.iter().any(|c| c.provider_id == Some(provider)));
+        assert!(
+            consents
+                .iter()
+                .all(|c| c.provider_id.is_some() || !c.organisation.is_empty()),
+            "others by name"
+        );
+        let case = cw::load_case(&mut tx, 1).await.unwrap();
+        let plan = case.open_plan().unwrap();
+        assert!(plan
+            .agreements()
+            .iter()
+            .any(|a| a.terms().provider_id == Some(provider)));
+        assert!(plan
+            .agreements()
+            .iter()
+            .filter(|a| a.terms().provider_id.is_some())
+            .all(|a| a.terms().actor.may_be_provider()));
+    }
+}
+
+#[tokio::test]
+async fn search_by_street_with_or_without_a_house_number() {
+    for t in with_demo(60).await {
+        let mut tx = t.db.read().await.unwrap();
+        let team = baken_store::users::by_username(&mut tx, "generalist")
+            .await
+            .unwrap()
+            .unwrap()
+            .team_id
+            .unwrap();
+        let h = baken_store::households::get(&mut tx, 1)
+            .await
+            .unwrap()
+            .unwrap();
+        let part: String = h.street.to_uppercase().chars().take(5).collect();
+        let hits = cw::search(
+            &mut tx,
+            team,
+            &Search::Street {
+                street: part.clone(),
+                house_number: None,
+            },
+        )
+        .await
+        .unwrap();
+        assert!(
+            hits.iter().any(|x| x.id == 1),
+            "part of the street, any case"
+        );
+        assert!(hits
+            .iter()
+            .all(|x| x.street.to_lowercase().contains(&part.to_lowercase())));
+        let hits = cw::search(
+            &mut tx,
+            team,
+            &Search::Street {
+                street: h.street.clone(),
+                house_number: Some(h.house_number),
+            },
+        )
+        .await
+        .unwrap();
+        assert!(hits.iter().any(|x| x.id == 1));
+        assert!(hits.iter().all(|x| x.house_number == h.house_number));
+        // A wildcard typed by the user matches nothing special.
+        let hits = cw::search(
+            &mut tx,
+            team,
+            &Search::Street {
+                street: "%".into(),
+                house_number: Some(99_999),
+            },
+        )
+        .await
+        .unwrap();
+        assert!(hits.is_empty());
     }
 }

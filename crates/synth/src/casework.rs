@@ -87,7 +87,25 @@ pub struct CaseSpec {
     pub need_differs: bool,
     /// A second signal about the same household.
     pub repeated: bool,
+    /// Index into [`crate::Municipality::providers`]: the welfare provider the
+    /// resident consents to share with at the conversation.
+    pub provider: usize,
+    /// Whether the plan has an agreement carried out by that provider (which,
+    /// with the consent, lets it see the plan).
+    pub provider_agreement: bool,
+    /// Index into [`crate::Municipality::providers`]: the specialist provider
+    /// of a step-5 agreement (stage [`Stage::Specialised`]), also consented to.
+    pub specialist: usize,
+    /// Whether the resident also consents to share with their GP — a party
+    /// that is not a provider on the social map, so named in free text.
+    pub gp_consent: bool,
 }
+
+/// Welfare providers a household may be supported by (indices into
+/// [`crate::Municipality::providers`]; 0 is the demo aanbieder's).
+const WELFARE_PROVIDERS: [usize; 3] = [0, 1, 4];
+/// Specialist providers for step 5.
+const SPECIALISTS: [usize; 3] = [2, 3, 5];
 
 const SOURCES: [&str; 6] = [
     "Woningcorporatie Proefstad Wonen",
@@ -109,6 +127,9 @@ pub fn source(spec: &CaseSpec) -> &'static str {
 pub fn cases(m: &Municipality, config: &Config) -> Vec<CaseSpec> {
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed ^ 0xCA5E_0000);
     let mut per_team = vec![0usize; m.teams.len().max(1)];
+    // Each team's first untriaged signal comes twice, so that triage shows
+    // repeated signals about one address before they are linked.
+    let mut repeated_untriaged = vec![false; m.teams.len().max(1)];
     let mut out = Vec::new();
     for h in m.households(config) {
         let i = h.index;
@@ -149,7 +170,24 @@ pub fn cases(m: &Municipality, config: &Config) -> Vec<CaseSpec> {
             intake_scores: scores,
             rung: rng.gen_range(1..=4),
             need_differs: rng.gen_bool(0.6),
-            repeated: rng.gen_bool(0.15),
+            repeated: {
+                let by_chance = rng.gen_bool(0.15);
+                match repeated_untriaged.get_mut(h.team) {
+                    Some(done) if stage == Stage::Reported && !*done => {
+                        *done = true;
+                        true
+                    }
+                    _ => by_chance,
+                }
+            },
+            provider: if i == 0 {
+                WELFARE_PROVIDERS[0]
+            } else {
+                WELFARE_PROVIDERS[rng.gen_range(0..WELFARE_PROVIDERS.len())]
+            },
+            provider_agreement: i == 0 || rng.gen_bool(0.35),
+            specialist: SPECIALISTS[rng.gen_range(0..SPECIALISTS.len())],
+            gp_consent: rng.gen_bool(0.3),
         });
     }
     out
@@ -168,5 +206,22 @@ mod tests {
         }
         assert_eq!(specs[0].household, 0);
         assert_eq!(cases(&m, &Config::new(200, 42)).len(), specs.len());
+    }
+
+    #[test]
+    fn providers_are_named_by_index_and_the_demo_provider_works_for_the_resident() {
+        let m = crate::municipality();
+        let specs = cases(&m, &Config::new(200, 42));
+        assert!(specs
+            .iter()
+            .all(|s| s.provider < m.providers.len() && s.specialist < m.providers.len()));
+        assert_eq!((specs[0].provider, specs[0].provider_agreement), (0, true));
+        assert!(specs
+            .iter()
+            .any(|s| s.provider != 0 && s.provider_agreement));
+        assert!(specs.iter().any(|s| s.gp_consent));
+        assert!(specs
+            .iter()
+            .any(|s| s.stage == Stage::Reported && s.repeated));
     }
 }

@@ -335,6 +335,12 @@ const MATRIX: &[Entry] = &[
     ),
     e(
         "POST",
+        "/plannen/{id}/afspraak-voortzetten",
+        CASEWORKERS,
+        NO_PLAN_VERSION,
+    ),
+    e(
+        "POST",
         "/plannen/{id}/verwijzingen",
         CASEWORKERS,
         NO_PLAN_VERSION,
@@ -371,8 +377,39 @@ const MATRIX: &[Entry] = &[
         Page("Plan "),
     ),
     e("GET", "/bakens", &["teamleider", "beleid"], Page("Bakens")),
+    e(
+        "GET",
+        "/beheer/responsnormen",
+        ADMIN,
+        Page("Responsnormen voor signalen"),
+    ),
+    e(
+        "POST",
+        "/beheer/responsnormen",
+        ADMIN,
+        Refused("Dat ging niet goed", "mist de versie"),
+    ),
     e("GET", "/api/v1/signals", CASEWORKERS, Json),
-    e("POST", "/api/v1/signals", CASEWORKERS, BAD_JSON),
+    // Partners report through the API as on the page.
+    e(
+        "POST",
+        "/api/v1/signals",
+        &[
+            "vrijwilliger",
+            "makelaar",
+            "generalist",
+            "teamleider",
+            "aanbieder",
+        ],
+        BAD_JSON,
+    ),
+    e("POST", "/api/v1/signals/{id}/triage", CASEWORKERS, BAD_JSON),
+    e(
+        "POST",
+        "/api/v1/signals/{id}/first-contact",
+        CASEWORKERS,
+        BAD_JSON,
+    ),
     e(
         "GET",
         "/api/v1/households/{id}/conversations",
@@ -406,6 +443,14 @@ const MATRIX: &[Entry] = &[
         CASEWORKERS,
         BAD_JSON,
     ),
+    e("POST", "/api/v1/plans/{id}/close", CASEWORKERS, BAD_JSON),
+    e("POST", "/api/v1/agreements/{id}/end", CASEWORKERS, BAD_JSON),
+    e(
+        "POST",
+        "/api/v1/agreements/{id}/continue",
+        CASEWORKERS,
+        BAD_JSON,
+    ),
     e("GET", "/api/v1/referrals", CASEWORKERS, Json),
     e(
         "POST",
@@ -414,7 +459,7 @@ const MATRIX: &[Entry] = &[
         BAD_JSON,
     ),
     // The walk approves the pending referral (an empty body is a complete
-    // approval), so rejecting it afterwards breaks the rule "decided once".
+    // approval), so rejecting it afterwards is a conflict: it was decided once.
     e(
         "POST",
         "/api/v1/referrals/{id}/approve",
@@ -425,7 +470,7 @@ const MATRIX: &[Entry] = &[
         "POST",
         "/api/v1/referrals/{id}/reject",
         &["teamleider"],
-        Problem(422, "already decided"),
+        Problem(409, "already decided"),
     ),
     e(
         "GET",

@@ -181,9 +181,9 @@ async fn bad_casework_bodies_are_400_naming_the_field_and_change_nothing() {
                 with(
                     conversation.clone(),
                     "underlyingNeeds",
-                    json!({"geluk": "x"}),
+                    json!([{"domain": "geluk", "need": "x"}]),
                 ),
-                "underlyingNeeds.geluk",
+                "underlyingNeeds[0].domain",
             ),
             (
                 conv_path.clone(),

@@ -1,10 +1,17 @@
 //! The bakens figures from casework (PRODUCT.md, bakens 1–8), as pure functions
 //! over plain values. Every figure says how it is computed, and every count in
-//! it passes through [`protect_count`]: a share whose denominator is below 5 is
-//! not shown at all, because it could point at a person.
+//! it goes through [`super::disclosure::publish`]: counts from 1 to 4 show as
+//! "<5", and no count, share, median or ratio is shown that would let someone
+//! recompute a count from 1 to 4 (such a count shows as "x"). Medians and
+//! percentiles need at least 5 values.
+//!
+//! The figures about agreements (bakens 2, 4, 5 and 8) describe the same
+//! agreements, so they are protected together, as one family: a difference
+//! between two of them is as revealing as a difference within one.
 
+use super::disclosure::{publish, share, Shown};
 use crate::ladder::LadderStep;
-use crate::protect::{protect_count, ProtectedCount, MIN_SHOWN};
+use crate::protect::MIN_SHOWN;
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -13,7 +20,7 @@ use serde::Serialize;
 pub struct Figure {
     pub baken: u8,
     pub title: &'static str,
-    /// The figure as shown: "42%", "3 dagen", "<5".
+    /// The figure as shown: "42%", "mediaan 3 dagen, …", "te weinig gegevens".
     pub value: String,
     /// What it rests on: "21 van 50 gesprekken".
     pub basis: String,
@@ -21,47 +28,119 @@ pub struct Figure {
     pub how: &'static str,
 }
 
-/// A share `part` of `whole`, protected: counts 1–4 show as "<5", and a share
-/// of a whole below 5 is not shown.
-pub fn protected_share(part: i64, whole: i64) -> (String, String) {
-    let p = protect_count(part).display();
-    let w = protect_count(whole).display();
-    if whole < MIN_SHOWN {
-        return ("te weinig gegevens".to_owned(), format!("{p} van {w}"));
-    }
-    let pct = (part as f64 * 100.0 / whole as f64).round() as i64;
-    (format!("{pct}%"), format!("{p} van {w}"))
+/// Shown when a share cannot be published.
+pub const TOO_FEW: &str = "te weinig gegevens";
+
+fn pct(part: Shown, whole: Shown) -> String {
+    share(part, whole)
+        .map(|p| format!("{p}%"))
+        .unwrap_or_else(|| TOO_FEW.to_owned())
 }
 
-fn basis_n(n: i64, what: &str) -> String {
-    format!("{} {what}", protect_count(n).display())
+fn mask_of(n: usize, pick: impl Fn(usize) -> bool) -> u32 {
+    (0..n).filter(|i| pick(*i)).fold(0, |m, i| m | (1 << i))
 }
 
 /// Baken 1 — gericht op de vraag achter de vraag.
 pub fn baken1(conversations_need_differs: &[bool]) -> Figure {
-    let whole = conversations_need_differs.len() as i64;
-    let part = conversations_need_differs.iter().filter(|b| **b).count() as i64;
-    let (value, basis) = protected_share(part, whole);
+    let differs = conversations_need_differs.iter().filter(|b| **b).count() as i64;
+    let cells = [differs, conversations_need_differs.len() as i64 - differs];
+    let s = publish(&cells, &[0b11, 0b01]);
     Figure {
         baken: 1,
         title: "Gericht op de vraag achter de vraag",
-        value,
-        basis: format!("{basis} gesprekken"),
+        value: pct(s[1], s[0]),
+        basis: format!("{} van {} gesprekken", s[1].display(), s[0].display()),
         how: "Aandeel keukentafelgesprekken in de periode waarin een vraag achter de vraag is vastgelegd \
               die anders is dan de gestelde vraag.",
     }
 }
 
+/// How an agreement counts for bakens 2, 4, 5 and 8.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AgreementFact {
+    pub step: LadderStep,
+    pub by_volunteer: bool,
+    pub by_professional: bool,
+}
+
+impl AgreementFact {
+    /// Informal help for baken 4: steps 1–3 or a volunteer, not a professional.
+    pub fn is_informal(&self) -> bool {
+        (self.step.is_informal() || self.by_volunteer) && !self.by_professional
+    }
+}
+
+/// The agreement family's cells: step group (1–2, 3, 4, 5) × informal.
+const STEP_GROUPS: usize = 4;
+
+fn agreement_cell(a: &AgreementFact) -> usize {
+    let group = match a.step.value() {
+        1 | 2 => 0,
+        3 => 1,
+        4 => 2,
+        _ => 3,
+    };
+    group * 2 + usize::from(a.is_informal())
+}
+
+fn group_mask(groups: &[usize]) -> u32 {
+    mask_of(STEP_GROUPS * 2, |i| groups.contains(&(i / 2)))
+}
+
+/// The published counts of the agreement family, decided together.
+struct AgreementCounts {
+    total: Shown,
+    steps12: Shown,
+    steps1to4: Shown,
+    step3: Shown,
+    steps45: Shown,
+    informal: Shown,
+    formal: Shown,
+}
+
+fn agreement_counts(agreements: &[AgreementFact]) -> AgreementCounts {
+    let mut cells = [0i64; STEP_GROUPS * 2];
+    for a in agreements {
+        cells[agreement_cell(a)] += 1;
+    }
+    let all = group_mask(&[0, 1, 2, 3]);
+    let informal = mask_of(STEP_GROUPS * 2, |i| i % 2 == 1);
+    let s = publish(
+        &cells,
+        &[
+            all,
+            group_mask(&[0]),
+            group_mask(&[0, 1, 2]),
+            group_mask(&[1]),
+            group_mask(&[2, 3]),
+            informal,
+            all & !informal,
+        ],
+    );
+    AgreementCounts {
+        total: s[0],
+        steps12: s[1],
+        steps1to4: s[2],
+        step3: s[3],
+        steps45: s[4],
+        informal: s[5],
+        formal: s[6],
+    }
+}
+
 /// Baken 2 — eigen kracht van de burger.
-pub fn baken2(agreement_steps: &[LadderStep]) -> Figure {
-    let whole = agreement_steps.len() as i64;
-    let part = agreement_steps.iter().filter(|s| s.value() <= 2).count() as i64;
-    let (value, basis) = protected_share(part, whole);
+pub fn baken2(agreements: &[AgreementFact]) -> Figure {
+    let c = agreement_counts(agreements);
     Figure {
         baken: 2,
         title: "Eigen kracht van de burger",
-        value,
-        basis: format!("{basis} afspraken"),
+        value: pct(c.steps12, c.total),
+        basis: format!(
+            "{} van {} afspraken",
+            c.steps12.display(),
+            c.total.display()
+        ),
         how: "Aandeel afspraken die in de periode zijn gemaakt op trede 1 (eigen kracht) of 2 (sociaal netwerk) \
               van de verantwoordelijkheidsladder.",
     }
@@ -81,61 +160,71 @@ pub fn median_and_p90(days: &[i64]) -> Option<(i64, i64)> {
     Some((rank(0.5), rank(0.9)))
 }
 
+/// One signal with a first contact, for baken 3.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ContactFact {
+    pub reported: NaiveDate,
+    pub first_contact: NaiveDate,
+    /// Within the response norm for its urgency (which the caller applied).
+    pub within_norm: bool,
+}
+
 /// Baken 3 — direct er op af: days from signal to first contact.
-pub fn baken3(signal_to_contact: &[(NaiveDate, NaiveDate)]) -> Figure {
-    let days: Vec<i64> = signal_to_contact
+pub fn baken3(signals: &[ContactFact]) -> Figure {
+    let days: Vec<i64> = signals
         .iter()
-        .map(|(s, c)| (*c - *s).num_days().max(0))
+        .map(|s| (s.first_contact - s.reported).num_days().max(0))
         .collect();
-    let n = days.len() as i64;
+    let on_time = signals.iter().filter(|s| s.within_norm).count() as i64;
+    let cells = [on_time, signals.len() as i64 - on_time];
+    let s = publish(&cells, &[0b11, 0b01]);
+    // A median over fewer than 5 signals would be (nearly) one household's days.
     let value = match median_and_p90(&days) {
-        Some((m, p)) if n >= MIN_SHOWN => format!("mediaan {m} dagen, 90% binnen {p} dagen"),
-        _ => "te weinig gegevens".to_owned(),
+        Some((m, p)) if days.len() as i64 >= MIN_SHOWN => {
+            let norm = share(s[1], s[0])
+                .map(|p| format!("; {p}% binnen de norm"))
+                .unwrap_or_default();
+            format!("mediaan {m} dagen, 90% binnen {p} dagen{norm}")
+        }
+        _ => TOO_FEW.to_owned(),
     };
     Figure {
         baken: 3,
         title: "Direct er op af",
         value,
-        basis: basis_n(n, "signalen met eerste contact"),
+        basis: format!(
+            "{} signalen met eerste contact, waarvan {} binnen de norm",
+            s[0].display(),
+            s[1].display()
+        ),
         how: "Dagen (kalenderdagen) van het melden van een signaal tot het eerste contact met het huishouden: \
-              de mediaan en het 90e percentiel, over signalen met een eerste contact in de periode.",
+              de mediaan en het 90e percentiel, over signalen met een eerste contact in de periode (pas vanaf 5 \
+              signalen). Binnen de norm: het eerste contact viel binnen de responsnorm voor de urgentie \
+              (in werkdagen, zoals de beheerder die heeft ingesteld).",
     }
 }
 
-/// How an agreement counts for bakens 4 and 5.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AgreementFact {
-    pub step: LadderStep,
-    pub by_volunteer: bool,
-    pub by_professional: bool,
-}
-
-/// The balance between two groups as two percentages; not shown when either
-/// group is 1–4 (the other group would give it away).
-fn ratio(a: i64, b: i64, a_name: &str, b_name: &str) -> String {
-    let small = |n: i64| n > 0 && n < MIN_SHOWN;
-    if a + b < MIN_SHOWN || small(a) || small(b) {
-        return "te weinig gegevens".to_owned();
+fn ratio(a: Shown, b: Shown, a_name: &str, b_name: &str) -> String {
+    match (a, b) {
+        (Shown::Exact(x), Shown::Exact(y)) if x + y >= MIN_SHOWN => {
+            let pa = (x as f64 * 100.0 / (x + y) as f64).round() as i64;
+            format!("{pa}% {a_name}, {}% {b_name}", 100 - pa)
+        }
+        _ => TOO_FEW.to_owned(),
     }
-    let pa = (a as f64 * 100.0 / (a + b) as f64).round() as i64;
-    format!("{pa}% {a_name}, {}% {b_name}", 100 - pa)
 }
 
 /// Baken 4 — formeel en informeel in optimale verhouding.
 pub fn baken4(agreements: &[AgreementFact]) -> Figure {
-    let informal = agreements
-        .iter()
-        .filter(|a| (a.step.is_informal() || a.by_volunteer) && !a.by_professional)
-        .count() as i64;
-    let formal = agreements.len() as i64 - informal;
+    let c = agreement_counts(agreements);
     Figure {
         baken: 4,
         title: "Formeel en informeel in optimale verhouding",
-        value: ratio(informal, formal, "informeel", "professioneel"),
+        value: ratio(c.informal, c.formal, "informeel", "professioneel"),
         basis: format!(
             "{} informeel, {} professioneel",
-            protect_count(informal).display(),
-            protect_count(formal).display()
+            c.informal.display(),
+            c.formal.display()
         ),
         how: "Verhouding tussen informele afspraken (trede 1 t/m 3 of door een vrijwilliger, niet door een \
               professional) en professionele afspraken, over afspraken gemaakt in de periode.",
@@ -144,16 +233,15 @@ pub fn baken4(agreements: &[AgreementFact]) -> Figure {
 
 /// Baken 5 — doordachte balans collectief en individueel.
 pub fn baken5(agreements: &[AgreementFact]) -> Figure {
-    let collective = agreements.iter().filter(|a| a.step.value() == 3).count() as i64;
-    let individual = agreements.iter().filter(|a| a.step.value() >= 4).count() as i64;
+    let c = agreement_counts(agreements);
     Figure {
         baken: 5,
         title: "Doordachte balans collectief en individueel",
-        value: ratio(collective, individual, "collectief", "individueel"),
+        value: ratio(c.step3, c.steps45, "collectief", "individueel"),
         basis: format!(
             "{} collectief, {} individueel",
-            protect_count(collective).display(),
-            protect_count(individual).display()
+            c.step3.display(),
+            c.steps45.display()
         ),
         how: "Verhouding tussen afspraken met een algemene (collectieve) voorziening, trede 3, en individuele \
               ondersteuning, trede 4 en 5, over afspraken gemaakt in de periode.",
@@ -171,30 +259,36 @@ pub struct PlanFact {
 
 /// Baken 6 — integraal werken.
 pub fn baken6(plans: &[PlanFact]) -> Figure {
-    let n = plans.len() as i64;
-    let at_most_one = plans.iter().filter(|p| p.professionals <= 1).count() as i64;
-    let several_domains = plans.iter().filter(|p| p.domains >= 2).count() as i64;
-    let value = if n < MIN_SHOWN {
-        "te weinig gegevens".to_owned()
-    } else {
-        let avg = plans.iter().map(|p| p.professionals).sum::<i64>() as f64 / n as f64;
-        format!(
-            "{} professionals per huishouden; {}% van de plannen over meerdere leefgebieden",
-            format!("{avg:.1}").replace('.', ","),
-            (several_domains as f64 * 100.0 / n as f64).round() as i64
-        )
+    // Cells: (at most one professional) × (several domains).
+    let mut cells = [0i64; 4];
+    for p in plans {
+        cells[usize::from(p.professionals <= 1) * 2 + usize::from(p.domains >= 2)] += 1;
+    }
+    let s = publish(&cells, &[0b1111, 0b1100, 0b1010]);
+    let value = match (share(s[1], s[0]), share(s[2], s[0])) {
+        (None, None) => TOO_FEW.to_owned(),
+        (one, several) => {
+            let show = |p: Option<i64>| p.map(|p| format!("{p}%")).unwrap_or_else(|| "x".into());
+            format!(
+                "{} van de plannen met hooguit één professional; {} over meerdere leefgebieden",
+                show(one),
+                show(several)
+            )
+        }
     };
     Figure {
         baken: 6,
         title: "Integraal werken",
         value,
         basis: format!(
-            "{} open plannen, waarvan {} met hooguit één professional",
-            protect_count(n).display(),
-            protect_count(at_most_one).display()
+            "{} open plannen, waarvan {} met hooguit één professional en {} over meerdere leefgebieden",
+            s[0].display(),
+            s[1].display(),
+            s[2].display()
         ),
-        how: "Over de open plannen: het gemiddelde aantal verschillende professionals met een lopende afspraak \
-              (doel: één coördinerende generalist), en het aandeel plannen met doelen op twee of meer leefgebieden.",
+        how: "Over de open plannen: het aandeel met hooguit één professional met een lopende afspraak \
+              (doel: één huishouden, één plan, één coördinerende generalist), en het aandeel met doelen op \
+              twee of meer leefgebieden.",
     }
 }
 
@@ -210,126 +304,59 @@ pub struct GoalFact {
 /// household evaluated in the period, the change of its mean self-reliance score
 /// from the first conversation to the last evaluation.
 pub fn baken7(goals: &[GoalFact], score_changes: &[f64]) -> Figure {
-    let due = goals.iter().filter(|g| g.evaluated_on.is_some()).count() as i64;
-    let on_time = goals
-        .iter()
-        .filter(|g| g.evaluated_on.is_some_and(|e| e <= g.target_date))
-        .count() as i64;
-    let achieved = goals.iter().filter(|g| g.achieved).count() as i64;
-    let (on_time_pct, _) = protected_share(on_time, due);
-    let (achieved_pct, _) = protected_share(achieved, due);
+    // Cells over the evaluated goals: (on time) × (achieved).
+    let mut cells = [0i64; 4];
+    for g in goals.iter().filter(|g| g.evaluated_on.is_some()) {
+        let on_time = g.evaluated_on.is_some_and(|e| e <= g.target_date);
+        cells[usize::from(on_time) * 2 + usize::from(g.achieved)] += 1;
+    }
+    let s = publish(&cells, &[0b1111, 0b1100, 0b1010]);
     let n = score_changes.len() as i64;
     let change = if n < MIN_SHOWN {
-        "te weinig gegevens".to_owned()
+        TOO_FEW.to_owned()
     } else {
         let avg = score_changes.iter().sum::<f64>() / n as f64;
         format!("{avg:+.1}").replace('.', ",")
     };
+    let households = publish(&[n], &[0b1])[0];
     Figure {
         baken: 7,
         title: "Niet vrijblijvend, maar resultaatgericht",
-        value: format!("{on_time_pct} op tijd geëvalueerd; {achieved_pct} behaald; zelfredzaamheid {change}"),
+        value: format!(
+            "{} op tijd geëvalueerd; {} behaald; zelfredzaamheid {change}",
+            pct(s[1], s[0]),
+            pct(s[2], s[0])
+        ),
         basis: format!(
-            "{} geëvalueerde doelen, {} huishoudens met een nieuwe meting",
-            protect_count(due).display(),
-            protect_count(n).display()
+            "{} geëvalueerde doelen, waarvan {} op tijd en {} behaald; {} huishoudens met een nieuwe meting",
+            s[0].display(),
+            s[1].display(),
+            s[2].display(),
+            households.display()
         ),
         how: "Over doelen die in de periode zijn geëvalueerd: het aandeel dat uiterlijk op de streefdatum is \
               geëvalueerd en het aandeel dat is behaald. Zelfredzaamheid: de gemiddelde verandering van de \
-              gemiddelde ZRM-score (1–5) per huishouden, van het eerste gesprek tot de laatste evaluatie.",
+              gemiddelde ZRM-score (1–5) per huishouden, van het eerste gesprek tot de laatste evaluatie \
+              (pas vanaf 5 huishoudens).",
     }
 }
 
 /// Baken 8 — ruimte voor de professional.
-pub fn baken8(agreement_steps: &[LadderStep]) -> Figure {
-    let whole = agreement_steps.len() as i64;
-    let own = agreement_steps
-        .iter()
-        .filter(|s| !s.needs_referral())
-        .count() as i64;
-    let (value, basis) = protected_share(own, whole);
+pub fn baken8(agreements: &[AgreementFact]) -> Figure {
+    let c = agreement_counts(agreements);
     Figure {
         baken: 8,
         title: "Ruimte voor de professional",
-        value,
-        basis: format!("{basis} besluiten"),
+        value: pct(c.steps1to4, c.total),
+        basis: format!(
+            "{} van {} besluiten",
+            c.steps1to4.display(),
+            c.total.display()
+        ),
         how: "Aandeel afspraken in de periode dat de generalist binnen het eigen mandaat maakte \
               (trede 1 t/m 4, zonder goedkeuring van de teamleider).",
     }
 }
 
-/// A count for a table cell, protected.
-pub fn cell(n: i64) -> ProtectedCount {
-    protect_count(n)
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    fn step(n: u8) -> LadderStep {
-        LadderStep::new(n).unwrap()
-    }
-
-    #[test]
-    fn shares_of_small_groups_are_not_shown() {
-        let f = baken1(&[true, false, true]);
-        assert_eq!(f.value, "te weinig gegevens");
-        assert_eq!(f.basis, "<5 van <5 gesprekken");
-        let f = baken1(&[
-            true, true, false, false, false, false, false, false, false, false,
-        ]);
-        assert_eq!(f.value, "20%");
-        assert_eq!(f.basis, "<5 van 10 gesprekken");
-    }
-
-    #[test]
-    fn baken_two_counts_steps_one_and_two() {
-        let steps: Vec<_> = [1, 2, 2, 3, 4, 5].iter().map(|s| step(*s)).collect();
-        assert_eq!(baken2(&steps).value, "50%");
-        assert_eq!(baken8(&steps).value, "83%");
-    }
-
-    #[test]
-    fn baken_three_gives_median_and_ninetieth_percentile() {
-        let d = |day| NaiveDate::from_ymd_opt(2026, 1, day).unwrap();
-        let pairs: Vec<_> = (1..=10).map(|i| (d(1), d(1 + i))).collect();
-        assert_eq!(baken3(&pairs).value, "mediaan 5 dagen, 90% binnen 9 dagen");
-        assert_eq!(median_and_p90(&[]), None);
-    }
-
-    #[test]
-    fn every_figure_says_how_it_is_computed() {
-        let figures = [
-            baken1(&[]),
-            baken2(&[]),
-            baken3(&[]),
-            baken4(&[]),
-            baken5(&[]),
-            baken6(&[]),
-            baken7(&[], &[]),
-            baken8(&[]),
-        ];
-        for (i, f) in figures.iter().enumerate() {
-            assert_eq!(f.baken as usize, i + 1);
-            assert!(f.how.len() > 40, "{}", f.title);
-        }
-    }
-
-    proptest! {
-        #[test]
-        fn no_figure_shows_a_count_from_one_to_four(bits in proptest::collection::vec(any::<bool>(), 0..12), steps in proptest::collection::vec(1u8..=5, 0..12)) {
-            let steps: Vec<_> = steps.into_iter().map(step).collect();
-            let facts: Vec<_> = steps.iter().map(|s| AgreementFact { step: *s, by_volunteer: false, by_professional: s.value() >= 4 }).collect();
-            for f in [baken1(&bits), baken2(&steps), baken4(&facts), baken5(&facts), baken8(&steps)] {
-                for word in f.basis.split_whitespace().chain(f.value.split_whitespace()) {
-                    if let Ok(n) = word.trim_end_matches('%').parse::<i64>() {
-                        // Percentages are only shown for groups of 5 or more.
-                        if !word.ends_with('%') { prop_assert!(n == 0 || n >= 5, "{} in {:?}", word, f); }
-                    }
-                }
-            }
-        }
-    }
-}
+mod tests;

@@ -6,6 +6,7 @@
 use super::clean_text;
 use super::signal::labelled_enum;
 use super::signal::SignalError;
+use super::{check_recorded, DateError};
 use crate::ladder::{ParticipationRung, SelfRelianceScore};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -45,6 +46,8 @@ pub enum ConversationError {
     ConsentEnd,
     #[error("unknown life domain")]
     Domain,
+    #[error(transparent)]
+    Date(#[from] DateError),
 }
 
 impl From<SignalError> for ConversationError {
@@ -131,10 +134,10 @@ impl Scores {
 }
 
 /// What lies behind the presented question, on one life domain.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UnderlyingNeed {
-    pub domain: LifeDomain,
-    pub need: String,
+    domain: LifeDomain,
+    need: String,
 }
 
 impl UnderlyingNeed {
@@ -144,15 +147,21 @@ impl UnderlyingNeed {
             need: clean_text(need, 2000).ok_or(ConversationError::UnderlyingNeed)?,
         })
     }
+    pub fn domain(&self) -> LifeDomain {
+        self.domain
+    }
+    pub fn need(&self) -> &str {
+        &self.need
+    }
 }
 
 /// Someone in the resident's network and what they can and will do.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NetworkMember {
-    pub name: String,
-    pub relation: String,
-    pub can_do: String,
-    pub will_do: String,
+    name: String,
+    relation: String,
+    can_do: String,
+    will_do: String,
 }
 
 impl NetworkMember {
@@ -169,21 +178,38 @@ impl NetworkMember {
             will_do: will_do.trim().chars().take(1000).collect(),
         })
     }
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    pub fn relation(&self) -> &str {
+        &self.relation
+    }
+    pub fn can_do(&self) -> &str {
+        &self.can_do
+    }
+    pub fn will_do(&self) -> &str {
+        &self.will_do
+    }
 }
 
 /// The resident's consent to share with one organisation, for one purpose,
-/// until a date.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// until a date. A provider on the social map is named by its id (which is
+/// what lets that provider see the plan, never a name that happens to match);
+/// any other party by name only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Consent {
-    pub organisation: String,
-    pub purpose: String,
-    pub given_on: NaiveDate,
-    pub until: NaiveDate,
+    organisation: String,
+    provider_id: Option<i64>,
+    purpose: String,
+    given_on: NaiveDate,
+    until: NaiveDate,
 }
 
 impl Consent {
+    /// `organisation` is the provider's name when `provider_id` is given.
     pub fn new(
         organisation: &str,
+        provider_id: Option<i64>,
         purpose: &str,
         given_on: NaiveDate,
         until: NaiveDate,
@@ -196,6 +222,7 @@ impl Consent {
         }
         Ok(Consent {
             organisation,
+            provider_id,
             purpose,
             given_on,
             until,
@@ -206,24 +233,49 @@ impl Consent {
     pub fn holds_on(&self, day: NaiveDate) -> bool {
         self.given_on <= day && day <= self.until
     }
+    pub fn organisation(&self) -> &str {
+        &self.organisation
+    }
+    /// The provider on the social map it was given for, if it was.
+    pub fn provider_id(&self) -> Option<i64> {
+        self.provider_id
+    }
+    pub fn purpose(&self) -> &str {
+        &self.purpose
+    }
+    pub fn given_on(&self) -> NaiveDate {
+        self.given_on
+    }
+    pub fn until(&self) -> NaiveDate {
+        self.until
+    }
 }
 
-/// One kitchen-table conversation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One kitchen-table conversation. Its date and question are fixed when it is
+/// made; needs, network members and consents are added through methods (a
+/// consent is given at the conversation).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Conversation {
-    pub held_on: NaiveDate,
-    pub presented_question: String,
-    pub underlying_needs: Vec<UnderlyingNeed>,
+    held_on: NaiveDate,
+    presented_question: String,
+    underlying_needs: Vec<UnderlyingNeed>,
     pub scores: Scores,
     pub rung: Option<ParticipationRung>,
-    pub network: Vec<NetworkMember>,
+    network: Vec<NetworkMember>,
     pub strengths: String,
     pub wishes: String,
-    pub consents: Vec<Consent>,
+    consents: Vec<Consent>,
 }
 
 impl Conversation {
-    pub fn new(held_on: NaiveDate, presented_question: &str) -> Result<Self, ConversationError> {
+    /// A conversation held on `held_on`: not in the future, and within the
+    /// recording window ([`super::RECORDING_WINDOW_DAYS`]).
+    pub fn new(
+        held_on: NaiveDate,
+        presented_question: &str,
+        today: NaiveDate,
+    ) -> Result<Self, ConversationError> {
+        check_recorded(held_on, today)?;
         Ok(Conversation {
             held_on,
             presented_question: clean_text(presented_question, 2000)
@@ -236,6 +288,40 @@ impl Conversation {
             wishes: String::new(),
             consents: Vec::new(),
         })
+    }
+
+    pub fn held_on(&self) -> NaiveDate {
+        self.held_on
+    }
+    pub fn presented_question(&self) -> &str {
+        &self.presented_question
+    }
+    pub fn underlying_needs(&self) -> &[UnderlyingNeed] {
+        &self.underlying_needs
+    }
+    pub fn network(&self) -> &[NetworkMember] {
+        &self.network
+    }
+    pub fn consents(&self) -> &[Consent] {
+        &self.consents
+    }
+    pub fn add_need(&mut self, need: UnderlyingNeed) {
+        self.underlying_needs.push(need);
+    }
+    pub fn add_network_member(&mut self, member: NetworkMember) {
+        self.network.push(member);
+    }
+    /// The resident's consent, given at this conversation, until `until`.
+    pub fn add_consent(
+        &mut self,
+        organisation: &str,
+        provider_id: Option<i64>,
+        purpose: &str,
+        until: NaiveDate,
+    ) -> Result<&Consent, ConversationError> {
+        let c = Consent::new(organisation, provider_id, purpose, self.held_on, until)?;
+        self.consents.push(c);
+        Ok(self.consents.last().expect("just pushed"))
     }
 
     /// Baken 1: does the question behind the question differ from the question
@@ -300,9 +386,10 @@ mod tests {
 
     #[test]
     fn tafeltje_dekje_that_turns_out_to_be_loneliness_counts_for_baken_one() {
-        let mut c = Conversation::new(d(2026, 1, 5), "Tafeltje dekje aan huis").unwrap();
+        let mut c =
+            Conversation::new(d(2026, 1, 5), "Tafeltje dekje aan huis", d(2026, 1, 5)).unwrap();
         assert!(!c.finds_question_behind_question());
-        c.underlying_needs.push(
+        c.add_need(
             UnderlyingNeed::new(
                 LifeDomain::SociaalNetwerk,
                 "Eenzaam sinds haar man overleed",
@@ -333,15 +420,37 @@ mod tests {
     #[test]
     fn consent_needs_organisation_purpose_and_a_later_end() {
         assert_eq!(
-            Consent::new("", "doel", d(2026, 1, 1), d(2026, 6, 1)),
+            Consent::new("", None, "doel", d(2026, 1, 1), d(2026, 6, 1)),
             Err(ConversationError::ConsentIncomplete)
         );
         assert_eq!(
-            Consent::new("Woonstede", "overlast", d(2026, 1, 1), d(2026, 1, 1)),
+            Consent::new("Woonstede", None, "overlast", d(2026, 1, 1), d(2026, 1, 1)),
             Err(ConversationError::ConsentEnd)
         );
-        let c = Consent::new("Woonstede", "overlast", d(2026, 1, 1), d(2026, 6, 1)).unwrap();
+        let c = Consent::new(
+            "Woonstede",
+            Some(4),
+            "overlast",
+            d(2026, 1, 1),
+            d(2026, 6, 1),
+        )
+        .unwrap();
         assert!(c.holds_on(d(2026, 6, 1)) && !c.holds_on(d(2026, 6, 2)));
+        assert_eq!(c.provider_id(), Some(4));
+    }
+
+    #[test]
+    fn a_conversation_that_has_not_happened_yet_cannot_be_recorded() {
+        let today = d(2026, 12, 1);
+        assert_eq!(
+            Conversation::new(d(2026, 12, 2), "Vraag", today).unwrap_err(),
+            ConversationError::Date(DateError::InFuture)
+        );
+        assert_eq!(
+            Conversation::new(d(2026, 5, 1), "Vraag", today).unwrap_err(),
+            ConversationError::Date(DateError::TooLongAgo)
+        );
+        assert!(Conversation::new(d(2026, 9, 1), "Vraag", today).is_ok());
     }
 
     proptest! {

@@ -8,6 +8,7 @@
 
 pub mod bakens;
 pub mod conversation;
+pub mod disclosure;
 pub mod plan;
 pub mod signal;
 
@@ -16,14 +17,53 @@ pub use conversation::{
     UnderlyingNeed,
 };
 pub use plan::{
-    Agreement, AgreementActor, Evaluation, Goal, GoalOutcome, HouseholdCase, Justification,
-    NewAgreement, NewGoal, Plan, PlanError, PlanFlag, PlanStatus, Referral, ReferralError,
-    ReferralStatus, Term,
+    Agreement, AgreementActor, AgreementDecision, Evaluation, Goal, GoalOutcome, GoalResult,
+    HouseholdCase, Justification, NewAgreement, NewGoal, Plan, PlanError, PlanFlag, PlanStatus,
+    Referral, ReferralError, ReferralStatus, RestoreError, StoredAgreement, StoredGoal, StoredPlan,
+    StoredReferral, Term,
 };
 pub use signal::{
-    add_working_days, ContactMethod, ResponseNorms, SignalCategory, SignalError, SignalState,
-    Urgency,
+    add_working_days, ContactMethod, NormsError, ResponseNorms, SignalCategory, SignalError,
+    SignalState, Urgency,
 };
+
+use chrono::NaiveDate;
+
+/// How long after the fact a conversation, a plan's start or a signal that
+/// came in by phone may still be recorded. Late registration happens (a busy
+/// week, notes from a home visit typed up later), but a date more than half a
+/// year back is more likely a typing error than a late entry; older history
+/// belongs in a migration, not in a form.
+pub const RECORDING_WINDOW_DAYS: i64 = 183;
+
+/// Why a date cannot be recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum DateError {
+    #[error("the date lies in the future; only what has happened can be recorded")]
+    InFuture,
+    #[error("the date lies more than {RECORDING_WINDOW_DAYS} days back")]
+    TooLongAgo,
+}
+
+/// Something that happened on `on` may be recorded on `today`: not later than
+/// today, and not more than [`RECORDING_WINDOW_DAYS`] back.
+pub fn check_recorded(on: NaiveDate, today: NaiveDate) -> Result<(), DateError> {
+    not_in_future(on, today)?;
+    if (today - on).num_days() > RECORDING_WINDOW_DAYS {
+        return Err(DateError::TooLongAgo);
+    }
+    Ok(())
+}
+
+/// Something that happened on `on` is not in the future (its lower bound is
+/// another fact: the signal, the plan's start).
+pub fn not_in_future(on: NaiveDate, today: NaiveDate) -> Result<(), DateError> {
+    if on > today {
+        Err(DateError::InFuture)
+    } else {
+        Ok(())
+    }
+}
 
 /// A non-empty, trimmed free text of at most `max` characters.
 pub(crate) fn clean_text(input: &str, max: usize) -> Option<String> {

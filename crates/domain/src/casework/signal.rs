@@ -1,6 +1,7 @@
 //! Signals (*Eropaf*): a concern about an address, its urgency and the response
 //! norm in working days.
 
+use super::{check_recorded, not_in_future, DateError};
 use chrono::{Datelike, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 
@@ -18,8 +19,10 @@ pub enum SignalError {
     Source,
     #[error("the first contact cannot be before the signal was reported")]
     ContactBeforeReport,
-    #[error("a response norm is at most 60 working days")]
-    Norm,
+    #[error("the household does not live at the address of the signal")]
+    OtherAddress,
+    #[error(transparent)]
+    Date(#[from] DateError),
     #[error("unknown life domain '{0}'")]
     Domain(String),
     #[error("unknown value '{0}'")]
@@ -92,12 +95,39 @@ labelled_enum!(
     ViaPartner => ("via_partner", "Via een partner"),
 });
 
-/// Response norms in working days per urgency. Zero means the same day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Response norms in working days per urgency. Zero means the same day. The
+/// beheerder sets them; they hold only through [`ResponseNorms::new`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct ResponseNorms {
-    pub crisis: u32,
-    pub urgent: u32,
-    pub normaal: u32,
+    crisis: u32,
+    urgent: u32,
+    normaal: u32,
+}
+
+/// Why a set of response norms is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum NormsError {
+    #[error(
+        "a crisis is answered the same day or the next working day: at most {max} working day"
+    )]
+    CrisisTooLong { max: u32 },
+    #[error("the normal norm is at most {max} working days: Eropaf means going there fast")]
+    NormaalTooLong { max: u32 },
+    #[error("the urgent norm may not be shorter than the crisis norm")]
+    UrgentBeforeCrisis,
+    #[error("the normal norm may not be shorter than the urgent norm")]
+    NormaalBeforeUrgent,
+}
+
+impl NormsError {
+    /// The form field the error belongs to.
+    pub fn field(self) -> &'static str {
+        match self {
+            NormsError::CrisisTooLong { .. } => "crisis",
+            NormsError::UrgentBeforeCrisis => "urgent",
+            NormsError::NormaalTooLong { .. } | NormsError::NormaalBeforeUrgent => "normaal",
+        }
+    }
 }
 
 impl Default for ResponseNorms {
@@ -112,16 +142,45 @@ impl Default for ResponseNorms {
 }
 
 impl ResponseNorms {
-    /// Norms from configuration; each at most 60 working days.
-    pub fn new(crisis: u32, urgent: u32, normaal: u32) -> Result<Self, SignalError> {
-        if [crisis, urgent, normaal].iter().any(|n| *n > 60) {
-            return Err(SignalError::Norm);
+    /// The longest crisis norm: the next working day.
+    pub const MAX_CRISIS: u32 = 1;
+    /// The longest normal norm: six working weeks.
+    pub const MAX_NORMAAL: u32 = 30;
+
+    /// Norms as the beheerder sets them: crisis ≤ urgent ≤ normaal, a crisis
+    /// at most the next working day, normal at most six working weeks.
+    pub fn new(crisis: u32, urgent: u32, normaal: u32) -> Result<Self, NormsError> {
+        if crisis > Self::MAX_CRISIS {
+            return Err(NormsError::CrisisTooLong {
+                max: Self::MAX_CRISIS,
+            });
+        }
+        if urgent < crisis {
+            return Err(NormsError::UrgentBeforeCrisis);
+        }
+        if normaal < urgent {
+            return Err(NormsError::NormaalBeforeUrgent);
+        }
+        if normaal > Self::MAX_NORMAAL {
+            return Err(NormsError::NormaalTooLong {
+                max: Self::MAX_NORMAAL,
+            });
         }
         Ok(ResponseNorms {
             crisis,
             urgent,
             normaal,
         })
+    }
+
+    pub fn crisis(&self) -> u32 {
+        self.crisis
+    }
+    pub fn urgent(&self) -> u32 {
+        self.urgent
+    }
+    pub fn normaal(&self) -> u32 {
+        self.normaal
     }
 
     pub fn working_days(&self, urgency: Urgency) -> u32 {
@@ -210,13 +269,24 @@ pub fn parse_source(input: &str) -> Result<String, SignalError> {
     super::clean_text(input, 200).ok_or(SignalError::Source)
 }
 
-/// The first contact may not predate the report.
-pub fn check_first_contact(reported: NaiveDate, contact: NaiveDate) -> Result<(), SignalError> {
+/// The first contact lies between the report and today.
+pub fn check_first_contact(
+    reported: NaiveDate,
+    contact: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), SignalError> {
+    not_in_future(contact, today)?;
     if contact < reported {
         Err(SignalError::ContactBeforeReport)
     } else {
         Ok(())
     }
+}
+
+/// A signal the team registers after it came in by phone or letter carries
+/// the day it came in: not in the future, within the recording window.
+pub fn check_reported(reported: NaiveDate, today: NaiveDate) -> Result<(), SignalError> {
+    Ok(check_recorded(reported, today)?)
 }
 
 #[cfg(test)]
@@ -275,9 +345,48 @@ mod tests {
     }
 
     #[test]
-    fn norms_over_sixty_days_are_refused() {
-        assert!(ResponseNorms::new(0, 3, 61).is_err());
-        assert!(ResponseNorms::new(1, 2, 5).is_ok());
+    fn norms_keep_their_order_and_their_limits() {
+        assert_eq!(ResponseNorms::new(0, 3, 10), Ok(ResponseNorms::default()));
+        assert!(
+            ResponseNorms::new(1, 1, 1).is_ok(),
+            "equal norms are allowed"
+        );
+        assert_eq!(
+            ResponseNorms::new(2, 3, 10),
+            Err(NormsError::CrisisTooLong { max: 1 })
+        );
+        assert_eq!(
+            ResponseNorms::new(1, 0, 10),
+            Err(NormsError::UrgentBeforeCrisis)
+        );
+        assert_eq!(
+            ResponseNorms::new(0, 5, 4),
+            Err(NormsError::NormaalBeforeUrgent)
+        );
+        assert_eq!(
+            ResponseNorms::new(0, 3, 31),
+            Err(NormsError::NormaalTooLong { max: 30 })
+        );
+        assert_eq!(NormsError::UrgentBeforeCrisis.field(), "urgent");
+    }
+
+    #[test]
+    fn a_first_contact_lies_between_the_report_and_today() {
+        let (reported, today) = (d(2026, 11, 2), d(2026, 11, 10));
+        assert_eq!(
+            check_first_contact(reported, d(2026, 11, 1), today),
+            Err(SignalError::ContactBeforeReport)
+        );
+        assert_eq!(
+            check_first_contact(reported, d(2026, 11, 11), today),
+            Err(SignalError::Date(DateError::InFuture))
+        );
+        assert!(check_first_contact(reported, today, today).is_ok());
+        assert!(check_reported(d(2026, 8, 1), today).is_ok());
+        assert_eq!(
+            check_reported(d(2026, 11, 11), today),
+            Err(SignalError::Date(DateError::InFuture))
+        );
     }
 
     proptest! {
@@ -292,8 +401,14 @@ mod tests {
         }
 
         #[test]
-        fn a_signal_is_never_overdue_before_its_due_date(offset in 0i64..2000, u in 0usize..3, late in 0i64..30) {
-            let n = ResponseNorms::default();
+        fn norms_hold_exactly_when_ordered_and_within_limits(c in 0u32..4, u in 0u32..40, n in 0u32..40) {
+            let ok = c <= 1 && c <= u && u <= n && n <= 30;
+            prop_assert_eq!(ResponseNorms::new(c, u, n).is_ok(), ok);
+        }
+
+        #[test]
+        fn a_signal_is_never_overdue_before_its_due_date(offset in 0i64..2000, u in 0usize..3, late in 0i64..30, c in 0u32..=1, extra in 0u32..10) {
+            let n = ResponseNorms::new(c, c + extra, c + extra * 2).unwrap();
             let urgency = Urgency::ALL[u];
             let reported = d(2024, 1, 1) + chrono::Duration::days(offset);
             let due = n.due(reported, urgency);

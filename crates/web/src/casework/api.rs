@@ -1,12 +1,13 @@
 //! The casework JSON API (`/api/v1`): the same scope, rules and audit as the
-//! pages. Bodies are JSON with camelCase keys. Bad input — a body that is not
-//! JSON, an unknown or missing field, a wrong type, or a value outside its type
-//! (an unknown code, a number out of range) — is a 400 problem+json whose
-//! `invalidParams` names the field, and nothing is written. Valid values that
-//! break a casework rule are a 422 whose `detail` names the rule; a stale plan
-//! version is a 409.
+//! pages. Bodies are JSON with camelCase keys, each described by a component
+//! schema in `openapi.json`. Bad input — a body that is not JSON, an unknown or
+//! missing field, a wrong type, or a value outside its type (an unknown code, a
+//! number out of range) — is a 400 problem+json whose `invalidParams` names the
+//! field, and nothing is written. Valid values that break a casework rule are a
+//! 422 whose `detail` names the rule (and `field` the field); a stale plan
+//! version or a referral someone else decided first is a 409.
 
-use super::{explain, internal, path_id, scoped_household, today, who};
+use super::{current_norms, explain, internal, is_conflict, path_id, scoped_household, today, who};
 use crate::ctx::Ctx;
 use crate::error::{AppError, Failure};
 use crate::AppState;
@@ -16,12 +17,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use baken_domain::casework::{
-    AgreementActor, Consent, Conversation, Evaluation, GoalOutcome, Justification, LifeDomain,
-    NetworkMember, NewAgreement, NewGoal, ReferralStatus, ScoreEntry, Scores, SignalCategory, Term,
-    UnderlyingNeed, Urgency,
+    AgreementActor, AgreementDecision, ContactMethod, Conversation, ConversationError, Evaluation,
+    GoalOutcome, Justification, LifeDomain, NetworkMember, NewAgreement, NewGoal, PlanError,
+    ReferralStatus, ResponseNorms, ScoreEntry, Scores, SignalCategory, Term, UnderlyingNeed,
+    Urgency,
 };
 use baken_domain::{
-    AuditAction, AuditOutcome, HouseNumber, LadderStep, ParticipationRung, Postcode, SupportForm,
+    Addition, AuditAction, AuditOutcome, HouseLetter, HouseNumber, LadderStep, ParticipationRung,
+    Permission, Postcode, SupportForm,
 };
 use baken_store::casework::{self as cw, CaseError, NewSignal};
 use baken_store::{audit, Tx};
@@ -133,23 +136,12 @@ fn check_justification(map: &BTreeMap<String, String>) -> Result<(), AppError> {
     Ok(())
 }
 
-/// A broken domain rule as problem+json (422), with the rule in `detail` and
-/// the Dutch explanation in `nlDetail`.
-fn rule_broken(ctx: &Ctx, e: &CaseError) -> Response {
-    let (field, nl) = explain(e).unwrap_or_default();
-    let status = if matches!(
-        e,
-        CaseError::Store(baken_store::StoreError::Conflict { .. })
-    ) {
-        StatusCode::CONFLICT
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+fn problem(ctx: &Ctx, status: StatusCode, detail: String, field: &str, nl: String) -> Response {
     let body = json!({
         "type": "about:blank",
         "title": if status == StatusCode::CONFLICT { "Conflict" } else { "Unprocessable Content" },
         "status": status.as_u16(),
-        "detail": e.to_string(),
+        "detail": detail,
         "field": field,
         "nlDetail": nl,
         "instance": ctx.path,
@@ -162,6 +154,18 @@ fn rule_broken(ctx: &Ctx, e: &CaseError) -> Response {
     res
 }
 
+/// A broken domain rule as problem+json (422; 409 for a conflict), with the
+/// rule in `detail` and the Dutch explanation in `nlDetail`.
+fn rule_broken(ctx: &Ctx, e: &CaseError) -> Response {
+    let (field, nl) = explain(e).unwrap_or_default();
+    let status = if is_conflict(e) {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    problem(ctx, status, e.to_string(), &field, nl)
+}
+
 /// Commits the change with its audit entry, or audits the refusal in a fresh
 /// transaction (a failed statement aborts a PostgreSQL transaction).
 async fn finish<T: Serialize>(
@@ -169,6 +173,7 @@ async fn finish<T: Serialize>(
     ctx: &Ctx,
     mut tx: Tx,
     household: i64,
+    status: StatusCode,
     result: Result<(T, String), CaseError>,
 ) -> ApiResult {
     match result {
@@ -184,7 +189,7 @@ async fn finish<T: Serialize>(
             )
             .await?;
             tx.commit().await?;
-            Ok((StatusCode::CREATED, Json(body)).into_response())
+            Ok((status, Json(body)).into_response())
         }
         Err(e) => {
             drop(tx);
@@ -196,7 +201,11 @@ async fn finish<T: Serialize>(
                 &mut tx,
                 &ctx.audit(
                     AuditAction::Update,
-                    AuditOutcome::Failed,
+                    if is_conflict(&e) {
+                        AuditOutcome::Conflict
+                    } else {
+                        AuditOutcome::Failed
+                    },
                     Some(("household", household.to_string())),
                     format!("api: {e}"),
                 ),
@@ -204,6 +213,26 @@ async fn finish<T: Serialize>(
             .await?;
             tx.commit().await?;
             Ok(rule_broken(ctx, &e))
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct NormsJson {
+    crisis: u32,
+    urgent: u32,
+    normaal: u32,
+    version: i64,
+}
+
+impl NormsJson {
+    fn new(n: &ResponseNorms, version: i64) -> NormsJson {
+        NormsJson {
+            crisis: n.crisis(),
+            urgent: n.urgent(),
+            normaal: n.normaal(),
+            version,
         }
     }
 }
@@ -219,18 +248,46 @@ struct SignalJson {
     source: String,
     postcode: String,
     house_number: i64,
+    house_letter: String,
+    addition: String,
     household_id: Option<i64>,
     assigned_to: Option<i64>,
     first_contact_on: Option<NaiveDate>,
+    contact_method: Option<String>,
+    /// The last day of the response norm.
+    due_on: NaiveDate,
     overdue: bool,
+}
+
+fn signal_json(s: cw::SignalRow, norms: &ResponseNorms, day: NaiveDate) -> SignalJson {
+    SignalJson {
+        overdue: norms
+            .state(s.reported_on, s.urgency(), s.first_contact_on, day)
+            .is_overdue(),
+        due_on: norms.due(s.reported_on, s.urgency()),
+        id: s.id,
+        reported_on: s.reported_on,
+        category: s.category,
+        urgency: s.urgency,
+        description: s.description,
+        source: s.source,
+        postcode: s.postcode,
+        house_number: s.house_number,
+        house_letter: s.house_letter,
+        addition: s.addition,
+        household_id: s.household_id,
+        assigned_to: s.assigned_to,
+        first_contact_on: s.first_contact_on,
+        contact_method: s.contact_method,
+    }
 }
 
 pub async fn signals(State(state): State<AppState>, ctx: Ctx) -> ApiResult {
     let user = ctx.user()?.clone();
     let team = user.user.team_id.ok_or(AppError::NotFound)?;
-    let norms = baken_domain::casework::ResponseNorms::default();
     let day = today();
     let mut tx = state.db.begin().await?;
+    let (norms, version) = current_norms(&mut tx).await?;
     let rows = cw::team_signals(&mut tx, team, 300)
         .await
         .map_err(internal)?;
@@ -247,24 +304,13 @@ pub async fn signals(State(state): State<AppState>, ctx: Ctx) -> ApiResult {
     tx.commit().await?;
     let items: Vec<SignalJson> = rows
         .into_iter()
-        .map(|s| SignalJson {
-            overdue: norms
-                .state(s.reported_on, s.urgency(), s.first_contact_on, day)
-                .is_overdue(),
-            id: s.id,
-            reported_on: s.reported_on,
-            category: s.category,
-            urgency: s.urgency,
-            description: s.description,
-            source: s.source,
-            postcode: s.postcode,
-            house_number: s.house_number,
-            household_id: s.household_id,
-            assigned_to: s.assigned_to,
-            first_contact_on: s.first_contact_on,
-        })
+        .map(|s| signal_json(s, &norms, day))
         .collect();
-    Ok(Json(json!({ "_embedded": { "signals": items } })).into_response())
+    Ok(Json(json!({
+        "responseNorms": NormsJson::new(&norms, version),
+        "_embedded": { "signals": items },
+    }))
+    .into_response())
 }
 
 #[derive(Deserialize)]
@@ -276,13 +322,38 @@ struct NewSignalJson {
     source: String,
     postcode: String,
     house_number: String,
+    #[serde(default)]
+    house_letter: String,
+    #[serde(default)]
+    addition: String,
+    /// The day it came in (by phone, by letter); the social team only.
+    reported_on: Option<NaiveDate>,
 }
 
+/// Reports a concern. Partners (every role that may report on the page) and
+/// the social team alike; only the team may give an earlier day it came in.
 pub async fn create_signal(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> ApiResult {
     let user = ctx.user()?.clone();
     let b: NewSignalJson = parse(&body)?;
+    let day = today();
+    let reported_on = match b.reported_on {
+        None => day,
+        Some(_) if !user.role().may(Permission::Casework) => {
+            return Ok(problem(
+                &ctx,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "only the social team may record the day a signal came in; a partner reports today".into(),
+                "reportedOn",
+                "Alleen het wijkteam legt vast op welke dag een melding binnenkwam. Laat reportedOn weg.".into(),
+            ))
+        }
+        Some(d) => match baken_domain::casework::signal::check_reported(d, day) {
+            Ok(()) => d,
+            Err(e) => return Ok(rule_broken(&ctx, &CaseError::Signal(e))),
+        },
+    };
     let s = NewSignal {
-        reported_on: today(),
+        reported_on,
         category: code_of(
             "category",
             &b.category,
@@ -310,6 +381,14 @@ pub async fn create_signal(State(state): State<AppState>, ctx: Ctx, body: Bytes)
                 .map_err(|e| AppError::invalid("houseNumber", e.to_string()))?
                 .value(),
         ),
+        house_letter: HouseLetter::parse_optional(&b.house_letter)
+            .map_err(|e| AppError::invalid("houseLetter", e.to_string()))?
+            .map(|l| l.as_char().to_string())
+            .unwrap_or_default(),
+        addition: Addition::parse_optional(&b.addition)
+            .map_err(|e| AppError::invalid("addition", e.to_string()))?
+            .map(|a| a.as_str().to_owned())
+            .unwrap_or_default(),
     };
     let mut tx = state.db.begin().await?;
     let id = cw::create_signal(&mut tx, &s).await.map_err(internal)?;
@@ -319,7 +398,7 @@ pub async fn create_signal(State(state): State<AppState>, ctx: Ctx, body: Bytes)
             AuditAction::Create,
             AuditOutcome::Success,
             Some(("signal", id.to_string())),
-            "api: signaal",
+            format!("api: signaal {}", s.category.as_str()),
         ),
     )
     .await?;
@@ -329,6 +408,102 @@ pub async fn create_signal(State(state): State<AppState>, ctx: Ctx, body: Bytes)
         Json(json!({ "id": id, "_links": { "self": { "href": "/api/v1/signals" } } })),
     )
         .into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct TriageJson {
+    household_id: i64,
+    generalist_id: i64,
+}
+
+/// Links a signal to a household at its address and assigns a generalist,
+/// who becomes the coordinator if the household has none.
+pub async fn triage(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult {
+    let user = ctx.user()?.clone();
+    let id = path_id(&id)?;
+    let b: TriageJson = parse(&body)?;
+    let team = user.user.team_id.ok_or(AppError::NotFound)?;
+    let mut tx = state.db.begin().await?;
+    in_scope!(tx, super::pages::team_signal(&mut tx, &ctx, id).await);
+    let h = in_scope!(
+        tx,
+        scoped_household(&mut tx, &ctx, &user, b.household_id, AuditAction::Update).await
+    );
+    if !cw::team_generalists(&mut tx, team)
+        .await?
+        .iter()
+        .any(|g| g.0 == b.generalist_id)
+    {
+        return Err(
+            AppError::invalid("generalistId", "not an active generalist of your team").into(),
+        );
+    }
+    let result = cw::triage(&mut tx, id, h.id, b.generalist_id, today())
+        .await
+        .map(|coordinator| {
+            (
+                json!({ "signalId": id, "householdId": h.id, "assignedTo": b.generalist_id, "coordinatorId": coordinator }),
+                format!("api: signaal {id} toegewezen; contactpersoon {coordinator}"),
+            )
+        });
+    finish(&state, &ctx, tx, h.id, StatusCode::OK, result).await
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct FirstContactJson {
+    on: NaiveDate,
+    method: String,
+    #[serde(default)]
+    outcome: String,
+}
+
+pub async fn first_contact(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult {
+    let user = ctx.user()?.clone();
+    let id = path_id(&id)?;
+    let b: FirstContactJson = parse(&body)?;
+    let method = code_of(
+        "method",
+        &b.method,
+        ContactMethod::parse,
+        ContactMethod::ALL,
+        ContactMethod::as_str,
+    )?;
+    let mut tx = state.db.begin().await?;
+    let s = in_scope!(tx, super::pages::team_signal(&mut tx, &ctx, id).await);
+    let Some(hh) = s.household_id else {
+        return Ok(problem(
+            &ctx,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "the signal is not linked to a household yet: triage it first".into(),
+            "signal",
+            "Wijs het signaal eerst toe aan een huishouden.".into(),
+        ));
+    };
+    in_scope!(
+        tx,
+        scoped_household(&mut tx, &ctx, &user, hh, AuditAction::Update).await
+    );
+    let result = cw::record_first_contact(&mut tx, id, b.on, method, &b.outcome, today())
+        .await
+        .map(|()| {
+            (
+                json!({ "signalId": id, "householdId": hh, "firstContactOn": b.on, "method": method.as_str() }),
+                format!("api: eerste contact signaal {id}"),
+            )
+        });
+    finish(&state, &ctx, tx, hh, StatusCode::OK, result).await
 }
 
 pub async fn conversations(
@@ -345,6 +520,8 @@ pub async fn conversations(
     );
     let convs = cw::conversations(&mut tx, h.id).await.map_err(internal)?;
     let needs = cw::needs(&mut tx, h.id).await.map_err(internal)?;
+    let network = cw::network(&mut tx, h.id).await.map_err(internal)?;
+    let consents = cw::consents(&mut tx, h.id).await.map_err(internal)?;
     let ms = cw::measurements(&mut tx, h.id).await.map_err(internal)?;
     audit::append(
         &mut tx,
@@ -364,8 +541,13 @@ pub async fn conversations(
                 "id": c.id, "heldOn": c.held_on, "presentedQuestion": c.presented_question,
                 "underlyingNeedDiffers": c.need_differs, "strengths": c.strengths, "wishes": c.wishes,
                 "underlyingNeeds": needs.iter().filter(|n| n.conversation_id == c.id).map(|n| json!({"domain": n.domain, "need": n.need})).collect::<Vec<_>>(),
+                "network": network.iter().filter(|n| n.conversation_id == c.id).map(|n| json!({"name": n.name, "relation": n.relation, "canDo": n.can_do, "willDo": n.will_do})).collect::<Vec<_>>(),
             })
         })
+        .collect();
+    let consents: Vec<serde_json::Value> = consents
+        .iter()
+        .map(|k| json!({ "id": k.id, "organisation": k.organisation, "providerId": k.provider_id, "purpose": k.purpose, "givenOn": k.given_on, "until": k.until }))
         .collect();
     let measurements: Vec<serde_json::Value> = ms
         .iter()
@@ -374,10 +556,17 @@ pub async fn conversations(
             "scores": m.scores.0.iter().map(|(d, s)| (d.as_str().to_owned(), s.code())).collect::<BTreeMap<_, _>>(),
         }))
         .collect();
-    Ok(
-        Json(json!({ "_embedded": { "conversations": items, "measurements": measurements } }))
-            .into_response(),
-    )
+    Ok(Json(json!({ "_embedded": {
+        "conversations": items, "consents": consents, "measurements": measurements,
+    } }))
+    .into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct NeedJson {
+    domain: String,
+    need: String,
 }
 
 #[derive(Deserialize)]
@@ -394,6 +583,10 @@ struct NetworkJson {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct ConsentJson {
+    /// A provider on the social map, by id …
+    provider_id: Option<i64>,
+    /// … or another party, by name.
+    #[serde(default)]
     organisation: String,
     purpose: String,
     until: NaiveDate,
@@ -405,7 +598,7 @@ struct ConversationJson {
     held_on: NaiveDate,
     presented_question: String,
     #[serde(default)]
-    underlying_needs: BTreeMap<String, String>,
+    underlying_needs: Vec<NeedJson>,
     #[serde(default)]
     scores: BTreeMap<String, String>,
     participation_rung: Option<u8>,
@@ -422,13 +615,27 @@ struct ConversationJson {
 fn scores_from(map: &BTreeMap<String, String>) -> Result<Scores, CaseError> {
     let mut scores = Scores::default();
     for (k, v) in map {
-        let d =
-            LifeDomain::parse(k).map_err(|_| baken_domain::casework::ConversationError::Domain)?;
+        let d = LifeDomain::parse(k).map_err(|_| ConversationError::Domain)?;
         if let Some(s) = ScoreEntry::parse(d, v)? {
             scores.0.insert(d, s);
         }
     }
     Ok(scores)
+}
+
+/// A provider on the social map by id: its name, or a 400 naming the field.
+fn provider_name(
+    providers: &[baken_store::areas::Provider],
+    id: i64,
+    field: &str,
+) -> Result<String, AppError> {
+    providers
+        .iter()
+        .find(|p| p.id == id)
+        .map(|p| p.name.clone())
+        .ok_or_else(|| {
+            AppError::invalid(field, format!("{id} is not a provider on the social map"))
+        })
 }
 
 pub async fn create_conversation(
@@ -440,8 +647,8 @@ pub async fn create_conversation(
     let user = ctx.user()?.clone();
     let id = path_id(&id)?;
     let b: ConversationJson = parse(&body)?;
-    for k in b.underlying_needs.keys() {
-        life_domain(&format!("underlyingNeeds.{k}"), k)?;
+    for (i, n) in b.underlying_needs.iter().enumerate() {
+        life_domain(&format!("underlyingNeeds[{i}].domain"), &n.domain)?;
     }
     check_scores("scores", &b.scores)?;
     let participation = rung(b.participation_rung)?;
@@ -450,17 +657,31 @@ pub async fn create_conversation(
         tx,
         scoped_household(&mut tx, &ctx, &user, id, AuditAction::Create).await
     );
+    let providers = baken_store::areas::providers(&mut tx).await?;
+    let mut parties = Vec::new();
+    for (i, k) in b.consents.iter().enumerate() {
+        parties.push(match (k.provider_id, k.organisation.trim()) {
+            (Some(pid), "") => (provider_name(&providers, pid, &format!("consents[{i}].providerId"))?, Some(pid)),
+            (Some(_), _) => {
+                return Err(AppError::invalid(
+                    format!("consents[{i}]"),
+                    "give providerId for a provider on the social map, or organisation for another party, not both",
+                )
+                .into())
+            }
+            (None, name) => (name.to_owned(), None),
+        });
+    }
     let result: Result<(serde_json::Value, String), CaseError> = async {
-        let mut c = Conversation::new(b.held_on, &b.presented_question)?;
-        for (d, need) in &b.underlying_needs {
-            let d = LifeDomain::parse(d)
-                .map_err(|_| baken_domain::casework::ConversationError::Domain)?;
-            c.underlying_needs.push(UnderlyingNeed::new(d, need)?);
+        let mut c = Conversation::new(b.held_on, &b.presented_question, today())?;
+        for n in &b.underlying_needs {
+            let d = LifeDomain::parse(&n.domain).map_err(|_| ConversationError::Domain)?;
+            c.add_need(UnderlyingNeed::new(d, &n.need)?);
         }
         c.scores = scores_from(&b.scores)?;
         c.rung = participation;
         for n in &b.network {
-            c.network.push(NetworkMember::new(
+            c.add_network_member(NetworkMember::new(
                 &n.name,
                 &n.relation,
                 &n.can_do,
@@ -469,64 +690,55 @@ pub async fn create_conversation(
         }
         c.strengths = b.strengths.chars().take(2000).collect();
         c.wishes = b.wishes.chars().take(2000).collect();
-        for k in &b.consents {
-            c.consents.push(Consent::new(
-                &k.organisation,
-                &k.purpose,
-                b.held_on,
-                k.until,
-            )?);
+        for (k, (organisation, provider_id)) in b.consents.iter().zip(&parties) {
+            c.add_consent(organisation, *provider_id, &k.purpose, k.until)?;
         }
-        let providers = baken_store::areas::providers(&mut tx).await?;
-        let links: Vec<Option<i64>> = c
-            .consents
-            .iter()
-            .map(|k| {
-                providers
-                    .iter()
-                    .find(|p| p.name.eq_ignore_ascii_case(&k.organisation))
-                    .map(|p| p.id)
-            })
-            .collect();
-        let cid = cw::create_conversation(&mut tx, h.id, &c, &links, user.user.id).await?;
+        let cid = cw::create_conversation(&mut tx, h.id, &c, user.user.id).await?;
         Ok((json!({ "id": cid }), format!("api: gesprek {cid}")))
     }
     .await;
-    finish(&state, &ctx, tx, h.id, result).await
+    finish(&state, &ctx, tx, h.id, StatusCode::CREATED, result).await
 }
 
-fn plan_json(
-    p: &baken_domain::casework::Plan,
-    refs: &[baken_domain::casework::Referral],
-    version: i64,
-    day: NaiveDate,
-) -> serde_json::Value {
+fn plan_json(p: &baken_domain::casework::Plan, version: i64, day: NaiveDate) -> serde_json::Value {
+    let (closed_on, close_reason) = match p.status() {
+        baken_domain::casework::PlanStatus::Closed { on, reason } => {
+            (Some(*on), Some(reason.clone()))
+        }
+        baken_domain::casework::PlanStatus::Open => (None, None),
+    };
     json!({
-        "id": p.id, "householdId": p.household_id, "openedOn": p.opened_on, "open": p.is_open(), "version": version,
+        "id": p.id(), "householdId": p.household_id(), "openedOn": p.opened_on(), "open": p.is_open(), "version": version,
+        "closedOn": closed_on, "closeReason": close_reason,
         "flagged": !p.flags(day).is_empty(),
-        "goals": p.goals.iter().map(|g| json!({
-            "id": g.id, "domain": g.domain.as_str(), "description": g.description, "measure": g.measure,
-            "targetDate": g.target_date, "term": g.term.as_str(),
-            "outcome": g.outcome.as_ref().map(|(o, on, note)| json!({"result": o.as_str(), "on": on, "note": note})),
+        "goals": p.goals().iter().map(|g| json!({
+            "id": g.id(), "domain": g.domain().as_str(), "description": g.description(), "measure": g.measure(),
+            "targetDate": g.target_date(), "term": g.term().as_str(),
+            "outcome": g.result().map(|r| json!({"result": r.outcome.as_str(), "on": r.on, "note": r.note})),
         })).collect::<Vec<_>>(),
-        "agreements": p.agreements.iter().map(|a| json!({
-            "id": a.id, "goalId": a.terms.goal_id, "actor": a.terms.actor.as_str(), "actorName": a.terms.actor_name,
-            "description": a.terms.description, "step": a.terms.step.value(), "form": a.terms.form.label(),
-            "frequency": a.terms.frequency, "start": a.terms.start, "endOrEvaluationDate": a.terms.end_date,
-            "ownContribution": a.terms.own_contribution, "referralId": a.terms.referral_id,
-            "endedOn": a.ended_on, "evaluationOverdue": a.evaluation_overdue(day),
-        })).collect::<Vec<_>>(),
-        "referrals": refs.iter().map(referral_json).collect::<Vec<_>>(),
+        "agreements": p.agreements().iter().map(|a| {
+            let t = a.terms();
+            json!({
+                "id": a.id(), "goalId": t.goal_id, "actor": t.actor.as_str(), "actorName": t.actor_name,
+                "providerId": t.provider_id,
+                "description": t.description, "step": t.step.value(), "form": t.form.label(),
+                "frequency": t.frequency, "start": t.start, "endOrEvaluationDate": t.end_date,
+                "ownContribution": t.own_contribution, "referralId": t.referral_id,
+                "lastEvaluatedOn": a.last_evaluated(),
+                "endedOn": a.ended_on(), "evaluationOverdue": a.evaluation_overdue(day),
+            })
+        }).collect::<Vec<_>>(),
+        "referrals": p.referrals().iter().map(referral_json).collect::<Vec<_>>(),
     })
 }
 
 fn referral_json(r: &baken_domain::casework::Referral) -> serde_json::Value {
-    let (note, decided_on) = match &r.status {
+    let (note, decided_on) = match r.status() {
         ReferralStatus::Pending => (String::new(), None),
         ReferralStatus::Approved { note, on, .. } => (note.clone(), Some(*on)),
         ReferralStatus::Rejected { reason, on, .. } => (reason.clone(), Some(*on)),
     };
-    json!({ "id": r.id, "planId": r.plan_id, "care": r.care, "requestedOn": r.requested_on, "status": r.status.code(), "decisionNote": note, "decidedOn": decided_on })
+    json!({ "id": r.id(), "planId": r.plan_id(), "care": r.care(), "requestedOn": r.requested_on(), "status": r.status().code(), "decisionNote": note, "decidedOn": decided_on })
 }
 
 pub async fn plans(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> ApiResult {
@@ -540,10 +752,9 @@ pub async fn plans(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Strin
     );
     let case = cw::load_case(&mut tx, h.id).await.map_err(internal)?;
     let mut items = Vec::new();
-    for p in &case.plans {
-        let refs = cw::referrals(&mut tx, p.id).await.map_err(internal)?;
-        let v = cw::plan_version(&mut tx, p.id).await.map_err(internal)?;
-        items.push(plan_json(p, &refs, v, day));
+    for p in case.plans() {
+        let v = cw::plan_version(&mut tx, p.id()).await.map_err(internal)?;
+        items.push(plan_json(p, v, day));
     }
     audit::append(
         &mut tx,
@@ -557,24 +768,38 @@ pub async fn plans(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Strin
     .await?;
     tx.commit().await?;
     Ok(
-        Json(json!({ "coordinatorId": case.coordinator, "_embedded": { "plans": items } }))
+        Json(json!({ "coordinatorId": case.coordinator(), "_embedded": { "plans": items } }))
             .into_response(),
     )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct OpenPlanJson {
+    /// The day work on the plan started (recorded afterwards); today if absent.
+    opened_on: Option<NaiveDate>,
 }
 
 pub async fn open_plan(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
+    body: Bytes,
 ) -> ApiResult {
     let user = ctx.user()?.clone();
     let id = path_id(&id)?;
+    let b: OpenPlanJson = if body.is_empty() {
+        OpenPlanJson::default()
+    } else {
+        parse(&body)?
+    };
     let mut tx = state.db.begin().await?;
     let h = in_scope!(
         tx,
         scoped_household(&mut tx, &ctx, &user, id, AuditAction::Create).await
     );
-    let result = cw::open_plan(&mut tx, h.id, today(), &who(&user))
+    let on = b.opened_on.unwrap_or_else(today);
+    let result = cw::open_plan(&mut tx, h.id, on, today(), &who(&user))
         .await
         .map(|p| {
             (
@@ -582,7 +807,7 @@ pub async fn open_plan(
                 format!("api: plan {p} geopend"),
             )
         });
-    finish(&state, &ctx, tx, h.id, result).await
+    finish(&state, &ctx, tx, h.id, StatusCode::CREATED, result).await
 }
 
 /// The plan's household within scope.
@@ -600,6 +825,22 @@ async fn plan_scope(
         .ok_or(AppError::NotFound)?;
     scoped_household(tx, ctx, &user, hh, action).await?;
     Ok((plan, hh))
+}
+
+/// An agreement's plan and household within scope.
+async fn agreement_scope(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    agreement: &str,
+) -> Result<(i64, i64, i64), AppError> {
+    let user = ctx.user()?.clone();
+    let agreement = path_id(agreement)?;
+    let (hh, plan) = cw::agreement_household(tx, agreement)
+        .await
+        .map_err(internal)?
+        .ok_or(AppError::NotFound)?;
+    scoped_household(tx, ctx, &user, hh, AuditAction::Update).await?;
+    Ok((agreement, plan, hh))
 }
 
 #[derive(Deserialize)]
@@ -630,18 +871,20 @@ pub async fn add_goal(
     );
     let result: Result<_, CaseError> = async {
         let g = NewGoal {
-            domain: LifeDomain::parse(&b.domain)
-                .map_err(|_| baken_domain::casework::ConversationError::Domain)?,
+            domain: LifeDomain::parse(&b.domain).map_err(|_| ConversationError::Domain)?,
             description: b.description.clone(),
             measure: b.measure.clone(),
             target_date: b.target_date,
             term: Term::parse(&b.term)?,
         };
         let gid = cw::add_goal(&mut tx, plan, b.version, &g, &who(&user)).await?;
-        Ok((json!({ "id": gid }), format!("api: doel {gid}")))
+        Ok((
+            json!({ "id": gid, "version": b.version + 1 }),
+            format!("api: doel {gid}"),
+        ))
     }
     .await;
-    finish(&state, &ctx, tx, hh, result).await
+    finish(&state, &ctx, tx, hh, StatusCode::CREATED, result).await
 }
 
 #[derive(Deserialize)]
@@ -650,7 +893,11 @@ struct AgreementJson {
     version: i64,
     goal_id: i64,
     actor: String,
+    /// Who, by name; for a provider on the social map its name is used.
+    #[serde(default)]
     actor_name: String,
+    /// The provider on the social map that carries it out, if any.
+    provider_id: Option<i64>,
     description: String,
     step: u8,
     form: String,
@@ -698,10 +945,18 @@ pub async fn add_agreement(
         tx,
         plan_scope(&mut tx, &ctx, &id, AuditAction::Update).await
     );
+    let actor_name = match b.provider_id {
+        Some(pid) => {
+            let providers = baken_store::areas::providers(&mut tx).await?;
+            provider_name(&providers, pid, "providerId")?
+        }
+        None => b.actor_name.clone(),
+    };
     let a = NewAgreement {
         goal_id: b.goal_id,
         actor,
-        actor_name: b.actor_name.clone(),
+        actor_name,
+        provider_id: b.provider_id,
         description: b.description.clone(),
         step,
         form,
@@ -712,20 +967,129 @@ pub async fn add_agreement(
         justification: justification_from(&b.justification),
         referral_id: b.referral_id,
     };
-    let result: Result<_, CaseError> = async {
-        let providers = baken_store::areas::providers(&mut tx).await?;
-        let provider = providers
-            .iter()
-            .find(|p| p.name.eq_ignore_ascii_case(a.actor_name.trim()))
-            .map(|p| p.id);
-        let aid = cw::add_agreement(&mut tx, plan, b.version, &a, provider, &who(&user)).await?;
-        Ok((
-            json!({ "id": aid }),
-            format!("api: afspraak {aid} trede {}", step.value()),
-        ))
-    }
-    .await;
-    finish(&state, &ctx, tx, hh, result).await
+    let result = cw::add_agreement(&mut tx, plan, b.version, &a, &who(&user))
+        .await
+        .map(|aid| {
+            (
+                json!({ "id": aid, "version": b.version + 1 }),
+                format!("api: afspraak {aid} trede {}", step.value()),
+            )
+        });
+    finish(&state, &ctx, tx, hh, StatusCode::CREATED, result).await
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct EndAgreementJson {
+    version: i64,
+    /// The day it ended; today if absent.
+    ended_on: Option<NaiveDate>,
+}
+
+pub async fn end_agreement(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult {
+    let user = ctx.user()?.clone();
+    let b: EndAgreementJson = parse(&body)?;
+    let mut tx = state.db.begin().await?;
+    let (aid, plan, hh) = in_scope!(tx, agreement_scope(&mut tx, &ctx, &id).await);
+    let on = b.ended_on.unwrap_or_else(today);
+    let result = cw::end_agreement(&mut tx, plan, b.version, aid, on, today(), &who(&user))
+        .await
+        .map(|()| {
+            (
+                json!({ "agreementId": aid, "planId": plan, "endedOn": on, "version": b.version + 1 }),
+                format!("api: afspraak {aid} beëindigd"),
+            )
+        });
+    finish(&state, &ctx, tx, hh, StatusCode::OK, result).await
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ContinueAgreementJson {
+    version: i64,
+    /// The day it was evaluated; today if absent.
+    evaluated_on: Option<NaiveDate>,
+    /// Its new end or evaluation date (required for professional help).
+    until: Option<NaiveDate>,
+}
+
+/// Evaluates an agreement and continues it to a new date: this clears an
+/// overdue-evaluation flag without ending the agreement.
+pub async fn continue_agreement(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult {
+    let user = ctx.user()?.clone();
+    let b: ContinueAgreementJson = parse(&body)?;
+    let mut tx = state.db.begin().await?;
+    let (aid, plan, hh) = in_scope!(tx, agreement_scope(&mut tx, &ctx, &id).await);
+    let on = b.evaluated_on.unwrap_or_else(today);
+    let result = cw::continue_agreement(
+        &mut tx,
+        plan,
+        b.version,
+        aid,
+        on,
+        b.until,
+        today(),
+        &who(&user),
+    )
+    .await
+    .map(|()| {
+        (
+            json!({ "agreementId": aid, "planId": plan, "evaluatedOn": on, "until": b.until, "version": b.version + 1 }),
+            format!("api: afspraak {aid} geëvalueerd en voortgezet"),
+        )
+    });
+    finish(&state, &ctx, tx, hh, StatusCode::OK, result).await
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ClosePlanJson {
+    version: i64,
+    reason: String,
+}
+
+pub async fn close_plan(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult {
+    let user = ctx.user()?.clone();
+    let b: ClosePlanJson = parse(&body)?;
+    let mut tx = state.db.begin().await?;
+    let (plan, hh) = in_scope!(
+        tx,
+        plan_scope(&mut tx, &ctx, &id, AuditAction::Update).await
+    );
+    let day = today();
+    let result = cw::close_plan(&mut tx, plan, b.version, day, &b.reason, day, &who(&user))
+        .await
+        .map(|()| {
+            (
+                json!({ "planId": plan, "closedOn": day, "version": b.version + 1 }),
+                format!("api: plan {plan} gesloten"),
+            )
+        });
+    finish(&state, &ctx, tx, hh, StatusCode::OK, result).await
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct AgreementDecisionJson {
+    /// continue or end.
+    decision: String,
+    /// For continue: the new end or evaluation date.
+    until: Option<NaiveDate>,
 }
 
 #[derive(Deserialize)]
@@ -737,6 +1101,9 @@ struct EvaluationJson {
     outcomes: BTreeMap<String, String>,
     #[serde(default)]
     notes: BTreeMap<String, String>,
+    /// Per running agreement id: continue it to a new date, or end it.
+    #[serde(default)]
+    agreements: BTreeMap<String, AgreementDecisionJson>,
     #[serde(default)]
     scores: BTreeMap<String, String>,
     participation_rung: Option<u8>,
@@ -770,6 +1137,34 @@ pub async fn add_evaluation(
     }
     check_scores("scores", &b.scores)?;
     let participation = rung(b.participation_rung)?;
+    let mut agreements = Vec::new();
+    for (a, d) in &b.agreements {
+        let aid = a.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
+            AppError::invalid(
+                format!("agreements.{a}"),
+                "the keys are agreement ids (whole numbers)",
+            )
+        })?;
+        let decision = match d.decision.as_str() {
+            "continue" => AgreementDecision::Continue { until: d.until },
+            "end" if d.until.is_none() => AgreementDecision::End,
+            "end" => {
+                return Err(AppError::invalid(
+                    format!("agreements.{a}.until"),
+                    "an ended agreement has no until date",
+                )
+                .into())
+            }
+            other => {
+                return Err(AppError::invalid(
+                    format!("agreements.{a}.decision"),
+                    format!("'{other}' is not one of: continue, end"),
+                )
+                .into())
+            }
+        };
+        agreements.push((aid, decision));
+    }
     let mut tx = state.db.begin().await?;
     let (plan, hh) = in_scope!(
         tx,
@@ -778,9 +1173,7 @@ pub async fn add_evaluation(
     let result: Result<_, CaseError> = async {
         let mut outcomes = Vec::new();
         for (g, o) in &b.outcomes {
-            let gid = g
-                .parse::<i64>()
-                .map_err(|_| baken_domain::casework::PlanError::UnknownGoal(0))?;
+            let gid = g.parse::<i64>().map_err(|_| PlanError::UnknownGoal(0))?;
             outcomes.push((
                 gid,
                 GoalOutcome::parse(o)?,
@@ -795,17 +1188,22 @@ pub async fn add_evaluation(
             &Evaluation {
                 on: b.held_on,
                 outcomes,
+                agreements,
             },
             &scores,
             participation,
             &b.note,
+            today(),
             &who(&user),
         )
         .await?;
-        Ok((json!({ "id": e }), format!("api: evaluatie {e}")))
+        Ok((
+            json!({ "id": e, "version": b.version + 1 }),
+            format!("api: evaluatie {e}"),
+        ))
     }
     .await;
-    finish(&state, &ctx, tx, hh, result).await
+    finish(&state, &ctx, tx, hh, StatusCode::CREATED, result).await
 }
 
 pub async fn referrals(State(state): State<AppState>, ctx: Ctx) -> ApiResult {
@@ -856,15 +1254,16 @@ pub async fn request_referral(
         plan_scope(&mut tx, &ctx, &id, AuditAction::Update).await
     );
     let j = justification_from(&b.justification).unwrap_or_else(|| Justification::new([]));
-    let result = cw::request_referral(&mut tx, plan, b.version, &b.care, j, today(), &who(&user))
+    let day = today();
+    let result = cw::request_referral(&mut tx, plan, b.version, &b.care, j, day, day, &who(&user))
         .await
         .map(|r| {
             (
-                json!({ "id": r, "status": "aangevraagd" }),
+                json!({ "id": r, "status": "aangevraagd", "version": b.version + 1 }),
                 format!("api: verwijzing {r} aangevraagd"),
             )
         });
-    finish(&state, &ctx, tx, hh, result).await
+    finish(&state, &ctx, tx, hh, StatusCode::CREATED, result).await
 }
 
 #[derive(Deserialize, Default)]
@@ -891,15 +1290,16 @@ async fn decide(state: AppState, ctx: Ctx, id: String, body: Bytes, approve: boo
         tx,
         scoped_household(&mut tx, &ctx, &user, hh, AuditAction::Update).await
     );
-    let result = cw::decide_referral(&mut tx, id, approve, &b.reason, today(), &who(&user))
+    let day = today();
+    let result = cw::decide_referral(&mut tx, id, approve, &b.reason, day, day, &who(&user))
         .await
         .map(|r| {
             (
                 referral_json(&r),
-                format!("api: verwijzing {id} {}", r.status.code()),
+                format!("api: verwijzing {id} {}", r.status().code()),
             )
         });
-    finish(&state, &ctx, tx, hh, result).await
+    finish(&state, &ctx, tx, hh, StatusCode::CREATED, result).await
 }
 
 pub async fn approve(

@@ -27,7 +27,10 @@ use crate::error::AppError;
 use crate::routes::Route;
 use axum::http::Method;
 use axum::routing::{get, post};
-use baken_domain::casework::{ConversationError, PlanError, ReferralError, SignalError};
+use baken_domain::casework::{
+    ConversationError, DateError, NormsError, PlanError, ReferralError, ResponseNorms, SignalError,
+    RECORDING_WINDOW_DAYS,
+};
 use baken_domain::{AuditAction, AuditOutcome, Permission};
 use baken_store::casework::{CaseError, Who};
 use baken_store::households::{self, Household};
@@ -118,6 +121,12 @@ pub fn routes() -> Vec<Route> {
         ),
         r(
             &p,
+            "/plannen/{id}/afspraak-voortzetten",
+            P::Casework,
+            post(pages::continue_agreement_submit),
+        ),
+        r(
+            &p,
             "/plannen/{id}/verwijzingen",
             P::Casework,
             post(pages::referral_submit),
@@ -156,13 +165,39 @@ pub fn routes() -> Vec<Route> {
         ),
         // Aggregates only.
         r(&g, "/bakens", P::Aggregates, get(pages::bakens)),
+        // Settings.
+        r(
+            &g,
+            "/beheer/responsnormen",
+            P::ConfigureCasework,
+            get(pages::norms_form),
+        ),
+        r(
+            &p,
+            "/beheer/responsnormen",
+            P::ConfigureCasework,
+            post(pages::norms_submit),
+        ),
         // API.
         r(&g, "/api/v1/signals", P::ApiCasework, get(api::signals)),
+        // Partners report through the API as they do on the page.
         r(
             &p,
             "/api/v1/signals",
-            P::ApiCasework,
+            P::ReportSignal,
             post(api::create_signal),
+        ),
+        r(
+            &p,
+            "/api/v1/signals/{id}/triage",
+            P::ApiCasework,
+            post(api::triage),
+        ),
+        r(
+            &p,
+            "/api/v1/signals/{id}/first-contact",
+            P::ApiCasework,
+            post(api::first_contact),
         ),
         r(
             &g,
@@ -206,6 +241,24 @@ pub fn routes() -> Vec<Route> {
             P::ApiCasework,
             post(api::add_evaluation),
         ),
+        r(
+            &p,
+            "/api/v1/plans/{id}/close",
+            P::ApiCasework,
+            post(api::close_plan),
+        ),
+        r(
+            &p,
+            "/api/v1/agreements/{id}/end",
+            P::ApiCasework,
+            post(api::end_agreement),
+        ),
+        r(
+            &p,
+            "/api/v1/agreements/{id}/continue",
+            P::ApiCasework,
+            post(api::continue_agreement),
+        ),
         r(&g, "/api/v1/referrals", P::ApiCasework, get(api::referrals)),
         r(
             &p,
@@ -246,6 +299,7 @@ pub fn templates(env: &mut minijinja::Environment<'static>) {
         "casework_own_plan.html",
         "casework_provider.html",
         "casework_bakens.html",
+        "casework_norms.html",
     );
 }
 
@@ -279,6 +333,41 @@ pub(crate) fn field<'a>(f: &'a FormMap, name: &str) -> &'a str {
     f.get(name).map(String::as_str).unwrap_or("").trim()
 }
 
+/// A date that cannot be recorded, explained.
+fn explain_date(e: DateError) -> String {
+    match e {
+        DateError::InFuture => {
+            "Deze datum ligt in de toekomst. U kunt alleen vastleggen wat al gebeurd is.".into()
+        }
+        DateError::TooLongAgo => format!(
+            "Deze datum ligt meer dan {RECORDING_WINDOW_DAYS} dagen (een half jaar) terug. Kijk de datum na."
+        ),
+    }
+}
+
+/// The Dutch explanation of a refused set of response norms.
+pub(crate) fn explain_norms(e: NormsError) -> String {
+    match e {
+        NormsError::CrisisTooLong { max } => {
+            format!("Een crisis pakt u dezelfde dag of de volgende werkdag op: vul 0 of {max} in.")
+        }
+        NormsError::NormaalTooLong { max } => {
+            format!("Normaal is hooguit {max} werkdagen (zes weken): Eropaf betekent snel erop af.")
+        }
+        NormsError::UrgentBeforeCrisis => "Urgent mag niet korter zijn dan crisis.".into(),
+        NormsError::NormaalBeforeUrgent => "Normaal mag niet korter zijn dan urgent.".into(),
+    }
+}
+
+/// Is this a conflict with someone else's change (409), rather than a rule?
+pub(crate) fn is_conflict(e: &CaseError) -> bool {
+    matches!(
+        e,
+        CaseError::Store(StoreError::Conflict { .. })
+            | CaseError::Referral(ReferralError::AlreadyDecided)
+    )
+}
+
 /// A rule broken, explained: the field it belongs to and a Dutch B1 message.
 pub(crate) fn explain(e: &CaseError) -> Option<(String, String)> {
     let (field, msg): (String, String) = match e {
@@ -290,22 +379,26 @@ pub(crate) fn explain(e: &CaseError) -> Option<(String, String)> {
                 PlanError::PlanClosed => "Dit plan is gesloten. U kunt het niet meer wijzigen.".into(),
                 PlanError::UnknownGoal(_) => "Kies een doel uit dit plan.".into(),
                 PlanError::UnknownAgreement(_) => "Kies een afspraak uit dit plan.".into(),
-                PlanError::Text(f) if f.contains("datum") || *f == "start" => "Vul een datum in, bijvoorbeeld 01-02-2026.".into(),
+                PlanError::Text(f) if f.contains("datum") || *f == "start" || *f == "tot" => "Vul een datum in, bijvoorbeeld 01-02-2026.".into(),
                 PlanError::Text(_) => "Vul dit veld in. Houd het kort.".into(),
                 PlanError::JustificationMissing { step, missing } => format!(
                     "Bij trede {step} schrijft u op waarom trede {missing} ({}) niet genoeg is.",
                     baken_domain::LadderStep::new(*missing).map(|s| s.name()).unwrap_or("")
                 ),
-                PlanError::ReferralNotApproved => "Trede 5 (maatwerkvoorziening) kan alleen met een verwijzing die de teamleider heeft goedgekeurd. Vraag eerst een verwijzing aan.".into(),
+                PlanError::ReferralNotApproved => "Trede 5 (maatwerkvoorziening) kan alleen met een verwijzing van dit plan die de teamleider heeft goedgekeurd. Vraag eerst een verwijzing aan.".into(),
                 PlanError::EndDateMissing => "Hulp van een professional stopt of wordt geëvalueerd op een datum. Vul een einddatum of evaluatiedatum in.".into(),
                 PlanError::EndBeforeStart => "De einddatum ligt vóór de startdatum. Kies een latere datum.".into(),
                 PlanError::TargetBeforeOpening => "De streefdatum ligt vóór de start van het plan. Kies een latere datum.".into(),
                 PlanError::AgreementsRunning(n) => format!("Er lopen nog {n} afspraken. Beëindig die eerst; daarna kunt u het plan sluiten."),
                 PlanError::AgreementEnded => "Deze afspraak is al beëindigd.".into(),
                 PlanError::DateBeforeOpening => "Deze datum ligt vóór de start van het plan. Kies een latere datum.".into(),
+                PlanError::BeforeAgreementStart => "Deze datum ligt vóór de start van de afspraak. Kies een latere datum.".into(),
+                PlanError::ProviderNotActor => "Alleen een voorziening uit de sociale kaart of een specialistische aanbieder kan een aanbieder zijn. Kies dat bij ‘Wie doet het’, of laat de aanbieder leeg.".into(),
+                PlanError::Date(d) => explain_date(*d),
             };
             let field = match p {
                 PlanError::JustificationMissing { missing, .. } => format!("reden{missing}"),
+                PlanError::Text(f) => (*f).to_owned(),
                 other => other.field().to_owned(),
             };
             (field, msg)
@@ -313,12 +406,15 @@ pub(crate) fn explain(e: &CaseError) -> Option<(String, String)> {
         CaseError::Referral(r) => (
             "reden".into(),
             match r {
-                ReferralError::NotTeamLead => "Alleen een teamleider mag over een verwijzing beslissen.",
-                ReferralError::AlreadyDecided => "Over deze verwijzing is al beslist.",
-                ReferralError::ReasonMissing => "Schrijf op waarom u de verwijzing afwijst. De generalist leest dit.",
-                ReferralError::Description => "Beschrijf welke zorg nodig is.",
-            }
-            .into(),
+                ReferralError::NotTeamLead => "Alleen een teamleider mag over een verwijzing beslissen.".into(),
+                ReferralError::AlreadyDecided => "Over deze verwijzing is intussen al beslist. Het besluit staat hieronder.".into(),
+                ReferralError::ReasonMissing => "Schrijf op waarom u de verwijzing afwijst. De generalist leest dit.".into(),
+                ReferralError::Description => "Beschrijf welke zorg nodig is.".into(),
+                ReferralError::Unknown(_) => "Deze verwijzing hoort niet bij dit plan.".into(),
+                ReferralError::PlanClosed => "Het plan is gesloten. Over deze verwijzing kan niet meer worden beslist.".into(),
+                ReferralError::BeforeRequest => "Het besluit kan niet vóór de aanvraag liggen.".into(),
+                ReferralError::Date(d) => explain_date(*d),
+            },
         ),
         CaseError::Conversation(c) => match c {
             ConversationError::PresentedQuestion => ("vraag".into(), "Schrijf de vraag op zoals de bewoner die stelt.".into()),
@@ -326,8 +422,9 @@ pub(crate) fn explain(e: &CaseError) -> Option<(String, String)> {
             ConversationError::Score(d) => (format!("score_{}", d.as_str()), format!("Kies bij {} een score van 1 tot 5, of n.v.t.", d.label())),
             ConversationError::NetworkMember => ("netwerk".into(), "Vul bij iemand uit het netwerk een naam én de relatie in.".into()),
             ConversationError::ConsentIncomplete => ("toestemming".into(), "Vul bij de toestemming de organisatie én het doel in.".into()),
-            ConversationError::ConsentEnd => ("toestemming_tot".into(), "De toestemming moet ná vandaag eindigen.".into()),
+            ConversationError::ConsentEnd => ("toestemming_tot".into(), "Vul in tot wanneer de toestemming geldt: een datum ná het gesprek.".into()),
             ConversationError::Domain => ("domein".into(), "Kies een leefgebied uit de lijst.".into()),
+            ConversationError::Date(d) => ("datum".into(), explain_date(*d)),
         },
         CaseError::Signal(s) => match s {
             SignalError::Category(_) => ("categorie".into(), "Kies waar de zorg over gaat.".into()),
@@ -336,15 +433,25 @@ pub(crate) fn explain(e: &CaseError) -> Option<(String, String)> {
             SignalError::Description => ("omschrijving".into(), "Beschrijf uw zorg in een paar zinnen.".into()),
             SignalError::Source => ("bron".into(), "Vul in wie de zorg meldt.".into()),
             SignalError::ContactBeforeReport => ("datum".into(), "Het eerste contact kan niet vóór de melding liggen.".into()),
-            SignalError::Norm | SignalError::Domain(_) | SignalError::Unknown(_) => ("_form".into(), "Kies een waarde uit de lijst.".into()),
+            SignalError::OtherAddress => ("huishouden".into(), "Dit huishouden woont niet op het adres van het signaal. Kies een huishouden op dat adres.".into()),
+            SignalError::Date(d) => ("datum".into(), explain_date(*d)),
+            SignalError::Domain(_) | SignalError::Unknown(_) => ("_form".into(), "Kies een waarde uit de lijst.".into()),
         },
+        CaseError::Norms(n) => (n.field().into(), explain_norms(*n)),
         CaseError::Store(StoreError::Conflict { .. }) => (
             "_form".into(),
-            "Iemand anders heeft dit plan intussen gewijzigd. Hieronder staat de nieuwe versie; doe uw wijziging opnieuw.".into(),
+            "Iemand anders heeft dit intussen gewijzigd. Hieronder staat de nieuwe versie; doe uw wijziging opnieuw.".into(),
         ),
-        CaseError::Store(_) => return None,
+        CaseError::Store(_) | CaseError::Restore(_) => return None,
     };
     Some((field, msg))
+}
+
+/// The response norms in force (set by the beheerder), and their version.
+pub(crate) async fn current_norms(tx: &mut Tx) -> Result<(ResponseNorms, i64), AppError> {
+    baken_store::casework::response_norms(tx)
+        .await
+        .map_err(internal)
 }
 
 /// Converts a store-side failure that is not a rule into an [`AppError`].
@@ -416,6 +523,9 @@ pub(crate) fn nl_date(d: chrono::NaiveDate) -> String {
 /// Menu entries for casework, per role.
 pub fn nav_items(role: baken_domain::Role) -> Vec<(&'static str, &'static str)> {
     let mut items = Vec::new();
+    if role.may(Permission::ConfigureCasework) {
+        items.push(("/beheer/responsnormen", "Responsnormen"));
+    }
     if role.may(Permission::Casework) {
         items.push(("/signalen", "Signalen"));
         items.push(("/mijn-caseload", "Caseload"));
@@ -452,7 +562,7 @@ pub fn start_cards(role: baken_domain::Role) -> Vec<(&'static str, &'static str,
         cards.push((
             "/zoeken",
             "Huishouden zoeken",
-            "Op postcode en huisnummer, naam of BSN.",
+            "Op straat, postcode en huisnummer, naam of BSN.",
         ));
     }
     if role.may(Permission::DecideReferral) {
@@ -481,6 +591,13 @@ pub fn start_cards(role: baken_domain::Role) -> Vec<(&'static str, &'static str,
             "/signalen/nieuw",
             "Zorg melden",
             "Maakt u zich zorgen over iemand? Meld het bij het wijkteam.",
+        ));
+    }
+    if role.may(Permission::ConfigureCasework) {
+        cards.push((
+            "/beheer/responsnormen",
+            "Responsnormen",
+            "Binnen hoeveel werkdagen het wijkteam er bij een signaal op af gaat.",
         ));
     }
     if role.may(Permission::Aggregates) {

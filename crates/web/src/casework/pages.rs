@@ -1,8 +1,8 @@
 //! The casework pages (Dutch).
 
 use super::{
-    explain, field, form_map, internal, nl_date, parse_date, path_id, scoped_household, today, who,
-    FormMap,
+    current_norms, explain, explain_norms, field, form_map, internal, is_conflict, nl_date,
+    parse_date, path_id, scoped_household, today, who, FormMap,
 };
 use crate::ctx::Ctx;
 use crate::error::AppError;
@@ -14,17 +14,19 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::Form;
 use baken_domain::casework::{
-    AgreementActor, Consent, ContactMethod, Conversation, Evaluation, GoalOutcome, Justification,
-    LifeDomain, NetworkMember, NewAgreement, NewGoal, PlanFlag, ReferralStatus, ResponseNorms,
-    ScoreEntry, Scores, SignalCategory, Term, UnderlyingNeed, Urgency,
+    AgreementActor, AgreementDecision, ContactMethod, Conversation, ConversationError, Evaluation,
+    GoalOutcome, Justification, LifeDomain, NetworkMember, NewAgreement, NewGoal, PlanError,
+    PlanFlag, ReferralStatus, ResponseNorms, ScoreEntry, Scores, SignalCategory, SignalError, Term,
+    UnderlyingNeed, Urgency,
 };
 use baken_domain::{
-    AuditAction, AuditOutcome, Bsn, HouseNumber, LadderStep, ParticipationRung, Postcode, Role,
-    SupportForm,
+    Addition, AuditAction, AuditOutcome, Bsn, HouseLetter, HouseNumber, LadderStep,
+    ParticipationRung, Permission, Postcode, Role, SupportForm,
 };
+use baken_store::areas::Provider;
 use baken_store::casework::{self as cw, CaseError, FigureFilter, NewSignal, Search};
 use baken_store::households::Household;
-use baken_store::{areas, audit, Tx};
+use baken_store::{areas, audit, StoreError, Tx};
 use minijinja::{context, Value};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -89,13 +91,33 @@ fn choices() -> Value {
     })
 }
 
+/// "dezelfde dag", "1 werkdag", "3 werkdagen".
+fn working_days(n: u32) -> String {
+    match n {
+        0 => "dezelfde dag".to_owned(),
+        1 => "1 werkdag".to_owned(),
+        n => format!("{n} werkdagen"),
+    }
+}
+
+fn norms_context(n: &ResponseNorms) -> Value {
+    Value::from_serialize(context! {
+        crisis => n.crisis(), urgent => n.urgent(), normaal => n.normaal(),
+        crisis_text => working_days(n.crisis()), urgent_text => working_days(n.urgent()),
+        normaal_text => working_days(n.normaal()),
+    })
+}
+
 // ------------------------------------------------------------------ signals
 
-/// Parses a signal form; errors keyed by field.
+/// Parses a signal form; errors keyed by field. Only the social team may give
+/// the day a signal came in (by phone, by letter); everyone else reports today.
 fn parse_signal(
     f: &FormMap,
     source: Option<&str>,
     reported_by: Option<i64>,
+    may_backdate: bool,
+    day: chrono::NaiveDate,
 ) -> Result<NewSignal, Errors> {
     let mut errors = Errors::new();
     let postcode = Postcode::parse(field(f, "postcode"))
@@ -111,6 +133,22 @@ fn parse_signal(
             errors.insert(
                 "huisnummer".into(),
                 "Vul het huisnummer in (alleen cijfers).".into(),
+            )
+        })
+        .ok();
+    let letter = HouseLetter::parse_optional(field(f, "huisletter"))
+        .map_err(|_| {
+            errors.insert(
+                "huisletter".into(),
+                "Een huisletter is één letter, zoals A. Laat het leeg als er geen is.".into(),
+            )
+        })
+        .ok();
+    let addition = Addition::parse_optional(field(f, "toevoeging"))
+        .map_err(|_| {
+            errors.insert(
+                "toevoeging".into(),
+                "Een toevoeging is hooguit 4 letters of cijfers, zoals 2 of bis.".into(),
             )
         })
         .ok();
@@ -136,10 +174,45 @@ fn parse_signal(
             )
         })
         .ok();
-    match (postcode, number, category, urgency, description, source) {
-        (Some(p), Some(n), Some(c), Some(u), Some(d), Some(s)) if errors.is_empty() => {
+    let reported_on = match field(f, "ontvangen_op") {
+        "" => Some(day),
+        _ if !may_backdate => Some(day),
+        s => match parse_date(s) {
+            None => {
+                errors.insert(
+                    "ontvangen_op".into(),
+                    "Vul een datum in, bijvoorbeeld 01-02-2026.".into(),
+                );
+                None
+            }
+            Some(d) => match baken_domain::casework::signal::check_reported(d, day) {
+                Ok(()) => Some(d),
+                Err(e) => {
+                    let msg = explain(&CaseError::Signal(e))
+                        .map(|e| e.1)
+                        .unwrap_or_default();
+                    errors.insert("ontvangen_op".into(), msg);
+                    None
+                }
+            },
+        },
+    };
+    match (
+        postcode,
+        number,
+        letter,
+        addition,
+        category,
+        urgency,
+        description,
+        source,
+        reported_on,
+    ) {
+        (Some(p), Some(n), Some(l), Some(a), Some(c), Some(u), Some(d), Some(s), Some(on))
+            if errors.is_empty() =>
+        {
             Ok(NewSignal {
-                reported_on: today(),
+                reported_on: on,
                 category: c,
                 urgency: u,
                 description: d,
@@ -147,13 +220,16 @@ fn parse_signal(
                 reported_by,
                 postcode: p.to_string(),
                 house_number: i64::from(n.value()),
+                house_letter: l.map(|l| l.as_char().to_string()).unwrap_or_default(),
+                addition: a.map(|a| a.as_str().to_owned()).unwrap_or_default(),
             })
         }
         _ => Err(errors),
     }
 }
 
-fn signal_form_page(
+#[allow(clippy::too_many_arguments)]
+async fn signal_form_page(
     state: &AppState,
     ctx: &Ctx,
     public: bool,
@@ -167,6 +243,13 @@ fn signal_form_page(
     } else {
         "Zorg melden"
     };
+    let mut tx = state.db.read().await?;
+    let (norms, _) = current_norms(&mut tx).await?;
+    drop(tx);
+    let backdate = ctx
+        .user
+        .as_ref()
+        .is_some_and(|u| u.role().may(Permission::Casework));
     let html = render(
         state,
         ctx,
@@ -175,6 +258,7 @@ fn signal_form_page(
         Value::from_serialize(context! {
             public => public, errors => errors, form => form, done => done, choices => choices(),
             action => if public { "/zorgmelding" } else { "/signalen/nieuw" },
+            norms => norms_context(&norms), backdate => backdate, today => today().to_string(),
         }),
     )?;
     Ok((status, html).into_response())
@@ -190,6 +274,7 @@ pub async fn public_form(State(state): State<AppState>, ctx: Ctx) -> PageResult 
         false,
         StatusCode::OK,
     )
+    .await
 }
 
 /// At most this many public reports per client address per hour.
@@ -227,9 +312,10 @@ pub async fn public_submit(
             &f,
             false,
             StatusCode::TOO_MANY_REQUESTS,
-        );
+        )
+        .await;
     }
-    match parse_signal(&f, Some("Buurtbewoner (zorgmelding)"), None) {
+    match parse_signal(&f, Some("Buurtbewoner (zorgmelding)"), None, false, today()) {
         Err(errors) => {
             drop(tx);
             signal_form_page(
@@ -241,6 +327,7 @@ pub async fn public_submit(
                 false,
                 StatusCode::BAD_REQUEST,
             )
+            .await
         }
         Ok(s) => {
             let id = cw::create_signal(&mut tx, &s).await.map_err(internal)?;
@@ -265,6 +352,7 @@ pub async fn public_submit(
                 true,
                 StatusCode::OK,
             )
+            .await
         }
     }
 }
@@ -279,6 +367,7 @@ pub async fn report_form(State(state): State<AppState>, ctx: Ctx) -> PageResult 
         false,
         StatusCode::OK,
     )
+    .await
 }
 
 pub async fn report_submit(
@@ -288,16 +377,20 @@ pub async fn report_submit(
 ) -> PageResult {
     let user = ctx.user()?.clone();
     let f = form_map(pairs);
-    match parse_signal(&f, None, Some(user.user.id)) {
-        Err(errors) => signal_form_page(
-            &state,
-            &ctx,
-            false,
-            &errors,
-            &f,
-            false,
-            StatusCode::BAD_REQUEST,
-        ),
+    let may_backdate = user.role().may(Permission::Casework);
+    match parse_signal(&f, None, Some(user.user.id), may_backdate, today()) {
+        Err(errors) => {
+            signal_form_page(
+                &state,
+                &ctx,
+                false,
+                &errors,
+                &f,
+                false,
+                StatusCode::BAD_REQUEST,
+            )
+            .await
+        }
         Ok(s) => {
             let mut tx = state.db.begin().await?;
             let id = cw::create_signal(&mut tx, &s).await.map_err(internal)?;
@@ -307,7 +400,15 @@ pub async fn report_submit(
                     AuditAction::Create,
                     AuditOutcome::Success,
                     Some(("signal", id.to_string())),
-                    format!("signaal {}", s.category.as_str()),
+                    format!(
+                        "signaal {}{}",
+                        s.category.as_str(),
+                        if s.reported_on != today() {
+                            format!(", binnengekomen op {}", nl_date(s.reported_on))
+                        } else {
+                            String::new()
+                        }
+                    ),
                 ),
             )
             .await?;
@@ -321,6 +422,7 @@ pub async fn report_submit(
                 true,
                 StatusCode::OK,
             )
+            .await
         }
     }
 }
@@ -357,12 +459,7 @@ fn signal_view(s: &cw::SignalRow, norms: &ResponseNorms, day: chrono::NaiveDate)
         urgency: s.urgency().label().to_owned(),
         description: s.description.clone(),
         source: s.source.clone(),
-        address: format!(
-            "{} {} {}",
-            &s.postcode.get(..4).unwrap_or(""),
-            s.postcode.get(4..).unwrap_or(""),
-            s.house_number
-        ),
+        address: s.address(),
         household_id: s.household_id,
         assigned: s.assigned_name.clone(),
         state: st.label(),
@@ -384,6 +481,22 @@ fn signal_view(s: &cw::SignalRow, norms: &ResponseNorms, day: chrono::NaiveDate)
     }
 }
 
+/// Open signals shown together: all those about one household, or — before
+/// anyone linked them — all those about one dwelling (postcode, number,
+/// letter and addition).
+#[derive(Serialize)]
+struct SignalGroup {
+    address: String,
+    linked: bool,
+    signals: Vec<SignalView>,
+}
+
+#[derive(PartialEq, Eq, PartialOrd, Ord, Clone)]
+enum GroupKey {
+    Household(i64),
+    Address(String, i64, String, String),
+}
+
 async fn triage_page(
     state: &AppState,
     ctx: &Ctx,
@@ -395,37 +508,46 @@ async fn triage_page(
         return Err(AppError::NotFound.into());
     };
     let day = today();
-    let norms = ResponseNorms::default();
     let mut tx = state.db.begin().await?;
+    let (norms, _) = current_norms(&mut tx).await?;
     let rows = cw::team_signals(&mut tx, team, 300)
         .await
         .map_err(internal)?;
     let generalists = cw::team_generalists(&mut tx, team).await?;
-    let mut views: Vec<SignalView> = Vec::new();
-    let mut per_household: BTreeMap<i64, usize> = BTreeMap::new();
-    for s in &rows {
-        if let Some(h) = s.household_id {
-            *per_household.entry(h).or_default() += 1;
+    let key = |s: &cw::SignalRow| match s.household_id {
+        Some(h) => GroupKey::Household(h),
+        None => {
+            let (p, n, l, a) = s.address_key();
+            GroupKey::Address(p, n, l, a)
         }
+    };
+    let mut per_key: BTreeMap<GroupKey, usize> = BTreeMap::new();
+    for s in &rows {
+        *per_key.entry(key(s)).or_default() += 1;
     }
+    let mut views: Vec<(GroupKey, SignalView)> = Vec::new();
     for s in &rows {
         let mut v = signal_view(s, &norms, day);
-        v.repeat = s
-            .household_id
-            .and_then(|h| per_household.get(&h).copied())
-            .unwrap_or(0);
+        v.repeat = per_key.get(&key(s)).copied().unwrap_or(0);
         if s.household_id.is_none() {
-            v.candidates = cw::at_address(&mut tx, &s.postcode, s.house_number)
+            let mut candidates: Vec<cw::Hit> = cw::at_address(&mut tx, &s.postcode, s.house_number)
                 .await
                 .map_err(internal)?
                 .into_iter()
                 .filter(|h| h.team_id == Some(team))
-                .map(|h| (h.id, h.address()))
                 .collect();
+            // The household at exactly this dwelling first.
+            candidates.sort_by_key(|h| {
+                (
+                    h.house_letter != s.house_letter || h.addition != s.addition,
+                    h.id,
+                )
+            });
+            v.candidates = candidates.iter().map(|h| (h.id, h.address())).collect();
         }
-        views.push(v);
+        views.push((key(s), v));
     }
-    let overdue = views.iter().filter(|v| v.overdue).count();
+    let overdue = views.iter().filter(|(_, v)| v.overdue).count();
     audit::append(
         &mut tx,
         &ctx.audit(
@@ -437,17 +559,32 @@ async fn triage_page(
     )
     .await?;
     tx.commit().await?;
-    let (open, done): (Vec<SignalView>, Vec<SignalView>) =
-        views.into_iter().partition(|v| !v.contacted);
+    let (open, done): (Vec<_>, Vec<_>) = views.into_iter().partition(|(_, v)| !v.contacted);
+    // Groups in the order of their newest signal (the list is newest first).
+    let mut groups: Vec<(GroupKey, SignalGroup)> = Vec::new();
+    for (k, v) in open {
+        match groups.iter_mut().find(|(g, _)| *g == k) {
+            Some((_, g)) => g.signals.push(v),
+            None => groups.push((
+                k.clone(),
+                SignalGroup {
+                    address: v.address.clone(),
+                    linked: matches!(k, GroupKey::Household(_)),
+                    signals: vec![v],
+                },
+            )),
+        }
+    }
+    let groups: Vec<SignalGroup> = groups.into_iter().map(|(_, g)| g).collect();
+    let done: Vec<SignalView> = done.into_iter().map(|(_, v)| v).collect();
     let html = render(
         state,
         ctx,
         "casework_triage.html",
         "Signalen",
         Value::from_serialize(context! {
-            open => open, done => done, overdue => overdue, generalists => generalists, errors => errors,
-            choices => choices(), today => day.to_string(),
-            norms => context! { crisis => norms.crisis, urgent => norms.urgent, normaal => norms.normaal },
+            groups => groups, done => done, overdue => overdue, generalists => generalists, errors => errors,
+            choices => choices(), today => day.to_string(), norms => norms_context(&norms),
         }),
     )?;
     Ok((status, html).into_response())
@@ -458,7 +595,11 @@ pub async fn triage(State(state): State<AppState>, ctx: Ctx) -> PageResult {
 }
 
 /// A signal the user's team may work on.
-async fn team_signal(tx: &mut Tx, ctx: &Ctx, id: i64) -> Result<cw::SignalRow, AppError> {
+pub(crate) async fn team_signal(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    id: i64,
+) -> Result<cw::SignalRow, AppError> {
     let user = ctx.user()?;
     let s = cw::signal(tx, id).await.map_err(internal)?;
     match s {
@@ -522,9 +663,15 @@ pub async fn triage_submit(
         );
         return triage_page(&state, &ctx, &errors, StatusCode::BAD_REQUEST).await;
     }
-    let coordinator = cw::triage(&mut tx, id, h.id, generalist, today())
-        .await
-        .map_err(internal)?;
+    let coordinator = match cw::triage(&mut tx, id, h.id, generalist, today()).await {
+        Ok(c) => c,
+        Err(e) => {
+            drop(tx);
+            let (_, msg) = explain(&e).ok_or_else(|| internal(e))?;
+            errors.insert(format!("huishouden_{id}"), msg);
+            return triage_page(&state, &ctx, &errors, StatusCode::BAD_REQUEST).await;
+        }
+    };
     audit::append(
         &mut tx,
         &ctx.audit(
@@ -577,7 +724,8 @@ pub async fn contact_submit(
         tx,
         scoped_household(&mut tx, &ctx, &user, hh, AuditAction::Update).await
     );
-    match cw::record_first_contact(&mut tx, id, date, method, field(&f, "uitkomst")).await {
+    match cw::record_first_contact(&mut tx, id, date, method, field(&f, "uitkomst"), today()).await
+    {
         Ok(()) => {}
         Err(e) => {
             drop(tx);
@@ -610,31 +758,16 @@ pub async fn search(
     let user = ctx.user()?.clone();
     let team = user.user.team_id.ok_or(AppError::NotFound)?;
     let mut errors = Errors::new();
-    let postcode = q.get("postcode").map(|s| s.trim()).unwrap_or("");
-    let number = q.get("huisnummer").map(|s| s.trim()).unwrap_or("");
-    let name = q.get("naam").map(|s| s.trim()).unwrap_or("");
-    let bsn = q.get("bsn").map(|s| s.trim()).unwrap_or("");
-    let query = if !bsn.is_empty() {
-        match Bsn::parse(bsn) {
-            Ok(b) => Some((Search::Bsn(b), "bsn")),
-            Err(_) => {
-                errors.insert(
-                    "bsn".into(),
-                    "Dit is geen geldig BSN: 9 cijfers die de elfproef doorstaan.".into(),
-                );
-                None
-            }
-        }
-    } else if !postcode.is_empty() {
-        let p = Postcode::parse(postcode)
-            .map_err(|_| {
-                errors.insert(
-                    "postcode".into(),
-                    "Vul een postcode in zoals 1234 AB.".into(),
-                )
-            })
-            .ok();
-        let n = if number.is_empty() {
+    let get = |k: &str| q.get(k).map(|s| s.trim()).unwrap_or("");
+    let (postcode, street, number, name, bsn) = (
+        get("postcode"),
+        get("straat"),
+        get("huisnummer"),
+        get("naam"),
+        get("bsn"),
+    );
+    let mut house_number = || {
+        if number.is_empty() {
             Some(None)
         } else {
             HouseNumber::parse(number)
@@ -646,31 +779,77 @@ pub async fn search(
                     )
                 })
                 .ok()
-        };
-        match (p, n) {
-            (Some(p), Some(n)) => Some((
-                Search::Address {
+        }
+    };
+    // What was searched on, for the audit log (never the terms themselves).
+    let kind = if !bsn.is_empty() {
+        "bsn"
+    } else if !postcode.is_empty() {
+        "adres"
+    } else if !street.is_empty() {
+        "straat"
+    } else if !name.is_empty() {
+        "naam"
+    } else {
+        ""
+    };
+    let query = match kind {
+        "bsn" => match Bsn::parse(bsn) {
+            Ok(b) => Some(Search::Bsn(b)),
+            Err(_) => {
+                errors.insert(
+                    "bsn".into(),
+                    "Dit is geen geldig BSN: 9 cijfers die de elfproef doorstaan.".into(),
+                );
+                None
+            }
+        },
+        "adres" => {
+            let n = house_number();
+            let p = Postcode::parse(postcode)
+                .map_err(|_| {
+                    errors.insert(
+                        "postcode".into(),
+                        "Vul een postcode in zoals 1234 AB.".into(),
+                    )
+                })
+                .ok();
+            match (p, n) {
+                (Some(p), Some(n)) => Some(Search::Address {
                     postcode: p.to_string(),
                     house_number: n,
-                },
-                "adres",
-            )),
-            _ => None,
+                }),
+                _ => None,
+            }
         }
-    } else if name.chars().count() >= 2 {
-        Some((Search::Name(name.to_owned()), "naam"))
-    } else {
-        if !name.is_empty() {
+        "straat" => {
+            let n = house_number();
+            if street.chars().count() < 2 {
+                errors.insert(
+                    "straat".into(),
+                    "Vul minstens twee letters van de straatnaam in.".into(),
+                );
+                None
+            } else {
+                n.map(|n| Search::Street {
+                    street: street.to_owned(),
+                    house_number: n,
+                })
+            }
+        }
+        "naam" if name.chars().count() >= 2 => Some(Search::Name(name.to_owned())),
+        "naam" => {
             errors.insert(
                 "naam".into(),
                 "Vul minstens twee letters van de naam in.".into(),
             );
+            None
         }
-        None
+        _ => None,
     };
     let mut hits = Vec::new();
     let searched = query.is_some();
-    if let Some((search, kind)) = query {
+    if let Some(search) = query {
         let mut tx = state.db.begin().await?;
         hits = cw::search(&mut tx, team, &search).await.map_err(internal)?;
         // The search terms themselves (a BSN, a name) are not written to the log.
@@ -681,6 +860,21 @@ pub async fn search(
                 AuditOutcome::Success,
                 Some(("household", "*".into())),
                 format!("zoeken op {kind}; {} resultaten", hits.len()),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+    } else if !kind.is_empty() {
+        // An attempt is audited too (a run of invalid BSNs is worth seeing),
+        // again without what was typed.
+        let mut tx = state.db.begin().await?;
+        audit::append(
+            &mut tx,
+            &ctx.audit(
+                AuditAction::Search,
+                AuditOutcome::Failed,
+                Some(("household", "*".into())),
+                format!("zoeken op {kind}: ongeldige invoer"),
             ),
         )
         .await?;
@@ -801,8 +995,8 @@ async fn team_page(state: &AppState, ctx: &Ctx, errors: &Errors, status: StatusC
     let user = ctx.user()?.clone();
     let team = user.user.team_id.ok_or(AppError::NotFound)?;
     let day = today();
-    let norms = ResponseNorms::default();
     let mut tx = state.db.begin().await?;
+    let (norms, _) = current_norms(&mut tx).await?;
     let load = cw::team_load(&mut tx, team).await.map_err(internal)?;
     let referrals = cw::team_referrals(&mut tx, team, false)
         .await
@@ -857,6 +1051,7 @@ async fn team_page(state: &AppState, ctx: &Ctx, errors: &Errors, status: StatusC
         "Teamoverzicht",
         Value::from_serialize(context! {
             load => load, referrals => refs, overdue => overdue, errors => errors,
+            norms => norms_context(&norms),
         }),
     )?;
     Ok((status, html).into_response())
@@ -896,12 +1091,14 @@ pub async fn decide_submit(
         tx,
         scoped_household(&mut tx, &ctx, &user, hh, AuditAction::Update).await
     );
+    let day = today();
     match cw::decide_referral(
         &mut tx,
         id,
         approve,
         field(&f, "reden"),
-        today(),
+        day,
+        day,
         &who(&user),
     )
     .await
@@ -913,7 +1110,7 @@ pub async fn decide_submit(
                     AuditAction::Update,
                     AuditOutcome::Success,
                     Some(("household", hh.to_string())),
-                    format!("verwijzing {id} {}", r.status.code()),
+                    format!("verwijzing {id} {}", r.status().code()),
                 ),
             )
             .await?;
@@ -922,10 +1119,33 @@ pub async fn decide_submit(
         }
         Err(e) => {
             drop(tx);
+            let conflict = is_conflict(&e);
             let (_, msg) = explain(&e).ok_or_else(|| internal(e))?;
+            if conflict {
+                let mut tx = state.db.begin().await?;
+                audit::append(
+                    &mut tx,
+                    &ctx.audit(
+                        AuditAction::Update,
+                        AuditOutcome::Conflict,
+                        Some(("household", hh.to_string())),
+                        format!("verwijzing {id}: al beslist"),
+                    ),
+                )
+                .await?;
+                tx.commit().await?;
+            }
             let mut errors = Errors::new();
-            errors.insert(format!("reden_{id}"), msg);
-            team_page(&state, &ctx, &errors, StatusCode::BAD_REQUEST).await
+            errors.insert(format!("reden_{id}"), msg.clone());
+            if conflict {
+                errors.insert("_form".into(), msg);
+            }
+            let status = if conflict {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::BAD_REQUEST
+            };
+            team_page(&state, &ctx, &errors, status).await
         }
     }
 }
@@ -939,28 +1159,29 @@ struct Point {
     label: String,
 }
 
-/// The chart of mean self-reliance over time, as coordinates for an inline SVG.
-fn chart(ms: &[cw::Measurement]) -> (Vec<Point>, String) {
-    let scored: Vec<(&cw::Measurement, f64)> = ms
-        .iter()
-        .filter_map(|m| Some((m, m.scores.mean()?)))
-        .collect();
-    let n = scored.len().max(1) as i64;
-    let points: Vec<Point> = scored
+/// A chart as coordinates for an inline SVG (480 × 200, plot from y 170 for
+/// `lo` up to y 20 for `hi`): the points, the polyline, and the grid values.
+#[derive(Serialize)]
+struct Chart {
+    points: Vec<Point>,
+    line: String,
+    grid: Vec<(i64, i64)>,
+}
+
+fn chart(values: &[(chrono::NaiveDate, f64, String)], lo: f64, hi: f64) -> Chart {
+    let n = values.len().max(1) as i64;
+    let y = |v: f64| 170 - ((v - lo) * 150.0 / (hi - lo)).round() as i64;
+    let points: Vec<Point> = values
         .iter()
         .enumerate()
-        .map(|(i, (m, mean))| Point {
+        .map(|(i, (on, v, label))| Point {
             x: if n == 1 {
-                240
+                250
             } else {
-                40 + i as i64 * 400 / (n - 1)
+                50 + i as i64 * 400 / (n - 1)
             },
-            y: 170 - ((mean - 1.0) * 37.5).round() as i64,
-            label: format!(
-                "{}: {}",
-                nl_date(m.on),
-                format!("{mean:.1}").replace('.', ",")
-            ),
+            y: y(*v),
+            label: format!("{}: {label}", nl_date(*on)),
         })
         .collect();
     let line = points
@@ -968,20 +1189,81 @@ fn chart(ms: &[cw::Measurement]) -> (Vec<Point>, String) {
         .map(|p| format!("{},{}", p.x, p.y))
         .collect::<Vec<_>>()
         .join(" ");
-    (points, line)
+    let grid = (lo as i64..=hi as i64).map(|v| (v, y(v as f64))).collect();
+    Chart { points, line, grid }
+}
+
+/// Mean self-reliance (1–5) and the participation rung (1–6) over time.
+fn charts(ms: &[cw::Measurement]) -> (Chart, Chart) {
+    let means: Vec<(chrono::NaiveDate, f64, String)> = ms
+        .iter()
+        .filter_map(|m| {
+            let v = m.scores.mean()?;
+            Some((m.on, v, format!("{v:.1}").replace('.', ",")))
+        })
+        .collect();
+    let rungs: Vec<(chrono::NaiveDate, f64, String)> = ms
+        .iter()
+        .filter_map(|m| {
+            let r = ParticipationRung::new(u8::try_from(m.rung?).ok()?).ok()?;
+            Some((
+                m.on,
+                f64::from(r.value()),
+                format!("trede {} ({})", r.value(), r.name()),
+            ))
+        })
+        .collect();
+    (chart(&means, 1.0, 5.0), chart(&rungs, 1.0, 6.0))
+}
+
+/// Rows of the conversation form: how many, from the form (at least the
+/// default, at most 20), one more when asked for.
+fn rows(form: &FormMap, kind: &str, default: usize) -> usize {
+    let n = field(form, &format!("rijen_{kind}"))
+        .parse::<usize>()
+        .unwrap_or(default)
+        .clamp(default, 20);
+    if form.get("meer").map(String::as_str) == Some(kind) {
+        (n + 1).min(20)
+    } else {
+        n
+    }
+}
+
+/// Default rows in the conversation form: needs, network members, consents.
+const NEED_ROWS: usize = 3;
+const NETWORK_ROWS: usize = 5;
+const CONSENT_ROWS: usize = 2;
+
+#[derive(Serialize)]
+struct ProviderOpt {
+    id: i64,
+    name: String,
+}
+
+fn provider_opts(providers: &[Provider]) -> Vec<ProviderOpt> {
+    providers
+        .iter()
+        .map(|p| ProviderOpt {
+            id: p.id,
+            name: p.name.clone(),
+        })
+        .collect()
 }
 
 async fn dossier_context(
     tx: &mut Tx,
     h: &Household,
     day: chrono::NaiveDate,
+    form: &FormMap,
 ) -> Result<Value, AppError> {
     let case = cw::load_case(tx, h.id).await.map_err(internal)?;
     let coordinator = cw::coordinator(tx, h.id)
         .await
         .map_err(internal)?
         .map(|c| c.1);
-    let norms = ResponseNorms::default();
+    let (norms, _) = current_norms(tx).await?;
+    let providers = areas::providers(tx).await?;
     let signals: Vec<SignalView> = cw::household_signals(tx, h.id)
         .await
         .map_err(internal)?
@@ -993,7 +1275,7 @@ async fn dossier_context(
     let network = cw::network(tx, h.id).await.map_err(internal)?;
     let consents = cw::consents(tx, h.id).await.map_err(internal)?;
     let ms = cw::measurements(tx, h.id).await.map_err(internal)?;
-    let (points, line) = chart(&ms);
+    let (score_chart, rung_chart) = charts(&ms);
     #[derive(Serialize)]
     struct ScoreRow {
         domain: String,
@@ -1029,38 +1311,41 @@ async fn dossier_context(
             })
         })
         .collect();
-    let plan_value = match case.open_plan().or(case.plans.last()) {
+    let plan_value = match case.open_plan().or(case.plans().last()) {
         None => Value::from(()),
         Some(p) => {
-            let refs = cw::referrals(tx, p.id).await.map_err(internal)?;
-            let history = cw::history(tx, p.id).await.map_err(internal)?;
-            let progress = cw::progress(tx, p.id).await.map_err(internal)?;
-            let version = cw::plan_version(tx, p.id).await.map_err(internal)?;
+            let refs = p.referrals();
+            let history = cw::history(tx, p.id()).await.map_err(internal)?;
+            let progress = cw::progress(tx, p.id()).await.map_err(internal)?;
+            let version = cw::plan_version(tx, p.id()).await.map_err(internal)?;
             let flags = p.flags(day);
             let goals: Vec<Value> = p
-                .goals
+                .goals()
                 .iter()
                 .map(|g| {
                     Value::from_serialize(context! {
-                        id => g.id, domain => g.domain.label(), description => g.description, measure => g.measure,
-                        target => nl_date(g.target_date), term => g.term.label(),
-                        outcome => g.outcome.as_ref().map(|(o, on, note)| format!("{} op {}{}", o.label(), nl_date(*on), if note.is_empty() { String::new() } else { format!(": {note}") })),
-                        due => flags.iter().any(|f| matches!(f, PlanFlag::GoalEvaluationDue { goal_id, .. } if *goal_id == g.id)),
+                        id => g.id(), domain => g.domain().label(), description => g.description(), measure => g.measure(),
+                        target => nl_date(g.target_date()), term => g.term().label(),
+                        outcome => g.result().map(|r| format!("{} op {}{}", r.outcome.label(), nl_date(r.on), if r.note.is_empty() { String::new() } else { format!(": {}", r.note) })),
+                        due => flags.iter().any(|f| matches!(f, PlanFlag::GoalEvaluationDue { goal_id, .. } if *goal_id == g.id())),
                     })
                 })
                 .collect();
             let agreements: Vec<Value> = p
-                .agreements
+                .agreements()
                 .iter()
                 .map(|a| {
-                    let t = &a.terms;
+                    let t = a.terms();
                     Value::from_serialize(context! {
-                        id => a.id, actor => t.actor.label(), name => t.actor_name, what => t.description,
+                        id => a.id(), actor => t.actor.label(), name => t.actor_name, what => t.description,
+                        provider => t.provider_id.is_some(),
                         step => format!("{} – {}", t.step.value(), t.step.name()), form => t.form.label(),
                         frequency => t.frequency, start => nl_date(t.start), end => t.end_date.map(nl_date),
-                        own => t.own_contribution, running => a.is_running(), ended => a.ended_on.map(nl_date),
+                        own => t.own_contribution, running => a.is_running(), ended => a.ended_on().map(nl_date),
+                        evaluated => a.last_evaluated().map(nl_date),
+                        professional => t.is_professional(),
                         overdue => a.evaluation_overdue(day),
-                        goal => p.goals.iter().find(|g| g.id == t.goal_id).map(|g| g.description.clone()),
+                        goal => p.goal(t.goal_id).map(|g| g.description().to_owned()),
                         reasons => t.justification.as_ref().map(|j| j.reasons().map(|(s, r)| format!("Trede {s}: {r}")).collect::<Vec<_>>()),
                     })
                 })
@@ -1068,18 +1353,18 @@ async fn dossier_context(
             let referrals: Vec<Value> = refs
                 .iter()
                 .map(|r| {
-                    let (status, note) = match &r.status {
+                    let (status, note) = match r.status() {
                         ReferralStatus::Pending => ("wacht op de teamleider".to_owned(), String::new()),
                         ReferralStatus::Approved { on, note, .. } => (format!("goedgekeurd op {}", nl_date(*on)), note.clone()),
                         ReferralStatus::Rejected { on, reason, .. } => (format!("afgewezen op {}", nl_date(*on)), reason.clone()),
                     };
-                    Value::from_serialize(context! { id => r.id, care => r.care, requested => nl_date(r.requested_on), status => status, note => note, approved => r.is_approved() })
+                    Value::from_serialize(context! { id => r.id(), care => r.care(), requested => nl_date(r.requested_on()), status => status, note => note, approved => r.is_approved() })
                 })
                 .collect();
             let approved: Vec<(i64, String)> = refs
                 .iter()
                 .filter(|r| r.is_approved())
-                .map(|r| (r.id, r.care.clone()))
+                .map(|r| (r.id(), r.care().to_owned()))
                 .collect();
             let history: Vec<(String, String, String)> = history
                 .into_iter()
@@ -1105,10 +1390,11 @@ async fn dossier_context(
                 })
                 .collect();
             Value::from_serialize(context! {
-                id => p.id, open => p.is_open(), opened => nl_date(p.opened_on), version => version,
-                closed => match &p.status { baken_domain::casework::PlanStatus::Closed { on, reason } => Some(format!("{} – {}", nl_date(*on), reason)), _ => None },
+                id => p.id(), open => p.is_open(), opened => nl_date(p.opened_on()), version => version,
+                closed => match p.status() { baken_domain::casework::PlanStatus::Closed { on, reason } => Some(format!("{} – {}", nl_date(*on), reason)), _ => None },
                 goals => goals, agreements => agreements, referrals => referrals, approved => approved,
                 history => history, progress => progress, flagged => !flags.is_empty(),
+                running => p.agreements().iter().any(|a| a.is_running()),
                 overdue_agreements => flags.iter().filter(|f| matches!(f, PlanFlag::AgreementEvaluationOverdue { .. })).count(),
             })
         }
@@ -1126,20 +1412,31 @@ async fn dossier_context(
             )
         })
         .collect();
-    let consents: Vec<(String, String, String, bool)> = consents
+    let consents: Vec<Value> = consents
         .into_iter()
-        .map(|c| (c.organisation, c.purpose, nl_date(c.until), c.until >= day))
+        .map(|c| {
+            Value::from_serialize(context! {
+                organisation => c.organisation, provider => c.provider_id.is_some(), purpose => c.purpose,
+                until => nl_date(c.until), holds => c.given_on <= day && c.until >= day,
+            })
+        })
         .collect();
     let conversations: Vec<Value> = conversations
         .into_iter()
         .map(|c| Value::from_serialize(context! { id => c.id, held => nl_date(c.held_on), question => c.presented_question, differs => c.need_differs, strengths => c.strengths, wishes => c.wishes, by => c.by_name }))
         .collect();
+    let form_rows = context! {
+        needs => (1..=rows(form, "behoefte", NEED_ROWS)).collect::<Vec<_>>(),
+        network => (1..=rows(form, "netwerk", NETWORK_ROWS)).collect::<Vec<_>>(),
+        consents => (1..=rows(form, "toestemming", CONSENT_ROWS)).collect::<Vec<_>>(),
+    };
     Ok(Value::from_serialize(context! {
         household => context! { id => h.id, address => h.street_address(), postcode => h.postcode, city => h.city },
         coordinator => coordinator, signals => signals, conversations => conversations, needs => needs,
         network => network, consents => consents, measurements => measurements, score_rows => score_rows,
-        points => points, line => line, plan => plan_value, today => day.to_string(),
-        can_open_plan => case.check_new_plan().is_ok(),
+        score_chart => score_chart, rung_chart => rung_chart, plan => plan_value, today => day.to_string(),
+        can_open_plan => case.open_plan().is_none() && case.coordinator().is_some(),
+        providers => provider_opts(&providers), rows => form_rows,
     }))
 }
 
@@ -1158,6 +1455,7 @@ async fn dossier_page(
     } else {
         audit_detail.to_owned()
     };
+    let rows = form.clone();
     let (h, data) = audited_household_read(
         state,
         ctx,
@@ -1165,7 +1463,9 @@ async fn dossier_page(
         id,
         AuditAction::Read,
         "casework",
-        move |tx, h| Box::pin(async move { Ok((dossier_context(tx, h, today()).await?, detail)) }),
+        move |tx, h| {
+            Box::pin(async move { Ok((dossier_context(tx, h, today(), &rows).await?, detail)) })
+        },
     )
     .await?;
     let html = render(
@@ -1203,6 +1503,51 @@ pub async fn dossier(
     .await
 }
 
+/// A change refused: the rule broken, and — for a form with rows — the field
+/// of the row it belongs to, when that differs from the rule's own field.
+struct Refusal {
+    error: CaseError,
+    field: Option<String>,
+    /// A message of the form itself, where the rule's own would not fit.
+    message: Option<String>,
+}
+
+impl Refusal {
+    fn at(field: String) -> impl FnOnce(CaseError) -> Refusal {
+        move |error| Refusal {
+            error,
+            field: Some(field),
+            message: None,
+        }
+    }
+
+    /// A choice in the form that is not one of its options.
+    fn choice(field: String, message: &str) -> Refusal {
+        Refusal {
+            error: CaseError::Plan(PlanError::Text("keuze")),
+            field: Some(field),
+            message: Some(message.to_owned()),
+        }
+    }
+}
+
+macro_rules! refusal_from {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Refusal {
+            fn from(e: $t) -> Self {
+                Refusal { error: e.into(), field: None, message: None }
+            }
+        }
+    )*};
+}
+refusal_from!(
+    CaseError,
+    PlanError,
+    ConversationError,
+    SignalError,
+    StoreError
+);
+
 /// After a change: back to the dossier, or the dossier with the error next to
 /// its field and the form as typed.
 async fn after_change(
@@ -1210,7 +1555,7 @@ async fn after_change(
     ctx: &Ctx,
     household: i64,
     mut tx: Tx,
-    result: Result<String, CaseError>,
+    result: Result<String, Refusal>,
     form: FormMap,
     anchor: &str,
 ) -> PageResult {
@@ -1232,14 +1577,15 @@ async fn after_change(
             ))
             .into_response())
         }
-        Err(e) => {
+        Err(Refusal {
+            error: e,
+            field,
+            message,
+        }) => {
             // A failed statement aborts a PostgreSQL transaction: start over.
             drop(tx);
-            let conflict = matches!(
-                e,
-                CaseError::Store(baken_store::StoreError::Conflict { .. })
-            );
-            let Some((field, msg)) = explain(&e) else {
+            let conflict = is_conflict(&e);
+            let Some((rule_field, msg)) = explain(&e) else {
                 return Err(internal(e).into());
             };
             {
@@ -1262,7 +1608,7 @@ async fn after_change(
                 tx.commit().await?;
             }
             let mut errors = Errors::new();
-            errors.insert(field, msg);
+            errors.insert(field.unwrap_or(rule_field), message.unwrap_or(msg));
             errors.insert("_which".into(), anchor.to_owned());
             let status = if conflict {
                 StatusCode::CONFLICT
@@ -1293,9 +1639,103 @@ fn parse_rung(f: &FormMap) -> Option<ParticipationRung> {
 
 /// A required date field; a missing or malformed one is an error on that field.
 fn date_or(f: &FormMap, name: &'static str) -> Result<chrono::NaiveDate, CaseError> {
-    parse_date(field(f, name)).ok_or(CaseError::Plan(baken_domain::casework::PlanError::Text(
-        name,
-    )))
+    parse_date(field(f, name)).ok_or(CaseError::Plan(PlanError::Text(name)))
+}
+
+/// A chosen provider from the social map: its id and name. A value that is
+/// not one of the providers is an error on `field_name`.
+fn chosen_provider(
+    f: &FormMap,
+    field_name: &str,
+    providers: &[Provider],
+) -> Result<Option<(i64, String)>, Refusal> {
+    match field(f, field_name) {
+        "" => Ok(None),
+        v => v
+            .parse::<i64>()
+            .ok()
+            .and_then(|id| providers.iter().find(|p| p.id == id))
+            .map(|p| Some((p.id, p.name.clone())))
+            .ok_or_else(|| {
+                Refusal::choice(
+                    field_name.to_owned(),
+                    "Kies een aanbieder uit de lijst van de sociale kaart.",
+                )
+            }),
+    }
+}
+
+/// The conversation from its form, with an error on the row it concerns.
+fn parse_conversation(
+    f: &FormMap,
+    providers: &[Provider],
+    day: chrono::NaiveDate,
+) -> Result<Conversation, Refusal> {
+    let held = date_or(f, "datum")?;
+    let mut conv = Conversation::new(held, field(f, "vraag"), day)?;
+    for i in 1..=rows(f, "behoefte", NEED_ROWS) {
+        let need = field(f, &format!("behoefte{i}"));
+        if need.is_empty() {
+            continue;
+        }
+        let d = LifeDomain::parse(field(f, &format!("behoefte{i}_domein")))
+            .map_err(|_| ConversationError::Domain)
+            .map_err(|e| Refusal::at(format!("behoefte{i}"))(e.into()))?;
+        conv.add_need(
+            UnderlyingNeed::new(d, need)
+                .map_err(|e| Refusal::at(format!("behoefte{i}"))(e.into()))?,
+        );
+    }
+    conv.scores = parse_scores(f)?;
+    conv.rung = parse_rung(f);
+    for i in 1..=rows(f, "netwerk", NETWORK_ROWS) {
+        let name = field(f, &format!("netwerk{i}_naam"));
+        let rel = field(f, &format!("netwerk{i}_relatie"));
+        let can = field(f, &format!("netwerk{i}_kan"));
+        let will = field(f, &format!("netwerk{i}_wil"));
+        if [name, rel, can, will].iter().all(|s| s.is_empty()) {
+            continue;
+        }
+        conv.add_network_member(
+            NetworkMember::new(name, rel, can, will)
+                .map_err(|e| Refusal::at(format!("netwerk{i}"))(e.into()))?,
+        );
+    }
+    conv.strengths = field(f, "krachten").chars().take(2000).collect();
+    conv.wishes = field(f, "wensen").chars().take(2000).collect();
+    for i in 1..=rows(f, "toestemming", CONSENT_ROWS) {
+        let (k_prov, k_org, k_doel, k_tot) = (
+            format!("toestemming{i}_aanbieder"),
+            format!("toestemming{i}_organisatie"),
+            format!("toestemming{i}_doel"),
+            format!("toestemming{i}_tot"),
+        );
+        if [&k_prov, &k_org, &k_doel, &k_tot]
+            .iter()
+            .all(|k| field(f, k).is_empty())
+        {
+            continue;
+        }
+        let at = |e: ConversationError| Refusal::at(format!("toestemming{i}"))(e.into());
+        let provider = chosen_provider(f, &k_prov, providers)?;
+        let other = field(f, &k_org);
+        // A provider is chosen from the list; only another party is typed in.
+        let (organisation, provider_id) = match (&provider, other) {
+            (Some((id, name)), "") => (name.clone(), Some(*id)),
+            (Some(_), _) => {
+                return Err(Refusal::choice(
+                    k_org,
+                    "Kies een aanbieder uit de lijst óf typ de naam van een andere partij, niet allebei.",
+                ))
+            }
+            (None, name) => (name.to_owned(), None),
+        };
+        let until =
+            parse_date(field(f, &k_tot)).ok_or_else(|| at(ConversationError::ConsentEnd))?;
+        conv.add_consent(&organisation, provider_id, field(f, &k_doel), until)
+            .map_err(at)?;
+    }
+    Ok(conv)
 }
 
 pub async fn conversation_submit(
@@ -1307,61 +1747,38 @@ pub async fn conversation_submit(
     let user = ctx.user()?.clone();
     let id = path_id(&id)?;
     let f = form_map(pairs);
+    if let Some(kind) = f.get("meer").cloned() {
+        // "Nog een regel": the same form with one more row, nothing saved.
+        let mut form = f.clone();
+        for k in ["behoefte", "netwerk", "toestemming"] {
+            let default = match k {
+                "behoefte" => NEED_ROWS,
+                "netwerk" => NETWORK_ROWS,
+                _ => CONSENT_ROWS,
+            };
+            form.insert(format!("rijen_{k}"), rows(&f, k, default).to_string());
+        }
+        form.remove("meer");
+        form.insert("_more".into(), kind);
+        let mut errors = Errors::new();
+        errors.insert("_which".into(), "gesprek".into());
+        return dossier_page(&state, &ctx, id, &errors, &form, StatusCode::OK, "").await;
+    }
     let mut tx = state.db.begin().await?;
     let h = in_scope!(
         tx,
         scoped_household(&mut tx, &ctx, &user, id, AuditAction::Create).await
     );
-    let result: Result<String, CaseError> = async {
-        let held = date_or(&f, "datum")?;
-        let mut conv = Conversation::new(held, field(&f, "vraag"))?;
-        if !field(&f, "behoefte").is_empty() {
-            let d = LifeDomain::parse(field(&f, "behoefte_domein"))
-                .map_err(|_| baken_domain::casework::ConversationError::Domain)?;
-            conv.underlying_needs
-                .push(UnderlyingNeed::new(d, field(&f, "behoefte"))?);
-        }
-        conv.scores = parse_scores(&f)?;
-        conv.rung = parse_rung(&f);
-        for i in 1..=3 {
-            let name = field(&f, &format!("netwerk{i}_naam"));
-            let rel = field(&f, &format!("netwerk{i}_relatie"));
-            if !name.is_empty() || !rel.is_empty() {
-                conv.network.push(NetworkMember::new(
-                    name,
-                    rel,
-                    field(&f, &format!("netwerk{i}_kan")),
-                    field(&f, &format!("netwerk{i}_wil")),
-                )?);
-            }
-        }
-        conv.strengths = field(&f, "krachten").chars().take(2000).collect();
-        conv.wishes = field(&f, "wensen").chars().take(2000).collect();
-        if !field(&f, "toestemming_organisatie").is_empty()
-            || !field(&f, "toestemming_doel").is_empty()
-        {
-            let until = parse_date(field(&f, "toestemming_tot"))
-                .ok_or(baken_domain::casework::ConversationError::ConsentEnd)?;
-            conv.consents.push(Consent::new(
-                field(&f, "toestemming_organisatie"),
-                field(&f, "toestemming_doel"),
-                held,
-                until,
-            )?);
-        }
-        // A consent naming a provider on the social map links to it, so that
-        // provider may see the plan while it has an agreement in it.
-        let mut providers = Vec::new();
-        for c in &conv.consents {
-            let all = areas::providers(&mut tx).await?;
-            providers.push(
-                all.iter()
-                    .find(|p| p.name.eq_ignore_ascii_case(&c.organisation))
-                    .map(|p| p.id),
-            );
-        }
-        let cid = cw::create_conversation(&mut tx, h.id, &conv, &providers, user.user.id).await?;
-        Ok(format!("keukentafelgesprek {cid} vastgelegd"))
+    let result: Result<String, Refusal> = async {
+        let providers = areas::providers(&mut tx).await?;
+        let conv = parse_conversation(&f, &providers, today())?;
+        let cid = cw::create_conversation(&mut tx, h.id, &conv, user.user.id).await?;
+        Ok(format!(
+            "keukentafelgesprek {cid} vastgelegd: {} vragen achter de vraag, {} netwerkleden, {} toestemmingen",
+            conv.underlying_needs().len(),
+            conv.network().len(),
+            conv.consents().len()
+        ))
     }
     .await;
     after_change(&state, &ctx, h.id, tx, result, f, "gesprek").await
@@ -1381,9 +1798,26 @@ pub async fn open_plan_submit(
         tx,
         scoped_household(&mut tx, &ctx, &user, id, AuditAction::Create).await
     );
-    let result = cw::open_plan(&mut tx, h.id, today(), &who(&user))
-        .await
-        .map(|p| format!("plan {p} geopend"));
+    let result: Result<String, Refusal> = async {
+        // The day work on the plan started; today unless recorded afterwards.
+        let on = match field(&f, "gestart") {
+            "" => today(),
+            _ => date_or(&f, "gestart")?,
+        };
+        let p = cw::open_plan(&mut tx, h.id, on, today(), &who(&user))
+            .await
+            .map_err(|e| {
+                let field =
+                    matches!(e, CaseError::Plan(PlanError::Date(_))).then(|| "gestart".to_owned());
+                Refusal {
+                    error: e,
+                    field,
+                    message: None,
+                }
+            })?;
+        Ok(format!("plan {p} geopend per {}", nl_date(on)))
+    }
+    .await;
     after_change(&state, &ctx, h.id, tx, result, f, "plan").await
 }
 
@@ -1419,10 +1853,10 @@ pub async fn goal_submit(
     let f = form_map(pairs);
     let mut tx = state.db.begin().await?;
     let (plan, hh, version) = in_scope!(tx, plan_scope(&mut tx, &ctx, &id, &f).await);
-    let result: Result<String, CaseError> = async {
+    let result: Result<String, Refusal> = async {
         let goal = NewGoal {
             domain: LifeDomain::parse(field(&f, "domein"))
-                .map_err(|_| baken_domain::casework::ConversationError::Domain)?,
+                .map_err(|_| ConversationError::Domain)?,
             description: field(&f, "omschrijving").to_owned(),
             measure: field(&f, "meetbaar").to_owned(),
             target_date: date_or(&f, "streefdatum")?,
@@ -1454,22 +1888,28 @@ pub async fn agreement_submit(
     let f = form_map(pairs);
     let mut tx = state.db.begin().await?;
     let (plan, hh, version) = in_scope!(tx, plan_scope(&mut tx, &ctx, &id, &f).await);
-    let result: Result<String, CaseError> = async {
+    let result: Result<String, Refusal> = async {
         let step = field(&f, "trede")
             .parse::<u8>()
             .ok()
             .and_then(|s| LadderStep::new(s).ok())
-            .ok_or(baken_domain::casework::PlanError::Text("trede"))?;
+            .ok_or(PlanError::Text("trede"))?;
         let justification = justification_from(&f);
+        let providers = areas::providers(&mut tx).await?;
+        // A provider is chosen from the social map; its name is the provider's.
+        let provider = chosen_provider(&f, "aanbieder", &providers)?;
         let a = NewAgreement {
             goal_id: field(&f, "doel").parse::<i64>().unwrap_or(0),
             actor: AgreementActor::parse(field(&f, "wie_soort"))
-                .map_err(|_| baken_domain::casework::PlanError::Text("wie_soort"))?,
-            actor_name: field(&f, "wie").to_owned(),
+                .map_err(|_| PlanError::Text("wie_soort"))?,
+            actor_name: provider
+                .as_ref()
+                .map(|p| p.1.clone())
+                .unwrap_or_else(|| field(&f, "wie").to_owned()),
+            provider_id: provider.map(|p| p.0),
             description: field(&f, "wat").to_owned(),
             step,
-            form: SupportForm::parse(field(&f, "vorm"))
-                .map_err(|_| baken_domain::casework::PlanError::Text("vorm"))?,
+            form: SupportForm::parse(field(&f, "vorm")).map_err(|_| PlanError::Text("vorm"))?,
             frequency: field(&f, "frequentie").to_owned(),
             start: date_or(&f, "start")?,
             end_date: parse_date(field(&f, "einddatum")),
@@ -1480,12 +1920,7 @@ pub async fn agreement_submit(
                 .map(|_| justification.clone()),
             referral_id: field(&f, "verwijzing").parse::<i64>().ok(),
         };
-        let providers = areas::providers(&mut tx).await?;
-        let provider = providers
-            .iter()
-            .find(|p| p.name.eq_ignore_ascii_case(a.actor_name.trim()))
-            .map(|p| p.id);
-        let aid = cw::add_agreement(&mut tx, plan, version, &a, provider, &who(&user)).await?;
+        let aid = cw::add_agreement(&mut tx, plan, version, &a, &who(&user)).await?;
         Ok(format!(
             "afspraak {aid} (trede {}) toegevoegd aan plan {plan}",
             step.value()
@@ -1506,9 +1941,54 @@ pub async fn end_agreement_submit(
     let mut tx = state.db.begin().await?;
     let (plan, hh, version) = in_scope!(tx, plan_scope(&mut tx, &ctx, &id, &f).await);
     let aid = field(&f, "afspraak").parse::<i64>().unwrap_or(0);
-    let result = cw::end_agreement(&mut tx, plan, version, aid, today(), &who(&user))
+    let day = today();
+    let result = cw::end_agreement(&mut tx, plan, version, aid, day, day, &who(&user))
         .await
-        .map(|_| format!("afspraak {aid} beëindigd"));
+        .map(|_| format!("afspraak {aid} beëindigd"))
+        .map_err(Refusal::from);
+    after_change(&state, &ctx, hh, tx, result, f, "afspraken").await
+}
+
+/// Evaluates one agreement and continues it to a new end or evaluation date,
+/// which clears its overdue flag without ending it.
+pub async fn continue_agreement_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> PageResult {
+    let user = ctx.user()?.clone();
+    let f = form_map(pairs);
+    let mut tx = state.db.begin().await?;
+    let (plan, hh, version) = in_scope!(tx, plan_scope(&mut tx, &ctx, &id, &f).await);
+    let aid = field(&f, "afspraak").parse::<i64>().unwrap_or(0);
+    let result: Result<String, Refusal> = async {
+        let on = match field(&f, "datum") {
+            "" => today(),
+            _ => date_or(&f, "datum")?,
+        };
+        let next = match field(&f, "tot") {
+            "" => None,
+            _ => Some(date_or(&f, "tot")?),
+        };
+        cw::continue_agreement(&mut tx, plan, version, aid, on, next, today(), &who(&user))
+            .await
+            .map_err(|e| {
+                let field = match &e {
+                    CaseError::Plan(PlanError::EndDateMissing | PlanError::EndBeforeStart) => {
+                        format!("tot_{aid}")
+                    }
+                    _ => format!("datum_{aid}"),
+                };
+                Refusal::at(field)(e)
+            })?;
+        Ok(format!(
+            "afspraak {aid} geëvalueerd en voortgezet{}",
+            next.map(|n| format!(" tot {}", nl_date(n)))
+                .unwrap_or_default()
+        ))
+    }
+    .await;
     after_change(&state, &ctx, hh, tx, result, f, "afspraken").await
 }
 
@@ -1522,17 +2002,20 @@ pub async fn referral_submit(
     let f = form_map(pairs);
     let mut tx = state.db.begin().await?;
     let (plan, hh, version) = in_scope!(tx, plan_scope(&mut tx, &ctx, &id, &f).await);
+    let day = today();
     let result = cw::request_referral(
         &mut tx,
         plan,
         version,
         field(&f, "zorg"),
         justification_from(&f),
-        today(),
+        day,
+        day,
         &who(&user),
     )
     .await
-    .map(|r| format!("verwijzing {r} aangevraagd"));
+    .map(|r| format!("verwijzing {r} aangevraagd"))
+    .map_err(Refusal::from);
     after_change(&state, &ctx, hh, tx, result, f, "verwijzingen").await
 }
 
@@ -1546,9 +2029,10 @@ pub async fn evaluation_submit(
     let f = form_map(pairs);
     let mut tx = state.db.begin().await?;
     let (plan, hh, version) = in_scope!(tx, plan_scope(&mut tx, &ctx, &id, &f).await);
-    let result: Result<String, CaseError> = async {
+    let result: Result<String, Refusal> = async {
         let on = date_or(&f, "datum")?;
         let mut outcomes = Vec::new();
+        let mut agreements = Vec::new();
         for (k, v) in &f {
             if let Some(goal) = k
                 .strip_prefix("resultaat_")
@@ -1562,16 +2046,65 @@ pub async fn evaluation_submit(
                     ));
                 }
             }
+            // Per running agreement: continue to a new date, end, or leave as it is.
+            if let Some(aid) = k
+                .strip_prefix("afspraak_")
+                .and_then(|a| a.parse::<i64>().ok())
+            {
+                match v.as_str() {
+                    "voortzetten" => {
+                        let until = match field(&f, &format!("afspraak_{aid}_tot")) {
+                            "" => None,
+                            s => Some(parse_date(s).ok_or_else(|| {
+                                Refusal::at(format!("afspraak_{aid}_tot"))(CaseError::Plan(
+                                    PlanError::Text("tot"),
+                                ))
+                            })?),
+                        };
+                        agreements.push((aid, AgreementDecision::Continue { until }));
+                    }
+                    "beeindigen" => agreements.push((aid, AgreementDecision::End)),
+                    _ => {}
+                }
+            }
         }
         let scores = parse_scores(&f)?;
+        // A decision the plan refuses is explained next to that agreement: try
+        // each on its own first (the store applies them all, or none).
+        let case = cw::load_case(&mut tx, hh).await?;
+        if let Some(p) = case.plan(plan) {
+            for (aid, decision) in &agreements {
+                let mut probe = p.clone();
+                let tried = match decision {
+                    AgreementDecision::Continue { until } => {
+                        probe.continue_agreement(*aid, on, *until, today())
+                    }
+                    AgreementDecision::End => probe.end_agreement(*aid, on, today()),
+                };
+                match tried {
+                    Err(
+                        e @ (PlanError::Date(_)
+                        | PlanError::DateBeforeOpening
+                        | PlanError::PlanClosed),
+                    ) => return Err(e.into()),
+                    Err(e) => return Err(Refusal::at(format!("afspraak_{aid}_tot"))(e.into())),
+                    Ok(()) => {}
+                }
+            }
+        }
         let e = cw::record_evaluation(
             &mut tx,
             plan,
             version,
-            &Evaluation { on, outcomes },
+            &Evaluation {
+                on,
+                outcomes,
+                agreements,
+            },
             &scores,
             parse_rung(&f),
             field(&f, "notitie"),
+            today(),
             &who(&user),
         )
         .await?;
@@ -1591,46 +2124,50 @@ pub async fn close_submit(
     let f = form_map(pairs);
     let mut tx = state.db.begin().await?;
     let (plan, hh, version) = in_scope!(tx, plan_scope(&mut tx, &ctx, &id, &f).await);
+    let day = today();
     let result = cw::close_plan(
         &mut tx,
         plan,
         version,
-        today(),
+        day,
         field(&f, "reden"),
+        day,
         &who(&user),
     )
     .await
-    .map(|_| format!("plan {plan} gesloten"));
+    .map(|_| format!("plan {plan} gesloten"))
+    .map_err(Refusal::from);
     after_change(&state, &ctx, hh, tx, result, f, "sluiten").await
 }
 
 // ------------------------------------------------------------------ resident and provider
 
 /// A plan in plain language, for the resident or a provider.
-async fn plain_plan(tx: &mut Tx, hh: i64, day: chrono::NaiveDate) -> Result<Value, AppError> {
+async fn plain_plan(tx: &mut Tx, hh: i64) -> Result<Value, AppError> {
     let case = cw::load_case(tx, hh).await.map_err(internal)?;
-    let Some(p) = case.open_plan().or(case.plans.last()) else {
+    let Some(p) = case.open_plan().or(case.plans().last()) else {
         return Ok(Value::from(()));
     };
-    let progress = cw::progress(tx, p.id).await.map_err(internal)?;
+    let progress = cw::progress(tx, p.id()).await.map_err(internal)?;
     let goals: Vec<Value> = p
-        .goals
+        .goals()
         .iter()
         .map(|g| {
             let agreements: Vec<Value> = p
-                .agreements
+                .agreements()
                 .iter()
-                .filter(|a| a.terms.goal_id == g.id && a.is_running())
+                .filter(|a| a.terms().goal_id == g.id() && a.is_running())
                 .map(|a| {
+                    let t = a.terms();
                     Value::from_serialize(context! {
-                        who => a.terms.actor_name, what => a.terms.description, how_often => a.terms.frequency,
-                        until => a.terms.end_date.map(nl_date), own => a.terms.own_contribution,
+                        who => t.actor_name, what => t.description, how_often => t.frequency,
+                        until => t.end_date.map(nl_date), own => t.own_contribution,
                     })
                 })
                 .collect();
             Value::from_serialize(context! {
-                description => g.description, measure => g.measure, by => nl_date(g.target_date), domain => g.domain.label(),
-                outcome => g.outcome.as_ref().map(|(o, _, note)| format!("{}{}", o.label(), if note.is_empty() { String::new() } else { format!(": {note}") })),
+                description => g.description(), measure => g.measure(), by => nl_date(g.target_date()), domain => g.domain().label(),
+                outcome => g.result().map(|r| format!("{}{}", r.outcome.label(), if r.note.is_empty() { String::new() } else { format!(": {}", r.note) })),
                 agreements => agreements,
             })
         })
@@ -1650,9 +2187,8 @@ async fn plain_plan(tx: &mut Tx, hh: i64, day: chrono::NaiveDate) -> Result<Valu
             )
         })
         .collect();
-    let _ = day;
     Ok(Value::from_serialize(
-        context! { id => p.id, open => p.is_open(), goals => goals, coordinator => coordinator, progress => progress },
+        context! { id => p.id(), open => p.is_open(), goals => goals, coordinator => coordinator, progress => progress },
     ))
 }
 
@@ -1666,7 +2202,7 @@ async fn own_plan_page(
     let user = ctx.user()?.clone();
     let hh = user.user.household_id.ok_or(AppError::NotFound)?;
     let mut tx = state.db.begin().await?;
-    let plan = plain_plan(&mut tx, hh, today()).await?;
+    let plan = plain_plan(&mut tx, hh).await?;
     audit::append(
         &mut tx,
         &ctx.audit(
@@ -1710,7 +2246,7 @@ pub async fn own_progress_submit(
     let hh = user.user.household_id.ok_or(AppError::NotFound)?;
     let mut tx = state.db.begin().await?;
     let case = cw::load_case(&mut tx, hh).await.map_err(internal)?;
-    let Some(plan) = case.open_plan().map(|p| p.id) else {
+    let Some(plan) = case.open_plan().map(|p| p.id()) else {
         drop(tx);
         let mut errors = Errors::new();
         errors.insert(
@@ -1805,7 +2341,7 @@ pub async fn provider_household(
     let h = baken_store::households::get(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let plan = plain_plan(&mut tx, id, today()).await?;
+    let plan = plain_plan(&mut tx, id).await?;
     audit::append(
         &mut tx,
         &ctx.audit(
@@ -1840,6 +2376,7 @@ pub async fn bakens(
     let mut tx = state.db.read().await?;
     let teams = areas::teams(&mut tx).await?;
     let districts = areas::districts(&mut tx).await?;
+    let (norms, _) = current_norms(&mut tx).await?;
     let team = q
         .get("team")
         .filter(|s| !s.is_empty())
@@ -1863,7 +2400,9 @@ pub async fn bakens(
         from: date("van"),
         until: date("tot"),
     };
-    let facts = cw::bakens_facts(&mut tx, &filter).await.map_err(internal)?;
+    let facts = cw::bakens_facts(&mut tx, &filter, &norms)
+        .await
+        .map_err(internal)?;
     drop(tx);
     let figures = facts.figures();
     let teams: Vec<(i64, String)> = teams.into_iter().map(|t| (t.id, t.name)).collect();
@@ -1882,7 +2421,152 @@ pub async fn bakens(
         Value::from_serialize(context! {
             figures => figures, teams => teams, districts => districts, q => q, errors => errors,
             is_teamleider => ctx.user.as_ref().is_some_and(|u| u.role() == Role::Teamleider),
+            norms => norms_context(&norms),
         }),
     )?;
     Ok((status, html).into_response())
+}
+
+// ------------------------------------------------------------------ response norms
+
+async fn norms_page(
+    state: &AppState,
+    ctx: &Ctx,
+    errors: &Errors,
+    form: &FormMap,
+    status: StatusCode,
+) -> PageResult {
+    let mut tx = state.db.read().await?;
+    let history = cw::norms_history(&mut tx, 20).await.map_err(internal)?;
+    drop(tx);
+    let current = history.first();
+    let versions: Vec<Value> = history
+        .iter()
+        .map(|v| {
+            Value::from_serialize(context! {
+                version => v.version,
+                at => crate::pages::households::nl_local(v.set_at).format("%d-%m-%Y %H:%M").to_string(),
+                by => v.set_by.clone().unwrap_or_else(|| "standaard".into()),
+                norms => norms_context(&v.norms),
+            })
+        })
+        .collect();
+    let norms = current.map(|v| v.norms).unwrap_or_default();
+    let html = render(
+        state,
+        ctx,
+        "casework_norms.html",
+        "Responsnormen",
+        Value::from_serialize(context! {
+            errors => errors, form => form, versions => versions,
+            version => current.map(|v| v.version).unwrap_or(0),
+            norms => norms_context(&norms),
+            max_crisis => ResponseNorms::MAX_CRISIS, max_normaal => ResponseNorms::MAX_NORMAAL,
+        }),
+    )?;
+    Ok((status, html).into_response())
+}
+
+pub async fn norms_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> PageResult {
+    let mut form = FormMap::new();
+    if q.contains_key("opgeslagen") {
+        form.insert("_saved".into(), "ja".into());
+    }
+    norms_page(&state, &ctx, &Errors::new(), &form, StatusCode::OK).await
+}
+
+/// Saves new response norms: a new version, audited with old and new values.
+pub async fn norms_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> PageResult {
+    let user = ctx.user()?.clone();
+    let f = form_map(pairs);
+    let mut errors = Errors::new();
+    let mut days = |name: &str| match field(&f, name).parse::<u32>() {
+        Ok(n) => Some(n),
+        Err(_) => {
+            errors.insert(
+                name.to_owned(),
+                "Vul een heel aantal werkdagen in, zoals 0, 3 of 10.".into(),
+            );
+            None
+        }
+    };
+    let (crisis, urgent, normaal) = (days("crisis"), days("urgent"), days("normaal"));
+    let version = field(&f, "versie").parse::<i64>().map_err(|_| {
+        AppError::BadRequest("Het formulier mist de versie. Laad de pagina opnieuw.".into())
+    })?;
+    let norms = match (crisis, urgent, normaal) {
+        (Some(c), Some(u), Some(n)) if errors.is_empty() => match ResponseNorms::new(c, u, n) {
+            Ok(n) => Some(n),
+            Err(e) => {
+                errors.insert(e.field().to_owned(), explain_norms(e));
+                None
+            }
+        },
+        _ => None,
+    };
+    let Some(norms) = norms else {
+        return norms_page(&state, &ctx, &errors, &f, StatusCode::BAD_REQUEST).await;
+    };
+    let mut tx = state.db.begin().await?;
+    let (old, _) = current_norms(&mut tx).await?;
+    match cw::set_response_norms(&mut tx, &norms, version, &who(&user)).await {
+        Ok(v) => {
+            audit::append(
+                &mut tx,
+                &ctx.audit(
+                    AuditAction::Update,
+                    AuditOutcome::Success,
+                    Some(("instelling", "responsnormen".into())),
+                    format!(
+                        "responsnormen versie {v}: crisis {}, urgent {}, normaal {} werkdagen (was {}, {}, {})",
+                        norms.crisis(),
+                        norms.urgent(),
+                        norms.normaal(),
+                        old.crisis(),
+                        old.urgent(),
+                        old.normaal()
+                    ),
+                ),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(Redirect::to("/beheer/responsnormen?opgeslagen=ja").into_response())
+        }
+        Err(e) => {
+            drop(tx);
+            let conflict = is_conflict(&e);
+            let (_, msg) = explain(&e).ok_or_else(|| internal(e))?;
+            let mut tx = state.db.begin().await?;
+            audit::append(
+                &mut tx,
+                &ctx.audit(
+                    AuditAction::Update,
+                    if conflict {
+                        AuditOutcome::Conflict
+                    } else {
+                        AuditOutcome::Failed
+                    },
+                    Some(("instelling", "responsnormen".into())),
+                    "responsnormen niet opgeslagen",
+                ),
+            )
+            .await?;
+            tx.commit().await?;
+            errors.insert("_form".into(), msg);
+            let status = if conflict {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::BAD_REQUEST
+            };
+            norms_page(&state, &ctx, &errors, &f, status).await
+        }
+    }
 }

@@ -387,6 +387,8 @@ pub async fn ask_professional(
             reported_by: None,
             postcode: postcode.to_string(),
             house_number: i64::from(number.value()),
+            house_letter: String::new(),
+            addition: String::new(),
         },
     )
     .await

@@ -1,0 +1,689 @@
+use super::*;
+use proptest::prelude::*;
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+fn step(n: u8) -> LadderStep {
+    LadderStep::new(n).unwrap()
+}
+/// "Today" in these tests: late in the year, after every date used.
+fn today() -> NaiveDate {
+    d(2026, 11, 30)
+}
+
+fn karel() -> HouseholdCase {
+    let mut case = HouseholdCase::new(7);
+    case.assign_coordinator(100).unwrap();
+    let plan = case.start_plan(1, d(2026, 6, 12), today()).unwrap();
+    plan.add_goal(
+        10,
+        NewGoal {
+            domain: LifeDomain::Tijdsbesteding,
+            description: "Karel heeft een zinvolle dagbesteding".into(),
+            measure: "Drie dagdelen per week bij de dagactiviteit".into(),
+            target_date: d(2026, 9, 12),
+            term: Term::Short,
+        },
+    )
+    .unwrap();
+    case
+}
+
+fn agreement(step_no: u8, actor: AgreementActor) -> NewAgreement {
+    NewAgreement {
+        goal_id: 10,
+        actor,
+        actor_name: "Buurtcentrum De Kroon".into(),
+        provider_id: None,
+        description: "Dagactiviteit".into(),
+        step: step(step_no),
+        form: SupportForm::Faciliteren,
+        frequency: "3 keer per week".into(),
+        start: d(2026, 6, 19),
+        end_date: None,
+        own_contribution: "Karel gaat zelf op de fiets".into(),
+        justification: None,
+        referral_id: None,
+    }
+}
+
+fn full_justification() -> Justification {
+    Justification::new((1..=4).map(|s| (step(s), format!("Stap {s} is niet genoeg omdat ..."))))
+}
+
+#[test]
+fn a_second_open_plan_is_refused() {
+    let mut case = karel();
+    assert_eq!(
+        case.start_plan(2, d(2026, 7, 1), today()).unwrap_err(),
+        PlanError::PlanAlreadyOpen
+    );
+}
+
+#[test]
+fn a_plan_needs_a_coordinator_and_there_is_only_one() {
+    let mut case = HouseholdCase::new(1);
+    assert_eq!(
+        case.start_plan(1, d(2026, 7, 1), today()).unwrap_err(),
+        PlanError::NoCoordinator
+    );
+    case.assign_coordinator(5).unwrap();
+    assert_eq!(
+        case.assign_coordinator(6),
+        Err(PlanError::CoordinatorAlreadySet(5))
+    );
+    case.hand_over(6);
+    assert_eq!(case.coordinator(), Some(6));
+}
+
+#[test]
+fn a_plan_cannot_start_in_the_future_or_long_ago() {
+    let mut case = HouseholdCase::new(1);
+    case.assign_coordinator(5).unwrap();
+    assert_eq!(
+        case.start_plan(1, today() + chrono::Duration::days(1), today())
+            .unwrap_err(),
+        PlanError::Date(DateError::InFuture)
+    );
+    assert_eq!(
+        case.start_plan(1, today() - chrono::Duration::days(200), today())
+            .unwrap_err(),
+        PlanError::Date(DateError::TooLongAgo)
+    );
+    // Three months back is a late registration, and allowed.
+    assert!(case
+        .start_plan(1, today() - chrono::Duration::days(90), today())
+        .is_ok());
+}
+
+#[test]
+fn eigen_kracht_conferentie_and_day_activities_need_no_justification() {
+    let mut case = karel();
+    let plan = case.open_plan_mut().unwrap();
+    let mut ekc = agreement(2, AgreementActor::NetworkMember);
+    ekc.actor_name = "Familie, oude vrienden en buren".into();
+    plan.add_agreement(20, ekc).unwrap();
+    plan.add_agreement(21, agreement(3, AgreementActor::SocialMapService))
+        .unwrap();
+    assert_eq!(plan.agreements().len(), 2);
+}
+
+#[test]
+fn only_a_provider_kind_of_actor_refers_to_a_provider() {
+    let mut case = karel();
+    let plan = case.open_plan_mut().unwrap();
+    let mut a = agreement(2, AgreementActor::NetworkMember);
+    a.provider_id = Some(3);
+    assert_eq!(plan.check_agreement(&a), Err(PlanError::ProviderNotActor));
+    a.actor = AgreementActor::SocialMapService;
+    assert!(plan.check_agreement(&a).is_ok());
+}
+
+#[test]
+fn step_four_without_reasons_for_every_lighter_step_is_refused() {
+    let mut case = karel();
+    let plan = case.open_plan_mut().unwrap();
+    let mut a = agreement(4, AgreementActor::Generalist);
+    a.end_date = Some(d(2026, 9, 1));
+    assert_eq!(
+        plan.check_agreement(&a),
+        Err(PlanError::JustificationMissing {
+            step: 4,
+            missing: 1
+        })
+    );
+    a.justification = Some(Justification::new([
+        (step(1), "Karel kan dit niet alleen".to_owned()),
+        (step(2), "  ".to_owned()),
+        (
+            step(3),
+            "Geen algemene voorziening voor schuldhulp".to_owned(),
+        ),
+    ]));
+    assert_eq!(
+        plan.check_agreement(&a),
+        Err(PlanError::JustificationMissing {
+            step: 4,
+            missing: 2
+        })
+    );
+    a.justification = Some(full_justification());
+    assert!(plan.check_agreement(&a).is_ok());
+}
+
+#[test]
+fn step_five_without_approved_referral_is_refused() {
+    let mut case = karel();
+    let plan = case.open_plan_mut().unwrap();
+    let mut a = agreement(5, AgreementActor::SpecialistProvider);
+    a.end_date = Some(d(2026, 11, 1));
+    a.justification = Some(full_justification());
+    assert_eq!(
+        plan.check_agreement(&a),
+        Err(PlanError::ReferralNotApproved)
+    );
+    plan.request_referral(
+        3,
+        100,
+        d(2026, 6, 20),
+        "Beschermd wonen",
+        full_justification(),
+        today(),
+    )
+    .unwrap();
+    a.referral_id = Some(3);
+    assert_eq!(
+        plan.check_agreement(&a),
+        Err(PlanError::ReferralNotApproved)
+    );
+    let decide = |plan: &mut Plan, role, approve, note: &str| {
+        plan.decide_referral(3, role, 200, d(2026, 6, 21), approve, note, today())
+            .map(|_| ())
+    };
+    assert_eq!(
+        decide(plan, Role::Generalist, true, ""),
+        Err(ReferralError::NotTeamLead)
+    );
+    assert_eq!(
+        decide(plan, Role::Teamleider, false, " "),
+        Err(ReferralError::ReasonMissing)
+    );
+    decide(
+        plan,
+        Role::Teamleider,
+        false,
+        "Eerst ambulante begeleiding proberen",
+    )
+    .unwrap();
+    assert_eq!(
+        decide(plan, Role::Teamleider, true, ""),
+        Err(ReferralError::AlreadyDecided),
+        "a decision stands"
+    );
+    assert_eq!(
+        plan.check_agreement(&a),
+        Err(PlanError::ReferralNotApproved)
+    );
+    plan.request_referral(
+        4,
+        100,
+        d(2026, 7, 1),
+        "Beschermd wonen",
+        full_justification(),
+        today(),
+    )
+    .unwrap();
+    plan.decide_referral(
+        4,
+        Role::Teamleider,
+        200,
+        d(2026, 7, 2),
+        true,
+        "Akkoord",
+        today(),
+    )
+    .unwrap();
+    a.referral_id = Some(4);
+    assert!(plan.add_agreement(22, a).is_ok());
+}
+
+#[test]
+fn an_approved_referral_of_an_earlier_plan_does_not_count() {
+    let mut case = karel();
+    let plan = case.open_plan_mut().unwrap();
+    plan.request_referral(
+        3,
+        100,
+        d(2026, 6, 20),
+        "Maatwerk",
+        full_justification(),
+        today(),
+    )
+    .unwrap();
+    plan.decide_referral(3, Role::Teamleider, 200, d(2026, 6, 21), true, "", today())
+        .unwrap();
+    plan.close(d(2026, 6, 22), "Verhuisd", today()).unwrap();
+    let plan = case.start_plan(2, d(2026, 7, 1), today()).unwrap();
+    plan.add_goal(
+        11,
+        NewGoal {
+            domain: LifeDomain::Financien,
+            description: "Rust in de financiën".into(),
+            measure: "Geen nieuwe schulden".into(),
+            target_date: d(2026, 10, 1),
+            term: Term::Long,
+        },
+    )
+    .unwrap();
+    let mut a = agreement(5, AgreementActor::SpecialistProvider);
+    a.goal_id = 11;
+    a.start = d(2026, 7, 2);
+    a.end_date = Some(d(2026, 10, 1));
+    a.justification = Some(full_justification());
+    a.referral_id = Some(3);
+    assert_eq!(
+        plan.check_agreement(&a),
+        Err(PlanError::ReferralNotApproved)
+    );
+}
+
+#[test]
+fn a_professional_agreement_without_end_date_is_refused() {
+    let mut case = karel();
+    let plan = case.open_plan_mut().unwrap();
+    let a = agreement(3, AgreementActor::Generalist);
+    assert_eq!(plan.check_agreement(&a), Err(PlanError::EndDateMissing));
+    // A neighbour's help may be open-ended.
+    assert!(plan
+        .check_agreement(&agreement(2, AgreementActor::NetworkMember))
+        .is_ok());
+}
+
+#[test]
+fn an_agreement_past_its_date_flags_the_plan_until_it_is_evaluated_and_continued() {
+    let mut case = karel();
+    let plan = case.open_plan_mut().unwrap();
+    let mut a = agreement(3, AgreementActor::Generalist);
+    a.end_date = Some(d(2026, 9, 1));
+    plan.add_agreement(20, a).unwrap();
+    assert!(plan.flags(d(2026, 9, 1)).is_empty());
+    assert!(matches!(
+        plan.flags(d(2026, 9, 2))[0],
+        PlanFlag::AgreementEvaluationOverdue {
+            agreement_id: 20,
+            ..
+        }
+    ));
+    // Not with a date in the future, and a professional needs a next date.
+    assert_eq!(
+        plan.continue_agreement(20, today() + chrono::Duration::days(1), None, today()),
+        Err(PlanError::Date(DateError::InFuture))
+    );
+    assert_eq!(
+        plan.continue_agreement(20, d(2026, 9, 2), None, today()),
+        Err(PlanError::EndDateMissing)
+    );
+    plan.continue_agreement(20, d(2026, 9, 2), Some(d(2026, 12, 1)), today())
+        .unwrap();
+    assert!(plan.flags(d(2026, 9, 3)).is_empty());
+    assert!(plan.agreement(20).unwrap().is_running());
+}
+
+#[test]
+fn an_evaluation_continues_and_ends_agreements_all_or_nothing() {
+    let mut case = karel();
+    let plan = case.open_plan_mut().unwrap();
+    let mut day = agreement(3, AgreementActor::SocialMapService);
+    day.end_date = Some(d(2026, 9, 1));
+    plan.add_agreement(20, day).unwrap();
+    plan.add_agreement(21, agreement(2, AgreementActor::NetworkMember))
+        .unwrap();
+    let before = plan.clone();
+    // One bad decision (agreement 99) and nothing changes.
+    let bad = Evaluation {
+        on: d(2026, 9, 10),
+        outcomes: vec![(10, GoalOutcome::Achieved, "Gaat goed".into())],
+        agreements: vec![
+            (
+                20,
+                AgreementDecision::Continue {
+                    until: Some(d(2026, 12, 10)),
+                },
+            ),
+            (99, AgreementDecision::End),
+        ],
+    };
+    assert_eq!(
+        plan.evaluate(&bad, today()),
+        Err(PlanError::UnknownAgreement(99))
+    );
+    assert_eq!(*plan, before);
+    let future = Evaluation {
+        on: today() + chrono::Duration::days(1),
+        ..bad.clone()
+    };
+    assert_eq!(
+        plan.evaluate(&future, today()),
+        Err(PlanError::Date(DateError::InFuture))
+    );
+    let good = Evaluation {
+        agreements: vec![
+            (
+                20,
+                AgreementDecision::Continue {
+                    until: Some(d(2026, 12, 10)),
+                },
+            ),
+            (21, AgreementDecision::End),
+        ],
+        ..bad
+    };
+    plan.evaluate(&good, today()).unwrap();
+    assert_eq!(
+        plan.goal(10).unwrap().result().unwrap().outcome,
+        GoalOutcome::Achieved
+    );
+    assert_eq!(
+        plan.agreement(20).unwrap().last_evaluated(),
+        Some(d(2026, 9, 10))
+    );
+    assert!(plan.agreement(20).unwrap().is_running());
+    assert_eq!(plan.agreement(21).unwrap().ended_on(), Some(d(2026, 9, 10)));
+    assert!(plan.flags(d(2026, 11, 1)).is_empty());
+}
+
+#[test]
+fn closure_waits_until_every_agreement_has_ended() {
+    let mut case = karel();
+    let plan = case.open_plan_mut().unwrap();
+    plan.add_agreement(20, agreement(2, AgreementActor::NetworkMember))
+        .unwrap();
+    assert_eq!(
+        plan.close(d(2026, 10, 1), "Doelen behaald", today()),
+        Err(PlanError::AgreementsRunning(1))
+    );
+    plan.evaluate(
+        &Evaluation {
+            on: d(2026, 9, 12),
+            outcomes: vec![(10, GoalOutcome::Achieved, "Gaat drie keer per week".into())],
+            agreements: vec![],
+        },
+        today(),
+    )
+    .unwrap();
+    plan.end_agreement(20, d(2026, 9, 30), today()).unwrap();
+    plan.close(d(2026, 10, 1), "Doelen behaald", today())
+        .unwrap();
+    // After closure a new plan may be opened.
+    assert!(case.start_plan(2, d(2026, 11, 1), today()).is_ok());
+}
+
+#[test]
+fn stored_data_that_breaks_a_rule_is_refused_with_the_rule() {
+    let mut case = karel();
+    let plan = case.open_plan_mut().unwrap();
+    let mut a = agreement(3, AgreementActor::Generalist);
+    a.end_date = Some(d(2026, 9, 1));
+    plan.add_agreement(20, a).unwrap();
+    let stored = plan.to_stored();
+    // What the domain wrote reads back as it was.
+    assert_eq!(
+        HouseholdCase::from_stored(7, Some(100), vec![stored.clone()]).as_ref(),
+        Ok(&case)
+    );
+    // A professional agreement whose end date went missing.
+    let mut broken = stored.clone();
+    broken.agreements[0].terms.end_date = None;
+    assert_eq!(
+        HouseholdCase::from_stored(7, Some(100), vec![broken]),
+        Err(RestoreError::Agreement {
+            plan: 1,
+            agreement: 20,
+            rule: PlanError::EndDateMissing
+        })
+    );
+    // Step 5 on a referral of another plan.
+    let mut other = stored.clone();
+    other.id = 2;
+    other.status = PlanStatus::Closed {
+        on: d(2026, 6, 30),
+        reason: "Verhuisd".into(),
+    };
+    other.agreements.clear();
+    other.goals.clear();
+    other.referrals.push(StoredReferral {
+        id: 5,
+        plan_id: 2,
+        requested_by: 100,
+        requested_on: d(2026, 6, 13),
+        care: "Beschermd wonen".into(),
+        justification: full_justification(),
+        status: ReferralStatus::Approved {
+            by: 200,
+            on: d(2026, 6, 14),
+            note: String::new(),
+        },
+    });
+    let mut five = stored.clone();
+    let mut t = agreement(5, AgreementActor::SpecialistProvider);
+    t.end_date = Some(d(2026, 12, 1));
+    t.justification = Some(full_justification());
+    t.referral_id = Some(5);
+    five.agreements[0].terms = t;
+    assert_eq!(
+        HouseholdCase::from_stored(7, Some(100), vec![other, five]),
+        Err(RestoreError::Agreement {
+            plan: 1,
+            agreement: 20,
+            rule: PlanError::ReferralNotApproved
+        })
+    );
+    // Two open plans, a plan without a coordinator, a closed plan with a running agreement.
+    let mut second = stored.clone();
+    second.id = 2;
+    assert_eq!(
+        HouseholdCase::from_stored(7, Some(100), vec![stored.clone(), second]),
+        Err(RestoreError::SeveralOpenPlans {
+            household: 7,
+            count: 2
+        })
+    );
+    assert_eq!(
+        HouseholdCase::from_stored(7, None, vec![stored.clone()]),
+        Err(RestoreError::NoCoordinator { household: 7 })
+    );
+    let mut closed = stored;
+    closed.status = PlanStatus::Closed {
+        on: d(2026, 10, 1),
+        reason: "Klaar".into(),
+    };
+    assert_eq!(
+        HouseholdCase::from_stored(7, Some(100), vec![closed]),
+        Err(RestoreError::ClosedWithRunningAgreements {
+            plan: 1,
+            running: 1
+        })
+    );
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    StartPlan,
+    AddAgreement {
+        step: u8,
+        actor: usize,
+        justify: bool,
+        end: bool,
+        referral: Option<usize>,
+        provider: bool,
+    },
+    RequestReferral,
+    Decide {
+        which: usize,
+        approve: bool,
+        teamlead: bool,
+    },
+    ContinueAll {
+        with_date: bool,
+    },
+    Evaluate {
+        end_some: bool,
+    },
+    EndAll,
+    Close,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        Just(Op::StartPlan),
+        (
+            1u8..=5,
+            0usize..6,
+            any::<bool>(),
+            any::<bool>(),
+            proptest::option::of(0usize..6),
+            any::<bool>(),
+        )
+            .prop_map(
+                |(step, actor, justify, end, referral, provider)| Op::AddAgreement {
+                    step,
+                    actor,
+                    justify,
+                    end,
+                    referral,
+                    provider
+                }
+            ),
+        Just(Op::RequestReferral),
+        (0usize..6, any::<bool>(), any::<bool>()).prop_map(|(which, approve, teamlead)| {
+            Op::Decide {
+                which,
+                approve,
+                teamlead,
+            }
+        }),
+        any::<bool>().prop_map(|with_date| Op::ContinueAll { with_date }),
+        any::<bool>().prop_map(|end_some| Op::Evaluate { end_some }),
+        Just(Op::EndAll),
+        Just(Op::Close),
+    ]
+}
+
+proptest! {
+    /// Whatever a user tries through the API, no rule is ever broken; and what
+    /// the API produced always reads back from storage unchanged.
+    #[test]
+    fn the_rules_cannot_be_broken_through_the_domain_api(ops in proptest::collection::vec(op(), 1..40)) {
+        let mut case = HouseholdCase::new(1);
+        case.assign_coordinator(100).unwrap();
+        // Every referral ever requested: (id, plan id), in request order.
+        let mut referrals: Vec<(i64, i64)> = Vec::new();
+        let mut next_id = 1i64;
+        let day = d(2026, 6, 5);
+        let today = today();
+        for op in ops {
+            next_id += 1;
+            match op {
+                Op::StartPlan => {
+                    let had_open = case.open_plan().is_some();
+                    let r = case.start_plan(next_id, day, today).map(|p| {
+                        p.add_goal(next_id * 1000, NewGoal { domain: LifeDomain::Financien, description: "Schulden op orde".into(), measure: "Budgetplan".into(), target_date: d(2026, 9, 1), term: Term::Short }).map(|_| ())
+                    });
+                    prop_assert_eq!(r.is_err(), had_open);
+                }
+                Op::AddAgreement { step: s, actor, justify, end, referral, provider } => {
+                    let Some(plan) = case.open_plan_mut() else { continue };
+                    let goal_id = plan.goals()[0].id();
+                    let actor = AgreementActor::ALL[actor];
+                    let a = NewAgreement {
+                        goal_id,
+                        actor,
+                        actor_name: "iemand".into(),
+                        provider_id: provider.then_some(3),
+                        description: "iets".into(),
+                        step: step(s),
+                        form: SupportForm::Ondersteunen,
+                        frequency: String::new(),
+                        start: day,
+                        end_date: end.then(|| d(2026, 8, 1)),
+                        own_contribution: String::new(),
+                        justification: justify.then(full_justification),
+                        // Any referral ever requested, of this plan or an earlier one.
+                        referral_id: referral.and_then(|i| referrals.get(i)).map(|r| r.0),
+                    };
+                    let plan_id = plan.id();
+                    let approved = a.referral_id.is_some_and(|id| {
+                        referrals.iter().any(|r| r.0 == id && r.1 == plan_id)
+                            && plan.referral(id).is_some_and(|r| r.is_approved())
+                    });
+                    let should_pass = (s < 4 || justify)
+                        && (s < 5 || approved)
+                        && (end || !(actor.is_professional() || s >= 4))
+                        && (!provider || actor.may_be_provider());
+                    let result = plan.add_agreement(next_id, a);
+                    prop_assert_eq!(result.is_ok(), should_pass, "{:?}", result);
+                }
+                Op::RequestReferral => {
+                    if let Some(plan) = case.open_plan_mut() {
+                        let id = plan.request_referral(next_id, 100, day, "Maatwerk", full_justification(), today).unwrap().id();
+                        referrals.push((id, plan.id()));
+                    }
+                }
+                Op::Decide { which, approve, teamlead } => {
+                    let Some(&(rid, plan_id)) = referrals.get(which) else { continue };
+                    let plan = case.plan_mut(plan_id).unwrap();
+                    let role = if teamlead { Role::Teamleider } else { Role::Generalist };
+                    let before = plan.referral(rid).unwrap().status().clone();
+                    let res = plan.decide_referral(rid, role, 200, day, approve, "Past niet", today).map(|r| r.status().clone());
+                    let after = plan.referral(rid).unwrap().status().clone();
+                    if !teamlead || before != ReferralStatus::Pending || !plan.is_open() {
+                        prop_assert!(res.is_err());
+                        prop_assert_eq!(&after, &before, "a refused decision changes nothing");
+                    } else {
+                        prop_assert_eq!(after.code(), if approve { "goedgekeurd" } else { "afgewezen" });
+                    }
+                }
+                Op::ContinueAll { with_date } => {
+                    if let Some(plan) = case.open_plan_mut() {
+                        let ids: Vec<(i64, bool)> = plan.agreements().iter().filter(|a| a.is_running()).map(|a| (a.id(), a.terms().is_professional())).collect();
+                        for (id, professional) in ids {
+                            let r = plan.continue_agreement(id, d(2026, 8, 2), with_date.then(|| d(2026, 11, 1)), today);
+                            prop_assert_eq!(r.is_ok(), with_date || !professional);
+                        }
+                    }
+                }
+                Op::Evaluate { end_some } => {
+                    if let Some(plan) = case.open_plan_mut() {
+                        let agreements = plan.agreements().iter().filter(|a| a.is_running()).enumerate().map(|(i, a)| {
+                            let decision = if end_some && i % 2 == 0 { AgreementDecision::End } else { AgreementDecision::Continue { until: Some(d(2026, 11, 20)) } };
+                            (a.id(), decision)
+                        }).collect();
+                        let goal = plan.goals()[0].id();
+                        plan.evaluate(&Evaluation { on: d(2026, 9, 1), outcomes: vec![(goal, GoalOutcome::Partly, String::new())], agreements }, today).unwrap();
+                    }
+                }
+                Op::EndAll => {
+                    if let Some(plan) = case.open_plan_mut() {
+                        let ids: Vec<i64> = plan.agreements().iter().filter(|a| a.is_running()).map(|a| a.id()).collect();
+                        for id in ids { plan.end_agreement(id, d(2026, 9, 2), today).unwrap(); }
+                    }
+                }
+                Op::Close => {
+                    if let Some(plan) = case.open_plan_mut() {
+                        let running = plan.agreements().iter().any(|a| a.is_running());
+                        prop_assert_eq!(plan.close(d(2026, 9, 3), "Klaar", today).is_err(), running);
+                    }
+                }
+            }
+            // The invariants, after every operation.
+            prop_assert!(case.plans().iter().filter(|p| p.is_open()).count() <= 1);
+            for p in case.plans() {
+                for a in p.agreements() {
+                    let t = a.terms();
+                    if t.step.needs_justification() {
+                        prop_assert!(t.justification.as_ref().is_some_and(|j| j.first_gap(t.step).is_none()));
+                    }
+                    if t.step.needs_referral() {
+                        // The referral is approved *and belongs to this very plan*.
+                        let rid = t.referral_id;
+                        prop_assert!(rid.is_some_and(|id| referrals.iter().any(|r| r.0 == id && r.1 == p.id())));
+                        prop_assert!(rid.and_then(|id| p.referral(id)).is_some_and(|r| r.is_approved() && r.plan_id() == p.id()));
+                    }
+                    if t.is_professional() {
+                        prop_assert!(t.end_date.is_some());
+                    }
+                    if t.provider_id.is_some() {
+                        prop_assert!(t.actor.may_be_provider());
+                    }
+                }
+                if !p.is_open() {
+                    prop_assert!(p.agreements().iter().all(|a| !a.is_running()));
+                }
+            }
+            let stored: Vec<StoredPlan> = case.plans().iter().map(Plan::to_stored).collect();
+            let restored = HouseholdCase::from_stored(1, case.coordinator(), stored);
+            prop_assert_eq!(restored.as_ref(), Ok(&case));
+        }
+    }
+}

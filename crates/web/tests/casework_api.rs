@@ -1,0 +1,493 @@
+//! The casework API against its OpenAPI document: every operation names its
+//! request and response bodies as component schemas, and what the server
+//! really sends and accepts conforms to them — on every backend.
+
+use baken_web::testing::{apps, As, TestApp};
+use serde_json::{json, Value};
+
+fn doc() -> Value {
+    serde_json::from_str(baken_web::api::OPENAPI).expect("openapi.json parses")
+}
+
+fn schema<'a>(doc: &'a Value, r: &str) -> &'a Value {
+    let name = r
+        .strip_prefix("#/components/schemas/")
+        .unwrap_or_else(|| panic!("{r} is not a component schema"));
+    let s = &doc["components"]["schemas"][name];
+    assert!(s.is_object(), "component schema {name} exists");
+    s
+}
+
+/// Checks `v` against `s` (the subset of OpenAPI 3.0 the document uses);
+/// every problem with its JSON path.
+fn check(doc: &Value, s: &Value, v: &Value, path: &str, problems: &mut Vec<String>) {
+    if let Some(r) = s["$ref"].as_str() {
+        return check(doc, schema(doc, r), v, path, problems);
+    }
+    if let Some(all) = s["allOf"].as_array() {
+        for part in all {
+            check(doc, part, v, path, problems);
+        }
+        return;
+    }
+    if v.is_null() {
+        if s["nullable"] != true && s.get("type").is_some() {
+            problems.push(format!("{path}: null where {} is required", s["type"]));
+        }
+        return;
+    }
+    match s["type"].as_str() {
+        Some("object") => {
+            let Some(o) = v.as_object() else {
+                return problems.push(format!("{path}: not an object"));
+            };
+            for r in s["required"].as_array().into_iter().flatten() {
+                let r = r.as_str().unwrap();
+                if !o.contains_key(r) {
+                    problems.push(format!("{path}: missing {r}"));
+                }
+            }
+            for (k, x) in o {
+                let p = format!("{path}.{k}");
+                match (&s["properties"][k], &s["additionalProperties"]) {
+                    (ps, _) if ps.is_object() => check(doc, ps, x, &p, problems),
+                    (_, Value::Bool(false)) => problems.push(format!("{p}: not in the schema")),
+                    (_, extra) if extra.is_object() => check(doc, extra, x, &p, problems),
+                    _ => {}
+                }
+            }
+        }
+        Some("array") => match v.as_array() {
+            Some(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    check(doc, &s["items"], x, &format!("{path}[{i}]"), problems);
+                }
+            }
+            None => problems.push(format!("{path}: not an array")),
+        },
+        Some("string") => match v.as_str() {
+            Some(t) => {
+                if let Some(e) = s["enum"].as_array() {
+                    if !e.iter().any(|x| x == v) {
+                        problems.push(format!("{path}: {t} not in {e:?}"));
+                    }
+                }
+                if s["format"] == "date"
+                    && chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").is_err()
+                {
+                    problems.push(format!("{path}: {t} is not a date"));
+                }
+            }
+            None => problems.push(format!("{path}: not a string")),
+        },
+        Some("integer") => match v.as_i64() {
+            Some(n) => {
+                if s["minimum"].as_i64().is_some_and(|m| n < m)
+                    || s["maximum"].as_i64().is_some_and(|m| n > m)
+                {
+                    problems.push(format!("{path}: {n} out of range"));
+                }
+            }
+            None => problems.push(format!("{path}: not an integer")),
+        },
+        Some("boolean") if !v.is_boolean() => problems.push(format!("{path}: not a boolean")),
+        _ => {}
+    }
+}
+
+fn casework_operations(doc: &Value) -> Vec<(String, String, &Value)> {
+    let mut out = Vec::new();
+    for (p, item) in doc["paths"].as_object().unwrap() {
+        for (m, op) in item.as_object().unwrap() {
+            if op["tags"]
+                .as_array()
+                .is_some_and(|t| t.iter().any(|x| x == "casework"))
+            {
+                out.push((m.to_uppercase(), format!("/api/v1{p}"), op));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_casework_operation_names_its_bodies_as_component_schemas() {
+    let doc = doc();
+    let ops = casework_operations(&doc);
+    // Exactly the casework module's API routes.
+    let mut routes: Vec<(String, String)> = baken_web::casework::routes()
+        .iter()
+        .filter(|r| r.path.starts_with("/api/v1/"))
+        .map(|r| (r.method.to_string(), r.path.to_owned()))
+        .collect();
+    let mut documented: Vec<(String, String)> =
+        ops.iter().map(|(m, p, _)| (m.clone(), p.clone())).collect();
+    routes.sort();
+    documented.sort();
+    assert_eq!(documented, routes);
+    for (m, p, op) in &ops {
+        if m == "POST" {
+            let r = op["requestBody"]["content"]["application/json"]["schema"]["$ref"].as_str();
+            assert!(r.is_some(), "{m} {p}: request body is a component schema");
+        }
+        for (code, res) in op["responses"].as_object().unwrap() {
+            if code.starts_with('2') {
+                let r = res["content"]["application/json"]["schema"]["$ref"].as_str();
+                assert!(
+                    r.is_some(),
+                    "{m} {p} {code}: response is a component schema"
+                );
+            }
+        }
+    }
+    // No component schema of casework is a bare object.
+    fn walk(s: &Value, at: &str) {
+        if s["type"] == "object" {
+            assert!(
+                s.get("properties").is_some() || s.get("additionalProperties").is_some(),
+                "{at} is a bare object"
+            );
+        }
+        if let Some(o) = s.as_object() {
+            for (k, x) in o {
+                if x.is_object() {
+                    walk(x, &format!("{at}.{k}"));
+                }
+            }
+        }
+    }
+    for (name, s) in doc["components"]["schemas"].as_object().unwrap() {
+        walk(s, name);
+    }
+    // The signal categories are the domain's, hulpvraag included.
+    let cats: Vec<&str> = doc["components"]["schemas"]["NewSignal"]["properties"]["category"]
+        ["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    let domain: Vec<&str> = baken_domain::casework::SignalCategory::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .collect();
+    assert_eq!(cats, domain);
+}
+
+async fn send(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    who: &As,
+    body: Option<&Value>,
+) -> (u16, Value) {
+    use axum::body::Body;
+    use axum::http::{header, Request};
+    use tower::ServiceExt;
+    let mut req = Request::builder().method(method).uri(path);
+    if let As::Bearer(t) = who {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    let req = match body {
+        Some(b) => req
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(b.to_string())),
+        None => req.body(Body::empty()),
+    }
+    .unwrap();
+    let res = app.router.clone().oneshot(req).await.unwrap();
+    let status = res.status().as_u16();
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 24)
+        .await
+        .unwrap();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+/// Calls an operation and checks the request and the response against the
+/// document; returns the response body.
+async fn call(
+    app: &TestApp,
+    doc: &Value,
+    method: &str,
+    template: &str,
+    id: i64,
+    who: &As,
+    body: Option<Value>,
+) -> Value {
+    let op = &doc["paths"][template.trim_start_matches("/api/v1")][method.to_lowercase()];
+    assert!(op.is_object(), "{method} {template} documented");
+    let mut problems = Vec::new();
+    if let Some(b) = &body {
+        let s = &op["requestBody"]["content"]["application/json"]["schema"];
+        check(doc, s, b, "request", &mut problems);
+    }
+    let path = template.replace("{id}", &id.to_string());
+    let (status, res) = send(app, method, &path, who, body.as_ref()).await;
+    assert!(
+        (200..300).contains(&status),
+        "{method} {path}: {status} {res}"
+    );
+    let s = &op["responses"][status.to_string()]["content"]["application/json"]["schema"];
+    assert!(s.is_object(), "{method} {template} documents {status}");
+    check(doc, s, &res, "response", &mut problems);
+    assert!(
+        problems.is_empty(),
+        "{method} {template}: {problems:#?}\n{res}"
+    );
+    res
+}
+
+#[tokio::test]
+async fn what_the_casework_api_sends_and_accepts_matches_its_schemas() {
+    let doc = doc();
+    for app in apps(60).await {
+        let gen = app.token_for("generalist").await;
+        let lead = app.token_for("teamleider").await;
+        let partner = app.token_for("aanbieder").await;
+        let today = baken_web::casework::today();
+        let day = |n: i64| {
+            (today + chrono::Duration::days(n))
+                .format("%Y-%m-%d")
+                .to_string()
+        };
+        // A household without casework.
+        let page = app.login_as("generalist").await;
+        let mut fresh = None;
+        for id in 1..60 {
+            let res = app.get(&format!("/dossier/{id}"), &page).await;
+            if res.status == 200 && res.body.contains("<dd>nog geen</dd>") {
+                fresh = Some(id);
+                break;
+            }
+        }
+        let hh = fresh.expect("a household without casework");
+        let (_, household) =
+            send(&app, "GET", &format!("/api/v1/households/{hh}"), &gen, None).await;
+        let postcode = household["address"]["postcode"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let number = household["address"]["houseNumber"].to_string();
+
+        call(&app, &doc, "GET", "/api/v1/signals", 0, &gen, None).await;
+        let s = call(&app, &doc, "POST", "/api/v1/signals", 0, &partner, Some(json!({
+            "category": "schulden", "urgency": "normaal", "description": "Rekeningen stapelen zich op",
+            "source": "Stichting Welzijn Proefstad", "postcode": postcode, "houseNumber": number.trim_matches('"'),
+        }))).await;
+        let sid = s["id"].as_i64().unwrap();
+        let me = {
+            let mut tx = app.db.read().await.unwrap();
+            baken_store::users::by_username(&mut tx, "generalist")
+                .await
+                .unwrap()
+                .unwrap()
+                .id
+        };
+        call(
+            &app,
+            &doc,
+            "POST",
+            "/api/v1/signals/{id}/triage",
+            sid,
+            &gen,
+            Some(json!({"householdId": hh, "generalistId": me})),
+        )
+        .await;
+        call(
+            &app,
+            &doc,
+            "POST",
+            "/api/v1/signals/{id}/first-contact",
+            sid,
+            &gen,
+            Some(json!({"on": day(0), "method": "huisbezoek", "outcome": "Thuis"})),
+        )
+        .await;
+        let (_, providers) = send(
+            &app,
+            "GET",
+            "/api/v1/hsds/organizations",
+            &As::Anonymous,
+            None,
+        )
+        .await;
+        let _ = providers;
+        let provider = {
+            let mut tx = app.db.read().await.unwrap();
+            baken_store::areas::providers(&mut tx).await.unwrap()[0].id
+        };
+        call(&app, &doc, "POST", "/api/v1/households/{id}/conversations", hh, &gen, Some(json!({
+            "heldOn": day(-1), "presentedQuestion": "Hulp bij de rekeningen",
+            "underlyingNeeds": [{"domain": "financien", "need": "Overzicht kwijt"}, {"domain": "sociaal_netwerk", "need": "Schaamt zich"}],
+            "scores": {"financien": "2", "justitie": "nvt"}, "participationRung": 2,
+            "network": [{"name": "Broer", "relation": "familie", "canDo": "Post", "willDo": "Wekelijks"}],
+            "consents": [{"providerId": provider, "purpose": "Schuldhulp", "until": day(200)}, {"organisation": "Huisarts", "purpose": "Gezondheid", "until": day(100)}],
+        }))).await;
+        call(
+            &app,
+            &doc,
+            "GET",
+            "/api/v1/households/{id}/conversations",
+            hh,
+            &gen,
+            None,
+        )
+        .await;
+        let p = call(
+            &app,
+            &doc,
+            "POST",
+            "/api/v1/households/{id}/plans",
+            hh,
+            &gen,
+            Some(json!({"openedOn": day(-1)})),
+        )
+        .await;
+        let plan = p["id"].as_i64().unwrap();
+        let g = call(&app, &doc, "POST", "/api/v1/plans/{id}/goals", plan, &gen, Some(json!({"version": 1, "domain": "financien", "description": "Rekeningen op tijd", "measure": "Geen aanmaningen", "targetDate": day(90), "term": "kort"}))).await;
+        let goal = g["id"].as_i64().unwrap();
+        let a = call(&app, &doc, "POST", "/api/v1/plans/{id}/agreements", plan, &gen, Some(json!({
+            "version": g["version"], "goalId": goal, "actor": "voorziening", "providerId": provider, "description": "Budgetcursus",
+            "step": 3, "form": "ondersteunen", "frequency": "wekelijks", "start": day(0), "endOrEvaluationDate": day(30), "ownContribution": "Neemt zijn post mee",
+        }))).await;
+        let aid = a["id"].as_i64().unwrap();
+        let c = call(
+            &app,
+            &doc,
+            "POST",
+            "/api/v1/agreements/{id}/continue",
+            aid,
+            &gen,
+            Some(json!({"version": a["version"], "until": day(60)})),
+        )
+        .await;
+        let e = call(&app, &doc, "POST", "/api/v1/plans/{id}/evaluations", plan, &gen, Some(json!({
+            "version": c["version"], "heldOn": day(0), "outcomes": {goal.to_string(): "deels"}, "notes": {goal.to_string(): "Gaat beter"},
+            "agreements": {aid.to_string(): {"decision": "continue", "until": day(90)}}, "scores": {"financien": "3"}, "participationRung": 3, "note": "Goed gesprek",
+        }))).await;
+        let r = call(&app, &doc, "POST", "/api/v1/plans/{id}/referrals", plan, &gen, Some(json!({"version": e["version"], "care": "Schuldhulp", "justification": {"1": "a", "2": "b", "3": "c", "4": "d"}}))).await;
+        call(&app, &doc, "GET", "/api/v1/referrals", 0, &lead, None).await;
+        call(
+            &app,
+            &doc,
+            "POST",
+            "/api/v1/referrals/{id}/reject",
+            r["id"].as_i64().unwrap(),
+            &lead,
+            Some(json!({"reason": "Eerst de cursus"})),
+        )
+        .await;
+        let plans = call(
+            &app,
+            &doc,
+            "GET",
+            "/api/v1/households/{id}/plans",
+            hh,
+            &gen,
+            None,
+        )
+        .await;
+        let v = plans["_embedded"]["plans"][0]["version"].clone();
+        let ended = call(
+            &app,
+            &doc,
+            "POST",
+            "/api/v1/agreements/{id}/end",
+            aid,
+            &gen,
+            Some(json!({"version": v, "endedOn": day(0)})),
+        )
+        .await;
+        call(
+            &app,
+            &doc,
+            "POST",
+            "/api/v1/plans/{id}/close",
+            plan,
+            &gen,
+            Some(json!({"version": ended["version"], "reason": "Op orde"})),
+        )
+        .await;
+        // Household 1's plan (a full demo plan) reads back as documented too.
+        call(
+            &app,
+            &doc,
+            "GET",
+            "/api/v1/households/{id}/plans",
+            1,
+            &gen,
+            None,
+        )
+        .await;
+        call(
+            &app,
+            &doc,
+            "GET",
+            "/api/v1/households/{id}/conversations",
+            1,
+            &gen,
+            None,
+        )
+        .await;
+        // A rule broken: the documented problem shape.
+        let (status, res) = send(
+            &app,
+            "POST",
+            &format!("/api/v1/plans/{plan}/close"),
+            &gen,
+            Some(&json!({"version": 1, "reason": "x"})),
+        )
+        .await;
+        assert_eq!(status, 422, "{res}");
+        let mut problems = Vec::new();
+        check(
+            &doc,
+            &json!({"$ref": "#/components/schemas/CaseworkProblem"}),
+            &res,
+            "problem",
+            &mut problems,
+        );
+        assert!(
+            problems.is_empty() && res["nlDetail"].as_str().is_some_and(|s| !s.is_empty()),
+            "{problems:?} {res}"
+        );
+    }
+}
+
+#[test]
+fn the_checker_finds_what_does_not_match() {
+    let doc = doc();
+    let s = json!({"$ref": "#/components/schemas/TriageResult"});
+    let mut problems = Vec::new();
+    check(
+        &doc,
+        &s,
+        &json!({"signalId": 1, "householdId": 2, "assignedTo": 3, "coordinatorId": 3}),
+        "$",
+        &mut problems,
+    );
+    assert!(problems.is_empty(), "{problems:?}");
+    check(
+        &doc,
+        &s,
+        &json!({"signalId": "1", "householdId": 2, "assignedTo": 3, "extra": true}),
+        "$",
+        &mut problems,
+    );
+    assert_eq!(problems.len(), 3, "{problems:?}");
+    let mut problems = Vec::new();
+    check(
+        &doc,
+        &json!({"$ref": "#/components/schemas/Signal"}),
+        &json!({"reportedOn": "gisteren", "category": "lawaai"}),
+        "$",
+        &mut problems,
+    );
+    assert!(
+        problems.iter().any(|p| p.contains("not a date"))
+            && problems.iter().any(|p| p.contains("lawaai"))
+    );
+}
