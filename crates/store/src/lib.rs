@@ -276,10 +276,10 @@ impl Tx {
     /// The connection, for [`with_conn!`] and [`exec!`].
     pub fn conn(&mut self) -> Conn<'_> {
         match self {
-            Tx::Sqlite(t, _) => Conn::Sqlite(&mut **t),
-            Tx::Postgres(t) => Conn::Postgres(&mut **t),
-            Tx::SqliteLookup(c) => Conn::Sqlite(&mut **c),
-            Tx::PostgresLookup(c) => Conn::Postgres(&mut **c),
+            Tx::Sqlite(t, _) => Conn::Sqlite(t),
+            Tx::Postgres(t) => Conn::Postgres(t),
+            Tx::SqliteLookup(c) => Conn::Sqlite(c),
+            Tx::PostgresLookup(c) => Conn::Postgres(c),
         }
     }
 
