@@ -1251,30 +1251,77 @@ fn provider_opts(providers: &[Provider]) -> Vec<ProviderOpt> {
         .collect()
 }
 
-async fn dossier_context(
-    tx: &mut Tx,
-    h: &Household,
-    day: chrono::NaiveDate,
-    form: &FormMap,
-) -> Result<Value, AppError> {
+/// Everything the dossier shows of one household, as read in its audited
+/// transaction. Turning it into a page ([`dossier_context`]) happens after that
+/// transaction, so the shared transaction of audited reads holds only the queries.
+struct DossierData {
+    case: baken_domain::casework::HouseholdCase,
+    coordinator: Option<String>,
+    signals: Vec<cw::SignalRow>,
+    conversations: Vec<cw::ConversationRow>,
+    needs: Vec<cw::NeedRow>,
+    network: Vec<cw::NetworkRow>,
+    consents: Vec<cw::ConsentRow>,
+    measurements: Vec<cw::Measurement>,
+    /// For the plan shown (the open one, or the last): history, progress, version.
+    plan: Option<(Vec<cw::HistoryRow>, Vec<cw::ProgressRow>, i64)>,
+}
+
+async fn load_dossier(tx: &mut Tx, h: &Household) -> Result<DossierData, AppError> {
     let case = cw::load_case(tx, h.id).await.map_err(internal)?;
     let coordinator = cw::coordinator(tx, h.id)
         .await
         .map_err(internal)?
         .map(|c| c.1);
-    let (norms, _) = current_norms(tx).await?;
-    let providers = areas::providers(tx).await?;
-    let signals: Vec<SignalView> = cw::household_signals(tx, h.id)
-        .await
-        .map_err(internal)?
-        .iter()
-        .map(|s| signal_view(s, &norms, day))
-        .collect();
+    let signals = cw::household_signals(tx, h.id).await.map_err(internal)?;
     let conversations = cw::conversations(tx, h.id).await.map_err(internal)?;
     let needs = cw::needs(tx, h.id).await.map_err(internal)?;
     let network = cw::network(tx, h.id).await.map_err(internal)?;
     let consents = cw::consents(tx, h.id).await.map_err(internal)?;
-    let ms = cw::measurements(tx, h.id).await.map_err(internal)?;
+    let measurements = cw::measurements(tx, h.id).await.map_err(internal)?;
+    let plan = match case.open_plan().or(case.plans().last()).map(|p| p.id()) {
+        None => None,
+        Some(id) => Some((
+            cw::history(tx, id).await.map_err(internal)?,
+            cw::progress(tx, id).await.map_err(internal)?,
+            cw::plan_version(tx, id).await.map_err(internal)?,
+        )),
+    };
+    Ok(DossierData {
+        case,
+        coordinator,
+        signals,
+        conversations,
+        needs,
+        network,
+        consents,
+        measurements,
+        plan,
+    })
+}
+
+/// The dossier page's values. `norms` and `providers` are not a household's
+/// data: they are read outside the audited transaction.
+fn dossier_context(
+    h: &Household,
+    data: DossierData,
+    norms: &ResponseNorms,
+    providers: &[baken_store::areas::Provider],
+    day: chrono::NaiveDate,
+    form: &FormMap,
+) -> Value {
+    let DossierData {
+        case,
+        coordinator,
+        signals,
+        conversations,
+        needs,
+        network,
+        consents,
+        measurements: ms,
+        plan: plan_rows,
+    } = data;
+    let signals: Vec<SignalView> = signals.iter().map(|s| signal_view(s, norms, day)).collect();
     let (score_chart, rung_chart) = charts(&ms);
     #[derive(Serialize)]
     struct ScoreRow {
@@ -1315,9 +1362,7 @@ async fn dossier_context(
         None => Value::from(()),
         Some(p) => {
             let refs = p.referrals();
-            let history = cw::history(tx, p.id()).await.map_err(internal)?;
-            let progress = cw::progress(tx, p.id()).await.map_err(internal)?;
-            let version = cw::plan_version(tx, p.id()).await.map_err(internal)?;
+            let (history, progress, version) = plan_rows.unwrap_or_default();
             let flags = p.flags(day);
             let goals: Vec<Value> = p
                 .goals()
@@ -1430,14 +1475,14 @@ async fn dossier_context(
         network => (1..=rows(form, "netwerk", NETWORK_ROWS)).collect::<Vec<_>>(),
         consents => (1..=rows(form, "toestemming", CONSENT_ROWS)).collect::<Vec<_>>(),
     };
-    Ok(Value::from_serialize(context! {
+    Value::from_serialize(context! {
         household => context! { id => h.id, address => h.street_address(), postcode => h.postcode, city => h.city },
         coordinator => coordinator, signals => signals, conversations => conversations, needs => needs,
         network => network, consents => consents, measurements => measurements, score_rows => score_rows,
         score_chart => score_chart, rung_chart => rung_chart, plan => plan_value, today => day.to_string(),
         can_open_plan => case.open_plan().is_none() && case.coordinator().is_some(),
-        providers => provider_opts(&providers), rows => form_rows,
-    }))
+        providers => provider_opts(providers), rows => form_rows,
+    })
 }
 
 async fn dossier_page(
@@ -1455,7 +1500,6 @@ async fn dossier_page(
     } else {
         audit_detail.to_owned()
     };
-    let rows = form.clone();
     let (h, data) = audited_household_read(
         state,
         ctx,
@@ -1463,11 +1507,15 @@ async fn dossier_page(
         id,
         AuditAction::Read,
         "casework",
-        move |tx, h| {
-            Box::pin(async move { Ok((dossier_context(tx, h, today(), &rows).await?, detail)) })
-        },
+        move |tx, h| Box::pin(async move { Ok((load_dossier(tx, h).await?, detail)) }),
     )
     .await?;
+    let (norms, providers) = {
+        let mut tx = state.db.lookup().await?;
+        let (norms, _) = current_norms(&mut tx).await?;
+        (norms, areas::providers(&mut tx).await?)
+    };
+    let data = dossier_context(&h, data, &norms, &providers, today(), form);
     let html = render(
         state,
         ctx,
