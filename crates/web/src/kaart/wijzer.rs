@@ -13,12 +13,15 @@ use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::Form;
-use baken_domain::kaart::wijzer::{suggest, Answers, ServiceIndex, SuggestionKind, WijzerContent};
+use baken_domain::kaart::wijzer::{
+    suggest_with, Answers, RuleIndex, ServiceIndex, SuggestionKind, WijzerContent,
+};
 use baken_domain::{AuditAction, AuditOutcome, DistrictCode};
 use baken_store::{audit, kaart};
 use minijinja::{context, Value};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 type Pairs = Vec<(String, String)>;
@@ -163,31 +166,53 @@ const GROUPS: [(u8, &str, &str); 5] = [
     (5, "Vraag het wijkteam", "Deze hulp krijgt u alleen na een gesprek met het wijkteam. Probeer eerst wat hierboven staat."),
 ];
 
-/// A fingerprint of the map and the index built from it.
-type CachedIndex = ((i64, i64, i64), std::sync::Arc<ServiceIndex>);
+/// The map's index and the content compiled against it, with the map's
+/// fingerprint they were built for.
+#[derive(Clone)]
+struct CachedIndex {
+    fingerprint: (i64, i64, i64),
+    map: Arc<ServiceIndex>,
+    rules: Arc<RuleIndex>,
+}
 
-/// The search index over the map, kept between requests and rebuilt only when
-/// the map's fingerprint changes — so the suggestion step costs what the
-/// benchmark measures, and a changed service is visible at once.
+/// The search index over the map and the wijzer's rules compiled against it,
+/// kept between requests: the map's part is rebuilt only when the map's
+/// fingerprint changes, the rules' part when the content differs from what it
+/// was built from — so the suggestion step costs what the benchmark measures,
+/// and a changed service or rule is used at once.
 #[derive(Clone, Default)]
-pub struct IndexCache(std::sync::Arc<tokio::sync::RwLock<Option<CachedIndex>>>);
+pub struct IndexCache(Arc<tokio::sync::RwLock<Option<CachedIndex>>>);
 
-async fn cached_index(state: &AppState) -> Result<std::sync::Arc<ServiceIndex>, AppError> {
+async fn cached_index(
+    state: &AppState,
+    content: WijzerContent,
+) -> Result<(Arc<ServiceIndex>, Arc<RuleIndex>), AppError> {
     let fingerprint = {
         let mut tx = state.db.read().await?;
         baken_store::kaart::services_fingerprint(&mut tx).await?
     };
-    if let Some((fp, index)) = state.wijzer_index.0.read().await.as_ref() {
-        if *fp == fingerprint {
-            return Ok(index.clone());
+    let cached = state.wijzer_index.0.read().await.clone();
+    let map = match &cached {
+        Some(c) if c.fingerprint == fingerprint => {
+            if c.rules.content() == &content {
+                return Ok((c.map.clone(), c.rules.clone()));
+            }
+            c.map.clone()
         }
-    }
-    let services = view::load_services(state).await?;
-    let index = std::sync::Arc::new(ServiceIndex::new(
-        services.into_iter().map(|s| (s.id, s.service)),
-    ));
-    *state.wijzer_index.0.write().await = Some((fingerprint, index.clone()));
-    Ok(index)
+        _ => {
+            let services = view::load_services(state).await?;
+            Arc::new(ServiceIndex::new(
+                services.into_iter().map(|s| (s.id, s.service)),
+            ))
+        }
+    };
+    let rules = Arc::new(RuleIndex::new(content, &map));
+    *state.wijzer_index.0.write().await = Some(CachedIndex {
+        fingerprint,
+        map: map.clone(),
+        rules: rules.clone(),
+    });
+    Ok((map, rules))
 }
 
 fn link(kind: SuggestionKind) -> Option<String> {
@@ -208,9 +233,9 @@ async fn result_page(
     status: StatusCode,
 ) -> PageResult {
     let c = content(state).await?;
-    let index = cached_index(state).await?;
+    let (index, rules) = cached_index(state, c).await?;
     let a = answers_from(pairs);
-    let advice = suggest(&c, &index, &a);
+    let advice = suggest_with(&rules, &index, &a);
     let groups: Vec<Group> = GROUPS
         .iter()
         .map(|(step, heading, intro)| Group {
@@ -379,7 +404,7 @@ pub async fn ask_professional(
     let signal = baken_store::casework::create_signal(
         &mut tx,
         &baken_store::casework::NewSignal {
-            reported_on: chrono::Utc::now().date_naive(),
+            reported_on: crate::casework::today(),
             category: baken_domain::casework::signal::SignalCategory::Hulpvraag,
             urgency: baken_domain::casework::signal::Urgency::Normaal,
             description: description.chars().take(2000).collect(),
