@@ -480,13 +480,25 @@ pub async fn upsert_location(tx: &mut Tx, l: &Location) -> Result<i64> {
     Ok(id)
 }
 
-/// Links a service to a location (HSDS service_at_location), idempotent on the uuid.
+/// Links a service to a location (HSDS service_at_location), idempotent on the
+/// uuid. When the pair is already linked under another uuid (a file from
+/// another system names the same link), the link takes this uuid.
 pub async fn link_location(
     tx: &mut Tx,
     sal_uuid: &str,
     service_id: i64,
     location_id: i64,
 ) -> Result<()> {
+    exec!(tx, |c| {
+        sqlx::query(
+        "DELETE FROM kaart_service_locations WHERE service_id = $1 AND location_id = $2 AND uuid <> $3"
+    )
+    .bind(service_id)
+    .bind(location_id)
+    .bind(sal_uuid)
+    .execute(&mut *c)
+    .await
+    })?;
     exec!(tx, |c| sqlx::query(
         "INSERT INTO kaart_service_locations (uuid, service_id, location_id) VALUES ($1,$2,$3) \
          ON CONFLICT (uuid) DO UPDATE SET service_id = $2, location_id = $3"
@@ -763,31 +775,72 @@ pub async fn load_demo(
     write_wijzer_content(tx, &k.wijzer).await
 }
 
-/// Sets the places of a service: links to locations not in `location_ids` go,
-/// missing ones are added (existing links keep their HSDS id).
-pub async fn replace_locations(tx: &mut Tx, service_id: i64, location_ids: &[i64]) -> Result<()> {
+/// What [`change_locations`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LocationChange {
+    pub linked: usize,
+    pub unlinked: usize,
+}
+
+/// Changes the places of a service by naming what changes: `link` are added
+/// (an existing link keeps its HSDS id), `unlink` are removed, and every other
+/// link stays — so a form that showed some of a service's places can never
+/// drop the ones it did not show. Every id must be a location that exists.
+pub async fn change_locations(
+    tx: &mut Tx,
+    service_id: i64,
+    link: &[i64],
+    unlink: &[i64],
+) -> Result<LocationChange> {
     let current: Vec<(String, i64)> = with_conn!(tx, |c| sqlx::query_as(
         "SELECT uuid, location_id FROM kaart_service_locations WHERE service_id = $1"
     )
     .bind(service_id)
     .fetch_all(&mut *c)
     .await)?;
+    let known: Vec<i64> = locations(tx).await?.iter().map(|l| l.id).collect();
+    if let Some(bad) = link.iter().chain(unlink).find(|l| !known.contains(l)) {
+        return Err(StoreError::NotFound(format!("location {bad}")));
+    }
+    let mut change = LocationChange::default();
     for (uuid, lid) in &current {
-        if !location_ids.contains(lid) {
+        if unlink.contains(lid) && !link.contains(lid) {
             exec!(tx, |c| sqlx::query(
                 "DELETE FROM kaart_service_locations WHERE uuid = $1"
             )
             .bind(uuid)
             .execute(&mut *c)
             .await)?;
+            change.unlinked += 1;
         }
     }
-    for lid in location_ids {
-        if !current.iter().any(|(_, l)| l == lid) {
+    let mut done: Vec<i64> = current.iter().map(|(_, l)| *l).collect();
+    for lid in link {
+        if !done.contains(lid) {
             link_location(tx, &new_uuid(), service_id, *lid).await?;
+            done.push(*lid);
+            change.linked += 1;
         }
     }
-    Ok(())
+    Ok(change)
+}
+
+/// Creates a location a provider typed in; returns it with its ids.
+pub async fn create_location(
+    tx: &mut Tx,
+    l: &baken_domain::kaart::NewLocation,
+) -> Result<Location> {
+    let mut loc = Location {
+        id: 0,
+        uuid: new_uuid(),
+        name: l.name.clone(),
+        address: l.address.clone(),
+        postcode: l.postcode.to_string(),
+        city: l.city.clone(),
+        district_code: l.district.as_ref().map(|d| d.to_string()),
+    };
+    loc.id = upsert_location(tx, &loc).await?;
+    Ok(loc)
 }
 
 /// A request for help as the wijkteam sees it.

@@ -7,10 +7,12 @@
 //! - [`wijzer`]: the self-help guide's matching engine, a pure function from a
 //!   resident's answers and beheerder-editable content to suggestions, lightest first.
 
+pub mod location;
 pub mod service;
 pub mod text;
 pub mod wijzer;
 
+pub use location::{LocationDraft, LocationError, NewLocation};
 pub use service::{
     AgeRange, CostUnit, Reach, Service, ServiceAccess, ServiceDraft, ServiceError, ServiceStatus,
 };
@@ -20,4 +22,4 @@ pub use wijzer::{
     SituationOption, SituationQuestion, Story, Suggestion, SuggestionKind, Topic, WijzerContent,
     WijzerError,
 };
-pub use wijzer::{IndexedService, ServiceIndex};
+pub use wijzer::{suggest_with, IndexedService, RuleIndex, ServiceIndex};

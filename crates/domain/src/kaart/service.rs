@@ -57,6 +57,8 @@ pub enum ServiceError {
     TooLong(&'static str),
     #[error("'{0}' is not an e-mail address")]
     Email(String),
+    #[error("'{0}' is not a web address (http or https)")]
+    Website(String),
 }
 
 impl ServiceError {
@@ -79,6 +81,7 @@ impl ServiceError {
             ServiceError::Reach(_) => "bereik",
             ServiceError::TooLong(f) => f,
             ServiceError::Email(_) => "email",
+            ServiceError::Website(_) => "website",
         }
     }
 
@@ -105,6 +108,7 @@ impl ServiceError {
             ServiceError::Reach(_) => "Kies collectief of individueel.".into(),
             ServiceError::TooLong(_) => "Deze tekst is te lang.".into(),
             ServiceError::Email(_) => "Vul een geldig e-mailadres in, zoals info@voorbeeld.nl.".into(),
+            ServiceError::Website(_) => "Vul een webadres in, zoals www.voorbeeld.nl of https://www.voorbeeld.nl.".into(),
         }
     }
 }
@@ -461,6 +465,13 @@ impl ServiceDraft {
         let capacity = ok(text(&self.capacity, 200, "capaciteit"), &mut errors);
         let phone = ok(text(&self.phone, 40, "telefoon"), &mut errors);
         let website = ok(text(&self.website, 300, "website"), &mut errors);
+        let website = match web_address(&website) {
+            Some(w) => w,
+            None => {
+                errors.push(ServiceError::Website(website.chars().take(60).collect()));
+                String::new()
+            }
+        };
         match (step, form, reach, access, status, errors.is_empty()) {
             (Some(step), Some(form), Some(reach), Some(access), Some(status), true) => {
                 Ok(Service {
@@ -489,6 +500,44 @@ impl ServiceDraft {
             _ => Err(errors),
         }
     }
+}
+
+/// A website as people type it ("www.buurthuis.nl", "https://buurthuis.nl/eten")
+/// made into a full web address; `Some("")` for none, `None` when it is not
+/// one (another scheme such as `javascript:`, spaces, no dot in the host).
+pub fn web_address(input: &str) -> Option<String> {
+    let t = input.trim();
+    if t.is_empty() {
+        return Some(String::new());
+    }
+    let lower = t.to_ascii_lowercase();
+    let (scheme, rest) = if let Some(r) = lower.strip_prefix("https://") {
+        ("https://", &t[t.len() - r.len()..])
+    } else if let Some(r) = lower.strip_prefix("http://") {
+        ("http://", &t[t.len() - r.len()..])
+    } else if lower.contains("://") || lower.contains(':') && !lower.contains('.') {
+        return None;
+    } else {
+        ("https://", t)
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host_name = host.rsplit_once(':').map_or(host, |(h, port)| {
+        if port.chars().all(|c| c.is_ascii_digit()) {
+            h
+        } else {
+            host
+        }
+    });
+    let host_ok = host_name.contains('.')
+        && !host_name.starts_with('.')
+        && !host_name.ends_with('.')
+        && host_name
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
+    let ok = host_ok
+        && !t.chars().any(|c| c.is_whitespace() || c.is_control())
+        && !t.contains(['"', '<', '>', '\\', '`']);
+    ok.then(|| format!("{scheme}{rest}"))
 }
 
 /// Good enough for a contact address: one @, something on both sides, a dot in the domain.
@@ -677,6 +726,43 @@ pub(crate) mod tests {
             AgeRange::new(Some(4), Some(12)).unwrap().label(),
             "4 tot en met 12 jaar"
         );
+    }
+
+    #[test]
+    fn a_website_becomes_a_web_address_and_other_schemes_are_refused() {
+        assert_eq!(
+            web_address("www.buurthuis.nl").as_deref(),
+            Some("https://www.buurthuis.nl")
+        );
+        assert_eq!(
+            web_address(" HTTP://Buurthuis.nl/eten?dag=wo ").as_deref(),
+            Some("http://Buurthuis.nl/eten?dag=wo")
+        );
+        assert_eq!(
+            web_address("https://localhost.nl:8080/x").as_deref(),
+            Some("https://localhost.nl:8080/x")
+        );
+        assert_eq!(web_address("").as_deref(), Some(""));
+        for bad in [
+            "javascript:alert(1)",
+            "buurthuis",
+            "www.buurt huis.nl",
+            "ftp://x.nl",
+            "mailto:a@b.nl",
+            "https://x.nl/\"<script>",
+        ] {
+            assert_eq!(web_address(bad), None, "{bad}");
+        }
+        let mut d = meal_draft();
+        d.website = "javascript:alert(1)".into();
+        let errs = d.parse().unwrap_err();
+        assert_eq!(
+            errs,
+            vec![ServiceError::Website("javascript:alert(1)".into())]
+        );
+        assert_eq!(errs[0].field(), "website");
+        d.website = "www.debrug.nl".into();
+        assert_eq!(d.parse().unwrap().website, "https://www.debrug.nl");
     }
 
     #[test]

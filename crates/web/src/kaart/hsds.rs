@@ -394,6 +394,7 @@ fn field_path(base: &str, e: &ServiceError) -> String {
         ServiceError::District(_) => "service_areas",
         ServiceError::Status(_) => "status",
         ServiceError::Email(_) => "email",
+        ServiceError::Website(_) => "url",
         ServiceError::TooLong(f) => match *f {
             "tijden" => "schedules",
             "voorwie" => "eligibility_description",
