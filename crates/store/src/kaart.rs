@@ -438,6 +438,20 @@ pub async fn upsert_organization(
     Ok(())
 }
 
+/// Gives a provider (an HSDS organisation) a new name, e.g. from an import.
+/// Provider names are unique: a name another provider has is a conflict.
+pub async fn rename_provider(tx: &mut Tx, provider_id: i64, name: &str) -> Result<()> {
+    exec!(tx, |c| sqlx::query(
+        "UPDATE providers SET name = $1 WHERE id = $2"
+    )
+    .bind(name)
+    .bind(provider_id)
+    .execute(&mut *c)
+    .await)
+    .map_err(|e| StoreError::from_insert(e, &format!("provider name '{name}'")))?;
+    Ok(())
+}
+
 pub async fn organizations(tx: &mut Tx) -> Result<Vec<Organization>> {
     let rows = with_conn!(tx, |c| {
         sqlx::query_as(
@@ -686,25 +700,60 @@ pub async fn write_wijzer_content(tx: &mut Tx, content: &WijzerContent) -> Resul
     Ok(())
 }
 
-/// A resident's request for a professional to think along, with consent.
+/// A resident's request for a professional to think along, with consent:
+/// the answers as keys (`answers_json`) and in the words the resident saw
+/// (`labelled_json`).
 pub async fn create_help_request(
     tx: &mut Tx,
     district: Option<&str>,
     answers_json: &str,
+    labelled_json: &str,
     contact: &str,
 ) -> Result<i64> {
     let (id,): (i64,) = with_conn!(tx, |c| {
         sqlx::query_as(
-        "INSERT INTO kaart_help_requests (created_at, district_code, answers, contact, status) VALUES ($1,$2,$3,$4,'nieuw') RETURNING id"
+        "INSERT INTO kaart_help_requests (created_at, district_code, answers, labelled, contact, status) VALUES ($1,$2,$3,$4,$5,'nieuw') RETURNING id"
     )
     .bind(now())
     .bind(district)
     .bind(answers_json)
+    .bind(labelled_json)
     .bind(contact)
     .fetch_one(&mut *c)
     .await
     })?;
     Ok(id)
+}
+
+/// Records which casework signal a request for help became.
+pub async fn set_help_request_signal(tx: &mut Tx, id: i64, signal_id: i64) -> Result<()> {
+    exec!(tx, |c| sqlx::query(
+        "UPDATE kaart_help_requests SET signal_id = $1 WHERE id = $2"
+    )
+    .bind(signal_id)
+    .bind(id)
+    .execute(&mut *c)
+    .await)?;
+    Ok(())
+}
+
+/// For these signals, the request for help each came from: (signal, request).
+pub async fn help_requests_of_signals(tx: &mut Tx, signals: &[i64]) -> Result<Vec<(i64, i64)>> {
+    if signals.is_empty() {
+        return Ok(Vec::new());
+    }
+    // The ids are numbers from the database, joined into the statement: no
+    // text from a user reaches it.
+    let list = signals
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    let sql = format!(
+        "SELECT signal_id, id FROM kaart_help_requests WHERE signal_id IN ({list}) ORDER BY signal_id"
+    );
+    let rows: Vec<(i64, i64)> = with_conn!(tx, |c| sqlx::query_as(&sql).fetch_all(&mut *c).await)?;
+    Ok(rows)
 }
 
 pub async fn count_help_requests(tx: &mut Tx) -> Result<i64> {
@@ -850,8 +899,25 @@ pub struct HelpRequest {
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub district_code: Option<String>,
     pub answers: String,
+    /// The answers in the words the resident saw (None for requests made
+    /// before this was kept).
+    pub labelled: Option<String>,
     pub contact: String,
     pub status: String,
+    pub signal_id: Option<i64>,
+}
+
+const HELP_COLS: &str =
+    "id, created_at, district_code, answers, labelled, contact, status, signal_id";
+
+/// One request for help.
+pub async fn help_request(tx: &mut Tx, id: i64) -> Result<Option<HelpRequest>> {
+    let sql = format!("SELECT {HELP_COLS} FROM kaart_help_requests WHERE id = $1");
+    let row = with_conn!(tx, |c| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(&mut *c)
+        .await)?;
+    Ok(row)
 }
 
 /// The newest requests for a district (and those without one).
@@ -860,15 +926,16 @@ pub async fn help_requests(
     district: Option<&str>,
     limit: i64,
 ) -> Result<Vec<HelpRequest>> {
-    let rows = with_conn!(tx, |c| {
-        sqlx::query_as(
-        "SELECT id, created_at, district_code, answers, contact, status FROM kaart_help_requests \
+    let sql = format!(
+        "SELECT {HELP_COLS} FROM kaart_help_requests \
          WHERE ($1 IS NULL OR district_code = $1 OR district_code IS NULL) ORDER BY id DESC LIMIT $2"
-    )
-    .bind(district)
-    .bind(limit)
-    .fetch_all(&mut *c)
-    .await
+    );
+    let rows = with_conn!(tx, |c| {
+        sqlx::query_as(&sql)
+            .bind(district)
+            .bind(limit)
+            .fetch_all(&mut *c)
+            .await
     })?;
     Ok(rows)
 }

@@ -202,8 +202,11 @@ const NAMES: &[&str] = &[
     "Het Wiel",
 ];
 
+/// An age range: from, up to and including.
+type Ages = (Option<u8>, Option<u8>);
+
 /// For whom.
-const GROUPS: &[(&str, (Option<u8>, Option<u8>))] = &[
+const GROUPS: &[(&str, Ages)] = &[
     ("voor ouderen", (Some(65), None)),
     ("voor senioren", (Some(55), None)),
     ("voor jongeren", (Some(12), Some(23))),

@@ -235,6 +235,11 @@ async fn asking_a_professional_needs_consent_and_is_rate_limited() {
         let answers = [
             ("vraag", "Ik ben veel alleen"),
             ("onderwerp", "contact"),
+            ("situatie_gezelschap", "ja"),
+            ("situatie_eropuit", "moeilijk"),
+            ("graag", "lezen"),
+            ("hulp", "buren"),
+            ("hulp", "niemand"),
             ("wijk", "WK999902"),
         ];
         let before = count(&app).await;
@@ -277,12 +282,77 @@ async fn asking_a_professional_needs_consent_and_is_rate_limited() {
         let generalist = app.login_as("generalist.noord").await;
         let list = app.get("/hulpvragen", &generalist).await;
         assert!(list.body.contains("06-12345678") && list.body.contains("Ik ben veel alleen"));
+        assert!(
+            list.body
+                .contains("<td>Contact met anderen</td><td>Lezen</td>"),
+            "topics and likes in words, not keys"
+        );
+        let request = {
+            let mut tx = app.db.read().await.unwrap();
+            kaart::help_requests(&mut tx, None, 1)
+                .await
+                .unwrap()
+                .remove(0)
+        };
+        let detail_url = format!("/hulpvragen/{}", request.id);
+        assert!(list
+            .body
+            .contains(&format!("href=\"/hulpvragen/{}\"", request.id)));
+        let detail = app.get(&detail_url, &generalist).await;
+        assert_eq!(detail.status, 200);
+        for text in [
+            "<dt>Zou u vaker mensen willen zien?</dt><dd>Ja, graag</dd>",
+            "<dt>Komt u buiten de deur: winkel, vereniging, familie?</dt><dd>Dat lukt niet (meer)</dd>",
+            "<dd>Buren; en: er is nu niemand</dd>",
+            "<dd>Lezen</dd>",
+            "<dd>Contact met anderen</dd>",
+            "<dd>Noord</dd>",
+        ] {
+            assert!(detail.body.contains(text), "{text} missing from the request's page");
+        }
+        let tail = app.audit_tail(1).await;
+        assert_eq!(
+            (
+                tail[0].action.as_str(),
+                tail[0].object_type.as_deref(),
+                tail[0].object_id.as_deref()
+            ),
+            (
+                "read",
+                Some("hulpvraag"),
+                Some(request.id.to_string().as_str())
+            ),
+            "reading the answers is audited"
+        );
+        let elsewhere = app.login_as("generalist.oost").await;
+        assert_eq!(
+            app.get(&detail_url, &elsewhere).await.status,
+            404,
+            "another district's team does not see it"
+        );
+        assert_eq!(app.audit_tail(1).await[0].outcome.as_str(), "denied");
         // ...and it reaches the team's triage as a signal of category "hulpvraag".
         let triage = app.get("/signalen", &generalist).await;
         assert!(
             triage.body.contains("Hulpvraag van een inwoner"),
             "the team's triage lists the request"
         );
+        assert!(
+            triage.body.contains(&format!(
+                "href=\"/hulpvragen/{}\">Alle antwoorden uit de Eigen Kracht Wijzer",
+                request.id
+            )),
+            "the signal links to all the answers"
+        );
+        for text in [
+            "Onderwerpen: Contact met anderen.",
+            "Zou u vaker mensen willen zien? Ja, graag.",
+            "Doet graag: Lezen.",
+            "Wie kan helpen: Buren.",
+            "Er is nu niemand die kan helpen.",
+        ] {
+            assert!(triage.body.contains(text), "the signal carries '{text}'");
+        }
         let mut tx = app.db.read().await.unwrap();
         let n: (i64,) = baken_store::with_conn!(&mut tx, |c| {
             baken_store::sqlx::query_as("SELECT COUNT(*) FROM cw_signals WHERE category = 'hulpvraag' AND description LIKE '%Ik ben veel alleen%' AND team_id IS NOT NULL")
@@ -558,6 +628,66 @@ async fn the_hsds_api_is_public_filtered_and_strict() {
             .await;
         let one: serde_json::Value = serde_json::from_str(&one.body).unwrap();
         assert!(one["organization"]["name"].is_string());
+        // The map's other filters: collective, free access, volunteering.
+        let attrs = |s: &serde_json::Value| -> Vec<String> {
+            s["attributes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a["value"].as_str().unwrap_or("").to_owned())
+                .collect()
+        };
+        let get = |q: &'static str| {
+            let app = &app;
+            async move {
+                let res = app
+                    .get(
+                        &format!("/api/v1/hsds/services?per_page=100&{q}"),
+                        &As::Anonymous,
+                    )
+                    .await;
+                assert_eq!(res.status, 200, "{q}");
+                serde_json::from_str::<serde_json::Value>(&res.body).unwrap()
+            }
+        };
+        let all = get("").await["total_items"].as_u64().unwrap();
+        let collective = get("collective=true").await;
+        let individual = get("collective=false").await["total_items"]
+            .as_u64()
+            .unwrap();
+        assert_eq!(
+            collective["total_items"].as_u64().unwrap() + individual,
+            all
+        );
+        for s in collective["contents"].as_array().unwrap() {
+            assert!(attrs(s).contains(&"collectief".to_owned()), "{}", s["name"]);
+        }
+        let decision = get("free_access=false").await;
+        assert!(decision["total_items"].as_u64().unwrap() > 0);
+        for s in decision["contents"].as_array().unwrap() {
+            assert!(
+                attrs(s).contains(&"beschikking".to_owned()) && attrs(s).contains(&"5".to_owned())
+            );
+        }
+        let give = get("volunteering=true&search=voorlezen").await;
+        assert!(give["total_items"].as_u64().unwrap() > 0);
+        for s in give["contents"].as_array().unwrap() {
+            assert!(
+                attrs(s).contains(&"vrijwilligerswerk".to_owned()),
+                "{}",
+                s["name"]
+            );
+        }
+        assert_eq!(
+            get("volunteering=false&search=voorlezen&ladder_step=3").await["total_items"],
+            0,
+            "reading aloud is only a way to give"
+        );
+        let bad = app
+            .get("/api/v1/hsds/services?collective=ja", &As::Anonymous)
+            .await;
+        assert_eq!(bad.status, 400);
+        assert!(bad.body.contains("collective"));
         let bad = app
             .get("/api/v1/hsds/services?ladder_step=9", &As::Anonymous)
             .await;
@@ -873,5 +1003,77 @@ fn import_entry() -> baken_domain::AuditEntry {
         object_type: None,
         object_id: None,
         detail: String::new(),
+    }
+}
+
+#[tokio::test]
+async fn the_result_downloads_as_one_self_contained_file_and_nothing_is_stored() {
+    for app in apps(20).await {
+        let before = (
+            count(&app).await,
+            app.audit_tail(1).await.first().map(|r| r.seq),
+        );
+        let res = app
+            .post_form(
+                "/wijzer/resultaat/bestand",
+                &As::Anonymous,
+                &[
+                    ("vraag", "Ik wil maaltijden thuis"),
+                    ("onderwerp", "eten"),
+                    ("situatie_alleen_eten", "vaak"),
+                    ("graag", "lezen"),
+                    ("wijk", "WK999902"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 200);
+        assert_eq!(
+            res.headers["content-disposition"],
+            "attachment; filename=\"eigen-kracht-wijzer.html\""
+        );
+        assert!(res.content_type().starts_with("text/html"));
+        assert_eq!(res.headers["cache-control"], "no-store");
+        let file = &res.body;
+        assert!(file.starts_with("<!doctype html>") && file.contains("<html lang=\"nl\">"));
+        for text in [
+            "Buurtmaaltijd Vlietland",
+            "Waarom past dit bij u?",
+            "Eet u vaak alleen?",
+            "Buurthuis Vlietland, Buurtweg",
+            "Zo meldt u zich aan:",
+            "Iets voor een ander doen?",
+            "Voorlezen op de basisschool",
+        ] {
+            assert!(file.contains(text), "the file has {text}");
+        }
+        for absent in ["<script", "<link", " src=", "csrf", "<form"] {
+            assert!(
+                !file.contains(absent),
+                "the file is self-contained: no {absent}"
+            );
+        }
+        assert!(
+            pos(file, "Buurtmaaltijd Vlietland") < pos(file, "Vraag het wijkteam"),
+            "lightest first, as on the page"
+        );
+        assert_eq!(
+            (
+                count(&app).await,
+                app.audit_tail(1).await.first().map(|r| r.seq)
+            ),
+            before,
+            "nothing is stored, not even an audit line"
+        );
+        let page = app
+            .post_form(
+                "/wijzer/resultaat",
+                &As::Anonymous,
+                &[("vraag", "maaltijd")],
+            )
+            .await;
+        assert!(page
+            .body
+            .contains("<form method=\"post\" action=\"/wijzer/resultaat/bestand\""));
+        assert!(page.body.contains(">Download als bestand</button>"));
     }
 }

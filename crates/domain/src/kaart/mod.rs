@@ -18,8 +18,8 @@ pub use service::{
 };
 pub use text::{normalize, stem, tokens, Matcher};
 pub use wijzer::{
-    suggest, Advice, Answers, Condition, Interest, NetworkOption, Reason, Rule, RuleAction,
-    SituationOption, SituationQuestion, Story, Suggestion, SuggestionKind, Topic, WijzerContent,
-    WijzerError,
+    suggest, Advice, Answers, Condition, Interest, LabelledAnswers, NetworkOption, Reason, Rule,
+    RuleAction, SituationOption, SituationQuestion, Story, Suggestion, SuggestionKind, Topic,
+    WijzerContent, WijzerError,
 };
 pub use wijzer::{suggest_with, IndexedService, RuleIndex, ServiceIndex};

@@ -357,6 +357,82 @@ pub struct Answers {
     pub district: Option<DistrictCode>,
 }
 
+/// A resident's answers in the words they saw: what a professional reads
+/// when the resident asks the wijkteam to think along. Kept as given, so a
+/// later change to the wijzer's content does not change what they answered.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LabelledAnswers {
+    pub question: String,
+    pub topics: Vec<String>,
+    /// (question, chosen answer), in the order the wijzer asks them.
+    pub situation: Vec<(String, String)>,
+    pub likes: Vec<String>,
+    pub helpers: Vec<String>,
+    pub nobody_helps: bool,
+}
+
+impl WijzerContent {
+    /// The answers in this content's words. A key the content no longer has
+    /// (it changed since the form was shown) is kept as the key itself, marked.
+    pub fn label(&self, a: &Answers) -> LabelledAnswers {
+        let gone = |k: &str| format!("{k} (niet meer in de wijzer)");
+        let topics = a
+            .topics
+            .iter()
+            .map(|k| {
+                self.topics
+                    .iter()
+                    .find(|t| &t.key == k)
+                    .map_or_else(|| gone(k), |t| t.label.clone())
+            })
+            .collect();
+        let mut situation: Vec<(String, String)> = Vec::new();
+        for q in &self.questions {
+            if let Some(chosen) = a.situation.get(&q.key) {
+                let answer = q
+                    .options
+                    .iter()
+                    .find(|o| &o.key == chosen)
+                    .map_or_else(|| gone(chosen), |o| o.label.clone());
+                situation.push((q.text.clone(), answer));
+            }
+        }
+        for (k, v) in &a.situation {
+            if !self.questions.iter().any(|q| &q.key == k) {
+                situation.push((gone(k), v.clone()));
+            }
+        }
+        let likes = a
+            .likes
+            .iter()
+            .map(|k| {
+                self.interests
+                    .iter()
+                    .find(|i| &i.key == k)
+                    .map_or_else(|| gone(k), |i| i.label.clone())
+            })
+            .collect();
+        let helpers = a
+            .helpers
+            .iter()
+            .map(|k| {
+                self.network
+                    .iter()
+                    .find(|n| &n.key == k)
+                    .map_or_else(|| gone(k), |n| n.label.clone())
+            })
+            .collect();
+        LabelledAnswers {
+            question: a.question.clone(),
+            topics,
+            situation,
+            likes,
+            helpers,
+            nobody_helps: a.nobody_helps,
+        }
+    }
+}
+
 /// Why a suggestion fits, in plain Dutch, pointing at the answer that led to it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Reason(pub String);
@@ -1740,6 +1816,40 @@ mod tests {
             .suggestions
             .iter()
             .any(|s| s.kind == SuggestionKind::Story && s.step.value() == 1));
+    }
+
+    #[test]
+    fn answers_are_labelled_in_the_words_the_resident_saw() {
+        let a = Answers {
+            question: "Ik eet vaak alleen".into(),
+            topics: vec!["eten".into(), "weg".into()],
+            situation: [
+                ("alleen_eten".to_owned(), "vaak".to_owned()),
+                ("lopen".to_owned(), "ja".to_owned()),
+            ]
+            .into(),
+            likes: vec!["lezen".into()],
+            helpers: vec!["buren".into()],
+            nobody_helps: true,
+            district: None,
+        };
+        let l = content().label(&a);
+        assert_eq!(
+            l.topics,
+            vec!["Eten en drinken", "weg (niet meer in de wijzer)"]
+        );
+        assert_eq!(
+            l.situation,
+            vec![
+                ("Eet u vaak alleen?".to_owned(), "Ja, vaak".to_owned()),
+                ("Kunt u goed lopen?".to_owned(), "Ja".to_owned()),
+            ]
+        );
+        assert_eq!(
+            (l.likes, l.helpers),
+            (vec!["Lezen".to_owned()], vec!["Buren".to_owned()])
+        );
+        assert!(l.nobody_helps);
     }
 
     #[test]

@@ -341,6 +341,8 @@ struct SignalView {
     repeat: usize,
     candidates: Vec<(i64, String)>,
     contact: Option<String>,
+    /// A hulpvraag from the Eigen Kracht Wijzer: the request with all answers.
+    help_request: Option<i64>,
 }
 
 fn signal_view(s: &cw::SignalRow, norms: &ResponseNorms, day: chrono::NaiveDate) -> SignalView {
@@ -369,6 +371,7 @@ fn signal_view(s: &cw::SignalRow, norms: &ResponseNorms, day: chrono::NaiveDate)
         contacted: s.first_contact_on.is_some(),
         repeat: 0,
         candidates: Vec::new(),
+        help_request: None,
         contact: s.first_contact_on.map(|d| {
             format!(
                 "{} ({})",
@@ -400,6 +403,16 @@ async fn triage_page(
         .await
         .map_err(internal)?;
     let generalists = cw::team_generalists(&mut tx, team).await?;
+    let from_wijzer: Vec<i64> = rows
+        .iter()
+        .filter(|s| s.category == "hulpvraag")
+        .map(|s| s.id)
+        .collect();
+    let help_requests: BTreeMap<i64, i64> =
+        baken_store::kaart::help_requests_of_signals(&mut tx, &from_wijzer)
+            .await?
+            .into_iter()
+            .collect();
     let mut views: Vec<SignalView> = Vec::new();
     let mut per_household: BTreeMap<i64, usize> = BTreeMap::new();
     for s in &rows {
@@ -409,6 +422,7 @@ async fn triage_page(
     }
     for s in &rows {
         let mut v = signal_view(s, &norms, day);
+        v.help_request = help_requests.get(&s.id).copied();
         v.repeat = s
             .household_id
             .and_then(|h| per_household.get(&h).copied())
