@@ -16,6 +16,7 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 (cd "$ROOT" && cargo build --release --quiet -p baken-bench --bin kaart-wijzer)
 BIN=$CARGO_TARGET_DIR/release/kaart-wijzer
+commas() { echo "$1" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'; }
 per_call() { # log file, calls pattern
   local collected calls
   collected=$(awk '/Collected :/ {print $NF}' "$1.err")
@@ -29,11 +30,11 @@ for p in 0 1 2 3 4 5 6; do
   name=$(sed -n 's/^(\(.*\) gives .*/\1/p' "$WORK/p$p.out")
   n=$(per_call "$WORK/p$p" "suggest_with")
   total=$((total + n))
-  printf '%-26s %12s instructions per suggestion\n' "$name" "$(printf "%'d" "$n")"
+  printf '%-26s %12s instructions per suggestion\n' "$name" "$(commas "$n")"
 done
-printf '%-26s %12s instructions per suggestion\n' "mean of the seven" "$(printf "%'d" $((total / 7)))"
+printf '%-26s %12s instructions per suggestion\n' "mean of the seven" "$(commas $((total / 7)))"
 KAART_PROFILES=0 valgrind --tool=callgrind --callgrind-out-file="$WORK/cg.naive" \
   --toggle-collect='*ServiceIndex*new*' --toggle-collect='*RuleIndex*new*' \
   "$BIN" "$N" 2 naive > "$WORK/naive.out" 2> "$WORK/naive.err"
 n=$(per_call "$WORK/naive" "index builds (ServiceIndex::new and RuleIndex::new each)")
-printf '%-26s %12s instructions per request, on top of the suggestion\n' "naive: index the map again" "$(printf "%'d" "$n")"
+printf '%-26s %12s instructions per request, on top of the suggestion\n' "naive: index the map again" "$(commas "$n")"

@@ -2,7 +2,7 @@
 //!
 //! `cargo run --release -p baken-bench --bin kaart-wijzer [-- SERVICES ROUNDS [indexed|naive]]`
 //!
-//! The map: the synthetic municipality's demo services (~315) plus generated
+//! The map: the synthetic municipality's 319 demo services plus generated
 //! ones up to SERVICES (default 10,000) from `baken_synth::kaart_large` —
 //! names and descriptions combined from a Dutch vocabulary of a few thousand
 //! words, varied domains, districts, steps, reach, status and volunteering.

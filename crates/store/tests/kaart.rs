@@ -134,6 +134,10 @@ async fn a_provider_rename_to_a_name_in_use_is_refused() {
         let err = kaart::rename_provider(&mut tx, orgs[1].provider_id, "Een nieuwe naam")
             .await
             .unwrap_err();
-        assert!(matches!(err, StoreError::Duplicate(_)), "{:?}: {err}", t.backend());
+        assert!(
+            matches!(err, StoreError::Duplicate(_)),
+            "{:?}: {err}",
+            t.backend()
+        );
     }
 }
