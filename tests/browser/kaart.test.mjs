@@ -129,7 +129,13 @@ test('asking a professional: refused without consent, sent with it', async () =>
   await team.waitForURL(/\/start$/);
   await team.goto(`${server.url}/hulpvragen`);
   assert.match(await team.locator('table').textContent(), /06-12345678/);
+  assert.match(await team.locator('table').textContent(), /Contact met anderen/, 'topics in words');
   await expectAccessible(team, 'hulpvragen');
+  await team.getByRole('link', { name: /Alle antwoorden/ }).first().click();
+  await team.waitForURL(/\/hulpvragen\/\d+$/);
+  assert.match(await team.locator('h1').textContent(), /^Hulpvraag \d+$/);
+  assert.match(await team.locator('main').textContent(), /Ik ben veel alleen/);
+  await expectAccessible(team, 'hulpvraag met alle antwoorden');
   await team.context().close();
 });
 
