@@ -1,7 +1,9 @@
 //! The Eigen Kracht Wijzer for residents: no account, plain Dutch, no
 //! JavaScript. Three pages — your question, your situation, your suggestions —
 //! carry the answers forward in hidden fields (nothing is stored until the
-//! resident asks a professional to think along, with explicit consent).
+//! resident asks a professional to think along, with explicit consent). The
+//! result can be kept as a self-contained HTML file ("Download als bestand"),
+//! which is made from the posted answers and stored nowhere.
 
 use super::limit;
 use super::view;
