@@ -149,6 +149,7 @@ pub async fn load_batched(
     crate::casework::load_demo(&mut tx, m, config, &provider_ids)
         .await
         .map_err(crate::casework::CaseError::into_store)?;
+    crate::kaart::load_demo_help_requests(&mut tx, m, config).await?;
     // Recorded in the same transaction, so "this database holds the demo" is
     // true exactly when the demo landed (the web app shows its banner from it).
     crate::meta::set(

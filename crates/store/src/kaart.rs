@@ -438,6 +438,20 @@ pub async fn upsert_organization(
     Ok(())
 }
 
+/// Gives a provider (an HSDS organisation) a new name, e.g. from an import.
+/// Provider names are unique: a name another provider has is a conflict.
+pub async fn rename_provider(tx: &mut Tx, provider_id: i64, name: &str) -> Result<()> {
+    exec!(tx, |c| sqlx::query(
+        "UPDATE providers SET name = $1 WHERE id = $2"
+    )
+    .bind(name)
+    .bind(provider_id)
+    .execute(&mut *c)
+    .await)
+    .map_err(|e| StoreError::from_insert(e, &format!("provider name '{name}'")))?;
+    Ok(())
+}
+
 pub async fn organizations(tx: &mut Tx) -> Result<Vec<Organization>> {
     let rows = with_conn!(tx, |c| {
         sqlx::query_as(
@@ -480,13 +494,25 @@ pub async fn upsert_location(tx: &mut Tx, l: &Location) -> Result<i64> {
     Ok(id)
 }
 
-/// Links a service to a location (HSDS service_at_location), idempotent on the uuid.
+/// Links a service to a location (HSDS service_at_location), idempotent on the
+/// uuid. When the pair is already linked under another uuid (a file from
+/// another system names the same link), the link takes this uuid.
 pub async fn link_location(
     tx: &mut Tx,
     sal_uuid: &str,
     service_id: i64,
     location_id: i64,
 ) -> Result<()> {
+    exec!(tx, |c| {
+        sqlx::query(
+        "DELETE FROM kaart_service_locations WHERE service_id = $1 AND location_id = $2 AND uuid <> $3"
+    )
+    .bind(service_id)
+    .bind(location_id)
+    .bind(sal_uuid)
+    .execute(&mut *c)
+    .await
+    })?;
     exec!(tx, |c| sqlx::query(
         "INSERT INTO kaart_service_locations (uuid, service_id, location_id) VALUES ($1,$2,$3) \
          ON CONFLICT (uuid) DO UPDATE SET service_id = $2, location_id = $3"
@@ -674,25 +700,61 @@ pub async fn write_wijzer_content(tx: &mut Tx, content: &WijzerContent) -> Resul
     Ok(())
 }
 
-/// A resident's request for a professional to think along, with consent.
+/// A resident's request for a professional to think along, with consent:
+/// the answers as keys (`answers_json`) and in the words the resident saw
+/// (`labelled_json`).
 pub async fn create_help_request(
     tx: &mut Tx,
+    at: chrono::DateTime<chrono::Utc>,
     district: Option<&str>,
     answers_json: &str,
+    labelled_json: &str,
     contact: &str,
 ) -> Result<i64> {
     let (id,): (i64,) = with_conn!(tx, |c| {
         sqlx::query_as(
-        "INSERT INTO kaart_help_requests (created_at, district_code, answers, contact, status) VALUES ($1,$2,$3,$4,'nieuw') RETURNING id"
+        "INSERT INTO kaart_help_requests (created_at, district_code, answers, labelled, contact, status) VALUES ($1,$2,$3,$4,$5,'nieuw') RETURNING id"
     )
-    .bind(now())
+    .bind(at)
     .bind(district)
     .bind(answers_json)
+    .bind(labelled_json)
     .bind(contact)
     .fetch_one(&mut *c)
     .await
     })?;
     Ok(id)
+}
+
+/// Records which casework signal a request for help became.
+pub async fn set_help_request_signal(tx: &mut Tx, id: i64, signal_id: i64) -> Result<()> {
+    exec!(tx, |c| sqlx::query(
+        "UPDATE kaart_help_requests SET signal_id = $1 WHERE id = $2"
+    )
+    .bind(signal_id)
+    .bind(id)
+    .execute(&mut *c)
+    .await)?;
+    Ok(())
+}
+
+/// For these signals, the request for help each came from: (signal, request).
+pub async fn help_requests_of_signals(tx: &mut Tx, signals: &[i64]) -> Result<Vec<(i64, i64)>> {
+    if signals.is_empty() {
+        return Ok(Vec::new());
+    }
+    // The ids are numbers from the database, joined into the statement: no
+    // text from a user reaches it.
+    let list = signals
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    let sql = format!(
+        "SELECT signal_id, id FROM kaart_help_requests WHERE signal_id IN ({list}) ORDER BY signal_id"
+    );
+    let rows: Vec<(i64, i64)> = with_conn!(tx, |c| sqlx::query_as(&sql).fetch_all(&mut *c).await)?;
+    Ok(rows)
 }
 
 pub async fn count_help_requests(tx: &mut Tx) -> Result<i64> {
@@ -763,31 +825,72 @@ pub async fn load_demo(
     write_wijzer_content(tx, &k.wijzer).await
 }
 
-/// Sets the places of a service: links to locations not in `location_ids` go,
-/// missing ones are added (existing links keep their HSDS id).
-pub async fn replace_locations(tx: &mut Tx, service_id: i64, location_ids: &[i64]) -> Result<()> {
+/// What [`change_locations`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LocationChange {
+    pub linked: usize,
+    pub unlinked: usize,
+}
+
+/// Changes the places of a service by naming what changes: `link` are added
+/// (an existing link keeps its HSDS id), `unlink` are removed, and every other
+/// link stays — so a form that showed some of a service's places can never
+/// drop the ones it did not show. Every id must be a location that exists.
+pub async fn change_locations(
+    tx: &mut Tx,
+    service_id: i64,
+    link: &[i64],
+    unlink: &[i64],
+) -> Result<LocationChange> {
     let current: Vec<(String, i64)> = with_conn!(tx, |c| sqlx::query_as(
         "SELECT uuid, location_id FROM kaart_service_locations WHERE service_id = $1"
     )
     .bind(service_id)
     .fetch_all(&mut *c)
     .await)?;
+    let known: Vec<i64> = locations(tx).await?.iter().map(|l| l.id).collect();
+    if let Some(bad) = link.iter().chain(unlink).find(|l| !known.contains(l)) {
+        return Err(StoreError::NotFound(format!("location {bad}")));
+    }
+    let mut change = LocationChange::default();
     for (uuid, lid) in &current {
-        if !location_ids.contains(lid) {
+        if unlink.contains(lid) && !link.contains(lid) {
             exec!(tx, |c| sqlx::query(
                 "DELETE FROM kaart_service_locations WHERE uuid = $1"
             )
             .bind(uuid)
             .execute(&mut *c)
             .await)?;
+            change.unlinked += 1;
         }
     }
-    for lid in location_ids {
-        if !current.iter().any(|(_, l)| l == lid) {
+    let mut done: Vec<i64> = current.iter().map(|(_, l)| *l).collect();
+    for lid in link {
+        if !done.contains(lid) {
             link_location(tx, &new_uuid(), service_id, *lid).await?;
+            done.push(*lid);
+            change.linked += 1;
         }
     }
-    Ok(())
+    Ok(change)
+}
+
+/// Creates a location a provider typed in; returns it with its ids.
+pub async fn create_location(
+    tx: &mut Tx,
+    l: &baken_domain::kaart::NewLocation,
+) -> Result<Location> {
+    let mut loc = Location {
+        id: 0,
+        uuid: new_uuid(),
+        name: l.name.clone(),
+        address: l.address.clone(),
+        postcode: l.postcode.to_string(),
+        city: l.city.clone(),
+        district_code: l.district.as_ref().map(|d| d.to_string()),
+    };
+    loc.id = upsert_location(tx, &loc).await?;
+    Ok(loc)
 }
 
 /// A request for help as the wijkteam sees it.
@@ -797,8 +900,25 @@ pub struct HelpRequest {
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub district_code: Option<String>,
     pub answers: String,
+    /// The answers in the words the resident saw (None for requests made
+    /// before this was kept).
+    pub labelled: Option<String>,
     pub contact: String,
     pub status: String,
+    pub signal_id: Option<i64>,
+}
+
+const HELP_COLS: &str =
+    "id, created_at, district_code, answers, labelled, contact, status, signal_id";
+
+/// One request for help.
+pub async fn help_request(tx: &mut Tx, id: i64) -> Result<Option<HelpRequest>> {
+    let sql = format!("SELECT {HELP_COLS} FROM kaart_help_requests WHERE id = $1");
+    let row = with_conn!(tx, |c| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(&mut *c)
+        .await)?;
+    Ok(row)
 }
 
 /// The newest requests for a district (and those without one).
@@ -807,15 +927,16 @@ pub async fn help_requests(
     district: Option<&str>,
     limit: i64,
 ) -> Result<Vec<HelpRequest>> {
-    let rows = with_conn!(tx, |c| {
-        sqlx::query_as(
-        "SELECT id, created_at, district_code, answers, contact, status FROM kaart_help_requests \
+    let sql = format!(
+        "SELECT {HELP_COLS} FROM kaart_help_requests \
          WHERE ($1 IS NULL OR district_code = $1 OR district_code IS NULL) ORDER BY id DESC LIMIT $2"
-    )
-    .bind(district)
-    .bind(limit)
-    .fetch_all(&mut *c)
-    .await
+    );
+    let rows = with_conn!(tx, |c| {
+        sqlx::query_as(&sql)
+            .bind(district)
+            .bind(limit)
+            .fetch_all(&mut *c)
+            .await
     })?;
     Ok(rows)
 }
@@ -852,4 +973,84 @@ pub async fn services_fingerprint(tx: &mut Tx) -> Result<(i64, i64, i64)> {
         .await
     })?;
     Ok(row)
+}
+
+/// The demo's requests for help from the wijzer (`baken_synth::kaart::help_requests`),
+/// each with its casework signal of category "hulpvraag" at the address of a household
+/// in the resident's district, as the wijzer itself would have sent them.
+pub async fn load_demo_help_requests(
+    tx: &mut Tx,
+    m: &baken_synth::Municipality,
+    config: &baken_synth::Config,
+) -> Result<usize> {
+    use baken_domain::casework::signal::{SignalCategory, Urgency};
+    let content = baken_synth::kaart::wijzer();
+    let mut written = 0;
+    for (k, spec) in baken_synth::kaart::help_requests(m).iter().enumerate() {
+        let Some(district) = spec.answers.district.as_ref().map(|d| d.to_string()) else {
+            continue;
+        };
+        let offset = i64::try_from(k % 2).unwrap_or(0);
+        let address: Option<(String, i64)> = with_conn!(tx, |c| {
+            sqlx::query_as(
+                "SELECT postcode, house_number FROM households WHERE district_code = $1 \
+                 ORDER BY id LIMIT 1 OFFSET $2",
+            )
+            .bind(&district)
+            .bind(offset)
+            .fetch_optional(&mut *c)
+            .await
+        })?;
+        let Some((postcode, house_number)) = address else {
+            continue;
+        };
+        let sent_on = config.reference_date - chrono::Duration::days(spec.days_ago);
+        let at = sent_on
+            .and_hms_opt(10, 30, 0)
+            .map(|t| t.and_utc())
+            .unwrap_or_else(now);
+        let labelled = content.label(&spec.answers);
+        let answers = serde_json::to_string(&spec.answers)
+            .map_err(|e| StoreError::Corrupt(format!("demo answers: {e}")))?;
+        let labelled_json = serde_json::to_string(&labelled)
+            .map_err(|e| StoreError::Corrupt(format!("demo answers: {e}")))?;
+        let id = create_help_request(
+            tx,
+            at,
+            Some(&district),
+            &answers,
+            &labelled_json,
+            &spec.contact,
+        )
+        .await?;
+        let name = m
+            .districts
+            .iter()
+            .find(|d| d.code.to_string() == district)
+            .map_or_else(|| district.clone(), |d| d.name.clone());
+        let signal = crate::casework::create_signal(
+            tx,
+            &crate::casework::NewSignal {
+                reported_on: sent_on,
+                category: SignalCategory::Hulpvraag,
+                urgency: Urgency::Normaal,
+                description: labelled
+                    .signal_text(&name, &spec.contact, id)
+                    .chars()
+                    .take(2000)
+                    .collect(),
+                source: "Eigen Kracht Wijzer (de inwoner zelf, met toestemming)".into(),
+                reported_by: None,
+                postcode,
+                house_number,
+                house_letter: String::new(),
+                addition: String::new(),
+            },
+        )
+        .await
+        .map_err(crate::casework::CaseError::into_store)?;
+        set_help_request_signal(tx, id, signal).await?;
+        written += 1;
+    }
+    Ok(written)
 }

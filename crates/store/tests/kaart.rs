@@ -80,3 +80,64 @@ fn uuids_are_version_4() {
     assert_eq!(&u[14..15], "4");
     assert!(matches!(&u[19..20], "8" | "9" | "a" | "b"));
 }
+
+#[tokio::test]
+async fn changing_a_services_places_touches_only_what_is_named() {
+    for t in demo_dbs().await {
+        let mut tx = t.db.begin().await.unwrap();
+        let all = kaart::services(&mut tx, None).await.unwrap();
+        let several = all
+            .iter()
+            .find(|s| s.locations.len() > 2)
+            .expect("a demo service at several places");
+        let ids: Vec<i64> = several.locations.iter().map(|l| l.location.id).collect();
+        let new = kaart::create_location(
+            &mut tx,
+            &baken_domain::kaart::LocationDraft {
+                name: "Speeltuingebouw".into(),
+                address: "Akkerweg 3".into(),
+                postcode: "1015 bc".into(),
+                city: "Proefstad".into(),
+                district: "WK999902".into(),
+            }
+            .parse()
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(new.postcode, "1015BC");
+        let change = kaart::change_locations(&mut tx, several.id, &[new.id], &[ids[0]])
+            .await
+            .unwrap();
+        assert_eq!((change.linked, change.unlinked), (1, 1));
+        let now = kaart::service(&mut tx, several.id).await.unwrap().unwrap();
+        let now_ids: Vec<i64> = now.locations.iter().map(|l| l.location.id).collect();
+        assert_eq!(now_ids.len(), ids.len(), "one out, one in, the rest kept");
+        assert!(!now_ids.contains(&ids[0]) && now_ids.contains(&new.id));
+        assert!(ids[1..].iter().all(|i| now_ids.contains(i)));
+        let err = kaart::change_locations(&mut tx, several.id, &[999_999], &[])
+            .await
+            .unwrap_err();
+        assert!(matches!(err, StoreError::NotFound(_)), "{err}");
+        tx.commit().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_provider_rename_to_a_name_in_use_is_refused() {
+    for t in demo_dbs().await {
+        let mut tx = t.db.begin().await.unwrap();
+        let orgs = kaart::organizations(&mut tx).await.unwrap();
+        kaart::rename_provider(&mut tx, orgs[0].provider_id, "Een nieuwe naam")
+            .await
+            .unwrap();
+        let err = kaart::rename_provider(&mut tx, orgs[1].provider_id, "Een nieuwe naam")
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, StoreError::Duplicate(_)),
+            "{:?}: {err}",
+            t.backend()
+        );
+    }
+}

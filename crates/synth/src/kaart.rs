@@ -79,6 +79,7 @@ struct T {
     apply: &'static str,
     capacity: &'static str,
     volunteering: bool,
+    status: &'static str,
 }
 
 const fn t(
@@ -111,6 +112,7 @@ const fn t(
         apply: "",
         capacity: "",
         volunteering: false,
+        status: "actief",
     }
 }
 
@@ -172,6 +174,17 @@ fn templates() -> Vec<T> {
         T { volunteering: true, apply: "Meld u aan bij het buurthuis.", ..t("Gastvrouw of gastheer bij de koffieochtend", "Ontvang bezoekers, schenk koffie en luister naar hun verhalen.", 3, &[D::SociaalNetwerk, D::MaatschappelijkeParticipatie], true, 1, District) },
         T { volunteering: true, apply: "Meld u aan bij de vrijwilligerscentrale.", ..t("Klussen bij buren", "Help buren met kleine klussen in en om het huis: een lamp ophangen, een kastje repareren.", 2, &[D::Huisvesting, D::SociaalNetwerk], false, 7, District) },
         T { volunteering: true, apply: "Meld u aan bij het taalcafé.", ..t("Taalmaatje", "Oefen een uur per week Nederlands met iemand die de taal leert.", 3, &[D::MaatschappelijkeParticipatie], false, 0, City) },
+        // Middelengebruik (alcohol, drugs, gokken) and justitie, from self-help to maatwerk.
+        T { schedule: "Altijd beschikbaar op de website", apply: "Doe de test op de website; anoniem en gratis.", ..t("Zelftest 'Drink ik te veel?'", "Een korte, anonieme test over uw drinken, blowen of gokken, met tips om zelf te minderen.", 1, &[D::Middelengebruik], false, 5, City) },
+        T { schedule: "Elke maandag, 19.30–21.00 uur", apply: "Kom gewoon langs; u hoeft niets te vertellen als u dat niet wilt.", eligibility: "Voor wie minder wil drinken, blowen of gokken, en voor hun naasten.", ages: (Some(18), None), ..t("Inloopgroep 'Minder drinken, meer leven'", "Lotgenoten praten over minderen of stoppen met alcohol, drugs of gokken. Onder leiding van een ervaringsdeskundige.", 3, &[D::Middelengebruik, D::SociaalNetwerk], true, 5, City) },
+        T { cost: "55,00", unit: "uur", apply: "Bel zelf of vraag het wijkteam of de huisarts.", capacity: "Eerste gesprek binnen 2 weken", form: "ondersteunen", ..t("Verslavingsconsulent", "Gesprekken over uw gebruik van alcohol, drugs of medicijnen, of over gokken. Samen maakt u een plan om te minderen of te stoppen.", 4, &[D::Middelengebruik, D::GeestelijkeGezondheid], false, 5, District) },
+        T { cost: "75,00", unit: "uur", apply: "Via het wijkteam: na een gesprek beslist de gemeente.", capacity: "Wachttijd ongeveer 6 weken", form: "interveniëren", ..t("Ambulante begeleiding bij verslaving", "Een begeleider komt bij u thuis en helpt u om uw dag, uw geld en uw huis op orde te houden terwijl u werkt aan uw verslaving.", 5, &[D::Middelengebruik, D::InstrumenteleAdl, D::GeestelijkeGezondheid], false, 5, City) },
+        T { schedule: "Dinsdag en donderdag, 9.00–12.00 uur", apply: "Kom langs zonder afspraak; neem uw brieven mee.", ..t("Juridisch spreekuur (sociaal raadslieden)", "Gratis advies over een boete, een brief van de rechtbank, een conflict met een instantie of uw rechten als huurder.", 3, &[D::Justitie, D::Financien], true, 0, District) },
+        T { apply: "Meld u aan bij het buurthuis of via de sociaal makelaar.", capacity: "Eerste gesprek binnen 3 weken", ..t("Buurtbemiddeling", "Ruzie of overlast met de buren? Twee getrainde vrijwilligers helpen u en uw buren om samen een oplossing te vinden, voordat politie of rechter nodig is.", 3, &[D::SociaalNetwerk, D::Justitie, D::Huisvesting], false, 1, District) },
+        T { cost: "1200,00", unit: "traject", apply: "Via het wijkteam, of de reclassering meldt u aan.", capacity: "Start binnen 2 weken na vrijlating", form: "ondersteunen", ..t("Nazorg na detentie", "Hulp na de gevangenis: een identiteitsbewijs, een plek om te wonen, inkomen en schulden, werk of dagbesteding. Zo begint u opnieuw.", 4, &[D::Justitie, D::Huisvesting, D::Financien], false, 0, City) },
+        T { volunteering: true, apply: "Meld u aan bij de vrijwilligerscentrale.", schedule: "Eén keer per week, een jaar lang", ..t("Maatje voor iemand na detentie", "Wees een vast maatje voor iemand die net uit de gevangenis komt: samen koffie drinken, afspraken nakomen, een nieuwe start maken.", 3, &[D::Justitie, D::SociaalNetwerk], false, 7, City) },
+        // An ended service: the map keeps it (the page says so), the search hides it.
+        T { status: "beeindigd", schedule: "Was elke vrijdagmiddag", apply: "De soos is gestopt. Kom naar de koffieochtend in uw buurt.", ..t("Ouderensoos De Linde", "De ouderensoos in De Linde is gestopt. Voor ontmoeting kunt u terecht bij de koffieochtend in het buurthuis.", 3, &[D::SociaalNetwerk, D::Tijdsbesteding], true, 1, City) },
     ]
 }
 
@@ -266,11 +279,21 @@ pub fn kaart(m: &Municipality) -> Kaart {
             capacity: tpl.capacity.into(),
             phone: format!("0999-{:06}", 100_000 + services.len() * 37),
             email: String::new(),
-            website: String::new(),
-            status: "actief".into(),
+            website: format!(
+                "https://{}.proefstad.example/aanbod",
+                crate::names::slug(&m.providers[tpl.provider].name)
+            ),
+            status: tpl.status.into(),
             volunteering: tpl.volunteering,
         };
         match tpl.spread {
+            // The carers' group meets in turn at every district centre: a
+            // service with several places.
+            City if tpl.name == "Lotgenotengroep mantelzorgers" => services.push(ServiceSpec {
+                provider: tpl.provider,
+                draft: base,
+                locations: district_centre.clone(),
+            }),
             City => services.push(ServiceSpec {
                 provider: tpl.provider,
                 draft: base,
@@ -408,6 +431,8 @@ pub fn wijzer() -> WijzerContent {
             topic("opvoeden", "Opvoeden en gezin", &[D::HuiselijkeRelaties], &["kind", "opvoeding", "puber", "ruzie", "gezin"]),
             topic("zorgen", "Zorgen voor een ander", &[D::SociaalNetwerk, D::GeestelijkeGezondheid], &["mantelzorg", "zorgen", "overbelast"]),
             topic("dag", "Een zinvolle dag", &[D::Tijdsbesteding, D::MaatschappelijkeParticipatie, D::WerkOpleiding], &["werk", "dagbesteding", "vrijwilliger", "verveel", "zinvol"]),
+            topic("middelen", "Alcohol, drugs of gokken", &[D::Middelengebruik], &["alcohol", "drinken", "drank", "drugs", "blowen", "gokken", "verslaving", "verslaafd"]),
+            topic("justitie", "Politie, boete of rechter", &[D::Justitie], &["politie", "boete", "rechter", "rechtbank", "gevangenis", "detentie", "advocaat", "burenruzie"]),
         ],
         questions: vec![
             SituationQuestion { key: "alleen_eten".into(), domain: D::SociaalNetwerk, text: "Eet u vaak alleen?".into(), options: vec![opt("nee", "Nee, meestal met anderen", false), opt("soms", "Soms", false), opt("vaak", "Ja, vaak", true)] },
@@ -421,6 +446,8 @@ pub fn wijzer() -> WijzerContent {
             three("dag_invullen", D::Tijdsbesteding, "Hebt u genoeg te doen op een dag?"),
             three("stemming", D::GeestelijkeGezondheid, "Voelt u zich de laatste tijd goed?"),
             three("woning", D::Huisvesting, "Kunt u goed in uw huis wonen?"),
+            three("middelen", D::Middelengebruik, "Kunt u zelf bepalen hoeveel u drinkt, gebruikt of gokt?"),
+            three("justitie", D::Justitie, "Komt u rond met uw zaken bij politie, justitie of een boete?"),
         ],
         interests: vec![
             Interest { key: "lezen".into(), label: "Lezen".into(), keywords: words(&["lezen", "voorlezen", "boek"]) },
@@ -461,6 +488,10 @@ pub fn wijzer() -> WijzerContent {
             rule("opvoeden", c(|c| c.topics = words(&["opvoeden"])), services(&[D::HuiselijkeRelaties], &["opvoeden"], false, 4)),
             rule("mantelzorg", c(|c| c.topics = words(&["zorgen"])), services(&[D::SociaalNetwerk], &["mantelzorg"], false, 4)),
             rule("dag", c(|c| c.topics = words(&["dag"])), services(&[D::Tijdsbesteding, D::MaatschappelijkeParticipatie], &[], true, 3)),
+            rule("middelen_tip", c(|c| c.topics = words(&["middelen"])), tip("Houd een week bij wat u gebruikt", "Schrijf een week op wanneer en hoeveel u drinkt, blowt of gokt. Spreek daarna met uzelf af wat minder mag, en vertel het iemand die u vertrouwt.")),
+            rule("middelen_hulp", c(|c| c.topics = words(&["middelen"])), services(&[D::Middelengebruik], &["alcohol", "drugs", "gokken"], false, 4)),
+            rule("middelen_zorg", c(|c| c.concerns = words(&["middelen"])), services(&[D::Middelengebruik], &[], false, 5)),
+            rule("justitie_hulp", c(|c| c.topics = words(&["justitie"])), services(&[D::Justitie], &["boete", "rechter", "detentie"], false, 4)),
             rule(
                 "netwerk_vragen",
                 c(|c| c.helpers = words(&["familie", "buren", "vrienden", "vereniging"])),
@@ -500,6 +531,25 @@ mod tests {
             assert!(s.provider < m.providers.len());
         }
         assert_eq!(steps.into_iter().collect::<Vec<_>>(), vec![1, 2, 3, 4, 5]);
+        let used: BTreeSet<D> = k
+            .services
+            .iter()
+            .flat_map(|s| s.draft.parse().map(|p| p.domains).unwrap_or_default())
+            .collect();
+        let unused: Vec<&str> = D::ALL
+            .iter()
+            .filter(|d| !used.contains(d))
+            .map(|d| d.as_str())
+            .collect();
+        assert!(
+            unused.is_empty(),
+            "life domains without a service: {unused:?}"
+        );
+        assert!(k.services.iter().any(|s| s.draft.status == "beeindigd"));
+        assert!(
+            k.services.iter().any(|s| s.locations.len() > 1),
+            "some service has several places"
+        );
         assert_eq!(districts.len(), m.districts.len());
         assert!(k
             .services
@@ -515,4 +565,60 @@ mod tests {
     fn the_wijzer_content_is_consistent() {
         assert_eq!(wijzer().check(), vec![]);
     }
+}
+
+/// A resident's request for a professional to think along, as the demo holds
+/// it: the wijzer's answers (keys of [`wijzer`]'s content), how to reach them,
+/// and how many days before the reference date they sent it.
+#[derive(Debug, Clone)]
+pub struct HelpRequestSpec {
+    pub answers: baken_domain::kaart::Answers,
+    pub contact: String,
+    pub days_ago: i64,
+}
+
+/// Two requests per district, after the two stories of the brief: meals at home
+/// for someone who eats alone, and a mobility scooter for someone who wants to be
+/// among people. The address is the district's first household's (the loader
+/// picks it), so each lands in that district's team's triage.
+pub fn help_requests(m: &Municipality) -> Vec<HelpRequestSpec> {
+    use std::collections::BTreeMap;
+    let list = |ws: &[&str]| words(ws);
+    let mut out = Vec::new();
+    for (i, d) in m.districts.iter().enumerate() {
+        out.push(HelpRequestSpec {
+            answers: baken_domain::kaart::Answers {
+                question: "Ik wil graag maaltijden aan huis, koken lukt niet meer zo goed.".into(),
+                topics: list(&["eten"]),
+                situation: BTreeMap::from([
+                    ("alleen_eten".to_owned(), "vaak".to_owned()),
+                    ("gezelschap".to_owned(), "ja".to_owned()),
+                    ("koken".to_owned(), "soms".to_owned()),
+                ]),
+                likes: list(&["koken", "mensen"]),
+                helpers: list(&["buren"]),
+                nobody_helps: false,
+                district: Some(d.code.clone()),
+            },
+            contact: format!("Mevrouw De Vries (fictief) — 06-0000{:04}", 100 + i),
+            days_ago: 2 + i as i64,
+        });
+        out.push(HelpRequestSpec {
+            answers: baken_domain::kaart::Answers {
+                question: "Ik heb een slechte heup en zou graag een scootmobiel willen.".into(),
+                topics: list(&["bewegen", "contact"]),
+                situation: BTreeMap::from([
+                    ("lopen".to_owned(), "moeilijk".to_owned()),
+                    ("gezelschap".to_owned(), "ja".to_owned()),
+                ]),
+                likes: list(&["lezen", "mensen"]),
+                helpers: Vec::new(),
+                nobody_helps: true,
+                district: Some(d.code.clone()),
+            },
+            contact: format!("demo.inwoner{}@proefstad.invalid", i + 1),
+            days_ago: 9 + i as i64,
+        });
+    }
+    out
 }

@@ -208,6 +208,12 @@ const MATRIX: &[Entry] = &[
     e("POST", "/wijzer/resultaat", PUBLIC, Page("Wat past bij u")),
     e(
         "POST",
+        "/wijzer/resultaat/bestand",
+        PUBLIC,
+        Page("Wat past bij u"),
+    ),
+    e(
+        "POST",
         "/wijzer/meedenken",
         PUBLIC,
         Refused("Wat past bij u", "Uw vraag is nog niet verstuurd"),
@@ -478,6 +484,7 @@ const MATRIX: &[Entry] = &[
         CASEWORKERS,
         Page("Hulpvragen uit de Eigen Kracht Wijzer"),
     ),
+    e("GET", "/hulpvragen/{id}", CASEWORKERS, Page("Hulpvraag")),
     e("GET", "/api/v1/hsds/services", PUBLIC, Json),
     e("GET", "/api/v1/hsds/services/{id}", PUBLIC, Json),
     e("GET", "/api/v1/hsds/organizations", PUBLIC, Json),
@@ -517,6 +524,7 @@ struct Ids {
     organization_uuid: String,
     service_at_location_uuid: String,
     wijzer: (String, String),
+    help_request: i64,
 }
 
 async fn one<T>(app: &TestApp, sql: &'static str) -> T
@@ -576,6 +584,12 @@ async fn ids(app: &TestApp) -> Ids {
         "SELECT kind, key FROM kaart_wijzer_items ORDER BY kind, key LIMIT 1",
     )
     .await;
+    let (help_request,): (i64,) = one(
+        app,
+        "SELECT r.id FROM kaart_help_requests r JOIN teams t ON t.district_code = r.district_code \
+         WHERE t.id = 1 ORDER BY r.id LIMIT 1",
+    )
+    .await;
     let provider_household = {
         let mut tx = app.db.read().await.expect("tx");
         let today = baken_web::casework::today();
@@ -598,6 +612,7 @@ async fn ids(app: &TestApp) -> Ids {
         organization_uuid,
         service_at_location_uuid,
         wijzer,
+        help_request,
     }
 }
 
@@ -612,6 +627,8 @@ fn concrete(template: &str, ids: &Ids) -> String {
         ids.referral.to_string()
     } else if template.starts_with("/aanbieder/huishoudens/") {
         ids.provider_household.to_string()
+    } else if template.starts_with("/hulpvragen/") {
+        ids.help_request.to_string()
     } else if template.starts_with("/kaart/voorzieningen/") {
         ids.service.to_string()
     } else if template.starts_with("/beheer/kaart/") {

@@ -204,3 +204,75 @@ async fn a_plain_hsds_file_without_bakens_ladder_is_refused_with_a_hint() {
     );
     assert_eq!(service_count(&t.db).await, 0);
 }
+
+#[tokio::test]
+async fn a_changed_organisation_name_renames_the_provider_audited_and_still_round_trips() {
+    for t in testing::all().await {
+        with_districts(&t.db).await;
+        let doc: Value = serde_json::from_str(GOLDEN).unwrap();
+        hsds::import(&t.db, &doc, entry()).await.unwrap();
+        let providers = |db: &Db| {
+            let db = db.clone();
+            async move {
+                let mut tx = db.read().await.unwrap();
+                areas::providers(&mut tx).await.unwrap()
+            }
+        };
+        let before = providers(&t.db).await.len();
+
+        let mut renamed = doc.clone();
+        let id = renamed["organizations"][0]["id"].clone();
+        renamed["organizations"][0]["name"] = Value::from("Buurtwerk De Brug en Partners");
+        hsds::import(&t.db, &renamed, entry()).await.unwrap();
+        let after = providers(&t.db).await;
+        assert_eq!(after.len(), before, "renamed, not a second provider");
+        assert!(after
+            .iter()
+            .any(|p| p.name == "Buurtwerk De Brug en Partners"));
+        assert!(!after.iter().any(|p| p.name == "Buurtwerk De Brug"));
+        let out: Value = serde_json::from_str(&export_text(&t.db).await.unwrap()).unwrap();
+        let org = out["organizations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["id"] == id)
+            .unwrap();
+        assert_eq!(org["name"], "Buurtwerk De Brug en Partners");
+        let mut tx = t.db.read().await.unwrap();
+        let log = baken_store::audit::search(&mut tx, &Default::default(), 1, 3)
+            .await
+            .unwrap()
+            .items;
+        drop(tx);
+        assert!(
+            log.iter().any(|e| e.action == "update"
+                && e.object_type.as_deref() == Some("provider")
+                && e.detail
+                    .contains("'Buurtwerk De Brug' → 'Buurtwerk De Brug en Partners'")),
+            "{log:?}"
+        );
+
+        // The round trip stays identical with the new name.
+        let first = export_text(&t.db).await.unwrap();
+        let other = testing::sqlite().await;
+        with_districts(&other.db).await;
+        hsds::import(&other.db, &serde_json::from_str(&first).unwrap(), entry())
+            .await
+            .unwrap();
+        assert_eq!(export_text(&other.db).await.unwrap(), first);
+
+        // A name another organisation has is refused with its path; nothing changes.
+        let mut clash = renamed.clone();
+        clash["organizations"][0]["name"] = renamed["organizations"][1]["name"].clone();
+        clash["services"][0]["name"] = Value::from("Dit mag er niet in komen");
+        let Err(ImportError::Invalid(problems)) = hsds::import(&t.db, &clash, entry()).await else {
+            panic!("a clashing name must be refused");
+        };
+        assert_eq!(problems[0].path, "$.organizations[0].name", "{problems:?}");
+        assert_eq!(
+            export_text(&t.db).await.unwrap(),
+            first,
+            "nothing was imported"
+        );
+    }
+}

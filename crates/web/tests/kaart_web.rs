@@ -80,14 +80,29 @@ async fn a_service_page_shows_what_a_resident_needs() {
             "€ 4,50 per maaltijd",
             "Vrij toegankelijk",
             "Noord",
+            "<dt>Vorm</dt><dd>Faciliteren: er is een plek",
         ] {
             assert!(res.body.contains(text), "{text} missing");
         }
+        assert!(
+            res.body.contains(
+                "<a href=\"https:&#x2f;&#x2f;buurtwerkdebrug.proefstad.example&#x2f;aanbod\" rel=\"noopener\">"
+            ),
+            "the website is a link"
+        );
         let (scooter, _) = service_id(&app, "Scootmobiel").await;
         let res = app
             .get(&format!("/kaart/voorzieningen/{scooter}"), &As::Anonymous)
             .await;
         assert!(res.body.contains("alleen met een beschikking"));
+        assert!(res
+            .body
+            .contains("<dd>Ondersteunen: iemand helpt u een tijdje"));
+        let list = app.get("/kaart?q=scootmobiel", &As::Anonymous).await;
+        assert!(
+            list.body.contains("vorm: ondersteunen"),
+            "the map shows the form too"
+        );
         assert_eq!(
             app.get("/kaart/voorzieningen/999999", &As::Anonymous)
                 .await
@@ -162,9 +177,15 @@ async fn story_one_the_neighbourhood_meal_comes_before_any_individual_provision(
         let meal = pos(&res.body, "Buurtmaaltijd Vlietland");
         let wijkteam = pos(&res.body, "Vraag het wijkteam");
         assert!(meal < wijkteam, "the meal comes before the wijkteam");
-        if let Some(home) = res.body.find("Maaltijdservice aan huis") {
-            assert!(meal < home, "the meal comes before meals at home");
-        }
+        // An individual provision is in the result — meals delivered at home,
+        // what the resident asked for — and it comes after the meal.
+        let home = pos(&res.body, ">Maaltijdservice aan huis (tafeltje-dekje)<");
+        assert!(meal < home, "the meal comes before meals at home");
+        let individual = pos(&res.body, "Lichte ondersteuning");
+        assert!(
+            meal < individual && individual < home,
+            "meals at home is under light (individual) support, below the meal"
+        );
         assert!(
             res.body.contains("Eet u vaak alleen?"),
             "the reason names the answer"
@@ -214,6 +235,11 @@ async fn asking_a_professional_needs_consent_and_is_rate_limited() {
         let answers = [
             ("vraag", "Ik ben veel alleen"),
             ("onderwerp", "contact"),
+            ("situatie_gezelschap", "ja"),
+            ("situatie_eropuit", "moeilijk"),
+            ("graag", "lezen"),
+            ("hulp", "buren"),
+            ("hulp", "niemand"),
             ("wijk", "WK999902"),
         ];
         let before = count(&app).await;
@@ -256,12 +282,77 @@ async fn asking_a_professional_needs_consent_and_is_rate_limited() {
         let generalist = app.login_as("generalist.noord").await;
         let list = app.get("/hulpvragen", &generalist).await;
         assert!(list.body.contains("06-12345678") && list.body.contains("Ik ben veel alleen"));
+        assert!(
+            list.body
+                .contains("<td>Contact met anderen</td><td>Lezen</td>"),
+            "topics and likes in words, not keys"
+        );
+        let request = {
+            let mut tx = app.db.read().await.unwrap();
+            kaart::help_requests(&mut tx, None, 1)
+                .await
+                .unwrap()
+                .remove(0)
+        };
+        let detail_url = format!("/hulpvragen/{}", request.id);
+        assert!(list
+            .body
+            .contains(&format!("href=\"/hulpvragen/{}\"", request.id)));
+        let detail = app.get(&detail_url, &generalist).await;
+        assert_eq!(detail.status, 200);
+        for text in [
+            "<dt>Zou u vaker mensen willen zien?</dt><dd>Ja, graag</dd>",
+            "<dt>Komt u buiten de deur: winkel, vereniging, familie?</dt><dd>Dat lukt niet (meer)</dd>",
+            "<dd>Buren; en: er is nu niemand</dd>",
+            "<dd>Lezen</dd>",
+            "<dd>Contact met anderen</dd>",
+            "<dd>Noord</dd>",
+        ] {
+            assert!(detail.body.contains(text), "{text} missing from the request's page");
+        }
+        let tail = app.audit_tail(1).await;
+        assert_eq!(
+            (
+                tail[0].action.as_str(),
+                tail[0].object_type.as_deref(),
+                tail[0].object_id.as_deref()
+            ),
+            (
+                "read",
+                Some("hulpvraag"),
+                Some(request.id.to_string().as_str())
+            ),
+            "reading the answers is audited"
+        );
+        let elsewhere = app.login_as("generalist.oost").await;
+        assert_eq!(
+            app.get(&detail_url, &elsewhere).await.status,
+            404,
+            "another district's team does not see it"
+        );
+        assert_eq!(app.audit_tail(1).await[0].outcome.as_str(), "denied");
         // ...and it reaches the team's triage as a signal of category "hulpvraag".
         let triage = app.get("/signalen", &generalist).await;
         assert!(
             triage.body.contains("Hulpvraag van een inwoner"),
             "the team's triage lists the request"
         );
+        assert!(
+            triage.body.contains(&format!(
+                "href=\"/hulpvragen/{}\">Alle antwoorden uit de Eigen Kracht Wijzer",
+                request.id
+            )),
+            "the signal links to all the answers"
+        );
+        for text in [
+            "Onderwerpen: Contact met anderen.",
+            "Zou u vaker mensen willen zien? Ja, graag.",
+            "Doet graag: Lezen.",
+            "Wie kan helpen: Buren.",
+            "Er is nu niemand die kan helpen.",
+        ] {
+            assert!(triage.body.contains(text), "the signal carries '{text}'");
+        }
         let mut tx = app.db.read().await.unwrap();
         let n: (i64,) = baken_store::with_conn!(&mut tx, |c| {
             baken_store::sqlx::query_as("SELECT COUNT(*) FROM cw_signals WHERE category = 'hulpvraag' AND description LIKE '%Ik ben veel alleen%' AND team_id IS NOT NULL")
@@ -270,6 +361,17 @@ async fn asking_a_professional_needs_consent_and_is_rate_limited() {
         })
         .unwrap();
         assert_eq!(n.0, 1, "one signal, assigned to the team of the address");
+        let day: (chrono::NaiveDate,) = baken_store::with_conn!(&mut tx, |c| {
+            baken_store::sqlx::query_as("SELECT reported_on FROM cw_signals WHERE category = 'hulpvraag' ORDER BY id DESC LIMIT 1")
+                .fetch_one(&mut *c)
+                .await
+        })
+        .unwrap();
+        assert_eq!(
+            day.0,
+            baken_web::casework::today(),
+            "reported on the Dutch calendar day"
+        );
 
         // Without an address the request is not sent, and says why.
         let no_address: Vec<(&str, &str)> = form
@@ -294,6 +396,7 @@ async fn asking_a_professional_needs_consent_and_is_rate_limited() {
         ("postcode", postcode.as_str()),
         ("huisnummer", number.as_str()),
     ];
+    let before = count(&app).await;
     let mut refused = None;
     for _ in 0..6 {
         let res = app
@@ -315,7 +418,7 @@ async fn asking_a_professional_needs_consent_and_is_rate_limited() {
     );
     assert_eq!(
         count(&app).await,
-        5,
+        before + 5,
         "five requests got through, the sixth did not"
     );
 }
@@ -526,6 +629,66 @@ async fn the_hsds_api_is_public_filtered_and_strict() {
             .await;
         let one: serde_json::Value = serde_json::from_str(&one.body).unwrap();
         assert!(one["organization"]["name"].is_string());
+        // The map's other filters: collective, free access, volunteering.
+        let attrs = |s: &serde_json::Value| -> Vec<String> {
+            s["attributes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a["value"].as_str().unwrap_or("").to_owned())
+                .collect()
+        };
+        let get = |q: &'static str| {
+            let app = &app;
+            async move {
+                let res = app
+                    .get(
+                        &format!("/api/v1/hsds/services?per_page=100&{q}"),
+                        &As::Anonymous,
+                    )
+                    .await;
+                assert_eq!(res.status, 200, "{q}");
+                serde_json::from_str::<serde_json::Value>(&res.body).unwrap()
+            }
+        };
+        let all = get("").await["total_items"].as_u64().unwrap();
+        let collective = get("collective=true").await;
+        let individual = get("collective=false").await["total_items"]
+            .as_u64()
+            .unwrap();
+        assert_eq!(
+            collective["total_items"].as_u64().unwrap() + individual,
+            all
+        );
+        for s in collective["contents"].as_array().unwrap() {
+            assert!(attrs(s).contains(&"collectief".to_owned()), "{}", s["name"]);
+        }
+        let decision = get("free_access=false").await;
+        assert!(decision["total_items"].as_u64().unwrap() > 0);
+        for s in decision["contents"].as_array().unwrap() {
+            assert!(
+                attrs(s).contains(&"beschikking".to_owned()) && attrs(s).contains(&"5".to_owned())
+            );
+        }
+        let give = get("volunteering=true&search=voorlezen").await;
+        assert!(give["total_items"].as_u64().unwrap() > 0);
+        for s in give["contents"].as_array().unwrap() {
+            assert!(
+                attrs(s).contains(&"vrijwilligerswerk".to_owned()),
+                "{}",
+                s["name"]
+            );
+        }
+        assert_eq!(
+            get("volunteering=false&search=voorlezen&ladder_step=3").await["total_items"],
+            0,
+            "reading aloud is only a way to give"
+        );
+        let bad = app
+            .get("/api/v1/hsds/services?collective=ja", &As::Anonymous)
+            .await;
+        assert_eq!(bad.status, 400);
+        assert!(bad.body.contains("collective"));
         let bad = app
             .get("/api/v1/hsds/services?ladder_step=9", &As::Anonymous)
             .await;
@@ -605,5 +768,313 @@ async fn the_wijzer_keeps_its_index_but_never_shows_a_stale_map() {
             !after.contains("Buurtmaaltijd Vlietland"),
             "the old name is gone"
         );
+    }
+}
+
+/// The service form as a browser sends it for this service unchanged: every
+/// field, the places it shows (`getoond`) all still ticked (`locaties`).
+fn service_form(s: &kaart::MapService) -> Vec<(String, String)> {
+    let d = s.service.to_draft();
+    let mut f: Vec<(String, String)> = vec![
+        ("versie".into(), s.version.to_string()),
+        ("naam".into(), d.name),
+        ("omschrijving".into(), d.description),
+        ("trede".into(), d.step),
+        ("vorm".into(), d.form),
+        ("bereik".into(), d.reach),
+        ("toegang".into(), d.access),
+        ("kosten".into(), d.cost),
+        ("eenheid".into(), d.cost_unit),
+        ("tijden".into(), d.schedule),
+        ("voorwie".into(), d.eligibility),
+        ("min_leeftijd".into(), d.min_age),
+        ("max_leeftijd".into(), d.max_age),
+        ("aanmelden".into(), d.how_to_apply),
+        ("capaciteit".into(), d.capacity),
+        ("telefoon".into(), d.phone),
+        ("email".into(), d.email),
+        ("website".into(), d.website),
+        ("status".into(), d.status),
+    ];
+    f.extend(d.domains.into_iter().map(|x| ("domeinen".to_owned(), x)));
+    f.extend(d.districts.into_iter().map(|x| ("wijken".to_owned(), x)));
+    if d.volunteering {
+        f.push(("vrijwilligerswerk".into(), "ja".into()));
+    }
+    for l in &s.locations {
+        f.push(("getoond".into(), l.location.id.to_string()));
+        f.push(("locaties".into(), l.location.id.to_string()));
+    }
+    f
+}
+
+fn pairs(f: &[(String, String)]) -> Vec<(&str, &str)> {
+    f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
+async fn stored(app: &TestApp, id: i64) -> kaart::MapService {
+    let mut tx = app.db.read().await.unwrap();
+    kaart::service(&mut tx, id).await.unwrap().unwrap()
+}
+
+#[tokio::test]
+async fn editing_an_imported_service_with_several_places_drops_none_of_them() {
+    for app in apps(20).await {
+        // Import a service offered at three places.
+        let mut doc: serde_json::Value =
+            serde_json::from_str(include_str!("golden/hsds_small.json")).unwrap();
+        let meal = doc["services"][0]["id"].clone();
+        doc["services"][0]["name"] = "Buurtmaaltijd op drie plekken".into();
+        let places: Vec<serde_json::Value> = doc["locations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["id"].clone())
+            .collect();
+        let sals = doc["service_at_locations"].as_array_mut().unwrap();
+        sals.retain(|s| s["service_id"] != meal);
+        for (i, l) in places.iter().enumerate() {
+            sals.push(serde_json::json!({
+                "id": format!("0000000{i}-0000-4000-8000-00000000000{i}"), "service_id": meal, "location_id": l,
+            }));
+        }
+        baken_web::kaart::hsds::import(&app.db, &doc, import_entry())
+            .await
+            .unwrap();
+        let (id, _) = service_id(&app, "Buurtmaaltijd op drie plekken").await;
+        let before = stored(&app, id).await;
+        assert_eq!(before.locations.len(), 3, "imported with three places");
+        let sal_ids: Vec<String> = before.locations.iter().map(|l| l.uuid.clone()).collect();
+
+        let admin = app.login_as("beheerder").await;
+        let page = app.get(&format!("/beheer/kaart/{id}"), &admin).await;
+        assert_eq!(page.status, 200);
+        assert_eq!(
+            page.body.matches("name=\"locaties\"").count(),
+            3,
+            "the form shows all three places"
+        );
+        assert_eq!(
+            page.body
+                .matches("\" checked><label for=\"locatie-")
+                .count(),
+            3
+        );
+
+        // Saving another change keeps every place, with its HSDS id.
+        let mut form = service_form(&before);
+        form[1].1 = "Buurtmaaltijd op drie plekken, ook in de zomer".into();
+        let url = format!("/beheer/kaart/{id}");
+        let res = app.post_form(&url, &admin, &pairs(&form)).await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let after = stored(&app, id).await;
+        assert_eq!(
+            after
+                .locations
+                .iter()
+                .map(|l| l.uuid.clone())
+                .collect::<Vec<_>>(),
+            sal_ids,
+            "no place is dropped and the links keep their ids"
+        );
+
+        // Unticking one unlinks that one only.
+        let gone = after.locations[1].location.id;
+        let mut form = service_form(&after);
+        form.retain(|(k, v)| !(k == "locaties" && *v == gone.to_string()));
+        assert_eq!(app.post_form(&url, &admin, &pairs(&form)).await.status, 303);
+        let after = stored(&app, id).await;
+        assert_eq!(after.locations.len(), 2);
+        assert!(after.locations.iter().all(|l| l.location.id != gone));
+        assert!(app.audit_tail(1).await[0].detail.contains("adressen +0 −1"));
+
+        // A place linked by someone else after the form was shown stays.
+        let mut tx = app.db.begin().await.unwrap();
+        kaart::link_location(&mut tx, &kaart::new_uuid(), id, gone)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        // (The form below was loaded before that link: it shows two places.)
+        let shown_before = service_form(&after);
+        assert_eq!(
+            app.post_form(&url, &admin, &pairs(&shown_before))
+                .await
+                .status,
+            303
+        );
+        assert_eq!(
+            stored(&app, id).await.locations.len(),
+            3,
+            "a place the form did not show is kept"
+        );
+
+        // A new address with a wrong postcode: a Dutch message, nothing changed.
+        let now = stored(&app, id).await;
+        let mut form = service_form(&now);
+        for (k, v) in [
+            ("nieuw_naam", "Speeltuin De Akkers"),
+            ("nieuw_adres", "Akkerweg 3"),
+            ("nieuw_postcode", "12345"),
+            ("nieuw_plaats", "Proefstad"),
+            ("nieuw_wijk", "WK999902"),
+        ] {
+            form.push((k.into(), v.into()));
+        }
+        let res = app.post_form(&url, &admin, &pairs(&form)).await;
+        assert_eq!(res.status, 400);
+        assert!(res.body.contains("Vul een postcode in zoals 1234 AB."));
+        assert!(
+            res.body.contains("value=\"Akkerweg 3\""),
+            "the form keeps what was typed"
+        );
+        assert_eq!(
+            page_checked(&res.body),
+            3,
+            "the places are shown again as they were ticked"
+        );
+        let unchanged = stored(&app, id).await;
+        assert_eq!(
+            (unchanged.version, unchanged.locations.len()),
+            (now.version, 3)
+        );
+
+        // Fixed, plus an existing place added: five places, the new one stored.
+        let other = {
+            let mut tx = app.db.read().await.unwrap();
+            kaart::locations(&mut tx)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|l| l.name == "Wijkcentrum Noord")
+                .unwrap()
+        };
+        for (k, v) in form.iter_mut() {
+            if k == "nieuw_postcode" {
+                *v = "1015 bc".into();
+            }
+        }
+        form.push(("locatie_erbij".into(), other.id.to_string()));
+        let res = app.post_form(&url, &admin, &pairs(&form)).await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let last = stored(&app, id).await;
+        assert_eq!(last.locations.len(), 5);
+        let new = last
+            .locations
+            .iter()
+            .find(|l| l.location.name == "Speeltuin De Akkers")
+            .expect("the new place is linked");
+        assert_eq!(
+            (
+                new.location.postcode.as_str(),
+                new.location.district_code.as_deref()
+            ),
+            ("1015BC", Some("WK999902"))
+        );
+        let page = app
+            .get(&format!("/kaart/voorzieningen/{id}"), &As::Anonymous)
+            .await;
+        assert!(page.body.contains("Speeltuin De Akkers, Akkerweg 3"));
+        let doc = baken_web::kaart::hsds::export(&app.db).await.unwrap();
+        assert_eq!(baken_web::kaart::hsds::validate(&doc), vec![]);
+
+        // Nothing ticked: no fixed address any more.
+        let mut form = service_form(&last);
+        form.retain(|(k, _)| k != "locaties");
+        assert_eq!(app.post_form(&url, &admin, &pairs(&form)).await.status, 303);
+        assert!(stored(&app, id).await.locations.is_empty());
+    }
+}
+
+fn page_checked(body: &str) -> usize {
+    body.matches("\" checked><label for=\"locatie-").count()
+}
+
+fn import_entry() -> baken_domain::AuditEntry {
+    baken_domain::AuditEntry {
+        at: baken_store::now(),
+        actor: baken_domain::audit::Actor {
+            user_id: None,
+            username: Some("test".into()),
+            role: None,
+            client_addr: "test".into(),
+        },
+        route: "test".into(),
+        action: baken_domain::AuditAction::Create,
+        outcome: baken_domain::AuditOutcome::Success,
+        object_type: None,
+        object_id: None,
+        detail: String::new(),
+    }
+}
+
+#[tokio::test]
+async fn the_result_downloads_as_one_self_contained_file_and_nothing_is_stored() {
+    for app in apps(20).await {
+        let before = (
+            count(&app).await,
+            app.audit_tail(1).await.first().map(|r| r.seq),
+        );
+        let res = app
+            .post_form(
+                "/wijzer/resultaat/bestand",
+                &As::Anonymous,
+                &[
+                    ("vraag", "Ik wil maaltijden thuis"),
+                    ("onderwerp", "eten"),
+                    ("situatie_alleen_eten", "vaak"),
+                    ("graag", "lezen"),
+                    ("wijk", "WK999902"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 200);
+        assert_eq!(
+            res.headers["content-disposition"],
+            "attachment; filename=\"eigen-kracht-wijzer.html\""
+        );
+        assert!(res.content_type().starts_with("text/html"));
+        assert_eq!(res.headers["cache-control"], "no-store");
+        let file = &res.body;
+        assert!(file.starts_with("<!doctype html>") && file.contains("<html lang=\"nl\">"));
+        for text in [
+            "Buurtmaaltijd Vlietland",
+            "Waarom past dit bij u?",
+            "Eet u vaak alleen?",
+            "Buurthuis Vlietland, Buurtweg",
+            "Zo meldt u zich aan:",
+            "Iets voor een ander doen?",
+            "Voorlezen op de basisschool",
+        ] {
+            assert!(file.contains(text), "the file has {text}");
+        }
+        for absent in ["<script", "<link", " src=", "csrf", "<form"] {
+            assert!(
+                !file.contains(absent),
+                "the file is self-contained: no {absent}"
+            );
+        }
+        assert!(
+            pos(file, "Buurtmaaltijd Vlietland") < pos(file, "Vraag het wijkteam"),
+            "lightest first, as on the page"
+        );
+        assert_eq!(
+            (
+                count(&app).await,
+                app.audit_tail(1).await.first().map(|r| r.seq)
+            ),
+            before,
+            "nothing is stored, not even an audit line"
+        );
+        let page = app
+            .post_form(
+                "/wijzer/resultaat",
+                &As::Anonymous,
+                &[("vraag", "maaltijd")],
+            )
+            .await;
+        assert!(page
+            .body
+            .contains("<form method=\"post\" action=\"/wijzer/resultaat/bestand\""));
+        assert!(page.body.contains(">Download als bestand</button>"));
     }
 }

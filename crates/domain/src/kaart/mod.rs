@@ -7,17 +7,19 @@
 //! - [`wijzer`]: the self-help guide's matching engine, a pure function from a
 //!   resident's answers and beheerder-editable content to suggestions, lightest first.
 
+pub mod location;
 pub mod service;
 pub mod text;
 pub mod wijzer;
 
+pub use location::{LocationDraft, LocationError, NewLocation};
 pub use service::{
     AgeRange, CostUnit, Reach, Service, ServiceAccess, ServiceDraft, ServiceError, ServiceStatus,
 };
 pub use text::{normalize, stem, tokens, Matcher};
 pub use wijzer::{
-    suggest, Advice, Answers, Condition, Interest, NetworkOption, Reason, Rule, RuleAction,
-    SituationOption, SituationQuestion, Story, Suggestion, SuggestionKind, Topic, WijzerContent,
-    WijzerError,
+    suggest, Advice, Answers, Condition, Interest, LabelledAnswers, NetworkOption, Reason, Rule,
+    RuleAction, SituationOption, SituationQuestion, Story, Suggestion, SuggestionKind, Topic,
+    WijzerContent, WijzerError,
 };
-pub use wijzer::{IndexedService, ServiceIndex};
+pub use wijzer::{suggest_with, IndexedService, RuleIndex, ServiceIndex};

@@ -57,6 +57,8 @@ pub enum ServiceError {
     TooLong(&'static str),
     #[error("'{0}' is not an e-mail address")]
     Email(String),
+    #[error("'{0}' is not a web address (http or https)")]
+    Website(String),
 }
 
 impl ServiceError {
@@ -79,6 +81,7 @@ impl ServiceError {
             ServiceError::Reach(_) => "bereik",
             ServiceError::TooLong(f) => f,
             ServiceError::Email(_) => "email",
+            ServiceError::Website(_) => "website",
         }
     }
 
@@ -105,6 +108,7 @@ impl ServiceError {
             ServiceError::Reach(_) => "Kies collectief of individueel.".into(),
             ServiceError::TooLong(_) => "Deze tekst is te lang.".into(),
             ServiceError::Email(_) => "Vul een geldig e-mailadres in, zoals info@voorbeeld.nl.".into(),
+            ServiceError::Website(_) => "Vul een webadres in, zoals www.voorbeeld.nl of https://www.voorbeeld.nl.".into(),
         }
     }
 }
@@ -461,6 +465,13 @@ impl ServiceDraft {
         let capacity = ok(text(&self.capacity, 200, "capaciteit"), &mut errors);
         let phone = ok(text(&self.phone, 40, "telefoon"), &mut errors);
         let website = ok(text(&self.website, 300, "website"), &mut errors);
+        let website = match web_address(&website) {
+            Some(w) => w,
+            None => {
+                errors.push(ServiceError::Website(website.chars().take(60).collect()));
+                String::new()
+            }
+        };
         match (step, form, reach, access, status, errors.is_empty()) {
             (Some(step), Some(form), Some(reach), Some(access), Some(status), true) => {
                 Ok(Service {
@@ -491,19 +502,99 @@ impl ServiceDraft {
     }
 }
 
-/// Good enough for a contact address: one @, something on both sides, a dot in the domain.
-pub fn is_email(s: &str) -> bool {
-    match s.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && !domain.contains('@')
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-                && !s.chars().any(char::is_whitespace)
+/// Characters RFC 3986 allows in a URI (unreserved, reserved, and % for escapes).
+fn uri_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "-._~!$&'()*+,;=:@/?#[]%".contains(c)
+}
+
+/// Only RFC 3986 characters, and every % starts a %XX escape — what JSON
+/// Schema's `uri` format (as ajv-formats checks it) wants after the scheme.
+fn uri_text(s: &str) -> bool {
+    let b = s.as_bytes();
+    s.chars().all(uri_char)
+        && b.iter().enumerate().all(|(i, &c)| {
+            c != b'%'
+                || (b.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                    && b.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
+        })
+}
+
+/// An absolute URI: a scheme (`https:`), then RFC 3986 characters only.
+pub fn is_uri(s: &str) -> bool {
+    match s.split_once(':') {
+        Some((scheme, rest)) => {
+            scheme
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+                && !rest.is_empty()
+                && uri_text(rest)
         }
         None => false,
     }
+}
+
+/// A host name label: letters, digits and hyphens, not starting or ending
+/// with a hyphen (an international name is written in its xn-- form).
+fn host_label(l: &str) -> bool {
+    !l.is_empty()
+        && l.len() <= 63
+        && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && !l.starts_with('-')
+        && !l.ends_with('-')
+}
+
+/// A website as people type it ("www.buurthuis.nl", "https://buurthuis.nl/eten")
+/// made into a full web address; `Some("")` for none, `None` when it is not
+/// one (another scheme such as `javascript:`, spaces or other characters a web
+/// address cannot hold, no dot in the host).
+pub fn web_address(input: &str) -> Option<String> {
+    let t = input.trim();
+    if t.is_empty() {
+        return Some(String::new());
+    }
+    let lower = t.to_ascii_lowercase();
+    let (scheme, rest) = if let Some(r) = lower.strip_prefix("https://") {
+        ("https://", &t[t.len() - r.len()..])
+    } else if let Some(r) = lower.strip_prefix("http://") {
+        ("http://", &t[t.len() - r.len()..])
+    } else if lower.contains("://") || (lower.contains(':') && !lower.contains('.')) {
+        return None;
+    } else {
+        ("https://", t)
+    };
+    let host_port = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = match host_port.rsplit_once(':') {
+        Some((h, port)) if !port.is_empty() && port.chars().all(|c| c.is_ascii_digit()) => h,
+        Some(_) => return None,
+        None => host_port,
+    };
+    let labels: Vec<&str> = host.split('.').collect();
+    let ok = labels.len() >= 2
+        && labels.iter().all(|l| host_label(l))
+        && !rest.contains(['[', ']'])
+        && uri_text(rest);
+    ok.then(|| format!("{scheme}{rest}"))
+}
+
+/// An e-mail address as JSON Schema's `email` format (ajv-formats) accepts it:
+/// dot-separated runs of letters, digits and ``!#$%&'*+/=?^_`{|}~-`` before the
+/// @, host name labels after it (at least two).
+pub fn is_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    let atext = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~-".contains(c);
+    let labels: Vec<&str> = domain.split('.').collect();
+    !local.is_empty()
+        && local
+            .split('.')
+            .all(|part| !part.is_empty() && part.chars().all(atext))
+        && labels.len() >= 2
+        && labels.iter().all(|l| host_label(l))
 }
 
 impl Service {
@@ -677,6 +768,90 @@ pub(crate) mod tests {
             AgeRange::new(Some(4), Some(12)).unwrap().label(),
             "4 tot en met 12 jaar"
         );
+    }
+
+    #[test]
+    fn a_website_becomes_a_web_address_and_other_schemes_are_refused() {
+        assert_eq!(
+            web_address("www.buurthuis.nl").as_deref(),
+            Some("https://www.buurthuis.nl")
+        );
+        assert_eq!(
+            web_address(" HTTP://Buurthuis.nl/eten?dag=wo ").as_deref(),
+            Some("http://Buurthuis.nl/eten?dag=wo")
+        );
+        assert_eq!(
+            web_address("https://localhost.nl:8080/x").as_deref(),
+            Some("https://localhost.nl:8080/x")
+        );
+        assert_eq!(web_address("").as_deref(), Some(""));
+        for bad in [
+            "javascript:alert(1)",
+            "buurthuis",
+            "www.buurt huis.nl",
+            "ftp://x.nl",
+            "mailto:a@b.nl",
+            "https://x.nl/\"<script>",
+            // What JSON Schema's uri format refuses, so an export never holds it:
+            "https://café.nl",
+            "https://x.nl/{dag}",
+            "https://x.nl/100%",
+            "https://-x.nl",
+            "https://x.nl:8o",
+        ] {
+            assert_eq!(web_address(bad), None, "{bad}");
+        }
+        let mut d = meal_draft();
+        d.website = "javascript:alert(1)".into();
+        let errs = d.parse().unwrap_err();
+        assert_eq!(
+            errs,
+            vec![ServiceError::Website("javascript:alert(1)".into())]
+        );
+        assert_eq!(errs[0].field(), "website");
+        d.website = "www.debrug.nl".into();
+        assert_eq!(d.parse().unwrap().website, "https://www.debrug.nl");
+    }
+
+    #[test]
+    fn an_email_address_is_what_json_schemas_email_format_accepts() {
+        for good in [
+            "info@buurthuis.nl",
+            "j.de.vries+kaart@wijk-noord.proefstad.example",
+            "a_b@x.nl",
+        ] {
+            assert!(is_email(good), "{good}");
+        }
+        for bad in [
+            "info@buurthuis",
+            "a..b@x.nl",
+            ".a@x.nl",
+            "jan@x_y.nl",
+            "jan@-x.nl",
+            "jöp@x.nl",
+            "a@b@x.nl",
+            "jan @x.nl",
+            "",
+        ] {
+            assert!(!is_email(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_uri_has_a_scheme_and_only_rfc_3986_characters() {
+        assert!(is_uri("https://x.nl/eten?dag=wo&tijd=17:30#a"));
+        assert!(is_uri("urn:uuid:1"));
+        for bad in [
+            "x.nl",
+            "1http://x.nl",
+            "https://café.nl",
+            "https://x.nl/{a}",
+            "https://x.nl/%g0",
+            "https:",
+            "https://x .nl",
+        ] {
+            assert!(!is_uri(bad), "{bad}");
+        }
     }
 
     #[test]

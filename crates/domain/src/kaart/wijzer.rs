@@ -12,8 +12,9 @@ use super::service::{Reach, Service, ServiceStatus};
 use super::text::{tokens, Matcher};
 use crate::casework::LifeDomain;
 use crate::{DistrictCode, LadderStep};
+use memchr::memmem;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// A topic a resident can choose ("Eten en drinken"); free text that matches one
 /// of its keywords selects it too.
@@ -356,6 +357,119 @@ pub struct Answers {
     pub district: Option<DistrictCode>,
 }
 
+/// A resident's answers in the words they saw: what a professional reads
+/// when the resident asks the wijkteam to think along. Kept as given, so a
+/// later change to the wijzer's content does not change what they answered.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LabelledAnswers {
+    pub question: String,
+    pub topics: Vec<String>,
+    /// (question, chosen answer), in the order the wijzer asks them.
+    pub situation: Vec<(String, String)>,
+    pub likes: Vec<String>,
+    pub helpers: Vec<String>,
+    pub nobody_helps: bool,
+}
+
+impl LabelledAnswers {
+    /// The answers as the text of the casework signal: short lines, each ending
+    /// in a full stop, so they read well on one line too.
+    pub fn signal_text(&self, district: &str, who: &str, id: i64) -> String {
+        let l = self;
+        let mut lines = vec![format!(
+            "Vraag: {}",
+            if l.question.trim().is_empty() {
+                "(geen tekst)".to_owned()
+            } else {
+                l.question.trim().to_owned()
+            }
+        )];
+        lines.push(format!("Contact: {who}."));
+        if !l.topics.is_empty() {
+            lines.push(format!("Onderwerpen: {}.", l.topics.join(", ")));
+        }
+        for (q, a) in &l.situation {
+            lines.push(format!("{q} {a}."));
+        }
+        if !l.likes.is_empty() {
+            lines.push(format!("Doet graag: {}.", l.likes.join(", ")));
+        }
+        if !l.helpers.is_empty() {
+            lines.push(format!("Wie kan helpen: {}.", l.helpers.join(", ")));
+        }
+        if l.nobody_helps {
+            lines.push("Er is nu niemand die kan helpen.".into());
+        }
+        lines.push(format!("Wijk: {district}."));
+        lines.push(format!(
+            "Alle antwoorden: hulpvraag {id} in 'Hulpvragen uit de wijzer'."
+        ));
+        lines.join("\n")
+    }
+}
+
+impl WijzerContent {
+    /// The answers in this content's words. A key the content no longer has
+    /// (it changed since the form was shown) is kept as the key itself, marked.
+    pub fn label(&self, a: &Answers) -> LabelledAnswers {
+        let gone = |k: &str| format!("{k} (niet meer in de wijzer)");
+        let topics = a
+            .topics
+            .iter()
+            .map(|k| {
+                self.topics
+                    .iter()
+                    .find(|t| &t.key == k)
+                    .map_or_else(|| gone(k), |t| t.label.clone())
+            })
+            .collect();
+        let mut situation: Vec<(String, String)> = Vec::new();
+        for q in &self.questions {
+            if let Some(chosen) = a.situation.get(&q.key) {
+                let answer = q
+                    .options
+                    .iter()
+                    .find(|o| &o.key == chosen)
+                    .map_or_else(|| gone(chosen), |o| o.label.clone());
+                situation.push((q.text.clone(), answer));
+            }
+        }
+        for (k, v) in &a.situation {
+            if !self.questions.iter().any(|q| &q.key == k) {
+                situation.push((gone(k), v.clone()));
+            }
+        }
+        let likes = a
+            .likes
+            .iter()
+            .map(|k| {
+                self.interests
+                    .iter()
+                    .find(|i| &i.key == k)
+                    .map_or_else(|| gone(k), |i| i.label.clone())
+            })
+            .collect();
+        let helpers = a
+            .helpers
+            .iter()
+            .map(|k| {
+                self.network
+                    .iter()
+                    .find(|n| &n.key == k)
+                    .map_or_else(|| gone(k), |n| n.label.clone())
+            })
+            .collect();
+        LabelledAnswers {
+            question: a.question.clone(),
+            topics,
+            situation,
+            likes,
+            helpers,
+            nobody_helps: a.nobody_helps,
+        }
+    }
+}
+
 /// Why a suggestion fits, in plain Dutch, pointing at the answer that led to it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Reason(pub String);
@@ -400,108 +514,527 @@ pub struct Advice {
     pub domains: Vec<LifeDomain>,
 }
 
-/// A service with its search words computed once, so that a suggestion over
-/// 10,000 services does not re-tokenise them: each distinct stem of the map
-/// is a number in the index's vocabulary.
+/// A service as the wijzer matches it: its search words computed once, as
+/// numbers in the map's vocabulary.
 #[derive(Debug, Clone)]
 pub struct IndexedService {
     pub id: i64,
     pub service: Service,
     /// Vocabulary numbers of everything searchable (name, description,
     /// eligibility, domains), sorted, without repeats.
-    pub stem_ids: Vec<u32>,
-    /// Vocabulary numbers of the name alone: a word in the name says what the
-    /// service *is*.
-    pub name_ids: Vec<u32>,
+    stem_ids: Vec<u32>,
     domain_mask: u16,
 }
 
-/// The social map prepared for matching.
+/// What a request asks about a service again and again, packed small and kept
+/// apart from the service's texts, so ranking thousands of candidates reads
+/// 16 bytes each, not a whole service.
+#[derive(Debug, Clone, Copy)]
+struct Hot {
+    /// The districts served, one bit per district of the map; 0 = everywhere.
+    district_mask: u64,
+    /// Position in the map ordered by name (then by position): ties in the
+    /// ranking are broken by comparing two numbers, not two names.
+    name_rank: u32,
+    step: u8,
+    active: bool,
+    volunteering: bool,
+}
+
+/// The distinct stems of a map, in one buffer (`\0stem\0stem\0…`) so that a
+/// query stem is found in all of them by one substring search instead of one
+/// comparison per stem.
+#[derive(Debug, Clone)]
+struct Vocabulary {
+    text: Vec<u8>,
+    /// Where each stem starts in `text`, ascending.
+    starts: Vec<u32>,
+    number: HashMap<String, u32>,
+}
+
+impl Default for Vocabulary {
+    fn default() -> Self {
+        Vocabulary {
+            text: vec![0],
+            starts: Vec::new(),
+            number: HashMap::new(),
+        }
+    }
+}
+
+impl Vocabulary {
+    fn id(&mut self, stem: String) -> u32 {
+        if let Some(&i) = self.number.get(&stem) {
+            return i;
+        }
+        let i = self.starts.len() as u32;
+        self.starts.push(self.text.len() as u32);
+        self.text.extend_from_slice(stem.as_bytes());
+        self.text.push(0);
+        self.number.insert(stem, i);
+        i
+    }
+
+    fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// The stem that holds byte `offset` of the buffer.
+    fn stem_at(&self, offset: usize) -> u32 {
+        (self.starts.partition_point(|&s| s as usize <= offset) - 1) as u32
+    }
+
+    /// The numbers of the stems a query stem matches (as
+    /// [`super::text::stem_matches`] decides), ascending, without repeats.
+    fn matching(&self, q: &str) -> Vec<u32> {
+        let mut out = Vec::new();
+        match q.len() {
+            0 => {}
+            1 | 2 => out.extend(self.number.get(q).copied()),
+            3 => {
+                // The start or the end of a stem: the needle includes a NUL.
+                let mut needle = Vec::with_capacity(4);
+                needle.push(0);
+                needle.extend_from_slice(q.as_bytes());
+                out.extend(memmem::find_iter(&self.text, &needle).map(|o| self.stem_at(o + 1)));
+                needle.remove(0);
+                needle.push(0);
+                out.extend(memmem::find_iter(&self.text, &needle).map(|o| self.stem_at(o)));
+                out.sort_unstable();
+            }
+            _ => out.extend(memmem::find_iter(&self.text, q.as_bytes()).map(|o| self.stem_at(o))),
+        }
+        out.dedup();
+        out
+    }
+}
+
+/// For each stem, the services that have it (ascending positions): the
+/// inverted index, in one flat array.
+#[derive(Debug, Clone, Default)]
+struct Postings {
+    offsets: Vec<u32>,
+    items: Vec<u32>,
+}
+
+impl Postings {
+    fn build(
+        stems: usize,
+        lists: impl Iterator<Item = (u32, impl Iterator<Item = u32>)> + Clone,
+    ) -> Postings {
+        let mut counts = vec![0u32; stems + 1];
+        for (_, ids) in lists.clone() {
+            for s in ids {
+                counts[s as usize + 1] += 1;
+            }
+        }
+        for i in 1..counts.len() {
+            counts[i] += counts[i - 1];
+        }
+        let mut items = vec![0u32; counts[stems] as usize];
+        let mut next = counts.clone();
+        for (service, ids) in lists {
+            for s in ids {
+                items[next[s as usize] as usize] = service;
+                next[s as usize] += 1;
+            }
+        }
+        Postings {
+            offsets: counts,
+            items,
+        }
+    }
+
+    fn get(&self, stem: u32) -> &[u32] {
+        let (a, b) = (self.offsets[stem as usize], self.offsets[stem as usize + 1]);
+        &self.items[a as usize..b as usize]
+    }
+}
+
+/// The social map prepared for matching: every service's stems, the
+/// vocabulary, and which services have each stem (in all their searchable text,
+/// and in their name alone — a word in the name says what a service *is*).
 #[derive(Debug, Clone, Default)]
 pub struct ServiceIndex {
-    pub services: Vec<IndexedService>,
-    vocabulary: Vec<String>,
+    services: Vec<IndexedService>,
+    hot: Vec<Hot>,
+    vocabulary: Vocabulary,
+    postings: Postings,
+    name_postings: Postings,
+    /// The districts the services name; bit i of a district mask is `districts[i]`.
+    districts: Vec<DistrictCode>,
+    /// More than 64 districts: masks cannot say it, so `serves` is asked.
+    many_districts: bool,
 }
 
 impl ServiceIndex {
     pub fn new(services: impl IntoIterator<Item = (i64, Service)>) -> ServiceIndex {
-        let mut vocabulary: Vec<String> = Vec::new();
-        let mut number: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
-        let mut ids = |text: &str| {
-            let mut v: Vec<u32> = tokens(text)
-                .into_iter()
-                .map(|t| {
-                    *number.entry(t.clone()).or_insert_with(|| {
-                        vocabulary.push(t);
-                        vocabulary.len() as u32 - 1
-                    })
-                })
-                .collect();
+        let mut vocabulary = Vocabulary::default();
+        let ids = |text: &str, vocabulary: &mut Vocabulary| {
+            let mut v: Vec<u32> = tokens(text).into_iter().map(|t| vocabulary.id(t)).collect();
             v.sort_unstable();
             v.dedup();
             v
         };
-        let services = services
+        let mut names = Vec::new();
+        let mut districts: Vec<DistrictCode> = Vec::new();
+        let mut hot: Vec<Hot> = Vec::new();
+        let services: Vec<IndexedService> = services
             .into_iter()
-            .map(|(id, service)| IndexedService {
-                id,
-                stem_ids: ids(&service.search_text()),
-                name_ids: ids(&service.name),
-                domain_mask: domain_mask(&service.domains),
-                service,
+            .map(|(id, service)| {
+                let stem_ids = ids(&service.search_text(), &mut vocabulary);
+                names.push(ids(&service.name, &mut vocabulary));
+                let mut district_mask = 0u64;
+                for d in &service.districts {
+                    let bit = match districts.iter().position(|x| x == d) {
+                        Some(b) => b,
+                        None => {
+                            districts.push(d.clone());
+                            districts.len() - 1
+                        }
+                    };
+                    if bit < 64 {
+                        district_mask |= 1 << bit;
+                    }
+                }
+                hot.push(Hot {
+                    district_mask,
+                    name_rank: 0,
+                    step: service.step.value(),
+                    active: service.status == ServiceStatus::Active,
+                    volunteering: service.volunteering,
+                });
+                IndexedService {
+                    id,
+                    stem_ids,
+                    domain_mask: domain_mask(&service.domains),
+                    service,
+                }
             })
             .collect();
+        let mut by_name: Vec<u32> = (0..services.len() as u32).collect();
+        by_name.sort_by(|&a, &b| {
+            services[a as usize]
+                .service
+                .name
+                .cmp(&services[b as usize].service.name)
+                .then(a.cmp(&b))
+        });
+        for (rank, &i) in by_name.iter().enumerate() {
+            hot[i as usize].name_rank = rank as u32;
+        }
+        let n = vocabulary.len();
+        let postings = Postings::build(
+            n,
+            services
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (i as u32, s.stem_ids.iter().copied())),
+        );
+        let name_postings = Postings::build(
+            n,
+            names
+                .iter()
+                .enumerate()
+                .map(|(i, ids)| (i as u32, ids.iter().copied())),
+        );
         ServiceIndex {
             services,
+            hot,
             vocabulary,
+            postings,
+            name_postings,
+            many_districts: districts.len() > 64,
+            districts,
         }
     }
 
-    /// A query against this map: for each typed word, which vocabulary stems it matches.
-    fn compile<'m>(&self, m: &'m Matcher) -> Compiled<'m> {
-        let terms = m
-            .terms()
-            .map(|(word, stem)| {
-                let hits: Vec<bool> = self
-                    .vocabulary
-                    .iter()
-                    .map(|v| super::text::stem_matches(stem, v))
-                    .collect();
-                (word, hits)
-            })
-            .collect();
-        Compiled { terms }
+    pub fn services(&self) -> &[IndexedService] {
+        &self.services
     }
-}
 
-/// A query compiled against a map's vocabulary.
-struct Compiled<'m> {
-    terms: Vec<(&'m str, Vec<bool>)>,
-}
+    pub fn len(&self) -> usize {
+        self.services.len()
+    }
 
-impl Compiled<'_> {
-    fn is_empty(&self) -> bool {
-        self.terms.is_empty()
+    pub fn is_empty(&self) -> bool {
+        self.services.is_empty()
     }
-    fn words(&self) -> Vec<&str> {
-        self.terms.iter().map(|(w, _)| *w).collect()
+
+    /// How many distinct stems the map's texts have.
+    pub fn vocabulary_size(&self) -> usize {
+        self.vocabulary.len()
     }
-    /// The numbers of the terms found among these stems.
-    fn hits(&self, ids: &[u32]) -> Vec<usize> {
-        (0..self.terms.len())
-            .filter(|&t| ids.iter().any(|&i| self.terms[t].1[i as usize]))
+
+    /// For each typed word, the vocabulary stems it matches.
+    fn compile<'m>(&self, m: &'m Matcher) -> Vec<(&'m str, Vec<u32>)> {
+        m.terms()
+            .map(|(word, stem)| (word, self.vocabulary.matching(stem)))
             .collect()
     }
-    fn count(&self, ids: &[u32]) -> usize {
-        self.terms
-            .iter()
-            .filter(|(_, h)| ids.iter().any(|&i| h[i as usize]))
-            .count()
+
+    /// Marks the services that have any of these words.
+    fn mark_having(&self, terms: &[(&str, Vec<u32>)], marks: &mut [bool]) {
+        for (_, stems) in terms {
+            for &st in stems {
+                for &s in self.postings.get(st) {
+                    marks[s as usize] = true;
+                }
+            }
+        }
     }
-    fn any(&self, ids: &[u32]) -> bool {
-        self.terms
+
+    /// Where a resident lives, as the masks of this map say it.
+    fn place(&self, district: Option<&DistrictCode>) -> Place {
+        match district {
+            None => Place::Anywhere,
+            Some(_) if self.many_districts => Place::Ask(district.cloned()),
+            Some(d) => Place::Mask(
+                self.districts
+                    .iter()
+                    .position(|x| x == d)
+                    .map_or(0, |b| 1u64 << b),
+            ),
+        }
+    }
+
+    /// Does service `i` serve a resident at `place`? (Status is checked apart.)
+    fn serves(&self, i: usize, mask: u64, place: &Place) -> bool {
+        match place {
+            Place::Anywhere => true,
+            Place::Mask(bit) => mask == 0 || mask & bit != 0,
+            Place::Ask(d) => d
+                .as_ref()
+                .is_none_or(|d| self.services[i].service.serves(d)),
+        }
+    }
+}
+
+/// A resident's district against a map: every service serves them, or those
+/// whose mask has this bit (or no district at all), or — on a map with more
+/// than 64 districts — ask each service.
+enum Place {
+    Anywhere,
+    Mask(u64),
+    Ask(Option<DistrictCode>),
+}
+
+/// A service a "services" rule can suggest, found once per map and content.
+#[derive(Debug, Clone, Copy)]
+struct RuleCandidate {
+    service: u32,
+    /// Which of the rule's `shared` masks (the life domains the service
+    /// shares with it), if any.
+    helps: u16,
+    /// What the service adds to its score when the rule fires.
+    score: u16,
+    hot: Hot,
+}
+
+const NO_HELPS: u16 = u16::MAX;
+
+/// Services a rule or an interest can suggest, grouped by where they are, so
+/// a request from one district reads only what serves it.
+#[derive(Debug, Clone, Default)]
+struct ByPlace<T> {
+    /// All of them, in map order (a resident who did not say where they live).
+    all: Vec<T>,
+    /// Those for the whole municipality.
+    everywhere: Vec<T>,
+    /// Per district bit of the map, the services for that district.
+    district: Vec<Vec<T>>,
+}
+
+impl<T: Copy> ByPlace<T> {
+    fn new(items: Vec<T>, mask: impl Fn(&T) -> u64, map: &ServiceIndex) -> ByPlace<T> {
+        let bits = if map.many_districts {
+            0
+        } else {
+            map.districts.len()
+        };
+        let mut by = ByPlace {
+            all: Vec::new(),
+            everywhere: Vec::new(),
+            district: vec![Vec::new(); bits],
+        };
+        for item in &items {
+            let m = mask(item);
+            if m == 0 {
+                by.everywhere.push(*item);
+            }
+            for (b, list) in by.district.iter_mut().enumerate() {
+                if m & (1 << b) != 0 {
+                    list.push(*item);
+                }
+            }
+        }
+        by.all = items;
+        by
+    }
+
+    /// What a resident at `place` may see: each service once. (With more than
+    /// 64 districts there are no groups; the caller asks each service.)
+    fn at<'a>(&'a self, place: &Place) -> (&'a [T], &'a [T]) {
+        match place {
+            Place::Mask(bit) if *bit != 0 => {
+                let b = bit.trailing_zeros() as usize;
+                (
+                    &self.everywhere,
+                    self.district.get(b).map_or(&[][..], Vec::as_slice),
+                )
+            }
+            Place::Mask(_) => (&self.everywhere, &[]),
+            Place::Anywhere | Place::Ask(_) => (&self.all, &[]),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.all.len()
+    }
+}
+
+#[derive(Debug, Clone)]
+struct PreparedRule {
+    /// The condition's words, parsed once.
+    when_words: Matcher,
+    /// For a "services" rule: every active, non-volunteering service within
+    /// the rule's step and reach that shares a domain or a word with it, in map
+    /// order. Which of them a resident sees depends on where they live only.
+    candidates: ByPlace<RuleCandidate>,
+    /// The distinct sets of life domains candidates share with the rule, so a
+    /// request writes each "Helpt bij: …" reason once per rule.
+    shared: Vec<u16>,
+}
+
+/// The wijzer's content compiled against one map: what every rule and every
+/// interest could suggest is worked out here once, so a resident's request
+/// only looks at the rules their answers fire. Built again whenever the content
+/// or the map changes (the web app keeps it next to the [`ServiceIndex`]).
+#[derive(Debug, Clone)]
+pub struct RuleIndex {
+    content: WijzerContent,
+    map_len: usize,
+    map_vocabulary: usize,
+    rules: Vec<PreparedRule>,
+    /// Per topic, its keywords parsed once.
+    topic_words: Vec<Matcher>,
+    /// Per interest: None when it has no keywords, else the active volunteer
+    /// opportunities that mention one, in map order.
+    interests: Vec<Option<ByPlace<(u32, Hot)>>>,
+}
+
+impl RuleIndex {
+    pub fn new(content: WijzerContent, map: &ServiceIndex) -> RuleIndex {
+        let n = map.len();
+        let mut marks = vec![false; n];
+        let rules = content
+            .rules
             .iter()
-            .any(|(_, h)| ids.iter().any(|&i| h[i as usize]))
+            .map(|rule| {
+                let when_words = Matcher::new(&rule.when.words.join(" "));
+                let mut candidates = Vec::new();
+                let mut shared_masks: Vec<u16> = Vec::new();
+                if let RuleAction::Services {
+                    domains,
+                    words,
+                    collective_only,
+                    max_step,
+                } = &rule.then
+                {
+                    let m = Matcher::new(&words.join(" "));
+                    marks.iter_mut().for_each(|x| *x = false);
+                    map.mark_having(&map.compile(&m), &mut marks);
+                    let rule_mask = domain_mask(domains);
+                    for (i, s) in map.services.iter().enumerate() {
+                        let v = &s.service;
+                        if v.status != ServiceStatus::Active
+                            || v.volunteering
+                            || v.step > *max_step
+                            || (*collective_only && v.reach != Reach::Collective)
+                        {
+                            continue;
+                        }
+                        let shared = s.domain_mask & rule_mask;
+                        if shared != 0 || marks[i] {
+                            let helps = if shared == 0 {
+                                NO_HELPS
+                            } else {
+                                match shared_masks.iter().position(|m| *m == shared) {
+                                    Some(k) => k as u16,
+                                    None => {
+                                        shared_masks.push(shared);
+                                        shared_masks.len() as u16 - 1
+                                    }
+                                }
+                            };
+                            candidates.push(RuleCandidate {
+                                service: i as u32,
+                                helps,
+                                score: shared.count_ones() as u16 + if marks[i] { 4 } else { 0 },
+                                hot: map.hot[i],
+                            });
+                        }
+                    }
+                }
+                PreparedRule {
+                    when_words,
+                    candidates: ByPlace::new(candidates, |c| c.hot.district_mask, map),
+                    shared: shared_masks,
+                }
+            })
+            .collect();
+        let topic_words = content
+            .topics
+            .iter()
+            .map(|t| Matcher::new(&t.keywords.join(" ")))
+            .collect();
+        let interests = content
+            .interests
+            .iter()
+            .map(|interest| {
+                let m = Matcher::new(&interest.keywords.join(" "));
+                if m.is_empty() {
+                    return None;
+                }
+                marks.iter_mut().for_each(|x| *x = false);
+                map.mark_having(&map.compile(&m), &mut marks);
+                let found = (0..n)
+                    .filter(|&i| {
+                        let v = &map.services[i].service;
+                        marks[i] && v.volunteering && v.status == ServiceStatus::Active
+                    })
+                    .map(|i| (i as u32, map.hot[i]))
+                    .collect();
+                Some(ByPlace::new(found, |(_, h)| h.district_mask, map))
+            })
+            .collect();
+        RuleIndex {
+            content,
+            map_len: n,
+            map_vocabulary: map.vocabulary_size(),
+            rules,
+            topic_words,
+            interests,
+        }
+    }
+
+    /// The content this index was built from.
+    pub fn content(&self) -> &WijzerContent {
+        &self.content
+    }
+
+    /// Per rule, how many services it could suggest (its candidate list).
+    pub fn candidates_per_rule(&self) -> Vec<(&str, usize)> {
+        self.content
+            .rules
+            .iter()
+            .zip(&self.rules)
+            .map(|(r, p)| (r.key.as_str(), p.candidates.len()))
+            .collect()
+    }
+
+    fn fits(&self, map: &ServiceIndex) -> bool {
+        self.map_len == map.len() && self.map_vocabulary == map.vocabulary_size()
     }
 }
 
@@ -526,31 +1059,92 @@ fn step(n: u8) -> LadderStep {
 /// led to it; more would not be read on a phone.
 const MAX_REASONS: usize = 4;
 
-#[derive(Default, Clone, Copy)]
+const ASK_WIJKTEAM_TEXT: &str = "Hiervoor is een beslissing (beschikking) van de gemeente nodig. Vraag het wijkteam: samen kijkt u eerst wat lichter kan.";
+
+/// A service being considered for one request.
+#[derive(Clone, Copy)]
 struct Candidate {
+    service: u32,
+    name_rank: u32,
+    step: u8,
     score: u32,
     /// Reason numbers in the order found, without repeats; the first few only.
     ids: [u16; MAX_REASONS],
-    len: usize,
+    len: u8,
 }
 
 impl Candidate {
     fn add(&mut self, r: u16) {
-        if self.len < MAX_REASONS && !self.ids[..self.len].contains(&r) {
-            self.ids[self.len] = r;
+        let len = self.len as usize;
+        if len < MAX_REASONS && !self.ids[..len].contains(&r) {
+            self.ids[len] = r;
             self.len += 1;
         }
     }
     fn reasons(&self) -> impl Iterator<Item = u16> + '_ {
-        self.ids[..self.len].iter().copied()
+        self.ids[..self.len as usize].iter().copied()
     }
 }
 
-/// The wijzer's suggestion step. Pure: same input, same advice.
+/// The services one request touches, without a slot per service of the map
+/// for those it does not.
+struct Candidates {
+    slot: Vec<u32>,
+    list: Vec<Candidate>,
+}
+
+impl Candidates {
+    fn new(n: usize) -> Candidates {
+        Candidates {
+            slot: vec![u32::MAX; n],
+            list: Vec::new(),
+        }
+    }
+    fn entry(&mut self, service: u32, hot: &Hot) -> &mut Candidate {
+        let slot = &mut self.slot[service as usize];
+        if *slot == u32::MAX {
+            *slot = self.list.len() as u32;
+            self.list.push(Candidate {
+                service,
+                name_rank: hot.name_rank,
+                step: hot.step,
+                score: 0,
+                ids: [0; MAX_REASONS],
+                len: 0,
+            });
+        }
+        &mut self.list[*slot as usize]
+    }
+}
+
+/// The wijzer's suggestion step. Pure: same input, same advice. Compiles the
+/// content against the map first; a server that answers many residents keeps
+/// a [`RuleIndex`] and calls [`suggest_with`].
 pub fn suggest(content: &WijzerContent, map: &ServiceIndex, answers: &Answers) -> Advice {
+    suggest_with(&RuleIndex::new(content.clone(), map), map, answers)
+}
+
+/// The suggestion step with the content already compiled against this map.
+/// An index built for another map is not trusted: it is built again.
+pub fn suggest_with(rules: &RuleIndex, map: &ServiceIndex, answers: &Answers) -> Advice {
+    if !rules.fits(map) {
+        return suggest_with(&RuleIndex::new(rules.content.clone(), map), map, answers);
+    }
+    let content = &rules.content;
     let q_stems = tokens(&answers.question);
     let q_matcher = Matcher::new(&answers.question);
-    let topics = content.selected_topics(&answers.question, &answers.topics);
+    // Topics chosen, and topics whose keywords occur in the question text.
+    let mut topics: Vec<(&Topic, Reason)> = Vec::new();
+    for (t, words) in content.topics.iter().zip(&rules.topic_words) {
+        if answers.topics.contains(&t.key) {
+            topics.push((t, Reason(format!("U koos het onderwerp '{}'.", t.label))));
+        } else if let Some(w) = words.matched(&q_stems).first() {
+            topics.push((
+                t,
+                Reason(format!("U schreef '{w}'; dat gaat over '{}'.", t.label)),
+            ));
+        }
+    }
     let topic_keys: BTreeSet<&str> = topics.iter().map(|(t, _)| t.key.as_str()).collect();
 
     // Concerns: situation questions answered with a worrying option.
@@ -568,67 +1162,54 @@ pub fn suggest(content: &WijzerContent, map: &ServiceIndex, answers: &Answers) -
             domains.insert(q.domain);
         }
     }
-    let label_of = |list: &[(String, String)], key: &str| {
-        list.iter().find(|(k, _)| k == key).map(|(_, l)| l.clone())
-    };
-    let interests: Vec<(String, String)> = content
-        .interests
-        .iter()
-        .map(|i| (i.key.clone(), i.label.clone()))
-        .collect();
-    let network: Vec<(String, String)> = content
-        .network
-        .iter()
-        .map(|n| (n.key.clone(), n.label.clone()))
-        .collect();
 
-    let fires = |c: &Condition| -> Option<Vec<Reason>> {
+    let fires = |c: &Condition, when_words: &Matcher| -> Option<Vec<Reason>> {
         if c.is_empty() {
             return None;
         }
         let mut reasons = Vec::new();
         if !c.topics.is_empty() {
-            let hit: Vec<&Reason> = topics
-                .iter()
-                .filter(|(t, _)| c.topics.contains(&t.key))
-                .map(|(_, r)| r)
-                .collect();
-            if hit.is_empty() {
+            let before = reasons.len();
+            reasons.extend(
+                topics
+                    .iter()
+                    .filter(|(t, _)| c.topics.contains(&t.key))
+                    .map(|(_, r)| r.clone()),
+            );
+            if reasons.len() == before {
                 return None;
             }
-            reasons.extend(hit.into_iter().cloned());
         }
         if !c.words.is_empty() {
-            let m = Matcher::new(&c.words.join(" "));
-            let hit = m.matched(&q_stems);
+            let hit = when_words.matched(&q_stems);
             if hit.is_empty() {
                 return None;
             }
             // Show the resident's own word, not the rule's.
-            let typed: Vec<&str> = hit
+            let shown = hit
                 .iter()
-                .filter_map(|w| q_matcher.matched(&tokens(w)).first().copied())
-                .collect();
-            let shown = typed.first().copied().unwrap_or(hit[0]);
+                .find_map(|w| q_matcher.matched(&tokens(w)).first().copied())
+                .unwrap_or(hit[0]);
             reasons.push(Reason(format!("U schreef '{shown}'.")));
         }
         if !c.concerns.is_empty() {
-            let hit: Vec<&Reason> = c
-                .concerns
-                .iter()
-                .filter_map(|k| concerns.get(k.as_str()))
-                .collect();
-            if hit.is_empty() {
+            let before = reasons.len();
+            reasons.extend(
+                c.concerns
+                    .iter()
+                    .filter_map(|k| concerns.get(k.as_str()).cloned()),
+            );
+            if reasons.len() == before {
                 return None;
             }
-            reasons.extend(hit.into_iter().cloned());
         }
         if !c.likes.is_empty() {
-            let hit: Vec<String> = c
+            let hit: Vec<&str> = c
                 .likes
                 .iter()
                 .filter(|l| answers.likes.contains(l))
-                .filter_map(|l| label_of(&interests, l))
+                .filter_map(|l| content.interests.iter().find(|i| &i.key == l))
+                .map(|i| i.label.as_str())
                 .collect();
             if hit.is_empty() {
                 return None;
@@ -639,11 +1220,12 @@ pub fn suggest(content: &WijzerContent, map: &ServiceIndex, answers: &Answers) -
             )));
         }
         if !c.helpers.is_empty() {
-            let hit: Vec<String> = c
+            let hit: Vec<&str> = c
                 .helpers
                 .iter()
                 .filter(|h| answers.helpers.contains(h))
-                .filter_map(|h| label_of(&network, h))
+                .filter_map(|h| content.network.iter().find(|n| &n.key == h))
+                .map(|n| n.label.as_str())
                 .collect();
             if hit.is_empty() {
                 return None;
@@ -664,24 +1246,13 @@ pub fn suggest(content: &WijzerContent, map: &ServiceIndex, answers: &Answers) -
         Some(reasons)
     };
 
-    let usable = |s: &IndexedService| {
-        s.service.status == ServiceStatus::Active
-            && answers
-                .district
-                .as_ref()
-                .is_none_or(|d| s.service.serves(d))
-    };
-    // Services the resident can use at all, once; the volunteer opportunities apart.
-    let (help, give_from): (Vec<usize>, Vec<usize>) = (0..map.services.len())
-        .filter(|&i| usable(&map.services[i]))
-        .partition(|&i| !map.services[i].service.volunteering);
-
+    let place = map.place(answers.district.as_ref());
     let mut reasons = ReasonTable::default();
     let mut fixed: Vec<Suggestion> = Vec::new();
-    let mut services: Vec<Candidate> = vec![Candidate::default(); map.services.len()];
+    let mut cands = Candidates::new(map.len());
 
-    for rule in &content.rules {
-        let Some(rule_reasons) = fires(&rule.when) else {
+    for (rule, prepared) in content.rules.iter().zip(&rules.rules) {
+        let Some(rule_reasons) = fires(&rule.when, &prepared.when_words) else {
             continue;
         };
         match &rule.then {
@@ -699,35 +1270,25 @@ pub fn suggest(content: &WijzerContent, map: &ServiceIndex, answers: &Answers) -
                     score: 10,
                 });
             }
-            RuleAction::Services {
-                domains: rd,
-                words,
-                collective_only,
-                max_step,
-            } => {
-                let matcher = Matcher::new(&words.join(" "));
-                let m = map.compile(&matcher);
+            RuleAction::Services { .. } => {
                 let ids: Vec<u16> = rule_reasons.into_iter().map(|r| reasons.id(r)).collect();
-                let rule_mask = domain_mask(rd);
-                for &i in &help {
-                    let s = &map.services[i];
-                    if s.service.step > *max_step
-                        || (*collective_only && s.service.reach != Reach::Collective)
-                    {
+                let helps: Vec<u16> = prepared
+                    .shared
+                    .iter()
+                    .map(|&m| reasons.helps_with(m))
+                    .collect();
+                let (a, b) = prepared.candidates.at(&place);
+                for c in a.iter().chain(b) {
+                    if !map.serves(c.service as usize, c.hot.district_mask, &place) {
                         continue;
                     }
-                    let shared = s.domain_mask & rule_mask;
-                    let words_hit = m.any(&s.stem_ids);
-                    if shared == 0 && !words_hit {
-                        continue;
-                    }
-                    let c = &mut services[i];
-                    c.score += shared.count_ones() + if words_hit { 4 } else { 0 };
+                    let e = cands.entry(c.service, &c.hot);
+                    e.score += u32::from(c.score);
                     for &r in &ids {
-                        c.add(r);
+                        e.add(r);
                     }
-                    if shared != 0 {
-                        c.add(reasons.helps_with(shared));
+                    if c.helps != NO_HELPS {
+                        e.add(helps[c.helps as usize]);
                     }
                 }
             }
@@ -735,27 +1296,92 @@ pub fn suggest(content: &WijzerContent, map: &ServiceIndex, answers: &Answers) -
     }
 
     // The resident's own words, straight onto the map: someone who asks for a
-    // scootmobiel sees it — on its own step, via the wijkteam.
+    // scootmobiel sees it — on its own step, via the wijkteam. One common word
+    // in a description ("thuis") says little; a word in the name, or two of the
+    // resident's words together, say more.
     let q = map.compile(&q_matcher);
     if !q.is_empty() {
+        /// A service one of the typed words was found in.
+        struct Touch {
+            service: u32,
+            /// How many typed words are in its text, and in its name.
+            words: u16,
+            in_name: u16,
+            /// The last word counted for each (a word can match several stems).
+            last: u16,
+            last_in_name: u16,
+            /// Which of the first 64 words hit it (the rest are looked up).
+            mask: u64,
+        }
+        let mut slot = vec![u32::MAX; map.len()];
+        let mut touched: Vec<Touch> = Vec::new();
+        for (t, (_, stems)) in q.iter().enumerate() {
+            let t = t as u16;
+            for &st in stems {
+                for &s in map.postings.get(st) {
+                    let k = &mut slot[s as usize];
+                    if *k == u32::MAX {
+                        *k = touched.len() as u32;
+                        touched.push(Touch {
+                            service: s,
+                            words: 0,
+                            in_name: 0,
+                            last: u16::MAX,
+                            last_in_name: u16::MAX,
+                            mask: 0,
+                        });
+                    }
+                    let h = &mut touched[*k as usize];
+                    if h.last != t {
+                        h.last = t;
+                        h.words += 1;
+                        if t < 64 {
+                            h.mask |= 1 << t;
+                        }
+                    }
+                }
+                // A name's stems are among the text's: the service is touched.
+                for &s in map.name_postings.get(st) {
+                    let h = &mut touched[slot[s as usize] as usize];
+                    if h.last_in_name != t {
+                        h.last_in_name = t;
+                        h.in_name += 1;
+                    }
+                }
+            }
+        }
         let typed: Vec<u16> = q
-            .words()
             .iter()
-            .map(|w| reasons.id(Reason(format!("U schreef '{w}'."))))
+            .map(|(w, _)| reasons.id(Reason(format!("U schreef '{w}'."))))
             .collect();
-        for &i in &help {
-            let s = &map.services[i];
-            // One common word in a description ("thuis") says little; a word
-            // in the name, or two of the resident's words together, say more.
-            let in_name = q.count(&s.name_ids);
-            let hit = q.hits(&s.stem_ids);
-            if in_name == 0 && hit.len() < 2 {
+        for h in &touched {
+            let i = h.service as usize;
+            let hot = &map.hot[i];
+            if (h.in_name == 0 && h.words < 2)
+                || hot.volunteering
+                || !hot.active
+                || !map.serves(i, hot.district_mask, &place)
+            {
                 continue;
             }
-            let c = &mut services[i];
-            c.score += 5 * (in_name + hit.len()) as u32;
-            for t in hit {
-                c.add(typed[t]);
+            let e = cands.entry(h.service, hot);
+            e.score += 5 * u32::from(h.in_name + h.words);
+            // The reasons name the typed words in the order typed.
+            let mut m = h.mask;
+            while m != 0 && (e.len as usize) < MAX_REASONS {
+                e.add(typed[m.trailing_zeros() as usize]);
+                m &= m - 1;
+            }
+            if q.len() > 64 {
+                let stem_ids = &map.services[i].stem_ids;
+                for (t, (_, stems)) in q.iter().enumerate().skip(64) {
+                    if e.len as usize == MAX_REASONS {
+                        break;
+                    }
+                    if stem_ids.iter().any(|id| stems.binary_search(id).is_ok()) {
+                        e.add(typed[t]);
+                    }
+                }
             }
         }
     }
@@ -788,26 +1414,10 @@ pub fn suggest(content: &WijzerContent, map: &ServiceIndex, answers: &Answers) -
         });
     }
 
-    // Lightest first; within a step the best fit, then by name. Only the few
-    // shown per step are turned into suggestions.
-    let order = |a: &(u8, u32, usize), b: &(u8, u32, usize)| {
-        a.0.cmp(&b.0)
-            .then(b.1.cmp(&a.1))
-            .then(
-                map.services[a.2]
-                    .service
-                    .name
-                    .cmp(&map.services[b.2].service.name),
-            )
-            .then(a.2.cmp(&b.2))
-    };
-    let mut per_step: [Vec<(u8, u32, usize)>; 6] = Default::default();
-    for (i, c) in services.iter().enumerate() {
-        if c.len > 0 {
-            let st = map.services[i].service.step.value();
-            per_step[st as usize].push((st, c.score, i));
-        }
-    }
+    // Within a step the best fit first, then by name (then position): one
+    // number per candidate, highest score in the high bits, name rank below.
+    let key =
+        |c: &Candidate| -> u64 { (u64::from(u32::MAX - c.score) << 32) | u64::from(c.name_rank) };
     let mut suggestions = fixed;
     suggestions.sort_by(|a, b| {
         a.step
@@ -821,34 +1431,39 @@ pub fn suggest(content: &WijzerContent, map: &ServiceIndex, answers: &Answers) -
         *n += 1;
         *n <= cap(s.step.value())
     });
-    let mut kept: Vec<(u8, u32, usize)> = Vec::new();
+    let mut per_step: [Vec<(u64, u32)>; 6] = Default::default();
+    for (k, c) in cands.list.iter().enumerate().filter(|(_, c)| c.len > 0) {
+        per_step[c.step as usize].push((key(c), k as u32));
+    }
+    let mut kept: Vec<u32> = Vec::new();
     for (st, list) in per_step.iter_mut().enumerate() {
-        let room = cap(st as u8).saturating_sub(
-            suggestions
-                .iter()
-                .filter(|s| s.step.value() as usize == st)
-                .count(),
-        );
+        let room = cap(st as u8).saturating_sub(shown[st].min(cap(st as u8)));
         if list.len() > room && room > 0 {
-            list.select_nth_unstable_by(room - 1, order);
+            list.select_nth_unstable(room - 1);
         }
         list.truncate(room);
-        list.sort_by(order);
-        kept.extend(list.iter().copied());
+        list.sort_unstable();
+        kept.extend(list.iter().map(|(_, k)| *k));
     }
-    for (_, score, i) in kept {
+    for k in kept {
+        let c = &cands.list[k as usize];
+        let (i, score) = (c.service as usize, c.score);
         let s = &map.services[i];
         let individual = s.service.step.value() == 5;
         suggestions.push(Suggestion {
             step: s.service.step,
-            kind: if individual { SuggestionKind::AskWijkteam { id: s.id } } else { SuggestionKind::Service { id: s.id } },
+            kind: if individual {
+                SuggestionKind::AskWijkteam { id: s.id }
+            } else {
+                SuggestionKind::Service { id: s.id }
+            },
             title: s.service.name.clone(),
             text: if individual {
-                "Hiervoor is een beslissing (beschikking) van de gemeente nodig. Vraag het wijkteam: samen kijkt u eerst wat lichter kan.".to_owned()
+                ASK_WIJKTEAM_TEXT.to_owned()
             } else {
                 s.service.description.clone()
             },
-            reasons: services[i].reasons().map(|r| reasons.get(r)).collect(),
+            reasons: c.reasons().map(|r| reasons.get(r)).collect(),
             score,
         });
     }
@@ -857,50 +1472,54 @@ pub fn suggest(content: &WijzerContent, map: &ServiceIndex, answers: &Answers) -
     suggestions.sort_by_key(|a| a.step);
 
     // Ways to give: volunteer opportunities that fit what they like doing.
-    let mut give_c: Vec<Candidate> = vec![Candidate::default(); map.services.len()];
-    for interest in content
-        .interests
-        .iter()
-        .filter(|i| answers.likes.contains(&i.key))
-    {
-        let matcher = Matcher::new(&interest.keywords.join(" "));
-        let m = map.compile(&matcher);
-        if m.is_empty() {
+    // The candidates' slots are reused: clear those the help suggestions took.
+    let mut give_c = cands;
+    for c in &give_c.list {
+        give_c.slot[c.service as usize] = u32::MAX;
+    }
+    give_c.list.clear();
+    for (interest, found) in content.interests.iter().zip(&rules.interests) {
+        let Some(found) = found else { continue };
+        if !answers.likes.contains(&interest.key) {
             continue;
         }
         let reason = reasons.id(Reason(format!(
             "U doet graag: {}.",
             interest.label.to_lowercase()
         )));
-        for &i in &give_from {
-            if m.any(&map.services[i].stem_ids) {
-                let c = &mut give_c[i];
-                c.score += 1;
-                c.add(reason);
+        let (a, b) = found.at(&place);
+        for (s, hot) in a.iter().chain(b) {
+            if !map.serves(*s as usize, hot.district_mask, &place) {
+                continue;
             }
+            let c = give_c.entry(*s, hot);
+            c.score += 1;
+            c.add(reason);
         }
     }
-    let mut ranked: Vec<(u8, u32, usize)> = give_c
+    let mut ranked: Vec<(u64, u32)> = give_c
+        .list
         .iter()
         .enumerate()
-        .filter(|(_, c)| c.len > 0)
-        .map(|(i, c)| (0, c.score, i))
+        .map(|(k, c)| (key(c), k as u32))
         .collect();
     if ranked.len() > GIVE_CAP {
-        ranked.select_nth_unstable_by(GIVE_CAP - 1, order);
+        ranked.select_nth_unstable(GIVE_CAP - 1);
         ranked.truncate(GIVE_CAP);
     }
-    ranked.sort_by(order);
+    ranked.sort_unstable();
     let give = ranked
         .into_iter()
-        .map(|(_, score, i)| {
+        .map(|(_, k)| {
+            let c = &give_c.list[k as usize];
+            let (i, score) = (c.service as usize, c.score);
             let s = &map.services[i];
             Suggestion {
                 step: s.service.step,
                 kind: SuggestionKind::Give { id: s.id },
                 title: s.service.name.clone(),
                 text: s.service.description.clone(),
-                reasons: give_c[i].reasons().map(|r| reasons.get(r)).collect(),
+                reasons: c.reasons().map(|r| reasons.get(r)).collect(),
                 score,
             }
         })
@@ -922,12 +1541,12 @@ fn domain_mask(ds: &[LifeDomain]) -> u16 {
 }
 
 /// The reasons of one request, each stored once; candidates refer to them by
-/// number, so ten thousand candidates do not copy strings.
+/// number, so thousands of candidates do not copy strings.
 #[derive(Default)]
 struct ReasonTable {
     list: Vec<Reason>,
-    by_text: std::collections::HashMap<String, u16>,
-    helps: std::collections::HashMap<u16, u16>,
+    by_text: HashMap<String, u16>,
+    helps: HashMap<u16, u16>,
 }
 
 impl ReasonTable {
@@ -957,6 +1576,10 @@ impl ReasonTable {
         self.list[i as usize].clone()
     }
 }
+
+#[cfg(test)]
+#[path = "wijzer_reference.rs"]
+mod reference;
 
 #[cfg(test)]
 mod tests {
@@ -1091,7 +1714,11 @@ mod tests {
     }
 
     fn map() -> ServiceIndex {
-        ServiceIndex::new(vec![
+        ServiceIndex::new(services())
+    }
+
+    fn services() -> Vec<(i64, Service)> {
+        vec![
             (
                 1,
                 svc(
@@ -1152,7 +1779,7 @@ mod tests {
                     true,
                 ),
             ),
-        ])
+        ]
     }
 
     fn position(advice: &Advice, title: &str) -> usize {
@@ -1229,6 +1856,40 @@ mod tests {
     }
 
     #[test]
+    fn answers_are_labelled_in_the_words_the_resident_saw() {
+        let a = Answers {
+            question: "Ik eet vaak alleen".into(),
+            topics: vec!["eten".into(), "weg".into()],
+            situation: [
+                ("alleen_eten".to_owned(), "vaak".to_owned()),
+                ("lopen".to_owned(), "ja".to_owned()),
+            ]
+            .into(),
+            likes: vec!["lezen".into()],
+            helpers: vec!["buren".into()],
+            nobody_helps: true,
+            district: None,
+        };
+        let l = content().label(&a);
+        assert_eq!(
+            l.topics,
+            vec!["Eten en drinken", "weg (niet meer in de wijzer)"]
+        );
+        assert_eq!(
+            l.situation,
+            vec![
+                ("Eet u vaak alleen?".to_owned(), "Ja, vaak".to_owned()),
+                ("Kunt u goed lopen?".to_owned(), "Ja".to_owned()),
+            ]
+        );
+        assert_eq!(
+            (l.likes, l.helpers),
+            (vec!["Lezen".to_owned()], vec!["Buren".to_owned()])
+        );
+        assert!(l.nobody_helps);
+    }
+
+    #[test]
     fn content_checks_find_dangling_references() {
         let mut c = content();
         c.rules[0].when.topics.push("bestaat_niet".into());
@@ -1252,9 +1913,10 @@ mod tests {
 
     #[test]
     fn a_closed_service_or_one_elsewhere_is_not_suggested() {
-        let mut m = map();
-        m.services[0].service.status = ServiceStatus::TemporarilyClosed;
-        m.services[4].service.districts = vec![DistrictCode::parse("WK999903").unwrap()];
+        let mut list = services();
+        list[0].1.status = ServiceStatus::TemporarilyClosed;
+        list[4].1.districts = vec![DistrictCode::parse("WK999903").unwrap()];
+        let m = ServiceIndex::new(list);
         let answers = Answers {
             topics: vec!["eten".into()],
             situation: [("alleen_eten".to_owned(), "vaak".to_owned())].into(),
@@ -1351,6 +2013,301 @@ mod tests {
         })
     }
 
+    /// Words of every length the matcher treats differently (two, three and
+    /// four or more letters; compounds), for maps and questions alike.
+    const WORDS: &[&str] = &[
+        "eet",
+        "les",
+        "kok",
+        "hulp",
+        "maaltijd",
+        "buurtmaaltijd",
+        "koffie",
+        "koffieochtend",
+        "scootmobiel",
+        "huishouden",
+        "huishoudelijke",
+        "boeken",
+        "voorlezen",
+        "lezen",
+        "wandelen",
+        "wandelgroep",
+        "samen",
+        "eten",
+        "thuis",
+        "heup",
+        "tuin",
+        "moestuin",
+        "alcohol",
+        "boete",
+        "ik",
+        "de",
+        "op",
+        "ok",
+        "zingen",
+        "koor",
+        "taal",
+        "taalcafe",
+    ];
+
+    fn arb_services() -> impl Strategy<Value = Vec<(i64, Service)>> {
+        let domain = prop::sample::select(LifeDomain::ALL.to_vec());
+        prop::collection::vec(
+            (
+                1u8..=5,
+                prop::collection::vec(prop::sample::select(WORDS), 1..4),
+                prop::collection::vec(prop::sample::select(WORDS), 0..6),
+                prop::collection::vec(domain, 1..3),
+                any::<bool>(),
+                any::<bool>(),
+                0u8..10,
+                0u8..3,
+            ),
+            0..40,
+        )
+        .prop_map(|v| {
+            v.into_iter()
+                .enumerate()
+                .map(
+                    |(i, (step, name, desc, domains, collective, vol, status, district))| {
+                        let mut d: ServiceDraft = meal_draft();
+                        d.name = format!("Dienst {} {}", name.join(" "), i % 7);
+                        d.description = format!("Een dienst {} voor iedereen.", desc.join(" "));
+                        d.step = step.to_string();
+                        d.domains = domains.iter().map(|x| x.as_str().to_owned()).collect();
+                        d.access = if step == 5 { "beschikking" } else { "vrij" }.into();
+                        d.reach = if collective && step < 5 {
+                            "collectief"
+                        } else {
+                            "individueel"
+                        }
+                        .into();
+                        d.volunteering = vol && step <= 3;
+                        d.status = match status {
+                            0 => "tijdelijk_gesloten",
+                            1 => "beeindigd",
+                            _ => "actief",
+                        }
+                        .into();
+                        d.districts = match district {
+                            0 => vec![],
+                            1 => vec!["WK999901".into()],
+                            _ => vec!["WK999902".into()],
+                        };
+                        (i as i64 + 1, d.parse().unwrap_or_else(|e| panic!("{e:?}")))
+                    },
+                )
+                .collect()
+        })
+    }
+
+    /// The test content plus rules on words of every length, likes, helpers
+    /// and "nobody helps".
+    fn rich_content() -> WijzerContent {
+        let mut c = content();
+        c.network.push(NetworkOption {
+            key: "familie".into(),
+            label: "Familie".into(),
+        });
+        for (key, when, then) in [
+            (
+                "woorden",
+                Condition {
+                    words: vec!["eet".into(), "koffie".into()],
+                    ..Condition::default()
+                },
+                RuleAction::Services {
+                    domains: vec![],
+                    words: vec!["les".into(), "tuin".into(), "ok".into()],
+                    collective_only: false,
+                    max_step: step(5),
+                },
+            ),
+            (
+                "familie",
+                Condition {
+                    helpers: vec!["familie".into(), "buren".into()],
+                    ..Condition::default()
+                },
+                RuleAction::Services {
+                    domains: vec![LifeDomain::SociaalNetwerk, LifeDomain::Justitie],
+                    words: vec![],
+                    collective_only: false,
+                    max_step: step(4),
+                },
+            ),
+            (
+                "niemand",
+                Condition {
+                    nobody_helps: true,
+                    ..Condition::default()
+                },
+                RuleAction::Network {
+                    title: "Leer de buurt kennen".into(),
+                    text: "In het buurthuis.".into(),
+                },
+            ),
+        ] {
+            c.rules.push(Rule {
+                key: key.into(),
+                when,
+                then,
+            });
+        }
+        assert_eq!(c.check(), vec![]);
+        c
+    }
+
+    fn arb_rich_answers() -> impl Strategy<Value = Answers> {
+        (
+            arb_answers(),
+            prop::collection::vec(prop::sample::select(WORDS), 0..6),
+            prop::collection::vec(prop::sample::select(vec!["buren", "familie"]), 0..2),
+            any::<bool>(),
+            0u8..3,
+        )
+            .prop_map(|(mut a, words, helpers, nobody, district)| {
+                if !words.is_empty() {
+                    a.question = format!("{} {}", a.question, words.join(" "));
+                }
+                a.helpers = helpers.into_iter().map(String::from).collect();
+                a.nobody_helps = nobody;
+                a.district = match district {
+                    0 => None,
+                    1 => DistrictCode::parse("WK999901").ok(),
+                    _ => DistrictCode::parse("WK999902").ok(),
+                };
+                a
+            })
+    }
+
+    #[test]
+    fn the_indexed_engine_gives_the_plain_definitions_advice_on_the_examples() {
+        let c = content();
+        for a in [
+            Answers {
+                question: "Ik wil maaltijden thuis".into(),
+                situation: [("alleen_eten".to_owned(), "vaak".to_owned())].into(),
+                likes: vec!["gezelschap".into(), "lezen".into()],
+                ..Answers::default()
+            },
+            Answers {
+                question: "Ik wil een scootmobiel, mijn heup is slecht".into(),
+                situation: [("lopen".to_owned(), "moeilijk".to_owned())].into(),
+                likes: vec!["lezen".into()],
+                ..Answers::default()
+            },
+        ] {
+            assert_eq!(
+                suggest(&c, &map(), &a),
+                reference::suggest(&c, &services(), &a)
+            );
+        }
+    }
+
+    #[test]
+    fn a_map_with_more_districts_than_a_mask_holds_still_filters_by_district() {
+        let list: Vec<(i64, Service)> = (1..=70)
+            .map(|n| {
+                let mut d: ServiceDraft = meal_draft();
+                d.name = format!("Koffieochtend {n}");
+                d.districts = vec![format!("WK9999{n:02}")];
+                (n as i64, d.parse().unwrap())
+            })
+            .collect();
+        let a = Answers {
+            question: "koffieochtend".into(),
+            district: DistrictCode::parse("WK999970").ok(),
+            ..Answers::default()
+        };
+        let advice = suggest(&content(), &ServiceIndex::new(list.clone()), &a);
+        let titles: Vec<&str> = advice
+            .suggestions
+            .iter()
+            .map(|s| s.title.as_str())
+            .collect();
+        assert_eq!(titles, vec!["Koffieochtend 70"]);
+        assert_eq!(advice, reference::suggest(&content(), &list, &a));
+    }
+
+    #[test]
+    fn a_question_of_more_than_64_words_still_names_the_words_that_matched() {
+        let mut d: ServiceDraft = meal_draft();
+        d.name = "Dienst xq68a".into();
+        d.description = "Hier xq2a en xq66a en xq67a en xq69a en xq70a.".into();
+        let list = vec![(1, d.parse().unwrap())];
+        let a = Answers {
+            question: (1..=70)
+                .map(|i| format!("xq{i}a"))
+                .collect::<Vec<_>>()
+                .join(" "),
+            ..Answers::default()
+        };
+        let advice = suggest(&content(), &ServiceIndex::new(list.clone()), &a);
+        assert_eq!(advice, reference::suggest(&content(), &list, &a));
+        let reasons: Vec<&str> = advice.suggestions[0]
+            .reasons
+            .iter()
+            .map(|r| r.0.as_str())
+            .collect();
+        assert_eq!(
+            reasons,
+            vec![
+                "U schreef 'xq2a'.",
+                "U schreef 'xq66a'.",
+                "U schreef 'xq67a'.",
+                "U schreef 'xq68a'."
+            ]
+        );
+    }
+
+    #[test]
+    fn a_rule_index_for_another_map_is_not_trusted() {
+        let small = ServiceIndex::new(services().into_iter().take(2));
+        let rules = RuleIndex::new(content(), &small);
+        let a = Answers {
+            topics: vec!["eten".into()],
+            situation: [("alleen_eten".to_owned(), "vaak".to_owned())].into(),
+            ..Answers::default()
+        };
+        assert_eq!(
+            suggest_with(&rules, &map(), &a),
+            suggest(&content(), &map(), &a)
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn the_indexed_engine_gives_exactly_the_plain_definitions_advice(
+            list in arb_services(),
+            a in arb_rich_answers(),
+        ) {
+            let c = rich_content();
+            let index = ServiceIndex::new(list.clone());
+            let rules = RuleIndex::new(c.clone(), &index);
+            prop_assert_eq!(suggest_with(&rules, &index, &a), reference::suggest(&c, &list, &a));
+        }
+
+        #[test]
+        fn the_vocabulary_finds_what_stem_matches_finds(
+            stems in prop::collection::vec("[a-e]{1,6}", 0..40),
+            q in "[a-e]{1,5}",
+        ) {
+            let mut v = Vocabulary::default();
+            let mut distinct: Vec<String> = Vec::new();
+            for s in stems {
+                v.id(s.clone());
+                if !distinct.contains(&s) {
+                    distinct.push(s);
+                }
+            }
+            let expected: Vec<u32> = (0..distinct.len() as u32)
+                .filter(|&i| super::super::text::stem_matches(&q, &distinct[i as usize]))
+                .collect();
+            prop_assert_eq!(v.matching(&q), expected);
+        }
+    }
+
     proptest! {
         #[test]
         fn suggestions_are_always_ordered_by_ladder_step(m in arb_map(), a in arb_answers()) {
@@ -1385,11 +2342,11 @@ mod tests {
             let advice = suggest(&content(), &m, &a);
             for g in &advice.give {
                 let SuggestionKind::Give { id } = g.kind else { return Err(TestCaseError::fail("not a give")) };
-                prop_assert!(m.services.iter().any(|s| s.id == id && s.service.volunteering));
+                prop_assert!(m.services().iter().any(|s| s.id == id && s.service.volunteering));
             }
             for s in &advice.suggestions {
                 if let SuggestionKind::Service { id } | SuggestionKind::AskWijkteam { id } = s.kind {
-                    prop_assert!(m.services.iter().any(|x| x.id == id && !x.service.volunteering));
+                    prop_assert!(m.services().iter().any(|x| x.id == id && !x.service.volunteering));
                 }
             }
         }

@@ -444,6 +444,8 @@ struct SignalView {
     repeat: usize,
     candidates: Vec<(i64, String)>,
     contact: Option<String>,
+    /// A hulpvraag from the Eigen Kracht Wijzer: the request with all answers.
+    help_request: Option<i64>,
 }
 
 fn signal_view(s: &cw::SignalRow, norms: &ResponseNorms, day: chrono::NaiveDate) -> SignalView {
@@ -467,6 +469,7 @@ fn signal_view(s: &cw::SignalRow, norms: &ResponseNorms, day: chrono::NaiveDate)
         contacted: s.first_contact_on.is_some(),
         repeat: 0,
         candidates: Vec::new(),
+        help_request: None,
         contact: s.first_contact_on.map(|d| {
             format!(
                 "{} ({})",
@@ -514,6 +517,16 @@ async fn triage_page(
         .await
         .map_err(internal)?;
     let generalists = cw::team_generalists(&mut tx, team).await?;
+    let from_wijzer: Vec<i64> = rows
+        .iter()
+        .filter(|s| s.category == "hulpvraag")
+        .map(|s| s.id)
+        .collect();
+    let help_requests: BTreeMap<i64, i64> =
+        baken_store::kaart::help_requests_of_signals(&mut tx, &from_wijzer)
+            .await?
+            .into_iter()
+            .collect();
     let key = |s: &cw::SignalRow| match s.household_id {
         Some(h) => GroupKey::Household(h),
         None => {
@@ -528,6 +541,7 @@ async fn triage_page(
     let mut views: Vec<(GroupKey, SignalView)> = Vec::new();
     for s in &rows {
         let mut v = signal_view(s, &norms, day);
+        v.help_request = help_requests.get(&s.id).copied();
         v.repeat = per_key.get(&key(s)).copied().unwrap_or(0);
         if s.household_id.is_none() {
             let mut candidates: Vec<cw::Hit> = cw::at_address(&mut tx, &s.postcode, s.house_number)

@@ -10,6 +10,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use baken_domain::casework::LifeDomain;
+use baken_domain::kaart::{Reach, ServiceAccess};
 use baken_domain::{DistrictCode, LadderStep};
 use baken_store::kaart::{self, MapService};
 use serde_json::{json, Value};
@@ -32,6 +33,20 @@ pub struct MapFilterSpec {
     pub domain: Option<LifeDomain>,
     pub district: Option<DistrictCode>,
     pub step: Option<LadderStep>,
+    pub reach: Option<Reach>,
+    pub access: Option<ServiceAccess>,
+    pub volunteering: Option<bool>,
+}
+
+fn boolean(name: &str, v: &str) -> Result<bool, String> {
+    match v {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(format!(
+            "query parameter '{name}' must be true or false; got '{}'",
+            v.chars().take(40).collect::<String>()
+        )),
+    }
 }
 
 pub fn parse_query(raw: Option<&str>, allowed: &[&str]) -> Result<HsdsQuery, String> {
@@ -57,6 +72,21 @@ pub fn parse_query(raw: Option<&str>, allowed: &[&str]) -> Result<HsdsQuery, Str
             "domain" => q.filter.domain = Some(LifeDomain::parse(&v).map_err(|_| format!("query parameter 'domain' must be a ZRM domain code such as sociaal_netwerk; got '{v}'"))?),
             "district_code" => q.filter.district = Some(DistrictCode::parse(&v).map_err(|e| format!("query parameter 'district_code': {e}"))?),
             "ladder_step" => q.filter.step = Some(v.parse::<u8>().ok().and_then(|s| LadderStep::new(s).ok()).ok_or_else(|| format!("query parameter 'ladder_step' must be 1 to 5; got '{v}'"))?),
+            "collective" => {
+                q.filter.reach = Some(if boolean("collective", &v)? {
+                    Reach::Collective
+                } else {
+                    Reach::Individual
+                })
+            }
+            "free_access" => {
+                q.filter.access = Some(if boolean("free_access", &v)? {
+                    ServiceAccess::Free
+                } else {
+                    ServiceAccess::Decision
+                })
+            }
+            "volunteering" => q.filter.volunteering = Some(boolean("volunteering", &v)?),
             "service_id" => q.service_id = Some(v),
             _ => {}
         }
@@ -106,8 +136,10 @@ fn filtered<'a>(services: &'a [MapService], f: &MapFilterSpec) -> Vec<&'a MapSer
         domain: f.domain,
         district: f.district.clone(),
         step: f.step,
+        reach: f.reach,
+        access: f.access,
+        volunteering: f.volunteering,
         include_ended: true,
-        ..MapFilter::default()
     }
     .apply(services)
 }
@@ -125,6 +157,9 @@ pub async fn services(
             "domain",
             "district_code",
             "ladder_step",
+            "collective",
+            "free_access",
+            "volunteering",
         ],
     )
     .map_err(AppError::BadRequest)?;
@@ -227,6 +262,9 @@ pub async fn service_at_locations(
             "domain",
             "district_code",
             "ladder_step",
+            "collective",
+            "free_access",
+            "volunteering",
             "service_id",
         ],
     )
@@ -276,7 +314,16 @@ mod tests {
 
     #[test]
     fn bad_query_values_name_the_parameter() {
-        let allowed = ["page", "per_page", "domain", "district_code", "ladder_step"];
+        let allowed = [
+            "page",
+            "per_page",
+            "domain",
+            "district_code",
+            "ladder_step",
+            "collective",
+            "free_access",
+            "volunteering",
+        ];
         for (raw, name) in [
             ("page=0", "'page'"),
             ("per_page=1000", "'per_page'"),
@@ -284,6 +331,9 @@ mod tests {
             ("district_code=WK1", "'district_code'"),
             ("ladder_step=6", "'ladder_step'"),
             ("pageSize=5", "'pageSize'"),
+            ("collective=ja", "'collective'"),
+            ("free_access=1", "'free_access'"),
+            ("volunteering=yes", "'volunteering'"),
         ] {
             let err = parse_query(Some(raw), &allowed).unwrap_err();
             assert!(err.contains(name), "{raw}: {err}");
@@ -295,5 +345,18 @@ mod tests {
         .unwrap();
         assert_eq!(q.filter.step.map(|s| s.value()), Some(3));
         assert_eq!(q.filter.district.unwrap().as_str(), "WK999902");
+        let q = parse_query(
+            Some("collective=false&free_access=true&volunteering=true"),
+            &allowed,
+        )
+        .unwrap();
+        assert_eq!(
+            (q.filter.reach, q.filter.access, q.filter.volunteering),
+            (
+                Some(Reach::Individual),
+                Some(ServiceAccess::Free),
+                Some(true)
+            )
+        );
     }
 }

@@ -18,7 +18,9 @@ use baken_domain::kaart::wijzer::{
     check_key, Condition, Interest, NetworkOption, Rule, RuleAction, SituationOption,
     SituationQuestion, Story, Topic, WijzerContent,
 };
-use baken_domain::kaart::{CostUnit, Reach, ServiceAccess, ServiceDraft};
+use baken_domain::kaart::{
+    CostUnit, LocationDraft, NewLocation, Reach, ServiceAccess, ServiceDraft,
+};
 use baken_domain::{AuditAction, AuditOutcome, LadderStep, Role, SupportForm};
 use baken_store::{areas, audit, kaart, StoreError};
 use minijinja::{context, Value};
@@ -118,17 +120,152 @@ pub async fn list(
 struct FormView {
     draft: ServiceDraft,
     provider: String,
-    location: String,
     version: String,
+    /// The places the form showed as linked (ids), and those still ticked.
+    shown: Vec<String>,
+    kept: Vec<String>,
+    /// An existing place to add, and a new one typed in.
+    add: String,
+    new_location: LocationDraft,
 }
 
 fn form_view(pairs: &Pairs) -> FormView {
     FormView {
         draft: draft_from(pairs),
         provider: one(pairs, "aanbieder").to_owned(),
-        location: one(pairs, "locatie").to_owned(),
         version: one(pairs, "versie").to_owned(),
+        shown: all(pairs, "getoond"),
+        kept: all(pairs, "locaties"),
+        add: one(pairs, "locatie_erbij").trim().to_owned(),
+        new_location: LocationDraft {
+            name: one(pairs, "nieuw_naam").into(),
+            address: one(pairs, "nieuw_adres").into(),
+            postcode: one(pairs, "nieuw_postcode").into(),
+            city: one(pairs, "nieuw_plaats").into(),
+            district: one(pairs, "nieuw_wijk").into(),
+        },
     }
+}
+
+/// What the form asks to change about a service's places.
+struct PlacesChange {
+    link: Vec<i64>,
+    unlink: Vec<i64>,
+    new_location: Option<NewLocation>,
+}
+
+/// Reads the places part of the form: ticked places stay, places the form
+/// showed but are no longer ticked are unlinked, and places the form did not
+/// show (linked by someone else meanwhile, or by an import) are left alone.
+/// Every problem goes into `errors`.
+fn places_from(
+    form: &FormView,
+    known: &[kaart::Location],
+    errors: &mut BTreeMap<String, String>,
+) -> PlacesChange {
+    let ids = |list: &[String], errors: &mut BTreeMap<String, String>| -> Vec<i64> {
+        list.iter()
+            .filter_map(|v| {
+                match v
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|id| known.iter().any(|l| l.id == *id))
+                {
+                    Some(id) => Some(id),
+                    None => {
+                        errors.insert(
+                            "locatie_erbij".into(),
+                            "Een van de adressen bestaat niet meer. Laad de pagina opnieuw.".into(),
+                        );
+                        None
+                    }
+                }
+            })
+            .collect()
+    };
+    let shown = ids(&form.shown, errors);
+    let mut link = ids(&form.kept, errors);
+    let unlink: Vec<i64> = shown.into_iter().filter(|id| !link.contains(id)).collect();
+    if !form.add.is_empty() {
+        match form
+            .add
+            .parse::<i64>()
+            .ok()
+            .filter(|id| known.iter().any(|l| l.id == *id))
+        {
+            Some(id) => link.push(id),
+            None => {
+                errors.insert(
+                    "locatie_erbij".into(),
+                    "Kies een adres uit de lijst.".into(),
+                );
+            }
+        }
+    }
+    let new_location = if form.new_location.is_empty() {
+        None
+    } else {
+        match form.new_location.parse() {
+            Ok(l) => Some(l),
+            Err(errs) => {
+                for e in errs {
+                    errors
+                        .entry(e.field().to_owned())
+                        .or_insert_with(|| e.dutch());
+                }
+                None
+            }
+        }
+    };
+    PlacesChange {
+        link,
+        unlink,
+        new_location,
+    }
+}
+
+/// Writes the places part inside the service's transaction; returns the
+/// audit detail ("adressen +2 −1").
+async fn apply_places(
+    tx: &mut baken_store::Tx,
+    service_id: i64,
+    places: &PlacesChange,
+) -> Result<String, StoreError> {
+    let mut link = places.link.clone();
+    let mut created = String::new();
+    if let Some(l) = &places.new_location {
+        let loc = kaart::create_location(tx, l).await?;
+        created = format!(", nieuw adres {}", loc.id);
+        link.push(loc.id);
+    }
+    let change = kaart::change_locations(tx, service_id, &link, &places.unlink).await?;
+    Ok(format!(
+        "adressen +{} −{}{created}",
+        change.linked, change.unlinked
+    ))
+}
+
+#[derive(Serialize)]
+struct PlaceRow {
+    value: String,
+    label: String,
+    checked: bool,
+}
+
+fn place_label(l: &kaart::Location) -> String {
+    let postcode = baken_domain::Postcode::parse(&l.postcode)
+        .map(|p| p.display_spaced())
+        .unwrap_or_else(|_| l.postcode.clone());
+    [
+        l.name.as_str(),
+        l.address.as_str(),
+        &format!("{postcode} {}", l.city),
+    ]
+    .iter()
+    .map(|s| s.trim())
+    .filter(|s| !s.is_empty())
+    .collect::<Vec<_>>()
+    .join(", ")
 }
 
 fn draft_from(p: &Pairs) -> ServiceDraft {
@@ -211,11 +348,22 @@ async fn form_page(
             label: u.label().into(),
         })
         .collect();
-    let locations: Vec<Opt> = locations
+    let linked: Vec<PlaceRow> = form
+        .shown
         .iter()
+        .filter_map(|id| locations.iter().find(|l| l.id.to_string() == *id))
+        .map(|l| PlaceRow {
+            value: l.id.to_string(),
+            label: place_label(l),
+            checked: form.kept.contains(&l.id.to_string()),
+        })
+        .collect();
+    let addable: Vec<Opt> = locations
+        .iter()
+        .filter(|l| !form.shown.contains(&l.id.to_string()))
         .map(|l| Opt {
             value: l.id.to_string(),
-            label: format!("{} ({})", l.name, l.address),
+            label: place_label(l),
         })
         .collect();
     let providers: Vec<Opt> = providers
@@ -243,7 +391,7 @@ async fn form_page(
             editing => editing.is_some(), action => action, form => form, errors => errors,
             domains => domain_options(), steps => step_options(), forms => forms, units => units,
             statuses => statuses, reaches => reaches, accesses => accesses, districts => districts,
-            locations => locations, providers => providers, choose_provider => user.role() == Role::Beheerder,
+            linked => linked, addable => addable, providers => providers, choose_provider => user.role() == Role::Beheerder,
         }),
     )?;
     Ok((status, html).into_response())
@@ -303,6 +451,13 @@ pub async fn create(
     if let Err(e) = &parsed {
         errors.extend(service_errors(e.clone()));
     }
+    let known = {
+        let mut tx = state.db.read().await?;
+        kaart::locations(&mut tx).await?
+    };
+    let mut view = form_view(&pairs);
+    view.shown.clear();
+    let places = places_from(&view, &known, &mut errors);
     let (Ok(service), Some(provider), true) = (parsed, provider, errors.is_empty()) else {
         return form_page(
             &state,
@@ -314,21 +469,16 @@ pub async fn create(
         )
         .await;
     };
-    let location = one(&pairs, "locatie").parse::<i64>().ok();
     let mut tx = state.db.begin().await?;
     let id = kaart::create_service(&mut tx, provider, None, &service).await?;
-    if let Some(l) = location {
-        if kaart::locations(&mut tx).await?.iter().any(|x| x.id == l) {
-            kaart::replace_locations(&mut tx, id, &[l]).await?;
-        }
-    }
+    let places = apply_places(&mut tx, id, &places).await?;
     audit::append(
         &mut tx,
         &ctx.audit(
             AuditAction::Create,
             AuditOutcome::Success,
             Some(("service", id.to_string())),
-            format!("trede {}", service.step.value()),
+            format!("trede {}, {places}", service.step.value()),
         ),
     )
     .await?;
@@ -361,15 +511,18 @@ pub async fn edit_form(
     Path(id): Path<String>,
 ) -> PageResult {
     let s = owned(&state, ctx.user()?, &id).await?;
+    let linked: Vec<String> = s
+        .locations
+        .iter()
+        .map(|l| l.location.id.to_string())
+        .collect();
     let form = FormView {
         draft: s.service.to_draft(),
         provider: s.provider_id.to_string(),
-        location: s
-            .locations
-            .first()
-            .map(|l| l.location.id.to_string())
-            .unwrap_or_default(),
         version: s.version.to_string(),
+        shown: linked.clone(),
+        kept: linked,
+        ..FormView::default()
     };
     form_page(
         &state,
@@ -395,31 +548,33 @@ pub async fn update(
         )
         .into());
     };
-    let service = match draft_from(&pairs).parse() {
-        Ok(s) => s,
-        Err(e) => {
-            return form_page(
-                &state,
-                &ctx,
-                Some(current.id),
-                form_view(&pairs),
-                service_errors(e),
-                StatusCode::BAD_REQUEST,
-            )
-            .await
-        }
+    let parsed = draft_from(&pairs).parse();
+    let mut errors = match &parsed {
+        Ok(_) => BTreeMap::new(),
+        Err(e) => service_errors(e.clone()),
     };
-    let location = one(&pairs, "locatie").parse::<i64>().ok();
+    let known = {
+        let mut tx = state.db.read().await?;
+        kaart::locations(&mut tx).await?
+    };
+    let places = places_from(&form_view(&pairs), &known, &mut errors);
+    let (Ok(service), true) = (parsed, errors.is_empty()) else {
+        return form_page(
+            &state,
+            &ctx,
+            Some(current.id),
+            form_view(&pairs),
+            errors,
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+    };
     let mut tx = state.db.begin().await?;
     match kaart::update_service(&mut tx, current.id, version, &service).await {
         Ok(_) => {
-            if let Some(l) = location {
-                if kaart::locations(&mut tx).await?.iter().any(|x| x.id == l) {
-                    kaart::replace_locations(&mut tx, current.id, &[l]).await?;
-                }
-            }
+            let places = apply_places(&mut tx, current.id, &places).await?;
             let detail = format!(
-                "trede {} → {}, status {} → {}",
+                "trede {} → {}, status {} → {}, {places}",
                 current.service.step.value(),
                 service.step.value(),
                 current.service.status.as_str(),
@@ -1018,71 +1173,4 @@ pub async fn wijzer_item_delete(
     .await?;
     tx.commit().await?;
     Ok(Redirect::to("/beheer/wijzer?opgeslagen=verwijderd").into_response())
-}
-
-// ------------------------------------------------------------ help requests
-
-#[derive(Serialize)]
-struct RequestView {
-    id: i64,
-    at: String,
-    district: String,
-    contact: String,
-    question: String,
-    topics: String,
-    likes: String,
-}
-
-/// The wijkteam's list: requests for the team's district and those without
-/// one. Reading them is audited: they carry a resident's contact details.
-pub async fn help_requests(State(state): State<AppState>, ctx: Ctx) -> PageResult {
-    let user = ctx.user()?.clone();
-    let mut tx = state.db.begin().await?;
-    let district = match user.user.team_id {
-        Some(t) => areas::team(&mut tx, t).await?.and_then(|t| t.district_code),
-        None => None,
-    };
-    let rows = kaart::help_requests(&mut tx, district.as_deref(), 100).await?;
-    audit::append(
-        &mut tx,
-        &ctx.audit(
-            AuditAction::Search,
-            AuditOutcome::Success,
-            Some(("hulpvraag", "*".into())),
-            format!("resultaten={}", rows.len()),
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    let (_, names) = view::district_names(&state).await?;
-    let items: Vec<RequestView> = rows
-        .into_iter()
-        .map(|r| {
-            let a: baken_domain::kaart::Answers =
-                serde_json::from_str(&r.answers).unwrap_or_default();
-            RequestView {
-                id: r.id,
-                at: crate::pages::households::nl_local(r.created_at)
-                    .format("%d-%m-%Y %H:%M")
-                    .to_string(),
-                district: r
-                    .district_code
-                    .as_ref()
-                    .and_then(|d| names.get(d).cloned())
-                    .unwrap_or_else(|| "onbekend".into()),
-                contact: r.contact,
-                question: a.question,
-                topics: a.topics.join(", "),
-                likes: a.likes.join(", "),
-            }
-        })
-        .collect();
-    Ok(render(
-        &state,
-        &ctx,
-        "kaart/hulpvragen.html",
-        "Hulpvragen uit de wijzer",
-        Value::from_serialize(context! { items => items }),
-    )?
-    .into_response())
 }

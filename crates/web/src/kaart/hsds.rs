@@ -22,7 +22,7 @@ use baken_domain::casework::LifeDomain;
 use baken_domain::kaart::{
     CostUnit, Reach, ServiceAccess, ServiceDraft, ServiceError, ServiceStatus,
 };
-use baken_domain::{AuditEntry, LadderStep, SupportForm};
+use baken_domain::{AuditAction, AuditEntry, LadderStep, SupportForm};
 use baken_store::kaart::{self, Location, MapService, Organization};
 use baken_store::{areas, audit, Db, StoreError};
 use serde_json::{json, Map, Value};
@@ -394,6 +394,7 @@ fn field_path(base: &str, e: &ServiceError) -> String {
         ServiceError::District(_) => "service_areas",
         ServiceError::Status(_) => "status",
         ServiceError::Email(_) => "email",
+        ServiceError::Website(_) => "url",
         ServiceError::TooLong(f) => match *f {
             "tijden" => "schedules",
             "voorwie" => "eligibility_description",
@@ -592,6 +593,50 @@ pub async fn import(
     let mut tx = db.begin().await?;
     let providers = areas::providers(&mut tx).await?;
     let existing_orgs = kaart::organizations(&mut tx).await?;
+    // An organisation Baken knows (same id) under another name is renamed —
+    // unless another provider has that name: then nothing is imported.
+    let mut renames: Vec<(i64, String, String)> = Vec::new();
+    let mut problems = Vec::new();
+    for (i, o) in list(doc, "organizations").iter().enumerate() {
+        let name = s(o, "name");
+        if name.trim().is_empty() {
+            problems.push(Problem {
+                path: format!("$.organizations[{i}].name"),
+                message: "must not be empty".into(),
+            });
+            continue;
+        }
+        if let Some(e) = existing_orgs.iter().find(|e| e.uuid == s(o, "id")) {
+            if e.name != name {
+                if providers
+                    .iter()
+                    .any(|p| p.name == name && p.id != e.provider_id)
+                {
+                    problems.push(Problem {
+                        path: format!("$.organizations[{i}].name"),
+                        message: format!(
+                            "another organisation is already called '{name}'; this one (id {}) is '{}'",
+                            e.uuid, e.name
+                        ),
+                    });
+                } else {
+                    renames.push((e.provider_id, e.name.clone(), name));
+                }
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(ImportError::Invalid(problems));
+    }
+    for (pid, old, new) in &renames {
+        kaart::rename_provider(&mut tx, *pid, new).await?;
+        let mut e = audit_entry.clone();
+        e.action = AuditAction::Update;
+        e.object_type = Some("provider".into());
+        e.object_id = Some(pid.to_string());
+        e.detail = format!("naam '{old}' → '{new}' (HSDS 3.0-import)");
+        audit::append(&mut tx, &e).await?;
+    }
     let mut provider_of: HashMap<String, i64> = HashMap::new();
     for o in list(doc, "organizations") {
         let uuid = s(o, "id");
@@ -665,8 +710,9 @@ pub async fn import(
         }
     }
     audit_entry.detail = format!(
-        "HSDS 3.0-import: {} organisaties, {} voorzieningen nieuw, {} gewijzigd, {} locaties",
+        "HSDS 3.0-import: {} organisaties ({} hernoemd), {} voorzieningen nieuw, {} gewijzigd, {} locaties",
         summary.organizations,
+        renames.len(),
         summary.services_created,
         summary.services_updated,
         summary.locations

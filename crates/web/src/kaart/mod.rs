@@ -7,6 +7,7 @@ pub mod api;
 pub mod beheer;
 pub mod cli;
 pub mod hsds;
+pub mod hulpvraag;
 pub mod limit;
 pub mod map;
 pub mod schema;
@@ -48,6 +49,12 @@ pub fn routes() -> Vec<Route> {
         r(g(), "/wijzer", P::Public, get(wijzer::start)),
         r(p(), "/wijzer/situatie", P::Public, post(wijzer::situation)),
         r(p(), "/wijzer/resultaat", P::Public, post(wijzer::result)),
+        r(
+            p(),
+            "/wijzer/resultaat/bestand",
+            P::Public,
+            post(wijzer::download),
+        ),
         r(
             p(),
             "/wijzer/meedenken",
@@ -106,11 +113,12 @@ pub fn routes() -> Vec<Route> {
             post(beheer::wijzer_item_delete),
         ),
         // Residents' requests for a professional to think along.
+        r(g(), "/hulpvragen", P::HelpRequests, get(hulpvraag::list)),
         r(
             g(),
-            "/hulpvragen",
+            "/hulpvragen/{id}",
             P::HelpRequests,
-            get(beheer::help_requests),
+            get(hulpvraag::detail),
         ),
         // Open Referral HSDS 3.0, read-only.
         r(g(), "/api/v1/hsds/services", P::Public, get(api::services)),
@@ -212,6 +220,7 @@ pub fn templates(env: &mut minijinja::Environment<'static>) {
         "wijzer_start.html",
         "wijzer_situatie.html",
         "wijzer_resultaat.html",
+        "wijzer_bestand.html",
         "wijzer_bedankt.html",
         "te_vaak.html",
         "beheer_list.html",
@@ -219,5 +228,6 @@ pub fn templates(env: &mut minijinja::Environment<'static>) {
         "beheer_wijzer.html",
         "beheer_wijzer_item.html",
         "hulpvragen.html",
+        "hulpvraag.html",
     );
 }

@@ -195,20 +195,7 @@ pub fn is_uuid(s: &str) -> bool {
 fn format_problem(format: &str, s: &str) -> Option<String> {
     let ok = match format {
         "uuid" => is_uuid(s),
-        "uri" => {
-            let scheme_end = s.find(':');
-            scheme_end.is_some_and(|i| {
-                i > 0
-                    && s[..i]
-                        .chars()
-                        .next()
-                        .is_some_and(|c| c.is_ascii_alphabetic())
-                    && s[..i]
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
-                    && s.len() > i + 1
-            }) && !s.chars().any(char::is_whitespace)
-        }
+        "uri" => baken_domain::kaart::service::is_uri(s),
         "email" => baken_domain::kaart::service::is_email(s),
         "date-time" | "datetime" => chrono::DateTime::parse_from_rfc3339(s).is_ok(),
         _ => true,

@@ -5,7 +5,7 @@ use crate::AppState;
 use baken_domain::casework::LifeDomain;
 use baken_domain::kaart::service::format_euros;
 use baken_domain::kaart::{tokens, Matcher, Reach, ServiceAccess, ServiceStatus};
-use baken_domain::{DistrictCode, LadderStep};
+use baken_domain::{DistrictCode, LadderStep, SupportForm};
 use baken_store::kaart::{self, MapService};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -53,6 +53,9 @@ pub struct ServiceView {
     pub description: String,
     pub step: u8,
     pub step_name: &'static str,
+    /// The form of support, and what it means in plain words.
+    pub form: &'static str,
+    pub form_explained: &'static str,
     pub domains: Vec<&'static str>,
     pub reach: &'static str,
     pub collective: bool,
@@ -70,8 +73,23 @@ pub struct ServiceView {
     pub phone: String,
     pub email: String,
     pub website: String,
+    /// The website as a link target: always an http(s) address (the domain
+    /// refuses anything else), so it is safe in `href`.
+    pub website_href: String,
     pub volunteering: bool,
     pub locations: Vec<LocationView>,
+}
+
+/// The four forms, light to heavy, said so a resident understands them.
+pub fn form_explained(f: SupportForm) -> &'static str {
+    match f {
+        SupportForm::Faciliteren => {
+            "er is een plek, een activiteit of materiaal; u doet het zelf of samen met anderen"
+        }
+        SupportForm::Ondersteunen => "iemand helpt u een tijdje, tot het weer zelf lukt",
+        SupportForm::Intervenieren => "een professional grijpt in als het niet meer gaat",
+        SupportForm::Beschermen => "zorg en toezicht voor wie het zelf niet (meer) kan",
+    }
 }
 
 pub fn service_view(s: &MapService, districts: &HashMap<String, String>) -> ServiceView {
@@ -83,6 +101,8 @@ pub fn service_view(s: &MapService, districts: &HashMap<String, String>) -> Serv
         description: v.description.clone(),
         step: v.step.value(),
         step_name: v.step.name(),
+        form: v.form.label(),
+        form_explained: form_explained(v.form),
         domains: v.domains.iter().map(|d| d.label()).collect(),
         reach: v.reach.label(),
         collective: v.reach == Reach::Collective,
@@ -116,6 +136,7 @@ pub fn service_view(s: &MapService, districts: &HashMap<String, String>) -> Serv
         phone: v.phone.clone(),
         email: v.email.clone(),
         website: v.website.clone(),
+        website_href: baken_domain::kaart::service::web_address(&v.website).unwrap_or_default(),
         volunteering: v.volunteering,
         locations: s
             .locations

@@ -1,7 +1,9 @@
 //! The Eigen Kracht Wijzer for residents: no account, plain Dutch, no
 //! JavaScript. Three pages — your question, your situation, your suggestions —
 //! carry the answers forward in hidden fields (nothing is stored until the
-//! resident asks a professional to think along, with explicit consent).
+//! resident asks a professional to think along, with explicit consent). The
+//! result can be kept as a self-contained HTML file ("Download als bestand"),
+//! which is made from the posted answers and stored nowhere.
 
 use super::limit;
 use super::view;
@@ -13,12 +15,15 @@ use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::Form;
-use baken_domain::kaart::wijzer::{suggest, Answers, ServiceIndex, SuggestionKind, WijzerContent};
+use baken_domain::kaart::wijzer::{
+    suggest_with, Answers, RuleIndex, ServiceIndex, SuggestionKind, WijzerContent,
+};
 use baken_domain::{AuditAction, AuditOutcome, DistrictCode};
 use baken_store::{audit, kaart};
 use minijinja::{context, Value};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 type Pairs = Vec<(String, String)>;
@@ -145,6 +150,11 @@ struct SuggestionView {
     reasons: Vec<String>,
     href: Option<String>,
     story: bool,
+    /// The service on the map, for the downloaded file's practical details.
+    #[serde(skip)]
+    service: Option<i64>,
+    /// Filled in for the downloaded file only: how to get there and apply.
+    details: Option<view::ServiceView>,
 }
 
 #[derive(Serialize)]
@@ -163,31 +173,53 @@ const GROUPS: [(u8, &str, &str); 5] = [
     (5, "Vraag het wijkteam", "Deze hulp krijgt u alleen na een gesprek met het wijkteam. Probeer eerst wat hierboven staat."),
 ];
 
-/// A fingerprint of the map and the index built from it.
-type CachedIndex = ((i64, i64, i64), std::sync::Arc<ServiceIndex>);
+/// The map's index and the content compiled against it, with the map's
+/// fingerprint they were built for.
+#[derive(Clone)]
+struct CachedIndex {
+    fingerprint: (i64, i64, i64),
+    map: Arc<ServiceIndex>,
+    rules: Arc<RuleIndex>,
+}
 
-/// The search index over the map, kept between requests and rebuilt only when
-/// the map's fingerprint changes — so the suggestion step costs what the
-/// benchmark measures, and a changed service is visible at once.
+/// The search index over the map and the wijzer's rules compiled against it,
+/// kept between requests: the map's part is rebuilt only when the map's
+/// fingerprint changes, the rules' part when the content differs from what it
+/// was built from — so the suggestion step costs what the benchmark measures,
+/// and a changed service or rule is used at once.
 #[derive(Clone, Default)]
-pub struct IndexCache(std::sync::Arc<tokio::sync::RwLock<Option<CachedIndex>>>);
+pub struct IndexCache(Arc<tokio::sync::RwLock<Option<CachedIndex>>>);
 
-async fn cached_index(state: &AppState) -> Result<std::sync::Arc<ServiceIndex>, AppError> {
+async fn cached_index(
+    state: &AppState,
+    content: WijzerContent,
+) -> Result<(Arc<ServiceIndex>, Arc<RuleIndex>), AppError> {
     let fingerprint = {
         let mut tx = state.db.read().await?;
         baken_store::kaart::services_fingerprint(&mut tx).await?
     };
-    if let Some((fp, index)) = state.wijzer_index.0.read().await.as_ref() {
-        if *fp == fingerprint {
-            return Ok(index.clone());
+    let cached = state.wijzer_index.0.read().await.clone();
+    let map = match &cached {
+        Some(c) if c.fingerprint == fingerprint => {
+            if c.rules.content() == &content {
+                return Ok((c.map.clone(), c.rules.clone()));
+            }
+            c.map.clone()
         }
-    }
-    let services = view::load_services(state).await?;
-    let index = std::sync::Arc::new(ServiceIndex::new(
-        services.into_iter().map(|s| (s.id, s.service)),
-    ));
-    *state.wijzer_index.0.write().await = Some((fingerprint, index.clone()));
-    Ok(index)
+        _ => {
+            let services = view::load_services(state).await?;
+            Arc::new(ServiceIndex::new(
+                services.into_iter().map(|s| (s.id, s.service)),
+            ))
+        }
+    };
+    let rules = Arc::new(RuleIndex::new(content, &map));
+    *state.wijzer_index.0.write().await = Some(CachedIndex {
+        fingerprint,
+        map: map.clone(),
+        rules: rules.clone(),
+    });
+    Ok((map, rules))
 }
 
 fn link(kind: SuggestionKind) -> Option<String> {
@@ -207,10 +239,38 @@ async fn result_page(
     form: BTreeMap<&str, String>,
     status: StatusCode,
 ) -> PageResult {
+    let (a, groups, give) = advice_views(state, pairs).await?;
+    let html = render(
+        state,
+        ctx,
+        "kaart/wijzer_resultaat.html",
+        "Eigen Kracht Wijzer – wat past bij u",
+        Value::from_serialize(context! {
+            groups => groups, give => give, question => a.question, carry => answer_pairs(pairs),
+            errors => errors, form => form,
+        }),
+    )?;
+    Ok((status, html).into_response())
+}
+
+fn service_of(kind: SuggestionKind) -> Option<i64> {
+    match kind {
+        SuggestionKind::Service { id }
+        | SuggestionKind::AskWijkteam { id }
+        | SuggestionKind::Give { id } => Some(id),
+        _ => None,
+    }
+}
+
+/// The advice for these answers, grouped by ladder step as the pages show it.
+async fn advice_views(
+    state: &AppState,
+    pairs: &Pairs,
+) -> Result<(Answers, Vec<Group>, Vec<SuggestionView>), AppError> {
     let c = content(state).await?;
-    let index = cached_index(state).await?;
+    let (index, rules) = cached_index(state, c).await?;
     let a = answers_from(pairs);
-    let advice = suggest(&c, &index, &a);
+    let advice = suggest_with(&rules, &index, &a);
     let groups: Vec<Group> = GROUPS
         .iter()
         .map(|(step, heading, intro)| Group {
@@ -227,6 +287,8 @@ async fn result_page(
                     reasons: s.reasons.iter().map(|r| r.0.clone()).collect(),
                     href: link(s.kind),
                     story: s.kind == SuggestionKind::Story,
+                    service: service_of(s.kind),
+                    details: None,
                 })
                 .collect(),
         })
@@ -241,19 +303,63 @@ async fn result_page(
             reasons: s.reasons.iter().map(|r| r.0.clone()).collect(),
             href: link(s.kind),
             story: false,
+            service: service_of(s.kind),
+            details: None,
         })
         .collect();
+    Ok((a, groups, give))
+}
+
+/// "Download als bestand": the result as one self-contained HTML file (its
+/// styles inside, no scripts, no links it needs to load), with for every
+/// service how to reach it and apply — so a resident keeps it on their phone
+/// or computer without an account. Nothing is stored: the answers come in
+/// with the form and leave in the file.
+pub async fn download(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(pairs): Form<Pairs>,
+) -> PageResult {
+    if !limit::allow("wijzer", &ctx.client, 120, Duration::from_secs(60)) {
+        return too_often(&state, &ctx);
+    }
+    let (a, mut groups, mut give) = advice_views(&state, &pairs).await?;
+    let (_, names) = view::district_names(&state).await?;
+    let mut tx = state.db.read().await?;
+    for s in groups
+        .iter_mut()
+        .flat_map(|g| g.items.iter_mut())
+        .chain(give.iter_mut())
+    {
+        if let Some(id) = s.service {
+            s.details = kaart::service(&mut tx, id)
+                .await?
+                .map(|m| view::service_view(&m, &names));
+        }
+    }
+    drop(tx);
+    let made = crate::casework::today().format("%d-%m-%Y").to_string();
     let html = render(
-        state,
-        ctx,
-        "kaart/wijzer_resultaat.html",
+        &state,
+        &ctx,
+        "kaart/wijzer_bestand.html",
         "Eigen Kracht Wijzer – wat past bij u",
         Value::from_serialize(context! {
-            groups => groups, give => give, question => a.question, carry => answer_pairs(pairs),
-            errors => errors, form => form,
+            groups => groups, give => give, question => a.question, made => made,
         }),
     )?;
-    Ok((status, html).into_response())
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"eigen-kracht-wijzer.html\"",
+            ),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        html,
+    )
+        .into_response())
 }
 
 /// Page 3: the suggestions, lightest first, and ways to give.
@@ -332,6 +438,9 @@ pub async fn ask_professional(
         ]);
         return result_page(&state, &ctx, &pairs, errors, form, StatusCode::BAD_REQUEST).await;
     }
+    let a = answers_from(&pairs);
+    let labelled = content(&state).await?.label(&a);
+    let (_, district_names) = view::district_names(&state).await?;
     let mut tx = state.db.begin().await?;
     let since = baken_store::now() - chrono::Duration::minutes(HELP_WINDOW_MINUTES);
     if kaart::help_requests_from(&mut tx, &ctx.route, &ctx.client, since).await?
@@ -350,36 +459,39 @@ pub async fn ask_professional(
         tx.commit().await?;
         return too_often(&state, &ctx);
     }
-    let a = answers_from(&pairs);
     let answers_json = serde_json::to_string(&a).map_err(|e| AppError::Internal(e.to_string()))?;
+    let labelled_json =
+        serde_json::to_string(&labelled).map_err(|e| AppError::Internal(e.to_string()))?;
     let who = if name.is_empty() {
         contact.clone()
     } else {
         format!("{name} — {contact}")
     };
     let district = a.district.as_ref().map(|d| d.to_string());
-    let id = kaart::create_help_request(&mut tx, district.as_deref(), &answers_json, &who).await?;
+    let id = kaart::create_help_request(
+        &mut tx,
+        baken_store::now(),
+        district.as_deref(),
+        &answers_json,
+        &labelled_json,
+        &who,
+    )
+    .await?;
     // The request reaches the wijkteam as a signal of category "hulpvraag" at the
     // resident's address: it appears in the team's triage like any other signal,
-    // carrying the answers.
+    // carrying the answers in words and a link to the whole request.
     let (Some(postcode), Some(number)) = (postcode, number) else {
         return Err(AppError::Internal("address checked above".into()).into());
     };
-    let mut description = format!(
-        "Vraag: {}",
-        if a.question.trim().is_empty() {
-            "(geen tekst)"
-        } else {
-            a.question.trim()
-        }
-    );
-    description.push_str(&format!(
-        "\nContact: {who}\nAntwoorden in de Eigen Kracht Wijzer: hulpvraag {id}."
-    ));
+    let district_name = district
+        .as_ref()
+        .and_then(|d| district_names.get(d).cloned())
+        .unwrap_or_else(|| "niet opgegeven".into());
+    let description = labelled.signal_text(&district_name, &who, id);
     let signal = baken_store::casework::create_signal(
         &mut tx,
         &baken_store::casework::NewSignal {
-            reported_on: chrono::Utc::now().date_naive(),
+            reported_on: crate::casework::today(),
             category: baken_domain::casework::signal::SignalCategory::Hulpvraag,
             urgency: baken_domain::casework::signal::Urgency::Normaal,
             description: description.chars().take(2000).collect(),
@@ -393,6 +505,7 @@ pub async fn ask_professional(
     )
     .await
     .map_err(|e| AppError::from(e.into_store()))?;
+    kaart::set_help_request_signal(&mut tx, id, signal).await?;
     audit::append(
         &mut tx,
         &ctx.audit(
