@@ -27,10 +27,10 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
 if [[ -z "${LINKED:-}" ]]; then
-  (cd "$ROOT" && cargo build --release --quiet -p baken-monitor --example gen_region --example monitor_cli)
+  (cd "$ROOT" && cargo build --release --quiet -p baken-monitor --example monitor_cli)
   BIN=$CARGO_TARGET_DIR/release/examples
   echo "== synthetic region: $ROWS rows" >&2
-  "$BIN/gen_region" --rows "$ROWS" --out "$WORK/raw" 2>/dev/null
+  "$BIN/monitor_cli" demo-files --rows "$ROWS" --out "$WORK/raw" 2>/dev/null
   "$BIN/monitor_cli" keygen --out "$WORK/monitor.key" 2>/dev/null
   for f in "$WORK"/raw/org*.csv; do
     name=$(basename "$f" .csv)

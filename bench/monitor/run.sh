@@ -30,7 +30,7 @@ if ! "$VENV/bin/python" -c 'import duckdb' 2>/dev/null; then
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install --quiet duckdb
 fi
-(cd "$ROOT" && cargo build --release --quiet -p baken-monitor --example gen_region --example monitor_cli --example bench_hmac)
+(cd "$ROOT" && cargo build --release --quiet -p baken-monitor --example monitor_cli --example bench_hmac)
 
 # time_v LABEL CMD... : runs CMD under /usr/bin/time -v, records "LABEL seconds kilobytes".
 time_v() {
@@ -45,7 +45,9 @@ time_v() {
 
 if [[ ! -f "$DIR/raw/.done" ]]; then
   echo "== generating $ROWS rows" >&2
-  "$BIN/gen_region" --rows "$ROWS" --out "$DIR/raw"
+  # The demo generator's monitor files: `baken monitor demo-files` (monitor_cli is
+  # `baken monitor` built on its own, from the same code).
+  "$BIN/monitor_cli" demo-files --rows "$ROWS" --out "$DIR/raw" --seed "${SEED:-1}"
   touch "$DIR/raw/.done"
 fi
 : > "$DIR/results"

@@ -18,6 +18,7 @@ use rand_chacha::ChaCha8Rng;
 
 pub mod casework;
 pub mod kaart;
+pub mod monitor;
 mod names;
 
 /// The password of every demo account. Demo only: `baken demo` prints it.
