@@ -237,8 +237,7 @@ impl MonitorRegion {
                 chosen.push(pick);
             }
             // Debts come with work and income more often than not.
-            if pick == DEBTS && chosen.len() < k && !chosen.contains(&WORK) && rng.gen_bool(0.5)
-            {
+            if pick == DEBTS && chosen.len() < k && !chosen.contains(&WORK) && rng.gen_bool(0.5) {
                 chosen.push(WORK);
             }
         }
@@ -328,7 +327,10 @@ mod tests {
             .iter()
             .map(|f| String::from_utf8_lossy(f).into_owned())
             .collect();
-        assert!(files.iter().any(|f| f.starts_with(b"\xEF\xBB\xBF")), "a BOM");
+        assert!(
+            files.iter().any(|f| f.starts_with(b"\xEF\xBB\xBF")),
+            "a BOM"
+        );
         assert!(files.iter().any(|f| !f.starts_with(b"\xEF\xBB\xBF")));
         assert!(text.iter().any(|t| t.contains("clientnummer;postcode;")));
         assert!(text.iter().any(|t| t.contains("clientnummer,postcode,")));
@@ -340,13 +342,21 @@ mod tests {
                 pc.len() == 6 + usize::from(space)
                     && (pc.as_bytes().get(4) == Some(&b' ')) == space
                     && letters.is_some_and(|l| {
-                        l.bytes()
-                            .all(|b| if upper { b.is_ascii_uppercase() } else { b.is_ascii_lowercase() })
+                        l.bytes().all(|b| {
+                            if upper {
+                                b.is_ascii_uppercase()
+                            } else {
+                                b.is_ascii_lowercase()
+                            }
+                        })
                     })
             })
         };
         for (upper, space) in [(true, false), (true, true), (false, false), (false, true)] {
-            assert!(spelled(upper, space), "postcode upper={upper} space={space}");
+            assert!(
+                spelled(upper, space),
+                "postcode upper={upper} space={space}"
+            );
         }
         // A household reported in two neighbourhoods: the same address and
         // organisation file with two buurtcodes.
@@ -367,7 +377,10 @@ mod tests {
                 }
             }
         }
-        assert!(conflicts > 0, "some households are reported in two neighbourhoods");
+        assert!(
+            conflicts > 0,
+            "some households are reported in two neighbourhoods"
+        );
         assert!(region.households() > 0);
     }
 
