@@ -170,12 +170,19 @@ fn main() {
     let config = InputConfig::default();
     // BENCH_BUCKET_BUFFER=BYTES changes the bucket buffers (default 16 KiB; a large value
     // keeps every bucket in memory, to see what the bucket files cost).
+    // BENCH_BUCKETS=N changes the number of buckets (default 256).
     let mut options = ShuffleOptions::default();
     if let Some(b) = std::env::var("BENCH_BUCKET_BUFFER")
         .ok()
         .and_then(|b| b.parse().ok())
     {
         options.bucket_buffer = b;
+    }
+    if let Some(b) = std::env::var("BENCH_BUCKETS")
+        .ok()
+        .and_then(|b| b.parse().ok())
+    {
+        options.buckets = b;
     }
     // BENCH_ONLY=raw-crate, raw-bare or pseudonymise runs one loop only, BENCH_ONLY=load
     // none (for instruction counts with callgrind: subtract the `load` run; see

@@ -829,23 +829,36 @@ impl Bucket {
         Ok(())
     }
 
-    /// All rows, read into `data` (the caller has checked that they fit the budget),
-    /// followed by [`DATA_PADDING`] bytes that are no row, so that rows can be copied
-    /// as whole words.
-    fn load_into(
-        &mut self,
-        spill: &mut Option<Spill>,
-        data: &mut Vec<u8>,
-        chunk: &mut Vec<u8>,
-    ) -> io::Result<()> {
+    /// All rows, read into `data` (the caller has checked that they fit the budget)
+    /// straight from the spill file: `data[CHUNK_HEADER..end]` are the rows, where
+    /// `end` is returned, and [`DATA_PADDING`] bytes follow that are no row (so that
+    /// rows can be copied as whole words). The chunks are read newest first, each to
+    /// its place from the end backwards, with its header in front of it where the
+    /// next (older) chunk's rows will go.
+    fn load_into(&mut self, spill: &mut Option<Spill>, data: &mut Vec<u8>) -> io::Result<usize> {
+        let spilled = usize::try_from(self.spilled_bytes).map_err(|_| corrupt())?;
+        let buffered = self.buffered().len();
+        let rows_end = CHUNK_HEADER + spilled + buffered;
         data.clear();
-        data.reserve(usize::try_from(self.total_bytes()).map_err(|_| corrupt())? + DATA_PADDING);
-        self.for_each_chunk(spill, chunk, |rows| {
-            data.extend_from_slice(rows);
-            Ok(())
-        })?;
-        data.extend_from_slice(self.buffered());
-        Ok(())
+        data.resize(rows_end + DATA_PADDING, 0);
+        data[CHUNK_HEADER + spilled..rows_end].copy_from_slice(self.buffered());
+        let mut end = CHUNK_HEADER + spilled;
+        let mut next = self.last_chunk;
+        while let Some((at, len)) = next {
+            let file = &mut spill.as_mut().ok_or_else(corrupt)?.file;
+            let len = usize::try_from(len).map_err(|_| corrupt())?;
+            let start = end.checked_sub(len + CHUNK_HEADER).ok_or_else(corrupt)?;
+            read_exact_at(file, &mut data[start..end], at)?;
+            let header = &data[start..start + CHUNK_HEADER];
+            let prev_at = u64::from_le_bytes(header[..8].try_into().map_err(|_| corrupt())?);
+            let prev_len = u64::from_le_bytes(header[8..].try_into().map_err(|_| corrupt())?);
+            next = (prev_at != u64::MAX).then_some((prev_at, prev_len));
+            end -= len;
+        }
+        if end != CHUNK_HEADER {
+            return Err(corrupt());
+        }
+        Ok(rows_end)
     }
 
     /// Calls `f` with every row, streaming the spilled chunks.
@@ -1026,8 +1039,9 @@ const OUT_BUFFER: usize = 1 << 20;
 
 impl<W: Write> CsvOut<W> {
     fn new(out: W, organisation: &[u8]) -> CsvOut<W> {
+        // At least 32 bytes, so that a short name is copied as one fixed block.
         let mut padded = organisation.to_vec();
-        padded.resize(organisation.len().next_multiple_of(16), 0);
+        padded.resize(organisation.len().next_multiple_of(16).max(32), 0);
         CsvOut {
             out,
             buf: vec![0; OUT_BUFFER + 64 + padded.len() + MAX_ROW_BYTES + DATA_PADDING],
@@ -1068,8 +1082,12 @@ impl<W: Write> CsvOut<W> {
             .unwrap_or_else(|_| unreachable!("64 bytes"));
         hex_encode(pseudonym, hex);
         n += 64;
-        let org = self.organisation.len();
-        self.buf[n..n + org].copy_from_slice(&self.organisation);
+        if let Some(org) = self.organisation.first_chunk::<32>() {
+            self.buf[n..n + 32].copy_from_slice(org);
+        } else {
+            let org = self.organisation.len();
+            self.buf[n..n + org].copy_from_slice(&self.organisation);
+        }
         n += self.organisation_len;
         let rest = end - (at + HEAD);
         if rest <= 64 {
@@ -1124,27 +1142,24 @@ fn emit<W: Write>(
 ) -> io::Result<()> {
     tally.stats.levels = tally.stats.levels.max(depth);
     let Level { mut spill, buckets } = level;
-    // Reused from bucket to bucket: a bucket's rows, their (start, length) in one
-    // u64 each, and one chunk being read.
-    let (mut data, mut spans, mut chunk) = (Vec::new(), Vec::<u64>::new(), Vec::new());
-    let held = |data: &Vec<u8>, spans: &Vec<u64>, chunk: &Vec<u8>| {
-        (data.capacity() + spans.capacity() * 8 + chunk.capacity()) as u64
-    };
+    // Reused from bucket to bucket: a bucket's rows, and their (start, length) in one
+    // u64 each.
+    let (mut data, mut spans) = (Vec::new(), Vec::<u64>::new());
+    let held =
+        |data: &Vec<u8>, spans: &Vec<u64>| (data.capacity() + spans.capacity() * 8) as u64;
     for mut bucket in buckets {
         if limits.fits(&bucket) {
-            let before = held(&data, &spans, &chunk);
+            let before = held(&data, &spans);
             let rows = bucket.rows - bucket.buf_rows;
-            bucket.load_into(&mut spill, &mut data, &mut chunk)?;
-            let rows_end = data.len();
-            data.resize(rows_end + DATA_PADDING, 0);
+            let rows_end = bucket.load_into(&mut spill, &mut data)?;
             spans.clear();
             spans.reserve(bucket.rows as usize);
             // The buffer's rows were counted already; now they are in `data`.
-            tally.add(rows, held(&data, &spans, &chunk).saturating_sub(before));
+            tally.add(rows, held(&data, &spans).saturating_sub(before));
             let all = bucket.rows;
             bucket.free_buffer(tally);
             tally.add(all - rows, 0);
-            let mut at = 0;
+            let mut at = CHUNK_HEADER;
             while at < rows_end {
                 let end = row_end(&data[..rows_end], at)?;
                 // Rows are at most 596 bytes and a bucket's data below 4 GiB (`fits`).
@@ -1160,8 +1175,8 @@ fn emit<W: Write>(
             tally.remove(all, 0);
         } else {
             // Free this level's reusable memory before going a level deeper.
-            tally.remove(0, held(&data, &spans, &chunk));
-            (data, spans, chunk) = (Vec::new(), Vec::new(), Vec::new());
+            tally.remove(0, held(&data, &spans));
+            (data, spans) = (Vec::new(), Vec::new());
             let mut split = Scatter::new(limits, ChaCha12Rng::from_seed(rng.gen()));
             let mut reading = Vec::new();
             bucket.for_each_row(&mut spill, &mut reading, |row| split.push(row, tally))?;
@@ -1171,7 +1186,7 @@ fn emit<W: Write>(
             emit(deeper, limits, out, rng, tally, depth + 1)?;
         }
     }
-    tally.remove(0, held(&data, &spans, &chunk));
+    tally.remove(0, held(&data, &spans));
     Ok(())
 }
 
