@@ -1145,8 +1145,7 @@ fn emit<W: Write>(
     // Reused from bucket to bucket: a bucket's rows, and their (start, length) in one
     // u64 each.
     let (mut data, mut spans) = (Vec::new(), Vec::<u64>::new());
-    let held =
-        |data: &Vec<u8>, spans: &Vec<u64>| (data.capacity() + spans.capacity() * 8) as u64;
+    let held = |data: &Vec<u8>, spans: &Vec<u64>| (data.capacity() + spans.capacity() * 8) as u64;
     for mut bucket in buckets {
         if limits.fits(&bucket) {
             let before = held(&data, &spans);

@@ -181,6 +181,16 @@ impl ReportBuilder {
 
     /// Protects every count with `protection` and returns the publishable report.
     pub fn finish(self, protection: &Protection) -> Report {
+        self.finish_for_audit(protection).0
+    }
+
+    /// For tests and audits of the protection: the report together with the true
+    /// counts and relations it was protected from, and what [`protect`] decided.
+    /// Never publish the cells.
+    pub fn finish_for_audit(
+        self,
+        protection: &Protection,
+    ) -> (Report, Cells, crate::protect::Protected) {
         let mut cells = Cells::new();
         let households = cells.published(self.households);
         let records = cells.published(self.records);
@@ -252,7 +262,7 @@ impl ReportBuilder {
                 .then_with(|| a.0.cmp(&b.0))
         });
 
-        Report {
+        let report = Report {
             protection: protection.info(),
             totals: Totals {
                 households: p(households),
@@ -300,7 +310,8 @@ impl ReportBuilder {
                     })
                     .collect(),
             },
-        }
+        };
+        (report, cells, published)
     }
 }
 
