@@ -101,6 +101,29 @@ pub enum MonitorCommand {
         #[command(flatten)]
         refused: RefusedKey,
     },
+    /// Protect true counts computed elsewhere (by a distributed engine running
+    /// monitor/sql/*.sql) exactly as `report` does, and write the same files. Does not
+    /// accept a key.
+    Protect {
+        /// The counts: the shape of report.json with every number present (see
+        /// docs/monitor.md).
+        #[arg(value_name = "COUNTS.json")]
+        input: PathBuf,
+        /// The directory to write to (created if needed).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// How counts are protected.
+        #[arg(long, value_enum, default_value_t = ProtectionMethod::Cbs)]
+        protection: ProtectionMethod,
+        /// For --protection suppress: counts from 1 to T-1 are secret (T >= 3).
+        #[arg(long, value_name = "T")]
+        threshold: Option<u64>,
+        /// The domains, in the order to show them (as for pseudonymise).
+        #[arg(long, value_name = "a,b,c")]
+        domains: Option<String>,
+        #[command(flatten)]
+        refused: RefusedKey,
+    },
     /// Write the synthetic region's organisation files (demo data with invented
     /// addresses, for trying the monitor and for benchmarks): `org0.csv` … `org7.csv`
     /// in DIR, one per organisation, as messy as real exports.
@@ -262,30 +285,59 @@ pub fn run(cmd: MonitorCommand) -> anyhow::Result<()> {
             refused,
         } => {
             refused.refuse("report")?;
-            let protection = match (protection, threshold) {
-                (ProtectionMethod::Cbs, None) => Protection::Cbs,
-                (ProtectionMethod::Cbs, Some(_)) => bail!(
-                    "--threshold only applies to --protection suppress; the CBS rule has a fixed threshold of 8"
-                ),
-                (ProtectionMethod::Suppress, Some(t)) => Protection::suppress(t)?,
-                (ProtectionMethod::Suppress, None) => {
-                    bail!("--protection suppress needs --threshold T (at least 3)")
-                }
-            };
+            let protection = protection_of(protection, threshold)?;
             let domains = domain_list(domains.as_deref())?;
             let (file, _) = open(&input)?;
             let report =
                 report_from_parquet(file, &input.display().to_string(), &domains, &protection)?;
-            let written = write_report_dir(&report, &out)?;
-            eprintln!(
-                "Wrote {} files to {} (protection: {}).",
-                written.len(),
-                out.display(),
-                report.protection.method
-            );
-            Ok(())
+            write_report(&report, &out)
+        }
+        MonitorCommand::Protect {
+            input,
+            out,
+            protection,
+            threshold,
+            domains,
+            refused,
+        } => {
+            refused.refuse("protect")?;
+            let protection = protection_of(protection, threshold)?;
+            let domains = domain_list(domains.as_deref())?;
+            let json = std::fs::read(&input)
+                .map_err(|e| anyhow!("{}: cannot read: {e}", input.display()))?;
+            let report = crate::report_from_counts(
+                &json,
+                &input.display().to_string(),
+                &domains,
+                &protection,
+            )?;
+            write_report(&report, &out)
         }
     }
+}
+
+fn protection_of(method: ProtectionMethod, threshold: Option<u64>) -> anyhow::Result<Protection> {
+    Ok(match (method, threshold) {
+        (ProtectionMethod::Cbs, None) => Protection::Cbs,
+        (ProtectionMethod::Cbs, Some(_)) => bail!(
+            "--threshold only applies to --protection suppress; the CBS rule has a fixed threshold of 8"
+        ),
+        (ProtectionMethod::Suppress, Some(t)) => Protection::suppress(t)?,
+        (ProtectionMethod::Suppress, None) => {
+            bail!("--protection suppress needs --threshold T (at least 3)")
+        }
+    })
+}
+
+fn write_report(report: &crate::Report, out: &Path) -> anyhow::Result<()> {
+    let written = write_report_dir(report, out)?;
+    eprintln!(
+        "Wrote {} files to {} (protection: {}).",
+        written.len(),
+        out.display(),
+        report.protection.method
+    );
+    Ok(())
 }
 
 /// Writes the synthetic region's files, streaming: each organisation's rows go to a
