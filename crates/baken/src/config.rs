@@ -16,6 +16,29 @@ pub struct FileConfig {
     pub session_hours: Option<u32>,
     pub municipality: Option<String>,
     pub demo: Option<DemoFileConfig>,
+    pub monitor: Option<MonitorFileConfig>,
+}
+
+/// `[monitor]`: the stapelingsmonitor's settings.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MonitorFileConfig {
+    /// The domains organisations' files may name (web upload, and `baken monitor …`
+    /// without `--domains`).
+    pub domains: Option<Vec<String>>,
+    /// The most one web upload may hold, in MB (1 to 256).
+    pub max_upload_mb: Option<u64>,
+    /// Where web uploads wait while they are linked (an existing directory).
+    pub upload_dir: Option<PathBuf>,
+}
+
+impl MonitorFileConfig {
+    /// The domain list, if configured (checked when the file is read).
+    pub fn domain_list(&self) -> Option<baken_monitor::DomainList> {
+        self.domains
+            .as_ref()
+            .and_then(|d| baken_monitor::DomainList::new(d).ok())
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -66,6 +89,21 @@ impl FileConfig {
                     "{}: log_format must be \"human\" or \"json\"; got \"{f}\"",
                     path.display()
                 );
+            }
+        }
+        if let Some(m) = &cfg.monitor {
+            if let Some(d) = &m.domains {
+                if let Err(e) = baken_monitor::DomainList::new(d) {
+                    bail!("{}: [monitor] domains: {e}", path.display());
+                }
+            }
+            if let Some(mb) = m.max_upload_mb {
+                if !(1..=256).contains(&mb) {
+                    bail!(
+                        "{}: [monitor] max_upload_mb must be from 1 to 256; got {mb}",
+                        path.display()
+                    );
+                }
             }
         }
         if let Some(h) = cfg.session_hours {
@@ -141,6 +179,34 @@ mod tests {
         )
         .unwrap();
         assert_eq!(cfg.demo.unwrap().households, Some(500));
+    }
+
+    #[test]
+    fn the_monitor_section_is_checked() {
+        let cfg = FileConfig::parse(
+            "[monitor]\ndomains = [\"jeugd\", \"wmo\", \"sport\"]\nmax_upload_mb = 64\nupload_dir = \"/var/lib/baken/monitor\"\n",
+            Path::new("baken.toml"),
+        )
+        .unwrap();
+        let m = cfg.monitor.unwrap();
+        assert_eq!(m.domain_list().unwrap().joined(), "jeugd, wmo, sport");
+        assert_eq!(m.max_upload_mb, Some(64));
+        let err = FileConfig::parse(
+            "[monitor]\ndomains = [\"wmo\", \"wmo\"]\n",
+            Path::new("baken.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("baken.toml: [monitor] domains"), "{err}");
+        assert!(err.contains("listed twice"), "{err}");
+        let err = FileConfig::parse("[monitor]\nmax_upload_mb = 0\n", Path::new("b.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("max_upload_mb"), "{err}");
+        let err = FileConfig::parse("[monitor]\ndomein = []\n", Path::new("b.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("domein"), "{err}");
     }
 
     #[test]

@@ -76,7 +76,8 @@ pub enum MonitorCommand {
         /// The pseudonymised CSV to write.
         #[arg(long, value_name = "OUT.csv")]
         out: PathBuf,
-        /// The allowed domains (default: jeugd,wmo,participatie,schuldhulp,ggz,wonen,overig).
+        /// The allowed domains (default: `[monitor] domains` in baken.toml, else
+        /// jeugd,wmo,participatie,schuldhulp,ggz,wonen,overig).
         #[arg(long, value_name = "a,b,c")]
         domains: Option<String>,
         /// List at most this many problems, then only count them.
@@ -163,6 +164,22 @@ pub enum MonitorCommand {
 
 /// Runs one monitor command.
 pub fn run(cmd: MonitorCommand) -> anyhow::Result<()> {
+    run_with_domains(cmd, None)
+}
+
+/// Runs one monitor command; `configured` is the domain list to use where the command
+/// has no `--domains` (the binary passes `[monitor] domains` from `baken.toml`).
+pub fn run_with_domains(
+    cmd: MonitorCommand,
+    configured: Option<&DomainList>,
+) -> anyhow::Result<()> {
+    let domain_list = |list: Option<&str>| -> Result<DomainList, MonitorError> {
+        match (list, configured) {
+            (Some(list), _) => DomainList::parse(list),
+            (None, Some(d)) => Ok(d.clone()),
+            (None, None) => Ok(DomainList::default()),
+        }
+    };
     match cmd {
         MonitorCommand::Keygen { out } => {
             let mut rng = ChaCha20Rng::from_entropy();
@@ -402,10 +419,6 @@ fn demo_files(dir: &Path, rows: u64, seed: u64) -> anyhow::Result<()> {
         eprintln!("  org{i}.csv {n:>10} rows  {}", org.name);
     }
     Ok(())
-}
-
-fn domain_list(list: Option<&str>) -> Result<DomainList, MonitorError> {
-    list.map_or_else(|| Ok(DomainList::default()), DomainList::parse)
 }
 
 fn open(path: &Path) -> anyhow::Result<(File, u64)> {

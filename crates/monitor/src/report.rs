@@ -628,6 +628,13 @@ impl Report {
     pub fn to_html(&self) -> String {
         crate::html::render(self)
     }
+
+    /// The figures, explanation, charts (inline SVG) and tables of `report.html`, to
+    /// show inside another page (no style, no script); headings start at
+    /// `heading_level` (2 to 5). All text is escaped.
+    pub fn to_html_fragment(&self, heading_level: u8) -> String {
+        crate::html::fragment(self, heading_level)
+    }
 }
 
 /// The report for counts computed elsewhere (`baken monitor protect`): the same

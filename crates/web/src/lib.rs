@@ -52,6 +52,8 @@ pub struct WebConfig {
     /// Show the "demo: all data is invented" banner.
     pub demo: bool,
     pub municipality: String,
+    /// The stapelingsmonitor's upload: domains, size limit, where uploads wait.
+    pub monitor: pages::monitor::MonitorSettings,
 }
 
 impl Default for WebConfig {
@@ -61,6 +63,7 @@ impl Default for WebConfig {
             session_ttl: chrono::Duration::hours(8),
             demo: false,
             municipality: "Baken".to_owned(),
+            monitor: pages::monitor::MonitorSettings::default(),
         }
     }
 }
