@@ -168,9 +168,9 @@ fn main() {
     let key = MonitorKey::from_bytes(key_bytes);
     let org = Organisation::parse("Bench").expect("org");
     let config = InputConfig::default();
-    // BENCH_BUCKET_BUFFER=BYTES changes the bucket buffers (default 16 KiB; a large value
+    // BENCH_BUCKET_BUFFER=BYTES changes the bucket buffers (default 1 MiB; a large value
     // keeps every bucket in memory, to see what the bucket files cost).
-    // BENCH_BUCKETS=N changes the number of buckets (default 256).
+    // BENCH_BUCKETS=N changes the number of buckets (default 64).
     let mut options = ShuffleOptions::default();
     if let Some(b) = std::env::var("BENCH_BUCKET_BUFFER")
         .ok()

@@ -16,7 +16,7 @@
 //! memory and writes it out. Drawing a bucket for every row and
 //! shuffling every bucket uniformly gives a uniformly random order of all rows; a
 //! bucket that holds more than [`ShuffleOptions::max_rows_in_memory`] rows is split
-//! the same way again. Memory is therefore bounded by the options (about 4 MiB of
+//! the same way again. Memory is therefore bounded by the options (about 64 MiB of
 //! bucket buffers and at most `max_rows_in_memory` rows being shuffled), whatever the
 //! number of rows.
 //!
@@ -90,14 +90,16 @@ pub struct ShuffleOptions {
 }
 
 impl Default for ShuffleOptions {
-    /// 256 buckets of 16 KiB (4 MiB of buffers; files up to about 65,000 rows never
-    /// touch the disk) and at most 262,144 rows shuffled at once, so one level of
-    /// buckets suffices up to 67 million rows.
+    /// 64 buckets of 1 MiB (64 MiB of buffers: files up to about a million rows never
+    /// touch the disk, larger ones are spilled in chunks of 1 MiB) and at most 262,144
+    /// rows shuffled at once, so one level of buckets suffices up to 16 million rows.
+    /// (256 buckets of 16 KiB used 4 MiB but made the first pass a third slower:
+    /// spilling and scattering over many buckets cost more than the memory saves.)
     fn default() -> Self {
         ShuffleOptions {
             temp_dir: None,
-            buckets: 256,
-            bucket_buffer: 16 << 10,
+            buckets: 64,
+            bucket_buffer: 1 << 20,
             max_rows_in_memory: 1 << 18,
         }
     }
