@@ -1149,7 +1149,23 @@ fn emit<W: Write>(
     let (mut data, mut spans) = (Vec::new(), Vec::<u64>::new());
     let held = |data: &Vec<u8>, spans: &Vec<u64>| (data.capacity() + spans.capacity() * 8) as u64;
     for mut bucket in buckets {
-        if limits.fits(&bucket) {
+        if bucket.last_chunk.is_none() && !bucket.buf.is_empty() && limits.fits(&bucket) {
+            // Nothing spilled: the rows are shuffled where they are, in the bucket's
+            // buffer (which has room for the padding after its rows).
+            let before = spans.capacity();
+            spans.clear();
+            spans.reserve(bucket.rows as usize);
+            tally.add(0, ((spans.capacity() - before) * 8) as u64);
+            let rows_end = bucket.fill;
+            spans_of(&bucket.buf[..rows_end], CHUNK_HEADER, &mut spans)?;
+            shuffle(&mut spans, rng);
+            for &span in &spans {
+                let start = (span >> 32) as usize;
+                let end = start + (span & 0xffff_ffff) as usize;
+                out.row(&bucket.buf, start, end)?;
+            }
+            bucket.free_buffer(tally);
+        } else if limits.fits(&bucket) {
             let before = held(&data, &spans);
             let rows = bucket.rows - bucket.buf_rows;
             let rows_end = bucket.load_into(&mut spill, &mut data)?;
@@ -1160,13 +1176,7 @@ fn emit<W: Write>(
             let all = bucket.rows;
             bucket.free_buffer(tally);
             tally.add(all - rows, 0);
-            let mut at = CHUNK_HEADER;
-            while at < rows_end {
-                let end = row_end(&data[..rows_end], at)?;
-                // Rows are at most 596 bytes and a bucket's data below 4 GiB (`fits`).
-                spans.push(((at as u64) << 32) | (end - at) as u64);
-                at = end;
-            }
+            spans_of(&data[..rows_end], CHUNK_HEADER, &mut spans)?;
             shuffle(&mut spans, rng);
             for &span in &spans {
                 let start = (span >> 32) as usize;
@@ -1188,6 +1198,17 @@ fn emit<W: Write>(
         }
     }
     tally.remove(0, held(&data, &spans));
+    Ok(())
+}
+
+/// The (start, length) of every row in `rows[at..]`, one u64 each.
+fn spans_of(rows: &[u8], mut at: usize, spans: &mut Vec<u64>) -> io::Result<()> {
+    while at < rows.len() {
+        let end = row_end(rows, at)?;
+        // Rows are at most 596 bytes and a bucket's data below 4 GiB (`fits`).
+        spans.push(((at as u64) << 32) | (end - at) as u64);
+        at = end;
+    }
     Ok(())
 }
 
