@@ -117,6 +117,7 @@ print(f"""
 |---|---|
 | raw HMAC-SHA256, 1 core: `hmac` crate, cached key state cloned per message | {f('raw_hmac_crate_per_second')/1e6:.2f} M addresses/s ({f('raw_hmac_crate_per_cpu_second')/1e6:.2f} M per CPU-second) |
 | raw HMAC-SHA256, 1 core: bare, two SHA-256 compressions from cached states (the ceiling) | {f('raw_hmac_bare_per_second')/1e6:.2f} M addresses/s ({f('raw_hmac_bare_per_cpu_second')/1e6:.2f} M per CPU-second) |
+| raw HMAC-SHA256, 1 core: bare, two messages at once, compressions interleaved (a stricter ceiling) | {f('raw_hmac_paired_per_second')/1e6:.2f} M addresses/s ({f('raw_hmac_paired_per_cpu_second')/1e6:.2f} M per CPU-second); `pseudonymise` reaches {inproc/f('raw_hmac_paired_per_second'):.0%} of it ({inproc_cpu/f('raw_hmac_paired_per_cpu_second'):.0%} by CPU time) |
 | `pseudonymise` in process (read, split, check, HMAC, scatter to buckets on disk, shuffle buckets, write CSV to a sink), 1 core | {inproc/1e6:.2f} M rows/s = **{inproc/raw:.0%} of raw HMAC**; by CPU time {inproc_cpu/1e6:.2f} M rows per CPU-second = **{inproc_cpu/raw_cpu:.0%}** |
 | the same without the shuffle and writing | {check/1e6:.2f} M rows/s = {check/raw:.0%}; by CPU time {check_cpu/raw_cpu:.0%} |
 | `pseudonymise` command, {len(ps)} files (incl. process start, writing and syncing the files) | {cli_wall:.2f} s wall, {cli_cpu:.2f} s CPU = {cli_rate/1e6:.2f} M rows per CPU-second = {cli_rate/raw_cpu:.0%} of raw HMAC per CPU-second |
