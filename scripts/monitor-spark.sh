@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs the stapelingsmonitor's SQL (monitor/sql/*.sql) with PySpark in local mode and
 # checks that Spark's tables, protected with the same rule, equal Baken's report.json
-# (CBS rule and suppression with threshold 10).
+# (CBS rule and suppression with threshold 10): for the CBS rule protected in Python,
+# and for both also by `baken monitor protect` on Spark's counts, so that the same
+# cells must be hidden.
 #
 #   scripts/monitor-spark.sh                 # synthetic region of ROWS rows (default 200000)
 #   ROWS=1000000 scripts/monitor-spark.sh
@@ -26,11 +28,14 @@ fi
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
+# `baken monitor` (built on its own as monitor_cli), for the data and for protecting
+# Spark's counts with Baken's own rule; BAKEN='baken monitor' uses an installed baken.
+(cd "$ROOT" && cargo build --release --quiet -p baken-monitor --example monitor_cli)
+BIN=$CARGO_TARGET_DIR/release/examples
+BAKEN=${BAKEN:-$BIN/monitor_cli}
 if [[ -z "${LINKED:-}" ]]; then
-  (cd "$ROOT" && cargo build --release --quiet -p baken-monitor --example gen_region --example monitor_cli)
-  BIN=$CARGO_TARGET_DIR/release/examples
   echo "== synthetic region: $ROWS rows" >&2
-  "$BIN/gen_region" --rows "$ROWS" --out "$WORK/raw" 2>/dev/null
+  "$BIN/monitor_cli" demo-files --rows "$ROWS" --out "$WORK/raw" 2>/dev/null
   "$BIN/monitor_cli" keygen --out "$WORK/monitor.key" 2>/dev/null
   for f in "$WORK"/raw/org*.csv; do
     name=$(basename "$f" .csv)
@@ -49,5 +54,5 @@ for r in $REPORTS; do compare+=(--compare "$r"); done
 echo "== Spark $("$VENV/bin/python" -c 'import pyspark; print(pyspark.__version__)') (local mode)" >&2
 start=$(date +%s)
 "$VENV/bin/python" "$ROOT/monitor/sql/spark_tables.py" --master 'local[2]' \
-  --input "$LINKED" --sql "$ROOT/monitor/sql" "${compare[@]}"
+  --input "$LINKED" --sql "$ROOT/monitor/sql" --baken "$BAKEN" "${compare[@]}"
 echo "== Spark check took $(( $(date +%s) - start )) s" >&2

@@ -45,10 +45,15 @@ test('beleid uploads pseudonymised files and reads the protected report', async 
   await page.getByRole('button', { name: 'Koppelen en rapport maken' }).click();
   await page.waitForURL(/gemaakt=1/);
   assert.match(await page.locator('[role=status]').textContent(), /bestanden zijn verwijderd/);
-  const row = await page.locator('tbody tr').first().textContent();
+  const row = await page.getByRole('table', { name: /rapporten/ }).locator('tbody tr').first().textContent();
   assert.match(row, /60/, `60 households published: ${row}`);
+  // The latest report, with its charts and tables, on the page itself.
+  const latest = page.getByRole('region', { name: 'Het laatste rapport' });
+  assert.ok(await latest.locator('svg[role=img]').count() >= 5, 'the charts are on the page');
+  assert.match(await latest.getByRole('table', { name: 'Aantal domeinen per huishouden' }).textContent(), /30/);
   await expectAccessible(page, 'monitor met rapport');
-  await page.getByRole('link', { name: 'Bekijk het laatste rapport' }).click();
+  await screenshot(page, 'monitor-pagina-1280');
+  await page.getByRole('link', { name: /Open het rapport als losse pagina/ }).click();
   assert.ok(await page.locator('svg').count() > 0, 'the report has its charts');
   await expectAccessible(page, 'rapport');
   await screenshot(page, 'monitor-rapport-1280');

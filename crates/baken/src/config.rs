@@ -27,6 +27,31 @@ pub struct FileConfig {
     pub session_hours: Option<u32>,
     pub municipality: Option<String>,
     pub demo: Option<DemoFileConfig>,
+    pub monitor: Option<MonitorFileConfig>,
+}
+
+/// `[monitor]`: the stapelingsmonitor's settings, checked while the file is read.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MonitorFileConfig {
+    /// The domains organisations' files may name (web upload, and `baken monitor …`
+    /// without `--domains`).
+    #[serde(default, deserialize_with = "file_domains")]
+    pub domains: Option<Vec<String>>,
+    /// The most one web upload may hold, in MB (1 to 256).
+    #[serde(default, deserialize_with = "file_max_upload_mb")]
+    pub max_upload_mb: Option<u64>,
+    /// Where web uploads wait while they are linked (an existing directory).
+    pub upload_dir: Option<PathBuf>,
+}
+
+impl MonitorFileConfig {
+    /// The domain list, if configured (checked when the file is read).
+    pub fn domain_list(&self) -> Option<baken_monitor::DomainList> {
+        self.domains
+            .as_ref()
+            .and_then(|d| baken_monitor::DomainList::new(d).ok())
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -215,6 +240,37 @@ fn file_households<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Er
         .map_err(|m| custom("households", m))
 }
 
+fn file_domains<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+    let list = Vec::<String>::deserialize(d).map_err(|_| {
+        custom::<D::Error>(
+            "[monitor] domains",
+            "must be a list of names, like [\"jeugd\", \"wmo\"]".into(),
+        )
+    })?;
+    baken_monitor::DomainList::new(&list)
+        .map(|_| Some(list))
+        .map_err(|e| custom("[monitor] domains:", e.to_string()))
+}
+
+fn file_max_upload_mb<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    let n = i64::deserialize(d).map_err(|_| {
+        custom::<D::Error>(
+            "[monitor] max_upload_mb",
+            "must be a whole number from 1 to 256".into(),
+        )
+    })?;
+    u64::try_from(n)
+        .ok()
+        .filter(|n| (1..=256).contains(n))
+        .map(Some)
+        .ok_or_else(|| {
+            custom(
+                "[monitor] max_upload_mb",
+                format!("must be from 1 to 256; got {n}"),
+            )
+        })
+}
+
 /// Parses a duration like `30m`, `1h`, `7d` (at most 90 days).
 pub fn parse_ttl(s: &str) -> Result<chrono::Duration, String> {
     let t = s.trim();
@@ -309,6 +365,35 @@ mod tests {
             .contains("from 1 to 2,000,000"));
         assert_eq!(thousands(2_000_000), "2,000,000");
         assert_eq!(thousands(100), "100");
+    }
+
+    #[test]
+    fn the_monitor_section_is_checked() {
+        let cfg = FileConfig::parse(
+            "[monitor]\ndomains = [\"jeugd\", \"wmo\", \"sport\"]\nmax_upload_mb = 64\nupload_dir = \"/var/lib/baken/monitor\"\n",
+            Path::new("baken.toml"),
+        )
+        .unwrap();
+        let m = cfg.monitor.unwrap();
+        assert_eq!(m.domain_list().unwrap().joined(), "jeugd, wmo, sport");
+        assert_eq!(m.max_upload_mb, Some(64));
+        let err = FileConfig::parse(
+            "[monitor]\ndomains = [\"wmo\", \"wmo\"]\n",
+            Path::new("baken.toml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.starts_with("baken.toml:2:"), "{err}");
+        assert!(err.contains("[monitor] domains"), "{err}");
+        assert!(err.contains("listed twice"), "{err}");
+        let err = FileConfig::parse("[monitor]\nmax_upload_mb = 0\n", Path::new("b.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("max_upload_mb"), "{err}");
+        let err = FileConfig::parse("[monitor]\ndomein = []\n", Path::new("b.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("domein"), "{err}");
     }
 
     #[test]

@@ -205,7 +205,10 @@ fn main() -> std::process::ExitCode {
     }
     let origins = Origins(Some(leaf(&matches)));
     let result = match cli.command {
-        Command::Monitor { command } => baken_monitor::cli::run(command),
+        Command::Monitor { command } => {
+            let domains = file.monitor.as_ref().and_then(|m| m.domain_list());
+            baken_monitor::cli::run_with_domains(command, domains.as_ref())
+        }
         other => match tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
@@ -395,6 +398,7 @@ async fn run(command: Command, file: FileConfig, origins: Origins<'_>) -> anyhow
                     .municipality
                     .clone()
                     .unwrap_or_else(|| baken_synth::municipality().name),
+                monitor: monitor_settings(file.monitor.as_ref()),
             };
             let listener = tokio::net::TcpListener::bind(addr)
                 .await
@@ -611,6 +615,25 @@ async fn run(command: Command, file: FileConfig, origins: Origins<'_>) -> anyhow
         )
         .await?),
     }
+}
+
+/// The web upload's settings from `[monitor]` (checked when the file was read).
+fn monitor_settings(
+    m: Option<&config::MonitorFileConfig>,
+) -> baken_web::pages::monitor::MonitorSettings {
+    let mut settings = baken_web::pages::monitor::MonitorSettings::default();
+    if let Some(m) = m {
+        if let Some(d) = m.domain_list() {
+            settings.domains = d;
+        }
+        if let Some(mb) = m.max_upload_mb {
+            settings.max_upload_bytes = usize::try_from(mb)
+                .unwrap_or(usize::MAX)
+                .saturating_mul(1024 * 1024);
+        }
+        settings.upload_dir = m.upload_dir.clone();
+    }
+    settings
 }
 
 fn read_password() -> anyhow::Result<Password> {

@@ -76,7 +76,8 @@ pub enum MonitorCommand {
         /// The pseudonymised CSV to write.
         #[arg(long, value_name = "OUT.csv")]
         out: PathBuf,
-        /// The allowed domains (default: jeugd,wmo,participatie,schuldhulp,ggz,wonen,overig).
+        /// The allowed domains (default: `[monitor] domains` in baken.toml, else
+        /// jeugd,wmo,participatie,schuldhulp,ggz,wonen,overig).
         #[arg(long, value_name = "a,b,c")]
         domains: Option<String>,
         /// List at most this many problems, then only count them.
@@ -100,6 +101,43 @@ pub enum MonitorCommand {
         max_errors: usize,
         #[command(flatten)]
         refused: RefusedKey,
+    },
+    /// Protect true counts computed elsewhere (by a distributed engine running
+    /// monitor/sql/*.sql) exactly as `report` does, and write the same files. Does not
+    /// accept a key.
+    Protect {
+        /// The counts: the shape of report.json with every number present (see
+        /// docs/monitor.md).
+        #[arg(value_name = "COUNTS.json")]
+        input: PathBuf,
+        /// The directory to write to (created if needed).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// How counts are protected.
+        #[arg(long, value_enum, default_value_t = ProtectionMethod::Cbs)]
+        protection: ProtectionMethod,
+        /// For --protection suppress: counts from 1 to T-1 are secret (T >= 3).
+        #[arg(long, value_name = "T")]
+        threshold: Option<u64>,
+        /// The domains, in the order to show them (as for pseudonymise).
+        #[arg(long, value_name = "a,b,c")]
+        domains: Option<String>,
+        #[command(flatten)]
+        refused: RefusedKey,
+    },
+    /// Write the synthetic region's organisation files (demo data with invented
+    /// addresses, for trying the monitor and for benchmarks): `org0.csv` … `org7.csv`
+    /// in DIR, one per organisation, as messy as real exports.
+    DemoFiles {
+        /// The directory to write to (created if needed); existing files are replaced.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// At least this many rows in all (1 to 100,000,000).
+        #[arg(long, value_name = "N", default_value_t = 100_000)]
+        rows: u64,
+        /// The same seed gives the same files.
+        #[arg(long, value_name = "S", default_value_t = 1)]
+        seed: u64,
     },
     /// Write the protected cumulation tables: report.json, one CSV per table and
     /// report.html. Protection cannot be switched off. Does not accept a key.
@@ -126,6 +164,22 @@ pub enum MonitorCommand {
 
 /// Runs one monitor command.
 pub fn run(cmd: MonitorCommand) -> anyhow::Result<()> {
+    run_with_domains(cmd, None)
+}
+
+/// Runs one monitor command; `configured` is the domain list to use where the command
+/// has no `--domains` (the binary passes `[monitor] domains` from `baken.toml`).
+pub fn run_with_domains(
+    cmd: MonitorCommand,
+    configured: Option<&DomainList>,
+) -> anyhow::Result<()> {
+    let domain_list = |list: Option<&str>| -> Result<DomainList, MonitorError> {
+        match (list, configured) {
+            (Some(list), _) => DomainList::parse(list),
+            (None, Some(d)) => Ok(d.clone()),
+            (None, None) => Ok(DomainList::default()),
+        }
+    };
     match cmd {
         MonitorCommand::Keygen { out } => {
             let mut rng = ChaCha20Rng::from_entropy();
@@ -238,6 +292,7 @@ pub fn run(cmd: MonitorCommand) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        MonitorCommand::DemoFiles { out, rows, seed } => demo_files(&out, rows, seed),
         MonitorCommand::Report {
             input,
             out,
@@ -247,34 +302,123 @@ pub fn run(cmd: MonitorCommand) -> anyhow::Result<()> {
             refused,
         } => {
             refused.refuse("report")?;
-            let protection = match (protection, threshold) {
-                (ProtectionMethod::Cbs, None) => Protection::Cbs,
-                (ProtectionMethod::Cbs, Some(_)) => bail!(
-                    "--threshold only applies to --protection suppress; the CBS rule has a fixed threshold of 8"
-                ),
-                (ProtectionMethod::Suppress, Some(t)) => Protection::suppress(t)?,
-                (ProtectionMethod::Suppress, None) => {
-                    bail!("--protection suppress needs --threshold T (at least 3)")
-                }
-            };
+            let protection = protection_of(protection, threshold)?;
             let domains = domain_list(domains.as_deref())?;
             let (file, _) = open(&input)?;
             let report =
                 report_from_parquet(file, &input.display().to_string(), &domains, &protection)?;
-            let written = write_report_dir(&report, &out)?;
-            eprintln!(
-                "Wrote {} files to {} (protection: {}).",
-                written.len(),
-                out.display(),
-                report.protection.method
-            );
-            Ok(())
+            write_report(&report, &out)
+        }
+        MonitorCommand::Protect {
+            input,
+            out,
+            protection,
+            threshold,
+            domains,
+            refused,
+        } => {
+            refused.refuse("protect")?;
+            let protection = protection_of(protection, threshold)?;
+            let domains = domain_list(domains.as_deref())?;
+            let json = std::fs::read(&input)
+                .map_err(|e| anyhow!("{}: cannot read: {e}", input.display()))?;
+            let report = crate::report_from_counts(
+                &json,
+                &input.display().to_string(),
+                &domains,
+                &protection,
+            )?;
+            write_report(&report, &out)
         }
     }
 }
 
-fn domain_list(list: Option<&str>) -> Result<DomainList, MonitorError> {
-    list.map_or_else(|| Ok(DomainList::default()), DomainList::parse)
+fn protection_of(method: ProtectionMethod, threshold: Option<u64>) -> anyhow::Result<Protection> {
+    Ok(match (method, threshold) {
+        (ProtectionMethod::Cbs, None) => Protection::Cbs,
+        (ProtectionMethod::Cbs, Some(_)) => bail!(
+            "--threshold only applies to --protection suppress; the CBS rule has a fixed threshold of 8"
+        ),
+        (ProtectionMethod::Suppress, Some(t)) => Protection::suppress(t)?,
+        (ProtectionMethod::Suppress, None) => {
+            bail!("--protection suppress needs --threshold T (at least 3)")
+        }
+    })
+}
+
+fn write_report(report: &crate::Report, out: &Path) -> anyhow::Result<()> {
+    let written = write_report_dir(report, out)?;
+    eprintln!(
+        "Wrote {} files to {} (protection: {}).",
+        written.len(),
+        out.display(),
+        report.protection.method
+    );
+    Ok(())
+}
+
+/// Writes the synthetic region's files, streaming: each organisation's rows go to a
+/// temporary file that is renamed into place when all are complete.
+fn demo_files(dir: &Path, rows: u64, seed: u64) -> anyhow::Result<()> {
+    use baken_synth::monitor::{MonitorRegion, ORGANISATIONS};
+    use std::io::Write;
+    if !(1..=MonitorRegion::MAX_ROWS).contains(&rows) {
+        bail!(
+            "--rows must be from 1 to {}; got {rows}",
+            MonitorRegion::MAX_ROWS
+        );
+    }
+    std::fs::create_dir_all(dir).map_err(|e| anyhow!("{}: cannot create: {e}", dir.display()))?;
+    let write_err = |e: std::io::Error| anyhow!("{}: cannot write: {e}", dir.display());
+    let mut files = Vec::with_capacity(ORGANISATIONS.len());
+    let mut buffers: [Vec<u8>; ORGANISATIONS.len()] = Default::default();
+    for (org, buffer) in ORGANISATIONS.iter().zip(&mut buffers) {
+        files.push(
+            tempfile::Builder::new()
+                .prefix(".baken-demo-")
+                .tempfile_in(dir)
+                .map_err(write_err)?,
+        );
+        buffer.extend_from_slice(&org.header());
+    }
+    let bar = progress(
+        rows,
+        "demo-files",
+        "{msg:>12} [{bar:40}] {human_pos}/{human_len} rows ({eta} left)",
+    );
+    let mut region = MonitorRegion::new(rows, seed);
+    let mut flushed = 0;
+    while region.next_household(&mut buffers) {
+        if region.rows() - flushed >= 1 << 16 {
+            for (file, buffer) in files.iter_mut().zip(&mut buffers) {
+                file.write_all(buffer).map_err(write_err)?;
+                buffer.clear();
+            }
+            bar.set_position(region.rows());
+            flushed = region.rows();
+        }
+    }
+    bar.finish_and_clear();
+    for (i, (mut file, buffer)) in files.into_iter().zip(&buffers).enumerate() {
+        file.write_all(buffer).map_err(write_err)?;
+        file.flush().map_err(write_err)?;
+        file.persist(dir.join(format!("org{i}.csv")))
+            .map_err(|e| write_err(e.error))?;
+    }
+    eprintln!(
+        "Wrote {} rows for {} households of the synthetic region (seed {seed}) to {}:",
+        region.rows(),
+        region.households(),
+        dir.display()
+    );
+    for (i, (org, n)) in ORGANISATIONS
+        .iter()
+        .zip(region.rows_per_organisation())
+        .enumerate()
+    {
+        eprintln!("  org{i}.csv {n:>10} rows  {}", org.name);
+    }
+    Ok(())
 }
 
 fn open(path: &Path) -> anyhow::Result<(File, u64)> {
@@ -284,13 +428,20 @@ fn open(path: &Path) -> anyhow::Result<(File, u64)> {
 }
 
 fn progress_bar(len: u64, message: &'static str) -> ProgressBar {
+    progress(
+        len,
+        message,
+        "{msg:>12} [{bar:40}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)",
+    )
+}
+
+/// A bar for `len` items, drawn only when stderr is a terminal.
+fn progress(len: u64, message: &'static str, template: &str) -> ProgressBar {
     if !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template(
-        "{msg:>12} [{bar:40}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)",
-    ) {
+    if let Ok(style) = ProgressStyle::with_template(template) {
         bar.set_style(style.progress_chars("=> "));
     }
     bar.set_message(message);

@@ -129,22 +129,6 @@ impl<R: Read> CsvInput<R> {
     pub(crate) fn require(&self, column: &'static str) -> Result<usize, MonitorError> {
         self.header.require(column)
     }
-
-    /// See [`Header::check_row`].
-    #[inline]
-    pub(crate) fn check_row(
-        &self,
-        record: &Record,
-        line: u64,
-        errors: &mut RowErrors,
-        limit: usize,
-    ) -> bool {
-        self.header.check_row(record, line, errors, limit)
-    }
-
-    pub(crate) fn row_error(&self, line: u64, column: usize, problem: Problem) -> RowError {
-        self.header.row_error(line, column, problem)
-    }
 }
 
 impl Header {

@@ -235,6 +235,8 @@ pub enum MonitorError {
     },
     #[error("{file}: not a linked monitor file: {reason}")]
     NotLinked { file: String, reason: String },
+    #[error("{file}: not a table of counts for `baken monitor protect`: {reason}")]
+    Counts { file: String, reason: String },
     #[error("invalid organisation name: {0}")]
     Organisation(String),
     #[error("invalid domain list: {0}")]

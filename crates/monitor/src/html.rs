@@ -153,6 +153,7 @@ fn table(caption: &str, headers: &[&str], rows: &[Vec<String>]) -> String {
 
 fn section(
     html: &mut String,
+    level: u8,
     id: &str,
     heading: &str,
     intro: &str,
@@ -161,7 +162,7 @@ fn section(
 ) {
     let _ = write!(
         html,
-        r#"<section aria-labelledby="{id}-h"><h2 id="{id}-h">{}</h2><p>{}</p><figure>{}</figure>{}</section>"#,
+        r#"<section aria-labelledby="{id}-h"><h{level} id="{id}-h">{}</h{level}><p>{}</p><figure>{}</figure>{}</section>"#,
         escape(heading),
         escape(intro),
         bar_chart(id, heading, rows),
@@ -199,14 +200,25 @@ footer{margin-top:2rem;font-size:.9rem;color:#4d4d4d}
 
 /// Renders the report page.
 pub(crate) fn render(report: &Report) -> String {
-    let t = &report.tables;
-    let threshold = report.protection.suppress_below;
     let mut html = String::with_capacity(32 * 1024);
     html.push_str(r#"<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Stapelingsmonitor sociaal domein</title><style>"#);
     html.push_str(STYLE);
     html.push_str("</style></head><body><main>");
     html.push_str("<h1>Stapelingsmonitor sociaal domein</h1>");
     html.push_str("<p>Hoeveel huishoudens krijgen hulp uit meer dan één domein, zoals jeugdhulp, Wmo en werk en inkomen? En van hoeveel organisaties? Dat ziet u op deze pagina.</p>");
+    html.push_str(&fragment(report, 2));
+    html.push_str("<footer><p>Gemaakt met Baken, stapelingsmonitor. De cijfers staan ook in report.json en in de CSV-bestanden naast deze pagina.</p></footer>");
+    html.push_str("</main></body></html>\n");
+    html
+}
+
+/// The report's figures, explanation, charts and tables, for the page above or to be
+/// embedded in another page: headings start at `level` (2 to 5), no style, no script.
+pub(crate) fn fragment(report: &Report, level: u8) -> String {
+    let level = level.clamp(2, 5);
+    let t = &report.tables;
+    let threshold = report.protection.suppress_below;
+    let mut html = String::with_capacity(32 * 1024);
     let _ = write!(
         html,
         r#"<dl class="kern"><div><dt>Huishoudens</dt><dd>{}</dd></div><div><dt>Registraties</dt><dd>{}</dd></div></dl>"#,
@@ -215,7 +227,10 @@ pub(crate) fn render(report: &Report) -> String {
     );
     html.push_str(r#"<p>Een registratie is één regel in het bestand van een organisatie: één voorziening voor één huishouden.</p>"#);
 
-    html.push_str(r#"<section aria-labelledby="uitleg-h" class="uitleg"><h2 id="uitleg-h">Zo leest u deze cijfers</h2>"#);
+    let _ = write!(
+        html,
+        r#"<section aria-labelledby="uitleg-h" class="uitleg"><h{level} id="uitleg-h">Zo leest u deze cijfers</h{level}>"#
+    );
     html.push_str("<p>Elke organisatie heeft de adressen zelf vervangen door een code. Met die code zijn de bestanden aan elkaar gekoppeld. Daarna is de code verwijderd. In dit rapport staan alleen aantallen, nooit personen of adressen. Een huishouden is een adres.</p>");
     match report.protection.round_to {
         Some(round_to) => {
@@ -237,6 +252,7 @@ pub(crate) fn render(report: &Report) -> String {
 
     section(
         &mut html,
+        level,
         "domeinen",
         "Aantal domeinen per huishouden",
         "Uit hoeveel domeinen krijgt een huishouden hulp?",
@@ -248,6 +264,7 @@ pub(crate) fn render(report: &Report) -> String {
     );
     section(
         &mut html,
+        level,
         "organisaties",
         "Aantal organisaties per huishouden",
         "Van hoeveel verschillende organisaties krijgt een huishouden hulp?",
@@ -259,6 +276,7 @@ pub(crate) fn render(report: &Report) -> String {
     );
     section(
         &mut html,
+        level,
         "voorzieningen",
         "Aantal voorzieningen per huishouden",
         "Hoeveel verschillende voorzieningen heeft een huishouden? Dezelfde voorziening van twee organisaties telt als twee.",
@@ -270,6 +288,7 @@ pub(crate) fn render(report: &Report) -> String {
     );
     section(
         &mut html,
+        level,
         "combinaties",
         "Combinaties van domeinen",
         "Welke domeinen komen samen voor bij één huishouden? De grootste groepen staan bovenaan.",
@@ -300,7 +319,7 @@ pub(crate) fn render(report: &Report) -> String {
     };
     let _ = write!(
         html,
-        r#"<section aria-labelledby="buurten-h"><h2 id="buurten-h">Per buurt</h2><p>Hoeveel huishoudens per buurt hulp krijgen, en hoeveel daarvan uit meer dan één domein. De buurt is de CBS-buurtcode die de organisaties opgaven.{}</p><figure>{}</figure>{}</section>"#,
+        r#"<section aria-labelledby="buurten-h"><h{level} id="buurten-h">Per buurt</h{level}><p>Hoeveel huishoudens per buurt hulp krijgen, en hoeveel daarvan uit meer dan één domein. De buurt is de CBS-buurtcode die de organisaties opgaven.{}</p><figure>{}</figure>{}</section>"#,
         escape(&chart_note),
         bar_chart(
             "buurten",
@@ -323,8 +342,6 @@ pub(crate) fn render(report: &Report) -> String {
                 .collect::<Vec<_>>()
         )
     );
-    html.push_str("<footer><p>Gemaakt met Baken, stapelingsmonitor. De cijfers staan ook in report.json en in de CSV-bestanden naast deze pagina.</p></footer>");
-    html.push_str("</main></body></html>\n");
     html
 }
 

@@ -1,4 +1,4 @@
-//! Small building blocks for the hot loops: string interning and hashers.
+//! Small building blocks for the hot loops: string interning and a hasher.
 //!
 //! Rows carry a handful of low-cardinality text values (neighbourhood code, provision
 //! code, period, organisation). Interning them once turns each row into a few integers,
@@ -83,6 +83,7 @@ pub(crate) struct Interner {
 }
 
 impl Interner {
+    #[cfg(test)]
     pub(crate) fn new() -> Self {
         Self::default()
     }
@@ -142,107 +143,9 @@ impl Interner {
     }
 }
 
-/// Interns short values (at most 8 bytes, such as the digits of a neighbourhood code
-/// or a period) by packing them into a `u64`: no byte comparisons on look-up.
-#[derive(Default)]
-pub(crate) struct PackedInterner {
-    ids: FxHashMap<u64, u32>,
-    values: Vec<Box<str>>,
-    last: Option<(u64, u32)>,
-}
-
-impl PackedInterner {
-    pub(crate) fn new() -> Self {
-        Self::default()
-    }
-
-    /// `key` are the distinguishing bytes (at most 8); `value` the full text.
-    #[inline]
-    pub(crate) fn intern(&mut self, key: &[u8], value: &str) -> u32 {
-        debug_assert!(key.len() <= 8);
-        let mut word = [0u8; 8];
-        word[..key.len()].copy_from_slice(key);
-        let packed = u64::from_le_bytes(word);
-        if let Some((k, id)) = self.last {
-            if k == packed {
-                return id;
-            }
-        }
-        let next = u32::try_from(self.values.len()).unwrap_or(u32::MAX);
-        let id = *self.ids.entry(packed).or_insert(next);
-        if id == next {
-            self.values.push(value.into());
-        }
-        self.last = Some((packed, id));
-        id
-    }
-
-    pub(crate) fn into_strings(self) -> Vec<Box<str>> {
-        self.values
-    }
-}
-
-/// A set of small integers, kept sorted, stored inline while it is small. Most
-/// households hold one to four provisions, so this avoids a heap allocation each.
-#[derive(Clone, Debug)]
-pub(crate) enum SmallSet {
-    Inline { len: u8, items: [u32; 5] },
-    Heap(Vec<u32>),
-}
-
-impl Default for SmallSet {
-    fn default() -> Self {
-        SmallSet::Inline {
-            len: 0,
-            items: [0; 5],
-        }
-    }
-}
-
-impl SmallSet {
-    #[inline]
-    pub(crate) fn insert(&mut self, value: u32) {
-        match self {
-            SmallSet::Inline { len, items } => {
-                let n = usize::from(*len);
-                let slice = &items[..n];
-                let pos = match slice.binary_search(&value) {
-                    Ok(_) => return,
-                    Err(pos) => pos,
-                };
-                if n < items.len() {
-                    items.copy_within(pos..n, pos + 1);
-                    items[pos] = value;
-                    *len += 1;
-                } else {
-                    let mut v = Vec::with_capacity(n * 2);
-                    v.extend_from_slice(&items[..pos]);
-                    v.push(value);
-                    v.extend_from_slice(&items[pos..n]);
-                    *self = SmallSet::Heap(v);
-                }
-            }
-            SmallSet::Heap(v) => {
-                if let Err(pos) = v.binary_search(&value) {
-                    v.insert(pos, value);
-                }
-            }
-        }
-    }
-
-    #[inline]
-    pub(crate) fn as_slice(&self) -> &[u32] {
-        match self {
-            SmallSet::Inline { len, items } => &items[..usize::from(*len)],
-            SmallSet::Heap(v) => v,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
 
     #[test]
     fn interner_gives_the_same_id_to_the_same_value() {
@@ -253,19 +156,5 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(i.get(b), b"JW-AMB");
         assert_eq!(i.len(), 2);
-    }
-
-    proptest! {
-        #[test]
-        fn small_set_behaves_like_a_sorted_set(values in proptest::collection::vec(0u32..20, 0..40)) {
-            let mut set = SmallSet::default();
-            for &v in &values {
-                set.insert(v);
-            }
-            let mut expected = values.clone();
-            expected.sort_unstable();
-            expected.dedup();
-            prop_assert_eq!(set.as_slice(), &expected[..]);
-        }
     }
 }

@@ -166,10 +166,16 @@ impl AddressMac {
         self.mac_block(padded, len)
     }
 
-    /// The pseudonym of an address normalised by the fast path.
+    /// The pseudonym of an address the fast path wrote into the start of `block`
+    /// (`len` bytes, zeros after them up to byte 56).
     #[inline]
-    pub(crate) fn pseudonym_of(&self, message: &crate::fast::Message) -> [u8; 32] {
-        self.mac_block(&message.bytes, message.len)
+    pub(crate) fn pseudonym_of_block(&self, block: &mut [u8; 64], len: usize) -> [u8; 32] {
+        // `len` is at most 19 (the longest normalised address); `min` keeps the index
+        // in range anyway.
+        let len = len.min(55);
+        block[len] = 0x80;
+        block[56..].copy_from_slice(&((64 + len) as u64 * 8).to_be_bytes());
+        self.mac_prepared(GenericArray::from_slice(block))
     }
 
     /// HMAC-SHA256 of `message[..len]`, where `message` holds zeros after `len`.
@@ -181,8 +187,14 @@ impl AddressMac {
         // `len <= N <= 55` by the caller's type; `min` keeps the index in range anyway.
         block[len.min(N)] = 0x80;
         block[56..].copy_from_slice(&((64 + len.min(N)) as u64 * 8).to_be_bytes());
+        self.mac_prepared(&block)
+    }
+
+    /// The inner compression of a padded one-block message, then the outer one.
+    #[inline(always)]
+    fn mac_prepared(&self, block: &GenericArray<u8, U64>) -> [u8; 32] {
         let mut state = self.inner;
-        sha2::compress256(&mut state, std::slice::from_ref(&block));
+        sha2::compress256(&mut state, std::slice::from_ref(block));
 
         let mut outer = GenericArray::<u8, U64>::default();
         for (chunk, word) in outer[..32].chunks_exact_mut(4).zip(state) {
@@ -392,6 +404,13 @@ mod tests {
             mac.update(&message[..len]);
             let expected: [u8; 32] = mac.finalize().into_bytes().into();
             assert_eq!(m.mac_block(&message, len), expected, "length {len}");
+            let mut block = [0u8; 64];
+            block[..55].copy_from_slice(&message);
+            assert_eq!(
+                m.pseudonym_of_block(&mut block, len),
+                expected,
+                "length {len}"
+            );
         }
         assert!(!format!("{m:?}").contains(&hex::encode(k.bytes)));
     }

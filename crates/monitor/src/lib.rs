@@ -39,11 +39,13 @@ pub mod cli;
 mod csvio;
 mod error;
 mod fast;
+mod households;
 mod html;
 mod input;
 mod intern;
 pub mod key;
 mod link;
+mod linkread;
 mod output;
 pub mod protect;
 mod pseudonymise;
@@ -67,7 +69,8 @@ pub use pseudonymise::{
     PSEUDONYMISED_COLUMNS,
 };
 pub use report::{
-    report, report_from_parquet, write_report_dir, Bucket, CombinationRow, DomainCountRow,
-    NeighbourhoodRow, OrganisationCountRow, ProvisionCountRow, Published, Report, ReportBuilder,
-    Tables, Totals, TABLE_FILES,
+    report, report_from_counts, report_from_parquet, write_report_dir, Bucket, CombinationCount,
+    CombinationRow, CountTables, CountTotals, Counts, DomainCount, DomainCountRow,
+    NeighbourhoodCount, NeighbourhoodRow, OrganisationCount, OrganisationCountRow, ProvisionCount,
+    ProvisionCountRow, Published, Report, ReportBuilder, Tables, Totals, TABLE_FILES,
 };

@@ -16,7 +16,7 @@
 //! memory and writes it out. Drawing a bucket for every row and
 //! shuffling every bucket uniformly gives a uniformly random order of all rows; a
 //! bucket that holds more than [`ShuffleOptions::max_rows_in_memory`] rows is split
-//! the same way again. Memory is therefore bounded by the options (about 4 MiB of
+//! the same way again. Memory is therefore bounded by the options (about 64 MiB of
 //! bucket buffers and at most `max_rows_in_memory` rows being shuffled), whatever the
 //! number of rows.
 //!
@@ -25,16 +25,15 @@
 //! it is closed: after success, after an error, or when the process dies.
 
 use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
-use rand::seq::SliceRandom;
 use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha12Rng;
 
 use crate::csvio::{self, csv_field, needs_quotes};
 use crate::error::{MonitorError, Problem, RowErrors};
-use crate::fast;
+use crate::fast::{self, Split, Window, DOMAIN_BYTES};
 use crate::input::{
     free_text, Addition, Address, BuurtCode, DomainList, HouseLetter, HouseNumber, Organisation,
     Periode, Postcode, MAX_DOMAIN_NAME, MAX_TEXT_CHARS,
@@ -91,14 +90,16 @@ pub struct ShuffleOptions {
 }
 
 impl Default for ShuffleOptions {
-    /// 256 buckets of 16 KiB (4 MiB of buffers; files up to about 65,000 rows never
-    /// touch the disk) and at most 262,144 rows shuffled at once, so one level of
-    /// buckets suffices up to 67 million rows.
+    /// 64 buckets of 1 MiB (64 MiB of buffers: files up to about a million rows never
+    /// touch the disk, larger ones are spilled in chunks of 1 MiB) and at most 262,144
+    /// rows shuffled at once, so one level of buckets suffices up to 16 million rows.
+    /// (256 buckets of 16 KiB used 4 MiB but made the first pass a third slower:
+    /// spilling and scattering over many buckets cost more than the memory saves.)
     fn default() -> Self {
         ShuffleOptions {
             temp_dir: None,
-            buckets: 256,
-            bucket_buffer: 16 << 10,
+            buckets: 64,
+            bucket_buffer: 1 << 20,
             max_rows_in_memory: 1 << 18,
         }
     }
@@ -134,6 +135,19 @@ struct Tally {
 }
 
 impl Tally {
+    /// Counts a row now held in a bucket buffer; the peak is taken by [`Tally::peak`]
+    /// before rows leave memory (a spill) and at the end.
+    #[inline(always)]
+    fn note_row(&mut self) {
+        self.rows += 1;
+    }
+
+    #[inline]
+    fn peak(&mut self) {
+        self.stats.peak_rows_in_memory = self.stats.peak_rows_in_memory.max(self.rows);
+        self.stats.peak_bytes_in_memory = self.stats.peak_bytes_in_memory.max(self.bytes);
+    }
+
     #[inline]
     fn add(&mut self, rows: u64, bytes: u64) {
         self.rows += rows;
@@ -160,7 +174,7 @@ const MAX_QUOTED_TEXT: usize = MAX_TEXT_CHARS * 5 + 2;
 const MAX_ROW_BYTES: usize = HEAD + 10 + 1 + MAX_DOMAIN_NAME + 1 + MAX_QUOTED_TEXT + 1 + 7;
 /// The scratch buffer for one row: room for copying the domain name and period as
 /// fixed-size blocks past the end of the actual bytes.
-const ROW_SCRATCH: usize = MAX_ROW_BYTES + MAX_DOMAIN_NAME + 8;
+const ROW_SCRATCH: usize = MAX_ROW_BYTES + DOMAIN_BYTES + 8;
 const _: () = assert!(MAX_ROW_BYTES - HEAD <= u16::MAX as usize);
 
 /// The column positions of an organisation's file.
@@ -175,11 +189,18 @@ struct Columns {
     periode: Option<usize>,
 }
 
-/// A domain's canonical name, padded, for copying as one block.
+/// A domain's canonical name, padded with zeros, for copying as whole words.
 struct DomainName {
-    bytes: [u8; MAX_DOMAIN_NAME],
+    bytes: [u8; DOMAIN_BYTES],
     len: usize,
 }
+
+/// Room for one row written by the fast path, with the overlapping word stores past
+/// its end: pseudonym and length (34), buurtcode and comma (11), the padded domain
+/// name (48), comma, quote, 64 bytes copied from the provision's start, and the period
+/// as a word.
+const FAST_ROOM: usize = 192;
+const _: () = assert!(HEAD + 11 + DOMAIN_BYTES + 2 + 64 + 1 + 8 <= FAST_ROOM);
 
 /// A checked and pseudonymised file, its rows in buckets until they are written.
 pub struct PseudonymisedFile {
@@ -256,7 +277,7 @@ pub fn pseudonymise_with<R: Read, G: RngCore + ?Sized>(
         .domains
         .names()
         .map(|n| {
-            let mut bytes = [0u8; MAX_DOMAIN_NAME];
+            let mut bytes = [0u8; DOMAIN_BYTES];
             let len = n.len().min(MAX_DOMAIN_NAME);
             bytes[..len].copy_from_slice(&n.as_bytes()[..len]);
             DomainName { bytes, len }
@@ -278,9 +299,46 @@ pub fn pseudonymise_with<R: Read, G: RngCore + ?Sized>(
     let mut rows = 0u64;
     let mut row_bytes = [0u8; ROW_SCRATCH];
     let mut domain_cache = DomainCache::new();
+    let mut fast_domain = FastDomainCache::new();
+    let mut split = Split::new();
+    let delimiter = csv.reader.delimiter();
+    // In the comma-separated output a provision holding the other delimiter is quoted.
+    let other = if delimiter == b',' { b';' } else { b',' };
+    let fields = csv.header.names.len();
 
     let (reader, header) = (&mut csv.reader, &csv.header);
     loop {
+        // The fast path: a usual row, straight from the reader's buffer.
+        let window = match reader.window() {
+            Ok(Some(w)) => w,
+            Ok(None) => break,
+            Err(e) => return Err(csvio::read_error(file, e)),
+        };
+        if let (Some(s), (w, valid)) = (scatter.as_mut(), window) {
+            if fast::split_line(w, valid, delimiter, fields, &mut split).is_some() {
+                let b = s.next_bucket();
+                let room = s.room(b, &mut tally);
+                if let Some(n) = encode_fast_row(
+                    w,
+                    &split,
+                    &c,
+                    other,
+                    &config.domains,
+                    &mut fast_domain,
+                    &names,
+                    &mac,
+                    room,
+                ) {
+                    let consumed = split.consumed;
+                    s.wrote(b, n, &mut tally).map_err(write_err)?;
+                    reader.advance_line(consumed);
+                    rows += 1;
+                    continue;
+                }
+            }
+        }
+        // The general path: a row with quotes, a long line, an unusual spelling or a
+        // problem (or an earlier row had one, and nothing will be written).
         let row = match reader.next_row() {
             Ok(Some(row)) => row,
             Ok(None) => break,
@@ -291,7 +349,6 @@ pub fn pseudonymise_with<R: Read, G: RngCore + ?Sized>(
             scatter = None;
             continue;
         }
-        // The happy path: every field parses, nothing to report.
         if let Some(s) = scatter.as_mut() {
             if let Some(n) = encode_row(
                 &row,
@@ -390,10 +447,8 @@ struct Checked<'a> {
     periode: ([u8; 7], usize),
 }
 
-/// The address, neighbourhood, provision and period of a row, checked by the fast
-/// path ([`crate::fast`]) or, for unusual spellings, by the parsers; `None` if any
-/// breaks its rule.
-#[inline(always)]
+/// The address, neighbourhood, provision and period of a row the fast path did not
+/// take, checked by the parsers; `None` if any breaks its rule.
 fn check_values<'a>(row: &'a RowView<'_>, c: &Columns, mac: &AddressMac) -> Option<Checked<'a>> {
     let optional = |c: Option<usize>| match c {
         Some(i) => row.field(i),
@@ -410,42 +465,6 @@ fn check_values<'a>(row: &'a RowView<'_>, c: &Columns, mac: &AddressMac) -> Opti
         row.field(c.voorziening),
         optional(c.periode),
     );
-    let fast = match (
-        fast::address(postcode, number, letter, addition),
-        fast::buurtcode(buurt),
-        fast::free_text(voorziening),
-        fast::periode(periode),
-    ) {
-        (Some(m), Some(buurt), Some(quote), Some(periode)) => Some(Checked {
-            pseudonym: mac.pseudonym_of(&m),
-            buurt,
-            voorziening,
-            quote,
-            periode,
-        }),
-        _ => None,
-    };
-    fast.or_else(|| {
-        check_values_slowly(
-            [postcode, number, letter, addition],
-            buurt,
-            voorziening,
-            periode,
-            mac,
-        )
-    })
-}
-
-/// [`check_values`] for what the fast path does not take: the parsers decide.
-#[cold]
-#[inline(never)]
-fn check_values_slowly<'a>(
-    [postcode, number, letter, addition]: [&[u8]; 4],
-    buurt: &[u8],
-    voorziening: &'a [u8],
-    periode: &[u8],
-    mac: &AddressMac,
-) -> Option<Checked<'a>> {
     let address = Address {
         postcode: Postcode::parse_bytes(postcode).ok()?,
         number: HouseNumber::parse_bytes(number).ok()?,
@@ -470,8 +489,98 @@ fn check_values_slowly<'a>(
     })
 }
 
-/// Checks the needed fields of a row and writes it in bucket form into `out`;
-/// `None` if any field breaks its rule.
+/// The last domain value the fast path saw (up to 16 bytes, as a word) and its index.
+struct FastDomainCache {
+    value: u128,
+    len: usize,
+    index: usize,
+}
+
+impl FastDomainCache {
+    fn new() -> FastDomainCache {
+        FastDomainCache {
+            value: 0,
+            len: usize::MAX,
+            index: 0,
+        }
+    }
+
+    #[inline(always)]
+    fn find(&mut self, domains: &DomainList, w: &Window, field: fast::Field) -> Option<usize> {
+        let value = fast::short_value(w, field)?;
+        if value == self.value && field.1 == self.len {
+            return Some(self.index);
+        }
+        let index = usize::from(domains.find(&w[field.0..field.0 + field.1])?);
+        (self.value, self.len, self.index) = (value, field.1, index);
+        Some(index)
+    }
+}
+
+/// Checks a usual row's needed fields (see [`crate::fast`]) and writes it in bucket
+/// form into `out`; `None` if any is not in its usual form (the general path then
+/// decides).
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn encode_fast_row(
+    w: &Window,
+    split: &Split,
+    c: &Columns,
+    other: u8,
+    domains: &DomainList,
+    cache: &mut FastDomainCache,
+    names: &[DomainName],
+    mac: &AddressMac,
+    out: &mut [u8; FAST_ROOM],
+) -> Option<usize> {
+    let optional = |c: Option<usize>| c.map_or((0, 0), |i| split.field(i));
+    let domain = names.get(cache.find(domains, w, split.field(c.domein))?)?;
+    let (buurt, buurt_tail) = fast::buurtcode(w, split.field(c.buurtcode))?;
+    let voorziening = split.field(c.voorziening);
+    let quote = fast::free_text(w, voorziening, other)?;
+    let (periode, periode_len) = fast::periode(w, optional(c.periode))?;
+    let mut block = [0u8; 64];
+    let len = fast::address(
+        w,
+        split.field(c.postcode),
+        split.field(c.huisnummer),
+        optional(c.huisletter),
+        optional(c.toevoeging),
+        &mut block,
+    )?;
+    out[..32].copy_from_slice(&mac.pseudonym_of_block(&mut block, len));
+
+    // `buurtcode,domein,voorziening,periode`, each piece stored as whole words; the
+    // bytes past a piece are overwritten by the next one.
+    out[HEAD..HEAD + 8].copy_from_slice(&buurt.to_le_bytes());
+    out[HEAD + 8..HEAD + 10].copy_from_slice(&buurt_tail.to_le_bytes());
+    out[HEAD + 10] = b',';
+    let mut n = HEAD + 11;
+    out[n..n + DOMAIN_BYTES].copy_from_slice(&domain.bytes);
+    n += domain.len;
+    out[n] = b',';
+    n += 1;
+    let (vs, vl) = voorziening;
+    if quote {
+        out[n] = b'"';
+        n += 1;
+    }
+    out[n..n + 64].copy_from_slice(&w[vs..vs + 64]);
+    n += vl;
+    if quote {
+        out[n] = b'"';
+        n += 1;
+    }
+    out[n] = b',';
+    n += 1;
+    out[n..n + 8].copy_from_slice(&periode.to_le_bytes());
+    n += periode_len;
+    out[32..HEAD].copy_from_slice(&((n - HEAD) as u16).to_le_bytes());
+    Some(n)
+}
+
+/// Checks the needed fields of a row the fast path did not take and writes it in
+/// bucket form into `out`; `None` if any field breaks its rule.
 #[inline(always)]
 fn encode_row(
     row: &RowView<'_>,
@@ -490,7 +599,7 @@ fn encode_row(
     out[n..n + 10].copy_from_slice(&v.buurt);
     out[n + 10] = b',';
     n += 11;
-    out[n..n + MAX_DOMAIN_NAME].copy_from_slice(&domain.bytes);
+    out[n..n + DOMAIN_BYTES].copy_from_slice(&domain.bytes);
     n += domain.len;
     out[n] = b',';
     n += 1;
@@ -596,6 +705,12 @@ impl Limits {
             max_rows: o.max_rows_in_memory.max(1) as u64,
         }
     }
+
+    /// A bucket buffer's size: the chunk header, `buffer` bytes of rows, and room for
+    /// one more row (a buffer is spilled as soon as its rows reach `buffer` bytes).
+    fn capacity(&self) -> usize {
+        CHUNK_HEADER + self.buffer + MAX_ROW_BYTES.max(FAST_ROOM)
+    }
 }
 
 /// Every bucket's spilled chunks, appended to one anonymous temporary file (one file
@@ -613,7 +728,10 @@ const CHUNK_HEADER: usize = 16;
 /// chunks in the level's spill file, linked from the newest back.
 #[derive(Default)]
 struct Bucket {
+    /// Empty until the bucket's first row, then [`Limits::capacity`] bytes, of which
+    /// `fill` are the chunk header and rows.
     buf: Vec<u8>,
+    fill: usize,
     buf_rows: u64,
     /// The newest spilled chunk: its offset (of the header) and its rows' length.
     last_chunk: Option<(u64, u64)>,
@@ -630,11 +748,21 @@ struct Level {
 impl Bucket {
     /// The rows in the buffer (after the chunk header).
     fn buffered(&self) -> &[u8] {
-        self.buf.get(CHUNK_HEADER..).unwrap_or_default()
+        self.buf.get(CHUNK_HEADER..self.fill).unwrap_or_default()
     }
 
     fn total_bytes(&self) -> u64 {
         self.spilled_bytes + self.buffered().len() as u64
+    }
+
+    /// Allocates the buffer on first use.
+    #[inline]
+    fn ensure_buffer(&mut self, capacity: usize, tally: &mut Tally) {
+        if self.buf.is_empty() {
+            self.buf = vec![0; capacity];
+            self.fill = CHUNK_HEADER;
+            tally.add(0, capacity as u64);
+        }
     }
 
     /// Appends the buffer as a chunk to the spill file (creating it), and empties it.
@@ -647,6 +775,7 @@ impl Bucket {
         if self.buf_rows == 0 {
             return Ok(());
         }
+        tally.peak();
         let spill = match spill {
             Some(s) => s,
             None => {
@@ -660,22 +789,23 @@ impl Bucket {
         let (prev_at, prev_len) = self.last_chunk.unwrap_or((u64::MAX, u64::MAX));
         self.buf[..8].copy_from_slice(&prev_at.to_le_bytes());
         self.buf[8..CHUNK_HEADER].copy_from_slice(&prev_len.to_le_bytes());
-        spill.file.write_all(&self.buf)?;
-        let rows_len = (self.buf.len() - CHUNK_HEADER) as u64;
+        spill.file.write_all(&self.buf[..self.fill])?;
+        let rows_len = (self.fill - CHUNK_HEADER) as u64;
         self.last_chunk = Some((spill.len, rows_len));
-        spill.len += self.buf.len() as u64;
+        spill.len += self.fill as u64;
         self.spilled_bytes += rows_len;
         tally.remove(self.buf_rows, 0);
         self.buf_rows = 0;
-        self.buf.truncate(CHUNK_HEADER);
+        self.fill = CHUNK_HEADER;
         Ok(())
     }
 
     /// Frees the buffer (after spilling it, or when the bucket is done).
     fn free_buffer(&mut self, tally: &mut Tally) {
-        tally.remove(self.buf_rows, self.buf.capacity() as u64);
+        tally.remove(self.buf_rows, self.buf.len() as u64);
         self.buf_rows = 0;
         self.buf = Vec::new();
+        self.fill = 0;
     }
 
     /// Calls `f` with each spilled chunk's rows, newest first, read into `chunk`.
@@ -691,8 +821,7 @@ impl Bucket {
             let len = usize::try_from(len).map_err(|_| corrupt())?;
             chunk.clear();
             chunk.resize(CHUNK_HEADER + len, 0);
-            file.seek(SeekFrom::Start(at))?;
-            file.read_exact(chunk)?;
+            read_exact_at(file, chunk, at)?;
             let prev_at = u64::from_le_bytes(chunk[..8].try_into().map_err(|_| corrupt())?);
             let prev_len =
                 u64::from_le_bytes(chunk[8..CHUNK_HEADER].try_into().map_err(|_| corrupt())?);
@@ -702,21 +831,36 @@ impl Bucket {
         Ok(())
     }
 
-    /// All rows, read into `data` (the caller has checked that they fit the budget).
-    fn load_into(
-        &mut self,
-        spill: &mut Option<Spill>,
-        data: &mut Vec<u8>,
-        chunk: &mut Vec<u8>,
-    ) -> io::Result<()> {
+    /// All rows, read into `data` (the caller has checked that they fit the budget)
+    /// straight from the spill file: `data[CHUNK_HEADER..end]` are the rows, where
+    /// `end` is returned, and [`DATA_PADDING`] bytes follow that are no row (so that
+    /// rows can be copied as whole words). The chunks are read newest first, each to
+    /// its place from the end backwards, with its header in front of it where the
+    /// next (older) chunk's rows will go.
+    fn load_into(&mut self, spill: &mut Option<Spill>, data: &mut Vec<u8>) -> io::Result<usize> {
+        let spilled = usize::try_from(self.spilled_bytes).map_err(|_| corrupt())?;
+        let buffered = self.buffered().len();
+        let rows_end = CHUNK_HEADER + spilled + buffered;
         data.clear();
-        data.reserve(usize::try_from(self.total_bytes()).map_err(|_| corrupt())?);
-        self.for_each_chunk(spill, chunk, |rows| {
-            data.extend_from_slice(rows);
-            Ok(())
-        })?;
-        data.extend_from_slice(self.buffered());
-        Ok(())
+        data.resize(rows_end + DATA_PADDING, 0);
+        data[CHUNK_HEADER + spilled..rows_end].copy_from_slice(self.buffered());
+        let mut end = CHUNK_HEADER + spilled;
+        let mut next = self.last_chunk;
+        while let Some((at, len)) = next {
+            let file = &mut spill.as_mut().ok_or_else(corrupt)?.file;
+            let len = usize::try_from(len).map_err(|_| corrupt())?;
+            let start = end.checked_sub(len + CHUNK_HEADER).ok_or_else(corrupt)?;
+            read_exact_at(file, &mut data[start..end], at)?;
+            let header = &data[start..start + CHUNK_HEADER];
+            let prev_at = u64::from_le_bytes(header[..8].try_into().map_err(|_| corrupt())?);
+            let prev_len = u64::from_le_bytes(header[8..].try_into().map_err(|_| corrupt())?);
+            next = (prev_at != u64::MAX).then_some((prev_at, prev_len));
+            end -= len;
+        }
+        if end != CHUNK_HEADER {
+            return Err(corrupt());
+        }
+        Ok(rows_end)
     }
 
     /// Calls `f` with every row, streaming the spilled chunks.
@@ -739,6 +883,24 @@ impl Bucket {
         rows_of(self.buffered())
     }
 }
+
+/// Reads `buf.len()` bytes at `offset` (one `pread` on Unix, no seek).
+fn read_exact_at(file: &mut File, buf: &mut [u8], offset: u64) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileExt;
+        file.read_exact_at(buf, offset)
+    }
+    #[cfg(not(unix))]
+    {
+        use std::io::{Seek, SeekFrom};
+        file.seek(SeekFrom::Start(offset))?;
+        file.read_exact(buf)
+    }
+}
+
+/// Bytes after a loaded bucket's rows that belong to no row.
+const DATA_PADDING: usize = 128;
 
 fn corrupt() -> io::Error {
     io::Error::new(
@@ -770,7 +932,9 @@ struct Scatter {
     pool: u64,
     pool_bits: u32,
     bits: u32,
-    buffer: usize,
+    /// Rows bytes after which a buffer is spilled (plus the chunk header).
+    spill_at: usize,
+    capacity: usize,
     dir: PathBuf,
 }
 
@@ -785,13 +949,15 @@ impl Scatter {
             pool: 0,
             pool_bits: 0,
             bits: limits.bits,
-            buffer: limits.buffer,
+            spill_at: CHUNK_HEADER + limits.buffer,
+            capacity: limits.capacity(),
             dir: limits.dir.clone(),
         }
     }
 
-    #[inline]
-    fn push(&mut self, row: &[u8], tally: &mut Tally) -> io::Result<()> {
+    /// A bucket drawn at random.
+    #[inline(always)]
+    fn next_bucket(&mut self) -> usize {
         if self.pool_bits < self.bits {
             self.pool = self.rng.next_u64();
             self.pool_bits = 64;
@@ -799,27 +965,53 @@ impl Scatter {
         let b = (self.pool & ((1u64 << self.bits) - 1)) as usize;
         self.pool >>= self.bits;
         self.pool_bits -= self.bits;
+        b
+    }
+
+    /// Room for one fast-path row at the end of bucket `b`'s buffer.
+    #[inline(always)]
+    fn room(&mut self, b: usize, tally: &mut Tally) -> &mut [u8; FAST_ROOM] {
+        let capacity = self.capacity;
         let bucket = &mut self.buckets[b];
-        if bucket.buf.len() + row.len() > bucket.buf.capacity() {
-            if bucket.buf.capacity() == 0 {
-                bucket.buf.reserve_exact(CHUNK_HEADER + self.buffer);
-                bucket.buf.resize(CHUNK_HEADER, 0);
-                tally.add(0, bucket.buf.capacity() as u64);
-            } else {
-                bucket.spill(&mut self.spill, &self.dir, tally)?;
-            }
-        }
-        bucket.buf.extend_from_slice(row);
+        bucket.ensure_buffer(capacity, tally);
+        let fill = bucket.fill;
+        // `fill < spill_at` after every write, and `capacity - spill_at >= FAST_ROOM`.
+        (&mut bucket.buf[fill..fill + FAST_ROOM])
+            .try_into()
+            .unwrap_or_else(|_| unreachable!("a bucket buffer has room for a row"))
+    }
+
+    /// Takes the `len` bytes just written into [`Scatter::room`] as a row.
+    #[inline(always)]
+    fn wrote(&mut self, b: usize, len: usize, tally: &mut Tally) -> io::Result<()> {
+        let bucket = &mut self.buckets[b];
+        bucket.fill += len;
         bucket.buf_rows += 1;
         bucket.rows += 1;
-        tally.add(1, 0);
+        tally.note_row();
+        if bucket.fill >= self.spill_at {
+            bucket.spill(&mut self.spill, &self.dir, tally)?;
+        }
         Ok(())
+    }
+
+    /// Adds one row (at most `MAX_ROW_BYTES`) to a bucket drawn at random.
+    #[inline]
+    fn push(&mut self, row: &[u8], tally: &mut Tally) -> io::Result<()> {
+        let b = self.next_bucket();
+        let capacity = self.capacity;
+        let bucket = &mut self.buckets[b];
+        bucket.ensure_buffer(capacity, tally);
+        let fill = bucket.fill;
+        bucket.buf[fill..fill + row.len()].copy_from_slice(row);
+        self.wrote(b, row.len(), tally)
     }
 
     /// The buckets. If any will have to be split again (more rows than may be shuffled
     /// at once), every buffer is written out first, so that only one level of buffers
     /// is ever held.
     fn finish(mut self, limits: &Limits, tally: &mut Tally) -> io::Result<Level> {
+        tally.peak();
         if self.buckets.iter().any(|b| !limits.fits(b)) {
             for b in &mut self.buckets {
                 b.spill(&mut self.spill, &self.dir, tally)?;
@@ -836,30 +1028,108 @@ impl Scatter {
 /// Writes shuffled buckets as CSV lines.
 struct CsvOut<W: Write> {
     out: W,
+    /// [`OUT_BUFFER`] bytes of lines and room for one more, of which `fill` are used.
     buf: Vec<u8>,
-    /// `,organisation,` as a CSV field between commas.
+    fill: usize,
+    /// `,organisation,` as a CSV field between commas, padded with zeros to a
+    /// multiple of 16 bytes.
     organisation: Vec<u8>,
+    organisation_len: usize,
 }
 
 const OUT_BUFFER: usize = 1 << 20;
 
 impl<W: Write> CsvOut<W> {
-    #[inline]
-    fn row(&mut self, row: &[u8]) -> io::Result<()> {
-        let mut hex = [0u8; 64];
-        if let Some(pseudonym) = row.first_chunk::<32>() {
-            hex_encode(pseudonym, &mut hex);
+    fn new(out: W, organisation: &[u8]) -> CsvOut<W> {
+        // At least 32 bytes, so that a short name is copied as one fixed block.
+        let mut padded = organisation.to_vec();
+        padded.resize(organisation.len().next_multiple_of(16).max(32), 0);
+        CsvOut {
+            out,
+            buf: vec![0; OUT_BUFFER + 64 + padded.len() + MAX_ROW_BYTES + DATA_PADDING],
+            fill: 0,
+            organisation: padded,
+            organisation_len: organisation.len(),
         }
-        self.buf.extend_from_slice(&hex);
-        self.buf.extend_from_slice(&self.organisation);
-        self.buf
-            .extend_from_slice(row.get(HEAD..).unwrap_or_default());
-        self.buf.push(b'\n');
-        if self.buf.len() >= OUT_BUFFER {
-            self.out.write_all(&self.buf)?;
-            self.buf.clear();
+    }
+
+    fn put(&mut self, bytes: &[u8]) -> io::Result<()> {
+        for chunk in bytes.chunks(OUT_BUFFER) {
+            self.buf[self.fill..self.fill + chunk.len()].copy_from_slice(chunk);
+            self.fill += chunk.len();
+            self.flush_if_full()?;
         }
         Ok(())
+    }
+
+    #[inline]
+    fn flush_if_full(&mut self) -> io::Result<()> {
+        if self.fill >= OUT_BUFFER {
+            self.out.write_all(&self.buf[..self.fill])?;
+            self.fill = 0;
+        }
+        Ok(())
+    }
+
+    /// Writes the row at `data[at..end]`; `data` has [`DATA_PADDING`] bytes after its
+    /// rows, so short rows are copied as whole words.
+    #[inline]
+    fn row(&mut self, data: &[u8], at: usize, end: usize) -> io::Result<()> {
+        let Some(pseudonym) = data.get(at..at + 32).and_then(|p| p.first_chunk::<32>()) else {
+            return Err(corrupt());
+        };
+        let mut n = self.fill;
+        let hex: &mut [u8; 64] = (&mut self.buf[n..n + 64])
+            .try_into()
+            .unwrap_or_else(|_| unreachable!("64 bytes"));
+        hex_encode(pseudonym, hex);
+        n += 64;
+        if let Some(org) = self.organisation.first_chunk::<32>() {
+            self.buf[n..n + 32].copy_from_slice(org);
+        } else {
+            let org = self.organisation.len();
+            self.buf[n..n + org].copy_from_slice(&self.organisation);
+        }
+        n += self.organisation_len;
+        let rest = end - (at + HEAD);
+        if rest <= 64 {
+            let src = data.get(at + HEAD..at + HEAD + 64).ok_or_else(corrupt)?;
+            self.buf[n..n + 64].copy_from_slice(src);
+        } else {
+            self.buf[n..n + rest].copy_from_slice(&data[at + HEAD..end]);
+        }
+        n += rest;
+        self.buf[n] = b'\n';
+        self.fill = n + 1;
+        self.flush_if_full()
+    }
+
+    fn finish(mut self) -> io::Result<()> {
+        self.out.write_all(&self.buf[..self.fill])?;
+        self.out.flush()
+    }
+}
+
+/// A uniformly random number below `n` (`n > 0`), by Lemire's multiply-and-reject:
+/// one 32-bit draw and one multiplication nearly always.
+#[inline(always)]
+fn below<G: RngCore>(rng: &mut G, n: u32) -> u32 {
+    let mut m = u64::from(rng.next_u32()) * u64::from(n);
+    if (m as u32) < n {
+        let threshold = n.wrapping_neg() % n;
+        while (m as u32) < threshold {
+            m = u64::from(rng.next_u32()) * u64::from(n);
+        }
+    }
+    (m >> 32) as u32
+}
+
+/// Shuffles `items` uniformly (Fisher-Yates).
+fn shuffle<T, G: RngCore>(items: &mut [T], rng: &mut G) {
+    for i in (1..items.len()).rev() {
+        // Buckets hold far fewer than 2^32 rows (`Limits::fits`).
+        let j = below(rng, (i + 1) as u32) as usize;
+        items.swap(i, j);
     }
 }
 
@@ -874,42 +1144,50 @@ fn emit<W: Write>(
 ) -> io::Result<()> {
     tally.stats.levels = tally.stats.levels.max(depth);
     let Level { mut spill, buckets } = level;
-    // Reused from bucket to bucket: a bucket's rows, their (start, length) in one
-    // u64 each, and one chunk being read.
-    let (mut data, mut spans, mut chunk) = (Vec::new(), Vec::<u64>::new(), Vec::new());
-    let held = |data: &Vec<u8>, spans: &Vec<u64>, chunk: &Vec<u8>| {
-        (data.capacity() + spans.capacity() * 8 + chunk.capacity()) as u64
-    };
+    // Reused from bucket to bucket: a bucket's rows, and their (start, length) in one
+    // u64 each.
+    let (mut data, mut spans) = (Vec::new(), Vec::<u64>::new());
+    let held = |data: &Vec<u8>, spans: &Vec<u64>| (data.capacity() + spans.capacity() * 8) as u64;
     for mut bucket in buckets {
-        if limits.fits(&bucket) {
-            let before = held(&data, &spans, &chunk);
-            let rows = bucket.rows - bucket.buf_rows;
-            bucket.load_into(&mut spill, &mut data, &mut chunk)?;
+        if bucket.last_chunk.is_none() && !bucket.buf.is_empty() && limits.fits(&bucket) {
+            // Nothing spilled: the rows are shuffled where they are, in the bucket's
+            // buffer (which has room for the padding after its rows).
+            let before = spans.capacity();
             spans.clear();
             spans.reserve(bucket.rows as usize);
-            // The buffer's rows were counted already; now they are in `data`.
-            tally.add(rows, held(&data, &spans, &chunk).saturating_sub(before));
-            let all = bucket.rows;
-            bucket.free_buffer(tally);
-            tally.add(all - rows, 0);
-            let mut at = 0;
-            while at < data.len() {
-                let end = row_end(&data, at)?;
-                // Rows are at most 596 bytes and a bucket's data below 4 GiB (`fits`).
-                spans.push(((at as u64) << 32) | (end - at) as u64);
-                at = end;
-            }
-            spans.shuffle(rng);
+            tally.add(0, ((spans.capacity() - before) * 8) as u64);
+            let rows_end = bucket.fill;
+            spans_of(&bucket.buf[..rows_end], CHUNK_HEADER, &mut spans)?;
+            shuffle(&mut spans, rng);
             for &span in &spans {
                 let start = (span >> 32) as usize;
                 let end = start + (span & 0xffff_ffff) as usize;
-                out.row(data.get(start..end).ok_or_else(corrupt)?)?;
+                out.row(&bucket.buf, start, end)?;
+            }
+            bucket.free_buffer(tally);
+        } else if limits.fits(&bucket) {
+            let before = held(&data, &spans);
+            let rows = bucket.rows - bucket.buf_rows;
+            let rows_end = bucket.load_into(&mut spill, &mut data)?;
+            spans.clear();
+            spans.reserve(bucket.rows as usize);
+            // The buffer's rows were counted already; now they are in `data`.
+            tally.add(rows, held(&data, &spans).saturating_sub(before));
+            let all = bucket.rows;
+            bucket.free_buffer(tally);
+            tally.add(all - rows, 0);
+            spans_of(&data[..rows_end], CHUNK_HEADER, &mut spans)?;
+            shuffle(&mut spans, rng);
+            for &span in &spans {
+                let start = (span >> 32) as usize;
+                let end = start + (span & 0xffff_ffff) as usize;
+                out.row(&data, start, end)?;
             }
             tally.remove(all, 0);
         } else {
             // Free this level's reusable memory before going a level deeper.
-            tally.remove(0, held(&data, &spans, &chunk));
-            (data, spans, chunk) = (Vec::new(), Vec::new(), Vec::new());
+            tally.remove(0, held(&data, &spans));
+            (data, spans) = (Vec::new(), Vec::new());
             let mut split = Scatter::new(limits, ChaCha12Rng::from_seed(rng.gen()));
             let mut reading = Vec::new();
             bucket.for_each_row(&mut spill, &mut reading, |row| split.push(row, tally))?;
@@ -919,7 +1197,18 @@ fn emit<W: Write>(
             emit(deeper, limits, out, rng, tally, depth + 1)?;
         }
     }
-    tally.remove(0, held(&data, &spans, &chunk));
+    tally.remove(0, held(&data, &spans));
+    Ok(())
+}
+
+/// The (start, length) of every row in `rows[at..]`, one u64 each.
+fn spans_of(rows: &[u8], mut at: usize, spans: &mut Vec<u64>) -> io::Result<()> {
+    while at < rows.len() {
+        let end = row_end(rows, at)?;
+        // Rows are at most 596 bytes and a bucket's data below 4 GiB (`fits`).
+        spans.push(((at as u64) << 32) | (end - at) as u64);
+        at = end;
+    }
     Ok(())
 }
 
@@ -1025,18 +1314,12 @@ impl PseudonymisedFile {
         org.push(b',');
         org.extend_from_slice(&csv_field(organisation.as_str().as_bytes()));
         org.push(b',');
-        let mut out = CsvOut {
-            out,
-            buf: Vec::with_capacity(OUT_BUFFER + 2 * MAX_ROW_BYTES),
-            organisation: org,
-        };
-        out.buf
-            .extend_from_slice(PSEUDONYMISED_COLUMNS.join(",").as_bytes());
-        out.buf.push(b'\n');
+        let mut out = CsvOut::new(out, &org);
+        out.put(PSEUDONYMISED_COLUMNS.join(",").as_bytes())?;
+        out.put(b"\n")?;
         let mut rng = ChaCha12Rng::from_seed(seed(rng));
         emit(level, &limits, &mut out, &mut rng, &mut tally, 1)?;
-        out.out.write_all(&out.buf)?;
-        out.out.flush()?;
+        out.finish()?;
         tally.stats.rows = rows;
         Ok(tally.stats)
     }
@@ -1061,7 +1344,7 @@ mod tests {
 
     #[test]
     fn the_longest_row_fits() {
-        const { assert!(ROW_SCRATCH >= MAX_ROW_BYTES + MAX_DOMAIN_NAME) };
+        const { assert!(ROW_SCRATCH >= MAX_ROW_BYTES + DOMAIN_BYTES) };
         assert!(ShuffleOptions::default().bucket_buffer >= MAX_ROW_BYTES);
     }
 }

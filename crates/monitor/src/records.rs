@@ -9,6 +9,12 @@
 
 use std::io::Read;
 
+use crate::fast::{Window, LINE, WINDOW};
+
+/// Bytes kept after the buffer's usable part, so that a [`Window`] can be read from
+/// any position in it.
+const PAD: usize = WINDOW;
+
 /// One record: its fields' bytes back to back, and where each field ends.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Record {
@@ -179,7 +185,7 @@ impl<R: Read> RecordReader<R> {
     pub(crate) fn new(input: R, delimiter: u8, capacity: usize) -> Self {
         RecordReader {
             input,
-            buf: vec![0; capacity.max(64)],
+            buf: vec![0; capacity.max(64) + PAD],
             start: 0,
             end: 0,
             eof: false,
@@ -198,18 +204,29 @@ impl<R: Read> RecordReader<R> {
         r
     }
 
+    /// The delimiter the reader splits fields on.
+    pub(crate) fn delimiter(&self) -> u8 {
+        self.delimiter
+    }
+
+    /// The usable part of the buffer (the rest is padding for windows).
+    fn capacity(&self) -> usize {
+        self.buf.len() - PAD
+    }
+
     fn fill(&mut self) -> std::io::Result<()> {
         if self.start > 0 {
             self.buf.copy_within(self.start..self.end, 0);
             self.end -= self.start;
             self.start = 0;
         }
-        if self.end == self.buf.len() {
-            let grown = self.buf.len() * 2;
+        if self.end == self.capacity() {
+            let grown = self.capacity() * 2 + PAD;
             self.buf.resize(grown, 0);
         }
+        let usable = self.capacity();
         loop {
-            match self.input.read(&mut self.buf[self.end..]) {
+            match self.input.read(&mut self.buf[self.end..usable]) {
                 Ok(0) => {
                     self.eof = true;
                     return Ok(());
@@ -253,6 +270,31 @@ impl<R: Read> RecordReader<R> {
             }
             return Ok(true);
         }
+    }
+
+    /// For the fast path ([`crate::fast::split_line`]): the buffer from the current
+    /// position ([`WINDOW`] readable bytes) and how many of them are input, after
+    /// reading more if fewer than [`LINE`] are buffered; `None` at the end of the
+    /// input. A record taken from the window is passed with [`RecordReader::advance_line`].
+    #[inline(always)]
+    pub(crate) fn window(&mut self) -> std::io::Result<Option<(&Window, usize)>> {
+        while self.end - self.start < LINE && !self.eof {
+            self.fill()?;
+        }
+        if self.start == self.end {
+            return Ok(None);
+        }
+        let window = self.buf[self.start..self.start + WINDOW]
+            .first_chunk::<WINDOW>()
+            .ok_or_else(|| std::io::Error::other("the record buffer lost its padding"))?;
+        Ok(Some((window, self.end - self.start)))
+    }
+
+    /// Passes one line of `consumed` bytes (its line break included) of the window.
+    #[inline(always)]
+    pub(crate) fn advance_line(&mut self, consumed: usize) {
+        self.start = (self.start + consumed).min(self.end);
+        self.line += 1;
     }
 
     /// Reads the next record without copying it (unless its line has quotes); `None` at
@@ -306,6 +348,16 @@ impl<R: Read> RecordReader<R> {
                 line: self.quoted.line,
             },
         }))
+    }
+
+    /// The bytes read but not yet parsed, the input (positioned after them), the line
+    /// number at their start, and whether the input has ended: for readers that go on
+    /// in blocks of their own ([`crate::linkread`]).
+    pub(crate) fn into_remaining(self) -> (Vec<u8>, R, u64, bool) {
+        let mut buf = self.buf;
+        buf.truncate(self.end);
+        buf.drain(..self.start);
+        (buf, self.input, self.line, self.eof)
     }
 
     /// Reads the next record; `false` at the end of the input.
@@ -472,6 +524,36 @@ fn scan_plain_line_swar(bytes: &[u8], delimiter: u8, ends: &mut Vec<usize>) -> O
         base += 8;
     }
     scan_tail(bytes, base, delimiter, ends)
+}
+
+/// Parses the one record at the start of `bytes`, which holds whole records only (so a
+/// record may end without a line break at its end), skipping blank lines first.
+/// Returns the bytes and lines it took (the record's line is `line` plus the blank
+/// lines), or `None` if only blank lines were left.
+pub(crate) fn parse_whole(
+    bytes: &[u8],
+    delimiter: u8,
+    line: u64,
+    record: &mut Record,
+) -> Option<(usize, u64)> {
+    let mut at = 0;
+    let mut blank = 0;
+    loop {
+        match bytes.get(at..) {
+            Some([b'\n', ..]) => at += 1,
+            Some([b'\r', b'\n', ..]) => at += 2,
+            Some([]) | None => return None,
+            Some(_) => break,
+        }
+        blank += 1;
+    }
+    record.clear();
+    record.line = line + blank;
+    match parse(&bytes[at..], delimiter, true, record) {
+        Parsed::Done { consumed, lines } => Some((at + consumed, blank + lines)),
+        // With `eof`, the parser always ends a record at the end of the bytes.
+        Parsed::NeedMore => Some((bytes.len(), blank + 1)),
+    }
 }
 
 /// Parses one record from the start of `bytes`: a fast path for lines without quotes

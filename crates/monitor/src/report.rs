@@ -64,6 +64,9 @@ impl<'de> Deserialize<'de> for Bucket {
         match Raw::deserialize(d)? {
             Raw::N(n @ 1..=3) => Ok(Bucket::Exactly(n)),
             Raw::S(s) if s == "4+" => Ok(Bucket::FourOrMore),
+            Raw::S(s) if matches!(s.as_str(), "1" | "2" | "3") => {
+                Ok(Bucket::Exactly(s.as_bytes()[0] - b'0'))
+            }
             _ => Err(serde::de::Error::custom("expected 1, 2, 3 or \"4+\"")),
         }
     }
@@ -128,6 +131,70 @@ pub struct Report {
     pub tables: Tables,
 }
 
+/// True counts in the shape of `report.json` (every number present), as a distributed
+/// engine computes them with `monitor/sql/*.sql`: the input of `baken monitor protect`,
+/// which protects them exactly as `report` does. Never publish this.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Counts {
+    pub totals: CountTotals,
+    pub tables: CountTables,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CountTotals {
+    pub households: u64,
+    pub records: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CountTables {
+    pub by_domain_count: Vec<DomainCount>,
+    pub by_organisation_count: Vec<OrganisationCount>,
+    pub by_provision_count: Vec<ProvisionCount>,
+    pub by_domain_combination: Vec<CombinationCount>,
+    pub by_neighbourhood: Vec<NeighbourhoodCount>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DomainCount {
+    pub domains: Bucket,
+    pub households: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrganisationCount {
+    pub organisations: Bucket,
+    pub households: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProvisionCount {
+    pub provisions: Bucket,
+    pub households: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CombinationCount {
+    /// The domains, any order.
+    pub combination: Vec<String>,
+    pub households: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NeighbourhoodCount {
+    pub buurtcode: String,
+    pub households: u64,
+    pub multi_domain: u64,
+}
+
 /// Counts households one at a time; memory grows with the number of neighbourhoods and
 /// domain combinations only.
 #[derive(Debug, Clone)]
@@ -157,6 +224,139 @@ impl ReportBuilder {
         }
     }
 
+    /// Counts computed elsewhere (see [`Counts`]), checked: every value known (domains
+    /// in `domains`, neighbourhood codes valid, nothing twice) and every relation the
+    /// protection relies on holding (each table adds up to the households, the
+    /// combinations to their domain counts, the neighbourhoods to the households and
+    /// the multi-domain households). `file` names the input in errors.
+    pub fn from_counts(
+        domains: DomainList,
+        counts: &Counts,
+        file: &str,
+    ) -> Result<ReportBuilder, crate::MonitorError> {
+        let bad = |reason: String| crate::MonitorError::Counts {
+            file: file.to_owned(),
+            reason,
+        };
+        let mut b = ReportBuilder::new(domains);
+        b.households = counts.totals.households;
+        b.records = counts.totals.records;
+        if b.records < b.households {
+            return Err(bad(format!(
+                "{} records for {} households; every household has at least one record",
+                b.records, b.households
+            )));
+        }
+        let t = &counts.tables;
+        let buckets = |name: &str, rows: &mut dyn Iterator<Item = (Bucket, u64)>| {
+            let mut out = [None::<u64>; 4];
+            for (bucket, n) in rows {
+                let i = match bucket {
+                    Bucket::Exactly(k) => usize::from(k) - 1,
+                    Bucket::FourOrMore => 3,
+                };
+                if out[i].replace(n).is_some() {
+                    return Err(bad(format!(
+                        "{name}: the row {} appears twice",
+                        bucket.label()
+                    )));
+                }
+            }
+            let out = out.map(|n| n.unwrap_or(0));
+            if out.iter().sum::<u64>() != counts.totals.households {
+                return Err(bad(format!(
+                    "{name}: the rows add up to {}, not to the {} households",
+                    out.iter().sum::<u64>(),
+                    counts.totals.households
+                )));
+            }
+            Ok(out)
+        };
+        b.domain_count = buckets(
+            "by_domain_count",
+            &mut t.by_domain_count.iter().map(|r| (r.domains, r.households)),
+        )?;
+        b.organisation_count = buckets(
+            "by_organisation_count",
+            &mut t
+                .by_organisation_count
+                .iter()
+                .map(|r| (r.organisations, r.households)),
+        )?;
+        b.provision_count = buckets(
+            "by_provision_count",
+            &mut t
+                .by_provision_count
+                .iter()
+                .map(|r| (r.provisions, r.households)),
+        )?;
+        let mut by_size = [0u64; 4];
+        for row in &t.by_domain_combination {
+            let mut mask: DomainMask = 0;
+            for name in &row.combination {
+                let Some(i) = b.domains.find(name.as_bytes()) else {
+                    return Err(bad(format!(
+                        "by_domain_combination: \"{}\" is not in the domain list ({})",
+                        crate::error::shown_value(name),
+                        b.domains.joined()
+                    )));
+                };
+                if mask & (1u64 << i) != 0 {
+                    return Err(bad(format!(
+                        "by_domain_combination: \"{}\" appears twice in one combination",
+                        crate::error::shown_value(name)
+                    )));
+                }
+                mask |= 1u64 << i;
+            }
+            if mask == 0 || row.households == 0 {
+                return Err(bad(
+                    "by_domain_combination: a combination needs a domain and a household".into(),
+                ));
+            }
+            if b.combinations.insert(mask, row.households).is_some() {
+                return Err(bad(format!(
+                    "by_domain_combination: {} appears twice",
+                    b.domains.names_in(mask).join("+")
+                )));
+            }
+            by_size[Bucket::index(mask.count_ones())] += row.households;
+        }
+        if by_size != b.domain_count {
+            return Err(bad(
+                "by_domain_combination does not add up to by_domain_count".into(),
+            ));
+        }
+        let (mut households, mut multi) = (0u64, 0u64);
+        for row in &t.by_neighbourhood {
+            let code = crate::BuurtCode::parse(&row.buurtcode)
+                .map_err(|p| bad(format!("by_neighbourhood: {p}")))?;
+            if row.households == 0 || row.multi_domain > row.households {
+                return Err(bad(format!(
+                    "by_neighbourhood: {}: needs households > 0 and multi_domain at most households",
+                    code.as_str()
+                )));
+            }
+            if b.neighbourhoods
+                .insert(code.as_str().into(), [row.households, row.multi_domain])
+                .is_some()
+            {
+                return Err(bad(format!(
+                    "by_neighbourhood: {} appears twice",
+                    code.as_str()
+                )));
+            }
+            households += row.households;
+            multi += row.multi_domain;
+        }
+        if households != b.households || multi != b.domain_count[1..].iter().sum::<u64>() {
+            return Err(bad(
+                "by_neighbourhood does not add up to the households and the multi-domain households of by_domain_count".into(),
+            ));
+        }
+        Ok(b)
+    }
+
     /// Adds one household. A household always has at least one domain, organisation
     /// and provision; the linked file's reader checks that.
     pub fn add(&mut self, h: &HouseholdSummary<'_>) {
@@ -181,6 +381,16 @@ impl ReportBuilder {
 
     /// Protects every count with `protection` and returns the publishable report.
     pub fn finish(self, protection: &Protection) -> Report {
+        self.finish_for_audit(protection).0
+    }
+
+    /// For tests and audits of the protection: the report together with the true
+    /// counts and relations it was protected from, and what [`protect`] decided.
+    /// Never publish the cells.
+    pub fn finish_for_audit(
+        self,
+        protection: &Protection,
+    ) -> (Report, Cells, crate::protect::Protected) {
         let mut cells = Cells::new();
         let households = cells.published(self.households);
         let records = cells.published(self.records);
@@ -252,7 +462,7 @@ impl ReportBuilder {
                 .then_with(|| a.0.cmp(&b.0))
         });
 
-        Report {
+        let report = Report {
             protection: protection.info(),
             totals: Totals {
                 households: p(households),
@@ -300,7 +510,8 @@ impl ReportBuilder {
                     })
                     .collect(),
             },
-        }
+        };
+        (report, cells, published)
     }
 }
 
@@ -417,6 +628,28 @@ impl Report {
     pub fn to_html(&self) -> String {
         crate::html::render(self)
     }
+
+    /// The figures, explanation, charts (inline SVG) and tables of `report.html`, to
+    /// show inside another page (no style, no script); headings start at
+    /// `heading_level` (2 to 5). All text is escaped.
+    pub fn to_html_fragment(&self, heading_level: u8) -> String {
+        crate::html::fragment(self, heading_level)
+    }
+}
+
+/// The report for counts computed elsewhere (`baken monitor protect`): the same
+/// protection as [`report`], from a [`Counts`] JSON file.
+pub fn report_from_counts(
+    json: &[u8],
+    name: &str,
+    domains: &DomainList,
+    protection: &Protection,
+) -> Result<Report, crate::MonitorError> {
+    let counts: Counts = serde_json::from_slice(json).map_err(|e| crate::MonitorError::Counts {
+        file: name.to_owned(),
+        reason: e.to_string(),
+    })?;
+    Ok(ReportBuilder::from_counts(domains.clone(), &counts, name)?.finish(protection))
 }
 
 /// The report for a linked Parquet file, streamed household by household.

@@ -19,6 +19,7 @@ use rand_chacha::ChaCha8Rng;
 pub mod casework;
 pub mod kaart;
 pub mod kaart_large;
+pub mod monitor;
 mod names;
 
 /// The password of every demo account. Demo only: `baken demo` prints it.

@@ -54,6 +54,8 @@ pub struct WebConfig {
     /// (`baken_store::demo::is_demo`), never from a flag alone.
     pub demo: bool,
     pub municipality: String,
+    /// The stapelingsmonitor's upload: domains, size limit, where uploads wait.
+    pub monitor: pages::monitor::MonitorSettings,
 }
 
 impl Default for WebConfig {
@@ -63,6 +65,7 @@ impl Default for WebConfig {
             session_ttl: chrono::Duration::hours(8),
             demo: false,
             municipality: "Baken".to_owned(),
+            monitor: pages::monitor::MonitorSettings::default(),
         }
     }
 }

@@ -53,6 +53,18 @@ pub enum As {
 /// The same app on every backend available (SQLite; PostgreSQL when configured),
 /// each with the synthetic municipality of `households` households.
 pub async fn apps(households: u64) -> Vec<TestApp> {
+    apps_with(
+        households,
+        WebConfig {
+            demo: true,
+            ..WebConfig::default()
+        },
+    )
+    .await
+}
+
+/// [`apps`] with a configuration of the test's choosing.
+pub async fn apps_with(households: u64, config: WebConfig) -> Vec<TestApp> {
     let mut out = Vec::new();
     for t in testing::all().await {
         baken_store::demo::load(
@@ -64,13 +76,7 @@ pub async fn apps(households: u64) -> Vec<TestApp> {
         )
         .await
         .expect("demo data loads");
-        let state = AppState::new(
-            t.db.clone(),
-            WebConfig {
-                demo: true,
-                ..WebConfig::default()
-            },
-        );
+        let state = AppState::new(t.db.clone(), config.clone());
         out.push(TestApp {
             db: t.db.clone(),
             router: app(state),

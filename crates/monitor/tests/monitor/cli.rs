@@ -105,24 +105,21 @@ fn link_refuses_a_key_with_a_clear_message() {
 }
 
 #[test]
-fn report_refuses_a_key_with_a_clear_message() {
+fn report_and_protect_refuse_a_key_with_a_clear_message() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("rapport");
-    let err = cli(&[
-        "report",
-        "linked.parquet",
-        "--out",
-        s(&out),
-        "--key",
-        "monitor.key",
-    ])
-    .unwrap_err()
-    .to_string();
-    assert!(
-        err.contains("`baken monitor report` does not accept a key (--key)"),
-        "{err}"
-    );
-    assert!(!out.exists());
+    for (command, input) in [("report", "linked.parquet"), ("protect", "counts.json")] {
+        let err = cli(&[command, input, "--out", s(&out), "--key", "monitor.key"])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(&format!(
+                "`baken monitor {command}` does not accept a key (--key)"
+            )),
+            "{err}"
+        );
+        assert!(!out.exists());
+    }
 }
 
 #[test]

@@ -98,3 +98,127 @@ fn the_same_seed_gives_the_same_linked_file_and_another_seed_another_order() {
     assert_eq!(parquet(1), parquet(1));
     assert_ne!(parquet(1), parquet(2));
 }
+
+/// True counts of a linked dataset, computed here from its rows (as the SQL does).
+fn counts_of(ds: &baken_monitor::LinkedDataset) -> serde_json::Value {
+    use std::collections::BTreeMap;
+    let bucket = |n: usize| -> serde_json::Value {
+        if n >= 4 {
+            "4+".into()
+        } else {
+            n.into()
+        }
+    };
+    let (mut dc, mut oc, mut pc) = (BTreeMap::new(), BTreeMap::new(), BTreeMap::new());
+    let mut combos: BTreeMap<Vec<String>, u64> = BTreeMap::new();
+    let mut buurten: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    let (mut households, mut records) = (0u64, 0u64);
+    for r in ds.rows() {
+        households += 1;
+        records += u64::from(r.records);
+        *dc.entry(r.domains.len().min(4)).or_insert(0u64) += 1;
+        *oc.entry(r.organisations.len().min(4)).or_insert(0u64) += 1;
+        *pc.entry((r.provisions as usize).min(4)).or_insert(0u64) += 1;
+        *combos
+            .entry(r.domains.iter().map(|d| d.to_string()).collect())
+            .or_insert(0) += 1;
+        let b = buurten.entry(r.buurtcode.to_owned()).or_insert((0, 0));
+        b.0 += 1;
+        b.1 += u64::from(r.domains.len() >= 2);
+    }
+    let table = |m: &BTreeMap<usize, u64>, key: &str| -> Vec<serde_json::Value> {
+        m.iter()
+            .map(|(k, n)| serde_json::json!({ key: bucket(*k), "households": n }))
+            .collect()
+    };
+    serde_json::json!({
+        "totals": {"households": households, "records": records},
+        "tables": {
+            "by_domain_count": table(&dc, "domains"),
+            "by_organisation_count": table(&oc, "organisations"),
+            "by_provision_count": table(&pc, "provisions"),
+            "by_domain_combination": combos.iter().map(|(c, n)| serde_json::json!({"combination": c, "households": n})).collect::<Vec<_>>(),
+            "by_neighbourhood": buurten.iter().map(|(b, (n, m))| serde_json::json!({"buurtcode": b, "households": n, "multi_domain": m})).collect::<Vec<_>>(),
+        }
+    })
+}
+
+#[test]
+fn protect_gives_the_report_of_counts_computed_elsewhere() {
+    let files = region();
+    let ds = link(
+        files.iter().map(|(n, c)| (n.clone(), c.as_bytes())),
+        &InputConfig::default(),
+        &mut rng(11),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let counts = dir.path().join("counts.json");
+    std::fs::write(&counts, counts_of(&ds).to_string()).unwrap();
+    for (args, protection) in [
+        (vec!["--protection", "cbs"], Protection::Cbs),
+        (
+            vec!["--protection", "suppress", "--threshold", "10"],
+            Protection::Suppress { threshold: 10 },
+        ),
+    ] {
+        let out = dir.path().join(format!("out-{}", args.len()));
+        let mut argv = vec![
+            "protect".to_owned(),
+            counts.display().to_string(),
+            "--out".into(),
+            out.display().to_string(),
+        ];
+        argv.extend(args.iter().map(|a| a.to_string()));
+        cli(&argv).unwrap();
+        let written = std::fs::read_to_string(out.join("report.json")).unwrap();
+        assert_eq!(
+            written,
+            report(&ds, &protection).to_json(),
+            "the same cells hidden, the same numbers"
+        );
+    }
+}
+
+#[test]
+fn protect_refuses_counts_that_do_not_add_up_and_writes_nothing() {
+    let files = region();
+    let ds = link(
+        files.iter().map(|(n, c)| (n.clone(), c.as_bytes())),
+        &InputConfig::default(),
+        &mut rng(11),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut counts = counts_of(&ds);
+    counts["tables"]["by_neighbourhood"][0]["households"] = 1_000_000.into();
+    let path = dir.path().join("counts.json");
+    std::fs::write(&path, counts.to_string()).unwrap();
+    let out = dir.path().join("out");
+    let err = cli(&[
+        "protect",
+        path.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ])
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("counts.json: not a table of counts for `baken monitor protect`: by_neighbourhood does not add up"),
+        "{err}"
+    );
+    assert!(!out.exists(), "nothing written");
+    let mut counts = counts_of(&ds);
+    counts["tables"]["by_domain_combination"][0]["combination"] = serde_json::json!(["zorg"]);
+    std::fs::write(&path, counts.to_string()).unwrap();
+    let err = cli(&[
+        "protect",
+        path.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ])
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("\"zorg\" is not in the domain list"), "{err}");
+    assert!(!out.exists());
+}

@@ -157,6 +157,51 @@ fn a_ragged_row_is_refused() {
 }
 
 #[test]
+fn a_header_that_is_not_utf8_is_refused() {
+    let err = refused(
+        "kop-latin1.csv",
+        b"postcode;huisnummer;buurtcode;domein;voorzi\xEBning\n1234AB;1;BU99990101;wmo;HV\n",
+    );
+    assert!(
+        err.contains("kop-latin1.csv:1: header: not valid UTF-8 text; save the file as UTF-8"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_column_that_appears_twice_is_refused() {
+    let err = refused(
+        "dubbel.csv",
+        b"postcode,huisnummer,buurtcode,domein,voorziening, Postcode\n1234AB,1,BU99990101,wmo,HV,5678CD\n",
+    );
+    assert!(
+        err.contains("dubbel.csv:1: header: the column `postcode` appears more than once"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_file_that_was_pseudonymised_already_is_refused() {
+    let once = pseudonymise_text(
+        header_and("1234AB,1,,,BU99990101,wmo,HV,2025\n").as_bytes(),
+        "in.csv",
+        "Org",
+    )
+    .unwrap();
+    let err = refused("p.csv", once.as_bytes());
+    assert!(
+        err.contains("p.csv: cannot read: this file already has a `pseudoniem` column; it was pseudonymised before"),
+        "{err}"
+    );
+    // Also with the address columns still there.
+    let err = refused(
+        "beide.csv",
+        b"pseudoniem,postcode,huisnummer,buurtcode,domein,voorziening\nab,1234AB,1,BU99990101,wmo,HV\n",
+    );
+    assert!(err.contains("already has a `pseudoniem` column"), "{err}");
+}
+
+#[test]
 fn invalid_utf8_is_refused() {
     let mut bytes = header_and("1234AB,1,,,BU99990101,wmo,HV,2025\n").into_bytes();
     bytes.extend_from_slice(b"1234AB,2,,,BU99990101,wmo,H\xE9V,2025\n");

@@ -323,3 +323,57 @@ fn the_page_charts_at_most_thirty_neighbourhoods_but_lists_all() {
         );
     }
 }
+
+/// A file of several blocks (about 1 MiB each, parsed by all cores at once): problems
+/// are still named by their physical line, counted through a quoted line break in an
+/// extra column, and in the order of the file.
+#[test]
+fn problems_in_a_large_file_are_named_by_their_line_across_blocks() {
+    let mut csv = String::from("pseudoniem,organisatie,buurtcode,domein,voorziening,opmerking\n");
+    let mut line = 1;
+    let mut bad = Vec::new();
+    for i in 0..40_000u32 {
+        line += 1;
+        let pseudonym = if i % 9_973 == 9_972 {
+            bad.push(line);
+            "not-a-pseudonym".to_owned()
+        } else {
+            format!("{:064x}", u128::from(i) * 0x9e37_79b9_7f4a_7c15)
+        };
+        let note = if i == 5 { "\"twee\nregels\"" } else { "" };
+        csv.push_str(&format!(
+            "{pseudonym},Wmo-loket,BU99990101,wmo,WMO-HV,{note}\n"
+        ));
+        if i == 5 {
+            line += 1;
+        }
+    }
+    assert!(csv.len() > 3 << 20, "more than three blocks of 1 MiB");
+    let err = link(
+        [("groot.csv".to_owned(), csv.as_bytes())],
+        &InputConfig::default(),
+        &mut rng(3),
+    )
+    .unwrap_err();
+    let rows = err.row_errors().expect("row problems");
+    let lines: Vec<u64> = rows.shown.iter().map(|e| e.line).collect();
+    assert_eq!(lines, bad, "{err}");
+    assert!(rows
+        .shown
+        .iter()
+        .all(|e| e.column == "pseudoniem" && e.file == "groot.csv"));
+    // Without the bad rows the file links: one household per good row in one neighbourhood.
+    let good: String = csv
+        .lines()
+        .filter(|l| !l.starts_with("not-a-pseudonym"))
+        .flat_map(|l| [l, "\n"])
+        .collect();
+    let ds = link(
+        [("groot.csv".to_owned(), good.as_bytes())],
+        &InputConfig::default(),
+        &mut rng(3),
+    )
+    .unwrap();
+    assert_eq!(ds.stats().records, 40_000 - bad.len() as u64);
+    assert_eq!(ds.stats().households, 40_000 - bad.len() as u64);
+}

@@ -198,8 +198,9 @@ fn no_temporary_file_remains_after_success_or_failure() {
     assert!(err.contains("in.csv:5002: huisnummer:"), "{err}");
     assert_eq!(names_in(dir.path()), ["bad.csv", "good.csv"]);
 
-    // The command line, with its default buckets (4 MiB of buffers): 90,000 rows
-    // spill to a temporary file in the output's directory.
+    // The command line, with its default buckets (64 MiB of buffers, so these
+    // 90,000 rows stay in memory; spilling is covered above): nothing but the output
+    // appears in its directory, and nothing at all on error.
     let big = region(90_000);
     let mut big_bad = big.clone();
     big_bad.push_str("1;1234AB;1;;BU99990001;zorg;V;2025\n");

@@ -1,7 +1,7 @@
 //! The stapelingsmonitor for beleid: upload pseudonymised files, link and report
-//! on the server, read the protected reports. Aggregates only: the uploaded files
-//! live in a temporary directory that is deleted as soon as linking is done, and
-//! only the protected report is kept.
+//! on the server, read the protected reports (the latest one, with its charts, on the
+//! page itself). Aggregates only: the uploaded files live in a temporary directory
+//! that is deleted as soon as linking is done, and only the protected report is kept.
 
 use super::households::nl_local;
 use super::{render, PageResult};
@@ -12,16 +12,55 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect};
 use baken_domain::{AuditAction, AuditOutcome};
-use baken_monitor::{InputConfig, Protection};
+use baken_monitor::{DomainList, InputConfig, Protection, Report};
 use baken_store::{audit, monitor};
 use minijinja::{context, Value};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write;
 
-/// The most that one upload may hold, all files together.
+/// The most that one upload may hold, all files together (a configuration may lower
+/// it, see [`MonitorSettings::max_upload_bytes`]).
 pub const MAX_UPLOAD_BYTES: usize = 256 * 1024 * 1024;
 const MAX_FILES: usize = 60;
+
+/// How the monitor page links uploads (from `[monitor]` in `baken.toml`).
+#[derive(Debug, Clone)]
+pub struct MonitorSettings {
+    /// The domains the organisations' files may name (as `--domains` on the command
+    /// line).
+    pub domains: DomainList,
+    /// The most one upload may hold, all files together; at most [`MAX_UPLOAD_BYTES`].
+    pub max_upload_bytes: usize,
+    /// Where uploaded files wait while they are linked (a fresh directory inside it,
+    /// removed when linking is done); `None`: the system's temporary directory.
+    pub upload_dir: Option<std::path::PathBuf>,
+}
+
+impl Default for MonitorSettings {
+    fn default() -> Self {
+        MonitorSettings {
+            domains: DomainList::default(),
+            max_upload_bytes: MAX_UPLOAD_BYTES,
+            upload_dir: None,
+        }
+    }
+}
+
+impl MonitorSettings {
+    fn limit(&self) -> usize {
+        self.max_upload_bytes.clamp(1, MAX_UPLOAD_BYTES)
+    }
+
+    fn limit_mb(&self) -> String {
+        let mb = self.limit() as f64 / (1024.0 * 1024.0);
+        if mb >= 1.0 {
+            format!("{mb:.0}")
+        } else {
+            format!("{mb:.2}").replace('.', ",")
+        }
+    }
+}
 
 #[derive(Serialize)]
 struct ReportView {
@@ -41,7 +80,16 @@ async fn page(
 ) -> PageResult {
     let mut tx = state.db.read().await?;
     let reports = monitor::list(&mut tx, 50).await?;
+    let latest_json = match reports.first() {
+        Some(r) => monitor::json(&mut tx, r.id).await?,
+        None => None,
+    };
     drop(tx);
+    // The latest report on the page itself: its figures, charts and tables, rendered
+    // from the stored (protected) report.json.
+    let latest = latest_json
+        .and_then(|json| serde_json::from_str::<Report>(&json).ok())
+        .map(|report| Value::from_safe_string(report.to_html_fragment(3)));
     let reports: Vec<ReportView> = reports
         .into_iter()
         .map(|r| ReportView {
@@ -58,7 +106,9 @@ async fn page(
         "monitor.html",
         "Stapelingsmonitor",
         Value::from_serialize(context! {
-            reports => reports, problems => problems, saved => saved, max_mb => MAX_UPLOAD_BYTES / (1024 * 1024),
+            reports => reports, problems => problems, saved => saved,
+            max_mb => state.config.monitor.limit_mb(), latest => latest,
+            domains => state.config.monitor.domains.joined(),
         }),
     )?;
     Ok((status, html).into_response())
@@ -102,7 +152,13 @@ pub async fn upload(
             "Er zijn geen bestanden meegestuurd. Kies de bestanden en verstuur het formulier opnieuw.".into(),
         )
     })?;
-    let dir = tempfile::tempdir().map_err(|e| AppError::Internal(format!("temp dir: {e}")))?;
+    let settings = state.config.monitor.clone();
+    let limit = settings.limit();
+    let dir = match &settings.upload_dir {
+        Some(d) => tempfile::Builder::new().prefix("upload-").tempdir_in(d),
+        None => tempfile::Builder::new().prefix("baken-monitor-").tempdir(),
+    }
+    .map_err(|e| AppError::Internal(format!("temp dir: {e}")))?;
     let mut files: Vec<(String, std::path::PathBuf)> = Vec::new();
     let mut protection = "cbs".to_owned();
     let mut threshold = String::new();
@@ -115,7 +171,7 @@ pub async fn upload(
             Err(e) => {
                 problems.push(format!(
                     "De upload is afgebroken of te groot (hoogstens {} MB): {e}",
-                    MAX_UPLOAD_BYTES / (1024 * 1024)
+                    settings.limit_mb()
                 ));
                 break;
             }
@@ -134,15 +190,17 @@ pub async fn upload(
                 let mut out = std::fs::File::create(&path)
                     .map_err(|e| AppError::Internal(format!("temp file: {e}")))?;
                 let mut field = field;
+                let mut too_big = false;
                 loop {
                     match field.chunk().await {
                         Ok(Some(bytes)) => {
                             total += bytes.len();
-                            if total > MAX_UPLOAD_BYTES {
+                            if total > limit {
                                 problems.push(format!(
-                                    "De bestanden zijn samen groter dan {} MB.",
-                                    MAX_UPLOAD_BYTES / (1024 * 1024)
+                                    "De bestanden zijn samen groter dan {} MB. Er is niets bewaard; kies minder of kleinere bestanden.",
+                                    settings.limit_mb()
                                 ));
+                                too_big = true;
                                 break;
                             }
                             out.write_all(&bytes)
@@ -156,6 +214,9 @@ pub async fn upload(
                     }
                 }
                 files.push((name, path));
+                if too_big {
+                    break;
+                }
             }
             "bescherming" => protection = field.text().await.unwrap_or_default(),
             "drempel" => threshold = field.text().await.unwrap_or_default(),
@@ -198,8 +259,12 @@ pub async fn upload(
         let result = opened.and_then(|inputs| {
             use rand::SeedableRng;
             let mut rng = rand::rngs::StdRng::from_entropy();
-            let linked = baken_monitor::link(inputs, &InputConfig::default(), &mut rng)
-                .map_err(|e| dutch_problems(&e))?;
+            let config = InputConfig {
+                domains: settings.domains.clone(),
+                ..InputConfig::default()
+            };
+            let linked =
+                baken_monitor::link(inputs, &config, &mut rng).map_err(|e| dutch_problems(&e))?;
             let report = baken_monitor::report(&linked, &protection);
             Ok(report)
         });
