@@ -208,8 +208,10 @@ pub async fn set_password(tx: &mut Tx, id: i64, password_hash: &str) -> Result<(
     Ok(())
 }
 
-/// A temporary password set by a beheerder: it also lifts a lock, and every
-/// session of the user ends. The user must choose their own at the next login.
+/// A temporary password set by a beheerder: it also lifts a lock, every session
+/// of the user ends and every API token of theirs is revoked (a reset usually
+/// means the account is not safe). The user must choose their own at the next
+/// login.
 pub async fn set_temporary_password(tx: &mut Tx, id: i64, password_hash: &str) -> Result<()> {
     let res = exec!(tx, |c| {
         sqlx::query(
@@ -225,6 +227,15 @@ pub async fn set_temporary_password(tx: &mut Tx, id: i64, password_hash: &str) -
     if res == 0 {
         return Err(StoreError::NotFound(format!("user {id}")));
     }
+    exec!(tx, |c| {
+        sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(now())
+        .bind(id)
+        .execute(&mut *c)
+        .await
+    })?;
     delete_other_sessions(tx, id, None).await
 }
 

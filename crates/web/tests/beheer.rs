@@ -333,6 +333,9 @@ async fn a_temporary_password_ends_sessions_and_must_be_replaced() {
         let beleid = user(&app, "beleid").await;
         let old_session = app.login_as("beleid").await;
         assert_eq!(app.get("/start", &old_session).await.status, 200);
+        // An API token of theirs: known (a policy officer is refused households, 403).
+        let token = app.token_for("beleid").await;
+        assert_eq!(app.get("/api/v1/households", &token).await.status, 403);
         let admin = app.login_as("beheerder").await;
         let reset = format!("/beheer/gebruikers/{}/wachtwoord", beleid.id);
 
@@ -377,6 +380,11 @@ async fn a_temporary_password_ends_sessions_and_must_be_replaced() {
         assert!(entry.detail.contains("tijdelijk wachtwoord ingesteld"));
         let old = app.get("/start", &old_session).await;
         assert_eq!(old.status, 303, "the old session has ended");
+        assert_eq!(
+            app.get("/api/v1/households", &token).await.status,
+            401,
+            "the API token is revoked too"
+        );
         assert_eq!(
             login(&app, "beleid", PASSWORD).await.status,
             400,
