@@ -664,37 +664,41 @@ pub struct Measurement {
 
 /// The household's measurements, oldest first (for the chart).
 pub async fn measurements(tx: &mut Tx, household_id: i64) -> Result<Vec<Measurement>> {
-    let heads: Vec<(i64, NaiveDate, String, Option<i64>)> = with_conn!(tx, |c| {
+    // One row per score, and one (without a score) for a measurement that has none.
+    #[allow(clippy::type_complexity)]
+    let rows: Vec<(
+        i64,
+        NaiveDate,
+        String,
+        Option<i64>,
+        Option<String>,
+        Option<String>,
+    )> = with_conn!(tx, |c| {
         sqlx::query_as(
-        "SELECT id, measured_on, source, rung FROM cw_measurements WHERE household_id = $1 ORDER BY measured_on, id"
-    )
-    .bind(household_id)
-    .fetch_all(&mut *c)
-    .await
+            "SELECT m.id, m.measured_on, m.source, m.rung, s.domain, s.score \
+                 FROM cw_measurements m LEFT JOIN cw_scores s ON s.measurement_id = m.id \
+                 WHERE m.household_id = $1 ORDER BY m.measured_on, m.id",
+        )
+        .bind(household_id)
+        .fetch_all(&mut *c)
+        .await
     })?;
-    let rows: Vec<(i64, String, String)> = with_conn!(tx, |c| {
-        sqlx::query_as(
-        "SELECT s.measurement_id, s.domain, s.score FROM cw_scores s JOIN cw_measurements m ON m.id = s.measurement_id \
-         WHERE m.household_id = $1"
-    )
-    .bind(household_id)
-    .fetch_all(&mut *c)
-    .await
-    })?;
-    let mut out: Vec<Measurement> = heads
-        .into_iter()
-        .map(|(id, on, source, rung)| Measurement {
-            id,
-            on,
-            source,
-            rung,
-            scores: Scores::default(),
-        })
-        .collect();
-    for (mid, domain, score) in rows {
+    let mut out: Vec<Measurement> = Vec::new();
+    for (id, on, source, rung, domain, score) in rows {
+        if out.last().map(|m| m.id) != Some(id) {
+            out.push(Measurement {
+                id,
+                on,
+                source,
+                rung,
+                scores: Scores::default(),
+            });
+        }
+        let (Some(domain), Some(score), Some(m)) = (domain, score, out.last_mut()) else {
+            continue;
+        };
         let d = LifeDomain::parse(&domain).map_err(corrupt)?;
-        let s = ScoreEntry::parse(d, &score).map_err(corrupt)?;
-        if let (Some(m), Some(s)) = (out.iter_mut().find(|m| m.id == mid), s) {
+        if let Some(s) = ScoreEntry::parse(d, &score).map_err(corrupt)? {
             m.scores.0.insert(d, s);
         }
     }
@@ -711,6 +715,7 @@ struct PlanRow {
     status: String,
     closed_on: Option<NaiveDate>,
     close_reason: Option<String>,
+    version: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -882,20 +887,49 @@ const AGREEMENT_COLS: &str = "a.id, a.plan_id, a.goal_id, a.actor, a.actor_name,
 /// its goals, agreements and referrals. Read through the domain's restore
 /// path, so stored data that breaks a rule is refused ([`CaseError::Restore`]).
 pub async fn load_case(tx: &mut Tx, household_id: i64) -> Result<HouseholdCase> {
-    let coordinator = coordinator(tx, household_id).await?.map(|c| c.0);
-    let plans: Vec<PlanRow> = with_conn!(tx, |c| sqlx::query_as(
-        "SELECT id, household_id, opened_on, status, closed_on, close_reason FROM cw_plans \
+    Ok(read_case(tx, household_id).await?.case)
+}
+
+/// A household's case as [`load_case`] reads it, with what a page shows beside it
+/// and the same queries already hold.
+pub struct CaseRead {
+    pub case: HouseholdCase,
+    /// The coordinator's display name.
+    pub coordinator_name: Option<String>,
+    /// Each plan's current version: (plan id, version).
+    pub plan_versions: Vec<(i64, i64)>,
+}
+
+impl CaseRead {
+    pub fn plan_version(&self, plan_id: i64) -> Option<i64> {
+        self.plan_versions
+            .iter()
+            .find(|(id, _)| *id == plan_id)
+            .map(|(_, v)| *v)
+    }
+}
+
+/// [`load_case`], keeping the coordinator's name and the plans' versions.
+pub async fn read_case(tx: &mut Tx, household_id: i64) -> Result<CaseRead> {
+    let (coordinator, coordinator_name) = coordinator(tx, household_id)
+        .await?
+        .map_or((None, None), |(id, name)| (Some(id), Some(name)));
+    let plans: Vec<PlanRow> = with_conn!(tx, |c| {
+        sqlx::query_as(
+        "SELECT id, household_id, opened_on, status, closed_on, close_reason, version FROM cw_plans \
          WHERE household_id = $1 ORDER BY id"
     )
     .bind(household_id)
     .fetch_all(&mut *c)
-    .await)?;
+    .await
+    })?;
+    let plan_versions: Vec<(i64, i64)> = plans.iter().map(|p| (p.id, p.version)).collect();
     if plans.is_empty() {
-        return Ok(HouseholdCase::from_stored(
-            household_id,
-            coordinator,
-            Vec::new(),
-        )?);
+        return Ok(CaseRead {
+            case: HouseholdCase::from_stored(household_id, coordinator, Vec::new())?,
+            coordinator_name,
+            plan_versions,
+        });
     }
     let goals: Vec<GoalRow> = with_conn!(tx, |c| {
         sqlx::query_as(
@@ -972,11 +1006,11 @@ pub async fn load_case(tx: &mut Tx, household_id: i64) -> Result<HouseholdCase> 
     for (i, r) in referrals_by {
         stored[i].referrals.push(r);
     }
-    Ok(HouseholdCase::from_stored(
-        household_id,
-        coordinator,
-        stored,
-    )?)
+    Ok(CaseRead {
+        case: HouseholdCase::from_stored(household_id, coordinator, stored)?,
+        coordinator_name,
+        plan_versions,
+    })
 }
 
 /// The plan's current version (for the hidden `versie` field).

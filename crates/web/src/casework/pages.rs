@@ -1282,28 +1282,29 @@ struct DossierData {
 }
 
 async fn load_dossier(tx: &mut Tx, h: &Household) -> Result<DossierData, AppError> {
-    let case = cw::load_case(tx, h.id).await.map_err(internal)?;
-    let coordinator = cw::coordinator(tx, h.id)
-        .await
-        .map_err(internal)?
-        .map(|c| c.1);
+    let read = cw::read_case(tx, h.id).await.map_err(internal)?;
     let signals = cw::household_signals(tx, h.id).await.map_err(internal)?;
     let conversations = cw::conversations(tx, h.id).await.map_err(internal)?;
     let needs = cw::needs(tx, h.id).await.map_err(internal)?;
     let network = cw::network(tx, h.id).await.map_err(internal)?;
     let consents = cw::consents(tx, h.id).await.map_err(internal)?;
     let measurements = cw::measurements(tx, h.id).await.map_err(internal)?;
+    let case = &read.case;
     let plan = match case.open_plan().or(case.plans().last()).map(|p| p.id()) {
         None => None,
         Some(id) => Some((
             cw::history(tx, id).await.map_err(internal)?,
             cw::progress(tx, id).await.map_err(internal)?,
-            cw::plan_version(tx, id).await.map_err(internal)?,
+            read.plan_version(id).ok_or_else(|| {
+                internal(cw::CaseError::Store(StoreError::NotFound(format!(
+                    "plan {id}"
+                ))))
+            })?,
         )),
     };
     Ok(DossierData {
-        case,
-        coordinator,
+        case: read.case,
+        coordinator: read.coordinator_name,
         signals,
         conversations,
         needs,
