@@ -2,6 +2,8 @@
 // accessible (axe-core), phone and desktop widths, audit visible to the resident.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { startServer, launchBrowser, newPage, login, expectAccessible, expectNoHorizontalScroll, screenshot } from './lib.mjs';
 
 let server;
@@ -68,8 +70,34 @@ for (const [role, paths] of Object.entries(ROLES)) {
   });
 }
 
-// The 500 page cannot be provoked in the demo server (there is no test hook for
-// it); crates/web/tests/web.rs checks it renders the same accessible layout.
+// The 500 page, provoked for real: a second demo server whose database another
+// process breaks while it runs (the table the public map reads is renamed).
+test('the Dutch 500 page is accessible and fits a phone and a screen when the database fails', async () => {
+  const broken = await startServer({ households: 100 });
+  try {
+    const page = await newPage(browser);
+    let res = await page.goto(`${broken.url}/kaart`);
+    assert.equal(res.status(), 200, 'the map works before the database is broken');
+    execFileSync('python3', ['-c',
+      'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute("ALTER TABLE kaart_services RENAME TO kaart_services_weg"); c.commit()',
+      join(broken.dir, 'baken.db')]);
+    for (const width of [390, 1280]) {
+      await page.setViewportSize({ width, height: 900 });
+      res = await page.goto(`${broken.url}/kaart`);
+      assert.equal(res.status(), 500);
+      assert.equal(await page.locator('h1').textContent(), 'Er ging iets mis');
+      const text = await page.locator('main').textContent();
+      assert.doesNotMatch(text, /sqlx|kaart_services|no such table/i, 'no internals on the page');
+      await expectAccessible(page, `500 @${width}`);
+      await expectNoHorizontalScroll(page, `500 @${width}`);
+      await screenshot(page, `500-${width}`);
+    }
+    await page.context().close();
+  } finally {
+    await broken.stop();
+  }
+});
+
 test('Dutch 403 and 404 pages are accessible', async () => {
   const page = await newPage(browser);
   await login(page, server.url, 'generalist');

@@ -18,6 +18,9 @@ pub struct Household {
     pub team_id: Option<i64>,
     pub version: i64,
     pub residents: i64,
+    /// The name of its team, read with it (one statement fewer per page view).
+    #[serde(skip)]
+    pub team_name: Option<String>,
 }
 
 impl Household {
@@ -55,7 +58,8 @@ impl Resident {
 const COLS: &str =
     "h.id, h.street, h.house_number, h.house_letter, h.addition, h.postcode, h.city, \
                     h.neighbourhood_code, h.district_code, h.team_id, h.version, \
-                    (SELECT COUNT(*) FROM residents r WHERE r.household_id = h.id) AS residents";
+                    (SELECT COUNT(*) FROM residents r WHERE r.household_id = h.id) AS residents, \
+                    (SELECT t.name FROM teams t WHERE t.id = h.team_id) AS team_name";
 
 /// Filters for the household list. The scope is not a filter: it always applies.
 #[derive(Debug, Clone, Default)]

@@ -231,7 +231,7 @@ pub(crate) async fn read_household_audited(
         audited_household_read(state, ctx, scope, id, AuditAction::Read, "", |tx, h| {
             Box::pin(async move {
                 let residents = households::residents(tx, h.id).await?;
-                let team = team_name(tx, h.team_id).await?;
+                let team = h.team_name.clone();
                 let detail = format!("{} bewoners", residents.len());
                 Ok(((residents, team), detail))
             })
