@@ -28,7 +28,8 @@ const ROLES = {
   aanbieder: ['/start', '/account'],
   beleid: ['/start', '/cijfers'],
   beheerder: ['/start', '/beheer/gebruikers', '/beheer/gebruikers/nieuw', '/beheer/gebruikers/2', '/beheer/teams',
-    '/beheer/teams/1', '/beheer/wijken', '/beheer/wijken/WK999901', '/beheer/audit'],
+    '/beheer/teams/1', '/beheer/wijken', '/beheer/wijken/WK999901', '/beheer/aanbieders', '/beheer/aanbieders/1',
+    '/beheer/audit'],
 };
 
 const ROLE_LABELS = {
@@ -139,6 +140,8 @@ const SHOTS = [
   ['beheerder', '/beheer/teams/1', 'beheer-team-wijzigen', 200],
   ['beheerder', '/beheer/wijken', 'beheer-wijken', 200],
   ['beheerder', '/beheer/wijken/WK999901', 'beheer-wijk-wijzigen', 200],
+  ['beheerder', '/beheer/aanbieders', 'beheer-aanbieders', 200],
+  ['beheerder', '/beheer/aanbieders/1', 'beheer-aanbieder-wijzigen', 200],
   ['beheerder', '/beheer/audit', 'auditlog', 200],
   ['generalist', '/beheer/gebruikers', '403', 403],
   ['generalist', '/bestaat-niet', '404', 404],
@@ -302,5 +305,27 @@ test('a beheerder renames a team and a district; bad input gets Dutch field erro
   await page.getByRole('button', { name: 'Opslaan' }).click();
   await page.waitForURL(/\/beheer\/wijken\?opgeslagen=1$/);
   assert.match(await page.locator('h2', { hasText: 'Zuid en Polder' }).textContent(), /WK999904/);
+  await page.context().close();
+});
+
+test('a beheerder adds a provider after Dutch field errors; the new provider can be chosen for an account', async () => {
+  const page = await newPage(browser);
+  await login(page, server.url, 'beheerder');
+  await page.goto(`${server.url}/beheer/aanbieders`);
+  await page.getByLabel('Naam van de organisatie').fill('x');
+  await page.getByRole('button', { name: 'Aanbieder toevoegen' }).click();
+  assert.match(await page.locator('#naam-fout').textContent(), /2 tot 120 tekens/);
+  assert.match(await page.locator('#sector-fout').textContent(), /Kies een sector/);
+  await expectAccessible(page, 'aanbieder met fouten');
+  await page.getByLabel('Naam van de organisatie').fill('Repair Café Proefstad');
+  await page.getByLabel('Sector').selectOption('vrijwilligers');
+  await page.getByRole('button', { name: 'Aanbieder toevoegen' }).click();
+  await page.waitForURL(/opgeslagen=1$/);
+  assert.match(await page.locator('[role=status]').textContent(), /De aanbieder is toegevoegd/);
+  const row = page.locator('tbody tr', { hasText: 'Repair Café Proefstad' });
+  assert.match(await row.textContent(), /Vrijwilligerswerk/);
+  await page.goto(`${server.url}/beheer/gebruikers/nieuw`);
+  assert.ok((await page.locator('select option').allTextContents()).some((o) => o.includes('Repair Café Proefstad')),
+    'the new provider is offered for an aanbieder account');
   await page.context().close();
 });

@@ -136,9 +136,11 @@ impl Role {
             P::ConfigureCasework => self == R::Beheerder,
             P::Monitor => self == R::Beleid,
             P::ProviderCasework => self == R::Aanbieder,
-            P::ManageUsers | P::ManageTeams | P::ManageDistricts | P::AuditSearch => {
-                self == R::Beheerder
-            }
+            P::ManageUsers
+            | P::ManageTeams
+            | P::ManageDistricts
+            | P::ManageProviders
+            | P::AuditSearch => self == R::Beheerder,
         }
     }
 }
@@ -206,6 +208,8 @@ pub enum Permission {
     ManageUsers,
     ManageTeams,
     ManageDistricts,
+    /// The providers (organisations): add one, rename it, change its sector.
+    ManageProviders,
     AuditSearch,
     /// Services on the social map: an aanbieder its own, a beheerder all.
     ManageServices,

@@ -13,6 +13,7 @@ pub mod codes;
 pub mod kaart;
 pub mod ladder;
 pub mod protect;
+pub mod provider;
 pub mod user;
 
 pub use access::{HouseholdScope, Link, LinkError, Permission, Role};
@@ -21,4 +22,5 @@ pub use audit::{AuditAction, AuditEntry, AuditOutcome, ChainBreak};
 pub use bsn::Bsn;
 pub use codes::{DistrictCode, MunicipalityCode, NeighbourhoodCode};
 pub use ladder::{LadderStep, ParticipationRung, SelfRelianceScore, SupportForm};
+pub use provider::{ProviderName, ProviderSector};
 pub use user::{Password, Username};

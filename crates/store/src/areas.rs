@@ -279,6 +279,78 @@ pub async fn providers(tx: &mut Tx) -> Result<Vec<Provider>> {
     Ok(rows)
 }
 
+/// A provider with what hangs on it, for the beheer list.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct ProviderRow {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    pub version: i64,
+    /// Services on the social map that are not ended.
+    pub services: i64,
+    /// Active accounts linked to it (role aanbieder).
+    pub accounts: i64,
+}
+
+pub async fn providers_overview(tx: &mut Tx) -> Result<Vec<ProviderRow>> {
+    let rows = with_conn!(tx, |c| {
+        sqlx::query_as(
+            "SELECT p.id, p.name, p.kind, p.version, \
+             (SELECT COUNT(*) FROM kaart_services s WHERE s.provider_id = p.id AND s.status <> 'beeindigd') AS services, \
+             (SELECT COUNT(*) FROM users u WHERE u.provider_id = p.id AND u.active = TRUE) AS accounts \
+             FROM providers p ORDER BY p.name",
+        )
+        .fetch_all(&mut *c)
+        .await
+    })?;
+    Ok(rows)
+}
+
+pub async fn provider(tx: &mut Tx, id: i64) -> Result<Option<Provider>> {
+    let row = with_conn!(tx, |c| {
+        sqlx::query_as("SELECT id, name, kind, version FROM providers WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *c)
+            .await
+    })?;
+    Ok(row)
+}
+
+/// Renames a provider and sets its sector, if it is still at `expected_version`
+/// ([`StoreError::Conflict`] otherwise; [`StoreError::Duplicate`] for a name
+/// another provider has). Returns the new version.
+pub async fn update_provider(
+    tx: &mut Tx,
+    id: i64,
+    expected_version: i64,
+    name: &str,
+    kind: &str,
+) -> Result<i64> {
+    let n = exec!(tx, |c| {
+        sqlx::query(
+            "UPDATE providers SET name = $1, kind = $2, version = version + 1 \
+             WHERE id = $3 AND version = $4",
+        )
+        .bind(name)
+        .bind(kind)
+        .bind(id)
+        .bind(expected_version)
+        .execute(&mut *c)
+        .await
+    })
+    .map_err(|e| StoreError::from_insert(e, &format!("provider name '{name}'")))?;
+    if n == 0 {
+        return match provider(tx, id).await? {
+            Some(_) => Err(StoreError::Conflict {
+                what: format!("provider {id}"),
+                expected: expected_version,
+            }),
+            None => Err(StoreError::NotFound(format!("provider {id}"))),
+        };
+    }
+    Ok(expected_version + 1)
+}
+
 pub async fn provider_by_name(tx: &mut Tx, name: &str) -> Result<Option<Provider>> {
     let row = with_conn!(tx, |c| {
         sqlx::query_as("SELECT id, name, kind, version FROM providers WHERE name = $1")

@@ -180,6 +180,30 @@ fn foundation() -> Vec<Route> {
         ),
         r(
             g.clone(),
+            "/beheer/aanbieders",
+            P::ManageProviders,
+            get(pages::providers::list),
+        ),
+        r(
+            p.clone(),
+            "/beheer/aanbieders",
+            P::ManageProviders,
+            post(pages::providers::create),
+        ),
+        r(
+            g.clone(),
+            "/beheer/aanbieders/{id}",
+            P::ManageProviders,
+            get(pages::providers::edit_form),
+        ),
+        r(
+            p.clone(),
+            "/beheer/aanbieders/{id}",
+            P::ManageProviders,
+            post(pages::providers::edit_submit),
+        ),
+        r(
+            g.clone(),
             "/beheer/audit",
             P::AuditSearch,
             get(pages::admin::audit_log),

@@ -176,6 +176,20 @@ const MATRIX: &[Entry] = &[
         Page("Wijkteam Centrum wijzigen"),
     ),
     e("POST", "/beheer/teams/{id}", ADMIN, NO_VERSION),
+    e("GET", "/beheer/aanbieders", ADMIN, Page("Aanbieders")),
+    e(
+        "POST",
+        "/beheer/aanbieders",
+        ADMIN,
+        Refused("Aanbieders", "De aanbieder is niet toegevoegd"),
+    ),
+    e(
+        "GET",
+        "/beheer/aanbieders/{id}",
+        ADMIN,
+        Page("Stichting Welzijn Proefstad wijzigen"),
+    ),
+    e("POST", "/beheer/aanbieders/{id}", ADMIN, NO_VERSION),
     e("GET", "/beheer/wijken", ADMIN, Page("Wijken en buurten")),
     e(
         "GET",
@@ -642,7 +656,10 @@ fn concrete(template: &str, ids: &Ids) -> String {
     } else if template.starts_with("/beheer/gebruikers/") {
         // The vrijwilliger: not the beheerder's own account.
         "2".to_owned()
-    } else if template.starts_with("/beheer/teams/") || template.starts_with("/monitor/") {
+    } else if template.starts_with("/beheer/teams/")
+        || template.starts_with("/beheer/aanbieders/")
+        || template.starts_with("/monitor/")
+    {
         "1".to_owned()
     } else {
         ids.household.to_string()

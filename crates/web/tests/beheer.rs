@@ -661,3 +661,148 @@ async fn a_district_is_renamed_with_its_version_and_its_code_stays() {
         }
     }
 }
+
+#[tokio::test]
+async fn providers_are_added_renamed_and_given_a_sector_with_optimistic_locking() {
+    for app in apps(10).await {
+        let admin = app.login_as("beheerder").await;
+        let before = app.count_rows("providers").await;
+        let list = app.get("/beheer/aanbieders", &admin).await;
+        assert_eq!(list.status, 200);
+        assert!(list.body.contains("Stichting Welzijn Proefstad"));
+        assert!(list.body.contains("Welzijn"), "the sector's Dutch name");
+
+        // Bad input: a Dutch message at each field, nothing written.
+        for (form, field, text) in [
+            (
+                [("naam", " x "), ("sector", "welzijn")],
+                "naam",
+                "Vul een naam in van 2 tot 120 tekens.",
+            ),
+            (
+                [("naam", "Een\tnaam"), ("sector", "welzijn")],
+                "naam",
+                "geen regeleinde of tab",
+            ),
+            (
+                [("naam", "Buurthuis De Linde"), ("sector", "zorg")],
+                "sector",
+                "Kies een sector uit de lijst.",
+            ),
+            (
+                [("naam", "Buurtwerk De Brug"), ("sector", "welzijn")],
+                "naam",
+                "Er is al een aanbieder met deze naam.",
+            ),
+        ] {
+            let res = app.post_form("/beheer/aanbieders", &admin, &form).await;
+            assert_eq!(res.status, 400, "{form:?}");
+            assert!(
+                res.body.contains(&format!("id=\"{field}-fout\"")),
+                "{form:?}"
+            );
+            assert!(res.body.contains(text), "{form:?}: {}", res.body);
+            assert!(
+                res.body.contains(&format!("value=\"{}\"", form[0].1)) || form[0].1.contains('\t'),
+                "the form keeps what was typed"
+            );
+            assert_eq!(app.count_rows("providers").await, before, "{form:?}");
+        }
+
+        let res = app
+            .post_form(
+                "/beheer/aanbieders",
+                &admin,
+                &[("naam", "  Buurthuis De Linde "), ("sector", "welzijn")],
+            )
+            .await;
+        assert_eq!(res.status, 303);
+        assert_eq!(res.location(), Some("/beheer/aanbieders?opgeslagen=1"));
+        assert_eq!(app.count_rows("providers").await, before + 1);
+        let tail = app.audit_tail(1).await;
+        assert_eq!(tail[0].action, "create");
+        assert_eq!(tail[0].object_type.as_deref(), Some("provider"));
+        assert!(tail[0].detail.contains("Buurthuis De Linde (welzijn)"));
+        let id = tail[0].object_id.clone().unwrap_or_default();
+        let page = app.get(&format!("/beheer/aanbieders/{id}"), &admin).await;
+        assert!(
+            page.body.contains("<h1>Buurthuis De Linde wijzigen</h1>"),
+            "{}",
+            page.body
+        );
+        // The new provider can be linked to an aanbieder's account.
+        let form = app.get("/beheer/gebruikers/nieuw", &admin).await;
+        assert!(
+            form.body.contains("Buurthuis De Linde"),
+            "offered for accounts"
+        );
+
+        // Two beheerders edit the same provider: one wins, one gets a conflict.
+        let path = "/beheer/aanbieders/1";
+        let page = app.get(path, &admin).await;
+        assert!(page.body.contains("name=\"versie\" value=\"1\""));
+        let edit = |name: &'static str| {
+            let app = &app;
+            let admin = admin.clone();
+            async move {
+                app.post_form(
+                    path,
+                    &admin,
+                    &[("naam", name), ("sector", "participatie"), ("versie", "1")],
+                )
+                .await
+            }
+        };
+        let (a, b) = tokio::join!(edit("Welzijn Proefstad"), edit("Stichting Welzijn Oost"));
+        let mut statuses = vec![a.status.as_u16(), b.status.as_u16()];
+        statuses.sort();
+        assert_eq!(statuses, vec![303, 409], "{:?}", app.backend);
+        let loser = if a.status == 409 { &a } else { &b };
+        assert!(loser
+            .body
+            .contains("Iemand anders heeft deze aanbieder intussen gewijzigd"));
+        let winner = if a.status == 303 {
+            "Welzijn Proefstad"
+        } else {
+            "Stichting Welzijn Oost"
+        };
+        let list = app.get("/beheer/aanbieders", &admin).await;
+        assert!(list.body.contains(winner));
+        assert!(!list.body.contains("Stichting Welzijn Proefstad"));
+        assert!(list.body.contains("Werk en participatie"));
+        let tail = app.audit_tail(2).await;
+        assert!(tail
+            .iter()
+            .any(|r| r.outcome == "conflict" && r.object_type.as_deref() == Some("provider")));
+        assert!(tail.iter().any(|r| r.outcome == "success"
+            && r.detail.contains("naam 'Stichting Welzijn Proefstad' →")
+            && r.detail.contains("sector welzijn → participatie")));
+        // The social map's organisations carry the new name at once.
+        let orgs = app.get("/api/v1/hsds/organizations", &As::Anonymous).await;
+        assert_eq!(orgs.status, 200);
+        assert!(orgs.body.contains(winner), "{}", orgs.body);
+
+        // A name another provider has is refused on edit too; nothing changes.
+        let res = app
+            .post_form(
+                path,
+                &admin,
+                &[
+                    ("naam", "Buurtwerk De Brug"),
+                    ("sector", "welzijn"),
+                    ("versie", "2"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 400);
+        assert!(res.body.contains("Er is al een aanbieder met deze naam."));
+        assert!(app
+            .get("/beheer/aanbieders", &admin)
+            .await
+            .body
+            .contains(winner));
+        // An unknown provider is a 404.
+        assert_eq!(app.get("/beheer/aanbieders/999", &admin).await.status, 404);
+        assert_eq!(app.get("/beheer/aanbieders/abc", &admin).await.status, 404);
+    }
+}

@@ -648,7 +648,7 @@ pub async fn edit_user_submit(
 }
 
 /// A stale version, audited in its own transaction (the failed one is gone).
-async fn audit_conflict(
+pub(crate) async fn audit_conflict(
     state: &AppState,
     ctx: &Ctx,
     object: (&str, String),

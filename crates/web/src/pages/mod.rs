@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod households;
 pub mod monitor;
+pub mod providers;
 
 use crate::ctx::Ctx;
 use crate::error::{AppError, Failure};
@@ -41,6 +42,7 @@ fn nav_for(role: Role, path: &str) -> Vec<NavItem> {
             items.push(("/beheer/gebruikers", "Gebruikers"));
             items.push(("/beheer/teams", "Teams"));
             items.push(("/beheer/wijken", "Wijken"));
+            items.push(("/beheer/aanbieders", "Aanbieders"));
             items.push(("/beheer/audit", "Auditlog"));
         }
         _ => {}
@@ -461,10 +463,11 @@ pub async fn start(State(state): State<AppState>, ctx: Ctx) -> PageResult {
             Card { href: "/monitor", title: "Stapelingsmonitor", text: "Gepseudonimiseerde bestanden van organisaties koppelen en beschermde tabellen maken." },
             account,
         ]),
-        Role::Beheerder => ("U beheert gebruikers, teams en de wijkindeling, en houdt toezicht op het auditlog.", vec![
+        Role::Beheerder => ("U beheert gebruikers, teams, de wijkindeling en de aanbieders, en houdt toezicht op het auditlog.", vec![
             Card { href: "/beheer/gebruikers", title: "Gebruikers", text: "Accounts aanmaken, rollen en teams toewijzen, accounts uitschakelen." },
             Card { href: "/beheer/teams", title: "Teams", text: "Wijkteams en hun wijken." },
             Card { href: "/beheer/wijken", title: "Wijken en buurten", text: "De CBS-indeling van de gemeente." },
+            Card { href: "/beheer/aanbieders", title: "Aanbieders", text: "Organisaties met aanbod of afspraken: toevoegen en wijzigen." },
             Card { href: "/beheer/audit", title: "Auditlog", text: "Wie zag of wijzigde welke gegevens, en geweigerde toegang." },
             account,
         ]),

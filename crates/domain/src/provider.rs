@@ -1,0 +1,184 @@
+//! Providers: the organisations that deliver services on the social map and
+//! hold agreements in plans. A provider has a unique name and a sector.
+
+use std::fmt;
+
+/// The sector a provider works in. Stored as its code (`welzijn`, …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProviderSector {
+    Welzijn,
+    Wmo,
+    Jeugd,
+    Schuldhulp,
+    Ggz,
+    Wonen,
+    Vrijwilligers,
+    Mantelzorg,
+    Participatie,
+    /// Not given: what an import of an organisation from another source records.
+    Overig,
+}
+
+/// A sector code that is not one of [`ProviderSector::ALL`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "provider sector must be one of {}; got '{input}'",
+    ProviderSector::codes()
+)]
+pub struct SectorError {
+    input: String,
+}
+
+impl ProviderSector {
+    pub const ALL: [ProviderSector; 10] = [
+        ProviderSector::Welzijn,
+        ProviderSector::Wmo,
+        ProviderSector::Jeugd,
+        ProviderSector::Schuldhulp,
+        ProviderSector::Ggz,
+        ProviderSector::Wonen,
+        ProviderSector::Vrijwilligers,
+        ProviderSector::Mantelzorg,
+        ProviderSector::Participatie,
+        ProviderSector::Overig,
+    ];
+
+    /// The stored code. `Overig` is stored as `aanbieder`, the code imports
+    /// have always written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProviderSector::Welzijn => "welzijn",
+            ProviderSector::Wmo => "wmo",
+            ProviderSector::Jeugd => "jeugd",
+            ProviderSector::Schuldhulp => "schuldhulp",
+            ProviderSector::Ggz => "ggz",
+            ProviderSector::Wonen => "wonen",
+            ProviderSector::Vrijwilligers => "vrijwilligers",
+            ProviderSector::Mantelzorg => "mantelzorg",
+            ProviderSector::Participatie => "participatie",
+            ProviderSector::Overig => "aanbieder",
+        }
+    }
+
+    /// The Dutch name shown in the UI.
+    pub fn label(self) -> &'static str {
+        match self {
+            ProviderSector::Welzijn => "Welzijn",
+            ProviderSector::Wmo => "Wmo-ondersteuning",
+            ProviderSector::Jeugd => "Jeugdhulp",
+            ProviderSector::Schuldhulp => "Schuldhulp",
+            ProviderSector::Ggz => "Ggz",
+            ProviderSector::Wonen => "Wonen",
+            ProviderSector::Vrijwilligers => "Vrijwilligerswerk",
+            ProviderSector::Mantelzorg => "Mantelzorg",
+            ProviderSector::Participatie => "Werk en participatie",
+            ProviderSector::Overig => "Overig",
+        }
+    }
+
+    pub fn parse(input: &str) -> Result<ProviderSector, SectorError> {
+        let code = input.trim();
+        ProviderSector::ALL
+            .into_iter()
+            .find(|s| s.as_str() == code)
+            .ok_or_else(|| SectorError {
+                input: code.chars().take(40).collect(),
+            })
+    }
+
+    fn codes() -> String {
+        ProviderSector::ALL.map(ProviderSector::as_str).join(", ")
+    }
+}
+
+impl fmt::Display for ProviderSector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A provider's name: trimmed, 2–120 characters, no control characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderName(String);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ProviderNameError {
+    #[error("a provider's name must be 2 to 120 characters")]
+    Length,
+    #[error("a provider's name cannot hold control characters (such as a line break)")]
+    Control,
+}
+
+impl ProviderName {
+    pub const MIN: usize = 2;
+    pub const MAX: usize = 120;
+
+    pub fn parse(input: &str) -> Result<ProviderName, ProviderNameError> {
+        let name = input.trim();
+        let n = name.chars().count();
+        if !(Self::MIN..=Self::MAX).contains(&n) {
+            return Err(ProviderNameError::Length);
+        }
+        if name.chars().any(char::is_control) {
+            return Err(ProviderNameError::Control);
+        }
+        Ok(ProviderName(name.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn every_sector_reads_back_from_its_code() {
+        for s in ProviderSector::ALL {
+            assert_eq!(ProviderSector::parse(s.as_str()), Ok(s));
+        }
+        let err = ProviderSector::parse("zorg").unwrap_err().to_string();
+        assert!(
+            err.contains("'zorg'") && err.contains("welzijn, wmo"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert_eq!(
+            ProviderName::parse("  Buurtwerk De Brug ").map(|n| n.0),
+            Ok("Buurtwerk De Brug".into())
+        );
+        assert_eq!(ProviderName::parse(" a "), Err(ProviderNameError::Length));
+        assert_eq!(
+            ProviderName::parse(&"x".repeat(121)),
+            Err(ProviderNameError::Length)
+        );
+        assert_eq!(
+            ProviderName::parse("Een\nnaam"),
+            Err(ProviderNameError::Control)
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn a_parsed_name_is_its_trimmed_input(s in "\\PC{0,130}") {
+            match ProviderName::parse(&s) {
+                Ok(n) => {
+                    prop_assert_eq!(n.as_str(), s.trim());
+                    let len = n.as_str().chars().count();
+                    prop_assert!((ProviderName::MIN..=ProviderName::MAX).contains(&len));
+                }
+                Err(_) => {
+                    let t = s.trim();
+                    let len = t.chars().count();
+                    prop_assert!(!(ProviderName::MIN..=ProviderName::MAX).contains(&len) || t.chars().any(char::is_control));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,290 @@
+//! Beheer of providers (the organisations on the social map and in plans): the
+//! list, a new provider, and renaming one or changing its sector. Services stay
+//! with the provider, accounts stay linked; the social map and the HSDS export
+//! show the new name at once (one table holds it).
+
+use super::admin::audit_conflict;
+use super::{render, PageResult};
+use crate::ctx::Ctx;
+use crate::error::AppError;
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use axum::Form;
+use baken_domain::provider::ProviderNameError;
+use baken_domain::{AuditAction, AuditOutcome, ProviderName, ProviderSector};
+use baken_store::{areas, audit, StoreError};
+use minijinja::{context, Value};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Deserialize, Serialize, Default)]
+pub struct ProviderForm {
+    #[serde(default)]
+    naam: String,
+    #[serde(default)]
+    sector: String,
+    #[serde(default)]
+    versie: String,
+}
+
+#[derive(Serialize)]
+struct SectorView {
+    code: &'static str,
+    label: &'static str,
+}
+
+fn sectors() -> Vec<SectorView> {
+    ProviderSector::ALL
+        .into_iter()
+        .map(|s| SectorView {
+            code: s.as_str(),
+            label: s.label(),
+        })
+        .collect()
+}
+
+fn sector_label(code: &str) -> String {
+    ProviderSector::parse(code)
+        .map(|s| s.label().to_owned())
+        .unwrap_or_else(|_| code.to_owned())
+}
+
+/// Name and sector, checked; every problem is put in `errors` under its field.
+fn check(
+    form: &ProviderForm,
+    errors: &mut BTreeMap<&str, String>,
+) -> Option<(ProviderName, ProviderSector)> {
+    let name = match ProviderName::parse(&form.naam) {
+        Ok(n) => Some(n),
+        Err(ProviderNameError::Length) => {
+            errors.insert(
+                "naam",
+                format!(
+                    "Vul een naam in van {} tot {} tekens.",
+                    ProviderName::MIN,
+                    ProviderName::MAX
+                ),
+            );
+            None
+        }
+        Err(ProviderNameError::Control) => {
+            errors.insert(
+                "naam",
+                "De naam mag geen regeleinde of tab bevatten.".into(),
+            );
+            None
+        }
+    };
+    let sector = match ProviderSector::parse(&form.sector) {
+        Ok(s) => Some(s),
+        Err(_) => {
+            errors.insert("sector", "Kies een sector uit de lijst.".into());
+            None
+        }
+    };
+    Some((name?, sector?))
+}
+
+#[derive(Serialize)]
+struct ProviderView {
+    id: i64,
+    name: String,
+    sector: String,
+    services: i64,
+    accounts: i64,
+}
+
+async fn list_page(
+    state: &AppState,
+    ctx: &Ctx,
+    form: ProviderForm,
+    errors: BTreeMap<&str, String>,
+    saved: &str,
+    status: StatusCode,
+) -> PageResult {
+    let mut tx = state.db.read().await?;
+    let rows = areas::providers_overview(&mut tx).await?;
+    drop(tx);
+    let providers: Vec<ProviderView> = rows
+        .into_iter()
+        .map(|p| ProviderView {
+            id: p.id,
+            sector: sector_label(&p.kind),
+            name: p.name,
+            services: p.services,
+            accounts: p.accounts,
+        })
+        .collect();
+    let html = render(
+        state,
+        ctx,
+        "admin_providers.html",
+        "Aanbieders",
+        Value::from_serialize(context! {
+            providers => providers, sectors => sectors(), form => form, errors => errors, saved => saved,
+        }),
+    )?;
+    Ok((status, html).into_response())
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> PageResult {
+    let saved = match q.get("opgeslagen").map(String::as_str) {
+        Some("gewijzigd") => "De wijzigingen in de aanbieder zijn opgeslagen.",
+        Some(_) => "De aanbieder is toegevoegd.",
+        None => "",
+    };
+    list_page(
+        &state,
+        &ctx,
+        ProviderForm::default(),
+        BTreeMap::new(),
+        saved,
+        StatusCode::OK,
+    )
+    .await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<ProviderForm>,
+) -> PageResult {
+    let mut errors = BTreeMap::new();
+    let Some((name, sector)) = check(&form, &mut errors) else {
+        return list_page(&state, &ctx, form, errors, "", StatusCode::BAD_REQUEST).await;
+    };
+    let mut tx = state.db.begin().await?;
+    match areas::create_provider(&mut tx, name.as_str(), sector.as_str()).await {
+        Ok(id) => {
+            audit::append(
+                &mut tx,
+                &ctx.audit(
+                    AuditAction::Create,
+                    AuditOutcome::Success,
+                    Some(("provider", id.to_string())),
+                    format!("{} ({sector})", name.as_str()),
+                ),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(Redirect::to("/beheer/aanbieders?opgeslagen=1").into_response())
+        }
+        Err(StoreError::Duplicate(_)) => {
+            tx.rollback().await?;
+            errors.insert("naam", "Er is al een aanbieder met deze naam.".into());
+            list_page(&state, &ctx, form, errors, "", StatusCode::BAD_REQUEST).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn load(state: &AppState, id: &str) -> Result<areas::Provider, AppError> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let mut tx = state.db.read().await?;
+    let p = areas::provider(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    drop(tx);
+    Ok(p)
+}
+
+async fn form_page(
+    state: &AppState,
+    ctx: &Ctx,
+    provider: &areas::Provider,
+    form: ProviderForm,
+    errors: BTreeMap<&str, String>,
+    status: StatusCode,
+) -> PageResult {
+    let mut tx = state.db.read().await?;
+    let row = areas::providers_overview(&mut tx)
+        .await?
+        .into_iter()
+        .find(|p| p.id == provider.id);
+    drop(tx);
+    let (services, accounts) = row.map(|r| (r.services, r.accounts)).unwrap_or_default();
+    let html = render(
+        state,
+        ctx,
+        "admin_provider_form.html",
+        "Aanbieder wijzigen",
+        Value::from_serialize(context! {
+            provider => provider, services => services, accounts => accounts,
+            sectors => sectors(), form => form, errors => errors,
+        }),
+    )?;
+    Ok((status, html).into_response())
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> PageResult {
+    let p = load(&state, &id).await?;
+    let form = ProviderForm {
+        naam: p.name.clone(),
+        sector: p.kind.clone(),
+        versie: p.version.to_string(),
+    };
+    form_page(&state, &ctx, &p, form, BTreeMap::new(), StatusCode::OK).await
+}
+
+pub async fn edit_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(form): Form<ProviderForm>,
+) -> PageResult {
+    let p = load(&state, &id).await?;
+    let Ok(version) = form.versie.trim().parse::<i64>() else {
+        return Err(AppError::BadRequest(
+            "Het formulier mist de versie van de gegevens. Laad de pagina opnieuw.".into(),
+        )
+        .into());
+    };
+    let mut errors = BTreeMap::new();
+    let Some((name, sector)) = check(&form, &mut errors) else {
+        return form_page(&state, &ctx, &p, form, errors, StatusCode::BAD_REQUEST).await;
+    };
+    let mut tx = state.db.begin().await?;
+    match areas::update_provider(&mut tx, p.id, version, name.as_str(), sector.as_str()).await {
+        Ok(_) => {
+            audit::append(
+                &mut tx,
+                &ctx.audit(
+                    AuditAction::Update,
+                    AuditOutcome::Success,
+                    Some(("provider", p.id.to_string())),
+                    format!(
+                        "naam '{}' → '{}', sector {} → {sector}",
+                        p.name,
+                        name.as_str(),
+                        p.kind
+                    ),
+                ),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(Redirect::to("/beheer/aanbieders?opgeslagen=gewijzigd").into_response())
+        }
+        Err(StoreError::Duplicate(_)) => {
+            tx.rollback().await?;
+            errors.insert("naam", "Er is al een aanbieder met deze naam.".into());
+            form_page(&state, &ctx, &p, form, errors, StatusCode::BAD_REQUEST).await
+        }
+        Err(StoreError::Conflict { .. }) => {
+            tx.rollback().await?;
+            audit_conflict(&state, &ctx, ("provider", p.id.to_string()), version).await?;
+            errors.insert("_form", "Iemand anders heeft deze aanbieder intussen gewijzigd. Er is niets opgeslagen. Laad de pagina opnieuw en voer uw wijziging nog eens in.".into());
+            form_page(&state, &ctx, &p, form, errors, StatusCode::CONFLICT).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
