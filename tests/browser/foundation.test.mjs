@@ -28,7 +28,7 @@ const ROLES = {
   aanbieder: ['/start', '/account'],
   beleid: ['/start', '/cijfers'],
   beheerder: ['/start', '/beheer/gebruikers', '/beheer/gebruikers/nieuw', '/beheer/gebruikers/2', '/beheer/teams',
-    '/beheer/teams/1', '/beheer/wijken', '/beheer/wijken/WK999901', '/beheer/aanbieders', '/beheer/aanbieders/1',
+    '/beheer/teams/1', '/beheer/wijken', '/beheer/wijken/WK999901', '/beheer/buurten/BU99990101', '/beheer/aanbieders', '/beheer/aanbieders/1',
     '/beheer/audit'],
 };
 
@@ -140,6 +140,7 @@ const SHOTS = [
   ['beheerder', '/beheer/teams/1', 'beheer-team-wijzigen', 200],
   ['beheerder', '/beheer/wijken', 'beheer-wijken', 200],
   ['beheerder', '/beheer/wijken/WK999901', 'beheer-wijk-wijzigen', 200],
+  ['beheerder', '/beheer/buurten/BU99990101', 'beheer-buurt-wijzigen', 200],
   ['beheerder', '/beheer/aanbieders', 'beheer-aanbieders', 200],
   ['beheerder', '/beheer/aanbieders/1', 'beheer-aanbieder-wijzigen', 200],
   ['beheerder', '/beheer/audit', 'auditlog', 200],
@@ -277,7 +278,7 @@ test('a beheerder unlocks an account and sets a temporary password; the user mus
   await user.context().close();
 });
 
-test('a beheerder renames a team and a district; bad input gets Dutch field errors', async () => {
+test('a beheerder renames a team, a district and a neighbourhood; bad input gets Dutch field errors', async () => {
   const page = await newPage(browser);
   await login(page, server.url, 'beheerder');
   await page.goto(`${server.url}/beheer/teams`);
@@ -303,8 +304,19 @@ test('a beheerder renames a team and a district; bad input gets Dutch field erro
   await expectAccessible(page, 'wijk met fout');
   await page.getByLabel('Naam van de wijk').fill('Zuid en Polder');
   await page.getByRole('button', { name: 'Opslaan' }).click();
-  await page.waitForURL(/\/beheer\/wijken\?opgeslagen=1$/);
+  await page.waitForURL(/\/beheer\/wijken\?opgeslagen=wijk$/);
   assert.match(await page.locator('h2', { hasText: 'Zuid en Polder' }).textContent(), /WK999904/);
+
+  // A neighbourhood, from the same list; its CBS code stays.
+  const first = page.locator('section.district', { hasText: 'WK999904' }).locator('li a').first();
+  const code = (await first.getAttribute('href')).split('/').pop();
+  await first.click();
+  assert.match(await page.locator('h1').textContent(), /^Buurt .* wijzigen$/);
+  await page.getByLabel('Naam van de buurt').fill('Polderbuurt');
+  await page.getByRole('button', { name: 'Opslaan' }).click();
+  await page.waitForURL(/\/beheer\/wijken\?opgeslagen=buurt$/);
+  assert.match(await page.locator('[role=status]').textContent(), /De naam van de buurt is opgeslagen/);
+  assert.match(await page.locator('li', { hasText: 'Polderbuurt' }).textContent(), new RegExp(code));
   await page.context().close();
 });
 

@@ -17,6 +17,7 @@ pub struct Neighbourhood {
     pub code: String,
     pub district_code: String,
     pub name: String,
+    pub version: i64,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
@@ -89,11 +90,55 @@ pub async fn rename_district(
 
 pub async fn neighbourhoods(tx: &mut Tx) -> Result<Vec<Neighbourhood>> {
     let rows = with_conn!(tx, |c| {
-        sqlx::query_as("SELECT code, district_code, name FROM neighbourhoods ORDER BY code")
-            .fetch_all(&mut *c)
-            .await
+        sqlx::query_as(
+            "SELECT code, district_code, name, version FROM neighbourhoods ORDER BY code",
+        )
+        .fetch_all(&mut *c)
+        .await
     })?;
     Ok(rows)
+}
+
+pub async fn neighbourhood(tx: &mut Tx, code: &str) -> Result<Option<Neighbourhood>> {
+    let row = with_conn!(tx, |c| {
+        sqlx::query_as(
+            "SELECT code, district_code, name, version FROM neighbourhoods WHERE code = $1",
+        )
+        .bind(code)
+        .fetch_optional(&mut *c)
+        .await
+    })?;
+    Ok(row)
+}
+
+/// Renames a neighbourhood if it is still at `expected_version`. Its CBS code,
+/// and so its district, never change.
+pub async fn rename_neighbourhood(
+    tx: &mut Tx,
+    code: &str,
+    expected_version: i64,
+    name: &str,
+) -> Result<i64> {
+    let n = exec!(tx, |c| {
+        sqlx::query(
+            "UPDATE neighbourhoods SET name = $1, version = version + 1 WHERE code = $2 AND version = $3",
+        )
+        .bind(name)
+        .bind(code)
+        .bind(expected_version)
+        .execute(&mut *c)
+        .await
+    })?;
+    if n == 0 {
+        return match neighbourhood(tx, code).await? {
+            Some(_) => Err(StoreError::Conflict {
+                what: format!("neighbourhood {code}"),
+                expected: expected_version,
+            }),
+            None => Err(StoreError::NotFound(format!("neighbourhood {code}"))),
+        };
+    }
+    Ok(expected_version + 1)
 }
 
 pub async fn create_district(

@@ -180,6 +180,18 @@ fn foundation() -> Vec<Route> {
         ),
         r(
             g.clone(),
+            "/beheer/buurten/{code}",
+            P::ManageDistricts,
+            get(pages::admin::edit_neighbourhood_form),
+        ),
+        r(
+            p.clone(),
+            "/beheer/buurten/{code}",
+            P::ManageDistricts,
+            post(pages::admin::edit_neighbourhood_submit),
+        ),
+        r(
+            g.clone(),
             "/beheer/aanbieders",
             P::ManageProviders,
             get(pages::providers::list),

@@ -28,7 +28,7 @@ pub fn environment() -> Environment<'static> {
         "admin_teams.html",
         "admin_team_form.html",
         "admin_districts.html",
-        "admin_district_form.html",
+        "admin_area_form.html",
         "admin_providers.html",
         "admin_provider_form.html",
         "admin_provider_fields.html",

@@ -198,6 +198,8 @@ const MATRIX: &[Entry] = &[
         Page("Wijk Centrum wijzigen"),
     ),
     e("POST", "/beheer/wijken/{code}", ADMIN, NO_VERSION),
+    e("GET", "/beheer/buurten/{code}", ADMIN, Page("Buurt ")),
+    e("POST", "/beheer/buurten/{code}", ADMIN, NO_VERSION),
     e("GET", "/beheer/audit", ADMIN, Page("Auditlog")),
     e("GET", "/monitor", &["beleid"], Page("Stapelingsmonitor")),
     e(
@@ -666,7 +668,14 @@ fn concrete(template: &str, ids: &Ids) -> String {
     };
     let path = template
         .replace("{id}", &id)
-        .replace("{code}", "WK999901")
+        .replace(
+            "{code}",
+            if template.starts_with("/beheer/buurten/") {
+                "BU99990101"
+            } else {
+                "WK999901"
+            },
+        )
         .replace("{kind}", &ids.wijzer.0)
         .replace("{key}", &ids.wijzer.1);
     assert!(!path.contains('{'), "no id for {template}");

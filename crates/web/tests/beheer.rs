@@ -663,6 +663,90 @@ async fn a_district_is_renamed_with_its_version_and_its_code_stays() {
 }
 
 #[tokio::test]
+async fn a_neighbourhood_is_renamed_with_its_version_and_its_code_stays() {
+    for app in apps(10).await {
+        let admin = app.login_as("beheerder").await;
+        let list = app.get("/beheer/wijken", &admin).await;
+        assert!(list.body.contains("href=\"/beheer/buurten/BU99990101\""));
+        let page = app.get("/beheer/buurten/BU99990101", &admin).await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("name=\"versie\" value=\"1\""));
+        assert!(page
+            .body
+            .contains("De buurt hoort bij wijk Centrum (WK999901)."));
+        let old = {
+            let start = page.body.find("<h1>Buurt ").map(|i| i + "<h1>Buurt ".len());
+            let rest = start.map(|i| &page.body[i..]).unwrap_or("");
+            rest.split(" wijzigen</h1>").next().unwrap_or("").to_owned()
+        };
+        assert!(!old.is_empty(), "the page names the neighbourhood");
+
+        // Bad names change nothing.
+        for bad in ["x", "Twee\nregels"] {
+            let res = app
+                .post_form(
+                    "/beheer/buurten/BU99990101",
+                    &admin,
+                    &[("naam", bad), ("versie", "1")],
+                )
+                .await;
+            assert_eq!(res.status, 400, "{bad:?}");
+            assert!(res.body.contains("id=\"naam-fout\""), "{bad:?}");
+        }
+        let res = app
+            .post_form(
+                "/beheer/buurten/BU99990101",
+                &admin,
+                &[("naam", " De Vaart "), ("versie", "1")],
+            )
+            .await;
+        assert_eq!(res.status, 303);
+        assert_eq!(res.location(), Some("/beheer/wijken?opgeslagen=buurt"));
+        let list = app.get("/beheer/wijken?opgeslagen=buurt", &admin).await;
+        assert!(list.body.contains("De naam van de buurt is opgeslagen"));
+        assert!(list.body.contains("De Vaart<span class=\"visually-hidden\">, naam wijzigen</span></a> <span class=\"muted\">BU99990101</span>"));
+        let entry = &app.audit_tail(1).await[0];
+        assert_eq!(
+            (
+                entry.object_type.as_deref(),
+                entry.object_id.as_deref(),
+                entry.outcome.as_str()
+            ),
+            (Some("neighbourhood"), Some("BU99990101"), "success")
+        );
+        assert_eq!(entry.detail, format!("naam '{old}' → 'De Vaart'"));
+
+        // The form someone opened before that save is stale now.
+        let res = app
+            .post_form(
+                "/beheer/buurten/BU99990101",
+                &admin,
+                &[("naam", "Oude Vaart"), ("versie", "1")],
+            )
+            .await;
+        assert_eq!(res.status, 409);
+        assert!(res
+            .body
+            .contains("Iemand anders heeft deze buurt intussen gewijzigd"));
+        assert!(!app
+            .get("/beheer/wijken", &admin)
+            .await
+            .body
+            .contains("Oude Vaart"));
+        assert_eq!(app.audit_tail(1).await[0].outcome, "conflict");
+
+        // Codes that are not a neighbourhood are not found.
+        for path in [
+            "/beheer/buurten/BU99999999",
+            "/beheer/buurten/WK999901",
+            "/beheer/buurten/vaart",
+        ] {
+            assert_eq!(app.get(path, &admin).await.status, 404, "{path}");
+        }
+    }
+}
+
+#[tokio::test]
 async fn providers_are_added_renamed_and_given_a_sector_with_optimistic_locking() {
     for app in apps(10).await {
         let admin = app.login_as("beheerder").await;

@@ -11,7 +11,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::Form;
 use baken_domain::{
-    AuditAction, AuditOutcome, DistrictCode, Link, LinkError, Password, Role, Username,
+    AuditAction, AuditOutcome, DistrictCode, Link, LinkError, NeighbourhoodCode, Password, Role,
+    Username,
 };
 use baken_store::audit::AuditFilter;
 use baken_store::{areas, audit, users, StoreError};
@@ -1051,10 +1052,10 @@ pub async fn districts(
             neighbourhoods: d.neighbourhoods,
         })
         .collect();
-    let saved = if q.contains_key("opgeslagen") {
-        "De naam van de wijk is opgeslagen."
-    } else {
-        ""
+    let saved = match q.get("opgeslagen").map(String::as_str) {
+        Some("buurt") => "De naam van de buurt is opgeslagen.",
+        Some(_) => "De naam van de wijk is opgeslagen.",
+        None => "",
     };
     Ok(render(
         &state,
@@ -1074,56 +1075,135 @@ pub struct DistrictForm {
     versie: String,
 }
 
-async fn load_district(state: &AppState, code: &str) -> Result<areas::District, AppError> {
-    let code = DistrictCode::parse(code).map_err(|_| AppError::NotFound)?;
-    let mut tx = state.db.read().await?;
-    let d = areas::district(&mut tx, code.as_str())
-        .await?
-        .ok_or(AppError::NotFound)?;
-    drop(tx);
-    Ok(d)
+/// A part of the CBS division whose name a beheerder may change: a district or a
+/// neighbourhood. Their codes never change — they are how the rest of the
+/// country knows them.
+#[derive(Clone, Copy)]
+enum Area {
+    District,
+    Neighbourhood,
 }
 
-fn district_form_page(
+impl Area {
+    /// "wijk" / "buurt", as the page says it.
+    fn noun(self) -> &'static str {
+        match self {
+            Area::District => "wijk",
+            Area::Neighbourhood => "buurt",
+        }
+    }
+    fn object_type(self) -> &'static str {
+        match self {
+            Area::District => "district",
+            Area::Neighbourhood => "neighbourhood",
+        }
+    }
+    fn path(self, code: &str) -> String {
+        match self {
+            Area::District => format!("/beheer/wijken/{code}"),
+            Area::Neighbourhood => format!("/beheer/buurten/{code}"),
+        }
+    }
+}
+
+/// What the rename form shows of a district or neighbourhood.
+#[derive(Serialize)]
+struct AreaView {
+    code: String,
+    name: String,
+    version: i64,
+    /// For a neighbourhood: the district it lies in.
+    district: Option<(String, String)>,
+}
+
+async fn load_area(state: &AppState, area: Area, code: &str) -> Result<AreaView, AppError> {
+    let mut tx = state.db.read().await?;
+    let view = match area {
+        Area::District => {
+            let code = DistrictCode::parse(code).map_err(|_| AppError::NotFound)?;
+            let d = areas::district(&mut tx, code.as_str())
+                .await?
+                .ok_or(AppError::NotFound)?;
+            AreaView {
+                code: d.code,
+                name: d.name,
+                version: d.version,
+                district: None,
+            }
+        }
+        Area::Neighbourhood => {
+            let code = NeighbourhoodCode::parse(code).map_err(|_| AppError::NotFound)?;
+            let n = areas::neighbourhood(&mut tx, code.as_str())
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let district = areas::district(&mut tx, &n.district_code)
+                .await?
+                .map(|d| (d.code, d.name));
+            AreaView {
+                code: n.code,
+                name: n.name,
+                version: n.version,
+                district,
+            }
+        }
+    };
+    drop(tx);
+    Ok(view)
+}
+
+fn area_form_page(
     state: &AppState,
     ctx: &Ctx,
-    district: &areas::District,
+    area: Area,
+    view: &AreaView,
     form: DistrictForm,
     errors: BTreeMap<&str, String>,
     status: StatusCode,
 ) -> PageResult {
+    let title = match area {
+        Area::District => "Wijk wijzigen",
+        Area::Neighbourhood => "Buurt wijzigen",
+    };
     let html = render(
         state,
         ctx,
-        "admin_district_form.html",
-        "Wijk wijzigen",
-        Value::from_serialize(context! { district => district, form => form, errors => errors }),
+        "admin_area_form.html",
+        title,
+        Value::from_serialize(context! {
+            area => view, noun => area.noun(), action => area.path(&view.code),
+            form => form, errors => errors,
+        }),
     )?;
     Ok((status, html).into_response())
 }
 
-pub async fn edit_district_form(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(code): Path<String>,
-) -> PageResult {
-    let d = load_district(&state, &code).await?;
+async fn area_form(state: &AppState, ctx: &Ctx, area: Area, code: &str) -> PageResult {
+    let view = load_area(state, area, code).await?;
     let form = DistrictForm {
-        naam: d.name.clone(),
-        versie: d.version.to_string(),
+        naam: view.name.clone(),
+        versie: view.version.to_string(),
     };
-    district_form_page(&state, &ctx, &d, form, BTreeMap::new(), StatusCode::OK)
+    area_form_page(
+        state,
+        ctx,
+        area,
+        &view,
+        form,
+        BTreeMap::new(),
+        StatusCode::OK,
+    )
 }
 
-/// Renames a district. Its CBS code never changes: it is how the rest of the
-/// country knows it.
-pub async fn edit_district_submit(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(code): Path<String>,
-    Form(form): Form<DistrictForm>,
+/// Renames a district or a neighbourhood (2–80 characters, optimistic locking,
+/// audited; a stale version is a conflict and changes nothing).
+async fn area_submit(
+    state: &AppState,
+    ctx: &Ctx,
+    area: Area,
+    code: &str,
+    form: DistrictForm,
 ) -> PageResult {
-    let d = load_district(&state, &code).await?;
+    let view = load_area(state, area, code).await?;
     let Ok(version) = form.versie.trim().parse::<i64>() else {
         return Err(AppError::BadRequest(
             "Het formulier mist de versie van de gegevens. Laad de pagina opnieuw.".into(),
@@ -1134,34 +1214,92 @@ pub async fn edit_district_submit(
     let name = form.naam.trim().to_owned();
     if name.chars().count() < 2 || name.chars().count() > 80 {
         errors.insert("naam", "Vul een naam in van 2 tot 80 tekens.".into());
+    } else if name.chars().any(char::is_control) {
+        errors.insert(
+            "naam",
+            "De naam mag geen regeleinde of tab bevatten.".into(),
+        );
     }
     if !errors.is_empty() {
-        return district_form_page(&state, &ctx, &d, form, errors, StatusCode::BAD_REQUEST);
+        return area_form_page(
+            state,
+            ctx,
+            area,
+            &view,
+            form,
+            errors,
+            StatusCode::BAD_REQUEST,
+        );
     }
     let mut tx = state.db.begin().await?;
-    match areas::rename_district(&mut tx, &d.code, version, &name).await {
+    let renamed = match area {
+        Area::District => areas::rename_district(&mut tx, &view.code, version, &name).await,
+        Area::Neighbourhood => {
+            areas::rename_neighbourhood(&mut tx, &view.code, version, &name).await
+        }
+    };
+    let object = (area.object_type(), view.code.clone());
+    match renamed {
         Ok(_) => {
             audit::append(
                 &mut tx,
                 &ctx.audit(
                     AuditAction::Update,
                     AuditOutcome::Success,
-                    Some(("district", d.code.clone())),
-                    format!("naam '{}' → '{name}'", d.name),
+                    Some(object),
+                    format!("naam '{}' → '{name}'", view.name),
                 ),
             )
             .await?;
             tx.commit().await?;
-            Ok(Redirect::to("/beheer/wijken?opgeslagen=1").into_response())
+            let saved = match area {
+                Area::District => "wijk",
+                Area::Neighbourhood => "buurt",
+            };
+            Ok(Redirect::to(&format!("/beheer/wijken?opgeslagen={saved}")).into_response())
         }
         Err(StoreError::Conflict { .. }) => {
             tx.rollback().await?;
-            audit_conflict(&state, &ctx, ("district", d.code.clone()), version).await?;
-            errors.insert("_form", "Iemand anders heeft deze wijk intussen gewijzigd. Er is niets opgeslagen. Laad de pagina opnieuw en voer uw wijziging nog eens in.".into());
-            district_form_page(&state, &ctx, &d, form, errors, StatusCode::CONFLICT)
+            audit_conflict(state, ctx, object, version).await?;
+            errors.insert("_form", format!("Iemand anders heeft deze {} intussen gewijzigd. Er is niets opgeslagen. Laad de pagina opnieuw en voer uw wijziging nog eens in.", area.noun()));
+            area_form_page(state, ctx, area, &view, form, errors, StatusCode::CONFLICT)
         }
         Err(e) => Err(e.into()),
     }
+}
+
+pub async fn edit_district_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+) -> PageResult {
+    area_form(&state, &ctx, Area::District, &code).await
+}
+
+pub async fn edit_district_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Form(form): Form<DistrictForm>,
+) -> PageResult {
+    area_submit(&state, &ctx, Area::District, &code, form).await
+}
+
+pub async fn edit_neighbourhood_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+) -> PageResult {
+    area_form(&state, &ctx, Area::Neighbourhood, &code).await
+}
+
+pub async fn edit_neighbourhood_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Form(form): Form<DistrictForm>,
+) -> PageResult {
+    area_submit(&state, &ctx, Area::Neighbourhood, &code, form).await
 }
 
 #[derive(Deserialize, Serialize, Default)]
