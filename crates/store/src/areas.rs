@@ -66,24 +66,44 @@ pub async fn rename_district(
     expected_version: i64,
     name: &str,
 ) -> Result<i64> {
+    rename_coded(tx, "districts", "district", code, expected_version, name).await
+}
+
+/// Renames the row of `table` (districts or neighbourhoods: keyed by a CBS
+/// code, with a version) if it is still at `expected_version`.
+async fn rename_coded(
+    tx: &mut Tx,
+    table: &'static str,
+    what: &'static str,
+    code: &str,
+    expected_version: i64,
+    name: &str,
+) -> Result<i64> {
+    let update = format!(
+        "UPDATE {table} SET name = $1, version = version + 1 WHERE code = $2 AND version = $3"
+    );
     let n = exec!(tx, |c| {
-        sqlx::query(
-            "UPDATE districts SET name = $1, version = version + 1 WHERE code = $2 AND version = $3",
-        )
-        .bind(name)
-        .bind(code)
-        .bind(expected_version)
-        .execute(&mut *c)
-        .await
+        sqlx::query(&update)
+            .bind(name)
+            .bind(code)
+            .bind(expected_version)
+            .execute(&mut *c)
+            .await
     })?;
     if n == 0 {
-        return match district(tx, code).await? {
-            Some(_) => Err(StoreError::Conflict {
-                what: format!("district {code}"),
+        let exists = format!("SELECT COUNT(*) FROM {table} WHERE code = $1");
+        let (found,): (i64,) = with_conn!(tx, |c| sqlx::query_as(&exists)
+            .bind(code)
+            .fetch_one(&mut *c)
+            .await)?;
+        return Err(if found > 0 {
+            StoreError::Conflict {
+                what: format!("{what} {code}"),
                 expected: expected_version,
-            }),
-            None => Err(StoreError::NotFound(format!("district {code}"))),
-        };
+            }
+        } else {
+            StoreError::NotFound(format!("{what} {code}"))
+        });
     }
     Ok(expected_version + 1)
 }
@@ -119,26 +139,15 @@ pub async fn rename_neighbourhood(
     expected_version: i64,
     name: &str,
 ) -> Result<i64> {
-    let n = exec!(tx, |c| {
-        sqlx::query(
-            "UPDATE neighbourhoods SET name = $1, version = version + 1 WHERE code = $2 AND version = $3",
-        )
-        .bind(name)
-        .bind(code)
-        .bind(expected_version)
-        .execute(&mut *c)
-        .await
-    })?;
-    if n == 0 {
-        return match neighbourhood(tx, code).await? {
-            Some(_) => Err(StoreError::Conflict {
-                what: format!("neighbourhood {code}"),
-                expected: expected_version,
-            }),
-            None => Err(StoreError::NotFound(format!("neighbourhood {code}"))),
-        };
-    }
-    Ok(expected_version + 1)
+    rename_coded(
+        tx,
+        "neighbourhoods",
+        "neighbourhood",
+        code,
+        expected_version,
+        name,
+    )
+    .await
 }
 
 pub async fn create_district(
