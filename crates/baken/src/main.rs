@@ -677,6 +677,10 @@ async fn load_demo(db: &Db, households: u64, seed: u64) -> anyhow::Result<()> {
     if show {
         eprintln!();
     }
+    // Fresh statistics for the planner; the data is committed whatever happens here.
+    if let Err(e) = db.analyze().await {
+        tracing::warn!(error = %e, "could not refresh the planner's statistics after the demo load");
+    }
     eprintln!(
         "Filled the database with the synthetic municipality {} ({}): {} households, {} residents, {} accounts in {:.1} s (seed {seed}).",
         m.code,

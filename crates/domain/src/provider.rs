@@ -105,7 +105,7 @@ pub struct ProviderName(String);
 pub enum ProviderNameError {
     #[error("a provider's name must be 2 to 120 characters")]
     Length,
-    #[error("a provider's name cannot hold control characters (such as a line break)")]
+    #[error("a provider's name cannot hold control or invisible characters (such as a line break or a zero-width space)")]
     Control,
 }
 
@@ -119,7 +119,7 @@ impl ProviderName {
         if !(Self::MIN..=Self::MAX).contains(&n) {
             return Err(ProviderNameError::Length);
         }
-        if name.chars().any(char::is_control) {
+        if name.chars().any(|c| c.is_control() || is_invisible(c)) {
             return Err(ProviderNameError::Control);
         }
         Ok(ProviderName(name.to_owned()))
@@ -128,6 +128,13 @@ impl ProviderName {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// Format characters that change how a name looks or reads without being seen:
+/// zero-width spaces and joiners, direction marks and overrides, the word joiner
+/// and invisible operators, the byte-order mark, the soft hyphen.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{00AD}')
 }
 
 #[cfg(test)]
@@ -162,6 +169,17 @@ mod tests {
             ProviderName::parse("Een\nnaam"),
             Err(ProviderNameError::Control)
         );
+        for invisible in [
+            "Buurt\u{200B}werk",
+            "Buurt\u{202E}krewtuub",
+            "\u{FEFF}Buurtwerk",
+        ] {
+            assert_eq!(
+                ProviderName::parse(invisible),
+                Err(ProviderNameError::Control),
+                "{invisible:?}"
+            );
+        }
     }
 
     proptest! {
@@ -176,7 +194,7 @@ mod tests {
                 Err(_) => {
                     let t = s.trim();
                     let len = t.chars().count();
-                    prop_assert!(!(ProviderName::MIN..=ProviderName::MAX).contains(&len) || t.chars().any(char::is_control));
+                    prop_assert!(!(ProviderName::MIN..=ProviderName::MAX).contains(&len) || t.chars().any(|c| c.is_control() || is_invisible(c)));
                 }
             }
         }

@@ -360,6 +360,20 @@ pub async fn providers_overview(tx: &mut Tx) -> Result<Vec<ProviderRow>> {
     Ok(rows)
 }
 
+/// Does a provider other than `except` have this name, ignoring case? (Names
+/// are unique as written; beheer also refuses one that differs only in case,
+/// which would look like the same organisation on the map.)
+pub async fn provider_name_taken(tx: &mut Tx, name: &str, except: Option<i64>) -> Result<bool> {
+    let (n,): (i64,) = with_conn!(tx, |c| {
+        sqlx::query_as("SELECT COUNT(*) FROM providers WHERE LOWER(name) = LOWER($1) AND id <> $2")
+            .bind(name)
+            .bind(except.unwrap_or(0))
+            .fetch_one(&mut *c)
+            .await
+    })?;
+    Ok(n > 0)
+}
+
 pub async fn provider(tx: &mut Tx, id: i64) -> Result<Option<Provider>> {
     let row = with_conn!(tx, |c| {
         sqlx::query_as("SELECT id, name, kind, version FROM providers WHERE id = $1")

@@ -162,7 +162,6 @@ pub async fn load_batched(
     )
     .await?;
     tx.commit().await?;
-    db.analyze().await?;
     Ok(DemoSummary {
         households: written,
         residents,

@@ -438,11 +438,13 @@ pub async fn upsert_organization(
     Ok(())
 }
 
-/// Gives a provider (an HSDS organisation) a new name, e.g. from an import.
+/// Gives a provider (an HSDS organisation) a new name, e.g. from an import. The
+/// version goes up, so a beheerder's form opened before is stale (a conflict, not
+/// a silent undo of the import).
 /// Provider names are unique: a name another provider has is a conflict.
 pub async fn rename_provider(tx: &mut Tx, provider_id: i64, name: &str) -> Result<()> {
     exec!(tx, |c| sqlx::query(
-        "UPDATE providers SET name = $1 WHERE id = $2"
+        "UPDATE providers SET name = $1, version = version + 1 WHERE id = $2"
     )
     .bind(name)
     .bind(provider_id)

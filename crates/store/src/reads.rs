@@ -126,33 +126,44 @@ async fn run_batch(pool: &Pool, batch: &mut Vec<Job>) {
     let mut results: Vec<(oneshot::Sender<_>, Result<Box<dyn Any + Send>>)> =
         Vec::with_capacity(batch.len());
     let mut broken: Option<String> = None;
+    // Job `i` runs after `SAVEPOINT r{i}`. A job that succeeded leaves its savepoint
+    // in place — the next one nests inside it — and one `RELEASE SAVEPOINT r0` at the
+    // end folds them all into the transaction: one round trip per batch instead of
+    // one per read, and the audit append below runs outside every savepoint (on
+    // PostgreSQL a write inside nested savepoints takes a transaction id per level).
+    let mut savepoints = 0usize;
     for job in batch.drain(..) {
         if let Some(msg) = &broken {
             let _ = job.reply.send(Err(StoreError::Batch(msg.clone())));
             continue;
         }
-        if let Err(e) = savepoint(&mut tx, "SAVEPOINT audited_read").await {
+        let name = savepoints;
+        if let Err(e) = savepoint(&mut tx, &format!("SAVEPOINT r{name}")).await {
             broken = Some(e.to_string());
             let _ = job.reply.send(Err(e));
             continue;
         }
+        savepoints += 1;
         let (value, audit) = (job.run)(&mut tx).await;
         match audit {
-            // A job that succeeded leaves its savepoint in place: the next job's
-            // savepoint nests inside it and the commit ends them all, which saves
-            // a `RELEASE` round trip per read.
             Some(mut e) => {
                 entries.append(&mut e);
                 results.push((job.reply, Ok(value)));
             }
             None => {
-                // The job failed: undo whatever it did (back to its own savepoint,
-                // the most recent of that name); its caller gets its own error.
-                if let Err(e) = savepoint(&mut tx, "ROLLBACK TO SAVEPOINT audited_read").await {
+                // The job failed: undo whatever it did, back to its own savepoint
+                // (which stays, empty); its caller gets its own error.
+                if let Err(e) = savepoint(&mut tx, &format!("ROLLBACK TO SAVEPOINT r{name}")).await
+                {
                     broken = Some(e.to_string());
                 }
                 let _ = job.reply.send(Ok(value));
             }
+        }
+    }
+    if broken.is_none() && savepoints > 0 {
+        if let Err(e) = savepoint(&mut tx, "RELEASE SAVEPOINT r0").await {
+            broken = Some(e.to_string());
         }
     }
     let committed = match broken {
@@ -177,7 +188,7 @@ async fn run_batch(pool: &Pool, batch: &mut Vec<Job>) {
     }
 }
 
-async fn savepoint(tx: &mut Tx, sql: &'static str) -> Result<()> {
+async fn savepoint(tx: &mut Tx, sql: &str) -> Result<()> {
     exec!(tx, |c| sqlx::query(sql).execute(&mut *c).await)?;
     Ok(())
 }

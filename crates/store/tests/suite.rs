@@ -257,6 +257,22 @@ async fn a_failing_read_is_rolled_back_alone() {
                             households::get(tx, 1).await?;
                             return Err(StoreError::NotFound(format!("read {i}")));
                         }
+                        if i % 8 == 1 {
+                            // Writes, then a statement the database refuses: on
+                            // PostgreSQL that aborts the shared transaction unless
+                            // the job's savepoint rescues it.
+                            audit::append(tx, &entry(&format!("undone {i}"))).await?;
+                            let sql = "SELECT no_such_column FROM households";
+                            match tx.conn() {
+                                baken_store::Conn::Sqlite(c) => {
+                                    sqlx::query(sql).execute(&mut *c).await?;
+                                }
+                                baken_store::Conn::Postgres(c) => {
+                                    sqlx::query(sql).execute(&mut *c).await?;
+                                }
+                            }
+                            return Ok((i, vec![entry("unreachable")]));
+                        }
                         Ok((i, vec![entry(&format!("kept {i}"))]))
                     })
                 })
@@ -270,10 +286,16 @@ async fn a_failing_read_is_rolled_back_alone() {
                     assert_eq!(i % 4, 0);
                     assert_eq!(what, format!("read {i}"));
                 }
+                Err(StoreError::Db(e)) => {
+                    assert_eq!(i % 8, 1, "{:?}: {e}", t.backend());
+                    assert!(e.to_string().contains("no_such_column"), "{e}");
+                }
                 Err(e) => panic!("{:?}: {e}", t.backend()),
             }
         }
-        assert_eq!(count(t.db.clone()).await, before + 30, "{:?}", t.backend());
+        // 40 reads: 10 fail on their own (i % 4 == 0), 5 on a refused statement
+        // (i % 8 == 1); the other 25 keep their entries.
+        assert_eq!(count(t.db.clone()).await, before + 25, "{:?}", t.backend());
         let mut tx = t.db.read().await.unwrap();
         let page = audit::search(&mut tx, &audit::AuditFilter::default(), 1, 1000)
             .await

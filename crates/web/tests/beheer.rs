@@ -754,7 +754,11 @@ async fn providers_are_added_renamed_and_given_a_sector_with_optimistic_locking(
         let list = app.get("/beheer/aanbieders", &admin).await;
         assert_eq!(list.status, 200);
         assert!(list.body.contains("Stichting Welzijn Proefstad"));
-        assert!(list.body.contains("Welzijn"), "the sector's Dutch name");
+        assert!(
+            list.body
+                .contains("data-label=\"Sector\">Wmo-ondersteuning</td>"),
+            "the sector's Dutch name"
+        );
 
         // Bad input: a Dutch message at each field, nothing written.
         for (form, field, text) in [
@@ -766,7 +770,7 @@ async fn providers_are_added_renamed_and_given_a_sector_with_optimistic_locking(
             (
                 [("naam", "Een\tnaam"), ("sector", "welzijn")],
                 "naam",
-                "geen regeleinde of tab",
+                "geen regeleinde, tab of onzichtbaar teken",
             ),
             (
                 [("naam", "Buurthuis De Linde"), ("sector", "zorg")],
@@ -777,6 +781,16 @@ async fn providers_are_added_renamed_and_given_a_sector_with_optimistic_locking(
                 [("naam", "Buurtwerk De Brug"), ("sector", "welzijn")],
                 "naam",
                 "Er is al een aanbieder met deze naam.",
+            ),
+            (
+                [("naam", "buurtwerk de brug"), ("sector", "welzijn")],
+                "naam",
+                "Er is al een aanbieder met deze naam.",
+            ),
+            (
+                [("naam", "Buurt\u{200B}werk"), ("sector", "welzijn")],
+                "naam",
+                "onzichtbaar teken",
             ),
         ] {
             let res = app.post_form("/beheer/aanbieders", &admin, &form).await;
@@ -864,7 +878,16 @@ async fn providers_are_added_renamed_and_given_a_sector_with_optimistic_locking(
         // The social map's organisations carry the new name at once.
         let orgs = app.get("/api/v1/hsds/organizations", &As::Anonymous).await;
         assert_eq!(orgs.status, 200);
-        assert!(orgs.body.contains(winner), "{}", orgs.body);
+        let json: serde_json::Value = serde_json::from_str(&orgs.body).expect("JSON");
+        let names: Vec<&str> = json["contents"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|o| o["name"].as_str()).collect())
+            .unwrap_or_default();
+        assert!(names.contains(&winner), "{names:?}");
+        assert!(
+            !names.contains(&"Stichting Welzijn Proefstad"),
+            "the old name is gone: {names:?}"
+        );
 
         // A name another provider has is refused on edit too; nothing changes.
         let res = app

@@ -72,7 +72,7 @@ fn check(
         Err(ProviderNameError::Control) => {
             errors.insert(
                 "naam",
-                "De naam mag geen regeleinde of tab bevatten.".into(),
+                "De naam mag geen regeleinde, tab of onzichtbaar teken bevatten.".into(),
             );
             None
         }
@@ -136,8 +136,8 @@ pub async fn list(
 ) -> PageResult {
     let saved = match q.get("opgeslagen").map(String::as_str) {
         Some("gewijzigd") => "De wijzigingen in de aanbieder zijn opgeslagen.",
-        Some(_) => "De aanbieder is toegevoegd.",
-        None => "",
+        Some("1") => "De aanbieder is toegevoegd.",
+        _ => "",
     };
     list_page(
         &state,
@@ -160,6 +160,11 @@ pub async fn create(
         return list_page(&state, &ctx, form, errors, "", StatusCode::BAD_REQUEST).await;
     };
     let mut tx = state.db.begin().await?;
+    if areas::provider_name_taken(&mut tx, name.as_str(), None).await? {
+        tx.rollback().await?;
+        errors.insert("naam", "Er is al een aanbieder met deze naam.".into());
+        return list_page(&state, &ctx, form, errors, "", StatusCode::BAD_REQUEST).await;
+    }
     match areas::create_provider(&mut tx, name.as_str(), sector.as_str()).await {
         Ok(id) => {
             audit::append(
@@ -254,6 +259,11 @@ pub async fn edit_submit(
         return form_page(&state, &ctx, &p, form, errors, StatusCode::BAD_REQUEST).await;
     };
     let mut tx = state.db.begin().await?;
+    if areas::provider_name_taken(&mut tx, name.as_str(), Some(p.id)).await? {
+        tx.rollback().await?;
+        errors.insert("naam", "Er is al een aanbieder met deze naam.".into());
+        return form_page(&state, &ctx, &p, form, errors, StatusCode::BAD_REQUEST).await;
+    }
     match areas::update_provider(&mut tx, p.id, version, name.as_str(), sector.as_str()).await {
         Ok(_) => {
             audit::append(
