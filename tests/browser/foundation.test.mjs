@@ -331,11 +331,15 @@ test('a beheerder adds a provider after Dutch field errors; the new provider can
   await expectAccessible(page, 'aanbieder met fouten');
   await page.getByLabel('Naam van de organisatie').fill('Repair Café Proefstad');
   await page.getByLabel('Sector').selectOption('vrijwilligers');
+  await page.getByLabel('Website').fill('repaircafe-proefstad.nl');
   await page.getByRole('button', { name: 'Aanbieder toevoegen' }).click();
   await page.waitForURL(/opgeslagen=1$/);
   assert.match(await page.locator('[role=status]').textContent(), /De aanbieder is toegevoegd/);
   const row = page.locator('tbody tr', { hasText: 'Repair Café Proefstad' });
   assert.match(await row.textContent(), /Vrijwilligerswerk/);
+  await row.getByRole('link').click();
+  assert.equal(await page.getByLabel('Website').inputValue(), 'https://repaircafe-proefstad.nl', 'the website, made whole');
+  await expectAccessible(page, 'aanbieder wijzigen');
   await page.goto(`${server.url}/beheer/gebruikers/nieuw`);
   assert.ok((await page.locator('select option').allTextContents()).some((o) => o.includes('Repair Café Proefstad')),
     'the new provider is offered for an aanbieder account');

@@ -22,5 +22,5 @@ pub use audit::{AuditAction, AuditEntry, AuditOutcome, ChainBreak};
 pub use bsn::Bsn;
 pub use codes::{DistrictCode, MunicipalityCode, NeighbourhoodCode};
 pub use ladder::{LadderStep, ParticipationRung, SelfRelianceScore, SupportForm};
-pub use provider::{ProviderName, ProviderSector};
+pub use provider::{ProviderDetails, ProviderName, ProviderSector};
 pub use user::{Password, Username};

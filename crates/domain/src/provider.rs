@@ -130,6 +130,96 @@ impl ProviderName {
     }
 }
 
+/// What the social map and its HSDS export say about a provider besides its
+/// name: a description in plain language, a website and an e-mail address, each
+/// optional (empty).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ProviderDetails {
+    description: String,
+    website: String,
+    email: String,
+}
+
+/// A field of [`ProviderDetails`] that does not hold.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DetailsError {
+    #[error("the description must be at most {max} characters; got {0}", max = ProviderDetails::MAX_DESCRIPTION)]
+    DescriptionLength(usize),
+    #[error("the description cannot hold control characters other than line breaks")]
+    DescriptionControl,
+    #[error("'{0}' is not a web address (http or https, with a domain such as voorbeeld.nl)")]
+    Website(String),
+    #[error("'{0}' is not an e-mail address")]
+    Email(String),
+}
+
+impl DetailsError {
+    /// The form field it belongs to.
+    pub fn field(&self) -> &'static str {
+        match self {
+            DetailsError::DescriptionLength(_) | DetailsError::DescriptionControl => "omschrijving",
+            DetailsError::Website(_) => "website",
+            DetailsError::Email(_) => "email",
+        }
+    }
+}
+
+impl ProviderDetails {
+    pub const MAX_DESCRIPTION: usize = 2000;
+
+    /// Checks all three fields and returns every problem. A website as people
+    /// type it ("www.buurthuis.nl") becomes a full web address.
+    pub fn parse(
+        description: &str,
+        website: &str,
+        email: &str,
+    ) -> Result<ProviderDetails, Vec<DetailsError>> {
+        let mut errors = Vec::new();
+        let description = description.trim().replace("\r\n", "\n");
+        let n = description.chars().count();
+        if n > Self::MAX_DESCRIPTION {
+            errors.push(DetailsError::DescriptionLength(n));
+        } else if description
+            .chars()
+            .any(|c| (c.is_control() && c != '\n') || is_invisible(c))
+        {
+            errors.push(DetailsError::DescriptionControl);
+        }
+        let website = match crate::kaart::service::web_address(website) {
+            Some(w) => w,
+            None => {
+                errors.push(DetailsError::Website(
+                    website.trim().chars().take(60).collect(),
+                ));
+                String::new()
+            }
+        };
+        let email = email.trim().to_owned();
+        if !email.is_empty() && !crate::kaart::service::is_email(&email) {
+            errors.push(DetailsError::Email(email.chars().take(60).collect()));
+        }
+        if errors.is_empty() {
+            Ok(ProviderDetails {
+                description,
+                website,
+                email,
+            })
+        } else {
+            Err(errors)
+        }
+    }
+
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+    pub fn website(&self) -> &str {
+        &self.website
+    }
+    pub fn email(&self) -> &str {
+        &self.email
+    }
+}
+
 /// Format characters that change how a name looks or reads without being seen:
 /// zero-width spaces and joiners, direction marks and overrides, the word joiner
 /// and invisible operators, the byte-order mark, the soft hyphen.
@@ -180,6 +270,31 @@ mod tests {
                 "{invisible:?}"
             );
         }
+    }
+
+    #[test]
+    fn details_are_checked_field_by_field() {
+        let d = ProviderDetails::parse(
+            "  Wij helpen.\r\nElke dag. ",
+            "www.debrug.nl",
+            " info@debrug.nl ",
+        )
+        .expect("valid");
+        assert_eq!(d.description(), "Wij helpen.\nElke dag.");
+        assert_eq!(d.website(), "https://www.debrug.nl");
+        assert_eq!(d.email(), "info@debrug.nl");
+        assert_eq!(
+            ProviderDetails::parse("", "", ""),
+            Ok(ProviderDetails::default())
+        );
+        let errs = ProviderDetails::parse(&"x".repeat(2001), "javascript:alert(1)", "geen-adres")
+            .unwrap_err();
+        let fields: Vec<&str> = errs.iter().map(DetailsError::field).collect();
+        assert_eq!(fields, ["omschrijving", "website", "email"]);
+        assert_eq!(
+            ProviderDetails::parse("Tekst\u{202E}", "", ""),
+            Err(vec![DetailsError::DescriptionControl])
+        );
     }
 
     proptest! {

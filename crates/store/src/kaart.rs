@@ -400,6 +400,43 @@ async fn service_id_exists(tx: &mut Tx, id: i64) -> Result<bool> {
     Ok(row.is_some())
 }
 
+/// A provider's description, website and e-mail address on the map (empty when
+/// it has no HSDS organisation row yet).
+pub async fn organization_details(
+    tx: &mut Tx,
+    provider_id: i64,
+) -> Result<(String, String, String)> {
+    let row: Option<(String, String, String)> = with_conn!(tx, |c| sqlx::query_as(
+        "SELECT description, website, email FROM kaart_organizations WHERE provider_id = $1"
+    )
+    .bind(provider_id)
+    .fetch_optional(&mut *c)
+    .await)?;
+    Ok(row.unwrap_or_default())
+}
+
+/// Sets a provider's description, website and e-mail address (its HSDS
+/// organisation keeps its id; one is made if it has none).
+pub async fn set_organization_details(
+    tx: &mut Tx,
+    provider_id: i64,
+    details: &baken_domain::ProviderDetails,
+) -> Result<()> {
+    ensure_organization(tx, provider_id).await?;
+    exec!(tx, |c| {
+        sqlx::query(
+        "UPDATE kaart_organizations SET description = $1, website = $2, email = $3 WHERE provider_id = $4"
+    )
+    .bind(details.description())
+    .bind(details.website())
+    .bind(details.email())
+    .bind(provider_id)
+    .execute(&mut *c)
+    .await
+    })?;
+    Ok(())
+}
+
 /// Gives a provider its HSDS organisation row if it has none.
 pub async fn ensure_organization(tx: &mut Tx, provider_id: i64) -> Result<()> {
     let row: Option<(i64,)> = with_conn!(tx, |c| sqlx::query_as(

@@ -760,6 +760,25 @@ async fn providers_are_added_renamed_and_given_a_sector_with_optimistic_locking(
             "the sector's Dutch name"
         );
 
+        // Details that are not a web or e-mail address: a message at each, nothing written.
+        let res = app
+            .post_form(
+                "/beheer/aanbieders",
+                &admin,
+                &[
+                    ("naam", "Buurthuis De Linde"),
+                    ("sector", "welzijn"),
+                    ("website", "javascript:alert(1)"),
+                    ("email", "geen adres"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 400);
+        assert!(res.body.contains("id=\"website-fout\""), "{}", res.body);
+        assert!(res.body.contains("Vul een webadres in"));
+        assert!(res.body.contains("id=\"email-fout\""));
+        assert_eq!(app.count_rows("providers").await, before);
+
         // Bad input: a Dutch message at each field, nothing written.
         for (form, field, text) in [
             (
@@ -811,7 +830,13 @@ async fn providers_are_added_renamed_and_given_a_sector_with_optimistic_locking(
             .post_form(
                 "/beheer/aanbieders",
                 &admin,
-                &[("naam", "  Buurthuis De Linde "), ("sector", "welzijn")],
+                &[
+                    ("naam", "  Buurthuis De Linde "),
+                    ("sector", "welzijn"),
+                    ("omschrijving", "Koffie, eten en een praatje, elke werkdag."),
+                    ("website", "www.delinde.nl"),
+                    ("email", "welkom@delinde.nl"),
+                ],
             )
             .await;
         assert_eq!(res.status, 303);
@@ -827,6 +852,27 @@ async fn providers_are_added_renamed_and_given_a_sector_with_optimistic_locking(
             page.body.contains("<h1>Buurthuis De Linde wijzigen</h1>"),
             "{}",
             page.body
+        );
+        assert!(
+            page.body
+                .contains("value=\"https:&#x2f;&#x2f;www.delinde.nl\""),
+            "the website, made whole (HTML-escaped)"
+        );
+        assert!(page
+            .body
+            .contains(">Koffie, eten en een praatje, elke werkdag.</textarea>"));
+        let orgs = app.get("/api/v1/hsds/organizations", &As::Anonymous).await;
+        let json: serde_json::Value = serde_json::from_str(&orgs.body).expect("JSON");
+        let linde = json["contents"]
+            .as_array()
+            .and_then(|a| a.iter().find(|o| o["name"] == "Buurthuis De Linde"))
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(linde["website"], "https://www.delinde.nl", "{linde}");
+        assert_eq!(linde["email"], "welkom@delinde.nl", "{linde}");
+        assert_eq!(
+            linde["description"],
+            "Koffie, eten en een praatje, elke werkdag."
         );
         // The new provider can be linked to an aanbieder's account.
         let form = app.get("/beheer/gebruikers/nieuw", &admin).await;

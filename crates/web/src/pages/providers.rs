@@ -12,9 +12,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::Form;
-use baken_domain::provider::ProviderNameError;
-use baken_domain::{AuditAction, AuditOutcome, ProviderName, ProviderSector};
-use baken_store::{areas, audit, StoreError};
+use baken_domain::provider::{DetailsError, ProviderNameError};
+use baken_domain::{AuditAction, AuditOutcome, ProviderDetails, ProviderName, ProviderSector};
+use baken_store::{areas, audit, kaart, StoreError};
 use minijinja::{context, Value};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -25,6 +25,12 @@ pub struct ProviderForm {
     naam: String,
     #[serde(default)]
     sector: String,
+    #[serde(default)]
+    omschrijving: String,
+    #[serde(default)]
+    website: String,
+    #[serde(default)]
+    email: String,
     #[serde(default)]
     versie: String,
 }
@@ -51,11 +57,11 @@ fn sector_label(code: &str) -> String {
         .unwrap_or_else(|_| code.to_owned())
 }
 
-/// Name and sector, checked; every problem is put in `errors` under its field.
+/// Name, sector and details, checked; every problem is put in `errors` under its field.
 fn check(
     form: &ProviderForm,
     errors: &mut BTreeMap<&str, String>,
-) -> Option<(ProviderName, ProviderSector)> {
+) -> Option<(ProviderName, ProviderSector, ProviderDetails)> {
     let name = match ProviderName::parse(&form.naam) {
         Ok(n) => Some(n),
         Err(ProviderNameError::Length) => {
@@ -84,7 +90,31 @@ fn check(
             None
         }
     };
-    Some((name?, sector?))
+    let details = match ProviderDetails::parse(&form.omschrijving, &form.website, &form.email) {
+        Ok(d) => Some(d),
+        Err(problems) => {
+            for p in problems {
+                let text = match p {
+                    DetailsError::DescriptionLength(_) => format!(
+                        "Maak de omschrijving korter: hoogstens {} tekens.",
+                        ProviderDetails::MAX_DESCRIPTION
+                    ),
+                    DetailsError::DescriptionControl => {
+                        "De omschrijving mag geen onzichtbare tekens bevatten.".into()
+                    }
+                    DetailsError::Website(_) => {
+                        "Vul een webadres in, zoals www.voorbeeld.nl.".into()
+                    }
+                    DetailsError::Email(_) => {
+                        "Vul een geldig e-mailadres in, zoals info@voorbeeld.nl.".into()
+                    }
+                };
+                errors.insert(p.field(), text);
+            }
+            None
+        }
+    };
+    Some((name?, sector?, details?))
 }
 
 #[derive(Serialize)]
@@ -156,7 +186,7 @@ pub async fn create(
     Form(form): Form<ProviderForm>,
 ) -> PageResult {
     let mut errors = BTreeMap::new();
-    let Some((name, sector)) = check(&form, &mut errors) else {
+    let Some((name, sector, details)) = check(&form, &mut errors) else {
         return list_page(&state, &ctx, form, errors, "", StatusCode::BAD_REQUEST).await;
     };
     let mut tx = state.db.begin().await?;
@@ -167,6 +197,7 @@ pub async fn create(
     }
     match areas::create_provider(&mut tx, name.as_str(), sector.as_str()).await {
         Ok(id) => {
+            kaart::set_organization_details(&mut tx, id, &details).await?;
             audit::append(
                 &mut tx,
                 &ctx.audit(
@@ -233,9 +264,15 @@ pub async fn edit_form(
     Path(id): Path<String>,
 ) -> PageResult {
     let p = load(&state, &id).await?;
+    let mut tx = state.db.read().await?;
+    let (omschrijving, website, email) = kaart::organization_details(&mut tx, p.id).await?;
+    drop(tx);
     let form = ProviderForm {
         naam: p.name.clone(),
         sector: p.kind.clone(),
+        omschrijving,
+        website,
+        email,
         versie: p.version.to_string(),
     };
     form_page(&state, &ctx, &p, form, BTreeMap::new(), StatusCode::OK).await
@@ -255,7 +292,7 @@ pub async fn edit_submit(
         .into());
     };
     let mut errors = BTreeMap::new();
-    let Some((name, sector)) = check(&form, &mut errors) else {
+    let Some((name, sector, details)) = check(&form, &mut errors) else {
         return form_page(&state, &ctx, &p, form, errors, StatusCode::BAD_REQUEST).await;
     };
     let mut tx = state.db.begin().await?;
@@ -266,6 +303,7 @@ pub async fn edit_submit(
     }
     match areas::update_provider(&mut tx, p.id, version, name.as_str(), sector.as_str()).await {
         Ok(_) => {
+            kaart::set_organization_details(&mut tx, p.id, &details).await?;
             audit::append(
                 &mut tx,
                 &ctx.audit(
