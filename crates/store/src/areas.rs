@@ -346,18 +346,25 @@ pub struct ProviderRow {
     pub accounts: i64,
 }
 
+const PROVIDER_ROW: &str = "SELECT p.id, p.name, p.kind, p.version, \
+     (SELECT COUNT(*) FROM kaart_services s WHERE s.provider_id = p.id AND s.status <> 'beeindigd') AS services, \
+     (SELECT COUNT(*) FROM users u WHERE u.provider_id = p.id AND u.active = TRUE) AS accounts \
+     FROM providers p";
+
 pub async fn providers_overview(tx: &mut Tx) -> Result<Vec<ProviderRow>> {
-    let rows = with_conn!(tx, |c| {
-        sqlx::query_as(
-            "SELECT p.id, p.name, p.kind, p.version, \
-             (SELECT COUNT(*) FROM kaart_services s WHERE s.provider_id = p.id AND s.status <> 'beeindigd') AS services, \
-             (SELECT COUNT(*) FROM users u WHERE u.provider_id = p.id AND u.active = TRUE) AS accounts \
-             FROM providers p ORDER BY p.name",
-        )
-        .fetch_all(&mut *c)
-        .await
-    })?;
+    let sql = format!("{PROVIDER_ROW} ORDER BY p.name");
+    let rows = with_conn!(tx, |c| sqlx::query_as(&sql).fetch_all(&mut *c).await)?;
     Ok(rows)
+}
+
+/// One provider with what hangs on it (the beheer edit page).
+pub async fn provider_overview(tx: &mut Tx, id: i64) -> Result<Option<ProviderRow>> {
+    let sql = format!("{PROVIDER_ROW} WHERE p.id = $1");
+    let row = with_conn!(tx, |c| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(&mut *c)
+        .await)?;
+    Ok(row)
 }
 
 /// Does a provider other than `except` have this name, ignoring case? (Names

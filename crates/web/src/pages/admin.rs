@@ -630,9 +630,15 @@ pub async fn edit_user_submit(
             Ok(Redirect::to("/beheer/gebruikers?opgeslagen=gewijzigd").into_response())
         }
         Err(StoreError::Conflict { .. }) => {
-            tx.rollback().await?;
-            audit_conflict(&state, &ctx, ("user", id.to_string()), version).await?;
-            errors.insert("_form", "Iemand anders heeft deze gebruiker intussen gewijzigd. Er is niets opgeslagen. Laad de pagina opnieuw en voer uw wijziging nog eens in.".into());
+            let stale = refuse_stale(
+                tx,
+                &state,
+                &ctx,
+                ("user", id.to_string()),
+                version,
+                "deze gebruiker",
+            );
+            errors.insert("_form", stale.await?);
             form_page(
                 &state,
                 &ctx,
@@ -648,13 +654,19 @@ pub async fn edit_user_submit(
     }
 }
 
-/// A stale version, audited in its own transaction (the failed one is gone).
-pub(crate) async fn audit_conflict(
+/// A form sent with a stale version: rolls back the transaction that found the
+/// conflict, audits the refusal in a transaction of its own, and returns the
+/// Dutch message for the top of the form. `subject` names what was changed
+/// ("dit team", "deze aanbieder").
+pub(crate) async fn refuse_stale(
+    tx: baken_store::Tx,
     state: &AppState,
     ctx: &Ctx,
     object: (&str, String),
     version: i64,
-) -> Result<(), AppError> {
+    subject: &str,
+) -> Result<String, AppError> {
+    tx.rollback().await?;
     let mut tx = state.db.begin().await?;
     audit::append(
         &mut tx,
@@ -667,7 +679,9 @@ pub(crate) async fn audit_conflict(
     )
     .await?;
     tx.commit().await?;
-    Ok(())
+    Ok(format!(
+        "Iemand anders heeft {subject} intussen gewijzigd. Er is niets opgeslagen. Laad de pagina opnieuw en voer uw wijziging nog eens in."
+    ))
 }
 
 /// Lifts a lock after failed logins.
@@ -1011,9 +1025,15 @@ pub async fn edit_team_submit(
             team_form_page(&state, &ctx, &team, form, errors, StatusCode::BAD_REQUEST).await
         }
         Err(StoreError::Conflict { .. }) => {
-            tx.rollback().await?;
-            audit_conflict(&state, &ctx, ("team", team.id.to_string()), version).await?;
-            errors.insert("_form", "Iemand anders heeft dit team intussen gewijzigd. Er is niets opgeslagen. Laad de pagina opnieuw en voer uw wijziging nog eens in.".into());
+            let stale = refuse_stale(
+                tx,
+                &state,
+                &ctx,
+                ("team", team.id.to_string()),
+                version,
+                "dit team",
+            );
+            errors.insert("_form", stale.await?);
             team_form_page(&state, &ctx, &team, form, errors, StatusCode::CONFLICT).await
         }
         Err(e) => Err(e.into()),
@@ -1259,9 +1279,11 @@ async fn area_submit(
             Ok(Redirect::to(&format!("/beheer/wijken?opgeslagen={saved}")).into_response())
         }
         Err(StoreError::Conflict { .. }) => {
-            tx.rollback().await?;
-            audit_conflict(state, ctx, object, version).await?;
-            errors.insert("_form", format!("Iemand anders heeft deze {} intussen gewijzigd. Er is niets opgeslagen. Laad de pagina opnieuw en voer uw wijziging nog eens in.", area.noun()));
+            let subject = format!("deze {}", area.noun());
+            errors.insert(
+                "_form",
+                refuse_stale(tx, state, ctx, object, version, &subject).await?,
+            );
             area_form_page(state, ctx, area, &view, form, errors, StatusCode::CONFLICT)
         }
         Err(e) => Err(e.into()),

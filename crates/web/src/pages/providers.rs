@@ -3,7 +3,7 @@
 //! with the provider, accounts stay linked; the social map and the HSDS export
 //! show the new name at once (one table holds it).
 
-use super::admin::audit_conflict;
+use super::admin::refuse_stale;
 use super::{render, PageResult};
 use crate::ctx::Ctx;
 use crate::error::AppError;
@@ -220,39 +220,32 @@ pub async fn create(
     }
 }
 
-async fn load(state: &AppState, id: &str) -> Result<areas::Provider, AppError> {
+/// The provider with its counts of services and accounts, or 404.
+async fn load(state: &AppState, id: &str) -> Result<areas::ProviderRow, AppError> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let mut tx = state.db.read().await?;
-    let p = areas::provider(&mut tx, id)
+    let p = areas::provider_overview(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
     drop(tx);
     Ok(p)
 }
 
-async fn form_page(
+fn form_page(
     state: &AppState,
     ctx: &Ctx,
-    provider: &areas::Provider,
+    provider: &areas::ProviderRow,
     form: ProviderForm,
     errors: BTreeMap<&str, String>,
     status: StatusCode,
 ) -> PageResult {
-    let mut tx = state.db.read().await?;
-    let row = areas::providers_overview(&mut tx)
-        .await?
-        .into_iter()
-        .find(|p| p.id == provider.id);
-    drop(tx);
-    let (services, accounts) = row.map(|r| (r.services, r.accounts)).unwrap_or_default();
     let html = render(
         state,
         ctx,
         "admin_provider_form.html",
         "Aanbieder wijzigen",
         Value::from_serialize(context! {
-            provider => provider, services => services, accounts => accounts,
-            sectors => sectors(), form => form, errors => errors,
+            provider => provider, sectors => sectors(), form => form, errors => errors,
         }),
     )?;
     Ok((status, html).into_response())
@@ -275,7 +268,7 @@ pub async fn edit_form(
         email,
         versie: p.version.to_string(),
     };
-    form_page(&state, &ctx, &p, form, BTreeMap::new(), StatusCode::OK).await
+    form_page(&state, &ctx, &p, form, BTreeMap::new(), StatusCode::OK)
 }
 
 pub async fn edit_submit(
@@ -293,13 +286,13 @@ pub async fn edit_submit(
     };
     let mut errors = BTreeMap::new();
     let Some((name, sector, details)) = check(&form, &mut errors) else {
-        return form_page(&state, &ctx, &p, form, errors, StatusCode::BAD_REQUEST).await;
+        return form_page(&state, &ctx, &p, form, errors, StatusCode::BAD_REQUEST);
     };
     let mut tx = state.db.begin().await?;
     if areas::provider_name_taken(&mut tx, name.as_str(), Some(p.id)).await? {
         tx.rollback().await?;
         errors.insert("naam", "Er is al een aanbieder met deze naam.".into());
-        return form_page(&state, &ctx, &p, form, errors, StatusCode::BAD_REQUEST).await;
+        return form_page(&state, &ctx, &p, form, errors, StatusCode::BAD_REQUEST);
     }
     match areas::update_provider(&mut tx, p.id, version, name.as_str(), sector.as_str()).await {
         Ok(_) => {
@@ -325,13 +318,13 @@ pub async fn edit_submit(
         Err(StoreError::Duplicate(_)) => {
             tx.rollback().await?;
             errors.insert("naam", "Er is al een aanbieder met deze naam.".into());
-            form_page(&state, &ctx, &p, form, errors, StatusCode::BAD_REQUEST).await
+            form_page(&state, &ctx, &p, form, errors, StatusCode::BAD_REQUEST)
         }
         Err(StoreError::Conflict { .. }) => {
-            tx.rollback().await?;
-            audit_conflict(&state, &ctx, ("provider", p.id.to_string()), version).await?;
-            errors.insert("_form", "Iemand anders heeft deze aanbieder intussen gewijzigd. Er is niets opgeslagen. Laad de pagina opnieuw en voer uw wijziging nog eens in.".into());
-            form_page(&state, &ctx, &p, form, errors, StatusCode::CONFLICT).await
+            let object = ("provider", p.id.to_string());
+            let stale = refuse_stale(tx, &state, &ctx, object, version, "deze aanbieder");
+            errors.insert("_form", stale.await?);
+            form_page(&state, &ctx, &p, form, errors, StatusCode::CONFLICT)
         }
         Err(e) => Err(e.into()),
     }
