@@ -464,7 +464,7 @@ async fn run(command: Command, file: FileConfig, origins: Origins<'_>) -> anyhow
             }
             let url = db_url(&db, &file, origins)?;
             let password = read_password()?;
-            let hash = baken_web::password::hash_password(password.expose())?;
+            let hash = baken_web::support::password::hash_password(password.expose())?;
             let database = open(&url).await?;
             let mut tx = database.begin().await?;
             let team_id = match &team {
@@ -618,10 +618,8 @@ async fn run(command: Command, file: FileConfig, origins: Origins<'_>) -> anyhow
 }
 
 /// The web upload's settings from `[monitor]` (checked when the file was read).
-fn monitor_settings(
-    m: Option<&config::MonitorFileConfig>,
-) -> baken_web::pages::monitor::MonitorSettings {
-    let mut settings = baken_web::pages::monitor::MonitorSettings::default();
+fn monitor_settings(m: Option<&config::MonitorFileConfig>) -> baken_web::MonitorSettings {
+    let mut settings = baken_web::MonitorSettings::default();
     if let Some(m) = m {
         if let Some(d) = m.domain_list() {
             settings.domains = d;
@@ -665,7 +663,7 @@ async fn load_demo(db: &Db, households: u64, seed: u64) -> anyhow::Result<()> {
     }
     let m = baken_synth::municipality();
     let config = baken_synth::Config::new(households, seed);
-    let hash = baken_web::password::hash_password(baken_synth::DEMO_PASSWORD)?;
+    let hash = baken_web::support::password::hash_password(baken_synth::DEMO_PASSWORD)?;
     let started = std::time::Instant::now();
     let show = std::io::stderr().is_terminal();
     let summary = demo::load(db, &m, &config, &hash, |n| {

@@ -71,7 +71,8 @@ pub async fn apps_with(households: u64, config: WebConfig) -> Vec<TestApp> {
             &t.db,
             &baken_synth::municipality(),
             &baken_synth::Config::new(households, 42),
-            &crate::password::hash_password(baken_synth::DEMO_PASSWORD).unwrap_or_default(),
+            &crate::support::password::hash_password(baken_synth::DEMO_PASSWORD)
+                .unwrap_or_default(),
             |_| {},
         )
         .await

@@ -6,7 +6,7 @@ use baken_web::testing::{apps, As, TestApp};
 use serde_json::{json, Value};
 
 fn doc() -> Value {
-    serde_json::from_str(baken_web::api::OPENAPI).expect("openapi.json parses")
+    serde_json::from_str(baken_web::foundation::api::OPENAPI).expect("openapi.json parses")
 }
 
 fn schema<'a>(doc: &'a Value, r: &str) -> &'a Value {

@@ -4,8 +4,8 @@
 use axum::body::Body;
 use axum::http::{header, Request};
 use baken_monitor::{pseudonymise, DomainList, InputConfig, MonitorKey, Organisation};
-use baken_web::pages::monitor::MonitorSettings;
 use baken_web::testing::{apps, apps_with, As, TestApp, PRE};
+use baken_web::MonitorSettings;
 use baken_web::WebConfig;
 use rand::SeedableRng;
 use tower::ServiceExt;

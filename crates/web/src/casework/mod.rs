@@ -19,505 +19,304 @@ macro_rules! in_scope {
     };
 }
 
-mod api;
-mod pages;
+pub mod api;
+pub mod common;
+pub mod pages;
 
-use crate::ctx::{Ctx, CurrentUser};
-use crate::error::AppError;
-use crate::routes::Route;
+/// "Today" on the Dutch calendar (re-exported for the test suites).
+pub use crate::support::time::today;
+
+use crate::support::route::{route, Route};
 use axum::http::Method;
 use axum::routing::{get, post};
-use baken_domain::casework::{
-    ConversationError, DateError, NormsError, PlanError, ReferralError, ResponseNorms, SignalError,
-    RECORDING_WINDOW_DAYS,
-};
-use baken_domain::{AuditAction, AuditOutcome, Permission};
-use baken_store::casework::{CaseError, Who};
-use baken_store::households::{self, Household};
-use baken_store::{audit, StoreError, Tx};
-use std::collections::BTreeMap;
+use baken_domain::Permission;
 
 /// This module's routes, each with its permission.
 pub fn routes() -> Vec<Route> {
     use Permission as P;
     let g = Method::GET;
     let p = Method::POST;
-    let r = |method: &Method, path: &'static str, permission, handler| Route {
-        method: method.clone(),
-        path,
-        permission,
-        handler,
-    };
     vec![
         // Signals: partners, the public page, triage.
-        r(&g, "/zorgmelding", P::Public, get(pages::public_form)),
-        r(&p, "/zorgmelding", P::Public, post(pages::public_submit)),
-        r(
-            &g,
+        route(
+            g.clone(),
+            "/zorgmelding",
+            P::Public,
+            get(pages::report::public_form),
+        ),
+        route(
+            p.clone(),
+            "/zorgmelding",
+            P::Public,
+            post(pages::report::public_submit),
+        ),
+        route(
+            g.clone(),
             "/signalen/nieuw",
             P::ReportSignal,
-            get(pages::report_form),
+            get(pages::report::report_form),
         ),
-        r(
-            &p,
+        route(
+            p.clone(),
             "/signalen/nieuw",
             P::ReportSignal,
-            post(pages::report_submit),
+            post(pages::report::report_submit),
         ),
-        r(&g, "/signalen", P::Casework, get(pages::triage)),
-        r(
-            &p,
+        route(
+            g.clone(),
+            "/signalen",
+            P::Casework,
+            get(pages::triage::triage),
+        ),
+        route(
+            p.clone(),
             "/signalen/{id}/toewijzen",
             P::Casework,
-            post(pages::triage_submit),
+            post(pages::triage::triage_submit),
         ),
-        r(
-            &p,
+        route(
+            p.clone(),
             "/signalen/{id}/contact",
             P::Casework,
-            post(pages::contact_submit),
+            post(pages::triage::contact_submit),
         ),
         // Working views.
-        r(&g, "/zoeken", P::Casework, get(pages::search)),
-        r(&g, "/mijn-caseload", P::Casework, get(pages::caseload)),
-        r(&g, "/teamoverzicht", P::DecideReferral, get(pages::team)),
-        r(
-            &p,
+        route(g.clone(), "/zoeken", P::Casework, get(pages::team::search)),
+        route(
+            g.clone(),
+            "/mijn-caseload",
+            P::Casework,
+            get(pages::team::caseload),
+        ),
+        route(
+            g.clone(),
+            "/teamoverzicht",
+            P::DecideReferral,
+            get(pages::team::team),
+        ),
+        route(
+            p.clone(),
             "/verwijzingen/{id}/besluit",
             P::DecideReferral,
-            post(pages::decide_submit),
+            post(pages::team::decide_submit),
         ),
         // One household's casework.
-        r(&g, "/dossier/{id}", P::Casework, get(pages::dossier)),
-        r(
-            &p,
+        route(
+            g.clone(),
+            "/dossier/{id}",
+            P::Casework,
+            get(pages::dossier::dossier),
+        ),
+        route(
+            p.clone(),
             "/dossier/{id}/gesprek",
             P::Casework,
-            post(pages::conversation_submit),
+            post(pages::plan::conversation_submit),
         ),
-        r(
-            &p,
+        route(
+            p.clone(),
             "/dossier/{id}/plan",
             P::Casework,
-            post(pages::open_plan_submit),
+            post(pages::plan::open_plan_submit),
         ),
-        r(
-            &p,
+        route(
+            p.clone(),
             "/plannen/{id}/doelen",
             P::Casework,
-            post(pages::goal_submit),
+            post(pages::plan::goal_submit),
         ),
-        r(
-            &p,
+        route(
+            p.clone(),
             "/plannen/{id}/afspraken",
             P::Casework,
-            post(pages::agreement_submit),
+            post(pages::plan::agreement_submit),
         ),
-        r(
-            &p,
+        route(
+            p.clone(),
             "/plannen/{id}/afspraak-beeindigen",
             P::Casework,
-            post(pages::end_agreement_submit),
+            post(pages::plan::end_agreement_submit),
         ),
-        r(
-            &p,
+        route(
+            p.clone(),
             "/plannen/{id}/afspraak-voortzetten",
             P::Casework,
-            post(pages::continue_agreement_submit),
+            post(pages::plan::continue_agreement_submit),
         ),
-        r(
-            &p,
+        route(
+            p.clone(),
             "/plannen/{id}/verwijzingen",
             P::Casework,
-            post(pages::referral_submit),
+            post(pages::plan::referral_submit),
         ),
-        r(
-            &p,
+        route(
+            p.clone(),
             "/plannen/{id}/evaluatie",
             P::Casework,
-            post(pages::evaluation_submit),
+            post(pages::plan::evaluation_submit),
         ),
-        r(
-            &p,
+        route(
+            p.clone(),
             "/plannen/{id}/sluiten",
             P::Casework,
-            post(pages::close_submit),
+            post(pages::plan::close_submit),
         ),
         // The resident and the provider.
-        r(&g, "/mijn-plan", P::OwnPlan, get(pages::own_plan)),
-        r(
-            &p,
+        route(
+            g.clone(),
+            "/mijn-plan",
+            P::OwnPlan,
+            get(pages::resident::own_plan),
+        ),
+        route(
+            p.clone(),
             "/mijn-plan/voortgang",
             P::OwnPlan,
-            post(pages::own_progress_submit),
+            post(pages::resident::own_progress_submit),
         ),
-        r(
-            &g,
+        route(
+            g.clone(),
             "/aanbieder/huishoudens",
             P::ProviderCasework,
-            get(pages::provider_list),
+            get(pages::provider::provider_list),
         ),
-        r(
-            &g,
+        route(
+            g.clone(),
             "/aanbieder/huishoudens/{id}",
             P::ProviderCasework,
-            get(pages::provider_household),
+            get(pages::provider::provider_household),
         ),
         // Aggregates only.
-        r(&g, "/bakens", P::Aggregates, get(pages::bakens)),
-        // Settings.
-        r(
-            &g,
-            "/beheer/responsnormen",
-            P::ConfigureCasework,
-            get(pages::norms_form),
+        route(
+            g.clone(),
+            "/bakens",
+            P::Aggregates,
+            get(pages::bakens::bakens),
         ),
-        r(
-            &p,
+        // Settings.
+        route(
+            g.clone(),
             "/beheer/responsnormen",
             P::ConfigureCasework,
-            post(pages::norms_submit),
+            get(pages::norms::norms_form),
+        ),
+        route(
+            p.clone(),
+            "/beheer/responsnormen",
+            P::ConfigureCasework,
+            post(pages::norms::norms_submit),
         ),
         // API.
-        r(&g, "/api/v1/signals", P::ApiCasework, get(api::signals)),
+        route(
+            g.clone(),
+            "/api/v1/signals",
+            P::ApiCasework,
+            get(api::signals::signals),
+        ),
         // Partners report through the API as they do on the page.
-        r(
-            &p,
+        route(
+            p.clone(),
             "/api/v1/signals",
             P::ReportSignal,
-            post(api::create_signal),
+            post(api::signals::create_signal),
         ),
-        r(
-            &p,
+        route(
+            p.clone(),
             "/api/v1/signals/{id}/triage",
             P::ApiCasework,
-            post(api::triage),
+            post(api::signals::triage),
         ),
-        r(
-            &p,
+        route(
+            p.clone(),
             "/api/v1/signals/{id}/first-contact",
             P::ApiCasework,
-            post(api::first_contact),
+            post(api::signals::first_contact),
         ),
-        r(
-            &g,
+        route(
+            g.clone(),
             "/api/v1/households/{id}/conversations",
             P::ApiCasework,
-            get(api::conversations),
+            get(api::conversations::conversations),
         ),
-        r(
-            &p,
+        route(
+            p.clone(),
             "/api/v1/households/{id}/conversations",
             P::ApiCasework,
-            post(api::create_conversation),
+            post(api::conversations::create_conversation),
         ),
-        r(
-            &g,
+        route(
+            g.clone(),
             "/api/v1/households/{id}/plans",
             P::ApiCasework,
-            get(api::plans),
+            get(api::plans::plans),
         ),
-        r(
-            &p,
+        route(
+            p.clone(),
             "/api/v1/households/{id}/plans",
             P::ApiCasework,
-            post(api::open_plan),
+            post(api::plans::open_plan),
         ),
-        r(
-            &p,
+        route(
+            p.clone(),
             "/api/v1/plans/{id}/goals",
             P::ApiCasework,
-            post(api::add_goal),
+            post(api::plans::add_goal),
         ),
-        r(
-            &p,
+        route(
+            p.clone(),
             "/api/v1/plans/{id}/agreements",
             P::ApiCasework,
-            post(api::add_agreement),
+            post(api::plans::add_agreement),
         ),
-        r(
-            &p,
+        route(
+            p.clone(),
             "/api/v1/plans/{id}/evaluations",
             P::ApiCasework,
-            post(api::add_evaluation),
+            post(api::plans::add_evaluation),
         ),
-        r(
-            &p,
+        route(
+            p.clone(),
             "/api/v1/plans/{id}/close",
             P::ApiCasework,
-            post(api::close_plan),
+            post(api::plans::close_plan),
         ),
-        r(
-            &p,
+        route(
+            p.clone(),
             "/api/v1/agreements/{id}/end",
             P::ApiCasework,
-            post(api::end_agreement),
+            post(api::plans::end_agreement),
         ),
-        r(
-            &p,
+        route(
+            p.clone(),
             "/api/v1/agreements/{id}/continue",
             P::ApiCasework,
-            post(api::continue_agreement),
+            post(api::plans::continue_agreement),
         ),
-        r(&g, "/api/v1/referrals", P::ApiCasework, get(api::referrals)),
-        r(
-            &p,
+        route(
+            g.clone(),
+            "/api/v1/referrals",
+            P::ApiCasework,
+            get(api::referrals::referrals),
+        ),
+        route(
+            p.clone(),
             "/api/v1/plans/{id}/referrals",
             P::ApiCasework,
-            post(api::request_referral),
+            post(api::referrals::request_referral),
         ),
-        r(
-            &p,
+        route(
+            p.clone(),
             "/api/v1/referrals/{id}/approve",
             P::DecideReferral,
-            post(api::approve),
+            post(api::referrals::approve),
         ),
-        r(
-            &p,
+        route(
+            p.clone(),
             "/api/v1/referrals/{id}/reject",
             P::DecideReferral,
-            post(api::reject),
+            post(api::referrals::reject),
         ),
     ]
-}
-
-/// Registers this module's templates.
-pub fn templates(env: &mut minijinja::Environment<'static>) {
-    macro_rules! embed {
-        ($($name:literal),* $(,)?) => {
-            $( env.add_template($name, include_str!(concat!("../../templates/", $name)))
-                .expect(concat!("template ", $name, " parses")); )*
-        };
-    }
-    embed!(
-        "casework_signal_form.html",
-        "casework_triage.html",
-        "casework_search.html",
-        "casework_caseload.html",
-        "casework_team.html",
-        "casework_dossier.html",
-        "casework_own_plan.html",
-        "casework_provider.html",
-        "casework_bakens.html",
-        "casework_norms.html",
-    );
-}
-
-/// "Today" in the Netherlands (CET/CEST), from the clock: the domain is handed it,
-/// never reads it. Public so that tests agree with the app on which day it is
-/// (between 23:00 and 01:00 UTC the Dutch date is already tomorrow's).
-pub fn today() -> chrono::NaiveDate {
-    super::pages::households::nl_local(chrono::Utc::now()).date_naive()
-}
-
-pub(crate) fn who(user: &CurrentUser) -> Who {
-    Who {
-        user_id: user.user.id,
-        username: user.user.username.clone(),
-        role: user.user.role,
-    }
-}
-
-/// A submitted form: the first value of every field.
-pub(crate) type FormMap = BTreeMap<String, String>;
-
-pub(crate) fn form_map(pairs: Vec<(String, String)>) -> FormMap {
-    let mut m = FormMap::new();
-    for (k, v) in pairs {
-        m.entry(k).or_insert(v);
-    }
-    m
-}
-
-pub(crate) fn field<'a>(f: &'a FormMap, name: &str) -> &'a str {
-    f.get(name).map(String::as_str).unwrap_or("").trim()
-}
-
-/// A date that cannot be recorded, explained.
-fn explain_date(e: DateError) -> String {
-    match e {
-        DateError::InFuture => {
-            "Deze datum ligt in de toekomst. U kunt alleen vastleggen wat al gebeurd is.".into()
-        }
-        DateError::TooLongAgo => format!(
-            "Deze datum ligt meer dan {RECORDING_WINDOW_DAYS} dagen (een half jaar) terug. Kijk de datum na."
-        ),
-    }
-}
-
-/// The Dutch explanation of a refused set of response norms.
-pub(crate) fn explain_norms(e: NormsError) -> String {
-    match e {
-        NormsError::CrisisTooLong { max } => {
-            format!("Een crisis pakt u dezelfde dag of de volgende werkdag op: vul 0 of {max} in.")
-        }
-        NormsError::NormaalTooLong { max } => {
-            format!("Normaal is hooguit {max} werkdagen (zes weken): Eropaf betekent snel erop af.")
-        }
-        NormsError::UrgentBeforeCrisis => "Urgent mag niet korter zijn dan crisis.".into(),
-        NormsError::NormaalBeforeUrgent => "Normaal mag niet korter zijn dan urgent.".into(),
-    }
-}
-
-/// Is this a conflict with someone else's change (409), rather than a rule?
-pub(crate) fn is_conflict(e: &CaseError) -> bool {
-    matches!(
-        e,
-        CaseError::Store(StoreError::Conflict { .. })
-            | CaseError::Referral(ReferralError::AlreadyDecided)
-    )
-}
-
-/// A rule broken, explained: the field it belongs to and a Dutch B1 message.
-pub(crate) fn explain(e: &CaseError) -> Option<(String, String)> {
-    let (field, msg): (String, String) = match e {
-        CaseError::Plan(p) => {
-            let msg = match p {
-                PlanError::PlanAlreadyOpen => "Dit huishouden heeft al een open plan. Werk dat plan bij, of sluit het eerst af.".into(),
-                PlanError::NoCoordinator => "Dit huishouden heeft nog geen contactpersoon. Wijs eerst een signaal toe aan een generalist.".into(),
-                PlanError::CoordinatorAlreadySet(_) => "Dit huishouden heeft al een contactpersoon. Er is er altijd maar één.".into(),
-                PlanError::PlanClosed => "Dit plan is gesloten. U kunt het niet meer wijzigen.".into(),
-                PlanError::UnknownGoal(_) => "Kies een doel uit dit plan.".into(),
-                PlanError::UnknownAgreement(_) => "Kies een afspraak uit dit plan.".into(),
-                PlanError::Text(f) if f.contains("datum") || *f == "start" || *f == "tot" => "Vul een datum in, bijvoorbeeld 01-02-2026.".into(),
-                PlanError::Text(_) => "Vul dit veld in. Houd het kort.".into(),
-                PlanError::JustificationMissing { step, missing } => format!(
-                    "Bij trede {step} schrijft u op waarom trede {missing} ({}) niet genoeg is.",
-                    baken_domain::LadderStep::new(*missing).map(|s| s.name()).unwrap_or("")
-                ),
-                PlanError::ReferralNotApproved => "Trede 5 (maatwerkvoorziening) kan alleen met een verwijzing van dit plan die de teamleider heeft goedgekeurd. Vraag eerst een verwijzing aan.".into(),
-                PlanError::EndDateMissing => "Hulp van een professional stopt of wordt geëvalueerd op een datum. Vul een einddatum of evaluatiedatum in.".into(),
-                PlanError::EndBeforeStart => "De einddatum ligt vóór de startdatum. Kies een latere datum.".into(),
-                PlanError::TargetBeforeOpening => "De streefdatum ligt vóór de start van het plan. Kies een latere datum.".into(),
-                PlanError::AgreementsRunning(n) => format!("Er lopen nog {n} afspraken. Beëindig die eerst; daarna kunt u het plan sluiten."),
-                PlanError::AgreementEnded => "Deze afspraak is al beëindigd.".into(),
-                PlanError::DateBeforeOpening => "Deze datum ligt vóór de start van het plan. Kies een latere datum.".into(),
-                PlanError::BeforeAgreementStart => "Deze datum ligt vóór de start van de afspraak. Kies een latere datum.".into(),
-                PlanError::ProviderNotActor => "Alleen een voorziening uit de sociale kaart of een specialistische aanbieder kan een aanbieder zijn. Kies dat bij ‘Wie doet het’, of laat de aanbieder leeg.".into(),
-                PlanError::Date(d) => explain_date(*d),
-            };
-            let field = match p {
-                PlanError::JustificationMissing { missing, .. } => format!("reden{missing}"),
-                PlanError::Text(f) => (*f).to_owned(),
-                other => other.field().to_owned(),
-            };
-            (field, msg)
-        }
-        CaseError::Referral(r) => (
-            "reden".into(),
-            match r {
-                ReferralError::NotTeamLead => "Alleen een teamleider mag over een verwijzing beslissen.".into(),
-                ReferralError::AlreadyDecided => "Over deze verwijzing is intussen al beslist. Het besluit staat hieronder.".into(),
-                ReferralError::ReasonMissing => "Schrijf op waarom u de verwijzing afwijst. De generalist leest dit.".into(),
-                ReferralError::Description => "Beschrijf welke zorg nodig is.".into(),
-                ReferralError::Unknown(_) => "Deze verwijzing hoort niet bij dit plan.".into(),
-                ReferralError::PlanClosed => "Het plan is gesloten. Over deze verwijzing kan niet meer worden beslist.".into(),
-                ReferralError::BeforeRequest => "Het besluit kan niet vóór de aanvraag liggen.".into(),
-                ReferralError::Date(d) => explain_date(*d),
-            },
-        ),
-        CaseError::Conversation(c) => match c {
-            ConversationError::PresentedQuestion => ("vraag".into(), "Schrijf de vraag op zoals de bewoner die stelt.".into()),
-            ConversationError::UnderlyingNeed => ("behoefte".into(), "Schrijf de vraag achter de vraag op (niet te lang).".into()),
-            ConversationError::Score(d) => (format!("score_{}", d.as_str()), format!("Kies bij {} een score van 1 tot 5, of n.v.t.", d.label())),
-            ConversationError::NetworkMember => ("netwerk".into(), "Vul bij iemand uit het netwerk een naam én de relatie in.".into()),
-            ConversationError::ConsentIncomplete => ("toestemming".into(), "Vul bij de toestemming de organisatie én het doel in.".into()),
-            ConversationError::ConsentEnd => ("toestemming_tot".into(), "Vul in tot wanneer de toestemming geldt: een datum ná het gesprek.".into()),
-            ConversationError::Domain => ("domein".into(), "Kies een leefgebied uit de lijst.".into()),
-            ConversationError::Date(d) => ("datum".into(), explain_date(*d)),
-        },
-        CaseError::Signal(s) => match s {
-            SignalError::Category(_) => ("categorie".into(), "Kies waar de zorg over gaat.".into()),
-            SignalError::Urgency(_) => ("urgentie".into(), "Kies hoe dringend het is.".into()),
-            SignalError::ContactMethod(_) => ("wijze".into(), "Kies hoe het contact was.".into()),
-            SignalError::Description => ("omschrijving".into(), "Beschrijf uw zorg in een paar zinnen.".into()),
-            SignalError::Source => ("bron".into(), "Vul in wie de zorg meldt.".into()),
-            SignalError::ContactBeforeReport => ("datum".into(), "Het eerste contact kan niet vóór de melding liggen.".into()),
-            SignalError::OtherAddress => ("huishouden".into(), "Dit huishouden woont niet op het adres van het signaal. Kies een huishouden op dat adres.".into()),
-            SignalError::Date(d) => ("datum".into(), explain_date(*d)),
-            SignalError::Domain(_) | SignalError::Unknown(_) => ("_form".into(), "Kies een waarde uit de lijst.".into()),
-        },
-        CaseError::Norms(n) => (n.field().into(), explain_norms(*n)),
-        CaseError::Store(StoreError::Conflict { .. }) => (
-            "_form".into(),
-            "Iemand anders heeft dit intussen gewijzigd. Hieronder staat de nieuwe versie; doe uw wijziging opnieuw.".into(),
-        ),
-        CaseError::Store(_) | CaseError::Restore(_) => return None,
-    };
-    Some((field, msg))
-}
-
-/// The response norms in force (set by the beheerder), and their version.
-pub(crate) async fn current_norms(tx: &mut Tx) -> Result<(ResponseNorms, i64), AppError> {
-    baken_store::casework::response_norms(tx)
-        .await
-        .map_err(internal)
-}
-
-/// Converts a store-side failure that is not a rule into an [`AppError`].
-pub(crate) fn internal(e: CaseError) -> AppError {
-    match e {
-        CaseError::Store(s) => AppError::from(s),
-        other => AppError::BadRequest(other.to_string()),
-    }
-}
-
-/// Loads a household for casework if the user's scope allows it; writes a
-/// denied or not-found audit entry otherwise (404 either way, so ids cannot be
-/// probed). A successful read is audited by the caller, with what was done.
-pub(crate) async fn scoped_household(
-    tx: &mut Tx,
-    ctx: &Ctx,
-    user: &CurrentUser,
-    id: i64,
-    action: AuditAction,
-) -> Result<Household, AppError> {
-    let found = households::get(tx, id).await?;
-    let object = Some(("household", id.to_string()));
-    match found {
-        Some(h) if user.scope().allows(h.id, h.team_id) => Ok(h),
-        Some(_) => {
-            audit::append(
-                tx,
-                &ctx.audit(
-                    action,
-                    AuditOutcome::Denied,
-                    object,
-                    "casework buiten de eigen scope",
-                ),
-            )
-            .await?;
-            Err(AppError::NotFound)
-        }
-        None => {
-            audit::append(
-                tx,
-                &ctx.audit(action, AuditOutcome::NotFound, object, "casework"),
-            )
-            .await?;
-            Err(AppError::NotFound)
-        }
-    }
-}
-
-/// Parses a path id; anything else is a 404.
-pub(crate) fn path_id(s: &str) -> Result<i64, AppError> {
-    s.parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or(AppError::NotFound)
-}
-
-/// Parses `dd-mm-jjjj` or `jjjj-mm-dd` (what `<input type=date>` sends).
-pub(crate) fn parse_date(s: &str) -> Option<chrono::NaiveDate> {
-    let t = s.trim();
-    chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d")
-        .or_else(|_| chrono::NaiveDate::parse_from_str(t, "%d-%m-%Y"))
-        .ok()
-}
-
-pub(crate) fn nl_date(d: chrono::NaiveDate) -> String {
-    d.format("%d-%m-%Y").to_string()
 }
 
 /// Menu entries for casework, per role.

@@ -4,8 +4,8 @@
 
 use super::hsds::{district_names, location_json, organization_json, service_json};
 use super::view::MapFilter;
-use crate::error::{AppError, Failure};
-use crate::AppState;
+use crate::support::error::{AppError, Failure};
+use crate::support::state::AppState;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;

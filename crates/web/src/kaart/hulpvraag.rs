@@ -5,10 +5,10 @@
 //! district is "not found", and that refusal is audited too.
 
 use super::view;
-use crate::ctx::Ctx;
-use crate::error::AppError;
-use crate::pages::{render, PageResult};
-use crate::AppState;
+use crate::support::ctx::Ctx;
+use crate::support::error::AppError;
+use crate::support::render::{render, PageResult};
+use crate::support::state::AppState;
 use axum::extract::{Path, State};
 use axum::response::IntoResponse;
 use baken_domain::kaart::{Answers, LabelledAnswers};
@@ -50,7 +50,7 @@ fn request_view(
 ) -> RequestView {
     RequestView {
         id: r.id,
-        at: crate::pages::households::nl_local(r.created_at)
+        at: crate::support::time::nl_local(r.created_at)
             .format("%d-%m-%Y %H:%M")
             .to_string(),
         district: r

@@ -1,11 +1,11 @@
 //! The public social map: search without logging in, and a page per service.
 
 use super::view::{self, domain_options, service_view, step_options, MapFilter};
-use crate::ctx::Ctx;
-use crate::error::AppError;
-use crate::pages::households::page_number;
-use crate::pages::{render, PageResult};
-use crate::AppState;
+use crate::support::ctx::Ctx;
+use crate::support::error::AppError;
+use crate::support::form::page_number;
+use crate::support::render::{render, PageResult};
+use crate::support::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::response::IntoResponse;
 use baken_domain::casework::LifeDomain;

@@ -14,24 +14,10 @@ pub mod schema;
 pub mod view;
 pub mod wijzer;
 
-use crate::routes::Route;
+use crate::support::route::{route, Route};
 use axum::http::Method;
 use axum::routing::{get, post};
 use baken_domain::Permission as P;
-
-fn r(
-    method: Method,
-    path: &'static str,
-    permission: P,
-    handler: axum::routing::MethodRouter<crate::AppState>,
-) -> Route {
-    Route {
-        method,
-        path,
-        permission,
-        handler,
-    }
-}
 
 /// This module's routes, each with its permission.
 pub fn routes() -> Vec<Route> {
@@ -39,114 +25,119 @@ pub fn routes() -> Vec<Route> {
     let p = || Method::POST;
     vec![
         // The public map and the wijzer: no account needed.
-        r(g(), "/kaart", P::Public, get(map::search)),
-        r(
+        route(g(), "/kaart", P::Public, get(map::search)),
+        route(
             g(),
             "/kaart/voorzieningen/{id}",
             P::Public,
             get(map::detail),
         ),
-        r(g(), "/wijzer", P::Public, get(wijzer::start)),
-        r(p(), "/wijzer/situatie", P::Public, post(wijzer::situation)),
-        r(p(), "/wijzer/resultaat", P::Public, post(wijzer::result)),
-        r(
+        route(g(), "/wijzer", P::Public, get(wijzer::start)),
+        route(p(), "/wijzer/situatie", P::Public, post(wijzer::situation)),
+        route(p(), "/wijzer/resultaat", P::Public, post(wijzer::result)),
+        route(
             p(),
             "/wijzer/resultaat/bestand",
             P::Public,
             post(wijzer::download),
         ),
-        r(
+        route(
             p(),
             "/wijzer/meedenken",
             P::Public,
             post(wijzer::ask_professional),
         ),
         // Services: an aanbieder its own, a beheerder all.
-        r(g(), "/beheer/kaart", P::ManageServices, get(beheer::list)),
-        r(
+        route(
+            g(),
+            "/beheer/kaart",
+            P::ManageServices,
+            get(beheer::services::list),
+        ),
+        route(
             g(),
             "/beheer/kaart/nieuw",
             P::ManageServices,
-            get(beheer::new_form),
+            get(beheer::services::new_form),
         ),
-        r(
+        route(
             p(),
             "/beheer/kaart/nieuw",
             P::ManageServices,
-            post(beheer::create),
+            post(beheer::services::create),
         ),
-        r(
+        route(
             g(),
             "/beheer/kaart/{id}",
             P::ManageServices,
-            get(beheer::edit_form),
+            get(beheer::services::edit_form),
         ),
-        r(
+        route(
             p(),
             "/beheer/kaart/{id}",
             P::ManageServices,
-            post(beheer::update),
+            post(beheer::services::update),
         ),
         // The wijzer's content.
-        r(
+        route(
             g(),
             "/beheer/wijzer",
             P::ManageWijzer,
-            get(beheer::wijzer_overview),
+            get(beheer::wijzer::wijzer_overview),
         ),
-        r(
+        route(
             g(),
             "/beheer/wijzer/{kind}/{key}",
             P::ManageWijzer,
-            get(beheer::wijzer_item_form),
+            get(beheer::wijzer::wijzer_item_form),
         ),
-        r(
+        route(
             p(),
             "/beheer/wijzer/{kind}/{key}",
             P::ManageWijzer,
-            post(beheer::wijzer_item_save),
+            post(beheer::wijzer::wijzer_item_save),
         ),
-        r(
+        route(
             p(),
             "/beheer/wijzer/{kind}/{key}/verwijderen",
             P::ManageWijzer,
-            post(beheer::wijzer_item_delete),
+            post(beheer::wijzer::wijzer_item_delete),
         ),
         // Residents' requests for a professional to think along.
-        r(g(), "/hulpvragen", P::HelpRequests, get(hulpvraag::list)),
-        r(
+        route(g(), "/hulpvragen", P::HelpRequests, get(hulpvraag::list)),
+        route(
             g(),
             "/hulpvragen/{id}",
             P::HelpRequests,
             get(hulpvraag::detail),
         ),
         // Open Referral HSDS 3.0, read-only.
-        r(g(), "/api/v1/hsds/services", P::Public, get(api::services)),
-        r(
+        route(g(), "/api/v1/hsds/services", P::Public, get(api::services)),
+        route(
             g(),
             "/api/v1/hsds/services/{id}",
             P::Public,
             get(api::service),
         ),
-        r(
+        route(
             g(),
             "/api/v1/hsds/organizations",
             P::Public,
             get(api::organizations),
         ),
-        r(
+        route(
             g(),
             "/api/v1/hsds/organizations/{id}",
             P::Public,
             get(api::organization),
         ),
-        r(
+        route(
             g(),
             "/api/v1/hsds/service-at-locations",
             P::Public,
             get(api::service_at_locations),
         ),
-        r(
+        route(
             g(),
             "/api/v1/hsds/service-at-locations/{id}",
             P::Public,
@@ -202,32 +193,4 @@ pub fn start_cards(role: baken_domain::Role) -> Vec<(&'static str, &'static str,
         ));
     }
     cards
-}
-
-macro_rules! embed {
-    ($env:expr, $($name:literal),* $(,)?) => {
-        $( $env.add_template(concat!("kaart/", $name), include_str!(concat!("../../templates/kaart/", $name)))
-            .expect(concat!("template kaart/", $name, " parses")); )*
-    };
-}
-
-/// Registers this module's templates.
-pub fn templates(env: &mut minijinja::Environment<'static>) {
-    embed!(
-        env,
-        "map.html",
-        "service.html",
-        "wijzer_start.html",
-        "wijzer_situatie.html",
-        "wijzer_resultaat.html",
-        "wijzer_bestand.html",
-        "wijzer_bedankt.html",
-        "te_vaak.html",
-        "beheer_list.html",
-        "beheer_form.html",
-        "beheer_wijzer.html",
-        "beheer_wijzer_item.html",
-        "hulpvragen.html",
-        "hulpvraag.html",
-    );
 }

@@ -1,7 +1,7 @@
 //! Shared view models and loading for the kaart pages and API.
 
-use crate::error::AppError;
-use crate::AppState;
+use crate::support::error::AppError;
+use crate::support::state::AppState;
 use baken_domain::casework::LifeDomain;
 use baken_domain::kaart::service::format_euros;
 use baken_domain::kaart::{tokens, Matcher, Reach, ServiceAccess, ServiceStatus};

@@ -7,10 +7,10 @@
 
 use super::limit;
 use super::view;
-use crate::ctx::Ctx;
-use crate::error::AppError;
-use crate::pages::{render, PageResult};
-use crate::AppState;
+use crate::support::ctx::Ctx;
+use crate::support::error::AppError;
+use crate::support::render::{render, PageResult};
+use crate::support::state::{AppState, CachedIndex};
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
@@ -173,23 +173,6 @@ const GROUPS: [(u8, &str, &str); 5] = [
     (5, "Vraag het wijkteam", "Deze hulp krijgt u alleen na een gesprek met het wijkteam. Probeer eerst wat hierboven staat."),
 ];
 
-/// The map's index and the content compiled against it, with the map's
-/// fingerprint they were built for.
-#[derive(Clone)]
-struct CachedIndex {
-    fingerprint: (i64, i64, i64),
-    map: Arc<ServiceIndex>,
-    rules: Arc<RuleIndex>,
-}
-
-/// The search index over the map and the wijzer's rules compiled against it,
-/// kept between requests: the map's part is rebuilt only when the map's
-/// fingerprint changes, the rules' part when the content differs from what it
-/// was built from — so the suggestion step costs what the benchmark measures,
-/// and a changed service or rule is used at once.
-#[derive(Clone, Default)]
-pub struct IndexCache(Arc<tokio::sync::RwLock<Option<CachedIndex>>>);
-
 async fn cached_index(
     state: &AppState,
     content: WijzerContent,
@@ -338,7 +321,7 @@ pub async fn download(
         }
     }
     drop(tx);
-    let made = crate::casework::today().format("%d-%m-%Y").to_string();
+    let made = crate::support::time::today().format("%d-%m-%Y").to_string();
     let html = render(
         &state,
         &ctx,
@@ -491,7 +474,7 @@ pub async fn ask_professional(
     let signal = baken_store::casework::create_signal(
         &mut tx,
         &baken_store::casework::NewSignal {
-            reported_on: crate::casework::today(),
+            reported_on: crate::support::time::today(),
             category: baken_domain::casework::signal::SignalCategory::Hulpvraag,
             urgency: baken_domain::casework::signal::Urgency::Normaal,
             description: description.chars().take(2000).collect(),

@@ -3,11 +3,11 @@
 //! with the provider, accounts stay linked; the social map and the HSDS export
 //! show the new name at once (one table holds it).
 
-use super::admin::refuse_stale;
-use super::{render, PageResult};
-use crate::ctx::Ctx;
-use crate::error::AppError;
-use crate::AppState;
+use super::users::refuse_stale;
+use crate::support::ctx::Ctx;
+use crate::support::error::AppError;
+use crate::support::render::{render, PageResult};
+use crate::support::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
@@ -150,7 +150,7 @@ async fn list_page(
     let html = render(
         state,
         ctx,
-        "admin_providers.html",
+        "foundation/admin/providers.html",
         "Aanbieders",
         Value::from_serialize(context! {
             providers => providers, sectors => sectors(), form => form, errors => errors, saved => saved,
@@ -242,7 +242,7 @@ fn form_page(
     let html = render(
         state,
         ctx,
-        "admin_provider_form.html",
+        "foundation/admin/provider_form.html",
         "Aanbieder wijzigen",
         Value::from_serialize(context! {
             provider => provider, sectors => sectors(), form => form, errors => errors,

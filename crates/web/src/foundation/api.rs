@@ -2,10 +2,10 @@
 //! plural kebab-case resources, camelCase keys, problem+json errors, the
 //! `API-Version` header, pagination, an OpenAPI 3 document).
 
-use crate::ctx::Ctx;
-use crate::error::{AppError, Failure};
-use crate::pages::households::read_household_audited;
-use crate::AppState;
+use crate::support::audit::read_household_audited;
+use crate::support::ctx::Ctx;
+use crate::support::error::{AppError, Failure};
+use crate::support::state::AppState;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -14,7 +14,7 @@ use baken_domain::{AuditAction, AuditOutcome, DistrictCode};
 use baken_store::households::{self, Household, HouseholdFilter, Resident};
 use serde::Serialize;
 
-pub const OPENAPI: &str = include_str!("../openapi.json");
+pub const OPENAPI: &str = include_str!("../../openapi.json");
 
 pub async fn openapi() -> Response {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()

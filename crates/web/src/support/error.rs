@@ -92,6 +92,9 @@ impl AppError {
     }
 }
 
+/// The version of the JSON API, sent in every `/api/v1` response's `API-Version`.
+pub const API_VERSION: &str = "1.0.0";
+
 /// `application/problem+json` (RFC 9457) as the NL API Design Rules ask.
 pub fn problem(status: StatusCode, title: &str, detail: &str, instance: &str) -> Response {
     problem_with(status, title, detail, instance, None)

@@ -3,64 +3,22 @@
 //! page itself). Aggregates only: the uploaded files live in a temporary directory
 //! that is deleted as soon as linking is done, and only the protected report is kept.
 
-use super::households::nl_local;
-use super::{render, PageResult};
-use crate::ctx::Ctx;
-use crate::error::AppError;
-use crate::AppState;
+use crate::support::ctx::Ctx;
+use crate::support::error::AppError;
+use crate::support::render::{render, PageResult};
+use crate::support::state::AppState;
+use crate::support::time::nl_local;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect};
 use baken_domain::{AuditAction, AuditOutcome};
-use baken_monitor::{DomainList, InputConfig, Protection, Report};
+use baken_monitor::{InputConfig, Protection, Report};
+const MAX_FILES: usize = 60;
 use baken_store::{audit, monitor};
 use minijinja::{context, Value};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write;
-
-/// The most that one upload may hold, all files together (a configuration may lower
-/// it, see [`MonitorSettings::max_upload_bytes`]).
-pub const MAX_UPLOAD_BYTES: usize = 256 * 1024 * 1024;
-const MAX_FILES: usize = 60;
-
-/// How the monitor page links uploads (from `[monitor]` in `baken.toml`).
-#[derive(Debug, Clone)]
-pub struct MonitorSettings {
-    /// The domains the organisations' files may name (as `--domains` on the command
-    /// line).
-    pub domains: DomainList,
-    /// The most one upload may hold, all files together; at most [`MAX_UPLOAD_BYTES`].
-    pub max_upload_bytes: usize,
-    /// Where uploaded files wait while they are linked (a fresh directory inside it,
-    /// removed when linking is done); `None`: the system's temporary directory.
-    pub upload_dir: Option<std::path::PathBuf>,
-}
-
-impl Default for MonitorSettings {
-    fn default() -> Self {
-        MonitorSettings {
-            domains: DomainList::default(),
-            max_upload_bytes: MAX_UPLOAD_BYTES,
-            upload_dir: None,
-        }
-    }
-}
-
-impl MonitorSettings {
-    fn limit(&self) -> usize {
-        self.max_upload_bytes.clamp(1, MAX_UPLOAD_BYTES)
-    }
-
-    fn limit_mb(&self) -> String {
-        let mb = self.limit() as f64 / (1024.0 * 1024.0);
-        if mb >= 1.0 {
-            format!("{mb:.0}")
-        } else {
-            format!("{mb:.2}").replace('.', ",")
-        }
-    }
-}
 
 #[derive(Serialize)]
 struct ReportView {
@@ -103,7 +61,7 @@ async fn page(
     let html = render(
         state,
         ctx,
-        "monitor.html",
+        "foundation/monitor.html",
         "Stapelingsmonitor",
         Value::from_serialize(context! {
             reports => reports, problems => problems, saved => saved,

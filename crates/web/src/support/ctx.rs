@@ -1,12 +1,17 @@
 //! Who is asking, from where, on which route: the request context that every
 //! handler and every audit entry uses.
 
-use crate::error::{AppError, Audience};
+use super::error::{AppError, Audience};
 use axum::extract::{FromRequestParts, MatchedPath};
 use axum::http::request::Parts;
 use baken_domain::audit::Actor;
 use baken_domain::{AuditAction, AuditEntry, AuditOutcome, HouseholdScope, Role};
 use baken_store::users::User;
+
+/// The session cookie (its value is the session's secret; only its hash is stored).
+pub const SESSION_COOKIE: &str = "baken_sessie";
+/// The cookie that carries the CSRF token of forms shown before login.
+pub const PRE_CSRF_COOKIE: &str = "baken_pre";
 
 /// The logged-in user, found by session cookie (pages) or bearer token (API).
 #[derive(Debug, Clone)]

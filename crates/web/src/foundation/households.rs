@@ -1,15 +1,17 @@
 //! Household pages: the team's list, one household, and a resident's own view.
 
-use super::{render, PageResult};
-use crate::ctx::Ctx;
-use crate::error::AppError;
-use crate::AppState;
+use crate::support::audit::read_household_audited;
+use crate::support::ctx::Ctx;
+use crate::support::error::AppError;
+use crate::support::form::page_number;
+use crate::support::render::{render, PageResult};
+use crate::support::state::AppState;
+use crate::support::time::nl_local;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use baken_domain::{AuditAction, AuditOutcome, DistrictCode, HouseholdScope, Postcode};
+use baken_domain::{AuditAction, AuditOutcome, DistrictCode, Postcode};
 use baken_store::households::{self, Household, HouseholdFilter};
-use baken_store::reads::BoxFuture;
 use baken_store::{areas, audit, Tx};
 use minijinja::{context, Value};
 use serde::{Deserialize, Serialize};
@@ -34,13 +36,6 @@ struct Row {
     postcode: String,
     neighbourhood_code: String,
     residents: i64,
-}
-
-/// Parses a page number; anything else is page 1.
-pub fn page_number(p: Option<&str>) -> i64 {
-    p.and_then(|s| s.trim().parse::<i64>().ok())
-        .filter(|n| *n >= 1 && *n <= 1_000_000)
-        .unwrap_or(1)
 }
 
 pub async fn list(
@@ -115,7 +110,7 @@ pub async fn list(
     let html = render(
         &state,
         &ctx,
-        "households.html",
+        "foundation/households.html",
         "Huishoudens",
         Value::from_serialize(context! {
             page => context! { items => rows, total => page.total, page => page.page, pages => page.pages() },
@@ -162,84 +157,6 @@ async fn team_name(tx: &mut Tx, team: Option<i64>) -> Result<Option<String>, App
     })
 }
 
-/// Reads a household's data if `scope` allows it: `read` runs only for a
-/// household in scope and returns its value and the detail of the audit entry.
-/// The entry (success, denied or not found) is written in the same transaction
-/// as the read — one it may share with other audited reads
-/// ([`baken_store::Db::audited`]) — and the value is returned only once that
-/// transaction has committed. Out of scope and absent look the same to the
-/// caller (404), so ids cannot be probed. `what` names the kind of read in the
-/// entries of refusals ("casework"; empty for the plain household page).
-pub(crate) async fn audited_household_read<T, F>(
-    state: &AppState,
-    ctx: &Ctx,
-    scope: HouseholdScope,
-    id: i64,
-    action: AuditAction,
-    what: &'static str,
-    read: F,
-) -> Result<(Household, T), AppError>
-where
-    T: Send + 'static,
-    F: for<'a> FnOnce(&'a mut Tx, &'a Household) -> BoxFuture<'a, Result<(T, String), AppError>>
-        + Send
-        + 'static,
-{
-    let ctx = ctx.clone();
-    let found = state
-        .db
-        .audited(move |tx| {
-            Box::pin(async move {
-                let object = Some(("household", id.to_string()));
-                let found = households::get(tx, id).await?;
-                Ok::<_, AppError>(match found {
-                    Some(h) if scope.allows(h.id, h.team_id) => {
-                        let (value, detail) = read(tx, &h).await?;
-                        let entry = ctx.audit(action, AuditOutcome::Success, object, detail);
-                        (Some((h, value)), vec![entry])
-                    }
-                    Some(_) => {
-                        let detail = if what.is_empty() {
-                            "buiten de eigen scope".to_owned()
-                        } else {
-                            format!("{what} buiten de eigen scope")
-                        };
-                        (
-                            None,
-                            vec![ctx.audit(action, AuditOutcome::Denied, object, detail)],
-                        )
-                    }
-                    None => (
-                        None,
-                        vec![ctx.audit(action, AuditOutcome::NotFound, object, what)],
-                    ),
-                })
-            })
-        })
-        .await?;
-    found.ok_or(AppError::NotFound)
-}
-
-/// A household with its residents and team name, audited like every read.
-pub(crate) async fn read_household_audited(
-    state: &AppState,
-    ctx: &Ctx,
-    scope: HouseholdScope,
-    id: i64,
-) -> Result<(Household, Vec<households::Resident>, Option<String>), AppError> {
-    let (h, (residents, team)) =
-        audited_household_read(state, ctx, scope, id, AuditAction::Read, "", |tx, h| {
-            Box::pin(async move {
-                let residents = households::residents(tx, h.id).await?;
-                let team = h.team_name.clone();
-                let detail = format!("{} bewoners", residents.len());
-                Ok(((residents, team), detail))
-            })
-        })
-        .await?;
-    Ok((h, residents, team))
-}
-
 #[derive(Serialize)]
 struct ResidentView {
     name: String,
@@ -268,7 +185,7 @@ fn household_page(
     } else {
         format!("Huishouden {}", h.street_address())
     };
-    Ok(render(state, ctx, "household.html", &title, Value::from_serialize(context! {
+    Ok(render(state, ctx, "foundation/household.html", &title, Value::from_serialize(context! {
         household => context! {
             address => h.street_address(), postcode_spaced => spaced(&h.postcode), city => h.city,
             neighbourhood_code => h.neighbourhood_code, district_code => h.district_code,
@@ -331,61 +248,16 @@ pub async fn own_access_log(State(state): State<AppState>, ctx: Ctx) -> PageResu
     Ok(render(
         &state,
         &ctx,
-        "own_access.html",
+        "foundation/own_access.html",
         "Wie heeft mijn gegevens ingezien",
         Value::from_serialize(context! { rows => rows }),
     )?
     .into_response())
 }
 
-/// Dutch local time: CET, or CEST from the last Sunday of March to the last
-/// Sunday of October (EU rule: both switches at 01:00 UTC).
-pub(crate) fn nl_local(at: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::FixedOffset> {
-    use chrono::{Datelike, NaiveDate, TimeZone, Weekday};
-    fn last_sunday(year: i32, month: u32) -> NaiveDate {
-        let mut d = NaiveDate::from_ymd_opt(year, month + 1, 1)
-            .unwrap_or(NaiveDate::MIN)
-            .pred_opt()
-            .unwrap_or(NaiveDate::MIN);
-        while d.weekday() != Weekday::Sun {
-            d = d.pred_opt().unwrap_or(NaiveDate::MIN);
-        }
-        d
-    }
-    let year = at.year();
-    let start = chrono::Utc.from_utc_datetime(
-        &last_sunday(year, 3)
-            .and_hms_opt(1, 0, 0)
-            .unwrap_or_default(),
-    );
-    let end = chrono::Utc.from_utc_datetime(
-        &last_sunday(year, 10)
-            .and_hms_opt(1, 0, 0)
-            .unwrap_or_default(),
-    );
-    let hours = if at >= start && at < end { 2 } else { 1 };
-    let offset = chrono::FixedOffset::east_opt(hours * 3600)
-        .unwrap_or_else(|| chrono::FixedOffset::east_opt(0).expect("zero offset"));
-    at.with_timezone(&offset)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
-
-    #[test]
-    fn dutch_time_follows_summer_time() {
-        let winter = chrono::Utc.with_ymd_and_hms(2026, 1, 15, 12, 0, 0).unwrap();
-        let summer = chrono::Utc.with_ymd_and_hms(2026, 7, 15, 12, 0, 0).unwrap();
-        assert_eq!(nl_local(winter).format("%H:%M").to_string(), "13:00");
-        assert_eq!(nl_local(summer).format("%H:%M").to_string(), "14:00");
-        // 2026: summer time starts 29 March 01:00 UTC, ends 25 October 01:00 UTC.
-        let before = chrono::Utc.with_ymd_and_hms(2026, 3, 29, 0, 59, 0).unwrap();
-        let after = chrono::Utc.with_ymd_and_hms(2026, 3, 29, 1, 0, 0).unwrap();
-        assert_eq!(nl_local(before).format("%H:%M").to_string(), "01:59");
-        assert_eq!(nl_local(after).format("%H:%M").to_string(), "03:00");
-    }
 
     #[test]
     fn postcode_filter_accepts_pc4_and_pc6() {

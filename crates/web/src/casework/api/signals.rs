@@ -1,0 +1,298 @@
+//! Signals through the API: the team's list, partners reporting, triage and the first contact.
+
+use super::common::{code_of, finish, parse, problem, rule_broken, ApiResult, NormsJson};
+use crate::casework::common::{current_norms, internal, scoped_household};
+use crate::support::ctx::Ctx;
+use crate::support::error::AppError;
+use crate::support::form::path_id;
+use crate::support::state::AppState;
+use crate::support::time::today;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::Json;
+use baken_domain::casework::{ContactMethod, ResponseNorms, SignalCategory, Urgency};
+use baken_domain::{
+    Addition, AuditAction, AuditOutcome, HouseLetter, HouseNumber, Permission, Postcode,
+};
+use baken_store::audit;
+use baken_store::casework::{self as cw, CaseError, NewSignal};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SignalJson {
+    id: i64,
+    reported_on: NaiveDate,
+    category: String,
+    urgency: String,
+    description: String,
+    source: String,
+    postcode: String,
+    house_number: i64,
+    house_letter: String,
+    addition: String,
+    household_id: Option<i64>,
+    assigned_to: Option<i64>,
+    first_contact_on: Option<NaiveDate>,
+    contact_method: Option<String>,
+    /// The last day of the response norm.
+    due_on: NaiveDate,
+    overdue: bool,
+}
+
+fn signal_json(s: cw::SignalRow, norms: &ResponseNorms, day: NaiveDate) -> SignalJson {
+    SignalJson {
+        overdue: norms
+            .state(s.reported_on, s.urgency(), s.first_contact_on, day)
+            .is_overdue(),
+        due_on: norms.due(s.reported_on, s.urgency()),
+        id: s.id,
+        reported_on: s.reported_on,
+        category: s.category,
+        urgency: s.urgency,
+        description: s.description,
+        source: s.source,
+        postcode: s.postcode,
+        house_number: s.house_number,
+        house_letter: s.house_letter,
+        addition: s.addition,
+        household_id: s.household_id,
+        assigned_to: s.assigned_to,
+        first_contact_on: s.first_contact_on,
+        contact_method: s.contact_method,
+    }
+}
+
+pub async fn signals(State(state): State<AppState>, ctx: Ctx) -> ApiResult {
+    let user = ctx.user()?.clone();
+    let team = user.user.team_id.ok_or(AppError::NotFound)?;
+    let day = today();
+    let mut tx = state.db.begin().await?;
+    let (norms, version) = current_norms(&mut tx).await?;
+    let rows = cw::team_signals(&mut tx, team, 300)
+        .await
+        .map_err(internal)?;
+    audit::append(
+        &mut tx,
+        &ctx.audit(
+            AuditAction::Read,
+            AuditOutcome::Success,
+            Some(("signal", "*".into())),
+            format!("api: {} signalen", rows.len()),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    let items: Vec<SignalJson> = rows
+        .into_iter()
+        .map(|s| signal_json(s, &norms, day))
+        .collect();
+    Ok(Json(json!({
+        "responseNorms": NormsJson::new(&norms, version),
+        "_embedded": { "signals": items },
+    }))
+    .into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct NewSignalJson {
+    category: String,
+    urgency: String,
+    description: String,
+    source: String,
+    postcode: String,
+    house_number: String,
+    #[serde(default)]
+    house_letter: String,
+    #[serde(default)]
+    addition: String,
+    /// The day it came in (by phone, by letter); the social team only.
+    reported_on: Option<NaiveDate>,
+}
+
+/// Reports a concern. Partners (every role that may report on the page) and
+/// the social team alike; only the team may give an earlier day it came in.
+pub async fn create_signal(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> ApiResult {
+    let user = ctx.user()?.clone();
+    let b: NewSignalJson = parse(&body)?;
+    let day = today();
+    let reported_on = match b.reported_on {
+        None => day,
+        Some(_) if !user.role().may(Permission::Casework) => {
+            return Ok(problem(
+                &ctx,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "only the social team may record the day a signal came in; a partner reports today".into(),
+                "reportedOn",
+                "Alleen het wijkteam legt vast op welke dag een melding binnenkwam. Laat reportedOn weg.".into(),
+            ))
+        }
+        Some(d) => match baken_domain::casework::signal::check_reported(d, day) {
+            Ok(()) => d,
+            Err(e) => return Ok(rule_broken(&ctx, &CaseError::Signal(e))),
+        },
+    };
+    let s = NewSignal {
+        reported_on,
+        category: code_of(
+            "category",
+            &b.category,
+            SignalCategory::parse,
+            SignalCategory::ALL,
+            SignalCategory::as_str,
+        )?,
+        urgency: code_of(
+            "urgency",
+            &b.urgency,
+            Urgency::parse,
+            Urgency::ALL,
+            Urgency::as_str,
+        )?,
+        description: baken_domain::casework::signal::parse_description(&b.description)
+            .map_err(|e| AppError::invalid("description", e.to_string()))?,
+        source: baken_domain::casework::signal::parse_source(&b.source)
+            .map_err(|e| AppError::invalid("source", e.to_string()))?,
+        reported_by: Some(user.user.id),
+        postcode: Postcode::parse(&b.postcode)
+            .map_err(|e| AppError::invalid("postcode", e.to_string()))?
+            .to_string(),
+        house_number: i64::from(
+            HouseNumber::parse(&b.house_number)
+                .map_err(|e| AppError::invalid("houseNumber", e.to_string()))?
+                .value(),
+        ),
+        house_letter: HouseLetter::parse_optional(&b.house_letter)
+            .map_err(|e| AppError::invalid("houseLetter", e.to_string()))?
+            .map(|l| l.as_char().to_string())
+            .unwrap_or_default(),
+        addition: Addition::parse_optional(&b.addition)
+            .map_err(|e| AppError::invalid("addition", e.to_string()))?
+            .map(|a| a.as_str().to_owned())
+            .unwrap_or_default(),
+    };
+    let mut tx = state.db.begin().await?;
+    let id = cw::create_signal(&mut tx, &s).await.map_err(internal)?;
+    audit::append(
+        &mut tx,
+        &ctx.audit(
+            AuditAction::Create,
+            AuditOutcome::Success,
+            Some(("signal", id.to_string())),
+            format!("api: signaal {}", s.category.as_str()),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "id": id, "_links": { "self": { "href": "/api/v1/signals" } } })),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct TriageJson {
+    household_id: i64,
+    generalist_id: i64,
+}
+
+/// Links a signal to a household at its address and assigns a generalist,
+/// who becomes the coordinator if the household has none.
+pub async fn triage(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult {
+    let user = ctx.user()?.clone();
+    let id = path_id(&id)?;
+    let b: TriageJson = parse(&body)?;
+    let team = user.user.team_id.ok_or(AppError::NotFound)?;
+    let mut tx = state.db.begin().await?;
+    in_scope!(
+        tx,
+        crate::casework::common::team_signal(&mut tx, &ctx, id).await
+    );
+    let h = in_scope!(
+        tx,
+        scoped_household(&mut tx, &ctx, &user, b.household_id, AuditAction::Update).await
+    );
+    if !cw::team_generalists(&mut tx, team)
+        .await?
+        .iter()
+        .any(|g| g.0 == b.generalist_id)
+    {
+        return Err(
+            AppError::invalid("generalistId", "not an active generalist of your team").into(),
+        );
+    }
+    let result = cw::triage(&mut tx, id, h.id, b.generalist_id, today())
+        .await
+        .map(|coordinator| {
+            (
+                json!({ "signalId": id, "householdId": h.id, "assignedTo": b.generalist_id, "coordinatorId": coordinator }),
+                format!("api: signaal {id} toegewezen; contactpersoon {coordinator}"),
+            )
+        });
+    finish(&state, &ctx, tx, h.id, StatusCode::OK, result).await
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct FirstContactJson {
+    on: NaiveDate,
+    method: String,
+    #[serde(default)]
+    outcome: String,
+}
+
+pub async fn first_contact(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult {
+    let user = ctx.user()?.clone();
+    let id = path_id(&id)?;
+    let b: FirstContactJson = parse(&body)?;
+    let method = code_of(
+        "method",
+        &b.method,
+        ContactMethod::parse,
+        ContactMethod::ALL,
+        ContactMethod::as_str,
+    )?;
+    let mut tx = state.db.begin().await?;
+    let s = in_scope!(
+        tx,
+        crate::casework::common::team_signal(&mut tx, &ctx, id).await
+    );
+    let Some(hh) = s.household_id else {
+        return Ok(problem(
+            &ctx,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "the signal is not linked to a household yet: triage it first".into(),
+            "signal",
+            "Wijs het signaal eerst toe aan een huishouden.".into(),
+        ));
+    };
+    in_scope!(
+        tx,
+        scoped_household(&mut tx, &ctx, &user, hh, AuditAction::Update).await
+    );
+    let result = cw::record_first_contact(&mut tx, id, b.on, method, &b.outcome, today())
+        .await
+        .map(|()| {
+            (
+                json!({ "signalId": id, "householdId": hh, "firstContactOn": b.on, "method": method.as_str() }),
+                format!("api: eerste contact signaal {id}"),
+            )
+        });
+    finish(&state, &ctx, tx, hh, StatusCode::OK, result).await
+}

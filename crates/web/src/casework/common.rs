@@ -1,0 +1,230 @@
+//! What casework's pages and API share: who is acting, the household scope
+//! check, the response norms in force, and every broken rule explained in Dutch.
+
+use crate::support::ctx::{Ctx, CurrentUser};
+use crate::support::error::AppError;
+use baken_domain::casework::{
+    ConversationError, DateError, NormsError, PlanError, ReferralError, ResponseNorms, SignalError,
+    RECORDING_WINDOW_DAYS,
+};
+use baken_domain::{AuditAction, AuditOutcome};
+use baken_store::casework::{self as cw, CaseError, Who};
+use baken_store::households::{self, Household};
+use baken_store::{audit, StoreError, Tx};
+use std::collections::BTreeMap;
+
+pub(crate) fn who(user: &CurrentUser) -> Who {
+    Who {
+        user_id: user.user.id,
+        username: user.user.username.clone(),
+        role: user.user.role,
+    }
+}
+
+/// A submitted form: the first value of every field.
+pub(crate) type FormMap = BTreeMap<String, String>;
+
+pub(crate) fn form_map(pairs: Vec<(String, String)>) -> FormMap {
+    let mut m = FormMap::new();
+    for (k, v) in pairs {
+        m.entry(k).or_insert(v);
+    }
+    m
+}
+
+pub(crate) fn field<'a>(f: &'a FormMap, name: &str) -> &'a str {
+    f.get(name).map(String::as_str).unwrap_or("").trim()
+}
+
+/// A date that cannot be recorded, explained.
+fn explain_date(e: DateError) -> String {
+    match e {
+        DateError::InFuture => {
+            "Deze datum ligt in de toekomst. U kunt alleen vastleggen wat al gebeurd is.".into()
+        }
+        DateError::TooLongAgo => format!(
+            "Deze datum ligt meer dan {RECORDING_WINDOW_DAYS} dagen (een half jaar) terug. Kijk de datum na."
+        ),
+    }
+}
+
+/// The Dutch explanation of a refused set of response norms.
+pub(crate) fn explain_norms(e: NormsError) -> String {
+    match e {
+        NormsError::CrisisTooLong { max } => {
+            format!("Een crisis pakt u dezelfde dag of de volgende werkdag op: vul 0 of {max} in.")
+        }
+        NormsError::NormaalTooLong { max } => {
+            format!("Normaal is hooguit {max} werkdagen (zes weken): Eropaf betekent snel erop af.")
+        }
+        NormsError::UrgentBeforeCrisis => "Urgent mag niet korter zijn dan crisis.".into(),
+        NormsError::NormaalBeforeUrgent => "Normaal mag niet korter zijn dan urgent.".into(),
+    }
+}
+
+/// Is this a conflict with someone else's change (409), rather than a rule?
+pub(crate) fn is_conflict(e: &CaseError) -> bool {
+    matches!(
+        e,
+        CaseError::Store(StoreError::Conflict { .. })
+            | CaseError::Referral(ReferralError::AlreadyDecided)
+    )
+}
+
+/// A rule broken, explained: the field it belongs to and a Dutch B1 message.
+pub(crate) fn explain(e: &CaseError) -> Option<(String, String)> {
+    let (field, msg): (String, String) = match e {
+        CaseError::Plan(p) => {
+            let msg = match p {
+                PlanError::PlanAlreadyOpen => "Dit huishouden heeft al een open plan. Werk dat plan bij, of sluit het eerst af.".into(),
+                PlanError::NoCoordinator => "Dit huishouden heeft nog geen contactpersoon. Wijs eerst een signaal toe aan een generalist.".into(),
+                PlanError::CoordinatorAlreadySet(_) => "Dit huishouden heeft al een contactpersoon. Er is er altijd maar één.".into(),
+                PlanError::PlanClosed => "Dit plan is gesloten. U kunt het niet meer wijzigen.".into(),
+                PlanError::UnknownGoal(_) => "Kies een doel uit dit plan.".into(),
+                PlanError::UnknownAgreement(_) => "Kies een afspraak uit dit plan.".into(),
+                PlanError::Text(f) if f.contains("datum") || *f == "start" || *f == "tot" => "Vul een datum in, bijvoorbeeld 01-02-2026.".into(),
+                PlanError::Text(_) => "Vul dit veld in. Houd het kort.".into(),
+                PlanError::JustificationMissing { step, missing } => format!(
+                    "Bij trede {step} schrijft u op waarom trede {missing} ({}) niet genoeg is.",
+                    baken_domain::LadderStep::new(*missing).map(|s| s.name()).unwrap_or("")
+                ),
+                PlanError::ReferralNotApproved => "Trede 5 (maatwerkvoorziening) kan alleen met een verwijzing van dit plan die de teamleider heeft goedgekeurd. Vraag eerst een verwijzing aan.".into(),
+                PlanError::EndDateMissing => "Hulp van een professional stopt of wordt geëvalueerd op een datum. Vul een einddatum of evaluatiedatum in.".into(),
+                PlanError::EndBeforeStart => "De einddatum ligt vóór de startdatum. Kies een latere datum.".into(),
+                PlanError::TargetBeforeOpening => "De streefdatum ligt vóór de start van het plan. Kies een latere datum.".into(),
+                PlanError::AgreementsRunning(n) => format!("Er lopen nog {n} afspraken. Beëindig die eerst; daarna kunt u het plan sluiten."),
+                PlanError::AgreementEnded => "Deze afspraak is al beëindigd.".into(),
+                PlanError::DateBeforeOpening => "Deze datum ligt vóór de start van het plan. Kies een latere datum.".into(),
+                PlanError::BeforeAgreementStart => "Deze datum ligt vóór de start van de afspraak. Kies een latere datum.".into(),
+                PlanError::ProviderNotActor => "Alleen een voorziening uit de sociale kaart of een specialistische aanbieder kan een aanbieder zijn. Kies dat bij ‘Wie doet het’, of laat de aanbieder leeg.".into(),
+                PlanError::Date(d) => explain_date(*d),
+            };
+            let field = match p {
+                PlanError::JustificationMissing { missing, .. } => format!("reden{missing}"),
+                PlanError::Text(f) => (*f).to_owned(),
+                other => other.field().to_owned(),
+            };
+            (field, msg)
+        }
+        CaseError::Referral(r) => (
+            "reden".into(),
+            match r {
+                ReferralError::NotTeamLead => "Alleen een teamleider mag over een verwijzing beslissen.".into(),
+                ReferralError::AlreadyDecided => "Over deze verwijzing is intussen al beslist. Het besluit staat hieronder.".into(),
+                ReferralError::ReasonMissing => "Schrijf op waarom u de verwijzing afwijst. De generalist leest dit.".into(),
+                ReferralError::Description => "Beschrijf welke zorg nodig is.".into(),
+                ReferralError::Unknown(_) => "Deze verwijzing hoort niet bij dit plan.".into(),
+                ReferralError::PlanClosed => "Het plan is gesloten. Over deze verwijzing kan niet meer worden beslist.".into(),
+                ReferralError::BeforeRequest => "Het besluit kan niet vóór de aanvraag liggen.".into(),
+                ReferralError::Date(d) => explain_date(*d),
+            },
+        ),
+        CaseError::Conversation(c) => match c {
+            ConversationError::PresentedQuestion => ("vraag".into(), "Schrijf de vraag op zoals de bewoner die stelt.".into()),
+            ConversationError::UnderlyingNeed => ("behoefte".into(), "Schrijf de vraag achter de vraag op (niet te lang).".into()),
+            ConversationError::Score(d) => (format!("score_{}", d.as_str()), format!("Kies bij {} een score van 1 tot 5, of n.v.t.", d.label())),
+            ConversationError::NetworkMember => ("netwerk".into(), "Vul bij iemand uit het netwerk een naam én de relatie in.".into()),
+            ConversationError::ConsentIncomplete => ("toestemming".into(), "Vul bij de toestemming de organisatie én het doel in.".into()),
+            ConversationError::ConsentEnd => ("toestemming_tot".into(), "Vul in tot wanneer de toestemming geldt: een datum ná het gesprek.".into()),
+            ConversationError::Domain => ("domein".into(), "Kies een leefgebied uit de lijst.".into()),
+            ConversationError::Date(d) => ("datum".into(), explain_date(*d)),
+        },
+        CaseError::Signal(s) => match s {
+            SignalError::Category(_) => ("categorie".into(), "Kies waar de zorg over gaat.".into()),
+            SignalError::Urgency(_) => ("urgentie".into(), "Kies hoe dringend het is.".into()),
+            SignalError::ContactMethod(_) => ("wijze".into(), "Kies hoe het contact was.".into()),
+            SignalError::Description => ("omschrijving".into(), "Beschrijf uw zorg in een paar zinnen.".into()),
+            SignalError::Source => ("bron".into(), "Vul in wie de zorg meldt.".into()),
+            SignalError::ContactBeforeReport => ("datum".into(), "Het eerste contact kan niet vóór de melding liggen.".into()),
+            SignalError::OtherAddress => ("huishouden".into(), "Dit huishouden woont niet op het adres van het signaal. Kies een huishouden op dat adres.".into()),
+            SignalError::Date(d) => ("datum".into(), explain_date(*d)),
+            SignalError::Domain(_) | SignalError::Unknown(_) => ("_form".into(), "Kies een waarde uit de lijst.".into()),
+        },
+        CaseError::Norms(n) => (n.field().into(), explain_norms(*n)),
+        CaseError::Store(StoreError::Conflict { .. }) => (
+            "_form".into(),
+            "Iemand anders heeft dit intussen gewijzigd. Hieronder staat de nieuwe versie; doe uw wijziging opnieuw.".into(),
+        ),
+        CaseError::Store(_) | CaseError::Restore(_) => return None,
+    };
+    Some((field, msg))
+}
+
+/// The response norms in force (set by the beheerder), and their version.
+pub(crate) async fn current_norms(tx: &mut Tx) -> Result<(ResponseNorms, i64), AppError> {
+    baken_store::casework::response_norms(tx)
+        .await
+        .map_err(internal)
+}
+
+/// Converts a store-side failure that is not a rule into an [`AppError`].
+pub(crate) fn internal(e: CaseError) -> AppError {
+    match e {
+        CaseError::Store(s) => AppError::from(s),
+        other => AppError::BadRequest(other.to_string()),
+    }
+}
+
+/// Loads a household for casework if the user's scope allows it; writes a
+/// denied or not-found audit entry otherwise (404 either way, so ids cannot be
+/// probed). A successful read is audited by the caller, with what was done.
+pub(crate) async fn scoped_household(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    user: &CurrentUser,
+    id: i64,
+    action: AuditAction,
+) -> Result<Household, AppError> {
+    let found = households::get(tx, id).await?;
+    let object = Some(("household", id.to_string()));
+    match found {
+        Some(h) if user.scope().allows(h.id, h.team_id) => Ok(h),
+        Some(_) => {
+            audit::append(
+                tx,
+                &ctx.audit(
+                    action,
+                    AuditOutcome::Denied,
+                    object,
+                    "casework buiten de eigen scope",
+                ),
+            )
+            .await?;
+            Err(AppError::NotFound)
+        }
+        None => {
+            audit::append(
+                tx,
+                &ctx.audit(action, AuditOutcome::NotFound, object, "casework"),
+            )
+            .await?;
+            Err(AppError::NotFound)
+        }
+    }
+}
+
+/// A signal the user's team may work on.
+pub(crate) async fn team_signal(
+    tx: &mut Tx,
+    ctx: &Ctx,
+    id: i64,
+) -> Result<cw::SignalRow, AppError> {
+    let user = ctx.user()?;
+    let s = cw::signal(tx, id).await.map_err(internal)?;
+    match s {
+        Some(s) if s.team_id.is_none() || s.team_id == user.user.team_id => Ok(s),
+        _ => {
+            audit::append(
+                tx,
+                &ctx.audit(
+                    AuditAction::Update,
+                    AuditOutcome::Denied,
+                    Some(("signal", id.to_string())),
+                    "signaal buiten het eigen team",
+                ),
+            )
+            .await?;
+            Err(AppError::NotFound)
+        }
+    }
+}

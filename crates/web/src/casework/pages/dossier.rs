@@ -1,0 +1,424 @@
+//! `/dossier/{id}`: a household's dossier with its plan and charts.
+
+use super::shared::{choices, Errors};
+use super::triage::{signal_view, SignalView};
+use crate::casework::common::{current_norms, field, internal, FormMap};
+use crate::support::audit::audited_household_read;
+use crate::support::ctx::Ctx;
+use crate::support::error::AppError;
+use crate::support::form::path_id;
+use crate::support::render::{render, PageResult};
+use crate::support::state::AppState;
+use crate::support::time::{nl_date, today};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use baken_domain::casework::{LifeDomain, PlanFlag, ReferralStatus, ResponseNorms};
+use baken_domain::{AuditAction, ParticipationRung};
+use baken_store::areas::Provider;
+use baken_store::casework::{self as cw};
+use baken_store::households::Household;
+use baken_store::{areas, StoreError, Tx};
+use minijinja::{context, Value};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Serialize)]
+struct Point {
+    x: i64,
+    y: i64,
+    label: String,
+}
+
+/// A chart as coordinates for an inline SVG (480 × 200, plot from y 170 for
+/// `lo` up to y 20 for `hi`): the points, the polyline, and the grid values.
+#[derive(Serialize)]
+struct Chart {
+    points: Vec<Point>,
+    line: String,
+    grid: Vec<(i64, i64)>,
+}
+
+fn chart(values: &[(chrono::NaiveDate, f64, String)], lo: f64, hi: f64) -> Chart {
+    let n = values.len().max(1) as i64;
+    let y = |v: f64| 170 - ((v - lo) * 150.0 / (hi - lo)).round() as i64;
+    let points: Vec<Point> = values
+        .iter()
+        .enumerate()
+        .map(|(i, (on, v, label))| Point {
+            x: if n == 1 {
+                250
+            } else {
+                50 + i as i64 * 400 / (n - 1)
+            },
+            y: y(*v),
+            label: format!("{}: {label}", nl_date(*on)),
+        })
+        .collect();
+    let line = points
+        .iter()
+        .map(|p| format!("{},{}", p.x, p.y))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let grid = (lo as i64..=hi as i64).map(|v| (v, y(v as f64))).collect();
+    Chart { points, line, grid }
+}
+
+/// Mean self-reliance (1–5) and the participation rung (1–6) over time.
+fn charts(ms: &[cw::Measurement]) -> (Chart, Chart) {
+    let means: Vec<(chrono::NaiveDate, f64, String)> = ms
+        .iter()
+        .filter_map(|m| {
+            let v = m.scores.mean()?;
+            Some((m.on, v, format!("{v:.1}").replace('.', ",")))
+        })
+        .collect();
+    let rungs: Vec<(chrono::NaiveDate, f64, String)> = ms
+        .iter()
+        .filter_map(|m| {
+            let r = ParticipationRung::new(u8::try_from(m.rung?).ok()?).ok()?;
+            Some((
+                m.on,
+                f64::from(r.value()),
+                format!("trede {} ({})", r.value(), r.name()),
+            ))
+        })
+        .collect();
+    (chart(&means, 1.0, 5.0), chart(&rungs, 1.0, 6.0))
+}
+
+/// Rows of the conversation form: how many, from the form (at least the
+/// default, at most 20), one more when asked for.
+pub(crate) fn rows(form: &FormMap, kind: &str, default: usize) -> usize {
+    let n = field(form, &format!("rijen_{kind}"))
+        .parse::<usize>()
+        .unwrap_or(default)
+        .clamp(default, 20);
+    if form.get("meer").map(String::as_str) == Some(kind) {
+        (n + 1).min(20)
+    } else {
+        n
+    }
+}
+
+/// Default rows in the conversation form: needs, network members, consents.
+pub(crate) const NEED_ROWS: usize = 3;
+pub(crate) const NETWORK_ROWS: usize = 5;
+pub(crate) const CONSENT_ROWS: usize = 2;
+
+#[derive(Serialize)]
+struct ProviderOpt {
+    id: i64,
+    name: String,
+}
+
+fn provider_opts(providers: &[Provider]) -> Vec<ProviderOpt> {
+    providers
+        .iter()
+        .map(|p| ProviderOpt {
+            id: p.id,
+            name: p.name.clone(),
+        })
+        .collect()
+}
+
+/// Everything the dossier shows of one household, as read in its audited
+/// transaction. Turning it into a page ([`dossier_context`]) happens after that
+/// transaction, so the shared transaction of audited reads holds only the queries.
+struct DossierData {
+    case: baken_domain::casework::HouseholdCase,
+    coordinator: Option<String>,
+    signals: Vec<cw::SignalRow>,
+    conversations: Vec<cw::ConversationRow>,
+    needs: Vec<cw::NeedRow>,
+    network: Vec<cw::NetworkRow>,
+    consents: Vec<cw::ConsentRow>,
+    measurements: Vec<cw::Measurement>,
+    /// For the plan shown (the open one, or the last): history, progress, version.
+    plan: Option<(Vec<cw::HistoryRow>, Vec<cw::ProgressRow>, i64)>,
+}
+
+async fn load_dossier(tx: &mut Tx, h: &Household) -> Result<DossierData, AppError> {
+    let read = cw::read_case(tx, h.id).await.map_err(internal)?;
+    let signals = cw::household_signals(tx, h.id).await.map_err(internal)?;
+    let conversations = cw::conversations(tx, h.id).await.map_err(internal)?;
+    let needs = cw::needs(tx, h.id).await.map_err(internal)?;
+    let network = cw::network(tx, h.id).await.map_err(internal)?;
+    let consents = cw::consents(tx, h.id).await.map_err(internal)?;
+    let measurements = cw::measurements(tx, h.id).await.map_err(internal)?;
+    let case = &read.case;
+    let plan = match case.open_plan().or(case.plans().last()).map(|p| p.id()) {
+        None => None,
+        Some(id) => Some((
+            cw::history(tx, id).await.map_err(internal)?,
+            cw::progress(tx, id).await.map_err(internal)?,
+            read.plan_version(id).ok_or_else(|| {
+                internal(cw::CaseError::Store(StoreError::NotFound(format!(
+                    "plan {id}"
+                ))))
+            })?,
+        )),
+    };
+    Ok(DossierData {
+        case: read.case,
+        coordinator: read.coordinator_name,
+        signals,
+        conversations,
+        needs,
+        network,
+        consents,
+        measurements,
+        plan,
+    })
+}
+
+/// The dossier page's values. `norms` and `providers` are not a household's
+/// data: they are read outside the audited transaction.
+fn dossier_context(
+    h: &Household,
+    data: DossierData,
+    norms: &ResponseNorms,
+    providers: &[baken_store::areas::Provider],
+    day: chrono::NaiveDate,
+    form: &FormMap,
+) -> Value {
+    let DossierData {
+        case,
+        coordinator,
+        signals,
+        conversations,
+        needs,
+        network,
+        consents,
+        measurements: ms,
+        plan: plan_rows,
+    } = data;
+    let signals: Vec<SignalView> = signals.iter().map(|s| signal_view(s, norms, day)).collect();
+    let (score_chart, rung_chart) = charts(&ms);
+    #[derive(Serialize)]
+    struct ScoreRow {
+        domain: String,
+        code: String,
+        first: String,
+        last: String,
+    }
+    let score_rows: Vec<ScoreRow> = LifeDomain::ALL
+        .iter()
+        .map(|d| ScoreRow {
+            domain: d.label().to_owned(),
+            code: d.as_str().to_owned(),
+            first: ms
+                .first()
+                .and_then(|m| m.scores.0.get(d))
+                .map(|s| s.label())
+                .unwrap_or_default(),
+            last: ms
+                .last()
+                .filter(|_| ms.len() > 1)
+                .and_then(|m| m.scores.0.get(d))
+                .map(|s| s.label())
+                .unwrap_or_default(),
+        })
+        .collect();
+    let measurements: Vec<Value> = ms
+        .iter()
+        .map(|m| {
+            Value::from_serialize(context! {
+                on => nl_date(m.on), source => m.source,
+                mean => m.scores.mean().map(|v| format!("{v:.1}").replace('.', ",")).unwrap_or_else(|| "–".into()),
+                rung => m.rung.and_then(|r| u8::try_from(r).ok()).and_then(|r| ParticipationRung::new(r).ok()).map(|r| format!("{} – {}", r.value(), r.name())).unwrap_or_default(),
+            })
+        })
+        .collect();
+    let plan_value = match case.open_plan().or(case.plans().last()) {
+        None => Value::from(()),
+        Some(p) => {
+            let refs = p.referrals();
+            let (history, progress, version) = plan_rows.unwrap_or_default();
+            let flags = p.flags(day);
+            let goals: Vec<Value> = p
+                .goals()
+                .iter()
+                .map(|g| {
+                    Value::from_serialize(context! {
+                        id => g.id(), domain => g.domain().label(), description => g.description(), measure => g.measure(),
+                        target => nl_date(g.target_date()), term => g.term().label(),
+                        outcome => g.result().map(|r| format!("{} op {}{}", r.outcome.label(), nl_date(r.on), if r.note.is_empty() { String::new() } else { format!(": {}", r.note) })),
+                        due => flags.iter().any(|f| matches!(f, PlanFlag::GoalEvaluationDue { goal_id, .. } if *goal_id == g.id())),
+                    })
+                })
+                .collect();
+            let agreements: Vec<Value> = p
+                .agreements()
+                .iter()
+                .map(|a| {
+                    let t = a.terms();
+                    Value::from_serialize(context! {
+                        id => a.id(), actor => t.actor.label(), name => t.actor_name, what => t.description,
+                        provider => t.provider_id.is_some(),
+                        step => format!("{} – {}", t.step.value(), t.step.name()), form => t.form.label(),
+                        frequency => t.frequency, start => nl_date(t.start), end => t.end_date.map(nl_date),
+                        own => t.own_contribution, running => a.is_running(), ended => a.ended_on().map(nl_date),
+                        evaluated => a.last_evaluated().map(nl_date),
+                        professional => t.is_professional(),
+                        overdue => a.evaluation_overdue(day),
+                        goal => p.goal(t.goal_id).map(|g| g.description().to_owned()),
+                        reasons => t.justification.as_ref().map(|j| j.reasons().map(|(s, r)| format!("Trede {s}: {r}")).collect::<Vec<_>>()),
+                    })
+                })
+                .collect();
+            let referrals: Vec<Value> = refs
+                .iter()
+                .map(|r| {
+                    let (status, note) = match r.status() {
+                        ReferralStatus::Pending => ("wacht op de teamleider".to_owned(), String::new()),
+                        ReferralStatus::Approved { on, note, .. } => (format!("goedgekeurd op {}", nl_date(*on)), note.clone()),
+                        ReferralStatus::Rejected { on, reason, .. } => (format!("afgewezen op {}", nl_date(*on)), reason.clone()),
+                    };
+                    Value::from_serialize(context! { id => r.id(), care => r.care(), requested => nl_date(r.requested_on()), status => status, note => note, approved => r.is_approved() })
+                })
+                .collect();
+            let approved: Vec<(i64, String)> = refs
+                .iter()
+                .filter(|r| r.is_approved())
+                .map(|r| (r.id(), r.care().to_owned()))
+                .collect();
+            let history: Vec<(String, String, String)> = history
+                .into_iter()
+                .map(|h| {
+                    (
+                        crate::support::time::nl_local(h.at)
+                            .format("%d-%m-%Y %H:%M")
+                            .to_string(),
+                        h.username,
+                        h.change,
+                    )
+                })
+                .collect();
+            let progress: Vec<(String, String)> = progress
+                .into_iter()
+                .map(|p| {
+                    (
+                        crate::support::time::nl_local(p.at)
+                            .format("%d-%m-%Y")
+                            .to_string(),
+                        p.note,
+                    )
+                })
+                .collect();
+            Value::from_serialize(context! {
+                id => p.id(), open => p.is_open(), opened => nl_date(p.opened_on()), version => version,
+                closed => match p.status() { baken_domain::casework::PlanStatus::Closed { on, reason } => Some(format!("{} – {}", nl_date(*on), reason)), _ => None },
+                goals => goals, agreements => agreements, referrals => referrals, approved => approved,
+                history => history, progress => progress, flagged => !flags.is_empty(),
+                running => p.agreements().iter().any(|a| a.is_running()),
+                overdue_agreements => flags.iter().filter(|f| matches!(f, PlanFlag::AgreementEvaluationOverdue { .. })).count(),
+            })
+        }
+    };
+    let needs: Vec<(i64, String, String)> = needs
+        .into_iter()
+        .map(|n| {
+            (
+                n.conversation_id,
+                LifeDomain::parse(&n.domain)
+                    .map(|d| d.label())
+                    .unwrap_or("")
+                    .to_owned(),
+                n.need,
+            )
+        })
+        .collect();
+    let consents: Vec<Value> = consents
+        .into_iter()
+        .map(|c| {
+            Value::from_serialize(context! {
+                organisation => c.organisation, provider => c.provider_id.is_some(), purpose => c.purpose,
+                until => nl_date(c.until), holds => c.given_on <= day && c.until >= day,
+            })
+        })
+        .collect();
+    let conversations: Vec<Value> = conversations
+        .into_iter()
+        .map(|c| Value::from_serialize(context! { id => c.id, held => nl_date(c.held_on), question => c.presented_question, differs => c.need_differs, strengths => c.strengths, wishes => c.wishes, by => c.by_name }))
+        .collect();
+    let form_rows = context! {
+        needs => (1..=rows(form, "behoefte", NEED_ROWS)).collect::<Vec<_>>(),
+        network => (1..=rows(form, "netwerk", NETWORK_ROWS)).collect::<Vec<_>>(),
+        consents => (1..=rows(form, "toestemming", CONSENT_ROWS)).collect::<Vec<_>>(),
+    };
+    Value::from_serialize(context! {
+        household => context! { id => h.id, address => h.street_address(), postcode => h.postcode, city => h.city },
+        coordinator => coordinator, signals => signals, conversations => conversations, needs => needs,
+        network => network, consents => consents, measurements => measurements, score_rows => score_rows,
+        score_chart => score_chart, rung_chart => rung_chart, plan => plan_value, today => day.to_string(),
+        can_open_plan => case.open_plan().is_none() && case.coordinator().is_some(),
+        providers => provider_opts(providers), rows => form_rows,
+    })
+}
+
+pub(crate) async fn dossier_page(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    errors: &Errors,
+    form: &FormMap,
+    status: StatusCode,
+    audit_detail: &str,
+) -> PageResult {
+    let user = ctx.user()?.clone();
+    let detail = if audit_detail.is_empty() {
+        "dossier opnieuw getoond".to_owned()
+    } else {
+        audit_detail.to_owned()
+    };
+    let (h, data) = audited_household_read(
+        state,
+        ctx,
+        user.scope(),
+        id,
+        AuditAction::Read,
+        "casework",
+        move |tx, h| Box::pin(async move { Ok((load_dossier(tx, h).await?, detail)) }),
+    )
+    .await?;
+    let (norms, providers) = {
+        let mut tx = state.db.lookup().await?;
+        let (norms, _) = current_norms(&mut tx).await?;
+        (norms, areas::providers(&mut tx).await?)
+    };
+    let data = dossier_context(&h, data, &norms, &providers, today(), form);
+    let html = render(
+        state,
+        ctx,
+        "casework/dossier.html",
+        &format!("Dossier {}", h.street_address()),
+        Value::from_serialize(context! {
+            errors => errors, form => form, choices => choices(), ..data
+        }),
+    )?;
+    Ok((status, html).into_response())
+}
+
+pub async fn dossier(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> PageResult {
+    let id = path_id(&id)?;
+    let mut form = FormMap::new();
+    if let Some(s) = q.get("opgeslagen") {
+        form.insert("_saved".into(), s.chars().take(30).collect());
+    }
+    dossier_page(
+        &state,
+        &ctx,
+        id,
+        &Errors::new(),
+        &form,
+        StatusCode::OK,
+        "dossier ingezien",
+    )
+    .await
+}

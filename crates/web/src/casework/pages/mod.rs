@@ -1,0 +1,12 @@
+//! The casework pages (Dutch), one file per job.
+
+pub mod bakens;
+pub mod dossier;
+pub mod norms;
+pub mod plan;
+pub mod provider;
+pub mod report;
+pub mod resident;
+pub mod shared;
+pub mod team;
+pub mod triage;

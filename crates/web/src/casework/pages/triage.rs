@@ -1,0 +1,338 @@
+//! `/signalen`: the team's triage — signals grouped by address, assigning, the first contact.
+
+use super::shared::{choices, norms_context, Errors};
+use crate::casework::common::{
+    current_norms, explain, field, form_map, internal, scoped_household, team_signal,
+};
+use crate::support::ctx::Ctx;
+use crate::support::error::AppError;
+use crate::support::form::path_id;
+use crate::support::render::{render, PageResult};
+use crate::support::state::AppState;
+use crate::support::time::{nl_date, parse_date, today};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use axum::Form;
+use baken_domain::casework::{ContactMethod, ResponseNorms};
+use baken_domain::{AuditAction, AuditOutcome};
+use baken_store::audit;
+use baken_store::casework::{self as cw};
+use minijinja::{context, Value};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Serialize)]
+pub(crate) struct SignalView {
+    id: i64,
+    reported_on: String,
+    category: String,
+    urgency: String,
+    description: String,
+    source: String,
+    address: String,
+    household_id: Option<i64>,
+    assigned: Option<String>,
+    state: String,
+    overdue: bool,
+    contacted: bool,
+    repeat: usize,
+    candidates: Vec<(i64, String)>,
+    contact: Option<String>,
+    /// A hulpvraag from the Eigen Kracht Wijzer: the request with all answers.
+    help_request: Option<i64>,
+}
+
+pub(crate) fn signal_view(
+    s: &cw::SignalRow,
+    norms: &ResponseNorms,
+    day: chrono::NaiveDate,
+) -> SignalView {
+    let st = norms.state(s.reported_on, s.urgency(), s.first_contact_on, day);
+    SignalView {
+        id: s.id,
+        reported_on: nl_date(s.reported_on),
+        category: s
+            .category()
+            .map(|c| c.label())
+            .unwrap_or("Overig")
+            .to_owned(),
+        urgency: s.urgency().label().to_owned(),
+        description: s.description.clone(),
+        source: s.source.clone(),
+        address: s.address(),
+        household_id: s.household_id,
+        assigned: s.assigned_name.clone(),
+        state: st.label(),
+        overdue: st.is_overdue(),
+        contacted: s.first_contact_on.is_some(),
+        repeat: 0,
+        candidates: Vec::new(),
+        help_request: None,
+        contact: s.first_contact_on.map(|d| {
+            format!(
+                "{} ({})",
+                nl_date(d),
+                s.contact_method
+                    .as_deref()
+                    .and_then(|m| ContactMethod::parse(m).ok())
+                    .map(|m| m.label())
+                    .unwrap_or("")
+            )
+        }),
+    }
+}
+
+/// Open signals shown together: all those about one household, or — before
+/// anyone linked them — all those about one dwelling (postcode, number,
+/// letter and addition).
+#[derive(Serialize)]
+struct SignalGroup {
+    address: String,
+    linked: bool,
+    signals: Vec<SignalView>,
+}
+
+#[derive(PartialEq, Eq, PartialOrd, Ord, Clone)]
+enum GroupKey {
+    Household(i64),
+    Address(String, i64, String, String),
+}
+
+async fn triage_page(
+    state: &AppState,
+    ctx: &Ctx,
+    errors: &Errors,
+    status: StatusCode,
+) -> PageResult {
+    let user = ctx.user()?.clone();
+    let Some(team) = user.user.team_id else {
+        return Err(AppError::NotFound.into());
+    };
+    let day = today();
+    let mut tx = state.db.begin().await?;
+    let (norms, _) = current_norms(&mut tx).await?;
+    let rows = cw::team_signals(&mut tx, team, 300)
+        .await
+        .map_err(internal)?;
+    let generalists = cw::team_generalists(&mut tx, team).await?;
+    let from_wijzer: Vec<i64> = rows
+        .iter()
+        .filter(|s| s.category == "hulpvraag")
+        .map(|s| s.id)
+        .collect();
+    let help_requests: BTreeMap<i64, i64> =
+        baken_store::kaart::help_requests_of_signals(&mut tx, &from_wijzer)
+            .await?
+            .into_iter()
+            .collect();
+    let key = |s: &cw::SignalRow| match s.household_id {
+        Some(h) => GroupKey::Household(h),
+        None => {
+            let (p, n, l, a) = s.address_key();
+            GroupKey::Address(p, n, l, a)
+        }
+    };
+    let mut per_key: BTreeMap<GroupKey, usize> = BTreeMap::new();
+    for s in &rows {
+        *per_key.entry(key(s)).or_default() += 1;
+    }
+    let mut views: Vec<(GroupKey, SignalView)> = Vec::new();
+    for s in &rows {
+        let mut v = signal_view(s, &norms, day);
+        v.help_request = help_requests.get(&s.id).copied();
+        v.repeat = per_key.get(&key(s)).copied().unwrap_or(0);
+        if s.household_id.is_none() {
+            let mut candidates: Vec<cw::Hit> = cw::at_address(&mut tx, &s.postcode, s.house_number)
+                .await
+                .map_err(internal)?
+                .into_iter()
+                .filter(|h| h.team_id == Some(team))
+                .collect();
+            // The household at exactly this dwelling first.
+            candidates.sort_by_key(|h| {
+                (
+                    h.house_letter != s.house_letter || h.addition != s.addition,
+                    h.id,
+                )
+            });
+            v.candidates = candidates.iter().map(|h| (h.id, h.address())).collect();
+        }
+        views.push((key(s), v));
+    }
+    let overdue = views.iter().filter(|(_, v)| v.overdue).count();
+    audit::append(
+        &mut tx,
+        &ctx.audit(
+            AuditAction::Read,
+            AuditOutcome::Success,
+            Some(("signal", "*".into())),
+            format!("{} signalen", views.len()),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    let (open, done): (Vec<_>, Vec<_>) = views.into_iter().partition(|(_, v)| !v.contacted);
+    // Groups in the order of their newest signal (the list is newest first).
+    let mut groups: Vec<(GroupKey, SignalGroup)> = Vec::new();
+    for (k, v) in open {
+        match groups.iter_mut().find(|(g, _)| *g == k) {
+            Some((_, g)) => g.signals.push(v),
+            None => groups.push((
+                k.clone(),
+                SignalGroup {
+                    address: v.address.clone(),
+                    linked: matches!(k, GroupKey::Household(_)),
+                    signals: vec![v],
+                },
+            )),
+        }
+    }
+    let groups: Vec<SignalGroup> = groups.into_iter().map(|(_, g)| g).collect();
+    let done: Vec<SignalView> = done.into_iter().map(|(_, v)| v).collect();
+    let html = render(
+        state,
+        ctx,
+        "casework/triage.html",
+        "Signalen",
+        Value::from_serialize(context! {
+            groups => groups, done => done, overdue => overdue, generalists => generalists, errors => errors,
+            choices => choices(), today => day.to_string(), norms => norms_context(&norms),
+        }),
+    )?;
+    Ok((status, html).into_response())
+}
+
+pub async fn triage(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    triage_page(&state, &ctx, &Errors::new(), StatusCode::OK).await
+}
+
+pub async fn triage_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> PageResult {
+    let user = ctx.user()?.clone();
+    let id = path_id(&id)?;
+    let f = form_map(pairs);
+    let mut errors = Errors::new();
+    let hh = field(&f, "huishouden").parse::<i64>().ok();
+    let generalist = field(&f, "generalist").parse::<i64>().ok();
+    if hh.is_none() {
+        errors.insert(
+            format!("huishouden_{id}"),
+            "Kies het huishouden op dit adres.".into(),
+        );
+    }
+    if generalist.is_none() {
+        errors.insert(format!("generalist_{id}"), "Kies een generalist.".into());
+    }
+    let (Some(hh), Some(generalist)) = (hh, generalist) else {
+        return triage_page(&state, &ctx, &errors, StatusCode::BAD_REQUEST).await;
+    };
+    let mut tx = state.db.begin().await?;
+    let team = user.user.team_id.ok_or(AppError::NotFound)?;
+    in_scope!(tx, team_signal(&mut tx, &ctx, id).await);
+    let h = in_scope!(
+        tx,
+        scoped_household(&mut tx, &ctx, &user, hh, AuditAction::Update).await
+    );
+    if !cw::team_generalists(&mut tx, team)
+        .await?
+        .iter()
+        .any(|g| g.0 == generalist)
+    {
+        drop(tx);
+        errors.insert(
+            format!("generalist_{id}"),
+            "Kies een generalist uit uw team.".into(),
+        );
+        return triage_page(&state, &ctx, &errors, StatusCode::BAD_REQUEST).await;
+    }
+    let coordinator = match cw::triage(&mut tx, id, h.id, generalist, today()).await {
+        Ok(c) => c,
+        Err(e) => {
+            drop(tx);
+            let (_, msg) = explain(&e).ok_or_else(|| internal(e))?;
+            errors.insert(format!("huishouden_{id}"), msg);
+            return triage_page(&state, &ctx, &errors, StatusCode::BAD_REQUEST).await;
+        }
+    };
+    audit::append(
+        &mut tx,
+        &ctx.audit(
+            AuditAction::Update,
+            AuditOutcome::Success,
+            Some(("household", h.id.to_string())),
+            format!("signaal {id} toegewezen; contactpersoon {coordinator}"),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/signalen?opgeslagen=toegewezen").into_response())
+}
+
+pub async fn contact_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> PageResult {
+    let user = ctx.user()?.clone();
+    let id = path_id(&id)?;
+    let f = form_map(pairs);
+    let mut errors = Errors::new();
+    let date = parse_date(field(&f, "datum"));
+    let method = ContactMethod::parse(field(&f, "wijze")).ok();
+    if date.is_none() {
+        errors.insert(
+            format!("datum_{id}"),
+            "Vul de datum van het eerste contact in.".into(),
+        );
+    }
+    if method.is_none() {
+        errors.insert(format!("wijze_{id}"), "Kies hoe het contact was.".into());
+    }
+    let (Some(date), Some(method)) = (date, method) else {
+        return triage_page(&state, &ctx, &errors, StatusCode::BAD_REQUEST).await;
+    };
+    let mut tx = state.db.begin().await?;
+    let s = in_scope!(tx, team_signal(&mut tx, &ctx, id).await);
+    let Some(hh) = s.household_id else {
+        drop(tx);
+        errors.insert(
+            format!("datum_{id}"),
+            "Wijs het signaal eerst toe aan een huishouden.".into(),
+        );
+        return triage_page(&state, &ctx, &errors, StatusCode::BAD_REQUEST).await;
+    };
+    in_scope!(
+        tx,
+        scoped_household(&mut tx, &ctx, &user, hh, AuditAction::Update).await
+    );
+    match cw::record_first_contact(&mut tx, id, date, method, field(&f, "uitkomst"), today()).await
+    {
+        Ok(()) => {}
+        Err(e) => {
+            drop(tx);
+            let (_, msg) = explain(&e).ok_or_else(|| internal(e))?;
+            errors.insert(format!("datum_{id}"), msg);
+            return triage_page(&state, &ctx, &errors, StatusCode::BAD_REQUEST).await;
+        }
+    }
+    audit::append(
+        &mut tx,
+        &ctx.audit(
+            AuditAction::Update,
+            AuditOutcome::Success,
+            Some(("household", hh.to_string())),
+            format!("eerste contact signaal {id}"),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/signalen?opgeslagen=contact").into_response())
+}
+
+// ------------------------------------------------------------------ working views

@@ -1,0 +1,8 @@
+//! Beheer (beheerder only): users, teams, districts and neighbourhoods,
+//! providers, and the audit log.
+
+pub mod areas;
+pub mod audit;
+pub mod providers;
+pub mod teams;
+pub mod users;

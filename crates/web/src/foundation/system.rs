@@ -1,0 +1,44 @@
+//! Health, readiness, the stylesheet and the 404 fallback.
+
+use crate::support::error::{AppError, Failure};
+use crate::support::state::AppState;
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+pub async fn health() -> impl IntoResponse {
+    (
+        [(header::CACHE_CONTROL, "no-store")],
+        axum::Json(serde_json::json!({"status": "ok"})),
+    )
+}
+
+pub async fn ready(State(state): State<AppState>) -> Response {
+    match state.db.ping().await {
+        Ok(()) => {
+            axum::Json(serde_json::json!({"status": "ready", "database": "ok"})).into_response()
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "database not reachable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(serde_json::json!({"status": "not ready", "database": "unreachable"})),
+            )
+                .into_response()
+        }
+    }
+}
+
+pub async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/baken.css"),
+    )
+}
+
+pub async fn not_found() -> Failure {
+    Failure(AppError::NotFound)
+}

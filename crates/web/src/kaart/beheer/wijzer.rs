@@ -1,0 +1,573 @@
+//! `/beheer/wijzer`: the wijzer's content (topics, questions, interests, stories, rules).
+
+use super::services::{all, one, Pairs};
+use crate::kaart::view::{domain_options, step_options};
+use crate::support::ctx::Ctx;
+use crate::support::error::AppError;
+use crate::support::render::{render, PageResult};
+use crate::support::state::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use axum::Form;
+use baken_domain::casework::LifeDomain;
+use baken_domain::kaart::wijzer::{
+    check_key, Condition, Interest, NetworkOption, Rule, RuleAction, SituationOption,
+    SituationQuestion, Story, Topic, WijzerContent,
+};
+use baken_domain::{AuditAction, AuditOutcome, LadderStep};
+use baken_store::{audit, kaart, StoreError};
+use minijinja::{context, Value};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+pub const KINDS: [(&str, &str); 6] = [
+    ("topic", "Onderwerpen"),
+    ("question", "Vragen over de situatie"),
+    ("interest", "Wat mensen graag doen"),
+    ("network", "Wie kan helpen"),
+    ("story", "Eigenkrachtverhalen"),
+    ("rule", "Regels"),
+];
+
+fn kind_label(kind: &str) -> Option<&'static str> {
+    KINDS.iter().find(|(k, _)| *k == kind).map(|(_, l)| *l)
+}
+
+#[derive(Serialize)]
+struct ItemRow {
+    key: String,
+    summary: String,
+}
+
+#[derive(Serialize)]
+struct KindView {
+    kind: &'static str,
+    label: &'static str,
+    items: Vec<ItemRow>,
+}
+
+fn summary(kind: &str, body: &str) -> String {
+    let v: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+    let pick = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_owned();
+    match kind {
+        "question" => pick("text"),
+        "story" => pick("title"),
+        "rule" => match v
+            .get("then")
+            .and_then(|t| t.get("type"))
+            .and_then(|t| t.as_str())
+        {
+            Some("tip") => format!("Tip: {}", v["then"]["title"].as_str().unwrap_or("")),
+            Some("network") => format!("Netwerk: {}", v["then"]["title"].as_str().unwrap_or("")),
+            _ => "Voorzieningen van de kaart".into(),
+        },
+        _ => pick("label"),
+    }
+}
+
+pub async fn wijzer_overview(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> PageResult {
+    let mut tx = state.db.read().await?;
+    let items = kaart::wijzer_items(&mut tx, None).await?;
+    drop(tx);
+    let kinds: Vec<KindView> = KINDS
+        .iter()
+        .map(|(kind, label)| KindView {
+            kind,
+            label,
+            items: items
+                .iter()
+                .filter(|i| i.kind == *kind)
+                .map(|i| ItemRow {
+                    key: i.key.clone(),
+                    summary: summary(kind, &i.body),
+                })
+                .collect(),
+        })
+        .collect();
+    let saved = match q.get("opgeslagen").map(String::as_str) {
+        Some("verwijderd") => "Het onderdeel is verwijderd.",
+        Some(_) => "De wijziging is opgeslagen. De wijzer gebruikt haar meteen.",
+        None => "",
+    };
+    Ok(render(
+        &state,
+        &ctx,
+        "kaart/beheer/wijzer.html",
+        "Eigen Kracht Wijzer beheren",
+        Value::from_serialize(context! { kinds => kinds, saved => saved }),
+    )?
+    .into_response())
+}
+
+fn lines(s: &str) -> Vec<String> {
+    s.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+fn commas(s: &str) -> Vec<String> {
+    s.split([',', '\n'])
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+fn domains(p: &Pairs, name: &str) -> Vec<LifeDomain> {
+    all(p, name)
+        .iter()
+        .filter_map(|d| LifeDomain::parse(d).ok())
+        .collect()
+}
+
+/// The form's fields, flat, as the template shows them.
+fn fields_of(kind: &str, body: &serde_json::Value) -> BTreeMap<String, String> {
+    let mut f = BTreeMap::new();
+    let s = |v: &serde_json::Value| v.as_str().unwrap_or("").to_owned();
+    let list = |v: &serde_json::Value, sep: &str| {
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|x| x.as_str().unwrap_or("").to_owned())
+                    .collect::<Vec<_>>()
+                    .join(sep)
+            })
+            .unwrap_or_default()
+    };
+    match kind {
+        "topic" => {
+            f.insert("label".into(), s(&body["label"]));
+            f.insert("trefwoorden".into(), list(&body["keywords"], ", "));
+            f.insert("domeinen".into(), list(&body["domains"], ","));
+        }
+        "question" => {
+            f.insert("tekst".into(), s(&body["text"]));
+            f.insert("domein".into(), s(&body["domain"]));
+            let opts = body["options"].as_array().map(|a| {
+                a.iter()
+                    .map(|o| {
+                        format!(
+                            "{} | {} | {}",
+                            s(&o["key"]),
+                            s(&o["label"]),
+                            if o["concern"].as_bool() == Some(true) {
+                                "zorg"
+                            } else {
+                                ""
+                            }
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+            f.insert("antwoorden".into(), opts.unwrap_or_default());
+        }
+        "interest" => {
+            f.insert("label".into(), s(&body["label"]));
+            f.insert("trefwoorden".into(), list(&body["keywords"], ", "));
+        }
+        "network" => {
+            f.insert("label".into(), s(&body["label"]));
+        }
+        "story" => {
+            f.insert("titel".into(), s(&body["title"]));
+            f.insert("tekst".into(), s(&body["text"]));
+            f.insert("onderwerpen".into(), list(&body["topics"], ", "));
+        }
+        _ => {
+            let w = &body["when"];
+            f.insert("als_onderwerpen".into(), list(&w["topics"], ", "));
+            f.insert("als_woorden".into(), list(&w["words"], ", "));
+            f.insert("als_zorgen".into(), list(&w["concerns"], ", "));
+            f.insert("als_graag".into(), list(&w["likes"], ", "));
+            f.insert("als_hulp".into(), list(&w["helpers"], ", "));
+            f.insert(
+                "als_niemand".into(),
+                if w["nobody_helps"].as_bool() == Some(true) {
+                    "ja".into()
+                } else {
+                    String::new()
+                },
+            );
+            let t = &body["then"];
+            f.insert("dan_soort".into(), s(&t["type"]));
+            f.insert("dan_titel".into(), s(&t["title"]));
+            f.insert("dan_tekst".into(), s(&t["text"]));
+            f.insert("dan_domeinen".into(), list(&t["domains"], ","));
+            f.insert("dan_woorden".into(), list(&t["words"], ", "));
+            f.insert(
+                "dan_max_trede".into(),
+                t["max_step"]
+                    .as_u64()
+                    .map(|n| n.to_string())
+                    .unwrap_or_else(|| "3".into()),
+            );
+            f.insert(
+                "dan_collectief".into(),
+                if t["collective_only"].as_bool() == Some(true) {
+                    "ja".into()
+                } else {
+                    String::new()
+                },
+            );
+        }
+    }
+    f
+}
+
+/// Reads the form into the item's JSON body, or a Dutch error.
+fn body_from(kind: &str, key: &str, p: &Pairs) -> Result<String, String> {
+    let enc = |v: Result<String, serde_json::Error>| v.map_err(|e| e.to_string());
+    let text = |n: &str| one(p, n).trim().to_owned();
+    match kind {
+        "topic" => enc(serde_json::to_string(&Topic {
+            key: key.into(),
+            label: text("label"),
+            domains: domains(p, "domeinen"),
+            keywords: commas(one(p, "trefwoorden")),
+        })),
+        "question" => {
+            let domain = LifeDomain::parse(one(p, "domein"))
+                .map_err(|_| "Kies het levensgebied van de vraag.".to_owned())?;
+            let mut options = Vec::new();
+            for l in lines(one(p, "antwoorden")) {
+                let parts: Vec<&str> = l.split('|').map(str::trim).collect();
+                match parts.as_slice() {
+                    [k, label, rest @ ..] if check_key(k).is_ok() && !label.is_empty() => options.push(SituationOption { key: (*k).into(), label: (*label).into(), concern: rest.first().is_some_and(|z| *z == "zorg") }),
+                    _ => return Err(format!("Schrijf elk antwoord als 'sleutel | tekst | zorg' (zorg alleen als dit antwoord op een probleem wijst). Deze regel klopt niet: '{l}'.")),
+                }
+            }
+            enc(serde_json::to_string(&SituationQuestion {
+                key: key.into(),
+                domain,
+                text: text("tekst"),
+                options,
+            }))
+        }
+        "interest" => enc(serde_json::to_string(&Interest {
+            key: key.into(),
+            label: text("label"),
+            keywords: commas(one(p, "trefwoorden")),
+        })),
+        "network" => enc(serde_json::to_string(&NetworkOption {
+            key: key.into(),
+            label: text("label"),
+        })),
+        "story" => enc(serde_json::to_string(&Story {
+            key: key.into(),
+            title: text("titel"),
+            text: text("tekst"),
+            topics: commas(one(p, "onderwerpen")),
+        })),
+        _ => {
+            let when = Condition {
+                topics: commas(one(p, "als_onderwerpen")),
+                words: commas(one(p, "als_woorden")),
+                concerns: commas(one(p, "als_zorgen")),
+                likes: commas(one(p, "als_graag")),
+                helpers: commas(one(p, "als_hulp")),
+                nobody_helps: one(p, "als_niemand") == "ja",
+            };
+            let then = match one(p, "dan_soort") {
+                "tip" => RuleAction::Tip {
+                    title: text("dan_titel"),
+                    text: text("dan_tekst"),
+                },
+                "network" => RuleAction::Network {
+                    title: text("dan_titel"),
+                    text: text("dan_tekst"),
+                },
+                "services" => RuleAction::Services {
+                    domains: domains(p, "dan_domeinen"),
+                    words: commas(one(p, "dan_woorden")),
+                    collective_only: one(p, "dan_collectief") == "ja",
+                    max_step: one(p, "dan_max_trede")
+                        .parse::<u8>()
+                        .ok()
+                        .and_then(|s| LadderStep::new(s).ok())
+                        .ok_or("Kies tot welke trede voorzieningen mogen komen.")?,
+                },
+                _ => return Err("Kies wat de regel voorstelt.".into()),
+            };
+            enc(serde_json::to_string(&Rule {
+                key: key.into(),
+                when,
+                then,
+            }))
+        }
+    }
+}
+
+/// Puts `body` in place of (or next to) the item in the content, to check the whole.
+fn with_item(
+    mut c: WijzerContent,
+    kind: &str,
+    key: &str,
+    body: &str,
+) -> Result<WijzerContent, String> {
+    fn put<T: serde::de::DeserializeOwned>(
+        list: &mut Vec<T>,
+        key: &str,
+        body: &str,
+        key_of: fn(&T) -> &str,
+    ) -> Result<(), String> {
+        let v: T = serde_json::from_str(body).map_err(|e| e.to_string())?;
+        match list.iter().position(|x| key_of(x) == key) {
+            Some(i) => list[i] = v,
+            None => list.push(v),
+        }
+        Ok(())
+    }
+    match kind {
+        "topic" => put(&mut c.topics, key, body, |x| &x.key)?,
+        "question" => put(&mut c.questions, key, body, |x| &x.key)?,
+        "interest" => put(&mut c.interests, key, body, |x| &x.key)?,
+        "network" => put(&mut c.network, key, body, |x| &x.key)?,
+        "story" => put(&mut c.stories, key, body, |x| &x.key)?,
+        _ => put(&mut c.rules, key, body, |x| &x.key)?,
+    }
+    Ok(c)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn item_page(
+    state: &AppState,
+    ctx: &Ctx,
+    kind: &str,
+    key: &str,
+    is_new: bool,
+    fields: BTreeMap<String, String>,
+    version: String,
+    position: String,
+    errors: Vec<String>,
+    status: StatusCode,
+) -> PageResult {
+    let label = kind_label(kind).ok_or(AppError::NotFound)?;
+    let html = render(
+        state,
+        ctx,
+        "kaart/beheer/wijzer_item.html",
+        label,
+        Value::from_serialize(context! {
+            kind => kind, kind_label => label, key => key, is_new => is_new, f => fields, version => version,
+            position => position, errors => errors, domains => domain_options(), steps => step_options(),
+        }),
+    )?;
+    Ok((status, html).into_response())
+}
+
+pub async fn wijzer_item_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((kind, key)): Path<(String, String)>,
+) -> PageResult {
+    kind_label(&kind).ok_or(AppError::NotFound)?;
+    if key == "nieuw" {
+        return item_page(
+            &state,
+            &ctx,
+            &kind,
+            "",
+            true,
+            fields_of(&kind, &serde_json::Value::Null),
+            String::new(),
+            "100".into(),
+            vec![],
+            StatusCode::OK,
+        )
+        .await;
+    }
+    let mut tx = state.db.read().await?;
+    let item = kaart::wijzer_items(&mut tx, Some(&kind))
+        .await?
+        .into_iter()
+        .find(|i| i.key == key)
+        .ok_or(AppError::NotFound)?;
+    drop(tx);
+    let body: serde_json::Value = serde_json::from_str(&item.body).unwrap_or_default();
+    item_page(
+        &state,
+        &ctx,
+        &kind,
+        &key,
+        false,
+        fields_of(&kind, &body),
+        item.version.to_string(),
+        item.position.to_string(),
+        vec![],
+        StatusCode::OK,
+    )
+    .await
+}
+
+pub async fn wijzer_item_save(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((kind, key)): Path<(String, String)>,
+    Form(pairs): Form<Pairs>,
+) -> PageResult {
+    kind_label(&kind).ok_or(AppError::NotFound)?;
+    let is_new = key == "nieuw";
+    let key = if is_new {
+        one(&pairs, "sleutel").trim().to_owned()
+    } else {
+        key
+    };
+    let version = one(&pairs, "versie").trim().parse::<i64>().ok();
+    let position = one(&pairs, "volgorde").trim().parse::<i64>().unwrap_or(100);
+    let typed: BTreeMap<String, String> =
+        pairs
+            .iter()
+            .filter(|(k, _)| k != "csrf")
+            .fold(BTreeMap::new(), |mut m, (k, v)| {
+                m.entry(k.clone())
+                    .and_modify(|e: &mut String| {
+                        e.push(',');
+                        e.push_str(v)
+                    })
+                    .or_insert_with(|| v.clone());
+                m
+            });
+    let back = |errors: Vec<String>, status| {
+        let state = state.clone();
+        let ctx = ctx.clone();
+        let kind = kind.clone();
+        let key = key.clone();
+        let typed = typed.clone();
+        async move {
+            item_page(
+                &state,
+                &ctx,
+                &kind,
+                &key,
+                is_new,
+                typed,
+                version.map(|v| v.to_string()).unwrap_or_default(),
+                position.to_string(),
+                errors,
+                status,
+            )
+            .await
+        }
+    };
+    if let Err(e) = check_key(&key) {
+        return back(
+            vec![baken_domain::kaart::WijzerError::dutch(&e)],
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+    }
+    if key == "nieuw" {
+        return back(
+            vec!["Kies een andere sleutel dan 'nieuw'.".into()],
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+    }
+    let body = match body_from(&kind, &key, &pairs) {
+        Ok(b) => b,
+        Err(e) => return back(vec![e], StatusCode::BAD_REQUEST).await,
+    };
+    let mut tx = state.db.begin().await?;
+    let content = kaart::wijzer_content(&mut tx).await?;
+    let exists = kaart::wijzer_items(&mut tx, Some(&kind))
+        .await?
+        .iter()
+        .any(|i| i.key == key);
+    if is_new && exists {
+        drop(tx);
+        return back(
+            vec![format!(
+                "De sleutel '{key}' wordt al gebruikt. Kies een andere."
+            )],
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+    }
+    let problems: Vec<String> = match with_item(content, &kind, &key, &body) {
+        Ok(c) => c.check().iter().map(|e| e.dutch()).collect(),
+        Err(e) => vec![e],
+    };
+    if !problems.is_empty() {
+        drop(tx);
+        return back(problems, StatusCode::BAD_REQUEST).await;
+    }
+    let expected = if is_new {
+        None
+    } else {
+        Some(version.ok_or_else(|| {
+            AppError::BadRequest("Het formulier mist de versie. Laad de pagina opnieuw.".into())
+        })?)
+    };
+    match kaart::save_wijzer_item(&mut tx, &kind, &key, position, &body, expected).await {
+        Ok(_) => {
+            let action = if is_new {
+                AuditAction::Create
+            } else {
+                AuditAction::Update
+            };
+            audit::append(
+                &mut tx,
+                &ctx.audit(
+                    action,
+                    AuditOutcome::Success,
+                    Some(("wijzer", format!("{kind}:{key}"))),
+                    String::new(),
+                ),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(Redirect::to("/beheer/wijzer?opgeslagen=1").into_response())
+        }
+        Err(StoreError::Conflict { .. }) => {
+            drop(tx);
+            back(vec!["Iemand anders heeft dit onderdeel intussen gewijzigd. Er is niets opgeslagen. Laad de pagina opnieuw.".into()], StatusCode::CONFLICT).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn wijzer_item_delete(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((kind, key)): Path<(String, String)>,
+) -> PageResult {
+    kind_label(&kind).ok_or(AppError::NotFound)?;
+    let mut tx = state.db.begin().await?;
+    let mut content = kaart::wijzer_content(&mut tx).await?;
+    match kind.as_str() {
+        "topic" => content.topics.retain(|x| x.key != key),
+        "question" => content.questions.retain(|x| x.key != key),
+        "interest" => content.interests.retain(|x| x.key != key),
+        "network" => content.network.retain(|x| x.key != key),
+        "story" => content.stories.retain(|x| x.key != key),
+        _ => content.rules.retain(|x| x.key != key),
+    }
+    let problems: Vec<String> = content.check().iter().map(|e| e.dutch()).collect();
+    if !problems.is_empty() {
+        drop(tx);
+        return Err(AppError::BadRequest(format!(
+            "Dit onderdeel wordt nog gebruikt en is niet verwijderd. {}",
+            problems.join(" ")
+        ))
+        .into());
+    }
+    kaart::delete_wijzer_item(&mut tx, &kind, &key).await?;
+    audit::append(
+        &mut tx,
+        &ctx.audit(
+            AuditAction::Delete,
+            AuditOutcome::Success,
+            Some(("wijzer", format!("{kind}:{key}"))),
+            String::new(),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/beheer/wijzer?opgeslagen=verwijderd").into_response())
+}

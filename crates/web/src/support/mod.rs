@@ -1,0 +1,20 @@
+//! The support layer: what every feature module needs and none of them owns —
+//! the application state, the request context, errors and problem+json, page
+//! rendering, routes, form, date and paging helpers, and audited reads.
+//!
+//! **Invariant:** nothing here imports a feature module (`foundation`,
+//! `casework`, `kaart`) or the layers that gather them (`routes`, the crate
+//! root). Feature modules import this layer; it imports none of them, so there
+//! are no import cycles (`scripts/check_module_cycles.py` keeps it that way).
+
+pub mod audit;
+pub mod audit_budget;
+pub mod ctx;
+pub mod error;
+pub mod form;
+pub mod password;
+pub mod render;
+pub mod route;
+pub mod state;
+pub mod templates;
+pub mod time;

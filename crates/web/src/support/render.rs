@@ -1,0 +1,89 @@
+//! Rendering a page inside the base layout, and the Dutch error page.
+
+use super::ctx::Ctx;
+use super::error::{AppError, Failure};
+use super::state::AppState;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use baken_domain::Role;
+use minijinja::{context, Value};
+use serde::Serialize;
+
+pub type PageResult = Result<Response, Failure>;
+
+#[derive(Serialize)]
+struct NavItem {
+    href: &'static str,
+    label: &'static str,
+    current: bool,
+}
+
+fn nav_for(state: &AppState, role: Role, path: &str) -> Vec<NavItem> {
+    (state.nav)(role)
+        .into_iter()
+        .map(|(href, label)| NavItem {
+            href,
+            label,
+            current: path == href,
+        })
+        .collect()
+}
+
+/// Renders a page inside the base layout.
+pub(crate) fn render(
+    state: &AppState,
+    ctx: &Ctx,
+    template: &str,
+    title: &str,
+    extra: Value,
+) -> Result<Html<String>, AppError> {
+    let (user, nav) = match &ctx.user {
+        Some(u) => (
+            Value::from_serialize(context! {
+                username => u.user.username,
+                display_name => u.user.display_name,
+                role => u.user.role.as_str(),
+                role_label => u.user.role.label(),
+            }),
+            nav_for(state, u.user.role, &ctx.path),
+        ),
+        None => (Value::from(()), Vec::new()),
+    };
+    let tmpl = state.templates.get_template(template)?;
+    let html = tmpl.render(context! {
+        title => title,
+        user => user,
+        nav => nav,
+        csrf => ctx.csrf_token(),
+        demo => state.config.demo,
+        municipality => state.config.municipality,
+        path => ctx.path,
+        ..extra
+    })?;
+    Ok(Html(html))
+}
+
+pub(crate) fn render_error_page(
+    state: &AppState,
+    ctx: &Ctx,
+    status: StatusCode,
+    message: &str,
+) -> Result<Response, AppError> {
+    let (heading, text) = match status.as_u16() {
+        400 => ("Dat ging niet goed", "Wij konden uw verzoek niet verwerken."),
+        403 => ("Geen toegang", "U hebt geen toegang tot deze pagina. Denkt u dat dit niet klopt? Vraag het de beheerder. Deze poging is vastgelegd."),
+        404 => ("Pagina niet gevonden", "Deze pagina bestaat niet, of u mag haar niet zien. Controleer het adres."),
+        409 => ("Iemand anders was u voor", "De gegevens zijn intussen door iemand anders gewijzigd."),
+        _ => ("Er ging iets mis", "Er ging aan onze kant iets mis. Probeer het later nog eens. Wij hebben de fout vastgelegd."),
+    };
+    let page = render(
+        state,
+        ctx,
+        "error.html",
+        heading,
+        Value::from_serialize(context! {
+            heading => heading, text => text, message => message,
+        }),
+    )?;
+    Ok((status, page).into_response())
+}

@@ -1,0 +1,120 @@
+//! The application's state and configuration: what every handler is handed.
+
+use super::audit_budget::AuditBudget;
+use axum::http::Method;
+use baken_domain::kaart::{RuleIndex, ServiceIndex};
+use baken_domain::{Permission, Role};
+use baken_monitor::DomainList;
+use baken_store::Db;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Mark cookies `Secure` (everywhere but plain-HTTP localhost).
+    pub secure_cookies: bool,
+    pub session_ttl: chrono::Duration,
+    /// Show the "demo: all data is invented" banner. Set it from the database
+    /// (`baken_store::demo::is_demo`), never from a flag alone.
+    pub demo: bool,
+    pub municipality: String,
+    /// The stapelingsmonitor's upload: domains, size limit, where uploads wait.
+    pub monitor: MonitorSettings,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            secure_cookies: false,
+            session_ttl: chrono::Duration::hours(8),
+            demo: false,
+            municipality: "Baken".to_owned(),
+            monitor: MonitorSettings::default(),
+        }
+    }
+}
+
+/// The rule for `Secure` cookies when nothing is configured: on, unless Baken
+/// listens on a loopback address (plain-HTTP development on this machine).
+/// Anywhere else there is a TLS proxy in front, and a cookie must never travel
+/// over plain HTTP.
+pub fn secure_cookies_by_default(listen: &SocketAddr) -> bool {
+    !listen.ip().is_loopback()
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<WebConfig>,
+    pub(crate) templates: Arc<minijinja::Environment<'static>>,
+    pub(crate) permissions: Arc<HashMap<(Method, &'static str), Permission>>,
+    /// The menu for a role: every module's entries, gathered by `crate::routes`.
+    pub(crate) nav: fn(Role) -> Vec<(&'static str, &'static str)>,
+    /// The start page's cards for a role (link, title, text), gathered likewise.
+    pub(crate) start_cards: fn(Role) -> Vec<(&'static str, &'static str, &'static str)>,
+    /// The wijzer's search index with the fingerprint of the map it was built
+    /// from; rebuilt when the map changes (see `kaart::wijzer`).
+    pub(crate) wijzer_index: WijzerIndexCache,
+    /// How many anonymous refusals per client address are audited (see `audit_budget`).
+    pub(crate) anonymous_audit: Arc<AuditBudget>,
+}
+
+/// The most that one upload may hold, all files together (a configuration may lower
+/// it, see [`MonitorSettings::max_upload_bytes`]).
+pub const MAX_UPLOAD_BYTES: usize = 256 * 1024 * 1024;
+
+/// How the monitor page links uploads (from `[monitor]` in `baken.toml`).
+#[derive(Debug, Clone)]
+pub struct MonitorSettings {
+    /// The domains the organisations' files may name (as `--domains` on the command
+    /// line).
+    pub domains: DomainList,
+    /// The most one upload may hold, all files together; at most [`MAX_UPLOAD_BYTES`].
+    pub max_upload_bytes: usize,
+    /// Where uploaded files wait while they are linked (a fresh directory inside it,
+    /// removed when linking is done); `None`: the system's temporary directory.
+    pub upload_dir: Option<std::path::PathBuf>,
+}
+
+impl Default for MonitorSettings {
+    fn default() -> Self {
+        MonitorSettings {
+            domains: DomainList::default(),
+            max_upload_bytes: MAX_UPLOAD_BYTES,
+            upload_dir: None,
+        }
+    }
+}
+
+impl MonitorSettings {
+    pub(crate) fn limit(&self) -> usize {
+        self.max_upload_bytes.clamp(1, MAX_UPLOAD_BYTES)
+    }
+
+    pub(crate) fn limit_mb(&self) -> String {
+        let mb = self.limit() as f64 / (1024.0 * 1024.0);
+        if mb >= 1.0 {
+            format!("{mb:.0}")
+        } else {
+            format!("{mb:.2}").replace('.', ",")
+        }
+    }
+}
+
+/// The search index over the map and the wijzer's rules compiled against it,
+/// kept between requests: the map's part is rebuilt only when the map's
+/// fingerprint changes, the rules' part when the content differs from what it
+/// was built from — so the suggestion step costs what the benchmark measures,
+/// and a changed service or rule is used at once (see `kaart::wijzer`).
+#[derive(Clone, Default)]
+pub struct WijzerIndexCache(pub(crate) Arc<tokio::sync::RwLock<Option<CachedIndex>>>);
+
+/// The map's index and the content compiled against it, with the map's
+/// fingerprint they were built for.
+#[derive(Clone)]
+pub(crate) struct CachedIndex {
+    pub(crate) fingerprint: (i64, i64, i64),
+    pub(crate) map: Arc<ServiceIndex>,
+    pub(crate) rules: Arc<RuleIndex>,
+}

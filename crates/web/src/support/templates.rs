@@ -1,0 +1,74 @@
+//! The page templates, compiled into the binary (no files needed at run time).
+//! One list for the whole crate, in the folders of the modules that use them.
+
+use minijinja::Environment;
+
+macro_rules! embed {
+    ($env:expr, $($name:literal),* $(,)?) => {
+        $( $env.add_template($name, include_str!(concat!("../../templates/", $name)))
+            .expect(concat!("template ", $name, " parses")); )*
+    };
+}
+
+pub fn environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+    embed!(
+        env,
+        "base.html",
+        "casework/bakens.html",
+        "casework/caseload.html",
+        "casework/dossier.html",
+        "casework/norms.html",
+        "casework/own_plan.html",
+        "casework/provider.html",
+        "casework/search.html",
+        "casework/signal_form.html",
+        "casework/team.html",
+        "casework/triage.html",
+        "error.html",
+        "foundation/account.html",
+        "foundation/admin/area_form.html",
+        "foundation/admin/audit.html",
+        "foundation/admin/districts.html",
+        "foundation/admin/provider_fields.html",
+        "foundation/admin/provider_form.html",
+        "foundation/admin/providers.html",
+        "foundation/admin/team_form.html",
+        "foundation/admin/teams.html",
+        "foundation/admin/user_form.html",
+        "foundation/admin/users.html",
+        "foundation/figures.html",
+        "foundation/household.html",
+        "foundation/households.html",
+        "foundation/login.html",
+        "foundation/monitor.html",
+        "foundation/own_access.html",
+        "foundation/start.html",
+        "kaart/beheer/form.html",
+        "kaart/beheer/list.html",
+        "kaart/beheer/wijzer.html",
+        "kaart/beheer/wijzer_item.html",
+        "kaart/hulpvraag.html",
+        "kaart/hulpvragen.html",
+        "kaart/map.html",
+        "kaart/service.html",
+        "kaart/te_vaak.html",
+        "kaart/wijzer_bedankt.html",
+        "kaart/wijzer_bestand.html",
+        "kaart/wijzer_resultaat.html",
+        "kaart/wijzer_situatie.html",
+        "kaart/wijzer_start.html",
+        "macros.html",
+    );
+    env
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn all_templates_parse() {
+        let env = super::environment();
+        assert!(env.get_template("base.html").is_ok());
+    }
+}
