@@ -6,8 +6,8 @@
 use crate::support::ctx::{
     self, audience_for, ClientAddr, CurrentUser, PreCsrf, PRE_CSRF_COOKIE, SESSION_COOKIE,
 };
-use crate::support::error::API_VERSION;
-use crate::support::error::{problem, AppError, Audience, Failure};
+use crate::support::error::{AppError, Audience, Failure};
+use crate::support::problem::{Problem, API_VERSION};
 use crate::support::render::render_error_page;
 use crate::support::state::AppState;
 use axum::body::Body;
@@ -169,12 +169,13 @@ pub(crate) async fn identify(
             if audience == Audience::Api {
                 return add_api_version(
                     audience,
-                    problem(
+                    Problem::new(
                         axum::http::StatusCode::INTERNAL_SERVER_ERROR,
                         "Internal Server Error",
                         "Something went wrong on our side; it has been logged.",
                         &path,
-                    ),
+                    )
+                    .into_response(),
                 );
             }
             let ctx = ctx::Ctx {
@@ -420,8 +421,8 @@ pub(crate) async fn render_failures(
         return add_api_version(audience, res);
     };
     let status = err.status();
-    if let AppError::Internal(detail) = err.as_ref() {
-        tracing::error!(%detail, "internal error");
+    if let AppError::Internal(internal) = err.as_ref() {
+        tracing::error!(error = %internal.chain(), "internal error");
     }
     let res = match audience {
         Audience::Api => {
@@ -448,11 +449,12 @@ pub(crate) async fn render_failures(
                     "Something went wrong on our side; it has been logged.".to_owned(),
                 ),
             };
-            let param = match err.as_ref() {
-                AppError::InvalidParam { name, reason } => Some((name.as_str(), reason.as_str())),
-                _ => None,
-            };
-            crate::support::error::problem_with(status, title, &detail, &path, param)
+            let problem = Problem::new(status, title, &detail, &path);
+            match err.as_ref() {
+                AppError::InvalidParam { name, reason } => problem.invalid_param(name, reason),
+                _ => problem,
+            }
+            .into_response()
         }
         Audience::Html => {
             if matches!(err.as_ref(), AppError::Unauthenticated) {

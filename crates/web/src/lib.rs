@@ -19,7 +19,7 @@ pub mod support;
 pub mod testing;
 
 pub use support::ctx::{PRE_CSRF_COOKIE, SESSION_COOKIE};
-pub use support::error::API_VERSION;
+pub use support::problem::API_VERSION;
 pub use support::state::{
     secure_cookies_by_default, AppState, MonitorSettings, WebConfig, MAX_UPLOAD_BYTES,
 };

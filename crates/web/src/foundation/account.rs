@@ -105,11 +105,11 @@ pub async fn change_password(
         return Ok((StatusCode::BAD_REQUEST, page).into_response());
     }
     let Some(new) = new else {
-        return Err(AppError::Internal("unreachable".into()).into());
+        return Err(AppError::bug("unreachable").into());
     };
     let hash = hash_password_async(new.expose().to_owned())
         .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        .map_err(AppError::internal("hashing the password"))?;
     let mut tx = state.db.begin().await?;
     if users::password_hash(&mut tx, current.user.id).await? != stored {
         return Err(AppError::Conflict(

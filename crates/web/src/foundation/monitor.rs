@@ -116,7 +116,7 @@ pub async fn upload(
         Some(d) => tempfile::Builder::new().prefix("upload-").tempdir_in(d),
         None => tempfile::Builder::new().prefix("baken-monitor-").tempdir(),
     }
-    .map_err(|e| AppError::Internal(format!("temp dir: {e}")))?;
+    .map_err(AppError::internal("temp dir"))?;
     let mut files: Vec<(String, std::path::PathBuf)> = Vec::new();
     let mut protection = "cbs".to_owned();
     let mut threshold = String::new();
@@ -145,8 +145,8 @@ pub async fn upload(
                     continue; // the browser sends an empty part when no file was chosen
                 }
                 let path = dir.path().join(format!("{}.csv", files.len()));
-                let mut out = std::fs::File::create(&path)
-                    .map_err(|e| AppError::Internal(format!("temp file: {e}")))?;
+                let mut out =
+                    std::fs::File::create(&path).map_err(AppError::internal("temp file"))?;
                 let mut field = field;
                 let mut too_big = false;
                 loop {
@@ -162,7 +162,7 @@ pub async fn upload(
                                 break;
                             }
                             out.write_all(&bytes)
-                                .map_err(|e| AppError::Internal(format!("temp file: {e}")))?;
+                                .map_err(AppError::internal("temp file"))?;
                         }
                         Ok(None) => break,
                         Err(e) => {
@@ -230,9 +230,7 @@ pub async fn upload(
         drop(dir);
         result
     });
-    let outcome = job
-        .await
-        .map_err(|e| AppError::Internal(format!("linking task: {e}")))?;
+    let outcome = job.await.map_err(AppError::internal("linking task"))?;
     let mut tx = state.db.begin().await?;
     match outcome {
         Ok(report) => {

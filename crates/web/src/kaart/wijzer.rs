@@ -442,9 +442,10 @@ pub async fn ask_professional(
         tx.commit().await?;
         return too_often(&state, &ctx);
     }
-    let answers_json = serde_json::to_string(&a).map_err(|e| AppError::Internal(e.to_string()))?;
-    let labelled_json =
-        serde_json::to_string(&labelled).map_err(|e| AppError::Internal(e.to_string()))?;
+    let answers_json =
+        serde_json::to_string(&a).map_err(AppError::internal("serialising the answers"))?;
+    let labelled_json = serde_json::to_string(&labelled)
+        .map_err(AppError::internal("serialising the labelled answers"))?;
     let who = if name.is_empty() {
         contact.clone()
     } else {
@@ -464,7 +465,7 @@ pub async fn ask_professional(
     // resident's address: it appears in the team's triage like any other signal,
     // carrying the answers in words and a link to the whole request.
     let (Some(postcode), Some(number)) = (postcode, number) else {
-        return Err(AppError::Internal("address checked above".into()).into());
+        return Err(AppError::bug("address checked above").into());
     };
     let district_name = district
         .as_ref()

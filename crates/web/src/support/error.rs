@@ -1,6 +1,14 @@
 //! One error type for handlers, rendered as a Dutch page or as problem+json.
+//!
+//! Which to use where: a handler returns `Result<_, Failure>` and uses `?` on
+//! an [`AppError`]. Use `NotFound` for anything outside the user's scope too (so
+//! ids cannot be probed), `BadRequest`/`InvalidParam` for input that does not
+//! parse, `Conflict` for a stale version, and `Internal` — through
+//! [`AppError::internal`], which keeps the cause — for everything the user
+//! cannot fix. Broken domain rules are not errors of this type: each module
+//! explains them next to the field (pages) or as a 422 (API).
 
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use baken_store::StoreError;
 
@@ -26,8 +34,33 @@ pub enum AppError {
     InvalidParam { name: String, reason: String },
     #[error("conflict: {0}")]
     Conflict(String),
+    /// Something the user cannot fix; logged with its whole cause chain.
     #[error("internal error: {0}")]
-    Internal(String),
+    Internal(#[from] Internal),
+}
+
+/// An internal failure: what Baken was doing, and the error that stopped it.
+#[derive(Debug, thiserror::Error)]
+#[error("{context}")]
+pub struct Internal {
+    context: String,
+    #[source]
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+impl Internal {
+    /// The context and every cause below it, one per line (zero2prod's
+    /// `error_chain_fmt`), for the log.
+    pub fn chain(&self) -> String {
+        let mut out = self.context.clone();
+        let mut cause = std::error::Error::source(self);
+        while let Some(c) = cause {
+            out.push_str("\n  caused by: ");
+            out.push_str(&c.to_string());
+            cause = c.source();
+        }
+        out
+    }
 }
 
 impl From<StoreError> for AppError {
@@ -36,14 +69,14 @@ impl From<StoreError> for AppError {
             StoreError::NotFound(_) => AppError::NotFound,
             StoreError::Conflict { .. } => AppError::Conflict(e.to_string()),
             StoreError::Duplicate(what) => AppError::Conflict(format!("{what} already exists")),
-            other => AppError::Internal(other.to_string()),
+            other => AppError::internal("database")(other),
         }
     }
 }
 
 impl From<minijinja::Error> for AppError {
     fn from(e: minijinja::Error) -> Self {
-        AppError::Internal(format!("template: {e:#}"))
+        AppError::internal("rendering a template")(e)
     }
 }
 
@@ -83,6 +116,28 @@ impl IntoResponse for Failure {
 }
 
 impl AppError {
+    /// Wraps `source` as an internal error while doing `context`:
+    /// `.map_err(AppError::internal("hashing the password"))`.
+    pub fn internal<E>(context: &'static str) -> impl FnOnce(E) -> AppError
+    where
+        E: std::error::Error + Send + Sync + 'static,
+    {
+        move |source| {
+            AppError::Internal(Internal {
+                context: context.to_owned(),
+                source: Some(Box::new(source)),
+            })
+        }
+    }
+
+    /// An internal error without a cause below it (a broken expectation).
+    pub fn bug(context: impl Into<String>) -> AppError {
+        AppError::Internal(Internal {
+            context: context.into(),
+            source: None,
+        })
+    }
+
     /// Bad input in the field or parameter `name`.
     pub fn invalid(name: impl Into<String>, reason: impl Into<String>) -> AppError {
         AppError::InvalidParam {
@@ -90,46 +145,4 @@ impl AppError {
             reason: reason.into(),
         }
     }
-}
-
-/// The version of the JSON API, sent in every `/api/v1` response's `API-Version`.
-pub const API_VERSION: &str = "1.0.0";
-
-/// `application/problem+json` (RFC 9457) as the NL API Design Rules ask.
-pub fn problem(status: StatusCode, title: &str, detail: &str, instance: &str) -> Response {
-    problem_with(status, title, detail, instance, None)
-}
-
-/// [`problem`] with the NL API Design Rules' `invalidParams` member for a 400
-/// that concerns one field: `[{"name": …, "code": "invalid", "reason": …}]`.
-pub fn problem_with(
-    status: StatusCode,
-    title: &str,
-    detail: &str,
-    instance: &str,
-    invalid_param: Option<(&str, &str)>,
-) -> Response {
-    let mut body = serde_json::json!({
-        "type": "about:blank",
-        "title": title,
-        "status": status.as_u16(),
-        "detail": detail,
-        "instance": instance,
-    });
-    if let Some((name, reason)) = invalid_param {
-        body["invalidParams"] =
-            serde_json::json!([{ "name": name, "code": "invalid", "reason": reason }]);
-    }
-    let mut res = (status, body.to_string()).into_response();
-    res.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/problem+json"),
-    );
-    if status == StatusCode::UNAUTHORIZED {
-        res.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            HeaderValue::from_static("Bearer realm=\"baken\""),
-        );
-    }
-    res
 }

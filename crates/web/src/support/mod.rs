@@ -13,6 +13,7 @@ pub mod ctx;
 pub mod error;
 pub mod form;
 pub mod password;
+pub mod problem;
 pub mod render;
 pub mod route;
 pub mod state;

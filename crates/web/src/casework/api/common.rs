@@ -4,6 +4,7 @@
 use crate::casework::common::{explain, internal, is_conflict};
 use crate::support::ctx::Ctx;
 use crate::support::error::{AppError, Failure};
+use crate::support::problem::Problem;
 use crate::support::state::AppState;
 use axum::body::Bytes;
 use axum::http::StatusCode;
@@ -120,6 +121,8 @@ pub(crate) fn check_justification(map: &BTreeMap<String, String>) -> Result<(), 
     Ok(())
 }
 
+/// A casework refusal as problem+json: the rule in `detail`, the field it is
+/// about in `field` and the Dutch explanation in `nlDetail`.
 pub(crate) fn problem(
     ctx: &Ctx,
     status: StatusCode,
@@ -127,21 +130,15 @@ pub(crate) fn problem(
     field: &str,
     nl: String,
 ) -> Response {
-    let body = json!({
-        "type": "about:blank",
-        "title": if status == StatusCode::CONFLICT { "Conflict" } else { "Unprocessable Content" },
-        "status": status.as_u16(),
-        "detail": detail,
-        "field": field,
-        "nlDetail": nl,
-        "instance": ctx.path,
-    });
-    let mut res = (status, body.to_string()).into_response();
-    res.headers_mut().insert(
-        axum::http::header::CONTENT_TYPE,
-        axum::http::HeaderValue::from_static("application/problem+json"),
-    );
-    res
+    let title = if status == StatusCode::CONFLICT {
+        "Conflict"
+    } else {
+        "Unprocessable Content"
+    };
+    Problem::new(status, title, &detail, &ctx.path)
+        .member("field", json!(field))
+        .member("nlDetail", json!(nl))
+        .into_response()
 }
 
 /// A broken domain rule as problem+json (422; 409 for a conflict), with the

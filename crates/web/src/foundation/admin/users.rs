@@ -435,7 +435,7 @@ pub async fn new_user_submit(
     };
     let hash = hash_password_async(password.expose().to_owned())
         .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        .map_err(AppError::internal("hashing the password"))?;
     let mut tx = state.db.begin().await?;
     let created = users::create(
         &mut tx,
@@ -755,7 +755,7 @@ pub async fn set_temporary_password(
     }
     let hash = hash_password_async(form.tijdelijk_wachtwoord.clone())
         .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        .map_err(AppError::internal("hashing the password"))?;
     let mut tx = state.db.begin().await?;
     users::set_temporary_password(&mut tx, id, &hash).await?;
     audit::append(
