@@ -9,6 +9,7 @@ pub mod address;
 pub mod audit;
 pub mod bsn;
 pub mod casework;
+mod coded;
 pub mod codes;
 pub mod kaart;
 pub mod ladder;

@@ -1,6 +1,6 @@
 //! Districts, neighbourhoods, teams and providers.
 
-use crate::{exec, now, with_conn, Result, StoreError, Tx};
+use crate::{exec, now, versioned_update, with_conn, Result, StoreError, Tx};
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
 pub struct District {
@@ -90,22 +90,18 @@ async fn rename_coded(
             .execute(&mut *c)
             .await
     })?;
-    if n == 0 {
-        let exists = format!("SELECT COUNT(*) FROM {table} WHERE code = $1");
-        let (found,): (i64,) = with_conn!(tx, |c| sqlx::query_as(&exists)
-            .bind(code)
-            .fetch_one(&mut *c)
-            .await)?;
-        return Err(if found > 0 {
-            StoreError::Conflict {
-                what: format!("{what} {code}"),
-                expected: expected_version,
-            }
-        } else {
-            StoreError::NotFound(format!("{what} {code}"))
-        });
-    }
-    Ok(expected_version + 1)
+    let code = code.to_owned();
+    versioned_update(tx, n, expected_version, format!("{what} {code}"), |tx| {
+        Box::pin(async move {
+            let exists = format!("SELECT COUNT(*) FROM {table} WHERE code = $1");
+            let (found,): (i64,) = with_conn!(tx, |c| sqlx::query_as(&exists)
+                .bind(&code)
+                .fetch_one(&mut *c)
+                .await)?;
+            Ok(found > 0)
+        })
+    })
+    .await
 }
 
 pub async fn neighbourhoods(tx: &mut Tx) -> Result<Vec<Neighbourhood>> {
@@ -254,16 +250,10 @@ pub async fn update_team(
         .await
     })
     .map_err(|e| StoreError::from_insert(e, &format!("team '{}'", ch.name)))?;
-    if n == 0 {
-        return match team(tx, id).await? {
-            Some(_) => Err(StoreError::Conflict {
-                what: format!("team {id}"),
-                expected: expected_version,
-            }),
-            None => Err(StoreError::NotFound(format!("team {id}"))),
-        };
-    }
-    Ok(expected_version + 1)
+    versioned_update(tx, n, expected_version, format!("team {id}"), |tx| {
+        Box::pin(async move { Ok(team(tx, id).await?.is_some()) })
+    })
+    .await
 }
 
 /// Households assigned to a team (a team with households cannot be deactivated:
@@ -414,16 +404,10 @@ pub async fn update_provider(
         .await
     })
     .map_err(|e| StoreError::from_insert(e, &format!("provider name '{name}'")))?;
-    if n == 0 {
-        return match provider(tx, id).await? {
-            Some(_) => Err(StoreError::Conflict {
-                what: format!("provider {id}"),
-                expected: expected_version,
-            }),
-            None => Err(StoreError::NotFound(format!("provider {id}"))),
-        };
-    }
-    Ok(expected_version + 1)
+    versioned_update(tx, n, expected_version, format!("provider {id}"), |tx| {
+        Box::pin(async move { Ok(provider(tx, id).await?.is_some()) })
+    })
+    .await
 }
 
 pub async fn provider_by_name(tx: &mut Tx, name: &str) -> Result<Option<Provider>> {

@@ -9,7 +9,7 @@
 //! The database holds the key rules a second time (one open plan per household,
 //! one coordinator per household, step 5 only with a referral).
 
-use crate::{exec, now, with_conn, Result as StoreResult, StoreError, Tx};
+use crate::{exec, now, versioned_update, with_conn, Result as StoreResult, StoreError, Tx};
 use baken_domain::casework::{
     plan::PlanStatus, AgreementActor, AgreementDecision, ContactMethod, Conversation,
     ConversationError, Evaluation, GoalOutcome, GoalResult, HouseholdCase, Justification,
@@ -1079,16 +1079,12 @@ async fn touch_plan(
     .execute(&mut *c)
     .await
     })?;
-    if n == 0 {
-        plan_version(tx, plan_id).await?;
-        return Err(StoreError::Conflict {
-            what: format!("plan {plan_id}"),
-            expected,
-        }
-        .into());
-    }
+    let next = versioned_update(tx, n, expected, format!("plan {plan_id}"), |tx| {
+        Box::pin(async move { Ok(plan_version(tx, plan_id).await.is_ok()) })
+    })
+    .await?;
     history_line(tx, plan_id, who, change).await?;
-    Ok(expected + 1)
+    Ok(next)
 }
 
 async fn history_line(tx: &mut Tx, plan_id: i64, who: &Who, change: &str) -> Result<()> {

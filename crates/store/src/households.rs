@@ -1,6 +1,6 @@
 //! Households and their residents.
 
-use crate::{exec, now, with_conn, Page, Result, StoreError, Tx};
+use crate::{exec, now, versioned_update, with_conn, Page, Result, Tx};
 use baken_domain::HouseholdScope;
 use chrono::NaiveDate;
 
@@ -166,16 +166,10 @@ pub async fn assign_team(
         .execute(&mut *c)
         .await
     })?;
-    if res == 0 {
-        return match get(tx, id).await? {
-            Some(_) => Err(StoreError::Conflict {
-                what: format!("household {id}"),
-                expected: expected_version,
-            }),
-            None => Err(StoreError::NotFound(format!("household {id}"))),
-        };
-    }
-    Ok(expected_version + 1)
+    versioned_update(tx, res, expected_version, format!("household {id}"), |tx| {
+        Box::pin(async move { Ok(get(tx, id).await?.is_some()) })
+    })
+    .await
 }
 
 pub async fn count(tx: &mut Tx) -> Result<i64> {

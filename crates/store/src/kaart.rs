@@ -6,7 +6,7 @@
 //! search is Dutch-aware and identical on both backends; a municipality's map
 //! is hundreds to a few thousand rows.
 
-use crate::{exec, now, with_conn, Result, StoreError, Tx};
+use crate::{exec, now, versioned_update, with_conn, Result, StoreError, Tx};
 use baken_domain::kaart::{Service, ServiceDraft, WijzerContent};
 use serde::Serialize;
 
@@ -378,16 +378,10 @@ pub async fn update_service(
         .execute(&mut *c)
         .await
     })?;
-    if n == 0 {
-        return match service_id_exists(tx, id).await? {
-            true => Err(StoreError::Conflict {
-                what: format!("service {id}"),
-                expected: expected_version,
-            }),
-            false => Err(StoreError::NotFound(format!("service {id}"))),
-        };
-    }
-    Ok(expected_version + 1)
+    versioned_update(tx, n, expected_version, format!("service {id}"), |tx| {
+        Box::pin(async move { service_id_exists(tx, id).await })
+    })
+    .await
 }
 
 async fn service_id_exists(tx: &mut Tx, id: i64) -> Result<bool> {
@@ -660,13 +654,12 @@ pub async fn save_wijzer_item(
             .execute(&mut *c)
             .await
             })?;
-            if n == 0 {
-                return Err(StoreError::Conflict {
-                    what: format!("{kind} '{key}'"),
-                    expected: v,
-                });
-            }
-            Ok(v + 1)
+            // Deleted meanwhile is someone else's change too: a conflict, not
+            // "not found", so the beheerder sees what happened.
+            versioned_update(tx, n, v, format!("{kind} '{key}'"), |_| {
+                Box::pin(async { Ok(true) })
+            })
+            .await
         }
     }
 }

@@ -100,6 +100,32 @@ impl StoreError {
     }
 }
 
+/// The outcome of an update guarded by a version (`… WHERE id = $n AND version =
+/// $m`): one row changed gives the next version; none is a
+/// [`StoreError::Conflict`] when the record still exists — someone changed it
+/// first — and [`StoreError::NotFound`] when it does not. `exists` is asked only
+/// after a miss, in the same transaction. The one place that decides this, so
+/// no update can lose another's change silently.
+pub(crate) async fn versioned_update<F>(
+    tx: &mut Tx,
+    rows: u64,
+    expected: i64,
+    what: String,
+    exists: F,
+) -> Result<i64>
+where
+    F: for<'a> FnOnce(&'a mut Tx) -> reads::BoxFuture<'a, Result<bool>>,
+{
+    if rows > 0 {
+        return Ok(expected + 1);
+    }
+    Err(if exists(tx).await? {
+        StoreError::Conflict { what, expected }
+    } else {
+        StoreError::NotFound(what)
+    })
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,

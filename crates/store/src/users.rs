@@ -1,6 +1,6 @@
 //! Accounts, sessions and API tokens. Secrets are stored only as hashes.
 
-use crate::{exec, now, with_conn, Result, StoreError, Tx};
+use crate::{exec, now, versioned_update, with_conn, Result, StoreError, Tx};
 use baken_domain::{Role, Username};
 use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
@@ -177,19 +177,14 @@ pub async fn update(
         .execute(&mut *c)
         .await
     })?;
-    if res == 0 {
-        return match by_id(tx, id).await? {
-            Some(_) => Err(StoreError::Conflict {
-                what: format!("user {id}"),
-                expected: expected_version,
-            }),
-            None => Err(StoreError::NotFound(format!("user {id}"))),
-        };
-    }
+    let next = versioned_update(tx, res, expected_version, format!("user {id}"), |tx| {
+        Box::pin(async move { Ok(by_id(tx, id).await?.is_some()) })
+    })
+    .await?;
     if !ch.active {
         delete_other_sessions(tx, id, None).await?;
     }
-    Ok(expected_version + 1)
+    Ok(next)
 }
 
 /// The user's own new password (clears a temporary one).

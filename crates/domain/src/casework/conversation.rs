@@ -4,17 +4,17 @@
 //! and the resident's consent for sharing.
 
 use super::clean_text;
-use super::signal::labelled_enum;
 use super::signal::SignalError;
 use super::{check_recorded, DateError};
+use crate::coded::coded_enum;
 use crate::ladder::{ParticipationRung, SelfRelianceScore};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-labelled_enum!(
+coded_enum!(
     /// The 13 life domains of the Zelfredzaamheid-Matrix.
-    LifeDomain, Domain, {
+    LifeDomain, SignalError::Domain, {
     Financien => ("financien", "Financiën"),
     WerkOpleiding => ("werk_opleiding", "Werk & opleiding"),
     Tijdsbesteding => ("tijdsbesteding", "Tijdsbesteding"),

@@ -21,10 +21,10 @@
 
 use super::clean_text;
 use super::conversation::LifeDomain;
-use super::signal::labelled_enum;
 use super::signal::SignalError;
 use super::{check_recorded, not_in_future, DateError};
 use crate::access::Role;
+use crate::coded::coded_enum;
 use crate::ladder::{LadderStep, SupportForm};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -115,9 +115,9 @@ pub enum ReferralError {
     Date(#[from] DateError),
 }
 
-labelled_enum!(
+coded_enum!(
     /// Who acts in an agreement.
-    AgreementActor, Unknown, {
+    AgreementActor, SignalError::Unknown, {
     Resident => ("inwoner", "De inwoner zelf"),
     NetworkMember => ("netwerk", "Iemand uit het netwerk"),
     Volunteer => ("vrijwilliger", "Een vrijwilliger"),
@@ -144,16 +144,16 @@ impl AgreementActor {
     }
 }
 
-labelled_enum!(
+coded_enum!(
     /// Short or long term.
-    Term, Unknown, {
+    Term, SignalError::Unknown, {
     Short => ("kort", "Korte termijn"),
     Long => ("lang", "Lange termijn"),
 });
 
-labelled_enum!(
+coded_enum!(
     /// The result of a goal at evaluation.
-    GoalOutcome, Unknown, {
+    GoalOutcome, SignalError::Unknown, {
     Achieved => ("behaald", "Behaald"),
     Partly => ("deels", "Deels behaald"),
     NotAchieved => ("niet", "Niet behaald"),

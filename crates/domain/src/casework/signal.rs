@@ -2,8 +2,9 @@
 //! norm in working days.
 
 use super::{check_recorded, not_in_future, DateError};
+use crate::coded::coded_enum;
 use chrono::{Datelike, NaiveDate, Weekday};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SignalError {
@@ -29,40 +30,9 @@ pub enum SignalError {
     Unknown(String),
 }
 
-macro_rules! labelled_enum {
-    ($(#[$m:meta])* $name:ident, $err:ident, { $($variant:ident => ($code:literal, $label:literal)),* $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),* }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),*];
-            /// The stable code, stored and used in the API.
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $code),* }
-            }
-            /// The Dutch label shown in the interface.
-            pub fn label(self) -> &'static str {
-                match self { $($name::$variant => $label),* }
-            }
-            /// Accepts the code or the label, in any case.
-            pub fn parse(input: &str) -> Result<Self, SignalError> {
-                let t = input.trim().to_lowercase();
-                $name::ALL
-                    .iter()
-                    .copied()
-                    .find(|v| v.as_str() == t || v.label().to_lowercase() == t)
-                    .ok_or_else(|| SignalError::$err(input.trim().chars().take(40).collect()))
-            }
-        }
-    };
-}
-pub(crate) use labelled_enum;
-
-labelled_enum!(
+coded_enum!(
     /// What the concern is about.
-    SignalCategory, Category, {
+    SignalCategory, SignalError::Category, {
     DreigendeHuisuitzetting => ("dreigende_huisuitzetting", "Dreigende huisuitzetting"),
     HuiselijkGeweld => ("huiselijk_geweld", "Huiselijk geweld"),
     Kindermishandeling => ("kindermishandeling", "Kindermishandeling"),
@@ -77,17 +47,17 @@ labelled_enum!(
     Hulpvraag => ("hulpvraag", "Hulpvraag van een inwoner (Eigen Kracht Wijzer)"),
 });
 
-labelled_enum!(
+coded_enum!(
     /// How fast someone must go there.
-    Urgency, Urgency, {
+    Urgency, SignalError::Urgency, {
     Crisis => ("crisis", "Crisis"),
     Urgent => ("urgent", "Urgent"),
     Normaal => ("normaal", "Normaal"),
 });
 
-labelled_enum!(
+coded_enum!(
     /// How the first contact was made.
-    ContactMethod, ContactMethod, {
+    ContactMethod, SignalError::ContactMethod, {
     Huisbezoek => ("huisbezoek", "Huisbezoek"),
     Telefoon => ("telefoon", "Telefoon"),
     Gesprek => ("gesprek", "Gesprek op locatie"),

@@ -10,6 +10,7 @@
 //! - a volunteer opportunity is informal: it is never on step 4 or 5.
 
 use crate::casework::LifeDomain;
+use crate::coded::coded_enum;
 use crate::{DistrictCode, LadderStep, SupportForm};
 use serde::{Deserialize, Serialize};
 
@@ -113,36 +114,9 @@ impl ServiceError {
     }
 }
 
-macro_rules! coded_enum {
-    ($(#[$m:meta])* $name:ident, $err:ident, { $($variant:ident => ($code:literal, $label:literal)),* $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),* }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),*];
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $code),* }
-            }
-            pub fn label(self) -> &'static str {
-                match self { $($name::$variant => $label),* }
-            }
-            pub fn parse(input: &str) -> Result<Self, ServiceError> {
-                let t = input.trim().to_lowercase();
-                $name::ALL
-                    .iter()
-                    .copied()
-                    .find(|v| v.as_str() == t || v.label().to_lowercase() == t)
-                    .ok_or_else(|| ServiceError::$err(input.trim().chars().take(40).collect()))
-            }
-        }
-    };
-}
-
 coded_enum!(
     /// Whether the service is running. HSDS: active, temporarily closed, defunct.
-    ServiceStatus, Status, {
+    ServiceStatus, ServiceError::Status, {
     Active => ("actief", "Actief"),
     TemporarilyClosed => ("tijdelijk_gesloten", "Tijdelijk gesloten"),
     Ended => ("beeindigd", "Beëindigd"),
@@ -169,21 +143,21 @@ impl ServiceStatus {
 
 coded_enum!(
     /// Free access, or only by a municipal decision (*beschikking*).
-    ServiceAccess, Access, {
+    ServiceAccess, ServiceError::Access, {
     Free => ("vrij", "Vrij toegankelijk"),
     Decision => ("beschikking", "Met beschikking"),
 });
 
 coded_enum!(
     /// Collective (a group, a place anyone may come) or individual.
-    Reach, Reach, {
+    Reach, ServiceError::Reach, {
     Collective => ("collectief", "Collectief"),
     Individual => ("individueel", "Individueel"),
 });
 
 coded_enum!(
     /// What the municipality's cost is counted per.
-    CostUnit, Unit, {
+    CostUnit, ServiceError::Unit, {
     Hour => ("uur", "per uur"),
     Daypart => ("dagdeel", "per dagdeel"),
     Day => ("dag", "per dag"),
