@@ -1,11 +1,13 @@
 //! Reporting a signal: the public "Zorg om iemand in uw buurt?" page and partners' form.
 
 use super::shared::{choices, norms_context, Errors};
-use crate::casework::common::{current_norms, explain, field, form_map, internal, FormMap};
+use crate::casework::change;
+use crate::casework::common::{current_norms, explain, field, form_map, FormMap};
 use crate::support::ctx::Ctx;
+use crate::support::error::AppError;
 use crate::support::render::{render, PageResult};
 use crate::support::state::AppState;
-use crate::support::time::{nl_date, parse_date, today};
+use crate::support::time::{parse_date, today};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -188,28 +190,37 @@ pub async fn public_form(State(state): State<AppState>, ctx: Ctx) -> PageResult 
 /// At most this many public reports per client address per hour.
 pub const PUBLIC_REPORTS_PER_HOUR: i64 = 5;
 
+/// Whether this client address may report on the public page again; a refusal
+/// is audited. Reports are counted by their audit entries, so the count and
+/// the report need not share a transaction.
+async fn public_report_allowed(state: &AppState, ctx: &Ctx) -> Result<bool, AppError> {
+    let mut tx = state.db.begin().await?;
+    let since = chrono::Utc::now() - chrono::Duration::hours(1);
+    let reports = cw::public_reports_since(&mut tx, &ctx.route, &ctx.client, since).await?;
+    if reports < PUBLIC_REPORTS_PER_HOUR {
+        return Ok(true);
+    }
+    audit::append(
+        &mut tx,
+        &ctx.audit(
+            AuditAction::Access,
+            AuditOutcome::Denied,
+            None,
+            "te veel meldingen vanaf dit adres",
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(false)
+}
+
 pub async fn public_submit(
     State(state): State<AppState>,
     ctx: Ctx,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> PageResult {
     let f = form_map(pairs);
-    let mut tx = state.db.begin().await?;
-    let since = chrono::Utc::now() - chrono::Duration::hours(1);
-    if cw::public_reports_since(&mut tx, &ctx.route, &ctx.client, since).await?
-        >= PUBLIC_REPORTS_PER_HOUR
-    {
-        audit::append(
-            &mut tx,
-            &ctx.audit(
-                AuditAction::Access,
-                AuditOutcome::Denied,
-                None,
-                "te veel meldingen vanaf dit adres",
-            ),
-        )
-        .await?;
-        tx.commit().await?;
+    if !public_report_allowed(&state, &ctx).await? {
         let mut errors = Errors::new();
         errors.insert("_form".into(), "U hebt het afgelopen uur al een aantal meldingen gedaan. Probeer het later opnieuw, of bel de gemeente.".into());
         return signal_form_page(
@@ -225,7 +236,6 @@ pub async fn public_submit(
     }
     match parse_signal(&f, Some("Buurtbewoner (zorgmelding)"), None, false, today()) {
         Err(errors) => {
-            drop(tx);
             signal_form_page(
                 &state,
                 &ctx,
@@ -238,18 +248,7 @@ pub async fn public_submit(
             .await
         }
         Ok(s) => {
-            let id = cw::create_signal(&mut tx, &s).await.map_err(internal)?;
-            audit::append(
-                &mut tx,
-                &ctx.audit(
-                    AuditAction::Create,
-                    AuditOutcome::Success,
-                    Some(("signal", id.to_string())),
-                    format!("zorgmelding {}", s.category.as_str()),
-                ),
-            )
-            .await?;
-            tx.commit().await?;
+            change::create_signal(&state, &ctx, &s).await?;
             // Nothing of what was reported is shown back.
             signal_form_page(
                 &state,
@@ -300,27 +299,7 @@ pub async fn report_submit(
             .await
         }
         Ok(s) => {
-            let mut tx = state.db.begin().await?;
-            let id = cw::create_signal(&mut tx, &s).await.map_err(internal)?;
-            audit::append(
-                &mut tx,
-                &ctx.audit(
-                    AuditAction::Create,
-                    AuditOutcome::Success,
-                    Some(("signal", id.to_string())),
-                    format!(
-                        "signaal {}{}",
-                        s.category.as_str(),
-                        if s.reported_on != today() {
-                            format!(", binnengekomen op {}", nl_date(s.reported_on))
-                        } else {
-                            String::new()
-                        }
-                    ),
-                ),
-            )
-            .await?;
-            tx.commit().await?;
+            change::create_signal(&state, &ctx, &s).await?;
             signal_form_page(
                 &state,
                 &ctx,

@@ -2,8 +2,9 @@
 
 use super::shared::{norms_context, Errors};
 use super::triage::{signal_view, SignalView};
+use crate::casework::change::{self, ChangeError};
 use crate::casework::common::{
-    current_norms, explain, field, form_map, internal, is_conflict, scoped_household, who,
+    current_norms, explain, field, form_map, internal, is_conflict, SearchAttempt,
 };
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
@@ -27,8 +28,6 @@ pub async fn search(
     ctx: Ctx,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> PageResult {
-    let user = ctx.user()?.clone();
-    let team = user.user.team_id.ok_or(AppError::NotFound)?;
     let mut errors = Errors::new();
     let get = |k: &str| q.get(k).map(|s| s.trim()).unwrap_or("");
     let (postcode, street, number, name, bsn) = (
@@ -119,39 +118,9 @@ pub async fn search(
         }
         _ => None,
     };
-    let mut hits = Vec::new();
     let searched = query.is_some();
-    if let Some(search) = query {
-        let mut tx = state.db.begin().await?;
-        hits = cw::search(&mut tx, team, &search).await.map_err(internal)?;
-        // The search terms themselves (a BSN, a name) are not written to the log.
-        audit::append(
-            &mut tx,
-            &ctx.audit(
-                AuditAction::Search,
-                AuditOutcome::Success,
-                Some(("household", "*".into())),
-                format!("zoeken op {kind}; {} resultaten", hits.len()),
-            ),
-        )
-        .await?;
-        tx.commit().await?;
-    } else if !kind.is_empty() {
-        // An attempt is audited too (a run of invalid BSNs is worth seeing),
-        // again without what was typed.
-        let mut tx = state.db.begin().await?;
-        audit::append(
-            &mut tx,
-            &ctx.audit(
-                AuditAction::Search,
-                AuditOutcome::Failed,
-                Some(("household", "*".into())),
-                format!("zoeken op {kind}: ongeldige invoer"),
-            ),
-        )
-        .await?;
-        tx.commit().await?;
-    }
+    let attempt = SearchAttempt { on: kind, query };
+    let hits = change::search_households(&state, &ctx, &attempt).await?;
     let rows: Vec<(i64, String, String)> = hits
         .iter()
         .map(|h| (h.id, h.address(), h.postcode.clone()))
@@ -339,7 +308,6 @@ pub async fn decide_submit(
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> PageResult {
-    let user = ctx.user()?.clone();
     let id = path_id(&id)?;
     let f = form_map(pairs);
     let approve = match field(&f, "besluit") {
@@ -354,72 +322,25 @@ pub async fn decide_submit(
             return team_page(&state, &ctx, &errors, StatusCode::BAD_REQUEST).await;
         }
     };
-    let mut tx = state.db.begin().await?;
-    let (hh, _) = cw::referral_household(&mut tx, id)
-        .await
-        .map_err(internal)?
-        .ok_or(AppError::NotFound)?;
-    in_scope!(
-        tx,
-        scoped_household(&mut tx, &ctx, &user, hh, AuditAction::Update).await
-    );
-    let day = today();
-    match cw::decide_referral(
-        &mut tx,
-        id,
-        approve,
-        field(&f, "reden"),
-        day,
-        day,
-        &who(&user),
-    )
-    .await
-    {
-        Ok(r) => {
-            audit::append(
-                &mut tx,
-                &ctx.audit(
-                    AuditAction::Update,
-                    AuditOutcome::Success,
-                    Some(("household", hh.to_string())),
-                    format!("verwijzing {id} {}", r.status().code()),
-                ),
-            )
-            .await?;
-            tx.commit().await?;
-            Ok(Redirect::to("/teamoverzicht?opgeslagen=besluit").into_response())
-        }
-        Err(e) => {
-            drop(tx);
-            let conflict = is_conflict(&e);
-            let (_, msg) = explain(&e).ok_or_else(|| internal(e))?;
-            if conflict {
-                let mut tx = state.db.begin().await?;
-                audit::append(
-                    &mut tx,
-                    &ctx.audit(
-                        AuditAction::Update,
-                        AuditOutcome::Conflict,
-                        Some(("household", hh.to_string())),
-                        format!("verwijzing {id}: al beslist"),
-                    ),
-                )
-                .await?;
-                tx.commit().await?;
-            }
-            let mut errors = Errors::new();
-            errors.insert(format!("reden_{id}"), msg.clone());
-            if conflict {
-                errors.insert("_form".into(), msg);
-            }
-            let status = if conflict {
-                StatusCode::CONFLICT
-            } else {
-                StatusCode::BAD_REQUEST
-            };
-            team_page(&state, &ctx, &errors, status).await
-        }
-    }
+    let result = change::decide_referral(&state, &ctx, id, approve, field(&f, "reden")).await;
+    let refusal = match result {
+        Ok(_) => return Ok(Redirect::to("/teamoverzicht?opgeslagen=besluit").into_response()),
+        Err(ChangeError::Refused(refusal)) => refusal,
+        Err(ChangeError::Failed(e)) => return Err(e.into()),
+        Err(other) => return Err(AppError::bug(format!("a decision refused as {other:?}")).into()),
+    };
+    let conflict = is_conflict(&refusal.error);
+    let (_, message) = explain(&refusal.error).ok_or_else(|| internal(refusal.error))?;
+    let mut errors = Errors::new();
+    errors.insert(format!("reden_{id}"), message.clone());
+    let status = if conflict {
+        // Decided in the meantime: said at the top of the page too.
+        errors.insert("_form".into(), message);
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    team_page(&state, &ctx, &errors, status).await
 }
 
 // ------------------------------------------------------------------ the dossier

@@ -1,9 +1,8 @@
 //! `/signalen`: the team's triage — signals grouped by address, assigning, the first contact.
 
 use super::shared::{choices, norms_context, Errors};
-use crate::casework::common::{
-    current_norms, explain, field, form_map, internal, scoped_household, team_signal,
-};
+use crate::casework::change::{self, ChangeError};
+use crate::casework::common::{current_norms, explain, field, form_map, internal};
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
 use crate::support::form::path_id;
@@ -213,64 +212,43 @@ pub async fn triage_submit(
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> PageResult {
-    let user = ctx.user()?.clone();
-    let id = path_id(&id)?;
+    let signal = path_id(&id)?;
     let f = form_map(pairs);
     let mut errors = Errors::new();
-    let hh = field(&f, "huishouden").parse::<i64>().ok();
+    let household = field(&f, "huishouden").parse::<i64>().ok();
     let generalist = field(&f, "generalist").parse::<i64>().ok();
-    if hh.is_none() {
+    if household.is_none() {
         errors.insert(
-            format!("huishouden_{id}"),
+            format!("huishouden_{signal}"),
             "Kies het huishouden op dit adres.".into(),
         );
     }
     if generalist.is_none() {
-        errors.insert(format!("generalist_{id}"), "Kies een generalist.".into());
-    }
-    let (Some(hh), Some(generalist)) = (hh, generalist) else {
-        return triage_page(&state, &ctx, &errors, StatusCode::BAD_REQUEST).await;
-    };
-    let mut tx = state.db.begin().await?;
-    let team = user.user.team_id.ok_or(AppError::NotFound)?;
-    in_scope!(tx, team_signal(&mut tx, &ctx, id).await);
-    let h = in_scope!(
-        tx,
-        scoped_household(&mut tx, &ctx, &user, hh, AuditAction::Update).await
-    );
-    if !cw::team_generalists(&mut tx, team)
-        .await?
-        .iter()
-        .any(|g| g.0 == generalist)
-    {
-        drop(tx);
         errors.insert(
-            format!("generalist_{id}"),
-            "Kies een generalist uit uw team.".into(),
+            format!("generalist_{signal}"),
+            "Kies een generalist.".into(),
         );
-        return triage_page(&state, &ctx, &errors, StatusCode::BAD_REQUEST).await;
     }
-    let coordinator = match cw::triage(&mut tx, id, h.id, generalist, today()).await {
-        Ok(c) => c,
-        Err(e) => {
-            drop(tx);
-            let (_, msg) = explain(&e).ok_or_else(|| internal(e))?;
-            errors.insert(format!("huishouden_{id}"), msg);
-            return triage_page(&state, &ctx, &errors, StatusCode::BAD_REQUEST).await;
-        }
+    let (Some(household), Some(generalist)) = (household, generalist) else {
+        return triage_page(&state, &ctx, &errors, StatusCode::BAD_REQUEST).await;
     };
-    audit::append(
-        &mut tx,
-        &ctx.audit(
-            AuditAction::Update,
-            AuditOutcome::Success,
-            Some(("household", h.id.to_string())),
-            format!("signaal {id} toegewezen; contactpersoon {coordinator}"),
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Redirect::to("/signalen?opgeslagen=toegewezen").into_response())
+    let result = change::triage_signal(&state, &ctx, signal, household, generalist).await;
+    match result {
+        Ok(_) => return Ok(Redirect::to("/signalen?opgeslagen=toegewezen").into_response()),
+        Err(ChangeError::NotTeamGeneralist) => {
+            errors.insert(
+                format!("generalist_{signal}"),
+                "Kies een generalist uit uw team.".into(),
+            );
+        }
+        Err(ChangeError::Refused(refusal)) => {
+            let (_, message) = explain(&refusal.error).ok_or_else(|| internal(refusal.error))?;
+            errors.insert(format!("huishouden_{signal}"), message);
+        }
+        Err(ChangeError::Failed(e)) => return Err(e.into()),
+        Err(other) => return Err(AppError::bug(format!("triage refused as {other:?}")).into()),
+    }
+    triage_page(&state, &ctx, &errors, StatusCode::BAD_REQUEST).await
 }
 
 pub async fn contact_submit(
@@ -279,60 +257,46 @@ pub async fn contact_submit(
     Path(id): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> PageResult {
-    let user = ctx.user()?.clone();
-    let id = path_id(&id)?;
+    let signal = path_id(&id)?;
     let f = form_map(pairs);
     let mut errors = Errors::new();
     let date = parse_date(field(&f, "datum"));
     let method = ContactMethod::parse(field(&f, "wijze")).ok();
     if date.is_none() {
         errors.insert(
-            format!("datum_{id}"),
+            format!("datum_{signal}"),
             "Vul de datum van het eerste contact in.".into(),
         );
     }
     if method.is_none() {
-        errors.insert(format!("wijze_{id}"), "Kies hoe het contact was.".into());
+        errors.insert(
+            format!("wijze_{signal}"),
+            "Kies hoe het contact was.".into(),
+        );
     }
     let (Some(date), Some(method)) = (date, method) else {
         return triage_page(&state, &ctx, &errors, StatusCode::BAD_REQUEST).await;
     };
-    let mut tx = state.db.begin().await?;
-    let s = in_scope!(tx, team_signal(&mut tx, &ctx, id).await);
-    let Some(hh) = s.household_id else {
-        drop(tx);
-        errors.insert(
-            format!("datum_{id}"),
-            "Wijs het signaal eerst toe aan een huishouden.".into(),
-        );
-        return triage_page(&state, &ctx, &errors, StatusCode::BAD_REQUEST).await;
-    };
-    in_scope!(
-        tx,
-        scoped_household(&mut tx, &ctx, &user, hh, AuditAction::Update).await
-    );
-    match cw::record_first_contact(&mut tx, id, date, method, field(&f, "uitkomst"), today()).await
-    {
-        Ok(()) => {}
-        Err(e) => {
-            drop(tx);
-            let (_, msg) = explain(&e).ok_or_else(|| internal(e))?;
-            errors.insert(format!("datum_{id}"), msg);
-            return triage_page(&state, &ctx, &errors, StatusCode::BAD_REQUEST).await;
+    let result =
+        change::first_contact(&state, &ctx, signal, date, method, field(&f, "uitkomst")).await;
+    match result {
+        Ok(_) => return Ok(Redirect::to("/signalen?opgeslagen=contact").into_response()),
+        Err(ChangeError::NotTriaged) => {
+            errors.insert(
+                format!("datum_{signal}"),
+                "Wijs het signaal eerst toe aan een huishouden.".into(),
+            );
+        }
+        Err(ChangeError::Refused(refusal)) => {
+            let (_, message) = explain(&refusal.error).ok_or_else(|| internal(refusal.error))?;
+            errors.insert(format!("datum_{signal}"), message);
+        }
+        Err(ChangeError::Failed(e)) => return Err(e.into()),
+        Err(other) => {
+            return Err(AppError::bug(format!("first contact refused as {other:?}")).into())
         }
     }
-    audit::append(
-        &mut tx,
-        &ctx.audit(
-            AuditAction::Update,
-            AuditOutcome::Success,
-            Some(("household", hh.to_string())),
-            format!("eerste contact signaal {id}"),
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Redirect::to("/signalen?opgeslagen=contact").into_response())
+    triage_page(&state, &ctx, &errors, StatusCode::BAD_REQUEST).await
 }
 
 // ------------------------------------------------------------------ working views
