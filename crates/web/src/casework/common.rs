@@ -23,21 +23,6 @@ pub(crate) fn who(user: &CurrentUser) -> Who {
     }
 }
 
-/// A submitted form: the first value of every field.
-pub(crate) type FormMap = std::collections::BTreeMap<String, String>;
-
-pub(crate) fn form_map(pairs: Vec<(String, String)>) -> FormMap {
-    let mut m = FormMap::new();
-    for (k, v) in pairs {
-        m.entry(k).or_insert(v);
-    }
-    m
-}
-
-pub(crate) fn field<'a>(f: &'a FormMap, name: &str) -> &'a str {
-    f.get(name).map(String::as_str).unwrap_or("").trim()
-}
-
 /// Why each lighter ladder step does not suffice, from (step, reason) pairs as
 /// an edge read them — a page's `reden1`…`reden4`, the API's keys "1"…"4".
 /// Blank reasons and keys that are not a lighter step (1–4) are dropped;

@@ -23,8 +23,7 @@ use baken_store::casework::{self as cw, CaseError};
 use baken_store::households::Household;
 use baken_store::{areas, StoreError, Tx};
 use minijinja::{context, Value};
-use serde::Serialize;
-use std::collections::BTreeMap;
+use serde::{Deserialize, Serialize};
 
 #[derive(Serialize)]
 struct Point {
@@ -134,7 +133,7 @@ impl Typed {
         }
     }
 
-    /// A form as typed: anything that serializes as a map of its controls.
+    /// A typed form (a serde struct whose fields are named as its controls).
     pub(crate) fn of(form: &impl Serialize) -> Typed {
         Typed {
             form: Value::from_serialize(form),
@@ -437,14 +436,21 @@ pub(crate) async fn dossier_page(
     Ok((status, html).into_response())
 }
 
+#[derive(Debug, Default, Deserialize)]
+pub struct DossierQuery {
+    /// Which form was just saved (its anchor): the page says so.
+    #[serde(default)]
+    opgeslagen: Option<String>,
+}
+
 pub async fn dossier(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-    Query(q): Query<BTreeMap<String, String>>,
+    Query(query): Query<DossierQuery>,
 ) -> PageResult {
     let id = path_id(&id)?;
-    let typed = match q.get("opgeslagen") {
+    let typed = match query.opgeslagen {
         Some(anchor) => Typed {
             form: context! { _saved => anchor.chars().take(30).collect::<String>() },
             rows: ConversationRows::default(),

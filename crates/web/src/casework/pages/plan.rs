@@ -5,14 +5,13 @@
 use super::dossier::{answer_change, refused_form, Typed};
 use super::shared::{optional_date, plan_version, refuse, required_date};
 use crate::casework::change::{self, PlanPart, PlanTarget};
-use crate::casework::common::{field, form_map, justification, FormMap};
+use crate::casework::common::justification;
 use crate::support::ctx::Ctx;
-use crate::support::form::{path_id, FieldErrors};
+use crate::support::form::{path_id, FieldErrors, HtmlForm};
 use crate::support::render::PageResult;
 use crate::support::state::AppState;
 use crate::support::time::parse_date;
 use axum::extract::{Path, State};
-use axum::Form;
 use baken_domain::casework::{
     AgreementActor, ConversationError, Justification, LifeDomain, NewAgreement, NewGoal, PlanError,
     Term,
@@ -20,6 +19,7 @@ use baken_domain::casework::{
 use baken_domain::{LadderStep, SupportForm};
 use baken_store::casework::CaseError;
 use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 
 /// A plan form that did not parse: the dossier of the plan's household again.
 async fn refused_plan_form(
@@ -34,21 +34,33 @@ async fn refused_plan_form(
     refused_form(state, ctx, household, errors, typed, anchor).await
 }
 
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct OpenPlanForm {
+    /// The day work on the plan started; empty is today.
+    #[serde(default)]
+    gestart: String,
+}
+
+impl OpenPlanForm {
+    fn parse(&self) -> Result<Option<NaiveDate>, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let started = optional_date(&mut errors, "gestart", "gestart", &self.gestart);
+        errors.or_ok(started)
+    }
+}
+
 pub async fn open_plan_submit(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    HtmlForm(form): HtmlForm<OpenPlanForm>,
 ) -> PageResult {
     let household = path_id(&id)?;
-    let f = form_map(pairs);
-    let typed = Typed::of(&f);
-    // The day work on the plan started; empty is today.
-    let mut errors = FieldErrors::new();
-    let started = optional_date(&mut errors, "gestart", "gestart", field(&f, "gestart"));
-    if !errors.is_empty() {
-        return refused_form(&state, &ctx, household, errors, typed, "plan").await;
-    }
+    let typed = Typed::of(&form);
+    let started = match form.parse() {
+        Ok(started) => started,
+        Err(errors) => return refused_form(&state, &ctx, household, errors, typed, "plan").await,
+    };
     let result = change::open_plan(&state, &ctx, household, started).await;
     // A date the plan refuses belongs to the start date of this form.
     answer_change(&state, &ctx, result, typed, "plan", |e| {
@@ -57,26 +69,42 @@ pub async fn open_plan_submit(
     .await
 }
 
-fn parse_goal(f: &FormMap) -> Result<NewGoal, FieldErrors> {
-    let mut errors = FieldErrors::new();
-    let domain = LifeDomain::parse(field(f, "domein"))
-        .map_err(|_| refuse(&mut errors, None, ConversationError::Domain))
-        .ok();
-    let target_date = required_date(
-        &mut errors,
-        "streefdatum",
-        "streefdatum",
-        field(f, "streefdatum"),
-    );
-    match (domain, target_date) {
-        (Some(domain), Some(target_date)) => errors.or_ok(NewGoal {
-            domain,
-            description: field(f, "omschrijving").to_owned(),
-            measure: field(f, "meetbaar").to_owned(),
-            target_date,
-            term: Term::parse(field(f, "termijn")).unwrap_or(Term::Short),
-        }),
-        _ => Err(errors),
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct GoalForm {
+    #[serde(default)]
+    versie: String,
+    #[serde(default)]
+    domein: String,
+    #[serde(default)]
+    omschrijving: String,
+    #[serde(default)]
+    meetbaar: String,
+    #[serde(default)]
+    streefdatum: String,
+    #[serde(default)]
+    termijn: String,
+}
+
+impl TryFrom<&GoalForm> for NewGoal {
+    type Error = FieldErrors;
+
+    fn try_from(form: &GoalForm) -> Result<NewGoal, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let domain = LifeDomain::parse(form.domein.trim())
+            .map_err(|_| refuse(&mut errors, None, ConversationError::Domain))
+            .ok();
+        let target_date =
+            required_date(&mut errors, "streefdatum", "streefdatum", &form.streefdatum);
+        match (domain, target_date) {
+            (Some(domain), Some(target_date)) => errors.or_ok(NewGoal {
+                domain,
+                description: form.omschrijving.trim().to_owned(),
+                measure: form.meetbaar.trim().to_owned(),
+                target_date,
+                term: Term::parse(form.termijn.trim()).unwrap_or(Term::Short),
+            }),
+            _ => Err(errors),
+        }
     }
 }
 
@@ -84,13 +112,12 @@ pub async fn goal_submit(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    HtmlForm(form): HtmlForm<GoalForm>,
 ) -> PageResult {
     let plan = path_id(&id)?;
-    let f = form_map(pairs);
-    let version = plan_version(field(&f, "versie"))?;
-    let typed = Typed::of(&f);
-    let goal = match parse_goal(&f) {
+    let version = plan_version(&form.versie)?;
+    let typed = Typed::of(&form);
+    let goal = match NewGoal::try_from(&form) {
         Ok(goal) => goal,
         Err(errors) => return refused_plan_form(&state, &ctx, plan, errors, typed, "doelen").await,
     };
@@ -103,70 +130,127 @@ pub async fn goal_submit(
 }
 
 /// Why each lighter step does not suffice: `reden1` … `reden4`.
-fn reasons(f: &FormMap) -> Option<Justification> {
-    justification([
-        ("1", field(f, "reden1")),
-        ("2", field(f, "reden2")),
-        ("3", field(f, "reden3")),
-        ("4", field(f, "reden4")),
-    ])
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct ReasonsForm {
+    #[serde(default)]
+    reden1: String,
+    #[serde(default)]
+    reden2: String,
+    #[serde(default)]
+    reden3: String,
+    #[serde(default)]
+    reden4: String,
 }
 
-fn parse_agreement(f: &FormMap) -> Result<NewAgreement, FieldErrors> {
-    let mut errors = FieldErrors::new();
-    let step = field(f, "trede")
-        .parse::<u8>()
-        .ok()
-        .and_then(|s| LadderStep::new(s).ok());
-    if step.is_none() {
-        refuse(&mut errors, None, PlanError::Text("trede"));
+impl ReasonsForm {
+    fn justification(&self) -> Option<Justification> {
+        justification([
+            ("1", self.reden1.as_str()),
+            ("2", self.reden2.as_str()),
+            ("3", self.reden3.as_str()),
+            ("4", self.reden4.as_str()),
+        ])
     }
-    let goal_id = field(f, "doel").parse::<i64>().ok();
-    if goal_id.is_none() {
-        refuse(&mut errors, None, PlanError::UnknownGoal(0));
-    }
-    let provider_id = match field(f, "aanbieder") {
-        "" => None,
-        id => {
-            let id = id.parse::<i64>().ok();
-            if id.is_none() {
-                errors.add(
-                    "aanbieder",
-                    "Kies een aanbieder uit de lijst van de sociale kaart.",
-                );
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct AgreementForm {
+    #[serde(default)]
+    versie: String,
+    /// The goal it serves.
+    #[serde(default)]
+    doel: String,
+    /// Who carries it out, by kind.
+    #[serde(default)]
+    wie_soort: String,
+    /// A provider on the social map, by id; empty for none.
+    #[serde(default)]
+    aanbieder: String,
+    /// Who carries it out, by name, when it is not a provider.
+    #[serde(default)]
+    wie: String,
+    #[serde(default)]
+    wat: String,
+    #[serde(default)]
+    trede: String,
+    #[serde(default)]
+    vorm: String,
+    #[serde(default)]
+    frequentie: String,
+    #[serde(default)]
+    start: String,
+    #[serde(default)]
+    einddatum: String,
+    #[serde(default)]
+    eigen_inzet: String,
+    /// An approved referral (step 5), by id.
+    #[serde(default)]
+    verwijzing: String,
+    #[serde(flatten)]
+    reasons: ReasonsForm,
+}
+
+impl TryFrom<&AgreementForm> for NewAgreement {
+    type Error = FieldErrors;
+
+    fn try_from(form: &AgreementForm) -> Result<NewAgreement, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let step = form
+            .trede
+            .trim()
+            .parse::<u8>()
+            .ok()
+            .and_then(|s| LadderStep::new(s).ok());
+        if step.is_none() {
+            refuse(&mut errors, None, PlanError::Text("trede"));
+        }
+        let goal_id = form.doel.trim().parse::<i64>().ok();
+        if goal_id.is_none() {
+            refuse(&mut errors, None, PlanError::UnknownGoal(0));
+        }
+        let provider_id = match form.aanbieder.trim() {
+            "" => None,
+            id => {
+                let id = id.parse::<i64>().ok();
+                if id.is_none() {
+                    errors.add(
+                        "aanbieder",
+                        "Kies een aanbieder uit de lijst van de sociale kaart.",
+                    );
+                }
+                id
             }
-            id
+        };
+        let actor = AgreementActor::parse(form.wie_soort.trim())
+            .map_err(|_| refuse(&mut errors, None, PlanError::Text("wie_soort")))
+            .ok();
+        let support = SupportForm::parse(form.vorm.trim())
+            .map_err(|_| refuse(&mut errors, None, PlanError::Text("vorm")))
+            .ok();
+        let start = required_date(&mut errors, "start", "start", &form.start);
+        match (step, goal_id, actor, support, start) {
+            (Some(step), Some(goal_id), Some(actor), Some(support), Some(start)) => {
+                errors.or_ok(NewAgreement {
+                    goal_id,
+                    actor,
+                    // A provider's own name replaces this in the change.
+                    actor_name: form.wie.trim().to_owned(),
+                    provider_id,
+                    description: form.wat.trim().to_owned(),
+                    step,
+                    form: support,
+                    frequency: form.frequentie.trim().to_owned(),
+                    start,
+                    // An unreadable end date is no end date: the plan's rules
+                    // then ask for one where professional help needs it.
+                    end_date: parse_date(&form.einddatum),
+                    own_contribution: form.eigen_inzet.trim().to_owned(),
+                    justification: form.reasons.justification(),
+                    referral_id: form.verwijzing.trim().parse::<i64>().ok(),
+                })
+            }
+            _ => Err(errors),
         }
-    };
-    let actor = AgreementActor::parse(field(f, "wie_soort"))
-        .map_err(|_| refuse(&mut errors, None, PlanError::Text("wie_soort")))
-        .ok();
-    let support = SupportForm::parse(field(f, "vorm"))
-        .map_err(|_| refuse(&mut errors, None, PlanError::Text("vorm")))
-        .ok();
-    let start = required_date(&mut errors, "start", "start", field(f, "start"));
-    match (step, goal_id, actor, support, start) {
-        (Some(step), Some(goal_id), Some(actor), Some(support), Some(start)) => {
-            errors.or_ok(NewAgreement {
-                goal_id,
-                actor,
-                // A provider's own name replaces this in the change.
-                actor_name: field(f, "wie").to_owned(),
-                provider_id,
-                description: field(f, "wat").to_owned(),
-                step,
-                form: support,
-                frequency: field(f, "frequentie").to_owned(),
-                start,
-                // An unreadable end date is no end date: the plan's rules
-                // then ask for one where professional help needs it.
-                end_date: parse_date(field(f, "einddatum")),
-                own_contribution: field(f, "eigen_inzet").to_owned(),
-                justification: reasons(f),
-                referral_id: field(f, "verwijzing").parse::<i64>().ok(),
-            })
-        }
-        _ => Err(errors),
     }
 }
 
@@ -174,13 +258,12 @@ pub async fn agreement_submit(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    HtmlForm(form): HtmlForm<AgreementForm>,
 ) -> PageResult {
     let plan = path_id(&id)?;
-    let f = form_map(pairs);
-    let version = plan_version(field(&f, "versie"))?;
-    let typed = Typed::of(&f);
-    let agreement = match parse_agreement(&f) {
+    let version = plan_version(&form.versie)?;
+    let typed = Typed::of(&form);
+    let agreement = match NewAgreement::try_from(&form) {
         Ok(agreement) => agreement,
         Err(errors) => {
             return refused_plan_form(&state, &ctx, plan, errors, typed, "afspraken").await
@@ -203,18 +286,25 @@ fn agreement_id(errors: &mut FieldErrors, afspraak: &str) -> Option<i64> {
     id
 }
 
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct EndAgreementForm {
+    #[serde(default)]
+    versie: String,
+    #[serde(default)]
+    afspraak: String,
+}
+
 pub async fn end_agreement_submit(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    HtmlForm(form): HtmlForm<EndAgreementForm>,
 ) -> PageResult {
     let plan = path_id(&id)?;
-    let f = form_map(pairs);
-    let version = plan_version(field(&f, "versie"))?;
-    let typed = Typed::of(&f);
+    let version = plan_version(&form.versie)?;
+    let typed = Typed::of(&form);
     let mut errors = FieldErrors::new();
-    let Some(agreement) = agreement_id(&mut errors, field(&f, "afspraak")) else {
+    let Some(agreement) = agreement_id(&mut errors, &form.afspraak) else {
         return refused_plan_form(&state, &ctx, plan, errors, typed, "afspraken").await;
     };
     let target = PlanTarget {
@@ -225,31 +315,75 @@ pub async fn end_agreement_submit(
     answer_change(&state, &ctx, result, typed, "afspraken", |_| None).await
 }
 
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct ContinueAgreementForm {
+    #[serde(default)]
+    versie: String,
+    #[serde(default)]
+    afspraak: String,
+    /// The day it was evaluated; empty is today.
+    #[serde(default)]
+    datum: String,
+    /// Its new end or evaluation date.
+    #[serde(default)]
+    tot: String,
+}
+
+/// An agreement continued: which, evaluated when, and until when.
+struct Continuation {
+    agreement: i64,
+    on: Option<NaiveDate>,
+    until: Option<NaiveDate>,
+}
+
+impl ContinueAgreementForm {
+    fn parse(&self) -> Result<Continuation, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let agreement = agreement_id(&mut errors, &self.afspraak);
+        let on = optional_date(&mut errors, "datum", "datum", &self.datum);
+        let until = optional_date(&mut errors, "tot", "tot", &self.tot);
+        match agreement {
+            Some(agreement) => errors.or_ok(Continuation {
+                agreement,
+                on,
+                until,
+            }),
+            None => Err(errors),
+        }
+    }
+}
+
 /// Evaluates one agreement and continues it to a new end or evaluation date,
 /// which clears its overdue flag without ending it.
 pub async fn continue_agreement_submit(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    HtmlForm(form): HtmlForm<ContinueAgreementForm>,
 ) -> PageResult {
     let plan = path_id(&id)?;
-    let f = form_map(pairs);
-    let version = plan_version(field(&f, "versie"))?;
-    let typed = Typed::of(&f);
-    let mut errors = FieldErrors::new();
-    let agreement = agreement_id(&mut errors, field(&f, "afspraak"));
-    // The day it was evaluated (empty is today), and its new date.
-    let on: Option<NaiveDate> = optional_date(&mut errors, "datum", "datum", field(&f, "datum"));
-    let until = optional_date(&mut errors, "tot", "tot", field(&f, "tot"));
-    let Some(agreement) = agreement.filter(|_| errors.is_empty()) else {
-        return refused_plan_form(&state, &ctx, plan, errors, typed, "afspraken").await;
+    let version = plan_version(&form.versie)?;
+    let typed = Typed::of(&form);
+    let continuation = match form.parse() {
+        Ok(continuation) => continuation,
+        Err(errors) => {
+            return refused_plan_form(&state, &ctx, plan, errors, typed, "afspraken").await
+        }
     };
     let target = PlanTarget {
         part: PlanPart::Plan(plan),
         version,
     };
-    let result = change::continue_agreement(&state, &ctx, target, agreement, on, until).await;
+    let agreement = continuation.agreement;
+    let result = change::continue_agreement(
+        &state,
+        &ctx,
+        target,
+        agreement,
+        continuation.on,
+        continuation.until,
+    )
+    .await;
     // The form sits in the agreement's own row: every message goes there,
     // next to the new date or the evaluation date.
     answer_change(&state, &ctx, result, typed, "afspraken", |e| {
@@ -263,40 +397,68 @@ pub async fn continue_agreement_submit(
     .await
 }
 
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct ReferralForm {
+    #[serde(default)]
+    versie: String,
+    /// Which care, from whom.
+    #[serde(default)]
+    zorg: String,
+    #[serde(flatten)]
+    reasons: ReasonsForm,
+}
+
 pub async fn referral_submit(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    HtmlForm(form): HtmlForm<ReferralForm>,
 ) -> PageResult {
     let plan = path_id(&id)?;
-    let f = form_map(pairs);
-    let version = plan_version(field(&f, "versie"))?;
+    let version = plan_version(&form.versie)?;
     let target = PlanTarget {
         part: PlanPart::Plan(plan),
         version,
     };
-    let result =
-        change::request_referral(&state, &ctx, target, field(&f, "zorg"), reasons(&f)).await;
-    answer_change(&state, &ctx, result, Typed::of(&f), "verwijzingen", |_| {
-        None
-    })
+    let result = change::request_referral(
+        &state,
+        &ctx,
+        target,
+        form.zorg.trim(),
+        form.reasons.justification(),
+    )
+    .await;
+    answer_change(
+        &state,
+        &ctx,
+        result,
+        Typed::of(&form),
+        "verwijzingen",
+        |_| None,
+    )
     .await
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct CloseForm {
+    #[serde(default)]
+    versie: String,
+    #[serde(default)]
+    reden: String,
 }
 
 pub async fn close_submit(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    HtmlForm(form): HtmlForm<CloseForm>,
 ) -> PageResult {
     let plan = path_id(&id)?;
-    let f = form_map(pairs);
-    let version = plan_version(field(&f, "versie"))?;
+    let version = plan_version(&form.versie)?;
     let target = PlanTarget {
         part: PlanPart::Plan(plan),
         version,
     };
-    let result = change::close_plan(&state, &ctx, target, field(&f, "reden")).await;
-    answer_change(&state, &ctx, result, Typed::of(&f), "sluiten", |_| None).await
+    let result = change::close_plan(&state, &ctx, target, form.reden.trim()).await;
+    answer_change(&state, &ctx, result, Typed::of(&form), "sluiten", |_| None).await
 }

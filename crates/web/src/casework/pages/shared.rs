@@ -1,5 +1,5 @@
 //! What the casework pages share: choice lists, the norms shown in words, and
-//! the small parsers their forms use to turn controls into domain values
+//! the small parsers their typed forms use to turn controls into domain values
 //! (a date, the scores per life domain, the plan's version), each refusal in
 //! the same Dutch a broken rule gets.
 
@@ -17,8 +17,6 @@ use chrono::NaiveDate;
 use minijinja::{context, Value};
 use serde::Serialize;
 use std::collections::BTreeMap;
-
-pub(crate) type Errors = BTreeMap<String, String>;
 
 /// Records the Dutch explanation of a broken rule next to `field` (or, when
 /// `None`, next to the field the rule names itself).

@@ -1,24 +1,23 @@
 //! `/signalen`: the team's triage — signals grouped by address, assigning, the first contact.
 
-use super::shared::{choices, norms_context, Errors};
+use super::shared::{choices, norms_context};
 use crate::casework::change::{self, ChangeError};
-use crate::casework::common::{current_norms, explain, field, form_map, internal};
+use crate::casework::common::{current_norms, explain, internal};
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
-use crate::support::form::path_id;
+use crate::support::form::{path_id, FieldErrors, HtmlForm};
 use crate::support::render::{render, PageResult};
 use crate::support::state::AppState;
 use crate::support::time::{nl_date, parse_date, today};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
-use axum::Form;
 use baken_domain::casework::{ContactMethod, ResponseNorms};
 use baken_domain::{AuditAction, AuditOutcome};
 use baken_store::audit;
 use baken_store::casework::{self as cw};
 use minijinja::{context, Value};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 #[derive(Serialize)]
@@ -101,7 +100,7 @@ enum GroupKey {
 async fn triage_page(
     state: &AppState,
     ctx: &Ctx,
-    errors: &Errors,
+    errors: &FieldErrors,
     status: StatusCode,
 ) -> PageResult {
     let user = ctx.user()?.clone();
@@ -203,47 +202,63 @@ async fn triage_page(
 }
 
 pub async fn triage(State(state): State<AppState>, ctx: Ctx) -> PageResult {
-    triage_page(&state, &ctx, &Errors::new(), StatusCode::OK).await
+    triage_page(&state, &ctx, &FieldErrors::new(), StatusCode::OK).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct TriageForm {
+    /// The household at the signal's address it is about.
+    #[serde(default)]
+    huishouden: String,
+    /// The generalist who goes there.
+    #[serde(default)]
+    generalist: String,
+}
+
+impl TriageForm {
+    /// The household and the generalist; errors name the signal's row.
+    fn parse(&self, signal: i64) -> Result<(i64, i64), FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let household = self.huishouden.trim().parse::<i64>().ok();
+        let generalist = self.generalist.trim().parse::<i64>().ok();
+        if household.is_none() {
+            errors.add(
+                format!("huishouden_{signal}"),
+                "Kies het huishouden op dit adres.",
+            );
+        }
+        if generalist.is_none() {
+            errors.add(format!("generalist_{signal}"), "Kies een generalist.");
+        }
+        match (household, generalist) {
+            (Some(household), Some(generalist)) => Ok((household, generalist)),
+            _ => Err(errors),
+        }
+    }
 }
 
 pub async fn triage_submit(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    HtmlForm(form): HtmlForm<TriageForm>,
 ) -> PageResult {
     let signal = path_id(&id)?;
-    let f = form_map(pairs);
-    let mut errors = Errors::new();
-    let household = field(&f, "huishouden").parse::<i64>().ok();
-    let generalist = field(&f, "generalist").parse::<i64>().ok();
-    if household.is_none() {
-        errors.insert(
-            format!("huishouden_{signal}"),
-            "Kies het huishouden op dit adres.".into(),
-        );
-    }
-    if generalist.is_none() {
-        errors.insert(
-            format!("generalist_{signal}"),
-            "Kies een generalist.".into(),
-        );
-    }
-    let (Some(household), Some(generalist)) = (household, generalist) else {
-        return triage_page(&state, &ctx, &errors, StatusCode::BAD_REQUEST).await;
+    let (household, generalist) = match form.parse(signal) {
+        Ok(parsed) => parsed,
+        Err(errors) => return triage_page(&state, &ctx, &errors, StatusCode::BAD_REQUEST).await,
     };
     let result = change::triage_signal(&state, &ctx, signal, household, generalist).await;
+    let mut errors = FieldErrors::new();
     match result {
         Ok(_) => return Ok(Redirect::to("/signalen?opgeslagen=toegewezen").into_response()),
-        Err(ChangeError::NotTeamGeneralist) => {
-            errors.insert(
-                format!("generalist_{signal}"),
-                "Kies een generalist uit uw team.".into(),
-            );
-        }
+        Err(ChangeError::NotTeamGeneralist) => errors.add(
+            format!("generalist_{signal}"),
+            "Kies een generalist uit uw team.",
+        ),
         Err(ChangeError::Refused(refusal)) => {
             let (_, message) = explain(&refusal.error).ok_or_else(|| internal(refusal.error))?;
-            errors.insert(format!("huishouden_{signal}"), message);
+            errors.add(format!("huishouden_{signal}"), message);
         }
         Err(ChangeError::Failed(e)) => return Err(e.into()),
         Err(other) => return Err(AppError::bug(format!("triage refused as {other:?}")).into()),
@@ -251,45 +266,62 @@ pub async fn triage_submit(
     triage_page(&state, &ctx, &errors, StatusCode::BAD_REQUEST).await
 }
 
+#[derive(Debug, Default, Deserialize)]
+pub struct ContactForm {
+    #[serde(default)]
+    datum: String,
+    /// How the contact was (a visit, by phone …).
+    #[serde(default)]
+    wijze: String,
+    #[serde(default)]
+    uitkomst: String,
+}
+
+impl ContactForm {
+    /// The day and the way of the first contact; errors name the signal's row.
+    fn parse(&self, signal: i64) -> Result<(chrono::NaiveDate, ContactMethod), FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let date = parse_date(&self.datum);
+        let method = ContactMethod::parse(self.wijze.trim()).ok();
+        if date.is_none() {
+            errors.add(
+                format!("datum_{signal}"),
+                "Vul de datum van het eerste contact in.",
+            );
+        }
+        if method.is_none() {
+            errors.add(format!("wijze_{signal}"), "Kies hoe het contact was.");
+        }
+        match (date, method) {
+            (Some(date), Some(method)) => Ok((date, method)),
+            _ => Err(errors),
+        }
+    }
+}
+
 pub async fn contact_submit(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    HtmlForm(form): HtmlForm<ContactForm>,
 ) -> PageResult {
     let signal = path_id(&id)?;
-    let f = form_map(pairs);
-    let mut errors = Errors::new();
-    let date = parse_date(field(&f, "datum"));
-    let method = ContactMethod::parse(field(&f, "wijze")).ok();
-    if date.is_none() {
-        errors.insert(
-            format!("datum_{signal}"),
-            "Vul de datum van het eerste contact in.".into(),
-        );
-    }
-    if method.is_none() {
-        errors.insert(
-            format!("wijze_{signal}"),
-            "Kies hoe het contact was.".into(),
-        );
-    }
-    let (Some(date), Some(method)) = (date, method) else {
-        return triage_page(&state, &ctx, &errors, StatusCode::BAD_REQUEST).await;
+    let (date, method) = match form.parse(signal) {
+        Ok(parsed) => parsed,
+        Err(errors) => return triage_page(&state, &ctx, &errors, StatusCode::BAD_REQUEST).await,
     };
     let result =
-        change::first_contact(&state, &ctx, signal, date, method, field(&f, "uitkomst")).await;
+        change::first_contact(&state, &ctx, signal, date, method, form.uitkomst.trim()).await;
+    let mut errors = FieldErrors::new();
     match result {
         Ok(_) => return Ok(Redirect::to("/signalen?opgeslagen=contact").into_response()),
-        Err(ChangeError::NotTriaged) => {
-            errors.insert(
-                format!("datum_{signal}"),
-                "Wijs het signaal eerst toe aan een huishouden.".into(),
-            );
-        }
+        Err(ChangeError::NotTriaged) => errors.add(
+            format!("datum_{signal}"),
+            "Wijs het signaal eerst toe aan een huishouden.",
+        ),
         Err(ChangeError::Refused(refusal)) => {
             let (_, message) = explain(&refusal.error).ok_or_else(|| internal(refusal.error))?;
-            errors.insert(format!("datum_{signal}"), message);
+            errors.add(format!("datum_{signal}"), message);
         }
         Err(ChangeError::Failed(e)) => return Err(e.into()),
         Err(other) => {
