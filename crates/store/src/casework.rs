@@ -1103,11 +1103,46 @@ async fn history_line(tx: &mut Tx, plan_id: i64, who: &Who, change: &str) -> Res
     Ok(())
 }
 
-/// The household's case, and the plan `plan_id` in it.
-async fn case_of_plan(tx: &mut Tx, plan_id: i64) -> Result<HouseholdCase> {
-    let hh = plan_household(tx, plan_id)
-        .await?
-        .ok_or_else(|| StoreError::NotFound(format!("plan {plan_id}")))?;
+/// A plan to change: its id and, when the caller has already looked it up, the
+/// household it belongs to. The web's scope check has to find a plan's household
+/// before it lets a change through; handing it on here saves looking it up a
+/// second time. A plan id alone converts too (`plan_id.into()`), and the
+/// household is then looked up here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlanRef {
+    pub id: i64,
+    household_id: Option<i64>,
+}
+
+impl PlanRef {
+    /// Plan `id` of household `household_id`. A plan of another household is
+    /// not found: the change is refused, never applied to the wrong case.
+    pub fn in_household(household_id: i64, id: i64) -> PlanRef {
+        PlanRef {
+            id,
+            household_id: Some(household_id),
+        }
+    }
+}
+
+impl From<i64> for PlanRef {
+    fn from(id: i64) -> PlanRef {
+        PlanRef {
+            id,
+            household_id: None,
+        }
+    }
+}
+
+/// The case of the household the plan belongs to (the plan itself is then
+/// taken from it with [`plan_in`], which refuses a plan of another household).
+async fn case_of_plan(tx: &mut Tx, plan: PlanRef) -> Result<HouseholdCase> {
+    let hh = match plan.household_id {
+        Some(hh) => hh,
+        None => plan_household(tx, plan.id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("plan {}", plan.id)))?,
+    };
     load_case(tx, hh).await
 }
 
@@ -1151,12 +1186,14 @@ pub async fn open_plan(
 
 pub async fn add_goal(
     tx: &mut Tx,
-    plan_id: i64,
+    plan: impl Into<PlanRef>,
     version: i64,
     goal: &NewGoal,
     who: &Who,
 ) -> Result<i64> {
-    let mut case = case_of_plan(tx, plan_id).await?;
+    let plan: PlanRef = plan.into();
+    let plan_id = plan.id;
+    let mut case = case_of_plan(tx, plan).await?;
     plan_in(&mut case, plan_id)?.check_goal(goal)?;
     touch_plan(
         tx,
@@ -1186,12 +1223,14 @@ pub async fn add_goal(
 /// provider see the plan.
 pub async fn add_agreement(
     tx: &mut Tx,
-    plan_id: i64,
+    plan: impl Into<PlanRef>,
     version: i64,
     a: &NewAgreement,
     who: &Who,
 ) -> Result<i64> {
-    let mut case = case_of_plan(tx, plan_id).await?;
+    let plan: PlanRef = plan.into();
+    let plan_id = plan.id;
+    let mut case = case_of_plan(tx, plan).await?;
     plan_in(&mut case, plan_id)?.check_agreement(a)?;
     touch_plan(
         tx,
@@ -1245,14 +1284,16 @@ pub async fn add_agreement(
 #[allow(clippy::too_many_arguments)]
 pub async fn end_agreement(
     tx: &mut Tx,
-    plan_id: i64,
+    plan: impl Into<PlanRef>,
     version: i64,
     agreement_id: i64,
     on: NaiveDate,
     today: NaiveDate,
     who: &Who,
 ) -> Result<()> {
-    let mut case = case_of_plan(tx, plan_id).await?;
+    let plan: PlanRef = plan.into();
+    let plan_id = plan.id;
+    let mut case = case_of_plan(tx, plan).await?;
     plan_in(&mut case, plan_id)?.end_agreement(agreement_id, on, today)?;
     touch_plan(
         tx,
@@ -1301,7 +1342,7 @@ fn nl(d: NaiveDate) -> String {
 #[allow(clippy::too_many_arguments)]
 pub async fn continue_agreement(
     tx: &mut Tx,
-    plan_id: i64,
+    plan: impl Into<PlanRef>,
     version: i64,
     agreement_id: i64,
     on: NaiveDate,
@@ -1309,7 +1350,9 @@ pub async fn continue_agreement(
     today: NaiveDate,
     who: &Who,
 ) -> Result<()> {
-    let mut case = case_of_plan(tx, plan_id).await?;
+    let plan: PlanRef = plan.into();
+    let plan_id = plan.id;
+    let mut case = case_of_plan(tx, plan).await?;
     plan_in(&mut case, plan_id)?.continue_agreement(agreement_id, on, next, today)?;
     touch_plan(
         tx,
@@ -1330,7 +1373,7 @@ pub async fn continue_agreement(
 #[allow(clippy::too_many_arguments)]
 pub async fn request_referral(
     tx: &mut Tx,
-    plan_id: i64,
+    plan: impl Into<PlanRef>,
     version: i64,
     care: &str,
     justification: Justification,
@@ -1338,7 +1381,9 @@ pub async fn request_referral(
     today: NaiveDate,
     who: &Who,
 ) -> Result<i64> {
-    let mut case = case_of_plan(tx, plan_id).await?;
+    let plan: PlanRef = plan.into();
+    let plan_id = plan.id;
+    let mut case = case_of_plan(tx, plan).await?;
     let care = plan_in(&mut case, plan_id)?.check_referral(care, &justification, on, today)?;
     touch_plan(
         tx,
@@ -1387,10 +1432,10 @@ pub async fn decide_referral(
     today: NaiveDate,
     who: &Who,
 ) -> Result<Referral> {
-    let (_, plan_id) = referral_household(tx, referral_id)
+    let (household_id, plan_id) = referral_household(tx, referral_id)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("referral {referral_id}")))?;
-    let mut case = case_of_plan(tx, plan_id).await?;
+    let mut case = case_of_plan(tx, PlanRef::in_household(household_id, plan_id)).await?;
     let r = plan_in(&mut case, plan_id)?
         .decide_referral(referral_id, who.role, who.user_id, on, approve, note, today)?
         .clone();
@@ -1431,7 +1476,7 @@ pub async fn decide_referral(
 #[allow(clippy::too_many_arguments)]
 pub async fn record_evaluation(
     tx: &mut Tx,
-    plan_id: i64,
+    plan: impl Into<PlanRef>,
     version: i64,
     evaluation: &Evaluation,
     scores: &Scores,
@@ -1440,7 +1485,9 @@ pub async fn record_evaluation(
     today: NaiveDate,
     who: &Who,
 ) -> Result<i64> {
-    let mut case = case_of_plan(tx, plan_id).await?;
+    let plan: PlanRef = plan.into();
+    let plan_id = plan.id;
+    let mut case = case_of_plan(tx, plan).await?;
     let plan = plan_in(&mut case, plan_id)?;
     plan.evaluate(evaluation, today)?;
     let continued = evaluation
@@ -1501,14 +1548,16 @@ pub async fn record_evaluation(
 #[allow(clippy::too_many_arguments)]
 pub async fn close_plan(
     tx: &mut Tx,
-    plan_id: i64,
+    plan: impl Into<PlanRef>,
     version: i64,
     on: NaiveDate,
     reason: &str,
     today: NaiveDate,
     who: &Who,
 ) -> Result<()> {
-    let mut case = case_of_plan(tx, plan_id).await?;
+    let plan: PlanRef = plan.into();
+    let plan_id = plan.id;
+    let mut case = case_of_plan(tx, plan).await?;
     plan_in(&mut case, plan_id)?.close(on, reason, today)?;
     touch_plan(
         tx,

@@ -1,17 +1,19 @@
-//! What casework's pages and API share: who is acting, the household scope
-//! check, the response norms in force, and every broken rule explained in Dutch.
+//! What casework's pages, API and change pipeline share: who is acting, the
+//! household scope check, the response norms in force, the one parser of a
+//! justification, the inputs a change takes, and every broken rule explained
+//! in Dutch.
 
 use crate::support::ctx::{Ctx, CurrentUser};
 use crate::support::error::AppError;
 use baken_domain::casework::{
-    ConversationError, DateError, NormsError, PlanError, ReferralError, ResponseNorms, SignalError,
-    RECORDING_WINDOW_DAYS,
+    ConversationError, DateError, Evaluation, Justification, LifeDomain, NormsError, PlanError,
+    ReferralError, ResponseNorms, Scores, SignalError, RECORDING_WINDOW_DAYS,
 };
-use baken_domain::{AuditAction, AuditOutcome};
-use baken_store::casework::{self as cw, CaseError, Who};
+use baken_domain::{AuditAction, AuditOutcome, LadderStep, ParticipationRung};
+use baken_store::casework::{self as cw, CaseError, Search, Who};
 use baken_store::households::{self, Household};
 use baken_store::{audit, StoreError, Tx};
-use std::collections::BTreeMap;
+use chrono::NaiveDate;
 
 pub(crate) fn who(user: &CurrentUser) -> Who {
     Who {
@@ -21,20 +23,97 @@ pub(crate) fn who(user: &CurrentUser) -> Who {
     }
 }
 
-/// A submitted form: the first value of every field.
-pub(crate) type FormMap = BTreeMap<String, String>;
-
-pub(crate) fn form_map(pairs: Vec<(String, String)>) -> FormMap {
-    let mut m = FormMap::new();
-    for (k, v) in pairs {
-        m.entry(k).or_insert(v);
-    }
-    m
+/// Why each lighter ladder step does not suffice, from (step, reason) pairs as
+/// an edge read them — a page's `reden1`…`reden4`, the API's keys "1"…"4".
+/// Blank reasons and keys that are not a lighter step (1–4) are dropped;
+/// `None` when no reason is left. The one parser of a justification.
+pub(crate) fn justification<'a>(
+    reasons: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Option<Justification> {
+    let justification = Justification::new(reasons.into_iter().filter_map(|(step, reason)| {
+        let step = step
+            .trim()
+            .parse::<u8>()
+            .ok()
+            .filter(|s| (1..=4).contains(s))?;
+        Some((LadderStep::new(step).ok()?, reason.to_owned()))
+    }));
+    (!justification.is_empty()).then_some(justification)
 }
 
-pub(crate) fn field<'a>(f: &'a FormMap, name: &str) -> &'a str {
-    f.get(name).map(String::as_str).unwrap_or("").trim()
+// ------------------------------------------------------------------ what a change takes
+
+// The inputs of `change`'s functions that are more than a domain type: the
+// pages and the API build them, each from what it reads.
+
+/// A kitchen-table conversation as an edge read it. The change builds the
+/// domain's [`Conversation`] from it, so the rules of a conversation are
+/// applied — and refusals audited — in one place.
+#[derive(Debug, Clone)]
+pub(crate) struct ConversationDraft {
+    pub held_on: NaiveDate,
+    pub question: String,
+    pub needs: Vec<NeedDraft>,
+    pub scores: Scores,
+    pub rung: Option<ParticipationRung>,
+    pub network: Vec<NetworkDraft>,
+    pub strengths: String,
+    pub wishes: String,
+    pub consents: Vec<ConsentDraft>,
 }
+
+#[derive(Debug, Clone)]
+pub(crate) struct NeedDraft {
+    pub row: usize,
+    pub domain: LifeDomain,
+    pub need: String,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct NetworkDraft {
+    pub row: usize,
+    pub name: String,
+    pub relation: String,
+    pub can_do: String,
+    pub will_do: String,
+}
+
+/// Who a consent to share is given to.
+#[derive(Debug, Clone)]
+pub(crate) enum Party {
+    /// A provider on the social map, by id: the consent carries its name.
+    Provider(i64),
+    /// Another party (the GP, a school), by name.
+    Other(String),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct ConsentDraft {
+    pub row: usize,
+    pub party: Party,
+    pub purpose: String,
+    pub until: NaiveDate,
+}
+
+/// An evaluation with the measurement recorded with it.
+#[derive(Debug, Clone)]
+pub(crate) struct EvaluationInput {
+    pub evaluation: Evaluation,
+    pub scores: Scores,
+    pub rung: Option<ParticipationRung>,
+    pub note: String,
+}
+
+/// A household search as the edge read it: what it searched on (for the audit
+/// log, which never holds the terms themselves), and the query if it parsed.
+#[derive(Debug, Clone)]
+pub(crate) struct SearchAttempt {
+    /// "bsn", "adres", "straat" or "naam"; empty when nothing was asked.
+    pub on: &'static str,
+    pub query: Option<Search>,
+}
+
+// ------------------------------------------------------------------ broken rules, explained
 
 /// A date that cannot be recorded, explained.
 fn explain_date(e: DateError) -> String {
@@ -226,5 +305,22 @@ pub(crate) async fn team_signal(
             .await?;
             Err(AppError::NotFound)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_justification_keeps_the_reasons_of_lighter_steps_only() {
+        let j = justification([("1", "Geen netwerk"), ("2", " "), ("5", "x"), ("een", "y")])
+            .expect("one reason");
+        assert_eq!(j.reasons().collect::<Vec<_>>(), [(1, "Geen netwerk")]);
+    }
+
+    #[test]
+    fn blank_reasons_are_no_justification() {
+        assert!(justification([("1", ""), ("4", "  ")]).is_none());
     }
 }

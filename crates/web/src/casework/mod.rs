@@ -1,9 +1,10 @@
 //! Pages and API for casework. Routes are declared in [`routes`] and joined into
 //! the one route table (`crate::routes::table`).
 //!
-//! Handlers are thin: parse the form, load the household within the user's
-//! scope, let the store apply the domain's rules, write the audit entry in the
-//! same transaction, and explain a broken rule in Dutch next to its field.
+//! Handlers are thin: parse the form or body into the domain's input, call the
+//! change in [`change`] (scope check, the domain's rules through the store, the
+//! audit entry in the same transaction), and answer — a page with a redirect or
+//! a Dutch message next to the field, the API with JSON or problem+json.
 
 /// Unwraps a scope check; on refusal, commits the transaction first so that
 /// the denied (or not found) audit entry it wrote is kept, then returns.
@@ -20,6 +21,7 @@ macro_rules! in_scope {
 }
 
 pub mod api;
+pub mod change;
 pub mod common;
 pub mod pages;
 
@@ -111,7 +113,7 @@ pub fn routes() -> Vec<Route> {
             p.clone(),
             "/dossier/{id}/gesprek",
             P::Casework,
-            post(pages::plan::conversation_submit),
+            post(pages::conversation::conversation_submit),
         ),
         route(
             p.clone(),
@@ -153,7 +155,7 @@ pub fn routes() -> Vec<Route> {
             p.clone(),
             "/plannen/{id}/evaluatie",
             P::Casework,
-            post(pages::plan::evaluation_submit),
+            post(pages::evaluation::evaluation_submit),
         ),
         route(
             p.clone(),

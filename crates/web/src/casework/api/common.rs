@@ -1,19 +1,18 @@
 //! What the casework API handlers share: reading a JSON body with the field named on failure,
-//! codes and scores, problem+json for a broken rule, and committing a change with its audit entry.
+//! codes and scores, problem+json for a broken rule, and the answer to a change.
 
-use crate::casework::common::{explain, internal, is_conflict};
+use crate::casework::change::{ChangeError, Changed, Row};
+use crate::casework::common::{explain, is_conflict, justification};
 use crate::support::ctx::Ctx;
 use crate::support::error::{AppError, Failure};
 use crate::support::problem::Problem;
-use crate::support::state::AppState;
 use axum::body::Bytes;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use baken_domain::casework::{LifeDomain, ResponseNorms, ScoreEntry};
-use baken_domain::{AuditAction, AuditOutcome, ParticipationRung};
+use baken_domain::casework::{Justification, LifeDomain, ResponseNorms, ScoreEntry};
+use baken_domain::ParticipationRung;
 use baken_store::casework::CaseError;
-use baken_store::{audit, Tx};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::json;
@@ -108,8 +107,11 @@ pub(crate) fn rung(value: Option<u8>) -> Result<Option<ParticipationRung>, AppEr
         .transpose()
 }
 
-/// Reasons keyed by the lighter ladder step they are about: "1" to "4".
-pub(crate) fn check_justification(map: &BTreeMap<String, String>) -> Result<(), AppError> {
+/// Reasons keyed by the lighter ladder step they are about: "1" to "4"; any
+/// other key is a 400 naming it.
+pub(crate) fn justification_of(
+    map: &BTreeMap<String, String>,
+) -> Result<Option<Justification>, AppError> {
     for k in map.keys() {
         if !matches!(k.as_str(), "1" | "2" | "3" | "4") {
             return Err(AppError::invalid(
@@ -118,7 +120,10 @@ pub(crate) fn check_justification(map: &BTreeMap<String, String>) -> Result<(), 
             ));
         }
     }
-    Ok(())
+    Ok(justification(
+        map.iter()
+            .map(|(step, reason)| (step.as_str(), reason.as_str())),
+    ))
 }
 
 /// A casework refusal as problem+json: the rule in `detail`, the field it is
@@ -153,54 +158,39 @@ pub(crate) fn rule_broken(ctx: &Ctx, e: &CaseError) -> Response {
     problem(ctx, status, e.to_string(), &field, nl)
 }
 
-/// Commits the change with its audit entry, or audits the refusal in a fresh
-/// transaction (a failed statement aborts a PostgreSQL transaction).
-pub(crate) async fn finish<T: Serialize>(
-    state: &AppState,
+/// The API's answer to a change (`casework::change`): `status` with the JSON
+/// `body` of what was done; a broken rule as problem+json (422, 409 for a
+/// conflict); input the change could not use as a 400 naming its field.
+pub(crate) fn answer<T>(
     ctx: &Ctx,
-    mut tx: Tx,
-    household: i64,
+    result: Result<Changed<T>, ChangeError>,
     status: StatusCode,
-    result: Result<(T, String), CaseError>,
+    body: impl FnOnce(Changed<T>) -> serde_json::Value,
 ) -> ApiResult {
     match result {
-        Ok((body, detail)) => {
-            audit::append(
-                &mut tx,
-                &ctx.audit(
-                    AuditAction::Update,
-                    AuditOutcome::Success,
-                    Some(("household", household.to_string())),
-                    detail,
-                ),
+        Ok(changed) => Ok((status, Json(body(changed))).into_response()),
+        Err(ChangeError::Refused(refusal)) => Ok(rule_broken(ctx, &refusal.error)),
+        Err(ChangeError::NoSuchProvider { id, row, .. }) => {
+            let field = match row {
+                Some(Row::Consent(i)) => format!("consents[{i}].providerId"),
+                _ => "providerId".to_owned(),
+            };
+            Err(
+                AppError::invalid(field, format!("{id} is not a provider on the social map"))
+                    .into(),
             )
-            .await?;
-            tx.commit().await?;
-            Ok((status, Json(body)).into_response())
         }
-        Err(e) => {
-            drop(tx);
-            if explain(&e).is_none() {
-                return Err(internal(e).into());
-            }
-            let mut tx = state.db.begin().await?;
-            audit::append(
-                &mut tx,
-                &ctx.audit(
-                    AuditAction::Update,
-                    if is_conflict(&e) {
-                        AuditOutcome::Conflict
-                    } else {
-                        AuditOutcome::Failed
-                    },
-                    Some(("household", household.to_string())),
-                    format!("api: {e}"),
-                ),
-            )
-            .await?;
-            tx.commit().await?;
-            Ok(rule_broken(ctx, &e))
+        Err(ChangeError::NotTeamGeneralist) => {
+            Err(AppError::invalid("generalistId", "not an active generalist of your team").into())
         }
+        Err(ChangeError::NotTriaged) => Ok(problem(
+            ctx,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "the signal is not linked to a household yet: triage it first".into(),
+            "signal",
+            "Wijs het signaal eerst toe aan een huishouden.".into(),
+        )),
+        Err(ChangeError::Failed(e)) => Err(e.into()),
     }
 }
 

@@ -1,20 +1,20 @@
 //! The kitchen-table conversation through the API: list and record.
 
-use super::common::{check_scores, finish, life_domain, parse, rung, ApiResult};
-use crate::casework::common::{internal, scoped_household};
+use super::common::{answer, check_scores, life_domain, parse, rung, ApiResult};
+use crate::casework::change;
+use crate::casework::common::{
+    internal, scoped_household, ConsentDraft, ConversationDraft, NeedDraft, NetworkDraft, Party,
+};
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
 use crate::support::form::path_id;
 use crate::support::state::AppState;
-use crate::support::time::today;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
-use baken_domain::casework::{
-    Conversation, ConversationError, LifeDomain, NetworkMember, ScoreEntry, Scores, UnderlyingNeed,
-};
+use baken_domain::casework::{ConversationError, LifeDomain, ScoreEntry, Scores};
 use baken_domain::{AuditAction, AuditOutcome};
 use baken_store::audit;
 use baken_store::casework::{self as cw, CaseError};
@@ -140,79 +140,73 @@ pub(crate) fn scores_from(map: &BTreeMap<String, String>) -> Result<Scores, Case
     Ok(scores)
 }
 
-/// A provider on the social map by id: its name, or a 400 naming the field.
-pub(crate) fn provider_name(
-    providers: &[baken_store::areas::Provider],
-    id: i64,
-    field: &str,
-) -> Result<String, AppError> {
-    providers
-        .iter()
-        .find(|p| p.id == id)
-        .map(|p| p.name.clone())
-        .ok_or_else(|| {
-            AppError::invalid(field, format!("{id} is not a provider on the social map"))
-        })
-}
-
 pub async fn create_conversation(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult {
-    let user = ctx.user()?.clone();
-    let id = path_id(&id)?;
+    let household = path_id(&id)?;
     let b: ConversationJson = parse(&body)?;
-    for (i, n) in b.underlying_needs.iter().enumerate() {
-        life_domain(&format!("underlyingNeeds[{i}].domain"), &n.domain)?;
+    let mut needs = Vec::with_capacity(b.underlying_needs.len());
+    for (row, n) in b.underlying_needs.into_iter().enumerate() {
+        needs.push(NeedDraft {
+            row,
+            domain: life_domain(&format!("underlyingNeeds[{row}].domain"), &n.domain)?,
+            need: n.need,
+        });
     }
     check_scores("scores", &b.scores)?;
+    let scores = scores_from(&b.scores).map_err(internal)?;
     let participation = rung(b.participation_rung)?;
-    let mut tx = state.db.begin().await?;
-    let h = in_scope!(
-        tx,
-        scoped_household(&mut tx, &ctx, &user, id, AuditAction::Create).await
-    );
-    let providers = baken_store::areas::providers(&mut tx).await?;
-    let mut parties = Vec::new();
-    for (i, k) in b.consents.iter().enumerate() {
-        parties.push(match (k.provider_id, k.organisation.trim()) {
-            (Some(pid), "") => (provider_name(&providers, pid, &format!("consents[{i}].providerId"))?, Some(pid)),
+    let network = b
+        .network
+        .into_iter()
+        .enumerate()
+        .map(|(row, n)| NetworkDraft {
+            row,
+            name: n.name,
+            relation: n.relation,
+            can_do: n.can_do,
+            will_do: n.will_do,
+        })
+        .collect();
+    let mut consents = Vec::with_capacity(b.consents.len());
+    for (row, k) in b.consents.into_iter().enumerate() {
+        let party = match (k.provider_id, k.organisation.trim()) {
+            (Some(provider), "") => Party::Provider(provider),
             (Some(_), _) => {
                 return Err(AppError::invalid(
-                    format!("consents[{i}]"),
+                    format!("consents[{row}]"),
                     "give providerId for a provider on the social map, or organisation for another party, not both",
                 )
                 .into())
             }
-            (None, name) => (name.to_owned(), None),
+            (None, name) => Party::Other(name.to_owned()),
+        };
+        consents.push(ConsentDraft {
+            row,
+            party,
+            purpose: k.purpose,
+            until: k.until,
         });
     }
-    let result: Result<(serde_json::Value, String), CaseError> = async {
-        let mut c = Conversation::new(b.held_on, &b.presented_question, today())?;
-        for n in &b.underlying_needs {
-            let d = LifeDomain::parse(&n.domain).map_err(|_| ConversationError::Domain)?;
-            c.add_need(UnderlyingNeed::new(d, &n.need)?);
-        }
-        c.scores = scores_from(&b.scores)?;
-        c.rung = participation;
-        for n in &b.network {
-            c.add_network_member(NetworkMember::new(
-                &n.name,
-                &n.relation,
-                &n.can_do,
-                &n.will_do,
-            )?);
-        }
-        c.strengths = b.strengths.chars().take(2000).collect();
-        c.wishes = b.wishes.chars().take(2000).collect();
-        for (k, (organisation, provider_id)) in b.consents.iter().zip(&parties) {
-            c.add_consent(organisation, *provider_id, &k.purpose, k.until)?;
-        }
-        let cid = cw::create_conversation(&mut tx, h.id, &c, user.user.id).await?;
-        Ok((json!({ "id": cid }), format!("api: gesprek {cid}")))
-    }
-    .await;
-    finish(&state, &ctx, tx, h.id, StatusCode::CREATED, result).await
+    let draft = ConversationDraft {
+        held_on: b.held_on,
+        question: b.presented_question,
+        needs,
+        scores,
+        rung: participation,
+        network,
+        strengths: b.strengths,
+        wishes: b.wishes,
+        consents,
+    };
+    let result = change::record_conversation(&state, &ctx, household, &draft).await;
+    answer(
+        &ctx,
+        result,
+        StatusCode::CREATED,
+        |c| json!({ "id": c.value }),
+    )
 }

@@ -1,10 +1,11 @@
 //! Plans through the API: open, goals, agreements (end, continue), evaluation, close.
 
 use super::common::{
-    check_justification, check_scores, code_of, finish, life_domain, parse, rung, ApiResult,
+    answer, check_scores, code_of, justification_of, life_domain, parse, rung, ApiResult,
 };
-use super::conversations::{provider_name, scores_from};
-use crate::casework::common::{internal, scoped_household, who};
+use super::conversations::scores_from;
+use crate::casework::change::{self, PlanPart, PlanTarget};
+use crate::casework::common::{internal, scoped_household, EvaluationInput};
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
 use crate::support::form::path_id;
@@ -16,12 +17,12 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
 use baken_domain::casework::{
-    AgreementActor, AgreementDecision, ConversationError, Evaluation, GoalOutcome, Justification,
-    LifeDomain, NewAgreement, NewGoal, PlanError, ReferralStatus, Term,
+    AgreementActor, AgreementDecision, Evaluation, GoalOutcome, NewAgreement, NewGoal,
+    ReferralStatus, Term,
 };
 use baken_domain::{AuditAction, AuditOutcome, LadderStep, SupportForm};
-use baken_store::casework::{self as cw, CaseError};
-use baken_store::{audit, Tx};
+use baken_store::audit;
+use baken_store::casework::{self as cw};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::json;
@@ -113,61 +114,19 @@ pub async fn open_plan(
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult {
-    let user = ctx.user()?.clone();
-    let id = path_id(&id)?;
+    let household = path_id(&id)?;
     let b: OpenPlanJson = if body.is_empty() {
         OpenPlanJson::default()
     } else {
         parse(&body)?
     };
-    let mut tx = state.db.begin().await?;
-    let h = in_scope!(
-        tx,
-        scoped_household(&mut tx, &ctx, &user, id, AuditAction::Create).await
-    );
-    let on = b.opened_on.unwrap_or_else(today);
-    let result = cw::open_plan(&mut tx, h.id, on, today(), &who(&user))
-        .await
-        .map(|p| {
-            (
-                json!({ "id": p, "version": 1 }),
-                format!("api: plan {p} geopend"),
-            )
-        });
-    finish(&state, &ctx, tx, h.id, StatusCode::CREATED, result).await
-}
-
-/// The plan's household within scope.
-pub(crate) async fn plan_scope(
-    tx: &mut Tx,
-    ctx: &Ctx,
-    plan: &str,
-    action: AuditAction,
-) -> Result<(i64, i64), AppError> {
-    let user = ctx.user()?.clone();
-    let plan = path_id(plan)?;
-    let hh = cw::plan_household(tx, plan)
-        .await
-        .map_err(internal)?
-        .ok_or(AppError::NotFound)?;
-    scoped_household(tx, ctx, &user, hh, action).await?;
-    Ok((plan, hh))
-}
-
-/// An agreement's plan and household within scope.
-async fn agreement_scope(
-    tx: &mut Tx,
-    ctx: &Ctx,
-    agreement: &str,
-) -> Result<(i64, i64, i64), AppError> {
-    let user = ctx.user()?.clone();
-    let agreement = path_id(agreement)?;
-    let (hh, plan) = cw::agreement_household(tx, agreement)
-        .await
-        .map_err(internal)?
-        .ok_or(AppError::NotFound)?;
-    scoped_household(tx, ctx, &user, hh, AuditAction::Update).await?;
-    Ok((agreement, plan, hh))
+    let result = change::open_plan(&state, &ctx, household, b.opened_on).await;
+    answer(
+        &ctx,
+        result,
+        StatusCode::CREATED,
+        |c| json!({ "id": c.value, "version": 1 }),
+    )
 }
 
 #[derive(Deserialize)]
@@ -187,31 +146,25 @@ pub async fn add_goal(
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult {
-    let user = ctx.user()?.clone();
     let b: GoalJson = parse(&body)?;
-    life_domain("domain", &b.domain)?;
-    code_of("term", &b.term, Term::parse, Term::ALL, Term::as_str)?;
-    let mut tx = state.db.begin().await?;
-    let (plan, hh) = in_scope!(
-        tx,
-        plan_scope(&mut tx, &ctx, &id, AuditAction::Update).await
-    );
-    let result: Result<_, CaseError> = async {
-        let g = NewGoal {
-            domain: LifeDomain::parse(&b.domain).map_err(|_| ConversationError::Domain)?,
-            description: b.description.clone(),
-            measure: b.measure.clone(),
-            target_date: b.target_date,
-            term: Term::parse(&b.term)?,
-        };
-        let gid = cw::add_goal(&mut tx, plan, b.version, &g, &who(&user)).await?;
-        Ok((
-            json!({ "id": gid, "version": b.version + 1 }),
-            format!("api: doel {gid}"),
-        ))
-    }
-    .await;
-    finish(&state, &ctx, tx, hh, StatusCode::CREATED, result).await
+    let goal = NewGoal {
+        domain: life_domain("domain", &b.domain)?,
+        description: b.description,
+        measure: b.measure,
+        target_date: b.target_date,
+        term: code_of("term", &b.term, Term::parse, Term::ALL, Term::as_str)?,
+    };
+    let target = PlanTarget {
+        part: PlanPart::Plan(path_id(&id)?),
+        version: b.version,
+    };
+    let result = change::add_goal(&state, &ctx, target, &goal).await;
+    answer(
+        &ctx,
+        result,
+        StatusCode::CREATED,
+        |c| json!({ "id": c.value, "version": b.version + 1 }),
+    )
 }
 
 #[derive(Deserialize)]
@@ -240,22 +193,12 @@ struct AgreementJson {
     referral_id: Option<i64>,
 }
 
-pub(crate) fn justification_from(map: &BTreeMap<String, String>) -> Option<Justification> {
-    let j = Justification::new(
-        map.iter()
-            .filter_map(|(k, v)| Some((LadderStep::new(k.parse().ok()?).ok()?, v.clone()))),
-    );
-    let any = j.reasons().next().is_some();
-    any.then_some(j)
-}
-
 pub async fn add_agreement(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult {
-    let user = ctx.user()?.clone();
     let b: AgreementJson = parse(&body)?;
     let step = LadderStep::new(b.step).map_err(|e| AppError::invalid("step", e.to_string()))?;
     let form = SupportForm::parse(&b.form).map_err(|e| AppError::invalid("form", e.to_string()))?;
@@ -266,43 +209,33 @@ pub async fn add_agreement(
         AgreementActor::ALL,
         AgreementActor::as_str,
     )?;
-    check_justification(&b.justification)?;
-    let mut tx = state.db.begin().await?;
-    let (plan, hh) = in_scope!(
-        tx,
-        plan_scope(&mut tx, &ctx, &id, AuditAction::Update).await
-    );
-    let actor_name = match b.provider_id {
-        Some(pid) => {
-            let providers = baken_store::areas::providers(&mut tx).await?;
-            provider_name(&providers, pid, "providerId")?
-        }
-        None => b.actor_name.clone(),
-    };
-    let a = NewAgreement {
+    let justification = justification_of(&b.justification)?;
+    let agreement = NewAgreement {
         goal_id: b.goal_id,
         actor,
-        actor_name,
+        actor_name: b.actor_name,
         provider_id: b.provider_id,
-        description: b.description.clone(),
+        description: b.description,
         step,
         form,
-        frequency: b.frequency.clone(),
+        frequency: b.frequency,
         start: b.start,
         end_date: b.end_or_evaluation_date,
-        own_contribution: b.own_contribution.clone(),
-        justification: justification_from(&b.justification),
+        own_contribution: b.own_contribution,
+        justification,
         referral_id: b.referral_id,
     };
-    let result = cw::add_agreement(&mut tx, plan, b.version, &a, &who(&user))
-        .await
-        .map(|aid| {
-            (
-                json!({ "id": aid, "version": b.version + 1 }),
-                format!("api: afspraak {aid} trede {}", step.value()),
-            )
-        });
-    finish(&state, &ctx, tx, hh, StatusCode::CREATED, result).await
+    let target = PlanTarget {
+        part: PlanPart::Plan(path_id(&id)?),
+        version: b.version,
+    };
+    let result = change::add_agreement(&state, &ctx, target, agreement).await;
+    answer(
+        &ctx,
+        result,
+        StatusCode::CREATED,
+        |c| json!({ "id": c.value, "version": b.version + 1 }),
+    )
 }
 
 #[derive(Deserialize)]
@@ -319,20 +252,19 @@ pub async fn end_agreement(
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult {
-    let user = ctx.user()?.clone();
     let b: EndAgreementJson = parse(&body)?;
-    let mut tx = state.db.begin().await?;
-    let (aid, plan, hh) = in_scope!(tx, agreement_scope(&mut tx, &ctx, &id).await);
-    let on = b.ended_on.unwrap_or_else(today);
-    let result = cw::end_agreement(&mut tx, plan, b.version, aid, on, today(), &who(&user))
-        .await
-        .map(|()| {
-            (
-                json!({ "agreementId": aid, "planId": plan, "endedOn": on, "version": b.version + 1 }),
-                format!("api: afspraak {aid} beëindigd"),
-            )
-        });
-    finish(&state, &ctx, tx, hh, StatusCode::OK, result).await
+    let agreement = path_id(&id)?;
+    let target = PlanTarget {
+        part: PlanPart::Agreement(agreement),
+        version: b.version,
+    };
+    let result = change::end_agreement(&state, &ctx, target, agreement, b.ended_on).await;
+    answer(
+        &ctx,
+        result,
+        StatusCode::OK,
+        |c| json!({ "agreementId": agreement, "planId": c.value.plan, "endedOn": c.value.on, "version": b.version + 1 }),
+    )
 }
 
 #[derive(Deserialize)]
@@ -353,29 +285,20 @@ pub async fn continue_agreement(
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult {
-    let user = ctx.user()?.clone();
     let b: ContinueAgreementJson = parse(&body)?;
-    let mut tx = state.db.begin().await?;
-    let (aid, plan, hh) = in_scope!(tx, agreement_scope(&mut tx, &ctx, &id).await);
-    let on = b.evaluated_on.unwrap_or_else(today);
-    let result = cw::continue_agreement(
-        &mut tx,
-        plan,
-        b.version,
-        aid,
-        on,
-        b.until,
-        today(),
-        &who(&user),
+    let agreement = path_id(&id)?;
+    let target = PlanTarget {
+        part: PlanPart::Agreement(agreement),
+        version: b.version,
+    };
+    let result =
+        change::continue_agreement(&state, &ctx, target, agreement, b.evaluated_on, b.until).await;
+    answer(
+        &ctx,
+        result,
+        StatusCode::OK,
+        |c| json!({ "agreementId": agreement, "planId": c.value.plan, "evaluatedOn": c.value.on, "until": b.until, "version": b.version + 1 }),
     )
-    .await
-    .map(|()| {
-        (
-            json!({ "agreementId": aid, "planId": plan, "evaluatedOn": on, "until": b.until, "version": b.version + 1 }),
-            format!("api: afspraak {aid} geëvalueerd en voortgezet"),
-        )
-    });
-    finish(&state, &ctx, tx, hh, StatusCode::OK, result).await
 }
 
 #[derive(Deserialize)]
@@ -391,23 +314,19 @@ pub async fn close_plan(
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult {
-    let user = ctx.user()?.clone();
     let b: ClosePlanJson = parse(&body)?;
-    let mut tx = state.db.begin().await?;
-    let (plan, hh) = in_scope!(
-        tx,
-        plan_scope(&mut tx, &ctx, &id, AuditAction::Update).await
-    );
-    let day = today();
-    let result = cw::close_plan(&mut tx, plan, b.version, day, &b.reason, day, &who(&user))
-        .await
-        .map(|()| {
-            (
-                json!({ "planId": plan, "closedOn": day, "version": b.version + 1 }),
-                format!("api: plan {plan} gesloten"),
-            )
-        });
-    finish(&state, &ctx, tx, hh, StatusCode::OK, result).await
+    let plan = path_id(&id)?;
+    let target = PlanTarget {
+        part: PlanPart::Plan(plan),
+        version: b.version,
+    };
+    let result = change::close_plan(&state, &ctx, target, &b.reason).await;
+    answer(
+        &ctx,
+        result,
+        StatusCode::OK,
+        |c| json!({ "planId": plan, "closedOn": c.value, "version": b.version + 1 }),
+    )
 }
 
 #[derive(Deserialize)]
@@ -444,23 +363,23 @@ pub async fn add_evaluation(
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult {
-    let user = ctx.user()?.clone();
     let b: EvaluationJson = parse(&body)?;
+    let mut outcomes = Vec::new();
     for (g, o) in &b.outcomes {
-        if g.parse::<i64>().ok().filter(|n| *n > 0).is_none() {
-            return Err(AppError::invalid(
+        let goal = g.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
+            AppError::invalid(
                 format!("outcomes.{g}"),
                 "the keys are goal ids (whole numbers)",
             )
-            .into());
-        }
-        code_of(
+        })?;
+        let outcome = code_of(
             &format!("outcomes.{g}"),
             o,
             GoalOutcome::parse,
             GoalOutcome::ALL,
             GoalOutcome::as_str,
         )?;
+        outcomes.push((goal, outcome, b.notes.get(g).cloned().unwrap_or_default()));
     }
     check_scores("scores", &b.scores)?;
     let participation = rung(b.participation_rung)?;
@@ -492,43 +411,25 @@ pub async fn add_evaluation(
         };
         agreements.push((aid, decision));
     }
-    let mut tx = state.db.begin().await?;
-    let (plan, hh) = in_scope!(
-        tx,
-        plan_scope(&mut tx, &ctx, &id, AuditAction::Update).await
-    );
-    let result: Result<_, CaseError> = async {
-        let mut outcomes = Vec::new();
-        for (g, o) in &b.outcomes {
-            let gid = g.parse::<i64>().map_err(|_| PlanError::UnknownGoal(0))?;
-            outcomes.push((
-                gid,
-                GoalOutcome::parse(o)?,
-                b.notes.get(g).cloned().unwrap_or_default(),
-            ));
-        }
-        let scores = scores_from(&b.scores)?;
-        let e = cw::record_evaluation(
-            &mut tx,
-            plan,
-            b.version,
-            &Evaluation {
-                on: b.held_on,
-                outcomes,
-                agreements,
-            },
-            &scores,
-            participation,
-            &b.note,
-            today(),
-            &who(&user),
-        )
-        .await?;
-        Ok((
-            json!({ "id": e, "version": b.version + 1 }),
-            format!("api: evaluatie {e}"),
-        ))
-    }
-    .await;
-    finish(&state, &ctx, tx, hh, StatusCode::CREATED, result).await
+    let input = EvaluationInput {
+        evaluation: Evaluation {
+            on: b.held_on,
+            outcomes,
+            agreements,
+        },
+        scores: scores_from(&b.scores).map_err(internal)?,
+        rung: participation,
+        note: b.note,
+    };
+    let target = PlanTarget {
+        part: PlanPart::Plan(path_id(&id)?),
+        version: b.version,
+    };
+    let result = change::record_evaluation(&state, &ctx, target, &input).await;
+    answer(
+        &ctx,
+        result,
+        StatusCode::CREATED,
+        |c| json!({ "id": c.value, "version": b.version + 1 }),
+    )
 }

@@ -1,19 +1,18 @@
 //! Referrals through the API: the team's list, requesting one, and the team lead's decision.
 
-use super::common::{check_justification, finish, parse, ApiResult};
-use super::plans::{justification_from, plan_scope, referral_json};
-use crate::casework::common::{internal, scoped_household, who};
+use super::common::{answer, justification_of, parse, ApiResult};
+use super::plans::referral_json;
+use crate::casework::change::{self, PlanPart, PlanTarget};
+use crate::casework::common::internal;
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
 use crate::support::form::path_id;
 use crate::support::state::AppState;
-use crate::support::time::today;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
-use baken_domain::casework::Justification;
 use baken_domain::{AuditAction, AuditOutcome};
 use baken_store::audit;
 use baken_store::casework::{self as cw};
@@ -60,25 +59,19 @@ pub async fn request_referral(
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult {
-    let user = ctx.user()?.clone();
     let b: ReferralJson = parse(&body)?;
-    check_justification(&b.justification)?;
-    let mut tx = state.db.begin().await?;
-    let (plan, hh) = in_scope!(
-        tx,
-        plan_scope(&mut tx, &ctx, &id, AuditAction::Update).await
-    );
-    let j = justification_from(&b.justification).unwrap_or_else(|| Justification::new([]));
-    let day = today();
-    let result = cw::request_referral(&mut tx, plan, b.version, &b.care, j, day, day, &who(&user))
-        .await
-        .map(|r| {
-            (
-                json!({ "id": r, "status": "aangevraagd", "version": b.version + 1 }),
-                format!("api: verwijzing {r} aangevraagd"),
-            )
-        });
-    finish(&state, &ctx, tx, hh, StatusCode::CREATED, result).await
+    let justification = justification_of(&b.justification)?;
+    let target = PlanTarget {
+        part: PlanPart::Plan(path_id(&id)?),
+        version: b.version,
+    };
+    let result = change::request_referral(&state, &ctx, target, &b.care, justification).await;
+    answer(
+        &ctx,
+        result,
+        StatusCode::CREATED,
+        |c| json!({ "id": c.value, "status": "aangevraagd", "version": b.version + 1 }),
+    )
 }
 
 #[derive(Deserialize, Default)]
@@ -89,32 +82,16 @@ struct DecisionJson {
 }
 
 async fn decide(state: AppState, ctx: Ctx, id: String, body: Bytes, approve: bool) -> ApiResult {
-    let user = ctx.user()?.clone();
-    let id = path_id(&id)?;
+    let referral = path_id(&id)?;
     let b: DecisionJson = if body.is_empty() {
         DecisionJson::default()
     } else {
         parse(&body)?
     };
-    let mut tx = state.db.begin().await?;
-    let (hh, _) = cw::referral_household(&mut tx, id)
-        .await
-        .map_err(internal)?
-        .ok_or(AppError::NotFound)?;
-    in_scope!(
-        tx,
-        scoped_household(&mut tx, &ctx, &user, hh, AuditAction::Update).await
-    );
-    let day = today();
-    let result = cw::decide_referral(&mut tx, id, approve, &b.reason, day, day, &who(&user))
-        .await
-        .map(|r| {
-            (
-                referral_json(&r),
-                format!("api: verwijzing {id} {}", r.status().code()),
-            )
-        });
-    finish(&state, &ctx, tx, hh, StatusCode::CREATED, result).await
+    let result = change::decide_referral(&state, &ctx, referral, approve, &b.reason).await;
+    answer(&ctx, result, StatusCode::CREATED, |c| {
+        referral_json(&c.value)
+    })
 }
 
 pub async fn approve(

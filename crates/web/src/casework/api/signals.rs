@@ -1,7 +1,8 @@
 //! Signals through the API: the team's list, partners reporting, triage and the first contact.
 
-use super::common::{code_of, finish, parse, problem, rule_broken, ApiResult, NormsJson};
-use crate::casework::common::{current_norms, internal, scoped_household};
+use super::common::{answer, code_of, parse, problem, rule_broken, ApiResult, NormsJson};
+use crate::casework::change;
+use crate::casework::common::{current_norms, internal};
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
 use crate::support::form::path_id;
@@ -175,19 +176,7 @@ pub async fn create_signal(State(state): State<AppState>, ctx: Ctx, body: Bytes)
             .map(|a| a.as_str().to_owned())
             .unwrap_or_default(),
     };
-    let mut tx = state.db.begin().await?;
-    let id = cw::create_signal(&mut tx, &s).await.map_err(internal)?;
-    audit::append(
-        &mut tx,
-        &ctx.audit(
-            AuditAction::Create,
-            AuditOutcome::Success,
-            Some(("signal", id.to_string())),
-            format!("api: signaal {}", s.category.as_str()),
-        ),
-    )
-    .await?;
-    tx.commit().await?;
+    let id = change::create_signal(&state, &ctx, &s).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({ "id": id, "_links": { "self": { "href": "/api/v1/signals" } } })),
@@ -210,37 +199,15 @@ pub async fn triage(
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult {
-    let user = ctx.user()?.clone();
-    let id = path_id(&id)?;
+    let signal = path_id(&id)?;
     let b: TriageJson = parse(&body)?;
-    let team = user.user.team_id.ok_or(AppError::NotFound)?;
-    let mut tx = state.db.begin().await?;
-    in_scope!(
-        tx,
-        crate::casework::common::team_signal(&mut tx, &ctx, id).await
-    );
-    let h = in_scope!(
-        tx,
-        scoped_household(&mut tx, &ctx, &user, b.household_id, AuditAction::Update).await
-    );
-    if !cw::team_generalists(&mut tx, team)
-        .await?
-        .iter()
-        .any(|g| g.0 == b.generalist_id)
-    {
-        return Err(
-            AppError::invalid("generalistId", "not an active generalist of your team").into(),
-        );
-    }
-    let result = cw::triage(&mut tx, id, h.id, b.generalist_id, today())
-        .await
-        .map(|coordinator| {
-            (
-                json!({ "signalId": id, "householdId": h.id, "assignedTo": b.generalist_id, "coordinatorId": coordinator }),
-                format!("api: signaal {id} toegewezen; contactpersoon {coordinator}"),
-            )
-        });
-    finish(&state, &ctx, tx, h.id, StatusCode::OK, result).await
+    let result = change::triage_signal(&state, &ctx, signal, b.household_id, b.generalist_id).await;
+    answer(
+        &ctx,
+        result,
+        StatusCode::OK,
+        |c| json!({ "signalId": signal, "householdId": c.household, "assignedTo": b.generalist_id, "coordinatorId": c.value }),
+    )
 }
 
 #[derive(Deserialize)]
@@ -258,8 +225,7 @@ pub async fn first_contact(
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult {
-    let user = ctx.user()?.clone();
-    let id = path_id(&id)?;
+    let signal = path_id(&id)?;
     let b: FirstContactJson = parse(&body)?;
     let method = code_of(
         "method",
@@ -268,31 +234,11 @@ pub async fn first_contact(
         ContactMethod::ALL,
         ContactMethod::as_str,
     )?;
-    let mut tx = state.db.begin().await?;
-    let s = in_scope!(
-        tx,
-        crate::casework::common::team_signal(&mut tx, &ctx, id).await
-    );
-    let Some(hh) = s.household_id else {
-        return Ok(problem(
-            &ctx,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "the signal is not linked to a household yet: triage it first".into(),
-            "signal",
-            "Wijs het signaal eerst toe aan een huishouden.".into(),
-        ));
-    };
-    in_scope!(
-        tx,
-        scoped_household(&mut tx, &ctx, &user, hh, AuditAction::Update).await
-    );
-    let result = cw::record_first_contact(&mut tx, id, b.on, method, &b.outcome, today())
-        .await
-        .map(|()| {
-            (
-                json!({ "signalId": id, "householdId": hh, "firstContactOn": b.on, "method": method.as_str() }),
-                format!("api: eerste contact signaal {id}"),
-            )
-        });
-    finish(&state, &ctx, tx, hh, StatusCode::OK, result).await
+    let result = change::first_contact(&state, &ctx, signal, b.on, method, &b.outcome).await;
+    answer(
+        &ctx,
+        result,
+        StatusCode::OK,
+        |c| json!({ "signalId": signal, "householdId": c.household, "firstContactOn": b.on, "method": method.as_str() }),
+    )
 }

@@ -1,8 +1,9 @@
 //! `/bakens`: the eight bakens as protected figures.
 
-use super::shared::{norms_context, Errors};
+use super::shared::norms_context;
 use crate::casework::common::{current_norms, internal};
 use crate::support::ctx::Ctx;
+use crate::support::form::FieldErrors;
 use crate::support::render::{render, PageResult};
 use crate::support::state::AppState;
 use crate::support::time::parse_date;
@@ -13,40 +14,53 @@ use baken_domain::Role;
 use baken_store::areas;
 use baken_store::casework::{self as cw, FigureFilter};
 use minijinja::{context, Value};
-use std::collections::BTreeMap;
+use serde::{Deserialize, Serialize};
+
+/// The filters of the bakens: a team, a district, a period.
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct BakensQuery {
+    #[serde(default)]
+    team: String,
+    #[serde(default)]
+    wijk: String,
+    #[serde(default)]
+    van: String,
+    #[serde(default)]
+    tot: String,
+}
 
 pub async fn bakens(
     State(state): State<AppState>,
     ctx: Ctx,
-    Query(q): Query<BTreeMap<String, String>>,
+    Query(q): Query<BakensQuery>,
 ) -> PageResult {
-    let mut errors = Errors::new();
+    let mut errors = FieldErrors::new();
     let mut tx = state.db.read().await?;
     let teams = areas::teams(&mut tx).await?;
     let districts = areas::districts(&mut tx).await?;
     let (norms, _) = current_norms(&mut tx).await?;
+    // A team or district that is not one of the list is no filter.
     let team = q
-        .get("team")
-        .filter(|s| !s.is_empty())
-        .and_then(|s| s.parse::<i64>().ok())
+        .team
+        .trim()
+        .parse::<i64>()
+        .ok()
         .filter(|t| teams.iter().any(|x| x.id == *t));
-    let district = q
-        .get("wijk")
-        .filter(|s| !s.is_empty())
-        .cloned()
+    let district = Some(q.wijk.clone())
+        .filter(|d| !d.is_empty())
         .filter(|d| districts.iter().any(|x| x.code == *d));
-    let mut date = |name: &str| match q.get(name).map(|s| s.trim()).filter(|s| !s.is_empty()) {
-        None => None,
-        Some(s) => parse_date(s).or_else(|| {
-            errors.insert(name.to_owned(), "Vul een datum in als dd-mm-jjjj.".into());
+    let mut date = |name: &str, value: &str| match value.trim() {
+        "" => None,
+        typed => parse_date(typed).or_else(|| {
+            errors.add(name, "Vul een datum in als dd-mm-jjjj.");
             None
         }),
     };
     let filter = FigureFilter {
         team_id: team,
         district,
-        from: date("van"),
-        until: date("tot"),
+        from: date("van", &q.van),
+        until: date("tot", &q.tot),
     };
     let facts = cw::bakens_facts(&mut tx, &filter, &norms)
         .await

@@ -1,27 +1,29 @@
-//! `/dossier/{id}`: a household's dossier with its plan and charts.
+//! `/dossier/{id}`: a household's dossier with its plan and charts, and how a
+//! change made from one of its forms is answered (back to the dossier, or the
+//! dossier again with the refused form).
 
-use super::shared::{choices, Errors};
+use super::shared::choices;
 use super::triage::{signal_view, SignalView};
-use crate::casework::common::{current_norms, field, internal, FormMap};
+use crate::casework::change::{ChangeError, Changed, Row};
+use crate::casework::common::{current_norms, explain, internal, is_conflict};
 use crate::support::audit::audited_household_read;
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
-use crate::support::form::path_id;
+use crate::support::form::{path_id, FieldErrors};
 use crate::support::render::{render, PageResult};
 use crate::support::state::AppState;
 use crate::support::time::{nl_date, today};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Redirect};
 use baken_domain::casework::{LifeDomain, PlanFlag, ReferralStatus, ResponseNorms};
 use baken_domain::{AuditAction, ParticipationRung};
 use baken_store::areas::Provider;
-use baken_store::casework::{self as cw};
+use baken_store::casework::{self as cw, CaseError};
 use baken_store::households::Household;
 use baken_store::{areas, StoreError, Tx};
 use minijinja::{context, Value};
-use serde::Serialize;
-use std::collections::BTreeMap;
+use serde::{Deserialize, Serialize};
 
 #[derive(Serialize)]
 struct Point {
@@ -87,24 +89,58 @@ fn charts(ms: &[cw::Measurement]) -> (Chart, Chart) {
     (chart(&means, 1.0, 5.0), chart(&rungs, 1.0, 6.0))
 }
 
-/// Rows of the conversation form: how many, from the form (at least the
-/// default, at most 20), one more when asked for.
-pub(crate) fn rows(form: &FormMap, kind: &str, default: usize) -> usize {
-    let n = field(form, &format!("rijen_{kind}"))
-        .parse::<usize>()
-        .unwrap_or(default)
-        .clamp(default, 20);
-    if form.get("meer").map(String::as_str) == Some(kind) {
-        (n + 1).min(20)
-    } else {
-        n
+/// How many rows the conversation form shows of each kind: needs, network
+/// members, consents. The form itself says how many it had and whether one
+/// more was asked for (`pages::conversation`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ConversationRows {
+    pub needs: usize,
+    pub network: usize,
+    pub consents: usize,
+}
+
+impl ConversationRows {
+    /// The rows of an empty form.
+    pub(crate) const DEFAULT: ConversationRows = ConversationRows {
+        needs: 3,
+        network: 5,
+        consents: 2,
+    };
+    /// No form grows beyond this many rows of a kind.
+    pub(crate) const MAX: usize = 20;
+}
+
+impl Default for ConversationRows {
+    fn default() -> Self {
+        ConversationRows::DEFAULT
     }
 }
 
-/// Default rows in the conversation form: needs, network members, consents.
-pub(crate) const NEED_ROWS: usize = 3;
-pub(crate) const NETWORK_ROWS: usize = 5;
-pub(crate) const CONSENT_ROWS: usize = 2;
+/// A dossier form as the user typed it, shown again when it was refused or
+/// grew a row: its controls by name (and `_saved`/`_more` notices), and the
+/// rows of the conversation form.
+pub(crate) struct Typed {
+    pub form: Value,
+    pub rows: ConversationRows,
+}
+
+impl Typed {
+    /// No form typed: the dossier as it is.
+    pub(crate) fn none() -> Typed {
+        Typed {
+            form: context! {},
+            rows: ConversationRows::default(),
+        }
+    }
+
+    /// A typed form (a serde struct whose fields are named as its controls).
+    pub(crate) fn of(form: &impl Serialize) -> Typed {
+        Typed {
+            form: Value::from_serialize(form),
+            rows: ConversationRows::default(),
+        }
+    }
+}
 
 #[derive(Serialize)]
 struct ProviderOpt {
@@ -180,7 +216,7 @@ fn dossier_context(
     norms: &ResponseNorms,
     providers: &[baken_store::areas::Provider],
     day: chrono::NaiveDate,
-    form: &FormMap,
+    rows: ConversationRows,
 ) -> Value {
     let DossierData {
         case,
@@ -343,9 +379,9 @@ fn dossier_context(
         .map(|c| Value::from_serialize(context! { id => c.id, held => nl_date(c.held_on), question => c.presented_question, differs => c.need_differs, strengths => c.strengths, wishes => c.wishes, by => c.by_name }))
         .collect();
     let form_rows = context! {
-        needs => (1..=rows(form, "behoefte", NEED_ROWS)).collect::<Vec<_>>(),
-        network => (1..=rows(form, "netwerk", NETWORK_ROWS)).collect::<Vec<_>>(),
-        consents => (1..=rows(form, "toestemming", CONSENT_ROWS)).collect::<Vec<_>>(),
+        needs => (1..=rows.needs).collect::<Vec<_>>(),
+        network => (1..=rows.network).collect::<Vec<_>>(),
+        consents => (1..=rows.consents).collect::<Vec<_>>(),
     };
     Value::from_serialize(context! {
         household => context! { id => h.id, address => h.street_address(), postcode => h.postcode, city => h.city },
@@ -361,8 +397,8 @@ pub(crate) async fn dossier_page(
     state: &AppState,
     ctx: &Ctx,
     id: i64,
-    errors: &Errors,
-    form: &FormMap,
+    errors: &FieldErrors,
+    typed: Typed,
     status: StatusCode,
     audit_detail: &str,
 ) -> PageResult {
@@ -387,38 +423,136 @@ pub(crate) async fn dossier_page(
         let (norms, _) = current_norms(&mut tx).await?;
         (norms, areas::providers(&mut tx).await?)
     };
-    let data = dossier_context(&h, data, &norms, &providers, today(), form);
+    let data = dossier_context(&h, data, &norms, &providers, today(), typed.rows);
     let html = render(
         state,
         ctx,
         "casework/dossier.html",
         &format!("Dossier {}", h.street_address()),
         Value::from_serialize(context! {
-            errors => errors, form => form, choices => choices(), ..data
+            errors => errors, form => typed.form, choices => choices(), ..data
         }),
     )?;
     Ok((status, html).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DossierQuery {
+    /// Which form was just saved (its anchor): the page says so.
+    #[serde(default)]
+    opgeslagen: Option<String>,
 }
 
 pub async fn dossier(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-    Query(q): Query<BTreeMap<String, String>>,
+    Query(query): Query<DossierQuery>,
 ) -> PageResult {
     let id = path_id(&id)?;
-    let mut form = FormMap::new();
-    if let Some(s) = q.get("opgeslagen") {
-        form.insert("_saved".into(), s.chars().take(30).collect());
-    }
+    let typed = match query.opgeslagen {
+        Some(anchor) => Typed {
+            form: context! { _saved => anchor.chars().take(30).collect::<String>() },
+            rows: ConversationRows::default(),
+        },
+        None => Typed::none(),
+    };
     dossier_page(
         &state,
         &ctx,
         id,
-        &Errors::new(),
-        &form,
+        &FieldErrors::new(),
+        typed,
         StatusCode::OK,
         "dossier ingezien",
     )
     .await
+}
+
+/// A dossier form that did not parse: the dossier again (400) with the
+/// messages next to the fields, the form as typed and its section open.
+pub(crate) async fn refused_form(
+    state: &AppState,
+    ctx: &Ctx,
+    household: i64,
+    mut errors: FieldErrors,
+    typed: Typed,
+    anchor: &str,
+) -> PageResult {
+    errors.add("_which", anchor);
+    dossier_page(
+        state,
+        ctx,
+        household,
+        &errors,
+        typed,
+        StatusCode::BAD_REQUEST,
+        "",
+    )
+    .await
+}
+
+/// The page's answer to a change made from the dossier: back to the dossier at
+/// the form's anchor, or — refused — the dossier again with the Dutch message
+/// next to its field (409 for a conflict, 400 otherwise) and the form as typed.
+/// `field_of` may place a rule's message next to another control than the
+/// rule's own (a form's own names for its dates); a refused row goes next to
+/// that row.
+pub(crate) async fn answer_change<T>(
+    state: &AppState,
+    ctx: &Ctx,
+    result: Result<Changed<T>, ChangeError>,
+    typed: Typed,
+    anchor: &str,
+    field_of: impl FnOnce(&CaseError) -> Option<String>,
+) -> PageResult {
+    let (household, field, message, status) = match result {
+        Ok(changed) => {
+            return Ok(Redirect::to(&format!(
+                "/dossier/{}?opgeslagen={anchor}#{anchor}",
+                changed.household
+            ))
+            .into_response())
+        }
+        Err(ChangeError::Refused(refusal)) => {
+            let Some((rule_field, message)) = explain(&refusal.error) else {
+                return Err(internal(refusal.error).into());
+            };
+            let status = if is_conflict(&refusal.error) {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::BAD_REQUEST
+            };
+            let field = field_of(&refusal.error)
+                .or_else(|| refusal.row.map(row_control))
+                .unwrap_or(rule_field);
+            (refusal.household, field, message, status)
+        }
+        Err(ChangeError::NoSuchProvider { household, row, .. }) => {
+            let field = match row {
+                Some(row) => format!("{}_aanbieder", row_control(row)),
+                None => "aanbieder".to_owned(),
+            };
+            let message = "Kies een aanbieder uit de lijst van de sociale kaart.".to_owned();
+            (household, field, message, StatusCode::BAD_REQUEST)
+        }
+        Err(ChangeError::Failed(e)) => return Err(e.into()),
+        Err(other @ (ChangeError::NotTeamGeneralist | ChangeError::NotTriaged)) => {
+            return Err(AppError::bug(format!("a dossier change refused as {other:?}")).into())
+        }
+    };
+    let mut errors = FieldErrors::new();
+    errors.add(field, message);
+    errors.add("_which", anchor);
+    dossier_page(state, ctx, household, &errors, typed, status, "").await
+}
+
+/// The control (or group of controls) of a row in the dossier's forms.
+fn row_control(row: Row) -> String {
+    match row {
+        Row::Need(i) => format!("behoefte{i}"),
+        Row::Network(i) => format!("netwerk{i}"),
+        Row::Consent(i) => format!("toestemming{i}"),
+        Row::Agreement(id) => format!("afspraak_{id}_tot"),
+    }
 }

@@ -1,7 +1,9 @@
 //! The casework pages (Dutch), one file per job.
 
 pub mod bakens;
+pub mod conversation;
 pub mod dossier;
+pub mod evaluation;
 pub mod norms;
 pub mod plan;
 pub mod provider;

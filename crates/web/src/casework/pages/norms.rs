@@ -1,29 +1,27 @@
 //! `/beheer/responsnormen`: the response norms (beheerder).
 
-use super::shared::{norms_context, Errors};
-use crate::casework::common::{
-    current_norms, explain, explain_norms, field, form_map, internal, is_conflict, who, FormMap,
-};
+use super::shared::norms_context;
+use crate::casework::common::{current_norms, explain, explain_norms, internal, is_conflict, who};
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
+use crate::support::form::{FieldErrors, HtmlForm};
 use crate::support::render::{render, PageResult};
 use crate::support::state::AppState;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
-use axum::Form;
 use baken_domain::casework::ResponseNorms;
 use baken_domain::{AuditAction, AuditOutcome};
 use baken_store::audit;
 use baken_store::casework::{self as cw};
 use minijinja::{context, Value};
-use std::collections::BTreeMap;
+use serde::{Deserialize, Serialize};
 
 async fn norms_page(
     state: &AppState,
     ctx: &Ctx,
-    errors: &Errors,
-    form: &FormMap,
+    errors: &FieldErrors,
+    form: Value,
     status: StatusCode,
 ) -> PageResult {
     let mut tx = state.db.read().await?;
@@ -57,53 +55,82 @@ async fn norms_page(
     Ok((status, html).into_response())
 }
 
+#[derive(Debug, Default, Deserialize)]
+pub struct NormsQuery {
+    /// Set after the norms were saved.
+    #[serde(default)]
+    opgeslagen: Option<String>,
+}
+
 pub async fn norms_form(
     State(state): State<AppState>,
     ctx: Ctx,
-    Query(q): Query<BTreeMap<String, String>>,
+    Query(query): Query<NormsQuery>,
 ) -> PageResult {
-    let mut form = FormMap::new();
-    if q.contains_key("opgeslagen") {
-        form.insert("_saved".into(), "ja".into());
+    let form = match query.opgeslagen {
+        Some(_) => context! { _saved => "ja" },
+        None => context! {},
+    };
+    norms_page(&state, &ctx, &FieldErrors::new(), form, StatusCode::OK).await
+}
+
+/// The response norms form: working days per urgency, and the version shown.
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct NormsForm {
+    #[serde(default)]
+    crisis: String,
+    #[serde(default)]
+    urgent: String,
+    #[serde(default)]
+    normaal: String,
+    #[serde(default)]
+    versie: String,
+}
+
+impl TryFrom<&NormsForm> for ResponseNorms {
+    type Error = FieldErrors;
+
+    fn try_from(form: &NormsForm) -> Result<ResponseNorms, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let mut days = |name: &str, value: &str| match value.trim().parse::<u32>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                errors.add(name, "Vul een heel aantal werkdagen in, zoals 0, 3 of 10.");
+                None
+            }
+        };
+        let (crisis, urgent, normaal) = (
+            days("crisis", &form.crisis),
+            days("urgent", &form.urgent),
+            days("normaal", &form.normaal),
+        );
+        let (Some(crisis), Some(urgent), Some(normaal)) = (crisis, urgent, normaal) else {
+            return Err(errors);
+        };
+        ResponseNorms::new(crisis, urgent, normaal).map_err(|e| {
+            errors.add(e.field(), explain_norms(e));
+            errors
+        })
     }
-    norms_page(&state, &ctx, &Errors::new(), &form, StatusCode::OK).await
 }
 
 /// Saves new response norms: a new version, audited with old and new values.
 pub async fn norms_submit(
     State(state): State<AppState>,
     ctx: Ctx,
-    Form(pairs): Form<Vec<(String, String)>>,
+    HtmlForm(form): HtmlForm<NormsForm>,
 ) -> PageResult {
     let user = ctx.user()?.clone();
-    let f = form_map(pairs);
-    let mut errors = Errors::new();
-    let mut days = |name: &str| match field(&f, name).parse::<u32>() {
-        Ok(n) => Some(n),
-        Err(_) => {
-            errors.insert(
-                name.to_owned(),
-                "Vul een heel aantal werkdagen in, zoals 0, 3 of 10.".into(),
-            );
-            None
-        }
-    };
-    let (crisis, urgent, normaal) = (days("crisis"), days("urgent"), days("normaal"));
-    let version = field(&f, "versie").parse::<i64>().map_err(|_| {
+    let typed = Value::from_serialize(&form);
+    let norms = ResponseNorms::try_from(&form);
+    let version = form.versie.trim().parse::<i64>().map_err(|_| {
         AppError::BadRequest("Het formulier mist de versie. Laad de pagina opnieuw.".into())
     })?;
-    let norms = match (crisis, urgent, normaal) {
-        (Some(c), Some(u), Some(n)) if errors.is_empty() => match ResponseNorms::new(c, u, n) {
-            Ok(n) => Some(n),
-            Err(e) => {
-                errors.insert(e.field().to_owned(), explain_norms(e));
-                None
-            }
-        },
-        _ => None,
-    };
-    let Some(norms) = norms else {
-        return norms_page(&state, &ctx, &errors, &f, StatusCode::BAD_REQUEST).await;
+    let norms = match norms {
+        Ok(norms) => norms,
+        Err(errors) => {
+            return norms_page(&state, &ctx, &errors, typed, StatusCode::BAD_REQUEST).await
+        }
     };
     let mut tx = state.db.begin().await?;
     let (old, _) = current_norms(&mut tx).await?;
@@ -150,13 +177,14 @@ pub async fn norms_submit(
             )
             .await?;
             tx.commit().await?;
-            errors.insert("_form".into(), msg);
+            let mut errors = FieldErrors::new();
+            errors.add("_form", msg);
             let status = if conflict {
                 StatusCode::CONFLICT
             } else {
                 StatusCode::BAD_REQUEST
             };
-            norms_page(&state, &ctx, &errors, &f, status).await
+            norms_page(&state, &ctx, &errors, typed, status).await
         }
     }
 }

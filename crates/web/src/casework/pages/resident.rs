@@ -1,21 +1,20 @@
 //! `/mijn-plan`: the resident's own plan in plain words, and how it is going.
 
-use super::shared::Errors;
-use crate::casework::common::{field, form_map, internal, FormMap};
+use crate::casework::common::internal;
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
+use crate::support::form::{FieldErrors, HtmlForm};
 use crate::support::render::{render, PageResult};
 use crate::support::state::AppState;
 use crate::support::time::nl_date;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
-use axum::Form;
 use baken_domain::{AuditAction, AuditOutcome};
 use baken_store::casework::{self as cw};
 use baken_store::{audit, Tx};
 use minijinja::{context, Value};
-use std::collections::BTreeMap;
+use serde::{Deserialize, Serialize};
 
 /// A plan in plain language, for the resident or a provider.
 pub(crate) async fn plain_plan(tx: &mut Tx, hh: i64) -> Result<Value, AppError> {
@@ -70,8 +69,8 @@ pub(crate) async fn plain_plan(tx: &mut Tx, hh: i64) -> Result<Value, AppError> 
 async fn own_plan_page(
     state: &AppState,
     ctx: &Ctx,
-    errors: &Errors,
-    form: &FormMap,
+    errors: &FieldErrors,
+    form: Value,
     status: StatusCode,
 ) -> PageResult {
     let user = ctx.user()?.clone();
@@ -99,38 +98,49 @@ async fn own_plan_page(
     Ok((status, html).into_response())
 }
 
+#[derive(Debug, Default, Deserialize)]
+pub struct OwnPlanQuery {
+    /// Set after a note was added: the page thanks the resident.
+    #[serde(default)]
+    opgeslagen: Option<String>,
+}
+
 pub async fn own_plan(
     State(state): State<AppState>,
     ctx: Ctx,
-    Query(q): Query<BTreeMap<String, String>>,
+    Query(query): Query<OwnPlanQuery>,
 ) -> PageResult {
-    let mut form = FormMap::new();
-    if q.contains_key("opgeslagen") {
-        form.insert("_saved".into(), "ja".into());
-    }
-    own_plan_page(&state, &ctx, &Errors::new(), &form, StatusCode::OK).await
+    let form = match query.opgeslagen {
+        Some(_) => context! { _saved => "ja" },
+        None => context! {},
+    };
+    own_plan_page(&state, &ctx, &FieldErrors::new(), form, StatusCode::OK).await
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct ProgressForm {
+    /// How it is going, in the resident's own words.
+    #[serde(default)]
+    voortgang: String,
 }
 
 pub async fn own_progress_submit(
     State(state): State<AppState>,
     ctx: Ctx,
-    Form(pairs): Form<Vec<(String, String)>>,
+    HtmlForm(form): HtmlForm<ProgressForm>,
 ) -> PageResult {
     let user = ctx.user()?.clone();
-    let f = form_map(pairs);
     let hh = user.user.household_id.ok_or(AppError::NotFound)?;
     let mut tx = state.db.begin().await?;
     let case = cw::load_case(&mut tx, hh).await.map_err(internal)?;
     let Some(plan) = case.open_plan().map(|p| p.id()) else {
         drop(tx);
-        let mut errors = Errors::new();
-        errors.insert(
-            "voortgang".into(),
-            "U hebt op dit moment geen open plan.".into(),
-        );
-        return own_plan_page(&state, &ctx, &errors, &f, StatusCode::BAD_REQUEST).await;
+        let mut errors = FieldErrors::new();
+        errors.add("voortgang", "U hebt op dit moment geen open plan.");
+        let typed = Value::from_serialize(&form);
+        return own_plan_page(&state, &ctx, &errors, typed, StatusCode::BAD_REQUEST).await;
     };
-    match cw::add_progress(&mut tx, plan, user.user.id, field(&f, "voortgang")).await {
+    match cw::add_progress(&mut tx, plan, user.user.id, form.voortgang.trim()).await {
         Ok(_) => {
             audit::append(
                 &mut tx,
@@ -147,12 +157,13 @@ pub async fn own_progress_submit(
         }
         Err(_) => {
             drop(tx);
-            let mut errors = Errors::new();
-            errors.insert(
-                "voortgang".into(),
-                "Schrijf in een paar zinnen hoe het gaat (hooguit 2000 tekens).".into(),
+            let mut errors = FieldErrors::new();
+            errors.add(
+                "voortgang",
+                "Schrijf in een paar zinnen hoe het gaat (hooguit 2000 tekens).",
             );
-            own_plan_page(&state, &ctx, &errors, &f, StatusCode::BAD_REQUEST).await
+            let typed = Value::from_serialize(&form);
+            own_plan_page(&state, &ctx, &errors, typed, StatusCode::BAD_REQUEST).await
         }
     }
 }

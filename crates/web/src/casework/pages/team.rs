@@ -1,157 +1,129 @@
 //! The team's views: search, the caseload, and the team lead's overview with referral decisions.
 
-use super::shared::{norms_context, Errors};
+use super::shared::norms_context;
 use super::triage::{signal_view, SignalView};
-use crate::casework::common::{
-    current_norms, explain, field, form_map, internal, is_conflict, scoped_household, who,
-};
+use crate::casework::change::{self, ChangeError};
+use crate::casework::common::{current_norms, explain, internal, is_conflict, SearchAttempt};
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
-use crate::support::form::path_id;
+use crate::support::form::{page_number, path_id, FieldErrors, HtmlForm};
 use crate::support::render::{render, PageResult};
 use crate::support::state::AppState;
 use crate::support::time::{nl_date, today};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
-use axum::Form;
 use baken_domain::{AuditAction, AuditOutcome, Bsn, HouseNumber, Postcode};
 use baken_store::audit;
 use baken_store::casework::{self as cw, Search};
 use minijinja::{context, Value};
-use serde::Serialize;
-use std::collections::BTreeMap;
+use serde::{Deserialize, Serialize};
+
+/// The household search, by one of: postcode and house number, street (and
+/// number), name, or BSN.
+#[derive(Debug, Default, Deserialize, Serialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    postcode: String,
+    #[serde(default)]
+    straat: String,
+    #[serde(default)]
+    huisnummer: String,
+    #[serde(default)]
+    naam: String,
+    #[serde(default)]
+    bsn: String,
+}
+
+impl SearchQuery {
+    /// What is searched on — the first filled in of BSN, postcode, street and
+    /// name — and the query if it parsed, with a Dutch message per field if not.
+    fn parse(&self) -> (SearchAttempt, FieldErrors) {
+        let mut errors = FieldErrors::new();
+        let (postcode, street, number, name, bsn) = (
+            self.postcode.trim(),
+            self.straat.trim(),
+            self.huisnummer.trim(),
+            self.naam.trim(),
+            self.bsn.trim(),
+        );
+        let mut house_number = || {
+            if number.is_empty() {
+                Some(None)
+            } else {
+                HouseNumber::parse(number)
+                    .map(|n| Some(i64::from(n.value())))
+                    .map_err(|_| {
+                        errors.add("huisnummer", "Vul een huisnummer in (alleen cijfers).")
+                    })
+                    .ok()
+            }
+        };
+        let on = if !bsn.is_empty() {
+            "bsn"
+        } else if !postcode.is_empty() {
+            "adres"
+        } else if !street.is_empty() {
+            "straat"
+        } else if !name.is_empty() {
+            "naam"
+        } else {
+            ""
+        };
+        let query = match on {
+            "bsn" => match Bsn::parse(bsn) {
+                Ok(b) => Some(Search::Bsn(b)),
+                Err(_) => {
+                    errors.add(
+                        "bsn",
+                        "Dit is geen geldig BSN: 9 cijfers die de elfproef doorstaan.",
+                    );
+                    None
+                }
+            },
+            "adres" => {
+                let n = house_number();
+                let p = Postcode::parse(postcode)
+                    .map_err(|_| errors.add("postcode", "Vul een postcode in zoals 1234 AB."))
+                    .ok();
+                match (p, n) {
+                    (Some(p), Some(n)) => Some(Search::Address {
+                        postcode: p.to_string(),
+                        house_number: n,
+                    }),
+                    _ => None,
+                }
+            }
+            "straat" => {
+                let n = house_number();
+                if street.chars().count() < 2 {
+                    errors.add("straat", "Vul minstens twee letters van de straatnaam in.");
+                    None
+                } else {
+                    n.map(|n| Search::Street {
+                        street: street.to_owned(),
+                        house_number: n,
+                    })
+                }
+            }
+            "naam" if name.chars().count() >= 2 => Some(Search::Name(name.to_owned())),
+            "naam" => {
+                errors.add("naam", "Vul minstens twee letters van de naam in.");
+                None
+            }
+            _ => None,
+        };
+        (SearchAttempt { on, query }, errors)
+    }
+}
 
 pub async fn search(
     State(state): State<AppState>,
     ctx: Ctx,
-    Query(q): Query<BTreeMap<String, String>>,
+    Query(query): Query<SearchQuery>,
 ) -> PageResult {
-    let user = ctx.user()?.clone();
-    let team = user.user.team_id.ok_or(AppError::NotFound)?;
-    let mut errors = Errors::new();
-    let get = |k: &str| q.get(k).map(|s| s.trim()).unwrap_or("");
-    let (postcode, street, number, name, bsn) = (
-        get("postcode"),
-        get("straat"),
-        get("huisnummer"),
-        get("naam"),
-        get("bsn"),
-    );
-    let mut house_number = || {
-        if number.is_empty() {
-            Some(None)
-        } else {
-            HouseNumber::parse(number)
-                .map(|n| Some(i64::from(n.value())))
-                .map_err(|_| {
-                    errors.insert(
-                        "huisnummer".into(),
-                        "Vul een huisnummer in (alleen cijfers).".into(),
-                    )
-                })
-                .ok()
-        }
-    };
-    // What was searched on, for the audit log (never the terms themselves).
-    let kind = if !bsn.is_empty() {
-        "bsn"
-    } else if !postcode.is_empty() {
-        "adres"
-    } else if !street.is_empty() {
-        "straat"
-    } else if !name.is_empty() {
-        "naam"
-    } else {
-        ""
-    };
-    let query = match kind {
-        "bsn" => match Bsn::parse(bsn) {
-            Ok(b) => Some(Search::Bsn(b)),
-            Err(_) => {
-                errors.insert(
-                    "bsn".into(),
-                    "Dit is geen geldig BSN: 9 cijfers die de elfproef doorstaan.".into(),
-                );
-                None
-            }
-        },
-        "adres" => {
-            let n = house_number();
-            let p = Postcode::parse(postcode)
-                .map_err(|_| {
-                    errors.insert(
-                        "postcode".into(),
-                        "Vul een postcode in zoals 1234 AB.".into(),
-                    )
-                })
-                .ok();
-            match (p, n) {
-                (Some(p), Some(n)) => Some(Search::Address {
-                    postcode: p.to_string(),
-                    house_number: n,
-                }),
-                _ => None,
-            }
-        }
-        "straat" => {
-            let n = house_number();
-            if street.chars().count() < 2 {
-                errors.insert(
-                    "straat".into(),
-                    "Vul minstens twee letters van de straatnaam in.".into(),
-                );
-                None
-            } else {
-                n.map(|n| Search::Street {
-                    street: street.to_owned(),
-                    house_number: n,
-                })
-            }
-        }
-        "naam" if name.chars().count() >= 2 => Some(Search::Name(name.to_owned())),
-        "naam" => {
-            errors.insert(
-                "naam".into(),
-                "Vul minstens twee letters van de naam in.".into(),
-            );
-            None
-        }
-        _ => None,
-    };
-    let mut hits = Vec::new();
-    let searched = query.is_some();
-    if let Some(search) = query {
-        let mut tx = state.db.begin().await?;
-        hits = cw::search(&mut tx, team, &search).await.map_err(internal)?;
-        // The search terms themselves (a BSN, a name) are not written to the log.
-        audit::append(
-            &mut tx,
-            &ctx.audit(
-                AuditAction::Search,
-                AuditOutcome::Success,
-                Some(("household", "*".into())),
-                format!("zoeken op {kind}; {} resultaten", hits.len()),
-            ),
-        )
-        .await?;
-        tx.commit().await?;
-    } else if !kind.is_empty() {
-        // An attempt is audited too (a run of invalid BSNs is worth seeing),
-        // again without what was typed.
-        let mut tx = state.db.begin().await?;
-        audit::append(
-            &mut tx,
-            &ctx.audit(
-                AuditAction::Search,
-                AuditOutcome::Failed,
-                Some(("household", "*".into())),
-                format!("zoeken op {kind}: ongeldige invoer"),
-            ),
-        )
-        .await?;
-        tx.commit().await?;
-    }
+    let (attempt, errors) = query.parse();
+    let hits = change::search_households(&state, &ctx, &attempt).await?;
     let rows: Vec<(i64, String, String)> = hits
         .iter()
         .map(|h| (h.id, h.address(), h.postcode.clone()))
@@ -167,7 +139,7 @@ pub async fn search(
         "casework/search.html",
         "Zoeken",
         Value::from_serialize(context! {
-            q => q, errors => errors, rows => rows, searched => searched,
+            q => query, errors => errors, rows => rows, searched => attempt.query.is_some(),
         }),
     )?;
     Ok((status, html).into_response())
@@ -176,14 +148,20 @@ pub async fn search(
 /// Households per caseload page.
 const CASELOAD_PAGE: i64 = 50;
 
+#[derive(Debug, Default, Deserialize)]
+pub struct CaseloadQuery {
+    #[serde(default)]
+    pagina: Option<String>,
+}
+
 pub async fn caseload(
     State(state): State<AppState>,
     ctx: Ctx,
-    Query(q): Query<BTreeMap<String, String>>,
+    Query(query): Query<CaseloadQuery>,
 ) -> PageResult {
     let user = ctx.user()?.clone();
     let day = today();
-    let page_no = crate::support::form::page_number(q.get("pagina").map(String::as_str));
+    let page_no = page_number(query.pagina.as_deref());
     let (me, audit_ctx) = (user.user.id, ctx.clone());
     let page = state
         .db
@@ -263,7 +241,12 @@ pub async fn caseload(
     .into_response())
 }
 
-async fn team_page(state: &AppState, ctx: &Ctx, errors: &Errors, status: StatusCode) -> PageResult {
+async fn team_page(
+    state: &AppState,
+    ctx: &Ctx,
+    errors: &FieldErrors,
+    status: StatusCode,
+) -> PageResult {
     let user = ctx.user()?.clone();
     let team = user.user.team_id.ok_or(AppError::NotFound)?;
     let day = today();
@@ -330,96 +313,57 @@ async fn team_page(state: &AppState, ctx: &Ctx, errors: &Errors, status: StatusC
 }
 
 pub async fn team(State(state): State<AppState>, ctx: Ctx) -> PageResult {
-    team_page(&state, &ctx, &Errors::new(), StatusCode::OK).await
+    team_page(&state, &ctx, &FieldErrors::new(), StatusCode::OK).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DecisionForm {
+    /// goedkeuren or afwijzen.
+    #[serde(default)]
+    besluit: String,
+    /// Why (required to reject: the generalist reads it).
+    #[serde(default)]
+    reden: String,
 }
 
 pub async fn decide_submit(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    HtmlForm(form): HtmlForm<DecisionForm>,
 ) -> PageResult {
-    let user = ctx.user()?.clone();
-    let id = path_id(&id)?;
-    let f = form_map(pairs);
-    let approve = match field(&f, "besluit") {
+    let referral = path_id(&id)?;
+    let approve = match form.besluit.trim() {
         "goedkeuren" => true,
         "afwijzen" => false,
         _ => {
-            let mut errors = Errors::new();
-            errors.insert(
-                format!("besluit_{id}"),
-                "Kies goedkeuren of afwijzen.".into(),
+            let mut errors = FieldErrors::new();
+            errors.add(
+                format!("besluit_{referral}"),
+                "Kies goedkeuren of afwijzen.",
             );
             return team_page(&state, &ctx, &errors, StatusCode::BAD_REQUEST).await;
         }
     };
-    let mut tx = state.db.begin().await?;
-    let (hh, _) = cw::referral_household(&mut tx, id)
-        .await
-        .map_err(internal)?
-        .ok_or(AppError::NotFound)?;
-    in_scope!(
-        tx,
-        scoped_household(&mut tx, &ctx, &user, hh, AuditAction::Update).await
-    );
-    let day = today();
-    match cw::decide_referral(
-        &mut tx,
-        id,
-        approve,
-        field(&f, "reden"),
-        day,
-        day,
-        &who(&user),
-    )
-    .await
-    {
-        Ok(r) => {
-            audit::append(
-                &mut tx,
-                &ctx.audit(
-                    AuditAction::Update,
-                    AuditOutcome::Success,
-                    Some(("household", hh.to_string())),
-                    format!("verwijzing {id} {}", r.status().code()),
-                ),
-            )
-            .await?;
-            tx.commit().await?;
-            Ok(Redirect::to("/teamoverzicht?opgeslagen=besluit").into_response())
-        }
-        Err(e) => {
-            drop(tx);
-            let conflict = is_conflict(&e);
-            let (_, msg) = explain(&e).ok_or_else(|| internal(e))?;
-            if conflict {
-                let mut tx = state.db.begin().await?;
-                audit::append(
-                    &mut tx,
-                    &ctx.audit(
-                        AuditAction::Update,
-                        AuditOutcome::Conflict,
-                        Some(("household", hh.to_string())),
-                        format!("verwijzing {id}: al beslist"),
-                    ),
-                )
-                .await?;
-                tx.commit().await?;
-            }
-            let mut errors = Errors::new();
-            errors.insert(format!("reden_{id}"), msg.clone());
-            if conflict {
-                errors.insert("_form".into(), msg);
-            }
-            let status = if conflict {
-                StatusCode::CONFLICT
-            } else {
-                StatusCode::BAD_REQUEST
-            };
-            team_page(&state, &ctx, &errors, status).await
-        }
-    }
+    let result = change::decide_referral(&state, &ctx, referral, approve, form.reden.trim()).await;
+    let refusal = match result {
+        Ok(_) => return Ok(Redirect::to("/teamoverzicht?opgeslagen=besluit").into_response()),
+        Err(ChangeError::Refused(refusal)) => refusal,
+        Err(ChangeError::Failed(e)) => return Err(e.into()),
+        Err(other) => return Err(AppError::bug(format!("a decision refused as {other:?}")).into()),
+    };
+    let conflict = is_conflict(&refusal.error);
+    let (_, message) = explain(&refusal.error).ok_or_else(|| internal(refusal.error))?;
+    let mut errors = FieldErrors::new();
+    errors.add(format!("reden_{referral}"), message.clone());
+    let status = if conflict {
+        // Decided in the meantime: said at the top of the page too.
+        errors.add("_form", message);
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    team_page(&state, &ctx, &errors, status).await
 }
 
 // ------------------------------------------------------------------ the dossier

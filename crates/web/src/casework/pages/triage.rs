@@ -1,25 +1,23 @@
 //! `/signalen`: the team's triage — signals grouped by address, assigning, the first contact.
 
-use super::shared::{choices, norms_context, Errors};
-use crate::casework::common::{
-    current_norms, explain, field, form_map, internal, scoped_household, team_signal,
-};
+use super::shared::{choices, norms_context};
+use crate::casework::change::{self, ChangeError};
+use crate::casework::common::{current_norms, explain, internal};
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
-use crate::support::form::path_id;
+use crate::support::form::{path_id, FieldErrors, HtmlForm};
 use crate::support::render::{render, PageResult};
 use crate::support::state::AppState;
 use crate::support::time::{nl_date, parse_date, today};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
-use axum::Form;
 use baken_domain::casework::{ContactMethod, ResponseNorms};
 use baken_domain::{AuditAction, AuditOutcome};
 use baken_store::audit;
 use baken_store::casework::{self as cw};
 use minijinja::{context, Value};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 #[derive(Serialize)]
@@ -102,7 +100,7 @@ enum GroupKey {
 async fn triage_page(
     state: &AppState,
     ctx: &Ctx,
-    errors: &Errors,
+    errors: &FieldErrors,
     status: StatusCode,
 ) -> PageResult {
     let user = ctx.user()?.clone();
@@ -204,135 +202,133 @@ async fn triage_page(
 }
 
 pub async fn triage(State(state): State<AppState>, ctx: Ctx) -> PageResult {
-    triage_page(&state, &ctx, &Errors::new(), StatusCode::OK).await
+    triage_page(&state, &ctx, &FieldErrors::new(), StatusCode::OK).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct TriageForm {
+    /// The household at the signal's address it is about.
+    #[serde(default)]
+    huishouden: String,
+    /// The generalist who goes there.
+    #[serde(default)]
+    generalist: String,
+}
+
+impl TriageForm {
+    /// The household and the generalist; errors name the signal's row.
+    fn parse(&self, signal: i64) -> Result<(i64, i64), FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let household = self.huishouden.trim().parse::<i64>().ok();
+        let generalist = self.generalist.trim().parse::<i64>().ok();
+        if household.is_none() {
+            errors.add(
+                format!("huishouden_{signal}"),
+                "Kies het huishouden op dit adres.",
+            );
+        }
+        if generalist.is_none() {
+            errors.add(format!("generalist_{signal}"), "Kies een generalist.");
+        }
+        match (household, generalist) {
+            (Some(household), Some(generalist)) => Ok((household, generalist)),
+            _ => Err(errors),
+        }
+    }
 }
 
 pub async fn triage_submit(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    HtmlForm(form): HtmlForm<TriageForm>,
 ) -> PageResult {
-    let user = ctx.user()?.clone();
-    let id = path_id(&id)?;
-    let f = form_map(pairs);
-    let mut errors = Errors::new();
-    let hh = field(&f, "huishouden").parse::<i64>().ok();
-    let generalist = field(&f, "generalist").parse::<i64>().ok();
-    if hh.is_none() {
-        errors.insert(
-            format!("huishouden_{id}"),
-            "Kies het huishouden op dit adres.".into(),
-        );
-    }
-    if generalist.is_none() {
-        errors.insert(format!("generalist_{id}"), "Kies een generalist.".into());
-    }
-    let (Some(hh), Some(generalist)) = (hh, generalist) else {
-        return triage_page(&state, &ctx, &errors, StatusCode::BAD_REQUEST).await;
+    let signal = path_id(&id)?;
+    let (household, generalist) = match form.parse(signal) {
+        Ok(parsed) => parsed,
+        Err(errors) => return triage_page(&state, &ctx, &errors, StatusCode::BAD_REQUEST).await,
     };
-    let mut tx = state.db.begin().await?;
-    let team = user.user.team_id.ok_or(AppError::NotFound)?;
-    in_scope!(tx, team_signal(&mut tx, &ctx, id).await);
-    let h = in_scope!(
-        tx,
-        scoped_household(&mut tx, &ctx, &user, hh, AuditAction::Update).await
-    );
-    if !cw::team_generalists(&mut tx, team)
-        .await?
-        .iter()
-        .any(|g| g.0 == generalist)
-    {
-        drop(tx);
-        errors.insert(
-            format!("generalist_{id}"),
-            "Kies een generalist uit uw team.".into(),
-        );
-        return triage_page(&state, &ctx, &errors, StatusCode::BAD_REQUEST).await;
-    }
-    let coordinator = match cw::triage(&mut tx, id, h.id, generalist, today()).await {
-        Ok(c) => c,
-        Err(e) => {
-            drop(tx);
-            let (_, msg) = explain(&e).ok_or_else(|| internal(e))?;
-            errors.insert(format!("huishouden_{id}"), msg);
-            return triage_page(&state, &ctx, &errors, StatusCode::BAD_REQUEST).await;
-        }
-    };
-    audit::append(
-        &mut tx,
-        &ctx.audit(
-            AuditAction::Update,
-            AuditOutcome::Success,
-            Some(("household", h.id.to_string())),
-            format!("signaal {id} toegewezen; contactpersoon {coordinator}"),
+    let result = change::triage_signal(&state, &ctx, signal, household, generalist).await;
+    let mut errors = FieldErrors::new();
+    match result {
+        Ok(_) => return Ok(Redirect::to("/signalen?opgeslagen=toegewezen").into_response()),
+        Err(ChangeError::NotTeamGeneralist) => errors.add(
+            format!("generalist_{signal}"),
+            "Kies een generalist uit uw team.",
         ),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Redirect::to("/signalen?opgeslagen=toegewezen").into_response())
+        Err(ChangeError::Refused(refusal)) => {
+            let (_, message) = explain(&refusal.error).ok_or_else(|| internal(refusal.error))?;
+            errors.add(format!("huishouden_{signal}"), message);
+        }
+        Err(ChangeError::Failed(e)) => return Err(e.into()),
+        Err(other) => return Err(AppError::bug(format!("triage refused as {other:?}")).into()),
+    }
+    triage_page(&state, &ctx, &errors, StatusCode::BAD_REQUEST).await
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ContactForm {
+    #[serde(default)]
+    datum: String,
+    /// How the contact was (a visit, by phone …).
+    #[serde(default)]
+    wijze: String,
+    #[serde(default)]
+    uitkomst: String,
+}
+
+impl ContactForm {
+    /// The day and the way of the first contact; errors name the signal's row.
+    fn parse(&self, signal: i64) -> Result<(chrono::NaiveDate, ContactMethod), FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let date = parse_date(&self.datum);
+        let method = ContactMethod::parse(self.wijze.trim()).ok();
+        if date.is_none() {
+            errors.add(
+                format!("datum_{signal}"),
+                "Vul de datum van het eerste contact in.",
+            );
+        }
+        if method.is_none() {
+            errors.add(format!("wijze_{signal}"), "Kies hoe het contact was.");
+        }
+        match (date, method) {
+            (Some(date), Some(method)) => Ok((date, method)),
+            _ => Err(errors),
+        }
+    }
 }
 
 pub async fn contact_submit(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-    Form(pairs): Form<Vec<(String, String)>>,
+    HtmlForm(form): HtmlForm<ContactForm>,
 ) -> PageResult {
-    let user = ctx.user()?.clone();
-    let id = path_id(&id)?;
-    let f = form_map(pairs);
-    let mut errors = Errors::new();
-    let date = parse_date(field(&f, "datum"));
-    let method = ContactMethod::parse(field(&f, "wijze")).ok();
-    if date.is_none() {
-        errors.insert(
-            format!("datum_{id}"),
-            "Vul de datum van het eerste contact in.".into(),
-        );
-    }
-    if method.is_none() {
-        errors.insert(format!("wijze_{id}"), "Kies hoe het contact was.".into());
-    }
-    let (Some(date), Some(method)) = (date, method) else {
-        return triage_page(&state, &ctx, &errors, StatusCode::BAD_REQUEST).await;
+    let signal = path_id(&id)?;
+    let (date, method) = match form.parse(signal) {
+        Ok(parsed) => parsed,
+        Err(errors) => return triage_page(&state, &ctx, &errors, StatusCode::BAD_REQUEST).await,
     };
-    let mut tx = state.db.begin().await?;
-    let s = in_scope!(tx, team_signal(&mut tx, &ctx, id).await);
-    let Some(hh) = s.household_id else {
-        drop(tx);
-        errors.insert(
-            format!("datum_{id}"),
-            "Wijs het signaal eerst toe aan een huishouden.".into(),
-        );
-        return triage_page(&state, &ctx, &errors, StatusCode::BAD_REQUEST).await;
-    };
-    in_scope!(
-        tx,
-        scoped_household(&mut tx, &ctx, &user, hh, AuditAction::Update).await
-    );
-    match cw::record_first_contact(&mut tx, id, date, method, field(&f, "uitkomst"), today()).await
-    {
-        Ok(()) => {}
-        Err(e) => {
-            drop(tx);
-            let (_, msg) = explain(&e).ok_or_else(|| internal(e))?;
-            errors.insert(format!("datum_{id}"), msg);
-            return triage_page(&state, &ctx, &errors, StatusCode::BAD_REQUEST).await;
+    let result =
+        change::first_contact(&state, &ctx, signal, date, method, form.uitkomst.trim()).await;
+    let mut errors = FieldErrors::new();
+    match result {
+        Ok(_) => return Ok(Redirect::to("/signalen?opgeslagen=contact").into_response()),
+        Err(ChangeError::NotTriaged) => errors.add(
+            format!("datum_{signal}"),
+            "Wijs het signaal eerst toe aan een huishouden.",
+        ),
+        Err(ChangeError::Refused(refusal)) => {
+            let (_, message) = explain(&refusal.error).ok_or_else(|| internal(refusal.error))?;
+            errors.add(format!("datum_{signal}"), message);
+        }
+        Err(ChangeError::Failed(e)) => return Err(e.into()),
+        Err(other) => {
+            return Err(AppError::bug(format!("first contact refused as {other:?}")).into())
         }
     }
-    audit::append(
-        &mut tx,
-        &ctx.audit(
-            AuditAction::Update,
-            AuditOutcome::Success,
-            Some(("household", hh.to_string())),
-            format!("eerste contact signaal {id}"),
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Redirect::to("/signalen?opgeslagen=contact").into_response())
+    triage_page(&state, &ctx, &errors, StatusCode::BAD_REQUEST).await
 }
 
 // ------------------------------------------------------------------ working views
