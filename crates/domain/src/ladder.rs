@@ -89,6 +89,14 @@ pub enum SupportForm {
 }
 
 impl SupportForm {
+    /// Every form, light to heavy: the one list choice lists and taxonomies are made from.
+    pub const ALL: [SupportForm; 4] = [
+        SupportForm::Faciliteren,
+        SupportForm::Ondersteunen,
+        SupportForm::Intervenieren,
+        SupportForm::Beschermen,
+    ];
+
     pub fn parse(s: &str) -> Result<Self, ScaleError> {
         match s.trim().to_lowercase().as_str() {
             "faciliteren" => Ok(SupportForm::Faciliteren),
@@ -205,6 +213,17 @@ mod tests {
             SupportForm::Intervenieren
         );
         assert!(SupportForm::parse("helpen").is_err());
+    }
+
+    #[test]
+    fn every_form_is_listed_once_light_to_heavy_and_its_label_parses_back() {
+        let mut sorted = SupportForm::ALL.to_vec();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted, SupportForm::ALL, "once each, light to heavy");
+        for form in SupportForm::ALL {
+            assert_eq!(SupportForm::parse(form.label()).unwrap(), form);
+        }
     }
 
     proptest! {

@@ -2,6 +2,7 @@
 
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
+use crate::support::form::FieldErrors;
 use crate::support::password::{hash_password_async, verify_password_async};
 use crate::support::render::{render, PageResult};
 use crate::support::state::AppState;
@@ -13,12 +14,18 @@ use baken_domain::{AuditAction, AuditOutcome, Password};
 use baken_store::{areas, audit, users};
 use minijinja::{context, Value};
 use serde::Deserialize;
-use std::collections::BTreeMap;
+
+/// The query of `/account`: `?gewijzigd=1` after the password was changed.
+#[derive(Deserialize, Default)]
+pub struct AccountQuery {
+    #[serde(default)]
+    gewijzigd: Option<String>,
+}
 
 pub async fn account(
     State(state): State<AppState>,
     ctx: Ctx,
-    Query(q): Query<BTreeMap<String, String>>,
+    Query(q): Query<AccountQuery>,
 ) -> PageResult {
     let user = ctx.user()?.user.clone();
     let mut tx = state.db.read().await?;
@@ -27,14 +34,13 @@ pub async fn account(
         None => None,
     };
     drop(tx);
-    let errors: BTreeMap<&str, &str> = BTreeMap::new();
     Ok(render(
         &state,
         &ctx,
         "foundation/account.html",
         "Mijn account",
         Value::from_serialize(context! {
-            team => team, errors => errors, saved => q.contains_key("gewijzigd"),
+            team => team, errors => FieldErrors::new(), saved => q.gewijzigd.is_some(),
             temporary => user.password_temporary,
         }),
     )?
@@ -51,17 +57,31 @@ pub struct PasswordForm {
     herhaal: String,
 }
 
-pub async fn change_password(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Form(form): Form<PasswordForm>,
-) -> PageResult {
-    let current = ctx.user()?.clone();
-    let mut errors: BTreeMap<&str, String> = BTreeMap::new();
-    let new = match Password::parse(&form.nieuw) {
-        Ok(p) => Some(p),
-        Err(_) => {
-            errors.insert(
+/// What checking the password form needs besides the form: whether the
+/// current password was typed correctly (verified against the stored hash
+/// outside any transaction), and whether it is a temporary one.
+struct PasswordCheck {
+    current_verified: bool,
+    temporary: bool,
+}
+
+impl PasswordForm {
+    /// The new password, once every field is right; otherwise a message per field.
+    fn parse(&self, check: PasswordCheck) -> Result<Password, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        if !check.current_verified {
+            errors.add("huidig", "Uw huidige wachtwoord klopt niet.");
+        }
+        // Before the length rule: of the two, this is the message that counts.
+        if check.temporary && !self.nieuw.is_empty() && self.nieuw == self.huidig {
+            errors.add(
+                "nieuw",
+                "Kies een ander wachtwoord dan het tijdelijke van de beheerder.",
+            );
+        }
+        let new = Password::parse(&self.nieuw);
+        if new.is_err() {
+            errors.add(
                 "nieuw",
                 format!(
                     "Kies een wachtwoord van minstens {} en hoogstens {} tekens.",
@@ -69,43 +89,46 @@ pub async fn change_password(
                     Password::MAX
                 ),
             );
-            None
         }
-    };
-    if form.nieuw != form.herhaal {
-        errors.insert(
-            "herhaal",
-            "De twee nieuwe wachtwoorden zijn niet gelijk.".into(),
-        );
+        if self.nieuw != self.herhaal {
+            errors.add("herhaal", "De twee nieuwe wachtwoorden zijn niet gelijk.");
+        }
+        match new {
+            Ok(new) => errors.or_ok(new),
+            Err(_) => Err(errors),
+        }
     }
-    if current.user.password_temporary && !form.nieuw.is_empty() && form.nieuw == form.huidig {
-        errors.insert(
-            "nieuw",
-            "Kies een ander wachtwoord dan het tijdelijke van de beheerder.".into(),
-        );
-    }
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<PasswordForm>,
+) -> PageResult {
+    let current = ctx.user()?.clone();
     // Hashing and verifying happen outside any write transaction (see login).
     let mut tx = state.db.read().await?;
     let stored = users::password_hash(&mut tx, current.user.id).await?;
     drop(tx);
-    if !verify_password_async(form.huidig.clone(), stored.clone()).await {
-        errors.insert("huidig", "Uw huidige wachtwoord klopt niet.".into());
-    }
-    if !errors.is_empty() || new.is_none() {
-        let page = render(
-            &state,
-            &ctx,
-            "foundation/account.html",
-            "Mijn account",
-            Value::from_serialize(context! {
-                team => Option::<String>::None, errors => errors, saved => false,
-                temporary => current.user.password_temporary,
-            }),
-        )?;
-        return Ok((StatusCode::BAD_REQUEST, page).into_response());
-    }
-    let Some(new) = new else {
-        return Err(AppError::bug("unreachable").into());
+    let check = PasswordCheck {
+        current_verified: verify_password_async(form.huidig.clone(), stored.clone()).await,
+        temporary: current.user.password_temporary,
+    };
+    let new = match form.parse(check) {
+        Ok(new) => new,
+        Err(errors) => {
+            let page = render(
+                &state,
+                &ctx,
+                "foundation/account.html",
+                "Mijn account",
+                Value::from_serialize(context! {
+                    team => Option::<String>::None, errors => errors, saved => false,
+                    temporary => current.user.password_temporary,
+                }),
+            )?;
+            return Ok((StatusCode::BAD_REQUEST, page).into_response());
+        }
     };
     let hash = hash_password_async(new.expose().to_owned())
         .await
@@ -132,4 +155,51 @@ pub async fn change_password(
     .await?;
     tx.commit().await?;
     Ok(Redirect::to("/account?gewijzigd=1").into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(current: &str, new: &str, again: &str) -> PasswordForm {
+        PasswordForm {
+            huidig: current.into(),
+            nieuw: new.into(),
+            herhaal: again.into(),
+        }
+    }
+
+    #[test]
+    fn typing_the_temporary_password_again_is_refused_with_its_own_message() {
+        let check = PasswordCheck {
+            current_verified: true,
+            temporary: true,
+        };
+        // Too short as well: the message about the temporary password is shown.
+        let Err(errors) = form("kort", "kort", "kort").parse(check) else {
+            panic!("the temporary password may not be kept");
+        };
+        assert_eq!(
+            errors.get("nieuw"),
+            Some("Kies een ander wachtwoord dan het tijdelijke van de beheerder.")
+        );
+    }
+
+    #[test]
+    fn a_wrong_current_password_and_a_mismatch_are_named_together() {
+        let check = PasswordCheck {
+            current_verified: false,
+            temporary: false,
+        };
+        let Err(errors) = form("fout", "een heel goed wachtwoord", "iets anders").parse(check)
+        else {
+            panic!("refused");
+        };
+        assert_eq!(
+            errors.get("huidig"),
+            Some("Uw huidige wachtwoord klopt niet.")
+        );
+        assert!(errors.get("herhaal").is_some());
+        assert!(errors.get("nieuw").is_none());
+    }
 }

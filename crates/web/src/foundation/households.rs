@@ -3,7 +3,7 @@
 use crate::support::audit::read_household_audited;
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
-use crate::support::form::page_number;
+use crate::support::form::{page_number, FieldErrors};
 use crate::support::render::{render, PageResult};
 use crate::support::state::AppState;
 use crate::support::time::nl_local;
@@ -15,7 +15,6 @@ use baken_store::households::{self, Household, HouseholdFilter};
 use baken_store::{areas, audit, Tx};
 use minijinja::{context, Value};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 pub const PAGE_SIZE: i64 = 25;
 
@@ -44,20 +43,7 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> PageResult {
     let user = ctx.user()?.clone();
-    let mut errors: BTreeMap<&str, String> = BTreeMap::new();
-    let district = if q.wijk.trim().is_empty() {
-        None
-    } else {
-        match DistrictCode::parse(&q.wijk) {
-            Ok(d) => Some(d.to_string()),
-            Err(_) => {
-                errors.insert("wijk", "Kies een wijk uit de lijst.".into());
-                None
-            }
-        }
-    };
-    let postcode = postcode_filter(&q.postcode, &mut errors);
-    let filter = HouseholdFilter { district, postcode };
+    let (filter, errors) = q.filter();
     let page_no = page_number(q.pagina.as_deref());
 
     let (scope, team, audit_ctx) = (user.scope(), user.user.team_id, ctx.clone());
@@ -121,8 +107,29 @@ pub async fn list(
     Ok((status, html).into_response())
 }
 
+impl ListQuery {
+    /// The search the filter form asks for. A wrong field is left out of the
+    /// search (the list still shows) and explained next to it.
+    fn filter(&self) -> (HouseholdFilter, FieldErrors) {
+        let mut errors = FieldErrors::new();
+        let district = if self.wijk.trim().is_empty() {
+            None
+        } else {
+            match DistrictCode::parse(&self.wijk) {
+                Ok(d) => Some(d.to_string()),
+                Err(_) => {
+                    errors.add("wijk", "Kies een wijk uit de lijst.");
+                    None
+                }
+            }
+        };
+        let postcode = postcode_filter(&self.postcode, &mut errors);
+        (HouseholdFilter { district, postcode }, errors)
+    }
+}
+
 /// A full postcode (`1234 AB`) or its four digits; anything else is a field error.
-fn postcode_filter(input: &str, errors: &mut BTreeMap<&str, String>) -> Option<String> {
+fn postcode_filter(input: &str, errors: &mut FieldErrors) -> Option<String> {
     let t = input.trim();
     if t.is_empty() {
         return None;
@@ -133,9 +140,9 @@ fn postcode_filter(input: &str, errors: &mut BTreeMap<&str, String>) -> Option<S
     match Postcode::parse(t) {
         Ok(p) => Some(p.to_string()),
         Err(_) => {
-            errors.insert(
+            errors.add(
                 "postcode",
-                "Vul een postcode in zoals 1234 AB, of alleen de vier cijfers.".into(),
+                "Vul een postcode in zoals 1234 AB, of alleen de vier cijfers.",
             );
             None
         }
@@ -261,7 +268,7 @@ mod tests {
 
     #[test]
     fn postcode_filter_accepts_pc4_and_pc6() {
-        let mut errors = BTreeMap::new();
+        let mut errors = FieldErrors::new();
         assert_eq!(
             postcode_filter("1234 ab", &mut errors).as_deref(),
             Some("1234AB")
@@ -272,6 +279,6 @@ mod tests {
         );
         assert!(errors.is_empty());
         assert_eq!(postcode_filter("12", &mut errors), None);
-        assert!(errors.contains_key("postcode"));
+        assert!(errors.get("postcode").is_some());
     }
 }

@@ -8,7 +8,7 @@ use crate::support::error::AppError;
 use crate::support::render::{render, PageResult};
 use crate::support::state::AppState;
 use crate::support::time::nl_local;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect};
 use baken_domain::{AuditAction, AuditOutcome};
@@ -16,8 +16,7 @@ use baken_monitor::{InputConfig, Protection, Report};
 const MAX_FILES: usize = 60;
 use baken_store::{audit, monitor};
 use minijinja::{context, Value};
-use serde::Serialize;
-use std::collections::BTreeMap;
+use serde::{Deserialize, Serialize};
 use std::io::Write;
 
 #[derive(Serialize)]
@@ -72,16 +71,23 @@ async fn page(
     Ok((status, html).into_response())
 }
 
+/// The query of `/monitor`: `?gemaakt=1` after a report was made.
+#[derive(Deserialize, Default)]
+pub struct IndexQuery {
+    #[serde(default)]
+    gemaakt: Option<String>,
+}
+
 pub async fn index(
     State(state): State<AppState>,
     ctx: Ctx,
-    axum::extract::Query(q): axum::extract::Query<BTreeMap<String, String>>,
+    Query(q): Query<IndexQuery>,
 ) -> PageResult {
     page(
         &state,
         &ctx,
         Vec::new(),
-        q.contains_key("gemaakt"),
+        q.gemaakt.is_some(),
         StatusCode::OK,
     )
     .await

@@ -1,5 +1,6 @@
 //! Shared view models and loading for the kaart pages and API.
 
+use crate::support::choice::{choices, Choice};
 use crate::support::error::AppError;
 use crate::support::state::AppState;
 use baken_domain::casework::LifeDomain;
@@ -10,28 +11,18 @@ use baken_store::kaart::{self, MapService};
 use serde::Serialize;
 use std::collections::HashMap;
 
-#[derive(Debug, Clone, Serialize)]
-pub struct Opt {
-    pub value: String,
-    pub label: String,
+pub fn domain_options() -> Vec<Choice> {
+    choices(LifeDomain::ALL, LifeDomain::as_str, LifeDomain::label)
 }
 
-pub fn domain_options() -> Vec<Opt> {
-    LifeDomain::ALL
-        .iter()
-        .map(|d| Opt {
-            value: d.as_str().into(),
-            label: d.label().into(),
-        })
-        .collect()
-}
-
-pub fn step_options() -> Vec<Opt> {
+pub fn step_options() -> Vec<Choice> {
     (1..=5u8)
         .filter_map(|s| LadderStep::new(s).ok())
-        .map(|s| Opt {
-            value: s.value().to_string(),
-            label: format!("{} – {}", s.value(), s.name()),
+        .map(|s| {
+            Choice::new(
+                s.value().to_string(),
+                format!("{} – {}", s.value(), s.name()),
+            )
         })
         .collect()
 }
@@ -199,15 +190,12 @@ pub async fn load_services(state: &AppState) -> Result<Vec<MapService>, AppError
 
 pub async fn district_names(
     state: &AppState,
-) -> Result<(Vec<Opt>, HashMap<String, String>), AppError> {
+) -> Result<(Vec<Choice>, HashMap<String, String>), AppError> {
     let mut tx = state.db.read().await?;
     let ds = baken_store::areas::districts(&mut tx).await?;
     let opts = ds
         .iter()
-        .map(|d| Opt {
-            value: d.code.clone(),
-            label: d.name.clone(),
-        })
+        .map(|d| Choice::new(d.code.clone(), d.name.clone()))
         .collect();
     Ok((opts, ds.into_iter().map(|d| (d.code, d.name)).collect()))
 }

@@ -9,71 +9,202 @@ use super::limit;
 use super::view;
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
+use crate::support::form::{FieldErrors, HtmlForm};
 use crate::support::render::{render, PageResult};
 use crate::support::state::{AppState, CachedIndex};
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
-use axum::Form;
 use baken_domain::kaart::wijzer::{
     suggest_with, Answers, RuleIndex, ServiceIndex, SuggestionKind, WijzerContent,
 };
-use baken_domain::{AuditAction, AuditOutcome, DistrictCode};
+use baken_domain::{AuditAction, AuditOutcome, DistrictCode, HouseNumber, Postcode};
 use baken_store::{audit, kaart};
 use minijinja::{context, Value};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-type Pairs = Vec<(String, String)>;
+/// The wijzer's form as the pages send it. Each page adds its answers and
+/// carries the earlier ones on in hidden fields, so one struct reads them all;
+/// page 3 adds the resident's contact details for "Laat een professional
+/// meedenken".
+#[derive(Debug, Default, Deserialize)]
+pub struct WijzerForm {
+    #[serde(default)]
+    vraag: String,
+    #[serde(default)]
+    onderwerp: Vec<String>,
+    #[serde(default)]
+    graag: Vec<String>,
+    #[serde(default)]
+    hulp: Vec<String>,
+    #[serde(default)]
+    wijk: String,
+    #[serde(default)]
+    naam: String,
+    #[serde(default)]
+    contact: String,
+    #[serde(default)]
+    postcode: String,
+    #[serde(default)]
+    huisnummer: String,
+    #[serde(default)]
+    toestemming: String,
+    /// Every other control. The answers to the situation questions are among
+    /// them, named `situatie_<question key>`: the questions are content a
+    /// beheerder edits, so their names are data, not fields of this struct.
+    #[serde(flatten)]
+    other: BTreeMap<String, String>,
+}
 
-/// Field names of the wijzer's forms.
-const QUESTION: &str = "vraag";
-const TOPIC: &str = "onderwerp";
+/// Prefix of the situation answers' field names.
 const SITUATION: &str = "situatie_";
-const LIKE: &str = "graag";
-const HELPER: &str = "hulp";
+/// The helper answer that says nobody can help.
 const NOBODY: &str = "niemand";
-const DISTRICT: &str = "wijk";
 
-/// The answers in the form fields, with everything else (csrf, contact,
-/// consent) left out: this is what is carried from page to page.
-fn answer_pairs(pairs: &Pairs) -> Pairs {
-    pairs
-        .iter()
-        .filter(|(k, _)| {
-            k == QUESTION
-                || k == TOPIC
-                || k.starts_with(SITUATION)
-                || k == LIKE
-                || k == HELPER
-                || k == DISTRICT
-        })
-        .map(|(k, v)| (k.clone(), v.chars().take(1000).collect()))
+impl WijzerForm {
+    fn situation(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.other
+            .iter()
+            .filter_map(|(name, value)| Some((name.strip_prefix(SITUATION)?, value.as_str())))
+    }
+
+    /// The question and topics of page 1, as hidden fields for page 2.
+    fn question_carry(&self) -> Vec<(String, String)> {
+        carry(self.question_fields())
+    }
+
+    /// Every answer, as hidden fields for the next form; nothing else (not the
+    /// token, not the contact details) is carried.
+    fn answers_carry(&self) -> Vec<(String, String)> {
+        carry(
+            self.question_fields()
+                .chain(named("graag", &self.graag))
+                .chain(named("hulp", &self.hulp))
+                .chain(std::iter::once(("wijk".to_owned(), self.wijk.as_str())))
+                .chain(
+                    self.situation()
+                        .map(|(key, value)| (format!("{SITUATION}{key}"), value)),
+                ),
+        )
+    }
+
+    fn question_fields(&self) -> impl Iterator<Item = (String, &str)> {
+        std::iter::once(("vraag".to_owned(), self.vraag.as_str()))
+            .chain(named("onderwerp", &self.onderwerp))
+    }
+}
+
+/// A repeated field as (name, value) pairs.
+fn named<'a>(
+    name: &'static str,
+    values: &'a [String],
+) -> impl Iterator<Item = (String, &'a str)> + 'a {
+    values.iter().map(move |v| (name.to_owned(), v.as_str()))
+}
+
+/// Hidden fields as carried: at most 200, each value at most 1000 characters.
+fn carry<'a>(fields: impl Iterator<Item = (String, &'a str)>) -> Vec<(String, String)> {
+    fields
+        .map(|(name, value)| (name, value.chars().take(1000).collect()))
         .take(200)
         .collect()
 }
 
-pub fn answers_from(pairs: &Pairs) -> Answers {
-    let mut a = Answers::default();
-    for (k, v) in pairs {
-        let v = v.trim();
-        match k.as_str() {
-            QUESTION => a.question = v.chars().take(1000).collect(),
-            TOPIC => a.topics.push(v.to_owned()),
-            LIKE => a.likes.push(v.to_owned()),
-            HELPER if v == NOBODY => a.nobody_helps = true,
-            HELPER => a.helpers.push(v.to_owned()),
-            DISTRICT => a.district = DistrictCode::parse(v).ok(),
-            k if k.starts_with(SITUATION) && !v.is_empty() => {
-                a.situation
-                    .insert(k[SITUATION.len()..].to_owned(), v.to_owned());
+impl From<&WijzerForm> for Answers {
+    fn from(form: &WijzerForm) -> Answers {
+        let trimmed = |list: &[String]| list.iter().map(|v| v.trim().to_owned()).collect();
+        let mut a = Answers {
+            question: form.vraag.trim().chars().take(1000).collect(),
+            topics: trimmed(&form.onderwerp),
+            likes: trimmed(&form.graag),
+            district: DistrictCode::parse(form.wijk.trim()).ok(),
+            ..Answers::default()
+        };
+        for helper in form.hulp.iter().map(|h| h.trim()) {
+            if helper == NOBODY {
+                a.nobody_helps = true;
+            } else {
+                a.helpers.push(helper.to_owned());
             }
-            _ => {}
+        }
+        for (key, value) in form.situation() {
+            let value = value.trim();
+            if !value.is_empty() {
+                a.situation.insert(key.to_owned(), value.to_owned());
+            }
+        }
+        a
+    }
+}
+
+/// Who asks a professional to think along, and where they live: page 3's
+/// contact details, checked.
+struct HelpRequestContact {
+    name: String,
+    contact: String,
+    postcode: Postcode,
+    number: HouseNumber,
+}
+
+impl TryFrom<&WijzerForm> for HelpRequestContact {
+    type Error = FieldErrors;
+
+    fn try_from(form: &WijzerForm) -> Result<HelpRequestContact, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let contact = form.contact.trim().to_owned();
+        if contact.chars().count() < 6 || contact.chars().count() > 200 {
+            errors.add(
+                "contact",
+                "Vul uw telefoonnummer of e-mailadres in, zodat het wijkteam u kan bereiken.",
+            );
+        }
+        let postcode = Postcode::parse(form.postcode.trim())
+            .map_err(|_| errors.add("postcode", "Vul uw postcode in, zoals 1234 AB."))
+            .ok();
+        let number = HouseNumber::parse(form.huisnummer.trim())
+            .map_err(|_| {
+                errors.add(
+                    "huisnummer",
+                    "Vul uw huisnummer in (alleen het nummer, zoals 12).",
+                )
+            })
+            .ok();
+        if form.toestemming.trim() != "ja" {
+            errors.add("toestemming", "Zet een vinkje als u wilt dat het wijkteam uw antwoorden ziet en contact met u opneemt.");
+        }
+        match (postcode, number) {
+            (Some(postcode), Some(number)) => errors.or_ok(HelpRequestContact {
+                name: form.naam.trim().chars().take(120).collect(),
+                contact,
+                postcode,
+                number,
+            }),
+            _ => Err(errors),
         }
     }
-    a
+}
+
+/// The contact details as typed, to show them again.
+#[derive(Serialize, Default)]
+struct ContactView {
+    naam: String,
+    contact: String,
+    postcode: String,
+    huisnummer: String,
+}
+
+impl From<&WijzerForm> for ContactView {
+    fn from(form: &WijzerForm) -> ContactView {
+        ContactView {
+            naam: form.naam.trim().chars().take(120).collect(),
+            contact: form.contact.trim().to_owned(),
+            postcode: form.postcode.trim().to_owned(),
+            huisnummer: form.huisnummer.trim().to_owned(),
+        }
+    }
 }
 
 async fn content(state: &AppState) -> Result<WijzerContent, AppError> {
@@ -114,23 +245,20 @@ pub async fn start(State(state): State<AppState>, ctx: Ctx) -> PageResult {
 pub async fn situation(
     State(state): State<AppState>,
     ctx: Ctx,
-    Form(pairs): Form<Pairs>,
+    HtmlForm(form): HtmlForm<WijzerForm>,
 ) -> PageResult {
     if !limit::allow("wijzer", &ctx.client, 120, Duration::from_secs(60)) {
         return too_often(&state, &ctx);
     }
     let c = content(&state).await?;
-    let a = answers_from(&pairs);
+    let a = Answers::from(&form);
     let mut questions = c.questions_for(&a.question, &a.topics);
     if questions.is_empty() {
         // Nothing to go on yet: ask the general questions.
         questions = c.questions.iter().take(4).collect();
     }
     let (districts, _) = view::district_names(&state).await?;
-    let carry: Pairs = answer_pairs(&pairs)
-        .into_iter()
-        .filter(|(k, _)| k == QUESTION || k == TOPIC)
-        .collect();
+    let carry = form.question_carry();
     Ok(render(
         &state,
         &ctx,
@@ -217,20 +345,20 @@ fn link(kind: SuggestionKind) -> Option<String> {
 async fn result_page(
     state: &AppState,
     ctx: &Ctx,
-    pairs: &Pairs,
-    errors: BTreeMap<&str, String>,
-    form: BTreeMap<&str, String>,
+    form: &WijzerForm,
+    errors: FieldErrors,
+    contact: ContactView,
     status: StatusCode,
 ) -> PageResult {
-    let (a, groups, give) = advice_views(state, pairs).await?;
+    let (a, groups, give) = advice_views(state, form).await?;
     let html = render(
         state,
         ctx,
         "kaart/wijzer_resultaat.html",
         "Eigen Kracht Wijzer – wat past bij u",
         Value::from_serialize(context! {
-            groups => groups, give => give, question => a.question, carry => answer_pairs(pairs),
-            errors => errors, form => form,
+            groups => groups, give => give, question => a.question, carry => form.answers_carry(),
+            errors => errors, form => contact,
         }),
     )?;
     Ok((status, html).into_response())
@@ -248,11 +376,11 @@ fn service_of(kind: SuggestionKind) -> Option<i64> {
 /// The advice for these answers, grouped by ladder step as the pages show it.
 async fn advice_views(
     state: &AppState,
-    pairs: &Pairs,
+    form: &WijzerForm,
 ) -> Result<(Answers, Vec<Group>, Vec<SuggestionView>), AppError> {
     let c = content(state).await?;
     let (index, rules) = cached_index(state, c).await?;
-    let a = answers_from(pairs);
+    let a = Answers::from(form);
     let advice = suggest_with(&rules, &index, &a);
     let groups: Vec<Group> = GROUPS
         .iter()
@@ -301,12 +429,12 @@ async fn advice_views(
 pub async fn download(
     State(state): State<AppState>,
     ctx: Ctx,
-    Form(pairs): Form<Pairs>,
+    HtmlForm(form): HtmlForm<WijzerForm>,
 ) -> PageResult {
     if !limit::allow("wijzer", &ctx.client, 120, Duration::from_secs(60)) {
         return too_often(&state, &ctx);
     }
-    let (a, mut groups, mut give) = advice_views(&state, &pairs).await?;
+    let (a, mut groups, mut give) = advice_views(&state, &form).await?;
     let (_, names) = view::district_names(&state).await?;
     let mut tx = state.db.read().await?;
     for s in groups
@@ -349,7 +477,7 @@ pub async fn download(
 pub async fn result(
     State(state): State<AppState>,
     ctx: Ctx,
-    Form(pairs): Form<Pairs>,
+    HtmlForm(form): HtmlForm<WijzerForm>,
 ) -> PageResult {
     if !limit::allow("wijzer", &ctx.client, 120, Duration::from_secs(60)) {
         return too_often(&state, &ctx);
@@ -357,20 +485,12 @@ pub async fn result(
     result_page(
         &state,
         &ctx,
-        &pairs,
-        BTreeMap::new(),
-        BTreeMap::new(),
+        &form,
+        FieldErrors::new(),
+        ContactView::default(),
         StatusCode::OK,
     )
     .await
-}
-
-fn field<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.trim())
-        .unwrap_or("")
 }
 
 /// Requests for help one client address may send in [`HELP_WINDOW_MINUTES`].
@@ -384,44 +504,21 @@ pub const HELP_WINDOW_MINUTES: i64 = 10;
 pub async fn ask_professional(
     State(state): State<AppState>,
     ctx: Ctx,
-    Form(pairs): Form<Pairs>,
+    HtmlForm(form): HtmlForm<WijzerForm>,
 ) -> PageResult {
-    let name: String = field(&pairs, "naam").chars().take(120).collect();
-    let contact = field(&pairs, "contact").to_owned();
-    let consent = field(&pairs, "toestemming") == "ja";
-    let mut errors: BTreeMap<&str, String> = BTreeMap::new();
-    if contact.chars().count() < 6 || contact.chars().count() > 200 {
-        errors.insert(
-            "contact",
-            "Vul uw telefoonnummer of e-mailadres in, zodat het wijkteam u kan bereiken.".into(),
-        );
-    }
-    let postcode_raw = field(&pairs, "postcode").to_owned();
-    let number_raw = field(&pairs, "huisnummer").to_owned();
-    let postcode = baken_domain::Postcode::parse(&postcode_raw).ok();
-    if postcode.is_none() {
-        errors.insert("postcode", "Vul uw postcode in, zoals 1234 AB.".into());
-    }
-    let number = baken_domain::HouseNumber::parse(&number_raw).ok();
-    if number.is_none() {
-        errors.insert(
-            "huisnummer",
-            "Vul uw huisnummer in (alleen het nummer, zoals 12).".into(),
-        );
-    }
-    if !consent {
-        errors.insert("toestemming", "Zet een vinkje als u wilt dat het wijkteam uw antwoorden ziet en contact met u opneemt.".into());
-    }
-    if !errors.is_empty() {
-        let form = BTreeMap::from([
-            ("naam", name),
-            ("contact", contact),
-            ("postcode", postcode_raw),
-            ("huisnummer", number_raw),
-        ]);
-        return result_page(&state, &ctx, &pairs, errors, form, StatusCode::BAD_REQUEST).await;
-    }
-    let a = answers_from(&pairs);
+    let HelpRequestContact {
+        name,
+        contact,
+        postcode,
+        number,
+    } = match HelpRequestContact::try_from(&form) {
+        Ok(contact) => contact,
+        Err(errors) => {
+            let typed = ContactView::from(&form);
+            return result_page(&state, &ctx, &form, errors, typed, StatusCode::BAD_REQUEST).await;
+        }
+    };
+    let a = Answers::from(&form);
     let labelled = content(&state).await?.label(&a);
     let (_, district_names) = view::district_names(&state).await?;
     let mut tx = state.db.begin().await?;
@@ -464,9 +561,6 @@ pub async fn ask_professional(
     // The request reaches the wijkteam as a signal of category "hulpvraag" at the
     // resident's address: it appears in the team's triage like any other signal,
     // carrying the answers in words and a link to the whole request.
-    let (Some(postcode), Some(number)) = (postcode, number) else {
-        return Err(AppError::bug("address checked above").into());
-    };
     let district_name = district
         .as_ref()
         .and_then(|d| district_names.get(d).cloned())
@@ -520,26 +614,40 @@ mod tests {
 
     #[test]
     fn answers_are_read_from_repeated_form_fields() {
-        let pairs: Pairs = vec![
-            ("vraag".into(), " Ik wil maaltijden thuis ".into()),
-            ("onderwerp".into(), "eten".into()),
-            ("situatie_alleen_eten".into(), "vaak".into()),
-            ("situatie_lopen".into(), "".into()),
-            ("graag".into(), "lezen".into()),
-            ("graag".into(), "mensen".into()),
-            ("hulp".into(), "niemand".into()),
-            ("wijk".into(), "wk999902".into()),
-            ("csrf".into(), "x".into()),
-        ];
-        let a = answers_from(&pairs);
+        let body = "vraag=+Ik+wil+maaltijden+thuis+&onderwerp=eten&situatie_alleen_eten=vaak\
+                    &situatie_lopen=&graag=lezen&graag=mensen&hulp=niemand&wijk=wk999902&csrf=x";
+        let form: WijzerForm = serde_html_form::from_str(body).expect("the wijzer's form");
+        let a = Answers::from(&form);
         assert_eq!(a.question, "Ik wil maaltijden thuis");
         assert_eq!(a.likes, vec!["lezen", "mensen"]);
         assert!(a.nobody_helps && a.helpers.is_empty());
         assert_eq!(a.situation.len(), 1);
         assert_eq!(a.district.unwrap().as_str(), "WK999902");
         assert!(
-            !answer_pairs(&pairs).iter().any(|(k, _)| k == "csrf"),
+            !form.answers_carry().iter().any(|(k, _)| k == "csrf"),
             "the token is not carried as an answer"
         );
+    }
+
+    #[test]
+    fn the_carried_answers_read_back_as_the_same_answers() {
+        let body = "vraag=Ik+ben+vaak+alleen&onderwerp=eenzaam&onderwerp=eten\
+                    &situatie_alleen_eten=vaak&graag=wandelen&hulp=buren&hulp=familie&wijk=WK999901";
+        let form: WijzerForm = serde_html_form::from_str(body).expect("the wijzer's form");
+        let carried = serde_urlencoded::to_string(form.answers_carry()).expect("hidden fields");
+        let again: WijzerForm = serde_html_form::from_str(&carried).expect("read back");
+        assert_eq!(Answers::from(&again), Answers::from(&form));
+    }
+
+    #[test]
+    fn a_help_request_names_every_missing_detail_next_to_its_field() {
+        let form: WijzerForm =
+            serde_html_form::from_str("naam=An&contact=06&postcode=12").expect("the wijzer's form");
+        let Err(errors) = HelpRequestContact::try_from(&form) else {
+            panic!("no consent, no address: refused");
+        };
+        for field in ["contact", "postcode", "huisnummer", "toestemming"] {
+            assert!(errors.get(field).is_some(), "{field}");
+        }
     }
 }

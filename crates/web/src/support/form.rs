@@ -12,7 +12,7 @@ use super::error::{AppError, Failure};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use serde::de::DeserializeOwned;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// A form body (`application/x-www-form-urlencoded`) as the typed struct `T`.
@@ -57,6 +57,14 @@ impl FieldErrors {
         FieldErrors::default()
     }
 
+    /// A form refused for one reason, found after its fields were checked (a
+    /// name already taken, a version gone stale).
+    pub fn only(field: impl Into<String>, message: impl Into<String>) -> FieldErrors {
+        let mut errors = FieldErrors::new();
+        errors.add(field, message);
+        errors
+    }
+
     /// Records a message for `field`; the first message for a field is kept.
     pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
         self.0.entry(field.into()).or_insert_with(|| message.into());
@@ -82,6 +90,25 @@ impl FieldErrors {
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }
+}
+
+/// The query of a page a saved form redirects to (`?opgeslagen=…`): which
+/// confirmation the page shows.
+#[derive(Debug, Default, Deserialize)]
+pub struct SavedQuery {
+    #[serde(default)]
+    pub opgeslagen: Option<String>,
+}
+
+/// Parses the hidden `versie` field of an edit form (the version of the
+/// record it was filled in from). Missing or garbled, the form cannot be
+/// trusted: a 400 asking to reload, before any field is looked at.
+pub fn form_version(raw: &str) -> Result<i64, AppError> {
+    raw.trim().parse::<i64>().map_err(|_| {
+        AppError::BadRequest(
+            "Het formulier mist de versie van de gegevens. Laad de pagina opnieuw.".into(),
+        )
+    })
 }
 
 /// Parses a page number; anything else is page 1.

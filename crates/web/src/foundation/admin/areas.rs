@@ -3,6 +3,7 @@
 use super::users::refuse_stale;
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
+use crate::support::form::{form_version, FieldErrors, SavedQuery};
 use crate::support::render::{render, PageResult};
 use crate::support::state::AppState;
 use axum::extract::{Path, Query, State};
@@ -13,7 +14,6 @@ use baken_domain::{AuditAction, AuditOutcome, DistrictCode, NeighbourhoodCode};
 use baken_store::{areas, audit, StoreError};
 use minijinja::{context, Value};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 #[derive(Serialize)]
 struct DistrictView {
@@ -27,7 +27,7 @@ struct DistrictView {
 pub async fn districts(
     State(state): State<AppState>,
     ctx: Ctx,
-    Query(q): Query<BTreeMap<String, String>>,
+    Query(q): Query<SavedQuery>,
 ) -> PageResult {
     let mut tx = state.db.read().await?;
     let districts = areas::districts(&mut tx).await?;
@@ -47,7 +47,7 @@ pub async fn districts(
             neighbourhoods: d.neighbourhoods,
         })
         .collect();
-    let saved = match q.get("opgeslagen").map(String::as_str) {
+    let saved = match q.opgeslagen.as_deref() {
         Some("buurt") => "De naam van de buurt is opgeslagen.",
         Some(_) => "De naam van de wijk is opgeslagen.",
         None => "",
@@ -68,6 +68,31 @@ pub struct DistrictForm {
     naam: String,
     #[serde(default)]
     versie: String,
+}
+
+/// The new name of a district or neighbourhood: 2–80 characters, trimmed,
+/// without a line break or tab.
+struct AreaName(String);
+
+impl TryFrom<&DistrictForm> for AreaName {
+    type Error = FieldErrors;
+
+    fn try_from(form: &DistrictForm) -> Result<AreaName, FieldErrors> {
+        let name = form.naam.trim().to_owned();
+        if name.chars().count() < 2 || name.chars().count() > 80 {
+            Err(FieldErrors::only(
+                "naam",
+                "Vul een naam in van 2 tot 80 tekens.",
+            ))
+        } else if name.chars().any(char::is_control) {
+            Err(FieldErrors::only(
+                "naam",
+                "De naam mag geen regeleinde of tab bevatten.",
+            ))
+        } else {
+            Ok(AreaName(name))
+        }
+    }
 }
 
 /// A part of the CBS division whose name a beheerder may change: a district or a
@@ -152,7 +177,7 @@ fn area_form_page(
     area: Area,
     view: &AreaView,
     form: DistrictForm,
-    errors: BTreeMap<&str, String>,
+    errors: FieldErrors,
     status: StatusCode,
 ) -> PageResult {
     let title = match area {
@@ -184,7 +209,7 @@ async fn area_form(state: &AppState, ctx: &Ctx, area: Area, code: &str) -> PageR
         area,
         &view,
         form,
-        BTreeMap::new(),
+        FieldErrors::new(),
         StatusCode::OK,
     )
 }
@@ -199,33 +224,21 @@ async fn area_submit(
     form: DistrictForm,
 ) -> PageResult {
     let view = load_area(state, area, code).await?;
-    let Ok(version) = form.versie.trim().parse::<i64>() else {
-        return Err(AppError::BadRequest(
-            "Het formulier mist de versie van de gegevens. Laad de pagina opnieuw.".into(),
-        )
-        .into());
+    let version = form_version(&form.versie)?;
+    let name = match AreaName::try_from(&form) {
+        Ok(AreaName(name)) => name,
+        Err(errors) => {
+            return area_form_page(
+                state,
+                ctx,
+                area,
+                &view,
+                form,
+                errors,
+                StatusCode::BAD_REQUEST,
+            )
+        }
     };
-    let mut errors: BTreeMap<&str, String> = BTreeMap::new();
-    let name = form.naam.trim().to_owned();
-    if name.chars().count() < 2 || name.chars().count() > 80 {
-        errors.insert("naam", "Vul een naam in van 2 tot 80 tekens.".into());
-    } else if name.chars().any(char::is_control) {
-        errors.insert(
-            "naam",
-            "De naam mag geen regeleinde of tab bevatten.".into(),
-        );
-    }
-    if !errors.is_empty() {
-        return area_form_page(
-            state,
-            ctx,
-            area,
-            &view,
-            form,
-            errors,
-            StatusCode::BAD_REQUEST,
-        );
-    }
     let mut tx = state.db.begin().await?;
     let renamed = match area {
         Area::District => areas::rename_district(&mut tx, &view.code, version, &name).await,
@@ -255,7 +268,7 @@ async fn area_submit(
         }
         Err(StoreError::Conflict { .. }) => {
             let subject = format!("deze {}", area.noun());
-            errors.insert(
+            let errors = FieldErrors::only(
                 "_form",
                 refuse_stale(tx, state, ctx, object, version, &subject).await?,
             );

@@ -1,8 +1,8 @@
 //! `/beheer/audit`: searching the audit log.
 
-use super::users::Opt;
+use crate::support::choice::choices;
 use crate::support::ctx::Ctx;
-use crate::support::form::page_number;
+use crate::support::form::{page_number, FieldErrors};
 use crate::support::render::{render, PageResult};
 use crate::support::state::AppState;
 use axum::extract::{Query, State};
@@ -13,7 +13,6 @@ use baken_store::audit;
 use baken_store::audit::AuditFilter;
 use minijinja::{context, Value};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 #[derive(Deserialize, Serialize, Default)]
 pub struct AuditQuery {
@@ -50,80 +49,80 @@ fn parse_day(s: &str) -> Option<chrono::NaiveDate> {
     chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
 }
 
+impl TryFrom<&AuditQuery> for AuditFilter {
+    type Error = FieldErrors;
+
+    /// The search the filter form asks for; an empty field filters nothing.
+    fn try_from(q: &AuditQuery) -> Result<AuditFilter, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let mut filter = AuditFilter {
+            username: Some(q.gebruiker.trim().to_ascii_lowercase()).filter(|s| !s.is_empty()),
+            ..AuditFilter::default()
+        };
+        match q.actie.trim() {
+            "" => {}
+            a => match AuditAction::parse(a) {
+                Some(a) => filter.action = Some(a.as_str().to_owned()),
+                None => errors.add("actie", "Kies een actie uit de lijst."),
+            },
+        }
+        match q.uitkomst.trim() {
+            "" => {}
+            o => match AuditOutcome::parse(o) {
+                Some(o) => filter.outcome = Some(o.as_str().to_owned()),
+                None => errors.add("uitkomst", "Kies een uitkomst uit de lijst."),
+            },
+        }
+        if !q.object.trim().is_empty() {
+            match q.object.trim().split_once(':') {
+                Some((t, id)) if !t.is_empty() && !id.is_empty() => {
+                    filter.object_type = Some(t.trim().to_owned());
+                    filter.object_id = Some(id.trim().to_owned());
+                }
+                _ => errors.add(
+                    "object",
+                    "Schrijf het object als soort:nummer, bijvoorbeeld household:12.",
+                ),
+            }
+        }
+        if !q.van.trim().is_empty() {
+            match parse_day(&q.van) {
+                Some(d) => filter.from = d.and_hms_opt(0, 0, 0).map(|t| t.and_utc()),
+                None => errors.add("van", "Vul een datum in als jjjj-mm-dd."),
+            }
+        }
+        if !q.tot.trim().is_empty() {
+            match parse_day(&q.tot) {
+                Some(d) => {
+                    filter.until = d
+                        .succ_opt()
+                        .and_then(|d| d.and_hms_opt(0, 0, 0))
+                        .map(|t| t.and_utc())
+                }
+                None => errors.add("tot", "Vul een datum in als jjjj-mm-dd."),
+            }
+        }
+        if let (Some(from), Some(until)) = (filter.from, filter.until) {
+            if until <= from {
+                errors.add("tot", "De einddatum ligt vóór de begindatum.");
+            }
+        }
+        errors.or_ok(filter)
+    }
+}
+
 pub async fn audit_log(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<AuditQuery>,
 ) -> PageResult {
-    let mut errors: BTreeMap<&str, String> = BTreeMap::new();
-    let mut filter = AuditFilter {
-        username: Some(q.gebruiker.trim().to_ascii_lowercase()).filter(|s| !s.is_empty()),
-        ..AuditFilter::default()
-    };
-    match q.actie.trim() {
-        "" => {}
-        a => match baken_domain::AuditAction::parse(a) {
-            Some(a) => filter.action = Some(a.as_str().to_owned()),
-            None => {
-                errors.insert("actie", "Kies een actie uit de lijst.".into());
-            }
-        },
-    }
-    match q.uitkomst.trim() {
-        "" => {}
-        o => match baken_domain::AuditOutcome::parse(o) {
-            Some(o) => filter.outcome = Some(o.as_str().to_owned()),
-            None => {
-                errors.insert("uitkomst", "Kies een uitkomst uit de lijst.".into());
-            }
-        },
-    }
-    if !q.object.trim().is_empty() {
-        match q.object.trim().split_once(':') {
-            Some((t, id)) if !t.is_empty() && !id.is_empty() => {
-                filter.object_type = Some(t.trim().to_owned());
-                filter.object_id = Some(id.trim().to_owned());
-            }
-            _ => {
-                errors.insert(
-                    "object",
-                    "Schrijf het object als soort:nummer, bijvoorbeeld household:12.".into(),
-                );
-            }
-        }
-    }
-    if !q.van.trim().is_empty() {
-        match parse_day(&q.van) {
-            Some(d) => filter.from = d.and_hms_opt(0, 0, 0).map(|t| t.and_utc()),
-            None => {
-                errors.insert("van", "Vul een datum in als jjjj-mm-dd.".into());
-            }
-        }
-    }
-    if !q.tot.trim().is_empty() {
-        match parse_day(&q.tot) {
-            Some(d) => {
-                filter.until = d
-                    .succ_opt()
-                    .and_then(|d| d.and_hms_opt(0, 0, 0))
-                    .map(|t| t.and_utc())
-            }
-            None => {
-                errors.insert("tot", "Vul een datum in als jjjj-mm-dd.".into());
-            }
-        }
-    }
-    if let (Some(from), Some(until)) = (filter.from, filter.until) {
-        if until <= from {
-            errors.insert("tot", "De einddatum ligt vóór de begindatum.".into());
-        }
-    }
     let page_no = page_number(q.pagina.as_deref());
     // With a wrong filter nothing is searched (and so nothing is audited): the
     // form comes back with the messages.
-    let page = if errors.is_empty() {
+    let filter = AuditFilter::try_from(&q);
+    let page = if let Ok(filter) = &filter {
         let mut tx = state.db.begin().await?;
-        let page = audit::search(&mut tx, &filter, page_no, 50).await?;
+        let page = audit::search(&mut tx, filter, page_no, 50).await?;
         audit::append(
             &mut tx,
             &ctx.audit(
@@ -172,28 +171,19 @@ pub async fn audit_log(
             detail: r.detail.clone(),
         })
         .collect();
-    let actions: Vec<Opt> = baken_domain::AuditAction::ALL
-        .iter()
-        .map(|a| Opt {
-            value: a.as_str().into(),
-            label: a.label().into(),
-        })
-        .collect();
-    let outcomes: Vec<Opt> = baken_domain::AuditOutcome::ALL
-        .iter()
-        .map(|a| Opt {
-            value: a.as_str().into(),
-            label: a.label().into(),
-        })
-        .collect();
+    let actions = choices(&AuditAction::ALL, AuditAction::as_str, AuditAction::label);
+    let outcomes = choices(
+        &AuditOutcome::ALL,
+        AuditOutcome::as_str,
+        AuditOutcome::label,
+    );
     let pager_base = format!(
         "/beheer/audit?{}&",
         serde_urlencoded::to_string(&q).unwrap_or_default()
     );
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
+    let (status, errors) = match filter {
+        Ok(_) => (StatusCode::OK, FieldErrors::new()),
+        Err(errors) => (StatusCode::BAD_REQUEST, errors),
     };
     let html = render(
         &state,

@@ -5,4 +5,5 @@ pub mod areas;
 pub mod audit;
 pub mod providers;
 pub mod teams;
+pub mod user_form;
 pub mod users;

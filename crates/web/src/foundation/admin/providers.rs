@@ -6,6 +6,7 @@
 use super::users::refuse_stale;
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
+use crate::support::form::{form_version, FieldErrors, SavedQuery};
 use crate::support::render::{render, PageResult};
 use crate::support::state::AppState;
 use axum::extract::{Path, Query, State};
@@ -17,7 +18,6 @@ use baken_domain::{AuditAction, AuditOutcome, ProviderDetails, ProviderName, Pro
 use baken_store::{areas, audit, kaart, StoreError};
 use minijinja::{context, Value};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 #[derive(Deserialize, Serialize, Default)]
 pub struct ProviderForm {
@@ -34,6 +34,8 @@ pub struct ProviderForm {
     #[serde(default)]
     versie: String,
 }
+
+const NAME_TAKEN: &str = "Er is al een aanbieder met deze naam.";
 
 #[derive(Serialize)]
 struct SectorView {
@@ -57,64 +59,67 @@ fn sector_label(code: &str) -> String {
         .unwrap_or_else(|_| code.to_owned())
 }
 
-/// Name, sector and details, checked; every problem is put in `errors` under its field.
-fn check(
-    form: &ProviderForm,
-    errors: &mut BTreeMap<&str, String>,
-) -> Option<(ProviderName, ProviderSector, ProviderDetails)> {
-    let name = match ProviderName::parse(&form.naam) {
-        Ok(n) => Some(n),
-        Err(ProviderNameError::Length) => {
-            errors.insert(
-                "naam",
-                format!(
-                    "Vul een naam in van {} tot {} tekens.",
-                    ProviderName::MIN,
-                    ProviderName::MAX
-                ),
-            );
-            None
-        }
-        Err(ProviderNameError::Control) => {
-            errors.insert(
-                "naam",
-                "De naam mag geen regeleinde, tab of onzichtbaar teken bevatten.".into(),
-            );
-            None
-        }
-    };
-    let sector = match ProviderSector::parse(&form.sector) {
-        Ok(s) => Some(s),
-        Err(_) => {
-            errors.insert("sector", "Kies een sector uit de lijst.".into());
-            None
-        }
-    };
-    let details = match ProviderDetails::parse(&form.omschrijving, &form.website, &form.email) {
-        Ok(d) => Some(d),
-        Err(problems) => {
-            for p in problems {
-                let text = match p {
-                    DetailsError::DescriptionLength(_) => format!(
-                        "Maak de omschrijving korter: hoogstens {} tekens.",
-                        ProviderDetails::MAX_DESCRIPTION
+/// A provider as the form describes it, every field checked.
+struct ProviderInput {
+    name: ProviderName,
+    sector: ProviderSector,
+    details: ProviderDetails,
+}
+
+impl TryFrom<&ProviderForm> for ProviderInput {
+    type Error = FieldErrors;
+
+    fn try_from(form: &ProviderForm) -> Result<ProviderInput, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let name = ProviderName::parse(&form.naam)
+            .map_err(|e| {
+                let message = match e {
+                    ProviderNameError::Length => format!(
+                        "Vul een naam in van {} tot {} tekens.",
+                        ProviderName::MIN,
+                        ProviderName::MAX
                     ),
-                    DetailsError::DescriptionControl => {
-                        "De omschrijving mag geen onzichtbare tekens bevatten.".into()
-                    }
-                    DetailsError::Website(_) => {
-                        "Vul een webadres in, zoals www.voorbeeld.nl.".into()
-                    }
-                    DetailsError::Email(_) => {
-                        "Vul een geldig e-mailadres in, zoals info@voorbeeld.nl.".into()
+                    ProviderNameError::Control => {
+                        "De naam mag geen regeleinde, tab of onzichtbaar teken bevatten.".into()
                     }
                 };
-                errors.insert(p.field(), text);
-            }
-            None
+                errors.add("naam", message);
+            })
+            .ok();
+        let sector = ProviderSector::parse(&form.sector)
+            .map_err(|_| errors.add("sector", "Kies een sector uit de lijst."))
+            .ok();
+        let details = ProviderDetails::parse(&form.omschrijving, &form.website, &form.email)
+            .map_err(|problems| {
+                for p in problems {
+                    let text = match p {
+                        DetailsError::DescriptionLength(_) => format!(
+                            "Maak de omschrijving korter: hoogstens {} tekens.",
+                            ProviderDetails::MAX_DESCRIPTION
+                        ),
+                        DetailsError::DescriptionControl => {
+                            "De omschrijving mag geen onzichtbare tekens bevatten.".into()
+                        }
+                        DetailsError::Website(_) => {
+                            "Vul een webadres in, zoals www.voorbeeld.nl.".into()
+                        }
+                        DetailsError::Email(_) => {
+                            "Vul een geldig e-mailadres in, zoals info@voorbeeld.nl.".into()
+                        }
+                    };
+                    errors.add(p.field(), text);
+                }
+            })
+            .ok();
+        match (name, sector, details) {
+            (Some(name), Some(sector), Some(details)) => errors.or_ok(ProviderInput {
+                name,
+                sector,
+                details,
+            }),
+            _ => Err(errors),
         }
-    };
-    Some((name?, sector?, details?))
+    }
 }
 
 #[derive(Serialize)]
@@ -130,7 +135,7 @@ async fn list_page(
     state: &AppState,
     ctx: &Ctx,
     form: ProviderForm,
-    errors: BTreeMap<&str, String>,
+    errors: FieldErrors,
     saved: &str,
     status: StatusCode,
 ) -> PageResult {
@@ -162,9 +167,9 @@ async fn list_page(
 pub async fn list(
     State(state): State<AppState>,
     ctx: Ctx,
-    Query(q): Query<BTreeMap<String, String>>,
+    Query(q): Query<SavedQuery>,
 ) -> PageResult {
-    let saved = match q.get("opgeslagen").map(String::as_str) {
+    let saved = match q.opgeslagen.as_deref() {
         Some("gewijzigd") => "De wijzigingen in de aanbieder zijn opgeslagen.",
         Some("1") => "De aanbieder is toegevoegd.",
         _ => "",
@@ -173,7 +178,7 @@ pub async fn list(
         &state,
         &ctx,
         ProviderForm::default(),
-        BTreeMap::new(),
+        FieldErrors::new(),
         saved,
         StatusCode::OK,
     )
@@ -185,14 +190,20 @@ pub async fn create(
     ctx: Ctx,
     Form(form): Form<ProviderForm>,
 ) -> PageResult {
-    let mut errors = BTreeMap::new();
-    let Some((name, sector, details)) = check(&form, &mut errors) else {
-        return list_page(&state, &ctx, form, errors, "", StatusCode::BAD_REQUEST).await;
+    let ProviderInput {
+        name,
+        sector,
+        details,
+    } = match ProviderInput::try_from(&form) {
+        Ok(input) => input,
+        Err(errors) => {
+            return list_page(&state, &ctx, form, errors, "", StatusCode::BAD_REQUEST).await
+        }
     };
     let mut tx = state.db.begin().await?;
     if areas::provider_name_taken(&mut tx, name.as_str(), None).await? {
         tx.rollback().await?;
-        errors.insert("naam", "Er is al een aanbieder met deze naam.".into());
+        let errors = FieldErrors::only("naam", NAME_TAKEN);
         return list_page(&state, &ctx, form, errors, "", StatusCode::BAD_REQUEST).await;
     }
     match areas::create_provider(&mut tx, name.as_str(), sector.as_str()).await {
@@ -213,7 +224,7 @@ pub async fn create(
         }
         Err(StoreError::Duplicate(_)) => {
             tx.rollback().await?;
-            errors.insert("naam", "Er is al een aanbieder met deze naam.".into());
+            let errors = FieldErrors::only("naam", NAME_TAKEN);
             list_page(&state, &ctx, form, errors, "", StatusCode::BAD_REQUEST).await
         }
         Err(e) => Err(e.into()),
@@ -236,7 +247,7 @@ fn form_page(
     ctx: &Ctx,
     provider: &areas::ProviderRow,
     form: ProviderForm,
-    errors: BTreeMap<&str, String>,
+    errors: FieldErrors,
     status: StatusCode,
 ) -> PageResult {
     let html = render(
@@ -268,7 +279,7 @@ pub async fn edit_form(
         email,
         versie: p.version.to_string(),
     };
-    form_page(&state, &ctx, &p, form, BTreeMap::new(), StatusCode::OK)
+    form_page(&state, &ctx, &p, form, FieldErrors::new(), StatusCode::OK)
 }
 
 pub async fn edit_submit(
@@ -278,20 +289,19 @@ pub async fn edit_submit(
     Form(form): Form<ProviderForm>,
 ) -> PageResult {
     let p = load(&state, &id).await?;
-    let Ok(version) = form.versie.trim().parse::<i64>() else {
-        return Err(AppError::BadRequest(
-            "Het formulier mist de versie van de gegevens. Laad de pagina opnieuw.".into(),
-        )
-        .into());
-    };
-    let mut errors = BTreeMap::new();
-    let Some((name, sector, details)) = check(&form, &mut errors) else {
-        return form_page(&state, &ctx, &p, form, errors, StatusCode::BAD_REQUEST);
+    let version = form_version(&form.versie)?;
+    let ProviderInput {
+        name,
+        sector,
+        details,
+    } = match ProviderInput::try_from(&form) {
+        Ok(input) => input,
+        Err(errors) => return form_page(&state, &ctx, &p, form, errors, StatusCode::BAD_REQUEST),
     };
     let mut tx = state.db.begin().await?;
     if areas::provider_name_taken(&mut tx, name.as_str(), Some(p.id)).await? {
         tx.rollback().await?;
-        errors.insert("naam", "Er is al een aanbieder met deze naam.".into());
+        let errors = FieldErrors::only("naam", NAME_TAKEN);
         return form_page(&state, &ctx, &p, form, errors, StatusCode::BAD_REQUEST);
     }
     match areas::update_provider(&mut tx, p.id, version, name.as_str(), sector.as_str()).await {
@@ -317,13 +327,13 @@ pub async fn edit_submit(
         }
         Err(StoreError::Duplicate(_)) => {
             tx.rollback().await?;
-            errors.insert("naam", "Er is al een aanbieder met deze naam.".into());
+            let errors = FieldErrors::only("naam", NAME_TAKEN);
             form_page(&state, &ctx, &p, form, errors, StatusCode::BAD_REQUEST)
         }
         Err(StoreError::Conflict { .. }) => {
             let object = ("provider", p.id.to_string());
             let stale = refuse_stale(tx, &state, &ctx, object, version, "deze aanbieder");
-            errors.insert("_form", stale.await?);
+            let errors = FieldErrors::only("_form", stale.await?);
             form_page(&state, &ctx, &p, form, errors, StatusCode::CONFLICT)
         }
         Err(e) => Err(e.into()),

@@ -3,6 +3,7 @@
 use super::users::refuse_stale;
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
+use crate::support::form::{form_version, FieldErrors, SavedQuery};
 use crate::support::render::{render, PageResult};
 use crate::support::state::AppState;
 use axum::extract::{Path, Query, State};
@@ -13,7 +14,6 @@ use baken_domain::{AuditAction, AuditOutcome, DistrictCode};
 use baken_store::{areas, audit, StoreError};
 use minijinja::{context, Value};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 #[derive(Deserialize, Serialize, Default)]
 pub struct TeamForm {
@@ -31,7 +31,7 @@ async fn teams_page(
     state: &AppState,
     ctx: &Ctx,
     form: TeamForm,
-    errors: BTreeMap<&str, String>,
+    errors: FieldErrors,
     saved: &str,
     status: StatusCode,
 ) -> PageResult {
@@ -54,9 +54,9 @@ async fn teams_page(
 pub async fn teams(
     State(state): State<AppState>,
     ctx: Ctx,
-    Query(q): Query<BTreeMap<String, String>>,
+    Query(q): Query<SavedQuery>,
 ) -> PageResult {
-    let saved = match q.get("opgeslagen").map(String::as_str) {
+    let saved = match q.opgeslagen.as_deref() {
         Some("gewijzigd") => "De wijzigingen in het team zijn opgeslagen.",
         Some(_) => "Het team is aangemaakt.",
         None => "",
@@ -65,45 +65,90 @@ pub async fn teams(
         &state,
         &ctx,
         TeamForm::default(),
-        BTreeMap::new(),
+        FieldErrors::new(),
         saved,
         StatusCode::OK,
     )
     .await
 }
 
-/// Name (3–80 characters) and district (empty, or an existing one): the checks
-/// shared by creating and editing a team.
-async fn check_team_form(
-    state: &AppState,
-    form: &TeamForm,
-    errors: &mut BTreeMap<&str, String>,
-) -> Result<(String, Option<String>), AppError> {
-    let name = form.naam.trim().to_owned();
-    if name.chars().count() < 3 || name.chars().count() > 80 {
-        errors.insert("naam", "Vul een naam in van 3 tot 80 tekens.".into());
-    }
-    let district = if form.wijk.trim().is_empty() {
-        None
-    } else {
-        match DistrictCode::parse(&form.wijk) {
-            Ok(d) => {
-                let mut tx = state.db.read().await?;
-                if !areas::district_exists(&mut tx, d.as_str()).await? {
-                    errors.insert(
-                        "wijk",
-                        "Deze wijk bestaat niet. Kies een wijk uit de lijst.".into(),
-                    );
-                }
-                Some(d.to_string())
-            }
-            Err(_) => {
-                errors.insert("wijk", "Kies een wijk uit de lijst.".into());
-                None
-            }
+/// A team as the form describes it, every field checked.
+struct TeamInput {
+    name: String,
+    district: Option<String>,
+    active: bool,
+}
+
+/// What an active team still holds when it is edited: a team with active
+/// members or households cannot be deactivated, they would be left without one.
+struct Holding {
+    members: i64,
+    households: i64,
+}
+
+/// What checking the team form needs from the database.
+struct TeamFacts {
+    /// Whether `wijk` names a district that exists.
+    district_exists: bool,
+    /// When editing an active team: what it still holds.
+    holding: Option<Holding>,
+}
+
+impl TeamForm {
+    /// Name (3–80 characters) and district (empty, or one that exists), and —
+    /// when editing a team that holds people — whether it may be deactivated.
+    fn parse(&self, facts: TeamFacts) -> Result<TeamInput, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let name = self.naam.trim().to_owned();
+        if name.chars().count() < 3 || name.chars().count() > 80 {
+            errors.add("naam", "Vul een naam in van 3 tot 80 tekens.");
         }
+        let district = if self.wijk.trim().is_empty() {
+            None
+        } else {
+            match DistrictCode::parse(&self.wijk) {
+                Ok(code) if facts.district_exists => Some(code.to_string()),
+                Ok(_) => {
+                    errors.add(
+                        "wijk",
+                        "Deze wijk bestaat niet. Kies een wijk uit de lijst.",
+                    );
+                    None
+                }
+                Err(_) => {
+                    errors.add("wijk", "Kies een wijk uit de lijst.");
+                    None
+                }
+            }
+        };
+        let active = self.actief == "ja";
+        if let Some(holding) = facts
+            .holding
+            .filter(|h| !active && (h.members > 0 || h.households > 0))
+        {
+            errors.add(
+                "actief",
+                format!(
+                    "Dit team heeft nog {} actieve medewerkers en {} huishoudens. Zet die eerst over naar een ander team; daarna kunt u dit team opheffen.",
+                    holding.members, holding.households
+                ),
+            );
+        }
+        errors.or_ok(TeamInput {
+            name,
+            district,
+            active,
+        })
+    }
+}
+
+/// Whether the form's `wijk` names a district that exists.
+async fn district_exists(state: &AppState, form: &TeamForm) -> Result<bool, AppError> {
+    let Ok(code) = DistrictCode::parse(&form.wijk) else {
+        return Ok(false);
     };
-    Ok((name, district))
+    let mut tx = state.db.read().await?;
+    Ok(areas::district_exists(&mut tx, code.as_str()).await?)
 }
 
 pub async fn create_team(
@@ -111,11 +156,17 @@ pub async fn create_team(
     ctx: Ctx,
     Form(form): Form<TeamForm>,
 ) -> PageResult {
-    let mut errors: BTreeMap<&str, String> = BTreeMap::new();
-    let (name, district) = check_team_form(&state, &form, &mut errors).await?;
-    if !errors.is_empty() {
-        return teams_page(&state, &ctx, form, errors, "", StatusCode::BAD_REQUEST).await;
-    }
+    let facts = TeamFacts {
+        district_exists: district_exists(&state, &form).await?,
+        holding: None,
+    };
+    let input = match form.parse(facts) {
+        Ok(input) => input,
+        Err(errors) => {
+            return teams_page(&state, &ctx, form, errors, "", StatusCode::BAD_REQUEST).await
+        }
+    };
+    let TeamInput { name, district, .. } = input;
     let mut tx = state.db.begin().await?;
     match areas::create_team(&mut tx, &name, district.as_deref()).await {
         Ok(id) => {
@@ -134,7 +185,7 @@ pub async fn create_team(
         }
         Err(StoreError::Duplicate(_)) => {
             tx.rollback().await?;
-            errors.insert("naam", "Er is al een team met deze naam.".into());
+            let errors = FieldErrors::only("naam", "Er is al een team met deze naam.");
             teams_page(&state, &ctx, form, errors, "", StatusCode::BAD_REQUEST).await
         }
         Err(e) => Err(e.into()),
@@ -150,7 +201,7 @@ async fn team_form_page(
     ctx: &Ctx,
     team: &areas::Team,
     form: TeamForm,
-    errors: BTreeMap<&str, String>,
+    errors: FieldErrors,
     status: StatusCode,
 ) -> PageResult {
     let mut tx = state.db.read().await?;
@@ -192,7 +243,15 @@ pub async fn edit_team_form(
         },
         versie: team.version.to_string(),
     };
-    team_form_page(&state, &ctx, &team, form, BTreeMap::new(), StatusCode::OK).await
+    team_form_page(
+        &state,
+        &ctx,
+        &team,
+        form,
+        FieldErrors::new(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// Renames a team, moves it to another district, or (de)activates it. A team
@@ -205,32 +264,33 @@ pub async fn edit_team_submit(
     Form(form): Form<TeamForm>,
 ) -> PageResult {
     let team = load_team(&state, path_team_id(&id)?).await?;
-    let Ok(version) = form.versie.trim().parse::<i64>() else {
-        return Err(AppError::BadRequest(
-            "Het formulier mist de versie van de gegevens. Laad de pagina opnieuw.".into(),
-        )
-        .into());
-    };
-    let mut errors: BTreeMap<&str, String> = BTreeMap::new();
-    let (name, district) = check_team_form(&state, &form, &mut errors).await?;
-    let active = form.actief == "ja";
-    if team.active && !active {
+    let version = form_version(&form.versie)?;
+    let holding = if team.active {
         let mut tx = state.db.read().await?;
         let households = areas::team_households(&mut tx, team.id).await?;
         drop(tx);
-        if team.members > 0 || households > 0 {
-            errors.insert(
-                "actief",
-                format!(
-                    "Dit team heeft nog {} actieve medewerkers en {households} huishoudens. Zet die eerst over naar een ander team; daarna kunt u dit team opheffen.",
-                    team.members
-                ),
-            );
+        Some(Holding {
+            members: team.members,
+            households,
+        })
+    } else {
+        None
+    };
+    let facts = TeamFacts {
+        district_exists: district_exists(&state, &form).await?,
+        holding,
+    };
+    let input = match form.parse(facts) {
+        Ok(input) => input,
+        Err(errors) => {
+            return team_form_page(&state, &ctx, &team, form, errors, StatusCode::BAD_REQUEST).await
         }
-    }
-    if !errors.is_empty() {
-        return team_form_page(&state, &ctx, &team, form, errors, StatusCode::BAD_REQUEST).await;
-    }
+    };
+    let TeamInput {
+        name,
+        district,
+        active,
+    } = input;
     let mut tx = state.db.begin().await?;
     let change = areas::TeamChange {
         name: &name,
@@ -260,7 +320,7 @@ pub async fn edit_team_submit(
         }
         Err(StoreError::Duplicate(_)) => {
             tx.rollback().await?;
-            errors.insert("naam", "Er is al een team met deze naam.".into());
+            let errors = FieldErrors::only("naam", "Er is al een team met deze naam.");
             team_form_page(&state, &ctx, &team, form, errors, StatusCode::BAD_REQUEST).await
         }
         Err(StoreError::Conflict { .. }) => {
@@ -272,7 +332,7 @@ pub async fn edit_team_submit(
                 version,
                 "dit team",
             );
-            errors.insert("_form", stale.await?);
+            let errors = FieldErrors::only("_form", stale.await?);
             team_form_page(&state, &ctx, &team, form, errors, StatusCode::CONFLICT).await
         }
         Err(e) => Err(e.into()),

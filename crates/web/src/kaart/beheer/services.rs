@@ -1,43 +1,24 @@
 //! `/beheer/kaart`: an aanbieder keeps its own services on the map (a beheerder all),
 //! with their places.
 
-use crate::kaart::view::{self, domain_options, step_options, Opt};
+use crate::kaart::view::{self, domain_options, step_options};
+use crate::support::choice::{choices, support_forms, Choice};
 use crate::support::ctx::{Ctx, CurrentUser};
 use crate::support::error::AppError;
-use crate::support::form::page_number;
+use crate::support::form::{form_version, page_number, FieldErrors, HtmlForm};
 use crate::support::render::{render, PageResult};
 use crate::support::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
-use axum::Form;
 use baken_domain::kaart::service::ServiceStatus;
 use baken_domain::kaart::{
-    CostUnit, LocationDraft, NewLocation, Reach, ServiceAccess, ServiceDraft,
+    CostUnit, LocationDraft, NewLocation, Reach, Service, ServiceAccess, ServiceDraft,
 };
-use baken_domain::{AuditAction, AuditOutcome, Role, SupportForm};
+use baken_domain::{AuditAction, AuditOutcome, Role};
 use baken_store::{areas, audit, kaart, StoreError};
 use minijinja::{context, Value};
-use serde::Serialize;
-use std::collections::BTreeMap;
-
-pub(crate) type Pairs = Vec<(String, String)>;
-
-pub(crate) fn one<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("")
-}
-pub(crate) fn all(pairs: &Pairs, name: &str) -> Vec<String> {
-    pairs
-        .iter()
-        .filter(|(k, _)| k == name)
-        .map(|(_, v)| v.trim().to_owned())
-        .filter(|v| !v.is_empty())
-        .collect()
-}
+use serde::{Deserialize, Serialize};
 
 /// Which provider's services this user may manage: None = all (beheerder).
 fn provider_scope(user: &CurrentUser) -> Result<Option<i64>, AppError> {
@@ -57,17 +38,28 @@ struct Row {
     volunteering: bool,
 }
 
+/// The query of `/beheer/kaart`: a search, a page, and what was just saved.
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    pagina: Option<String>,
+    #[serde(default)]
+    opgeslagen: Option<String>,
+}
+
 pub async fn list(
     State(state): State<AppState>,
     ctx: Ctx,
-    Query(q): Query<BTreeMap<String, String>>,
+    Query(q): Query<ListQuery>,
 ) -> PageResult {
     let user = ctx.user()?.clone();
     let scope = provider_scope(&user)?;
     let mut tx = state.db.read().await?;
     let services = kaart::services(&mut tx, scope).await?;
     drop(tx);
-    let text = q.get("q").cloned().unwrap_or_default();
+    let text = q.q;
     let m = baken_domain::kaart::Matcher::new(&text);
     let rows: Vec<Row> = services
         .iter()
@@ -85,9 +77,9 @@ pub async fn list(
         .collect();
     let total = rows.len();
     let pages = total.div_ceil(50).max(1);
-    let page = (page_number(q.get("pagina").map(String::as_str)) as usize).min(pages);
+    let page = (page_number(q.pagina.as_deref()) as usize).min(pages);
     let rows: Vec<Row> = rows.into_iter().skip((page - 1) * 50).take(50).collect();
-    let saved = match q.get("opgeslagen").map(String::as_str) {
+    let saved = match q.opgeslagen.as_deref() {
         Some("nieuw") => "De voorziening is toegevoegd aan de sociale kaart.",
         Some("gewijzigd") => "De wijzigingen zijn opgeslagen.",
         _ => "",
@@ -109,6 +101,260 @@ pub async fn list(
     .into_response())
 }
 
+/// The service form as the page sends it.
+#[derive(Debug, Default, Deserialize)]
+pub struct ServiceForm {
+    #[serde(default)]
+    naam: String,
+    #[serde(default)]
+    omschrijving: String,
+    #[serde(default)]
+    domeinen: Vec<String>,
+    #[serde(default)]
+    trede: String,
+    #[serde(default)]
+    vorm: String,
+    #[serde(default)]
+    bereik: String,
+    #[serde(default)]
+    toegang: String,
+    #[serde(default)]
+    kosten: String,
+    #[serde(default)]
+    eenheid: String,
+    #[serde(default)]
+    wijken: Vec<String>,
+    #[serde(default)]
+    tijden: String,
+    #[serde(default)]
+    voorwie: String,
+    #[serde(default)]
+    min_leeftijd: String,
+    #[serde(default)]
+    max_leeftijd: String,
+    #[serde(default)]
+    aanmelden: String,
+    #[serde(default)]
+    capaciteit: String,
+    #[serde(default)]
+    telefoon: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    website: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    vrijwilligerswerk: String,
+    /// The provider a beheerder chose (an aanbieder's is their own).
+    #[serde(default)]
+    aanbieder: String,
+    #[serde(default)]
+    versie: String,
+    /// The places the form showed as linked, and those still ticked.
+    #[serde(default)]
+    getoond: Vec<String>,
+    #[serde(default)]
+    locaties: Vec<String>,
+    /// An existing place to add, and a new one typed in.
+    #[serde(default)]
+    locatie_erbij: String,
+    #[serde(default)]
+    nieuw_naam: String,
+    #[serde(default)]
+    nieuw_adres: String,
+    #[serde(default)]
+    nieuw_postcode: String,
+    #[serde(default)]
+    nieuw_plaats: String,
+    #[serde(default)]
+    nieuw_wijk: String,
+}
+
+/// The values ticked in a group of checkboxes, trimmed, empty ones left out.
+fn ticked(values: &[String]) -> Vec<String> {
+    values
+        .iter()
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+        .collect()
+}
+
+impl From<&ServiceForm> for ServiceDraft {
+    fn from(form: &ServiceForm) -> ServiceDraft {
+        ServiceDraft {
+            name: form.naam.clone(),
+            description: form.omschrijving.clone(),
+            domains: ticked(&form.domeinen),
+            step: form.trede.clone(),
+            form: form.vorm.clone(),
+            reach: form.bereik.clone(),
+            access: form.toegang.clone(),
+            cost: form.kosten.clone(),
+            cost_unit: form.eenheid.clone(),
+            districts: ticked(&form.wijken),
+            schedule: form.tijden.clone(),
+            eligibility: form.voorwie.clone(),
+            min_age: form.min_leeftijd.clone(),
+            max_age: form.max_leeftijd.clone(),
+            how_to_apply: form.aanmelden.clone(),
+            capacity: form.capaciteit.clone(),
+            phone: form.telefoon.clone(),
+            email: form.email.clone(),
+            website: form.website.clone(),
+            status: form.status.clone(),
+            volunteering: form.vrijwilligerswerk == "ja",
+        }
+    }
+}
+
+impl From<&ServiceForm> for LocationDraft {
+    fn from(form: &ServiceForm) -> LocationDraft {
+        LocationDraft {
+            name: form.nieuw_naam.clone(),
+            address: form.nieuw_adres.clone(),
+            postcode: form.nieuw_postcode.clone(),
+            city: form.nieuw_plaats.clone(),
+            district: form.nieuw_wijk.clone(),
+        }
+    }
+}
+
+/// A new service as the form describes it: whose it is, the service, and its places.
+struct NewService {
+    provider: i64,
+    service: Service,
+    places: PlacesChange,
+}
+
+/// A changed service and the change to its places.
+struct ServiceChange {
+    service: Service,
+    places: PlacesChange,
+}
+
+impl ServiceForm {
+    /// A new service. An aanbieder's is their `own` organisation's; a
+    /// beheerder (`own` is `None`) chooses one of `providers`. It has no
+    /// places yet, so none were shown and none are unlinked.
+    fn parse_new(
+        &self,
+        own: Option<i64>,
+        providers: &[areas::Provider],
+        known: &[kaart::Location],
+    ) -> Result<NewService, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let provider = own.or_else(|| {
+            let chosen = self
+                .aanbieder
+                .parse::<i64>()
+                .ok()
+                .filter(|id| providers.iter().any(|p| p.id == *id));
+            if chosen.is_none() {
+                errors.add("aanbieder", "Kies de aanbieder uit de lijst.");
+            }
+            chosen
+        });
+        let service = self.service(&mut errors);
+        let places = self.places(&[], known, &mut errors);
+        match (provider, service) {
+            (Some(provider), Some(service)) => errors.or_ok(NewService {
+                provider,
+                service,
+                places,
+            }),
+            _ => Err(errors),
+        }
+    }
+
+    /// The change to an existing service and its places.
+    fn parse_change(&self, known: &[kaart::Location]) -> Result<ServiceChange, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let service = self.service(&mut errors);
+        let places = self.places(&ticked(&self.getoond), known, &mut errors);
+        match service {
+            Some(service) => errors.or_ok(ServiceChange { service, places }),
+            None => Err(errors),
+        }
+    }
+
+    /// The service's own fields, every rule checked by the domain.
+    fn service(&self, errors: &mut FieldErrors) -> Option<Service> {
+        ServiceDraft::from(self)
+            .parse()
+            .map_err(|problems| {
+                for e in problems {
+                    errors.add(e.field(), e.dutch());
+                }
+            })
+            .ok()
+    }
+
+    /// The places part: ticked places stay, places the form `shown` but are
+    /// no longer ticked are unlinked, and places it did not show (linked by
+    /// someone else meanwhile, or by an import) are left alone.
+    fn places(
+        &self,
+        shown: &[String],
+        known: &[kaart::Location],
+        errors: &mut FieldErrors,
+    ) -> PlacesChange {
+        let known_id = |typed: &str| {
+            typed
+                .parse::<i64>()
+                .ok()
+                .filter(|id| known.iter().any(|l| l.id == *id))
+        };
+        // First: of the two messages for this field, this one is shown.
+        let add = self.locatie_erbij.trim();
+        let added = if add.is_empty() {
+            None
+        } else {
+            let id = known_id(add);
+            if id.is_none() {
+                errors.add("locatie_erbij", "Kies een adres uit de lijst.");
+            }
+            id
+        };
+        let mut ids = |list: &[String]| -> Vec<i64> {
+            list.iter()
+                .filter_map(|typed| {
+                    let id = known_id(typed);
+                    if id.is_none() {
+                        errors.add(
+                            "locatie_erbij",
+                            "Een van de adressen bestaat niet meer. Laad de pagina opnieuw.",
+                        );
+                    }
+                    id
+                })
+                .collect()
+        };
+        let shown = ids(shown);
+        let mut link = ids(&ticked(&self.locaties));
+        let unlink: Vec<i64> = shown.into_iter().filter(|id| !link.contains(id)).collect();
+        link.extend(added);
+        let typed = LocationDraft::from(self);
+        let new_location = if typed.is_empty() {
+            None
+        } else {
+            typed
+                .parse()
+                .map_err(|problems| {
+                    for e in problems {
+                        errors.add(e.field(), e.dutch());
+                    }
+                })
+                .ok()
+        };
+        PlacesChange {
+            link,
+            unlink,
+            new_location,
+        }
+    }
+}
+
 /// The form's values as typed, to show them again.
 #[derive(Serialize, Default)]
 struct FormView {
@@ -123,21 +369,17 @@ struct FormView {
     new_location: LocationDraft,
 }
 
-fn form_view(pairs: &Pairs) -> FormView {
-    FormView {
-        draft: draft_from(pairs),
-        provider: one(pairs, "aanbieder").to_owned(),
-        version: one(pairs, "versie").to_owned(),
-        shown: all(pairs, "getoond"),
-        kept: all(pairs, "locaties"),
-        add: one(pairs, "locatie_erbij").trim().to_owned(),
-        new_location: LocationDraft {
-            name: one(pairs, "nieuw_naam").into(),
-            address: one(pairs, "nieuw_adres").into(),
-            postcode: one(pairs, "nieuw_postcode").into(),
-            city: one(pairs, "nieuw_plaats").into(),
-            district: one(pairs, "nieuw_wijk").into(),
-        },
+impl From<&ServiceForm> for FormView {
+    fn from(form: &ServiceForm) -> FormView {
+        FormView {
+            draft: ServiceDraft::from(form),
+            provider: form.aanbieder.clone(),
+            version: form.versie.clone(),
+            shown: ticked(&form.getoond),
+            kept: ticked(&form.locaties),
+            add: form.locatie_erbij.trim().to_owned(),
+            new_location: LocationDraft::from(form),
+        }
     }
 }
 
@@ -146,76 +388,6 @@ struct PlacesChange {
     link: Vec<i64>,
     unlink: Vec<i64>,
     new_location: Option<NewLocation>,
-}
-
-/// Reads the places part of the form: ticked places stay, places the form
-/// showed but are no longer ticked are unlinked, and places the form did not
-/// show (linked by someone else meanwhile, or by an import) are left alone.
-/// Every problem goes into `errors`.
-fn places_from(
-    form: &FormView,
-    known: &[kaart::Location],
-    errors: &mut BTreeMap<String, String>,
-) -> PlacesChange {
-    let ids = |list: &[String], errors: &mut BTreeMap<String, String>| -> Vec<i64> {
-        list.iter()
-            .filter_map(|v| {
-                match v
-                    .parse::<i64>()
-                    .ok()
-                    .filter(|id| known.iter().any(|l| l.id == *id))
-                {
-                    Some(id) => Some(id),
-                    None => {
-                        errors.insert(
-                            "locatie_erbij".into(),
-                            "Een van de adressen bestaat niet meer. Laad de pagina opnieuw.".into(),
-                        );
-                        None
-                    }
-                }
-            })
-            .collect()
-    };
-    let shown = ids(&form.shown, errors);
-    let mut link = ids(&form.kept, errors);
-    let unlink: Vec<i64> = shown.into_iter().filter(|id| !link.contains(id)).collect();
-    if !form.add.is_empty() {
-        match form
-            .add
-            .parse::<i64>()
-            .ok()
-            .filter(|id| known.iter().any(|l| l.id == *id))
-        {
-            Some(id) => link.push(id),
-            None => {
-                errors.insert(
-                    "locatie_erbij".into(),
-                    "Kies een adres uit de lijst.".into(),
-                );
-            }
-        }
-    }
-    let new_location = if form.new_location.is_empty() {
-        None
-    } else {
-        match form.new_location.parse() {
-            Ok(l) => Some(l),
-            Err(errs) => {
-                for e in errs {
-                    errors
-                        .entry(e.field().to_owned())
-                        .or_insert_with(|| e.dutch());
-                }
-                None
-            }
-        }
-    };
-    PlacesChange {
-        link,
-        unlink,
-        new_location,
-    }
 }
 
 /// Writes the places part inside the service's transaction; returns the
@@ -262,38 +434,12 @@ fn place_label(l: &kaart::Location) -> String {
     .join(", ")
 }
 
-fn draft_from(p: &Pairs) -> ServiceDraft {
-    ServiceDraft {
-        name: one(p, "naam").into(),
-        description: one(p, "omschrijving").into(),
-        domains: all(p, "domeinen"),
-        step: one(p, "trede").into(),
-        form: one(p, "vorm").into(),
-        reach: one(p, "bereik").into(),
-        access: one(p, "toegang").into(),
-        cost: one(p, "kosten").into(),
-        cost_unit: one(p, "eenheid").into(),
-        districts: all(p, "wijken"),
-        schedule: one(p, "tijden").into(),
-        eligibility: one(p, "voorwie").into(),
-        min_age: one(p, "min_leeftijd").into(),
-        max_age: one(p, "max_leeftijd").into(),
-        how_to_apply: one(p, "aanmelden").into(),
-        capacity: one(p, "capaciteit").into(),
-        phone: one(p, "telefoon").into(),
-        email: one(p, "email").into(),
-        website: one(p, "website").into(),
-        status: one(p, "status").into(),
-        volunteering: one(p, "vrijwilligerswerk") == "ja",
-    }
-}
-
 async fn form_page(
     state: &AppState,
     ctx: &Ctx,
     editing: Option<i64>,
     form: FormView,
-    errors: BTreeMap<String, String>,
+    errors: FieldErrors,
     status: StatusCode,
 ) -> PageResult {
     let user = ctx.user()?;
@@ -302,46 +448,18 @@ async fn form_page(
     let locations = kaart::locations(&mut tx).await?;
     drop(tx);
     let (districts, _) = view::district_names(state).await?;
-    let forms: Vec<Opt> = [
-        SupportForm::Faciliteren,
-        SupportForm::Ondersteunen,
-        SupportForm::Intervenieren,
-        SupportForm::Beschermen,
-    ]
-    .iter()
-    .map(|f| Opt {
-        value: f.label().into(),
-        label: f.label().into(),
-    })
-    .collect();
-    let units: Vec<Opt> = CostUnit::ALL
-        .iter()
-        .map(|u| Opt {
-            value: u.as_str().into(),
-            label: u.label().into(),
-        })
-        .collect();
-    let statuses: Vec<Opt> = ServiceStatus::ALL
-        .iter()
-        .map(|u| Opt {
-            value: u.as_str().into(),
-            label: u.label().into(),
-        })
-        .collect();
-    let reaches: Vec<Opt> = Reach::ALL
-        .iter()
-        .map(|u| Opt {
-            value: u.as_str().into(),
-            label: u.label().into(),
-        })
-        .collect();
-    let accesses: Vec<Opt> = ServiceAccess::ALL
-        .iter()
-        .map(|u| Opt {
-            value: u.as_str().into(),
-            label: u.label().into(),
-        })
-        .collect();
+    let units = choices(CostUnit::ALL, CostUnit::as_str, CostUnit::label);
+    let statuses = choices(
+        ServiceStatus::ALL,
+        ServiceStatus::as_str,
+        ServiceStatus::label,
+    );
+    let reaches = choices(Reach::ALL, Reach::as_str, Reach::label);
+    let accesses = choices(
+        ServiceAccess::ALL,
+        ServiceAccess::as_str,
+        ServiceAccess::label,
+    );
     let linked: Vec<PlaceRow> = form
         .shown
         .iter()
@@ -352,20 +470,14 @@ async fn form_page(
             checked: form.kept.contains(&l.id.to_string()),
         })
         .collect();
-    let addable: Vec<Opt> = locations
+    let addable: Vec<Choice> = locations
         .iter()
         .filter(|l| !form.shown.contains(&l.id.to_string()))
-        .map(|l| Opt {
-            value: l.id.to_string(),
-            label: place_label(l),
-        })
+        .map(|l| Choice::new(l.id.to_string(), place_label(l)))
         .collect();
-    let providers: Vec<Opt> = providers
+    let providers: Vec<Choice> = providers
         .iter()
-        .map(|p| Opt {
-            value: p.id.to_string(),
-            label: p.name.clone(),
-        })
+        .map(|p| Choice::new(p.id.to_string(), p.name.clone()))
         .collect();
     let action = match editing {
         Some(id) => format!("/beheer/kaart/{id}"),
@@ -383,7 +495,7 @@ async fn form_page(
         title,
         Value::from_serialize(context! {
             editing => editing.is_some(), action => action, form => form, errors => errors,
-            domains => domain_options(), steps => step_options(), forms => forms, units => units,
+            domains => domain_options(), steps => step_options(), forms => support_forms(), units => units,
             statuses => statuses, reaches => reaches, accesses => accesses, districts => districts,
             linked => linked, addable => addable, providers => providers, choose_provider => user.role() == Role::Beheerder,
         }),
@@ -404,64 +516,34 @@ pub async fn new_form(State(state): State<AppState>, ctx: Ctx) -> PageResult {
         },
         ..FormView::default()
     };
-    form_page(&state, &ctx, None, form, BTreeMap::new(), StatusCode::OK).await
-}
-
-fn service_errors(errs: Vec<baken_domain::kaart::ServiceError>) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    for e in errs {
-        out.entry(e.field().to_owned()).or_insert_with(|| e.dutch());
-    }
-    out
+    form_page(&state, &ctx, None, form, FieldErrors::new(), StatusCode::OK).await
 }
 
 pub async fn create(
     State(state): State<AppState>,
     ctx: Ctx,
-    Form(pairs): Form<Pairs>,
+    HtmlForm(form): HtmlForm<ServiceForm>,
 ) -> PageResult {
     let user = ctx.user()?.clone();
     let scope = provider_scope(&user)?;
-    let mut errors = BTreeMap::new();
-    let provider = match scope {
-        Some(p) => Some(p),
-        None => {
-            let mut tx = state.db.read().await?;
-            let providers = areas::providers(&mut tx).await?;
-            let chosen = one(&pairs, "aanbieder")
-                .parse::<i64>()
-                .ok()
-                .filter(|id| providers.iter().any(|p| p.id == *id));
-            if chosen.is_none() {
-                errors.insert(
-                    "aanbieder".to_owned(),
-                    "Kies de aanbieder uit de lijst.".to_owned(),
-                );
-            }
-            chosen
+    let mut tx = state.db.read().await?;
+    // A beheerder chooses the provider; an aanbieder's is their own.
+    let providers = match scope {
+        None => areas::providers(&mut tx).await?,
+        Some(_) => Vec::new(),
+    };
+    let known = kaart::locations(&mut tx).await?;
+    drop(tx);
+    let NewService {
+        provider,
+        service,
+        places,
+    } = match form.parse_new(scope, &providers, &known) {
+        Ok(new) => new,
+        Err(errors) => {
+            let view = FormView::from(&form);
+            return form_page(&state, &ctx, None, view, errors, StatusCode::BAD_REQUEST).await;
         }
-    };
-    let parsed = draft_from(&pairs).parse();
-    if let Err(e) = &parsed {
-        errors.extend(service_errors(e.clone()));
-    }
-    let known = {
-        let mut tx = state.db.read().await?;
-        kaart::locations(&mut tx).await?
-    };
-    let mut view = form_view(&pairs);
-    view.shown.clear();
-    let places = places_from(&view, &known, &mut errors);
-    let (Ok(service), Some(provider), true) = (parsed, provider, errors.is_empty()) else {
-        return form_page(
-            &state,
-            &ctx,
-            None,
-            form_view(&pairs),
-            errors,
-            StatusCode::BAD_REQUEST,
-        )
-        .await;
     };
     let mut tx = state.db.begin().await?;
     let id = kaart::create_service(&mut tx, provider, None, &service).await?;
@@ -523,7 +605,7 @@ pub async fn edit_form(
         &ctx,
         Some(s.id),
         form,
-        BTreeMap::new(),
+        FieldErrors::new(),
         StatusCode::OK,
     )
     .await
@@ -533,35 +615,27 @@ pub async fn update(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-    Form(pairs): Form<Pairs>,
+    HtmlForm(form): HtmlForm<ServiceForm>,
 ) -> PageResult {
     let current = owned(&state, ctx.user()?, &id).await?;
-    let Ok(version) = one(&pairs, "versie").trim().parse::<i64>() else {
-        return Err(AppError::BadRequest(
-            "Het formulier mist de versie van de gegevens. Laad de pagina opnieuw.".into(),
-        )
-        .into());
-    };
-    let parsed = draft_from(&pairs).parse();
-    let mut errors = match &parsed {
-        Ok(_) => BTreeMap::new(),
-        Err(e) => service_errors(e.clone()),
-    };
+    let version = form_version(&form.versie)?;
     let known = {
         let mut tx = state.db.read().await?;
         kaart::locations(&mut tx).await?
     };
-    let places = places_from(&form_view(&pairs), &known, &mut errors);
-    let (Ok(service), true) = (parsed, errors.is_empty()) else {
-        return form_page(
-            &state,
-            &ctx,
-            Some(current.id),
-            form_view(&pairs),
-            errors,
-            StatusCode::BAD_REQUEST,
-        )
-        .await;
+    let ServiceChange { service, places } = match form.parse_change(&known) {
+        Ok(change) => change,
+        Err(errors) => {
+            return form_page(
+                &state,
+                &ctx,
+                Some(current.id),
+                FormView::from(&form),
+                errors,
+                StatusCode::BAD_REQUEST,
+            )
+            .await
+        }
     };
     let mut tx = state.db.begin().await?;
     match kaart::update_service(&mut tx, current.id, version, &service).await {
@@ -601,12 +675,12 @@ pub async fn update(
             )
             .await?;
             tx.commit().await?;
-            let errors = BTreeMap::from([("_form".to_owned(), "Iemand anders heeft deze voorziening intussen gewijzigd. Er is niets opgeslagen. Laad de pagina opnieuw en voer uw wijziging nog eens in.".to_owned())]);
+            let errors = FieldErrors::only("_form", "Iemand anders heeft deze voorziening intussen gewijzigd. Er is niets opgeslagen. Laad de pagina opnieuw en voer uw wijziging nog eens in.");
             form_page(
                 &state,
                 &ctx,
                 Some(current.id),
-                form_view(&pairs),
+                FormView::from(&form),
                 errors,
                 StatusCode::CONFLICT,
             )
@@ -617,3 +691,61 @@ pub async fn update(
 }
 
 // ------------------------------------------------------------ wijzer content
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn place(id: i64) -> kaart::Location {
+        kaart::Location {
+            id,
+            uuid: format!("place-{id}"),
+            name: format!("Plek {id}"),
+            address: "Dorpsstraat 1".into(),
+            postcode: "9999AA".into(),
+            city: "Proefstad".into(),
+            district_code: None,
+        }
+    }
+
+    fn form(body: &str) -> ServiceForm {
+        serde_html_form::from_str(body).expect("the service form")
+    }
+
+    #[test]
+    fn only_places_that_were_shown_and_are_no_longer_ticked_are_unlinked() {
+        let known = [place(1), place(2), place(3)];
+        let mut errors = FieldErrors::new();
+        let places = form("getoond=1&getoond=2&locaties=2&locatie_erbij=3").places(
+            &["1".into(), "2".into()],
+            &known,
+            &mut errors,
+        );
+        assert!(errors.is_empty());
+        assert_eq!(places.link, [2, 3]);
+        assert_eq!(places.unlink, [1]);
+        assert!(places.new_location.is_none());
+    }
+
+    #[test]
+    fn a_place_to_add_that_is_not_in_the_list_is_named_before_a_vanished_one() {
+        let known = [place(1)];
+        let mut errors = FieldErrors::new();
+        form("locaties=7&locatie_erbij=8").places(&[], &known, &mut errors);
+        assert_eq!(
+            errors.get("locatie_erbij"),
+            Some("Kies een adres uit de lijst.")
+        );
+    }
+
+    #[test]
+    fn a_beheerder_must_choose_a_provider_from_the_list() {
+        let Err(errors) = form("aanbieder=99").parse_new(None, &[], &[]) else {
+            panic!("no provider chosen from the list");
+        };
+        assert_eq!(
+            errors.get("aanbieder"),
+            Some("Kies de aanbieder uit de lijst.")
+        );
+    }
+}

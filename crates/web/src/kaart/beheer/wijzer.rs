@@ -1,15 +1,14 @@
 //! `/beheer/wijzer`: the wijzer's content (topics, questions, interests, stories, rules).
 
-use super::services::{all, one, Pairs};
 use crate::kaart::view::{domain_options, step_options};
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
+use crate::support::form::{HtmlForm, SavedQuery};
 use crate::support::render::{render, PageResult};
 use crate::support::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
-use axum::Form;
 use baken_domain::casework::LifeDomain;
 use baken_domain::kaart::wijzer::{
     check_key, Condition, Interest, NetworkOption, Rule, RuleAction, SituationOption,
@@ -18,8 +17,7 @@ use baken_domain::kaart::wijzer::{
 use baken_domain::{AuditAction, AuditOutcome, LadderStep};
 use baken_store::{audit, kaart, StoreError};
 use minijinja::{context, Value};
-use serde::Serialize;
-use std::collections::BTreeMap;
+use serde::{Deserialize, Serialize};
 
 pub const KINDS: [(&str, &str); 6] = [
     ("topic", "Onderwerpen"),
@@ -69,7 +67,7 @@ fn summary(kind: &str, body: &str) -> String {
 pub async fn wijzer_overview(
     State(state): State<AppState>,
     ctx: Ctx,
-    Query(q): Query<BTreeMap<String, String>>,
+    Query(q): Query<SavedQuery>,
 ) -> PageResult {
     let mut tx = state.db.read().await?;
     let items = kaart::wijzer_items(&mut tx, None).await?;
@@ -89,7 +87,7 @@ pub async fn wijzer_overview(
                 .collect(),
         })
         .collect();
-    let saved = match q.get("opgeslagen").map(String::as_str) {
+    let saved = match q.opgeslagen.as_deref() {
         Some("verwijderd") => "Het onderdeel is verwijderd.",
         Some(_) => "De wijziging is opgeslagen. De wijzer gebruikt haar meteen.",
         None => "",
@@ -118,187 +116,244 @@ fn commas(s: &str) -> Vec<String> {
         .map(str::to_owned)
         .collect()
 }
-fn domains(p: &Pairs, name: &str) -> Vec<LifeDomain> {
-    all(p, name)
+fn domains(ticked: &[String]) -> Vec<LifeDomain> {
+    ticked
         .iter()
-        .filter_map(|d| LifeDomain::parse(d).ok())
+        .filter_map(|d| LifeDomain::parse(d.trim()).ok())
         .collect()
 }
 
-/// The form's fields, flat, as the template shows them.
-fn fields_of(kind: &str, body: &serde_json::Value) -> BTreeMap<String, String> {
-    let mut f = BTreeMap::new();
-    let s = |v: &serde_json::Value| v.as_str().unwrap_or("").to_owned();
-    let list = |v: &serde_json::Value, sep: &str| {
-        v.as_array()
-            .map(|a| {
-                a.iter()
-                    .map(|x| x.as_str().unwrap_or("").to_owned())
-                    .collect::<Vec<_>>()
-                    .join(sep)
-            })
-            .unwrap_or_default()
-    };
-    match kind {
-        "topic" => {
-            f.insert("label".into(), s(&body["label"]));
-            f.insert("trefwoorden".into(), list(&body["keywords"], ", "));
-            f.insert("domeinen".into(), list(&body["domains"], ","));
-        }
-        "question" => {
-            f.insert("tekst".into(), s(&body["text"]));
-            f.insert("domein".into(), s(&body["domain"]));
-            let opts = body["options"].as_array().map(|a| {
-                a.iter()
-                    .map(|o| {
-                        format!(
-                            "{} | {} | {}",
-                            s(&o["key"]),
-                            s(&o["label"]),
-                            if o["concern"].as_bool() == Some(true) {
-                                "zorg"
-                            } else {
-                                ""
-                            }
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            });
-            f.insert("antwoorden".into(), opts.unwrap_or_default());
-        }
-        "interest" => {
-            f.insert("label".into(), s(&body["label"]));
-            f.insert("trefwoorden".into(), list(&body["keywords"], ", "));
-        }
-        "network" => {
-            f.insert("label".into(), s(&body["label"]));
-        }
-        "story" => {
-            f.insert("titel".into(), s(&body["title"]));
-            f.insert("tekst".into(), s(&body["text"]));
-            f.insert("onderwerpen".into(), list(&body["topics"], ", "));
-        }
-        _ => {
-            let w = &body["when"];
-            f.insert("als_onderwerpen".into(), list(&w["topics"], ", "));
-            f.insert("als_woorden".into(), list(&w["words"], ", "));
-            f.insert("als_zorgen".into(), list(&w["concerns"], ", "));
-            f.insert("als_graag".into(), list(&w["likes"], ", "));
-            f.insert("als_hulp".into(), list(&w["helpers"], ", "));
-            f.insert(
-                "als_niemand".into(),
-                if w["nobody_helps"].as_bool() == Some(true) {
-                    "ja".into()
-                } else {
-                    String::new()
-                },
-            );
-            let t = &body["then"];
-            f.insert("dan_soort".into(), s(&t["type"]));
-            f.insert("dan_titel".into(), s(&t["title"]));
-            f.insert("dan_tekst".into(), s(&t["text"]));
-            f.insert("dan_domeinen".into(), list(&t["domains"], ","));
-            f.insert("dan_woorden".into(), list(&t["words"], ", "));
-            f.insert(
-                "dan_max_trede".into(),
-                t["max_step"]
-                    .as_u64()
-                    .map(|n| n.to_string())
-                    .unwrap_or_else(|| "3".into()),
-            );
-            f.insert(
-                "dan_collectief".into(),
-                if t["collective_only"].as_bool() == Some(true) {
-                    "ja".into()
-                } else {
-                    String::new()
-                },
-            );
-        }
-    }
-    f
+/// The form of one item of the wijzer's content, as the page sends it (and
+/// as the template shows it again). Each kind uses some of the fields: a
+/// topic its label, keywords and domains, a rule the `als_…` and `dan_…`
+/// fields; the others stay empty.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct WijzerItemForm {
+    /// The key of a new item (an existing one's is in the path).
+    #[serde(default)]
+    sleutel: String,
+    #[serde(default)]
+    versie: String,
+    #[serde(default)]
+    volgorde: String,
+    #[serde(default)]
+    label: String,
+    #[serde(default)]
+    trefwoorden: String,
+    #[serde(default)]
+    domeinen: Vec<String>,
+    #[serde(default)]
+    tekst: String,
+    #[serde(default)]
+    domein: String,
+    #[serde(default)]
+    antwoorden: String,
+    #[serde(default)]
+    titel: String,
+    #[serde(default)]
+    onderwerpen: String,
+    #[serde(default)]
+    als_onderwerpen: String,
+    #[serde(default)]
+    als_woorden: String,
+    #[serde(default)]
+    als_zorgen: String,
+    #[serde(default)]
+    als_graag: String,
+    #[serde(default)]
+    als_hulp: String,
+    #[serde(default)]
+    als_niemand: String,
+    #[serde(default)]
+    dan_soort: String,
+    #[serde(default)]
+    dan_titel: String,
+    #[serde(default)]
+    dan_tekst: String,
+    #[serde(default)]
+    dan_domeinen: Vec<String>,
+    #[serde(default)]
+    dan_woorden: String,
+    #[serde(default)]
+    dan_max_trede: String,
+    #[serde(default)]
+    dan_collectief: String,
 }
 
-/// Reads the form into the item's JSON body, or a Dutch error.
-fn body_from(kind: &str, key: &str, p: &Pairs) -> Result<String, String> {
-    let enc = |v: Result<String, serde_json::Error>| v.map_err(|e| e.to_string());
-    let text = |n: &str| one(p, n).trim().to_owned();
-    match kind {
-        "topic" => enc(serde_json::to_string(&Topic {
-            key: key.into(),
-            label: text("label"),
-            domains: domains(p, "domeinen"),
-            keywords: commas(one(p, "trefwoorden")),
-        })),
-        "question" => {
-            let domain = LifeDomain::parse(one(p, "domein"))
-                .map_err(|_| "Kies het levensgebied van de vraag.".to_owned())?;
-            let mut options = Vec::new();
-            for l in lines(one(p, "antwoorden")) {
-                let parts: Vec<&str> = l.split('|').map(str::trim).collect();
-                match parts.as_slice() {
-                    [k, label, rest @ ..] if check_key(k).is_ok() && !label.is_empty() => options.push(SituationOption { key: (*k).into(), label: (*label).into(), concern: rest.first().is_some_and(|z| *z == "zorg") }),
-                    _ => return Err(format!("Schrijf elk antwoord als 'sleutel | tekst | zorg' (zorg alleen als dit antwoord op een probleem wijst). Deze regel klopt niet: '{l}'.")),
+/// "ja" for a ticked checkbox, as the form sends it.
+fn checkbox(on: bool) -> String {
+    if on {
+        "ja".into()
+    } else {
+        String::new()
+    }
+}
+
+impl WijzerItemForm {
+    /// The form filled in from a stored item's JSON body (`Null` for a new one).
+    fn from_body(kind: &str, body: &serde_json::Value) -> WijzerItemForm {
+        let s = |v: &serde_json::Value| v.as_str().unwrap_or("").to_owned();
+        let strings = |v: &serde_json::Value| -> Vec<String> {
+            v.as_array()
+                .map(|a| {
+                    a.iter()
+                        .map(|x| x.as_str().unwrap_or("").to_owned())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let list = |v: &serde_json::Value| strings(v).join(", ");
+        match kind {
+            "topic" => WijzerItemForm {
+                label: s(&body["label"]),
+                trefwoorden: list(&body["keywords"]),
+                domeinen: strings(&body["domains"]),
+                ..WijzerItemForm::default()
+            },
+            "question" => WijzerItemForm {
+                tekst: s(&body["text"]),
+                domein: s(&body["domain"]),
+                antwoorden: body["options"]
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .map(|o| {
+                                let concern = o["concern"].as_bool() == Some(true);
+                                format!(
+                                    "{} | {} | {}",
+                                    s(&o["key"]),
+                                    s(&o["label"]),
+                                    if concern { "zorg" } else { "" }
+                                )
+                            })
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                    })
+                    .unwrap_or_default(),
+                ..WijzerItemForm::default()
+            },
+            "interest" => WijzerItemForm {
+                label: s(&body["label"]),
+                trefwoorden: list(&body["keywords"]),
+                ..WijzerItemForm::default()
+            },
+            "network" => WijzerItemForm {
+                label: s(&body["label"]),
+                ..WijzerItemForm::default()
+            },
+            "story" => WijzerItemForm {
+                titel: s(&body["title"]),
+                tekst: s(&body["text"]),
+                onderwerpen: list(&body["topics"]),
+                ..WijzerItemForm::default()
+            },
+            _ => {
+                let (w, t) = (&body["when"], &body["then"]);
+                WijzerItemForm {
+                    als_onderwerpen: list(&w["topics"]),
+                    als_woorden: list(&w["words"]),
+                    als_zorgen: list(&w["concerns"]),
+                    als_graag: list(&w["likes"]),
+                    als_hulp: list(&w["helpers"]),
+                    als_niemand: checkbox(w["nobody_helps"].as_bool() == Some(true)),
+                    dan_soort: s(&t["type"]),
+                    dan_titel: s(&t["title"]),
+                    dan_tekst: s(&t["text"]),
+                    dan_domeinen: strings(&t["domains"]),
+                    dan_woorden: list(&t["words"]),
+                    dan_max_trede: t["max_step"]
+                        .as_u64()
+                        .map(|n| n.to_string())
+                        .unwrap_or_else(|| "3".into()),
+                    dan_collectief: checkbox(t["collective_only"].as_bool() == Some(true)),
+                    ..WijzerItemForm::default()
                 }
             }
-            enc(serde_json::to_string(&SituationQuestion {
-                key: key.into(),
-                domain,
-                text: text("tekst"),
-                options,
-            }))
         }
-        "interest" => enc(serde_json::to_string(&Interest {
-            key: key.into(),
-            label: text("label"),
-            keywords: commas(one(p, "trefwoorden")),
-        })),
-        "network" => enc(serde_json::to_string(&NetworkOption {
-            key: key.into(),
-            label: text("label"),
-        })),
-        "story" => enc(serde_json::to_string(&Story {
-            key: key.into(),
-            title: text("titel"),
-            text: text("tekst"),
-            topics: commas(one(p, "onderwerpen")),
-        })),
-        _ => {
-            let when = Condition {
-                topics: commas(one(p, "als_onderwerpen")),
-                words: commas(one(p, "als_woorden")),
-                concerns: commas(one(p, "als_zorgen")),
-                likes: commas(one(p, "als_graag")),
-                helpers: commas(one(p, "als_hulp")),
-                nobody_helps: one(p, "als_niemand") == "ja",
-            };
-            let then = match one(p, "dan_soort") {
-                "tip" => RuleAction::Tip {
-                    title: text("dan_titel"),
-                    text: text("dan_tekst"),
-                },
-                "network" => RuleAction::Network {
-                    title: text("dan_titel"),
-                    text: text("dan_tekst"),
-                },
-                "services" => RuleAction::Services {
-                    domains: domains(p, "dan_domeinen"),
-                    words: commas(one(p, "dan_woorden")),
-                    collective_only: one(p, "dan_collectief") == "ja",
-                    max_step: one(p, "dan_max_trede")
-                        .parse::<u8>()
-                        .ok()
-                        .and_then(|s| LadderStep::new(s).ok())
-                        .ok_or("Kies tot welke trede voorzieningen mogen komen.")?,
-                },
-                _ => return Err("Kies wat de regel voorstelt.".into()),
-            };
-            enc(serde_json::to_string(&Rule {
+    }
+
+    /// Reads the form into the JSON body of an item of `kind` with `key`, or a
+    /// Dutch error.
+    fn body(&self, kind: &str, key: &str) -> Result<String, String> {
+        let enc = |v: Result<String, serde_json::Error>| v.map_err(|e| e.to_string());
+        let text = |field: &str| field.trim().to_owned();
+        match kind {
+            "topic" => enc(serde_json::to_string(&Topic {
                 key: key.into(),
-                when,
-                then,
-            }))
+                label: text(&self.label),
+                domains: domains(&self.domeinen),
+                keywords: commas(&self.trefwoorden),
+            })),
+            "question" => {
+                let domain = LifeDomain::parse(&self.domein)
+                    .map_err(|_| "Kies het levensgebied van de vraag.".to_owned())?;
+                let mut options = Vec::new();
+                for l in lines(&self.antwoorden) {
+                    let parts: Vec<&str> = l.split('|').map(str::trim).collect();
+                    match parts.as_slice() {
+                        [k, label, rest @ ..] if check_key(k).is_ok() && !label.is_empty() => options.push(SituationOption { key: (*k).into(), label: (*label).into(), concern: rest.first().is_some_and(|z| *z == "zorg") }),
+                        _ => return Err(format!("Schrijf elk antwoord als 'sleutel | tekst | zorg' (zorg alleen als dit antwoord op een probleem wijst). Deze regel klopt niet: '{l}'.")),
+                    }
+                }
+                enc(serde_json::to_string(&SituationQuestion {
+                    key: key.into(),
+                    domain,
+                    text: text(&self.tekst),
+                    options,
+                }))
+            }
+            "interest" => enc(serde_json::to_string(&Interest {
+                key: key.into(),
+                label: text(&self.label),
+                keywords: commas(&self.trefwoorden),
+            })),
+            "network" => enc(serde_json::to_string(&NetworkOption {
+                key: key.into(),
+                label: text(&self.label),
+            })),
+            "story" => enc(serde_json::to_string(&Story {
+                key: key.into(),
+                title: text(&self.titel),
+                text: text(&self.tekst),
+                topics: commas(&self.onderwerpen),
+            })),
+            _ => {
+                let when = Condition {
+                    topics: commas(&self.als_onderwerpen),
+                    words: commas(&self.als_woorden),
+                    concerns: commas(&self.als_zorgen),
+                    likes: commas(&self.als_graag),
+                    helpers: commas(&self.als_hulp),
+                    nobody_helps: self.als_niemand == "ja",
+                };
+                let then = match self.dan_soort.as_str() {
+                    "tip" => RuleAction::Tip {
+                        title: text(&self.dan_titel),
+                        text: text(&self.dan_tekst),
+                    },
+                    "network" => RuleAction::Network {
+                        title: text(&self.dan_titel),
+                        text: text(&self.dan_tekst),
+                    },
+                    "services" => RuleAction::Services {
+                        domains: domains(&self.dan_domeinen),
+                        words: commas(&self.dan_woorden),
+                        collective_only: self.dan_collectief == "ja",
+                        max_step: self
+                            .dan_max_trede
+                            .parse::<u8>()
+                            .ok()
+                            .and_then(|s| LadderStep::new(s).ok())
+                            .ok_or("Kies tot welke trede voorzieningen mogen komen.")?,
+                    },
+                    _ => return Err("Kies wat de regel voorstelt.".into()),
+                };
+                enc(serde_json::to_string(&Rule {
+                    key: key.into(),
+                    when,
+                    then,
+                }))
+            }
         }
     }
 }
@@ -341,7 +396,7 @@ async fn item_page(
     kind: &str,
     key: &str,
     is_new: bool,
-    fields: BTreeMap<String, String>,
+    fields: WijzerItemForm,
     version: String,
     position: String,
     errors: Vec<String>,
@@ -374,7 +429,7 @@ pub async fn wijzer_item_form(
             &kind,
             "",
             true,
-            fields_of(&kind, &serde_json::Value::Null),
+            WijzerItemForm::from_body(&kind, &serde_json::Value::Null),
             String::new(),
             "100".into(),
             vec![],
@@ -396,7 +451,7 @@ pub async fn wijzer_item_form(
         &kind,
         &key,
         false,
-        fields_of(&kind, &body),
+        WijzerItemForm::from_body(&kind, &body),
         item.version.to_string(),
         item.position.to_string(),
         vec![],
@@ -409,36 +464,23 @@ pub async fn wijzer_item_save(
     State(state): State<AppState>,
     ctx: Ctx,
     Path((kind, key)): Path<(String, String)>,
-    Form(pairs): Form<Pairs>,
+    HtmlForm(form): HtmlForm<WijzerItemForm>,
 ) -> PageResult {
     kind_label(&kind).ok_or(AppError::NotFound)?;
     let is_new = key == "nieuw";
     let key = if is_new {
-        one(&pairs, "sleutel").trim().to_owned()
+        form.sleutel.trim().to_owned()
     } else {
         key
     };
-    let version = one(&pairs, "versie").trim().parse::<i64>().ok();
-    let position = one(&pairs, "volgorde").trim().parse::<i64>().unwrap_or(100);
-    let typed: BTreeMap<String, String> =
-        pairs
-            .iter()
-            .filter(|(k, _)| k != "csrf")
-            .fold(BTreeMap::new(), |mut m, (k, v)| {
-                m.entry(k.clone())
-                    .and_modify(|e: &mut String| {
-                        e.push(',');
-                        e.push_str(v)
-                    })
-                    .or_insert_with(|| v.clone());
-                m
-            });
+    let version = form.versie.trim().parse::<i64>().ok();
+    let position = form.volgorde.trim().parse::<i64>().unwrap_or(100);
     let back = |errors: Vec<String>, status| {
         let state = state.clone();
         let ctx = ctx.clone();
         let kind = kind.clone();
         let key = key.clone();
-        let typed = typed.clone();
+        let typed = form.clone();
         async move {
             item_page(
                 &state,
@@ -469,7 +511,7 @@ pub async fn wijzer_item_save(
         )
         .await;
     }
-    let body = match body_from(&kind, &key, &pairs) {
+    let body = match form.body(&kind, &key) {
         Ok(b) => b,
         Err(e) => return back(vec![e], StatusCode::BAD_REQUEST).await,
     };
