@@ -1,5 +1,6 @@
-//! Audited reads of a household: the read and its audit entry in one
-//! transaction, and nothing returned before that transaction committed.
+//! Audited reads of a household — the read and its audit entry in one
+//! transaction, and nothing returned before that transaction committed — and the
+//! audited refusal of a form sent with a stale version.
 
 use super::ctx::Ctx;
 use super::error::AppError;
@@ -7,7 +8,7 @@ use super::state::AppState;
 use baken_domain::{AuditAction, AuditOutcome, HouseholdScope};
 use baken_store::households::{self, Household};
 use baken_store::reads::BoxFuture;
-use baken_store::Tx;
+use baken_store::{audit, Tx};
 
 /// Reads a household's data if `scope` allows it: `read` runs only for a
 /// household in scope and returns its value and the detail of the audit entry.
@@ -85,4 +86,34 @@ pub async fn read_household_audited(
         })
         .await?;
     Ok((h, residents, team))
+}
+
+/// A form sent with a stale version: rolls back the transaction that found the
+/// conflict, audits the refusal in a transaction of its own, and returns the
+/// Dutch message for the top of the form. `subject` names what was changed
+/// ("dit team", "deze aanbieder").
+pub async fn refuse_stale(
+    tx: Tx,
+    state: &AppState,
+    ctx: &Ctx,
+    object: (&str, String),
+    version: i64,
+    subject: &str,
+) -> Result<String, AppError> {
+    tx.rollback().await?;
+    let mut tx = state.db.begin().await?;
+    audit::append(
+        &mut tx,
+        &ctx.audit(
+            AuditAction::Update,
+            AuditOutcome::Conflict,
+            Some(object),
+            format!("versie {version} verouderd"),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(format!(
+        "Iemand anders heeft {subject} intussen gewijzigd. Er is niets opgeslagen. Laad de pagina opnieuw en voer uw wijziging nog eens in."
+    ))
 }

@@ -2,7 +2,7 @@
 //! change made from one of its forms is answered (back to the dossier, or the
 //! dossier again with the refused form).
 
-use super::shared::choices;
+use super::shared::choice_lists;
 use super::triage::{signal_view, SignalView};
 use crate::casework::change::{ChangeError, Changed, Row};
 use crate::casework::common::{current_norms, explain, internal, is_conflict};
@@ -430,7 +430,7 @@ pub(crate) async fn dossier_page(
         "casework/dossier.html",
         &format!("Dossier {}", h.street_address()),
         Value::from_serialize(context! {
-            errors => errors, form => typed.form, choices => choices(), ..data
+            errors => errors, form => typed.form, choices => choice_lists(), ..data
         }),
     )?;
     Ok((status, html).into_response())

@@ -1,6 +1,6 @@
 //! Reporting a signal: the public "Zorg om iemand in uw buurt?" page and partners' form.
 
-use super::shared::{choices, norms_context, refuse};
+use super::shared::{choice_lists, norms_context, refuse};
 use crate::casework::change;
 use crate::casework::common::current_norms;
 use crate::support::ctx::Ctx;
@@ -202,7 +202,7 @@ async fn signal_form_page(state: &AppState, ctx: &Ctx, page: SignalPage) -> Page
         "casework/signal_form.html",
         title,
         Value::from_serialize(context! {
-            public => public, errors => &page.errors, form => page.form, done => page.done, choices => choices(),
+            public => public, errors => &page.errors, form => page.form, done => page.done, choices => choice_lists(),
             action => if public { "/zorgmelding" } else { "/signalen/nieuw" },
             norms => norms_context(&norms), backdate => backdate, today => today().to_string(),
         }),

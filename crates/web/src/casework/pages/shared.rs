@@ -4,6 +4,7 @@
 //! the same Dutch a broken rule gets.
 
 use crate::casework::common::explain;
+use crate::support::choice::{choices, support_forms, Choice};
 use crate::support::error::AppError;
 use crate::support::form::FieldErrors;
 use crate::support::time::parse_date;
@@ -11,11 +12,10 @@ use baken_domain::casework::{
     AgreementActor, ContactMethod, GoalOutcome, LifeDomain, PlanError, ResponseNorms, ScoreEntry,
     Scores, SignalCategory, Term, Urgency,
 };
-use baken_domain::{LadderStep, ParticipationRung, SupportForm};
+use baken_domain::{LadderStep, ParticipationRung};
 use baken_store::casework::CaseError;
 use chrono::NaiveDate;
 use minijinja::{context, Value};
-use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// Records the Dutch explanation of a broken rule next to `field` (or, when
@@ -98,61 +98,34 @@ pub(crate) fn plan_version(versie: &str) -> Result<i64, AppError> {
     })
 }
 
-#[derive(Serialize)]
-struct Opt {
-    value: String,
-    label: String,
-}
-
-fn opts<T: Copy>(
-    all: &[T],
-    code: impl Fn(T) -> &'static str,
-    label: impl Fn(T) -> &'static str,
-) -> Vec<Opt> {
-    all.iter()
-        .map(|v| Opt {
-            value: code(*v).to_owned(),
-            label: label(*v).to_owned(),
-        })
-        .collect()
-}
-
-pub(crate) fn choices() -> Value {
-    let steps: Vec<Opt> = (1..=5)
+pub(crate) fn choice_lists() -> Value {
+    let steps: Vec<Choice> = (1..=5)
         .filter_map(|s| LadderStep::new(s).ok())
-        .map(|s| Opt {
-            value: s.value().to_string(),
-            label: format!("{} – {} ({})", s.value(), s.name(), s.line()),
+        .map(|s| {
+            Choice::new(
+                s.value().to_string(),
+                format!("{} – {} ({})", s.value(), s.name(), s.line()),
+            )
         })
         .collect();
-    let rungs: Vec<Opt> = (1..=6)
+    let rungs: Vec<Choice> = (1..=6)
         .filter_map(|s| ParticipationRung::new(s).ok())
-        .map(|s| Opt {
-            value: s.value().to_string(),
-            label: format!("{} – {}", s.value(), s.name()),
+        .map(|s| {
+            Choice::new(
+                s.value().to_string(),
+                format!("{} – {}", s.value(), s.name()),
+            )
         })
         .collect();
-    let forms: Vec<Opt> = [
-        SupportForm::Faciliteren,
-        SupportForm::Ondersteunen,
-        SupportForm::Intervenieren,
-        SupportForm::Beschermen,
-    ]
-    .iter()
-    .map(|f| Opt {
-        value: f.label().to_owned(),
-        label: f.label().to_owned(),
-    })
-    .collect();
     Value::from_serialize(context! {
-        categories => opts(SignalCategory::ALL, SignalCategory::as_str, SignalCategory::label),
-        urgencies => opts(Urgency::ALL, Urgency::as_str, Urgency::label),
-        methods => opts(ContactMethod::ALL, ContactMethod::as_str, ContactMethod::label),
-        domains => opts(LifeDomain::ALL, LifeDomain::as_str, LifeDomain::label),
-        actors => opts(AgreementActor::ALL, AgreementActor::as_str, AgreementActor::label),
-        terms => opts(Term::ALL, Term::as_str, Term::label),
-        outcomes => opts(GoalOutcome::ALL, GoalOutcome::as_str, GoalOutcome::label),
-        steps => steps, rungs => rungs, forms => forms,
+        categories => choices(SignalCategory::ALL, SignalCategory::as_str, SignalCategory::label),
+        urgencies => choices(Urgency::ALL, Urgency::as_str, Urgency::label),
+        methods => choices(ContactMethod::ALL, ContactMethod::as_str, ContactMethod::label),
+        domains => choices(LifeDomain::ALL, LifeDomain::as_str, LifeDomain::label),
+        actors => choices(AgreementActor::ALL, AgreementActor::as_str, AgreementActor::label),
+        terms => choices(Term::ALL, Term::as_str, Term::label),
+        outcomes => choices(GoalOutcome::ALL, GoalOutcome::as_str, GoalOutcome::label),
+        steps => steps, rungs => rungs, forms => support_forms(),
     })
 }
 

@@ -1,6 +1,6 @@
 //! `/signalen`: the team's triage — signals grouped by address, assigning, the first contact.
 
-use super::shared::{choices, norms_context};
+use super::shared::{choice_lists, norms_context};
 use crate::casework::change::{self, ChangeError};
 use crate::casework::common::{current_norms, explain, internal};
 use crate::support::ctx::Ctx;
@@ -195,7 +195,7 @@ async fn triage_page(
         "Signalen",
         Value::from_serialize(context! {
             groups => groups, done => done, overdue => overdue, generalists => generalists, errors => errors,
-            choices => choices(), today => day.to_string(), norms => norms_context(&norms),
+            choices => choice_lists(), today => day.to_string(), norms => norms_context(&norms),
         }),
     )?;
     Ok((status, html).into_response())

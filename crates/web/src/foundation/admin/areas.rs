@@ -1,6 +1,6 @@
 //! `/beheer/wijken`: the CBS division into districts and neighbourhoods (names; codes stay).
 
-use super::users::refuse_stale;
+use crate::support::audit::refuse_stale;
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
 use crate::support::form::{form_version, FieldErrors, SavedQuery};

@@ -3,7 +3,7 @@
 //! with the provider, accounts stay linked; the social map and the HSDS export
 //! show the new name at once (one table holds it).
 
-use super::users::refuse_stale;
+use crate::support::audit::refuse_stale;
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
 use crate::support::form::{form_version, FieldErrors, SavedQuery};

@@ -3,6 +3,7 @@
 use super::user_form::{
     AccountChange, FormView, LinkTargets, NewAccount, TemporaryPasswordForm, UserForm,
 };
+use crate::support::audit::refuse_stale;
 use crate::support::choice::{choices, Choice};
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
@@ -384,36 +385,6 @@ pub async fn edit_user_submit(
         }
         Err(e) => Err(e.into()),
     }
-}
-
-/// A form sent with a stale version: rolls back the transaction that found the
-/// conflict, audits the refusal in a transaction of its own, and returns the
-/// Dutch message for the top of the form. `subject` names what was changed
-/// ("dit team", "deze aanbieder").
-pub(crate) async fn refuse_stale(
-    tx: baken_store::Tx,
-    state: &AppState,
-    ctx: &Ctx,
-    object: (&str, String),
-    version: i64,
-    subject: &str,
-) -> Result<String, AppError> {
-    tx.rollback().await?;
-    let mut tx = state.db.begin().await?;
-    audit::append(
-        &mut tx,
-        &ctx.audit(
-            AuditAction::Update,
-            AuditOutcome::Conflict,
-            Some(object),
-            format!("versie {version} verouderd"),
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(format!(
-        "Iemand anders heeft {subject} intussen gewijzigd. Er is niets opgeslagen. Laad de pagina opnieuw en voer uw wijziging nog eens in."
-    ))
 }
 
 /// Lifts a lock after failed logins.

@@ -2,6 +2,7 @@
 //! with their places.
 
 use crate::kaart::view::{self, domain_options, step_options};
+use crate::support::audit::refuse_stale;
 use crate::support::choice::{choices, support_forms, Choice};
 use crate::support::ctx::{Ctx, CurrentUser};
 use crate::support::error::AppError;
@@ -662,20 +663,16 @@ pub async fn update(
             Ok(Redirect::to("/beheer/kaart?opgeslagen=gewijzigd").into_response())
         }
         Err(StoreError::Conflict { .. }) => {
-            tx.rollback().await?;
-            let mut tx = state.db.begin().await?;
-            audit::append(
-                &mut tx,
-                &ctx.audit(
-                    AuditAction::Update,
-                    AuditOutcome::Conflict,
-                    Some(("service", current.id.to_string())),
-                    format!("versie {version} verouderd"),
-                ),
+            let message = refuse_stale(
+                tx,
+                &state,
+                &ctx,
+                ("service", current.id.to_string()),
+                version,
+                "deze voorziening",
             )
             .await?;
-            tx.commit().await?;
-            let errors = FieldErrors::only("_form", "Iemand anders heeft deze voorziening intussen gewijzigd. Er is niets opgeslagen. Laad de pagina opnieuw en voer uw wijziging nog eens in.");
+            let errors = FieldErrors::only("_form", message);
             form_page(
                 &state,
                 &ctx,
