@@ -67,6 +67,19 @@ enum Command {
         #[arg(long, value_name = "S")]
         seed: Option<u64>,
     },
+    /// Bring the database's schema up to date and exit (`serve` does this too at start-up).
+    Migrate {
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Write a consistent copy of a SQLite database while it is in use (PostgreSQL: use pg_dump -Fc).
+    Backup {
+        #[command(flatten)]
+        db: DbArg,
+        /// The copy to write: a new file (an existing one is never overwritten).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
     /// Manage accounts.
     User {
         #[command(subcommand)]
@@ -422,6 +435,39 @@ async fn run(command: Command, file: FileConfig, origins: Origins<'_>) -> anyhow
                 .unwrap_or(config::DEFAULT_SEED);
             let database = open(&url).await?;
             load_demo(&database, n, seed).await
+        }
+        Command::Migrate { db } => {
+            let url = db_url(&db, &file, origins)?;
+            let database = open(&url).await?;
+            let version = database.schema_version().await?;
+            println!(
+                "The database {} is up to date (schema version {version}).",
+                redact(&url)
+            );
+            Ok(())
+        }
+        Command::Backup { db, out } => {
+            let url = db_url(&db, &file, origins)?;
+            if !url.starts_with("sqlite:") {
+                bail!("{}", baken_store::POSTGRES_BACKUP);
+            }
+            // Not migrated: a backup taken before an upgrade keeps the old schema.
+            let database = Db::connect_existing(&url)
+                .await
+                .with_context(|| format!("cannot open database {}", redact(&url)))?;
+            let started = std::time::Instant::now();
+            database
+                .backup(&out)
+                .await
+                .with_context(|| format!("--out {}", out.display()))?;
+            println!(
+                "Backed up {} to {} in {:.1} s. Check it with: baken audit verify --db sqlite://{}",
+                redact(&url),
+                out.display(),
+                started.elapsed().as_secs_f64(),
+                out.display()
+            );
+            Ok(())
         }
         Command::User {
             command:
