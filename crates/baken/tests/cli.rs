@@ -941,3 +941,202 @@ fn migrate_is_a_command_of_its_own() {
     );
     assert!(demo.status.success(), "{}", text(&demo));
 }
+
+/// Appends `n` entries to the log of the database at `url`.
+fn append_entries(rt: &tokio::runtime::Runtime, url: &str, n: u64) {
+    rt.block_on(async {
+        let store = baken_store::Db::connect(url).await.unwrap();
+        for i in 0..n {
+            let mut tx = store.begin().await.unwrap();
+            baken_store::audit::append(&mut tx, &cli_write(i))
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+        }
+        store.close().await;
+    });
+}
+
+/// What someone with write access to the database can do unnoticed by the
+/// chain alone: remove the last entries and set the head back to the last one left.
+fn cut_the_tail(rt: &tokio::runtime::Runtime, url: &str, keep: i64) {
+    rt.block_on(async {
+        let store = baken_store::Db::connect(url).await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        let guards: &[&str] = match store.backend() {
+            baken_store::Backend::Sqlite => &["DROP TRIGGER audit_log_no_delete"],
+            baken_store::Backend::Postgres => &["DROP TRIGGER audit_log_no_change ON audit_log"],
+        };
+        for sql in guards.iter().copied().chain([
+            "DELETE FROM audit_log WHERE seq > $1",
+            "UPDATE audit_head SET seq = $1, hash = (SELECT hash FROM audit_log WHERE seq = $1) WHERE id = 1",
+        ]) {
+            baken_store::exec!(&mut tx, |c| sqlx::query(sql).bind(keep).execute(&mut *c).await)
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+        store.close().await;
+    });
+}
+
+#[test]
+fn signed_checkpoints_catch_a_log_whose_tail_was_cut() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    for test_db in rt.block_on(baken_store::testing::all()) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = test_db.url.as_str();
+        let key = dir.path().join("audit.key");
+        let key_arg = key.to_str().unwrap();
+        let public = format!("{key_arg}.pub");
+        let checkpoints = dir.path().join("checkpoints.txt");
+        let cps = checkpoints.to_str().unwrap();
+
+        let keygen = baken(&["audit", "keygen", "--out", key_arg], None, dir.path());
+        assert!(keygen.status.success(), "{}", text(&keygen));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&key).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "the secret key is for its owner only");
+        }
+        let again = baken(&["audit", "keygen", "--out", key_arg], None, dir.path());
+        assert!(!again.status.success(), "a key is never overwritten");
+
+        // Two checkpoints: at entry 10 and at entry 15.
+        for n in [10, 5] {
+            append_entries(&rt, db, n);
+            let cp = baken(
+                &[
+                    "audit",
+                    "checkpoint",
+                    "--db",
+                    db,
+                    "--key",
+                    key_arg,
+                    "--out",
+                    cps,
+                ],
+                None,
+                dir.path(),
+            );
+            assert!(cp.status.success(), "{}", text(&cp));
+        }
+        assert_eq!(
+            std::fs::read_to_string(&checkpoints)
+                .unwrap()
+                .lines()
+                .count(),
+            2
+        );
+        append_entries(&rt, db, 3);
+
+        // Untouched: both ways of naming the key pass.
+        for key_flag in [["--public-key", public.as_str()], ["--key", key_arg]] {
+            let args = [
+                &["audit", "verify", "--db", db, "--checkpoints", cps][..],
+                &key_flag[..],
+            ]
+            .concat();
+            let ok = baken(&args, None, dir.path());
+            assert!(
+                ok.status.success(),
+                "{:?}: {}",
+                test_db.backend(),
+                text(&ok)
+            );
+            assert!(
+                text(&ok).contains("all 2 signed checkpoints"),
+                "{}",
+                text(&ok)
+            );
+        }
+
+        // A checkpoint edited by hand does not verify, and is named by its line.
+        let forged = dir.path().join("forged.txt");
+        let edited = std::fs::read_to_string(&checkpoints)
+            .unwrap()
+            .replace("seq=15 ", "seq=14 ");
+        std::fs::write(&forged, edited).unwrap();
+        let bad = baken(
+            &[
+                "audit",
+                "verify",
+                "--db",
+                db,
+                "--checkpoints",
+                forged.to_str().unwrap(),
+                "--public-key",
+                &public,
+            ],
+            None,
+            dir.path(),
+        );
+        assert!(!bad.status.success());
+        assert!(
+            text(&bad).contains("forged.txt:2") && text(&bad).contains("signature"),
+            "{}",
+            text(&bad)
+        );
+
+        // The tail is cut and the head rewritten: the chain alone still looks intact…
+        cut_the_tail(&rt, db, 12);
+        let plain = baken(&["audit", "verify", "--db", db], None, dir.path());
+        assert!(plain.status.success(), "{}", text(&plain));
+        assert!(
+            text(&plain).contains("intact: 12 entries"),
+            "{}",
+            text(&plain)
+        );
+        // …but not against the checkpoints: the one at entry 15 names the cut.
+        let caught = baken(
+            &[
+                "audit",
+                "verify",
+                "--db",
+                db,
+                "--checkpoints",
+                cps,
+                "--public-key",
+                &public,
+            ],
+            None,
+            dir.path(),
+        );
+        assert!(
+            !caught.status.success(),
+            "{:?}: {}",
+            test_db.backend(),
+            text(&caught)
+        );
+        let t = text(&caught);
+        assert!(
+            t.contains("checkpoints.txt:2")
+                && t.contains("entry 15")
+                && t.contains("ends at entry 12"),
+            "{t}"
+        );
+
+        // Entries written again after the cut do not fool it either: the hash differs.
+        append_entries(&rt, db, 5);
+        let rewritten = baken(
+            &[
+                "audit",
+                "verify",
+                "--db",
+                db,
+                "--checkpoints",
+                cps,
+                "--public-key",
+                &public,
+            ],
+            None,
+            dir.path(),
+        );
+        assert!(!rewritten.status.success());
+        assert!(
+            text(&rewritten).contains("does not match the log: entry 15 now has hash"),
+            "{}",
+            text(&rewritten)
+        );
+    }
+}
