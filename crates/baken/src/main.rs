@@ -5,6 +5,9 @@ mod config;
 
 use anyhow::{anyhow, bail, Context};
 use baken_domain::audit::Actor;
+use baken_domain::audit_checkpoint::{
+    Checkpoint, CheckpointKey, CheckpointPublicKey, SignedCheckpoint,
+};
 use baken_domain::{AuditAction, AuditEntry, AuditOutcome, Password, Role, Username};
 use baken_store::{audit, demo, users, Db};
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -66,6 +69,19 @@ enum Command {
         /// Seed: the same seed gives the same municipality.
         #[arg(long, value_name = "S")]
         seed: Option<u64>,
+    },
+    /// Bring the database's schema up to date and exit (`serve` does this too at start-up).
+    Migrate {
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Write a consistent copy of a SQLite database while it is in use (PostgreSQL: use pg_dump -Fc).
+    Backup {
+        #[command(flatten)]
+        db: DbArg,
+        /// The copy to write: a new file (an existing one is never overwritten).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
     },
     /// Manage accounts.
     User {
@@ -144,10 +160,37 @@ enum TokenCommand {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Check the hash chain: exit 0 with the number of entries, or 1 naming the first broken entry.
+    /// Check the hash chain: exit 0 with the number of entries, or 1 naming the first broken entry
+    /// (or, with --checkpoints, the first checkpoint the log does not match).
     Verify {
         #[command(flatten)]
         db: DbArg,
+        /// Signed checkpoints (`baken audit checkpoint --out`): the log must reach each, with its hash.
+        #[arg(long, value_name = "FILE")]
+        checkpoints: Option<PathBuf>,
+        /// The public key the checkpoints were signed for (`FILE.pub` of `baken audit keygen`).
+        #[arg(long, value_name = "FILE", conflicts_with = "key")]
+        public_key: Option<PathBuf>,
+        /// Or the secret key, to derive the public key from.
+        #[arg(long, value_name = "FILE")]
+        key: Option<PathBuf>,
+    },
+    /// Create a checkpoint signing key: FILE (secret, mode 0600) and FILE.pub (public).
+    Keygen {
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Sign the head of the log (sequence number and hash) and append it as one line to
+    /// --out, or print it (to send it to syslog, say).
+    Checkpoint {
+        #[command(flatten)]
+        db: DbArg,
+        /// The secret key of `baken audit keygen`, kept outside the database.
+        #[arg(long, value_name = "FILE")]
+        key: PathBuf,
+        /// The checkpoint file to append to (created if missing).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
 }
 
@@ -423,6 +466,39 @@ async fn run(command: Command, file: FileConfig, origins: Origins<'_>) -> anyhow
             let database = open(&url).await?;
             load_demo(&database, n, seed).await
         }
+        Command::Migrate { db } => {
+            let url = db_url(&db, &file, origins)?;
+            let database = open(&url).await?;
+            let version = database.schema_version().await?;
+            println!(
+                "The database {} is up to date (schema version {version}).",
+                redact(&url)
+            );
+            Ok(())
+        }
+        Command::Backup { db, out } => {
+            let url = db_url(&db, &file, origins)?;
+            if !url.starts_with("sqlite:") {
+                bail!("{}", baken_store::POSTGRES_BACKUP);
+            }
+            // Not migrated: a backup taken before an upgrade keeps the old schema.
+            let database = Db::connect_existing(&url)
+                .await
+                .with_context(|| format!("cannot open database {}", redact(&url)))?;
+            let started = std::time::Instant::now();
+            database
+                .backup(&out)
+                .await
+                .with_context(|| format!("--out {}", out.display()))?;
+            println!(
+                "Backed up {} to {} in {:.1} s. Check it with: baken audit verify --db sqlite://{}",
+                redact(&url),
+                out.display(),
+                started.elapsed().as_secs_f64(),
+                out.display()
+            );
+            Ok(())
+        }
         Command::User {
             command:
                 UserCommand::Add {
@@ -594,19 +670,121 @@ async fn run(command: Command, file: FileConfig, origins: Origins<'_>) -> anyhow
             Ok(())
         }
         Command::Audit {
-            command: AuditCommand::Verify { db },
+            command:
+                AuditCommand::Verify {
+                    db,
+                    checkpoints,
+                    public_key,
+                    key,
+                },
         } => {
+            // The keys and the checkpoint file are read before the database is opened.
+            let checks = match (&checkpoints, public_key_of(public_key.as_deref(), key.as_deref())?) {
+                (Some(file), Some(public)) => Some((file, read_checkpoints(file)?, public)),
+                (Some(_), None) => bail!(
+                    "--checkpoints needs the key they were signed with: --public-key FILE.pub, or --key FILE"
+                ),
+                (None, Some(_)) => bail!("--public-key and --key check checkpoints: give --checkpoints FILE too"),
+                (None, None) => None,
+            };
             let database = open(&db_url(&db, &file, origins)?).await?;
             let mut tx = database.read().await?;
-            match audit::verify(&mut tx).await? {
-                audit::Verification::Intact { entries } => {
-                    println!("The audit log is intact: {entries} entries.");
-                    Ok(())
-                }
+            let entries = match audit::verify(&mut tx).await? {
+                audit::Verification::Intact { entries } => entries,
                 audit::Verification::Broken(b) => {
                     bail!("the audit log is broken at entry {}: {b}", b.seq)
                 }
+            };
+            let Some((path, lines, public)) = checks else {
+                println!("The audit log is intact: {entries} entries.");
+                return Ok(());
+            };
+            for (line_number, checkpoint) in &lines {
+                let at = format!("{}:{line_number}", path.display());
+                checkpoint
+                    .verify_signature(&public)
+                    .map_err(|e| anyhow!("the checkpoint on {at} {e}"))?;
+                let (found, last) = audit::hash_at(&mut tx, checkpoint.checkpoint.seq).await?;
+                checkpoint.check_log(found.as_deref(), last).map_err(|e| {
+                    anyhow!("the audit log does not match the checkpoint on {at} {e}")
+                })?;
             }
+            let newest = lines
+                .iter()
+                .map(|(_, c)| c.checkpoint.seq)
+                .max()
+                .unwrap_or(0);
+            println!(
+                "The audit log is intact: {entries} entries; it matches all {} signed checkpoints (the newest at entry {newest}).",
+                lines.len()
+            );
+            Ok(())
+        }
+        Command::Audit {
+            command: AuditCommand::Keygen { out },
+        } => {
+            let seed = {
+                use rand::RngCore;
+                let mut seed = [0u8; 32];
+                rand::rngs::OsRng.fill_bytes(&mut seed);
+                seed
+            };
+            let key = CheckpointKey::from_seed(seed);
+            let mut public_path = out.clone().into_os_string();
+            public_path.push(".pub");
+            let public_path = PathBuf::from(public_path);
+            for path in [&out, &public_path] {
+                if path.exists() {
+                    bail!(
+                        "--out: {} already exists; a key is never overwritten",
+                        path.display()
+                    );
+                }
+            }
+            write_new_file(&out, key.to_text().as_bytes(), 0o600)
+                .with_context(|| format!("--out: cannot write {}", out.display()))?;
+            write_new_file(&public_path, key.public().to_text().as_bytes(), 0o644)
+                .with_context(|| format!("--out: cannot write {}", public_path.display()))?;
+            println!(
+                "Wrote the secret key to {} (mode 0600: keep it off the database server and out of its backups) and the public key to {}.",
+                out.display(),
+                public_path.display()
+            );
+            Ok(())
+        }
+        Command::Audit {
+            command: AuditCommand::Checkpoint { db, key, out },
+        } => {
+            let key = read_key(&key, "--key", CheckpointKey::parse)?;
+            let database = open(&db_url(&db, &file, origins)?).await?;
+            let mut tx = database.read().await?;
+            // The head first, then the chain up to (at least) it: only a log that
+            // verifies is signed.
+            let (seq, hash) = audit::head(&mut tx).await?;
+            if let audit::Verification::Broken(b) = audit::verify(&mut tx).await? {
+                bail!(
+                    "the audit log is broken at entry {}: {b}; no checkpoint was written",
+                    b.seq
+                );
+            }
+            let (found, _) = audit::hash_at(&mut tx, seq).await?;
+            if seq > 0 && found.as_deref() != Some(hash.as_str()) {
+                bail!("the audit head (entry {seq}) does not match the log; no checkpoint was written");
+            }
+            let line = key.sign(&Checkpoint {
+                seq,
+                hash,
+                at: baken_store::now(),
+            });
+            match out {
+                Some(path) => {
+                    append_line(&path, &line)
+                        .with_context(|| format!("--out: cannot append to {}", path.display()))?;
+                    eprintln!("Checkpoint at entry {seq} appended to {}.", path.display());
+                }
+                None => println!("{line}"),
+            }
+            Ok(())
         }
         Command::Monitor { .. } => unreachable!("handled before the runtime starts"),
         Command::Kaart { command } => Ok(baken_web::kaart::cli::run(
@@ -615,6 +793,74 @@ async fn run(command: Command, file: FileConfig, origins: Origins<'_>) -> anyhow
         )
         .await?),
     }
+}
+
+/// A key file, parsed; the error names the flag and the file.
+fn read_key<K>(
+    path: &std::path::Path,
+    flag: &str,
+    parse: impl Fn(&str) -> Result<K, baken_domain::audit_checkpoint::KeyError>,
+) -> anyhow::Result<K> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{flag}: cannot read {}", path.display()))?;
+    parse(&text).map_err(|e| anyhow!("{flag}: {}: {e}", path.display()))
+}
+
+/// The public key to check checkpoints with: given, or derived from the secret key.
+fn public_key_of(
+    public_key: Option<&std::path::Path>,
+    key: Option<&std::path::Path>,
+) -> anyhow::Result<Option<CheckpointPublicKey>> {
+    Ok(match (public_key, key) {
+        (Some(p), _) => Some(read_key(p, "--public-key", CheckpointPublicKey::parse)?),
+        (None, Some(k)) => Some(read_key(k, "--key", CheckpointKey::parse)?.public()),
+        (None, None) => None,
+    })
+}
+
+/// Every checkpoint in the file with its line number (blank lines and `#`
+/// comments skipped); a line that is not a checkpoint is named.
+fn read_checkpoints(path: &std::path::Path) -> anyhow::Result<Vec<(usize, SignedCheckpoint)>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("--checkpoints: cannot read {}", path.display()))?;
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            continue;
+        }
+        let checkpoint = SignedCheckpoint::parse(line)
+            .map_err(|e| anyhow!("--checkpoints: {}:{}: {e}", path.display(), i + 1))?;
+        out.push((i + 1, checkpoint));
+    }
+    if out.is_empty() {
+        bail!("--checkpoints: {} holds no checkpoints", path.display());
+    }
+    Ok(out)
+}
+
+/// Creates `path` (never overwriting) with `mode`, and flushes it to disk.
+fn write_new_file(path: &std::path::Path, content: &[u8], mode: u32) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, mode);
+    #[cfg(not(unix))]
+    let _ = mode;
+    let mut f = options.open(path)?;
+    f.write_all(content)?;
+    f.sync_all()
+}
+
+/// Appends one line and flushes it to disk before the command reports success.
+fn append_line(path: &std::path::Path, line: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)?;
+    f.write_all(format!("{line}\n").as_bytes())?;
+    f.sync_all()
 }
 
 /// The web upload's settings from `[monitor]` (checked when the file was read).

@@ -780,3 +780,363 @@ fn user_add_links_each_role_to_what_it_needs() {
             .any(|r| r.detail == "rol inwoner, huishouden 7"));
     });
 }
+
+/// One audit entry, as a writer other than the backup appends it.
+fn cli_write(n: u64) -> baken_domain::AuditEntry {
+    baken_domain::AuditEntry {
+        at: baken_store::now(),
+        actor: baken_domain::audit::Actor {
+            user_id: None,
+            username: Some("cli:writer".into()),
+            role: Some("cli".into()),
+            client_addr: "lokaal".into(),
+        },
+        route: "cli: test writer".into(),
+        action: baken_domain::AuditAction::Create,
+        outcome: baken_domain::AuditOutcome::Success,
+        object_type: Some("test".into()),
+        object_id: Some(n.to_string()),
+        detail: String::new(),
+    }
+}
+
+/// "intact: N entries" → N.
+fn intact_entries(o: &Output) -> u64 {
+    let t = text(o);
+    let rest = t
+        .split("intact: ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no count in {t}"));
+    rest.split_whitespace().next().unwrap().parse().unwrap()
+}
+
+#[test]
+fn backup_while_another_task_writes_restores_to_a_log_that_verifies() {
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().unwrap();
+    let live = sqlite(dir.path(), "live.db");
+    let demo = baken(
+        &["demo", "--db", &live, "--households", "500"],
+        None,
+        dir.path(),
+    );
+    assert!(demo.status.success(), "{}", text(&demo));
+
+    // Another task appends to the audit log, one transaction per entry, all along.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let store = rt.block_on(baken_store::Db::connect(&live)).unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let written = Arc::new(AtomicU64::new(0));
+    let writer = rt.spawn({
+        let (store, stop, written) = (store.clone(), stop.clone(), written.clone());
+        async move {
+            while !stop.load(Ordering::SeqCst) {
+                let n = written.load(Ordering::SeqCst);
+                let mut tx = store.begin().await.unwrap();
+                baken_store::audit::append(&mut tx, &cli_write(n))
+                    .await
+                    .unwrap();
+                tx.commit().await.unwrap();
+                written.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+    });
+    while written.load(Ordering::SeqCst) < 20 {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let before = written.load(Ordering::SeqCst);
+    let copy = dir.path().join("backup.db");
+    let backup = baken(
+        &["backup", "--db", &live, "--out", copy.to_str().unwrap()],
+        None,
+        dir.path(),
+    );
+    let after = written.load(Ordering::SeqCst);
+    stop.store(true, Ordering::SeqCst);
+    rt.block_on(writer).unwrap();
+    rt.block_on(store.close());
+    assert!(backup.status.success(), "{}", text(&backup));
+    assert!(after > before, "the writer kept writing during the backup");
+
+    // Restore: the copy takes the place of the database file.
+    let restored = dir.path().join("restored.db");
+    std::fs::copy(&copy, &restored).unwrap();
+    let url = format!("sqlite://{}", restored.display());
+    let verify = baken(&["audit", "verify", "--db", &url], None, dir.path());
+    assert!(verify.status.success(), "{}", text(&verify));
+    let entries = intact_entries(&verify);
+    assert!(
+        (before..=after).contains(&entries),
+        "the copy holds the {entries} entries committed when it was taken ({before}..={after})"
+    );
+    let migrated = baken(&["migrate", "--db", &url], None, dir.path());
+    assert!(migrated.status.success(), "{}", text(&migrated));
+
+    // A backup never overwrites a file, and leaves none half-written.
+    let again = baken(
+        &["backup", "--db", &live, "--out", copy.to_str().unwrap()],
+        None,
+        dir.path(),
+    );
+    assert!(!again.status.success());
+    assert!(text(&again).contains("already exists"), "{}", text(&again));
+    let missing = baken(
+        &[
+            "backup",
+            "--db",
+            &sqlite(dir.path(), "typo.db"),
+            "--out",
+            dir.path().join("typo-copy.db").to_str().unwrap(),
+        ],
+        None,
+        dir.path(),
+    );
+    assert!(!missing.status.success(), "{}", text(&missing));
+    assert!(
+        !dir.path().join("typo.db").exists(),
+        "no empty database was created"
+    );
+    assert!(!dir.path().join("typo-copy.db").exists());
+}
+
+#[test]
+fn backup_of_postgres_points_at_pg_dump() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = baken(
+        &[
+            "backup",
+            "--db",
+            "postgres://baken@127.0.0.1:1/baken",
+            "--out",
+            dir.path().join("baken.dump").to_str().unwrap(),
+        ],
+        None,
+        dir.path(),
+    );
+    assert!(!out.status.success());
+    let t = text(&out);
+    assert!(t.contains("pg_dump -Fc") && t.contains("pg_restore"), "{t}");
+    assert!(!dir.path().join("baken.dump").exists());
+}
+
+#[test]
+fn migrate_is_a_command_of_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite(dir.path(), "new.db");
+    for _ in 0..2 {
+        let out = baken(&["migrate", "--db", &db], None, dir.path());
+        assert!(out.status.success(), "{}", text(&out));
+        assert!(
+            text(&out).contains("is up to date (schema version 9)"),
+            "{}",
+            text(&out)
+        );
+    }
+    // The migrated database is ready for the demo and verifies.
+    let demo = baken(
+        &["demo", "--db", &db, "--households", "5"],
+        None,
+        dir.path(),
+    );
+    assert!(demo.status.success(), "{}", text(&demo));
+}
+
+/// Appends `n` entries to the log of the database at `url`.
+fn append_entries(rt: &tokio::runtime::Runtime, url: &str, n: u64) {
+    rt.block_on(async {
+        let store = baken_store::Db::connect(url).await.unwrap();
+        for i in 0..n {
+            let mut tx = store.begin().await.unwrap();
+            baken_store::audit::append(&mut tx, &cli_write(i))
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+        }
+        store.close().await;
+    });
+}
+
+/// What someone with write access to the database can do unnoticed by the
+/// chain alone: remove the last entries and set the head back to the last one left.
+fn cut_the_tail(rt: &tokio::runtime::Runtime, url: &str, keep: i64) {
+    rt.block_on(async {
+        let store = baken_store::Db::connect(url).await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        let guards: &[&str] = match store.backend() {
+            baken_store::Backend::Sqlite => &["DROP TRIGGER audit_log_no_delete"],
+            baken_store::Backend::Postgres => &["DROP TRIGGER audit_log_no_change ON audit_log"],
+        };
+        for sql in guards.iter().copied().chain([
+            "DELETE FROM audit_log WHERE seq > $1",
+            "UPDATE audit_head SET seq = $1, hash = (SELECT hash FROM audit_log WHERE seq = $1) WHERE id = 1",
+        ]) {
+            baken_store::exec!(&mut tx, |c| sqlx::query(sql).bind(keep).execute(&mut *c).await)
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+        store.close().await;
+    });
+}
+
+#[test]
+fn signed_checkpoints_catch_a_log_whose_tail_was_cut() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    for test_db in rt.block_on(baken_store::testing::all()) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = test_db.url.as_str();
+        let key = dir.path().join("audit.key");
+        let key_arg = key.to_str().unwrap();
+        let public = format!("{key_arg}.pub");
+        let checkpoints = dir.path().join("checkpoints.txt");
+        let cps = checkpoints.to_str().unwrap();
+
+        let keygen = baken(&["audit", "keygen", "--out", key_arg], None, dir.path());
+        assert!(keygen.status.success(), "{}", text(&keygen));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&key).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "the secret key is for its owner only");
+        }
+        let again = baken(&["audit", "keygen", "--out", key_arg], None, dir.path());
+        assert!(!again.status.success(), "a key is never overwritten");
+
+        // Two checkpoints: at entry 10 and at entry 15.
+        for n in [10, 5] {
+            append_entries(&rt, db, n);
+            let cp = baken(
+                &[
+                    "audit",
+                    "checkpoint",
+                    "--db",
+                    db,
+                    "--key",
+                    key_arg,
+                    "--out",
+                    cps,
+                ],
+                None,
+                dir.path(),
+            );
+            assert!(cp.status.success(), "{}", text(&cp));
+        }
+        assert_eq!(
+            std::fs::read_to_string(&checkpoints)
+                .unwrap()
+                .lines()
+                .count(),
+            2
+        );
+        append_entries(&rt, db, 3);
+
+        // Untouched: both ways of naming the key pass.
+        for key_flag in [["--public-key", public.as_str()], ["--key", key_arg]] {
+            let args = [
+                &["audit", "verify", "--db", db, "--checkpoints", cps][..],
+                &key_flag[..],
+            ]
+            .concat();
+            let ok = baken(&args, None, dir.path());
+            assert!(
+                ok.status.success(),
+                "{:?}: {}",
+                test_db.backend(),
+                text(&ok)
+            );
+            assert!(
+                text(&ok).contains("all 2 signed checkpoints"),
+                "{}",
+                text(&ok)
+            );
+        }
+
+        // A checkpoint edited by hand does not verify, and is named by its line.
+        let forged = dir.path().join("forged.txt");
+        let edited = std::fs::read_to_string(&checkpoints)
+            .unwrap()
+            .replace("seq=15 ", "seq=14 ");
+        std::fs::write(&forged, edited).unwrap();
+        let bad = baken(
+            &[
+                "audit",
+                "verify",
+                "--db",
+                db,
+                "--checkpoints",
+                forged.to_str().unwrap(),
+                "--public-key",
+                &public,
+            ],
+            None,
+            dir.path(),
+        );
+        assert!(!bad.status.success());
+        assert!(
+            text(&bad).contains("forged.txt:2") && text(&bad).contains("signature"),
+            "{}",
+            text(&bad)
+        );
+
+        // The tail is cut and the head rewritten: the chain alone still looks intact…
+        cut_the_tail(&rt, db, 12);
+        let plain = baken(&["audit", "verify", "--db", db], None, dir.path());
+        assert!(plain.status.success(), "{}", text(&plain));
+        assert!(
+            text(&plain).contains("intact: 12 entries"),
+            "{}",
+            text(&plain)
+        );
+        // …but not against the checkpoints: the one at entry 15 names the cut.
+        let caught = baken(
+            &[
+                "audit",
+                "verify",
+                "--db",
+                db,
+                "--checkpoints",
+                cps,
+                "--public-key",
+                &public,
+            ],
+            None,
+            dir.path(),
+        );
+        assert!(
+            !caught.status.success(),
+            "{:?}: {}",
+            test_db.backend(),
+            text(&caught)
+        );
+        let t = text(&caught);
+        assert!(
+            t.contains("checkpoints.txt:2")
+                && t.contains("entry 15")
+                && t.contains("ends at entry 12"),
+            "{t}"
+        );
+
+        // Entries written again after the cut do not fool it either: the hash differs.
+        append_entries(&rt, db, 5);
+        let rewritten = baken(
+            &[
+                "audit",
+                "verify",
+                "--db",
+                db,
+                "--checkpoints",
+                cps,
+                "--public-key",
+                &public,
+            ],
+            None,
+            dir.path(),
+        );
+        assert!(!rewritten.status.success());
+        assert!(
+            text(&rewritten).contains("does not match the log: entry 15 now has hash"),
+            "{}",
+            text(&rewritten)
+        );
+    }
+}

@@ -7,6 +7,7 @@
 pub mod access;
 pub mod address;
 pub mod audit;
+pub mod audit_checkpoint;
 pub mod bsn;
 pub mod casework;
 mod coded;

@@ -160,15 +160,38 @@ pub async fn verify(tx: &mut Tx) -> Result<Verification> {
             }
         }
     }
-    let (head_seq, head_hash): (i64, String) = with_conn!(tx, |c| {
-        sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
-            .fetch_one(&mut *c)
-            .await
-    })?;
+    let (head_seq, head_hash) = head(tx).await?;
     Ok(match verifier.finish(head_seq, &head_hash) {
         Ok(entries) => Verification::Intact { entries },
         Err(b) => Verification::Broken(b),
     })
+}
+
+/// The head: the last sequence number appended and its hash (0 and the genesis
+/// hash before any entry). What a signed checkpoint records.
+pub async fn head(tx: &mut Tx) -> Result<(i64, String)> {
+    Ok(with_conn!(tx, |c| {
+        sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_one(&mut *c)
+            .await
+    })?)
+}
+
+/// The hash stored with entry `seq`, if the log holds it; and the log's last
+/// sequence number (0 when empty). What a checkpoint is checked against.
+pub async fn hash_at(tx: &mut Tx, seq: i64) -> Result<(Option<String>, i64)> {
+    let found: Option<(String,)> = with_conn!(tx, |c| {
+        sqlx::query_as("SELECT hash FROM audit_log WHERE seq = $1")
+            .bind(seq)
+            .fetch_optional(&mut *c)
+            .await
+    })?;
+    let (last,): (i64,) = with_conn!(tx, |c| {
+        sqlx::query_as("SELECT COALESCE(MAX(seq), 0) FROM audit_log")
+            .fetch_one(&mut *c)
+            .await
+    })?;
+    Ok((found.map(|f| f.0), last))
 }
 
 /// Filters for the administrator's search. Every field is optional.

@@ -84,6 +84,8 @@ pub enum StoreError {
     Busy,
     #[error("the shared transaction of an audited read failed: {0}")]
     Batch(String),
+    #[error("backup: {0}")]
+    Backup(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -125,6 +127,11 @@ where
         StoreError::NotFound(what)
     })
 }
+
+/// Why `baken backup` does not copy a PostgreSQL database, and what to use.
+pub const POSTGRES_BACKUP: &str = "Baken backs up SQLite databases only; back up PostgreSQL with its own tools: \
+`pg_dump -Fc --file baken.dump postgres://USER@HOST/DB`, and restore into a new, empty database with \
+`pg_restore --no-owner --dbname postgres://USER@HOST/NEWDB baken.dump` (see the README, \"Backup, restore and migrate\")";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -185,9 +192,20 @@ impl Db {
     /// Connects to `sqlite://PATH` (created if missing; WAL, foreign keys on) or
     /// `postgres://…`.
     pub async fn connect(url: &str) -> Result<Db> {
+        Db::connect_with(url, true).await
+    }
+
+    /// Like [`Db::connect`], but a SQLite file that does not exist is an error
+    /// instead of a new, empty database (for `baken backup`: a typo must not
+    /// back up nothing).
+    pub async fn connect_existing(url: &str) -> Result<Db> {
+        Db::connect_with(url, false).await
+    }
+
+    async fn connect_with(url: &str, create_sqlite_file: bool) -> Result<Db> {
         if url.starts_with("sqlite:") {
             let opts = SqliteConnectOptions::from_str(url)?
-                .create_if_missing(true)
+                .create_if_missing(create_sqlite_file)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
@@ -223,6 +241,62 @@ impl Db {
             Pool::Sqlite(p, _) => sqlx::migrate!("./migrations/sqlite").run(p).await?,
             Pool::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
         }
+        Ok(())
+    }
+
+    /// The newest migration applied to this database (0 before any).
+    pub async fn schema_version(&self) -> Result<i64> {
+        let sql = "SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success";
+        let (version,): (i64,) = match &self.pool {
+            Pool::Sqlite(p, _) => sqlx::query_as(sql).fetch_one(p).await?,
+            Pool::Postgres(p) => sqlx::query_as(sql).fetch_one(p).await?,
+        };
+        Ok(version)
+    }
+
+    /// Writes a consistent copy of a SQLite database to `out`, while the database
+    /// stays in use: `VACUUM INTO` reads one snapshot (a read transaction, so
+    /// writers carry on and what they commit meanwhile is simply not in the
+    /// copy), and writes a compact file. The copy is written next to `out` under
+    /// a temporary name, flushed to disk and then renamed, so `out` is either
+    /// absent or complete. An existing `out` is never overwritten.
+    ///
+    /// PostgreSQL is refused: its own tools make consistent copies of a live
+    /// database, and Baken does not try to do better than `pg_dump`.
+    pub async fn backup(&self, out: &std::path::Path) -> Result<()> {
+        let pool = match &self.pool {
+            Pool::Sqlite(p, _) => p,
+            Pool::Postgres(_) => return Err(StoreError::Backup(POSTGRES_BACKUP.to_owned())),
+        };
+        if out.exists() {
+            return Err(StoreError::Backup(format!(
+                "{} already exists; name a new file (a backup never overwrites one)",
+                out.display()
+            )));
+        }
+        let mut partial = out.as_os_str().to_owned();
+        partial.push(".partial");
+        let partial = std::path::PathBuf::from(partial);
+        let io = |what: &str, e: std::io::Error| {
+            StoreError::Backup(format!("{what} {}: {e}", partial.display()))
+        };
+        match std::fs::remove_file(&partial) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(io("cannot remove the unfinished", e))
+            }
+            _ => {}
+        }
+        let target = partial
+            .to_str()
+            .ok_or_else(|| StoreError::Backup(format!("{} is not a UTF-8 path", out.display())))?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(target)
+            .execute(pool)
+            .await?;
+        std::fs::File::open(&partial)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| io("cannot flush", e))?;
+        std::fs::rename(&partial, out).map_err(|e| io("cannot rename", e))?;
         Ok(())
     }
 

@@ -68,6 +68,76 @@ async fn demo_fills_an_empty_database_and_refuses_a_second_time() {
     }
 }
 
+/// What a database might hold without any user, household, district or team:
+/// a map imported with `baken kaart import`, a CLI action's audit entry, the
+/// wijzer's content.
+#[derive(Debug, Clone, Copy)]
+enum OnlyData {
+    MapLocation,
+    AuditEntry,
+    WijzerItem,
+}
+
+async fn write_only(db: &Db, data: OnlyData) {
+    let mut tx = db.begin().await.unwrap();
+    match data {
+        OnlyData::MapLocation => {
+            baken_store::kaart::upsert_location(
+                &mut tx,
+                &baken_store::kaart::Location {
+                    id: 0,
+                    uuid: "5f1e1a52-0b1c-4c7e-9d0a-2b8f3c4d5e6f".into(),
+                    name: "Buurthuis De Schakel".into(),
+                    address: "Dorpsstraat 1".into(),
+                    postcode: "9999 AA".into(),
+                    city: "Echtstad".into(),
+                    district_code: None,
+                },
+            )
+            .await
+            .unwrap();
+        }
+        OnlyData::AuditEntry => {
+            audit::append(&mut tx, &entry("kaart import"))
+                .await
+                .unwrap();
+        }
+        OnlyData::WijzerItem => {
+            baken_store::kaart::save_wijzer_item(&mut tx, "topic", "eenzaam", 1, "{}", None)
+                .await
+                .unwrap();
+        }
+    }
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn demo_refuses_a_database_that_holds_any_data() {
+    for data in [
+        OnlyData::MapLocation,
+        OnlyData::AuditEntry,
+        OnlyData::WijzerItem,
+    ] {
+        for t in testing::all().await {
+            write_only(&t.db, data).await;
+            let err = demo::load(&t.db, &municipality(), &Config::new(5, 1), "x", |_| {})
+                .await
+                .expect_err(&format!(
+                    "{data:?} on {:?} must refuse the demo",
+                    t.backend()
+                ));
+            assert!(matches!(err, StoreError::NotEmpty(_)), "{err}");
+            let mut tx = t.db.read().await.unwrap();
+            assert_eq!(
+                users::count(&mut tx).await.unwrap(),
+                0,
+                "nothing was written"
+            );
+            assert!(!demo::is_demo(&t.db).await.unwrap());
+        }
+    }
+}
+
 #[tokio::test]
 async fn the_audit_chain_verifies_and_names_a_changed_entry() {
     for t in testing::all().await {
