@@ -243,6 +243,24 @@ pub enum MonitorError {
     Domains(String),
     #[error("invalid protection: {0}")]
     Protection(String),
+    #[error(
+        "{second}: refused: the organisation \"{organisation}\" is also in {first}; each organisation's rows must come in one file (a file given twice, or two exports of one organisation, would count its households twice)"
+    )]
+    OrganisationInTwoFiles {
+        organisation: String,
+        first: String,
+        second: String,
+    },
+    #[error(
+        "{second}: refused: it has the same content as {first} (SHA-256 {sha256}); a file given twice would count every household twice"
+    )]
+    DuplicateInput {
+        first: String,
+        second: String,
+        sha256: String,
+    },
+    #[error("{file}: refused: {reason}")]
+    Checksum { file: String, reason: String },
     #[error("too many distinct {what}: at most {max} are supported")]
     TooMany { what: &'static str, max: usize },
     #[error(transparent)]

@@ -456,9 +456,26 @@ pub(crate) struct Folded {
 /// folded which row first; neighbourhood tallies resolved to the most frequent code
 /// (on a tie the code that sorts first). Each partition is freed once copied.
 pub(crate) fn into_households(mut tables: Vec<Tables>, keys: &HashKeys) -> Folded {
-    for t in &mut tables {
-        t.flush(keys);
-    }
+    // Each thread's partitions are flushed and put in canonical order (by hash, then
+    // pseudonym) on a thread of their own: hashing and sorting is most of this step.
+    let orders: Vec<Vec<Vec<u32>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = tables
+            .iter_mut()
+            .map(|t| {
+                scope.spawn(move || {
+                    t.flush(keys);
+                    t.partitions
+                        .iter()
+                        .map(|p| canonical_order(&p.slots, keys))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
     let total: usize = tables.iter().map(Tables::len).sum();
     let mut out = Folded {
         households: Vec::with_capacity(total),
@@ -467,14 +484,14 @@ pub(crate) fn into_households(mut tables: Vec<Tables>, keys: &HashKeys) -> Folde
         conflicts: 0,
     };
     let threads = tables.len();
-    let mut by_thread: Vec<std::vec::IntoIter<Partition>> = tables
+    let mut by_thread: Vec<_> = tables
         .into_iter()
-        .map(|t| t.partitions.into_iter())
+        .zip(orders)
+        .map(|(t, o)| t.partitions.into_iter().zip(o))
         .collect();
     let mut code_index: crate::intern::FxHashMap<u32, u32> = Default::default();
-    let mut order: Vec<(u64, usize)> = Vec::new();
     for g in 0..PARTITIONS {
-        let Some(partition) = by_thread[g % threads].next() else {
+        let Some((partition, order)) = by_thread[g % threads].next() else {
             continue;
         };
         let Partition {
@@ -485,20 +502,8 @@ pub(crate) fn into_households(mut tables: Vec<Tables>, keys: &HashKeys) -> Folde
         } = partition;
         let base = out.overflow.len() as u32;
         out.overflow.extend(overflow);
-        order.clear();
-        order.extend(
-            slots
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| s.household.records != 0)
-                .map(|(i, s)| (keys.hash(&s.pseudonym), i)),
-        );
-        order.sort_unstable_by(|a, b| {
-            a.0.cmp(&b.0)
-                .then_with(|| slots[a.1].pseudonym.cmp(&slots[b.1].pseudonym))
-        });
-        for &(_, i) in &order {
-            let f = slots[i].household;
+        for i in order {
+            let f = slots[i as usize].household;
             let code = if f.buurt_count == CONFLICT {
                 out.conflicts += 1;
                 conflicts[f.buurt as usize]
@@ -540,6 +545,25 @@ pub(crate) fn into_households(mut tables: Vec<Tables>, keys: &HashKeys) -> Folde
         // `slots` (and the pseudonyms in it) is dropped here.
     }
     out
+}
+
+/// The occupied slots of a partition in canonical order: by hash, then pseudonym. It
+/// does not depend on the order the rows came in, nor on the table's growth.
+fn canonical_order(slots: &[Slot], keys: &HashKeys) -> Vec<u32> {
+    let mut order: Vec<(u64, u32)> = slots
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.household.records != 0)
+        .map(|(i, s)| (keys.hash(&s.pseudonym), i as u32))
+        .collect();
+    order.sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0).then_with(|| {
+            slots[a.1 as usize]
+                .pseudonym
+                .cmp(&slots[b.1 as usize].pseudonym)
+        })
+    });
+    order.into_iter().map(|(_, i)| i).collect()
 }
 
 #[cfg(test)]

@@ -42,6 +42,7 @@ mod fast;
 mod households;
 mod html;
 mod input;
+mod integrity;
 mod intern;
 pub mod key;
 mod link;
@@ -56,6 +57,9 @@ pub use error::{KeyError, MonitorError, Problem, RowError, RowErrors};
 pub use input::{
     Addition, Address, BuurtCode, DomainList, DomainMask, HouseLetter, HouseNumber, Organisation,
     Periode, Postcode, DEFAULT_DOMAINS,
+};
+pub use integrity::{
+    checksum_path, refuse_duplicate_files, verify_linked_file, write_linked_file, CHECKSUM_SUFFIX,
 };
 pub use key::{read_key_file, write_key_file, KeyId, MonitorKey, KEY_FORMAT_LINE};
 pub use link::{

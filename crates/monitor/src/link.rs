@@ -90,9 +90,34 @@ struct Names {
     /// Period names by id, and ids by [`period_code`].
     periods: Vec<Box<str>>,
     period_ids: FxHashMap<u32, u32>,
+    /// The files added so far (as named for messages), and the file each organisation
+    /// id was first seen in: an organisation's rows must come in one file.
+    files: Vec<String>,
+    organisation_file: Vec<u32>,
 }
 
 impl Names {
+    /// Notes that organisation `org` appears in file `file`; refuses an organisation
+    /// seen in another file before.
+    fn organisation_in(&mut self, org: u32, name: &[u8], file: u32) -> Result<(), MonitorError> {
+        let i = org as usize;
+        if self.organisation_file.len() <= i {
+            self.organisation_file.resize(i + 1, u32::MAX);
+        }
+        match self.organisation_file[i] {
+            u32::MAX => self.organisation_file[i] = file,
+            first if first != file => {
+                return Err(MonitorError::OrganisationInTwoFiles {
+                    organisation: crate::error::shown_value(&String::from_utf8_lossy(name)),
+                    first: self.files[first as usize].clone(),
+                    second: self.files[file as usize].clone(),
+                })
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
     fn provision(&mut self, org: u32, voorziening: &[u8]) -> Result<u32, MonitorError> {
         let v = self.voorzieningen.intern(voorziening);
         let next = self.provision_org.len() as u32;
@@ -191,6 +216,11 @@ impl Linker {
         let delimiter = reader.delimiter();
         let (start, input, first_line, eof) = reader.into_remaining();
         let blocks = Mutex::new(BlockReader::new(start, input, eof, delimiter, BLOCK));
+        let file_index = {
+            let mut names = self.names.lock().unwrap_or_else(|p| p.into_inner());
+            names.files.push(file.to_owned());
+            (names.files.len() - 1) as u32
+        };
         let threads = self.tables.len();
         let shared = Shared {
             config: &self.config,
@@ -198,6 +228,7 @@ impl Linker {
             header: &header,
             delimiter,
             names: &self.names,
+            file_index,
             keys: self.keys,
             blocks: &blocks,
             failed: AtomicBool::new(false),
@@ -419,6 +450,8 @@ struct Shared<'a, R> {
     header: &'a csvio::Header,
     delimiter: u8,
     names: &'a Mutex<Names>,
+    /// This file's position among the linked files (for [`Names::organisation_in`]).
+    file_index: u32,
     keys: HashKeys,
     blocks: &'a Mutex<BlockReader<R>>,
     /// A row problem was found: rows are still checked (to list every problem) but
@@ -490,6 +523,7 @@ impl<'s, 'a, R: Read> Worker<'s, 'a, R> {
                 shared.header,
                 shared.delimiter,
                 shared.names,
+                shared.file_index,
                 shared.keys,
             ),
         }
@@ -665,6 +699,7 @@ struct RowParser<'s> {
     delimiter: u8,
     fields: usize,
     names: &'s Mutex<Names>,
+    file_index: u32,
     keys: HashKeys,
     /// The last organisation seen (as a word if at most 16 bytes), and its id.
     organisation: (u128, usize, Vec<u8>, u32),
@@ -695,6 +730,7 @@ impl<'s> RowParser<'s> {
         header: &'s csvio::Header,
         delimiter: u8,
         names: &'s Mutex<Names>,
+        file_index: u32,
         keys: HashKeys,
     ) -> Self {
         RowParser {
@@ -704,6 +740,7 @@ impl<'s> RowParser<'s> {
             delimiter,
             fields: header.names.len(),
             names,
+            file_index,
             keys,
             organisation: (0, usize::MAX, Vec::new(), 0),
             recent: Box::new([(u32::MAX, 0, 0, 0); RECENT]),
@@ -720,20 +757,27 @@ impl<'s> RowParser<'s> {
         self.names.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The id of an organisation (checked, trimmed).
+    /// The id of an organisation (checked, trimmed); refused if the organisation came
+    /// in another file.
     #[inline]
-    fn organisation_id(&mut self, value: &[u8]) -> u32 {
+    fn organisation_id(&mut self, value: &[u8]) -> Result<u32, MonitorError> {
         let (word, len, long, id) = &self.organisation;
         if value.len() == *len {
             if value.len() <= 16 {
                 if pack(value) == *word {
-                    return *id;
+                    return Ok(*id);
                 }
             } else if long.as_slice() == value {
-                return *id;
+                return Ok(*id);
             }
         }
-        let id = self.names().organisations.intern(value);
+        let id = {
+            let file = self.file_index;
+            let mut names = self.names();
+            let id = names.organisations.intern(value);
+            names.organisation_in(id, value, file)?;
+            id
+        };
         let word = if value.len() <= 16 { pack(value) } else { 0 };
         let long = if value.len() > 16 {
             value.to_vec()
@@ -741,7 +785,7 @@ impl<'s> RowParser<'s> {
             Vec::new()
         };
         self.organisation = (word, value.len(), long, id);
-        id
+        Ok(id)
     }
 
     /// The id of an organisation's provision (checked, trimmed).
@@ -844,7 +888,7 @@ impl<'s> RowParser<'s> {
         if !plain_period(periode) {
             return Ok(None);
         }
-        let org = self.organisation_id(org);
+        let org = self.organisation_id(org)?;
         let provision = self.provision_id(org, voorziening)?;
         let period = self.period_id(periode);
         Ok(Some((
@@ -943,7 +987,7 @@ impl<'s> RowParser<'s> {
         else {
             return Ok(Some((consumed, lines, None)));
         };
-        let org = self.organisation_id(organisatie);
+        let org = self.organisation_id(organisatie)?;
         let provision = self.provision_id(org, voorziening)?;
         let period = periode.map_or(NO_PERIOD, |p| self.period_id(p.as_str().as_bytes()));
         let buurt = buurt_number(buurt.as_bytes()).unwrap_or(0);

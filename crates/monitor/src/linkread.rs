@@ -96,8 +96,14 @@ impl<R: Read> BlockReader<R> {
                         len,
                     }));
                 }
-                // One record longer than the block: read on.
-                None => want = buf.len() * 2,
+                // One record longer than the block: read on, up to the longest
+                // record allowed beyond the block.
+                None => {
+                    if buf.len() >= self.block_size + crate::records::MAX_RECORD_BYTES {
+                        return Err(crate::records::record_too_long(None));
+                    }
+                    want = (buf.len() * 2).min(self.block_size + crate::records::MAX_RECORD_BYTES);
+                }
             }
         }
     }

@@ -146,6 +146,22 @@ impl std::ops::Index<usize> for Record {
     }
 }
 
+/// The longest record (line, or lines of one quoted record) a reader accepts: 1 MiB. A
+/// monitor row is at most a few hundred bytes; this bounds the reading buffers, so that
+/// a file with an endless line is refused instead of read into memory whole.
+pub(crate) const MAX_RECORD_BYTES: usize = 1 << 20;
+
+/// The error for a record longer than [`MAX_RECORD_BYTES`], at `line` if known.
+pub(crate) fn record_too_long(line: Option<u64>) -> std::io::Error {
+    let at = line.map_or(String::new(), |l| format!("line {l}: "));
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidData,
+        format!(
+            "{at}a row is longer than 1 MiB ({MAX_RECORD_BYTES} bytes) without ending; not a monitor file (is a line break or a closing quote missing?)"
+        ),
+    )
+}
+
 /// Reads records from a byte stream.
 pub(crate) struct RecordReader<R> {
     input: R,
@@ -221,7 +237,12 @@ impl<R: Read> RecordReader<R> {
             self.start = 0;
         }
         if self.end == self.capacity() {
-            let grown = self.capacity() * 2 + PAD;
+            // One record fills the whole buffer: grow it, up to the longest record
+            // allowed (so that one endless line cannot take all memory).
+            if self.capacity() >= MAX_RECORD_BYTES {
+                return Err(record_too_long(Some(self.line)));
+            }
+            let grown = (self.capacity() * 2).min(MAX_RECORD_BYTES) + PAD;
             self.buf.resize(grown, 0);
         }
         let usable = self.capacity();

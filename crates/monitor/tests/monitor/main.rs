@@ -5,6 +5,7 @@ mod cli;
 mod common;
 mod golden;
 mod inputs;
+mod integrity;
 mod link_report;
 mod protection;
 mod shuffle;
