@@ -5,7 +5,6 @@
 
 pub mod api;
 pub mod beheer;
-pub mod cli;
 pub mod hulpvraag;
 pub mod limit;
 pub mod map;
