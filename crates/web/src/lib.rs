@@ -20,6 +20,7 @@ pub mod pages;
 pub mod password;
 pub mod routes;
 mod templates;
+#[cfg(feature = "testing")]
 #[doc(hidden)]
 pub mod testing;
 
