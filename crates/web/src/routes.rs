@@ -4,7 +4,7 @@
 //! routes (below) and each module's own list (`casework::routes`,
 //! `kaart::routes`). The router is built from that table and the authorisation
 //! middleware reads it, so a route cannot exist without a permission.
-//! `tests/access.rs` walks every entry for every role.
+//! `tests/web/access.rs` walks every entry for every role.
 
 use crate::{api, pages, AppState};
 use axum::http::Method;

@@ -3,6 +3,7 @@
 //! asking a professional with consent, beheer by provider and beheerder, the
 //! HSDS API.
 
+use crate::helpers::pairs;
 use baken_store::kaart;
 use baken_web::testing::{apps, As, TestApp};
 
@@ -808,10 +809,6 @@ fn service_form(s: &kaart::MapService) -> Vec<(String, String)> {
     f
 }
 
-fn pairs(f: &[(String, String)]) -> Vec<(&str, &str)> {
-    f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
-}
-
 async fn stored(app: &TestApp, id: i64) -> kaart::MapService {
     let mut tx = app.db.read().await.unwrap();
     kaart::service(&mut tx, id).await.unwrap().unwrap()
@@ -822,7 +819,8 @@ async fn editing_an_imported_service_with_several_places_drops_none_of_them() {
     for app in apps(20).await {
         // Import a service offered at three places.
         let mut doc: serde_json::Value =
-            serde_json::from_str(include_str!("../../hsds/tests/golden/hsds_small.json")).unwrap();
+            serde_json::from_str(include_str!("../../../hsds/tests/golden/hsds_small.json"))
+                .unwrap();
         let meal = doc["services"][0]["id"].clone();
         doc["services"][0]["name"] = "Buurtmaaltijd op drie plekken".into();
         let places: Vec<serde_json::Value> = doc["locations"]
