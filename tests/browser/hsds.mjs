@@ -1,6 +1,6 @@
 // An independent check of Baken's Open Referral HSDS 3.0 output: ajv (JSON
 // Schema 2020-12, with ajv-formats asserting uuid, uri, email and date-time)
-// against the official schemas vendored in crates/web/hsds-3.0/schema, not
+// against the official schemas vendored in crates/hsds/hsds-3.0/schema, not
 // Baken's own validator. The schema files are read unchanged; each gets an $id
 // in memory so their relative $refs ("attribute.json") resolve to each other.
 import { readFileSync, readdirSync } from 'node:fs';
@@ -10,7 +10,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const SCHEMA_DIR = join(here, '..', '..', 'crates', 'web', 'hsds-3.0', 'schema');
+export const SCHEMA_DIR = join(here, '..', '..', 'crates', 'hsds', 'hsds-3.0', 'schema');
 const BASE = 'https://openreferral.org/hsds/3.0/schema/';
 
 /** The keywords the HSDS files use besides JSON Schema's: annotations only. */

@@ -2,6 +2,7 @@
 //! nothing else (architecture invariant: no SQL, no HTML, no rules here).
 
 mod config;
+mod kaart;
 
 use anyhow::{anyhow, bail, Context};
 use baken_domain::audit::Actor;
@@ -106,7 +107,7 @@ enum Command {
     /// The sociale kaart: Open Referral HSDS 3.0 export and import.
     Kaart {
         #[command(subcommand)]
-        command: baken_web::kaart::cli::KaartCommand,
+        command: kaart::KaartCommand,
     },
 }
 
@@ -787,7 +788,7 @@ async fn run(command: Command, file: FileConfig, origins: Origins<'_>) -> anyhow
             Ok(())
         }
         Command::Monitor { .. } => unreachable!("handled before the runtime starts"),
-        Command::Kaart { command } => Ok(baken_web::kaart::cli::run(
+        Command::Kaart { command } => Ok(kaart::run(
             command,
             file.db.clone().unwrap_or_else(|| DEFAULT_DB.to_owned()),
         )

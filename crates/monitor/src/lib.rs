@@ -32,9 +32,12 @@
 //!   into a map keyed by 32-byte pseudonyms (text values interned); `pseudonymise`
 //!   streams rows into random buckets on disk and shuffles one bucket at a time, so
 //!   its memory is bounded by [`ShuffleOptions`] alone.
-//! - The library does no console I/O and draws no progress bars; [`cli`] does, and is
-//!   the only module that uses `anyhow`. Randomness is passed in, so tests can seed it.
+//! - The library does no console I/O and draws no progress bars; `cli` does, and is
+//!   the only module that uses `anyhow`. It (with clap, the progress bars and the
+//!   synthetic region of `demo-files`) is behind the cargo feature `cli`, which only
+//!   the binary turns on: the web crate links and reports without it. Randomness is passed in, so tests can seed it.
 
+#[cfg(feature = "cli")]
 pub mod cli;
 mod csvio;
 mod error;

@@ -2102,6 +2102,7 @@ pub async fn counts(tx: &mut Tx) -> StoreResult<(i64, i64, i64)> {
 
 // ---------------------------------------------------------------- demo
 
+#[cfg(feature = "demo")]
 async fn first_user(tx: &mut Tx, role: &str, team: Option<i64>) -> Result<Option<(i64, String)>> {
     Ok(with_conn!(tx, |c| sqlx::query_as(
         "SELECT id, username FROM users WHERE role = $1 AND team_id = $2 ORDER BY id LIMIT 1"
@@ -2114,6 +2115,7 @@ async fn first_user(tx: &mut Tx, role: &str, team: Option<i64>) -> Result<Option
 
 /// Adds casework in every stage to the demo municipality, through the same
 /// rules as the pages. Returns the number of households with casework.
+#[cfg(feature = "demo")]
 pub async fn load_demo(
     tx: &mut Tx,
     m: &baken_synth::Municipality,
@@ -2578,6 +2580,7 @@ pub async fn load_demo(
 }
 
 /// A ladder step from the demo's own constants (1–5), never from input.
+#[cfg(feature = "demo")]
 fn demo_step(n: u8) -> LadderStep {
     LadderStep::new(n.clamp(1, 5)).expect("a step from 1 to 5 is valid")
 }

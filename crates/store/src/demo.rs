@@ -1,11 +1,21 @@
 //! Writes the synthetic municipality into an empty database, in one transaction:
 //! either all of it lands, or nothing does.
+//!
+//! Loading needs `baken_synth` and is behind the cargo feature `demo`, which the
+//! binary (`baken demo`, `serve --demo`), the benchmarks and the test helpers turn
+//! on; a web process that only serves never compiles it. [`is_demo`] and
+//! [`ensure_empty`] are always there.
 
-use crate::{areas, exec, now, users, with_conn, Backend, Conn, Db, Result, StoreError, Tx};
+#[cfg(feature = "demo")]
+use crate::{areas, exec, now, users, Backend};
+use crate::{with_conn, Conn, Db, Result, StoreError, Tx};
+#[cfg(feature = "demo")]
 use baken_domain::Username;
+#[cfg(feature = "demo")]
 use baken_synth::{Config, HouseholdSpec, Municipality};
 
 /// What was written.
+#[cfg(feature = "demo")]
 #[derive(Debug, Clone)]
 pub struct DemoSummary {
     pub households: u64,
@@ -13,7 +23,7 @@ pub struct DemoSummary {
     pub accounts: Vec<(String, String)>,
 }
 
-/// Does this database hold the synthetic municipality (loaded by [`load`])?
+/// Does this database hold the synthetic municipality (loaded by `load`)?
 pub async fn is_demo(db: &Db) -> Result<bool> {
     let mut tx = db.read().await?;
     Ok(crate::meta::get(&mut tx, crate::meta::DEMO)
@@ -80,17 +90,20 @@ pub async fn ensure_empty(tx: &mut Tx) -> Result<()> {
 /// Households per INSERT, per backend, as measured by `bench/src/bin/demo_load.rs`
 /// (docs/benchmarks.md): SQLite is fastest with small statements, PostgreSQL
 /// with larger ones (fewer round trips).
+#[cfg(feature = "demo")]
 fn household_batch(backend: Backend) -> usize {
     match backend {
         Backend::Sqlite => 10,
         Backend::Postgres => 50,
     }
 }
+#[cfg(feature = "demo")]
 const MAX_BATCH: usize = 1_000;
 
 /// Loads the municipality and `config.households` households. `password_hash` is
 /// the argon2id hash of the demo password, set on every demo account.
 /// `progress` is called with the number of households written so far.
+#[cfg(feature = "demo")]
 pub async fn load(
     db: &Db,
     m: &Municipality,
@@ -111,6 +124,7 @@ pub async fn load(
 
 /// [`load`] with a chosen number of households per INSERT statement; the
 /// benchmark compares batches against one row per statement.
+#[cfg(feature = "demo")]
 pub async fn load_batched(
     db: &Db,
     m: &Municipality,
@@ -214,6 +228,7 @@ pub async fn load_batched(
 
 /// `INSERT … VALUES ($1,…,$n),(…)` for `rows` rows of `cols` parameters; `tail`
 /// is appended inside every row (constant columns).
+#[cfg(feature = "demo")]
 fn values_sql(head: &str, cols: usize, rows: usize, tail: &str) -> String {
     let mut sql = String::with_capacity(head.len() + rows * cols * 5);
     sql.push_str(head);
@@ -234,8 +249,10 @@ fn values_sql(head: &str, cols: usize, rows: usize, tail: &str) -> String {
 
 /// Rows per statement. Fixed sizes keep the statement text the same from one
 /// batch to the next, so each backend prepares it once and reuses it.
+#[cfg(feature = "demo")]
 const RESIDENT_CHUNK: usize = 200;
 
+#[cfg(feature = "demo")]
 async fn insert_batch(
     tx: &mut Tx,
     batch: &[HouseholdSpec],
@@ -303,7 +320,7 @@ async fn insert_batch(
     Ok(rows.len() as u64)
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "demo"))]
 mod tests {
     #[test]
     fn values_sql_numbers_every_parameter_once() {

@@ -801,6 +801,7 @@ pub async fn count_help_requests(tx: &mut Tx) -> Result<i64> {
 /// Writes the synthetic social map and wijzer content (called once from
 /// `demo::load`, inside its transaction). `provider_ids` are the ids of
 /// `m.providers`, in order.
+#[cfg(feature = "demo")]
 pub async fn load_demo(
     tx: &mut Tx,
     m: &baken_synth::Municipality,
@@ -1010,6 +1011,7 @@ pub async fn services_fingerprint(tx: &mut Tx) -> Result<(i64, i64, i64)> {
 /// The demo's requests for help from the wijzer (`baken_synth::kaart::help_requests`),
 /// each with its casework signal of category "hulpvraag" at the address of a household
 /// in the resident's district, as the wijzer itself would have sent them.
+#[cfg(feature = "demo")]
 pub async fn load_demo_help_requests(
     tx: &mut Tx,
     m: &baken_synth::Municipality,

@@ -1,7 +1,8 @@
 //! Baken's web app: server-rendered Dutch pages and the `/api/v1` JSON API.
 //!
 //! Architecture invariants:
-//! - only this crate knows HTTP, HTML and JSON shapes;
+//! - only this crate knows HTTP and HTML, and the JSON shapes of `/api/v1`
+//!   (except the HSDS 3.0 objects, whose shape is the standard's: `baken_hsds`);
 //! - the process is stateless: sessions live in the database, so several
 //!   processes can serve one PostgreSQL behind a load balancer;
 //! - every route is declared once, with its permission, in [`routes::table`];
@@ -15,6 +16,7 @@ pub mod kaart;
 mod layers;
 pub mod routes;
 pub mod support;
+#[cfg(feature = "testing")]
 #[doc(hidden)]
 pub mod testing;
 

@@ -1,6 +1,8 @@
 //! A running app on a fresh database, for the web crate's integration tests
 //! (and those of later modules). Requests go through the whole middleware stack
-//! without a socket.
+//! without a socket. Compiled only with the cargo feature `testing` (it loads
+//! the synthetic municipality, so it needs `baken_synth`); a crate whose tests
+//! use it turns the feature on in its dev-dependencies.
 
 use crate::{app, AppState, WebConfig, PRE_CSRF_COOKIE, SESSION_COOKIE};
 use axum::body::Body;

@@ -2,7 +2,6 @@
 //! HSDS 3.0 shape (the standard's snake_case field names, its paged-list
 //! envelope), with filters. Errors are problem+json like the rest of `/api/v1`.
 
-use super::hsds::{district_names, location_json, organization_json, service_json};
 use super::view::MapFilter;
 use crate::support::error::{AppError, Failure};
 use crate::support::state::AppState;
@@ -12,6 +11,7 @@ use axum::Json;
 use baken_domain::casework::LifeDomain;
 use baken_domain::kaart::{Reach, ServiceAccess};
 use baken_domain::{DistrictCode, LadderStep};
+use baken_hsds::{district_names, location_json, organization_json, service_json};
 use baken_store::kaart::{self, MapService};
 use serde_json::{json, Value};
 use std::collections::HashMap;

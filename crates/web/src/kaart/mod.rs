@@ -1,16 +1,13 @@
 //! Pages and API for the kaart module: the public social map, the Eigen Kracht
-//! Wijzer, beheer of services and wijzer content, HSDS 3.0 in and out. Routes
-//! are declared in [`routes`] and joined into the one route table
-//! (`crate::routes::table`).
+//! Wijzer, beheer of services and wijzer content, and the read-only HSDS 3.0
+//! API (the mapping itself lives in `baken_hsds`). Routes are declared in
+//! [`routes`] and joined into the one route table (`crate::routes::table`).
 
 pub mod api;
 pub mod beheer;
-pub mod cli;
-pub mod hsds;
 pub mod hulpvraag;
 pub mod limit;
 pub mod map;
-pub mod schema;
 pub mod view;
 pub mod wijzer;
 

@@ -1,8 +1,8 @@
 //! `baken kaart …`: the social map on the command line (HSDS 3.0 export and import).
 
-use super::hsds::{self, ImportError};
 use baken_domain::audit::Actor;
 use baken_domain::{AuditAction, AuditEntry, AuditOutcome};
+use baken_hsds::{self as hsds, ImportError};
 use baken_store::{audit, Db, StoreError};
 use std::path::PathBuf;
 
@@ -86,16 +86,6 @@ async fn open(url: &str) -> Result<Db, CliError> {
     Ok(db)
 }
 
-/// The export as text: pretty JSON with a final newline, the same bytes every
-/// time for the same map.
-pub async fn export_text(db: &Db) -> Result<String, StoreError> {
-    let doc = hsds::export(db).await?;
-    let mut text =
-        serde_json::to_string_pretty(&doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    text.push('\n');
-    Ok(text)
-}
-
 /// Runs a `baken kaart` command; `default_db` is used when `--db` is not given.
 pub async fn run(command: KaartCommand, default_db: String) -> Result<(), CliError> {
     match command {
@@ -105,7 +95,7 @@ pub async fn run(command: KaartCommand, default_db: String) -> Result<(), CliErr
             out,
         } => {
             let db = open(&db.unwrap_or(default_db)).await?;
-            let text = export_text(&db).await?;
+            let text = hsds::export_text(&db).await?;
             let mut e = entry("export", AuditAction::Export);
             e.detail = format!(
                 "HSDS 3.0-export naar {}",

@@ -1,6 +1,6 @@
 //! Validation against the official Open Referral HSDS 3.0 JSON schemas.
 //!
-//! The schemas (vendored in `crates/web/hsds-3.0/schema`) use only seven
+//! The schemas (vendored in `crates/hsds/hsds-3.0/schema`) use only seven
 //! validating keywords: `type`, `properties`, `required`, `items`, `enum`,
 //! `format` and `$ref` to a sibling file; everything else in them (`name`,
 //! `constraints`, `core`, `example`, `datapackage_metadata` …) is annotation.
@@ -18,7 +18,7 @@ use serde_json::Value;
 
 macro_rules! schemas {
     ($($name:literal),* $(,)?) => {
-        &[$(($name, include_str!(concat!("../../hsds-3.0/schema/", $name)))),*]
+        &[$(($name, include_str!(concat!("../hsds-3.0/schema/", $name)))),*]
     };
 }
 
@@ -286,15 +286,15 @@ mod tests {
         for (schema, text) in [
             (
                 "service.json",
-                include_str!("../../hsds-3.0/examples/service_full.json"),
+                include_str!("../hsds-3.0/examples/service_full.json"),
             ),
             (
                 "organization.json",
-                include_str!("../../hsds-3.0/examples/organization_full.json"),
+                include_str!("../hsds-3.0/examples/organization_full.json"),
             ),
             (
                 "location.json",
-                include_str!("../../hsds-3.0/examples/location.json"),
+                include_str!("../hsds-3.0/examples/location.json"),
             ),
         ] {
             let mut problems = Vec::new();
@@ -312,8 +312,7 @@ mod tests {
     fn problems_name_their_json_path() {
         let s = Schemas::load();
         let mut v: Value =
-            serde_json::from_str(include_str!("../../hsds-3.0/examples/service_full.json"))
-                .unwrap();
+            serde_json::from_str(include_str!("../hsds-3.0/examples/service_full.json")).unwrap();
         v["id"] = Value::from("not-a-uuid");
         v["status"] = Value::from("open");
         v["cost_options"][0]["amount"] = Value::from("veel");

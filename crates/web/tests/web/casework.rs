@@ -2,6 +2,7 @@
 //! a team lead, a resident, a provider, a neighbour, a beheerder and a policy
 //! officer see and may do — and that every read and change is audited.
 
+use crate::helpers::{pairs, respond};
 use baken_web::testing::{apps, As, TestApp};
 use std::collections::BTreeMap;
 
@@ -226,8 +227,7 @@ async fn karels_story_from_signal_to_better_scores_and_changed_bakens() {
             who: &As,
             v: &[(String, String)],
         ) -> baken_web::testing::TestResponse {
-            let p: Vec<(&str, &str)> = v.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-            app.post_form(path, who, &p).await
+            app.post_form(path, who, &pairs(v)).await
         }
         // A call that has not come in yet cannot be registered.
         let res = post(
@@ -1268,8 +1268,7 @@ async fn a_provider_sees_only_households_with_an_agreement_and_consent() {
             who: &As,
             v: &[(String, String)],
         ) -> baken_web::testing::TestResponse {
-            let p: Vec<(&str, &str)> = v.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-            app.post_form(path, who, &p).await
+            app.post_form(path, who, &pairs(v)).await
         }
         // Typed name only: saved, but no link.
         let res = post(
@@ -1913,7 +1912,6 @@ async fn send_json(
 ) -> baken_web::testing::TestResponse {
     use axum::body::Body;
     use axum::http::{header, Request};
-    use tower::ServiceExt;
     let mut req = Request::builder()
         .method(method)
         .uri(path)
@@ -1921,20 +1919,5 @@ async fn send_json(
     if let As::Bearer(t) = who {
         req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
     }
-    let res = app
-        .router
-        .clone()
-        .oneshot(req.body(Body::from(body.to_string())).unwrap())
-        .await
-        .unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let bytes = axum::body::to_bytes(res.into_body(), 1 << 24)
-        .await
-        .unwrap();
-    baken_web::testing::TestResponse {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
+    respond(app, req.body(Body::from(body.to_string())).unwrap()).await
 }

@@ -2,6 +2,7 @@
 //! request and response bodies as component schemas, and what the server
 //! really sends and accepts conforms to them — on every backend.
 
+use crate::helpers::respond;
 use baken_web::testing::{apps, As, TestApp};
 use serde_json::{json, Value};
 
@@ -183,7 +184,6 @@ async fn send(
 ) -> (u16, Value) {
     use axum::body::Body;
     use axum::http::{header, Request};
-    use tower::ServiceExt;
     let mut req = Request::builder().method(method).uri(path);
     if let As::Bearer(t) = who {
         req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
@@ -195,14 +195,10 @@ async fn send(
         None => req.body(Body::empty()),
     }
     .unwrap();
-    let res = app.router.clone().oneshot(req).await.unwrap();
-    let status = res.status().as_u16();
-    let bytes = axum::body::to_bytes(res.into_body(), 1 << 24)
-        .await
-        .unwrap();
+    let res = respond(app, req).await;
     (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        res.status.as_u16(),
+        serde_json::from_str(&res.body).unwrap_or(Value::Null),
     )
 }
 

@@ -1,5 +1,12 @@
-//! The social map in Open Referral HSDS 3.0 shape: export, import, and the
-//! objects the read-only `/api/v1/hsds/…` serves.
+//! The social map in Open Referral HSDS 3.0 shape: export, import, validation
+//! against the official schemas ([`schema`]), and the objects the read-only
+//! `/api/v1/hsds/…` serves.
+//!
+//! Architecture invariant: this crate knows no HTTP. It turns the store's rows
+//! into HSDS JSON values and back; the web crate decides which of them a
+//! request gets (and how errors look there), the `baken kaart` command writes
+//! them to a file. Import goes through the domain's parsing (`ServiceDraft`)
+//! and writes through the store, in one transaction with its audit entry.
 //!
 //! A file is one JSON object with the HSDS entity lists Baken uses:
 //!
@@ -17,7 +24,8 @@
 //! schedule is a `schedule` description. Ids of nested objects are derived from
 //! their parent's id, so an export → import → export round trip is identical.
 
-use super::schema::{Problem, Schemas};
+pub mod schema;
+
 use baken_domain::casework::LifeDomain;
 use baken_domain::kaart::{
     CostUnit, Reach, ServiceAccess, ServiceDraft, ServiceError, ServiceStatus,
@@ -29,6 +37,7 @@ use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, HashMap};
 
 pub use baken_store::kaart::derived_uuid;
+pub use schema::{Problem, Schemas};
 
 /// Baken's taxonomies: (key, name, description).
 pub const TAXONOMIES: &[(&str, &str, &str)] = &[
@@ -306,6 +315,16 @@ pub async fn export(db: &Db) -> Result<Value, StoreError> {
         "taxonomies": taxonomies,
         "taxonomy_terms": terms,
     }))
+}
+
+/// The export as text: pretty JSON with a final newline, the same bytes every
+/// time for the same map. The caller audits the export.
+pub async fn export_text(db: &Db) -> Result<String, StoreError> {
+    let doc = export(db).await?;
+    let mut text =
+        serde_json::to_string_pretty(&doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    text.push('\n');
+    Ok(text)
 }
 
 /// The lists of a document and the schema each element must satisfy.
@@ -731,7 +750,7 @@ mod tests {
         let a = derived_uuid("x");
         assert_eq!(a, derived_uuid("x"));
         assert_ne!(a, derived_uuid("y"));
-        assert!(super::super::schema::is_uuid(&a));
+        assert!(schema::is_uuid(&a));
     }
 
     #[test]

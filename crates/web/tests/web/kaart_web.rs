@@ -3,6 +3,7 @@
 //! asking a professional with consent, beheer by provider and beheerder, the
 //! HSDS API.
 
+use crate::helpers::pairs;
 use baken_store::kaart;
 use baken_web::testing::{apps, As, TestApp};
 
@@ -708,7 +709,7 @@ async fn the_hsds_api_is_public_filtered_and_strict() {
         );
 
         // What the API serves is valid HSDS 3.0, object by object.
-        let schemas = baken_web::kaart::schema::Schemas::load();
+        let schemas = baken_hsds::Schemas::load();
         let mut problems = Vec::new();
         schemas.validate("service.json", &one, "$", &mut problems);
         for (i, c) in sal["contents"].as_array().unwrap().iter().enumerate() {
@@ -808,10 +809,6 @@ fn service_form(s: &kaart::MapService) -> Vec<(String, String)> {
     f
 }
 
-fn pairs(f: &[(String, String)]) -> Vec<(&str, &str)> {
-    f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
-}
-
 async fn stored(app: &TestApp, id: i64) -> kaart::MapService {
     let mut tx = app.db.read().await.unwrap();
     kaart::service(&mut tx, id).await.unwrap().unwrap()
@@ -822,7 +819,8 @@ async fn editing_an_imported_service_with_several_places_drops_none_of_them() {
     for app in apps(20).await {
         // Import a service offered at three places.
         let mut doc: serde_json::Value =
-            serde_json::from_str(include_str!("golden/hsds_small.json")).unwrap();
+            serde_json::from_str(include_str!("../../../hsds/tests/golden/hsds_small.json"))
+                .unwrap();
         let meal = doc["services"][0]["id"].clone();
         doc["services"][0]["name"] = "Buurtmaaltijd op drie plekken".into();
         let places: Vec<serde_json::Value> = doc["locations"]
@@ -838,7 +836,7 @@ async fn editing_an_imported_service_with_several_places_drops_none_of_them() {
                 "id": format!("0000000{i}-0000-4000-8000-00000000000{i}"), "service_id": meal, "location_id": l,
             }));
         }
-        baken_web::kaart::hsds::import(&app.db, &doc, import_entry())
+        baken_hsds::import(&app.db, &doc, import_entry())
             .await
             .unwrap();
         let (id, _) = service_id(&app, "Buurtmaaltijd op drie plekken").await;
@@ -974,8 +972,8 @@ async fn editing_an_imported_service_with_several_places_drops_none_of_them() {
             .get(&format!("/kaart/voorzieningen/{id}"), &As::Anonymous)
             .await;
         assert!(page.body.contains("Speeltuin De Akkers, Akkerweg 3"));
-        let doc = baken_web::kaart::hsds::export(&app.db).await.unwrap();
-        assert_eq!(baken_web::kaart::hsds::validate(&doc), vec![]);
+        let doc = baken_hsds::export(&app.db).await.unwrap();
+        assert_eq!(baken_hsds::validate(&doc), vec![]);
 
         // Nothing ticked: no fixed address any more.
         let mut form = service_form(&last);

@@ -4,10 +4,9 @@
 
 use baken_domain::audit::Actor;
 use baken_domain::{AuditAction, AuditEntry, AuditOutcome};
+use baken_hsds::{self as hsds, export_text, ImportError};
 use baken_store::testing::{self, TestDb};
 use baken_store::{areas, demo, kaart, Db};
-use baken_web::kaart::cli::export_text;
-use baken_web::kaart::hsds::{self, ImportError};
 use serde_json::Value;
 
 const GOLDEN: &str = include_str!("golden/hsds_small.json");

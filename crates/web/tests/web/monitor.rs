@@ -1,6 +1,7 @@
 //! The stapelingsmonitor page for beleid: upload pseudonymised files, get a
 //! protected report; the files do not survive; bad files change nothing.
 
+use crate::helpers::respond;
 use axum::body::Body;
 use axum::http::{header, Request};
 use baken_monitor::{pseudonymise, DomainList, InputConfig, MonitorKey, Organisation};
@@ -8,7 +9,6 @@ use baken_web::testing::{apps, apps_with, As, TestApp, PRE};
 use baken_web::MonitorSettings;
 use baken_web::WebConfig;
 use rand::SeedableRng;
-use tower::ServiceExt;
 
 fn pseudonymised(org: &str, rows: &[(&str, u32, &str, &str)]) -> Vec<u8> {
     pseudonymised_with(org, rows, &InputConfig::default())
@@ -115,17 +115,7 @@ async fn upload(
         )
         .body(Body::from(body))
         .unwrap();
-    let res = app.router.clone().oneshot(req).await.unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let bytes = axum::body::to_bytes(res.into_body(), 1 << 24)
-        .await
-        .unwrap();
-    baken_web::testing::TestResponse {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
+    respond(app, req).await
 }
 
 fn csrf(who: &As) -> String {

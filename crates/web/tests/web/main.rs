@@ -1,0 +1,14 @@
+//! The web crate's integration tests, in one binary (as zero2prod's
+//! `tests/api/main.rs`): each module below used to be its own test binary, each
+//! linked against the whole app after every change to the crate. Run one suite
+//! with `cargo test -p baken-web --test web kaart_web::`.
+
+mod access;
+mod beheer;
+mod casework;
+mod casework_api;
+mod helpers;
+mod input;
+mod kaart_web;
+mod monitor;
+mod web;
