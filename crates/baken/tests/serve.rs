@@ -442,3 +442,35 @@ fn a_half_sent_request_holds_neither_its_connection_nor_the_shutdown() {
     let log = server.log.lock().map(|l| l.clone()).unwrap_or_default();
     assert!(log.contains("shutdown deadline passed"), "{log}");
 }
+
+#[test]
+fn a_method_a_route_does_not_have_is_405_and_no_error_in_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite(dir.path(), "methods.db");
+    let server = serve(
+        &["--db", &db, "--addr", "127.0.0.1:0"],
+        dir.path(),
+        &[("BAKEN_LOG", "info")],
+    );
+    for _ in 0..3 {
+        let mut s = TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
+        write!(
+            s,
+            "DELETE /kaart HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        )
+        .expect("send");
+        let mut raw = String::new();
+        s.read_to_string(&mut raw).expect("read");
+        assert!(raw.starts_with("HTTP/1.1 405"), "{raw}");
+        assert!(
+            raw.to_ascii_lowercase()
+                .contains("\r\nallow: get, head\r\n"),
+            "{raw}"
+        );
+    }
+    wait_for("three request lines", &server.log, |t| {
+        t.matches("status=405").count() >= 3
+    });
+    let log = server.log.lock().map(|l| l.clone()).unwrap_or_default();
+    assert!(!log.contains("ERROR"), "{log}");
+}

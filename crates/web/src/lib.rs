@@ -70,7 +70,7 @@ pub fn app(state: AppState) -> Router {
     for (path, handler) in by_path {
         router = router.route(path, handler);
     }
-    let x_request_id = HeaderName::from_static("x-request-id");
+    let x_request_id = HeaderName::from_static(crate::layers::REQUEST_ID);
     let router = router
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
@@ -107,8 +107,12 @@ pub fn app(state: AppState) -> Router {
         .layer(SetRequestIdLayer::new(
             x_request_id,
             crate::layers::RandomRequestId,
-        ));
-    crate::layers::with_security_headers(router).with_state(state)
+        ))
+        // First of all: a client's id that is not plain and short is dropped, so
+        // the layer above gives the request a fresh one.
+        .layer(middleware::from_fn(crate::layers::valid_request_id));
+    let hsts = state.config.secure_cookies;
+    crate::layers::with_security_headers(router, hsts).with_state(state)
 }
 
 /// How long a client may take over its request's headers, and how long open
