@@ -25,6 +25,12 @@ pub struct FileConfig {
     pub secure_cookies: Option<bool>,
     #[serde(default, deserialize_with = "file_session_hours")]
     pub session_hours: Option<u32>,
+    /// Seconds a client may take to send a request's headers (1 to 300).
+    #[serde(default, deserialize_with = "file_header_timeout")]
+    pub header_timeout_secs: Option<u64>,
+    /// Seconds open connections get to finish after SIGTERM or Ctrl-C (1 to 600).
+    #[serde(default, deserialize_with = "file_shutdown_deadline")]
+    pub shutdown_deadline_secs: Option<u64>,
     pub municipality: Option<String>,
     pub demo: Option<DemoFileConfig>,
     pub monitor: Option<MonitorFileConfig>,
@@ -223,6 +229,32 @@ fn file_session_hours<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D:
         .filter(|h| SESSION_HOURS.contains(h))
         .map(Some)
         .ok_or_else(|| custom("session_hours", format!("{}; got {h}", range())))
+}
+
+fn seconds_in<'de, D: Deserializer<'de>>(
+    d: D,
+    key: &str,
+    range: std::ops::RangeInclusive<u64>,
+) -> Result<Option<u64>, D::Error> {
+    let message = format!(
+        "must be a whole number of seconds from {} to {}",
+        range.start(),
+        range.end()
+    );
+    let n = i64::deserialize(d).map_err(|_| custom::<D::Error>(key, message.clone()))?;
+    u64::try_from(n)
+        .ok()
+        .filter(|n| range.contains(n))
+        .map(Some)
+        .ok_or_else(|| custom(key, format!("{message}; got {n}")))
+}
+
+fn file_header_timeout<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    seconds_in(d, "header_timeout_secs", 1..=300)
+}
+
+fn file_shutdown_deadline<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    seconds_in(d, "shutdown_deadline_secs", 1..=600)
 }
 
 fn file_households<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {

@@ -450,7 +450,18 @@ async fn run(command: Command, file: FileConfig, origins: Origins<'_>) -> anyhow
             let local = listener.local_addr()?;
             tracing::info!(%local, database = %redact(&url), demo = holds_demo, secure_cookies = secure, "serving");
             eprintln!("Baken is running at http://{local}/ (stop with Ctrl-C)");
-            baken_web::serve(listener, baken_web::AppState::new(database, config)).await?;
+            let defaults = baken_web::ServeLimits::default();
+            let limits = baken_web::ServeLimits {
+                header_read_timeout: file
+                    .header_timeout_secs
+                    .map(std::time::Duration::from_secs)
+                    .unwrap_or(defaults.header_read_timeout),
+                shutdown_deadline: file
+                    .shutdown_deadline_secs
+                    .map(std::time::Duration::from_secs)
+                    .unwrap_or(defaults.shutdown_deadline),
+            };
+            baken_web::serve(listener, baken_web::AppState::new(database, config), limits).await?;
             Ok(())
         }
         Command::Demo {

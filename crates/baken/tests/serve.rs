@@ -362,3 +362,115 @@ fn cookies_are_secure_unless_baken_listens_on_localhost() {
     );
     assert!(cookies(&forced).iter().all(|c| c.contains("; Secure")));
 }
+
+/// Reads until the server closes the connection (or `limit` passes: then None).
+fn closed_within(stream: &mut TcpStream, limit: Duration) -> Option<Duration> {
+    let started = Instant::now();
+    stream.set_read_timeout(Some(limit)).expect("read timeout");
+    let mut buf = [0u8; 4096];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => return Some(started.elapsed()),
+            Ok(_) => continue,
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {
+                return Some(started.elapsed())
+            }
+            Err(_) => return None,
+        }
+    }
+}
+
+#[test]
+fn a_half_sent_request_holds_neither_its_connection_nor_the_shutdown() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("baken.toml"),
+        "header_timeout_secs = 1\nshutdown_deadline_secs = 2\n",
+    )
+    .unwrap();
+    let db = sqlite(dir.path(), "slow.db");
+    let mut server = serve(
+        &["--db", &db, "--addr", "127.0.0.1:0"],
+        dir.path(),
+        &[("BAKEN_LOG", "info")],
+    );
+
+    // Half the headers, and then nothing: the connection is closed after the
+    // header-read timeout (1 s here), not kept open.
+    let mut half = TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
+    write!(half, "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Half: ").expect("send");
+    let closed = closed_within(&mut half, Duration::from_secs(10))
+        .expect("the server closes a connection whose headers never complete");
+    assert!(closed < Duration::from_secs(5), "closed after {closed:?}");
+
+    // A request whose headers are complete but whose body stops halfway holds
+    // its connection in a handler; SIGTERM must still end the process within
+    // the shutdown deadline (2 s here).
+    let mut slow = TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
+    write!(
+        slow,
+        "POST /inloggen HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\ngebruikersnaam="
+    )
+    .expect("send");
+    let mut half_again = TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
+    write!(half_again, "GET /health HTTP/1.1\r\nHo").expect("send");
+    std::thread::sleep(Duration::from_millis(300));
+    let term = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(term.success());
+    let signalled = Instant::now();
+    let exited = loop {
+        if let Some(status) = server.child.try_wait().expect("wait") {
+            break (status, signalled.elapsed());
+        }
+        assert!(
+            signalled.elapsed() < Duration::from_secs(15),
+            "still running 15 s after SIGTERM:\n{}",
+            server.log.lock().map(|l| l.clone()).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(exited.0.success(), "exit status {:?}", exited.0);
+    assert!(
+        exited.1 < Duration::from_secs(6),
+        "exited {:?} after SIGTERM",
+        exited.1
+    );
+    assert!(closed_within(&mut slow, Duration::from_secs(1)).is_some());
+    let log = server.log.lock().map(|l| l.clone()).unwrap_or_default();
+    assert!(log.contains("shutdown deadline passed"), "{log}");
+}
+
+#[test]
+fn a_method_a_route_does_not_have_is_405_and_no_error_in_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite(dir.path(), "methods.db");
+    let server = serve(
+        &["--db", &db, "--addr", "127.0.0.1:0"],
+        dir.path(),
+        &[("BAKEN_LOG", "info")],
+    );
+    for _ in 0..3 {
+        let mut s = TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
+        write!(
+            s,
+            "DELETE /kaart HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        )
+        .expect("send");
+        let mut raw = String::new();
+        s.read_to_string(&mut raw).expect("read");
+        assert!(raw.starts_with("HTTP/1.1 405"), "{raw}");
+        assert!(
+            raw.to_ascii_lowercase()
+                .contains("\r\nallow: get, head\r\n"),
+            "{raw}"
+        );
+    }
+    wait_for("three request lines", &server.log, |t| {
+        t.matches("status=405").count() >= 3
+    });
+    let log = server.log.lock().map(|l| l.clone()).unwrap_or_default();
+    assert!(!log.contains("ERROR"), "{log}");
+}

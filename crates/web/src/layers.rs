@@ -13,7 +13,7 @@ use crate::support::state::AppState;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::{header, HeaderName, HeaderValue, Method};
-use axum::middleware::Next;
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Router;
 use baken_domain::{AuditAction, AuditOutcome, Permission};
@@ -54,9 +54,22 @@ pub(crate) async fn log_request(req: Request, next: Next) -> Response {
     res
 }
 
-/// The security headers every response carries.
-pub(crate) fn with_security_headers(router: Router<AppState>) -> Router<AppState> {
+/// HSTS: one year, subdomains included; sent only when cookies are Secure,
+/// i.e. when Baken is reached over TLS.
+pub(crate) const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000; includeSubDomains";
+
+/// The security headers every response carries; `hsts` when cookies are Secure.
+pub(crate) fn with_security_headers(router: Router<AppState>, hsts: bool) -> Router<AppState> {
+    let router = if hsts {
+        router.layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(STRICT_TRANSPORT_SECURITY),
+        ))
+    } else {
+        router
+    };
     router
+        .layer(middleware::from_fn(no_store_outside_static))
         // A handler may set a stricter policy of its own (the monitor report does).
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
@@ -81,6 +94,48 @@ pub(crate) fn with_security_headers(router: Router<AppState>) -> Router<AppState
             HeaderName::from_static("permissions-policy"),
             HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
         ))
+}
+
+/// Where the public assets are served (the stylesheet): the only responses a
+/// browser or a proxy may keep.
+const STATIC_PREFIX: &str = "/static/";
+
+/// `Cache-Control: no-store` on every page and API response: most carry
+/// personal data, and a shared computer's cache or a proxy must not keep it.
+/// Only the public assets under `/static/` keep the caching their handler set.
+pub(crate) async fn no_store_outside_static(req: Request, next: Next) -> Response {
+    let is_static = req.uri().path().starts_with(STATIC_PREFIX);
+    let mut res = next.run(req).await;
+    if !is_static {
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
+/// A client's `X-Request-Id` is kept only when it is 1 to 64 characters of
+/// `A–Z a–z 0–9 . _ -`; anything else (too long, spaces, control or log-format
+/// characters) is dropped here, and the next layer gives the request a fresh id.
+pub(crate) async fn valid_request_id(mut req: Request, next: Next) -> Response {
+    let acceptable = req
+        .headers()
+        .get_all(REQUEST_ID)
+        .iter()
+        .map(|v| is_acceptable_request_id(v.as_bytes()))
+        .collect::<Vec<_>>();
+    if acceptable != [true] {
+        req.headers_mut().remove(REQUEST_ID);
+    }
+    next.run(req).await
+}
+
+pub(crate) const REQUEST_ID: &str = "x-request-id";
+
+fn is_acceptable_request_id(id: &[u8]) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
 #[derive(Clone, Copy)]
@@ -248,6 +303,11 @@ pub(crate) async fn authorize(State(state): State<AppState>, req: Request, next:
         .get(&(method.clone(), route.as_str()))
         .copied()
     else {
+        // A method the route does not have: anyone may send one, so it is an
+        // answer (405 with the methods it has), not an error worth a log line.
+        if let Some(allow) = allowed_methods(&state, &route) {
+            return Failure(AppError::MethodNotAllowed { allow }).into_response();
+        }
         // Fail closed: a route without a declared permission is served to nobody.
         tracing::error!(route, %method, "route has no declared permission");
         return Failure(AppError::Forbidden).into_response();
@@ -350,6 +410,23 @@ pub(crate) async fn authorize(State(state): State<AppState>, req: Request, next:
     next.run(req).await
 }
 
+/// The methods declared for `route` (GET brings HEAD), for the `Allow` header;
+/// None when the route has none at all.
+fn allowed_methods(state: &AppState, route: &str) -> Option<String> {
+    let mut methods: Vec<&str> = state
+        .permissions
+        .keys()
+        .filter(|(_, path)| *path == route)
+        .map(|(method, _)| method.as_str())
+        .collect();
+    if methods.contains(&"GET") {
+        methods.push("HEAD");
+    }
+    methods.sort_unstable();
+    methods.dedup();
+    (!methods.is_empty()).then(|| methods.join(", "))
+}
+
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
@@ -444,6 +521,10 @@ pub(crate) async fn render_failures(
                     ("Bad Request", format!("{name}: {reason}"))
                 }
                 AppError::Conflict(d) => ("Conflict", d.clone()),
+                AppError::MethodNotAllowed { allow } => (
+                    "Method Not Allowed",
+                    format!("This resource does not accept this method; it accepts {allow}."),
+                ),
                 AppError::Internal(_) => (
                     "Internal Server Error",
                     "Something went wrong on our side; it has been logged.".to_owned(),
@@ -490,7 +571,13 @@ pub(crate) async fn render_failures(
             }
         }
     };
-    add_api_version(audience, res)
+    let mut res = add_api_version(audience, res);
+    if let AppError::MethodNotAllowed { allow } = err.as_ref() {
+        if let Ok(value) = HeaderValue::from_str(allow) {
+            res.headers_mut().insert(header::ALLOW, value);
+        }
+    }
+    res
 }
 
 fn add_api_version(audience: Audience, mut res: Response) -> Response {
@@ -501,4 +588,28 @@ fn add_api_version(audience: Audience, mut res: Response) -> Response {
         );
     }
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_acceptable_request_id;
+
+    #[test]
+    fn request_ids_are_short_and_plain() {
+        for ok in ["a", "abc-123_X.y", &"x".repeat(64), "0f3a9c2e1b7d4e6f"] {
+            assert!(is_acceptable_request_id(ok.as_bytes()), "{ok}");
+        }
+        for bad in [
+            "",
+            &"x".repeat(65),
+            "has space",
+            "semi;colon",
+            "new\nline",
+            "quote\"",
+            "ünï",
+            "{\"json\":1}",
+        ] {
+            assert!(!is_acceptable_request_id(bad.as_bytes()), "{bad:?}");
+        }
+    }
 }

@@ -32,8 +32,8 @@ use axum::http::HeaderName;
 use axum::middleware;
 use axum::Router;
 use baken_store::Db;
-use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
@@ -72,7 +72,7 @@ pub fn app(state: AppState) -> Router {
     for (path, handler) in by_path {
         router = router.route(path, handler);
     }
-    let x_request_id = HeaderName::from_static("x-request-id");
+    let x_request_id = HeaderName::from_static(crate::layers::REQUEST_ID);
     let router = router
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
@@ -109,19 +109,124 @@ pub fn app(state: AppState) -> Router {
         .layer(SetRequestIdLayer::new(
             x_request_id,
             crate::layers::RandomRequestId,
-        ));
-    crate::layers::with_security_headers(router).with_state(state)
+        ))
+        // First of all: a client's id that is not plain and short is dropped, so
+        // the layer above gives the request a fresh one.
+        .layer(middleware::from_fn(crate::layers::valid_request_id));
+    let hsts = state.config.secure_cookies;
+    crate::layers::with_security_headers(router, hsts).with_state(state)
 }
 
-/// Serves the app until Ctrl-C or SIGTERM.
-pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    let app = app(state);
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
+/// How long a client may take over its request's headers, and how long open
+/// connections get once the process is told to stop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServeLimits {
+    /// A request's headers must be complete within this time once they start to
+    /// arrive, or the connection is closed (hyper's header-read timeout): a
+    /// client that sends half its headers cannot hold a connection open.
+    pub header_read_timeout: Duration,
+    /// After SIGTERM or Ctrl-C no connection is accepted, idle connections
+    /// close, requests in flight may finish — and whatever is still open after
+    /// this time is closed, so the process always exits.
+    pub shutdown_deadline: Duration,
+}
+
+impl Default for ServeLimits {
+    fn default() -> ServeLimits {
+        ServeLimits {
+            header_read_timeout: Duration::from_secs(10),
+            shutdown_deadline: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Serves the app until Ctrl-C or SIGTERM, then shuts down within
+/// `limits.shutdown_deadline`.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    limits: ServeLimits,
+) -> std::io::Result<()> {
+    serve_until(listener, app(state), limits, shutdown_signal()).await;
+    Ok(())
+}
+
+/// The accept loop. `axum::serve` (0.8) offers neither a header-read timeout
+/// nor a deadline for its graceful shutdown, so each connection is served by
+/// hyper's HTTP/1 builder directly, with a timer, and kept in a set that is
+/// aborted when the deadline passes.
+async fn serve_until(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    limits: ServeLimits,
+    signal: impl std::future::Future<Output = ()>,
+) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt;
+    let mut connections = tokio::task::JoinSet::new();
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let mut signal = std::pin::pin!(signal);
+    loop {
+        let (stream, remote) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait instead of spinning.
+                    tracing::warn!(error = %e, "could not accept a connection");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            Some(_) = connections.join_next(), if !connections.is_empty() => continue,
+            () = &mut signal => break,
+        };
+        let service = hyper_util::service::TowerToHyperService::new(router.clone().map_request(
+            move |mut req: axum::http::Request<hyper::body::Incoming>| {
+                req.extensions_mut()
+                    .insert(axum::extract::ConnectInfo(remote));
+                req
+            },
+        ));
+        let mut stopping = stopping.clone();
+        connections.spawn(async move {
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder
+                .timer(TokioTimer::new())
+                .header_read_timeout(limits.header_read_timeout);
+            let mut connection =
+                std::pin::pin!(builder.serve_connection(TokioIo::new(stream), service));
+            tokio::select! {
+                result = connection.as_mut() => {
+                    if let Err(e) = result {
+                        tracing::debug!(error = %e, "connection ended with an error");
+                    }
+                    return;
+                }
+                _ = stopping.changed() => connection.as_mut().graceful_shutdown(),
+            }
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "connection ended with an error while shutting down");
+            }
+        });
+    }
+    drop(listener);
+    let _ = stop.send(true);
+    tracing::info!(
+        open_connections = connections.len(),
+        deadline_s = limits.shutdown_deadline.as_secs_f64(),
+        "stopping: no new connections; open ones may finish until the deadline"
+    );
+    let all_done = async { while connections.join_next().await.is_some() {} };
+    if tokio::time::timeout(limits.shutdown_deadline, all_done)
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            closed = connections.len(),
+            "shutdown deadline passed: closing the connections still open"
+        );
+        connections.shutdown().await;
+    }
 }
 
 async fn shutdown_signal() {

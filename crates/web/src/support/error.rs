@@ -34,6 +34,10 @@ pub enum AppError {
     InvalidParam { name: String, reason: String },
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The route exists, but not with this method; `allow` lists the methods it has
+    /// (the `Allow` header).
+    #[error("method not allowed; allowed: {allow}")]
+    MethodNotAllowed { allow: String },
     /// Something the user cannot fix; logged with its whole cause chain.
     #[error("internal error: {0}")]
     Internal(#[from] Internal),
@@ -88,6 +92,7 @@ impl AppError {
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
             AppError::BadRequest(_) | AppError::InvalidParam { .. } => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -73,6 +73,7 @@ pub(crate) fn render_error_page(
         400 => ("Dat ging niet goed", "Wij konden uw verzoek niet verwerken."),
         403 => ("Geen toegang", "U hebt geen toegang tot deze pagina. Denkt u dat dit niet klopt? Vraag het de beheerder. Deze poging is vastgelegd."),
         404 => ("Pagina niet gevonden", "Deze pagina bestaat niet, of u mag haar niet zien. Controleer het adres."),
+        405 => ("Dit kan hier niet", "Deze pagina kan niet op deze manier worden gebruikt. Ga terug en gebruik de knoppen en links op de pagina."),
         409 => ("Iemand anders was u voor", "De gegevens zijn intussen door iemand anders gewijzigd."),
         _ => ("Er ging iets mis", "Er ging aan onze kant iets mis. Probeer het later nog eens. Wij hebben de fout vastgelegd."),
     };

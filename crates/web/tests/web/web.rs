@@ -533,3 +533,128 @@ async fn a_lost_database_gives_a_dutch_500_page_and_not_ready() {
         assert_eq!(app.get("/health", &As::Anonymous).await.status, 200);
     }
 }
+
+fn header(res: &baken_web::testing::TestResponse, name: &str) -> String {
+    res.headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn strict_transport_security_is_sent_exactly_when_cookies_are_secure() {
+    let secure = baken_web::WebConfig {
+        secure_cookies: true,
+        demo: true,
+        ..baken_web::WebConfig::default()
+    };
+    for app in baken_web::testing::apps_with(3, secure).await {
+        let token = app.token_for("generalist").await;
+        for (path, who) in [
+            ("/inloggen", &As::Anonymous),
+            ("/static/baken.css", &As::Anonymous),
+            ("/api/v1/households", &token),
+        ] {
+            let res = app.get(path, who).await;
+            assert_eq!(
+                header(&res, "strict-transport-security"),
+                "max-age=31536000; includeSubDomains",
+                "{path}"
+            );
+        }
+    }
+    for app in apps(3).await {
+        let res = app.get("/inloggen", &As::Anonymous).await;
+        assert_eq!(
+            header(&res, "strict-transport-security"),
+            "",
+            "plain HTTP: no HSTS"
+        );
+    }
+}
+
+#[tokio::test]
+async fn nothing_but_the_public_assets_may_be_cached() {
+    for app in apps(3).await {
+        let session = app.login_as("generalist").await;
+        let token = app.token_for("generalist").await;
+        for (path, who) in [
+            ("/inloggen", &As::Anonymous),
+            ("/kaart", &As::Anonymous),
+            ("/start", &session),
+            ("/dossier/1", &session),
+            ("/bestaat-niet", &session),
+            ("/api/v1/households", &token),
+            ("/api/v1/households/1", &token),
+            ("/api/v1/openapi.json", &As::Anonymous),
+            ("/health", &As::Anonymous),
+        ] {
+            let res = app.get(path, who).await;
+            assert_eq!(
+                header(&res, "cache-control"),
+                "no-store",
+                "{path} ({})",
+                res.status
+            );
+        }
+        let css = app.get("/static/baken.css", &As::Anonymous).await;
+        assert_eq!(header(&css, "cache-control"), "public, max-age=3600");
+    }
+}
+
+#[tokio::test]
+async fn a_method_a_route_does_not_have_is_405_with_allow() {
+    for app in apps(3).await {
+        let token = app.token_for("generalist").await;
+        let before = app.audit_count().await;
+        let page = app.send("DELETE", "/kaart", &As::Anonymous, None).await;
+        assert_eq!(page.status, 405, "{}", page.body);
+        assert_eq!(header(&page, "allow"), "GET, HEAD");
+        assert!(page.body.contains("Dit kan hier niet"), "a Dutch page");
+        let login = app.send("PUT", "/inloggen", &As::Anonymous, None).await;
+        assert_eq!(login.status, 405);
+        assert_eq!(header(&login, "allow"), "GET, HEAD, POST");
+
+        let api = app.send("DELETE", "/api/v1/households", &token, None).await;
+        assert_eq!(api.status, 405);
+        assert_eq!(header(&api, "allow"), "GET, HEAD");
+        assert_eq!(header(&api, "content-type"), "application/problem+json");
+        let problem: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+        assert_eq!(problem["status"], 405);
+        // Not a refusal of anyone's access: no audit entry.
+        assert_eq!(app.audit_count().await, before);
+    }
+}
+
+#[tokio::test]
+async fn a_clients_request_id_is_kept_only_when_short_and_plain() {
+    use tower::ServiceExt;
+    for app in apps(1).await {
+        for (sent, kept) in [
+            ("trace-42_a.B", true),
+            (&*"x".repeat(64), true),
+            (&*"x".repeat(65), false),
+            ("two words", false),
+            ("a;b=c", false),
+            ("{\"fake\":\"json\"}", false),
+        ] {
+            let req = axum::http::Request::builder()
+                .uri("/health")
+                .header("x-request-id", sent)
+                .body(axum::body::Body::empty())
+                .unwrap();
+            let res = app.router.clone().oneshot(req).await.unwrap();
+            let id = res.headers()["x-request-id"].to_str().unwrap().to_owned();
+            if kept {
+                assert_eq!(id, sent);
+            } else {
+                assert_ne!(id, sent);
+                assert!(
+                    id.len() == 16 && id.bytes().all(|b| b.is_ascii_hexdigit()),
+                    "a fresh id instead of {sent:?}: {id}"
+                );
+            }
+        }
+    }
+}
