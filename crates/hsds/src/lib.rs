@@ -91,12 +91,7 @@ pub fn terms() -> Vec<(&'static str, String, String)> {
             ));
         }
     }
-    for f in [
-        SupportForm::Faciliteren,
-        SupportForm::Ondersteunen,
-        SupportForm::Intervenieren,
-        SupportForm::Beschermen,
-    ] {
+    for f in SupportForm::ALL {
         t.push(("vorm", f.label().to_owned(), f.label().to_owned()));
     }
     for a in ServiceAccess::ALL {
