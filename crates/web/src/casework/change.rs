@@ -211,6 +211,24 @@ pub(crate) struct PlanTarget {
     pub version: i64,
 }
 
+impl PlanTarget {
+    /// The plan `plan`, as the user saw it at `version`.
+    pub(crate) fn plan(plan: i64, version: i64) -> PlanTarget {
+        PlanTarget {
+            part: PlanPart::Plan(plan),
+            version,
+        }
+    }
+
+    /// The plan that holds `agreement`, as the user saw it at `version`.
+    pub(crate) fn agreement(agreement: i64, version: i64) -> PlanTarget {
+        PlanTarget {
+            part: PlanPart::Agreement(agreement),
+            version,
+        }
+    }
+}
+
 /// A plan within the user's scope, and its household.
 #[derive(Debug, Clone, Copy)]
 struct ScopedPlan {

@@ -4,7 +4,7 @@ use super::common::{
     answer, check_scores, code_of, justification_of, life_domain, parse, rung, ApiResult,
 };
 use super::conversations::scores_from;
-use crate::casework::change::{self, PlanPart, PlanTarget};
+use crate::casework::change::{self, PlanTarget};
 use crate::casework::common::{internal, scoped_household, EvaluationInput};
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
@@ -154,10 +154,7 @@ pub async fn add_goal(
         target_date: b.target_date,
         term: code_of("term", &b.term, Term::parse, Term::ALL, Term::as_str)?,
     };
-    let target = PlanTarget {
-        part: PlanPart::Plan(path_id(&id)?),
-        version: b.version,
-    };
+    let target = PlanTarget::plan(path_id(&id)?, b.version);
     let result = change::add_goal(&state, &ctx, target, &goal).await;
     answer(
         &ctx,
@@ -225,10 +222,7 @@ pub async fn add_agreement(
         justification,
         referral_id: b.referral_id,
     };
-    let target = PlanTarget {
-        part: PlanPart::Plan(path_id(&id)?),
-        version: b.version,
-    };
+    let target = PlanTarget::plan(path_id(&id)?, b.version);
     let result = change::add_agreement(&state, &ctx, target, agreement).await;
     answer(
         &ctx,
@@ -254,10 +248,7 @@ pub async fn end_agreement(
 ) -> ApiResult {
     let b: EndAgreementJson = parse(&body)?;
     let agreement = path_id(&id)?;
-    let target = PlanTarget {
-        part: PlanPart::Agreement(agreement),
-        version: b.version,
-    };
+    let target = PlanTarget::agreement(agreement, b.version);
     let result = change::end_agreement(&state, &ctx, target, agreement, b.ended_on).await;
     answer(
         &ctx,
@@ -287,10 +278,7 @@ pub async fn continue_agreement(
 ) -> ApiResult {
     let b: ContinueAgreementJson = parse(&body)?;
     let agreement = path_id(&id)?;
-    let target = PlanTarget {
-        part: PlanPart::Agreement(agreement),
-        version: b.version,
-    };
+    let target = PlanTarget::agreement(agreement, b.version);
     let result =
         change::continue_agreement(&state, &ctx, target, agreement, b.evaluated_on, b.until).await;
     answer(
@@ -316,10 +304,7 @@ pub async fn close_plan(
 ) -> ApiResult {
     let b: ClosePlanJson = parse(&body)?;
     let plan = path_id(&id)?;
-    let target = PlanTarget {
-        part: PlanPart::Plan(plan),
-        version: b.version,
-    };
+    let target = PlanTarget::plan(plan, b.version);
     let result = change::close_plan(&state, &ctx, target, &b.reason).await;
     answer(
         &ctx,
@@ -421,10 +406,7 @@ pub async fn add_evaluation(
         rung: participation,
         note: b.note,
     };
-    let target = PlanTarget {
-        part: PlanPart::Plan(path_id(&id)?),
-        version: b.version,
-    };
+    let target = PlanTarget::plan(path_id(&id)?, b.version);
     let result = change::record_evaluation(&state, &ctx, target, &input).await;
     answer(
         &ctx,

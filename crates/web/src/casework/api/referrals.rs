@@ -2,7 +2,7 @@
 
 use super::common::{answer, justification_of, parse, ApiResult};
 use super::plans::referral_json;
-use crate::casework::change::{self, PlanPart, PlanTarget};
+use crate::casework::change::{self, PlanTarget};
 use crate::casework::common::internal;
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
@@ -61,10 +61,7 @@ pub async fn request_referral(
 ) -> ApiResult {
     let b: ReferralJson = parse(&body)?;
     let justification = justification_of(&b.justification)?;
-    let target = PlanTarget {
-        part: PlanPart::Plan(path_id(&id)?),
-        version: b.version,
-    };
+    let target = PlanTarget::plan(path_id(&id)?, b.version);
     let result = change::request_referral(&state, &ctx, target, &b.care, justification).await;
     answer(
         &ctx,

@@ -111,10 +111,7 @@ pub async fn evaluation_submit(
             return refused_form(&state, &ctx, household, errors, typed, "evaluatie").await;
         }
     };
-    let target = PlanTarget {
-        part: PlanPart::Plan(plan),
-        version,
-    };
+    let target = PlanTarget::plan(plan, version);
     let result = change::record_evaluation(&state, &ctx, target, &input).await;
     answer_change(&state, &ctx, result, typed, "evaluatie", |_| None).await
 }

@@ -121,10 +121,7 @@ pub async fn goal_submit(
         Ok(goal) => goal,
         Err(errors) => return refused_plan_form(&state, &ctx, plan, errors, typed, "doelen").await,
     };
-    let target = PlanTarget {
-        part: PlanPart::Plan(plan),
-        version,
-    };
+    let target = PlanTarget::plan(plan, version);
     let result = change::add_goal(&state, &ctx, target, &goal).await;
     answer_change(&state, &ctx, result, typed, "doelen", |_| None).await
 }
@@ -269,10 +266,7 @@ pub async fn agreement_submit(
             return refused_plan_form(&state, &ctx, plan, errors, typed, "afspraken").await
         }
     };
-    let target = PlanTarget {
-        part: PlanPart::Plan(plan),
-        version,
-    };
+    let target = PlanTarget::plan(plan, version);
     let result = change::add_agreement(&state, &ctx, target, agreement).await;
     answer_change(&state, &ctx, result, typed, "afspraken", |_| None).await
 }
@@ -307,10 +301,7 @@ pub async fn end_agreement_submit(
     let Some(agreement) = agreement_id(&mut errors, &form.afspraak) else {
         return refused_plan_form(&state, &ctx, plan, errors, typed, "afspraken").await;
     };
-    let target = PlanTarget {
-        part: PlanPart::Plan(plan),
-        version,
-    };
+    let target = PlanTarget::plan(plan, version);
     let result = change::end_agreement(&state, &ctx, target, agreement, None).await;
     answer_change(&state, &ctx, result, typed, "afspraken", |_| None).await
 }
@@ -370,10 +361,7 @@ pub async fn continue_agreement_submit(
             return refused_plan_form(&state, &ctx, plan, errors, typed, "afspraken").await
         }
     };
-    let target = PlanTarget {
-        part: PlanPart::Plan(plan),
-        version,
-    };
+    let target = PlanTarget::plan(plan, version);
     let agreement = continuation.agreement;
     let result = change::continue_agreement(
         &state,
@@ -416,10 +404,7 @@ pub async fn referral_submit(
 ) -> PageResult {
     let plan = path_id(&id)?;
     let version = plan_version(&form.versie)?;
-    let target = PlanTarget {
-        part: PlanPart::Plan(plan),
-        version,
-    };
+    let target = PlanTarget::plan(plan, version);
     let result = change::request_referral(
         &state,
         &ctx,
@@ -455,10 +440,7 @@ pub async fn close_submit(
 ) -> PageResult {
     let plan = path_id(&id)?;
     let version = plan_version(&form.versie)?;
-    let target = PlanTarget {
-        part: PlanPart::Plan(plan),
-        version,
-    };
+    let target = PlanTarget::plan(plan, version);
     let result = change::close_plan(&state, &ctx, target, form.reden.trim()).await;
     answer_change(&state, &ctx, result, Typed::of(&form), "sluiten", |_| None).await
 }
