@@ -474,3 +474,170 @@ fn a_method_a_route_does_not_have_is_405_and_no_error_in_the_log() {
     let log = server.log.lock().map(|l| l.clone()).unwrap_or_default();
     assert!(!log.contains("ERROR"), "{log}");
 }
+
+/// `GET path` with a bearer token.
+fn get_with_token(server: &Server, path: &str, token: &str) -> Response {
+    let mut s = TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("send");
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).expect("read");
+    let raw = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    Response {
+        status,
+        head: head.to_owned(),
+        body: body.to_owned(),
+    }
+}
+
+/// A small tmpfs, unmounted (lazily, in case a process still holds a file) when
+/// dropped.
+struct Tmpfs(std::path::PathBuf);
+
+impl Tmpfs {
+    /// `None` when this machine cannot mount one (not root, no tmpfs): the caller
+    /// skips, except under CI, where that is a failure.
+    fn mount(dir: &std::path::Path, size: &str) -> Option<Tmpfs> {
+        std::fs::create_dir_all(dir).expect("mount point");
+        let out = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir)
+            .output();
+        match out {
+            Ok(o) if o.status.success() => Some(Tmpfs(dir.to_owned())),
+            other => {
+                let why = match other {
+                    Ok(o) => String::from_utf8_lossy(&o.stderr).into_owned(),
+                    Err(e) => e.to_string(),
+                };
+                assert!(
+                    std::env::var("CI").as_deref() != Ok("true"),
+                    "CI must be able to mount a tmpfs for the disk-full test: {why}"
+                );
+                eprintln!(
+                    "SKIPPED: cannot mount a tmpfs here ({why}); run as root to test a full disk"
+                );
+                None
+            }
+        }
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.0).status();
+    }
+}
+
+/// Writes zeros to `path` until the file system refuses (ENOSPC).
+fn fill_disk(path: &std::path::Path) {
+    let mut f = std::fs::File::create(path).expect("filler");
+    let chunk = vec![0u8; 64 * 1024];
+    loop {
+        if let Err(e) = f.write_all(&chunk) {
+            assert_eq!(e.raw_os_error(), Some(28), "ENOSPC expected: {e}");
+            break;
+        }
+    }
+    let _ = f.sync_all();
+}
+
+#[test]
+fn a_full_disk_is_a_clear_503_and_not_ready_and_the_server_recovers_once_space_is_freed() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(disk) = Tmpfs::mount(&dir.path().join("disk"), "24m") else {
+        return;
+    };
+    let db = sqlite(&disk.0, "full.db");
+    run(
+        &["demo", "--db", &db, "--households", "50"],
+        dir.path(),
+        None,
+    );
+    let token = run(
+        &[
+            "token",
+            "create",
+            "--db",
+            &db,
+            "--username",
+            "generalist",
+            "--ttl",
+            "1h",
+        ],
+        dir.path(),
+        None,
+    );
+    let token = token
+        .lines()
+        .find(|l| l.starts_with("bkn_"))
+        .expect("a token")
+        .trim()
+        .to_owned();
+    let server = serve(
+        &["--db", &db, "--addr", "127.0.0.1:0"],
+        dir.path(),
+        &[("BAKEN_LOG", "warn")],
+    );
+    // Every households list is an audited read: it writes an audit entry.
+    let list = "/api/v1/households?pageSize=5";
+    assert_eq!(get_with_token(&server, list, &token).status, 200);
+    assert_eq!(get(&server, "/ready").status, 200);
+
+    let filler = disk.0.join("filler");
+    fill_disk(&filler);
+    let mut refused = 0;
+    for _ in 0..12 {
+        let res = get_with_token(&server, list, &token);
+        assert!(
+            res.status == 200 || res.status == 503,
+            "only 200 (while the WAL still had room) or 503, got {}: {}",
+            res.status,
+            res.body
+        );
+        if res.status == 503 {
+            refused += 1;
+            assert!(res.body.contains("disk is full"), "{}", res.body);
+            assert!(
+                !res.body.contains("\"pageSize\""),
+                "no data without its audit entry"
+            );
+            assert_eq!(res.header("retry-after"), ["60"]);
+            assert_eq!(res.header("content-type"), ["application/problem+json"]);
+        }
+    }
+    assert!(
+        refused >= 10,
+        "a full disk refuses audited reads ({refused} of 12)"
+    );
+    let ready = get(&server, "/ready");
+    assert_eq!(
+        ready.status, 503,
+        "not ready while the database cannot write"
+    );
+    assert!(ready.body.contains("disk full"), "{}", ready.body);
+
+    std::fs::remove_file(&filler).expect("free the space");
+    for i in 0..30 {
+        let res = get_with_token(&server, list, &token);
+        assert_eq!(
+            res.status, 200,
+            "read {i} after space was freed: {}",
+            res.body
+        );
+    }
+    assert_eq!(get(&server, "/ready").status, 200);
+    let log = server.log.lock().map(|l| l.clone()).unwrap_or_default();
+    assert!(!log.contains("non-zero transaction depth"), "{log}");
+    drop(server);
+    drop(disk);
+}

@@ -65,7 +65,12 @@ pub enum Conn<'a> {
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database error: {0}")]
-    Db(#[from] sqlx::Error),
+    Db(sqlx::Error),
+    /// The database cannot write because its disk (or file system quota) is full:
+    /// SQLite's "database or disk is full", PostgreSQL's `disk_full` (53100). The
+    /// server answers 503 while it lasts and recovers by itself once space is freed.
+    #[error("the database cannot write: its disk is full ({0}); free space and try again")]
+    Full(String),
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("unsupported database URL '{0}': use sqlite://PATH or postgres://USER@HOST/DB")]
@@ -90,6 +95,31 @@ pub enum StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+impl From<sqlx::Error> for StoreError {
+    fn from(err: sqlx::Error) -> Self {
+        if is_disk_full(&err) {
+            StoreError::Full(err.to_string())
+        } else {
+            StoreError::Db(err)
+        }
+    }
+}
+
+/// SQLite's `SQLITE_FULL` (13, in the low byte of the extended code) or
+/// PostgreSQL's SQLSTATE 53100 `disk_full`.
+fn is_disk_full(err: &sqlx::Error) -> bool {
+    let sqlx::Error::Database(db) = err else {
+        return false;
+    };
+    let Some(code) = db.code() else {
+        return false;
+    };
+    if code == "53100" {
+        return true;
+    }
+    code.parse::<i32>().is_ok_and(|c| c & 0xff == 13)
+}
+
 impl StoreError {
     /// Maps a unique-constraint violation to [`StoreError::Duplicate`].
     pub(crate) fn from_insert(err: sqlx::Error, what: &str) -> StoreError {
@@ -98,7 +128,17 @@ impl StoreError {
                 return StoreError::Duplicate(what.to_owned());
             }
         }
-        StoreError::Db(err)
+        StoreError::from(err)
+    }
+
+    /// The same error for each of several callers that shared one failed
+    /// transaction (the audited-read batch): a full disk stays
+    /// [`StoreError::Full`], anything else becomes [`StoreError::Batch`].
+    pub(crate) fn shared(&self) -> StoreError {
+        match self {
+            StoreError::Full(msg) => StoreError::Full(msg.clone()),
+            other => StoreError::Batch(other.to_string()),
+        }
     }
 }
 
@@ -132,6 +172,12 @@ where
 pub const POSTGRES_BACKUP: &str = "Baken backs up SQLite databases only; back up PostgreSQL with its own tools: \
 `pg_dump -Fc --file baken.dump postgres://USER@HOST/DB`, and restore into a new, empty database with \
 `pg_restore --no-owner --dbname postgres://USER@HOST/NEWDB baken.dump` (see the README, \"Backup, restore and migrate\")";
+
+/// How much [`Db::probe_write`] writes: about what a large page view's audit
+/// entries and a casework change take together, so that "ready" means there is
+/// room for real work, not just for one more page of the log.
+pub const WRITE_PROBE_BYTES: usize = 16 * 1024;
+const WRITE_PROBE_KEY: &str = "ready-probe";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -212,6 +258,7 @@ impl Db {
                 .busy_timeout(Duration::from_secs(10));
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
+                .after_release(|conn, _| Box::pin(still_usable::<Sqlite>(conn)))
                 .connect_with(opts)
                 .await?;
             Ok(Db::new(Pool::Sqlite(pool, WriteQueue::default())))
@@ -220,6 +267,7 @@ impl Db {
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(10))
+                .after_release(|conn, _| Box::pin(still_usable::<Postgres>(conn)))
                 .connect_with(opts)
                 .await?;
             Ok(Db::new(Pool::Postgres(pool)))
@@ -335,6 +383,28 @@ impl Db {
         Ok(())
     }
 
+    /// Can the database write? Writes a probe row of [`WRITE_PROBE_BYTES`] to
+    /// `meta` and deletes it again in one committed write transaction: nothing is
+    /// left behind, but the pages it touched are written (SQLite appends them to
+    /// its WAL, PostgreSQL to its own), so a full disk makes it fail with
+    /// [`StoreError::Full`]. For `/ready`: a server that cannot write is not ready.
+    pub async fn probe_write(&self) -> Result<()> {
+        let filler = "0".repeat(WRITE_PROBE_BYTES);
+        let mut tx = self.begin().await?;
+        exec!(tx, |c| sqlx::query(
+            "INSERT INTO meta (key, value) VALUES ($1, $2)"
+        )
+        .bind(WRITE_PROBE_KEY)
+        .bind(&filler)
+        .execute(&mut *c)
+        .await)?;
+        exec!(tx, |c| sqlx::query("DELETE FROM meta WHERE key = $1")
+            .bind(WRITE_PROBE_KEY)
+            .execute(&mut *c)
+            .await)?;
+        tx.commit().await
+    }
+
     /// Is the database reachable?
     pub async fn ping(&self) -> Result<()> {
         match &self.pool {
@@ -354,6 +424,33 @@ impl Db {
             Pool::Postgres(p) => p.close().await,
         }
     }
+}
+
+/// Whether a connection coming back to the pool may serve the next request.
+///
+/// A transaction dropped without commit queues a `ROLLBACK` on its connection.
+/// When the database rolled the transaction back itself — SQLite does so when a
+/// `COMMIT` fails with "database or disk is full" — that `ROLLBACK` fails too, and
+/// sqlx still counts the connection as inside a transaction: every later
+/// `BEGIN IMMEDIATE` on it would fail with "attempted to call begin_with at
+/// non-zero transaction depth", long after the disk has room again. So the queued
+/// statements are flushed (a ping runs after them) and a connection that is still
+/// inside a transaction is closed; the pool opens a fresh one when it needs it.
+async fn still_usable<DB>(conn: &mut DB::Connection) -> std::result::Result<bool, sqlx::Error>
+where
+    DB: sqlx::Database,
+{
+    use sqlx::{Connection, TransactionManager};
+    conn.ping().await?;
+    let depth = <DB::TransactionManager as TransactionManager>::get_transaction_depth(conn);
+    if depth > 0 {
+        tracing::warn!(
+            depth,
+            "closing a database connection left inside a failed transaction"
+        );
+        return Ok(false);
+    }
+    Ok(true)
 }
 
 impl Pool {

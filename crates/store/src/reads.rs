@@ -115,9 +115,8 @@ async fn run_batch(pool: &Pool, batch: &mut Vec<Job>) {
     let mut tx = match pool.begin().await {
         Ok(tx) => tx,
         Err(e) => {
-            let msg = e.to_string();
             for job in batch.drain(..) {
-                let _ = job.reply.send(Err(StoreError::Batch(msg.clone())));
+                let _ = job.reply.send(Err(e.shared()));
             }
             return;
         }
@@ -125,7 +124,7 @@ async fn run_batch(pool: &Pool, batch: &mut Vec<Job>) {
     let mut entries: Vec<AuditEntry> = Vec::with_capacity(batch.len());
     let mut results: Vec<(oneshot::Sender<_>, Result<Box<dyn Any + Send>>)> =
         Vec::with_capacity(batch.len());
-    let mut broken: Option<String> = None;
+    let mut broken: Option<StoreError> = None;
     // Job `i` runs after `SAVEPOINT r{i}`. A job that succeeded leaves its savepoint
     // in place — the next one nests inside it — and one `RELEASE SAVEPOINT r0` at the
     // end folds them all into the transaction: one round trip per batch instead of
@@ -133,14 +132,14 @@ async fn run_batch(pool: &Pool, batch: &mut Vec<Job>) {
     // PostgreSQL a write inside nested savepoints takes a transaction id per level).
     let mut savepoints = 0usize;
     for job in batch.drain(..) {
-        if let Some(msg) = &broken {
-            let _ = job.reply.send(Err(StoreError::Batch(msg.clone())));
+        if let Some(e) = &broken {
+            let _ = job.reply.send(Err(e.shared()));
             continue;
         }
         let name = savepoints;
         if let Err(e) = savepoint(&mut tx, &format!("SAVEPOINT r{name}")).await {
-            broken = Some(e.to_string());
-            let _ = job.reply.send(Err(e));
+            let _ = job.reply.send(Err(e.shared()));
+            broken = Some(e);
             continue;
         }
         savepoints += 1;
@@ -155,7 +154,7 @@ async fn run_batch(pool: &Pool, batch: &mut Vec<Job>) {
                 // (which stays, empty); its caller gets its own error.
                 if let Err(e) = savepoint(&mut tx, &format!("ROLLBACK TO SAVEPOINT r{name}")).await
                 {
-                    broken = Some(e.to_string());
+                    broken = Some(e);
                 }
                 let _ = job.reply.send(Ok(value));
             }
@@ -163,14 +162,14 @@ async fn run_batch(pool: &Pool, batch: &mut Vec<Job>) {
     }
     if broken.is_none() && savepoints > 0 {
         if let Err(e) = savepoint(&mut tx, "RELEASE SAVEPOINT r0").await {
-            broken = Some(e.to_string());
+            broken = Some(e);
         }
     }
     let committed = match broken {
-        Some(msg) => Err(msg),
+        Some(e) => Err(e),
         None => match audit::append_many(&mut tx, &entries).await {
-            Ok(_) => tx.commit().await.map_err(|e| e.to_string()),
-            Err(e) => Err(e.to_string()),
+            Ok(_) => tx.commit().await,
+            Err(e) => Err(e),
         },
     };
     match committed {
@@ -179,10 +178,10 @@ async fn run_batch(pool: &Pool, batch: &mut Vec<Job>) {
                 let _ = reply.send(value);
             }
         }
-        Err(msg) => {
-            tracing::error!(error = %msg, reads = results.len(), "a batch of audited reads did not commit");
+        Err(e) => {
+            tracing::error!(error = %e, reads = results.len(), "a batch of audited reads did not commit");
             for (reply, _) in results {
-                let _ = reply.send(Err(StoreError::Batch(msg.clone())));
+                let _ = reply.send(Err(e.shared()));
             }
         }
     }

@@ -525,6 +525,9 @@ pub(crate) async fn render_failures(
                     "Method Not Allowed",
                     format!("This resource does not accept this method; it accepts {allow}."),
                 ),
+                AppError::Internal(i) if i.disk_full() => {
+                    ("Service Unavailable", DISK_FULL_DETAIL.to_owned())
+                }
                 AppError::Internal(_) => (
                     "Internal Server Error",
                     "Something went wrong on our side; it has been logged.".to_owned(),
@@ -563,6 +566,7 @@ pub(crate) async fn render_failures(
             let message = match err.as_ref() {
                 AppError::BadRequest(d) | AppError::Conflict(d) => d.clone(),
                 AppError::InvalidParam { reason, .. } => reason.clone(),
+                AppError::Internal(i) if i.disk_full() => DISK_FULL_NL.to_owned(),
                 _ => String::new(),
             };
             match render_error_page(&state, &ctx, status, &message) {
@@ -577,8 +581,18 @@ pub(crate) async fn render_failures(
             res.headers_mut().insert(header::ALLOW, value);
         }
     }
+    if status == axum::http::StatusCode::SERVICE_UNAVAILABLE {
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+    }
     res
 }
+
+/// What a client is told while the database's disk is full (503).
+const DISK_FULL_DETAIL: &str = "The database cannot write: its disk is full. Nothing was \
+    written and nothing was shown; try again once the administrator has freed space.";
+const DISK_FULL_NL: &str = "Baken kan nu niets opslaan: de schijf van de database is vol. \
+    Er is niets opgeslagen. Probeer het later opnieuw; de beheerder is gewaarschuwd.";
 
 fn add_api_version(audience: Audience, mut res: Response) -> Response {
     if audience == Audience::Api {

@@ -13,16 +13,23 @@ pub async fn health() -> impl IntoResponse {
     )
 }
 
+/// Ready when the database can write: a probe write (committed, leaving
+/// nothing behind) rather than a `SELECT 1`, because a database whose disk is
+/// full still answers reads while every audited page and every change fails.
 pub async fn ready(State(state): State<AppState>) -> Response {
-    match state.db.ping().await {
+    match state.db.probe_write().await {
         Ok(()) => {
             axum::Json(serde_json::json!({"status": "ready", "database": "ok"})).into_response()
         }
         Err(e) => {
-            tracing::warn!(error = %e, "database not reachable");
+            let database = match e {
+                baken_store::StoreError::Full(_) => "disk full",
+                _ => "unreachable",
+            };
+            tracing::warn!(error = %e, database, "database not ready");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
-                axum::Json(serde_json::json!({"status": "not ready", "database": "unreachable"})),
+                axum::Json(serde_json::json!({"status": "not ready", "database": database})),
             )
                 .into_response()
         }

@@ -65,6 +65,20 @@ impl Internal {
         }
         out
     }
+
+    /// Whether the cause is a database that cannot write because its disk is full
+    /// ([`StoreError::Full`] anywhere in the chain): answered 503 with
+    /// `Retry-After`, since it passes once space is freed, without a restart.
+    pub fn disk_full(&self) -> bool {
+        let mut cause = std::error::Error::source(self);
+        while let Some(c) = cause {
+            if matches!(c.downcast_ref::<StoreError>(), Some(StoreError::Full(_))) {
+                return true;
+            }
+            cause = c.source();
+        }
+        false
+    }
 }
 
 impl From<StoreError> for AppError {
@@ -93,6 +107,7 @@ impl AppError {
             AppError::BadRequest(_) | AppError::InvalidParam { .. } => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::Internal(i) if i.disk_full() => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
