@@ -406,7 +406,7 @@ test('the HSDS export and API validate against the official schemas, checked by 
   orgs.contents.forEach((o, i) => problems.push(...problemsOf(ajv, 'organization.json', o, `organizations[${i}]`)));
   const org = await api(`organizations/${orgs.contents[0].id}`);
   problems.push(...problemsOf(ajv, 'organization.json', org, 'organization'));
-  const sals = await api('service-at-locations?district_code=WK999902&volunteering=true');
+  const sals = await api('service-at-locations?districtCode=WK999902&volunteering=true');
   sals.contents.forEach((s, i) => problems.push(...problemsOf(ajv, 'service_at_location.json', s, `sal[${i}]`)));
   const sal = await api(`service-at-locations/${sals.contents[0].id}`);
   problems.push(...problemsOf(ajv, 'service_at_location.json', sal, 'sal'));

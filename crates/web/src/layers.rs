@@ -182,8 +182,10 @@ pub(crate) async fn identify(
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(|v| v.trim().to_owned());
+        // The scheme is case-insensitive (RFC 9110 §11.1): `bearer` as well as `Bearer`.
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim().to_owned());
     let session_secret: Option<String> = cookie(req.headers(), SESSION_COOKIE).map(str::to_owned);
     let db = state.db.clone();
     let found: Result<Option<CurrentUser>, baken_store::StoreError> = async move {
@@ -495,7 +497,10 @@ pub(crate) async fn render_failures(
     let pre = req.extensions().get::<PreCsrf>().cloned();
     let mut res = next.run(req).await;
     let Some(err) = res.extensions_mut().remove::<Arc<AppError>>() else {
-        return add_api_version(audience, res);
+        return add_api_version(
+            audience,
+            plain_rejection_as_problem(audience, &path, res).await,
+        );
     };
     let status = err.status();
     if let AppError::Internal(internal) = err.as_ref() {
@@ -593,6 +598,34 @@ const DISK_FULL_DETAIL: &str = "The database cannot write: its disk is full. Not
     written and nothing was shown; try again once the administrator has freed space.";
 const DISK_FULL_NL: &str = "Baken kan nu niets opslaan: de schijf van de database is vol. \
     Er is niets opgeslagen. Probeer het later opnieuw; de beheerder is gewaarschuwd.";
+
+/// An error the framework answered before a handler ran — a body over the size
+/// limit (413), a wrong content type — comes as text/plain; on the API it becomes
+/// problem+json with that text as its `detail`, like every other API error.
+async fn plain_rejection_as_problem(audience: Audience, path: &str, res: Response) -> Response {
+    let status = res.status();
+    let plain = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    if audience != Audience::Api
+        || !plain
+        || !(status.is_client_error() || status.is_server_error())
+    {
+        return res;
+    }
+    let title = status.canonical_reason().unwrap_or("Error");
+    let text = axum::body::to_bytes(res.into_body(), 4096)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    let detail = match status.as_u16() {
+        413 => format!("The request body is larger than this resource accepts ({text})."),
+        _ => text,
+    };
+    Problem::new(status, title, &detail, path).into_response()
+}
 
 fn add_api_version(audience: Audience, mut res: Response) -> Response {
     if audience == Audience::Api {

@@ -16,8 +16,17 @@ use serde::Serialize;
 
 pub const OPENAPI: &str = include_str!("../../openapi.json");
 
+/// The document is public, and readable from any origin so that API consoles and
+/// linters elsewhere can load it (it holds no data and needs no credentials).
 pub async fn openapi() -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+        ],
+        OPENAPI,
+    )
+        .into_response()
 }
 
 #[derive(Serialize)]

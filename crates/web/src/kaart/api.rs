@@ -49,6 +49,17 @@ fn boolean(name: &str, v: &str) -> Result<bool, String> {
     }
 }
 
+/// Baken's own filters are camelCase (NL API Design Rules); the snake_case names
+/// they had before 2026-12 are still accepted, as deprecated aliases. `page`,
+/// `per_page` and `search` are HSDS 3.0's own names and stay as the standard has them.
+pub const DEPRECATED_ALIASES: [(&str, &str); 4] = [
+    ("district_code", "districtCode"),
+    ("ladder_step", "ladderStep"),
+    ("free_access", "freeAccess"),
+    ("service_id", "serviceId"),
+];
+
+/// Parses the query; `allowed` names the parameters by their current names.
 pub fn parse_query(raw: Option<&str>, allowed: &[&str]) -> Result<HsdsQuery, String> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or(""))
         .map_err(|_| "the query string is not valid URL encoding".to_owned())?;
@@ -58,6 +69,10 @@ pub fn parse_query(raw: Option<&str>, allowed: &[&str]) -> Result<HsdsQuery, Str
         ..HsdsQuery::default()
     };
     for (k, v) in pairs {
+        let k = DEPRECATED_ALIASES
+            .iter()
+            .find(|(old, _)| *old == k)
+            .map_or(k, |(_, new)| (*new).to_owned());
         if !allowed.contains(&k.as_str()) {
             return Err(format!(
                 "unknown query parameter '{}'; allowed are {}",
@@ -70,8 +85,8 @@ pub fn parse_query(raw: Option<&str>, allowed: &[&str]) -> Result<HsdsQuery, Str
             "per_page" => q.per_page = v.parse().ok().filter(|n| (1..=MAX_PAGE_SIZE).contains(n)).ok_or_else(|| format!("query parameter 'per_page' must be a whole number from 1 to {MAX_PAGE_SIZE}; got '{v}'"))?,
             "search" => q.filter.text = v.chars().take(200).collect(),
             "domain" => q.filter.domain = Some(LifeDomain::parse(&v).map_err(|_| format!("query parameter 'domain' must be a ZRM domain code such as sociaal_netwerk; got '{v}'"))?),
-            "district_code" => q.filter.district = Some(DistrictCode::parse(&v).map_err(|e| format!("query parameter 'district_code': {e}"))?),
-            "ladder_step" => q.filter.step = Some(v.parse::<u8>().ok().and_then(|s| LadderStep::new(s).ok()).ok_or_else(|| format!("query parameter 'ladder_step' must be 1 to 5; got '{v}'"))?),
+            "districtCode" => q.filter.district = Some(DistrictCode::parse(&v).map_err(|e| format!("query parameter 'districtCode': {e}"))?),
+            "ladderStep" => q.filter.step = Some(v.parse::<u8>().ok().and_then(|s| LadderStep::new(s).ok()).ok_or_else(|| format!("query parameter 'ladderStep' must be 1 to 5; got '{v}'"))?),
             "collective" => {
                 q.filter.reach = Some(if boolean("collective", &v)? {
                     Reach::Collective
@@ -79,15 +94,15 @@ pub fn parse_query(raw: Option<&str>, allowed: &[&str]) -> Result<HsdsQuery, Str
                     Reach::Individual
                 })
             }
-            "free_access" => {
-                q.filter.access = Some(if boolean("free_access", &v)? {
+            "freeAccess" => {
+                q.filter.access = Some(if boolean("freeAccess", &v)? {
                     ServiceAccess::Free
                 } else {
                     ServiceAccess::Decision
                 })
             }
             "volunteering" => q.filter.volunteering = Some(boolean("volunteering", &v)?),
-            "service_id" => q.service_id = Some(v),
+            "serviceId" => q.service_id = Some(v),
             _ => {}
         }
     }
@@ -155,10 +170,10 @@ pub async fn services(
             "per_page",
             "search",
             "domain",
-            "district_code",
-            "ladder_step",
+            "districtCode",
+            "ladderStep",
             "collective",
-            "free_access",
+            "freeAccess",
             "volunteering",
         ],
     )
@@ -180,10 +195,33 @@ pub async fn services(
     Ok(Json(paged(items, &q)).into_response())
 }
 
+/// An HSDS id is a UUID; anything else is a 400 that names the path parameter
+/// (not a 404: the request could never name an object).
+fn hsds_id(id: &str) -> Result<&str, AppError> {
+    let b = id.as_bytes();
+    let well_formed = b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        });
+    if well_formed {
+        Ok(id)
+    } else {
+        Err(AppError::invalid(
+            "id",
+            format!(
+                "path parameter 'id' must be a UUID such as 0b7f6a44-6c1a-5b2e-9d7e-1f2a3b4c5d6e; got '{}'",
+                id.chars().take(40).collect::<String>()
+            ),
+        ))
+    }
+}
+
 pub async fn service(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, Failure> {
+    hsds_id(&id)?;
     let (services, orgs, names) = load(&state).await?;
     let s = services
         .iter()
@@ -229,6 +267,7 @@ pub async fn organization(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, Failure> {
+    hsds_id(&id)?;
     let (services, orgs, names) = load(&state).await?;
     let o = orgs
         .values()
@@ -260,12 +299,12 @@ pub async fn service_at_locations(
             "per_page",
             "search",
             "domain",
-            "district_code",
-            "ladder_step",
+            "districtCode",
+            "ladderStep",
             "collective",
-            "free_access",
+            "freeAccess",
             "volunteering",
-            "service_id",
+            "serviceId",
         ],
     )
     .map_err(AppError::BadRequest)?;
@@ -294,6 +333,7 @@ pub async fn service_at_location(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, Failure> {
+    hsds_id(&id)?;
     let (services, _, names) = load(&state).await?;
     for s in &services {
         if let Some(l) = s.locations.iter().find(|l| l.uuid == id) {
@@ -318,28 +358,29 @@ mod tests {
             "page",
             "per_page",
             "domain",
-            "district_code",
-            "ladder_step",
+            "districtCode",
+            "ladderStep",
             "collective",
-            "free_access",
+            "freeAccess",
             "volunteering",
         ];
         for (raw, name) in [
             ("page=0", "'page'"),
             ("per_page=1000", "'per_page'"),
             ("domain=geluk", "'domain'"),
-            ("district_code=WK1", "'district_code'"),
-            ("ladder_step=6", "'ladder_step'"),
+            ("districtCode=WK1", "'districtCode'"),
+            ("district_code=WK1", "'districtCode'"),
+            ("ladderStep=6", "'ladderStep'"),
             ("pageSize=5", "'pageSize'"),
             ("collective=ja", "'collective'"),
-            ("free_access=1", "'free_access'"),
+            ("freeAccess=1", "'freeAccess'"),
             ("volunteering=yes", "'volunteering'"),
         ] {
             let err = parse_query(Some(raw), &allowed).unwrap_err();
             assert!(err.contains(name), "{raw}: {err}");
         }
         let q = parse_query(
-            Some("ladder_step=3&domain=sociaal_netwerk&district_code=wk999902"),
+            Some("ladderStep=3&domain=sociaal_netwerk&district_code=wk999902"),
             &allowed,
         )
         .unwrap();

@@ -14,6 +14,7 @@ pub mod choice;
 pub mod ctx;
 pub mod error;
 pub mod form;
+pub mod paging;
 pub mod password;
 pub mod problem;
 pub mod render;

@@ -486,7 +486,7 @@ const MATRIX: &[Entry] = &[
         "POST",
         "/api/v1/referrals/{id}/approve",
         &["teamleider"],
-        Created,
+        Json,
     ),
     e(
         "POST",

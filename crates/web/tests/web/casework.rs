@@ -1652,7 +1652,7 @@ async fn the_api_applies_the_same_rules_with_problem_json() {
             &serde_json::json!({"reason": "Eerst lichtere hulp"}),
         )
         .await;
-        assert_eq!(res.status, 201, "{}", res.body);
+        assert_eq!(res.status, 200, "{}", res.body);
         assert!(res.body.contains("afgewezen"));
         let res = send_json(
             &app,

@@ -487,3 +487,125 @@ fn the_checker_finds_what_does_not_match() {
             && problems.iter().any(|p| p.contains("lawaai"))
     );
 }
+
+/// What the contract checks (Spectral, schemathesis) found in 2026-12: lists
+/// without paging that ignored unknown parameters, `bearer` refused, a 413 as
+/// plain text, no CORS on the document, and a 404 for an HSDS id that is no UUID.
+#[tokio::test]
+async fn lists_are_paged_and_unknown_parameters_bad_sizes_and_ids_are_named_problems() {
+    use axum::body::Body;
+    use axum::http::{header, Request};
+    for app in apps(60).await {
+        let gen = app.token_for("generalist").await;
+        let As::Bearer(secret) = &gen else {
+            panic!("a token")
+        };
+        let (status, hh) = send(&app, "GET", "/api/v1/households?pageSize=1", &gen, None).await;
+        assert_eq!(status, 200);
+        let hh = hh["_embedded"]["households"][0]["id"].as_i64().unwrap();
+        for list in [
+            "/api/v1/signals".to_owned(),
+            "/api/v1/referrals".to_owned(),
+            format!("/api/v1/households/{hh}/conversations"),
+        ] {
+            let (status, body) =
+                send(&app, "GET", &format!("{list}?status=open"), &gen, None).await;
+            assert_eq!(status, 400, "{list}: {body}");
+            assert_eq!(body["invalidParams"][0]["name"], "status", "{list}: {body}");
+            let (status, body) = send(&app, "GET", &format!("{list}?pageSize=0"), &gen, None).await;
+            assert_eq!(status, 400, "{list}: {body}");
+            assert_eq!(
+                body["invalidParams"][0]["name"], "pageSize",
+                "{list}: {body}"
+            );
+            let (status, body) = send(
+                &app,
+                "GET",
+                &format!("{list}?page=1&pageSize=1"),
+                &gen,
+                None,
+            )
+            .await;
+            assert_eq!(status, 200, "{list}: {body}");
+            assert_eq!(body["page"]["size"], 1, "{list}: {body}");
+            let total = body["page"]["totalElements"].as_i64().unwrap();
+            let shown = body["_embedded"]
+                .as_object()
+                .and_then(|e| e.values().next())
+                .and_then(|v| v.as_array())
+                .map(Vec::len)
+                .unwrap();
+            assert_eq!(shown as i64, total.min(1), "{list}: {body}");
+            assert_eq!(
+                body["_links"]["next"].is_object(),
+                total > 1,
+                "{list}: {body}"
+            );
+        }
+        let (_, signals) = send(&app, "GET", "/api/v1/signals?pageSize=2", &gen, None).await;
+        assert!(
+            signals["page"]["totalElements"].as_i64().unwrap() > 2,
+            "the demo team has more than two signals: {signals}"
+        );
+        assert_eq!(
+            signals["_links"]["next"]["href"],
+            "/api/v1/signals?page=2&pageSize=2"
+        );
+
+        // The scheme is case-insensitive.
+        let req = Request::get("/api/v1/signals")
+            .header(header::AUTHORIZATION, format!("bearer {secret}"))
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(respond(&app, req).await.status, 200, "lower-case bearer");
+
+        // The document may be read from any origin, and carries the API's version.
+        let doc = app.get("/api/v1/openapi.json", &As::Anonymous).await;
+        assert_eq!(doc.status, 200);
+        assert_eq!(doc.headers["access-control-allow-origin"], "*");
+        assert_eq!(doc.headers["api-version"], "1.0.0");
+
+        // A body over the limit is a problem, not plain text.
+        let req = Request::post("/api/v1/signals")
+            .header(header::AUTHORIZATION, format!("Bearer {secret}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(vec![b' '; 2 * 1024 * 1024]))
+            .unwrap();
+        let res = respond(&app, req).await;
+        assert_eq!(res.status, 413);
+        assert_eq!(
+            res.content_type(),
+            "application/problem+json",
+            "{}",
+            res.body
+        );
+        assert!(res.body.contains("larger than"), "{}", res.body);
+        assert_eq!(res.headers["api-version"], "1.0.0");
+
+        // An HSDS id is a UUID; anything else is a 400 naming `id`.
+        for path in [
+            "/api/v1/hsds/services/nope",
+            "/api/v1/hsds/organizations/12",
+            "/api/v1/hsds/service-at-locations/00000000-0000-0000-0000-00000000000g",
+        ] {
+            let res = app.get(path, &As::Anonymous).await;
+            assert_eq!(res.status, 400, "{path}");
+            let body: Value = serde_json::from_str(&res.body).unwrap();
+            assert_eq!(body["invalidParams"][0]["name"], "id", "{path}");
+        }
+        let res = app
+            .get(
+                "/api/v1/hsds/services/00000000-0000-0000-0000-000000000000",
+                &As::Anonymous,
+            )
+            .await;
+        assert_eq!(res.status, 404, "a well-formed id that names nothing");
+        // Renamed filters: the new camelCase names, and the old ones as aliases.
+        for query in ["districtCode=WK999902", "district_code=WK999902"] {
+            let res = app
+                .get(&format!("/api/v1/hsds/services?{query}"), &As::Anonymous)
+                .await;
+            assert_eq!(res.status, 200, "{query}: {}", res.body);
+        }
+    }
+}

@@ -605,7 +605,7 @@ async fn the_hsds_api_is_public_filtered_and_strict() {
     for app in apps(20).await {
         let res = app
             .get(
-                "/api/v1/hsds/services?ladder_step=5&per_page=100",
+                "/api/v1/hsds/services?ladderStep=5&per_page=100",
                 &As::Anonymous,
             )
             .await;
@@ -664,7 +664,7 @@ async fn the_hsds_api_is_public_filtered_and_strict() {
         for s in collective["contents"].as_array().unwrap() {
             assert!(attrs(s).contains(&"collectief".to_owned()), "{}", s["name"]);
         }
-        let decision = get("free_access=false").await;
+        let decision = get("freeAccess=false").await;
         assert!(decision["total_items"].as_u64().unwrap() > 0);
         for s in decision["contents"].as_array().unwrap() {
             assert!(
@@ -681,7 +681,7 @@ async fn the_hsds_api_is_public_filtered_and_strict() {
             );
         }
         assert_eq!(
-            get("volunteering=false&search=voorlezen&ladder_step=3").await["total_items"],
+            get("volunteering=false&search=voorlezen&ladderStep=3").await["total_items"],
             0,
             "reading aloud is only a way to give"
         );
@@ -690,15 +690,16 @@ async fn the_hsds_api_is_public_filtered_and_strict() {
             .await;
         assert_eq!(bad.status, 400);
         assert!(bad.body.contains("collective"));
+        // `ladder_step` is the deprecated alias of `ladderStep`: accepted, and named by its new name.
         let bad = app
             .get("/api/v1/hsds/services?ladder_step=9", &As::Anonymous)
             .await;
         assert_eq!(bad.status, 400);
         assert_eq!(bad.content_type(), "application/problem+json");
-        assert!(bad.body.contains("ladder_step"));
+        assert!(bad.body.contains("ladderStep"));
         let sal = app
             .get(
-                "/api/v1/hsds/service-at-locations?district_code=WK999902&search=voorlezen",
+                "/api/v1/hsds/service-at-locations?districtCode=WK999902&search=voorlezen",
                 &As::Anonymous,
             )
             .await;

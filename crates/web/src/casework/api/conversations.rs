@@ -8,9 +8,10 @@ use crate::casework::common::{
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
 use crate::support::form::path_id;
+use crate::support::paging::PageQuery;
 use crate::support::state::AppState;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
@@ -27,9 +28,11 @@ pub async fn conversations(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
 ) -> ApiResult {
     let user = ctx.user()?.clone();
     let id = path_id(&id)?;
+    let q = PageQuery::parse(raw.as_deref())?;
     let mut tx = state.db.begin().await?;
     let h = in_scope!(
         tx,
@@ -51,6 +54,9 @@ pub async fn conversations(
     )
     .await?;
     tx.commit().await?;
+    // The conversations are paged; consents and measurements belong to the
+    // household and come whole with every page.
+    let (convs, links, page) = q.cut(convs, &format!("/api/v1/households/{}/conversations", h.id));
     let items: Vec<serde_json::Value> = convs
         .iter()
         .map(|c| {
@@ -75,7 +81,7 @@ pub async fn conversations(
         .collect();
     Ok(Json(json!({ "_embedded": {
         "conversations": items, "consents": consents, "measurements": measurements,
-    } }))
+    }, "_links": links, "page": page }))
     .into_response())
 }
 

@@ -7,9 +7,10 @@ use crate::casework::common::internal;
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
 use crate::support::form::path_id;
+use crate::support::paging::PageQuery;
 use crate::support::state::AppState;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
@@ -20,8 +21,13 @@ use serde::Deserialize;
 use serde_json::json;
 use std::collections::BTreeMap;
 
-pub async fn referrals(State(state): State<AppState>, ctx: Ctx) -> ApiResult {
+pub async fn referrals(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    RawQuery(raw): RawQuery,
+) -> ApiResult {
     let user = ctx.user()?.clone();
+    let q = PageQuery::parse(raw.as_deref())?;
     let team = user.user.team_id.ok_or(AppError::NotFound)?;
     let mut tx = state.db.begin().await?;
     let rows = cw::team_referrals(&mut tx, team, false)
@@ -38,11 +44,15 @@ pub async fn referrals(State(state): State<AppState>, ctx: Ctx) -> ApiResult {
     )
     .await?;
     tx.commit().await?;
+    let (rows, links, page) = q.cut(rows, "/api/v1/referrals");
     let items: Vec<serde_json::Value> = rows
         .iter()
         .map(|r| json!({ "id": r.id, "planId": r.plan_id, "householdId": r.household_id, "care": r.care, "requestedOn": r.requested_on, "status": r.status, "decisionNote": r.decision_note }))
         .collect();
-    Ok(Json(json!({ "_embedded": { "referrals": items } })).into_response())
+    Ok(
+        Json(json!({ "_embedded": { "referrals": items }, "_links": links, "page": page }))
+            .into_response(),
+    )
 }
 
 #[derive(Deserialize)]
@@ -86,9 +96,8 @@ async fn decide(state: AppState, ctx: Ctx, id: String, body: Bytes, approve: boo
         parse(&body)?
     };
     let result = change::decide_referral(&state, &ctx, referral, approve, &b.reason).await;
-    answer(&ctx, result, StatusCode::CREATED, |c| {
-        referral_json(&c.value)
-    })
+    // A decision changes the referral; it creates nothing, so 200, not 201.
+    answer(&ctx, result, StatusCode::OK, |c| referral_json(&c.value))
 }
 
 pub async fn approve(

@@ -6,10 +6,11 @@ use crate::casework::common::{current_norms, internal};
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
 use crate::support::form::path_id;
+use crate::support::paging::PageQuery;
 use crate::support::state::AppState;
 use crate::support::time::today;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
@@ -68,8 +69,13 @@ fn signal_json(s: cw::SignalRow, norms: &ResponseNorms, day: NaiveDate) -> Signa
     }
 }
 
-pub async fn signals(State(state): State<AppState>, ctx: Ctx) -> ApiResult {
+pub async fn signals(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    RawQuery(raw): RawQuery,
+) -> ApiResult {
     let user = ctx.user()?.clone();
+    let q = PageQuery::parse(raw.as_deref())?;
     let team = user.user.team_id.ok_or(AppError::NotFound)?;
     let day = today();
     let mut tx = state.db.begin().await?;
@@ -88,6 +94,7 @@ pub async fn signals(State(state): State<AppState>, ctx: Ctx) -> ApiResult {
     )
     .await?;
     tx.commit().await?;
+    let (rows, links, page) = q.cut(rows, "/api/v1/signals");
     let items: Vec<SignalJson> = rows
         .into_iter()
         .map(|s| signal_json(s, &norms, day))
@@ -95,6 +102,8 @@ pub async fn signals(State(state): State<AppState>, ctx: Ctx) -> ApiResult {
     Ok(Json(json!({
         "responseNorms": NormsJson::new(&norms, version),
         "_embedded": { "signals": items },
+        "_links": links,
+        "page": page,
     }))
     .into_response())
 }
