@@ -10,7 +10,9 @@ pub mod bakens;
 pub mod conversation;
 pub mod disclosure;
 pub mod plan;
+pub mod sharing;
 pub mod signal;
+pub mod timeline;
 
 pub use conversation::{
     Consent, Conversation, ConversationError, LifeDomain, NetworkMember, ScoreEntry, Scores,
@@ -22,9 +24,16 @@ pub use plan::{
     Referral, ReferralError, ReferralStatus, RestoreError, StoredAgreement, StoredGoal, StoredPlan,
     StoredReferral, Term,
 };
+pub use sharing::{
+    provider_view, ConsentPurpose, Grant, ProviderView, PurposeDraft, PurposeError, SharedAgreement,
+};
 pub use signal::{
     add_working_days, ContactMethod, NormsError, ResponseNorms, SignalCategory, SignalError,
     SignalState, Urgency,
+};
+
+pub use timeline::{
+    timeline_for, ContactKind, ContactMoment, ContactMomentError, EventKind, TimelineEntry, Viewer,
 };
 
 use chrono::NaiveDate;
