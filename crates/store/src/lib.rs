@@ -30,6 +30,7 @@ pub mod monitor;
 pub mod reads;
 #[doc(hidden)]
 pub mod testing;
+pub mod timeline;
 pub mod users;
 
 /// Runs `$body` with `$conn` bound to the transaction's connection, whichever

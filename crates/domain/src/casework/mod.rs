@@ -33,7 +33,8 @@ pub use signal::{
 };
 
 pub use timeline::{
-    timeline_for, ContactKind, ContactMoment, ContactMomentError, EventKind, TimelineEntry, Viewer,
+    timeline_for, AgreementReport, ContactKind, ContactMoment, ContactMomentError, EventKind, ReportError, ReportKind, TimelineEntry,
+    Viewer,
 };
 
 use chrono::NaiveDate;

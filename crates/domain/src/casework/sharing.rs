@@ -43,7 +43,7 @@ pub struct ConsentPurpose {
 }
 
 /// What the purpose is made of, before the check.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct PurposeDraft {
     pub agreements: Vec<i64>,
     pub referral: Option<i64>,

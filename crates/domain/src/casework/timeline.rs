@@ -105,6 +105,78 @@ impl ContactMoment {
     }
 }
 
+/// What a provider reports on one of its agreements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum ReportKind {
+    Started,
+    Progress,
+    /// Finished, with the result in the resident's words.
+    Finished,
+}
+
+impl ReportKind {
+    pub const ALL: [ReportKind; 3] = [ReportKind::Started, ReportKind::Progress, ReportKind::Finished];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportKind::Started => "gestart",
+            ReportKind::Progress => "voortgang",
+            ReportKind::Finished => "afgerond",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ReportKind> {
+        ReportKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ReportKind::Started => "Gestart",
+            ReportKind::Progress => "Voortgang",
+            ReportKind::Finished => "Afgerond",
+        }
+    }
+}
+
+/// Why a provider's report cannot be recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ReportError {
+    #[error("the note is empty or longer than 2000 characters")]
+    Note,
+    #[error("a finished agreement needs its result in the resident's words")]
+    Result,
+}
+
+/// A provider's report on one of its agreements: started, a progress note,
+/// or finished with the result in the resident's words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AgreementReport {
+    kind: ReportKind,
+    note: String,
+}
+
+impl AgreementReport {
+    /// A start may go without a note; progress needs one, and finishing needs
+    /// the result as the resident puts it.
+    pub fn new(kind: ReportKind, note: &str) -> Result<AgreementReport, ReportError> {
+        let note = match (kind, clean_text(note, 2000)) {
+            (_, Some(n)) => n,
+            (ReportKind::Started, None) if note.trim().is_empty() => String::new(),
+            (ReportKind::Finished, None) if note.trim().is_empty() => {
+                return Err(ReportError::Result)
+            }
+            _ => return Err(ReportError::Note),
+        };
+        Ok(AgreementReport { kind, note })
+    }
+    pub fn kind(&self) -> ReportKind {
+        self.kind
+    }
+    pub fn note(&self) -> &str {
+        &self.note
+    }
+}
+
 /// Who looks at a timeline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Viewer {
@@ -217,6 +289,23 @@ mod tests {
         let m = ContactMoment::new(today, ContactKind::HomeVisit, "Anna", " goed ", today)
             .expect("valid");
         assert_eq!(m.note(), "goed");
+    }
+
+    #[test]
+    fn finishing_needs_the_result_in_the_residents_words() {
+        assert!(AgreementReport::new(ReportKind::Started, "").is_ok());
+        assert_eq!(
+            AgreementReport::new(ReportKind::Finished, " "),
+            Err(ReportError::Result)
+        );
+        assert_eq!(
+            AgreementReport::new(ReportKind::Progress, ""),
+            Err(ReportError::Note)
+        );
+        assert_eq!(
+            AgreementReport::new(ReportKind::Progress, &"x".repeat(2001)),
+            Err(ReportError::Note)
+        );
     }
 
     #[test]
