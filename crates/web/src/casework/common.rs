@@ -6,7 +6,8 @@
 use crate::support::ctx::{Ctx, CurrentUser};
 use crate::support::error::AppError;
 use baken_domain::casework::{
-    ConversationError, DateError, Evaluation, Justification, LifeDomain, NormsError, PlanError,
+    ContactKind, ContactMomentError, ConversationError, DateError, PurposeDraft, PurposeError,
+    ReportError, Evaluation, Justification, LifeDomain, NormsError, PlanError,
     ReferralError, ResponseNorms, Scores, SignalError, RECORDING_WINDOW_DAYS,
 };
 use baken_domain::{AuditAction, AuditOutcome, LadderStep, ParticipationRung};
@@ -102,6 +103,24 @@ pub(crate) struct EvaluationInput {
     pub scores: Scores,
     pub rung: Option<ParticipationRung>,
     pub note: String,
+}
+
+/// A contact moment as an edge read it; the change builds the domain's
+/// [`baken_domain::casework::ContactMoment`] (its date is checked against today there).
+#[derive(Debug, Clone)]
+pub(crate) struct ContactDraft {
+    pub held_on: NaiveDate,
+    pub kind: ContactKind,
+    pub who: String,
+    pub note: String,
+}
+
+/// A consent for a provider with its purpose, as the team records it.
+#[derive(Debug, Clone)]
+pub(crate) struct ConsentGiven {
+    pub provider_id: i64,
+    pub purpose: PurposeDraft,
+    pub until: NaiveDate,
 }
 
 /// A household search as the edge read it: what it searched on (for the audit
@@ -220,6 +239,20 @@ pub(crate) fn explain(e: &CaseError) -> Option<(String, String)> {
             SignalError::Domain(_) | SignalError::Unknown(_) => ("_form".into(), "Kies een waarde uit de lijst.".into()),
         },
         CaseError::Norms(n) => (n.field().into(), explain_norms(*n)),
+        CaseError::ContactMoment(c) => match c {
+            ContactMomentError::Date(d) => ("contact_datum".into(), explain_date(*d)),
+            ContactMomentError::Who => ("contact_wie".into(), "Vul in wie er bij het contact waren (hooguit 200 tekens).".into()),
+            ContactMomentError::Note => ("contact_notitie".into(), "Schrijf kort op wat er besproken is (hooguit 4000 tekens).".into()),
+        },
+        CaseError::Purpose(p) => match p {
+            PurposeError::Empty => ("tm_afspraken".into(), "Kies de afspraken of de verwijzing waarvoor de bewoner toestemming geeft.".into()),
+            PurposeError::ForeignAgreement(_) => ("tm_afspraken".into(), "Kies alleen afspraken die deze aanbieder zelf uitvoert.".into()),
+            PurposeError::ForeignReferral(_) => ("tm_verwijzing".into(), "Kies een verwijzing uit dit plan.".into()),
+        },
+        CaseError::Report(r) => match r {
+            ReportError::Note => ("notitie".into(), "Schrijf kort hoe het gaat (hooguit 2000 tekens).".into()),
+            ReportError::Result => ("notitie".into(), "Schrijf het resultaat op in de woorden van de bewoner.".into()),
+        },
         CaseError::Store(StoreError::Conflict { .. }) => (
             "_form".into(),
             "Iemand anders heeft dit intussen gewijzigd. Hieronder staat de nieuwe versie; doe uw wijziging opnieuw.".into(),

@@ -11,4 +11,5 @@ pub mod report;
 pub mod resident;
 pub mod shared;
 pub mod team;
+pub mod timeline;
 pub mod triage;
