@@ -386,3 +386,73 @@ test('every casework page passes axe-core, also at phone width', async () => {
   await resident.getByText('Ik ga nu drie keer per week naar De Kroon.').waitFor();
   await screenshot(resident, 'casework-mijn-plan-390');
 });
+
+// The timeline and consent with a purpose, by every role that touches them:
+// the generalist records a home visit (refused first, then saved), the
+// provider sees only its own agreement and reports it finished, the contact
+// person reads that in the timeline, the resident sees the visit without the
+// note and withdraws the consent — and the provider's page is gone at once.
+// Runs after the page walk above, which needs the provider's consent.
+test('timeline, provider report and consent withdrawal, at 1280 and 390 px', async () => {
+  const secret = 'Notitie alleen voor het team';
+  for (const width of [1280, 390]) {
+    const gen = await newPage(browser, width);
+    await login(gen, server.url, 'generalist');
+    await gen.goto(`${server.url}/dossier/1`);
+    await gen.getByText('Contactmoment vastleggen', { exact: true }).first().click();
+    const form = gen.locator('form[action$="/contactmoment"]');
+    await form.getByLabel('Soort contact').selectOption('huisbezoek');
+    await form.getByLabel('Wie waren erbij').fill('Bewoner');
+    await form.getByRole('button', { name: 'Contactmoment vastleggen' }).click();
+    await gen.getByText('Schrijf kort op wat er besproken is').first().waitFor();
+    await expectAccessible(gen, `contactmoment met fout @${width}`);
+    if (width === 390) await expectNoHorizontalScroll(gen, 'contactmoment met fout');
+    await gen.locator('form[action$="/contactmoment"]').getByLabel('Notitie (alleen voor het wijkteam)').fill(`${secret} ${width}`);
+    await gen.locator('form[action$="/contactmoment"]').getByRole('button', { name: 'Contactmoment vastleggen' }).click();
+    await gen.locator('ol.timeline').getByText(`${secret} ${width}`).waitFor();
+    await openAllDetails(gen);
+    await expectAccessible(gen, `dossier met tijdlijn @${width}`);
+    await screenshot(gen, `casework-tijdlijn-${width}`);
+    await gen.context().close();
+  }
+
+  const prov = await newPage(browser, 390);
+  await login(prov, server.url, 'aanbieder');
+  await prov.goto(`${server.url}/aanbieder/huishoudens/1`);
+  assert.equal(await prov.getByText(secret).count(), 0, 'no team note for a provider');
+  await prov.locator('summary').first().click();
+  const report = prov.locator('form[action$="/bericht"]').first();
+  await report.getByLabel('Wat meldt u').selectOption('afgerond');
+  await report.getByRole('button', { name: /Bericht versturen/ }).click();
+  await prov.getByText('in de woorden van de bewoner').first().waitFor();
+  await expectAccessible(prov, 'aanbieder bericht met fout @390');
+  await prov.locator('form[action$="/bericht"]').first().getByLabel(/Toelichting/).fill('Ik houd mijn post nu zelf bij');
+  await prov.locator('form[action$="/bericht"]').first().getByRole('button', { name: /Bericht versturen/ }).click();
+  await prov.getByText('Uw bericht is verstuurd').waitFor();
+  await expectAccessible(prov, 'aanbieder na bericht @390');
+  await expectNoHorizontalScroll(prov, 'aanbieder na bericht');
+  await screenshot(prov, 'casework-aanbieder-390');
+
+  const lead = await newPage(browser, 1280);
+  await login(lead, server.url, 'generalist');
+  await lead.goto(`${server.url}/dossier/1`);
+  await lead.locator('ol.timeline').getByText('Ik houd mijn post nu zelf bij').waitFor();
+  await lead.context().close();
+
+  const resident = await newPage(browser, 390);
+  await login(resident, server.url, 'inwoner');
+  await resident.goto(`${server.url}/mijn-plan`);
+  assert.ok(await resident.getByText(`${nlDay(0)}: Huisbezoek`).first().isVisible(), 'the visit and its date');
+  assert.equal(await resident.getByText(secret).count(), 0, 'not the note');
+  while (await resident.getByRole('button', { name: /Toestemming intrekken/ }).count() > 0) {
+    await resident.getByRole('button', { name: /Toestemming intrekken/ }).first().click();
+    await resident.getByText('Uw toestemming is ingetrokken').waitFor();
+  }
+  await expectAccessible(resident, 'mijn plan na intrekken @390');
+  await screenshot(resident, 'casework-mijn-plan-ingetrokken-390');
+  await resident.context().close();
+
+  const res = await prov.goto(`${server.url}/aanbieder/huishoudens/1`);
+  assert.equal(res.status(), 404, 'withdrawal ends the provider\'s sight at once');
+  await prov.context().close();
+});
