@@ -42,6 +42,8 @@ pub enum CaseError {
     Purpose(#[from] baken_domain::casework::PurposeError),
     #[error(transparent)]
     Report(#[from] baken_domain::casework::ReportError),
+    #[error(transparent)]
+    Conference(#[from] baken_domain::casework::ConferenceError),
     /// Stored casework breaks a rule (corrupt or hand-edited data).
     #[error("stored casework is invalid: {0}")]
     Restore(#[from] RestoreError),

@@ -959,3 +959,131 @@ async fn the_timeline_holds_contact_moments_evaluations_and_provider_reports() {
         tx.rollback().await.unwrap();
     }
 }
+
+#[tokio::test]
+async fn an_eigen_kracht_conference_is_a_step_two_agreement_its_coordinator_alone_sees() {
+    use baken_domain::casework::{
+        family_plan, ConferenceError, ConferenceRequest, FamilyPlanRow, Invitee,
+    };
+    use baken_store::{conference, timeline};
+    for t in with_demo(60).await {
+        let mut tx = t.db.begin().await.unwrap();
+        let gen = who(&mut tx, "generalist").await;
+        let today = d(2026, 12, 7);
+        let case = cw::load_case(&mut tx, 1).await.unwrap();
+        let plan = case.open_plan().unwrap();
+        let goal = plan.goals()[0].id();
+        let plan_id = plan.id();
+        let network: Vec<Invitee> = cw::network(&mut tx, 1)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|n| Invitee {
+                name: n.name,
+                relation: n.relation,
+            })
+            .collect();
+        let provider = baken_store::users::by_username(&mut tx, "aanbieder")
+            .await
+            .unwrap()
+            .unwrap()
+            .provider_id
+            .unwrap();
+        let coordinator = baken_store::areas::providers(&mut tx)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|p| p.id != provider)
+            .unwrap();
+        let steps12_before = steps_one_and_two(&mut tx).await;
+        let request = ConferenceRequest::new(
+            true,
+            coordinator.id,
+            d(2026, 12, 20),
+            &[network[0].name.clone()],
+            &network,
+            today,
+        )
+        .unwrap();
+        let v = cw::plan_version(&mut tx, plan_id).await.unwrap();
+        let id = conference::request_conference(
+            &mut tx,
+            1,
+            plan_id,
+            v,
+            &request,
+            &coordinator.name,
+            goal,
+            today,
+            &gen,
+        )
+        .await
+        .unwrap();
+        assert_eq!(steps_one_and_two(&mut tx).await, steps12_before + 1, "baken 2 counts it");
+        // The coordinator sees the conference's agreement and the network, nothing else.
+        let view = timeline::provider_view(&mut tx, coordinator.id, 1, today)
+            .await
+            .unwrap();
+        let row = conference::conference(&mut tx, 1, id).await.unwrap().unwrap();
+        assert_eq!(view.agreements, vec![row.agreement_id]);
+        assert!(view.network && !view.scores);
+        assert_eq!(row.invitees, vec![network[0].clone()]);
+        // The family plan, in one go, after the conference.
+        let rows = vec![
+            (
+                1,
+                Some(FamilyPlanRow {
+                    actor: None,
+                    description: "Opent zelf de post".into(),
+                }),
+            ),
+            (
+                2,
+                Some(FamilyPlanRow {
+                    actor: Some(network[0].name.clone()),
+                    description: "Kookt op dinsdag".into(),
+                }),
+            ),
+        ];
+        let held = d(2026, 12, 20);
+        let agreements = family_plan(&rows, &row.invitees, row.planned_on, held, goal, held).unwrap();
+        let v = cw::plan_version(&mut tx, plan_id).await.unwrap();
+        let ids = conference::record_family_plan(&mut tx, 1, &row, v, &agreements, held, held, &gen)
+            .await
+            .unwrap();
+        assert_eq!(ids.len(), 2);
+        assert_eq!(steps_one_and_two(&mut tx).await, steps12_before + 3);
+        let row = conference::conference(&mut tx, 1, id).await.unwrap().unwrap();
+        assert_eq!(row.held_on, Some(held));
+        // Its agreement has ended: the coordinator's sight with it.
+        assert!(!timeline::provider_view(&mut tx, coordinator.id, 1, held)
+            .await
+            .unwrap()
+            .may_see());
+        let v = cw::plan_version(&mut tx, plan_id).await.unwrap();
+        let again =
+            conference::record_family_plan(&mut tx, 1, &row, v, &agreements, held, held, &gen).await;
+        assert!(matches!(
+            again,
+            Err(CaseError::Conference(ConferenceError::AlreadyEntered))
+        ));
+        tx.rollback().await.unwrap();
+    }
+}
+
+/// How many agreements bakens 2 counts on steps 1–2, over all time.
+async fn steps_one_and_two(tx: &mut Tx) -> usize {
+    let filter = FigureFilter {
+        team_id: None,
+        district: None,
+        from: None,
+        until: None,
+    };
+    cw::bakens_facts(tx, &filter, &ResponseNorms::default())
+        .await
+        .unwrap()
+        .agreements
+        .iter()
+        .filter(|a| a.step.value() <= 2)
+        .count()
+}

@@ -7,6 +7,7 @@
 //! web layer explains the errors in Dutch.
 
 pub mod bakens;
+pub mod conference;
 pub mod conversation;
 pub mod disclosure;
 pub mod plan;
@@ -14,6 +15,9 @@ pub mod sharing;
 pub mod signal;
 pub mod timeline;
 
+pub use conference::{
+    family_plan, ConferenceError, ConferenceRequest, FamilyPlanRow, Invitee,
+};
 pub use conversation::{
     Consent, Conversation, ConversationError, LifeDomain, NetworkMember, ScoreEntry, Scores,
     UnderlyingNeed,
