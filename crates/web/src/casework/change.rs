@@ -18,21 +18,21 @@
 //! ([`Changed`]), or a [`ChangeError`] that each edge turns into its answer.
 
 use crate::casework::common::{
-    explain, internal, is_conflict, scoped_household, team_signal, who, ConsentGiven, ContactDraft,
-    ConversationDraft, EvaluationInput, Party, SearchAttempt,
+    explain, internal, is_conflict, scoped_household, team_signal, who, ConferenceInput,
+    ConsentGiven, ContactDraft, ConversationDraft, FamilyPlanInput, EvaluationInput, Party, SearchAttempt,
 };
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
 use crate::support::state::AppState;
 use crate::support::time::{nl_date, today};
 use baken_domain::casework::{
-    AgreementDecision, ContactMethod, ContactMoment, Conversation, Evaluation, Justification, NetworkMember,
+    family_plan, AgreementDecision, ConferenceRequest, ContactMethod, ContactMoment, Invitee, Conversation, Evaluation, Justification, NetworkMember,
     NewAgreement, NewGoal, Referral, UnderlyingNeed,
 };
 use baken_domain::{AuditAction, AuditOutcome};
 use baken_store::casework::{self as cw, CaseError, Hit, NewSignal, PlanRef, Who};
 use baken_store::households::Household;
-use baken_store::{areas, audit, timeline, StoreError, Tx};
+use baken_store::{areas, audit, conference, timeline, StoreError, Tx};
 use chrono::NaiveDate;
 
 /// A change that was made: its value, and the household it was made on (a
@@ -452,6 +452,114 @@ pub(crate) async fn withdraw_consent(
     }
     let result = Ok((consent, format!("toestemming {consent} ingetrokken door het team")));
     finish(state, ctx, tx, h.id, "toestemming intrekken", result).await
+}
+
+// ------------------------------------------------------------------ Eigen Kracht-conferentie
+
+/// Asks for an Eigen Kracht-conferentie in the plan: a step-2 agreement for
+/// the coordinator, the household's consent covering just that (and the
+/// network), and the invitees from the conversation's network.
+pub(crate) async fn request_conference(
+    state: &AppState,
+    ctx: &Ctx,
+    target: PlanTarget,
+    input: &ConferenceInput,
+) -> Result<Changed<i64>, ChangeError> {
+    let (mut tx, plan, who) = begin_on_plan(state, ctx, target.part).await?;
+    let result = async {
+        let coordinator = match areas::provider(&mut tx, input.coordinator_id).await? {
+            Some(p) => p,
+            None => return Err(Stop::NoSuchProvider(input.coordinator_id, None)),
+        };
+        let network: Vec<Invitee> = cw::network(&mut tx, plan.household)
+            .await?
+            .into_iter()
+            .map(|n| Invitee {
+                name: n.name,
+                relation: n.relation,
+            })
+            .collect();
+        let day = today();
+        let request = ConferenceRequest::new(
+            input.consent,
+            coordinator.id,
+            input.planned_on,
+            &input.invitees,
+            &network,
+            day,
+        )
+        .map_err(CaseError::from)?;
+        let id = conference::request_conference(
+            &mut tx,
+            plan.household,
+            plan.plan,
+            target.version,
+            &request,
+            &coordinator.name,
+            input.goal_id,
+            day,
+            &who,
+        )
+        .await?;
+        Ok((
+            id,
+            format!(
+                "Eigen Kracht-conferentie {id} aangevraagd in plan {} (coördinator {}, {} genodigden, toestemming vastgelegd)",
+                plan.plan,
+                coordinator.id,
+                request.invitees().len()
+            ),
+        ))
+    }
+    .await;
+    finish(state, ctx, tx, plan.household, "Eigen Kracht-conferentie", result).await
+}
+
+/// Enters the family plan of conference `conference_id` in one go.
+pub(crate) async fn record_family_plan(
+    state: &AppState,
+    ctx: &Ctx,
+    target: PlanTarget,
+    conference_id: i64,
+    input: &FamilyPlanInput,
+) -> Result<Changed<Vec<i64>>, ChangeError> {
+    let (mut tx, plan, who) = begin_on_plan(state, ctx, target.part).await?;
+    let found = conference::conference(&mut tx, plan.household, conference_id)
+        .await
+        .map_err(internal)?;
+    let Some(row) = found.filter(|c| c.plan_id == plan.plan) else {
+        return Err(ChangeError::Failed(AppError::NotFound));
+    };
+    let result = async {
+        let day = today();
+        let agreements = family_plan(
+            &input.rows,
+            &row.invitees,
+            row.planned_on,
+            input.held_on,
+            input.goal_id,
+            day,
+        )
+        .map_err(CaseError::from)?;
+        let ids = conference::record_family_plan(
+            &mut tx,
+            plan.household,
+            &row,
+            target.version,
+            &agreements,
+            input.held_on,
+            day,
+            &who,
+        )
+        .await?;
+        let detail = format!(
+            "familieplan van Eigen Kracht-conferentie {conference_id} ingevoerd: {} afspraken",
+            ids.len()
+        );
+        Ok((ids, detail))
+    }
+    .await;
+    finish(state, ctx, tx, plan.household, "familieplan", result).await
 }
 
 // ------------------------------------------------------------------ the plan

@@ -6,7 +6,7 @@
 use crate::support::ctx::{Ctx, CurrentUser};
 use crate::support::error::AppError;
 use baken_domain::casework::{
-    ContactKind, ContactMomentError, ConversationError, DateError, PurposeDraft, PurposeError,
+    ConferenceError, ContactKind, ContactMomentError, FamilyPlanRow, ConversationError, DateError, PurposeDraft, PurposeError,
     ReportError, Evaluation, Justification, LifeDomain, NormsError, PlanError,
     ReferralError, ResponseNorms, Scores, SignalError, RECORDING_WINDOW_DAYS,
 };
@@ -121,6 +121,27 @@ pub(crate) struct ConsentGiven {
     pub provider_id: i64,
     pub purpose: PurposeDraft,
     pub until: NaiveDate,
+}
+
+/// An Eigen Kracht-conferentie asked for, as an edge read it.
+#[derive(Debug, Clone)]
+pub(crate) struct ConferenceInput {
+    /// The household agreed to share with the coordinator.
+    pub consent: bool,
+    pub coordinator_id: i64,
+    pub planned_on: NaiveDate,
+    /// Names of network members invited.
+    pub invitees: Vec<String>,
+    pub goal_id: i64,
+}
+
+/// The family plan of a conference as an edge read it: numbered rows, each
+/// `None` when only half filled in.
+#[derive(Debug, Clone)]
+pub(crate) struct FamilyPlanInput {
+    pub held_on: NaiveDate,
+    pub goal_id: i64,
+    pub rows: Vec<(usize, Option<FamilyPlanRow>)>,
 }
 
 /// A household search as the edge read it: what it searched on (for the audit
@@ -248,6 +269,17 @@ pub(crate) fn explain(e: &CaseError) -> Option<(String, String)> {
             PurposeError::Empty => ("tm_afspraken".into(), "Kies de afspraken of de verwijzing waarvoor de bewoner toestemming geeft.".into()),
             PurposeError::ForeignAgreement(_) => ("tm_afspraken".into(), "Kies alleen afspraken die deze aanbieder zelf uitvoert.".into()),
             PurposeError::ForeignReferral(_) => ("tm_verwijzing".into(), "Kies een verwijzing uit dit plan.".into()),
+        },
+        CaseError::Conference(c) => match c {
+            ConferenceError::NoConsent => ("ek_toestemming".into(), "Een Eigen Kracht-conferentie vraagt u aan met toestemming van het huishouden om gegevens te delen met de coördinator.".into()),
+            ConferenceError::NoInvitees => ("ek_genodigden".into(), "Kies wie uit het netwerk wordt uitgenodigd.".into()),
+            ConferenceError::NotInNetwork(_) => ("ek_genodigden".into(), "Kies genodigden uit het netwerk van het gesprek.".into()),
+            ConferenceError::PlannedInPast => ("ek_datum".into(), "De conferentie ligt vandaag of later. Kies een datum vanaf vandaag.".into()),
+            ConferenceError::Row(i) => (format!("fp{i}"), "Vul bij deze afspraak in wie het doet én wat.".into()),
+            ConferenceError::NotInvited(i, _) => (format!("fp{i}"), "Kies iemand die voor de conferentie was uitgenodigd, of de bewoner zelf.".into()),
+            ConferenceError::EmptyPlan => ("fp1".into(), "Vul minstens één afspraak uit het familieplan in.".into()),
+            ConferenceError::PlanBeforeConference => ("fp_datum".into(), "Vul de dag van de conferentie in: niet vóór de geplande dag en niet in de toekomst.".into()),
+            ConferenceError::AlreadyEntered => ("_form".into(), "Het familieplan van deze conferentie is al ingevoerd.".into()),
         },
         CaseError::Report(r) => match r {
             ReportError::Note => ("notitie".into(), "Schrijf kort hoe het gaat (hooguit 2000 tekens).".into()),

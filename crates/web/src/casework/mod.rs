@@ -177,6 +177,18 @@ pub fn routes() -> Vec<Route> {
         ),
         route(
             p.clone(),
+            "/plannen/{id}/eigen-kracht-conferentie",
+            P::Casework,
+            post(pages::conference::conference_submit),
+        ),
+        route(
+            p.clone(),
+            "/plannen/{id}/eigen-kracht-conferentie/{conference}/familieplan",
+            P::Casework,
+            post(pages::conference::family_plan_submit),
+        ),
+        route(
+            p.clone(),
             "/plannen/{id}/sluiten",
             P::Casework,
             post(pages::plan::close_submit),

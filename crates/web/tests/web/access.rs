@@ -394,6 +394,18 @@ const MATRIX: &[Entry] = &[
     ),
     e(
         "POST",
+        "/plannen/{id}/eigen-kracht-conferentie",
+        CASEWORKERS,
+        NO_PLAN_VERSION,
+    ),
+    e(
+        "POST",
+        "/plannen/{id}/eigen-kracht-conferentie/{conference}/familieplan",
+        CASEWORKERS,
+        NO_PLAN_VERSION,
+    ),
+    e(
+        "POST",
         "/plannen/{id}/sluiten",
         CASEWORKERS,
         NO_PLAN_VERSION,
@@ -710,6 +722,7 @@ fn concrete(template: &str, ids: &Ids) -> String {
         // No consent has this id: a walk never withdraws one.
         .replace("{consent}", "999999")
         .replace("{agreement}", "1")
+        .replace("{conference}", "999999")
         .replace("{kind}", &ids.wijzer.0)
         .replace("{key}", &ids.wijzer.1);
     assert!(!path.contains('{'), "no id for {template}");

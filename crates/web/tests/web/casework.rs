@@ -2145,3 +2145,102 @@ async fn prov_id(app: &TestApp) -> i64 {
         .provider_id
         .unwrap()
 }
+
+#[tokio::test]
+async fn an_eigen_kracht_conference_is_asked_with_consent_and_its_family_plan_entered_in_one_go() {
+    for app in apps(60).await {
+        let gen = app.login_as("generalist").await;
+        let body = app.get("/dossier/1", &gen).await.body;
+        let (plan, version) = plan_form(&body);
+        let goal = first_between(&body, "<select id=\"ek-doel\" name=\"ek_doel\"><option value=\"", "\"")
+            .expect("the request form")
+            .to_owned();
+        let invitee = first_between(&body, "name=\"ek_genodigden\" value=\"", "\"")
+            .expect("the network to invite from")
+            .to_owned();
+        let mut tx = app.db.read().await.unwrap();
+        let own = prov_id(&app).await;
+        let coordinator = baken_store::areas::providers(&mut tx)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|p| p.id != own)
+            .unwrap();
+        drop(tx);
+        let url = format!("/plannen/{plan}/eigen-kracht-conferentie");
+        let mut fields = vec![
+            ("versie", version.clone()),
+            ("ek_doel", goal.clone()),
+            ("ek_coordinator", coordinator.id.to_string()),
+            ("ek_datum", day(0)),
+            ("ek_genodigden", invitee.clone()),
+        ];
+        // Without the household's consent: refused, next to the box.
+        let form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let res = app.post_form(&url, &gen, &form).await;
+        assert_eq!(res.status, 400);
+        assert!(res.body.contains("met toestemming van het huishouden"));
+        fields.push(("ek_toestemming", "ja".to_owned()));
+        let form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let res = app.post_form(&url, &gen, &form).await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let (action, outcome, _, detail) = last_audit(&app).await;
+        assert_eq!((action.as_str(), outcome.as_str()), ("update", "success"));
+        assert!(detail.contains("Eigen Kracht-conferentie"), "{detail}");
+
+        // The coordinator's consent covers only the conference's agreement.
+        let view = {
+            let mut tx = app.db.read().await.unwrap();
+            baken_store::timeline::provider_view(&mut tx, coordinator.id, 1, baken_web::casework::today())
+                .await
+                .unwrap()
+        };
+        assert_eq!(view.agreements.len(), 1);
+        assert!(view.network);
+
+        // The family plan, in one go, with the invitee as actor.
+        let body = app.get("/dossier/1", &gen).await.body;
+        let (_, version) = plan_form(&body);
+        let conference = id_in_action(&body, &format!("/plannen/{plan}/eigen-kracht-conferentie/"), "/familieplan")
+            .expect("the family plan form");
+        let fp_url = format!("/plannen/{plan}/eigen-kracht-conferentie/{conference}/familieplan");
+        let res = app
+            .post_form(
+                &fp_url,
+                &gen,
+                &[
+                    ("versie", &version),
+                    ("fp_datum", &day(0)),
+                    ("fp_doel", &goal),
+                    ("fp1_wie", "bewoner"),
+                    ("fp1_wat", "Belt zelf de woningcorporatie"),
+                    ("fp2_wie", &invitee),
+                    ("fp2_wat", ""),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 400, "a half-filled row");
+        assert!(res.body.contains("wie het doet én wat"));
+        let res = app
+            .post_form(
+                &fp_url,
+                &gen,
+                &[
+                    ("versie", &version),
+                    ("fp_datum", &day(0)),
+                    ("fp_doel", &goal),
+                    ("fp1_wie", "bewoner"),
+                    ("fp1_wat", "Belt zelf de woningcorporatie"),
+                    ("fp2_wie", &invitee),
+                    ("fp2_wat", "Gaat mee naar het gesprek"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let (_, _, _, detail) = last_audit(&app).await;
+        assert!(detail.contains("familieplan") && detail.contains("2 afspraken"), "{detail}");
+        let body = app.get("/dossier/1", &gen).await.body;
+        assert!(body.contains("Gaat mee naar het gesprek"));
+        assert!(body.contains("het familieplan staat bij de afspraken"));
+    }
+}

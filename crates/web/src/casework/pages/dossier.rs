@@ -175,6 +175,7 @@ struct DossierData {
     consents: Vec<timeline::ConsentGrant>,
     /// Every event of the household's timeline (the team sees all of it).
     timeline: Vec<TimelineEntry>,
+    conferences: Vec<baken_store::conference::ConferenceRow>,
     measurements: Vec<cw::Measurement>,
     /// For the plan shown (the open one, or the last): history, progress, version.
     plan: Option<(Vec<cw::HistoryRow>, Vec<cw::ProgressRow>, i64)>,
@@ -190,6 +191,9 @@ async fn load_dossier(tx: &mut Tx, h: &Household) -> Result<DossierData, AppErro
         .await
         .map_err(internal)?;
     let events = timeline::timeline(tx, h.id).await.map_err(internal)?;
+    let conferences = baken_store::conference::conferences(tx, h.id)
+        .await
+        .map_err(internal)?;
     let measurements = cw::measurements(tx, h.id).await.map_err(internal)?;
     let case = &read.case;
     let plan = match case.open_plan().or(case.plans().last()).map(|p| p.id()) {
@@ -213,6 +217,7 @@ async fn load_dossier(tx: &mut Tx, h: &Household) -> Result<DossierData, AppErro
         network,
         consents,
         timeline: events,
+        conferences,
         measurements,
         plan,
     })
@@ -237,6 +242,7 @@ fn dossier_context(
         network,
         consents,
         timeline: events,
+        conferences,
         measurements: ms,
         plan: plan_rows,
     } = data;
@@ -373,6 +379,22 @@ fn dossier_context(
             })
         }
     };
+    let conferences: Vec<Value> = conferences
+        .into_iter()
+        .map(|c| {
+            Value::from_serialize(context! {
+                id => c.id, coordinator => c.coordinator, planned => nl_date(c.planned_on),
+                planned_iso => c.planned_on.to_string(), held => c.held_on.map(nl_date),
+                invitees => c.invitees,
+            })
+        })
+        .collect();
+    let mut network_names: Vec<String> = Vec::new();
+    for member in &network {
+        if !network_names.contains(&member.name) {
+            network_names.push(member.name.clone());
+        }
+    }
     let needs: Vec<(i64, String, String)> = needs
         .into_iter()
         .map(|n| {
@@ -429,6 +451,8 @@ fn dossier_context(
         providers => provider_opts(providers), rows => form_rows,
         timeline => events, contact_kinds => choices(&ContactKind::ALL, ContactKind::as_str, ContactKind::label),
         consent_agreements => consent_agreements, consent_referrals => consent_referrals,
+        conferences => conferences, network_names => network_names,
+        family_rows => (1..=super::conference::FAMILY_PLAN_ROWS).collect::<Vec<_>>(),
     })
 }
 

@@ -1,6 +1,7 @@
 //! The casework pages (Dutch), one file per job.
 
 pub mod bakens;
+pub mod conference;
 pub mod conversation;
 pub mod dossier;
 pub mod evaluation;
