@@ -1985,6 +1985,10 @@ async fn the_timeline_keeps_notes_in_the_team_and_consent_withdrawal_ends_a_prov
             .await;
         assert_eq!(res.status, 400);
         assert!(res.body.contains("Schrijf kort op wat er besproken is"));
+        // The error summary at the top links to the message at its field.
+        let summary = first_between(&res.body, "<div class=\"error-summary\"", "</div>").unwrap();
+        assert!(summary.contains("<a href=\"#contact_notitie-fout\">"), "{summary}");
+        assert!(res.body.contains("id=\"contact_notitie-fout\""));
         let res = app
             .post_form(
                 "/dossier/1/contactmoment",
