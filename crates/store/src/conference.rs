@@ -53,7 +53,8 @@ pub async fn request_conference(
         request.planned_on() + chrono::Duration::days(CONSENT_DAYS_AFTER),
     )
     .await?;
-    let (id,): (i64,) = with_conn!(tx, |c| sqlx::query_as(
+    let (id,): (i64,) = with_conn!(tx, |c| {
+        sqlx::query_as(
         "INSERT INTO cw_conferences (plan_id, agreement_id, consent_id, coordinator_id, planned_on, created_by, created_at) \
          VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id"
     )
@@ -65,7 +66,8 @@ pub async fn request_conference(
     .bind(who.user_id)
     .bind(now())
     .fetch_one(&mut *c)
-    .await)?;
+    .await
+    })?;
     for invitee in request.invitees() {
         exec!(tx, |c| sqlx::query(
             "INSERT INTO cw_conference_invitees (conference_id, name, relation) VALUES ($1,$2,$3)"
@@ -177,7 +179,16 @@ pub async fn record_family_plan(
     .await)?;
     match running {
         Some((None,)) => {
-            end_agreement(tx, plan, version, conference.agreement_id, held_on, today, who).await?
+            end_agreement(
+                tx,
+                plan,
+                version,
+                conference.agreement_id,
+                held_on,
+                today,
+                who,
+            )
+            .await?
         }
         Some((Some(_),)) => {}
         None => {

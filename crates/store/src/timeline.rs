@@ -24,7 +24,8 @@ pub async fn add_contact_moment(
     moment: &ContactMoment,
     user_id: i64,
 ) -> Result<i64> {
-    let (id,): (i64,) = with_conn!(tx, |c| sqlx::query_as(
+    let (id,): (i64,) = with_conn!(tx, |c| {
+        sqlx::query_as(
         "INSERT INTO cw_contact_moments (household_id, held_on, kind, who, note, created_by, created_at) \
          VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id"
     )
@@ -36,7 +37,8 @@ pub async fn add_contact_moment(
     .bind(user_id)
     .bind(now())
     .fetch_one(&mut *c)
-    .await)?;
+    .await
+    })?;
     Ok(id)
 }
 
@@ -65,15 +67,18 @@ pub async fn timeline(tx: &mut Tx, household_id: i64) -> Result<Vec<TimelineEntr
         });
     }
     #[allow(clippy::type_complexity)]
-    let agreements: Vec<(NaiveDate, Option<NaiveDate>, String, String, i64)> = with_conn!(tx, |c| {
-        sqlx::query_as(
+    let agreements: Vec<(NaiveDate, Option<NaiveDate>, String, String, i64)> = with_conn!(
+        tx,
+        |c| {
+            sqlx::query_as(
             "SELECT a.start_on, a.ended_on, a.description, a.actor_name, a.step FROM cw_agreements a \
              JOIN cw_plans p ON p.id = a.plan_id WHERE p.household_id = $1 ORDER BY a.id",
         )
         .bind(household_id)
         .fetch_all(&mut *c)
         .await
-    })?;
+        }
+    )?;
     for (start, ended, what, actor, step) in agreements {
         entries.push(TimelineEntry {
             on: start,
@@ -265,6 +270,7 @@ pub async fn consent_grants(tx: &mut Tx, household_id: i64) -> Result<Vec<Consen
 
 /// The agreements of the household's open plan as sharing sees them.
 pub async fn shared_agreements(tx: &mut Tx, household_id: i64) -> Result<Vec<SharedAgreement>> {
+    #[allow(clippy::type_complexity)]
     let rows: Vec<(i64, Option<i64>, Option<i64>, Option<NaiveDate>)> = with_conn!(tx, |c| {
         sqlx::query_as(
             "SELECT a.id, a.provider_id, a.referral_id, a.ended_on FROM cw_agreements a \
@@ -276,14 +282,12 @@ pub async fn shared_agreements(tx: &mut Tx, household_id: i64) -> Result<Vec<Sha
     })?;
     Ok(rows
         .into_iter()
-        .map(
-            |(id, provider_id, referral_id, ended_on)| SharedAgreement {
-                id,
-                provider_id,
-                referral_id,
-                running: ended_on.is_none(),
-            },
-        )
+        .map(|(id, provider_id, referral_id, ended_on)| SharedAgreement {
+            id,
+            provider_id,
+            referral_id,
+            running: ended_on.is_none(),
+        })
         .collect())
 }
 
@@ -372,7 +376,8 @@ pub async fn give_consent(
     let referrals = open_plan_referrals(tx, household_id).await?;
     let purpose = ConsentPurpose::new(provider_id, draft, &plan, &referrals)?;
     let text = purpose_text(tx, &purpose).await?;
-    let (id,): (i64,) = with_conn!(tx, |c| sqlx::query_as(
+    let (id,): (i64,) = with_conn!(tx, |c| {
+        sqlx::query_as(
         "INSERT INTO cw_consents (household_id, conversation_id, organisation, provider_id, purpose, given_on, until, \
          referral_id, shares_network, shares_scores) VALUES ($1, NULL, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"
     )
@@ -386,7 +391,8 @@ pub async fn give_consent(
     .bind(purpose.shares_network())
     .bind(purpose.shares_scores())
     .fetch_one(&mut *c)
-    .await)?;
+    .await
+    })?;
     for agreement in purpose.agreements() {
         exec!(tx, |c| sqlx::query(
             "INSERT INTO cw_consent_agreements (consent_id, agreement_id) VALUES ($1, $2)"
@@ -486,14 +492,16 @@ impl ReportRow {
 
 /// Every provider report in the household, oldest first.
 pub async fn reports(tx: &mut Tx, household_id: i64) -> Result<Vec<ReportRow>> {
-    Ok(with_conn!(tx, |c| sqlx::query_as(
+    Ok(with_conn!(tx, |c| {
+        sqlx::query_as(
         "SELECT r.agreement_id, r.provider_id, o.name AS provider_name, a.description, r.kind, r.reported_on, r.note \
          FROM cw_agreement_reports r JOIN cw_agreements a ON a.id = r.agreement_id JOIN cw_plans p ON p.id = a.plan_id \
          JOIN providers o ON o.id = r.provider_id WHERE p.household_id = $1 ORDER BY r.id"
     )
     .bind(household_id)
     .fetch_all(&mut *c)
-    .await)?)
+    .await
+    })?)
 }
 
 /// Records a provider's report on agreement `agreement_id` of the household.
@@ -506,7 +514,8 @@ pub async fn add_report(
     on: NaiveDate,
     user_id: i64,
 ) -> Result<i64> {
-    let (id,): (i64,) = with_conn!(tx, |c| sqlx::query_as(
+    let (id,): (i64,) = with_conn!(tx, |c| {
+        sqlx::query_as(
         "INSERT INTO cw_agreement_reports (agreement_id, provider_id, kind, reported_on, note, created_by, created_at) \
          VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id"
     )
@@ -518,7 +527,8 @@ pub async fn add_report(
     .bind(user_id)
     .bind(now())
     .fetch_one(&mut *c)
-    .await)?;
+    .await
+    })?;
     Ok(id)
 }
 
@@ -528,7 +538,8 @@ pub async fn add_report(
 /// conversation, before the agreements exist); migration 0020 did the same.
 #[cfg(feature = "demo")]
 pub(crate) async fn cover_own_agreements(tx: &mut Tx) -> Result<()> {
-    exec!(tx, |c| sqlx::query(
+    exec!(tx, |c| {
+        sqlx::query(
         "INSERT INTO cw_consent_agreements (consent_id, agreement_id) \
          SELECT k.id, a.id FROM cw_consents k JOIN cw_plans p ON p.household_id = k.household_id \
          JOIN cw_agreements a ON a.plan_id = p.id AND a.provider_id = k.provider_id \
@@ -536,6 +547,7 @@ pub(crate) async fn cover_own_agreements(tx: &mut Tx) -> Result<()> {
          (SELECT 1 FROM cw_consent_agreements l WHERE l.consent_id = k.id AND l.agreement_id = a.id)"
     )
     .execute(&mut *c)
-    .await)?;
+    .await
+    })?;
     Ok(())
 }

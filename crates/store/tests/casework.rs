@@ -939,22 +939,25 @@ async fn the_timeline_holds_contact_moments_evaluations_and_provider_reports() {
             .await
             .unwrap();
         let report = AgreementReport::new(ReportKind::Finished, "Ik kan het nu zelf").unwrap();
-        timeline::add_report(&mut tx, view.agreements[0], pid, &report, today, provider.id)
-            .await
-            .unwrap();
+        timeline::add_report(
+            &mut tx,
+            view.agreements[0],
+            pid,
+            &report,
+            today,
+            provider.id,
+        )
+        .await
+        .unwrap();
         let all = timeline::timeline(&mut tx, 1).await.unwrap();
         let team = timeline_for(&all, Viewer::Team);
         assert_eq!(team[0].on, today);
         assert!(team.iter().any(|e| e.note == "Belde over de huur"));
-        assert!(team
-            .iter()
-            .any(|e| e.note == "Ik kan het nu zelf"
-                && e.kind == EventKind::ProviderReport { provider_id: pid }));
+        assert!(team.iter().any(|e| e.note == "Ik kan het nu zelf"
+            && e.kind == EventKind::ProviderReport { provider_id: pid }));
         assert!(team.iter().any(|e| e.kind == EventKind::AgreementMade));
         let resident = timeline_for(&all, Viewer::Resident);
-        assert!(resident
-            .iter()
-            .any(|e| e.on == today && e.note.is_empty()));
+        assert!(resident.iter().any(|e| e.on == today && e.note.is_empty()));
         assert!(resident.iter().all(|e| e.note.is_empty()));
         tx.rollback().await.unwrap();
     }
@@ -1019,12 +1022,19 @@ async fn an_eigen_kracht_conference_is_a_step_two_agreement_its_coordinator_alon
         )
         .await
         .unwrap();
-        assert_eq!(steps_one_and_two(&mut tx).await, steps12_before + 1, "baken 2 counts it");
+        assert_eq!(
+            steps_one_and_two(&mut tx).await,
+            steps12_before + 1,
+            "baken 2 counts it"
+        );
         // The coordinator sees the conference's agreement and the network, nothing else.
         let view = timeline::provider_view(&mut tx, coordinator.id, 1, today)
             .await
             .unwrap();
-        let row = conference::conference(&mut tx, 1, id).await.unwrap().unwrap();
+        let row = conference::conference(&mut tx, 1, id)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(view.agreements, vec![row.agreement_id]);
         assert!(view.network && !view.scores);
         assert_eq!(row.invitees, vec![network[0].clone()]);
@@ -1046,14 +1056,19 @@ async fn an_eigen_kracht_conference_is_a_step_two_agreement_its_coordinator_alon
             ),
         ];
         let held = d(2026, 12, 20);
-        let agreements = family_plan(&rows, &row.invitees, row.planned_on, held, goal, held).unwrap();
+        let agreements =
+            family_plan(&rows, &row.invitees, row.planned_on, held, goal, held).unwrap();
         let v = cw::plan_version(&mut tx, plan_id).await.unwrap();
-        let ids = conference::record_family_plan(&mut tx, 1, &row, v, &agreements, held, held, &gen)
-            .await
-            .unwrap();
+        let ids =
+            conference::record_family_plan(&mut tx, 1, &row, v, &agreements, held, held, &gen)
+                .await
+                .unwrap();
         assert_eq!(ids.len(), 2);
         assert_eq!(steps_one_and_two(&mut tx).await, steps12_before + 3);
-        let row = conference::conference(&mut tx, 1, id).await.unwrap().unwrap();
+        let row = conference::conference(&mut tx, 1, id)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(row.held_on, Some(held));
         // Its agreement has ended: the coordinator's sight with it.
         assert!(!timeline::provider_view(&mut tx, coordinator.id, 1, held)
@@ -1062,7 +1077,8 @@ async fn an_eigen_kracht_conference_is_a_step_two_agreement_its_coordinator_alon
             .may_see());
         let v = cw::plan_version(&mut tx, plan_id).await.unwrap();
         let again =
-            conference::record_family_plan(&mut tx, 1, &row, v, &agreements, held, held, &gen).await;
+            conference::record_family_plan(&mut tx, 1, &row, v, &agreements, held, held, &gen)
+                .await;
         assert!(matches!(
             again,
             Err(CaseError::Conference(ConferenceError::AlreadyEntered))

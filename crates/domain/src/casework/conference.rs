@@ -104,7 +104,12 @@ impl ConferenceRequest {
 
     /// The plan's step-2 agreement for organising the conference, carried out
     /// by the coordinator (named `coordinator_name`) until the conference day.
-    pub fn agreement(&self, goal_id: i64, coordinator_name: &str, today: NaiveDate) -> NewAgreement {
+    pub fn agreement(
+        &self,
+        goal_id: i64,
+        coordinator_name: &str,
+        today: NaiveDate,
+    ) -> NewAgreement {
         NewAgreement {
             goal_id,
             actor: AgreementActor::SocialMapService,
@@ -235,7 +240,8 @@ mod tests {
             ConferenceRequest::new(true, 1, d(-1), &chosen, &network(), d(0)),
             Err(ConferenceError::PlannedInPast)
         );
-        let request = ConferenceRequest::new(true, 7, d(10), &chosen, &network(), d(0)).expect("ok");
+        let request =
+            ConferenceRequest::new(true, 7, d(10), &chosen, &network(), d(0)).expect("ok");
         let a = request.agreement(3, "Eigen Kracht Centrale", d(0));
         assert_eq!((a.step.value(), a.provider_id), (2, Some(7)));
         assert!(a.actor.may_be_provider());
@@ -258,7 +264,14 @@ mod tests {
             Err(ConferenceError::PlanBeforeConference)
         );
         assert_eq!(
-            family_plan(&[(1, row(Some("Marie"), "koken"))], invitees, d(10), d(10), 1, d(20)),
+            family_plan(
+                &[(1, row(Some("Marie"), "koken"))],
+                invitees,
+                d(10),
+                d(10),
+                1,
+                d(20)
+            ),
             Err(ConferenceError::NotInvited(1, "Marie".into()))
         );
         assert_eq!(
@@ -266,7 +279,10 @@ mod tests {
             Err(ConferenceError::EmptyPlan)
         );
         let plan = family_plan(
-            &[(1, row(None, "Opent de post")), (2, row(Some("Jan"), "Kookt op dinsdag"))],
+            &[
+                (1, row(None, "Opent de post")),
+                (2, row(Some("Jan"), "Kookt op dinsdag")),
+            ],
             invitees,
             d(10),
             d(11),
@@ -275,7 +291,10 @@ mod tests {
         )
         .expect("ok");
         assert_eq!(plan[0].step.value(), 1);
-        assert_eq!((plan[1].step.value(), plan[1].actor_name.as_str()), (2, "Jan"));
+        assert_eq!(
+            (plan[1].step.value(), plan[1].actor_name.as_str()),
+            (2, "Jan")
+        );
     }
 
     proptest! {

@@ -15,9 +15,7 @@ pub mod sharing;
 pub mod signal;
 pub mod timeline;
 
-pub use conference::{
-    family_plan, ConferenceError, ConferenceRequest, FamilyPlanRow, Invitee,
-};
+pub use conference::{family_plan, ConferenceError, ConferenceRequest, FamilyPlanRow, Invitee};
 pub use conversation::{
     Consent, Conversation, ConversationError, LifeDomain, NetworkMember, ScoreEntry, Scores,
     UnderlyingNeed,
@@ -37,8 +35,8 @@ pub use signal::{
 };
 
 pub use timeline::{
-    timeline_for, AgreementReport, ContactKind, ContactMoment, ContactMomentError, EventKind, ReportError, ReportKind, TimelineEntry,
-    Viewer,
+    timeline_for, AgreementReport, ContactKind, ContactMoment, ContactMomentError, EventKind,
+    ReportError, ReportKind, TimelineEntry, Viewer,
 };
 
 use chrono::NaiveDate;

@@ -200,7 +200,11 @@ mod tests {
 
     #[test]
     fn purpose_names_only_the_providers_own_agreements() {
-        let plan = [agreement(1, Some(7)), agreement(2, Some(8)), agreement(3, None)];
+        let plan = [
+            agreement(1, Some(7)),
+            agreement(2, Some(8)),
+            agreement(3, None),
+        ];
         let draft = |ids: &[i64]| PurposeDraft {
             agreements: ids.to_vec(),
             ..PurposeDraft::default()
@@ -260,17 +264,19 @@ mod tests {
             any::<bool>(),
         )
             .prop_map(
-                |(provider_id, from, len, withdrawn, agreements, referral, network, scores)| Grant {
-                    provider_id,
-                    given_on: d(from),
-                    until: d(from + len + 1),
-                    withdrawn,
-                    purpose: ConsentPurpose::from_stored(&PurposeDraft {
-                        agreements,
-                        referral,
-                        network,
-                        scores,
-                    }),
+                |(provider_id, from, len, withdrawn, agreements, referral, network, scores)| {
+                    Grant {
+                        provider_id,
+                        given_on: d(from),
+                        until: d(from + len + 1),
+                        withdrawn,
+                        purpose: ConsentPurpose::from_stored(&PurposeDraft {
+                            agreements,
+                            referral,
+                            network,
+                            scores,
+                        }),
+                    }
                 },
             )
     }

@@ -115,7 +115,11 @@ pub enum ReportKind {
 }
 
 impl ReportKind {
-    pub const ALL: [ReportKind; 3] = [ReportKind::Started, ReportKind::Progress, ReportKind::Finished];
+    pub const ALL: [ReportKind; 3] = [
+        ReportKind::Started,
+        ReportKind::Progress,
+        ReportKind::Finished,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -19,15 +19,17 @@
 
 use crate::casework::common::{
     explain, internal, is_conflict, scoped_household, team_signal, who, ConferenceInput,
-    ConsentGiven, ContactDraft, ConversationDraft, FamilyPlanInput, EvaluationInput, Party, SearchAttempt,
+    ConsentGiven, ContactDraft, ConversationDraft, EvaluationInput, FamilyPlanInput, Party,
+    SearchAttempt,
 };
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
 use crate::support::state::AppState;
 use crate::support::time::{nl_date, today};
 use baken_domain::casework::{
-    family_plan, AgreementDecision, ConferenceRequest, ContactMethod, ContactMoment, Invitee, Conversation, Evaluation, Justification, NetworkMember,
-    NewAgreement, NewGoal, Referral, UnderlyingNeed,
+    family_plan, AgreementDecision, ConferenceRequest, ContactMethod, ContactMoment, Conversation,
+    Evaluation, Invitee, Justification, NetworkMember, NewAgreement, NewGoal, Referral,
+    UnderlyingNeed,
 };
 use baken_domain::{AuditAction, AuditOutcome};
 use baken_store::casework::{self as cw, CaseError, Hit, NewSignal, PlanRef, Who};
@@ -450,7 +452,10 @@ pub(crate) async fn withdraw_consent(
     {
         return Err(ChangeError::Failed(AppError::NotFound));
     }
-    let result = Ok((consent, format!("toestemming {consent} ingetrokken door het team")));
+    let result = Ok((
+        consent,
+        format!("toestemming {consent} ingetrokken door het team"),
+    ));
     finish(state, ctx, tx, h.id, "toestemming intrekken", result).await
 }
 
@@ -512,7 +517,15 @@ pub(crate) async fn request_conference(
         ))
     }
     .await;
-    finish(state, ctx, tx, plan.household, "Eigen Kracht-conferentie", result).await
+    finish(
+        state,
+        ctx,
+        tx,
+        plan.household,
+        "Eigen Kracht-conferentie",
+        result,
+    )
+    .await
 }
 
 /// Enters the family plan of conference `conference_id` in one go.

@@ -6,9 +6,9 @@
 use crate::support::ctx::{Ctx, CurrentUser};
 use crate::support::error::AppError;
 use baken_domain::casework::{
-    ConferenceError, ContactKind, ContactMomentError, FamilyPlanRow, ConversationError, DateError, PurposeDraft, PurposeError,
-    ReportError, Evaluation, Justification, LifeDomain, NormsError, PlanError,
-    ReferralError, ResponseNorms, Scores, SignalError, RECORDING_WINDOW_DAYS,
+    ConferenceError, ContactKind, ContactMomentError, ConversationError, DateError, Evaluation,
+    FamilyPlanRow, Justification, LifeDomain, NormsError, PlanError, PurposeDraft, PurposeError,
+    ReferralError, ReportError, ResponseNorms, Scores, SignalError, RECORDING_WINDOW_DAYS,
 };
 use baken_domain::{AuditAction, AuditOutcome, LadderStep, ParticipationRung};
 use baken_store::casework::{self as cw, CaseError, Search, Who};

@@ -1987,7 +1987,10 @@ async fn the_timeline_keeps_notes_in_the_team_and_consent_withdrawal_ends_a_prov
         assert!(res.body.contains("Schrijf kort op wat er besproken is"));
         // The error summary at the top links to the message at its field.
         let summary = first_between(&res.body, "<div class=\"error-summary\"", "</div>").unwrap();
-        assert!(summary.contains("<a href=\"#contact_notitie-fout\">"), "{summary}");
+        assert!(
+            summary.contains("<a href=\"#contact_notitie-fout\">"),
+            "{summary}"
+        );
         assert!(res.body.contains("id=\"contact_notitie-fout\""));
         let res = app
             .post_form(
@@ -2025,11 +2028,18 @@ async fn the_timeline_keeps_notes_in_the_team_and_consent_withdrawal_ends_a_prov
         let seen = app.get("/aanbieder/huishoudens/1", &prov).await;
         assert_eq!(seen.status, 200);
         assert!(!seen.body.contains(secret));
-        assert!(!seen.body.contains("Opent de post elke maandag"), "another's agreement");
+        assert!(
+            !seen.body.contains("Opent de post elke maandag"),
+            "another's agreement"
+        );
         assert!(!seen.body.contains("<h2>Netwerk</h2>"));
         assert!(!seen.body.contains("Zelfredzaamheid"));
-        let own_agreement = id_in_action(&seen.body, "/aanbieder/huishoudens/1/afspraken/", "/bericht")
-            .expect("a report form per own agreement");
+        let own_agreement = id_in_action(
+            &seen.body,
+            "/aanbieder/huishoudens/1/afspraken/",
+            "/bericht",
+        )
+        .expect("a report form per own agreement");
 
         // The provider reports: finishing needs the resident's words.
         let url = format!("/aanbieder/huishoudens/1/afspraken/{own_agreement}/bericht");
@@ -2075,7 +2085,11 @@ async fn the_timeline_keeps_notes_in_the_team_and_consent_withdrawal_ends_a_prov
         let mut next = Some(consent);
         while let Some(c) = next {
             let res = app
-                .post_form(&format!("/mijn-plan/toestemming/{c}/intrekken"), &resident, &[])
+                .post_form(
+                    &format!("/mijn-plan/toestemming/{c}/intrekken"),
+                    &resident,
+                    &[],
+                )
                 .await;
             assert_eq!(res.status, 303, "{}", res.body);
             let (action, outcome, _, detail) = last_audit(&app).await;
@@ -2091,7 +2105,11 @@ async fn the_timeline_keeps_notes_in_the_team_and_consent_withdrawal_ends_a_prov
         assert!(!list.body.contains("href=\"/aanbieder/huishoudens/1\""));
         // Withdrawn twice is not found.
         let res = app
-            .post_form(&format!("/mijn-plan/toestemming/{consent}/intrekken"), &resident, &[])
+            .post_form(
+                &format!("/mijn-plan/toestemming/{consent}/intrekken"),
+                &resident,
+                &[],
+            )
             .await;
         assert_eq!(res.status, 404);
 
@@ -2124,10 +2142,14 @@ async fn the_timeline_keeps_notes_in_the_team_and_consent_withdrawal_ends_a_prov
         assert_eq!(res.status, 303, "{}", res.body);
         let seen = app.get("/aanbieder/huishoudens/1", &prov).await;
         assert_eq!(seen.status, 200);
-        assert!(seen.body.contains("<h2>Netwerk</h2>"), "the consent says so");
+        assert!(
+            seen.body.contains("<h2>Netwerk</h2>"),
+            "the consent says so"
+        );
         // ...and withdraws it: gone at once.
         let dossier = app.get("/dossier/1", &gen).await;
-        let team_consent = id_in_action(&dossier.body, "/dossier/1/toestemming/", "/intrekken").unwrap();
+        let team_consent =
+            id_in_action(&dossier.body, "/dossier/1/toestemming/", "/intrekken").unwrap();
         let res = app
             .post_form(
                 &format!("/dossier/1/toestemming/{team_consent}/intrekken"),
@@ -2156,9 +2178,13 @@ async fn an_eigen_kracht_conference_is_asked_with_consent_and_its_family_plan_en
         let gen = app.login_as("generalist").await;
         let body = app.get("/dossier/1", &gen).await.body;
         let (plan, version) = plan_form(&body);
-        let goal = first_between(&body, "<select id=\"ek-doel\" name=\"ek_doel\"><option value=\"", "\"")
-            .expect("the request form")
-            .to_owned();
+        let goal = first_between(
+            &body,
+            "<select id=\"ek-doel\" name=\"ek_doel\"><option value=\"",
+            "\"",
+        )
+        .expect("the request form")
+        .to_owned();
         let invitee = first_between(&body, "name=\"ek_genodigden\" value=\"", "\"")
             .expect("the network to invite from")
             .to_owned();
@@ -2195,9 +2221,14 @@ async fn an_eigen_kracht_conference_is_asked_with_consent_and_its_family_plan_en
         // The coordinator's consent covers only the conference's agreement.
         let view = {
             let mut tx = app.db.read().await.unwrap();
-            baken_store::timeline::provider_view(&mut tx, coordinator.id, 1, baken_web::casework::today())
-                .await
-                .unwrap()
+            baken_store::timeline::provider_view(
+                &mut tx,
+                coordinator.id,
+                1,
+                baken_web::casework::today(),
+            )
+            .await
+            .unwrap()
         };
         assert_eq!(view.agreements.len(), 1);
         assert!(view.network);
@@ -2205,8 +2236,12 @@ async fn an_eigen_kracht_conference_is_asked_with_consent_and_its_family_plan_en
         // The family plan, in one go, with the invitee as actor.
         let body = app.get("/dossier/1", &gen).await.body;
         let (_, version) = plan_form(&body);
-        let conference = id_in_action(&body, &format!("/plannen/{plan}/eigen-kracht-conferentie/"), "/familieplan")
-            .expect("the family plan form");
+        let conference = id_in_action(
+            &body,
+            &format!("/plannen/{plan}/eigen-kracht-conferentie/"),
+            "/familieplan",
+        )
+        .expect("the family plan form");
         let fp_url = format!("/plannen/{plan}/eigen-kracht-conferentie/{conference}/familieplan");
         let res = app
             .post_form(
@@ -2242,7 +2277,10 @@ async fn an_eigen_kracht_conference_is_asked_with_consent_and_its_family_plan_en
             .await;
         assert_eq!(res.status, 303, "{}", res.body);
         let (_, _, _, detail) = last_audit(&app).await;
-        assert!(detail.contains("familieplan") && detail.contains("2 afspraken"), "{detail}");
+        assert!(
+            detail.contains("familieplan") && detail.contains("2 afspraken"),
+            "{detail}"
+        );
         let body = app.get("/dossier/1", &gen).await.body;
         assert!(body.contains("Gaat mee naar het gesprek"));
         assert!(body.contains("het familieplan staat bij de afspraken"));

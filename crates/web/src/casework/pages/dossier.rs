@@ -187,9 +187,7 @@ async fn load_dossier(tx: &mut Tx, h: &Household) -> Result<DossierData, AppErro
     let conversations = cw::conversations(tx, h.id).await.map_err(internal)?;
     let needs = cw::needs(tx, h.id).await.map_err(internal)?;
     let network = cw::network(tx, h.id).await.map_err(internal)?;
-    let consents = timeline::consent_grants(tx, h.id)
-        .await
-        .map_err(internal)?;
+    let consents = timeline::consent_grants(tx, h.id).await.map_err(internal)?;
     let events = timeline::timeline(tx, h.id).await.map_err(internal)?;
     let conferences = baken_store::conference::conferences(tx, h.id)
         .await
@@ -421,18 +419,27 @@ fn dossier_context(
         .collect();
     // What a new consent for a provider can cover: the running agreements a
     // provider carries out, and the open plan's referrals.
-    let (consent_agreements, consent_referrals): (Vec<(i64, String)>, Vec<(i64, String)>) =
-        match case.open_plan() {
-            Some(p) => (
-                p.agreements()
-                    .iter()
-                    .filter(|a| a.is_running() && a.terms().provider_id.is_some())
-                    .map(|a| (a.id(), format!("{} ({})", a.terms().description, a.terms().actor_name)))
-                    .collect(),
-                p.referrals().iter().map(|r| (r.id(), r.care().to_owned())).collect(),
-            ),
-            None => (Vec::new(), Vec::new()),
-        };
+    /// (id, what it is) of an agreement or referral a consent can cover.
+    type Coverable = Vec<(i64, String)>;
+    let (consent_agreements, consent_referrals): (Coverable, Coverable) = match case.open_plan() {
+        Some(p) => (
+            p.agreements()
+                .iter()
+                .filter(|a| a.is_running() && a.terms().provider_id.is_some())
+                .map(|a| {
+                    (
+                        a.id(),
+                        format!("{} ({})", a.terms().description, a.terms().actor_name),
+                    )
+                })
+                .collect(),
+            p.referrals()
+                .iter()
+                .map(|r| (r.id(), r.care().to_owned()))
+                .collect(),
+        ),
+        None => (Vec::new(), Vec::new()),
+    };
     let conversations: Vec<Value> = conversations
         .into_iter()
         .map(|c| Value::from_serialize(context! { id => c.id, held => nl_date(c.held_on), question => c.presented_question, differs => c.need_differs, strengths => c.strengths, wishes => c.wishes, by => c.by_name }))

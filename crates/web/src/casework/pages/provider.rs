@@ -13,13 +13,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use baken_domain::casework::{AgreementReport, ReportKind};
-use baken_store::casework::CaseError;
-use baken_store::timeline;
-use serde::{Deserialize, Serialize};
 use baken_domain::{AuditAction, AuditOutcome};
 use baken_store::audit;
+use baken_store::casework::CaseError;
 use baken_store::casework::{self as cw};
+use baken_store::timeline;
 use minijinja::{context, Value};
+use serde::{Deserialize, Serialize};
 
 pub async fn provider_list(State(state): State<AppState>, ctx: Ctx) -> PageResult {
     let user = ctx.user()?.clone();
@@ -99,7 +99,10 @@ async fn provider_page(
             surnames.push(name);
         }
     }
-    let coordinator = cw::coordinator(tx, id).await.map_err(internal)?.map(|c| c.1);
+    let coordinator = cw::coordinator(tx, id)
+        .await
+        .map_err(internal)?
+        .map(|c| c.1);
     let plan = plain_plan(tx, id, Shown::Only(&view.agreements)).await?;
     // The network and the scores only when a consent that holds says so.
     let network = if view.network {
@@ -282,16 +285,10 @@ pub async fn report_submit(
         tx.commit().await?;
         return Err(AppError::NotFound.into());
     }
-    let report_id = timeline::add_report(
-        &mut tx,
-        agreement,
-        provider,
-        &report,
-        today(),
-        user.user.id,
-    )
-    .await
-    .map_err(internal)?;
+    let report_id =
+        timeline::add_report(&mut tx, agreement, provider, &report, today(), user.user.id)
+            .await
+            .map_err(internal)?;
     audit::append(
         &mut tx,
         &ctx.audit(
@@ -309,7 +306,10 @@ pub async fn report_submit(
     // NOTIFY(provider-report): the household's contact person should be told
     // that a provider reported (issue 10, notifications). Connect cw::coordinator(id)
     // to the notify call of the notifications branch here, after the commit.
-    Ok(Redirect::to(&format!("/aanbieder/huishoudens/{id}?verstuurd=ja#berichten")).into_response())
+    Ok(Redirect::to(&format!(
+        "/aanbieder/huishoudens/{id}?verstuurd=ja#berichten"
+    ))
+    .into_response())
 }
 
 // ------------------------------------------------------------------ bakens

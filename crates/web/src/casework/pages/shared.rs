@@ -120,7 +120,12 @@ pub(crate) fn choice_lists() -> Value {
     // ZRM levels in words: "1 – acuut probleem" … "5 – volledig zelfredzaam".
     let scores: Vec<Choice> = (1..=5)
         .filter_map(|s| baken_domain::SelfRelianceScore::new(s).ok())
-        .map(|s| Choice::new(s.value().to_string(), format!("{} – {}", s.value(), s.level())))
+        .map(|s| {
+            Choice::new(
+                s.value().to_string(),
+                format!("{} – {}", s.value(), s.level()),
+            )
+        })
         .collect();
     Value::from_serialize(context! {
         scores => scores,

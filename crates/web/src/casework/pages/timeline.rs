@@ -150,11 +150,9 @@ pub async fn consent_submit(
         }
     };
     let result = change::give_consent(&state, &ctx, household, &given).await;
-    answer_change(&state, &ctx, result, typed, "toestemming", |e| {
-        match e {
-            CaseError::Conversation(ConversationError::ConsentEnd) => Some("tm_tot".to_owned()),
-            _ => None,
-        }
+    answer_change(&state, &ctx, result, typed, "toestemming", |e| match e {
+        CaseError::Conversation(ConversationError::ConsentEnd) => Some("tm_tot".to_owned()),
+        _ => None,
     })
     .await
 }
@@ -175,13 +173,5 @@ pub async fn withdraw_submit(
     let household = path_id(&id)?;
     let consent = path_id(&consent)?;
     let result = change::withdraw_consent(&state, &ctx, household, consent, &form.reden).await;
-    answer_change(
-        &state,
-        &ctx,
-        result,
-        Typed::none(),
-        "toestemming",
-        |_| None,
-    )
-    .await
+    answer_change(&state, &ctx, result, Typed::none(), "toestemming", |_| None).await
 }
