@@ -127,12 +127,12 @@ test("Karel's story: signal, triage, home visit, conversation, plan on steps 2 a
   await gen.goto(`${server.url}/dossier/${karel.id}`);
   assert.match(await gen.locator('dt:text-is("Contactpersoon") + dd').innerText(), /Generalist/);
   await gen.locator('summary', { hasText: 'Nieuw keukentafelgesprek vastleggen' }).click();
-  let conv = gen.locator('form[action$="/gesprek"]');
+  let conv = gen.locator('form[action*="/gesprek"]');
   await conv.getByLabel('Gestelde vraag').fill('De corporatie wil mij eruit zetten');
   await conv.getByLabel('Naam 1', { exact: true }).fill('Zus Ans');
   await conv.getByRole('button', { name: 'Nog iemand uit het netwerk' }).click();
   await gen.getByText('Er is nog niets opgeslagen').waitFor();
-  conv = gen.locator('form[action$="/gesprek"]');
+  conv = gen.locator('form[action*="/gesprek"]');
   assert.equal(await conv.getByLabel('Naam 1', { exact: true }).inputValue(), 'Zus Ans', 'what was typed is kept');
   assert.equal(await conv.getByLabel('Naam 6', { exact: true }).count(), 1, 'a sixth row');
   await conv.getByLabel('Datum', { exact: true }).fill(inDays(-90));
@@ -172,7 +172,7 @@ test("Karel's story: signal, triage, home visit, conversation, plan on steps 2 a
   await gen.getByRole('button', { name: 'Plan openen' }).click();
   await gen.getByText(`open sinds ${nlDay(-88)}`).waitFor();
   await gen.locator('summary', { hasText: 'Doel toevoegen' }).click();
-  const goal = gen.locator('form[action$="/doelen"]');
+  const goal = gen.locator('form[action*="/doelen"]');
   await goal.getByLabel('Leefgebied').selectOption('tijdsbesteding');
   await goal.getByLabel('Doel (concreet)').fill('Karel heeft een zinvolle dag');
   await goal.getByLabel('Hoe meten we het?').fill('Drie dagdelen per week bij de dagactiviteit');
@@ -182,7 +182,7 @@ test("Karel's story: signal, triage, home visit, conversation, plan on steps 2 a
 
   const addAgreement = async (fields) => {
     await gen.locator('summary', { hasText: 'Afspraak toevoegen' }).click();
-    const f = gen.locator('form[action$="/afspraken"]');
+    const f = gen.locator('form[action*="/afspraken"]');
     await f.getByLabel('Wie doet het').selectOption(fields.actor);
     if (fields.provider) await f.getByLabel('Aanbieder uit de sociale kaart').selectOption({ label: fields.provider });
     if (fields.who) await f.getByLabel('Naam', { exact: true }).fill(fields.who);
@@ -208,7 +208,7 @@ test("Karel's story: signal, triage, home visit, conversation, plan on steps 2 a
 
   // Three months after the conversation: the evaluation, with better scores;
   // the day activities go on, to a new evaluation date.
-  const ev = gen.locator('form[action$="/evaluatie"]');
+  const ev = gen.locator('form[action*="/evaluatie"]');
   await ev.getByLabel('Datum', { exact: true }).fill(inDays(0));
   await ev.getByLabel('Resultaat').selectOption('behaald');
   await ev.getByLabel('Toelichting').fill('Gaat drie dagdelen per week; de overlast is gestopt');
@@ -275,7 +275,7 @@ test('step 5: blocked without justification, referral rejected with a reason, th
   const dossier = `${server.url}/dossier/${karel.id}`;
   await gen.goto(dossier);
   await gen.locator('summary', { hasText: 'Afspraak toevoegen' }).click();
-  let f = gen.locator('form[action$="/afspraken"]');
+  let f = gen.locator('form[action*="/afspraken"]');
   await f.getByLabel('Wie doet het').selectOption('specialist');
   await f.getByLabel('Naam', { exact: true }).fill('Zorgaanbieder Beschermd Wonen');
   await f.getByLabel('Wat', { exact: true }).fill('Beschermd wonen');
@@ -283,13 +283,13 @@ test('step 5: blocked without justification, referral rejected with a reason, th
   await f.getByLabel('Einddatum of evaluatiedatum').fill(inDays(180));
   await f.getByRole('button', { name: 'Afspraak toevoegen' }).click();
   await gen.getByText('waarom trede 1 (eigen kracht) niet genoeg is').first().waitFor();
-  assert.equal(await gen.locator('form[action$="/afspraken"] input[name="wie"]').inputValue(), 'Zorgaanbieder Beschermd Wonen', 'the form keeps what was typed');
+  assert.equal(await gen.locator('form[action*="/afspraken"] input[name="wie"]').inputValue(), 'Zorgaanbieder Beschermd Wonen', 'the form keeps what was typed');
 
   const reasons = { 1: 'Karel redt het niet alleen', 2: 'Familie kan dit niet dragen', 3: 'Geen passende algemene voorziening', 4: 'Lichte begeleiding is niet genoeg' };
   const requestReferral = async () => {
     await gen.goto(dossier);
     await gen.locator('summary', { hasText: 'Verwijzing aanvragen' }).click();
-    const r = gen.locator('form[action$="/verwijzingen"]');
+    const r = gen.locator('form[action*="/verwijzingen"]');
     await r.getByLabel('Welke zorg, van wie').fill('Ambulante woonbegeleiding');
     for (const [k, v] of Object.entries(reasons)) await r.locator(`textarea[name="reden${k}"]`).fill(v);
     await r.getByRole('button', { name: 'Verwijzing aanvragen' }).click();
@@ -323,7 +323,7 @@ test('step 5: blocked without justification, referral rejected with a reason, th
 
   await gen.goto(dossier);
   await gen.locator('summary', { hasText: 'Afspraak toevoegen' }).click();
-  f = gen.locator('form[action$="/afspraken"]');
+  f = gen.locator('form[action*="/afspraken"]');
   await f.getByLabel('Wie doet het').selectOption('specialist');
   await f.getByLabel('Naam', { exact: true }).fill('Zorgaanbieder Beschermd Wonen');
   await f.getByLabel('Wat', { exact: true }).fill('Ambulante woonbegeleiding');
@@ -385,4 +385,74 @@ test('every casework page passes axe-core, also at phone width', async () => {
   await resident.getByRole('button', { name: 'Toevoegen' }).click();
   await resident.getByText('Ik ga nu drie keer per week naar De Kroon.').waitFor();
   await screenshot(resident, 'casework-mijn-plan-390');
+});
+
+// The timeline and consent with a purpose, by every role that touches them:
+// the generalist records a home visit (refused first, then saved), the
+// provider sees only its own agreement and reports it finished, the contact
+// person reads that in the timeline, the resident sees the visit without the
+// note and withdraws the consent — and the provider's page is gone at once.
+// Runs after the page walk above, which needs the provider's consent.
+test('timeline, provider report and consent withdrawal, at 1280 and 390 px', async () => {
+  const secret = 'Notitie alleen voor het team';
+  for (const width of [1280, 390]) {
+    const gen = await newPage(browser, width);
+    await login(gen, server.url, 'generalist');
+    await gen.goto(`${server.url}/dossier/1`);
+    await gen.getByText('Contactmoment vastleggen', { exact: true }).first().click();
+    const form = gen.locator('form[action*="/contactmoment"]');
+    await form.getByLabel('Soort contact').selectOption('huisbezoek');
+    await form.getByLabel('Wie waren erbij').fill('Bewoner');
+    await form.getByRole('button', { name: 'Contactmoment vastleggen' }).click();
+    await gen.getByText('Schrijf kort op wat er besproken is').first().waitFor();
+    await expectAccessible(gen, `contactmoment met fout @${width}`);
+    if (width === 390) await expectNoHorizontalScroll(gen, 'contactmoment met fout');
+    await gen.locator('form[action*="/contactmoment"]').getByLabel('Notitie (alleen voor het wijkteam)').fill(`${secret} ${width}`);
+    await gen.locator('form[action*="/contactmoment"]').getByRole('button', { name: 'Contactmoment vastleggen' }).click();
+    await gen.locator('ol.timeline').getByText(`${secret} ${width}`).waitFor();
+    await openAllDetails(gen);
+    await expectAccessible(gen, `dossier met tijdlijn @${width}`);
+    await screenshot(gen, `casework-tijdlijn-${width}`);
+    await gen.context().close();
+  }
+
+  const prov = await newPage(browser, 390);
+  await login(prov, server.url, 'aanbieder');
+  await prov.goto(`${server.url}/aanbieder/huishoudens/1`);
+  assert.equal(await prov.getByText(secret).count(), 0, 'no team note for a provider');
+  await prov.locator('summary').first().click();
+  const report = prov.locator('form[action*="/bericht"]').first();
+  await report.getByLabel('Wat meldt u').selectOption('afgerond');
+  await report.getByRole('button', { name: /Bericht versturen/ }).click();
+  await prov.getByText('in de woorden van de bewoner').first().waitFor();
+  await expectAccessible(prov, 'aanbieder bericht met fout @390');
+  await prov.locator('form[action*="/bericht"]').first().getByLabel(/Toelichting/).fill('Ik houd mijn post nu zelf bij');
+  await prov.locator('form[action*="/bericht"]').first().getByRole('button', { name: /Bericht versturen/ }).click();
+  await prov.getByText('Uw bericht is verstuurd').waitFor();
+  await expectAccessible(prov, 'aanbieder na bericht @390');
+  await expectNoHorizontalScroll(prov, 'aanbieder na bericht');
+  await screenshot(prov, 'casework-aanbieder-390');
+
+  const lead = await newPage(browser, 1280);
+  await login(lead, server.url, 'generalist');
+  await lead.goto(`${server.url}/dossier/1`);
+  await lead.locator('ol.timeline').getByText('Ik houd mijn post nu zelf bij').waitFor();
+  await lead.context().close();
+
+  const resident = await newPage(browser, 390);
+  await login(resident, server.url, 'inwoner');
+  await resident.goto(`${server.url}/mijn-plan`);
+  assert.ok(await resident.getByText(`${nlDay(0)}: Huisbezoek`).first().isVisible(), 'the visit and its date');
+  assert.equal(await resident.getByText(secret).count(), 0, 'not the note');
+  while (await resident.getByRole('button', { name: /Toestemming intrekken/ }).count() > 0) {
+    await resident.getByRole('button', { name: /Toestemming intrekken/ }).first().click();
+    await resident.getByText('Uw toestemming is ingetrokken').waitFor();
+  }
+  await expectAccessible(resident, 'mijn plan na intrekken @390');
+  await screenshot(resident, 'casework-mijn-plan-ingetrokken-390');
+  await resident.context().close();
+
+  const res = await prov.goto(`${server.url}/aanbieder/huishoudens/1`);
+  assert.equal(res.status(), 404, 'withdrawal ends the provider\'s sight at once');
+  await prov.context().close();
 });

@@ -86,6 +86,42 @@ export async function expectAccessible(page, label) {
   const problems = results.violations.map((v) =>
     `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('\n  ')}`);
   assert.deepEqual(problems, [], `axe-core violations on ${label} (${page.url()}):\n${problems.join('\n')}`);
+  await expectLabelled(page, label);
+  // Every page walked at phone width fits it: no sideways scrolling.
+  if ((page.viewportSize()?.width ?? 1280) <= 400) await expectNoHorizontalScroll(page, label);
+}
+
+/**
+ * Every form control on the page is reachable by its label (what Playwright's
+ * getByLabel and a screen reader rely on, and what axe-core misses when two
+ * controls share an id): ids are unique, every `label[for]` points at a control,
+ * and every visible-or-not control (except hidden inputs and buttons) has an
+ * accessible name from a label, aria-labelledby or aria-label. Run on every
+ * page the suites walk, through expectAccessible.
+ */
+export async function expectLabelled(page, label) {
+  const problems = await page.evaluate(() => {
+    const out = [];
+    const seen = new Map();
+    for (const el of document.querySelectorAll('[id]')) {
+      seen.set(el.id, (seen.get(el.id) || 0) + 1);
+    }
+    for (const [id, n] of seen) if (n > 1) out.push(`id "${id}" is used ${n} times`);
+    for (const l of document.querySelectorAll('label[for]')) {
+      const target = document.getElementById(l.htmlFor);
+      if (!target || !['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName)) out.push(`label "${l.textContent.trim()}" points at no control (for="${l.htmlFor}")`);
+    }
+    const text = (ids) => ids.split(/\s+/).map((i) => document.getElementById(i)?.textContent.trim() || '').join(' ').trim();
+    for (const c of document.querySelectorAll('input, select, textarea')) {
+      if (c.type === 'hidden' || c.type === 'submit' || c.type === 'button') continue;
+      const name = [...(c.labels || [])].map((l) => l.textContent.trim()).join(' ').trim()
+        || (c.getAttribute('aria-labelledby') && text(c.getAttribute('aria-labelledby')))
+        || (c.getAttribute('aria-label') || '').trim();
+      if (!name) out.push(`${c.tagName.toLowerCase()} name="${c.name}" has no accessible name`);
+    }
+    return out;
+  });
+  assert.deepEqual(problems, [], `unlabelled or ambiguous controls on ${label} (${page.url()}):\n${problems.join('\n')}`);
 }
 
 /** The page fits the viewport: no sideways scrolling. */

@@ -36,6 +36,14 @@ pub enum CaseError {
     Signal(#[from] SignalError),
     #[error(transparent)]
     Norms(#[from] NormsError),
+    #[error(transparent)]
+    ContactMoment(#[from] baken_domain::casework::ContactMomentError),
+    #[error(transparent)]
+    Purpose(#[from] baken_domain::casework::PurposeError),
+    #[error(transparent)]
+    Report(#[from] baken_domain::casework::ReportError),
+    #[error(transparent)]
+    Conference(#[from] baken_domain::casework::ConferenceError),
     /// Stored casework breaks a rule (corrupt or hand-edited data).
     #[error("stored casework is invalid: {0}")]
     Restore(#[from] RestoreError),
@@ -1632,29 +1640,20 @@ pub async fn history(tx: &mut Tx, plan_id: i64) -> Result<Vec<HistoryRow>> {
 
 // ---------------------------------------------------------------- providers
 
-/// May a provider see this household on `today`? Only while it holds a running
-/// agreement in the household's open plan *and* the resident's consent for that
-/// provider holds.
+/// May a provider see this household on `today`? Only while the resident's
+/// consent for that provider holds and covers a running agreement it carries
+/// out in the household's open plan ([`crate::timeline::provider_view`]).
 pub async fn provider_may_see(
     tx: &mut Tx,
     provider_id: i64,
     household_id: i64,
     today: NaiveDate,
 ) -> Result<bool> {
-    let (n,): (i64,) = with_conn!(tx, |c| {
-        sqlx::query_as(
-        "SELECT COUNT(*) FROM cw_agreements a JOIN cw_plans p ON p.id = a.plan_id \
-         WHERE p.household_id = $1 AND p.status = 'open' AND a.provider_id = $2 AND a.ended_on IS NULL \
-         AND EXISTS (SELECT 1 FROM cw_consents k WHERE k.household_id = $1 AND k.provider_id = $2 \
-                     AND k.given_on <= $3 AND k.until >= $3)"
+    Ok(
+        crate::timeline::provider_view(tx, provider_id, household_id, today)
+            .await?
+            .may_see(),
     )
-    .bind(household_id)
-    .bind(provider_id)
-    .bind(today)
-    .fetch_one(&mut *c)
-    .await
-    })?;
-    Ok(n > 0)
 }
 
 /// The households a provider may see today.
@@ -1663,19 +1662,7 @@ pub async fn provider_households(
     provider_id: i64,
     today: NaiveDate,
 ) -> Result<Vec<Hit>> {
-    Ok(with_conn!(tx, |c| {
-        sqlx::query_as(
-        "SELECT DISTINCT h.id, h.street, h.house_number, h.house_letter, h.addition, h.postcode, h.team_id \
-         FROM households h JOIN cw_plans p ON p.household_id = h.id AND p.status = 'open' \
-         JOIN cw_agreements a ON a.plan_id = p.id AND a.provider_id = $1 AND a.ended_on IS NULL \
-         WHERE EXISTS (SELECT 1 FROM cw_consents k WHERE k.household_id = h.id AND k.provider_id = $1 \
-                       AND k.given_on <= $2 AND k.until >= $2) ORDER BY h.id LIMIT 200"
-    )
-    .bind(provider_id)
-    .bind(today)
-    .fetch_all(&mut *c)
-    .await
-    })?)
+    crate::timeline::provider_households(tx, provider_id, today).await
 }
 
 // ---------------------------------------------------------------- working views
@@ -2491,6 +2478,14 @@ pub async fn load_demo(
                 add_agreement(tx, plan_id, v, &heavy, &gen).await?;
             }
         }
+        let visit = baken_domain::casework::ContactMoment::new(
+            day(opened, 14),
+            baken_domain::casework::ContactKind::HomeVisit,
+            "Bewoner en generalist",
+            "Huisbezoek: de afspraken doorgelopen; de post is bijgehouden.",
+            day(opened, 14),
+        )?;
+        crate::timeline::add_contact_moment(tx, hh_id, &visit, g_id).await?;
         if !matches!(spec.stage, Stage::Evaluated | Stage::Closed) {
             continue;
         }
@@ -2576,6 +2571,7 @@ pub async fn load_demo(
             .await?;
         }
     }
+    crate::timeline::cover_own_agreements(tx).await?;
     Ok(done)
 }
 

@@ -22,6 +22,7 @@ pub use sqlx;
 pub mod areas;
 pub mod audit;
 pub mod casework;
+pub mod conference;
 pub mod demo;
 pub mod households;
 pub mod kaart;
@@ -30,6 +31,7 @@ pub mod monitor;
 pub mod reads;
 #[doc(hidden)]
 pub mod testing;
+pub mod timeline;
 pub mod users;
 
 /// Runs `$body` with `$conn` bound to the transaction's connection, whichever

@@ -812,3 +812,294 @@ async fn search_by_street_with_or_without_a_house_number() {
         assert!(hits.is_empty());
     }
 }
+
+#[tokio::test]
+async fn a_consent_covers_its_agreements_only_and_withdrawal_ends_access_at_once() {
+    use baken_domain::casework::{PurposeDraft, PurposeError};
+    use baken_store::timeline;
+    for t in with_demo(60).await {
+        let mut tx = t.db.begin().await.unwrap();
+        let provider = baken_store::users::by_username(&mut tx, "aanbieder")
+            .await
+            .unwrap()
+            .unwrap()
+            .provider_id
+            .unwrap();
+        let day = d(2026, 11, 23);
+        let view = timeline::provider_view(&mut tx, provider, 1, day)
+            .await
+            .unwrap();
+        assert!(view.may_see());
+        let plan = timeline::shared_agreements(&mut tx, 1).await.unwrap();
+        for id in &view.agreements {
+            let a = plan.iter().find(|a| a.id == *id).unwrap();
+            assert_eq!(a.provider_id, Some(provider), "{:?}", t.backend());
+        }
+        // A consent for another provider cannot cover this provider's agreement.
+        let other = baken_store::areas::providers(&mut tx)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|p| p.id != provider)
+            .unwrap();
+        let refused = timeline::give_consent(
+            &mut tx,
+            1,
+            other.id,
+            &other.name,
+            &PurposeDraft {
+                agreements: view.agreements.clone(),
+                ..PurposeDraft::default()
+            },
+            day,
+            d(2027, 6, 1),
+        )
+        .await;
+        assert!(matches!(
+            refused,
+            Err(CaseError::Purpose(PurposeError::ForeignAgreement(_)))
+        ));
+        // Withdrawing the provider's consents ends its access at once.
+        let user = who(&mut tx, "generalist").await;
+        for c in timeline::consent_grants(&mut tx, 1).await.unwrap() {
+            if c.provider_id == Some(provider) {
+                assert!(
+                    timeline::withdraw_consent(&mut tx, 1, c.id, user.user_id, "test")
+                        .await
+                        .unwrap()
+                );
+                assert!(
+                    !timeline::withdraw_consent(&mut tx, 1, c.id, user.user_id, "again")
+                        .await
+                        .unwrap(),
+                    "once"
+                );
+            }
+        }
+        assert!(!cw::provider_may_see(&mut tx, provider, 1, day)
+            .await
+            .unwrap());
+        assert!(!cw::provider_households(&mut tx, provider, day)
+            .await
+            .unwrap()
+            .iter()
+            .any(|h| h.id == 1));
+        // A new consent for just one agreement gives sight of that one only.
+        let one = view.agreements[0];
+        timeline::give_consent(
+            &mut tx,
+            1,
+            provider,
+            "x",
+            &PurposeDraft {
+                agreements: vec![one],
+                ..PurposeDraft::default()
+            },
+            day,
+            d(2027, 6, 1),
+        )
+        .await
+        .unwrap();
+        let again = timeline::provider_view(&mut tx, provider, 1, day)
+            .await
+            .unwrap();
+        assert_eq!(again.agreements, vec![one]);
+        assert!(!again.network && !again.scores);
+        tx.rollback().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn the_timeline_holds_contact_moments_evaluations_and_provider_reports() {
+    use baken_domain::casework::{
+        timeline_for, AgreementReport, ContactKind, ContactMoment, EventKind, ReportKind, Viewer,
+    };
+    use baken_store::timeline;
+    for t in with_demo(60).await {
+        let mut tx = t.db.begin().await.unwrap();
+        let user = who(&mut tx, "generalist").await;
+        let today = d(2026, 12, 7);
+        let moment = ContactMoment::new(
+            today,
+            ContactKind::Phone,
+            "Bewoner",
+            "Belde over de huur",
+            today,
+        )
+        .unwrap();
+        timeline::add_contact_moment(&mut tx, 1, &moment, user.user_id)
+            .await
+            .unwrap();
+        let provider = baken_store::users::by_username(&mut tx, "aanbieder")
+            .await
+            .unwrap()
+            .unwrap();
+        let pid = provider.provider_id.unwrap();
+        let view = timeline::provider_view(&mut tx, pid, 1, d(2026, 11, 23))
+            .await
+            .unwrap();
+        let report = AgreementReport::new(ReportKind::Finished, "Ik kan het nu zelf").unwrap();
+        timeline::add_report(
+            &mut tx,
+            view.agreements[0],
+            pid,
+            &report,
+            today,
+            provider.id,
+        )
+        .await
+        .unwrap();
+        let all = timeline::timeline(&mut tx, 1).await.unwrap();
+        let team = timeline_for(&all, Viewer::Team);
+        assert_eq!(team[0].on, today);
+        assert!(team.iter().any(|e| e.note == "Belde over de huur"));
+        assert!(team.iter().any(|e| e.note == "Ik kan het nu zelf"
+            && e.kind == EventKind::ProviderReport { provider_id: pid }));
+        assert!(team.iter().any(|e| e.kind == EventKind::AgreementMade));
+        let resident = timeline_for(&all, Viewer::Resident);
+        assert!(resident.iter().any(|e| e.on == today && e.note.is_empty()));
+        assert!(resident.iter().all(|e| e.note.is_empty()));
+        tx.rollback().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn an_eigen_kracht_conference_is_a_step_two_agreement_its_coordinator_alone_sees() {
+    use baken_domain::casework::{
+        family_plan, ConferenceError, ConferenceRequest, FamilyPlanRow, Invitee,
+    };
+    use baken_store::{conference, timeline};
+    for t in with_demo(60).await {
+        let mut tx = t.db.begin().await.unwrap();
+        let gen = who(&mut tx, "generalist").await;
+        let today = d(2026, 12, 7);
+        let case = cw::load_case(&mut tx, 1).await.unwrap();
+        let plan = case.open_plan().unwrap();
+        let goal = plan.goals()[0].id();
+        let plan_id = plan.id();
+        let network: Vec<Invitee> = cw::network(&mut tx, 1)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|n| Invitee {
+                name: n.name,
+                relation: n.relation,
+            })
+            .collect();
+        let provider = baken_store::users::by_username(&mut tx, "aanbieder")
+            .await
+            .unwrap()
+            .unwrap()
+            .provider_id
+            .unwrap();
+        let coordinator = baken_store::areas::providers(&mut tx)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|p| p.id != provider)
+            .unwrap();
+        let steps12_before = steps_one_and_two(&mut tx).await;
+        let request = ConferenceRequest::new(
+            true,
+            coordinator.id,
+            d(2026, 12, 20),
+            &[network[0].name.clone()],
+            &network,
+            today,
+        )
+        .unwrap();
+        let v = cw::plan_version(&mut tx, plan_id).await.unwrap();
+        let id = conference::request_conference(
+            &mut tx,
+            1,
+            plan_id,
+            v,
+            &request,
+            &coordinator.name,
+            goal,
+            today,
+            &gen,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            steps_one_and_two(&mut tx).await,
+            steps12_before + 1,
+            "baken 2 counts it"
+        );
+        // The coordinator sees the conference's agreement and the network, nothing else.
+        let view = timeline::provider_view(&mut tx, coordinator.id, 1, today)
+            .await
+            .unwrap();
+        let row = conference::conference(&mut tx, 1, id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(view.agreements, vec![row.agreement_id]);
+        assert!(view.network && !view.scores);
+        assert_eq!(row.invitees, vec![network[0].clone()]);
+        // The family plan, in one go, after the conference.
+        let rows = vec![
+            (
+                1,
+                Some(FamilyPlanRow {
+                    actor: None,
+                    description: "Opent zelf de post".into(),
+                }),
+            ),
+            (
+                2,
+                Some(FamilyPlanRow {
+                    actor: Some(network[0].name.clone()),
+                    description: "Kookt op dinsdag".into(),
+                }),
+            ),
+        ];
+        let held = d(2026, 12, 20);
+        let agreements =
+            family_plan(&rows, &row.invitees, row.planned_on, held, goal, held).unwrap();
+        let v = cw::plan_version(&mut tx, plan_id).await.unwrap();
+        let ids =
+            conference::record_family_plan(&mut tx, 1, &row, v, &agreements, held, held, &gen)
+                .await
+                .unwrap();
+        assert_eq!(ids.len(), 2);
+        assert_eq!(steps_one_and_two(&mut tx).await, steps12_before + 3);
+        let row = conference::conference(&mut tx, 1, id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.held_on, Some(held));
+        // Its agreement has ended: the coordinator's sight with it.
+        assert!(!timeline::provider_view(&mut tx, coordinator.id, 1, held)
+            .await
+            .unwrap()
+            .may_see());
+        let v = cw::plan_version(&mut tx, plan_id).await.unwrap();
+        let again =
+            conference::record_family_plan(&mut tx, 1, &row, v, &agreements, held, held, &gen)
+                .await;
+        assert!(matches!(
+            again,
+            Err(CaseError::Conference(ConferenceError::AlreadyEntered))
+        ));
+        tx.rollback().await.unwrap();
+    }
+}
+
+/// How many agreements bakens 2 counts on steps 1–2, over all time.
+async fn steps_one_and_two(tx: &mut Tx) -> usize {
+    let filter = FigureFilter {
+        team_id: None,
+        district: None,
+        from: None,
+        until: None,
+    };
+    cw::bakens_facts(tx, &filter, &ResponseNorms::default())
+        .await
+        .unwrap()
+        .agreements
+        .iter()
+        .filter(|a| a.step.value() <= 2)
+        .count()
+}

@@ -7,11 +7,15 @@
 //! web layer explains the errors in Dutch.
 
 pub mod bakens;
+pub mod conference;
 pub mod conversation;
 pub mod disclosure;
 pub mod plan;
+pub mod sharing;
 pub mod signal;
+pub mod timeline;
 
+pub use conference::{family_plan, ConferenceError, ConferenceRequest, FamilyPlanRow, Invitee};
 pub use conversation::{
     Consent, Conversation, ConversationError, LifeDomain, NetworkMember, ScoreEntry, Scores,
     UnderlyingNeed,
@@ -22,9 +26,17 @@ pub use plan::{
     Referral, ReferralError, ReferralStatus, RestoreError, StoredAgreement, StoredGoal, StoredPlan,
     StoredReferral, Term,
 };
+pub use sharing::{
+    provider_view, ConsentPurpose, Grant, ProviderView, PurposeDraft, PurposeError, SharedAgreement,
+};
 pub use signal::{
     add_working_days, ContactMethod, NormsError, ResponseNorms, SignalCategory, SignalError,
     SignalState, Urgency,
+};
+
+pub use timeline::{
+    timeline_for, AgreementReport, ContactKind, ContactMoment, ContactMomentError, EventKind,
+    ReportError, ReportKind, TimelineEntry, Viewer,
 };
 
 use chrono::NaiveDate;

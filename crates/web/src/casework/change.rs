@@ -18,21 +18,23 @@
 //! ([`Changed`]), or a [`ChangeError`] that each edge turns into its answer.
 
 use crate::casework::common::{
-    explain, internal, is_conflict, scoped_household, team_signal, who, ConversationDraft,
-    EvaluationInput, Party, SearchAttempt,
+    explain, internal, is_conflict, scoped_household, team_signal, who, ConferenceInput,
+    ConsentGiven, ContactDraft, ConversationDraft, EvaluationInput, FamilyPlanInput, Party,
+    SearchAttempt,
 };
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
 use crate::support::state::AppState;
 use crate::support::time::{nl_date, today};
 use baken_domain::casework::{
-    AgreementDecision, ContactMethod, Conversation, Evaluation, Justification, NetworkMember,
-    NewAgreement, NewGoal, Referral, UnderlyingNeed,
+    family_plan, AgreementDecision, ConferenceRequest, ContactMethod, ContactMoment, Conversation,
+    Evaluation, Invitee, Justification, NetworkMember, NewAgreement, NewGoal, Referral,
+    UnderlyingNeed,
 };
 use baken_domain::{AuditAction, AuditOutcome};
 use baken_store::casework::{self as cw, CaseError, Hit, NewSignal, PlanRef, Who};
 use baken_store::households::Household;
-use baken_store::{areas, audit, StoreError, Tx};
+use baken_store::{areas, audit, conference, timeline, StoreError, Tx};
 use chrono::NaiveDate;
 
 /// A change that was made: its value, and the household it was made on (a
@@ -359,6 +361,218 @@ pub(crate) async fn record_conversation(
     }
     .await;
     finish(state, ctx, tx, h.id, "gesprek", result).await
+}
+
+// ------------------------------------------------------------------ the timeline and consent
+
+/// Records a contact moment with the household (a home visit, a call, an
+/// e-mail, a meeting with the network). The note is the team's own.
+pub(crate) async fn record_contact_moment(
+    state: &AppState,
+    ctx: &Ctx,
+    household: i64,
+    draft: &ContactDraft,
+) -> Result<Changed<i64>, ChangeError> {
+    let (mut tx, h, who) = begin_on_household(state, ctx, household, AuditAction::Create).await?;
+    let result = async {
+        let moment =
+            ContactMoment::new(draft.held_on, draft.kind, &draft.who, &draft.note, today())
+                .map_err(CaseError::from)?;
+        let id = timeline::add_contact_moment(&mut tx, h.id, &moment, who.user_id).await?;
+        Ok((
+            id,
+            format!(
+                "contactmoment {id} vastgelegd ({}, {})",
+                moment.kind().label().to_lowercase(),
+                nl_date(moment.held_on())
+            ),
+        ))
+    }
+    .await;
+    finish(state, ctx, tx, h.id, "contactmoment", result).await
+}
+
+/// Records the resident's consent for a provider with its purpose: the
+/// agreements of that provider (or the referral) it covers.
+pub(crate) async fn give_consent(
+    state: &AppState,
+    ctx: &Ctx,
+    household: i64,
+    given: &ConsentGiven,
+) -> Result<Changed<i64>, ChangeError> {
+    let (mut tx, h, _who) = begin_on_household(state, ctx, household, AuditAction::Create).await?;
+    let result = async {
+        let provider = match areas::provider(&mut tx, given.provider_id).await? {
+            Some(p) => p,
+            None => return Err(Stop::NoSuchProvider(given.provider_id, None)),
+        };
+        let id = timeline::give_consent(
+            &mut tx,
+            h.id,
+            provider.id,
+            &provider.name,
+            &given.purpose,
+            today(),
+            given.until,
+        )
+        .await?;
+        Ok((
+            id,
+            format!(
+                "toestemming {id} vastgelegd voor aanbieder {} ({} afspraken{})",
+                provider.id,
+                given.purpose.agreements.len(),
+                if given.purpose.referral.is_some() {
+                    ", een verwijzing"
+                } else {
+                    ""
+                }
+            ),
+        ))
+    }
+    .await;
+    finish(state, ctx, tx, h.id, "toestemming", result).await
+}
+
+/// The team withdraws a consent of the household (the resident asked, or it
+/// no longer fits). The provider's sight ends at once. An unknown or already
+/// withdrawn consent is "not found".
+pub(crate) async fn withdraw_consent(
+    state: &AppState,
+    ctx: &Ctx,
+    household: i64,
+    consent: i64,
+    reason: &str,
+) -> Result<Changed<i64>, ChangeError> {
+    let (mut tx, h, who) = begin_on_household(state, ctx, household, AuditAction::Update).await?;
+    let reason: String = reason.trim().chars().take(500).collect();
+    if !timeline::withdraw_consent(&mut tx, h.id, consent, who.user_id, &reason)
+        .await
+        .map_err(internal)?
+    {
+        return Err(ChangeError::Failed(AppError::NotFound));
+    }
+    let result = Ok((
+        consent,
+        format!("toestemming {consent} ingetrokken door het team"),
+    ));
+    finish(state, ctx, tx, h.id, "toestemming intrekken", result).await
+}
+
+// ------------------------------------------------------------------ Eigen Kracht-conferentie
+
+/// Asks for an Eigen Kracht-conferentie in the plan: a step-2 agreement for
+/// the coordinator, the household's consent covering just that (and the
+/// network), and the invitees from the conversation's network.
+pub(crate) async fn request_conference(
+    state: &AppState,
+    ctx: &Ctx,
+    target: PlanTarget,
+    input: &ConferenceInput,
+) -> Result<Changed<i64>, ChangeError> {
+    let (mut tx, plan, who) = begin_on_plan(state, ctx, target.part).await?;
+    let result = async {
+        let coordinator = match areas::provider(&mut tx, input.coordinator_id).await? {
+            Some(p) => p,
+            None => return Err(Stop::NoSuchProvider(input.coordinator_id, None)),
+        };
+        let network: Vec<Invitee> = cw::network(&mut tx, plan.household)
+            .await?
+            .into_iter()
+            .map(|n| Invitee {
+                name: n.name,
+                relation: n.relation,
+            })
+            .collect();
+        let day = today();
+        let request = ConferenceRequest::new(
+            input.consent,
+            coordinator.id,
+            input.planned_on,
+            &input.invitees,
+            &network,
+            day,
+        )
+        .map_err(CaseError::from)?;
+        let id = conference::request_conference(
+            &mut tx,
+            plan.household,
+            plan.plan,
+            target.version,
+            &request,
+            &coordinator.name,
+            input.goal_id,
+            day,
+            &who,
+        )
+        .await?;
+        Ok((
+            id,
+            format!(
+                "Eigen Kracht-conferentie {id} aangevraagd in plan {} (coördinator {}, {} genodigden, toestemming vastgelegd)",
+                plan.plan,
+                coordinator.id,
+                request.invitees().len()
+            ),
+        ))
+    }
+    .await;
+    finish(
+        state,
+        ctx,
+        tx,
+        plan.household,
+        "Eigen Kracht-conferentie",
+        result,
+    )
+    .await
+}
+
+/// Enters the family plan of conference `conference_id` in one go.
+pub(crate) async fn record_family_plan(
+    state: &AppState,
+    ctx: &Ctx,
+    target: PlanTarget,
+    conference_id: i64,
+    input: &FamilyPlanInput,
+) -> Result<Changed<Vec<i64>>, ChangeError> {
+    let (mut tx, plan, who) = begin_on_plan(state, ctx, target.part).await?;
+    let found = conference::conference(&mut tx, plan.household, conference_id)
+        .await
+        .map_err(internal)?;
+    let Some(row) = found.filter(|c| c.plan_id == plan.plan) else {
+        return Err(ChangeError::Failed(AppError::NotFound));
+    };
+    let result = async {
+        let day = today();
+        let agreements = family_plan(
+            &input.rows,
+            &row.invitees,
+            row.planned_on,
+            input.held_on,
+            input.goal_id,
+            day,
+        )
+        .map_err(CaseError::from)?;
+        let ids = conference::record_family_plan(
+            &mut tx,
+            plan.household,
+            &row,
+            target.version,
+            &agreements,
+            input.held_on,
+            day,
+            &who,
+        )
+        .await?;
+        let detail = format!(
+            "familieplan van Eigen Kracht-conferentie {conference_id} ingevoerd: {} afspraken",
+            ids.len()
+        );
+        Ok((ids, detail))
+    }
+    .await;
+    finish(state, ctx, tx, plan.household, "familieplan", result).await
 }
 
 // ------------------------------------------------------------------ the plan

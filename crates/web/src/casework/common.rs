@@ -6,8 +6,9 @@
 use crate::support::ctx::{Ctx, CurrentUser};
 use crate::support::error::AppError;
 use baken_domain::casework::{
-    ConversationError, DateError, Evaluation, Justification, LifeDomain, NormsError, PlanError,
-    ReferralError, ResponseNorms, Scores, SignalError, RECORDING_WINDOW_DAYS,
+    ConferenceError, ContactKind, ContactMomentError, ConversationError, DateError, Evaluation,
+    FamilyPlanRow, Justification, LifeDomain, NormsError, PlanError, PurposeDraft, PurposeError,
+    ReferralError, ReportError, ResponseNorms, Scores, SignalError, RECORDING_WINDOW_DAYS,
 };
 use baken_domain::{AuditAction, AuditOutcome, LadderStep, ParticipationRung};
 use baken_store::casework::{self as cw, CaseError, Search, Who};
@@ -102,6 +103,45 @@ pub(crate) struct EvaluationInput {
     pub scores: Scores,
     pub rung: Option<ParticipationRung>,
     pub note: String,
+}
+
+/// A contact moment as an edge read it; the change builds the domain's
+/// [`baken_domain::casework::ContactMoment`] (its date is checked against today there).
+#[derive(Debug, Clone)]
+pub(crate) struct ContactDraft {
+    pub held_on: NaiveDate,
+    pub kind: ContactKind,
+    pub who: String,
+    pub note: String,
+}
+
+/// A consent for a provider with its purpose, as the team records it.
+#[derive(Debug, Clone)]
+pub(crate) struct ConsentGiven {
+    pub provider_id: i64,
+    pub purpose: PurposeDraft,
+    pub until: NaiveDate,
+}
+
+/// An Eigen Kracht-conferentie asked for, as an edge read it.
+#[derive(Debug, Clone)]
+pub(crate) struct ConferenceInput {
+    /// The household agreed to share with the coordinator.
+    pub consent: bool,
+    pub coordinator_id: i64,
+    pub planned_on: NaiveDate,
+    /// Names of network members invited.
+    pub invitees: Vec<String>,
+    pub goal_id: i64,
+}
+
+/// The family plan of a conference as an edge read it: numbered rows, each
+/// `None` when only half filled in.
+#[derive(Debug, Clone)]
+pub(crate) struct FamilyPlanInput {
+    pub held_on: NaiveDate,
+    pub goal_id: i64,
+    pub rows: Vec<(usize, Option<FamilyPlanRow>)>,
 }
 
 /// A household search as the edge read it: what it searched on (for the audit
@@ -220,6 +260,31 @@ pub(crate) fn explain(e: &CaseError) -> Option<(String, String)> {
             SignalError::Domain(_) | SignalError::Unknown(_) => ("_form".into(), "Kies een waarde uit de lijst.".into()),
         },
         CaseError::Norms(n) => (n.field().into(), explain_norms(*n)),
+        CaseError::ContactMoment(c) => match c {
+            ContactMomentError::Date(d) => ("contact_datum".into(), explain_date(*d)),
+            ContactMomentError::Who => ("contact_wie".into(), "Vul in wie er bij het contact waren (hooguit 200 tekens).".into()),
+            ContactMomentError::Note => ("contact_notitie".into(), "Schrijf kort op wat er besproken is (hooguit 4000 tekens).".into()),
+        },
+        CaseError::Purpose(p) => match p {
+            PurposeError::Empty => ("tm_afspraken".into(), "Kies de afspraken of de verwijzing waarvoor de bewoner toestemming geeft.".into()),
+            PurposeError::ForeignAgreement(_) => ("tm_afspraken".into(), "Kies alleen afspraken die deze aanbieder zelf uitvoert.".into()),
+            PurposeError::ForeignReferral(_) => ("tm_verwijzing".into(), "Kies een verwijzing uit dit plan.".into()),
+        },
+        CaseError::Conference(c) => match c {
+            ConferenceError::NoConsent => ("ek_toestemming".into(), "Een Eigen Kracht-conferentie vraagt u aan met toestemming van het huishouden om gegevens te delen met de coördinator.".into()),
+            ConferenceError::NoInvitees => ("ek_genodigden".into(), "Kies wie uit het netwerk wordt uitgenodigd.".into()),
+            ConferenceError::NotInNetwork(_) => ("ek_genodigden".into(), "Kies genodigden uit het netwerk van het gesprek.".into()),
+            ConferenceError::PlannedInPast => ("ek_datum".into(), "De conferentie ligt vandaag of later. Kies een datum vanaf vandaag.".into()),
+            ConferenceError::Row(i) => (format!("fp{i}"), "Vul bij deze afspraak in wie het doet én wat.".into()),
+            ConferenceError::NotInvited(i, _) => (format!("fp{i}"), "Kies iemand die voor de conferentie was uitgenodigd, of de bewoner zelf.".into()),
+            ConferenceError::EmptyPlan => ("fp1".into(), "Vul minstens één afspraak uit het familieplan in.".into()),
+            ConferenceError::PlanBeforeConference => ("fp_datum".into(), "Vul de dag van de conferentie in: niet vóór de geplande dag en niet in de toekomst.".into()),
+            ConferenceError::AlreadyEntered => ("_form".into(), "Het familieplan van deze conferentie is al ingevoerd.".into()),
+        },
+        CaseError::Report(r) => match r {
+            ReportError::Note => ("notitie".into(), "Schrijf kort hoe het gaat (hooguit 2000 tekens).".into()),
+            ReportError::Result => ("notitie".into(), "Schrijf het resultaat op in de woorden van de bewoner.".into()),
+        },
         CaseError::Store(StoreError::Conflict { .. }) => (
             "_form".into(),
             "Iemand anders heeft dit intussen gewijzigd. Hieronder staat de nieuwe versie; doe uw wijziging opnieuw.".into(),

@@ -117,6 +117,24 @@ pub fn routes() -> Vec<Route> {
         ),
         route(
             p.clone(),
+            "/dossier/{id}/contactmoment",
+            P::Casework,
+            post(pages::timeline::contact_submit),
+        ),
+        route(
+            p.clone(),
+            "/dossier/{id}/toestemming",
+            P::Casework,
+            post(pages::timeline::consent_submit),
+        ),
+        route(
+            p.clone(),
+            "/dossier/{id}/toestemming/{consent}/intrekken",
+            P::Casework,
+            post(pages::timeline::withdraw_submit),
+        ),
+        route(
+            p.clone(),
             "/dossier/{id}/plan",
             P::Casework,
             post(pages::plan::open_plan_submit),
@@ -159,6 +177,18 @@ pub fn routes() -> Vec<Route> {
         ),
         route(
             p.clone(),
+            "/plannen/{id}/eigen-kracht-conferentie",
+            P::Casework,
+            post(pages::conference::conference_submit),
+        ),
+        route(
+            p.clone(),
+            "/plannen/{id}/eigen-kracht-conferentie/{conference}/familieplan",
+            P::Casework,
+            post(pages::conference::family_plan_submit),
+        ),
+        route(
+            p.clone(),
             "/plannen/{id}/sluiten",
             P::Casework,
             post(pages::plan::close_submit),
@@ -177,6 +207,12 @@ pub fn routes() -> Vec<Route> {
             post(pages::resident::own_progress_submit),
         ),
         route(
+            p.clone(),
+            "/mijn-plan/toestemming/{consent}/intrekken",
+            P::OwnPlan,
+            post(pages::resident::own_withdraw_submit),
+        ),
+        route(
             g.clone(),
             "/aanbieder/huishoudens",
             P::ProviderCasework,
@@ -187,6 +223,12 @@ pub fn routes() -> Vec<Route> {
             "/aanbieder/huishoudens/{id}",
             P::ProviderCasework,
             get(pages::provider::provider_household),
+        ),
+        route(
+            p.clone(),
+            "/aanbieder/huishoudens/{id}/afspraken/{agreement}/bericht",
+            P::ProviderCasework,
+            post(pages::provider::report_submit),
         ),
         // Aggregates only.
         route(

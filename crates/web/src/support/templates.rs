@@ -13,6 +13,7 @@ macro_rules! embed {
 pub fn environment() -> Environment<'static> {
     let mut env = Environment::new();
     env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+    env.add_filter("aantal", aantal);
     embed!(
         env,
         "base.html",
@@ -64,8 +65,21 @@ pub fn environment() -> Environment<'static> {
     env
 }
 
+/// A count with its Dutch noun: `{{ n|aantal("signaal", "signalen") }}` is
+/// "1 signaal", "0 signalen", "2 signalen".
+fn aantal(n: i64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn dutch_plurals() {
+        assert_eq!(super::aantal(1, "signaal", "signalen"), "1 signaal");
+        assert_eq!(super::aantal(0, "signaal", "signalen"), "0 signalen");
+        assert_eq!(super::aantal(2, "bewoner", "bewoners"), "2 bewoners");
+    }
+
     #[test]
     fn all_templates_parse() {
         let env = super::environment();

@@ -340,6 +340,25 @@ const MATRIX: &[Entry] = &[
         CASEWORKERS,
         Refused("Dossier ", "Er is niets opgeslagen"),
     ),
+    e(
+        "POST",
+        "/dossier/{id}/contactmoment",
+        CASEWORKERS,
+        Refused("Dossier ", "Er is niets opgeslagen"),
+    ),
+    e(
+        "POST",
+        "/dossier/{id}/toestemming",
+        CASEWORKERS,
+        Refused("Dossier ", "Er is niets opgeslagen"),
+    ),
+    // The walk names a consent that does not exist: nothing is withdrawn.
+    e(
+        "POST",
+        "/dossier/{id}/toestemming/{consent}/intrekken",
+        CASEWORKERS,
+        NotFound,
+    ),
     e("POST", "/plannen/{id}/doelen", CASEWORKERS, NO_PLAN_VERSION),
     e(
         "POST",
@@ -373,6 +392,18 @@ const MATRIX: &[Entry] = &[
     ),
     e(
         "POST",
+        "/plannen/{id}/eigen-kracht-conferentie",
+        CASEWORKERS,
+        NO_PLAN_VERSION,
+    ),
+    e(
+        "POST",
+        "/plannen/{id}/eigen-kracht-conferentie/{conference}/familieplan",
+        CASEWORKERS,
+        NO_PLAN_VERSION,
+    ),
+    e(
+        "POST",
         "/plannen/{id}/sluiten",
         CASEWORKERS,
         NO_PLAN_VERSION,
@@ -385,6 +416,12 @@ const MATRIX: &[Entry] = &[
         Refused("Mijn plan", "Schrijf in een paar zinnen hoe het gaat"),
     ),
     e(
+        "POST",
+        "/mijn-plan/toestemming/{consent}/intrekken",
+        RESIDENT,
+        NotFound,
+    ),
+    e(
         "GET",
         "/aanbieder/huishoudens",
         &["aanbieder"],
@@ -394,7 +431,13 @@ const MATRIX: &[Entry] = &[
         "GET",
         "/aanbieder/huishoudens/{id}",
         &["aanbieder"],
-        Page("Plan "),
+        Page("Huishouden "),
+    ),
+    e(
+        "POST",
+        "/aanbieder/huishoudens/{id}/afspraken/{agreement}/bericht",
+        &["aanbieder"],
+        Refused("Huishouden ", "Er is niets verstuurd"),
     ),
     e("GET", "/bakens", &["teamleider", "beleid"], Page("Bakens")),
     e(
@@ -674,6 +717,10 @@ fn concrete(template: &str, ids: &Ids) -> String {
                 "WK999901"
             },
         )
+        // No consent has this id: a walk never withdraws one.
+        .replace("{consent}", "999999")
+        .replace("{agreement}", "1")
+        .replace("{conference}", "999999")
         .replace("{kind}", &ids.wijzer.0)
         .replace("{key}", &ids.wijzer.1);
     assert!(!path.contains('{'), "no id for {template}");

@@ -1331,6 +1331,38 @@ async fn a_provider_sees_only_households_with_an_agreement_and_consent() {
             )
             .await;
         assert_eq!(res.status, 303, "{}", res.body);
+        // A consent that names no agreement covers none.
+        assert_eq!(
+            app.get(&format!("/aanbieder/huishoudens/{hh}"), &prov)
+                .await
+                .status,
+            404,
+            "a consent without a purpose"
+        );
+        // The consent names the provider's agreement as its purpose: now it
+        // sees that agreement.
+        let own = {
+            let mut tx = app.db.read().await.unwrap();
+            baken_store::timeline::shared_agreements(&mut tx, hh)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|a| a.provider_id == Some(provider))
+                .unwrap()
+                .id
+        };
+        let res = app
+            .post_form(
+                &format!("/dossier/{hh}/toestemming"),
+                &gen,
+                &[
+                    ("tm_aanbieder", &provider.to_string()),
+                    ("tm_afspraken", &own.to_string()),
+                    ("tm_tot", &day(200)),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
         let res = app
             .get(&format!("/aanbieder/huishoudens/{hh}"), &prov)
             .await;
@@ -1920,4 +1952,337 @@ async fn send_json(
         req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
     }
     respond(app, req.body(Body::from(body.to_string())).unwrap()).await
+}
+
+/// The id in the first `action` of a form whose path starts with `prefix`
+/// and ends with `suffix`: `/mijn-plan/toestemming/7/intrekken` → 7.
+fn id_in_action(body: &str, prefix: &str, suffix: &str) -> Option<i64> {
+    body.split(&format!("action=\"{prefix}"))
+        .skip(1)
+        .find_map(|rest| rest.split_once(suffix)?.0.parse().ok())
+}
+
+#[tokio::test]
+async fn the_timeline_keeps_notes_in_the_team_and_consent_withdrawal_ends_a_providers_sight() {
+    for app in apps(60).await {
+        let gen = app.login_as("generalist").await;
+        let resident = app.login_as("inwoner").await;
+        let prov = app.login_as("aanbieder").await;
+        let secret = "Zorgen over schulden bij de broer";
+
+        // A contact moment refused: the message next to its field, nothing saved.
+        let res = app
+            .post_form(
+                "/dossier/1/contactmoment",
+                &gen,
+                &[
+                    ("contact_datum", &day(0)),
+                    ("contact_soort", "huisbezoek"),
+                    ("contact_wie", "Bewoner"),
+                    ("contact_notitie", " "),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 400);
+        assert!(res.body.contains("Schrijf kort op wat er besproken is"));
+        // The error summary at the top links to the message at its field.
+        let summary = first_between(&res.body, "<div class=\"error-summary\"", "</div>").unwrap();
+        assert!(
+            summary.contains("<a href=\"#contact_notitie-fout\">"),
+            "{summary}"
+        );
+        assert!(res.body.contains("id=\"contact_notitie-fout\""));
+        let res = app
+            .post_form(
+                "/dossier/1/contactmoment",
+                &gen,
+                &[
+                    ("contact_datum", &day(0)),
+                    ("contact_soort", "huisbezoek"),
+                    ("contact_wie", "Bewoner en dochter"),
+                    ("contact_notitie", secret),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let (action, outcome, object, detail) = last_audit(&app).await;
+        assert_eq!(
+            (action.as_str(), outcome.as_str(), object.as_deref()),
+            ("update", "success", Some("1"))
+        );
+        assert!(detail.contains("contactmoment"), "{detail}");
+        let dossier = app.get("/dossier/1", &gen).await;
+        assert!(dossier.body.contains(secret), "the team reads its note");
+        let timeline = first_between(&dossier.body, "<ol class=\"timeline\">", "</ol>").unwrap();
+        assert!(
+            timeline.find(secret) < timeline.find("Afspraak"),
+            "newest first"
+        );
+
+        // The resident sees that a contact took place and when, not the note.
+        let own = app.get("/mijn-plan", &resident).await;
+        assert!(own.body.contains(&format!("{}: Huisbezoek", nl_day(0))));
+        assert!(!own.body.contains(secret));
+        // The provider sees its own agreements only: no note, no other
+        // agreement, no network, no scores.
+        let seen = app.get("/aanbieder/huishoudens/1", &prov).await;
+        assert_eq!(seen.status, 200);
+        assert!(!seen.body.contains(secret));
+        assert!(
+            !seen.body.contains("Opent de post elke maandag"),
+            "another's agreement"
+        );
+        assert!(!seen.body.contains("<h2>Netwerk</h2>"));
+        assert!(!seen.body.contains("Zelfredzaamheid"));
+        let own_agreement = id_in_action(
+            &seen.body,
+            "/aanbieder/huishoudens/1/afspraken/",
+            "/bericht",
+        )
+        .expect("a report form per own agreement");
+
+        // The provider reports: finishing needs the resident's words.
+        let url = format!("/aanbieder/huishoudens/1/afspraken/{own_agreement}/bericht");
+        let res = app
+            .post_form(&url, &prov, &[("soort", "afgerond"), ("notitie", "")])
+            .await;
+        assert_eq!(res.status, 400);
+        assert!(res.body.contains("in de woorden van de bewoner"));
+        let words = "Ik houd mijn post nu zelf bij";
+        let res = app
+            .post_form(&url, &prov, &[("soort", "afgerond"), ("notitie", words)])
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let (action, outcome, _, _) = last_audit(&app).await;
+        assert_eq!((action.as_str(), outcome.as_str()), ("create", "success"));
+        assert!(app.get("/dossier/1", &gen).await.body.contains(words));
+        // Not on an agreement it does not carry out.
+        let other = {
+            let mut tx = app.db.read().await.unwrap();
+            baken_store::timeline::shared_agreements(&mut tx, 1)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|a| a.provider_id.is_none())
+                .unwrap()
+                .id
+        };
+        let res = app
+            .post_form(
+                &format!("/aanbieder/huishoudens/1/afspraken/{other}/bericht"),
+                &prov,
+                &[("soort", "voortgang"), ("notitie", "x")],
+            )
+            .await;
+        assert_eq!(res.status, 404);
+        let (action, outcome, _, _) = last_audit(&app).await;
+        assert_eq!((action.as_str(), outcome.as_str()), ("create", "denied"));
+
+        // The resident withdraws the consent: the provider's sight ends at once.
+        let consent = id_in_action(&own.body, "/mijn-plan/toestemming/", "/intrekken")
+            .expect("a withdraw button per consent");
+        let mut withdrawn = 0;
+        let mut next = Some(consent);
+        while let Some(c) = next {
+            let res = app
+                .post_form(
+                    &format!("/mijn-plan/toestemming/{c}/intrekken"),
+                    &resident,
+                    &[],
+                )
+                .await;
+            assert_eq!(res.status, 303, "{}", res.body);
+            let (action, outcome, _, detail) = last_audit(&app).await;
+            assert_eq!((action.as_str(), outcome.as_str()), ("update", "success"));
+            assert!(detail.contains("ingetrokken door de bewoner"));
+            withdrawn += 1;
+            let page = app.get("/mijn-plan", &resident).await;
+            next = id_in_action(&page.body, "/mijn-plan/toestemming/", "/intrekken");
+        }
+        assert!(withdrawn >= 1);
+        assert_eq!(app.get("/aanbieder/huishoudens/1", &prov).await.status, 404);
+        let list = app.get("/aanbieder/huishoudens", &prov).await;
+        assert!(!list.body.contains("href=\"/aanbieder/huishoudens/1\""));
+        // Withdrawn twice is not found.
+        let res = app
+            .post_form(
+                &format!("/mijn-plan/toestemming/{consent}/intrekken"),
+                &resident,
+                &[],
+            )
+            .await;
+        assert_eq!(res.status, 404);
+
+        // The team records a consent for that agreement, with the network...
+        let res = app
+            .post_form(
+                "/dossier/1/toestemming",
+                &gen,
+                &[
+                    ("tm_aanbieder", &prov_id(&app).await.to_string()),
+                    ("tm_afspraken", &other.to_string()),
+                    ("tm_tot", &day(100)),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 400, "another's agreement is refused");
+        assert!(res.body.contains("die deze aanbieder zelf uitvoert"));
+        let res = app
+            .post_form(
+                "/dossier/1/toestemming",
+                &gen,
+                &[
+                    ("tm_aanbieder", &prov_id(&app).await.to_string()),
+                    ("tm_afspraken", &own_agreement.to_string()),
+                    ("tm_netwerk", "ja"),
+                    ("tm_tot", &day(100)),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let seen = app.get("/aanbieder/huishoudens/1", &prov).await;
+        assert_eq!(seen.status, 200);
+        assert!(
+            seen.body.contains("<h2>Netwerk</h2>"),
+            "the consent says so"
+        );
+        // ...and withdraws it: gone at once.
+        let dossier = app.get("/dossier/1", &gen).await;
+        let team_consent =
+            id_in_action(&dossier.body, "/dossier/1/toestemming/", "/intrekken").unwrap();
+        let res = app
+            .post_form(
+                &format!("/dossier/1/toestemming/{team_consent}/intrekken"),
+                &gen,
+                &[("reden", "Bewoner belde")],
+            )
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        assert_eq!(app.get("/aanbieder/huishoudens/1", &prov).await.status, 404);
+    }
+}
+
+async fn prov_id(app: &TestApp) -> i64 {
+    let mut tx = app.db.read().await.unwrap();
+    baken_store::users::by_username(&mut tx, "aanbieder")
+        .await
+        .unwrap()
+        .unwrap()
+        .provider_id
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_eigen_kracht_conference_is_asked_with_consent_and_its_family_plan_entered_in_one_go() {
+    for app in apps(60).await {
+        let gen = app.login_as("generalist").await;
+        let body = app.get("/dossier/1", &gen).await.body;
+        let (plan, version) = plan_form(&body);
+        let goal = first_between(
+            &body,
+            "<select id=\"ek-doel\" name=\"ek_doel\"><option value=\"",
+            "\"",
+        )
+        .expect("the request form")
+        .to_owned();
+        let invitee = first_between(&body, "name=\"ek_genodigden\" value=\"", "\"")
+            .expect("the network to invite from")
+            .to_owned();
+        let mut tx = app.db.read().await.unwrap();
+        let own = prov_id(&app).await;
+        let coordinator = baken_store::areas::providers(&mut tx)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|p| p.id != own)
+            .unwrap();
+        drop(tx);
+        let url = format!("/plannen/{plan}/eigen-kracht-conferentie");
+        let mut fields = vec![
+            ("versie", version.clone()),
+            ("ek_doel", goal.clone()),
+            ("ek_coordinator", coordinator.id.to_string()),
+            ("ek_datum", day(0)),
+            ("ek_genodigden", invitee.clone()),
+        ];
+        // Without the household's consent: refused, next to the box.
+        let form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let res = app.post_form(&url, &gen, &form).await;
+        assert_eq!(res.status, 400);
+        assert!(res.body.contains("met toestemming van het huishouden"));
+        fields.push(("ek_toestemming", "ja".to_owned()));
+        let form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let res = app.post_form(&url, &gen, &form).await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let (action, outcome, _, detail) = last_audit(&app).await;
+        assert_eq!((action.as_str(), outcome.as_str()), ("update", "success"));
+        assert!(detail.contains("Eigen Kracht-conferentie"), "{detail}");
+
+        // The coordinator's consent covers only the conference's agreement.
+        let view = {
+            let mut tx = app.db.read().await.unwrap();
+            baken_store::timeline::provider_view(
+                &mut tx,
+                coordinator.id,
+                1,
+                baken_web::casework::today(),
+            )
+            .await
+            .unwrap()
+        };
+        assert_eq!(view.agreements.len(), 1);
+        assert!(view.network);
+
+        // The family plan, in one go, with the invitee as actor.
+        let body = app.get("/dossier/1", &gen).await.body;
+        let (_, version) = plan_form(&body);
+        let conference = id_in_action(
+            &body,
+            &format!("/plannen/{plan}/eigen-kracht-conferentie/"),
+            "/familieplan",
+        )
+        .expect("the family plan form");
+        let fp_url = format!("/plannen/{plan}/eigen-kracht-conferentie/{conference}/familieplan");
+        let res = app
+            .post_form(
+                &fp_url,
+                &gen,
+                &[
+                    ("versie", &version),
+                    ("fp_datum", &day(0)),
+                    ("fp_doel", &goal),
+                    ("fp1_wie", "bewoner"),
+                    ("fp1_wat", "Belt zelf de woningcorporatie"),
+                    ("fp2_wie", &invitee),
+                    ("fp2_wat", ""),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 400, "a half-filled row");
+        assert!(res.body.contains("wie het doet én wat"));
+        let res = app
+            .post_form(
+                &fp_url,
+                &gen,
+                &[
+                    ("versie", &version),
+                    ("fp_datum", &day(0)),
+                    ("fp_doel", &goal),
+                    ("fp1_wie", "bewoner"),
+                    ("fp1_wat", "Belt zelf de woningcorporatie"),
+                    ("fp2_wie", &invitee),
+                    ("fp2_wat", "Gaat mee naar het gesprek"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let (_, _, _, detail) = last_audit(&app).await;
+        assert!(
+            detail.contains("familieplan") && detail.contains("2 afspraken"),
+            "{detail}"
+        );
+        let body = app.get("/dossier/1", &gen).await.body;
+        assert!(body.contains("Gaat mee naar het gesprek"));
+        assert!(body.contains("het familieplan staat bij de afspraken"));
+    }
 }

@@ -7,6 +7,7 @@ use super::triage::{signal_view, SignalView};
 use crate::casework::change::{ChangeError, Changed, Row};
 use crate::casework::common::{current_norms, explain, internal, is_conflict};
 use crate::support::audit::audited_household_read;
+use crate::support::choice::choices;
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
 use crate::support::form::{path_id, FieldErrors};
@@ -16,12 +17,15 @@ use crate::support::time::{nl_date, today};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
-use baken_domain::casework::{LifeDomain, PlanFlag, ReferralStatus, ResponseNorms};
+use baken_domain::casework::{
+    timeline_for, ContactKind, EventKind, LifeDomain, PlanFlag, ReferralStatus, ResponseNorms,
+    TimelineEntry, Viewer,
+};
 use baken_domain::{AuditAction, ParticipationRung};
 use baken_store::areas::Provider;
 use baken_store::casework::{self as cw, CaseError};
 use baken_store::households::Household;
-use baken_store::{areas, StoreError, Tx};
+use baken_store::{areas, timeline, StoreError, Tx};
 use minijinja::{context, Value};
 use serde::{Deserialize, Serialize};
 
@@ -168,7 +172,10 @@ struct DossierData {
     conversations: Vec<cw::ConversationRow>,
     needs: Vec<cw::NeedRow>,
     network: Vec<cw::NetworkRow>,
-    consents: Vec<cw::ConsentRow>,
+    consents: Vec<timeline::ConsentGrant>,
+    /// Every event of the household's timeline (the team sees all of it).
+    timeline: Vec<TimelineEntry>,
+    conferences: Vec<baken_store::conference::ConferenceRow>,
     measurements: Vec<cw::Measurement>,
     /// For the plan shown (the open one, or the last): history, progress, version.
     plan: Option<(Vec<cw::HistoryRow>, Vec<cw::ProgressRow>, i64)>,
@@ -180,7 +187,11 @@ async fn load_dossier(tx: &mut Tx, h: &Household) -> Result<DossierData, AppErro
     let conversations = cw::conversations(tx, h.id).await.map_err(internal)?;
     let needs = cw::needs(tx, h.id).await.map_err(internal)?;
     let network = cw::network(tx, h.id).await.map_err(internal)?;
-    let consents = cw::consents(tx, h.id).await.map_err(internal)?;
+    let consents = timeline::consent_grants(tx, h.id).await.map_err(internal)?;
+    let events = timeline::timeline(tx, h.id).await.map_err(internal)?;
+    let conferences = baken_store::conference::conferences(tx, h.id)
+        .await
+        .map_err(internal)?;
     let measurements = cw::measurements(tx, h.id).await.map_err(internal)?;
     let case = &read.case;
     let plan = match case.open_plan().or(case.plans().last()).map(|p| p.id()) {
@@ -203,6 +214,8 @@ async fn load_dossier(tx: &mut Tx, h: &Household) -> Result<DossierData, AppErro
         needs,
         network,
         consents,
+        timeline: events,
+        conferences,
         measurements,
         plan,
     })
@@ -226,9 +239,21 @@ fn dossier_context(
         needs,
         network,
         consents,
+        timeline: events,
+        conferences,
         measurements: ms,
         plan: plan_rows,
     } = data;
+    let events: Vec<Value> = timeline_for(&events, Viewer::Team)
+        .into_iter()
+        .map(|e| {
+            Value::from_serialize(context! {
+                on => nl_date(e.on), title => e.title, who => e.who, note => e.note,
+                contact => matches!(e.kind, EventKind::Contact(_)),
+                report => matches!(e.kind, EventKind::ProviderReport { .. }),
+            })
+        })
+        .collect();
     let signals: Vec<SignalView> = signals.iter().map(|s| signal_view(s, norms, day)).collect();
     let (score_chart, rung_chart) = charts(&ms);
     #[derive(Serialize)]
@@ -352,6 +377,22 @@ fn dossier_context(
             })
         }
     };
+    let conferences: Vec<Value> = conferences
+        .into_iter()
+        .map(|c| {
+            Value::from_serialize(context! {
+                id => c.id, coordinator => c.coordinator, planned => nl_date(c.planned_on),
+                planned_iso => c.planned_on.to_string(), held => c.held_on.map(nl_date),
+                invitees => c.invitees,
+            })
+        })
+        .collect();
+    let mut network_names: Vec<String> = Vec::new();
+    for member in &network {
+        if !network_names.contains(&member.name) {
+            network_names.push(member.name.clone());
+        }
+    }
     let needs: Vec<(i64, String, String)> = needs
         .into_iter()
         .map(|n| {
@@ -369,11 +410,36 @@ fn dossier_context(
         .into_iter()
         .map(|c| {
             Value::from_serialize(context! {
-                organisation => c.organisation, provider => c.provider_id.is_some(), purpose => c.purpose,
-                until => nl_date(c.until), holds => c.given_on <= day && c.until >= day,
+                id => c.id, organisation => c.organisation, provider => c.provider_id.is_some(), purpose => c.purpose_text,
+                until => nl_date(c.until), holds => c.holds_on(day),
+                withdrawn => c.withdrawn_at.map(|at| crate::support::time::nl_local(at).format("%d-%m-%Y").to_string()),
+                reason => c.withdrawal_reason,
             })
         })
         .collect();
+    // What a new consent for a provider can cover: the running agreements a
+    // provider carries out, and the open plan's referrals.
+    /// (id, what it is) of an agreement or referral a consent can cover.
+    type Coverable = Vec<(i64, String)>;
+    let (consent_agreements, consent_referrals): (Coverable, Coverable) = match case.open_plan() {
+        Some(p) => (
+            p.agreements()
+                .iter()
+                .filter(|a| a.is_running() && a.terms().provider_id.is_some())
+                .map(|a| {
+                    (
+                        a.id(),
+                        format!("{} ({})", a.terms().description, a.terms().actor_name),
+                    )
+                })
+                .collect(),
+            p.referrals()
+                .iter()
+                .map(|r| (r.id(), r.care().to_owned()))
+                .collect(),
+        ),
+        None => (Vec::new(), Vec::new()),
+    };
     let conversations: Vec<Value> = conversations
         .into_iter()
         .map(|c| Value::from_serialize(context! { id => c.id, held => nl_date(c.held_on), question => c.presented_question, differs => c.need_differs, strengths => c.strengths, wishes => c.wishes, by => c.by_name }))
@@ -390,6 +456,10 @@ fn dossier_context(
         score_chart => score_chart, rung_chart => rung_chart, plan => plan_value, today => day.to_string(),
         can_open_plan => case.open_plan().is_none() && case.coordinator().is_some(),
         providers => provider_opts(providers), rows => form_rows,
+        timeline => events, contact_kinds => choices(&ContactKind::ALL, ContactKind::as_str, ContactKind::label),
+        consent_agreements => consent_agreements, consent_referrals => consent_referrals,
+        conferences => conferences, network_names => network_names,
+        family_rows => (1..=super::conference::FAMILY_PLAN_ROWS).collect::<Vec<_>>(),
     })
 }
 
@@ -531,6 +601,7 @@ pub(crate) async fn answer_change<T>(
         Err(ChangeError::NoSuchProvider { household, row, .. }) => {
             let field = match row {
                 Some(row) => format!("{}_aanbieder", row_control(row)),
+                None if anchor == "toestemming" => "tm_aanbieder".to_owned(),
                 None => "aanbieder".to_owned(),
             };
             let message = "Kies een aanbieder uit de lijst van de sociale kaart.".to_owned();

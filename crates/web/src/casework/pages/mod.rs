@@ -1,6 +1,7 @@
 //! The casework pages (Dutch), one file per job.
 
 pub mod bakens;
+pub mod conference;
 pub mod conversation;
 pub mod dossier;
 pub mod evaluation;
@@ -11,4 +12,5 @@ pub mod report;
 pub mod resident;
 pub mod shared;
 pub mod team;
+pub mod timeline;
 pub mod triage;

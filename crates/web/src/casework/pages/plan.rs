@@ -22,7 +22,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// A plan form that did not parse: the dossier of the plan's household again.
-async fn refused_plan_form(
+pub(crate) async fn refused_plan_form(
     state: &AppState,
     ctx: &Ctx,
     plan: i64,

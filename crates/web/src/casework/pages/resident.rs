@@ -6,35 +6,60 @@ use crate::support::error::AppError;
 use crate::support::form::{FieldErrors, HtmlForm};
 use crate::support::render::{render, PageResult};
 use crate::support::state::AppState;
-use crate::support::time::nl_date;
-use axum::extract::{Query, State};
+use crate::support::time::{nl_date, today};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
+use baken_domain::casework::{timeline_for, Viewer};
 use baken_domain::{AuditAction, AuditOutcome};
 use baken_store::casework::{self as cw};
+use baken_store::timeline;
 use baken_store::{audit, Tx};
 use minijinja::{context, Value};
 use serde::{Deserialize, Serialize};
 
+/// Which agreements of a plan a reader sees.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Shown<'a> {
+    /// The resident: every running agreement.
+    All,
+    /// A provider: only these (the ones its consents cover), and only the
+    /// goals they serve.
+    Only(&'a [i64]),
+}
+
 /// A plan in plain language, for the resident or a provider.
-pub(crate) async fn plain_plan(tx: &mut Tx, hh: i64) -> Result<Value, AppError> {
+pub(crate) async fn plain_plan(tx: &mut Tx, hh: i64, shown: Shown<'_>) -> Result<Value, AppError> {
     let case = cw::load_case(tx, hh).await.map_err(internal)?;
     let Some(p) = case.open_plan().or(case.plans().last()) else {
         return Ok(Value::from(()));
     };
-    let progress = cw::progress(tx, p.id()).await.map_err(internal)?;
+    let progress = match shown {
+        Shown::All => cw::progress(tx, p.id()).await.map_err(internal)?,
+        Shown::Only(_) => Vec::new(),
+    };
+    let visible = |id: i64| match shown {
+        Shown::All => true,
+        Shown::Only(ids) => ids.contains(&id),
+    };
     let goals: Vec<Value> = p
         .goals()
         .iter()
+        .filter(|g| {
+            matches!(shown, Shown::All)
+                || p.agreements()
+                    .iter()
+                    .any(|a| a.terms().goal_id == g.id() && visible(a.id()))
+        })
         .map(|g| {
             let agreements: Vec<Value> = p
                 .agreements()
                 .iter()
-                .filter(|a| a.terms().goal_id == g.id() && a.is_running())
+                .filter(|a| a.terms().goal_id == g.id() && a.is_running() && visible(a.id()))
                 .map(|a| {
                     let t = a.terms();
                     Value::from_serialize(context! {
-                        who => t.actor_name, what => t.description, how_often => t.frequency,
+                        id => a.id(), who => t.actor_name, what => t.description, how_often => t.frequency,
                         until => t.end_date.map(nl_date), own => t.own_contribution,
                     })
                 })
@@ -76,7 +101,11 @@ async fn own_plan_page(
     let user = ctx.user()?.clone();
     let hh = user.user.household_id.ok_or(AppError::NotFound)?;
     let mut tx = state.db.begin().await?;
-    let plan = plain_plan(&mut tx, hh).await?;
+    let plan = plain_plan(&mut tx, hh, Shown::All).await?;
+    let events = timeline::timeline(&mut tx, hh).await.map_err(internal)?;
+    let consents = timeline::consent_grants(&mut tx, hh)
+        .await
+        .map_err(internal)?;
     audit::append(
         &mut tx,
         &ctx.audit(
@@ -88,12 +117,31 @@ async fn own_plan_page(
     )
     .await?;
     tx.commit().await?;
+    // The resident sees that a contact took place and when, never the note.
+    let contacts: Vec<(String, String)> = timeline_for(&events, Viewer::Resident)
+        .into_iter()
+        .map(|e| (nl_date(e.on), e.title))
+        .collect();
+    let day = today();
+    let consents: Vec<Value> = consents
+        .into_iter()
+        .map(|c| {
+            Value::from_serialize(context! {
+                id => c.id, organisation => c.organisation, purpose => c.purpose_text,
+                until => nl_date(c.until), holds => c.holds_on(day),
+                withdrawn => c.withdrawn_at.map(|at| crate::support::time::nl_local(at).format("%d-%m-%Y").to_string()),
+            })
+        })
+        .collect();
     let html = render(
         state,
         ctx,
         "casework/own_plan.html",
         "Mijn plan",
-        Value::from_serialize(context! { plan => plan, errors => errors, form => form }),
+        Value::from_serialize(context! {
+            plan => plan, errors => errors, form => form,
+            contacts => contacts, consents => consents,
+        }),
     )?;
     Ok((status, html).into_response())
 }
@@ -103,6 +151,9 @@ pub struct OwnPlanQuery {
     /// Set after a note was added: the page thanks the resident.
     #[serde(default)]
     opgeslagen: Option<String>,
+    /// Set after a consent was withdrawn: the page says so.
+    #[serde(default)]
+    ingetrokken: Option<String>,
 }
 
 pub async fn own_plan(
@@ -110,9 +161,10 @@ pub async fn own_plan(
     ctx: Ctx,
     Query(query): Query<OwnPlanQuery>,
 ) -> PageResult {
-    let form = match query.opgeslagen {
-        Some(_) => context! { _saved => "ja" },
-        None => context! {},
+    let form = match (query.opgeslagen, query.ingetrokken) {
+        (Some(_), _) => context! { _saved => "ja" },
+        (None, Some(_)) => context! { _withdrawn => "ja" },
+        (None, None) => context! {},
     };
     own_plan_page(&state, &ctx, &FieldErrors::new(), form, StatusCode::OK).await
 }
@@ -166,4 +218,53 @@ pub async fn own_progress_submit(
             own_plan_page(&state, &ctx, &errors, typed, StatusCode::BAD_REQUEST).await
         }
     }
+}
+
+/// `POST /mijn-plan/toestemming/{consent}/intrekken`: the resident withdraws
+/// a consent. The provider's sight of the household ends at once. A consent
+/// of another household, or one already withdrawn, is "not found" (audited).
+pub async fn own_withdraw_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(consent): Path<String>,
+) -> PageResult {
+    let user = ctx.user()?.clone();
+    let hh = user.user.household_id.ok_or(AppError::NotFound)?;
+    let consent = crate::support::form::path_id(&consent)?;
+    let mut tx = state.db.begin().await?;
+    let withdrawn = timeline::withdraw_consent(
+        &mut tx,
+        hh,
+        consent,
+        user.user.id,
+        "ingetrokken door de bewoner",
+    )
+    .await
+    .map_err(internal)?;
+    let (outcome, detail) = if withdrawn {
+        (
+            AuditOutcome::Success,
+            format!("toestemming {consent} ingetrokken door de bewoner"),
+        )
+    } else {
+        (
+            AuditOutcome::NotFound,
+            format!("toestemming {consent} niet gevonden of al ingetrokken"),
+        )
+    };
+    audit::append(
+        &mut tx,
+        &ctx.audit(
+            AuditAction::Update,
+            outcome,
+            Some(("household", hh.to_string())),
+            detail,
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    if !withdrawn {
+        return Err(AppError::NotFound.into());
+    }
+    Ok(Redirect::to("/mijn-plan?ingetrokken=ja").into_response())
 }

@@ -117,7 +117,18 @@ pub(crate) fn choice_lists() -> Value {
             )
         })
         .collect();
+    // ZRM levels in words: "1 – acuut probleem" … "5 – volledig zelfredzaam".
+    let scores: Vec<Choice> = (1..=5)
+        .filter_map(|s| baken_domain::SelfRelianceScore::new(s).ok())
+        .map(|s| {
+            Choice::new(
+                s.value().to_string(),
+                format!("{} – {}", s.value(), s.level()),
+            )
+        })
+        .collect();
     Value::from_serialize(context! {
+        scores => scores,
         categories => choices(SignalCategory::ALL, SignalCategory::as_str, SignalCategory::label),
         urgencies => choices(Urgency::ALL, Urgency::as_str, Urgency::label),
         methods => choices(ContactMethod::ALL, ContactMethod::as_str, ContactMethod::label),
