@@ -443,6 +443,11 @@ async fn run(command: Command, file: FileConfig, origins: Origins<'_>) -> anyhow
                     .clone()
                     .unwrap_or_else(|| baken_synth::municipality().name),
                 monitor: monitor_settings(file.monitor.as_ref()),
+                oidc: file
+                    .oidc
+                    .as_ref()
+                    .map(|o| o.settings(std::env::var("BAKEN_OIDC_CLIENT_SECRET").ok()))
+                    .transpose()?,
             };
             let listener = tokio::net::TcpListener::bind(addr)
                 .await

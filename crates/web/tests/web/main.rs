@@ -11,4 +11,5 @@ mod helpers;
 mod input;
 mod kaart_web;
 mod monitor;
+mod second_factor;
 mod web;
