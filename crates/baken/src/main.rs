@@ -967,4 +967,8 @@ fn print_demo_accounts() {
     eprintln!(
         "  … and a generalist and teamleider per district (generalist.noord, teamleider.noord, …)."
     );
+    eprintln!(
+        "Demo only: the second factor (a code from an authenticator app) is optional here for every role; \
+         outside the demo generalist, teamleider, aanbieder and beheerder must set it up. Try it at Mijn account."
+    );
 }

@@ -5,6 +5,7 @@
 
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
+use crate::support::form::path_id;
 use crate::support::render::{render, PageResult};
 use crate::support::state::AppState;
 use axum::extract::{Path, Query, State};
@@ -13,13 +14,6 @@ use baken_domain::{AuditAction, AuditOutcome};
 use baken_store::{audit, second_factor, users};
 use minijinja::{context, Value};
 use serde::Deserialize;
-
-fn user_id(raw: &str) -> Result<i64, AppError> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or(AppError::NotFound)
-}
 
 #[derive(Deserialize, Default)]
 pub struct PageQuery {
@@ -33,7 +27,7 @@ pub async fn page(
     Path(id): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> PageResult {
-    let id = user_id(&id)?;
+    let id = path_id(&id)?;
     let mut tx = state.db.begin().await?;
     let user = users::by_id(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     let factor = second_factor::factor(&mut tx, id).await?;
@@ -49,11 +43,7 @@ pub async fn page(
     )
     .await?;
     tx.commit().await?;
-    let since = factor.as_ref().and_then(|f| f.confirmed_at).map(|t| {
-        crate::support::time::nl_local(t)
-            .format("%d-%m-%Y om %H:%M")
-            .to_string()
-    });
+    let since = factor.as_ref().and_then(super::confirmed_since);
     Ok(render(
         &state,
         &ctx,
@@ -75,7 +65,7 @@ pub async fn page(
 }
 
 pub async fn reset(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> PageResult {
-    let id = user_id(&id)?;
+    let id = path_id(&id)?;
     if ctx.user.as_ref().is_some_and(|u| u.user.id == id) {
         // Another beheerder resets yours: nobody lifts their own second factor.
         return Err(AppError::BadRequest(

@@ -30,14 +30,7 @@ pub async fn form(State(state): State<AppState>, ctx: Ctx) -> PageResult {
         if current.second_factor_pending {
             return Ok(Redirect::to(session::CODE_PAGE).into_response());
         }
-        let since = f
-            .confirmed_at
-            .map(|t| {
-                crate::support::time::nl_local(t)
-                    .format("%d-%m-%Y om %H:%M")
-                    .to_string()
-            })
-            .unwrap_or_default();
+        let since = super::confirmed_since(&f).unwrap_or_default();
         return Ok(render(
             &state,
             &ctx,

@@ -257,6 +257,7 @@ pub async fn callback(
     let Some(code) = q.code.filter(|c| !c.is_empty()) else {
         return refused(&state, &ctx, EXPIRED, StatusCode::BAD_REQUEST);
     };
+    let back = login.back.clone();
     let identity = match verified_identity(&state, oidc, code, login).await {
         Ok(identity) => identity,
         Err(e) => {
@@ -327,7 +328,7 @@ pub async fn callback(
     let to = if next == session::Next::Done && user.password_temporary {
         "/account?tijdelijk=1".to_owned()
     } else {
-        session::first_stop(next, login_back())
+        session::first_stop(next, back)
     };
     let mut res = session::with_cookie(&state, &secret, &to);
     if let Ok(v) = HeaderValue::from_str(&format!(
@@ -336,10 +337,6 @@ pub async fn callback(
         res.headers_mut().append(header::SET_COOKIE, v);
     }
     Ok(res)
-}
-
-fn login_back() -> String {
-    "/start".to_owned()
 }
 
 /// Who the provider says logged in.
