@@ -37,8 +37,9 @@ pub struct FileConfig {
     pub oidc: Option<OidcFileConfig>,
 }
 
-/// `[oidc]`: login with the organisation's OpenID Connect provider.
-#[derive(Debug, Deserialize)]
+/// `[oidc]`: login with the organisation's OpenID Connect provider. Its
+/// Debug output never shows the client secret.
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OidcFileConfig {
     /// The provider's issuer URL (discovery at `{issuer}/.well-known/openid-configuration`).
@@ -64,6 +65,16 @@ pub struct OidcFileConfig {
     /// `amr` values (e.g. "mfa", "otp", "hwk") whose logins count as two factors.
     #[serde(default)]
     pub trusted_amr: Vec<String>,
+}
+
+impl std::fmt::Debug for OidcFileConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OidcFileConfig")
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("redirect_url", &self.redirect_url)
+            .finish_non_exhaustive()
+    }
 }
 
 impl OidcFileConfig {
@@ -463,6 +474,47 @@ mod tests {
             );
             assert!(e.contains(key), "{text:?} → {e}");
         }
+    }
+
+    #[test]
+    fn the_oidc_section_is_checked_where_it_is_read() {
+        let head = "[oidc]\nissuer = \"https://login.example\"\nclient_id = \"baken\"\nredirect_url = \"https://baken.example/inloggen/oidc/terug\"\n";
+        let cfg = FileConfig::parse(
+            &format!("{head}claim = \"email\"\ntrusted_amr = [\"mfa\"]\nclient_secret = \"s\"\n"),
+            Path::new("baken.toml"),
+        )
+        .unwrap();
+        let oidc = cfg.oidc.unwrap();
+        let settings = oidc.settings(None).unwrap();
+        assert_eq!(settings.claim, baken_web::OidcClaim::Email);
+        assert_eq!(settings.trust.amr, vec!["mfa".to_owned()]);
+        // The environment's secret wins over the file's.
+        assert_eq!(
+            oidc.settings(Some("from-env".into()))
+                .unwrap()
+                .client_secret,
+            "from-env"
+        );
+        let e = err(&format!("{head}claim = \"naam\"\n"));
+        assert!(
+            e.starts_with("baken.toml:5:") && e.contains("[oidc] claim"),
+            "{e}"
+        );
+        let e = err("[oidc]\nissuer = \"http://login.example\"\n");
+        assert!(e.starts_with("baken.toml:2:") && e.contains("https"), "{e}");
+        let e = err(&format!("{head}scope = \"x\"\n"));
+        assert!(e.contains("scope"), "unknown keys are refused: {e}");
+        let no_secret = FileConfig::parse(head, Path::new("baken.toml"))
+            .unwrap()
+            .oidc
+            .unwrap()
+            .settings(None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            no_secret.contains("BAKEN_OIDC_CLIENT_SECRET"),
+            "{no_secret}"
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::Form;
-use baken_domain::second_factor::RecoveryCode;
+use baken_domain::second_factor::{FactorInput, RecoveryCode};
 use baken_domain::{AuditAction, AuditOutcome};
 use baken_store::{audit, second_factor};
 use minijinja::{context, Value};
@@ -98,11 +98,12 @@ pub async fn submit(
         drop(tx);
         return Ok(Redirect::to(session::ENROL_PAGE).into_response());
     }
-    let code: String = form.code.chars().filter(|c| !c.is_whitespace()).collect();
-    let step = if code.len() == 6 && code.chars().all(|c| c.is_ascii_digit()) {
-        totp::matching_step(&factor.secret, &code, totp::unix_now())?
-    } else {
-        None
+    // Only the app's code confirms an enrolment (recovery codes come after).
+    let step = match FactorInput::parse(&form.code) {
+        Ok(FactorInput::Totp(code)) => {
+            totp::matching_step(&factor.secret, &code, totp::unix_now())?
+        }
+        _ => None,
     };
     let Some(step) = step else {
         audit::append(

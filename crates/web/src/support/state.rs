@@ -39,8 +39,9 @@ impl Default for WebConfig {
 }
 
 /// Login with an OpenID Connect provider (`[oidc]` in `baken.toml`): the
-/// authorization code flow with PKCE, state and nonce.
-#[derive(Debug, Clone)]
+/// authorization code flow with PKCE, state and nonce. Its Debug output never
+/// shows the client secret.
+#[derive(Clone)]
 pub struct OidcSettings {
     /// The provider's issuer URL (its discovery document is read from
     /// `{issuer}/.well-known/openid-configuration`).
@@ -56,6 +57,19 @@ pub struct OidcSettings {
     pub trust: baken_domain::second_factor::FactorTrust,
     /// The login page's button ("Inloggen met …").
     pub label: String,
+}
+
+impl std::fmt::Debug for OidcSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OidcSettings")
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"***")
+            .field("redirect_url", &self.redirect_url)
+            .field("claim", &self.claim)
+            .field("trust", &self.trust)
+            .finish()
+    }
 }
 
 /// The claim that names the Baken account.
