@@ -34,6 +34,78 @@ pub struct FileConfig {
     pub municipality: Option<String>,
     pub demo: Option<DemoFileConfig>,
     pub monitor: Option<MonitorFileConfig>,
+    pub oidc: Option<OidcFileConfig>,
+}
+
+/// `[oidc]`: login with the organisation's OpenID Connect provider. Its
+/// Debug output never shows the client secret.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OidcFileConfig {
+    /// The provider's issuer URL (discovery at `{issuer}/.well-known/openid-configuration`).
+    #[serde(deserialize_with = "file_oidc_url")]
+    pub issuer: String,
+    pub client_id: String,
+    /// The client secret; `BAKEN_OIDC_CLIENT_SECRET` wins, so it can stay out of the file.
+    #[serde(default)]
+    pub client_secret: Option<String>,
+    /// Baken's callback as registered at the provider: `https://HOST/inloggen/oidc/terug`.
+    #[serde(deserialize_with = "file_oidc_url")]
+    pub redirect_url: String,
+    /// The ID token claim that holds the Baken user name: `preferred_username`
+    /// (default), `email` (only when `email_verified`) or `sub`.
+    #[serde(default, deserialize_with = "file_oidc_claim")]
+    pub claim: Option<baken_web::OidcClaim>,
+    /// The login page's button.
+    #[serde(default)]
+    pub label: Option<String>,
+    /// `acr` values whose logins count as two factors (none by default).
+    #[serde(default)]
+    pub trusted_acr: Vec<String>,
+    /// `amr` values (e.g. "mfa", "otp", "hwk") whose logins count as two factors.
+    #[serde(default)]
+    pub trusted_amr: Vec<String>,
+}
+
+impl std::fmt::Debug for OidcFileConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OidcFileConfig")
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("redirect_url", &self.redirect_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl OidcFileConfig {
+    /// The web app's settings; the secret from `BAKEN_OIDC_CLIENT_SECRET` or the file.
+    pub fn settings(&self, env_secret: Option<String>) -> anyhow::Result<baken_web::OidcSettings> {
+        let client_secret = env_secret
+            .or_else(|| self.client_secret.clone())
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "[oidc] client_secret: missing; set it in the file or in BAKEN_OIDC_CLIENT_SECRET"
+                )
+            })?;
+        Ok(baken_web::OidcSettings {
+            issuer: self.issuer.clone(),
+            client_id: self.client_id.clone(),
+            client_secret,
+            redirect_url: self.redirect_url.clone(),
+            claim: self
+                .claim
+                .unwrap_or(baken_web::OidcClaim::PreferredUsername),
+            trust: baken_domain::second_factor::FactorTrust {
+                acr: self.trusted_acr.clone(),
+                amr: self.trusted_amr.clone(),
+            },
+            label: self
+                .label
+                .clone()
+                .unwrap_or_else(|| "Inloggen via uw organisatie".to_owned()),
+        })
+    }
 }
 
 /// `[monitor]`: the stapelingsmonitor's settings, checked while the file is read.
@@ -186,6 +258,37 @@ pub fn thousands(n: u64) -> String {
 
 fn custom<E: serde::de::Error>(key: &str, msg: String) -> E {
     E::custom(format!("{key} {msg}"))
+}
+
+fn file_oidc_url<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let s = String::deserialize(d)?;
+    let t = s.trim();
+    let loopback = t.starts_with("http://127.0.0.1") || t.starts_with("http://localhost");
+    if (t.starts_with("https://") || loopback) && t.len() > "https://".len() {
+        Ok(t.to_owned())
+    } else {
+        Err(custom(
+            "[oidc]:",
+            format!(
+                "'{}' is not an https:// URL (http:// only on loopback, for tests)",
+                t.chars().take(60).collect::<String>()
+            ),
+        ))
+    }
+}
+
+fn file_oidc_claim<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<baken_web::OidcClaim>, D::Error> {
+    let s = String::deserialize(d)?;
+    baken_web::OidcClaim::parse(s.trim())
+        .map(Some)
+        .ok_or_else(|| {
+            custom(
+                "[oidc] claim:",
+                format!("must be \"preferred_username\", \"email\" or \"sub\"; got \"{s}\""),
+            )
+        })
 }
 
 fn file_db<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
@@ -371,6 +474,47 @@ mod tests {
             );
             assert!(e.contains(key), "{text:?} → {e}");
         }
+    }
+
+    #[test]
+    fn the_oidc_section_is_checked_where_it_is_read() {
+        let head = "[oidc]\nissuer = \"https://login.example\"\nclient_id = \"baken\"\nredirect_url = \"https://baken.example/inloggen/oidc/terug\"\n";
+        let cfg = FileConfig::parse(
+            &format!("{head}claim = \"email\"\ntrusted_amr = [\"mfa\"]\nclient_secret = \"s\"\n"),
+            Path::new("baken.toml"),
+        )
+        .unwrap();
+        let oidc = cfg.oidc.unwrap();
+        let settings = oidc.settings(None).unwrap();
+        assert_eq!(settings.claim, baken_web::OidcClaim::Email);
+        assert_eq!(settings.trust.amr, vec!["mfa".to_owned()]);
+        // The environment's secret wins over the file's.
+        assert_eq!(
+            oidc.settings(Some("from-env".into()))
+                .unwrap()
+                .client_secret,
+            "from-env"
+        );
+        let e = err(&format!("{head}claim = \"naam\"\n"));
+        assert!(
+            e.starts_with("baken.toml:5:") && e.contains("[oidc] claim"),
+            "{e}"
+        );
+        let e = err("[oidc]\nissuer = \"http://login.example\"\n");
+        assert!(e.starts_with("baken.toml:2:") && e.contains("https"), "{e}");
+        let e = err(&format!("{head}scope = \"x\"\n"));
+        assert!(e.contains("scope"), "unknown keys are refused: {e}");
+        let no_secret = FileConfig::parse(head, Path::new("baken.toml"))
+            .unwrap()
+            .oidc
+            .unwrap()
+            .settings(None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            no_secret.contains("BAKEN_OIDC_CLIENT_SECRET"),
+            "{no_secret}"
+        );
     }
 
     #[test]

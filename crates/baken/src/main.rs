@@ -443,6 +443,11 @@ async fn run(command: Command, file: FileConfig, origins: Origins<'_>) -> anyhow
                     .clone()
                     .unwrap_or_else(|| baken_synth::municipality().name),
                 monitor: monitor_settings(file.monitor.as_ref()),
+                oidc: file
+                    .oidc
+                    .as_ref()
+                    .map(|o| o.settings(std::env::var("BAKEN_OIDC_CLIENT_SECRET").ok()))
+                    .transpose()?,
             };
             let listener = tokio::net::TcpListener::bind(addr)
                 .await
@@ -961,5 +966,9 @@ fn print_demo_accounts() {
     }
     eprintln!(
         "  … and a generalist and teamleider per district (generalist.noord, teamleider.noord, …)."
+    );
+    eprintln!(
+        "Demo only: the second factor (a code from an authenticator app) is optional here for every role; \
+         outside the demo generalist, teamleider, aanbieder and beheerder must set it up. Try it at Mijn account."
     );
 }

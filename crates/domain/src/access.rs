@@ -145,6 +145,21 @@ impl Role {
     }
 }
 
+impl Role {
+    /// Does an account of this role need a second factor (TOTP) to log in?
+    /// Every staff role that may read person-level data does (BIO, NEN 7510):
+    /// generalist, teamleider, aanbieder and beheerder (who reads the audit log
+    /// and manages accounts). Residents (their own data only; DigiD later),
+    /// volunteers, social brokers and policy officers (aggregates only) may
+    /// choose one.
+    pub fn requires_second_factor(self) -> bool {
+        self != Role::Inwoner
+            && Permission::ALL
+                .into_iter()
+                .any(|p| p.reads_person_data() && self.may(p))
+    }
+}
+
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -235,6 +250,68 @@ pub enum Permission {
     Monitor,
 }
 
+impl Permission {
+    pub const ALL: [Permission; 24] = [
+        Permission::Public,
+        Permission::Authenticated,
+        Permission::HouseholdsSearch,
+        Permission::HouseholdRead,
+        Permission::OwnHousehold,
+        Permission::OwnAccessLog,
+        Permission::ApiHouseholds,
+        Permission::Aggregates,
+        Permission::ManageUsers,
+        Permission::ManageTeams,
+        Permission::ManageDistricts,
+        Permission::ManageProviders,
+        Permission::AuditSearch,
+        Permission::ManageServices,
+        Permission::ManageWijzer,
+        Permission::HelpRequests,
+        Permission::Casework,
+        Permission::ApiCasework,
+        Permission::DecideReferral,
+        Permission::ReportSignal,
+        Permission::OwnPlan,
+        Permission::ProviderCasework,
+        Permission::ConfigureCasework,
+        Permission::Monitor,
+    ];
+
+    /// Does this permission show data about a person (a resident, a household
+    /// member, or — for accounts and the audit log — a colleague)? Decides who
+    /// needs a second factor ([`Role::requires_second_factor`]).
+    pub fn reads_person_data(self) -> bool {
+        use Permission as P;
+        match self {
+            P::HouseholdsSearch
+            | P::HouseholdRead
+            | P::OwnHousehold
+            | P::OwnAccessLog
+            | P::ApiHouseholds
+            | P::ManageUsers
+            | P::AuditSearch
+            | P::HelpRequests
+            | P::Casework
+            | P::ApiCasework
+            | P::DecideReferral
+            | P::OwnPlan
+            | P::ProviderCasework => true,
+            P::Public
+            | P::Authenticated
+            | P::Aggregates
+            | P::ManageTeams
+            | P::ManageDistricts
+            | P::ManageProviders
+            | P::ManageServices
+            | P::ManageWijzer
+            | P::ReportSignal
+            | P::ConfigureCasework
+            | P::Monitor => false,
+        }
+    }
+}
+
 /// Which households a user may see. Decided from the user, never from the request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HouseholdScope {
@@ -292,6 +369,32 @@ mod tests {
             assert!(!Role::Beleid.may(p), "{p:?}");
         }
         assert!(Role::Beleid.may(Permission::Aggregates));
+    }
+
+    #[test]
+    fn staff_who_read_persons_need_a_second_factor() {
+        let required: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| r.requires_second_factor())
+            .collect();
+        assert_eq!(
+            required,
+            vec![
+                Role::Generalist,
+                Role::Teamleider,
+                Role::Aanbieder,
+                Role::Beheerder
+            ]
+        );
+    }
+
+    #[test]
+    fn permission_all_lists_every_permission_once() {
+        let mut seen = std::collections::HashSet::new();
+        for p in Permission::ALL {
+            assert!(seen.insert(p), "{p:?} twice");
+        }
+        assert_eq!(seen.len(), 24);
     }
 
     #[test]

@@ -4,7 +4,7 @@ use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UserError {
-    #[error("a user name is 3 to 64 characters: lower-case letters, digits, '.', '-' or '_'")]
+    #[error("a user name is 3 to 64 characters: lower-case letters, digits, '.', '-', '_' or '@'")]
     Username,
     #[error("a password has at least {min} and at most {max} characters", min = Password::MIN, max = Password::MAX)]
     PasswordLength,
@@ -20,7 +20,8 @@ impl Username {
         let t = input.trim().to_ascii_lowercase();
         let ok = (3..=64).contains(&t.len())
             && t.chars().all(|c| {
-                c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_')
+                // '@': an identity provider's e-mail address can be the user name.
+                c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_' | '@')
             });
         if ok {
             Ok(Username(t))
@@ -78,6 +79,12 @@ mod tests {
         assert!(Username::parse("ab").is_err());
         assert!(Username::parse("anna b").is_err());
         assert!(Username::parse("ánna").is_err());
+        assert_eq!(
+            Username::parse("A.Jansen@Gemeente.example")
+                .unwrap()
+                .as_str(),
+            "a.jansen@gemeente.example"
+        );
     }
 
     #[test]

@@ -29,6 +29,7 @@ pub mod kaart;
 pub mod meta;
 pub mod monitor;
 pub mod reads;
+pub mod second_factor;
 #[doc(hidden)]
 pub mod testing;
 pub mod timeline;

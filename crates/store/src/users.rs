@@ -320,10 +320,33 @@ pub struct Session {
     pub user: User,
     pub csrf_token: String,
     pub expires_at: DateTime<Utc>,
+    /// The password step is done but the second factor is not (yet): the
+    /// session opens only the code and enrolment pages.
+    pub second_factor_pending: bool,
 }
 
-/// Creates a session; returns the secret for the cookie.
+/// Creates a session after a complete login; returns the secret for the
+/// cookie and the session's CSRF token.
 pub async fn create_session(tx: &mut Tx, user_id: i64, ttl: Duration) -> Result<(String, String)> {
+    insert_session(tx, user_id, ttl, false).await
+}
+
+/// Creates a session after the password step that still waits for the second
+/// factor (see [`Session::second_factor_pending`]).
+pub async fn create_pending_session(
+    tx: &mut Tx,
+    user_id: i64,
+    ttl: Duration,
+) -> Result<(String, String)> {
+    insert_session(tx, user_id, ttl, true).await
+}
+
+async fn insert_session(
+    tx: &mut Tx,
+    user_id: i64,
+    ttl: Duration,
+    pending: bool,
+) -> Result<(String, String)> {
     let secret = new_secret();
     let csrf = new_secret();
     let ts = now();
@@ -336,13 +359,15 @@ pub async fn create_session(tx: &mut Tx, user_id: i64, ttl: Duration) -> Result<
     })?;
     exec!(tx, |c| {
         sqlx::query(
-            "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at, \
+             second_factor_pending) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(secret_hash(&secret))
         .bind(user_id)
         .bind(&csrf)
         .bind(ts)
         .bind(ts + ttl)
+        .bind(pending)
         .execute(&mut *c)
         .await
     })?;
@@ -351,13 +376,16 @@ pub async fn create_session(tx: &mut Tx, user_id: i64, ttl: Duration) -> Result<
 
 /// The live session for a cookie secret, if any (expired or for an inactive user: none).
 pub async fn session(tx: &mut Tx, secret: &str) -> Result<Option<Session>> {
-    let row: Option<(i64, String, DateTime<Utc>)> = with_conn!(tx, |c| {
-        sqlx::query_as("SELECT user_id, csrf_token, expires_at FROM sessions WHERE id_hash = $1")
-            .bind(secret_hash(secret))
-            .fetch_optional(&mut *c)
-            .await
+    let row: Option<(i64, String, DateTime<Utc>, bool)> = with_conn!(tx, |c| {
+        sqlx::query_as(
+            "SELECT user_id, csrf_token, expires_at, second_factor_pending FROM sessions \
+             WHERE id_hash = $1",
+        )
+        .bind(secret_hash(secret))
+        .fetch_optional(&mut *c)
+        .await
     })?;
-    let Some((user_id, csrf_token, expires_at)) = row else {
+    let Some((user_id, csrf_token, expires_at, second_factor_pending)) = row else {
         return Ok(None);
     };
     if expires_at <= Utc::now() {
@@ -368,6 +396,7 @@ pub async fn session(tx: &mut Tx, secret: &str) -> Result<Option<Session>> {
             user,
             csrf_token,
             expires_at,
+            second_factor_pending,
         })),
         _ => Ok(None),
     }

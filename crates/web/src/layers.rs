@@ -194,10 +194,14 @@ pub(crate) async fn identify(
                 let Some(token) = bearer else { return Ok(None) };
                 let mut tx = db.lookup().await?;
                 let user = users::user_for_token(&mut tx, &token).await?;
+                // A token is made on the server (`baken token create`) by
+                // someone who holds the database already: it stands for a
+                // complete login, second factor included.
                 Ok(user.map(|user| CurrentUser {
                     user,
                     csrf: None,
                     session_secret: None,
+                    second_factor_pending: false,
                 }))
             }
             Audience::Html => {
@@ -210,6 +214,7 @@ pub(crate) async fn identify(
                     user: s.user,
                     csrf: Some(s.csrf_token),
                     session_secret: Some(secret),
+                    second_factor_pending: s.second_factor_pending,
                 }))
             }
         }
@@ -287,6 +292,11 @@ pub(crate) async fn identify(
     res
 }
 
+/// The routes a session that waits for its second factor may use; everything
+/// else sends it to the code page.
+const OPEN_WHILE_SECOND_FACTOR_PENDING: [&str; 3] =
+    ["/inloggen/code", "/inloggen/tweede-stap", "/uitloggen"];
+
 /// Enforces the route's permission and, for forms, the CSRF token. Refusals are
 /// audited in their own transaction.
 pub(crate) async fn authorize(State(state): State<AppState>, req: Request, next: Next) -> Response {
@@ -333,6 +343,16 @@ pub(crate) async fn authorize(State(state): State<AppState>, req: Request, next:
                 };
                 audit_anonymous(&state, &ctx, &method, why).await;
                 return Failure(AppError::Unauthenticated).into_response();
+            }
+            Some(u)
+                if u.second_factor_pending
+                    && !OPEN_WHILE_SECOND_FACTOR_PENDING.contains(&route.as_str()) =>
+            {
+                // Only the password step is done: the code (or enrolment) first.
+                return match ctx.audience {
+                    Audience::Html => Redirect::to("/inloggen/code").into_response(),
+                    Audience::Api => Failure(AppError::Unauthenticated).into_response(),
+                };
             }
             Some(u)
                 if u.user.password_temporary

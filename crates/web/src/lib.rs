@@ -15,6 +15,7 @@ pub mod foundation;
 pub mod kaart;
 mod layers;
 pub mod routes;
+pub mod signin;
 pub mod support;
 #[cfg(feature = "testing")]
 #[doc(hidden)]
@@ -23,7 +24,8 @@ pub mod testing;
 pub use support::ctx::{PRE_CSRF_COOKIE, SESSION_COOKIE};
 pub use support::problem::API_VERSION;
 pub use support::state::{
-    secure_cookies_by_default, AppState, MonitorSettings, WebConfig, MAX_UPLOAD_BYTES,
+    secure_cookies_by_default, AppState, MonitorSettings, OidcClaim, OidcSettings, WebConfig,
+    MAX_UPLOAD_BYTES,
 };
 pub use support::time::today;
 
@@ -52,6 +54,7 @@ impl AppState {
             start_cards: routes::start_cards,
             wijzer_index: support::state::WijzerIndexCache::default(),
             anonymous_audit: Arc::default(),
+            oidc_provider: Arc::default(),
         }
     }
 }

@@ -9,13 +9,14 @@
 //! feature module imports it.
 
 use crate::support::route::Route;
-use crate::{casework, foundation, kaart};
+use crate::{casework, foundation, kaart, signin};
 use baken_domain::Role;
 
 pub fn table() -> Vec<Route> {
     let mut routes = foundation::routes();
     routes.extend(casework::routes());
     routes.extend(kaart::routes());
+    routes.extend(signin::routes());
     routes
 }
 

@@ -1,7 +1,8 @@
 //! Logging in and out.
 
+use crate::signin;
 use crate::support::ctx::Ctx;
-use crate::support::ctx::{PRE_CSRF_COOKIE, SESSION_COOKIE};
+use crate::support::ctx::SESSION_COOKIE;
 use crate::support::error::AppError;
 use crate::support::password::{dummy_hash, verify_password_async};
 use crate::support::render::{render, PageResult};
@@ -189,9 +190,17 @@ pub async fn login_submit(
         };
         return fail(&state, &ctx, msg, &username);
     }
-    users::record_successful_login(&mut tx, user.id).await?;
-    let (secret, _csrf) = users::create_session(&mut tx, user.id, state.config.session_ttl).await?;
-    audit::append(&mut tx, &actor_entry(AuditOutcome::Success, String::new())).await?;
+    // With a second step to come, the failure count stays until it is done:
+    // a right password must not buy fresh guesses at the code.
+    let (secret, next) = signin::session::open(&mut tx, &state, &current, false).await?;
+    if next == signin::session::Next::Done {
+        users::record_successful_login(&mut tx, user.id).await?;
+    }
+    audit::append(
+        &mut tx,
+        &actor_entry(AuditOutcome::Success, next.audit_detail().to_owned()),
+    )
+    .await?;
     tx.commit().await?;
     // A password set by a beheerder is only good for choosing one's own.
     let back = if current.password_temporary {
@@ -199,25 +208,11 @@ pub async fn login_submit(
     } else {
         back
     };
-
-    let secure = if state.config.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
-    let max_age = state.config.session_ttl.num_seconds();
-    let mut res = Redirect::to(&back).into_response();
-    let cookie = format!(
-        "{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
-    );
-    if let Ok(v) = HeaderValue::from_str(&cookie) {
-        res.headers_mut().append(header::SET_COOKIE, v);
-    }
-    // A new pre-login token after login, so a token seen before login is useless.
-    if let Ok(v) = HeaderValue::from_str(&format!("{PRE_CSRF_COOKIE}=; Path=/; Max-Age=0")) {
-        res.headers_mut().append(header::SET_COOKIE, v);
-    }
-    Ok(res)
+    Ok(signin::session::with_cookie(
+        &state,
+        &secret,
+        &signin::session::first_stop(next, back),
+    ))
 }
 
 pub async fn logout(State(state): State<AppState>, ctx: Ctx) -> PageResult {

@@ -21,6 +21,9 @@ pub struct CurrentUser {
     pub csrf: Option<String>,
     /// The session secret (to end this session on logout); None for tokens.
     pub session_secret: Option<String>,
+    /// The password step is done, the second factor not yet: only the code
+    /// and enrolment pages (and logging out) are open (see `layers::authorize`).
+    pub second_factor_pending: bool,
 }
 
 impl CurrentUser {

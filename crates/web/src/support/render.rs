@@ -38,6 +38,8 @@ pub(crate) fn render(
     extra: Value,
 ) -> Result<Html<String>, AppError> {
     let (user, nav) = match &ctx.user {
+        // Half logged in (the second factor is still to come): no menu yet.
+        Some(u) if u.second_factor_pending => (Value::from(()), Vec::new()),
         Some(u) => (
             Value::from_serialize(context! {
                 username => u.user.username,
@@ -57,6 +59,7 @@ pub(crate) fn render(
         csrf => ctx.csrf_token(),
         demo => state.config.demo,
         municipality => state.config.municipality,
+        oidc_label => state.config.oidc.as_ref().map(|o| o.label.clone()),
         path => ctx.path,
         ..extra
     })?;

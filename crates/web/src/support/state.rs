@@ -21,6 +21,8 @@ pub struct WebConfig {
     pub municipality: String,
     /// The stapelingsmonitor's upload: domains, size limit, where uploads wait.
     pub monitor: MonitorSettings,
+    /// Single sign-on with the organisation's identity provider (`[oidc]`).
+    pub oidc: Option<OidcSettings>,
 }
 
 impl Default for WebConfig {
@@ -31,6 +33,67 @@ impl Default for WebConfig {
             demo: false,
             municipality: "Baken".to_owned(),
             monitor: MonitorSettings::default(),
+            oidc: None,
+        }
+    }
+}
+
+/// Login with an OpenID Connect provider (`[oidc]` in `baken.toml`): the
+/// authorization code flow with PKCE, state and nonce. Its Debug output never
+/// shows the client secret.
+#[derive(Clone)]
+pub struct OidcSettings {
+    /// The provider's issuer URL (its discovery document is read from
+    /// `{issuer}/.well-known/openid-configuration`).
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: String,
+    /// Where the provider sends the browser back: Baken's
+    /// `https://HOST/inloggen/oidc/terug`, as registered at the provider.
+    pub redirect_url: String,
+    /// The ID token claim whose value is the Baken user name.
+    pub claim: OidcClaim,
+    /// Which provider logins count as two factors (none unless configured).
+    pub trust: baken_domain::second_factor::FactorTrust,
+    /// The login page's button ("Inloggen met …").
+    pub label: String,
+}
+
+impl std::fmt::Debug for OidcSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OidcSettings")
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"***")
+            .field("redirect_url", &self.redirect_url)
+            .field("claim", &self.claim)
+            .field("trust", &self.trust)
+            .finish()
+    }
+}
+
+/// The claim that names the Baken account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OidcClaim {
+    Email,
+    PreferredUsername,
+    Sub,
+}
+
+impl OidcClaim {
+    pub fn parse(s: &str) -> Option<OidcClaim> {
+        match s {
+            "email" => Some(OidcClaim::Email),
+            "preferred_username" => Some(OidcClaim::PreferredUsername),
+            "sub" => Some(OidcClaim::Sub),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OidcClaim::Email => "email",
+            OidcClaim::PreferredUsername => "preferred_username",
+            OidcClaim::Sub => "sub",
         }
     }
 }
@@ -58,7 +121,21 @@ pub struct AppState {
     pub(crate) wijzer_index: WijzerIndexCache,
     /// How many anonymous refusals per client address are audited (see `audit_budget`).
     pub(crate) anonymous_audit: Arc<AuditBudget>,
+    /// The OIDC provider's discovery document and keys, read when first needed
+    /// and again after an hour (see `signin::oidc`).
+    pub(crate) oidc_provider: OidcProviderCache,
 }
+
+/// The identity provider's metadata (endpoints and signing keys) and when it
+/// was read.
+pub(crate) type OidcProviderCache = Arc<
+    tokio::sync::Mutex<
+        Option<(
+            std::time::Instant,
+            openidconnect::core::CoreProviderMetadata,
+        )>,
+    >,
+>;
 
 /// The most that one upload may hold, all files together (a configuration may lower
 /// it, see [`MonitorSettings::max_upload_bytes`]).

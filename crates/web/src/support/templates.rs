@@ -61,6 +61,12 @@ pub fn environment() -> Environment<'static> {
         "kaart/wijzer_situatie.html",
         "kaart/wijzer_start.html",
         "macros.html",
+        "signin/beheer.html",
+        "signin/code.html",
+        "signin/enrol.html",
+        "signin/enrolled.html",
+        "signin/oidc_refused.html",
+        "signin/recovery_codes.html",
     );
     env
 }

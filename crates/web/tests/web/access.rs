@@ -102,6 +102,30 @@ const MATRIX: &[Entry] = &[
         Refused("Inloggen", "Gebruikersnaam of wachtwoord klopt niet"),
     ),
     e("POST", "/uitloggen", LOGGED_IN, Redirect("/inloggen")),
+    // A complete session has nothing to do on the code page.
+    e("GET", "/inloggen/code", LOGGED_IN, Redirect("/start")),
+    e("POST", "/inloggen/code", LOGGED_IN, Redirect("/start")),
+    e(
+        "GET",
+        "/inloggen/tweede-stap",
+        LOGGED_IN,
+        Page("Tweede stap instellen"),
+    ),
+    e(
+        "POST",
+        "/inloggen/tweede-stap",
+        LOGGED_IN,
+        Refused("Tweede stap instellen", "Deze code klopt niet"),
+    ),
+    e(
+        "POST",
+        "/inloggen/tweede-stap/herstelcodes",
+        LOGGED_IN,
+        Redirect("/inloggen/tweede-stap"),
+    ),
+    // Without `[oidc]` in the configuration there is no single sign-on.
+    e("GET", "/inloggen/oidc", PUBLIC, NotFound),
+    e("GET", "/inloggen/oidc/terug", PUBLIC, NotFound),
     e("GET", "/start", LOGGED_IN, Page("Welkom, ")),
     e("GET", "/account", LOGGED_IN, Page("Mijn account")),
     e(
@@ -145,6 +169,18 @@ const MATRIX: &[Entry] = &[
         Page("Gebruiker vrijwilliger wijzigen"),
     ),
     e("POST", "/beheer/gebruikers/{id}", ADMIN, NO_VERSION),
+    e(
+        "GET",
+        "/beheer/gebruikers/{id}/tweede-stap",
+        ADMIN,
+        Page("Tweede stap van "),
+    ),
+    e(
+        "POST",
+        "/beheer/gebruikers/{id}/tweede-stap",
+        ADMIN,
+        Redirect("/beheer/gebruikers/2/tweede-stap?hersteld=1"),
+    ),
     e(
         "POST",
         "/beheer/gebruikers/{id}/ontgrendelen",

@@ -11,4 +11,6 @@ mod helpers;
 mod input;
 mod kaart_web;
 mod monitor;
+mod oidc;
+mod second_factor;
 mod web;
