@@ -106,10 +106,15 @@ impl Response {
 }
 
 fn get(server: &Server, path: &str) -> Response {
+    get_with(server, path, "")
+}
+
+/// `GET path` with extra header lines (each ending in `\r\n`).
+fn get_with(server: &Server, path: &str, headers: &str) -> Response {
     let mut s = TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
     write!(
         s,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{headers}Connection: close\r\n\r\n"
     )
     .expect("send");
     let mut raw = Vec::new();
@@ -477,26 +482,7 @@ fn a_method_a_route_does_not_have_is_405_and_no_error_in_the_log() {
 
 /// `GET path` with a bearer token.
 fn get_with_token(server: &Server, path: &str, token: &str) -> Response {
-    let mut s = TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
-    )
-    .expect("send");
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).expect("read");
-    let raw = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    Response {
-        status,
-        head: head.to_owned(),
-        body: body.to_owned(),
-    }
+    get_with(server, path, &format!("Authorization: Bearer {token}\r\n"))
 }
 
 /// A small tmpfs, unmounted (lazily, in case a process still holds a file) when

@@ -27,6 +27,7 @@ use baken_domain::AuditEntry;
 use std::any::Any;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, Mutex};
 
@@ -52,16 +53,49 @@ struct Job {
 /// p99 of 40 ms, 4 × 16 gave 2,820–3,020/s at 21–23 ms, 2 × 32 gave 2,690/s at
 /// 23 ms. More tasks mean more transactions queueing for the audit head's row
 /// lock and more backends sharing the cores; fewer leave connections idle.
-fn shape(pool: &Pool) -> (usize, usize) {
+///
+/// That is the shape for a short queue (`core` tasks). A batch runs its reads one
+/// after another on one connection, so with only four of them the batched reads
+/// got four of the pool's sixteen connections however many requests waited for
+/// them, while a read in its own transaction competed for all sixteen: under 200
+/// connections of mixed load the queue grew to hundreds and household pages
+/// waited 0.5–1 s at p50 (issue 16, item 15). So the queue is elastic: while more
+/// than one full batch is waiting, another task joins (up to `max`), and such an
+/// extra task ends as soon as it finds the queue empty. A short queue keeps the
+/// measured best shape; a long one gets a fair share of the connections.
+/// SQLite has one writer, so one task, whatever the queue.
+#[derive(Debug, Clone, Copy)]
+struct Shape {
+    core: usize,
+    max: usize,
+    batch: usize,
+}
+
+fn shape(pool: &Pool) -> Shape {
     match pool {
-        Pool::Sqlite(..) => (1, 64),
-        Pool::Postgres(..) => (4, 16),
+        Pool::Sqlite(..) => Shape {
+            core: 1,
+            max: 1,
+            batch: 64,
+        },
+        Pool::Postgres(..) => Shape {
+            core: 4,
+            // For benchmarks only: `BAKEN_BENCH_READ_TASKS=4` is the old fixed shape.
+            max: std::env::var("BAKEN_BENCH_READ_TASKS")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(10),
+            batch: 16,
+        },
     }
 }
 
-/// The sending side of a database's audited-read queue.
+/// The sending side of a database's audited-read queue, and what the tasks share.
 #[derive(Debug, Clone)]
-pub(crate) struct Reads(mpsc::UnboundedSender<JobBox>);
+pub(crate) struct Reads {
+    sender: mpsc::UnboundedSender<JobBox>,
+    queue: Arc<Queue>,
+}
 
 /// `Job` is not `Debug`; the channel carries it in this wrapper.
 pub(crate) struct JobBox(Job);
@@ -72,32 +106,84 @@ impl std::fmt::Debug for JobBox {
     }
 }
 
-impl Reads {
-    /// Starts the task that runs the jobs on `pool`. It ends when every clone of
-    /// the sender (every clone of the `Db`) is gone.
-    pub(crate) fn start(pool: Pool) -> Reads {
-        let (tx, rx) = mpsc::unbounded_channel();
-        let (tasks, max_batch) = shape(&pool);
-        let rx = Arc::new(Mutex::new(rx));
-        for _ in 0..tasks {
-            tokio::spawn(run_batches(pool.clone(), rx.clone(), max_batch));
-        }
-        Reads(tx)
+/// The receiving side, shared by the tasks: jobs sent and not yet taken, and
+/// how many tasks run.
+struct Queue {
+    rx: Mutex<mpsc::UnboundedReceiver<JobBox>>,
+    waiting: AtomicUsize,
+    tasks: AtomicUsize,
+    pool: Pool,
+    shape: Shape,
+}
+
+impl std::fmt::Debug for Queue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Queue")
+            .field("waiting", &self.waiting)
+            .field("tasks", &self.tasks)
+            .finish()
     }
 }
 
-type Queue = Arc<Mutex<mpsc::UnboundedReceiver<JobBox>>>;
+impl Reads {
+    /// Starts the tasks that run the jobs on `pool`. They end when every clone of
+    /// the sender (every clone of the `Db`) is gone.
+    pub(crate) fn start(pool: Pool) -> Reads {
+        let (sender, rx) = mpsc::unbounded_channel();
+        let shape = shape(&pool);
+        let queue = Arc::new(Queue {
+            rx: Mutex::new(rx),
+            waiting: AtomicUsize::new(0),
+            tasks: AtomicUsize::new(shape.core),
+            pool,
+            shape,
+        });
+        for _ in 0..shape.core {
+            tokio::spawn(run_batches(queue.clone(), true));
+        }
+        Reads { sender, queue }
+    }
 
-async fn run_batches(pool: Pool, rx: Queue, max_batch: usize) {
+    fn send(&self, job: Job) -> Result<()> {
+        self.queue.waiting.fetch_add(1, Ordering::AcqRel);
+        if self.sender.send(JobBox(job)).is_err() {
+            self.queue.waiting.fetch_sub(1, Ordering::AcqRel);
+            return Err(StoreError::Batch(
+                "the audited-read task has stopped".into(),
+            ));
+        }
+        // More than a full batch waiting: another task joins, up to the maximum.
+        let q = &self.queue;
+        if q.waiting.load(Ordering::Acquire) > q.shape.batch {
+            let joined = q
+                .tasks
+                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                    (n < q.shape.max).then_some(n + 1)
+                })
+                .is_ok();
+            if joined {
+                tokio::spawn(run_batches(q.clone(), false));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A task's loop: take what is waiting (a core task waits for the first job; an
+/// extra one ends when there is none), run it as one batch, repeat.
+async fn run_batches(queue: Arc<Queue>, core: bool) {
+    let max_batch = queue.shape.batch;
     let mut batch: Vec<Job> = Vec::with_capacity(max_batch);
     loop {
         {
             // One task at a time takes what is waiting; the others run their batches.
-            let mut rx = rx.lock().await;
-            let Some(JobBox(first)) = rx.recv().await else {
-                return;
-            };
-            batch.push(first);
+            let mut rx = queue.rx.lock().await;
+            if core {
+                let Some(JobBox(first)) = rx.recv().await else {
+                    return;
+                };
+                batch.push(first);
+            }
             while batch.len() < max_batch {
                 match rx.try_recv() {
                     Ok(JobBox(job)) => batch.push(job),
@@ -105,7 +191,12 @@ async fn run_batches(pool: Pool, rx: Queue, max_batch: usize) {
                 }
             }
         }
-        run_batch(&pool, &mut batch).await;
+        if batch.is_empty() {
+            queue.tasks.fetch_sub(1, Ordering::AcqRel);
+            return;
+        }
+        queue.waiting.fetch_sub(batch.len(), Ordering::AcqRel);
+        run_batch(&queue.pool, &mut batch).await;
         batch.clear();
     }
 }
@@ -224,10 +315,7 @@ impl Db {
             })
         });
         let (reply, answer) = oneshot::channel();
-        self.reads
-            .0
-            .send(JobBox(Job { run, reply }))
-            .map_err(|_| StoreError::Batch("the audited-read task has stopped".into()))?;
+        self.reads.send(Job { run, reply })?;
         let value = answer
             .await
             .map_err(|_| StoreError::Batch("the audited-read task has stopped".into()))??;
