@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The API contract checks, as CI runs them (see .ci/run):
-#  (a) Spectral with the official NL API Design Rules ruleset (shared/standards/
-#      nl-api-design-rules/linter.yaml, extended by ruleset.yaml with Baken's
+#  (a) Spectral with the official NL API Design Rules ruleset (vendored in
+#      tests/contract/nl-api-design-rules/linter.yaml, extended by ruleset.yaml with Baken's
 #      documented exceptions): 0 errors;
 #  (b) openapi-spec-validator: the document is valid OpenAPI 3.0;
 #  (c) schemathesis against a running `baken serve --demo` with an API token of a
