@@ -59,6 +59,13 @@ pub struct MapService {
     pub version: i64,
     pub service: Service,
     pub locations: Vec<ServiceLocation>,
+    /// False while an imported service waits for a beheerder to set Baken's
+    /// own facts ("nog in te delen"): then it is not on the public map.
+    pub classified: bool,
+    /// Why the facts it holds were suggested (empty once classified by hand).
+    pub classification_note: String,
+    /// The HSDS object as its publisher gave it (JSON), for what Baken does not model.
+    pub hsds: Option<String>,
 }
 
 /// A location where a service is offered (HSDS service_at_location).
@@ -118,6 +125,9 @@ struct ServiceRow {
     status: String,
     volunteering: bool,
     version: i64,
+    classified: bool,
+    classification_note: String,
+    hsds: Option<String>,
 }
 
 fn split(list: &str) -> Vec<String> {
@@ -166,6 +176,9 @@ impl ServiceRow {
             version: self.version,
             service,
             locations: Vec::new(),
+            classified: self.classified,
+            classification_note: self.classification_note,
+            hsds: self.hsds,
         })
     }
 }
@@ -173,7 +186,7 @@ impl ServiceRow {
 const SERVICE_COLS: &str = "s.id, s.uuid, s.provider_id, p.name AS provider_name, s.name, s.description, \
     s.domains, s.step, s.form, s.reach, s.access, s.cost_cents, s.cost_unit, s.districts, s.schedule, \
     s.eligibility, s.min_age, s.max_age, s.how_to_apply, s.capacity, s.phone, s.email, s.website, \
-    s.status, s.volunteering, s.version";
+    s.status, s.volunteering, s.version, s.classified, s.classification_note, s.hsds";
 
 #[derive(sqlx::FromRow)]
 struct LinkRow {
@@ -392,6 +405,112 @@ async fn service_id_exists(tx: &mut Tx, id: i64) -> Result<bool> {
     .fetch_optional(&mut *c)
     .await)?;
     Ok(row.is_some())
+}
+
+/// Marks a service as imported: the publisher's HSDS object (JSON) and whether
+/// Baken's own facts are set (`classified`) or only suggested, and why (`note`).
+pub async fn set_service_import(
+    tx: &mut Tx,
+    id: i64,
+    hsds: &str,
+    classified: bool,
+    note: &str,
+) -> Result<()> {
+    exec!(tx, |c| {
+        sqlx::query(
+        "UPDATE kaart_services SET hsds = $1, classified = $2, classification_note = $3 WHERE id = $4"
+    )
+    .bind(hsds)
+    .bind(classified)
+    .bind(note)
+    .bind(id)
+    .execute(&mut *c)
+    .await
+    })?;
+    Ok(())
+}
+
+/// A beheerder has set Baken's own facts: the service may go on the public map.
+pub async fn mark_classified(tx: &mut Tx, id: i64) -> Result<()> {
+    exec!(tx, |c| sqlx::query(
+        "UPDATE kaart_services SET classified = TRUE, classification_note = '' WHERE id = $1"
+    )
+    .bind(id)
+    .execute(&mut *c)
+    .await)?;
+    Ok(())
+}
+
+/// Tables that keep a publisher's HSDS object next to Baken's columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HsdsKept {
+    Organization,
+    Location,
+    ServiceAtLocation,
+}
+
+/// Keeps the publisher's HSDS object (JSON) for an organisation, location or
+/// service-at-location, by its uuid.
+pub async fn set_kept_hsds(tx: &mut Tx, table: HsdsKept, uuid: &str, body: &str) -> Result<()> {
+    let sql = match table {
+        HsdsKept::Organization => "UPDATE kaart_organizations SET hsds = $1 WHERE uuid = $2",
+        HsdsKept::Location => "UPDATE kaart_locations SET hsds = $1 WHERE uuid = $2",
+        HsdsKept::ServiceAtLocation => {
+            "UPDATE kaart_service_locations SET hsds = $1 WHERE uuid = $2"
+        }
+    };
+    exec!(tx, |c| sqlx::query(sql)
+        .bind(body)
+        .bind(uuid)
+        .execute(&mut *c)
+        .await)?;
+    Ok(())
+}
+
+/// The kept HSDS objects of one table, by uuid.
+pub async fn kept_hsds(
+    tx: &mut Tx,
+    table: HsdsKept,
+) -> Result<std::collections::HashMap<String, String>> {
+    let sql = match table {
+        HsdsKept::Organization => {
+            "SELECT uuid, hsds FROM kaart_organizations WHERE hsds IS NOT NULL"
+        }
+        HsdsKept::Location => "SELECT uuid, hsds FROM kaart_locations WHERE hsds IS NOT NULL",
+        HsdsKept::ServiceAtLocation => {
+            "SELECT uuid, hsds FROM kaart_service_locations WHERE hsds IS NOT NULL"
+        }
+    };
+    let rows: Vec<(String, String)> =
+        with_conn!(tx, |c| sqlx::query_as(sql).fetch_all(&mut *c).await)?;
+    Ok(rows.into_iter().collect())
+}
+
+/// What a publisher gave that has no row of its own in Baken, kept as given
+/// by kind: `taxonomy`, `taxonomy_term`, or a tabular table's file name for
+/// rows that name nothing in their file.
+pub async fn upsert_kept_object(tx: &mut Tx, kind: &str, uuid: &str, body: &str) -> Result<()> {
+    exec!(tx, |c| sqlx::query(
+        "INSERT INTO kaart_hsds_kept (kind, uuid, body) VALUES ($1, $2, $3) \
+         ON CONFLICT (kind, uuid) DO UPDATE SET body = $3"
+    )
+    .bind(kind)
+    .bind(uuid)
+    .bind(body)
+    .execute(&mut *c)
+    .await)?;
+    Ok(())
+}
+
+/// The kept objects of one kind: (uuid, body), ordered by uuid.
+pub async fn kept_objects(tx: &mut Tx, kind: &str) -> Result<Vec<(String, String)>> {
+    let rows = with_conn!(tx, |c| sqlx::query_as(
+        "SELECT uuid, body FROM kaart_hsds_kept WHERE kind = $1 ORDER BY uuid"
+    )
+    .bind(kind)
+    .fetch_all(&mut *c)
+    .await)?;
+    Ok(rows)
 }
 
 /// A provider's description, website and e-mail address on the map (empty when
