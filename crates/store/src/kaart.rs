@@ -432,12 +432,14 @@ pub async fn set_service_import(
 
 /// A beheerder has set Baken's own facts: the service may go on the public map.
 pub async fn mark_classified(tx: &mut Tx, id: i64) -> Result<()> {
-    exec!(tx, |c| sqlx::query(
-        "UPDATE kaart_services SET classified = TRUE, classification_note = '' WHERE id = $1"
+    exec!(tx, |c| {
+        sqlx::query(
+        "UPDATE kaart_services SET classified = TRUE, classification_note = '', version = version + 1 WHERE id = $1"
     )
     .bind(id)
     .execute(&mut *c)
-    .await)?;
+    .await
+    })?;
     Ok(())
 }
 

@@ -121,7 +121,9 @@ async fn load(
 > {
     let names = district_names(&state.db).await?;
     let mut tx = state.db.read().await?;
-    let services = kaart::services(&mut tx, None).await?;
+    let mut services = kaart::services(&mut tx, None).await?;
+    // Like the public map: what waits to be classified is not published.
+    services.retain(|s| s.classified);
     let orgs = kaart::organizations(&mut tx)
         .await?
         .into_iter()

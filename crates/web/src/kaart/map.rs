@@ -100,6 +100,7 @@ pub async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
     let mut tx = state.db.read().await?;
     let s = baken_store::kaart::service(&mut tx, id)
         .await?
+        .filter(|s| s.classified)
         .ok_or(AppError::NotFound)?;
     drop(tx);
     let (_, names) = view::district_names(&state).await?;

@@ -53,6 +53,12 @@ pub fn routes() -> Vec<Route> {
         ),
         route(
             g(),
+            "/beheer/kaart/in-te-delen",
+            P::ManageServices,
+            get(beheer::services::queue),
+        ),
+        route(
+            g(),
             "/beheer/kaart/nieuw",
             P::ManageServices,
             get(beheer::services::new_form),

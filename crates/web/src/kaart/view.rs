@@ -183,9 +183,13 @@ impl MapFilter {
     }
 }
 
+/// The services residents see: an imported service waiting to be classified
+/// ("nog in te delen") is not on the public map, nor in the wijzer.
 pub async fn load_services(state: &AppState) -> Result<Vec<MapService>, AppError> {
     let mut tx = state.db.read().await?;
-    Ok(kaart::services(&mut tx, None).await?)
+    let mut services = kaart::services(&mut tx, None).await?;
+    services.retain(|s| s.classified);
+    Ok(services)
 }
 
 pub async fn district_names(

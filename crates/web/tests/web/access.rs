@@ -242,6 +242,12 @@ const MATRIX: &[Entry] = &[
     ),
     e(
         "GET",
+        "/beheer/kaart/in-te-delen",
+        MAP_KEEPERS,
+        Page("Nog in te delen"),
+    ),
+    e(
+        "GET",
         "/beheer/kaart/nieuw",
         MAP_KEEPERS,
         Page("Nieuwe voorziening"),

@@ -1076,3 +1076,70 @@ async fn the_result_downloads_as_one_self_contained_file_and_nothing_is_stored()
         assert!(page.body.contains(">Download als bestand</button>"));
     }
 }
+
+#[tokio::test]
+async fn an_imported_official_service_waits_in_the_queue_and_is_on_the_map_once_classified() {
+    for app in apps(20).await {
+        let doc: serde_json::Value = serde_json::from_str(include_str!(
+            "../../../hsds/hsds-3.0/examples/service_full.json"
+        ))
+        .unwrap();
+        let summary = baken_hsds::import(&app.db, &doc, import_entry())
+            .await
+            .unwrap();
+        assert_eq!(summary.services_to_classify, 1);
+        let (id, _) = service_id(&app, "Community Counselling").await;
+
+        // Not on the public map, nor its page, nor the HSDS API, while it waits.
+        let map = app.get("/kaart?q=Counselling", &As::Anonymous).await;
+        assert!(
+            !map.body.contains("Community Counselling"),
+            "not public yet"
+        );
+        assert_eq!(
+            app.get(&format!("/kaart/voorzieningen/{id}"), &As::Anonymous)
+                .await
+                .status,
+            404
+        );
+        let api = app
+            .get("/api/v1/hsds/services?search=Counselling", &As::Anonymous)
+            .await;
+        assert!(!api.body.contains("Community Counselling"));
+
+        // The beheerder's queue shows it with the suggestion's reasons.
+        let admin = app.login_as("beheerder").await;
+        let list = app.get("/beheer/kaart", &admin).await;
+        assert!(list.body.contains("Bekijk wat nog in te delen is"));
+        let queue = app.get("/beheer/kaart/in-te-delen", &admin).await;
+        assert_eq!(queue.status, 200);
+        assert!(queue.body.contains("Community Counselling"));
+        assert!(
+            queue
+                .body
+                .contains("Levensgebied &#x27;Geestelijke gezondheid&#x27;")
+                || queue.body.contains("Levensgebied 'Geestelijke gezondheid'"),
+            "the reason is shown"
+        );
+        let page = app.get(&format!("/beheer/kaart/{id}"), &admin).await;
+        assert!(page.body.contains("Nog in te delen."));
+
+        // The beheerder checks the suggestion and saves: classified.
+        let before = stored(&app, id).await;
+        let form = service_form(&before);
+        let res = app
+            .post_form(&format!("/beheer/kaart/{id}"), &admin, &pairs(&form))
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        assert_eq!(
+            res.location(),
+            Some("/beheer/kaart/in-te-delen?opgeslagen=ingedeeld")
+        );
+        assert!(stored(&app, id).await.classified);
+        assert!(app.audit_tail(1).await[0].detail.contains("ingedeeld"));
+        let map = app.get("/kaart?q=Counselling", &As::Anonymous).await;
+        assert!(map.body.contains("Community Counselling"), "on the map now");
+        let queue = app.get("/beheer/kaart/in-te-delen", &admin).await;
+        assert!(queue.body.contains("Er wacht niets"));
+    }
+}
