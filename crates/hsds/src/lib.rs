@@ -111,7 +111,8 @@ pub fn terms() -> Vec<(&'static str, String, String)> {
     t
 }
 
-fn taxonomy_json() -> (Vec<Value>, Vec<Value>) {
+/// Baken's taxonomies and their terms in HSDS shape.
+pub fn taxonomy_json() -> (Vec<Value>, Vec<Value>) {
     let taxonomies = TAXONOMIES
         .iter()
         .map(|(key, name, desc)| json!({ "id": taxonomy_id(key), "name": name, "description": desc, "version": "1" }))
@@ -410,6 +411,28 @@ const SERVICE_OWNED: &[&str] = &[
     "minimum_age",
     "maximum_age",
 ];
+
+/// Every taxonomy and term the map knows: Baken's own and those other
+/// publishers' imports brought (kept as given).
+pub async fn all_taxonomies(
+    tx: &mut baken_store::Tx,
+) -> Result<(Vec<Value>, Vec<Value>), StoreError> {
+    let (mut taxonomies, mut terms) = taxonomy_json();
+    let parse = |(_, body): &(String, String)| serde_json::from_str::<Value>(body).ok();
+    taxonomies.extend(
+        kaart::kept_objects(tx, "taxonomy")
+            .await?
+            .iter()
+            .filter_map(parse),
+    );
+    terms.extend(
+        kaart::kept_objects(tx, "taxonomy_term")
+            .await?
+            .iter()
+            .filter_map(parse),
+    );
+    Ok((taxonomies, terms))
+}
 
 /// What a publisher kept beside Baken's rows, read once for an export or a
 /// page of the API.

@@ -66,6 +66,8 @@ pub struct MapService {
     pub classification_note: String,
     /// The HSDS object as its publisher gave it (JSON), for what Baken does not model.
     pub hsds: Option<String>,
+    /// When the service last changed (HSDS API's `modified_after`).
+    pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// A location where a service is offered (HSDS service_at_location).
@@ -128,6 +130,7 @@ struct ServiceRow {
     classified: bool,
     classification_note: String,
     hsds: Option<String>,
+    updated_at: chrono::DateTime<chrono::Utc>,
 }
 
 fn split(list: &str) -> Vec<String> {
@@ -179,6 +182,7 @@ impl ServiceRow {
             classified: self.classified,
             classification_note: self.classification_note,
             hsds: self.hsds,
+            updated_at: self.updated_at,
         })
     }
 }
@@ -186,7 +190,7 @@ impl ServiceRow {
 const SERVICE_COLS: &str = "s.id, s.uuid, s.provider_id, p.name AS provider_name, s.name, s.description, \
     s.domains, s.step, s.form, s.reach, s.access, s.cost_cents, s.cost_unit, s.districts, s.schedule, \
     s.eligibility, s.min_age, s.max_age, s.how_to_apply, s.capacity, s.phone, s.email, s.website, \
-    s.status, s.volunteering, s.version, s.classified, s.classification_note, s.hsds";
+    s.status, s.volunteering, s.version, s.classified, s.classification_note, s.hsds, s.updated_at";
 
 #[derive(sqlx::FromRow)]
 struct LinkRow {

@@ -1139,6 +1139,77 @@ async fn an_imported_official_service_waits_in_the_queue_and_is_on_the_map_once_
         assert!(app.audit_tail(1).await[0].detail.contains("ingedeeld"));
         let map = app.get("/kaart?q=Counselling", &As::Anonymous).await;
         assert!(map.body.contains("Community Counselling"), "on the map now");
+
+        // An HSDS client reads it back by the standard's paths and parameters,
+        // with what the publisher gave (its other taxonomy, its cost option).
+        let term = doc["attributes"][0]["taxonomy_term"]["id"]
+            .as_str()
+            .unwrap();
+        let taxonomy = doc["attributes"][0]["taxonomy_term"]["taxonomy_detail"]["id"]
+            .as_str()
+            .unwrap();
+        for query in [
+            format!("taxonomy_term_id={term}"),
+            format!("taxonomy_id={taxonomy}&full=true"),
+            format!(
+                "organization_id={}",
+                doc["organization"]["id"].as_str().unwrap()
+            ),
+            "modified_after=2020-01-01&format=json".to_owned(),
+        ] {
+            let res = app
+                .get(
+                    &format!("/api/v1/hsds/services?per_page=100&{query}"),
+                    &As::Anonymous,
+                )
+                .await;
+            assert_eq!(res.status, 200, "{query}: {}", res.body);
+            assert!(res.body.contains("Community Counselling"), "{query}");
+        }
+        let later = app
+            .get(
+                "/api/v1/hsds/services?modified_after=2999-01-01",
+                &As::Anonymous,
+            )
+            .await;
+        assert!(later.body.contains("\"total_items\":0"), "{}", later.body);
+        let one: serde_json::Value = serde_json::from_str(
+            &app.get(
+                &format!("/api/v1/hsds/services/{}", doc["id"].as_str().unwrap()),
+                &As::Anonymous,
+            )
+            .await
+            .body,
+        )
+        .unwrap();
+        assert_eq!(one["cost_options"][0]["option"], "Under 18s and Over 60s");
+        assert_eq!(one["organization"]["legal_status"], "Limited Company");
+        assert_eq!(one["alternate_name"], "MyCity Counselling Services");
+        for path in [
+            format!("/api/v1/hsds/taxonomy_terms/{term}"),
+            format!("/api/v1/hsds/taxonomies/{taxonomy}"),
+            format!("/api/v1/hsds/taxonomy_terms?taxonomy_id={taxonomy}"),
+            "/api/v1/hsds".to_owned(),
+            "/api/v1/hsds/service_at_locations?full=true&per_page=100".to_owned(),
+        ] {
+            let res = app.get(&path, &As::Anonymous).await;
+            assert_eq!(res.status, 200, "{path}");
+        }
+        let far = app
+            .get(
+                "/api/v1/hsds/services?page=922337203685477582",
+                &As::Anonymous,
+            )
+            .await;
+        assert_eq!(far.status, 200, "a page far past the end is empty");
+        let bad = app
+            .get(
+                "/api/v1/hsds/services?modified_after=gisteren",
+                &As::Anonymous,
+            )
+            .await;
+        assert_eq!(bad.status, 400);
+        assert!(bad.body.contains("modified_after"));
         let queue = app.get("/beheer/kaart/in-te-delen", &admin).await;
         assert!(queue.body.contains("Er wacht niets"));
     }
