@@ -1064,10 +1064,70 @@ pub struct HelpRequest {
     pub contact: String,
     pub status: String,
     pub signal_id: Option<i64>,
+    /// The one team the request (and its signal) went to; None for requests
+    /// from before requests were routed to one team.
+    pub team_id: Option<i64>,
 }
 
 const HELP_COLS: &str =
-    "id, created_at, district_code, answers, labelled, contact, status, signal_id";
+    "id, created_at, district_code, answers, labelled, contact, status, signal_id, team_id";
+
+/// The one team a request for help goes to: the team of the household at
+/// the resident's address, or else the (first) team of the district the
+/// resident chose; None when neither is known.
+pub async fn help_request_team(
+    tx: &mut Tx,
+    postcode: &str,
+    house_number: i64,
+    district: Option<&str>,
+) -> Result<Option<i64>> {
+    let at_address: Option<(Option<i64>,)> = with_conn!(tx, |c| sqlx::query_as(
+        "SELECT team_id FROM households WHERE postcode = $1 AND house_number = $2 \
+         AND team_id IS NOT NULL ORDER BY id LIMIT 1"
+    )
+    .bind(postcode)
+    .bind(house_number)
+    .fetch_optional(&mut *c)
+    .await)?;
+    if let Some((Some(team),)) = at_address {
+        return Ok(Some(team));
+    }
+    let Some(district) = district else {
+        return Ok(None);
+    };
+    let of_district: Option<(i64,)> = with_conn!(tx, |c| sqlx::query_as(
+        "SELECT id FROM teams WHERE district_code = $1 ORDER BY id LIMIT 1"
+    )
+    .bind(district)
+    .fetch_optional(&mut *c)
+    .await)?;
+    Ok(of_district.map(|t| t.0))
+}
+
+/// Sends a request for help and its signal to one team, together.
+pub async fn route_help_request(
+    tx: &mut Tx,
+    id: i64,
+    signal_id: i64,
+    team_id: Option<i64>,
+) -> Result<()> {
+    exec!(tx, |c| sqlx::query(
+        "UPDATE kaart_help_requests SET signal_id = $1, team_id = $2 WHERE id = $3"
+    )
+    .bind(signal_id)
+    .bind(team_id)
+    .bind(id)
+    .execute(&mut *c)
+    .await)?;
+    exec!(tx, |c| sqlx::query(
+        "UPDATE cw_signals SET team_id = $1 WHERE id = $2"
+    )
+    .bind(team_id)
+    .bind(signal_id)
+    .execute(&mut *c)
+    .await)?;
+    Ok(())
+}
 
 /// One request for help.
 pub async fn help_request(tx: &mut Tx, id: i64) -> Result<Option<HelpRequest>> {
@@ -1079,20 +1139,26 @@ pub async fn help_request(tx: &mut Tx, id: i64) -> Result<Option<HelpRequest>> {
     Ok(row)
 }
 
-/// The newest requests for a district (and those without one).
+/// The newest requests a team sees: those routed to it, and of the requests
+/// from before routing, those for its district (and those without one).
+/// Neither team nor district: every request.
 pub async fn help_requests(
     tx: &mut Tx,
+    team: Option<i64>,
     district: Option<&str>,
     limit: i64,
 ) -> Result<Vec<HelpRequest>> {
     let sql = format!(
         "SELECT {HELP_COLS} FROM kaart_help_requests \
-         WHERE ($1 IS NULL OR district_code = $1 OR district_code IS NULL) ORDER BY id DESC LIMIT $2"
+         WHERE ($3 IS NULL AND $1 IS NULL) OR (team_id IS NOT NULL AND team_id = $3) \
+            OR (team_id IS NULL AND ($1 IS NULL OR district_code = $1 OR district_code IS NULL)) \
+         ORDER BY id DESC LIMIT $2"
     );
     let rows = with_conn!(tx, |c| {
         sqlx::query_as(&sql)
             .bind(district)
             .bind(limit)
+            .bind(team)
             .fetch_all(&mut *c)
             .await
     })?;

@@ -583,7 +583,16 @@ pub async fn ask_professional(
     )
     .await
     .map_err(|e| AppError::from(e.into_store()))?;
-    kaart::set_help_request_signal(&mut tx, id, signal).await?;
+    // One hand-over, one team: the team serving the address, or the team of
+    // the chosen district when the address is not known — signal and answers together.
+    let team = kaart::help_request_team(
+        &mut tx,
+        &postcode.to_string(),
+        i64::from(number.value()),
+        district.as_deref(),
+    )
+    .await?;
+    kaart::route_help_request(&mut tx, id, signal, team).await?;
     audit::append(
         &mut tx,
         &ctx.audit(
@@ -591,8 +600,10 @@ pub async fn ask_professional(
             AuditOutcome::Success,
             Some(("signal", signal.to_string())),
             format!(
-                "hulpvraag {id} via de Eigen Kracht Wijzer, met toestemming; wijk {}",
-                district.as_deref().unwrap_or("onbekend")
+                "hulpvraag {id} via de Eigen Kracht Wijzer, met toestemming; wijk {}; team {}",
+                district.as_deref().unwrap_or("onbekend"),
+                team.map(|t| t.to_string())
+                    .unwrap_or_else(|| "onbekend".into())
             ),
         ),
     )

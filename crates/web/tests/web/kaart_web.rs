@@ -290,7 +290,7 @@ async fn asking_a_professional_needs_consent_and_is_rate_limited() {
         );
         let request = {
             let mut tx = app.db.read().await.unwrap();
-            kaart::help_requests(&mut tx, None, 1)
+            kaart::help_requests(&mut tx, None, None, 1)
                 .await
                 .unwrap()
                 .remove(0)
@@ -1212,5 +1212,93 @@ async fn an_imported_official_service_waits_in_the_queue_and_is_on_the_map_once_
         assert!(bad.body.contains("modified_after"));
         let queue = app.get("/beheer/kaart/in-te-delen", &admin).await;
         assert!(queue.body.contains("Er wacht niets"));
+    }
+}
+
+/// Hands a request over through the wijzer; returns its stored record.
+async fn hand_over(
+    app: &TestApp,
+    postcode: &str,
+    number: &str,
+    district: &str,
+    contact: &str,
+) -> kaart::HelpRequest {
+    let form = [
+        ("vraag", "Ik ben veel alleen"),
+        ("onderwerp", "contact"),
+        ("wijk", district),
+        ("contact", contact),
+        ("postcode", postcode),
+        ("huisnummer", number),
+        ("toestemming", "ja"),
+    ];
+    let res = app
+        .post_form("/wijzer/meedenken", &As::Anonymous, &form)
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let mut tx = app.db.read().await.unwrap();
+    kaart::help_requests(&mut tx, None, None, 1)
+        .await
+        .unwrap()
+        .remove(0)
+}
+
+async fn signal_team(app: &TestApp, signal: i64) -> Option<i64> {
+    let mut tx = app.db.read().await.unwrap();
+    let row: (Option<i64>,) = baken_store::with_conn!(&mut tx, |c| {
+        baken_store::sqlx::query_as("SELECT team_id FROM cw_signals WHERE id = $1")
+            .bind(signal)
+            .fetch_one(&mut *c)
+            .await
+    })
+    .unwrap();
+    row.0
+}
+
+#[tokio::test]
+async fn a_hand_over_reaches_exactly_one_team_with_signal_and_answers_together() {
+    for app in apps(20).await {
+        // The address is in Noord; the resident picked Oost. The team serving
+        // the address gets both; Oost's team reads neither.
+        let (postcode, number) = noord_address(&app).await;
+        let r = hand_over(&app, &postcode, &number, "WK999903", "06-11112222").await;
+        let noord = app.login_as("generalist.noord").await;
+        let oost = app.login_as("generalist.oost").await;
+        let url = format!("/hulpvragen/{}", r.id);
+        assert_eq!(app.get(&url, &noord).await.status, 200);
+        assert_eq!(
+            app.get(&url, &oost).await.status,
+            404,
+            "the other team cannot read the answers"
+        );
+        assert!(!app
+            .get("/hulpvragen", &oost)
+            .await
+            .body
+            .contains("06-11112222"));
+        assert!(app
+            .get("/hulpvragen", &noord)
+            .await
+            .body
+            .contains("06-11112222"));
+        let team = signal_team(&app, r.signal_id.unwrap()).await;
+        assert_eq!(team, r.team_id, "signal and answers went to the same team");
+        assert!(team.is_some());
+
+        // No household at the address: the team of the chosen district, both.
+        let r = hand_over(&app, "9999ZZ", "999", "WK999903", "06-33334444").await;
+        let url = format!("/hulpvragen/{}", r.id);
+        assert_eq!(app.get(&url, &oost).await.status, 200);
+        assert_eq!(
+            app.get(&url, &noord).await.status,
+            404,
+            "Noord's team cannot read them"
+        );
+        assert_eq!(signal_team(&app, r.signal_id.unwrap()).await, r.team_id);
+        assert!(app
+            .get("/hulpvragen", &oost)
+            .await
+            .body
+            .contains("06-33334444"));
     }
 }
