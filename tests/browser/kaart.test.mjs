@@ -443,3 +443,39 @@ test('too many requests for help: the "Even geduld" page passes axe-core', async
   await expectAccessible(page, 'te veel verzoeken (429)');
   await page.context().close();
 });
+
+test('an imported official HSDS service waits in the beheer queue, passes axe-core, and is on the map once classified', async () => {
+  const example = new URL('../../crates/hsds/hsds-3.0/examples/service_full.json', import.meta.url).pathname;
+  execFileSync(bakenBinary(), ['kaart', 'import', '--db', `sqlite://${join(server.dir, 'baken.db')}`, example], { stdio: 'pipe' });
+  const anonymous = await newPage(browser);
+  await anonymous.goto(`${server.url}/kaart?q=Counselling`);
+  assert.doesNotMatch(await anonymous.locator('main').textContent(), /Community Counselling/, 'not on the public map while it waits');
+  await anonymous.context().close();
+
+  for (const width of [390, 1280]) {
+    const admin = await newPage(browser, width);
+    await login(admin, server.url, 'beheerder');
+    await admin.waitForURL(/\/start$/);
+    await admin.goto(`${server.url}/beheer/kaart/in-te-delen`);
+    assert.match(await admin.locator('main').textContent(), /Levensgebied 'Geestelijke gezondheid'/, 'the reason is shown');
+    await expectAccessible(admin, `in-te-delen ${width}`);
+    await expectNoHorizontalScroll(admin, `in-te-delen ${width}`);
+    await screenshot(admin, `beheer-in-te-delen-${width}`);
+    await admin.getByRole('link', { name: 'Community Counselling' }).click();
+    assert.match(await admin.locator('main').textContent(), /Nog in te delen\./);
+    await expectAccessible(admin, `in te delen: formulier ${width}`);
+    await screenshot(admin, `beheer-in-te-delen-formulier-${width}`);
+    if (width === 1280) {
+      await admin.getByRole('button', { name: 'Opslaan' }).click();
+      await admin.waitForURL(/in-te-delen\?opgeslagen=ingedeeld/);
+      assert.match(await admin.locator('[role=status]').first().textContent(), /staat nu op de openbare sociale kaart/);
+      await expectAccessible(admin, 'in-te-delen na indelen');
+    }
+    await admin.context().close();
+  }
+  const resident = await newPage(browser, 390);
+  await resident.goto(`${server.url}/kaart?q=Counselling`);
+  assert.match(await resident.locator('main').textContent(), /Community Counselling/, 'on the map once classified');
+  await expectAccessible(resident, 'kaart met de geïmporteerde voorziening');
+  await resident.context().close();
+});
