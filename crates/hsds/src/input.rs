@@ -142,7 +142,10 @@ pub fn read_json<R: Read>(reader: R) -> Result<(Value, Vec<Problem>), serde_json
     let mut de = serde_json::Deserializer::from_reader(reader);
     let schemas = Schemas::load();
     let mut early = Vec::new();
-    let value = TopLevel {
+    let value = Reader {
+        top: true,
+        schema: None,
+        path: "$".into(),
         schemas: &schemas,
         problems: &mut early,
     }
@@ -151,89 +154,49 @@ pub fn read_json<R: Read>(reader: R) -> Result<(Value, Vec<Problem>), serde_json
     Ok((value, early))
 }
 
-struct TopLevel<'a> {
-    schemas: &'a Schemas,
-    problems: &'a mut Vec<Problem>,
-}
-
-impl<'de> DeserializeSeed<'de> for TopLevel<'_> {
-    type Value = Value;
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for TopLevel<'_> {
-    type Value = Value;
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("an HSDS document")
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut out = Map::new();
-        while let Some(key) = map.next_key::<String>()? {
-            let schema = LISTS.iter().find(|(k, _)| *k == key).map(|(_, s)| *s);
-            let value = map.next_value_seed(List {
-                schema,
-                path: format!("$.{key}"),
-                schemas: self.schemas,
-                problems: &mut *self.problems,
-            })?;
-            out.insert(key, value);
-        }
-        Ok(Value::Object(out))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut out = Vec::new();
-        while let Some(v) = seq.next_element::<Value>()? {
-            out.push(v);
-        }
-        Ok(Value::Array(out))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-}
-
-/// One top-level value; a list of a known entity is read and checked one
-/// element at a time.
-struct List<'a> {
+/// Reads the document (`top`) key by key, and a list of a known entity
+/// (`schema`) element by element, checking each as it arrives; any other
+/// value is read whole.
+struct Reader<'a> {
+    top: bool,
     schema: Option<&'static str>,
     path: String,
     schemas: &'a Schemas,
     problems: &'a mut Vec<Problem>,
 }
 
-impl<'de> DeserializeSeed<'de> for List<'_> {
+impl<'de> DeserializeSeed<'de> for Reader<'_> {
     type Value = Value;
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        match self.schema {
-            Some(_) => d.deserialize_any(self),
-            None => Value::deserialize(d),
+        if self.top || self.schema.is_some() {
+            d.deserialize_any(self)
+        } else {
+            Value::deserialize(d)
         }
     }
 }
 
-use serde::Deserialize;
-
-impl<'de> Visitor<'de> for List<'_> {
+impl<'de> Visitor<'de> for Reader<'_> {
     type Value = Value;
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a list of HSDS objects")
+        f.write_str("an HSDS document")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        if !self.top {
+            return Value::deserialize(serde::de::value::MapAccessDeserializer::new(map));
+        }
+        let mut out = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let value = map.next_value_seed(Reader {
+                top: false,
+                schema: LISTS.iter().find(|(k, _)| *k == key).map(|(_, s)| *s),
+                path: format!("{}.{key}", self.path),
+                schemas: self.schemas,
+                problems: &mut *self.problems,
+            })?;
+            out.insert(key, value);
+        }
+        Ok(Value::Object(out))
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut out = Vec::new();
@@ -246,9 +209,6 @@ impl<'de> Visitor<'de> for List<'_> {
         }
         Ok(Value::Array(out))
     }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Value, A::Error> {
-        Value::deserialize(serde::de::value::MapAccessDeserializer::new(map))
-    }
     fn visit_str<E>(self, v: &str) -> Result<Value, E> {
         Ok(Value::from(v))
     }
@@ -268,6 +228,8 @@ impl<'de> Visitor<'de> for List<'_> {
         Ok(Value::Null)
     }
 }
+
+use serde::Deserialize;
 
 /// Baken's bundle: its lists and the schema each element must satisfy.
 pub const LISTS: &[(&str, &str)] = &[

@@ -497,6 +497,15 @@ pub async fn taxonomies(
     Ok(Json(paged(items, &q)).into_response())
 }
 
+/// One object of a list by its id, or "not found".
+fn by_id(list: Vec<Value>, id: &str) -> Result<Response, Failure> {
+    let found = list
+        .into_iter()
+        .find(|t| text(t, "id") == id)
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(found).into_response())
+}
+
 pub async fn taxonomy(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -504,11 +513,7 @@ pub async fn taxonomy(
     let mut tx = state.db.read().await?;
     let (taxonomies, _) = all_taxonomies(&mut tx).await?;
     drop(tx);
-    let t = taxonomies
-        .into_iter()
-        .find(|t| text(t, "id") == id)
-        .ok_or(AppError::NotFound)?;
-    Ok(Json(t).into_response())
+    by_id(taxonomies, &id)
 }
 
 pub async fn taxonomy_terms(
@@ -549,11 +554,7 @@ pub async fn taxonomy_term(
     let mut tx = state.db.read().await?;
     let (_, terms) = all_taxonomies(&mut tx).await?;
     drop(tx);
-    let t = terms
-        .into_iter()
-        .find(|t| text(t, "id") == id)
-        .ok_or(AppError::NotFound)?;
-    Ok(Json(t).into_response())
+    by_id(terms, &id)
 }
 
 #[cfg(test)]

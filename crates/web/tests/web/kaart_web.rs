@@ -1038,7 +1038,7 @@ async fn the_result_downloads_as_one_self_contained_file_and_nothing_is_stored()
             "Buurtmaaltijd Vlietland",
             "Waarom past dit bij u?",
             "Eet u vaak alleen?",
-            "Buurthuis Vlietland, Buurtweg",
+            "Buurtweg",
             "Zo meldt u zich aan:",
             "Iets voor een ander doen?",
             "Voorlezen op de basisschool",
@@ -1052,7 +1052,7 @@ async fn the_result_downloads_as_one_self_contained_file_and_nothing_is_stored()
             );
         }
         assert!(
-            pos(file, "Buurtmaaltijd Vlietland") < pos(file, "Vraag het wijkteam"),
+            pos(file, "Buurtmaaltijd") < pos(file, "Vraag het wijkteam"),
             "lightest first, as on the page"
         );
         assert_eq!(
@@ -1300,5 +1300,79 @@ async fn a_hand_over_reaches_exactly_one_team_with_signal_and_answers_together()
             .await
             .body
             .contains("06-33334444"));
+    }
+}
+
+#[tokio::test]
+async fn the_same_offer_in_many_places_is_one_card_on_the_map_and_in_the_wijzer() {
+    for app in apps(20).await {
+        let res = app.get("/kaart?q=Buurtmaaltijd", &As::Anonymous).await;
+        assert_eq!(
+            res.body
+                .matches("<h3 class=\"kaart-item__title\">Buurtmaaltijd</h3>")
+                .count(),
+            1,
+            "one card for the meal in every neighbourhood"
+        );
+        assert!(res.body.contains("Wordt aangeboden in: Centrum, Noord"));
+        assert!(
+            res.body.contains(">Buurtmaaltijd Vlietland</a>"),
+            "each place is still a link"
+        );
+
+        // Ordered by the ladder, lightest first; by name otherwise.
+        let steps = |body: &str| -> Vec<u8> {
+            body.match_indices("kaart-item trede-")
+                .map(|(i, _)| body.as_bytes()[i + 17] - b'0')
+                .collect()
+        };
+        let by_step = steps(&app.get("/kaart?volgorde=trede", &As::Anonymous).await.body);
+        assert!(by_step.windows(2).all(|w| w[0] <= w[1]), "{by_step:?}");
+        assert_eq!(by_step[0], 1);
+
+        // The wijzer: one card per offer, the other places listed on it.
+        let res = app
+            .post_form(
+                "/wijzer/resultaat",
+                &As::Anonymous,
+                &[
+                    ("vraag", "Ik wil een scootmobiel, ik eet vaak alleen"),
+                    ("onderwerp", "eten"),
+                    ("situatie_alleen_eten", "vaak"),
+                    ("graag", "lezen"),
+                    ("wijk", "WK999902"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 200);
+        let titles = res.body.matches("<h3 class=\"suggestion__title\">").count();
+        assert!(titles > 0);
+        let meal_titles = res
+            .body
+            .split("<h3 class=\"suggestion__title\">")
+            .skip(1)
+            .filter(|h| {
+                h.split("</h3>")
+                    .next()
+                    .unwrap_or("")
+                    .contains("Buurtmaaltijd")
+            })
+            .count();
+        assert!(
+            meal_titles <= 1,
+            "one meal card, not one per neighbourhood ({meal_titles})"
+        );
+        let reading = res
+            .body
+            .split("<h3 class=\"suggestion__title\">")
+            .skip(1)
+            .filter(|h| {
+                h.split("</h3>")
+                    .next()
+                    .unwrap_or("")
+                    .contains("Voorlezen op de basisschool")
+            })
+            .count();
+        assert!(reading <= 1, "one reading card ({reading})");
     }
 }
