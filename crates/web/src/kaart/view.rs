@@ -222,7 +222,11 @@ pub struct OfferPlace {
     pub districts: String,
 }
 
-fn offer_key(s: &MapService) -> (i64, &str, u8, &str, &str, &str, bool, &str) {
+/// What makes services one offer: provider, description, step, form, reach,
+/// access, volunteering and status.
+type OfferKey<'a> = (i64, &'a str, u8, &'a str, &'a str, &'a str, bool, &'a str);
+
+fn offer_key(s: &MapService) -> OfferKey<'_> {
     let v = &s.service;
     (
         s.provider_id,
@@ -259,7 +263,7 @@ fn shared_name(names: &[&str]) -> String {
 /// each offer's first service.
 pub fn offer_cards(found: &[&MapService], districts: &HashMap<String, String>) -> Vec<OfferCard> {
     let mut groups: Vec<Vec<&MapService>> = Vec::new();
-    let mut index: HashMap<(i64, &str, u8, &str, &str, &str, bool, &str), usize> = HashMap::new();
+    let mut index: HashMap<OfferKey, usize> = HashMap::new();
     for s in found {
         match index.get(&offer_key(s)) {
             Some(&i) => groups[i].push(s),
