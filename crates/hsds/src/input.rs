@@ -60,9 +60,11 @@ pub enum ReadError {
     },
     #[error("{path} is larger than the limit of {limit} bytes; nothing was read (raise it with --max-bytes)")]
     TooLarge { path: String, limit: u64 },
-    #[error("{path} cannot be read: line {line}, column {column}: {message}")]
+    #[error("{path} is not {format}: line {line}, column {column}: {message}")]
     Syntax {
         path: String,
+        /// "JSON" or "CSV".
+        format: &'static str,
         line: usize,
         column: usize,
         message: String,
@@ -124,6 +126,7 @@ pub fn read_path(path: &Path, max_bytes: u64) -> Result<Bundle, ReadError> {
     }
     let (doc, early) = result.map_err(|e| ReadError::Syntax {
         path: shown.clone(),
+        format: "JSON",
         line: e.line(),
         column: e.column(),
         message: e.to_string(),
@@ -886,6 +889,7 @@ fn csv_error(path: &Path, e: csv::Error) -> ReadError {
         .unwrap_or((0, 0));
     ReadError::Syntax {
         path: path.display().to_string(),
+        format: "CSV",
         line,
         column,
         message: format!("not a valid CSV file: {e}"),
