@@ -25,11 +25,18 @@ pub enum KaartCommand {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
-    /// Read an HSDS 3.0 JSON file into the map. It is checked against the
-    /// official schemas first; every problem is reported with its JSON path and
-    /// nothing is imported when anything is invalid.
+    /// Read HSDS 3.0 into the map: a JSON file in any HSDS shape (a single
+    /// organization, service or service_at_location with nested objects, a
+    /// paged list, Baken's export, the tabular form as JSON) or a folder of
+    /// HSDS CSV files. It is checked against the official schemas first; every
+    /// problem is reported with its JSON path and nothing is imported when
+    /// anything is invalid. Services without Baken's own facts (life domain,
+    /// ladder step …) wait for a beheerder at /beheer/kaart/in-te-delen.
     Import {
         file: PathBuf,
+        /// Refuse a file (or folder) larger than this many bytes, before reading it.
+        #[arg(long, env = "BAKEN_HSDS_MAX_BYTES", value_name = "BYTES", default_value_t = hsds::input::DEFAULT_MAX_BYTES)]
+        max_bytes: u64,
         /// Database URL: sqlite://PATH or postgres://USER:PASSWORD@HOST/DB.
         #[arg(long, env = "BAKEN_DB", value_name = "URL")]
         db: Option<String>,
@@ -38,23 +45,13 @@ pub enum KaartCommand {
 
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
-    #[error("cannot read {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
     #[error("cannot write {path}: {source}")]
     Write {
         path: String,
         source: std::io::Error,
     },
-    #[error("{path} is not JSON: line {line}, column {column}: {message}")]
-    NotJson {
-        path: String,
-        line: usize,
-        column: usize,
-        message: String,
-    },
+    #[error(transparent)]
+    Input(hsds::input::ReadError),
     #[error("{path}: {count} problems (listed above); nothing was imported")]
     Invalid { path: String, count: usize },
     #[error(transparent)]
@@ -115,25 +112,30 @@ pub async fn run(command: KaartCommand, default_db: String) -> Result<(), CliErr
             }
             Ok(())
         }
-        KaartCommand::Import { file, db } => {
+        KaartCommand::Import {
+            file,
+            db,
+            max_bytes,
+        } => {
             let path = file.display().to_string();
-            let text = std::fs::read_to_string(&file).map_err(|source| CliError::Read {
-                path: path.clone(),
-                source,
-            })?;
-            let doc: serde_json::Value =
-                serde_json::from_str(&text).map_err(|e| CliError::NotJson {
-                    path: path.clone(),
-                    line: e.line(),
-                    column: e.column(),
-                    message: e.to_string(),
-                })?;
+            let bundle = match hsds::input::read_path(&file, max_bytes) {
+                Ok(bundle) => bundle,
+                Err(hsds::input::ReadError::Invalid {
+                    problems, count, ..
+                }) => {
+                    for p in &problems {
+                        eprintln!("{path}: {p}");
+                    }
+                    return Err(CliError::Invalid { path, count });
+                }
+                Err(e) => return Err(CliError::Input(e)),
+            };
             let db = open(&db.unwrap_or(default_db)).await?;
-            match hsds::import(&db, &doc, entry("import", AuditAction::Create)).await {
+            match hsds::import_bundle(&db, &bundle, entry("import", AuditAction::Create)).await {
                 Ok(s) => {
                     eprintln!(
-                        "Imported {path}: {} organisations, {} services new, {} changed, {} locations, {} service-at-locations.",
-                        s.organizations, s.services_created, s.services_updated, s.locations, s.service_at_locations
+                        "Imported {path}: {} organisations, {} services new, {} changed ({} waiting to be classified at /beheer/kaart/in-te-delen), {} locations, {} service-at-locations.",
+                        s.organizations, s.services_created, s.services_updated, s.services_to_classify, s.locations, s.service_at_locations
                     );
                     Ok(())
                 }

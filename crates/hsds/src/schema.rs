@@ -32,6 +32,7 @@ pub const SCHEMAS: &[(&str, &str)] = schemas!(
     "funding.json",
     "language.json",
     "location.json",
+    "meta_table_description.json",
     "metadata.json",
     "organization.json",
     "organization_identifier.json",
@@ -84,6 +85,15 @@ impl Schemas {
             .iter()
             .find(|(n, _)| *n == name)
             .map(|(_, v)| v)
+    }
+
+    /// The declared type of a property of a schema file (`"number"`, …).
+    pub fn property_type(&self, schema: &str, property: &str) -> Option<&str> {
+        self.get(schema)?
+            .get("properties")?
+            .get(property)?
+            .get("type")?
+            .as_str()
     }
 
     /// Validates `value` against the schema file `schema` (e.g. `service.json`),

@@ -163,7 +163,9 @@ async fn an_invalid_file_imports_nothing_and_names_every_problem() {
         let mut doc: Value = serde_json::from_str(GOLDEN).unwrap();
         doc["service_at_locations"][2]["location_id"] =
             Value::from("00000000-0000-4000-8000-000000000000");
-        doc["services"][0]["attributes"] = Value::Array(vec![]);
+        // Only some of Baken's facts: the missing ones are named.
+        let attrs = doc["services"][0]["attributes"].as_array().unwrap().clone();
+        doc["services"][0]["attributes"] = Value::Array(attrs[..1].to_vec());
         let Err(ImportError::Invalid(problems)) = hsds::import(&t.db, &doc, entry()).await else {
             panic!("a file with dangling references must be refused");
         };
@@ -177,31 +179,213 @@ async fn an_invalid_file_imports_nothing_and_names_every_problem() {
     }
 }
 
+const EXAMPLES: &[&str] = &[
+    "organization_full",
+    "organization_list",
+    "service_full",
+    "service_list",
+    "service_at_location_full",
+    "service_at_location_list",
+    "tabular",
+];
+
+fn example_path(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("hsds-3.0/examples/{name}.json"))
+}
+
+/// Every object with an id, anywhere in a document: (id, its scalar fields).
+fn objects_by_id(v: &Value, out: &mut Vec<(String, serde_json::Map<String, Value>)>) {
+    match v {
+        Value::Object(obj) => {
+            if let Some(id) = obj.get("id").and_then(Value::as_str) {
+                let scalars = obj
+                    .iter()
+                    .filter(|(_, x)| !x.is_object() && !x.is_array())
+                    .map(|(k, x)| (k.clone(), x.clone()))
+                    .collect();
+                out.push((id.to_owned(), scalars));
+            }
+            obj.values().for_each(|x| objects_by_id(x, out));
+        }
+        Value::Array(items) => items.iter().for_each(|x| objects_by_id(x, out)),
+        _ => {}
+    }
+}
+
+/// A tabular cell is text: compare what the file wrote as text.
+fn same(a: &Value, b: &Value) -> bool {
+    a == b
+        || (a.is_number() && b.as_str() == Some(&a.to_string()))
+        || (b.is_number() && a.as_str() == Some(&b.to_string()))
+}
+
 #[tokio::test]
-async fn a_plain_hsds_file_without_bakens_ladder_is_refused_with_a_hint() {
-    let t = testing::sqlite().await;
-    let official: Value =
-        serde_json::from_str(include_str!("../hsds-3.0/examples/service_full.json")).unwrap();
-    let mut service = official.clone();
-    service.as_object_mut().unwrap().remove("organization");
-    let doc = serde_json::json!({
-        "organizations": [official["organization"].clone()],
-        "services": [service],
-    });
-    let Err(ImportError::Invalid(problems)) = hsds::import(&t.db, &doc, entry()).await else {
-        panic!("a service without a ladder step cannot be placed on the map");
-    };
-    let step = problems
-        .iter()
-        .find(|p| p.message.contains("ladder step"))
-        .unwrap_or_else(|| panic!("{problems:?}"));
-    assert_eq!(step.path, "$.services[0].attributes");
+async fn every_official_example_imports_and_round_trips_field_by_field() {
+    for name in EXAMPLES {
+        for t in testing::all().await {
+            let db = t.db.clone();
+            let bundle =
+                hsds::input::read_path(&example_path(name), hsds::input::DEFAULT_MAX_BYTES)
+                    .unwrap_or_else(|e| panic!("{name}: {e}"));
+            let summary = hsds::import_bundle(&db, &bundle, entry())
+                .await
+                .unwrap_or_else(|e| panic!("{name}: {e:?}"));
+            assert!(summary.organizations >= 1, "{name}: {summary:?}");
+            let exported = hsds::export(&db).await.unwrap();
+            assert_eq!(
+                hsds::validate(&exported),
+                vec![],
+                "{name}: the export validates"
+            );
+            let original: Value =
+                serde_json::from_str(&std::fs::read_to_string(example_path(name)).unwrap())
+                    .unwrap();
+            let mut want = Vec::new();
+            objects_by_id(&original, &mut want);
+            let mut have = Vec::new();
+            objects_by_id(&exported, &mut have);
+            let unlinked: Vec<String> = bundle
+                .unlinked_rows
+                .iter()
+                .map(|(_, i)| i.value["id"].as_str().unwrap_or("").to_owned())
+                .collect();
+            let mut checked = 0;
+            for (id, fields) in &want {
+                if unlinked.contains(id) {
+                    continue;
+                }
+                for (field, value) in fields {
+                    let found = have
+                        .iter()
+                        .any(|(hid, h)| hid == id && h.get(field).is_some_and(|v| same(v, value)));
+                    assert!(found, "{name} ({:?}): field {field} = {value} of object {id} is not in the export", t.backend());
+                    checked += 1;
+                }
+            }
+            assert!(checked >= 12, "{name}: only {checked} fields checked");
+            // Rows that name nothing in their file are kept as given.
+            let mut tx = db.read().await.unwrap();
+            for (table, item) in &bundle.unlinked_rows {
+                let kept = kaart::kept_objects(&mut tx, table).await.unwrap();
+                assert!(
+                    kept.iter().any(|(id, body)| item.value["id"] == id.as_str()
+                        && serde_json::from_str::<Value>(body).unwrap() == item.value),
+                    "{name}: {table} row kept"
+                );
+            }
+            drop(tx);
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_official_service_waits_unclassified_with_suggestions_and_its_reasons() {
+    for t in testing::all().await {
+        with_districts(&t.db).await;
+        let bundle = hsds::input::read_path(
+            &example_path("service_full"),
+            hsds::input::DEFAULT_MAX_BYTES,
+        )
+        .unwrap();
+        let summary = hsds::import_bundle(&t.db, &bundle, entry()).await.unwrap();
+        assert_eq!(summary.services_to_classify, 1);
+        let mut tx = t.db.read().await.unwrap();
+        let s = kaart::services(&mut tx, None).await.unwrap().remove(0);
+        drop(tx);
+        assert!(!s.classified, "nog in te delen");
+        assert_eq!(
+            s.service.step.value(),
+            4,
+            "counselling by trained professionals"
+        );
+        assert!(
+            s.classification_note.contains("Geestelijke gezondheid"),
+            "{}",
+            s.classification_note
+        );
+        assert!(
+            s.classification_note.contains("Werkgebied"),
+            "the area that is no district is named: {}",
+            s.classification_note
+        );
+        // Not classified: Baken's facts are not exported as facts.
+        let out = hsds::export(&t.db).await.unwrap();
+        let attrs = out["services"][0]["attributes"].as_array().unwrap();
+        assert!(attrs
+            .iter()
+            .all(|a| a["taxonomy_term_id"] != hsds::derived_uuid("baken:term:trede:4").as_str()));
+    }
+}
+
+#[tokio::test]
+async fn unsafe_or_invalid_input_is_refused_with_its_path_and_changes_nothing() {
+    for t in testing::all().await {
+        with_districts(&t.db).await;
+        let mut doc: Value =
+            serde_json::from_str(include_str!("../hsds-3.0/examples/service_full.json")).unwrap();
+        doc["organization"]["website"] = Value::from("javascript:alert(1)");
+        doc["url"] = Value::from("javascript:alert(1)");
+        doc["phones"][0]["id"] = Value::from("geen-uuid");
+        let Err(ImportError::Invalid(problems)) = hsds::import(&t.db, &doc, entry()).await else {
+            panic!("refused");
+        };
+        let paths: Vec<&str> = problems.iter().map(|p| p.path.as_str()).collect();
+        for expected in ["$.organization.website", "$.url", "$.phones[0].id"] {
+            assert!(
+                paths.contains(&expected),
+                "{expected} missing from {paths:?}"
+            );
+        }
+        assert_eq!(service_count(&t.db).await, 0, "nothing is imported");
+        let mut tx = t.db.read().await.unwrap();
+        assert!(kaart::organizations(&mut tx).await.unwrap().is_empty());
+        assert!(kaart::kept_objects(&mut tx, "taxonomy_term")
+            .await
+            .unwrap()
+            .is_empty());
+    }
+}
+
+#[test]
+fn a_file_over_the_limit_is_refused_before_it_is_read() {
+    let path = example_path("service_full");
+    let err = hsds::input::read_path(&path, 100).unwrap_err();
     assert!(
-        step.message.contains("Verantwoordelijkheidsladder"),
-        "{}",
-        step.message
+        matches!(err, hsds::input::ReadError::TooLarge { limit: 100, .. }),
+        "{err}"
     );
-    assert_eq!(service_count(&t.db).await, 0);
+    // A file that has no size of its own (a device) is cut off at the limit.
+    let err = hsds::input::read_path(std::path::Path::new("/dev/zero"), 1000).unwrap_err();
+    assert!(!err.to_string().is_empty());
+}
+
+#[test]
+fn a_folder_of_csv_files_is_the_tabular_form() {
+    let dir = std::env::temp_dir().join(format!("hsds-csv-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let tabular: Value =
+        serde_json::from_str(include_str!("../hsds-3.0/examples/tabular.json")).unwrap();
+    for (table, rows) in tabular.as_object().unwrap() {
+        let rows = rows.as_array().unwrap();
+        let headers: Vec<&String> = rows[0].as_object().unwrap().keys().collect();
+        let mut w = csv::Writer::from_path(dir.join(table)).unwrap();
+        w.write_record(headers.iter().map(|h| h.as_str())).unwrap();
+        for r in rows {
+            w.write_record(headers.iter().map(|h| match &r[h.as_str()] {
+                Value::String(s) => s.clone(),
+                Value::Null => String::new(),
+                other => other.to_string(),
+            }))
+            .unwrap();
+        }
+        w.flush().unwrap();
+    }
+    let from_csv = hsds::input::read_path(&dir, hsds::input::DEFAULT_MAX_BYTES).unwrap();
+    let from_json =
+        hsds::input::read_path(&example_path("tabular"), hsds::input::DEFAULT_MAX_BYTES).unwrap();
+    assert_eq!(from_csv.services.len(), 1);
+    assert_eq!(from_csv.services[0].value, from_json.services[0].value);
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[tokio::test]

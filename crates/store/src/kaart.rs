@@ -59,6 +59,15 @@ pub struct MapService {
     pub version: i64,
     pub service: Service,
     pub locations: Vec<ServiceLocation>,
+    /// False while an imported service waits for a beheerder to set Baken's
+    /// own facts ("nog in te delen"): then it is not on the public map.
+    pub classified: bool,
+    /// Why the facts it holds were suggested (empty once classified by hand).
+    pub classification_note: String,
+    /// The HSDS object as its publisher gave it (JSON), for what Baken does not model.
+    pub hsds: Option<String>,
+    /// When the service last changed (HSDS API's `modified_after`).
+    pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// A location where a service is offered (HSDS service_at_location).
@@ -118,6 +127,10 @@ struct ServiceRow {
     status: String,
     volunteering: bool,
     version: i64,
+    classified: bool,
+    classification_note: String,
+    hsds: Option<String>,
+    updated_at: chrono::DateTime<chrono::Utc>,
 }
 
 fn split(list: &str) -> Vec<String> {
@@ -166,6 +179,10 @@ impl ServiceRow {
             version: self.version,
             service,
             locations: Vec::new(),
+            classified: self.classified,
+            classification_note: self.classification_note,
+            hsds: self.hsds,
+            updated_at: self.updated_at,
         })
     }
 }
@@ -173,7 +190,7 @@ impl ServiceRow {
 const SERVICE_COLS: &str = "s.id, s.uuid, s.provider_id, p.name AS provider_name, s.name, s.description, \
     s.domains, s.step, s.form, s.reach, s.access, s.cost_cents, s.cost_unit, s.districts, s.schedule, \
     s.eligibility, s.min_age, s.max_age, s.how_to_apply, s.capacity, s.phone, s.email, s.website, \
-    s.status, s.volunteering, s.version";
+    s.status, s.volunteering, s.version, s.classified, s.classification_note, s.hsds, s.updated_at";
 
 #[derive(sqlx::FromRow)]
 struct LinkRow {
@@ -392,6 +409,114 @@ async fn service_id_exists(tx: &mut Tx, id: i64) -> Result<bool> {
     .fetch_optional(&mut *c)
     .await)?;
     Ok(row.is_some())
+}
+
+/// Marks a service as imported: the publisher's HSDS object (JSON) and whether
+/// Baken's own facts are set (`classified`) or only suggested, and why (`note`).
+pub async fn set_service_import(
+    tx: &mut Tx,
+    id: i64,
+    hsds: &str,
+    classified: bool,
+    note: &str,
+) -> Result<()> {
+    exec!(tx, |c| {
+        sqlx::query(
+        "UPDATE kaart_services SET hsds = $1, classified = $2, classification_note = $3 WHERE id = $4"
+    )
+    .bind(hsds)
+    .bind(classified)
+    .bind(note)
+    .bind(id)
+    .execute(&mut *c)
+    .await
+    })?;
+    Ok(())
+}
+
+/// A beheerder has set Baken's own facts: the service may go on the public map.
+pub async fn mark_classified(tx: &mut Tx, id: i64) -> Result<()> {
+    exec!(tx, |c| {
+        sqlx::query(
+        "UPDATE kaart_services SET classified = TRUE, classification_note = '', version = version + 1 WHERE id = $1"
+    )
+    .bind(id)
+    .execute(&mut *c)
+    .await
+    })?;
+    Ok(())
+}
+
+/// Tables that keep a publisher's HSDS object next to Baken's columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HsdsKept {
+    Organization,
+    Location,
+    ServiceAtLocation,
+}
+
+/// Keeps the publisher's HSDS object (JSON) for an organisation, location or
+/// service-at-location, by its uuid.
+pub async fn set_kept_hsds(tx: &mut Tx, table: HsdsKept, uuid: &str, body: &str) -> Result<()> {
+    let sql = match table {
+        HsdsKept::Organization => "UPDATE kaart_organizations SET hsds = $1 WHERE uuid = $2",
+        HsdsKept::Location => "UPDATE kaart_locations SET hsds = $1 WHERE uuid = $2",
+        HsdsKept::ServiceAtLocation => {
+            "UPDATE kaart_service_locations SET hsds = $1 WHERE uuid = $2"
+        }
+    };
+    exec!(tx, |c| sqlx::query(sql)
+        .bind(body)
+        .bind(uuid)
+        .execute(&mut *c)
+        .await)?;
+    Ok(())
+}
+
+/// The kept HSDS objects of one table, by uuid.
+pub async fn kept_hsds(
+    tx: &mut Tx,
+    table: HsdsKept,
+) -> Result<std::collections::HashMap<String, String>> {
+    let sql = match table {
+        HsdsKept::Organization => {
+            "SELECT uuid, hsds FROM kaart_organizations WHERE hsds IS NOT NULL"
+        }
+        HsdsKept::Location => "SELECT uuid, hsds FROM kaart_locations WHERE hsds IS NOT NULL",
+        HsdsKept::ServiceAtLocation => {
+            "SELECT uuid, hsds FROM kaart_service_locations WHERE hsds IS NOT NULL"
+        }
+    };
+    let rows: Vec<(String, String)> =
+        with_conn!(tx, |c| sqlx::query_as(sql).fetch_all(&mut *c).await)?;
+    Ok(rows.into_iter().collect())
+}
+
+/// What a publisher gave that has no row of its own in Baken, kept as given
+/// by kind: `taxonomy`, `taxonomy_term`, or a tabular table's file name for
+/// rows that name nothing in their file.
+pub async fn upsert_kept_object(tx: &mut Tx, kind: &str, uuid: &str, body: &str) -> Result<()> {
+    exec!(tx, |c| sqlx::query(
+        "INSERT INTO kaart_hsds_kept (kind, uuid, body) VALUES ($1, $2, $3) \
+         ON CONFLICT (kind, uuid) DO UPDATE SET body = $3"
+    )
+    .bind(kind)
+    .bind(uuid)
+    .bind(body)
+    .execute(&mut *c)
+    .await)?;
+    Ok(())
+}
+
+/// The kept objects of one kind: (uuid, body), ordered by uuid.
+pub async fn kept_objects(tx: &mut Tx, kind: &str) -> Result<Vec<(String, String)>> {
+    let rows = with_conn!(tx, |c| sqlx::query_as(
+        "SELECT uuid, body FROM kaart_hsds_kept WHERE kind = $1 ORDER BY uuid"
+    )
+    .bind(kind)
+    .fetch_all(&mut *c)
+    .await)?;
+    Ok(rows)
 }
 
 /// A provider's description, website and e-mail address on the map (empty when
@@ -939,10 +1064,70 @@ pub struct HelpRequest {
     pub contact: String,
     pub status: String,
     pub signal_id: Option<i64>,
+    /// The one team the request (and its signal) went to; None for requests
+    /// from before requests were routed to one team.
+    pub team_id: Option<i64>,
 }
 
 const HELP_COLS: &str =
-    "id, created_at, district_code, answers, labelled, contact, status, signal_id";
+    "id, created_at, district_code, answers, labelled, contact, status, signal_id, team_id";
+
+/// The one team a request for help goes to: the team of the household at
+/// the resident's address, or else the (first) team of the district the
+/// resident chose; None when neither is known.
+pub async fn help_request_team(
+    tx: &mut Tx,
+    postcode: &str,
+    house_number: i64,
+    district: Option<&str>,
+) -> Result<Option<i64>> {
+    let at_address: Option<(Option<i64>,)> = with_conn!(tx, |c| sqlx::query_as(
+        "SELECT team_id FROM households WHERE postcode = $1 AND house_number = $2 \
+         AND team_id IS NOT NULL ORDER BY id LIMIT 1"
+    )
+    .bind(postcode)
+    .bind(house_number)
+    .fetch_optional(&mut *c)
+    .await)?;
+    if let Some((Some(team),)) = at_address {
+        return Ok(Some(team));
+    }
+    let Some(district) = district else {
+        return Ok(None);
+    };
+    let of_district: Option<(i64,)> = with_conn!(tx, |c| sqlx::query_as(
+        "SELECT id FROM teams WHERE district_code = $1 ORDER BY id LIMIT 1"
+    )
+    .bind(district)
+    .fetch_optional(&mut *c)
+    .await)?;
+    Ok(of_district.map(|t| t.0))
+}
+
+/// Sends a request for help and its signal to one team, together.
+pub async fn route_help_request(
+    tx: &mut Tx,
+    id: i64,
+    signal_id: i64,
+    team_id: Option<i64>,
+) -> Result<()> {
+    exec!(tx, |c| sqlx::query(
+        "UPDATE kaart_help_requests SET signal_id = $1, team_id = $2 WHERE id = $3"
+    )
+    .bind(signal_id)
+    .bind(team_id)
+    .bind(id)
+    .execute(&mut *c)
+    .await)?;
+    exec!(tx, |c| sqlx::query(
+        "UPDATE cw_signals SET team_id = $1 WHERE id = $2"
+    )
+    .bind(team_id)
+    .bind(signal_id)
+    .execute(&mut *c)
+    .await)?;
+    Ok(())
+}
 
 /// One request for help.
 pub async fn help_request(tx: &mut Tx, id: i64) -> Result<Option<HelpRequest>> {
@@ -954,20 +1139,26 @@ pub async fn help_request(tx: &mut Tx, id: i64) -> Result<Option<HelpRequest>> {
     Ok(row)
 }
 
-/// The newest requests for a district (and those without one).
+/// The newest requests a team sees: those routed to it, and of the requests
+/// from before routing, those for its district (and those without one).
+/// Neither team nor district: every request.
 pub async fn help_requests(
     tx: &mut Tx,
+    team: Option<i64>,
     district: Option<&str>,
     limit: i64,
 ) -> Result<Vec<HelpRequest>> {
     let sql = format!(
         "SELECT {HELP_COLS} FROM kaart_help_requests \
-         WHERE ($1 IS NULL OR district_code = $1 OR district_code IS NULL) ORDER BY id DESC LIMIT $2"
+         WHERE ($3 IS NULL AND $1 IS NULL) OR (team_id IS NOT NULL AND team_id = $3) \
+            OR (team_id IS NULL AND ($1 IS NULL OR district_code = $1 OR district_code IS NULL)) \
+         ORDER BY id DESC LIMIT $2"
     );
     let rows = with_conn!(tx, |c| {
         sqlx::query_as(&sql)
             .bind(district)
             .bind(limit)
+            .bind(team)
             .fetch_all(&mut *c)
             .await
     })?;

@@ -7,11 +7,13 @@
 //! - [`wijzer`]: the self-help guide's matching engine, a pure function from a
 //!   resident's answers and beheerder-editable content to suggestions, lightest first.
 
+pub mod classify;
 pub mod location;
 pub mod service;
 pub mod text;
 pub mod wijzer;
 
+pub use classify::{suggest_classification, ClassificationSuggestion};
 pub use location::{LocationDraft, LocationError, NewLocation};
 pub use service::{
     AgeRange, CostUnit, Reach, Service, ServiceAccess, ServiceDraft, ServiceError, ServiceStatus,

@@ -668,6 +668,14 @@ pub struct ServiceIndex {
 }
 
 impl ServiceIndex {
+    /// The service with this id, if the index holds it.
+    pub fn service(&self, id: i64) -> Option<&Service> {
+        self.services
+            .iter()
+            .find(|s| s.id == id)
+            .map(|s| &s.service)
+    }
+
     pub fn new(services: impl IntoIterator<Item = (i64, Service)>) -> ServiceIndex {
         let mut vocabulary = Vocabulary::default();
         let ids = |text: &str, vocabulary: &mut Vocabulary| {

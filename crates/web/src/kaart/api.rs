@@ -11,7 +11,7 @@ use axum::Json;
 use baken_domain::casework::LifeDomain;
 use baken_domain::kaart::{Reach, ServiceAccess};
 use baken_domain::{DistrictCode, LadderStep};
-use baken_hsds::{district_names, location_json, organization_json, service_json};
+use baken_hsds::{all_taxonomies, district_names, organization_json_kept, service_json, Kept};
 use baken_store::kaart::{self, MapService};
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -25,6 +25,38 @@ pub struct HsdsQuery {
     pub per_page: usize,
     pub filter: MapFilterSpec,
     pub service_id: Option<String>,
+    /// HSDS API parameters (schema/openapi.json of the standard).
+    pub hsds: HsdsParams,
+}
+
+/// The parameters the HSDS 3.0 API declares, beside Baken's own filters.
+#[derive(Debug, Default, PartialEq)]
+pub struct HsdsParams {
+    pub taxonomy_term_id: Option<String>,
+    pub taxonomy_id: Option<String>,
+    pub organization_id: Option<String>,
+    pub modified_after: Option<chrono::DateTime<chrono::Utc>>,
+    /// Nested objects (a service with its organisation and locations).
+    pub full: bool,
+    pub top_only: bool,
+    pub parent_id: Option<String>,
+    pub postcode: Option<String>,
+}
+
+/// `modified_after`: an RFC 3339 date-time, or a date (midnight UTC).
+fn date_time(v: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    chrono::DateTime::parse_from_rfc3339(v)
+        .map(|d| d.with_timezone(&chrono::Utc))
+        .or_else(|_| {
+            chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                .map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc())
+        })
+        .map_err(|_| {
+            format!(
+                "query parameter 'modified_after' must be a date-time such as 2026-01-31T12:00:00Z or a date such as 2026-01-31; got '{}'",
+                v.chars().take(40).collect::<String>()
+            )
+        })
 }
 
 #[derive(Debug, Default, PartialEq)]
@@ -103,6 +135,41 @@ pub fn parse_query(raw: Option<&str>, allowed: &[&str]) -> Result<HsdsQuery, Str
             }
             "volunteering" => q.filter.volunteering = Some(boolean("volunteering", &v)?),
             "serviceId" => q.service_id = Some(v),
+            "format" if v != "json" => {
+                return Err(format!(
+                    "query parameter 'format' can only be json; got '{}'",
+                    v.chars().take(40).collect::<String>()
+                ))
+            }
+            "taxonomy_term_id" => q.hsds.taxonomy_term_id = Some(v),
+            "taxonomy_id" => q.hsds.taxonomy_id = Some(v),
+            "organization_id" => q.hsds.organization_id = Some(v),
+            "modified_after" => q.hsds.modified_after = Some(date_time(&v)?),
+            "full" | "full_service" => q.hsds.full |= boolean(&k, &v)?,
+            // `minimal` asks for less; Baken's objects are small, so it
+            // answers with the same objects (valid for the declared schema).
+            "minimal" => {
+                boolean("minimal", &v)?;
+            }
+            "top_only" => q.hsds.top_only = boolean("top_only", &v)?,
+            "parent_id" => q.hsds.parent_id = Some(v),
+            "postcode" => {
+                q.hsds.postcode = Some(
+                    v.chars()
+                        .filter(|c| !c.is_whitespace())
+                        .collect::<String>()
+                        .to_uppercase(),
+                )
+            }
+            // Baken's locations have no coordinates: proximity is accepted, not used.
+            "proximity" => {
+                v.parse::<f64>().map_err(|_| {
+                    format!(
+                        "query parameter 'proximity' must be a number; got '{}'",
+                        v.chars().take(40).collect::<String>()
+                    )
+                })?;
+            }
             _ => {}
         }
     }
@@ -115,34 +182,14 @@ fn paged(items: Vec<Value>, q: &HsdsQuery) -> Value {
     let pages = total.div_ceil(q.per_page).max(1);
     let contents: Vec<Value> = items
         .into_iter()
-        .skip((q.page - 1) * q.per_page)
+        // A page far past the end (page=922337203685477582) is empty, not an overflow.
+        .skip((q.page - 1).saturating_mul(q.per_page))
         .take(q.per_page)
         .collect();
     json!({
         "total_items": total, "total_pages": pages, "page_number": q.page, "size": contents.len(),
         "first_page": q.page == 1, "last_page": q.page >= pages, "empty": contents.is_empty(), "contents": contents,
     })
-}
-
-async fn load(
-    state: &AppState,
-) -> Result<
-    (
-        Vec<MapService>,
-        HashMap<i64, kaart::Organization>,
-        HashMap<String, String>,
-    ),
-    AppError,
-> {
-    let names = district_names(&state.db).await?;
-    let mut tx = state.db.read().await?;
-    let services = kaart::services(&mut tx, None).await?;
-    let orgs = kaart::organizations(&mut tx)
-        .await?
-        .into_iter()
-        .map(|o| (o.provider_id, o))
-        .collect();
-    Ok((services, orgs, names))
 }
 
 fn filtered<'a>(services: &'a [MapService], f: &MapFilterSpec) -> Vec<&'a MapService> {
@@ -159,37 +206,149 @@ fn filtered<'a>(services: &'a [MapService], f: &MapFilterSpec) -> Vec<&'a MapSer
     .apply(services)
 }
 
+/// Baken's own filters, accepted by the service and service-at-location lists.
+const BAKEN_FILTERS: &[&str] = &[
+    "domain",
+    "districtCode",
+    "ladderStep",
+    "collective",
+    "freeAccess",
+    "volunteering",
+];
+
+/// The parameters of a list: the HSDS API's (its `openapi.json`), then Baken's.
+fn allowed(hsds: &[&'static str], baken: &[&'static str]) -> Vec<&'static str> {
+    ["page", "per_page", "search", "format"]
+        .iter()
+        .chain(hsds)
+        .chain(baken)
+        .copied()
+        .collect()
+}
+
+/// The published map, read once per request.
+struct Published {
+    services: Vec<MapService>,
+    orgs: HashMap<i64, kaart::Organization>,
+    names: HashMap<String, String>,
+    kept: Kept,
+    /// Term id → its taxonomy's id.
+    term_taxonomy: HashMap<String, String>,
+}
+
+async fn published(state: &AppState) -> Result<Published, AppError> {
+    let names = district_names(&state.db).await?;
+    let mut tx = state.db.read().await?;
+    let mut services = kaart::services(&mut tx, None).await?;
+    // Like the public map: what waits to be classified is not published.
+    services.retain(|s| s.classified);
+    let orgs = kaart::organizations(&mut tx)
+        .await?
+        .into_iter()
+        .map(|o| (o.provider_id, o))
+        .collect();
+    let kept = Kept::read(&mut tx).await?;
+    let (_, terms) = all_taxonomies(&mut tx).await?;
+    let term_taxonomy = terms
+        .iter()
+        .map(|t| (text(t, "id"), text(t, "taxonomy_id")))
+        .collect();
+    Ok(Published {
+        services,
+        orgs,
+        names,
+        kept,
+        term_taxonomy,
+    })
+}
+
+fn text(v: &Value, key: &str) -> String {
+    v.get(key).and_then(Value::as_str).unwrap_or("").to_owned()
+}
+
+impl Published {
+    fn org_uuid(&self, s: &MapService) -> &str {
+        self.orgs
+            .get(&s.provider_id)
+            .map(|o| o.uuid.as_str())
+            .unwrap_or_default()
+    }
+
+    fn organization(&self, o: &kaart::Organization) -> Value {
+        organization_json_kept(o, self.kept.organizations.get(&o.uuid).map(String::as_str))
+    }
+
+    /// A service; `full`: with its organisation and its locations nested.
+    fn service(&self, s: &MapService, full: bool) -> Value {
+        if !full {
+            return service_json(s, self.org_uuid(s), &self.names, false);
+        }
+        let mut v = self
+            .kept
+            .service_with_locations(s, self.org_uuid(s), &self.names);
+        if let Some(o) = self.orgs.get(&s.provider_id) {
+            v["organization"] = self.organization(o);
+        }
+        v
+    }
+
+    /// The HSDS API's filters on one service (and its HSDS object).
+    fn matches(&self, s: &MapService, v: &Value, p: &HsdsParams) -> bool {
+        let terms: Vec<String> = v
+            .get("attributes")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|a| match a.get("taxonomy_term") {
+                Some(t) if t.is_object() => text(t, "id"),
+                _ => text(a, "taxonomy_term_id"),
+            })
+            .collect();
+        p.organization_id
+            .as_ref()
+            .is_none_or(|id| id == self.org_uuid(s))
+            && p.modified_after.is_none_or(|t| s.updated_at >= t)
+            && p.taxonomy_term_id
+                .as_ref()
+                .is_none_or(|id| terms.contains(id))
+            && p.taxonomy_id
+                .as_ref()
+                .is_none_or(|id| terms.iter().any(|t| self.term_taxonomy.get(t) == Some(id)))
+    }
+}
+
+/// `GET /api/v1/hsds`: which HSDS version this API speaks.
+pub async fn root() -> Response {
+    Json(json!({
+        "version": "3.0",
+        "profile": "https://docs.openreferral.org/en/v3.0/hsds/overview.html",
+        "openapi_url": "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/openapi.json",
+    }))
+    .into_response()
+}
+
 pub async fn services(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, Failure> {
-    let q = parse_query(
-        raw.as_deref(),
+    let params = allowed(
         &[
-            "page",
-            "per_page",
-            "search",
-            "domain",
-            "districtCode",
-            "ladderStep",
-            "collective",
-            "freeAccess",
-            "volunteering",
+            "taxonomy_term_id",
+            "taxonomy_id",
+            "organization_id",
+            "modified_after",
+            "minimal",
+            "full",
         ],
-    )
-    .map_err(AppError::BadRequest)?;
-    let (services, orgs, names) = load(&state).await?;
-    let items = filtered(&services, &q.filter)
+        BAKEN_FILTERS,
+    );
+    let q = parse_query(raw.as_deref(), &params).map_err(AppError::BadRequest)?;
+    let map = published(&state).await?;
+    let items = filtered(&map.services, &q.filter)
         .into_iter()
-        .map(|s| {
-            service_json(
-                s,
-                orgs.get(&s.provider_id)
-                    .map(|o| o.uuid.as_str())
-                    .unwrap_or_default(),
-                &names,
-                false,
-            )
+        .filter_map(|s| {
+            let v = map.service(s, q.hsds.full);
+            map.matches(s, &v, &q.hsds).then_some(v)
         })
         .collect();
     Ok(Json(paged(items, &q)).into_response())
@@ -217,40 +376,49 @@ fn hsds_id(id: &str) -> Result<&str, AppError> {
     }
 }
 
+/// A taxonomy's or term's id as another publisher wrote it (HSDS asks for UUIDs, but
+/// kept taxonomies keep their own ids): 1 to 200 visible ASCII characters, or a 400
+/// that names the path parameter.
+fn kept_id(id: &str) -> Result<&str, AppError> {
+    if (1..=200).contains(&id.len()) && id.bytes().all(|c| c.is_ascii_graphic()) {
+        Ok(id)
+    } else {
+        Err(AppError::invalid(
+            "id",
+            format!(
+                "path parameter 'id' must be 1 to 200 visible ASCII characters; got '{}'",
+                id.chars().take(40).collect::<String>()
+            ),
+        ))
+    }
+}
+
 pub async fn service(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, Failure> {
     hsds_id(&id)?;
-    let (services, orgs, names) = load(&state).await?;
-    let s = services
+    let map = published(&state).await?;
+    let s = map
+        .services
         .iter()
         .find(|s| s.uuid == id)
         .ok_or(AppError::NotFound)?;
-    let org = orgs.get(&s.provider_id);
-    let mut v = service_json(
-        s,
-        org.map(|o| o.uuid.as_str()).unwrap_or_default(),
-        &names,
-        true,
-    );
-    if let Some(o) = org {
-        v["organization"] = organization_json(o);
-    }
-    Ok(Json(v).into_response())
+    Ok(Json(map.service(s, true)).into_response())
 }
 
 pub async fn organizations(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, Failure> {
-    let q = parse_query(raw.as_deref(), &["page", "per_page", "search"])
+    let q = parse_query(raw.as_deref(), &allowed(&["full_service", "full"], &[]))
         .map_err(AppError::BadRequest)?;
-    let mut tx = state.db.read().await?;
-    let orgs = kaart::organizations(&mut tx).await?;
+    let map = published(&state).await?;
     let m = baken_domain::kaart::Matcher::new(&q.filter.text);
+    let mut orgs: Vec<&kaart::Organization> = map.orgs.values().collect();
+    orgs.sort_by(|a, b| (&a.name, &a.uuid).cmp(&(&b.name, &b.uuid)));
     let items = orgs
-        .iter()
+        .into_iter()
         .filter(|o| {
             m.is_empty()
                 || m.matches_all(&baken_domain::kaart::tokens(&format!(
@@ -258,9 +426,24 @@ pub async fn organizations(
                     o.name, o.description
                 )))
         })
-        .map(organization_json)
+        .map(|o| organization_out(&map, o, q.hsds.full))
         .collect();
     Ok(Json(paged(items, &q)).into_response())
+}
+
+/// An organisation; `with_services`: its services nested.
+fn organization_out(map: &Published, o: &kaart::Organization, with_services: bool) -> Value {
+    let mut v = map.organization(o);
+    if with_services {
+        v["services"] = Value::Array(
+            map.services
+                .iter()
+                .filter(|s| s.provider_id == o.provider_id)
+                .map(|s| map.service(s, false))
+                .collect(),
+        );
+    }
+    v
 }
 
 pub async fn organization(
@@ -268,50 +451,42 @@ pub async fn organization(
     Path(id): Path<String>,
 ) -> Result<Response, Failure> {
     hsds_id(&id)?;
-    let (services, orgs, names) = load(&state).await?;
-    let o = orgs
+    let map = published(&state).await?;
+    let o = map
+        .orgs
         .values()
         .find(|o| o.uuid == id)
         .ok_or(AppError::NotFound)?;
-    let mut v = organization_json(o);
-    v["services"] = Value::Array(
-        services
-            .iter()
-            .filter(|s| s.provider_id == o.provider_id)
-            .map(|s| service_json(s, &o.uuid, &names, false))
-            .collect(),
-    );
-    Ok(Json(v).into_response())
-}
-
-fn sal_json(s: &MapService, l: &kaart::ServiceLocation) -> Value {
-    json!({ "id": l.uuid, "service_id": s.uuid, "location_id": l.location.uuid, "location": location_json(&l.location) })
+    Ok(Json(organization_out(&map, o, true)).into_response())
 }
 
 pub async fn service_at_locations(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, Failure> {
-    let q = parse_query(
-        raw.as_deref(),
+    let mut baken = BAKEN_FILTERS.to_vec();
+    baken.push("serviceId");
+    let params = allowed(
         &[
-            "page",
-            "per_page",
-            "search",
-            "domain",
-            "districtCode",
-            "ladderStep",
-            "collective",
-            "freeAccess",
-            "volunteering",
-            "serviceId",
+            "taxonomy_term_id",
+            "taxonomy_id",
+            "organization_id",
+            "modified_after",
+            "full",
+            "postcode",
+            "proximity",
         ],
-    )
-    .map_err(AppError::BadRequest)?;
-    let (services, _, _) = load(&state).await?;
+        &baken,
+    );
+    let q = parse_query(raw.as_deref(), &params).map_err(AppError::BadRequest)?;
+    let map = published(&state).await?;
     let mut items = Vec::new();
-    for s in filtered(&services, &q.filter) {
+    for s in filtered(&map.services, &q.filter) {
         if q.service_id.as_ref().is_some_and(|id| *id != s.uuid) {
+            continue;
+        }
+        let service = map.service(s, false);
+        if !map.matches(s, &service, &q.hsds) {
             continue;
         }
         for l in &s.locations {
@@ -323,7 +498,18 @@ pub async fn service_at_locations(
             }) {
                 continue;
             }
-            items.push(sal_json(s, l));
+            if q.hsds
+                .postcode
+                .as_ref()
+                .is_some_and(|p| l.location.postcode.replace(' ', "").to_uppercase() != *p)
+            {
+                continue;
+            }
+            let mut v = map.kept.service_at_location(&s.uuid, l, true);
+            if q.hsds.full {
+                v["service"] = map.service(s, false);
+            }
+            items.push(v);
         }
     }
     Ok(Json(paged(items, &q)).into_response())
@@ -334,18 +520,100 @@ pub async fn service_at_location(
     Path(id): Path<String>,
 ) -> Result<Response, Failure> {
     hsds_id(&id)?;
-    let (services, _, names) = load(&state).await?;
-    for s in &services {
+    let map = published(&state).await?;
+    for s in &map.services {
         if let Some(l) = s.locations.iter().find(|l| l.uuid == id) {
-            let mut v = sal_json(s, l);
-            v["service"] = service_json(s, "", &names, false);
-            if let Some(m) = v["service"].as_object_mut() {
-                m.remove("organization_id");
-            }
+            let mut v = map.kept.service_at_location(&s.uuid, l, true);
+            v["service"] = map.service(s, false);
             return Ok(Json(v).into_response());
         }
     }
     Err(AppError::NotFound.into())
+}
+
+/// Does an HSDS object's name or description hold every word searched for?
+fn found(m: &baken_domain::kaart::Matcher, v: &Value) -> bool {
+    m.is_empty()
+        || m.matches_all(&baken_domain::kaart::tokens(&format!(
+            "{} {}",
+            text(v, "name"),
+            text(v, "description")
+        )))
+}
+
+pub async fn taxonomies(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, Failure> {
+    let q = parse_query(raw.as_deref(), &allowed(&[], &[])).map_err(AppError::BadRequest)?;
+    let mut tx = state.db.read().await?;
+    let (taxonomies, _) = all_taxonomies(&mut tx).await?;
+    drop(tx);
+    let m = baken_domain::kaart::Matcher::new(&q.filter.text);
+    let items = taxonomies.into_iter().filter(|t| found(&m, t)).collect();
+    Ok(Json(paged(items, &q)).into_response())
+}
+
+/// One object of a list by its id, or "not found".
+fn by_id(list: Vec<Value>, id: &str) -> Result<Response, Failure> {
+    let found = list
+        .into_iter()
+        .find(|t| text(t, "id") == id)
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(found).into_response())
+}
+
+pub async fn taxonomy(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, Failure> {
+    kept_id(&id)?;
+    let mut tx = state.db.read().await?;
+    let (taxonomies, _) = all_taxonomies(&mut tx).await?;
+    drop(tx);
+    by_id(taxonomies, &id)
+}
+
+pub async fn taxonomy_terms(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, Failure> {
+    let q = parse_query(
+        raw.as_deref(),
+        &allowed(&["taxonomy_id", "top_only", "parent_id"], &[]),
+    )
+    .map_err(AppError::BadRequest)?;
+    let mut tx = state.db.read().await?;
+    let (_, terms) = all_taxonomies(&mut tx).await?;
+    drop(tx);
+    let m = baken_domain::kaart::Matcher::new(&q.filter.text);
+    let items = terms
+        .into_iter()
+        .filter(|t| {
+            found(&m, t)
+                && q.hsds
+                    .taxonomy_id
+                    .as_ref()
+                    .is_none_or(|id| text(t, "taxonomy_id") == *id)
+                && q.hsds
+                    .parent_id
+                    .as_ref()
+                    .is_none_or(|id| text(t, "parent_id") == *id)
+                && (!q.hsds.top_only || text(t, "parent_id").is_empty())
+        })
+        .collect();
+    Ok(Json(paged(items, &q)).into_response())
+}
+
+pub async fn taxonomy_term(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, Failure> {
+    kept_id(&id)?;
+    let mut tx = state.db.read().await?;
+    let (_, terms) = all_taxonomies(&mut tx).await?;
+    drop(tx);
+    by_id(terms, &id)
 }
 
 #[cfg(test)]

@@ -81,7 +81,8 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> PageResult {
     let mut tx = state.db.begin().await?;
     let content = kaart::wijzer_content(&mut tx).await?;
     let district = team_district(&mut tx, &ctx).await?;
-    let rows = kaart::help_requests(&mut tx, district.as_deref(), 100).await?;
+    let team = ctx.user()?.user.team_id;
+    let rows = kaart::help_requests(&mut tx, team, district.as_deref(), 100).await?;
     audit::append(
         &mut tx,
         &ctx.audit(
@@ -116,10 +117,16 @@ pub async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
     let content = kaart::wijzer_content(&mut tx).await?;
     let district = team_district(&mut tx, &ctx).await?;
     let row = kaart::help_request(&mut tx, id).await?;
-    let visible = row.as_ref().is_some_and(|r| {
-        district.is_none()
-            || r.district_code.is_none()
-            || r.district_code.as_deref() == district.as_deref()
+    // A request went to one team: only that team reads it. Requests from
+    // before that keep the district rule.
+    let team = ctx.user()?.user.team_id;
+    let visible = row.as_ref().is_some_and(|r| match r.team_id {
+        Some(t) => team == Some(t),
+        None => {
+            district.is_none()
+                || r.district_code.is_none()
+                || r.district_code.as_deref() == district.as_deref()
+        }
     });
     let Some(row) = row.filter(|_| visible) else {
         audit::append(

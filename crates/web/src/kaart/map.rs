@@ -32,6 +32,9 @@ pub struct MapQuery {
     pub toegang: String,
     #[serde(default)]
     pub soort: String,
+    /// "trede": lightest help first; otherwise by name.
+    #[serde(default)]
+    pub volgorde: String,
     #[serde(default, skip_serializing)]
     pub pagina: Option<String>,
 }
@@ -68,14 +71,22 @@ pub async fn search(
     let services = view::load_services(&state).await?;
     let (districts, names) = view::district_names(&state).await?;
     let found = q.filter().apply(&services);
-    let total = found.len();
+    // The same offer in several places is one card, with where it is offered.
+    let mut cards = view::offer_cards(&found, &names);
+    if q.volgorde == "trede" {
+        cards.sort_by(|a, b| {
+            (a.service.step, &a.service.name).cmp(&(b.service.step, &b.service.name))
+        });
+    } else {
+        cards.sort_by(|a, b| a.service.name.cmp(&b.service.name));
+    }
+    let total = cards.len();
     let pages = total.div_ceil(PAGE_SIZE).max(1);
     let page = (page_number(q.pagina.as_deref()) as usize).min(pages);
-    let items: Vec<_> = found
-        .iter()
+    let items: Vec<_> = cards
+        .into_iter()
         .skip((page - 1) * PAGE_SIZE)
         .take(PAGE_SIZE)
-        .map(|s| service_view(s, &names))
         .collect();
     let pager_base = format!(
         "/kaart?{}&",
@@ -100,6 +111,7 @@ pub async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
     let mut tx = state.db.read().await?;
     let s = baken_store::kaart::service(&mut tx, id)
         .await?
+        .filter(|s| s.classified)
         .ok_or(AppError::NotFound)?;
     drop(tx);
     let (_, names) = view::district_names(&state).await?;

@@ -53,6 +53,12 @@ pub fn routes() -> Vec<Route> {
         ),
         route(
             g(),
+            "/beheer/kaart/in-te-delen",
+            P::ManageServices,
+            get(beheer::services::queue),
+        ),
+        route(
+            g(),
             "/beheer/kaart/nieuw",
             P::ManageServices,
             get(beheer::services::new_form),
@@ -108,7 +114,10 @@ pub fn routes() -> Vec<Route> {
             P::HelpRequests,
             get(hulpvraag::detail),
         ),
-        // Open Referral HSDS 3.0, read-only.
+        // Open Referral HSDS 3.0, read-only: the paths and parameters of the
+        // standard's API (schema/openapi.json), and the earlier hyphenated
+        // service-at-locations paths.
+        route(g(), "/api/v1/hsds", P::Public, get(api::root)),
         route(g(), "/api/v1/hsds/services", P::Public, get(api::services)),
         route(
             g(),
@@ -139,6 +148,42 @@ pub fn routes() -> Vec<Route> {
             "/api/v1/hsds/service-at-locations/{id}",
             P::Public,
             get(api::service_at_location),
+        ),
+        route(
+            g(),
+            "/api/v1/hsds/service_at_locations",
+            P::Public,
+            get(api::service_at_locations),
+        ),
+        route(
+            g(),
+            "/api/v1/hsds/service_at_locations/{id}",
+            P::Public,
+            get(api::service_at_location),
+        ),
+        route(
+            g(),
+            "/api/v1/hsds/taxonomies",
+            P::Public,
+            get(api::taxonomies),
+        ),
+        route(
+            g(),
+            "/api/v1/hsds/taxonomies/{id}",
+            P::Public,
+            get(api::taxonomy),
+        ),
+        route(
+            g(),
+            "/api/v1/hsds/taxonomy_terms",
+            P::Public,
+            get(api::taxonomy_terms),
+        ),
+        route(
+            g(),
+            "/api/v1/hsds/taxonomy_terms/{id}",
+            P::Public,
+            get(api::taxonomy_term),
         ),
     ]
 }

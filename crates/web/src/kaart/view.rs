@@ -183,9 +183,13 @@ impl MapFilter {
     }
 }
 
+/// The services residents see: an imported service waiting to be classified
+/// ("nog in te delen") is not on the public map, nor in the wijzer.
 pub async fn load_services(state: &AppState) -> Result<Vec<MapService>, AppError> {
     let mut tx = state.db.read().await?;
-    Ok(kaart::services(&mut tx, None).await?)
+    let mut services = kaart::services(&mut tx, None).await?;
+    services.retain(|s| s.classified);
+    Ok(services)
 }
 
 pub async fn district_names(
@@ -198,4 +202,141 @@ pub async fn district_names(
         .map(|d| Choice::new(d.code.clone(), d.name.clone()))
         .collect();
     Ok((opts, ds.into_iter().map(|d| (d.code, d.name)).collect()))
+}
+
+/// The same offer in several places: one provider's services with the same
+/// description, facts and status (a buurtmaaltijd in every neighbourhood).
+/// The map shows them as one card with where they are offered.
+#[derive(Debug, Clone, Serialize)]
+pub struct OfferCard {
+    /// The first place's service, with the name the places share.
+    pub service: ServiceView,
+    /// Every place's own service (more than one: the card lists them).
+    pub places: Vec<OfferPlace>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OfferPlace {
+    pub id: i64,
+    pub name: String,
+    pub districts: String,
+}
+
+/// What makes services one offer: provider, description, step, form, reach,
+/// access, volunteering and status.
+type OfferKey<'a> = (i64, &'a str, u8, &'a str, &'a str, &'a str, bool, &'a str);
+
+fn offer_key(s: &MapService) -> OfferKey<'_> {
+    let v = &s.service;
+    (
+        s.provider_id,
+        v.description.as_str(),
+        v.step.value(),
+        v.form.label(),
+        v.reach.as_str(),
+        v.access.as_str(),
+        v.volunteering,
+        v.status.as_str(),
+    )
+}
+
+/// The words all names start with ("Buurtmaaltijd" for "Buurtmaaltijd
+/// Vlietland" and "Buurtmaaltijd Bosrand"); the first name when they share none.
+fn shared_name(names: &[&str]) -> String {
+    let first: Vec<&str> = names
+        .first()
+        .map(|n| n.split(' ').collect())
+        .unwrap_or_default();
+    let mut shared = first.len();
+    for name in names.iter().skip(1) {
+        let words: Vec<&str> = name.split(' ').collect();
+        shared = shared.min(first.iter().zip(&words).take_while(|(a, b)| a == b).count());
+    }
+    if shared == 0 {
+        names.first().map(|n| (*n).to_owned()).unwrap_or_default()
+    } else {
+        first[..shared].join(" ")
+    }
+}
+
+/// Groups the same offer in several places into one card, in the order of
+/// each offer's first service.
+pub fn offer_cards(found: &[&MapService], districts: &HashMap<String, String>) -> Vec<OfferCard> {
+    let mut groups: Vec<Vec<&MapService>> = Vec::new();
+    let mut index: HashMap<OfferKey, usize> = HashMap::new();
+    for s in found {
+        match index.get(&offer_key(s)) {
+            Some(&i) => groups[i].push(s),
+            None => {
+                index.insert(offer_key(s), groups.len());
+                groups.push(vec![s]);
+            }
+        }
+    }
+    groups
+        .into_iter()
+        .map(|members| {
+            let mut service = service_view(members[0], districts);
+            if members.len() > 1 {
+                let names: Vec<&str> = members.iter().map(|s| s.service.name.as_str()).collect();
+                service.name = shared_name(&names);
+                let whole = members.iter().any(|s| s.service.districts.is_empty());
+                let mut codes: Vec<&str> = members
+                    .iter()
+                    .flat_map(|s| s.service.districts.iter().map(|d| d.as_str()))
+                    .collect();
+                codes.sort();
+                codes.dedup();
+                service.districts = if whole {
+                    "Heel de gemeente".into()
+                } else {
+                    codes
+                        .iter()
+                        .map(|c| {
+                            districts
+                                .get(*c)
+                                .cloned()
+                                .unwrap_or_else(|| (*c).to_owned())
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+            }
+            let places = if members.len() > 1 {
+                members
+                    .iter()
+                    .map(|s| OfferPlace {
+                        id: s.id,
+                        name: s.service.name.clone(),
+                        districts: service_view(s, districts).districts,
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            OfferCard { service, places }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod offer_tests {
+    use super::shared_name;
+
+    #[test]
+    fn the_shared_name_is_the_words_every_name_starts_with() {
+        assert_eq!(
+            shared_name(&["Buurtmaaltijd Vlietland", "Buurtmaaltijd De Akkers"]),
+            "Buurtmaaltijd"
+        );
+        assert_eq!(
+            shared_name(&["Mantelzorgmaatje Noord", "Mantelzorgmaatje Oost"]),
+            "Mantelzorgmaatje"
+        );
+        assert_eq!(shared_name(&["Koffie", "Thee"]), "Koffie");
+        assert_eq!(
+            shared_name(&["Voorlezen op de basisschool", "Voorlezen op de basisschool"]),
+            "Voorlezen op de basisschool"
+        );
+    }
 }

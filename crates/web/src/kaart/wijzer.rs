@@ -283,6 +283,52 @@ struct SuggestionView {
     service: Option<i64>,
     /// Filled in for the downloaded file only: how to get there and apply.
     details: Option<view::ServiceView>,
+    /// The same offer elsewhere (a buurtmaaltijd in every neighbourhood): one
+    /// card, the first place the engine chose, with the others listed.
+    also: Vec<OtherPlace>,
+}
+
+#[derive(Serialize)]
+struct OtherPlace {
+    title: String,
+    href: Option<String>,
+}
+
+/// One card per offer: a later suggestion of the same offer (same
+/// description and facts) in another place joins the first card's list.
+fn one_card_per_offer(items: Vec<SuggestionView>, index: &ServiceIndex) -> Vec<SuggestionView> {
+    let key = |s: &SuggestionView| {
+        s.service.and_then(|id| index.service(id)).map(|v| {
+            (
+                v.description.clone(),
+                v.step,
+                v.form,
+                v.reach,
+                v.access,
+                v.volunteering,
+                v.status,
+            )
+        })
+    };
+    let mut out: Vec<SuggestionView> = Vec::new();
+    let mut keys = Vec::new();
+    for item in items {
+        let k = key(&item);
+        match k
+            .as_ref()
+            .and_then(|k| keys.iter().position(|x: &Option<_>| x.as_ref() == Some(k)))
+        {
+            Some(i) => out[i].also.push(OtherPlace {
+                title: item.title,
+                href: item.href,
+            }),
+            None => {
+                keys.push(k);
+                out.push(item);
+            }
+        }
+    }
+    out
 }
 
 #[derive(Serialize)]
@@ -400,8 +446,13 @@ async fn advice_views(
                     story: s.kind == SuggestionKind::Story,
                     service: service_of(s.kind),
                     details: None,
+                    also: Vec::new(),
                 })
                 .collect(),
+        })
+        .map(|mut g| {
+            g.items = one_card_per_offer(g.items, &index);
+            g
         })
         .filter(|g| !g.items.is_empty())
         .collect();
@@ -416,8 +467,10 @@ async fn advice_views(
             story: false,
             service: service_of(s.kind),
             details: None,
+            also: Vec::new(),
         })
         .collect();
+    let give = one_card_per_offer(give, &index);
     Ok((a, groups, give))
 }
 
@@ -583,7 +636,16 @@ pub async fn ask_professional(
     )
     .await
     .map_err(|e| AppError::from(e.into_store()))?;
-    kaart::set_help_request_signal(&mut tx, id, signal).await?;
+    // One hand-over, one team: the team serving the address, or the team of
+    // the chosen district when the address is not known — signal and answers together.
+    let team = kaart::help_request_team(
+        &mut tx,
+        &postcode.to_string(),
+        i64::from(number.value()),
+        district.as_deref(),
+    )
+    .await?;
+    kaart::route_help_request(&mut tx, id, signal, team).await?;
     audit::append(
         &mut tx,
         &ctx.audit(
@@ -591,8 +653,10 @@ pub async fn ask_professional(
             AuditOutcome::Success,
             Some(("signal", signal.to_string())),
             format!(
-                "hulpvraag {id} via de Eigen Kracht Wijzer, met toestemming; wijk {}",
-                district.as_deref().unwrap_or("onbekend")
+                "hulpvraag {id} via de Eigen Kracht Wijzer, met toestemming; wijk {}; team {}",
+                district.as_deref().unwrap_or("onbekend"),
+                team.map(|t| t.to_string())
+                    .unwrap_or_else(|| "onbekend".into())
             ),
         ),
     )

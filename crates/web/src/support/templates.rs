@@ -48,6 +48,7 @@ pub fn environment() -> Environment<'static> {
         "foundation/start.html",
         "kaart/beheer/form.html",
         "kaart/beheer/list.html",
+        "kaart/beheer/queue.html",
         "kaart/beheer/wijzer.html",
         "kaart/beheer/wijzer_item.html",
         "kaart/hulpvraag.html",

@@ -276,6 +276,12 @@ const MATRIX: &[Entry] = &[
     ),
     e(
         "GET",
+        "/beheer/kaart/in-te-delen",
+        MAP_KEEPERS,
+        Page("Nog in te delen"),
+    ),
+    e(
+        "GET",
         "/beheer/kaart/nieuw",
         MAP_KEEPERS,
         Page("Nieuwe voorziening"),
@@ -578,7 +584,19 @@ const MATRIX: &[Entry] = &[
         Page("Hulpvragen uit de Eigen Kracht Wijzer"),
     ),
     e("GET", "/hulpvragen/{id}", CASEWORKERS, Page("Hulpvraag")),
+    e("GET", "/api/v1/hsds", PUBLIC, Json),
     e("GET", "/api/v1/hsds/services", PUBLIC, Json),
+    e("GET", "/api/v1/hsds/service_at_locations", PUBLIC, Json),
+    e(
+        "GET",
+        "/api/v1/hsds/service_at_locations/{id}",
+        PUBLIC,
+        Json,
+    ),
+    e("GET", "/api/v1/hsds/taxonomies", PUBLIC, Json),
+    e("GET", "/api/v1/hsds/taxonomies/{id}", PUBLIC, Json),
+    e("GET", "/api/v1/hsds/taxonomy_terms", PUBLIC, Json),
+    e("GET", "/api/v1/hsds/taxonomy_terms/{id}", PUBLIC, Json),
     e("GET", "/api/v1/hsds/services/{id}", PUBLIC, Json),
     e("GET", "/api/v1/hsds/organizations", PUBLIC, Json),
     e("GET", "/api/v1/hsds/organizations/{id}", PUBLIC, Json),
@@ -730,7 +748,13 @@ fn concrete(template: &str, ids: &Ids) -> String {
         ids.service_uuid.clone()
     } else if template.starts_with("/api/v1/hsds/organizations/") {
         ids.organization_uuid.clone()
-    } else if template.starts_with("/api/v1/hsds/service-at-locations/") {
+    } else if template.starts_with("/api/v1/hsds/taxonomies/") {
+        baken_hsds::derived_uuid("baken:taxonomy:trede")
+    } else if template.starts_with("/api/v1/hsds/taxonomy_terms/") {
+        baken_hsds::derived_uuid("baken:term:trede:3")
+    } else if template.starts_with("/api/v1/hsds/service-at-locations/")
+        || template.starts_with("/api/v1/hsds/service_at_locations/")
+    {
         ids.service_at_location_uuid.clone()
     } else if template.starts_with("/beheer/gebruikers/") {
         // The vrijwilliger: not the beheerder's own account.

@@ -290,7 +290,7 @@ async fn asking_a_professional_needs_consent_and_is_rate_limited() {
         );
         let request = {
             let mut tx = app.db.read().await.unwrap();
-            kaart::help_requests(&mut tx, None, 1)
+            kaart::help_requests(&mut tx, None, None, 1)
                 .await
                 .unwrap()
                 .remove(0)
@@ -1039,7 +1039,7 @@ async fn the_result_downloads_as_one_self_contained_file_and_nothing_is_stored()
             "Buurtmaaltijd Vlietland",
             "Waarom past dit bij u?",
             "Eet u vaak alleen?",
-            "Buurthuis Vlietland, Buurtweg",
+            "Buurtweg",
             "Zo meldt u zich aan:",
             "Iets voor een ander doen?",
             "Voorlezen op de basisschool",
@@ -1053,7 +1053,7 @@ async fn the_result_downloads_as_one_self_contained_file_and_nothing_is_stored()
             );
         }
         assert!(
-            pos(file, "Buurtmaaltijd Vlietland") < pos(file, "Vraag het wijkteam"),
+            pos(file, "Buurtmaaltijd") < pos(file, "Vraag het wijkteam"),
             "lightest first, as on the page"
         );
         assert_eq!(
@@ -1075,5 +1075,305 @@ async fn the_result_downloads_as_one_self_contained_file_and_nothing_is_stored()
             .body
             .contains("<form method=\"post\" action=\"/wijzer/resultaat/bestand\""));
         assert!(page.body.contains(">Download als bestand</button>"));
+    }
+}
+
+#[tokio::test]
+async fn an_imported_official_service_waits_in_the_queue_and_is_on_the_map_once_classified() {
+    for app in apps(20).await {
+        let doc: serde_json::Value = serde_json::from_str(include_str!(
+            "../../../hsds/hsds-3.0/examples/service_full.json"
+        ))
+        .unwrap();
+        let summary = baken_hsds::import(&app.db, &doc, import_entry())
+            .await
+            .unwrap();
+        assert_eq!(summary.services_to_classify, 1);
+        let (id, _) = service_id(&app, "Community Counselling").await;
+
+        // Not on the public map, nor its page, nor the HSDS API, while it waits.
+        let map = app.get("/kaart?q=Counselling", &As::Anonymous).await;
+        assert!(
+            !map.body.contains("Community Counselling"),
+            "not public yet"
+        );
+        assert_eq!(
+            app.get(&format!("/kaart/voorzieningen/{id}"), &As::Anonymous)
+                .await
+                .status,
+            404
+        );
+        let api = app
+            .get("/api/v1/hsds/services?search=Counselling", &As::Anonymous)
+            .await;
+        assert!(!api.body.contains("Community Counselling"));
+
+        // The beheerder's queue shows it with the suggestion's reasons.
+        let admin = app.login_as("beheerder").await;
+        let list = app.get("/beheer/kaart", &admin).await;
+        assert!(list.body.contains("Bekijk wat nog in te delen is"));
+        let queue = app.get("/beheer/kaart/in-te-delen", &admin).await;
+        assert_eq!(queue.status, 200);
+        assert!(queue.body.contains("Community Counselling"));
+        assert!(
+            queue
+                .body
+                .contains("Levensgebied &#x27;Geestelijke gezondheid&#x27;")
+                || queue.body.contains("Levensgebied 'Geestelijke gezondheid'"),
+            "the reason is shown"
+        );
+        let page = app.get(&format!("/beheer/kaart/{id}"), &admin).await;
+        assert!(page.body.contains("Nog in te delen."));
+
+        // The beheerder checks the suggestion and saves: classified.
+        let before = stored(&app, id).await;
+        let form = service_form(&before);
+        let res = app
+            .post_form(&format!("/beheer/kaart/{id}"), &admin, &pairs(&form))
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        assert_eq!(
+            res.location(),
+            Some("/beheer/kaart/in-te-delen?opgeslagen=ingedeeld")
+        );
+        assert!(stored(&app, id).await.classified);
+        assert!(app.audit_tail(1).await[0].detail.contains("ingedeeld"));
+        let map = app.get("/kaart?q=Counselling", &As::Anonymous).await;
+        assert!(map.body.contains("Community Counselling"), "on the map now");
+
+        // An HSDS client reads it back by the standard's paths and parameters,
+        // with what the publisher gave (its other taxonomy, its cost option).
+        let term = doc["attributes"][0]["taxonomy_term"]["id"]
+            .as_str()
+            .unwrap();
+        let taxonomy = doc["attributes"][0]["taxonomy_term"]["taxonomy_detail"]["id"]
+            .as_str()
+            .unwrap();
+        for query in [
+            format!("taxonomy_term_id={term}"),
+            format!("taxonomy_id={taxonomy}&full=true"),
+            format!(
+                "organization_id={}",
+                doc["organization"]["id"].as_str().unwrap()
+            ),
+            "modified_after=2020-01-01&format=json".to_owned(),
+        ] {
+            let res = app
+                .get(
+                    &format!("/api/v1/hsds/services?per_page=100&{query}"),
+                    &As::Anonymous,
+                )
+                .await;
+            assert_eq!(res.status, 200, "{query}: {}", res.body);
+            assert!(res.body.contains("Community Counselling"), "{query}");
+        }
+        let later = app
+            .get(
+                "/api/v1/hsds/services?modified_after=2999-01-01",
+                &As::Anonymous,
+            )
+            .await;
+        assert!(later.body.contains("\"total_items\":0"), "{}", later.body);
+        let one: serde_json::Value = serde_json::from_str(
+            &app.get(
+                &format!("/api/v1/hsds/services/{}", doc["id"].as_str().unwrap()),
+                &As::Anonymous,
+            )
+            .await
+            .body,
+        )
+        .unwrap();
+        assert_eq!(one["cost_options"][0]["option"], "Under 18s and Over 60s");
+        assert_eq!(one["organization"]["legal_status"], "Limited Company");
+        assert_eq!(one["alternate_name"], "MyCity Counselling Services");
+        for path in [
+            format!("/api/v1/hsds/taxonomy_terms/{term}"),
+            format!("/api/v1/hsds/taxonomies/{taxonomy}"),
+            format!("/api/v1/hsds/taxonomy_terms?taxonomy_id={taxonomy}"),
+            "/api/v1/hsds".to_owned(),
+            "/api/v1/hsds/service_at_locations?full=true&per_page=100".to_owned(),
+        ] {
+            let res = app.get(&path, &As::Anonymous).await;
+            assert_eq!(res.status, 200, "{path}");
+        }
+        let far = app
+            .get(
+                "/api/v1/hsds/services?page=922337203685477582",
+                &As::Anonymous,
+            )
+            .await;
+        assert_eq!(far.status, 200, "a page far past the end is empty");
+        let bad = app
+            .get(
+                "/api/v1/hsds/services?modified_after=gisteren",
+                &As::Anonymous,
+            )
+            .await;
+        assert_eq!(bad.status, 400);
+        assert!(bad.body.contains("modified_after"));
+        let queue = app.get("/beheer/kaart/in-te-delen", &admin).await;
+        assert!(queue.body.contains("Er wacht niets"));
+    }
+}
+
+/// Hands a request over through the wijzer; returns its stored record.
+async fn hand_over(
+    app: &TestApp,
+    postcode: &str,
+    number: &str,
+    district: &str,
+    contact: &str,
+) -> kaart::HelpRequest {
+    let form = [
+        ("vraag", "Ik ben veel alleen"),
+        ("onderwerp", "contact"),
+        ("wijk", district),
+        ("contact", contact),
+        ("postcode", postcode),
+        ("huisnummer", number),
+        ("toestemming", "ja"),
+    ];
+    let res = app
+        .post_form("/wijzer/meedenken", &As::Anonymous, &form)
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let mut tx = app.db.read().await.unwrap();
+    kaart::help_requests(&mut tx, None, None, 1)
+        .await
+        .unwrap()
+        .remove(0)
+}
+
+async fn signal_team(app: &TestApp, signal: i64) -> Option<i64> {
+    let mut tx = app.db.read().await.unwrap();
+    let row: (Option<i64>,) = baken_store::with_conn!(&mut tx, |c| {
+        baken_store::sqlx::query_as("SELECT team_id FROM cw_signals WHERE id = $1")
+            .bind(signal)
+            .fetch_one(&mut *c)
+            .await
+    })
+    .unwrap();
+    row.0
+}
+
+#[tokio::test]
+async fn a_hand_over_reaches_exactly_one_team_with_signal_and_answers_together() {
+    for app in apps(20).await {
+        // The address is in Noord; the resident picked Oost. The team serving
+        // the address gets both; Oost's team reads neither.
+        let (postcode, number) = noord_address(&app).await;
+        let r = hand_over(&app, &postcode, &number, "WK999903", "06-11112222").await;
+        let noord = app.login_as("generalist.noord").await;
+        let oost = app.login_as("generalist.oost").await;
+        let url = format!("/hulpvragen/{}", r.id);
+        assert_eq!(app.get(&url, &noord).await.status, 200);
+        assert_eq!(
+            app.get(&url, &oost).await.status,
+            404,
+            "the other team cannot read the answers"
+        );
+        assert!(!app
+            .get("/hulpvragen", &oost)
+            .await
+            .body
+            .contains("06-11112222"));
+        assert!(app
+            .get("/hulpvragen", &noord)
+            .await
+            .body
+            .contains("06-11112222"));
+        let team = signal_team(&app, r.signal_id.unwrap()).await;
+        assert_eq!(team, r.team_id, "signal and answers went to the same team");
+        assert!(team.is_some());
+
+        // No household at the address: the team of the chosen district, both.
+        let r = hand_over(&app, "9999ZZ", "999", "WK999903", "06-33334444").await;
+        let url = format!("/hulpvragen/{}", r.id);
+        assert_eq!(app.get(&url, &oost).await.status, 200);
+        assert_eq!(
+            app.get(&url, &noord).await.status,
+            404,
+            "Noord's team cannot read them"
+        );
+        assert_eq!(signal_team(&app, r.signal_id.unwrap()).await, r.team_id);
+        assert!(app
+            .get("/hulpvragen", &oost)
+            .await
+            .body
+            .contains("06-33334444"));
+    }
+}
+
+#[tokio::test]
+async fn the_same_offer_in_many_places_is_one_card_on_the_map_and_in_the_wijzer() {
+    for app in apps(20).await {
+        let res = app.get("/kaart?q=Buurtmaaltijd", &As::Anonymous).await;
+        assert_eq!(
+            res.body
+                .matches("<h3 class=\"kaart-item__title\">Buurtmaaltijd</h3>")
+                .count(),
+            1,
+            "one card for the meal in every neighbourhood"
+        );
+        assert!(res.body.contains("Wordt aangeboden in: Centrum, Noord"));
+        assert!(
+            res.body.contains(">Buurtmaaltijd Vlietland</a>"),
+            "each place is still a link"
+        );
+
+        // Ordered by the ladder, lightest first; by name otherwise.
+        let steps = |body: &str| -> Vec<u8> {
+            body.match_indices("kaart-item trede-")
+                .map(|(i, _)| body.as_bytes()[i + 17] - b'0')
+                .collect()
+        };
+        let by_step = steps(&app.get("/kaart?volgorde=trede", &As::Anonymous).await.body);
+        assert!(by_step.windows(2).all(|w| w[0] <= w[1]), "{by_step:?}");
+        assert_eq!(by_step[0], 1);
+
+        // The wijzer: one card per offer, the other places listed on it.
+        let res = app
+            .post_form(
+                "/wijzer/resultaat",
+                &As::Anonymous,
+                &[
+                    ("vraag", "Ik wil een scootmobiel, ik eet vaak alleen"),
+                    ("onderwerp", "eten"),
+                    ("situatie_alleen_eten", "vaak"),
+                    ("graag", "lezen"),
+                    ("wijk", "WK999902"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 200);
+        let titles = res.body.matches("<h3 class=\"suggestion__title\">").count();
+        assert!(titles > 0);
+        let meal_titles = res
+            .body
+            .split("<h3 class=\"suggestion__title\">")
+            .skip(1)
+            .filter(|h| {
+                h.split("</h3>")
+                    .next()
+                    .unwrap_or("")
+                    .contains("Buurtmaaltijd")
+            })
+            .count();
+        assert!(
+            meal_titles <= 1,
+            "one meal card, not one per neighbourhood ({meal_titles})"
+        );
+        let reading = res
+            .body
+            .split("<h3 class=\"suggestion__title\">")
+            .skip(1)
+            .filter(|h| {
+                h.split("</h3>")
+                    .next()
+                    .unwrap_or("")
+                    .contains("Voorlezen op de basisschool")
+            })
+            .count();
+        assert!(reading <= 1, "one reading card ({reading})");
     }
 }

@@ -32,6 +32,7 @@ fn provider_scope(user: &CurrentUser) -> Result<Option<i64>, AppError> {
 #[derive(Serialize)]
 struct Row {
     id: i64,
+    waiting: bool,
     name: String,
     provider: String,
     step: u8,
@@ -69,6 +70,7 @@ pub async fn list(
         })
         .map(|s| Row {
             id: s.id,
+            waiting: !s.classified,
             name: s.service.name.clone(),
             provider: s.provider_name.clone(),
             step: s.service.step.value(),
@@ -85,6 +87,7 @@ pub async fn list(
         Some("gewijzigd") => "De wijzigingen zijn opgeslagen.",
         _ => "",
     };
+    let waiting = services.iter().filter(|s| !s.classified).count();
     let pager_base = format!(
         "/beheer/kaart?{}&",
         serde_urlencoded::to_string([("q", text.as_str())]).unwrap_or_default()
@@ -97,6 +100,7 @@ pub async fn list(
         Value::from_serialize(context! {
             rows => rows, total => total, q => text, saved => saved, all_providers => scope.is_none(),
             page => context! { page => page, pages => pages }, pager_base => pager_base,
+            waiting => waiting,
         }),
     )?
     .into_response())
@@ -368,6 +372,22 @@ struct FormView {
     /// An existing place to add, and a new one typed in.
     add: String,
     new_location: LocationDraft,
+    /// An imported service "nog in te delen": why its facts were suggested,
+    /// a sentence per line (empty once a beheerder set them).
+    waiting: Vec<String>,
+}
+
+/// The suggestion's reasons of a service that waits to be classified.
+fn waiting_reasons(s: &kaart::MapService) -> Vec<String> {
+    if s.classified {
+        Vec::new()
+    } else {
+        s.classification_note
+            .lines()
+            .map(str::to_owned)
+            .filter(|l| !l.is_empty())
+            .collect()
+    }
 }
 
 impl From<&ServiceForm> for FormView {
@@ -380,6 +400,7 @@ impl From<&ServiceForm> for FormView {
             kept: ticked(&form.locaties),
             add: form.locatie_erbij.trim().to_owned(),
             new_location: LocationDraft::from(form),
+            waiting: Vec::new(),
         }
     }
 }
@@ -599,6 +620,7 @@ pub async fn edit_form(
         version: s.version.to_string(),
         shown: linked.clone(),
         kept: linked,
+        waiting: waiting_reasons(&s),
         ..FormView::default()
     };
     form_page(
@@ -631,7 +653,10 @@ pub async fn update(
                 &state,
                 &ctx,
                 Some(current.id),
-                FormView::from(&form),
+                FormView {
+                    waiting: waiting_reasons(&current),
+                    ..FormView::from(&form)
+                },
                 errors,
                 StatusCode::BAD_REQUEST,
             )
@@ -642,13 +667,20 @@ pub async fn update(
     match kaart::update_service(&mut tx, current.id, version, &service).await {
         Ok(_) => {
             let places = apply_places(&mut tx, current.id, &places).await?;
-            let detail = format!(
+            let mut detail = format!(
                 "trede {} → {}, status {} → {}, {places}",
                 current.service.step.value(),
                 service.step.value(),
                 current.service.status.as_str(),
                 service.status.as_str()
             );
+            // Only a beheerder sets Baken's facts of an imported service; then
+            // it goes on the public map.
+            let classifies = !current.classified && ctx.user()?.role() == Role::Beheerder;
+            if classifies {
+                kaart::mark_classified(&mut tx, current.id).await?;
+                detail.push_str(", ingedeeld (HSDS-import)");
+            }
             audit::append(
                 &mut tx,
                 &ctx.audit(
@@ -660,7 +692,12 @@ pub async fn update(
             )
             .await?;
             tx.commit().await?;
-            Ok(Redirect::to("/beheer/kaart?opgeslagen=gewijzigd").into_response())
+            Ok(Redirect::to(if classifies {
+                "/beheer/kaart/in-te-delen?opgeslagen=ingedeeld"
+            } else {
+                "/beheer/kaart?opgeslagen=gewijzigd"
+            })
+            .into_response())
         }
         Err(StoreError::Conflict { .. }) => {
             let message = refuse_stale(
@@ -677,7 +714,10 @@ pub async fn update(
                 &state,
                 &ctx,
                 Some(current.id),
-                FormView::from(&form),
+                FormView {
+                    waiting: waiting_reasons(&current),
+                    ..FormView::from(&form)
+                },
                 errors,
                 StatusCode::CONFLICT,
             )
@@ -685,6 +725,57 @@ pub async fn update(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// One service in the queue of imported services waiting to be classified.
+#[derive(Serialize)]
+struct WaitingRow {
+    id: i64,
+    name: String,
+    provider: String,
+    reasons: Vec<String>,
+}
+
+/// `/beheer/kaart/in-te-delen`: imported services without Baken's own facts
+/// (life domain, ladder step, form, reach, access), with the suggestion's
+/// reasons; a beheerder opens one, checks the facts and saves. An aanbieder
+/// sees its own waiting services.
+pub async fn queue(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListQuery>,
+) -> PageResult {
+    let user = ctx.user()?.clone();
+    let scope = provider_scope(&user)?;
+    let mut tx = state.db.read().await?;
+    let services = kaart::services(&mut tx, scope).await?;
+    drop(tx);
+    let rows: Vec<WaitingRow> = services
+        .iter()
+        .filter(|s| !s.classified)
+        .map(|s| WaitingRow {
+            id: s.id,
+            name: s.service.name.clone(),
+            provider: s.provider_name.clone(),
+            reasons: waiting_reasons(s),
+        })
+        .collect();
+    let saved = match q.opgeslagen.as_deref() {
+        Some("ingedeeld") => {
+            "De voorziening is ingedeeld en staat nu op de openbare sociale kaart."
+        }
+        _ => "",
+    };
+    Ok(render(
+        &state,
+        &ctx,
+        "kaart/beheer/queue.html",
+        "Nog in te delen",
+        Value::from_serialize(context! {
+            rows => rows, saved => saved, beheerder => user.role() == Role::Beheerder,
+        }),
+    )?
+    .into_response())
 }
 
 // ------------------------------------------------------------ wijzer content
