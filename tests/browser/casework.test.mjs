@@ -95,7 +95,7 @@ test("Karel's story: signal, triage, home visit, conversation, plan on steps 2 a
     await gen.getByRole('button', { name: 'Melding versturen' }).click();
   };
   await report(inDays(1), 'Een melding van morgen');
-  await gen.getByText('Deze datum ligt in de toekomst').waitFor();
+  await gen.getByText('Deze datum ligt in de toekomst').first().waitFor();
   await expectAccessible(gen, 'zorg melden met een datum in de toekomst');
   await report(inDays(-92), 'Buren klagen over lawaai, afval en drank bij Karel. Wij overwegen ontruiming.');
   await gen.getByText('Uw melding is ontvangen').waitFor();
@@ -303,7 +303,7 @@ test('step 5: blocked without justification, referral rejected with a reason, th
   let card = lead.locator('section.signal', { hasText: 'Ambulante woonbegeleiding' });
   await card.getByLabel('Afwijzen').check();
   await card.getByRole('button', { name: 'Besluit opslaan' }).click();
-  await lead.getByText('Schrijf op waarom u de verwijzing afwijst').waitFor();
+  await lead.getByText('Schrijf op waarom u de verwijzing afwijst').first().waitFor();
   card = lead.locator('section.signal', { hasText: 'Ambulante woonbegeleiding' });
   await card.getByLabel('Afwijzen').check();
   await card.getByLabel('Toelichting').fill('Eerst de dagbesteding drie maanden laten lopen');
@@ -365,7 +365,7 @@ test('every casework page passes axe-core, also at phone width', async () => {
     await admin.goto(`${server.url}/beheer/responsnormen`);
     await admin.getByLabel('Crisis (werkdagen)').fill('2');
     await admin.getByRole('button', { name: 'Normen opslaan' }).click();
-    await admin.getByText('vul 0 of 1 in').waitFor();
+    await admin.getByText('vul 0 of 1 in').first().waitFor();
     await expectAccessible(admin, `responsnormen met fouten @${width}`);
     if (width === 390) await expectNoHorizontalScroll(admin, 'responsnormen met fouten');
     await admin.context().close();
@@ -420,7 +420,7 @@ test('timeline, provider report and consent withdrawal, at 1280 and 390 px', asy
   await login(prov, server.url, 'aanbieder');
   await prov.goto(`${server.url}/aanbieder/huishoudens/1`);
   assert.equal(await prov.getByText(secret).count(), 0, 'no team note for a provider');
-  await prov.locator('summary').first().click();
+  await prov.locator('main summary').first().click();
   const report = prov.locator('form[action*="/bericht"]').first();
   await report.getByLabel('Wat meldt u').selectOption('afgerond');
   await report.getByRole('button', { name: /Bericht versturen/ }).click();

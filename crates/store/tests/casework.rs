@@ -45,6 +45,16 @@ async fn who(tx: &mut Tx, username: &str) -> Who {
     }
 }
 
+/// The provider the demo's `aanbieder` account works for.
+async fn demo_provider(tx: &mut Tx) -> i64 {
+    baken_store::users::by_username(tx, "aanbieder")
+        .await
+        .unwrap()
+        .unwrap()
+        .provider_id
+        .unwrap()
+}
+
 /// A household of the demo generalist's team without casework.
 async fn fresh_household(tx: &mut Tx, team: i64) -> i64 {
     for id in 1..=200 {
@@ -544,12 +554,7 @@ async fn search_by_address_name_and_bsn_stays_within_the_team() {
 async fn a_provider_sees_a_household_only_with_an_agreement_and_consent() {
     for t in with_demo(60).await {
         let mut tx = t.db.read().await.unwrap();
-        let provider = baken_store::users::by_username(&mut tx, "aanbieder")
-            .await
-            .unwrap()
-            .unwrap()
-            .provider_id
-            .unwrap();
+        let provider = demo_provider(&mut tx).await;
         // Household 1 has an agreement with the provider and consent until late 2027.
         assert!(cw::provider_may_see(&mut tx, provider, 1, d(2026, 11, 23))
             .await
@@ -726,12 +731,7 @@ async fn stored_casework_that_breaks_a_rule_is_refused_when_read() {
 async fn consents_and_agreements_refer_to_providers_by_id() {
     for t in with_demo(60).await {
         let mut tx = t.db.read().await.unwrap();
-        let provider = baken_store::users::by_username(&mut tx, "aanbieder")
-            .await
-            .unwrap()
-            .unwrap()
-            .provider_id
-            .unwrap();
+        let provider = demo_provider(&mut tx).await;
         let consents = cw::consents(&mut tx, 1).await.unwrap();
         assert!(consents.iter().any(|c| c.provider_id == Some(provider)));
         assert!(
@@ -819,12 +819,7 @@ async fn a_consent_covers_its_agreements_only_and_withdrawal_ends_access_at_once
     use baken_store::timeline;
     for t in with_demo(60).await {
         let mut tx = t.db.begin().await.unwrap();
-        let provider = baken_store::users::by_username(&mut tx, "aanbieder")
-            .await
-            .unwrap()
-            .unwrap()
-            .provider_id
-            .unwrap();
+        let provider = demo_provider(&mut tx).await;
         let day = d(2026, 11, 23);
         let view = timeline::provider_view(&mut tx, provider, 1, day)
             .await
@@ -986,12 +981,7 @@ async fn an_eigen_kracht_conference_is_a_step_two_agreement_its_coordinator_alon
                 relation: n.relation,
             })
             .collect();
-        let provider = baken_store::users::by_username(&mut tx, "aanbieder")
-            .await
-            .unwrap()
-            .unwrap()
-            .provider_id
-            .unwrap();
+        let provider = demo_provider(&mut tx).await;
         let coordinator = baken_store::areas::providers(&mut tx)
             .await
             .unwrap()

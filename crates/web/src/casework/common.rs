@@ -135,6 +135,9 @@ pub(crate) struct ConferenceInput {
     pub goal_id: i64,
 }
 
+/// How many rows the family plan form shows.
+pub(crate) const FAMILY_PLAN_ROWS: usize = 6;
+
 /// The family plan of a conference as an edge read it: numbered rows, each
 /// `None` when only half filled in.
 #[derive(Debug, Clone)]

@@ -65,6 +65,22 @@ async fn with_csrf(app: &TestApp, who: As) -> As {
     As::Session { cookie, csrf }
 }
 
+/// A new account replaces the temporary first password a beheerder gave it.
+async fn choose_own_password(app: &TestApp, session: &As) {
+    let res = app
+        .post_form(
+            "/account/wachtwoord",
+            session,
+            &[
+                ("huidig", "een-lang-genoeg-wachtwoord"),
+                ("nieuw", "mijn-eigen-nieuwe-wachtwoord"),
+                ("herhaal", "mijn-eigen-nieuwe-wachtwoord"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+}
+
 #[tokio::test]
 async fn accounts_made_in_beheer_are_linked_so_their_pages_work() {
     for app in apps(20).await {
@@ -107,7 +123,15 @@ async fn accounts_made_in_beheer_are_linked_so_their_pages_work() {
             ),
             (Some(1), None, None)
         );
+        // A first password set by a beheerder is temporary: every page waits
+        // until the user has chosen their own.
+        assert!(provider.password_temporary, "a first password is temporary");
         let session = app.login_as("zorg.aanbieder").await;
+        assert_eq!(
+            app.get("/aanbieder/huishoudens", &session).await.location(),
+            Some("/account?tijdelijk=1")
+        );
+        choose_own_password(&app, &session).await;
         let list = app.get("/aanbieder/huishoudens", &session).await;
         assert_eq!(list.status, 200, "the provider's page works: {}", list.body);
         assert!(
@@ -127,6 +151,7 @@ async fn accounts_made_in_beheer_are_linked_so_their_pages_work() {
         let resident = user(&app, "nieuwe.inwoner").await;
         assert_eq!(resident.household_id, Some(3));
         let session = app.login_as("nieuwe.inwoner").await;
+        choose_own_password(&app, &session).await;
         assert_eq!(app.get("/mijn-huishouden", &session).await.status, 200);
         let token = app.token_for("nieuwe.inwoner").await;
         let own = app.get("/api/v1/households", &token).await;
@@ -147,7 +172,9 @@ async fn accounts_made_in_beheer_are_linked_so_their_pages_work() {
             .iter()
             .any(|r| r.detail == "rol inwoner, huishouden 3"));
 
-        // An edit can move the aanbieder to another organisation and back.
+        // An edit can move the aanbieder to another organisation and back
+        // (its version moved on when it chose its own password).
+        let provider = user(&app, "zorg.aanbieder").await;
         let res = app
             .post_form(
                 &format!("/beheer/gebruikers/{}", provider.id),

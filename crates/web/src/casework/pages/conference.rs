@@ -7,7 +7,7 @@ use super::dossier::{answer_change, Typed};
 use super::plan::refused_plan_form;
 use super::shared::{plan_version, refuse, required_date};
 use crate::casework::change::{self, PlanTarget};
-use crate::casework::common::{ConferenceInput, FamilyPlanInput};
+use crate::casework::common::{ConferenceInput, FamilyPlanInput, FAMILY_PLAN_ROWS};
 use crate::support::ctx::Ctx;
 use crate::support::form::{path_id, FieldErrors, HtmlForm};
 use crate::support::render::PageResult;
@@ -16,9 +16,6 @@ use axum::extract::{Path, State};
 use baken_domain::casework::{FamilyPlanRow, PlanError};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-
-/// The family plan form's rows.
-pub(crate) const FAMILY_PLAN_ROWS: usize = 6;
 
 #[derive(Debug, Default, Deserialize, Serialize)]
 pub struct ConferenceForm {

@@ -459,7 +459,7 @@ fn dossier_context(
         timeline => events, contact_kinds => choices(&ContactKind::ALL, ContactKind::as_str, ContactKind::label),
         consent_agreements => consent_agreements, consent_referrals => consent_referrals,
         conferences => conferences, network_names => network_names,
-        family_rows => (1..=super::conference::FAMILY_PLAN_ROWS).collect::<Vec<_>>(),
+        family_rows => (1..=crate::casework::common::FAMILY_PLAN_ROWS).collect::<Vec<_>>(),
     })
 }
 

@@ -198,6 +198,10 @@ pub async fn new_user_submit(
     .await;
     match created {
         Ok(id) => {
+            // A first password set by a beheerder is temporary: the user
+            // chooses their own at the first login (the login flow sends a
+            // user with a temporary password to the password page).
+            users::set_temporary_password(&mut tx, id, &hash).await?;
             audit::append(
                 &mut tx,
                 &ctx.audit(
