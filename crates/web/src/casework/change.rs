@@ -27,7 +27,7 @@ use crate::support::state::AppState;
 use crate::support::time::{nl_date, today};
 use baken_domain::casework::{
     AgreementDecision, ContactMethod, Conversation, Evaluation, Justification, NetworkMember,
-    NewAgreement, NewGoal, Referral, UnderlyingNeed,
+    NewAgreement, NewGoal, Referral, SignalRouting, UnderlyingNeed,
 };
 use baken_domain::{AuditAction, AuditOutcome};
 use baken_store::casework::{self as cw, CaseError, Hit, NewSignal, PlanRef, Who};
@@ -691,16 +691,18 @@ pub(crate) async fn create_signal(
     Ok(id)
 }
 
-/// Links a signal of the user's team to a household at its address and
-/// assigns a generalist of the team, who becomes the household's coordinator
-/// if it has none. Returns the coordinator.
+/// Links a signal of the user's team to a household at its address and gives
+/// it to the household's one contact person: the one it has, unless another
+/// generalist of the team is chosen with a reason (a hand-over, said in the
+/// audit entry), or the chosen one if it has none.
 pub(crate) async fn triage_signal(
     state: &AppState,
     ctx: &Ctx,
     signal: i64,
     household: i64,
-    generalist: i64,
-) -> Result<Changed<i64>, ChangeError> {
+    generalist: Option<i64>,
+    hand_over_reason: &str,
+) -> Result<Changed<SignalRouting>, ChangeError> {
     let user = ctx.user()?;
     let team = user.user.team_id.ok_or(AppError::NotFound)?;
     let mut tx = state.db.begin().await?;
@@ -709,16 +711,32 @@ pub(crate) async fn triage_signal(
     let check = scoped_household(&mut tx, ctx, user, household, AuditAction::Update).await;
     let (mut tx, h) = after_check(tx, check).await?;
     let generalists = cw::team_generalists(&mut tx, team).await?;
-    if !generalists.iter().any(|(id, _)| *id == generalist) {
-        return Err(ChangeError::NotTeamGeneralist);
+    if let Some(generalist) = generalist {
+        if !generalists.iter().any(|(id, _)| *id == generalist) {
+            return Err(ChangeError::NotTeamGeneralist);
+        }
     }
-    let result = cw::triage(&mut tx, signal, h.id, generalist, today())
+    let request = cw::TriageRequest {
+        signal_id: signal,
+        household_id: h.id,
+        generalist,
+        hand_over_reason,
+        by_user: user.user.id,
+        on: today(),
+    };
+    let result = cw::triage(&mut tx, &request)
         .await
-        .map(|coordinator| {
-            (
-                coordinator,
-                format!("signaal {signal} toegewezen; contactpersoon {coordinator}"),
-            )
+        .map(|routing| {
+            let detail = match &routing {
+                SignalRouting::HandOver { from, to, .. } => format!(
+                    "signaal {signal} toegewezen; contactpersoon overgedragen van {from} aan {to} (met reden)"
+                ),
+                other => format!(
+                    "signaal {signal} toegewezen aan contactpersoon {}",
+                    other.generalist()
+                ),
+            };
+            (routing, detail)
         })
         .map_err(Stop::from);
     finish(state, ctx, tx, h.id, "toewijzen", result).await

@@ -40,7 +40,14 @@ pub async fn referrals(State(state): State<AppState>, ctx: Ctx) -> ApiResult {
     tx.commit().await?;
     let items: Vec<serde_json::Value> = rows
         .iter()
-        .map(|r| json!({ "id": r.id, "planId": r.plan_id, "householdId": r.household_id, "care": r.care, "requestedOn": r.requested_on, "status": r.status, "decisionNote": r.decision_note }))
+        .map(|r| {
+            let justification: serde_json::Map<String, serde_json::Value> = r
+                .reasons()
+                .into_iter()
+                .map(|(step, reason)| (step.to_string(), json!(reason)))
+                .collect();
+            json!({ "id": r.id, "planId": r.plan_id, "householdId": r.household_id, "care": r.care, "requestedOn": r.requested_on, "requestedBy": r.requested_by_name, "justification": justification, "status": r.status, "decisionNote": r.decision_note, "decidedOn": r.decided_on })
+        })
         .collect();
     Ok(Json(json!({ "_embedded": { "referrals": items } })).into_response())
 }
