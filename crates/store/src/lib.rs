@@ -27,6 +27,7 @@ pub mod households;
 pub mod kaart;
 pub mod meta;
 pub mod monitor;
+pub mod notifications;
 pub mod reads;
 #[doc(hidden)]
 pub mod testing;

@@ -196,6 +196,7 @@ pub(crate) async fn identify(
                     user,
                     csrf: None,
                     session_secret: None,
+                    unread_notifications: 0,
                 }))
             }
             Audience::Html => {
@@ -204,10 +205,14 @@ pub(crate) async fn identify(
                 };
                 let mut tx = db.lookup().await?;
                 let session = users::session(&mut tx, &secret).await?;
-                Ok(session.map(|s| CurrentUser {
+                let Some(s) = session else { return Ok(None) };
+                // The menu's count of what waits (one indexed count per page).
+                let unread = baken_store::notifications::unread_count(&mut tx, s.user.id).await?;
+                Ok(Some(CurrentUser {
                     user: s.user,
                     csrf: Some(s.csrf_token),
                     session_secret: Some(secret),
+                    unread_notifications: unread,
                 }))
             }
         }

@@ -9,13 +9,14 @@
 //! feature module imports it.
 
 use crate::support::route::Route;
-use crate::{casework, foundation, kaart};
+use crate::{casework, foundation, kaart, notifications};
 use baken_domain::Role;
 
 pub fn table() -> Vec<Route> {
     let mut routes = foundation::routes();
     routes.extend(casework::routes());
     routes.extend(kaart::routes());
+    routes.extend(notifications::routes());
     routes
 }
 
@@ -25,6 +26,7 @@ pub fn nav_items(role: Role) -> Vec<(&'static str, &'static str)> {
     items.extend(foundation::nav_items(role));
     items.extend(casework::nav_items(role));
     items.extend(kaart::nav_items(role));
+    items.extend(notifications::nav_items(role));
     items.push(("/account", "Mijn account"));
     items
 }

@@ -29,9 +29,10 @@ use baken_domain::casework::{
     AgreementDecision, ContactMethod, Conversation, Evaluation, Justification, NetworkMember,
     NewAgreement, NewGoal, Referral, SignalRouting, UnderlyingNeed,
 };
-use baken_domain::{AuditAction, AuditOutcome};
+use baken_domain::{AuditAction, AuditOutcome, NotificationKind};
 use baken_store::casework::{self as cw, CaseError, Hit, NewSignal, PlanRef, Who};
 use baken_store::households::Household;
+use baken_store::notifications::{self, NewNotification};
 use baken_store::{areas, audit, StoreError, Tx};
 use chrono::NaiveDate;
 
@@ -527,6 +528,22 @@ pub(crate) async fn request_referral(
     .await
     .map(|id| (id, format!("verwijzing {id} aangevraagd")))
     .map_err(Stop::from);
+    if result.is_ok() {
+        // The team's leads learn that a referral waits for their decision.
+        let team = baken_store::households::get(&mut tx, plan.household)
+            .await?
+            .and_then(|h| h.team_id);
+        if let Some(team) = team {
+            notifications::notify_team_leads(
+                &mut tx,
+                team,
+                NotificationKind::ReferralWaiting,
+                &format!("Een verwijzing ({}) wacht op uw besluit.", care.trim()),
+                "/teamoverzicht",
+            )
+            .await?;
+        }
+    }
     finish(state, ctx, tx, plan.household, "verwijzing", result).await
 }
 
@@ -547,6 +564,27 @@ pub(crate) async fn decide_referral(
             (r, detail)
         })
         .map_err(Stop::from);
+    if let Ok((decided, _)) = &result {
+        // The generalist who asked learns the decision (the reason is in the dossier).
+        let outcome = if decided.is_approved() {
+            "goedgekeurd"
+        } else {
+            "afgewezen"
+        };
+        notifications::notify(
+            &mut tx,
+            &NewNotification {
+                user_id: decided.requested_by(),
+                kind: NotificationKind::ReferralDecided,
+                text: &format!(
+                    "De teamleider heeft uw verwijzing ({}) {outcome}.",
+                    decided.care()
+                ),
+                link: &format!("/dossier/{}#verwijzingen", plan.household),
+            },
+        )
+        .await?;
+    }
     finish(state, ctx, tx, plan.household, "besluit verwijzing", result).await
 }
 
@@ -739,6 +777,42 @@ pub(crate) async fn triage_signal(
             (routing, detail)
         })
         .map_err(Stop::from);
+    if let Ok((routing, _)) = &result {
+        let link = format!("/dossier/{}", h.id);
+        let mut tell = Vec::new();
+        if let SignalRouting::HandOver { from, to, .. } = routing {
+            tell.push((
+                *to,
+                NotificationKind::HandedOver,
+                "U bent de nieuwe contactpersoon van een huishouden, met een signaal.",
+            ));
+            if *from != user.user.id {
+                tell.push((
+                    *from,
+                    NotificationKind::HandedOver,
+                    "Een huishouden is overgedragen aan een collega.",
+                ));
+            }
+        } else if routing.generalist() != user.user.id {
+            tell.push((
+                routing.generalist(),
+                NotificationKind::SignalAssigned,
+                "Er is een signaal aan u gegeven.",
+            ));
+        }
+        for (user_id, kind, text) in tell {
+            notifications::notify(
+                &mut tx,
+                &NewNotification {
+                    user_id,
+                    kind,
+                    text,
+                    link: &link,
+                },
+            )
+            .await?;
+        }
+    }
     finish(state, ctx, tx, h.id, "toewijzen", result).await
 }
 

@@ -21,6 +21,8 @@ pub struct CurrentUser {
     pub csrf: Option<String>,
     /// The session secret (to end this session on logout); None for tokens.
     pub session_secret: Option<String>,
+    /// Notifications not yet read (the menu shows the count); 0 for tokens.
+    pub unread_notifications: i64,
 }
 
 impl CurrentUser {

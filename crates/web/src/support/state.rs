@@ -21,6 +21,19 @@ pub struct WebConfig {
     pub municipality: String,
     /// The stapelingsmonitor's upload: domains, size limit, where uploads wait.
     pub monitor: MonitorSettings,
+    /// Notification e-mails (`[smtp]` in `baken.toml`); None: off.
+    pub mail: Option<MailSettings>,
+}
+
+/// How notification e-mails are sent: the relay, and the address Baken is
+/// reached at (for the one link an e-mail carries).
+#[derive(Debug, Clone)]
+pub struct MailSettings {
+    pub smtp: baken_mail::SmtpSettings,
+    /// Baken's public address, e.g. `https://baken.gemeente.example`.
+    pub public_url: String,
+    /// Seconds between delivery rounds.
+    pub every_secs: u64,
 }
 
 impl Default for WebConfig {
@@ -31,6 +44,7 @@ impl Default for WebConfig {
             demo: false,
             municipality: "Baken".to_owned(),
             monitor: MonitorSettings::default(),
+            mail: None,
         }
     }
 }

@@ -60,6 +60,7 @@ pub fn environment() -> Environment<'static> {
         "kaart/wijzer_situatie.html",
         "kaart/wijzer_start.html",
         "macros.html",
+        "notifications/list.html",
     );
     env
 }

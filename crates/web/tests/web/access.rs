@@ -29,6 +29,8 @@ enum Expect {
     Json,
     /// 200 with the stylesheet.
     Css,
+    /// 200, a CSV download for Dutch Excel (UTF-8 with BOM, `;`).
+    Csv,
     /// 400, a Dutch HTML page with this heading that says this text: the walk's
     /// empty form is refused, and nothing is saved.
     Refused(&'static str, &'static str),
@@ -106,6 +108,13 @@ const MATRIX: &[Entry] = &[
     e("POST", "/uitloggen", LOGGED_IN, Redirect("/inloggen")),
     e("GET", "/start", LOGGED_IN, Page("Welkom, ")),
     e("GET", "/account", LOGGED_IN, Page("Mijn account")),
+    e("GET", "/meldingen", LOGGED_IN, Page("Meldingen")),
+    e(
+        "POST",
+        "/meldingen/gelezen",
+        LOGGED_IN,
+        Redirect("/meldingen?opgeslagen=gelezen"),
+    ),
     e(
         "POST",
         "/account/wachtwoord",
@@ -201,6 +210,12 @@ const MATRIX: &[Entry] = &[
     e("GET", "/beheer/buurten/{code}", ADMIN, Page("Buurt ")),
     e("POST", "/beheer/buurten/{code}", ADMIN, NO_VERSION),
     e("GET", "/beheer/audit", ADMIN, Page("Auditlog")),
+    e(
+        "GET",
+        "/beheer/audit/export.csv",
+        ADMIN,
+        Refused("Dat ging niet goed", "Kies een persoon"),
+    ),
     e("GET", "/monitor", &["beleid"], Page("Stapelingsmonitor")),
     e(
         "POST",
@@ -323,6 +338,7 @@ const MATRIX: &[Entry] = &[
         &["teamleider"],
         Page("Teamoverzicht"),
     ),
+    e("GET", "/teamoverzicht/caseload.csv", &["teamleider"], Csv),
     e(
         "POST",
         "/verwijzingen/{id}/besluit",
@@ -399,6 +415,7 @@ const MATRIX: &[Entry] = &[
         Page("Plan "),
     ),
     e("GET", "/bakens", &["teamleider", "beleid"], Page("Bakens")),
+    e("GET", "/bakens.csv", &["teamleider", "beleid"], Csv),
     e(
         "GET",
         "/beheer/responsnormen",
@@ -741,6 +758,12 @@ fn check(res: &TestResponse, expect: Expect) -> Option<String> {
                 && serde_json::from_str::<serde_json::Value>(&res.body).is_ok()
         }
         Css => res.status == 200 && res.content_type().starts_with("text/css"),
+        Csv => {
+            res.status == 200
+                && res.content_type().starts_with("text/csv")
+                && res.body.starts_with('\u{feff}')
+                && res.body.lines().next().is_some_and(|l| l.contains(';'))
+        }
         Refused(h, text) => {
             res.status == 400 && dutch && heading.starts_with(h) && res.body.contains(text)
         }

@@ -4,6 +4,7 @@ pub mod bakens;
 pub mod conversation;
 pub mod dossier;
 pub mod evaluation;
+pub mod exports;
 pub mod norms;
 pub mod plan;
 pub mod provider;
