@@ -942,7 +942,7 @@ async fn step_five_is_blocked_without_justification_then_rejected_then_approved(
             .as_array()
             .unwrap()
             .iter()
-            .find(|r| r["id"].to_string() == rid)
+            .find(|r| r["id"].as_i64().map(|id| id.to_string()).as_deref() == Some(rid.as_str()))
             .expect("the referral in the API");
         assert_eq!(listed["justification"]["1"], "Karel kan het niet alleen");
         assert_eq!(listed["justification"]["4"], "Lichte hulp hielp niet");

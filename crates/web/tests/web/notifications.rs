@@ -140,7 +140,7 @@ impl SmtpServer {
             .local_addr()
             .unwrap()
             .port();
-        let child = Command::new(python)
+        let mut child = Command::new(python)
             .args([
                 "-u",
                 "-m",
@@ -159,6 +159,8 @@ impl SmtpServer {
             }
             std::thread::sleep(std::time::Duration::from_millis(100));
         }
+        let _ = child.kill();
+        let _ = child.wait();
         panic!("aiosmtpd did not listen on port {port}");
     }
 

@@ -258,9 +258,10 @@ async fn triage_page(
                 )
             });
             for h in &candidates {
-                if !contact_people.contains_key(&h.id) {
+                if let std::collections::btree_map::Entry::Vacant(slot) = contact_people.entry(h.id)
+                {
                     let person = cw::coordinator(&mut tx, h.id).await.map_err(internal)?;
-                    contact_people.insert(h.id, person.map(|(_, name)| name));
+                    slot.insert(person.map(|(_, name)| name));
                 }
             }
             v.contact_person = candidates
