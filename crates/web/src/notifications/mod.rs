@@ -29,6 +29,12 @@ pub fn routes() -> Vec<Route> {
             Permission::Authenticated,
             post(page::mark_read),
         ),
+        route(
+            Method::POST,
+            "/meldingen/email",
+            Permission::Authenticated,
+            post(page::set_email),
+        ),
     ]
 }
 

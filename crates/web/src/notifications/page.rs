@@ -1,13 +1,15 @@
 //! `/meldingen`: the user's own notifications, newest first; marking them read.
 
 use crate::support::ctx::Ctx;
-use crate::support::form::SavedQuery;
+use crate::support::form::{FieldErrors, SavedQuery};
 use crate::support::render::{render, PageResult};
 use crate::support::state::AppState;
 use crate::support::time::nl_local;
 use axum::extract::{Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
-use baken_domain::{AuditAction, AuditOutcome, NotificationKind};
+use axum::Form;
+use baken_domain::{AuditAction, AuditOutcome, EmailAddress, NotificationKind};
 use baken_store::{audit, notifications};
 use minijinja::{context, Value};
 use serde::Serialize;
@@ -29,9 +31,34 @@ pub async fn list(
     ctx: Ctx,
     Query(saved): Query<SavedQuery>,
 ) -> PageResult {
+    let saved = match saved.opgeslagen.as_deref() {
+        Some("gelezen") => Some("Alle meldingen zijn als gelezen gemarkeerd."),
+        Some("email") => Some("Uw e-mailadres voor meldingen is opgeslagen."),
+        _ => None,
+    };
+    list_page(
+        &state,
+        &ctx,
+        saved,
+        None,
+        &FieldErrors::new(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn list_page(
+    state: &AppState,
+    ctx: &Ctx,
+    saved: Option<&str>,
+    typed_email: Option<&str>,
+    errors: &FieldErrors,
+    status: StatusCode,
+) -> PageResult {
     let me = ctx.user()?.user.id;
     let mut tx = state.db.begin().await?;
     let rows = notifications::list(&mut tx, me, SHOWN).await?;
+    let email = notifications::email(&mut tx, me).await?;
     // The texts can name a household's address: reading them is audited.
     audit::append(
         &mut tx,
@@ -57,17 +84,73 @@ pub async fn list(
         })
         .collect();
     let unread = rows.iter().filter(|r| r.unread).count();
-    Ok(render(
-        &state,
-        &ctx,
+    let html = render(
+        state,
+        ctx,
         "notifications/list.html",
         "Meldingen",
         Value::from_serialize(context! {
-            rows => rows, unread => unread,
-            saved => saved.opgeslagen.as_deref() == Some("gelezen"),
+            rows => rows, unread => unread, saved => saved, errors => errors,
+            email => typed_email.map(str::to_owned).or(email).unwrap_or_default(),
+            mail_on => state.config.mail.is_some(),
         }),
-    )?
-    .into_response())
+    )?;
+    Ok((status, html).into_response())
+}
+
+#[derive(serde::Deserialize)]
+pub struct EmailForm {
+    #[serde(default)]
+    email: String,
+}
+
+/// Sets (or, left empty, clears) the address the user is told at.
+pub async fn set_email(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<EmailForm>,
+) -> PageResult {
+    let me = ctx.user()?.user.id;
+    let email = match form.email.trim() {
+        "" => None,
+        typed => match EmailAddress::parse(typed) {
+            Ok(email) => Some(email),
+            Err(_) => {
+                let mut errors = FieldErrors::new();
+                errors.add(
+                    "email",
+                    "Vul een e-mailadres in zoals naam@gemeente.nl, of laat het veld leeg.",
+                );
+                return list_page(
+                    &state,
+                    &ctx,
+                    None,
+                    Some(typed),
+                    &errors,
+                    StatusCode::BAD_REQUEST,
+                )
+                .await;
+            }
+        },
+    };
+    let mut tx = state.db.begin().await?;
+    notifications::set_email(&mut tx, me, email.as_ref()).await?;
+    audit::append(
+        &mut tx,
+        &ctx.audit(
+            AuditAction::Update,
+            AuditOutcome::Success,
+            Some(("user", me.to_string())),
+            if email.is_some() {
+                "e-mailadres voor meldingen gezet"
+            } else {
+                "e-mailadres voor meldingen gewist"
+            },
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/meldingen?opgeslagen=email").into_response())
 }
 
 pub async fn mark_read(State(state): State<AppState>, ctx: Ctx) -> PageResult {

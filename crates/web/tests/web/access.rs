@@ -111,6 +111,12 @@ const MATRIX: &[Entry] = &[
     e("GET", "/meldingen", LOGGED_IN, Page("Meldingen")),
     e(
         "POST",
+        "/meldingen/email",
+        LOGGED_IN,
+        Redirect("/meldingen?opgeslagen=email"),
+    ),
+    e(
+        "POST",
         "/meldingen/gelezen",
         LOGGED_IN,
         Redirect("/meldingen?opgeslagen=gelezen"),

@@ -102,6 +102,30 @@ async fn a_waiting_referral_and_its_decision_are_told_in_the_app() {
         let list = app.get("/meldingen?opgeslagen=gelezen", &gen).await.body;
         assert!(list.contains("Alle meldingen zijn als gelezen gemarkeerd."));
         assert!(!list.contains("ongelezen"));
+        // The generalist sets an address for the e-mail; a bad one is refused.
+        let res = app
+            .post_form("/meldingen/email", &gen, &[("email", "geen adres")])
+            .await;
+        assert_eq!(res.status, 400);
+        assert!(res
+            .body
+            .contains("Vul een e-mailadres in zoals naam@gemeente.nl"));
+        assert!(res.body.contains("value=\"geen adres\""), "kept as typed");
+        let res = app
+            .post_form(
+                "/meldingen/email",
+                &gen,
+                &[("email", "An@Proefstad.example")],
+            )
+            .await;
+        assert_eq!(res.location(), Some("/meldingen?opgeslagen=email"));
+        let page = app.get("/meldingen?opgeslagen=email", &gen).await.body;
+        assert!(page.contains("Uw e-mailadres voor meldingen is opgeslagen."));
+        assert!(page.contains("value=\"an@proefstad.example\""));
+        let tail = app.audit_tail(2).await;
+        assert!(tail
+            .iter()
+            .any(|a| a.detail == "e-mailadres voor meldingen gezet"));
         // A resident has no menu entry; the page is theirs alone and empty.
         let resident = app.login_as("inwoner").await;
         let page = app.get("/meldingen", &resident).await;
