@@ -107,7 +107,10 @@ test("Karel's story: signal, triage, home visit, conversation, plan on steps 2 a
   assert.match(await signal.innerText(), new RegExp(`Gemeld op ${nlDay(-92)}`));
   assert.match(await signal.locator('.tag').innerText(), /te laat/);
   await signal.getByLabel('Huishouden op dit adres').selectOption(String(karel.id));
+  // Karel has no contact person yet: the generalist chosen becomes it.
+  await signal.getByLabel('Generalist', { exact: true }).selectOption({ label: 'Demo Generalist' });
   await signal.getByRole('button', { name: 'Toewijzen' }).click();
+  await gen.getByText('Het signaal is toegewezen aan de contactpersoon van het huishouden.').waitFor();
   // The home visit, the day after the call (not tomorrow: refused).
   let assigned = gen.locator('section.signal', { hasText: 'Buren klagen over lawaai' });
   await assigned.getByLabel('Datum eerste contact').fill(inDays(1));
@@ -301,6 +304,20 @@ test('step 5: blocked without justification, referral rejected with a reason, th
   await lead.goto(`${server.url}/teamoverzicht`);
   await expectAccessible(lead, 'teamoverzicht');
   let card = lead.locator('section.signal', { hasText: 'Ambulante woonbegeleiding' });
+  // The approval task: the reasons per lighter step, the scores, the lighter
+  // agreements that run, how long the plan has run.
+  const task = await card.innerText();
+  for (const shown of ['Waarom lichtere treden niet volstaan', reasons[1], reasons[4], 'Zelfredzaamheid nu', 'Lopende afspraken op trede 1 tot en met 3', 'Het plan loopt sinds']) {
+    assert.ok(task.includes(shown), `${shown} in the approval task:\n${task}`);
+  }
+  await screenshot(lead, 'casework-goedkeuring-1280');
+  const leadPhone = await newPage(browser, 390);
+  await login(leadPhone, server.url, 'teamleider');
+  await leadPhone.goto(`${server.url}/teamoverzicht`);
+  await expectAccessible(leadPhone, 'teamoverzicht @390');
+  await expectNoHorizontalScroll(leadPhone, 'teamoverzicht met goedkeuringstaak');
+  await screenshot(leadPhone, 'casework-goedkeuring-390');
+  await leadPhone.context().close();
   await card.getByLabel('Afwijzen').check();
   await card.getByRole('button', { name: 'Besluit opslaan' }).click();
   await lead.getByText('Schrijf op waarom u de verwijzing afwijst').first().waitFor();
@@ -309,8 +326,17 @@ test('step 5: blocked without justification, referral rejected with a reason, th
   await card.getByLabel('Toelichting').fill('Eerst de dagbesteding drie maanden laten lopen');
   await card.getByRole('button', { name: 'Besluit opslaan' }).click();
   await lead.getByRole('cell', { name: 'Eerst de dagbesteding drie maanden laten lopen' }).first().waitFor();
+  await lead.getByText('Het besluit is opgeslagen.').waitFor();
   await gen.goto(dossier);
   await gen.getByRole('cell', { name: 'Eerst de dagbesteding drie maanden laten lopen' }).first().waitFor();
+  // The generalist is told: a count in the menu, the decision in the list.
+  assert.match(await gen.getByRole('link', { name: /Meldingen/ }).innerText(), /\d/);
+  await gen.getByRole('link', { name: /Meldingen/ }).click();
+  await gen.getByText('De teamleider heeft uw verwijzing (Ambulante woonbegeleiding) afgewezen.').waitFor();
+  await expectAccessible(gen, 'meldingen');
+  await screenshot(gen, 'meldingen-1280');
+  await gen.getByRole('button', { name: 'Alles als gelezen markeren' }).click();
+  await gen.getByText('Alle meldingen zijn als gelezen gemarkeerd.').waitFor();
 
   // Asked again, approved; now step 5 goes through.
   await requestReferral();
@@ -338,8 +364,8 @@ test('step 5: blocked without justification, referral rejected with a reason, th
 
 test('every casework page passes axe-core, also at phone width', async () => {
   const pages = [
-    ['generalist', ['/signalen', '/mijn-caseload', '/zoeken', '/zoeken?bsn=123456789', '/dossier/1', '/signalen/nieuw']],
-    ['teamleider', ['/teamoverzicht', '/bakens']],
+    ['generalist', ['/signalen', '/signalen?urgentie=crisis&stand=nieuw&toegewezen=niemand', '/signalen?opgeslagen=overgedragen', '/mijn-caseload', '/zoeken', '/zoeken?bsn=123456789', '/dossier/1', '/signalen/nieuw', '/meldingen', '/meldingen?opgeslagen=gelezen']],
+    ['teamleider', ['/teamoverzicht', '/teamoverzicht?opgeslagen=besluit', '/bakens', '/meldingen']],
     ['beleid', ['/bakens']],
     ['inwoner', ['/mijn-plan']],
     ['aanbieder', ['/aanbieder/huishoudens', '/aanbieder/huishoudens/1', '/signalen/nieuw']],
@@ -356,6 +382,7 @@ test('every casework page passes axe-core, also at phone width', async () => {
         await expectAccessible(page, `${user} ${p} @${width}`);
         // Every page fits a phone: wide tables scroll inside their own region.
         if (width === 390) await expectNoHorizontalScroll(page, `${user} ${p}`);
+        if (p.startsWith('/signalen?') || p === '/meldingen') await screenshot(page, `${user}-${p.replace(/[^a-z]+/g, '-')}-${width}`);
       }
       await page.context().close();
     }

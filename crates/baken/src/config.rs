@@ -35,6 +35,8 @@ pub struct FileConfig {
     pub demo: Option<DemoFileConfig>,
     pub monitor: Option<MonitorFileConfig>,
     pub oidc: Option<OidcFileConfig>,
+    /// Notification e-mails; without this section Baken sends none.
+    pub smtp: Option<SmtpFileConfig>,
 }
 
 /// `[oidc]`: login with the organisation's OpenID Connect provider. Its
@@ -105,6 +107,58 @@ impl OidcFileConfig {
                 .clone()
                 .unwrap_or_else(|| "Inloggen via uw organisatie".to_owned()),
         })
+    }
+}
+
+/// `[smtp]`: the relay notification e-mails go through. Off unless present.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpFileConfig {
+    /// The relay's host name or address.
+    pub host: String,
+    /// The relay's port (default 25).
+    #[serde(default = "default_smtp_port")]
+    pub port: u16,
+    /// The sender, e.g. "Baken <baken@gemeente.example>".
+    pub from: String,
+    /// Baken's public address, for the one link an e-mail carries.
+    #[serde(deserialize_with = "file_public_url")]
+    pub public_url: String,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    /// Seconds between delivery rounds (5 to 3600; default 60).
+    #[serde(default = "default_smtp_every", deserialize_with = "file_smtp_every")]
+    pub every_secs: u64,
+}
+
+fn default_smtp_port() -> u16 {
+    25
+}
+
+fn default_smtp_every() -> u64 {
+    60
+}
+
+fn file_public_url<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let s = String::deserialize(d)?;
+    let t = s.trim().trim_end_matches('/');
+    if t.starts_with("https://") || t.starts_with("http://") {
+        Ok(t.to_owned())
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "public_url must start with https:// (or http://); got \"{s}\""
+        )))
+    }
+}
+
+fn file_smtp_every<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    let n = u64::deserialize(d)?;
+    if (5..=3600).contains(&n) {
+        Ok(n)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "every_secs must be between 5 and 3600; got {n}"
+        )))
     }
 }
 

@@ -448,6 +448,18 @@ async fn run(command: Command, file: FileConfig, origins: Origins<'_>) -> anyhow
                     .as_ref()
                     .map(|o| o.settings(std::env::var("BAKEN_OIDC_CLIENT_SECRET").ok()))
                     .transpose()?,
+                mail: file.smtp.as_ref().map(|smtp| baken_web::MailSettings {
+                    smtp: baken_mail::SmtpSettings {
+                        host: smtp.host.clone(),
+                        port: smtp.port,
+                        from: smtp.from.clone(),
+                        username: smtp.username.clone(),
+                        password: smtp.password.clone(),
+                        timeout_secs: 30,
+                    },
+                    public_url: smtp.public_url.clone(),
+                    every_secs: smtp.every_secs,
+                }),
             };
             let listener = tokio::net::TcpListener::bind(addr)
                 .await

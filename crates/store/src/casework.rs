@@ -15,7 +15,7 @@ use baken_domain::casework::{
     ConversationError, Evaluation, GoalOutcome, GoalResult, HouseholdCase, Justification,
     LifeDomain, NewAgreement, NewGoal, NormsError, PlanError, Referral, ReferralError,
     ReferralStatus, ResponseNorms, RestoreError, ScoreEntry, Scores, SignalCategory, SignalError,
-    StoredAgreement, StoredGoal, StoredPlan, StoredReferral, Term, Urgency,
+    SignalRouting, StoredAgreement, StoredGoal, StoredPlan, StoredReferral, Term, Urgency,
 };
 use baken_domain::{Bsn, LadderStep, ParticipationRung, Role, SupportForm};
 use chrono::NaiveDate;
@@ -107,6 +107,8 @@ pub struct SignalRow {
     pub first_contact_on: Option<NaiveDate>,
     pub contact_method: Option<String>,
     pub contact_outcome: Option<String>,
+    /// The district of the dwelling, when Baken knows a household there.
+    pub district_code: Option<String>,
 }
 
 impl SignalRow {
@@ -144,7 +146,8 @@ impl SignalRow {
 
 const SIGNAL_COLS: &str = "s.id, s.reported_on, s.category, s.urgency, s.description, s.source, \
     s.postcode, s.house_number, s.house_letter, s.addition, s.team_id, s.household_id, s.assigned_to, u.display_name AS assigned_name, \
-    s.first_contact_on, s.contact_method, s.contact_outcome";
+    s.first_contact_on, s.contact_method, s.contact_outcome, \
+    (SELECT h.district_code FROM households h WHERE h.postcode = s.postcode AND h.house_number = s.house_number ORDER BY h.id LIMIT 1) AS district_code";
 
 /// Records a signal. The team is the team of the household at that address,
 /// if Baken knows it; the household itself is linked at triage.
@@ -219,16 +222,25 @@ pub async fn household_signals(tx: &mut Tx, household_id: i64) -> Result<Vec<Sig
         .await)?)
 }
 
-/// Triage: links the signal to a household at its address, assigns a
-/// generalist, and makes that generalist the household's coordinator if it has
-/// none. Returns the coordinator afterwards.
-pub async fn triage(
-    tx: &mut Tx,
-    signal_id: i64,
-    household_id: i64,
-    generalist: i64,
-    on: NaiveDate,
-) -> Result<i64> {
+/// Who triages a signal, to whom, and why if that hands the household over.
+#[derive(Debug, Clone)]
+pub struct TriageRequest<'a> {
+    pub signal_id: i64,
+    pub household_id: i64,
+    /// None: the household's contact person.
+    pub generalist: Option<i64>,
+    /// Needed when `generalist` is not the contact person (a hand-over).
+    pub hand_over_reason: &'a str,
+    pub by_user: i64,
+    pub on: NaiveDate,
+}
+
+/// Triage: links the signal to a household at its address and gives it to the
+/// household's one contact person ([`HouseholdCase::route_signal`]): by
+/// default the one it has, the chosen generalist if it has none, and another
+/// generalist only as a recorded hand-over with a reason.
+pub async fn triage(tx: &mut Tx, request: &TriageRequest<'_>) -> Result<SignalRouting> {
+    let (signal_id, household_id, on) = (request.signal_id, request.household_id, request.on);
     let s = signal(tx, signal_id)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("signal {signal_id}")))?;
@@ -246,16 +258,34 @@ pub async fn triage(
         Some(_) => {}
     }
     let mut case = load_case(tx, household_id).await?;
-    if case.coordinator().is_none() {
-        case.assign_coordinator(generalist)?;
-        exec!(tx, |c| sqlx::query(
-            "INSERT INTO cw_cases (household_id, coordinator_id, since) VALUES ($1, $2, $3)"
-        )
-        .bind(household_id)
-        .bind(generalist)
-        .bind(on)
-        .execute(&mut *c)
-        .await)?;
+    let routing = case.route_signal(request.generalist, request.hand_over_reason)?;
+    match &routing {
+        SignalRouting::ContactPerson(_) => {}
+        SignalRouting::NewContactPerson(generalist) => {
+            exec!(tx, |c| sqlx::query(
+                "INSERT INTO cw_cases (household_id, coordinator_id, since) VALUES ($1, $2, $3)"
+            )
+            .bind(household_id)
+            .bind(*generalist)
+            .bind(on)
+            .execute(&mut *c)
+            .await)?;
+        }
+        SignalRouting::HandOver { from, to, reason } => {
+            record_hand_over(
+                tx,
+                &HandOver {
+                    household_id,
+                    from: *from,
+                    to: *to,
+                    reason,
+                    by_user: request.by_user,
+                    signal_id: Some(signal_id),
+                    on,
+                },
+            )
+            .await?;
+        }
     }
     let team: Option<(Option<i64>,)> = with_conn!(tx, |c| sqlx::query_as(
         "SELECT team_id FROM households WHERE id = $1"
@@ -268,7 +298,7 @@ pub async fn triage(
         "UPDATE cw_signals SET household_id = $1, assigned_to = $2, triaged_on = $3, team_id = $4 WHERE id = $5"
     )
     .bind(household_id)
-    .bind(generalist)
+    .bind(routing.generalist())
     .bind(on)
     .bind(team.and_then(|t| t.0))
     .bind(signal_id)
@@ -278,7 +308,7 @@ pub async fn triage(
     if n == 0 {
         return Err(StoreError::NotFound(format!("signal {signal_id}")).into());
     }
-    Ok(case.coordinator().unwrap_or(generalist))
+    Ok(routing)
 }
 
 /// Records the first contact with the household about a signal (between the
@@ -323,27 +353,114 @@ pub async fn coordinator(tx: &mut Tx, household_id: i64) -> Result<Option<(i64, 
     })?)
 }
 
-/// A deliberate hand-over to another generalist (there is still exactly one).
-pub async fn hand_over(tx: &mut Tx, household_id: i64, to: i64, on: NaiveDate) -> Result<()> {
+/// A hand-over of a household's contact person.
+#[derive(Debug, Clone)]
+pub struct HandOver<'a> {
+    pub household_id: i64,
+    pub from: i64,
+    pub to: i64,
+    pub reason: &'a str,
+    pub by_user: i64,
+    /// The signal that was given to the new contact person, if any.
+    pub signal_id: Option<i64>,
+    pub on: NaiveDate,
+}
+
+/// A deliberate hand-over to another generalist (there is still exactly one),
+/// kept with its reason in `cw_handovers`. Open signals of the household
+/// follow the new contact person.
+pub async fn record_hand_over(tx: &mut Tx, h: &HandOver<'_>) -> Result<()> {
     let n = exec!(tx, |c| sqlx::query(
         "UPDATE cw_cases SET coordinator_id = $1, since = $2 WHERE household_id = $3"
     )
-    .bind(to)
-    .bind(on)
-    .bind(household_id)
+    .bind(h.to)
+    .bind(h.on)
+    .bind(h.household_id)
     .execute(&mut *c)
     .await)?;
     if n == 0 {
         exec!(tx, |c| sqlx::query(
             "INSERT INTO cw_cases (household_id, coordinator_id, since) VALUES ($1, $2, $3)"
         )
-        .bind(household_id)
-        .bind(to)
-        .bind(on)
+        .bind(h.household_id)
+        .bind(h.to)
+        .bind(h.on)
         .execute(&mut *c)
         .await)?;
     }
+    exec!(tx, |c| {
+        sqlx::query(
+        "UPDATE cw_signals SET assigned_to = $1 WHERE household_id = $2 AND first_contact_on IS NULL"
+    )
+    .bind(h.to)
+    .bind(h.household_id)
+    .execute(&mut *c)
+    .await
+    })?;
+    exec!(tx, |c| {
+        sqlx::query(
+        "INSERT INTO cw_handovers (household_id, from_user, to_user, reason, handed_over_on, by_user, signal_id, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+    )
+    .bind(h.household_id)
+    .bind(h.from)
+    .bind(h.to)
+    .bind(h.reason)
+    .bind(h.on)
+    .bind(h.by_user)
+    .bind(h.signal_id)
+    .bind(now())
+    .execute(&mut *c)
+    .await
+    })?;
     Ok(())
+}
+
+/// Gives a household without a contact person its first one (a household
+/// that has one keeps it: changing it is [`record_hand_over`]).
+pub async fn assign_contact_person(
+    tx: &mut Tx,
+    household_id: i64,
+    to: i64,
+    on: NaiveDate,
+) -> Result<()> {
+    let mut case = load_case(tx, household_id).await?;
+    case.assign_coordinator(to)?;
+    exec!(tx, |c| sqlx::query(
+        "INSERT INTO cw_cases (household_id, coordinator_id, since) VALUES ($1, $2, $3) \
+         ON CONFLICT (household_id) DO NOTHING"
+    )
+    .bind(household_id)
+    .bind(to)
+    .bind(on)
+    .execute(&mut *c)
+    .await)?;
+    Ok(())
+}
+
+/// A recorded hand-over, with names.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct HandOverRow {
+    pub handed_over_on: NaiveDate,
+    pub from_name: String,
+    pub to_name: String,
+    pub reason: String,
+    pub by_name: String,
+}
+
+/// The household's hand-overs of its contact person, newest first.
+pub async fn hand_overs(tx: &mut Tx, household_id: i64) -> Result<Vec<HandOverRow>> {
+    Ok(with_conn!(tx, |c| {
+        sqlx::query_as(
+        "SELECT h.handed_over_on, f.display_name AS from_name, t.display_name AS to_name, h.reason, \
+         b.display_name AS by_name FROM cw_handovers h JOIN users f ON f.id = h.from_user \
+         JOIN users t ON t.id = h.to_user JOIN users b ON b.id = h.by_user \
+         WHERE h.household_id = $1 ORDER BY h.id DESC"
+    )
+    .bind(household_id)
+    .fetch_all(&mut *c)
+    .await
+    })?)
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
@@ -1763,6 +1880,24 @@ pub struct WaitingReferral {
     pub requested_by_name: String,
     pub status: String,
     pub decision_note: Option<String>,
+    pub decided_on: Option<NaiveDate>,
+    /// Why lighter steps 1–4 do not suffice (the generalist's reasons).
+    pub reason1: String,
+    pub reason2: String,
+    pub reason3: String,
+    pub reason4: String,
+}
+
+impl WaitingReferral {
+    /// The reasons per lighter step, blank ones left out.
+    pub fn reasons(&self) -> Vec<(u8, &str)> {
+        [&self.reason1, &self.reason2, &self.reason3, &self.reason4]
+            .into_iter()
+            .zip(1u8..)
+            .filter(|(reason, _)| !reason.trim().is_empty())
+            .map(|(reason, step)| (step, reason.as_str()))
+            .collect()
+    }
 }
 
 /// Referrals of a team's households, waiting ones first.
@@ -1774,7 +1909,8 @@ pub async fn team_referrals(
     Ok(with_conn!(tx, |c| {
         sqlx::query_as(
         "SELECT r.id, r.plan_id, h.id AS household_id, h.street, h.house_number, r.care, r.requested_on, \
-         u.display_name AS requested_by_name, r.status, r.decision_note FROM cw_referrals r \
+         u.display_name AS requested_by_name, r.status, r.decision_note, r.decided_on, \
+         r.reason1, r.reason2, r.reason3, r.reason4 FROM cw_referrals r \
          JOIN cw_plans p ON p.id = r.plan_id JOIN households h ON h.id = p.household_id \
          JOIN users u ON u.id = r.requested_by WHERE h.team_id = $1 AND ($2 = FALSE OR r.status = 'aangevraagd') \
          ORDER BY CASE WHEN r.status = 'aangevraagd' THEN 0 ELSE 1 END, r.requested_on, r.id LIMIT 200"
@@ -2193,7 +2329,15 @@ pub async fn load_demo(
             username: t_name,
             role: Role::Teamleider,
         };
-        triage(tx, signal_id, hh_id, g_id, reported).await?;
+        let request = |signal_id: i64, on: NaiveDate| TriageRequest {
+            signal_id,
+            household_id: hh_id,
+            generalist: Some(g_id),
+            hand_over_reason: "",
+            by_user: t_id,
+            on,
+        };
+        triage(tx, &request(signal_id, reported)).await?;
         if spec.repeated {
             let again = NewSignal {
                 reported_on: day(reported, 20),
@@ -2201,7 +2345,7 @@ pub async fn load_demo(
                 ..signal.clone()
             };
             let s2 = create_signal(tx, &again).await?;
-            triage(tx, s2, hh_id, g_id, day(reported, 20)).await?;
+            triage(tx, &request(s2, day(reported, 20))).await?;
         }
         if spec.stage == Stage::Triaged {
             continue;

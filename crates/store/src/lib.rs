@@ -28,6 +28,7 @@ pub mod households;
 pub mod kaart;
 pub mod meta;
 pub mod monitor;
+pub mod notifications;
 pub mod reads;
 pub mod second_factor;
 #[doc(hidden)]

@@ -210,25 +210,49 @@ async fn karels_plan_holds_every_rule_and_keeps_its_history() {
             .await
             .unwrap()
             .unwrap();
+        let request = |household: i64,
+                       generalist: Option<i64>,
+                       reason: &'static str,
+                       on: NaiveDate| cw::TriageRequest {
+            signal_id: s,
+            household_id: household,
+            generalist,
+            hand_over_reason: reason,
+            by_user: lead.user_id,
+            on,
+        };
         if other.postcode != h.postcode || other.house_number != h.house_number {
             assert!(matches!(
-                cw::triage(&mut tx, s, elsewhere, gen.user_id, d(2026, 1, 5)).await,
+                cw::triage(
+                    &mut tx,
+                    &request(elsewhere, Some(gen.user_id), "", d(2026, 1, 5))
+                )
+                .await,
                 Err(CaseError::Signal(SignalError::OtherAddress))
             ));
         }
         assert_eq!(
-            cw::triage(&mut tx, s, hh, gen.user_id, d(2026, 1, 5))
+            cw::triage(&mut tx, &request(hh, Some(gen.user_id), "", d(2026, 1, 5)))
                 .await
-                .unwrap(),
+                .unwrap()
+                .generalist(),
             gen.user_id
         );
-        // A second generalist does not become a second coordinator.
+        // A second generalist does not silently become a second contact
+        // person: without a reason it is refused.
+        assert!(matches!(
+            cw::triage(&mut tx, &request(hh, Some(lead.user_id), "", d(2026, 1, 6))).await,
+            Err(CaseError::Plan(PlanError::HandOverWithoutReason { .. }))
+        ));
+        // By default the signal goes to the contact person.
         assert_eq!(
-            cw::triage(&mut tx, s, hh, lead.user_id, d(2026, 1, 6))
+            cw::triage(&mut tx, &request(hh, None, "", d(2026, 1, 6)))
                 .await
-                .unwrap(),
+                .unwrap()
+                .generalist(),
             gen.user_id
         );
+        assert!(cw::hand_overs(&mut tx, hh).await.unwrap().is_empty());
         async fn contact(tx: &mut Tx, s: i64, on: NaiveDate) -> Result<(), CaseError> {
             cw::record_first_contact(
                 tx,
@@ -479,7 +503,7 @@ async fn the_database_refuses_a_second_open_plan_even_around_the_domain() {
             .team_id
             .unwrap();
         let hh = fresh_household(&mut tx, team).await;
-        cw::hand_over(&mut tx, hh, gen.user_id, d(2026, 1, 1))
+        cw::assign_contact_person(&mut tx, hh, gen.user_id, d(2026, 1, 1))
             .await
             .unwrap();
         cw::open_plan(&mut tx, hh, d(2026, 1, 2), d(2026, 1, 2), &gen)

@@ -202,6 +202,7 @@ pub(crate) async fn identify(
                     csrf: None,
                     session_secret: None,
                     second_factor_pending: false,
+                    unread_notifications: 0,
                 }))
             }
             Audience::Html => {
@@ -210,11 +211,15 @@ pub(crate) async fn identify(
                 };
                 let mut tx = db.lookup().await?;
                 let session = users::session(&mut tx, &secret).await?;
-                Ok(session.map(|s| CurrentUser {
+                let Some(s) = session else { return Ok(None) };
+                // The menu's count of what waits (one indexed count per page).
+                let unread = baken_store::notifications::unread_count(&mut tx, s.user.id).await?;
+                Ok(Some(CurrentUser {
                     user: s.user,
                     csrf: Some(s.csrf_token),
                     session_secret: Some(secret),
                     second_factor_pending: s.second_factor_pending,
+                    unread_notifications: unread,
                 }))
             }
         }

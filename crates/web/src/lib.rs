@@ -14,6 +14,7 @@ pub mod casework;
 pub mod foundation;
 pub mod kaart;
 mod layers;
+pub mod notifications;
 pub mod routes;
 pub mod signin;
 pub mod support;
@@ -24,8 +25,8 @@ pub mod testing;
 pub use support::ctx::{PRE_CSRF_COOKIE, SESSION_COOKIE};
 pub use support::problem::API_VERSION;
 pub use support::state::{
-    secure_cookies_by_default, AppState, MonitorSettings, OidcClaim, OidcSettings, WebConfig,
-    MAX_UPLOAD_BYTES,
+    secure_cookies_by_default, AppState, MailSettings, MonitorSettings, OidcClaim, OidcSettings,
+    WebConfig, MAX_UPLOAD_BYTES,
 };
 pub use support::time::today;
 
@@ -150,6 +151,9 @@ pub async fn serve(
     state: AppState,
     limits: ServeLimits,
 ) -> std::io::Result<()> {
+    if let Some(mail) = state.config.mail.clone() {
+        notifications::mail::spawn(state.db.clone(), mail).map_err(std::io::Error::other)?;
+    }
     serve_until(listener, app(state), limits, shutdown_signal()).await;
     Ok(())
 }

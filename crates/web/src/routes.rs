@@ -9,7 +9,7 @@
 //! feature module imports it.
 
 use crate::support::route::Route;
-use crate::{casework, foundation, kaart, signin};
+use crate::{casework, foundation, kaart, notifications, signin};
 use baken_domain::Role;
 
 pub fn table() -> Vec<Route> {
@@ -17,6 +17,7 @@ pub fn table() -> Vec<Route> {
     routes.extend(casework::routes());
     routes.extend(kaart::routes());
     routes.extend(signin::routes());
+    routes.extend(notifications::routes());
     routes
 }
 
@@ -26,6 +27,7 @@ pub fn nav_items(role: Role) -> Vec<(&'static str, &'static str)> {
     items.extend(foundation::nav_items(role));
     items.extend(casework::nav_items(role));
     items.extend(kaart::nav_items(role));
+    items.extend(notifications::nav_items(role));
     items.push(("/account", "Mijn account"));
     items
 }

@@ -23,15 +23,15 @@ pub use conversation::{
 pub use plan::{
     Agreement, AgreementActor, AgreementDecision, Evaluation, Goal, GoalOutcome, GoalResult,
     HouseholdCase, Justification, NewAgreement, NewGoal, Plan, PlanError, PlanFlag, PlanStatus,
-    Referral, ReferralError, ReferralStatus, RestoreError, StoredAgreement, StoredGoal, StoredPlan,
-    StoredReferral, Term,
+    Referral, ReferralError, ReferralStatus, RestoreError, SignalRouting, StoredAgreement,
+    StoredGoal, StoredPlan, StoredReferral, Term,
 };
 pub use sharing::{
     provider_view, ConsentPurpose, Grant, ProviderView, PurposeDraft, PurposeError, SharedAgreement,
 };
 pub use signal::{
     add_working_days, ContactMethod, NormsError, ResponseNorms, SignalCategory, SignalError,
-    SignalState, Urgency,
+    SignalState, TriagePriority, Urgency,
 };
 
 pub use timeline::{

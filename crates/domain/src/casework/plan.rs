@@ -70,6 +70,8 @@ pub enum PlanError {
         "only a service from the social map or a specialist provider is carried out by a provider"
     )]
     ProviderNotActor,
+    #[error("the household's contact person is {contact_person}; giving the signal to someone else hands the household over and needs a reason")]
+    HandOverWithoutReason { contact_person: i64 },
     #[error(transparent)]
     Date(#[from] DateError),
 }
@@ -86,6 +88,7 @@ impl PlanError {
             PlanError::Text(f) => f,
             PlanError::AgreementsRunning(_) => "reden",
             PlanError::CoordinatorAlreadySet(_) | PlanError::NoCoordinator => "generalist",
+            PlanError::HandOverWithoutReason { .. } => "overdracht",
             PlanError::ProviderNotActor => "aanbieder",
             PlanError::Date(_) | PlanError::DateBeforeOpening | PlanError::BeforeAgreementStart => {
                 "datum"
@@ -1077,6 +1080,27 @@ pub enum RestoreError {
     Closure { plan: i64 },
 }
 
+/// Where a signal about a household went ([`HouseholdCase::route_signal`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum SignalRouting {
+    /// The household had no contact person: this generalist became it.
+    NewContactPerson(i64),
+    /// To the household's contact person, who stays.
+    ContactPerson(i64),
+    /// The contact person was handed over, for this reason.
+    HandOver { from: i64, to: i64, reason: String },
+}
+
+impl SignalRouting {
+    /// The generalist the signal goes to: always the contact person afterwards.
+    pub fn generalist(&self) -> i64 {
+        match self {
+            SignalRouting::NewContactPerson(g) | SignalRouting::ContactPerson(g) => *g,
+            SignalRouting::HandOver { to, .. } => *to,
+        }
+    }
+}
+
 /// A household's casework: its coordinator and its plans. The only way to open
 /// a plan, so that a household never has two open plans.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -1126,6 +1150,42 @@ impl HouseholdCase {
     /// coordinator, by a team lead): there is still exactly one.
     pub fn hand_over(&mut self, to: i64) {
         self.coordinator = Some(to);
+    }
+
+    /// Who a signal about this household goes to, and what that does to its
+    /// one contact person: with a contact person, the signal goes to them —
+    /// unless another generalist is chosen, which hands the household over
+    /// and needs a reason; without one, the chosen generalist becomes it.
+    /// Either way the household ends with exactly one contact person, and the
+    /// signal's generalist is that person.
+    pub fn route_signal(
+        &mut self,
+        chosen: Option<i64>,
+        hand_over_reason: &str,
+    ) -> Result<SignalRouting, PlanError> {
+        match (self.coordinator, chosen) {
+            (None, None) => Err(PlanError::NoCoordinator),
+            (None, Some(generalist)) => {
+                self.coordinator = Some(generalist);
+                Ok(SignalRouting::NewContactPerson(generalist))
+            }
+            (Some(current), None) => Ok(SignalRouting::ContactPerson(current)),
+            (Some(current), Some(generalist)) if generalist == current => {
+                Ok(SignalRouting::ContactPerson(current))
+            }
+            (Some(current), Some(generalist)) => {
+                let reason =
+                    clean_text(hand_over_reason, 1000).ok_or(PlanError::HandOverWithoutReason {
+                        contact_person: current,
+                    })?;
+                self.coordinator = Some(generalist);
+                Ok(SignalRouting::HandOver {
+                    from: current,
+                    to: generalist,
+                    reason,
+                })
+            }
+        }
     }
 
     pub fn open_plan(&self) -> Option<&Plan> {

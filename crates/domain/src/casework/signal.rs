@@ -207,6 +207,95 @@ impl SignalState {
     }
 }
 
+/// Where an open signal stands in the triage list: the list shows overdue
+/// signals first, the latest of them first, then the others by their deadline,
+/// and signals with a first contact last. The derived order *is* the rule
+/// (variants in this order, then their fields), so sorting by it is the triage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum TriagePriority {
+    /// No contact and past the deadline, by how many working days
+    /// (`Reverse`, so the longest wait sorts first).
+    Overdue {
+        late: std::cmp::Reverse<u32>,
+        due: NaiveDate,
+    },
+    /// No contact yet, within the norm: the earliest deadline first.
+    Waiting { due: NaiveDate },
+    /// Contact made (on time or late).
+    Contacted { due: NaiveDate },
+}
+
+impl TriagePriority {
+    /// How many working days late; zero for a signal that is not overdue.
+    pub fn working_days_late(self) -> u32 {
+        match self {
+            TriagePriority::Overdue { late, .. } => late.0,
+            _ => 0,
+        }
+    }
+
+    /// What a triage card says: "3 werkdagen te laat", "uiterlijk vr 11 dec",
+    /// or "contact gemaakt".
+    pub fn label(self) -> String {
+        match self {
+            TriagePriority::Overdue { late, .. } if late.0 == 1 => "1 werkdag te laat".to_owned(),
+            TriagePriority::Overdue { late, .. } => format!("{} werkdagen te laat", late.0),
+            TriagePriority::Waiting { due } => format!("uiterlijk {}", short_dutch_date(due)),
+            TriagePriority::Contacted { .. } => "contact gemaakt".to_owned(),
+        }
+    }
+}
+
+impl ResponseNorms {
+    /// A signal's place in the triage on `today` (see [`TriagePriority`]).
+    pub fn priority(
+        &self,
+        reported: NaiveDate,
+        urgency: Urgency,
+        first_contact: Option<NaiveDate>,
+        today: NaiveDate,
+    ) -> TriagePriority {
+        let due = self.due(reported, urgency);
+        match first_contact {
+            Some(_) => TriagePriority::Contacted { due },
+            None if today > due => TriagePriority::Overdue {
+                // Past the deadline in a weekend is still late: at least one day.
+                late: std::cmp::Reverse(working_days_after(due, today).max(1)),
+                due,
+            },
+            None => TriagePriority::Waiting { due },
+        }
+    }
+}
+
+/// The number of working days after `from` up to and including `to` (zero when
+/// `to` is not after `from`).
+pub fn working_days_after(from: NaiveDate, to: NaiveDate) -> u32 {
+    let mut count = 0;
+    let mut day = from;
+    while day < to {
+        day = match day.succ_opt() {
+            Some(next) => next,
+            None => break,
+        };
+        if !is_weekend(day) {
+            count += 1;
+        }
+    }
+    count
+}
+
+/// "vr 11 dec": the short Dutch date of a deadline.
+pub fn short_dutch_date(date: NaiveDate) -> String {
+    const DAYS: [&str; 7] = ["ma", "di", "wo", "do", "vr", "za", "zo"];
+    const MONTHS: [&str; 12] = [
+        "jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec",
+    ];
+    let weekday = DAYS[date.weekday().num_days_from_monday() as usize];
+    let month = MONTHS[date.month0() as usize];
+    format!("{weekday} {} {month}", date.day())
+}
+
 fn is_weekend(d: NaiveDate) -> bool {
     matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
 }
@@ -359,7 +448,89 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_card_says_how_late_or_until_when() {
+        let n = ResponseNorms::default();
+        // An urgent signal of Monday 2 November is due Thursday 5 November.
+        let mon = d(2026, 11, 2);
+        let p = |today| n.priority(mon, Urgency::Urgent, None, today);
+        assert_eq!(p(d(2026, 11, 4)).label(), "uiterlijk do 5 nov");
+        assert_eq!(p(d(2026, 11, 6)).label(), "1 werkdag te laat");
+        // Friday, Monday, Tuesday: three working days late.
+        assert_eq!(p(d(2026, 11, 10)).label(), "3 werkdagen te laat");
+        // The Saturday after the deadline is late already.
+        assert_eq!(p(d(2026, 11, 7)).working_days_late(), 1);
+        assert_eq!(
+            n.priority(mon, Urgency::Urgent, Some(d(2026, 11, 3)), d(2026, 11, 10))
+                .label(),
+            "contact gemaakt"
+        );
+        assert_eq!(short_dutch_date(d(2026, 12, 11)), "vr 11 dec");
+    }
+
+    #[test]
+    fn the_crisis_months_overdue_comes_before_the_new_normal_signal() {
+        let n = ResponseNorms::default();
+        let today = d(2026, 12, 7);
+        let old_crisis = n.priority(d(2026, 9, 1), Urgency::Crisis, None, today);
+        let new_normal = n.priority(d(2026, 12, 7), Urgency::Normaal, None, today);
+        let a_bit_late = n.priority(d(2026, 12, 1), Urgency::Crisis, None, today);
+        let mut list = vec![new_normal, a_bit_late, old_crisis];
+        list.sort();
+        assert_eq!(list, vec![old_crisis, a_bit_late, new_normal]);
+    }
+
     proptest! {
+        #[test]
+        fn triage_puts_overdue_first_latest_first_then_by_deadline(
+            signals in proptest::collection::vec((0i64..400, 0usize..3, proptest::option::of(0i64..20)), 0..40),
+            today_offset in 0i64..450,
+        ) {
+            let n = ResponseNorms::default();
+            let start = d(2026, 1, 1);
+            let today = start + chrono::Duration::days(today_offset);
+            let mut list: Vec<TriagePriority> = signals
+                .iter()
+                .map(|(reported, urgency, contact)| {
+                    let reported = start + chrono::Duration::days(*reported);
+                    let contact = contact.map(|c| reported + chrono::Duration::days(c));
+                    n.priority(reported, Urgency::ALL[*urgency], contact, today)
+                })
+                .collect();
+            list.sort();
+            for pair in list.windows(2) {
+                let (a, b) = (pair[0], pair[1]);
+                match (a, b) {
+                    (TriagePriority::Overdue { .. }, TriagePriority::Overdue { .. }) => {
+                        prop_assert!(a.working_days_late() >= b.working_days_late());
+                    }
+                    (TriagePriority::Waiting { due: x }, TriagePriority::Waiting { due: y }) => {
+                        prop_assert!(x <= y);
+                    }
+                    (TriagePriority::Overdue { .. }, _) => {}
+                    (TriagePriority::Waiting { .. }, TriagePriority::Contacted { .. }) => {}
+                    (TriagePriority::Contacted { .. }, TriagePriority::Contacted { .. }) => {}
+                    _ => prop_assert!(false, "{:?} sorted before {:?}", a, b),
+                }
+            }
+            // Overdue exactly when the state says so, and then at least one day late.
+            for p in &list {
+                prop_assert_eq!(matches!(p, TriagePriority::Overdue { .. }), p.working_days_late() > 0);
+            }
+        }
+
+        #[test]
+        fn a_signal_only_gets_later_as_days_pass(offset in 0i64..400, u in 0usize..3, wait in 0i64..60, more in 0i64..30) {
+            let n = ResponseNorms::default();
+            let reported = d(2026, 1, 1) + chrono::Duration::days(offset);
+            let urgency = Urgency::ALL[u];
+            let today = reported + chrono::Duration::days(wait);
+            let later = today + chrono::Duration::days(more);
+            let now = n.priority(reported, urgency, None, today);
+            prop_assert_eq!(now.working_days_late() > 0, n.state(reported, urgency, None, today).is_overdue());
+            prop_assert!(n.priority(reported, urgency, None, later).working_days_late() >= now.working_days_late());
+        }
+
         #[test]
         fn working_days_never_land_in_a_weekend(offset in 0i64..3000, n in 0u32..40) {
             let start = d(2024, 1, 1) + chrono::Duration::days(offset);

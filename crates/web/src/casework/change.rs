@@ -29,11 +29,12 @@ use crate::support::time::{nl_date, today};
 use baken_domain::casework::{
     family_plan, AgreementDecision, ConferenceRequest, ContactMethod, ContactMoment, Conversation,
     Evaluation, Invitee, Justification, NetworkMember, NewAgreement, NewGoal, Referral,
-    UnderlyingNeed,
+    SignalRouting, UnderlyingNeed,
 };
-use baken_domain::{AuditAction, AuditOutcome};
+use baken_domain::{AuditAction, AuditOutcome, NotificationKind};
 use baken_store::casework::{self as cw, CaseError, Hit, NewSignal, PlanRef, Who};
 use baken_store::households::Household;
+use baken_store::notifications::{self, NewNotification};
 use baken_store::{areas, audit, conference, timeline, StoreError, Tx};
 use chrono::NaiveDate;
 
@@ -741,6 +742,22 @@ pub(crate) async fn request_referral(
     .await
     .map(|id| (id, format!("verwijzing {id} aangevraagd")))
     .map_err(Stop::from);
+    if result.is_ok() {
+        // The team's leads learn that a referral waits for their decision.
+        let team = baken_store::households::get(&mut tx, plan.household)
+            .await?
+            .and_then(|h| h.team_id);
+        if let Some(team) = team {
+            notifications::notify_team_leads(
+                &mut tx,
+                team,
+                NotificationKind::ReferralWaiting,
+                &format!("Een verwijzing ({}) wacht op uw besluit.", care.trim()),
+                "/teamoverzicht",
+            )
+            .await?;
+        }
+    }
     finish(state, ctx, tx, plan.household, "verwijzing", result).await
 }
 
@@ -761,6 +778,27 @@ pub(crate) async fn decide_referral(
             (r, detail)
         })
         .map_err(Stop::from);
+    if let Ok((decided, _)) = &result {
+        // The generalist who asked learns the decision (the reason is in the dossier).
+        let outcome = if decided.is_approved() {
+            "goedgekeurd"
+        } else {
+            "afgewezen"
+        };
+        notifications::notify(
+            &mut tx,
+            &NewNotification {
+                user_id: decided.requested_by(),
+                kind: NotificationKind::ReferralDecided,
+                text: &format!(
+                    "De teamleider heeft uw verwijzing ({}) {outcome}.",
+                    decided.care()
+                ),
+                link: &format!("/dossier/{}#verwijzingen", plan.household),
+            },
+        )
+        .await?;
+    }
     finish(state, ctx, tx, plan.household, "besluit verwijzing", result).await
 }
 
@@ -905,16 +943,18 @@ pub(crate) async fn create_signal(
     Ok(id)
 }
 
-/// Links a signal of the user's team to a household at its address and
-/// assigns a generalist of the team, who becomes the household's coordinator
-/// if it has none. Returns the coordinator.
+/// Links a signal of the user's team to a household at its address and gives
+/// it to the household's one contact person: the one it has, unless another
+/// generalist of the team is chosen with a reason (a hand-over, said in the
+/// audit entry), or the chosen one if it has none.
 pub(crate) async fn triage_signal(
     state: &AppState,
     ctx: &Ctx,
     signal: i64,
     household: i64,
-    generalist: i64,
-) -> Result<Changed<i64>, ChangeError> {
+    generalist: Option<i64>,
+    hand_over_reason: &str,
+) -> Result<Changed<SignalRouting>, ChangeError> {
     let user = ctx.user()?;
     let team = user.user.team_id.ok_or(AppError::NotFound)?;
     let mut tx = state.db.begin().await?;
@@ -923,18 +963,70 @@ pub(crate) async fn triage_signal(
     let check = scoped_household(&mut tx, ctx, user, household, AuditAction::Update).await;
     let (mut tx, h) = after_check(tx, check).await?;
     let generalists = cw::team_generalists(&mut tx, team).await?;
-    if !generalists.iter().any(|(id, _)| *id == generalist) {
-        return Err(ChangeError::NotTeamGeneralist);
+    if let Some(generalist) = generalist {
+        if !generalists.iter().any(|(id, _)| *id == generalist) {
+            return Err(ChangeError::NotTeamGeneralist);
+        }
     }
-    let result = cw::triage(&mut tx, signal, h.id, generalist, today())
+    let request = cw::TriageRequest {
+        signal_id: signal,
+        household_id: h.id,
+        generalist,
+        hand_over_reason,
+        by_user: user.user.id,
+        on: today(),
+    };
+    let result = cw::triage(&mut tx, &request)
         .await
-        .map(|coordinator| {
-            (
-                coordinator,
-                format!("signaal {signal} toegewezen; contactpersoon {coordinator}"),
-            )
+        .map(|routing| {
+            let detail = match &routing {
+                SignalRouting::HandOver { from, to, .. } => format!(
+                    "signaal {signal} toegewezen; contactpersoon overgedragen van {from} aan {to} (met reden)"
+                ),
+                other => format!(
+                    "signaal {signal} toegewezen aan contactpersoon {}",
+                    other.generalist()
+                ),
+            };
+            (routing, detail)
         })
         .map_err(Stop::from);
+    if let Ok((routing, _)) = &result {
+        let link = format!("/dossier/{}", h.id);
+        let mut tell = Vec::new();
+        if let SignalRouting::HandOver { from, to, .. } = routing {
+            tell.push((
+                *to,
+                NotificationKind::HandedOver,
+                "U bent de nieuwe contactpersoon van een huishouden, met een signaal.",
+            ));
+            if *from != user.user.id {
+                tell.push((
+                    *from,
+                    NotificationKind::HandedOver,
+                    "Een huishouden is overgedragen aan een collega.",
+                ));
+            }
+        } else if routing.generalist() != user.user.id {
+            tell.push((
+                routing.generalist(),
+                NotificationKind::SignalAssigned,
+                "Er is een signaal aan u gegeven.",
+            ));
+        }
+        for (user_id, kind, text) in tell {
+            notifications::notify(
+                &mut tx,
+                &NewNotification {
+                    user_id,
+                    kind,
+                    text,
+                    link: &link,
+                },
+            )
+            .await?;
+        }
+    }
     finish(state, ctx, tx, h.id, "toewijzen", result).await
 }
 

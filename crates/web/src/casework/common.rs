@@ -201,6 +201,7 @@ pub(crate) fn explain(e: &CaseError) -> Option<(String, String)> {
                 PlanError::PlanAlreadyOpen => "Dit huishouden heeft al een open plan. Werk dat plan bij, of sluit het eerst af.".into(),
                 PlanError::NoCoordinator => "Dit huishouden heeft nog geen contactpersoon. Wijs eerst een signaal toe aan een generalist.".into(),
                 PlanError::CoordinatorAlreadySet(_) => "Dit huishouden heeft al een contactpersoon. Er is er altijd maar één.".into(),
+                PlanError::HandOverWithoutReason { .. } => "Dit huishouden heeft al een contactpersoon. Geeft u het signaal aan iemand anders, dan draagt u het huishouden over: schrijf op waarom.".into(),
                 PlanError::PlanClosed => "Dit plan is gesloten. U kunt het niet meer wijzigen.".into(),
                 PlanError::UnknownGoal(_) => "Kies een doel uit dit plan.".into(),
                 PlanError::UnknownAgreement(_) => "Kies een afspraak uit dit plan.".into(),

@@ -97,6 +97,12 @@ pub fn routes() -> Vec<Route> {
             get(pages::team::team),
         ),
         route(
+            g.clone(),
+            "/teamoverzicht/caseload.csv",
+            P::DecideReferral,
+            get(pages::exports::team_caseload),
+        ),
+        route(
             p.clone(),
             "/verwijzingen/{id}/besluit",
             P::DecideReferral,
@@ -236,6 +242,12 @@ pub fn routes() -> Vec<Route> {
             "/bakens",
             P::Aggregates,
             get(pages::bakens::bakens),
+        ),
+        route(
+            g.clone(),
+            "/bakens.csv",
+            P::Aggregates,
+            get(pages::exports::bakens),
         ),
         // Settings.
         route(

@@ -203,6 +203,12 @@ pub fn routes() -> Vec<Route> {
             P::AuditSearch,
             get(admin::audit::audit_log),
         ),
+        route(
+            g.clone(),
+            "/beheer/audit/export.csv",
+            P::AuditSearch,
+            get(admin::audit_export::audit_csv),
+        ),
         route(g.clone(), "/monitor", P::Monitor, get(monitor::index)),
         route(
             p.clone(),

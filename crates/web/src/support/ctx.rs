@@ -24,6 +24,8 @@ pub struct CurrentUser {
     /// The password step is done, the second factor not yet: only the code
     /// and enrolment pages (and logging out) are open (see `layers::authorize`).
     pub second_factor_pending: bool,
+    /// Notifications not yet read (the menu shows the count); 0 for tokens.
+    pub unread_notifications: i64,
 }
 
 impl CurrentUser {

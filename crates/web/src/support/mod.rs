@@ -1,7 +1,7 @@
 //! The support layer: what every feature module needs and none of them owns —
 //! the application state, the request context, errors and problem+json, page
-//! rendering, routes, forms and choice lists, date and paging helpers, and
-//! audited reads.
+//! rendering, routes, forms and choice lists, date and paging helpers, CSV
+//! downloads, and audited reads.
 //!
 //! **Invariant:** nothing here imports a feature module (`foundation`,
 //! `casework`, `kaart`) or the layers that gather them (`routes`, the crate
@@ -11,6 +11,7 @@
 pub mod audit;
 pub mod audit_budget;
 pub mod choice;
+pub mod csv;
 pub mod ctx;
 pub mod error;
 pub mod form;

@@ -46,6 +46,7 @@ pub(crate) fn render(
                 display_name => u.user.display_name,
                 role => u.user.role.as_str(),
                 role_label => u.user.role.label(),
+                unread => u.unread_notifications,
             }),
             nav_for(state, u.user.role, &ctx.path),
         ),

@@ -23,6 +23,19 @@ pub struct WebConfig {
     pub monitor: MonitorSettings,
     /// Single sign-on with the organisation's identity provider (`[oidc]`).
     pub oidc: Option<OidcSettings>,
+    /// Notification e-mails (`[smtp]` in `baken.toml`); None: off.
+    pub mail: Option<MailSettings>,
+}
+
+/// How notification e-mails are sent: the relay, and the address Baken is
+/// reached at (for the one link an e-mail carries).
+#[derive(Debug, Clone)]
+pub struct MailSettings {
+    pub smtp: baken_mail::SmtpSettings,
+    /// Baken's public address, e.g. `https://baken.gemeente.example`.
+    pub public_url: String,
+    /// Seconds between delivery rounds.
+    pub every_secs: u64,
 }
 
 impl Default for WebConfig {
@@ -34,6 +47,7 @@ impl Default for WebConfig {
             municipality: "Baken".to_owned(),
             monitor: MonitorSettings::default(),
             oidc: None,
+            mail: None,
         }
     }
 }

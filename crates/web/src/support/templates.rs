@@ -68,6 +68,7 @@ pub fn environment() -> Environment<'static> {
         "signin/enrolled.html",
         "signin/oidc_refused.html",
         "signin/recovery_codes.html",
+        "notifications/list.html",
     );
     env
 }

@@ -29,6 +29,8 @@ enum Expect {
     Json,
     /// 200 with the stylesheet.
     Css,
+    /// 200, a CSV download for Dutch Excel (UTF-8 with BOM, `;`).
+    Csv,
     /// 400, a Dutch HTML page with this heading that says this text: the walk's
     /// empty form is refused, and nothing is saved.
     Refused(&'static str, &'static str),
@@ -128,6 +130,19 @@ const MATRIX: &[Entry] = &[
     e("GET", "/inloggen/oidc/terug", PUBLIC, NotFound),
     e("GET", "/start", LOGGED_IN, Page("Welkom, ")),
     e("GET", "/account", LOGGED_IN, Page("Mijn account")),
+    e("GET", "/meldingen", LOGGED_IN, Page("Meldingen")),
+    e(
+        "POST",
+        "/meldingen/email",
+        LOGGED_IN,
+        Redirect("/meldingen?opgeslagen=email"),
+    ),
+    e(
+        "POST",
+        "/meldingen/gelezen",
+        LOGGED_IN,
+        Redirect("/meldingen?opgeslagen=gelezen"),
+    ),
     e(
         "POST",
         "/account/wachtwoord",
@@ -235,6 +250,12 @@ const MATRIX: &[Entry] = &[
     e("GET", "/beheer/buurten/{code}", ADMIN, Page("Buurt ")),
     e("POST", "/beheer/buurten/{code}", ADMIN, NO_VERSION),
     e("GET", "/beheer/audit", ADMIN, Page("Auditlog")),
+    e(
+        "GET",
+        "/beheer/audit/export.csv",
+        ADMIN,
+        Refused("Dat ging niet goed", "Kies een persoon"),
+    ),
     e("GET", "/monitor", &["beleid"], Page("Stapelingsmonitor")),
     e(
         "POST",
@@ -363,6 +384,7 @@ const MATRIX: &[Entry] = &[
         &["teamleider"],
         Page("Teamoverzicht"),
     ),
+    e("GET", "/teamoverzicht/caseload.csv", &["teamleider"], Csv),
     e(
         "POST",
         "/verwijzingen/{id}/besluit",
@@ -482,6 +504,7 @@ const MATRIX: &[Entry] = &[
         Refused("Huishouden ", "Er is niets verstuurd"),
     ),
     e("GET", "/bakens", &["teamleider", "beleid"], Page("Bakens")),
+    e("GET", "/bakens.csv", &["teamleider", "beleid"], Csv),
     e(
         "GET",
         "/beheer/responsnormen",
@@ -846,6 +869,12 @@ fn check(res: &TestResponse, expect: Expect) -> Option<String> {
                 && serde_json::from_str::<serde_json::Value>(&res.body).is_ok()
         }
         Css => res.status == 200 && res.content_type().starts_with("text/css"),
+        Csv => {
+            res.status == 200
+                && res.content_type().starts_with("text/csv")
+                && res.body.starts_with('\u{feff}')
+                && res.body.lines().next().is_some_and(|l| l.contains(';'))
+        }
         Refused(h, text) => {
             res.status == 400 && dutch && heading.starts_with(h) && res.body.contains(text)
         }

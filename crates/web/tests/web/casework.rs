@@ -269,7 +269,8 @@ async fn karels_story_from_signal_to_better_scores_and_changed_bakens() {
             section.contains("te laat"),
             "92 days without contact is overdue"
         );
-        let gid = first_between(&triage, "name=\"generalist\"><option value=\"", "\"")
+        let gid = first_between(&triage, "De contactpersoon van het huishouden", "</select>")
+            .and_then(|s| first_between(s, "<option value=\"", "\""))
             .unwrap()
             .to_owned();
         let res = app
@@ -914,6 +915,41 @@ async fn step_five_is_blocked_without_justification_then_rejected_then_approved(
             .and_then(|s| s.rsplit("/verwijzingen/").next())
             .unwrap()
             .to_owned();
+        // The approval task shows what the decision rests on: the reasons per
+        // lighter step, the household's scores and rung, the running lighter
+        // agreements, how long the plan has run, who asked.
+        let task = first_between(&team, "Ambulante begeleiding thuis", "</form>").unwrap();
+        for shown in [
+            "Waarom lichtere treden niet volstaan",
+            "Trede 1 – eigen kracht",
+            "Karel kan het niet alleen",
+            "Trede 4 – ",
+            "Lichte hulp hielp niet",
+            "Zelfredzaamheid nu",
+            "Laatste meting op",
+            "Lopende afspraken op trede 1 tot en met 3",
+            "Het plan loopt sinds",
+            "contactpersoon:",
+        ] {
+            assert!(task.contains(shown), "{shown} in the approval task: {task}");
+        }
+        // The API gives the same reasons.
+        let token = app.token_for("teamleider").await;
+        let api = app.get("/api/v1/referrals", &token).await;
+        assert_eq!(api.status, 200, "{}", api.body);
+        let json: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+        let listed = json["_embedded"]["referrals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"].as_i64().map(|id| id.to_string()).as_deref() == Some(rid.as_str()))
+            .expect("the referral in the API");
+        assert_eq!(listed["justification"]["1"], "Karel kan het niet alleen");
+        assert_eq!(listed["justification"]["4"], "Lichte hulp hielp niet");
+        assert_eq!(listed["status"], "aangevraagd");
+        // And the generalist sees them in the dossier.
+        let body = app.get("/dossier/1", &gen).await.body;
+        assert!(body.contains("Trede 3: Geen passende algemene voorziening"));
         let res = app
             .post_form(
                 &format!("/verwijzingen/{rid}/besluit"),
@@ -935,8 +971,16 @@ async fn step_five_is_blocked_without_justification_then_rejected_then_approved(
                 ]
             )
             .await
-            .status,
-            303
+            .location(),
+            Some("/teamoverzicht?opgeslagen=besluit")
+        );
+        let confirmed = app
+            .get("/teamoverzicht?opgeslagen=besluit", &lead)
+            .await
+            .body;
+        assert!(
+            confirmed.contains("Het besluit is opgeslagen"),
+            "a confirmation"
         );
         // Deciding again (an old form) is a conflict that changes nothing.
         let res = app
@@ -1188,7 +1232,8 @@ async fn a_provider_sees_only_households_with_an_agreement_and_consent() {
             .and_then(|s| s.rsplit("/signalen/").next())
             .map(|s| s.trim_end_matches('/').to_owned())
             .unwrap();
-        let gid = first_between(&triage, "name=\"generalist\"><option value=\"", "\"")
+        let gid = first_between(&triage, "De contactpersoon van het huishouden", "</select>")
+            .and_then(|s| first_between(s, "<option value=\"", "\""))
             .unwrap()
             .to_owned();
         assert_eq!(
@@ -2284,5 +2329,264 @@ async fn an_eigen_kracht_conference_is_asked_with_consent_and_its_family_plan_en
         let body = app.get("/dossier/1", &gen).await.body;
         assert!(body.contains("Gaat mee naar het gesprek"));
         assert!(body.contains("het familieplan staat bij de afspraken"));
+/// The caseload table of the team overview: households per generalist.
+fn team_load(team: &str) -> BTreeMap<String, i64> {
+    let table = first_between(
+        team,
+        "Huishoudens en open plannen per generalist",
+        "</table>",
+    )
+    .expect("the caseload table");
+    table
+        .split("<tr><td>")
+        .skip(1)
+        .filter_map(|row| {
+            let name = row.split("</td>").next()?.to_owned();
+            let n = first_between(row, "<td class=\"num\">", "</td>")?
+                .parse()
+                .ok()?;
+            Some((name, n))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_signal_goes_to_the_contact_person_and_another_generalist_is_a_hand_over() {
+    for app in apps(60).await {
+        let gen = app.login_as("generalist").await;
+        let lead = app.login_as("teamleider").await;
+        // Household 1 has a contact person in the demo.
+        let dossier = app.get("/dossier/1", &gen).await.body;
+        let contact = first_between(&dossier, "<dt>Contactpersoon</dt><dd>", "<")
+            .unwrap()
+            .to_owned();
+        assert_ne!(contact, "nog geen");
+        // A second generalist in the team, as the beheerder would add one.
+        {
+            let mut tx = app.db.begin().await.unwrap();
+            let team = baken_store::users::by_username(&mut tx, "generalist")
+                .await
+                .unwrap()
+                .unwrap()
+                .team_id;
+            let username = baken_domain::Username::parse("tweede.generalist").unwrap();
+            baken_store::users::create(
+                &mut tx,
+                &baken_store::users::NewUser {
+                    username: &username,
+                    display_name: "Tweede Generalist",
+                    role: baken_domain::Role::Generalist,
+                    team_id: team,
+                    provider_id: None,
+                    household_id: None,
+                    password_hash: "-",
+                },
+            )
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+        }
+        let dd = first_between(&dossier, "<dd>", "</dd>").unwrap().to_owned();
+        let (street, rest) = dd.split_once(", ").unwrap();
+        let postcode = rest.split_whitespace().next().unwrap().to_owned();
+        let number: String = street
+            .split_whitespace()
+            .last()
+            .unwrap()
+            .chars()
+            .take_while(|c| c.is_ascii_digit())
+            .collect();
+        let report = |description: &'static str| {
+            let (postcode, number) = (postcode.clone(), number.clone());
+            let app = &app;
+            let lead = &lead;
+            async move {
+                app.post_form(
+                    "/signalen/nieuw",
+                    lead,
+                    &[
+                        ("postcode", &postcode),
+                        ("huisnummer", &number),
+                        ("categorie", "huiselijk_geweld"),
+                        ("urgentie", "crisis"),
+                        ("omschrijving", description),
+                        ("bron", "Politie"),
+                    ],
+                )
+                .await
+            }
+        };
+        assert_eq!(report("Ruzie gehoord door de buren").await.status, 200);
+        let triage = app.get("/signalen", &lead).await.body;
+        let sid = first_between(&triage, "Ruzie gehoord door de buren", "toewijzen")
+            .and_then(|s| s.rsplit("/signalen/").next())
+            .map(|s| s.trim_end_matches('/').to_owned())
+            .expect("the signal with a triage form");
+        // The form offers the contact person by default.
+        assert!(triage.contains(&format!("(contactpersoon: {contact})")));
+        // Another generalist than the contact person, without a reason: refused.
+        let options =
+            first_between(&triage, "De contactpersoon van het huishouden", "</select>").unwrap();
+        let other = options
+            .split("<option value=\"")
+            .skip(1)
+            .map(|o| o.split_once("\">").unwrap())
+            .find(|(_, name)| !name.starts_with(&contact))
+            .map(|(id, name)| (id.to_owned(), name.trim_end_matches("</option>").to_owned()))
+            .expect("a second generalist in the team");
+        let household = "1".to_string();
+        let before = team_load(&app.get("/teamoverzicht", &lead).await.body);
+        let res = app
+            .post_form(
+                &format!("/signalen/{sid}/toewijzen"),
+                &lead,
+                &[
+                    ("huishouden", &household),
+                    ("generalist", &other.0),
+                    ("overdracht", ""),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 400, "{}", res.body);
+        assert!(res
+            .body
+            .contains("draagt u het huishouden over: schrijf op waarom"));
+        assert_eq!(
+            team_load(&app.get("/teamoverzicht", &lead).await.body),
+            before,
+            "nothing changed"
+        );
+        // With a reason: a hand-over, confirmed on the next page.
+        let res = app
+            .post_form(
+                &format!("/signalen/{sid}/toewijzen"),
+                &lead,
+                &[
+                    ("huishouden", &household),
+                    ("generalist", &other.0),
+                    ("overdracht", "Contactpersoon is langdurig ziek"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            res.location(),
+            Some("/signalen?opgeslagen=overgedragen"),
+            "{}",
+            res.body
+        );
+        let (action, outcome, object, detail) = last_audit(&app).await;
+        assert_eq!((action.as_str(), outcome.as_str()), ("update", "success"));
+        assert_eq!(object.as_deref(), Some("1"));
+        assert!(detail.contains("contactpersoon overgedragen"), "{detail}");
+        let page = app
+            .get("/signalen?opgeslagen=overgedragen", &lead)
+            .await
+            .body;
+        assert!(page.contains("het huishouden is overgedragen aan de nieuwe contactpersoon"));
+        // The caseloads follow the contact person: one household moved.
+        let after = team_load(&app.get("/teamoverzicht", &lead).await.body);
+        assert_eq!(after[&contact], before[&contact] - 1);
+        assert_eq!(after[&other.1], before[&other.1] + 1);
+        // The old contact person sees the hand-over with its reason in the dossier.
+        let dossier = app.get("/dossier/1", &gen).await.body;
+        assert!(dossier.contains(&format!("<dt>Contactpersoon</dt><dd>{}", other.1)));
+        assert!(dossier.contains(&format!("van {contact} aan {}", other.1)));
+        assert!(dossier.contains("Contactpersoon is langdurig ziek"));
+        // The next signal goes to the new contact person by default.
+        assert_eq!(report("Weer ruzie").await.status, 200);
+        let triage = app.get("/signalen", &lead).await.body;
+        let sid = first_between(&triage, "Weer ruzie", "toewijzen")
+            .and_then(|s| s.rsplit("/signalen/").next())
+            .map(|s| s.trim_end_matches('/').to_owned())
+            .unwrap();
+        let res = app
+            .post_form(
+                &format!("/signalen/{sid}/toewijzen"),
+                &lead,
+                &[("huishouden", &household), ("generalist", "")],
+            )
+            .await;
+        assert_eq!(res.location(), Some("/signalen?opgeslagen=toegewezen"));
+        let triage = app.get("/signalen?stand=toegewezen", &lead).await.body;
+        let card = first_between(&triage, "Weer ruzie", "</section>").unwrap();
+        assert!(card.contains(&format!("Toegewezen aan {} (contactpersoon)", other.1)));
+    }
+}
+
+#[tokio::test]
+async fn triage_puts_the_longest_overdue_first_and_filters_without_javascript() {
+    for app in apps(60).await {
+        let gen = app.login_as("generalist").await;
+        let (_, postcode, number) = fresh_household(&app, &gen).await;
+        for (on, urgency, description) in [
+            (day(0), "normaal", "Nieuwe normale zorg"),
+            (day(-60), "crisis", "Oude crisis zonder contact"),
+            (day(-7), "crisis", "Recente crisis zonder contact"),
+        ] {
+            let res = app
+                .post_form(
+                    "/signalen/nieuw",
+                    &gen,
+                    &[
+                        ("postcode", &postcode),
+                        ("huisnummer", &number),
+                        ("categorie", "overig"),
+                        ("urgentie", urgency),
+                        ("omschrijving", description),
+                        ("bron", "Buurtbewoner"),
+                        ("ontvangen_op", &on),
+                    ],
+                )
+                .await;
+            assert_eq!(res.status, 200, "{}", res.body);
+        }
+        let page = app.get("/signalen", &gen).await.body;
+        let at = |text: &str| {
+            page.find(text)
+                .unwrap_or_else(|| panic!("{text} on the page"))
+        };
+        assert!(at("Oude crisis zonder contact") < at("Recente crisis zonder contact"));
+        assert!(at("Recente crisis zonder contact") < at("Nieuwe normale zorg"));
+        let card = |text: &str| {
+            let from = page[..at(text)].rfind("<section").unwrap();
+            first_between(&page[from..], "", "</section>")
+                .unwrap()
+                .to_owned()
+        };
+        assert!(card("Oude crisis zonder contact").contains("werkdagen te laat"));
+        assert!(card("Nieuwe normale zorg").contains("uiterlijk "));
+        // Counts per stage at the top, and filters as a plain GET form.
+        assert!(page.contains("aria-label=\"Aantal signalen per stand\""));
+        assert!(page.contains("<form method=\"get\" action=\"/signalen\""));
+        let crisis = app.get("/signalen?urgentie=crisis", &gen).await.body;
+        assert!(crisis.contains("Oude crisis zonder contact"));
+        assert!(!crisis.contains("Nieuwe normale zorg"));
+        let nobody = app
+            .get("/signalen?toegewezen=niemand&stand=nieuw", &gen)
+            .await
+            .body;
+        assert!(nobody.contains("Nieuwe normale zorg"));
+        let mine = app
+            .get("/signalen?toegewezen=mij&stand=nieuw", &gen)
+            .await
+            .body;
+        assert!(!mine.contains("Nieuwe normale zorg"), "nobody has it yet");
+        let elsewhere = app.get("/signalen?wijk=WK000000", &gen).await.body;
+        assert!(!elsewhere.contains("Oude crisis zonder contact"));
+        // The team overview lists the overdue in the same order.
+        let lead = app.login_as("teamleider").await;
+        let team = app.get("/teamoverzicht", &lead).await.body;
+        let late =
+            first_between(&team, "signalen zonder contact binnen de norm", "</table>").unwrap();
+        let rows: Vec<u32> = late
+            .split("<tr><td>")
+            .skip(1)
+            .filter_map(|r| r.split(' ').next()?.parse().ok())
+            .collect();
+        assert!(!rows.is_empty());
+        assert!(
+            rows.windows(2).all(|w| w[0] >= w[1]),
+            "latest first: {rows:?}"
+        );
     }
 }

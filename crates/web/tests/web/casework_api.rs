@@ -461,7 +461,7 @@ fn the_checker_finds_what_does_not_match() {
     check(
         &doc,
         &s,
-        &json!({"signalId": 1, "householdId": 2, "assignedTo": 3, "coordinatorId": 3}),
+        &json!({"signalId": 1, "householdId": 2, "assignedTo": 3, "coordinatorId": 3, "handedOver": false}),
         "$",
         &mut problems,
     );
@@ -473,7 +473,8 @@ fn the_checker_finds_what_does_not_match() {
         "$",
         &mut problems,
     );
-    assert_eq!(problems.len(), 3, "{problems:?}");
+    // A wrong type, an unknown field, and two missing ones.
+    assert_eq!(problems.len(), 4, "{problems:?}");
     let mut problems = Vec::new();
     check(
         &doc,

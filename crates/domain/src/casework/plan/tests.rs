@@ -687,3 +687,63 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_signal_goes_to_the_contact_person_unless_handed_over_with_a_reason() {
+    let mut case = HouseholdCase::new(1);
+    assert_eq!(case.route_signal(None, ""), Err(PlanError::NoCoordinator));
+    assert_eq!(
+        case.route_signal(Some(5), ""),
+        Ok(SignalRouting::NewContactPerson(5))
+    );
+    // The next signal goes to the same person by default.
+    assert_eq!(
+        case.route_signal(None, ""),
+        Ok(SignalRouting::ContactPerson(5))
+    );
+    // A second generalist without a reason: refused, nothing changes.
+    assert_eq!(
+        case.route_signal(Some(6), "  "),
+        Err(PlanError::HandOverWithoutReason { contact_person: 5 })
+    );
+    assert_eq!(case.coordinator(), Some(5));
+    // With a reason: a hand-over, and 6 is now the one contact person.
+    assert_eq!(
+        case.route_signal(Some(6), "Ziek tot maart"),
+        Ok(SignalRouting::HandOver {
+            from: 5,
+            to: 6,
+            reason: "Ziek tot maart".into()
+        })
+    );
+    assert_eq!(case.coordinator(), Some(6));
+}
+
+proptest! {
+    #[test]
+    fn a_household_always_has_exactly_one_contact_person_and_signals_follow_it(
+        steps in proptest::collection::vec((proptest::option::of(1i64..5), proptest::bool::ANY), 1..30)
+    ) {
+        let mut case = HouseholdCase::new(1);
+        for (chosen, with_reason) in steps {
+            let before = case.coordinator();
+            let reason = if with_reason { "Overdracht" } else { "" };
+            match case.route_signal(chosen, reason) {
+                Ok(routing) => {
+                    // The signal's generalist is the contact person afterwards.
+                    prop_assert_eq!(case.coordinator(), Some(routing.generalist()));
+                    // The contact person changes only by an explicit hand-over
+                    // with a reason (or when there was none).
+                    if before.is_some() && before != case.coordinator() {
+                        let is_hand_over = matches!(routing, SignalRouting::HandOver { ref reason, .. } if !reason.is_empty());
+                        prop_assert!(is_hand_over);
+                    }
+                    if chosen.is_none() {
+                        prop_assert_eq!(before, case.coordinator());
+                    }
+                }
+                Err(_) => prop_assert_eq!(before, case.coordinator()),
+            }
+        }
+    }
+}

@@ -47,7 +47,14 @@ pub async fn referrals(
     let (rows, links, page) = q.cut(rows, "/api/v1/referrals");
     let items: Vec<serde_json::Value> = rows
         .iter()
-        .map(|r| json!({ "id": r.id, "planId": r.plan_id, "householdId": r.household_id, "care": r.care, "requestedOn": r.requested_on, "status": r.status, "decisionNote": r.decision_note }))
+        .map(|r| {
+            let justification: serde_json::Map<String, serde_json::Value> = r
+                .reasons()
+                .into_iter()
+                .map(|(step, reason)| (step.to_string(), json!(reason)))
+                .collect();
+            json!({ "id": r.id, "planId": r.plan_id, "householdId": r.household_id, "care": r.care, "requestedOn": r.requested_on, "requestedBy": r.requested_by_name, "justification": justification, "status": r.status, "decisionNote": r.decision_note, "decidedOn": r.decided_on })
+        })
         .collect();
     Ok(
         Json(json!({ "_embedded": { "referrals": items }, "_links": links, "page": page }))

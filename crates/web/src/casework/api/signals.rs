@@ -14,7 +14,9 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
-use baken_domain::casework::{ContactMethod, ResponseNorms, SignalCategory, Urgency};
+use baken_domain::casework::{
+    ContactMethod, ResponseNorms, SignalCategory, SignalRouting, Urgency,
+};
 use baken_domain::{
     Addition, AuditAction, AuditOutcome, HouseLetter, HouseNumber, Permission, Postcode,
 };
@@ -197,11 +199,16 @@ pub async fn create_signal(State(state): State<AppState>, ctx: Ctx, body: Bytes)
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct TriageJson {
     household_id: i64,
-    generalist_id: i64,
+    /// Absent: the household's contact person.
+    #[serde(default)]
+    generalist_id: Option<i64>,
+    /// Needed when the generalist is not the contact person (a hand-over).
+    #[serde(default)]
+    hand_over_reason: String,
 }
 
-/// Links a signal to a household at its address and assigns a generalist,
-/// who becomes the coordinator if the household has none.
+/// Links a signal to a household at its address and gives it to the
+/// household's contact person (or hands the household over, with a reason).
 pub async fn triage(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -210,13 +217,19 @@ pub async fn triage(
 ) -> ApiResult {
     let signal = path_id(&id)?;
     let b: TriageJson = parse(&body)?;
-    let result = change::triage_signal(&state, &ctx, signal, b.household_id, b.generalist_id).await;
-    answer(
+    let result = change::triage_signal(
+        &state,
         &ctx,
-        result,
-        StatusCode::OK,
-        |c| json!({ "signalId": signal, "householdId": c.household, "assignedTo": b.generalist_id, "coordinatorId": c.value }),
+        signal,
+        b.household_id,
+        b.generalist_id,
+        &b.hand_over_reason,
     )
+    .await;
+    answer(&ctx, result, StatusCode::OK, |c| {
+        let handed_over = matches!(c.value, SignalRouting::HandOver { .. });
+        json!({ "signalId": signal, "householdId": c.household, "assignedTo": c.value.generalist(), "coordinatorId": c.value.generalist(), "handedOver": handed_over })
+    })
 }
 
 #[derive(Deserialize)]

@@ -34,34 +34,11 @@ pub async fn bakens(
     ctx: Ctx,
     Query(q): Query<BakensQuery>,
 ) -> PageResult {
-    let mut errors = FieldErrors::new();
     let mut tx = state.db.read().await?;
     let teams = areas::teams(&mut tx).await?;
     let districts = areas::districts(&mut tx).await?;
     let (norms, _) = current_norms(&mut tx).await?;
-    // A team or district that is not one of the list is no filter.
-    let team = q
-        .team
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|t| teams.iter().any(|x| x.id == *t));
-    let district = Some(q.wijk.clone())
-        .filter(|d| !d.is_empty())
-        .filter(|d| districts.iter().any(|x| x.code == *d));
-    let mut date = |name: &str, value: &str| match value.trim() {
-        "" => None,
-        typed => parse_date(typed).or_else(|| {
-            errors.add(name, "Vul een datum in als dd-mm-jjjj.");
-            None
-        }),
-    };
-    let filter = FigureFilter {
-        team_id: team,
-        district,
-        from: date("van", &q.van),
-        until: date("tot", &q.tot),
-    };
+    let (filter, errors) = q.filter(&teams, &districts);
     let facts = cw::bakens_facts(&mut tx, &filter, &norms)
         .await
         .map_err(internal)?;
@@ -75,6 +52,7 @@ pub async fn bakens(
     } else {
         StatusCode::BAD_REQUEST
     };
+    let export = serde_urlencoded::to_string(&q).unwrap_or_default();
     let html = render(
         &state,
         &ctx,
@@ -83,10 +61,47 @@ pub async fn bakens(
         Value::from_serialize(context! {
             figures => figures, teams => teams, districts => districts, q => q, errors => errors,
             is_teamleider => ctx.user.as_ref().is_some_and(|u| u.role() == Role::Teamleider),
-            norms => norms_context(&norms),
+            norms => norms_context(&norms), export => export,
         }),
     )?;
     Ok((status, html).into_response())
+}
+
+impl BakensQuery {
+    /// The filter asked for; a team or district not in the lists is no filter,
+    /// a date that does not parse is a message.
+    pub(crate) fn filter(
+        &self,
+        teams: &[areas::Team],
+        districts: &[areas::District],
+    ) -> (FigureFilter, FieldErrors) {
+        let q = self;
+        let mut errors = FieldErrors::new();
+        // A team or district that is not one of the list is no filter.
+        let team = q
+            .team
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|t| teams.iter().any(|x| x.id == *t));
+        let district = Some(q.wijk.clone())
+            .filter(|d| !d.is_empty())
+            .filter(|d| districts.iter().any(|x| x.code == *d));
+        let mut date = |name: &str, value: &str| match value.trim() {
+            "" => None,
+            typed => parse_date(typed).or_else(|| {
+                errors.add(name, "Vul een datum in als dd-mm-jjjj.");
+                None
+            }),
+        };
+        let filter = FigureFilter {
+            team_id: team,
+            district,
+            from: date("van", &q.van),
+            until: date("tot", &q.tot),
+        };
+        (filter, errors)
+    }
 }
 
 // ------------------------------------------------------------------ response norms

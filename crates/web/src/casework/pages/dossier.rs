@@ -168,6 +168,8 @@ fn provider_opts(providers: &[Provider]) -> Vec<ProviderOpt> {
 struct DossierData {
     case: baken_domain::casework::HouseholdCase,
     coordinator: Option<String>,
+    /// The hand-overs of the contact person, newest first.
+    hand_overs: Vec<cw::HandOverRow>,
     signals: Vec<cw::SignalRow>,
     conversations: Vec<cw::ConversationRow>,
     needs: Vec<cw::NeedRow>,
@@ -184,6 +186,7 @@ struct DossierData {
 async fn load_dossier(tx: &mut Tx, h: &Household) -> Result<DossierData, AppError> {
     let read = cw::read_case(tx, h.id).await.map_err(internal)?;
     let signals = cw::household_signals(tx, h.id).await.map_err(internal)?;
+    let hand_overs = cw::hand_overs(tx, h.id).await.map_err(internal)?;
     let conversations = cw::conversations(tx, h.id).await.map_err(internal)?;
     let needs = cw::needs(tx, h.id).await.map_err(internal)?;
     let network = cw::network(tx, h.id).await.map_err(internal)?;
@@ -209,6 +212,7 @@ async fn load_dossier(tx: &mut Tx, h: &Household) -> Result<DossierData, AppErro
     Ok(DossierData {
         case: read.case,
         coordinator: read.coordinator_name,
+        hand_overs,
         signals,
         conversations,
         needs,
@@ -234,6 +238,7 @@ fn dossier_context(
     let DossierData {
         case,
         coordinator,
+        hand_overs,
         signals,
         conversations,
         needs,
@@ -336,7 +341,8 @@ fn dossier_context(
                         ReferralStatus::Approved { on, note, .. } => (format!("goedgekeurd op {}", nl_date(*on)), note.clone()),
                         ReferralStatus::Rejected { on, reason, .. } => (format!("afgewezen op {}", nl_date(*on)), reason.clone()),
                     };
-                    Value::from_serialize(context! { id => r.id(), care => r.care(), requested => nl_date(r.requested_on()), status => status, note => note, approved => r.is_approved() })
+                    let reasons: Vec<String> = r.justification().reasons().map(|(s, reason)| format!("Trede {s}: {reason}")).collect();
+                    Value::from_serialize(context! { id => r.id(), care => r.care(), requested => nl_date(r.requested_on()), status => status, note => note, approved => r.is_approved(), reasons => reasons })
                 })
                 .collect();
             let approved: Vec<(i64, String)> = refs
@@ -451,7 +457,8 @@ fn dossier_context(
     };
     Value::from_serialize(context! {
         household => context! { id => h.id, address => h.street_address(), postcode => h.postcode, city => h.city },
-        coordinator => coordinator, signals => signals, conversations => conversations, needs => needs,
+        coordinator => coordinator, signals => signals,
+        hand_overs => hand_overs.iter().map(|h| (nl_date(h.handed_over_on), h.from_name.clone(), h.to_name.clone(), h.reason.clone(), h.by_name.clone())).collect::<Vec<_>>(), conversations => conversations, needs => needs,
         network => network, consents => consents, measurements => measurements, score_rows => score_rows,
         score_chart => score_chart, rung_chart => rung_chart, plan => plan_value, today => day.to_string(),
         can_open_plan => case.open_plan().is_none() && case.coordinator().is_some(),

@@ -5,6 +5,7 @@ pub mod conference;
 pub mod conversation;
 pub mod dossier;
 pub mod evaluation;
+pub mod exports;
 pub mod norms;
 pub mod plan;
 pub mod provider;

@@ -75,6 +75,13 @@ pub(crate) async fn plain_plan(tx: &mut Tx, hh: i64, shown: Shown<'_>) -> Result
         .await
         .map_err(internal)?
         .map(|c| c.1);
+    // The resident sees when the contact person changed, not the team's reason.
+    let hand_over = cw::hand_overs(tx, hh)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .next()
+        .map(|h| (nl_date(h.handed_over_on), h.from_name));
     let progress: Vec<(String, String)> = progress
         .into_iter()
         .map(|p| {
@@ -87,7 +94,7 @@ pub(crate) async fn plain_plan(tx: &mut Tx, hh: i64, shown: Shown<'_>) -> Result
         })
         .collect();
     Ok(Value::from_serialize(
-        context! { id => p.id(), open => p.is_open(), goals => goals, coordinator => coordinator, progress => progress },
+        context! { id => p.id(), open => p.is_open(), goals => goals, coordinator => coordinator, hand_over => hand_over, progress => progress },
     ))
 }
 

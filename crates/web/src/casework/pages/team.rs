@@ -6,18 +6,21 @@ use crate::casework::change::{self, ChangeError};
 use crate::casework::common::{current_norms, explain, internal, is_conflict, SearchAttempt};
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
-use crate::support::form::{page_number, path_id, FieldErrors, HtmlForm};
+use crate::support::form::{page_number, path_id, FieldErrors, HtmlForm, SavedQuery};
 use crate::support::render::{render, PageResult};
 use crate::support::state::AppState;
 use crate::support::time::{nl_date, today};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
-use baken_domain::{AuditAction, AuditOutcome, Bsn, HouseNumber, Postcode};
+use baken_domain::{
+    AuditAction, AuditOutcome, Bsn, HouseNumber, LadderStep, ParticipationRung, Postcode,
+};
 use baken_store::audit;
 use baken_store::casework::{self as cw, Search};
 use minijinja::{context, Value};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// The household search, by one of: postcode and house number, street (and
 /// number), name, or BSN.
@@ -241,10 +244,96 @@ pub async fn caseload(
     .into_response())
 }
 
+/// Everything a team lead needs to decide on a referral, in one place.
+#[derive(Serialize)]
+struct ApprovalTask {
+    /// Per lighter step, why it does not suffice ("Trede 1 – …", reason).
+    reasons: Vec<(String, String)>,
+    /// The latest measurement: its date, the scores per life domain, the rung.
+    measured_on: Option<String>,
+    scores: Vec<(String, String)>,
+    rung: Option<String>,
+    /// Running agreements on steps 1–3: who, what, which step.
+    lighter: Vec<(String, String, String)>,
+    plan_since: String,
+    plan_weeks: i64,
+    contact_person: Option<String>,
+}
+
+async fn approval_task(
+    tx: &mut baken_store::Tx,
+    referral: &cw::WaitingReferral,
+    day: chrono::NaiveDate,
+) -> Result<ApprovalTask, AppError> {
+    let case = cw::load_case(tx, referral.household_id)
+        .await
+        .map_err(internal)?;
+    let measurements = cw::measurements(tx, referral.household_id)
+        .await
+        .map_err(internal)?;
+    let coordinator = cw::coordinator(tx, referral.household_id)
+        .await
+        .map_err(internal)?;
+    let plan = case
+        .plan(referral.plan_id)
+        .ok_or_else(|| AppError::bug(format!("referral {} without its plan", referral.id)))?;
+    let reasons = plan
+        .referrals()
+        .iter()
+        .find(|r| r.id() == referral.id)
+        .map(|r| {
+            r.justification()
+                .reasons()
+                .map(|(step, reason)| {
+                    let name = LadderStep::new(step).map(|s| s.name()).unwrap_or("");
+                    (format!("Trede {step} – {name}"), reason.to_owned())
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let latest = measurements.last();
+    let lighter = plan
+        .agreements()
+        .iter()
+        .filter(|a| a.is_running() && a.terms().step.value() <= 3)
+        .map(|a| {
+            let t = a.terms();
+            (
+                t.actor_name.clone(),
+                t.description.clone(),
+                format!("{} – {}", t.step.value(), t.step.name()),
+            )
+        })
+        .collect();
+    Ok(ApprovalTask {
+        reasons,
+        measured_on: latest.map(|m| nl_date(m.on)),
+        scores: latest
+            .map(|m| {
+                m.scores
+                    .0
+                    .iter()
+                    .map(|(domain, score)| (domain.label().to_owned(), score.label()))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        rung: latest
+            .and_then(|m| m.rung)
+            .and_then(|r| u8::try_from(r).ok())
+            .and_then(|r| ParticipationRung::new(r).ok())
+            .map(|r| format!("{} – {}", r.value(), r.name())),
+        lighter,
+        plan_since: nl_date(plan.opened_on()),
+        plan_weeks: (day - plan.opened_on()).num_weeks().max(0),
+        contact_person: coordinator.map(|(_, name)| name),
+    })
+}
+
 async fn team_page(
     state: &AppState,
     ctx: &Ctx,
     errors: &FieldErrors,
+    saved: bool,
     status: StatusCode,
 ) -> PageResult {
     let user = ctx.user()?.clone();
@@ -256,19 +345,38 @@ async fn team_page(
     let referrals = cw::team_referrals(&mut tx, team, false)
         .await
         .map_err(internal)?;
-    let overdue: Vec<SignalView> = cw::overdue_signals(&mut tx, team, &norms, day)
+    let mut overdue_rows = cw::overdue_signals(&mut tx, team, &norms, day)
         .await
-        .map_err(internal)?
+        .map_err(internal)?;
+    // The same order as the triage: the latest first.
+    overdue_rows.sort_by_key(|s| {
+        (
+            norms.priority(s.reported_on, s.urgency(), s.first_contact_on, day),
+            s.id,
+        )
+    });
+    let overdue: Vec<SignalView> = overdue_rows
         .iter()
         .map(|s| signal_view(s, &norms, day))
         .collect();
+    // What the team lead decides on: per waiting referral the household's
+    // current scores, its running lighter agreements and the plan's age.
+    let mut tasks: BTreeMap<i64, ApprovalTask> = BTreeMap::new();
+    for r in referrals.iter().filter(|r| r.status == "aangevraagd") {
+        let task = approval_task(&mut tx, r, day).await?;
+        tasks.insert(r.id, task);
+    }
     audit::append(
         &mut tx,
         &ctx.audit(
             AuditAction::Read,
             AuditOutcome::Success,
             Some(("household", "*".into())),
-            format!("teamoverzicht: {} verwijzingen", referrals.len()),
+            format!(
+                "teamoverzicht: {} verwijzingen, {} ter beoordeling (scores, afspraken, redenen)",
+                referrals.len(),
+                tasks.len()
+            ),
         ),
     )
     .await?;
@@ -284,6 +392,7 @@ async fn team_page(
         status: String,
         note: String,
         waiting: bool,
+        task: Option<ApprovalTask>,
     }
     let refs: Vec<Ref> = referrals
         .into_iter()
@@ -295,6 +404,7 @@ async fn team_page(
             requested_on: nl_date(r.requested_on),
             by: r.requested_by_name,
             waiting: r.status == "aangevraagd",
+            task: tasks.remove(&r.id),
             status: r.status,
             note: r.decision_note.unwrap_or_default(),
         })
@@ -305,15 +415,20 @@ async fn team_page(
         "casework/team.html",
         "Teamoverzicht",
         Value::from_serialize(context! {
-            load => load, referrals => refs, overdue => overdue, errors => errors,
+            load => load, referrals => refs, overdue => overdue, errors => errors, saved => saved,
             norms => norms_context(&norms),
         }),
     )?;
     Ok((status, html).into_response())
 }
 
-pub async fn team(State(state): State<AppState>, ctx: Ctx) -> PageResult {
-    team_page(&state, &ctx, &FieldErrors::new(), StatusCode::OK).await
+pub async fn team(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(saved): Query<SavedQuery>,
+) -> PageResult {
+    let saved = saved.opgeslagen.as_deref() == Some("besluit");
+    team_page(&state, &ctx, &FieldErrors::new(), saved, StatusCode::OK).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -342,7 +457,7 @@ pub async fn decide_submit(
                 format!("besluit_{referral}"),
                 "Kies goedkeuren of afwijzen.",
             );
-            return team_page(&state, &ctx, &errors, StatusCode::BAD_REQUEST).await;
+            return team_page(&state, &ctx, &errors, false, StatusCode::BAD_REQUEST).await;
         }
     };
     let result = change::decide_referral(&state, &ctx, referral, approve, form.reden.trim()).await;
@@ -363,7 +478,7 @@ pub async fn decide_submit(
     } else {
         StatusCode::BAD_REQUEST
     };
-    team_page(&state, &ctx, &errors, status).await
+    team_page(&state, &ctx, &errors, false, status).await
 }
 
 // ------------------------------------------------------------------ the dossier

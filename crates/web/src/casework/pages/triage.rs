@@ -9,13 +9,13 @@ use crate::support::form::{path_id, FieldErrors, HtmlForm};
 use crate::support::render::{render, PageResult};
 use crate::support::state::AppState;
 use crate::support::time::{nl_date, parse_date, today};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
-use baken_domain::casework::{ContactMethod, ResponseNorms};
+use baken_domain::casework::{ContactMethod, PlanError, ResponseNorms, SignalRouting};
 use baken_domain::{AuditAction, AuditOutcome};
 use baken_store::audit;
-use baken_store::casework::{self as cw};
+use baken_store::casework::{self as cw, CaseError};
 use minijinja::{context, Value};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -32,10 +32,14 @@ pub(crate) struct SignalView {
     household_id: Option<i64>,
     assigned: Option<String>,
     state: String,
+    /// "3 werkdagen te laat" or "uiterlijk vr 11 dec".
+    timeliness: String,
     overdue: bool,
     contacted: bool,
     repeat: usize,
     candidates: Vec<(i64, String)>,
+    /// The household's contact person, who gets the signal by default.
+    contact_person: Option<String>,
     contact: Option<String>,
     /// A hulpvraag from the Eigen Kracht Wijzer: the request with all answers.
     help_request: Option<i64>,
@@ -47,6 +51,7 @@ pub(crate) fn signal_view(
     day: chrono::NaiveDate,
 ) -> SignalView {
     let st = norms.state(s.reported_on, s.urgency(), s.first_contact_on, day);
+    let priority = norms.priority(s.reported_on, s.urgency(), s.first_contact_on, day);
     SignalView {
         id: s.id,
         reported_on: nl_date(s.reported_on),
@@ -62,10 +67,12 @@ pub(crate) fn signal_view(
         household_id: s.household_id,
         assigned: s.assigned_name.clone(),
         state: st.label(),
+        timeliness: priority.label(),
         overdue: st.is_overdue(),
         contacted: s.first_contact_on.is_some(),
         repeat: 0,
         candidates: Vec::new(),
+        contact_person: None,
         help_request: None,
         contact: s.first_contact_on.map(|d| {
             format!(
@@ -97,9 +104,80 @@ enum GroupKey {
     Address(String, i64, String, String),
 }
 
+/// A signal's stage in the team's work, for the filter and the counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+enum Stage {
+    /// Not yet linked to a household.
+    New,
+    /// Linked and given to the contact person, no contact yet.
+    Assigned,
+    /// First contact made.
+    Contacted,
+}
+
+impl Stage {
+    fn of(s: &cw::SignalRow) -> Stage {
+        match (s.household_id, s.first_contact_on) {
+            (_, Some(_)) => Stage::Contacted,
+            (Some(_), None) => Stage::Assigned,
+            (None, None) => Stage::New,
+        }
+    }
+    fn code(self) -> &'static str {
+        match self {
+            Stage::New => "nieuw",
+            Stage::Assigned => "toegewezen",
+            Stage::Contacted => "contact",
+        }
+    }
+}
+
+/// The triage filters, from the query string (plain links and a GET form:
+/// no JavaScript). Anything unknown is no filter.
+#[derive(Debug, Default, Deserialize, Serialize, Clone)]
+pub struct TriageQuery {
+    #[serde(default)]
+    urgentie: String,
+    #[serde(default)]
+    stand: String,
+    /// "mij", "niemand", or a colleague's user id.
+    #[serde(default)]
+    toegewezen: String,
+    #[serde(default)]
+    wijk: String,
+    /// Which confirmation to show after a saved action.
+    #[serde(default)]
+    opgeslagen: Option<String>,
+}
+
+impl TriageQuery {
+    fn keeps(&self, s: &cw::SignalRow, me: i64) -> bool {
+        let urgency_ok = self.urgentie.is_empty() || s.urgency == self.urgentie;
+        let stage_ok = self.stand.is_empty() || Stage::of(s).code() == self.stand;
+        let assigned_ok = match self.toegewezen.as_str() {
+            "" => true,
+            "mij" => s.assigned_to == Some(me),
+            "niemand" => s.assigned_to.is_none(),
+            other => other
+                .parse::<i64>()
+                .ok()
+                .is_some_and(|id| s.assigned_to == Some(id)),
+        };
+        let district_ok = self.wijk.is_empty() || s.district_code.as_deref() == Some(&self.wijk);
+        urgency_ok && stage_ok && assigned_ok && district_ok
+    }
+    fn is_filtered(&self) -> bool {
+        !(self.urgentie.is_empty()
+            && self.stand.is_empty()
+            && self.toegewezen.is_empty()
+            && self.wijk.is_empty())
+    }
+}
+
 async fn triage_page(
     state: &AppState,
     ctx: &Ctx,
+    query: &TriageQuery,
     errors: &FieldErrors,
     status: StatusCode,
 ) -> PageResult {
@@ -110,10 +188,34 @@ async fn triage_page(
     let day = today();
     let mut tx = state.db.begin().await?;
     let (norms, _) = current_norms(&mut tx).await?;
-    let rows = cw::team_signals(&mut tx, team, 300)
+    let mut rows = cw::team_signals(&mut tx, team, 300)
         .await
         .map_err(internal)?;
+    // The urgent first: overdue (the latest first), then by deadline.
+    rows.sort_by_key(|s| {
+        (
+            norms.priority(s.reported_on, s.urgency(), s.first_contact_on, day),
+            s.id,
+        )
+    });
+    let counts: Vec<(&str, &str, usize)> = [
+        (Stage::New, "nieuw"),
+        (Stage::Assigned, "toegewezen, nog geen contact"),
+        (Stage::Contacted, "met contact"),
+    ]
+    .into_iter()
+    .map(|(stage, label)| {
+        (
+            stage.code(),
+            label,
+            rows.iter().filter(|s| Stage::of(s) == stage).count(),
+        )
+    })
+    .collect();
+    let total = rows.len();
+    rows.retain(|s| query.keeps(s, user.user.id));
     let generalists = cw::team_generalists(&mut tx, team).await?;
+    let districts = baken_store::areas::districts(&mut tx).await?;
     let from_wijzer: Vec<i64> = rows
         .iter()
         .filter(|s| s.category == "hulpvraag")
@@ -135,6 +237,7 @@ async fn triage_page(
     for s in &rows {
         *per_key.entry(key(s)).or_default() += 1;
     }
+    let mut contact_people: BTreeMap<i64, Option<String>> = BTreeMap::new();
     let mut views: Vec<(GroupKey, SignalView)> = Vec::new();
     for s in &rows {
         let mut v = signal_view(s, &norms, day);
@@ -154,7 +257,26 @@ async fn triage_page(
                     h.id,
                 )
             });
-            v.candidates = candidates.iter().map(|h| (h.id, h.address())).collect();
+            for h in &candidates {
+                if let std::collections::btree_map::Entry::Vacant(slot) = contact_people.entry(h.id)
+                {
+                    let person = cw::coordinator(&mut tx, h.id).await.map_err(internal)?;
+                    slot.insert(person.map(|(_, name)| name));
+                }
+            }
+            v.contact_person = candidates
+                .first()
+                .and_then(|h| contact_people.get(&h.id).cloned().flatten());
+            v.candidates = candidates
+                .iter()
+                .map(|h| {
+                    let label = match contact_people.get(&h.id).cloned().flatten() {
+                        Some(name) => format!("{} (contactpersoon: {name})", h.address()),
+                        None => format!("{} (nog geen contactpersoon)", h.address()),
+                    };
+                    (h.id, label)
+                })
+                .collect();
         }
         views.push((key(s), v));
     }
@@ -171,7 +293,7 @@ async fn triage_page(
     .await?;
     tx.commit().await?;
     let (open, done): (Vec<_>, Vec<_>) = views.into_iter().partition(|(_, v)| !v.contacted);
-    // Groups in the order of their newest signal (the list is newest first).
+    // Groups in the order of their most urgent signal (the list is sorted).
     let mut groups: Vec<(GroupKey, SignalGroup)> = Vec::new();
     for (k, v) in open {
         match groups.iter_mut().find(|(g, _)| *g == k) {
@@ -188,6 +310,14 @@ async fn triage_page(
     }
     let groups: Vec<SignalGroup> = groups.into_iter().map(|(_, g)| g).collect();
     let done: Vec<SignalView> = done.into_iter().map(|(_, v)| v).collect();
+    let districts: Vec<(String, String)> =
+        districts.into_iter().map(|d| (d.code, d.name)).collect();
+    let saved = match query.opgeslagen.as_deref() {
+        Some("toegewezen") => Some("Het signaal is toegewezen aan de contactpersoon van het huishouden."),
+        Some("overgedragen") => Some("Het signaal is toegewezen en het huishouden is overgedragen aan de nieuwe contactpersoon. De oude en de nieuwe contactpersoon en de bewoner zien dit."),
+        Some("contact") => Some("Het eerste contact is vastgelegd."),
+        _ => None,
+    };
     let html = render(
         state,
         ctx,
@@ -196,13 +326,19 @@ async fn triage_page(
         Value::from_serialize(context! {
             groups => groups, done => done, overdue => overdue, generalists => generalists, errors => errors,
             choices => choice_lists(), today => day.to_string(), norms => norms_context(&norms),
+            counts => counts, total => total, filter => query, filtered => query.is_filtered(),
+            districts => districts, saved => saved,
         }),
     )?;
     Ok((status, html).into_response())
 }
 
-pub async fn triage(State(state): State<AppState>, ctx: Ctx) -> PageResult {
-    triage_page(&state, &ctx, &FieldErrors::new(), StatusCode::OK).await
+pub async fn triage(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(query): Query<TriageQuery>,
+) -> PageResult {
+    triage_page(&state, &ctx, &query, &FieldErrors::new(), StatusCode::OK).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -210,28 +346,35 @@ pub struct TriageForm {
     /// The household at the signal's address it is about.
     #[serde(default)]
     huishouden: String,
-    /// The generalist who goes there.
+    /// Empty: the household's contact person; otherwise the generalist who goes there.
     #[serde(default)]
     generalist: String,
+    /// Why the household gets another contact person (only for a hand-over).
+    #[serde(default)]
+    overdracht: String,
 }
 
 impl TriageForm {
-    /// The household and the generalist; errors name the signal's row.
-    fn parse(&self, signal: i64) -> Result<(i64, i64), FieldErrors> {
+    /// The household and the generalist (None: the contact person); errors
+    /// name the signal's row.
+    fn parse(&self, signal: i64) -> Result<(i64, Option<i64>), FieldErrors> {
         let mut errors = FieldErrors::new();
         let household = self.huishouden.trim().parse::<i64>().ok();
-        let generalist = self.generalist.trim().parse::<i64>().ok();
+        let generalist = match self.generalist.trim() {
+            "" => Ok(None),
+            chosen => chosen.parse::<i64>().map(Some),
+        };
         if household.is_none() {
             errors.add(
                 format!("huishouden_{signal}"),
                 "Kies het huishouden op dit adres.",
             );
         }
-        if generalist.is_none() {
+        if generalist.is_err() {
             errors.add(format!("generalist_{signal}"), "Kies een generalist.");
         }
         match (household, generalist) {
-            (Some(household), Some(generalist)) => Ok((household, generalist)),
+            (Some(household), Ok(generalist)) => Ok((household, generalist)),
             _ => Err(errors),
         }
     }
@@ -244,26 +387,52 @@ pub async fn triage_submit(
     HtmlForm(form): HtmlForm<TriageForm>,
 ) -> PageResult {
     let signal = path_id(&id)?;
+    let query = TriageQuery::default();
     let (household, generalist) = match form.parse(signal) {
         Ok(parsed) => parsed,
-        Err(errors) => return triage_page(&state, &ctx, &errors, StatusCode::BAD_REQUEST).await,
+        Err(errors) => {
+            return triage_page(&state, &ctx, &query, &errors, StatusCode::BAD_REQUEST).await
+        }
     };
-    let result = change::triage_signal(&state, &ctx, signal, household, generalist).await;
+    let result = change::triage_signal(
+        &state,
+        &ctx,
+        signal,
+        household,
+        generalist,
+        &form.overdracht,
+    )
+    .await;
     let mut errors = FieldErrors::new();
     match result {
-        Ok(_) => return Ok(Redirect::to("/signalen?opgeslagen=toegewezen").into_response()),
+        Ok(changed) => {
+            let saved = match changed.value {
+                SignalRouting::HandOver { .. } => "overgedragen",
+                _ => "toegewezen",
+            };
+            return Ok(Redirect::to(&format!("/signalen?opgeslagen={saved}")).into_response());
+        }
         Err(ChangeError::NotTeamGeneralist) => errors.add(
             format!("generalist_{signal}"),
             "Kies een generalist uit uw team.",
         ),
         Err(ChangeError::Refused(refusal)) => {
+            let field = match &refusal.error {
+                CaseError::Plan(PlanError::HandOverWithoutReason { .. }) => "overdracht",
+                CaseError::Plan(PlanError::NoCoordinator) => "generalist",
+                _ => "huishouden",
+            };
             let (_, message) = explain(&refusal.error).ok_or_else(|| internal(refusal.error))?;
-            errors.add(format!("huishouden_{signal}"), message);
+            let message = match field {
+                "generalist" => "Dit huishouden heeft nog geen contactpersoon. Kies een generalist: die wordt de contactpersoon.".to_owned(),
+                _ => message,
+            };
+            errors.add(format!("{field}_{signal}"), message);
         }
         Err(ChangeError::Failed(e)) => return Err(e.into()),
         Err(other) => return Err(AppError::bug(format!("triage refused as {other:?}")).into()),
     }
-    triage_page(&state, &ctx, &errors, StatusCode::BAD_REQUEST).await
+    triage_page(&state, &ctx, &query, &errors, StatusCode::BAD_REQUEST).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -308,7 +477,16 @@ pub async fn contact_submit(
     let signal = path_id(&id)?;
     let (date, method) = match form.parse(signal) {
         Ok(parsed) => parsed,
-        Err(errors) => return triage_page(&state, &ctx, &errors, StatusCode::BAD_REQUEST).await,
+        Err(errors) => {
+            return triage_page(
+                &state,
+                &ctx,
+                &TriageQuery::default(),
+                &errors,
+                StatusCode::BAD_REQUEST,
+            )
+            .await
+        }
     };
     let result =
         change::first_contact(&state, &ctx, signal, date, method, form.uitkomst.trim()).await;
@@ -328,7 +506,14 @@ pub async fn contact_submit(
             return Err(AppError::bug(format!("first contact refused as {other:?}")).into())
         }
     }
-    triage_page(&state, &ctx, &errors, StatusCode::BAD_REQUEST).await
+    triage_page(
+        &state,
+        &ctx,
+        &TriageQuery::default(),
+        &errors,
+        StatusCode::BAD_REQUEST,
+    )
+    .await
 }
 
 // ------------------------------------------------------------------ working views

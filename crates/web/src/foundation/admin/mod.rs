@@ -3,6 +3,7 @@
 
 pub mod areas;
 pub mod audit;
+pub mod audit_export;
 pub mod providers;
 pub mod teams;
 pub mod user_form;

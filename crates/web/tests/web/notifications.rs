@@ -1,0 +1,325 @@
+//! Notifications: in the app (the menu's count, `/meldingen`) and by e-mail
+//! through a real SMTP server on loopback (Python's aiosmtpd), on every backend.
+
+use baken_web::testing::{apps, TestApp};
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+fn first_between<'a>(body: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let i = body.find(start)? + start.len();
+    let j = body[i..].find(end)? + i;
+    Some(&body[i..j])
+}
+
+async fn user_id(app: &TestApp, username: &str) -> i64 {
+    let mut tx = app.db.read().await.unwrap();
+    baken_store::users::by_username(&mut tx, username)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+#[tokio::test]
+async fn a_waiting_referral_and_its_decision_are_told_in_the_app() {
+    for app in apps(60).await {
+        let gen = app.login_as("generalist").await;
+        let lead = app.login_as("teamleider").await;
+        let page = app.get("/start", &lead).await.body;
+        assert!(
+            page.contains("href=\"&#x2f;meldingen\""),
+            "in the menu: {page}"
+        );
+        assert!(!page.contains("ongelezen"), "nothing waits yet");
+        // The generalist asks for a referral on household 1's plan.
+        let body = app.get("/dossier/1", &gen).await.body;
+        let plan = first_between(&body, "action=\"/plannen/", "/")
+            .unwrap()
+            .to_owned();
+        let version = first_between(&body, "name=\"versie\" value=\"", "\"")
+            .unwrap()
+            .to_owned();
+        let res = app
+            .post_form(
+                &format!("/plannen/{plan}/verwijzingen"),
+                &gen,
+                &[
+                    ("versie", &version),
+                    ("zorg", "Ambulante begeleiding thuis"),
+                    ("reden1", "Karel kan het niet alleen"),
+                    ("reden2", "De familie kan dit niet dragen"),
+                    ("reden3", "Geen passende algemene voorziening"),
+                    ("reden4", "Lichte hulp hielp niet"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        // The team lead sees a count in the menu and the referral in the list.
+        let page = app.get("/start", &lead).await.body;
+        assert!(
+            page.contains(
+                "<span class=\"badge\">1<span class=\"visually-hidden\"> ongelezen</span>"
+            ),
+            "{page}"
+        );
+        let list = app.get("/meldingen", &lead).await.body;
+        assert!(list.contains("Een verwijzing (Ambulante begeleiding thuis) wacht op uw besluit."));
+        assert!(list.contains("href=\"&#x2f;teamoverzicht\""));
+        let tail = app.audit_tail(1).await;
+        assert_eq!(
+            (tail[0].action.as_str(), tail[0].detail.as_str()),
+            ("read", "meldingen: 1")
+        );
+        // The decision is told to the generalist who asked.
+        let team = app.get("/teamoverzicht", &lead).await.body;
+        let rid = first_between(&team, "Ambulante begeleiding thuis", "/besluit")
+            .and_then(|s| s.rsplit("/verwijzingen/").next())
+            .unwrap()
+            .to_owned();
+        let res = app
+            .post_form(
+                &format!("/verwijzingen/{rid}/besluit"),
+                &lead,
+                &[
+                    ("besluit", "afwijzen"),
+                    ("reden", "Eerst de dagbesteding afwachten"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 303);
+        let list = app.get("/meldingen", &gen).await.body;
+        assert!(
+            list.contains(
+                "De teamleider heeft uw verwijzing (Ambulante begeleiding thuis) afgewezen."
+            ),
+            "{list}"
+        );
+        assert!(list.contains("href=\"&#x2f;dossier&#x2f;1#verwijzingen\""));
+        // Marking read empties the count, with a confirmation.
+        let res = app.post_form("/meldingen/gelezen", &gen, &[]).await;
+        assert_eq!(res.location(), Some("/meldingen?opgeslagen=gelezen"));
+        let list = app.get("/meldingen?opgeslagen=gelezen", &gen).await.body;
+        assert!(list.contains("Alle meldingen zijn als gelezen gemarkeerd."));
+        assert!(!list.contains("ongelezen"));
+        // The generalist sets an address for the e-mail; a bad one is refused.
+        let res = app
+            .post_form("/meldingen/email", &gen, &[("email", "geen adres")])
+            .await;
+        assert_eq!(res.status, 400);
+        assert!(res
+            .body
+            .contains("Vul een e-mailadres in zoals naam@gemeente.nl"));
+        assert!(res.body.contains("value=\"geen adres\""), "kept as typed");
+        let res = app
+            .post_form(
+                "/meldingen/email",
+                &gen,
+                &[("email", "An@Proefstad.example")],
+            )
+            .await;
+        assert_eq!(res.location(), Some("/meldingen?opgeslagen=email"));
+        let page = app.get("/meldingen?opgeslagen=email", &gen).await.body;
+        assert!(page.contains("Uw e-mailadres voor meldingen is opgeslagen."));
+        assert!(page.contains("value=\"an@proefstad.example\""));
+        let tail = app.audit_tail(2).await;
+        assert!(tail
+            .iter()
+            .any(|a| a.detail == "e-mailadres voor meldingen gezet"));
+        // A resident has no menu entry; the page is theirs alone and empty.
+        let resident = app.login_as("inwoner").await;
+        let page = app.get("/meldingen", &resident).await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("Er zijn geen meldingen."));
+    }
+}
+
+/// The Python with aiosmtpd that `.ci/run` installs (or `BAKEN_TEST_SMTP_PYTHON`).
+fn smtp_python() -> Option<PathBuf> {
+    let python = std::env::var_os("BAKEN_TEST_SMTP_PYTHON")
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .map(|h| PathBuf::from(h).join(".cache/baken-smtp-venv/bin/python"))
+        })?;
+    let ok = Command::new(&python)
+        .args(["-c", "import aiosmtpd"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    ok.then_some(python)
+}
+
+/// aiosmtpd on a free loopback port, printing every message it receives.
+struct SmtpServer {
+    child: Child,
+    port: u16,
+}
+
+impl SmtpServer {
+    fn start(python: &PathBuf) -> SmtpServer {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut child = Command::new(python)
+            .args([
+                "-u",
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                &format!("127.0.0.1:{port}"),
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("aiosmtpd starts");
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return SmtpServer { child, port };
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("aiosmtpd did not listen on port {port}");
+    }
+
+    /// Stops the server and returns what it printed: the messages it received.
+    fn received(mut self) -> String {
+        let _ = self.child.kill();
+        let mut out = String::new();
+        if let Some(mut stdout) = self.child.stdout.take() {
+            stdout.read_to_string(&mut out).unwrap();
+        }
+        let _ = self.child.wait();
+        out
+    }
+}
+
+#[tokio::test]
+async fn the_email_says_only_that_something_waits_and_links_to_baken() {
+    let Some(python) = smtp_python() else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true but aiosmtpd is missing: .ci/run installs it in ~/.cache/baken-smtp-venv"
+        );
+        eprintln!("skipped: no Python with aiosmtpd (set BAKEN_TEST_SMTP_PYTHON or run .ci/run)");
+        return;
+    };
+    let server = SmtpServer::start(&python);
+    let mailer = baken_mail::Mailer::new(&baken_mail::SmtpSettings {
+        host: "127.0.0.1".into(),
+        port: server.port,
+        from: "Baken Proefstad <baken@proefstad.example>".into(),
+        username: None,
+        password: None,
+        timeout_secs: 10,
+    })
+    .unwrap();
+    let mut backends = 0;
+    for app in apps(10).await {
+        backends += 1;
+        let me = user_id(&app, "generalist").await;
+        let nobody = user_id(&app, "teamleider").await;
+        {
+            let mut tx = app.db.begin().await.unwrap();
+            let email =
+                baken_domain::EmailAddress::parse("an.generalist@proefstad.example").unwrap();
+            baken_store::notifications::set_email(&mut tx, me, Some(&email))
+                .await
+                .unwrap();
+            for text in [
+                "Huishouden Lindelaan 12A is aan u overgedragen.",
+                "Verwijzing Ambulante begeleiding afgewezen.",
+            ] {
+                baken_store::notifications::notify(
+                    &mut tx,
+                    &baken_store::notifications::NewNotification {
+                        user_id: me,
+                        kind: baken_domain::NotificationKind::HandedOver,
+                        text,
+                        link: "/dossier/1",
+                    },
+                )
+                .await
+                .unwrap();
+            }
+            // A user without an address gets no e-mail.
+            baken_store::notifications::notify(
+                &mut tx,
+                &baken_store::notifications::NewNotification {
+                    user_id: nobody,
+                    kind: baken_domain::NotificationKind::ReferralWaiting,
+                    text: "Wacht",
+                    link: "/teamoverzicht",
+                },
+            )
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+        }
+        let sent = baken_web::notifications::mail::deliver_due(
+            &app.db,
+            &mailer,
+            "https://baken.proefstad.example/",
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            sent, 1,
+            "one e-mail for two notifications, none without an address"
+        );
+        let again = baken_web::notifications::mail::deliver_due(
+            &app.db,
+            &mailer,
+            "https://baken.proefstad.example",
+        )
+        .await
+        .unwrap();
+        assert_eq!(again, 0, "nothing is mailed twice");
+        let tail = app.audit_tail(1).await;
+        assert_eq!(
+            (tail[0].action.as_str(), tail[0].outcome.as_str()),
+            ("export", "success")
+        );
+        assert_eq!(tail[0].object_id.as_deref(), Some(me.to_string().as_str()));
+    }
+    let received = server.received();
+    assert_eq!(
+        received
+            .matches("Subject: Er wacht iets op u in Baken")
+            .count(),
+        backends,
+        "{received}"
+    );
+    assert!(
+        received.contains("To: an.generalist@proefstad.example"),
+        "{received}"
+    );
+    assert!(
+        received.contains("From: \"Baken Proefstad\" <baken@proefstad.example>")
+            || received.contains("From: Baken Proefstad <baken@proefstad.example>"),
+        "{received}"
+    );
+    assert!(received.contains("Er wacht iets op u in Baken. Log in om te zien wat het is:"));
+    assert!(received.contains("https://baken.proefstad.example/meldingen"));
+    // No personal data: not the notification's text, not an address, not a name.
+    for personal in [
+        "Lindelaan",
+        "12A",
+        "overgedragen",
+        "Ambulante",
+        "afgewezen",
+        "Demo Generalist",
+        "/dossier",
+    ] {
+        assert!(
+            !received.contains(personal),
+            "{personal} in the e-mail: {received}"
+        );
+    }
+}
