@@ -22,6 +22,7 @@ pub use sqlx;
 pub mod areas;
 pub mod audit;
 pub mod casework;
+pub mod contracting;
 pub mod demo;
 pub mod households;
 pub mod kaart;
