@@ -357,15 +357,14 @@ pub async fn contract(tx: &mut Tx, id: i64) -> Result<Option<Contract>> {
         .map(MunicipalityCode::parse)
         .collect::<Result<Vec<_>, _>>()
         .map_err(corrupt)?;
-    let products: Vec<(i64,)> =
-        with_conn!(tx, |c| {
-            sqlx::query_as(
+    let products: Vec<(i64,)> = with_conn!(tx, |c| {
+        sqlx::query_as(
         "SELECT product_id FROM ct_contract_products WHERE contract_id = $1 ORDER BY product_id"
     )
     .bind(id)
     .fetch_all(&mut *c)
     .await
-        })?;
+    })?;
     let requirements: Vec<(i64, String)> = with_conn!(tx, |c| sqlx::query_as(
         "SELECT id, name FROM ct_requirements WHERE contract_id = $1 ORDER BY id"
     )
@@ -454,15 +453,14 @@ pub async fn set_tariff(
 
 /// The contracts that hold a product.
 pub async fn contracts_with_product(tx: &mut Tx, product_id: i64) -> Result<Vec<Contract>> {
-    let ids: Vec<(i64,)> =
-        with_conn!(tx, |c| {
-            sqlx::query_as(
+    let ids: Vec<(i64,)> = with_conn!(tx, |c| {
+        sqlx::query_as(
         "SELECT contract_id FROM ct_contract_products WHERE product_id = $1 ORDER BY contract_id"
     )
     .bind(product_id)
     .fetch_all(&mut *c)
     .await
-        })?;
+    })?;
     let mut out = Vec::with_capacity(ids.len());
     for (id,) in ids {
         if let Some(c) = contract(tx, id).await? {
