@@ -12,10 +12,13 @@
 //! path the validator names. The XSDs are vendored in `xsd/` (see its
 //! SOURCE.md).
 //!
-//! **Architecture invariant:** this crate knows no database and no HTTP: it
-//! turns values into the standard's XML and back. Which toewijzingen go out,
-//! and what an incoming message changes, is decided by its callers.
+//! **Architecture invariant:** this crate knows no HTTP, and its XML modules
+//! (`read`, `write`, `schema`) know no database: they turn values into the
+//! standard's XML and back. `exchange` connects them to the store (as the
+//! `hsds` crate does for the social map): what an export sends and what an
+//! incoming message changes, each in one transaction with its audit entries.
 
+pub mod exchange;
 pub mod read;
 pub mod schema;
 pub mod write;

@@ -1030,6 +1030,9 @@ pub struct ExportRow {
     pub budget_cents: Option<i64>,
     pub change_reason: Option<String>,
     pub changed_at: DateTime<Utc>,
+    /// The provider's reference when the toewijzing granted its verzoek.
+    pub provider_reference: Option<String>,
+    pub household_id: i64,
     pub bsn: String,
     pub birth_date: NaiveDate,
     pub given_name: String,
@@ -1057,13 +1060,15 @@ pub async fn toewijzingen_for_export(
         sqlx::query_as(
         "SELECT t.number, k.agb_code, t.provider_id, p.name AS provider_name, pr.category, \
          pr.code AS product_code, pr.variant, t.start_date, t.end_date, t.volume, t.unit, t.frequency, \
-         t.budget_cents, t.change_reason, t.changed_at, r.bsn, r.birth_date, r.given_name, \
+         t.budget_cents, t.change_reason, t.changed_at, q.reference AS provider_reference, \
+         t.household_id, r.bsn, r.birth_date, r.given_name, \
          r.surname_prefix, r.surname, h.street, CAST(h.house_number AS BIGINT) AS house_number, \
          h.house_letter, h.addition, h.postcode, h.city \
          FROM ct_toewijzingen t JOIN ct_products pr ON pr.id = t.product_id \
          JOIN providers p ON p.id = t.provider_id \
          LEFT JOIN ct_provider_codes k ON k.provider_id = t.provider_id \
          JOIN residents r ON r.id = t.resident_id JOIN households h ON h.id = t.household_id \
+         LEFT JOIN ct_requests q ON q.toewijzing_id = t.id \
          WHERE t.changed_at >= $1 ORDER BY t.provider_id, t.changed_at, r.bsn, t.number"
     )
     .bind(since)
@@ -1120,6 +1125,16 @@ pub async fn record_stop(
         )));
     }
     Ok(())
+}
+
+/// The next free identification number for an outgoing message.
+pub async fn next_outgoing_number(tx: &mut Tx) -> Result<i64> {
+    let (n,): (i64,) = with_conn!(tx, |c| sqlx::query_as(
+        "SELECT COUNT(*) + 1 FROM ct_iwmo_messages WHERE direction = 'uit'"
+    )
+    .fetch_one(&mut *c)
+    .await)?;
+    Ok(n)
 }
 
 /// Notes an iWmo message as seen; the same message twice is
@@ -1233,13 +1248,14 @@ pub struct RequestRow {
     pub answer_note: Option<String>,
     pub answered_on: Option<NaiveDate>,
     pub toewijzing_id: Option<i64>,
+    pub answer_xml: Option<String>,
 }
 
 const REQUEST_COLUMNS: &str =
     "SELECT q.id, q.provider_id, p.name AS provider_name, k.agb_code, q.message_id, \
      q.reference, q.household_id, q.resident_id, q.team_id, q.product_id, pr.name AS product_name, \
      q.start_date, q.end_date, q.volume, q.unit, q.frequency, q.received_on, q.deadline, q.status, \
-     q.answer_code, q.answer_note, q.answered_on, q.toewijzing_id \
+     q.answer_code, q.answer_note, q.answered_on, q.toewijzing_id, q.answer_xml \
      FROM ct_requests q JOIN providers p ON p.id = q.provider_id \
      LEFT JOIN ct_provider_codes k ON k.provider_id = q.provider_id \
      LEFT JOIN ct_products pr ON pr.id = q.product_id";
@@ -1279,13 +1295,15 @@ pub struct RequestAnswer<'a> {
     pub on: NaiveDate,
     pub toewijzing_id: Option<i64>,
     pub answer_message_id: &'a str,
+    /// The WMO319 sent, for a refusal.
+    pub answer_xml: Option<&'a str>,
 }
 
 pub async fn answer_request(tx: &mut Tx, id: i64, answer: &RequestAnswer<'_>) -> Result<()> {
     let n = exec!(tx, |c| {
         sqlx::query(
             "UPDATE ct_requests SET status = $1, answer_code = $2, answer_note = $3, answered_on = $4, \
-             toewijzing_id = $5, answer_message_id = $6 WHERE id = $7 AND status = 'open'",
+             toewijzing_id = $5, answer_message_id = $6, answer_xml = $7 WHERE id = $8 AND status = 'open'",
         )
         .bind(if answer.granted { "toegewezen" } else { "afgewezen" })
         .bind(answer.reason_code)
@@ -1293,6 +1311,7 @@ pub async fn answer_request(tx: &mut Tx, id: i64, answer: &RequestAnswer<'_>) ->
         .bind(answer.on)
         .bind(answer.toewijzing_id)
         .bind(answer.answer_message_id)
+        .bind(answer.answer_xml)
         .bind(id)
         .execute(&mut *c)
         .await
@@ -1302,6 +1321,139 @@ pub async fn answer_request(tx: &mut Tx, id: i64, answer: &RequestAnswer<'_>) ->
             what: format!("request {id} (already answered)"),
             expected: 0,
         });
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- the demo
+
+/// Writes the demo's commissioning (`baken_synth::contracting`): the products,
+/// the regional contract with its tariffs, the contracted providers with
+/// their licences, AGB codes and waiting times, the gemeentecode, and a
+/// mandate for every team.
+#[cfg(feature = "demo")]
+pub async fn load_demo(tx: &mut Tx) -> Result<()> {
+    use baken_synth::contracting as spec;
+    let date = |s: &str| {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| corrupt(format!("demo date {s}: {e}")))
+    };
+    let mut products = Vec::new();
+    for p in spec::PRODUCTS {
+        let product = Product::new(
+            ProductCategory::parse(p.category).map_err(corrupt)?,
+            ProductCode::parse(p.code).map_err(corrupt)?,
+            p.name,
+            LadderStep::new(p.step).map_err(corrupt)?,
+            ExecutionVariant::parse(p.variant, p.unit, p.frequency).map_err(corrupt)?,
+        )
+        .map_err(corrupt)?;
+        products.push((create_product(tx, &product).await?, p));
+    }
+    let municipalities = spec::CONTRACT_MUNICIPALITIES
+        .iter()
+        .map(|m| MunicipalityCode::parse(m))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(corrupt)?;
+    let contract = Contract::new(
+        0,
+        spec::CONTRACT_LOT,
+        municipalities,
+        date(spec::CONTRACT_FROM)?,
+        date(spec::CONTRACT_UNTIL)?,
+    )
+    .map_err(corrupt)?;
+    let ids: Vec<i64> = products.iter().map(|(id, _)| *id).collect();
+    let requirements: Vec<String> = spec::REQUIREMENTS.iter().map(|r| (*r).to_owned()).collect();
+    let contract_id = create_contract(tx, &contract, &ids, &requirements).await?;
+    let mut first_tariffs = BTreeSet::new();
+    let mut all_tariffs = BTreeSet::new();
+    for (product_id, p) in &products {
+        for (i, (cents, from)) in p.tariffs.iter().enumerate() {
+            let id = set_tariff(
+                tx,
+                contract_id,
+                *product_id,
+                Cents::new(*cents).map_err(corrupt)?,
+                date(from)?,
+            )
+            .await?
+            .map_err(corrupt)?;
+            if i == 0 {
+                first_tariffs.insert(id);
+            }
+            all_tariffs.insert(id);
+        }
+    }
+    let contract = self::contract(tx, contract_id)
+        .await?
+        .ok_or_else(|| corrupt("demo contract"))?;
+    let begeleiding = products
+        .iter()
+        .find(|(_, p)| p.code == "02A01")
+        .map(|(id, _)| *id)
+        .ok_or_else(|| corrupt("demo product 02A01"))?;
+    let applied_on = date(spec::CONTRACT_FROM)?;
+    for p in spec::PROVIDERS {
+        let provider_id = crate::areas::create_provider(tx, p.name, "wmo").await?;
+        set_agb_code(tx, provider_id, p.agb_code).await?;
+        let accepted = match p.standing {
+            spec::Standing::OldTariffOnly => first_tariffs.clone(),
+            spec::Standing::Licensed | spec::Standing::Applied => all_tariffs.clone(),
+        };
+        let evidence = contract
+            .requirements()
+            .iter()
+            .map(|r| {
+                Evidence::statement(
+                    &format!("{}: aanwezig, zie bijlage bij de aanmelding", r.name),
+                    applied_on,
+                )
+                .map(|e| (r.id, e))
+            })
+            .collect::<Result<BTreeMap<_, _>, _>>()
+            .map_err(corrupt)?;
+        // The application as the provider made it at the start of the period,
+        // when only the first tariffs existed.
+        let application = LicenceApplication::new(
+            &Contract::new(
+                contract.id,
+                contract.lot(),
+                contract.municipalities().to_vec(),
+                contract.from(),
+                contract.until(),
+            )
+            .map_err(corrupt)?
+            .with_parts(
+                contract.products().iter().copied(),
+                contract.requirements().to_vec(),
+                Vec::new(),
+            ),
+            evidence,
+            accepted,
+            applied_on,
+        )
+        .map_err(corrupt)?;
+        let licence_id =
+            apply_for_licence(tx, provider_id, &contract, &application, applied_on).await?;
+        if p.standing != spec::Standing::Applied {
+            let row = licence(tx, licence_id)
+                .await?
+                .ok_or_else(|| corrupt("demo licence"))?;
+            let mut l = row.licence()?;
+            l.decide(true, "", applied_on).map_err(corrupt)?;
+            store_licence_decision(tx, &l, row.version).await?;
+        }
+        if let Some((weeks, on)) = p.waiting_weeks {
+            report_waiting_time(tx, provider_id, begeleiding, weeks, date(on)?).await?;
+        }
+    }
+    set_setting(tx, SETTING_GEMEENTECODE, spec::GEMEENTECODE).await?;
+    let mandate = TeamMandate {
+        highest_step: LadderStep::new(spec::MANDATE_STEP).map_err(corrupt)?,
+        yearly_budget: Cents::new(spec::MANDATE_CENTS).map_err(corrupt)?,
+    };
+    for team in crate::areas::teams(tx).await? {
+        set_team_mandate(tx, team.id, &mandate).await?;
     }
     Ok(())
 }

@@ -237,7 +237,7 @@ async fn a_toewijzing_is_exported_started_and_stopped_by_its_own_provider_only()
         let (product_id, contract, old, new) = contract_with_two_tariffs(&mut tx).await;
         let p = provider(&mut tx, "Zorg Start", contract, &[old, new], true).await;
         let other = provider(&mut tx, "Zorg Ander", contract, &[old, new], true).await;
-        ct::set_agb_code(&mut tx, p, "42420001").await.unwrap();
+        ct::set_agb_code(&mut tx, p, "42429901").await.unwrap();
         let (resident, household, bsn) = first_resident(&mut tx).await;
         let product = ct::product_row(&mut tx, product_id)
             .await
@@ -273,7 +273,7 @@ async fn a_toewijzing_is_exported_started_and_stopped_by_its_own_provider_only()
         .unwrap();
         let export = ct::toewijzingen_for_export(&mut tx, None).await.unwrap();
         assert_eq!(export.len(), 1);
-        assert_eq!(export[0].agb_code.as_deref(), Some("42420001"));
+        assert_eq!(export[0].agb_code.as_deref(), Some("42429901"));
         assert_eq!(export[0].bsn, bsn);
         let tomorrow = chrono::Utc::now().date_naive().succ_opt().unwrap();
         assert!(ct::toewijzingen_for_export(&mut tx, Some(tomorrow))
@@ -309,10 +309,10 @@ async fn a_toewijzing_is_exported_started_and_stopped_by_its_own_provider_only()
             rows[0].delivery().as_deref(),
             Some("gestopt op 15-01-2027, reden verhuizing naar een andere gemeente")
         );
-        ct::record_message(&mut tx, "in", "WMO305", "42420001", "1")
+        ct::record_message(&mut tx, "in", "WMO305", "42429901", "1")
             .await
             .unwrap();
-        let again = ct::record_message(&mut tx, "in", "WMO305", "42420001", "1")
+        let again = ct::record_message(&mut tx, "in", "WMO305", "42429901", "1")
             .await
             .unwrap_err();
         assert!(matches!(again, StoreError::Duplicate(_)), "{again}");
@@ -356,6 +356,7 @@ async fn a_verzoek_is_answered_once_and_a_mandate_is_kept_per_team() {
             on: d("2026-08-21"),
             toewijzing_id: None,
             answer_message_id: "900",
+            answer_xml: Some("<wmo319/>"),
         };
         ct::answer_request(&mut tx, id, &answer).await.unwrap();
         assert!(ct::requests(&mut tx, team, true).await.unwrap().is_empty());
@@ -365,10 +366,11 @@ async fn a_verzoek_is_answered_once_and_a_mandate_is_kept_per_team() {
         ));
 
         let team_id = areas::teams(&mut tx).await.unwrap()[0].id;
-        assert_eq!(ct::team_mandate(&mut tx, team_id).await.unwrap(), None);
+        let demo = ct::team_mandate(&mut tx, team_id).await.unwrap().unwrap();
+        assert_eq!(demo.yearly_budget.value(), 50_000);
         let mandate = TeamMandate {
-            highest_step: LadderStep::new(4).unwrap(),
-            yearly_budget: Cents::new(50_000).unwrap(),
+            highest_step: LadderStep::new(3).unwrap(),
+            yearly_budget: Cents::new(20_000).unwrap(),
         };
         ct::set_team_mandate(&mut tx, team_id, &mandate)
             .await
@@ -379,6 +381,49 @@ async fn a_verzoek_is_answered_once_and_a_mandate_is_kept_per_team() {
         assert_eq!(
             ct::team_mandate(&mut tx, team_id).await.unwrap(),
             Some(mandate)
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_demo_offers_three_providers_for_begeleiding_once_the_new_tariff_applies() {
+    for t in dbs().await {
+        let mut tx = t.db.read().await.unwrap();
+        let begeleiding = ct::product_by_code(&mut tx, "02", "02A01")
+            .await
+            .unwrap()
+            .unwrap();
+        let names = |offers: Vec<ct::Offer>| offers.into_iter().map(|o| o.name).collect::<Vec<_>>();
+        let now = ct::offers(&mut tx, begeleiding.id, "WK999901", d("2026-11-01"))
+            .await
+            .unwrap();
+        assert!(now.iter().all(|o| o.waiting.is_some()));
+        assert_eq!(
+            names(now),
+            [
+                "Stichting Op Eigen Kracht",
+                "Begeleiding Dichtbij",
+                "Zorggroep De Linde"
+            ],
+            "{:?}",
+            t.backend()
+        );
+        // The day before the new tariff, the provider that accepted only the
+        // old one is still offered; the one without a licence never is.
+        let before = names(
+            ct::offers(&mut tx, begeleiding.id, "WK999901", d("2026-10-31"))
+                .await
+                .unwrap(),
+        );
+        assert_eq!(before.len(), 4);
+        assert!(before.contains(&"Zorg op Maat Proefland".to_owned()));
+        assert!(!before.contains(&"Thuiszorg Noorderlicht".to_owned()));
+        assert_eq!(
+            ct::setting(&mut tx, ct::SETTING_GEMEENTECODE)
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("9999")
         );
     }
 }

@@ -413,3 +413,48 @@ mod tests {
         }
     }
 }
+
+/// The date `days` working days (Monday to Friday) after `from`: the answer
+/// period for a provider's verzoek om toewijzing. Public holidays are not
+/// counted out.
+pub fn add_working_days(from: NaiveDate, days: u32) -> NaiveDate {
+    use chrono::{Datelike, Weekday};
+    let mut date = from;
+    let mut left = days;
+    while left > 0 {
+        date = date.succ_opt().unwrap_or(date);
+        if !matches!(date.weekday(), Weekday::Sat | Weekday::Sun) {
+            left -= 1;
+        }
+    }
+    date
+}
+
+#[cfg(test)]
+mod working_days {
+    use super::add_working_days;
+    use chrono::{Datelike, NaiveDate, Weekday};
+    use proptest::prelude::*;
+
+    #[test]
+    fn five_working_days_from_a_thursday_end_on_the_next_thursday() {
+        let thursday = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+        assert_eq!(
+            add_working_days(thursday, 5),
+            NaiveDate::from_ymd_opt(2026, 12, 10).unwrap()
+        );
+    }
+
+    proptest! {
+        /// The deadline is never a weekend day and lies n to n + 2·⌈n/5⌉+2 days on.
+        #[test]
+        fn the_deadline_is_a_working_day(start in 0i64..3000, n in 1u32..30) {
+            let from = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::Days::new(start as u64);
+            let due = add_working_days(from, n);
+            prop_assert!(!matches!(due.weekday(), Weekday::Sat | Weekday::Sun));
+            let span = (due - from).num_days();
+            prop_assert!(span >= i64::from(n));
+            prop_assert!(span <= i64::from(n) + 2 * i64::from(n.div_ceil(5)) + 2);
+        }
+    }
+}

@@ -163,7 +163,8 @@ CREATE TABLE ct_requests (
     answer_note TEXT,
     answered_on TEXT,
     toewijzing_id INTEGER REFERENCES ct_toewijzingen(id),
-    answer_message_id TEXT
+    answer_message_id TEXT,
+    answer_xml TEXT
 );
 CREATE INDEX ct_requests_status ON ct_requests(status);
 
