@@ -94,12 +94,12 @@ async fn main() -> anyhow::Result<()> {
         detail: String::new(),
     };
     let t0 = Instant::now();
-    let report =
-        baken_iwmo::exchange::export(&db, None, &out, &entry, baken_store::now()).await?;
+    let report = baken_iwmo::exchange::export(&db, None, &out, &entry, baken_store::now()).await?;
     let export = t0.elapsed();
 
     let t1 = Instant::now();
-    let failed = baken_iwmo::schema::validate_files(baken_iwmo::MessageKind::Wmo301, &report.files)?;
+    let failed =
+        baken_iwmo::schema::validate_files(baken_iwmo::MessageKind::Wmo301, &report.files)?;
     let xmllint = t1.elapsed();
     anyhow::ensure!(failed.is_empty(), "invalid output: {failed:?}");
     let bytes: u64 = report

@@ -1267,12 +1267,33 @@ pub async fn requests(
     team_id: Option<i64>,
     open_only: bool,
 ) -> Result<Vec<RequestRow>> {
+    requests_where(tx, RequestsOf::Team(team_id), open_only).await
+}
+
+/// A provider's own requests (the API for its software).
+pub async fn provider_requests(tx: &mut Tx, provider_id: i64) -> Result<Vec<RequestRow>> {
+    requests_where(tx, RequestsOf::Provider(provider_id), false).await
+}
+
+enum RequestsOf {
+    Team(Option<i64>),
+    Provider(i64),
+}
+
+async fn requests_where(tx: &mut Tx, of: RequestsOf, open_only: bool) -> Result<Vec<RequestRow>> {
+    // A request without a team (a BSN Baken does not know) is every team's.
+    let (team, provider) = match of {
+        RequestsOf::Team(t) => (t.unwrap_or(0), 0),
+        RequestsOf::Provider(p) => (0, p),
+    };
     let sql = format!(
-        "{REQUEST_COLUMNS} WHERE ($1 = 0 OR q.team_id = $1) AND ($2 = FALSE OR q.status = 'open') \
+        "{REQUEST_COLUMNS} WHERE ($1 = 0 OR q.team_id = $1 OR q.team_id IS NULL) \
+         AND ($2 = 0 OR q.provider_id = $2) AND ($3 = FALSE OR q.status = 'open') \
          ORDER BY q.deadline, q.id"
     );
     Ok(with_conn!(tx, |c| sqlx::query_as(&sql)
-        .bind(team_id.unwrap_or(0))
+        .bind(team)
+        .bind(provider)
         .bind(open_only)
         .fetch_all(&mut *c)
         .await)?)
@@ -1456,4 +1477,69 @@ pub async fn load_demo(tx: &mut Tx) -> Result<()> {
         set_team_mandate(tx, team.id, &mandate).await?;
     }
     Ok(())
+}
+
+/// A referral as the choice page needs it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ReferralForChoice {
+    pub id: i64,
+    pub household_id: i64,
+    pub status: String,
+    pub care: String,
+    pub product_id: Option<i64>,
+}
+
+pub async fn referral_for_choice(
+    tx: &mut Tx,
+    referral_id: i64,
+) -> Result<Option<ReferralForChoice>> {
+    Ok(with_conn!(tx, |c| sqlx::query_as(
+        "SELECT r.id, p.household_id, r.status, r.care, rp.product_id FROM cw_referrals r \
+         JOIN cw_plans p ON p.id = r.plan_id \
+         LEFT JOIN ct_referral_products rp ON rp.referral_id = r.id WHERE r.id = $1"
+    )
+    .bind(referral_id)
+    .fetch_optional(&mut *c)
+    .await)?)
+}
+
+/// The referrals of a household that name a product: (referral, product name,
+/// referral status, within mandate, mandate note, toewijzing made).
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct ReferralProductRow {
+    pub referral_id: i64,
+    pub product: String,
+    pub status: String,
+    pub within_mandate: bool,
+    pub mandate_note: String,
+    pub toewijzing: Option<i64>,
+}
+
+pub async fn household_referral_products(
+    tx: &mut Tx,
+    household_id: i64,
+) -> Result<Vec<ReferralProductRow>> {
+    Ok(with_conn!(tx, |c| {
+        sqlx::query_as(
+        "SELECT r.id AS referral_id, pr.name AS product, r.status, rp.within_mandate, rp.mandate_note, \
+         (SELECT MAX(t.number) FROM ct_toewijzingen t WHERE t.referral_id = r.id) AS toewijzing \
+         FROM ct_referral_products rp JOIN cw_referrals r ON r.id = rp.referral_id \
+         JOIN cw_plans p ON p.id = r.plan_id JOIN ct_products pr ON pr.id = rp.product_id \
+         WHERE p.household_id = $1 ORDER BY r.id"
+    )
+    .bind(household_id)
+    .fetch_all(&mut *c)
+    .await
+    })?)
+}
+
+/// The newest referral of a plan (the one just requested).
+pub async fn newest_referral(tx: &mut Tx, plan_id: i64) -> Result<Option<i64>> {
+    let row: Option<(Option<i64>,)> = with_conn!(tx, |c| sqlx::query_as(
+        "SELECT MAX(id) FROM cw_referrals WHERE plan_id = $1"
+    )
+    .bind(plan_id)
+    .fetch_optional(&mut *c)
+    .await)?;
+    Ok(row.and_then(|(id,)| id))
 }

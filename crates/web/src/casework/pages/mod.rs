@@ -7,6 +7,7 @@ pub mod evaluation;
 pub mod norms;
 pub mod plan;
 pub mod provider;
+pub mod referral_product;
 pub mod report;
 pub mod resident;
 pub mod shared;
