@@ -46,6 +46,7 @@ struct RequestView {
     overdue: bool,
     status: String,
     answer: String,
+    wmo319: Option<String>,
 }
 
 fn view(r: &ct::RequestRow) -> RequestView {
@@ -86,6 +87,7 @@ fn view(r: &ct::RequestRow) -> RequestView {
         overdue: r.status == "open" && r.deadline < today(),
         status: r.status.clone(),
         answer,
+        wmo319: r.answer_xml.clone(),
     }
 }
 
