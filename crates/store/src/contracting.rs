@@ -1080,23 +1080,7 @@ pub async fn toewijzingen_for_export(
 /// Records the provider's start of delivery (WMO305). Only the provider's own
 /// toewijzing: another's number is [`StoreError::NotFound`].
 pub async fn record_start(tx: &mut Tx, provider_id: i64, number: i64, on: NaiveDate) -> Result<()> {
-    let n = exec!(tx, |c| {
-        sqlx::query(
-            "UPDATE ct_toewijzingen SET started_on = $1, version = version + 1 \
-             WHERE number = $2 AND provider_id = $3",
-        )
-        .bind(on)
-        .bind(number)
-        .bind(provider_id)
-        .execute(&mut *c)
-        .await
-    })?;
-    if n == 0 {
-        return Err(StoreError::NotFound(format!(
-            "toewijzing {number} of this provider"
-        )));
-    }
-    Ok(())
+    record_delivery(tx, provider_id, number, Delivery::Start(on)).await
 }
 
 /// Records the provider's end of delivery with its WMO588 reason (WMO307).
@@ -1107,17 +1091,39 @@ pub async fn record_stop(
     on: NaiveDate,
     reason: StopReason,
 ) -> Result<()> {
-    let n = exec!(tx, |c| {
-        sqlx::query(
+    record_delivery(tx, provider_id, number, Delivery::Stop(on, reason)).await
+}
+
+enum Delivery {
+    Start(NaiveDate),
+    Stop(NaiveDate, StopReason),
+}
+
+async fn record_delivery(tx: &mut Tx, provider_id: i64, number: i64, what: Delivery) -> Result<()> {
+    // Both statements take the same four parameters (a start has no reason:
+    // `$2 IS NULL` only keeps the numbering), so one bind list serves both.
+    let (sql, on, reason) = match what {
+        Delivery::Start(on) => (
+            "UPDATE ct_toewijzingen SET started_on = $1, version = version + 1 \
+             WHERE number = $3 AND provider_id = $4 AND $2 IS NULL",
+            on,
+            None,
+        ),
+        Delivery::Stop(on, reason) => (
             "UPDATE ct_toewijzingen SET stopped_on = $1, stop_reason = $2, version = version + 1 \
              WHERE number = $3 AND provider_id = $4",
-        )
-        .bind(on)
-        .bind(reason.code())
-        .bind(number)
-        .bind(provider_id)
-        .execute(&mut *c)
-        .await
+            on,
+            Some(reason.code()),
+        ),
+    };
+    let n = exec!(tx, |c| {
+        sqlx::query(sql)
+            .bind(on)
+            .bind(reason)
+            .bind(number)
+            .bind(provider_id)
+            .execute(&mut *c)
+            .await
     })?;
     if n == 0 {
         return Err(StoreError::NotFound(format!(
@@ -1435,25 +1441,9 @@ pub async fn load_demo(tx: &mut Tx) -> Result<()> {
             .map_err(corrupt)?;
         // The application as the provider made it at the start of the period,
         // when only the first tariffs existed.
-        let application = LicenceApplication::new(
-            &Contract::new(
-                contract.id,
-                contract.lot(),
-                contract.municipalities().to_vec(),
-                contract.from(),
-                contract.until(),
-            )
-            .map_err(corrupt)?
-            .with_parts(
-                contract.products().iter().copied(),
-                contract.requirements().to_vec(),
-                Vec::new(),
-            ),
-            evidence,
-            accepted,
-            applied_on,
-        )
-        .map_err(corrupt)?;
+        let application =
+            LicenceApplication::new(&contract.without_tariffs(), evidence, accepted, applied_on)
+                .map_err(corrupt)?;
         let licence_id =
             apply_for_licence(tx, provider_id, &contract, &application, applied_on).await?;
         if p.standing != spec::Standing::Applied {

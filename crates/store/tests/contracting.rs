@@ -102,19 +102,7 @@ async fn provider(tx: &mut Tx, name: &str, contract_id: i64, tariffs: &[i64], ac
     // Applied before the new tariff existed: only the tariffs named count.
     let accepted: BTreeSet<i64> = tariffs.iter().copied().collect();
     let application = LicenceApplication::new(
-        &Contract::new(
-            contract.id,
-            contract.lot(),
-            contract.municipalities().to_vec(),
-            contract.from(),
-            contract.until(),
-        )
-        .unwrap()
-        .with_parts(
-            contract.products().iter().copied(),
-            contract.requirements().to_vec(),
-            vec![],
-        ),
+        &contract.without_tariffs(),
         evidence,
         accepted,
         d("2026-01-02"),

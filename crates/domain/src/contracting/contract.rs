@@ -183,6 +183,15 @@ impl Contract {
         self
     }
 
+    /// The contract as it stood before any tariff was set (what an
+    /// application made at the start of the period saw).
+    pub fn without_tariffs(&self) -> Contract {
+        Contract {
+            tariffs: Vec::new(),
+            ..self.clone()
+        }
+    }
+
     pub fn lot(&self) -> &str {
         &self.lot
     }

@@ -24,21 +24,34 @@ fn provider_of(ctx: &Ctx) -> Result<i64, AppError> {
     ctx.user()?.user.provider_id.ok_or(AppError::Forbidden)
 }
 
+/// The read's audit entry, in the read's transaction, then commit.
+async fn commit_read(
+    mut tx: baken_store::Tx,
+    ctx: &Ctx,
+    provider: i64,
+    detail: String,
+) -> Result<(), AppError> {
+    let object = Some(("provider", provider.to_string()));
+    audit::append(
+        &mut tx,
+        &ctx.audit(AuditAction::Read, AuditOutcome::Success, object, detail),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 pub async fn toewijzingen(State(state): State<AppState>, ctx: Ctx) -> ApiResult {
     let provider = provider_of(&ctx)?;
     let mut tx = state.db.begin().await?;
     let rows = ct::provider_toewijzingen(&mut tx, provider).await?;
-    audit::append(
-        &mut tx,
-        &ctx.audit(
-            AuditAction::Read,
-            AuditOutcome::Success,
-            Some(("provider", provider.to_string())),
-            format!("api: {} toewijzingen", rows.len()),
-        ),
+    commit_read(
+        tx,
+        &ctx,
+        provider,
+        format!("api: {} toewijzingen", rows.len()),
     )
     .await?;
-    tx.commit().await?;
     let items: Vec<_> = rows
         .iter()
         .map(|t| {
@@ -58,17 +71,7 @@ pub async fn requests(State(state): State<AppState>, ctx: Ctx) -> ApiResult {
     let provider = provider_of(&ctx)?;
     let mut tx = state.db.begin().await?;
     let rows = ct::provider_requests(&mut tx, provider).await?;
-    audit::append(
-        &mut tx,
-        &ctx.audit(
-            AuditAction::Read,
-            AuditOutcome::Success,
-            Some(("provider", provider.to_string())),
-            format!("api: {} verzoeken", rows.len()),
-        ),
-    )
-    .await?;
-    tx.commit().await?;
+    commit_read(tx, &ctx, provider, format!("api: {} verzoeken", rows.len())).await?;
     let items: Vec<_> = rows
         .iter()
         .map(|r| {

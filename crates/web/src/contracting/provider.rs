@@ -187,6 +187,18 @@ pub async fn apply(
     Ok(Redirect::to("/aanbod/contracten?opgeslagen=1").into_response())
 }
 
+/// The change's audit entry in its transaction, commit, and back to the page.
+async fn saved(mut tx: baken_store::Tx, ctx: &Ctx, provider: i64, detail: String) -> PageResult {
+    let object = Some(("provider", provider.to_string()));
+    audit::append(
+        &mut tx,
+        &ctx.audit(AuditAction::Update, AuditOutcome::Success, object, detail),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/aanbod/contracten?opgeslagen=1").into_response())
+}
+
 #[derive(Deserialize, Default)]
 pub struct TariffsForm {
     #[serde(default)]
@@ -211,18 +223,13 @@ pub async fn accept_tariffs(
     }
     let mut tx = state.db.begin().await?;
     ct::accept_tariffs(&mut tx, provider, &tariffs, today()).await?;
-    audit::append(
-        &mut tx,
-        &ctx.audit(
-            AuditAction::Update,
-            AuditOutcome::Success,
-            Some(("provider", provider.to_string())),
-            format!("tarieven geaccepteerd: {tariffs:?}"),
-        ),
+    saved(
+        tx,
+        &ctx,
+        provider,
+        format!("tarieven geaccepteerd: {tariffs:?}"),
     )
-    .await?;
-    tx.commit().await?;
-    Ok(Redirect::to("/aanbod/contracten?opgeslagen=1").into_response())
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -262,16 +269,11 @@ pub async fn report_waiting_time(
         return Err(AppError::NotFound.into());
     }
     ct::report_waiting_time(&mut tx, provider, product, weeks, today()).await?;
-    audit::append(
-        &mut tx,
-        &ctx.audit(
-            AuditAction::Update,
-            AuditOutcome::Success,
-            Some(("provider", provider.to_string())),
-            format!("wachttijd product {product}: {weeks} weken"),
-        ),
+    saved(
+        tx,
+        &ctx,
+        provider,
+        format!("wachttijd product {product}: {weeks} weken"),
     )
-    .await?;
-    tx.commit().await?;
-    Ok(Redirect::to("/aanbod/contracten?opgeslagen=1").into_response())
+    .await
 }
