@@ -2,6 +2,7 @@
 //! nothing else (architecture invariant: no SQL, no HTML, no rules here).
 
 mod config;
+mod iwmo;
 mod kaart;
 
 use anyhow::{anyhow, bail, Context};
@@ -108,6 +109,11 @@ enum Command {
     Kaart {
         #[command(subcommand)]
         command: kaart::KaartCommand,
+    },
+    /// iWmo 3.2: WMO301 export to providers, import of their WMO305/307/315.
+    Iwmo {
+        #[command(subcommand)]
+        command: iwmo::IwmoCommand,
     },
 }
 
@@ -817,6 +823,11 @@ async fn run(command: Command, file: FileConfig, origins: Origins<'_>) -> anyhow
         }
         Command::Monitor { .. } => unreachable!("handled before the runtime starts"),
         Command::Kaart { command } => Ok(kaart::run(
+            command,
+            file.db.clone().unwrap_or_else(|| DEFAULT_DB.to_owned()),
+        )
+        .await?),
+        Command::Iwmo { command } => Ok(iwmo::run(
             command,
             file.db.clone().unwrap_or_else(|| DEFAULT_DB.to_owned()),
         )

@@ -135,6 +135,12 @@ impl Role {
             P::OwnPlan => self == R::Inwoner,
             P::ConfigureCasework => self == R::Beheerder,
             P::Monitor => self == R::Beleid,
+            // Commissioning: the municipality's buyer is the beheerder (no
+            // separate inkoop role: one account type fewer to keep); a provider
+            // applies for licences, accepts tariffs, reports waiting times and
+            // exchanges iWmo messages for its own toewijzingen only.
+            P::ManageContracts => self == R::Beheerder,
+            P::ProviderContracts | P::ApiIwmo => self == R::Aanbieder,
             P::ProviderCasework => self == R::Aanbieder,
             P::ManageUsers
             | P::ManageTeams
@@ -248,6 +254,13 @@ pub enum Permission {
     ConfigureCasework,
     /// The stapelingsmonitor: upload pseudonymised files, read protected reports.
     Monitor,
+    /// Commissioning beheer: products, contracts and tariffs, licence decisions,
+    /// team mandates, iWmo codes (beheerder).
+    ManageContracts,
+    /// A provider's own licences, tariff acceptances and waiting times.
+    ProviderContracts,
+    /// The iWmo API for a provider's software, scoped to its own toewijzingen.
+    ApiIwmo,
 }
 
 impl Permission {

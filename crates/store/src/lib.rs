@@ -23,6 +23,7 @@ pub mod areas;
 pub mod audit;
 pub mod casework;
 pub mod conference;
+pub mod contracting;
 pub mod demo;
 pub mod households;
 pub mod kaart;

@@ -17,6 +17,7 @@ use rand::{seq::SliceRandom, Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 pub mod casework;
+pub mod contracting;
 pub mod kaart;
 pub mod kaart_large;
 pub mod monitor;

@@ -86,12 +86,87 @@ const PARTNERS: &[&str] = &[
     "aanbieder",
 ];
 const MAP_KEEPERS: &[&str] = &["aanbieder", "beheerder"];
+const PROVIDER: &[&str] = &["aanbieder"];
 
 const NO_VERSION: Expect = Refused("Dat ging niet goed", "mist de versie van de gegevens");
 const NO_PLAN_VERSION: Expect = Refused("Dat ging niet goed", "mist de versie van het plan");
 const BAD_JSON: Expect = Problem(400, "not valid JSON");
 
 const MATRIX: &[Entry] = &[
+    // Commissioning (contracting/): beheer by the beheerder, a provider's own
+    // contracts and the iWmo API by the aanbieder, the choice and the
+    // verzoeken by the team.
+    e("GET", "/beheer/inkoop", ADMIN, Page("Inkoop")),
+    e(
+        "POST",
+        "/beheer/inkoop/tarieven",
+        ADMIN,
+        Refused("Inkoop", "Kies een contract en een product."),
+    ),
+    e(
+        "POST",
+        "/beheer/inkoop/licenties/{id}",
+        ADMIN,
+        Refused("Inkoop", "Kies: verlenen of afwijzen."),
+    ),
+    e(
+        "POST",
+        "/beheer/inkoop/mandaat",
+        ADMIN,
+        Refused("Inkoop", "Kies een team."),
+    ),
+    e(
+        "POST",
+        "/beheer/inkoop/iwmo",
+        ADMIN,
+        Refused("Inkoop", "Vul de CBS-gemeentecode in"),
+    ),
+    e("GET", "/aanbod/contracten", PROVIDER, Page("Contracten")),
+    e(
+        "POST",
+        "/aanbod/contracten/{id}/aanmelden",
+        PROVIDER,
+        Refused("Contracten", "Beschrijf het bewijs"),
+    ),
+    e(
+        "POST",
+        "/aanbod/tarieven",
+        PROVIDER,
+        Refused("Contracten", "Kies de tarieven die u accepteert."),
+    ),
+    e(
+        "POST",
+        "/aanbod/wachttijden",
+        PROVIDER,
+        Refused("Contracten", "Kies een product."),
+    ),
+    e(
+        "GET",
+        "/toewijzingen/keuze/{id}",
+        CASEWORKERS,
+        Refused("Dat ging niet goed", "noemt geen product"),
+    ),
+    e(
+        "POST",
+        "/toewijzingen/keuze/{id}",
+        CASEWORKERS,
+        Refused("Dat ging niet goed", "noemt geen product"),
+    ),
+    e(
+        "GET",
+        "/verzoeken",
+        CASEWORKERS,
+        Page("Verzoeken van aanbieders"),
+    ),
+    e("POST", "/verzoeken/{id}", CASEWORKERS, NotFound),
+    e("GET", "/api/v1/iwmo/toewijzingen", PROVIDER, Json),
+    e(
+        "POST",
+        "/api/v1/iwmo/berichten",
+        PROVIDER,
+        Problem(422, "not an iWmo message"),
+    ),
+    e("GET", "/api/v1/iwmo/verzoeken", PROVIDER, Json),
     e("GET", "/", PUBLIC, Redirect("/start")),
     e("GET", "/health", PUBLIC, Json),
     e("GET", "/ready", PUBLIC, Json),
@@ -757,7 +832,10 @@ fn concrete(template: &str, ids: &Ids) -> String {
         ids.signal.to_string()
     } else if template.starts_with("/plannen/") || template.starts_with("/api/v1/plans/") {
         ids.plan.to_string()
-    } else if template.starts_with("/verwijzingen/") || template.starts_with("/api/v1/referrals/") {
+    } else if template.starts_with("/verwijzingen/")
+        || template.starts_with("/api/v1/referrals/")
+        || template.starts_with("/toewijzingen/keuze/")
+    {
         ids.referral.to_string()
     } else if template.starts_with("/aanbieder/huishoudens/") {
         ids.provider_household.to_string()

@@ -24,6 +24,7 @@ use baken_domain::casework::{
 use baken_domain::{AuditAction, ParticipationRung};
 use baken_store::areas::Provider;
 use baken_store::casework::{self as cw, CaseError};
+use baken_store::contracting as ct;
 use baken_store::households::Household;
 use baken_store::{areas, timeline, StoreError, Tx};
 use minijinja::{context, Value};
@@ -492,14 +493,43 @@ pub(crate) async fn dossier_page(
         id,
         AuditAction::Read,
         "casework",
-        move |tx, h| Box::pin(async move { Ok((load_dossier(tx, h).await?, detail)) }),
+        move |tx, h| {
+            Box::pin(async move {
+                let dossier = load_dossier(tx, h).await?;
+                // Commissioning: the household's toewijzingen with the provider's
+                // start and stop, and the referrals that name a product.
+                let toewijzingen = ct::household_toewijzingen(tx, h.id).await?;
+                let referral_products = ct::household_referral_products(tx, h.id).await?;
+                Ok(((dossier, toewijzingen, referral_products), detail))
+            })
+        },
     )
     .await?;
-    let (norms, providers) = {
+    let (data, toewijzingen, referral_products) = data;
+    let (norms, providers, products) = {
         let mut tx = state.db.lookup().await?;
         let (norms, _) = current_norms(&mut tx).await?;
-        (norms, areas::providers(&mut tx).await?)
+        (
+            norms,
+            areas::providers(&mut tx).await?,
+            ct::products(&mut tx).await?,
+        )
     };
+    let toewijzingen: Vec<Value> = toewijzingen
+        .iter()
+        .map(|t| {
+            Value::from_serialize(context! {
+                number => t.number, product => t.product_name, provider => t.provider_name,
+                start => nl_date(t.start_date), end => t.end_date.map(nl_date), scope => t.scope_text(),
+                delivery => t.delivery().unwrap_or_else(|| "nog niet gestart".into()),
+            })
+        })
+        .collect();
+    let products: Vec<(i64, String)> = products
+        .into_iter()
+        .filter(|p| p.step == 5 && p.variant != "taakgericht")
+        .map(|p| (p.id, format!("{} ({}/{})", p.name, p.category, p.code)))
+        .collect();
     let data = dossier_context(&h, data, &norms, &providers, today(), typed.rows);
     let html = render(
         state,
@@ -507,7 +537,9 @@ pub(crate) async fn dossier_page(
         "casework/dossier.html",
         &format!("Dossier {}", h.street_address()),
         Value::from_serialize(context! {
-            errors => errors, form => typed.form, choices => choice_lists(), ..data
+            errors => errors, form => typed.form, choices => choice_lists(),
+            toewijzingen => toewijzingen, referral_products => referral_products,
+            products => products, ..data
         }),
     )?;
     Ok((status, html).into_response())

@@ -392,6 +392,9 @@ pub struct ReferralForm {
     /// Which care, from whom.
     #[serde(default)]
     zorg: String,
+    /// The product bought (commissioning), by id; recorded with the referral.
+    #[serde(default)]
+    product: String,
     #[serde(flatten)]
     reasons: ReasonsForm,
 }
@@ -413,6 +416,9 @@ pub async fn referral_submit(
         form.reasons.justification(),
     )
     .await;
+    if result.is_ok() {
+        super::referral_product::record(&state, &ctx, plan, &form.product).await?;
+    }
     answer_change(
         &state,
         &ctx,

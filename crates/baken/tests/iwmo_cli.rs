@@ -1,0 +1,267 @@
+//! `baken iwmo …` as a municipality runs it: a provider's verzoek (WMO315)
+//! becomes a task that is granted (a toewijzing, exported as a WMO301 that
+//! xmllint accepts) or refused (a WMO319 that xmllint accepts); the provider's
+//! start (WMO305) and stop (WMO307) land on the toewijzing; an invalid message
+//! is refused with its line and path and changes nothing.
+
+use baken_store::sqlx;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn baken(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_baken"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("BAKEN_DB")
+        .env_remove("BAKEN_CONFIG")
+        .env("BAKEN_LOG", "warn")
+        .stdin(Stdio::null())
+        .output()
+        .expect("baken runs")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+const XSD_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../iwmo/xsd");
+
+/// xmllint, the validator the issue names, run by the test itself.
+fn xmllint_accepts(kind: &str, file: &Path) -> bool {
+    let out = Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(format!("{XSD_DIR}/{kind}.xsd"))
+        .arg(file)
+        .output()
+        .expect("xmllint runs (Debian package libxml2-utils)");
+    if !out.status.success() {
+        eprintln!("{}", String::from_utf8_lossy(&out.stderr));
+    }
+    out.status.success()
+}
+
+fn header(prefix: &str, code: &str, id: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<{prefix}:Bericht xmlns:iwmo="http://www.istandaarden.nl/iwmo/3_2/basisschema/schema" xmlns:{prefix}="http://www.istandaarden.nl/iwmo/3_2/{prefix}/schema">
+  <{prefix}:Header>
+    <{prefix}:BerichtCode>{code}</{prefix}:BerichtCode>
+    <{prefix}:BerichtVersie>3</{prefix}:BerichtVersie>
+    <{prefix}:BerichtSubversie>2</{prefix}:BerichtSubversie>
+    <{prefix}:Afzender>42420001</{prefix}:Afzender>
+    <{prefix}:Ontvanger>9999</{prefix}:Ontvanger>
+    <{prefix}:BerichtIdentificatie>
+      <iwmo:Identificatie>{id}</iwmo:Identificatie>
+      <iwmo:Dagtekening>2026-12-01</iwmo:Dagtekening>
+    </{prefix}:BerichtIdentificatie>
+    <{prefix}:XsdVersie>
+      <iwmo:BasisschemaXsdVersie>1.0.0</iwmo:BasisschemaXsdVersie>
+      <iwmo:BerichtXsdVersie>1.0.0</iwmo:BerichtXsdVersie>
+    </{prefix}:XsdVersie>
+  </{prefix}:Header>
+"#
+    )
+}
+
+fn client(prefix: &str, bsn: &str) -> String {
+    format!(
+        r#"    <{prefix}:Bsn>{bsn}</{prefix}:Bsn>
+    <{prefix}:Geboortedatum><iwmo:Datum>1950-01-01</iwmo:Datum></{prefix}:Geboortedatum>
+    <{prefix}:Geslacht>0</{prefix}:Geslacht>
+    <{prefix}:Naam><iwmo:Geslachtsnaam><iwmo:Achternaam>Proef</iwmo:Achternaam></iwmo:Geslachtsnaam></{prefix}:Naam>
+"#
+    )
+}
+
+fn wmo315(bsn: &str) -> String {
+    let product = |reference: &str, category: &str, code: &str| {
+        format!(
+            r#"      <wmo315:AangevraagdProduct>
+        <wmo315:ReferentieAanbieder>{reference}</wmo315:ReferentieAanbieder>
+        <wmo315:Product><iwmo:Categorie>{category}</iwmo:Categorie><iwmo:Code>{code}</iwmo:Code></wmo315:Product>
+        <wmo315:ToewijzingIngangsdatum>2027-01-04</wmo315:ToewijzingIngangsdatum>
+        <wmo315:ToewijzingEinddatum>2027-12-31</wmo315:ToewijzingEinddatum>
+        <wmo315:Omvang><iwmo:Volume>3</iwmo:Volume><iwmo:Eenheid>04</iwmo:Eenheid><iwmo:Frequentie>2</iwmo:Frequentie></wmo315:Omvang>
+        <wmo315:Verwijzer><iwmo:Type>04</iwmo:Type><iwmo:Naam>Huisarts Proefstad</iwmo:Naam></wmo315:Verwijzer>
+      </wmo315:AangevraagdProduct>
+"#
+        )
+    };
+    format!(
+        "{}  <wmo315:Client>\n{}    <wmo315:AangevraagdeProducten>\n{}{}    </wmo315:AangevraagdeProducten>\n  </wmo315:Client>\n</wmo315:Bericht>\n",
+        header("wmo315", "444", "V1"),
+        client("wmo315", bsn),
+        product("REF-A", "02", "02A01"),
+        product("REF-B", "02", "ZZZZZ"),
+    )
+}
+
+fn wmo305(bsn: &str, id: &str, number: i64, begin: &str) -> String {
+    format!(
+        r#"{}  <wmo305:Client>
+{}    <wmo305:StartProducten>
+      <wmo305:StartProduct>
+        <wmo305:ToewijzingNummer>{number}</wmo305:ToewijzingNummer>
+        <wmo305:Product><iwmo:Categorie>02</iwmo:Categorie><iwmo:Code>02A01</iwmo:Code></wmo305:Product>
+        <wmo305:ToewijzingIngangsdatum>2027-01-04</wmo305:ToewijzingIngangsdatum>
+        <wmo305:Begindatum>{begin}</wmo305:Begindatum>
+        <wmo305:StatusAanlevering>1</wmo305:StatusAanlevering>
+      </wmo305:StartProduct>
+    </wmo305:StartProducten>
+  </wmo305:Client>
+</wmo305:Bericht>
+"#,
+        header("wmo305", "418", id),
+        client("wmo305", bsn)
+    )
+}
+
+fn wmo307(bsn: &str, number: i64) -> String {
+    format!(
+        r#"{}  <wmo307:Client>
+{}    <wmo307:StopProducten>
+      <wmo307:StopProduct>
+        <wmo307:ToewijzingNummer>{number}</wmo307:ToewijzingNummer>
+        <wmo307:Product><iwmo:Categorie>02</iwmo:Categorie><iwmo:Code>02A01</iwmo:Code></wmo307:Product>
+        <wmo307:ToewijzingIngangsdatum>2027-01-04</wmo307:ToewijzingIngangsdatum>
+        <wmo307:Begindatum>2027-01-06</wmo307:Begindatum>
+        <wmo307:RedenBeeindiging>19</wmo307:RedenBeeindiging>
+        <wmo307:Einddatum>2027-06-30</wmo307:Einddatum>
+        <wmo307:StatusAanlevering>1</wmo307:StatusAanlevering>
+      </wmo307:StopProduct>
+    </wmo307:StopProducten>
+  </wmo307:Client>
+</wmo307:Bericht>
+"#,
+        header("wmo307", "420", "S1"),
+        client("wmo307", bsn)
+    )
+}
+
+async fn query<T>(url: &str, sql: &'static str) -> T
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+{
+    let pool = sqlx::SqlitePool::connect(url).await.expect("open");
+    let row = sqlx::query_as(sql).fetch_one(&pool).await.expect("query");
+    pool.close().await;
+    row
+}
+
+#[tokio::test]
+async fn a_verzoek_becomes_a_toewijzing_that_is_exported_started_and_stopped() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path();
+    let db = format!("sqlite://{}", path.join("b.db").display());
+    let demo = baken(&["demo", "--db", &db, "--households", "20"], path);
+    assert!(demo.status.success(), "{}", text(&demo));
+    let (bsn,): (String,) = query(&db, "SELECT bsn FROM residents ORDER BY id LIMIT 1").await;
+
+    std::fs::write(path.join("v.xml"), wmo315(&bsn)).unwrap();
+    assert!(xmllint_accepts("WMO315", &path.join("v.xml")));
+    let import = baken(&["iwmo", "import", "v.xml", "--db", &db], path);
+    assert!(import.status.success(), "{}", text(&import));
+    assert!(text(&import).contains("WMO315 from Begeleiding Dichtbij: 2 verzoek(en) as tasks"));
+    let (open, deadline): (i64, String) = query(
+        &db,
+        "SELECT COUNT(*), MIN(deadline) FROM ct_requests WHERE status = 'open' AND team_id IS NOT NULL",
+    )
+    .await;
+    assert_eq!(open, 2);
+    assert!(!deadline.is_empty());
+    // The same message twice is refused.
+    let again = baken(&["iwmo", "import", "v.xml", "--db", &db], path);
+    assert!(!again.status.success());
+    assert!(
+        text(&again).contains("was already read"),
+        "{}",
+        text(&again)
+    );
+
+    let (granted, refused): (i64, i64) =
+        query(&db, "SELECT MIN(id), MAX(id) FROM ct_requests").await;
+    let grant = baken(
+        &[
+            "iwmo",
+            "answer",
+            &granted.to_string(),
+            "--grant",
+            "--db",
+            &db,
+        ],
+        path,
+    );
+    assert!(grant.status.success(), "{}", text(&grant));
+    let refuse = baken(
+        &[
+            "iwmo",
+            "answer",
+            &refused.to_string(),
+            "--refuse",
+            "3",
+            "--note",
+            "Product niet ingekocht",
+            "--out",
+            "uit",
+            "--db",
+            &db,
+        ],
+        path,
+    );
+    assert!(refuse.status.success(), "{}", text(&refuse));
+    let wmo319 = path.join(format!("uit/WMO319_request_{refused}.xml"));
+    assert!(xmllint_accepts("WMO319", &wmo319));
+
+    let export = baken(&["iwmo", "export", "--out", "uit", "--db", &db], path);
+    assert!(export.status.success(), "{}", text(&export));
+    let files: Vec<_> = std::fs::read_dir(path.join("uit"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("WMO301_42420001_")
+        })
+        .collect();
+    assert_eq!(files.len(), 1, "{}", text(&export));
+    assert!(xmllint_accepts("WMO301", &files[0]));
+    let written = std::fs::read_to_string(&files[0]).unwrap();
+    assert!(written.contains("<wmo301:ReferentieAanbieder>REF-A</wmo301:ReferentieAanbieder>"));
+    assert!(written.contains(&format!("<wmo301:Bsn>{bsn}</wmo301:Bsn>")));
+    let (number,): (i64,) = query(&db, "SELECT number FROM ct_toewijzingen").await;
+
+    // An invalid start is refused with line and path, and changes nothing.
+    std::fs::write(
+        path.join("bad.xml"),
+        wmo305(&bsn, "B1", number, "6 januari"),
+    )
+    .unwrap();
+    let bad = baken(&["iwmo", "import", "bad.xml", "--db", &db], path);
+    assert!(!bad.status.success());
+    assert!(
+        text(&bad).contains("line 28, /Bericht/Client/StartProducten/StartProduct/Begindatum"),
+        "{}",
+        text(&bad)
+    );
+    let (started,): (Option<String>,) = query(&db, "SELECT started_on FROM ct_toewijzingen").await;
+    assert_eq!(started, None);
+
+    std::fs::write(path.join("s.xml"), wmo305(&bsn, "B2", number, "2027-01-06")).unwrap();
+    std::fs::write(path.join("e.xml"), wmo307(&bsn, number)).unwrap();
+    let ok = baken(&["iwmo", "import", "s.xml", "e.xml", "--db", &db], path);
+    assert!(ok.status.success(), "{}", text(&ok));
+    let (started, stopped, reason): (String, String, String) = query(
+        &db,
+        "SELECT started_on, stopped_on, stop_reason FROM ct_toewijzingen",
+    )
+    .await;
+    assert_eq!(
+        (started.as_str(), stopped.as_str(), reason.as_str()),
+        ("2027-01-06", "2027-06-30", "19")
+    );
+}

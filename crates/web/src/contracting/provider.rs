@@ -1,0 +1,279 @@
+//! A provider's own commissioning (aanbieder): its licences and their status
+//! with the municipality's reason, applying for a contract (evidence per
+//! requirement, accepting the tariffs), accepting a new tariff, and reporting
+//! its waiting time per product.
+
+use crate::support::ctx::Ctx;
+use crate::support::error::AppError;
+use crate::support::form::{path_id, FieldErrors, HtmlForm};
+use crate::support::render::{render, PageResult};
+use crate::support::state::AppState;
+use crate::support::time::{nl_date, today};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use baken_domain::contracting::{Evidence, LicenceApplication};
+use baken_domain::{AuditAction, AuditOutcome};
+use baken_store::{audit, contracting as ct};
+use minijinja::{context, Value};
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Deserialize, Default)]
+pub struct SavedQuery {
+    opgeslagen: Option<String>,
+}
+
+fn provider_of(ctx: &Ctx) -> Result<i64, AppError> {
+    ctx.user()?.user.provider_id.ok_or(AppError::NotFound)
+}
+
+async fn overview_page(
+    state: &AppState,
+    ctx: &Ctx,
+    saved: &str,
+    errors: FieldErrors,
+    status: StatusCode,
+) -> PageResult {
+    let provider = provider_of(ctx)?;
+    let today = today();
+    let mut tx = state.db.read().await?;
+    let licences = ct::licences(&mut tx, Some(provider)).await?;
+    let accepted = ct::accepted_tariffs(&mut tx, provider).await?;
+    let products = ct::products(&mut tx).await?;
+    let mut contracts = Vec::new();
+    for c in ct::contracts(&mut tx).await? {
+        let Some(contract) = ct::contract(&mut tx, c.id).await? else {
+            continue;
+        };
+        let has_licence = licences
+            .iter()
+            .any(|l| l.contract_id == c.id && l.status != "afgewezen");
+        let open_tariffs: Vec<_> = contract
+            .tariffs()
+            .iter()
+            .filter(|t| t.valid_until.is_none_or(|u| u >= today))
+            .map(|t| {
+                let name = products
+                    .iter()
+                    .find(|p| p.id == t.product_id)
+                    .map_or_else(String::new, |p| p.name.clone());
+                context! {
+                    id => t.id, product => name, amount => t.cents.to_string(),
+                    from => nl_date(t.valid_from), accepted => accepted.contains(&t.id),
+                }
+            })
+            .collect();
+        contracts.push(context! {
+            id => c.id, lot => c.lot, until => nl_date(c.valid_until), has_licence => has_licence,
+            requirements => contract.requirements().iter().map(|r| context! { id => r.id, name => r.name.clone() }).collect::<Vec<_>>(),
+            tariffs => open_tariffs,
+        });
+    }
+    drop(tx);
+    let licences: Vec<_> = licences
+        .iter()
+        .map(|l| {
+            let renewal = l.licence().map(|x| x.renewal_due(today)).unwrap_or(false);
+            context! {
+                lot => l.lot, status => l.status, reason => l.reason, until => nl_date(l.valid_until),
+                renewal_due => renewal,
+            }
+        })
+        .collect();
+    let html = render(
+        state,
+        ctx,
+        "contracting/provider.html",
+        "Contracten",
+        Value::from_serialize(context! {
+            licences => licences, contracts => contracts, products => products,
+            saved => saved, errors => errors,
+        }),
+    )?;
+    Ok((status, html).into_response())
+}
+
+pub async fn overview(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<SavedQuery>,
+) -> PageResult {
+    let saved = if q.opgeslagen.is_some() {
+        "Opgeslagen."
+    } else {
+        ""
+    };
+    overview_page(&state, &ctx, saved, FieldErrors::new(), StatusCode::OK).await
+}
+
+async fn refused(state: &AppState, ctx: &Ctx, field: &str, message: &str) -> PageResult {
+    overview_page(
+        state,
+        ctx,
+        "",
+        FieldErrors::only(field, message),
+        StatusCode::BAD_REQUEST,
+    )
+    .await
+}
+
+/// Applying: a statement per requirement (`bewijs_{id}`) and the tariffs accepted.
+pub async fn apply(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    HtmlForm(form): HtmlForm<BTreeMap<String, Vec<String>>>,
+) -> PageResult {
+    let contract_id = path_id(&id)?;
+    let provider = provider_of(&ctx)?;
+    let today = today();
+    let mut tx = state.db.begin().await?;
+    let contract = ct::contract(&mut tx, contract_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut evidence = BTreeMap::new();
+    for r in contract.requirements() {
+        let text = form
+            .get(&format!("bewijs_{}", r.id))
+            .and_then(|v| v.first())
+            .map(String::as_str)
+            .unwrap_or("");
+        match Evidence::statement(text, today) {
+            Ok(e) => {
+                evidence.insert(r.id, e);
+            }
+            Err(_) => {
+                drop(tx);
+                let message = format!(
+                    "Beschrijf het bewijs voor '{}' (minstens 5 tekens).",
+                    r.name
+                );
+                return refused(&state, &ctx, &format!("bewijs_{contract_id}"), &message).await;
+            }
+        }
+    }
+    let accepted: BTreeSet<i64> = form
+        .get("tarief")
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t.parse().ok())
+        .collect();
+    let application = match LicenceApplication::new(&contract, evidence, accepted, today) {
+        Ok(a) => a,
+        Err(e) => {
+            drop(tx);
+            let message = match e.field() {
+                "tarieven" => {
+                    "Accepteer alle tarieven van het contract om een licentie aan te vragen."
+                }
+                _ => "Dit contract loopt niet meer.",
+            };
+            return refused(&state, &ctx, &format!("bewijs_{contract_id}"), message).await;
+        }
+    };
+    let id = ct::apply_for_licence(&mut tx, provider, &contract, &application, today).await?;
+    audit::append(
+        &mut tx,
+        &ctx.audit(
+            AuditAction::Create,
+            AuditOutcome::Success,
+            Some(("licence", id.to_string())),
+            format!("licentie aangevraagd voor {}", contract.lot()),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/aanbod/contracten?opgeslagen=1").into_response())
+}
+
+/// The change's audit entry in its transaction, commit, and back to the page.
+async fn saved(mut tx: baken_store::Tx, ctx: &Ctx, provider: i64, detail: String) -> PageResult {
+    let object = Some(("provider", provider.to_string()));
+    audit::append(
+        &mut tx,
+        &ctx.audit(AuditAction::Update, AuditOutcome::Success, object, detail),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/aanbod/contracten?opgeslagen=1").into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct TariffsForm {
+    #[serde(default)]
+    tarief: Vec<String>,
+}
+
+pub async fn accept_tariffs(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    HtmlForm(form): HtmlForm<TariffsForm>,
+) -> PageResult {
+    let provider = provider_of(&ctx)?;
+    let tariffs: BTreeSet<i64> = form.tarief.iter().filter_map(|t| t.parse().ok()).collect();
+    if tariffs.is_empty() {
+        return refused(
+            &state,
+            &ctx,
+            "tarieven",
+            "Kies de tarieven die u accepteert.",
+        )
+        .await;
+    }
+    let mut tx = state.db.begin().await?;
+    ct::accept_tariffs(&mut tx, provider, &tariffs, today()).await?;
+    saved(
+        tx,
+        &ctx,
+        provider,
+        format!("tarieven geaccepteerd: {tariffs:?}"),
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+pub struct WaitingForm {
+    #[serde(default)]
+    product: String,
+    #[serde(default)]
+    weken: String,
+}
+
+pub async fn report_waiting_time(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    HtmlForm(form): HtmlForm<WaitingForm>,
+) -> PageResult {
+    let provider = provider_of(&ctx)?;
+    let Ok(product) = form.product.parse::<i64>() else {
+        return refused(&state, &ctx, "wachttijd", "Kies een product.").await;
+    };
+    let Some(weeks) = form
+        .weken
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|w| (0..=104).contains(w))
+    else {
+        return refused(
+            &state,
+            &ctx,
+            "wachttijd",
+            "Vul de wachttijd in weken in: 0 tot en met 104.",
+        )
+        .await;
+    };
+    let mut tx = state.db.begin().await?;
+    if ct::product_row(&mut tx, product).await?.is_none() {
+        return Err(AppError::NotFound.into());
+    }
+    ct::report_waiting_time(&mut tx, provider, product, weeks, today()).await?;
+    saved(
+        tx,
+        &ctx,
+        provider,
+        format!("wachttijd product {product}: {weeks} weken"),
+    )
+    .await
+}
