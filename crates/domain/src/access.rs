@@ -264,7 +264,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 24] = [
+    pub const ALL: [Permission; 27] = [
         Permission::Public,
         Permission::Authenticated,
         Permission::HouseholdsSearch,
@@ -289,6 +289,9 @@ impl Permission {
         Permission::ProviderCasework,
         Permission::ConfigureCasework,
         Permission::Monitor,
+        Permission::ManageContracts,
+        Permission::ProviderContracts,
+        Permission::ApiIwmo,
     ];
 
     /// Does this permission show data about a person (a resident, a household
@@ -309,7 +312,9 @@ impl Permission {
             | P::ApiCasework
             | P::DecideReferral
             | P::OwnPlan
-            | P::ProviderCasework => true,
+            | P::ProviderCasework
+            // A toewijzing names its client (iWmo's Client: BSN, name, birth date).
+            | P::ApiIwmo => true,
             P::Public
             | P::Authenticated
             | P::Aggregates
@@ -320,7 +325,10 @@ impl Permission {
             | P::ManageWijzer
             | P::ReportSignal
             | P::ConfigureCasework
-            | P::Monitor => false,
+            | P::Monitor
+            // Products, tariffs, licences and waiting times: organisations, not persons.
+            | P::ManageContracts
+            | P::ProviderContracts => false,
         }
     }
 }
