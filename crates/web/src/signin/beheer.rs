@@ -43,7 +43,7 @@ pub async fn page(
     )
     .await?;
     tx.commit().await?;
-    let since = factor.as_ref().and_then(super::confirmed_since);
+    let since = factor.as_ref().and_then(super::factor::confirmed_since);
     Ok(render(
         &state,
         &ctx,

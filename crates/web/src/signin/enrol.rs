@@ -30,7 +30,7 @@ pub async fn form(State(state): State<AppState>, ctx: Ctx) -> PageResult {
         if current.second_factor_pending {
             return Ok(Redirect::to(session::CODE_PAGE).into_response());
         }
-        let since = super::confirmed_since(&f).unwrap_or_default();
+        let since = super::factor::confirmed_since(&f).unwrap_or_default();
         return Ok(render(
             &state,
             &ctx,

@@ -12,6 +12,7 @@
 pub mod beheer;
 pub mod code;
 pub mod enrol;
+mod factor;
 pub mod oidc;
 pub mod session;
 pub mod totp;
@@ -20,15 +21,6 @@ use crate::support::route::{route, Route};
 use axum::http::Method;
 use axum::routing::{get, post};
 use baken_domain::Permission;
-
-/// When a second factor was set up, as the pages show it (Dutch local time).
-fn confirmed_since(factor: &baken_store::second_factor::Factor) -> Option<String> {
-    factor.confirmed_at.map(|t| {
-        crate::support::time::nl_local(t)
-            .format("%d-%m-%Y om %H:%M")
-            .to_string()
-    })
-}
 
 /// The routes of second factor and single sign-on, each with its permission.
 pub fn routes() -> Vec<Route> {

@@ -2579,8 +2579,7 @@ async fn triage_puts_the_longest_overdue_first_and_filters_without_javascript() 
         // The team overview lists the overdue in the same order.
         let lead = app.login_as("teamleider").await;
         let team = app.get("/teamoverzicht", &lead).await.body;
-        let late =
-            first_between(&team, "zonder contact binnen de norm", "</table>").unwrap();
+        let late = first_between(&team, "zonder contact binnen de norm", "</table>").unwrap();
         let rows: Vec<u32> = late
             .split("<tr><td>")
             .skip(1)

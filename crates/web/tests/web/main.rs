@@ -12,7 +12,7 @@ mod helpers;
 mod input;
 mod kaart_web;
 mod monitor;
+mod notifications;
 mod oidc;
 mod second_factor;
-mod notifications;
 mod web;
