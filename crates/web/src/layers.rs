@@ -148,11 +148,29 @@ impl MakeRequestId for RandomRequestId {
     }
 }
 
-pub(crate) async fn client_addr(mut req: Request, next: Next) -> Response {
+/// The client's address: the peer, or — behind a trusted proxy — the address
+/// the proxies forwarded (see `support::client`).
+pub(crate) async fn client_addr(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let forwarded_for: Vec<&str> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
     let addr = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
+        .map(|c| {
+            state
+                .config
+                .trusted_proxies
+                .client(c.0.ip(), &forwarded_for)
+                .to_string()
+        })
         .unwrap_or_else(|| "onbekend".to_owned());
     req.extensions_mut().insert(ClientAddr(addr));
     next.run(req).await
@@ -196,6 +214,7 @@ pub(crate) async fn identify(
                     user,
                     csrf: None,
                     session_secret: None,
+                    failed_logins_before: 0,
                 }))
             }
             Audience::Html => {
@@ -208,6 +227,7 @@ pub(crate) async fn identify(
                     user: s.user,
                     csrf: Some(s.csrf_token),
                     session_secret: Some(secret),
+                    failed_logins_before: s.failed_logins_before,
                 }))
             }
         }
@@ -257,13 +277,15 @@ pub(crate) async fn identify(
         }
     }
     if audience == Audience::Html {
+        // Only a token this installation made is used; any other is replaced.
+        let key = &state.config.pre_login_key;
         match cookie(req.headers(), PRE_CSRF_COOKIE) {
-            Some(v) if v.len() == 64 => {
+            Some(v) if key.verify(v) => {
                 let v = v.to_owned();
                 req.extensions_mut().insert(PreCsrf(v));
             }
             _ => {
-                let v = users::new_secret();
+                let v = key.issue();
                 req.extensions_mut().insert(PreCsrf(v.clone()));
                 set_pre_cookie = Some(v);
             }
@@ -525,6 +547,10 @@ pub(crate) async fn render_failures(
                     "Method Not Allowed",
                     format!("This resource does not accept this method; it accepts {allow}."),
                 ),
+                AppError::Busy { .. } => (
+                    "Service Unavailable",
+                    "Too many requests are being handled at once; try again after Retry-After seconds.".to_owned(),
+                ),
                 AppError::Internal(_) => (
                     "Internal Server Error",
                     "Something went wrong on our side; it has been logged.".to_owned(),
@@ -572,10 +598,17 @@ pub(crate) async fn render_failures(
         }
     };
     let mut res = add_api_version(audience, res);
-    if let AppError::MethodNotAllowed { allow } = err.as_ref() {
-        if let Ok(value) = HeaderValue::from_str(allow) {
-            res.headers_mut().insert(header::ALLOW, value);
+    match err.as_ref() {
+        AppError::MethodNotAllowed { allow } => {
+            if let Ok(value) = HeaderValue::from_str(allow) {
+                res.headers_mut().insert(header::ALLOW, value);
+            }
         }
+        AppError::Busy { retry_after_secs } => {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+        }
+        _ => {}
     }
     res
 }

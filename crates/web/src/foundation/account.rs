@@ -111,7 +111,9 @@ pub async fn change_password(
     let stored = users::password_hash(&mut tx, current.user.id).await?;
     drop(tx);
     let check = PasswordCheck {
-        current_verified: verify_password_async(form.huidig.clone(), stored.clone()).await,
+        current_verified: verify_password_async(form.huidig.clone(), stored.clone())
+            .await
+            .map_err(AppError::from)?,
         temporary: current.user.password_temporary,
     };
     let new = match form.parse(check) {
@@ -132,7 +134,7 @@ pub async fn change_password(
     };
     let hash = hash_password_async(new.expose().to_owned())
         .await
-        .map_err(AppError::internal("hashing the password"))?;
+        .map_err(AppError::from)?;
     let mut tx = state.db.begin().await?;
     if users::password_hash(&mut tx, current.user.id).await? != stored {
         return Err(AppError::Conflict(

@@ -21,6 +21,9 @@ pub struct CurrentUser {
     pub csrf: Option<String>,
     /// The session secret (to end this session on logout); None for tokens.
     pub session_secret: Option<String>,
+    /// Wrong passwords tried on the account before the login that made this
+    /// session (the start page tells the holder); 0 for tokens.
+    pub failed_logins_before: i64,
 }
 
 impl CurrentUser {

@@ -10,11 +10,15 @@
 
 pub mod audit;
 pub mod audit_budget;
+pub mod back;
 pub mod choice;
+pub mod client;
 pub mod ctx;
 pub mod error;
 pub mod form;
+pub mod login_throttle;
 pub mod password;
+pub mod pre_csrf;
 pub mod problem;
 pub mod render;
 pub mod route;

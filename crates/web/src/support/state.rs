@@ -1,6 +1,9 @@
 //! The application's state and configuration: what every handler is handed.
 
 use super::audit_budget::AuditBudget;
+use super::client::TrustedProxies;
+use super::login_throttle::LoginThrottle;
+use super::pre_csrf::PreLoginKey;
 use axum::http::Method;
 use baken_domain::kaart::{RuleIndex, ServiceIndex};
 use baken_domain::{Permission, Role};
@@ -21,6 +24,11 @@ pub struct WebConfig {
     pub municipality: String,
     /// The stapelingsmonitor's upload: domains, size limit, where uploads wait.
     pub monitor: MonitorSettings,
+    /// Signs the pre-login CSRF token; the installation's secret from the
+    /// database (`baken_store::meta::server_secret`), random when not set.
+    pub pre_login_key: PreLoginKey,
+    /// Proxies whose `X-Forwarded-For` names the client (see `client_addr`).
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Default for WebConfig {
@@ -31,6 +39,8 @@ impl Default for WebConfig {
             demo: false,
             municipality: "Baken".to_owned(),
             monitor: MonitorSettings::default(),
+            pre_login_key: PreLoginKey::random(),
+            trusted_proxies: TrustedProxies::default(),
         }
     }
 }
@@ -58,6 +68,8 @@ pub struct AppState {
     pub(crate) wijzer_index: WijzerIndexCache,
     /// How many anonymous refusals per client address are audited (see `audit_budget`).
     pub(crate) anonymous_audit: Arc<AuditBudget>,
+    /// Wrong passwords per address and per account name (see `login_throttle`).
+    pub(crate) login_throttle: Arc<LoginThrottle>,
 }
 
 /// The most that one upload may hold, all files together (a configuration may lower

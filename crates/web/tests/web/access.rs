@@ -848,7 +848,7 @@ async fn anonymous_visitors_are_sent_to_login_or_get_401_and_are_audited() {
             let body = match (entry.method, is_api(&path)) {
                 ("GET", _) => None,
                 (_, true) => Some(String::new()),
-                _ => Some(TestApp::form_body(&As::Anonymous, &[])),
+                _ => Some(app.form_body(&As::Anonymous, &[])),
             };
             let res = app
                 .send_from(Some(address(i)), entry.method, &path, &As::Anonymous, body)

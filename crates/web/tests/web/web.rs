@@ -159,23 +159,92 @@ async fn a_form_without_a_valid_csrf_token_is_refused_and_changes_nothing() {
 }
 
 #[tokio::test]
-async fn login_locks_after_five_failures_and_audits_each_attempt() {
+async fn wrong_passwords_slow_a_name_down_alike_for_real_and_unknown_names_and_the_holder_is_told()
+{
     for app in apps(10).await {
-        for _ in 0..5 {
-            let res = app
-                .post_form(
-                    "/inloggen",
+        // Each guess from its own address: the name alone is throttled.
+        let from = |i: u8| Some(std::net::IpAddr::from([198, 51, 100, i]));
+        let try_login = |i: u8, name: &'static str, password: &'static str| {
+            let app = &app;
+            async move {
+                let form = app.form_body(
                     &As::Anonymous,
-                    &[
-                        ("gebruikersnaam", "beleid"),
-                        ("wachtwoord", "fout-fout-fout"),
-                    ],
-                )
-                .await;
-            assert_eq!(res.status, 400);
+                    &[("gebruikersnaam", name), ("wachtwoord", password)],
+                );
+                app.send_from(from(i), "POST", "/inloggen", &As::Anonymous, Some(form))
+                    .await
+            }
+        };
+        for name in ["beleid", "bestaat-niet"] {
+            for i in 0..5 {
+                let res = try_login(i, name, "fout-fout-fout").await;
+                assert_eq!(res.status, 400, "{name}");
+                assert!(res
+                    .body
+                    .contains("Gebruikersnaam of wachtwoord klopt niet."));
+            }
+            let res = try_login(9, name, "proefstad-demo-2026").await;
+            assert_eq!(res.status, 429, "{name}: the sixth attempt waits");
+            assert!(
+                res.body.contains("Wacht 1 seconden"),
+                "{name}: {}",
+                res.body
+            );
+            assert_eq!(
+                res.headers.get("retry-after").map(|v| v.as_bytes()),
+                Some(&b"1"[..])
+            );
         }
-        // now even the right password is refused, with a clear message
-        let res = app
+        let logins: Vec<_> = app
+            .audit_tail(20)
+            .await
+            .into_iter()
+            .filter(|r| r.action == "login")
+            .collect();
+        assert_eq!(logins.len(), 12, "every attempt audited");
+        assert_eq!(logins.iter().filter(|r| r.outcome == "denied").count(), 2);
+        assert_eq!(logins.iter().filter(|r| r.outcome == "failed").count(), 10);
+
+        // No lock: after the delay the holder logs in, and is told.
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        let ok = app
+            .post_form(
+                "/inloggen",
+                &As::Anonymous,
+                &[
+                    ("gebruikersnaam", "beleid"),
+                    ("wachtwoord", "proefstad-demo-2026"),
+                    ("terug", "/huishoudens"),
+                ],
+            )
+            .await;
+        assert_eq!(ok.status, 303, "{}", ok.body);
+        assert_eq!(ok.location(), Some("/start?verder=%2Fhuishoudens"));
+        let cookie = ok
+            .headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|c| c.strip_prefix("baken_sessie="))
+            .and_then(|c| c.split(';').next())
+            .unwrap_or_default()
+            .to_owned();
+        let session = As::Session {
+            cookie,
+            csrf: String::new(),
+        };
+        let start = app.get("/start?verder=%2Fhuishoudens", &session).await;
+        assert!(
+            start.body.contains(
+                "Sinds uw vorige inlog is 5 keer geprobeerd in te loggen met een verkeerd wachtwoord"
+            ),
+            "{}",
+            start.body
+        );
+        assert!(start.body.contains("href=\"/huishoudens\""));
+
+        // Another login without wrong passwords in between: nothing to tell.
+        let again = app
             .post_form(
                 "/inloggen",
                 &As::Anonymous,
@@ -185,43 +254,7 @@ async fn login_locks_after_five_failures_and_audits_each_attempt() {
                 ],
             )
             .await;
-        assert_eq!(res.status, 400);
-        assert!(res.body.contains("tijdelijk geblokkeerd"), "{}", res.body);
-        let logins: Vec<_> = app
-            .audit_tail(10)
-            .await
-            .into_iter()
-            .filter(|r| r.action == "login")
-            .collect();
-        assert_eq!(logins.len(), 6);
-        assert_eq!(logins[0].outcome, "denied");
-        assert!(logins[1..].iter().all(|r| r.outcome == "failed"));
-
-        // another account is unaffected and logs in
-        let ok = app
-            .post_form(
-                "/inloggen",
-                &As::Anonymous,
-                &[
-                    ("gebruikersnaam", "teamleider"),
-                    ("wachtwoord", "proefstad-demo-2026"),
-                    ("terug", "/huishoudens"),
-                ],
-            )
-            .await;
-        assert_eq!(ok.status, 303);
-        assert_eq!(ok.location(), Some("/huishoudens"));
-        let cookie = ok
-            .headers
-            .get_all("set-cookie")
-            .iter()
-            .map(|v| v.to_str().unwrap_or("").to_owned())
-            .find(|c| c.starts_with("baken_sessie="))
-            .unwrap();
-        assert!(
-            cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
-            "{cookie}"
-        );
+        assert_eq!(again.location(), Some("/start"));
     }
 }
 
@@ -241,6 +274,52 @@ async fn login_never_redirects_off_site() {
             .await;
         assert_eq!(res.location(), Some("/start"));
     }
+}
+
+#[tokio::test]
+async fn login_with_a_known_redirect_bypass_goes_to_the_start_page_never_a_500() {
+    let bypasses = [
+        "/\t/evil.example",
+        "//evil.example",
+        "/\\evil.example",
+        "/\n/evil.example",
+        "/\r/evil.example",
+        "/\u{0b}/evil.example",
+        "/start\r\nSet-Cookie: x=1",
+        "/é",
+        "https://evil.example",
+    ];
+    for app in apps(10).await {
+        for back in bypasses {
+            let res = app
+                .post_form(
+                    "/inloggen",
+                    &As::Anonymous,
+                    &[
+                        ("gebruikersnaam", "beleid"),
+                        ("wachtwoord", "proefstad-demo-2026"),
+                        ("terug", back),
+                    ],
+                )
+                .await;
+            assert_eq!(res.status, 303, "{back:?}: {}", res.body);
+            assert_eq!(res.location(), Some("/start"), "{back:?}");
+            let page = app
+                .get(
+                    &format!("/inloggen?terug={}", urlencode(back)),
+                    &As::Anonymous,
+                )
+                .await;
+            assert!(!page.body.contains("evil.example"), "{back:?}");
+        }
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)])
+        .unwrap_or_default()
+        .trim_start_matches('=')
+        .to_owned()
 }
 
 #[tokio::test]

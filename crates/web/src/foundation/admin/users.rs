@@ -181,7 +181,7 @@ pub async fn new_user_submit(
     };
     let hash = hash_password_async(password.expose().to_owned())
         .await
-        .map_err(AppError::internal("hashing the password"))?;
+        .map_err(AppError::from)?;
     let mut tx = state.db.begin().await?;
     let created = users::create(
         &mut tx,
@@ -452,7 +452,7 @@ pub async fn set_temporary_password(
     };
     let hash = hash_password_async(password.expose().to_owned())
         .await
-        .map_err(AppError::internal("hashing the password"))?;
+        .map_err(AppError::from)?;
     let mut tx = state.db.begin().await?;
     users::set_temporary_password(&mut tx, id, &hash).await?;
     audit::append(
