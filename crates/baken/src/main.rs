@@ -554,9 +554,15 @@ async fn run(command: Command, file: FileConfig, origins: Origins<'_>) -> anyhow
                 bail!("{flag}: {e}{hint}");
             }
             let url = db_url(&db, &file, origins)?;
-            let password = read_password()?;
-            let hash = baken_web::support::password::hash_password(password.expose())?;
             let database = open(&url).await?;
+            let refused =
+                baken_web::support::password::refused_passwords(demo::is_demo(&database).await?);
+            let display_name = name.as_deref().unwrap_or_default();
+            let password = read_password(&baken_domain::PasswordContext {
+                user_inputs: &[username.as_str(), display_name],
+                refused,
+            })?;
+            let hash = baken_web::support::password::hash_password(password.expose())?;
             let mut tx = database.begin().await?;
             let team_id = match &team {
                 Some(t) => {
@@ -917,7 +923,7 @@ fn monitor_settings(
     Ok(settings)
 }
 
-fn read_password() -> anyhow::Result<Password> {
+fn read_password(context: &baken_domain::PasswordContext<'_>) -> anyhow::Result<Password> {
     let stdin = std::io::stdin();
     let raw = if stdin.is_terminal() {
         let first = rpassword::prompt_password("Password: ")?;
@@ -934,7 +940,7 @@ fn read_password() -> anyhow::Result<Password> {
             .context("cannot read the password from standard input")?;
         s.lines().next().unwrap_or("").to_owned()
     };
-    Password::parse(&raw).map_err(|e| anyhow!("password: {e}"))
+    Password::parse(&raw, context).map_err(|e| anyhow!("password: {e}"))
 }
 
 async fn load_demo(db: &Db, households: u64, seed: u64) -> anyhow::Result<()> {

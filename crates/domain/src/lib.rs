@@ -25,4 +25,4 @@ pub use bsn::Bsn;
 pub use codes::{DistrictCode, MunicipalityCode, NeighbourhoodCode};
 pub use ladder::{LadderStep, ParticipationRung, SelfRelianceScore, SupportForm};
 pub use provider::{ProviderDetails, ProviderName, ProviderSector};
-pub use user::{Password, Username};
+pub use user::{Password, PasswordContext, Username};

@@ -83,6 +83,10 @@ pub async fn login_submit(
         Ok((status, page).into_response())
     };
 
+    // An empty field is no guess: nothing to check, count or audit.
+    if username.is_empty() || form.wachtwoord.is_empty() {
+        return fail(&state, &ctx, StatusCode::BAD_REQUEST, LOGIN_FAILED);
+    }
     // Wrong passwords slow down their address and the name tried (see
     // `login_throttle`); an attempt that has to wait is not checked at all.
     let attempt = match state.login_throttle.attempt(

@@ -46,6 +46,31 @@ impl From<Busy> for super::error::AppError {
     }
 }
 
+/// Passwords refused for a new password on this server: the published demo
+/// password, unless the database is the demo.
+pub fn refused_passwords(demo: bool) -> &'static [&'static str] {
+    if demo {
+        &[]
+    } else {
+        &[baken_domain::user::DEMO_PASSWORD]
+    }
+}
+
+/// The Dutch message for a password the policy refuses.
+pub fn password_problem(e: &baken_domain::user::UserError) -> String {
+    use baken_domain::user::UserError;
+    use baken_domain::Password;
+    match e {
+        UserError::PasswordKnown => "Dit wachtwoord is openbaar (het is het wachtwoord van de demo). Kies een ander wachtwoord.".to_owned(),
+        UserError::PasswordWeak => "Dit wachtwoord is te makkelijk te raden. Kies bijvoorbeeld drie of vier losse woorden die niet bij elkaar horen, of een langere zin.".to_owned(),
+        _ => format!(
+            "Kies een wachtwoord van minstens {} en hoogstens {} tekens.",
+            Password::MIN,
+            Password::MAX
+        ),
+    }
+}
+
 /// How long a check waits for its turn before [`Busy`].
 pub const QUEUE_WAIT: Duration = Duration::from_secs(3);
 /// What `Retry-After` says when a check was [`Busy`].

@@ -159,7 +159,7 @@ const MATRIX: &[Entry] = &[
         ADMIN,
         Refused(
             "Gebruiker vrijwilliger wijzigen",
-            "Kies een tijdelijk wachtwoord",
+            "Kies een wachtwoord van minstens",
         ),
     ),
     e("GET", "/beheer/teams", ADMIN, Page("Teams")),
@@ -712,7 +712,16 @@ async fn request(app: &TestApp, method: &str, path: &str, who: &As) -> TestRespo
     match (method, is_api(path)) {
         ("GET", _) => app.get(path, who).await,
         (_, true) => app.post_json(path, who, "").await,
-        _ => app.post_form(path, who, &[]).await,
+        // Each form from its own address: the empty login form is a wrong
+        // password, and more than a few from one address must wait.
+        _ => {
+            static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+            let from =
+                address(5_000 + NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 5_000);
+            let form = app.form_body(who, &[]);
+            app.send_from(Some(from), "POST", path, who, Some(form))
+                .await
+        }
     }
 }
 

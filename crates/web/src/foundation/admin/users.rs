@@ -8,7 +8,7 @@ use crate::support::choice::{choices, Choice};
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
 use crate::support::form::{form_version, FieldErrors, SavedQuery};
-use crate::support::password::hash_password_async;
+use crate::support::password::{hash_password_async, refused_passwords};
 use crate::support::render::{render, PageResult};
 use crate::support::state::AppState;
 use crate::support::time::nl_local;
@@ -16,7 +16,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::Form;
-use baken_domain::{AuditAction, AuditOutcome, Password, Role};
+use baken_domain::{AuditAction, AuditOutcome, Role};
 use baken_store::{areas, audit, users, StoreError};
 use minijinja::{context, Value};
 use serde::Serialize;
@@ -430,7 +430,7 @@ pub async fn set_temporary_password(
             AppError::BadRequest("Uw eigen wachtwoord wijzigt u via Mijn account.".into()).into(),
         );
     }
-    let password = match Password::try_from(&form) {
+    let password = match form.parse(refused_passwords(state.config.demo)) {
         Ok(password) => password,
         Err(message) => {
             let extras = EditExtras {
