@@ -21,6 +21,7 @@ use crate::casework::common::{
     explain, internal, is_conflict, scoped_household, team_signal, who, ConversationDraft,
     EvaluationInput, Party, SearchAttempt,
 };
+use crate::support::audit::households_shown;
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
 use crate::support::state::AppState;
@@ -781,7 +782,7 @@ pub(crate) async fn search_households(
         &ctx.audit(
             AuditAction::Search,
             outcome,
-            Some(("household", "*".into())),
+            Some(households_shown(hits.iter().map(|h| h.id))),
             detail,
         ),
     )

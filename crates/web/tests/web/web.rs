@@ -740,3 +740,133 @@ async fn a_clients_request_id_is_kept_only_when_short_and_plain() {
         }
     }
 }
+
+/// The households a list entry in the audit log names.
+fn listed(row: &baken_store::audit::AuditRow) -> Vec<i64> {
+    row.object_id
+        .as_deref()
+        .unwrap_or("")
+        .split(',')
+        .filter_map(|id| id.parse().ok())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_list_view_records_the_households_it_showed_and_the_resident_sees_it() {
+    for app in apps(10).await {
+        let resident = {
+            let mut tx = app.db.read().await.unwrap();
+            baken_store::users::by_username(&mut tx, "inwoner")
+                .await
+                .unwrap()
+                .unwrap()
+        };
+        let hid = resident
+            .household_id
+            .expect("the demo resident has a household");
+
+        let token = app.token_for("generalist").await;
+        let list = app.get("/api/v1/households?pageSize=100", &token).await;
+        assert_eq!(list.status, 200);
+        let json: serde_json::Value = serde_json::from_str(&list.body).unwrap();
+        let mut shown: Vec<i64> = json["_embedded"]["households"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|h| h["id"].as_i64()).collect())
+            .unwrap_or_default();
+        shown.sort_unstable();
+        assert!(
+            shown.contains(&hid),
+            "{:?}: the resident's household is in the list",
+            app.backend
+        );
+        let entry = &app.audit_tail(1).await[0];
+        assert_eq!(entry.route, "/api/v1/households");
+        assert_eq!(entry.object_type.as_deref(), Some("household"));
+        assert_eq!(
+            listed(entry),
+            shown,
+            "one entry naming every household shown"
+        );
+
+        // The audit search finds the list view by one household's id.
+        let mut tx = app.db.read().await.unwrap();
+        let found = baken_store::audit::search(
+            &mut tx,
+            &baken_store::audit::AuditFilter {
+                object_id: Some(hid.to_string()),
+                ..Default::default()
+            },
+            1,
+            50,
+        )
+        .await
+        .unwrap();
+        drop(tx);
+        assert!(
+            found.items.iter().any(|r| r.seq == entry.seq),
+            "found by {hid}"
+        );
+
+        // And the resident sees that the generalist looked, and the look is audited.
+        let me = app.login_as("inwoner").await;
+        let page = app.get("/mijn-huishouden/inzage", &me).await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("generalist"), "{}", page.body);
+        let own = &app.audit_tail(1).await[0];
+        assert_eq!(
+            (
+                own.route.as_str(),
+                own.username.as_deref(),
+                own.object_id.clone()
+            ),
+            (
+                "/mijn-huishouden/inzage",
+                Some("inwoner"),
+                Some(hid.to_string())
+            )
+        );
+
+        // A beheerder opening an account is audited too.
+        let admin = app.login_as("beheerder").await;
+        let form = app
+            .get(&format!("/beheer/gebruikers/{}", resident.id), &admin)
+            .await;
+        assert_eq!(form.status, 200);
+        let read = &app.audit_tail(1).await[0];
+        assert_eq!(
+            (
+                read.route.as_str(),
+                read.action.as_str(),
+                read.object_id.clone()
+            ),
+            (
+                "/beheer/gebruikers/{id}",
+                "read",
+                Some(resident.id.to_string())
+            )
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_list_page_names_the_households_it_showed() {
+    for app in apps(30).await {
+        for (who, path) in [
+            ("generalist", "/signalen"),
+            ("generalist", "/mijn-caseload"),
+            ("teamleider", "/teamoverzicht"),
+            ("generalist", "/huishoudens"),
+        ] {
+            let session = app.login_as(who).await;
+            let res = app.get(path, &session).await;
+            assert_eq!(res.status, 200, "{path}");
+            let entry = &app.audit_tail(1).await[0];
+            assert_eq!(entry.route, path);
+            assert_ne!(
+                entry.object_id.as_deref(),
+                Some("*"),
+                "{path}: not a wildcard"
+            );
+        }
+    }
+}

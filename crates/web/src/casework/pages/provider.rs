@@ -2,6 +2,7 @@
 
 use super::resident::plain_plan;
 use crate::casework::common::internal;
+use crate::support::audit::households_shown;
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
 use crate::support::form::path_id;
@@ -27,7 +28,7 @@ pub async fn provider_list(State(state): State<AppState>, ctx: Ctx) -> PageResul
         &ctx.audit(
             AuditAction::Search,
             AuditOutcome::Success,
-            Some(("household", "*".into())),
+            Some(households_shown(list.iter().map(|h| h.id))),
             format!("aanbieder: {} huishoudens", list.len()),
         ),
     )

@@ -278,7 +278,28 @@ pub async fn edit_user_form(
     Query(q): Query<SavedQuery>,
 ) -> PageResult {
     let id = path_user_id(&id)?;
-    let user = load_user(&state, id).await?;
+    // An account (its name, role, household link) is personal data: audited.
+    let audit_ctx = ctx.clone();
+    let user = state
+        .db
+        .audited(move |tx| {
+            Box::pin(async move {
+                let user = users::by_id(tx, id).await?;
+                let (outcome, detail) = match &user {
+                    Some(_) => (AuditOutcome::Success, "accountgegevens"),
+                    None => (AuditOutcome::NotFound, ""),
+                };
+                let entry = audit_ctx.audit(
+                    AuditAction::Read,
+                    outcome,
+                    Some(("user", id.to_string())),
+                    detail,
+                );
+                Ok::<_, AppError>((user, vec![entry]))
+            })
+        })
+        .await?
+        .ok_or(AppError::NotFound)?;
     let saved = match q.opgeslagen.as_deref() {
         Some("ontgrendeld") => "Het account is ontgrendeld. De gebruiker kan weer inloggen.",
         Some("wachtwoord") => "Het tijdelijke wachtwoord is ingesteld en alle sessies van de gebruiker zijn beëindigd. Geef het wachtwoord veilig door; bij het inloggen kiest de gebruiker een eigen wachtwoord.",
