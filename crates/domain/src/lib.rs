@@ -16,6 +16,7 @@ pub mod kaart;
 pub mod ladder;
 pub mod protect;
 pub mod provider;
+pub mod text;
 pub mod user;
 
 pub use access::{HouseholdScope, Link, LinkError, Permission, Role};

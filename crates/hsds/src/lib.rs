@@ -336,6 +336,7 @@ const LISTS: &[(&str, &str)] = &[
 pub fn validate(doc: &Value) -> Vec<Problem> {
     let schemas = Schemas::load();
     let mut problems = Vec::new();
+    control_characters(doc, "$", &mut problems);
     let Some(obj) = doc.as_object() else {
         return vec![Problem {
             path: "$".into(),
@@ -446,6 +447,40 @@ struct ParsedService {
     uuid: String,
     org_uuid: String,
     service: baken_domain::kaart::Service,
+}
+
+/// Every string (and key) holding a control character, by JSON path: refused
+/// the same on both backends (PostgreSQL cannot store a NUL, SQLite would).
+fn control_characters(v: &Value, path: &str, problems: &mut Vec<Problem>) {
+    use baken_domain::text::check_text;
+    match v {
+        Value::String(text) => {
+            if let Err(e) = check_text(text) {
+                problems.push(Problem {
+                    path: path.to_owned(),
+                    message: e.to_string(),
+                });
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                control_characters(item, &format!("{path}[{i}]"), problems);
+            }
+        }
+        Value::Object(fields) => {
+            for (key, item) in fields {
+                let here = format!("{path}.{key}");
+                if let Err(e) = check_text(key) {
+                    problems.push(Problem {
+                        path: here.clone(),
+                        message: format!("the key {e}"),
+                    });
+                }
+                control_characters(item, &here, problems);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Reads a document into Baken's terms, or every problem with its path.

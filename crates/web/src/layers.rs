@@ -379,6 +379,15 @@ pub(crate) async fn authorize(State(state): State<AppState>, req: Request, next:
         }
     }
 
+    // Text enters through the query string and form bodies: no control
+    // characters in either (see baken_domain::text), before any handler.
+    if let Some(refusal) = parts
+        .uri
+        .query()
+        .and_then(|q| control_character_in(q.as_bytes(), ctx.audience))
+    {
+        return refusal;
+    }
     let mut req = Request::from_parts(parts, body);
     let multipart = req
         .headers()
@@ -412,6 +421,9 @@ pub(crate) async fn authorize(State(state): State<AppState>, req: Request, next:
                     .into_response()
             }
         };
+        if let Some(refusal) = control_character_in(&bytes, ctx.audience) {
+            return refusal;
+        }
         let sent: Option<String> = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
             .ok()
             .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "csrf").map(|(_, v)| v));
@@ -430,6 +442,27 @@ pub(crate) async fn authorize(State(state): State<AppState>, req: Request, next:
         req = Request::from_parts(parts, Body::from(bytes));
     }
     next.run(req).await
+}
+
+/// A 400 naming the first field of a URL-encoded text (query string or form
+/// body) whose name or value holds a control character; None when all is clean.
+fn control_character_in(encoded: &[u8], audience: Audience) -> Option<Response> {
+    let pairs = serde_urlencoded::from_bytes::<Vec<(String, String)>>(encoded).ok()?;
+    let (field, e) = pairs.iter().find_map(|(name, value)| {
+        baken_domain::text::check_text(name)
+            .and_then(|_| baken_domain::text::check_text(value))
+            .err()
+            .map(|e| (name.as_str(), e))
+    })?;
+    let error = match audience {
+        Audience::Api => AppError::invalid(field, e.to_string()),
+        Audience::Html => AppError::BadRequest(format!(
+            "Het veld ‘{}’ bevat een onzichtbaar stuurteken (teken {}). Haal het weg, bijvoorbeeld door de tekst opnieuw te typen, en probeer het nog eens.",
+            field.chars().filter(|c| !c.is_control()).take(40).collect::<String>(),
+            e.position
+        )),
+    };
+    Some(Failure(error).into_response())
 }
 
 /// The methods declared for `route` (GET brings HEAD), for the `Allow` header;
