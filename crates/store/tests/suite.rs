@@ -746,3 +746,19 @@ async fn reactivating_an_account_does_not_revive_its_old_tokens_or_sessions() {
         tx.commit().await.unwrap();
     }
 }
+
+#[tokio::test]
+async fn two_processes_migrating_one_new_sqlite_file_both_succeed() {
+    for round in 0..5 {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("nieuw.db").display());
+        let start = || async {
+            let db = Db::connect(&url).await?;
+            db.migrate().await?;
+            Ok::<_, StoreError>(db)
+        };
+        let (a, b) = tokio::join!(start(), start());
+        assert!(a.is_ok(), "round {round}: {:?}", a.err());
+        assert!(b.is_ok(), "round {round}: {:?}", b.err());
+    }
+}

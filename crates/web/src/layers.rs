@@ -193,6 +193,11 @@ pub(crate) async fn identify(
     mut req: Request,
     next: Next,
 ) -> Response {
+    // The probes answer without a session: /health must not depend on the
+    // database, and neither may wait for a session lookup.
+    if matches!(req.uri().path(), "/health" | "/ready") {
+        return next.run(req).await;
+    }
     let audience = audience_for(req.uri().path());
     let mut set_pre_cookie = None;
     // Owned copies: the lookup below must not hold a borrow of the request.

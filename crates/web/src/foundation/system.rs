@@ -13,8 +13,12 @@ pub async fn health() -> impl IntoResponse {
     )
 }
 
+/// How long `/ready` waits for the database: a load balancer's probe needs a
+/// quick answer, and a database that takes longer is not ready.
+const READY_PROBE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
 pub async fn ready(State(state): State<AppState>) -> Response {
-    match state.db.ping().await {
+    match state.db.ping_within(READY_PROBE_TIMEOUT).await {
         Ok(()) => {
             axum::Json(serde_json::json!({"status": "ready", "database": "ok"})).into_response()
         }

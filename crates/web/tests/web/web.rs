@@ -583,6 +583,14 @@ async fn a_lost_database_gives_a_dutch_500_page_and_not_ready() {
         let who = app.login_as("beleid").await;
         assert_eq!(app.get("/ready", &As::Anonymous).await.status, 200);
         app.db.close().await;
+        let health = app.get("/health", &who).await;
+        assert_eq!(
+            health.status, 200,
+            "/health with a session cookie needs no database"
+        );
+        let started = std::time::Instant::now();
+        assert_eq!(app.get("/ready", &who).await.status, 503);
+        assert!(started.elapsed() < std::time::Duration::from_secs(3));
         let res = app.get("/start", &who).await;
         assert_eq!(res.status, 500);
         assert!(res.body.contains("Er ging iets mis"), "{}", res.body);
