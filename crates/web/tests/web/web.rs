@@ -878,3 +878,49 @@ async fn every_list_page_names_the_households_it_showed() {
         }
     }
 }
+
+/// An anonymous GET of a protected page from `peer` with `X-Forwarded-For`;
+/// returns the client address its audit entry names.
+async fn audited_client(app: &TestApp, peer: [u8; 4], forwarded_for: &str) -> String {
+    use axum::body::Body;
+    use axum::http::Request;
+    let req = Request::builder()
+        .uri("/start")
+        .header("x-forwarded-for", forwarded_for)
+        .extension(axum::extract::ConnectInfo(std::net::SocketAddr::from((
+            peer, 40_000,
+        ))))
+        .body(Body::empty())
+        .unwrap();
+    let res = crate::helpers::respond(app, req).await;
+    assert_eq!(res.status, 303);
+    app.audit_tail(1).await[0].client_addr.clone()
+}
+
+#[tokio::test]
+async fn forwarded_for_names_the_client_only_behind_a_trusted_proxy() {
+    for app in apps(5).await {
+        assert_eq!(
+            audited_client(&app, [10, 0, 0, 5], "203.0.113.9").await,
+            "10.0.0.5",
+            "no proxies trusted by default: the header is ignored"
+        );
+    }
+    let config = baken_web::WebConfig {
+        trusted_proxies: baken_web::TrustedProxies::parse(&["10.0.0.0/8"]).unwrap(),
+        ..baken_web::WebConfig::default()
+    };
+    for app in baken_web::testing::apps_with(5, config).await {
+        assert_eq!(
+            audited_client(&app, [10, 0, 0, 5], "1.2.3.4, 203.0.113.9").await,
+            "203.0.113.9",
+            "{:?}: the address the proxy appended",
+            app.backend
+        );
+        assert_eq!(
+            audited_client(&app, [192, 0, 2, 1], "203.0.113.9").await,
+            "192.0.2.1",
+            "not from the proxy: ignored"
+        );
+    }
+}
