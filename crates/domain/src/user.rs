@@ -147,9 +147,13 @@ mod tests {
                 "{weak}"
             );
         }
+        // Among them the passwords the test suites and the browser suite choose.
         for strong in [
             "paard-batterij-nietje-correct",
             "mijn-eigen-nieuwe-wachtwoord",
+            "een-lang-genoeg-wachtwoord",
+            "tijdelijk-voor-de-makelaar",
+            "mijn-eigen-wachtwoord-2026",
         ] {
             assert!(Password::parse(strong, &none).is_ok(), "{strong}");
         }

@@ -2,11 +2,13 @@
 //!
 //! Wrong passwords are counted per client address and per account name — the
 //! name as typed, whether or not such an account exists, so the answer never
-//! tells which names are real. The first [`LoginThrottle::FREE`] failures cost
-//! nothing; after that each next attempt must wait a delay that doubles per
-//! failure: up to [`LoginThrottle::ACCOUNT_CAP`] for a name (so someone trying
-//! names from many addresses slows an account down but never shuts its holder
-//! out for long) and up to [`LoginThrottle::ADDRESS_CAP`] for an address. A
+//! tells which names are real. The first [`LoginThrottle::FREE`] failures of a
+//! name cost nothing; after that each next attempt must wait a delay that
+//! doubles per failure, up to [`LoginThrottle::ACCOUNT_CAP`] (so someone trying
+//! a name from many addresses slows the account down but never shuts its holder
+//! out for long). An address gets more free failures
+//! ([`LoginThrottle::ADDRESS_FREE`]: an office behind one NAT address shares
+//! it) and waits at most [`LoginThrottle::ADDRESS_CAP`]. A
 //! successful login clears its name's count. A count is forgotten after
 //! [`LoginThrottle::FORGET_AFTER`] without failures.
 //!
@@ -44,21 +46,23 @@ pub struct Attempt {
 }
 
 impl LoginThrottle {
-    /// Failures that cost no delay.
+    /// Failures of a name that cost no delay.
     pub const FREE: u32 = 5;
     /// The longest an account name makes anyone wait.
     pub const ACCOUNT_CAP: Duration = Duration::from_secs(60);
+    /// Failures from an address that cost no delay.
+    pub const ADDRESS_FREE: u32 = 20;
     /// The longest an address has to wait.
-    pub const ADDRESS_CAP: Duration = Duration::from_secs(15 * 60);
+    pub const ADDRESS_CAP: Duration = Duration::from_secs(5 * 60);
     /// A count is forgotten after this long without a failure.
     pub const FORGET_AFTER: Duration = Duration::from_secs(60 * 60);
 
-    /// The wait after `count` failures, at most `cap`.
-    pub fn delay(count: u32, cap: Duration) -> Duration {
-        if count < Self::FREE {
+    /// The wait after `count` failures of which `free` cost nothing, at most `cap`.
+    pub fn delay(count: u32, free: u32, cap: Duration) -> Duration {
+        if count < free {
             return Duration::ZERO;
         }
-        let doublings = (count - Self::FREE).min(20);
+        let doublings = (count - free).min(20);
         Duration::from_secs(1u64 << doublings).min(cap)
     }
 
@@ -73,17 +77,15 @@ impl LoginThrottle {
                 account: account.to_owned(),
             });
         };
-        let wait = |map: &HashMap<String, Failures>, key: &str, cap: Duration| {
+        let wait = |map: &HashMap<String, Failures>, key: &str, free: u32, cap: Duration| {
             map.get(key)
                 .filter(|f| now.duration_since(f.last) < Self::FORGET_AFTER)
-                .map(|f| (f.last + Self::delay(f.count, cap)).saturating_duration_since(now))
+                .map(|f| (f.last + Self::delay(f.count, free, cap)).saturating_duration_since(now))
                 .unwrap_or(Duration::ZERO)
         };
-        let longest = wait(&addresses, address, Self::ADDRESS_CAP).max(wait(
-            &accounts,
-            account,
-            Self::ACCOUNT_CAP,
-        ));
+        let by_address = wait(&addresses, address, Self::ADDRESS_FREE, Self::ADDRESS_CAP);
+        let by_name = wait(&accounts, account, Self::FREE, Self::ACCOUNT_CAP);
+        let longest = by_address.max(by_name);
         if !longest.is_zero() {
             return Err(longest);
         }
@@ -127,13 +129,13 @@ mod tests {
 
     #[test]
     fn delays_grow_after_the_free_failures_and_stop_at_the_cap() {
-        let cap = LoginThrottle::ACCOUNT_CAP;
-        assert_eq!(LoginThrottle::delay(4, cap), Duration::ZERO);
-        assert_eq!(LoginThrottle::delay(5, cap), Duration::from_secs(1));
-        assert_eq!(LoginThrottle::delay(6, cap), Duration::from_secs(2));
-        assert_eq!(LoginThrottle::delay(10, cap), Duration::from_secs(32));
-        assert_eq!(LoginThrottle::delay(11, cap), cap);
-        assert_eq!(LoginThrottle::delay(u32::MAX, cap), cap);
+        let (free, cap) = (LoginThrottle::FREE, LoginThrottle::ACCOUNT_CAP);
+        assert_eq!(LoginThrottle::delay(4, free, cap), Duration::ZERO);
+        assert_eq!(LoginThrottle::delay(5, free, cap), Duration::from_secs(1));
+        assert_eq!(LoginThrottle::delay(6, free, cap), Duration::from_secs(2));
+        assert_eq!(LoginThrottle::delay(10, free, cap), Duration::from_secs(32));
+        assert_eq!(LoginThrottle::delay(11, free, cap), cap);
+        assert_eq!(LoginThrottle::delay(u32::MAX, free, cap), cap);
     }
 
     #[test]
@@ -164,7 +166,7 @@ mod tests {
     fn an_address_is_throttled_for_every_name_it_tries() {
         let t = LoginThrottle::default();
         let t0 = Instant::now();
-        for i in 0..LoginThrottle::FREE {
+        for i in 0..LoginThrottle::ADDRESS_FREE {
             let _ = t.attempt("192.0.2.7", &format!("naam{i}"), t0).unwrap();
         }
         assert!(t.attempt("192.0.2.7", "nog-een-naam", t0).is_err());
