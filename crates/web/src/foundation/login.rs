@@ -189,7 +189,7 @@ pub async fn login_submit(
     let back = if current.password_temporary {
         // A password set by a beheerder is only good for choosing one's own.
         "/account?tijdelijk=1".to_owned()
-    } else if failed_before > 0 {
+    } else if failed_before > 0 && back != "/start" {
         // The start page tells the holder about the wrong passwords first.
         format!(
             "/start?verder={}",
