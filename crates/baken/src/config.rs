@@ -32,6 +32,10 @@ pub struct FileConfig {
     #[serde(default, deserialize_with = "file_shutdown_deadline")]
     pub shutdown_deadline_secs: Option<u64>,
     pub municipality: Option<String>,
+    /// Proxies (addresses or CIDR ranges) whose `X-Forwarded-For` names the
+    /// client, for rate limits, login throttling and the audit log. None by default.
+    #[serde(default, deserialize_with = "file_trusted_proxies")]
+    pub trusted_proxies: Option<baken_web::TrustedProxies>,
     pub demo: Option<DemoFileConfig>,
     pub monitor: Option<MonitorFileConfig>,
     pub oidc: Option<OidcFileConfig>,
@@ -439,6 +443,21 @@ fn file_domains<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, 
     baken_monitor::DomainList::new(&list)
         .map(|_| Some(list))
         .map_err(|e| custom("[monitor] domains:", e.to_string()))
+}
+
+fn file_trusted_proxies<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<baken_web::TrustedProxies>, D::Error> {
+    let list = Vec::<String>::deserialize(d).map_err(|_| {
+        custom::<D::Error>(
+            "trusted_proxies",
+            "must be a list of addresses or CIDR ranges, like [\"127.0.0.1\", \"10.0.0.0/8\"]"
+                .into(),
+        )
+    })?;
+    baken_web::TrustedProxies::parse(&list)
+        .map(Some)
+        .map_err(|e| custom("trusted_proxies:", e.to_string()))
 }
 
 fn file_max_upload_mb<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {

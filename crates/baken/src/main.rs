@@ -415,6 +415,7 @@ async fn run(command: Command, file: FileConfig, origins: Origins<'_>) -> anyhow
             } else {
                 None
             };
+            let monitor = monitor_settings(file.monitor.as_ref())?;
             let database = open(&url).await?;
             if let Some(n) = demo_size {
                 let seed = file
@@ -448,7 +449,7 @@ async fn run(command: Command, file: FileConfig, origins: Origins<'_>) -> anyhow
                     .municipality
                     .clone()
                     .unwrap_or_else(|| baken_synth::municipality().name),
-                monitor: monitor_settings(file.monitor.as_ref()),
+                monitor,
                 oidc: file
                     .oidc
                     .as_ref()
@@ -466,6 +467,8 @@ async fn run(command: Command, file: FileConfig, origins: Origins<'_>) -> anyhow
                     public_url: smtp.public_url.clone(),
                     every_secs: smtp.every_secs,
                 }),
+                pre_login_key: pre_login_key(&database).await?,
+                trusted_proxies: file.trusted_proxies.clone().unwrap_or_default(),
             };
             let listener = tokio::net::TcpListener::bind(addr)
                 .await
@@ -574,9 +577,15 @@ async fn run(command: Command, file: FileConfig, origins: Origins<'_>) -> anyhow
                 bail!("{flag}: {e}{hint}");
             }
             let url = db_url(&db, &file, origins)?;
-            let password = read_password()?;
-            let hash = baken_web::support::password::hash_password(password.expose())?;
             let database = open(&url).await?;
+            let refused =
+                baken_web::support::password::refused_passwords(demo::is_demo(&database).await?);
+            let display_name = name.as_deref().unwrap_or_default();
+            let password = read_password(&baken_domain::PasswordContext {
+                user_inputs: &[username.as_str(), display_name],
+                refused,
+            })?;
+            let hash = baken_web::support::password::hash_password(password.expose())?;
             let mut tx = database.begin().await?;
             let team_id = match &team {
                 Some(t) => {
@@ -904,7 +913,21 @@ fn append_line(path: &std::path::Path, line: &str) -> std::io::Result<()> {
 }
 
 /// The web upload's settings from `[monitor]` (checked when the file was read).
-fn monitor_settings(m: Option<&config::MonitorFileConfig>) -> baken_web::MonitorSettings {
+/// The key of the pre-login CSRF token: the installation's secret, which a
+/// migration made in the database (so every process serving it agrees).
+async fn pre_login_key(database: &baken_store::Db) -> anyhow::Result<baken_web::PreLoginKey> {
+    let mut tx = database.read().await?;
+    let secret = baken_store::meta::server_secret(&mut tx, "pre_login")
+        .await?
+        .ok_or_else(|| anyhow!("the database has no pre-login secret; run `baken migrate`"))?;
+    Ok(baken_web::PreLoginKey::new(secret.as_bytes()))
+}
+
+/// The monitor's settings; an `upload_dir` that is not an existing directory is
+/// refused here, at start-up, rather than as a failure of every upload.
+fn monitor_settings(
+    m: Option<&config::MonitorFileConfig>,
+) -> anyhow::Result<baken_web::MonitorSettings> {
     let mut settings = baken_web::MonitorSettings::default();
     if let Some(m) = m {
         if let Some(d) = m.domain_list() {
@@ -915,12 +938,20 @@ fn monitor_settings(m: Option<&config::MonitorFileConfig>) -> baken_web::Monitor
                 .unwrap_or(usize::MAX)
                 .saturating_mul(1024 * 1024);
         }
+        if let Some(dir) = &m.upload_dir {
+            if !dir.is_dir() {
+                bail!(
+                    "[monitor] upload_dir: {} is not an existing directory; create it (writable for Baken) or remove the setting",
+                    dir.display()
+                );
+            }
+        }
         settings.upload_dir = m.upload_dir.clone();
     }
-    settings
+    Ok(settings)
 }
 
-fn read_password() -> anyhow::Result<Password> {
+fn read_password(context: &baken_domain::PasswordContext<'_>) -> anyhow::Result<Password> {
     let stdin = std::io::stdin();
     let raw = if stdin.is_terminal() {
         let first = rpassword::prompt_password("Password: ")?;
@@ -937,7 +968,7 @@ fn read_password() -> anyhow::Result<Password> {
             .context("cannot read the password from standard input")?;
         s.lines().next().unwrap_or("").to_owned()
     };
-    Password::parse(&raw).map_err(|e| anyhow!("password: {e}"))
+    Password::parse(&raw, context).map_err(|e| anyhow!("password: {e}"))
 }
 
 async fn load_demo(db: &Db, households: u64, seed: u64) -> anyhow::Result<()> {

@@ -627,3 +627,57 @@ fn a_full_disk_is_a_clear_503_and_not_ready_and_the_server_recovers_once_space_i
     drop(server);
     drop(disk);
 }
+
+#[test]
+fn an_upload_dir_that_does_not_exist_is_refused_at_start_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite(dir.path(), "upload.db");
+    std::fs::write(
+        dir.path().join("baken.toml"),
+        "[monitor]\nupload_dir = \"/bestaat/niet/baken-uploads\"\n",
+    )
+    .unwrap();
+    let out = command(
+        &["serve", "--db", &db, "--addr", "127.0.0.1:0"],
+        dir.path(),
+        &[],
+    )
+    .stdin(Stdio::null())
+    .output()
+    .expect("baken runs");
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "refused: {text}");
+    assert!(
+        text.contains("upload_dir") && text.contains("/bestaat/niet/baken-uploads"),
+        "{text}"
+    );
+    assert!(
+        !dir.path().join("upload.db").exists(),
+        "checked before the database is opened"
+    );
+}
+
+#[test]
+fn trusted_proxies_in_baken_toml_are_checked_when_read() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("baken.toml"),
+        "trusted_proxies = [\"proxy\"]\n",
+    )
+    .unwrap();
+    let db = sqlite(dir.path(), "p.db");
+    let out = command(
+        &["serve", "--db", &db, "--addr", "127.0.0.1:0"],
+        dir.path(),
+        &[],
+    )
+    .stdin(Stdio::null())
+    .output()
+    .expect("baken runs");
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        text.contains("baken.toml:1") && text.contains("trusted_proxies"),
+        "{text}"
+    );
+}

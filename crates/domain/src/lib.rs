@@ -19,6 +19,7 @@ pub mod notification;
 pub mod protect;
 pub mod provider;
 pub mod second_factor;
+pub mod text;
 pub mod user;
 
 pub use access::{HouseholdScope, Link, LinkError, Permission, Role};
@@ -29,4 +30,4 @@ pub use codes::{DistrictCode, MunicipalityCode, NeighbourhoodCode};
 pub use ladder::{LadderStep, ParticipationRung, SelfRelianceScore, SupportForm};
 pub use notification::{EmailAddress, NotificationKind};
 pub use provider::{ProviderDetails, ProviderName, ProviderSector};
-pub use user::{Password, Username};
+pub use user::{Password, PasswordContext, Username};

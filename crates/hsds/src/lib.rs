@@ -567,9 +567,48 @@ pub async fn export_text(db: &Db) -> Result<String, StoreError> {
 /// Validates a document of any HSDS shape against the official schemas (and
 /// that every web address is http or https); every problem with its path.
 pub fn validate(doc: &Value) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    control_characters(doc, "$", &mut problems);
+    if !problems.is_empty() {
+        return problems;
+    }
     match input::into_bundle(doc.clone(), None) {
         Ok(bundle) => duplicate_ids(&bundle),
         Err(problems) => problems,
+    }
+}
+
+/// Every string (and key) holding a control character, by JSON path: refused
+/// the same on both backends (PostgreSQL cannot store a NUL, SQLite would).
+pub(crate) fn control_characters(v: &Value, path: &str, problems: &mut Vec<Problem>) {
+    use baken_domain::text::check_text;
+    match v {
+        Value::String(text) => {
+            if let Err(e) = check_text(text) {
+                problems.push(Problem {
+                    path: path.to_owned(),
+                    message: e.to_string(),
+                });
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                control_characters(item, &format!("{path}[{i}]"), problems);
+            }
+        }
+        Value::Object(fields) => {
+            for (key, item) in fields {
+                let here = format!("{path}.{key}");
+                if let Err(e) = check_text(key) {
+                    problems.push(Problem {
+                        path: here.clone(),
+                        message: format!("the key {e}"),
+                    });
+                }
+                control_characters(item, &here, problems);
+            }
+        }
+        _ => {}
     }
 }
 

@@ -99,6 +99,9 @@ impl Schemas {
     /// Validates `value` against the schema file `schema` (e.g. `service.json`),
     /// appending every problem found under `path`.
     pub fn validate(&self, schema: &str, value: &Value, path: &str, problems: &mut Vec<Problem>) {
+        // Control characters are refused the same on both backends (PostgreSQL
+        // cannot store a NUL, SQLite would), wherever a document comes in.
+        crate::control_characters(value, path, problems);
         match self.get(schema) {
             Some(s) => self.check(s, value, path, problems),
             None => problems.push(Problem {

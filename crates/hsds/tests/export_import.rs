@@ -220,6 +220,27 @@ fn same(a: &Value, b: &Value) -> bool {
 }
 
 #[tokio::test]
+async fn a_nul_in_a_file_is_refused_with_its_path_on_both_backends() {
+    for t in testing::all().await {
+        with_districts(&t.db).await;
+        let mut doc: Value = serde_json::from_str(GOLDEN).unwrap();
+        doc["services"][0]["name"] = Value::from("Schuld\u{0}hulp");
+        let Err(ImportError::Invalid(problems)) = hsds::import(&t.db, &doc, entry()).await else {
+            panic!(
+                "{:?}: a NUL must be refused, not stored or a database error",
+                t.backend()
+            );
+        };
+        let nul = problems
+            .iter()
+            .find(|p| p.path == "$.services[0].name")
+            .unwrap_or_else(|| panic!("{problems:?}"));
+        assert!(nul.message.contains("U+0000"), "{}", nul.message);
+        assert_eq!(service_count(&t.db).await, 0, "nothing is imported");
+    }
+}
+
+#[tokio::test]
 async fn every_official_example_imports_and_round_trips_field_by_field() {
     for name in EXAMPLES {
         for t in testing::all().await {

@@ -215,11 +215,15 @@ pub async fn search(
 ) -> Result<Page<AuditRow>> {
     // Each filter is always bound; a NULL parameter switches it off. That keeps one
     // static statement per query, with no SQL built from input.
+    // An object id also matches inside a list entry ("3,7,12": the households a
+    // list view showed), when it is a plain number — never a LIKE pattern from input.
     let conds = "($1 IS NULL OR username = $1) AND ($2 IS NULL OR action = $2) AND \
                  ($3 IS NULL OR outcome = $3) AND ($4 IS NULL OR object_type = $4) AND \
-                 ($5 IS NULL OR object_id = $5) AND ($6 IS NULL OR at >= $6) AND ($7 IS NULL OR at < $7)";
+                 ($5 IS NULL OR object_id = $5 OR (',' || object_id || ',') LIKE $8) AND \
+                 ($6 IS NULL OR at >= $6) AND ($7 IS NULL OR at < $7)";
     let count_sql = format!("SELECT COUNT(*) FROM audit_log WHERE {conds}");
-    let list_sql = format!("{SELECT} WHERE {conds} ORDER BY seq DESC LIMIT $8 OFFSET $9");
+    let list_sql = format!("{SELECT} WHERE {conds} ORDER BY seq DESC LIMIT $9 OFFSET $10");
+    let in_list = in_list_pattern(f.object_id.as_deref());
     let offset = (page.max(1) - 1) * page_size;
     let (total, items) = with_conn!(tx, |c| {
         let total: (i64,) = sqlx::query_as(&count_sql)
@@ -230,6 +234,7 @@ pub async fn search(
             .bind(&f.object_id)
             .bind(f.from)
             .bind(f.until)
+            .bind(&in_list)
             .fetch_one(&mut *c)
             .await?;
         let items: Vec<AuditRow> = sqlx::query_as(&list_sql)
@@ -240,6 +245,7 @@ pub async fn search(
             .bind(&f.object_id)
             .bind(f.from)
             .bind(f.until)
+            .bind(&in_list)
             .bind(page_size)
             .bind(offset)
             .fetch_all(&mut *c)
@@ -254,6 +260,13 @@ pub async fn search(
     })
 }
 
+/// The LIKE pattern that finds `id` inside a list of ids (`%,7,%` against
+/// `,3,7,12,`); None unless `id` is a plain number.
+fn in_list_pattern(id: Option<&str>) -> Option<String> {
+    id.filter(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
+        .map(|id| format!("%,{id},%"))
+}
+
 /// Who looked at this household's data (the household itself or any member),
 /// newest first. Only successful reads, searches, changes and exports by others.
 pub async fn accesses_to_household(
@@ -264,7 +277,7 @@ pub async fn accesses_to_household(
 ) -> Result<Vec<AuditRow>> {
     let sql = format!(
         "{SELECT} WHERE outcome = 'success' AND action IN ('read', 'search', 'update', 'create', 'export', 'delete') \
-         AND (user_id IS NULL OR user_id <> $2) AND ( (object_type = 'household' AND object_id = $1) \
+         AND (user_id IS NULL OR user_id <> $2) AND ( (object_type = 'household' AND (object_id = $1 OR (',' || object_id || ',') LIKE $5)) \
          OR (object_type = 'resident' AND object_id IN (SELECT CAST(id AS TEXT) FROM residents WHERE household_id = $3)) ) \
          ORDER BY seq DESC LIMIT $4"
     );
@@ -274,6 +287,7 @@ pub async fn accesses_to_household(
             .bind(exclude_user)
             .bind(household_id)
             .bind(limit)
+            .bind(format!("%,{household_id},%"))
             .fetch_all(&mut *c)
             .await
     })?;

@@ -31,9 +31,9 @@ pub async fn is_demo(db: &Db) -> Result<bool> {
         .is_some())
 }
 
-/// Tables that hold facts about the schema, not data: the migrations' own
-/// bookkeeping.
-const BOOKKEEPING: [&str; 1] = ["_sqlx_migrations"];
+/// Tables that hold facts about the schema and the installation, not data: the
+/// migrations' own bookkeeping and the secrets a migration makes.
+const BOOKKEEPING: [&str; 2] = ["_sqlx_migrations", "server_secrets"];
 
 /// Tables that migrations give a first row: they hold data only beyond it.
 /// `audit_head` starts at sequence 0 (nothing appended yet); `cw_response_norms`

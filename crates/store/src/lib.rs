@@ -291,7 +291,15 @@ impl Db {
     /// Brings the schema up to date.
     pub async fn migrate(&self) -> Result<()> {
         match &self.pool {
-            Pool::Sqlite(p, _) => sqlx::migrate!("./migrations/sqlite").run(p).await?,
+            Pool::Sqlite(p, _) => {
+                // Two processes starting on one new file would both apply the
+                // first migration, and one would fail ("table already exists"):
+                // SQLite has no advisory lock for this, so a lock file next to
+                // the database serialises them. PostgreSQL's migrator takes an
+                // advisory lock itself.
+                let _held = sqlite_migration_lock(p.connect_options().get_filename()).await?;
+                sqlx::migrate!("./migrations/sqlite").run(p).await?
+            }
             Pool::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
         }
         Ok(())
@@ -410,7 +418,16 @@ impl Db {
         tx.commit().await
     }
 
+    /// [`Db::probe_write`] within `limit` (a readiness probe must answer
+    /// quickly, not after the pool's 10 s acquire timeout).
+    pub async fn probe_write_within(&self, limit: Duration) -> Result<()> {
+        tokio::time::timeout(limit, self.probe_write())
+            .await
+            .map_err(|_| StoreError::Db(sqlx::Error::PoolTimedOut))?
+    }
+
     /// Is the database reachable?
+
     pub async fn ping(&self) -> Result<()> {
         match &self.pool {
             Pool::Sqlite(p, _) => {
@@ -456,6 +473,30 @@ where
         return Ok(false);
     }
     Ok(true)
+}
+
+/// An exclusive lock on `<database>.migrate-lock`, held until dropped; none for
+/// an in-memory database.
+async fn sqlite_migration_lock(database: &std::path::Path) -> Result<Option<std::fs::File>> {
+    let name = database.to_string_lossy();
+    if name.is_empty() || name.starts_with(':') {
+        return Ok(None);
+    }
+    let mut path = database.as_os_str().to_owned();
+    path.push(".migrate-lock");
+    let locked = tokio::task::spawn_blocking(move || {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)?;
+        file.lock()?;
+        Ok::<_, std::io::Error>(file)
+    })
+    .await
+    .map_err(|e| StoreError::Db(sqlx::Error::Io(std::io::Error::other(e))))?
+    .map_err(|e| StoreError::Db(sqlx::Error::Io(e)))?;
+    Ok(Some(locked))
 }
 
 impl Pool {

@@ -30,3 +30,15 @@ pub async fn set(tx: &mut Tx, key: &str, value: &str) -> Result<()> {
     })?;
     Ok(())
 }
+
+/// The secret of this installation named `name` (hex), made by a migration;
+/// `pre_login` keys the pre-login CSRF token.
+pub async fn server_secret(tx: &mut Tx, name: &str) -> Result<Option<String>> {
+    let row: Option<(String,)> = with_conn!(tx, |c| {
+        sqlx::query_as("SELECT secret FROM server_secrets WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&mut *c)
+            .await
+    })?;
+    Ok(row.map(|r| r.0))
+}

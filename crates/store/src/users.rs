@@ -182,13 +182,33 @@ pub async fn update(
     })
     .await?;
     if !ch.active {
+        // Ended for good: turning the account on again later must not bring
+        // back what was issued before.
         delete_other_sessions(tx, id, None).await?;
+        revoke_tokens_of(tx, id).await?;
     }
     Ok(next)
 }
 
-/// The user's own new password (clears a temporary one).
+/// Revokes every API token of a user that is still live.
+async fn revoke_tokens_of(tx: &mut Tx, user_id: i64) -> Result<()> {
+    exec!(tx, |c| {
+        sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(now())
+        .bind(user_id)
+        .execute(&mut *c)
+        .await
+    })?;
+    Ok(())
+}
+
+/// The user's own new password (clears a temporary one). Their API tokens end
+/// with the old password: a token is a password's stand-in for programs, and a
+/// password is usually changed because someone else may know it.
 pub async fn set_password(tx: &mut Tx, id: i64, password_hash: &str) -> Result<()> {
+    revoke_tokens_of(tx, id).await?;
     exec!(tx, |c| {
         sqlx::query(
             "UPDATE users SET password_hash = $1, password_temporary = FALSE, version = version + 1, \
@@ -222,15 +242,7 @@ pub async fn set_temporary_password(tx: &mut Tx, id: i64, password_hash: &str) -
     if res == 0 {
         return Err(StoreError::NotFound(format!("user {id}")));
     }
-    exec!(tx, |c| {
-        sqlx::query(
-            "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
-        )
-        .bind(now())
-        .bind(id)
-        .execute(&mut *c)
-        .await
-    })?;
+    revoke_tokens_of(tx, id).await?;
     delete_other_sessions(tx, id, None).await
 }
 
@@ -262,12 +274,11 @@ pub async fn lock_for_update(tx: &mut Tx, id: i64) -> Result<()> {
     Ok(())
 }
 
-/// After this many failures in a row an account is locked for a while.
-pub const MAX_FAILED_LOGINS: i64 = 5;
-
-/// Records a failed login; returns the lock expiry if the account is now locked.
-/// Each further failure doubles the lock (15 min, 30, 60 …, at most a day).
-pub async fn record_failed_login(tx: &mut Tx, id: i64) -> Result<Option<DateTime<Utc>>> {
+/// Counts a wrong password for the account; returns how many there were since
+/// its last successful login. Nothing is locked: the web layer slows guessing
+/// down per address and per name (a lock would let a stranger shut anyone
+/// out), and the count is told to the account holder at their next login.
+pub async fn record_failed_login(tx: &mut Tx, id: i64) -> Result<i64> {
     let (failures,): (i64,) = with_conn!(tx, |c| {
         sqlx::query_as(
             "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins",
@@ -276,30 +287,25 @@ pub async fn record_failed_login(tx: &mut Tx, id: i64) -> Result<Option<DateTime
         .fetch_one(&mut *c)
         .await
     })?;
-    if failures < MAX_FAILED_LOGINS {
-        return Ok(None);
-    }
-    let doublings = (failures - MAX_FAILED_LOGINS).min(7) as u32;
-    let minutes = (15i64 * 2i64.pow(doublings)).min(24 * 60);
-    let until = now() + Duration::minutes(minutes);
-    exec!(tx, |c| {
-        sqlx::query("UPDATE users SET locked_until = $1 WHERE id = $2")
-            .bind(until)
-            .bind(id)
-            .execute(&mut *c)
-            .await
-    })?;
-    Ok(Some(until))
+    Ok(failures)
 }
 
-pub async fn record_successful_login(tx: &mut Tx, id: i64) -> Result<()> {
+/// Starts the count of wrong passwords afresh; returns how many there were
+/// since the previous login (to tell the account holder).
+pub async fn record_successful_login(tx: &mut Tx, id: i64) -> Result<i64> {
+    let (before,): (i64,) = with_conn!(tx, |c| {
+        sqlx::query_as("SELECT failed_logins FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *c)
+            .await
+    })?;
     exec!(tx, |c| {
         sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
             .bind(id)
             .execute(&mut *c)
             .await
     })?;
-    Ok(())
+    Ok(before)
 }
 
 /// SHA-256 of a high-entropy secret (session id or token). These secrets are
@@ -323,22 +329,38 @@ pub struct Session {
     /// The password step is done but the second factor is not (yet): the
     /// session opens only the code and enrolment pages.
     pub second_factor_pending: bool,
+    /// Wrong passwords tried on the account between the previous login and
+    /// the one that made this session.
+    pub failed_logins_before: i64,
 }
 
 /// Creates a session after a complete login; returns the secret for the
 /// cookie and the session's CSRF token.
 pub async fn create_session(tx: &mut Tx, user_id: i64, ttl: Duration) -> Result<(String, String)> {
-    insert_session(tx, user_id, ttl, false).await
+    insert_session(tx, user_id, ttl, false, 0).await
 }
 
 /// Creates a session after the password step that still waits for the second
-/// factor (see [`Session::second_factor_pending`]).
+/// factor (see [`Session::second_factor_pending`]); `failed_logins_before` as in
+/// [`create_session_after`].
 pub async fn create_pending_session(
     tx: &mut Tx,
     user_id: i64,
     ttl: Duration,
+    failed_logins_before: i64,
 ) -> Result<(String, String)> {
-    insert_session(tx, user_id, ttl, true).await
+    insert_session(tx, user_id, ttl, true, failed_logins_before).await
+}
+
+/// [`create_session`] for a login that followed `failed_logins_before` wrong
+/// passwords on the account, which the session then shows its holder.
+pub async fn create_session_after(
+    tx: &mut Tx,
+    user_id: i64,
+    ttl: Duration,
+    failed_logins_before: i64,
+) -> Result<(String, String)> {
+    insert_session(tx, user_id, ttl, false, failed_logins_before).await
 }
 
 async fn insert_session(
@@ -346,6 +368,7 @@ async fn insert_session(
     user_id: i64,
     ttl: Duration,
     pending: bool,
+    failed_logins_before: i64,
 ) -> Result<(String, String)> {
     let secret = new_secret();
     let csrf = new_secret();
@@ -360,7 +383,7 @@ async fn insert_session(
     exec!(tx, |c| {
         sqlx::query(
             "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at, \
-             second_factor_pending) VALUES ($1, $2, $3, $4, $5, $6)",
+             second_factor_pending, failed_logins_before) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(secret_hash(&secret))
         .bind(user_id)
@@ -368,6 +391,7 @@ async fn insert_session(
         .bind(ts)
         .bind(ts + ttl)
         .bind(pending)
+        .bind(failed_logins_before)
         .execute(&mut *c)
         .await
     })?;
@@ -376,16 +400,17 @@ async fn insert_session(
 
 /// The live session for a cookie secret, if any (expired or for an inactive user: none).
 pub async fn session(tx: &mut Tx, secret: &str) -> Result<Option<Session>> {
-    let row: Option<(i64, String, DateTime<Utc>, bool)> = with_conn!(tx, |c| {
+    let row: Option<(i64, String, DateTime<Utc>, bool, i64)> = with_conn!(tx, |c| {
         sqlx::query_as(
-            "SELECT user_id, csrf_token, expires_at, second_factor_pending FROM sessions \
-             WHERE id_hash = $1",
+            "SELECT user_id, csrf_token, expires_at, second_factor_pending, failed_logins_before \
+             FROM sessions WHERE id_hash = $1",
         )
         .bind(secret_hash(secret))
         .fetch_optional(&mut *c)
         .await
     })?;
-    let Some((user_id, csrf_token, expires_at, second_factor_pending)) = row else {
+    let Some((user_id, csrf_token, expires_at, second_factor_pending, failed_logins_before)) = row
+    else {
         return Ok(None);
     };
     if expires_at <= Utc::now() {
@@ -397,6 +422,7 @@ pub async fn session(tx: &mut Tx, secret: &str) -> Result<Option<Session>> {
             csrf_token,
             expires_at,
             second_factor_pending,
+            failed_logins_before,
         })),
         _ => Ok(None),
     }

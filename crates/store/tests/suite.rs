@@ -554,21 +554,18 @@ async fn sessions_tokens_and_lockout() {
             Err(StoreError::NotFound(_))
         ));
 
-        for i in 1..users::MAX_FAILED_LOGINS {
-            assert_eq!(
-                users::record_failed_login(&mut tx, id).await.unwrap(),
-                None,
-                "attempt {i}"
-            );
+        for i in 1..=7 {
+            assert_eq!(users::record_failed_login(&mut tx, id).await.unwrap(), i);
         }
-        assert!(
-            users::record_failed_login(&mut tx, id)
-                .await
-                .unwrap()
-                .is_some(),
-            "locked after the limit"
+        let u = users::by_id(&mut tx, id).await.unwrap().unwrap();
+        assert_eq!(
+            u.locked_until, None,
+            "wrong passwords never lock an account"
         );
-        users::record_successful_login(&mut tx, id).await.unwrap();
+        assert_eq!(
+            users::record_successful_login(&mut tx, id).await.unwrap(),
+            7
+        );
         let u = users::by_id(&mut tx, id).await.unwrap().unwrap();
         assert_eq!((u.failed_logins, u.locked_until), (0, None));
         tx.commit().await.unwrap();
@@ -648,5 +645,120 @@ async fn teams_and_districts_change_only_at_the_version_they_were_read() {
         let d = areas::district(&mut tx, "WK999901").await.unwrap().unwrap();
         assert_eq!((d.name.as_str(), d.version), ("Hart", 2));
         tx.commit().await.unwrap();
+    }
+}
+
+async fn new_user(db: &Db, name: &str) -> i64 {
+    let mut tx = db.begin().await.unwrap();
+    let name = Username::parse(name).unwrap();
+    let id = users::create(
+        &mut tx,
+        &users::NewUser {
+            username: &name,
+            display_name: "Tester",
+            role: Role::Beleid,
+            team_id: None,
+            provider_id: None,
+            household_id: None,
+            password_hash: "h",
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+#[tokio::test]
+async fn a_password_change_ends_the_owners_api_tokens() {
+    for t in testing::all().await {
+        let id = new_user(&t.db, "tokenhouder").await;
+        let other = new_user(&t.db, "iemand.anders").await;
+        let mut tx = t.db.begin().await.unwrap();
+        let (_, token, _) = users::create_token(&mut tx, id, chrono::Duration::hours(1))
+            .await
+            .unwrap();
+        let (_, others, _) = users::create_token(&mut tx, other, chrono::Duration::hours(1))
+            .await
+            .unwrap();
+        users::set_password(&mut tx, id, "nieuwe-hash")
+            .await
+            .unwrap();
+        assert!(
+            users::user_for_token(&mut tx, &token)
+                .await
+                .unwrap()
+                .is_none(),
+            "{:?}: the token ended with the old password",
+            t.backend()
+        );
+        assert!(
+            users::user_for_token(&mut tx, &others)
+                .await
+                .unwrap()
+                .is_some(),
+            "someone else's token lives on"
+        );
+        tx.commit().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn reactivating_an_account_does_not_revive_its_old_tokens_or_sessions() {
+    for t in testing::all().await {
+        let id = new_user(&t.db, "wisselaar").await;
+        let mut tx = t.db.begin().await.unwrap();
+        let (_, token, _) = users::create_token(&mut tx, id, chrono::Duration::hours(1))
+            .await
+            .unwrap();
+        let (session, _) = users::create_session(&mut tx, id, chrono::Duration::hours(1))
+            .await
+            .unwrap();
+        let change = |active| users::UserChange {
+            display_name: "Tester",
+            role: Role::Beleid,
+            team_id: None,
+            provider_id: None,
+            household_id: None,
+            active,
+        };
+        let v = users::update(&mut tx, id, 1, &change(false)).await.unwrap();
+        users::update(&mut tx, id, v, &change(true)).await.unwrap();
+        assert!(
+            users::user_for_token(&mut tx, &token)
+                .await
+                .unwrap()
+                .is_none(),
+            "{:?}: token from before the deactivation",
+            t.backend()
+        );
+        assert!(
+            users::session(&mut tx, &session).await.unwrap().is_none(),
+            "session from before the deactivation"
+        );
+        let (_, fresh, _) = users::create_token(&mut tx, id, chrono::Duration::hours(1))
+            .await
+            .unwrap();
+        assert!(users::user_for_token(&mut tx, &fresh)
+            .await
+            .unwrap()
+            .is_some());
+        tx.commit().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn two_processes_migrating_one_new_sqlite_file_both_succeed() {
+    for round in 0..5 {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("nieuw.db").display());
+        let start = || async {
+            let db = Db::connect(&url).await?;
+            db.migrate().await?;
+            Ok::<_, StoreError>(db)
+        };
+        let (a, b) = tokio::join!(start(), start());
+        assert!(a.is_ok(), "round {round}: {:?}", a.err());
+        assert!(b.is_ok(), "round {round}: {:?}", b.err());
     }
 }

@@ -24,7 +24,7 @@ pub mod monitor;
 mod names;
 
 /// The password of every demo account. Demo only: `baken demo` prints it.
-pub const DEMO_PASSWORD: &str = "proefstad-demo-2026";
+pub const DEMO_PASSWORD: &str = baken_domain::user::DEMO_PASSWORD;
 
 #[derive(Debug, Clone)]
 pub struct Config {

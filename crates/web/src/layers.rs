@@ -148,11 +148,29 @@ impl MakeRequestId for RandomRequestId {
     }
 }
 
-pub(crate) async fn client_addr(mut req: Request, next: Next) -> Response {
+/// The client's address: the peer, or — behind a trusted proxy — the address
+/// the proxies forwarded (see `support::client`).
+pub(crate) async fn client_addr(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let forwarded_for: Vec<&str> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
     let addr = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
+        .map(|c| {
+            state
+                .config
+                .trusted_proxies
+                .client(c.0.ip(), &forwarded_for)
+                .to_string()
+        })
         .unwrap_or_else(|| "onbekend".to_owned());
     req.extensions_mut().insert(ClientAddr(addr));
     next.run(req).await
@@ -175,6 +193,11 @@ pub(crate) async fn identify(
     mut req: Request,
     next: Next,
 ) -> Response {
+    // The probes answer without a session: /health must not depend on the
+    // database, and neither may wait for a session lookup.
+    if matches!(req.uri().path(), "/health" | "/ready") {
+        return next.run(req).await;
+    }
     let audience = audience_for(req.uri().path());
     let mut set_pre_cookie = None;
     // Owned copies: the lookup below must not hold a borrow of the request.
@@ -203,6 +226,7 @@ pub(crate) async fn identify(
                     session_secret: None,
                     second_factor_pending: false,
                     unread_notifications: 0,
+                    failed_logins_before: 0,
                 }))
             }
             Audience::Html => {
@@ -220,6 +244,7 @@ pub(crate) async fn identify(
                     session_secret: Some(secret),
                     second_factor_pending: s.second_factor_pending,
                     unread_notifications: unread,
+                    failed_logins_before: s.failed_logins_before,
                 }))
             }
         }
@@ -269,13 +294,15 @@ pub(crate) async fn identify(
         }
     }
     if audience == Audience::Html {
+        // Only a token this installation made is used; any other is replaced.
+        let key = &state.config.pre_login_key;
         match cookie(req.headers(), PRE_CSRF_COOKIE) {
-            Some(v) if v.len() == 64 => {
+            Some(v) if key.verify(v) => {
                 let v = v.to_owned();
                 req.extensions_mut().insert(PreCsrf(v));
             }
             _ => {
-                let v = users::new_secret();
+                let v = key.issue();
                 req.extensions_mut().insert(PreCsrf(v.clone()));
                 set_pre_cookie = Some(v);
             }
@@ -384,6 +411,15 @@ pub(crate) async fn authorize(State(state): State<AppState>, req: Request, next:
         }
     }
 
+    // Text enters through the query string and form bodies: no control
+    // characters in either (see baken_domain::text), before any handler.
+    if let Some(refusal) = parts
+        .uri
+        .query()
+        .and_then(|q| control_character_in(q.as_bytes(), ctx.audience))
+    {
+        return refusal;
+    }
     let mut req = Request::from_parts(parts, body);
     let multipart = req
         .headers()
@@ -417,6 +453,9 @@ pub(crate) async fn authorize(State(state): State<AppState>, req: Request, next:
                     .into_response()
             }
         };
+        if let Some(refusal) = control_character_in(&bytes, ctx.audience) {
+            return refusal;
+        }
         let sent: Option<String> = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
             .ok()
             .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "csrf").map(|(_, v)| v));
@@ -435,6 +474,27 @@ pub(crate) async fn authorize(State(state): State<AppState>, req: Request, next:
         req = Request::from_parts(parts, Body::from(bytes));
     }
     next.run(req).await
+}
+
+/// A 400 naming the first field of a URL-encoded text (query string or form
+/// body) whose name or value holds a control character; None when all is clean.
+fn control_character_in(encoded: &[u8], audience: Audience) -> Option<Response> {
+    let pairs = serde_urlencoded::from_bytes::<Vec<(String, String)>>(encoded).ok()?;
+    let (field, e) = pairs.iter().find_map(|(name, value)| {
+        baken_domain::text::check_text(name)
+            .and_then(|_| baken_domain::text::check_text(value))
+            .err()
+            .map(|e| (name.as_str(), e))
+    })?;
+    let error = match audience {
+        Audience::Api => AppError::invalid(field, e.to_string()),
+        Audience::Html => AppError::BadRequest(format!(
+            "Het veld ‘{}’ bevat een onzichtbaar stuurteken (teken {}). Haal het weg, bijvoorbeeld door de tekst opnieuw te typen, en probeer het nog eens.",
+            field.chars().filter(|c| !c.is_control()).take(40).collect::<String>(),
+            e.position
+        )),
+    };
+    Some(Failure(error).into_response())
 }
 
 /// The methods declared for `route` (GET brings HEAD), for the `Allow` header;
@@ -558,6 +618,10 @@ pub(crate) async fn render_failures(
                 AppError::Internal(i) if i.disk_full() => {
                     ("Service Unavailable", DISK_FULL_DETAIL.to_owned())
                 }
+                AppError::Busy { .. } => (
+                    "Service Unavailable",
+                    "Too many requests are being handled at once; try again after Retry-After seconds.".to_owned(),
+                ),
                 AppError::Internal(_) => (
                     "Internal Server Error",
                     "Something went wrong on our side; it has been logged.".to_owned(),
@@ -606,10 +670,17 @@ pub(crate) async fn render_failures(
         }
     };
     let mut res = add_api_version(audience, res);
-    if let AppError::MethodNotAllowed { allow } = err.as_ref() {
-        if let Ok(value) = HeaderValue::from_str(allow) {
-            res.headers_mut().insert(header::ALLOW, value);
+    match err.as_ref() {
+        AppError::MethodNotAllowed { allow } => {
+            if let Ok(value) = HeaderValue::from_str(allow) {
+                res.headers_mut().insert(header::ALLOW, value);
+            }
         }
+        AppError::Busy { retry_after_secs } => {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+        }
+        _ => {}
     }
     if status == axum::http::StatusCode::SERVICE_UNAVAILABLE {
         res.headers_mut()

@@ -23,7 +23,9 @@ pub mod support;
 #[doc(hidden)]
 pub mod testing;
 
+pub use support::client::TrustedProxies;
 pub use support::ctx::{PRE_CSRF_COOKIE, SESSION_COOKIE};
+pub use support::pre_csrf::PreLoginKey;
 pub use support::problem::API_VERSION;
 pub use support::state::{
     secure_cookies_by_default, AppState, MailSettings, MonitorSettings, OidcClaim, OidcSettings,
@@ -57,6 +59,7 @@ impl AppState {
             wijzer_index: support::state::WijzerIndexCache::default(),
             anonymous_audit: Arc::default(),
             oidc_provider: Arc::default(),
+            login_throttle: Arc::default(),
         }
     }
 }
@@ -92,7 +95,10 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             crate::layers::identify,
         ))
-        .layer(middleware::from_fn(crate::layers::client_addr))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::layers::client_addr,
+        ))
         .layer(axum::extract::DefaultBodyLimit::max(1024 * 1024))
         .layer(middleware::from_fn(crate::layers::log_request))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {

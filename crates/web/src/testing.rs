@@ -14,6 +14,8 @@ use tower::ServiceExt;
 
 pub struct TestApp {
     pub db: Db,
+    /// A pre-login CSRF token this app made (cookie and form field of anonymous forms).
+    pub pre: String,
     pub router: Router,
     pub backend: baken_store::Backend,
     _keep: TestDb,
@@ -79,9 +81,19 @@ pub async fn apps_with(households: u64, config: WebConfig) -> Vec<TestApp> {
         )
         .await
         .expect("demo data loads");
-        let state = AppState::new(t.db.clone(), config.clone());
+        let mut config = config.clone();
+        let mut tx = t.db.read().await.expect("tx");
+        let secret = baken_store::meta::server_secret(&mut tx, "pre_login")
+            .await
+            .expect("query")
+            .expect("a migration made the pre-login secret");
+        drop(tx);
+        config.pre_login_key = crate::PreLoginKey::new(secret.as_bytes());
+        let pre = config.pre_login_key.issue();
+        let state = AppState::new(t.db.clone(), config);
         out.push(TestApp {
             db: t.db.clone(),
+            pre,
             router: app(state),
             backend: t.backend(),
             _keep: t,
@@ -90,6 +102,7 @@ pub async fn apps_with(households: u64, config: WebConfig) -> Vec<TestApp> {
     out
 }
 
+/// A pre-login token no Baken made: sent with sessions, where it is not used.
 pub const PRE: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 impl TestApp {
@@ -127,7 +140,7 @@ impl TestApp {
     /// Posts a form; the CSRF token of the session (or the pre-login token) is added
     /// unless the form already has a `csrf` field.
     pub async fn post_form(&self, path: &str, who: &As, form: &[(&str, &str)]) -> TestResponse {
-        let body = Self::form_body(who, form);
+        let body = self.form_body(who, form);
         self.send("POST", path, who, Some(body)).await
     }
 
@@ -158,7 +171,9 @@ impl TestApp {
             )));
         }
         match who {
-            As::Anonymous => req = req.header(header::COOKIE, format!("{PRE_CSRF_COOKIE}={PRE}")),
+            As::Anonymous => {
+                req = req.header(header::COOKIE, format!("{PRE_CSRF_COOKIE}={}", self.pre))
+            }
             As::Session { cookie, .. } => {
                 req = req.header(
                     header::COOKIE,
@@ -193,7 +208,7 @@ impl TestApp {
     }
 
     /// A form as [`TestApp::post_form`] builds it (with the CSRF token added).
-    pub fn form_body(who: &As, form: &[(&str, &str)]) -> String {
+    pub fn form_body(&self, who: &As, form: &[(&str, &str)]) -> String {
         let mut pairs: Vec<(String, String)> = form
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -201,7 +216,7 @@ impl TestApp {
         if !pairs.iter().any(|(k, _)| k == "csrf") {
             let csrf = match who {
                 As::Session { csrf, .. } => csrf.clone(),
-                _ => PRE.to_owned(),
+                _ => self.pre.clone(),
             };
             pairs.push(("csrf".into(), csrf));
         }

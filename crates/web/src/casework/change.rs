@@ -22,6 +22,7 @@ use crate::casework::common::{
     ConsentGiven, ContactDraft, ConversationDraft, EvaluationInput, FamilyPlanInput, Party,
     SearchAttempt,
 };
+use crate::support::audit::households_shown;
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
 use crate::support::state::AppState;
@@ -1087,7 +1088,7 @@ pub(crate) async fn search_households(
         &ctx.audit(
             AuditAction::Search,
             outcome,
-            Some(("household", "*".into())),
+            Some(households_shown(hits.iter().map(|h| h.id))),
             detail,
         ),
     )

@@ -3,14 +3,16 @@
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
 use crate::support::form::FieldErrors;
-use crate::support::password::{hash_password_async, verify_password_async};
+use crate::support::password::{
+    hash_password_async, password_problem, refused_passwords, verify_password_async,
+};
 use crate::support::render::{render, PageResult};
 use crate::support::state::AppState;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::Form;
-use baken_domain::{AuditAction, AuditOutcome, Password};
+use baken_domain::{AuditAction, AuditOutcome, Password, PasswordContext};
 use baken_store::{areas, audit, users};
 use minijinja::{context, Value};
 use serde::Deserialize;
@@ -60,14 +62,16 @@ pub struct PasswordForm {
 /// What checking the password form needs besides the form: whether the
 /// current password was typed correctly (verified against the stored hash
 /// outside any transaction), and whether it is a temporary one.
-struct PasswordCheck {
+struct PasswordCheck<'a> {
     current_verified: bool,
     temporary: bool,
+    /// The account's words and the refused passwords.
+    context: PasswordContext<'a>,
 }
 
 impl PasswordForm {
     /// The new password, once every field is right; otherwise a message per field.
-    fn parse(&self, check: PasswordCheck) -> Result<Password, FieldErrors> {
+    fn parse(&self, check: PasswordCheck<'_>) -> Result<Password, FieldErrors> {
         let mut errors = FieldErrors::new();
         if !check.current_verified {
             errors.add("huidig", "Uw huidige wachtwoord klopt niet.");
@@ -79,16 +83,9 @@ impl PasswordForm {
                 "Kies een ander wachtwoord dan het tijdelijke van de beheerder.",
             );
         }
-        let new = Password::parse(&self.nieuw);
-        if new.is_err() {
-            errors.add(
-                "nieuw",
-                format!(
-                    "Kies een wachtwoord van minstens {} en hoogstens {} tekens.",
-                    Password::MIN,
-                    Password::MAX
-                ),
-            );
+        let new = Password::parse(&self.nieuw, &check.context);
+        if let Err(e) = &new {
+            errors.add("nieuw", password_problem(e));
         }
         if self.nieuw != self.herhaal {
             errors.add("herhaal", "De twee nieuwe wachtwoorden zijn niet gelijk.");
@@ -111,8 +108,14 @@ pub async fn change_password(
     let stored = users::password_hash(&mut tx, current.user.id).await?;
     drop(tx);
     let check = PasswordCheck {
-        current_verified: verify_password_async(form.huidig.clone(), stored.clone()).await,
+        current_verified: verify_password_async(form.huidig.clone(), stored.clone())
+            .await
+            .map_err(AppError::from)?,
         temporary: current.user.password_temporary,
+        context: PasswordContext {
+            user_inputs: &[&current.user.username, &current.user.display_name],
+            refused: refused_passwords(state.config.demo),
+        },
     };
     let new = match form.parse(check) {
         Ok(new) => new,
@@ -132,7 +135,7 @@ pub async fn change_password(
     };
     let hash = hash_password_async(new.expose().to_owned())
         .await
-        .map_err(AppError::internal("hashing the password"))?;
+        .map_err(AppError::from)?;
     let mut tx = state.db.begin().await?;
     if users::password_hash(&mut tx, current.user.id).await? != stored {
         return Err(AppError::Conflict(
@@ -174,6 +177,7 @@ mod tests {
         let check = PasswordCheck {
             current_verified: true,
             temporary: true,
+            context: PasswordContext::default(),
         };
         // Too short as well: the message about the temporary password is shown.
         let Err(errors) = form("kort", "kort", "kort").parse(check) else {
@@ -190,6 +194,7 @@ mod tests {
         let check = PasswordCheck {
             current_verified: false,
             temporary: false,
+            context: PasswordContext::default(),
         };
         let Err(errors) = form("fout", "een heel goed wachtwoord", "iets anders").parse(check)
         else {

@@ -2,6 +2,7 @@
 //! plural kebab-case resources, camelCase keys, problem+json errors, the
 //! `API-Version` header, pagination, an OpenAPI 3 document).
 
+use crate::support::audit::households_shown;
 use crate::support::audit::read_household_audited;
 use crate::support::ctx::Ctx;
 use crate::support::error::{AppError, Failure};
@@ -196,7 +197,7 @@ pub async fn households(
                 let entry = audit_ctx.audit(
                     AuditAction::Search,
                     AuditOutcome::Success,
-                    Some(("household", "*".into())),
+                    Some(households_shown(page.items.iter().map(|h| h.id))),
                     detail,
                 );
                 Ok::<_, AppError>((page, vec![entry]))

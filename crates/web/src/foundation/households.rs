@@ -1,5 +1,6 @@
 //! Household pages: the team's list, one household, and a resident's own view.
 
+use crate::support::audit::households_shown;
 use crate::support::audit::read_household_audited;
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
@@ -62,7 +63,7 @@ pub async fn list(
                 let entry = audit_ctx.audit(
                     AuditAction::Search,
                     AuditOutcome::Success,
-                    Some(("household", "*".into())),
+                    Some(households_shown(page.items.iter().map(|h| h.id))),
                     detail,
                 );
                 let team_name = team_name(tx, team).await?;
@@ -230,9 +231,23 @@ pub async fn own_access_log(State(state): State<AppState>, ctx: Ctx) -> PageResu
     let Some(hid) = user.user.household_id else {
         return Err(AppError::NotFound.into());
     };
-    let mut tx = state.db.read().await?;
-    let rows = audit::accesses_to_household(&mut tx, hid, user.user.id, 200).await?;
-    drop(tx);
+    // Reading who looked is itself a read of the household's record: audited.
+    let (me, audit_ctx) = (user.user.id, ctx.clone());
+    let rows = state
+        .db
+        .audited(move |tx| {
+            Box::pin(async move {
+                let rows = audit::accesses_to_household(tx, hid, me, 200).await?;
+                let entry = audit_ctx.audit(
+                    AuditAction::Read,
+                    AuditOutcome::Success,
+                    Some(("household", hid.to_string())),
+                    format!("inzagelog: {} toegangen", rows.len()),
+                );
+                Ok::<_, AppError>((rows, vec![entry]))
+            })
+        })
+        .await?;
     let rows: Vec<AccessRow> = rows
         .into_iter()
         .map(|r| AccessRow {

@@ -1,6 +1,7 @@
 //! Logging in and out.
 
 use crate::signin;
+use crate::support::back::safe_back;
 use crate::support::ctx::Ctx;
 use crate::support::ctx::SESSION_COOKIE;
 use crate::support::error::AppError;
@@ -27,14 +28,6 @@ pub async fn home(ctx: Ctx) -> Redirect {
 #[derive(Deserialize, Default)]
 pub struct LoginQuery {
     terug: Option<String>,
-}
-
-/// Only local paths, so the login page cannot be used to send someone elsewhere.
-fn safe_back(back: Option<&str>) -> String {
-    match back {
-        Some(b) if b.starts_with('/') && !b.starts_with("//") && !b.contains('\\') => b.to_owned(),
-        _ => "/start".to_owned(),
-    }
 }
 
 pub async fn login_form(
@@ -67,6 +60,8 @@ pub struct LoginForm {
     terug: String,
 }
 
+/// The one answer to a wrong password, an unknown name and a disabled account
+/// alike, so the login form never tells which names exist.
 const LOGIN_FAILED: &str = "Gebruikersnaam of wachtwoord klopt niet.";
 
 pub async fn login_submit(
@@ -76,7 +71,7 @@ pub async fn login_submit(
 ) -> PageResult {
     let username = form.gebruikersnaam.trim().to_ascii_lowercase();
     let back = safe_back(Some(&form.terug));
-    let fail = |state: &AppState, ctx: &Ctx, msg: &str, username: &str| -> PageResult {
+    let fail = |state: &AppState, ctx: &Ctx, status: StatusCode, msg: &str| -> PageResult {
         let page = render(
             state,
             ctx,
@@ -86,7 +81,30 @@ pub async fn login_submit(
                 back => back, username => username, error => msg,
             }),
         )?;
-        Ok((StatusCode::BAD_REQUEST, page).into_response())
+        Ok((status, page).into_response())
+    };
+
+    // An empty field is no guess: nothing to check, count or audit.
+    if username.is_empty() || form.wachtwoord.is_empty() {
+        return fail(&state, &ctx, StatusCode::BAD_REQUEST, LOGIN_FAILED);
+    }
+    // Wrong passwords slow down their address and the name tried (see
+    // `login_throttle`); an attempt that has to wait is not checked at all.
+    let attempt = match state.login_throttle.attempt(
+        &ctx.client,
+        &username,
+        std::time::Instant::now(),
+    ) {
+        Ok(attempt) => attempt,
+        Err(wait) => {
+            let seconds = wait.as_secs().max(1);
+            login_throttled_audit(&state, &ctx, seconds).await;
+            let msg = format!("U hebt te vaak een verkeerde gebruikersnaam of wachtwoord ingevuld. Wacht {seconds} seconden en probeer het dan opnieuw.");
+            let mut res = fail(&state, &ctx, StatusCode::TOO_MANY_REQUESTS, &msg)?;
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            return Ok(res);
+        }
     };
 
     // Look the account up without holding a write lock: argon2 takes tens of
@@ -103,7 +121,9 @@ pub async fn login_submit(
     drop(tx);
     let Some((user, hash)) = found else {
         // Same work as for a real account, so timing does not reveal which names exist.
-        verify_password_async(form.wachtwoord.clone(), dummy_hash().to_owned()).await;
+        verify_password_async(form.wachtwoord.clone(), dummy_hash().to_owned())
+            .await
+            .map_err(AppError::from)?;
         let entry = ctx.audit(
             AuditAction::Login,
             AuditOutcome::Failed,
@@ -116,7 +136,7 @@ pub async fn login_submit(
         let mut tx = state.db.begin().await?;
         audit::append(&mut tx, &entry).await?;
         tx.commit().await?;
-        return fail(&state, &ctx, LOGIN_FAILED, &username);
+        return fail(&state, &ctx, StatusCode::BAD_REQUEST, LOGIN_FAILED);
     };
     let mut as_user = ctx.clone();
     as_user.user = None;
@@ -132,79 +152,66 @@ pub async fn login_submit(
         e.actor.role = Some(user.role.as_str().to_owned());
         e
     };
-    let locked_message = |until: chrono::DateTime<chrono::Utc>,
-                          now: chrono::DateTime<chrono::Utc>| {
-        let minutes = ((until - now).num_seconds() + 59) / 60;
-        format!("Te veel mislukte pogingen. Dit account is tijdelijk geblokkeerd. Probeer het over {minutes} minuten opnieuw, of vraag de beheerder om hulp.")
-    };
-    let now = chrono::Utc::now();
-    if let Some(until) = user.locked_until.filter(|u| *u > now) {
-        let mut tx = state.db.begin().await?;
-        audit::append(
-            &mut tx,
-            &actor_entry(AuditOutcome::Denied, "account tijdelijk geblokkeerd".into()),
-        )
-        .await?;
-        tx.commit().await?;
-        return fail(&state, &ctx, &locked_message(until, now), &username);
-    }
-    let verified =
-        user.active && verify_password_async(form.wachtwoord.clone(), hash.clone()).await;
+    let verified = verify_password_async(form.wachtwoord.clone(), hash.clone())
+        .await
+        .map_err(AppError::from)?
+        && user.active;
 
     // The outcome, in one short transaction that looks at the account again:
     // guesses verified at the same time as others are still counted one by one
-    // (the counter is incremented in the database), a lock set meanwhile by
-    // those others refuses even the right password, and so does a password
-    // changed meanwhile.
+    // (the counter is incremented in the database), and a password changed or
+    // an account disabled meanwhile refuses even the right password.
     let mut tx = state.db.begin().await?;
     users::lock_for_update(&mut tx, user.id).await?;
-    let now = chrono::Utc::now();
     let current = users::by_id(&mut tx, user.id).await?;
     let current_hash = users::password_hash(&mut tx, user.id).await?;
     let Some(current) = current else {
         return Err(AppError::NotFound.into());
     };
-    if let Some(until) = current.locked_until.filter(|u| *u > now) {
-        audit::append(
-            &mut tx,
-            &actor_entry(AuditOutcome::Denied, "account tijdelijk geblokkeerd".into()),
-        )
-        .await?;
-        tx.commit().await?;
-        return fail(&state, &ctx, &locked_message(until, now), &username);
-    }
     let ok = verified && current.active && current_hash == hash;
     if !ok {
-        let locked = users::record_failed_login(&mut tx, user.id).await?;
         let detail = if current.active {
-            "wachtwoord onjuist"
+            let n = users::record_failed_login(&mut tx, user.id).await?;
+            format!("wachtwoord onjuist ({n}e keer sinds de vorige inlog)")
         } else {
-            "account uitgeschakeld"
+            "account uitgeschakeld".to_owned()
         };
-        audit::append(&mut tx, &actor_entry(AuditOutcome::Failed, detail.into())).await?;
+        audit::append(&mut tx, &actor_entry(AuditOutcome::Failed, detail)).await?;
         tx.commit().await?;
-        let msg = if locked.is_some() {
-            "Te veel mislukte pogingen. Dit account is tijdelijk geblokkeerd. Probeer het later opnieuw, of vraag de beheerder om hulp."
-        } else {
-            LOGIN_FAILED
-        };
-        return fail(&state, &ctx, msg, &username);
+        return fail(&state, &ctx, StatusCode::BAD_REQUEST, LOGIN_FAILED);
     }
     // With a second step to come, the failure count stays until it is done:
     // a right password must not buy fresh guesses at the code.
-    let (secret, next) = signin::session::open(&mut tx, &state, &current, false).await?;
-    if next == signin::session::Next::Done {
-        users::record_successful_login(&mut tx, user.id).await?;
-    }
+    let next = signin::session::next_step(&mut tx, &state, &current).await?;
+    let (secret, failed_before) = if next == signin::session::Next::Done {
+        let failed_before = users::record_successful_login(&mut tx, user.id).await?;
+        let (secret, _csrf) =
+            users::create_session_after(&mut tx, user.id, state.config.session_ttl, failed_before)
+                .await?;
+        (secret, failed_before)
+    } else {
+        let (secret, _csrf) =
+            users::create_pending_session(&mut tx, user.id, state.config.session_ttl, 0).await?;
+        (secret, 0)
+    };
     audit::append(
         &mut tx,
         &actor_entry(AuditOutcome::Success, next.audit_detail().to_owned()),
     )
     .await?;
     tx.commit().await?;
-    // A password set by a beheerder is only good for choosing one's own.
+    state.login_throttle.succeeded(attempt);
     let back = if current.password_temporary {
+        // A password set by a beheerder is only good for choosing one's own.
         "/account?tijdelijk=1".to_owned()
+    } else if failed_before > 0 && back != "/start" {
+        // The start page tells the holder about the wrong passwords first.
+        format!(
+            "/start?verder={}",
+            serde_urlencoded::to_string([("", back.as_str())])
+                .unwrap_or_default()
+                .trim_start_matches('=')
+        )
     } else {
         back
     };
@@ -213,6 +220,34 @@ pub async fn login_submit(
         &secret,
         &signin::session::first_stop(next, back),
     ))
+}
+
+/// Audits a login refused because its address or name has to wait, within
+/// the address's budget of anonymous entries (a flood must not flood the log).
+async fn login_throttled_audit(state: &AppState, ctx: &Ctx, seconds: u64) {
+    use crate::support::audit_budget::Budget;
+    if state
+        .anonymous_audit
+        .take(&ctx.client, std::time::Instant::now())
+        == Budget::Skip
+    {
+        return;
+    }
+    let entry = ctx.audit(
+        AuditAction::Login,
+        AuditOutcome::Denied,
+        None,
+        format!("te veel mislukte pogingen: wachten {seconds} s"),
+    );
+    let written = async {
+        let mut tx = state.db.begin().await?;
+        audit::append(&mut tx, &entry).await?;
+        tx.commit().await
+    }
+    .await;
+    if let Err(e) = written {
+        tracing::error!(error = %e, "could not audit a throttled login");
+    }
 }
 
 pub async fn logout(State(state): State<AppState>, ctx: Ctx) -> PageResult {

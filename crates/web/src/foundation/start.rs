@@ -1,14 +1,15 @@
 //! `/start`: the start page for each role.
 
+use crate::support::back::{safe_back, DEFAULT_BACK};
 use crate::support::ctx::Ctx;
 use crate::support::render::{render, PageResult};
 use crate::support::state::AppState;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::IntoResponse;
 use baken_domain::Role;
 use baken_store::areas;
 use minijinja::{context, Value};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 #[derive(Serialize)]
 struct Card {
@@ -23,8 +24,26 @@ struct Fact {
     value: String,
 }
 
-pub async fn start(State(state): State<AppState>, ctx: Ctx) -> PageResult {
-    let user = ctx.user()?.user.clone();
+/// `?verder=`: where the login was headed when it came here first to tell the
+/// account holder about wrong passwords.
+#[derive(Deserialize, Default)]
+pub struct StartQuery {
+    verder: Option<String>,
+}
+
+pub async fn start(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(query): Query<StartQuery>,
+) -> PageResult {
+    let current = ctx.user()?;
+    let failed_logins = current.failed_logins_before;
+    let user = current.user.clone();
+    let onward = query
+        .verder
+        .as_deref()
+        .map(|v| safe_back(Some(v)))
+        .filter(|v| v != DEFAULT_BACK);
     let mut tx = state.db.read().await?;
     let team = match user.team_id {
         Some(t) => areas::team(&mut tx, t).await?.map(|t| t.name),
@@ -67,6 +86,7 @@ pub async fn start(State(state): State<AppState>, ctx: Ctx) -> PageResult {
         "Start",
         Value::from_serialize(context! {
             intro => intro, cards => cards, facts => facts,
+            failed_logins => failed_logins, onward => onward,
         }),
     )?
     .into_response())

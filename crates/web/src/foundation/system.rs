@@ -13,11 +13,16 @@ pub async fn health() -> impl IntoResponse {
     )
 }
 
+/// How long `/ready` waits for the database: a load balancer's probe needs a
+/// quick answer, and a database that takes longer is not ready.
+const READY_PROBE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Ready when the database can write: a probe write (committed, leaving
 /// nothing behind) rather than a `SELECT 1`, because a database whose disk is
-/// full still answers reads while every audited page and every change fails.
+/// full still answers reads while every audited page and every change fails;
+/// and within [`READY_PROBE_TIMEOUT`].
 pub async fn ready(State(state): State<AppState>) -> Response {
-    match state.db.probe_write().await {
+    match state.db.probe_write_within(READY_PROBE_TIMEOUT).await {
         Ok(()) => {
             axum::Json(serde_json::json!({"status": "ready", "database": "ok"})).into_response()
         }

@@ -5,6 +5,7 @@ use super::session::{self, ENROL_PAGE};
 use super::totp;
 use crate::support::ctx::{Ctx, SESSION_COOKIE};
 use crate::support::error::AppError;
+use crate::support::login_throttle::LoginThrottle;
 use crate::support::render::{render, PageResult};
 use crate::support::state::AppState;
 use axum::extract::State;
@@ -75,6 +76,26 @@ pub async fn submit(
             )
         }
     };
+    // Wrong codes slow down the address and the account name like wrong
+    // passwords do (see `login_throttle`): the 1,000,000 codes cannot be tried
+    // one after another.
+    let attempt = match state.login_throttle.attempt(
+        &ctx.client,
+        &current.user.username,
+        std::time::Instant::now(),
+    ) {
+        Ok(attempt) => attempt,
+        Err(wait) => {
+            let seconds = wait.as_secs().max(1);
+            let msg = format!(
+                "U hebt te vaak een verkeerde code ingevuld. Wacht {seconds} seconden en probeer het dan opnieuw."
+            );
+            let mut res = page(&state, &ctx, &msg, StatusCode::TOO_MANY_REQUESTS)?;
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            return Ok(res);
+        }
+    };
     let mut tx = state.db.begin().await?;
     users::lock_for_update(&mut tx, user_id).await?;
     let user = users::by_id(&mut tx, user_id)
@@ -132,7 +153,7 @@ pub async fn submit(
     if !ok {
         // Every miss counts towards the same lock as wrong passwords, so the
         // 1,000,000 codes cannot be tried one after another.
-        let locked = users::record_failed_login(&mut tx, user_id).await?;
+        let failures = users::record_failed_login(&mut tx, user_id).await?;
         audit::append(
             &mut tx,
             &ctx.audit(
@@ -144,12 +165,15 @@ pub async fn submit(
         )
         .await?;
         tx.commit().await?;
-        if locked.is_some() {
+        // Past the free tries the waiting session ends: the password is asked
+        // again (and that, too, slows down per name and address).
+        if failures >= i64::from(LoginThrottle::FREE) {
             return locked_out(&state, &ctx, &current).await;
         }
         return page(&state, &ctx, message, StatusCode::BAD_REQUEST);
     }
     let secret = session::complete(&mut tx, &state, &current).await?;
+    state.login_throttle.succeeded(attempt);
     audit::append(
         &mut tx,
         &ctx.audit(

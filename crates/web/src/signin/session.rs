@@ -66,7 +66,7 @@ pub async fn open(
     let (secret, _csrf) = match next {
         Next::Done => users::create_session(tx, user.id, state.config.session_ttl).await?,
         Next::Code | Next::Enrol => {
-            users::create_pending_session(tx, user.id, state.config.session_ttl).await?
+            users::create_pending_session(tx, user.id, state.config.session_ttl, 0).await?
         }
     };
     Ok((secret, next))
@@ -82,9 +82,11 @@ pub async fn complete(
     if let Some(old) = &current.session_secret {
         users::delete_session(tx, old).await?;
     }
-    users::record_successful_login(tx, current.user.id).await?;
+    // The wrong passwords before this login, for the start page's notice.
+    let failed_before = users::record_successful_login(tx, current.user.id).await?;
     let (secret, _csrf) =
-        users::create_session(tx, current.user.id, state.config.session_ttl).await?;
+        users::create_session_after(tx, current.user.id, state.config.session_ttl, failed_before)
+            .await?;
     Ok(secret)
 }
 

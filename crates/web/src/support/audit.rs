@@ -10,6 +10,20 @@ use baken_store::households::{self, Household};
 use baken_store::reads::BoxFuture;
 use baken_store::{audit, Tx};
 
+/// The audit object of a list view: the households it showed, by id, in one
+/// entry (`household`, `"3,7,12"`). NEN 7513 asks for every access to a
+/// client's data, and a list shows addresses and names; one entry per request
+/// keeps the cost of a list view bounded. The ids are in the hashed entry, and
+/// the audit search and the resident's "Wie heeft mijn gegevens ingezien" find
+/// an id inside such a list (`baken_store::audit`).
+pub fn households_shown(ids: impl IntoIterator<Item = i64>) -> (&'static str, String) {
+    let mut ids: Vec<i64> = ids.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    ("household", list)
+}
+
 /// Reads a household's data if `scope` allows it: `read` runs only for a
 /// household in scope and returns its value and the detail of the audit entry.
 /// The entry (success, denied or not found) is written in the same transaction

@@ -26,6 +26,9 @@ pub struct CurrentUser {
     pub second_factor_pending: bool,
     /// Notifications not yet read (the menu shows the count); 0 for tokens.
     pub unread_notifications: i64,
+    /// Wrong passwords tried on the account before the login that made this
+    /// session (the start page tells the holder); 0 for tokens.
+    pub failed_logins_before: i64,
 }
 
 impl CurrentUser {

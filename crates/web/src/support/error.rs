@@ -38,6 +38,10 @@ pub enum AppError {
     /// (the `Allow` header).
     #[error("method not allowed; allowed: {allow}")]
     MethodNotAllowed { allow: String },
+    /// Too much at once (every password check slot taken): try again after
+    /// `retry_after_secs` (503 with `Retry-After`).
+    #[error("busy; retry after {retry_after_secs} s")]
+    Busy { retry_after_secs: u64 },
     /// Something the user cannot fix; logged with its whole cause chain.
     #[error("internal error: {0}")]
     Internal(#[from] Internal),
@@ -108,6 +112,7 @@ impl AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Internal(i) if i.disk_full() => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

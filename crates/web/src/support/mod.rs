@@ -10,13 +10,17 @@
 
 pub mod audit;
 pub mod audit_budget;
+pub mod back;
 pub mod choice;
+pub mod client;
 pub mod csv;
 pub mod ctx;
 pub mod error;
 pub mod form;
+pub mod login_throttle;
 pub mod paging;
 pub mod password;
+pub mod pre_csrf;
 pub mod problem;
 pub mod render;
 pub mod route;

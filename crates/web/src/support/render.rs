@@ -79,6 +79,7 @@ pub(crate) fn render_error_page(
         404 => ("Pagina niet gevonden", "Deze pagina bestaat niet, of u mag haar niet zien. Controleer het adres."),
         405 => ("Dit kan hier niet", "Deze pagina kan niet op deze manier worden gebruikt. Ga terug en gebruik de knoppen en links op de pagina."),
         409 => ("Iemand anders was u voor", "De gegevens zijn intussen door iemand anders gewijzigd."),
+        503 => ("Het is even te druk", "Baken krijgt op dit moment te veel verzoeken tegelijk. Wacht een paar seconden en probeer het dan opnieuw."),
         _ => ("Er ging iets mis", "Er ging aan onze kant iets mis. Probeer het later nog eens. Wij hebben de fout vastgelegd."),
     };
     let page = render(

@@ -1,6 +1,9 @@
 //! The application's state and configuration: what every handler is handed.
 
 use super::audit_budget::AuditBudget;
+use super::client::TrustedProxies;
+use super::login_throttle::LoginThrottle;
+use super::pre_csrf::PreLoginKey;
 use axum::http::Method;
 use baken_domain::kaart::{RuleIndex, ServiceIndex};
 use baken_domain::{Permission, Role};
@@ -25,6 +28,11 @@ pub struct WebConfig {
     pub oidc: Option<OidcSettings>,
     /// Notification e-mails (`[smtp]` in `baken.toml`); None: off.
     pub mail: Option<MailSettings>,
+    /// Signs the pre-login CSRF token; the installation's secret from the
+    /// database (`baken_store::meta::server_secret`), random when not set.
+    pub pre_login_key: PreLoginKey,
+    /// Proxies whose `X-Forwarded-For` names the client (see `client_addr`).
+    pub trusted_proxies: TrustedProxies,
 }
 
 /// How notification e-mails are sent: the relay, and the address Baken is
@@ -48,6 +56,8 @@ impl Default for WebConfig {
             monitor: MonitorSettings::default(),
             oidc: None,
             mail: None,
+            pre_login_key: PreLoginKey::random(),
+            trusted_proxies: TrustedProxies::default(),
         }
     }
 }
@@ -138,6 +148,9 @@ pub struct AppState {
     /// The OIDC provider's discovery document and keys, read when first needed
     /// and again after an hour (see `signin::oidc`).
     pub(crate) oidc_provider: OidcProviderCache,
+    /// Wrong passwords (and second-step codes) per address and per account name
+    /// (see `login_throttle`).
+    pub(crate) login_throttle: Arc<LoginThrottle>,
 }
 
 /// The identity provider's metadata (endpoints and signing keys) and when it

@@ -283,7 +283,7 @@ const MATRIX: &[Entry] = &[
         ADMIN,
         Refused(
             "Gebruiker vrijwilliger wijzigen",
-            "Kies een tijdelijk wachtwoord",
+            "Kies een wachtwoord van minstens",
         ),
     ),
     e("GET", "/beheer/teams", ADMIN, Page("Teams")),
@@ -918,7 +918,16 @@ async fn request(app: &TestApp, method: &str, path: &str, who: &As) -> TestRespo
     match (method, is_api(path)) {
         ("GET", _) => app.get(path, who).await,
         (_, true) => app.post_json(path, who, "").await,
-        _ => app.post_form(path, who, &[]).await,
+        // Each form from its own address: the empty login form is a wrong
+        // password, and more than a few from one address must wait.
+        _ => {
+            static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+            let from =
+                address(5_000 + NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 5_000);
+            let form = app.form_body(who, &[]);
+            app.send_from(Some(from), "POST", path, who, Some(form))
+                .await
+        }
     }
 }
 
@@ -1055,7 +1064,7 @@ async fn anonymous_visitors_are_sent_to_login_or_get_401_and_are_audited() {
             let body = match (entry.method, is_api(&path)) {
                 ("GET", _) => None,
                 (_, true) => Some(String::new()),
-                _ => Some(TestApp::form_body(&As::Anonymous, &[])),
+                _ => Some(app.form_body(&As::Anonymous, &[])),
             };
             let res = app
                 .send_from(Some(address(i)), entry.method, &path, &As::Anonymous, body)

@@ -610,3 +610,98 @@ async fn lists_are_paged_and_unknown_parameters_bad_sizes_and_ids_are_named_prob
         }
     }
 }
+
+/// Sends raw bytes as a JSON body.
+async fn send_raw(app: &TestApp, path: &str, who: &As, body: Vec<u8>) -> (u16, Value) {
+    use axum::body::Body;
+    use axum::http::{header, Request};
+    let mut req = Request::builder().method("POST").uri(path);
+    if let As::Bearer(t) = who {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    let req = req
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body))
+        .unwrap();
+    let res = respond(app, req).await;
+    (
+        res.status.as_u16(),
+        serde_json::from_str(&res.body).unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test]
+async fn json_bodies_refuse_control_characters_name_missing_fields_and_accept_a_bom() {
+    for app in apps(10).await {
+        let partner = app.token_for("aanbieder").await;
+        let gen = app.token_for("generalist").await;
+        let (_, household) = send(&app, "GET", "/api/v1/households/1", &gen, None).await;
+        let signal = json!({
+            "category": "schulden", "urgency": "normaal",
+            "description": "Rekeningen\u{0}stapelen zich op",
+            "source": "Stichting Welzijn Proefstad",
+            "postcode": household["address"]["postcode"],
+            "houseNumber": household["address"]["houseNumber"].to_string().trim_matches('"'),
+        });
+        let before = app.count_rows("cw_signals").await;
+        let (status, problem) =
+            send(&app, "POST", "/api/v1/signals", &partner, Some(&signal)).await;
+        assert_eq!(status, 400, "{:?}: {problem}", app.backend);
+        assert_eq!(
+            problem["invalidParams"][0]["name"], "description",
+            "{problem}"
+        );
+        assert!(
+            problem["invalidParams"][0]["reason"]
+                .as_str()
+                .is_some_and(|r| r.contains("U+0000")),
+            "{problem}"
+        );
+        assert_eq!(
+            app.count_rows("cw_signals").await,
+            before,
+            "nothing written"
+        );
+
+        let mut missing = signal.clone();
+        missing.as_object_mut().unwrap().remove("category");
+        missing["description"] = json!("Rekeningen stapelen zich op");
+        let (status, problem) =
+            send(&app, "POST", "/api/v1/signals", &partner, Some(&missing)).await;
+        assert_eq!(status, 400, "{problem}");
+        assert_eq!(problem["invalidParams"][0]["name"], "category", "{problem}");
+
+        missing["category"] = json!("schulden");
+        let mut with_bom = b"\xEF\xBB\xBF".to_vec();
+        with_bom.extend(missing.to_string().bytes());
+        let (status, created) = send_raw(&app, "/api/v1/signals", &partner, with_bom).await;
+        assert_eq!(status, 201, "a byte-order mark is accepted: {created}");
+        assert_eq!(app.count_rows("cw_signals").await, before + 1);
+    }
+}
+
+#[tokio::test]
+async fn forms_and_query_strings_refuse_control_characters_in_dutch() {
+    for app in apps(10).await {
+        let res = app
+            .post_form(
+                "/inloggen",
+                &As::Anonymous,
+                &[("gebruikersnaam", "beleid\u{0}"), ("wachtwoord", "x")],
+            )
+            .await;
+        assert_eq!(res.status, 400, "{:?}", app.backend);
+        assert!(res.body.contains("stuurteken"), "{}", res.body);
+        assert!(res.body.contains("gebruikersnaam"), "{}", res.body);
+
+        let who = app.login_as("generalist").await;
+        let res = app.get("/zoeken?op=naam&q=de%00vries", &who).await;
+        assert_eq!(res.status, 400);
+        assert!(res.body.contains("stuurteken"));
+
+        let token = app.token_for("generalist").await;
+        let res = app.get("/api/v1/households?districtCode=%1B", &token).await;
+        assert_eq!(res.status, 400);
+        assert!(res.body.contains("districtCode"), "{}", res.body);
+    }
+}

@@ -23,6 +23,9 @@ pub(crate) type ApiResult = Result<Response, Failure>;
 /// Reads a JSON body; a problem names the field (`scores.financien`,
 /// `network[0].name`) where there is one.
 pub(crate) fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, AppError> {
+    // A byte-order mark is allowed before JSON text (RFC 8259 §8.1 lets a
+    // parser ignore it); some editors and Windows tools write one.
+    let body: &[u8] = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
     // Every body is an object; say so rather than report its first element.
     if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
         return Err(AppError::BadRequest(
@@ -32,22 +35,60 @@ pub(crate) fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, AppError> {
             },
         ));
     }
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        if inner.is_syntax() || inner.is_eof() {
-            AppError::BadRequest(format!("The body is not valid JSON: {inner}"))
-        } else if path == "." {
-            // Missing or unknown fields: serde names them in the message.
-            AppError::BadRequest(format!("The body does not fit this operation: {inner}"))
-        } else {
-            AppError::invalid(path, inner.to_string())
-        }
-    })?;
-    de.end()
+    let document: serde_json::Value = serde_json::from_slice(body)
         .map_err(|e| AppError::BadRequest(format!("The body is not valid JSON: {e}")))?;
-    Ok(value)
+    // Control characters are refused before anything reads the values, by
+    // JSON path, the same on both backends (baken_domain::text).
+    if let Some((path, e)) = first_control_character(&document, "") {
+        return Err(AppError::invalid(path, e.to_string()));
+    }
+    serde_path_to_error::deserialize(document).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner().to_string();
+        match (path.as_str(), missing_field(&inner)) {
+            // A missing field is named like any other bad field (invalidParams).
+            (".", Some(field)) => AppError::invalid(field, "is required"),
+            (".", None) => {
+                AppError::BadRequest(format!("The body does not fit this operation: {inner}"))
+            }
+            (_, Some(field)) => AppError::invalid(format!("{path}.{field}"), "is required"),
+            _ => AppError::invalid(path, inner),
+        }
+    })
+}
+
+/// The field serde says is missing ("missing field `name`").
+fn missing_field(message: &str) -> Option<&str> {
+    message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next())
+}
+
+/// The first string in `v` with a control character, and its path
+/// (`network[0].name`).
+fn first_control_character(
+    v: &serde_json::Value,
+    path: &str,
+) -> Option<(String, baken_domain::text::ControlCharacter)> {
+    use serde_json::Value;
+    match v {
+        Value::String(text) => baken_domain::text::check_text(text)
+            .err()
+            .map(|e| (path.to_owned(), e)),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| first_control_character(item, &format!("{path}[{i}]"))),
+        Value::Object(fields) => fields.iter().find_map(|(key, item)| {
+            let here = if path.is_empty() {
+                key.clone()
+            } else {
+                format!("{path}.{key}")
+            };
+            first_control_character(item, &here)
+        }),
+        _ => None,
+    }
 }
 
 /// One of a fixed set of codes, or a 400 naming the field and the codes.

@@ -4,6 +4,7 @@ use super::common::{answer, justification_of, parse, ApiResult};
 use super::plans::referral_json;
 use crate::casework::change::{self, PlanTarget};
 use crate::casework::common::internal;
+use crate::support::audit::households_shown;
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
 use crate::support::form::path_id;
@@ -38,7 +39,7 @@ pub async fn referrals(
         &ctx.audit(
             AuditAction::Read,
             AuditOutcome::Success,
-            Some(("household", "*".into())),
+            Some(households_shown(rows.iter().map(|r| r.household_id))),
             format!("api: {} verwijzingen", rows.len()),
         ),
     )

@@ -3,6 +3,7 @@
 use super::common::{answer, code_of, parse, problem, rule_broken, ApiResult, NormsJson};
 use crate::casework::change;
 use crate::casework::common::{current_norms, internal};
+use crate::support::audit::households_shown;
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
 use crate::support::form::path_id;
@@ -90,7 +91,7 @@ pub async fn signals(
         &ctx.audit(
             AuditAction::Read,
             AuditOutcome::Success,
-            Some(("signal", "*".into())),
+            Some(households_shown(rows.iter().filter_map(|s| s.household_id))),
             format!("api: {} signalen", rows.len()),
         ),
     )

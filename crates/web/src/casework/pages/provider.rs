@@ -2,6 +2,7 @@
 
 use super::resident::{plain_plan, Shown};
 use crate::casework::common::{explain, internal};
+use crate::support::audit::households_shown;
 use crate::support::choice::choices;
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
@@ -33,7 +34,7 @@ pub async fn provider_list(State(state): State<AppState>, ctx: Ctx) -> PageResul
         &ctx.audit(
             AuditAction::Search,
             AuditOutcome::Success,
-            Some(("household", "*".into())),
+            Some(households_shown(list.iter().map(|h| h.id))),
             format!("aanbieder: {} huishoudens", list.len()),
         ),
     )

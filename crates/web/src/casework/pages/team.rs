@@ -4,6 +4,7 @@ use super::shared::norms_context;
 use super::triage::{signal_view, SignalView};
 use crate::casework::change::{self, ChangeError};
 use crate::casework::common::{current_norms, explain, internal, is_conflict, SearchAttempt};
+use crate::support::audit::households_shown;
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
 use crate::support::form::{page_number, path_id, FieldErrors, HtmlForm, SavedQuery};
@@ -183,7 +184,7 @@ pub async fn caseload(
                 let entry = audit_ctx.audit(
                     AuditAction::Read,
                     AuditOutcome::Success,
-                    Some(("household", "*".into())),
+                    Some(households_shown(page.items.iter().map(|r| r.household_id))),
                     format!(
                         "caseload: pagina {}, {} van {} huishoudens",
                         page.page,
@@ -371,7 +372,12 @@ async fn team_page(
         &ctx.audit(
             AuditAction::Read,
             AuditOutcome::Success,
-            Some(("household", "*".into())),
+            Some(households_shown(
+                referrals
+                    .iter()
+                    .map(|r| r.household_id)
+                    .chain(overdue.iter().filter_map(|s| s.household_id)),
+            )),
             format!(
                 "teamoverzicht: {} verwijzingen, {} ter beoordeling (scores, afspraken, redenen)",
                 referrals.len(),

@@ -3,6 +3,7 @@
 use super::shared::{choice_lists, norms_context};
 use crate::casework::change::{self, ChangeError};
 use crate::casework::common::{current_norms, explain, internal};
+use crate::support::audit::households_shown;
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
 use crate::support::form::{path_id, FieldErrors, HtmlForm};
@@ -29,7 +30,7 @@ pub(crate) struct SignalView {
     description: String,
     source: String,
     address: String,
-    household_id: Option<i64>,
+    pub(crate) household_id: Option<i64>,
     assigned: Option<String>,
     state: String,
     /// "3 werkdagen te laat" or "uiterlijk vr 11 dec".
@@ -286,7 +287,13 @@ async fn triage_page(
         &ctx.audit(
             AuditAction::Read,
             AuditOutcome::Success,
-            Some(("signal", "*".into())),
+            // The households the signals are about, and those offered as
+            // candidates for a signal not yet linked to one.
+            Some(households_shown(views.iter().flat_map(|(_, v)| {
+                v.household_id
+                    .into_iter()
+                    .chain(v.candidates.iter().map(|(id, _)| *id))
+            }))),
             format!("{} signalen", views.len()),
         ),
     )

@@ -3,8 +3,9 @@
 
 use crate::support::error::AppError;
 use crate::support::form::FieldErrors;
+use crate::support::password::{password_problem, refused_passwords};
 use crate::support::state::AppState;
-use baken_domain::{Link, LinkError, Password, Role, Username};
+use baken_domain::{Link, LinkError, Password, PasswordContext, Role, Username};
 use baken_store::{areas, users};
 use serde::{Deserialize, Serialize};
 
@@ -91,6 +92,8 @@ pub(super) struct LinkTargets {
     teams: Vec<areas::Team>,
     household: Option<i64>,
     providers: Vec<areas::Provider>,
+    /// Passwords refused on this server (the demo's, outside the demo).
+    refused_passwords: &'static [&'static str],
 }
 
 /// A household number as typed: digits, at least 1.
@@ -112,6 +115,7 @@ impl LinkTargets {
             teams,
             household,
             providers,
+            refused_passwords: refused_passwords(state.config.demo),
         })
     }
 }
@@ -178,14 +182,15 @@ impl UserForm {
             .map_err(|_| errors.add("gebruikersnaam", "Gebruik 3 tot 64 tekens: kleine letters, cijfers, punt, streepje of liggend streepje."))
             .ok();
         let account = self.account(targets, None, &mut errors);
-        let password = Password::parse(&self.password)
-            .map_err(|_| {
-                errors.add(
-                    "wachtwoord",
-                    format!("Kies een wachtwoord van minstens {} tekens.", Password::MIN),
-                )
-            })
-            .ok();
+        let password = Password::parse(
+            &self.password,
+            &PasswordContext {
+                user_inputs: &[self.username.trim(), self.display_name.trim()],
+                refused: targets.refused_passwords,
+            },
+        )
+        .map_err(|e| errors.add("wachtwoord", password_problem(&e)))
+        .ok();
         match (username, password, account) {
             (Some(username), Some(password), Some(account)) => errors.or_ok(NewAccount {
                 username,
@@ -337,17 +342,16 @@ pub struct TemporaryPasswordForm {
     tijdelijk_wachtwoord: String,
 }
 
-impl TryFrom<&TemporaryPasswordForm> for Password {
-    /// The Dutch message shown above the form.
-    type Error = String;
-
-    fn try_from(form: &TemporaryPasswordForm) -> Result<Password, String> {
-        Password::parse(&form.tijdelijk_wachtwoord).map_err(|_| {
-            format!(
-                "Kies een tijdelijk wachtwoord van minstens {} en hoogstens {} tekens.",
-                Password::MIN,
-                Password::MAX
-            )
-        })
+impl TemporaryPasswordForm {
+    /// The temporary password, or the Dutch message shown above the form.
+    pub(super) fn parse(&self, refused: &[&str]) -> Result<Password, String> {
+        Password::parse(
+            &self.tijdelijk_wachtwoord,
+            &PasswordContext {
+                user_inputs: &[],
+                refused,
+            },
+        )
+        .map_err(|e| password_problem(&e))
     }
 }

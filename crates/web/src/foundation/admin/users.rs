@@ -8,7 +8,7 @@ use crate::support::choice::{choices, Choice};
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
 use crate::support::form::{form_version, FieldErrors, SavedQuery};
-use crate::support::password::hash_password_async;
+use crate::support::password::{hash_password_async, refused_passwords};
 use crate::support::render::{render, PageResult};
 use crate::support::state::AppState;
 use crate::support::time::nl_local;
@@ -16,7 +16,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::Form;
-use baken_domain::{AuditAction, AuditOutcome, Password, Role};
+use baken_domain::{AuditAction, AuditOutcome, Role};
 use baken_store::{areas, audit, users, StoreError};
 use minijinja::{context, Value};
 use serde::Serialize;
@@ -181,7 +181,7 @@ pub async fn new_user_submit(
     };
     let hash = hash_password_async(password.expose().to_owned())
         .await
-        .map_err(AppError::internal("hashing the password"))?;
+        .map_err(AppError::from)?;
     let mut tx = state.db.begin().await?;
     let created = users::create(
         &mut tx,
@@ -282,7 +282,28 @@ pub async fn edit_user_form(
     Query(q): Query<SavedQuery>,
 ) -> PageResult {
     let id = path_user_id(&id)?;
-    let user = load_user(&state, id).await?;
+    // An account (its name, role, household link) is personal data: audited.
+    let audit_ctx = ctx.clone();
+    let user = state
+        .db
+        .audited(move |tx| {
+            Box::pin(async move {
+                let user = users::by_id(tx, id).await?;
+                let (outcome, detail) = match &user {
+                    Some(_) => (AuditOutcome::Success, "accountgegevens"),
+                    None => (AuditOutcome::NotFound, ""),
+                };
+                let entry = audit_ctx.audit(
+                    AuditAction::Read,
+                    outcome,
+                    Some(("user", id.to_string())),
+                    detail,
+                );
+                Ok::<_, AppError>((user, vec![entry]))
+            })
+        })
+        .await?
+        .ok_or(AppError::NotFound)?;
     let saved = match q.opgeslagen.as_deref() {
         Some("ontgrendeld") => "Het account is ontgrendeld. De gebruiker kan weer inloggen.",
         Some("wachtwoord") => "Het tijdelijke wachtwoord is ingesteld en alle sessies van de gebruiker zijn beëindigd. Geef het wachtwoord veilig door; bij het inloggen kiest de gebruiker een eigen wachtwoord.",
@@ -434,7 +455,7 @@ pub async fn set_temporary_password(
             AppError::BadRequest("Uw eigen wachtwoord wijzigt u via Mijn account.".into()).into(),
         );
     }
-    let password = match Password::try_from(&form) {
+    let password = match form.parse(refused_passwords(state.config.demo)) {
         Ok(password) => password,
         Err(message) => {
             let extras = EditExtras {
@@ -456,7 +477,7 @@ pub async fn set_temporary_password(
     };
     let hash = hash_password_async(password.expose().to_owned())
         .await
-        .map_err(AppError::internal("hashing the password"))?;
+        .map_err(AppError::from)?;
     let mut tx = state.db.begin().await?;
     users::set_temporary_password(&mut tx, id, &hash).await?;
     audit::append(
