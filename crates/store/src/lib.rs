@@ -427,7 +427,6 @@ impl Db {
     }
 
     /// Is the database reachable?
-
     pub async fn ping(&self) -> Result<()> {
         match &self.pool {
             Pool::Sqlite(p, _) => {
