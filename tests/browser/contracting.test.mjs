@@ -74,7 +74,7 @@ test('a step-5 referral for begeleiding: choice among licensed providers, toewij
 
   // The referral names the product.
   await gen.locator('summary', { hasText: 'Verwijzing aanvragen' }).click();
-  const r = gen.locator('form[action$="/verwijzingen"]');
+  const r = gen.locator('form[action*="/verwijzingen"]');
   await r.getByLabel('Product (ingekocht)').selectOption({ label: 'Begeleiding individueel (02/02A01)' });
   await r.getByLabel('Welke zorg, van wie').fill('Begeleiding individueel bij de administratie');
   const reasons = { 1: 'Lukt niet alleen', 2: 'Netwerk is overbelast', 3: 'Geen algemene voorziening passend', 4: 'Lichte ondersteuning onvoldoende' };

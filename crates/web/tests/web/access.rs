@@ -164,7 +164,7 @@ const MATRIX: &[Entry] = &[
         "POST",
         "/api/v1/iwmo/berichten",
         PROVIDER,
-        Problem(422, "not an iWmo message"),
+        Problem(400, "the request body is empty"),
     ),
     e("GET", "/api/v1/iwmo/verzoeken", PROVIDER, Json),
     e("GET", "/", PUBLIC, Redirect("/start")),
