@@ -246,21 +246,6 @@ pub async fn set_temporary_password(tx: &mut Tx, id: i64, password_hash: &str) -
     delete_other_sessions(tx, id, None).await
 }
 
-/// Lifts a lock after failed logins (the failure count starts again at 0).
-/// Like the lock itself, this is not an edit of the account: the version stays.
-pub async fn unlock(tx: &mut Tx, id: i64) -> Result<()> {
-    let res = exec!(tx, |c| {
-        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
-            .bind(id)
-            .execute(&mut *c)
-            .await
-    })?;
-    if res == 0 {
-        return Err(StoreError::NotFound(format!("user {id}")));
-    }
-    Ok(())
-}
-
 /// Locks the account's row until the transaction ends, so that a login's
 /// "read the state, then write the outcome" cannot interleave with another's.
 /// On SQLite a writing transaction already holds the database's write lock.

@@ -109,12 +109,6 @@ pub fn routes() -> Vec<Route> {
         ),
         route(
             p.clone(),
-            "/beheer/gebruikers/{id}/ontgrendelen",
-            P::ManageUsers,
-            post(admin::users::unlock_user),
-        ),
-        route(
-            p.clone(),
             "/beheer/gebruikers/{id}/wachtwoord",
             P::ManageUsers,
             post(admin::users::set_temporary_password),

@@ -98,7 +98,7 @@ pub async fn submit(
     };
     let mut tx = state.db.begin().await?;
     users::lock_for_update(&mut tx, user_id).await?;
-    let user = users::by_id(&mut tx, user_id)
+    users::by_id(&mut tx, user_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let factor = second_factor::factor(&mut tx, user_id)
@@ -108,21 +108,6 @@ pub async fn submit(
         drop(tx);
         return Ok(Redirect::to(ENROL_PAGE).into_response());
     };
-    let now = chrono::Utc::now();
-    if user.locked_until.is_some_and(|u| u > now) {
-        audit::append(
-            &mut tx,
-            &ctx.audit(
-                AuditAction::Login,
-                AuditOutcome::Denied,
-                Some(("user", user_id.to_string())),
-                "tweede stap: account tijdelijk geblokkeerd",
-            ),
-        )
-        .await?;
-        tx.commit().await?;
-        return locked_out(&state, &ctx, &current).await;
-    }
     // Which kind of proof, and whether it holds.
     let (ok, detail, message) = match &input {
         FactorInput::Totp(code) => {

@@ -273,12 +273,6 @@ const MATRIX: &[Entry] = &[
     ),
     e(
         "POST",
-        "/beheer/gebruikers/{id}/ontgrendelen",
-        ADMIN,
-        Redirect("/beheer/gebruikers/2?opgeslagen=ontgrendeld"),
-    ),
-    e(
-        "POST",
         "/beheer/gebruikers/{id}/wachtwoord",
         ADMIN,
         Refused(

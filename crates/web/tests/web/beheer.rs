@@ -1,5 +1,5 @@
 //! Beheer as a beheerder does it, on every backend: accounts that work for their
-//! role, unlocking and temporary passwords, teams and districts with optimistic
+//! role and temporary passwords, teams and districts with optimistic
 //! locking — and login that counts every wrong guess, also concurrent ones.
 
 use baken_store::users;

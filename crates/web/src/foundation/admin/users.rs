@@ -1,4 +1,4 @@
-//! `/beheer/gebruikers`: accounts, their role and links, unlocking, temporary passwords.
+//! `/beheer/gebruikers`: accounts, their role and links, temporary passwords.
 
 use super::user_form::{
     AccountChange, FormView, LinkTargets, NewAccount, TemporaryPasswordForm, UserForm,
@@ -11,7 +11,6 @@ use crate::support::form::{form_version, FieldErrors, SavedQuery};
 use crate::support::password::{hash_password_async, refused_passwords};
 use crate::support::render::{render, PageResult};
 use crate::support::state::AppState;
-use crate::support::time::nl_local;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
@@ -29,7 +28,6 @@ struct UserRow {
     role_label: &'static str,
     team: String,
     active: bool,
-    locked: bool,
 }
 
 pub async fn users(
@@ -41,7 +39,6 @@ pub async fn users(
     let list = users::list(&mut tx).await?;
     let teams = areas::teams(&mut tx).await?;
     drop(tx);
-    let now = chrono::Utc::now();
     let rows: Vec<UserRow> = list
         .into_iter()
         .map(|u| UserRow {
@@ -55,7 +52,6 @@ pub async fn users(
             display_name: u.display_name,
             role_label: u.role.label(),
             active: u.active,
-            locked: u.locked_until.is_some_and(|l| l > now),
         })
         .collect();
     let saved = match q.opgeslagen.as_deref() {
@@ -81,7 +77,6 @@ fn roles() -> Vec<Choice> {
 #[derive(Serialize, Default)]
 struct AccountState {
     id: i64,
-    locked_until: String,
     failed_logins: i64,
     password_temporary: bool,
     is_self: bool,
@@ -241,14 +236,8 @@ fn path_user_id(id: &str) -> Result<i64, AppError> {
 }
 
 fn account_state(ctx: &Ctx, user: &users::User) -> AccountState {
-    let now = chrono::Utc::now();
     AccountState {
         id: user.id,
-        locked_until: user
-            .locked_until
-            .filter(|l| *l > now)
-            .map(|l| nl_local(l).format("%d-%m-%Y %H:%M").to_string())
-            .unwrap_or_default(),
         failed_logins: user.failed_logins,
         password_temporary: user.password_temporary,
         is_self: ctx.user.as_ref().is_some_and(|u| u.user.id == user.id),
@@ -305,7 +294,6 @@ pub async fn edit_user_form(
         .await?
         .ok_or(AppError::NotFound)?;
     let saved = match q.opgeslagen.as_deref() {
-        Some("ontgrendeld") => "Het account is ontgrendeld. De gebruiker kan weer inloggen.",
         Some("wachtwoord") => "Het tijdelijke wachtwoord is ingesteld en alle sessies van de gebruiker zijn beëindigd. Geef het wachtwoord veilig door; bij het inloggen kiest de gebruiker een eigen wachtwoord.",
         _ => "",
     };
@@ -412,33 +400,6 @@ pub async fn edit_user_submit(
     }
 }
 
-/// Lifts a lock after failed logins.
-pub async fn unlock_user(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Path(id): Path<String>,
-) -> PageResult {
-    let id = path_user_id(&id)?;
-    let mut tx = state.db.begin().await?;
-    let user = users::by_id(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-    users::unlock(&mut tx, id).await?;
-    audit::append(
-        &mut tx,
-        &ctx.audit(
-            AuditAction::Update,
-            AuditOutcome::Success,
-            Some(("user", id.to_string())),
-            format!(
-                "ontgrendeld na {} mislukte inlogpogingen",
-                user.failed_logins
-            ),
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/beheer/gebruikers/{id}?opgeslagen=ontgrendeld")).into_response())
-}
-
 /// Sets a temporary password: the lock is lifted, every session of the user
 /// ends, and at the next login the user must choose their own password.
 pub async fn set_temporary_password(
@@ -486,7 +447,7 @@ pub async fn set_temporary_password(
             AuditAction::Update,
             AuditOutcome::Success,
             Some(("user", id.to_string())),
-            "tijdelijk wachtwoord ingesteld, ontgrendeld, sessies beëindigd",
+            "tijdelijk wachtwoord ingesteld, sessies beëindigd",
         ),
     )
     .await?;
