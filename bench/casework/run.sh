@@ -27,7 +27,6 @@ CONNS=${CONNS:-32}
 DUR=${DUR:-15s}
 BIN=${BAKEN_BIN:-${CARGO_TARGET_DIR:-target}/release/baken}
 PG_ADMIN=${BAKEN_BENCH_PG_URL:-}
-PRE=0000000000000000000000000000000000000000000000000000000000000000
 work=$(mktemp -d)
 server_pid=""
 cleanup() {
@@ -38,8 +37,11 @@ cleanup() {
 trap cleanup EXIT
 
 login() { # $1 base url → prints the session cookie value
-  curl -s -o /dev/null -c "$work/jar" -b "baken_pre=$PRE" \
-    --data-urlencode "csrf=$PRE" --data-urlencode "terug=/start" \
+  # The login form's token is signed by the server: fetch the form first.
+  local csrf
+  csrf=$(curl -s -c "$work/jar" "$1/inloggen" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -n1)
+  curl -s -o /dev/null -b "$work/jar" -c "$work/jar" \
+    --data-urlencode "csrf=$csrf" --data-urlencode "terug=/start" \
     --data-urlencode "gebruikersnaam=generalist" --data-urlencode "wachtwoord=proefstad-demo-2026" \
     "$1/inloggen"
   awk '$6 == "baken_sessie" { print $7 }' "$work/jar"

@@ -29,7 +29,6 @@ DUR=${DUR:-15s}
 BIN=${BAKEN_BIN:-${CARGO_TARGET_DIR:-target}/release/baken}
 LABEL=${LABEL:-}
 PG_ADMIN=${BAKEN_BENCH_PG_URL:-}
-PRE=0000000000000000000000000000000000000000000000000000000000000000
 here=$(cd "$(dirname "$0")" && pwd)
 spread="$here/../casework/spread.lua"
 work=$(mktemp -d)
@@ -41,8 +40,11 @@ cleanup() {
 trap cleanup EXIT
 
 login() { # $1 base url → the session cookie's value
-  curl -s -o /dev/null -c "$work/jar" -b "baken_pre=$PRE" \
-    --data-urlencode "csrf=$PRE" --data-urlencode "terug=/start" \
+  # The login form's token is signed by the server: fetch the form first.
+  local csrf
+  csrf=$(curl -s -c "$work/jar" "$1/inloggen" | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -n1)
+  curl -s -o /dev/null -b "$work/jar" -c "$work/jar" \
+    --data-urlencode "csrf=$csrf" --data-urlencode "terug=/start" \
     --data-urlencode "gebruikersnaam=generalist" --data-urlencode "wachtwoord=proefstad-demo-2026" \
     "$1/inloggen"
   awk '$6 == "baken_sessie" { print $7 }' "$work/jar"
