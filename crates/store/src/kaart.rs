@@ -684,7 +684,16 @@ pub async fn link_location(
 }
 
 /// The kinds of wijzer content, as stored.
-pub const WIJZER_KINDS: [&str; 6] = ["topic", "question", "interest", "network", "story", "rule"];
+pub const WIJZER_KINDS: [&str; 8] = [
+    "topic",
+    "question",
+    "interest",
+    "network",
+    "story",
+    "rule",
+    "synonym",
+    "limitation",
+];
 
 /// One stored piece of wijzer content.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -706,6 +715,18 @@ pub async fn wijzer_items(tx: &mut Tx, kind: Option<&str>) -> Result<Vec<WijzerI
     .await
     })?;
     Ok(rows)
+}
+
+/// The synonym groups a beheerder set (the public map's search uses them too).
+pub async fn wijzer_synonyms(tx: &mut Tx) -> Result<Vec<baken_domain::kaart::SynonymGroup>> {
+    wijzer_items(tx, Some("synonym"))
+        .await?
+        .iter()
+        .map(|item| {
+            serde_json::from_str(&item.body)
+                .map_err(|e| StoreError::Corrupt(format!("wijzer synonym {}: {e}", item.key)))
+        })
+        .collect()
 }
 
 /// The whole wijzer content, in the order a beheerder set.
@@ -733,6 +754,12 @@ pub async fn wijzer_content(tx: &mut Tx) -> Result<WijzerContent> {
                 .push(serde_json::from_str(&item.body).map_err(bad)?),
             "rule" => content
                 .rules
+                .push(serde_json::from_str(&item.body).map_err(bad)?),
+            "synonym" => content
+                .synonyms
+                .push(serde_json::from_str(&item.body).map_err(bad)?),
+            "limitation" => content
+                .limitations
                 .push(serde_json::from_str(&item.body).map_err(bad)?),
             other => return Err(StoreError::Corrupt(format!("unknown wijzer kind {other}"))),
         }
@@ -849,6 +876,20 @@ pub async fn write_wijzer_content(tx: &mut Tx, content: &WijzerContent) -> Resul
             .rules
             .iter()
             .map(|t| Ok(("rule", t.key.clone(), enc(t)?)))
+            .collect::<Result<Vec<_>>>()?,
+    );
+    items.extend(
+        content
+            .synonyms
+            .iter()
+            .map(|t| Ok(("synonym", t.key.clone(), enc(t)?)))
+            .collect::<Result<Vec<_>>>()?,
+    );
+    items.extend(
+        content
+            .limitations
+            .iter()
+            .map(|t| Ok(("limitation", t.key.clone(), enc(t)?)))
             .collect::<Result<Vec<_>>>()?,
     );
     for (i, (kind, key, body)) in items.iter().enumerate() {

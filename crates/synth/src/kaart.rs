@@ -9,8 +9,8 @@
 use crate::Municipality;
 use baken_domain::casework::LifeDomain as D;
 use baken_domain::kaart::{
-    Condition, Interest, NetworkOption, Rule, RuleAction, ServiceDraft, SituationOption,
-    SituationQuestion, Story, Topic, WijzerContent,
+    Condition, Interest, Limitation, NetworkOption, Rule, RuleAction, ServiceDraft,
+    SituationOption, SituationQuestion, Story, SynonymGroup, Topic, WijzerContent,
 };
 use baken_domain::LadderStep;
 
@@ -134,7 +134,7 @@ fn templates() -> Vec<T> {
         // Step 3: algemene voorziening (collective, free access).
         T { cost: "4,50", unit: "maaltijd", schedule: "Elke woensdag, 17.30–19.30 uur", apply: "Meld u uiterlijk dinsdag aan bij het buurthuis; kom daarna gewoon.", eligibility: "Voor iedereen uit de buurt die graag samen eet.", capacity: "30 plaatsen", ..t("Buurtmaaltijd", "Samen eten in het buurthuis: een warme maaltijd en gezelligheid. Je eet niet alleen en leert je buren kennen.", 3, &[D::SociaalNetwerk, D::InstrumenteleAdl, D::MaatschappelijkeParticipatie], true, 1, Neighbourhood) },
         T { cost: "1,50", unit: "keer", schedule: "Elke dinsdag en donderdag, 10.00–12.00 uur", apply: "Kom gewoon binnen.", ..t("Koffieochtend", "Een kop koffie en een praatje met buurtgenoten. Ontmoeten zonder verplichtingen.", 3, &[D::SociaalNetwerk, D::MaatschappelijkeParticipatie, D::Tijdsbesteding], true, 1, Neighbourhood) },
-        T { schedule: "Maandag tot en met vrijdag, 10.00–16.00 uur", apply: "Loop gewoon binnen.", ..t("Huiskamer van de buurt", "Een warme plek in het buurthuis om even binnen te lopen, de krant te lezen of een spelletje te doen met buurtgenoten.", 3, &[D::SociaalNetwerk, D::Tijdsbesteding], true, 1, Neighbourhood) },
+        T { schedule: "Maandag tot en met vrijdag, 10.00–16.00 uur", apply: "Loop gewoon binnen.", ..t("Huiskamer van de buurt", "Een warme plek in het buurthuis om even binnen te komen, de krant te lezen of een spelletje te doen met buurtgenoten.", 3, &[D::SociaalNetwerk, D::Tijdsbesteding], true, 1, Neighbourhood) },
         T { cost: "2,00", unit: "keer", schedule: "Elke maandag, 10.00 uur", apply: "Kom naar het wijkcentrum.", eligibility: "Voor ouderen en mensen die rustig willen bewegen.", ages: (Some(55), None), ..t("Beweegclub voor ouderen", "Samen bewegen op een stoel en staand: goed voor uw heupen, knieën en evenwicht. Rustig tempo, gezellige groep.", 3, &[D::LichamelijkeGezondheid, D::SociaalNetwerk], true, 0, District) },
         T { cost: "0,75", unit: "keer", schedule: "Elke vrijdag, 14.00 uur", apply: "Kom naar het wijkcentrum.", ..t("Wandelgroep", "Samen een uur wandelen door de wijk, in een rustig tempo. Daarna koffie.", 3, &[D::LichamelijkeGezondheid, D::SociaalNetwerk], true, 0, District) },
         T { cost: "3,00", unit: "keer", schedule: "Elke donderdag, 9.30 uur", apply: "Bel een dag van tevoren.", eligibility: "Voor wie moeilijk zelf bij de winkel komt.", ..t("Boodschappenbus", "Een busje haalt u op, rijdt naar de supermarkt en brengt u met uw boodschappen weer thuis.", 3, &[D::InstrumenteleAdl, D::MaatschappelijkeParticipatie, D::LichamelijkeGezondheid], true, 7, District) },
@@ -185,6 +185,9 @@ fn templates() -> Vec<T> {
         T { volunteering: true, apply: "Meld u aan bij de vrijwilligerscentrale.", schedule: "Eén keer per week, een jaar lang", ..t("Maatje voor iemand na detentie", "Wees een vast maatje voor iemand die net uit de gevangenis komt: samen koffie drinken, afspraken nakomen, een nieuwe start maken.", 3, &[D::Justitie, D::SociaalNetwerk], false, 7, City) },
         // An ended service: the map keeps it (the page says so), the search hides it.
         T { status: "beeindigd", schedule: "Was elke vrijdagmiddag", apply: "De soos is gestopt. Kom naar de koffieochtend in uw buurt.", ..t("Ouderensoos De Linde", "De ouderensoos in De Linde is gestopt. Voor ontmoeting kunt u terecht bij de koffieochtend in het buurthuis.", 3, &[D::SociaalNetwerk, D::Tijdsbesteding], true, 1, City) },
+        // Added later (after the ended service, so earlier ids stay put): grief, and handicraft as a way to give.
+        T { schedule: "Eerste donderdag van de maand, 14.00–16.00 uur", apply: "Kom gewoon langs; u hoeft niets te vertellen als u dat niet wilt.", ..t("Rouwcafé", "Praten met anderen die ook iemand hebben verloren. Een kop koffie, een luisterend oor en begrip voor uw verdriet.", 3, &[D::GeestelijkeGezondheid, D::SociaalNetwerk], true, 0, City) },
+        T { volunteering: true, schedule: "Elke maandagmiddag, 13.30–16.00 uur", apply: "Kom langs in het buurthuis of meld u aan bij de vrijwilligerscentrale.", ..t("Handwerkcafé: breien en haken voor een ander", "Samen breien en haken voor de voedselbank en het ziekenhuis. Leer het anderen, ook op de basisschool, of brei gewoon mee. Het buurthuis is rolstoeltoegankelijk.", 3, &[D::SociaalNetwerk, D::MaatschappelijkeParticipatie], true, 1, City) },
     ]
 }
 
@@ -425,12 +428,13 @@ pub fn wijzer() -> WijzerContent {
         topics: vec![
             topic("eten", "Eten en koken", &[D::InstrumenteleAdl, D::SociaalNetwerk], &["maaltijd", "eten", "koken", "tafeltje-dekje", "boodschappen"]),
             topic("bewegen", "Lopen, bewegen en vervoer", &[D::LichamelijkeGezondheid, D::MaatschappelijkeParticipatie], &["scootmobiel", "rolstoel", "lopen", "heup", "knie", "vervoer", "taxi"]),
-            topic("contact", "Contact met anderen", &[D::SociaalNetwerk, D::MaatschappelijkeParticipatie], &["eenzaam", "alleen", "contact", "praatje", "mensen"]),
+            topic("contact", "Contact met anderen", &[D::SociaalNetwerk, D::MaatschappelijkeParticipatie], &["eenzaam", "alleen", "contact", "praatje", "mensen", "geen vrienden", "geen familie", "niemand"]),
+            topic("gevoel", "Hoe u zich voelt", &[D::GeestelijkeGezondheid, D::SociaalNetwerk], &["verdriet", "rouw", "overleden", "somber", "depressief", "angstig", "piekeren", "eenzaam", "huilen", "moe"]),
             topic("huishouden", "Het huishouden", &[D::InstrumenteleAdl, D::Huisvesting], &["huishouden", "schoonmaken", "poetsen", "was"]),
-            topic("geld", "Geld en post", &[D::Financien], &["geld", "schuld", "rekening", "post", "formulier", "brief"]),
+            topic("geld", "Geld en post", &[D::Financien], &["geld", "geen geld", "schuld", "rekening", "post", "formulier", "brief", "rondkomen", "niet rondkomen"]),
             topic("opvoeden", "Opvoeden en gezin", &[D::HuiselijkeRelaties], &["kind", "opvoeding", "puber", "ruzie", "gezin"]),
             topic("zorgen", "Zorgen voor een ander", &[D::SociaalNetwerk, D::GeestelijkeGezondheid], &["mantelzorg", "zorgen", "overbelast"]),
-            topic("dag", "Een zinvolle dag", &[D::Tijdsbesteding, D::MaatschappelijkeParticipatie, D::WerkOpleiding], &["werk", "dagbesteding", "vrijwilliger", "verveel", "zinvol"]),
+            topic("dag", "Een zinvolle dag", &[D::Tijdsbesteding, D::MaatschappelijkeParticipatie, D::WerkOpleiding], &["werk", "geen werk", "dagbesteding", "vrijwilliger", "verveel", "zinvol"]),
             topic("middelen", "Alcohol, drugs of gokken", &[D::Middelengebruik], &["alcohol", "drinken", "drank", "drugs", "blowen", "gokken", "verslaving", "verslaafd"]),
             topic("justitie", "Politie, boete of rechter", &[D::Justitie], &["politie", "boete", "rechter", "rechtbank", "gevangenis", "detentie", "advocaat", "burenruzie"]),
         ],
@@ -458,6 +462,7 @@ pub fn wijzer() -> WijzerContent {
             Interest { key: "wandelen".into(), label: "Wandelen".into(), keywords: words(&["wandel", "wandelen"]) },
             Interest { key: "luisteren".into(), label: "Luisteren en praten".into(), keywords: words(&["praatje", "luister", "maatje", "oefen"]) },
             Interest { key: "klussen".into(), label: "Klussen".into(), keywords: words(&["klus", "repareren"]) },
+            Interest { key: "handwerk".into(), label: "Handwerk: breien, haken, naaien".into(), keywords: words(&["breien", "haken", "handwerk", "naaien"]) },
         ],
         network: vec![
             NetworkOption { key: "familie".into(), label: "Familie".into() },
@@ -484,7 +489,7 @@ pub fn wijzer() -> WijzerContent {
             rule("huishouden_tip", c(|c| c.topics = words(&["huishouden"])), tip("Verdeel het werk", "Doe elke dag één klusje. Vraag huisgenoten of familie om vaste taken.")),
             rule("huishouden_hulp", c(|c| { c.topics = words(&["huishouden"]); c.concerns = words(&["huishouden"]); }), services(&[D::InstrumenteleAdl], &["huishouden"], false, 5)),
             rule("geld_tip", c(|c| c.topics = words(&["geld"])), tip("Maak een overzicht", "Zet al uw vaste lasten en inkomsten op een rij. Open elke dag uw post.")),
-            rule("geld_hulp", c(|c| c.topics = words(&["geld"])), services(&[D::Financien], &["geld", "formulieren"], false, 4)),
+            rule("geld_hulp", c(|c| c.topics = words(&["geld"])), services(&[D::Financien], &["geld", "formulieren", "schulden", "rekeningen"], false, 4)),
             rule("opvoeden", c(|c| c.topics = words(&["opvoeden"])), services(&[D::HuiselijkeRelaties], &["opvoeden"], false, 4)),
             rule("mantelzorg", c(|c| c.topics = words(&["zorgen"])), services(&[D::SociaalNetwerk], &["mantelzorg"], false, 4)),
             rule("dag", c(|c| c.topics = words(&["dag"])), services(&[D::Tijdsbesteding, D::MaatschappelijkeParticipatie], &[], true, 3)),
@@ -501,7 +506,29 @@ pub fn wijzer() -> WijzerContent {
                 ),
             ),
             rule("niemand", c(|c| c.nobody_helps = true), network("Leer mensen in de buurt kennen", "Op de buurtmarktplaats en in het buurthuis vindt u mensen die graag iets voor een ander doen.")),
+            rule("gevoel_tip", c(|c| c.topics = words(&["gevoel"])), tip("Praat erover", "Vertel iemand die u vertrouwt hoe het met u gaat. Verdriet en eenzaamheid worden lichter als u ze deelt.")),
+            rule("gevoel_hulp", c(|c| c.topics = words(&["gevoel"])), services(&[], &["rouw", "verdriet", "verloren"], false, 4)),
+            rule("gevoel_zorg", c(|c| c.concerns = words(&["stemming"])), services(&[], &["verdriet", "praten"], false, 4)),
+            rule("contact", c(|c| c.topics = words(&["contact"])), services(&[D::SociaalNetwerk], &["ontmoeten", "samen", "gezelligheid"], true, 3)),
+            rule("lopen_hulpmiddel", c(|c| c.concerns = words(&["lopen"])), services(&[], &["scootmobiel", "rolstoel", "vervoer"], false, 5)),
+            rule("woning", c(|c| c.concerns = words(&["woning"])), services(&[D::Huisvesting], &["traplift", "aanpassing", "drempel"], false, 5)),
         ],
+        synonyms: vec![
+            SynonymGroup { key: "eenzaam".into(), words: words(&["eenzaam", "alleen", "ontmoeting", "ontmoeten", "maatje", "gezelschap", "gezelligheid"]) },
+            SynonymGroup { key: "breien".into(), words: words(&["breien", "handwerk", "haken", "naaien"]) },
+            SynonymGroup { key: "rouw".into(), words: words(&["rouw", "verdriet", "overleden", "verloren"]) },
+            SynonymGroup { key: "lopen".into(), words: words(&["lopen", "wandelen", "mobiel"]) },
+            SynonymGroup { key: "ouder".into(), words: words(&["ouder", "ouders", "moeder", "vader"]) },
+            SynonymGroup { key: "taal".into(), words: words(&["nederlands", "taal"]) },
+        ],
+        limitations: vec![Limitation {
+            key: "lopen".into(),
+            label: "lopen gaat niet (goed)".into(),
+            answers: words(&["lopen=moeilijk"]),
+            words: words(&["rolstoel", "niet lopen", "niet wandelen", "niet mobiel"]),
+            avoid: words(&["lopen", "wandelen", "wandeling", "fietsen"]),
+            accessible: words(&["rolstoel", "rolstoeltoegankelijk", "toegankelijk", "haalt", "bezorgd"]),
+        }],
     }
 }
 

@@ -2,8 +2,9 @@
 //!
 //! - [`service`]: a service (*voorziening*) on the social map, placed on the
 //!   responsibility ladder, with the rules that tie step, access and reach together.
-//! - [`text`]: Dutch-aware free-text matching (case, diacritics, simple stemming),
-//!   used by the public map search and by the wijzer.
+//! - [`text`]: Dutch text analysis (Snowball Dutch stemming, whole words,
+//!   negation, synonyms) — the one analysis behind the public map search, the
+//!   wijzer and the buurtmarktplaats's suggestions.
 //! - [`wijzer`]: the self-help guide's matching engine, a pure function from a
 //!   resident's answers and beheerder-editable content to suggestions, lightest first.
 
@@ -18,10 +19,12 @@ pub use location::{LocationDraft, LocationError, NewLocation};
 pub use service::{
     AgeRange, CostUnit, Reach, Service, ServiceAccess, ServiceDraft, ServiceError, ServiceStatus,
 };
-pub use text::{normalize, stem, tokens, Matcher};
+pub use text::{
+    analyse, normalize, stem, tokens, Matcher, SynonymGroup, Synonyms, Term, TermMatch, TermSet,
+};
 pub use wijzer::{
-    suggest, Advice, Answers, Condition, Interest, LabelledAnswers, NetworkOption, Reason, Rule,
-    RuleAction, SituationOption, SituationQuestion, Story, Suggestion, SuggestionKind, Topic,
-    WijzerContent, WijzerError,
+    suggest, Advice, Answers, Condition, Interest, LabelledAnswers, Limitation, NetworkOption,
+    Reason, Rule, RuleAction, SituationOption, SituationQuestion, Story, Suggestion,
+    SuggestionKind, Topic, WijzerContent, WijzerError,
 };
 pub use wijzer::{suggest_with, IndexedService, RuleIndex, ServiceIndex};

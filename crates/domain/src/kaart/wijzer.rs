@@ -9,7 +9,7 @@
 //! individual provision), each with the reasons it fits, plus ways to *give*.
 
 use super::service::{Reach, Service, ServiceStatus};
-use super::text::{tokens, Matcher};
+use super::text::{analyse, compound_first_part, tokens, Matcher, SynonymGroup, Synonyms, Term};
 use crate::casework::LifeDomain;
 use crate::{DistrictCode, LadderStep};
 use memchr::memmem;
@@ -133,6 +133,27 @@ pub struct Rule {
     pub then: RuleAction,
 }
 
+/// A contra-indication: something the resident cannot do (walk, read, go out
+/// alone), shown by an answer or their own words. A suggestion that needs it
+/// is left out, or — when it says how it is accessible — kept with that said.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Limitation {
+    pub key: String,
+    /// What the resident cannot do, as the reason says it: "lopen gaat niet (goed)".
+    pub label: String,
+    /// Answers that show it, as `question=option` ("lopen=moeilijk").
+    #[serde(default)]
+    pub answers: Vec<String>,
+    /// Words in the resident's text that show it ("rolstoel", "niet lopen").
+    #[serde(default)]
+    pub words: Vec<String>,
+    /// A suggestion that mentions one of these needs what the resident cannot do.
+    pub avoid: Vec<String>,
+    /// … unless it also mentions one of these ("rolstoeltoegankelijk", "haalt u op").
+    #[serde(default)]
+    pub accessible: Vec<String>,
+}
+
 /// Everything a beheerder can change about the wijzer.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WijzerContent {
@@ -142,6 +163,12 @@ pub struct WijzerContent {
     pub network: Vec<NetworkOption>,
     pub stories: Vec<Story>,
     pub rules: Vec<Rule>,
+    /// Words that mean the same to a resident (eenzaam ↔ alleen, maatje).
+    #[serde(default)]
+    pub synonyms: Vec<SynonymGroup>,
+    /// Contra-indications from the resident's answers.
+    #[serde(default)]
+    pub limitations: Vec<Limitation>,
 }
 
 /// A problem with the wijzer's content, named so a beheerder can fix it.
@@ -163,6 +190,8 @@ pub enum WijzerError {
     EmptyCondition(String),
     #[error("question '{0}' needs at least two answer options")]
     Options(String),
+    #[error("synonym group '{0}' needs at least two words")]
+    Synonyms(String),
 }
 
 impl WijzerError {
@@ -182,6 +211,9 @@ impl WijzerError {
                 "Geef minstens één voorwaarde op, anders doet deze regel nooit iets.".into()
             }
             WijzerError::Options(_) => "Geef minstens twee antwoorden, één per regel.".into(),
+            WijzerError::Synonyms(_) => {
+                "Geef minstens twee woorden die hetzelfde betekenen.".into()
+            }
         }
     }
 }
@@ -254,7 +286,42 @@ impl WijzerContent {
             key("rule", &r.key, &mut errors);
             errors.extend(self.check_rule(r));
         }
+        for g in &self.synonyms {
+            key("synonym", &g.key, &mut errors);
+            if g.words.iter().filter(|w| !tokens(w).is_empty()).count() < 2 {
+                errors.push(WijzerError::Synonyms(g.key.clone()));
+            }
+        }
+        for l in &self.limitations {
+            key("limitation", &l.key, &mut errors);
+            errors.extend(check_text("wat niet gaat", &l.label, 120).err());
+            if l.answers.is_empty() && l.words.is_empty() {
+                errors.push(WijzerError::EmptyCondition(l.key.clone()));
+            }
+            if l.avoid.is_empty() {
+                errors.push(WijzerError::Text("woorden die niet passen".into()));
+            }
+            for a in &l.answers {
+                let known = a.split_once('=').is_some_and(|(q, o)| {
+                    self.questions
+                        .iter()
+                        .any(|x| x.key == q && x.options.iter().any(|y| y.key == o))
+                });
+                if !known {
+                    errors.push(WijzerError::Unknown {
+                        rule: l.key.clone(),
+                        what: "antwoord",
+                        key: a.clone(),
+                    });
+                }
+            }
+        }
         errors
+    }
+
+    /// The synonyms, ready to expand a resident's words.
+    pub fn synonym_table(&self) -> Synonyms {
+        Synonyms::new(&self.synonyms)
     }
 
     /// The problems of one rule against this content.
@@ -315,15 +382,18 @@ impl WijzerContent {
     /// Topics chosen, plus topics whose keywords occur in the question text,
     /// each with why it was selected.
     fn selected_topics(&self, question: &str, chosen: &[String]) -> Vec<(&Topic, Reason)> {
-        let q = tokens(question);
+        let qm = Matcher::with_synonyms(question, &self.synonym_table());
+        let q = qm.keys();
         let mut out = Vec::new();
         for t in &self.topics {
             if chosen.contains(&t.key) {
                 out.push((t, Reason(format!("U koos het onderwerp '{}'.", t.label))));
                 continue;
             }
-            let m = Matcher::new(&t.keywords.join(" "));
-            if let Some(w) = m.matched(&q).first() {
+            let m = Matcher::keywords(&t.keywords);
+            let hit = m.matched(&q);
+            if let Some(first) = hit.first() {
+                let w = written(&hit, &qm).unwrap_or(first);
                 out.push((
                     t,
                     Reason(format!("U schreef '{w}'; dat gaat over '{}'.", t.label)),
@@ -339,6 +409,14 @@ impl WijzerContent {
             .flat_map(|(t, _)| t.domains.iter().copied())
             .collect()
     }
+}
+
+/// The resident's own words for the first of the keywords their text matched
+/// (`hit`, from a keyword matcher): a reason quotes what they wrote ("niet meer
+/// lopen", "eenzaam"), not the keyword or the synonym that led there.
+fn written<'q>(hit: &[&str], question: &'q Matcher) -> Option<&'q str> {
+    hit.iter()
+        .find_map(|w| question.matched(&tokens(w)).first().copied())
 }
 
 /// What a resident answered. Keys refer to the [`WijzerContent`]; unknown keys
@@ -584,26 +662,33 @@ impl Vocabulary {
         (self.starts.partition_point(|&s| s as usize <= offset) - 1) as u32
     }
 
-    /// The numbers of the stems a query stem matches (as
+    /// The numbers of the stems a query key matches (as
     /// [`super::text::stem_matches`] decides), ascending, without repeats.
     fn matching(&self, q: &str) -> Vec<u32> {
         let mut out = Vec::new();
-        match q.len() {
-            0 => {}
-            1 | 2 => out.extend(self.number.get(q).copied()),
-            3 => {
-                // The start or the end of a stem: the needle includes a NUL.
-                let mut needle = Vec::with_capacity(4);
-                needle.push(0);
-                needle.extend_from_slice(q.as_bytes());
-                out.extend(memmem::find_iter(&self.text, &needle).map(|o| self.stem_at(o + 1)));
-                needle.remove(0);
-                needle.push(0);
-                out.extend(memmem::find_iter(&self.text, &needle).map(|o| self.stem_at(o)));
-                out.sort_unstable();
-            }
-            _ => out.extend(memmem::find_iter(&self.text, q.as_bytes()).map(|o| self.stem_at(o))),
+        if q.len() < 3 || q.starts_with('~') {
+            out.extend(self.number.get(q).copied());
+            return out;
         }
+        // A stem that ends with the key (or is it): the needle ends in a NUL.
+        let mut needle = Vec::with_capacity(q.len() + 1);
+        needle.extend_from_slice(q.as_bytes());
+        needle.push(0);
+        out.extend(memmem::find_iter(&self.text, &needle).filter_map(|o| {
+            let i = self.stem_at(o);
+            let start = self.starts[i as usize] as usize;
+            let first_part = o - start;
+            (self.text[start] != b'~'
+                && (first_part == 0 || first_part >= compound_first_part(q.len())))
+            .then_some(i)
+        }));
+        if q.len() >= 5 {
+            // A stem that starts with the key: the needle starts with a NUL.
+            needle.pop();
+            needle.insert(0, 0);
+            out.extend(memmem::find_iter(&self.text, &needle).map(|o| self.stem_at(o + 1)));
+        }
+        out.sort_unstable();
         out.dedup();
         out
     }
@@ -658,6 +743,8 @@ impl Postings {
 pub struct ServiceIndex {
     services: Vec<IndexedService>,
     hot: Vec<Hot>,
+    /// Per service, its offer: places with the same [`offer_key`] share one.
+    offers: Vec<u32>,
     vocabulary: Vocabulary,
     postings: Postings,
     name_postings: Postings,
@@ -720,6 +807,14 @@ impl ServiceIndex {
                 }
             })
             .collect();
+        let mut offer_ids: HashMap<String, u32> = HashMap::new();
+        let offers = services
+            .iter()
+            .map(|s| {
+                let next = offer_ids.len() as u32;
+                *offer_ids.entry(offer_key(&s.service)).or_insert(next)
+            })
+            .collect();
         let mut by_name: Vec<u32> = (0..services.len() as u32).collect();
         by_name.sort_by(|&a, &b| {
             services[a as usize]
@@ -749,6 +844,7 @@ impl ServiceIndex {
         ServiceIndex {
             services,
             hot,
+            offers,
             vocabulary,
             postings,
             name_postings,
@@ -774,10 +870,23 @@ impl ServiceIndex {
         self.vocabulary.len()
     }
 
-    /// For each typed word, the vocabulary stems it matches.
+    /// For each typed word, the vocabulary stems it (or a synonym) matches.
     fn compile<'m>(&self, m: &'m Matcher) -> Vec<(&'m str, Vec<u32>)> {
         m.terms()
-            .map(|(word, stem)| (word, self.vocabulary.matching(stem)))
+            .map(|(word, own, synonyms)| {
+                let mut ids: Vec<u32> = own
+                    .iter()
+                    .flat_map(|k| self.vocabulary.matching(k))
+                    .chain(
+                        synonyms
+                            .iter()
+                            .filter_map(|k| self.vocabulary.number.get(k.as_str()).copied()),
+                    )
+                    .collect();
+                ids.sort_unstable();
+                ids.dedup();
+                (word, ids)
+            })
             .collect()
     }
 
@@ -929,6 +1038,100 @@ pub struct RuleIndex {
     /// Per interest: None when it has no keywords, else the active volunteer
     /// opportunities that mention one, in map order.
     interests: Vec<Option<ByPlace<(u32, Hot)>>>,
+    /// Per interest, its keywords parsed once: a talent the resident writes
+    /// about in their own words ("ik brei graag").
+    interest_words: Vec<Matcher>,
+    synonyms: Synonyms,
+    limitations: Vec<PreparedLimitation>,
+}
+
+/// A contra-indication compiled against one map.
+#[derive(Debug, Clone)]
+struct PreparedLimitation {
+    words: Matcher,
+    avoid: Matcher,
+    accessible: Matcher,
+    /// The services (map positions, ascending) that mention an `avoid` word,
+    /// each with the first `accessible` word it mentions, if any.
+    services: Vec<(u32, Option<String>)>,
+}
+
+impl PreparedLimitation {
+    fn new(l: &Limitation) -> PreparedLimitation {
+        PreparedLimitation {
+            words: Matcher::keywords(&l.words),
+            avoid: Matcher::keywords(&l.avoid),
+            accessible: Matcher::keywords(&l.accessible),
+            services: Vec::new(),
+        }
+    }
+
+    /// Does a text need what the resident cannot do? Only what it says
+    /// positively counts: a scooter "voor wie niet meer kan lopen" is no walk.
+    /// `None`: no. `Some(None)`: yes, leave it out. `Some(Some(w))`: yes, but
+    /// it mentions `w`, which says how it is accessible.
+    fn verdict(&self, text: &[Term]) -> Option<Option<String>> {
+        let positive: Vec<String> = text
+            .iter()
+            .filter(|t| !t.negated)
+            .map(|t| t.stem.clone())
+            .collect();
+        if self.avoid.matched(&positive).is_empty() {
+            return None;
+        }
+        let all: Vec<String> = text.iter().flat_map(Term::keys).collect();
+        Some(
+            self.accessible
+                .matched(&all)
+                .first()
+                .map(|w| (*w).to_owned()),
+        )
+    }
+}
+
+/// The contra-indications a resident's answers show, each with its reason.
+struct ActiveLimits<'a> {
+    list: Vec<(&'a Limitation, &'a PreparedLimitation)>,
+}
+
+impl<'a> ActiveLimits<'a> {
+    fn new(
+        content: &'a WijzerContent,
+        prepared: &'a [PreparedLimitation],
+        answers: &Answers,
+        question_keys: &[String],
+    ) -> ActiveLimits<'a> {
+        let list = content
+            .limitations
+            .iter()
+            .zip(prepared)
+            .filter(|(l, p)| {
+                l.answers.iter().any(|a| {
+                    a.split_once('=')
+                        .is_some_and(|(q, o)| answers.situation.get(q).is_some_and(|x| x == o))
+                }) || !p.words.matched(question_keys).is_empty()
+            })
+            .collect();
+        ActiveLimits { list }
+    }
+
+    /// What the active limits say about a text: `None` to leave it out, else
+    /// the reasons to add (how it is accessible).
+    fn check_text(&self, text: &[Term]) -> Option<Vec<Reason>> {
+        let mut out = Vec::new();
+        for (l, p) in &self.list {
+            match p.verdict(text) {
+                None => {}
+                Some(None) => return None,
+                Some(Some(w)) => out.push(accessible_reason(l, &w)),
+            }
+        }
+        Some(out)
+    }
+}
+
+fn accessible_reason(l: &Limitation, word: &str) -> Reason {
+    Reason(format!("U gaf aan: {}. Hier staat '{word}'.", l.label))
 }
 
 impl RuleIndex {
@@ -939,7 +1142,7 @@ impl RuleIndex {
             .rules
             .iter()
             .map(|rule| {
-                let when_words = Matcher::new(&rule.when.words.join(" "));
+                let when_words = Matcher::keywords(&rule.when.words);
                 let mut candidates = Vec::new();
                 let mut shared_masks: Vec<u16> = Vec::new();
                 if let RuleAction::Services {
@@ -949,7 +1152,7 @@ impl RuleIndex {
                     max_step,
                 } = &rule.then
                 {
-                    let m = Matcher::new(&words.join(" "));
+                    let m = Matcher::keywords(words);
                     marks.iter_mut().for_each(|x| *x = false);
                     map.mark_having(&map.compile(&m), &mut marks);
                     let rule_mask = domain_mask(domains);
@@ -994,13 +1197,13 @@ impl RuleIndex {
         let topic_words = content
             .topics
             .iter()
-            .map(|t| Matcher::new(&t.keywords.join(" ")))
+            .map(|t| Matcher::keywords(&t.keywords))
             .collect();
         let interests = content
             .interests
             .iter()
             .map(|interest| {
-                let m = Matcher::new(&interest.keywords.join(" "));
+                let m = Matcher::keywords(&interest.keywords);
                 if m.is_empty() {
                     return None;
                 }
@@ -1016,13 +1219,40 @@ impl RuleIndex {
                 Some(ByPlace::new(found, |(_, h)| h.district_mask, map))
             })
             .collect();
+        let interest_words = content
+            .interests
+            .iter()
+            .map(|i| Matcher::keywords(&i.keywords))
+            .collect();
+        let limitations = content
+            .limitations
+            .iter()
+            .map(|l| {
+                let mut p = PreparedLimitation::new(l);
+                marks.iter_mut().for_each(|x| *x = false);
+                map.mark_having(&map.compile(&p.avoid), &mut marks);
+                // The index finds every service with an avoided word; its own
+                // text then tells whether it needs it or says it is not needed.
+                p.services = (0..n)
+                    .filter(|&i| marks[i])
+                    .filter_map(|i| {
+                        let text = analyse(&map.services[i].service.search_text());
+                        p.verdict(&text).map(|word| (i as u32, word))
+                    })
+                    .collect();
+                p
+            })
+            .collect();
         RuleIndex {
+            synonyms: content.synonym_table(),
             content,
             map_len: n,
             map_vocabulary: map.vocabulary_size(),
             rules,
             topic_words,
             interests,
+            interest_words,
+            limitations,
         }
     }
 
@@ -1089,6 +1319,17 @@ impl Candidate {
             self.len += 1;
         }
     }
+    /// Adds a reason that must be shown: in the last place when all are taken.
+    fn add_last(&mut self, r: u16) {
+        if self.ids[..self.len as usize].contains(&r) {
+            return;
+        }
+        if (self.len as usize) < MAX_REASONS {
+            self.add(r);
+        } else {
+            self.ids[MAX_REASONS - 1] = r;
+        }
+    }
     fn reasons(&self) -> impl Iterator<Item = u16> + '_ {
         self.ids[..self.len as usize].iter().copied()
     }
@@ -1139,14 +1380,16 @@ pub fn suggest_with(rules: &RuleIndex, map: &ServiceIndex, answers: &Answers) ->
         return suggest_with(&RuleIndex::new(rules.content.clone(), map), map, answers);
     }
     let content = &rules.content;
-    let q_stems = tokens(&answers.question);
-    let q_matcher = Matcher::new(&answers.question);
+    let q_matcher = Matcher::with_synonyms(&answers.question, &rules.synonyms);
+    let talents = Matcher::talents(&answers.question, &rules.synonyms);
+    let q_stems = q_matcher.keys();
     // Topics chosen, and topics whose keywords occur in the question text.
     let mut topics: Vec<(&Topic, Reason)> = Vec::new();
     for (t, words) in content.topics.iter().zip(&rules.topic_words) {
         if answers.topics.contains(&t.key) {
             topics.push((t, Reason(format!("U koos het onderwerp '{}'.", t.label))));
-        } else if let Some(w) = words.matched(&q_stems).first() {
+        } else if let Some(first) = words.matched(&q_stems).first() {
+            let w = written(&words.matched(&q_stems), &q_matcher).unwrap_or(first);
             topics.push((
                 t,
                 Reason(format!("U schreef '{w}'; dat gaat over '{}'.", t.label)),
@@ -1254,17 +1497,24 @@ pub fn suggest_with(rules: &RuleIndex, map: &ServiceIndex, answers: &Answers) ->
         Some(reasons)
     };
 
+    let limits = ActiveLimits::new(content, &rules.limitations, answers, &q_stems);
     let place = map.place(answers.district.as_ref());
     let mut reasons = ReasonTable::default();
     let mut fixed: Vec<Suggestion> = Vec::new();
     let mut cands = Candidates::new(map.len());
 
     for (rule, prepared) in content.rules.iter().zip(&rules.rules) {
-        let Some(rule_reasons) = fires(&rule.when, &prepared.when_words) else {
+        let Some(mut rule_reasons) = fires(&rule.when, &prepared.when_words) else {
             continue;
         };
         match &rule.then {
             RuleAction::Tip { title, text } | RuleAction::Network { title, text } => {
+                if !limits.list.is_empty() {
+                    match limits.check_text(&analyse(&format!("{title} {text}"))) {
+                        None => continue,
+                        Some(extra) => rule_reasons.extend(extra),
+                    }
+                }
                 let (s, kind) = match rule.then {
                     RuleAction::Tip { .. } => (1, SuggestionKind::Tip),
                     _ => (2, SuggestionKind::Network),
@@ -1307,7 +1557,8 @@ pub fn suggest_with(rules: &RuleIndex, map: &ServiceIndex, answers: &Answers) ->
     // scootmobiel sees it — on its own step, via the wijkteam. One common word
     // in a description ("thuis") says little; a word in the name, or two of the
     // resident's words together, say more.
-    let q = map.compile(&q_matcher);
+    let q_positive = q_matcher.positive();
+    let q = map.compile(&q_positive);
     if !q.is_empty() {
         /// A service one of the typed words was found in.
         struct Touch {
@@ -1439,19 +1690,47 @@ pub fn suggest_with(rules: &RuleIndex, map: &ServiceIndex, answers: &Answers) ->
         *n += 1;
         *n <= cap(s.step.value())
     });
+    // Contra-indications: per candidate, left out, or the reasons that say how
+    // it is accessible.
+    let limit_of = |service: u32, reasons: &mut ReasonTable| -> Option<Vec<u16>> {
+        let mut extra = Vec::new();
+        for (l, p) in &limits.list {
+            if let Ok(k) = p.services.binary_search_by_key(&service, |(s, _)| *s) {
+                match &p.services[k].1 {
+                    None => return None,
+                    Some(w) => extra.push(reasons.id(accessible_reason(l, w))),
+                }
+            }
+        }
+        Some(extra)
+    };
     let mut per_step: [Vec<(u64, u32)>; 6] = Default::default();
-    for (k, c) in cands.list.iter().enumerate().filter(|(_, c)| c.len > 0) {
+    for (k, c) in cands.list.iter_mut().enumerate().filter(|(_, c)| c.len > 0) {
+        let Some(extra) = limit_of(c.service, &mut reasons) else {
+            continue;
+        };
+        for r in extra {
+            c.add_last(r);
+        }
         per_step[c.step as usize].push((key(c), k as u32));
     }
+    // Per step the best `room` offers, each with all its places that made it.
     let mut kept: Vec<u32> = Vec::new();
+    let mut offers: Vec<u32> = Vec::new();
     for (st, list) in per_step.iter_mut().enumerate() {
         let room = cap(st as u8).saturating_sub(shown[st].min(cap(st as u8)));
-        if list.len() > room && room > 0 {
-            list.select_nth_unstable(room - 1);
-        }
-        list.truncate(room);
         list.sort_unstable();
-        kept.extend(list.iter().map(|(_, k)| *k));
+        offers.clear();
+        for &(_, k) in list.iter() {
+            let offer = map.offers[cands.list[k as usize].service as usize];
+            if !offers.contains(&offer) {
+                if offers.len() == room {
+                    continue;
+                }
+                offers.push(offer);
+            }
+            kept.push(k);
+        }
     }
     for k in kept {
         let c = &cands.list[k as usize];
@@ -1486,15 +1765,17 @@ pub fn suggest_with(rules: &RuleIndex, map: &ServiceIndex, answers: &Answers) ->
         give_c.slot[c.service as usize] = u32::MAX;
     }
     give_c.list.clear();
-    for (interest, found) in content.interests.iter().zip(&rules.interests) {
+    for ((interest, found), words) in content
+        .interests
+        .iter()
+        .zip(&rules.interests)
+        .zip(&rules.interest_words)
+    {
         let Some(found) = found else { continue };
-        if !answers.likes.contains(&interest.key) {
-            continue;
-        }
-        let reason = reasons.id(Reason(format!(
-            "U doet graag: {}.",
-            interest.label.to_lowercase()
-        )));
+        let reason = match talent(interest, words, answers, &talents) {
+            Some(r) => reasons.id(r),
+            None => continue,
+        };
         let (a, b) = found.at(&place);
         for (s, hot) in a.iter().chain(b) {
             if !map.serves(*s as usize, hot.district_mask, &place) {
@@ -1505,12 +1786,16 @@ pub fn suggest_with(rules: &RuleIndex, map: &ServiceIndex, answers: &Answers) ->
             c.add(reason);
         }
     }
-    let mut ranked: Vec<(u64, u32)> = give_c
-        .list
-        .iter()
-        .enumerate()
-        .map(|(k, c)| (key(c), k as u32))
-        .collect();
+    let mut ranked: Vec<(u64, u32)> = Vec::new();
+    for (k, c) in give_c.list.iter_mut().enumerate() {
+        let Some(extra) = limit_of(c.service, &mut reasons) else {
+            continue;
+        };
+        for r in extra {
+            c.add_last(r);
+        }
+        ranked.push((key(c), k as u32));
+    }
     if ranked.len() > GIVE_CAP {
         ranked.select_nth_unstable(GIVE_CAP - 1);
         ranked.truncate(GIVE_CAP);
@@ -1538,6 +1823,44 @@ pub fn suggest_with(rules: &RuleIndex, map: &ServiceIndex, answers: &Answers) ->
         give,
         domains: domains.into_iter().collect(),
     }
+}
+
+/// What makes places of a service one offer (a buurtmaaltijd in every
+/// neighbourhood): the same description and facts. A step's cap counts an
+/// offer once, and the pages show it as one card with its places.
+pub(crate) fn offer_key(s: &Service) -> String {
+    format!(
+        "{}\u{0}{}\u{0}{:?}\u{0}{:?}\u{0}{:?}\u{0}{}\u{0}{:?}",
+        s.description,
+        s.step.value(),
+        s.form,
+        s.reach,
+        s.access,
+        s.volunteering,
+        s.status
+    )
+}
+
+/// Why an interest is a way for this resident to give: they ticked it, or
+/// they wrote about it in their own words ("ik brei heel graag"). `None`: neither.
+fn talent(
+    interest: &Interest,
+    words: &Matcher,
+    answers: &Answers,
+    talents: &Matcher,
+) -> Option<Reason> {
+    if answers.likes.contains(&interest.key) {
+        return Some(Reason(format!(
+            "U doet graag: {}.",
+            interest.label.to_lowercase()
+        )));
+    }
+    let hit = words.matched(&talents.keys());
+    let first = hit.first()?;
+    let w = written(&hit, talents).unwrap_or(first);
+    Some(Reason(format!(
+        "U schreef '{w}': daarmee kunt u ook iets voor een ander doen."
+    )))
 }
 
 fn domain_index(d: LifeDomain) -> u32 {
@@ -1718,6 +2041,8 @@ mod tests {
                     },
                 },
             ],
+            synonyms: vec![],
+            limitations: vec![],
         }
     }
 
@@ -1790,6 +2115,10 @@ mod tests {
         ]
     }
 
+    fn shown(advice: &Advice, title: &str) -> bool {
+        advice.suggestions.iter().any(|s| s.title == title)
+    }
+
     fn position(advice: &Advice, title: &str) -> usize {
         advice
             .suggestions
@@ -1837,6 +2166,144 @@ mod tests {
         );
         assert_eq!(advice.give[0].title, "Voorlezen op de basisschool");
         assert!(advice.give[0].reasons[0].0.contains("lezen"));
+    }
+
+    /// The test content with a walking limitation, a walking tip, and a
+    /// handicraft interest; and the test map with three walks and a knitting club.
+    fn limited() -> (WijzerContent, Vec<(i64, Service)>) {
+        let mut c = content();
+        c.rules.push(Rule {
+            key: "tip_lopen".into(),
+            when: Condition {
+                topics: vec!["vervoer".into()],
+                ..Condition::default()
+            },
+            then: RuleAction::Tip {
+                title: "Blijf in beweging".into(),
+                text: "Loop elke dag een stukje.".into(),
+            },
+        });
+        c.rules.push(Rule {
+            key: "samen".into(),
+            when: Condition {
+                topics: vec!["vervoer".into()],
+                ..Condition::default()
+            },
+            then: RuleAction::Services {
+                domains: vec![],
+                words: vec!["samen".into()],
+                collective_only: false,
+                max_step: step(3),
+            },
+        });
+        c.interests.push(Interest {
+            key: "handwerk".into(),
+            label: "Handwerk".into(),
+            keywords: vec!["breien".into(), "handwerk".into()],
+        });
+        c.limitations.push(Limitation {
+            key: "lopen".into(),
+            label: "lopen gaat niet (goed)".into(),
+            answers: vec!["lopen=moeilijk".into()],
+            words: vec!["rolstoel".into(), "niet lopen".into()],
+            avoid: vec!["lopen".into(), "wandelen".into()],
+            accessible: vec!["rolstoel".into()],
+        });
+        assert_eq!(c.check(), vec![]);
+        let mut list = services();
+        for (id, name, text, volunteering) in [
+            (20, "Wandelclub", "Samen wandelen door het park.", false),
+            (
+                21,
+                "Rolstoelwandeling",
+                "Samen wandelen, ook met uw rolstoel.",
+                false,
+            ),
+            (
+                22,
+                "Samen naar de markt",
+                "Samen erop uit voor wie niet meer kan lopen.",
+                false,
+            ),
+            (23, "Breiclub", "Samen breien voor de voedselbank.", true),
+        ] {
+            list.push((id, svc(name, text, 3, &["sociaal_netwerk"], volunteering)));
+        }
+        (c, list)
+    }
+
+    #[test]
+    fn someone_who_cannot_walk_gets_no_walking_advice() {
+        let (c, list) = limited();
+        let map = ServiceIndex::new(list.clone());
+        let walking = |a: &Answers| {
+            let advice = suggest(&c, &map, a);
+            assert_eq!(advice, reference::suggest(&c, &list, a));
+            advice
+        };
+        let free = walking(&Answers {
+            question: "ik wil eruit, mijn heup".into(),
+            ..Answers::default()
+        });
+        assert!(shown(&free, "Blijf in beweging"), "{free:#?}");
+        assert!(shown(&free, "Wandelclub"), "{free:#?}");
+        for a in [
+            Answers {
+                question: "ik wil eruit, mijn heup".into(),
+                situation: [("lopen".to_owned(), "moeilijk".to_owned())].into(),
+                ..Answers::default()
+            },
+            Answers {
+                question: "ik zit in een rolstoel, mijn heup".into(),
+                ..Answers::default()
+            },
+            Answers {
+                question: "mijn heup: ik kan niet meer lopen".into(),
+                ..Answers::default()
+            },
+        ] {
+            let advice = walking(&a);
+            assert!(!shown(&advice, "Blijf in beweging"), "{a:?}");
+            assert!(!shown(&advice, "Wandelclub"), "{a:?}");
+            // Said to be accessible: kept, with the reason.
+            let kept = &advice.suggestions[position(&advice, "Rolstoelwandeling")];
+            assert_eq!(
+                kept.reasons.last().unwrap().0,
+                "U gaf aan: lopen gaat niet (goed). Hier staat 'rolstoel'."
+            );
+            // "Voor wie niet meer kan lopen" does not ask for walking.
+            assert!(shown(&advice, "Samen naar de markt"), "{a:?}");
+        }
+    }
+
+    #[test]
+    fn a_talent_in_the_residents_own_words_is_a_way_to_give() {
+        let (c, list) = limited();
+        let map = ServiceIndex::new(list.clone());
+        let give = |q: &str| -> Vec<(String, String)> {
+            let a = Answers {
+                question: q.into(),
+                ..Answers::default()
+            };
+            let advice = suggest(&c, &map, &a);
+            assert_eq!(advice, reference::suggest(&c, &list, &a));
+            advice
+                .give
+                .into_iter()
+                .map(|s| (s.title, s.reasons[0].0.clone()))
+                .collect()
+        };
+        assert_eq!(
+            give("Ik brei heel graag"),
+            vec![(
+                "Breiclub".to_owned(),
+                "U schreef 'brei': daarmee kunt u ook iets voor een ander doen.".to_owned()
+            )]
+        );
+        // A wish, a negation or a need is no talent.
+        assert!(give("Ik wil graag leren breien").is_empty());
+        assert!(give("Ik brei niet graag").is_empty());
+        assert!(give("breien lukt niet meer").is_empty());
     }
 
     #[test]
@@ -2056,6 +2523,16 @@ mod tests {
         "koor",
         "taal",
         "taalcafe",
+        "niet",
+        "geen",
+        "eenzaam",
+        "maatje",
+        "rolstoel",
+        "toegankelijk",
+        "breien",
+        "handwerk",
+        "mantelzorg",
+        "man",
     ];
 
     fn arb_services() -> impl Strategy<Value = Vec<(i64, Service)>> {
@@ -2162,6 +2639,29 @@ mod tests {
                 then,
             });
         }
+        c.interests.push(Interest {
+            key: "handwerk".into(),
+            label: "Handwerk".into(),
+            keywords: vec!["breien".into(), "handwerk".into()],
+        });
+        c.synonyms = vec![
+            SynonymGroup {
+                key: "eenzaam".into(),
+                words: vec!["eenzaam".into(), "maatje".into(), "koffie".into()],
+            },
+            SynonymGroup {
+                key: "breien".into(),
+                words: vec!["breien".into(), "handwerk".into()],
+            },
+        ];
+        c.limitations = vec![Limitation {
+            key: "lopen".into(),
+            label: "lopen gaat niet".into(),
+            answers: vec!["lopen=moeilijk".into()],
+            words: vec!["rolstoel".into(), "niet wandelen".into()],
+            avoid: vec!["wandelen".into(), "tuin".into(), "buurthuis".into()],
+            accessible: vec!["toegankelijk".into(), "thuis".into()],
+        }];
         assert_eq!(c.check(), vec![]);
         c
     }

@@ -18,6 +18,16 @@ impl Cand {
             self.reasons.push(r.clone());
         }
     }
+    fn add_last(&mut self, r: Reason) {
+        if self.reasons.contains(&r) {
+            return;
+        }
+        if self.reasons.len() < MAX_REASONS {
+            self.reasons.push(r);
+        } else {
+            self.reasons[MAX_REASONS - 1] = r;
+        }
+    }
 }
 
 fn helps_with(mask: u16) -> Reason {
@@ -34,8 +44,10 @@ pub(super) fn suggest(
     services: &[(i64, Service)],
     answers: &Answers,
 ) -> Advice {
-    let q_stems = tokens(&answers.question);
-    let q_matcher = Matcher::new(&answers.question);
+    let synonyms = content.synonym_table();
+    let q_matcher = Matcher::with_synonyms(&answers.question, &synonyms);
+    let talents = Matcher::talents(&answers.question, &synonyms);
+    let q_stems = q_matcher.keys();
     let topics = content.selected_topics(&answers.question, &answers.topics);
     let topic_keys: BTreeSet<&str> = topics.iter().map(|(t, _)| t.key.as_str()).collect();
     let mut concerns: BTreeMap<&str, Reason> = BTreeMap::new();
@@ -69,7 +81,7 @@ pub(super) fn suggest(
             reasons.extend(hit.into_iter().cloned());
         }
         if !c.words.is_empty() {
-            let m = Matcher::new(&c.words.join(" "));
+            let m = Matcher::keywords(&c.words);
             let hit = m.matched(&q_stems);
             if hit.is_empty() {
                 return None;
@@ -141,6 +153,13 @@ pub(super) fn suggest(
         .iter()
         .map(|(_, s)| tokens(&s.search_text()))
         .collect();
+    // Contra-indications, checked on each text the plain way.
+    let prepared: Vec<PreparedLimitation> = content
+        .limitations
+        .iter()
+        .map(PreparedLimitation::new)
+        .collect();
+    let limits = ActiveLimits::new(content, &prepared, answers, &q_stems);
     let mut fixed = Vec::new();
     let mut cands: Vec<Cand> = services
         .iter()
@@ -150,11 +169,15 @@ pub(super) fn suggest(
         })
         .collect();
     for rule in &content.rules {
-        let Some(rule_reasons) = fires(&rule.when) else {
+        let Some(mut rule_reasons) = fires(&rule.when) else {
             continue;
         };
         match &rule.then {
             RuleAction::Tip { title, text } | RuleAction::Network { title, text } => {
+                match limits.check_text(&analyse(&format!("{title} {text}"))) {
+                    None => continue,
+                    Some(extra) => rule_reasons.extend(extra),
+                }
                 let (s, kind) = match rule.then {
                     RuleAction::Tip { .. } => (1, SuggestionKind::Tip),
                     _ => (2, SuggestionKind::Network),
@@ -174,7 +197,7 @@ pub(super) fn suggest(
                 collective_only,
                 max_step,
             } => {
-                let m = Matcher::new(&words.join(" "));
+                let m = Matcher::keywords(words);
                 let rule_mask = domain_mask(rd);
                 for (i, (_, s)) in services.iter().enumerate() {
                     if !usable(s)
@@ -201,13 +224,14 @@ pub(super) fn suggest(
             }
         }
     }
-    if !q_matcher.is_empty() {
+    let q_positive = q_matcher.positive();
+    if !q_positive.is_empty() {
         for (i, (_, s)) in services.iter().enumerate() {
             if !usable(s) || s.volunteering {
                 continue;
             }
-            let in_name = q_matcher.matched(&tokens(&s.name)).len();
-            let hit = q_matcher.matched(&text_stems[i]);
+            let in_name = q_positive.matched(&tokens(&s.name)).len();
+            let hit = q_positive.matched(&text_stems[i]);
             if in_name == 0 && hit.len() < 2 {
                 continue;
             }
@@ -265,16 +289,37 @@ pub(super) fn suggest(
         *n += 1;
         *n <= cap(s.step.value())
     });
-    let mut ranked: Vec<(u8, u32, usize)> = cands
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| !c.reasons.is_empty())
-        .map(|(i, c)| (services[i].1.step.value(), c.score, i))
-        .collect();
+    // A candidate that needs what the resident cannot do is left out; one
+    // that says how it is accessible says so in its last reason.
+    let limited = |c: &mut Cand, i: usize| -> bool {
+        match limits.check_text(&analyse(&services[i].1.search_text())) {
+            None => false,
+            Some(extra) => {
+                for r in extra {
+                    c.add_last(r);
+                }
+                true
+            }
+        }
+    };
+    let mut ranked: Vec<(u8, u32, usize)> = Vec::new();
+    for (i, c) in cands.iter_mut().enumerate() {
+        if !c.reasons.is_empty() && limited(c, i) {
+            ranked.push((services[i].1.step.value(), c.score, i));
+        }
+    }
     ranked.sort_by(order);
     for st in 1..=5u8 {
         let room = cap(st).saturating_sub(shown[st as usize].min(cap(st)));
-        for &(_, score, i) in ranked.iter().filter(|r| r.0 == st).take(room) {
+        let mut offers: Vec<String> = Vec::new();
+        for &(_, score, i) in ranked.iter().filter(|r| r.0 == st) {
+            let offer = offer_key(&services[i].1);
+            if !offers.contains(&offer) {
+                if offers.len() == room {
+                    continue;
+                }
+                offers.push(offer);
+            }
             let (id, s) = &services[i];
             let individual = s.step.value() == 5;
             suggestions.push(Suggestion {
@@ -304,16 +349,14 @@ pub(super) fn suggest(
             reasons: Vec::new(),
         })
         .collect();
-    for interest in content
-        .interests
-        .iter()
-        .filter(|i| answers.likes.contains(&i.key))
-    {
-        let m = Matcher::new(&interest.keywords.join(" "));
+    for interest in &content.interests {
+        let m = Matcher::keywords(&interest.keywords);
         if m.is_empty() {
             continue;
         }
-        let reason = Reason(format!("U doet graag: {}.", interest.label.to_lowercase()));
+        let Some(reason) = talent(interest, &m, answers, &talents) else {
+            continue;
+        };
         for (i, (_, s)) in services.iter().enumerate() {
             if usable(s) && s.volunteering && !m.matched(&text_stems[i]).is_empty() {
                 give_c[i].score += 1;
@@ -321,12 +364,12 @@ pub(super) fn suggest(
             }
         }
     }
-    let mut ranked: Vec<(u8, u32, usize)> = give_c
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| !c.reasons.is_empty())
-        .map(|(i, c)| (0, c.score, i))
-        .collect();
+    let mut ranked: Vec<(u8, u32, usize)> = Vec::new();
+    for (i, c) in give_c.iter_mut().enumerate() {
+        if !c.reasons.is_empty() && limited(c, i) {
+            ranked.push((0, c.score, i));
+        }
+    }
     ranked.sort_by(order);
     let give = ranked
         .into_iter()

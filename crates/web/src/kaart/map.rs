@@ -9,7 +9,7 @@ use crate::support::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::response::IntoResponse;
 use baken_domain::casework::LifeDomain;
-use baken_domain::kaart::{Reach, ServiceAccess};
+use baken_domain::kaart::{Reach, ServiceAccess, Synonyms};
 use baken_domain::{DistrictCode, LadderStep};
 use minijinja::{context, Value};
 use serde::{Deserialize, Serialize};
@@ -70,7 +70,11 @@ pub async fn search(
 ) -> PageResult {
     let services = view::load_services(&state).await?;
     let (districts, names) = view::district_names(&state).await?;
-    let found = q.filter().apply(&services);
+    let synonyms = {
+        let mut tx = state.db.read().await?;
+        Synonyms::new(&baken_store::kaart::wijzer_synonyms(&mut tx).await?)
+    };
+    let found = q.filter().apply_with(&services, &synonyms);
     // The same offer in several places is one card, with where it is offered.
     let mut cards = view::offer_cards(&found, &names);
     if q.volgorde == "trede" {

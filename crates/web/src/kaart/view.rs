@@ -5,7 +5,7 @@ use crate::support::error::AppError;
 use crate::support::state::AppState;
 use baken_domain::casework::LifeDomain;
 use baken_domain::kaart::service::format_euros;
-use baken_domain::kaart::{tokens, Matcher, Reach, ServiceAccess, ServiceStatus};
+use baken_domain::kaart::{tokens, Matcher, Reach, ServiceAccess, ServiceStatus, Synonyms};
 use baken_domain::{DistrictCode, LadderStep, SupportForm};
 use baken_store::kaart::{self, MapService};
 use serde::Serialize;
@@ -160,7 +160,17 @@ pub struct MapFilter {
 impl MapFilter {
     /// Does the service pass every filter? Ended services never do.
     pub fn apply<'a>(&self, services: &'a [MapService]) -> Vec<&'a MapService> {
-        let m = Matcher::new(&self.text);
+        self.apply_with(services, &Synonyms::default())
+    }
+
+    /// [`apply`](MapFilter::apply), with the search words also standing for
+    /// their synonyms (the public map: "eenzaam" finds the maatje).
+    pub fn apply_with<'a>(
+        &self,
+        services: &'a [MapService],
+        synonyms: &Synonyms,
+    ) -> Vec<&'a MapService> {
+        let m = Matcher::with_synonyms(&self.text, synonyms);
         services
             .iter()
             .filter(|s| {

@@ -1377,3 +1377,66 @@ async fn the_same_offer_in_many_places_is_one_card_on_the_map_and_in_the_wijzer(
         assert!(reading <= 1, "one reading card ({reading})");
     }
 }
+
+#[tokio::test]
+async fn a_beheerders_synonyms_are_audited_and_used_by_the_map_and_the_wijzer() {
+    for app in apps(20).await {
+        let admin = app.login_as("beheerder").await;
+        let before = app.get("/kaart?q=smikkelen", &As::Anonymous).await;
+        assert!(
+            before.body.contains("Er is niets gevonden."),
+            "{}",
+            &before.body[before.body.find("resultaten").unwrap_or(0)..][..600]
+        );
+        // One word is no synonym group: refused, nothing stored.
+        let seq = app.audit_tail(1).await.first().map(|r| r.seq);
+        let bad = app
+            .post_form(
+                "/beheer/wijzer/synonym/nieuw",
+                &admin,
+                &[
+                    ("sleutel", "smikkelen"),
+                    ("volgorde", "1"),
+                    ("woorden", "smikkelen"),
+                ],
+            )
+            .await;
+        assert_eq!(bad.status, 400);
+        assert!(bad
+            .body
+            .contains("Geef minstens twee woorden die hetzelfde betekenen."));
+        assert_eq!(
+            app.audit_tail(1).await.first().map(|r| r.seq),
+            seq,
+            "nothing written"
+        );
+        let res = app
+            .post_form(
+                "/beheer/wijzer/synonym/nieuw",
+                &admin,
+                &[
+                    ("sleutel", "smikkelen"),
+                    ("volgorde", "1"),
+                    ("woorden", "smikkelen, maaltijd"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let tail = app.audit_tail(1).await;
+        assert_eq!(
+            (tail[0].action.as_str(), tail[0].object_type.as_deref()),
+            ("create", Some("wijzer"))
+        );
+        let page = app.get("/beheer/wijzer/synonym/smikkelen", &admin).await;
+        assert!(page.body.contains("smikkelen, maaltijd"));
+        let after = app.get("/kaart?q=smikkelen", &As::Anonymous).await;
+        assert!(
+            !after.body.contains("Er is niets gevonden.") && after.body.contains("Buurtmaaltijd"),
+            "the map searches the synonym"
+        );
+        // The wijzer's contra-indications are beheer content too.
+        let limits = app.get("/beheer/wijzer/limitation/lopen", &admin).await;
+        assert_eq!(limits.status, 200);
+        assert!(limits.body.contains("lopen gaat niet (goed)"));
+    }
+}

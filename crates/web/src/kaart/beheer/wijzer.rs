@@ -1,4 +1,5 @@
-//! `/beheer/wijzer`: the wijzer's content (topics, questions, interests, stories, rules).
+//! `/beheer/wijzer`: the wijzer's content (topics, questions, interests, stories,
+//! rules, synonyms and contra-indications).
 
 use crate::kaart::view::{domain_options, step_options};
 use crate::support::ctx::Ctx;
@@ -11,21 +12,24 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use baken_domain::casework::LifeDomain;
 use baken_domain::kaart::wijzer::{
-    check_key, Condition, Interest, NetworkOption, Rule, RuleAction, SituationOption,
+    check_key, Condition, Interest, Limitation, NetworkOption, Rule, RuleAction, SituationOption,
     SituationQuestion, Story, Topic, WijzerContent,
 };
+use baken_domain::kaart::SynonymGroup;
 use baken_domain::{AuditAction, AuditOutcome, LadderStep};
 use baken_store::{audit, kaart, StoreError};
 use minijinja::{context, Value};
 use serde::{Deserialize, Serialize};
 
-pub const KINDS: [(&str, &str); 6] = [
+pub const KINDS: [(&str, &str); 8] = [
     ("topic", "Onderwerpen"),
     ("question", "Vragen over de situatie"),
     ("interest", "Wat mensen graag doen"),
     ("network", "Wie kan helpen"),
     ("story", "Eigenkrachtverhalen"),
     ("rule", "Regels"),
+    ("synonym", "Woorden die hetzelfde betekenen"),
+    ("limitation", "Wat iemand niet kan"),
 ];
 
 fn kind_label(kind: &str) -> Option<&'static str> {
@@ -48,9 +52,21 @@ struct KindView {
 fn summary(kind: &str, body: &str) -> String {
     let v: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
     let pick = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_owned();
+    let list = |k: &str| {
+        v.get(k)
+            .and_then(|x| x.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default()
+    };
     match kind {
         "question" => pick("text"),
         "story" => pick("title"),
+        "synonym" => list("words"),
         "rule" => match v
             .get("then")
             .and_then(|t| t.get("type"))
@@ -178,6 +194,16 @@ pub struct WijzerItemForm {
     dan_max_trede: String,
     #[serde(default)]
     dan_collectief: String,
+    /// A synonym group's words; a limitation's words that show it.
+    #[serde(default)]
+    woorden: String,
+    /// A limitation's answers that show it (`vraag=antwoord`).
+    #[serde(default)]
+    bij_antwoorden: String,
+    #[serde(default)]
+    vermijden: String,
+    #[serde(default)]
+    toegankelijk: String,
 }
 
 /// "ja" for a ticked checkbox, as the form sends it.
@@ -245,6 +271,18 @@ impl WijzerItemForm {
                 titel: s(&body["title"]),
                 tekst: s(&body["text"]),
                 onderwerpen: list(&body["topics"]),
+                ..WijzerItemForm::default()
+            },
+            "synonym" => WijzerItemForm {
+                woorden: list(&body["words"]),
+                ..WijzerItemForm::default()
+            },
+            "limitation" => WijzerItemForm {
+                label: s(&body["label"]),
+                bij_antwoorden: list(&body["answers"]),
+                woorden: list(&body["words"]),
+                vermijden: list(&body["avoid"]),
+                toegankelijk: list(&body["accessible"]),
                 ..WijzerItemForm::default()
             },
             _ => {
@@ -317,6 +355,18 @@ impl WijzerItemForm {
                 text: text(&self.tekst),
                 topics: commas(&self.onderwerpen),
             })),
+            "synonym" => enc(serde_json::to_string(&SynonymGroup {
+                key: key.into(),
+                words: commas(&self.woorden),
+            })),
+            "limitation" => enc(serde_json::to_string(&Limitation {
+                key: key.into(),
+                label: text(&self.label),
+                answers: commas(&self.bij_antwoorden),
+                words: commas(&self.woorden),
+                avoid: commas(&self.vermijden),
+                accessible: commas(&self.toegankelijk),
+            })),
             _ => {
                 let when = Condition {
                     topics: commas(&self.als_onderwerpen),
@@ -384,6 +434,8 @@ fn with_item(
         "interest" => put(&mut c.interests, key, body, |x| &x.key)?,
         "network" => put(&mut c.network, key, body, |x| &x.key)?,
         "story" => put(&mut c.stories, key, body, |x| &x.key)?,
+        "synonym" => put(&mut c.synonyms, key, body, |x| &x.key)?,
+        "limitation" => put(&mut c.limitations, key, body, |x| &x.key)?,
         _ => put(&mut c.rules, key, body, |x| &x.key)?,
     }
     Ok(c)
@@ -588,6 +640,8 @@ pub async fn wijzer_item_delete(
         "interest" => content.interests.retain(|x| x.key != key),
         "network" => content.network.retain(|x| x.key != key),
         "story" => content.stories.retain(|x| x.key != key),
+        "synonym" => content.synonyms.retain(|x| x.key != key),
+        "limitation" => content.limitations.retain(|x| x.key != key),
         _ => content.rules.retain(|x| x.key != key),
     }
     let problems: Vec<String> = content.check().iter().map(|e| e.dutch()).collect();
