@@ -109,7 +109,8 @@ test('a step-5 referral for begeleiding: choice among licensed providers, toewij
   const lead = await newPage(browser);
   await login(lead, server.url, 'teamleider');
   await lead.goto(`${server.url}/teamoverzicht`);
-  assert.equal(await lead.getByText('Hulp bij het schoonhouden van het huis').count(), 0, 'within the mandate: nothing for the team lead');
+  assert.equal(await lead.locator('section.signal', { hasText: 'Hulp bij het schoonhouden van het huis' }).count(), 0, 'within the mandate: nothing for the team lead to decide');
+  await lead.getByRole('row', { name: /Hulp bij het schoonhouden van het huis.*Binnen het mandaat van het team/ }).waitFor();
   const card = lead.locator('section.signal', { hasText: 'Begeleiding individueel bij de administratie' });
   await card.getByLabel('Goedkeuren').check();
   await card.getByLabel('Toelichting').fill('Akkoord');
@@ -183,6 +184,22 @@ test('a step-5 referral for begeleiding: choice among licensed providers, toewij
   writeFileSync(join(out, 'wmo319.xml'), wmo319);
   xmllint('WMO319.xsd', join(out, 'wmo319.xml'));
   assert.match(wmo319, /<wmo319:RedenAfwijzingVerzoek>2<\/wmo319:RedenAfwijzingVerzoek>/);
+
+  // A granted verzoek is answered by the toewijzing itself: a WMO301 with the provider's reference.
+  writeFileSync(join(out, 'verzoek2.xml'), verzoek.replace('<iwmo:Identificatie>V1<', '<iwmo:Identificatie>V2<').replaceAll('BD-2026-17', 'BD-2026-18'));
+  baken('iwmo', 'import', join(out, 'verzoek2.xml'), '--db', db());
+  await lead.goto(`${server.url}/verzoeken`);
+  const second = lead.locator('section.card', { hasText: 'BD-2026-18' });
+  await second.getByLabel('Toewijzen').check();
+  await second.getByRole('button', { name: 'Antwoord versturen' }).click();
+  await lead.getByText('Het antwoord is vastgelegd.').waitFor();
+  await lead.getByText('(BD-2026-18): Toegewezen (toewijzing verstuurd met WMO301).').waitFor();
+  await lead.locator('summary', { hasText: 'Verstuurd bericht (WMO301)' }).click();
+  const answer301 = await lead.locator('pre.wmo301').innerText();
+  writeFileSync(join(out, 'wmo301-antwoord.xml'), answer301);
+  xmllint('WMO301.xsd', join(out, 'wmo301-antwoord.xml'));
+  assert.match(answer301, /<wmo301:ReferentieAanbieder>BD-2026-18<\/wmo301:ReferentieAanbieder>/);
+  await expectAccessible(lead, 'verzoeken beantwoord');
 });
 
 test('beheer of commissioning and the provider’s contracts pass axe-core at both widths', async () => {
@@ -223,5 +240,5 @@ test('beheer of commissioning and the provider’s contracts pass axe-core at bo
   await admin.getByRole('link', { name: 'Wijzig Begeleiding met een maatje' }).click();
   await admin.getByLabel('Naam in gewone taal').fill('Begeleiding door een maatje');
   await admin.getByRole('button', { name: 'Product opslaan' }).click();
-  await admin.getByRole('cell', { name: 'Begeleiding door een maatje' }).waitFor();
+  await admin.getByRole('cell', { name: 'Begeleiding door een maatje', exact: true }).waitFor();
 });

@@ -1,6 +1,6 @@
 //! `baken iwmo …` as a municipality runs it: a provider's verzoek (WMO315)
-//! becomes a task that is granted (a toewijzing, exported as a WMO301 that
-//! xmllint accepts) or refused (a WMO319 that xmllint accepts); the provider's
+//! becomes a task that is granted (a toewijzing, answered at once by a WMO301
+//! that xmllint accepts, and in the export) or refused (a WMO319 that xmllint accepts); the provider's
 //! start (WMO305) and stop (WMO307) land on the toewijzing; an invalid message
 //! is refused with its line and path and changes nothing.
 
@@ -195,12 +195,39 @@ async fn a_verzoek_becomes_a_toewijzing_that_is_exported_started_and_stopped() {
             "answer",
             &granted.to_string(),
             "--grant",
+            "--out",
+            "antwoord",
             "--db",
             &db,
         ],
         path,
     );
     assert!(grant.status.success(), "{}", text(&grant));
+    // A granted verzoek is answered by the toewijzing itself: a WMO301 with
+    // the provider's reference, valid against the XSD (WMO319 can only refuse).
+    let answer = path.join(format!("antwoord/WMO301_request_{granted}.xml"));
+    assert!(
+        text(&grant).contains("WMO301 written to"),
+        "{}",
+        text(&grant)
+    );
+    assert!(xmllint_accepts("WMO301", &answer));
+    let answered = std::fs::read_to_string(&answer).unwrap();
+    assert!(
+        answered.contains("<wmo301:ReferentieAanbieder>REF-A</wmo301:ReferentieAanbieder>"),
+        "{answered}"
+    );
+    assert!(answered.contains(&format!("<wmo301:Bsn>{bsn}</wmo301:Bsn>")));
+    assert_eq!(answered.matches("<wmo301:ToegewezenProduct>").count(), 1);
+    let (sent,): (String,) = query(
+        &db,
+        "SELECT answer_message_id FROM ct_requests WHERE status = 'toegewezen'",
+    )
+    .await;
+    assert!(
+        answered.contains(&format!("<iwmo:Identificatie>{sent}</iwmo:Identificatie>")),
+        "the message id recorded with the answer: {answered}"
+    );
     let refuse = baken(
         &[
             "iwmo",

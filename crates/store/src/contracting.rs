@@ -1083,6 +1083,19 @@ pub struct ExportRow {
     pub city: String,
 }
 
+const EXPORT_COLUMNS: &str =
+    "SELECT t.number, k.agb_code, t.provider_id, p.name AS provider_name, pr.category, \
+     pr.code AS product_code, pr.variant, t.start_date, t.end_date, t.volume, t.unit, t.frequency, \
+     t.budget_cents, t.change_reason, t.changed_at, q.reference AS provider_reference, \
+     t.household_id, r.bsn, r.birth_date, r.given_name, \
+     r.surname_prefix, r.surname, h.street, CAST(h.house_number AS BIGINT) AS house_number, \
+     h.house_letter, h.addition, h.postcode, h.city \
+     FROM ct_toewijzingen t JOIN ct_products pr ON pr.id = t.product_id \
+     JOIN providers p ON p.id = t.provider_id \
+     LEFT JOIN ct_provider_codes k ON k.provider_id = t.provider_id \
+     JOIN residents r ON r.id = t.resident_id JOIN households h ON h.id = t.household_id \
+     LEFT JOIN ct_requests q ON q.toewijzing_id = t.id";
+
 /// Toewijzingen changed on or after `since` (all without it), ordered by
 /// provider, day and client, for the WMO301 export.
 pub async fn toewijzingen_for_export(
@@ -1093,25 +1106,19 @@ pub async fn toewijzingen_for_export(
         .and_then(|d| d.and_hms_opt(0, 0, 0))
         .map(|d| d.and_utc())
         .unwrap_or_else(|| DateTime::from_timestamp(0, 0).unwrap_or_default());
-    Ok(with_conn!(tx, |c| {
-        sqlx::query_as(
-        "SELECT t.number, k.agb_code, t.provider_id, p.name AS provider_name, pr.category, \
-         pr.code AS product_code, pr.variant, t.start_date, t.end_date, t.volume, t.unit, t.frequency, \
-         t.budget_cents, t.change_reason, t.changed_at, q.reference AS provider_reference, \
-         t.household_id, r.bsn, r.birth_date, r.given_name, \
-         r.surname_prefix, r.surname, h.street, CAST(h.house_number AS BIGINT) AS house_number, \
-         h.house_letter, h.addition, h.postcode, h.city \
-         FROM ct_toewijzingen t JOIN ct_products pr ON pr.id = t.product_id \
-         JOIN providers p ON p.id = t.provider_id \
-         LEFT JOIN ct_provider_codes k ON k.provider_id = t.provider_id \
-         JOIN residents r ON r.id = t.resident_id JOIN households h ON h.id = t.household_id \
-         LEFT JOIN ct_requests q ON q.toewijzing_id = t.id \
-         WHERE t.changed_at >= $1 ORDER BY t.provider_id, t.changed_at, r.bsn, t.number"
-    )
-    .bind(since)
-    .fetch_all(&mut *c)
-    .await
-    })?)
+    let sql = format!(
+        "{EXPORT_COLUMNS} WHERE t.changed_at >= $1 ORDER BY t.provider_id, t.changed_at, r.bsn, t.number"
+    );
+    Ok(with_conn!(tx, |c| sqlx::query_as(&sql)
+        .bind(since)
+        .fetch_all(&mut *c)
+        .await)?)
+}
+
+/// One toewijzing (by id) with its client's details, for the WMO301 that
+/// answers a granted verzoek.
+pub async fn toewijzing_for_export(tx: &mut Tx, toewijzing_id: i64) -> Result<Option<ExportRow>> {
+    row_where(tx, EXPORT_COLUMNS, "WHERE t.id = $1", toewijzing_id).await
 }
 
 /// Records the provider's start of delivery (WMO305). Only the provider's own
