@@ -72,14 +72,36 @@ test('a step-5 referral for begeleiding: choice among licensed providers, toewij
   assert.ok(household, 'a household with an open plan');
   const dossier = `${server.url}/dossier/${household}`;
 
-  // The referral names the product.
-  await gen.locator('summary', { hasText: 'Verwijzing aanvragen' }).click();
-  const r = gen.locator('form[action*="/verwijzingen"]');
-  await r.getByLabel('Product (ingekocht)').selectOption({ label: 'Begeleiding individueel (02/02A01)' });
-  await r.getByLabel('Welke zorg, van wie').fill('Begeleiding individueel bij de administratie');
+  // A referral for maatwerk without a product is refused, next to the field.
   const reasons = { 1: 'Lukt niet alleen', 2: 'Netwerk is overbelast', 3: 'Geen algemene voorziening passend', 4: 'Lichte ondersteuning onvoldoende' };
-  for (const [k, v] of Object.entries(reasons)) await r.locator(`textarea[name="reden${k}"]`).fill(v);
-  await r.getByRole('button', { name: 'Verwijzing aanvragen' }).click();
+  const referralForm = async (care, product) => {
+    await gen.goto(dossier);
+    await gen.locator('summary', { hasText: 'Verwijzing aanvragen' }).click();
+    const r = gen.locator('form[action*="/verwijzingen"]');
+    assert.ok(await r.getByLabel('Maatwerk: een product dat de gemeente inkoopt').isChecked(), 'maatwerk is the default');
+    if (product) await r.getByLabel('Product (ingekocht, verplicht bij maatwerk)').selectOption({ label: product });
+    await r.getByLabel('Welke zorg, van wie').fill(care);
+    for (const [k, v] of Object.entries(reasons)) await r.locator(`textarea[name="reden${k}"]`).fill(v);
+    await r.getByRole('button', { name: 'Verwijzing aanvragen' }).click();
+  };
+  await referralForm('Begeleiding zonder product', null);
+  await gen.getByText('Kies een product: bij maatwerk is het product verplicht.').first().waitFor();
+  assert.equal(await gen.locator('#v-product').getAttribute('aria-invalid'), 'true');
+  assert.equal(await gen.locator('form[action*="/verwijzingen"] input[name="zorg"]').inputValue(), 'Begeleiding zonder product', 'the form keeps what was typed');
+  await expectAccessible(gen, 'verwijzing zonder product');
+  await screenshot(gen, 'contracting-verwijzing-zonder-product-1280');
+  assert.equal(await gen.getByRole('cell', { name: 'Begeleiding zonder product' }).count(), 0, 'nothing written');
+
+  // Within the team's mandate (step 4, up to € 500): approved at once, no team lead.
+  await referralForm('Hulp bij het schoonhouden van het huis', 'Huishoudelijke ondersteuning: schoon en leefbaar huis (01/01A01, trede 4)');
+  const within = gen.getByRole('row', { name: /Hulp bij het schoonhouden van het huis/ });
+  await within.getByRole('cell', { name: 'goedgekeurd' }).waitFor();
+  await within.getByRole('cell', { name: 'Binnen het mandaat van het team: geen besluit van de teamleider nodig.' }).waitFor();
+  await gen.locator('p', { hasText: 'Verwijzing voor Huishoudelijke ondersteuning' }).getByRole('link', { name: 'Aanbieder kiezen met de inwoner' }).waitFor();
+  await screenshot(gen, 'contracting-binnen-mandaat-1280');
+
+  // The referral names the product: step 5 is above the mandate.
+  await referralForm('Begeleiding individueel bij de administratie', 'Begeleiding individueel (02/02A01, trede 5)');
   await gen.getByRole('cell', { name: 'wacht op de teamleider' }).first().waitFor();
   // Step 5 lies above the team's mandate (step 4): the reason is recorded.
   await gen.getByText('Trede 5 ligt boven het mandaat van het team').first().waitFor();
@@ -87,6 +109,8 @@ test('a step-5 referral for begeleiding: choice among licensed providers, toewij
   const lead = await newPage(browser);
   await login(lead, server.url, 'teamleider');
   await lead.goto(`${server.url}/teamoverzicht`);
+  assert.equal(await lead.locator('section.signal', { hasText: 'Hulp bij het schoonhouden van het huis' }).count(), 0, 'within the mandate: nothing for the team lead to decide');
+  await lead.getByRole('row', { name: /Hulp bij het schoonhouden van het huis.*Binnen het mandaat van het team/ }).waitFor();
   const card = lead.locator('section.signal', { hasText: 'Begeleiding individueel bij de administratie' });
   await card.getByLabel('Goedkeuren').check();
   await card.getByLabel('Toelichting').fill('Akkoord');
@@ -95,7 +119,7 @@ test('a step-5 referral for begeleiding: choice among licensed providers, toewij
 
   // The choice: three licensed providers with their waiting times.
   await gen.goto(dossier);
-  await gen.getByRole('link', { name: 'Aanbieder kiezen met de inwoner' }).click();
+  await gen.locator('p', { hasText: 'Verwijzing voor Begeleiding individueel' }).getByRole('link', { name: 'Aanbieder kiezen met de inwoner' }).click();
   await gen.getByRole('heading', { name: 'Aanbieder kiezen' }).waitFor();
   const offered = await gen.locator('input[name="aanbieder"] + label').allInnerTexts();
   const names = offered.filter((t) => !t.startsWith('Geen voorkeur')).map((t) => t.split(' — ')[0]);
@@ -160,10 +184,28 @@ test('a step-5 referral for begeleiding: choice among licensed providers, toewij
   writeFileSync(join(out, 'wmo319.xml'), wmo319);
   xmllint('WMO319.xsd', join(out, 'wmo319.xml'));
   assert.match(wmo319, /<wmo319:RedenAfwijzingVerzoek>2<\/wmo319:RedenAfwijzingVerzoek>/);
+
+  // A granted verzoek is answered by the toewijzing itself: a WMO301 with the provider's reference.
+  writeFileSync(join(out, 'verzoek2.xml'), verzoek.replace('<iwmo:Identificatie>V1<', '<iwmo:Identificatie>V2<').replaceAll('BD-2026-17', 'BD-2026-18'));
+  baken('iwmo', 'import', join(out, 'verzoek2.xml'), '--db', db());
+  await lead.goto(`${server.url}/verzoeken`);
+  const second = lead.locator('section.card', { hasText: 'BD-2026-18' });
+  await second.getByLabel('Toewijzen').check();
+  await second.getByRole('button', { name: 'Antwoord versturen' }).click();
+  await lead.getByText('Het antwoord is vastgelegd.').waitFor();
+  await lead.getByText('(BD-2026-18): Toegewezen (toewijzing verstuurd met WMO301).').waitFor();
+  await lead.locator('summary', { hasText: 'Verstuurd bericht (WMO301)' }).click();
+  const answer301 = await lead.locator('pre.wmo301').innerText();
+  writeFileSync(join(out, 'wmo301-antwoord.xml'), answer301);
+  xmllint('WMO301.xsd', join(out, 'wmo301-antwoord.xml'));
+  assert.match(answer301, /<wmo301:ReferentieAanbieder>BD-2026-18<\/wmo301:ReferentieAanbieder>/);
+  await expectAccessible(lead, 'verzoeken beantwoord');
 });
 
 test('beheer of commissioning and the provider’s contracts pass axe-core at both widths', async () => {
   await checkBothWidths('beheerder', '/beheer/inkoop', 'inkoop');
+  await checkBothWidths('beheerder', '/beheer/inkoop/producten/nieuw', 'nieuw product');
+  await checkBothWidths('beheerder', '/beheer/inkoop/producten/1', 'product wijzigen');
   await checkBothWidths('aanbieder', '/aanbod/contracten', 'contracten');
   // The beheerder rejects an application with a reason; the provider sees it.
   const admin = await newPage(browser);
@@ -178,4 +220,25 @@ test('beheer of commissioning and the provider’s contracts pass axe-core at bo
   await again.getByLabel('Reden (verplicht bij afwijzen)').fill('Geen VOG voor het personeel aangeleverd');
   await again.getByRole('button', { name: 'Besluit opslaan' }).click();
   await admin.getByText('Reden: Geen VOG voor het personeel aangeleverd').waitFor();
+
+  // A new product: refused next to the field first, then saved and changed.
+  await admin.goto(`${server.url}/beheer/inkoop`);
+  await admin.getByRole('link', { name: 'Nieuw product' }).click();
+  await admin.getByLabel('Productcategorie (WMO020)').selectOption('02');
+  await admin.getByLabel('Productcode (vijf letters of cijfers)').fill('02B09');
+  await admin.getByLabel('Naam in gewone taal').fill('Begeleiding met een maatje');
+  await admin.getByLabel('Inspanningsgericht: tijd of inzet (eenheid en frequentie hieronder)').check();
+  await admin.getByRole('button', { name: 'Product opslaan' }).click();
+  await admin.getByText('Kies bij inspanningsgericht de eenheid').first().waitFor();
+  assert.equal(await admin.getByLabel('Naam in gewone taal').inputValue(), 'Begeleiding met een maatje');
+  await expectAccessible(admin, 'product geweigerd');
+  await screenshot(admin, 'contracting-product-geweigerd-1280');
+  await admin.getByLabel('Eenheid (alleen bij inspanningsgericht)').selectOption({ label: 'uur' });
+  await admin.getByLabel('Frequentie (alleen bij inspanningsgericht)').selectOption({ label: 'per week' });
+  await admin.getByRole('button', { name: 'Product opslaan' }).click();
+  await admin.getByText('De wijziging is opgeslagen.').waitFor();
+  await admin.getByRole('link', { name: 'Wijzig Begeleiding met een maatje' }).click();
+  await admin.getByLabel('Naam in gewone taal').fill('Begeleiding door een maatje');
+  await admin.getByRole('button', { name: 'Product opslaan' }).click();
+  await admin.getByRole('cell', { name: 'Begeleiding door een maatje', exact: true }).waitFor();
 });

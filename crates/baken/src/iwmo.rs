@@ -37,8 +37,9 @@ pub enum IwmoCommand {
         #[arg(long, env = "BAKEN_DB", value_name = "URL")]
         db: Option<String>,
     },
-    /// Answer an open verzoek om toewijzing: --grant makes the toewijzing
-    /// (sent with the next export); --refuse CODE writes a WMO319.
+    /// Answer an open verzoek om toewijzing: --grant makes the toewijzing and
+    /// writes its WMO301; --refuse CODE writes a WMO319. Either file is
+    /// checked against its XSD (xmllint) first.
     Answer {
         /// The request's number (shown on the task).
         request: i64,
@@ -50,7 +51,7 @@ pub enum IwmoCommand {
         /// A note with the refusal.
         #[arg(long, default_value = "")]
         note: String,
-        /// Directory for the WMO319.
+        /// Directory for the answer (WMO301 or WMO319).
         #[arg(long, value_name = "DIR", default_value = ".")]
         out: PathBuf,
         /// Database URL: sqlite://PATH or postgres://USER:PASSWORD@HOST/DB.
@@ -192,23 +193,26 @@ pub async fn run(command: IwmoCommand, default_db: String) -> Result<(), CliErro
                 (false, None) => return Err(CliError::NoAnswer),
             };
             let db = open(&db.unwrap_or(default_db)).await?;
-            match exchange::answer(&db, request, &answer, &entry("answer"), today()).await? {
-                Answered::Granted { number } => eprintln!(
-                    "Request {request} granted: toewijzing {number}; it goes out with the next `baken iwmo export`."
-                ),
-                Answered::Refused { wmo319 } => {
-                    std::fs::create_dir_all(&out).map_err(|source| CliError::Write {
-                        path: out.display().to_string(),
-                        source,
-                    })?;
-                    let path = out.join(format!("WMO319_request_{request}.xml"));
-                    std::fs::write(&path, wmo319).map_err(|source| CliError::Write {
-                        path: path.display().to_string(),
-                        source,
-                    })?;
-                    eprintln!("Request {request} refused; WMO319 written to {}.", path.display());
-                }
-            }
+            let (kind, xml, what) =
+                match exchange::answer(&db, request, &answer, &entry("answer"), today()).await? {
+                    Answered::Granted { number, wmo301 } => {
+                        ("WMO301", wmo301, format!("granted: toewijzing {number}"))
+                    }
+                    Answered::Refused { wmo319 } => ("WMO319", wmo319, "refused".to_owned()),
+                };
+            std::fs::create_dir_all(&out).map_err(|source| CliError::Write {
+                path: out.display().to_string(),
+                source,
+            })?;
+            let path = out.join(format!("{kind}_request_{request}.xml"));
+            std::fs::write(&path, xml).map_err(|source| CliError::Write {
+                path: path.display().to_string(),
+                source,
+            })?;
+            eprintln!(
+                "Request {request} {what}; {kind} written to {}.",
+                path.display()
+            );
             Ok(())
         }
     }

@@ -350,7 +350,8 @@ pub async fn import(
 #[derive(Debug, Clone)]
 pub enum Answer {
     /// Granted: a toewijzing for the requested product, volume and period,
-    /// sent with the next WMO301 export (carrying the provider's reference).
+    /// answered at once by a WMO301 carrying the provider's reference (the
+    /// WMO319's VerzoekAntwoord can only refuse or say "in onderzoek").
     Grant,
     /// Refused with a reason: a WMO319.
     Refuse {
@@ -362,7 +363,7 @@ pub enum Answer {
 /// What answering produced.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Answered {
-    Granted { number: i64 },
+    Granted { number: i64, wmo301: String },
     Refused { wmo319: String },
 }
 
@@ -380,6 +381,14 @@ pub async fn answer(
         .filter(|r| r.status == "open")
         .ok_or(ExchangeError::RequestNotOpen(request_id))?;
     let outgoing = ct::next_outgoing_number(&mut tx).await?.to_string();
+    let gemeentecode = ct::setting(&mut tx, ct::SETTING_GEMEENTECODE)
+        .await?
+        .ok_or(ExchangeError::NoMunicipalityCode)?;
+    let agb = request
+        .agb_code
+        .clone()
+        .ok_or_else(|| ExchangeError::NoAgbCode(request.provider_name.clone()))?;
+    let header = Header::to_provider(&gemeentecode, &agb, &outgoing, today)?;
     let mut e = entry.clone();
     e.object_type = Some("household".into());
     e.object_id = request.household_id.map(|h| h.to_string());
@@ -425,6 +434,20 @@ pub async fn answer(
                 },
             )
             .await?;
+            // The answer is the toewijzing itself: a WMO301 for this client
+            // with the provider's reference, checked against its XSD.
+            let mut row = ct::toewijzing_for_export(&mut tx, id)
+                .await?
+                .ok_or_else(|| StoreError::NotFound(format!("toewijzing {id}")))?;
+            row.provider_reference = Some(request.reference.clone());
+            let message = Wmo301 {
+                header,
+                client: client(&row),
+                assignments: vec![assignment(&row)],
+            };
+            let xml = write::wmo301(&message)?;
+            schema::validate(MessageKind::Wmo301, xml.as_bytes())?;
+            ct::record_message(&mut tx, "uit", "WMO301", &gemeentecode, &outgoing).await?;
             ct::answer_request(
                 &mut tx,
                 request_id,
@@ -434,24 +457,20 @@ pub async fn answer(
                     note: "",
                     on: today,
                     toewijzing_id: Some(id),
-                    answer_message_id: "",
-                    answer_xml: None,
+                    answer_message_id: &outgoing,
+                    answer_xml: Some(&xml),
                 },
             )
             .await?;
             e.action = AuditAction::Create;
-            e.detail = format!("verzoek {request_id} toegewezen: toewijzing {number}");
-            Answered::Granted { number }
+            e.detail =
+                format!("verzoek {request_id} toegewezen: toewijzing {number}, WMO301 {outgoing}");
+            Answered::Granted {
+                number,
+                wmo301: xml,
+            }
         }
         Answer::Refuse { reason, note } => {
-            let gemeentecode = ct::setting(&mut tx, ct::SETTING_GEMEENTECODE)
-                .await?
-                .ok_or(ExchangeError::NoMunicipalityCode)?;
-            let agb = request
-                .agb_code
-                .clone()
-                .ok_or_else(|| ExchangeError::NoAgbCode(request.provider_name.clone()))?;
-            let header = Header::to_provider(&gemeentecode, &agb, &outgoing, today)?;
             let xml = write::wmo319(&header, &request.reference, *reason)?;
             schema::validate(MessageKind::Wmo319, xml.as_bytes())?;
             ct::record_message(&mut tx, "uit", "WMO319", &gemeentecode, &outgoing).await?;

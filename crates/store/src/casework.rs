@@ -1544,6 +1544,50 @@ pub async fn request_referral(
     Ok(id)
 }
 
+/// Records a waiting referral that the team's mandate covers as approved
+/// without a team lead (the domain refuses one outside the mandate, and then
+/// nothing is written). Called in the transaction that requested it.
+pub async fn approve_within_mandate(
+    tx: &mut Tx,
+    referral_id: i64,
+    decision: &baken_domain::contracting::MandateDecision,
+    who: &Who,
+) -> Result<Referral> {
+    let (household_id, plan_id) = referral_household(tx, referral_id)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("referral {referral_id}")))?;
+    let mut case = case_of_plan(tx, PlanRef::in_household(household_id, plan_id)).await?;
+    let r = plan_in(&mut case, plan_id)?
+        .approve_within_mandate(referral_id, decision)?
+        .clone();
+    let ReferralStatus::Approved { by, on, note } = r.status() else {
+        return Err(corrupt(format!(
+            "referral {referral_id} not approved within the mandate"
+        )));
+    };
+    exec!(tx, |c| {
+        sqlx::query(
+            "UPDATE cw_referrals SET status = $1, decided_by = $2, decided_on = $3, decision_note = $4 \
+             WHERE id = $5 AND status = 'aangevraagd'",
+        )
+        .bind(r.status().code())
+        .bind(*by)
+        .bind(*on)
+        .bind(note)
+        .bind(referral_id)
+        .execute(&mut *c)
+        .await
+    })?;
+    history_line(
+        tx,
+        plan_id,
+        who,
+        &format!("verwijzing {referral_id} goedgekeurd: {note}"),
+    )
+    .await?;
+    Ok(r)
+}
+
 /// A team lead approves or rejects a waiting referral (a rejection needs a
 /// reason). A decision that someone else took first — read as waiting, but
 /// decided by the time this one writes — fails with

@@ -169,6 +169,47 @@ impl ProductRow {
     }
 }
 
+/// A row type both backends can read.
+trait Row:
+    for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+    + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+    + Send
+    + Unpin
+{
+}
+impl<T> Row for T where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + Send
+        + Unpin
+{
+}
+
+/// The rows of `columns` (a `SELECT … FROM …`) that `rest` (a `WHERE` on
+/// `$1`, an `ORDER BY`) selects for `key`.
+async fn rows_where<T: Row>(tx: &mut Tx, columns: &str, rest: &str, key: i64) -> Result<Vec<T>> {
+    let sql = format!("{columns} {rest}");
+    Ok(with_conn!(tx, |c| sqlx::query_as(&sql)
+        .bind(key)
+        .fetch_all(&mut *c)
+        .await)?)
+}
+
+/// The one row of `columns` that `condition` (a `WHERE` on `$1`) selects
+/// for `key`, if any.
+async fn row_where<T: Row>(
+    tx: &mut Tx,
+    columns: &str,
+    condition: &str,
+    key: i64,
+) -> Result<Option<T>> {
+    let sql = format!("{columns} {condition}");
+    Ok(with_conn!(tx, |c| sqlx::query_as(&sql)
+        .bind(key)
+        .fetch_optional(&mut *c)
+        .await)?)
+}
+
 const PRODUCT_COLUMNS: &str =
     "SELECT id, category, code, name, step, variant, unit, frequency, version FROM ct_products";
 
@@ -240,11 +281,7 @@ pub async fn products(tx: &mut Tx) -> Result<Vec<ProductRow>> {
 }
 
 pub async fn product_row(tx: &mut Tx, id: i64) -> Result<Option<ProductRow>> {
-    let sql = format!("{PRODUCT_COLUMNS} WHERE id = $1");
-    Ok(with_conn!(tx, |c| sqlx::query_as(&sql)
-        .bind(id)
-        .fetch_optional(&mut *c)
-        .await)?)
+    row_where(tx, PRODUCT_COLUMNS, "WHERE id = $1", id).await
 }
 
 pub async fn product_by_code(
@@ -592,21 +629,17 @@ pub async fn apply_for_licence(
 
 /// Licences, newest first; only one provider's when `provider_id` is given.
 pub async fn licences(tx: &mut Tx, provider_id: Option<i64>) -> Result<Vec<LicenceRow>> {
-    let sql = format!(
-        "{LICENCE_COLUMNS} WHERE ($1 = 0 OR l.provider_id = $1) ORDER BY l.applied_on DESC, l.id DESC"
-    );
-    Ok(with_conn!(tx, |c| sqlx::query_as(&sql)
-        .bind(provider_id.unwrap_or(0))
-        .fetch_all(&mut *c)
-        .await)?)
+    rows_where(
+        tx,
+        LICENCE_COLUMNS,
+        "WHERE ($1 = 0 OR l.provider_id = $1) ORDER BY l.applied_on DESC, l.id DESC",
+        provider_id.unwrap_or(0),
+    )
+    .await
 }
 
 pub async fn licence(tx: &mut Tx, id: i64) -> Result<Option<LicenceRow>> {
-    let sql = format!("{LICENCE_COLUMNS} WHERE l.id = $1");
-    Ok(with_conn!(tx, |c| sqlx::query_as(&sql)
-        .bind(id)
-        .fetch_optional(&mut *c)
-        .await)?)
+    row_where(tx, LICENCE_COLUMNS, "WHERE l.id = $1", id).await
 }
 
 /// The evidence of an application: requirement name, kind, text, date.
@@ -985,31 +1018,35 @@ const TOEWIJZING_COLUMNS: &str = "SELECT t.id, t.number, t.household_id, t.resid
      JOIN providers p ON p.id = t.provider_id";
 
 pub async fn household_toewijzingen(tx: &mut Tx, household_id: i64) -> Result<Vec<ToewijzingRow>> {
-    let sql = format!(
-        "{TOEWIJZING_COLUMNS} WHERE t.household_id = $1 ORDER BY t.start_date DESC, t.id DESC"
-    );
-    Ok(with_conn!(tx, |c| sqlx::query_as(&sql)
-        .bind(household_id)
-        .fetch_all(&mut *c)
-        .await)?)
+    rows_where(
+        tx,
+        TOEWIJZING_COLUMNS,
+        "WHERE t.household_id = $1 ORDER BY t.start_date DESC, t.id DESC",
+        household_id,
+    )
+    .await
 }
 
 /// A provider's own toewijzingen (the API for its software).
 pub async fn provider_toewijzingen(tx: &mut Tx, provider_id: i64) -> Result<Vec<ToewijzingRow>> {
-    let sql = format!("{TOEWIJZING_COLUMNS} WHERE t.provider_id = $1 ORDER BY t.number");
-    Ok(with_conn!(tx, |c| sqlx::query_as(&sql)
-        .bind(provider_id)
-        .fetch_all(&mut *c)
-        .await)?)
+    rows_where(
+        tx,
+        TOEWIJZING_COLUMNS,
+        "WHERE t.provider_id = $1 ORDER BY t.number",
+        provider_id,
+    )
+    .await
 }
 
 /// The toewijzing that followed a referral, if any.
 pub async fn referral_toewijzing(tx: &mut Tx, referral_id: i64) -> Result<Option<ToewijzingRow>> {
-    let sql = format!("{TOEWIJZING_COLUMNS} WHERE t.referral_id = $1");
-    Ok(with_conn!(tx, |c| sqlx::query_as(&sql)
-        .bind(referral_id)
-        .fetch_optional(&mut *c)
-        .await)?)
+    row_where(
+        tx,
+        TOEWIJZING_COLUMNS,
+        "WHERE t.referral_id = $1",
+        referral_id,
+    )
+    .await
 }
 
 /// A toewijzing with the client's details, for a WMO301.
@@ -1046,6 +1083,19 @@ pub struct ExportRow {
     pub city: String,
 }
 
+const EXPORT_COLUMNS: &str =
+    "SELECT t.number, k.agb_code, t.provider_id, p.name AS provider_name, pr.category, \
+     pr.code AS product_code, pr.variant, t.start_date, t.end_date, t.volume, t.unit, t.frequency, \
+     t.budget_cents, t.change_reason, t.changed_at, q.reference AS provider_reference, \
+     t.household_id, r.bsn, r.birth_date, r.given_name, \
+     r.surname_prefix, r.surname, h.street, CAST(h.house_number AS BIGINT) AS house_number, \
+     h.house_letter, h.addition, h.postcode, h.city \
+     FROM ct_toewijzingen t JOIN ct_products pr ON pr.id = t.product_id \
+     JOIN providers p ON p.id = t.provider_id \
+     LEFT JOIN ct_provider_codes k ON k.provider_id = t.provider_id \
+     JOIN residents r ON r.id = t.resident_id JOIN households h ON h.id = t.household_id \
+     LEFT JOIN ct_requests q ON q.toewijzing_id = t.id";
+
 /// Toewijzingen changed on or after `since` (all without it), ordered by
 /// provider, day and client, for the WMO301 export.
 pub async fn toewijzingen_for_export(
@@ -1056,25 +1106,19 @@ pub async fn toewijzingen_for_export(
         .and_then(|d| d.and_hms_opt(0, 0, 0))
         .map(|d| d.and_utc())
         .unwrap_or_else(|| DateTime::from_timestamp(0, 0).unwrap_or_default());
-    Ok(with_conn!(tx, |c| {
-        sqlx::query_as(
-        "SELECT t.number, k.agb_code, t.provider_id, p.name AS provider_name, pr.category, \
-         pr.code AS product_code, pr.variant, t.start_date, t.end_date, t.volume, t.unit, t.frequency, \
-         t.budget_cents, t.change_reason, t.changed_at, q.reference AS provider_reference, \
-         t.household_id, r.bsn, r.birth_date, r.given_name, \
-         r.surname_prefix, r.surname, h.street, CAST(h.house_number AS BIGINT) AS house_number, \
-         h.house_letter, h.addition, h.postcode, h.city \
-         FROM ct_toewijzingen t JOIN ct_products pr ON pr.id = t.product_id \
-         JOIN providers p ON p.id = t.provider_id \
-         LEFT JOIN ct_provider_codes k ON k.provider_id = t.provider_id \
-         JOIN residents r ON r.id = t.resident_id JOIN households h ON h.id = t.household_id \
-         LEFT JOIN ct_requests q ON q.toewijzing_id = t.id \
-         WHERE t.changed_at >= $1 ORDER BY t.provider_id, t.changed_at, r.bsn, t.number"
-    )
-    .bind(since)
-    .fetch_all(&mut *c)
-    .await
-    })?)
+    let sql = format!(
+        "{EXPORT_COLUMNS} WHERE t.changed_at >= $1 ORDER BY t.provider_id, t.changed_at, r.bsn, t.number"
+    );
+    Ok(with_conn!(tx, |c| sqlx::query_as(&sql)
+        .bind(since)
+        .fetch_all(&mut *c)
+        .await)?)
+}
+
+/// One toewijzing (by id) with its client's details, for the WMO301 that
+/// answers a granted verzoek.
+pub async fn toewijzing_for_export(tx: &mut Tx, toewijzing_id: i64) -> Result<Option<ExportRow>> {
+    row_where(tx, EXPORT_COLUMNS, "WHERE t.id = $1", toewijzing_id).await
 }
 
 /// Records the provider's start of delivery (WMO305). Only the provider's own
@@ -1306,11 +1350,7 @@ async fn requests_where(tx: &mut Tx, of: RequestsOf, open_only: bool) -> Result<
 }
 
 pub async fn request(tx: &mut Tx, id: i64) -> Result<Option<RequestRow>> {
-    let sql = format!("{REQUEST_COLUMNS} WHERE q.id = $1");
-    Ok(with_conn!(tx, |c| sqlx::query_as(&sql)
-        .bind(id)
-        .fetch_optional(&mut *c)
-        .await)?)
+    row_where(tx, REQUEST_COLUMNS, "WHERE q.id = $1", id).await
 }
 
 /// The answer to a request (WMO319): granted (with the toewijzing made) or
@@ -1521,15 +1561,4 @@ pub async fn household_referral_products(
     .fetch_all(&mut *c)
     .await
     })?)
-}
-
-/// The newest referral of a plan (the one just requested).
-pub async fn newest_referral(tx: &mut Tx, plan_id: i64) -> Result<Option<i64>> {
-    let row: Option<(Option<i64>,)> = with_conn!(tx, |c| sqlx::query_as(
-        "SELECT MAX(id) FROM cw_referrals WHERE plan_id = $1"
-    )
-    .bind(plan_id)
-    .fetch_optional(&mut *c)
-    .await)?;
-    Ok(row.and_then(|(id,)| id))
 }

@@ -246,7 +246,7 @@ async fn a_toewijzing_is_exported_started_and_stopped_by_its_own_provider_only()
             },
         )
         .unwrap();
-        ct::create_toewijzing(
+        let id = ct::create_toewijzing(
             &mut tx,
             &NewToewijzing {
                 household_id: household,
@@ -261,6 +261,16 @@ async fn a_toewijzing_is_exported_started_and_stopped_by_its_own_provider_only()
         .unwrap();
         let export = ct::toewijzingen_for_export(&mut tx, None).await.unwrap();
         assert_eq!(export.len(), 1);
+        // The same row on its own (the WMO301 that answers a verzoek).
+        let one = ct::toewijzing_for_export(&mut tx, id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((one.number, &one.bsn), (export[0].number, &export[0].bsn));
+        assert!(ct::toewijzing_for_export(&mut tx, id + 1000)
+            .await
+            .unwrap()
+            .is_none());
         assert_eq!(export[0].agb_code.as_deref(), Some("42429901"));
         assert_eq!(export[0].bsn, bsn);
         let tomorrow = chrono::Utc::now().date_naive().succ_opt().unwrap();

@@ -24,7 +24,7 @@ pub use plan::{
     Agreement, AgreementActor, AgreementDecision, Evaluation, Goal, GoalOutcome, GoalResult,
     HouseholdCase, Justification, NewAgreement, NewGoal, Plan, PlanError, PlanFlag, PlanStatus,
     Referral, ReferralError, ReferralStatus, RestoreError, SignalRouting, StoredAgreement,
-    StoredGoal, StoredPlan, StoredReferral, Term,
+    StoredGoal, StoredPlan, StoredReferral, Term, WITHIN_MANDATE_NOTE,
 };
 pub use sharing::{
     provider_view, ConsentPurpose, Grant, ProviderView, PurposeDraft, PurposeError, SharedAgreement,

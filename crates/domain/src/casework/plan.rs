@@ -25,6 +25,7 @@ use super::signal::SignalError;
 use super::{check_recorded, not_in_future, DateError};
 use crate::access::Role;
 use crate::coded::coded_enum;
+use crate::contracting::MandateDecision;
 use crate::ladder::{LadderStep, SupportForm};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -114,6 +115,13 @@ pub enum ReferralError {
     PlanClosed,
     #[error("the decision cannot predate the request")]
     BeforeRequest,
+    /// Approval without a team lead was asked for a referral outside the
+    /// team's mandate.
+    #[error("the referral is outside the team's mandate")]
+    OutsideMandate,
+    /// The product a referral for maatwerk names does not exist.
+    #[error("product {0} does not exist")]
+    UnknownProduct(i64),
     #[error(transparent)]
     Date(#[from] DateError),
 }
@@ -249,6 +257,11 @@ impl ReferralStatus {
     }
 }
 
+/// The note a referral within the team's mandate carries where a team lead's
+/// decision would be.
+pub const WITHIN_MANDATE_NOTE: &str =
+    "Binnen het mandaat van het team: geen besluit van de teamleider nodig.";
+
 /// A request to a team lead for step 5 (maatwerk, 2e lijn), part of one plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Referral {
@@ -289,6 +302,24 @@ impl Referral {
     }
     pub fn is_pending(&self) -> bool {
         self.status == ReferralStatus::Pending
+    }
+
+    /// Within the team's mandate a referral needs no team lead: it is
+    /// approved at once, by the generalist who asked, on the day asked, with
+    /// [`WITHIN_MANDATE_NOTE`]. Outside the mandate nothing changes.
+    fn approve_within(&mut self, decision: &MandateDecision) -> Result<(), ReferralError> {
+        if !decision.is_within() {
+            return Err(ReferralError::OutsideMandate);
+        }
+        if !self.is_pending() {
+            return Err(ReferralError::AlreadyDecided);
+        }
+        self.status = ReferralStatus::Approved {
+            by: self.requested_by,
+            on: self.requested_on,
+            note: WITHIN_MANDATE_NOTE.to_owned(),
+        };
+        Ok(())
     }
 
     fn decide(
@@ -676,6 +707,26 @@ impl Plan {
             .find(|r| r.id == referral_id)
             .ok_or(ReferralError::Unknown(referral_id))?;
         r.decide(role, by, on, approve, note, today)?;
+        Ok(r)
+    }
+
+    /// A waiting referral of this plan that the team's mandate covers is
+    /// approved without a team lead ([`WITHIN_MANDATE_NOTE`]); one outside
+    /// the mandate is refused and keeps waiting.
+    pub fn approve_within_mandate(
+        &mut self,
+        referral_id: i64,
+        decision: &MandateDecision,
+    ) -> Result<&Referral, ReferralError> {
+        if !self.is_open() {
+            return Err(ReferralError::PlanClosed);
+        }
+        let r = self
+            .referrals
+            .iter_mut()
+            .find(|r| r.id == referral_id)
+            .ok_or(ReferralError::Unknown(referral_id))?;
+        r.approve_within(decision)?;
         Ok(r)
     }
 

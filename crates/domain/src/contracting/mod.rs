@@ -12,6 +12,7 @@ mod contract;
 mod licence;
 mod mandate;
 mod product;
+mod referral;
 mod toewijzing;
 
 pub use contract::{Cents, CentsError, Contract, ContractError, Requirement, Tariff};
@@ -23,6 +24,7 @@ pub use mandate::{MandateDecision, MandateReason, TeamMandate};
 pub use product::{
     ExecutionVariant, Frequency, Product, ProductCategory, ProductCode, ProductError, Unit,
 };
+pub use referral::{ReferralCare, ReferralCareError, MAATWERK, OTHER_CARE};
 pub use toewijzing::{
     yearly_cost, ChangeReason, Scope, StopReason, Toewijzing, ToewijzingError, ToewijzingNumber,
 };

@@ -308,6 +308,30 @@ impl Product {
             variant,
         })
     }
+    /// A product from its parts as typed (a beheer form): each part parsed,
+    /// the first problem named by its field ([`ProductError::field`]). The
+    /// unit and frequency count only for an inspanningsgericht product.
+    #[allow(clippy::too_many_arguments)]
+    pub fn parse(
+        category: &str,
+        code: &str,
+        name: &str,
+        step: &str,
+        variant: &str,
+        unit: &str,
+        frequency: &str,
+    ) -> Result<Product, ProductError> {
+        let category = ProductCategory::parse(category)?;
+        let code = ProductCode::parse(code)?;
+        let step = step
+            .trim()
+            .parse::<u8>()
+            .ok()
+            .and_then(|s| LadderStep::new(s).ok())
+            .ok_or(ProductError::Step(0))?;
+        let variant = ExecutionVariant::parse(variant, Some(unit), Some(frequency))?;
+        Product::new(category, code, name, step, variant)
+    }
     pub fn category(&self) -> ProductCategory {
         self.category
     }
@@ -350,6 +374,67 @@ mod tests {
         assert_eq!(ProductCode::parse(" 02a05 ").unwrap().as_str(), "02A05");
         assert!(ProductCode::parse("02A0").is_err());
         assert!(ProductCode::parse("02-05").is_err());
+    }
+
+    #[test]
+    fn a_typed_product_names_the_field_of_its_first_problem() {
+        let ok = Product::parse(
+            "02",
+            "02a01",
+            "Begeleiding individueel",
+            "5",
+            "inspanningsgericht",
+            "04",
+            "2",
+        )
+        .unwrap();
+        assert_eq!(ok.full_code(), "02/02A01");
+        assert_eq!(
+            ok.variant(),
+            ExecutionVariant::Effort {
+                unit: Unit::parse("04").unwrap(),
+                frequency: Frequency::parse("2").unwrap()
+            }
+        );
+        // Unit and frequency count only for inspanningsgericht.
+        assert_eq!(
+            Product::parse("08", "08A01", "Rolstoel", "5", "outputgericht", "", "")
+                .unwrap()
+                .variant(),
+            ExecutionVariant::Output
+        );
+        let field = |c: &str, code: &str, n: &str, st: &str, v: &str, u: &str, f: &str| {
+            Product::parse(c, code, n, st, v, u, f).unwrap_err().field()
+        };
+        assert_eq!(
+            field("99", "02A01", "Naam", "5", "outputgericht", "", ""),
+            "categorie"
+        );
+        assert_eq!(
+            field("02", "2A", "Naam", "5", "outputgericht", "", ""),
+            "code"
+        );
+        assert_eq!(
+            field("02", "02A01", "Naam", "drie", "outputgericht", "", ""),
+            "trede"
+        );
+        assert_eq!(
+            field("02", "02A01", "Naam", "3", "outputgericht", "", ""),
+            "trede"
+        );
+        assert_eq!(field("02", "02A01", "Naam", "5", "los", "", ""), "variant");
+        assert_eq!(
+            field("02", "02A01", "Naam", "5", "inspanningsgericht", "", "2"),
+            "eenheid"
+        );
+        assert_eq!(
+            field("02", "02A01", "Naam", "5", "inspanningsgericht", "04", "9"),
+            "frequentie"
+        );
+        assert_eq!(
+            field("02", "02A01", " x ", "5", "outputgericht", "", ""),
+            "naam"
+        );
     }
 
     #[test]

@@ -30,10 +30,12 @@ use crate::support::time::{nl_date, today};
 use baken_domain::casework::{
     family_plan, AgreementDecision, ConferenceRequest, ContactMethod, ContactMoment, Conversation,
     Evaluation, Invitee, Justification, NetworkMember, NewAgreement, NewGoal, Referral,
-    SignalRouting, UnderlyingNeed,
+    ReferralError, SignalRouting, UnderlyingNeed,
 };
+use baken_domain::contracting::{MandateDecision, ReferralCare, TeamMandate};
 use baken_domain::{AuditAction, AuditOutcome, NotificationKind};
 use baken_store::casework::{self as cw, CaseError, Hit, NewSignal, PlanRef, Who};
+use baken_store::contracting as ct;
 use baken_store::households::Household;
 use baken_store::notifications::{self, NewNotification};
 use baken_store::{areas, audit, conference, timeline, StoreError, Tx};
@@ -720,30 +722,36 @@ pub(crate) async fn continue_agreement(
     finish(state, ctx, tx, plan.household, what, result).await
 }
 
-/// Asks the team lead for step 5 (specialist care).
+/// Asks for step 5 (specialist care). A referral for maatwerk names its
+/// product, and the team's mandate judges it in the same transaction: within
+/// the mandate it is approved at once (no team lead; the resident's choice and
+/// the toewijzing come next), above it the team's leads are asked to decide.
+/// Either way the product and the judgement are recorded with the referral.
 pub(crate) async fn request_referral(
     state: &AppState,
     ctx: &Ctx,
     target: PlanTarget,
     care: &str,
+    kind: ReferralCare,
     justification: Option<Justification>,
-) -> Result<Changed<i64>, ChangeError> {
+) -> Result<Changed<ReferralRequested>, ChangeError> {
     let (mut tx, plan, who) = begin_on_plan(state, ctx, target.part).await?;
     let day = today();
-    let result = cw::request_referral(
+    let team = ctx.user()?.user.team_id;
+    let result = requested_referral(
         &mut tx,
-        plan.store_ref(),
+        plan,
         target.version,
         care,
-        justification.unwrap_or_else(|| Justification::new([])),
-        day,
+        kind,
+        justification,
+        team,
         day,
         &who,
     )
-    .await
-    .map(|id| (id, format!("verwijzing {id} aangevraagd")))
-    .map_err(Stop::from);
-    if result.is_ok() {
+    .await;
+    let waits = matches!(&result, Ok((r, _)) if !r.within_mandate);
+    if waits {
         // The team's leads learn that a referral waits for their decision.
         let team = baken_store::households::get(&mut tx, plan.household)
             .await?
@@ -760,6 +768,80 @@ pub(crate) async fn request_referral(
         }
     }
     finish(state, ctx, tx, plan.household, "verwijzing", result).await
+}
+
+/// A referral just requested: its id, and whether the mandate covered it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ReferralRequested {
+    pub id: i64,
+    pub within_mandate: bool,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn requested_referral(
+    tx: &mut Tx,
+    plan: ScopedPlan,
+    version: i64,
+    care: &str,
+    kind: ReferralCare,
+    justification: Option<Justification>,
+    team: Option<i64>,
+    day: NaiveDate,
+    who: &Who,
+) -> Result<(ReferralRequested, String), Stop> {
+    let product = match kind.product_id() {
+        Some(id) => match ct::product_row(tx, id).await? {
+            Some(row) => Some((id, row.product()?, row)),
+            None => return Err(ReferralError::UnknownProduct(id).into()),
+        },
+        None => None,
+    };
+    let id = cw::request_referral(
+        tx,
+        plan.store_ref(),
+        version,
+        care,
+        justification.unwrap_or_else(|| Justification::new([])),
+        day,
+        day,
+        who,
+    )
+    .await?;
+    let Some((product_id, product, row)) = product else {
+        let requested = ReferralRequested {
+            id,
+            within_mandate: false,
+        };
+        return Ok((requested, format!("verwijzing {id} aangevraagd")));
+    };
+    let mandate = match team {
+        Some(team) => ct::team_mandate(tx, team).await?,
+        None => None,
+    };
+    // The referral names no volume yet: the step decides here, the cost
+    // follows with the toewijzing.
+    let decision = TeamMandate::decide_for(mandate.as_ref(), product.step(), 0);
+    let note = match &decision {
+        MandateDecision::Within => "binnen het mandaat van het team".to_owned(),
+        MandateDecision::NeedsTeamLead(reasons) => reasons
+            .iter()
+            .map(|r| r.explain())
+            .collect::<Vec<_>>()
+            .join(" "),
+    };
+    ct::record_referral_product(tx, id, product_id, decision.is_within(), &note).await?;
+    if decision.is_within() {
+        cw::approve_within_mandate(tx, id, &decision, who).await?;
+    }
+    let requested = ReferralRequested {
+        id,
+        within_mandate: decision.is_within(),
+    };
+    let detail = format!(
+        "verwijzing {id} aangevraagd voor product {}/{}: {note}",
+        row.category, row.code
+    );
+    Ok((requested, detail))
 }
 
 /// The team lead approves or rejects a waiting referral.

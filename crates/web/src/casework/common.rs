@@ -229,6 +229,10 @@ pub(crate) fn explain(e: &CaseError) -> Option<(String, String)> {
             };
             (field, msg)
         }
+        CaseError::Referral(ReferralError::UnknownProduct(_)) => (
+            "product".into(),
+            "Kies een product uit de lijst.".into(),
+        ),
         CaseError::Referral(r) => (
             "reden".into(),
             match r {
@@ -239,6 +243,8 @@ pub(crate) fn explain(e: &CaseError) -> Option<(String, String)> {
                 ReferralError::Unknown(_) => "Deze verwijzing hoort niet bij dit plan.".into(),
                 ReferralError::PlanClosed => "Het plan is gesloten. Over deze verwijzing kan niet meer worden beslist.".into(),
                 ReferralError::BeforeRequest => "Het besluit kan niet vóór de aanvraag liggen.".into(),
+                ReferralError::UnknownProduct(_) => "Kies een product uit de lijst.".into(),
+                ReferralError::OutsideMandate => "Deze verwijzing valt buiten het mandaat van het team: de teamleider beslist.".into(),
                 ReferralError::Date(d) => explain_date(*d),
             },
         ),

@@ -78,7 +78,9 @@ pub async fn requests(State(state): State<AppState>, ctx: Ctx) -> ApiResult {
             json!({
                 "id": r.id, "reference": r.reference, "status": r.status,
                 "deadline": r.deadline, "answeredOn": r.answered_on,
-                "reasonCode": r.answer_code, "wmo319": r.answer_xml,
+                "reasonCode": r.answer_code,
+                "wmo301": r.answer_xml.as_ref().filter(|_| r.status == "toegewezen"),
+                "wmo319": r.answer_xml.as_ref().filter(|_| r.status == "afgewezen"),
             })
         })
         .collect();

@@ -5,23 +5,17 @@
 
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
-use crate::support::form::{path_id, FieldErrors, HtmlForm};
+use crate::support::form::{path_id, HtmlForm, SavedQuery, Shown};
 use crate::support::render::{render, PageResult};
 use crate::support::state::AppState;
 use crate::support::time::{nl_date, parse_date, today};
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use baken_domain::contracting::{Cents, TeamMandate};
 use baken_domain::{AuditAction, AuditOutcome, LadderStep};
 use baken_store::{areas, audit, contracting as ct, StoreError};
 use minijinja::{context, Value};
 use serde::{Deserialize, Serialize};
-
-#[derive(Deserialize, Default)]
-pub struct SavedQuery {
-    opgeslagen: Option<String>,
-}
 
 #[derive(Serialize)]
 struct TariffView {
@@ -45,13 +39,12 @@ struct LicenceView {
     renewal_due: bool,
 }
 
-async fn overview_page(
-    state: &AppState,
-    ctx: &Ctx,
-    saved: &str,
-    errors: FieldErrors,
-    status: StatusCode,
-) -> PageResult {
+async fn overview_page(state: &AppState, ctx: &Ctx, shown: Shown) -> PageResult {
+    let Shown {
+        saved,
+        errors,
+        status,
+    } = shown;
     let mut tx = state.db.read().await?;
     let products = ct::products(&mut tx).await?;
     let contracts = ct::contracts(&mut tx).await?;
@@ -131,23 +124,16 @@ pub async fn overview(
     ctx: Ctx,
     Query(q): Query<SavedQuery>,
 ) -> PageResult {
-    let saved = if q.opgeslagen.is_some() {
-        "De wijziging is opgeslagen."
-    } else {
-        ""
-    };
-    overview_page(&state, &ctx, saved, FieldErrors::new(), StatusCode::OK).await
+    overview_page(
+        &state,
+        &ctx,
+        Shown::after(&q, "De wijziging is opgeslagen."),
+    )
+    .await
 }
 
 async fn refused(state: &AppState, ctx: &Ctx, field: &str, message: &str) -> PageResult {
-    overview_page(
-        state,
-        ctx,
-        "",
-        FieldErrors::only(field, message),
-        StatusCode::BAD_REQUEST,
-    )
-    .await
+    overview_page(state, ctx, Shown::refused(field, message)).await
 }
 
 fn saved() -> PageResult {

@@ -8,6 +8,7 @@
 pub mod api;
 pub mod beheer;
 pub mod choice;
+pub mod products;
 pub mod provider;
 pub mod requests;
 
@@ -26,6 +27,30 @@ pub fn routes() -> Vec<Route> {
             "/beheer/inkoop",
             P::ManageContracts,
             get(beheer::overview),
+        ),
+        route(
+            g(),
+            "/beheer/inkoop/producten/nieuw",
+            P::ManageContracts,
+            get(products::new_page),
+        ),
+        route(
+            p(),
+            "/beheer/inkoop/producten",
+            P::ManageContracts,
+            post(products::create),
+        ),
+        route(
+            g(),
+            "/beheer/inkoop/producten/{id}",
+            P::ManageContracts,
+            get(products::edit_page),
+        ),
+        route(
+            p(),
+            "/beheer/inkoop/producten/{id}",
+            P::ManageContracts,
+            post(products::update),
         ),
         route(
             p(),

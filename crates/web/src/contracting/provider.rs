@@ -5,12 +5,11 @@
 
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
-use crate::support::form::{path_id, FieldErrors, HtmlForm};
+use crate::support::form::{path_id, HtmlForm, SavedQuery, Shown};
 use crate::support::render::{render, PageResult};
 use crate::support::state::AppState;
 use crate::support::time::{nl_date, today};
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use baken_domain::contracting::{Evidence, LicenceApplication};
 use baken_domain::{AuditAction, AuditOutcome};
@@ -19,22 +18,16 @@ use minijinja::{context, Value};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 
-#[derive(Deserialize, Default)]
-pub struct SavedQuery {
-    opgeslagen: Option<String>,
-}
-
 fn provider_of(ctx: &Ctx) -> Result<i64, AppError> {
     ctx.user()?.user.provider_id.ok_or(AppError::NotFound)
 }
 
-async fn overview_page(
-    state: &AppState,
-    ctx: &Ctx,
-    saved: &str,
-    errors: FieldErrors,
-    status: StatusCode,
-) -> PageResult {
+async fn overview_page(state: &AppState, ctx: &Ctx, shown: Shown) -> PageResult {
+    let Shown {
+        saved,
+        errors,
+        status,
+    } = shown;
     let provider = provider_of(ctx)?;
     let today = today();
     let mut tx = state.db.read().await?;
@@ -99,23 +92,11 @@ pub async fn overview(
     ctx: Ctx,
     Query(q): Query<SavedQuery>,
 ) -> PageResult {
-    let saved = if q.opgeslagen.is_some() {
-        "Opgeslagen."
-    } else {
-        ""
-    };
-    overview_page(&state, &ctx, saved, FieldErrors::new(), StatusCode::OK).await
+    overview_page(&state, &ctx, Shown::after(&q, "Opgeslagen.")).await
 }
 
 async fn refused(state: &AppState, ctx: &Ctx, field: &str, message: &str) -> PageResult {
-    overview_page(
-        state,
-        ctx,
-        "",
-        FieldErrors::only(field, message),
-        StatusCode::BAD_REQUEST,
-    )
-    .await
+    overview_page(state, ctx, Shown::refused(field, message)).await
 }
 
 /// Applying: a statement per requirement (`bewijs_{id}`) and the tariffs accepted.

@@ -1,6 +1,6 @@
 //! Providers' verzoeken om toewijzing (WMO315) as tasks for the household's
 //! team, with the deadline the municipality set; answered by a toewijzing
-//! (sent with the next WMO301 export) or a WMO319 with a reason.
+//! (answered at once by its WMO301) or a WMO319 with a reason.
 
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
@@ -46,7 +46,8 @@ struct RequestView {
     overdue: bool,
     status: String,
     answer: String,
-    wmo319: Option<String>,
+    /// The message sent as the answer: its kind and XML.
+    message: Option<(&'static str, String)>,
 }
 
 fn view(r: &ct::RequestRow) -> RequestView {
@@ -63,9 +64,7 @@ fn view(r: &ct::RequestRow) -> RequestView {
         _ => String::new(),
     };
     let answer = match (r.status.as_str(), &r.answer_code) {
-        ("toegewezen", _) => {
-            "Toegewezen: de toewijzing gaat mee met de volgende iWmo-export.".into()
-        }
+        ("toegewezen", _) => "Toegewezen (toewijzing verstuurd met WMO301).".into(),
         ("afgewezen", Some(code)) => format!(
             "Afgewezen: {} (WMO319 verstuurd).",
             RejectionReason::parse(code).map_or("", |r| r.label())
@@ -87,7 +86,14 @@ fn view(r: &ct::RequestRow) -> RequestView {
         overdue: r.status == "open" && r.deadline < today(),
         status: r.status.clone(),
         answer,
-        wmo319: r.answer_xml.clone(),
+        message: r.answer_xml.clone().map(|xml| {
+            let kind = if r.status == "toegewezen" {
+                "WMO301"
+            } else {
+                "WMO319"
+            };
+            (kind, xml)
+        }),
     }
 }
 

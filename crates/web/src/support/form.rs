@@ -11,6 +11,7 @@
 use super::error::{AppError, Failure};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -98,6 +99,41 @@ impl FieldErrors {
 pub struct SavedQuery {
     #[serde(default)]
     pub opgeslagen: Option<String>,
+}
+
+/// What a page of forms shows above and next to them: nothing, the
+/// confirmation after a saved form (`?opgeslagen=…`), or one refusal next to
+/// its field with a 400. A module's page function takes one of these, so its
+/// handlers differ only in which they pass.
+#[derive(Debug)]
+pub struct Shown {
+    pub saved: &'static str,
+    pub errors: FieldErrors,
+    pub status: StatusCode,
+}
+
+impl Shown {
+    /// After a redirect: `saved` when the query says a form was saved.
+    pub fn after(query: &SavedQuery, saved: &'static str) -> Shown {
+        Shown {
+            saved: if query.opgeslagen.is_some() {
+                saved
+            } else {
+                ""
+            },
+            errors: FieldErrors::new(),
+            status: StatusCode::OK,
+        }
+    }
+
+    /// A refused form: `message` next to `field`, with a 400.
+    pub fn refused(field: impl Into<String>, message: impl Into<String>) -> Shown {
+        Shown {
+            saved: "",
+            errors: FieldErrors::only(field, message),
+            status: StatusCode::BAD_REQUEST,
+        }
+    }
 }
 
 /// Parses the hidden `versie` field of an edit form (the version of the

@@ -29,6 +29,7 @@ pub fn environment() -> Environment<'static> {
         "casework/triage.html",
         "contracting/beheer.html",
         "contracting/choice.html",
+        "contracting/product.html",
         "contracting/provider.html",
         "contracting/requests.html",
         "error.html",

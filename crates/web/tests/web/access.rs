@@ -98,6 +98,25 @@ const MATRIX: &[Entry] = &[
     // verzoeken by the team.
     e("GET", "/beheer/inkoop", ADMIN, Page("Inkoop")),
     e(
+        "GET",
+        "/beheer/inkoop/producten/nieuw",
+        ADMIN,
+        Page("Nieuw product"),
+    ),
+    e(
+        "POST",
+        "/beheer/inkoop/producten",
+        ADMIN,
+        Refused("Nieuw product", "Kies een productcategorie (WMO020)."),
+    ),
+    e(
+        "GET",
+        "/beheer/inkoop/producten/{id}",
+        ADMIN,
+        Page("Product wijzigen"),
+    ),
+    e("POST", "/beheer/inkoop/producten/{id}", ADMIN, NO_VERSION),
+    e(
         "POST",
         "/beheer/inkoop/tarieven",
         ADMIN,
@@ -855,6 +874,7 @@ fn concrete(template: &str, ids: &Ids) -> String {
         // The vrijwilliger: not the beheerder's own account.
         "2".to_owned()
     } else if template.starts_with("/beheer/teams/")
+        || template.starts_with("/beheer/inkoop/producten/")
         || template.starts_with("/beheer/aanbieders/")
         || template.starts_with("/monitor/")
     {

@@ -229,6 +229,63 @@ fn step_five_without_approved_referral_is_refused() {
 }
 
 #[test]
+fn a_referral_within_the_mandate_needs_no_team_lead() {
+    use crate::contracting::{Cents, MandateDecision, TeamMandate};
+    let mut case = karel();
+    let plan = case.open_plan_mut().unwrap();
+    let mandate = TeamMandate {
+        highest_step: step(4),
+        yearly_budget: Cents::new(50_000).unwrap(),
+    };
+    plan.request_referral(
+        3,
+        100,
+        d(2026, 6, 20),
+        "Hulp bij het huishouden",
+        full_justification(),
+        today(),
+    )
+    .unwrap();
+    // Step 5 is above a step-4 mandate: it keeps waiting for the team lead.
+    let above = mandate.decide(step(5), 0);
+    assert_eq!(
+        plan.approve_within_mandate(3, &above).map(|_| ()),
+        Err(ReferralError::OutsideMandate)
+    );
+    assert!(plan.referral(3).unwrap().is_pending());
+    let within = mandate.decide(step(4), 0);
+    assert_eq!(within, MandateDecision::Within);
+    let r = plan.approve_within_mandate(3, &within).unwrap();
+    assert_eq!(
+        r.status(),
+        &ReferralStatus::Approved {
+            by: 100,
+            on: d(2026, 6, 20),
+            note: WITHIN_MANDATE_NOTE.to_owned()
+        },
+        "approved by the generalist who asked, on the day asked"
+    );
+    // Nothing to decide afterwards, for the mandate or the team lead.
+    assert_eq!(
+        plan.approve_within_mandate(3, &within).map(|_| ()),
+        Err(ReferralError::AlreadyDecided)
+    );
+    assert_eq!(
+        plan.decide_referral(
+            3,
+            Role::Teamleider,
+            200,
+            d(2026, 6, 21),
+            false,
+            "nee",
+            today()
+        )
+        .map(|_| ()),
+        Err(ReferralError::AlreadyDecided)
+    );
+}
+
+#[test]
 fn an_approved_referral_of_an_earlier_plan_does_not_count() {
     let mut case = karel();
     let plan = case.open_plan_mut().unwrap();

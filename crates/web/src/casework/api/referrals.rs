@@ -15,6 +15,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
+use baken_domain::contracting::ReferralCare;
 use baken_domain::{AuditAction, AuditOutcome};
 use baken_store::audit;
 use baken_store::casework::{self as cw};
@@ -69,6 +70,12 @@ struct ReferralJson {
     version: i64,
     care: String,
     justification: BTreeMap<String, String>,
+    /// `maatwerk` (then `productId` is required) or `overig`; absent: maatwerk
+    /// when a product is given, else other care.
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    product_id: Option<i64>,
 }
 
 pub async fn request_referral(
@@ -79,14 +86,24 @@ pub async fn request_referral(
 ) -> ApiResult {
     let b: ReferralJson = parse(&body)?;
     let justification = justification_of(&b.justification)?;
+    let product = b.product_id.map(|p| p.to_string()).unwrap_or_default();
+    let kind = ReferralCare::parse(&b.kind, &product).map_err(|e| {
+        let field = match e.field() {
+            "product" => "productId",
+            _ => "kind",
+        };
+        AppError::invalid(field, e.to_string())
+    })?;
     let target = PlanTarget::plan(path_id(&id)?, b.version);
-    let result = change::request_referral(&state, &ctx, target, &b.care, justification).await;
-    answer(
-        &ctx,
-        result,
-        StatusCode::CREATED,
-        |c| json!({ "id": c.value, "status": "aangevraagd", "version": b.version + 1 }),
-    )
+    let result = change::request_referral(&state, &ctx, target, &b.care, kind, justification).await;
+    answer(&ctx, result, StatusCode::CREATED, |c| {
+        let status = if c.value.within_mandate {
+            "goedgekeurd"
+        } else {
+            "aangevraagd"
+        };
+        json!({ "id": c.value.id, "status": status, "withinMandate": c.value.within_mandate, "version": b.version + 1 })
+    })
 }
 
 #[derive(Deserialize, Default)]

@@ -527,8 +527,15 @@ pub(crate) async fn dossier_page(
         .collect();
     let products: Vec<(i64, String)> = products
         .into_iter()
-        .filter(|p| p.step == 5 && p.variant != "taakgericht")
-        .map(|p| (p.id, format!("{} ({}/{})", p.name, p.category, p.code)))
+        // Maatwerk (step 4 or 5) with a toewijzing per resident; a
+        // taakgericht product is paid to the provider as a lump sum.
+        .filter(|p| p.step >= 4 && p.variant != "taakgericht")
+        .map(|p| {
+            (
+                p.id,
+                format!("{} ({}/{}, trede {})", p.name, p.category, p.code, p.step),
+            )
+        })
         .collect();
     let data = dossier_context(&h, data, &norms, &providers, today(), typed.rows);
     let html = render(

@@ -9,7 +9,6 @@ pub mod exports;
 pub mod norms;
 pub mod plan;
 pub mod provider;
-pub mod referral_product;
 pub mod report;
 pub mod resident;
 pub mod shared;

@@ -16,6 +16,7 @@ use baken_domain::casework::{
     AgreementActor, ConversationError, Justification, LifeDomain, NewAgreement, NewGoal, PlanError,
     Term,
 };
+use baken_domain::contracting::{ReferralCare, ReferralCareError};
 use baken_domain::{LadderStep, SupportForm};
 use baken_store::casework::CaseError;
 use chrono::NaiveDate;
@@ -392,11 +393,35 @@ pub struct ReferralForm {
     /// Which care, from whom.
     #[serde(default)]
     zorg: String,
-    /// The product bought (commissioning), by id; recorded with the referral.
+    /// `maatwerk` (a contracted product) or `overig` (care the municipality
+    /// does not buy).
+    #[serde(default)]
+    soort: String,
+    /// The product bought (commissioning), by id; required for maatwerk.
     #[serde(default)]
     product: String,
     #[serde(flatten)]
     reasons: ReasonsForm,
+}
+
+impl ReferralForm {
+    fn parse(&self) -> Result<ReferralCare, FieldErrors> {
+        ReferralCare::parse(&self.soort, &self.product).map_err(|e| {
+            let mut errors = FieldErrors::new();
+            let message = match e {
+                ReferralCareError::ProductMissing => {
+                    "Kies een product: bij maatwerk is het product verplicht."
+                }
+                ReferralCareError::ProductNotAnId => "Kies een product uit de lijst.",
+                ReferralCareError::UnknownKind => "Kies maatwerk of andere zorg.",
+                ReferralCareError::ProductForOther => {
+                    "Andere zorg heeft geen product. Kies maatwerk, of laat het product leeg."
+                }
+            };
+            errors.add(e.field(), message);
+            errors
+        })
+    }
 }
 
 pub async fn referral_submit(
@@ -407,27 +432,24 @@ pub async fn referral_submit(
 ) -> PageResult {
     let plan = path_id(&id)?;
     let version = plan_version(&form.versie)?;
+    let typed = Typed::of(&form);
+    let kind = match form.parse() {
+        Ok(kind) => kind,
+        Err(errors) => {
+            return refused_plan_form(&state, &ctx, plan, errors, typed, "verwijzingen").await
+        }
+    };
     let target = PlanTarget::plan(plan, version);
     let result = change::request_referral(
         &state,
         &ctx,
         target,
         form.zorg.trim(),
+        kind,
         form.reasons.justification(),
     )
     .await;
-    if result.is_ok() {
-        super::referral_product::record(&state, &ctx, plan, &form.product).await?;
-    }
-    answer_change(
-        &state,
-        &ctx,
-        result,
-        Typed::of(&form),
-        "verwijzingen",
-        |_| None,
-    )
-    .await
+    answer_change(&state, &ctx, result, typed, "verwijzingen", |_| None).await
 }
 
 #[derive(Debug, Default, Deserialize, Serialize)]
