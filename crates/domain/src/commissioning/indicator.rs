@@ -287,6 +287,19 @@ impl Cadence {
         }
         out
     }
+
+    /// The measuring window of this cadence that ends within a report's
+    /// period, if any: a yearly indicator appears only in the report that
+    /// closes its year, over the whole year.
+    pub fn window_in(
+        self,
+        commission: (NaiveDate, NaiveDate),
+        report: (NaiveDate, NaiveDate),
+    ) -> Option<(NaiveDate, NaiveDate)> {
+        self.periods(commission.0, commission.1)
+            .into_iter()
+            .find(|(_, end)| report.0 <= *end && *end <= report.1)
+    }
 }
 
 /// Why an activity or attendance count cannot carry a target or a payment,
@@ -664,6 +677,10 @@ mod tests {
         let q = Cadence::Quarter.periods(date("2026-01-01"), date("2026-12-31"));
         assert_eq!(q.len(), 4);
         assert_eq!(q[1], (date("2026-04-01"), date("2026-06-30")));
+        let year = (date("2026-01-01"), date("2026-12-31"));
+        assert_eq!(Cadence::Year.window_in(year, q[1]), None);
+        assert_eq!(Cadence::Year.window_in(year, q[3]), Some(year));
+        assert_eq!(Cadence::Quarter.window_in(year, q[1]), Some(q[1]));
         let y = Cadence::Year.periods(date("2026-01-01"), date("2026-12-31"));
         assert_eq!(y, vec![(date("2026-01-01"), date("2026-12-31"))]);
     }

@@ -32,7 +32,8 @@ pub use indicator::{
     Reading, ACTIVITY_COUNT_REASON,
 };
 pub use payment::{
-    attainment_bp, BasisLine, Payment, PaymentError, PaymentRule, ResultTerm, Settlement,
+    advance_plan, advance_schedule, attainment_bp, BasisLine, Payment, PaymentError, PaymentRule,
+    ResultTerm, Settlement,
 };
 
 /// Basis points: 10 000 is 100 %.

@@ -17,6 +17,7 @@
 
 use super::{Hundredths, FULL_BP};
 use crate::contracting::Cents;
+use chrono::{Datelike, Months, NaiveDate};
 
 /// One paid indicator in the rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,6 +132,50 @@ fn pct(bp: i64) -> String {
         0 => format!("{whole} %"),
         frac => format!("{whole},{frac:02} %"),
     }
+}
+
+/// The fixed share of `budget` (the budget minus the results pot) in
+/// `advances` equal instalments (at least one), the remainder in the last.
+pub fn advance_schedule(budget: Cents, fixed_bp: i64, advances: u32) -> Vec<Cents> {
+    let b = i128::from(budget.value());
+    let pot = (b * i128::from(FULL_BP - fixed_bp.clamp(0, FULL_BP)) / i128::from(FULL_BP)) as i64;
+    let fixed = budget.value() - pot;
+    let n = i64::from(advances.max(1));
+    let each = fixed / n;
+    (0..n)
+        .map(|i| {
+            cents(if i == n - 1 {
+                fixed - each * (n - 1)
+            } else {
+                each
+            })
+        })
+        .collect()
+}
+
+/// The advances with their dates: spread evenly over the period's months,
+/// the first on its first day.
+pub fn advance_plan(
+    budget: Cents,
+    fixed_bp: i64,
+    advances: u32,
+    from: NaiveDate,
+    until: NaiveDate,
+) -> Vec<(NaiveDate, Cents)> {
+    let months = (i64::from(until.year()) * 12 + i64::from(until.month0()))
+        - (i64::from(from.year()) * 12 + i64::from(from.month0()))
+        + 1;
+    let schedule = advance_schedule(budget, fixed_bp, advances);
+    let n = schedule.len() as i64;
+    schedule
+        .into_iter()
+        .enumerate()
+        .map(|(k, amount)| {
+            let offset = u32::try_from(k as i64 * months.max(1) / n).unwrap_or(0);
+            let on = from.checked_add_months(Months::new(offset)).unwrap_or(from);
+            (on, amount)
+        })
+        .collect()
 }
 
 impl PaymentRule {
@@ -388,6 +433,29 @@ mod tests {
         let s = rule.settle(&|_| Some(Hundredths::whole(230)), rule.fixed());
         assert_eq!(s.balance, 8_000_000);
         assert_eq!(s.lines[2].label, "Nog te betalen");
+    }
+
+    #[test]
+    fn advances_are_spread_over_the_period() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let plan = advance_plan(
+            Cents::new(40_000_000).unwrap(),
+            8_000,
+            4,
+            d("2025-01-01"),
+            d("2025-12-31"),
+        );
+        let dates: Vec<_> = plan.iter().map(|p| p.0).collect();
+        assert_eq!(
+            dates,
+            vec![
+                d("2025-01-01"),
+                d("2025-04-01"),
+                d("2025-07-01"),
+                d("2025-10-01")
+            ]
+        );
+        assert!(plan.iter().all(|p| p.1.value() == 8_000_000));
     }
 
     #[test]
