@@ -142,6 +142,12 @@ impl Role {
             P::ManageContracts => self == R::Beheerder,
             P::ProviderContracts | P::ApiIwmo => self == R::Aanbieder,
             P::ProviderCasework => self == R::Aanbieder,
+            // Commissioning on results: the policy officer is the commissioner
+            // (no separate opdrachtgever role: beleid already owns the agenda
+            // and sees aggregates only); a provider reports on its own
+            // commissions.
+            P::Commissioning => self == R::Beleid,
+            P::ProviderCommissioning => self == R::Aanbieder,
             P::ManageUsers
             | P::ManageTeams
             | P::ManageDistricts
@@ -261,10 +267,16 @@ pub enum Permission {
     ProviderContracts,
     /// The iWmo API for a provider's software, scoped to its own toewijzingen.
     ApiIwmo,
+    /// Commissioning on results: the social agenda, commissions, indicators,
+    /// reviewing reports, payments and their export (beleid). Aggregates only.
+    Commissioning,
+    /// A provider's own commissions: its reports, year plan and work plan, and
+    /// its scorecard (aggregates only).
+    ProviderCommissioning,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 27] = [
+    pub const ALL: [Permission; 29] = [
         Permission::Public,
         Permission::Authenticated,
         Permission::HouseholdsSearch,
@@ -292,6 +304,8 @@ impl Permission {
         Permission::ManageContracts,
         Permission::ProviderContracts,
         Permission::ApiIwmo,
+        Permission::Commissioning,
+        Permission::ProviderCommissioning,
     ];
 
     /// Does this permission show data about a person (a resident, a household
@@ -328,7 +342,10 @@ impl Permission {
             | P::Monitor
             // Products, tariffs, licences and waiting times: organisations, not persons.
             | P::ManageContracts
-            | P::ProviderContracts => false,
+            | P::ProviderContracts
+            // Agendas, commissions and figures over groups, never a person.
+            | P::Commissioning
+            | P::ProviderCommissioning => false,
         }
     }
 }
@@ -417,7 +434,22 @@ mod tests {
         }
         // Raise this with every new variant (and add it to `ALL`): the compiler
         // checks `reads_person_data`, not the list.
-        assert_eq!(seen.len(), 27);
+        assert_eq!(seen.len(), 29);
+    }
+
+    #[test]
+    fn only_beleid_commissions_and_only_providers_report() {
+        let commissioner: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| r.may(Permission::Commissioning))
+            .collect();
+        assert_eq!(commissioner, vec![Role::Beleid]);
+        let reporter: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| r.may(Permission::ProviderCommissioning))
+            .collect();
+        assert_eq!(reporter, vec![Role::Aanbieder]);
+        assert!(!Permission::Commissioning.reads_person_data());
     }
 
     #[test]

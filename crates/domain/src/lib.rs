@@ -12,6 +12,7 @@ pub mod bsn;
 pub mod casework;
 mod coded;
 pub mod codes;
+pub mod commissioning;
 pub mod contracting;
 pub mod kaart;
 pub mod ladder;

@@ -2270,7 +2270,11 @@ pub async fn counts(tx: &mut Tx) -> StoreResult<(i64, i64, i64)> {
 // ---------------------------------------------------------------- demo
 
 #[cfg(feature = "demo")]
-async fn first_user(tx: &mut Tx, role: &str, team: Option<i64>) -> Result<Option<(i64, String)>> {
+pub(crate) async fn first_user(
+    tx: &mut Tx,
+    role: &str,
+    team: Option<i64>,
+) -> Result<Option<(i64, String)>> {
     Ok(with_conn!(tx, |c| sqlx::query_as(
         "SELECT id, username FROM users WHERE role = $1 AND team_id = $2 ORDER BY id LIMIT 1"
     )

@@ -22,6 +22,7 @@ pub use sqlx;
 pub mod areas;
 pub mod audit;
 pub mod casework;
+pub mod commissioning;
 pub mod conference;
 pub mod contracting;
 pub mod demo;

@@ -11,6 +11,7 @@
 //!   so a cookie can never be used to call the API from another site.
 
 pub mod casework;
+pub mod commissioning;
 pub mod contracting;
 pub mod foundation;
 pub mod kaart;

@@ -87,6 +87,7 @@ const PARTNERS: &[&str] = &[
 ];
 const MAP_KEEPERS: &[&str] = &["aanbieder", "beheerder"];
 const PROVIDER: &[&str] = &["aanbieder"];
+const BELEID: &[&str] = &["beleid"];
 
 const NO_VERSION: Expect = Refused("Dat ging niet goed", "mist de versie van de gegevens");
 const NO_PLAN_VERSION: Expect = Refused("Dat ging niet goed", "mist de versie van het plan");
@@ -186,6 +187,91 @@ const MATRIX: &[Entry] = &[
         Problem(400, "the request body is empty"),
     ),
     e("GET", "/api/v1/iwmo/verzoeken", PROVIDER, Json),
+    // Commissioning on results (commissioning/): the agenda, commissions,
+    // reviews and payments by beleid (aggregates only), a provider's own
+    // commissions and reports by the aanbieder. Commission 1 and report 1 are
+    // the demo's (the welfare provider's, settled, its reports accepted).
+    e(
+        "GET",
+        "/opdrachtgeverschap",
+        BELEID,
+        Page("Opdrachten en resultaten"),
+    ),
+    e(
+        "POST",
+        "/opdrachtgeverschap/doelen",
+        BELEID,
+        Refused("Opdrachten en resultaten", "Kies een van de acht bakens."),
+    ),
+    e(
+        "POST",
+        "/opdrachtgeverschap/opdrachten",
+        BELEID,
+        Refused("Opdrachten en resultaten", "Kies opdracht of subsidie."),
+    ),
+    e(
+        "GET",
+        "/opdrachtgeverschap/opdrachten/{id}",
+        BELEID,
+        Page("Welzijn "),
+    ),
+    e(
+        "POST",
+        "/opdrachtgeverschap/opdrachten/{id}/indicatoren",
+        BELEID,
+        Refused("Welzijn ", "Kies waar het cijfer vandaan komt."),
+    ),
+    e(
+        "POST",
+        "/opdrachtgeverschap/opdrachten/{id}/definitie",
+        BELEID,
+        Refused("Welzijn ", "Kies de indicator."),
+    ),
+    e(
+        "POST",
+        "/opdrachtgeverschap/opdrachten/{id}/vaststellen",
+        BELEID,
+        Refused("Welzijn ", "De vaststelling is al vastgelegd."),
+    ),
+    e(
+        "GET",
+        "/opdrachtgeverschap/rapportages/{id}",
+        BELEID,
+        Page("Rapportage "),
+    ),
+    e(
+        "POST",
+        "/opdrachtgeverschap/rapportages/{id}",
+        BELEID,
+        Refused("Rapportage ", "Kies: accepteren of een vraag stellen."),
+    ),
+    e(
+        "GET",
+        "/opdrachtgeverschap/betalingen",
+        BELEID,
+        Page("Betalingen"),
+    ),
+    e("GET", "/opdrachtgeverschap/betalingen.csv", BELEID, Csv),
+    e("GET", "/aanbod/opdrachten", PROVIDER, Page("Opdrachten")),
+    e("GET", "/aanbod/opdrachten/{id}", PROVIDER, Page("Welzijn ")),
+    e(
+        "POST",
+        "/aanbod/opdrachten/{id}/plannen",
+        PROVIDER,
+        NO_VERSION,
+    ),
+    e(
+        "GET",
+        "/aanbod/rapportages/{id}",
+        PROVIDER,
+        Page("Rapportage "),
+    ),
+    e(
+        "POST",
+        "/aanbod/rapportages/{id}",
+        PROVIDER,
+        Refused("Rapportage ", "Kies: opslaan, indienen of antwoorden."),
+    ),
     e("GET", "/", PUBLIC, Redirect("/start")),
     e("GET", "/health", PUBLIC, Json),
     e("GET", "/ready", PUBLIC, Json),

@@ -8,6 +8,7 @@ mod beheer;
 mod casework;
 mod casework_api;
 mod contracting;
+mod commissioning;
 mod exports;
 mod helpers;
 mod input;
