@@ -19,6 +19,7 @@ coded_enum!(
     SignalAssigned => ("signaal_toegewezen", "Signaal aan u toegewezen"),
     HandedOver => ("overgedragen", "Contactpersoon overgedragen"),
     ProviderReported => ("aanbieder_rapporteerde", "Bericht van een aanbieder"),
+    LicenceRenewal => ("licentie_verlengen", "Licentie verloopt binnenkort"),
 });
 
 /// An e-mail address: one `@`, something before it, a domain with a dot

@@ -549,6 +549,56 @@ const LICENCE_COLUMNS: &str = "SELECT l.id, l.provider_id, p.name AS provider_na
      c.lot, l.applied_on, l.valid_until, l.status, l.decided_on, l.reason, l.version \
      FROM ct_licences l JOIN providers p ON p.id = l.provider_id JOIN ct_contracts c ON c.id = l.contract_id";
 
+/// Leaves a reminder for every granted licence whose renewal is due on
+/// `today` (60 days before it ends, [`Licence::renewal_due`]) and that was not
+/// reminded yet: a notification for each active user of the provider (the
+/// notification round e-mails them), once per licence. Returns the licences
+/// reminded.
+pub async fn remind_renewals(tx: &mut Tx, today: NaiveDate) -> Result<Vec<i64>> {
+    let sql = format!(
+        "{LICENCE_COLUMNS} WHERE l.status = 'verleend' AND l.renewal_reminded_on IS NULL ORDER BY l.id"
+    );
+    let rows: Vec<LicenceRow> = with_conn!(tx, |c| sqlx::query_as(&sql).fetch_all(&mut *c).await)?;
+    let mut reminded = Vec::new();
+    for row in rows {
+        if !row.licence()?.renewal_due(today) {
+            continue;
+        }
+        let users: Vec<(i64,)> = with_conn!(tx, |c| sqlx::query_as(
+            "SELECT id FROM users WHERE provider_id = $1 AND active = TRUE ORDER BY id"
+        )
+        .bind(row.provider_id)
+        .fetch_all(&mut *c)
+        .await)?;
+        let text = format!(
+            "Uw licentie voor {} loopt af op {}. Vraag op tijd een nieuwe licentie aan.",
+            row.lot,
+            row.valid_until.format("%d-%m-%Y")
+        );
+        for (user_id,) in users {
+            crate::notifications::notify(
+                tx,
+                &crate::notifications::NewNotification {
+                    user_id,
+                    kind: baken_domain::NotificationKind::LicenceRenewal,
+                    text: &text,
+                    link: "/aanbod/contracten",
+                },
+            )
+            .await?;
+        }
+        exec!(tx, |c| sqlx::query(
+            "UPDATE ct_licences SET renewal_reminded_on = $1 WHERE id = $2"
+        )
+        .bind(today)
+        .bind(row.id)
+        .execute(&mut *c)
+        .await)?;
+        reminded.push(row.id);
+    }
+    Ok(reminded)
+}
+
 /// Records that a provider accepts tariffs (kept per tariff version).
 pub async fn accept_tariffs(
     tx: &mut Tx,

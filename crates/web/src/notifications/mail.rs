@@ -7,10 +7,11 @@
 
 use crate::support::error::AppError;
 use crate::support::state::MailSettings;
+use crate::support::time::today;
 use baken_domain::audit::Actor;
 use baken_domain::{AuditAction, AuditEntry, AuditOutcome};
 use baken_mail::{Mail, Mailer};
-use baken_store::{audit, notifications, Db};
+use baken_store::{audit, contracting, notifications, Db};
 use std::time::Duration;
 
 /// The one subject every notification e-mail has.
@@ -43,11 +44,25 @@ fn system_entry(detail: String, outcome: AuditOutcome, user_id: i64) -> AuditEnt
     }
 }
 
-/// One round: e-mails every user with an address and notifications not yet
-/// mailed, marks them mailed, and audits each attempt. Returns how many
+/// One round: first leaves the reminders that fell due today (a licence to
+/// renew, 60 days ahead: `baken_store::contracting::remind_renewals`, once per
+/// licence), then e-mails every user with an address and notifications not
+/// yet mailed, marks them mailed, and audits each attempt. Returns how many
 /// e-mails went out. A refused e-mail stays due for the next round.
 pub async fn deliver_due(db: &Db, mailer: &Mailer, public_url: &str) -> Result<usize, AppError> {
     let mut tx = db.begin().await?;
+    let reminded = contracting::remind_renewals(&mut tx, today()).await?;
+    for licence in &reminded {
+        let mut entry = system_entry(
+            "herinnering: licentie verlengen".into(),
+            AuditOutcome::Success,
+            0,
+        );
+        entry.action = AuditAction::Create;
+        entry.object_type = Some("licence".into());
+        entry.object_id = Some(licence.to_string());
+        audit::append(&mut tx, &entry).await?;
+    }
     let due = notifications::mail_due(&mut tx, 200).await?;
     tx.commit().await?;
     let text = body(public_url);

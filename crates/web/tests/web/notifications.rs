@@ -323,3 +323,119 @@ async fn the_email_says_only_that_something_waits_and_links_to_baken() {
         );
     }
 }
+
+/// A licence that ends within 60 days: its provider's users get a reminder in
+/// the app and, through the same round, the e-mail (once per licence), on
+/// every backend, through the real SMTP server.
+#[tokio::test]
+async fn a_licence_to_renew_is_mailed_to_its_provider_once() {
+    let Some(python) = smtp_python() else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true but aiosmtpd is missing: .ci/run installs it in ~/.cache/baken-smtp-venv"
+        );
+        eprintln!("skipped: no Python with aiosmtpd (set BAKEN_TEST_SMTP_PYTHON or run .ci/run)");
+        return;
+    };
+    let server = SmtpServer::start(&python);
+    let mailer = baken_mail::Mailer::new(&baken_mail::SmtpSettings {
+        host: "127.0.0.1".into(),
+        port: server.port,
+        from: "Baken Proefstad <baken@proefstad.example>".into(),
+        username: None,
+        password: None,
+        timeout_secs: 10,
+    })
+    .unwrap();
+    let mut backends = 0;
+    for app in apps(10).await {
+        backends += 1;
+        let provider_user = user_id(&app, "aanbieder").await;
+        let ends = chrono::Utc::now().date_naive() + chrono::Duration::days(30);
+        let licence = {
+            let mut tx = app.db.begin().await.unwrap();
+            // The demo aanbieder works for a licensed provider whose licence
+            // ends in 30 days; no other licence is due.
+            let (licence, provider): (i64, i64) = baken_store::with_conn!(&mut tx, |c| {
+                baken_store::sqlx::query_as(
+                    "SELECT id, provider_id FROM ct_licences WHERE status = 'verleend' ORDER BY id LIMIT 1",
+                )
+                .fetch_one(&mut *c)
+                .await
+            })
+            .unwrap();
+            baken_store::exec!(&mut tx, |c| {
+                baken_store::sqlx::query("UPDATE ct_licences SET renewal_reminded_on = valid_until")
+                    .execute(&mut *c)
+                    .await
+            })
+            .unwrap();
+            baken_store::exec!(&mut tx, |c| {
+                baken_store::sqlx::query(
+                    "UPDATE ct_licences SET valid_until = $1, renewal_reminded_on = NULL WHERE id = $2",
+                )
+                .bind(ends)
+                .bind(licence)
+                .execute(&mut *c)
+                .await
+            })
+            .unwrap();
+            baken_store::exec!(&mut tx, |c| {
+                baken_store::sqlx::query("UPDATE users SET provider_id = $1 WHERE id = $2")
+                    .bind(provider)
+                    .bind(provider_user)
+                    .execute(&mut *c)
+                    .await
+            })
+            .unwrap();
+            let email = baken_domain::EmailAddress::parse("planning@aanbieder.example").unwrap();
+            baken_store::notifications::set_email(&mut tx, provider_user, Some(&email))
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            licence
+        };
+        let sent = baken_web::notifications::mail::deliver_due(
+            &app.db,
+            &mailer,
+            "https://baken.proefstad.example",
+        )
+        .await
+        .unwrap();
+        assert_eq!(sent, 1, "the provider's user is mailed");
+        let aanbieder = app.login_as("aanbieder").await;
+        let page = app.get("/meldingen", &aanbieder).await.body;
+        let expected = format!("loopt af op {}", ends.format("%d-%m-%Y"));
+        assert_eq!(page.matches(&expected).count(), 1, "{page}");
+        assert!(page.contains("Licentie verloopt binnenkort"), "{page}");
+        let reminded = app
+            .audit_tail(20)
+            .await
+            .into_iter()
+            .find(|e| e.detail == "herinnering: licentie verlengen")
+            .expect("the reminder is audited");
+        assert_eq!(reminded.object_id, Some(licence.to_string()));
+        // Once per licence: the next round reminds and mails nothing.
+        let again = baken_web::notifications::mail::deliver_due(
+            &app.db,
+            &mailer,
+            "https://baken.proefstad.example",
+        )
+        .await
+        .unwrap();
+        assert_eq!(again, 0);
+        let page = app.get("/meldingen", &aanbieder).await.body;
+        assert_eq!(page.matches(&expected).count(), 1, "reminded once");
+    }
+    let received = server.received();
+    assert_eq!(
+        received.matches("To: planning@aanbieder.example").count(),
+        backends,
+        "{received}"
+    );
+    assert!(received.contains("Subject: Er wacht iets op u in Baken"));
+    assert!(
+        !received.contains("licentie"),
+        "no details in the e-mail: {received}"
+    );
+}
