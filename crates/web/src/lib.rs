@@ -13,6 +13,7 @@
 pub mod casework;
 pub mod contracting;
 pub mod foundation;
+pub mod front;
 pub mod kaart;
 mod layers;
 pub mod notifications;

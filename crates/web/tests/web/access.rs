@@ -168,6 +168,7 @@ const MATRIX: &[Entry] = &[
     ),
     e("GET", "/api/v1/iwmo/verzoeken", PROVIDER, Json),
     e("GET", "/", PUBLIC, Redirect("/start")),
+    e("GET", "/ontwikkelaars", PUBLIC, Page("Voor ontwikkelaars")),
     e("GET", "/health", PUBLIC, Json),
     e("GET", "/ready", PUBLIC, Json),
     e("GET", "/static/baken.css", PUBLIC, Css),
