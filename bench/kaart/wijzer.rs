@@ -6,15 +6,16 @@
 //! ones up to SERVICES (default 10,000) from `baken_synth::kaart_large` —
 //! names and descriptions combined from a Dutch vocabulary of a few thousand
 //! words, varied domains, districts, steps, reach, status and volunteering.
-//! With the demo wijzer content, `suggest` runs for seven resident profiles
-//! (the two stories of PRODUCT.md and five others), ROUNDS times each (default
+//! With the demo wijzer content, `suggest` runs for ten resident profiles
+//! (the two stories of PRODUCT.md, three that need the Dutch text analysis —
+//! negation and synonyms, a contra-indication, a talent — and five others), ROUNDS times each (default
 //! 300), in the same run:
 //!
 //! - **indexed**: the map is indexed once (`ServiceIndex`: vocabulary,
 //!   postings) and the content compiled against it once (`RuleIndex`: per-rule
 //!   candidate lists, grouped by district), as the web app keeps them between
 //!   requests; only `suggest_with` is timed. Measured twice per round: the
-//!   seven profiles back to back (as a server answering residents one after
+//!   profiles back to back (as a server answering residents one after
 //!   another), and each right after a naive scan (the scan has pushed the index
 //!   out of the CPU caches: the worst case).
 //! - **naive full scan**: every request tokenises and stems every service's
@@ -112,6 +113,36 @@ fn profiles() -> Vec<(&'static str, Answers)> {
             "alleen vrije tekst",
             a(
                 "eenzaam en weinig te doen overdag, huishouden lukt niet, graag wandelen of tuinieren met anderen",
+                &[],
+                &[],
+                &[],
+                &[],
+            ),
+        ),
+        (
+            "weduwe: negatie, synoniemen",
+            a(
+                "Mijn man is overleden, ik ben niet ziek maar wel vaak alleen en heb geen familie of vrienden in de buurt",
+                &[],
+                &[("gezelschap", "ja")],
+                &[],
+                &["niemand"],
+            ),
+        ),
+        (
+            "rolstoel: contra-indicatie",
+            a(
+                "Ik zit in een rolstoel en kan niet meer lopen, maar ik wil wel naar buiten",
+                &["bewegen"],
+                &[("lopen", "moeilijk"), ("eropuit", "moeilijk")],
+                &[],
+                &[],
+            ),
+        ),
+        (
+            "breien: talent",
+            a(
+                "Ik brei heel graag en kook goed, maar sinds mijn pensioen verveel ik me",
                 &[],
                 &[],
                 &[],

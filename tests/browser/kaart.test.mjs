@@ -185,6 +185,45 @@ test('the public map: search, filters, detail page, keyboard, phone — no accou
   await phone.context().close();
 });
 
+test('the front door: residents search the map and start the wijzer without an account; developers find the API', async () => {
+  for (const width of [1280, 390]) {
+    const page = await newPage(browser, width);
+    await page.goto(`${server.url}/`);
+    assert.equal(await page.locator('h1').textContent(), 'Hulp en ontmoeting in uw buurt');
+    assert.equal(await page.locator('input[type=password]').count(), 0, 'no login form for residents');
+    await expectAccessible(page, `startpagina ${width}`);
+    await expectNoHorizontalScroll(page, `startpagina ${width}`);
+    await screenshot(page, `startpagina-${width}`);
+    await page.getByLabel('Waar zoekt u iets voor?').fill('eenzaam');
+    await page.getByRole('button', { name: 'Zoeken' }).click();
+    await page.waitForURL(/\/kaart\?q=eenzaam/);
+    // "eenzaam" finds the meal and the maatje through the beheerder's synonyms.
+    const titles = await page.locator('.kaart-item__title').allTextContents();
+    assert.ok(titles.some((t) => t.includes('Buurtmaaltijd')), `the meal for "eenzaam": ${titles}`);
+    assert.ok(titles.some((t) => t.includes('Maatje')), `a maatje for "eenzaam": ${titles}`);
+    await page.goto(`${server.url}/`);
+    await page.getByRole('link', { name: 'Eigen Kracht Wijzer' }).first().click();
+    await page.waitForURL(/\/wijzer$/);
+    await page.goto(`${server.url}/`);
+    await page.getByRole('link', { name: 'Voor ontwikkelaars' }).click();
+    await page.waitForURL(/\/ontwikkelaars$/);
+    assert.equal(await page.locator('h1').textContent(), 'Voor ontwikkelaars');
+    await expectAccessible(page, `ontwikkelaars ${width}`);
+    await expectNoHorizontalScroll(page, `ontwikkelaars ${width}`);
+    await screenshot(page, `ontwikkelaars-${width}`);
+    const openapi = await page.request.get(`${server.url}${await page.getByRole('link', { name: 'OpenAPI-document van Baken' }).getAttribute('href')}`);
+    assert.equal(openapi.status(), 200);
+    assert.ok((await openapi.json()).openapi.startsWith('3.'));
+    await page.context().close();
+  }
+  // Someone logged in who opens / goes on to their own start page.
+  const page = await newPage(browser);
+  await login(page, server.url, 'generalist.noord');
+  await page.goto(`${server.url}/`);
+  await page.waitForURL(/\/start$/);
+  await page.context().close();
+});
+
 test('the result can be kept as a file: by keyboard, described for screen readers, self-contained', async () => {
   const page = await newPage(browser);
   await page.goto(`${server.url}/wijzer`);

@@ -14,6 +14,7 @@ pub mod casework;
 pub mod commissioning;
 pub mod contracting;
 pub mod foundation;
+pub mod front;
 pub mod kaart;
 mod layers;
 pub mod notifications;

@@ -2,18 +2,20 @@
 //! and the menu and start page, which are gathered the same way.
 //!
 //! Every route is declared once, in its module's list (`foundation::routes`,
-//! `casework::routes`, `kaart::routes`, `contracting::routes`, `commissioning::routes`); [`table`] gathers them. The router is
+//! `casework::routes`, `kaart::routes`, `contracting::routes`, `commissioning::routes`,
+//! `front::routes`); [`table`] gathers them. The router is
 //! built from that table and the authorisation middleware reads it, so a route
 //! cannot exist without a permission. `tests/web/access.rs` walks every entry
 //! for every role. This is the one layer that imports every feature module; no
 //! feature module imports it.
 
 use crate::support::route::Route;
-use crate::{casework, commissioning, contracting, foundation, kaart, notifications, signin};
+use crate::{casework, commissioning, contracting, foundation, front, kaart, notifications, signin};
 use baken_domain::Role;
 
 pub fn table() -> Vec<Route> {
-    let mut routes = foundation::routes();
+    let mut routes = front::routes();
+    routes.extend(foundation::routes());
     routes.extend(casework::routes());
     routes.extend(kaart::routes());
     routes.extend(signin::routes());

@@ -17,14 +17,6 @@ use baken_store::{audit, users};
 use minijinja::{context, Value};
 use serde::Deserialize;
 
-pub async fn home(ctx: Ctx) -> Redirect {
-    if ctx.user.is_some() {
-        Redirect::to("/start")
-    } else {
-        Redirect::to("/inloggen")
-    }
-}
-
 #[derive(Deserialize, Default)]
 pub struct LoginQuery {
     terug: Option<String>,

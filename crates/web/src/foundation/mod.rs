@@ -22,7 +22,6 @@ pub fn routes() -> Vec<Route> {
     let g = Method::GET;
     let p = Method::POST;
     vec![
-        route(g.clone(), "/", P::Public, get(login::home)),
         route(g.clone(), "/health", P::Public, get(system::health)),
         route(g.clone(), "/ready", P::Public, get(system::ready)),
         route(

@@ -57,6 +57,8 @@ pub fn environment() -> Environment<'static> {
         "foundation/monitor.html",
         "foundation/own_access.html",
         "foundation/start.html",
+        "front/developers.html",
+        "front/welcome.html",
         "kaart/beheer/form.html",
         "kaart/beheer/list.html",
         "kaart/beheer/queue.html",

@@ -273,6 +273,7 @@ const MATRIX: &[Entry] = &[
         Refused("Rapportage ", "Kies: opslaan, indienen of antwoorden."),
     ),
     e("GET", "/", PUBLIC, Redirect("/start")),
+    e("GET", "/ontwikkelaars", PUBLIC, Page("Voor ontwikkelaars")),
     e("GET", "/health", PUBLIC, Json),
     e("GET", "/ready", PUBLIC, Json),
     e("GET", "/static/baken.css", PUBLIC, Css),
