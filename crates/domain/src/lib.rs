@@ -16,6 +16,7 @@ pub mod codes;
 pub mod contracting;
 pub mod kaart;
 pub mod ladder;
+pub mod monitoring;
 pub mod notification;
 pub mod period;
 pub mod protect;

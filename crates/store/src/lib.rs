@@ -24,6 +24,7 @@ pub mod audit;
 pub mod casework;
 pub mod conference;
 pub mod contracting;
+pub mod dashboard;
 pub mod demo;
 pub mod households;
 pub mod kaart;
