@@ -468,6 +468,7 @@ async fn run(command: Command, file: FileConfig, origins: Origins<'_>) -> anyhow
                     every_secs: smtp.every_secs,
                 }),
                 pre_login_key: pre_login_key(&database).await?,
+                cell_key: cell_key_secret(&database).await?,
                 trusted_proxies: file.trusted_proxies.clone().unwrap_or_default(),
             };
             let listener = tokio::net::TcpListener::bind(addr)
@@ -921,6 +922,20 @@ async fn pre_login_key(database: &baken_store::Db) -> anyhow::Result<baken_web::
         .await?
         .ok_or_else(|| anyhow!("the database has no pre-login secret; run `baken migrate`"))?;
     Ok(baken_web::PreLoginKey::new(secret.as_bytes()))
+}
+
+/// The secret behind the cell-key method: the installation's, which a migration
+/// made in the database (so every process publishes the same noise).
+async fn cell_key_secret(
+    database: &baken_store::Db,
+) -> anyhow::Result<baken_domain::cell_key::CellKeySecret> {
+    let mut tx = database.read().await?;
+    let secret = baken_store::meta::server_secret(&mut tx, "cell_key")
+        .await?
+        .ok_or_else(|| anyhow!("the database has no cell-key secret; run `baken migrate`"))?;
+    Ok(baken_domain::cell_key::CellKeySecret::new(
+        secret.as_bytes(),
+    ))
 }
 
 /// The monitor's settings; an `upload_dir` that is not an existing directory is

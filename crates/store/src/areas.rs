@@ -420,6 +420,32 @@ pub async fn provider_by_name(tx: &mut Tx, name: &str) -> Result<Option<Provider
     Ok(row)
 }
 
+/// Every household's and every resident's id per district, for counts protected
+/// by the cell-key method (`baken_domain::cell_key`): (district code, household
+/// ids, resident ids), in the order of `districts`.
+pub async fn members_per_district(tx: &mut Tx) -> Result<Vec<(String, Vec<i64>, Vec<i64>)>> {
+    let households: Vec<(String, i64)> = with_conn!(tx, |c| {
+        sqlx::query_as("SELECT district_code, id FROM households")
+            .fetch_all(&mut *c)
+            .await
+    })?;
+    let residents: Vec<(String, i64)> = with_conn!(tx, |c| {
+        sqlx::query_as(
+            "SELECT h.district_code, r.id FROM residents r JOIN households h ON h.id = r.household_id",
+        )
+        .fetch_all(&mut *c)
+        .await
+    })?;
+    let mut out: std::collections::BTreeMap<String, (Vec<i64>, Vec<i64>)> = Default::default();
+    for (d, id) in households {
+        out.entry(d).or_default().0.push(id);
+    }
+    for (d, id) in residents {
+        out.entry(d).or_default().1.push(id);
+    }
+    Ok(out.into_iter().map(|(d, (h, r))| (d, h, r)).collect())
+}
+
 /// Households per district, for aggregate views (counts are protected by the caller).
 pub async fn households_per_district(tx: &mut Tx) -> Result<Vec<(String, String, i64, i64)>> {
     let rows = with_conn!(tx, |c| {

@@ -17,6 +17,7 @@ use baken_domain::casework::{
     ReferralStatus, ResponseNorms, RestoreError, ScoreEntry, Scores, SignalCategory, SignalError,
     SignalRouting, StoredAgreement, StoredGoal, StoredPlan, StoredReferral, Term, Urgency,
 };
+use baken_domain::cell_key::{CellKeySecret, RecordKey};
 use baken_domain::{Bsn, LadderStep, ParticipationRung, Role, SupportForm};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
@@ -1973,19 +1974,20 @@ pub async fn team_referrals(
 pub struct FigureFilter {
     pub team_id: Option<i64>,
     pub district: Option<String>,
-    pub from: Option<NaiveDate>,
-    pub until: Option<NaiveDate>,
+    /// A whole quarter or year; `None` is every period. Never free dates: two
+    /// periods a day apart could be subtracted (`baken_domain::period`).
+    pub period: Option<baken_domain::period::Period>,
 }
 
 /// The plain values the bakens figures are computed from (no person in them).
 #[derive(Debug, Clone, Default)]
 pub struct BakensFacts {
-    pub need_differs: Vec<bool>,
+    pub need_differs: Vec<baken_domain::casework::bakens::ConversationFact>,
     pub agreements: Vec<baken_domain::casework::bakens::AgreementFact>,
     pub signal_to_contact: Vec<baken_domain::casework::bakens::ContactFact>,
     pub plans: Vec<baken_domain::casework::bakens::PlanFact>,
     pub goals: Vec<baken_domain::casework::bakens::GoalFact>,
-    pub score_changes: Vec<f64>,
+    pub score_changes: Vec<baken_domain::casework::bakens::ScoreChange>,
 }
 
 impl BakensFacts {
@@ -2006,75 +2008,87 @@ impl BakensFacts {
 
 const HH_FILTER: &str = "($1 IS NULL OR h.team_id = $1) AND ($2 IS NULL OR h.district_code = $2)";
 
-/// The facts behind the bakens; `norms` decide which first contacts were on time.
+/// The facts behind the bakens; `norms` decide which first contacts were on time,
+/// and `secret` gives every record its cell key (`baken_domain::cell_key`).
 pub async fn bakens_facts(
     tx: &mut Tx,
     f: &FigureFilter,
     norms: &ResponseNorms,
+    secret: &CellKeySecret,
 ) -> Result<BakensFacts> {
-    use baken_domain::casework::bakens::{AgreementFact, ContactFact, GoalFact, PlanFact};
+    use baken_domain::casework::bakens::{
+        AgreementFact, ContactFact, ConversationFact, GoalFact, PlanFact, ScoreChange,
+    };
+    let key = |kind: &str, id: i64| RecordKey::derive(secret, kind, id);
     // Bounds that compare correctly as ISO text on SQLite too.
-    let from = f
-        .from
-        .or(NaiveDate::from_ymd_opt(1900, 1, 1))
-        .unwrap_or_default();
-    let until = f
-        .until
-        .or(NaiveDate::from_ymd_opt(9999, 12, 31))
-        .unwrap_or_default();
+    let (from, until) = match f.period {
+        Some(p) => (p.first_day(), p.last_day()),
+        None => (
+            NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or_default(),
+            NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or_default(),
+        ),
+    };
     let mut facts = BakensFacts::default();
 
     let sql = format!(
-        "SELECT k.need_differs FROM cw_conversations k JOIN households h ON h.id = k.household_id \
+        "SELECT k.id, k.need_differs FROM cw_conversations k JOIN households h ON h.id = k.household_id \
          WHERE {HH_FILTER} AND k.held_on >= $3 AND k.held_on <= $4"
     );
-    let rows: Vec<(bool,)> = with_conn!(tx, |c| sqlx::query_as(&sql)
+    let rows: Vec<(i64, bool)> = with_conn!(tx, |c| sqlx::query_as(&sql)
         .bind(f.team_id)
         .bind(&f.district)
         .bind(from)
         .bind(until)
         .fetch_all(&mut *c)
         .await)?;
-    facts.need_differs = rows.into_iter().map(|r| r.0).collect();
+    facts.need_differs = rows
+        .into_iter()
+        .map(|(id, need_differs)| ConversationFact {
+            need_differs,
+            key: key("conversation", id),
+        })
+        .collect();
 
     let sql = format!(
-        "SELECT a.step, a.actor FROM cw_agreements a JOIN cw_plans p ON p.id = a.plan_id \
+        "SELECT a.id, a.step, a.actor FROM cw_agreements a JOIN cw_plans p ON p.id = a.plan_id \
          JOIN households h ON h.id = p.household_id WHERE {HH_FILTER} AND a.start_on >= $3 AND a.start_on <= $4"
     );
-    let rows: Vec<(i64, String)> = with_conn!(tx, |c| sqlx::query_as(&sql)
+    let rows: Vec<(i64, i64, String)> = with_conn!(tx, |c| sqlx::query_as(&sql)
         .bind(f.team_id)
         .bind(&f.district)
         .bind(from)
         .bind(until)
         .fetch_all(&mut *c)
         .await)?;
-    for (step, actor) in rows {
+    for (id, step, actor) in rows {
         let step = step_of(step)?;
         let actor = AgreementActor::parse(&actor).map_err(corrupt)?;
         facts.agreements.push(AgreementFact {
             step,
             by_volunteer: actor == AgreementActor::Volunteer,
             by_professional: actor.is_professional(),
+            key: key("agreement", id),
         });
     }
 
     let sql = format!(
-        "SELECT s.reported_on, s.first_contact_on, s.urgency FROM cw_signals s JOIN households h ON h.id = s.household_id \
+        "SELECT s.id, s.reported_on, s.first_contact_on, s.urgency FROM cw_signals s JOIN households h ON h.id = s.household_id \
          WHERE {HH_FILTER} AND s.first_contact_on >= $3 AND s.first_contact_on <= $4"
     );
-    let rows: Vec<(NaiveDate, NaiveDate, String)> = with_conn!(tx, |c| sqlx::query_as(&sql)
+    let rows: Vec<(i64, NaiveDate, NaiveDate, String)> = with_conn!(tx, |c| sqlx::query_as(&sql)
         .bind(f.team_id)
         .bind(&f.district)
         .bind(from)
         .bind(until)
         .fetch_all(&mut *c)
         .await)?;
-    for (reported, first_contact, urgency) in rows {
+    for (id, reported, first_contact, urgency) in rows {
         let urgency = Urgency::parse(&urgency).map_err(corrupt)?;
         facts.signal_to_contact.push(ContactFact {
             reported,
             first_contact,
             within_norm: first_contact <= norms.due(reported, urgency),
+            key: key("signal", id),
         });
     }
 
@@ -2094,17 +2108,18 @@ pub async fn bakens_facts(
         .await)?;
     facts.plans = rows
         .into_iter()
-        .map(|(_, professionals, domains)| PlanFact {
+        .map(|(id, professionals, domains)| PlanFact {
             professionals,
             domains,
+            key: key("plan", id),
         })
         .collect();
 
     let sql = format!(
-        "SELECT g.target_date, g.outcome_on, g.outcome FROM cw_goals g JOIN cw_plans p ON p.id = g.plan_id \
+        "SELECT g.id, g.target_date, g.outcome_on, g.outcome FROM cw_goals g JOIN cw_plans p ON p.id = g.plan_id \
          JOIN households h ON h.id = p.household_id WHERE {HH_FILTER} AND g.outcome_on >= $3 AND g.outcome_on <= $4"
     );
-    let rows: Vec<(NaiveDate, Option<NaiveDate>, Option<String>)> =
+    let rows: Vec<(i64, NaiveDate, Option<NaiveDate>, Option<String>)> =
         with_conn!(tx, |c| sqlx::query_as(&sql)
             .bind(f.team_id)
             .bind(&f.district)
@@ -2114,10 +2129,11 @@ pub async fn bakens_facts(
             .await)?;
     facts.goals = rows
         .into_iter()
-        .map(|(target_date, evaluated_on, outcome)| GoalFact {
+        .map(|(id, target_date, evaluated_on, outcome)| GoalFact {
             target_date,
             evaluated_on,
             achieved: outcome.as_deref() == Some("behaald"),
+            key: key("goal", id),
         })
         .collect();
 
@@ -2149,10 +2165,13 @@ pub async fn bakens_facts(
         }
     }
     let mean = |v: &[f64]| (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
-    for list in per_hh.values() {
+    for (hh, list) in &per_hh {
         if list.len() >= 2 {
             if let (Some(a), Some(b)) = (mean(&list[0].1), list.last().and_then(|l| mean(&l.1))) {
-                facts.score_changes.push(b - a);
+                facts.score_changes.push(ScoreChange {
+                    change: b - a,
+                    key: key("household", *hh),
+                });
             }
         }
     }

@@ -25,6 +25,7 @@ pub mod casework;
 pub mod commissioning;
 pub mod conference;
 pub mod contracting;
+pub mod dashboard;
 pub mod demo;
 pub mod households;
 pub mod kaart;

@@ -111,9 +111,14 @@ async fn the_demo_has_casework_in_every_stage_and_figures_to_show() {
         let m = cw::measurements(&mut tx, 1).await.unwrap();
         assert!(m.len() >= 2);
         assert!(m.last().unwrap().scores.mean() > m[0].scores.mean());
-        let facts = cw::bakens_facts(&mut tx, &FigureFilter::default(), &ResponseNorms::default())
-            .await
-            .unwrap();
+        let facts = cw::bakens_facts(
+            &mut tx,
+            &FigureFilter::default(),
+            &ResponseNorms::default(),
+            &secret(),
+        )
+        .await
+        .unwrap();
         let figures = facts.figures();
         assert_eq!(figures.len(), 8);
         assert!(
@@ -1101,15 +1106,18 @@ async fn an_eigen_kracht_conference_is_a_step_two_agreement_its_coordinator_alon
     }
 }
 
+fn secret() -> baken_domain::cell_key::CellKeySecret {
+    baken_domain::cell_key::CellKeySecret::new(b"test")
+}
+
 /// How many agreements bakens 2 counts on steps 1–2, over all time.
 async fn steps_one_and_two(tx: &mut Tx) -> usize {
     let filter = FigureFilter {
         team_id: None,
         district: None,
-        from: None,
-        until: None,
+        period: None,
     };
-    cw::bakens_facts(tx, &filter, &ResponseNorms::default())
+    cw::bakens_facts(tx, &filter, &ResponseNorms::default(), &secret())
         .await
         .unwrap()
         .agreements

@@ -17,6 +17,7 @@ pub mod foundation;
 pub mod front;
 pub mod kaart;
 mod layers;
+pub mod monitoring;
 pub mod notifications;
 pub mod routes;
 pub mod signin;

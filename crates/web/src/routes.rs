@@ -3,14 +3,17 @@
 //!
 //! Every route is declared once, in its module's list (`foundation::routes`,
 //! `casework::routes`, `kaart::routes`, `contracting::routes`, `commissioning::routes`,
-//! `front::routes`); [`table`] gathers them. The router is
+//! `monitoring::routes`, `front::routes`); [`table`] gathers them. The router is
 //! built from that table and the authorisation middleware reads it, so a route
 //! cannot exist without a permission. `tests/web/access.rs` walks every entry
 //! for every role. This is the one layer that imports every feature module; no
 //! feature module imports it.
 
 use crate::support::route::Route;
-use crate::{casework, commissioning, contracting, foundation, front, kaart, notifications, signin};
+use crate::{
+    casework, commissioning, contracting, foundation, front, kaart, monitoring, notifications,
+    signin,
+};
 use baken_domain::Role;
 
 pub fn table() -> Vec<Route> {
@@ -22,6 +25,7 @@ pub fn table() -> Vec<Route> {
     routes.extend(notifications::routes());
     routes.extend(contracting::routes());
     routes.extend(commissioning::routes());
+    routes.extend(monitoring::routes());
     routes
 }
 
@@ -34,6 +38,7 @@ pub fn nav_items(role: Role) -> Vec<(&'static str, &'static str)> {
     items.extend(notifications::nav_items(role));
     items.extend(contracting::nav_items(role));
     items.extend(commissioning::nav_items(role));
+    items.extend(monitoring::nav_items(role));
     items.push(("/account", "Mijn account"));
     items
 }
@@ -45,6 +50,7 @@ pub fn start_cards(role: Role) -> Vec<(&'static str, &'static str, &'static str)
     cards.extend(kaart::start_cards(role));
     cards.extend(contracting::start_cards(role));
     cards.extend(commissioning::start_cards(role));
+    cards.extend(monitoring::start_cards(role));
     cards.push((
         "/account",
         "Mijn account",

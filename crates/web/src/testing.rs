@@ -87,8 +87,13 @@ pub async fn apps_with(households: u64, config: WebConfig) -> Vec<TestApp> {
             .await
             .expect("query")
             .expect("a migration made the pre-login secret");
+        let cell_key = baken_store::meta::server_secret(&mut tx, "cell_key")
+            .await
+            .expect("query")
+            .expect("a migration made the cell-key secret");
         drop(tx);
         config.pre_login_key = crate::PreLoginKey::new(secret.as_bytes());
+        config.cell_key = baken_domain::cell_key::CellKeySecret::new(cell_key.as_bytes());
         let pre = config.pre_login_key.issue();
         let state = AppState::new(t.db.clone(), config);
         out.push(TestApp {

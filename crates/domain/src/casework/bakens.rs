@@ -5,11 +5,17 @@
 //! recompute a count from 1 to 4 (such a count shows as "x"). Medians and
 //! percentiles need at least 5 values.
 //!
+//! On top of that every count shown is published with the cell-key method
+//! ([`crate::cell_key`]): each fact carries its record's key, so the same figure
+//! for another team, district or period cannot be subtracted from this one to
+//! find a small count.
+//!
 //! The figures about agreements (bakens 2, 4, 5 and 8) describe the same
 //! agreements, so they are protected together, as one family: a difference
 //! between two of them is as revealing as a difference within one.
 
-use super::disclosure::{publish, share, Shown};
+use super::disclosure::{publish_keyed, share, Shown};
+use crate::cell_key::{CellKeys, RecordKey};
 use crate::ladder::LadderStep;
 use crate::protect::MIN_SHOWN;
 use chrono::NaiveDate;
@@ -41,11 +47,20 @@ fn mask_of(n: usize, pick: impl Fn(usize) -> bool) -> u32 {
     (0..n).filter(|i| pick(*i)).fold(0, |m, i| m | (1 << i))
 }
 
+/// One kitchen-table conversation, for baken 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConversationFact {
+    pub need_differs: bool,
+    pub key: RecordKey,
+}
+
 /// Baken 1 — gericht op de vraag achter de vraag.
-pub fn baken1(conversations_need_differs: &[bool]) -> Figure {
-    let differs = conversations_need_differs.iter().filter(|b| **b).count() as i64;
-    let cells = [differs, conversations_need_differs.len() as i64 - differs];
-    let s = publish(&cells, &[0b11, 0b01]);
+pub fn baken1(conversations: &[ConversationFact]) -> Figure {
+    let mut cells = [CellKeys::new(); 2];
+    for c in conversations {
+        cells[usize::from(!c.need_differs)].add(c.key);
+    }
+    let s = publish_keyed(&cells, &[0b11, 0b01]);
     Figure {
         baken: 1,
         title: "Gericht op de vraag achter de vraag",
@@ -62,6 +77,7 @@ pub struct AgreementFact {
     pub step: LadderStep,
     pub by_volunteer: bool,
     pub by_professional: bool,
+    pub key: RecordKey,
 }
 
 impl AgreementFact {
@@ -100,13 +116,13 @@ struct AgreementCounts {
 }
 
 fn agreement_counts(agreements: &[AgreementFact]) -> AgreementCounts {
-    let mut cells = [0i64; STEP_GROUPS * 2];
+    let mut cells = [CellKeys::new(); STEP_GROUPS * 2];
     for a in agreements {
-        cells[agreement_cell(a)] += 1;
+        cells[agreement_cell(a)].add(a.key);
     }
     let all = group_mask(&[0, 1, 2, 3]);
     let informal = mask_of(STEP_GROUPS * 2, |i| i % 2 == 1);
-    let s = publish(
+    let s = publish_keyed(
         &cells,
         &[
             all,
@@ -167,6 +183,7 @@ pub struct ContactFact {
     pub first_contact: NaiveDate,
     /// Within the response norm for its urgency (which the caller applied).
     pub within_norm: bool,
+    pub key: RecordKey,
 }
 
 /// Baken 3 — direct er op af: days from signal to first contact.
@@ -175,9 +192,11 @@ pub fn baken3(signals: &[ContactFact]) -> Figure {
         .iter()
         .map(|s| (s.first_contact - s.reported).num_days().max(0))
         .collect();
-    let on_time = signals.iter().filter(|s| s.within_norm).count() as i64;
-    let cells = [on_time, signals.len() as i64 - on_time];
-    let s = publish(&cells, &[0b11, 0b01]);
+    let mut cells = [CellKeys::new(); 2];
+    for s in signals {
+        cells[usize::from(!s.within_norm)].add(s.key);
+    }
+    let s = publish_keyed(&cells, &[0b11, 0b01]);
     // A median over fewer than 5 signals would be (nearly) one household's days.
     let value = match median_and_p90(&days) {
         Some((m, p)) if days.len() as i64 >= MIN_SHOWN => {
@@ -255,16 +274,17 @@ pub struct PlanFact {
     pub professionals: i64,
     /// Distinct life domains of the plan's goals.
     pub domains: i64,
+    pub key: RecordKey,
 }
 
 /// Baken 6 — integraal werken.
 pub fn baken6(plans: &[PlanFact]) -> Figure {
     // Cells: (at most one professional) × (several domains).
-    let mut cells = [0i64; 4];
+    let mut cells = [CellKeys::new(); 4];
     for p in plans {
-        cells[usize::from(p.professionals <= 1) * 2 + usize::from(p.domains >= 2)] += 1;
+        cells[usize::from(p.professionals <= 1) * 2 + usize::from(p.domains >= 2)].add(p.key);
     }
-    let s = publish(&cells, &[0b1111, 0b1100, 0b1010]);
+    let s = publish_keyed(&cells, &[0b1111, 0b1100, 0b1010]);
     let value = match (share(s[1], s[0]), share(s[2], s[0])) {
         (None, None) => TOO_FEW.to_owned(),
         (one, several) => {
@@ -298,27 +318,35 @@ pub struct GoalFact {
     pub target_date: NaiveDate,
     pub evaluated_on: Option<NaiveDate>,
     pub achieved: bool,
+    pub key: RecordKey,
+}
+
+/// One household's change of its mean self-reliance score, for baken 7.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ScoreChange {
+    pub change: f64,
+    pub key: RecordKey,
 }
 
 /// Baken 7 — niet vrijblijvend, maar resultaatgericht. `score_changes` is, per
 /// household evaluated in the period, the change of its mean self-reliance score
 /// from the first conversation to the last evaluation.
-pub fn baken7(goals: &[GoalFact], score_changes: &[f64]) -> Figure {
+pub fn baken7(goals: &[GoalFact], score_changes: &[ScoreChange]) -> Figure {
     // Cells over the evaluated goals: (on time) × (achieved).
-    let mut cells = [0i64; 4];
+    let mut cells = [CellKeys::new(); 4];
     for g in goals.iter().filter(|g| g.evaluated_on.is_some()) {
         let on_time = g.evaluated_on.is_some_and(|e| e <= g.target_date);
-        cells[usize::from(on_time) * 2 + usize::from(g.achieved)] += 1;
+        cells[usize::from(on_time) * 2 + usize::from(g.achieved)].add(g.key);
     }
-    let s = publish(&cells, &[0b1111, 0b1100, 0b1010]);
+    let s = publish_keyed(&cells, &[0b1111, 0b1100, 0b1010]);
     let n = score_changes.len() as i64;
     let change = if n < MIN_SHOWN {
         TOO_FEW.to_owned()
     } else {
-        let avg = score_changes.iter().sum::<f64>() / n as f64;
+        let avg = score_changes.iter().map(|s| s.change).sum::<f64>() / n as f64;
         format!("{avg:+.1}").replace('.', ",")
     };
-    let households = publish(&[n], &[0b1])[0];
+    let households = publish_keyed(&[CellKeys::of(score_changes.iter().map(|s| s.key))], &[0b1])[0];
     Figure {
         baken: 7,
         title: "Niet vrijblijvend, maar resultaatgericht",

@@ -23,6 +23,7 @@
 //! A share is shown only when its part and its whole are both shown exactly,
 //! which by the rule above also protects the complement.
 
+use crate::cell_key::{self, CellKeys};
 use crate::protect::MIN_SHOWN;
 
 /// One count as it may be published.
@@ -155,12 +156,42 @@ pub fn publish(cells: &[i64], stats: &[u32]) -> Vec<Shown> {
     out
 }
 
+/// [`publish`] with the cell-key method on top: the decisions are taken on the
+/// true counts as above, and every count that is shown is then published through
+/// [`cell_key::protect`] with the keys of its records — so the same figure asked
+/// for another team, district or period cannot be subtracted from this one to
+/// find a small count either. A family's total of 1–4 is published as
+/// `protect` publishes it (0), not as "<5": "<5" would tell the reader that the
+/// count is 1–4, which a second figure could pin.
+pub fn publish_keyed(cells: &[CellKeys], stats: &[u32]) -> Vec<Shown> {
+    let counts: Vec<i64> = cells.iter().map(|c| c.count() as i64).collect();
+    let union = |mask: u32| -> CellKeys {
+        cells
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| mask & (1 << i) != 0)
+            .map(|(_, c)| *c)
+            .sum()
+    };
+    publish(&counts, stats)
+        .into_iter()
+        .zip(stats)
+        .map(|(shown, mask)| match shown {
+            Shown::Exact(_) | Shown::Small => {
+                Shown::Exact(cell_key::protect(&union(*mask)).value() as i64)
+            }
+            Shown::Hidden => Shown::Hidden,
+        })
+        .collect()
+}
+
 /// A share in whole percents, when part and whole are shown exactly and the
 /// whole is at least 5.
 pub fn share(part: Shown, whole: Shown) -> Option<i64> {
     match (part, whole) {
+        // Noise is added to part and whole each, so a part can exceed its whole.
         (Shown::Exact(p), Shown::Exact(w)) if w >= MIN_SHOWN => {
-            Some((p as f64 * 100.0 / w as f64).round() as i64)
+            Some(((p as f64 * 100.0 / w as f64).round() as i64).min(100))
         }
         _ => None,
     }

@@ -5,7 +5,7 @@ use crate::support::render::{render, PageResult};
 use crate::support::state::AppState;
 use axum::extract::State;
 use axum::response::IntoResponse;
-use baken_domain::protect::protect_count;
+use baken_domain::cell_key::{protect, CellKeys, RecordKey};
 use baken_store::areas;
 use minijinja::{context, Value};
 use serde::Serialize;
@@ -18,20 +18,37 @@ struct FigureRow {
     residents: String,
 }
 
-/// Aggregates only: every count passes through `protect_count`.
+/// Aggregates only: every count is published through the cell-key method
+/// (`baken_domain::cell_key::protect`), so this page and another count of the
+/// same households cannot be subtracted to find one.
 pub async fn figures(State(state): State<AppState>, ctx: Ctx) -> PageResult {
     let mut tx = state.db.read().await?;
-    let rows: Vec<FigureRow> = areas::households_per_district(&mut tx)
-        .await?
+    let districts = areas::districts(&mut tx).await?;
+    let members = areas::members_per_district(&mut tx).await?;
+    drop(tx);
+    let secret = &state.config.cell_key;
+    let count = |kind: &str, ids: &[i64]| {
+        protect(&CellKeys::of(
+            ids.iter().map(|&id| RecordKey::derive(secret, kind, id)),
+        ))
+        .to_string()
+    };
+    let rows: Vec<FigureRow> = districts
         .into_iter()
-        .map(|(code, name, h, r)| FigureRow {
-            code,
-            name,
-            households: protect_count(h).display(),
-            residents: protect_count(r).display(),
+        .map(|d| {
+            let (h, r) = members
+                .iter()
+                .find(|(code, _, _)| *code == d.code)
+                .map(|(_, h, r)| (h.as_slice(), r.as_slice()))
+                .unwrap_or_default();
+            FigureRow {
+                households: count("household", h),
+                residents: count("resident", r),
+                code: d.code,
+                name: d.name,
+            }
         })
         .collect();
-    drop(tx);
     Ok(render(
         &state,
         &ctx,

@@ -5,6 +5,7 @@ use super::client::TrustedProxies;
 use super::login_throttle::LoginThrottle;
 use super::pre_csrf::PreLoginKey;
 use axum::http::Method;
+use baken_domain::cell_key::CellKeySecret;
 use baken_domain::kaart::{RuleIndex, ServiceIndex};
 use baken_domain::{Permission, Role};
 use baken_monitor::DomainList;
@@ -31,6 +32,10 @@ pub struct WebConfig {
     /// Signs the pre-login CSRF token; the installation's secret from the
     /// database (`baken_store::meta::server_secret`), random when not set.
     pub pre_login_key: PreLoginKey,
+    /// The secret behind every record's cell key (`baken_domain::cell_key`): the
+    /// installation's, from the database (`server_secrets`, row `cell_key`), so
+    /// every process publishes the same protected figures; random when not set.
+    pub cell_key: CellKeySecret,
     /// Proxies whose `X-Forwarded-For` names the client (see `client_addr`).
     pub trusted_proxies: TrustedProxies,
 }
@@ -57,6 +62,7 @@ impl Default for WebConfig {
             oidc: None,
             mail: None,
             pre_login_key: PreLoginKey::random(),
+            cell_key: CellKeySecret::new(baken_store::users::new_secret().as_bytes()),
             trusted_proxies: TrustedProxies::default(),
         }
     }

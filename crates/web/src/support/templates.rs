@@ -38,6 +38,7 @@ pub fn environment() -> Environment<'static> {
         "contracting/product.html",
         "contracting/provider.html",
         "contracting/requests.html",
+        "monitoring/dashboard.html",
         "error.html",
         "foundation/account.html",
         "foundation/admin/area_form.html",

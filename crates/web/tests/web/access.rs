@@ -682,6 +682,13 @@ const MATRIX: &[Entry] = &[
     e("GET", "/bakens.csv", &["teamleider", "beleid"], Csv),
     e(
         "GET",
+        "/dashboard",
+        &["teamleider", "beleid"],
+        Page("Dashboard verantwoording"),
+    ),
+    e("GET", "/dashboard.csv", &["teamleider", "beleid"], Csv),
+    e(
+        "GET",
         "/beheer/responsnormen",
         ADMIN,
         Page("Responsnormen voor signalen"),

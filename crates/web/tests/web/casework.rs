@@ -3,6 +3,7 @@
 //! officer see and may do — and that every read and change is audited.
 
 use crate::helpers::{pairs, respond};
+use baken_store::casework::BakensFacts;
 use baken_web::testing::{apps, As, TestApp};
 use std::collections::BTreeMap;
 
@@ -85,6 +86,31 @@ async fn bakens(app: &TestApp, who: &As, query: &str) -> BTreeMap<u8, (String, S
     out
 }
 
+/// The true facts behind the bakens over all periods, and the cell-key secret
+/// the app publishes them with.
+async fn true_facts(app: &TestApp) -> BakensFacts {
+    let mut tx = app.db.read().await.unwrap();
+    let secret = baken_store::meta::server_secret(&mut tx, "cell_key")
+        .await
+        .unwrap()
+        .unwrap();
+    let (norms, _) = baken_store::casework::response_norms(&mut tx)
+        .await
+        .unwrap();
+    baken_store::casework::bakens_facts(
+        &mut tx,
+        &baken_store::casework::FigureFilter::default(),
+        &norms,
+        &baken_domain::cell_key::CellKeySecret::new(secret.as_bytes()),
+    )
+    .await
+    .unwrap()
+}
+
+async fn after_page(app: &TestApp, who: &As) -> BTreeMap<u8, (String, String)> {
+    bakens(app, who, "").await
+}
+
 /// The counts of a basis in order: a number, or None for "x" and "<5".
 fn counts(basis: &str) -> Vec<Option<i64>> {
     basis
@@ -102,11 +128,6 @@ fn percentages(value: &str) -> Vec<i64> {
         .filter_map(|w| w.trim_end_matches([',', ';']).strip_suffix('%'))
         .filter_map(|p| p.parse().ok())
         .collect()
-}
-
-/// How a count changed between two pages, when both show it exactly.
-fn delta(before: &[Option<i64>], after: &[Option<i64>], i: usize) -> Option<i64> {
-    Some(after.get(i).copied()?? - before.get(i).copied()??)
 }
 
 #[tokio::test]
@@ -206,6 +227,7 @@ async fn karels_story_from_signal_to_better_scores_and_changed_bakens() {
         let lead = app.login_as("teamleider").await;
         let (hh, postcode, number) = fresh_household(&app, &gen).await;
         let before = bakens(&app, &lead, "").await;
+        let before_facts = true_facts(&app).await;
 
         let signal = |date: String, text: &'static str| {
             vec![
@@ -543,76 +565,68 @@ async fn karels_story_from_signal_to_better_scores_and_changed_bakens() {
             body.contains("Geschiedenis van het plan") && body.contains("1 afspraken voortgezet")
         );
 
-        // The bakens figures moved the way Karel's story says, computed from
-        // the figures before (not from the demo's numbers).
-        let after = bakens(&app, &lead, "").await;
-        let (b, a) = (|n: u8| counts(&before[&n].1), |n: u8| counts(&after[&n].1));
+        // The page shows exactly what the domain computes from the facts with the
+        // installation's cell-key secret, before and after.
+        let (facts_before, facts_after) = (before_facts, true_facts(&app).await);
+        for (page, facts) in [
+            (&before, &facts_before),
+            (&after_page(&app, &lead).await, &facts_after),
+        ] {
+            for f in facts.figures() {
+                assert_eq!(
+                    page[&f.baken],
+                    (f.value.clone(), f.basis.clone()),
+                    "baken {}",
+                    f.baken
+                );
+            }
+        }
+        // The true figures moved the way Karel's story says, computed from the
+        // facts before (not from the demo's numbers).
+        let (b, a) = (&facts_before, &facts_after);
+        let differs = |f: &BakensFacts| f.need_differs.iter().filter(|c| c.need_differs).count();
         // Baken 1: one conversation more, whose question behind the question differs.
-        assert_eq!(
-            delta(&b(1), &a(1), 1),
-            Some(1),
-            "{:?} → {:?}",
-            before[&1],
-            after[&1]
-        );
-        assert_eq!(
-            delta(&b(1), &a(1), 0),
-            Some(1),
-            "{:?} → {:?}",
-            before[&1],
-            after[&1]
-        );
-        // Baken 2: three agreements more, two on steps 1–2; the share follows.
-        let (p, n) = (b(2)[0].unwrap(), b(2)[1].unwrap());
-        assert_eq!(
-            (a(2)[0], a(2)[1]),
-            (Some(p + 2), Some(n + 3)),
-            "{:?}",
-            after[&2]
-        );
-        let share_before = percentages(&before[&2].0)[0];
-        let share_after = percentages(&after[&2].0)[0];
-        assert_eq!(
-            share_after,
-            ((p + 2) as f64 * 100.0 / (n + 3) as f64).round() as i64
-        );
-        // Two in three of Karel's agreements are on steps 1–2: the share moves
-        // towards 67%, up when it was below (2n > 3p), down when above.
-        if 2 * n > 3 * p {
-            assert!(
-                share_after >= share_before,
-                "more eigen kracht: {share_before}% → {share_after}%"
-            );
-        } else {
-            assert!(
-                share_after <= share_before,
-                "{share_before}% → {share_after}%"
+        assert_eq!(a.need_differs.len(), b.need_differs.len() + 1);
+        assert_eq!(differs(a), differs(b) + 1);
+        // Bakens 2 and 8: three agreements more, two on steps 1–2, all within the mandate.
+        let steps = |f: &BakensFacts, max: u8| {
+            f.agreements
+                .iter()
+                .filter(|x| x.step.value() <= max)
+                .count()
+        };
+        assert_eq!(a.agreements.len(), b.agreements.len() + 3);
+        assert_eq!(steps(a, 2), steps(b, 2) + 2);
+        assert_eq!(steps(a, 4), steps(b, 4) + 3);
+        // The share shown is the share of the counts shown.
+        let after = bakens(&app, &lead, "").await;
+        let c2 = counts(&after[&2].1);
+        if let (Some(p), Some(n)) = (c2[0], c2[1]) {
+            assert_eq!(
+                percentages(&after[&2].0)[0],
+                ((p as f64 * 100.0 / n as f64).round() as i64).min(100)
             );
         }
         // Baken 3: one signal more with a first contact, within the norm.
-        assert_eq!(delta(&b(3), &a(3), 0), Some(1), "{:?}", after[&3]);
+        assert_eq!(a.signal_to_contact.len(), b.signal_to_contact.len() + 1);
         assert!(after[&3].0.starts_with("mediaan "), "{:?}", after[&3]);
         // Baken 6: one open plan more.
-        assert_eq!(delta(&b(6), &a(6), 0), Some(1), "{:?}", after[&6]);
+        assert_eq!(a.plans.len(), b.plans.len() + 1);
         // Baken 7: one goal evaluated, on time and achieved; one household
         // more with a new measurement, and self-reliance went up.
-        let (b7, a7) = (b(7), a(7));
-        for i in 0..4 {
-            assert_eq!(
-                delta(&b7, &a7, i),
-                Some(1),
-                "baken 7 count {i}: {:?} → {:?}",
-                before[&7],
-                after[&7]
-            );
-        }
+        let evaluated = |f: &BakensFacts| {
+            f.goals
+                .iter()
+                .filter(|g| g.evaluated_on.is_some_and(|e| e <= g.target_date) && g.achieved)
+                .count()
+        };
+        assert_eq!(evaluated(a), evaluated(b) + 1);
+        assert_eq!(a.score_changes.len(), b.score_changes.len() + 1);
         let change = after[&7].0.rsplit("zelfredzaamheid ").next().unwrap();
         assert!(
             change.starts_with('+'),
             "self-reliance change positive: {change}"
         );
-        // Baken 8: three decisions more within the generalist's mandate.
-        assert_eq!(delta(&b(8), &a(8), 1), Some(3), "{:?}", after[&8]);
 
         // Every change was audited against the household.
         let tail = app.audit_tail(40).await;
@@ -1470,13 +1484,58 @@ async fn policy_sees_only_protected_aggregates() {
             }
             let _ = value;
         }
-        // A single team and a short period: small counts are protected.
+        // A single team and a quarter: small counts are protected.
+        let quarter = baken_domain::period::Period::quarter_of(baken_web::today()).code();
         let res = app
-            .get("/bakens?team=1&van=2026-01-01&tot=2026-01-31", &beleid)
+            .get(&format!("/bakens?team=1&periode={quarter}"), &beleid)
             .await;
         assert_eq!(res.status, 200);
-        assert!(res.body.contains("te weinig gegevens") || res.body.contains("&lt;5"));
-        assert_eq!(app.get("/bakens?van=gisteren", &beleid).await.status, 400);
+        assert!(res
+            .body
+            .contains(&format!("<option value=\"{quarter}\" selected>")));
+        let res = app.get("/bakens?periode=2026-K5", &beleid).await;
+        assert_eq!(res.status, 400);
+        assert!(res
+            .body
+            .contains("Kies een kwartaal of een jaar uit de lijst."));
+    }
+}
+
+/// The attack noted when issue 3 closed: two pages whose periods end a day apart,
+/// subtracted, gave the records of that day. Free dates are refused now, so the
+/// two pages show no figures at all; and the same quarter asked twice, or in
+/// another order of filters, shows the same figures (asking again gains nothing).
+#[tokio::test]
+async fn two_periods_a_day_apart_can_no_longer_be_asked_for() {
+    for app in apps(60).await {
+        let beleid = app.login_as("beleid").await;
+        for query in [
+            "?van=2026-01-01&tot=2026-01-31",
+            "?van=2026-01-01&tot=2026-02-01",
+            "?tot=2026-02-01",
+        ] {
+            for path in ["/bakens", "/bakens.csv"] {
+                let res = app.get(&format!("{path}{query}"), &beleid).await;
+                assert_eq!(res.status, 400, "{path}{query}");
+                assert!(
+                    !res.body.contains("figure-value"),
+                    "no figures on {path}{query}"
+                );
+            }
+        }
+        let res = app.get("/bakens?tot=2026-02-01", &beleid).await;
+        assert!(
+            res.body.contains("Kies een kwartaal of een jaar."),
+            "the page says why"
+        );
+        assert!(
+            !res.body.contains("type=\"date\""),
+            "no date fields to fill in"
+        );
+        let year = baken_domain::period::Period::quarter_of(baken_web::today()).year();
+        let once = bakens(&app, &beleid, &format!("?periode={year}&wijk=")).await;
+        let again = bakens(&app, &beleid, &format!("?wijk=&periode={year}")).await;
+        assert_eq!(once, again);
     }
 }
 

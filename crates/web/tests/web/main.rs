@@ -9,6 +9,7 @@ mod casework;
 mod casework_api;
 mod contracting;
 mod commissioning;
+mod dashboard;
 mod exports;
 mod helpers;
 mod input;

@@ -6,17 +6,21 @@ use crate::support::ctx::Ctx;
 use crate::support::form::FieldErrors;
 use crate::support::render::{render, PageResult};
 use crate::support::state::AppState;
-use crate::support::time::parse_date;
+use crate::support::time::today;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
+use baken_domain::period::Period;
 use baken_domain::Role;
 use baken_store::areas;
 use baken_store::casework::{self as cw, FigureFilter};
+use chrono::Datelike;
 use minijinja::{context, Value};
 use serde::{Deserialize, Serialize};
 
-/// The filters of the bakens: a team, a district, a period.
+/// The filters of the bakens: a team, a district, a period (a quarter or a year).
+/// `van` and `tot` were free dates once; they are refused with a message, since
+/// two periods a day apart could be subtracted.
 #[derive(Debug, Default, Deserialize, Serialize)]
 pub struct BakensQuery {
     #[serde(default)]
@@ -24,9 +28,22 @@ pub struct BakensQuery {
     #[serde(default)]
     wijk: String,
     #[serde(default)]
-    van: String,
-    #[serde(default)]
-    tot: String,
+    periode: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    van: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    tot: Option<String>,
+}
+
+/// The first year the period list offers.
+pub(crate) const FIRST_YEAR: i32 = 2024;
+
+/// The periods to choose from, newest first, as (code, label).
+pub(crate) fn period_choices() -> Vec<(String, String)> {
+    Period::choices(today(), FIRST_YEAR.min(today().year()))
+        .into_iter()
+        .map(|p| (p.code(), p.to_string()))
+        .collect()
 }
 
 pub async fn bakens(
@@ -39,11 +56,17 @@ pub async fn bakens(
     let districts = areas::districts(&mut tx).await?;
     let (norms, _) = current_norms(&mut tx).await?;
     let (filter, errors) = q.filter(&teams, &districts);
-    let facts = cw::bakens_facts(&mut tx, &filter, &norms)
-        .await
-        .map_err(internal)?;
+    // A refused filter shows no figures: "all periods" in place of a refused
+    // period would be a figure nobody asked for.
+    let figures = if errors.is_empty() {
+        cw::bakens_facts(&mut tx, &filter, &norms, &state.config.cell_key)
+            .await
+            .map_err(internal)?
+            .figures()
+    } else {
+        Vec::new()
+    };
     drop(tx);
-    let figures = facts.figures();
     let teams: Vec<(i64, String)> = teams.into_iter().map(|t| (t.id, t.name)).collect();
     let districts: Vec<(String, String)> =
         districts.into_iter().map(|d| (d.code, d.name)).collect();
@@ -61,7 +84,7 @@ pub async fn bakens(
         Value::from_serialize(context! {
             figures => figures, teams => teams, districts => districts, q => q, errors => errors,
             is_teamleider => ctx.user.as_ref().is_some_and(|u| u.role() == Role::Teamleider),
-            norms => norms_context(&norms), export => export,
+            norms => norms_context(&norms), export => export, periods => period_choices(),
         }),
     )?;
     Ok((status, html).into_response())
@@ -87,18 +110,24 @@ impl BakensQuery {
         let district = Some(q.wijk.clone())
             .filter(|d| !d.is_empty())
             .filter(|d| districts.iter().any(|x| x.code == *d));
-        let mut date = |name: &str, value: &str| match value.trim() {
+        if q.van.is_some() || q.tot.is_some() {
+            errors.add(
+                "periode",
+                "Kies een kwartaal of een jaar. Cijfers over vrije datums tonen we niet meer: \
+                 twee periodes die een dag verschillen, zouden samen een klein aantal verraden.",
+            );
+        }
+        let period = match q.periode.trim() {
             "" => None,
-            typed => parse_date(typed).or_else(|| {
-                errors.add(name, "Vul een datum in als dd-mm-jjjj.");
+            typed => Period::parse(typed).map(Some).unwrap_or_else(|_| {
+                errors.add("periode", "Kies een kwartaal of een jaar uit de lijst.");
                 None
             }),
         };
         let filter = FigureFilter {
             team_id: team,
             district,
-            from: date("van", &q.van),
-            until: date("tot", &q.tot),
+            period,
         };
         (filter, errors)
     }

@@ -83,7 +83,7 @@ pub async fn team_caseload(State(state): State<AppState>, ctx: Ctx) -> PageResul
 }
 
 /// `/bakens.csv`: the figures as the page shows them — already protected
-/// (`protect_count`), so the download holds no more than the page.
+/// (`disclosure` and the cell-key method), so the download holds no more than the page.
 pub async fn bakens(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -97,7 +97,7 @@ pub async fn bakens(
     if let Some((_, message)) = errors.iter().next() {
         return Err(AppError::BadRequest(message.to_owned()).into());
     }
-    let facts = cw::bakens_facts(&mut tx, &filter, &norms)
+    let facts = cw::bakens_facts(&mut tx, &filter, &norms, &state.config.cell_key)
         .await
         .map_err(internal)?;
     let figures = facts.figures();
@@ -123,11 +123,10 @@ pub async fn bakens(
         .and_then(|code| districts.iter().find(|d| &d.code == code))
         .map(|d| d.name.clone())
         .unwrap_or_else(|| "alle wijken".into());
-    let period = format!(
-        "{} – {}",
-        filter.from.map(nl_date).unwrap_or_else(|| "begin".into()),
-        filter.until.map(nl_date).unwrap_or_else(|| "nu".into())
-    );
+    let period = filter
+        .period
+        .map(|p| p.to_string())
+        .unwrap_or_else(|| "alle jaren".into());
     let rows: Vec<Vec<String>> = figures
         .into_iter()
         .map(|f| {

@@ -1,0 +1,185 @@
+//! The verantwoording dashboard: the pyramid, trends and fan view as policy
+//! sees them — protected totals only, the same on the page and in the CSV.
+
+use baken_domain::cell_key::CellKeySecret;
+use baken_domain::monitoring::{pyramid, Targets};
+use baken_domain::period::Period;
+use baken_web::testing::apps;
+use chrono::Datelike;
+
+/// The pyramid the domain computes from the store's facts with the
+/// installation's secret.
+async fn expected(
+    app: &baken_web::testing::TestApp,
+    period: Period,
+    district: Option<&str>,
+) -> baken_domain::monitoring::Pyramid {
+    let mut tx = app.db.read().await.unwrap();
+    let secret = baken_store::meta::server_secret(&mut tx, "cell_key")
+        .await
+        .unwrap()
+        .unwrap();
+    let since = Period::last_quarters(baken_web::today(), 8)[0]
+        .first_day()
+        .min(period.first_day());
+    let uses = baken_store::dashboard::support_uses(
+        &mut tx,
+        since,
+        &CellKeySecret::new(secret.as_bytes()),
+    )
+    .await
+    .unwrap();
+    pyramid(&uses, period, district, Targets::default())
+}
+
+fn pyramid_rows(body: &str) -> Vec<Vec<String>> {
+    let table = body
+        .split("<caption>Piramide: huishoudens en kosten per laag</caption>")
+        .nth(1)
+        .unwrap()
+        .split("</table>")
+        .next()
+        .unwrap();
+    table
+        .split("<tr><th scope=\"row\">")
+        .skip(1)
+        .map(|row| {
+            row.split("<td class=\"num")
+                .skip(1)
+                .map(|c| {
+                    c.split('>')
+                        .nth(1)
+                        .unwrap()
+                        .split('<')
+                        .next()
+                        .unwrap()
+                        .to_owned()
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn policy_sees_the_pyramid_against_the_targets_with_trend_and_fan() {
+    for app in apps(60).await {
+        let beleid = app.login_as("beleid").await;
+        let year = Period::Year(baken_web::today().year());
+        let res = app.get("/dashboard", &beleid).await;
+        assert_eq!(res.status, 200);
+        let body = res.body;
+        assert!(body.contains("<h1>Dashboard verantwoording</h1>"));
+        // The pyramid of this year over all districts, as the domain computes it.
+        let want = expected(&app, year, None).await;
+        assert!(
+            want.households.value() >= 5,
+            "the demo has support this year"
+        );
+        let rows = pyramid_rows(&body);
+        assert_eq!(rows.len(), 3);
+        for (row, layer) in rows.iter().zip(&want.layers) {
+            assert_eq!(row[0], layer.households.to_string());
+            assert!(!(1..=4).contains(&layer.households.value()));
+            assert_eq!(row[2], format!("{}%", layer.target));
+        }
+        assert_eq!(
+            rows.iter().map(|r| r[2].as_str()).collect::<Vec<_>>(),
+            ["85%", "10%", "5%"],
+            "KING's targets until the municipality sets its own"
+        );
+        // A trend over eight quarters with its target line, and a small chart per district.
+        assert!(body.contains("class=\"chart-target\""));
+        assert!(body.contains("Aandeel stap 1–3 per kwartaal (doel 85%)"));
+        let mut tx = app.db.read().await.unwrap();
+        let districts = baken_store::areas::districts(&mut tx).await.unwrap();
+        drop(tx);
+        assert_eq!(
+            body.matches("<li class=\"fan-item\">").count(),
+            districts.len()
+        );
+        for d in &districts {
+            assert!(body.contains(&format!("{} ({})", d.name, d.code)));
+        }
+        // No person: no BSN, no household's name or address.
+        assert!(!body.contains("BSN") && !body.contains("/dossier/"));
+
+        // One district and one quarter: that district's pyramid.
+        let d = &districts[0].code;
+        let quarter = Period::quarter_of(baken_web::today());
+        let res = app
+            .get(
+                &format!("/dashboard?wijk={d}&periode={}", quarter.code()),
+                &beleid,
+            )
+            .await;
+        assert_eq!(res.status, 200);
+        let want = expected(&app, quarter, Some(d)).await;
+        let rows = pyramid_rows(&res.body);
+        for (row, layer) in rows.iter().zip(&want.layers) {
+            assert_eq!(row[0], layer.households.to_string());
+        }
+        // Asking again gives the same figures: the noise belongs to the records.
+        let again = app
+            .get(
+                &format!("/dashboard?periode={}&wijk={d}", quarter.code()),
+                &beleid,
+            )
+            .await;
+        assert_eq!(pyramid_rows(&again.body), rows);
+
+        // Free dates or a period that does not exist: refused, in Dutch.
+        let res = app.get("/dashboard?periode=2026-03-01", &beleid).await;
+        assert_eq!(res.status, 400);
+        assert!(res
+            .body
+            .contains("Kies een kwartaal of een jaar uit de lijst."));
+        assert_eq!(
+            app.get("/dashboard.csv?periode=gisteren", &beleid)
+                .await
+                .status,
+            400
+        );
+
+        // A generalist does not see the dashboard.
+        let gen = app.login_as("generalist").await;
+        assert_eq!(app.get("/dashboard", &gen).await.status, 403);
+    }
+}
+
+#[tokio::test]
+async fn the_dashboard_download_holds_the_page_figures_and_is_audited() {
+    for app in apps(40).await {
+        let beleid = app.login_as("beleid").await;
+        let page = app.get("/dashboard", &beleid).await.body;
+        let res = app.get("/dashboard.csv", &beleid).await;
+        assert_eq!(res.status, 200);
+        assert!(res.body.starts_with('\u{feff}'), "a BOM for Dutch Excel");
+        let mut lines = res.body.trim_start_matches('\u{feff}').lines();
+        assert_eq!(
+            lines.next().unwrap(),
+            "Onderdeel;Wijk;Periode;Laag;Huishoudens;Aandeel (%);Doel (%);Kosten (euro);Aandeel kosten (%);Niet te prijzen"
+        );
+        let rows: Vec<Vec<String>> = lines
+            .map(|l| l.split(';').map(str::to_owned).collect())
+            .collect();
+        let shown = pyramid_rows(&page);
+        let pyramid: Vec<&Vec<String>> = rows.iter().filter(|r| r[0] == "piramide").collect();
+        assert_eq!(pyramid.len(), 3);
+        for (csv, page) in pyramid.iter().zip(&shown) {
+            assert_eq!(csv[4], page[0], "households as on the page");
+        }
+        let mut tx = app.db.read().await.unwrap();
+        let districts = baken_store::areas::districts(&mut tx).await.unwrap().len();
+        drop(tx);
+        // The trend of all districts and of each district, eight quarters each.
+        assert_eq!(
+            rows.iter().filter(|r| r[0].starts_with("trend")).count(),
+            8 * (1 + districts)
+        );
+        let tail = app.audit_tail(1).await;
+        assert_eq!(
+            (tail[0].action.as_str(), tail[0].object_type.as_deref()),
+            ("export", Some("dashboard"))
+        );
+    }
+}
