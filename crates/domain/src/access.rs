@@ -142,6 +142,14 @@ impl Role {
             P::ManageContracts => self == R::Beheerder,
             P::ProviderContracts | P::ApiIwmo => self == R::Aanbieder,
             P::ProviderCasework => self == R::Aanbieder,
+            // Buurtmarktplaats: residents and volunteers take part themselves (a
+            // self-registered participant has a vrijwilliger account); a
+            // makelaar also acts for proxy participants and moderates; beleid
+            // and makelaars see protected figures; beheer keeps the categories.
+            P::Marketplace => matches!(self, R::Inwoner | R::Vrijwilliger | R::Makelaar),
+            P::MarketBroker => self == R::Makelaar,
+            P::MarketReports => matches!(self, R::Beleid | R::Makelaar),
+            P::ManageMarket => self == R::Beheerder,
             P::ManageUsers
             | P::ManageTeams
             | P::ManageDistricts
@@ -154,10 +162,10 @@ impl Role {
 impl Role {
     /// Does an account of this role need a second factor (TOTP) to log in?
     /// Every staff role that may read person-level data does (BIO, NEN 7510):
-    /// generalist, teamleider, aanbieder and beheerder (who reads the audit log
-    /// and manages accounts). Residents (their own data only; DigiD later),
-    /// volunteers, social brokers and policy officers (aggregates only) may
-    /// choose one.
+    /// makelaar (proxy participants' phone numbers), generalist, teamleider,
+    /// aanbieder and beheerder (who reads the audit log and manages accounts).
+    /// Residents (their own data only; DigiD later), volunteers and policy
+    /// officers (aggregates only) may choose one.
     pub fn requires_second_factor(self) -> bool {
         self != Role::Inwoner
             && Permission::ALL
@@ -261,10 +269,20 @@ pub enum Permission {
     ProviderContracts,
     /// The iWmo API for a provider's software, scoped to its own toewijzingen.
     ApiIwmo,
+    /// The buurtmarktplaats as a participant: own asks and offers, suggestions,
+    /// matches, messages.
+    Marketplace,
+    /// A makelaar's work: proxy participants (their phone numbers), the queue of
+    /// urgent asks, matches on someone's behalf, moderation, escalation.
+    MarketBroker,
+    /// The marketplace's figures, protected (beleid, makelaar).
+    MarketReports,
+    /// The marketplace's categories, districts' neighbours, norm and retention (beheerder).
+    ManageMarket,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 27] = [
+    pub const ALL: [Permission; 31] = [
         Permission::Public,
         Permission::Authenticated,
         Permission::HouseholdsSearch,
@@ -292,6 +310,10 @@ impl Permission {
         Permission::ManageContracts,
         Permission::ProviderContracts,
         Permission::ApiIwmo,
+        Permission::Marketplace,
+        Permission::MarketBroker,
+        Permission::MarketReports,
+        Permission::ManageMarket,
     ];
 
     /// Does this permission show data about a person (a resident, a household
@@ -314,7 +336,9 @@ impl Permission {
             | P::OwnPlan
             | P::ProviderCasework
             // A toewijzing names its client (iWmo's Client: BSN, name, birth date).
-            | P::ApiIwmo => true,
+            | P::ApiIwmo
+            // A proxy participant's name and phone number, and reports about people.
+            | P::MarketBroker => true,
             P::Public
             | P::Authenticated
             | P::Aggregates
@@ -328,7 +352,11 @@ impl Permission {
             | P::Monitor
             // Products, tariffs, licences and waiting times: organisations, not persons.
             | P::ManageContracts
-            | P::ProviderContracts => false,
+            | P::ProviderContracts
+            // Display names and listings; contact details only after both consent.
+            | P::Marketplace
+            | P::MarketReports
+            | P::ManageMarket => false,
         }
     }
 }
@@ -401,12 +429,25 @@ mod tests {
         assert_eq!(
             required,
             vec![
+                Role::Makelaar,
                 Role::Generalist,
                 Role::Teamleider,
                 Role::Aanbieder,
                 Role::Beheerder
             ]
         );
+    }
+
+    #[test]
+    fn only_makelaars_act_for_others_and_beleid_sees_only_figures() {
+        let broker: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| r.may(Permission::MarketBroker))
+            .collect();
+        assert_eq!(broker, vec![Role::Makelaar]);
+        assert!(Role::Beleid.may(Permission::MarketReports));
+        assert!(!Role::Beleid.may(Permission::Marketplace));
+        assert!(Role::Vrijwilliger.may(Permission::Marketplace));
     }
 
     #[test]
@@ -417,7 +458,7 @@ mod tests {
         }
         // Raise this with every new variant (and add it to `ALL`): the compiler
         // checks `reads_person_data`, not the list.
-        assert_eq!(seen.len(), 27);
+        assert_eq!(seen.len(), 31);
     }
 
     #[test]

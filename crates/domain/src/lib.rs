@@ -15,6 +15,7 @@ pub mod codes;
 pub mod contracting;
 pub mod kaart;
 pub mod ladder;
+pub mod market;
 pub mod notification;
 pub mod protect;
 pub mod provider;
