@@ -27,6 +27,7 @@ pub mod contracting;
 pub mod demo;
 pub mod households;
 pub mod kaart;
+pub mod market;
 pub mod meta;
 pub mod monitor;
 pub mod notifications;

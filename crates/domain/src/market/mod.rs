@@ -27,9 +27,9 @@ pub mod retention;
 pub mod suggest;
 
 pub use listing::{
-    may_take_another, places, state_after_accept, NewListing,
-    Area, CategoryName, Direction, GroupSize, Listing, ListingError, ListingState, ListingText,
-    ListingTitle, PartOfDay, Recurrence,
+    may_take_another, places, state_after_accept, Area, CategoryName, Direction, GroupSize,
+    Listing, ListingError, ListingState, ListingText, ListingTitle, NewListing, PartOfDay,
+    Recurrence,
 };
 pub use matching::{Match, MatchError, MatchState, Side};
 pub use moderation::{ModerationAction, ModerationError, ModerationReason};

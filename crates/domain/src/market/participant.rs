@@ -82,10 +82,7 @@ impl PhoneNumber {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ParticipantKind {
     /// Signed up themselves; may post once the address is verified.
-    Account {
-        email: EmailAddress,
-        verified: bool,
-    },
+    Account { email: EmailAddress, verified: bool },
     /// Registered by a makelaar, who reaches them; no account.
     Proxy {
         makelaar_user_id: i64,
@@ -152,9 +149,18 @@ mod tests {
 
     #[test]
     fn phone_numbers_are_stored_as_ten_national_digits() {
-        assert_eq!(PhoneNumber::parse("06-1234 5678").unwrap().as_str(), "0612345678");
-        assert_eq!(PhoneNumber::parse("+31 6 12345678").unwrap().as_str(), "0612345678");
-        assert_eq!(PhoneNumber::parse("0031612345678").unwrap().as_str(), "0612345678");
+        assert_eq!(
+            PhoneNumber::parse("06-1234 5678").unwrap().as_str(),
+            "0612345678"
+        );
+        assert_eq!(
+            PhoneNumber::parse("+31 6 12345678").unwrap().as_str(),
+            "0612345678"
+        );
+        assert_eq!(
+            PhoneNumber::parse("0031612345678").unwrap().as_str(),
+            "0612345678"
+        );
         assert!(PhoneNumber::parse("12345").is_err());
         assert!(PhoneNumber::parse("+49 612345678").is_err());
         assert!(PhoneNumber::parse("06 1234 567a").is_err());

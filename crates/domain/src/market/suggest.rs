@@ -146,8 +146,7 @@ pub fn fit(
             reasons.push(Reason::SameDay(a));
         }
     }
-    if listing.part_of_day == candidate.part_of_day && listing.part_of_day != PartOfDay::Flexible
-    {
+    if listing.part_of_day == candidate.part_of_day && listing.part_of_day != PartOfDay::Flexible {
         reasons.push(Reason::SamePartOfDay(listing.part_of_day));
     }
     let score = reasons.iter().map(Reason::weight).sum();
@@ -208,26 +207,78 @@ mod tests {
 
     #[test]
     fn an_offer_of_shopping_fits_an_urgent_shopping_ask_and_says_why() {
-        let ask = cand(1, 10, Direction::Ask, "Boodschappen", "Boodschappen doen, ik ben ziek", Area::District(wk(1)));
+        let ask = cand(
+            1,
+            10,
+            Direction::Ask,
+            "Boodschappen",
+            "Boodschappen doen, ik ben ziek",
+            Area::District(wk(1)),
+        );
         let offers = [
-            cand(2, 11, Direction::Offer, "Boodschappen", "Ik doe graag boodschappen voor buren", Area::District(wk(2))),
-            cand(3, 12, Direction::Offer, "Tuin", "Tuinieren en snoeien", Area::District(wk(1))),
-            cand(4, 13, Direction::Ask, "Boodschappen", "Boodschappen", Area::District(wk(1))),
+            cand(
+                2,
+                11,
+                Direction::Offer,
+                "Boodschappen",
+                "Ik doe graag boodschappen voor buren",
+                Area::District(wk(2)),
+            ),
+            cand(
+                3,
+                12,
+                Direction::Offer,
+                "Tuin",
+                "Tuinieren en snoeien",
+                Area::District(wk(1)),
+            ),
+            cand(
+                4,
+                13,
+                Direction::Ask,
+                "Boodschappen",
+                "Boodschappen",
+                Area::District(wk(1)),
+            ),
         ];
         let neighbours = Neighbours::new([(&wk(1), &wk(2))]);
-        let fits = suggest(&ask, "Boodschappen doen, ik ben ziek", &offers, &neighbours, 10);
+        let fits = suggest(
+            &ask,
+            "Boodschappen doen, ik ben ziek",
+            &offers,
+            &neighbours,
+            10,
+        );
         assert_eq!(fits.len(), 1, "{fits:?}");
         let labels: Vec<String> = fits[0].reasons.iter().map(Reason::label).collect();
         assert_eq!(
             labels,
-            vec!["zelfde soort hulp: Boodschappen", "zelfde woorden: boodschappen", "in een wijk ernaast"]
+            vec![
+                "zelfde soort hulp: Boodschappen",
+                "zelfde woorden: boodschappen",
+                "in een wijk ernaast"
+            ]
         );
     }
 
     #[test]
     fn words_alone_fit_across_categories() {
-        let ask = cand(1, 10, Direction::Ask, "Klusje in huis", "lamp ophangen", Area::WholeTown);
-        let offer = cand(2, 11, Direction::Offer, "Technologie", "Ik hang lampen op", Area::WholeTown);
+        let ask = cand(
+            1,
+            10,
+            Direction::Ask,
+            "Klusje in huis",
+            "lamp ophangen",
+            Area::WholeTown,
+        );
+        let offer = cand(
+            2,
+            11,
+            Direction::Offer,
+            "Technologie",
+            "Ik hang lampen op",
+            Area::WholeTown,
+        );
         let fits = suggest(&ask, "lamp ophangen", [&offer], &Neighbours::default(), 5);
         assert_eq!(fits.len(), 1);
         assert!(matches!(&fits[0].reasons[0], Reason::Words(w) if w == &vec!["lamp".to_owned()]));
