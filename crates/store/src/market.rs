@@ -302,6 +302,34 @@ pub async fn create_account_participant(
     Ok(id)
 }
 
+/// A resident signing up on the public page: an account (role vrijwilliger,
+/// user name = the e-mail address) that stays inactive until the address is
+/// verified ([`verify_email`]), and its participant. Returns the participant.
+pub async fn sign_up(
+    tx: &mut Tx,
+    username: &baken_domain::Username,
+    name: &DisplayName,
+    district: &DistrictCode,
+    email: &EmailAddress,
+    password_hash: &str,
+) -> Result<i64, StoreError> {
+    let at = now();
+    let (user_id,): (i64,) = with_conn!(tx, |c| {
+        sqlx::query_as(
+            "INSERT INTO users (username, display_name, role, password_hash, active, failed_logins, \
+             version, created_at, updated_at) VALUES ($1, $2, 'vrijwilliger', $3, FALSE, 0, 1, $4, $4) RETURNING id",
+        )
+        .bind(username.as_str())
+        .bind(name.as_str())
+        .bind(password_hash)
+        .bind(at)
+        .fetch_one(&mut *c)
+        .await
+    })
+    .map_err(|e| StoreError::from_insert(e, "an account with this e-mail address"))?;
+    create_account_participant(tx, user_id, name, district, email).await
+}
+
 /// Someone without internet, registered by a makelaar.
 pub async fn create_proxy(
     tx: &mut Tx,
@@ -409,6 +437,14 @@ async fn participant_unaudited(tx: &mut Tx, id: i64) -> Result<Option<Participan
         sqlx::query_as(&sql).bind(id).fetch_optional(&mut *c).await
     })?;
     Ok(row)
+}
+
+/// The name other participants see (an anonymous proxy's is not their name),
+/// so no audit entry: it is what a listing shows anyone.
+pub async fn public_name(tx: &mut Tx, id: i64) -> Result<Option<String>, StoreError> {
+    Ok(participant_unaudited(tx, id)
+        .await?
+        .map(|p| p.public_name().to_owned()))
 }
 
 /// A participant's whole record (name, e-mail, phone), with its audit entry
@@ -929,6 +965,13 @@ pub async fn accept(tx: &mut Tx, match_id: i64, by: Side) -> Result<()> {
     m2.accept(by)?;
     debug_assert_eq!(m.state(), m2.state());
     save_match(tx, &row, &m2).await?;
+    exec!(tx, |c| {
+        sqlx::query("UPDATE mk_matches SET accepted_at = $1 WHERE id = $2")
+            .bind(now())
+            .bind(match_id)
+            .execute(&mut *c)
+            .await
+    })?;
     mark_first_reply(tx, row.listing_id).await?;
     Ok(())
 }
@@ -1253,4 +1296,84 @@ pub async fn purge(tx: &mut Tx, cutoff: DateTime<Utc>) -> Result<Purged, StoreEr
             .await
     })?;
     Ok(Purged { messages, listings })
+}
+
+// ------------------------------------------------------------------ figures
+
+/// The raw counts behind the marketplace's figures. Callers publish them only
+/// through `protect_count` (beleid and makelaars see aggregates, never a person).
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Figures {
+    pub participants: i64,
+    /// When each participant joined (grouped per month by the caller, in local time).
+    pub joined: Vec<DateTime<Utc>>,
+    /// (category, direction, count) of every listing ever posted and still kept.
+    pub listings_per_category: Vec<(String, String, i64)>,
+    /// (district name or "Hele stad", direction, count).
+    pub listings_per_district: Vec<(String, String, i64)>,
+    /// (category, count) of matches that were accepted.
+    pub matches_per_category: Vec<(String, i64)>,
+    /// (district name or "Hele stad", count) of matches that were accepted.
+    pub matches_per_district: Vec<(String, i64)>,
+    /// (posted, first reply) of every listing that had one.
+    pub replies: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+}
+
+pub async fn figures(tx: &mut Tx) -> Result<Figures, StoreError> {
+    let joined: Vec<(DateTime<Utc>,)> = with_conn!(tx, |c| {
+        sqlx::query_as("SELECT created_at FROM mk_participants ORDER BY created_at")
+            .fetch_all(&mut *c)
+            .await
+    })?;
+    let listings_per_category = with_conn!(tx, |c| {
+        sqlx::query_as(
+            "SELECT k.name, l.direction, COUNT(*) FROM mk_listings l JOIN mk_categories k ON k.id = l.category_id \
+             GROUP BY k.name, l.direction ORDER BY k.name, l.direction",
+        )
+        .fetch_all(&mut *c)
+        .await
+    })?;
+    let listings_per_district = with_conn!(tx, |c| {
+        sqlx::query_as(
+            "SELECT COALESCE(d.name, 'Hele stad'), l.direction, COUNT(*) FROM mk_listings l \
+             LEFT JOIN districts d ON d.code = l.district_code \
+             GROUP BY COALESCE(d.name, 'Hele stad'), l.direction ORDER BY 1, 2",
+        )
+        .fetch_all(&mut *c)
+        .await
+    })?;
+    let matches_per_category = with_conn!(tx, |c| {
+        sqlx::query_as(
+            "SELECT k.name, COUNT(*) FROM mk_matches m JOIN mk_listings l ON l.id = m.listing_id \
+             JOIN mk_categories k ON k.id = l.category_id WHERE m.accepted_at IS NOT NULL \
+             GROUP BY k.name ORDER BY k.name",
+        )
+        .fetch_all(&mut *c)
+        .await
+    })?;
+    let matches_per_district = with_conn!(tx, |c| {
+        sqlx::query_as(
+            "SELECT COALESCE(d.name, 'Hele stad'), COUNT(*) FROM mk_matches m JOIN mk_listings l ON l.id = m.listing_id \
+             LEFT JOIN districts d ON d.code = l.district_code WHERE m.accepted_at IS NOT NULL \
+             GROUP BY COALESCE(d.name, 'Hele stad') ORDER BY 1",
+        )
+        .fetch_all(&mut *c)
+        .await
+    })?;
+    let replies = with_conn!(tx, |c| {
+        sqlx::query_as(
+            "SELECT created_at, first_reply_at FROM mk_listings WHERE first_reply_at IS NOT NULL",
+        )
+        .fetch_all(&mut *c)
+        .await
+    })?;
+    Ok(Figures {
+        participants: joined.len() as i64,
+        joined: joined.into_iter().map(|(t,)| t).collect(),
+        listings_per_category,
+        listings_per_district,
+        matches_per_category,
+        matches_per_district,
+        replies,
+    })
 }

@@ -15,6 +15,7 @@ pub mod contracting;
 pub mod foundation;
 pub mod kaart;
 mod layers;
+pub mod market;
 pub mod notifications;
 pub mod routes;
 pub mod signin;

@@ -2,14 +2,14 @@
 //! and the menu and start page, which are gathered the same way.
 //!
 //! Every route is declared once, in its module's list (`foundation::routes`,
-//! `casework::routes`, `kaart::routes`, `contracting::routes`); [`table`] gathers them. The router is
+//! `casework::routes`, `kaart::routes`, `contracting::routes`, `market::routes`); [`table`] gathers them. The router is
 //! built from that table and the authorisation middleware reads it, so a route
 //! cannot exist without a permission. `tests/web/access.rs` walks every entry
 //! for every role. This is the one layer that imports every feature module; no
 //! feature module imports it.
 
 use crate::support::route::Route;
-use crate::{casework, contracting, foundation, kaart, notifications, signin};
+use crate::{casework, contracting, foundation, kaart, market, notifications, signin};
 use baken_domain::Role;
 
 pub fn table() -> Vec<Route> {
@@ -19,6 +19,7 @@ pub fn table() -> Vec<Route> {
     routes.extend(signin::routes());
     routes.extend(notifications::routes());
     routes.extend(contracting::routes());
+    routes.extend(market::routes());
     routes
 }
 
@@ -30,6 +31,7 @@ pub fn nav_items(role: Role) -> Vec<(&'static str, &'static str)> {
     items.extend(kaart::nav_items(role));
     items.extend(notifications::nav_items(role));
     items.extend(contracting::nav_items(role));
+    items.extend(market::nav_items(role));
     items.push(("/account", "Mijn account"));
     items
 }
@@ -40,6 +42,7 @@ pub fn start_cards(role: Role) -> Vec<(&'static str, &'static str, &'static str)
     cards.extend(casework::start_cards(role));
     cards.extend(kaart::start_cards(role));
     cards.extend(contracting::start_cards(role));
+    cards.extend(market::start_cards(role));
     cards.push((
         "/account",
         "Mijn account",

@@ -98,6 +98,8 @@ CREATE TABLE mk_matches (
     offer_agrees BOOLEAN NOT NULL DEFAULT FALSE,
     -- Set when a makelaar made the match on someone's behalf.
     made_by_user_id BIGINT REFERENCES users(id),
+    -- When it was accepted (kept after closing, for the figures: matches made).
+    accepted_at TIMESTAMPTZ,
     created_at TIMESTAMPTZ NOT NULL,
     updated_at TIMESTAMPTZ NOT NULL,
     UNIQUE (listing_id, responder_id)
