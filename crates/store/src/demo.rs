@@ -212,6 +212,7 @@ pub async fn load_batched(
         .map_err(crate::casework::CaseError::into_store)?;
     crate::kaart::load_demo_help_requests(&mut tx, m, config).await?;
     crate::contracting::load_demo(&mut tx).await?;
+    crate::market::load_demo(&mut tx, m, now().date_naive()).await?;
     // Recorded in the same transaction, so "this database holds the demo" is
     // true exactly when the demo landed (the web app shows its banner from it).
     crate::meta::set(

@@ -1377,3 +1377,287 @@ pub async fn figures(tx: &mut Tx) -> Result<Figures, StoreError> {
         replies,
     })
 }
+
+// --------------------------------------------------------------------- demo
+
+/// The demo's marketplace: neighbours (each district borders the next), a
+/// school and thirty residents registered by the demo makelaar over the last
+/// six months, their asks and offers (one of them an urgent ask past the
+/// norm), and accepted matches — enough that the figures show real cells.
+/// Invented, like the rest of the demo.
+#[cfg(feature = "demo")]
+pub async fn load_demo(
+    tx: &mut Tx,
+    m: &baken_synth::Municipality,
+    today: NaiveDate,
+) -> Result<(), StoreError> {
+    demo_inner(tx, m, today).await.map_err(|e| match e {
+        MarketError::Store(s) => s,
+        other => StoreError::Corrupt(format!("demo marketplace: {other}")),
+    })
+}
+
+#[cfg(feature = "demo")]
+async fn demo_inner(tx: &mut Tx, m: &baken_synth::Municipality, today: NaiveDate) -> Result<()> {
+    use baken_domain::market::{ListingText, ListingTitle, NewListing, Recurrence};
+    let districts: Vec<DistrictCode> = m.districts.iter().map(|d| d.code.clone()).collect();
+    if districts.is_empty() {
+        return Ok(());
+    }
+    for pair in districts.windows(2) {
+        add_neighbours(tx, &pair[0], &pair[1]).await?;
+    }
+    let Some((makelaar,)): Option<(i64,)> = with_conn!(tx, |c| {
+        sqlx::query_as("SELECT id FROM users WHERE username = 'makelaar'")
+            .fetch_optional(&mut *c)
+            .await
+    })?
+    else {
+        return Ok(());
+    };
+    let categories = categories(tx, true).await?;
+    let category = |name: &str| categories.iter().find(|c| c.name == name).map(|c| c.id);
+    // (direction, category, title, text, recurring)
+    const ITEMS: &[(&str, &str, &str, &str, bool)] = &[
+        (
+            "vraag",
+            "Boodschappen",
+            "Wie doet wekelijks boodschappen met mij?",
+            "Ik loop slecht en de supermarkt is ver. Samen gaan vind ik fijn.",
+            true,
+        ),
+        (
+            "aanbod",
+            "Boodschappen",
+            "Ik neem boodschappen mee",
+            "Ik ga elke zaterdag naar de markt en neem graag iets mee voor een buur.",
+            true,
+        ),
+        (
+            "vraag",
+            "Lift naar de dokter",
+            "Lift naar het ziekenhuis",
+            "Ik heb een afspraak op de poli en kan niet met de bus.",
+            false,
+        ),
+        (
+            "aanbod",
+            "Lift naar de dokter",
+            "Ik rijd u naar de dokter",
+            "Ik heb een auto en overdag tijd. Ziekenhuis of huisarts, geen probleem.",
+            true,
+        ),
+        (
+            "vraag",
+            "Gezelschap",
+            "Samen koffie drinken",
+            "Sinds mijn man overleed ben ik veel alleen. Wie komt eens koffie drinken?",
+            true,
+        ),
+        (
+            "aanbod",
+            "Gezelschap",
+            "Wandelen en een praatje",
+            "Ik wandel graag en maak onderweg een praatje. Loopt u mee?",
+            true,
+        ),
+        (
+            "vraag",
+            "Klusje in huis",
+            "Lamp ophangen in de woonkamer",
+            "Ik durf niet meer op een trap te staan.",
+            false,
+        ),
+        (
+            "aanbod",
+            "Klusje in huis",
+            "Handige buurman voor kleine klussen",
+            "Lampen, een kastje, een lekkende kraan: ik help graag.",
+            true,
+        ),
+        (
+            "vraag",
+            "Tuin",
+            "Hulp bij het snoeien van de heg",
+            "Mijn heg is te hoog geworden voor mij alleen.",
+            false,
+        ),
+        (
+            "aanbod",
+            "Tuin",
+            "Tuinieren doe ik graag",
+            "Ik help met snoeien, maaien en onkruid wieden.",
+            true,
+        ),
+        (
+            "vraag",
+            "Technologie",
+            "Videobellen met mijn kleinkinderen",
+            "Wie leert mij videobellen op mijn tablet?",
+            false,
+        ),
+        (
+            "aanbod",
+            "Technologie",
+            "Hulp met telefoon en tablet",
+            "Ik leg geduldig uit hoe uw telefoon of tablet werkt.",
+            true,
+        ),
+        (
+            "vraag",
+            "Administratie",
+            "Post en formulieren ordenen",
+            "Ik raak het overzicht over mijn post kwijt.",
+            true,
+        ),
+        (
+            "aanbod",
+            "Administratie",
+            "Samen de post doornemen",
+            "Ik heb bij een bank gewerkt en help met formulieren en post.",
+            true,
+        ),
+        (
+            "vraag",
+            "Hond uitlaten",
+            "Wie laat mijn hond uit?",
+            "Na mijn operatie kan ik een paar weken niet lopen. Bobbie is lief.",
+            true,
+        ),
+    ];
+    let names = [
+        "Anna", "Bram", "Carla", "Dirk", "Emine", "Frits", "Gerda", "Hamid", "Ilse", "Joost",
+        "Karin", "Lotte", "Mohamed", "Nel", "Otto", "Petra", "Quirine", "Rachid", "Sanne", "Teun",
+        "Ursula", "Vincent", "Wilma", "Xander", "Yvonne", "Zeynep", "Ada", "Bert", "Cor", "Dina",
+    ];
+    let mut asks: Vec<(i64, i64, usize)> = Vec::new(); // (listing, participant, item)
+    let mut offers: Vec<(i64, i64, usize)> = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let district = &districts[i % districts.len()];
+        let display = DisplayName::parse(name).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let id = create_proxy(tx, makelaar, &display, district, i % 7 == 3, None).await?;
+        let joined = now() - chrono::Duration::days((i % 6) as i64 * 30 + (i as i64 % 11));
+        exec!(tx, |c| {
+            sqlx::query("UPDATE mk_participants SET created_at = $1 WHERE id = $2")
+                .bind(joined)
+                .bind(id)
+                .execute(&mut *c)
+                .await
+        })?;
+        let item = i % ITEMS.len();
+        let (direction, cat, title, text, recurring) = ITEMS[item];
+        let Some(category_id) = category(cat) else {
+            continue;
+        };
+        let listing = Listing::new(
+            NewListing {
+                direction: Direction::parse(direction)?,
+                category: CategoryName::parse(cat)?,
+                title: ListingTitle::parse(title)?,
+                text: ListingText::parse(text)?,
+                area: if i % 5 == 4 {
+                    Area::WholeTown
+                } else {
+                    Area::District(district.clone())
+                },
+                recurrence: if recurring {
+                    Recurrence::Recurring
+                } else {
+                    Recurrence::Once
+                },
+                date: None,
+                part_of_day: PartOfDay::Flexible,
+                urgent: false,
+                group: None,
+            },
+            today,
+        )?;
+        let posted = today - chrono::Days::new((i % 6) as u64 * 20);
+        let listing_id = create_listing(tx, id, category_id, &listing, makelaar, posted).await?;
+        if direction == "vraag" {
+            asks.push((listing_id, id, item));
+        } else {
+            offers.push((listing_id, id, item));
+        }
+    }
+    // Each ask matched by the offer of the same kind, where there is one.
+    for (listing_id, _, item) in &asks {
+        let Some((offer_id, offer_participant, _)) = offers.iter().find(|(_, _, o)| *o == item + 1)
+        else {
+            continue;
+        };
+        let match_id = propose(
+            tx,
+            &Proposal {
+                listing_id: *listing_id,
+                responder_id: *offer_participant,
+                via_listing_id: Some(*offer_id),
+                proposed_by: Side::Offer,
+                made_by_user_id: Some(makelaar),
+            },
+        )
+        .await?;
+        accept(tx, match_id, Side::Ask).await?;
+    }
+    // A school asks for readers (a group listing), and an urgent ask waits past the norm.
+    let school = create_proxy(
+        tx,
+        makelaar,
+        &DisplayName::parse("Basisschool De Vlinder")
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        &districts[0],
+        false,
+        None,
+    )
+    .await?;
+    if let Some(category_id) = category("Voorlezen") {
+        let listing = Listing::new(
+            NewListing {
+                direction: Direction::Ask,
+                category: CategoryName::parse("Voorlezen")?,
+                title: ListingTitle::parse("Voorlezen in groep 3 en 4")?,
+                text: ListingText::parse(
+                    "Wij zoeken buurtgenoten die een ochtend per week kinderen willen voorlezen op de basisschool.",
+                )?,
+                area: Area::District(districts[0].clone()),
+                recurrence: Recurrence::Recurring,
+                date: None,
+                part_of_day: PartOfDay::Morning,
+                urgent: false,
+                group: Some(baken_domain::market::GroupSize::new(4)?),
+            },
+            today,
+        )?;
+        create_listing(tx, school, category_id, &listing, makelaar, today).await?;
+    }
+    if let Some(category_id) = category("Boodschappen") {
+        let who = create_proxy(
+            tx,
+            makelaar,
+            &DisplayName::parse("Mevrouw De Wit")
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            &districts[districts.len() - 1],
+            true,
+            Some(&PhoneNumber::parse("06 98765432")?),
+        )
+        .await?;
+        let listing = Listing::new(
+            NewListing {
+                direction: Direction::Ask,
+                category: CategoryName::parse("Boodschappen")?,
+                title: ListingTitle::parse("Boodschappen na val")?,
+                text: ListingText::parse("Ik ben gevallen en kan even niet naar de winkel.")?,
+                area: Area::District(districts[districts.len() - 1].clone()),
+                recurrence: Recurrence::Once,
+                date: None,
+                part_of_day: PartOfDay::Flexible,
+                urgent: true,
+                group: None,
+            },
+            today,
+        )?;
+        let posted = today - chrono::Days::new(4);
+        create_listing(tx, who, category_id, &listing, makelaar, posted).await?;
+    }
+    Ok(())
+}

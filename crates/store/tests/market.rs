@@ -14,7 +14,7 @@ use baken_domain::{
 };
 use baken_store::market::{self as mk, ListingFilter, MarketError, Proposal, Reported};
 use baken_store::testing::{self, TestDb};
-use baken_store::{audit, demo, users, Tx};
+use baken_store::{audit, demo, exec, users, Tx};
 use chrono::NaiveDate;
 
 async fn dbs() -> Vec<TestDb> {
@@ -29,8 +29,64 @@ async fn dbs() -> Vec<TestDb> {
         )
         .await
         .expect("demo load");
+        // These tests start from an empty marketplace; the demo's own is
+        // checked in `the_demo_holds_a_marketplace`.
+        let mut tx = t.db.begin().await.unwrap();
+        for table in [
+            "mk_messages",
+            "mk_reports",
+            "mk_matches",
+            "mk_listings",
+            "mk_verifications",
+            "mk_participants",
+            "mk_neighbours",
+        ] {
+            let sql = format!("DELETE FROM {table}");
+            exec!(&mut tx, |c| sqlx::query(&sql).execute(&mut *c).await).unwrap();
+        }
+        tx.commit().await.unwrap();
     }
     dbs
+}
+
+#[tokio::test]
+async fn the_demo_holds_a_marketplace() {
+    for t in testing::all().await {
+        demo::load(
+            &t.db,
+            &baken_synth::municipality(),
+            &baken_synth::Config::new(5, 3),
+            "x",
+            |_| {},
+        )
+        .await
+        .expect("demo load");
+        let mut tx = t.db.begin().await.unwrap();
+        let figures = mk::figures(&mut tx).await.unwrap();
+        assert!(figures.participants >= 30, "{}", t.url);
+        assert!(
+            figures
+                .matches_per_district
+                .iter()
+                .map(|(_, n)| n)
+                .sum::<i64>()
+                >= 5
+        );
+        let urgent = mk::urgent_asks(&mut tx).await.unwrap();
+        assert_eq!(urgent.len(), 1, "one urgent ask waits past the norm");
+        let all = mk::search(
+            &mut tx,
+            &ListingFilter {
+                limit: 500,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert!(all
+            .iter()
+            .any(|l| l.public_name == "Basisschool De Vlinder" && l.is_group));
+    }
 }
 
 fn today() -> NaiveDate {

@@ -89,9 +89,17 @@ async fn overview_page(
         "Makelaar",
         Value::from_serialize(context! {
             norm_days => norm.urgent_days(),
-            queue => queue.iter().map(|(p, row)| context! {
-                listing => listing_view(row), label => p.label(), late => p.working_days_late() > 0,
-                replied => row.first_reply_at.is_some(),
+            queue => queue.iter().map(|(p, row)| {
+                let reply = row.first_reply_at.map(|t| nl_local(t).date_naive());
+                let label = match reply {
+                    Some(r) if norm.on_time(row.posted_on, r) => "eerste reactie binnen de norm".to_owned(),
+                    Some(_) => "eerste reactie te laat".to_owned(),
+                    None => p.label(),
+                };
+                context! {
+                    listing => listing_view(row), label => label, late => p.working_days_late() > 0,
+                    replied => reply.is_some(),
+                }
             }).collect::<Vec<_>>(),
             proxies => proxies.iter().map(|p| context! {
                 id => p.id, name => p.display_name.clone(), anonymous => p.anonymous,

@@ -222,13 +222,19 @@ pub async fn listing_form_page(
     let mut tx = state.db.read().await?;
     let choices = choices(&mut tx).await?;
     // A category named in the link ("Voorlezen") becomes its id.
+    // Without one, a category whose name the title holds ("Voorlezen op de
+    // basisschool" → Voorlezen).
     let mut form = form.clone();
-    if form.categorie.parse::<i64>().is_err() && !form.categorie.is_empty() {
-        if let Some(c) = mk::categories(&mut tx, true)
-            .await?
-            .into_iter()
-            .find(|c| c.name.eq_ignore_ascii_case(form.categorie.trim()))
-        {
+    if form.categorie.parse::<i64>().is_err() {
+        let title = form.titel.to_lowercase();
+        let wanted = form.categorie.trim().to_owned();
+        if let Some(c) = mk::categories(&mut tx, true).await?.into_iter().find(|c| {
+            if wanted.is_empty() {
+                !title.is_empty() && title.contains(&c.name.to_lowercase())
+            } else {
+                c.name.eq_ignore_ascii_case(&wanted)
+            }
+        }) {
             form.categorie = c.id.to_string();
         }
     }
