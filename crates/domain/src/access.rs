@@ -148,6 +148,14 @@ impl Role {
             // commissions.
             P::Commissioning => self == R::Beleid,
             P::ProviderCommissioning => self == R::Aanbieder,
+            // Buurtmarktplaats: residents and volunteers take part themselves (a
+            // self-registered participant has a vrijwilliger account); a
+            // makelaar also acts for proxy participants and moderates; beleid
+            // and makelaars see protected figures; beheer keeps the categories.
+            P::Marketplace => matches!(self, R::Inwoner | R::Vrijwilliger | R::Makelaar),
+            P::MarketBroker => self == R::Makelaar,
+            P::MarketReports => matches!(self, R::Beleid | R::Makelaar),
+            P::ManageMarket => self == R::Beheerder,
             P::ManageUsers
             | P::ManageTeams
             | P::ManageDistricts
@@ -160,10 +168,10 @@ impl Role {
 impl Role {
     /// Does an account of this role need a second factor (TOTP) to log in?
     /// Every staff role that may read person-level data does (BIO, NEN 7510):
-    /// generalist, teamleider, aanbieder and beheerder (who reads the audit log
-    /// and manages accounts). Residents (their own data only; DigiD later),
-    /// volunteers, social brokers and policy officers (aggregates only) may
-    /// choose one.
+    /// makelaar (proxy participants' phone numbers), generalist, teamleider,
+    /// aanbieder and beheerder (who reads the audit log and manages accounts).
+    /// Residents (their own data only; DigiD later), volunteers and policy
+    /// officers (aggregates only) may choose one.
     pub fn requires_second_factor(self) -> bool {
         self != Role::Inwoner
             && Permission::ALL
@@ -273,10 +281,20 @@ pub enum Permission {
     /// A provider's own commissions: its reports, year plan and work plan, and
     /// its scorecard (aggregates only).
     ProviderCommissioning,
+    /// The buurtmarktplaats as a participant: own asks and offers, suggestions,
+    /// matches, messages.
+    Marketplace,
+    /// A makelaar's work: proxy participants (their phone numbers), the queue of
+    /// urgent asks, matches on someone's behalf, moderation, escalation.
+    MarketBroker,
+    /// The marketplace's figures, protected (beleid, makelaar).
+    MarketReports,
+    /// The marketplace's categories, districts' neighbours, norm and retention (beheerder).
+    ManageMarket,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 29] = [
+    pub const ALL: [Permission; 33] = [
         Permission::Public,
         Permission::Authenticated,
         Permission::HouseholdsSearch,
@@ -306,6 +324,10 @@ impl Permission {
         Permission::ApiIwmo,
         Permission::Commissioning,
         Permission::ProviderCommissioning,
+        Permission::Marketplace,
+        Permission::MarketBroker,
+        Permission::MarketReports,
+        Permission::ManageMarket,
     ];
 
     /// Does this permission show data about a person (a resident, a household
@@ -328,7 +350,9 @@ impl Permission {
             | P::OwnPlan
             | P::ProviderCasework
             // A toewijzing names its client (iWmo's Client: BSN, name, birth date).
-            | P::ApiIwmo => true,
+            | P::ApiIwmo
+            // A proxy participant's name and phone number, and reports about people.
+            | P::MarketBroker => true,
             P::Public
             | P::Authenticated
             | P::Aggregates
@@ -345,7 +369,11 @@ impl Permission {
             | P::ProviderContracts
             // Agendas, commissions and figures over groups, never a person.
             | P::Commissioning
-            | P::ProviderCommissioning => false,
+            | P::ProviderCommissioning
+            // Display names and listings; contact details only after both consent.
+            | P::Marketplace
+            | P::MarketReports
+            | P::ManageMarket => false,
         }
     }
 }
@@ -418,12 +446,25 @@ mod tests {
         assert_eq!(
             required,
             vec![
+                Role::Makelaar,
                 Role::Generalist,
                 Role::Teamleider,
                 Role::Aanbieder,
                 Role::Beheerder
             ]
         );
+    }
+
+    #[test]
+    fn only_makelaars_act_for_others_and_beleid_sees_only_figures() {
+        let broker: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| r.may(Permission::MarketBroker))
+            .collect();
+        assert_eq!(broker, vec![Role::Makelaar]);
+        assert!(Role::Beleid.may(Permission::MarketReports));
+        assert!(!Role::Beleid.may(Permission::Marketplace));
+        assert!(Role::Vrijwilliger.may(Permission::Marketplace));
     }
 
     #[test]
@@ -434,7 +475,7 @@ mod tests {
         }
         // Raise this with every new variant (and add it to `ALL`): the compiler
         // checks `reads_person_data`, not the list.
-        assert_eq!(seen.len(), 29);
+        assert_eq!(seen.len(), 33);
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod contracting;
 pub mod kaart;
 pub mod ladder;
 pub mod monitoring;
+pub mod market;
 pub mod notification;
 pub mod period;
 pub mod protect;

@@ -37,11 +37,15 @@ const BOOKKEEPING: [&str; 2] = ["_sqlx_migrations", "server_secrets"];
 
 /// Tables that migrations give a first row: they hold data only beyond it.
 /// `audit_head` starts at sequence 0 (nothing appended yet); `cw_response_norms`
-/// starts with the default norms as version 1.
+/// starts with the default norms as version 1; `mk_categories` with the
+/// marketplace's default categories (seeded, version 1).
 fn seeded_rows_hold_data(table: &str) -> Option<&'static str> {
     match table {
         "audit_head" => Some("SELECT COUNT(*) FROM audit_head WHERE seq <> 0"),
         "cw_response_norms" => Some("SELECT COUNT(*) FROM cw_response_norms WHERE version <> 1"),
+        "mk_categories" => {
+            Some("SELECT COUNT(*) FROM mk_categories WHERE seeded = FALSE OR version <> 1")
+        }
         _ => None,
     }
 }
@@ -209,6 +213,7 @@ pub async fn load_batched(
     crate::kaart::load_demo_help_requests(&mut tx, m, config).await?;
     crate::contracting::load_demo(&mut tx).await?;
     crate::commissioning::load_demo(&mut tx, &provider_ids).await?;
+    crate::market::load_demo(&mut tx, m, now().date_naive()).await?;
     // Recorded in the same transaction, so "this database holds the demo" is
     // true exactly when the demo landed (the web app shows its banner from it).
     crate::meta::set(

@@ -29,6 +29,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod households;
 pub mod kaart;
+pub mod market;
 pub mod meta;
 pub mod monitor;
 pub mod notifications;

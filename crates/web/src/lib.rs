@@ -18,6 +18,7 @@ pub mod front;
 pub mod kaart;
 mod layers;
 pub mod monitoring;
+pub mod market;
 pub mod notifications;
 pub mod routes;
 pub mod signin;

@@ -3,7 +3,7 @@
 //!
 //! Every route is declared once, in its module's list (`foundation::routes`,
 //! `casework::routes`, `kaart::routes`, `contracting::routes`, `commissioning::routes`,
-//! `monitoring::routes`, `front::routes`); [`table`] gathers them. The router is
+//! `monitoring::routes`, `market::routes`, `front::routes`); [`table`] gathers them. The router is
 //! built from that table and the authorisation middleware reads it, so a route
 //! cannot exist without a permission. `tests/web/access.rs` walks every entry
 //! for every role. This is the one layer that imports every feature module; no
@@ -11,7 +11,7 @@
 
 use crate::support::route::Route;
 use crate::{
-    casework, commissioning, contracting, foundation, front, kaart, monitoring, notifications,
+    casework, commissioning, contracting, foundation, front, kaart, market, monitoring, notifications,
     signin,
 };
 use baken_domain::Role;
@@ -26,6 +26,7 @@ pub fn table() -> Vec<Route> {
     routes.extend(contracting::routes());
     routes.extend(commissioning::routes());
     routes.extend(monitoring::routes());
+    routes.extend(market::routes());
     routes
 }
 
@@ -39,6 +40,7 @@ pub fn nav_items(role: Role) -> Vec<(&'static str, &'static str)> {
     items.extend(contracting::nav_items(role));
     items.extend(commissioning::nav_items(role));
     items.extend(monitoring::nav_items(role));
+    items.extend(market::nav_items(role));
     items.push(("/account", "Mijn account"));
     items
 }
@@ -51,6 +53,7 @@ pub fn start_cards(role: Role) -> Vec<(&'static str, &'static str, &'static str)
     cards.extend(contracting::start_cards(role));
     cards.extend(commissioning::start_cards(role));
     cards.extend(monitoring::start_cards(role));
+    cards.extend(market::start_cards(role));
     cards.push((
         "/account",
         "Mijn account",

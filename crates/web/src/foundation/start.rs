@@ -100,8 +100,8 @@ fn intro(role: Role) -> &'static str {
         Role::Teamleider => "U houdt overzicht over het team en beslist over verwijzingen naar specialistische zorg.",
         Role::Beleid => "U ziet totalen en trends, nooit personen.",
         Role::Beheerder => "U beheert gebruikers, teams, de wijkindeling en de aanbieders, en houdt toezicht op het auditlog.",
-        Role::Vrijwilliger => "Fijn dat u zich inzet voor anderen in de buurt. Hier regelt u uw account; de buurtmarktplaats komt op deze plek.",
-        Role::Makelaar => "U helpt inwoners die zelf niet online kunnen of willen. Hier regelt u uw account; de buurtmarktplaats komt op deze plek.",
+        Role::Vrijwilliger => "Fijn dat u zich inzet voor anderen in de buurt. Op de buurtmarktplaats ziet u wie hulp vraagt en wat u kunt aanbieden.",
+        Role::Makelaar => "U helpt inwoners die zelf niet online kunnen of willen: u schrijft hen in, zet spoedvragen binnen de norm uit en houdt de buurtmarktplaats veilig.",
         Role::Aanbieder => "U werkt voor een aanbieder in het sociaal domein. Hier houdt u het aanbod van uw organisatie op de sociale kaart bij en ziet u de huishoudens waarvoor u werkt.",
     }
 }

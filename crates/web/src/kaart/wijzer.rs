@@ -286,6 +286,8 @@ struct SuggestionView {
     /// The same offer elsewhere (a buurtmaaltijd in every neighbourhood): one
     /// card, the first place the engine chose, with the others listed.
     also: Vec<OtherPlace>,
+    /// For a way to give: the buurtmarktplaats's offer form, filled in with it.
+    offer: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -447,6 +449,7 @@ async fn advice_views(
                     service: service_of(s.kind),
                     details: None,
                     also: Vec::new(),
+                    offer: None,
                 })
                 .collect(),
         })
@@ -468,6 +471,13 @@ async fn advice_views(
             service: service_of(s.kind),
             details: None,
             also: Vec::new(),
+            offer: serde_urlencoded::to_string([
+                ("soort", "aanbod"),
+                ("titel", s.title.as_str()),
+                ("tekst", s.text.as_str()),
+            ])
+            .ok()
+            .map(|q| format!("/buurtmarktplaats/nieuw?{q}")),
         })
         .collect();
     let give = one_card_per_offer(give, &index);

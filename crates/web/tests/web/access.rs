@@ -77,6 +77,9 @@ const LOGGED_IN: &[&str] = &[
 ];
 const CASEWORKERS: &[&str] = &["generalist", "teamleider"];
 const RESIDENT: &[&str] = &["inwoner"];
+const MARKET: &[&str] = &["inwoner", "vrijwilliger", "makelaar"];
+const BROKER: &[&str] = &["makelaar"];
+const MARKET_FIGURES: &[&str] = &["makelaar", "beleid"];
 const ADMIN: &[&str] = &["beheerder"];
 const PARTNERS: &[&str] = &[
     "vrijwilliger",
@@ -94,6 +97,117 @@ const NO_PLAN_VERSION: Expect = Refused("Dat ging niet goed", "mist de versie va
 const BAD_JSON: Expect = Problem(400, "not valid JSON");
 
 const MATRIX: &[Entry] = &[
+    // The buurtmarktplaats (market/): a public sign-up, the marketplace for
+    // residents, volunteers and makelaars, the makelaar's work, the protected
+    // figures for beleid and makelaars, and beheer. Ids in the walk do not
+    // exist, so the id routes answer "not found" for everyone allowed.
+    e(
+        "GET",
+        "/buurtmarktplaats/aanmelden",
+        PUBLIC,
+        Page("Meedoen met de buurtmarktplaats"),
+    ),
+    e(
+        "POST",
+        "/buurtmarktplaats/aanmelden",
+        PUBLIC,
+        Refused("Meedoen met de buurtmarktplaats", "Vul een e-mailadres in"),
+    ),
+    e(
+        "GET",
+        "/buurtmarktplaats/bevestigen",
+        PUBLIC,
+        Refused("E-mailadres bevestigen", "Deze link werkt niet"),
+    ),
+    e("GET", "/buurtmarktplaats", MARKET, Page("Buurtmarktplaats")),
+    e(
+        "POST",
+        "/buurtmarktplaats/meedoen",
+        MARKET,
+        Refused("Buurtmarktplaats", "Vul de naam in die anderen zien"),
+    ),
+    e(
+        "GET",
+        "/buurtmarktplaats/nieuw",
+        MARKET,
+        Page("Vraag of aanbod plaatsen"),
+    ),
+    e(
+        "POST",
+        "/buurtmarktplaats/nieuw",
+        MARKET,
+        Redirect("/buurtmarktplaats"),
+    ),
+    e(
+        "GET",
+        "/buurtmarktplaats/cijfers",
+        MARKET_FIGURES,
+        Page("Cijfers buurtmarktplaats"),
+    ),
+    e("GET", "/buurtmarktplaats/{id}", MARKET, NotFound),
+    e("POST", "/buurtmarktplaats/{id}/reageren", MARKET, NotFound),
+    e("POST", "/buurtmarktplaats/{id}/sluiten", MARKET, NotFound),
+    e("POST", "/buurtmarktplaats/{id}/melden", MARKET, NotFound),
+    e("GET", "/buurtmarktplaats/koppeling/{id}", MARKET, NotFound),
+    e("POST", "/buurtmarktplaats/koppeling/{id}", MARKET, NotFound),
+    e("GET", "/makelaar", BROKER, Page("Makelaar")),
+    e(
+        "POST",
+        "/makelaar/deelnemers",
+        BROKER,
+        Refused("Makelaar", "Vul een naam in"),
+    ),
+    e("GET", "/makelaar/deelnemers/{id}", BROKER, NotFound),
+    e(
+        "GET",
+        "/makelaar/deelnemers/{id}/plaatsen",
+        BROKER,
+        NotFound,
+    ),
+    e(
+        "POST",
+        "/makelaar/deelnemers/{id}/plaatsen",
+        BROKER,
+        NotFound,
+    ),
+    e(
+        "POST",
+        "/makelaar/voorstellen",
+        BROKER,
+        Refused("Dat ging niet goed", "Kies een vraag of aanbod"),
+    ),
+    e("GET", "/makelaar/koppeling/{id}", BROKER, NotFound),
+    e("POST", "/makelaar/koppeling/{id}", BROKER, NotFound),
+    e(
+        "POST",
+        "/makelaar/meldingen/{id}",
+        BROKER,
+        Refused("Makelaar", "Kies wat u met de melding doet"),
+    ),
+    e(
+        "GET",
+        "/beheer/buurtmarktplaats",
+        ADMIN,
+        Page("Buurtmarktplaats beheren"),
+    ),
+    e(
+        "POST",
+        "/beheer/buurtmarktplaats/soorten",
+        ADMIN,
+        Refused("Buurtmarktplaats beheren", "Vul een naam in"),
+    ),
+    e(
+        "POST",
+        "/beheer/buurtmarktplaats/soorten/{id}",
+        ADMIN,
+        Refused("Buurtmarktplaats beheren", "Vul een naam in"),
+    ),
+    e(
+        "POST",
+        "/beheer/buurtmarktplaats/instellingen",
+        ADMIN,
+        Refused("Buurtmarktplaats beheren", "werkdagen in"),
+    ),
     // Commissioning (contracting/): beheer by the beheerder, a provider's own
     // contracts and the iWmo API by the aanbieder, the choice and the
     // verzoeken by the team.
@@ -973,6 +1087,9 @@ fn concrete(template: &str, ids: &Ids) -> String {
         || template.starts_with("/monitor/")
     {
         "1".to_owned()
+    } else if template.starts_with("/buurtmarktplaats/") || template.starts_with("/makelaar/") {
+        // No listing, match or participant has this id.
+        "999999".to_owned()
     } else {
         ids.household.to_string()
     };
