@@ -11,8 +11,8 @@
 
 use crate::support::route::Route;
 use crate::{
-    casework, commissioning, contracting, foundation, front, kaart, market, monitoring, notifications,
-    signin,
+    casework, commissioning, contracting, foundation, front, kaart, market, monitoring,
+    notifications, signin,
 };
 use baken_domain::Role;
 
