@@ -200,6 +200,8 @@ async fn karels_plan_holds_every_rule_and_keeps_its_history() {
                 house_number: h.house_number,
                 house_letter: h.house_letter.clone(),
                 addition: h.addition.clone(),
+                place: None,
+                callback_phone: None,
             },
         )
         .await

@@ -22,7 +22,7 @@ pub use conversation::{
 };
 pub use plan::{
     Agreement, AgreementActor, AgreementDecision, Evaluation, Goal, GoalOutcome, GoalResult,
-    HouseholdCase, Justification, NewAgreement, NewGoal, Plan, PlanError, PlanFlag, PlanStatus,
+    HandOverBy, HouseholdCase, Justification, NewAgreement, NewGoal, Plan, PlanError, PlanFlag, PlanStatus,
     Referral, ReferralError, ReferralStatus, RestoreError, SignalRouting, StoredAgreement,
     StoredGoal, StoredPlan, StoredReferral, Term,
 };
@@ -30,8 +30,8 @@ pub use sharing::{
     provider_view, ConsentPurpose, Grant, ProviderView, PurposeDraft, PurposeError, SharedAgreement,
 };
 pub use signal::{
-    add_working_days, ContactMethod, NormsError, ResponseNorms, SignalCategory, SignalError,
-    SignalState, TriagePriority, Urgency,
+    add_working_days, ContactMethod, NormsError, ResponseNorms, SignalCategory, SignalClosure,
+    SignalError, SignalStage, SignalState, TriagePriority, Urgency,
 };
 
 pub use timeline::{

@@ -451,6 +451,12 @@ const MATRIX: &[Entry] = &[
         CASEWORKERS,
         Refused("Signalen", "Er is niets opgeslagen"),
     ),
+    e(
+        "POST",
+        "/signalen/{id}/sluiten",
+        CASEWORKERS,
+        Refused("Signalen", "Er is niets opgeslagen"),
+    ),
     e("GET", "/zoeken", CASEWORKERS, Page("Huishouden zoeken")),
     e("GET", "/mijn-caseload", CASEWORKERS, Page("Mijn caseload")),
     e(
@@ -476,6 +482,12 @@ const MATRIX: &[Entry] = &[
     e(
         "POST",
         "/dossier/{id}/plan",
+        CASEWORKERS,
+        Refused("Dossier ", "Er is niets opgeslagen"),
+    ),
+    e(
+        "POST",
+        "/dossier/{id}/overdragen",
         CASEWORKERS,
         Refused("Dossier ", "Er is niets opgeslagen"),
     ),
@@ -508,6 +520,12 @@ const MATRIX: &[Entry] = &[
     e(
         "POST",
         "/plannen/{id}/afspraak-beeindigen",
+        CASEWORKERS,
+        NO_PLAN_VERSION,
+    ),
+    e(
+        "POST",
+        "/plannen/{id}/afspraak-vervallen",
         CASEWORKERS,
         NO_PLAN_VERSION,
     ),
@@ -625,6 +643,29 @@ const MATRIX: &[Entry] = &[
         CASEWORKERS,
         BAD_JSON,
     ),
+    e("GET", "/api/v1/households/{id}/timeline", CASEWORKERS, Json),
+    e(
+        "POST",
+        "/api/v1/households/{id}/contact-moments",
+        CASEWORKERS,
+        BAD_JSON,
+    ),
+    e("GET", "/api/v1/households/{id}/consents", CASEWORKERS, Json),
+    e(
+        "POST",
+        "/api/v1/households/{id}/consents",
+        CASEWORKERS,
+        BAD_JSON,
+    ),
+    e(
+        "POST",
+        "/api/v1/households/{id}/consents/{consent}/withdraw",
+        CASEWORKERS,
+        BAD_JSON,
+    ),
+    e("GET", "/api/v1/households/{id}/conferences", CASEWORKERS, Json),
+    e("POST", "/api/v1/plans/{id}/conferences", CASEWORKERS, BAD_JSON),
+    e("POST", "/api/v1/agreements/{id}/withdraw", CASEWORKERS, BAD_JSON),
     e("GET", "/api/v1/households/{id}/plans", CASEWORKERS, Json),
     // Household 1 already has its one open plan.
     e(

@@ -2,6 +2,7 @@
 //! role, unlocking and temporary passwords, teams and districts with optimistic
 //! locking — and login that counts every wrong guess, also concurrent ones.
 
+use crate::helpers::{cookie_of, login, session_on};
 use baken_store::users;
 use baken_web::testing::{apps, As, TestApp};
 
@@ -15,54 +16,10 @@ async fn user(app: &TestApp, username: &str) -> users::User {
         .unwrap_or_else(|| panic!("no user {username}"))
 }
 
-async fn login(app: &TestApp, username: &str, password: &str) -> baken_web::testing::TestResponse {
-    app.post_form(
-        "/inloggen",
-        &As::Anonymous,
-        &[("gebruikersnaam", username), ("wachtwoord", password)],
-    )
-    .await
-}
-
-/// The session cookie a successful login sets, as a client would send it back.
-fn session_of(res: &baken_web::testing::TestResponse) -> As {
-    let cookie = res
-        .headers
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| v.strip_prefix("baken_sessie="))
-        .and_then(|v| v.split(';').next())
-        .expect("a session cookie")
-        .to_owned();
-    // The CSRF token is on every page; the test app reads it from the store.
-    As::Session {
-        cookie,
-        csrf: String::new(),
-    }
-}
-
-async fn with_csrf(app: &TestApp, who: As) -> As {
-    let As::Session { cookie, .. } = who else {
-        return who;
-    };
-    let page = app
-        .get(
-            "/account",
-            &As::Session {
-                cookie: cookie.clone(),
-                csrf: String::new(),
-            },
-        )
-        .await;
-    let csrf = page
-        .body
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("a CSRF token on the page")
-        .to_owned();
-    As::Session { cookie, csrf }
+/// The session a successful login sets, with the CSRF token of `/account`.
+async fn session_of(app: &TestApp, res: &baken_web::testing::TestResponse) -> As {
+    let cookie = cookie_of(res).expect("a session cookie");
+    session_on(app, cookie, "/account").await
 }
 
 /// A new account replaces the temporary first password a beheerder gave it.
@@ -368,7 +325,7 @@ async fn a_temporary_password_ends_sessions_and_must_be_replaced() {
         // The temporary password only lets the user choose their own.
         let res = login(&app, "beleid", "tijdelijk-wachtwoord-123").await;
         assert_eq!(res.location(), Some("/account?tijdelijk=1"));
-        let session = with_csrf(&app, session_of(&res)).await;
+        let session = session_of(&app, &res).await;
         let start = app.get("/start", &session).await;
         assert_eq!(
             start.location(),

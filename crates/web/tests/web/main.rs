@@ -7,6 +7,7 @@ mod access;
 mod beheer;
 mod casework;
 mod casework_api;
+mod casework_lifecycle;
 mod exports;
 mod helpers;
 mod input;
