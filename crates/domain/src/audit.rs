@@ -77,24 +77,48 @@ impl AuditAction {
 /// route says the purpose: a plan, a report about the household, a referral.
 pub fn reason_for_resident(route: &str) -> &'static str {
     const REASONS: [(&[&str], &str); 10] = [
-        (&["/mijn-caseload", "/teamoverzicht/caseload"], "in de lijst van huishoudens van het wijkteam"),
+        (
+            &["/mijn-caseload", "/teamoverzicht/caseload"],
+            "in de lijst van huishoudens van het wijkteam",
+        ),
         (
             &["/signalen", "/api/v1/signals"],
             "na een melding over uw huishouden",
         ),
         (
-            &["/verwijzingen", "/teamoverzicht", "/api/v1/referrals", "/toewijzingen", "/verzoeken"],
+            &[
+                "/verwijzingen",
+                "/teamoverzicht",
+                "/api/v1/referrals",
+                "/toewijzingen",
+                "/verzoeken",
+            ],
             "voor een verwijzing naar zorg of ondersteuning",
         ),
         (&["/aanbieder"], "voor de hulp die deze organisatie u geeft"),
         (
-            &["/dossier", "/plannen", "/api/v1/plans", "/api/v1/conversations", "/api/v1/households/{id}/"],
+            &[
+                "/dossier",
+                "/plannen",
+                "/api/v1/plans",
+                "/api/v1/conversations",
+                "/api/v1/households/{id}/",
+            ],
             "voor uw plan",
         ),
-        (&["/zoeken", "/huishoudens", "/api/v1/households"], "om uw huishouden op te zoeken"),
-        (&["/hulpvragen"], "na uw hulpvraag in de Eigen Kracht Wijzer"),
+        (
+            &["/zoeken", "/huishoudens", "/api/v1/households"],
+            "om uw huishouden op te zoeken",
+        ),
+        (
+            &["/hulpvragen"],
+            "na uw hulpvraag in de Eigen Kracht Wijzer",
+        ),
         (&["/meldingen"], "voor een melding aan een medewerker"),
-        (&["/beheer"], "voor het beheer van Baken (bijvoorbeeld een verzoek om inzage)"),
+        (
+            &["/beheer"],
+            "voor het beheer van Baken (bijvoorbeeld een verzoek om inzage)",
+        ),
         (&["/mijn-"], "u zelf"),
     ];
     REASONS
@@ -386,7 +410,10 @@ mod tests {
             reason_for_resident("/aanbieder/huishoudens/{id}"),
             "voor de hulp die deze organisatie u geeft"
         );
-        assert_eq!(reason_for_resident("/iets-nieuws"), "voor het werk van het wijkteam");
+        assert_eq!(
+            reason_for_resident("/iets-nieuws"),
+            "voor het werk van het wijkteam"
+        );
     }
 
     use super::*;

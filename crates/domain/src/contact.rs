@@ -3,7 +3,9 @@
 
 /// Why a phone number is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("'{0}' is not a Dutch phone number like 020 123 4567, 06 12345678, +31 20 123 4567 or 14 020")]
+#[error(
+    "'{0}' is not a Dutch phone number like 020 123 4567, 06 12345678, +31 20 123 4567 or 14 020"
+)]
 pub struct PhoneError(pub String);
 
 /// A Dutch phone number as people write it: ten digits starting with 0

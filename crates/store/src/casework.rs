@@ -11,11 +11,12 @@
 
 use crate::{exec, now, versioned_update, with_conn, Result as StoreResult, StoreError, Tx};
 use baken_domain::casework::{
-    plan::PlanStatus, AgreementActor, AgreementDecision, ContactMethod, Conversation, HandOverBy,
-    ConversationError, Evaluation, GoalOutcome, GoalResult, HouseholdCase, Justification,
-    LifeDomain, NewAgreement, NewGoal, NormsError, PlanError, Referral, ReferralError,
-    ReferralStatus, ResponseNorms, RestoreError, ScoreEntry, Scores, SignalCategory, SignalClosure,
-    SignalError, SignalRouting, SignalStage, StoredAgreement, StoredGoal, StoredPlan, StoredReferral, Term, Urgency,
+    plan::PlanStatus, AgreementActor, AgreementDecision, ContactMethod, Conversation,
+    ConversationError, Evaluation, GoalOutcome, GoalResult, HandOverBy, HouseholdCase,
+    Justification, LifeDomain, NewAgreement, NewGoal, NormsError, PlanError, Referral,
+    ReferralError, ReferralStatus, ResponseNorms, RestoreError, ScoreEntry, Scores, SignalCategory,
+    SignalClosure, SignalError, SignalRouting, SignalStage, StoredAgreement, StoredGoal,
+    StoredPlan, StoredReferral, Term, Urgency,
 };
 use baken_domain::{Bsn, LadderStep, ParticipationRung, Role, SupportForm};
 use chrono::NaiveDate;
@@ -247,8 +248,9 @@ impl Dwelling {
 
 /// The municipality's dwellings at a street and number (any case; letters and
 /// additions all), for the public page's address lookup.
-pub async fn dwellings_at(tx: &mut Tx, street: &str, number: i64) -> Result<Vec<Dwelling>> {
-    Ok(with_conn!(tx, |c| sqlx::query_as(
+pub async fn dwellings_at(tx: &mut Tx, street: &str, number: i64) -> StoreResult<Vec<Dwelling>> {
+    Ok(with_conn!(tx, |c| {
+        sqlx::query_as(
         "SELECT DISTINCT street, house_number, house_letter, addition, postcode, city FROM households \
          WHERE LOWER(street) = LOWER($1) AND house_number = $2 \
          ORDER BY house_letter, addition, postcode LIMIT 30"
@@ -256,7 +258,8 @@ pub async fn dwellings_at(tx: &mut Tx, street: &str, number: i64) -> Result<Vec<
     .bind(street.trim())
     .bind(number)
     .fetch_all(&mut *c)
-    .await)?)
+    .await
+    })?)
 }
 
 pub async fn signal(tx: &mut Tx, id: i64) -> Result<Option<SignalRow>> {
@@ -429,7 +432,8 @@ pub async fn close_signal(
         .ok_or_else(|| StoreError::NotFound(format!("signal {signal_id}")))?;
     let closure = SignalClosure::new(s.stage(), s.reported_on, on, reason, today)?;
     // `closed_on IS NULL` again: two closings at once, and only one counts.
-    let n = exec!(tx, |c| sqlx::query(
+    let n = exec!(tx, |c| {
+        sqlx::query(
         "UPDATE cw_signals SET closed_on = $1, closed_reason = $2, closed_by = $3, callback_phone = NULL \
          WHERE id = $4 AND closed_on IS NULL"
     )
@@ -438,7 +442,8 @@ pub async fn close_signal(
     .bind(by_user)
     .bind(signal_id)
     .execute(&mut *c)
-    .await)?;
+    .await
+    })?;
     if n == 0 {
         return Err(SignalError::Closed.into());
     }

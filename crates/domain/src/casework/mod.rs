@@ -22,9 +22,9 @@ pub use conversation::{
 };
 pub use plan::{
     Agreement, AgreementActor, AgreementDecision, Evaluation, Goal, GoalOutcome, GoalResult,
-    HandOverBy, HouseholdCase, Justification, NewAgreement, NewGoal, Plan, PlanError, PlanFlag, PlanStatus,
-    Referral, ReferralError, ReferralStatus, RestoreError, SignalRouting, StoredAgreement,
-    StoredGoal, StoredPlan, StoredReferral, Term,
+    HandOverBy, HouseholdCase, Justification, NewAgreement, NewGoal, Plan, PlanError, PlanFlag,
+    PlanStatus, Referral, ReferralError, ReferralStatus, RestoreError, SignalRouting,
+    StoredAgreement, StoredGoal, StoredPlan, StoredReferral, Term,
 };
 pub use sharing::{
     provider_view, ConsentPurpose, Grant, ProviderView, PurposeDraft, PurposeError, SharedAgreement,

@@ -418,11 +418,27 @@ pub fn short_dutch_date(date: NaiveDate) -> String {
 /// "vrijdag 11 december": a deadline as a promise to a resident says it.
 pub fn long_dutch_date(date: NaiveDate) -> String {
     const DAYS: [&str; 7] = [
-        "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag",
+        "maandag",
+        "dinsdag",
+        "woensdag",
+        "donderdag",
+        "vrijdag",
+        "zaterdag",
+        "zondag",
     ];
     const MONTHS: [&str; 12] = [
-        "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
-        "oktober", "november", "december",
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
     ];
     let weekday = DAYS[date.weekday().num_days_from_monday() as usize];
     let month = MONTHS[date.month0() as usize];
@@ -603,8 +619,14 @@ mod tests {
         // The Saturday after the deadline is late already.
         assert_eq!(p(d(2026, 11, 7)).working_days_late(), 1);
         assert_eq!(
-            n.priority(mon, Urgency::Urgent, Some(d(2026, 11, 3)), None, d(2026, 11, 10))
-                .label(),
+            n.priority(
+                mon,
+                Urgency::Urgent,
+                Some(d(2026, 11, 3)),
+                None,
+                d(2026, 11, 10)
+            )
+            .label(),
             "contact gemaakt"
         );
         assert_eq!(short_dutch_date(d(2026, 12, 11)), "vr 11 dec");
@@ -625,10 +647,16 @@ mod tests {
 
     #[test]
     fn a_neighbour_chooses_only_public_categories_and_may_describe_the_place() {
-        let public: Vec<_> = SignalCategory::ALL.iter().filter(|c| c.is_public()).collect();
+        let public: Vec<_> = SignalCategory::ALL
+            .iter()
+            .filter(|c| c.is_public())
+            .collect();
         assert_eq!(public.len(), SignalCategory::ALL.len() - 1);
         assert!(!SignalCategory::Hulpvraag.is_public());
-        assert_eq!(parse_place(" bij de speeltuin "), Ok("bij de speeltuin".to_owned()));
+        assert_eq!(
+            parse_place(" bij de speeltuin "),
+            Ok("bij de speeltuin".to_owned())
+        );
         assert_eq!(parse_place("hier"), Err(SignalError::Place));
         assert_eq!(parse_place(&"x".repeat(501)), Err(SignalError::Place));
     }
@@ -636,7 +664,8 @@ mod tests {
     #[test]
     fn closing_needs_an_open_signal_a_reason_and_a_day_since_the_report() {
         let (reported, today) = (d(2026, 11, 2), d(2026, 11, 10));
-        let close = |stage, on, reason: &str| SignalClosure::new(stage, reported, on, reason, today);
+        let close =
+            |stage, on, reason: &str| SignalClosure::new(stage, reported, on, reason, today);
         assert_eq!(
             close(SignalStage::New, today, "  "),
             Err(SignalError::CloseReason)
@@ -658,14 +687,20 @@ mod tests {
             Err(SignalError::Closed)
         );
         let closed = close(SignalStage::Contacted, today, " Hulp loopt via het plan ").unwrap();
-        assert_eq!((closed.on(), closed.reason()), (today, "Hulp loopt via het plan"));
+        assert_eq!(
+            (closed.on(), closed.reason()),
+            (today, "Hulp loopt via het plan")
+        );
     }
 
     #[test]
     fn a_closed_signal_is_in_the_closed_stage_whatever_happened_before() {
         for linked in [false, true] {
             for contacted in [false, true] {
-                assert_eq!(SignalStage::of(linked, contacted, true), SignalStage::Closed);
+                assert_eq!(
+                    SignalStage::of(linked, contacted, true),
+                    SignalStage::Closed
+                );
             }
         }
         assert_eq!(SignalStage::of(false, false, false), SignalStage::New);

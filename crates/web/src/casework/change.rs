@@ -710,9 +710,22 @@ pub(crate) async fn withdraw_agreement(
         &who,
     )
     .await
-    .map(|()| (withdrawn, format!("afspraak {agreement} vervallen (met reden)")))
+    .map(|()| {
+        (
+            withdrawn,
+            format!("afspraak {agreement} vervallen (met reden)"),
+        )
+    })
     .map_err(Stop::from);
-    finish(state, ctx, tx, plan.household, "afspraak laten vervallen", result).await
+    finish(
+        state,
+        ctx,
+        tx,
+        plan.household,
+        "afspraak laten vervallen",
+        result,
+    )
+    .await
 }
 
 /// Evaluates `agreement` on `on` (today when not given) and continues it until
@@ -1192,7 +1205,9 @@ pub(crate) async fn close_signal(
         }
         Err(error) if explain(&error).is_some() => {
             drop(tx);
-            let dutch = explain(&error).map(|(_, message)| message).unwrap_or_default();
+            let dutch = explain(&error)
+                .map(|(_, message)| message)
+                .unwrap_or_default();
             let mut tx = state.db.begin().await?;
             audit::append(
                 &mut tx,

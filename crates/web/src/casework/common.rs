@@ -268,6 +268,7 @@ pub(crate) fn explain(e: &CaseError) -> Option<(String, String)> {
             SignalError::CloseReason => ("sluiten".into(), "Schrijf op waarom het signaal gesloten wordt (hooguit 1000 tekens).".into()),
             SignalError::CloseBeforeReport => ("sluiten".into(), "Een signaal kan niet gesloten worden vóór het gemeld is.".into()),
             SignalError::Closed => ("sluiten".into(), "Dit signaal is gesloten. Er kan niets meer aan veranderen.".into()),
+            SignalError::Place => ("plek".into(), "Beschrijf de plek in een paar woorden (5 tot 500 tekens).".into()),
         },
         CaseError::Norms(n) => (n.field().into(), explain_norms(*n)),
         CaseError::ContactMoment(c) => match c {

@@ -174,12 +174,12 @@ pub fn routes() -> Vec<Route> {
             "/plannen/{id}/afspraak-beeindigen",
             P::Casework,
             post(pages::plan::end_agreement_submit),
+        ),
         route(
             p.clone(),
             "/plannen/{id}/afspraak-vervallen",
             P::Casework,
             post(pages::plan::withdraw_agreement_submit),
-        ),
         ),
         route(
             p.clone(),

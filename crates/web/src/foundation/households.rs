@@ -267,7 +267,7 @@ pub async fn own_access_log(State(state): State<AppState>, ctx: Ctx) -> PageResu
                 .role
                 .as_deref()
                 .and_then(|x| baken_domain::Role::parse(x).ok())
-                .map(|x| x.label())
+                .map(|x| x.function())
                 .unwrap_or("onbekende rol");
             let organisation = r
                 .user_id

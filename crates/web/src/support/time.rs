@@ -61,7 +61,9 @@ mod tests {
         assert_eq!(nl_local(before).format("%H:%M").to_string(), "01:59");
         assert_eq!(nl_local(after).format("%H:%M").to_string(), "03:00");
         // 2026: winter time again from 25 October 01:00 UTC.
-        let last_summer = chrono::Utc.with_ymd_and_hms(2026, 10, 25, 0, 59, 0).unwrap();
+        let last_summer = chrono::Utc
+            .with_ymd_and_hms(2026, 10, 25, 0, 59, 0)
+            .unwrap();
         let first_winter = chrono::Utc.with_ymd_and_hms(2026, 10, 25, 1, 0, 0).unwrap();
         assert_eq!(nl_date_time(last_summer), "25-10-2026 02:59");
         assert_eq!(nl_date_time(first_winter), "25-10-2026 02:00");

@@ -663,9 +663,24 @@ const MATRIX: &[Entry] = &[
         CASEWORKERS,
         BAD_JSON,
     ),
-    e("GET", "/api/v1/households/{id}/conferences", CASEWORKERS, Json),
-    e("POST", "/api/v1/plans/{id}/conferences", CASEWORKERS, BAD_JSON),
-    e("POST", "/api/v1/agreements/{id}/withdraw", CASEWORKERS, BAD_JSON),
+    e(
+        "GET",
+        "/api/v1/households/{id}/conferences",
+        CASEWORKERS,
+        Json,
+    ),
+    e(
+        "POST",
+        "/api/v1/plans/{id}/conferences",
+        CASEWORKERS,
+        BAD_JSON,
+    ),
+    e(
+        "POST",
+        "/api/v1/agreements/{id}/withdraw",
+        CASEWORKERS,
+        BAD_JSON,
+    ),
     e("GET", "/api/v1/households/{id}/plans", CASEWORKERS, Json),
     // Household 1 already has its one open plan.
     e(

@@ -2,7 +2,9 @@
 //! a team lead, a resident, a provider, a neighbour, a beheerder and a policy
 //! officer see and may do — and that every read and change is audited.
 
-use crate::helpers::{day, first_between, id_in_action, last_audit, nl_day, pairs, respond};
+use crate::helpers::{
+    day, first_between, id_in_action, last_audit, nl_day, pairs, respond, second_generalist,
+};
 use baken_web::testing::{apps, As, TestApp};
 use std::collections::BTreeMap;
 
@@ -48,10 +50,16 @@ async fn bakens(app: &TestApp, who: &As, query: &str) -> BTreeMap<u8, (String, S
     for n in 1..=8u8 {
         let row = first_between(&body, &format!("<th scope=\"row\">{n}. "), "</tr>")
             .unwrap_or_else(|| panic!("baken {n} on the page"));
-        let value = first_between(row, "<td class=\"figure-value\">", "</td>")
+        let value = first_between(
+            row,
+            "<td data-label=\"Cijfer\" class=\"figure-value\">",
+            "</td>",
+        )
+        .unwrap()
+        .to_owned();
+        let basis = first_between(row, "</td><td data-label=\"Op basis van\">", "</td>")
             .unwrap()
             .to_owned();
-        let basis = first_between(row, "</td><td>", "</td>").unwrap().to_owned();
         out.insert(n, (value, basis));
     }
     out
@@ -2065,10 +2073,15 @@ async fn the_timeline_keeps_notes_in_the_team_and_consent_withdrawal_ends_a_prov
         // The contact person is told, in the app, and the link leads to the timeline.
         let told = app.get("/meldingen", &gen).await.body;
         assert!(
-            told.contains("Een aanbieder heeft een bericht gestuurd over een afspraak in een plan."),
+            told.contains(
+                "Een aanbieder heeft een bericht gestuurd over een afspraak in een plan."
+            ),
             "{told}"
         );
-        assert!(told.contains("href=\"&#x2f;dossier&#x2f;1#tijdlijn\""), "{told}");
+        assert!(
+            told.contains("href=\"&#x2f;dossier&#x2f;1#tijdlijn\""),
+            "{told}"
+        );
         // Not on an agreement it does not carry out.
         let other = {
             let mut tx = app.db.read().await.unwrap();
@@ -2309,13 +2322,17 @@ fn team_load(team: &str) -> BTreeMap<String, i64> {
     )
     .expect("the caseload table");
     table
-        .split("<tr><td>")
+        .split("<tr><td data-label=\"Generalist\">")
         .skip(1)
         .filter_map(|row| {
             let name = row.split("</td>").next()?.to_owned();
-            let n = first_between(row, "<td class=\"num\">", "</td>")?
-                .parse()
-                .ok()?;
+            let n = first_between(
+                row,
+                "<td data-label=\"Huishoudens\" class=\"num\">",
+                "</td>",
+            )?
+            .parse()
+            .ok()?;
             Some((name, n))
         })
         .collect()
@@ -2333,30 +2350,7 @@ async fn a_signal_goes_to_the_contact_person_and_another_generalist_is_a_hand_ov
             .to_owned();
         assert_ne!(contact, "nog geen");
         // A second generalist in the team, as the beheerder would add one.
-        {
-            let mut tx = app.db.begin().await.unwrap();
-            let team = baken_store::users::by_username(&mut tx, "generalist")
-                .await
-                .unwrap()
-                .unwrap()
-                .team_id;
-            let username = baken_domain::Username::parse("tweede.generalist").unwrap();
-            baken_store::users::create(
-                &mut tx,
-                &baken_store::users::NewUser {
-                    username: &username,
-                    display_name: "Tweede Generalist",
-                    role: baken_domain::Role::Generalist,
-                    team_id: team,
-                    provider_id: None,
-                    household_id: None,
-                    password_hash: "-",
-                },
-            )
-            .await
-            .unwrap();
-            tx.commit().await.unwrap();
-        }
+        second_generalist(&app).await;
         let dd = first_between(&dossier, "<dd>", "</dd>").unwrap().to_owned();
         let (street, rest) = dd.split_once(", ").unwrap();
         let postcode = rest.split_whitespace().next().unwrap().to_owned();

@@ -728,12 +728,24 @@ async fn the_timeline_consents_and_conferences_go_through_the_api_like_the_dossi
         let (action, outcome, _, detail) = crate::helpers::last_audit(&app).await;
         assert_eq!((action.as_str(), outcome.as_str()), ("update", "success"));
         assert!(detail.contains("contactmoment"), "{detail}");
-        let timeline = call(&app, &doc, "GET", "/api/v1/households/{id}/timeline", 1, &gen, None).await;
+        let timeline = call(
+            &app,
+            &doc,
+            "GET",
+            "/api/v1/households/{id}/timeline",
+            1,
+            &gen,
+            None,
+        )
+        .await;
         let first = &timeline["_embedded"]["events"][0];
         assert_eq!(first["kind"], "contact");
         assert_eq!(first["note"], "Belde over de huur");
         let (action, _, _, detail) = crate::helpers::last_audit(&app).await;
-        assert_eq!((action.as_str(), detail.as_str()), ("read", "api: tijdlijn"));
+        assert_eq!(
+            (action.as_str(), detail.as_str()),
+            ("read", "api: tijdlijn")
+        );
         // A bad kind names the field; nothing written.
         let (status, res) = send(
             &app,
@@ -749,7 +761,16 @@ async fn the_timeline_consents_and_conferences_go_through_the_api_like_the_dossi
         let (status, _) = send(&app, "GET", "/api/v1/households/1/timeline", &policy, None).await;
         assert_eq!(status, 403);
         // Consents: listed with their purpose; one without a purpose is a rule broken.
-        let consents = call(&app, &doc, "GET", "/api/v1/households/{id}/consents", 1, &gen, None).await;
+        let consents = call(
+            &app,
+            &doc,
+            "GET",
+            "/api/v1/households/{id}/consents",
+            1,
+            &gen,
+            None,
+        )
+        .await;
         let held = consents["_embedded"]["consents"]
             .as_array()
             .unwrap()
@@ -767,7 +788,10 @@ async fn the_timeline_consents_and_conferences_go_through_the_api_like_the_dossi
         )
         .await;
         assert_eq!(status, 422, "{res}");
-        assert!(res["nlDetail"].as_str().unwrap().contains("toestemming"), "{res}");
+        assert!(
+            res["nlDetail"].as_str().unwrap().contains("toestemming"),
+            "{res}"
+        );
         // Withdrawn through the API: the provider's sight ends at once.
         let prov = app.login_as("aanbieder").await;
         let before = app.get("/aanbieder/huishoudens/1", &prov).await.status;
@@ -792,8 +816,16 @@ async fn the_timeline_consents_and_conferences_go_through_the_api_like_the_dossi
         assert!(problems.is_empty(), "{problems:?}");
         let after = app.get("/aanbieder/huishoudens/1", &prov).await.status;
         assert_eq!(before, 200);
-        let others_hold = call(&app, &doc, "GET", "/api/v1/households/{id}/consents", 1, &gen, None)
-            .await["_embedded"]["consents"]
+        let others_hold = call(
+            &app,
+            &doc,
+            "GET",
+            "/api/v1/households/{id}/consents",
+            1,
+            &gen,
+            None,
+        )
+        .await["_embedded"]["consents"]
             .as_array()
             .unwrap()
             .iter()
@@ -802,10 +834,28 @@ async fn the_timeline_consents_and_conferences_go_through_the_api_like_the_dossi
             assert_eq!(after, 404, "no consent left for that provider");
         }
         // Conferences: listed (none yet in the demo for household 1, or some).
-        let list = call(&app, &doc, "GET", "/api/v1/households/{id}/conferences", 1, &gen, None).await;
+        let list = call(
+            &app,
+            &doc,
+            "GET",
+            "/api/v1/households/{id}/conferences",
+            1,
+            &gen,
+            None,
+        )
+        .await;
         assert!(list["_embedded"]["conferences"].is_array());
         // An agreement withdrawn through the API: in the plan with its reason.
-        let plans = call(&app, &doc, "GET", "/api/v1/households/{id}/plans", 1, &gen, None).await;
+        let plans = call(
+            &app,
+            &doc,
+            "GET",
+            "/api/v1/households/{id}/plans",
+            1,
+            &gen,
+            None,
+        )
+        .await;
         let plan = &plans["_embedded"]["plans"][0];
         let version = plan["version"].as_i64().unwrap();
         let agreement = plan["agreements"]
@@ -827,7 +877,16 @@ async fn the_timeline_consents_and_conferences_go_through_the_api_like_the_dossi
         )
         .await;
         assert_eq!(res["version"], version + 1);
-        let plans = call(&app, &doc, "GET", "/api/v1/households/{id}/plans", 1, &gen, None).await;
+        let plans = call(
+            &app,
+            &doc,
+            "GET",
+            "/api/v1/households/{id}/plans",
+            1,
+            &gen,
+            None,
+        )
+        .await;
         let withdrawn = plans["_embedded"]["plans"][0]["agreements"]
             .as_array()
             .unwrap()

@@ -44,6 +44,22 @@ pub async fn last_audit(app: &TestApp) -> (String, String, Option<String>, Strin
     )
 }
 
+/// The newest audit entry of one action (`"update"`, `"create"` …), past the
+/// reads a refused form's page audits after it: (action, outcome, object id,
+/// detail).
+pub async fn last_audit_of(
+    app: &TestApp,
+    action: &str,
+) -> (String, String, Option<String>, String) {
+    let e = app
+        .audit_tail(200)
+        .await
+        .into_iter()
+        .find(|e| e.action == action)
+        .unwrap_or_else(|| panic!("no {action} in the audit log"));
+    (e.action, e.outcome, e.object_id, e.detail)
+}
+
 /// A demo user's id.
 pub async fn user_id(app: &TestApp, username: &str) -> i64 {
     let mut tx = app.db.read().await.unwrap();
@@ -124,4 +140,31 @@ pub async fn session_on(app: &TestApp, cookie: String, page: &str) -> As {
         String::new()
     };
     As::Session { cookie, csrf }
+}
+
+/// Adds a second generalist to the generalist's team, as a beheerder would.
+pub async fn second_generalist(app: &TestApp) -> i64 {
+    let mut tx = app.db.begin().await.unwrap();
+    let team = baken_store::users::by_username(&mut tx, "generalist")
+        .await
+        .unwrap()
+        .unwrap()
+        .team_id;
+    let username = baken_domain::Username::parse("tweede.generalist").unwrap();
+    let id = baken_store::users::create(
+        &mut tx,
+        &baken_store::users::NewUser {
+            username: &username,
+            display_name: "Tweede Generalist",
+            role: baken_domain::Role::Generalist,
+            team_id: team,
+            provider_id: None,
+            household_id: None,
+            password_hash: "-",
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    id
 }

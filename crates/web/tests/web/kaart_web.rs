@@ -285,7 +285,7 @@ async fn asking_a_professional_needs_consent_and_is_rate_limited() {
         assert!(list.body.contains("06-12345678") && list.body.contains("Ik ben veel alleen"));
         assert!(
             list.body
-                .contains("<td>Contact met anderen</td><td>Lezen</td>"),
+                .contains("\">Contact met anderen</td><td data-label=\"Doet graag\">Lezen</td>"),
             "topics and likes in words, not keys"
         );
         let request = {

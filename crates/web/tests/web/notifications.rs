@@ -2,7 +2,7 @@
 //! through a real SMTP server on loopback (Python's aiosmtpd), on every backend.
 
 use crate::helpers::{first_between, user_id};
-use baken_web::testing::{apps, TestApp};
+use baken_web::testing::apps;
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -327,12 +327,25 @@ fn self_signed() -> Option<(tempfile::TempDir, String, String)> {
     let key = dir.path().join("key.pem").display().to_string();
     let made = Command::new("openssl")
         .args([
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-            "-subj", "/CN=127.0.0.1",
-            "-addext", "subjectAltName=IP:127.0.0.1",
-            "-addext", "basicConstraints=critical,CA:FALSE",
-            "-addext", "extendedKeyUsage=serverAuth",
-            "-keyout", &key, "-out", &cert,
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-addext",
+            "basicConstraints=critical,CA:FALSE",
+            "-addext",
+            "extendedKeyUsage=serverAuth",
+            "-keyout",
+            &key,
+            "-out",
+            &cert,
         ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())

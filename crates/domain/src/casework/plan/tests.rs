@@ -129,7 +129,9 @@ fn only_the_team_lead_or_the_contact_person_hands_a_household_over_with_a_reason
         case.hand_over(HandOverBy::Generalist(5), 5, "Terug"),
         Err(PlanError::HandOverNotAllowed)
     );
-    assert!(case.hand_over(HandOverBy::TeamLead, 5, "Terug van verlof").is_ok());
+    assert!(case
+        .hand_over(HandOverBy::TeamLead, 5, "Terug van verlof")
+        .is_ok());
     assert_eq!(case.coordinator(), Some(5));
 }
 
@@ -165,7 +167,12 @@ fn an_agreement_entered_by_mistake_is_withdrawn_with_a_reason_and_no_longer_runs
         Err(PlanError::AgreementEnded)
     );
     // The other agreement runs on, and the plan reads back as it was.
-    assert!(plan.agreements().iter().find(|a| a.id() == 21).unwrap().is_running());
+    assert!(plan
+        .agreements()
+        .iter()
+        .find(|a| a.id() == 21)
+        .unwrap()
+        .is_running());
     let stored = plan.to_stored();
     assert_eq!(
         HouseholdCase::from_stored(7, Some(100), vec![stored.clone()]).as_ref(),

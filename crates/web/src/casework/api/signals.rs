@@ -58,9 +58,9 @@ fn signal_json(s: cw::SignalRow, norms: &ResponseNorms, day: NaiveDate) -> Signa
             && norms
                 .state(s.reported_on, s.urgency(), s.first_contact_on, day)
                 .is_overdue(),
+        due_on: norms.due(s.reported_on, s.urgency()),
         closed_on: s.closed_on,
         closed_reason: s.closed_reason,
-        due_on: norms.due(s.reported_on, s.urgency()),
         id: s.id,
         reported_on: s.reported_on,
         category: s.category,

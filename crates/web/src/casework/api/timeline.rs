@@ -18,7 +18,9 @@ use axum::response::IntoResponse;
 use axum::Json;
 use baken_domain::casework::{timeline_for, ContactKind, EventKind, PurposeDraft, Viewer};
 use baken_domain::AuditAction;
-use baken_store::{conference, timeline};
+use baken_store::casework::CaseError;
+use baken_store::reads::BoxFuture;
+use baken_store::{conference, timeline, Tx};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::json;
@@ -37,6 +39,35 @@ fn event_kind(kind: &EventKind) -> (&'static str, Option<&'static str>) {
     }
 }
 
+/// Reads household `id` for the API through the audited read every household
+/// read uses (in scope or 404, the read and its entry in one transaction).
+async fn household_read<T: Send + 'static>(
+    state: &AppState,
+    ctx: &Ctx,
+    id: &str,
+    detail: &'static str,
+    read: for<'a> fn(&'a mut Tx, i64) -> BoxFuture<'a, Result<T, CaseError>>,
+) -> Result<(i64, T), crate::support::error::Failure> {
+    let user = ctx.user()?.clone();
+    let id = path_id(id)?;
+    let (h, value) = audited_household_read(
+        state,
+        ctx,
+        user.scope(),
+        id,
+        AuditAction::Read,
+        "casework",
+        move |tx, h| {
+            Box::pin(async move {
+                let value = read(tx, h.id).await.map_err(internal)?;
+                Ok((value, detail.to_owned()))
+            })
+        },
+    )
+    .await?;
+    Ok((h.id, value))
+}
+
 /// `GET /api/v1/households/{id}/timeline`: what the team sees in the
 /// dossier's timeline, newest first (the team sees every note).
 pub async fn household_timeline(
@@ -44,22 +75,9 @@ pub async fn household_timeline(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> ApiResult {
-    let user = ctx.user()?.clone();
-    let id = path_id(&id)?;
-    let (h, events) = audited_household_read(
-        &state,
-        &ctx,
-        user.scope(),
-        id,
-        AuditAction::Read,
-        "casework",
-        |tx, h| {
-            Box::pin(async move {
-                let events = timeline::timeline(tx, h.id).await.map_err(internal)?;
-                Ok((events, "api: tijdlijn".to_owned()))
-            })
-        },
-    )
+    let (household, events) = household_read(&state, &ctx, &id, "api: tijdlijn", |tx, h| {
+        Box::pin(timeline::timeline(tx, h))
+    })
     .await?;
     let items: Vec<serde_json::Value> = timeline_for(&events, Viewer::Team)
         .into_iter()
@@ -68,7 +86,7 @@ pub async fn household_timeline(
             json!({ "on": e.on, "kind": kind, "contactKind": contact_kind, "title": e.title, "who": e.who, "note": e.note })
         })
         .collect();
-    Ok(Json(json!({ "householdId": h.id, "_embedded": { "events": items } })).into_response())
+    Ok(Json(json!({ "householdId": household, "_embedded": { "events": items } })).into_response())
 }
 
 #[derive(Deserialize)]
@@ -99,7 +117,12 @@ pub async fn create_contact_moment(
         note: b.note,
     };
     let result = change::record_contact_moment(&state, &ctx, household, &draft).await;
-    answer(&ctx, result, StatusCode::CREATED, |c| json!({ "id": c.value }))
+    answer(
+        &ctx,
+        result,
+        StatusCode::CREATED,
+        |c| json!({ "id": c.value }),
+    )
 }
 
 /// `GET /api/v1/households/{id}/consents`: every consent with its purpose,
@@ -109,22 +132,9 @@ pub async fn consents(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> ApiResult {
-    let user = ctx.user()?.clone();
-    let id = path_id(&id)?;
-    let (h, grants) = audited_household_read(
-        &state,
-        &ctx,
-        user.scope(),
-        id,
-        AuditAction::Read,
-        "casework",
-        |tx, h| {
-            Box::pin(async move {
-                let grants = timeline::consent_grants(tx, h.id).await.map_err(internal)?;
-                Ok((grants, "api: toestemmingen".to_owned()))
-            })
-        },
-    )
+    let (household, grants) = household_read(&state, &ctx, &id, "api: toestemmingen", |tx, h| {
+        Box::pin(timeline::consent_grants(tx, h))
+    })
     .await?;
     let day = today();
     let items: Vec<serde_json::Value> = grants
@@ -141,7 +151,10 @@ pub async fn consents(
             })
         })
         .collect();
-    Ok(Json(json!({ "householdId": h.id, "_embedded": { "consents": items } })).into_response())
+    Ok(
+        Json(json!({ "householdId": household, "_embedded": { "consents": items } }))
+            .into_response(),
+    )
 }
 
 #[derive(Deserialize)]
@@ -180,7 +193,12 @@ pub async fn give_consent(
         until: b.until,
     };
     let result = change::give_consent(&state, &ctx, household, &given).await;
-    answer(&ctx, result, StatusCode::CREATED, |c| json!({ "id": c.value }))
+    answer(
+        &ctx,
+        result,
+        StatusCode::CREATED,
+        |c| json!({ "id": c.value }),
+    )
 }
 
 #[derive(Deserialize)]
@@ -202,7 +220,12 @@ pub async fn withdraw_consent(
     let consent = path_id(&consent)?;
     let b: WithdrawJson = parse(&body)?;
     let result = change::withdraw_consent(&state, &ctx, household, consent, &b.reason).await;
-    answer(&ctx, result, StatusCode::OK, |c| json!({ "id": c.value, "withdrawn": true }))
+    answer(
+        &ctx,
+        result,
+        StatusCode::OK,
+        |c| json!({ "id": c.value, "withdrawn": true }),
+    )
 }
 
 /// `GET /api/v1/households/{id}/conferences`
@@ -211,21 +234,12 @@ pub async fn conferences(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> ApiResult {
-    let user = ctx.user()?.clone();
-    let id = path_id(&id)?;
-    let (h, rows) = audited_household_read(
+    let (household, rows) = household_read(
         &state,
         &ctx,
-        user.scope(),
-        id,
-        AuditAction::Read,
-        "casework",
-        |tx, h| {
-            Box::pin(async move {
-                let rows = conference::conferences(tx, h.id).await.map_err(internal)?;
-                Ok((rows, "api: Eigen Kracht-conferenties".to_owned()))
-            })
-        },
+        &id,
+        "api: Eigen Kracht-conferenties",
+        |tx, h| Box::pin(conference::conferences(tx, h)),
     )
     .await?;
     let items: Vec<serde_json::Value> = rows
@@ -238,7 +252,10 @@ pub async fn conferences(
             })
         })
         .collect();
-    Ok(Json(json!({ "householdId": h.id, "_embedded": { "conferences": items } })).into_response())
+    Ok(
+        Json(json!({ "householdId": household, "_embedded": { "conferences": items } }))
+            .into_response(),
+    )
 }
 
 #[derive(Deserialize)]
@@ -272,5 +289,10 @@ pub async fn request_conference(
     };
     let result =
         change::request_conference(&state, &ctx, PlanTarget::plan(plan, b.version), &input).await;
-    answer(&ctx, result, StatusCode::CREATED, |c| json!({ "id": c.value }))
+    answer(
+        &ctx,
+        result,
+        StatusCode::CREATED,
+        |c| json!({ "id": c.value }),
+    )
 }

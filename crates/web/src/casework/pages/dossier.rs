@@ -666,9 +666,7 @@ pub(crate) async fn answer_change<T>(
             other @ (ChangeError::NotTeamGeneralist
             | ChangeError::NotTriaged
             | ChangeError::SignalRefused(_)),
-        ) => {
-            return Err(AppError::bug(format!("a dossier change refused as {other:?}")).into())
-        }
+        ) => return Err(AppError::bug(format!("a dossier change refused as {other:?}")).into()),
     };
     let mut errors = FieldErrors::new();
     errors.add(field, message);

@@ -41,7 +41,10 @@ pub async fn hand_over_submit(
     let result = change::hand_over(&state, &ctx, household, to, &form.ov_reden).await;
     if let Err(ChangeError::NotTeamGeneralist) = result {
         let mut errors = FieldErrors::new();
-        errors.add("ov_generalist", "Kies een generalist uit het team van dit huishouden.");
+        errors.add(
+            "ov_generalist",
+            "Kies een generalist uit het team van dit huishouden.",
+        );
         return refused_form(&state, &ctx, household, errors, typed, ANCHOR).await;
     }
     answer_change(&state, &ctx, result, typed, ANCHOR, |e| {

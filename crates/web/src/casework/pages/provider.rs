@@ -16,9 +16,9 @@ use axum::response::{IntoResponse, Redirect};
 use baken_domain::casework::{AgreementReport, ReportKind};
 use baken_domain::{AuditAction, AuditOutcome, NotificationKind};
 use baken_store::audit;
-use baken_store::notifications::{self, NewNotification};
 use baken_store::casework::CaseError;
 use baken_store::casework::{self as cw};
+use baken_store::notifications::{self, NewNotification};
 use baken_store::timeline;
 use minijinja::{context, Value};
 use serde::{Deserialize, Serialize};
@@ -316,8 +316,7 @@ pub async fn report_submit(
                 link: &format!("/dossier/{id}#tijdlijn"),
             },
         )
-        .await
-        .map_err(internal)?;
+        .await?;
     }
     tx.commit().await?;
     Ok(Redirect::to(&format!(

@@ -315,7 +315,11 @@ impl PublicSignalForm {
 
     /// The signal, checked: `found` are the dwellings at the street and
     /// number typed (the chosen one must be among them).
-    fn parse(&self, found: &[cw::Dwelling], day: chrono::NaiveDate) -> Result<NewSignal, FieldErrors> {
+    fn parse(
+        &self,
+        found: &[cw::Dwelling],
+        day: chrono::NaiveDate,
+    ) -> Result<NewSignal, FieldErrors> {
         let mut errors = FieldErrors::new();
         let whereabouts = match (self.adres.trim(), self.plek.trim()) {
             ("", "") => {
@@ -380,7 +384,9 @@ impl PublicSignalForm {
                     Whereabouts::Dwelling(d) => {
                         (d.postcode, d.house_number, d.house_letter, d.addition, None)
                     }
-                    Whereabouts::Place(p) => (String::new(), 0, String::new(), String::new(), Some(p)),
+                    Whereabouts::Place(p) => {
+                        (String::new(), 0, String::new(), String::new(), Some(p))
+                    }
                 };
                 errors.or_ok(NewSignal {
                     reported_on: day,
@@ -403,7 +409,10 @@ impl PublicSignalForm {
 }
 
 /// The dwellings at the street and number typed (none for a bad number).
-async fn dwellings(state: &AppState, form: &PublicSignalForm) -> Result<Vec<cw::Dwelling>, AppError> {
+async fn dwellings(
+    state: &AppState,
+    form: &PublicSignalForm,
+) -> Result<Vec<cw::Dwelling>, AppError> {
     let Some(number) = form.number() else {
         return Ok(Vec::new());
     };
@@ -432,7 +441,8 @@ async fn public_lookup(state: &AppState, ctx: &Ctx, form: &PublicSignalForm) -> 
     }
     let mut tx = state.db.begin().await?;
     let since = chrono::Utc::now() - chrono::Duration::hours(1);
-    let lookups = cw::public_actions_since(&mut tx, &ctx.route, &ctx.client, "search", since).await?;
+    let lookups =
+        cw::public_actions_since(&mut tx, &ctx.route, &ctx.client, "search", since).await?;
     if lookups >= PUBLIC_LOOKUPS_PER_HOUR {
         audit::append(
             &mut tx,

@@ -95,7 +95,11 @@ pub(crate) async fn plain_plan(tx: &mut Tx, hh: i64, shown: Shown<'_>) -> Result
         .collect();
     // What the resident does themself, once (not under every agreement).
     let mut own_contributions: Vec<String> = Vec::new();
-    for a in p.agreements().iter().filter(|a| a.is_running() && visible(a.id())) {
+    for a in p
+        .agreements()
+        .iter()
+        .filter(|a| a.is_running() && visible(a.id()))
+    {
         let own = a.terms().own_contribution.trim();
         if !own.is_empty() && !own_contributions.iter().any(|o| o == own) {
             own_contributions.push(own.to_owned());

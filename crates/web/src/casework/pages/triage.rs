@@ -540,9 +540,7 @@ pub async fn close_submit(
     let mut errors = FieldErrors::new();
     match result {
         Ok(_) => return Ok(Redirect::to("/signalen?opgeslagen=gesloten").into_response()),
-        Err(
-            ChangeError::Refused(Refusal { error, .. }) | ChangeError::SignalRefused(error),
-        ) => {
+        Err(ChangeError::Refused(Refusal { error, .. }) | ChangeError::SignalRefused(error)) => {
             let (_, message) = explain(&error).ok_or_else(|| internal(error))?;
             errors.add(format!("sluiten_{signal}"), message);
         }
