@@ -33,15 +33,19 @@ pub fn first_between<'a>(body: &'a str, start: &str, end: &str) -> Option<&'a st
     Some(&body[i..j])
 }
 
+/// The newest audit entry, whole (route, user, client address …).
+pub async fn last_audit_row(app: &TestApp) -> baken_store::audit::AuditRow {
+    app.audit_tail(1)
+        .await
+        .into_iter()
+        .next()
+        .expect("an audit entry")
+}
+
 /// The newest audit entry: (action, outcome, object id, detail).
 pub async fn last_audit(app: &TestApp) -> (String, String, Option<String>, String) {
-    let t = app.audit_tail(1).await;
-    (
-        t[0].action.clone(),
-        t[0].outcome.clone(),
-        t[0].object_id.clone(),
-        t[0].detail.clone(),
-    )
+    let e = last_audit_row(app).await;
+    (e.action, e.outcome, e.object_id, e.detail)
 }
 
 /// The newest audit entry of one action (`"update"`, `"create"` …), past the

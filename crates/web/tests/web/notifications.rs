@@ -1,7 +1,7 @@
 //! Notifications: in the app (the menu's count, `/meldingen`) and by e-mail
 //! through a real SMTP server on loopback (Python's aiosmtpd), on every backend.
 
-use crate::helpers::{first_between, user_id};
+use crate::helpers::{first_between, last_audit_row, user_id};
 use baken_web::testing::apps;
 use std::io::Read;
 use std::path::PathBuf;
@@ -52,9 +52,9 @@ async fn a_waiting_referral_and_its_decision_are_told_in_the_app() {
         let list = app.get("/meldingen", &lead).await.body;
         assert!(list.contains("Een verwijzing (Ambulante begeleiding thuis) wacht op uw besluit."));
         assert!(list.contains("href=\"&#x2f;teamoverzicht\""));
-        let tail = app.audit_tail(1).await;
+        let entry = last_audit_row(&app).await;
         assert_eq!(
-            (tail[0].action.as_str(), tail[0].detail.as_str()),
+            (entry.action.as_str(), entry.detail.as_str()),
             ("read", "meldingen: 1")
         );
         // The decision is told to the generalist who asked.
@@ -276,12 +276,12 @@ async fn the_email_says_only_that_something_waits_and_links_to_baken() {
         .await
         .unwrap();
         assert_eq!(again, 0, "nothing is mailed twice");
-        let tail = app.audit_tail(1).await;
+        let entry = last_audit_row(&app).await;
         assert_eq!(
-            (tail[0].action.as_str(), tail[0].outcome.as_str()),
+            (entry.action.as_str(), entry.outcome.as_str()),
             ("export", "success")
         );
-        assert_eq!(tail[0].object_id.as_deref(), Some(me.to_string().as_str()));
+        assert_eq!(entry.object_id.as_deref(), Some(me.to_string().as_str()));
     }
     let received = server.received();
     assert_eq!(

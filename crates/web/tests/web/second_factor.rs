@@ -5,7 +5,7 @@
 //! These apps are *not* demo databases (`demo: false`): in the demo the second
 //! factor is optional for every role (see the README).
 
-use crate::helpers::{cookie_of, csrf_in, login, session_on, user_id};
+use crate::helpers::{cookie_of, csrf_in, last_audit_row, login, session_on, user_id};
 use baken_store::second_factor;
 use baken_web::signin::totp;
 use baken_web::testing::{apps_with, As, TestApp, TestResponse};
@@ -270,7 +270,7 @@ async fn a_beheerder_resets_a_second_factor_and_it_is_audited() {
             .post_form(&format!("/beheer/gebruikers/{id}/tweede-stap"), &admin, &[])
             .await;
         assert_eq!(res.status, 303);
-        let entry = &app.audit_tail(1).await[0];
+        let entry = &last_audit_row(&app).await;
         assert_eq!(entry.username.as_deref(), Some("beheerder"));
         assert_eq!(entry.object_id.as_deref(), Some(id.to_string().as_str()));
         assert!(

@@ -1,6 +1,7 @@
 //! The web app through its whole middleware stack, on every backend: audit of
 //! reads, scope, CSRF, login back-off, conflicts, bad input, security headers.
 
+use crate::helpers::last_audit_row;
 use baken_web::testing::{apps, As, TestApp};
 
 async fn household_reads(app: &TestApp, object_id: &str) -> Vec<baken_store::audit::AuditRow> {
@@ -801,7 +802,7 @@ async fn a_list_view_records_the_households_it_showed_and_the_resident_sees_it()
             "{:?}: the resident's household is in the list",
             app.backend
         );
-        let entry = &app.audit_tail(1).await[0];
+        let entry = &last_audit_row(&app).await;
         assert_eq!(entry.route, "/api/v1/households");
         assert_eq!(entry.object_type.as_deref(), Some("household"));
         assert_eq!(
@@ -834,7 +835,7 @@ async fn a_list_view_records_the_households_it_showed_and_the_resident_sees_it()
         let page = app.get("/mijn-huishouden/inzage", &me).await;
         assert_eq!(page.status, 200);
         assert!(page.body.contains("generalist"), "{}", page.body);
-        let own = &app.audit_tail(1).await[0];
+        let own = &last_audit_row(&app).await;
         assert_eq!(
             (
                 own.route.as_str(),
@@ -854,7 +855,7 @@ async fn a_list_view_records_the_households_it_showed_and_the_resident_sees_it()
             .get(&format!("/beheer/gebruikers/{}", resident.id), &admin)
             .await;
         assert_eq!(form.status, 200);
-        let read = &app.audit_tail(1).await[0];
+        let read = &last_audit_row(&app).await;
         assert_eq!(
             (
                 read.route.as_str(),
@@ -882,7 +883,7 @@ async fn every_list_page_names_the_households_it_showed() {
             let session = app.login_as(who).await;
             let res = app.get(path, &session).await;
             assert_eq!(res.status, 200, "{path}");
-            let entry = &app.audit_tail(1).await[0];
+            let entry = &last_audit_row(&app).await;
             assert_eq!(entry.route, path);
             assert_ne!(
                 entry.object_id.as_deref(),
@@ -908,7 +909,7 @@ async fn audited_client(app: &TestApp, peer: [u8; 4], forwarded_for: &str) -> St
         .unwrap();
     let res = crate::helpers::respond(app, req).await;
     assert_eq!(res.status, 303);
-    app.audit_tail(1).await[0].client_addr.clone()
+    last_audit_row(app).await.client_addr
 }
 
 #[tokio::test]
