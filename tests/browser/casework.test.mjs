@@ -483,3 +483,107 @@ test('timeline, provider report and consent withdrawal, at 1280 and 390 px', asy
   assert.equal(res.status(), 404, 'withdrawal ends the provider\'s sight at once');
   await prov.context().close();
 });
+
+// After the first contact (issue 10, part B), in the browser at 1280 and
+// 390 px: a neighbour finds the address by street and number and leaves a
+// number; the team closes that signal with a reason; the contact person hands
+// the household over from the dossier; an agreement entered by mistake lapses;
+// the resident reads the team's phone, who looked and why. axe-core and the
+// label check on every step, no sideways scrolling at 390 px.
+test('closing a signal, a hand-over from the dossier, a lapsed agreement, the zorgmelding lookup and the inzage', async () => {
+  // The street and number of household 1, as a neighbour would know them.
+  const gen = await newPage(browser, 1280);
+  await login(gen, server.url, 'generalist');
+  await gen.goto(`${server.url}/dossier/1`);
+  const address = (await gen.locator('dl.facts dd').first().textContent()).split(',')[0].trim();
+  const [, street, number] = address.match(/^(.*) (\d+)/);
+  await gen.context().close();
+
+  for (const width of [1280, 390]) {
+    const anon = await newPage(browser, width);
+    await anon.goto(`${server.url}/zorgmelding`);
+    await anon.getByLabel('Straat').fill('Nergensstraat');
+    await anon.getByLabel('Huisnummer').fill('999');
+    await anon.getByRole('button', { name: 'Adres zoeken' }).click();
+    await anon.getByText('Dit adres kennen we niet').waitFor();
+    await expectAccessible(anon, `zorgmelding onbekend adres @${width}`);
+    await anon.getByLabel('Straat').fill(street);
+    await anon.getByLabel('Huisnummer').fill(number);
+    await anon.getByRole('button', { name: 'Adres zoeken' }).click();
+    await anon.getByText('Kies het adres').waitFor();
+    await expectAccessible(anon, `zorgmelding adres gevonden @${width}`);
+    await screenshot(anon, `casework-zorgmelding-adres-${width}`);
+    await anon.locator('input[name="adres"]').first().check();
+    await anon.getByLabel('Waar maakt u zich zorgen over?').selectOption('eenzaamheid');
+    await anon.getByLabel('Hoe dringend is het?').selectOption('normaal');
+    await anon.getByLabel('Wat ziet of hoort u?').fill(`Post stapelt zich op (${width})`);
+    await anon.getByLabel(/Uw telefoonnummer/).fill('06 1234 5678');
+    await anon.getByRole('button', { name: 'Melding versturen' }).click();
+    await anon.getByText('Uw meldnummer is').waitFor();
+    await expectAccessible(anon, `zorgmelding ontvangen @${width}`);
+    await anon.context().close();
+
+    // The team sees the call-back number and closes the signal with a reason.
+    const team = await newPage(browser, width);
+    await login(team, server.url, 'generalist');
+    await team.goto(`${server.url}/signalen`);
+    const card = team.locator('section.signal', { hasText: `Post stapelt zich op (${width})` });
+    await card.getByText('06 1234 5678').waitFor();
+    await card.getByText('Signaal sluiten').click();
+    await card.getByRole('button', { name: 'Sluiten' }).click();
+    await team.getByText('Schrijf op waarom het signaal gesloten wordt').first().waitFor();
+    await openAllDetails(team);
+    await expectAccessible(team, `signaal sluiten met fout @${width}`);
+    const again = team.locator('section.signal', { hasText: `Post stapelt zich op (${width})` });
+    await again.getByLabel('Waarom wordt het signaal gesloten?').fill('Buren hebben contact, gaat goed');
+    await again.getByRole('button', { name: 'Sluiten' }).click();
+    await team.getByText('Het signaal is gesloten.').waitFor();
+    await team.goto(`${server.url}/signalen?stand=gesloten`);
+    await team.getByText('Buren hebben contact, gaat goed').first().waitFor();
+    await openAllDetails(team);
+    await expectAccessible(team, `gesloten signalen @${width}`);
+    await screenshot(team, `casework-signalen-gesloten-${width}`);
+    await team.context().close();
+  }
+
+  // The contact person hands household 1 over, and the team lead hands it back.
+  const contact = await newPage(browser, 390);
+  await login(contact, server.url, 'generalist');
+  await contact.goto(`${server.url}/dossier/1`);
+  await contact.getByText('Contactpersoon overdragen aan een collega').click();
+  await contact.getByRole('button', { name: 'Overdragen' }).click();
+  await contact.getByText('Kies de collega die contactpersoon wordt').first().waitFor();
+  await openAllDetails(contact);
+  await expectAccessible(contact, 'overdragen met fout @390');
+  await screenshot(contact, 'casework-overdragen-fout-390');
+  // An agreement entered by mistake lapses, with a reason, on the timeline.
+  const lapse = contact.locator('form[action*="/afspraak-vervallen"]').first();
+  await lapse.getByLabel('Waarom vervalt deze afspraak?').fill('Dubbel ingevoerd');
+  await lapse.getByRole('button', { name: 'Laten vervallen' }).click();
+  await contact.locator('ol.timeline').getByText('Dubbel ingevoerd').waitFor();
+  await openAllDetails(contact);
+  await expectAccessible(contact, 'dossier na vervallen @390');
+  await screenshot(contact, 'casework-dossier-vervallen-390');
+  await contact.context().close();
+
+  // The resident: the inzage names organisation, role and why; Dutch time.
+  for (const width of [1280, 390]) {
+    const resident = await newPage(browser, width);
+    await login(resident, server.url, 'inwoner');
+    await resident.goto(`${server.url}/mijn-huishouden/inzage`);
+    await resident.getByText('voor uw plan').first().waitFor();
+    await expectAccessible(resident, `inzage @${width}`);
+    await screenshot(resident, `casework-inzage-${width}`);
+    await resident.goto(`${server.url}/mijn-huishouden`);
+    await expectAccessible(resident, `mijn huishouden @${width}`);
+    await resident.context().close();
+    const admin = await newPage(browser, width);
+    await login(admin, server.url, 'beheerder');
+    for (const p of ['/beheer/audit', '/beheer/teams/1']) {
+      await admin.goto(`${server.url}${p}`);
+      await expectAccessible(admin, `${p} @${width}`);
+    }
+    await screenshot(admin, `beheer-team-${width}`);
+    await admin.context().close();
+  }
+});

@@ -32,6 +32,10 @@ pub struct FileConfig {
     #[serde(default, deserialize_with = "file_shutdown_deadline")]
     pub shutdown_deadline_secs: Option<u64>,
     pub municipality: Option<String>,
+    /// How residents reach the municipality's privacy contact, shown on the
+    /// inzage page: "Mail privacy@gemeente.example of bel 14 0123".
+    #[serde(default, deserialize_with = "file_privacy_contact")]
+    pub privacy_contact: Option<String>,
     /// Proxies (addresses or CIDR ranges) whose `X-Forwarded-For` names the
     /// client, for rate limits, login throttling and the audit log. None by default.
     #[serde(default, deserialize_with = "file_trusted_proxies")]
@@ -123,6 +127,14 @@ pub struct SmtpFileConfig {
     /// The relay's port (default 25).
     #[serde(default = "default_smtp_port")]
     pub port: u16,
+    /// How the connection is protected: "starttls" (the default: the relay
+    /// must offer STARTTLS), "tls" (implicit TLS, usually port 465), or "none"
+    /// (plain text, for a relay on a trusted network only).
+    #[serde(default, deserialize_with = "file_smtp_tls")]
+    pub tls: baken_mail::SmtpTls,
+    /// A PEM file with the CA certificate(s) of a relay whose certificate is
+    /// not from a public CA (the municipality's own CA).
+    pub ca_file: Option<PathBuf>,
     /// The sender, e.g. "Baken <baken@gemeente.example>".
     pub from: String,
     /// Baken's public address, for the one link an e-mail carries.
@@ -133,6 +145,26 @@ pub struct SmtpFileConfig {
     /// Seconds between delivery rounds (5 to 3600; default 60).
     #[serde(default = "default_smtp_every", deserialize_with = "file_smtp_every")]
     pub every_secs: u64,
+}
+
+fn file_privacy_contact<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let s = String::deserialize(d)?;
+    let t = s.trim();
+    if t.is_empty() || t.chars().count() > 500 {
+        return Err(serde::de::Error::custom(
+            "privacy_contact must say in 1 to 500 characters how residents reach the privacy contact",
+        ));
+    }
+    Ok(Some(t.to_owned()))
+}
+
+fn file_smtp_tls<'de, D: Deserializer<'de>>(d: D) -> Result<baken_mail::SmtpTls, D::Error> {
+    let s = String::deserialize(d)?;
+    baken_mail::SmtpTls::parse(s.trim()).ok_or_else(|| {
+        serde::de::Error::custom(format!(
+            "tls must be \"starttls\", \"tls\" or \"none\"; got \"{s}\""
+        ))
+    })
 }
 
 fn default_smtp_port() -> u16 {

@@ -455,21 +455,44 @@ async fn run(command: Command, file: FileConfig, origins: Origins<'_>) -> anyhow
                     .as_ref()
                     .map(|o| o.settings(std::env::var("BAKEN_OIDC_CLIENT_SECRET").ok()))
                     .transpose()?,
-                mail: file.smtp.as_ref().map(|smtp| baken_web::MailSettings {
-                    smtp: baken_mail::SmtpSettings {
-                        host: smtp.host.clone(),
-                        port: smtp.port,
-                        from: smtp.from.clone(),
-                        username: smtp.username.clone(),
-                        password: smtp.password.clone(),
-                        timeout_secs: 30,
-                    },
-                    public_url: smtp.public_url.clone(),
-                    every_secs: smtp.every_secs,
-                }),
+                mail: file
+                    .smtp
+                    .as_ref()
+                    .map(|smtp| -> anyhow::Result<_> {
+                        Ok(baken_web::MailSettings {
+                            smtp: baken_mail::SmtpSettings {
+                                host: smtp.host.clone(),
+                                port: smtp.port,
+                                tls: smtp.tls,
+                                ca_pem: smtp
+                                    .ca_file
+                                    .as_ref()
+                                    .map(|path| {
+                                        std::fs::read(path).with_context(|| {
+                                            format!(
+                                                "[smtp] ca_file: cannot read {}",
+                                                path.display()
+                                            )
+                                        })
+                                    })
+                                    .transpose()?,
+                                from: smtp.from.clone(),
+                                username: smtp.username.clone(),
+                                password: smtp.password.clone(),
+                                timeout_secs: 30,
+                            },
+                            public_url: smtp.public_url.clone(),
+                            every_secs: smtp.every_secs,
+                        })
+                    })
+                    .transpose()?,
                 pre_login_key: pre_login_key(&database).await?,
                 cell_key: cell_key_secret(&database).await?,
                 trusted_proxies: file.trusted_proxies.clone().unwrap_or_default(),
+                privacy_contact: file
+                    .privacy_contact
+                    .clone()
+                    .unwrap_or_else(|| baken_web::DEFAULT_PRIVACY_CONTACT.to_owned()),
             };
             let listener = tokio::net::TcpListener::bind(addr)
                 .await

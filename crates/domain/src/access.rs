@@ -70,6 +70,21 @@ impl Role {
         }
     }
 
+    /// The function as a resident reads it after an organisation's name
+    /// ("Wijkteam Centrum, generalist").
+    pub fn function(self) -> &'static str {
+        match self {
+            Role::Inwoner => "inwoner",
+            Role::Vrijwilliger => "vrijwilliger",
+            Role::Makelaar => "sociaal makelaar",
+            Role::Generalist => "generalist",
+            Role::Teamleider => "teamleider",
+            Role::Aanbieder => "aanbieder",
+            Role::Beleid => "beleidsmedewerker",
+            Role::Beheerder => "beheerder",
+        }
+    }
+
     /// Roles whose work is tied to a wijkteam.
     pub fn needs_team(self) -> bool {
         matches!(self, Role::Generalist | Role::Teamleider)

@@ -71,6 +71,63 @@ impl AuditAction {
     }
 }
 
+/// Why someone looked at or changed a household's record, in plain Dutch for
+/// the resident (the inzage: "Wie heeft mijn gegevens ingezien"), from the
+/// route pattern it happened on (`/dossier/{id}`, `/api/v1/signals`, …). The
+/// route says the purpose: a plan, a report about the household, a referral.
+pub fn reason_for_resident(route: &str) -> &'static str {
+    const REASONS: [(&[&str], &str); 10] = [
+        (
+            &["/mijn-caseload", "/teamoverzicht/caseload"],
+            "in de lijst van huishoudens van het wijkteam",
+        ),
+        (
+            &["/signalen", "/api/v1/signals"],
+            "na een melding over uw huishouden",
+        ),
+        (
+            &[
+                "/verwijzingen",
+                "/teamoverzicht",
+                "/api/v1/referrals",
+                "/toewijzingen",
+                "/verzoeken",
+            ],
+            "voor een verwijzing naar zorg of ondersteuning",
+        ),
+        (&["/aanbieder"], "voor de hulp die deze organisatie u geeft"),
+        (
+            &[
+                "/dossier",
+                "/plannen",
+                "/api/v1/plans",
+                "/api/v1/conversations",
+                "/api/v1/households/{id}/",
+            ],
+            "voor uw plan",
+        ),
+        (
+            &["/zoeken", "/huishoudens", "/api/v1/households"],
+            "om uw huishouden op te zoeken",
+        ),
+        (
+            &["/hulpvragen"],
+            "na uw hulpvraag in de Eigen Kracht Wijzer",
+        ),
+        (&["/meldingen"], "voor een melding aan een medewerker"),
+        (
+            &["/beheer"],
+            "voor het beheer van Baken (bijvoorbeeld een verzoek om inzage)",
+        ),
+        (&["/mijn-"], "u zelf"),
+    ];
+    REASONS
+        .iter()
+        .find(|(prefixes, _)| prefixes.iter().any(|p| route.starts_with(p)))
+        .map(|(_, reason)| *reason)
+        .unwrap_or("voor het werk van het wijkteam")
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AuditOutcome {
@@ -333,6 +390,32 @@ impl ChainVerifier {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_resident_reads_why_in_plain_words() {
+        assert_eq!(reason_for_resident("/dossier/{id}"), "voor uw plan");
+        assert_eq!(reason_for_resident("/api/v1/plans/{id}"), "voor uw plan");
+        assert_eq!(
+            reason_for_resident("/signalen/{id}/toewijzen"),
+            "na een melding over uw huishouden"
+        );
+        assert_eq!(
+            reason_for_resident("/verwijzingen/{id}/besluit"),
+            "voor een verwijzing naar zorg of ondersteuning"
+        );
+        assert_eq!(
+            reason_for_resident("/teamoverzicht/caseload.csv"),
+            "in de lijst van huishoudens van het wijkteam"
+        );
+        assert_eq!(
+            reason_for_resident("/aanbieder/huishoudens/{id}"),
+            "voor de hulp die deze organisatie u geeft"
+        );
+        assert_eq!(
+            reason_for_resident("/iets-nieuws"),
+            "voor het werk van het wijkteam"
+        );
+    }
+
     use super::*;
     use chrono::TimeZone;
     use proptest::prelude::*;

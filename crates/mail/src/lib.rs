@@ -7,10 +7,17 @@
 //!
 //! **Invariant:** off unless configured. [`SmtpSettings`] come from
 //! `[smtp]` in `baken.toml`; without that section no mailer exists.
+//!
+//! **Invariant:** the connection is as safe as configured, never less: with
+//! [`SmtpTls::StartTls`] (the default) a relay that does not offer STARTTLS,
+//! or whose certificate does not check out, gets nothing — no fallback to
+//! plain text. Plain text ([`SmtpTls::None`]) is for a relay on a trusted
+//! network only, and has to be asked for.
 
 use lettre::message::header::ContentType;
 use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::time::Duration;
 
@@ -21,6 +28,10 @@ pub enum MailError {
     Address(String),
     #[error("the message could not be built: {0}")]
     Build(#[from] lettre::error::Error),
+    #[error("TLS to the SMTP server cannot be set up: {0}")]
+    Tls(#[source] lettre::transport::smtp::Error),
+    #[error("the CA certificates to trust hold no PEM certificate (-----BEGIN CERTIFICATE-----)")]
+    NoCertificate,
     #[error("the SMTP server at {host}:{port} refused or could not be reached: {source}")]
     Smtp {
         host: String,
@@ -30,11 +41,39 @@ pub enum MailError {
     },
 }
 
+/// How the connection to the relay is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SmtpTls {
+    /// Plain SMTP, then STARTTLS, which the relay must offer (port 587 or 25).
+    #[default]
+    StartTls,
+    /// TLS from the first byte ("SMTPS", port 465).
+    Implicit,
+    /// Plain text: only for a relay on a trusted network (a local Postfix).
+    None,
+}
+
+impl SmtpTls {
+    /// The setting's name in `baken.toml`: `starttls`, `tls` or `none`.
+    pub fn parse(s: &str) -> Option<SmtpTls> {
+        match s {
+            "starttls" => Some(SmtpTls::StartTls),
+            "tls" => Some(SmtpTls::Implicit),
+            "none" => Some(SmtpTls::None),
+            _ => None,
+        }
+    }
+}
+
 /// Where and as whom to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SmtpSettings {
     pub host: String,
     pub port: u16,
+    pub tls: SmtpTls,
+    /// Extra root certificates (PEM) to trust besides the public ones, for a
+    /// relay with a certificate of the municipality's own CA.
+    pub ca_pem: Option<Vec<u8>>,
     /// The sender, e.g. `Baken <baken@gemeente.example>`.
     pub from: String,
     /// Login at the relay, if it asks for one.
@@ -82,6 +121,21 @@ impl Mailer {
             AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(settings.host.as_str())
                 .port(settings.port)
                 .timeout(Some(Duration::from_secs(settings.timeout_secs.max(1))));
+        if settings.tls != SmtpTls::None {
+            let mut parameters = TlsParameters::builder(settings.host.clone());
+            if let Some(pem) = &settings.ca_pem {
+                if !String::from_utf8_lossy(pem).contains("-----BEGIN CERTIFICATE-----") {
+                    return Err(MailError::NoCertificate);
+                }
+                parameters = parameters
+                    .add_root_certificate(Certificate::from_pem(pem).map_err(MailError::Tls)?);
+            }
+            let parameters = parameters.build_rustls().map_err(MailError::Tls)?;
+            builder = builder.tls(match settings.tls {
+                SmtpTls::Implicit => Tls::Wrapper(parameters),
+                _ => Tls::Required(parameters),
+            });
+        }
         if let (Some(user), Some(password)) = (&settings.username, &settings.password) {
             builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
         }
@@ -130,6 +184,8 @@ mod tests {
         SmtpSettings {
             host: "127.0.0.1".into(),
             port: 2525,
+            tls: SmtpTls::None,
+            ca_pem: None,
             from: "Baken <baken@proefstad.example>".into(),
             username: None,
             password: None,
@@ -168,6 +224,23 @@ mod tests {
         let mut bad = settings();
         bad.from = "geen afzender".into();
         assert!(matches!(Mailer::new(&bad), Err(MailError::Address(_))));
+    }
+
+    #[test]
+    fn the_tls_setting_reads_its_three_names_and_nothing_else() {
+        assert_eq!(SmtpTls::parse("starttls"), Some(SmtpTls::StartTls));
+        assert_eq!(SmtpTls::parse("tls"), Some(SmtpTls::Implicit));
+        assert_eq!(SmtpTls::parse("none"), Some(SmtpTls::None));
+        assert_eq!(SmtpTls::parse("ssl"), None);
+        assert_eq!(SmtpTls::default(), SmtpTls::StartTls);
+    }
+
+    #[test]
+    fn a_certificate_that_is_not_pem_is_refused_when_the_mailer_is_made() {
+        let mut s = settings();
+        s.tls = SmtpTls::StartTls;
+        s.ca_pem = Some(b"not a certificate".to_vec());
+        assert!(matches!(Mailer::new(&s), Err(MailError::NoCertificate)));
     }
 
     #[tokio::test]

@@ -29,6 +29,9 @@ pub struct Team {
     pub version: i64,
     /// Active accounts in the team.
     pub members: i64,
+    /// How residents reach the team (shown on their own pages).
+    pub phone: Option<String>,
+    pub email: Option<String>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
@@ -186,7 +189,8 @@ pub async fn teams(tx: &mut Tx) -> Result<Vec<Team>> {
     let rows = with_conn!(tx, |c| {
         sqlx::query_as(
             "SELECT t.id, t.name, t.district_code, t.active, t.version, \
-             (SELECT COUNT(*) FROM users u WHERE u.team_id = t.id AND u.active = TRUE) AS members \
+             (SELECT COUNT(*) FROM users u WHERE u.team_id = t.id AND u.active = TRUE) AS members, \
+             t.phone, t.email \
              FROM teams t ORDER BY t.name",
         )
         .fetch_all(&mut *c)
@@ -199,7 +203,8 @@ pub async fn team(tx: &mut Tx, id: i64) -> Result<Option<Team>> {
     let row = with_conn!(tx, |c| {
         sqlx::query_as(
             "SELECT t.id, t.name, t.district_code, t.active, t.version, \
-             (SELECT COUNT(*) FROM users u WHERE u.team_id = t.id AND u.active = TRUE) AS members \
+             (SELECT COUNT(*) FROM users u WHERE u.team_id = t.id AND u.active = TRUE) AS members, \
+             t.phone, t.email \
              FROM teams t WHERE t.id = $1",
         )
         .bind(id)
@@ -222,11 +227,14 @@ pub async fn create_team(tx: &mut Tx, name: &str, district: Option<&str>) -> Res
     Ok(id)
 }
 
-/// What a team may change: name, district and whether it is active.
+/// What a team may change: name, district, whether it is active, and how
+/// residents reach it.
 pub struct TeamChange<'a> {
     pub name: &'a str,
     pub district_code: Option<&'a str>,
     pub active: bool,
+    pub phone: Option<&'a str>,
+    pub email: Option<&'a str>,
 }
 
 /// Changes a team, if it is still at `expected_version`.
@@ -238,12 +246,14 @@ pub async fn update_team(
 ) -> Result<i64> {
     let n = exec!(tx, |c| {
         sqlx::query(
-            "UPDATE teams SET name = $1, district_code = $2, active = $3, version = version + 1 \
-             WHERE id = $4 AND version = $5",
+            "UPDATE teams SET name = $1, district_code = $2, active = $3, phone = $4, email = $5, \
+             version = version + 1 WHERE id = $6 AND version = $7",
         )
         .bind(ch.name)
         .bind(ch.district_code)
         .bind(ch.active)
+        .bind(ch.phone)
+        .bind(ch.email)
         .bind(id)
         .bind(expected_version)
         .execute(&mut *c)
@@ -254,6 +264,23 @@ pub async fn update_team(
         Box::pin(async move { Ok(team(tx, id).await?.is_some()) })
     })
     .await
+}
+
+/// How the residents of a household reach its team: the team's name, phone
+/// and e-mail (None when the household has no team).
+pub async fn team_contact_of_household(
+    tx: &mut Tx,
+    household_id: i64,
+) -> Result<Option<(String, Option<String>, Option<String>)>> {
+    Ok(with_conn!(tx, |c| {
+        sqlx::query_as(
+            "SELECT t.name, t.phone, t.email FROM households h JOIN teams t ON t.id = h.team_id \
+             WHERE h.id = $1",
+        )
+        .bind(household_id)
+        .fetch_optional(&mut *c)
+        .await
+    })?)
 }
 
 /// Households assigned to a team (a team with households cannot be deactivated:
@@ -282,7 +309,8 @@ pub async fn team_by_name(tx: &mut Tx, name: &str) -> Result<Option<Team>> {
     let row = with_conn!(tx, |c| {
         sqlx::query_as(
             "SELECT t.id, t.name, t.district_code, t.active, t.version, \
-             (SELECT COUNT(*) FROM users u WHERE u.team_id = t.id AND u.active = TRUE) AS members \
+             (SELECT COUNT(*) FROM users u WHERE u.team_id = t.id AND u.active = TRUE) AS members, \
+             t.phone, t.email \
              FROM teams t WHERE t.name = $1",
         )
         .bind(name)

@@ -12,10 +12,11 @@
 use crate::{exec, now, versioned_update, with_conn, Result as StoreResult, StoreError, Tx};
 use baken_domain::casework::{
     plan::PlanStatus, AgreementActor, AgreementDecision, ContactMethod, Conversation,
-    ConversationError, Evaluation, GoalOutcome, GoalResult, HouseholdCase, Justification,
-    LifeDomain, NewAgreement, NewGoal, NormsError, PlanError, Referral, ReferralError,
-    ReferralStatus, ResponseNorms, RestoreError, ScoreEntry, Scores, SignalCategory, SignalError,
-    SignalRouting, StoredAgreement, StoredGoal, StoredPlan, StoredReferral, Term, Urgency,
+    ConversationError, Evaluation, GoalOutcome, GoalResult, HandOverBy, HouseholdCase,
+    Justification, LifeDomain, NewAgreement, NewGoal, NormsError, PlanError, Referral,
+    ReferralError, ReferralStatus, ResponseNorms, RestoreError, ScoreEntry, Scores, SignalCategory,
+    SignalClosure, SignalError, SignalRouting, SignalStage, StoredAgreement, StoredGoal,
+    StoredPlan, StoredReferral, Term, Urgency,
 };
 use baken_domain::cell_key::{CellKeySecret, RecordKey};
 use baken_domain::{Bsn, LadderStep, ParticipationRung, Role, SupportForm};
@@ -87,6 +88,11 @@ pub struct NewSignal {
     pub house_letter: String,
     /// Upper case, or empty.
     pub addition: String,
+    /// The place in words when the address is not known (then the postcode
+    /// is empty and the number 0).
+    pub place: Option<String>,
+    /// A phone number for a call-back (a neighbour's; shown to the team only).
+    pub callback_phone: Option<String>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
@@ -110,9 +116,21 @@ pub struct SignalRow {
     pub contact_outcome: Option<String>,
     /// The district of the dwelling, when Baken knows a household there.
     pub district_code: Option<String>,
+    pub closed_on: Option<NaiveDate>,
+    pub closed_reason: Option<String>,
+    pub place: Option<String>,
+    pub callback_phone: Option<String>,
 }
 
 impl SignalRow {
+    /// Where the signal stands: new, assigned, contacted or closed.
+    pub fn stage(&self) -> SignalStage {
+        SignalStage::of(
+            self.household_id.is_some(),
+            self.first_contact_on.is_some(),
+            self.closed_on.is_some(),
+        )
+    }
     pub fn category(&self) -> Option<SignalCategory> {
         SignalCategory::parse(&self.category).ok()
     }
@@ -128,8 +146,11 @@ impl SignalRow {
             self.addition.clone(),
         )
     }
-    /// "1234 AB 12A-2".
+    /// "1234 AB 12A-2", or the place in words when the address is not known.
     pub fn address(&self) -> String {
+        if let Some(place) = self.place.as_deref().filter(|_| self.postcode.is_empty()) {
+            return format!("plek: {place}");
+        }
         let mut s = format!(
             "{} {} {}{}",
             self.postcode.get(..4).unwrap_or(""),
@@ -147,7 +168,7 @@ impl SignalRow {
 
 const SIGNAL_COLS: &str = "s.id, s.reported_on, s.category, s.urgency, s.description, s.source, \
     s.postcode, s.house_number, s.house_letter, s.addition, s.team_id, s.household_id, s.assigned_to, u.display_name AS assigned_name, \
-    s.first_contact_on, s.contact_method, s.contact_outcome, \
+    s.first_contact_on, s.contact_method, s.contact_outcome, s.closed_on, s.closed_reason, s.place, s.callback_phone, \
     (SELECT h.district_code FROM households h WHERE h.postcode = s.postcode AND h.house_number = s.house_number ORDER BY h.id LIMIT 1) AS district_code";
 
 /// Records a signal. The team is the team of the household at that address,
@@ -166,8 +187,8 @@ pub async fn create_signal(tx: &mut Tx, s: &NewSignal) -> Result<i64> {
     let (id,): (i64,) = with_conn!(tx, |c| {
         sqlx::query_as(
         "INSERT INTO cw_signals (reported_on, category, urgency, description, source, reported_by, \
-         postcode, house_number, house_letter, addition, team_id, created_at) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) RETURNING id"
+         postcode, house_number, house_letter, addition, team_id, created_at, place, callback_phone) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14) RETURNING id"
     )
     .bind(s.reported_on)
     .bind(s.category.as_str())
@@ -181,10 +202,65 @@ pub async fn create_signal(tx: &mut Tx, s: &NewSignal) -> Result<i64> {
     .bind(&s.addition)
     .bind(team_id)
     .bind(now())
+    .bind(&s.place)
+    .bind(&s.callback_phone)
     .fetch_one(&mut *c)
     .await
     })?;
     Ok(id)
+}
+
+/// A dwelling as the public page may show it: the address only — never who
+/// lives there or how many.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+pub struct Dwelling {
+    pub street: String,
+    pub house_number: i64,
+    pub house_letter: String,
+    pub addition: String,
+    pub postcode: String,
+    pub city: String,
+}
+
+impl Dwelling {
+    /// "Lindelaan 12A-2, 1234 AB Proefstad".
+    pub fn label(&self) -> String {
+        let mut s = format!("{} {}{}", self.street, self.house_number, self.house_letter);
+        if !self.addition.is_empty() {
+            s.push('-');
+            s.push_str(&self.addition);
+        }
+        format!(
+            "{s}, {} {} {}",
+            self.postcode.get(..4).unwrap_or(""),
+            self.postcode.get(4..).unwrap_or(""),
+            self.city
+        )
+    }
+
+    /// The choice's value on the public form: "1234AB|12|A|2".
+    pub fn key(&self) -> String {
+        format!(
+            "{}|{}|{}|{}",
+            self.postcode, self.house_number, self.house_letter, self.addition
+        )
+    }
+}
+
+/// The municipality's dwellings at a street and number (any case; letters and
+/// additions all), for the public page's address lookup.
+pub async fn dwellings_at(tx: &mut Tx, street: &str, number: i64) -> StoreResult<Vec<Dwelling>> {
+    Ok(with_conn!(tx, |c| {
+        sqlx::query_as(
+        "SELECT DISTINCT street, house_number, house_letter, addition, postcode, city FROM households \
+         WHERE LOWER(street) = LOWER($1) AND house_number = $2 \
+         ORDER BY house_letter, addition, postcode LIMIT 30"
+    )
+    .bind(street.trim())
+    .bind(number)
+    .fetch_all(&mut *c)
+    .await
+    })?)
 }
 
 pub async fn signal(tx: &mut Tx, id: i64) -> Result<Option<SignalRow>> {
@@ -245,6 +321,7 @@ pub async fn triage(tx: &mut Tx, request: &TriageRequest<'_>) -> Result<SignalRo
     let s = signal(tx, signal_id)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("signal {signal_id}")))?;
+    s.stage().ensure_open()?;
     let at: Option<(String, i64)> = with_conn!(tx, |c| sqlx::query_as(
         "SELECT postcode, house_number FROM households WHERE id = $1"
     )
@@ -325,6 +402,7 @@ pub async fn record_first_contact(
     let s = signal(tx, signal_id)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("signal {signal_id}")))?;
+    s.stage().ensure_open()?;
     baken_domain::casework::signal::check_first_contact(s.reported_on, on, today)?;
     exec!(tx, |c| {
         sqlx::query(
@@ -338,6 +416,39 @@ pub async fn record_first_contact(
     .await
     })?;
     Ok(())
+}
+
+/// Closes a signal on `on` with a reason ([`SignalClosure::new`]: an open
+/// signal only, between its report and `today`). Returns the closure.
+pub async fn close_signal(
+    tx: &mut Tx,
+    signal_id: i64,
+    on: NaiveDate,
+    reason: &str,
+    by_user: i64,
+    today: NaiveDate,
+) -> Result<SignalClosure> {
+    let s = signal(tx, signal_id)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("signal {signal_id}")))?;
+    let closure = SignalClosure::new(s.stage(), s.reported_on, on, reason, today)?;
+    // `closed_on IS NULL` again: two closings at once, and only one counts.
+    let n = exec!(tx, |c| {
+        sqlx::query(
+        "UPDATE cw_signals SET closed_on = $1, closed_reason = $2, closed_by = $3, callback_phone = NULL \
+         WHERE id = $4 AND closed_on IS NULL"
+    )
+    .bind(closure.on())
+    .bind(closure.reason())
+    .bind(by_user)
+    .bind(signal_id)
+    .execute(&mut *c)
+    .await
+    })?;
+    if n == 0 {
+        return Err(SignalError::Closed.into());
+    }
+    Ok(closure)
 }
 
 // ---------------------------------------------------------------- households
@@ -391,7 +502,7 @@ pub async fn record_hand_over(tx: &mut Tx, h: &HandOver<'_>) -> Result<()> {
     }
     exec!(tx, |c| {
         sqlx::query(
-        "UPDATE cw_signals SET assigned_to = $1 WHERE household_id = $2 AND first_contact_on IS NULL"
+        "UPDATE cw_signals SET assigned_to = $1 WHERE household_id = $2 AND first_contact_on IS NULL AND closed_on IS NULL"
     )
     .bind(h.to)
     .bind(h.household_id)
@@ -415,6 +526,39 @@ pub async fn record_hand_over(tx: &mut Tx, h: &HandOver<'_>) -> Result<()> {
     .await
     })?;
     Ok(())
+}
+
+/// Hands a household over from the dossier ([`HouseholdCase::hand_over`]:
+/// by the team lead or the contact person, to someone else, with a reason),
+/// recorded like a hand-over at triage but without a signal. Returns who it
+/// was and who it is now.
+pub async fn hand_over_contact_person(
+    tx: &mut Tx,
+    household_id: i64,
+    by: HandOverBy,
+    to: i64,
+    reason: &str,
+    by_user: i64,
+    on: NaiveDate,
+) -> Result<SignalRouting> {
+    let mut case = load_case(tx, household_id).await?;
+    let routing = case.hand_over(by, to, reason)?;
+    if let SignalRouting::HandOver { from, to, reason } = &routing {
+        record_hand_over(
+            tx,
+            &HandOver {
+                household_id,
+                from: *from,
+                to: *to,
+                reason,
+                by_user,
+                signal_id: None,
+                on,
+            },
+        )
+        .await?;
+    }
+    Ok(routing)
 }
 
 /// Gives a household without a contact person its first one (a household
@@ -880,6 +1024,7 @@ struct AgreementRow {
     referral_id: Option<i64>,
     last_evaluated_on: Option<NaiveDate>,
     ended_on: Option<NaiveDate>,
+    withdrawal_reason: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -941,6 +1086,7 @@ impl AgreementRow {
             },
             last_evaluated: self.last_evaluated_on,
             ended_on: self.ended_on,
+            withdrawal_reason: self.withdrawal_reason,
         })
     }
 }
@@ -1007,7 +1153,7 @@ const REFERRAL_COLS: &str =
     r.reason3, r.reason4, r.status, r.decided_by, r.decided_on, r.decision_note";
 const AGREEMENT_COLS: &str = "a.id, a.plan_id, a.goal_id, a.actor, a.actor_name, a.provider_id, a.description, \
     a.step, a.form, a.frequency, a.start_on, a.end_on, a.own_contribution, a.reason1, a.reason2, a.reason3, \
-    a.reason4, a.referral_id, a.last_evaluated_on, a.ended_on";
+    a.reason4, a.referral_id, a.last_evaluated_on, a.ended_on, a.withdrawal_reason";
 
 /// The household's casework as a domain value: coordinator and every plan with
 /// its goals, agreements and referrals. Read through the domain's restore
@@ -1430,6 +1576,50 @@ pub async fn end_agreement(
     )
     .await?;
     write_ended(tx, agreement_id, on).await
+}
+
+/// Withdraws an agreement entered by mistake ("vervallen") on `on`, with a
+/// reason ([`baken_domain::casework::Plan::withdraw_agreement`]).
+#[allow(clippy::too_many_arguments)]
+pub async fn withdraw_agreement(
+    tx: &mut Tx,
+    plan: impl Into<PlanRef>,
+    version: i64,
+    agreement_id: i64,
+    on: NaiveDate,
+    reason: &str,
+    today: NaiveDate,
+    who: &Who,
+) -> Result<()> {
+    let plan: PlanRef = plan.into();
+    let plan_id = plan.id;
+    let mut case = case_of_plan(tx, plan).await?;
+    let plan = plan_in(&mut case, plan_id)?;
+    plan.withdraw_agreement(agreement_id, on, reason, today)?;
+    let reason = plan
+        .agreements()
+        .iter()
+        .find(|a| a.id() == agreement_id)
+        .and_then(|a| a.withdrawal_reason())
+        .unwrap_or_default()
+        .to_owned();
+    touch_plan(
+        tx,
+        plan_id,
+        version,
+        who,
+        &format!("afspraak {agreement_id} vervallen: {reason}"),
+    )
+    .await?;
+    exec!(tx, |c| sqlx::query(
+        "UPDATE cw_agreements SET ended_on = $1, withdrawal_reason = $2 WHERE id = $3"
+    )
+    .bind(on)
+    .bind(&reason)
+    .bind(agreement_id)
+    .execute(&mut *c)
+    .await)?;
+    Ok(())
 }
 
 async fn write_ended(tx: &mut Tx, agreement_id: i64, on: NaiveDate) -> Result<()> {
@@ -1869,7 +2059,7 @@ pub async fn caseload(
               AND (a.last_evaluated_on IS NULL OR a.last_evaluated_on < a.end_on)) AS overdue_agreements, \
            (SELECT COUNT(*) FROM cw_referrals r WHERE r.plan_id = p.id AND r.status = 'aangevraagd') AS referrals_waiting, \
            (SELECT COUNT(*) FROM cw_referrals r WHERE r.plan_id = p.id AND r.status <> 'aangevraagd' AND r.decided_on >= $3) AS referrals_answered, \
-           (SELECT COUNT(*) FROM cw_signals s WHERE s.household_id = h.id AND s.first_contact_on IS NULL) AS open_signals \
+           (SELECT COUNT(*) FROM cw_signals s WHERE s.household_id = h.id AND s.first_contact_on IS NULL AND s.closed_on IS NULL) AS open_signals \
          FROM cw_cases c JOIN households h ON h.id = c.household_id \
          LEFT JOIN cw_plans p ON p.household_id = h.id AND p.status = 'open' \
          WHERE c.coordinator_id = $1 ORDER BY h.id LIMIT $4 OFFSET $5"
@@ -2361,6 +2551,8 @@ pub async fn load_demo(
             house_number,
             house_letter,
             addition,
+            place: None,
+            callback_phone: None,
         };
         let signal_id = create_signal(tx, &signal).await?;
         done += 1;
@@ -2811,12 +3003,25 @@ pub async fn public_reports_since(
     client_addr: &str,
     since: chrono::DateTime<chrono::Utc>,
 ) -> StoreResult<i64> {
+    public_actions_since(tx, route, client_addr, "create", since).await
+}
+
+/// How many entries of `action` a client address left on a public route
+/// since `since` (reports: `create`; address lookups: `search`).
+pub async fn public_actions_since(
+    tx: &mut Tx,
+    route: &str,
+    client_addr: &str,
+    action: &str,
+    since: chrono::DateTime<chrono::Utc>,
+) -> StoreResult<i64> {
     let (n,): (i64,) = with_conn!(tx, |c| {
         sqlx::query_as(
-        "SELECT COUNT(*) FROM audit_log WHERE route = $1 AND client_addr = $2 AND action = 'create' AND at >= $3"
+        "SELECT COUNT(*) FROM audit_log WHERE route = $1 AND client_addr = $2 AND action = $3 AND at >= $4"
     )
     .bind(route)
     .bind(client_addr)
+    .bind(action)
     .bind(since)
     .fetch_one(&mut *c)
     .await
@@ -2846,7 +3051,7 @@ pub async fn overdue_signals(
 ) -> Result<Vec<SignalRow>> {
     let sql = format!(
         "SELECT {SIGNAL_COLS} FROM cw_signals s LEFT JOIN users u ON u.id = s.assigned_to \
-         WHERE (s.team_id = $1 OR s.team_id IS NULL) AND s.first_contact_on IS NULL \
+         WHERE (s.team_id = $1 OR s.team_id IS NULL) AND s.first_contact_on IS NULL AND s.closed_on IS NULL \
          ORDER BY s.reported_on, s.id"
     );
     let rows: Vec<SignalRow> = with_conn!(tx, |c| sqlx::query_as(&sql)

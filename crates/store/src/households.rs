@@ -21,6 +21,10 @@ pub struct Household {
     /// The name of its team, read with it (one statement fewer per page view).
     #[serde(skip)]
     pub team_name: Option<String>,
+    /// The names of its neighbourhood and district (residents read names,
+    /// not CBS codes).
+    pub neighbourhood_name: Option<String>,
+    pub district_name: Option<String>,
 }
 
 impl Household {
@@ -59,7 +63,9 @@ const COLS: &str =
     "h.id, h.street, h.house_number, h.house_letter, h.addition, h.postcode, h.city, \
                     h.neighbourhood_code, h.district_code, h.team_id, h.version, \
                     (SELECT COUNT(*) FROM residents r WHERE r.household_id = h.id) AS residents, \
-                    (SELECT t.name FROM teams t WHERE t.id = h.team_id) AS team_name";
+                    (SELECT t.name FROM teams t WHERE t.id = h.team_id) AS team_name, \
+                    (SELECT n.name FROM neighbourhoods n WHERE n.code = h.neighbourhood_code) AS neighbourhood_name, \
+                    (SELECT d.name FROM districts d WHERE d.code = h.district_code) AS district_name";
 
 /// Filters for the household list. The scope is not a filter: it always applies.
 #[derive(Debug, Clone, Default)]

@@ -1311,6 +1311,8 @@ pub async fn load_demo_help_requests(
                 house_number,
                 house_letter: String::new(),
                 addition: String::new(),
+                place: None,
+                callback_phone: None,
             },
         )
         .await

@@ -67,19 +67,23 @@ pub async fn timeline(tx: &mut Tx, household_id: i64) -> Result<Vec<TimelineEntr
         });
     }
     #[allow(clippy::type_complexity)]
-    let agreements: Vec<(NaiveDate, Option<NaiveDate>, String, String, i64)> = with_conn!(
-        tx,
-        |c| {
-            sqlx::query_as(
-            "SELECT a.start_on, a.ended_on, a.description, a.actor_name, a.step FROM cw_agreements a \
-             JOIN cw_plans p ON p.id = a.plan_id WHERE p.household_id = $1 ORDER BY a.id",
+    let agreements: Vec<(
+        NaiveDate,
+        Option<NaiveDate>,
+        String,
+        String,
+        i64,
+        Option<String>,
+    )> = with_conn!(tx, |c| {
+        sqlx::query_as(
+            "SELECT a.start_on, a.ended_on, a.description, a.actor_name, a.step, a.withdrawal_reason \
+             FROM cw_agreements a JOIN cw_plans p ON p.id = a.plan_id WHERE p.household_id = $1 ORDER BY a.id",
         )
         .bind(household_id)
         .fetch_all(&mut *c)
         .await
-        }
-    )?;
-    for (start, ended, what, actor, step) in agreements {
+    })?;
+    for (start, ended, what, actor, step, withdrawal) in agreements {
         entries.push(TimelineEntry {
             on: start,
             kind: EventKind::AgreementMade,
@@ -87,14 +91,22 @@ pub async fn timeline(tx: &mut Tx, household_id: i64) -> Result<Vec<TimelineEntr
             who: actor.clone(),
             note: String::new(),
         });
-        if let Some(on) = ended {
-            entries.push(TimelineEntry {
+        match (ended, withdrawal) {
+            (Some(on), Some(reason)) => entries.push(TimelineEntry {
+                on,
+                kind: EventKind::AgreementWithdrawn,
+                title: format!("Afspraak vervallen: {what}"),
+                who: actor,
+                note: reason,
+            }),
+            (Some(on), None) => entries.push(TimelineEntry {
                 on,
                 kind: EventKind::AgreementEnded,
                 title: format!("Afspraak beëindigd: {what}"),
                 who: actor,
                 note: String::new(),
-            });
+            }),
+            (None, _) => {}
         }
     }
     #[allow(clippy::type_complexity)]

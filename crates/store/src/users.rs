@@ -118,6 +118,22 @@ pub async fn by_username(tx: &mut Tx, username: &str) -> Result<Option<User>> {
 }
 
 /// The stored password hash, for verification only.
+/// The organisation a user works for: their team's or their provider's name
+/// (None for a beheerder, a policy role or a resident). For the resident's
+/// inzage, which names the organisation and the role, not only a login name.
+pub async fn organisation(tx: &mut Tx, user_id: i64) -> Result<Option<String>> {
+    let row: Option<(Option<String>, Option<String>)> = with_conn!(tx, |c| {
+        sqlx::query_as(
+            "SELECT t.name, p.name FROM users u LEFT JOIN teams t ON t.id = u.team_id \
+             LEFT JOIN providers p ON p.id = u.provider_id WHERE u.id = $1",
+        )
+        .bind(user_id)
+        .fetch_optional(&mut *c)
+        .await
+    })?;
+    Ok(row.and_then(|(team, provider)| team.or(provider)))
+}
+
 pub async fn password_hash(tx: &mut Tx, user_id: i64) -> Result<String> {
     let row: (String,) = with_conn!(tx, |c| {
         sqlx::query_as("SELECT password_hash FROM users WHERE id = $1")

@@ -205,6 +205,8 @@ async fn karels_plan_holds_every_rule_and_keeps_its_history() {
                 house_number: h.house_number,
                 house_letter: h.house_letter.clone(),
                 addition: h.addition.clone(),
+                place: None,
+                callback_phone: None,
             },
         )
         .await
@@ -1124,4 +1126,166 @@ async fn steps_one_and_two(tx: &mut Tx) -> usize {
         .iter()
         .filter(|a| a.step.value() <= 2)
         .count()
+}
+
+#[tokio::test]
+async fn a_closed_signal_keeps_its_reason_loses_its_call_back_number_and_is_not_triaged() {
+    for t in with_demo(20).await {
+        let mut tx = t.db.begin().await.unwrap();
+        let h = baken_store::households::get(&mut tx, 1)
+            .await
+            .unwrap()
+            .unwrap();
+        let today = baken_web_today();
+        let id = cw::create_signal(
+            &mut tx,
+            &NewSignal {
+                reported_on: today,
+                category: SignalCategory::Eenzaamheid,
+                urgency: Urgency::Normaal,
+                description: "Zorgen om de buurvrouw".into(),
+                source: "Buurtbewoner".into(),
+                reported_by: None,
+                postcode: h.postcode.clone(),
+                house_number: h.house_number,
+                house_letter: h.house_letter.clone(),
+                addition: h.addition.clone(),
+                place: None,
+                callback_phone: Some("06 1234 5678".into()),
+            },
+        )
+        .await
+        .unwrap();
+        let by = who(&mut tx, "generalist").await.user_id;
+        assert!(matches!(
+            cw::close_signal(&mut tx, id, today, " ", by, today).await,
+            Err(CaseError::Signal(SignalError::CloseReason))
+        ));
+        let closed = cw::close_signal(&mut tx, id, today, "Dubbele melding", by, today)
+            .await
+            .unwrap();
+        assert_eq!(closed.reason(), "Dubbele melding");
+        let row = cw::signal(&mut tx, id).await.unwrap().unwrap();
+        assert_eq!(row.closed_reason.as_deref(), Some("Dubbele melding"));
+        assert_eq!(row.callback_phone, None);
+        assert!(matches!(
+            cw::close_signal(&mut tx, id, today, "Nog eens", by, today).await,
+            Err(CaseError::Signal(SignalError::Closed))
+        ));
+        let triage = cw::TriageRequest {
+            signal_id: id,
+            household_id: 1,
+            generalist: Some(by),
+            hand_over_reason: "",
+            by_user: by,
+            on: today,
+        };
+        assert!(matches!(
+            cw::triage(&mut tx, &triage).await,
+            Err(CaseError::Signal(SignalError::Closed))
+        ));
+        // The public page's look-up finds the dwelling by street and number,
+        // in any case, and gives the address only.
+        let found = cw::dwellings_at(&mut tx, &h.street.to_uppercase(), h.house_number)
+            .await
+            .unwrap();
+        assert!(found.iter().any(|d| d.postcode == h.postcode));
+        assert!(cw::dwellings_at(&mut tx, "Nergensstraat", 1)
+            .await
+            .unwrap()
+            .is_empty());
+        tx.rollback().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_hand_over_from_the_dossier_and_a_lapsed_agreement_are_kept_with_their_reasons() {
+    for t in with_demo(20).await {
+        let mut tx = t.db.begin().await.unwrap();
+        let today = baken_web_today();
+        let case = cw::load_case(&mut tx, 1).await.unwrap();
+        let contact = case
+            .coordinator()
+            .expect("household 1 has a contact person");
+        let lead = who(&mut tx, "teamleider").await;
+        // A colleague who is not the contact person may not; the team lead may.
+        assert!(matches!(
+            cw::hand_over_contact_person(
+                &mut tx,
+                1,
+                baken_domain::casework::HandOverBy::Generalist(lead.user_id),
+                lead.user_id,
+                "Ik neem het over",
+                lead.user_id,
+                today
+            )
+            .await,
+            Err(CaseError::Plan(PlanError::HandOverNotAllowed))
+        ));
+        let other = who(&mut tx, "generalist.noord").await.user_id;
+        cw::hand_over_contact_person(
+            &mut tx,
+            1,
+            baken_domain::casework::HandOverBy::TeamLead,
+            other,
+            "Verlof",
+            lead.user_id,
+            today,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            cw::coordinator(&mut tx, 1).await.unwrap().map(|c| c.0),
+            Some(other)
+        );
+        let hand_overs = cw::hand_overs(&mut tx, 1).await.unwrap();
+        assert_eq!(hand_overs[0].reason, "Verlof");
+        assert_ne!(contact, other);
+        // An agreement lapses: ended today, with its reason, on the timeline.
+        let case = cw::load_case(&mut tx, 1).await.unwrap();
+        let plan = case.open_plan().expect("an open plan");
+        let agreement = plan
+            .agreements()
+            .iter()
+            .find(|a| a.is_running())
+            .expect("a running agreement")
+            .id();
+        let version = cw::plan_version(&mut tx, plan.id()).await.unwrap();
+        let gen = who(&mut tx, "generalist").await;
+        cw::withdraw_agreement(
+            &mut tx,
+            plan.id(),
+            version,
+            agreement,
+            today,
+            "Dubbel",
+            today,
+            &gen,
+        )
+        .await
+        .unwrap();
+        let case = cw::load_case(&mut tx, 1).await.unwrap();
+        let lapsed = case
+            .open_plan()
+            .unwrap()
+            .agreements()
+            .iter()
+            .find(|a| a.id() == agreement)
+            .unwrap()
+            .clone();
+        assert_eq!(lapsed.withdrawal_reason(), Some("Dubbel"));
+        assert!(!lapsed.is_running());
+        let events = baken_store::timeline::timeline(&mut tx, 1).await.unwrap();
+        assert!(events.iter().any(|e| e.kind
+            == baken_domain::casework::EventKind::AgreementWithdrawn
+            && e.note == "Dubbel"));
+        tx.rollback().await.unwrap();
+    }
+}
+
+/// "Today" on the Dutch calendar, as the app has it.
+fn baken_web_today() -> NaiveDate {
+    let now = chrono::Utc::now();
+    // CET is at least an hour ahead; within a day either way is fine here.
+    (now + chrono::Duration::hours(1)).date_naive()
 }

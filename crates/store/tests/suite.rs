@@ -608,8 +608,15 @@ async fn teams_and_districts_change_only_at_the_version_they_were_read() {
             name: "Wijkteam Hart",
             district_code: Some("WK999901"),
             active: true,
+            phone: Some("020 123 4567"),
+            email: Some("hart@proefstad.example"),
         };
         assert_eq!(areas::update_team(&mut tx, 1, 1, &change).await.unwrap(), 2);
+        let team = areas::team(&mut tx, 1).await.unwrap().unwrap();
+        assert_eq!(
+            (team.phone.as_deref(), team.email.as_deref()),
+            (Some("020 123 4567"), Some("hart@proefstad.example"))
+        );
         assert!(matches!(
             areas::update_team(&mut tx, 1, 1, &change).await,
             Err(StoreError::Conflict { expected: 1, .. })

@@ -33,9 +33,9 @@ pub use support::pre_csrf::PreLoginKey;
 pub use support::problem::API_VERSION;
 pub use support::state::{
     secure_cookies_by_default, AppState, MailSettings, MonitorSettings, OidcClaim, OidcSettings,
-    WebConfig, MAX_UPLOAD_BYTES,
+    WebConfig, DEFAULT_PRIVACY_CONTACT, MAX_UPLOAD_BYTES,
 };
-pub use support::time::today;
+pub use support::time::{nl_local, today};
 
 use axum::extract::{MatchedPath, Request};
 use axum::http::HeaderName;

@@ -22,16 +22,16 @@ pub use conversation::{
 };
 pub use plan::{
     Agreement, AgreementActor, AgreementDecision, Evaluation, Goal, GoalOutcome, GoalResult,
-    HouseholdCase, Justification, NewAgreement, NewGoal, Plan, PlanError, PlanFlag, PlanStatus,
-    Referral, ReferralError, ReferralStatus, RestoreError, SignalRouting, StoredAgreement,
-    StoredGoal, StoredPlan, StoredReferral, Term, WITHIN_MANDATE_NOTE,
+    HandOverBy, HouseholdCase, Justification, NewAgreement, NewGoal, Plan, PlanError, PlanFlag,
+    PlanStatus, Referral, ReferralError, ReferralStatus, RestoreError, SignalRouting,
+    StoredAgreement, StoredGoal, StoredPlan, StoredReferral, Term, WITHIN_MANDATE_NOTE,
 };
 pub use sharing::{
     provider_view, ConsentPurpose, Grant, ProviderView, PurposeDraft, PurposeError, SharedAgreement,
 };
 pub use signal::{
-    add_working_days, ContactMethod, NormsError, ResponseNorms, SignalCategory, SignalError,
-    SignalState, TriagePriority, Urgency,
+    add_working_days, ContactMethod, NormsError, ResponseNorms, SignalCategory, SignalClosure,
+    SignalError, SignalStage, SignalState, TriagePriority, Urgency,
 };
 
 pub use timeline::{

@@ -63,6 +63,12 @@ pub enum PlanError {
     AgreementsRunning(usize),
     #[error("the agreement has already ended")]
     AgreementEnded,
+    #[error("withdrawing an agreement needs a reason of at most 1000 characters")]
+    WithdrawalWithoutReason,
+    #[error("only the team lead or the household's contact person may hand the household over")]
+    HandOverNotAllowed,
+    #[error("generalist {0} already is the household's contact person")]
+    HandOverToContactPerson(i64),
     #[error("the date lies before the plan was opened")]
     DateBeforeOpening,
     #[error("the date lies before the agreement started")]
@@ -90,6 +96,8 @@ impl PlanError {
             PlanError::AgreementsRunning(_) => "reden",
             PlanError::CoordinatorAlreadySet(_) | PlanError::NoCoordinator => "generalist",
             PlanError::HandOverWithoutReason { .. } => "overdracht",
+            PlanError::WithdrawalWithoutReason => "vervallen",
+            PlanError::HandOverNotAllowed | PlanError::HandOverToContactPerson(_) => "generalist",
             PlanError::ProviderNotActor => "aanbieder",
             PlanError::Date(_) | PlanError::DateBeforeOpening | PlanError::BeforeAgreementStart => {
                 "datum"
@@ -446,6 +454,9 @@ pub struct Agreement {
     terms: NewAgreement,
     last_evaluated: Option<NaiveDate>,
     ended_on: Option<NaiveDate>,
+    /// Why it was withdrawn ("vervallen": entered by mistake); it then ended
+    /// on the day it was withdrawn.
+    withdrawal_reason: Option<String>,
 }
 
 impl Agreement {
@@ -463,6 +474,10 @@ impl Agreement {
     }
     pub fn is_running(&self) -> bool {
         self.ended_on.is_none()
+    }
+    /// Why the agreement was withdrawn, when it was ("vervallen").
+    pub fn withdrawal_reason(&self) -> Option<&str> {
+        self.withdrawal_reason.as_deref()
     }
 
     /// Past its end or evaluation date, not ended, and not evaluated since.
@@ -639,6 +654,7 @@ impl Plan {
             terms: a,
             last_evaluated: None,
             ended_on: None,
+            withdrawal_reason: None,
         });
         Ok(self.agreements.last().expect("just pushed"))
     }
@@ -761,6 +777,35 @@ impl Plan {
         Ok(())
     }
 
+    /// Withdraws an agreement entered by mistake ("vervallen") on `on`, with
+    /// a reason: it stops running that day and keeps the reason, in the plan's
+    /// history and on the timeline. Unlike ending, its start date does not
+    /// matter (an agreement entered for next month can still be withdrawn
+    /// today); it must still run, on a day since the plan opened, not later
+    /// than today.
+    pub fn withdraw_agreement(
+        &mut self,
+        id: i64,
+        on: NaiveDate,
+        reason: &str,
+        today: NaiveDate,
+    ) -> Result<(), PlanError> {
+        self.ensure_open()?;
+        not_in_future(on, today)?;
+        let opened = self.opened_on;
+        let a = self.agreement_mut(id)?;
+        if a.ended_on.is_some() {
+            return Err(PlanError::AgreementEnded);
+        }
+        if on < opened {
+            return Err(PlanError::DateBeforeOpening);
+        }
+        let reason = clean_text(reason, 1000).ok_or(PlanError::WithdrawalWithoutReason)?;
+        a.ended_on = Some(on);
+        a.withdrawal_reason = Some(reason);
+        Ok(())
+    }
+
     /// Evaluates an agreement on `on` and continues it until `next` (its new
     /// end or evaluation date); a professional agreement must get one. This
     /// clears an overdue-evaluation flag without ending the agreement.
@@ -823,6 +868,27 @@ impl Plan {
         }
         *self = next;
         Ok(())
+    }
+
+    /// The next evaluation of an open plan: the earliest end or evaluation
+    /// date of a running agreement, or target date of a goal without an
+    /// outcome (the resident's page says when the plan is looked at again).
+    /// An overdue date counts too: that evaluation is still to come.
+    pub fn next_evaluation(&self) -> Option<NaiveDate> {
+        if !self.is_open() {
+            return None;
+        }
+        let agreements = self
+            .agreements
+            .iter()
+            .filter(|a| a.is_running())
+            .filter_map(|a| a.terms.end_date);
+        let goals = self
+            .goals
+            .iter()
+            .filter(|g| g.result.is_none())
+            .map(|g| g.target_date);
+        agreements.chain(goals).min()
     }
 
     /// What needs attention on `today`.
@@ -913,6 +979,7 @@ impl Plan {
                     terms: a.terms.clone(),
                     last_evaluated: a.last_evaluated,
                     ended_on: a.ended_on,
+                    withdrawal_reason: a.withdrawal_reason.clone(),
                 })
                 .collect(),
             referrals: self
@@ -1020,14 +1087,22 @@ impl Plan {
             };
             plan.check_terms(&a.terms).map_err(bad)?;
             let before_start = |d: Option<NaiveDate>| d.is_some_and(|d| d < a.terms.start);
-            if before_start(a.ended_on) || before_start(a.last_evaluated) {
+            // A withdrawn agreement may end before its start (it never began).
+            let ended_too_early = a.withdrawal_reason.is_none() && before_start(a.ended_on);
+            if ended_too_early || before_start(a.last_evaluated) {
                 return Err(bad(PlanError::BeforeAgreementStart));
+            }
+            if let Some(reason) = &a.withdrawal_reason {
+                if a.ended_on.is_none() || clean_text(reason, 1000).is_none() {
+                    return Err(bad(PlanError::WithdrawalWithoutReason));
+                }
             }
             plan.agreements.push(Agreement {
                 id: a.id,
                 terms: a.terms,
                 last_evaluated: a.last_evaluated,
                 ended_on: a.ended_on,
+                withdrawal_reason: a.withdrawal_reason,
             });
         }
         if let PlanStatus::Closed { on, reason } = &p.status {
@@ -1062,6 +1137,8 @@ pub struct StoredAgreement {
     pub terms: NewAgreement,
     pub last_evaluated: Option<NaiveDate>,
     pub ended_on: Option<NaiveDate>,
+    /// Set when the agreement was withdrawn ("vervallen"); then `ended_on` is too.
+    pub withdrawal_reason: Option<String>,
 }
 
 /// A referral as stored.
@@ -1152,6 +1229,15 @@ impl SignalRouting {
     }
 }
 
+/// Who asks to hand a household over from the dossier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HandOverBy {
+    /// A team lead of the household's team.
+    TeamLead,
+    /// A generalist, by user id: allowed only for the contact person.
+    Generalist(i64),
+}
+
 /// A household's casework: its coordinator and its plans. The only way to open
 /// a plan, so that a household never has two open plans.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -1197,10 +1283,35 @@ impl HouseholdCase {
         }
     }
 
-    /// Hands the household over to another generalist (a deliberate change of
-    /// coordinator, by a team lead): there is still exactly one.
-    pub fn hand_over(&mut self, to: i64) {
+    /// Hands the household over to another generalist from the dossier (a
+    /// deliberate change of contact person, not with a signal): asked by the
+    /// team lead or by the contact person themself, to someone else, with a
+    /// reason. There is still exactly one contact person; the result says
+    /// who it was and who it is now.
+    pub fn hand_over(
+        &mut self,
+        by: HandOverBy,
+        to: i64,
+        reason: &str,
+    ) -> Result<SignalRouting, PlanError> {
+        let current = self.coordinator.ok_or(PlanError::NoCoordinator)?;
+        match by {
+            HandOverBy::TeamLead => {}
+            HandOverBy::Generalist(id) if id == current => {}
+            HandOverBy::Generalist(_) => return Err(PlanError::HandOverNotAllowed),
+        }
+        if to == current {
+            return Err(PlanError::HandOverToContactPerson(current));
+        }
+        let reason = clean_text(reason, 1000).ok_or(PlanError::HandOverWithoutReason {
+            contact_person: current,
+        })?;
         self.coordinator = Some(to);
+        Ok(SignalRouting::HandOver {
+            from: current,
+            to,
+            reason,
+        })
     }
 
     /// Who a signal about this household goes to, and what that does to its

@@ -28,6 +28,14 @@ pub enum SignalError {
     Domain(String),
     #[error("unknown value '{0}'")]
     Unknown(String),
+    #[error("closing a signal needs a reason of at most 1000 characters")]
+    CloseReason,
+    #[error("the signal cannot be closed before it was reported")]
+    CloseBeforeReport,
+    #[error("the signal is closed")]
+    Closed,
+    #[error("the description of the place is shorter than 5 or longer than 500 characters")]
+    Place,
 }
 
 coded_enum!(
@@ -46,6 +54,14 @@ coded_enum!(
     Overig => ("overig", "Overig"),
     Hulpvraag => ("hulpvraag", "Hulpvraag van een inwoner (Eigen Kracht Wijzer)"),
 });
+
+impl SignalCategory {
+    /// The categories a neighbour may choose on the public page: all but the
+    /// wijzer's own request for help, which only the wijzer makes.
+    pub fn is_public(self) -> bool {
+        self != SignalCategory::Hulpvraag
+    }
+}
 
 coded_enum!(
     /// How fast someone must go there.
@@ -207,6 +223,101 @@ impl SignalState {
     }
 }
 
+/// A signal's stage in the team's work: the triage filter and its counts.
+/// A closed signal is closed whatever else happened to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum SignalStage {
+    /// Not yet linked to a household.
+    New,
+    /// Linked and given to the contact person, no contact yet.
+    Assigned,
+    /// First contact made.
+    Contacted,
+    /// Closed, with a reason: nothing more is done on it.
+    Closed,
+}
+
+impl SignalStage {
+    pub const ALL: [SignalStage; 4] = [
+        SignalStage::New,
+        SignalStage::Assigned,
+        SignalStage::Contacted,
+        SignalStage::Closed,
+    ];
+
+    pub fn of(linked: bool, contacted: bool, closed: bool) -> SignalStage {
+        match (closed, contacted, linked) {
+            (true, _, _) => SignalStage::Closed,
+            (false, true, _) => SignalStage::Contacted,
+            (false, false, true) => SignalStage::Assigned,
+            (false, false, false) => SignalStage::New,
+        }
+    }
+
+    /// The code in the triage filter's query string.
+    pub fn code(self) -> &'static str {
+        match self {
+            SignalStage::New => "nieuw",
+            SignalStage::Assigned => "toegewezen",
+            SignalStage::Contacted => "contact",
+            SignalStage::Closed => "gesloten",
+        }
+    }
+
+    /// What the counts at the top of the triage say.
+    pub fn label(self) -> &'static str {
+        match self {
+            SignalStage::New => "nieuw",
+            SignalStage::Assigned => "toegewezen, nog geen contact",
+            SignalStage::Contacted => "met contact",
+            SignalStage::Closed => "gesloten",
+        }
+    }
+
+    /// Only an open signal can be triaged, contacted or closed.
+    pub fn ensure_open(self) -> Result<(), SignalError> {
+        match self {
+            SignalStage::Closed => Err(SignalError::Closed),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A signal closed on a day, for a reason ("dubbele melding", "hulp loopt via
+/// het plan"): kept with the signal, shown to the team.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SignalClosure {
+    on: NaiveDate,
+    reason: String,
+}
+
+impl SignalClosure {
+    /// Closes a signal reported on `reported` that is at `stage`: an open
+    /// signal only, on a day between its report and today, with a reason.
+    pub fn new(
+        stage: SignalStage,
+        reported: NaiveDate,
+        on: NaiveDate,
+        reason: &str,
+        today: NaiveDate,
+    ) -> Result<SignalClosure, SignalError> {
+        stage.ensure_open()?;
+        not_in_future(on, today)?;
+        if on < reported {
+            return Err(SignalError::CloseBeforeReport);
+        }
+        let reason = super::clean_text(reason, 1000).ok_or(SignalError::CloseReason)?;
+        Ok(SignalClosure { on, reason })
+    }
+
+    pub fn on(&self) -> NaiveDate {
+        self.on
+    }
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+}
+
 /// Where an open signal stands in the triage list: the list shows overdue
 /// signals first, the latest of them first, then the others by their deadline,
 /// and signals with a first contact last. The derived order *is* the rule
@@ -223,6 +334,8 @@ pub enum TriagePriority {
     Waiting { due: NaiveDate },
     /// Contact made (on time or late).
     Contacted { due: NaiveDate },
+    /// Closed: nothing waits, whatever its deadline was.
+    Closed { on: NaiveDate },
 }
 
 impl TriagePriority {
@@ -242,20 +355,26 @@ impl TriagePriority {
             TriagePriority::Overdue { late, .. } => format!("{} werkdagen te laat", late.0),
             TriagePriority::Waiting { due } => format!("uiterlijk {}", short_dutch_date(due)),
             TriagePriority::Contacted { .. } => "contact gemaakt".to_owned(),
+            TriagePriority::Closed { .. } => "gesloten".to_owned(),
         }
     }
 }
 
 impl ResponseNorms {
-    /// A signal's place in the triage on `today` (see [`TriagePriority`]).
+    /// A signal's place in the triage on `today` (see [`TriagePriority`]); a
+    /// closed signal (`closed`: the day it was closed) comes last.
     pub fn priority(
         &self,
         reported: NaiveDate,
         urgency: Urgency,
         first_contact: Option<NaiveDate>,
+        closed: Option<NaiveDate>,
         today: NaiveDate,
     ) -> TriagePriority {
         let due = self.due(reported, urgency);
+        if let Some(on) = closed {
+            return TriagePriority::Closed { on };
+        }
         match first_contact {
             Some(_) => TriagePriority::Contacted { due },
             None if today > due => TriagePriority::Overdue {
@@ -296,6 +415,36 @@ pub fn short_dutch_date(date: NaiveDate) -> String {
     format!("{weekday} {} {month}", date.day())
 }
 
+/// "vrijdag 11 december": a deadline as a promise to a resident says it.
+pub fn long_dutch_date(date: NaiveDate) -> String {
+    const DAYS: [&str; 7] = [
+        "maandag",
+        "dinsdag",
+        "woensdag",
+        "donderdag",
+        "vrijdag",
+        "zaterdag",
+        "zondag",
+    ];
+    const MONTHS: [&str; 12] = [
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ];
+    let weekday = DAYS[date.weekday().num_days_from_monday() as usize];
+    let month = MONTHS[date.month0() as usize];
+    format!("{weekday} {} {month}", date.day())
+}
+
 fn is_weekend(d: NaiveDate) -> bool {
     matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
 }
@@ -321,6 +470,15 @@ pub fn add_working_days(date: NaiveDate, n: u32) -> NaiveDate {
 /// Validates a signal's free-text description.
 pub fn parse_description(input: &str) -> Result<String, SignalError> {
     super::clean_text(input, 4000).ok_or(SignalError::Description)
+}
+
+/// A place described in words, for a signal whose address the neighbour does
+/// not know: 5 to 500 characters.
+pub fn parse_place(input: &str) -> Result<String, SignalError> {
+    match super::clean_text(input, 500) {
+        Some(place) if place.chars().count() >= 5 => Ok(place),
+        _ => Err(SignalError::Place),
+    }
 }
 
 /// Validates who reported the signal (an organisation, "buurtbewoner", …).
@@ -453,7 +611,7 @@ mod tests {
         let n = ResponseNorms::default();
         // An urgent signal of Monday 2 November is due Thursday 5 November.
         let mon = d(2026, 11, 2);
-        let p = |today| n.priority(mon, Urgency::Urgent, None, today);
+        let p = |today| n.priority(mon, Urgency::Urgent, None, None, today);
         assert_eq!(p(d(2026, 11, 4)).label(), "uiterlijk do 5 nov");
         assert_eq!(p(d(2026, 11, 6)).label(), "1 werkdag te laat");
         // Friday, Monday, Tuesday: three working days late.
@@ -461,26 +619,136 @@ mod tests {
         // The Saturday after the deadline is late already.
         assert_eq!(p(d(2026, 11, 7)).working_days_late(), 1);
         assert_eq!(
-            n.priority(mon, Urgency::Urgent, Some(d(2026, 11, 3)), d(2026, 11, 10))
-                .label(),
+            n.priority(
+                mon,
+                Urgency::Urgent,
+                Some(d(2026, 11, 3)),
+                None,
+                d(2026, 11, 10)
+            )
+            .label(),
             "contact gemaakt"
         );
         assert_eq!(short_dutch_date(d(2026, 12, 11)), "vr 11 dec");
+        assert_eq!(long_dutch_date(d(2026, 12, 11)), "vrijdag 11 december");
     }
 
     #[test]
     fn the_crisis_months_overdue_comes_before_the_new_normal_signal() {
         let n = ResponseNorms::default();
         let today = d(2026, 12, 7);
-        let old_crisis = n.priority(d(2026, 9, 1), Urgency::Crisis, None, today);
-        let new_normal = n.priority(d(2026, 12, 7), Urgency::Normaal, None, today);
-        let a_bit_late = n.priority(d(2026, 12, 1), Urgency::Crisis, None, today);
+        let old_crisis = n.priority(d(2026, 9, 1), Urgency::Crisis, None, None, today);
+        let new_normal = n.priority(d(2026, 12, 7), Urgency::Normaal, None, None, today);
+        let a_bit_late = n.priority(d(2026, 12, 1), Urgency::Crisis, None, None, today);
         let mut list = vec![new_normal, a_bit_late, old_crisis];
         list.sort();
         assert_eq!(list, vec![old_crisis, a_bit_late, new_normal]);
     }
 
+    #[test]
+    fn a_neighbour_chooses_only_public_categories_and_may_describe_the_place() {
+        let public: Vec<_> = SignalCategory::ALL
+            .iter()
+            .filter(|c| c.is_public())
+            .collect();
+        assert_eq!(public.len(), SignalCategory::ALL.len() - 1);
+        assert!(!SignalCategory::Hulpvraag.is_public());
+        assert_eq!(
+            parse_place(" bij de speeltuin "),
+            Ok("bij de speeltuin".to_owned())
+        );
+        assert_eq!(parse_place("hier"), Err(SignalError::Place));
+        assert_eq!(parse_place(&"x".repeat(501)), Err(SignalError::Place));
+    }
+
+    #[test]
+    fn closing_needs_an_open_signal_a_reason_and_a_day_since_the_report() {
+        let (reported, today) = (d(2026, 11, 2), d(2026, 11, 10));
+        let close =
+            |stage, on, reason: &str| SignalClosure::new(stage, reported, on, reason, today);
+        assert_eq!(
+            close(SignalStage::New, today, "  "),
+            Err(SignalError::CloseReason)
+        );
+        assert_eq!(
+            close(SignalStage::New, today, &"x".repeat(1001)),
+            Err(SignalError::CloseReason)
+        );
+        assert_eq!(
+            close(SignalStage::Contacted, d(2026, 11, 1), "dubbel"),
+            Err(SignalError::CloseBeforeReport)
+        );
+        assert_eq!(
+            close(SignalStage::Assigned, d(2026, 11, 11), "dubbel"),
+            Err(SignalError::Date(DateError::InFuture))
+        );
+        assert_eq!(
+            close(SignalStage::Closed, today, "nog eens"),
+            Err(SignalError::Closed)
+        );
+        let closed = close(SignalStage::Contacted, today, " Hulp loopt via het plan ").unwrap();
+        assert_eq!(
+            (closed.on(), closed.reason()),
+            (today, "Hulp loopt via het plan")
+        );
+    }
+
+    #[test]
+    fn a_closed_signal_is_in_the_closed_stage_whatever_happened_before() {
+        for linked in [false, true] {
+            for contacted in [false, true] {
+                assert_eq!(
+                    SignalStage::of(linked, contacted, true),
+                    SignalStage::Closed
+                );
+            }
+        }
+        assert_eq!(SignalStage::of(false, false, false), SignalStage::New);
+        assert_eq!(SignalStage::of(true, false, false), SignalStage::Assigned);
+        assert_eq!(SignalStage::of(true, true, false), SignalStage::Contacted);
+        assert_eq!(SignalStage::Closed.ensure_open(), Err(SignalError::Closed));
+    }
+
     proptest! {
+        #[test]
+        fn a_closed_signal_is_never_overdue_and_sorts_after_every_open_one(
+            open in proptest::collection::vec((0i64..400, 0usize..3, proptest::option::of(0i64..20)), 1..20),
+            closed in proptest::collection::vec((0i64..400, 0usize..3, 0i64..30), 1..10),
+            today_offset in 0i64..450,
+        ) {
+            let n = ResponseNorms::default();
+            let start = d(2026, 1, 1);
+            let today = start + chrono::Duration::days(today_offset);
+            let mut list: Vec<(TriagePriority, bool)> = Vec::new();
+            for (reported, urgency, contact) in &open {
+                let reported = start + chrono::Duration::days(*reported);
+                let contact = contact.map(|c| reported + chrono::Duration::days(c));
+                list.push((n.priority(reported, Urgency::ALL[*urgency], contact, None, today), false));
+            }
+            for (reported, urgency, after) in &closed {
+                let reported = start + chrono::Duration::days(*reported);
+                let on = reported + chrono::Duration::days(*after);
+                let p = n.priority(reported, Urgency::ALL[*urgency], None, Some(on), today);
+                prop_assert_eq!(p.working_days_late(), 0);
+                list.push((p, true));
+            }
+            list.sort();
+            let first_closed = list.iter().position(|(_, c)| *c).unwrap_or(list.len());
+            prop_assert!(list[first_closed..].iter().all(|(_, c)| *c), "an open signal after a closed one");
+        }
+
+        #[test]
+        fn closing_holds_exactly_for_an_open_signal_with_a_reason_between_report_and_today(
+            stage in 0usize..4, after in -5i64..20, reason in "[ a-z]{0,12}", wait in 0i64..15,
+        ) {
+            let reported = d(2026, 11, 2);
+            let today = reported + chrono::Duration::days(wait);
+            let on = reported + chrono::Duration::days(after);
+            let stage = SignalStage::ALL[stage];
+            let ok = stage != SignalStage::Closed && on >= reported && on <= today && !reason.trim().is_empty();
+            prop_assert_eq!(SignalClosure::new(stage, reported, on, &reason, today).is_ok(), ok);
+        }
+
         #[test]
         fn triage_puts_overdue_first_latest_first_then_by_deadline(
             signals in proptest::collection::vec((0i64..400, 0usize..3, proptest::option::of(0i64..20)), 0..40),
@@ -494,7 +762,7 @@ mod tests {
                 .map(|(reported, urgency, contact)| {
                     let reported = start + chrono::Duration::days(*reported);
                     let contact = contact.map(|c| reported + chrono::Duration::days(c));
-                    n.priority(reported, Urgency::ALL[*urgency], contact, today)
+                    n.priority(reported, Urgency::ALL[*urgency], contact, None, today)
                 })
                 .collect();
             list.sort();
@@ -526,9 +794,9 @@ mod tests {
             let urgency = Urgency::ALL[u];
             let today = reported + chrono::Duration::days(wait);
             let later = today + chrono::Duration::days(more);
-            let now = n.priority(reported, urgency, None, today);
+            let now = n.priority(reported, urgency, None, None, today);
             prop_assert_eq!(now.working_days_late() > 0, n.state(reported, urgency, None, today).is_overdue());
-            prop_assert!(n.priority(reported, urgency, None, later).working_days_late() >= now.working_days_late());
+            prop_assert!(n.priority(reported, urgency, None, None, later).working_days_late() >= now.working_days_late());
         }
 
         #[test]

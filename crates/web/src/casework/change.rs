@@ -29,8 +29,8 @@ use crate::support::state::AppState;
 use crate::support::time::{nl_date, today};
 use baken_domain::casework::{
     family_plan, AgreementDecision, ConferenceRequest, ContactMethod, ContactMoment, Conversation,
-    Evaluation, Invitee, Justification, NetworkMember, NewAgreement, NewGoal, Referral,
-    ReferralError, SignalRouting, UnderlyingNeed,
+    Evaluation, HandOverBy, Invitee, Justification, NetworkMember, NewAgreement, NewGoal, Referral, ReferralError,
+    SignalClosure, SignalRouting, UnderlyingNeed,
 };
 use baken_domain::contracting::{MandateDecision, ReferralCare, TeamMandate};
 use baken_domain::{AuditAction, AuditOutcome, NotificationKind};
@@ -86,6 +86,9 @@ pub(crate) enum ChangeError {
     NotTeamGeneralist,
     /// A first contact on a signal that is not linked to a household yet.
     NotTriaged,
+    /// A rule refused a change on a signal not linked to a household yet
+    /// (audited on the signal; there is no dossier to show it in).
+    SignalRefused(CaseError),
     /// Out of scope or not found (404, its audit entry committed), or
     /// something the user cannot fix.
     Failed(AppError),
@@ -143,9 +146,11 @@ async fn finish<T>(
         }
         Err(Stop::Rule(error, row)) => {
             drop(tx);
-            if explain(&error).is_none() {
+            // The audit log says in Dutch which rule refused (the beheerder
+            // and, through the inzage, nobody else reads it).
+            let Some((_, dutch)) = explain(&error) else {
                 return Err(ChangeError::Failed(internal(error)));
-            }
+            };
             let outcome = if is_conflict(&error) {
                 AuditOutcome::Conflict
             } else {
@@ -158,7 +163,7 @@ async fn finish<T>(
                     AuditAction::Update,
                     outcome,
                     object(),
-                    format!("{what}: {error}"),
+                    format!("{what} geweigerd: {dutch}"),
                 ),
             )
             .await?;
@@ -681,6 +686,50 @@ pub(crate) async fn end_agreement(
     finish(state, ctx, tx, plan.household, what, result).await
 }
 
+/// Withdraws `agreement` of the target's plan today ("vervallen": entered by
+/// mistake), with a reason; kept in the plan's history and on the timeline.
+pub(crate) async fn withdraw_agreement(
+    state: &AppState,
+    ctx: &Ctx,
+    target: PlanTarget,
+    agreement: i64,
+    reason: &str,
+) -> Result<Changed<AgreementChange>, ChangeError> {
+    let (mut tx, plan, who) = begin_on_plan(state, ctx, target.part).await?;
+    let day = today();
+    let withdrawn = AgreementChange {
+        plan: plan.plan,
+        on: day,
+    };
+    let result = cw::withdraw_agreement(
+        &mut tx,
+        plan.store_ref(),
+        target.version,
+        agreement,
+        day,
+        reason,
+        day,
+        &who,
+    )
+    .await
+    .map(|()| {
+        (
+            withdrawn,
+            format!("afspraak {agreement} vervallen (met reden)"),
+        )
+    })
+    .map_err(Stop::from);
+    finish(
+        state,
+        ctx,
+        tx,
+        plan.household,
+        "afspraak laten vervallen",
+        result,
+    )
+    .await
+}
+
 /// Evaluates `agreement` on `on` (today when not given) and continues it until
 /// `until`: this clears an overdue-evaluation flag without ending it.
 pub(crate) async fn continue_agreement(
@@ -1113,6 +1162,63 @@ pub(crate) async fn triage_signal(
     finish(state, ctx, tx, h.id, "toewijzen", result).await
 }
 
+/// Hands household `id` over to generalist `to` of its team, from the
+/// dossier: the team lead or the current contact person, with a reason.
+/// The new and the old contact person are told; the resident sees it on
+/// their own page.
+pub(crate) async fn hand_over(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    to: i64,
+    reason: &str,
+) -> Result<Changed<SignalRouting>, ChangeError> {
+    let user = ctx.user()?;
+    let (mut tx, h, _) = begin_on_household(state, ctx, id, AuditAction::Update).await?;
+    let team = h.team_id.ok_or(AppError::NotFound)?;
+    let generalists = cw::team_generalists(&mut tx, team).await?;
+    if !generalists.iter().any(|(g, _)| *g == to) {
+        return Err(ChangeError::NotTeamGeneralist);
+    }
+    let by = if user.user.role == baken_domain::Role::Teamleider {
+        HandOverBy::TeamLead
+    } else {
+        HandOverBy::Generalist(user.user.id)
+    };
+    let result = cw::hand_over_contact_person(&mut tx, h.id, by, to, reason, user.user.id, today())
+        .await
+        .map(|routing| {
+            let detail = match &routing {
+                SignalRouting::HandOver { from, to, .. } => format!(
+                    "contactpersoon overgedragen van {from} aan {to} (met reden), vanuit het dossier"
+                ),
+                other => format!("contactpersoon {}", other.generalist()),
+            };
+            (routing, detail)
+        })
+        .map_err(Stop::from);
+    if let Ok((SignalRouting::HandOver { from, to, .. }, _)) = &result {
+        let link = format!("/dossier/{}", h.id);
+        let mut tell = vec![(*to, "U bent de nieuwe contactpersoon van een huishouden.")];
+        if *from != user.user.id {
+            tell.push((*from, "Een huishouden is overgedragen aan een collega."));
+        }
+        for (user_id, text) in tell {
+            notifications::notify(
+                &mut tx,
+                &NewNotification {
+                    user_id,
+                    kind: NotificationKind::HandedOver,
+                    text,
+                    link: &link,
+                },
+            )
+            .await?;
+        }
+    }
+    finish(state, ctx, tx, h.id, "contactpersoon overdragen", result).await
+}
+
 /// Records the first contact on a signal already linked to a household.
 pub(crate) async fn first_contact(
     state: &AppState,
@@ -1136,6 +1242,70 @@ pub(crate) async fn first_contact(
         .map(|()| ((), format!("eerste contact signaal {signal}")))
         .map_err(Stop::from);
     finish(state, ctx, tx, household, "eerste contact", result).await
+}
+
+/// Closes a signal of the user's team on `on`, with a reason. A signal linked
+/// to a household is a change on that household (its scope checked, audited
+/// on it); one not yet linked is audited on the signal itself.
+pub(crate) async fn close_signal(
+    state: &AppState,
+    ctx: &Ctx,
+    signal: i64,
+    on: NaiveDate,
+    reason: &str,
+) -> Result<SignalClosure, ChangeError> {
+    let user = ctx.user()?;
+    let mut tx = state.db.begin().await?;
+    let check = team_signal(&mut tx, ctx, signal).await;
+    let (tx, row) = after_check(tx, check).await?;
+    let detail = format!("signaal {signal} gesloten (met reden)");
+    let day = today();
+    if let Some(household) = row.household_id {
+        let mut tx = tx;
+        let check = scoped_household(&mut tx, ctx, user, household, AuditAction::Update).await;
+        let (mut tx, _) = after_check(tx, check).await?;
+        let result = cw::close_signal(&mut tx, signal, on, reason, user.user.id, day)
+            .await
+            .map(|closure| (closure, detail))
+            .map_err(Stop::from);
+        return finish(state, ctx, tx, household, "signaal sluiten", result)
+            .await
+            .map(|changed| changed.value);
+    }
+    // Not linked to a household yet: the entry is about the signal.
+    let mut tx = tx;
+    let object = || Some(("signal", signal.to_string()));
+    match cw::close_signal(&mut tx, signal, on, reason, user.user.id, day).await {
+        Ok(closure) => {
+            audit::append(
+                &mut tx,
+                &ctx.audit(AuditAction::Update, AuditOutcome::Success, object(), detail),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(closure)
+        }
+        Err(error) if explain(&error).is_some() => {
+            drop(tx);
+            let dutch = explain(&error)
+                .map(|(_, message)| message)
+                .unwrap_or_default();
+            let mut tx = state.db.begin().await?;
+            audit::append(
+                &mut tx,
+                &ctx.audit(
+                    AuditAction::Update,
+                    AuditOutcome::Failed,
+                    object(),
+                    format!("signaal sluiten geweigerd: {dutch}"),
+                ),
+            )
+            .await?;
+            tx.commit().await?;
+            Err(ChangeError::SignalRefused(error))
+        }
+        Err(error) => Err(ChangeError::Failed(internal(error))),
+    }
 }
 
 // ------------------------------------------------------------------ finding a household

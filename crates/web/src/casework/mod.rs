@@ -82,6 +82,12 @@ pub fn routes() -> Vec<Route> {
             P::Casework,
             post(pages::triage::contact_submit),
         ),
+        route(
+            p.clone(),
+            "/signalen/{id}/sluiten",
+            P::Casework,
+            post(pages::triage::close_submit),
+        ),
         // Working views.
         route(g.clone(), "/zoeken", P::Casework, get(pages::team::search)),
         route(
@@ -120,6 +126,12 @@ pub fn routes() -> Vec<Route> {
             "/dossier/{id}/gesprek",
             P::Casework,
             post(pages::conversation::conversation_submit),
+        ),
+        route(
+            p.clone(),
+            "/dossier/{id}/overdragen",
+            P::Casework,
+            post(pages::handover::hand_over_submit),
         ),
         route(
             p.clone(),
@@ -162,6 +174,12 @@ pub fn routes() -> Vec<Route> {
             "/plannen/{id}/afspraak-beeindigen",
             P::Casework,
             post(pages::plan::end_agreement_submit),
+        ),
+        route(
+            p.clone(),
+            "/plannen/{id}/afspraak-vervallen",
+            P::Casework,
+            post(pages::plan::withdraw_agreement_submit),
         ),
         route(
             p.clone(),
@@ -299,6 +317,54 @@ pub fn routes() -> Vec<Route> {
             "/api/v1/households/{id}/conversations",
             P::ApiCasework,
             post(api::conversations::create_conversation),
+        ),
+        route(
+            g.clone(),
+            "/api/v1/households/{id}/timeline",
+            P::ApiCasework,
+            get(api::timeline::household_timeline),
+        ),
+        route(
+            p.clone(),
+            "/api/v1/households/{id}/contact-moments",
+            P::ApiCasework,
+            post(api::timeline::create_contact_moment),
+        ),
+        route(
+            g.clone(),
+            "/api/v1/households/{id}/consents",
+            P::ApiCasework,
+            get(api::timeline::consents),
+        ),
+        route(
+            p.clone(),
+            "/api/v1/households/{id}/consents",
+            P::ApiCasework,
+            post(api::timeline::give_consent),
+        ),
+        route(
+            p.clone(),
+            "/api/v1/households/{id}/consents/{consent}/withdraw",
+            P::ApiCasework,
+            post(api::timeline::withdraw_consent),
+        ),
+        route(
+            g.clone(),
+            "/api/v1/households/{id}/conferences",
+            P::ApiCasework,
+            get(api::timeline::conferences),
+        ),
+        route(
+            p.clone(),
+            "/api/v1/plans/{id}/conferences",
+            P::ApiCasework,
+            post(api::timeline::request_conference),
+        ),
+        route(
+            p.clone(),
+            "/api/v1/agreements/{id}/withdraw",
+            P::ApiCasework,
+            post(api::plans::withdraw_agreement),
         ),
         route(
             g.clone(),

@@ -197,6 +197,7 @@ fn household_page(
         household => context! {
             address => h.street_address(), postcode_spaced => spaced(&h.postcode), city => h.city,
             neighbourhood_code => h.neighbourhood_code, district_code => h.district_code,
+            neighbourhood_name => h.neighbourhood_name, district_name => h.district_name,
         },
         residents => residents, team_name => team, own => own,
     }))?
@@ -224,6 +225,8 @@ struct AccessRow {
     when: String,
     who: String,
     what: String,
+    /// Why, in plain words: "voor uw plan", "na een melding over uw huishouden".
+    why: String,
 }
 
 pub async fn own_access_log(State(state): State<AppState>, ctx: Ctx) -> PageResult {
@@ -233,38 +236,61 @@ pub async fn own_access_log(State(state): State<AppState>, ctx: Ctx) -> PageResu
     };
     // Reading who looked is itself a read of the household's record: audited.
     let (me, audit_ctx) = (user.user.id, ctx.clone());
-    let rows = state
+    let (rows, organisations) = state
         .db
         .audited(move |tx| {
             Box::pin(async move {
                 let rows = audit::accesses_to_household(tx, hid, me, 200).await?;
+                // Which organisation each one works for (a few users at most).
+                let mut organisations = std::collections::BTreeMap::new();
+                for user_id in rows.iter().filter_map(|r| r.user_id) {
+                    if let std::collections::btree_map::Entry::Vacant(slot) =
+                        organisations.entry(user_id)
+                    {
+                        slot.insert(baken_store::users::organisation(tx, user_id).await?);
+                    }
+                }
                 let entry = audit_ctx.audit(
                     AuditAction::Read,
                     AuditOutcome::Success,
                     Some(("household", hid.to_string())),
                     format!("inzagelog: {} toegangen", rows.len()),
                 );
-                Ok::<_, AppError>((rows, vec![entry]))
+                Ok::<_, AppError>(((rows, organisations), vec![entry]))
             })
         })
         .await?;
     let rows: Vec<AccessRow> = rows
         .into_iter()
-        .map(|r| AccessRow {
-            when: nl_local(r.at).format("%d-%m-%Y %H:%M").to_string(),
-            who: format!(
-                "{} ({})",
-                r.username.unwrap_or_else(|| "onbekend".into()),
-                r.role
-                    .as_deref()
-                    .and_then(|x| baken_domain::Role::parse(x).ok())
-                    .map(|x| x.label())
-                    .unwrap_or("onbekende rol")
-            ),
-            what: baken_domain::AuditAction::parse(&r.action)
-                .map(|a| a.label())
-                .unwrap_or("")
-                .to_owned(),
+        .map(|r| {
+            let role = r
+                .role
+                .as_deref()
+                .and_then(|x| baken_domain::Role::parse(x).ok())
+                .map(|x| x.function())
+                .unwrap_or("onbekende rol");
+            let organisation = r
+                .user_id
+                .and_then(|id| organisations.get(&id).cloned().flatten());
+            AccessRow {
+                when: nl_local(r.at).format("%d-%m-%Y %H:%M").to_string(),
+                // "Wijkteam Centrum, generalist (a.jansen)".
+                who: match organisation {
+                    Some(organisation) => format!(
+                        "{organisation}, {role} ({})",
+                        r.username.as_deref().unwrap_or("onbekend")
+                    ),
+                    None => format!(
+                        "Gemeente, {role} ({})",
+                        r.username.as_deref().unwrap_or("onbekend")
+                    ),
+                },
+                what: baken_domain::AuditAction::parse(&r.action)
+                    .map(|a| a.label())
+                    .unwrap_or("")
+                    .to_owned(),
+                why: baken_domain::audit::reason_for_resident(&r.route).to_owned(),
+            }
         })
         .collect();
     Ok(render(
@@ -272,7 +298,9 @@ pub async fn own_access_log(State(state): State<AppState>, ctx: Ctx) -> PageResu
         &ctx,
         "foundation/own_access.html",
         "Wie heeft mijn gegevens ingezien",
-        Value::from_serialize(context! { rows => rows }),
+        Value::from_serialize(context! {
+            rows => rows, privacy_contact => state.config.privacy_contact,
+        }),
     )?
     .into_response())
 }

@@ -642,6 +642,8 @@ pub async fn ask_professional(
             house_number: i64::from(number.value()),
             house_letter: String::new(),
             addition: String::new(),
+            place: None,
+            callback_phone: None,
         },
     )
     .await
@@ -671,13 +673,35 @@ pub async fn ask_professional(
         ),
     )
     .await?;
+    // The promise is the team's norm for this signal (the beheerder sets it),
+    // with the team's phone number for sooner help.
+    let (norms, _) = baken_store::casework::response_norms(&mut tx)
+        .await
+        .map_err(|e| AppError::from(e.into_store()))?;
+    let reported = crate::support::time::today();
+    let urgency = baken_domain::casework::signal::Urgency::Normaal;
+    let due = norms.due(reported, urgency);
+    let team = match team {
+        Some(team) => baken_store::areas::team(&mut tx, team).await?,
+        None => None,
+    };
     tx.commit().await?;
+    let phone = team
+        .as_ref()
+        .and_then(|t| t.phone.as_deref())
+        .and_then(|p| baken_domain::PhoneNumber::parse(p).ok());
     Ok(render(
         &state,
         &ctx,
         "kaart/wijzer_bedankt.html",
         "Uw vraag is verstuurd",
-        Value::from(()),
+        Value::from_serialize(minijinja::context! {
+            working_days => norms.working_days(urgency),
+            due => baken_domain::casework::signal::long_dutch_date(due),
+            team => team.as_ref().map(|t| t.name.clone()),
+            phone => phone.as_ref().map(|p| p.as_str().to_owned()),
+            tel => phone.as_ref().map(|p| p.tel_uri()),
+        }),
     )?
     .into_response())
 }

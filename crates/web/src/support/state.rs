@@ -38,7 +38,15 @@ pub struct WebConfig {
     pub cell_key: CellKeySecret,
     /// Proxies whose `X-Forwarded-For` names the client (see `client_addr`).
     pub trusted_proxies: TrustedProxies,
+    /// How a resident reaches the municipality's privacy contact (the
+    /// functionaris gegevensbescherming), shown on the inzage page
+    /// (`privacy_contact` in `baken.toml`).
+    pub privacy_contact: String,
 }
+
+/// What the inzage page says when `privacy_contact` is not set.
+pub const DEFAULT_PRIVACY_CONTACT: &str =
+    "Bel of mail de gemeente en vraag naar de functionaris gegevensbescherming.";
 
 /// How notification e-mails are sent: the relay, and the address Baken is
 /// reached at (for the one link an e-mail carries).
@@ -58,6 +66,7 @@ impl Default for WebConfig {
             session_ttl: chrono::Duration::hours(8),
             demo: false,
             municipality: "Baken".to_owned(),
+            privacy_contact: DEFAULT_PRIVACY_CONTACT.to_owned(),
             monitor: MonitorSettings::default(),
             oidc: None,
             mail: None,

@@ -1,35 +1,27 @@
 //! Dates and times as the Netherlands reads them: Dutch local time, "today" on
 //! the Dutch calendar, and the date formats forms send and pages show.
 
-/// Dutch local time: CET, or CEST from the last Sunday of March to the last
-/// Sunday of October (EU rule: both switches at 01:00 UTC).
+/// Dutch local time: Europe/Amsterdam from the IANA time zone database
+/// (bundled with `jiff`, so it does not depend on the server's tzdata).
 pub fn nl_local(at: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::FixedOffset> {
-    use chrono::{Datelike, NaiveDate, TimeZone, Weekday};
-    fn last_sunday(year: i32, month: u32) -> NaiveDate {
-        let mut d = NaiveDate::from_ymd_opt(year, month + 1, 1)
-            .unwrap_or(NaiveDate::MIN)
-            .pred_opt()
-            .unwrap_or(NaiveDate::MIN);
-        while d.weekday() != Weekday::Sun {
-            d = d.pred_opt().unwrap_or(NaiveDate::MIN);
-        }
-        d
-    }
-    let year = at.year();
-    let start = chrono::Utc.from_utc_datetime(
-        &last_sunday(year, 3)
-            .and_hms_opt(1, 0, 0)
-            .unwrap_or_default(),
-    );
-    let end = chrono::Utc.from_utc_datetime(
-        &last_sunday(year, 10)
-            .and_hms_opt(1, 0, 0)
-            .unwrap_or_default(),
-    );
-    let hours = if at >= start && at < end { 2 } else { 1 };
-    let offset = chrono::FixedOffset::east_opt(hours * 3600)
+    static AMSTERDAM: std::sync::OnceLock<Option<jiff::tz::TimeZone>> = std::sync::OnceLock::new();
+    let seconds = AMSTERDAM
+        .get_or_init(|| jiff::tz::TimeZone::get("Europe/Amsterdam").ok())
+        .as_ref()
+        .and_then(|tz| {
+            let instant = jiff::Timestamp::from_second(at.timestamp()).ok()?;
+            Some(tz.to_offset(instant).seconds())
+        })
+        // Without the database (it is compiled in, so never): CET.
+        .unwrap_or(3600);
+    let offset = chrono::FixedOffset::east_opt(seconds)
         .unwrap_or_else(|| chrono::FixedOffset::east_opt(0).expect("zero offset"));
     at.with_timezone(&offset)
+}
+
+/// A moment as Dutch pages show it: `dd-mm-jjjj uu:mm` in Dutch local time.
+pub fn nl_date_time(at: chrono::DateTime<chrono::Utc>) -> String {
+    nl_local(at).format("%d-%m-%Y %H:%M").to_string()
 }
 
 /// "Today" in the Netherlands (CET/CEST), from the clock: the domain is handed it,
@@ -68,5 +60,12 @@ mod tests {
         let after = chrono::Utc.with_ymd_and_hms(2026, 3, 29, 1, 0, 0).unwrap();
         assert_eq!(nl_local(before).format("%H:%M").to_string(), "01:59");
         assert_eq!(nl_local(after).format("%H:%M").to_string(), "03:00");
+        // 2026: winter time again from 25 October 01:00 UTC.
+        let last_summer = chrono::Utc
+            .with_ymd_and_hms(2026, 10, 25, 0, 59, 0)
+            .unwrap();
+        let first_winter = chrono::Utc.with_ymd_and_hms(2026, 10, 25, 1, 0, 0).unwrap();
+        assert_eq!(nl_date_time(last_summer), "25-10-2026 02:59");
+        assert_eq!(nl_date_time(first_winter), "25-10-2026 02:00");
     }
 }

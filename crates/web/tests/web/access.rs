@@ -12,6 +12,7 @@
 //! Every refusal must be audited: 403 with the user, and an anonymous request for
 //! a protected route with outcome `unauthenticated` and no user.
 
+use crate::helpers::last_audit_row;
 use baken_domain::Role;
 use baken_store::with_conn;
 use baken_web::routes;
@@ -665,6 +666,12 @@ const MATRIX: &[Entry] = &[
         CASEWORKERS,
         Refused("Signalen", "Er is niets opgeslagen"),
     ),
+    e(
+        "POST",
+        "/signalen/{id}/sluiten",
+        CASEWORKERS,
+        Refused("Signalen", "Er is niets opgeslagen"),
+    ),
     e("GET", "/zoeken", CASEWORKERS, Page("Huishouden zoeken")),
     e("GET", "/mijn-caseload", CASEWORKERS, Page("Mijn caseload")),
     e(
@@ -690,6 +697,12 @@ const MATRIX: &[Entry] = &[
     e(
         "POST",
         "/dossier/{id}/plan",
+        CASEWORKERS,
+        Refused("Dossier ", "Er is niets opgeslagen"),
+    ),
+    e(
+        "POST",
+        "/dossier/{id}/overdragen",
         CASEWORKERS,
         Refused("Dossier ", "Er is niets opgeslagen"),
     ),
@@ -722,6 +735,12 @@ const MATRIX: &[Entry] = &[
     e(
         "POST",
         "/plannen/{id}/afspraak-beeindigen",
+        CASEWORKERS,
+        NO_PLAN_VERSION,
+    ),
+    e(
+        "POST",
+        "/plannen/{id}/afspraak-vervallen",
         CASEWORKERS,
         NO_PLAN_VERSION,
     ),
@@ -843,6 +862,44 @@ const MATRIX: &[Entry] = &[
     e(
         "POST",
         "/api/v1/households/{id}/conversations",
+        CASEWORKERS,
+        BAD_JSON,
+    ),
+    e("GET", "/api/v1/households/{id}/timeline", CASEWORKERS, Json),
+    e(
+        "POST",
+        "/api/v1/households/{id}/contact-moments",
+        CASEWORKERS,
+        BAD_JSON,
+    ),
+    e("GET", "/api/v1/households/{id}/consents", CASEWORKERS, Json),
+    e(
+        "POST",
+        "/api/v1/households/{id}/consents",
+        CASEWORKERS,
+        BAD_JSON,
+    ),
+    e(
+        "POST",
+        "/api/v1/households/{id}/consents/{consent}/withdraw",
+        CASEWORKERS,
+        BAD_JSON,
+    ),
+    e(
+        "GET",
+        "/api/v1/households/{id}/conferences",
+        CASEWORKERS,
+        Json,
+    ),
+    e(
+        "POST",
+        "/api/v1/plans/{id}/conferences",
+        CASEWORKERS,
+        BAD_JSON,
+    ),
+    e(
+        "POST",
+        "/api/v1/agreements/{id}/withdraw",
         CASEWORKERS,
         BAD_JSON,
     ),
@@ -1242,18 +1299,18 @@ async fn every_route_for_every_role_matches_the_matrix() {
                         assert!(res.body.contains("Geen toegang"), "{what}: Dutch 403 page");
                         assert!(res.body.contains("<html lang=\"nl\">"), "{what}");
                     }
-                    let tail = app.audit_tail(1).await;
+                    let refusal = last_audit_row(&app).await;
                     assert!(
                         app.audit_count().await > before,
                         "{what}: refusal not audited"
                     );
                     assert_eq!(
-                        (tail[0].action.as_str(), tail[0].outcome.as_str()),
+                        (refusal.action.as_str(), refusal.outcome.as_str()),
                         ("access", "denied"),
                         "{what}"
                     );
-                    assert_eq!(tail[0].username.as_deref(), Some(username), "{what}");
-                    assert_eq!(&tail[0].route, entry.path, "{what}");
+                    assert_eq!(refusal.username.as_deref(), Some(username), "{what}");
+                    assert_eq!(&refusal.route, entry.path, "{what}");
                 }
             }
         }
@@ -1306,7 +1363,7 @@ async fn anonymous_visitors_are_sent_to_login_or_get_401_and_are_audited() {
                 );
             }
             assert_eq!(app.audit_count().await, before + 1, "{what}: audited once");
-            let entry_row = &app.audit_tail(1).await[0];
+            let entry_row = &last_audit_row(&app).await;
             assert_eq!(
                 (entry_row.action.as_str(), entry_row.outcome.as_str()),
                 ("access", "unauthenticated"),
@@ -1337,7 +1394,7 @@ async fn a_flood_of_anonymous_requests_from_one_address_is_audited_only_up_to_it
         }
         let written = app.audit_count().await - before;
         assert_eq!(written, 20, "{:?}: the budget per minute", app.backend);
-        let last = &app.audit_tail(1).await[0];
+        let last = &last_audit_row(&app).await;
         assert!(last.detail.contains("niet vastgelegd"), "{}", last.detail);
 
         // Another address is audited as before.

@@ -2,6 +2,7 @@
 //! role and temporary passwords, teams and districts with optimistic
 //! locking — and login that counts every wrong guess, also concurrent ones.
 
+use crate::helpers::{cookie_of, last_audit_row, login, session_on};
 use baken_store::users;
 use baken_web::testing::{apps, As, TestApp};
 
@@ -15,54 +16,10 @@ async fn user(app: &TestApp, username: &str) -> users::User {
         .unwrap_or_else(|| panic!("no user {username}"))
 }
 
-async fn login(app: &TestApp, username: &str, password: &str) -> baken_web::testing::TestResponse {
-    app.post_form(
-        "/inloggen",
-        &As::Anonymous,
-        &[("gebruikersnaam", username), ("wachtwoord", password)],
-    )
-    .await
-}
-
-/// The session cookie a successful login sets, as a client would send it back.
-fn session_of(res: &baken_web::testing::TestResponse) -> As {
-    let cookie = res
-        .headers
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| v.strip_prefix("baken_sessie="))
-        .and_then(|v| v.split(';').next())
-        .expect("a session cookie")
-        .to_owned();
-    // The CSRF token is on every page; the test app reads it from the store.
-    As::Session {
-        cookie,
-        csrf: String::new(),
-    }
-}
-
-async fn with_csrf(app: &TestApp, who: As) -> As {
-    let As::Session { cookie, .. } = who else {
-        return who;
-    };
-    let page = app
-        .get(
-            "/account",
-            &As::Session {
-                cookie: cookie.clone(),
-                csrf: String::new(),
-            },
-        )
-        .await;
-    let csrf = page
-        .body
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("a CSRF token on the page")
-        .to_owned();
-    As::Session { cookie, csrf }
+/// The session a successful login sets, with the CSRF token of `/account`.
+async fn session_of(app: &TestApp, res: &baken_web::testing::TestResponse) -> As {
+    let cookie = cookie_of(res).expect("a session cookie");
+    session_on(app, cookie, "/account").await
 }
 
 /// A new account replaces the temporary first password a beheerder gave it.
@@ -346,7 +303,7 @@ async fn a_temporary_password_ends_sessions_and_must_be_replaced() {
             )
             .await;
         assert_eq!(res.status, 303);
-        let entry = &app.audit_tail(1).await[0];
+        let entry = &last_audit_row(&app).await;
         assert_eq!(
             entry.object_id.as_deref(),
             Some(beleid.id.to_string().as_str())
@@ -368,7 +325,7 @@ async fn a_temporary_password_ends_sessions_and_must_be_replaced() {
         // The temporary password only lets the user choose their own.
         let res = login(&app, "beleid", "tijdelijk-wachtwoord-123").await;
         assert_eq!(res.location(), Some("/account?tijdelijk=1"));
-        let session = with_csrf(&app, session_of(&res)).await;
+        let session = session_of(&app, &res).await;
         let start = app.get("/start", &session).await;
         assert_eq!(
             start.location(),
@@ -583,7 +540,7 @@ async fn a_district_is_renamed_with_its_version_and_its_code_stays() {
             .body
             .contains("Binnenstad <span class=\"muted\">(WK999901)</span>"));
         assert!(list.body.contains("De naam van de wijk is opgeslagen"));
-        let entry = &app.audit_tail(1).await[0];
+        let entry = &last_audit_row(&app).await;
         assert_eq!(
             (entry.object_type.as_deref(), entry.object_id.as_deref()),
             (Some("district"), Some("WK999901"))
@@ -607,7 +564,7 @@ async fn a_district_is_renamed_with_its_version_and_its_code_stays() {
             .await
             .body
             .contains("Oude Stad"));
-        assert_eq!(app.audit_tail(1).await[0].outcome, "conflict");
+        assert_eq!(last_audit_row(&app).await.outcome, "conflict");
 
         // Codes that are not a district are not found.
         for path in ["/beheer/wijken/WK999999", "/beheer/wijken/centrum"] {
@@ -659,7 +616,7 @@ async fn a_neighbourhood_is_renamed_with_its_version_and_its_code_stays() {
         let list = app.get("/beheer/wijken?opgeslagen=buurt", &admin).await;
         assert!(list.body.contains("De naam van de buurt is opgeslagen"));
         assert!(list.body.contains("De Vaart<span class=\"visually-hidden\">, naam wijzigen</span></a> <span class=\"muted\">BU99990101</span>"));
-        let entry = &app.audit_tail(1).await[0];
+        let entry = &last_audit_row(&app).await;
         assert_eq!(
             (
                 entry.object_type.as_deref(),
@@ -687,7 +644,7 @@ async fn a_neighbourhood_is_renamed_with_its_version_and_its_code_stays() {
             .await
             .body
             .contains("Oude Vaart"));
-        assert_eq!(app.audit_tail(1).await[0].outcome, "conflict");
+        assert_eq!(last_audit_row(&app).await.outcome, "conflict");
 
         // Codes that are not a neighbourhood are not found.
         for path in [
@@ -796,11 +753,11 @@ async fn providers_are_added_renamed_and_given_a_sector_with_optimistic_locking(
         assert_eq!(res.status, 303);
         assert_eq!(res.location(), Some("/beheer/aanbieders?opgeslagen=1"));
         assert_eq!(app.count_rows("providers").await, before + 1);
-        let tail = app.audit_tail(1).await;
-        assert_eq!(tail[0].action, "create");
-        assert_eq!(tail[0].object_type.as_deref(), Some("provider"));
-        assert!(tail[0].detail.contains("Buurthuis De Linde (welzijn)"));
-        let id = tail[0].object_id.clone().unwrap_or_default();
+        let entry = last_audit_row(&app).await;
+        assert_eq!(entry.action, "create");
+        assert_eq!(entry.object_type.as_deref(), Some("provider"));
+        assert!(entry.detail.contains("Buurthuis De Linde (welzijn)"));
+        let id = entry.object_id.clone().unwrap_or_default();
         let page = app.get(&format!("/beheer/aanbieders/{id}"), &admin).await;
         assert!(
             page.body.contains("<h1>Buurthuis De Linde wijzigen</h1>"),

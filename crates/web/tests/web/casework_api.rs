@@ -705,3 +705,195 @@ async fn forms_and_query_strings_refuse_control_characters_in_dutch() {
         assert!(res.body.contains("districtCode"), "{}", res.body);
     }
 }
+
+#[tokio::test]
+async fn the_timeline_consents_and_conferences_go_through_the_api_like_the_dossier() {
+    let doc = doc();
+    for app in apps(60).await {
+        let gen = app.token_for("generalist").await;
+        let policy = app.token_for("beleid").await;
+        let today = baken_web::casework::today().format("%Y-%m-%d").to_string();
+        // A contact moment, then the timeline shows it, newest first, with its note.
+        let created = call(
+            &app,
+            &doc,
+            "POST",
+            "/api/v1/households/{id}/contact-moments",
+            1,
+            &gen,
+            Some(json!({"heldOn": today, "kind": "telefoon", "who": "Bewoner", "note": "Belde over de huur"})),
+        )
+        .await;
+        assert!(created["id"].as_i64().is_some());
+        let (action, outcome, _, detail) = crate::helpers::last_audit(&app).await;
+        assert_eq!((action.as_str(), outcome.as_str()), ("update", "success"));
+        assert!(detail.contains("contactmoment"), "{detail}");
+        let timeline = call(
+            &app,
+            &doc,
+            "GET",
+            "/api/v1/households/{id}/timeline",
+            1,
+            &gen,
+            None,
+        )
+        .await;
+        let first = &timeline["_embedded"]["events"][0];
+        assert_eq!(first["kind"], "contact");
+        assert_eq!(first["note"], "Belde over de huur");
+        let (action, _, _, detail) = crate::helpers::last_audit(&app).await;
+        assert_eq!(
+            (action.as_str(), detail.as_str()),
+            ("read", "api: tijdlijn")
+        );
+        // A bad kind names the field; nothing written.
+        let (status, res) = send(
+            &app,
+            "POST",
+            "/api/v1/households/1/contact-moments",
+            &gen,
+            Some(&json!({"heldOn": today, "kind": "sms", "who": "x", "note": "y"})),
+        )
+        .await;
+        assert_eq!(status, 400, "{res}");
+        assert_eq!(res["invalidParams"][0]["name"], "kind");
+        // Policy roles never read a household's timeline.
+        let (status, _) = send(&app, "GET", "/api/v1/households/1/timeline", &policy, None).await;
+        assert_eq!(status, 403);
+        // Consents: listed with their purpose; one without a purpose is a rule broken.
+        let consents = call(
+            &app,
+            &doc,
+            "GET",
+            "/api/v1/households/{id}/consents",
+            1,
+            &gen,
+            None,
+        )
+        .await;
+        let held = consents["_embedded"]["consents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["holds"] == true && c["providerId"].is_i64())
+            .cloned()
+            .expect("a provider's consent that holds in the demo");
+        let provider = held["providerId"].as_i64().unwrap();
+        let (status, res) = send(
+            &app,
+            "POST",
+            "/api/v1/households/1/consents",
+            &gen,
+            Some(&json!({"providerId": provider, "until": today})),
+        )
+        .await;
+        assert_eq!(status, 422, "{res}");
+        assert!(
+            res["nlDetail"].as_str().unwrap().contains("toestemming"),
+            "{res}"
+        );
+        // Withdrawn through the API: the provider's sight ends at once.
+        let prov = app.login_as("aanbieder").await;
+        let before = app.get("/aanbieder/huishoudens/1", &prov).await.status;
+        let id = held["id"].as_i64().unwrap();
+        let withdrawn = send(
+            &app,
+            "POST",
+            &format!("/api/v1/households/1/consents/{id}/withdraw"),
+            &gen,
+            Some(&json!({"reason": "Bewoner wil het niet meer"})),
+        )
+        .await;
+        assert_eq!(withdrawn.0, 200, "{}", withdrawn.1);
+        let mut problems = Vec::new();
+        check(
+            &doc,
+            &json!({"$ref": "#/components/schemas/ConsentWithdrawn"}),
+            &withdrawn.1,
+            "response",
+            &mut problems,
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        let after = app.get("/aanbieder/huishoudens/1", &prov).await.status;
+        assert_eq!(before, 200);
+        let others_hold = call(
+            &app,
+            &doc,
+            "GET",
+            "/api/v1/households/{id}/consents",
+            1,
+            &gen,
+            None,
+        )
+        .await["_embedded"]["consents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["holds"] == true && c["providerId"] == provider);
+        if !others_hold {
+            assert_eq!(after, 404, "no consent left for that provider");
+        }
+        // Conferences: listed (none yet in the demo for household 1, or some).
+        let list = call(
+            &app,
+            &doc,
+            "GET",
+            "/api/v1/households/{id}/conferences",
+            1,
+            &gen,
+            None,
+        )
+        .await;
+        assert!(list["_embedded"]["conferences"].is_array());
+        // An agreement withdrawn through the API: in the plan with its reason.
+        let plans = call(
+            &app,
+            &doc,
+            "GET",
+            "/api/v1/households/{id}/plans",
+            1,
+            &gen,
+            None,
+        )
+        .await;
+        let plan = &plans["_embedded"]["plans"][0];
+        let version = plan["version"].as_i64().unwrap();
+        let agreement = plan["agreements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["endedOn"].is_null())
+            .expect("a running agreement")["id"]
+            .as_i64()
+            .unwrap();
+        let res = call(
+            &app,
+            &doc,
+            "POST",
+            "/api/v1/agreements/{id}/withdraw",
+            agreement,
+            &gen,
+            Some(json!({"version": version, "reason": "Dubbel ingevoerd"})),
+        )
+        .await;
+        assert_eq!(res["version"], version + 1);
+        let plans = call(
+            &app,
+            &doc,
+            "GET",
+            "/api/v1/households/{id}/plans",
+            1,
+            &gen,
+            None,
+        )
+        .await;
+        let withdrawn = plans["_embedded"]["plans"][0]["agreements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["id"] == agreement)
+            .cloned()
+            .unwrap();
+        assert_eq!(withdrawn["withdrawalReason"], "Dubbel ingevoerd");
+    }
+}

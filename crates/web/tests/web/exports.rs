@@ -1,6 +1,7 @@
 //! CSV downloads for Dutch Excel: the team's caseload and the bakens (team
 //! lead), the audit log for a person or a period (beheerder) — each audited.
 
+use crate::helpers::last_audit_row;
 use baken_web::testing::apps;
 
 fn is_dutch_excel(body: &str) -> bool {
@@ -30,12 +31,12 @@ async fn a_team_lead_downloads_the_caseload_and_the_bakens_and_both_are_audited(
             "{}",
             res.body
         );
-        let tail = app.audit_tail(1).await;
-        assert_eq!(tail[0].action, "export");
+        let entry = last_audit_row(&app).await;
+        assert_eq!(entry.action, "export");
         assert!(
-            tail[0].detail.starts_with("caseload team"),
+            entry.detail.starts_with("caseload team"),
             "{}",
-            tail[0].detail
+            entry.detail
         );
 
         // The bakens: the same protected values as the page.
@@ -59,9 +60,9 @@ async fn a_team_lead_downloads_the_caseload_and_the_bakens_and_both_are_audited(
             let value = row[2].replace('<', "&lt;");
             assert!(page.contains(&value), "{value} as on the page");
         }
-        let tail = app.audit_tail(1).await;
+        let entry = last_audit_row(&app).await;
         assert_eq!(
-            (tail[0].action.as_str(), tail[0].object_type.as_deref()),
+            (entry.action.as_str(), entry.object_type.as_deref()),
             ("export", Some("bakens"))
         );
         // A bad date is refused, not exported.
@@ -95,9 +96,9 @@ async fn a_beheerder_downloads_the_audit_log_for_a_person_and_the_download_is_au
             body.lines().any(|l| l.contains(";generalist;generalist;")),
             "the dossier read: {body}"
         );
-        let tail = app.audit_tail(1).await;
+        let entry = last_audit_row(&app).await;
         assert_eq!(
-            (tail[0].action.as_str(), tail[0].object_type.as_deref()),
+            (entry.action.as_str(), entry.object_type.as_deref()),
             ("export", Some("audit_log"))
         );
         // A period works too.

@@ -10,6 +10,7 @@ mod casework_api;
 mod commissioning;
 mod contracting;
 mod dashboard;
+mod casework_lifecycle;
 mod exports;
 mod helpers;
 mod input;

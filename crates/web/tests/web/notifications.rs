@@ -1,25 +1,11 @@
 //! Notifications: in the app (the menu's count, `/meldingen`) and by e-mail
 //! through a real SMTP server on loopback (Python's aiosmtpd), on every backend.
 
-use baken_web::testing::{apps, TestApp};
+use crate::helpers::{first_between, last_audit_row, user_id};
+use baken_web::testing::apps;
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-
-fn first_between<'a>(body: &'a str, start: &str, end: &str) -> Option<&'a str> {
-    let i = body.find(start)? + start.len();
-    let j = body[i..].find(end)? + i;
-    Some(&body[i..j])
-}
-
-async fn user_id(app: &TestApp, username: &str) -> i64 {
-    let mut tx = app.db.read().await.unwrap();
-    baken_store::users::by_username(&mut tx, username)
-        .await
-        .unwrap()
-        .unwrap()
-        .id
-}
 
 #[tokio::test]
 async fn a_waiting_referral_and_its_decision_are_told_in_the_app() {
@@ -66,9 +52,9 @@ async fn a_waiting_referral_and_its_decision_are_told_in_the_app() {
         let list = app.get("/meldingen", &lead).await.body;
         assert!(list.contains("Een verwijzing (Ambulante begeleiding thuis) wacht op uw besluit."));
         assert!(list.contains("href=\"&#x2f;teamoverzicht\""));
-        let tail = app.audit_tail(1).await;
+        let entry = last_audit_row(&app).await;
         assert_eq!(
-            (tail[0].action.as_str(), tail[0].detail.as_str()),
+            (entry.action.as_str(), entry.detail.as_str()),
             ("read", "meldingen: 1")
         );
         // The decision is told to the generalist who asked.
@@ -159,6 +145,12 @@ struct SmtpServer {
 
 impl SmtpServer {
     fn start(python: &PathBuf) -> SmtpServer {
+        SmtpServer::start_with(python, &[])
+    }
+
+    /// aiosmtpd with extra options (`--tlscert`/`--tlskey` for STARTTLS,
+    /// `--smtpscert`/`--smtpskey` for implicit TLS).
+    fn start_with(python: &PathBuf, extra: &[&str]) -> SmtpServer {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -173,6 +165,7 @@ impl SmtpServer {
                 "-l",
                 &format!("127.0.0.1:{port}"),
             ])
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -214,6 +207,8 @@ async fn the_email_says_only_that_something_waits_and_links_to_baken() {
     let mailer = baken_mail::Mailer::new(&baken_mail::SmtpSettings {
         host: "127.0.0.1".into(),
         port: server.port,
+        tls: baken_mail::SmtpTls::None,
+        ca_pem: None,
         from: "Baken Proefstad <baken@proefstad.example>".into(),
         username: None,
         password: None,
@@ -281,12 +276,12 @@ async fn the_email_says_only_that_something_waits_and_links_to_baken() {
         .await
         .unwrap();
         assert_eq!(again, 0, "nothing is mailed twice");
-        let tail = app.audit_tail(1).await;
+        let entry = last_audit_row(&app).await;
         assert_eq!(
-            (tail[0].action.as_str(), tail[0].outcome.as_str()),
+            (entry.action.as_str(), entry.outcome.as_str()),
             ("export", "success")
         );
-        assert_eq!(tail[0].object_id.as_deref(), Some(me.to_string().as_str()));
+        assert_eq!(entry.object_id.as_deref(), Some(me.to_string().as_str()));
     }
     let received = server.received();
     assert_eq!(
@@ -324,6 +319,108 @@ async fn the_email_says_only_that_something_waits_and_links_to_baken() {
     }
 }
 
+/// A self-signed certificate for 127.0.0.1 made for this test (openssl), in
+/// a temporary directory: (dir, cert path, key path).
+fn self_signed() -> Option<(tempfile::TempDir, String, String)> {
+    let dir = tempfile::tempdir().unwrap();
+    let cert = dir.path().join("cert.pem").display().to_string();
+    let key = dir.path().join("key.pem").display().to_string();
+    let made = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-addext",
+            "basicConstraints=critical,CA:FALSE",
+            "-addext",
+            "extendedKeyUsage=serverAuth",
+            "-keyout",
+            &key,
+            "-out",
+            &cert,
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    made.then_some((dir, cert, key))
+}
+
+fn tls_mailer(port: u16, tls: baken_mail::SmtpTls, ca: Option<&str>) -> baken_mail::Mailer {
+    baken_mail::Mailer::new(&baken_mail::SmtpSettings {
+        host: "127.0.0.1".into(),
+        port,
+        tls,
+        ca_pem: ca.map(|path| std::fs::read(path).unwrap()),
+        from: "Baken Proefstad <baken@proefstad.example>".into(),
+        username: None,
+        password: None,
+        timeout_secs: 10,
+    })
+    .unwrap()
+}
+
+const TLS_MAIL: baken_mail::Mail<'static> = baken_mail::Mail {
+    to: "an@proefstad.example",
+    subject: "Er wacht iets op u in Baken",
+    body: "Versleuteld verstuurd.",
+};
+
+#[tokio::test]
+async fn mail_goes_over_starttls_or_implicit_tls_and_never_falls_back_to_plain_text() {
+    let (Some(python), Some((_dir, cert, key))) = (smtp_python(), self_signed()) else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true but aiosmtpd or openssl is missing"
+        );
+        eprintln!("skipped: no Python with aiosmtpd, or no openssl");
+        return;
+    };
+    use baken_mail::SmtpTls;
+    // STARTTLS, the certificate trusted through `ca_pem`: delivered.
+    let server = SmtpServer::start_with(&python, &["--tlscert", &cert, "--tlskey", &key]);
+    tls_mailer(server.port, SmtpTls::StartTls, Some(&cert))
+        .send(&TLS_MAIL)
+        .await
+        .expect("sent over STARTTLS");
+    let got = server.received();
+    assert!(got.contains("Versleuteld verstuurd."), "{got}");
+
+    // Implicit TLS (SMTPS): delivered.
+    let server = SmtpServer::start_with(&python, &["--smtpscert", &cert, "--smtpskey", &key]);
+    tls_mailer(server.port, SmtpTls::Implicit, Some(&cert))
+        .send(&TLS_MAIL)
+        .await
+        .expect("sent over implicit TLS");
+    assert!(server.received().contains("Versleuteld verstuurd."));
+
+    // A certificate nobody trusts: refused, nothing delivered.
+    let server = SmtpServer::start_with(&python, &["--tlscert", &cert, "--tlskey", &key]);
+    let err = tls_mailer(server.port, SmtpTls::StartTls, None)
+        .send(&TLS_MAIL)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("127.0.0.1"), "{err}");
+    assert!(!server.received().contains("Versleuteld verstuurd."));
+
+    // A relay without STARTTLS: no fallback to plain text.
+    let server = SmtpServer::start(&python);
+    assert!(tls_mailer(server.port, SmtpTls::StartTls, Some(&cert))
+        .send(&TLS_MAIL)
+        .await
+        .is_err());
+    assert!(!server.received().contains("Versleuteld verstuurd."));
+}
+
+
 /// A licence that ends within 60 days: its provider's users get a reminder in
 /// the app and, through the same round, the e-mail (once per licence), on
 /// every backend, through the real SMTP server.
@@ -341,6 +438,8 @@ async fn a_licence_to_renew_is_mailed_to_its_provider_once() {
     let mailer = baken_mail::Mailer::new(&baken_mail::SmtpSettings {
         host: "127.0.0.1".into(),
         port: server.port,
+        tls: baken_mail::SmtpTls::None,
+        ca_pem: None,
         from: "Baken Proefstad <baken@proefstad.example>".into(),
         username: None,
         password: None,

@@ -5,6 +5,7 @@
 //! without it the tests say so and pass — except under `CI=true`, where a
 //! missing provider fails them.
 
+use crate::helpers::last_audit_row;
 use axum::body::Body;
 use axum::http::Request;
 use baken_web::testing::{apps_with, As, TestApp, TestResponse};
@@ -180,7 +181,7 @@ async fn an_oidc_login_maps_the_claim_to_the_account_and_keeps_the_totp_step() {
         let start = app.get("/start", &who).await;
         assert_eq!(start.status, 200);
         assert!(start.body.contains("Welkom"), "{}", start.body);
-        let entry = &app.audit_tail(1).await[0];
+        let entry = &last_audit_row(&app).await;
         assert_eq!(entry.username.as_deref(), Some("beleid"));
         assert!(entry.detail.starts_with("via OIDC"), "{}", entry.detail);
 
@@ -229,7 +230,7 @@ async fn an_oidc_login_without_an_account_or_from_another_browser_is_refused() {
             users_before,
             "no account made"
         );
-        let entry = &app.audit_tail(1).await[0];
+        let entry = &last_audit_row(&app).await;
         assert_eq!(
             (entry.action.as_str(), entry.outcome.as_str()),
             ("login", "failed")

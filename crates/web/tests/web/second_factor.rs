@@ -5,7 +5,8 @@
 //! These apps are *not* demo databases (`demo: false`): in the demo the second
 //! factor is optional for every role (see the README).
 
-use baken_store::{second_factor, users};
+use crate::helpers::{cookie_of, csrf_in, last_audit_row, login, session_on, user_id};
+use baken_store::second_factor;
 use baken_web::signin::totp;
 use baken_web::testing::{apps_with, As, TestApp, TestResponse};
 use baken_web::WebConfig;
@@ -23,61 +24,13 @@ async fn real_apps() -> Vec<TestApp> {
     .await
 }
 
-async fn user_id(app: &TestApp, username: &str) -> i64 {
-    let mut tx = app.db.read().await.expect("tx");
-    users::by_username(&mut tx, username)
-        .await
-        .expect("query")
-        .expect("user")
-        .id
-}
-
-fn cookie_of(res: &TestResponse) -> Option<String> {
-    res.headers
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| v.strip_prefix("baken_sessie="))
-        .and_then(|v| v.split(';').next())
-        .filter(|v| !v.is_empty())
-        .map(str::to_owned)
-}
-
-/// The CSRF token of the first form on a page.
-fn csrf_in(body: &str) -> String {
-    body.split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("a form with a CSRF token")
-        .to_owned()
-}
-
 /// Logs in with the password; returns the response and the (maybe half-open) session.
 async fn password_step(app: &TestApp, username: &str) -> (TestResponse, As) {
-    let res = app
-        .post_form(
-            "/inloggen",
-            &As::Anonymous,
-            &[("gebruikersnaam", username), ("wachtwoord", PASSWORD)],
-        )
-        .await;
+    let res = login(app, username, PASSWORD).await;
     assert_eq!(res.status, 303, "{username}: {}", res.body);
     let cookie = cookie_of(&res).expect("a session cookie");
-    let page = app
-        .get(
-            res.location().expect("a location"),
-            &As::Session {
-                cookie: cookie.clone(),
-                csrf: String::new(),
-            },
-        )
-        .await;
-    let csrf = if page.status == 200 {
-        csrf_in(&page.body)
-    } else {
-        String::new()
-    };
-    (res, As::Session { cookie, csrf })
+    let session = session_on(app, cookie, res.location().expect("a location")).await;
+    (res, session)
 }
 
 /// Enrols `username` through the pages; returns the secret and the full session.
@@ -317,7 +270,7 @@ async fn a_beheerder_resets_a_second_factor_and_it_is_audited() {
             .post_form(&format!("/beheer/gebruikers/{id}/tweede-stap"), &admin, &[])
             .await;
         assert_eq!(res.status, 303);
-        let entry = &app.audit_tail(1).await[0];
+        let entry = &last_audit_row(&app).await;
         assert_eq!(entry.username.as_deref(), Some("beheerder"));
         assert_eq!(entry.object_id.as_deref(), Some(id.to_string().as_str()));
         assert!(

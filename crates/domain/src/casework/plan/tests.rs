@@ -73,8 +73,115 @@ fn a_plan_needs_a_coordinator_and_there_is_only_one() {
         case.assign_coordinator(6),
         Err(PlanError::CoordinatorAlreadySet(5))
     );
-    case.hand_over(6);
+    case.hand_over(HandOverBy::TeamLead, 6, "Werkt vanaf nu in deze wijk")
+        .unwrap();
     assert_eq!(case.coordinator(), Some(6));
+}
+
+#[test]
+fn the_next_evaluation_is_the_earliest_open_date_of_the_plan() {
+    let mut case = karel();
+    let plan = case.open_plan_mut().unwrap();
+    // The goal's target date (12 September) is all there is.
+    assert_eq!(plan.next_evaluation(), Some(d(2026, 9, 12)));
+    let mut a = agreement(3, AgreementActor::Generalist);
+    a.end_date = Some(d(2026, 8, 1));
+    plan.add_agreement(20, a).unwrap();
+    assert_eq!(plan.next_evaluation(), Some(d(2026, 8, 1)));
+    // An ended agreement is no longer evaluated.
+    plan.end_agreement(20, d(2026, 7, 1), today()).unwrap();
+    assert_eq!(plan.next_evaluation(), Some(d(2026, 9, 12)));
+}
+
+#[test]
+fn only_the_team_lead_or_the_contact_person_hands_a_household_over_with_a_reason() {
+    let mut case = HouseholdCase::new(1);
+    assert_eq!(
+        case.hand_over(HandOverBy::TeamLead, 6, "x"),
+        Err(PlanError::NoCoordinator)
+    );
+    case.assign_coordinator(5).unwrap();
+    // A colleague who is not the contact person may not.
+    assert_eq!(
+        case.hand_over(HandOverBy::Generalist(7), 7, "Ik neem het over"),
+        Err(PlanError::HandOverNotAllowed)
+    );
+    assert_eq!(
+        case.hand_over(HandOverBy::Generalist(5), 5, "Blijft"),
+        Err(PlanError::HandOverToContactPerson(5))
+    );
+    assert_eq!(
+        case.hand_over(HandOverBy::Generalist(5), 6, "  "),
+        Err(PlanError::HandOverWithoutReason { contact_person: 5 })
+    );
+    assert_eq!(case.coordinator(), Some(5), "nothing changed");
+    // The contact person hands over, with a reason.
+    assert_eq!(
+        case.hand_over(HandOverBy::Generalist(5), 6, " Verlof tot maart "),
+        Ok(SignalRouting::HandOver {
+            from: 5,
+            to: 6,
+            reason: "Verlof tot maart".into()
+        })
+    );
+    // Now 5 is no longer the contact person; the team lead still may.
+    assert_eq!(
+        case.hand_over(HandOverBy::Generalist(5), 5, "Terug"),
+        Err(PlanError::HandOverNotAllowed)
+    );
+    assert!(case
+        .hand_over(HandOverBy::TeamLead, 5, "Terug van verlof")
+        .is_ok());
+    assert_eq!(case.coordinator(), Some(5));
+}
+
+#[test]
+fn an_agreement_entered_by_mistake_is_withdrawn_with_a_reason_and_no_longer_runs() {
+    let mut case = karel();
+    let plan = case.open_plan_mut().unwrap();
+    // Entered for a start later in the year, by mistake.
+    let mut a = agreement(2, AgreementActor::NetworkMember);
+    a.start = d(2026, 12, 20);
+    plan.add_agreement(20, a).unwrap();
+    plan.add_agreement(21, agreement(1, AgreementActor::Resident))
+        .unwrap();
+    assert_eq!(
+        plan.withdraw_agreement(20, today(), " ", today()),
+        Err(PlanError::WithdrawalWithoutReason)
+    );
+    assert_eq!(
+        plan.withdraw_agreement(20, d(2026, 6, 1), "Dubbel ingevoerd", today()),
+        Err(PlanError::DateBeforeOpening)
+    );
+    assert_eq!(
+        plan.withdraw_agreement(20, d(2026, 12, 1), "Dubbel ingevoerd", today()),
+        Err(PlanError::Date(DateError::InFuture))
+    );
+    plan.withdraw_agreement(20, today(), "Dubbel ingevoerd", today())
+        .unwrap();
+    let withdrawn = plan.agreements().iter().find(|a| a.id() == 20).unwrap();
+    assert!(!withdrawn.is_running());
+    assert_eq!(withdrawn.withdrawal_reason(), Some("Dubbel ingevoerd"));
+    assert_eq!(
+        plan.withdraw_agreement(20, today(), "Nog eens", today()),
+        Err(PlanError::AgreementEnded)
+    );
+    // The other agreement runs on, and the plan reads back as it was.
+    assert!(plan
+        .agreements()
+        .iter()
+        .find(|a| a.id() == 21)
+        .unwrap()
+        .is_running());
+    let stored = plan.to_stored();
+    assert_eq!(
+        HouseholdCase::from_stored(7, Some(100), vec![stored.clone()]).as_ref(),
+        Ok(&case)
+    );
+    // A stored withdrawal without its end day is refused.
+    let mut broken = stored;
+    broken.agreements[0].ended_on = None;
+    assert!(HouseholdCase::from_stored(7, Some(100), vec![broken]).is_err());
 }
 
 #[test]
@@ -802,5 +909,60 @@ proptest! {
                 Err(_) => prop_assert_eq!(before, case.coordinator()),
             }
         }
+    }
+
+    #[test]
+    fn only_the_team_lead_or_the_contact_person_changes_the_contact_person(
+        steps in proptest::collection::vec((proptest::option::of(1i64..5), 1i64..5, proptest::bool::ANY), 1..30)
+    ) {
+        let mut case = HouseholdCase::new(1);
+        case.assign_coordinator(1).unwrap();
+        for (by, to, with_reason) in steps {
+            let before = case.coordinator();
+            let by = by.map_or(HandOverBy::TeamLead, HandOverBy::Generalist);
+            let reason = if with_reason { "Overdracht" } else { "" };
+            let allowed = match by {
+                HandOverBy::TeamLead => true,
+                HandOverBy::Generalist(id) => Some(id) == before,
+            };
+            match case.hand_over(by, to, reason) {
+                Ok(SignalRouting::HandOver { from, to: now, .. }) => {
+                    prop_assert!(allowed && with_reason);
+                    prop_assert_eq!(Some(from), before);
+                    prop_assert_ne!(from, now);
+                    prop_assert_eq!(case.coordinator(), Some(to));
+                }
+                Ok(other) => prop_assert!(false, "a hand-over answered {:?}", other),
+                Err(_) => {
+                    prop_assert!(!allowed || !with_reason || before == Some(to));
+                    prop_assert_eq!(case.coordinator(), before);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn withdrawing_ends_exactly_one_running_agreement_and_keeps_the_others(
+        ids in proptest::collection::btree_set(20i64..30, 1..6),
+        pick in 0usize..6, with_reason in proptest::bool::ANY,
+    ) {
+        let mut case = karel();
+        let plan = case.open_plan_mut().unwrap();
+        for id in &ids {
+            plan.add_agreement(*id, agreement(1, AgreementActor::Resident)).unwrap();
+        }
+        let ids: Vec<i64> = ids.into_iter().collect();
+        let target = ids[pick % ids.len()];
+        let reason = if with_reason { "Verkeerd ingevoerd" } else { "" };
+        let result = plan.withdraw_agreement(target, today(), reason, today());
+        prop_assert_eq!(result.is_ok(), with_reason);
+        for a in plan.agreements() {
+            let withdrawn = with_reason && a.id() == target;
+            prop_assert_eq!(a.is_running(), !withdrawn);
+            prop_assert_eq!(a.withdrawal_reason().is_some(), withdrawn);
+        }
+        // A restored plan holds the same.
+        let stored = plan.to_stored();
+        prop_assert!(HouseholdCase::from_stored(7, Some(100), vec![stored]).is_ok());
     }
 }

@@ -211,6 +211,7 @@ pub(crate) fn answer<T>(
     match result {
         Ok(changed) => Ok((status, Json(body(changed))).into_response()),
         Err(ChangeError::Refused(refusal)) => Ok(rule_broken(ctx, &refusal.error)),
+        Err(ChangeError::SignalRefused(error)) => Ok(rule_broken(ctx, &error)),
         Err(ChangeError::NoSuchProvider { id, row, .. }) => {
             let field = match row {
                 Some(Row::Consent(i)) => format!("consents[{i}].providerId"),

@@ -5,3 +5,4 @@ pub mod conversations;
 pub mod plans;
 pub mod referrals;
 pub mod signals;
+pub mod timeline;

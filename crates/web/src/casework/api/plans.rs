@@ -53,7 +53,8 @@ fn plan_json(p: &baken_domain::casework::Plan, version: i64, day: NaiveDate) -> 
                 "frequency": t.frequency, "start": t.start, "endOrEvaluationDate": t.end_date,
                 "ownContribution": t.own_contribution, "referralId": t.referral_id,
                 "lastEvaluatedOn": a.last_evaluated(),
-                "endedOn": a.ended_on(), "evaluationOverdue": a.evaluation_overdue(day),
+                "endedOn": a.ended_on(), "withdrawalReason": a.withdrawal_reason(),
+                "evaluationOverdue": a.evaluation_overdue(day),
             })
         }).collect::<Vec<_>>(),
         "referrals": p.referrals().iter().map(referral_json).collect::<Vec<_>>(),
@@ -255,6 +256,33 @@ pub async fn end_agreement(
         result,
         StatusCode::OK,
         |c| json!({ "agreementId": agreement, "planId": c.value.plan, "endedOn": c.value.on, "version": b.version + 1 }),
+    )
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct WithdrawAgreementJson {
+    version: i64,
+    /// Why the agreement lapses ("vervallen": entered by mistake).
+    reason: String,
+}
+
+/// Withdraws an agreement entered by mistake, today, with a reason.
+pub async fn withdraw_agreement(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult {
+    let b: WithdrawAgreementJson = parse(&body)?;
+    let agreement = path_id(&id)?;
+    let target = PlanTarget::agreement(agreement, b.version);
+    let result = change::withdraw_agreement(&state, &ctx, target, agreement, &b.reason).await;
+    answer(
+        &ctx,
+        result,
+        StatusCode::OK,
+        |c| json!({ "agreementId": agreement, "planId": c.value.plan, "withdrawnOn": c.value.on, "version": b.version + 1 }),
     )
 }
 

@@ -47,14 +47,20 @@ struct SignalJson {
     /// The last day of the response norm.
     due_on: NaiveDate,
     overdue: bool,
+    /// The day the team closed the signal, and why.
+    closed_on: Option<NaiveDate>,
+    closed_reason: Option<String>,
 }
 
 fn signal_json(s: cw::SignalRow, norms: &ResponseNorms, day: NaiveDate) -> SignalJson {
     SignalJson {
-        overdue: norms
-            .state(s.reported_on, s.urgency(), s.first_contact_on, day)
-            .is_overdue(),
+        overdue: s.closed_on.is_none()
+            && norms
+                .state(s.reported_on, s.urgency(), s.first_contact_on, day)
+                .is_overdue(),
         due_on: norms.due(s.reported_on, s.urgency()),
+        closed_on: s.closed_on,
+        closed_reason: s.closed_reason,
         id: s.id,
         reported_on: s.reported_on,
         category: s.category,
@@ -187,6 +193,8 @@ pub async fn create_signal(State(state): State<AppState>, ctx: Ctx, body: Bytes)
             .map_err(|e| AppError::invalid("addition", e.to_string()))?
             .map(|a| a.as_str().to_owned())
             .unwrap_or_default(),
+        place: None,
+        callback_phone: None,
     };
     let id = change::create_signal(&state, &ctx, &s).await?;
     Ok((

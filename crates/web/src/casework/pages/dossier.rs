@@ -21,7 +21,7 @@ use baken_domain::casework::{
     timeline_for, ContactKind, EventKind, LifeDomain, PlanFlag, ReferralStatus, ResponseNorms,
     TimelineEntry, Viewer,
 };
-use baken_domain::{AuditAction, ParticipationRung};
+use baken_domain::{AuditAction, ParticipationRung, Role};
 use baken_store::areas::Provider;
 use baken_store::casework::{self as cw, CaseError};
 use baken_store::contracting as ct;
@@ -326,6 +326,7 @@ fn dossier_context(
                         step => format!("{} – {}", t.step.value(), t.step.name()), form => t.form.label(),
                         frequency => t.frequency, start => nl_date(t.start), end => t.end_date.map(nl_date),
                         own => t.own_contribution, running => a.is_running(), ended => a.ended_on().map(nl_date),
+                        withdrawn => a.withdrawal_reason(),
                         evaluated => a.last_evaluated().map(nl_date),
                         professional => t.is_professional(),
                         overdue => a.evaluation_overdue(day),
@@ -506,14 +507,28 @@ pub(crate) async fn dossier_page(
     )
     .await?;
     let (data, toewijzingen, referral_products) = data;
-    let (norms, providers, products) = {
+    let (norms, providers, products, team_generalists) = {
         let mut tx = state.db.lookup().await?;
         let (norms, _) = current_norms(&mut tx).await?;
+        let team_generalists = match h.team_id {
+            Some(team) => cw::team_generalists(&mut tx, team).await?,
+            None => Vec::new(),
+        };
         (
             norms,
             areas::providers(&mut tx).await?,
             ct::products(&mut tx).await?,
+            team_generalists,
         )
+    };
+    // The team lead and the contact person may hand the household over
+    // (`HouseholdCase::hand_over` decides; this only offers the form).
+    let contact_person = data.case.coordinator();
+    let may_hand_over = contact_person.is_some()
+        && (user.user.role == Role::Teamleider || contact_person == Some(user.user.id));
+    let hand_over = context! {
+        may => may_hand_over,
+        colleagues => team_generalists.into_iter().filter(|(id, _)| Some(*id) != contact_person).collect::<Vec<_>>(),
     };
     let toewijzingen: Vec<Value> = toewijzingen
         .iter()
@@ -546,7 +561,7 @@ pub(crate) async fn dossier_page(
         Value::from_serialize(context! {
             errors => errors, form => typed.form, choices => choice_lists(),
             toewijzingen => toewijzingen, referral_products => referral_products,
-            products => products, ..data
+            products => products, hand_over => hand_over, ..data
         }),
     )?;
     Ok((status, html).into_response())
@@ -654,9 +669,11 @@ pub(crate) async fn answer_change<T>(
             (household, field, message, StatusCode::BAD_REQUEST)
         }
         Err(ChangeError::Failed(e)) => return Err(e.into()),
-        Err(other @ (ChangeError::NotTeamGeneralist | ChangeError::NotTriaged)) => {
-            return Err(AppError::bug(format!("a dossier change refused as {other:?}")).into())
-        }
+        Err(
+            other @ (ChangeError::NotTeamGeneralist
+            | ChangeError::NotTriaged
+            | ChangeError::SignalRefused(_)),
+        ) => return Err(AppError::bug(format!("a dossier change refused as {other:?}")).into()),
     };
     let mut errors = FieldErrors::new();
     errors.add(field, message);

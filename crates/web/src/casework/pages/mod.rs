@@ -6,6 +6,7 @@ pub mod conversation;
 pub mod dossier;
 pub mod evaluation;
 pub mod exports;
+pub mod handover;
 pub mod norms;
 pub mod plan;
 pub mod provider;

@@ -308,6 +308,41 @@ pub async fn end_agreement_submit(
 }
 
 #[derive(Debug, Default, Deserialize, Serialize)]
+pub struct WithdrawAgreementForm {
+    #[serde(default)]
+    versie: String,
+    #[serde(default)]
+    afspraak: String,
+    /// Why the agreement lapses ("vervallen").
+    #[serde(default)]
+    reden: String,
+}
+
+/// `POST /plannen/{id}/afspraak-vervallen`: an agreement entered by mistake
+/// lapses today, with a reason; a refusal goes next to the agreement's reason.
+pub async fn withdraw_agreement_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    HtmlForm(form): HtmlForm<WithdrawAgreementForm>,
+) -> PageResult {
+    let plan = path_id(&id)?;
+    let version = plan_version(&form.versie)?;
+    let typed = Typed::of(&form);
+    let mut errors = FieldErrors::new();
+    let Some(agreement) = agreement_id(&mut errors, &form.afspraak) else {
+        return refused_plan_form(&state, &ctx, plan, errors, typed, "afspraken").await;
+    };
+    let target = PlanTarget::plan(plan, version);
+    let result = change::withdraw_agreement(&state, &ctx, target, agreement, &form.reden).await;
+    answer_change(&state, &ctx, result, typed, "afspraken", |e| match e {
+        CaseError::Store(_) => None,
+        _ => Some(format!("vervallen_{agreement}")),
+    })
+    .await
+}
+
+#[derive(Debug, Default, Deserialize, Serialize)]
 pub struct ContinueAgreementForm {
     #[serde(default)]
     versie: String,

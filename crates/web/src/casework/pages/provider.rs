@@ -14,10 +14,11 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use baken_domain::casework::{AgreementReport, ReportKind};
-use baken_domain::{AuditAction, AuditOutcome};
+use baken_domain::{AuditAction, AuditOutcome, NotificationKind};
 use baken_store::audit;
 use baken_store::casework::CaseError;
 use baken_store::casework::{self as cw};
+use baken_store::notifications::{self, NewNotification};
 use baken_store::timeline;
 use minijinja::{context, Value};
 use serde::{Deserialize, Serialize};
@@ -303,10 +304,21 @@ pub async fn report_submit(
         ),
     )
     .await?;
+    // The household's contact person learns that a provider reported, in the
+    // same transaction as the report (the text names no one; it is in the app).
+    if let Some((contact_person, _)) = cw::coordinator(&mut tx, id).await.map_err(internal)? {
+        notifications::notify(
+            &mut tx,
+            &NewNotification {
+                user_id: contact_person,
+                kind: NotificationKind::ProviderReported,
+                text: "Een aanbieder heeft een bericht gestuurd over een afspraak in een plan.",
+                link: &format!("/dossier/{id}#tijdlijn"),
+            },
+        )
+        .await?;
+    }
     tx.commit().await?;
-    // NOTIFY(provider-report): the household's contact person should be told
-    // that a provider reported (issue 10, notifications). Connect cw::coordinator(id)
-    // to the notify call of the notifications branch here, after the commit.
     Ok(Redirect::to(&format!(
         "/aanbieder/huishoudens/{id}?verstuurd=ja#berichten"
     ))

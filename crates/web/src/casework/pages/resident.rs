@@ -93,9 +93,23 @@ pub(crate) async fn plain_plan(tx: &mut Tx, hh: i64, shown: Shown<'_>) -> Result
             )
         })
         .collect();
-    Ok(Value::from_serialize(
-        context! { id => p.id(), open => p.is_open(), goals => goals, coordinator => coordinator, hand_over => hand_over, progress => progress },
-    ))
+    // What the resident does themself, once (not under every agreement).
+    let mut own_contributions: Vec<String> = Vec::new();
+    for a in p
+        .agreements()
+        .iter()
+        .filter(|a| a.is_running() && visible(a.id()))
+    {
+        let own = a.terms().own_contribution.trim();
+        if !own.is_empty() && !own_contributions.iter().any(|o| o == own) {
+            own_contributions.push(own.to_owned());
+        }
+    }
+    Ok(Value::from_serialize(context! {
+        id => p.id(), open => p.is_open(), goals => goals, coordinator => coordinator,
+        hand_over => hand_over, progress => progress, own_contributions => own_contributions,
+        next_evaluation => p.next_evaluation().map(nl_date),
+    }))
 }
 
 async fn own_plan_page(
@@ -109,6 +123,7 @@ async fn own_plan_page(
     let hh = user.user.household_id.ok_or(AppError::NotFound)?;
     let mut tx = state.db.begin().await?;
     let plan = plain_plan(&mut tx, hh, Shown::All).await?;
+    let team = baken_store::areas::team_contact_of_household(&mut tx, hh).await?;
     let events = timeline::timeline(&mut tx, hh).await.map_err(internal)?;
     let consents = timeline::consent_grants(&mut tx, hh)
         .await
@@ -148,6 +163,11 @@ async fn own_plan_page(
         Value::from_serialize(context! {
             plan => plan, errors => errors, form => form,
             contacts => contacts, consents => consents,
+            team => team.map(|(name, phone, email)| context! {
+                name => name,
+                tel => phone.as_deref().and_then(|p| baken_domain::PhoneNumber::parse(p).ok()).map(|p| p.tel_uri()),
+                phone => phone, email => email,
+            }),
         }),
     )?;
     Ok((status, html).into_response())

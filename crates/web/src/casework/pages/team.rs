@@ -352,7 +352,13 @@ async fn team_page(
     // The same order as the triage: the latest first.
     overdue_rows.sort_by_key(|s| {
         (
-            norms.priority(s.reported_on, s.urgency(), s.first_contact_on, day),
+            norms.priority(
+                s.reported_on,
+                s.urgency(),
+                s.first_contact_on,
+                s.closed_on,
+                day,
+            ),
             s.id,
         )
     });

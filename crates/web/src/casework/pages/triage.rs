@@ -1,7 +1,7 @@
 //! `/signalen`: the team's triage — signals grouped by address, assigning, the first contact.
 
 use super::shared::{choice_lists, norms_context};
-use crate::casework::change::{self, ChangeError};
+use crate::casework::change::{self, ChangeError, Refusal};
 use crate::casework::common::{current_norms, explain, internal};
 use crate::support::audit::households_shown;
 use crate::support::ctx::Ctx;
@@ -13,7 +13,7 @@ use crate::support::time::{nl_date, parse_date, today};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
-use baken_domain::casework::{ContactMethod, PlanError, ResponseNorms, SignalRouting};
+use baken_domain::casework::{ContactMethod, PlanError, ResponseNorms, SignalRouting, SignalStage};
 use baken_domain::{AuditAction, AuditOutcome};
 use baken_store::audit;
 use baken_store::casework::{self as cw, CaseError};
@@ -33,6 +33,10 @@ pub(crate) struct SignalView {
     pub(crate) household_id: Option<i64>,
     assigned: Option<String>,
     state: String,
+    /// "op 07-12-2026: dubbele melding" for a closed signal.
+    closed: Option<String>,
+    /// The number a neighbour left for a call-back (team only).
+    callback: Option<String>,
     /// "3 werkdagen te laat" or "uiterlijk vr 11 dec".
     timeliness: String,
     overdue: bool,
@@ -52,7 +56,13 @@ pub(crate) fn signal_view(
     day: chrono::NaiveDate,
 ) -> SignalView {
     let st = norms.state(s.reported_on, s.urgency(), s.first_contact_on, day);
-    let priority = norms.priority(s.reported_on, s.urgency(), s.first_contact_on, day);
+    let priority = norms.priority(
+        s.reported_on,
+        s.urgency(),
+        s.first_contact_on,
+        s.closed_on,
+        day,
+    );
     SignalView {
         id: s.id,
         reported_on: nl_date(s.reported_on),
@@ -68,8 +78,16 @@ pub(crate) fn signal_view(
         household_id: s.household_id,
         assigned: s.assigned_name.clone(),
         state: st.label(),
+        closed: s.closed_on.map(|on| {
+            format!(
+                "gesloten op {}: {}",
+                nl_date(on),
+                s.closed_reason.as_deref().unwrap_or("")
+            )
+        }),
+        callback: s.callback_phone.clone(),
         timeliness: priority.label(),
-        overdue: st.is_overdue(),
+        overdue: st.is_overdue() && s.closed_on.is_none(),
         contacted: s.first_contact_on.is_some(),
         repeat: 0,
         candidates: Vec::new(),
@@ -105,34 +123,6 @@ enum GroupKey {
     Address(String, i64, String, String),
 }
 
-/// A signal's stage in the team's work, for the filter and the counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-enum Stage {
-    /// Not yet linked to a household.
-    New,
-    /// Linked and given to the contact person, no contact yet.
-    Assigned,
-    /// First contact made.
-    Contacted,
-}
-
-impl Stage {
-    fn of(s: &cw::SignalRow) -> Stage {
-        match (s.household_id, s.first_contact_on) {
-            (_, Some(_)) => Stage::Contacted,
-            (Some(_), None) => Stage::Assigned,
-            (None, None) => Stage::New,
-        }
-    }
-    fn code(self) -> &'static str {
-        match self {
-            Stage::New => "nieuw",
-            Stage::Assigned => "toegewezen",
-            Stage::Contacted => "contact",
-        }
-    }
-}
-
 /// The triage filters, from the query string (plain links and a GET form:
 /// no JavaScript). Anything unknown is no filter.
 #[derive(Debug, Default, Deserialize, Serialize, Clone)]
@@ -154,7 +144,7 @@ pub struct TriageQuery {
 impl TriageQuery {
     fn keeps(&self, s: &cw::SignalRow, me: i64) -> bool {
         let urgency_ok = self.urgentie.is_empty() || s.urgency == self.urgentie;
-        let stage_ok = self.stand.is_empty() || Stage::of(s).code() == self.stand;
+        let stage_ok = self.stand.is_empty() || s.stage().code() == self.stand;
         let assigned_ok = match self.toegewezen.as_str() {
             "" => true,
             "mij" => s.assigned_to == Some(me),
@@ -195,24 +185,26 @@ async fn triage_page(
     // The urgent first: overdue (the latest first), then by deadline.
     rows.sort_by_key(|s| {
         (
-            norms.priority(s.reported_on, s.urgency(), s.first_contact_on, day),
+            norms.priority(
+                s.reported_on,
+                s.urgency(),
+                s.first_contact_on,
+                s.closed_on,
+                day,
+            ),
             s.id,
         )
     });
-    let counts: Vec<(&str, &str, usize)> = [
-        (Stage::New, "nieuw"),
-        (Stage::Assigned, "toegewezen, nog geen contact"),
-        (Stage::Contacted, "met contact"),
-    ]
-    .into_iter()
-    .map(|(stage, label)| {
-        (
-            stage.code(),
-            label,
-            rows.iter().filter(|s| Stage::of(s) == stage).count(),
-        )
-    })
-    .collect();
+    let counts: Vec<(&str, &str, usize)> = SignalStage::ALL
+        .into_iter()
+        .map(|stage| {
+            (
+                stage.code(),
+                stage.label(),
+                rows.iter().filter(|s| s.stage() == stage).count(),
+            )
+        })
+        .collect();
     let total = rows.len();
     rows.retain(|s| query.keeps(s, user.user.id));
     let generalists = cw::team_generalists(&mut tx, team).await?;
@@ -299,6 +291,9 @@ async fn triage_page(
     )
     .await?;
     tx.commit().await?;
+    let (closed, views): (Vec<_>, Vec<_>) =
+        views.into_iter().partition(|(_, v)| v.closed.is_some());
+    let closed: Vec<SignalView> = closed.into_iter().map(|(_, v)| v).collect();
     let (open, done): (Vec<_>, Vec<_>) = views.into_iter().partition(|(_, v)| !v.contacted);
     // Groups in the order of their most urgent signal (the list is sorted).
     let mut groups: Vec<(GroupKey, SignalGroup)> = Vec::new();
@@ -323,6 +318,7 @@ async fn triage_page(
         Some("toegewezen") => Some("Het signaal is toegewezen aan de contactpersoon van het huishouden."),
         Some("overgedragen") => Some("Het signaal is toegewezen en het huishouden is overgedragen aan de nieuwe contactpersoon. De oude en de nieuwe contactpersoon en de bewoner zien dit."),
         Some("contact") => Some("Het eerste contact is vastgelegd."),
+        Some("gesloten") => Some("Het signaal is gesloten. U vindt het onder Gesloten signalen."),
         _ => None,
     };
     let html = render(
@@ -331,7 +327,7 @@ async fn triage_page(
         "casework/triage.html",
         "Signalen",
         Value::from_serialize(context! {
-            groups => groups, done => done, overdue => overdue, generalists => generalists, errors => errors,
+            groups => groups, done => done, closed => closed, overdue => overdue, generalists => generalists, errors => errors,
             choices => choice_lists(), today => day.to_string(), norms => norms_context(&norms),
             counts => counts, total => total, filter => query, filtered => query.is_filtered(),
             districts => districts, saved => saved,
@@ -512,6 +508,44 @@ pub async fn contact_submit(
         Err(other) => {
             return Err(AppError::bug(format!("first contact refused as {other:?}")).into())
         }
+    }
+    triage_page(
+        &state,
+        &ctx,
+        &TriageQuery::default(),
+        &errors,
+        StatusCode::BAD_REQUEST,
+    )
+    .await
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct CloseForm {
+    /// Why the signal is closed.
+    #[serde(default)]
+    reden: String,
+}
+
+/// `POST /signalen/{id}/sluiten`: closes a signal of the team, today, with a
+/// reason. A refused closing shows the triage again with the message next to
+/// the signal's reason.
+pub async fn close_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    HtmlForm(form): HtmlForm<CloseForm>,
+) -> PageResult {
+    let signal = path_id(&id)?;
+    let result = change::close_signal(&state, &ctx, signal, today(), &form.reden).await;
+    let mut errors = FieldErrors::new();
+    match result {
+        Ok(_) => return Ok(Redirect::to("/signalen?opgeslagen=gesloten").into_response()),
+        Err(ChangeError::Refused(Refusal { error, .. }) | ChangeError::SignalRefused(error)) => {
+            let (_, message) = explain(&error).ok_or_else(|| internal(error))?;
+            errors.add(format!("sluiten_{signal}"), message);
+        }
+        Err(ChangeError::Failed(e)) => return Err(e.into()),
+        Err(other) => return Err(AppError::bug(format!("closing refused as {other:?}")).into()),
     }
     triage_page(
         &state,

@@ -148,7 +148,10 @@ pub async fn audit_log(
         .iter()
         .map(|r| AuditView {
             seq: r.seq,
-            at: r.at.format("%Y-%m-%d %H:%M:%S").to_string(),
+            // Dutch local time (Europe/Amsterdam), as every other page shows it.
+            at: crate::support::time::nl_local(r.at)
+                .format("%d-%m-%Y %H:%M:%S")
+                .to_string(),
             who: match (&r.username, &r.role) {
                 (Some(u), Some(role)) => format!("{u} ({role})"),
                 (Some(u), None) => u.clone(),

@@ -10,7 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::Form;
-use baken_domain::{AuditAction, AuditOutcome, DistrictCode};
+use baken_domain::{AuditAction, AuditOutcome, DistrictCode, EmailAddress, PhoneNumber};
 use baken_store::{areas, audit, StoreError};
 use minijinja::{context, Value};
 use serde::{Deserialize, Serialize};
@@ -23,6 +23,11 @@ pub struct TeamForm {
     wijk: String,
     #[serde(default)]
     actief: String,
+    /// How residents reach the team (optional).
+    #[serde(default)]
+    telefoon: String,
+    #[serde(default)]
+    email: String,
     #[serde(default)]
     versie: String,
 }
@@ -77,6 +82,8 @@ struct TeamInput {
     name: String,
     district: Option<String>,
     active: bool,
+    phone: Option<PhoneNumber>,
+    email: Option<EmailAddress>,
 }
 
 /// What an active team still holds when it is edited: a team with active
@@ -134,10 +141,34 @@ impl TeamForm {
                 ),
             );
         }
+        let phone = match self.telefoon.trim() {
+            "" => None,
+            typed => PhoneNumber::parse(typed)
+                .map_err(|_| {
+                    errors.add(
+                        "telefoon",
+                        "Vul een Nederlands telefoonnummer in, zoals 020 123 4567 of 14 020, of laat het leeg.",
+                    )
+                })
+                .ok(),
+        };
+        let email = match self.email.trim() {
+            "" => None,
+            typed => EmailAddress::parse(typed)
+                .map_err(|_| {
+                    errors.add(
+                        "email",
+                        "Vul een e-mailadres in zoals wijkteam@gemeente.nl, of laat het leeg.",
+                    )
+                })
+                .ok(),
+        };
         errors.or_ok(TeamInput {
             name,
             district,
             active,
+            phone,
+            email,
         })
     }
 }
@@ -241,6 +272,8 @@ pub async fn edit_team_form(
         } else {
             String::new()
         },
+        telefoon: team.phone.clone().unwrap_or_default(),
+        email: team.email.clone().unwrap_or_default(),
         versie: team.version.to_string(),
     };
     team_form_page(
@@ -290,12 +323,16 @@ pub async fn edit_team_submit(
         name,
         district,
         active,
+        phone,
+        email,
     } = input;
     let mut tx = state.db.begin().await?;
     let change = areas::TeamChange {
         name: &name,
         district_code: district.as_deref(),
         active,
+        phone: phone.as_ref().map(PhoneNumber::as_str),
+        email: email.as_ref().map(EmailAddress::as_str),
     };
     match areas::update_team(&mut tx, team.id, version, &change).await {
         Ok(_) => {
@@ -306,11 +343,15 @@ pub async fn edit_team_submit(
                     AuditOutcome::Success,
                     Some(("team", team.id.to_string())),
                     format!(
-                        "naam '{}' → '{name}', wijk {} → {}, actief {} → {active}",
+                        "naam '{}' → '{name}', wijk {} → {}, actief {} → {active}, telefoon {} → {}, e-mail {} → {}",
                         team.name,
                         team.district_code.as_deref().unwrap_or("-"),
                         district.as_deref().unwrap_or("-"),
-                        team.active
+                        team.active,
+                        team.phone.as_deref().unwrap_or("-"),
+                        phone.as_ref().map(PhoneNumber::as_str).unwrap_or("-"),
+                        team.email.as_deref().unwrap_or("-"),
+                        email.as_ref().map(EmailAddress::as_str).unwrap_or("-"),
                     ),
                 ),
             )
