@@ -448,6 +448,8 @@ async fn tell(tx: &mut Tx, hh: &HouseholdAt, story: &Story) -> cw::Result<()> {
             house_number: hh.house_number,
             house_letter: hh.house_letter.clone(),
             addition: hh.addition.clone(),
+            place: None,
+            callback_phone: None,
         },
     )
     .await?;

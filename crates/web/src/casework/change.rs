@@ -29,8 +29,8 @@ use crate::support::state::AppState;
 use crate::support::time::{nl_date, today};
 use baken_domain::casework::{
     family_plan, AgreementDecision, ConferenceRequest, ContactMethod, ContactMoment, Conversation,
-    Evaluation, HandOverBy, Invitee, Justification, NetworkMember, NewAgreement, NewGoal, Referral, ReferralError,
-    SignalClosure, SignalRouting, UnderlyingNeed,
+    Evaluation, HandOverBy, Invitee, Justification, NetworkMember, NewAgreement, NewGoal, Referral,
+    ReferralError, SignalClosure, SignalRouting, UnderlyingNeed,
 };
 use baken_domain::contracting::{MandateDecision, ReferralCare, TeamMandate};
 use baken_domain::{AuditAction, AuditOutcome, NotificationKind};

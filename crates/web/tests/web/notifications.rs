@@ -420,7 +420,6 @@ async fn mail_goes_over_starttls_or_implicit_tls_and_never_falls_back_to_plain_t
     assert!(!server.received().contains("Versleuteld verstuurd."));
 }
 
-
 /// A licence that ends within 60 days: its provider's users get a reminder in
 /// the app and, through the same round, the e-mail (once per licence), on
 /// every backend, through the real SMTP server.
