@@ -1,0 +1,90 @@
+// The verantwoording dashboard as beleid: a district's pyramid against 85/10/5
+// with the cost split, the trend with its target line, the fan view, the CSV
+// and the print layout — no person anywhere. axe-core and the label check at
+// 390 and 1280 px.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchBrowser, newPage, login, expectAccessible, expectLabelled, expectNoHorizontalScroll, screenshot } from './lib.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer({ households: 200 });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+for (const width of [390, 1280]) {
+  test(`beleid reads the dashboard at ${width} px`, async () => {
+    const page = await newPage(browser, width);
+    await login(page, server.url, 'beleid');
+    await page.goto(`${server.url}/start`);
+    await page.getByRole('link', { name: 'Dashboard verantwoording' }).first().click();
+    await page.getByRole('heading', { level: 1, name: 'Dashboard verantwoording' }).waitFor();
+    await expectAccessible(page, `dashboard ${width}`);
+    await expectLabelled(page, `dashboard ${width}`);
+    await expectNoHorizontalScroll(page, `dashboard ${width}`);
+
+    // The first district, this year: its pyramid against 85/10/5 with the cost split.
+    const wijk = page.getByLabel('Wijk', { exact: true });
+    const first = await wijk.locator('option').nth(1).getAttribute('value');
+    assert.match(first, /^WK\d+/);
+    await wijk.selectOption(first);
+    await page.getByRole('button', { name: 'Toon' }).click();
+    await page.waitForURL(new RegExp(`wijk=${first}`));
+    const pyramid = page.getByRole('table', { name: 'Piramide: huishoudens en kosten per laag' });
+    const head = await pyramid.locator('thead').textContent();
+    for (const col of ['Huishoudens', 'Aandeel', 'Doel', 'Kosten', 'Aandeel kosten', 'Niet te prijzen']) {
+      assert.ok(head.includes(col), `column ${col}`);
+    }
+    const targets = await pyramid.locator('tbody tr td:nth-child(4)').allTextContents();
+    assert.deepEqual(targets, ['85%', '10%', '5%']);
+    for (const n of await pyramid.locator('tbody tr td:nth-child(2)').allTextContents()) {
+      assert.ok(!['1', '2', '3', '4'].includes(n.trim()), `no count from 1 to 4: ${n}`);
+    }
+    assert.match(await page.getByRole('heading', { level: 2, name: /De piramide: wijk/ }).textContent(), new RegExp(first));
+    // The trend with its target line, and the table beside it.
+    assert.equal(await page.locator('svg.chart--trend line.chart-target').count(), 1);
+    const trend = page.getByRole('table', { name: /Aandeel stap 1–3 per kwartaal/ });
+    assert.equal(await trend.locator('tbody tr').count(), 8, 'eight quarters');
+    // The fan view: a small chart for every district.
+    const districts = (await wijk.locator('option').count()) - 1;
+    assert.equal(await page.locator('.fan-item svg').count(), districts);
+    // Charts are decoration for screen readers: the tables carry the figures.
+    assert.equal(await page.locator('svg:not([aria-hidden=true])').count(), 0);
+    const text = await page.locator('main').textContent();
+    assert.ok(!/BSN/.test(text), 'no person on the dashboard');
+    assert.equal(await page.locator('main a[href*="/dossier/"], main a[href*="/huishoudens/"]').count(), 0, 'no link to a person');
+    await expectAccessible(page, `dashboard wijk ${width}`);
+    await expectNoHorizontalScroll(page, `dashboard wijk ${width}`);
+    await screenshot(page, `dashboard-${width}`);
+
+    // The CSV download.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: /Alle tabellen downloaden/ }).click(),
+    ]);
+    assert.equal(download.suggestedFilename(), 'dashboard.csv');
+
+    // The print layout: no menu, no filter form, no download link.
+    await page.emulateMedia({ media: 'print' });
+    assert.equal(await page.locator('form.filter-form').isVisible(), false);
+    assert.equal(await page.getByRole('link', { name: /Alle tabellen downloaden/ }).isVisible(), false);
+    assert.ok(await pyramid.isVisible());
+    await screenshot(page, `dashboard-print-${width}`);
+    await page.context().close();
+  });
+}
+
+test('a generalist does not reach the dashboard', async () => {
+  const page = await newPage(browser);
+  await login(page, server.url, 'generalist');
+  const res = await page.goto(`${server.url}/dashboard`);
+  assert.equal(res.status(), 403);
+  await page.context().close();
+});
