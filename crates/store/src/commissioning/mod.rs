@@ -776,16 +776,15 @@ const DISTRICT: &str = "($1 IS NULL OR h.district_code = $1)";
 
 /// Households in which the provider carried out an agreement (any time).
 async fn provider_households(tx: &mut Tx, provider_id: i64) -> Result<BTreeSet<i64>> {
-    let rows: Vec<(i64,)> =
-        with_conn!(tx, |c| {
-            sqlx::query_as(
+    let rows: Vec<(i64,)> = with_conn!(tx, |c| {
+        sqlx::query_as(
         "SELECT DISTINCT p.household_id FROM cw_agreements a JOIN cw_plans p ON p.id = a.plan_id \
          WHERE a.provider_id = $1"
     )
     .bind(provider_id)
     .fetch_all(&mut *c)
     .await
-        })?;
+    })?;
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
