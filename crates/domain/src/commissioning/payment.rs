@@ -248,18 +248,7 @@ impl PaymentRule {
     /// The advances: the fixed share in equal instalments, the remainder of
     /// the division in the last one, so they add up to the fixed share exactly.
     pub fn advance_schedule(&self) -> Vec<Cents> {
-        let fixed = self.fixed().value();
-        let n = i64::from(self.advances);
-        let each = fixed / n;
-        (0..n)
-            .map(|i| {
-                cents(if i == n - 1 {
-                    fixed - each * (n - 1)
-                } else {
-                    each
-                })
-            })
-            .collect()
+        advance_schedule(self.budget, self.fixed_bp, self.advances)
     }
 
     /// The payment for the observed figures (by indicator id; a missing one

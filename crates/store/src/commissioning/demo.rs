@@ -364,6 +364,9 @@ async fn history(tx: &mut Tx, district: &str, welfare: i64, second: i64) -> cw::
             .map_or_else(String::new, |n| n.1.clone())
     };
     let households = free_households(tx, district, HISTORY + EARLIER).await?;
+    // A small demo has fewer free households: spread those over the whole
+    // period too.
+    let spread = households.len().clamp(1, HISTORY) as i64;
     let start = date(2024, 10, 1)?;
     let earlier = date(2024, 1, 8)?;
     for (i, hh) in households.iter().enumerate() {
@@ -373,7 +376,7 @@ async fn history(tx: &mut Tx, district: &str, welfare: i64, second: i64) -> cw::
             Story {
                 // Spread from October 2024 to mid-December 2025, so every
                 // quarter of 2025 has new signals, plans and evaluations.
-                reported: days(start, (i as i64) * 435 / HISTORY as i64),
+                reported: days(start, (i as i64) * 435 / spread),
                 days_to_contact: if served_by_welfare {
                     1 + (i as i64 % 4)
                 } else {

@@ -453,6 +453,35 @@ pub async fn create_commission(
 
 // ---------------------------------------------------------------- one commission
 
+/// What the commission page shows to beleid and its provider alike: the
+/// commission, its indicators, reports (made for every ended period), trends,
+/// payment and the provider's scorecard. The caller commits `tx`.
+pub async fn commission_sections(
+    tx: &mut Tx,
+    row: &cm::CommissionRow,
+) -> baken_store::Result<Value> {
+    let goals = cm::commission_goals(tx, row.id).await?;
+    let indicators = cm::indicators(tx, row.id).await?;
+    let reports = cm::ensure_reports(tx, row, cm::report_cadence(&indicators), today()).await?;
+    let trends = view::trends(tx, &indicators, &reports).await?;
+    let payment = payment_section(tx, row, &indicators).await?;
+    let card = scorecard(tx, row).await?;
+    let report_views: Vec<_> = reports
+        .iter()
+        .map(|r| {
+            context! {
+                id => r.id, period => format!("{} tot en met {}", nl_date(r.period_from), nl_date(r.period_until)),
+                status => status_label(&r.status),
+            }
+        })
+        .collect();
+    Ok(context! {
+        commission => view::commission(row, &goals),
+        indicators => view::indicators(&indicators),
+        reports => report_views, trends => trends, payment => payment, scorecard => card,
+    })
+}
+
 async fn commission_page_with(
     state: &AppState,
     ctx: &Ctx,
@@ -466,36 +495,19 @@ async fn commission_page_with(
     let row = cm::commission(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let goals = cm::commission_goals(&mut tx, id).await?;
-    let indicators = cm::indicators(&mut tx, id).await?;
-    let reports =
-        cm::ensure_reports(&mut tx, &row, cm::report_cadence(&indicators), today()).await?;
-    let trends = view::trends(&mut tx, &indicators, &reports).await?;
-    let payment = payment_section(&mut tx, &row, &indicators).await?;
-    let card = scorecard(&mut tx, &row).await?;
+    let sections = commission_sections(&mut tx, &row).await?;
     tx.commit().await?;
-    let report_views: Vec<_> = reports
-        .iter()
-        .map(|r| {
-            context! {
-                id => r.id, period => format!("{} tot en met {}", nl_date(r.period_from), nl_date(r.period_until)),
-                status => status_label(&r.status),
-            }
-        })
-        .collect();
     let html = render(
         state,
         ctx,
         "commissioning/commission.html",
         &row.title,
         Value::from_serialize(context! {
-            commission => view::commission(&row, &goals),
-            indicators => view::indicators(&indicators),
-            reports => report_views, trends => trends, payment => payment, scorecard => card,
             beleid => true,
             sources => source_choices(), cadences => Cadence::ALL.iter().map(|c| Choice { value: c.code().into(), label: c.label().into() }).collect::<Vec<_>>(),
             from_default => row.valid_from.format("%Y-%m-%d").to_string(),
             saved => saved, errors => errors, form => form,
+            ..sections
         }),
     )?;
     Ok((status, html).into_response())
@@ -968,16 +980,28 @@ pub async fn settle(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
 
 // ---------------------------------------------------------------- reports
 
+/// How a report page is shown: after a save (its message), or with a
+/// refused form (the errors, what was entered, the status).
+pub struct Shown<'a> {
+    pub saved: &'a str,
+    pub errors: FieldErrors,
+    pub form: Form,
+    pub status: StatusCode,
+}
+
 pub async fn report_page_with(
     state: &AppState,
     ctx: &Ctx,
     id: i64,
     own_provider: Option<i64>,
-    saved: &str,
-    errors: FieldErrors,
-    form: Form,
-    status: StatusCode,
+    shown: Shown<'_>,
 ) -> PageResult {
+    let Shown {
+        saved,
+        errors,
+        form,
+        status,
+    } = shown;
     let mut tx = state.db.begin().await?;
     let report = cm::report(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     let row = cm::commission(&mut tx, report.commission_id)
@@ -1030,10 +1054,12 @@ pub async fn report_page(
         &ctx,
         id,
         None,
-        saved_text(&q),
-        FieldErrors::new(),
-        Form::new(),
-        StatusCode::OK,
+        Shown {
+            saved: saved_text(&q),
+            errors: FieldErrors::new(),
+            form: Form::new(),
+            status: StatusCode::OK,
+        },
     )
     .await
 }
@@ -1063,10 +1089,12 @@ pub async fn review(
                 &ctx,
                 id,
                 None,
-                "",
-                FieldErrors::only("tekst", "Schrijf uw vraag (minstens 5 tekens)."),
-                Form::from([("tekst".to_owned(), form.tekst.clone())]),
-                StatusCode::BAD_REQUEST,
+                Shown {
+                    saved: "",
+                    errors: FieldErrors::only("tekst", "Schrijf uw vraag (minstens 5 tekens)."),
+                    form: Form::from([("tekst".to_owned(), form.tekst.clone())]),
+                    status: StatusCode::BAD_REQUEST,
+                },
             )
             .await
         }
@@ -1076,10 +1104,12 @@ pub async fn review(
                 &ctx,
                 id,
                 None,
-                "",
-                FieldErrors::only("actie", "Kies: accepteren of een vraag stellen."),
-                Form::new(),
-                StatusCode::BAD_REQUEST,
+                Shown {
+                    saved: "",
+                    errors: FieldErrors::only("actie", "Kies: accepteren of een vraag stellen."),
+                    form: Form::new(),
+                    status: StatusCode::BAD_REQUEST,
+                },
             )
             .await
         }
@@ -1095,10 +1125,12 @@ pub async fn review(
             &ctx,
             id,
             None,
-            "",
-            FieldErrors::only("actie", "Dit kan alleen bij een ingediende rapportage."),
-            Form::new(),
-            StatusCode::BAD_REQUEST,
+            Shown {
+                saved: "",
+                errors: FieldErrors::only("actie", "Dit kan alleen bij een ingediende rapportage."),
+                form: Form::new(),
+                status: StatusCode::BAD_REQUEST,
+            },
         )
         .await;
     }

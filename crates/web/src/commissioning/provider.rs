@@ -3,7 +3,7 @@
 //! reports — Baken's figures prefilled, the provider adds its narrative and
 //! reported figures with evidence, submits, and answers questions.
 
-use super::beleid::{self, payment_section, report_page_with, saved_text, scorecard, Form};
+use super::beleid::{self, commission_sections, report_page_with, saved_text, Form, Shown};
 use super::view;
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
@@ -80,33 +80,16 @@ async fn commission_page_with(
 ) -> PageResult {
     let mut tx = state.db.begin().await?;
     let row = own_commission(&mut tx, ctx, id).await?;
-    let goals = cm::commission_goals(&mut tx, id).await?;
-    let indicators = cm::indicators(&mut tx, id).await?;
-    let reports =
-        cm::ensure_reports(&mut tx, &row, cm::report_cadence(&indicators), today()).await?;
-    let trends = view::trends(&mut tx, &indicators, &reports).await?;
-    let payment = payment_section(&mut tx, &row, &indicators).await?;
-    let card = scorecard(&mut tx, &row).await?;
+    let sections = commission_sections(&mut tx, &row).await?;
     tx.commit().await?;
-    let report_views: Vec<_> = reports
-        .iter()
-        .map(|r| {
-            context! {
-                id => r.id, status => beleid::status_label(&r.status),
-                period => format!("{} tot en met {}", nl_date(r.period_from), nl_date(r.period_until)),
-            }
-        })
-        .collect();
     let html = render(
         state,
         ctx,
         "commissioning/commission.html",
         &row.title,
         Value::from_serialize(context! {
-            commission => view::commission(&row, &goals),
-            indicators => view::indicators(&indicators),
-            reports => report_views, trends => trends, payment => payment, scorecard => card,
             beleid => false, saved => saved, errors => errors, form => Form::new(),
+            ..sections
         }),
     )?;
     Ok((status, html).into_response())
@@ -217,10 +200,12 @@ pub async fn report_page(
         &ctx,
         id,
         Some(provider),
-        saved_text(&q),
-        FieldErrors::new(),
-        Form::new(),
-        StatusCode::OK,
+        Shown {
+            saved: saved_text(&q),
+            errors: FieldErrors::new(),
+            form: Form::new(),
+            status: StatusCode::OK,
+        },
     )
     .await
 }
@@ -242,7 +227,21 @@ pub async fn save_report(
         let state = state.clone();
         let ctx = &ctx;
         let form = form.clone();
-        async move { report_page_with(&state, ctx, id, Some(provider), "", errors, form, status).await }
+        async move {
+            report_page_with(
+                &state,
+                ctx,
+                id,
+                Some(provider),
+                Shown {
+                    saved: "",
+                    errors,
+                    form,
+                    status,
+                },
+            )
+            .await
+        }
     };
     if !matches!(action.as_str(), "opslaan" | "indienen" | "antwoorden") {
         return refuse(
