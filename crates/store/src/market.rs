@@ -1298,6 +1298,44 @@ pub async fn purge(tx: &mut Tx, cutoff: DateTime<Utc>) -> Result<Purged, StoreEr
     Ok(Purged { messages, listings })
 }
 
+/// Applies the retention period set in beheer on `today`: deletes what was
+/// sent or closed before its cutoff (local midnight, counted in UTC) and
+/// appends one audit entry saying how much, as the system.
+pub async fn purge_expired(tx: &mut Tx, today: NaiveDate) -> Result<Purged, StoreError> {
+    let period = retention(tx).await?;
+    let cutoff = period
+        .cutoff(today)
+        .and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc())
+        .unwrap_or_else(now);
+    let purged = purge(tx, cutoff).await?;
+    audit::append(
+        tx,
+        &AuditEntry {
+            at: now(),
+            actor: baken_domain::audit::Actor {
+                user_id: None,
+                username: Some("baken".into()),
+                role: None,
+                client_addr: "intern".into(),
+            },
+            route: "(bewaartermijn buurtmarktplaats)".into(),
+            action: baken_domain::AuditAction::Delete,
+            outcome: baken_domain::AuditOutcome::Success,
+            object_type: None,
+            object_id: None,
+            detail: format!(
+                "bewaartermijn {} maanden: {} berichten en {} gesloten vragen of aanbod verwijderd",
+                period.get(),
+                purged.messages,
+                purged.listings
+            ),
+        },
+    )
+    .await?;
+    Ok(purged)
+}
+
 // ------------------------------------------------------------------ figures
 
 /// The raw counts behind the marketplace's figures. Callers publish them only

@@ -850,12 +850,21 @@ async fn retention_deletes_old_messages_and_closed_listings_only() {
             .await
             .unwrap();
         assert_eq!((none.messages, none.listings), (0, 0));
-        let all = mk::purge(&mut tx, baken_store::now() + chrono::Duration::seconds(5))
+        assert_eq!(mk::retention(&mut tx).await.unwrap().get(), 12);
+        // The period set in beheer, applied on a later day, with its audit entry.
+        let now = baken_store::now().date_naive();
+        let before = audit::count(&mut tx).await.unwrap();
+        let kept = mk::purge_expired(&mut tx, now).await.unwrap();
+        assert_eq!((kept.messages, kept.listings), (0, 0));
+        mk::set_setting(&mut tx, mk::SETTING_RETENTION_MONTHS, "1")
+            .await
+            .unwrap();
+        let all = mk::purge_expired(&mut tx, now + chrono::Days::new(40))
             .await
             .unwrap();
         assert_eq!((all.messages, all.listings), (1, 1), "{:?}", t.backend());
+        assert_eq!(audit::count(&mut tx).await.unwrap(), before + 2);
         assert!(mk::listing(&mut tx, closed).await.unwrap().is_none());
         assert!(mk::listing(&mut tx, open).await.unwrap().is_some());
-        assert_eq!(mk::retention(&mut tx).await.unwrap().get(), 12);
     }
 }

@@ -165,6 +165,7 @@ pub async fn serve(
     if let Some(mail) = state.config.mail.clone() {
         notifications::mail::spawn(state.db.clone(), mail).map_err(std::io::Error::other)?;
     }
+    market::retention::spawn(state.db.clone());
     serve_until(listener, app(state), limits, shutdown_signal()).await;
     Ok(())
 }

@@ -11,6 +11,7 @@ pub mod broker;
 pub mod common;
 pub mod figures;
 pub mod participate;
+pub mod retention;
 pub mod signup;
 
 use crate::support::route::{route, Route};
