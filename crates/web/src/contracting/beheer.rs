@@ -12,8 +12,8 @@ use crate::support::time::{nl_date, parse_date, today};
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 use baken_domain::contracting::{Cents, TeamMandate};
-use baken_domain::{AuditAction, AuditOutcome, LadderStep};
-use baken_store::{areas, audit, contracting as ct, StoreError};
+use baken_domain::{AuditAction, LadderStep};
+use baken_store::{areas, contracting as ct, StoreError};
 use minijinja::{context, Value};
 use serde::{Deserialize, Serialize};
 
@@ -189,17 +189,14 @@ pub async fn add_tariff(
     let mut tx = state.db.begin().await?;
     match ct::set_tariff(&mut tx, contract, product, cents, from).await {
         Ok(Ok(id)) => {
-            audit::append(
-                &mut tx,
-                &ctx.audit(
-                    AuditAction::Create,
-                    AuditOutcome::Success,
-                    Some(("tariff", id.to_string())),
-                    format!("tarief product {product}: {cents} vanaf {from}"),
-                ),
+            super::commit_audited(
+                tx,
+                &ctx,
+                AuditAction::Create,
+                ("tariff", id.to_string()),
+                format!("tarief product {product}: {cents} vanaf {from}"),
             )
             .await?;
-            tx.commit().await?;
             saved()
         }
         Ok(Err(e)) => {
@@ -255,17 +252,14 @@ pub async fn decide_licence(
     }
     match ct::store_licence_decision(&mut tx, &licence, version).await {
         Ok(_) => {
-            audit::append(
-                &mut tx,
-                &ctx.audit(
-                    AuditAction::Update,
-                    AuditOutcome::Success,
-                    Some(("licence", id.to_string())),
-                    format!("licentie {}: {}", row.provider_name, licence.status.code()),
-                ),
+            super::commit_audited(
+                tx,
+                &ctx,
+                AuditAction::Update,
+                ("licence", id.to_string()),
+                format!("licentie {}: {}", row.provider_name, licence.status.code()),
             )
             .await?;
-            tx.commit().await?;
             saved()
         }
         Err(StoreError::Conflict { .. }) => {
@@ -333,20 +327,17 @@ pub async fn set_mandate(
         yearly_budget: budget,
     };
     ct::set_team_mandate(&mut tx, team, &mandate).await?;
-    audit::append(
-        &mut tx,
-        &ctx.audit(
-            AuditAction::Update,
-            AuditOutcome::Success,
-            Some(("team", team.to_string())),
-            format!(
-                "mandaat: tot en met trede {}, {budget} per jaar",
-                step.value()
-            ),
+    super::commit_audited(
+        tx,
+        &ctx,
+        AuditAction::Update,
+        ("team", team.to_string()),
+        format!(
+            "mandaat: tot en met trede {}, {budget} per jaar",
+            step.value()
         ),
     )
     .await?;
-    tx.commit().await?;
     saved()
 }
 
@@ -423,16 +414,13 @@ pub async fn set_codes(
             .await;
         }
     }
-    audit::append(
-        &mut tx,
-        &ctx.audit(
-            AuditAction::Update,
-            AuditOutcome::Success,
-            Some(("iwmo", "instellingen".into())),
-            format!("gemeentecode {code}, termijn {days} werkdagen, AGB {agb}"),
-        ),
+    super::commit_audited(
+        tx,
+        &ctx,
+        AuditAction::Update,
+        ("iwmo", "instellingen".into()),
+        format!("gemeentecode {code}, termijn {days} werkdagen, AGB {agb}"),
     )
     .await?;
-    tx.commit().await?;
     saved()
 }

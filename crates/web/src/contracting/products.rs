@@ -15,8 +15,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use baken_domain::contracting::{Frequency, Product, ProductCategory, ProductError, Unit};
-use baken_domain::{AuditAction, AuditOutcome};
-use baken_store::{audit, contracting as ct, StoreError};
+use baken_domain::AuditAction;
+use baken_store::{contracting as ct, StoreError};
 use minijinja::{context, Value};
 use serde::{Deserialize, Serialize};
 
@@ -159,21 +159,18 @@ pub async fn create(
     let mut tx = state.db.begin().await?;
     match ct::create_product(&mut tx, &product).await {
         Ok(id) => {
-            audit::append(
-                &mut tx,
-                &ctx.audit(
-                    AuditAction::Create,
-                    AuditOutcome::Success,
-                    Some(("product", id.to_string())),
-                    format!(
-                        "product {} {} toegevoegd",
-                        product.full_code(),
-                        product.name()
-                    ),
+            super::commit_audited(
+                tx,
+                &ctx,
+                AuditAction::Create,
+                ("product", id.to_string()),
+                format!(
+                    "product {} {} toegevoegd",
+                    product.full_code(),
+                    product.name()
                 ),
             )
             .await?;
-            tx.commit().await?;
             saved()
         }
         Err(StoreError::Duplicate(_)) => {
@@ -239,13 +236,7 @@ pub async fn update(
     let refused = |field: &str, message: &str, status| (FieldErrors::only(field, message), status);
     let (errors, status) = match ct::update_product(&mut tx, id, version, &product).await {
         Ok(_) => {
-            audit::append(
-                &mut tx,
-                &ctx.audit(
-                    AuditAction::Update,
-                    AuditOutcome::Success,
-                    Some(("product", id.to_string())),
-                    format!(
+            super::commit_audited(tx, &ctx, AuditAction::Update, ("product", id.to_string()), format!(
                         "product {}/{} {} gewijzigd in {} {} (trede {}, {})",
                         before.category,
                         before.code,
@@ -254,11 +245,7 @@ pub async fn update(
                         product.name(),
                         product.step().value(),
                         product.variant().code()
-                    ),
-                ),
-            )
-            .await?;
-            tx.commit().await?;
+                    )).await?;
             return saved();
         }
         Err(StoreError::Duplicate(_)) => refused(
