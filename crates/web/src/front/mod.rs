@@ -13,6 +13,11 @@ use baken_domain::Permission as P;
 pub fn routes() -> Vec<Route> {
     vec![
         route(Method::GET, "/", P::Public, get(pages::home)),
-        route(Method::GET, "/ontwikkelaars", P::Public, get(pages::developers)),
+        route(
+            Method::GET,
+            "/ontwikkelaars",
+            P::Public,
+            get(pages::developers),
+        ),
     ]
 }
