@@ -1,9 +1,9 @@
 //! The bakens figures from casework (PRODUCT.md, bakens 1–8), as pure functions
 //! over plain values. Every figure says how it is computed, and every count in
-//! it goes through [`super::disclosure::publish`]: counts from 1 to 4 show as
-//! "<5", and no count, share, median or ratio is shown that would let someone
-//! recompute a count from 1 to 4 (such a count shows as "x"). Medians and
-//! percentiles need at least 5 values.
+//! it goes through [`super::disclosure::publish_keyed`]: no count, share, median
+//! or ratio is shown that would let someone recompute a count from 1 to 4 (such
+//! a count shows as "x"), and a small total shows as 0. Medians and percentiles
+//! need at least 5 values.
 //!
 //! On top of that every count shown is published with the cell-key method
 //! ([`crate::cell_key`]): each fact carries its record's key, so the same figure
