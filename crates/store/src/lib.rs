@@ -264,6 +264,21 @@ impl Db {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
+            // Two processes opening one new file at once would both switch it to
+            // WAL, and SQLite answers the loser "database is locked" without
+            // waiting: the switch is serialised by the migration lock too (only
+            // where the file may be created, and only if its folder exists, so
+            // a wrong folder still gets SQLite's own error).
+            let may_create = create_sqlite_file
+                && opts
+                    .get_filename()
+                    .parent()
+                    .is_some_and(|dir| dir.as_os_str().is_empty() || dir.is_dir());
+            let _held = if may_create {
+                sqlite_migration_lock(opts.get_filename()).await?
+            } else {
+                None
+            };
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .after_release(|conn, _| Box::pin(still_usable::<Sqlite>(conn)))

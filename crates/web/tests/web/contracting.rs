@@ -84,7 +84,7 @@ async fn a_referral_within_the_team_mandate_needs_no_team_lead() {
         let dossier = app.get("/dossier/1", &gen).await.body;
         let row = first_between(
             &dossier,
-            "<tr><td>Hulp bij het schoonhouden van het huis</td>",
+            "<tr><td data-label=\"Zorg\">Hulp bij het schoonhouden van het huis</td>",
             "</tr>",
         )
         .expect("the referral in the dossier");
@@ -118,7 +118,7 @@ async fn a_referral_within_the_team_mandate_needs_no_team_lead() {
         // The team lead still sees it, among the decided ones, as within the mandate.
         let decided_row = first_between(
             decided,
-            "<tr><td>Hulp bij het schoonhouden van het huis</td>",
+            "<tr><td data-label=\"Zorg\">Hulp bij het schoonhouden van het huis</td>",
             "</tr>",
         )
         .expect("listed as decided");
@@ -158,7 +158,7 @@ async fn a_referral_within_the_team_mandate_needs_no_team_lead() {
         let dossier = app.get("/dossier/1", &gen).await.body;
         let row = first_between(
             &dossier,
-            "<tr><td>Begeleiding bij de administratie</td>",
+            "<tr><td data-label=\"Zorg\">Begeleiding bij de administratie</td>",
             "</tr>",
         )
         .unwrap();
