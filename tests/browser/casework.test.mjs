@@ -234,20 +234,28 @@ test("Karel's story: signal, triage, home visit, conversation, plan on steps 2 a
   await screenshot(gen, 'casework-dossier-evaluated-1280');
 
   // The bakens figures moved the way the story says, from the figures before.
+  // Every published count carries the cell key's noise (at most 2 either way,
+  // docs/monitoring.md), so one more record moves a shown count by its true
+  // change give or take 4; the exact figures behind the page are compared with
+  // the true facts in crates/web/tests/web/casework.rs.
   const after = await bakensFigures(lead);
-  assert.equal(delta(before, after, 1, 1), 1, `one conversation more: ${before[1].basis} → ${after[1].basis}`);
-  assert.equal(delta(before, after, 1, 0), 1, 'whose question behind the question differs');
-  const [p, n] = counts(before[2].basis);
-  assert.deepEqual(counts(after[2].basis), [p + 2, n + 3], 'three agreements, two on steps 1–2');
+  const moved = (n, i, by, what) => {
+    const d = delta(before, after, n, i);
+    assert.ok(d !== null && Math.abs(d - by) <= 4, `${what}: ${before[n].basis} → ${after[n].basis}`);
+  };
+  moved(1, 1, 1, 'one conversation more');
+  moved(1, 0, 1, 'whose question behind the question differs');
+  moved(2, 0, 2, 'two agreements more on steps 1–2');
+  moved(2, 1, 3, 'three agreements more');
+  const [p, n] = counts(after[2].basis);
   const share = (f) => parseInt(f.value, 10);
-  assert.equal(share(after[2]), Math.round(((p + 2) * 100) / (n + 3)), 'the share is recomputed');
-  if (2 * n > 3 * p) assert.ok(share(after[2]) >= share(before[2]), `eigen kracht goes up: ${before[2].value} → ${after[2].value}`);
-  assert.equal(delta(before, after, 3, 0), 1, 'one signal more with a first contact');
+  assert.equal(share(after[2]), Math.min(100, Math.round((p * 100) / n)), 'the share is recomputed from the counts shown');
+  moved(3, 0, 1, 'one signal more with a first contact');
   assert.match(after[3].value, /^mediaan \d+ dagen/, 'days from signal to first contact');
-  assert.equal(delta(before, after, 6, 0), 1, 'one open plan more');
-  for (const i of [0, 1, 2, 3]) assert.equal(delta(before, after, 7, i), 1, `baken 7 count ${i}: ${before[7].basis} → ${after[7].basis}`);
+  moved(6, 0, 1, 'one open plan more');
+  for (const i of [0, 1, 2, 3]) moved(7, i, 1, `baken 7 count ${i}`);
   assert.match(after[7].value, /zelfredzaamheid \+/, 'self-reliance change positive');
-  assert.equal(delta(before, after, 8, 1), 3, 'three decisions more');
+  moved(8, 1, 3, 'three decisions more');
 });
 
 test('a partner reports on the page and sees nothing of it back', async () => {
@@ -293,6 +301,8 @@ test('step 5: blocked without justification, referral rejected with a reason, th
     await gen.goto(dossier);
     await gen.locator('summary', { hasText: 'Verwijzing aanvragen' }).click();
     const r = gen.locator('form[action*="/verwijzingen"]');
+    // Maatwerk on step 5: outside the team's mandate, so the team lead decides.
+    await r.getByLabel('Product (ingekocht, verplicht bij maatwerk)').selectOption({ label: 'Begeleiding individueel (02/02A01, trede 5)' });
     await r.getByLabel('Welke zorg, van wie').fill('Ambulante woonbegeleiding');
     for (const [k, v] of Object.entries(reasons)) await r.locator(`textarea[name="reden${k}"]`).fill(v);
     await r.getByRole('button', { name: 'Verwijzing aanvragen' }).click();
