@@ -189,7 +189,7 @@ pub async fn add_tariff(
     let mut tx = state.db.begin().await?;
     match ct::set_tariff(&mut tx, contract, product, cents, from).await {
         Ok(Ok(id)) => {
-            super::commit_audited(
+            crate::support::audit::commit_audited(
                 tx,
                 &ctx,
                 AuditAction::Create,
@@ -252,7 +252,7 @@ pub async fn decide_licence(
     }
     match ct::store_licence_decision(&mut tx, &licence, version).await {
         Ok(_) => {
-            super::commit_audited(
+            crate::support::audit::commit_audited(
                 tx,
                 &ctx,
                 AuditAction::Update,
@@ -327,7 +327,7 @@ pub async fn set_mandate(
         yearly_budget: budget,
     };
     ct::set_team_mandate(&mut tx, team, &mandate).await?;
-    super::commit_audited(
+    crate::support::audit::commit_audited(
         tx,
         &ctx,
         AuditAction::Update,
@@ -414,7 +414,7 @@ pub async fn set_codes(
             .await;
         }
     }
-    super::commit_audited(
+    crate::support::audit::commit_audited(
         tx,
         &ctx,
         AuditAction::Update,

@@ -166,26 +166,3 @@ pub fn start_cards(role: Role) -> Vec<(&'static str, &'static str, &'static str)
         _ => vec![],
     }
 }
-
-/// Audits a change the signed-in user made in `tx` (a success, on `object`)
-/// and commits both together: the one ending of every beheer change here.
-pub(crate) async fn commit_audited(
-    mut tx: baken_store::Tx,
-    ctx: &crate::support::ctx::Ctx,
-    action: baken_domain::AuditAction,
-    object: (&str, String),
-    detail: String,
-) -> Result<(), crate::support::error::AppError> {
-    baken_store::audit::append(
-        &mut tx,
-        &ctx.audit(
-            action,
-            baken_domain::AuditOutcome::Success,
-            Some(object),
-            detail,
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}

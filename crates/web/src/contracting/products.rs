@@ -159,7 +159,7 @@ pub async fn create(
     let mut tx = state.db.begin().await?;
     match ct::create_product(&mut tx, &product).await {
         Ok(id) => {
-            super::commit_audited(
+            crate::support::audit::commit_audited(
                 tx,
                 &ctx,
                 AuditAction::Create,
@@ -236,7 +236,7 @@ pub async fn update(
     let refused = |field: &str, message: &str, status| (FieldErrors::only(field, message), status);
     let (errors, status) = match ct::update_product(&mut tx, id, version, &product).await {
         Ok(_) => {
-            super::commit_audited(tx, &ctx, AuditAction::Update, ("product", id.to_string()), format!(
+            crate::support::audit::commit_audited(tx, &ctx, AuditAction::Update, ("product", id.to_string()), format!(
                         "product {}/{} {} gewijzigd in {} {} (trede {}, {})",
                         before.category,
                         before.code,

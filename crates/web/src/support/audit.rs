@@ -131,3 +131,21 @@ pub async fn refuse_stale(
         "Iemand anders heeft {subject} intussen gewijzigd. Er is niets opgeslagen. Laad de pagina opnieuw en voer uw wijziging nog eens in."
     ))
 }
+
+/// Audits a change the signed-in user made in `tx` (a success, on `object`)
+/// and commits both together: the change and its audit entry land as one.
+pub async fn commit_audited(
+    mut tx: Tx,
+    ctx: &Ctx,
+    action: AuditAction,
+    object: (&str, String),
+    detail: String,
+) -> Result<(), AppError> {
+    audit::append(
+        &mut tx,
+        &ctx.audit(action, AuditOutcome::Success, Some(object), detail),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
