@@ -108,6 +108,22 @@ test('story 2: a bad hip and a scooter → collective activities first, reading 
 });
 
 test('asking a professional: refused without consent, sent with it', async () => {
+  // The beheerder gives every team a phone number for residents first: the
+  // thank-you page promises the team's norm and gives that number.
+  const admin = await newPage(browser);
+  await login(admin, server.url, 'beheerder');
+  await admin.waitForURL(/\/start$/);
+  await admin.goto(`${server.url}/beheer/teams`);
+  const teams = [...new Set(await admin.$$eval('main a[href^="/beheer/teams/"]', (as) => as.map((a) => a.getAttribute('href'))))];
+  assert.ok(teams.length > 0, 'the demo has teams');
+  for (const href of teams) {
+    await admin.goto(`${server.url}${href}`);
+    await admin.getByLabel('Telefoonnummer voor bewoners').fill('14 020');
+    await admin.getByRole('button', { name: 'Opslaan' }).click();
+    await admin.waitForURL(/\/beheer\/teams/);
+  }
+  await admin.context().close();
+
   const page = await newPage(browser);
   await page.goto(`${server.url}/wijzer`);
   await page.getByLabel('Wat is uw vraag?').fill('Ik ben veel alleen');
@@ -125,6 +141,9 @@ test('asking a professional: refused without consent, sent with it', async () =>
   await page.getByLabel('Huisnummer', { exact: true }).fill('1');
   await page.getByRole('button', { name: 'Vraag het wijkteam om mee te denken' }).click();
   assert.equal(await page.locator('h1').textContent(), 'Uw vraag is verstuurd');
+  // The promise is the team's response norm for this signal, with its phone.
+  assert.match(await page.getByRole('status').textContent(), /neemt uiterlijk .+ contact met u op \((vandaag nog|binnen \d+ werkdagen?)\)/);
+  assert.match(await page.locator('main a[href^="tel:"]').first().textContent(), /\d/, 'the team\u2019s phone number, to call');
   await expectAccessible(page, 'meedenken verstuurd');
   await page.context().close();
 
