@@ -50,6 +50,7 @@ mod intern;
 pub mod key;
 mod link;
 mod linkread;
+mod linkwrite;
 mod output;
 pub mod protect;
 mod pseudonymise;
