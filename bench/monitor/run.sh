@@ -8,7 +8,8 @@
 #      formulation we could write: typed read_csv, one GROUP BY pass, threads = 2),
 #      alternating, $ROUNDS rounds: wall time, CPU time, peak RSS and peak anonymous
 #      and file-backed memory (bench/monitor/measure.py), the load average before each
-#      round, link's time per phase, the ratios Baken / DuckDB per round, and a check
+#      round, link's time per phase (and its threads' time reading, parsing and
+#      partitioning, folding, waiting), the ratios Baken / DuckDB per round, and a check
 #      that both give the same tables.
 #
 #   bench/monitor/run.sh                      # 10,000,000 rows
@@ -77,9 +78,9 @@ else
 fi
 [[ "${SKIP_LINK:-}" == 1 ]] && SKIP_LINK_AND_DUCKDB=1 || SKIP_LINK_AND_DUCKDB=0
 
-# (b) alternates Baken and DuckDB for $ROUNDS rounds and keeps each one's best round,
+# (b) alternates Baken and DuckDB for $ROUNDS rounds and reports every round,
 # so that load from other processes on a shared machine hits both alike.
-ROUNDS=${ROUNDS:-2}
+ROUNDS=${ROUNDS:-3}
 DUCK_VERSION=$("$VENV/bin/python" -c 'import duckdb; print(duckdb.__version__)')
 for round in $(seq 1 "$ROUNDS"); do
   [[ $SKIP_LINK_AND_DUCKDB == 1 ]] && break
@@ -147,5 +148,8 @@ if "duckdb-1" in res:
               f"anonymous {mib(banon)} / {mib(du['anon'])} = {banon / max(du['anon'], 1):.3f}; file pages in Baken's RSS at most {mib(max(bl['file'], br['file']))} (the input is read, not memory-mapped) |")
         phases = [m.groups() for m in re.finditer(r"phase (.*?): ([\d.]+) s wall, ([\d.]+) s CPU", (d / f"stderr.baken-link-{r}").read_text() + (d / f"stderr.baken-report-{r}").read_text())]
         print(f"| round {r}: phases (wall / CPU) | " + "; ".join(f"{p}: {float(w):.2f} / {float(c):.2f} s" for p, w, c in phases) + " |")
+        parts = re.search(r"parts \(thread-seconds\): (.*)", (d / f"stderr.baken-link-{r}").read_text())
+        if parts:
+            print(f"| round {r}: `link`'s parts (thread-seconds, both threads) | {parts.group(1)} |")
     print(f"| tables equal (DuckDB's, CBS-protected, vs Baken's report.json) | {(d / 'equal').read_text().strip()} |")
 PY

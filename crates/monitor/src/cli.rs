@@ -282,6 +282,7 @@ pub fn run_with_domains(
             phases.end("read, parse, partition, fold");
             let dataset = linker.finish(&mut ChaCha20Rng::from_entropy())?;
             phases.end("canonical order, shuffle");
+            phases.note(dataset.timing());
             crate::write_linked_file(&dataset, &out)?;
             phases.end("write Parquet, SHA-256, sync");
             let s = dataset.stats();
@@ -490,6 +491,25 @@ impl Phases {
             c / w.max(1e-9)
         );
         (self.wall, self.cpu) = (wall, cpu);
+    }
+}
+
+impl Phases {
+    /// The link's own account of its first two phases, in seconds that its threads
+    /// spent on each part (two threads: up to twice the wall time).
+    fn note(&self, t: &crate::LinkTiming) {
+        if !self.on {
+            return;
+        }
+        eprintln!(
+            "parts (thread-seconds): read {:.3}, parse+partition {:.3}, fold {:.3}, wait {:.3}; canonical order {:.3} wall, shuffle {:.3} wall",
+            t.read.as_secs_f64(),
+            t.parse_partition.as_secs_f64(),
+            t.fold.as_secs_f64(),
+            t.wait.as_secs_f64(),
+            t.canonical_order.as_secs_f64(),
+            t.shuffle.as_secs_f64(),
+        );
     }
 }
 

@@ -68,7 +68,7 @@ pub use integrity::{
 pub use key::{read_key_file, write_key_file, KeyId, MonitorKey, KEY_FORMAT_LINE};
 pub use link::{
     link, linked_schema, scan_linked_parquet, HouseholdRow, HouseholdSummary, LinkStats,
-    LinkedDataset, Linker,
+    LinkTiming, LinkedDataset, Linker,
 };
 pub use output::write_atomically;
 pub use protect::{protect, Cells, Protected, Protection, ProtectionInfo};

@@ -31,6 +31,7 @@ use std::io::Read;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use arrow_array::builder::{Int32Builder, Int64Builder, ListBuilder, StringBuilder};
 use arrow_array::{ArrayRef, RecordBatch};
@@ -77,6 +78,37 @@ pub struct LinkStats {
     /// Households reported in more than one neighbourhood; the most frequent code
     /// was used for them.
     pub buurt_conflicts: u64,
+}
+
+/// Where a link's time went, per phase, summed over its threads (wall time each
+/// thread spent; for the benchmark, `BAKEN_MONITOR_PHASES`). Not part of the output.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LinkTiming {
+    /// Taking the next block of the input (the `read` call, and waiting for another
+    /// thread's).
+    pub read: Duration,
+    /// Splitting and checking rows, and routing each to its partition's thread.
+    pub parse_partition: Duration,
+    /// Folding rows into the household map.
+    pub fold: Duration,
+    /// Waiting for the other thread's rows at the end of each file.
+    pub wait: Duration,
+    /// Flushing the map, putting each partition in canonical order, and building
+    /// the households (`finish`, wall).
+    pub canonical_order: Duration,
+    /// Shuffling and renumbering (`finish`, wall).
+    pub shuffle: Duration,
+}
+
+impl std::ops::AddAssign for LinkTiming {
+    fn add_assign(&mut self, o: LinkTiming) {
+        self.read += o.read;
+        self.parse_partition += o.parse_partition;
+        self.fold += o.fold;
+        self.wait += o.wait;
+        self.canonical_order += o.canonical_order;
+        self.shuffle += o.shuffle;
+    }
 }
 
 /// The text values, each with an id: shared by all threads of a link.
@@ -154,6 +186,7 @@ pub struct Linker {
     names: Mutex<Names>,
     errors: RowErrors,
     stats: LinkStats,
+    timing: LinkTiming,
 }
 
 impl Linker {
@@ -185,6 +218,7 @@ impl Linker {
             names: Mutex::new(Names::default()),
             errors: RowErrors::new(),
             stats: LinkStats::default(),
+            timing: LinkTiming::default(),
         }
     }
 
@@ -235,6 +269,7 @@ impl Linker {
             outcomes: Mutex::new(Vec::new()),
             fatal: Mutex::new(None),
             threads,
+            timing: Mutex::new(LinkTiming::default()),
         };
         let mut inboxes = Vec::with_capacity(threads);
         let mut senders = Vec::with_capacity(threads);
@@ -262,6 +297,10 @@ impl Linker {
                 }
             }
         });
+        self.timing += shared
+            .timing
+            .into_inner()
+            .unwrap_or_else(|p| p.into_inner());
         if let Some(e) = shared.fatal.into_inner().unwrap_or_else(|p| p.into_inner()) {
             return Err(e);
         }
@@ -299,8 +338,12 @@ impl Linker {
         if !self.errors.is_empty() {
             return Err(MonitorError::InvalidRows(self.errors));
         }
+        let mut timing = self.timing;
+        let start = Instant::now();
         // The pseudonyms are dropped here, with the tables.
         let folded = into_households(self.tables, &self.keys);
+        timing.canonical_order = start.elapsed();
+        let start = Instant::now();
         let names = self.names.into_inner().unwrap_or_else(|p| p.into_inner());
         let mut stats = self.stats;
         stats.households = folded.households.len() as u64;
@@ -357,6 +400,10 @@ impl Linker {
             households,
             overflow: folded.overflow,
             stats,
+            timing: LinkTiming {
+                shuffle: start.elapsed(),
+                ..timing
+            },
         })
     }
 }
@@ -461,6 +508,8 @@ struct Shared<'a, R> {
     /// A problem that ends the link (reading failed, too many values).
     fatal: Mutex<Option<MonitorError>>,
     threads: usize,
+    /// The threads' timings, added when each ends.
+    timing: Mutex<LinkTiming>,
 }
 
 impl<R> Shared<'_, R> {
@@ -497,6 +546,9 @@ struct Worker<'s, 'a, R> {
     inbox: Receiver<Vec<ParsedRow>>,
     recycle: (Sender<Vec<ParsedRow>>, &'s Mutex<Receiver<Vec<ParsedRow>>>),
     parser: RowParser<'s>,
+    /// This thread's time reading, parsing (with routing and the folds it does
+    /// meanwhile), folding and waiting.
+    timing: LinkTiming,
 }
 
 impl<'s, 'a, R: Read> Worker<'s, 'a, R> {
@@ -526,6 +578,7 @@ impl<'s, 'a, R: Read> Worker<'s, 'a, R> {
                 shared.file_index,
                 shared.keys,
             ),
+            timing: LinkTiming::default(),
         }
     }
 
@@ -536,10 +589,12 @@ impl<'s, 'a, R: Read> Worker<'s, 'a, R> {
             if self.shared.stopped() {
                 break;
             }
+            let started = Instant::now();
             let block = {
                 let mut blocks = self.shared.blocks.lock().unwrap_or_else(|p| p.into_inner());
                 blocks.next(std::mem::take(&mut buf))
             };
+            self.timing.read += started.elapsed();
             let block = match block {
                 Ok(Some(b)) => b,
                 Ok(None) => break,
@@ -549,7 +604,11 @@ impl<'s, 'a, R: Read> Worker<'s, 'a, R> {
                     break;
                 }
             };
-            let outcome = match self.parse(&block) {
+            let (started, folded) = (Instant::now(), self.timing.fold);
+            let parsed = self.parse(&block);
+            // Folds done while routing count as folding.
+            self.timing.parse_partition += started.elapsed() - (self.timing.fold - folded);
+            let outcome = match parsed {
                 Ok(o) => o,
                 Err(e) => {
                     self.shared.stop(e);
@@ -576,12 +635,17 @@ impl<'s, 'a, R: Read> Worker<'s, 'a, R> {
         let own = std::mem::take(&mut self.outboxes[self.thread]);
         self.fold(&own);
         self.senders.clear();
+        let (started, folded) = (Instant::now(), self.timing.fold);
         while let Ok(batch) = self.inbox.recv() {
             self.fold(&batch);
         }
         if !self.shared.failed.load(Ordering::Relaxed) {
+            let flushing = Instant::now();
             self.tables.flush(&self.shared.keys);
+            self.timing.fold += flushing.elapsed();
         }
+        self.timing.wait += started.elapsed() - (self.timing.fold - folded);
+        *self.shared.timing.lock().unwrap_or_else(|p| p.into_inner()) += self.timing;
     }
 
     /// Folds the batches other threads have sent.
@@ -594,7 +658,9 @@ impl<'s, 'a, R: Read> Worker<'s, 'a, R> {
 
     fn fold(&mut self, batch: &[ParsedRow]) {
         if !self.shared.failed.load(Ordering::Relaxed) {
+            let started = Instant::now();
             self.tables.fold(batch, &self.shared.keys);
+            self.timing.fold += started.elapsed();
         }
     }
 
@@ -1310,6 +1376,7 @@ pub struct LinkedDataset {
     households: Vec<Household>,
     overflow: Vec<Vec<u32>>,
     stats: LinkStats,
+    timing: LinkTiming,
 }
 
 impl std::fmt::Debug for LinkedDataset {
@@ -1365,6 +1432,11 @@ impl Sets {
 impl LinkedDataset {
     pub fn stats(&self) -> &LinkStats {
         &self.stats
+    }
+
+    /// Where the link's time went (for the benchmark).
+    pub fn timing(&self) -> &LinkTiming {
+        &self.timing
     }
 
     pub fn domains(&self) -> &DomainList {
