@@ -455,27 +455,37 @@ pub(crate) struct Folded {
 /// hash, then by pseudonym), so that the result does not depend on which thread
 /// folded which row first; neighbourhood tallies resolved to the most frequent code
 /// (on a tie the code that sorts first). Each partition is freed once copied.
-pub(crate) fn into_households(mut tables: Vec<Tables>, keys: &HashKeys) -> Folded {
+///
+/// Also returns the CPU time of the busiest helper thread.
+pub(crate) fn into_households(
+    mut tables: Vec<Tables>,
+    keys: &HashKeys,
+) -> (Folded, std::time::Duration) {
     // Each thread's partitions are flushed and put in canonical order (by hash, then
     // pseudonym) on a thread of their own: hashing and sorting is most of this step.
-    let orders: Vec<Vec<Vec<u32>>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = tables
-            .iter_mut()
-            .map(|t| {
-                scope.spawn(move || {
-                    t.flush(keys);
-                    t.partitions
-                        .iter()
-                        .map(|p| canonical_order(&p.slots, keys))
-                        .collect::<Vec<_>>()
+    let (orders, busiest): (Vec<Vec<Vec<u32>>>, Vec<std::time::Duration>) =
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = tables
+                .iter_mut()
+                .map(|t| {
+                    scope.spawn(move || {
+                        let begin = crate::cputime::thread_cpu();
+                        t.flush(keys);
+                        let orders = t
+                            .partitions
+                            .iter()
+                            .map(|p| canonical_order(&p.slots, keys))
+                            .collect::<Vec<_>>();
+                        (orders, crate::cputime::thread_cpu() - begin)
+                    })
                 })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    });
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .unzip()
+        });
+    let busiest = busiest.into_iter().max().unwrap_or_default();
     let total: usize = tables.iter().map(Tables::len).sum();
     let mut out = Folded {
         households: Vec::with_capacity(total),
@@ -544,7 +554,7 @@ pub(crate) fn into_households(mut tables: Vec<Tables>, keys: &HashKeys) -> Folde
         }
         // `slots` (and the pseudonyms in it) is dropped here.
     }
-    out
+    (out, busiest)
 }
 
 /// The occupied slots of a partition in canonical order: by hash, then pseudonym. It
@@ -605,7 +615,7 @@ mod tests {
             t.flush(&keys);
         }
         assert_eq!(tables.iter().map(Tables::len).sum::<usize>(), 50_000);
-        let folded = into_households(tables, &keys);
+        let (folded, _) = into_households(tables, &keys);
         assert_eq!(folded.households.len(), 50_000);
         assert!(folded.households.iter().all(|h| h.records == 2));
         // i % 3 == 2 was reported in neighbourhoods 10 and 11: a tie, so 10.
@@ -655,7 +665,7 @@ mod tests {
             r.period = period;
             tables[0].fold(&[r], &keys);
         }
-        let folded = into_households(tables, &keys);
+        let (folded, _) = into_households(tables, &keys);
         let h = folded.households[0];
         assert_eq!(h.domains, (1 << 1) | (1 << 40) | (1 << 63));
         assert_eq!(h.periods, 1 << 2);

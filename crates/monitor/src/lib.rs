@@ -39,6 +39,7 @@
 
 #[cfg(feature = "cli")]
 pub mod cli;
+mod cputime;
 mod csvio;
 mod error;
 mod fast;

@@ -38,6 +38,7 @@ use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use rand::Rng;
 
+use crate::cputime::thread_cpu;
 use crate::csvio;
 use crate::error::{MonitorError, Problem, RowErrors};
 use crate::households::{
@@ -80,35 +81,30 @@ pub struct LinkStats {
     pub buurt_conflicts: u64,
 }
 
-/// Where a link's time went, per phase, summed over its threads (wall time each
-/// thread spent; for the benchmark, `BAKEN_MONITOR_PHASES`). Not part of the output.
+/// Where a link's time went (for the benchmark, `BAKEN_MONITOR_PHASES`; not part of
+/// the output). CPU times are the threads' own (`CLOCK_THREAD_CPUTIME_ID`), so they
+/// hold on a busy machine too; zero where the system does not give them.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LinkTiming {
-    /// Taking the next block of the input (the `read` call, and waiting for another
-    /// thread's).
+    /// CPU time, all threads: taking the next block of the input (the `read` call,
+    /// the kernel's copy from the page cache).
     pub read: Duration,
-    /// Splitting and checking rows, and routing each to its partition's thread.
+    /// CPU time, all threads: splitting and checking rows, and routing each to its
+    /// partition's thread.
     pub parse_partition: Duration,
-    /// Folding rows into the household map.
+    /// CPU time, all threads: folding rows into the household map.
     pub fold: Duration,
-    /// Waiting for the other thread's rows at the end of each file.
-    pub wait: Duration,
-    /// Flushing the map, putting each partition in canonical order, and building
-    /// the households (`finish`, wall).
+    /// CPU time of the busiest thread, per file, added up: what reading the files
+    /// takes at least with one core per thread.
+    pub busiest: Duration,
+    /// Wall time: flushing the map, putting each partition in canonical order, and
+    /// building the households.
     pub canonical_order: Duration,
-    /// Shuffling and renumbering (`finish`, wall).
+    /// Wall time: shuffling and renumbering.
     pub shuffle: Duration,
-}
-
-impl std::ops::AddAssign for LinkTiming {
-    fn add_assign(&mut self, o: LinkTiming) {
-        self.read += o.read;
-        self.parse_partition += o.parse_partition;
-        self.fold += o.fold;
-        self.wait += o.wait;
-        self.canonical_order += o.canonical_order;
-        self.shuffle += o.shuffle;
-    }
+    /// CPU time of `finish`'s critical path: its busiest helper thread plus what the
+    /// calling thread did.
+    pub finish_busiest: Duration,
 }
 
 /// The text values, each with an id: shared by all threads of a link.
@@ -269,7 +265,7 @@ impl Linker {
             outcomes: Mutex::new(Vec::new()),
             fatal: Mutex::new(None),
             threads,
-            timing: Mutex::new(LinkTiming::default()),
+            timing: Mutex::new((LinkTiming::default(), Duration::ZERO)),
         };
         let mut inboxes = Vec::with_capacity(threads);
         let mut senders = Vec::with_capacity(threads);
@@ -297,10 +293,14 @@ impl Linker {
                 }
             }
         });
-        self.timing += shared
+        let (parts, busiest) = shared
             .timing
             .into_inner()
             .unwrap_or_else(|p| p.into_inner());
+        self.timing.read += parts.read;
+        self.timing.parse_partition += parts.parse_partition;
+        self.timing.fold += parts.fold;
+        self.timing.busiest += busiest;
         if let Some(e) = shared.fatal.into_inner().unwrap_or_else(|p| p.into_inner()) {
             return Err(e);
         }
@@ -339,9 +339,9 @@ impl Linker {
             return Err(MonitorError::InvalidRows(self.errors));
         }
         let mut timing = self.timing;
-        let start = Instant::now();
+        let (start, cpu) = (Instant::now(), thread_cpu());
         // The pseudonyms are dropped here, with the tables.
-        let folded = into_households(self.tables, &self.keys);
+        let (folded, helpers) = into_households(self.tables, &self.keys);
         timing.canonical_order = start.elapsed();
         let start = Instant::now();
         let names = self.names.into_inner().unwrap_or_else(|p| p.into_inner());
@@ -402,8 +402,10 @@ impl Linker {
             stats,
             timing: LinkTiming {
                 shuffle: start.elapsed(),
+                finish_busiest: helpers + (thread_cpu() - cpu),
                 ..timing
             },
+            write_threads: Mutex::new(Vec::new()),
         })
     }
 }
@@ -508,8 +510,8 @@ struct Shared<'a, R> {
     /// A problem that ends the link (reading failed, too many values).
     fatal: Mutex<Option<MonitorError>>,
     threads: usize,
-    /// The threads' timings, added when each ends.
-    timing: Mutex<LinkTiming>,
+    /// The threads' timings, added when each ends, and the busiest thread's CPU time.
+    timing: Mutex<(LinkTiming, Duration)>,
 }
 
 impl<R> Shared<'_, R> {
@@ -583,18 +585,19 @@ impl<'s, 'a, R: Read> Worker<'s, 'a, R> {
     }
 
     fn run(mut self) {
+        let begin = thread_cpu();
         let mut buf = Vec::new();
         loop {
             self.fold_waiting();
             if self.shared.stopped() {
                 break;
             }
-            let started = Instant::now();
+            let started = thread_cpu();
             let block = {
                 let mut blocks = self.shared.blocks.lock().unwrap_or_else(|p| p.into_inner());
                 blocks.next(std::mem::take(&mut buf))
             };
-            self.timing.read += started.elapsed();
+            self.timing.read += thread_cpu() - started;
             let block = match block {
                 Ok(Some(b)) => b,
                 Ok(None) => break,
@@ -604,10 +607,11 @@ impl<'s, 'a, R: Read> Worker<'s, 'a, R> {
                     break;
                 }
             };
-            let (started, folded) = (Instant::now(), self.timing.fold);
+            let (started, folded) = (thread_cpu(), self.timing.fold);
             let parsed = self.parse(&block);
             // Folds done while routing count as folding.
-            self.timing.parse_partition += started.elapsed() - (self.timing.fold - folded);
+            self.timing.parse_partition +=
+                (thread_cpu() - started).saturating_sub(self.timing.fold - folded);
             let outcome = match parsed {
                 Ok(o) => o,
                 Err(e) => {
@@ -635,17 +639,20 @@ impl<'s, 'a, R: Read> Worker<'s, 'a, R> {
         let own = std::mem::take(&mut self.outboxes[self.thread]);
         self.fold(&own);
         self.senders.clear();
-        let (started, folded) = (Instant::now(), self.timing.fold);
         while let Ok(batch) = self.inbox.recv() {
             self.fold(&batch);
         }
         if !self.shared.failed.load(Ordering::Relaxed) {
-            let flushing = Instant::now();
+            let flushing = thread_cpu();
             self.tables.flush(&self.shared.keys);
-            self.timing.fold += flushing.elapsed();
+            self.timing.fold += thread_cpu() - flushing;
         }
-        self.timing.wait += started.elapsed() - (self.timing.fold - folded);
-        *self.shared.timing.lock().unwrap_or_else(|p| p.into_inner()) += self.timing;
+        let total = thread_cpu() - begin;
+        let mut shared = self.shared.timing.lock().unwrap_or_else(|p| p.into_inner());
+        shared.0.read += self.timing.read;
+        shared.0.parse_partition += self.timing.parse_partition;
+        shared.0.fold += self.timing.fold;
+        shared.1 = shared.1.max(total);
     }
 
     /// Folds the batches other threads have sent.
@@ -658,9 +665,9 @@ impl<'s, 'a, R: Read> Worker<'s, 'a, R> {
 
     fn fold(&mut self, batch: &[ParsedRow]) {
         if !self.shared.failed.load(Ordering::Relaxed) {
-            let started = Instant::now();
+            let started = thread_cpu();
             self.tables.fold(batch, &self.shared.keys);
-            self.timing.fold += started.elapsed();
+            self.timing.fold += thread_cpu() - started;
         }
     }
 
@@ -1377,6 +1384,9 @@ pub struct LinkedDataset {
     overflow: Vec<Vec<u32>>,
     stats: LinkStats,
     timing: LinkTiming,
+    /// CPU time of the last parallel [`LinkedDataset::write_parquet`]'s threads: the
+    /// batch builder, then each encoder lane (for the benchmark).
+    write_threads: Mutex<Vec<Duration>>,
 }
 
 impl std::fmt::Debug for LinkedDataset {
@@ -1437,6 +1447,14 @@ impl LinkedDataset {
     /// Where the link's time went (for the benchmark).
     pub fn timing(&self) -> &LinkTiming {
         &self.timing
+    }
+
+    /// CPU time of the last [`LinkedDataset::write_parquet`]'s threads: the batch
+    /// builder, then each encoder lane (for the benchmark).
+    pub fn write_threads(&self) -> Vec<Duration> {
+        self.write_threads
+            .lock()
+            .map_or_else(|p| p.into_inner().clone(), |w| w.clone())
     }
 
     pub fn domains(&self) -> &DomainList {
@@ -1591,14 +1609,16 @@ impl LinkedDataset {
         if parallel {
             // Two lanes of about equal work (measured on the benchmark's 2.3 M
             // households): the id, the neighbourhood and the counts; the three lists.
-            return crate::linkwrite::write_parallel(
+            let threads = crate::linkwrite::write_parallel(
                 out,
                 schema.clone(),
                 props,
                 &[&LANE_A, &LANE_B],
                 build,
             )
-            .map_err(|e| err(&e));
+            .map_err(|e| err(&e))?;
+            *self.write_threads.lock().unwrap_or_else(|p| p.into_inner()) = threads;
+            return Ok(());
         }
         let mut writer = parquet::arrow::ArrowWriter::try_new(out, schema.clone(), Some(props))
             .map_err(|e| err(&e))?;

@@ -11,6 +11,7 @@
 use std::io::Write;
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::sync::Arc;
+use std::time::Duration;
 
 use arrow_array::RecordBatch;
 use arrow_schema::{ArrowError, SchemaRef};
@@ -20,6 +21,8 @@ use parquet::arrow::arrow_writer::{
 use parquet::arrow::ArrowWriter;
 use parquet::errors::ParquetError;
 use parquet::file::properties::WriterProperties;
+
+use crate::cputime::thread_cpu;
 
 /// What the batch builder tells each lane.
 enum Msg {
@@ -39,14 +42,15 @@ const QUEUE: usize = 4;
 /// `schema` and `props`, in row groups of `props`' maximum row count. `lanes` lists
 /// the columns (by index) each encoder thread encodes; every column must be in exactly
 /// one lane, and every column must be a single Parquet leaf (flat or a list of
-/// primitives). `produce` runs on a thread of its own.
+/// primitives). `produce` runs on a thread of its own. Returns the CPU time of the
+/// builder thread, then of each lane.
 pub(crate) fn write_parallel<W, P>(
     out: W,
     schema: SchemaRef,
     props: WriterProperties,
     lanes: &[&[usize]],
     produce: P,
-) -> Result<(), ParquetError>
+) -> Result<Vec<Duration>, ParquetError>
 where
     W: Write + Send,
     P: FnOnce(&mut dyn FnMut(RecordBatch) -> bool) -> Result<(), ArrowError> + Send,
@@ -77,7 +81,7 @@ where
     let (mut file, factory) = writer.into_serialized_writer()?;
     let factory = &factory;
     let schema = &schema;
-    let result = std::thread::scope(|scope| -> Result<(), ParquetError> {
+    let result = std::thread::scope(|scope| -> Result<Vec<Duration>, ParquetError> {
         let mut to_lanes = Vec::with_capacity(lanes.len());
         let mut from_lanes = Vec::with_capacity(lanes.len());
         let mut encoders = Vec::with_capacity(lanes.len());
@@ -88,7 +92,10 @@ where
             from_lanes.push(chunks_rx);
             encoders.push(scope.spawn(move || encode_lane(factory, schema, fields, rx, chunks_tx)));
         }
-        let builder = scope.spawn(move || feed(to_lanes, group_rows, produce));
+        let builder = scope.spawn(move || {
+            let begin = thread_cpu();
+            feed(to_lanes, group_rows, produce).map(|()| thread_cpu() - begin)
+        });
         let appended = (|| -> Result<(), ParquetError> {
             loop {
                 let mut chunks: Vec<Option<ArrowColumnChunk>> =
@@ -120,16 +127,20 @@ where
             Ok(r) => r.map_err(ParquetError::from),
             Err(panic) => std::panic::resume_unwind(panic),
         };
+        let mut threads = Vec::with_capacity(1 + lanes.len());
         for e in encoders {
-            if let Err(panic) = e.join() {
-                std::panic::resume_unwind(panic);
+            match e.join() {
+                Ok(cpu) => threads.push(cpu),
+                Err(panic) => std::panic::resume_unwind(panic),
             }
         }
-        appended.and(built)
+        appended?;
+        threads.insert(0, built?);
+        Ok(threads)
     });
-    result?;
+    let threads = result?;
     file.close()?;
-    Ok(())
+    Ok(threads)
 }
 
 /// Runs `produce` and hands its batches to every lane, cut at the row-group
@@ -168,14 +179,15 @@ where
 }
 
 /// One lane: encodes its columns of each batch; at the end of a row group sends the
-/// finished chunks.
+/// finished chunks. Returns its CPU time.
 fn encode_lane(
     factory: &ArrowRowGroupWriterFactory,
     schema: &SchemaRef,
     fields: &[usize],
     rx: Receiver<Msg>,
     chunks: Sender<Chunks>,
-) {
+) -> Duration {
+    let begin = thread_cpu();
     let mut group = 0usize;
     let mut writers: Option<Vec<(usize, ArrowColumnWriter)>> = None;
     for msg in rx {
@@ -209,15 +221,16 @@ fn encode_lane(
             Ok(None) => {}
             Ok(Some(done)) => {
                 if chunks.send(Ok(done)).is_err() {
-                    return;
+                    break;
                 }
             }
             Err(e) => {
                 let _ = chunks.send(Err(e));
-                return;
+                break;
             }
         }
     }
+    thread_cpu() - begin
 }
 
 /// The column writers of this lane's columns for row group `group`.
