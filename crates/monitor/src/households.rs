@@ -487,23 +487,77 @@ pub(crate) fn into_households(
         });
     let busiest = busiest.into_iter().max().unwrap_or_default();
     let total: usize = tables.iter().map(Tables::len).sum();
-    let mut out = Folded {
-        households: Vec::with_capacity(total),
-        overflow: Vec::new(),
-        buurt_codes: Vec::new(),
-        conflicts: 0,
-    };
     let threads = tables.len();
     let mut by_thread: Vec<_> = tables
         .into_iter()
         .zip(orders)
         .map(|(t, o)| t.partitions.into_iter().zip(o))
         .collect();
-    let mut code_index: crate::intern::FxHashMap<u32, u32> = Default::default();
+    // The partitions in canonical order, their households built in two halves on two
+    // threads, and the halves joined as if built in one go.
+    let mut first = Vec::with_capacity(PARTITIONS);
     for g in 0..PARTITIONS {
-        let Some((partition, order)) = by_thread[g % threads].next() else {
-            continue;
-        };
+        if let Some(p) = by_thread[g % threads].next() {
+            first.push(p);
+        }
+    }
+    let second = first.split_off(first.len() / 2);
+    let (mut out, tail) = std::thread::scope(|scope| {
+        let tail = scope.spawn(move || build_households(second, 0));
+        let out = build_households(first, total);
+        (
+            out,
+            tail.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+        )
+    });
+    // The second half's neighbourhoods get their index in order of first appearance
+    // over both halves, its overflow sets come after the first half's.
+    let mut code_index: crate::intern::FxHashMap<u32, u32> = out
+        .buurt_codes
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| (c, i as u32))
+        .collect();
+    let remap: Vec<u32> = tail
+        .buurt_codes
+        .iter()
+        .map(|&code| {
+            let next = out.buurt_codes.len() as u32;
+            let buurt = *code_index.entry(code).or_insert(next);
+            if buurt == next {
+                out.buurt_codes.push(code);
+            }
+            buurt
+        })
+        .collect();
+    let base = out.overflow.len();
+    out.overflow.extend(tail.overflow);
+    out.conflicts += tail.conflicts;
+    out.households
+        .extend(tail.households.into_iter().map(|mut h| {
+            h.buurt = remap[h.buurt as usize];
+            if h.items.len == Items::SPILLED {
+                let index = base + h.items.spilled_index();
+                h.items.inline[0] = index as u16;
+                h.items.inline[1] = (index >> 16) as u16;
+            }
+            h
+        }));
+    (out, busiest)
+}
+
+/// The households of `parts` (partitions with their canonical order), in that order;
+/// neighbourhoods and overflow sets indexed from 0. Each partition is freed once
+/// copied.
+fn build_households(parts: Vec<(Partition, Vec<u32>)>, capacity: usize) -> Folded {
+    let mut out = Folded {
+        households: Vec::with_capacity(capacity),
+        overflow: Vec::new(),
+        buurt_codes: Vec::new(),
+        conflicts: 0,
+    };
+    let mut code_index: crate::intern::FxHashMap<u32, u32> = Default::default();
+    for (partition, order) in parts {
         let Partition {
             slots,
             overflow,
@@ -554,7 +608,7 @@ pub(crate) fn into_households(
         }
         // `slots` (and the pseudonyms in it) is dropped here.
     }
-    (out, busiest)
+    out
 }
 
 /// The occupied slots of a partition in canonical order: by hash, then pseudonym. It
