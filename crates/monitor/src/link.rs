@@ -1916,7 +1916,7 @@ mod tests {
     fn the_parallel_parquet_writer_writes_the_same_bytes() {
         use rand::SeedableRng;
         let domains = ["jeugd", "wmo", "participatie", "schuldhulp", "ggz", "wonen"];
-        let mut csv = String::from(LINK_COLUMNS.replace(", ", ",") + "\n");
+        let mut csv = LINK_COLUMNS.replace(", ", ",") + "\n";
         for i in 0..12_000u32 {
             let household = i % 5_003;
             let period = if i % 3 == 0 {
