@@ -282,8 +282,11 @@ pub fn run_with_domains(
             phases.end("read, parse, partition, fold");
             let dataset = linker.finish(&mut ChaCha20Rng::from_entropy())?;
             phases.end("canonical order, shuffle");
+            let main = crate::cputime::thread_cpu();
             crate::write_linked_file(&dataset, &out)?;
+            let main = (crate::cputime::thread_cpu() - main).as_secs_f64();
             phases.end("write Parquet, SHA-256, sync");
+            phases.note(&dataset, phases.last_cpu(), main);
             let s = dataset.stats();
             eprintln!(
                 "Linked {} files: {} records, {} households, written to {} without pseudonyms (its SHA-256 in {}).",
@@ -467,6 +470,8 @@ struct Phases {
     on: bool,
     wall: std::time::Instant,
     cpu: f64,
+    /// CPU time of the last phase.
+    last: f64,
 }
 
 impl Phases {
@@ -475,6 +480,7 @@ impl Phases {
             on: std::env::var_os("BAKEN_MONITOR_PHASES").is_some(),
             wall: std::time::Instant::now(),
             cpu: process_cpu_seconds(),
+            last: 0.0,
         }
     }
 
@@ -489,7 +495,56 @@ impl Phases {
             "phase {phase}: {w:.3} s wall, {c:.3} s CPU ({:.2} cores)",
             c / w.max(1e-9)
         );
-        (self.wall, self.cpu) = (wall, cpu);
+        (self.wall, self.cpu, self.last) = (wall, cpu, c);
+    }
+}
+
+impl Phases {
+    /// The link's own account of its phases by its threads' CPU time (which holds on
+    /// a busy machine too), and from it the wall time the link would need at the
+    /// least on as many idle cores as it has threads: per phase its busiest thread,
+    /// or its CPU time spread evenly, whichever is longer.
+    fn note(&self, dataset: &crate::LinkedDataset, write_cpu: f64, write_main: f64) {
+        if !self.on {
+            return;
+        }
+        let t = dataset.timing();
+        let s = |d: std::time::Duration| d.as_secs_f64();
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+        let write = dataset.write_threads();
+        let write_busiest = write.iter().map(|d| s(*d)).fold(write_main, f64::max);
+        let read_cpu = s(t.read) + s(t.parse_partition) + s(t.fold);
+        let critical = [
+            s(t.busiest).max(read_cpu / cores),
+            s(t.finish_busiest),
+            write_busiest.max(write_cpu / cores),
+        ];
+        eprintln!(
+            "parts (thread CPU seconds): read {:.3}, parse+partition {:.3}, fold {:.3}, busiest thread {:.3}; canonical order + shuffle: {:.3} + {:.3} s wall, critical path {:.3}; write: builder, lanes {}, main thread {:.3}",
+            s(t.read),
+            s(t.parse_partition),
+            s(t.fold),
+            s(t.busiest),
+            s(t.canonical_order),
+            s(t.shuffle),
+            s(t.finish_busiest),
+            write
+                .iter()
+                .map(|d| format!("{:.3}", s(*d)))
+                .collect::<Vec<_>>()
+                .join(" "),
+            write_main,
+        );
+        let total: f64 = critical.iter().sum();
+        eprintln!(
+            "on {cores} idle cores at least (per phase): {:.3} + {:.3} + {:.3} = {total:.3} s",
+            critical[0], critical[1], critical[2]
+        );
+    }
+
+    /// CPU time of the last phase.
+    fn last_cpu(&self) -> f64 {
+        self.last
     }
 }
 

@@ -455,45 +455,109 @@ pub(crate) struct Folded {
 /// hash, then by pseudonym), so that the result does not depend on which thread
 /// folded which row first; neighbourhood tallies resolved to the most frequent code
 /// (on a tie the code that sorts first). Each partition is freed once copied.
-pub(crate) fn into_households(mut tables: Vec<Tables>, keys: &HashKeys) -> Folded {
+///
+/// Also returns the CPU time of the busiest helper thread.
+pub(crate) fn into_households(
+    mut tables: Vec<Tables>,
+    keys: &HashKeys,
+) -> (Folded, std::time::Duration) {
     // Each thread's partitions are flushed and put in canonical order (by hash, then
     // pseudonym) on a thread of their own: hashing and sorting is most of this step.
-    let orders: Vec<Vec<Vec<u32>>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = tables
-            .iter_mut()
-            .map(|t| {
-                scope.spawn(move || {
-                    t.flush(keys);
-                    t.partitions
-                        .iter()
-                        .map(|p| canonical_order(&p.slots, keys))
-                        .collect::<Vec<_>>()
+    let (orders, busiest): (Vec<Vec<Vec<u32>>>, Vec<std::time::Duration>) =
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = tables
+                .iter_mut()
+                .map(|t| {
+                    scope.spawn(move || {
+                        let begin = crate::cputime::thread_cpu();
+                        t.flush(keys);
+                        let orders = t
+                            .partitions
+                            .iter()
+                            .map(|p| canonical_order(&p.slots, keys))
+                            .collect::<Vec<_>>();
+                        (orders, crate::cputime::thread_cpu() - begin)
+                    })
                 })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    });
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .unzip()
+        });
+    let busiest = busiest.into_iter().max().unwrap_or_default();
     let total: usize = tables.iter().map(Tables::len).sum();
-    let mut out = Folded {
-        households: Vec::with_capacity(total),
-        overflow: Vec::new(),
-        buurt_codes: Vec::new(),
-        conflicts: 0,
-    };
     let threads = tables.len();
     let mut by_thread: Vec<_> = tables
         .into_iter()
         .zip(orders)
         .map(|(t, o)| t.partitions.into_iter().zip(o))
         .collect();
-    let mut code_index: crate::intern::FxHashMap<u32, u32> = Default::default();
+    // The partitions in canonical order, their households built in two halves on two
+    // threads, and the halves joined as if built in one go.
+    let mut first = Vec::with_capacity(PARTITIONS);
     for g in 0..PARTITIONS {
-        let Some((partition, order)) = by_thread[g % threads].next() else {
-            continue;
-        };
+        if let Some(p) = by_thread[g % threads].next() {
+            first.push(p);
+        }
+    }
+    let second = first.split_off(first.len() / 2);
+    let (mut out, tail) = std::thread::scope(|scope| {
+        let tail = scope.spawn(move || build_households(second, 0));
+        let out = build_households(first, total);
+        (
+            out,
+            tail.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+        )
+    });
+    // The second half's neighbourhoods get their index in order of first appearance
+    // over both halves, its overflow sets come after the first half's.
+    let mut code_index: crate::intern::FxHashMap<u32, u32> = out
+        .buurt_codes
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| (c, i as u32))
+        .collect();
+    let remap: Vec<u32> = tail
+        .buurt_codes
+        .iter()
+        .map(|&code| {
+            let next = out.buurt_codes.len() as u32;
+            let buurt = *code_index.entry(code).or_insert(next);
+            if buurt == next {
+                out.buurt_codes.push(code);
+            }
+            buurt
+        })
+        .collect();
+    let base = out.overflow.len();
+    out.overflow.extend(tail.overflow);
+    out.conflicts += tail.conflicts;
+    out.households
+        .extend(tail.households.into_iter().map(|mut h| {
+            h.buurt = remap[h.buurt as usize];
+            if h.items.len == Items::SPILLED {
+                let index = base + h.items.spilled_index();
+                h.items.inline[0] = index as u16;
+                h.items.inline[1] = (index >> 16) as u16;
+            }
+            h
+        }));
+    (out, busiest)
+}
+
+/// The households of `parts` (partitions with their canonical order), in that order;
+/// neighbourhoods and overflow sets indexed from 0. Each partition is freed once
+/// copied.
+fn build_households(parts: Vec<(Partition, Vec<u32>)>, capacity: usize) -> Folded {
+    let mut out = Folded {
+        households: Vec::with_capacity(capacity),
+        overflow: Vec::new(),
+        buurt_codes: Vec::new(),
+        conflicts: 0,
+    };
+    let mut code_index: crate::intern::FxHashMap<u32, u32> = Default::default();
+    for (partition, order) in parts {
         let Partition {
             slots,
             overflow,
@@ -605,7 +669,7 @@ mod tests {
             t.flush(&keys);
         }
         assert_eq!(tables.iter().map(Tables::len).sum::<usize>(), 50_000);
-        let folded = into_households(tables, &keys);
+        let (folded, _) = into_households(tables, &keys);
         assert_eq!(folded.households.len(), 50_000);
         assert!(folded.households.iter().all(|h| h.records == 2));
         // i % 3 == 2 was reported in neighbourhoods 10 and 11: a tie, so 10.
@@ -655,7 +719,7 @@ mod tests {
             r.period = period;
             tables[0].fold(&[r], &keys);
         }
-        let folded = into_households(tables, &keys);
+        let (folded, _) = into_households(tables, &keys);
         let h = folded.households[0];
         assert_eq!(h.domains, (1 << 1) | (1 << 40) | (1 << 63));
         assert_eq!(h.periods, 1 << 2);

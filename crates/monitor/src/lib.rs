@@ -39,6 +39,7 @@
 
 #[cfg(feature = "cli")]
 pub mod cli;
+mod cputime;
 mod csvio;
 mod error;
 mod fast;
@@ -50,6 +51,7 @@ mod intern;
 pub mod key;
 mod link;
 mod linkread;
+mod linkwrite;
 mod output;
 pub mod protect;
 mod pseudonymise;
@@ -67,7 +69,7 @@ pub use integrity::{
 pub use key::{read_key_file, write_key_file, KeyId, MonitorKey, KEY_FORMAT_LINE};
 pub use link::{
     link, linked_schema, scan_linked_parquet, HouseholdRow, HouseholdSummary, LinkStats,
-    LinkedDataset, Linker,
+    LinkTiming, LinkedDataset, Linker,
 };
 pub use output::write_atomically;
 pub use protect::{protect, Cells, Protected, Protection, ProtectionInfo};

@@ -31,12 +31,14 @@ use std::io::Read;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use arrow_array::builder::{Int32Builder, Int64Builder, ListBuilder, StringBuilder};
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use rand::Rng;
 
+use crate::cputime::thread_cpu;
 use crate::csvio;
 use crate::error::{MonitorError, Problem, RowErrors};
 use crate::households::{
@@ -77,6 +79,32 @@ pub struct LinkStats {
     /// Households reported in more than one neighbourhood; the most frequent code
     /// was used for them.
     pub buurt_conflicts: u64,
+}
+
+/// Where a link's time went (for the benchmark, `BAKEN_MONITOR_PHASES`; not part of
+/// the output). CPU times are the threads' own (`CLOCK_THREAD_CPUTIME_ID`), so they
+/// hold on a busy machine too; zero where the system does not give them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LinkTiming {
+    /// CPU time, all threads: taking the next block of the input (the `read` call,
+    /// the kernel's copy from the page cache).
+    pub read: Duration,
+    /// CPU time, all threads: splitting and checking rows, and routing each to its
+    /// partition's thread.
+    pub parse_partition: Duration,
+    /// CPU time, all threads: folding rows into the household map.
+    pub fold: Duration,
+    /// CPU time of the busiest thread, per file, added up: what reading the files
+    /// takes at least with one core per thread.
+    pub busiest: Duration,
+    /// Wall time: flushing the map, putting each partition in canonical order, and
+    /// building the households.
+    pub canonical_order: Duration,
+    /// Wall time: shuffling and renumbering.
+    pub shuffle: Duration,
+    /// CPU time of `finish`'s critical path: its busiest helper thread plus what the
+    /// calling thread did.
+    pub finish_busiest: Duration,
 }
 
 /// The text values, each with an id: shared by all threads of a link.
@@ -154,6 +182,7 @@ pub struct Linker {
     names: Mutex<Names>,
     errors: RowErrors,
     stats: LinkStats,
+    timing: LinkTiming,
 }
 
 impl Linker {
@@ -185,6 +214,7 @@ impl Linker {
             names: Mutex::new(Names::default()),
             errors: RowErrors::new(),
             stats: LinkStats::default(),
+            timing: LinkTiming::default(),
         }
     }
 
@@ -235,6 +265,7 @@ impl Linker {
             outcomes: Mutex::new(Vec::new()),
             fatal: Mutex::new(None),
             threads,
+            timing: Mutex::new((LinkTiming::default(), Duration::ZERO)),
         };
         let mut inboxes = Vec::with_capacity(threads);
         let mut senders = Vec::with_capacity(threads);
@@ -262,6 +293,14 @@ impl Linker {
                 }
             }
         });
+        let (parts, busiest) = shared
+            .timing
+            .into_inner()
+            .unwrap_or_else(|p| p.into_inner());
+        self.timing.read += parts.read;
+        self.timing.parse_partition += parts.parse_partition;
+        self.timing.fold += parts.fold;
+        self.timing.busiest += busiest;
         if let Some(e) = shared.fatal.into_inner().unwrap_or_else(|p| p.into_inner()) {
             return Err(e);
         }
@@ -299,8 +338,12 @@ impl Linker {
         if !self.errors.is_empty() {
             return Err(MonitorError::InvalidRows(self.errors));
         }
+        let mut timing = self.timing;
+        let (start, cpu) = (Instant::now(), thread_cpu());
         // The pseudonyms are dropped here, with the tables.
-        let folded = into_households(self.tables, &self.keys);
+        let (folded, helpers) = into_households(self.tables, &self.keys);
+        timing.canonical_order = start.elapsed();
+        let start = Instant::now();
         let names = self.names.into_inner().unwrap_or_else(|p| p.into_inner());
         let mut stats = self.stats;
         stats.households = folded.households.len() as u64;
@@ -357,6 +400,12 @@ impl Linker {
             households,
             overflow: folded.overflow,
             stats,
+            timing: LinkTiming {
+                shuffle: start.elapsed(),
+                finish_busiest: helpers + (thread_cpu() - cpu),
+                ..timing
+            },
+            write_threads: Mutex::new(Vec::new()),
         })
     }
 }
@@ -461,6 +510,8 @@ struct Shared<'a, R> {
     /// A problem that ends the link (reading failed, too many values).
     fatal: Mutex<Option<MonitorError>>,
     threads: usize,
+    /// The threads' timings, added when each ends, and the busiest thread's CPU time.
+    timing: Mutex<(LinkTiming, Duration)>,
 }
 
 impl<R> Shared<'_, R> {
@@ -497,6 +548,9 @@ struct Worker<'s, 'a, R> {
     inbox: Receiver<Vec<ParsedRow>>,
     recycle: (Sender<Vec<ParsedRow>>, &'s Mutex<Receiver<Vec<ParsedRow>>>),
     parser: RowParser<'s>,
+    /// This thread's time reading, parsing (with routing and the folds it does
+    /// meanwhile), folding and waiting.
+    timing: LinkTiming,
 }
 
 impl<'s, 'a, R: Read> Worker<'s, 'a, R> {
@@ -526,20 +580,24 @@ impl<'s, 'a, R: Read> Worker<'s, 'a, R> {
                 shared.file_index,
                 shared.keys,
             ),
+            timing: LinkTiming::default(),
         }
     }
 
     fn run(mut self) {
+        let begin = thread_cpu();
         let mut buf = Vec::new();
         loop {
             self.fold_waiting();
             if self.shared.stopped() {
                 break;
             }
+            let started = thread_cpu();
             let block = {
                 let mut blocks = self.shared.blocks.lock().unwrap_or_else(|p| p.into_inner());
                 blocks.next(std::mem::take(&mut buf))
             };
+            self.timing.read += thread_cpu() - started;
             let block = match block {
                 Ok(Some(b)) => b,
                 Ok(None) => break,
@@ -549,7 +607,12 @@ impl<'s, 'a, R: Read> Worker<'s, 'a, R> {
                     break;
                 }
             };
-            let outcome = match self.parse(&block) {
+            let (started, folded) = (thread_cpu(), self.timing.fold);
+            let parsed = self.parse(&block);
+            // Folds done while routing count as folding.
+            self.timing.parse_partition +=
+                (thread_cpu() - started).saturating_sub(self.timing.fold - folded);
+            let outcome = match parsed {
                 Ok(o) => o,
                 Err(e) => {
                     self.shared.stop(e);
@@ -580,8 +643,16 @@ impl<'s, 'a, R: Read> Worker<'s, 'a, R> {
             self.fold(&batch);
         }
         if !self.shared.failed.load(Ordering::Relaxed) {
+            let flushing = thread_cpu();
             self.tables.flush(&self.shared.keys);
+            self.timing.fold += thread_cpu() - flushing;
         }
+        let total = thread_cpu() - begin;
+        let mut shared = self.shared.timing.lock().unwrap_or_else(|p| p.into_inner());
+        shared.0.read += self.timing.read;
+        shared.0.parse_partition += self.timing.parse_partition;
+        shared.0.fold += self.timing.fold;
+        shared.1 = shared.1.max(total);
     }
 
     /// Folds the batches other threads have sent.
@@ -594,7 +665,9 @@ impl<'s, 'a, R: Read> Worker<'s, 'a, R> {
 
     fn fold(&mut self, batch: &[ParsedRow]) {
         if !self.shared.failed.load(Ordering::Relaxed) {
+            let started = thread_cpu();
             self.tables.fold(batch, &self.shared.keys);
+            self.timing.fold += thread_cpu() - started;
         }
     }
 
@@ -1310,6 +1383,10 @@ pub struct LinkedDataset {
     households: Vec<Household>,
     overflow: Vec<Vec<u32>>,
     stats: LinkStats,
+    timing: LinkTiming,
+    /// CPU time of the last parallel [`LinkedDataset::write_parquet`]'s threads: the
+    /// batch builder, then each encoder lane (for the benchmark).
+    write_threads: Mutex<Vec<Duration>>,
 }
 
 impl std::fmt::Debug for LinkedDataset {
@@ -1365,6 +1442,19 @@ impl Sets {
 impl LinkedDataset {
     pub fn stats(&self) -> &LinkStats {
         &self.stats
+    }
+
+    /// Where the link's time went (for the benchmark).
+    pub fn timing(&self) -> &LinkTiming {
+        &self.timing
+    }
+
+    /// CPU time of the last [`LinkedDataset::write_parquet`]'s threads: the batch
+    /// builder, then each encoder lane (for the benchmark).
+    pub fn write_threads(&self) -> Vec<Duration> {
+        self.write_threads
+            .lock()
+            .map_or_else(|p| p.into_inner().clone(), |w| w.clone())
     }
 
     pub fn domains(&self) -> &DomainList {
@@ -1465,9 +1555,22 @@ impl LinkedDataset {
     }
 
     /// Writes the dataset as Parquet (Snappy-compressed, row groups of 1M households).
-    /// One thread builds the columns of the next batch of households while another
-    /// encodes the last one.
+    /// One thread builds the columns of the next batch of households while two others
+    /// encode the last ones, each its own columns ([`crate::linkwrite`]).
     pub fn write_parquet<W: std::io::Write + Send>(&self, out: W) -> Result<(), MonitorError> {
+        self.write_parquet_in(out, 1 << 20, 1 << 16, true)
+    }
+
+    /// [`LinkedDataset::write_parquet`] with row groups of `group_rows` households,
+    /// built `batch_rows` at a time; encoded on several threads if `parallel`, else by
+    /// `parquet`'s own `ArrowWriter` (the two give the same bytes).
+    fn write_parquet_in<W: std::io::Write + Send>(
+        &self,
+        out: W,
+        group_rows: usize,
+        batch_rows: usize,
+        parallel: bool,
+    ) -> Result<(), MonitorError> {
         let err = |e: &dyn std::fmt::Display| MonitorError::Write {
             path: "parquet".into(),
             source: std::io::Error::other(e.to_string()),
@@ -1475,52 +1578,73 @@ impl LinkedDataset {
         let schema = linked_schema();
         let props = parquet::file::properties::WriterProperties::builder()
             .set_compression(parquet::basic::Compression::SNAPPY)
-            .set_max_row_group_row_count(Some(1 << 20))
+            .set_max_row_group_row_count(Some(group_rows))
             .set_created_by("baken monitor link".into())
             .build();
+        let build = |send: &mut dyn FnMut(RecordBatch) -> bool| {
+            let mut sets = Sets::new();
+            for (c, chunk) in self.households.chunks(batch_rows).enumerate() {
+                let mut b = BatchBuilder::new(chunk.len());
+                for (k, h) in chunk.iter().enumerate() {
+                    self.sets(h, true, &mut sets);
+                    b.push(
+                        (c * batch_rows + k) as i64 + 1,
+                        &self.buurten[h.buurt as usize],
+                        sets.domains.iter().map(|&d| self.domains.name(d)),
+                        sets.organisations
+                            .iter()
+                            .map(|&o| &*self.organisations[o as usize]),
+                        sets.provisions,
+                        sets.periods.iter().map(|&p| &*self.periods[p as usize]),
+                        h.records,
+                    );
+                }
+                if !send(b.finish(&schema)?) {
+                    // The writer stopped; its error is reported.
+                    break;
+                }
+            }
+            Ok(())
+        };
+        if parallel {
+            // Two lanes (measured on the benchmark's 2.3 M households: the periods
+            // about 0.45 s of CPU, the id, neighbourhood and counts 0.2 s, the domains
+            // and organisations 0.35 s): with the batch builder (0.45 s) that is three
+            // threads of about 0.35–0.65 s for two cores.
+            let threads = crate::linkwrite::write_parallel(
+                out,
+                schema.clone(),
+                props,
+                &[&LANE_A, &LANE_B],
+                build,
+            )
+            .map_err(|e| err(&e))?;
+            *self.write_threads.lock().unwrap_or_else(|p| p.into_inner()) = threads;
+            return Ok(());
+        }
         let mut writer = parquet::arrow::ArrowWriter::try_new(out, schema.clone(), Some(props))
             .map_err(|e| err(&e))?;
-        const BATCH_ROWS: usize = 1 << 16;
-        let (tx, rx) = mpsc::sync_channel::<RecordBatch>(2);
-        std::thread::scope(|scope| {
-            let schema = schema.clone();
-            let builder = scope.spawn(move || -> Result<(), arrow_schema::ArrowError> {
-                let mut sets = Sets::new();
-                for (c, chunk) in self.households.chunks(BATCH_ROWS).enumerate() {
-                    let mut b = BatchBuilder::new(chunk.len());
-                    for (k, h) in chunk.iter().enumerate() {
-                        self.sets(h, true, &mut sets);
-                        b.push(
-                            (c * BATCH_ROWS + k) as i64 + 1,
-                            &self.buurten[h.buurt as usize],
-                            sets.domains.iter().map(|&d| self.domains.name(d)),
-                            sets.organisations
-                                .iter()
-                                .map(|&o| &*self.organisations[o as usize]),
-                            sets.provisions,
-                            sets.periods.iter().map(|&p| &*self.periods[p as usize]),
-                            h.records,
-                        );
-                    }
-                    if tx.send(b.finish(&schema)?).is_err() {
-                        // The writer stopped; its error is reported.
-                        break;
-                    }
-                }
-                Ok(())
-            });
-            for batch in rx {
-                writer.write(&batch).map_err(|e| err(&e))?;
+        let mut failed = None;
+        build(&mut |batch| match writer.write(&batch) {
+            Ok(()) => true,
+            Err(e) => {
+                failed = Some(e);
+                false
             }
-            match builder.join() {
-                Ok(r) => r.map_err(|e| err(&e)),
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        })?;
+        })
+        .map_err(|e| err(&e))?;
+        if let Some(e) = failed {
+            return Err(err(&e));
+        }
         writer.close().map_err(|e| err(&e))?;
         Ok(())
     }
 }
+
+/// The linked file's columns (id, buurtcode, domains, organisations, provisions,
+/// periods, records) per encoder lane of [`LinkedDataset::write_parquet`].
+const LANE_A: [usize; 5] = [0, 1, 4, 5, 6];
+const LANE_B: [usize; 2] = [2, 3];
 
 /// Reads a linked Parquet file household by household, without loading it whole.
 ///
@@ -1783,6 +1907,52 @@ mod tests {
         assert_eq!(period_code(b"2199-12"), Some(299 * 13 + 12));
         assert!(period_code(b"2199-12").unwrap() < PERIOD_CODES as u32);
         assert_eq!(period_code(b""), None);
+    }
+
+    /// The column chunks encoded on two threads make the same file, byte for byte,
+    /// as `parquet`'s own writer: over several row groups, with batches that straddle
+    /// a group's end, and a last group that is not full.
+    #[test]
+    fn the_parallel_parquet_writer_writes_the_same_bytes() {
+        use rand::SeedableRng;
+        let domains = ["jeugd", "wmo", "participatie", "schuldhulp", "ggz", "wonen"];
+        let mut csv = LINK_COLUMNS.replace(", ", ",") + "\n";
+        for i in 0..12_000u32 {
+            let household = i % 5_003;
+            let period = if i % 3 == 0 {
+                String::new()
+            } else {
+                format!("2025-{:02}", 1 + i % 12)
+            };
+            csv.push_str(&format!(
+                "{household:064x},Org {},BU{:08},{},V{},{period}\n",
+                i % 7,
+                household % 40,
+                domains[(i % 6) as usize],
+                i % 9,
+            ));
+        }
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        let ds = link(
+            [("rows.csv".to_owned(), csv.as_bytes())],
+            &InputConfig::default(),
+            &mut rng,
+        )
+        .unwrap();
+        assert_eq!(ds.households.len(), 5_003);
+        for (group, batch) in [(1_000, 300), (1_024, 256), (10_000, 4_096)] {
+            let (mut serial, mut parallel) = (Vec::new(), Vec::new());
+            ds.write_parquet_in(&mut serial, group, batch, false)
+                .unwrap();
+            ds.write_parquet_in(&mut parallel, group, batch, true)
+                .unwrap();
+            assert!(serial == parallel, "groups of {group}, batches of {batch}");
+        }
+        let (mut serial, mut parallel) = (Vec::new(), Vec::new());
+        ds.write_parquet_in(&mut serial, 1 << 20, 1 << 16, false)
+            .unwrap();
+        ds.write_parquet(&mut parallel).unwrap();
+        assert!(serial == parallel);
     }
 
     fn general_fields(line: &[u8]) -> Option<Vec<Vec<u8>>> {
