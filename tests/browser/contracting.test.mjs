@@ -242,3 +242,48 @@ test('beheer of commissioning and the provider’s contracts pass axe-core at bo
   await admin.getByRole('button', { name: 'Product opslaan' }).click();
   await admin.getByRole('cell', { name: 'Begeleiding door een maatje', exact: true }).waitFor();
 });
+
+test('evidence as a document: a program named .pdf is refused in Dutch next to the form, a PDF is stored and downloaded by the provider and the beheerder (390 and 1280 px)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bewijs-'));
+  const pdf = join(dir, 'HKZ-certificaat.pdf');
+  writeFileSync(pdf, '%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+  const program = join(dir, 'certificaat.pdf');
+  writeFileSync(program, 'MZ\u0090 this is a program, not a PDF');
+  for (const width of [390, 1280]) {
+    const page = await newPage(browser, width);
+    await login(page, server.url, 'aanbieder');
+    await page.goto(`${server.url}/aanbod/contracten`);
+    const form = page.locator('form', { has: page.getByRole('button', { name: 'Licentie aanvragen' }) }).first();
+    const files = form.locator('input[type=file]');
+    assert.ok(await files.count() >= 1, 'a document field per requirement');
+    await files.first().setInputFiles(width === 390 ? program : pdf);
+    const statements = form.locator('textarea');
+    for (let i = 1; i < await statements.count(); i += 1) await statements.nth(i).fill('Verklaring: geregeld sinds 2020');
+    for (const box of await form.locator('input[type=checkbox]').all()) await box.check();
+    await form.getByRole('button', { name: 'Licentie aanvragen' }).click();
+    if (width === 390) {
+      await page.getByText('is geen PDF, PNG of JPEG').first().waitFor();
+      await expectAccessible(page, 'bewijsdocument geweigerd');
+      await expectNoHorizontalScroll(page, 'bewijsdocument geweigerd');
+      await screenshot(page, 'contracting-bewijs-geweigerd-390');
+    } else {
+      await page.getByText('Opgeslagen.').first().waitFor();
+      const link = page.getByRole('link', { name: /HKZ-certificaat\.pdf/ });
+      const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+      assert.equal(download.suggestedFilename(), 'HKZ-certificaat.pdf');
+      await expectAccessible(page, 'bewijsdocument opgeslagen');
+      await screenshot(page, 'contracting-bewijs-opgeslagen-1280');
+    }
+    await page.context().close();
+  }
+  const admin = await newPage(browser, 390);
+  await login(admin, server.url, 'beheerder');
+  await admin.goto(`${server.url}/beheer/inkoop`);
+  const link = admin.getByRole('link', { name: /HKZ-certificaat\.pdf/ });
+  const [download] = await Promise.all([admin.waitForEvent('download'), link.click()]);
+  assert.equal(readFileSync(await download.path(), 'latin1').slice(0, 5), '%PDF-');
+  await expectAccessible(admin, 'inkoop met bewijsdocument');
+  await expectNoHorizontalScroll(admin, 'inkoop met bewijsdocument');
+  await screenshot(admin, 'contracting-inkoop-bewijs-390');
+  await admin.context().close();
+});

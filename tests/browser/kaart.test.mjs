@@ -208,6 +208,44 @@ test('the public map: search, filters, detail page, keyboard, phone — no accou
   await phone.context().close();
 });
 
+test('residents filter the map in plain words without JavaScript; a professional keeps the taxonomy (390 and 1280 px)', async () => {
+  const jargon = ['Basale ADL', 'Instrumentele ADL', 'Justitie', 'Met beschikking', 'Levensgebied', 'maatwerkvoorziening'];
+  for (const width of [390, 1280]) {
+    // JavaScript off: the filters are a plain GET form.
+    const context = await browser.newContext({ viewport: { width, height: 900 }, javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/kaart`);
+    const text = await page.locator('main').innerText();
+    const options = (await page.locator('select option').allTextContents()).join('\n');
+    for (const word of jargon) {
+      assert.ok(!text.includes(word) && !options.includes(word), `a resident reads '${word}' at ${width}px`);
+    }
+    await page.getByLabel('Waarbij zoekt u hulp?').selectOption({ label: 'Het huishouden: boodschappen, schoonmaken, koken' });
+    await page.getByLabel('Aanvragen nodig?').selectOption({ label: 'Na een aanvraag bij de gemeente (via het wijkteam)' });
+    await page.getByRole('button', { name: 'Zoeken' }).click();
+    await page.waitForURL(/domein=instrumentele_adl/);
+    assert.match(await page.locator('#resultaten').textContent(), /[1-9]\d* voorzieningen? gevonden/);
+    assert.match(await page.locator('.kaart-list').innerText(), /Huishoudelijke hulp/);
+    assert.match(await page.locator('.kaart-list').innerText(), /Na een aanvraag bij de gemeente/);
+    const filtered = page.url();
+    await context.close();
+    // axe-core runs in the page, so the check itself needs JavaScript.
+    const checked = await newPage(browser, width);
+    await checked.goto(filtered);
+    await expectAccessible(checked, `kaart in gewone woorden op ${width}px`);
+    await expectNoHorizontalScroll(checked, `kaart in gewone woorden op ${width}px`);
+    await screenshot(checked, `kaart-gewone-woorden-${width}`);
+    await checked.context().close();
+  }
+  const professional = await newPage(browser, 1280);
+  await login(professional, server.url, 'generalist');
+  await professional.goto(`${server.url}/kaart?domein=instrumentele_adl`);
+  assert.equal(await professional.locator('#domein option:checked').textContent(), 'Instrumentele ADL');
+  assert.ok((await professional.locator('#toegang').innerText()).includes('Met beschikking'));
+  await expectAccessible(professional, 'kaart voor een professional');
+  await professional.context().close();
+});
+
 test('the front door: residents search the map and start the wijzer without an account; developers find the API', async () => {
   for (const width of [1280, 390]) {
     const page = await newPage(browser, width);

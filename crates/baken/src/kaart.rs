@@ -27,14 +27,16 @@ pub enum KaartCommand {
     },
     /// Read HSDS 3.0 into the map: a JSON file in any HSDS shape (a single
     /// organization, service or service_at_location with nested objects, a
-    /// paged list, Baken's export, the tabular form as JSON) or a folder of
-    /// HSDS CSV files. It is checked against the official schemas first; every
+    /// paged list, Baken's export, the tabular form as JSON), a folder of
+    /// HSDS CSV files, or a zip archive of them (told by its content; errors
+    /// name the file inside the archive, its line and field). It is checked against the official schemas first; every
     /// problem is reported with its JSON path and nothing is imported when
     /// anything is invalid. Services without Baken's own facts (life domain,
     /// ladder step …) wait for a beheerder at /beheer/kaart/in-te-delen.
     Import {
         file: PathBuf,
-        /// Refuse a file (or folder) larger than this many bytes, before reading it.
+        /// Refuse a file larger than this many bytes, before reading it (a
+        /// folder or zip archive: all its CSV files together, unpacked).
         #[arg(long, env = "BAKEN_HSDS_MAX_BYTES", value_name = "BYTES", default_value_t = hsds::input::DEFAULT_MAX_BYTES)]
         max_bytes: u64,
         /// Database URL: sqlite://PATH or postgres://USER:PASSWORD@HOST/DB.
@@ -141,7 +143,7 @@ pub async fn run(command: KaartCommand, default_db: String) -> Result<(), CliErr
                 }
                 Err(ImportError::Invalid(problems)) => {
                     for p in &problems {
-                        eprintln!("{path}: {p}");
+                        eprintln!("{path}: {}: {}", bundle.place(&p.path), p.message);
                     }
                     Err(CliError::Invalid {
                         path,

@@ -49,6 +49,17 @@ pub struct Bundle {
     /// Baken's own bundle: ids must be unique per list (nested shapes repeat
     /// an organisation legitimately, e.g. once per service).
     pub strict_ids: bool,
+    /// Read from CSV files: per file, the line each row starts on.
+    pub csv_lines: Vec<(String, Vec<u64>)>,
+}
+
+impl Bundle {
+    /// Where a path is for a person: for the tabular form read from CSV
+    /// files, `$['services.csv'][3].url` becomes `services.csv, line 5, field
+    /// url`; any other path is returned as it is.
+    pub fn place(&self, path: &str) -> String {
+        csv_place(path, &self.csv_lines)
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -69,6 +80,10 @@ pub enum ReadError {
         column: usize,
         message: String,
     },
+    #[error("{path}: {message}; nothing was imported")]
+    Archive { path: String, message: String },
+    #[error("{path} has no {table}: the tabular form needs organizations.csv and services.csv; nothing was imported")]
+    MissingTable { path: String, table: &'static str },
     #[error("{path}: {count} problems; nothing was imported")]
     Invalid {
         path: String,
@@ -98,8 +113,9 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
-/// Reads an HSDS file (JSON in any shape) or a folder of HSDS CSV files into a
-/// bundle, refusing anything over `max_bytes` (per file).
+/// Reads an HSDS file (JSON in any shape), a folder of HSDS CSV files or a zip
+/// archive of them into a bundle, refusing anything over `max_bytes` (per
+/// file; for a folder or an archive, all CSV files together, unpacked).
 pub fn read_path(path: &Path, max_bytes: u64) -> Result<Bundle, ReadError> {
     let meta = std::fs::metadata(path).map_err(io(path))?;
     if meta.is_dir() {
@@ -110,6 +126,25 @@ pub fn read_path(path: &Path, max_bytes: u64) -> Result<Bundle, ReadError> {
             path: path.display().to_string(),
             limit: max_bytes,
         });
+    }
+    if meta.is_file() {
+        // A zip archive is told by its content (the local-header or the
+        // empty archive's signature), not by its name.
+        let mut magic = [0u8; 4];
+        let mut head = std::fs::File::open(path).map_err(io(path))?;
+        let n = head.read(&mut magic).map_err(io(path))?;
+        let named_zip = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("zip"));
+        if n == 4 && (magic == *b"PK\x03\x04" || magic == *b"PK\x05\x06") {
+            return read_csv_zip(path, max_bytes);
+        }
+        if named_zip {
+            return Err(ReadError::Archive {
+                path: path.display().to_string(),
+                message: "is named .zip but is not a zip archive".into(),
+            });
+        }
     }
     let file = std::fs::File::open(path).map_err(io(path))?;
     let mut reader = Counting {
@@ -827,9 +862,43 @@ fn typed_row(schemas: &Schemas, schema: &str, row: &Value) -> Value {
     Value::Object(out)
 }
 
+/// The tables the tabular form cannot do without: a map is services offered
+/// by organisations.
+pub const REQUIRED_TABLES: [&str; 2] = ["organizations.csv", "services.csv"];
+
+/// The most entries a zip archive of CSV files may hold (HSDS has 23 tables).
+pub const MAX_ZIP_ENTRIES: usize = 100;
+
+/// One CSV file's rows, and the line of the file each row starts on.
+struct CsvTable {
+    name: String,
+    rows: Vec<Value>,
+    lines: Vec<u64>,
+}
+
+/// Reads one CSV file (`shown` names it in errors: the file, or the archive
+/// and its entry).
+fn read_csv_table(shown: &str, name: String, reader: impl Read) -> Result<CsvTable, ReadError> {
+    let mut reader = csv::Reader::from_reader(reader);
+    let headers = reader.headers().map_err(|e| csv_error(shown, e))?.clone();
+    let mut rows = Vec::new();
+    let mut lines = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| csv_error(shown, e))?;
+        lines.push(record.position().map_or(0, |p| p.line()));
+        let row: Map<String, Value> = headers
+            .iter()
+            .zip(record.iter())
+            .map(|(h, v)| (h.to_owned(), Value::from(v)))
+            .collect();
+        rows.push(Value::Object(row));
+    }
+    Ok(CsvTable { name, rows, lines })
+}
+
 /// A folder of HSDS CSV files (`services.csv`, `organizations.csv`, …).
 pub fn read_csv_folder(dir: &Path, max_bytes: u64) -> Result<Bundle, ReadError> {
-    let mut tables = Map::new();
+    let mut tables = Vec::new();
     let mut total = 0u64;
     let mut entries: Vec<_> = std::fs::read_dir(dir)
         .map_err(io(dir))?
@@ -852,43 +921,167 @@ pub fn read_csv_folder(dir: &Path, max_bytes: u64) -> Result<Bundle, ReadError> 
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let file = std::fs::File::open(&path).map_err(io(&path))?;
-        let mut reader = csv::Reader::from_reader(file.take(max_bytes));
-        let headers = reader.headers().map_err(|e| csv_error(&path, e))?.clone();
-        let mut rows = Vec::new();
-        for record in reader.records() {
-            let record = record.map_err(|e| csv_error(&path, e))?;
-            let row: Map<String, Value> = headers
-                .iter()
-                .zip(record.iter())
-                .map(|(h, v)| (h.to_owned(), Value::from(v)))
-                .collect();
-            rows.push(Value::Object(row));
-        }
-        tables.insert(name, Value::Array(rows));
+        tables.push(read_csv_table(
+            &path.display().to_string(),
+            name,
+            file.take(max_bytes),
+        )?);
     }
+    csv_tables_into_bundle(&dir.display().to_string(), tables)
+}
+
+/// Is this entry name safe and plain: no absolute path, no `..`, no drive or
+/// backslash, no control character? (Nothing is ever written to disk, but a
+/// name that tries to climb out says the archive is not what it claims.)
+fn safe_entry_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('/')
+        && !name.contains('\\')
+        && !name.contains(':')
+        && !name.chars().any(char::is_control)
+        && name.split('/').all(|part| part != ".." && part != ".")
+}
+
+/// A zip archive of HSDS CSV files. Entries may sit in one folder inside the
+/// archive; other files (a README, `datapackage.json`) are skipped. Bounded:
+/// at most [`MAX_ZIP_ENTRIES`] entries, and `max_bytes` in all *unpacked* — a
+/// zip bomb is cut off at the limit, whatever sizes its headers claim.
+pub fn read_csv_zip(path: &Path, max_bytes: u64) -> Result<Bundle, ReadError> {
+    let shown = path.display().to_string();
+    let refuse = |message: String| ReadError::Archive {
+        path: shown.clone(),
+        message,
+    };
+    let file = std::fs::File::open(path).map_err(io(path))?;
+    let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file))
+        .map_err(|e| refuse(format!("not a readable zip archive ({e})")))?;
+    if archive.len() > MAX_ZIP_ENTRIES {
+        return Err(refuse(format!(
+            "holds {} entries; at most {MAX_ZIP_ENTRIES} are read",
+            archive.len()
+        )));
+    }
+    let mut tables: Vec<CsvTable> = Vec::new();
+    let mut total = 0u64;
+    for i in 0..archive.len() {
+        let raw = archive
+            .name_for_index(i)
+            .and_then(Result::ok)
+            .map(|n| n.into_owned())
+            .unwrap_or_default();
+        if !safe_entry_name(&raw) {
+            return Err(refuse(format!(
+                "entry '{}' has an unsafe name (an absolute path, '..' or a drive)",
+                raw.escape_default()
+            )));
+        }
+        let entry = archive
+            .by_index(i)
+            .map_err(|e| refuse(format!("{raw}: cannot be unpacked ({e})")))?;
+        if entry.is_dir() {
+            continue;
+        }
+        let name = raw.rsplit('/').next().unwrap_or_default().to_owned();
+        if !name.ends_with(".csv") {
+            continue;
+        }
+        if tables.iter().any(|t| t.name == name) {
+            return Err(refuse(format!("holds {name} twice")));
+        }
+        let where_ = format!("{shown}: {raw}");
+        let left = max_bytes.saturating_sub(total);
+        if entry.size() > left {
+            return Err(ReadError::TooLarge {
+                path: where_,
+                limit: max_bytes,
+            });
+        }
+        let mut counting = Counting {
+            inner: entry.take(left + 1),
+            read: 0,
+        };
+        let table = read_csv_table(&where_, name, &mut counting);
+        total += counting.read;
+        if total > max_bytes {
+            return Err(ReadError::TooLarge {
+                path: where_,
+                limit: max_bytes,
+            });
+        }
+        tables.push(table?);
+    }
+    csv_tables_into_bundle(&shown, tables)
+}
+
+/// `$['services.csv'][3].url` → `services.csv, line 5, field url`: where a
+/// problem is in the CSV files a person can open.
+fn csv_place(path: &str, tables: &[(String, Vec<u64>)]) -> String {
+    for (name, lines) in tables {
+        let prefix = format!("$['{name}'][");
+        let Some(rest) = path.strip_prefix(&prefix) else {
+            continue;
+        };
+        let Some((index, rest)) = rest.split_once(']') else {
+            continue;
+        };
+        let Some(line) = index.parse::<usize>().ok().and_then(|i| lines.get(i)) else {
+            continue;
+        };
+        let field = rest.trim_start_matches('.');
+        return if field.is_empty() {
+            format!("{name}, line {line}")
+        } else {
+            format!("{name}, line {line}, field {field}")
+        };
+    }
+    path.to_owned()
+}
+
+fn csv_tables_into_bundle(shown: &str, tables: Vec<CsvTable>) -> Result<Bundle, ReadError> {
+    if let Some(missing) = REQUIRED_TABLES
+        .iter()
+        .find(|t| !tables.iter().any(|c| c.name == **t))
+    {
+        return Err(ReadError::MissingTable {
+            path: shown.to_owned(),
+            table: *missing,
+        });
+    }
+    let lines: Vec<(String, Vec<u64>)> = tables
+        .iter()
+        .map(|t| (t.name.clone(), t.lines.clone()))
+        .collect();
+    let map: Map<String, Value> = tables
+        .into_iter()
+        .map(|t| (t.name, Value::Array(t.rows)))
+        .collect();
     let schemas = Schemas::load();
     let mut problems = Vec::new();
     let mut bundle = Bundle::default();
-    tabular(&mut bundle, tables, &schemas, "$", &mut problems);
+    tabular(&mut bundle, map, &schemas, "$", &mut problems);
     check_web_addresses(&bundle, &mut problems);
     if problems.is_empty() {
+        bundle.csv_lines = lines;
         Ok(bundle)
     } else {
+        for p in &mut problems {
+            p.path = csv_place(&p.path, &lines);
+        }
         Err(ReadError::Invalid {
-            path: dir.display().to_string(),
+            path: shown.to_owned(),
             count: problems.len(),
             problems,
         })
     }
 }
 
-fn csv_error(path: &Path, e: csv::Error) -> ReadError {
+fn csv_error(path: &str, e: csv::Error) -> ReadError {
     let (line, column) = e
         .position()
         .map(|p| (p.line() as usize, 0))
         .unwrap_or((0, 0));
     ReadError::Syntax {
-        path: path.display().to_string(),
+        path: path.to_owned(),
         format: "CSV",
         line,
         column,

@@ -380,16 +380,16 @@ fn a_file_over_the_limit_is_refused_before_it_is_read() {
     assert!(!err.to_string().is_empty());
 }
 
-#[test]
-fn a_folder_of_csv_files_is_the_tabular_form() {
-    let dir = std::env::temp_dir().join(format!("hsds-csv-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+/// The official tabular example (`tabular.json`) as the CSV files a
+/// publisher writes: (file name, contents).
+fn official_csv_files() -> Vec<(String, Vec<u8>)> {
     let tabular: Value =
         serde_json::from_str(include_str!("../hsds-3.0/examples/tabular.json")).unwrap();
+    let mut files = Vec::new();
     for (table, rows) in tabular.as_object().unwrap() {
         let rows = rows.as_array().unwrap();
         let headers: Vec<&String> = rows[0].as_object().unwrap().keys().collect();
-        let mut w = csv::Writer::from_path(dir.join(table)).unwrap();
+        let mut w = csv::Writer::from_writer(Vec::new());
         w.write_record(headers.iter().map(|h| h.as_str())).unwrap();
         for r in rows {
             w.write_record(headers.iter().map(|h| match &r[h.as_str()] {
@@ -399,13 +399,226 @@ fn a_folder_of_csv_files_is_the_tabular_form() {
             }))
             .unwrap();
         }
-        w.flush().unwrap();
+        files.push((table.clone(), w.into_inner().unwrap()));
+    }
+    files
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("hsds-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Writes a zip archive (deflated) of the given entries.
+fn write_zip(path: &std::path::Path, entries: &[(String, Vec<u8>)]) {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, bytes) in entries {
+        zip.start_file(name.as_str(), options).unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.finish().unwrap();
+}
+
+#[test]
+fn a_folder_of_csv_files_is_the_tabular_form() {
+    let dir = temp_dir("csv");
+    for (name, bytes) in official_csv_files() {
+        std::fs::write(dir.join(name), bytes).unwrap();
     }
     let from_csv = hsds::input::read_path(&dir, hsds::input::DEFAULT_MAX_BYTES).unwrap();
     let from_json =
         hsds::input::read_path(&example_path("tabular"), hsds::input::DEFAULT_MAX_BYTES).unwrap();
     assert_eq!(from_csv.services.len(), 1);
     assert_eq!(from_csv.services[0].value, from_json.services[0].value);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn a_zip_of_the_official_csv_files_imports_on_every_backend() {
+    let dir = temp_dir("zip");
+    // Publishers often zip a folder: the files sit one folder down, with a
+    // README beside them that is not a table.
+    let mut entries: Vec<(String, Vec<u8>)> = official_csv_files()
+        .into_iter()
+        .map(|(n, b)| (format!("hsds-export/{n}"), b))
+        .collect();
+    entries.push((
+        "hsds-export/README.txt".into(),
+        b"Open Referral example".to_vec(),
+    ));
+    let archive = dir.join("kaart.zip");
+    write_zip(&archive, &entries);
+    let from_zip = hsds::input::read_path(&archive, hsds::input::DEFAULT_MAX_BYTES).unwrap();
+    let from_json =
+        hsds::input::read_path(&example_path("tabular"), hsds::input::DEFAULT_MAX_BYTES).unwrap();
+    assert_eq!(from_zip.services.len(), 1);
+    assert_eq!(from_zip.services[0].value, from_json.services[0].value);
+    assert_eq!(from_zip.organizations.len(), from_json.organizations.len());
+    assert_eq!(from_zip.locations.len(), from_json.locations.len());
+    // Told by its content, not its name.
+    let renamed = dir.join("kaart.bin");
+    std::fs::copy(&archive, &renamed).unwrap();
+    assert!(hsds::input::read_path(&renamed, hsds::input::DEFAULT_MAX_BYTES).is_ok());
+    for t in testing::all().await {
+        with_districts(&t.db).await;
+        let summary = hsds::import_bundle(&t.db, &from_zip, entry())
+            .await
+            .unwrap();
+        assert_eq!(summary.services_created, 1, "{}", t.url);
+        assert_eq!(summary.services_to_classify, 1, "waits in the beheer queue");
+        let mut tx = t.db.read().await.unwrap();
+        let services = kaart::services(&mut tx, None).await.unwrap();
+        assert_eq!(services.len(), 1);
+        assert_eq!(
+            services[0].service.name,
+            from_json.services[0].value["name"].as_str().unwrap()
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The official files with one file's contents replaced (or the file left
+/// out, with `None`).
+fn official_with(name: &str, contents: Option<Vec<u8>>) -> Vec<(String, Vec<u8>)> {
+    official_csv_files()
+        .into_iter()
+        .filter_map(|(n, b)| {
+            if n == name {
+                contents.clone().map(|c| (n, c))
+            } else {
+                Some((n, b))
+            }
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_bad_zip_archive_is_refused_naming_the_file_line_and_field_and_imports_nothing() {
+    let dir = temp_dir("badzip");
+    let max = hsds::input::DEFAULT_MAX_BYTES;
+    let read = |name: &str, entries: &[(String, Vec<u8>)]| {
+        let path = dir.join(name);
+        write_zip(&path, entries);
+        hsds::input::read_path(&path, max).unwrap_err().to_string()
+    };
+
+    // Not a zip at all, though named one.
+    let fake = dir.join("fake.zip");
+    std::fs::write(&fake, b"organizations.csv,services.csv\n").unwrap();
+    let err = hsds::input::read_path(&fake, max).unwrap_err().to_string();
+    assert!(
+        err.contains("fake.zip") && err.contains("not a zip archive"),
+        "{err}"
+    );
+    // A zip's signature with nothing sound behind it.
+    let broken = dir.join("broken.zip");
+    std::fs::write(&broken, b"PK\x03\x04 and then nothing a zip holds").unwrap();
+    let err = hsds::input::read_path(&broken, max)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("not a readable zip archive"), "{err}");
+
+    // A required file missing.
+    let err = read("missing.zip", &official_with("services.csv", None));
+    assert!(
+        err.contains("has no services.csv") && err.contains("nothing was imported"),
+        "{err}"
+    );
+
+    // A bad row in one file: a website that is not http(s), on the row's
+    // line (2: the line after the header), with its field.
+    let services = String::from_utf8(
+        official_csv_files()
+            .into_iter()
+            .find(|(n, _)| n == "services.csv")
+            .unwrap()
+            .1,
+    )
+    .unwrap();
+    let bad = services.replace("http://example.com", "javascript:alert(1)");
+    assert_ne!(bad, services, "the example has a website to spoil");
+    let path = dir.join("badrow.zip");
+    write_zip(
+        &path,
+        &official_with("services.csv", Some(bad.into_bytes())),
+    );
+    match hsds::input::read_path(&path, max).unwrap_err() {
+        hsds::input::ReadError::Invalid { problems, .. } => {
+            assert!(
+                problems
+                    .iter()
+                    .any(|p| p.path == "services.csv, line 2, field url"),
+                "{problems:?}"
+            );
+        }
+        other => panic!("{other}"),
+    }
+    // A row the schema refuses: a status HSDS does not know.
+    let bad_status = services.replacen(",active,", ",sometimes,", 1);
+    assert_ne!(bad_status, services);
+    let path = dir.join("badstatus.zip");
+    write_zip(
+        &path,
+        &official_with("services.csv", Some(bad_status.into_bytes())),
+    );
+    let err = match hsds::input::read_path(&path, max).unwrap_err() {
+        hsds::input::ReadError::Invalid { problems, .. } => format!("{problems:?}"),
+        other => panic!("{other}"),
+    };
+    assert!(err.contains("services.csv, line 2, field status"), "{err}");
+    // Broken CSV inside the archive names the archive, the entry and the line.
+    let err = read(
+        "badcsv.zip",
+        &official_with("locations.csv", Some(b"id,name\n1,a,extra\n".to_vec())),
+    );
+    assert!(
+        err.contains("badcsv.zip: locations.csv") && err.contains("line 2"),
+        "{err}"
+    );
+
+    // A zip bomb: 20 MB of one repeated row packs into a few kilobytes; the
+    // unpacked limit stops it, whatever the archive says.
+    let mut bomb = b"id,name,status\n".to_vec();
+    bomb.extend(std::iter::repeat_n(b' ', 20 * 1024 * 1024));
+    let path = dir.join("bomb.zip");
+    write_zip(&path, &official_with("services.csv", Some(bomb)));
+    assert!(std::fs::metadata(&path).unwrap().len() < 200_000);
+    let err = hsds::input::read_path(&path, 1024 * 1024).unwrap_err();
+    assert!(
+        matches!(&err, hsds::input::ReadError::TooLarge { path, limit: 1_048_576 } if path.ends_with("bomb.zip: services.csv")),
+        "{err}"
+    );
+    // Too many entries.
+    let many: Vec<(String, Vec<u8>)> = (0..=hsds::input::MAX_ZIP_ENTRIES)
+        .map(|i| (format!("extra{i}.txt"), Vec::new()))
+        .collect();
+    let err = read("many.zip", &many);
+    assert!(err.contains("entries"), "{err}");
+
+    // Names that climb out of the archive or are absolute.
+    for name in [
+        "../services.csv",
+        "/etc/services.csv",
+        "a/../../services.csv",
+        "C:\\services.csv",
+    ] {
+        let mut entries = official_with("services.csv", None);
+        entries.push((name.to_owned(), services.clone().into_bytes()));
+        let err = read("traversal.zip", &entries);
+        assert!(err.contains("unsafe name"), "{name}: {err}");
+    }
+
+    // Nothing of any of these reached a database: the reading failed
+    // before one was opened, so an import never starts.
+    for t in testing::all().await {
+        let mut tx = t.db.read().await.unwrap();
+        assert!(kaart::services(&mut tx, None).await.unwrap().is_empty());
+    }
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -15,6 +15,7 @@ use baken_domain::contracting::{
 };
 use baken_domain::{LadderStep, MunicipalityCode};
 use chrono::{DateTime, NaiveDate, Utc};
+use sha2::Digest;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Setting: the municipality's CBS gemeentecode (four digits), iWmo's Afzender.
@@ -672,6 +673,24 @@ pub async fn apply_for_licence(
             .execute(&mut *c)
             .await
         })?;
+        if let Evidence::Document { file, .. } = evidence {
+            let digest = hex::encode(sha2::Sha256::digest(file.bytes()));
+            exec!(tx, |c| {
+                sqlx::query(
+                    "INSERT INTO ct_evidence_files \
+                     (licence_id, requirement_id, content_type, size_bytes, sha256, content) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(id)
+                .bind(requirement)
+                .bind(file.kind().mime())
+                .bind(file.bytes().len() as i64)
+                .bind(&digest)
+                .bind(file.bytes())
+                .execute(&mut *c)
+                .await
+            })?;
+        }
     }
     accept_tariffs(tx, provider_id, application.accepted_tariffs(), today).await?;
     Ok(id)
@@ -692,18 +711,53 @@ pub async fn licence(tx: &mut Tx, id: i64) -> Result<Option<LicenceRow>> {
     row_where(tx, LICENCE_COLUMNS, "WHERE l.id = $1", id).await
 }
 
-/// The evidence of an application: requirement name, kind, text, date.
+/// The evidence of an application: requirement id and name, kind
+/// (`verklaring`, `document`), text (a document's file name), date.
 pub async fn licence_evidence(
     tx: &mut Tx,
     licence_id: i64,
-) -> Result<Vec<(String, String, String, NaiveDate)>> {
+) -> Result<Vec<(i64, String, String, String, NaiveDate)>> {
     Ok(with_conn!(tx, |c| sqlx::query_as(
-        "SELECT r.name, e.kind, e.text, e.dated FROM ct_evidence e \
+        "SELECT r.id, r.name, e.kind, e.text, e.dated FROM ct_evidence e \
          JOIN ct_requirements r ON r.id = e.requirement_id WHERE e.licence_id = $1 ORDER BY r.id"
     )
     .bind(licence_id)
     .fetch_all(&mut *c)
     .await)?)
+}
+
+/// An uploaded evidence document: its file name, content type and bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvidenceDocument {
+    pub file_name: String,
+    pub content_type: String,
+    pub sha256: String,
+    pub content: Vec<u8>,
+}
+
+/// The document a licence's evidence for one requirement holds, if any.
+pub async fn evidence_document(
+    tx: &mut Tx,
+    licence_id: i64,
+    requirement_id: i64,
+) -> Result<Option<EvidenceDocument>> {
+    let row: Option<(String, String, String, Vec<u8>)> = with_conn!(tx, |c| sqlx::query_as(
+        "SELECT e.text, f.content_type, f.sha256, f.content FROM ct_evidence_files f \
+         JOIN ct_evidence e ON e.licence_id = f.licence_id AND e.requirement_id = f.requirement_id \
+         WHERE f.licence_id = $1 AND f.requirement_id = $2"
+    )
+    .bind(licence_id)
+    .bind(requirement_id)
+    .fetch_optional(&mut *c)
+    .await)?;
+    Ok(row.map(
+        |(file_name, content_type, sha256, content)| EvidenceDocument {
+            file_name,
+            content_type,
+            sha256,
+            content,
+        },
+    ))
 }
 
 /// Stores the municipality's decision on a licence (decided by the domain's

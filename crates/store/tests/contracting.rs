@@ -425,3 +425,72 @@ async fn the_demo_offers_three_providers_for_begeleiding_once_the_new_tariff_app
         );
     }
 }
+
+#[tokio::test]
+async fn an_evidence_document_is_stored_with_its_application_and_read_back_byte_for_byte() {
+    let pdf = b"%PDF-1.4\n\x00\xff binary \x01 content\n%%EOF\n".to_vec();
+    for t in dbs().await {
+        let mut tx = t.db.begin().await.unwrap();
+        let (_, contract_id, old, new) = contract_with_two_tariffs(&mut tx).await;
+        let contract = ct::contract(&mut tx, contract_id).await.unwrap().unwrap();
+        let requirement = contract.requirements()[0].id;
+        let provider_id = areas::create_provider(&mut tx, "Zorg Met Document", "wmo")
+            .await
+            .unwrap();
+        let file = baken_domain::contracting::EvidenceFile::new("VOG.pdf", pdf.clone()).unwrap();
+        let mut evidence: BTreeMap<i64, Evidence> = [(
+            requirement,
+            Evidence::Document {
+                file,
+                dated: d("2026-01-02"),
+            },
+        )]
+        .into();
+        for r in &contract.requirements()[1..] {
+            evidence.insert(
+                r.id,
+                Evidence::statement("Verklaring", d("2026-01-02")).unwrap(),
+            );
+        }
+        let application = LicenceApplication::new(
+            &contract.without_tariffs(),
+            evidence,
+            [old, new].into(),
+            d("2026-01-02"),
+        )
+        .unwrap();
+        let licence = ct::apply_for_licence(
+            &mut tx,
+            provider_id,
+            &contract,
+            &application,
+            d("2026-01-02"),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+
+        let mut tx = t.db.read().await.unwrap();
+        let doc = ct::evidence_document(&mut tx, licence, requirement)
+            .await
+            .unwrap()
+            .expect("the document");
+        assert_eq!(doc.file_name, "VOG.pdf", "{}", t.url);
+        assert_eq!(doc.content_type, "application/pdf");
+        assert_eq!(doc.content, pdf, "byte for byte");
+        assert_eq!(doc.sha256.len(), 64);
+        let listed = ct::licence_evidence(&mut tx, licence).await.unwrap();
+        assert!(listed
+            .iter()
+            .any(|(rid, _, kind, text, _)| *rid == requirement
+                && kind == "document"
+                && text == "VOG.pdf"));
+        // A statement has no document.
+        if let Some(r) = contract.requirements().get(1) {
+            assert!(ct::evidence_document(&mut tx, licence, r.id)
+                .await
+                .unwrap()
+                .is_none());
+        }
+    }
+}

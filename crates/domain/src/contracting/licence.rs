@@ -14,13 +14,112 @@ use std::collections::{BTreeMap, BTreeSet};
 /// A provider is reminded this many days before its licence ends.
 pub const RENEWAL_NOTICE_DAYS: u64 = 60;
 
+/// The largest document a provider may upload as evidence (5 MiB).
+pub const MAX_DOCUMENT_BYTES: usize = 5 * 1024 * 1024;
+
+/// The kinds of document accepted as evidence, told by their content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentKind {
+    Pdf,
+    Png,
+    Jpeg,
+}
+
+impl DocumentKind {
+    /// The kind the bytes are, by their signature; `None` for anything else.
+    pub fn sniff(bytes: &[u8]) -> Option<DocumentKind> {
+        if bytes.starts_with(b"%PDF-") {
+            Some(DocumentKind::Pdf)
+        } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+            Some(DocumentKind::Png)
+        } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            Some(DocumentKind::Jpeg)
+        } else {
+            None
+        }
+    }
+    pub fn from_mime(mime: &str) -> Option<DocumentKind> {
+        match mime {
+            "application/pdf" => Some(DocumentKind::Pdf),
+            "image/png" => Some(DocumentKind::Png),
+            "image/jpeg" => Some(DocumentKind::Jpeg),
+            _ => None,
+        }
+    }
+    pub fn mime(self) -> &'static str {
+        match self {
+            DocumentKind::Pdf => "application/pdf",
+            DocumentKind::Png => "image/png",
+            DocumentKind::Jpeg => "image/jpeg",
+        }
+    }
+    fn extensions(self) -> &'static [&'static str] {
+        match self {
+            DocumentKind::Pdf => &["pdf"],
+            DocumentKind::Png => &["png"],
+            DocumentKind::Jpeg => &["jpg", "jpeg"],
+        }
+    }
+}
+
+/// An uploaded document, checked: not empty, at most [`MAX_DOCUMENT_BYTES`],
+/// a PDF, PNG or JPEG by its content *and* named so (a program renamed to
+/// `.pdf` is refused by its content, a PDF named `.exe` by its name).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvidenceFile {
+    name: String,
+    kind: DocumentKind,
+    bytes: Vec<u8>,
+}
+
+impl EvidenceFile {
+    pub fn new(raw_name: &str, bytes: Vec<u8>) -> Result<EvidenceFile, LicenceError> {
+        if bytes.is_empty() {
+            return Err(LicenceError::DocumentEmpty);
+        }
+        if bytes.len() > MAX_DOCUMENT_BYTES {
+            return Err(LicenceError::DocumentTooLarge);
+        }
+        let kind = DocumentKind::sniff(&bytes).ok_or(LicenceError::DocumentType)?;
+        // Only the last path component, printable, at most 120 characters.
+        let name: String = raw_name
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or("")
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(120)
+            .collect();
+        let extension = name
+            .rsplit_once('.')
+            .map(|(_, e)| e.to_ascii_lowercase())
+            .unwrap_or_default();
+        if !kind.extensions().contains(&extension.as_str()) {
+            return Err(LicenceError::DocumentType);
+        }
+        Ok(EvidenceFile { name, kind, bytes })
+    }
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    pub fn kind(&self) -> DocumentKind {
+        self.kind
+    }
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
 /// What a provider offers as proof that it meets one requirement.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Evidence {
     /// A statement, dated (e.g. "HKZ-certificaat nr. 1234, geldig tot …").
     Statement { text: String, dated: NaiveDate },
-    /// An uploaded document, by its file name.
-    Document { file_name: String, dated: NaiveDate },
+    /// An uploaded document (a certificate, a VOG, a complaints procedure).
+    Document {
+        file: EvidenceFile,
+        dated: NaiveDate,
+    },
 }
 
 impl Evidence {
@@ -42,7 +141,7 @@ impl Evidence {
     pub fn describe(&self) -> &str {
         match self {
             Evidence::Statement { text, .. } => text,
-            Evidence::Document { file_name, .. } => file_name,
+            Evidence::Document { file, .. } => file.name(),
         }
     }
 }
@@ -51,6 +150,12 @@ impl Evidence {
 pub enum LicenceError {
     #[error("a statement as evidence needs 5 to 2000 characters")]
     EvidenceText,
+    #[error("an evidence document is empty")]
+    DocumentEmpty,
+    #[error("an evidence document is larger than 5 MiB")]
+    DocumentTooLarge,
+    #[error("an evidence document must be a PDF, PNG or JPEG file (by its content and its name)")]
+    DocumentType,
     #[error("evidence is missing for requirement '{0}'")]
     EvidenceMissing(String),
     #[error("evidence dated {0} lies in the future")]
@@ -69,6 +174,9 @@ impl LicenceError {
     pub fn field(&self) -> &'static str {
         match self {
             LicenceError::EvidenceText
+            | LicenceError::DocumentEmpty
+            | LicenceError::DocumentTooLarge
+            | LicenceError::DocumentType
             | LicenceError::EvidenceMissing(_)
             | LicenceError::EvidenceInFuture(_) => "bewijs",
             LicenceError::TariffsNotAccepted => "tarieven",
@@ -249,6 +357,51 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn an_evidence_document_is_checked_by_its_content_and_its_name() {
+        let pdf = b"%PDF-1.7\n1 0 obj\n".to_vec();
+        let f = EvidenceFile::new("C:\\Users\\x\\HKZ-certificaat.PDF", pdf.clone()).unwrap();
+        assert_eq!(f.name(), "HKZ-certificaat.PDF", "only the last component");
+        assert_eq!(f.kind().mime(), "application/pdf");
+        let png = b"\x89PNG\r\n\x1a\n....".to_vec();
+        assert_eq!(
+            EvidenceFile::new("vog.png", png).unwrap().kind(),
+            DocumentKind::Png
+        );
+        let jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 16];
+        assert!(EvidenceFile::new("scan.jpeg", jpeg.clone()).is_ok());
+        assert!(EvidenceFile::new("scan.jpg", jpeg).is_ok());
+        // A program renamed to .pdf: refused by its content.
+        assert_eq!(
+            EvidenceFile::new("certificaat.pdf", b"MZ\x90\x00program".to_vec()),
+            Err(LicenceError::DocumentType)
+        );
+        // HTML (it would run in the browser of whoever opens it).
+        assert_eq!(
+            EvidenceFile::new("certificaat.pdf", b"<html><script>".to_vec()),
+            Err(LicenceError::DocumentType)
+        );
+        // A real PDF under another name: refused by its name.
+        assert_eq!(
+            EvidenceFile::new("certificaat.exe", pdf.clone()),
+            Err(LicenceError::DocumentType)
+        );
+        assert_eq!(
+            EvidenceFile::new("leeg.pdf", Vec::new()),
+            Err(LicenceError::DocumentEmpty)
+        );
+        let mut big = pdf.clone();
+        big.resize(MAX_DOCUMENT_BYTES + 1, b' ');
+        assert_eq!(
+            EvidenceFile::new("groot.pdf", big),
+            Err(LicenceError::DocumentTooLarge)
+        );
+        let mut just = pdf;
+        just.resize(MAX_DOCUMENT_BYTES, b' ');
+        assert!(EvidenceFile::new("precies.pdf", just).is_ok());
+        assert_eq!(LicenceError::DocumentType.field(), "bewijs");
     }
 
     /// A contract for 2026-2027 with product 7: tariff 1 from 2026-01-01,

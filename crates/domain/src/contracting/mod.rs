@@ -17,8 +17,8 @@ mod toewijzing;
 
 pub use contract::{Cents, CentsError, Contract, ContractError, Requirement, Tariff};
 pub use licence::{
-    add_working_days, may_offer, Evidence, Licence, LicenceApplication, LicenceError,
-    LicenceStatus, NotOffered, RENEWAL_NOTICE_DAYS,
+    add_working_days, may_offer, DocumentKind, Evidence, EvidenceFile, Licence, LicenceApplication,
+    LicenceError, LicenceStatus, NotOffered, MAX_DOCUMENT_BYTES, RENEWAL_NOTICE_DAYS,
 };
 pub use mandate::{MandateDecision, MandateReason, TeamMandate};
 pub use product::{

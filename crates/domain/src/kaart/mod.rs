@@ -7,12 +7,14 @@
 //!   wijzer and the buurtmarktplaats's suggestions.
 //! - [`wijzer`]: the self-help guide's matching engine, a pure function from a
 //!   resident's answers and beheerder-editable content to suggestions, lightest first.
+//! - [`wording`]: the taxonomy's names for professionals, plain words for residents.
 
 pub mod classify;
 pub mod location;
 pub mod service;
 pub mod text;
 pub mod wijzer;
+pub mod wording;
 
 pub use classify::{suggest_classification, ClassificationSuggestion};
 pub use location::{LocationDraft, LocationError, NewLocation};
@@ -28,3 +30,4 @@ pub use wijzer::{
     SuggestionKind, Topic, WijzerContent, WijzerError,
 };
 pub use wijzer::{suggest_with, IndexedService, RuleIndex, ServiceIndex};
+pub use wording::Wording;

@@ -35,8 +35,40 @@ struct LicenceView {
     until: String,
     status: String,
     reason: String,
-    evidence: Vec<String>,
+    evidence: Vec<EvidenceView>,
     renewal_due: bool,
+}
+
+/// One requirement's evidence: a statement, or a document to download.
+#[derive(Serialize)]
+pub struct EvidenceView {
+    pub text: String,
+    /// The download's address, for a document.
+    pub href: Option<String>,
+}
+
+/// A licence's evidence as the pages show it; `base` is the download path's
+/// start (beheer's or the provider's own).
+pub async fn evidence_views(
+    tx: &mut baken_store::Tx,
+    licence: i64,
+    base: &str,
+) -> Result<Vec<EvidenceView>, AppError> {
+    Ok(ct::licence_evidence(tx, licence)
+        .await?
+        .into_iter()
+        .map(|(rid, req, kind, text, dated)| {
+            let document = kind == "document";
+            EvidenceView {
+                text: if document {
+                    format!("{req}: document {text} ({})", nl_date(dated))
+                } else {
+                    format!("{req}: {text} ({})", nl_date(dated))
+                },
+                href: document.then(|| format!("{base}/{licence}/bewijs/{rid}")),
+            }
+        })
+        .collect())
 }
 
 async fn overview_page(state: &AppState, ctx: &Ctx, shown: Shown) -> PageResult {
@@ -68,11 +100,7 @@ async fn overview_page(state: &AppState, ctx: &Ctx, shown: Shown) -> PageResult 
     let today = today();
     let mut licences = Vec::new();
     for l in ct::licences(&mut tx, None).await? {
-        let evidence = ct::licence_evidence(&mut tx, l.id)
-            .await?
-            .into_iter()
-            .map(|(req, _, text, dated)| format!("{req}: {text} ({})", nl_date(dated)))
-            .collect();
+        let evidence = evidence_views(&mut tx, l.id, "/beheer/inkoop/licenties").await?;
         let renewal_due = l.licence().map(|x| x.renewal_due(today)).unwrap_or(false);
         licences.push(LicenceView {
             id: l.id,

@@ -8,6 +8,7 @@
 pub mod api;
 pub mod beheer;
 pub mod choice;
+pub mod evidence;
 pub mod products;
 pub mod provider;
 pub mod requests;
@@ -65,6 +66,12 @@ pub fn routes() -> Vec<Route> {
             post(beheer::decide_licence),
         ),
         route(
+            g(),
+            "/beheer/inkoop/licenties/{id}/bewijs/{requirement}",
+            P::ManageContracts,
+            get(evidence::beheer_download),
+        ),
+        route(
             p(),
             "/beheer/inkoop/mandaat",
             P::ManageContracts,
@@ -86,7 +93,15 @@ pub fn routes() -> Vec<Route> {
             p(),
             "/aanbod/contracten/{id}/aanmelden",
             P::ProviderContracts,
-            post(provider::apply),
+            post(provider::apply).layer(axum::extract::DefaultBodyLimit::max(
+                evidence::MAX_APPLICATION_BYTES,
+            )),
+        ),
+        route(
+            g(),
+            "/aanbod/contracten/licenties/{id}/bewijs/{requirement}",
+            P::ProviderContracts,
+            get(evidence::provider_download),
         ),
         route(
             p(),

@@ -3,6 +3,7 @@
 //! requirement, accepting the tariffs), accepting a new tariff, and reporting
 //! its waiting time per product.
 
+use super::evidence::{self, Uploaded};
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
 use crate::support::form::{path_id, HtmlForm, SavedQuery, Shown};
@@ -11,7 +12,7 @@ use crate::support::state::AppState;
 use crate::support::time::{nl_date, today};
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
-use baken_domain::contracting::{Evidence, LicenceApplication};
+use baken_domain::contracting::{Evidence, EvidenceFile, LicenceApplication, LicenceError};
 use baken_domain::{AuditAction, AuditOutcome};
 use baken_store::{audit, contracting as ct};
 use minijinja::{context, Value};
@@ -63,14 +64,21 @@ async fn overview_page(state: &AppState, ctx: &Ctx, shown: Shown) -> PageResult 
             tariffs => open_tariffs,
         });
     }
+    let mut evidence = Vec::new();
+    for l in &licences {
+        evidence.push(
+            super::beheer::evidence_views(&mut tx, l.id, "/aanbod/contracten/licenties").await?,
+        );
+    }
     drop(tx);
     let licences: Vec<_> = licences
         .iter()
-        .map(|l| {
+        .zip(evidence)
+        .map(|(l, evidence)| {
             let renewal = l.licence().map(|x| x.renewal_due(today)).unwrap_or(false);
             context! {
                 lot => l.lot, status => l.status, reason => l.reason, until => nl_date(l.valid_until),
-                renewal_due => renewal,
+                renewal_due => renewal, evidence => evidence,
             }
         })
         .collect();
@@ -99,22 +107,56 @@ async fn refused(state: &AppState, ctx: &Ctx, field: &str, message: &str) -> Pag
     overview_page(state, ctx, Shown::refused(field, message)).await
 }
 
-/// Applying: a statement per requirement (`bewijs_{id}`) and the tariffs accepted.
+/// Applying: per requirement (`{id}`) a document (`bestand_{id}`: PDF, PNG or
+/// JPEG, at most 5 MB) or a statement (`bewijs_{id}`), and the tariffs
+/// accepted. A multipart form (documents) or a plain one (statements only);
+/// anything refused writes nothing.
 pub async fn apply(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
-    HtmlForm(form): HtmlForm<BTreeMap<String, Vec<String>>>,
+    req: axum::extract::Request,
 ) -> PageResult {
     let contract_id = path_id(&id)?;
     let provider = provider_of(&ctx)?;
     let today = today();
+    let Uploaded {
+        fields: form,
+        mut files,
+        ..
+    } = evidence::read_form(&state, req).await?;
     let mut tx = state.db.begin().await?;
     let contract = ct::contract(&mut tx, contract_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let mut evidence = BTreeMap::new();
     for r in contract.requirements() {
+        let field = format!("bestand_{}", r.id);
+        if let Some((file_name, bytes)) = files.remove(&field) {
+            match EvidenceFile::new(&file_name, bytes) {
+                Ok(file) => {
+                    evidence.insert(r.id, Evidence::Document { file, dated: today });
+                    continue;
+                }
+                Err(e) => {
+                    drop(tx);
+                    let message = match e {
+                        LicenceError::DocumentTooLarge => format!(
+                            "Het bestand voor '{}' is groter dan 5 MB. Kies een kleiner bestand.",
+                            r.name
+                        ),
+                        LicenceError::DocumentEmpty => {
+                            format!("Het bestand voor '{}' is leeg. Kies een ander bestand.", r.name)
+                        }
+                        _ => format!(
+                            "Het bestand voor '{}' is geen PDF, PNG of JPEG. Kies een PDF, PNG of JPEG (de inhoud telt, niet alleen de naam).",
+                            r.name
+                        ),
+                    };
+                    return refused(&state, &ctx, &format!("bewijs_{contract_id}"), &message).await;
+                }
+            }
+        }
         let text = form
             .get(&format!("bewijs_{}", r.id))
             .and_then(|v| v.first())
@@ -127,7 +169,7 @@ pub async fn apply(
             Err(_) => {
                 drop(tx);
                 let message = format!(
-                    "Beschrijf het bewijs voor '{}' (minstens 5 tekens).",
+                    "Beschrijf het bewijs voor '{}' (minstens 5 tekens), of kies een document.",
                     r.name
                 );
                 return refused(&state, &ctx, &format!("bewijs_{contract_id}"), &message).await;
@@ -153,6 +195,19 @@ pub async fn apply(
             return refused(&state, &ctx, &format!("bewijs_{contract_id}"), message).await;
         }
     };
+    let documents: Vec<String> = application
+        .evidence()
+        .iter()
+        .filter_map(|(rid, e)| match e {
+            Evidence::Document { file, .. } => Some(format!(
+                "eis {rid}: '{}' ({} bytes, {})",
+                file.name(),
+                file.bytes().len(),
+                file.kind().mime()
+            )),
+            Evidence::Statement { .. } => None,
+        })
+        .collect();
     let id = ct::apply_for_licence(&mut tx, provider, &contract, &application, today).await?;
     audit::append(
         &mut tx,
@@ -160,7 +215,15 @@ pub async fn apply(
             AuditAction::Create,
             AuditOutcome::Success,
             Some(("licence", id.to_string())),
-            format!("licentie aangevraagd voor {}", contract.lot()),
+            if documents.is_empty() {
+                format!("licentie aangevraagd voor {}", contract.lot())
+            } else {
+                format!(
+                    "licentie aangevraagd voor {}; bewijsdocumenten geüpload: {}",
+                    contract.lot(),
+                    documents.join("; ")
+                )
+            },
         ),
     )
     .await?;

@@ -9,7 +9,7 @@ use crate::support::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::response::IntoResponse;
 use baken_domain::casework::LifeDomain;
-use baken_domain::kaart::{Reach, ServiceAccess, Synonyms};
+use baken_domain::kaart::{Reach, ServiceAccess, Synonyms, Wording};
 use baken_domain::{DistrictCode, LadderStep};
 use minijinja::{context, Value};
 use serde::{Deserialize, Serialize};
@@ -76,7 +76,8 @@ pub async fn search(
     };
     let found = q.filter().apply_with(&services, &synonyms);
     // The same offer in several places is one card, with where it is offered.
-    let mut cards = view::offer_cards(&found, &names);
+    let w = view::wording(&ctx);
+    let mut cards = view::offer_cards(&found, &names, w);
     if q.volgorde == "trede" {
         cards.sort_by(|a, b| {
             (a.service.step, &a.service.name).cmp(&(b.service.step, &b.service.name))
@@ -103,7 +104,8 @@ pub async fn search(
         "Sociale kaart",
         Value::from_serialize(context! {
             items => items, total => total, filter => q, districts => districts,
-            domains => domain_options(), steps => step_options(),
+            domains => domain_options(w), steps => step_options(w),
+            resident => w == Wording::Resident,
             page => context! { page => page, pages => pages }, pager_base => pager_base,
         }),
     )?
@@ -119,14 +121,15 @@ pub async fn detail(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
         .ok_or(AppError::NotFound)?;
     drop(tx);
     let (_, names) = view::district_names(&state).await?;
-    let v = service_view(&s, &names);
+    let w = view::wording(&ctx);
+    let v = service_view(&s, &names, w);
     let title = v.name.clone();
     Ok(render(
         &state,
         &ctx,
         "kaart/service.html",
         &title,
-        Value::from_serialize(context! { s => v }),
+        Value::from_serialize(context! { s => v, resident => w == Wording::Resident }),
     )?
     .into_response())
 }

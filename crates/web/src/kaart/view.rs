@@ -1,30 +1,45 @@
 //! Shared view models and loading for the kaart pages and API.
 
 use crate::support::choice::{choices, Choice};
+use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
 use crate::support::state::AppState;
 use baken_domain::casework::LifeDomain;
 use baken_domain::kaart::service::format_euros;
-use baken_domain::kaart::{tokens, Matcher, Reach, ServiceAccess, ServiceStatus, Synonyms};
+use baken_domain::kaart::{
+    tokens, Matcher, Reach, ServiceAccess, ServiceStatus, Synonyms, Wording,
+};
 use baken_domain::{DistrictCode, LadderStep, SupportForm};
 use baken_store::kaart::{self, MapService};
 use serde::Serialize;
 use std::collections::HashMap;
 
-pub fn domain_options() -> Vec<Choice> {
-    choices(LifeDomain::ALL, LifeDomain::as_str, LifeDomain::label)
+/// The life domains as options, in the reader's words (see [`Wording`]).
+pub fn domain_options(w: Wording) -> Vec<Choice> {
+    match w {
+        Wording::Professional => choices(LifeDomain::ALL, LifeDomain::as_str, LifeDomain::label),
+        Wording::Resident => LifeDomain::ALL
+            .iter()
+            .map(|d| Choice::new(d.as_str(), w.domain(*d)))
+            .collect(),
+    }
 }
 
-pub fn step_options() -> Vec<Choice> {
+pub fn step_options(w: Wording) -> Vec<Choice> {
     (1..=5u8)
         .filter_map(|s| LadderStep::new(s).ok())
         .map(|s| {
             Choice::new(
                 s.value().to_string(),
-                format!("{} – {}", s.value(), s.name()),
+                format!("{} – {}", s.value(), w.step(s)),
             )
         })
         .collect()
+}
+
+/// Who reads the page: residents get plain words, professionals the taxonomy.
+pub fn wording(ctx: &Ctx) -> Wording {
+    Wording::for_role(ctx.user.as_ref().map(|u| u.user.role))
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -83,7 +98,11 @@ pub fn form_explained(f: SupportForm) -> &'static str {
     }
 }
 
-pub fn service_view(s: &MapService, districts: &HashMap<String, String>) -> ServiceView {
+pub fn service_view(
+    s: &MapService,
+    districts: &HashMap<String, String>,
+    w: Wording,
+) -> ServiceView {
     let v = &s.service;
     ServiceView {
         id: s.id,
@@ -91,13 +110,13 @@ pub fn service_view(s: &MapService, districts: &HashMap<String, String>) -> Serv
         provider: s.provider_name.clone(),
         description: v.description.clone(),
         step: v.step.value(),
-        step_name: v.step.name(),
-        form: v.form.label(),
+        step_name: w.step(v.step),
+        form: w.form(v.form),
         form_explained: form_explained(v.form),
-        domains: v.domains.iter().map(|d| d.label()).collect(),
-        reach: v.reach.label(),
+        domains: v.domains.iter().map(|d| w.domain(*d)).collect(),
+        reach: w.reach(v.reach),
         collective: v.reach == Reach::Collective,
-        access: v.access.label(),
+        access: w.access(v.access),
         by_decision: v.access == ServiceAccess::Decision,
         cost: match (v.cost_cents, v.cost_unit) {
             (Some(c), Some(u)) => format!("{} {}", format_euros(c), u.label()),
@@ -271,7 +290,11 @@ fn shared_name(names: &[&str]) -> String {
 
 /// Groups the same offer in several places into one card, in the order of
 /// each offer's first service.
-pub fn offer_cards(found: &[&MapService], districts: &HashMap<String, String>) -> Vec<OfferCard> {
+pub fn offer_cards(
+    found: &[&MapService],
+    districts: &HashMap<String, String>,
+    w: Wording,
+) -> Vec<OfferCard> {
     let mut groups: Vec<Vec<&MapService>> = Vec::new();
     let mut index: HashMap<OfferKey, usize> = HashMap::new();
     for s in found {
@@ -286,7 +309,7 @@ pub fn offer_cards(found: &[&MapService], districts: &HashMap<String, String>) -
     groups
         .into_iter()
         .map(|members| {
-            let mut service = service_view(members[0], districts);
+            let mut service = service_view(members[0], districts, w);
             if members.len() > 1 {
                 let names: Vec<&str> = members.iter().map(|s| s.service.name.as_str()).collect();
                 service.name = shared_name(&names);
@@ -318,7 +341,7 @@ pub fn offer_cards(found: &[&MapService], districts: &HashMap<String, String>) -
                     .map(|s| OfferPlace {
                         id: s.id,
                         name: s.service.name.clone(),
-                        districts: service_view(s, districts).districts,
+                        districts: service_view(s, districts, w).districts,
                     })
                     .collect()
             } else {

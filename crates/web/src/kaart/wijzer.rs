@@ -18,6 +18,7 @@ use axum::response::IntoResponse;
 use baken_domain::kaart::wijzer::{
     suggest_with, Answers, RuleIndex, ServiceIndex, SuggestionKind, WijzerContent,
 };
+use baken_domain::kaart::Wording;
 use baken_domain::{AuditAction, AuditOutcome, DistrictCode, HouseNumber, Postcode};
 use baken_store::{audit, kaart};
 use minijinja::{context, Value};
@@ -508,7 +509,7 @@ pub async fn download(
         if let Some(id) = s.service {
             s.details = kaart::service(&mut tx, id)
                 .await?
-                .map(|m| view::service_view(&m, &names));
+                .map(|m| view::service_view(&m, &names, Wording::Resident));
         }
     }
     drop(tx);

@@ -244,6 +244,13 @@ const MATRIX: &[Entry] = &[
         ADMIN,
         Refused("Inkoop", "Kies: verlenen of afwijzen."),
     ),
+    // The demo's evidence is statements only: no document to download.
+    e(
+        "GET",
+        "/beheer/inkoop/licenties/{id}/bewijs/{requirement}",
+        ADMIN,
+        NotFound,
+    ),
     e(
         "POST",
         "/beheer/inkoop/mandaat",
@@ -257,6 +264,12 @@ const MATRIX: &[Entry] = &[
         Refused("Inkoop", "Vul de CBS-gemeentecode in"),
     ),
     e("GET", "/aanbod/contracten", PROVIDER, Page("Contracten")),
+    e(
+        "GET",
+        "/aanbod/contracten/licenties/{id}/bewijs/{requirement}",
+        PROVIDER,
+        NotFound,
+    ),
     e(
         "POST",
         "/aanbod/contracten/{id}/aanmelden",
@@ -1163,6 +1176,7 @@ fn concrete(template: &str, ids: &Ids) -> String {
         // No consent has this id: a walk never withdraws one.
         .replace("{consent}", "999999")
         .replace("{agreement}", "1")
+        .replace("{requirement}", "1")
         .replace("{conference}", "999999")
         .replace("{kind}", &ids.wijzer.0)
         .replace("{key}", &ids.wijzer.1);

@@ -427,3 +427,242 @@ async fn the_api_names_a_missing_product_and_reports_the_mandate() {
         assert_eq!(app.count_rows("cw_referrals").await, referrals + 1);
     }
 }
+
+/// A multipart application: text fields, then files (field, file name, bytes).
+fn application_body(
+    boundary: &str,
+    fields: &[(String, String)],
+    files: &[(String, &str, Vec<u8>)],
+) -> Vec<u8> {
+    let mut body: Vec<u8> = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                .as_bytes(),
+        );
+    }
+    for (name, file_name, bytes) in files {
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    body
+}
+
+async fn post_application(
+    app: &TestApp,
+    who: &As,
+    action: &str,
+    fields: &[(String, String)],
+    files: &[(String, &str, Vec<u8>)],
+) -> baken_web::testing::TestResponse {
+    use axum::body::Body;
+    use axum::http::{header, Request};
+    let boundary = "XbakenBewijsX";
+    let As::Session { cookie, .. } = who else {
+        panic!("needs a session")
+    };
+    let req = Request::builder()
+        .method("POST")
+        .uri(action)
+        .header(
+            header::COOKIE,
+            format!(
+                "baken_sessie={cookie}; baken_pre={}",
+                baken_web::testing::PRE
+            ),
+        )
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(Body::from(application_body(boundary, fields, files)))
+        .unwrap();
+    crate::helpers::respond(app, req).await
+}
+
+async fn licence_count(app: &TestApp) -> usize {
+    let mut tx = app.db.read().await.unwrap();
+    baken_store::contracting::licences(&mut tx, None)
+        .await
+        .unwrap()
+        .len()
+}
+
+/// A small but real PDF.
+const PDF: &[u8] =
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
+#[tokio::test]
+async fn a_provider_uploads_a_document_as_evidence_and_only_the_municipality_and_itself_download_it(
+) {
+    for app in apps(10).await {
+        let provider = app.login_as("aanbieder").await;
+        let page = app.get("/aanbod/contracten", &provider).await.body;
+        // The form is a plain multipart form: no JavaScript, the token in its action.
+        let action = first_between(
+            &page,
+            "<form method=\"post\" action=\"/aanbod/contracten/",
+            "\"",
+        )
+        .map(|a| format!("/aanbod/contracten/{a}"))
+        .expect("a contract to apply for");
+        assert!(action.contains("/aanmelden?csrf="), "{action}");
+        let form = first_between(&page, &action, "</form>").expect("the form");
+        assert!(form.contains("enctype=\"multipart/form-data\""));
+        let requirements: Vec<String> = form
+            .split("name=\"bestand_")
+            .skip(1)
+            .filter_map(|s| s.split('"').next())
+            .map(str::to_owned)
+            .collect();
+        assert!(requirements.len() >= 2, "{form}");
+        let tariffs: Vec<(String, String)> = form
+            .split("name=\"tarief\" value=\"")
+            .skip(1)
+            .filter_map(|s| s.split('"').next())
+            .map(|t| ("tarief".to_owned(), t.to_owned()))
+            .collect();
+        let mut fields = tariffs.clone();
+        for r in &requirements[1..] {
+            fields.push((
+                format!("bewijs_{r}"),
+                "Verklaring: klachtenregeling sinds 2020".into(),
+            ));
+        }
+        let first = format!("bestand_{}", requirements[0]);
+        let before = licence_count(&app).await;
+
+        // A program renamed to .pdf, HTML, an empty file, one byte over 5 MB:
+        // each refused in Dutch naming the requirement, nothing written.
+        let mut big = PDF.to_vec();
+        big.resize(5 * 1024 * 1024 + 1, b' ');
+        for (name, bytes, says) in [
+            (
+                "certificaat.pdf",
+                b"MZ\x90\x00 a program".to_vec(),
+                "is geen PDF, PNG of JPEG",
+            ),
+            (
+                "certificaat.pdf",
+                b"<html><script>alert(1)</script>".to_vec(),
+                "is geen PDF, PNG of JPEG",
+            ),
+            ("certificaat.exe", PDF.to_vec(), "is geen PDF, PNG of JPEG"),
+            ("leeg.pdf", Vec::new(), "is leeg"),
+            ("groot.pdf", big, "is groter dan 5 MB"),
+        ] {
+            let res = post_application(
+                &app,
+                &provider,
+                &action,
+                &fields,
+                &[(first.clone(), name, bytes)],
+            )
+            .await;
+            assert_eq!(res.status, 400, "{name}: {}", res.body);
+            assert!(res.body.contains(says), "{name}: {says}");
+            assert!(
+                res.body.contains("Het bestand voor '"),
+                "names the requirement"
+            );
+            assert_eq!(licence_count(&app).await, before, "{name}: nothing written");
+        }
+        // Without the token in the action: refused before anything is read.
+        let bare = action.split('?').next().unwrap().to_owned();
+        let res = post_application(
+            &app,
+            &provider,
+            &bare,
+            &fields,
+            &[(first.clone(), "c.pdf", PDF.to_vec())],
+        )
+        .await;
+        assert_eq!(res.status, 400);
+        assert_eq!(licence_count(&app).await, before);
+
+        // A real PDF: the application is stored, the upload audited.
+        let res = post_application(
+            &app,
+            &provider,
+            &action,
+            &fields,
+            &[(first.clone(), "HKZ-certificaat.pdf", PDF.to_vec())],
+        )
+        .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        assert_eq!(licence_count(&app).await, before + 1);
+        let (action_audit, _, object, detail) = crate::helpers::last_audit(&app).await;
+        assert_eq!(action_audit, "create");
+        assert!(object.is_some(), "the licence is named");
+        assert!(
+            detail.contains("bewijsdocumenten geüpload") && detail.contains("HKZ-certificaat.pdf"),
+            "{detail}"
+        );
+
+        // The provider sees its document as a link and downloads it.
+        let page = app.get("/aanbod/contracten", &provider).await.body;
+        let own = first_between(&page, "<a href=\"/aanbod/contracten/licenties/", "\"")
+            .map(|p| format!("/aanbod/contracten/licenties/{p}"))
+            .expect("a link to the document");
+        let res = app.get(&own, &provider).await;
+        assert_eq!(res.status, 200);
+        assert_eq!(res.body.as_bytes(), PDF);
+        assert_eq!(res.headers["content-type"], "application/pdf");
+        assert!(res.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment; filename=\"HKZ-certificaat.pdf\""));
+        assert_eq!(res.headers["x-content-type-options"], "nosniff");
+        let (action_audit, outcome, _, detail) = crate::helpers::last_audit(&app).await;
+        assert_eq!(
+            (action_audit.as_str(), outcome.as_str()),
+            ("export", "success")
+        );
+        assert!(detail.contains("gedownload"), "{detail}");
+
+        // The municipality downloads it from beheer.
+        let admin = app.login_as("beheerder").await;
+        let beheer = app.get("/beheer/inkoop", &admin).await.body;
+        let path = first_between(&beheer, "<a href=\"/beheer/inkoop/licenties/", "\"")
+            .map(|p| format!("/beheer/inkoop/licenties/{p}"))
+            .expect("the document linked in beheer");
+        let res = app.get(&path, &admin).await;
+        assert_eq!(res.status, 200);
+        assert_eq!(res.body.as_bytes(), PDF);
+
+        // Nobody else: a generalist is refused by role, and a provider's
+        // own route does not open another provider's licence.
+        let gen = app.login_as("generalist").await;
+        assert_eq!(app.get(&path, &gen).await.status, 403);
+        assert_eq!(app.get(&own, &gen).await.status, 403);
+        let (licence, requirement) = {
+            let rest = own.trim_start_matches("/aanbod/contracten/licenties/");
+            let (l, r) = rest.split_once("/bewijs/").unwrap();
+            (l.parse::<i64>().unwrap(), r.to_owned())
+        };
+        let mut tx = app.db.read().await.unwrap();
+        let all = baken_store::contracting::licences(&mut tx, None)
+            .await
+            .unwrap();
+        let mine = all.iter().find(|l| l.id == licence).unwrap().provider_id;
+        let other = all
+            .into_iter()
+            .find(|l| l.provider_id != mine)
+            .expect("another provider's licence in the demo");
+        drop(tx);
+        let res = app
+            .get(
+                &format!(
+                    "/aanbod/contracten/licenties/{}/bewijs/{requirement}",
+                    other.id
+                ),
+                &provider,
+            )
+            .await;
+        assert_eq!(res.status, 404);
+        let (_, outcome, _, _) = crate::helpers::last_audit(&app).await;
+        assert!(outcome == "denied" || outcome == "not_found", "{outcome}");
+    }
+}

@@ -65,6 +65,80 @@ async fn the_map_is_public_and_searches_dutch_aware_with_filters() {
     }
 }
 
+/// The taxonomy's category names a resident must not be shown on the map.
+const JARGON: [&str; 6] = [
+    "Basale ADL",
+    "Instrumentele ADL",
+    "Justitie",
+    "Met beschikking",
+    "Levensgebied",
+    "maatwerkvoorziening",
+];
+
+#[tokio::test]
+async fn residents_filter_the_map_in_plain_words_and_professionals_keep_the_taxonomy() {
+    for app in apps(20).await {
+        let inwoner = app.login_as("inwoner").await;
+        for who in [&As::Anonymous, &inwoner] {
+            let res = app.get("/kaart", who).await;
+            assert_eq!(res.status, 200);
+            for word in JARGON {
+                assert!(!res.body.contains(word), "a resident is shown '{word}'");
+            }
+            for plain in [
+                "Waarbij zoekt u hulp?",
+                "<option value=\"basale_adl\">Uzelf verzorgen: wassen, aankleden, eten</option>",
+                "<option value=\"instrumentele_adl\">Het huishouden: boodschappen, schoonmaken, koken</option>",
+                "<option value=\"justitie\">Problemen met politie of rechter</option>",
+                "Na een aanvraag bij de gemeente (via het wijkteam)",
+                "5 – hulp op maat, na een aanvraag bij de gemeente",
+            ] {
+                assert!(res.body.contains(plain), "'{plain}' missing for a resident");
+            }
+            // The filter works from a plain GET form (no JavaScript) and keeps
+            // the code in the address, so a professional's link works too.
+            assert!(res.body.contains("<form method=\"get\" action=\"/kaart\""));
+            let res = app
+                .get("/kaart?domein=instrumentele_adl&toegang=beschikking", who)
+                .await;
+            assert!(
+                res.body.contains("Huishoudelijke hulp"),
+                "the filter finds home help"
+            );
+            assert!(
+                !res.body.contains("Buurtmaaltijd"),
+                "and leaves the meal out"
+            );
+            assert!(res.body.contains(
+                "<option value=\"instrumentele_adl\" selected>Het huishouden: boodschappen, schoonmaken, koken</option>"
+            ), "the chosen plain word stays selected");
+            for word in JARGON {
+                assert!(
+                    !res.body.contains(word),
+                    "a resident is shown '{word}' after filtering"
+                );
+            }
+        }
+        let generalist = app.login_as("generalist").await;
+        let res = app.get("/kaart", &generalist).await;
+        for word in [
+            "Basale ADL",
+            "Instrumentele ADL",
+            "Justitie",
+            "Met beschikking",
+            "Levensgebied",
+        ] {
+            assert!(res.body.contains(word), "a professional misses '{word}'");
+        }
+        assert!(!res.body.contains("Uzelf verzorgen"));
+        // The API keeps the taxonomy's codes.
+        let api = app.get("/api/v1/hsds/taxonomy_terms", &As::Anonymous).await;
+        assert_eq!(api.status, 200);
+        assert!(api.body.contains("basale_adl") && api.body.contains("Basale ADL"));
+        assert!(!api.body.contains("Uzelf verzorgen"));
+    }
+}
+
 #[tokio::test]
 async fn a_service_page_shows_what_a_resident_needs() {
     for app in apps(20).await {
@@ -74,14 +148,14 @@ async fn a_service_page_shows_what_a_resident_needs() {
             .await;
         assert_eq!(res.status, 200);
         for text in [
-            "Trede 3: algemene voorziening",
+            "Trede 3: voor iedereen, zonder aanvraag",
             "Buurtwerk De Brug",
             "Elke woensdag",
             "Buurthuis Vlietland",
             "€ 4,50 per maaltijd",
-            "Vrij toegankelijk",
+            "<dt>Aanvragen nodig?</dt><dd>Zonder aanvraag</dd>",
             "Noord",
-            "<dt>Vorm</dt><dd>Faciliteren: er is een plek",
+            "<dt>Wat voor hulp</dt><dd>Er is een plek",
         ] {
             assert!(res.body.contains(text), "{text} missing");
         }
@@ -95,15 +169,27 @@ async fn a_service_page_shows_what_a_resident_needs() {
         let res = app
             .get(&format!("/kaart/voorzieningen/{scooter}"), &As::Anonymous)
             .await;
+        assert!(res
+            .body
+            .contains("alleen als de gemeente uw aanvraag goedkeurt"));
+        assert!(res.body.contains("<dd>Iemand helpt u een tijdje"));
+        let list = app.get("/kaart?q=scootmobiel", &As::Anonymous).await;
+        assert!(
+            list.body
+                .contains("Na een aanvraag bij de gemeente · iemand helpt u"),
+            "the map shows access and form too, in plain words"
+        );
+        // A professional reads the same page in the taxonomy's terms.
+        let generalist = app.login_as("generalist").await;
+        let res = app
+            .get(&format!("/kaart/voorzieningen/{scooter}"), &generalist)
+            .await;
         assert!(res.body.contains("alleen met een beschikking"));
         assert!(res
             .body
             .contains("<dd>Ondersteunen: iemand helpt u een tijdje"));
-        let list = app.get("/kaart?q=scootmobiel", &As::Anonymous).await;
-        assert!(
-            list.body.contains("vorm: ondersteunen"),
-            "the map shows the form too"
-        );
+        let list = app.get("/kaart?q=scootmobiel", &generalist).await;
+        assert!(list.body.contains("Met beschikking · vorm: ondersteunen"));
         assert_eq!(
             app.get("/kaart/voorzieningen/999999", &As::Anonymous)
                 .await

@@ -13,6 +13,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use baken_domain::kaart::service::ServiceStatus;
+use baken_domain::kaart::Wording;
 use baken_domain::kaart::{
     CostUnit, LocationDraft, NewLocation, Reach, Service, ServiceAccess, ServiceDraft,
 };
@@ -517,7 +518,7 @@ async fn form_page(
         title,
         Value::from_serialize(context! {
             editing => editing.is_some(), action => action, form => form, errors => errors,
-            domains => domain_options(), steps => step_options(), forms => support_forms(), units => units,
+            domains => domain_options(Wording::Professional), steps => step_options(Wording::Professional), forms => support_forms(), units => units,
             statuses => statuses, reaches => reaches, accesses => accesses, districts => districts,
             linked => linked, addable => addable, providers => providers, choose_provider => user.role() == Role::Beheerder,
         }),

@@ -15,7 +15,7 @@ use baken_domain::kaart::wijzer::{
     check_key, Condition, Interest, Limitation, NetworkOption, Rule, RuleAction, SituationOption,
     SituationQuestion, Story, Topic, WijzerContent,
 };
-use baken_domain::kaart::SynonymGroup;
+use baken_domain::kaart::{SynonymGroup, Wording};
 use baken_domain::{AuditAction, AuditOutcome, LadderStep};
 use baken_store::{audit, kaart, StoreError};
 use minijinja::{context, Value};
@@ -462,7 +462,7 @@ async fn item_page(
         label,
         Value::from_serialize(context! {
             kind => kind, kind_label => label, key => key, is_new => is_new, f => fields, version => version,
-            position => position, errors => errors, domains => domain_options(), steps => step_options(),
+            position => position, errors => errors, domains => domain_options(Wording::Professional), steps => step_options(Wording::Professional),
         }),
     )?;
     Ok((status, html).into_response())
