@@ -125,6 +125,14 @@ test('a step-5 referral for begeleiding: choice among licensed providers, toewij
   const names = offered.filter((t) => !t.startsWith('Geen voorkeur')).map((t) => t.split(' — ')[0]);
   assert.deepEqual(names, ['Stichting Op Eigen Kracht', 'Begeleiding Dichtbij', 'Zorggroep De Linde']);
   assert.ok(offered.every((t) => t.startsWith('Geen voorkeur') || /wachttijd: .*gemeld op \d\d-\d\d-\d{4}/.test(t)), offered.join('\n'));
+  // Each provider's results with this product, in plain words: the
+  // scorecard the resident sees when choosing (issue 13).
+  const results = await gen.locator('p[id^="resultaat-"]').allInnerTexts();
+  assert.equal(results.length, 3, results.join('\n'));
+  assert.ok(results.every((t) => t.startsWith('Resultaat:')), results.join('\n'));
+  assert.ok(results.some((t) => /gemiddeld [\d,]+ punt (vooruit|achteruit)\..*verwacht.*Gemeten bij \d+ huishoudens\./.test(t)), results.join('\n'));
+  await gen.locator('summary', { hasText: 'Wat betekent het resultaat?' }).click();
+  await gen.getByText('Zo vergelijken we eerlijk').waitFor();
   const choiceUrl = gen.url();
   await checkBothWidths('generalist', new URL(choiceUrl).pathname, 'aanbieder kiezen');
   // The day before the new tariff, the provider that accepted only the old one
