@@ -588,10 +588,10 @@ async fn tell(tx: &mut Tx, hh: &HouseholdAt, story: &Story) -> cw::Result<()> {
     Ok(())
 }
 
-/// Two thirds of the history's households also had individual support
-/// (begeleiding, product 02A01) from one of the licensed providers, so the
+/// The history's households also had individual support (begeleiding,
+/// product 02A01) from one of the first three licensed providers, so the
 /// scorecard per product — what a resident sees when choosing a provider —
-/// has results to show. The toewijzingen run in the first half of 2026, the
+/// has results to show, even in a small demo. The toewijzingen run in the first half of 2026, the
 /// contract's first months.
 async fn products(tx: &mut Tx, district: &str, households: &[HouseholdAt]) -> cw::Result<()> {
     use crate::contracting as ct;
@@ -607,7 +607,8 @@ async fn products(tx: &mut Tx, district: &str, households: &[HouseholdAt]) -> cw
     if offers.is_empty() {
         return Ok(());
     }
-    for (i, hh) in households.iter().enumerate().filter(|(i, _)| i % 3 != 2) {
+    let providers = &offers[..offers.len().min(3)];
+    for (i, hh) in households.iter().enumerate() {
         let resident: Option<(i64,)> = with_conn!(tx, |c| sqlx::query_as(
             "SELECT id FROM residents WHERE household_id = $1 ORDER BY id LIMIT 1"
         )
@@ -620,7 +621,7 @@ async fn products(tx: &mut Tx, district: &str, households: &[HouseholdAt]) -> cw
         };
         let number = ct::next_toewijzing_number(tx).await?;
         // Spread over the licensed providers, so the choice compares them.
-        let provider = &offers[(i / 2) % offers.len()];
+        let provider = &providers[i % providers.len()];
         let toewijzing = Toewijzing::new(
             ToewijzingNumber::new(number).map_err(corrupt)?,
             (product.id, &begeleiding),
