@@ -19,7 +19,8 @@ let server;
 let browser;
 
 before(async () => {
-  server = await startServer();
+  // Enough households for the commissioning history behind the results at the choice.
+  server = await startServer({ households: 2000 });
   browser = await launchBrowser();
 });
 
@@ -125,6 +126,14 @@ test('a step-5 referral for begeleiding: choice among licensed providers, toewij
   const names = offered.filter((t) => !t.startsWith('Geen voorkeur')).map((t) => t.split(' — ')[0]);
   assert.deepEqual(names, ['Stichting Op Eigen Kracht', 'Begeleiding Dichtbij', 'Zorggroep De Linde']);
   assert.ok(offered.every((t) => t.startsWith('Geen voorkeur') || /wachttijd: .*gemeld op \d\d-\d\d-\d{4}/.test(t)), offered.join('\n'));
+  // Each provider's results with this product, in plain words: the
+  // scorecard the resident sees when choosing (issue 13).
+  const results = await gen.locator('p[id^="resultaat-"]').allInnerTexts();
+  assert.equal(results.length, 3, results.join('\n'));
+  assert.ok(results.every((t) => t.startsWith('Resultaat:')), results.join('\n'));
+  assert.ok(results.some((t) => /gemiddeld [\d,]+ punt (vooruit|achteruit)\..*verwacht.*Gemeten bij \d+ huishoudens\./.test(t)), results.join('\n'));
+  await gen.locator('summary', { hasText: 'Wat betekent het resultaat?' }).click();
+  await gen.getByText('Zo vergelijken we eerlijk').waitFor();
   const choiceUrl = gen.url();
   await checkBothWidths('generalist', new URL(choiceUrl).pathname, 'aanbieder kiezen');
   // The day before the new tariff, the provider that accepted only the old one
@@ -149,7 +158,11 @@ test('a step-5 referral for begeleiding: choice among licensed providers, toewij
   // The export writes a WMO301 that xmllint accepts.
   const out = mkdtempSync(join(tmpdir(), 'baken-iwmo-'));
   baken('iwmo', 'export', '--out', out, '--db', db());
-  const files = readdirSync(out).filter((f) => f.startsWith('WMO301_42420003_'));
+  // The demo's earlier toewijzingen (the results behind the choice) are in
+  // the export too; the new one is in exactly one file of its provider.
+  const files = readdirSync(out)
+    .filter((f) => f.startsWith('WMO301_42420003_'))
+    .filter((f) => readFileSync(join(out, f), 'utf8').includes(`<wmo301:ToewijzingNummer>${number}</wmo301:ToewijzingNummer>`));
   assert.equal(files.length, 1, readdirSync(out).join(', '));
   xmllint('WMO301.xsd', join(out, files[0]));
   const wmo301 = readFileSync(join(out, files[0]), 'utf8');

@@ -137,6 +137,17 @@ impl CellKeys {
         self.count
     }
 
+    /// The sum of the records' keys, to keep a cell with a snapshot of
+    /// aggregates (a report's figure) and publish it later the same way.
+    pub fn key(&self) -> u32 {
+        self.key
+    }
+
+    /// A cell kept as its count and [`CellKeys::key`].
+    pub fn from_parts(count: u64, key: u32) -> CellKeys {
+        CellKeys { count, key }
+    }
+
     /// The cell key in thousandths, 0..=999: the column of the table.
     fn column(&self) -> u64 {
         (u64::from(self.key) * 1000) >> 32

@@ -168,6 +168,63 @@ async fn computed_figures_come_from_the_providers_own_households_only() {
                 .any(|r| r.households >= 30 && r.zrm_adjusted.is_some()),
             "{card:?}"
         );
+        // Each row's cell holds exactly its households.
+        assert!(card.iter().all(|r| r.cell.count() == r.households as u64));
+        // The computed figure's cell, kept with a report, is its households'.
+        assert_eq!(goals.cell.count(), goals.households as u64);
+    }
+}
+
+#[tokio::test]
+async fn the_scorecard_per_product_compares_the_licensed_providers() {
+    for t in dbs(2000).await {
+        let mut tx = t.db.begin().await.unwrap();
+        let product = baken_store::contracting::product_by_code(&mut tx, "02", "02A01")
+            .await
+            .unwrap()
+            .unwrap();
+        let rows = cm::product_scorecard(
+            &mut tx,
+            None,
+            Some(product.id),
+            d("2025-01-01"),
+            d("2026-12-31"),
+        )
+        .await
+        .unwrap();
+        let whole: Vec<_> = rows.iter().filter(|r| r.district.is_none()).collect();
+        // The demo's begeleiding was given by more than one provider, each
+        // with enough households to show a case-mix adjusted result.
+        assert!(whole.len() >= 2, "{rows:?}");
+        for r in &whole {
+            assert_eq!(r.product_id, product.id);
+            assert!(r.households >= 5, "{r:?}");
+            assert!(r.zrm_adjusted.is_some(), "{r:?}");
+            assert_eq!(r.cell.count(), r.households as u64);
+            // The district rows of a provider add up to its whole.
+            let parts: i64 = rows
+                .iter()
+                .filter(|p| p.provider_id == r.provider_id && p.district.is_some())
+                .map(|p| p.households)
+                .sum();
+            assert_eq!(parts, r.households);
+        }
+        // One provider only, and a product nobody gave: nothing.
+        let one = cm::product_scorecard(
+            &mut tx,
+            Some(whole[0].provider_id),
+            Some(product.id),
+            d("2025-01-01"),
+            d("2026-12-31"),
+        )
+        .await
+        .unwrap();
+        assert!(one.iter().all(|r| r.provider_id == whole[0].provider_id));
+        // Before any evaluation: no households with a result.
+        let before = cm::product_scorecard(&mut tx, None, None, d("2020-01-01"), d("2020-12-31"))
+            .await
+            .unwrap();
+        assert!(before.is_empty(), "{before:?}");
     }
 }
 

@@ -407,6 +407,7 @@ async fn history(tx: &mut Tx, district: &str, welfare: i64, second: i64) -> cw::
         };
         tell(tx, hh, &story).await?;
     }
+    products(tx, district, &households[..households.len().min(HISTORY)]).await?;
     // Two households of 2024 come back in 2025: a second, short plan.
     for hh in households.iter().skip(HISTORY).take(2) {
         let story = Story {
@@ -584,5 +585,67 @@ async fn tell(tx: &mut Tx, hh: &HouseholdAt, story: &Story) -> cw::Result<()> {
         &gen,
     )
     .await?;
+    Ok(())
+}
+
+/// The history's households also had individual support (begeleiding,
+/// product 02A01) from one of the first three licensed providers, so the
+/// scorecard per product — what a resident sees when choosing a provider —
+/// has results to show, even in a small demo. The toewijzingen run in the first half of 2026, the
+/// contract's first months.
+async fn products(tx: &mut Tx, district: &str, households: &[HouseholdAt]) -> cw::Result<()> {
+    use crate::contracting as ct;
+    use baken_domain::contracting::{
+        Frequency, Scope as Volume, Toewijzing, ToewijzingNumber, Unit,
+    };
+    let Some(product) = ct::product_by_code(tx, "02", "02A01").await? else {
+        return Ok(());
+    };
+    let begeleiding = product.product()?;
+    let start = date(2026, 1, 5)?;
+    let offers = ct::offers(tx, product.id, district, start).await?;
+    if offers.is_empty() {
+        return Ok(());
+    }
+    let providers = &offers[..offers.len().min(3)];
+    for (i, hh) in households.iter().enumerate() {
+        let resident: Option<(i64,)> = with_conn!(tx, |c| sqlx::query_as(
+            "SELECT id FROM residents WHERE household_id = $1 ORDER BY id LIMIT 1"
+        )
+        .bind(hh.id)
+        .fetch_optional(&mut *c)
+        .await)
+        .map_err(StoreError::from)?;
+        let Some((resident,)) = resident else {
+            continue;
+        };
+        let number = ct::next_toewijzing_number(tx).await?;
+        // Spread over the licensed providers, so the choice compares them.
+        let provider = &providers[i % providers.len()];
+        let toewijzing = Toewijzing::new(
+            ToewijzingNumber::new(number).map_err(corrupt)?,
+            (product.id, &begeleiding),
+            provider.provider_id,
+            (start, Some(date(2026, 6, 30)?)),
+            Volume::Volume {
+                volume: 2,
+                unit: Unit::Hour,
+                frequency: Frequency::PerWeek,
+            },
+        )
+        .map_err(corrupt)?;
+        ct::create_toewijzing(
+            tx,
+            &ct::NewToewijzing {
+                household_id: hh.id,
+                resident_id: resident,
+                referral_id: None,
+                toewijzing: &toewijzing,
+                choice: ct::Choice::Resident,
+                choice_note: "Keuze van de inwoner",
+            },
+        )
+        .await?;
+    }
     Ok(())
 }

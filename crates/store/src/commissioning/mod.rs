@@ -10,6 +10,7 @@
 //! audit entry in the same transaction.
 
 use crate::{exec, versioned_update, with_conn, Result, StoreError, Tx};
+use baken_domain::cell_key::{CellKeySecret, CellKeys, RecordKey};
 use baken_domain::commissioning::{
     AgendaGoal, Cadence, CaseOutcome, Commission, CommissionKind, CommissionVariant,
     ComputedMeasure, DataStatus, ExpectedChange, Hundredths, Indicator, IndicatorKind,
@@ -544,12 +545,24 @@ pub struct ReportValue {
     pub prefilled: bool,
     pub evidence: String,
     pub households: Option<i64>,
+    /// The cell key of those households (`CellKeys::key`), so the count is
+    /// published through the cell-key method.
+    pub households_key: Option<i64>,
+}
+
+impl ReportValue {
+    /// The households a computed figure rests on, as a cell to protect.
+    pub fn households_cell(&self) -> Option<CellKeys> {
+        let count = u64::try_from(self.households?).ok()?;
+        let key = self.households_key.and_then(|k| u32::try_from(k).ok());
+        Some(CellKeys::from_parts(count, key.unwrap_or(0)))
+    }
 }
 
 pub async fn report_values(tx: &mut Tx, report_id: i64) -> Result<Vec<ReportValue>> {
     Ok(with_conn!(tx, |c| {
         sqlx::query_as(
-        "SELECT indicator_id, definition_version, value, prefilled, evidence, households FROM cm_report_values \
+        "SELECT indicator_id, definition_version, value, prefilled, evidence, households, households_key FROM cm_report_values \
          WHERE report_id = $1 ORDER BY indicator_id"
     )
     .bind(report_id)
@@ -593,8 +606,8 @@ pub async fn save_report(
     for v in values {
         exec!(tx, |c| {
             sqlx::query(
-            "INSERT INTO cm_report_values (report_id, indicator_id, definition_version, value, prefilled, evidence, households) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)"
+            "INSERT INTO cm_report_values (report_id, indicator_id, definition_version, value, prefilled, evidence, households, households_key) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
         )
         .bind(report_id)
         .bind(v.indicator_id)
@@ -603,6 +616,7 @@ pub async fn save_report(
         .bind(v.prefilled)
         .bind(&v.evidence)
         .bind(v.households)
+        .bind(v.households_key)
         .execute(&mut *c)
         .await
         })?;
@@ -763,16 +777,39 @@ pub struct Scope {
 }
 
 /// A figure Baken computed: the value (None when there was nothing to
-/// compute from) and the number of households it rests on, for protection.
+/// compute from) and the number of households it rests on, for protection
+/// (`cell`: their count and cell key, published through
+/// `baken_domain::cell_key::protect`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ComputedFigure {
     pub value: Option<Hundredths>,
     pub households: i64,
+    pub cell: CellKeys,
     /// The case-mix adjusted value (ZRM change only).
     pub adjusted: Option<Hundredths>,
 }
 
 const DISTRICT: &str = "($1 IS NULL OR h.district_code = $1)";
+
+/// The installation's cell-key secret (migration 0100 makes it).
+pub async fn cell_key_secret(tx: &mut Tx) -> Result<CellKeySecret> {
+    crate::meta::server_secret(tx, "cell_key")
+        .await?
+        .map(|s| CellKeySecret::new(s.as_bytes()))
+        .ok_or_else(|| corrupt("the database has no cell-key secret"))
+}
+
+/// The cell of these households: their count and the sum of their keys.
+pub fn household_cell<'a>(
+    secret: &CellKeySecret,
+    households: impl IntoIterator<Item = &'a i64>,
+) -> CellKeys {
+    CellKeys::of(
+        households
+            .into_iter()
+            .map(|&id| RecordKey::derive(secret, "household", id)),
+    )
+}
 
 /// Households in which the provider carried out an agreement (any time).
 async fn provider_households(tx: &mut Tx, provider_id: i64) -> Result<BTreeSet<i64>> {
@@ -854,6 +891,7 @@ pub async fn compute(
         return Ok(ComputedFigure::default());
     }
     let mine = provider_households(tx, scope.provider_id).await?;
+    let secret = cell_key_secret(tx).await?;
     let district = scope.district.as_deref();
     match measure {
         ComputedMeasure::GoalsAchieved => {
@@ -878,6 +916,7 @@ pub async fn compute(
             Ok(ComputedFigure {
                 value: share(achieved, rows.len() as i64),
                 households: households.len() as i64,
+                cell: household_cell(&secret, &households),
                 adjusted: None,
             })
         }
@@ -885,10 +924,11 @@ pub async fn compute(
             let all = zrm_outcomes(tx, district, scope.from, scope.until).await?;
             let reference: Vec<CaseOutcome> = all.values().copied().collect();
             let expected = ExpectedChange::from_reference(&reference);
-            let own: Vec<CaseOutcome> = all
+            let own_ids: Vec<i64> = all.keys().filter(|hh| mine.contains(hh)).copied().collect();
+            let own: Vec<CaseOutcome> = own_ids
                 .iter()
-                .filter(|(hh, _)| mine.contains(hh))
-                .map(|(_, c)| *c)
+                .filter_map(|hh| all.get(hh))
+                .copied()
                 .collect();
             let n = own.len() as i64;
             let value = (n > 0)
@@ -896,6 +936,7 @@ pub async fn compute(
             Ok(ComputedFigure {
                 value,
                 households: n,
+                cell: household_cell(&secret, &own_ids),
                 adjusted: expected.adjusted_mean(&own),
             })
         }
@@ -911,15 +952,15 @@ pub async fn compute(
                 .bind(scope.until)
                 .fetch_all(&mut *c)
                 .await)?;
-            let own: Vec<i64> = rows
+            let own: Vec<(i64, i64)> = rows
                 .into_iter()
                 .filter(|(hh, _)| mine.contains(hh))
-                .map(|(_, step)| step)
                 .collect();
-            let light = own.iter().filter(|s| **s <= 3).count() as i64;
+            let light = own.iter().filter(|(_, s)| *s <= 3).count() as i64;
             Ok(ComputedFigure {
                 value: share(light, own.len() as i64),
                 households: own.len() as i64,
+                cell: household_cell(&secret, own.iter().map(|(hh, _)| hh)),
                 adjusted: None,
             })
         }
@@ -959,6 +1000,7 @@ pub async fn compute(
             Ok(ComputedFigure {
                 value: share(back, rows.len() as i64),
                 households: households.len() as i64,
+                cell: household_cell(&secret, &households),
                 adjusted: None,
             })
         }
@@ -985,6 +1027,7 @@ pub async fn compute(
                 value: (n > 0)
                     .then(|| Hundredths::new(own.iter().map(|r| r.1).sum::<i64>() * 100 / n)),
                 households: households.len() as i64,
+                cell: household_cell(&secret, &households),
                 adjusted: None,
             })
         }
@@ -996,14 +1039,53 @@ pub async fn compute(
 }
 
 /// One row of a provider's scorecard: its households and adjusted results in
-/// one district. Counts are raw here; the web layer protects them.
+/// one district. `households` is the true count (for the decision whether a
+/// mean may be shown); `cell` is what the web layer publishes, through the
+/// cell-key method.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ScoreRow {
     pub district_code: String,
     pub district_name: String,
     pub households: i64,
+    #[serde(skip)]
+    pub cell: CellKeys,
     pub zrm_change: Option<i64>,
     pub zrm_adjusted: Option<i64>,
+}
+
+/// The mean change and the case-mix adjusted mean change of some households.
+fn score(
+    secret: &CellKeySecret,
+    expected: &ExpectedChange,
+    all: &BTreeMap<i64, CaseOutcome>,
+    households: &BTreeSet<i64>,
+) -> (i64, CellKeys, Option<i64>, Option<i64>) {
+    let ids: Vec<i64> = households
+        .iter()
+        .filter(|hh| all.contains_key(hh))
+        .copied()
+        .collect();
+    let cases: Vec<CaseOutcome> = ids.iter().filter_map(|hh| all.get(hh)).copied().collect();
+    let n = cases.len() as i64;
+    (
+        n,
+        household_cell(secret, &ids),
+        (n > 0).then(|| cases.iter().map(|c| c.change.value()).sum::<i64>() / n),
+        expected.adjusted_mean(&cases).map(Hundredths::value),
+    )
+}
+
+/// Every household's ZRM outcome in the period and the expected change per
+/// start band over all of them (the municipality's reference).
+async fn outcomes_and_reference(
+    tx: &mut Tx,
+    from: NaiveDate,
+    until: NaiveDate,
+) -> Result<(BTreeMap<i64, CaseOutcome>, ExpectedChange)> {
+    let all = zrm_outcomes(tx, None, from, until).await?;
+    let reference: Vec<CaseOutcome> = all.values().copied().collect();
+    let expected = ExpectedChange::from_reference(&reference);
+    Ok((all, expected))
 }
 
 /// A provider's scorecard per district over a period: households with an
@@ -1014,10 +1096,9 @@ pub async fn scorecard(
     from: NaiveDate,
     until: NaiveDate,
 ) -> Result<Vec<ScoreRow>> {
+    let secret = cell_key_secret(tx).await?;
     let mine = provider_households(tx, provider_id).await?;
-    let all = zrm_outcomes(tx, None, from, until).await?;
-    let reference: Vec<CaseOutcome> = all.values().copied().collect();
-    let expected = ExpectedChange::from_reference(&reference);
+    let (all, expected) = outcomes_and_reference(tx, from, until).await?;
     let districts: Vec<(i64, String, String)> = with_conn!(tx, |c| {
         sqlx::query_as(
         "SELECT h.id, d.code, d.name FROM households h JOIN districts d ON d.code = h.district_code \
@@ -1028,26 +1109,105 @@ pub async fn scorecard(
     .fetch_all(&mut *c)
     .await
     })?;
-    let mut per: BTreeMap<(String, String), Vec<CaseOutcome>> = BTreeMap::new();
+    let mut per: BTreeMap<(String, String), BTreeSet<i64>> = BTreeMap::new();
     for (hh, code, name) in districts {
-        let cases = per.entry((code, name)).or_default();
-        if let (true, Some(case)) = (mine.contains(&hh), all.get(&hh)) {
-            cases.push(*case);
+        let households = per.entry((code, name)).or_default();
+        if mine.contains(&hh) {
+            households.insert(hh);
         }
     }
     Ok(per
         .into_iter()
-        .map(|((code, name), cases)| {
-            let n = cases.len() as i64;
+        .map(|((code, name), households)| {
+            let (n, cell, change, adjusted) = score(&secret, &expected, &all, &households);
             ScoreRow {
                 district_code: code,
                 district_name: name,
                 households: n,
-                zrm_change: (n > 0)
-                    .then(|| cases.iter().map(|c| c.change.value()).sum::<i64>() / n),
-                zrm_adjusted: expected.adjusted_mean(&cases).map(Hundredths::value),
+                cell,
+                zrm_change: change,
+                zrm_adjusted: adjusted,
             }
         })
+        .collect())
+}
+
+/// One row of the scorecard per product: a provider's households with a
+/// toewijzing for the product, in one district or (`district` None) in the
+/// whole municipality, with their mean and case-mix adjusted ZRM change.
+#[derive(Debug, Clone)]
+pub struct ProductScoreRow {
+    pub provider_id: i64,
+    pub provider_name: String,
+    pub product_id: i64,
+    pub product_name: String,
+    /// District code and name; None for the whole municipality.
+    pub district: Option<(String, String)>,
+    /// The true count, for the decision whether a mean may be shown.
+    pub households: i64,
+    /// What may be published: through `baken_domain::cell_key::protect`.
+    pub cell: CellKeys,
+    pub zrm_change: Option<i64>,
+    pub zrm_adjusted: Option<i64>,
+}
+
+/// The scorecard per product (and per district, and for the whole
+/// municipality): for every provider (or one) and every product (or one),
+/// the households with a toewijzing for it that started by `until` and had
+/// an evaluation in the period. The case-mix reference is every household
+/// with an evaluation in the period, whoever served it.
+pub async fn product_scorecard(
+    tx: &mut Tx,
+    provider_id: Option<i64>,
+    product_id: Option<i64>,
+    from: NaiveDate,
+    until: NaiveDate,
+) -> Result<Vec<ProductScoreRow>> {
+    let secret = cell_key_secret(tx).await?;
+    let (all, expected) = outcomes_and_reference(tx, from, until).await?;
+    type Row = (i64, String, i64, String, i64, String, String);
+    let rows: Vec<Row> = with_conn!(tx, |c| {
+        sqlx::query_as(
+            "SELECT DISTINCT z.provider_id, pv.name, z.product_id, pr.name, z.household_id, d.code, d.name \
+             FROM ct_toewijzingen z JOIN providers pv ON pv.id = z.provider_id \
+             JOIN ct_products pr ON pr.id = z.product_id \
+             JOIN households h ON h.id = z.household_id JOIN districts d ON d.code = h.district_code \
+             WHERE ($1 IS NULL OR z.provider_id = $1) AND ($2 IS NULL OR z.product_id = $2) \
+             AND z.start_date <= $3",
+        )
+        .bind(provider_id)
+        .bind(product_id)
+        .bind(until)
+        .fetch_all(&mut *c)
+        .await
+    })?;
+    type Key = (i64, String, i64, String, Option<(String, String)>);
+    let mut per: BTreeMap<Key, BTreeSet<i64>> = BTreeMap::new();
+    for (provider, provider_name, product, product_name, hh, code, name) in rows {
+        let whole = (provider, provider_name, product, product_name, None);
+        per.entry(whole.clone()).or_default().insert(hh);
+        let mut district = whole;
+        district.4 = Some((code, name));
+        per.entry(district).or_default().insert(hh);
+    }
+    Ok(per
+        .into_iter()
+        .map(
+            |((provider_id, provider_name, product_id, product_name, district), households)| {
+                let (n, cell, change, adjusted) = score(&secret, &expected, &all, &households);
+                ProductScoreRow {
+                    provider_id,
+                    provider_name,
+                    product_id,
+                    product_name,
+                    district,
+                    households: n,
+                    cell,
+                    zrm_change: change,
+                    zrm_adjusted: adjusted,
+                }
+            },
+        )
         .collect())
 }
 
@@ -1077,7 +1237,7 @@ pub async fn prefill(
             continue;
         };
         let measurable = indicator.measurable_from(commission.valid_from) <= report.period_until;
-        let (value, households, prefilled) = match indicator.source {
+        let (value, households, households_key, prefilled) = match indicator.source {
             IndicatorSource::Computed(measure)
                 if measurable && measure.data_status() == DataStatus::Available =>
             {
@@ -1093,9 +1253,14 @@ pub async fn prefill(
                 } else {
                     figure.value
                 };
-                (value.map(Hundredths::value), Some(figure.households), true)
+                (
+                    value.map(Hundredths::value),
+                    Some(figure.households),
+                    Some(i64::from(figure.cell.key())),
+                    true,
+                )
             }
-            _ => (None, None, false),
+            _ => (None, None, None, false),
         };
         out.push(ReportValue {
             indicator_id: row.id,
@@ -1104,6 +1269,7 @@ pub async fn prefill(
             prefilled,
             evidence: String::new(),
             households,
+            households_key,
         });
     }
     Ok(out)

@@ -8,6 +8,7 @@ use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
 use crate::support::form::{path_id, FieldErrors, HtmlForm, SavedQuery};
 use crate::support::render::{render, PageResult};
+use crate::support::scorecard;
 use crate::support::state::AppState;
 use crate::support::time::{nl_date, parse_date, today};
 use axum::extract::{Path, Query, State};
@@ -18,7 +19,6 @@ use baken_domain::commissioning::{
     ComputedMeasure, Hundredths, Indicator, IndicatorKind, IndicatorRole, SteeringModel, FULL_BP,
 };
 use baken_domain::contracting::Cents;
-use baken_domain::protect::protect_count;
 use baken_domain::{AuditAction, AuditOutcome, DistrictCode};
 use baken_store::commissioning::{self as cm, PaymentTerms, ReportStep};
 use baken_store::{areas, audit, Tx};
@@ -465,7 +465,7 @@ pub async fn commission_sections(
     let reports = cm::ensure_reports(tx, row, cm::report_cadence(&indicators), today()).await?;
     let trends = view::trends(tx, &indicators, &reports).await?;
     let payment = payment_section(tx, row, &indicators).await?;
-    let card = scorecard(tx, row).await?;
+    let (card, products) = scorecard(tx, row).await?;
     let report_views: Vec<_> = reports
         .iter()
         .map(|r| {
@@ -479,6 +479,7 @@ pub async fn commission_sections(
         commission => view::commission(row, &goals),
         indicators => view::indicators(&indicators),
         reports => report_views, trends => trends, payment => payment, scorecard => card,
+        product_scorecard => products,
     })
 }
 
@@ -591,30 +592,48 @@ pub async fn payment_section(
     })
 }
 
-/// The provider's scorecard, protected: households per district (no cell
-/// 1–4) and, where there are enough, the adjusted change in self-reliance.
+/// The provider's scorecard, protected: households per district and per
+/// product through the cell-key method and, where there are enough, the
+/// (adjusted) change in self-reliance.
 pub async fn scorecard(
     tx: &mut Tx,
     row: &cm::CommissionRow,
-) -> baken_store::Result<Vec<minijinja::Value>> {
-    let rows = cm::scorecard(tx, row.provider_id, row.valid_from, row.valid_until).await?;
-    Ok(rows
+) -> baken_store::Result<(Vec<minijinja::Value>, Vec<minijinja::Value>)> {
+    let fmt = |v: Option<i64>, enough: bool| {
+        v.filter(|_| enough)
+            .map_or_else(|| "—".to_owned(), scorecard::signed)
+    };
+    let districts = cm::scorecard(tx, row.provider_id, row.valid_from, row.valid_until)
+        .await?
         .into_iter()
         .map(|r| {
-            let shown = protect_count(r.households);
-            let enough = r.households >= baken_domain::protect::MIN_SHOWN;
-            let fmt = |v: Option<i64>| {
-                v.filter(|_| enough).map_or_else(
-                    || "—".to_owned(),
-                    |x| format!("{:+}", Hundredths::new(x)).replace("+-", "-"),
-                )
-            };
+            let (shown, enough) = scorecard::households(r.households, &r.cell);
             context! {
-                district => r.district_name, households => shown.display(),
-                change => fmt(r.zrm_change), adjusted => fmt(r.zrm_adjusted),
+                district => r.district_name, households => shown,
+                change => fmt(r.zrm_change, enough), adjusted => fmt(r.zrm_adjusted, enough),
             }
         })
-        .collect())
+        .collect();
+    let products = cm::product_scorecard(
+        tx,
+        Some(row.provider_id),
+        None,
+        row.valid_from,
+        row.valid_until,
+    )
+    .await?
+    .into_iter()
+    .map(|r| {
+        let (shown, enough) = scorecard::households(r.households, &r.cell);
+        context! {
+            product => r.product_name,
+            district => r.district.map_or_else(|| "Hele gemeente".to_owned(), |d| d.1),
+            households => shown,
+            change => fmt(r.zrm_change, enough), adjusted => fmt(r.zrm_adjusted, enough),
+        }
+    })
+    .collect();
+    Ok((districts, products))
 }
 
 pub async fn commission_page(
@@ -1033,7 +1052,7 @@ pub async fn report_page_with(
             figures => figures, share => share,
             events => events.iter().map(|e| context! {
                 at => crate::support::time::nl_local(e.at).format("%d-%m-%Y %H:%M").to_string(),
-                who => format!("{} ({})", e.username, e.role), kind => e.kind, text => e.text,
+                what => view::event_text(&e.kind, &e.username, &e.role), text => e.text,
             }).collect::<Vec<_>>(),
             beleid => own_provider.is_none(),
             saved => saved, errors => errors, form => form,

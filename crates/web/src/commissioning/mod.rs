@@ -6,8 +6,9 @@
 //! `baken_domain::commissioning`, storage in `baken_store::commissioning`.
 //!
 //! **Architecture invariant:** no person-level data reaches these pages. The
-//! store hands out aggregates only; every count shown passes `protect_count`,
-//! and a computed figure that rests on 1–4 households is not shown.
+//! store hands out aggregates only; every count shown passes the cell-key
+//! method (`baken_domain::cell_key::protect`, via `support::scorecard`), and
+//! a computed figure that rests on fewer than five households is not shown.
 
 pub mod beleid;
 pub mod payments;

@@ -4,12 +4,12 @@
 //! its reading and protection), trend charts with a table alternative, and a
 //! payment's basis line by line.
 
+use crate::support::scorecard;
 use baken_domain::commissioning::{
     definition_changes, Baken, BasisLine, Hundredths, Indicator, IndicatorKind, IndicatorRole,
     IndicatorSource, Reading,
 };
 use baken_domain::contracting::Cents;
-use baken_domain::protect::{protect_count, ProtectedCount};
 use baken_store::commissioning::{
     self as cm, CommissionRow, GoalRow, IndicatorRow, ReportRow, ReportValue,
 };
@@ -211,6 +211,15 @@ pub fn goal_text(g: &GoalRow) -> String {
     }
 }
 
+/// A computed figure resting on too few households to show: fewer than five,
+/// or published as fewer through the cell-key method.
+fn too_few(v: &ReportValue) -> bool {
+    match (v.households, v.households_cell()) {
+        (Some(n), Some(cell)) if n > 0 => !scorecard::households(n, &cell).1,
+        _ => false,
+    }
+}
+
 /// One figure of a report as shown.
 #[derive(Serialize)]
 pub struct FigureView {
@@ -290,8 +299,7 @@ pub async fn report_figures(
             report.period_until,
             v.value.map(Hundredths::new),
         );
-        let protected =
-            v.prefilled && matches!(v.households.map(protect_count), Some(ProtectedCount::Small));
+        let protected = v.prefilled && too_few(&v);
         let text = match reading {
             _ if protected => "minder dan 5 huishoudens: niet getoond".to_owned(),
             Reading::Figure(f) => with_unit(i, f),
@@ -326,17 +334,48 @@ pub async fn report_figures(
     Ok(out)
 }
 
-/// "4 van de 5 cijfers door Baken ingevuld (80 %)".
+/// How many of a report's figures Baken filled in itself: "4 van de 5
+/// cijfers door Baken ingevuld (80 %)", or in words when it filled in all or
+/// none of them. Empty when the report has no figures to give.
 pub fn prefilled_share(figures: &[FigureView]) -> String {
     let expected = figures.iter().filter(|f| f.expected).count();
     let prefilled = figures.iter().filter(|f| f.prefilled).count();
-    if expected == 0 {
-        return String::new();
+    let reported = figures.iter().filter(|f| f.expected && f.reported).count();
+    match (expected, prefilled) {
+        (0, _) => String::new(),
+        (1, 1) => "Baken heeft het cijfer van deze rapportage zelf ingevuld".to_owned(),
+        (n, p) if p == n => format!("Baken heeft alle {n} cijfers van deze rapportage zelf ingevuld"),
+        (_, 0) if reported == expected => {
+            "Baken berekent geen van de cijfers van deze rapportage zelf: de aanbieder vult ze in"
+                .to_owned()
+        }
+        (_, 0) => "Baken kon nog geen cijfers zelf invullen: er zijn te weinig huishoudens of nog geen gegevens"
+            .to_owned(),
+        (n, p) => format!(
+            "{p} van de {n} cijfers door Baken ingevuld ({} %)",
+            p * 100 / n
+        ),
     }
-    format!(
-        "{prefilled} van de {expected} cijfers door Baken ingevuld ({} %)",
-        prefilled * 100 / expected
-    )
+}
+
+/// A step of a report's history as a sentence: "Ingediend door piet
+/// (aanbieder)", "Vraag van anna (beleid)".
+pub fn event_text(kind: &str, username: &str, role: &str) -> String {
+    let who = format!("{username} ({role})");
+    match kind {
+        "ingediend" => format!("Ingediend door {who}"),
+        "vraag" => format!("Vraag van {who}"),
+        "antwoord" => format!("Antwoord van {who}"),
+        "geaccepteerd" => format!("Geaccepteerd door {who}"),
+        other => format!("{} door {who}", capitalised(other)),
+    }
+}
+
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }
 
 #[derive(Serialize)]
@@ -387,8 +426,7 @@ pub async fn trends(
         .filter(|r| matches!(r.status.as_str(), "ingediend" | "geaccepteerd"))
     {
         for v in cm::report_values(tx, r.id).await? {
-            let small = v.prefilled
-                && matches!(v.households.map(protect_count), Some(ProtectedCount::Small));
+            let small = v.prefilled && too_few(&v);
             if let (Some(value), false) = (v.value, small) {
                 series
                     .entry(v.indicator_id)
@@ -438,4 +476,75 @@ pub async fn trends(
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn figure(expected: bool, prefilled: bool, reported: bool) -> FigureView {
+        FigureView {
+            indicator_id: 1,
+            name: String::new(),
+            kind: String::new(),
+            source: String::new(),
+            how: String::new(),
+            target: String::new(),
+            text: String::new(),
+            reported,
+            prefilled,
+            expected,
+            input: String::new(),
+            evidence: String::new(),
+            change: String::new(),
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn nothing_computed_is_said_in_words_not_as_zero_of_one() {
+        let only_reported = [figure(true, false, true)];
+        let share = prefilled_share(&only_reported);
+        assert!(!share.contains("0 van de"), "{share}");
+        assert!(share.contains("de aanbieder vult ze in"), "{share}");
+        let protected = [figure(true, false, false), figure(true, false, true)];
+        let share = prefilled_share(&protected);
+        assert!(!share.contains("0 van de"), "{share}");
+        assert!(share.contains("kon nog geen cijfers"), "{share}");
+        assert_eq!(prefilled_share(&[figure(false, false, false)]), "");
+    }
+
+    #[test]
+    fn a_share_in_between_is_counted_and_all_is_said_in_words() {
+        let mixed = [
+            figure(true, true, false),
+            figure(true, true, false),
+            figure(true, false, true),
+        ];
+        assert_eq!(
+            prefilled_share(&mixed),
+            "2 van de 3 cijfers door Baken ingevuld (66 %)"
+        );
+        let all = [figure(true, true, false), figure(true, true, false)];
+        assert_eq!(
+            prefilled_share(&all),
+            "Baken heeft alle 2 cijfers van deze rapportage zelf ingevuld"
+        );
+    }
+
+    #[test]
+    fn history_steps_read_as_sentences() {
+        assert_eq!(
+            event_text("ingediend", "piet", "aanbieder"),
+            "Ingediend door piet (aanbieder)"
+        );
+        assert_eq!(
+            event_text("geaccepteerd", "anna", "beleid"),
+            "Geaccepteerd door anna (beleid)"
+        );
+        assert_eq!(
+            event_text("vraag", "anna", "beleid"),
+            "Vraag van anna (beleid)"
+        );
+    }
 }

@@ -8,6 +8,7 @@ use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
 use crate::support::form::{path_id, FieldErrors, HtmlForm};
 use crate::support::render::{render, PageResult};
+use crate::support::scorecard;
 use crate::support::state::AppState;
 use crate::support::time::{nl_date, parse_date, today};
 use axum::extract::{Path, Query, State};
@@ -17,10 +18,11 @@ use baken_domain::contracting::{
     Cents, ExecutionVariant, Product, Scope, Toewijzing, ToewijzingNumber,
 };
 use baken_domain::{AuditAction, AuditOutcome};
+use baken_store::commissioning as cm;
 use baken_store::contracting::{self as ct, Choice, NewToewijzing};
 use baken_store::households::{self, Household};
 use baken_store::{audit, Tx};
-use chrono::NaiveDate;
+use chrono::{Months, NaiveDate};
 use minijinja::{context, Value};
 use serde::{Deserialize, Serialize};
 
@@ -104,14 +106,55 @@ struct OfferView {
     id: i64,
     name: String,
     waiting: String,
+    /// Its results with this product, in plain words (the scorecard).
+    result: String,
+    /// Its results in the resident's district, when there are enough.
+    district_result: Option<String>,
 }
 
-fn offer_views(offers: &[ct::Offer]) -> Vec<OfferView> {
+/// How far back the results at the choice look.
+const RESULT_MONTHS: u32 = 24;
+
+fn offer_views(
+    offers: &[ct::Offer],
+    scores: &[cm::ProductScoreRow],
+    district: &str,
+) -> Vec<OfferView> {
+    let result = |provider: i64, in_district: bool| {
+        scores.iter().find(|r| {
+            r.provider_id == provider
+                && match &r.district {
+                    None => !in_district,
+                    Some((code, _)) => in_district && code == district,
+                }
+        })
+    };
     offers
         .iter()
         .map(|o| OfferView {
             id: o.provider_id,
             name: o.name.clone(),
+            result: result(o.provider_id, false).map_or_else(
+                || {
+                    "Nog geen resultaten: deze aanbieder heeft dit product nog niet gegeven."
+                        .to_owned()
+                },
+                |r| scorecard::for_resident(r.households, &r.cell, r.zrm_change, r.zrm_adjusted),
+            ),
+            district_result: result(o.provider_id, true)
+                .filter(|r| scorecard::households(r.households, &r.cell).1)
+                .map(|r| {
+                    format!(
+                        "In wijk {}: {}",
+                        r.district.as_ref().map_or("", |d| d.1.as_str()),
+                        scorecard::for_resident(
+                            r.households,
+                            &r.cell,
+                            r.zrm_change,
+                            r.zrm_adjusted
+                        )
+                    )
+                }),
             waiting: match o.waiting {
                 Some((0, on)) => format!("Geen wachttijd (gemeld op {})", nl_date(on)),
                 Some((1, on)) => format!("1 week (gemeld op {})", nl_date(on)),
@@ -156,6 +199,11 @@ async fn show(
         start,
     )
     .await?;
+    let results_from = start
+        .checked_sub_months(Months::new(RESULT_MONTHS))
+        .unwrap_or(start);
+    let scores =
+        cm::product_scorecard(&mut tx, None, Some(subject.product_id), results_from, start).await?;
     audit::append(
         &mut tx,
         &ctx.audit(
@@ -184,7 +232,8 @@ async fn show(
             referral => subject.referral.id, household => subject.household.id,
             product => subject.product.name(), step => subject.product.step().value(),
             scope_label => scope_label(&subject.product),
-            offers => offer_views(&offers), residents => subject.residents,
+            offers => offer_views(&offers, &scores, &subject.household.district_code),
+            results_since => nl_date(results_from), residents => subject.residents,
             start => nl_date(start), form => form, errors => errors,
             done => subject.done.map(|t| context! {
                 number => t.number, provider => t.provider_name,

@@ -24,6 +24,7 @@ pub mod pre_csrf;
 pub mod problem;
 pub mod render;
 pub mod route;
+pub mod scorecard;
 pub mod state;
 pub mod templates;
 pub mod time;

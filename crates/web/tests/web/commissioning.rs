@@ -337,8 +337,14 @@ async fn beleid_commissions_on_results_and_an_activity_count_is_never_paid() {
             .await;
         assert_eq!(res.status, 303, "{}", res.body);
         let page = app.get(&review, &beleid).await;
-        for step in ["ingediend", "vraag", "antwoord", "geaccepteerd"] {
-            assert!(page.body.contains(step), "{step}");
+        // The history reads as sentences, not as status codes.
+        for step in [
+            "Ingediend door ",
+            "Vraag van beleid (beleid): Hoe is de enquête gehouden?",
+            "Antwoord van ",
+            "Geaccepteerd door beleid (beleid)",
+        ] {
+            assert!(page.body.contains(step), "{step}: {}", page.body);
         }
         // An accepted report can no longer be changed by the provider.
         let res = app

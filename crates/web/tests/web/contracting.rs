@@ -104,6 +104,19 @@ async fn a_referral_within_the_team_mandate_needs_no_team_lead() {
             listed.contains("Aanbieder kiezen met de inwoner"),
             "{listed}"
         );
+        // At the choice every provider shows its results with the product, in
+        // plain words (issue 13): nobody gave this one yet in the demo.
+        let choice = first_between(listed, "href=\"", "\"").expect("the choice link");
+        let page = app.get(choice, &gen).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert!(page.body.contains("Wat betekent het resultaat?"));
+        assert!(
+            page.body.contains(
+                "<strong>Resultaat:</strong> Nog geen resultaten: deze aanbieder heeft dit product nog niet gegeven."
+            ),
+            "{}",
+            page.body
+        );
         // No team lead was asked, and the team overview has nothing waiting.
         assert_eq!(waiting_for_lead(&app).await, before);
         let lead = app.login_as("teamleider").await;
