@@ -81,6 +81,54 @@ for (const width of [390, 1280]) {
   });
 }
 
+for (const width of [390, 1280]) {
+  test(`the beheerder sets the pyramid's targets at ${width} px`, async () => {
+    const page = await newPage(browser, width);
+    await login(page, server.url, 'beheerder');
+    await page.goto(`${server.url}/start`);
+    await page.getByRole('link', { name: 'Doelen van de piramide' }).first().click();
+    await page.getByRole('heading', { level: 1, name: 'Doelen van de piramide' }).waitFor();
+    await expectAccessible(page, `piramidedoelen ${width}`);
+    await expectLabelled(page, `piramidedoelen ${width}`);
+    await expectNoHorizontalScroll(page, `piramidedoelen ${width}`);
+    const light = page.getByLabel(/Stap 1–3/);
+    const middle = page.getByLabel(/Stap 4/);
+    const heavy = page.getByLabel(/Stap 5/);
+    const start = [await light.inputValue(), await middle.inputValue(), await heavy.inputValue()];
+    // Not adding up to 100: refused, said next to the fields, nothing saved.
+    await light.fill('80');
+    await middle.fill('15');
+    await heavy.fill('4');
+    await page.getByRole('button', { name: 'Doelen opslaan' }).click();
+    assert.match(await page.locator('#doelen-fout').textContent(), /De drie doelen tellen op tot 99%\./);
+    await expectAccessible(page, `piramidedoelen fout ${width}`);
+    await screenshot(page, `piramidedoelen-fout-${width}`);
+    // A word where a number belongs: the message is tied to that field.
+    await heavy.fill('vijf');
+    await page.getByRole('button', { name: 'Doelen opslaan' }).click();
+    assert.equal(await heavy.getAttribute('aria-invalid'), 'true');
+    assert.match(await page.locator('#zwaar-fout').textContent(), /heel percentage/);
+    // 80/15/5 (Amaryllis), or back to where the other width left them.
+    const next = start[0] === '80' ? ['85', '10', '5'] : ['80', '15', '5'];
+    await light.fill(next[0]);
+    await middle.fill(next[1]);
+    await heavy.fill(next[2]);
+    await page.getByRole('button', { name: 'Doelen opslaan' }).click();
+    assert.match(await page.getByRole('status').first().textContent(), /Opgeslagen\./);
+    await expectAccessible(page, `piramidedoelen opgeslagen ${width}`);
+    await screenshot(page, `piramidedoelen-${width}`);
+    await page.context().close();
+
+    // Beleid sees the new targets on the dashboard.
+    const beleid = await newPage(browser, width);
+    await login(beleid, server.url, 'beleid');
+    await beleid.goto(`${server.url}/dashboard`);
+    const pyramid = beleid.getByRole('table', { name: 'Piramide: huishoudens en kosten per laag' });
+    assert.deepEqual(await pyramid.locator('tbody tr td:nth-child(4)').allTextContents(), next.map((t) => `${t}%`));
+    await beleid.context().close();
+  });
+}
+
 test('a generalist does not reach the dashboard', async () => {
   const page = await newPage(browser);
   await login(page, server.url, 'generalist');

@@ -171,6 +171,8 @@ impl Role {
             P::MarketBroker => self == R::Makelaar,
             P::MarketReports => matches!(self, R::Beleid | R::Makelaar),
             P::ManageMarket => self == R::Beheerder,
+            // The pyramid's targets are set in beheer; beleid reads them on the dashboard.
+            P::ConfigureMonitoring => self == R::Beheerder,
             P::ManageUsers
             | P::ManageTeams
             | P::ManageDistricts
@@ -306,10 +308,12 @@ pub enum Permission {
     MarketReports,
     /// The marketplace's categories, districts' neighbours, norm and retention (beheerder).
     ManageMarket,
+    /// The verantwoording dashboard's settings: the pyramid's targets (beheerder).
+    ConfigureMonitoring,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 33] = [
+    pub const ALL: [Permission; 34] = [
         Permission::Public,
         Permission::Authenticated,
         Permission::HouseholdsSearch,
@@ -343,6 +347,7 @@ impl Permission {
         Permission::MarketBroker,
         Permission::MarketReports,
         Permission::ManageMarket,
+        Permission::ConfigureMonitoring,
     ];
 
     /// Does this permission show data about a person (a resident, a household
@@ -388,7 +393,9 @@ impl Permission {
             // Display names and listings; contact details only after both consent.
             | P::Marketplace
             | P::MarketReports
-            | P::ManageMarket => false,
+            | P::ManageMarket
+            // Three percentages for the whole municipality.
+            | P::ConfigureMonitoring => false,
         }
     }
 }

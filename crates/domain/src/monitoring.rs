@@ -73,6 +73,19 @@ pub enum TargetsError {
     NotAPercentage,
     #[error("the targets of the three layers add up to {0}, not 100")]
     Sum(u32),
+    /// As typed in a form: this layer's target is not a whole percentage.
+    #[error("the target of {0:?} is not a whole percentage from 0 to 100")]
+    Typed(Layer),
+}
+
+impl TargetsError {
+    /// The layer a typed target was wrong for; `None` when only the sum is.
+    pub fn layer(&self) -> Option<Layer> {
+        match self {
+            TargetsError::Typed(l) => Some(*l),
+            TargetsError::NotAPercentage | TargetsError::Sum(_) => None,
+        }
+    }
 }
 
 impl Default for Targets {
@@ -92,6 +105,24 @@ impl Targets {
             return Err(TargetsError::Sum(sum));
         }
         Ok(Targets([light, middle, heavy]))
+    }
+
+    /// The targets as typed in a form, one text per layer (light, middle,
+    /// heavy): every layer that is not a whole percentage from 0 to 100 is an
+    /// error of its own; only when all three are numbers is the sum checked.
+    pub fn from_typed(typed: [&str; 3]) -> Result<Targets, Vec<TargetsError>> {
+        let mut errors = Vec::new();
+        let mut values = [0u8; 3];
+        for ((layer, text), value) in Layer::ALL.iter().zip(typed).zip(&mut values) {
+            match text.trim().trim_end_matches('%').trim_end().parse::<u8>() {
+                Ok(v) if v <= 100 => *value = v,
+                _ => errors.push(TargetsError::Typed(*layer)),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Targets::new(values[0], values[1], values[2]).map_err(|e| vec![e])
     }
 
     /// `85/10/5`, as stored.

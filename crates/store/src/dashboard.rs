@@ -3,15 +3,12 @@
 //! step, when it ran and, for a toewijzing, its price. No person leaves this
 //! module: household ids only become cell keys (`baken_domain::cell_key`).
 
-use crate::{with_conn, Result, StoreError, Tx};
+use crate::{exec, now, versioned_update, with_conn, Result, StoreError, Tx};
 use baken_domain::cell_key::{CellKeySecret, RecordKey};
 use baken_domain::contracting::{yearly_cost, Cents, Frequency, Scope, Unit};
-use baken_domain::monitoring::{SupportUse, Targets};
+use baken_domain::monitoring::{Layer, SupportUse, Targets};
 use baken_domain::LadderStep;
-use chrono::NaiveDate;
-
-/// The `ct_settings` key of the pyramid's targets ("85/10/5").
-const TARGETS: &str = "piramide_doelen";
+use chrono::{DateTime, NaiveDate, Utc};
 
 fn step_of(v: i64) -> Result<LadderStep> {
     u8::try_from(v)
@@ -20,16 +17,70 @@ fn step_of(v: i64) -> Result<LadderStep> {
         .ok_or_else(|| StoreError::Corrupt(format!("ladder step {v}")))
 }
 
-/// The municipality's targets for the pyramid; KING's 85/10/5 until set.
-pub async fn targets(tx: &mut Tx) -> Result<Targets> {
-    match crate::contracting::setting(tx, TARGETS).await? {
-        Some(s) => Targets::parse(&s).map_err(|e| StoreError::Corrupt(format!("{TARGETS}: {e}"))),
-        None => Ok(Targets::default()),
-    }
+/// The pyramid's targets as stored, with the version a change must name and
+/// who set them last (`None`: KING's default, never changed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredTargets {
+    pub targets: Targets,
+    pub version: i64,
+    pub set_by: Option<String>,
+    pub set_at: Option<DateTime<Utc>>,
 }
 
-pub async fn set_targets(tx: &mut Tx, targets: Targets) -> Result<()> {
-    crate::contracting::set_setting(tx, TARGETS, &targets.code()).await
+type TargetsRow = (i64, i64, i64, i64, Option<String>, Option<DateTime<Utc>>);
+
+/// The municipality's targets for the pyramid (migration 0101 starts them at
+/// KING's 85/10/5), with their version.
+pub async fn stored_targets(tx: &mut Tx) -> Result<StoredTargets> {
+    let (light, middle, heavy, version, set_by, set_at): TargetsRow = with_conn!(tx, |c| {
+        sqlx::query_as(
+            "SELECT light, middle, heavy, version, set_by, set_at FROM mon_targets WHERE id = 1",
+        )
+        .fetch_one(&mut *c)
+        .await
+    })?;
+    let pct = |v: i64| u8::try_from(v).map_err(|_| StoreError::Corrupt(format!("target {v}")));
+    let targets = Targets::new(pct(light)?, pct(middle)?, pct(heavy)?)
+        .map_err(|e| StoreError::Corrupt(format!("pyramid targets: {e}")))?;
+    Ok(StoredTargets {
+        targets,
+        version,
+        set_by,
+        set_at,
+    })
+}
+
+/// The municipality's targets for the pyramid.
+pub async fn targets(tx: &mut Tx) -> Result<Targets> {
+    Ok(stored_targets(tx).await?.targets)
+}
+
+/// Sets the targets if they are still at `expected_version` (else a
+/// [`StoreError::Conflict`]); returns the new version.
+pub async fn set_targets(
+    tx: &mut Tx,
+    targets: Targets,
+    expected_version: i64,
+    by: &str,
+) -> Result<i64> {
+    let n = exec!(tx, |c| {
+        sqlx::query(
+            "UPDATE mon_targets SET light = $1, middle = $2, heavy = $3, set_by = $4, set_at = $5, \
+             version = version + 1 WHERE id = 1 AND version = $6",
+        )
+        .bind(i64::from(targets.of(Layer::Light)))
+        .bind(i64::from(targets.of(Layer::Middle)))
+        .bind(i64::from(targets.of(Layer::Heavy)))
+        .bind(by)
+        .bind(now())
+        .bind(expected_version)
+        .execute(&mut *c)
+        .await
+    })?;
+    versioned_update(tx, n, expected_version, "pyramid targets".into(), |_| {
+        Box::pin(async { Ok(true) })
+    })
+    .await
 }
 
 type ToewijzingFact = (

@@ -38,11 +38,13 @@ const BOOKKEEPING: [&str; 2] = ["_sqlx_migrations", "server_secrets"];
 /// Tables that migrations give a first row: they hold data only beyond it.
 /// `audit_head` starts at sequence 0 (nothing appended yet); `cw_response_norms`
 /// starts with the default norms as version 1; `mk_categories` with the
-/// marketplace's default categories (seeded, version 1).
+/// marketplace's default categories (seeded, version 1); `mon_targets` with
+/// the pyramid's default targets (version 1).
 fn seeded_rows_hold_data(table: &str) -> Option<&'static str> {
     match table {
         "audit_head" => Some("SELECT COUNT(*) FROM audit_head WHERE seq <> 0"),
         "cw_response_norms" => Some("SELECT COUNT(*) FROM cw_response_norms WHERE version <> 1"),
+        "mon_targets" => Some("SELECT COUNT(*) FROM mon_targets WHERE version <> 1"),
         "mk_categories" => {
             Some("SELECT COUNT(*) FROM mk_categories WHERE seeded = FALSE OR version <> 1")
         }

@@ -29,6 +29,51 @@ fn targets_are_three_percentages_that_add_up_to_one_hundred() {
 }
 
 #[test]
+fn typed_targets_name_every_wrong_layer_and_check_the_sum_last() {
+    assert_eq!(
+        Targets::from_typed(["80", " 15 ", "5%"]),
+        Ok(Targets::new(80, 15, 5).unwrap())
+    );
+    assert_eq!(
+        Targets::from_typed(["tachtig", "15", "101"]),
+        Err(vec![
+            TargetsError::Typed(Layer::Light),
+            TargetsError::Typed(Layer::Heavy)
+        ])
+    );
+    assert_eq!(Targets::from_typed(["", "-1", "5"]).unwrap_err().len(), 2);
+    assert_eq!(
+        Targets::from_typed(["80", "15", "4"]),
+        Err(vec![TargetsError::Sum(99)])
+    );
+    assert_eq!(
+        TargetsError::Typed(Layer::Middle).layer(),
+        Some(Layer::Middle)
+    );
+    assert_eq!(TargetsError::Sum(99).layer(), None);
+}
+
+proptest! {
+    /// Three typed numbers are targets exactly when each is 0–100 and they
+    /// add up to 100; what is accepted is stored and read back unchanged.
+    #[test]
+    fn typed_targets_are_accepted_exactly_when_they_are_a_split_of_one_hundred(
+        l in 0u16..130, m in 0u16..130, h in 0u16..130,
+    ) {
+        let typed = Targets::from_typed([&l.to_string(), &m.to_string(), &h.to_string()]);
+        let fits = l <= 100 && m <= 100 && h <= 100 && l + m + h == 100;
+        prop_assert_eq!(typed.is_ok(), fits);
+        if let Ok(t) = typed {
+            prop_assert_eq!(Targets::parse(&t.code()), Ok(t));
+            prop_assert_eq!(
+                [t.of(Layer::Light), t.of(Layer::Middle), t.of(Layer::Heavy)].map(u16::from),
+                [l, m, h]
+            );
+        }
+    }
+}
+
+#[test]
 fn a_household_counts_once_in_its_heaviest_layer() {
     // 20 households on step 2, of which 10 also have maatwerk.
     let mut uses: Vec<SupportUse> = (0..20).map(|h| use_of(h, "WK01", 2, None, false)).collect();

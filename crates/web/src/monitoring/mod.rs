@@ -7,10 +7,11 @@
 //! them for screen readers; every table is a CSV download.
 
 pub mod dashboard;
+pub mod targets;
 
 use crate::support::route::{route, Route};
 use axum::http::Method;
-use axum::routing::get;
+use axum::routing::{get, post};
 use baken_domain::{Permission as P, Role};
 
 /// This module's routes, each with its permission.
@@ -28,27 +29,49 @@ pub fn routes() -> Vec<Route> {
             P::Aggregates,
             get(dashboard::csv),
         ),
+        route(
+            Method::GET,
+            "/beheer/piramide",
+            P::ConfigureMonitoring,
+            get(targets::show),
+        ),
+        route(
+            Method::POST,
+            "/beheer/piramide",
+            P::ConfigureMonitoring,
+            post(targets::save),
+        ),
     ]
 }
 
 /// Menu entries for a role.
 pub fn nav_items(role: Role) -> Vec<(&'static str, &'static str)> {
+    let mut items = Vec::new();
     if role.may(P::Aggregates) {
-        vec![("/dashboard", "Dashboard")]
-    } else {
-        vec![]
+        items.push(("/dashboard", "Dashboard"));
     }
+    if role.may(P::ConfigureMonitoring) {
+        items.push(("/beheer/piramide", "Piramidedoelen"));
+    }
+    items
 }
 
 /// Start-page cards for a role.
 pub fn start_cards(role: Role) -> Vec<(&'static str, &'static str, &'static str)> {
+    let mut cards = Vec::new();
     if role.may(P::Aggregates) {
-        vec![(
+        cards.push((
             "/dashboard",
             "Dashboard verantwoording",
             "De piramide van ondersteuning per wijk, met kosten, doelen en trends. Zonder personen.",
-        )]
-    } else {
-        vec![]
+        ));
     }
+    if role.may(P::ConfigureMonitoring) {
+        cards.push((
+            "/beheer/piramide",
+            "Doelen van de piramide",
+            "Welk deel van de huishoudens de gemeente in elke laag wil helpen, zoals 85, 10 en 5 procent.",
+        ));
+    }
+    cards
 }

@@ -39,6 +39,7 @@ pub fn environment() -> Environment<'static> {
         "contracting/provider.html",
         "contracting/requests.html",
         "monitoring/dashboard.html",
+        "monitoring/targets.html",
         "error.html",
         "foundation/account.html",
         "foundation/admin/area_form.html",

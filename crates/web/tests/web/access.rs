@@ -835,6 +835,18 @@ const MATRIX: &[Entry] = &[
     e("GET", "/dashboard.csv", &["teamleider", "beleid"], Csv),
     e(
         "GET",
+        "/beheer/piramide",
+        ADMIN,
+        Page("Doelen van de piramide"),
+    ),
+    e(
+        "POST",
+        "/beheer/piramide",
+        ADMIN,
+        Refused("Dat ging niet goed", "mist de versie"),
+    ),
+    e(
+        "GET",
         "/beheer/responsnormen",
         ADMIN,
         Page("Responsnormen voor signalen"),

@@ -183,3 +183,176 @@ async fn the_dashboard_download_holds_the_page_figures_and_is_audited() {
         );
     }
 }
+
+fn field_version(body: &str) -> String {
+    body.split("name=\"versie\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("the form carries its version")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn the_beheerder_sets_the_targets_and_the_dashboard_measures_against_them() {
+    for app in apps(30).await {
+        let admin = app.login_as("beheerder").await;
+        let page = app.get("/beheer/piramide", &admin).await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("<h1>Doelen van de piramide</h1>"));
+        assert!(page.body.contains("Nu: 85/10/5."));
+        let version = field_version(&page.body);
+        let before = app.audit_count().await;
+        // Each wrong field gets its own Dutch message; nothing is saved.
+        for (l, m, h, field, msg) in [
+            (
+                "tachtig",
+                "15",
+                "5",
+                "licht",
+                "Vul een heel percentage in van 0 tot en met 100",
+            ),
+            (
+                "80",
+                "15",
+                "101",
+                "zwaar",
+                "Vul een heel percentage in van 0 tot en met 100",
+            ),
+            (
+                "80",
+                "-1",
+                "5",
+                "midden",
+                "Vul een heel percentage in van 0 tot en met 100",
+            ),
+            (
+                "80",
+                "15",
+                "4",
+                "doelen",
+                "De drie doelen tellen op tot 99%. Samen moeten ze precies 100% zijn.",
+            ),
+            ("", "", "", "licht", "Vul een heel percentage"),
+        ] {
+            let res = app
+                .post_form(
+                    "/beheer/piramide",
+                    &admin,
+                    &[
+                        ("versie", &version),
+                        ("licht", l),
+                        ("midden", m),
+                        ("zwaar", h),
+                    ],
+                )
+                .await;
+            assert_eq!(res.status, 400, "{l}/{m}/{h}");
+            assert!(res.body.contains(msg), "{msg}");
+            assert!(
+                res.body.contains(&format!("id=\"{field}-fout\"")),
+                "next to {field}"
+            );
+            // What was typed is shown again.
+            assert!(res.body.contains(&format!("name=\"licht\" type=\"text\" inputmode=\"numeric\" class=\"input--short\" value=\"{l}\"")));
+        }
+        assert_eq!(
+            app.audit_count().await,
+            before,
+            "a refused form writes nothing"
+        );
+        let beleid = app.login_as("beleid").await;
+        let dash = app.get("/dashboard", &beleid).await.body;
+        assert_eq!(
+            pyramid_rows(&dash)
+                .iter()
+                .map(|r| r[2].as_str())
+                .collect::<Vec<_>>(),
+            ["85%", "10%", "5%"]
+        );
+
+        // Amaryllis' 80/15/5: saved, audited with old and new, on the dashboard.
+        let res = app
+            .post_form(
+                "/beheer/piramide",
+                &admin,
+                &[
+                    ("versie", &version),
+                    ("licht", "80"),
+                    ("midden", " 15 "),
+                    ("zwaar", "5%"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        let tail = app.audit_tail(1).await;
+        assert_eq!(
+            (
+                tail[0].action.as_str(),
+                tail[0].outcome.as_str(),
+                tail[0].object_id.as_deref()
+            ),
+            ("update", "success", Some("piramide_doelen"))
+        );
+        assert!(
+            tail[0].detail.contains("80/15/5 (was 85/10/5)"),
+            "{}",
+            tail[0].detail
+        );
+        let page = app.get("/beheer/piramide?opgeslagen=ja", &admin).await.body;
+        assert!(
+            page.contains("Opgeslagen.") && page.contains("Nu: 80/15/5. Ingesteld door beheerder")
+        );
+        let dash = app.get("/dashboard", &beleid).await.body;
+        assert_eq!(
+            pyramid_rows(&dash)
+                .iter()
+                .map(|r| r[2].as_str())
+                .collect::<Vec<_>>(),
+            ["80%", "15%", "5%"]
+        );
+        assert!(dash.contains("Aandeel stap 1–3 per kwartaal (doel 80%)"));
+
+        // A form filled in before that change is a conflict: nothing changes,
+        // the refusal is audited, and the page shows what is stored now.
+        let res = app
+            .post_form(
+                "/beheer/piramide",
+                &admin,
+                &[
+                    ("versie", &version),
+                    ("licht", "70"),
+                    ("midden", "20"),
+                    ("zwaar", "10"),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 409);
+        assert!(res
+            .body
+            .contains("Iemand anders heeft de doelen intussen gewijzigd."));
+        assert!(res.body.contains("value=\"80\""));
+        assert_ne!(field_version(&res.body), version);
+        let tail = app.audit_tail(1).await;
+        assert_eq!(tail[0].outcome.as_str(), "conflict");
+        let mut tx = app.db.read().await.unwrap();
+        assert_eq!(
+            baken_store::dashboard::targets(&mut tx)
+                .await
+                .unwrap()
+                .code(),
+            "80/15/5"
+        );
+        drop(tx);
+        // Without a version the form cannot be trusted.
+        let res = app
+            .post_form(
+                "/beheer/piramide",
+                &admin,
+                &[("licht", "80"), ("midden", "15"), ("zwaar", "5")],
+            )
+            .await;
+        assert_eq!(res.status, 400);
+        // Policy reads the targets on the dashboard but does not set them.
+        assert_eq!(app.get("/beheer/piramide", &beleid).await.status, 403);
+    }
+}
