@@ -171,6 +171,20 @@ impl Role {
             P::MarketBroker => self == R::Makelaar,
             P::MarketReports => matches!(self, R::Beleid | R::Makelaar),
             P::ManageMarket => self == R::Beheerder,
+            // Volunteer work: a volunteer keeps their own profile and applies;
+            // providers post vacancies for their own organisation and the
+            // ServicePunt consultant (the makelaar) for any; the consultant
+            // reads profiles and places volunteers.
+            P::Volunteering => self == R::Vrijwilliger,
+            P::ManageVacancies => matches!(self, R::Aanbieder | R::Makelaar),
+            P::VolunteerPlacement => self == R::Makelaar,
+            // Mantelzorg: a carer (a resident or a volunteer account) registers
+            // and uses the support; the mantelzorgconsulent (the makelaar at
+            // the steunpunt) sees carers and grants the waardering; a
+            // generalist registers a carer from the network, with consent.
+            P::Carer => matches!(self, R::Inwoner | R::Vrijwilliger),
+            P::CarerSupport => self == R::Makelaar,
+            P::RegisterCarer => matches!(self, R::Generalist | R::Teamleider),
             P::ManageUsers
             | P::ManageTeams
             | P::ManageDistricts
@@ -306,10 +320,23 @@ pub enum Permission {
     MarketReports,
     /// The marketplace's categories, districts' neighbours, norm and retention (beheerder).
     ManageMarket,
+    /// A volunteer's own profile, open vacancies and own applications.
+    Volunteering,
+    /// Volunteer vacancies: an aanbieder its own organisation's, a makelaar any.
+    ManageVacancies,
+    /// The ServicePunt consultant's work: volunteers' profiles (audited),
+    /// applications and placements.
+    VolunteerPlacement,
+    /// An informal carer's own registration, burden check, waardering and respite.
+    Carer,
+    /// The mantelzorgconsulent's work: carers' records (audited), the waardering.
+    CarerSupport,
+    /// Registering a carer from a household's network (casework), with consent.
+    RegisterCarer,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 33] = [
+    pub const ALL: [Permission; 39] = [
         Permission::Public,
         Permission::Authenticated,
         Permission::HouseholdsSearch,
@@ -343,6 +370,12 @@ impl Permission {
         Permission::MarketBroker,
         Permission::MarketReports,
         Permission::ManageMarket,
+        Permission::Volunteering,
+        Permission::ManageVacancies,
+        Permission::VolunteerPlacement,
+        Permission::Carer,
+        Permission::CarerSupport,
+        Permission::RegisterCarer,
     ];
 
     /// Does this permission show data about a person (a resident, a household
@@ -367,7 +400,11 @@ impl Permission {
             // A toewijzing names its client (iWmo's Client: BSN, name, birth date).
             | P::ApiIwmo
             // A proxy participant's name and phone number, and reports about people.
-            | P::MarketBroker => true,
+            | P::MarketBroker
+            // Volunteers' profiles and VOG dates; carers' records and burden.
+            | P::VolunteerPlacement
+            | P::CarerSupport
+            | P::RegisterCarer => true,
             P::Public
             | P::Authenticated
             | P::Aggregates
@@ -388,7 +425,11 @@ impl Permission {
             // Display names and listings; contact details only after both consent.
             | P::Marketplace
             | P::MarketReports
-            | P::ManageMarket => false,
+            | P::ManageMarket
+            // One's own profile or registration; vacancies of organisations.
+            | P::Volunteering
+            | P::ManageVacancies
+            | P::Carer => false,
         }
     }
 }
@@ -490,7 +531,7 @@ mod tests {
         }
         // Raise this with every new variant (and add it to `ALL`): the compiler
         // checks `reads_person_data`, not the list.
-        assert_eq!(seen.len(), 33);
+        assert_eq!(seen.len(), 39);
     }
 
     #[test]

@@ -51,6 +51,7 @@ coded_enum!(
     Verslaving => ("verslaving", "Verslaving"),
     Schoolverzuim => ("schoolverzuim", "Schoolverzuim"),
     Zorgmijding => ("zorgmijding", "Zorgmijding"),
+    Mantelzorg => ("overbelaste_mantelzorger", "Overbelaste mantelzorger"),
     Overig => ("overig", "Overig"),
     Hulpvraag => ("hulpvraag", "Hulpvraag van een inwoner (Eigen Kracht Wijzer)"),
 });
