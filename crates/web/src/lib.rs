@@ -23,6 +23,7 @@ pub mod notifications;
 pub mod routes;
 pub mod signin;
 pub mod support;
+pub mod volunteers;
 #[cfg(feature = "testing")]
 #[doc(hidden)]
 pub mod testing;
@@ -166,6 +167,7 @@ pub async fn serve(
         notifications::mail::spawn(state.db.clone(), mail).map_err(std::io::Error::other)?;
     }
     market::retention::spawn(state.db.clone());
+    volunteers::reminder::spawn(state.db.clone());
     serve_until(listener, app(state), limits, shutdown_signal()).await;
     Ok(())
 }

@@ -94,6 +94,9 @@ pub fn environment() -> Environment<'static> {
         "signin/oidc_refused.html",
         "signin/recovery_codes.html",
         "notifications/list.html",
+        "volunteers/servicepunt.html",
+        "volunteers/vacancies.html",
+        "volunteers/volunteer.html",
     );
     env
 }
