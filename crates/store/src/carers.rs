@@ -82,9 +82,8 @@ pub async fn register(tx: &mut Tx, c: &NewCarer<'_>) -> Result<i64> {
             return Err(CarerStoreError::AlreadyRegistered);
         }
     }
-    let (id,): (i64,) =
-        with_conn!(tx, |conn| {
-            sqlx::query_as(
+    let (id,): (i64,) = with_conn!(tx, |conn| {
+        sqlx::query_as(
         "INSERT INTO mz_carers (user_id, household_id, registered_by, name, phone, district_code, \
          hours_per_week, relation, cares_for, consent_on, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id"
@@ -102,7 +101,7 @@ pub async fn register(tx: &mut Tx, c: &NewCarer<'_>) -> Result<i64> {
     .bind(now())
     .fetch_one(&mut *conn)
     .await
-        })?;
+    })?;
     Ok(id)
 }
 

@@ -10,6 +10,7 @@
 //! - the API authenticates only by bearer token, pages only by session cookie,
 //!   so a cookie can never be used to call the API from another site.
 
+pub mod carers;
 pub mod casework;
 pub mod commissioning;
 pub mod contracting;
@@ -23,10 +24,10 @@ pub mod notifications;
 pub mod routes;
 pub mod signin;
 pub mod support;
-pub mod volunteers;
 #[cfg(feature = "testing")]
 #[doc(hidden)]
 pub mod testing;
+pub mod volunteers;
 
 pub use support::client::TrustedProxies;
 pub use support::ctx::{PRE_CSRF_COOKIE, SESSION_COOKIE};

@@ -11,7 +11,7 @@
 
 use crate::support::route::Route;
 use crate::{
-    casework, commissioning, contracting, foundation, front, kaart, market, monitoring,
+    carers, casework, commissioning, contracting, foundation, front, kaart, market, monitoring,
     notifications, signin, volunteers,
 };
 use baken_domain::Role;
@@ -28,6 +28,7 @@ pub fn table() -> Vec<Route> {
     routes.extend(monitoring::routes());
     routes.extend(market::routes());
     routes.extend(volunteers::routes());
+    routes.extend(carers::routes());
     routes
 }
 
@@ -43,6 +44,7 @@ pub fn nav_items(role: Role) -> Vec<(&'static str, &'static str)> {
     items.extend(monitoring::nav_items(role));
     items.extend(market::nav_items(role));
     items.extend(volunteers::nav_items(role));
+    items.extend(carers::nav_items(role));
     items.push(("/account", "Mijn account"));
     items
 }
@@ -57,6 +59,7 @@ pub fn start_cards(role: Role) -> Vec<(&'static str, &'static str, &'static str)
     cards.extend(monitoring::start_cards(role));
     cards.extend(market::start_cards(role));
     cards.extend(volunteers::start_cards(role));
+    cards.extend(carers::start_cards(role));
     cards.push((
         "/account",
         "Mijn account",

@@ -21,7 +21,12 @@ pub fn routes() -> Vec<Route> {
     let g = || Method::GET;
     let p = || Method::POST;
     vec![
-        route(g(), "/vrijwilligerswerk", P::Volunteering, get(volunteer::page)),
+        route(
+            g(),
+            "/vrijwilligerswerk",
+            P::Volunteering,
+            get(volunteer::page),
+        ),
         route(
             p(),
             "/vrijwilligerswerk/profiel",
@@ -41,7 +46,12 @@ pub fn routes() -> Vec<Route> {
             post(volunteer::withdraw),
         ),
         route(g(), "/vacatures", P::ManageVacancies, get(vacancies::page)),
-        route(p(), "/vacatures", P::ManageVacancies, post(vacancies::create)),
+        route(
+            p(),
+            "/vacatures",
+            P::ManageVacancies,
+            post(vacancies::create),
+        ),
         route(
             p(),
             "/vacatures/{id}/open",
@@ -67,10 +77,7 @@ pub fn routes() -> Vec<Route> {
 pub fn nav_items(role: Role) -> Vec<(&'static str, &'static str)> {
     match role {
         Role::Vrijwilliger => vec![("/vrijwilligerswerk", "Vrijwilligerswerk")],
-        Role::Makelaar => vec![
-            ("/servicepunt", "ServicePunt"),
-            ("/vacatures", "Vacatures"),
-        ],
+        Role::Makelaar => vec![("/servicepunt", "ServicePunt"), ("/vacatures", "Vacatures")],
         Role::Aanbieder => vec![("/vacatures", "Vacatures")],
         _ => vec![],
     }

@@ -11,9 +11,7 @@ use crate::support::time::{nl_date, parse_date, today};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
-use baken_domain::volunteering::{
-    parse_text, ApplicationState, Availability, TagList, VogStatus,
-};
+use baken_domain::volunteering::{parse_text, ApplicationState, Availability, TagList, VogStatus};
 use baken_domain::AuditAction;
 use baken_store::areas;
 use baken_store::volunteers::{self as vw, ProfileInput, VolunteerStoreError};
@@ -47,11 +45,21 @@ pub async fn page(
 ) -> PageResult {
     let saved = match q.opgeslagen.as_deref() {
         Some("profiel") => "Uw profiel is opgeslagen.",
-        Some("aangemeld") => "U bent aangemeld. De consulent van het ServicePunt neemt contact met u op.",
+        Some("aangemeld") => {
+            "U bent aangemeld. De consulent van het ServicePunt neemt contact met u op."
+        }
         Some("ingetrokken") => "Uw aanmelding is ingetrokken.",
         _ => "",
     };
-    show(&state, &ctx, None, saved, FieldErrors::new(), StatusCode::OK).await
+    show(
+        &state,
+        &ctx,
+        None,
+        saved,
+        FieldErrors::new(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// The page, with the profile form as typed when `typed` is given.
@@ -191,11 +199,27 @@ pub async fn save_profile(
         (name, skills, languages, trainings, vog, district)
     else {
         drop(tx);
-        return show(&state, &ctx, Some(&form), "", errors, StatusCode::BAD_REQUEST).await;
+        return show(
+            &state,
+            &ctx,
+            Some(&form),
+            "",
+            errors,
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
     };
     if !errors.is_empty() {
         drop(tx);
-        return show(&state, &ctx, Some(&form), "", errors, StatusCode::BAD_REQUEST).await;
+        return show(
+            &state,
+            &ctx,
+            Some(&form),
+            "",
+            errors,
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
     }
     let id = vw::save_profile(
         &mut tx,
@@ -257,9 +281,7 @@ pub async fn apply(
         Err(e @ (VolunteerStoreError::AlreadyApplied | VolunteerStoreError::Closed)) => {
             drop(tx);
             let message = match e {
-                VolunteerStoreError::AlreadyApplied => {
-                    "U bent al aangemeld voor deze vacature."
-                }
+                VolunteerStoreError::AlreadyApplied => "U bent al aangemeld voor deze vacature.",
                 _ => "Deze vacature is gesloten.",
             };
             let errors = refuse(&format!("motivatie-{vacancy}"), message);
