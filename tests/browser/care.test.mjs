@@ -48,8 +48,8 @@ test('a volunteer keeps her profile, is reminded of her VOG and applies; the con
   await page.getByLabel('Avonden').check();
   await page.getByRole('button', { name: 'Profiel opslaan' }).click();
   assert.match(await page.locator('main').textContent(), /Uw profiel is opgeslagen/);
-  await page.getByLabel('Waarom past dit bij u?').first().fill('Ik help graag op dinsdag.');
-  await page.getByRole('button', { name: /Aanmelden voor Gastvrouw/ }).click();
+  await page.locator('li.card', { hasText: 'Kok voor de buurtmaaltijd' }).getByLabel('Waarom past dit bij u?').fill('Ik kook graag voor veel mensen.');
+  await page.getByRole('button', { name: /Aanmelden voor Kok voor de buurtmaaltijd/ }).click();
   assert.match(await page.locator('main').textContent(), /U bent aangemeld/);
   await page.close();
 
@@ -57,12 +57,12 @@ test('a volunteer keeps her profile, is reminded of her VOG and applies; the con
   const makelaar = await newPage(browser, 1280);
   await login(makelaar, server.url, 'makelaar');
   await makelaar.goto(`${server.url}/servicepunt`);
-  const card = makelaar.locator('section.card', { hasText: 'Gastvrouw' });
+  const card = makelaar.locator('section.card', { hasText: 'Kok voor de buurtmaaltijd' });
   await card.getByLabel('Plaatsen', { exact: true }).check();
   await card.getByRole('button', { name: 'Besluit opslaan' }).click();
   assert.match(await makelaar.locator('main').textContent(), /Vul de startdatum in/);
   await expectAccessible(makelaar, 'servicepunt, fout');
-  const again = makelaar.locator('section.card', { hasText: 'Gastvrouw' });
+  const again = makelaar.locator('section.card', { hasText: 'Kok voor de buurtmaaltijd' });
   await again.getByLabel('Plaatsen', { exact: true }).check();
   await again.getByLabel(/Startdatum/).fill('01-02-2027');
   await again.getByRole('button', { name: 'Besluit opslaan' }).click();

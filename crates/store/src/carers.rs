@@ -122,17 +122,7 @@ pub async fn carers_for_consultant(
 ) -> Result<Vec<CarerRow>, StoreError> {
     let sql = format!("{CARER_SELECT} ORDER BY c.name, c.id");
     let rows: Vec<CarerRow> = with_conn!(tx, |c| sqlx::query_as(&sql).fetch_all(&mut *c).await)?;
-    if !rows.is_empty() {
-        let mut entry = entry.clone();
-        entry.object_type = Some("carer".into());
-        entry.object_id = Some(
-            rows.iter()
-                .map(|r| r.id.to_string())
-                .collect::<Vec<_>>()
-                .join(","),
-        );
-        audit::append(tx, &entry).await?;
-    }
+    audit::append_shown(tx, entry, "carer", rows.iter().map(|r| r.id)).await?;
     Ok(rows)
 }
 
@@ -147,17 +137,7 @@ pub async fn carers_of_household(
         .bind(household_id)
         .fetch_all(&mut *c)
         .await)?;
-    if !rows.is_empty() {
-        let mut entry = entry.clone();
-        entry.object_type = Some("carer".into());
-        entry.object_id = Some(
-            rows.iter()
-                .map(|r| r.id.to_string())
-                .collect::<Vec<_>>()
-                .join(","),
-        );
-        audit::append(tx, &entry).await?;
-    }
+    audit::append_shown(tx, entry, "carer", rows.iter().map(|r| r.id)).await?;
     Ok(rows)
 }
 
@@ -380,8 +360,11 @@ pub async fn respite_services(
     )
     .fetch_all(&mut *c)
     .await)?;
+    // One service is often offered in every district under one name: show it once.
+    let mut seen = std::collections::HashSet::new();
     Ok(rows
         .into_iter()
+        .filter(|(_, name, _, _, _)| seen.insert(name.clone()))
         .filter(|(_, name, description, _, status)| {
             status == baken_domain::kaart::service::ServiceStatus::Active.as_str()
                 && baken_domain::carers::is_respite(&format!("{name} {description}"))

@@ -129,17 +129,7 @@ pub async fn profiles_for_consultant(
 ) -> Result<Vec<ProfileRow>, StoreError> {
     let sql = format!("SELECT {PROFILE_COLUMNS} FROM vw_profiles ORDER BY display_name, id");
     let rows: Vec<ProfileRow> = with_conn!(tx, |c| sqlx::query_as(&sql).fetch_all(&mut *c).await)?;
-    if !rows.is_empty() {
-        let mut entry = entry.clone();
-        entry.object_type = Some("volunteer".into());
-        entry.object_id = Some(
-            rows.iter()
-                .map(|r| r.id.to_string())
-                .collect::<Vec<_>>()
-                .join(","),
-        );
-        audit::append(tx, &entry).await?;
-    }
+    audit::append_shown(tx, entry, "volunteer", rows.iter().map(|r| r.id)).await?;
     Ok(rows)
 }
 
@@ -340,15 +330,10 @@ pub async fn applications_for_consultant(
     );
     let rows: Vec<ApplicationRow> =
         with_conn!(tx, |c| sqlx::query_as(&sql).fetch_all(&mut *c).await)?;
-    if !rows.is_empty() {
-        let mut entry = entry.clone();
-        entry.object_type = Some("volunteer".into());
-        let mut ids: Vec<i64> = rows.iter().map(|r| r.profile_id).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        entry.object_id = Some(ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","));
-        audit::append(tx, &entry).await?;
-    }
+    let mut ids: Vec<i64> = rows.iter().map(|r| r.profile_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    audit::append_shown(tx, entry, "volunteer", ids).await?;
     Ok(rows)
 }
 
@@ -500,28 +485,33 @@ pub async fn load_demo(tx: &mut Tx, today: NaiveDate) -> Result<(), StoreError> 
     .await
     .map_err(|e| StoreError::Corrupt(format!("demo volunteer: {e}")))?;
     let services = volunteer_services(tx, None).await?;
-    const VACANCIES: &[(&str, &str, bool)] = &[
+    // (the service on the map it belongs to, title, text, VOG needed)
+    const VACANCIES: &[(&str, &str, &str, bool)] = &[
         (
+            "Voorlezen op de basisschool",
             "Voorlezer op de basisschool",
             "Eén ochtend per week lezen met kinderen in groep 3 en 4. Geduld en plezier in verhalen zijn genoeg.",
             true,
         ),
         (
-            "Gastvrouw of gastheer bij de buurtmaaltijd",
-            "Op dinsdag tafels dekken, mensen ontvangen en een praatje maken. Ook geschikt als u net begint.",
+            "Maaltijd koken in het buurthuis",
+            "Kok voor de buurtmaaltijd",
+            "Op woensdagmiddag samen koken voor de buurt. Ook geschikt als u net begint.",
             false,
         ),
         (
-            "Maatje voor een mantelzorger",
-            "Af en toe een middag de zorg overnemen, zodat de mantelzorger even tijd voor zichzelf heeft.",
+            "Maatje voor een oudere",
+            "Maatje voor een oudere buurtgenoot",
+            "Eens per week op bezoek: een praatje, een wandeling, samen koffie.",
             true,
         ),
     ];
     let mut first = None;
-    for (i, (title, body, vog)) in VACANCIES.iter().enumerate() {
-        let Some((service_id, provider_id, _)) = services.get(i % services.len().max(1)).cloned()
+    for (service, title, body, vog) in VACANCIES {
+        let Some((service_id, provider_id, _)) =
+            services.iter().find(|s| s.2.starts_with(service)).cloned()
         else {
-            break;
+            continue;
         };
         let id = create_vacancy(
             tx,
