@@ -173,6 +173,20 @@ impl Role {
             P::ManageMarket => self == R::Beheerder,
             // The pyramid's targets are set in beheer; beleid reads them on the dashboard.
             P::ConfigureMonitoring => self == R::Beheerder,
+            // Volunteer work: a volunteer keeps their own profile and applies;
+            // providers post vacancies for their own organisation and the
+            // ServicePunt consultant (the makelaar) for any; the consultant
+            // reads profiles and places volunteers.
+            P::Volunteering => self == R::Vrijwilliger,
+            P::ManageVacancies => matches!(self, R::Aanbieder | R::Makelaar),
+            P::VolunteerPlacement => self == R::Makelaar,
+            // Mantelzorg: a carer (a resident or a volunteer account) registers
+            // and uses the support; the mantelzorgconsulent (the makelaar at
+            // the steunpunt) sees carers and grants the waardering; a
+            // generalist registers a carer from the network, with consent.
+            P::Carer => matches!(self, R::Inwoner | R::Vrijwilliger),
+            P::CarerSupport => self == R::Makelaar,
+            P::RegisterCarer => matches!(self, R::Generalist | R::Teamleider),
             P::ManageUsers
             | P::ManageTeams
             | P::ManageDistricts
@@ -310,10 +324,23 @@ pub enum Permission {
     ManageMarket,
     /// The verantwoording dashboard's settings: the pyramid's targets (beheerder).
     ConfigureMonitoring,
+    /// A volunteer's own profile, open vacancies and own applications.
+    Volunteering,
+    /// Volunteer vacancies: an aanbieder its own organisation's, a makelaar any.
+    ManageVacancies,
+    /// The ServicePunt consultant's work: volunteers' profiles (audited),
+    /// applications and placements.
+    VolunteerPlacement,
+    /// An informal carer's own registration, burden check, waardering and respite.
+    Carer,
+    /// The mantelzorgconsulent's work: carers' records (audited), the waardering.
+    CarerSupport,
+    /// Registering a carer from a household's network (casework), with consent.
+    RegisterCarer,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 34] = [
+    pub const ALL: [Permission; 40] = [
         Permission::Public,
         Permission::Authenticated,
         Permission::HouseholdsSearch,
@@ -348,6 +375,12 @@ impl Permission {
         Permission::MarketReports,
         Permission::ManageMarket,
         Permission::ConfigureMonitoring,
+        Permission::Volunteering,
+        Permission::ManageVacancies,
+        Permission::VolunteerPlacement,
+        Permission::Carer,
+        Permission::CarerSupport,
+        Permission::RegisterCarer,
     ];
 
     /// Does this permission show data about a person (a resident, a household
@@ -372,7 +405,11 @@ impl Permission {
             // A toewijzing names its client (iWmo's Client: BSN, name, birth date).
             | P::ApiIwmo
             // A proxy participant's name and phone number, and reports about people.
-            | P::MarketBroker => true,
+            | P::MarketBroker
+            // Volunteers' profiles and VOG dates; carers' records and burden.
+            | P::VolunteerPlacement
+            | P::CarerSupport
+            | P::RegisterCarer => true,
             P::Public
             | P::Authenticated
             | P::Aggregates
@@ -395,7 +432,11 @@ impl Permission {
             | P::MarketReports
             | P::ManageMarket
             // Three percentages for the whole municipality.
-            | P::ConfigureMonitoring => false,
+            | P::ConfigureMonitoring
+            // One's own profile or registration; vacancies of organisations.
+            | P::Volunteering
+            | P::ManageVacancies
+            | P::Carer => false,
         }
     }
 }
@@ -497,7 +538,7 @@ mod tests {
         }
         // Raise this with every new variant (and add it to `ALL`): the compiler
         // checks `reads_person_data`, not the list.
-        assert_eq!(seen.len(), 33);
+        assert_eq!(seen.len(), 39);
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod address;
 pub mod audit;
 pub mod audit_checkpoint;
 pub mod bsn;
+pub mod carers;
 pub mod casework;
 pub mod cell_key;
 mod coded;
@@ -27,6 +28,7 @@ pub mod provider;
 pub mod second_factor;
 pub mod text;
 pub mod user;
+pub mod volunteering;
 
 pub use access::{HouseholdScope, Link, LinkError, Permission, Role};
 pub use address::{Addition, HouseLetter, HouseNumber, Postcode};

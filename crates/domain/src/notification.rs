@@ -20,6 +20,7 @@ coded_enum!(
     HandedOver => ("overgedragen", "Contactpersoon overgedragen"),
     ProviderReported => ("aanbieder_rapporteerde", "Bericht van een aanbieder"),
     LicenceRenewal => ("licentie_verlengen", "Licentie verloopt binnenkort"),
+    VogEnding => ("vog_verloopt", "VOG verloopt binnenkort"),
 });
 
 /// An e-mail address: one `@`, something before it, a domain with a dot

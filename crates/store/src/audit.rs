@@ -11,6 +11,26 @@ pub async fn append(tx: &mut Tx, entry: &AuditEntry) -> Result<i64> {
     append_many(tx, std::slice::from_ref(entry)).await
 }
 
+/// Appends `entry` as a read of every object shown — `object_type` with the
+/// ids comma-separated, so a search for one of them finds it — in the caller's
+/// transaction; nothing when nothing was shown.
+pub async fn append_shown(
+    tx: &mut Tx,
+    entry: &AuditEntry,
+    object_type: &str,
+    ids: impl IntoIterator<Item = i64>,
+) -> Result<()> {
+    let ids: Vec<String> = ids.into_iter().map(|id| id.to_string()).collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let mut entry = entry.clone();
+    entry.object_type = Some(object_type.to_owned());
+    entry.object_id = Some(ids.join(","));
+    append(tx, &entry).await?;
+    Ok(())
+}
+
 /// Rows per INSERT statement: 14 parameters each, well inside both backends'
 /// limits on bound parameters.
 const ROWS_PER_INSERT: usize = 64;

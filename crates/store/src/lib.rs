@@ -21,6 +21,7 @@ pub use sqlx;
 
 pub mod areas;
 pub mod audit;
+pub mod carers;
 pub mod casework;
 pub mod commissioning;
 pub mod conference;
@@ -39,6 +40,7 @@ pub mod second_factor;
 pub mod testing;
 pub mod timeline;
 pub mod users;
+pub mod volunteers;
 
 /// Runs `$body` with `$conn` bound to the transaction's connection, whichever
 /// backend it is. The body is compiled once per backend.

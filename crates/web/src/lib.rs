@@ -10,6 +10,7 @@
 //! - the API authenticates only by bearer token, pages only by session cookie,
 //!   so a cookie can never be used to call the API from another site.
 
+pub mod carers;
 pub mod casework;
 pub mod commissioning;
 pub mod contracting;
@@ -26,6 +27,7 @@ pub mod support;
 #[cfg(feature = "testing")]
 #[doc(hidden)]
 pub mod testing;
+pub mod volunteers;
 
 pub use support::client::TrustedProxies;
 pub use support::ctx::{PRE_CSRF_COOKIE, SESSION_COOKIE};
@@ -166,6 +168,7 @@ pub async fn serve(
         notifications::mail::spawn(state.db.clone(), mail).map_err(std::io::Error::other)?;
     }
     market::retention::spawn(state.db.clone());
+    volunteers::reminder::spawn(state.db.clone());
     serve_until(listener, app(state), limits, shutdown_signal()).await;
     Ok(())
 }

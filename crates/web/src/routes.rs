@@ -11,8 +11,8 @@
 
 use crate::support::route::Route;
 use crate::{
-    casework, commissioning, contracting, foundation, front, kaart, market, monitoring,
-    notifications, signin,
+    carers, casework, commissioning, contracting, foundation, front, kaart, market, monitoring,
+    notifications, signin, volunteers,
 };
 use baken_domain::Role;
 
@@ -27,6 +27,8 @@ pub fn table() -> Vec<Route> {
     routes.extend(commissioning::routes());
     routes.extend(monitoring::routes());
     routes.extend(market::routes());
+    routes.extend(volunteers::routes());
+    routes.extend(carers::routes());
     routes
 }
 
@@ -41,6 +43,8 @@ pub fn nav_items(role: Role) -> Vec<(&'static str, &'static str)> {
     items.extend(commissioning::nav_items(role));
     items.extend(monitoring::nav_items(role));
     items.extend(market::nav_items(role));
+    items.extend(volunteers::nav_items(role));
+    items.extend(carers::nav_items(role));
     items.push(("/account", "Mijn account"));
     items
 }
@@ -54,6 +58,8 @@ pub fn start_cards(role: Role) -> Vec<(&'static str, &'static str, &'static str)
     cards.extend(commissioning::start_cards(role));
     cards.extend(monitoring::start_cards(role));
     cards.extend(market::start_cards(role));
+    cards.extend(volunteers::start_cards(role));
+    cards.extend(carers::start_cards(role));
     cards.push((
         "/account",
         "Mijn account",

@@ -53,6 +53,8 @@ coded_enum!(
     Zorgmijding => ("zorgmijding", "Zorgmijding"),
     Overig => ("overig", "Overig"),
     Hulpvraag => ("hulpvraag", "Hulpvraag van een inwoner (Eigen Kracht Wijzer)"),
+    // Last, so the demo's categories (by index) stay as they were.
+    Mantelzorg => ("overbelaste_mantelzorger", "Overbelaste mantelzorger"),
 });
 
 impl SignalCategory {
@@ -551,8 +553,9 @@ mod tests {
             SignalCategory::parse("dreigende_huisuitzetting").unwrap(),
             SignalCategory::DreigendeHuisuitzetting
         );
-        // the 11 categories of the issue, and the wijzer's request for help
-        assert_eq!(SignalCategory::ALL.len(), 12);
+        // the 11 categories of the issue, the wijzer's request for help, and
+        // a heavily burdened carer (mantelzorg, with consent)
+        assert_eq!(SignalCategory::ALL.len(), 13);
         assert_eq!(
             SignalCategory::parse("hulpvraag").unwrap(),
             SignalCategory::Hulpvraag

@@ -95,6 +95,12 @@ pub fn environment() -> Environment<'static> {
         "signin/oidc_refused.html",
         "signin/recovery_codes.html",
         "notifications/list.html",
+        "carers/carer.html",
+        "carers/consultant.html",
+        "carers/network.html",
+        "volunteers/servicepunt.html",
+        "volunteers/vacancies.html",
+        "volunteers/volunteer.html",
     );
     env
 }

@@ -97,7 +97,116 @@ const NO_VERSION: Expect = Refused("Dat ging niet goed", "mist de versie van de 
 const NO_PLAN_VERSION: Expect = Refused("Dat ging niet goed", "mist de versie van het plan");
 const BAD_JSON: Expect = Problem(400, "not valid JSON");
 
+const VOLUNTEER: &[&str] = &["vrijwilliger"];
+const CARERS: &[&str] = &["inwoner", "vrijwilliger"];
+const VACANCY_KEEPERS: &[&str] = &["aanbieder", "makelaar"];
+
 const MATRIX: &[Entry] = &[
+    // Volunteer work (volunteers/): the volunteer's own page, vacancies for
+    // providers and the ServicePunt consultant, and placements. Mantelzorg
+    // (carers/): the carer's own page, the mantelzorgconsulent, and a
+    // generalist registering a carer from a household's network.
+    e(
+        "GET",
+        "/vrijwilligerswerk",
+        VOLUNTEER,
+        Page("Vrijwilligerswerk"),
+    ),
+    e(
+        "POST",
+        "/vrijwilligerswerk/profiel",
+        VOLUNTEER,
+        Refused("Vrijwilligerswerk", "Vul uw naam in"),
+    ),
+    e(
+        "POST",
+        "/vrijwilligerswerk/vacatures/{id}/aanmelden",
+        VOLUNTEER,
+        NotFound,
+    ),
+    e(
+        "POST",
+        "/vrijwilligerswerk/aanmeldingen/{id}/intrekken",
+        VOLUNTEER,
+        NotFound,
+    ),
+    e(
+        "GET",
+        "/vacatures",
+        VACANCY_KEEPERS,
+        Page("Vacatures voor vrijwilligers"),
+    ),
+    e(
+        "POST",
+        "/vacatures",
+        VACANCY_KEEPERS,
+        Refused("Vacatures voor vrijwilligers", "Geef de vacature een titel"),
+    ),
+    e(
+        "POST",
+        "/vacatures/{id}/open",
+        VACANCY_KEEPERS,
+        Refused("Vacatures voor vrijwilligers", "Kies of de vacature open"),
+    ),
+    e(
+        "GET",
+        "/servicepunt",
+        BROKER,
+        Page("ServicePunt Vrijwilligers"),
+    ),
+    e(
+        "POST",
+        "/servicepunt/aanmeldingen/{id}",
+        BROKER,
+        Refused(
+            "ServicePunt Vrijwilligers",
+            "Kies: plaatsen of niet plaatsen",
+        ),
+    ),
+    e("GET", "/mantelzorg", CARERS, Page("Mantelzorg")),
+    e(
+        "POST",
+        "/mantelzorg/aanmelden",
+        CARERS,
+        Refused("Mantelzorg", "Vul de naam in"),
+    ),
+    e(
+        "POST",
+        "/mantelzorg/belasting",
+        CARERS,
+        Refused("Mantelzorg", "Kies bij uitspraak 1"),
+    ),
+    e(
+        "POST",
+        "/mantelzorg/signaal",
+        CARERS,
+        Refused("Mantelzorg", "Dit kan alleen na een belastingmeter"),
+    ),
+    e(
+        "POST",
+        "/mantelzorg/waardering",
+        CARERS,
+        Refused("Mantelzorg", "Kies wat u als waardering wilt"),
+    ),
+    e("GET", "/mantelzorgconsulent", BROKER, Page("Mantelzorgers")),
+    e(
+        "POST",
+        "/mantelzorgconsulent/waardering/{id}",
+        BROKER,
+        NotFound,
+    ),
+    e(
+        "GET",
+        "/huishoudens/{id}/mantelzorgers",
+        CASEWORKERS,
+        Page("Mantelzorgers uit het netwerk"),
+    ),
+    e(
+        "POST",
+        "/huishoudens/{id}/mantelzorgers",
+        CASEWORKERS,
+        Refused("Mantelzorgers uit het netwerk", "Vul de naam in"),
+    ),
     // The buurtmarktplaats (market/): a public sign-up, the marketplace for
     // residents, volunteers and makelaars, the makelaar's work, the protected
     // figures for beleid and makelaars, and beheer. Ids in the walk do not
@@ -1169,7 +1278,13 @@ fn concrete(template: &str, ids: &Ids) -> String {
         || template.starts_with("/monitor/")
     {
         "1".to_owned()
-    } else if template.starts_with("/buurtmarktplaats/") || template.starts_with("/makelaar/") {
+    } else if template.starts_with("/buurtmarktplaats/")
+        || template.starts_with("/makelaar/")
+        || template.starts_with("/vrijwilligerswerk/")
+        || template.starts_with("/vacatures/")
+        || template.starts_with("/servicepunt/")
+        || template.starts_with("/mantelzorgconsulent/")
+    {
         // No listing, match or participant has this id.
         "999999".to_owned()
     } else {

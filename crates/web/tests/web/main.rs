@@ -5,6 +5,7 @@
 
 mod access;
 mod beheer;
+mod care;
 mod casework;
 mod casework_api;
 mod casework_lifecycle;

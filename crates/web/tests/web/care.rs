@@ -1,0 +1,176 @@
+//! Volunteer work and mantelzorg through the pages, on every backend: a bad
+//! VOG date is refused with the field named and nothing written; the
+//! consultant's views are audited; a placement needs a VOG valid on the start
+//! day; a carer's heavy burden reaches the wijkteam only with consent.
+
+use baken_web::testing::apps;
+
+#[tokio::test]
+async fn a_volunteer_keeps_a_profile_and_a_bad_vog_date_is_refused() {
+    for app in apps(5).await {
+        let who = app.login_as("vrijwilliger").await;
+        let page = app.get("/vrijwilligerswerk", &who).await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("VOG nog 21 dagen geldig"), "demo VOG");
+        assert!(page.body.contains("Voorlezer op de basisschool"));
+        let before = app.count_rows("vw_profiles").await;
+        let refused = app
+            .post_form(
+                "/vrijwilligerswerk/profiel",
+                &who,
+                &[("naam", "Sanne"), ("vog_tot", "31-02-2027")],
+            )
+            .await;
+        assert_eq!(refused.status, 400);
+        assert!(refused.body.contains("id=\"vog_tot-fout\""));
+        assert!(
+            refused.body.contains("value=\"31-02-2027\""),
+            "keeps what was typed"
+        );
+        let saved = app
+            .post_form(
+                "/vrijwilligerswerk/profiel",
+                &who,
+                &[
+                    ("naam", "Sanne de Vries"),
+                    ("vaardigheden", "koken, fietsen"),
+                    ("beschikbaarheid", "avond"),
+                    ("vog_tot", "31-12-2030"),
+                ],
+            )
+            .await;
+        assert_eq!(saved.status, 303);
+        assert_eq!(app.count_rows("vw_profiles").await, before);
+        let page = app.get("/vrijwilligerswerk", &who).await;
+        assert!(page.body.contains("VOG geldig"));
+        assert!(page.body.contains("koken, fietsen"));
+    }
+}
+
+#[tokio::test]
+async fn the_consultant_places_only_with_a_vog_valid_on_the_start_day_and_is_audited() {
+    for app in apps(5).await {
+        let who = app.login_as("makelaar").await;
+        let page = app.get("/servicepunt", &who).await;
+        assert_eq!(page.status, 200);
+        assert!(page
+            .body
+            .contains("Sanne de Vries voor Voorlezer op de basisschool"));
+        let tail = app.audit_tail(3).await;
+        assert!(tail
+            .iter()
+            .any(|e| e.object_type.as_deref() == Some("volunteer")));
+        let id = page
+            .body
+            .split("action=\"/servicepunt/aanmeldingen/")
+            .nth(1)
+            .and_then(|s| s.split('#').next())
+            .expect("a waiting application")
+            .to_owned();
+        let path = format!("/servicepunt/aanmeldingen/{id}");
+        let late = app
+            .post_form(
+                &path,
+                &who,
+                &[("besluit", "plaatsen"), ("start", "01-01-2040")],
+            )
+            .await;
+        assert_eq!(late.status, 400);
+        assert!(late
+            .body
+            .contains("VOG nodig die op de startdatum nog geldig is"));
+        let start = (baken_web::casework::today() + chrono::Duration::days(7))
+            .format("%d-%m-%Y")
+            .to_string();
+        let placed = app
+            .post_form(&path, &who, &[("besluit", "plaatsen"), ("start", &start)])
+            .await;
+        assert_eq!(placed.status, 303);
+        let volunteer = app.login_as("vrijwilliger").await;
+        let own = app.get("/vrijwilligerswerk", &volunteer).await;
+        assert!(own.body.contains("Geplaatst"));
+    }
+}
+
+#[tokio::test]
+async fn a_heavy_burden_reaches_the_wijkteam_only_with_consent() {
+    for app in apps(5).await {
+        let who = app.login_as("inwoner").await;
+        let page = app.get("/mantelzorg", &who).await;
+        assert!(page.body.contains("Matig belast"), "the demo's check");
+        let half = app
+            .post_form("/mantelzorg/belasting", &who, &[("s1", "ja")])
+            .await;
+        assert_eq!(half.status, 400);
+        assert!(half.body.contains("Kies bij uitspraak 2"));
+        let all: Vec<(String, &str)> = (1..=9).map(|i| (format!("s{i}"), "ja!")).collect();
+        let form: Vec<(&str, &str)> = all.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        let done = app.post_form("/mantelzorg/belasting", &who, &form).await;
+        assert_eq!(done.status, 303);
+        let page = app.get("/mantelzorg", &who).await;
+        assert!(page.body.contains("Zwaar belast"));
+        let signals = app.count_rows("cw_signals").await;
+        let refused = app.post_form("/mantelzorg/signaal", &who, &[]).await;
+        assert_eq!(refused.status, 400);
+        assert!(refused.body.contains("id=\"toestemming-fout\""));
+        assert_eq!(
+            app.count_rows("cw_signals").await,
+            signals,
+            "nothing written"
+        );
+        let sent = app
+            .post_form("/mantelzorg/signaal", &who, &[("toestemming", "1")])
+            .await;
+        assert_eq!(sent.status, 303);
+        assert_eq!(app.count_rows("cw_signals").await, signals + 1);
+        // The wijkteam sees it in triage.
+        let generalist = app.login_as("generalist").await;
+        let triage = app.get("/signalen", &generalist).await;
+        assert!(triage.body.contains("Overbelaste mantelzorger"));
+        // The waardering was applied for in the demo; the consultant grants it.
+        let makelaar = app.login_as("makelaar").await;
+        let consultant = app.get("/mantelzorgconsulent", &makelaar).await;
+        assert!(consultant.body.contains("Fatima Amrani"));
+        assert!(app
+            .audit_tail(3)
+            .await
+            .iter()
+            .any(|e| e.object_type.as_deref() == Some("carer")));
+    }
+}
+
+#[tokio::test]
+async fn a_generalist_registers_a_carer_from_the_network_only_with_consent() {
+    for app in apps(5).await {
+        let who = app.login_as("generalist").await;
+        let page = app.get("/huishoudens/1/mantelzorgers", &who).await;
+        assert_eq!(page.status, 200);
+        let before = app.count_rows("mz_carers").await;
+        let form = [
+            ("naam", "Piet Jansen"),
+            ("wijk", ""),
+            ("uren", "10"),
+            ("relatie", "buur"),
+            ("voor_wie", "de buurvrouw"),
+        ];
+        let refused = app
+            .post_form("/huishoudens/1/mantelzorgers", &who, &form)
+            .await;
+        assert_eq!(refused.status, 400);
+        assert!(refused.body.contains("id=\"toestemming-fout\""));
+        assert_eq!(app.count_rows("mz_carers").await, before);
+        let district = page
+            .body
+            .split("<option value=\"")
+            .find_map(|o| o.split_once("\" selected>").map(|(v, _)| v.to_owned()))
+            .expect("the household's district is chosen");
+        let mut with = form.to_vec();
+        with[1] = ("wijk", &district);
+        with.push(("toestemming", "1"));
+        let ok = app
+            .post_form("/huishoudens/1/mantelzorgers", &who, &with)
+            .await;
+        assert_eq!(ok.status, 303);
+        assert_eq!(app.count_rows("mz_carers").await, before + 1);
+    }
+}
