@@ -9,7 +9,9 @@
 pub mod beheer;
 pub mod broker;
 pub mod common;
+pub mod escalate;
 pub mod figures;
+pub mod household;
 pub mod participate;
 pub mod retention;
 pub mod signup;
@@ -108,6 +110,12 @@ pub fn routes() -> Vec<Route> {
             P::Marketplace,
             post(participate::match_action),
         ),
+        route(
+            p(),
+            "/buurtmarktplaats/koppeling/{id}/melden",
+            P::Marketplace,
+            post(participate::report_message),
+        ),
         route(g(), "/makelaar", P::MarketBroker, get(broker::overview)),
         route(
             p(),
@@ -150,6 +158,36 @@ pub fn routes() -> Vec<Route> {
             "/makelaar/koppeling/{id}",
             P::MarketBroker,
             post(broker::match_action),
+        ),
+        route(
+            g(),
+            "/makelaar/vragen/{id}/wijkteam",
+            P::MarketBroker,
+            get(escalate::form),
+        ),
+        route(
+            p(),
+            "/makelaar/vragen/{id}/wijkteam",
+            P::MarketBroker,
+            post(escalate::submit),
+        ),
+        route(
+            g(),
+            "/dossier/{id}/buurtmarktplaats",
+            P::Casework,
+            get(household::page),
+        ),
+        route(
+            p(),
+            "/dossier/{id}/buurtmarktplaats/wijzen",
+            P::Casework,
+            post(household::point),
+        ),
+        route(
+            p(),
+            "/dossier/{id}/buurtmarktplaats/afspraak",
+            P::Casework,
+            post(household::link),
         ),
         route(
             p(),

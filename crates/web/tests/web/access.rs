@@ -151,6 +151,38 @@ const MATRIX: &[Entry] = &[
     e("POST", "/buurtmarktplaats/{id}/melden", MARKET, NotFound),
     e("GET", "/buurtmarktplaats/koppeling/{id}", MARKET, NotFound),
     e("POST", "/buurtmarktplaats/koppeling/{id}", MARKET, NotFound),
+    e(
+        "POST",
+        "/buurtmarktplaats/koppeling/{id}/melden",
+        MARKET,
+        NotFound,
+    ),
+    e("GET", "/makelaar/vragen/{id}/wijkteam", BROKER, NotFound),
+    e("POST", "/makelaar/vragen/{id}/wijkteam", BROKER, NotFound),
+    e(
+        "GET",
+        "/dossier/{id}/buurtmarktplaats",
+        CASEWORKERS,
+        Page("Buurtmarktplaats voor dit huishouden"),
+    ),
+    e(
+        "POST",
+        "/dossier/{id}/buurtmarktplaats/wijzen",
+        CASEWORKERS,
+        Refused(
+            "Buurtmarktplaats voor dit huishouden",
+            "Kies een vraag of aanbod",
+        ),
+    ),
+    e(
+        "POST",
+        "/dossier/{id}/buurtmarktplaats/afspraak",
+        CASEWORKERS,
+        Refused(
+            "Buurtmarktplaats voor dit huishouden",
+            "Kies een lopende afspraak",
+        ),
+    ),
     e("GET", "/makelaar", BROKER, Page("Makelaar")),
     e(
         "POST",
