@@ -6,6 +6,7 @@
 //! figures; and beheer of categories, the norm and retention. Rules live in
 //! `baken_domain::market`, storage in `baken_store::market`.
 
+pub mod api;
 pub mod beheer;
 pub mod broker;
 pub mod common;
@@ -194,6 +195,36 @@ pub fn routes() -> Vec<Route> {
             "/makelaar/meldingen/{id}",
             P::MarketBroker,
             post(broker::moderate),
+        ),
+        route(
+            g(),
+            "/api/v1/market/categories",
+            P::Marketplace,
+            get(api::categories),
+        ),
+        route(
+            g(),
+            "/api/v1/market/listings",
+            P::Marketplace,
+            get(api::listings),
+        ),
+        route(
+            p(),
+            "/api/v1/market/listings",
+            P::Marketplace,
+            post(api::create),
+        ),
+        route(
+            g(),
+            "/api/v1/market/listings/{id}",
+            P::Marketplace,
+            get(api::listing),
+        ),
+        route(
+            g(),
+            "/api/v1/market/listings/{id}/suggestions",
+            P::Marketplace,
+            get(api::suggestions),
         ),
         route(
             g(),

@@ -157,6 +157,18 @@ const MATRIX: &[Entry] = &[
         MARKET,
         NotFound,
     ),
+    // The marketplace API (market/api.rs), for participating accounts. Id 1
+    // is a demo listing; no demo account owns one, so suggestions are 404.
+    e("GET", "/api/v1/market/categories", MARKET, Json),
+    e("GET", "/api/v1/market/listings", MARKET, Json),
+    e("POST", "/api/v1/market/listings", MARKET, BAD_JSON),
+    e("GET", "/api/v1/market/listings/{id}", MARKET, Json),
+    e(
+        "GET",
+        "/api/v1/market/listings/{id}/suggestions",
+        MARKET,
+        NotFound,
+    ),
     e("GET", "/makelaar/vragen/{id}/wijkteam", BROKER, NotFound),
     e("POST", "/makelaar/vragen/{id}/wijkteam", BROKER, NotFound),
     e(

@@ -560,3 +560,131 @@ async fn the_verification_mail_goes_over_real_smtp_and_its_link_verifies_once() 
         assert_eq!(verified, 1);
     }
 }
+
+#[tokio::test]
+async fn the_market_api_lists_posts_and_suggests_and_names_every_bad_field() {
+    for app in apps(10).await {
+        let me = join(&app, "vrijwilliger", "Sem").await;
+        let neighbour = join(&app, "inwoner", "Ria").await;
+        ask(&app, neighbour, "Wie doet boodschappen voor mij", false).await;
+        let token = app.token_for("vrijwilliger").await;
+        let res = app.get("/api/v1/market/categories", &token).await;
+        assert_eq!(res.status, 200);
+        let cats: serde_json::Value = serde_json::from_str(&res.body).unwrap();
+        let garden = cats["_embedded"]["categories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "Boodschappen")
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        // Bad input: every field named, nothing written.
+        let before = app.count_rows("mk_listings").await;
+        let res = app
+            .post_json(
+                "/api/v1/market/listings",
+                &token,
+                r#"{"direction":"misschien","categoryId":999999,"title":"x","recurrence":"soms","urgent":true}"#,
+            )
+            .await;
+        assert_eq!(res.status, 400, "{}", res.body);
+        assert_eq!(res.content_type(), "application/problem+json");
+        let problem: serde_json::Value = serde_json::from_str(&res.body).unwrap();
+        let mut names: Vec<&str> = problem["invalidParams"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        names.sort_unstable();
+        assert_eq!(names, ["categoryId", "direction", "recurrence", "title"]);
+        let res = app
+            .post_json("/api/v1/market/listings", &token, r#"{"direction":"aanbod","categoryId":1,"title":"Tuin","recurrence":"eenmalig","colour":"rood"}"#)
+            .await;
+        assert_eq!(res.status, 400);
+        assert!(
+            res.body.contains("colour"),
+            "an unknown field is named: {}",
+            res.body
+        );
+        let res = app
+            .post_json("/api/v1/market/listings", &token, r#"{"direction":"aanbod","categoryId":1,"title":"Een spoedaanbod","recurrence":"eenmalig","urgent":true}"#)
+            .await;
+        assert_eq!(res.status, 400);
+        assert!(res.body.contains("\"name\":\"urgent\""), "{}", res.body);
+        assert_eq!(app.count_rows("mk_listings").await, before);
+        // A good offer: 201, audited, and Ria's ask is suggested for it, with why.
+        let body = format!(
+            r#"{{"direction":"aanbod","categoryId":{garden},"title":"Ik doe boodschappen","text":"Ik ga elke week naar de winkel.","recurrence":"terugkerend"}}"#
+        );
+        let res = app
+            .post_json("/api/v1/market/listings", &token, &body)
+            .await;
+        assert_eq!(res.status, 201, "{}", res.body);
+        let created: serde_json::Value = serde_json::from_str(&res.body).unwrap();
+        let id = created["id"].as_i64().unwrap();
+        assert_eq!(created["postedBy"], "Sem");
+        assert_eq!(created["district"], serde_json::Value::Null);
+        let entry = last_audit_row(&app).await;
+        assert_eq!(entry.object_id.as_deref(), Some(&*id.to_string()));
+        let mut tx = app.db.read().await.unwrap();
+        assert_eq!(
+            mk::listing(&mut tx, id)
+                .await
+                .unwrap()
+                .unwrap()
+                .participant_id,
+            me
+        );
+        drop(tx);
+        let res = app
+            .get(&format!("/api/v1/market/listings/{id}/suggestions"), &token)
+            .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let s: serde_json::Value = serde_json::from_str(&res.body).unwrap();
+        let first = &s["_embedded"]["suggestions"][0];
+        assert_eq!(first["listing"]["direction"], "vraag", "{s}");
+        assert!(!first["reasons"].as_array().unwrap().is_empty());
+        assert!(!res.body.contains('@'), "no contact detail in the API");
+        // Lists: filtered and paged; a bad filter is named.
+        let res = app
+            .get(
+                "/api/v1/market/listings?direction=aanbod&pageSize=2",
+                &token,
+            )
+            .await;
+        assert_eq!(res.status, 200);
+        let list: serde_json::Value = serde_json::from_str(&res.body).unwrap();
+        let items = list["_embedded"]["listings"].as_array().unwrap();
+        assert_eq!(items.len(), 2);
+        assert!(items.iter().all(|l| l["direction"] == "aanbod"));
+        assert_eq!(list["page"]["size"], 2);
+        for (query, name) in [
+            ("direction=later", "direction"),
+            ("urgent=ja", "urgent"),
+            ("kleur=rood", "kleur"),
+            ("pageSize=0", "pageSize"),
+        ] {
+            let res = app
+                .get(&format!("/api/v1/market/listings?{query}"), &token)
+                .await;
+            assert_eq!(res.status, 400, "{query}");
+            assert!(
+                res.body.contains(&format!("\"name\":\"{name}\"")),
+                "{query}: {}",
+                res.body
+            );
+        }
+        // Someone else's listing has no suggestions for me; a generalist has no marketplace.
+        let other = app.token_for("inwoner").await;
+        let res = app
+            .get(&format!("/api/v1/market/listings/{id}/suggestions"), &other)
+            .await;
+        assert_eq!(res.status, 404);
+        let gen = app.token_for("generalist").await;
+        let res = app.get("/api/v1/market/listings", &gen).await;
+        assert_eq!(res.status, 403);
+        assert_eq!(res.content_type(), "application/problem+json");
+    }
+}
