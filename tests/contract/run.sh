@@ -5,7 +5,8 @@
 #      documented exceptions): 0 errors;
 #  (b) openapi-spec-validator: the document is valid OpenAPI 3.0;
 #  (c) schemathesis against a running `baken serve --demo` with an API token of a
-#      generalist: no server error (5xx) and no response that breaks the document.
+#      generalist (and, for /market, of a vrijwilliger): no server error (5xx) and no
+#      response that breaks the document.
 # Usage: tests/contract/run.sh BAKEN_BINARY   (SCHEMATHESIS_EXAMPLES=N to change
 # the number of generated examples per operation; default 25, about a minute).
 set -euo pipefail
@@ -56,6 +57,21 @@ TOKEN=$("$BAKEN" token create --db "$DB" --username generalist --ttl 1h 2>/dev/n
   --generation-deterministic \
   --no-color 2>&1 | tee "$WORK/schemathesis.log"
 status=${PIPESTATUS[0]}
+# The marketplace API is for participating accounts (the generalist gets 403
+# there): a second pass over /market with a vrijwilliger's token.
+MARKET_TOKEN=$("$BAKEN" token create --db "$DB" --username vrijwilliger --ttl 1h 2>/dev/null)
+"$VENV/bin/schemathesis" run "http://127.0.0.1:$PORT/api/v1/openapi.json" \
+  --url "http://127.0.0.1:$PORT/api/v1" \
+  -H "Authorization: Bearer $MARKET_TOKEN" \
+  --include-path-regex '^/market/' \
+  --checks not_a_server_error,response_schema_conformance \
+  --phases examples,coverage,fuzzing \
+  --max-examples "$EXAMPLES" \
+  --workers 2 \
+  --generation-deterministic \
+  --no-color 2>&1 | tee -a "$WORK/schemathesis.log"
+market_status=${PIPESTATUS[0]}
+[ "$status" -ne 0 ] || status=$market_status
 if grep -q "ERROR\|panicked" "$WORK/serve.log"; then
   echo "the server logged errors during the run:"; grep "ERROR\|panicked" "$WORK/serve.log" | head -20
   exit 1

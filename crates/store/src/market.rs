@@ -45,6 +45,8 @@ pub enum MarketError {
     Participant(#[from] ParticipantError),
     #[error("a participant cannot answer their own listing")]
     OwnListing,
+    #[error(transparent)]
+    Bridge(#[from] market::BridgeError),
 }
 
 impl From<sqlx::Error> for MarketError {
@@ -1236,6 +1238,252 @@ pub async fn decide_report(
         .await
     })?;
     Ok(report)
+}
+
+// ------------------------------------------------------------------ bridges
+
+/// A household a generalist pointed to a listing.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct PointerRow {
+    pub id: i64,
+    pub listing_id: i64,
+    pub title: String,
+    pub direction: String,
+    pub state: String,
+    pub note: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A generalist points a household to an ask or offer, with the resident's
+/// consent; once per household and listing. Refused for a listing that is not
+/// open.
+pub async fn point_household(
+    tx: &mut Tx,
+    household_id: i64,
+    listing_id: i64,
+    note: &market::BridgeNote,
+    consent: market::ConsentWay,
+    by_user_id: i64,
+) -> Result<i64, StoreError> {
+    let open = listing(tx, listing_id)
+        .await?
+        .is_some_and(|l| l.state == "open");
+    if !open {
+        return Err(StoreError::NotFound(format!("open listing {listing_id}")));
+    }
+    let (id,): (i64,) = with_conn!(tx, |c| {
+        sqlx::query_as(
+            "INSERT INTO mk_pointers (household_id, listing_id, note, consent, by_user_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(household_id)
+        .bind(listing_id)
+        .bind(note.as_str())
+        .bind(consent.as_str())
+        .bind(by_user_id)
+        .bind(now())
+        .fetch_one(&mut *c)
+        .await
+    })
+    .map_err(|e| StoreError::from_insert(e, "this household was already pointed to this listing"))?;
+    Ok(id)
+}
+
+/// The listings a household was pointed to, newest first (hidden ones left out).
+pub async fn pointers_of(tx: &mut Tx, household_id: i64) -> Result<Vec<PointerRow>, StoreError> {
+    let rows = with_conn!(tx, |c| {
+        sqlx::query_as(
+            "SELECT p.id, p.listing_id, l.title, l.direction, l.state, p.note, p.created_at \
+             FROM mk_pointers p JOIN mk_listings l ON l.id = p.listing_id \
+             WHERE p.household_id = $1 AND l.state <> 'verborgen' ORDER BY p.created_at DESC, p.id DESC",
+        )
+        .bind(household_id)
+        .fetch_all(&mut *c)
+        .await
+    })?;
+    Ok(rows)
+}
+
+/// A match a household's resident takes part in (through their own account).
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct HouseholdMatch {
+    pub id: i64,
+    pub title: String,
+    pub state: String,
+}
+
+/// Matches of participants whose account belongs to the household.
+pub async fn household_matches(
+    tx: &mut Tx,
+    household_id: i64,
+) -> Result<Vec<HouseholdMatch>, StoreError> {
+    let rows = with_conn!(tx, |c| {
+        sqlx::query_as(
+            "SELECT DISTINCT m.id, l.title, m.state FROM mk_matches m \
+             JOIN mk_listings l ON l.id = m.listing_id \
+             JOIN mk_participants p ON p.id = m.responder_id OR p.id = l.participant_id \
+             JOIN users u ON u.id = p.user_id \
+             WHERE u.household_id = $1 ORDER BY m.id",
+        )
+        .bind(household_id)
+        .fetch_all(&mut *c)
+        .await
+    })?;
+    Ok(rows)
+}
+
+/// A step-2 agreement refers to a match (the caller checked both with
+/// [`market::bridge::may_refer`]); once per agreement.
+pub async fn link_agreement(
+    tx: &mut Tx,
+    agreement_id: i64,
+    m: &HouseholdMatch,
+    by_user_id: i64,
+) -> Result<(), StoreError> {
+    exec!(tx, |c| {
+        sqlx::query(
+            "INSERT INTO mk_agreement_matches (agreement_id, match_id, title, by_user_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(agreement_id)
+        .bind(m.id)
+        .bind(&m.title)
+        .bind(by_user_id)
+        .bind(now())
+        .execute(&mut *c)
+        .await
+    })
+    .map_err(|e| StoreError::from_insert(e, "this agreement already refers to a match"))?;
+    Ok(())
+}
+
+/// Agreements of a household that refer to a match: (agreement, title).
+pub async fn agreement_links(
+    tx: &mut Tx,
+    household_id: i64,
+) -> Result<Vec<(i64, String)>, StoreError> {
+    let rows = with_conn!(tx, |c| {
+        sqlx::query_as(
+            "SELECT am.agreement_id, am.title FROM mk_agreement_matches am \
+             JOIN cw_agreements a ON a.id = am.agreement_id \
+             JOIN cw_plans p ON p.id = a.plan_id WHERE p.household_id = $1 ORDER BY am.agreement_id",
+        )
+        .bind(household_id)
+        .fetch_all(&mut *c)
+        .await
+    })?;
+    Ok(rows)
+}
+
+/// An ask too big for neighbours, as the makelaar hands it to the wijkteam.
+pub struct Escalation<'a> {
+    pub listing_id: i64,
+    pub category: baken_domain::casework::signal::SignalCategory,
+    pub text: &'a market::SignalText,
+    pub consent: market::ConsentWay,
+    /// A phone number the team may call back on (the makelaar's or, with
+    /// consent, the participant's).
+    pub callback_phone: Option<String>,
+    pub by_user_id: i64,
+    pub today: NaiveDate,
+}
+
+/// Turns an open ask into a signal for the wijkteam of its district (the
+/// participant's when it is for the whole town) and closes the ask; the
+/// signal's place is the district, as the marketplace knows no address.
+/// Returns the signal.
+pub async fn escalate(tx: &mut Tx, e: &Escalation<'_>) -> Result<i64> {
+    let row = listing(tx, e.listing_id)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("listing {}", e.listing_id)))?;
+    let already: Option<(i64,)> = with_conn!(tx, |c| {
+        sqlx::query_as("SELECT signal_id FROM mk_escalations WHERE listing_id = $1")
+            .bind(e.listing_id)
+            .fetch_optional(&mut *c)
+            .await
+    })?;
+    market::bridge::may_escalate(row.direction(), row.state == "open", already.is_some())?;
+    let district = match row.district_code.clone() {
+        Some(d) => d,
+        None => participant_unaudited(tx, row.participant_id)
+            .await?
+            .map(|p| p.district_code)
+            .ok_or_else(|| StoreError::NotFound(format!("participant {}", row.participant_id)))?,
+    };
+    let district_name: Option<(String,)> = with_conn!(tx, |c| {
+        sqlx::query_as("SELECT name FROM districts WHERE code = $1")
+            .bind(&district)
+            .fetch_optional(&mut *c)
+            .await
+    })?;
+    let place = format!(
+        "wijk {} (via de buurtmarktplaats)",
+        district_name
+            .map(|d| d.0)
+            .unwrap_or_else(|| district.clone())
+    );
+    let signal = crate::casework::create_signal(
+        tx,
+        &crate::casework::NewSignal {
+            reported_on: e.today,
+            category: e.category,
+            urgency: if row.urgent {
+                baken_domain::casework::signal::Urgency::Urgent
+            } else {
+                baken_domain::casework::signal::Urgency::Normaal
+            },
+            description: e.text.as_str().to_owned(),
+            source: format!(
+                "Buurtmarktplaats: makelaar, met toestemming van de deelnemer ({})",
+                e.consent.label().to_lowercase()
+            ),
+            reported_by: Some(e.by_user_id),
+            postcode: String::new(),
+            house_number: 0,
+            house_letter: String::new(),
+            addition: String::new(),
+            place: Some(place),
+            callback_phone: e.callback_phone.clone(),
+        },
+    )
+    .await
+    .map_err(|err| MarketError::Store(err.into_store()))?;
+    exec!(tx, |c| {
+        sqlx::query(
+            "UPDATE cw_signals SET team_id = (SELECT id FROM teams WHERE district_code = $1 ORDER BY id LIMIT 1) \
+             WHERE id = $2",
+        )
+        .bind(&district)
+        .bind(signal)
+        .execute(&mut *c)
+        .await
+    })?;
+    exec!(tx, |c| {
+        sqlx::query(
+            "INSERT INTO mk_escalations (listing_id, signal_id, consent, by_user_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(e.listing_id)
+        .bind(signal)
+        .bind(e.consent.as_str())
+        .bind(e.by_user_id)
+        .bind(now())
+        .execute(&mut *c)
+        .await
+    })?;
+    close_listing(tx, e.listing_id).await?;
+    Ok(signal)
+}
+
+/// The signal an ask became, if it did.
+pub async fn escalation_of(tx: &mut Tx, listing_id: i64) -> Result<Option<i64>, StoreError> {
+    let row: Option<(i64,)> = with_conn!(tx, |c| {
+        sqlx::query_as("SELECT signal_id FROM mk_escalations WHERE listing_id = $1")
+            .bind(listing_id)
+            .fetch_optional(&mut *c)
+            .await
+    })?;
+    Ok(row.map(|r| r.0))
 }
 
 // ---------------------------------------------------------------- retention

@@ -17,7 +17,10 @@
 //! - [`suggest`]: which listings fit a listing, and why.
 //! - [`moderation`]: reports, and a makelaar's hide/warn/block with a reason.
 //! - [`retention`]: how long messages and closed listings are kept.
+//! - [`bridge`]: casework pointing to the marketplace, and an ask too big for
+//!   neighbours becoming a signal for the wijkteam.
 
+pub mod bridge;
 pub mod listing;
 pub mod matching;
 pub mod moderation;
@@ -26,6 +29,7 @@ pub mod participant;
 pub mod retention;
 pub mod suggest;
 
+pub use bridge::{BridgeError, BridgeNote, ConsentWay, SignalText};
 pub use listing::{
     may_take_another, places, state_after_accept, Area, CategoryName, Direction, GroupSize,
     Listing, ListingError, ListingState, ListingText, ListingTitle, NewListing, PartOfDay,

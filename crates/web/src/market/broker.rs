@@ -107,7 +107,7 @@ async fn overview_page(
             }).collect::<Vec<_>>(),
             reports => reports.iter().map(|r| context! {
                 id => r.id, subject => r.subject.clone(), reason => r.reason.clone(),
-                listing => r.listing_id, at => nl_local(r.created_at).format("%d-%m-%Y").to_string(),
+                listing => r.listing_id, message => r.message_id, at => nl_local(r.created_at).format("%d-%m-%Y").to_string(),
             }).collect::<Vec<_>>(),
             actions => ModerationAction::ALL.iter().map(|a| context! { value => a.as_str(), label => a.label() }).collect::<Vec<_>>(),
             districts => districts.iter().map(|d| context! { value => d.code.clone(), label => d.name.clone() }).collect::<Vec<_>>(),

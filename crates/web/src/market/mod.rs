@@ -6,10 +6,13 @@
 //! figures; and beheer of categories, the norm and retention. Rules live in
 //! `baken_domain::market`, storage in `baken_store::market`.
 
+pub mod api;
 pub mod beheer;
 pub mod broker;
 pub mod common;
+pub mod escalate;
 pub mod figures;
+pub mod household;
 pub mod participate;
 pub mod retention;
 pub mod signup;
@@ -108,6 +111,12 @@ pub fn routes() -> Vec<Route> {
             P::Marketplace,
             post(participate::match_action),
         ),
+        route(
+            p(),
+            "/buurtmarktplaats/koppeling/{id}/melden",
+            P::Marketplace,
+            post(participate::report_message),
+        ),
         route(g(), "/makelaar", P::MarketBroker, get(broker::overview)),
         route(
             p(),
@@ -152,10 +161,70 @@ pub fn routes() -> Vec<Route> {
             post(broker::match_action),
         ),
         route(
+            g(),
+            "/makelaar/vragen/{id}/wijkteam",
+            P::MarketBroker,
+            get(escalate::form),
+        ),
+        route(
+            p(),
+            "/makelaar/vragen/{id}/wijkteam",
+            P::MarketBroker,
+            post(escalate::submit),
+        ),
+        route(
+            g(),
+            "/dossier/{id}/buurtmarktplaats",
+            P::Casework,
+            get(household::page),
+        ),
+        route(
+            p(),
+            "/dossier/{id}/buurtmarktplaats/wijzen",
+            P::Casework,
+            post(household::point),
+        ),
+        route(
+            p(),
+            "/dossier/{id}/buurtmarktplaats/afspraak",
+            P::Casework,
+            post(household::link),
+        ),
+        route(
             p(),
             "/makelaar/meldingen/{id}",
             P::MarketBroker,
             post(broker::moderate),
+        ),
+        route(
+            g(),
+            "/api/v1/market/categories",
+            P::Marketplace,
+            get(api::categories),
+        ),
+        route(
+            g(),
+            "/api/v1/market/listings",
+            P::Marketplace,
+            get(api::listings),
+        ),
+        route(
+            p(),
+            "/api/v1/market/listings",
+            P::Marketplace,
+            post(api::create),
+        ),
+        route(
+            g(),
+            "/api/v1/market/listings/{id}",
+            P::Marketplace,
+            get(api::listing),
+        ),
+        route(
+            g(),
+            "/api/v1/market/listings/{id}/suggestions",
+            P::Marketplace,
+            get(api::suggestions),
         ),
         route(
             g(),

@@ -388,6 +388,7 @@ async fn detail_page(
         &row.title,
         Value::from_serialize(context! {
             listing => listing_view(&row), own => own, joined => participant.is_some(),
+            broker => ctx.user()?.user.role == baken_domain::Role::Makelaar,
             suggestions => suggestions, matches => matches, notice => notice, errors => errors,
         }),
     )?;
@@ -566,22 +567,105 @@ pub async fn match_page(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
+    Query(q): Query<MatchQuery>,
 ) -> PageResult {
     let id = path_id(&id)?;
     let participant = {
         let mut tx = state.db.read().await?;
         me(&mut tx, &ctx).await?.ok_or(AppError::NotFound)?
     };
-    render_match(
+    let notice = if q.gemeld.is_some() {
+        "Dank u. De makelaar bekijkt uw melding."
+    } else {
+        ""
+    };
+    render_match_with(
         &state,
         &ctx,
         id,
         participant.id,
         None,
+        notice,
         FieldErrors::new(),
         StatusCode::OK,
     )
     .await
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct MatchQuery {
+    gemeld: Option<String>,
+}
+
+/// Reporting a message of the other side to the makelaar, with a reason.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ReportMessageForm {
+    bericht: String,
+    reden: String,
+}
+
+pub async fn report_message(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    HtmlForm(form): HtmlForm<ReportMessageForm>,
+) -> PageResult {
+    let id = path_id(&id)?;
+    let message_id = path_id(&form.bericht)?;
+    let mut tx = state.db.begin().await?;
+    let participant = me(&mut tx, &ctx).await?.ok_or(AppError::NotFound)?;
+    let m = mk::match_row(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if m.side_of(participant.id).is_none() {
+        return Err(AppError::NotFound.into());
+    }
+    // Only a shown message of the other side, in this match.
+    let found = mk::messages(&mut tx, id)
+        .await?
+        .into_iter()
+        .any(|msg| msg.id == message_id && msg.from_participant_id != participant.id);
+    if !found {
+        return Err(AppError::NotFound.into());
+    }
+    let Ok(reason) = ModerationReason::parse(&form.reden) else {
+        drop(tx);
+        return render_match_with(
+            &state,
+            &ctx,
+            id,
+            participant.id,
+            None,
+            "",
+            FieldErrors::only(
+                format!("reden-{message_id}"),
+                "Schrijf waarom u dit bericht meldt (minstens 5 tekens).",
+            ),
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+    };
+    let report_id = mk::report(
+        &mut tx,
+        Reported::Message(message_id),
+        Some(participant.id),
+        &reason,
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        &ctx.audit(
+            AuditAction::Create,
+            AuditOutcome::Success,
+            Some(("market_report", report_id.to_string())),
+            format!("bericht {message_id} in koppeling {id} gemeld"),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/buurtmarktplaats/koppeling/{id}?gemeld=1")).into_response())
 }
 
 /// The match page for `viewer` (a participant, or the proxy a makelaar acts for).
@@ -591,6 +675,21 @@ pub async fn render_match(
     match_id: i64,
     viewer: i64,
     on_behalf: Option<String>,
+    errors: FieldErrors,
+    status: StatusCode,
+) -> PageResult {
+    render_match_with(state, ctx, match_id, viewer, on_behalf, "", errors, status).await
+}
+
+/// [`render_match`] with a notice at the top ("Dank u…").
+#[allow(clippy::too_many_arguments)]
+async fn render_match_with(
+    state: &AppState,
+    ctx: &Ctx,
+    match_id: i64,
+    viewer: i64,
+    on_behalf: Option<String>,
+    notice: &str,
     errors: FieldErrors,
     status: StatusCode,
 ) -> PageResult {
@@ -650,7 +749,9 @@ pub async fn render_match(
                 email => c.email, phone => c.phone,
             }),
             shared => domain.contact_visible(),
+            notice => notice,
             messages => messages.iter().map(|msg| context! {
+                id => msg.id,
                 mine => msg.from_participant_id == viewer,
                 body => msg.body.clone(),
                 at => nl_local(msg.sent_at).format("%d-%m-%Y %H:%M").to_string(),

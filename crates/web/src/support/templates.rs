@@ -71,6 +71,8 @@ pub fn environment() -> Environment<'static> {
         "kaart/map.html",
         "market/beheer.html",
         "market/broker.html",
+        "market/escalate.html",
+        "market/household.html",
         "market/figures.html",
         "market/listing.html",
         "market/_listing_fields.html",

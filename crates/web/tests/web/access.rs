@@ -260,6 +260,50 @@ const MATRIX: &[Entry] = &[
     e("POST", "/buurtmarktplaats/{id}/melden", MARKET, NotFound),
     e("GET", "/buurtmarktplaats/koppeling/{id}", MARKET, NotFound),
     e("POST", "/buurtmarktplaats/koppeling/{id}", MARKET, NotFound),
+    e(
+        "POST",
+        "/buurtmarktplaats/koppeling/{id}/melden",
+        MARKET,
+        NotFound,
+    ),
+    // The marketplace API (market/api.rs), for participating accounts. Id 1
+    // is a demo listing; no demo account owns one, so suggestions are 404.
+    e("GET", "/api/v1/market/categories", MARKET, Json),
+    e("GET", "/api/v1/market/listings", MARKET, Json),
+    e("POST", "/api/v1/market/listings", MARKET, BAD_JSON),
+    e("GET", "/api/v1/market/listings/{id}", MARKET, Json),
+    e(
+        "GET",
+        "/api/v1/market/listings/{id}/suggestions",
+        MARKET,
+        NotFound,
+    ),
+    e("GET", "/makelaar/vragen/{id}/wijkteam", BROKER, NotFound),
+    e("POST", "/makelaar/vragen/{id}/wijkteam", BROKER, NotFound),
+    e(
+        "GET",
+        "/dossier/{id}/buurtmarktplaats",
+        CASEWORKERS,
+        Page("Buurtmarktplaats voor dit huishouden"),
+    ),
+    e(
+        "POST",
+        "/dossier/{id}/buurtmarktplaats/wijzen",
+        CASEWORKERS,
+        Refused(
+            "Buurtmarktplaats voor dit huishouden",
+            "Kies een vraag of aanbod",
+        ),
+    ),
+    e(
+        "POST",
+        "/dossier/{id}/buurtmarktplaats/afspraak",
+        CASEWORKERS,
+        Refused(
+            "Buurtmarktplaats voor dit huishouden",
+            "Kies een lopende afspraak",
+        ),
+    ),
     e("GET", "/makelaar", BROKER, Page("Makelaar")),
     e(
         "POST",

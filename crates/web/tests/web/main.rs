@@ -16,6 +16,7 @@ mod exports;
 mod helpers;
 mod input;
 mod kaart_web;
+mod market;
 mod monitor;
 mod notifications;
 mod oidc;

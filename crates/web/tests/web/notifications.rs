@@ -121,7 +121,7 @@ async fn a_waiting_referral_and_its_decision_are_told_in_the_app() {
 }
 
 /// The Python with aiosmtpd that `.ci/run` installs (or `BAKEN_TEST_SMTP_PYTHON`).
-fn smtp_python() -> Option<PathBuf> {
+pub(crate) fn smtp_python() -> Option<PathBuf> {
     let python = std::env::var_os("BAKEN_TEST_SMTP_PYTHON")
         .map(PathBuf::from)
         .or_else(|| {
@@ -138,13 +138,13 @@ fn smtp_python() -> Option<PathBuf> {
 }
 
 /// aiosmtpd on a free loopback port, printing every message it receives.
-struct SmtpServer {
+pub(crate) struct SmtpServer {
     child: Child,
-    port: u16,
+    pub(crate) port: u16,
 }
 
 impl SmtpServer {
-    fn start(python: &PathBuf) -> SmtpServer {
+    pub(crate) fn start(python: &PathBuf) -> SmtpServer {
         SmtpServer::start_with(python, &[])
     }
 
@@ -182,7 +182,7 @@ impl SmtpServer {
     }
 
     /// Stops the server and returns what it printed: the messages it received.
-    fn received(mut self) -> String {
+    pub(crate) fn received(mut self) -> String {
         let _ = self.child.kill();
         let mut out = String::new();
         if let Some(mut stdout) = self.child.stdout.take() {
@@ -204,17 +204,7 @@ async fn the_email_says_only_that_something_waits_and_links_to_baken() {
         return;
     };
     let server = SmtpServer::start(&python);
-    let mailer = baken_mail::Mailer::new(&baken_mail::SmtpSettings {
-        host: "127.0.0.1".into(),
-        port: server.port,
-        tls: baken_mail::SmtpTls::None,
-        ca_pem: None,
-        from: "Baken Proefstad <baken@proefstad.example>".into(),
-        username: None,
-        password: None,
-        timeout_secs: 10,
-    })
-    .unwrap();
+    let mailer = tls_mailer(server.port, baken_mail::SmtpTls::None, None);
     let mut backends = 0;
     for app in apps(10).await {
         backends += 1;
@@ -354,8 +344,14 @@ fn self_signed() -> Option<(tempfile::TempDir, String, String)> {
     made.then_some((dir, cert, key))
 }
 
-fn tls_mailer(port: u16, tls: baken_mail::SmtpTls, ca: Option<&str>) -> baken_mail::Mailer {
-    baken_mail::Mailer::new(&baken_mail::SmtpSettings {
+/// The settings of a relay on loopback `port` (the test's aiosmtpd), with a
+/// CA file to trust for TLS.
+pub(crate) fn smtp_settings(
+    port: u16,
+    tls: baken_mail::SmtpTls,
+    ca: Option<&str>,
+) -> baken_mail::SmtpSettings {
+    baken_mail::SmtpSettings {
         host: "127.0.0.1".into(),
         port,
         tls,
@@ -364,8 +360,11 @@ fn tls_mailer(port: u16, tls: baken_mail::SmtpTls, ca: Option<&str>) -> baken_ma
         username: None,
         password: None,
         timeout_secs: 10,
-    })
-    .unwrap()
+    }
+}
+
+fn tls_mailer(port: u16, tls: baken_mail::SmtpTls, ca: Option<&str>) -> baken_mail::Mailer {
+    baken_mail::Mailer::new(&smtp_settings(port, tls, ca)).unwrap()
 }
 
 const TLS_MAIL: baken_mail::Mail<'static> = baken_mail::Mail {
@@ -434,17 +433,7 @@ async fn a_licence_to_renew_is_mailed_to_its_provider_once() {
         return;
     };
     let server = SmtpServer::start(&python);
-    let mailer = baken_mail::Mailer::new(&baken_mail::SmtpSettings {
-        host: "127.0.0.1".into(),
-        port: server.port,
-        tls: baken_mail::SmtpTls::None,
-        ca_pem: None,
-        from: "Baken Proefstad <baken@proefstad.example>".into(),
-        username: None,
-        password: None,
-        timeout_secs: 10,
-    })
-    .unwrap();
+    let mailer = tls_mailer(server.port, baken_mail::SmtpTls::None, None);
     let mut backends = 0;
     for app in apps(10).await {
         backends += 1;

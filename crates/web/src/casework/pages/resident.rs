@@ -38,6 +38,8 @@ pub(crate) async fn plain_plan(tx: &mut Tx, hh: i64, shown: Shown<'_>) -> Result
         Shown::All => cw::progress(tx, p.id()).await.map_err(internal)?,
         Shown::Only(_) => Vec::new(),
     };
+    // Step-2 agreements that refer to a match on the buurtmarktplaats.
+    let market_links = baken_store::market::agreement_links(tx, hh).await?;
     let visible = |id: i64| match shown {
         Shown::All => true,
         Shown::Only(ids) => ids.contains(&id),
@@ -61,6 +63,7 @@ pub(crate) async fn plain_plan(tx: &mut Tx, hh: i64, shown: Shown<'_>) -> Result
                     Value::from_serialize(context! {
                         id => a.id(), who => t.actor_name, what => t.description, how_often => t.frequency,
                         until => t.end_date.map(nl_date), own => t.own_contribution,
+                        market => market_links.iter().find(|(id, _)| *id == a.id()).map(|(_, title)| title.clone()),
                     })
                 })
                 .collect();
@@ -128,6 +131,8 @@ async fn own_plan_page(
     let consents = timeline::consent_grants(&mut tx, hh)
         .await
         .map_err(internal)?;
+    // Asks and offers the contact person pointed the household to.
+    let pointers = baken_store::market::pointers_of(&mut tx, hh).await?;
     audit::append(
         &mut tx,
         &ctx.audit(
@@ -163,6 +168,9 @@ async fn own_plan_page(
         Value::from_serialize(context! {
             plan => plan, errors => errors, form => form,
             contacts => contacts, consents => consents,
+            pointers => pointers.iter().filter(|p| p.state == "open").map(|p| context! {
+                listing => p.listing_id, title => p.title.clone(), note => p.note.clone(),
+            }).collect::<Vec<_>>(),
             team => team.map(|(name, phone, email)| context! {
                 name => name,
                 tel => phone.as_deref().and_then(|p| baken_domain::PhoneNumber::parse(p).ok()).map(|p| p.tel_uri()),
