@@ -64,6 +64,22 @@ for (const width of [390, 1280]) {
     await expectNoHorizontalScroll(page, `dashboard wijk ${width}`);
     await screenshot(page, `dashboard-${width}`);
 
+    // Drill down from the district to one of its teams: the eight bakens per
+    // quarter for that team, still aggregates only.
+    const teamLinks = page.locator('#bakens ~ ul a, section[aria-labelledby="bakens"] ul a');
+    if (await teamLinks.count() > 0) {
+      const name = (await teamLinks.first().textContent()).trim();
+      await teamLinks.first().click();
+      const bakens = page.getByRole('table', { name: `Bakens per kwartaal: ${name}` });
+      assert.equal(await bakens.locator('tbody tr').count(), 8, 'eight bakens');
+      assert.equal(await bakens.locator('thead th').count(), 9, 'eight quarters');
+      assert.equal(await page.locator('main a[href*="/dossier/"], main a[href*="/huishoudens/"]').count(), 0, 'no link to a person');
+      await expectAccessible(page, `dashboard team ${width}`);
+      await expectNoHorizontalScroll(page, `dashboard team ${width}`);
+      await screenshot(page, `dashboard-team-${width}`);
+      await page.goBack();
+    }
+
     // The CSV download.
     const [download] = await Promise.all([
       page.waitForEvent('download'),

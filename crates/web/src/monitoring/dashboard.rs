@@ -15,7 +15,7 @@ use baken_domain::monitoring::{
 };
 use baken_domain::period::Period;
 use baken_domain::{AuditAction, AuditOutcome};
-use baken_store::{areas, audit, dashboard};
+use baken_store::{areas, audit, casework as cw, dashboard};
 use chrono::Datelike;
 use minijinja::{context, Value};
 use serde::{Deserialize, Serialize};
@@ -32,6 +32,18 @@ pub struct DashboardQuery {
     wijk: String,
     #[serde(default)]
     periode: String,
+    /// A team (its id) for the bakens per quarter: the drill-down from the
+    /// municipality to a district to one of its teams.
+    #[serde(default)]
+    team: String,
+}
+
+/// One baken per quarter, as published (every count cell-key protected).
+#[derive(Debug, Serialize)]
+struct BakenTrend {
+    baken: u8,
+    title: &'static str,
+    values: Vec<String>,
 }
 
 /// Everything the page and the CSV show.
@@ -42,6 +54,48 @@ struct Figures {
     trend: Vec<TrendPoint>,
     fan: Vec<(String, String, Vec<TrendPoint>)>,
     targets: Targets,
+    /// The team the bakens are drilled down to, if any.
+    team: Option<(i64, String)>,
+    /// The teams of the chosen district (all teams when none is chosen).
+    teams: Vec<(i64, String)>,
+    bakens: Vec<BakenTrend>,
+}
+
+/// The eight bakens per quarter for a district or team: the figures exactly
+/// as `/bakens` publishes them for that quarter (whole quarters only, so no
+/// two of them can be subtracted into a small count).
+async fn bakens_per_quarter(
+    tx: &mut baken_store::Tx,
+    state: &AppState,
+    quarters: &[Period],
+    district: Option<&str>,
+    team: Option<i64>,
+) -> Result<Vec<BakenTrend>, AppError> {
+    let map = |e: cw::CaseError| AppError::BadRequest(e.to_string());
+    let (norms, _) = cw::response_norms(tx).await.map_err(map)?;
+    let mut rows: Vec<BakenTrend> = Vec::new();
+    for &q in quarters {
+        let filter = cw::FigureFilter {
+            team_id: team,
+            district: district.map(str::to_owned),
+            period: Some(q),
+        };
+        let figures = cw::bakens_facts(tx, &filter, &norms, &state.config.cell_key)
+            .await
+            .map_err(map)?
+            .figures();
+        for f in figures {
+            match rows.iter_mut().find(|r| r.baken == f.baken) {
+                Some(r) => r.values.push(f.value),
+                None => rows.push(BakenTrend {
+                    baken: f.baken,
+                    title: f.title,
+                    values: vec![f.value],
+                }),
+            }
+        }
+    }
+    Ok(rows)
 }
 
 async fn figures(
@@ -64,7 +118,33 @@ async fn figures(
         }),
     };
     let district = districts.iter().find(|d| d.0 == q.wijk.trim()).cloned();
+    // Only the chosen district's teams are offered; a team from elsewhere is no filter.
+    let teams: Vec<(i64, String)> = areas::teams(&mut tx)
+        .await?
+        .into_iter()
+        .filter(|t| {
+            t.active
+                && district
+                    .as_ref()
+                    .is_none_or(|d| t.district_code.as_deref() == Some(d.0.as_str()))
+        })
+        .map(|t| (t.id, t.name))
+        .collect();
+    let team = q
+        .team
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .and_then(|id| teams.iter().find(|t| t.0 == id).cloned());
     let quarters = Period::last_quarters(today(), QUARTERS);
+    let bakens = bakens_per_quarter(
+        &mut tx,
+        state,
+        &quarters,
+        district.as_ref().map(|d| d.0.as_str()),
+        team.as_ref().map(|t| t.0),
+    )
+    .await?;
     let since = quarters[0].first_day().min(period.first_day());
     let uses: Vec<SupportUse> =
         dashboard::support_uses(&mut tx, since, &state.config.cell_key).await?;
@@ -87,6 +167,9 @@ async fn figures(
         district,
         fan,
         targets,
+        team,
+        teams,
+        bakens,
     };
     Ok((figures, districts, errors))
 }
@@ -239,6 +322,13 @@ pub async fn page(
             trend => trend_rows(&f.trend), trend_chart => chart(&f.trend, light_target, 640, 220),
             quarters => f.trend.iter().map(|p| p.period.clone()).collect::<Vec<_>>(),
             fan => fan, fan_table => fan_table, export => export,
+            teams => f.teams, bakens => f.bakens, team_chosen => f.team.is_some(),
+            wijk_code => f.district.as_ref().map(|d| d.0.clone()).unwrap_or_default(),
+            bakens_area => match (&f.team, &f.district) {
+                (Some(t), _) => t.1.clone(),
+                (None, Some(d)) => format!("wijk {} ({})", d.1, d.0),
+                (None, None) => "alle wijken".to_owned(),
+            },
         }),
     )?;
     Ok((status, html).into_response())
@@ -273,6 +363,7 @@ pub async fn csv(
             l.cost_euros.map_or_else(String::new, |c| c.to_string()),
             l.cost_share.map_or_else(String::new, |s| s.to_string()),
             l.unpriced.to_string(),
+            String::new(),
         ]);
     }
     let trend_row = |area: &str, p: &TrendPoint| {
@@ -289,6 +380,7 @@ pub async fn csv(
             String::new(),
             String::new(),
             String::new(),
+            String::new(),
         ]
     };
     for p in &f.trend {
@@ -297,6 +389,19 @@ pub async fn csv(
     for (_, name, points) in &f.fan {
         for p in points {
             rows.push(trend_row(name, p));
+        }
+    }
+    // The bakens per quarter, for the district or the team drilled down to.
+    let bakens_area = f.team.as_ref().map_or(area.as_str(), |t| t.1.as_str());
+    for b in &f.bakens {
+        for (q, value) in f.trend.iter().zip(&b.values) {
+            let mut row = vec![String::new(); 11];
+            row[0] = format!("baken {}", b.baken);
+            row[1] = bakens_area.to_owned();
+            row[2] = q.period.clone();
+            row[3] = b.title.to_owned();
+            row[10] = value.clone();
+            rows.push(row);
         }
     }
     let mut tx = state.db.begin().await?;
@@ -323,6 +428,7 @@ pub async fn csv(
             "Kosten (euro)",
             "Aandeel kosten (%)",
             "Niet te prijzen",
+            "Waarde baken",
         ],
         &rows,
     )?;

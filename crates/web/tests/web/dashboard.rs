@@ -157,7 +157,7 @@ async fn the_dashboard_download_holds_the_page_figures_and_is_audited() {
         let mut lines = res.body.trim_start_matches('\u{feff}').lines();
         assert_eq!(
             lines.next().unwrap(),
-            "Onderdeel;Wijk;Periode;Laag;Huishoudens;Aandeel (%);Doel (%);Kosten (euro);Aandeel kosten (%);Niet te prijzen"
+            "Onderdeel;Wijk;Periode;Laag;Huishoudens;Aandeel (%);Doel (%);Kosten (euro);Aandeel kosten (%);Niet te prijzen;Waarde baken"
         );
         let rows: Vec<Vec<String>> = lines
             .map(|l| l.split(';').map(str::to_owned).collect())
@@ -176,12 +176,26 @@ async fn the_dashboard_download_holds_the_page_figures_and_is_audited() {
             rows.iter().filter(|r| r[0].starts_with("trend")).count(),
             8 * (1 + districts)
         );
+        // The eight bakens per quarter, as on the page.
+        assert_eq!(
+            rows.iter().filter(|r| r[0].starts_with("baken ")).count(),
+            8 * 8
+        );
+        assert!(page.contains("<caption>Bakens per kwartaal: alle wijken</caption>"));
         let tail = app.audit_tail(1).await;
         assert_eq!(
             (tail[0].action.as_str(), tail[0].object_type.as_deref()),
             ("export", Some("dashboard"))
         );
     }
+}
+
+/// The target column of the dashboard's pyramid.
+fn targets_shown(body: &str) -> Vec<String> {
+    pyramid_rows(body)
+        .into_iter()
+        .map(|r| r[2].clone())
+        .collect()
 }
 
 fn field_version(body: &str) -> String {
@@ -262,13 +276,7 @@ async fn the_beheerder_sets_the_targets_and_the_dashboard_measures_against_them(
         );
         let beleid = app.login_as("beleid").await;
         let dash = app.get("/dashboard", &beleid).await.body;
-        assert_eq!(
-            pyramid_rows(&dash)
-                .iter()
-                .map(|r| r[2].as_str())
-                .collect::<Vec<_>>(),
-            ["85%", "10%", "5%"]
-        );
+        assert_eq!(targets_shown(&dash), ["85%", "10%", "5%"]);
 
         // Amaryllis' 80/15/5: saved, audited with old and new, on the dashboard.
         let res = app
@@ -303,13 +311,7 @@ async fn the_beheerder_sets_the_targets_and_the_dashboard_measures_against_them(
             page.contains("Opgeslagen.") && page.contains("Nu: 80/15/5. Ingesteld door beheerder")
         );
         let dash = app.get("/dashboard", &beleid).await.body;
-        assert_eq!(
-            pyramid_rows(&dash)
-                .iter()
-                .map(|r| r[2].as_str())
-                .collect::<Vec<_>>(),
-            ["80%", "15%", "5%"]
-        );
+        assert_eq!(targets_shown(&dash), ["80%", "15%", "5%"]);
         assert!(dash.contains("Aandeel stap 1–3 per kwartaal (doel 80%)"));
 
         // A form filled in before that change is a conflict: nothing changes,
@@ -354,5 +356,108 @@ async fn the_beheerder_sets_the_targets_and_the_dashboard_measures_against_them(
         assert_eq!(res.status, 400);
         // Policy reads the targets on the dashboard but does not set them.
         assert_eq!(app.get("/beheer/piramide", &beleid).await.status, 403);
+    }
+}
+
+#[tokio::test]
+async fn the_bakens_per_quarter_drill_down_from_district_to_team_without_a_person() {
+    for app in apps(60).await {
+        let beleid = app.login_as("beleid").await;
+        let mut tx = app.db.read().await.unwrap();
+        let teams = baken_store::areas::teams(&mut tx).await.unwrap();
+        let (norms, _) = baken_store::casework::response_norms(&mut tx)
+            .await
+            .unwrap();
+        let secret = baken_store::meta::server_secret(&mut tx, "cell_key")
+            .await
+            .unwrap()
+            .unwrap();
+        drop(tx);
+        let team = teams
+            .iter()
+            .find(|t| t.district_code.is_some() && t.active)
+            .expect("a team with a district");
+        let district = team.district_code.clone().unwrap();
+        // The district's page offers its teams to drill down to.
+        let body = app
+            .get(&format!("/dashboard?wijk={district}"), &beleid)
+            .await
+            .body;
+        assert!(body.contains("<caption>Bakens per kwartaal: wijk "));
+        assert!(body.contains(&format!("team={}#bakens\">{}</a>", team.id, team.name)));
+        // The team's bakens per quarter: the figures /bakens publishes for
+        // each whole quarter, eight quarters, eight bakens.
+        let body = app
+            .get(
+                &format!("/dashboard?wijk={district}&team={}", team.id),
+                &beleid,
+            )
+            .await
+            .body;
+        let table = body
+            .split(&format!(
+                "<caption>Bakens per kwartaal: {}</caption>",
+                team.name
+            ))
+            .nth(1)
+            .expect("the team's bakens table")
+            .split("</table>")
+            .next()
+            .unwrap();
+        let quarters = Period::last_quarters(baken_web::today(), 8);
+        let rows: Vec<&str> = table.split("<tr><th scope=\"row\">").skip(1).collect();
+        assert_eq!(rows.len(), 8, "eight bakens");
+        let mut tx = app.db.read().await.unwrap();
+        for (i, q) in quarters.iter().enumerate() {
+            let filter = baken_store::casework::FigureFilter {
+                team_id: Some(team.id),
+                district: Some(district.clone()),
+                period: Some(*q),
+            };
+            let want = baken_store::casework::bakens_facts(
+                &mut tx,
+                &filter,
+                &norms,
+                &CellKeySecret::new(secret.as_bytes()),
+            )
+            .await
+            .unwrap()
+            .figures();
+            for (row, figure) in rows.iter().zip(&want) {
+                let cell = row
+                    .split("<td class=\"num\">")
+                    .nth(i + 1)
+                    .unwrap()
+                    .split("</td>")
+                    .next()
+                    .unwrap();
+                assert_eq!(
+                    cell,
+                    minijinja::HtmlEscape(&figure.value).to_string(),
+                    "baken {} in {}",
+                    figure.baken,
+                    q.code()
+                );
+            }
+        }
+        drop(tx);
+        // A team of another district is no filter: the district's figures.
+        if let Some(other) = teams
+            .iter()
+            .find(|t| t.active && t.district_code.as_deref() != Some(district.as_str()))
+        {
+            let body = app
+                .get(
+                    &format!("/dashboard?wijk={district}&team={}", other.id),
+                    &beleid,
+                )
+                .await
+                .body;
+            assert!(body.contains("<caption>Bakens per kwartaal: wijk "));
+        }
+        // Aggregates only: no person, no link to a household.
+        assert!(
+            !body.contains("BSN") && !body.contains("/dossier/") && !body.contains("/huishoudens/")
+        );
     }
 }
