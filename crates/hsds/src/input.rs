@@ -1044,7 +1044,7 @@ fn csv_tables_into_bundle(shown: &str, tables: Vec<CsvTable>) -> Result<Bundle, 
     {
         return Err(ReadError::MissingTable {
             path: shown.to_owned(),
-            table: *missing,
+            table: missing,
         });
     }
     let lines: Vec<(String, Vec<u64>)> = tables

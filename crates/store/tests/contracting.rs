@@ -203,7 +203,7 @@ async fn a_rejected_licence_keeps_its_reason_and_a_stale_decision_is_refused() {
             .unwrap_err();
         assert!(matches!(err, StoreError::Conflict { .. }), "{err}");
         let evidence = ct::licence_evidence(&mut tx, row.id).await.unwrap();
-        assert_eq!(evidence[0].0, "HKZ-certificaat");
+        assert_eq!(evidence[0].1, "HKZ-certificaat");
     }
 }
 

@@ -170,7 +170,7 @@ async fn download(
         )
         .await?;
         tx.commit().await?;
-        return Err(AppError::NotFound);
+        return Err(AppError::NotFound.into());
     };
     audit::append(
         &mut tx,
