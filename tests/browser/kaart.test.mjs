@@ -365,8 +365,9 @@ test('map pages at the edges: step 5, closed and ended services, nothing found, 
   await page.goto(`${server.url}/kaart?q=scootmobiel&trede=5`);
   await page.getByRole('link', { name: 'Scootmobiel', exact: true }).click();
   assert.equal(await page.locator('h1').textContent(), 'Scootmobiel');
-  assert.match(await page.locator('main').textContent(), /alleen met een beschikking/);
-  assert.match(await page.locator('.facts').textContent(), /Vorm\s*Ondersteunen: iemand helpt u een tijdje/);
+  // A resident reads plain words: no "beschikking", no "Ondersteunen".
+  assert.match(await page.locator('main').textContent(), /alleen als de gemeente uw aanvraag goedkeurt/);
+  assert.match(await page.locator('.facts').textContent(), /Wat voor hulp\s*Iemand helpt u een tijdje/);
   await expectAccessible(page, 'voorziening op trede 5');
   await page.setViewportSize({ width: 390, height: 900 });
   await expectNoHorizontalScroll(page, 'voorziening op een telefoon');
