@@ -166,7 +166,9 @@ impl Tally {
 
     /// Every count through [`protect`]; empty cells are published as 0.
     pub fn publish(&self) -> GapTable {
-        let get = |m: &BTreeMap<usize, CellKeys>, i: usize| protect(&m.get(&i).copied().unwrap_or_default());
+        let get = |m: &BTreeMap<usize, CellKeys>, i: usize| {
+            protect(&m.get(&i).copied().unwrap_or_default())
+        };
         GapTable {
             columns: self.columns.clone(),
             rows: self

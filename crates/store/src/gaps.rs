@@ -135,9 +135,10 @@ pub async fn wijzer_searches(tx: &mut Tx, period: Period) -> Result<Vec<WijzerCe
         );
         let district = Some(district).filter(|d| !d.is_empty());
         let domain = Some(domain).filter(|d| d != SEARCH);
-        match out.iter_mut().find(|c| {
-            c.district == district && c.domain == domain && c.offer_found == offer_found
-        }) {
+        match out
+            .iter_mut()
+            .find(|c| c.district == district && c.domain == domain && c.offer_found == offer_found)
+        {
             Some(c) => c.cell = c.cell.union(cell),
             None => out.push(WijzerCell {
                 district,
@@ -266,11 +267,7 @@ pub async fn approved_referrals(
 /// district, some with and some without a fitting offer, so the page shows
 /// real cells. Invented, like the rest of the demo.
 #[cfg(feature = "demo")]
-pub async fn load_demo(
-    tx: &mut Tx,
-    m: &baken_synth::Municipality,
-    today: NaiveDate,
-) -> Result<()> {
+pub async fn load_demo(tx: &mut Tx, m: &baken_synth::Municipality, today: NaiveDate) -> Result<()> {
     let Some(secret) = crate::meta::server_secret(tx, "cell_key").await? else {
         return Ok(());
     };

@@ -42,7 +42,9 @@ async fn secret(tx: &mut Tx) -> CellKeySecret {
 }
 
 async fn district(tx: &mut Tx, n: usize) -> String {
-    baken_store::areas::districts(tx).await.unwrap()[n].code.clone()
+    baken_store::areas::districts(tx).await.unwrap()[n]
+        .code
+        .clone()
 }
 
 fn find<'a>(
@@ -90,7 +92,12 @@ async fn a_wijzer_search_without_an_offer_counts_in_its_domain_district_and_quar
         let cells = gaps::wijzer_searches(&mut tx, QUARTER).await.unwrap();
         let wk = Some(wk.as_str());
         let count = |d, dom, f| find(&cells, d, dom, f).map(|c| c.count());
-        assert_eq!(count(wk, Some("financien"), false), Some(6), "{:?}", t.backend());
+        assert_eq!(
+            count(wk, Some("financien"), false),
+            Some(6),
+            "{:?}",
+            t.backend()
+        );
         assert_eq!(count(wk, Some("huisvesting"), false), Some(6));
         // The search itself once, though it touched two domains.
         assert_eq!(count(wk, None, false), Some(6));
@@ -103,7 +110,9 @@ async fn a_wijzer_search_without_an_offer_counts_in_its_domain_district_and_quar
         let one_by_one = find(&cells, wk, Some("financien"), false).unwrap();
         assert_ne!(one_by_one.key(), 0);
         // The year holds both quarters; the quarter only its own.
-        let year = gaps::wijzer_searches(&mut tx, Period::Year(2020)).await.unwrap();
+        let year = gaps::wijzer_searches(&mut tx, Period::Year(2020))
+            .await
+            .unwrap();
         assert_eq!(
             find(&year, wk, Some("financien"), false).map(|c| c.count()),
             Some(7)
@@ -320,11 +329,43 @@ async fn an_ask_without_a_match_counts_in_its_category_district_and_period() {
                 .await
         })
         .unwrap();
-        let open = listing(&mut tx, participant, tuin, "vraag", Some(&wk), day(2020, 2, 1)).await;
-        let answered = listing(&mut tx, participant, tuin, "vraag", Some(&wk), day(2020, 2, 2)).await;
+        let open = listing(
+            &mut tx,
+            participant,
+            tuin,
+            "vraag",
+            Some(&wk),
+            day(2020, 2, 1),
+        )
+        .await;
+        let answered = listing(
+            &mut tx,
+            participant,
+            tuin,
+            "vraag",
+            Some(&wk),
+            day(2020, 2, 2),
+        )
+        .await;
         let town = listing(&mut tx, participant, tuin, "vraag", None, day(2020, 3, 31)).await;
-        let _offer = listing(&mut tx, participant, tuin, "aanbod", Some(&wk), day(2020, 2, 3)).await;
-        let _later = listing(&mut tx, participant, tuin, "vraag", Some(&wk), day(2020, 4, 1)).await;
+        let _offer = listing(
+            &mut tx,
+            participant,
+            tuin,
+            "aanbod",
+            Some(&wk),
+            day(2020, 2, 3),
+        )
+        .await;
+        let _later = listing(
+            &mut tx,
+            participant,
+            tuin,
+            "vraag",
+            Some(&wk),
+            day(2020, 4, 1),
+        )
+        .await;
         let (responder,): (i64,) = with_conn!(tx, |c| {
             sqlx::query_as("SELECT MAX(id) FROM mk_participants")
                 .fetch_one(&mut *c)
@@ -347,16 +388,25 @@ async fn an_ask_without_a_match_counts_in_its_category_district_and_period() {
 
         let mut tx = t.db.read().await.unwrap();
         let asks = gaps::market_asks(&mut tx, &s, QUARTER).await.unwrap();
-        assert_eq!(asks.len(), 3, "asks of the quarter only, no offers: {asks:?}");
+        assert_eq!(
+            asks.len(),
+            3,
+            "asks of the quarter only, no offers: {asks:?}"
+        );
         let key = |id| baken_domain::cell_key::RecordKey::derive(&s, "listing", id);
         let of = |id| asks.iter().find(|a| a.key == key(id)).unwrap();
         assert!(!of(open).matched);
         assert_eq!(of(open).category, "Tuin");
         assert_eq!(of(open).district.as_deref(), Some(wk.as_str()));
-        assert!(of(answered).matched, "an accepted match, even if closed since");
+        assert!(
+            of(answered).matched,
+            "an accepted match, even if closed since"
+        );
         assert!(!of(town).matched);
         assert_eq!(of(town).district, None);
-        let year = gaps::market_asks(&mut tx, &s, Period::Year(2020)).await.unwrap();
+        let year = gaps::market_asks(&mut tx, &s, Period::Year(2020))
+            .await
+            .unwrap();
         assert_eq!(year.len(), 4);
     }
 }

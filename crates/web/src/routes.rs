@@ -11,8 +11,8 @@
 
 use crate::support::route::Route;
 use crate::{
-    carers, casework, commissioning, contracting, foundation, front, gaps, kaart, market, monitoring,
-    notifications, signin, volunteers,
+    carers, casework, commissioning, contracting, foundation, front, gaps, kaart, market,
+    monitoring, notifications, signin, volunteers,
 };
 use baken_domain::Role;
 

@@ -17,10 +17,10 @@ use crate::support::state::{AppState, CachedIndex};
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
+use baken_domain::casework::LifeDomain;
 use baken_domain::kaart::wijzer::{
     suggest_with, Answers, RuleIndex, ServiceIndex, SuggestionKind, WijzerContent,
 };
-use baken_domain::casework::LifeDomain;
 use baken_domain::kaart::Wording;
 use baken_domain::{AuditAction, AuditOutcome, DistrictCode, HouseNumber, Postcode};
 use baken_store::{audit, kaart};

@@ -16,7 +16,15 @@ fn row(body: &str, table: &str, row: &str) -> Vec<(String, String)> {
         .split("</table>")
         .next()
         .unwrap();
-    let text = |s: &str| s.split('>').nth(1).unwrap().split('<').next().unwrap().to_owned();
+    let text = |s: &str| {
+        s.split('>')
+            .nth(1)
+            .unwrap()
+            .split('<')
+            .next()
+            .unwrap()
+            .to_owned()
+    };
     let head: Vec<String> = t
         .split("<th scope=\"col\">")
         .skip(2)
@@ -46,11 +54,7 @@ async fn unfit(app: &TestApp, district: &str) -> baken_domain::cell_key::CellKey
         .unwrap();
     cells
         .into_iter()
-        .find(|c| {
-            c.district.as_deref() == Some(district)
-                && c.domain.is_none()
-                && !c.offer_found
-        })
+        .find(|c| c.district.as_deref() == Some(district) && c.domain.is_none() && !c.offer_found)
         .map(|c| c.cell)
         .unwrap_or_default()
 }
@@ -124,7 +128,9 @@ async fn a_wijzer_answer_without_an_offer_shows_in_its_district_for_policy() {
             .get(&format!("/tekorten.csv?periode={quarter}"), &beleid)
             .await;
         assert_eq!(res.status, 200);
-        assert!(res.body.starts_with("\u{feff}Tabel;Periode;Rij;Wijk;Aantal"));
+        assert!(res
+            .body
+            .starts_with("\u{feff}Tabel;Periode;Rij;Wijk;Aantal"));
         let line = format!(";Totaal;{name};{}", protect(&cell));
         assert!(
             res.body
@@ -146,7 +152,9 @@ async fn a_wijzer_answer_without_an_offer_shows_in_its_district_for_policy() {
         // A period that is no quarter or year: a Dutch error next to the field.
         let res = app.get("/tekorten?periode=gisteren", &beleid).await;
         assert_eq!(res.status, 400);
-        assert!(res.body.contains("Kies een kwartaal of een jaar uit de lijst."));
+        assert!(res
+            .body
+            .contains("Kies een kwartaal of een jaar uit de lijst."));
         let res = app.get("/tekorten.csv?periode=gisteren", &beleid).await;
         assert_eq!(res.status, 400);
     }
