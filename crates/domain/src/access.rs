@@ -173,6 +173,9 @@ impl Role {
             P::ManageMarket => self == R::Beheerder,
             // The pyramid's targets are set in beheer; beleid reads them on the dashboard.
             P::ConfigureMonitoring => self == R::Beheerder,
+            // Gaps in the offer: the policy officer who commissions next year,
+            // and the municipality's buyer (the beheerder, see ManageContracts).
+            P::OfferGaps => matches!(self, R::Beleid | R::Beheerder),
             // Volunteer work: a volunteer keeps their own profile and applies;
             // providers post vacancies for their own organisation and the
             // ServicePunt consultant (the makelaar) for any; the consultant
@@ -324,6 +327,10 @@ pub enum Permission {
     ManageMarket,
     /// The verantwoording dashboard's settings: the pyramid's targets (beheerder).
     ConfigureMonitoring,
+    /// Gaps in the offer: wijzer searches without a fitting suggestion,
+    /// unanswered marketplace asks, referrals waiting for a provider (protected
+    /// counts per life domain and district; beleid and beheerder).
+    OfferGaps,
     /// A volunteer's own profile, open vacancies and own applications.
     Volunteering,
     /// Volunteer vacancies: an aanbieder its own organisation's, a makelaar any.
@@ -340,7 +347,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 40] = [
+    pub const ALL: [Permission; 41] = [
         Permission::Public,
         Permission::Authenticated,
         Permission::HouseholdsSearch,
@@ -375,6 +382,7 @@ impl Permission {
         Permission::MarketReports,
         Permission::ManageMarket,
         Permission::ConfigureMonitoring,
+        Permission::OfferGaps,
         Permission::Volunteering,
         Permission::ManageVacancies,
         Permission::VolunteerPlacement,
@@ -433,6 +441,8 @@ impl Permission {
             | P::ManageMarket
             // Three percentages for the whole municipality.
             | P::ConfigureMonitoring
+            // Protected counts per life domain and district, never a person.
+            | P::OfferGaps
             // One's own profile or registration; vacancies of organisations.
             | P::Volunteering
             | P::ManageVacancies
@@ -538,7 +548,7 @@ mod tests {
         }
         // Raise this with every new variant (and add it to `ALL`): the compiler
         // checks `reads_person_data`, not the list.
-        assert_eq!(seen.len(), 40);
+        assert_eq!(seen.len(), 41);
     }
 
     #[test]

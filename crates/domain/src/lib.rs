@@ -17,6 +17,7 @@ pub mod codes;
 pub mod commissioning;
 pub mod contact;
 pub mod contracting;
+pub mod gaps;
 pub mod kaart;
 pub mod ladder;
 pub mod market;

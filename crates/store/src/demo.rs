@@ -218,6 +218,7 @@ pub async fn load_batched(
     crate::market::load_demo(&mut tx, m, now().date_naive()).await?;
     crate::volunteers::load_demo(&mut tx, now().date_naive()).await?;
     crate::carers::load_demo(&mut tx, now().date_naive()).await?;
+    crate::gaps::load_demo(&mut tx, m, now().date_naive()).await?;
     // Recorded in the same transaction, so "this database holds the demo" is
     // true exactly when the demo landed (the web app shows its banner from it).
     crate::meta::set(

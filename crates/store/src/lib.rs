@@ -28,6 +28,7 @@ pub mod conference;
 pub mod contracting;
 pub mod dashboard;
 pub mod demo;
+pub mod gaps;
 pub mod households;
 pub mod kaart;
 pub mod market;

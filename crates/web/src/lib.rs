@@ -16,6 +16,7 @@ pub mod commissioning;
 pub mod contracting;
 pub mod foundation;
 pub mod front;
+pub mod gaps;
 pub mod kaart;
 mod layers;
 pub mod market;

@@ -3,7 +3,7 @@
 //!
 //! Every route is declared once, in its module's list (`foundation::routes`,
 //! `casework::routes`, `kaart::routes`, `contracting::routes`, `commissioning::routes`,
-//! `monitoring::routes`, `market::routes`, `front::routes`); [`table`] gathers them. The router is
+//! `monitoring::routes`, `gaps::routes`, `market::routes`, `front::routes`); [`table`] gathers them. The router is
 //! built from that table and the authorisation middleware reads it, so a route
 //! cannot exist without a permission. `tests/web/access.rs` walks every entry
 //! for every role. This is the one layer that imports every feature module; no
@@ -11,8 +11,8 @@
 
 use crate::support::route::Route;
 use crate::{
-    carers, casework, commissioning, contracting, foundation, front, kaart, market, monitoring,
-    notifications, signin, volunteers,
+    carers, casework, commissioning, contracting, foundation, front, gaps, kaart, market,
+    monitoring, notifications, signin, volunteers,
 };
 use baken_domain::Role;
 
@@ -26,6 +26,7 @@ pub fn table() -> Vec<Route> {
     routes.extend(contracting::routes());
     routes.extend(commissioning::routes());
     routes.extend(monitoring::routes());
+    routes.extend(gaps::routes());
     routes.extend(market::routes());
     routes.extend(volunteers::routes());
     routes.extend(carers::routes());
@@ -42,6 +43,7 @@ pub fn nav_items(role: Role) -> Vec<(&'static str, &'static str)> {
     items.extend(contracting::nav_items(role));
     items.extend(commissioning::nav_items(role));
     items.extend(monitoring::nav_items(role));
+    items.extend(gaps::nav_items(role));
     items.extend(market::nav_items(role));
     items.extend(volunteers::nav_items(role));
     items.extend(carers::nav_items(role));
@@ -57,6 +59,7 @@ pub fn start_cards(role: Role) -> Vec<(&'static str, &'static str, &'static str)
     cards.extend(contracting::start_cards(role));
     cards.extend(commissioning::start_cards(role));
     cards.extend(monitoring::start_cards(role));
+    cards.extend(gaps::start_cards(role));
     cards.extend(market::start_cards(role));
     cards.extend(volunteers::start_cards(role));
     cards.extend(carers::start_cards(role));

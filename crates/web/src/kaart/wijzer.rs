@@ -3,7 +3,9 @@
 //! carry the answers forward in hidden fields (nothing is stored until the
 //! resident asks a professional to think along, with explicit consent). The
 //! result can be kept as a self-contained HTML file ("Download als bestand"),
-//! which is made from the posted answers and stored nowhere.
+//! which is made from the posted answers and stored nowhere. Showing the
+//! suggestions only adds one to anonymous counters for the gaps in the offer
+//! (quarter, district, life domains, whether an offer fitted).
 
 use super::limit;
 use super::view;
@@ -15,6 +17,7 @@ use crate::support::state::{AppState, CachedIndex};
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
+use baken_domain::casework::LifeDomain;
 use baken_domain::kaart::wijzer::{
     suggest_with, Answers, RuleIndex, ServiceIndex, SuggestionKind, WijzerContent,
 };
@@ -398,8 +401,12 @@ async fn result_page(
     errors: FieldErrors,
     contact: ContactView,
     status: StatusCode,
+    record: bool,
 ) -> PageResult {
-    let (a, groups, give) = advice_views(state, form).await?;
+    let (a, groups, give, gap) = advice_views(state, form).await?;
+    if record {
+        record_search(state, &a, &gap).await;
+    }
     let html = render(
         state,
         ctx,
@@ -422,11 +429,48 @@ fn service_of(kind: SuggestionKind) -> Option<i64> {
     }
 }
 
+/// What the gaps in the offer keep of one answer: the life domains it
+/// touched and whether the map had a fitting offer — nothing the resident typed.
+struct Gap {
+    domains: Vec<LifeDomain>,
+    found_offer: bool,
+}
+
+/// Counts the answer for "Tekorten in het aanbod" (`baken_store::gaps`): its
+/// quarter, district (only one the municipality has) and life domains, with
+/// or without a fitting offer. Only counters change; nothing of the resident
+/// is stored. A failure is logged and the resident still gets the advice.
+async fn record_search(state: &AppState, a: &Answers, gap: &Gap) {
+    let recorded = async {
+        let (_, names) = view::district_names(state).await?;
+        let district = a
+            .district
+            .as_ref()
+            .filter(|d| names.contains_key(&d.to_string()));
+        let mut tx = state.db.begin().await?;
+        baken_store::gaps::record_wijzer_searches(
+            &mut tx,
+            &state.config.cell_key,
+            crate::support::time::today(),
+            district,
+            &gap.domains,
+            gap.found_offer,
+            1,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok::<_, AppError>(())
+    };
+    if let Err(e) = recorded.await {
+        tracing::warn!(error = ?e, "a wijzer search was not counted for the gaps in the offer");
+    }
+}
+
 /// The advice for these answers, grouped by ladder step as the pages show it.
 async fn advice_views(
     state: &AppState,
     form: &WijzerForm,
-) -> Result<(Answers, Vec<Group>, Vec<SuggestionView>), AppError> {
+) -> Result<(Answers, Vec<Group>, Vec<SuggestionView>, Gap), AppError> {
     let c = content(state).await?;
     let (index, rules) = cached_index(state, c).await?;
     let a = Answers::from(form);
@@ -482,7 +526,11 @@ async fn advice_views(
         })
         .collect();
     let give = one_card_per_offer(give, &index);
-    Ok((a, groups, give))
+    let gap = Gap {
+        found_offer: baken_domain::gaps::found_offer(&advice),
+        domains: advice.domains,
+    };
+    Ok((a, groups, give, gap))
 }
 
 /// "Download als bestand": the result as one self-contained HTML file (its
@@ -498,7 +546,7 @@ pub async fn download(
     if !limit::allow("wijzer", &ctx.client, 120, Duration::from_secs(60)) {
         return too_often(&state, &ctx);
     }
-    let (a, mut groups, mut give) = advice_views(&state, &form).await?;
+    let (a, mut groups, mut give, _) = advice_views(&state, &form).await?;
     let (_, names) = view::district_names(&state).await?;
     let mut tx = state.db.read().await?;
     for s in groups
@@ -553,6 +601,7 @@ pub async fn result(
         FieldErrors::new(),
         ContactView::default(),
         StatusCode::OK,
+        true,
     )
     .await
 }
@@ -579,7 +628,16 @@ pub async fn ask_professional(
         Ok(contact) => contact,
         Err(errors) => {
             let typed = ContactView::from(&form);
-            return result_page(&state, &ctx, &form, errors, typed, StatusCode::BAD_REQUEST).await;
+            return result_page(
+                &state,
+                &ctx,
+                &form,
+                errors,
+                typed,
+                StatusCode::BAD_REQUEST,
+                false,
+            )
+            .await;
         }
     };
     let a = Answers::from(&form);

@@ -41,6 +41,7 @@ pub fn environment() -> Environment<'static> {
         "monitoring/dashboard.html",
         "monitoring/targets.html",
         "error.html",
+        "gaps/tekorten.html",
         "foundation/account.html",
         "foundation/admin/area_form.html",
         "foundation/admin/audit.html",

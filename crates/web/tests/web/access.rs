@@ -988,6 +988,13 @@ const MATRIX: &[Entry] = &[
     e("GET", "/dashboard.csv", &["teamleider", "beleid"], Csv),
     e(
         "GET",
+        "/tekorten",
+        &["beleid", "beheerder"],
+        Page("Tekorten in het aanbod"),
+    ),
+    e("GET", "/tekorten.csv", &["beleid", "beheerder"], Csv),
+    e(
+        "GET",
         "/beheer/piramide",
         ADMIN,
         Page("Doelen van de piramide"),

@@ -13,6 +13,7 @@ mod commissioning;
 mod contracting;
 mod dashboard;
 mod exports;
+mod gaps;
 mod helpers;
 mod input;
 mod kaart_web;
