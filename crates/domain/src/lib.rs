@@ -27,6 +27,7 @@ pub mod period;
 pub mod protect;
 pub mod provider;
 pub mod second_factor;
+pub mod survey;
 pub mod text;
 pub mod user;
 pub mod volunteering;

@@ -37,6 +37,7 @@ pub mod monitor;
 pub mod notifications;
 pub mod reads;
 pub mod second_factor;
+pub mod survey;
 #[doc(hidden)]
 pub mod testing;
 pub mod timeline;

@@ -25,6 +25,7 @@ pub mod notifications;
 pub mod routes;
 pub mod signin;
 pub mod support;
+pub mod survey;
 #[cfg(feature = "testing")]
 #[doc(hidden)]
 pub mod testing;

@@ -3,7 +3,7 @@
 //!
 //! Every route is declared once, in its module's list (`foundation::routes`,
 //! `casework::routes`, `kaart::routes`, `contracting::routes`, `commissioning::routes`,
-//! `monitoring::routes`, `gaps::routes`, `market::routes`, `front::routes`); [`table`] gathers them. The router is
+//! `monitoring::routes`, `gaps::routes`, `market::routes`, `survey::routes`, `front::routes`); [`table`] gathers them. The router is
 //! built from that table and the authorisation middleware reads it, so a route
 //! cannot exist without a permission. `tests/web/access.rs` walks every entry
 //! for every role. This is the one layer that imports every feature module; no
@@ -12,7 +12,7 @@
 use crate::support::route::Route;
 use crate::{
     carers, casework, commissioning, contracting, foundation, front, gaps, kaart, market,
-    monitoring, notifications, signin, volunteers,
+    monitoring, notifications, signin, survey, volunteers,
 };
 use baken_domain::Role;
 
@@ -30,6 +30,7 @@ pub fn table() -> Vec<Route> {
     routes.extend(market::routes());
     routes.extend(volunteers::routes());
     routes.extend(carers::routes());
+    routes.extend(survey::routes());
     routes
 }
 
@@ -47,6 +48,7 @@ pub fn nav_items(role: Role) -> Vec<(&'static str, &'static str)> {
     items.extend(market::nav_items(role));
     items.extend(volunteers::nav_items(role));
     items.extend(carers::nav_items(role));
+    items.extend(survey::nav_items(role));
     items.push(("/account", "Mijn account"));
     items
 }
@@ -63,6 +65,7 @@ pub fn start_cards(role: Role) -> Vec<(&'static str, &'static str, &'static str)
     cards.extend(market::start_cards(role));
     cards.extend(volunteers::start_cards(role));
     cards.extend(carers::start_cards(role));
+    cards.extend(survey::start_cards(role));
     cards.push((
         "/account",
         "Mijn account",

@@ -177,8 +177,10 @@ impl ComputedMeasure {
             }
             ComputedMeasure::Matches => "Het aantal matches op de buurtmarktplaats in de wijk in de periode.",
             ComputedMeasure::ResidentJudgement => {
-                "Het percentage inwoners dat in het cliëntervaringsonderzoek Wmo (eens of helemaal eens) \
-                 antwoordt dat de ondersteuning hielp."
+                "Van de inwoners die in het cliëntervaringsonderzoek Wmo over deze aanbieder een mening gaven \
+                 op de stelling 'Door de ondersteuning die ik krijg kan ik mij beter redden': het percentage \
+                 dat (helemaal) mee eens antwoordde. Antwoorden tellen mee in het jaar waarin de ondersteuning \
+                 eindigde; het team bepaalt de wijk."
             }
         }
     }
@@ -203,15 +205,13 @@ impl ComputedMeasure {
             ComputedMeasure::Matches => "matches",
         }
     }
-    /// Volunteers and matches come from the buurtmarktplaats, the judgement
-    /// from the Wmo client survey; until those modules hold data, Baken says so.
+    /// Volunteers and matches come from the buurtmarktplaats; until that
+    /// module holds data, Baken says so. The judgement comes from the Wmo
+    /// client survey (`baken_domain::survey`, stored by `store::survey`).
     pub fn data_status(self) -> DataStatus {
         match self {
             ComputedMeasure::ActiveVolunteers | ComputedMeasure::Matches => DataStatus::NotYet {
                 waits_for: "de buurtmarktplaats",
-            },
-            ComputedMeasure::ResidentJudgement => DataStatus::NotYet {
-                waits_for: "het cliëntervaringsonderzoek",
             },
             _ => DataStatus::Available,
         }

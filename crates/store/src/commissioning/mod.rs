@@ -17,7 +17,8 @@ use baken_domain::commissioning::{
     IndicatorRole, IndicatorSource, PaymentRule, ResultTerm, SteeringModel,
 };
 use baken_domain::contracting::Cents;
-use chrono::{DateTime, Months, NaiveDate, Utc};
+use baken_domain::survey::JUDGEMENT_QUESTION;
+use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 
 #[cfg(feature = "demo")]
@@ -1031,10 +1032,38 @@ pub async fn compute(
                 adjusted: None,
             })
         }
+        ComputedMeasure::ResidentJudgement => {
+            // Anonymous answers: no household to key on, so each answer's own
+            // random id is its record key.
+            let rows = crate::survey::answers_about(
+                tx,
+                scope.provider_id,
+                district,
+                scope.from.year(),
+                scope.until.year(),
+            )
+            .await?;
+            let opinions: Vec<_> = rows
+                .iter()
+                .map(|r| (r.id, r.answers.0[JUDGEMENT_QUESTION]))
+                .filter(|(_, a)| a.is_opinion())
+                .collect();
+            let agree = opinions.iter().filter(|(_, a)| a.agrees()).count() as i64;
+            Ok(ComputedFigure {
+                value: share(agree, opinions.len() as i64),
+                households: opinions.len() as i64,
+                cell: CellKeys::of(
+                    opinions
+                        .iter()
+                        .map(|(id, _)| RecordKey::derive(&secret, crate::survey::SURVEY_RECORD, *id)),
+                ),
+                adjusted: None,
+            })
+        }
         // Not available yet: handled above.
-        ComputedMeasure::ActiveVolunteers
-        | ComputedMeasure::Matches
-        | ComputedMeasure::ResidentJudgement => Ok(ComputedFigure::default()),
+        ComputedMeasure::ActiveVolunteers | ComputedMeasure::Matches => {
+            Ok(ComputedFigure::default())
+        }
     }
 }
 

@@ -727,6 +727,51 @@ const MATRIX: &[Entry] = &[
         &["beleid"],
         NotFound,
     ),
+    // The Wmo client survey (survey/): the team sends invitations, residents
+    // answer without logging in, beleid and team leads read protected results.
+    e(
+        "GET",
+        "/enquete",
+        CASEWORKERS,
+        Page("Cliëntervaringsonderzoek"),
+    ),
+    e(
+        "POST",
+        "/enquete/ronde",
+        CASEWORKERS,
+        Refused("Cliëntervaringsonderzoek", "Kies een van de kwartalen"),
+    ),
+    e(
+        "GET",
+        "/enquete/resultaten",
+        &["teamleider", "beleid"],
+        Page("Cliëntervaringsonderzoek"),
+    ),
+    e(
+        "GET",
+        "/enquete/resultaten.csv",
+        &["teamleider", "beleid"],
+        Csv,
+    ),
+    e(
+        "GET",
+        "/vragenlijst",
+        PUBLIC,
+        Page("Vragenlijst over uw ondersteuning"),
+    ),
+    e(
+        "POST",
+        "/vragenlijst",
+        PUBLIC,
+        Refused("Vragenlijst over uw ondersteuning", "16 letters en cijfers"),
+    ),
+    e(
+        "POST",
+        "/vragenlijst/antwoorden",
+        PUBLIC,
+        Refused("Vragenlijst over uw ondersteuning", "16 letters en cijfers"),
+    ),
+    e("GET", "/vragenlijst/bedankt", PUBLIC, Page("Bedankt")),
     // Sociale kaart and Eigen Kracht Wijzer.
     e("GET", "/kaart", PUBLIC, Page("Sociale kaart")),
     e("GET", "/kaart/voorzieningen/{id}", PUBLIC, Page("")),

@@ -22,4 +22,5 @@ mod monitor;
 mod notifications;
 mod oidc;
 mod second_factor;
+mod survey;
 mod web;
