@@ -201,22 +201,6 @@ pub fn returns_trend(
         .collect()
 }
 
-/// The median of day counts per quarter, shown from 5 values on (fewer would be
-/// nearly one household's days); no band, as a median is not a count.
-pub fn median_days(days: &[i64]) -> Option<f64> {
-    if (days.len() as i64) < crate::protect::MIN_SHOWN {
-        return None;
-    }
-    let mut v = days.to_vec();
-    v.sort_unstable();
-    let n = v.len();
-    Some(if n % 2 == 1 {
-        v[n / 2] as f64
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) as f64 / 2.0
-    })
-}
-
 /// A toewijzing as bought: its use, and the contracted product and provider.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Purchase {

@@ -93,9 +93,12 @@ async fn policy_sees_the_pyramid_against_the_targets_with_trend_and_fan() {
         let mut tx = app.db.read().await.unwrap();
         let districts = baken_store::areas::districts(&mut tx).await.unwrap();
         drop(tx);
+        // Every trend has its small chart per district.
+        let trends = body.matches("<section aria-labelledby=\"waaier-").count();
+        assert_eq!(trends, 13, "3 layers, maatwerk, returns and 8 bakens");
         assert_eq!(
             body.matches("<li class=\"fan-item\">").count(),
-            districts.len()
+            trends * districts.len()
         );
         for d in &districts {
             assert!(body.contains(&format!("{} ({})", d.name, d.code)));
@@ -157,7 +160,7 @@ async fn the_dashboard_download_holds_the_page_figures_and_is_audited() {
         let mut lines = res.body.trim_start_matches('\u{feff}').lines();
         assert_eq!(
             lines.next().unwrap(),
-            "Onderdeel;Wijk;Periode;Laag;Huishoudens;Aandeel (%);Doel (%);Kosten (euro);Aandeel kosten (%);Niet te prijzen;Waarde baken"
+            "Onderdeel;Wijk;Periode;Laag of naam;Huishoudens;Aandeel (%);Doel (%);Kosten (euro);Aandeel kosten (%);Niet te prijzen;Waarde;Ondergrens;Bovengrens"
         );
         let rows: Vec<Vec<String>> = lines
             .map(|l| l.split(';').map(str::to_owned).collect())
@@ -171,10 +174,10 @@ async fn the_dashboard_download_holds_the_page_figures_and_is_audited() {
         let mut tx = app.db.read().await.unwrap();
         let districts = baken_store::areas::districts(&mut tx).await.unwrap().len();
         drop(tx);
-        // The trend of all districts and of each district, eight quarters each.
+        // Thirteen trends of all districts and of each district, eight quarters each.
         assert_eq!(
             rows.iter().filter(|r| r[0].starts_with("trend")).count(),
-            8 * (1 + districts)
+            13 * 8 * (1 + districts)
         );
         // The eight bakens per quarter, as on the page.
         assert_eq!(

@@ -59,13 +59,6 @@ fn maatwerk_per_thousand_counts_households_with_maatwerk_over_residents() {
 }
 
 #[test]
-fn a_median_of_days_needs_five_values() {
-    assert_eq!(median_days(&[1, 2, 3, 4]), None);
-    assert_eq!(median_days(&[9, 1, 3, 2, 5]), Some(3.0));
-    assert_eq!(median_days(&[1, 2, 3, 4, 5, 6]), Some(3.5));
-}
-
-#[test]
 fn purchases_sum_per_product_and_provider_and_hide_small_rows() {
     let bought: Vec<Purchase> = (0..12)
         .map(|h| Purchase {
