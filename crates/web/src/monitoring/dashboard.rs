@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 
 /// The first year the period list offers.
 const FIRST_YEAR: i32 = 2024;
-/// How many quarters a trend shows.
+/// How many whole quarters a trend shows.
 const QUARTERS: usize = 8;
 
 /// The filters: a district and a period (a quarter or a year; this year when empty).
@@ -221,7 +221,9 @@ pub async fn report(
         .and_then(|id| teams.iter().find(|t| t.0 == id).cloned());
     let team_id = team.as_ref().map(|t| t.0);
     let code = district.as_ref().map(|d| d.0.as_str());
-    let quarters = Period::last_quarters(today, QUARTERS);
+    // The last eight whole quarters: the one running now is not over yet.
+    let last_whole = Period::quarter_of(today).previous().last_day();
+    let quarters = Period::last_quarters(last_whole, QUARTERS);
     let bakens = bakens_per_quarter(&mut tx, secret, &quarters, code, team_id).await?;
     let mut fan_bakens = Vec::new();
     for (c, _) in &districts {
