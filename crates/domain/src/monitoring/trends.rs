@@ -239,9 +239,10 @@ pub fn purchases(
         unpriced: BTreeMap<i64, RecordKey>,
     }
     let mut rows: BTreeMap<&str, Acc> = BTreeMap::new();
-    for b in bought.iter().filter(|b| {
-        district.is_none_or(|d| b.support.district == d) && b.support.runs_in(period)
-    }) {
+    for b in bought
+        .iter()
+        .filter(|b| district.is_none_or(|d| b.support.district == d) && b.support.runs_in(period))
+    {
         let name = if by_provider { &b.provider } else { &b.product };
         let acc = rows.entry(name.as_str()).or_default();
         let hh = b.support.household_id;

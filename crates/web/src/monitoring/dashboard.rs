@@ -257,10 +257,7 @@ pub async fn report(
             .collect::<Vec<_>>()
     };
     let mut trends = Vec::new();
-    for (layer, id) in Layer::ALL
-        .into_iter()
-        .zip(["stap-1-3", "stap-4", "stap-5"])
-    {
+    for (layer, id) in Layer::ALL.into_iter().zip(["stap-1-3", "stap-4", "stap-5"]) {
         trends.push(Trend {
             id: id.into(),
             title: format!("Aandeel {}", layer.short().to_lowercase()),
@@ -704,8 +701,16 @@ mod tests {
             Some(3.0)
         );
         assert_eq!(headline("te weinig gegevens"), None);
-        assert_eq!(headline("x van de plannen met hooguit één professional; 40% over meerdere leefgebieden"), None);
-        assert_eq!(headline("te weinig gegevens op tijd geëvalueerd; 50% behaald"), None);
+        assert_eq!(
+            headline(
+                "x van de plannen met hooguit één professional; 40% over meerdere leefgebieden"
+            ),
+            None
+        );
+        assert_eq!(
+            headline("te weinig gegevens op tijd geëvalueerd; 50% behaald"),
+            None
+        );
     }
 
     #[test]

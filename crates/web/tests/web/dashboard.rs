@@ -407,7 +407,10 @@ async fn the_bakens_per_quarter_drill_down_from_district_to_team_without_a_perso
             .split("</table>")
             .next()
             .unwrap();
-        let quarters = Period::last_quarters(Period::quarter_of(baken_web::today()).previous().last_day(), 8);
+        let quarters = Period::last_quarters(
+            Period::quarter_of(baken_web::today()).previous().last_day(),
+            8,
+        );
         let rows: Vec<&str> = table.split("<tr><th scope=\"row\">").skip(1).collect();
         assert_eq!(rows.len(), 8, "eight bakens");
         let mut tx = app.db.read().await.unwrap();
@@ -471,7 +474,11 @@ fn reference_date() -> chrono::NaiveDate {
     baken_synth::Config::new(1, 42).reference_date
 }
 
-fn query(wijk: &str, periode: &str, team: &str) -> baken_web::monitoring::dashboard::DashboardQuery {
+fn query(
+    wijk: &str,
+    periode: &str,
+    team: &str,
+) -> baken_web::monitoring::dashboard::DashboardQuery {
     baken_web::monitoring::dashboard::DashboardQuery {
         wijk: wijk.into(),
         periode: periode.into(),
@@ -497,7 +504,9 @@ fn key_figures(r: &baken_web::monitoring::dashboard::Report) -> String {
         let last = t.area.last().unwrap();
         out += &format!(
             "trend {} {}: {:?} ({:?}–{:?})\n",
-            t.id, last.period, last.value.map(|v| (v * 10.0).round() / 10.0),
+            t.id,
+            last.period,
+            last.value.map(|v| (v * 10.0).round() / 10.0),
             last.low.map(|v| (v * 10.0).round() / 10.0),
             last.high.map(|v| (v * 10.0).round() / 10.0)
         );
@@ -555,7 +564,9 @@ async fn the_dashboard_report_over_the_demo_equals_its_golden_files() {
                     .code
                     .clone();
             }
-            let r = report(&app.db, &secret, &q, reference_date()).await.unwrap();
+            let r = report(&app.db, &secret, &q, reference_date())
+                .await
+                .unwrap();
             let csv =
                 baken_web::support::csv::to_csv(&CSV_HEADER, &report_rows(&r).unwrap()).unwrap();
             golden(&format!("dashboard-{name}.csv"), &csv, &backend);
@@ -597,8 +608,14 @@ async fn trends_and_the_drill_down_to_products_and_providers_are_the_domains() {
             .await
             .unwrap();
         drop(tx);
-        let r = report(&app.db, &secret, &query(&d, "", ""), today).await.unwrap();
-        let maatwerk = r.trends.iter().find(|t| t.id == "maatwerk-per-1000").unwrap();
+        let r = report(&app.db, &secret, &query(&d, "", ""), today)
+            .await
+            .unwrap();
+        let maatwerk = r
+            .trends
+            .iter()
+            .find(|t| t.id == "maatwerk-per-1000")
+            .unwrap();
         assert_eq!(
             maatwerk.area,
             maatwerk_per_thousand_trend(&uses, &quarters, Some(&d), &residents)
@@ -614,20 +631,21 @@ async fn trends_and_the_drill_down_to_products_and_providers_are_the_domains() {
         assert_eq!(r.products, products);
         assert_eq!(r.providers, purchases(&bought, period, Some(&d), true));
         assert!(
-            r.products.iter().all(|p| !(1..=4).contains(&p.households.value())),
+            r.products
+                .iter()
+                .all(|p| !(1..=4).contains(&p.households.value())),
             "no small count"
         );
 
         // The page shows the same, with the tables beside the charts, and no person.
-        let page = app
-            .get(&format!("/dashboard?wijk={d}"), &beleid)
-            .await
-            .body;
+        let page = app.get(&format!("/dashboard?wijk={d}"), &beleid).await.body;
         assert!(page.contains("<caption>Per product: gebruik en kosten</caption>"));
         assert!(page.contains("<caption>Per aanbieder: gebruik en kosten</caption>"));
         assert!(page.contains("Huishoudens met maatwerk per 1.000 inwoners per kwartaal"));
         assert!(page.contains("Huishoudens terug binnen 12 maanden per kwartaal"));
-        assert!(page.contains("Dagen van signaal tot eerste contact (mediaan, baken 3) per kwartaal"));
+        assert!(
+            page.contains("Dagen van signaal tot eerste contact (mediaan, baken 3) per kwartaal")
+        );
         for p in &r.products {
             assert!(page.contains(&format!("<th scope=\"row\">{}</th>", p.name)));
         }
@@ -636,9 +654,13 @@ async fn trends_and_the_drill_down_to_products_and_providers_are_the_domains() {
         assert!(!main.contains("BSN") && !main.contains("/dossier/"));
         let mut tx = app.db.read().await.unwrap();
         for hh in bought.iter().map(|b| b.support.household_id).take(20) {
-            for r in baken_store::households::residents(&mut tx, hh).await.unwrap() {
+            for r in baken_store::households::residents(&mut tx, hh)
+                .await
+                .unwrap()
+            {
                 assert!(
-                    !main.contains(&format!(" {}<", r.surname)) && !main.contains(&format!(">{}<", r.surname)),
+                    !main.contains(&format!(" {}<", r.surname))
+                        && !main.contains(&format!(">{}<", r.surname)),
                     "no resident's name on the dashboard: {}",
                     r.surname
                 );

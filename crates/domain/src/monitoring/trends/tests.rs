@@ -34,7 +34,10 @@ fn a_household_whose_support_ended_and_that_asks_again_within_a_year_is_back() {
     ];
     let (starts, returns) = starts_and_returns(&uses);
     assert_eq!(
-        starts.iter().map(|s| (s.household_id, s.on)).collect::<Vec<_>>(),
+        starts
+            .iter()
+            .map(|s| (s.household_id, s.on))
+            .collect::<Vec<_>>(),
         [
             (1, d(2025, 1, 1)),
             (1, d(2025, 10, 8)),
@@ -54,7 +57,8 @@ fn maatwerk_per_thousand_counts_households_with_maatwerk_over_residents() {
     // Keys of zero take the table's first column: exact counts.
     assert_eq!(t[0].value, Some(5.0));
     assert!(t[0].low.unwrap() <= 5.0 && t[0].high.unwrap() >= 5.0);
-    let none = maatwerk_per_thousand_trend(&uses, &[Period::Quarter(2026, 1)], None, &CellKeys::new());
+    let none =
+        maatwerk_per_thousand_trend(&uses, &[Period::Quarter(2026, 1)], None, &CellKeys::new());
     assert_eq!(none[0].value, None, "no residents known: no rate");
 }
 
@@ -78,7 +82,13 @@ fn purchases_sum_per_product_and_provider_and_hide_small_rows() {
     assert_eq!(products[0].cost_euros, Some(1_080_000));
     let providers = purchases(&bought, q, None, true);
     // Zorg B's 2 households publish as 0, so it is not named.
-    assert_eq!(providers.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["Zorg A"]);
+    assert_eq!(
+        providers
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect::<Vec<_>>(),
+        ["Zorg A"]
+    );
     assert_eq!(providers[0].cost_euros, Some(900_000));
     assert!(purchases(&bought, q, Some("WK02"), false).is_empty());
 }
