@@ -30,10 +30,10 @@ for (const width of [390, 1280]) {
     await expectLabelled(page, `dashboard ${width}`);
     await expectNoHorizontalScroll(page, `dashboard ${width}`);
 
-    // The first district, this year: its pyramid against 85/10/5 with the cost split.
+    // The first district (WK…01), this year: its pyramid against 85/10/5 with the cost split.
     const wijk = page.getByLabel('Wijk', { exact: true });
     const first = await wijk.locator('option').nth(1).getAttribute('value');
-    assert.match(first, /^WK\d+/);
+    assert.match(first, /^WK\d+01$/);
     await wijk.selectOption(first);
     await page.getByRole('button', { name: 'Toon' }).click();
     await page.waitForURL(new RegExp(`wijk=${first}`));
@@ -48,13 +48,43 @@ for (const width of [390, 1280]) {
       assert.ok(!['1', '2', '3', '4'].includes(n.trim()), `no count from 1 to 4: ${n}`);
     }
     assert.match(await page.getByRole('heading', { level: 2, name: /De piramide: wijk/ }).textContent(), new RegExp(first));
-    // The trend with its target line, and the table beside it.
-    assert.equal(await page.locator('svg.chart--trend line.chart-target').count(), 1);
-    const trend = page.getByRole('table', { name: /Aandeel stap 1–3 per kwartaal/ });
+    // The trends per quarter: the three layers with their target lines, and
+    // each chart with its table beside it.
+    assert.equal(await page.locator('svg.chart--trend line.chart-target').count(), 3);
+    const light = page.locator('section[aria-labelledby="stap-1-3"]');
+    assert.equal(await light.locator('svg.chart--trend line.chart-target').count(), 1, 'the light share has its target line');
+    assert.equal(await light.locator('svg.chart--trend polygon.chart-band').count(), 1, 'and its noise band');
+    const trend = page.getByRole('table', { name: /Aandeel stap 1–3 per kwartaal \(doel 85%\)/ });
     assert.equal(await trend.locator('tbody tr').count(), 8, 'eight quarters');
-    // The fan view: a small chart for every district.
+    for (const title of ['Huishoudens met maatwerk per 1.000 inwoners', 'Huishoudens terug binnen 12 maanden',
+      'Dagen van signaal tot eerste contact (mediaan, baken 3)', 'Baken 1: Gericht op de vraag achter de vraag']) {
+      const t = page.getByRole('table', { name: `${title} per kwartaal` });
+      assert.equal(await t.locator('tbody tr').count(), 8, `${title}: eight quarters`);
+    }
+    const trendLink = page.getByRole('link', { name: 'Huishoudens met maatwerk per 1.000 inwoners' });
+    await trendLink.click();
+    await page.waitForURL(/#maatwerk-per-1000$/);
+    await screenshot(page, `dashboard-trend-${width}`);
+    // The fan view: for every trend the same small chart for every district.
     const districts = (await wijk.locator('option').count()) - 1;
-    assert.equal(await page.locator('.fan-item svg').count(), districts);
+    const groups = page.locator('section.fan-group');
+    assert.equal(await groups.count(), 13);
+    assert.equal(await page.locator('section[aria-labelledby="waaier-stap-1-3"] .fan-item svg').count(), districts);
+    assert.equal(await page.locator('section[aria-labelledby="waaier-stap-1-3"] .fan-item line.chart-target').count(), districts);
+    await page.locator('#waaier').scrollIntoViewIfNeeded();
+    await screenshot(page, `dashboard-fan-${width}`);
+    // Drill down to products and providers: what was bought, no person.
+    const products = page.getByRole('table', { name: 'Per product: gebruik en kosten' });
+    const providers = page.getByRole('table', { name: 'Per aanbieder: gebruik en kosten' });
+    for (const t of [products, providers]) {
+      const head = await t.locator('thead').textContent();
+      for (const col of ['Huishoudens', 'Kosten', 'Niet te prijzen']) assert.ok(head.includes(col), `column ${col}`);
+      for (const n of await t.locator('tbody td:nth-child(2)').allTextContents()) {
+        assert.ok(!['1', '2', '3', '4'].includes(n.trim()), `no count from 1 to 4: ${n}`);
+      }
+    }
+    await page.locator('#inkoop').scrollIntoViewIfNeeded();
+    await screenshot(page, `dashboard-inkoop-${width}`);
     // Charts are decoration for screen readers: the tables carry the figures.
     assert.equal(await page.locator('svg:not([aria-hidden=true])').count(), 0);
     const text = await page.locator('main').textContent();

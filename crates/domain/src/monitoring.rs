@@ -19,6 +19,8 @@ use crate::period::Period;
 use chrono::NaiveDate;
 use serde::Serialize;
 
+pub mod trends;
+
 /// The three layers of the pyramid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum Layer {

@@ -4,8 +4,9 @@
 //! module: household ids only become cell keys (`baken_domain::cell_key`).
 
 use crate::{exec, now, versioned_update, with_conn, Result, StoreError, Tx};
-use baken_domain::cell_key::{CellKeySecret, RecordKey};
+use baken_domain::cell_key::{CellKeySecret, CellKeys, RecordKey};
 use baken_domain::contracting::{yearly_cost, Cents, Frequency, Scope, Unit};
+use baken_domain::monitoring::trends::Purchase;
 use baken_domain::monitoring::{Layer, SupportUse, Targets};
 use baken_domain::LadderStep;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -95,6 +96,8 @@ type ToewijzingFact = (
     Option<i64>,
     Option<i64>,
     i64,
+    String,
+    String,
 );
 
 /// Every use of support that ran on or after `since`. Agreements on steps 4–5
@@ -105,6 +108,17 @@ pub async fn support_uses(
     since: NaiveDate,
     secret: &CellKeySecret,
 ) -> Result<Vec<SupportUse>> {
+    support_uses_of(tx, since, secret, None).await
+}
+
+/// [`support_uses`] of the households of one team (all when `None`): the
+/// dashboard's drill-down from a district to a team.
+pub async fn support_uses_of(
+    tx: &mut Tx,
+    since: NaiveDate,
+    secret: &CellKeySecret,
+    team: Option<i64>,
+) -> Result<Vec<SupportUse>> {
     let key = |id: i64| RecordKey::derive(secret, "household", id);
     let agreements: Vec<(i64, String, i64, NaiveDate, Option<NaiveDate>)> = with_conn!(tx, |c| {
         sqlx::query_as(
@@ -112,9 +126,11 @@ pub async fn support_uses(
              FROM cw_agreements a JOIN cw_plans p ON p.id = a.plan_id \
              JOIN households h ON h.id = p.household_id \
              WHERE (COALESCE(a.ended_on, a.end_on) IS NULL OR COALESCE(a.ended_on, a.end_on) >= $1) \
+             AND ($2 IS NULL OR h.team_id = $2) \
              AND NOT (a.step >= 4 AND EXISTS (SELECT 1 FROM ct_toewijzingen z WHERE z.referral_id = a.referral_id))",
         )
         .bind(since)
+        .bind(team)
         .fetch_all(&mut *c)
         .await
     })?;
@@ -133,6 +149,25 @@ pub async fn support_uses(
             billed: step.value() >= 4,
         });
     }
+    out.extend(
+        purchases(tx, since, secret, team)
+            .await?
+            .into_iter()
+            .map(|p| p.support),
+    );
+    Ok(out)
+}
+
+/// Every toewijzing that ran on or after `since` (of one team's households, or
+/// all), with its contracted product and provider and its price: the
+/// dashboard's drill-down to products and providers.
+pub async fn purchases(
+    tx: &mut Tx,
+    since: NaiveDate,
+    secret: &CellKeySecret,
+    team: Option<i64>,
+) -> Result<Vec<Purchase>> {
+    let key = |id: i64| RecordKey::derive(secret, "household", id);
     // The tariff of the product valid on the start date; when contracts name
     // different tariffs the price is not known (and not guessed).
     let toewijzingen: Vec<ToewijzingFact> = with_conn!(tx, |c| {
@@ -142,17 +177,35 @@ pub async fn support_uses(
              (SELECT MIN(t.cents) FROM ct_tariffs t WHERE t.product_id = z.product_id \
                 AND t.valid_from <= z.start_date AND (t.valid_until IS NULL OR t.valid_until >= z.start_date)), \
              (SELECT COUNT(DISTINCT t.cents) FROM ct_tariffs t WHERE t.product_id = z.product_id \
-                AND t.valid_from <= z.start_date AND (t.valid_until IS NULL OR t.valid_until >= z.start_date)) \
+                AND t.valid_from <= z.start_date AND (t.valid_until IS NULL OR t.valid_until >= z.start_date)), \
+             pr.name, pv.name \
              FROM ct_toewijzingen z JOIN households h ON h.id = z.household_id \
              JOIN ct_products pr ON pr.id = z.product_id \
-             WHERE COALESCE(z.stopped_on, z.end_date) IS NULL OR COALESCE(z.stopped_on, z.end_date) >= $1",
+             JOIN providers pv ON pv.id = z.provider_id \
+             WHERE (COALESCE(z.stopped_on, z.end_date) IS NULL OR COALESCE(z.stopped_on, z.end_date) >= $1) \
+             AND ($2 IS NULL OR h.team_id = $2)",
         )
         .bind(since)
+        .bind(team)
         .fetch_all(&mut *c)
         .await
     })?;
-    for (hh, district, step, from, until, volume, unit, frequency, budget, tariff, tariffs) in
-        toewijzingen
+    let mut out = Vec::with_capacity(toewijzingen.len());
+    for (
+        hh,
+        district,
+        step,
+        from,
+        until,
+        volume,
+        unit,
+        frequency,
+        budget,
+        tariff,
+        tariffs,
+        product,
+        provider,
+    ) in toewijzingen
     {
         let scope = match (volume, unit, frequency, budget) {
             (Some(volume), Some(u), Some(f), _) => match (Unit::parse(&u), Frequency::parse(&f)) {
@@ -182,16 +235,45 @@ pub async fn support_uses(
             (Some(s), Some(t)) => Some(yearly_cost(s, t)),
             _ => None,
         };
-        out.push(SupportUse {
-            household: key(hh),
-            household_id: hh,
-            district,
-            step: step_of(step)?,
-            from,
-            until,
-            yearly_cents,
-            billed: true,
+        out.push(Purchase {
+            support: SupportUse {
+                household: key(hh),
+                household_id: hh,
+                district,
+                step: step_of(step)?,
+                from,
+                until,
+                yearly_cents,
+                billed: true,
+            },
+            product,
+            provider,
         });
     }
     Ok(out)
+}
+
+/// The cell of every resident of a district's (or team's, or all) households,
+/// from the area table: the denominator of maatwerk per 1,000 residents. One
+/// key per resident (`resident`), so the count is protected like any other.
+pub async fn resident_cell(
+    tx: &mut Tx,
+    district: Option<&str>,
+    team: Option<i64>,
+    secret: &CellKeySecret,
+) -> Result<CellKeys> {
+    let ids: Vec<(i64,)> = with_conn!(tx, |c| {
+        sqlx::query_as(
+            "SELECT r.id FROM residents r JOIN households h ON h.id = r.household_id \
+             WHERE ($1 IS NULL OR h.district_code = $1) AND ($2 IS NULL OR h.team_id = $2)",
+        )
+        .bind(district)
+        .bind(team)
+        .fetch_all(&mut *c)
+        .await
+    })?;
+    Ok(CellKeys::of(
+        ids.into_iter()
+            .map(|(id,)| RecordKey::derive(secret, "resident", id)),
+    ))
 }

@@ -10,32 +10,35 @@ use crate::support::time::today;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use baken_domain::monitoring::{
-    light_share_trend, pyramid, Pyramid, SupportUse, Targets, TrendPoint,
+use baken_domain::cell_key::CellKeySecret;
+use baken_domain::monitoring::trends::{
+    layer_share_trend, maatwerk_per_thousand_trend, purchases, returns_trend, Purchase,
+    PurchaseFigure,
 };
+use baken_domain::monitoring::{pyramid, Layer, Pyramid, SupportUse, Targets, TrendPoint};
 use baken_domain::period::Period;
 use baken_domain::{AuditAction, AuditOutcome};
-use baken_store::{areas, audit, casework as cw, dashboard};
-use chrono::Datelike;
+use baken_store::{areas, audit, casework as cw, dashboard, Db};
+use chrono::{Datelike, NaiveDate};
 use minijinja::{context, Value};
 use serde::{Deserialize, Serialize};
 
 /// The first year the period list offers.
 const FIRST_YEAR: i32 = 2024;
-/// How many quarters a trend shows.
+/// How many whole quarters a trend shows.
 const QUARTERS: usize = 8;
 
 /// The filters: a district and a period (a quarter or a year; this year when empty).
 #[derive(Debug, Default, Deserialize, Serialize)]
 pub struct DashboardQuery {
     #[serde(default)]
-    wijk: String,
+    pub wijk: String,
     #[serde(default)]
-    periode: String,
+    pub periode: String,
     /// A team (its id) for the bakens per quarter: the drill-down from the
     /// municipality to a district to one of its teams.
     #[serde(default)]
-    team: String,
+    pub team: String,
 }
 
 /// One baken per quarter, as published (every count cell-key protected).
@@ -46,19 +49,79 @@ struct BakenTrend {
     values: Vec<String>,
 }
 
+/// How a trend's values read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Scale {
+    /// A share, 0–100 %.
+    Percent,
+    /// A rate per 1,000 residents.
+    PerThousand,
+    /// A number of days.
+    Days,
+}
+
+impl Scale {
+    fn show(self, v: f64) -> String {
+        match self {
+            Scale::Percent => format!("{v:.0}%"),
+            Scale::PerThousand => format!("{v:.1}").replace('.', ","),
+            Scale::Days => format!("{v:.0} dagen"),
+        }
+    }
+
+    fn csv(self, v: f64) -> String {
+        match self {
+            Scale::Percent | Scale::Days => format!("{v:.0}"),
+            Scale::PerThousand => format!("{v:.1}").replace('.', ","),
+        }
+    }
+}
+
+/// One trend per quarter: for the area chosen, and for every district (the
+/// fan view), with the target line where the municipality has one.
+#[derive(Debug)]
+pub struct Trend {
+    /// A stable anchor and CSV name: `stap-1-3`, `maatwerk-per-1000`, `baken-3`…
+    pub id: String,
+    pub title: String,
+    pub scale: Scale,
+    pub target: Option<f64>,
+    pub area: Vec<TrendPoint>,
+    pub fan: Vec<(String, String, Vec<TrendPoint>)>,
+}
+
 /// Everything the page and the CSV show.
-struct Figures {
-    period: Period,
-    district: Option<(String, String)>,
-    pyramid: Pyramid,
-    trend: Vec<TrendPoint>,
-    fan: Vec<(String, String, Vec<TrendPoint>)>,
-    targets: Targets,
-    /// The team the bakens are drilled down to, if any.
-    team: Option<(i64, String)>,
+pub struct Report {
+    pub period: Period,
+    pub district: Option<(String, String)>,
+    pub pyramid: Pyramid,
+    pub targets: Targets,
+    /// The team drilled down to, if any.
+    pub team: Option<(i64, String)>,
     /// The teams of the chosen district (all teams when none is chosen).
-    teams: Vec<(i64, String)>,
+    pub teams: Vec<(i64, String)>,
     bakens: Vec<BakenTrend>,
+    pub quarters: Vec<Period>,
+    pub trends: Vec<Trend>,
+    /// Use and cost per contracted product and per provider in the period.
+    pub products: Vec<PurchaseFigure>,
+    pub providers: Vec<PurchaseFigure>,
+    districts: Vec<(String, String)>,
+    errors: FieldErrors,
+}
+
+/// A baken's headline figure as a number to chart: the share it starts with
+/// ("42%", "60% informeel, …"), or for baken 3 the median days ("mediaan 3
+/// dagen, …"). `None` when the figure starts with anything else ("te weinig
+/// gegevens", "x van de plannen").
+fn headline(value: &str) -> Option<f64> {
+    let v = value.strip_prefix("mediaan ").unwrap_or(value);
+    let digits: String = v.chars().take_while(char::is_ascii_digit).collect();
+    let rest = &v[digits.len()..];
+    if digits.is_empty() || !(rest.starts_with('%') || rest.starts_with(" dag")) {
+        return None;
+    }
+    digits.parse().ok()
 }
 
 /// The eight bakens per quarter for a district or team: the figures exactly
@@ -66,7 +129,7 @@ struct Figures {
 /// two of them can be subtracted into a small count).
 async fn bakens_per_quarter(
     tx: &mut baken_store::Tx,
-    state: &AppState,
+    secret: &CellKeySecret,
     quarters: &[Period],
     district: Option<&str>,
     team: Option<i64>,
@@ -80,7 +143,7 @@ async fn bakens_per_quarter(
             district: district.map(str::to_owned),
             period: Some(q),
         };
-        let figures = cw::bakens_facts(tx, &filter, &norms, &state.config.cell_key)
+        let figures = cw::bakens_facts(tx, &filter, &norms, secret)
             .await
             .map_err(map)?
             .figures();
@@ -98,11 +161,31 @@ async fn bakens_per_quarter(
     Ok(rows)
 }
 
-async fn figures(
-    state: &AppState,
+fn headline_points(quarters: &[Period], b: &BakenTrend) -> Vec<TrendPoint> {
+    quarters
+        .iter()
+        .zip(&b.values)
+        .map(|(q, v)| {
+            let value = headline(v);
+            TrendPoint {
+                period: q.code(),
+                value,
+                low: value,
+                high: value,
+            }
+        })
+        .collect()
+}
+
+/// The dashboard's figures for query `q` as of `today`, with `secret` behind
+/// every cell key: what the page, the CSV and the golden files show.
+pub async fn report(
+    db: &Db,
+    secret: &CellKeySecret,
     q: &DashboardQuery,
-) -> Result<(Figures, Vec<(String, String)>, FieldErrors), AppError> {
-    let mut tx = state.db.read().await?;
+    today: NaiveDate,
+) -> Result<Report, AppError> {
+    let mut tx = db.read().await?;
     let districts: Vec<(String, String)> = areas::districts(&mut tx)
         .await?
         .into_iter()
@@ -111,10 +194,10 @@ async fn figures(
     let targets = dashboard::targets(&mut tx).await?;
     let mut errors = FieldErrors::new();
     let period = match q.periode.trim() {
-        "" => Period::Year(today().year()),
+        "" => Period::Year(today.year()),
         typed => Period::parse(typed).unwrap_or_else(|_| {
             errors.add("periode", "Kies een kwartaal of een jaar uit de lijst.");
-            Period::Year(today().year())
+            Period::Year(today.year())
         }),
     };
     let district = districts.iter().find(|d| d.0 == q.wijk.trim()).cloned();
@@ -136,42 +219,114 @@ async fn figures(
         .parse::<i64>()
         .ok()
         .and_then(|id| teams.iter().find(|t| t.0 == id).cloned());
-    let quarters = Period::last_quarters(today(), QUARTERS);
-    let bakens = bakens_per_quarter(
-        &mut tx,
-        state,
-        &quarters,
-        district.as_ref().map(|d| d.0.as_str()),
-        team.as_ref().map(|t| t.0),
-    )
-    .await?;
-    let since = quarters[0].first_day().min(period.first_day());
-    let uses: Vec<SupportUse> =
-        dashboard::support_uses(&mut tx, since, &state.config.cell_key).await?;
-    drop(tx);
+    let team_id = team.as_ref().map(|t| t.0);
     let code = district.as_ref().map(|d| d.0.as_str());
-    let fan = districts
-        .iter()
-        .map(|(c, n)| {
-            (
-                c.clone(),
-                n.clone(),
-                light_share_trend(&uses, &quarters, Some(c)),
-            )
-        })
-        .collect();
-    let figures = Figures {
+    // The last eight whole quarters: the one running now is not over yet.
+    let last_whole = Period::quarter_of(today).previous().last_day();
+    let quarters = Period::last_quarters(last_whole, QUARTERS);
+    let bakens = bakens_per_quarter(&mut tx, secret, &quarters, code, team_id).await?;
+    let mut fan_bakens = Vec::new();
+    for (c, _) in &districts {
+        fan_bakens.push(bakens_per_quarter(&mut tx, secret, &quarters, Some(c), None).await?);
+    }
+    // A return looks back 12 months before the first quarter.
+    let since = (quarters[0].first_day() - chrono::Days::new(366)).min(period.first_day());
+    let all: Vec<SupportUse> = dashboard::support_uses_of(&mut tx, since, secret, None).await?;
+    let (uses, bought): (Vec<SupportUse>, Vec<Purchase>) = match team_id {
+        None => (
+            all.clone(),
+            dashboard::purchases(&mut tx, period.first_day(), secret, None).await?,
+        ),
+        Some(t) => (
+            dashboard::support_uses_of(&mut tx, since, secret, Some(t)).await?,
+            dashboard::purchases(&mut tx, period.first_day(), secret, Some(t)).await?,
+        ),
+    };
+    let residents = dashboard::resident_cell(&mut tx, code, team_id, secret).await?;
+    let mut district_residents = Vec::new();
+    for (c, _) in &districts {
+        district_residents.push(dashboard::resident_cell(&mut tx, Some(c), None, secret).await?);
+    }
+    drop(tx);
+
+    let fan_of = |f: &dyn Fn(&str, usize) -> Vec<TrendPoint>| {
+        districts
+            .iter()
+            .enumerate()
+            .map(|(i, (c, n))| (c.clone(), n.clone(), f(c, i)))
+            .collect::<Vec<_>>()
+    };
+    let mut trends = Vec::new();
+    for (layer, id) in Layer::ALL.into_iter().zip(["stap-1-3", "stap-4", "stap-5"]) {
+        trends.push(Trend {
+            id: id.into(),
+            title: format!("Aandeel {}", layer.short().to_lowercase()),
+            scale: Scale::Percent,
+            target: Some(f64::from(targets.of(layer))),
+            area: layer_share_trend(&uses, &quarters, code, layer),
+            fan: fan_of(&|c, _| layer_share_trend(&all, &quarters, Some(c), layer)),
+        });
+    }
+    trends.push(Trend {
+        id: "maatwerk-per-1000".into(),
+        title: "Huishoudens met maatwerk per 1.000 inwoners".into(),
+        scale: Scale::PerThousand,
+        target: None,
+        area: maatwerk_per_thousand_trend(&uses, &quarters, code, &residents),
+        fan: fan_of(&|c, i| {
+            maatwerk_per_thousand_trend(&all, &quarters, Some(c), &district_residents[i])
+        }),
+    });
+    let share = |list: Vec<(TrendPoint, baken_domain::cell_key::Protected)>| {
+        list.into_iter().map(|(p, _)| p).collect::<Vec<_>>()
+    };
+    trends.push(Trend {
+        id: "terug-binnen-12-maanden".into(),
+        title: "Huishoudens terug binnen 12 maanden".into(),
+        scale: Scale::Percent,
+        target: None,
+        area: share(returns_trend(&uses, &quarters, code)),
+        fan: fan_of(&|c, _| share(returns_trend(&all, &quarters, Some(c)))),
+    });
+    for (i, b) in bakens.iter().enumerate() {
+        let title = if b.baken == 3 {
+            "Dagen van signaal tot eerste contact (mediaan, baken 3)".to_owned()
+        } else {
+            format!("Baken {}: {}", b.baken, b.title)
+        };
+        trends.push(Trend {
+            id: format!("baken-{}", b.baken),
+            title,
+            scale: if b.baken == 3 {
+                Scale::Days
+            } else {
+                Scale::Percent
+            },
+            target: None,
+            area: headline_points(&quarters, b),
+            fan: fan_of(&|_, d| {
+                fan_bakens[d]
+                    .get(i)
+                    .map(|b| headline_points(&quarters, b))
+                    .unwrap_or_default()
+            }),
+        });
+    }
+    Ok(Report {
         period,
         pyramid: pyramid(&uses, period, code, targets),
-        trend: light_share_trend(&uses, &quarters, code),
+        products: purchases(&bought, period, code, false),
+        providers: purchases(&bought, period, code, true),
         district,
-        fan,
         targets,
         team,
         teams,
         bakens,
-    };
-    Ok((figures, districts, errors))
+        quarters,
+        trends,
+        districts,
+        errors,
+    })
 }
 
 /// A chart of one trend as SVG coordinates: the line, the band, the target.
@@ -181,17 +336,46 @@ struct Chart {
     height: u32,
     line: String,
     band: String,
-    target_y: f64,
+    target_y: Option<f64>,
     dots: Vec<(f64, f64)>,
     labels: Vec<(f64, String)>,
+    /// The value at the top of the chart, as shown.
+    top: String,
 }
 
-fn chart(points: &[TrendPoint], target: u8, width: u32, height: u32) -> Chart {
+/// The top of a trend's scale: 100 for a share, else the largest value or
+/// band edge of all the charts it is drawn beside, rounded up.
+fn top_of(t: &Trend) -> f64 {
+    if t.scale == Scale::Percent {
+        return 100.0;
+    }
+    let max = t
+        .area
+        .iter()
+        .chain(t.fan.iter().flat_map(|f| f.2.iter()))
+        .filter_map(|p| p.high.or(p.value))
+        .chain(t.target)
+        .fold(0.0f64, f64::max);
+    if max <= 0.0 {
+        return 10.0;
+    }
+    let step = 10f64.powf(max.log10().floor());
+    (max / step).ceil() * step
+}
+
+fn chart(
+    points: &[TrendPoint],
+    target: Option<f64>,
+    top: f64,
+    scale: Scale,
+    width: u32,
+    height: u32,
+) -> Chart {
     let pad = 4.0;
     let (w, h) = (f64::from(width) - 2.0 * pad, f64::from(height) - 2.0 * pad);
     let n = points.len().max(2) as f64 - 1.0;
     let x = |i: usize| pad + w * i as f64 / n;
-    let y = |v: f64| pad + h * (1.0 - v / 100.0);
+    let y = |v: f64| pad + h * (1.0 - (v / top).clamp(0.0, 1.0));
     let mut line = Vec::new();
     let mut dots = Vec::new();
     let mut upper = Vec::new();
@@ -211,23 +395,26 @@ fn chart(points: &[TrendPoint], target: u8, width: u32, height: u32) -> Chart {
         height,
         line: line.join(" "),
         band: upper.join(" "),
-        target_y: y(f64::from(target)),
+        target_y: target.map(y),
         dots,
         labels: points
             .iter()
             .enumerate()
             .map(|(i, p)| (x(i), p.period.replace("-K", " K")))
             .collect(),
+        top: scale.show(top),
     }
 }
 
-fn percent(v: Option<f64>) -> String {
-    v.map_or_else(|| "te weinig gegevens".to_owned(), |v| format!("{v:.0}%"))
+fn shown(scale: Scale, v: Option<f64>) -> String {
+    v.map_or_else(|| "te weinig gegevens".to_owned(), |v| scale.show(v))
 }
 
-fn band(p: &TrendPoint) -> String {
+fn band(scale: Scale, p: &TrendPoint) -> String {
     match (p.low, p.high) {
-        (Some(lo), Some(hi)) => format!("{lo:.0}–{hi:.0}%"),
+        (Some(lo), Some(hi)) if (hi - lo).abs() > f64::EPSILON => {
+            format!("{}–{}", scale.show(lo), scale.show(hi))
+        }
         _ => "–".to_owned(),
     }
 }
@@ -244,15 +431,45 @@ struct TrendRow {
     band: String,
 }
 
-fn trend_rows(points: &[TrendPoint]) -> Vec<TrendRow> {
+fn trend_rows(scale: Scale, points: &[TrendPoint]) -> Vec<TrendRow> {
     points
         .iter()
         .map(|p| TrendRow {
             period: p.period.clone(),
-            value: percent(p.value),
-            band: band(p),
+            value: shown(scale, p.value),
+            band: band(scale, p),
         })
         .collect()
+}
+
+fn trend_view(t: &Trend) -> Value {
+    let top = top_of(t);
+    let fan: Vec<Value> = t
+        .fan
+        .iter()
+        .map(|(code, name, points)| {
+            Value::from_serialize(context! {
+                code => code, name => name,
+                chart => chart(points, t.target, top, t.scale, 160, 90),
+                last => shown(t.scale, points.last().and_then(|p| p.value)),
+                values => points.iter().map(|p| shown(t.scale, p.value)).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    Value::from_serialize(context! {
+        id => t.id, title => t.title,
+        target => t.target.map(|v| t.scale.show(v)),
+        rows => trend_rows(t.scale, &t.area),
+        chart => chart(&t.area, t.target, top, t.scale, 640, 220),
+        fan => fan,
+    })
+}
+
+fn purchase_view(f: &PurchaseFigure) -> Value {
+    Value::from_serialize(context! {
+        name => f.name, households => f.households.value(),
+        cost => euros(f.cost_euros), unpriced => f.unpriced.value(),
+    })
 }
 
 pub async fn page(
@@ -260,8 +477,7 @@ pub async fn page(
     ctx: Ctx,
     Query(q): Query<DashboardQuery>,
 ) -> PageResult {
-    let (f, districts, errors) = figures(&state, &q).await?;
-    let light_target = f.targets.of(baken_domain::monitoring::Layer::Light);
+    let f = report(&state.db, &state.config.cell_key, &q, today()).await?;
     let layers: Vec<Value> = f
         .pyramid
         .layers
@@ -278,27 +494,7 @@ pub async fn page(
             })
         })
         .collect();
-    let fan: Vec<Value> = f
-        .fan
-        .iter()
-        .map(|(code, name, points)| {
-            Value::from_serialize(context! {
-                code => code, name => name, chart => chart(points, light_target, 160, 90),
-                last => percent(points.last().and_then(|p| p.value)),
-            })
-        })
-        .collect();
-    let fan_table: Vec<Value> = f
-        .fan
-        .iter()
-        .map(|(code, name, points)| {
-            Value::from_serialize(context! {
-                code => code, name => name,
-                values => points.iter().map(|p| percent(p.value)).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    let status = if errors.is_empty() {
+    let status = if f.errors.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::BAD_REQUEST
@@ -308,23 +504,29 @@ pub async fn page(
         .map(|p| (p.code(), p.to_string()))
         .collect();
     let export = serde_urlencoded::to_string(&q).unwrap_or_default();
+    let area = f.district.as_ref().map_or_else(
+        || "alle wijken".to_owned(),
+        |d| format!("wijk {} ({})", d.1, d.0),
+    );
     let html = render(
         &state,
         &ctx,
         "monitoring/dashboard.html",
         "Dashboard verantwoording",
         Value::from_serialize(context! {
-            q => q, errors => errors, districts => districts, periods => periods,
+            q => q, errors => f.errors, districts => f.districts, periods => periods,
             period_code => f.period.code(), period_label => f.period.to_string(),
-            area => f.district.as_ref().map_or_else(|| "alle wijken".to_owned(), |d| format!("wijk {} ({})", d.1, d.0)),
+            area => area,
             households => f.pyramid.households.value(), layers => layers,
-            targets => f.targets.code(), light_target => light_target,
-            trend => trend_rows(&f.trend), trend_chart => chart(&f.trend, light_target, 640, 220),
-            quarters => f.trend.iter().map(|p| p.period.clone()).collect::<Vec<_>>(),
-            fan => fan, fan_table => fan_table, export => export,
+            targets => f.targets.code(),
+            trends => f.trends.iter().map(trend_view).collect::<Vec<_>>(),
+            quarters => f.quarters.iter().map(|p| p.code()).collect::<Vec<_>>(),
+            export => export,
+            products => f.products.iter().map(purchase_view).collect::<Vec<_>>(),
+            providers => f.providers.iter().map(purchase_view).collect::<Vec<_>>(),
             teams => f.teams, bakens => f.bakens, team_chosen => f.team.is_some(),
             wijk_code => f.district.as_ref().map(|d| d.0.clone()).unwrap_or_default(),
-            bakens_area => match (&f.team, &f.district) {
+            drill_area => match (&f.team, &f.district) {
                 (Some(t), _) => t.1.clone(),
                 (None, Some(d)) => format!("wijk {} ({})", d.1, d.0),
                 (None, None) => "alle wijken".to_owned(),
@@ -334,6 +536,110 @@ pub async fn page(
     Ok((status, html).into_response())
 }
 
+/// The CSV's columns.
+pub const CSV_HEADER: [&str; 13] = [
+    "Onderdeel",
+    "Wijk",
+    "Periode",
+    "Laag of naam",
+    "Huishoudens",
+    "Aandeel (%)",
+    "Doel (%)",
+    "Kosten (euro)",
+    "Aandeel kosten (%)",
+    "Niet te prijzen",
+    "Waarde",
+    "Ondergrens",
+    "Bovengrens",
+];
+
+/// The report's tables as CSV rows (already protected), one row per figure,
+/// in the columns of [`CSV_HEADER`]; `Err` when the query was refused.
+pub fn report_rows(f: &Report) -> Result<Vec<Vec<String>>, AppError> {
+    if let Some((_, message)) = f.errors.iter().next() {
+        return Err(AppError::BadRequest(message.to_owned()));
+    }
+    let area = f
+        .district
+        .as_ref()
+        .map_or_else(|| "alle wijken".to_owned(), |d| d.1.clone());
+    // The drill-down's area: the team when one is chosen.
+    let drill_area = f.team.as_ref().map_or(area.as_str(), |t| t.1.as_str());
+    let period = f.period.to_string();
+    let row = |cells: &[(usize, String)]| {
+        let mut r = vec![String::new(); CSV_HEADER.len()];
+        for (i, v) in cells {
+            r[*i] = v.clone();
+        }
+        r
+    };
+    let opt = |v: Option<i64>| v.map_or_else(String::new, |c| c.to_string());
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for l in &f.pyramid.layers {
+        rows.push(row(&[
+            (0, "piramide".into()),
+            (1, area.clone()),
+            (2, period.clone()),
+            (3, l.short.into()),
+            (4, l.households.to_string()),
+            (5, opt(l.share.map(i64::from))),
+            (6, l.target.to_string()),
+            (7, opt(l.cost_euros)),
+            (8, opt(l.cost_share.map(i64::from))),
+            (9, l.unpriced.to_string()),
+        ]));
+    }
+    for t in &f.trends {
+        let point = |area: &str, p: &TrendPoint| {
+            let num = |v: Option<f64>| v.map_or_else(String::new, |v| t.scale.csv(v));
+            row(&[
+                (0, format!("trend {}", t.id)),
+                (1, area.to_owned()),
+                (2, p.period.clone()),
+                (3, t.title.clone()),
+                (6, t.target.map_or_else(String::new, |v| t.scale.csv(v))),
+                (10, num(p.value)),
+                (11, num(p.low)),
+                (12, num(p.high)),
+            ])
+        };
+        for p in &t.area {
+            rows.push(point(drill_area, p));
+        }
+        for (_, name, points) in &t.fan {
+            for p in points {
+                rows.push(point(name, p));
+            }
+        }
+    }
+    // The bakens per quarter as published, for the district or team.
+    for b in &f.bakens {
+        for (q, value) in f.quarters.iter().zip(&b.values) {
+            rows.push(row(&[
+                (0, format!("baken {}", b.baken)),
+                (1, drill_area.to_owned()),
+                (2, q.code()),
+                (3, b.title.to_owned()),
+                (10, value.clone()),
+            ]));
+        }
+    }
+    for (what, list) in [("product", &f.products), ("aanbieder", &f.providers)] {
+        for p in list {
+            rows.push(row(&[
+                (0, what.into()),
+                (1, drill_area.to_owned()),
+                (2, period.clone()),
+                (3, p.name.clone()),
+                (4, p.households.to_string()),
+                (7, opt(p.cost_euros)),
+                (9, p.unpriced.to_string()),
+            ]));
+        }
+    }
+    Ok(rows)
+}
+
 /// `/dashboard.csv`: the page's tables, as the page shows them (already
 /// protected), one row per figure, for Dutch Excel.
 pub async fn csv(
@@ -341,69 +647,8 @@ pub async fn csv(
     ctx: Ctx,
     Query(q): Query<DashboardQuery>,
 ) -> PageResult {
-    let (f, _, errors) = figures(&state, &q).await?;
-    if let Some((_, message)) = errors.iter().next() {
-        return Err(AppError::BadRequest(message.to_owned()).into());
-    }
-    let area = f
-        .district
-        .as_ref()
-        .map_or_else(|| "alle wijken".to_owned(), |d| d.1.clone());
-    let period = f.period.to_string();
-    let mut rows: Vec<Vec<String>> = Vec::new();
-    for l in &f.pyramid.layers {
-        rows.push(vec![
-            "piramide".into(),
-            area.clone(),
-            period.clone(),
-            l.short.into(),
-            l.households.to_string(),
-            l.share.map_or_else(String::new, |s| s.to_string()),
-            l.target.to_string(),
-            l.cost_euros.map_or_else(String::new, |c| c.to_string()),
-            l.cost_share.map_or_else(String::new, |s| s.to_string()),
-            l.unpriced.to_string(),
-            String::new(),
-        ]);
-    }
-    let trend_row = |area: &str, p: &TrendPoint| {
-        vec![
-            "trend stap 1–3".into(),
-            area.to_owned(),
-            p.period.clone(),
-            "Stap 1–3".into(),
-            String::new(),
-            p.value.map_or_else(String::new, |v| format!("{v:.0}")),
-            f.targets
-                .of(baken_domain::monitoring::Layer::Light)
-                .to_string(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-        ]
-    };
-    for p in &f.trend {
-        rows.push(trend_row(&area, p));
-    }
-    for (_, name, points) in &f.fan {
-        for p in points {
-            rows.push(trend_row(name, p));
-        }
-    }
-    // The bakens per quarter, for the district or the team drilled down to.
-    let bakens_area = f.team.as_ref().map_or(area.as_str(), |t| t.1.as_str());
-    for b in &f.bakens {
-        for (q, value) in f.trend.iter().zip(&b.values) {
-            let mut row = vec![String::new(); 11];
-            row[0] = format!("baken {}", b.baken);
-            row[1] = bakens_area.to_owned();
-            row[2] = q.period.clone();
-            row[3] = b.title.to_owned();
-            row[10] = value.clone();
-            rows.push(row);
-        }
-    }
+    let f = report(&state.db, &state.config.cell_key, &q, today()).await?;
+    let rows = report_rows(&f)?;
     let mut tx = state.db.begin().await?;
     audit::append(
         &mut tx,
@@ -416,23 +661,7 @@ pub async fn csv(
     )
     .await?;
     tx.commit().await?;
-    let text = to_csv(
-        &[
-            "Onderdeel",
-            "Wijk",
-            "Periode",
-            "Laag",
-            "Huishoudens",
-            "Aandeel (%)",
-            "Doel (%)",
-            "Kosten (euro)",
-            "Aandeel kosten (%)",
-            "Niet te prijzen",
-            "Waarde baken",
-        ],
-        &rows,
-    )?;
-    Ok(download("dashboard.csv", text))
+    Ok(download("dashboard.csv", to_csv(&CSV_HEADER, &rows)?))
 }
 
 #[cfg(test)]
@@ -447,11 +676,60 @@ mod tests {
             low: v.map(|v| v - 5.0),
             high: v.map(|v| v + 5.0),
         };
-        let c = chart(&[p(Some(50.0)), p(None), p(Some(100.0))], 85, 104, 108);
+        let c = chart(
+            &[p(Some(50.0)), p(None), p(Some(100.0))],
+            Some(85.0),
+            100.0,
+            Scale::Percent,
+            104,
+            108,
+        );
         assert_eq!(c.dots.len(), 2);
         assert_eq!(c.line, "4.0,54.0 100.0,4.0");
         // The band runs along the upper edge and back along the lower.
         assert_eq!(c.band.split(' ').count(), 4);
-        assert!((c.target_y - 19.0).abs() < 1e-9);
+        assert!((c.target_y.unwrap() - 19.0).abs() < 1e-9);
+        assert_eq!(c.top, "100%");
+    }
+
+    #[test]
+    fn a_baken_is_charted_by_the_figure_it_starts_with() {
+        assert_eq!(headline("42%"), Some(42.0));
+        assert_eq!(headline("60% informeel, 40% professioneel"), Some(60.0));
+        assert_eq!(
+            headline("mediaan 3 dagen, 90% binnen 9 dagen; 80% binnen de norm"),
+            Some(3.0)
+        );
+        assert_eq!(headline("te weinig gegevens"), None);
+        assert_eq!(
+            headline(
+                "x van de plannen met hooguit één professional; 40% over meerdere leefgebieden"
+            ),
+            None
+        );
+        assert_eq!(
+            headline("te weinig gegevens op tijd geëvalueerd; 50% behaald"),
+            None
+        );
+    }
+
+    #[test]
+    fn a_scale_rounds_up_to_a_readable_top() {
+        let t = |v: f64| Trend {
+            id: "x".into(),
+            title: "x".into(),
+            scale: Scale::PerThousand,
+            target: None,
+            area: vec![TrendPoint {
+                period: "2026-K1".into(),
+                value: Some(v),
+                low: Some(v),
+                high: Some(v),
+            }],
+            fan: Vec::new(),
+        };
+        assert_eq!(top_of(&t(7.3)), 8.0);
+        assert_eq!(top_of(&t(23.0)), 30.0);
+        assert_eq!(top_of(&t(0.0)), 10.0);
     }
 }

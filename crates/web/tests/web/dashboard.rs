@@ -93,9 +93,12 @@ async fn policy_sees_the_pyramid_against_the_targets_with_trend_and_fan() {
         let mut tx = app.db.read().await.unwrap();
         let districts = baken_store::areas::districts(&mut tx).await.unwrap();
         drop(tx);
+        // Every trend has its small chart per district.
+        let trends = body.matches("<section aria-labelledby=\"waaier-").count();
+        assert_eq!(trends, 13, "3 layers, maatwerk, returns and 8 bakens");
         assert_eq!(
             body.matches("<li class=\"fan-item\">").count(),
-            districts.len()
+            trends * districts.len()
         );
         for d in &districts {
             assert!(body.contains(&format!("{} ({})", d.name, d.code)));
@@ -157,7 +160,7 @@ async fn the_dashboard_download_holds_the_page_figures_and_is_audited() {
         let mut lines = res.body.trim_start_matches('\u{feff}').lines();
         assert_eq!(
             lines.next().unwrap(),
-            "Onderdeel;Wijk;Periode;Laag;Huishoudens;Aandeel (%);Doel (%);Kosten (euro);Aandeel kosten (%);Niet te prijzen;Waarde baken"
+            "Onderdeel;Wijk;Periode;Laag of naam;Huishoudens;Aandeel (%);Doel (%);Kosten (euro);Aandeel kosten (%);Niet te prijzen;Waarde;Ondergrens;Bovengrens"
         );
         let rows: Vec<Vec<String>> = lines
             .map(|l| l.split(';').map(str::to_owned).collect())
@@ -171,10 +174,10 @@ async fn the_dashboard_download_holds_the_page_figures_and_is_audited() {
         let mut tx = app.db.read().await.unwrap();
         let districts = baken_store::areas::districts(&mut tx).await.unwrap().len();
         drop(tx);
-        // The trend of all districts and of each district, eight quarters each.
+        // Thirteen trends of all districts and of each district, eight quarters each.
         assert_eq!(
             rows.iter().filter(|r| r[0].starts_with("trend")).count(),
-            8 * (1 + districts)
+            13 * 8 * (1 + districts)
         );
         // The eight bakens per quarter, as on the page.
         assert_eq!(
@@ -404,7 +407,10 @@ async fn the_bakens_per_quarter_drill_down_from_district_to_team_without_a_perso
             .split("</table>")
             .next()
             .unwrap();
-        let quarters = Period::last_quarters(baken_web::today(), 8);
+        let quarters = Period::last_quarters(
+            Period::quarter_of(baken_web::today()).previous().last_day(),
+            8,
+        );
         let rows: Vec<&str> = table.split("<tr><th scope=\"row\">").skip(1).collect();
         assert_eq!(rows.len(), 8, "eight bakens");
         let mut tx = app.db.read().await.unwrap();
@@ -459,5 +465,244 @@ async fn the_bakens_per_quarter_drill_down_from_district_to_team_without_a_perso
         assert!(
             !body.contains("BSN") && !body.contains("/dossier/") && !body.contains("/huishoudens/")
         );
+    }
+}
+
+/// The deterministic demo's "today" (`baken_synth::Config::reference_date`):
+/// the golden files are computed as of that day, so they do not change daily.
+fn reference_date() -> chrono::NaiveDate {
+    baken_synth::Config::new(1, 42).reference_date
+}
+
+fn query(
+    wijk: &str,
+    periode: &str,
+    team: &str,
+) -> baken_web::monitoring::dashboard::DashboardQuery {
+    baken_web::monitoring::dashboard::DashboardQuery {
+        wijk: wijk.into(),
+        periode: periode.into(),
+        team: team.into(),
+    }
+}
+
+/// The key figures of a report, one per line: what a council report quotes.
+fn key_figures(r: &baken_web::monitoring::dashboard::Report) -> String {
+    let mut out = format!(
+        "periode {} · {} · {} huishoudens\n",
+        r.period.code(),
+        r.district.as_ref().map_or("alle wijken", |d| d.0.as_str()),
+        r.pyramid.households
+    );
+    for l in &r.pyramid.layers {
+        out += &format!(
+            "piramide {}: {} huishoudens, aandeel {:?}, doel {}, kosten {:?}, aandeel kosten {:?}, niet te prijzen {}\n",
+            l.short, l.households, l.share, l.target, l.cost_euros, l.cost_share, l.unpriced
+        );
+    }
+    for t in &r.trends {
+        let last = t.area.last().unwrap();
+        out += &format!(
+            "trend {} {}: {:?} ({:?}–{:?})\n",
+            t.id,
+            last.period,
+            last.value.map(|v| (v * 10.0).round() / 10.0),
+            last.low.map(|v| (v * 10.0).round() / 10.0),
+            last.high.map(|v| (v * 10.0).round() / 10.0)
+        );
+    }
+    for (what, list) in [("product", &r.products), ("aanbieder", &r.providers)] {
+        for p in list {
+            out += &format!(
+                "{what} {}: {} huishoudens, kosten {:?}, niet te prijzen {}\n",
+                p.name, p.households, p.cost_euros, p.unpriced
+            );
+        }
+    }
+    out
+}
+
+/// Compares `got` with the golden file `name` (`BAKEN_UPDATE_GOLDEN=1`
+/// rewrites it).
+fn golden(name: &str, got: &str, backend: &str) {
+    let path = format!("{}/tests/golden/{name}", env!("CARGO_MANIFEST_DIR"));
+    if std::env::var("BAKEN_UPDATE_GOLDEN").as_deref() == Ok("1") {
+        std::fs::write(&path, got).unwrap();
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_default();
+    let diff = want
+        .lines()
+        .zip(got.lines())
+        .position(|(a, b)| a != b)
+        .unwrap_or(want.lines().count().min(got.lines().count()));
+    assert!(
+        want == got,
+        "{backend}: the dashboard differs from tests/golden/{name} at line {} (BAKEN_UPDATE_GOLDEN=1 rewrites it):\n want {:?}\n  got {:?}",
+        diff + 1,
+        want.lines().nth(diff),
+        got.lines().nth(diff)
+    );
+}
+
+/// The dashboard report over the deterministic demo (seed 42, 300 households)
+/// as of the demo's reference date, with a fixed cell-key secret: the CSV and
+/// the key figures are the same on both backends and equal the golden files.
+#[tokio::test]
+async fn the_dashboard_report_over_the_demo_equals_its_golden_files() {
+    use baken_web::monitoring::dashboard::{report, report_rows, CSV_HEADER};
+    let secret = CellKeySecret::new(b"golden files of the dashboard");
+    for app in apps(300).await {
+        let backend = format!("{:?}", app.db.backend());
+        for (name, q) in [
+            ("all", query("", "", "")),
+            ("district", query("", "2026-K3", "")),
+        ] {
+            let mut q = q;
+            if name == "district" {
+                let mut tx = app.db.read().await.unwrap();
+                q.wijk = baken_store::areas::districts(&mut tx).await.unwrap()[0]
+                    .code
+                    .clone();
+            }
+            let r = report(&app.db, &secret, &q, reference_date())
+                .await
+                .unwrap();
+            let csv =
+                baken_web::support::csv::to_csv(&CSV_HEADER, &report_rows(&r).unwrap()).unwrap();
+            golden(&format!("dashboard-{name}.csv"), &csv, &backend);
+            golden(&format!("dashboard-{name}.txt"), &key_figures(&r), &backend);
+        }
+    }
+}
+
+/// The trends the page draws are the domain's over the store's facts; the
+/// drill-down to products and providers names no person and its counts are
+/// the domain's; a team narrows the trends.
+#[tokio::test]
+async fn trends_and_the_drill_down_to_products_and_providers_are_the_domains() {
+    use baken_domain::monitoring::trends::{maatwerk_per_thousand_trend, purchases};
+    use baken_web::monitoring::dashboard::report;
+    for app in apps(200).await {
+        let beleid = app.login_as("beleid").await;
+        let mut tx = app.db.read().await.unwrap();
+        let secret = CellKeySecret::new(
+            baken_store::meta::server_secret(&mut tx, "cell_key")
+                .await
+                .unwrap()
+                .unwrap()
+                .as_bytes(),
+        );
+        let districts = baken_store::areas::districts(&mut tx).await.unwrap();
+        let d = districts[0].code.clone();
+        let today = reference_date();
+        let quarters = Period::last_quarters(Period::quarter_of(today).previous().last_day(), 8);
+        let since = quarters[0].first_day() - chrono::Days::new(366);
+        let uses = baken_store::dashboard::support_uses(&mut tx, since, &secret)
+            .await
+            .unwrap();
+        let residents = baken_store::dashboard::resident_cell(&mut tx, Some(&d), None, &secret)
+            .await
+            .unwrap();
+        let period = Period::Year(today.year());
+        let bought = baken_store::dashboard::purchases(&mut tx, period.first_day(), &secret, None)
+            .await
+            .unwrap();
+        drop(tx);
+        let r = report(&app.db, &secret, &query(&d, "", ""), today)
+            .await
+            .unwrap();
+        let maatwerk = r
+            .trends
+            .iter()
+            .find(|t| t.id == "maatwerk-per-1000")
+            .unwrap();
+        assert_eq!(
+            maatwerk.area,
+            maatwerk_per_thousand_trend(&uses, &quarters, Some(&d), &residents)
+        );
+        assert!(
+            maatwerk.area.iter().any(|p| p.value.is_some()),
+            "the demo has residents and maatwerk"
+        );
+        for (t, target) in r.trends.iter().zip([85.0, 10.0, 5.0]) {
+            assert_eq!(t.target, Some(target), "{}", t.id);
+        }
+        let products = purchases(&bought, period, Some(&d), false);
+        assert_eq!(r.products, products);
+        assert_eq!(r.providers, purchases(&bought, period, Some(&d), true));
+        assert!(
+            r.products
+                .iter()
+                .all(|p| !(1..=4).contains(&p.households.value())),
+            "no small count"
+        );
+
+        // The page shows the same, with the tables beside the charts, and no person.
+        let page = app.get(&format!("/dashboard?wijk={d}"), &beleid).await.body;
+        assert!(page.contains("<caption>Per product: gebruik en kosten</caption>"));
+        assert!(page.contains("<caption>Per aanbieder: gebruik en kosten</caption>"));
+        assert!(page.contains("Huishoudens met maatwerk per 1.000 inwoners per kwartaal"));
+        assert!(page.contains("Huishoudens terug binnen 12 maanden per kwartaal"));
+        assert!(
+            page.contains("Dagen van signaal tot eerste contact (mediaan, baken 3) per kwartaal")
+        );
+        for p in &r.products {
+            assert!(page.contains(&format!("<th scope=\"row\">{}</th>", p.name)));
+        }
+        // No person: not the residents of the households with a toewijzing.
+        let main = page.split("<main").nth(1).unwrap();
+        assert!(!main.contains("BSN") && !main.contains("/dossier/"));
+        let mut tx = app.db.read().await.unwrap();
+        for hh in bought.iter().map(|b| b.support.household_id).take(20) {
+            for r in baken_store::households::residents(&mut tx, hh)
+                .await
+                .unwrap()
+            {
+                assert!(
+                    !main.contains(&format!(" {}<", r.surname))
+                        && !main.contains(&format!(">{}<", r.surname)),
+                    "no resident's name on the dashboard: {}",
+                    r.surname
+                );
+            }
+        }
+        drop(tx);
+
+        // A team of the district narrows the trends and the drill-down.
+        let mut tx = app.db.read().await.unwrap();
+        let team = baken_store::areas::teams(&mut tx)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|t| t.district_code.as_deref() == Some(d.as_str()))
+            .unwrap();
+        let team_uses =
+            baken_store::dashboard::support_uses_of(&mut tx, since, &secret, Some(team.id))
+                .await
+                .unwrap();
+        drop(tx);
+        let r = report(
+            &app.db,
+            &secret,
+            &query(&d, "", &team.id.to_string()),
+            today,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            r.trends[0].area,
+            baken_domain::monitoring::trends::layer_share_trend(
+                &team_uses,
+                &quarters,
+                Some(&d),
+                baken_domain::monitoring::Layer::Light
+            )
+        );
+        let page = app
+            .get(&format!("/dashboard?wijk={d}&team={}", team.id), &beleid)
+            .await
+            .body;
+        assert!(page.contains(&format!("Trends per kwartaal: {}", team.name)));
+        assert!(page.contains(&format!("Producten en aanbieders: {}", team.name)));
     }
 }
