@@ -36,6 +36,7 @@ pub mod monitor;
 pub mod notifications;
 pub mod reads;
 pub mod second_factor;
+pub mod settings;
 #[doc(hidden)]
 pub mod testing;
 pub mod timeline;

@@ -17,6 +17,7 @@
 //!   Listings show only a participant's public name
 //!   ([`baken_domain::market::Participant::public_name`]).
 
+use crate::settings::{self, Key, Scope};
 use crate::{audit, exec, now, users, with_conn, StoreError, Tx};
 use baken_domain::market::{
     self, Area, CategoryName, Direction, DisplayName, Listing, ListingError, ListingState,
@@ -28,9 +29,9 @@ use baken_domain::{AuditEntry, DistrictCode, EmailAddress};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// Setting: working days for the first reply to an urgent ask.
-pub const SETTING_NORM_DAYS: &str = "spoed_werkdagen";
+pub const SETTING_NORM_DAYS: Key = Key::new(Scope::Market, "spoed_werkdagen");
 /// Setting: months messages and closed listings are kept.
-pub const SETTING_RETENTION_MONTHS: &str = "bewaartermijn_maanden";
+pub const SETTING_RETENTION_MONTHS: Key = Key::new(Scope::Market, "bewaartermijn_maanden");
 
 /// What can go wrong in the marketplace: a rule of the domain, or the store.
 #[derive(Debug, thiserror::Error)]
@@ -63,33 +64,9 @@ fn corrupt(what: impl std::fmt::Display) -> StoreError {
 
 // ---------------------------------------------------------------- settings
 
-pub async fn set_setting(tx: &mut Tx, key: &str, value: &str) -> Result<(), StoreError> {
-    exec!(tx, |c| {
-        sqlx::query(
-            "INSERT INTO mk_settings (key, value) VALUES ($1, $2) \
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )
-        .bind(key)
-        .bind(value)
-        .execute(&mut *c)
-        .await
-    })?;
-    Ok(())
-}
-
-async fn setting(tx: &mut Tx, key: &str) -> Result<Option<String>, StoreError> {
-    let row: Option<(String,)> = with_conn!(tx, |c| {
-        sqlx::query_as("SELECT value FROM mk_settings WHERE key = $1")
-            .bind(key)
-            .fetch_optional(&mut *c)
-            .await
-    })?;
-    Ok(row.map(|(v,)| v))
-}
-
 /// The norm for urgent asks (the default when none is set).
 pub async fn norm(tx: &mut Tx) -> Result<MarketNorm, StoreError> {
-    Ok(setting(tx, SETTING_NORM_DAYS)
+    Ok(settings::get(tx, SETTING_NORM_DAYS)
         .await?
         .and_then(|v| v.parse().ok())
         .and_then(|n| MarketNorm::new(n).ok())
@@ -98,7 +75,7 @@ pub async fn norm(tx: &mut Tx) -> Result<MarketNorm, StoreError> {
 
 /// How long messages and closed listings are kept (the default when none is set).
 pub async fn retention(tx: &mut Tx) -> Result<RetentionPeriod, StoreError> {
-    Ok(setting(tx, SETTING_RETENTION_MONTHS)
+    Ok(settings::get(tx, SETTING_RETENTION_MONTHS)
         .await?
         .and_then(|v| v.parse().ok())
         .and_then(|n| RetentionPeriod::months(n).ok())

@@ -856,7 +856,7 @@ async fn retention_deletes_old_messages_and_closed_listings_only() {
         let before = audit::count(&mut tx).await.unwrap();
         let kept = mk::purge_expired(&mut tx, now).await.unwrap();
         assert_eq!((kept.messages, kept.listings), (0, 0));
-        mk::set_setting(&mut tx, mk::SETTING_RETENTION_MONTHS, "1")
+        baken_store::settings::set(&mut tx, mk::SETTING_RETENTION_MONTHS, "1")
             .await
             .unwrap();
         let all = mk::purge_expired(&mut tx, now + chrono::Days::new(40))

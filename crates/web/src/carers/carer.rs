@@ -176,6 +176,13 @@ impl Shown<'_> {
             ..Shown::ok("")
         }
     }
+
+    /// A refusal that shows one form again as typed (`keep` puts it back).
+    fn refused_form(errors: FieldErrors, keep: impl FnOnce(&mut Shown)) -> Shown<'static> {
+        let mut shown = Shown::refused(errors);
+        keep(&mut shown);
+        shown
+    }
 }
 
 pub async fn page(
@@ -268,8 +275,7 @@ pub async fn register(
         Ok(p) => p,
         Err(errors) => {
             drop(tx);
-            let mut shown = Shown::refused(errors);
-            shown.register = form;
+            let shown = Shown::refused_form(errors, |s| s.register = form);
             return show(&state, &ctx, shown).await;
         }
     };
@@ -336,8 +342,7 @@ pub async fn burden(
         }
     }
     let Ok(ediz) = Ediz::from_answers(&answers) else {
-        let mut shown = Shown::refused(errors);
-        shown.burden = form;
+        let shown = Shown::refused_form(errors, |s| s.burden = form);
         return show(&state, &ctx, shown).await;
     };
     let mut tx = state.db.begin().await?;
@@ -453,8 +458,7 @@ pub async fn waardering(
         _ => Some(None),
     };
     let (Some(choice), Some(iban)) = (choice, iban) else {
-        let mut shown = Shown::refused(errors);
-        shown.waardering = form;
+        let shown = Shown::refused_form(errors, |s| s.waardering = form);
         return show(&state, &ctx, shown).await;
     };
     let mut tx = state.db.begin().await?;
