@@ -143,6 +143,14 @@ async fn a_heavy_burden_reaches_the_wijkteam_only_with_consent() {
 async fn a_generalist_registers_a_carer_from_the_network_only_with_consent() {
     for app in apps(5).await {
         let who = app.login_as("generalist").await;
+        let dossier = app.get("/dossier/1", &who).await;
+        assert_eq!(dossier.status, 200);
+        assert!(
+            dossier
+                .body
+                .contains("href=\"/huishoudens/1/mantelzorgers\""),
+            "the dossier links to the household's carers"
+        );
         let page = app.get("/huishoudens/1/mantelzorgers", &who).await;
         assert_eq!(page.status, 200);
         let before = app.count_rows("mz_carers").await;
