@@ -187,6 +187,8 @@ impl Role {
             P::Carer => matches!(self, R::Inwoner | R::Vrijwilliger),
             P::CarerSupport => self == R::Makelaar,
             P::RegisterCarer => matches!(self, R::Generalist | R::Teamleider),
+            // The mantelzorgwaardering's amount, window and on/off are beheer's.
+            P::ManageCarers => self == R::Beheerder,
             P::ManageUsers
             | P::ManageTeams
             | P::ManageDistricts
@@ -337,10 +339,12 @@ pub enum Permission {
     CarerSupport,
     /// Registering a carer from a household's network (casework), with consent.
     RegisterCarer,
+    /// Beheer of the mantelzorgwaardering: on/off, amount, year and window.
+    ManageCarers,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 40] = [
+    pub const ALL: [Permission; 41] = [
         Permission::Public,
         Permission::Authenticated,
         Permission::HouseholdsSearch,
@@ -381,6 +385,7 @@ impl Permission {
         Permission::Carer,
         Permission::CarerSupport,
         Permission::RegisterCarer,
+        Permission::ManageCarers,
     ];
 
     /// Does this permission show data about a person (a resident, a household
@@ -436,7 +441,9 @@ impl Permission {
             // One's own profile or registration; vacancies of organisations.
             | P::Volunteering
             | P::ManageVacancies
-            | P::Carer => false,
+            | P::Carer
+            // The waardering's amount, year and window: no person.
+            | P::ManageCarers => false,
         }
     }
 }

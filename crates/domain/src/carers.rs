@@ -265,7 +265,7 @@ impl WaarderingSettings {
         }
     }
 
-    /// Settings from what beheer typed (dates as `yyyy-mm-dd`, the amount in
+    /// Settings from what beheer typed (dates as `yyyy-mm-dd` or `d-m-yyyy`, the amount in
     /// euros like `150` or `150,50`); every wrong field is named.
     pub fn from_typed(
         open: bool,
@@ -283,8 +283,14 @@ impl WaarderingSettings {
             .ok()
             .filter(|y| (2000..=2100).contains(y))
             .ok_or(E::Year);
-        let from = NaiveDate::parse_from_str(from.trim(), "%Y-%m-%d").map_err(|_| E::From);
-        let until = NaiveDate::parse_from_str(until.trim(), "%Y-%m-%d").map_err(|_| E::Until);
+        let date = |typed: &str| {
+            let t = typed.trim();
+            NaiveDate::parse_from_str(t, "%Y-%m-%d")
+                .or_else(|_| NaiveDate::parse_from_str(t, "%d-%m-%Y"))
+                .ok()
+        };
+        let from = date(from).ok_or(E::From);
+        let until = date(until).ok_or(E::Until);
         for e in [&amount_cents.map(|_| ()), &year.map(|_| ())] {
             if let Err(e) = e {
                 errors.push(*e);
@@ -493,7 +499,7 @@ mod tests {
         assert!(ok.accepts_on(day(3, 1)));
         assert!(!ok.accepts_on(day(2, 28)));
         assert_eq!(
-            WaarderingSettings::from_typed(true, "0", "20x6", "1-3-2026", "2026-04-01"),
+            WaarderingSettings::from_typed(true, "0", "20x6", "2026-13-01", "2026-04-01"),
             Err(vec![E::Amount, E::Year, E::From])
         );
         assert_eq!(

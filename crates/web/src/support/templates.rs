@@ -100,6 +100,7 @@ pub fn environment() -> Environment<'static> {
         "carers/carer.html",
         "carers/consultant.html",
         "carers/network.html",
+        "carers/beheer.html",
         "volunteers/servicepunt.html",
         "volunteers/vacancies.html",
         "volunteers/volunteer.html",

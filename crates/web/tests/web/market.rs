@@ -857,3 +857,124 @@ async fn market_and_care_figures_are_the_cell_key_of_the_true_records() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_makelaar_reports_a_message_on_a_proxy_participants_behalf_audited() {
+    for app in apps(5).await {
+        // A proxy participant's ask, answered by a volunteer who writes to her.
+        let makelaar_id = user_id(&app, "makelaar").await;
+        let mut tx = app.db.begin().await.unwrap();
+        let district =
+            DistrictCode::parse(&baken_store::areas::districts(&mut tx).await.unwrap()[0].code)
+                .unwrap();
+        let proxy = mk::create_proxy(
+            &mut tx,
+            makelaar_id,
+            &DisplayName::parse("Mevrouw Smit").unwrap(),
+            &district,
+            true,
+            None,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let helper = join(&app, "vrijwilliger", "Sem").await;
+        let listing = ask(&app, proxy, "Boodschappen voor mevrouw", true).await;
+        let m = accepted_match(&app, listing, helper).await;
+        let mut tx = app.db.begin().await.unwrap();
+        let msg = mk::send_message(&mut tx, m, helper, "Geef me eerst uw pincode")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let makelaar = app.login_as("makelaar").await;
+        let page = app
+            .get(
+                &format!("/makelaar/koppeling/{m}?namens={proxy}"),
+                &makelaar,
+            )
+            .await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert!(page.body.contains("Waarom meldt Mevrouw Smit dit bericht?"));
+        assert!(page.body.contains(&format!(
+            "<input type=\"hidden\" name=\"namens\" value=\"{proxy}\">"
+        )));
+        let path = format!("/makelaar/koppeling/{m}/melden");
+        let proxy_s = proxy.to_string();
+        let msg_s = msg.to_string();
+        // No reason: refused, naming the field, nothing written.
+        let before = app.count_rows("mk_reports").await;
+        let refused = app
+            .post_form(
+                &path,
+                &makelaar,
+                &[("namens", &proxy_s), ("bericht", &msg_s), ("reden", "")],
+            )
+            .await;
+        assert_eq!(refused.status, 400);
+        assert!(refused.body.contains(&format!("id=\"reden-{msg}-fout\"")));
+        assert_eq!(app.count_rows("mk_reports").await, before);
+        // Her own message cannot be reported for her; nor for someone not in the match.
+        let not_hers = app
+            .post_form(
+                &path,
+                &makelaar,
+                &[
+                    ("namens", &helper.to_string()),
+                    ("bericht", &msg_s),
+                    ("reden", "Vraagt om een pincode"),
+                ],
+            )
+            .await;
+        assert_eq!(not_hers.status, 404, "the helper has an account: no proxy");
+        let ok = app
+            .post_form(
+                &path,
+                &makelaar,
+                &[
+                    ("namens", &proxy_s),
+                    ("bericht", &msg_s),
+                    ("reden", "Vraagt om een pincode"),
+                ],
+            )
+            .await;
+        assert_eq!(ok.status, 303, "{}", ok.body);
+        assert_eq!(app.count_rows("mk_reports").await, before + 1);
+        let row = last_audit_row(&app).await;
+        assert_eq!(row.username.as_deref(), Some("makelaar"));
+        assert!(
+            row.detail
+                .contains(&format!("gemeld namens deelnemer {proxy}")),
+            "{}",
+            row.detail
+        );
+        // The proxy's data read is audited too.
+        assert!(
+            count(
+                &app,
+                "SELECT COUNT(*) FROM audit_log WHERE detail LIKE 'deelnemer via de makelaar: koppeling%'"
+            )
+            .await
+                >= 2
+        );
+        // The report lands in the makelaar's queue.
+        let queue = app.get("/makelaar", &makelaar).await.body;
+        assert!(
+            queue.contains("Vraagt om een pincode"),
+            "the report is queued"
+        );
+        // A vrijwilliger cannot use the makelaar's route.
+        let sem = app.login_as("vrijwilliger").await;
+        let forbidden = app
+            .post_form(
+                &path,
+                &sem,
+                &[
+                    ("namens", &proxy_s),
+                    ("bericht", &msg_s),
+                    ("reden", "Vraagt om een pincode"),
+                ],
+            )
+            .await;
+        assert_eq!(forbidden.status, 403);
+    }
+}
