@@ -116,3 +116,28 @@ test('a carer with a heavy burden asks the wijkteam to call, with consent; the c
   assert.match(await generalist.locator('main').textContent(), /Overbelaste mantelzorger/);
   await generalist.close();
 });
+
+test('beheer sets the mantelzorgwaardering; the dossier links to the household\'s carers', async () => {
+  await walk('beheerder', '/beheer/mantelzorg', 'beheer-mantelzorg');
+  const page = await newPage(browser, 390);
+  await login(page, server.url, 'beheerder');
+  await page.goto(`${server.url}/beheer/mantelzorg`);
+  await page.getByLabel(/Bedrag van de bijdrage/).fill('duizend');
+  await page.getByRole('button', { name: 'Instellingen opslaan' }).click();
+  assert.match(await page.locator('#bedrag-fout').textContent(), /bedrag/);
+  await expectAccessible(page, 'beheer mantelzorg, fout bedrag (390)');
+  await screenshot(page, 'care-beheer-mantelzorg-fout-390');
+  await page.getByLabel(/Bedrag van de bijdrage/).fill('125');
+  await page.getByRole('button', { name: 'Instellingen opslaan' }).click();
+  assert.match(await page.locator('main').textContent(), /Opgeslagen/);
+  assert.match(await page.locator('main').textContent(), /125 euro/);
+  await page.close();
+
+  const generalist = await newPage(browser, 390);
+  await login(generalist, server.url, 'generalist');
+  await generalist.goto(`${server.url}/dossier/1`);
+  await generalist.getByRole('link', { name: /Mantelzorgers: meld iemand uit het netwerk aan/ }).click();
+  await generalist.waitForURL(/\/huishoudens\/1\/mantelzorgers$/);
+  await expectAccessible(generalist, 'netwerk via het dossier (390)');
+  await generalist.close();
+});

@@ -97,6 +97,7 @@ test('(a) an urgent shopping ask by phone: a proxy participant, matched, her num
   await makelaar.waitForURL(/\/makelaar\/koppeling\/\d+\?namens=\d+/);
   assert.match(await makelaar.locator('main').textContent(), /U handelt namens Mevrouw Bakker/);
   await expectAccessible(makelaar, 'koppeling namens een deelnemer');
+  const proxyMatchUrl = makelaar.url();
   await makelaar.getByRole('button', { name: 'Accepteren' }).click();
   await makelaar.getByRole('button', { name: 'Ik wil mijn contactgegevens delen' }).click();
   await makelaar.getByLabel(/Bericht aan/).fill('Mevrouw is vanmiddag thuis. Bel aan bij de buren als zij niet opendoet.');
@@ -111,6 +112,25 @@ test('(a) an urgent shopping ask by phone: a proxy participant, matched, her num
   assert.ok(!text.includes('12345678') && !text.includes('Bakker'), 'the helper never sees her number or name');
   await expectAccessible(helper, 'koppeling, contact gedeeld (390)');
   await screenshot(helper, 'market-match-390');
+
+  // The helper asks for her bank card; she has no account, so the makelaar reports it for her.
+  await helper.getByLabel(/Bericht aan/).fill('Geeft u mij uw pinpas en pincode mee?');
+  await helper.getByRole('button', { name: 'Versturen' }).click();
+  for (const width of [390, 1280]) {
+    await makelaar.setViewportSize({ width, height: 900 });
+    await makelaar.goto(proxyMatchUrl);
+    await makelaar.getByText('Meld dit bericht').click();
+    await expectAccessible(makelaar, `bericht melden namens een deelnemer (${width})`);
+    await screenshot(makelaar, `market-report-on-behalf-${width}`);
+  }
+  await makelaar.getByRole('button', { name: 'Melden bij de makelaar' }).click();
+  assert.match(await makelaar.locator('[id^="reden-"][id$="-fout"]').textContent(), /Schrijf waarom/);
+  await expectAccessible(makelaar, 'bericht melden zonder reden');
+  await makelaar.getByLabel('Waarom meldt Mevrouw Bakker dit bericht?').fill('Vraagt om haar pinpas en pincode');
+  await makelaar.getByRole('button', { name: 'Melden bij de makelaar' }).click();
+  assert.match(await makelaar.locator('main').textContent(), /De melding staat in de wachtrij van de makelaars/);
+  await makelaar.goto(`${server.url}/makelaar`);
+  assert.match(await makelaar.locator('main').textContent(), /Vraagt om haar pinpas en pincode/);
 
   // Answered within the norm, as the makelaar's queue says.
   await makelaar.goto(`${server.url}/makelaar`);

@@ -190,6 +190,8 @@ impl Role {
             P::Carer => matches!(self, R::Inwoner | R::Vrijwilliger),
             P::CarerSupport => self == R::Makelaar,
             P::RegisterCarer => matches!(self, R::Generalist | R::Teamleider),
+            // The mantelzorgwaardering's amount, window and on/off are beheer's.
+            P::ManageCarers => self == R::Beheerder,
             P::ManageUsers
             | P::ManageTeams
             | P::ManageDistricts
@@ -344,6 +346,8 @@ pub enum Permission {
     CarerSupport,
     /// Registering a carer from a household's network (casework), with consent.
     RegisterCarer,
+    /// Beheer of the mantelzorgwaardering: on/off, amount, year and window.
+    ManageCarers,
 }
 
 impl Permission {
@@ -389,6 +393,7 @@ impl Permission {
         Permission::Carer,
         Permission::CarerSupport,
         Permission::RegisterCarer,
+        Permission::ManageCarers,
     ];
 
     /// Does this permission show data about a person (a resident, a household
@@ -446,7 +451,9 @@ impl Permission {
             // One's own profile or registration; vacancies of organisations.
             | P::Volunteering
             | P::ManageVacancies
-            | P::Carer => false,
+            | P::Carer
+            // The waardering's amount, year and window: no person.
+            | P::ManageCarers => false,
         }
     }
 }

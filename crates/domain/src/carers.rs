@@ -18,6 +18,7 @@
 //!   carer's consent ([`check_signal`]).
 
 use crate::coded::coded_enum;
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -214,6 +215,171 @@ coded_enum!(
 /// registration does not hold (the account number only for a contribution).
 pub const WAARDERING_FIELDS: [&str; 2] = ["keuze", "rekening"];
 
+/// Why typed or stored waardering settings are refused, one per field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum WaarderingSettingsError {
+    #[error("the amount is 1 to 1000 euros, at most two decimals")]
+    Amount,
+    #[error("the year is 2000 to 2100")]
+    Year,
+    #[error("the first day to apply is not a date")]
+    From,
+    #[error("the last day to apply is not a date")]
+    Until,
+    #[error("the last day to apply comes before the first")]
+    Order,
+    #[error("the window lies outside the year and the year after it")]
+    Window,
+    #[error("on/off is 'true' or 'false'")]
+    Open,
+}
+
+/// The mantelzorgwaardering as beheer sets it: on or off, the amount of the
+/// contribution on one's account, the year it is for and the window in which
+/// carers can apply. The window lies in the year itself or the year after
+/// it (many municipalities let carers apply for a year until early the next).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct WaarderingSettings {
+    pub open: bool,
+    pub amount_cents: u32,
+    pub year: i32,
+    pub from: NaiveDate,
+    pub until: NaiveDate,
+}
+
+impl WaarderingSettings {
+    /// The highest amount, in euros.
+    pub const MAX_EUROS: u32 = 1000;
+    /// The amount until beheer sets one, in euros.
+    pub const DEFAULT_EUROS: u32 = 100;
+
+    /// Open all of `today`'s year, 100 euros.
+    pub fn default_for(today: NaiveDate) -> WaarderingSettings {
+        let year = today.year();
+        WaarderingSettings {
+            open: true,
+            amount_cents: Self::DEFAULT_EUROS * 100,
+            year,
+            from: NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(today),
+            until: NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(today),
+        }
+    }
+
+    /// Settings from what beheer typed (dates as `yyyy-mm-dd` or `d-m-yyyy`, the amount in
+    /// euros like `150` or `150,50`); every wrong field is named.
+    pub fn from_typed(
+        open: bool,
+        amount: &str,
+        year: &str,
+        from: &str,
+        until: &str,
+    ) -> Result<WaarderingSettings, Vec<WaarderingSettingsError>> {
+        use WaarderingSettingsError as E;
+        let mut errors = Vec::new();
+        let amount_cents = parse_euros(amount).ok_or(E::Amount);
+        let year = year
+            .trim()
+            .parse::<i32>()
+            .ok()
+            .filter(|y| (2000..=2100).contains(y))
+            .ok_or(E::Year);
+        let date = |typed: &str| {
+            let t = typed.trim();
+            NaiveDate::parse_from_str(t, "%Y-%m-%d")
+                .or_else(|_| NaiveDate::parse_from_str(t, "%d-%m-%Y"))
+                .ok()
+        };
+        let from = date(from).ok_or(E::From);
+        let until = date(until).ok_or(E::Until);
+        for e in [&amount_cents.map(|_| ()), &year.map(|_| ())] {
+            if let Err(e) = e {
+                errors.push(*e);
+            }
+        }
+        for e in [&from, &until] {
+            if let Err(e) = e {
+                errors.push(*e);
+            }
+        }
+        let (Ok(amount_cents), Ok(year), Ok(from), Ok(until)) = (amount_cents, year, from, until)
+        else {
+            return Err(errors);
+        };
+        let settings = WaarderingSettings {
+            open,
+            amount_cents,
+            year,
+            from,
+            until,
+        };
+        settings.check().map_err(|e| vec![e])
+    }
+
+    /// Settings as stored (`true`/`false`, cents, year, two ISO dates).
+    pub fn from_stored(
+        open: &str,
+        cents: &str,
+        year: &str,
+        from: &str,
+        until: &str,
+    ) -> Result<WaarderingSettings, WaarderingSettingsError> {
+        let open = match open {
+            "true" => true,
+            "false" => false,
+            _ => return Err(WaarderingSettingsError::Open),
+        };
+        let cents: u32 = cents.parse().map_err(|_| WaarderingSettingsError::Amount)?;
+        let euros = format!("{},{:02}", cents / 100, cents % 100);
+        WaarderingSettings::from_typed(open, &euros, year, from, until).map_err(|errors| errors[0])
+    }
+
+    fn check(self) -> Result<WaarderingSettings, WaarderingSettingsError> {
+        if self.until < self.from {
+            return Err(WaarderingSettingsError::Order);
+        }
+        if self.from.year() < self.year || self.until.year() > self.year + 1 {
+            return Err(WaarderingSettingsError::Window);
+        }
+        Ok(self)
+    }
+
+    /// Whether a carer can apply on `day`.
+    pub fn accepts_on(&self, day: NaiveDate) -> bool {
+        self.open && self.from <= day && day <= self.until
+    }
+
+    /// The amount in euros as the Dutch write it: `100` or `87,50`.
+    pub fn amount_label(&self) -> String {
+        match self.amount_cents % 100 {
+            0 => format!("{}", self.amount_cents / 100),
+            c => format!("{},{c:02}", self.amount_cents / 100),
+        }
+    }
+}
+
+/// Euros typed as `150`, `150,5`, `150,50` or `150.50` → cents, 1 to 1000 euros.
+fn parse_euros(typed: &str) -> Option<u32> {
+    let t = typed
+        .trim()
+        .trim_start_matches('€')
+        .trim()
+        .replace('.', ",");
+    let (whole, part) = t.split_once(',').unwrap_or((t.as_str(), ""));
+    if whole.is_empty() || whole.len() > 4 || part.len() > 2 {
+        return None;
+    }
+    if !whole.bytes().all(|b| b.is_ascii_digit()) || !part.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let euros: u32 = whole.parse().ok()?;
+    let cents: u32 = match part.len() {
+        0 => 0,
+        1 => part.parse::<u32>().ok()? * 10,
+        _ => part.parse().ok()?,
+    };
+    Some(euros * 100 + cents).filter(|c| (100..=WaarderingSettings::MAX_EUROS * 100).contains(c))
+}
+
 /// An IBAN for the contribution on one's account: a Dutch IBAN (NL, two check
 /// digits, four letters of the bank, ten digits) with a valid ISO 7064 check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -323,6 +489,36 @@ mod tests {
     }
 
     #[test]
+    fn waardering_settings_name_every_wrong_field() {
+        use WaarderingSettingsError as E;
+        let ok = WaarderingSettings::from_typed(true, "150,5", "2026", "2026-03-01", "2027-01-31")
+            .unwrap();
+        assert_eq!(ok.amount_cents, 15050);
+        assert_eq!(ok.amount_label(), "150,50");
+        let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+        assert!(ok.accepts_on(day(3, 1)));
+        assert!(!ok.accepts_on(day(2, 28)));
+        assert_eq!(
+            WaarderingSettings::from_typed(true, "0", "20x6", "2026-13-01", "2026-04-01"),
+            Err(vec![E::Amount, E::Year, E::From])
+        );
+        assert_eq!(
+            WaarderingSettings::from_typed(true, "100", "2026", "2026-04-01", "2026-03-01"),
+            Err(vec![E::Order])
+        );
+        assert_eq!(
+            WaarderingSettings::from_typed(true, "100", "2026", "2025-12-01", "2026-03-01"),
+            Err(vec![E::Window])
+        );
+        assert_eq!(
+            WaarderingSettings::from_typed(true, "1000,01", "2026", "2026-01-01", "2026-03-01"),
+            Err(vec![E::Amount])
+        );
+        let closed = WaarderingSettings { open: false, ..ok };
+        assert!(!closed.accepts_on(day(3, 1)));
+    }
+
+    #[test]
     fn the_waardering_form_has_at_most_five_fields() {
         assert!(WAARDERING_FIELDS.len() <= 5);
     }
@@ -357,6 +553,23 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn stored_waardering_settings_read_back_the_same(
+            open in any::<bool>(), cents in 100u32..=100_000, year in 2000i32..=2099,
+            start in 0u32..365, len in 0u32..365,
+        ) {
+            let from = NaiveDate::from_ymd_opt(year, 1, 1).unwrap() + chrono::Days::new(u64::from(start));
+            let until = from + chrono::Days::new(u64::from(len));
+            let s = WaarderingSettings { open, amount_cents: cents, year, from, until };
+            let back = WaarderingSettings::from_stored(
+                &open.to_string(), &cents.to_string(), &year.to_string(),
+                &from.to_string(), &until.to_string(),
+            ).unwrap();
+            prop_assert_eq!(back, s);
+            prop_assert_eq!(s.accepts_on(from), open);
+            prop_assert!(!s.accepts_on(from - chrono::Days::new(1)));
+            prop_assert!(!s.accepts_on(until + chrono::Days::new(1)));
+        }
         #[test]
         fn the_score_counts_the_agreeing_answers_and_fixes_the_band(
             answers in prop::array::uniform9(answer())

@@ -160,6 +160,18 @@ impl std::iter::Sum for CellKeys {
     }
 }
 
+/// The cells of keyed records grouped by `K` (a district, a month, a
+/// category): what a table publishes, one [`protect`] per cell.
+pub fn tally<K: Ord>(
+    records: impl IntoIterator<Item = (K, RecordKey)>,
+) -> std::collections::BTreeMap<K, CellKeys> {
+    let mut cells = std::collections::BTreeMap::<K, CellKeys>::new();
+    for (k, key) in records {
+        cells.entry(k).or_default().add(key);
+    }
+    cells
+}
+
 /// A count as published: never 1–4.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(transparent)]
@@ -270,5 +282,7 @@ pub fn consistent_counts(published: u64) -> Vec<u64> {
         .collect()
 }
 
+#[cfg(test)]
+pub(crate) mod attacker;
 #[cfg(test)]
 mod tests;

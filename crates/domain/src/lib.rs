@@ -9,6 +9,7 @@ pub mod address;
 pub mod audit;
 pub mod audit_checkpoint;
 pub mod bsn;
+pub mod care_figures;
 pub mod carers;
 pub mod casework;
 pub mod cell_key;

@@ -89,7 +89,7 @@ pub async fn export(
     now: DateTime<Utc>,
 ) -> Result<ExportReport, ExchangeError> {
     let mut tx = db.begin().await?;
-    let gemeentecode = ct::setting(&mut tx, ct::SETTING_GEMEENTECODE)
+    let gemeentecode = baken_store::settings::get(&mut tx, ct::SETTING_GEMEENTECODE)
         .await?
         .ok_or(ExchangeError::NoMunicipalityCode)?;
     let rows = ct::toewijzingen_for_export(&mut tx, since).await?;
@@ -234,7 +234,7 @@ pub async fn import(
     if only_provider.is_some_and(|p| p != provider_id) {
         return Err(ExchangeError::NotYourMessage(header.sender.clone()));
     }
-    if let Some(code) = ct::setting(&mut tx, ct::SETTING_GEMEENTECODE).await? {
+    if let Some(code) = baken_store::settings::get(&mut tx, ct::SETTING_GEMEENTECODE).await? {
         if code != header.receiver {
             return Err(ExchangeError::WrongReceiver {
                 expected: code,
@@ -381,7 +381,7 @@ pub async fn answer(
         .filter(|r| r.status == "open")
         .ok_or(ExchangeError::RequestNotOpen(request_id))?;
     let outgoing = ct::next_outgoing_number(&mut tx).await?.to_string();
-    let gemeentecode = ct::setting(&mut tx, ct::SETTING_GEMEENTECODE)
+    let gemeentecode = baken_store::settings::get(&mut tx, ct::SETTING_GEMEENTECODE)
         .await?
         .ok_or(ExchangeError::NoMunicipalityCode)?;
     let agb = request

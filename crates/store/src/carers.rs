@@ -349,6 +349,40 @@ pub async fn grant_waardering(tx: &mut Tx, id: i64, by: i64) -> Result<bool, Sto
 
 /// Respite care (respijtzorg) from the social map: active services whose name
 /// or description speaks of carers, respite, a stay-over, day care or a
+/// The records behind the published carer figures (ids, district names and
+/// bands only): every carer with the band of their latest burden check, and
+/// the waarderingen of `year`, by the carer's district.
+pub async fn figure_facts(
+    tx: &mut Tx,
+    year: i32,
+) -> Result<(Vec<(i64, String, Option<BurdenLevel>)>, Vec<(i64, String)>), StoreError> {
+    let carers: Vec<(i64, String, Option<String>)> = with_conn!(tx, |c| {
+        sqlx::query_as(
+            "SELECT c.id, d.name, (SELECT b.level FROM mz_burden_checks b WHERE b.carer_id = c.id \
+             ORDER BY b.taken_on DESC, b.id DESC LIMIT 1) FROM mz_carers c \
+             JOIN districts d ON d.code = c.district_code ORDER BY c.id",
+        )
+        .fetch_all(&mut *c)
+        .await
+    })?;
+    let waarderingen = with_conn!(tx, |c| {
+        sqlx::query_as(
+            "SELECT w.id, d.name FROM mz_waarderingen w JOIN mz_carers c ON c.id = w.carer_id \
+             JOIN districts d ON d.code = c.district_code WHERE w.year = $1 ORDER BY w.id",
+        )
+        .bind(i64::from(year))
+        .fetch_all(&mut *c)
+        .await
+    })?;
+    Ok((
+        carers
+            .into_iter()
+            .map(|(id, d, level)| (id, d, level.and_then(|l| BurdenLevel::parse(&l).ok())))
+            .collect(),
+        waarderingen,
+    ))
+}
+
 /// *maatje*, in the carer's district or town-wide; at most `limit`.
 pub async fn respite_services(
     tx: &mut Tx,

@@ -7,6 +7,7 @@
 //! rules allow and reads it back into domain values. Callers write the audit
 //! entry in the same transaction.
 
+use crate::settings::{self, Key};
 use crate::{exec, versioned_update, with_conn, Result, StoreError, Tx};
 use baken_domain::contracting::{
     may_offer, Cents, Contract, Evidence, ExecutionVariant, Frequency, Licence, LicenceApplication,
@@ -19,9 +20,10 @@ use sha2::Digest;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Setting: the municipality's CBS gemeentecode (four digits), iWmo's Afzender.
-pub const SETTING_GEMEENTECODE: &str = "gemeentecode";
+pub const SETTING_GEMEENTECODE: Key = Key::new(settings::Scope::Contracting, "gemeentecode");
 /// Setting: working days a verzoek om toewijzing must be answered in.
-pub const SETTING_ANSWER_DAYS: &str = "antwoordtermijn_werkdagen";
+pub const SETTING_ANSWER_DAYS: Key =
+    Key::new(settings::Scope::Contracting, "antwoordtermijn_werkdagen");
 /// The answer period when none is set.
 pub const DEFAULT_ANSWER_DAYS: i64 = 5;
 
@@ -31,33 +33,9 @@ fn corrupt(what: impl std::fmt::Display) -> StoreError {
 
 // ---------------------------------------------------------------- settings
 
-pub async fn set_setting(tx: &mut Tx, key: &str, value: &str) -> Result<()> {
-    exec!(tx, |c| {
-        sqlx::query(
-            "INSERT INTO ct_settings (key, value) VALUES ($1, $2) \
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )
-        .bind(key)
-        .bind(value)
-        .execute(&mut *c)
-        .await
-    })?;
-    Ok(())
-}
-
-pub async fn setting(tx: &mut Tx, key: &str) -> Result<Option<String>> {
-    let row: Option<(String,)> = with_conn!(tx, |c| {
-        sqlx::query_as("SELECT value FROM ct_settings WHERE key = $1")
-            .bind(key)
-            .fetch_optional(&mut *c)
-            .await
-    })?;
-    Ok(row.map(|(v,)| v))
-}
-
 /// The answer period for a verzoek om toewijzing, in working days.
 pub async fn answer_days(tx: &mut Tx) -> Result<i64> {
-    Ok(setting(tx, SETTING_ANSWER_DAYS)
+    Ok(settings::get(tx, SETTING_ANSWER_DAYS)
         .await?
         .and_then(|v| v.parse().ok())
         .unwrap_or(DEFAULT_ANSWER_DAYS))
@@ -1602,7 +1580,7 @@ pub async fn load_demo(tx: &mut Tx) -> Result<()> {
             report_waiting_time(tx, provider_id, begeleiding, weeks, date(on)?).await?;
         }
     }
-    set_setting(tx, SETTING_GEMEENTECODE, spec::GEMEENTECODE).await?;
+    settings::set(tx, SETTING_GEMEENTECODE, spec::GEMEENTECODE).await?;
     let mandate = TeamMandate {
         highest_step: LadderStep::new(spec::MANDATE_STEP).map_err(corrupt)?,
         yearly_budget: Cents::new(spec::MANDATE_CENTS).map_err(corrupt)?,

@@ -38,6 +38,7 @@ pub mod notifications;
 pub mod reads;
 pub mod second_factor;
 pub mod survey;
+pub mod settings;
 #[doc(hidden)]
 pub mod testing;
 pub mod timeline;

@@ -17,6 +17,7 @@
 //!   Listings show only a participant's public name
 //!   ([`baken_domain::market::Participant::public_name`]).
 
+use crate::settings::{self, Key, Scope};
 use crate::{audit, exec, now, users, with_conn, StoreError, Tx};
 use baken_domain::market::{
     self, Area, CategoryName, Direction, DisplayName, Listing, ListingError, ListingState,
@@ -28,9 +29,9 @@ use baken_domain::{AuditEntry, DistrictCode, EmailAddress};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// Setting: working days for the first reply to an urgent ask.
-pub const SETTING_NORM_DAYS: &str = "spoed_werkdagen";
+pub const SETTING_NORM_DAYS: Key = Key::new(Scope::Market, "spoed_werkdagen");
 /// Setting: months messages and closed listings are kept.
-pub const SETTING_RETENTION_MONTHS: &str = "bewaartermijn_maanden";
+pub const SETTING_RETENTION_MONTHS: Key = Key::new(Scope::Market, "bewaartermijn_maanden");
 
 /// What can go wrong in the marketplace: a rule of the domain, or the store.
 #[derive(Debug, thiserror::Error)]
@@ -63,33 +64,9 @@ fn corrupt(what: impl std::fmt::Display) -> StoreError {
 
 // ---------------------------------------------------------------- settings
 
-pub async fn set_setting(tx: &mut Tx, key: &str, value: &str) -> Result<(), StoreError> {
-    exec!(tx, |c| {
-        sqlx::query(
-            "INSERT INTO mk_settings (key, value) VALUES ($1, $2) \
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )
-        .bind(key)
-        .bind(value)
-        .execute(&mut *c)
-        .await
-    })?;
-    Ok(())
-}
-
-async fn setting(tx: &mut Tx, key: &str) -> Result<Option<String>, StoreError> {
-    let row: Option<(String,)> = with_conn!(tx, |c| {
-        sqlx::query_as("SELECT value FROM mk_settings WHERE key = $1")
-            .bind(key)
-            .fetch_optional(&mut *c)
-            .await
-    })?;
-    Ok(row.map(|(v,)| v))
-}
-
 /// The norm for urgent asks (the default when none is set).
 pub async fn norm(tx: &mut Tx) -> Result<MarketNorm, StoreError> {
-    Ok(setting(tx, SETTING_NORM_DAYS)
+    Ok(settings::get(tx, SETTING_NORM_DAYS)
         .await?
         .and_then(|v| v.parse().ok())
         .and_then(|n| MarketNorm::new(n).ok())
@@ -98,7 +75,7 @@ pub async fn norm(tx: &mut Tx) -> Result<MarketNorm, StoreError> {
 
 /// How long messages and closed listings are kept (the default when none is set).
 pub async fn retention(tx: &mut Tx) -> Result<RetentionPeriod, StoreError> {
-    Ok(setting(tx, SETTING_RETENTION_MONTHS)
+    Ok(settings::get(tx, SETTING_RETENTION_MONTHS)
         .await?
         .and_then(|v| v.parse().ok())
         .and_then(|n| RetentionPeriod::months(n).ok())
@@ -1586,80 +1563,59 @@ pub async fn purge_expired(tx: &mut Tx, today: NaiveDate) -> Result<Purged, Stor
 
 // ------------------------------------------------------------------ figures
 
-/// The raw counts behind the marketplace's figures. Callers publish them only
-/// through `protect_count` (beleid and makelaars see aggregates, never a person).
+/// The records behind the marketplace's figures, by id (for their cell keys).
+/// Callers publish them only through `baken_domain::market::figures::publish`
+/// (the cell-key method: beleid and makelaars see aggregates, never a person).
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Figures {
-    pub participants: i64,
-    /// When each participant joined (grouped per month by the caller, in local time).
-    pub joined: Vec<DateTime<Utc>>,
-    /// (category, direction, count) of every listing ever posted and still kept.
-    pub listings_per_category: Vec<(String, String, i64)>,
-    /// (district name or "Hele stad", direction, count).
-    pub listings_per_district: Vec<(String, String, i64)>,
-    /// (category, count) of matches that were accepted.
-    pub matches_per_category: Vec<(String, i64)>,
-    /// (district name or "Hele stad", count) of matches that were accepted.
-    pub matches_per_district: Vec<(String, i64)>,
-    /// (posted, first reply) of every listing that had one.
-    pub replies: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+    /// (participant id, when they joined; grouped per month by the caller, in
+    /// local time).
+    pub joined: Vec<(i64, DateTime<Utc>)>,
+    /// (listing id, category, district name or "Hele stad", direction) of
+    /// every listing ever posted and still kept.
+    pub listings: Vec<(i64, String, String, String)>,
+    /// (match id, category, district name or "Hele stad") of matches that
+    /// were accepted.
+    pub matches: Vec<(i64, String, String)>,
+    /// (listing id, posted, first reply) of every listing that had one.
+    pub replies: Vec<(i64, DateTime<Utc>, DateTime<Utc>)>,
 }
 
 pub async fn figures(tx: &mut Tx) -> Result<Figures, StoreError> {
-    let joined: Vec<(DateTime<Utc>,)> = with_conn!(tx, |c| {
-        sqlx::query_as("SELECT created_at FROM mk_participants ORDER BY created_at")
+    let joined = with_conn!(tx, |c| {
+        sqlx::query_as("SELECT id, created_at FROM mk_participants ORDER BY id")
             .fetch_all(&mut *c)
             .await
     })?;
-    let listings_per_category = with_conn!(tx, |c| {
+    let listings = with_conn!(tx, |c| {
         sqlx::query_as(
-            "SELECT k.name, l.direction, COUNT(*) FROM mk_listings l JOIN mk_categories k ON k.id = l.category_id \
-             GROUP BY k.name, l.direction ORDER BY k.name, l.direction",
+            "SELECT l.id, k.name, COALESCE(d.name, 'Hele stad'), l.direction FROM mk_listings l \
+             JOIN mk_categories k ON k.id = l.category_id \
+             LEFT JOIN districts d ON d.code = l.district_code ORDER BY l.id",
         )
         .fetch_all(&mut *c)
         .await
     })?;
-    let listings_per_district = with_conn!(tx, |c| {
+    let matches = with_conn!(tx, |c| {
         sqlx::query_as(
-            "SELECT COALESCE(d.name, 'Hele stad'), l.direction, COUNT(*) FROM mk_listings l \
-             LEFT JOIN districts d ON d.code = l.district_code \
-             GROUP BY COALESCE(d.name, 'Hele stad'), l.direction ORDER BY 1, 2",
-        )
-        .fetch_all(&mut *c)
-        .await
-    })?;
-    let matches_per_category = with_conn!(tx, |c| {
-        sqlx::query_as(
-            "SELECT k.name, COUNT(*) FROM mk_matches m JOIN mk_listings l ON l.id = m.listing_id \
-             JOIN mk_categories k ON k.id = l.category_id WHERE m.accepted_at IS NOT NULL \
-             GROUP BY k.name ORDER BY k.name",
-        )
-        .fetch_all(&mut *c)
-        .await
-    })?;
-    let matches_per_district = with_conn!(tx, |c| {
-        sqlx::query_as(
-            "SELECT COALESCE(d.name, 'Hele stad'), COUNT(*) FROM mk_matches m JOIN mk_listings l ON l.id = m.listing_id \
-             LEFT JOIN districts d ON d.code = l.district_code WHERE m.accepted_at IS NOT NULL \
-             GROUP BY COALESCE(d.name, 'Hele stad') ORDER BY 1",
+            "SELECT m.id, k.name, COALESCE(d.name, 'Hele stad') FROM mk_matches m \
+             JOIN mk_listings l ON l.id = m.listing_id JOIN mk_categories k ON k.id = l.category_id \
+             LEFT JOIN districts d ON d.code = l.district_code WHERE m.accepted_at IS NOT NULL ORDER BY m.id",
         )
         .fetch_all(&mut *c)
         .await
     })?;
     let replies = with_conn!(tx, |c| {
         sqlx::query_as(
-            "SELECT created_at, first_reply_at FROM mk_listings WHERE first_reply_at IS NOT NULL",
+            "SELECT id, created_at, first_reply_at FROM mk_listings WHERE first_reply_at IS NOT NULL",
         )
         .fetch_all(&mut *c)
         .await
     })?;
     Ok(Figures {
-        participants: joined.len() as i64,
-        joined: joined.into_iter().map(|(t,)| t).collect(),
-        listings_per_category,
-        listings_per_district,
-        matches_per_category,
-        matches_per_district,
+        joined,
+        listings,
+        matches,
         replies,
     })
 }

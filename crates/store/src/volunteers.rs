@@ -403,6 +403,36 @@ pub async fn withdraw(
 
 /// Leaves today's VOG reminders: a notification for every volunteer whose VOG
 /// ends within 30 days (once per end date), which the notification e-mail
+/// The records behind the published volunteer figures (ids and district
+/// names only): volunteers with a placement that started by `today`, and
+/// every placement, both by the volunteer's district (or
+/// `care_figures::NO_DISTRICT`).
+pub async fn figure_facts(
+    tx: &mut Tx,
+    today: NaiveDate,
+) -> Result<(Vec<(i64, String)>, Vec<(i64, String)>), StoreError> {
+    let active = with_conn!(tx, |c| {
+        sqlx::query_as(
+            "SELECT DISTINCT p.id, COALESCE(d.name, 'Geen wijk opgegeven') FROM vw_profiles p \
+             JOIN vw_applications a ON a.profile_id = p.id LEFT JOIN districts d ON d.code = p.district_code \
+             WHERE a.state = 'geplaatst' AND a.start_on <= $1 ORDER BY p.id",
+        )
+        .bind(today)
+        .fetch_all(&mut *c)
+        .await
+    })?;
+    let placements = with_conn!(tx, |c| {
+        sqlx::query_as(
+            "SELECT a.id, COALESCE(d.name, 'Geen wijk opgegeven') FROM vw_applications a \
+             JOIN vw_profiles p ON p.id = a.profile_id LEFT JOIN districts d ON d.code = p.district_code \
+             WHERE a.state = 'geplaatst' ORDER BY a.id",
+        )
+        .fetch_all(&mut *c)
+        .await
+    })?;
+    Ok((active, placements))
+}
+
 /// round then announces by mail. Returns the profiles reminded.
 pub async fn remind_vog(tx: &mut Tx, today: NaiveDate) -> Result<Vec<i64>, StoreError> {
     let sql = format!(

@@ -417,7 +417,7 @@ async fn the_demo_offers_three_providers_for_begeleiding_once_the_new_tariff_app
         assert!(before.contains(&"Zorg op Maat Proefland".to_owned()));
         assert!(!before.contains(&"Thuiszorg Noorderlicht".to_owned()));
         assert_eq!(
-            ct::setting(&mut tx, ct::SETTING_GEMEENTECODE)
+            baken_store::settings::get(&mut tx, ct::SETTING_GEMEENTECODE)
                 .await
                 .unwrap()
                 .as_deref(),

@@ -21,6 +21,7 @@
 //!   neighbours becoming a signal for the wijkteam.
 
 pub mod bridge;
+pub mod figures;
 pub mod listing;
 pub mod matching;
 pub mod moderation;

@@ -19,7 +19,6 @@ use baken_domain::market::{DisplayName, PhoneNumber};
 use baken_domain::AuditAction;
 use baken_store::areas;
 use baken_store::carers::{self as mz, CarerStoreError, NewCarer};
-use chrono::Datelike;
 use minijinja::{context, Value};
 use serde::{Deserialize, Serialize};
 
@@ -176,6 +175,13 @@ impl Shown<'_> {
             ..Shown::ok("")
         }
     }
+
+    /// A refusal that shows one form again as typed (`keep` puts it back).
+    fn refused_form(errors: FieldErrors, keep: impl FnOnce(&mut Shown)) -> Shown<'static> {
+        let mut shown = Shown::refused(errors);
+        keep(&mut shown);
+        shown
+    }
 }
 
 pub async fn page(
@@ -195,8 +201,11 @@ pub async fn page(
 
 async fn show(state: &AppState, ctx: &Ctx, shown: Shown<'_>) -> PageResult {
     let user = ctx.user()?.user.clone();
-    let year = today().year();
     let mut tx = state.db.begin().await?;
+    let settings = baken_store::settings::waardering(&mut tx, today())
+        .await?
+        .settings;
+    let year = settings.year;
     let carer = mz::own_carer(&mut tx, user.id).await?;
     let (burden, waardering) = match &carer {
         Some(c) => (
@@ -239,6 +248,11 @@ async fn show(state: &AppState, ctx: &Ctx, shown: Shown<'_>) -> PageResult {
             }).collect::<Vec<_>>(),
             answers => EdizAnswer::ALL.iter().map(|a| context! { value => a.as_str(), label => a.label() }).collect::<Vec<_>>(),
             year => year,
+            window => context! {
+                accepts => settings.accepts_on(today()), open => settings.open,
+                from => nl_date(settings.from), until => nl_date(settings.until),
+                amount => settings.amount_label(),
+            },
             waardering => waardering.as_ref().map(|w| context! {
                 choice => WaarderingChoice::parse(&w.choice).map(|c| c.label()).unwrap_or(""),
                 granted => w.state == "toegekend",
@@ -268,8 +282,7 @@ pub async fn register(
         Ok(p) => p,
         Err(errors) => {
             drop(tx);
-            let mut shown = Shown::refused(errors);
-            shown.register = form;
+            let shown = Shown::refused_form(errors, |s| s.register = form);
             return show(&state, &ctx, shown).await;
         }
     };
@@ -336,8 +349,7 @@ pub async fn burden(
         }
     }
     let Ok(ediz) = Ediz::from_answers(&answers) else {
-        let mut shown = Shown::refused(errors);
-        shown.burden = form;
+        let shown = Shown::refused_form(errors, |s| s.burden = form);
         return show(&state, &ctx, shown).await;
     };
     let mut tx = state.db.begin().await?;
@@ -453,11 +465,22 @@ pub async fn waardering(
         _ => Some(None),
     };
     let (Some(choice), Some(iban)) = (choice, iban) else {
-        let mut shown = Shown::refused(errors);
-        shown.waardering = form;
+        let shown = Shown::refused_form(errors, |s| s.waardering = form);
         return show(&state, &ctx, shown).await;
     };
     let mut tx = state.db.begin().await?;
+    let settings = baken_store::settings::waardering(&mut tx, today())
+        .await?
+        .settings;
+    if !settings.accepts_on(today()) {
+        drop(tx);
+        let shown = Shown::refused_form(
+            FieldErrors::only("keuze", "U kunt de mantelzorgwaardering nu niet aanvragen. Hieronder staat wanneer dat wel kan."),
+            |s| s.waardering = form,
+        );
+        return show(&state, &ctx, shown).await;
+    }
+    let year = settings.year;
     let Some(carer) = own(&ctx, &mut tx).await? else {
         drop(tx);
         return show(
@@ -470,9 +493,7 @@ pub async fn waardering(
         )
         .await;
     };
-    let id = match mz::apply_waardering(&mut tx, carer.id, today().year(), choice, iban.as_ref())
-        .await
-    {
+    let id = match mz::apply_waardering(&mut tx, carer.id, year, choice, iban.as_ref()).await {
         Ok(id) => id,
         Err(CarerStoreError::AlreadyApplied) => {
             return Ok(Redirect::to("/mantelzorg#waardering").into_response())
@@ -484,7 +505,7 @@ pub async fn waardering(
         &ctx,
         AuditAction::Create,
         ("carer_waardering", id.to_string()),
-        format!("mantelzorgwaardering {} aangevraagd", today().year()),
+        format!("mantelzorgwaardering {year} aangevraagd"),
     )
     .await?;
     Ok(Redirect::to("/mantelzorg?opgeslagen=waardering#waardering").into_response())

@@ -4,9 +4,12 @@
 //! from the social map); the mantelzorgconsulent's page
 //! (`/mantelzorgconsulent`, the makelaar role: carers, audited, and granting
 //! the waardering); and a generalist registering a carer from a household's
-//! network, with consent (`/huishoudens/{id}/mantelzorgers`). Rules live in
+//! network, with consent (`/huishoudens/{id}/mantelzorgers`, linked from the
+//! dossier); and beheer of the waardering's amount, year and window
+//! (`/beheer/mantelzorg`). Rules live in
 //! `baken_domain::carers`, storage in `baken_store::carers`.
 
+pub mod beheer;
 pub mod carer;
 pub mod consultant;
 pub mod network;
@@ -60,6 +63,18 @@ pub fn routes() -> Vec<Route> {
             P::RegisterCarer,
             post(network::register),
         ),
+        route(
+            g(),
+            "/beheer/mantelzorg",
+            P::ManageCarers,
+            get(beheer::show),
+        ),
+        route(
+            p(),
+            "/beheer/mantelzorg",
+            P::ManageCarers,
+            post(beheer::save),
+        ),
     ]
 }
 
@@ -68,6 +83,7 @@ pub fn nav_items(role: Role) -> Vec<(&'static str, &'static str)> {
     match role {
         Role::Inwoner | Role::Vrijwilliger => vec![("/mantelzorg", "Mantelzorg")],
         Role::Makelaar => vec![("/mantelzorgconsulent", "Mantelzorgers")],
+        Role::Beheerder => vec![("/beheer/mantelzorg", "Mantelzorgwaardering")],
         _ => vec![],
     }
 }
@@ -84,6 +100,11 @@ pub fn start_cards(role: Role) -> Vec<(&'static str, &'static str, &'static str)
             "/mantelzorgconsulent",
             "Mantelzorgers",
             "Mantelzorgers, hoe zwaar zij het hebben, en de mantelzorgwaardering toekennen.",
+        )],
+        Role::Beheerder => vec![(
+            "/beheer/mantelzorg",
+            "Mantelzorgwaardering",
+            "Zet de jaarlijkse waardering voor mantelzorgers aan of uit, met het bedrag en de periode om aan te vragen.",
         )],
         _ => vec![],
     }

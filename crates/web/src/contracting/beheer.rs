@@ -129,7 +129,7 @@ async fn overview_page(state: &AppState, ctx: &Ctx, shown: Shown) -> PageResult 
     for p in &providers {
         codes.push(context! { id => p.id, name => p.name.clone(), agb => ct::agb_code(&mut tx, p.id).await? });
     }
-    let gemeentecode = ct::setting(&mut tx, ct::SETTING_GEMEENTECODE).await?;
+    let gemeentecode = baken_store::settings::get(&mut tx, ct::SETTING_GEMEENTECODE).await?;
     let answer_days = ct::answer_days(&mut tx).await?;
     drop(tx);
     let html = render(
@@ -428,8 +428,8 @@ pub async fn set_codes(
         }
     };
     let mut tx = state.db.begin().await?;
-    ct::set_setting(&mut tx, ct::SETTING_GEMEENTECODE, &code).await?;
-    ct::set_setting(&mut tx, ct::SETTING_ANSWER_DAYS, &days.to_string()).await?;
+    baken_store::settings::set(&mut tx, ct::SETTING_GEMEENTECODE, &code).await?;
+    baken_store::settings::set(&mut tx, ct::SETTING_ANSWER_DAYS, &days.to_string()).await?;
     if let Some(p) = provider {
         if let Err(StoreError::Duplicate(_)) = ct::set_agb_code(&mut tx, p, &agb).await {
             drop(tx);

@@ -194,13 +194,13 @@ pub async fn settings(
         return beheer_page(&state, &ctx, "", errors, StatusCode::BAD_REQUEST).await;
     };
     let mut tx = state.db.begin().await?;
-    mk::set_setting(
+    baken_store::settings::set(
         &mut tx,
         mk::SETTING_NORM_DAYS,
         &norm.urgent_days().to_string(),
     )
     .await?;
-    mk::set_setting(
+    baken_store::settings::set(
         &mut tx,
         mk::SETTING_RETENTION_MONTHS,
         &retention.get().to_string(),

@@ -5,7 +5,10 @@
 //! `proxies_of`).
 
 use super::common::{internal, listing_view, refusal, ListingForm};
-use super::participate::{act_on_match, listing_form_page, render_match, MatchForm};
+use super::participate::{
+    act_on_match, listing_form_page, render_match_with, report_message_for, MatchForm,
+    ReportMessageForm,
+};
 use crate::support::ctx::Ctx;
 use crate::support::error::AppError;
 use crate::support::form::{path_id, FieldErrors, HtmlForm};
@@ -424,6 +427,7 @@ pub async fn propose_for(
 #[serde(default)]
 pub struct OnBehalfQuery {
     namens: String,
+    gemeld: Option<String>,
 }
 
 /// The proxy a makelaar acts for in a match: one of the match's two sides,
@@ -464,16 +468,54 @@ pub async fn match_page(
 ) -> PageResult {
     let id = path_id(&id)?;
     let (pid, name) = proxy_in_match(&state, &ctx, id, &q.namens).await?;
-    render_match(
+    let notice = if q.gemeld.is_some() {
+        "De melding staat in de wachtrij van de makelaars."
+    } else {
+        ""
+    };
+    render_match_with(
         &state,
         &ctx,
         id,
         pid,
         Some(name),
+        notice,
         FieldErrors::new(),
         StatusCode::OK,
     )
     .await
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ReportOnBehalfForm {
+    namens: String,
+    bericht: String,
+    reden: String,
+}
+
+/// A makelaar reports a message on a proxy participant's behalf (the proxy
+/// has no account to do it). The proxy's data read is audited
+/// (`proxy_in_match`), and so is the report, naming the participant.
+pub async fn report_message(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    HtmlForm(form): HtmlForm<ReportOnBehalfForm>,
+) -> PageResult {
+    let id = path_id(&id)?;
+    let (pid, name) = proxy_in_match(&state, &ctx, id, &form.namens).await?;
+    let report = ReportMessageForm {
+        bericht: form.bericht,
+        reden: form.reden,
+    };
+    match report_message_for(&state, &ctx, id, pid, Some(name), &report).await? {
+        Some(refused) => Ok(refused),
+        None => Ok(
+            Redirect::to(&format!("/makelaar/koppeling/{id}?namens={pid}&gemeld=1"))
+                .into_response(),
+        ),
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -1,83 +1,104 @@
 //! The marketplace's figures for beleid and makelaars: participants, new per
-//! month, asks, offers and matches per category and district, and the time to
-//! a first reply — every count through `protect_count`, so no cell shows 1–4.
-//! (A stronger cell-key protection is being built alongside; these pages call
-//! the one protection function, so they will pick it up.)
+//! calendar month, asks, offers and matches per category and district, and the
+//! time to a first reply. Published through the cell-key method
+//! (`baken_domain::market::figures::publish`): no cell shows 1–4 and no
+//! difference of two published figures recovers one; periods are fixed
+//! calendar months. Below them, the volunteer and carer figures per district
+//! (`baken_domain::care_figures`), protected the same way.
 
 use crate::support::ctx::Ctx;
 use crate::support::render::{render, PageResult};
 use crate::support::state::AppState;
-use crate::support::time::nl_local;
+use crate::support::time::{nl_local, today};
 use axum::extract::State;
 use axum::response::IntoResponse;
-use baken_domain::protect::{protect_count, MIN_SHOWN};
+use baken_domain::care_figures::{self, CareFacts, CareFigures};
+use baken_domain::market::figures::{self as mf, Facts, Month};
+use baken_domain::market::Direction;
+use baken_store::commissioning::cell_key_secret;
 use baken_store::market as mk;
+use baken_store::{areas, carers as mz, volunteers as vw};
+use chrono::Datelike;
 use minijinja::{context, Value};
-use std::collections::BTreeMap;
 
-fn shown(n: i64) -> String {
-    protect_count(n).display()
+/// The domain's facts from the store's records (months in Dutch time).
+pub fn facts(f: &mk::Figures) -> Facts {
+    Facts {
+        participants: f
+            .joined
+            .iter()
+            .map(|&(id, at)| (id, Month::of(nl_local(at).date_naive())))
+            .collect(),
+        listings: f
+            .listings
+            .iter()
+            .map(|(id, category, district, direction)| {
+                (
+                    *id,
+                    category.clone(),
+                    district.clone(),
+                    matches!(Direction::parse(direction), Ok(Direction::Ask)),
+                )
+            })
+            .collect(),
+        matches: f.matches.clone(),
+        replies: f
+            .replies
+            .iter()
+            .map(|&(id, posted, reply)| (id, (reply - posted).num_hours()))
+            .collect(),
+    }
+}
+
+/// The published figures as of today.
+pub async fn published(
+    state: &AppState,
+) -> Result<mf::MarketFigures, crate::support::error::AppError> {
+    let mut tx = state.db.read().await?;
+    let f = mk::figures(&mut tx).await?;
+    let secret = cell_key_secret(&mut tx).await?;
+    drop(tx);
+    Ok(mf::publish(&facts(&f), &secret, Month::of(today())))
+}
+
+/// The published volunteer and carer figures per district, this year.
+pub async fn care_published(
+    state: &AppState,
+) -> Result<CareFigures, crate::support::error::AppError> {
+    let day = today();
+    let mut tx = state.db.read().await?;
+    let (active_volunteers, placements) = vw::figure_facts(&mut tx, day).await?;
+    let (carers, waarderingen) = mz::figure_facts(&mut tx, day.year()).await?;
+    let districts: Vec<String> = areas::districts(&mut tx)
+        .await?
+        .into_iter()
+        .map(|d| d.name)
+        .collect();
+    let secret = cell_key_secret(&mut tx).await?;
+    drop(tx);
+    let facts = CareFacts {
+        active_volunteers,
+        placements,
+        carers,
+        waarderingen,
+    };
+    Ok(care_figures::publish(
+        &facts,
+        &secret,
+        &districts,
+        day.year(),
+    ))
 }
 
 pub async fn page(State(state): State<AppState>, ctx: Ctx) -> PageResult {
-    let mut tx = state.db.read().await?;
-    let f = mk::figures(&mut tx).await?;
-    drop(tx);
-    let mut per_month: BTreeMap<String, i64> = BTreeMap::new();
-    for t in &f.joined {
-        *per_month
-            .entry(nl_local(*t).format("%Y-%m").to_string())
-            .or_default() += 1;
-    }
-    let months: Vec<_> = per_month
-        .iter()
-        .rev()
-        .take(12)
-        .map(|(month, n)| context! { month => month, count => shown(*n) })
-        .collect();
-    let pivot = |rows: &[(String, String, i64)]| {
-        let mut table: BTreeMap<String, (i64, i64)> = BTreeMap::new();
-        for (key, direction, n) in rows {
-            let cell = table.entry(key.clone()).or_default();
-            if direction == "vraag" {
-                cell.0 += n;
-            } else {
-                cell.1 += n;
-            }
-        }
-        table
-            .into_iter()
-            .map(|(key, (asks, offers))| context! { key => key, asks => shown(asks), offers => shown(offers) })
-            .collect::<Vec<_>>()
-    };
-    let counts = |rows: &[(String, i64)]| {
-        rows.iter()
-            .map(|(key, n)| context! { key => key, count => shown(*n) })
-            .collect::<Vec<_>>()
-    };
-    let mut hours: Vec<i64> = f
-        .replies
-        .iter()
-        .map(|(posted, reply)| (*reply - *posted).num_hours().max(0))
-        .collect();
-    hours.sort_unstable();
-    let median_hours = (hours.len() as i64 >= MIN_SHOWN).then(|| hours[hours.len() / 2]);
+    let figures = published(&state).await?;
+    let care = care_published(&state).await?;
     let html = render(
         &state,
         &ctx,
         "market/figures.html",
         "Cijfers buurtmarktplaats",
-        Value::from_serialize(context! {
-            participants => shown(f.participants),
-            months => months,
-            per_category => pivot(&f.listings_per_category),
-            per_district => pivot(&f.listings_per_district),
-            matches_per_category => counts(&f.matches_per_category),
-            matches_per_district => counts(&f.matches_per_district),
-            median_hours => median_hours,
-            replies => shown(hours.len() as i64),
-            min_shown => MIN_SHOWN,
-        }),
+        Value::from_serialize(context! { f => figures, care => care }),
     )?;
     Ok(html.into_response())
 }

@@ -161,6 +161,12 @@ pub fn routes() -> Vec<Route> {
             post(broker::match_action),
         ),
         route(
+            p(),
+            "/makelaar/koppeling/{id}/melden",
+            P::MarketBroker,
+            post(broker::report_message),
+        ),
+        route(
             g(),
             "/makelaar/vragen/{id}/wijkteam",
             P::MarketBroker,

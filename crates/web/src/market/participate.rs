@@ -602,8 +602,8 @@ pub struct MatchQuery {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct ReportMessageForm {
-    bericht: String,
-    reden: String,
+    pub bericht: String,
+    pub reden: String,
 }
 
 pub async fn report_message(
@@ -613,31 +613,54 @@ pub async fn report_message(
     HtmlForm(form): HtmlForm<ReportMessageForm>,
 ) -> PageResult {
     let id = path_id(&id)?;
+    let participant = {
+        let mut tx = state.db.read().await?;
+        me(&mut tx, &ctx).await?.ok_or(AppError::NotFound)?
+    };
+    match report_message_for(&state, &ctx, id, participant.id, None, &form).await? {
+        Some(refused) => Ok(refused),
+        None => {
+            Ok(Redirect::to(&format!("/buurtmarktplaats/koppeling/{id}?gemeld=1")).into_response())
+        }
+    }
+}
+
+/// Reports a message of the other side of `match_id` for `reporter` (a
+/// participant, or — `on_behalf` — the proxy a makelaar acts for): only a
+/// shown message of the other side in this match, with a reason, audited.
+/// `Some(page)` is the refusal to show (no reason given; nothing written).
+pub async fn report_message_for(
+    state: &AppState,
+    ctx: &Ctx,
+    match_id: i64,
+    reporter: i64,
+    on_behalf: Option<String>,
+    form: &ReportMessageForm,
+) -> Result<Option<axum::response::Response>, crate::support::error::Failure> {
     let message_id = path_id(&form.bericht)?;
     let mut tx = state.db.begin().await?;
-    let participant = me(&mut tx, &ctx).await?.ok_or(AppError::NotFound)?;
-    let m = mk::match_row(&mut tx, id)
+    let m = mk::match_row(&mut tx, match_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if m.side_of(participant.id).is_none() {
+    if m.side_of(reporter).is_none() {
         return Err(AppError::NotFound.into());
     }
     // Only a shown message of the other side, in this match.
-    let found = mk::messages(&mut tx, id)
+    let found = mk::messages(&mut tx, match_id)
         .await?
         .into_iter()
-        .any(|msg| msg.id == message_id && msg.from_participant_id != participant.id);
+        .any(|msg| msg.id == message_id && msg.from_participant_id != reporter);
     if !found {
         return Err(AppError::NotFound.into());
     }
     let Ok(reason) = ModerationReason::parse(&form.reden) else {
         drop(tx);
-        return render_match_with(
-            &state,
-            &ctx,
-            id,
-            participant.id,
-            None,
+        let page = render_match_with(
+            state,
+            ctx,
+            match_id,
+            reporter,
+            on_behalf,
             "",
             FieldErrors::only(
                 format!("reden-{message_id}"),
@@ -645,27 +668,34 @@ pub async fn report_message(
             ),
             StatusCode::BAD_REQUEST,
         )
-        .await;
+        .await?;
+        return Ok(Some(page));
     };
     let report_id = mk::report(
         &mut tx,
         Reported::Message(message_id),
-        Some(participant.id),
+        Some(reporter),
         &reason,
     )
     .await?;
+    let detail = match on_behalf {
+        Some(_) => format!(
+            "bericht {message_id} in koppeling {match_id} gemeld namens deelnemer {reporter}"
+        ),
+        None => format!("bericht {message_id} in koppeling {match_id} gemeld"),
+    };
     audit::append(
         &mut tx,
         &ctx.audit(
             AuditAction::Create,
             AuditOutcome::Success,
             Some(("market_report", report_id.to_string())),
-            format!("bericht {message_id} in koppeling {id} gemeld"),
+            detail,
         ),
     )
     .await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!("/buurtmarktplaats/koppeling/{id}?gemeld=1")).into_response())
+    Ok(None)
 }
 
 /// The match page for `viewer` (a participant, or the proxy a makelaar acts for).
@@ -683,7 +713,7 @@ pub async fn render_match(
 
 /// [`render_match`] with a notice at the top ("Dank u…").
 #[allow(clippy::too_many_arguments)]
-async fn render_match_with(
+pub async fn render_match_with(
     state: &AppState,
     ctx: &Ctx,
     match_id: i64,

@@ -107,6 +107,7 @@ pub fn environment() -> Environment<'static> {
         "survey/results.html",
         "survey/team.html",
         "survey/thanks.html",
+        "carers/beheer.html",
         "volunteers/servicepunt.html",
         "volunteers/vacancies.html",
         "volunteers/volunteer.html",

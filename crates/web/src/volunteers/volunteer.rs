@@ -195,9 +195,13 @@ pub async fn save_profile(
             None
         }
     };
-    let (Some(name), Some(skills), Some(languages), Some(trainings), Some(vog), Some(district)) =
-        (name, skills, languages, trainings, vog, district)
-    else {
+    let parsed = match (name, skills, languages, trainings, vog, district) {
+        (Some(n), Some(s), Some(l), Some(t), Some(v), Some(d)) if errors.is_empty() => {
+            Some((n, s, l, t, v, d))
+        }
+        _ => None,
+    };
+    let Some((name, skills, languages, trainings, vog, district)) = parsed else {
         drop(tx);
         return show(
             &state,
@@ -209,18 +213,6 @@ pub async fn save_profile(
         )
         .await;
     };
-    if !errors.is_empty() {
-        drop(tx);
-        return show(
-            &state,
-            &ctx,
-            Some(&form),
-            "",
-            errors,
-            StatusCode::BAD_REQUEST,
-        )
-        .await;
-    }
     let id = vw::save_profile(
         &mut tx,
         user,

@@ -190,6 +190,18 @@ const MATRIX: &[Entry] = &[
     ),
     e("GET", "/mantelzorgconsulent", BROKER, Page("Mantelzorgers")),
     e(
+        "GET",
+        "/beheer/mantelzorg",
+        ADMIN,
+        Page("Mantelzorgwaardering instellen"),
+    ),
+    e(
+        "POST",
+        "/beheer/mantelzorg",
+        ADMIN,
+        Refused("Dat ging niet goed", "mist de versie"),
+    ),
+    e(
         "POST",
         "/mantelzorgconsulent/waardering/{id}",
         BROKER,
@@ -332,6 +344,7 @@ const MATRIX: &[Entry] = &[
     ),
     e("GET", "/makelaar/koppeling/{id}", BROKER, NotFound),
     e("POST", "/makelaar/koppeling/{id}", BROKER, NotFound),
+    e("POST", "/makelaar/koppeling/{id}/melden", BROKER, NotFound),
     e(
         "POST",
         "/makelaar/meldingen/{id}",

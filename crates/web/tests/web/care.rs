@@ -143,6 +143,14 @@ async fn a_heavy_burden_reaches_the_wijkteam_only_with_consent() {
 async fn a_generalist_registers_a_carer_from_the_network_only_with_consent() {
     for app in apps(5).await {
         let who = app.login_as("generalist").await;
+        let dossier = app.get("/dossier/1", &who).await;
+        assert_eq!(dossier.status, 200);
+        assert!(
+            dossier
+                .body
+                .contains("href=\"/huishoudens/1/mantelzorgers\""),
+            "the dossier links to the household's carers"
+        );
         let page = app.get("/huishoudens/1/mantelzorgers", &who).await;
         assert_eq!(page.status, 200);
         let before = app.count_rows("mz_carers").await;
@@ -172,5 +180,113 @@ async fn a_generalist_registers_a_carer_from_the_network_only_with_consent() {
             .await;
         assert_eq!(ok.status, 303);
         assert_eq!(app.count_rows("mz_carers").await, before + 1);
+    }
+}
+
+#[tokio::test]
+async fn beheer_sets_the_waardering_and_a_stale_form_gets_a_409() {
+    use chrono::Datelike;
+    for app in apps(5).await {
+        let admin = app.login_as("beheerder").await;
+        let page = app.get("/beheer/mantelzorg", &admin).await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("standaardinstellingen"));
+        let version = crate::helpers::first_between(&page.body, "name=\"versie\" value=\"", "\"")
+            .unwrap()
+            .to_owned();
+        assert_eq!(version, "0");
+        let next = (baken_web::support::time::today().year() + 1).to_string();
+        let from = format!("{next}-03-01");
+        let until = format!("{next}-04-30");
+        // Bad input: each field named, nothing written.
+        let before = app.count_rows("mz_settings").await;
+        let bad = app
+            .post_form(
+                "/beheer/mantelzorg",
+                &admin,
+                &[
+                    ("versie", "0"),
+                    ("aan", "1"),
+                    ("bedrag", "0"),
+                    ("jaar", "twee"),
+                    ("vanaf", &from),
+                    ("tot", "morgen"),
+                ],
+            )
+            .await;
+        assert_eq!(bad.status, 400);
+        for field in ["bedrag", "jaar", "tot"] {
+            assert!(
+                bad.body.contains(&format!("id=\"{field}-fout\"")),
+                "{field}"
+            );
+        }
+        assert_eq!(app.count_rows("mz_settings").await, before);
+        let order = app
+            .post_form(
+                "/beheer/mantelzorg",
+                &admin,
+                &[
+                    ("versie", "0"),
+                    ("aan", "1"),
+                    ("bedrag", "150"),
+                    ("jaar", &next),
+                    ("vanaf", &until),
+                    ("tot", &from),
+                ],
+            )
+            .await;
+        assert_eq!(order.status, 400);
+        assert!(order
+            .body
+            .contains("De laatste dag ligt vóór de eerste dag"));
+        // A good form: saved, audited with old and new values.
+        let good = [
+            ("versie", "0"),
+            ("aan", "1"),
+            ("bedrag", "87,50"),
+            ("jaar", next.as_str()),
+            ("vanaf", from.as_str()),
+            ("tot", until.as_str()),
+        ];
+        let ok = app.post_form("/beheer/mantelzorg", &admin, &good).await;
+        assert_eq!(ok.status, 303, "{}", ok.body);
+        let row = crate::helpers::last_audit_row(&app).await;
+        assert!(
+            row.detail.contains(&format!("aan 87,50 euro, jaar {next}")),
+            "{}",
+            row.detail
+        );
+        assert!(row.detail.contains("(was aan 100 euro"), "{}", row.detail);
+        let shown = app.get("/beheer/mantelzorg", &admin).await.body;
+        assert!(shown.contains("value=\"87,50\""));
+        // The same form again, on the old version: 409, audited, nothing changed.
+        let stale = app.post_form("/beheer/mantelzorg", &admin, &good).await;
+        assert_eq!(stale.status, 409);
+        assert!(stale
+            .body
+            .contains("Iemand anders heeft de mantelzorgwaardering intussen gewijzigd"));
+        assert_eq!(
+            crate::helpers::last_audit_row(&app).await.outcome,
+            "conflict"
+        );
+        // A carer sees when she can apply, and applying now is refused.
+        let carer = app.login_as("inwoner").await;
+        let mine = app.get("/mantelzorg", &carer).await.body;
+        assert!(mine.contains(&format!("Mantelzorgwaardering {next}")));
+        assert!(
+            mine.contains(&format!("Aanvragen kan van 01-03-{next}")),
+            "{mine}"
+        );
+        let applications = app.count_rows("mz_waarderingen").await;
+        let refused = app
+            .post_form("/mantelzorg/waardering", &carer, &[("keuze", "cadeaubon")])
+            .await;
+        assert_eq!(refused.status, 400);
+        assert!(refused.body.contains("id=\"keuze-fout\""));
+        assert_eq!(app.count_rows("mz_waarderingen").await, applications);
+        // Only the beheerder may change it.
+        let makelaar = app.login_as("makelaar").await;
+        assert_eq!(app.get("/beheer/mantelzorg", &makelaar).await.status, 403);
     }
 }

@@ -688,3 +688,293 @@ async fn the_market_api_lists_posts_and_suggests_and_names_every_bad_field() {
         assert_eq!(res.content_type(), "application/problem+json");
     }
 }
+
+/// The rows of the table whose region has this label: the text of each
+/// `th` and `td`, in order.
+fn table_rows(body: &str, label: &str) -> Vec<Vec<String>> {
+    let table = first_between(body, &format!("aria-label=\"{label}\""), "</table>")
+        .unwrap_or_else(|| panic!("no table {label}"));
+    let rows = table.split("<tbody>").nth(1).unwrap_or("");
+    rows.split("<tr>")
+        .skip(1)
+        .map(|row| {
+            row.split('<')
+                .filter(|piece| piece.starts_with("th") || piece.starts_with("td"))
+                .filter_map(|piece| piece.split_once('>').map(|(_, text)| text.to_owned()))
+                .collect()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn market_and_care_figures_are_the_cell_key_of_the_true_records() {
+    use baken_domain::care_figures::{self, CareFacts};
+    use baken_domain::market::figures::{publish, Month};
+    use baken_web::support::time::today;
+    for app in apps(10).await {
+        // A small cell: one ask in a district of its own category.
+        let asker = join(&app, "inwoner", "Ria").await;
+        ask(&app, asker, "Boodschappen op maandag", true).await;
+        let beleid = app.login_as("beleid").await;
+        let page = app.get("/buurtmarktplaats/cijfers", &beleid).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        let mut tx = app.db.read().await.unwrap();
+        let facts = mk::figures(&mut tx).await.unwrap();
+        let secret = baken_store::commissioning::cell_key_secret(&mut tx)
+            .await
+            .unwrap();
+        let (active, placements) = baken_store::volunteers::figure_facts(&mut tx, today())
+            .await
+            .unwrap();
+        let year = chrono::Datelike::year(&today());
+        let (carers, waarderingen) = baken_store::carers::figure_facts(&mut tx, year)
+            .await
+            .unwrap();
+        let districts: Vec<String> = baken_store::areas::districts(&mut tx)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|d| d.name)
+            .collect();
+        drop(tx);
+        let want = publish(
+            &baken_web::market::figures::facts(&facts),
+            &secret,
+            Month::of(today()),
+        );
+        let shown = |label: &str| table_rows(&page.body, label);
+        let pairs = |rows: &[baken_domain::market::figures::PairRow]| -> Vec<Vec<String>> {
+            rows.iter()
+                .map(|r| vec![r.key.clone(), r.asks.to_string(), r.offers.to_string()])
+                .collect()
+        };
+        let counts = |rows: &[baken_domain::market::figures::CountRow]| -> Vec<Vec<String>> {
+            rows.iter()
+                .map(|r| vec![r.key.clone(), r.count.to_string()])
+                .collect()
+        };
+        assert_eq!(
+            shown("Vragen en aanbod per wijk"),
+            pairs(&want.per_district)
+        );
+        assert_eq!(
+            shown("Vragen en aanbod per soort hulp"),
+            pairs(&want.per_category)
+        );
+        assert_eq!(
+            shown("Koppelingen per wijk"),
+            counts(&want.matches_per_district)
+        );
+        assert_eq!(
+            shown("Koppelingen per soort hulp"),
+            counts(&want.matches_per_category)
+        );
+        assert_eq!(shown("Nieuwe deelnemers per maand"), counts(&want.months));
+        assert!(page.body.contains(&format!(
+            "<dt>Deelnemers</dt><dd>{}</dd>",
+            want.participants
+        )));
+        // The rule on the true counts: a cell of 1–4 records is published as 0.
+        let urgent_district = &facts
+            .listings
+            .iter()
+            .find(|l| l.1 == "Boodschappen")
+            .unwrap()
+            .2;
+        let true_matches = facts
+            .matches
+            .iter()
+            .filter(|m| &m.2 == urgent_district)
+            .count();
+        let row = want
+            .matches_per_district
+            .iter()
+            .find(|r| &r.key == urgent_district);
+        if (1..=4).contains(&true_matches) {
+            assert_eq!(row.unwrap().count.value(), 0);
+        }
+        // Volunteers and carers per district, the same way.
+        let care = care_figures::publish(
+            &CareFacts {
+                active_volunteers: active,
+                placements,
+                carers,
+                waarderingen,
+            },
+            &secret,
+            &districts,
+            year,
+        );
+        let vol: Vec<Vec<String>> = care
+            .volunteers
+            .iter()
+            .map(|r| {
+                vec![
+                    r.key.clone(),
+                    r.active.to_string(),
+                    r.placements.to_string(),
+                ]
+            })
+            .collect();
+        assert_eq!(shown("Vrijwilligers per wijk"), vol);
+        let car: Vec<Vec<String>> = care
+            .carers
+            .iter()
+            .map(|r| {
+                [
+                    &r.key,
+                    &r.registered.to_string(),
+                    &r.light.to_string(),
+                    &r.moderate.to_string(),
+                    &r.heavy.to_string(),
+                    &r.waarderingen.to_string(),
+                ]
+                .iter()
+                .map(|s| s.to_string())
+                .collect()
+            })
+            .collect();
+        assert_eq!(shown("Mantelzorgers per wijk"), car);
+        // No published cell is 1–4, anywhere on the page.
+        for cell in page.body.split("<td>").skip(1) {
+            let text = cell.split('<').next().unwrap_or("");
+            if let Ok(n) = text.trim().parse::<u64>() {
+                assert!(!(1..=4).contains(&n), "a cell shows {n}");
+            }
+        }
+        // The makelaar sees the same page; a vrijwilliger does not.
+        let makelaar = app.login_as("makelaar").await;
+        assert_eq!(
+            app.get("/buurtmarktplaats/cijfers", &makelaar).await.status,
+            200
+        );
+        let vrijwilliger = app.login_as("vrijwilliger").await;
+        assert_eq!(
+            app.get("/buurtmarktplaats/cijfers", &vrijwilliger)
+                .await
+                .status,
+            403
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_makelaar_reports_a_message_on_a_proxy_participants_behalf_audited() {
+    for app in apps(5).await {
+        // A proxy participant's ask, answered by a volunteer who writes to her.
+        let makelaar_id = user_id(&app, "makelaar").await;
+        let mut tx = app.db.begin().await.unwrap();
+        let district =
+            DistrictCode::parse(&baken_store::areas::districts(&mut tx).await.unwrap()[0].code)
+                .unwrap();
+        let proxy = mk::create_proxy(
+            &mut tx,
+            makelaar_id,
+            &DisplayName::parse("Mevrouw Smit").unwrap(),
+            &district,
+            true,
+            None,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let helper = join(&app, "vrijwilliger", "Sem").await;
+        let listing = ask(&app, proxy, "Boodschappen voor mevrouw", true).await;
+        let m = accepted_match(&app, listing, helper).await;
+        let mut tx = app.db.begin().await.unwrap();
+        let msg = mk::send_message(&mut tx, m, helper, "Geef me eerst uw pincode")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let makelaar = app.login_as("makelaar").await;
+        let page = app
+            .get(
+                &format!("/makelaar/koppeling/{m}?namens={proxy}"),
+                &makelaar,
+            )
+            .await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert!(page.body.contains("Waarom meldt Mevrouw Smit dit bericht?"));
+        assert!(page.body.contains(&format!(
+            "<input type=\"hidden\" name=\"namens\" value=\"{proxy}\">"
+        )));
+        let path = format!("/makelaar/koppeling/{m}/melden");
+        let proxy_s = proxy.to_string();
+        let msg_s = msg.to_string();
+        // No reason: refused, naming the field, nothing written.
+        let before = app.count_rows("mk_reports").await;
+        let refused = app
+            .post_form(
+                &path,
+                &makelaar,
+                &[("namens", &proxy_s), ("bericht", &msg_s), ("reden", "")],
+            )
+            .await;
+        assert_eq!(refused.status, 400);
+        assert!(refused.body.contains(&format!("id=\"reden-{msg}-fout\"")));
+        assert_eq!(app.count_rows("mk_reports").await, before);
+        // Her own message cannot be reported for her; nor for someone not in the match.
+        let not_hers = app
+            .post_form(
+                &path,
+                &makelaar,
+                &[
+                    ("namens", &helper.to_string()),
+                    ("bericht", &msg_s),
+                    ("reden", "Vraagt om een pincode"),
+                ],
+            )
+            .await;
+        assert_eq!(not_hers.status, 404, "the helper has an account: no proxy");
+        let ok = app
+            .post_form(
+                &path,
+                &makelaar,
+                &[
+                    ("namens", &proxy_s),
+                    ("bericht", &msg_s),
+                    ("reden", "Vraagt om een pincode"),
+                ],
+            )
+            .await;
+        assert_eq!(ok.status, 303, "{}", ok.body);
+        assert_eq!(app.count_rows("mk_reports").await, before + 1);
+        let row = last_audit_row(&app).await;
+        assert_eq!(row.username.as_deref(), Some("makelaar"));
+        assert!(
+            row.detail
+                .contains(&format!("gemeld namens deelnemer {proxy}")),
+            "{}",
+            row.detail
+        );
+        // The proxy's data read is audited too.
+        assert!(
+            count(
+                &app,
+                "SELECT COUNT(*) FROM audit_log WHERE detail LIKE 'deelnemer via de makelaar: koppeling%'"
+            )
+            .await
+                >= 2
+        );
+        // The report lands in the makelaar's queue.
+        let queue = app.get("/makelaar", &makelaar).await.body;
+        assert!(
+            queue.contains("Vraagt om een pincode"),
+            "the report is queued"
+        );
+        // A vrijwilliger cannot use the makelaar's route.
+        let sem = app.login_as("vrijwilliger").await;
+        let forbidden = app
+            .post_form(
+                &path,
+                &sem,
+                &[
+                    ("namens", &proxy_s),
+                    ("bericht", &msg_s),
+                    ("reden", "Vraagt om een pincode"),
+                ],
+            )
+            .await;
+        assert_eq!(forbidden.status, 403);
+    }
+}

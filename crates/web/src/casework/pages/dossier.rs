@@ -561,7 +561,10 @@ pub(crate) async fn dossier_page(
         Value::from_serialize(context! {
             errors => errors, form => typed.form, choices => choice_lists(),
             toewijzingen => toewijzingen, referral_products => referral_products,
-            products => products, hand_over => hand_over, ..data
+            products => products, hand_over => hand_over,
+            // The household's carers page, for whom may register carers there.
+            may_register_carers => user.user.role.may(baken_domain::Permission::RegisterCarer),
+            ..data
         }),
     )?;
     Ok((status, html).into_response())
