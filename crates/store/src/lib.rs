@@ -325,6 +325,17 @@ impl Db {
             }
             Pool::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
         }
+        // Data the SQL migrations cannot make: the marketplace's term index
+        // (the Dutch text analysis is Rust), for listings not yet indexed or
+        // indexed with an older analysis.
+        loop {
+            let mut tx = self.begin().await?;
+            let done = market::index_pending(&mut tx, 2000).await?;
+            tx.commit().await?;
+            if done == 0 {
+                break;
+            }
+        }
         Ok(())
     }
 

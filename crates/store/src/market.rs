@@ -25,6 +25,7 @@ use baken_domain::market::{
     PartOfDay, Participant, ParticipantError, ParticipantKind, PhoneNumber, RetentionPeriod, Side,
     ANONYMOUS_NAME,
 };
+use baken_domain::kaart::text::Matcher;
 use baken_domain::{AuditEntry, DistrictCode, EmailAddress};
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -574,6 +575,16 @@ pub async fn create_listing(
         .fetch_one(&mut *c)
         .await
     })?;
+    index_listings(
+        tx,
+        &[IndexedText {
+            id,
+            direction: listing.direction(),
+            title: listing.title().as_str(),
+            text: listing.text().as_str(),
+        }],
+    )
+    .await?;
     Ok(id)
 }
 
@@ -643,29 +654,350 @@ pub async fn open_listings(
 
 /// The suggestions for a listing: the open listings of the other direction
 /// that fit, best first, each with its reasons.
+///
+/// The database finds and ranks the candidates — the open listings of the
+/// other direction in the same category or sharing a word (the term index,
+/// [`index_listings`]) — with the weights of [`market::weights`], and only the
+/// best `limit` are read and given their reasons by [`market::fit`], the same
+/// rule that decides what fits. The order is that of [`market::suggest`] over
+/// every open listing (score, then newest first).
 pub async fn suggestions(
     tx: &mut Tx,
     listing: &ListingRow,
     limit: usize,
 ) -> Result<Vec<(ListingRow, market::Fit)>, StoreError> {
-    let others = open_listings(tx, listing.direction().opposite()).await?;
-    let neighbours = neighbours(tx).await?;
-    let candidates: Vec<market::Candidate> = others.iter().map(ListingRow::candidate).collect();
+    if limit == 0 {
+        return Ok(Vec::new());
+    }
     let query = format!("{} {}", listing.title, listing.body);
-    let fits = market::suggest(
-        &listing.candidate(),
-        &query,
-        &candidates,
-        &neighbours,
-        limit,
-    );
-    let mut out = Vec::with_capacity(fits.len());
-    for fit in fits {
-        if let Some(row) = others.iter().find(|r| r.id == fit.id) {
-            out.push((row.clone(), fit));
+    let matcher = Matcher::new(&query);
+    let hits = term_hits(tx, &matcher).await?;
+    let ids = ranked_candidates(tx, listing, &hits, limit).await?;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = listings_by_id(tx, &ids).await?;
+    let neighbours = neighbours(tx).await?;
+    let me = listing.candidate();
+    let mut out: Vec<(ListingRow, market::Fit)> = rows
+        .into_iter()
+        .filter_map(|row| {
+            let fit = market::fit(&me, &matcher, &row.candidate(), &neighbours)?;
+            Some((row, fit))
+        })
+        .collect();
+    out.sort_by(|a, b| b.1.score.cmp(&a.1.score).then(b.0.id.cmp(&a.0.id)));
+    out.truncate(limit);
+    Ok(out)
+}
+
+/// The listings with these ids (any order).
+async fn listings_by_id(tx: &mut Tx, ids: &[i64]) -> Result<Vec<ListingRow>, StoreError> {
+    let list = id_list(ids);
+    let sql = format!("{LISTING_SELECT} WHERE l.id IN ({list})");
+    let rows = with_conn!(tx, |c| { sqlx::query_as(&sql).fetch_all(&mut *c).await })?;
+    Ok(rows)
+}
+
+/// Numbers for an `IN (…)` list: integers from the database, never input.
+fn id_list(ids: &[i64]) -> String {
+    ids.iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The vocabulary's terms the query matches: (term id, query term position).
+async fn term_hits(tx: &mut Tx, matcher: &Matcher) -> Result<Vec<(i64, usize)>, StoreError> {
+    if matcher.is_empty() {
+        return Ok(Vec::new());
+    }
+    let lookups = matcher.lookups();
+    let mut parts: Vec<String> = Vec::new();
+    let mut binds: Vec<String> = Vec::new();
+    let param = |v: String, binds: &mut Vec<String>| {
+        binds.push(v);
+        format!("${}", binds.len())
+    };
+    if !lookups.exact.is_empty() {
+        let list: Vec<String> = lookups
+            .exact
+            .iter()
+            .map(|k| param(k.clone(), &mut binds))
+            .collect();
+        parts.push(format!(
+            "SELECT id, term FROM mk_terms WHERE term IN ({})",
+            list.join(", ")
+        ));
+    }
+    for (column, keys) in [("term", &lookups.prefixes), ("rterm", &lookups.suffixes)] {
+        for k in keys {
+            let from = if column == "term" {
+                k.clone()
+            } else {
+                k.chars().rev().collect()
+            };
+            let to = format!("{from}{}", char::MAX);
+            let a = param(from, &mut binds);
+            let b = param(to, &mut binds);
+            parts.push(format!(
+                "SELECT id, term FROM mk_terms WHERE {column} >= {a} AND {column} < {b}"
+            ));
         }
     }
-    Ok(out)
+    let sql = parts.join(" UNION ");
+    let vocabulary: Vec<(i64, String)> = with_conn!(tx, |c| {
+        let mut q = sqlx::query_as(&sql);
+        for b in &binds {
+            q = q.bind(b.as_str());
+        }
+        q.fetch_all(&mut *c).await
+    })?;
+    Ok(vocabulary
+        .iter()
+        .flat_map(|(id, term)| {
+            matcher
+                .terms_matched_by(term)
+                .into_iter()
+                .map(move |i| (*id, i))
+        })
+        .collect())
+}
+
+/// The ids of the `limit` best candidates for `listing`, best first: open
+/// listings of the other direction, of someone else who is not blocked, in the
+/// same category or sharing a word (`hits`: term id, query term position),
+/// scored in SQL with [`market::weights`] as [`market::fit`] scores them.
+async fn ranked_candidates(
+    tx: &mut Tx,
+    listing: &ListingRow,
+    hits: &[(i64, usize)],
+    limit: usize,
+) -> Result<Vec<i64>, StoreError> {
+    use market::weights as w;
+    #[derive(Clone)]
+    enum Bind {
+        Text(String),
+        Int(i64),
+        Date(NaiveDate),
+    }
+    let mut binds: Vec<Bind> = Vec::new();
+    let mut param = |v: Bind| {
+        binds.push(v);
+        format!("${}", binds.len())
+    };
+    let other = param(Bind::Text(listing.direction().opposite().as_str().to_owned()));
+    let category = param(Bind::Int(listing.category_id));
+    let me = param(Bind::Int(listing.participant_id));
+    let area = match listing.area() {
+        Area::District(d) => {
+            let d = param(Bind::Text(d.as_str().to_owned()));
+            format!(
+                "CASE WHEN l.district_code IS NULL THEN {whole} WHEN l.district_code = {d} THEN {same} \
+                 WHEN EXISTS (SELECT 1 FROM mk_neighbours nb WHERE nb.district_code = {d} \
+                 AND nb.neighbour_code = l.district_code) THEN {next} ELSE 0 END",
+                whole = w::WHOLE_TOWN,
+                same = w::SAME_DISTRICT,
+                next = w::NEIGHBOURING_DISTRICT,
+            )
+        }
+        Area::WholeTown => w::WHOLE_TOWN.to_string(),
+    };
+    let day = match listing.on_date {
+        Some(date) => format!(
+            "CASE WHEN l.on_date = {} THEN {} ELSE 0 END",
+            param(Bind::Date(date)),
+            w::SAME_DAY
+        ),
+        None => "0".to_owned(),
+    };
+    let part = PartOfDay::parse(&listing.part_of_day).unwrap_or(PartOfDay::Flexible);
+    let part = if part == PartOfDay::Flexible {
+        "0".to_owned()
+    } else {
+        format!(
+            "CASE WHEN l.part_of_day = {} THEN {} ELSE 0 END",
+            param(Bind::Text(part.as_str().to_owned())),
+            w::SAME_PART_OF_DAY
+        )
+    };
+    let by_category = format!(
+        "SELECT id, 0 AS n FROM mk_listings \
+         WHERE state = 'open' AND direction = {other} AND category_id = {category}"
+    );
+    let candidates = if hits.is_empty() {
+        format!("best AS ({by_category})")
+    } else {
+        // Term ids and positions are numbers from the database and the analysis.
+        let values: Vec<String> = hits.iter().map(|(t, i)| format!("({t}, {i})")).collect();
+        format!(
+            "q(term_id, idx) AS (VALUES {values}), \
+             hits AS (SELECT t.listing_id AS id, COUNT(DISTINCT q.idx) AS n \
+                      FROM mk_listing_terms t JOIN q ON q.term_id = t.term_id \
+                      WHERE t.direction = {other} GROUP BY t.listing_id), \
+             cands AS (SELECT id, n FROM hits UNION ALL {by_category}), \
+             best AS (SELECT id, MAX(n) AS n FROM cands GROUP BY id)",
+            values = values.join(", ")
+        )
+    };
+    let sql = format!(
+        "WITH {candidates} \
+         SELECT l.id FROM best b JOIN mk_listings l ON l.id = b.id \
+         JOIN mk_participants p ON p.id = l.participant_id \
+         WHERE l.state = 'open' AND l.direction = {other} AND l.participant_id <> {me} \
+         AND p.blocked = FALSE \
+         ORDER BY (CASE WHEN l.category_id = {category} THEN {cat} ELSE 0 END) \
+                + {word} * (CASE WHEN b.n > {max} THEN {max} ELSE b.n END) \
+                + ({area}) + ({day}) + ({part}) DESC, l.id DESC \
+         LIMIT {limit}",
+        cat = w::CATEGORY,
+        word = w::WORD,
+        max = w::MAX_WORDS,
+    );
+    let ids: Vec<(i64,)> = with_conn!(tx, |c| {
+        let mut q = sqlx::query_as(&sql);
+        for b in &binds {
+            q = match b {
+                Bind::Text(t) => q.bind(t.as_str()),
+                Bind::Int(i) => q.bind(*i),
+                Bind::Date(d) => q.bind(*d),
+            };
+        }
+        q.fetch_all(&mut *c).await
+    })?;
+    Ok(ids.into_iter().map(|(id,)| id).collect())
+}
+
+// -------------------------------------------------------------- term index
+
+/// The version of the text analysis the term index was made with. Raise it
+/// when `baken_domain::kaart::text` changes the keys a text gives: after
+/// migrating, the store re-indexes every listing made with an older one
+/// ([`index_pending`]).
+pub const TERMS_VERSION: i64 = 1;
+
+/// A listing's text, to index.
+#[derive(Debug, Clone)]
+pub struct IndexedText<'a> {
+    pub id: i64,
+    pub direction: Direction,
+    pub title: &'a str,
+    pub text: &'a str,
+}
+
+/// Writes the term index of these listings (replacing what they had): each
+/// key of [`market::Candidate::index_keys`] once in the vocabulary, and a row
+/// per listing and key. Statements carry many rows each, so indexing many
+/// listings at once ([`index_pending`]) is cheap.
+pub async fn index_listings(tx: &mut Tx, listings: &[IndexedText<'_>]) -> Result<(), StoreError> {
+    if listings.is_empty() {
+        return Ok(());
+    }
+    let keyed: Vec<(&IndexedText, Vec<String>)> = listings
+        .iter()
+        .map(|l| (l, market::Candidate::index_keys(l.title, l.text)))
+        .collect();
+    let mut vocabulary: Vec<&str> = keyed
+        .iter()
+        .flat_map(|(_, keys)| keys.iter().map(String::as_str))
+        .collect();
+    vocabulary.sort_unstable();
+    vocabulary.dedup();
+    let mut term_ids: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+    for chunk in vocabulary.chunks(400) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
+            .collect();
+        let insert = format!(
+            "INSERT INTO mk_terms (term, rterm) VALUES {} ON CONFLICT (term) DO NOTHING",
+            values.join(", ")
+        );
+        let reversed: Vec<String> = chunk.iter().map(|k| k.chars().rev().collect()).collect();
+        exec!(tx, |c| {
+            let mut q = sqlx::query(&insert);
+            for (k, r) in chunk.iter().zip(&reversed) {
+                q = q.bind(*k).bind(r.as_str());
+            }
+            q.execute(&mut *c).await
+        })?;
+        let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let select = format!(
+            "SELECT id, term FROM mk_terms WHERE term IN ({})",
+            list.join(", ")
+        );
+        let found: Vec<(i64, String)> = with_conn!(tx, |c| {
+            let mut q = sqlx::query_as(&select);
+            for k in chunk {
+                q = q.bind(*k);
+            }
+            q.fetch_all(&mut *c).await
+        })?;
+        term_ids.extend(found.into_iter().map(|(id, term)| (term, id)));
+    }
+    let ids: Vec<i64> = listings.iter().map(|l| l.id).collect();
+    for chunk in ids.chunks(1000) {
+        let delete = format!(
+            "DELETE FROM mk_listing_terms WHERE listing_id IN ({})",
+            id_list(chunk)
+        );
+        exec!(tx, |c| { sqlx::query(&delete).execute(&mut *c).await })?;
+    }
+    // Numbers from the database and a direction's fixed code: nothing typed.
+    let rows: Vec<String> = keyed
+        .iter()
+        .flat_map(|(l, keys)| {
+            let direction = l.direction.as_str();
+            let id = l.id;
+            keys.iter()
+                .filter_map(|k| term_ids.get(k))
+                .map(move |t| format!("({t}, '{direction}', {id})"))
+        })
+        .collect();
+    for chunk in rows.chunks(2000) {
+        let insert = format!(
+            "INSERT INTO mk_listing_terms (term_id, direction, listing_id) VALUES {}",
+            chunk.join(", ")
+        );
+        exec!(tx, |c| { sqlx::query(&insert).execute(&mut *c).await })?;
+    }
+    for chunk in ids.chunks(1000) {
+        let update = format!(
+            "UPDATE mk_listings SET terms_version = {TERMS_VERSION} WHERE id IN ({})",
+            id_list(chunk)
+        );
+        exec!(tx, |c| { sqlx::query(&update).execute(&mut *c).await })?;
+    }
+    Ok(())
+}
+
+/// Indexes up to `batch` listings whose terms are missing or were made with
+/// an older analysis ([`TERMS_VERSION`]); returns how many it indexed (0:
+/// all are up to date).
+pub async fn index_pending(tx: &mut Tx, batch: i64) -> Result<usize, StoreError> {
+    let rows: Vec<(i64, String, String, String)> = with_conn!(tx, |c| {
+        sqlx::query_as(
+            "SELECT id, direction, title, body FROM mk_listings WHERE terms_version < $1 \
+             ORDER BY id LIMIT $2",
+        )
+        .bind(TERMS_VERSION)
+        .bind(batch)
+        .fetch_all(&mut *c)
+        .await
+    })?;
+    let texts: Vec<IndexedText> = rows
+        .iter()
+        .map(|(id, direction, title, text)| {
+            Ok(IndexedText {
+                id: *id,
+                direction: Direction::parse(direction)
+                    .map_err(|_| corrupt(format!("listing {id} has direction {direction}")))?,
+                title,
+                text,
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+    index_listings(tx, &texts).await?;
+    Ok(texts.len())
 }
 
 /// Closes a listing (by its participant or a makelaar); its open proposals close too.

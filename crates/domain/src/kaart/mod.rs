@@ -22,7 +22,8 @@ pub use service::{
     AgeRange, CostUnit, Reach, Service, ServiceAccess, ServiceDraft, ServiceError, ServiceStatus,
 };
 pub use text::{
-    analyse, normalize, stem, tokens, Matcher, SynonymGroup, Synonyms, Term, TermMatch, TermSet,
+    analyse, normalize, stem, tokens, KeyLookups, Matcher, SynonymGroup, Synonyms, Term, TermMatch,
+    TermSet,
 };
 pub use wijzer::{
     suggest, Advice, Answers, Condition, Interest, LabelledAnswers, Limitation, NetworkOption,

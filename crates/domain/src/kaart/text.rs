@@ -660,6 +660,24 @@ impl TermSet {
     }
 }
 
+/// The keys an index must look up for a [`Matcher`]: keys equal to one of
+/// `exact`, starting with one of `prefixes`, or ending in one of `suffixes`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeyLookups {
+    pub exact: Vec<String>,
+    pub prefixes: Vec<String>,
+    pub suffixes: Vec<String>,
+}
+
+impl KeyLookups {
+    /// Is `key` among what is looked up?
+    pub fn covers(&self, key: &str) -> bool {
+        self.exact.iter().any(|e| e == key)
+            || self.prefixes.iter().any(|p| key.starts_with(p.as_str()))
+            || self.suffixes.iter().any(|s| key.ends_with(s.as_str()))
+    }
+}
+
 /// A parsed query: the words a person typed, each with the keys it stands for
 /// (its own, then its synonyms'). Shaped for searching many texts' keys.
 ///
@@ -810,6 +828,44 @@ impl Matcher {
             .filter(|t| t.matches(text_keys))
             .map(|t| t.word.as_str())
             .collect()
+    }
+
+    /// The query terms (by position in [`terms`](Matcher::terms)) that one
+    /// key of a text matches. A term matches a text when one of the text's
+    /// keys matches it, so a text's matched terms are the union over its keys:
+    /// what an index of keys needs to find the texts a query matches.
+    pub fn terms_matched_by(&self, text_key: &str) -> Vec<usize> {
+        let one = [text_key.to_owned()];
+        self.terms
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.matches(&one))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// Where an index of keys must look for the keys this query may match: a
+    /// superset, to be narrowed with [`terms_matched_by`](Matcher::terms_matched_by).
+    pub fn lookups(&self) -> KeyLookups {
+        let mut l = KeyLookups::default();
+        for t in &self.terms {
+            for q in t.own() {
+                l.exact.push(q.clone());
+                if is_negated_key(q) {
+                    continue;
+                }
+                if q.len() >= 5 {
+                    l.prefixes.push(q.clone());
+                }
+                if q.len() >= 3 {
+                    l.suffixes.push(q.clone());
+                }
+            }
+            l.exact.extend(t.synonyms().iter().cloned());
+        }
+        l.exact.sort();
+        l.exact.dedup();
+        l
     }
 
     /// Does every typed word occur in the text? (The map's search: all words.)
@@ -990,7 +1046,44 @@ mod tests {
         assert!(!m.matches_all(&tokens("Maaltijdservice aan huis")));
     }
 
+    /// Words, compounds of them and negations, for the index property.
+    const INDEX_WORDS: &[&str] = &[
+        "maaltijd", "buurtmaaltijd", "kok", "buurtkok", "scootmobiel", "scootmobielpool", "man",
+        "buurman", "mantelzorg", "lamp", "lampen", "les", "voorles", "niet", "geen", "koken",
+        "rekening", "spreek", "boodschappen", "tuin", "tuinieren", ",",
+    ];
+
     proptest! {
+        /// An index of keys finds a text exactly when the matcher does: a
+        /// text's matched terms are the union of what each of its keys
+        /// matches, and every key that matches is among the lookups.
+        #[test]
+        fn an_index_of_keys_finds_what_the_matcher_finds(
+            query in proptest::collection::vec(proptest::sample::select(INDEX_WORDS), 0..6),
+            text in proptest::collection::vec(proptest::sample::select(INDEX_WORDS), 0..10),
+            noise in "[a-z ]{0,30}",
+            neg in proptest::bool::ANY,
+        ) {
+            let query = query.join(" ");
+            let query = if neg { format!("ik kan niet {query}") } else { query };
+            let text = format!("{} {noise}", text.join(" "));
+            let m = Matcher::new(&query);
+            let keys = tokens(&text);
+            let direct: Vec<&str> = m.matched(&keys);
+            let mut via_index: Vec<usize> = keys.iter().flat_map(|k| m.terms_matched_by(k)).collect();
+            via_index.sort_unstable();
+            via_index.dedup();
+            let words: Vec<&str> = m.terms().map(|(w, _, _)| w).collect();
+            let via_index: Vec<&str> = via_index.into_iter().map(|i| words[i]).collect();
+            prop_assert_eq!(direct, via_index);
+            let lookups = m.lookups();
+            for k in &keys {
+                if !m.terms_matched_by(k).is_empty() {
+                    prop_assert!(lookups.covers(k), "{} not looked up in {:?}", k, lookups);
+                }
+            }
+        }
+
         #[test]
         fn stemming_is_idempotent_on_its_own_output(w in "[a-z]{1,14}") {
             // A stem is stable: stemming it again changes nothing.

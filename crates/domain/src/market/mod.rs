@@ -43,4 +43,4 @@ pub use participant::{
     DisplayName, Participant, ParticipantError, ParticipantKind, PhoneNumber, ANONYMOUS_NAME,
 };
 pub use retention::{RetentionError, RetentionPeriod};
-pub use suggest::{fit, suggest, Candidate, Fit, Neighbours, Reason};
+pub use suggest::{fit, suggest, weights, Candidate, Fit, Neighbours, Reason};

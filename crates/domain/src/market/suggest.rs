@@ -55,6 +55,29 @@ impl Candidate {
         stems.extend(tokens(text));
         stems
     }
+
+    /// The distinct keys a listing is indexed by: a query matches the listing
+    /// exactly when it matches one of these ([`Matcher::terms_matched_by`]).
+    pub fn index_keys(title: &str, text: &str) -> Vec<String> {
+        let mut keys = Candidate::stems_of(title, text);
+        keys.sort();
+        keys.dedup();
+        keys
+    }
+}
+
+/// How much each reason weighs. The store ranks candidates in SQL with the
+/// same numbers, so they live here once.
+pub mod weights {
+    pub const CATEGORY: u32 = 40;
+    /// Per shared word, up to [`MAX_WORDS`] words.
+    pub const WORD: u32 = 15;
+    pub const MAX_WORDS: u32 = 4;
+    pub const SAME_DISTRICT: u32 = 20;
+    pub const NEIGHBOURING_DISTRICT: u32 = 10;
+    pub const WHOLE_TOWN: u32 = 5;
+    pub const SAME_DAY: u32 = 10;
+    pub const SAME_PART_OF_DAY: u32 = 5;
 }
 
 /// Why a suggestion fits.
@@ -83,15 +106,16 @@ impl Reason {
         }
     }
 
-    fn weight(&self) -> u32 {
+    /// What the reason adds to a suggestion's score ([`weights`]).
+    pub fn weight(&self) -> u32 {
         match self {
-            Reason::Category(_) => 40,
-            Reason::Words(w) => 15 * w.len().min(4) as u32,
-            Reason::SameDistrict => 20,
-            Reason::NeighbouringDistrict => 10,
-            Reason::WholeTown => 5,
-            Reason::SameDay(_) => 10,
-            Reason::SamePartOfDay(_) => 5,
+            Reason::Category(_) => weights::CATEGORY,
+            Reason::Words(w) => weights::WORD * w.len().min(weights::MAX_WORDS as usize) as u32,
+            Reason::SameDistrict => weights::SAME_DISTRICT,
+            Reason::NeighbouringDistrict => weights::NEIGHBOURING_DISTRICT,
+            Reason::WholeTown => weights::WHOLE_TOWN,
+            Reason::SameDay(_) => weights::SAME_DAY,
+            Reason::SamePartOfDay(_) => weights::SAME_PART_OF_DAY,
         }
     }
 }

@@ -1,0 +1,30 @@
+-- The buurtmarktplaats's term index (issue 14): every listing's keys — the
+-- wijzer's Dutch analysis of its title and text (`baken_domain::kaart::text`),
+-- written with the listing — so suggestions look up the listings that share a
+-- word instead of analysing every open listing on each request.
+--
+-- mk_terms is the vocabulary: each key once, also reversed, both byte-ordered
+-- (SQLite compares bytes) so a compound is found by a range scan on either end
+-- ("maaltijd" in "buurtmaaltijd", "scootmobiel" in "scootmobielpool").
+CREATE TABLE mk_terms (
+    id INTEGER PRIMARY KEY,
+    term TEXT NOT NULL UNIQUE,
+    rterm TEXT NOT NULL
+);
+CREATE INDEX mk_terms_reversed ON mk_terms (rterm);
+
+-- Which listing has which key; the direction is copied (it never changes) so
+-- a lookup reads only the other side's listings.
+CREATE TABLE mk_listing_terms (
+    term_id BIGINT NOT NULL REFERENCES mk_terms(id),
+    direction TEXT NOT NULL CHECK (direction IN ('vraag', 'aanbod')),
+    listing_id BIGINT NOT NULL REFERENCES mk_listings(id) ON DELETE CASCADE,
+    PRIMARY KEY (term_id, direction, listing_id)
+);
+CREATE INDEX mk_listing_terms_listing ON mk_listing_terms (listing_id);
+
+-- The analysis version a listing's keys were made with (0: not yet indexed);
+-- the store re-indexes older ones after migrating, so a better analysis
+-- reaches existing listings.
+ALTER TABLE mk_listings ADD COLUMN terms_version BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX mk_listings_terms_version ON mk_listings (terms_version);
