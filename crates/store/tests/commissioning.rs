@@ -399,3 +399,196 @@ async fn a_commission_round_trips_with_versioned_definitions_and_a_report_thread
         tx.commit().await.unwrap();
     }
 }
+
+/// A small deterministic generator (xorshift), for random casework.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+    fn date(&mut self) -> NaiveDate {
+        d("2023-06-01") + chrono::Duration::days(self.below(950) as i64)
+    }
+}
+
+async fn run(tx: &mut baken_store::Tx, sql: &str) {
+    baken_store::exec!(tx, |c| sqlx::query(sql).execute(&mut *c).await).unwrap();
+}
+
+/// Random casework on the demo's households: plans (some closed, some
+/// reopened), goals with and without an outcome, agreements with a provider
+/// or none, measurements in any order with scores, 'nvt' or none, signals.
+async fn random_casework(tx: &mut baken_store::Tx, seed: u64) {
+    let mut rng = Rng(seed);
+    let households: Vec<(i64,)> = baken_store::with_conn!(tx, |c| sqlx::query_as(
+        "SELECT id FROM households ORDER BY id"
+    )
+    .fetch_all(&mut *c)
+    .await)
+    .unwrap();
+    let providers: Vec<(i64,)> = baken_store::with_conn!(tx, |c| sqlx::query_as(
+        "SELECT id FROM providers ORDER BY id LIMIT 4"
+    )
+    .fetch_all(&mut *c)
+    .await)
+    .unwrap();
+    let (user,): (i64,) =
+        baken_store::with_conn!(tx, |c| sqlx::query_as("SELECT MIN(id) FROM users")
+            .fetch_one(&mut *c)
+            .await)
+        .unwrap();
+    let mut id = 900_000;
+    for &(hh,) in &households {
+        if rng.below(3) > 0 {
+            continue;
+        }
+        for _ in 0..1 + rng.below(3) {
+            id += 1;
+            let plan = id;
+            let opened = rng.date();
+            let closed = opened + chrono::Duration::days(rng.below(300) as i64);
+            // Closed (the demo may hold the one open plan a household may have).
+            let status = "gesloten";
+            run(tx, &format!(
+                "INSERT INTO cw_plans (id, household_id, opened_on, opened_by, status, closed_on, updated_at) \
+                 VALUES ({plan}, {hh}, '{opened}', {user}, '{status}', '{closed}', '2025-01-01T00:00:00Z')"
+            ))
+            .await;
+            for _ in 0..1 + rng.below(3) {
+                id += 1;
+                let goal = id;
+                let outcome = ["'behaald'", "'niet'", "NULL"][rng.below(3) as usize];
+                let on = rng.date();
+                run(tx, &format!(
+                    "INSERT INTO cw_goals (id, plan_id, domain, description, measure, target_date, term, outcome, outcome_on) \
+                     VALUES ({goal}, {plan}, 'financien', 'doel', 'maat', '{on}', 'kort', {outcome}, '{on}')"
+                ))
+                .await;
+                for _ in 0..rng.below(3) {
+                    id += 1;
+                    let provider = match rng.below(providers.len() as u64 + 1) as usize {
+                        i if i < providers.len() => providers[i].0.to_string(),
+                        _ => "NULL".to_owned(),
+                    };
+                    let step = 1 + rng.below(4);
+                    let start = rng.date();
+                    run(tx, &format!(
+                        "INSERT INTO cw_agreements (id, plan_id, goal_id, actor, actor_name, provider_id, description, \
+                           step, form, frequency, start_on, own_contribution, reason1, reason2, reason3, created_at) \
+                         VALUES ({id}, {plan}, {goal}, 'voorziening', 'x', {provider}, 'afspraak', {step}, 'individueel', \
+                           'wekelijks', '{start}', '', 'a', 'b', 'c', '2025-01-01T00:00:00Z')"
+                    ))
+                    .await;
+                }
+            }
+        }
+        for _ in 0..rng.below(5) {
+            id += 1;
+            let source = ["'gesprek'", "'evaluatie'"][rng.below(2) as usize];
+            run(tx, &format!(
+                "INSERT INTO cw_measurements (id, household_id, measured_on, source) VALUES ({id}, {hh}, '{}', {source})",
+                rng.date()
+            ))
+            .await;
+            for domain in ["financien", "werk", "huisvesting", "sociaal"] {
+                if rng.below(4) > 0 {
+                    let score = ["1", "2", "3", "4", "5", "nvt"][rng.below(6) as usize];
+                    run(tx, &format!(
+                        "INSERT INTO cw_scores (measurement_id, domain, score) VALUES ({id}, '{domain}', '{score}')"
+                    ))
+                    .await;
+                }
+            }
+        }
+        for _ in 0..rng.below(3) {
+            id += 1;
+            let reported = rng.date();
+            let contact = reported + chrono::Duration::days(rng.below(40) as i64);
+            run(tx, &format!(
+                "INSERT INTO cw_signals (id, reported_on, category, urgency, description, source, postcode, \
+                   house_number, household_id, first_contact_on, created_at) \
+                 VALUES ({id}, '{reported}', 'Zorgen', 'normaal', 'x', 'buur', '1234AB', 1, {hh}, '{contact}', \
+                   '2025-01-01T00:00:00Z')"
+            ))
+            .await;
+        }
+    }
+}
+
+/// The grouped computation (one query per measure and period for every
+/// provider and district) gives exactly what computing each figure on its
+/// own gave: value, households, cell key and adjusted value, on random data.
+#[tokio::test]
+async fn computing_every_figure_at_once_equals_computing_each_on_its_own() {
+    for t in dbs(300).await {
+        let mut tx = t.db.begin().await.unwrap();
+        random_casework(&mut tx, 0x9E37_79B9_7F4A_7C15).await;
+        let providers: Vec<(i64,)> = baken_store::with_conn!(&mut tx, |c| sqlx::query_as(
+            "SELECT id FROM providers ORDER BY id LIMIT 4"
+        )
+        .fetch_all(&mut *c)
+        .await)
+        .unwrap();
+        let mut districts: Vec<Option<String>> = areas::districts(&mut tx)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|d| Some(d.code))
+            .collect();
+        districts.push(None);
+        let periods = [
+            ("2024-01-01", "2024-12-31"),
+            ("2025-01-01", "2025-03-31"),
+            ("2025-04-01", "2025-06-30"),
+            ("2025-01-01", "2025-12-31"),
+        ];
+        let mut requests = Vec::new();
+        for measure in ComputedMeasure::ALL {
+            for &(provider_id,) in &providers {
+                for district in &districts {
+                    for (from, until) in periods {
+                        requests.push((
+                            *measure,
+                            Scope {
+                                provider_id,
+                                district: district.clone(),
+                                from: d(from),
+                                until: d(until),
+                            },
+                        ));
+                    }
+                }
+            }
+        }
+        let many = cm::compute_many(&mut tx, &requests).await.unwrap();
+        let mut nonempty = 0;
+        for ((measure, scope), figure) in requests.iter().zip(&many) {
+            let reference = cm::compute_reference(&mut tx, *measure, scope)
+                .await
+                .unwrap();
+            assert_eq!(
+                *figure,
+                reference,
+                "{:?} {measure:?} {scope:?}",
+                t.backend()
+            );
+            if figure.households > 0 {
+                nonempty += 1;
+            }
+        }
+        // The data exercised the figures: most are not empty.
+        assert!(
+            nonempty * 2 > requests.len(),
+            "{nonempty} of {}",
+            requests.len()
+        );
+        // One district on its own (the query bound to it) gives the same.
+        let one = &requests[requests.len() / 2];
+        let single = cm::compute(&mut tx, one.0, &one.1).await.unwrap();
+        assert_eq!(single, many[requests.len() / 2]);
+    }
+}

@@ -23,8 +23,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 #[cfg(feature = "demo")]
 mod demo;
+mod grouped;
 #[cfg(feature = "demo")]
 pub use demo::load_demo;
+pub use grouped::compute_many;
 
 fn corrupt(what: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(what.to_string())
@@ -882,8 +884,24 @@ pub async fn zrm_outcomes(
         .collect())
 }
 
-/// Computes one measure for a provider over a period.
+/// Computes one measure for a provider over a period ([`compute_many`] with
+/// one request).
 pub async fn compute(
+    tx: &mut Tx,
+    measure: ComputedMeasure,
+    scope: &Scope,
+) -> Result<ComputedFigure> {
+    Ok(compute_many(tx, &[(measure, scope.clone())])
+        .await?
+        .pop()
+        .unwrap_or_default())
+}
+
+/// Computes one measure for a provider over a period, each figure on its own
+/// with its own queries: how Baken computed before [`compute_many`], kept as
+/// the reference its tests compare against on random data.
+#[doc(hidden)]
+pub async fn compute_reference(
     tx: &mut Tx,
     measure: ComputedMeasure,
     scope: &Scope,
@@ -1254,8 +1272,62 @@ pub async fn prefill(
     indicators: &[IndicatorRow],
     report: &ReportRow,
 ) -> Result<Vec<ReportValue>> {
-    let district = commission_district(goals);
+    let mut requests = Vec::new();
+    let planned = plan(commission, goals, indicators, report, &mut requests);
+    let figures = compute_many(tx, &requests).await?;
+    Ok(fill(planned, &requests, &figures))
+}
+
+/// One figure of one report as [`recompute_all`] computed it, with what it
+/// was computed over (None: not computed by Baken).
+#[derive(Debug, Clone)]
+pub struct Recomputed {
+    pub report_id: i64,
+    pub value: ReportValue,
+    pub computed: Option<(ComputedMeasure, Scope)>,
+}
+
+/// Every report of every commission as Baken fills it (nothing is written):
+/// all their figures computed at once by [`compute_many`].
+pub async fn recompute_all(tx: &mut Tx) -> Result<Vec<Recomputed>> {
+    let mut requests = Vec::new();
+    let mut plans = Vec::new();
+    for commission in commissions(tx, None).await? {
+        let goals = commission_goals(tx, commission.id).await?;
+        let indicators = indicators(tx, commission.id).await?;
+        for report in reports(tx, commission.id).await? {
+            let planned = plan(&commission, &goals, &indicators, &report, &mut requests);
+            plans.push((report.id, planned));
+        }
+    }
+    let figures = compute_many(tx, &requests).await?;
     let mut out = Vec::new();
+    for (report_id, planned) in plans {
+        let asked: Vec<Option<usize>> = planned.iter().map(|p| p.2).collect();
+        for (value, request) in fill(planned, &requests, &figures).into_iter().zip(asked) {
+            out.push(Recomputed {
+                report_id,
+                value,
+                computed: request.map(|i| requests[i].clone()),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Per indicator of a report: its id, definition version and, when Baken
+/// computes it, the index of its request (pushed onto `requests`).
+type Planned = Vec<(i64, i64, Option<usize>)>;
+
+fn plan(
+    commission: &CommissionRow,
+    goals: &[GoalRow],
+    indicators: &[IndicatorRow],
+    report: &ReportRow,
+    requests: &mut Vec<(ComputedMeasure, Scope)>,
+) -> Planned {
+    let district = commission_district(goals);
+    let mut planned = Vec::new();
     for row in indicators {
         let version = row.on(report.period_until);
         let indicator = &version.indicator;
@@ -1266,42 +1338,64 @@ pub async fn prefill(
             continue;
         };
         let measurable = indicator.measurable_from(commission.valid_from) <= report.period_until;
-        let (value, households, households_key, prefilled) = match indicator.source {
+        let request = match indicator.source {
             IndicatorSource::Computed(measure)
                 if measurable && measure.data_status() == DataStatus::Available =>
             {
-                let scope = Scope {
-                    provider_id: commission.provider_id,
-                    district: district.clone(),
-                    from,
-                    until,
-                };
-                let figure = compute(tx, measure, &scope).await?;
-                let value = if measure == ComputedMeasure::ZrmChange {
-                    figure.adjusted.or(figure.value)
-                } else {
-                    figure.value
-                };
-                (
-                    value.map(Hundredths::value),
-                    Some(figure.households),
-                    Some(i64::from(figure.cell.key())),
-                    true,
-                )
+                requests.push((
+                    measure,
+                    Scope {
+                        provider_id: commission.provider_id,
+                        district: district.clone(),
+                        from,
+                        until,
+                    },
+                ));
+                Some(requests.len() - 1)
             }
-            _ => (None, None, None, false),
+            _ => None,
         };
-        out.push(ReportValue {
-            indicator_id: row.id,
-            definition_version: indicator.version,
-            value,
-            prefilled,
-            evidence: String::new(),
-            households,
-            households_key,
-        });
+        planned.push((row.id, indicator.version, request));
     }
-    Ok(out)
+    planned
+}
+
+fn fill(
+    planned: Planned,
+    requests: &[(ComputedMeasure, Scope)],
+    figures: &[ComputedFigure],
+) -> Vec<ReportValue> {
+    planned
+        .into_iter()
+        .map(|(indicator_id, definition_version, request)| {
+            let (value, households, households_key, prefilled) = match request {
+                Some(i) => {
+                    let figure = figures[i];
+                    let value = if requests[i].0 == ComputedMeasure::ZrmChange {
+                        figure.adjusted.or(figure.value)
+                    } else {
+                        figure.value
+                    };
+                    (
+                        value.map(Hundredths::value),
+                        Some(figure.households),
+                        Some(i64::from(figure.cell.key())),
+                        true,
+                    )
+                }
+                None => (None, None, None, false),
+            };
+            ReportValue {
+                indicator_id,
+                definition_version,
+                value,
+                prefilled,
+                evidence: String::new(),
+                households,
+                households_key,
+            }
+        })
+        .collect()
 }
 
 /// The figures of the last accepted report (by indicator), and its period's end.

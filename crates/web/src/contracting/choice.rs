@@ -141,8 +141,14 @@ fn offer_views(
                 },
                 |r| scorecard::for_resident(r.households, &r.cell, r.zrm_change, r.zrm_adjusted),
             ),
+            // Left out when the district holds every household the
+            // municipality's sentence rests on: it would only repeat it.
             district_result: result(o.provider_id, true)
                 .filter(|r| scorecard::households(r.households, &r.cell).1)
+                .filter(|r| {
+                    result(o.provider_id, false)
+                        .is_none_or(|whole| whole.households != r.households)
+                })
                 .map(|r| {
                     format!(
                         "In wijk {}: {}",
@@ -475,4 +481,62 @@ pub async fn submit(
     .await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/toewijzingen/keuze/{referral_id}")).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use baken_domain::cell_key::{CellKeySecret, CellKeys, RecordKey};
+
+    fn cell(n: i64) -> CellKeys {
+        let secret = CellKeySecret::new(b"test");
+        CellKeys::of((1..=n).map(|id| RecordKey::derive(&secret, "household", id)))
+    }
+
+    fn row(district: Option<(&str, &str)>, households: i64) -> cm::ProductScoreRow {
+        cm::ProductScoreRow {
+            provider_id: 7,
+            provider_name: "Welzijn".into(),
+            product_id: 1,
+            product_name: "Begeleiding".into(),
+            district: district.map(|(c, n)| (c.to_owned(), n.to_owned())),
+            households,
+            cell: cell(households),
+            zrm_change: Some(93),
+            zrm_adjusted: Some(0),
+        }
+    }
+
+    fn offer() -> ct::Offer {
+        ct::Offer {
+            provider_id: 7,
+            name: "Welzijn".into(),
+            waiting: None,
+            districts: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_district_sentence_is_left_out_when_it_only_repeats_the_municipality() {
+        let scores = [row(None, 41), row(Some(("WK999901", "Centrum")), 41)];
+        let views = offer_views(&[offer()], &scores, "WK999901");
+        assert!(
+            views[0].result.contains("Gemeten bij"),
+            "{}",
+            views[0].result
+        );
+        assert_eq!(views[0].district_result, None);
+    }
+
+    #[test]
+    fn the_district_sentence_shows_when_the_district_holds_fewer_households() {
+        let scores = [row(None, 60), row(Some(("WK999901", "Centrum")), 41)];
+        let views = offer_views(&[offer()], &scores, "WK999901");
+        let district = views[0].district_result.as_deref().unwrap_or_default();
+        assert!(district.starts_with("In wijk Centrum: "), "{district}");
+        assert_ne!(
+            district.trim_start_matches("In wijk Centrum: "),
+            views[0].result
+        );
+    }
 }
