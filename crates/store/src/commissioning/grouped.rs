@@ -50,7 +50,11 @@ pub async fn compute_many(
     // (measure, from, until) → the requests it answers.
     let mut groups: BTreeMap<(usize, NaiveDate, NaiveDate), Vec<usize>> = BTreeMap::new();
     for (i, (measure, scope)) in requests.iter().enumerate() {
-        if measure.data_status() == DataStatus::Available {
+        if *measure == ComputedMeasure::ResidentJudgement {
+            // The survey's answers are anonymous (no household to group on) and
+            // few: each figure reads its own, as before.
+            out[i] = super::compute_reference(tx, *measure, scope).await?;
+        } else if measure.data_status() == DataStatus::Available {
             groups
                 .entry((measure_index(*measure), scope.from, scope.until))
                 .or_default()
