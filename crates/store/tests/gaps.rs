@@ -316,43 +316,21 @@ async fn an_ask_without_a_match_counts_in_its_category_district_and_period() {
                 .await
         })
         .unwrap();
-        let open = listing(
-            &mut tx,
-            participant,
-            tuin,
-            "vraag",
-            Some(&wk),
-            day(2020, 2, 1),
-        )
-        .await;
-        let answered = listing(
-            &mut tx,
-            participant,
-            tuin,
-            "vraag",
-            Some(&wk),
-            day(2020, 2, 2),
-        )
-        .await;
-        let town = listing(&mut tx, participant, tuin, "vraag", None, day(2020, 3, 31)).await;
-        let _offer = listing(
-            &mut tx,
-            participant,
-            tuin,
-            "aanbod",
-            Some(&wk),
-            day(2020, 2, 3),
-        )
-        .await;
-        let _later = listing(
-            &mut tx,
-            participant,
-            tuin,
-            "vraag",
-            Some(&wk),
-            day(2020, 4, 1),
-        )
-        .await;
+        let mut ids = Vec::new();
+        for (direction, district, on) in [
+            ("vraag", Some(wk.as_str()), day(2020, 2, 1)),
+            ("vraag", Some(wk.as_str()), day(2020, 2, 2)),
+            ("vraag", None, day(2020, 3, 31)),
+            ("aanbod", Some(wk.as_str()), day(2020, 2, 3)),
+            ("vraag", Some(wk.as_str()), day(2020, 4, 1)),
+        ] {
+            ids.push(listing(&mut tx, participant, tuin, direction, district, on).await);
+        }
+        // An open ask, an answered one and one to the whole town in the
+        // quarter; an offer; an ask in the next quarter.
+        let [open, answered, town, _offer, _later] = ids[..] else {
+            panic!("five listings")
+        };
         let (responder,): (i64,) = with_conn!(tx, |c| {
             sqlx::query_as("SELECT MAX(id) FROM mk_participants")
                 .fetch_one(&mut *c)
