@@ -19,6 +19,7 @@ VENV=${VENV:-$HOME/.cache/baken-monitor/duckdb-venv}
 TARGET=${CARGO_TARGET_DIR:-target}
 BIN=$TARGET/release/commissioning-recompute
 mkdir -p "$WORK/export" "$WORK/sqlite" "$WORK/postgres" "$WORK/duckdb"
+rm -f "$WORK"/sqlite/* "$WORK"/postgres/* "$WORK"/duckdb/*   # no figures from an earlier run
 
 nice -n 19 cargo build --release -q -p baken-bench --bin commissioning-recompute
 test -x "$VENV/bin/python" || { python3 -m venv "$VENV"; "$VENV/bin/pip" install -q duckdb; }
