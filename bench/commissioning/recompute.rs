@@ -269,7 +269,10 @@ async fn recompute(db: &Db, out: &std::path::Path, rounds: usize) -> anyhow::Res
         drop(tx);
         let secs = started.elapsed().as_secs_f64();
         let cpu = cpu_seconds() - cpu;
-        eprintln!("round {}: {secs:.3} s wall, {cpu:.3} s CPU in this process", round + 1);
+        eprintln!(
+            "round {}: {secs:.3} s wall, {cpu:.3} s CPU in this process",
+            round + 1
+        );
         best = best.min(secs);
         best_cpu = best_cpu.min(cpu);
     }
