@@ -19,6 +19,7 @@ VENV=${VENV:-$HOME/.cache/baken-monitor/duckdb-venv}
 TARGET=${CARGO_TARGET_DIR:-target}
 BIN=$TARGET/release/commissioning-recompute
 mkdir -p "$WORK/export" "$WORK/sqlite" "$WORK/postgres" "$WORK/duckdb"
+rm -f "$WORK"/sqlite/* "$WORK"/postgres/* "$WORK"/duckdb/*   # no figures from an earlier run
 
 nice -n 19 cargo build --release -q -p baken-bench --bin commissioning-recompute
 test -x "$VENV/bin/python" || { python3 -m venv "$VENV"; "$VENV/bin/pip" install -q duckdb; }
@@ -104,13 +105,17 @@ try:
     print(f"SQLite = PostgreSQL (value, households, cell key): {pg == full}")
 except FileNotFoundError:
     pass
-best = lambda p: json.load(open(p))["best_s"]
-duck_best = min(json.load(open(p))["wall_s"] for p in glob.glob(f"{work}/duckdb/result-*.json"))
-s = best(f"{work}/sqlite/result.json")
-print(f"SQLite {s:.2f} s, DuckDB {duck_best:.2f} s: ratio {s / duck_best:.2f}")
+res = lambda p: json.load(open(p))
+ducks = [res(p) for p in glob.glob(f"{work}/duckdb/result-*.json")]
+duck_best = min(d["wall_s"] for d in ducks)
+duck_cpu = min(d.get("cpu_s", float("nan")) for d in ducks)
+s = res(f"{work}/sqlite/result.json")
+print(f"DuckDB {duck_best:.2f} s wall, {duck_cpu:.2f} s CPU (best of {len(ducks)})")
+print(f"SQLite {s['best_s']:.2f} s wall, {s.get('best_cpu_s', float('nan')):.2f} s CPU: "
+      f"ratio wall {s['best_s'] / duck_best:.2f}, CPU {s.get('best_cpu_s', float('nan')) / duck_cpu:.2f}")
 try:
-    p = best(f"{work}/postgres/result.json")
-    print(f"PostgreSQL {p:.2f} s: ratio {p / duck_best:.2f}")
+    p = res(f"{work}/postgres/result.json")
+    print(f"PostgreSQL {p['best_s']:.2f} s wall: ratio wall {p['best_s'] / duck_best:.2f}")
 except FileNotFoundError:
     pass
 PY
