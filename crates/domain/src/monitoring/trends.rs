@@ -107,8 +107,8 @@ pub struct Return {
 /// without any use) and within 12 months it is back. `uses` must reach back at
 /// least 12 months before the first start that matters.
 pub fn starts_and_returns(uses: &[SupportUse]) -> (Vec<Return>, Vec<Return>) {
-    let mut per_hh: BTreeMap<i64, (RecordKey, Vec<(NaiveDate, Option<NaiveDate>)>)> =
-        BTreeMap::new();
+    type Spans = Vec<(NaiveDate, Option<NaiveDate>)>;
+    let mut per_hh: BTreeMap<i64, (RecordKey, Spans)> = BTreeMap::new();
     for u in uses {
         per_hh
             .entry(u.household_id)
@@ -130,10 +130,7 @@ pub fn starts_and_returns(uses: &[SupportUse]) -> (Vec<Return>, Vec<Return>) {
             match current {
                 Some(None) => continue, // an open spell swallows the rest
                 Some(Some(end)) if from <= end.succ_opt().unwrap_or(end) => {
-                    current = Some(match until {
-                        None => None,
-                        Some(u) => Some(u.max(end)),
-                    });
+                    current = Some(until.map(|u| u.max(end)));
                 }
                 previous => {
                     let start = Return {

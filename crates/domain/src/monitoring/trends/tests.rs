@@ -67,7 +67,7 @@ fn purchases_sum_per_product_and_provider_and_hide_small_rows() {
     let bought: Vec<Purchase> = (0..12)
         .map(|h| Purchase {
             support: SupportUse {
-                yearly_cents: Some(365_000_00),
+                yearly_cents: Some(36_500_000),
                 ..span(h, d(2026, 1, 1), None)
             },
             product: "Begeleiding".into(),
