@@ -77,9 +77,8 @@ pub async fn due(
     from: NaiveDate,
     until: NaiveDate,
 ) -> Result<Vec<Due>> {
-    let rows: Vec<DueRow> =
-        with_conn!(tx, |c| {
-            sqlx::query_as(
+    let rows: Vec<DueRow> = with_conn!(tx, |c| {
+        sqlx::query_as(
         "SELECT DISTINCT h.id, a.provider_id, pr.name, h.street, h.house_number, h.house_letter, \
                h.addition, h.postcode, h.city \
              FROM cw_agreements a JOIN cw_plans p ON p.id = a.plan_id \
@@ -97,7 +96,7 @@ pub async fn due(
     .bind(period)
     .fetch_all(&mut *c)
     .await
-        })?;
+    })?;
     let mut out = Vec::with_capacity(rows.len());
     for (
         household_id,
