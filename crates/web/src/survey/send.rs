@@ -60,7 +60,7 @@ fn team_of(ctx: &Ctx) -> Result<i64, AppError> {
     ctx.user()?.user.team_id.ok_or(AppError::Forbidden)
 }
 
-pub async fn page(axum::extract::State(state): State<AppState>, ctx: Ctx) -> PageResult {
+pub async fn page(State(state): State<AppState>, ctx: Ctx) -> PageResult {
     show(&state, &ctx, "", FieldErrors::new(), StatusCode::OK).await
 }
 
