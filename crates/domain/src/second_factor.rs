@@ -105,12 +105,7 @@ impl RecoveryCode {
 
     /// As shown to the user: `abcd-efgh-jkmn-pqrs`.
     pub fn grouped(&self) -> String {
-        self.0
-            .as_bytes()
-            .chunks(4)
-            .map(|c| String::from_utf8_lossy(c).into_owned())
-            .collect::<Vec<_>>()
-            .join("-")
+        crate::text::grouped_by_four(&self.0)
     }
 }
 

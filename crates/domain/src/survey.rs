@@ -207,7 +207,9 @@ pub struct MissingAnswer {
 impl Answers {
     /// From the form's values, looked up per question code. Every question
     /// needs one answer ("weet ik niet" is one); every missing one is named.
-    pub fn parse<'a>(value_of: impl Fn(&str) -> Option<&'a str>) -> Result<Answers, Vec<MissingAnswer>> {
+    pub fn parse<'a>(
+        value_of: impl Fn(&str) -> Option<&'a str>,
+    ) -> Result<Answers, Vec<MissingAnswer>> {
         let mut out = [Answer::DontKnow; 9];
         let mut missing = Vec::new();
         for (i, q) in QUESTIONS.iter().enumerate() {
@@ -298,12 +300,7 @@ impl InvitationCode {
 
     /// In groups of four, for a letter.
     pub fn grouped(&self) -> String {
-        self.0
-            .as_bytes()
-            .chunks(4)
-            .map(|c| String::from_utf8_lossy(c).into_owned())
-            .collect::<Vec<_>>()
-            .join("-")
+        crate::text::grouped_by_four(&self.0)
     }
 }
 
@@ -328,7 +325,6 @@ pub fn published_share(agree: u64, opinions: u64) -> Option<u64> {
     let agree = agree.min(opinions);
     Some((agree * 200 + opinions) / (opinions * 2))
 }
-
 
 /// The cells of one group of answers (a team, a provider, the municipality)
 /// before publication: all respondents, and per question those who gave an
@@ -413,7 +409,9 @@ mod tests {
         assert_eq!(code.as_str(), "ABCDEFGHJKMNPQRS");
         assert_eq!(code.grouped(), "ABCD-EFGH-JKMN-PQRS");
         assert_eq!(
-            InvitationCode::parse("OOOO IIII LLLL 0000").unwrap().as_str(),
+            InvitationCode::parse("OOOO IIII LLLL 0000")
+                .unwrap()
+                .as_str(),
             "0000111111110000"
         );
         assert_eq!(InvitationCode::parse("ABCD"), Err(CodeError));
@@ -427,7 +425,11 @@ mod tests {
         assert_eq!(published_share(0, 0), None);
         assert_eq!(published_share(7, 10), Some(70));
         assert_eq!(published_share(2, 3 * MIN_RESPONDENTS), Some(7));
-        assert_eq!(published_share(40, 30), Some(100), "noise never shows above 100");
+        assert_eq!(
+            published_share(40, 30),
+            Some(100),
+            "noise never shows above 100"
+        );
     }
 
     #[test]
@@ -436,7 +438,10 @@ mod tests {
         for n in 1..=4u32 {
             let mut tally = Tally::default();
             for k in 0..n {
-                tally.add(RecordKey::from_raw(k.wrapping_mul(2_654_435_761)), &all_agree);
+                tally.add(
+                    RecordKey::from_raw(k.wrapping_mul(2_654_435_761)),
+                    &all_agree,
+                );
             }
             let published = tally.publish();
             assert_eq!(published.respondents, 0, "{n} respondents published as 0");

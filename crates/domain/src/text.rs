@@ -18,6 +18,16 @@ pub struct ControlCharacter {
 
 /// Whether `c` is refused in text input: C0 controls except tab, line feed and
 /// carriage return; DEL; the C1 controls.
+/// A code in groups of four joined by dashes (`abcd-efgh-…`), as printed for
+/// a person to type: recovery codes and survey invitation codes.
+pub fn grouped_by_four(code: &str) -> String {
+    code.as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
 pub fn is_refused_control(c: char) -> bool {
     matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}'..='\u{9f}')
 }

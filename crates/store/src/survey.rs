@@ -54,6 +54,19 @@ pub struct Due {
     pub city_line: String,
 }
 
+/// Household, provider id and name, street, number, letter, addition, postcode, city.
+type DueRow = (
+    i64,
+    i64,
+    String,
+    String,
+    i64,
+    String,
+    String,
+    String,
+    String,
+);
+
 /// Households of `team_id` whose agreement with a provider ended between
 /// `from` and `until` (the period, up to today) and who were not yet invited
 /// for `period` about that provider.
@@ -64,9 +77,9 @@ pub async fn due(
     from: NaiveDate,
     until: NaiveDate,
 ) -> Result<Vec<Due>> {
-    let rows: Vec<(i64, i64, String, String, i64, String, String, String, String)> =
-        with_conn!(tx, |c| sqlx::query_as(
-            "SELECT DISTINCT h.id, a.provider_id, pr.name, h.street, h.house_number, h.house_letter, \
+    let rows: Vec<DueRow> = with_conn!(tx, |c| {
+        sqlx::query_as(
+        "SELECT DISTINCT h.id, a.provider_id, pr.name, h.street, h.house_number, h.house_letter, \
                h.addition, h.postcode, h.city \
              FROM cw_agreements a JOIN cw_plans p ON p.id = a.plan_id \
              JOIN households h ON h.id = p.household_id \
@@ -76,16 +89,26 @@ pub async fn due(
              AND NOT EXISTS (SELECT 1 FROM sv_invitations i WHERE i.household_id = h.id \
                AND i.provider_id = a.provider_id AND i.period = $4) \
              ORDER BY h.id, a.provider_id"
-        )
-        .bind(team_id)
-        .bind(from)
-        .bind(until)
-        .bind(period)
-        .fetch_all(&mut *c)
-        .await)?;
+    )
+    .bind(team_id)
+    .bind(from)
+    .bind(until)
+    .bind(period)
+    .fetch_all(&mut *c)
+    .await
+    })?;
     let mut out = Vec::with_capacity(rows.len());
-    for (household_id, provider_id, provider_name, street, number, letter, addition, postcode, city) in
-        rows
+    for (
+        household_id,
+        provider_id,
+        provider_name,
+        street,
+        number,
+        letter,
+        addition,
+        postcode,
+        city,
+    ) in rows
     {
         let email: Option<(String,)> = with_conn!(tx, |c| sqlx::query_as(
             "SELECT email FROM users WHERE household_id = $1 AND role = 'inwoner' AND active \
@@ -94,13 +117,15 @@ pub async fn due(
         .bind(household_id)
         .fetch_optional(&mut *c)
         .await)?;
-        let name: Option<(String, Option<String>, String)> = with_conn!(tx, |c| sqlx::query_as(
+        let name: Option<(String, Option<String>, String)> = with_conn!(tx, |c| {
+            sqlx::query_as(
             "SELECT given_name, surname_prefix, surname FROM residents WHERE household_id = $1 \
              ORDER BY birth_date, id LIMIT 1"
         )
         .bind(household_id)
         .fetch_optional(&mut *c)
-        .await)?;
+        .await
+        })?;
         let addressee = match name {
             Some((given, prefix, surname)) => [Some(given), prefix, Some(surname)]
                 .into_iter()
@@ -137,7 +162,8 @@ pub async fn record_invitation(
     channel: Channel,
     on: NaiveDate,
 ) -> Result<()> {
-    exec!(tx, |c| sqlx::query(
+    exec!(tx, |c| {
+        sqlx::query(
         "INSERT INTO sv_invitations (household_id, provider_id, period, team_id, channel, invited_on) \
          VALUES ($1, $2, $3, $4, $5, $6)"
     )
@@ -148,7 +174,8 @@ pub async fn record_invitation(
     .bind(channel.as_str())
     .bind(on)
     .execute(&mut *c)
-    .await)?;
+    .await
+    })?;
     Ok(())
 }
 
@@ -227,7 +254,8 @@ pub async fn answer(tx: &mut Tx, hash: &str, id: i64, answers: &Answers) -> Resu
         return Ok(false);
     };
     let q = answers.codes();
-    exec!(tx, |c| sqlx::query(
+    exec!(tx, |c| {
+        sqlx::query(
         "INSERT INTO sv_answers (id, team_id, provider_id, year, q1, q2, q3, q4, q5, q6, q7, q8, q9) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
     )
@@ -245,7 +273,8 @@ pub async fn answer(tx: &mut Tx, hash: &str, id: i64, answers: &Answers) -> Resu
     .bind(q[7])
     .bind(q[8])
     .execute(&mut *c)
-    .await)?;
+    .await
+    })?;
     Ok(true)
 }
 

@@ -1071,9 +1071,9 @@ pub async fn compute_reference(
                 value: share(agree, opinions.len() as i64),
                 households: opinions.len() as i64,
                 cell: CellKeys::of(
-                    opinions
-                        .iter()
-                        .map(|(id, _)| RecordKey::derive(&secret, crate::survey::SURVEY_RECORD, *id)),
+                    opinions.iter().map(|(id, _)| {
+                        RecordKey::derive(&secret, crate::survey::SURVEY_RECORD, *id)
+                    }),
                 ),
                 adjusted: None,
             })

@@ -60,7 +60,10 @@ fn refuse_code(state: &AppState, ctx: &Ctx, typed: &str, message: &str) -> PageR
 }
 
 /// The provider an open code is about, or why it does not open.
-async fn open_code(state: &AppState, typed: &str) -> Result<Result<(InvitationCode, String), &'static str>, AppError> {
+async fn open_code(
+    state: &AppState,
+    typed: &str,
+) -> Result<Result<(InvitationCode, String), &'static str>, AppError> {
     let Ok(code) = InvitationCode::parse(typed) else {
         return Ok(Err(BAD_CODE));
     };

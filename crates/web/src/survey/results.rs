@@ -16,8 +16,8 @@ use axum::response::IntoResponse;
 use baken_domain::cell_key::RecordKey;
 use baken_domain::survey::{PublishedResult, Tally, MIN_RESPONDENTS, QUESTIONS};
 use baken_domain::{AuditAction, AuditOutcome};
-use baken_store::survey::{self as sv, AnswerRow, SURVEY_RECORD};
 use baken_store::audit;
+use baken_store::survey::{self as sv, AnswerRow, SURVEY_RECORD};
 use chrono::Datelike;
 use minijinja::{context, Value};
 use serde::Deserialize;
@@ -50,7 +50,10 @@ fn table(
             &r.answers,
         );
     }
-    groups.into_iter().map(|(name, t)| (name, t.publish())).collect()
+    groups
+        .into_iter()
+        .map(|(name, t)| (name, t.publish()))
+        .collect()
 }
 
 /// The chosen year (this year when none or an unknown one is asked for),

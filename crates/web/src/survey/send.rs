@@ -60,7 +60,7 @@ fn team_of(ctx: &Ctx) -> Result<i64, AppError> {
     ctx.user()?.user.team_id.ok_or(AppError::Forbidden)
 }
 
-pub async fn page(axum::extract::State(state): State<AppState>, ctx: Ctx) -> PageResult {
+pub async fn page(State(state): State<AppState>, ctx: Ctx) -> PageResult {
     show(&state, &ctx, "", FieldErrors::new(), StatusCode::OK).await
 }
 
@@ -165,7 +165,9 @@ pub async fn start_round(
         .await;
     };
     let mailer = match &state.config.mail {
-        Some(settings) => Some(Mailer::new(&settings.smtp).map_err(AppError::internal("the mailer"))?),
+        Some(settings) => {
+            Some(Mailer::new(&settings.smtp).map_err(AppError::internal("the mailer"))?)
+        }
         None => None,
     };
     let code_of_period = period.code();
@@ -188,8 +190,15 @@ pub async fn start_round(
         })
         .collect();
     for inv in &invitations {
-        sv::record_invitation(&mut tx, &inv.due, team, &code_of_period, inv.channel, today())
-            .await?;
+        sv::record_invitation(
+            &mut tx,
+            &inv.due,
+            team,
+            &code_of_period,
+            inv.channel,
+            today(),
+        )
+        .await?;
         let how = match inv.channel {
             Channel::Email => "per e-mail",
             Channel::Letter => "per brief",
@@ -291,10 +300,5 @@ pub async fn start_round(
             municipality => state.config.municipality.clone(),
         }),
     )?;
-    Ok((
-        StatusCode::OK,
-        [(header::CACHE_CONTROL, "no-store")],
-        html,
-    )
-        .into_response())
+    Ok((StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], html).into_response())
 }

@@ -5,7 +5,7 @@
 //! commissioning "oordeel" indicator fed by the answers.
 
 use crate::helpers::last_audit_row;
-use crate::notifications::{smtp_python, smtp_settings, SmtpServer};
+use crate::notifications::{smtp_server_or_skip, smtp_settings};
 use baken_domain::survey::{Answer, Answers, InvitationCode};
 use baken_store::survey::{self as sv, NewToken};
 use baken_store::{with_conn, Backend};
@@ -41,14 +41,16 @@ async fn end_team_agreements(app: &TestApp) -> (i64, i64) {
     .execute(&mut *c)
     .await)
     .unwrap();
-    let (pairs,): (i64,) = with_conn!(&mut tx, |c| baken_store::sqlx::query_as(
+    let (pairs,): (i64,) = with_conn!(&mut tx, |c| {
+        baken_store::sqlx::query_as(
         "SELECT COUNT(*) FROM (SELECT DISTINCT p.household_id, a.provider_id FROM cw_agreements a \
          JOIN cw_plans p ON p.id = a.plan_id JOIN households h ON h.id = p.household_id \
          WHERE h.team_id = $1 AND a.provider_id IS NOT NULL) x"
     )
     .bind(team)
     .fetch_one(&mut *c)
-    .await)
+    .await
+    })
     .unwrap();
     tx.commit().await.unwrap();
     (team, pairs)
@@ -111,7 +113,11 @@ fn full_answers(code: &str, value: &str) -> Vec<(String, String)> {
     form
 }
 
-async fn post(app: &TestApp, path: &str, form: &[(String, String)]) -> baken_web::testing::TestResponse {
+async fn post(
+    app: &TestApp,
+    path: &str,
+    form: &[(String, String)],
+) -> baken_web::testing::TestResponse {
     let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     app.post_form(path, &As::Anonymous, &pairs).await
 }
@@ -140,7 +146,11 @@ async fn a_resident_answers_with_the_letters_code_and_no_answer_leads_back_to_a_
             .await;
         assert_eq!(res.status, 200, "{}", res.body);
         let codes = codes_in(&res.body);
-        assert_eq!(codes.len() as i64, pairs, "one letter per household and provider");
+        assert_eq!(
+            codes.len() as i64,
+            pairs,
+            "one letter per household and provider"
+        );
         assert!(res.body.contains("De codes worden niet bewaard"));
         assert_eq!(app.count_rows("sv_invitations").await, pairs);
         assert_eq!(app.count_rows("sv_tokens").await, pairs);
@@ -149,7 +159,11 @@ async fn a_resident_answers_with_the_letters_code_and_no_answer_leads_back_to_a_
         assert_eq!(app.audit_count().await, audit_before + pairs);
         for entry in &entries {
             assert_eq!(entry.object_type.as_deref(), Some("household"));
-            assert!(entry.detail.contains("uitnodiging per brief"), "{}", entry.detail);
+            assert!(
+                entry.detail.contains("uitnodiging per brief"),
+                "{}",
+                entry.detail
+            );
             for code in &codes {
                 assert!(!entry.detail.contains(code.as_str()));
                 assert!(!entry.detail.contains(&code.replace('-', "")));
@@ -160,7 +174,9 @@ async fn a_resident_answers_with_the_letters_code_and_no_answer_leads_back_to_a_
             .post_form("/enquete/ronde", &gen, &[("kwartaal", &this_quarter())])
             .await;
         assert!(codes_in(&again.body).is_empty());
-        assert!(again.body.contains("Er zijn geen brieven om af te drukken."));
+        assert!(again
+            .body
+            .contains("Er zijn geen brieven om af te drukken."));
         let team_page = app.get("/enquete", &gen).await.body;
         assert!(team_page.contains("per brief"), "{team_page}");
 
@@ -175,7 +191,12 @@ async fn a_resident_answers_with_the_letters_code_and_no_answer_leads_back_to_a_
         let res = post(&app, "/vragenlijst", &[("code".into(), unknown)]).await;
         assert_eq!(res.status, 400);
         assert!(res.body.contains("Deze code kennen wij niet"));
-        let res = post(&app, "/vragenlijst", &[("code".into(), codes[0].to_lowercase())]).await;
+        let res = post(
+            &app,
+            "/vragenlijst",
+            &[("code".into(), codes[0].to_lowercase())],
+        )
+        .await;
         assert_eq!(res.status, 200, "{}", res.body);
         assert!(res.body.contains("Over de ondersteuning van <strong>"));
         assert!(res.body.contains("Ik werd snel geholpen."));
@@ -186,7 +207,9 @@ async fn a_resident_answers_with_the_letters_code_and_no_answer_leads_back_to_a_
         let res = post(&app, "/vragenlijst/antwoorden", &partial).await;
         assert_eq!(res.status, 400);
         assert!(res.body.contains("id=\"q3-fout\""), "{}", res.body);
-        assert!(res.body.contains("id=\"q1-4\" name=\"q1\" value=\"4\" checked"));
+        assert!(res
+            .body
+            .contains("id=\"q1-4\" name=\"q1\" value=\"4\" checked"));
         assert_eq!(app.count_rows("sv_answers").await, 0);
         // Every resident answers; the answers vary.
         let audit_before_answers = app.audit_count().await;
@@ -198,7 +221,12 @@ async fn a_resident_answers_with_the_letters_code_and_no_answer_leads_back_to_a_
         let thanks = app.get("/vragenlijst/bedankt", &As::Anonymous).await;
         assert!(thanks.body.contains("Uw antwoorden zijn opgeslagen."));
         // A code works once.
-        let res = post(&app, "/vragenlijst/antwoorden", &full_answers(&codes[0], "5")).await;
+        let res = post(
+            &app,
+            "/vragenlijst/antwoorden",
+            &full_answers(&codes[0], "5"),
+        )
+        .await;
         assert_eq!(res.status, 400);
         assert!(res.body.contains("al gebruikt"));
         assert_eq!(app.count_rows("sv_answers").await, pairs);
@@ -222,13 +250,20 @@ async fn a_resident_answers_with_the_letters_code_and_no_answer_leads_back_to_a_
                 .map(|(_, c)| c.clone())
                 .collect()
         };
-        let mut answer_columns: BTreeSet<String> =
-            ["id", "team_id", "provider_id", "year"].map(String::from).into();
+        let mut answer_columns: BTreeSet<String> = ["id", "team_id", "provider_id", "year"]
+            .map(String::from)
+            .into();
         answer_columns.extend((1..=9).map(|i| format!("q{i}")));
-        assert_eq!(of("sv_answers"), answer_columns, "only team, provider, year and the answers");
+        assert_eq!(
+            of("sv_answers"),
+            answer_columns,
+            "only team, provider, year and the answers"
+        );
         assert_eq!(
             of("sv_tokens"),
-            ["token_hash", "team_id", "provider_id", "year", "used"].map(String::from).into(),
+            ["token_hash", "team_id", "provider_id", "year", "used"]
+                .map(String::from)
+                .into(),
             "a code knows no household, no invitation and no time"
         );
         // The only columns answers share with the invitations are the team
@@ -242,12 +277,21 @@ async fn a_resident_answers_with_the_letters_code_and_no_answer_leads_back_to_a_
             .intersection(&of("sv_tokens"))
             .cloned()
             .collect();
-        assert_eq!(shared, ["provider_id", "team_id", "year"].map(String::from).into());
+        assert_eq!(
+            shared,
+            ["provider_id", "team_id", "year"].map(String::from).into()
+        );
         // Answer ids are random, not a sequence: none is a small number, none
         // equals a household's or resident's id.
         let ids = numbers(&app, "SELECT id FROM sv_answers").await;
-        let households: BTreeSet<i64> = numbers(&app, "SELECT id FROM households").await.into_iter().collect();
-        let residents: BTreeSet<i64> = numbers(&app, "SELECT id FROM residents").await.into_iter().collect();
+        let households: BTreeSet<i64> = numbers(&app, "SELECT id FROM households")
+            .await
+            .into_iter()
+            .collect();
+        let residents: BTreeSet<i64> = numbers(&app, "SELECT id FROM residents")
+            .await
+            .into_iter()
+            .collect();
         for id in &ids {
             assert!(*id > 1 << 32, "answer id {id} looks like a sequence");
             assert!(!households.contains(id) && !residents.contains(id));
@@ -283,7 +327,20 @@ async fn a_resident_answers_with_the_letters_code_and_no_answer_leads_back_to_a_
 async fn answered(app: &TestApp, team: i64, provider: i64, n: usize, value: Answer) {
     let mut tx = app.db.begin().await.unwrap();
     let codes: Vec<InvitationCode> = (0..n)
-        .map(|i| InvitationCode::from_random([i as u8, (team % 256) as u8, (provider % 256) as u8, 1, 2, 3, 4, 5, 6, 7]))
+        .map(|i| {
+            InvitationCode::from_random([
+                i as u8,
+                (team % 256) as u8,
+                (provider % 256) as u8,
+                1,
+                2,
+                3,
+                4,
+                5,
+                6,
+                7,
+            ])
+        })
         .collect();
     let tokens: Vec<NewToken> = codes
         .iter()
@@ -330,7 +387,9 @@ async fn beleid_sees_protected_results_and_the_oordeel_indicator_reads_them() {
         answered(&app, team_b, prov_b, 3, Answer::Disagree).await;
         let beleid = app.login_as("beleid").await;
         let year = today().year();
-        let page = app.get(&format!("/enquete/resultaten?jaar={year}"), &beleid).await;
+        let page = app
+            .get(&format!("/enquete/resultaten?jaar={year}"), &beleid)
+            .await;
         assert_eq!(page.status, 200, "{}", page.body);
         let body = page.body;
         let row = |name: &str| -> String {
@@ -350,7 +409,10 @@ async fn beleid_sees_protected_results_and_the_oordeel_indicator_reads_them() {
         assert_eq!(b.matches("te weinig antwoorden").count(), 9, "{b}");
         assert!(row(&team_b_name).contains("<td>0</td>"));
         for n in 1..=4 {
-            assert!(!body.contains(&format!("<td>{n}</td>")), "no count of {n} published");
+            assert!(
+                !body.contains(&format!("<td>{n}</td>")),
+                "no count of {n} published"
+            );
         }
         let entry = last_audit_row(&app).await;
         assert_eq!(entry.action, "read");
@@ -360,7 +422,9 @@ async fn beleid_sees_protected_results_and_the_oordeel_indicator_reads_them() {
             .get(&format!("/enquete/resultaten.csv?jaar={year}"), &beleid)
             .await;
         assert!(csv.body.starts_with('\u{feff}'));
-        assert!(csv.body.contains("jaar;groep;naam;respondenten;Weet waar hulp te vragen"));
+        assert!(csv
+            .body
+            .contains("jaar;groep;naam;respondenten;Weet waar hulp te vragen"));
         let line = csv
             .body
             .lines()
@@ -405,21 +469,19 @@ async fn beleid_sees_protected_results_and_the_oordeel_indicator_reads_them() {
         )
         .await
         .unwrap();
-        assert_eq!((none.households, none.value), (0, None), "no answers last year");
+        assert_eq!(
+            (none.households, none.value),
+            (0, None),
+            "no answers last year"
+        );
     }
 }
 
 #[tokio::test]
 async fn a_resident_with_an_address_gets_the_code_by_email_with_nothing_personal() {
-    let Some(python) = smtp_python() else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CI=true but aiosmtpd is missing: .ci/run installs it in ~/.cache/baken-smtp-venv"
-        );
-        eprintln!("skipped: no Python with aiosmtpd (set BAKEN_TEST_SMTP_PYTHON or run .ci/run)");
+    let Some(server) = smtp_server_or_skip() else {
         return;
     };
-    let server = SmtpServer::start(&python);
     let config = WebConfig {
         demo: true,
         mail: Some(MailSettings {
@@ -456,7 +518,10 @@ async fn a_resident_with_an_address_gets_the_code_by_email_with_nothing_personal
             .await)
             .unwrap()
         };
-        assert!(mailable >= 1, "the resident's household had support that ended");
+        assert!(
+            mailable >= 1,
+            "the resident's household had support that ended"
+        );
         let gen = app.login_as("generalist").await;
         let res = app
             .post_form("/enquete/ronde", &gen, &[("kwartaal", &this_quarter())])
@@ -479,7 +544,9 @@ async fn a_resident_with_an_address_gets_the_code_by_email_with_nothing_personal
     }
     let received = server.received();
     assert_eq!(
-        received.matches("Subject: Wat vond u van de ondersteuning?").count(),
+        received
+            .matches("Subject: Wat vond u van de ondersteuning?")
+            .count(),
         backends,
         "{received}"
     );
