@@ -840,6 +840,7 @@ async fn ranked_candidates(
         None => "0".to_owned(),
     };
     let part = PartOfDay::parse(&listing.part_of_day).unwrap_or(PartOfDay::Flexible);
+    let part_sql_used = part != PartOfDay::Flexible;
     let part = if part == PartOfDay::Flexible {
         "0".to_owned()
     } else {
@@ -855,18 +856,24 @@ async fn ranked_candidates(
          WHERE direction = {other} AND category_id = {category} AND state = 'open' \
          AND participant_id <> {me}"
     );
-    let candidates = if hits.is_empty() {
-        format!("best AS ({by_category})")
-    } else {
-        // Term ids and positions are numbers from the database and the analysis.
-        let values: Vec<String> = hits.iter().map(|(t, i)| format!("({t}, {i})")).collect();
+    // Term ids and positions are numbers from the database and the analysis.
+    let values: Vec<String> = hits.iter().map(|(t, i)| format!("({t}, {i})")).collect();
+    let candidates = |same_category_only: bool| {
+        if hits.is_empty() {
+            return format!("best AS ({by_category})");
+        }
+        let narrow = if same_category_only {
+            format!("AND t.category_id = {category}")
+        } else {
+            String::new()
+        };
         format!(
             "q(term_id, idx) AS (VALUES {values}), \
              hits AS (SELECT t.listing_id AS id, COUNT(DISTINCT q.idx) AS n, \
                       MAX(t.category_id) AS category_id, MAX(t.district_code) AS district_code, \
                       MAX(t.on_date) AS on_date, MAX(t.part_of_day) AS part_of_day \
                       FROM mk_listing_terms t JOIN q ON q.term_id = t.term_id \
-                      WHERE t.direction = {other} AND t.participant_id <> {me} \
+                      WHERE t.direction = {other} {narrow} AND t.participant_id <> {me} \
                       GROUP BY t.listing_id), \
              cands AS (SELECT id, n, {COLUMNS} FROM hits UNION ALL {by_category}), \
              best AS (SELECT id, MAX(n) AS n, MAX(category_id) AS category_id, \
@@ -875,48 +882,74 @@ async fn ranked_candidates(
             values = values.join(", ")
         )
     };
-    // The index knows neither whether a listing is still open nor whether its
-    // participant was blocked: the best `enough` are ranked from the index and
-    // then checked, and if too few pass, more are ranked.
-    let mut enough = (limit * 4).max(40);
-    loop {
-        let sql = format!(
-            "WITH {candidates}, \
-             ranked AS (SELECT l.id, \
-                   (CASE WHEN l.category_id = {category} THEN {cat} ELSE 0 END) \
-                   + {word} * (CASE WHEN l.n > {max} THEN {max} ELSE l.n END) \
-                   + ({area}) + ({day}) + ({part}) AS score \
-                 FROM best l ORDER BY score DESC, l.id DESC LIMIT {enough}) \
-             SELECT r.id, (m.state = 'open' AND m.participant_id NOT IN \
-                   (SELECT id FROM mk_participants WHERE blocked = TRUE)) AS ok \
-             FROM ranked r JOIN mk_listings m ON m.id = r.id \
-             ORDER BY r.score DESC, r.id DESC",
-            cat = w::CATEGORY,
-            word = w::WORD,
-            max = w::MAX_WORDS,
-        );
-        let ranked: Vec<(i64, bool)> = with_conn!(tx, |c| {
-            let mut q = sqlx::query_as(&sql);
-            for b in &binds {
-                q = match b {
-                    Bind::Text(t) => q.bind(t.as_str()),
-                    Bind::Int(i) => q.bind(*i),
-                    Bind::Date(d) => q.bind(*d),
-                };
+    // The most a listing of another category can score for this one: all
+    // words, and the best place and time there are.
+    let other_category_max = i64::from(
+        w::WORD * w::MAX_WORDS
+            + match listing.area() {
+                Area::District(_) => w::SAME_DISTRICT,
+                Area::WholeTown => w::WHOLE_TOWN,
             }
-            q.fetch_all(&mut *c).await
-        })?;
-        let ok: Vec<i64> = ranked
-            .iter()
-            .filter(|(_, ok)| *ok)
-            .map(|(id, _)| *id)
-            .take(limit)
-            .collect();
-        if ok.len() == limit || ranked.len() < enough {
-            return Ok(ok);
+            + if listing.on_date.is_some() { w::SAME_DAY } else { 0 }
+            + if part_sql_used { w::SAME_PART_OF_DAY } else { 0 },
+    );
+    // First the same category only (its listings' words are a narrow range of
+    // the term index): when its `limit`-th best scores more than any listing of
+    // another category could, no other listing can come before it.
+    for same_category_only in [true, false] {
+        if same_category_only && hits.is_empty() {
+            continue;
         }
-        enough = enough.saturating_mul(8);
+        let candidates = candidates(same_category_only);
+        // The index knows neither whether a listing is still open nor whether
+        // its participant was blocked: the best `enough` are ranked from the
+        // index and then checked, and if too few pass, more are ranked.
+        let mut enough = (limit * 4).max(40);
+        loop {
+            let sql = format!(
+                "WITH {candidates}, \
+                 ranked AS (SELECT l.id, \
+                       (CASE WHEN l.category_id = {category} THEN {cat} ELSE 0 END) \
+                       + {word} * (CASE WHEN l.n > {max} THEN {max} ELSE l.n END) \
+                       + ({area}) + ({day}) + ({part}) AS score \
+                     FROM best l ORDER BY score DESC, l.id DESC LIMIT {enough}) \
+                 SELECT r.id, r.score, (m.state = 'open' AND m.participant_id NOT IN \
+                       (SELECT id FROM mk_participants WHERE blocked = TRUE)) AS ok \
+                 FROM ranked r JOIN mk_listings m ON m.id = r.id \
+                 ORDER BY r.score DESC, r.id DESC",
+                cat = w::CATEGORY,
+                word = w::WORD,
+                max = w::MAX_WORDS,
+            );
+            let ranked: Vec<(i64, i64, bool)> = with_conn!(tx, |c| {
+                let mut q = sqlx::query_as(&sql);
+                for b in &binds {
+                    q = match b {
+                        Bind::Text(t) => q.bind(t.as_str()),
+                        Bind::Int(i) => q.bind(*i),
+                        Bind::Date(d) => q.bind(*d),
+                    };
+                }
+                q.fetch_all(&mut *c).await
+            })?;
+            let ok: Vec<(i64, i64)> = ranked
+                .iter()
+                .filter(|(_, _, ok)| *ok)
+                .map(|(id, score, _)| (*id, *score))
+                .take(limit)
+                .collect();
+            if ok.len() == limit || ranked.len() < enough {
+                let settled = !same_category_only
+                    || (ok.len() == limit && ok[limit - 1].1 > other_category_max);
+                if settled {
+                    return Ok(ok.into_iter().map(|(id, _)| id).collect());
+                }
+                break;
+            }
+            enough = enough.saturating_mul(8);
+        }
     }
+    Ok(Vec::new())
 }
 
 // -------------------------------------------------------------- term index

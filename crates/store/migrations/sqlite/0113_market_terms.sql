@@ -15,7 +15,9 @@ CREATE INDEX mk_terms_reversed ON mk_terms (rterm);
 
 -- Which listing has which key, with what ranking reads of the listing (none
 -- of it changes after posting), so a word's listings are scored from the
--- index alone. Whether a listing is still open is checked on the best few.
+-- index alone; keyed by term, direction and category, so the listings of one
+-- category that share a word are a narrow range. Whether a listing is still
+-- open is checked on the best few.
 CREATE TABLE mk_listing_terms (
     term_id BIGINT NOT NULL REFERENCES mk_terms(id),
     direction TEXT NOT NULL CHECK (direction IN ('vraag', 'aanbod')),
@@ -25,7 +27,7 @@ CREATE TABLE mk_listing_terms (
     district_code TEXT,
     on_date DATE,
     part_of_day TEXT NOT NULL,
-    PRIMARY KEY (term_id, direction, listing_id)
+    PRIMARY KEY (term_id, direction, category_id, listing_id)
 ) WITHOUT ROWID; -- the table is its key's b-tree: it covers as PostgreSQL's INCLUDE does
 CREATE INDEX mk_listing_terms_listing ON mk_listing_terms (listing_id);
 
