@@ -66,24 +66,122 @@ const NAMES: &[&str] = &[
     "Vera", "Willem", "Yusuf", "Zeynep", "Bram", "Ineke", "Jan", "Marga", "Piet", "Truus",
 ];
 const STREETS: &[&str] = &[
-    "Kerkstraat", "Dorpsstraat", "Molenweg", "Schoolstraat", "Stationsweg", "Julianalaan",
-    "Beatrixstraat", "Lindelaan", "Kastanjelaan", "Eikenlaan", "Nieuwstraat", "Marktplein",
-    "Havenkade", "Singel", "Parkweg", "Tulpstraat", "Rozenstraat", "Wilhelminastraat",
-    "Oranjestraat", "Zuiderweg", "Noorderhaven", "Vondelstraat", "Rembrandtlaan", "Berkenhof",
+    "Kerkstraat",
+    "Dorpsstraat",
+    "Molenweg",
+    "Schoolstraat",
+    "Stationsweg",
+    "Julianalaan",
+    "Beatrixstraat",
+    "Lindelaan",
+    "Kastanjelaan",
+    "Eikenlaan",
+    "Nieuwstraat",
+    "Marktplein",
+    "Havenkade",
+    "Singel",
+    "Parkweg",
+    "Tulpstraat",
+    "Rozenstraat",
+    "Wilhelminastraat",
+    "Oranjestraat",
+    "Zuiderweg",
+    "Noorderhaven",
+    "Vondelstraat",
+    "Rembrandtlaan",
+    "Berkenhof",
 ];
 const THINGS: &[&str] = &[
-    "puzzelen", "breien", "schaken", "dammen", "biljarten", "fotograferen", "schilderen",
-    "zingen", "gitaar", "piano", "accordeon", "vissen", "kaarten", "bingo", "handwerken",
-    "borduren", "haken", "naaimachine", "gordijnen", "schilderij", "kledingkast", "fiets",
-    "band", "ketting", "stofzuiger", "wasmachine", "vaatwasser", "televisie", "afstandsbediening",
-    "router", "wifi", "printer", "laptop", "e-mail", "whatsapp", "digid", "bankieren",
-    "toeslagen", "huurtoeslag", "zorgverzekering", "apotheek", "fysiotherapeut", "tandarts",
-    "ziekenhuis", "kapper", "bibliotheek", "markt", "zwembad", "moestuin", "kippen", "konijn",
-    "kat", "parkiet", "vijver", "schutting", "dakgoot", "regenpijp", "stoep", "balkon",
-    "plantenbakken", "tomaten", "aardbeien", "appeltaart", "soep", "stamppot", "nasi", "couscous",
-    "verjaardag", "kerst", "suikerfeest", "sinterklaas", "carnaval", "koningsdag", "verhuizing",
-    "dozen", "meubels", "bank", "matras", "bed", "kast", "lamp", "gordijnrails", "vloerkleed",
-    "rolstoel", "rollator", "krukken", "gehoorapparaat", "bril", "medicijnen", "weegschaal",
+    "puzzelen",
+    "breien",
+    "schaken",
+    "dammen",
+    "biljarten",
+    "fotograferen",
+    "schilderen",
+    "zingen",
+    "gitaar",
+    "piano",
+    "accordeon",
+    "vissen",
+    "kaarten",
+    "bingo",
+    "handwerken",
+    "borduren",
+    "haken",
+    "naaimachine",
+    "gordijnen",
+    "schilderij",
+    "kledingkast",
+    "fiets",
+    "band",
+    "ketting",
+    "stofzuiger",
+    "wasmachine",
+    "vaatwasser",
+    "televisie",
+    "afstandsbediening",
+    "router",
+    "wifi",
+    "printer",
+    "laptop",
+    "e-mail",
+    "whatsapp",
+    "digid",
+    "bankieren",
+    "toeslagen",
+    "huurtoeslag",
+    "zorgverzekering",
+    "apotheek",
+    "fysiotherapeut",
+    "tandarts",
+    "ziekenhuis",
+    "kapper",
+    "bibliotheek",
+    "markt",
+    "zwembad",
+    "moestuin",
+    "kippen",
+    "konijn",
+    "kat",
+    "parkiet",
+    "vijver",
+    "schutting",
+    "dakgoot",
+    "regenpijp",
+    "stoep",
+    "balkon",
+    "plantenbakken",
+    "tomaten",
+    "aardbeien",
+    "appeltaart",
+    "soep",
+    "stamppot",
+    "nasi",
+    "couscous",
+    "verjaardag",
+    "kerst",
+    "suikerfeest",
+    "sinterklaas",
+    "carnaval",
+    "koningsdag",
+    "verhuizing",
+    "dozen",
+    "meubels",
+    "bank",
+    "matras",
+    "bed",
+    "kast",
+    "lamp",
+    "gordijnrails",
+    "vloerkleed",
+    "rolstoel",
+    "rollator",
+    "krukken",
+    "gehoorapparaat",
+    "bril",
+    "medicijnen",
+    "weegschaal",
 ];
 
 /// A fresh database of its own: SQLite in a temporary directory, or a new
@@ -143,17 +241,23 @@ async fn ids(tx: &mut Tx, sql: &str) -> anyhow::Result<Vec<(i64, String)>> {
 /// statements of 400 rows; returns the seconds the term index took.
 async fn generate(db: &Db, n: usize, participants: usize) -> anyhow::Result<(f64, f64)> {
     let mut tx = db.begin().await?;
-    let districts: Vec<String> = ids(&mut tx, "SELECT CAST(0 AS BIGINT), code FROM districts ORDER BY code")
-        .await?
-        .into_iter()
-        .map(|(_, c)| c)
-        .collect();
+    let districts: Vec<String> = ids(
+        &mut tx,
+        "SELECT CAST(0 AS BIGINT), code FROM districts ORDER BY code",
+    )
+    .await?
+    .into_iter()
+    .map(|(_, c)| c)
+    .collect();
     let categories = ids(&mut tx, "SELECT id, name FROM mk_categories").await?;
-    let (makelaar, _) = ids(&mut tx, "SELECT id, username FROM users WHERE username = 'makelaar'")
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(|| anyhow::anyhow!("the demo has no makelaar"))?;
+    let (makelaar, _) = ids(
+        &mut tx,
+        "SELECT id, username FROM users WHERE username = 'makelaar'",
+    )
+    .await?
+    .into_iter()
+    .next()
+    .ok_or_else(|| anyhow::anyhow!("the demo has no makelaar"))?;
     let mut rng = Rng(2026);
     let now = baken_store::now();
     let today = now.date_naive();
@@ -175,8 +279,11 @@ async fn generate(db: &Db, n: usize, participants: usize) -> anyhow::Result<(f64
             .execute(&mut *c)
             .await)?;
     }
-    let people = ids(&mut tx, "SELECT id, display_name FROM mk_participants WHERE display_name LIKE 'Buur %'")
-        .await?;
+    let people = ids(
+        &mut tx,
+        "SELECT id, display_name FROM mk_participants WHERE display_name LIKE 'Buur %'",
+    )
+    .await?;
     tx.commit().await?;
     let started = Instant::now();
     let mut written = 0;
@@ -197,7 +304,10 @@ async fn generate(db: &Db, n: usize, participants: usize) -> anyhow::Result<(f64
             let category = if rng.next(5) == 0 {
                 categories[rng.next(categories.len())].0
             } else {
-                categories.iter().find(|(_, n)| n == cat).map_or(categories[0].0, |c| c.0)
+                categories
+                    .iter()
+                    .find(|(_, n)| n == cat)
+                    .map_or(categories[0].0, |c| c.0)
             };
             let mut body = text.to_owned();
             match rng.next(6) {
@@ -319,7 +429,11 @@ async fn fts(tx: &mut Tx, row: &ListingRow, limit: i64) -> anyhow::Result<Vec<i6
         day = w::SAME_DAY,
         part = w::SAME_PART_OF_DAY,
     );
-    let query = if query.is_empty() { "''".to_owned() } else { query };
+    let query = if query.is_empty() {
+        "''".to_owned()
+    } else {
+        query
+    };
     let rows: Vec<(i64,)> = baken_store::sqlx::query_as(&sql)
         .bind(row.direction().opposite().as_str())
         .bind(row.participant_id)
@@ -341,7 +455,13 @@ async fn in_memory(tx: &mut Tx, row: &ListingRow, limit: usize) -> anyhow::Resul
     let neighbours = mk::neighbours(tx).await?;
     let all: Vec<Candidate> = others.iter().map(ListingRow::candidate).collect();
     let query = format!("{} {}", row.title, row.body);
-    Ok(dm::suggest(&row.candidate(), &query, &all, &neighbours, limit))
+    Ok(dm::suggest(
+        &row.candidate(),
+        &query,
+        &all,
+        &neighbours,
+        limit,
+    ))
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -367,13 +487,27 @@ fn row(backend: &str, n: usize, what: &str, times: &mut [f64], found: f64) {
 async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let target = args.get(1).cloned().unwrap_or_else(|| "sqlite".to_owned());
-    let n: usize = args.get(2).map(|s| s.parse()).transpose()?.unwrap_or(100_000);
+    let n: usize = args
+        .get(2)
+        .map(|s| s.parse())
+        .transpose()?
+        .unwrap_or(100_000);
     let queries: usize = args.get(3).map(|s| s.parse()).transpose()?.unwrap_or(300);
-    let backend = if target == "sqlite" { "SQLite" } else { "PostgreSQL" };
+    let backend = if target == "sqlite" {
+        "SQLite"
+    } else {
+        "PostgreSQL"
+    };
     let dir = tempfile::tempdir()?;
     let (db, pg_name) = fresh(&target, dir.path()).await?;
-    demo::load(&db, &baken_synth::municipality(), &baken_synth::Config::new(5, 3), "x", |_| {})
-        .await?;
+    demo::load(
+        &db,
+        &baken_synth::municipality(),
+        &baken_synth::Config::new(5, 3),
+        "x",
+        |_| {},
+    )
+    .await?;
     let (write_secs, index_secs) = generate(&db, n, (n / 20).max(50)).await?;
     eprintln!("{backend}: {n} listings written in {write_secs:.1} s, indexed in {index_secs:.1} s");
     let mut fts_secs = 0.0;
@@ -396,7 +530,9 @@ async fn main() -> anyhow::Result<()> {
         // What autovacuum does for a table this size by itself, done now so
         // both queries start from the same state (visibility map, statistics).
         if let Some(p) = db.postgres_pool() {
-            baken_store::sqlx::query("VACUUM ANALYZE").execute(p).await?;
+            baken_store::sqlx::query("VACUUM ANALYZE")
+                .execute(p)
+                .await?;
         }
         eprintln!("PostgreSQL full-text column and GIN index in {fts_secs:.1} s");
     }
@@ -411,17 +547,28 @@ async fn main() -> anyhow::Result<()> {
     // Query listings spread over the whole range, both directions.
     let all: Vec<(i64, String)> = {
         let mut tx = db.read().await?;
-        ids(&mut tx, "SELECT id, direction FROM mk_listings WHERE state = 'open' ORDER BY id").await?
+        ids(
+            &mut tx,
+            "SELECT id, direction FROM mk_listings WHERE state = 'open' ORDER BY id",
+        )
+        .await?
     };
     let step = (all.len() / queries.max(1)).max(1);
-    let picks: Vec<i64> = all.iter().step_by(step).take(queries).map(|(id, _)| *id).collect();
+    let picks: Vec<i64> = all
+        .iter()
+        .step_by(step)
+        .take(queries)
+        .map(|(id, _)| *id)
+        .collect();
     let mut index_ms = Vec::new();
     let mut fts_ms = Vec::new();
     let (mut index_found, mut fts_found) = (0usize, 0usize);
     let mut worded = 0usize;
     for id in &picks {
         let mut tx = db.read().await?;
-        let row = mk::listing(&mut tx, *id).await?.ok_or_else(|| anyhow::anyhow!("listing {id}"))?;
+        let row = mk::listing(&mut tx, *id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("listing {id}"))?;
         let started = Instant::now();
         let got = mk::suggestions(&mut tx, &row, 10).await?;
         index_ms.push(started.elapsed().as_secs_f64() * 1000.0);
@@ -440,22 +587,49 @@ async fn main() -> anyhow::Result<()> {
     let q = picks.len().max(1) as f64;
     println!("| backend | open listings | query | queries | p50 ms | p95 ms | p99 ms | suggestions per query |");
     println!("|---|---:|---|---:|---:|---:|---:|---:|");
-    row(backend, n, "term index (Baken)", &mut index_ms, index_found as f64 / q);
+    row(
+        backend,
+        n,
+        "term index (Baken)",
+        &mut index_ms,
+        index_found as f64 / q,
+    );
     if pg_name.is_some() {
-        row(backend, n, "PostgreSQL full-text search (GIN)", &mut fts_ms, fts_found as f64 / q);
+        row(
+            backend,
+            n,
+            "PostgreSQL full-text search (GIN)",
+            &mut fts_ms,
+            fts_found as f64 / q,
+        );
     } else {
         // The previous way, on a few queries: also its answers must be the same.
         let mut old_ms = Vec::new();
         for id in picks.iter().take(10) {
             let mut tx = db.read().await?;
-            let row = mk::listing(&mut tx, *id).await?.ok_or_else(|| anyhow::anyhow!("listing {id}"))?;
+            let row = mk::listing(&mut tx, *id)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("listing {id}"))?;
             let started = Instant::now();
             let expected = in_memory(&mut tx, &row, 10).await?;
             old_ms.push(started.elapsed().as_secs_f64() * 1000.0);
-            let got: Vec<dm::Fit> = mk::suggestions(&mut tx, &row, 10).await?.into_iter().map(|(_, f)| f).collect();
-            anyhow::ensure!(got == expected, "listing {id}: the index gave {got:?}, analysing all gave {expected:?}");
+            let got: Vec<dm::Fit> = mk::suggestions(&mut tx, &row, 10)
+                .await?
+                .into_iter()
+                .map(|(_, f)| f)
+                .collect();
+            anyhow::ensure!(
+                got == expected,
+                "listing {id}: the index gave {got:?}, analysing all gave {expected:?}"
+            );
         }
-        row(backend, n, "every open listing analysed (before)", &mut old_ms, 10.0);
+        row(
+            backend,
+            n,
+            "every open listing analysed (before)",
+            &mut old_ms,
+            10.0,
+        );
     }
     eprintln!(
         "{terms} terms, {postings} listing terms; {:.1} of 10 suggestions per query share words",

@@ -18,13 +18,13 @@
 //!   ([`baken_domain::market::Participant::public_name`]).
 
 use crate::{audit, exec, now, users, with_conn, StoreError, Tx};
+use baken_domain::kaart::text::Matcher;
 use baken_domain::market::{
     self, Area, CategoryName, Direction, DisplayName, Listing, ListingError, ListingState,
     MarketNorm, Match, MatchError, MatchState, ModerationAction, ModerationReason, Neighbours,
     PartOfDay, Participant, ParticipantError, ParticipantKind, PhoneNumber, RetentionPeriod, Side,
     ANONYMOUS_NAME,
 };
-use baken_domain::kaart::text::Matcher;
 use baken_domain::{AuditEntry, DistrictCode, EmailAddress};
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -814,7 +814,9 @@ async fn ranked_candidates(
         binds.push(v);
         format!("${}", binds.len())
     };
-    let other = param(Bind::Text(listing.direction().opposite().as_str().to_owned()));
+    let other = param(Bind::Text(
+        listing.direction().opposite().as_str().to_owned(),
+    ));
     let category = param(Bind::Int(listing.category_id));
     let me = param(Bind::Int(listing.participant_id));
     let area = match listing.area() {
@@ -890,8 +892,16 @@ async fn ranked_candidates(
                 Area::District(_) => w::SAME_DISTRICT,
                 Area::WholeTown => w::WHOLE_TOWN,
             }
-            + if listing.on_date.is_some() { w::SAME_DAY } else { 0 }
-            + if part_sql_used { w::SAME_PART_OF_DAY } else { 0 },
+            + if listing.on_date.is_some() {
+                w::SAME_DAY
+            } else {
+                0
+            }
+            + if part_sql_used {
+                w::SAME_PART_OF_DAY
+            } else {
+                0
+            },
     );
     // First the same category only (its listings' words are a narrow range of
     // the term index): when its `limit`-th best scores more than any listing of
@@ -1108,21 +1118,23 @@ pub async fn index_pending(tx: &mut Tx, batch: i64) -> Result<usize, StoreError>
     })?;
     let texts: Vec<IndexedText> = rows
         .iter()
-        .map(|(id, direction, title, text, who, category, district, date, part)| {
-            Ok(IndexedText {
-                id: *id,
-                direction: Direction::parse(direction)
-                    .map_err(|_| corrupt(format!("listing {id} has direction {direction}")))?,
-                title,
-                text,
-                participant_id: *who,
-                category_id: *category,
-                district_code: district.as_deref(),
-                on_date: *date,
-                part_of_day: PartOfDay::parse(part)
-                    .map_err(|_| corrupt(format!("listing {id} has part of day {part}")))?,
-            })
-        })
+        .map(
+            |(id, direction, title, text, who, category, district, date, part)| {
+                Ok(IndexedText {
+                    id: *id,
+                    direction: Direction::parse(direction)
+                        .map_err(|_| corrupt(format!("listing {id} has direction {direction}")))?,
+                    title,
+                    text,
+                    participant_id: *who,
+                    category_id: *category,
+                    district_code: district.as_deref(),
+                    on_date: *date,
+                    part_of_day: PartOfDay::parse(part)
+                        .map_err(|_| corrupt(format!("listing {id} has part of day {part}")))?,
+                })
+            },
+        )
         .collect::<Result<_, StoreError>>()?;
     index_listings(tx, &texts).await?;
     Ok(texts.len())
