@@ -19,13 +19,13 @@
 
 use crate::settings::{self, Key, Scope};
 use crate::{audit, exec, now, users, with_conn, StoreError, Tx};
+use baken_domain::kaart::text::Matcher;
 use baken_domain::market::{
     self, Area, CategoryName, Direction, DisplayName, Listing, ListingError, ListingState,
     MarketNorm, Match, MatchError, MatchState, ModerationAction, ModerationReason, Neighbours,
     PartOfDay, Participant, ParticipantError, ParticipantKind, PhoneNumber, RetentionPeriod, Side,
     ANONYMOUS_NAME,
 };
-use baken_domain::kaart::text::Matcher;
 use baken_domain::{AuditEntry, DistrictCode, EmailAddress};
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -582,6 +582,11 @@ pub async fn create_listing(
             direction: listing.direction(),
             title: listing.title().as_str(),
             text: listing.text().as_str(),
+            participant_id,
+            category_id,
+            district_code: listing.area().district().map(DistrictCode::as_str),
+            on_date: listing.date(),
+            part_of_day: listing.part_of_day(),
         }],
     )
     .await?;
@@ -786,7 +791,9 @@ async fn ranked_candidates(
         binds.push(v);
         format!("${}", binds.len())
     };
-    let other = param(Bind::Text(listing.direction().opposite().as_str().to_owned()));
+    let other = param(Bind::Text(
+        listing.direction().opposite().as_str().to_owned(),
+    ));
     let category = param(Bind::Int(listing.category_id));
     let me = param(Bind::Int(listing.participant_id));
     let area = match listing.area() {
@@ -794,8 +801,8 @@ async fn ranked_candidates(
             let d = param(Bind::Text(d.as_str().to_owned()));
             format!(
                 "CASE WHEN l.district_code IS NULL THEN {whole} WHEN l.district_code = {d} THEN {same} \
-                 WHEN EXISTS (SELECT 1 FROM mk_neighbours nb WHERE nb.district_code = {d} \
-                 AND nb.neighbour_code = l.district_code) THEN {next} ELSE 0 END",
+                 WHEN l.district_code IN (SELECT neighbour_code FROM mk_neighbours \
+                 WHERE district_code = {d}) THEN {next} ELSE 0 END",
                 whole = w::WHOLE_TOWN,
                 same = w::SAME_DISTRICT,
                 next = w::NEIGHBOURING_DISTRICT,
@@ -812,6 +819,7 @@ async fn ranked_candidates(
         None => "0".to_owned(),
     };
     let part = PartOfDay::parse(&listing.part_of_day).unwrap_or(PartOfDay::Flexible);
+    let part_sql_used = part != PartOfDay::Flexible;
     let part = if part == PartOfDay::Flexible {
         "0".to_owned()
     } else {
@@ -821,51 +829,114 @@ async fn ranked_candidates(
             w::SAME_PART_OF_DAY
         )
     };
+    const COLUMNS: &str = "category_id, district_code, on_date, part_of_day";
     let by_category = format!(
-        "SELECT id, 0 AS n FROM mk_listings \
-         WHERE state = 'open' AND direction = {other} AND category_id = {category}"
+        "SELECT id, 0 AS n, {COLUMNS} FROM mk_listings \
+         WHERE direction = {other} AND category_id = {category} AND state = 'open' \
+         AND participant_id <> {me}"
     );
-    let candidates = if hits.is_empty() {
-        format!("best AS ({by_category})")
-    } else {
-        // Term ids and positions are numbers from the database and the analysis.
-        let values: Vec<String> = hits.iter().map(|(t, i)| format!("({t}, {i})")).collect();
+    // Term ids and positions are numbers from the database and the analysis.
+    let values: Vec<String> = hits.iter().map(|(t, i)| format!("({t}, {i})")).collect();
+    let candidates = |same_category_only: bool| {
+        if hits.is_empty() {
+            return format!("best AS ({by_category})");
+        }
+        let narrow = if same_category_only {
+            format!("AND t.category_id = {category}")
+        } else {
+            String::new()
+        };
         format!(
             "q(term_id, idx) AS (VALUES {values}), \
-             hits AS (SELECT t.listing_id AS id, COUNT(DISTINCT q.idx) AS n \
+             hits AS (SELECT t.listing_id AS id, COUNT(DISTINCT q.idx) AS n, \
+                      MAX(t.category_id) AS category_id, MAX(t.district_code) AS district_code, \
+                      MAX(t.on_date) AS on_date, MAX(t.part_of_day) AS part_of_day \
                       FROM mk_listing_terms t JOIN q ON q.term_id = t.term_id \
-                      WHERE t.direction = {other} GROUP BY t.listing_id), \
-             cands AS (SELECT id, n FROM hits UNION ALL {by_category}), \
-             best AS (SELECT id, MAX(n) AS n FROM cands GROUP BY id)",
+                      WHERE t.direction = {other} {narrow} AND t.participant_id <> {me} \
+                      GROUP BY t.listing_id), \
+             cands AS (SELECT id, n, {COLUMNS} FROM hits UNION ALL {by_category}), \
+             best AS (SELECT id, MAX(n) AS n, MAX(category_id) AS category_id, \
+                      MAX(district_code) AS district_code, MAX(on_date) AS on_date, \
+                      MAX(part_of_day) AS part_of_day FROM cands GROUP BY id)",
             values = values.join(", ")
         )
     };
-    let sql = format!(
-        "WITH {candidates} \
-         SELECT l.id FROM best b JOIN mk_listings l ON l.id = b.id \
-         JOIN mk_participants p ON p.id = l.participant_id \
-         WHERE l.state = 'open' AND l.direction = {other} AND l.participant_id <> {me} \
-         AND p.blocked = FALSE \
-         ORDER BY (CASE WHEN l.category_id = {category} THEN {cat} ELSE 0 END) \
-                + {word} * (CASE WHEN b.n > {max} THEN {max} ELSE b.n END) \
-                + ({area}) + ({day}) + ({part}) DESC, l.id DESC \
-         LIMIT {limit}",
-        cat = w::CATEGORY,
-        word = w::WORD,
-        max = w::MAX_WORDS,
+    // The most a listing of another category can score for this one: all
+    // words, and the best place and time there are.
+    let other_category_max = i64::from(
+        w::WORD * w::MAX_WORDS
+            + match listing.area() {
+                Area::District(_) => w::SAME_DISTRICT,
+                Area::WholeTown => w::WHOLE_TOWN,
+            }
+            + if listing.on_date.is_some() {
+                w::SAME_DAY
+            } else {
+                0
+            }
+            + if part_sql_used {
+                w::SAME_PART_OF_DAY
+            } else {
+                0
+            },
     );
-    let ids: Vec<(i64,)> = with_conn!(tx, |c| {
-        let mut q = sqlx::query_as(&sql);
-        for b in &binds {
-            q = match b {
-                Bind::Text(t) => q.bind(t.as_str()),
-                Bind::Int(i) => q.bind(*i),
-                Bind::Date(d) => q.bind(*d),
-            };
+    // First the same category only (its listings' words are a narrow range of
+    // the term index): when its `limit`-th best scores more than any listing of
+    // another category could, no other listing can come before it.
+    for same_category_only in [true, false] {
+        if same_category_only && hits.is_empty() {
+            continue;
         }
-        q.fetch_all(&mut *c).await
-    })?;
-    Ok(ids.into_iter().map(|(id,)| id).collect())
+        let candidates = candidates(same_category_only);
+        // The index knows neither whether a listing is still open nor whether
+        // its participant was blocked: the best `enough` are ranked from the
+        // index and then checked, and if too few pass, more are ranked.
+        let mut enough = (limit * 4).max(40);
+        loop {
+            let sql = format!(
+                "WITH {candidates}, \
+                 ranked AS (SELECT l.id, \
+                       (CASE WHEN l.category_id = {category} THEN {cat} ELSE 0 END) \
+                       + {word} * (CASE WHEN l.n > {max} THEN {max} ELSE l.n END) \
+                       + ({area}) + ({day}) + ({part}) AS score \
+                     FROM best l ORDER BY score DESC, l.id DESC LIMIT {enough}) \
+                 SELECT r.id, r.score, (m.state = 'open' AND m.participant_id NOT IN \
+                       (SELECT id FROM mk_participants WHERE blocked = TRUE)) AS ok \
+                 FROM ranked r JOIN mk_listings m ON m.id = r.id \
+                 ORDER BY r.score DESC, r.id DESC",
+                cat = w::CATEGORY,
+                word = w::WORD,
+                max = w::MAX_WORDS,
+            );
+            let ranked: Vec<(i64, i64, bool)> = with_conn!(tx, |c| {
+                let mut q = sqlx::query_as(&sql);
+                for b in &binds {
+                    q = match b {
+                        Bind::Text(t) => q.bind(t.as_str()),
+                        Bind::Int(i) => q.bind(*i),
+                        Bind::Date(d) => q.bind(*d),
+                    };
+                }
+                q.fetch_all(&mut *c).await
+            })?;
+            let ok: Vec<(i64, i64)> = ranked
+                .iter()
+                .filter(|(_, _, ok)| *ok)
+                .map(|(id, score, _)| (*id, *score))
+                .take(limit)
+                .collect();
+            if ok.len() == limit || ranked.len() < enough {
+                let settled = !same_category_only
+                    || (ok.len() == limit && ok[limit - 1].1 > other_category_max);
+                if settled {
+                    return Ok(ok.into_iter().map(|(id, _)| id).collect());
+                }
+                break;
+            }
+            enough = enough.saturating_mul(8);
+        }
+    }
+    Ok(Vec::new())
 }
 
 // -------------------------------------------------------------- term index
@@ -876,13 +947,18 @@ async fn ranked_candidates(
 /// ([`index_pending`]).
 pub const TERMS_VERSION: i64 = 1;
 
-/// A listing's text, to index.
+/// A listing's text, to index, and what ranking reads of it.
 #[derive(Debug, Clone)]
 pub struct IndexedText<'a> {
     pub id: i64,
     pub direction: Direction,
     pub title: &'a str,
     pub text: &'a str,
+    pub participant_id: i64,
+    pub category_id: i64,
+    pub district_code: Option<&'a str>,
+    pub on_date: Option<NaiveDate>,
+    pub part_of_day: PartOfDay,
 }
 
 /// Writes the term index of these listings (replacing what they had): each
@@ -942,23 +1018,45 @@ pub async fn index_listings(tx: &mut Tx, listings: &[IndexedText<'_>]) -> Result
         );
         exec!(tx, |c| { sqlx::query(&delete).execute(&mut *c).await })?;
     }
-    // Numbers from the database and a direction's fixed code: nothing typed.
-    let rows: Vec<String> = keyed
+    let rows: Vec<(i64, &IndexedText)> = keyed
         .iter()
         .flat_map(|(l, keys)| {
-            let direction = l.direction.as_str();
-            let id = l.id;
             keys.iter()
                 .filter_map(|k| term_ids.get(k))
-                .map(move |t| format!("({t}, '{direction}', {id})"))
+                .map(move |t| (*t, *l))
         })
         .collect();
-    for chunk in rows.chunks(2000) {
+    for chunk in rows.chunks(1000) {
+        // Numbers from the database and fixed codes are written out; the
+        // district and the date are bound.
+        let values: Vec<String> = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, (t, l))| {
+                format!(
+                    "({t}, '{}', {}, {}, {}, ${}, ${}, '{}')",
+                    l.direction.as_str(),
+                    l.id,
+                    l.participant_id,
+                    l.category_id,
+                    2 * i + 1,
+                    2 * i + 2,
+                    l.part_of_day.as_str()
+                )
+            })
+            .collect();
         let insert = format!(
-            "INSERT INTO mk_listing_terms (term_id, direction, listing_id) VALUES {}",
-            chunk.join(", ")
+            "INSERT INTO mk_listing_terms (term_id, direction, listing_id, participant_id, \
+             category_id, district_code, on_date, part_of_day) VALUES {}",
+            values.join(", ")
         );
-        exec!(tx, |c| { sqlx::query(&insert).execute(&mut *c).await })?;
+        exec!(tx, |c| {
+            let mut q = sqlx::query(&insert);
+            for (_, l) in chunk {
+                q = q.bind(l.district_code).bind(l.on_date);
+            }
+            q.execute(&mut *c).await
+        })?;
     }
     for chunk in ids.chunks(1000) {
         let update = format!(
@@ -974,10 +1072,21 @@ pub async fn index_listings(tx: &mut Tx, listings: &[IndexedText<'_>]) -> Result
 /// an older analysis ([`TERMS_VERSION`]); returns how many it indexed (0:
 /// all are up to date).
 pub async fn index_pending(tx: &mut Tx, batch: i64) -> Result<usize, StoreError> {
-    let rows: Vec<(i64, String, String, String)> = with_conn!(tx, |c| {
+    type Pending = (
+        i64,
+        String,
+        String,
+        String,
+        i64,
+        i64,
+        Option<String>,
+        Option<NaiveDate>,
+        String,
+    );
+    let rows: Vec<Pending> = with_conn!(tx, |c| {
         sqlx::query_as(
-            "SELECT id, direction, title, body FROM mk_listings WHERE terms_version < $1 \
-             ORDER BY id LIMIT $2",
+            "SELECT id, direction, title, body, participant_id, category_id, district_code, \
+             on_date, part_of_day FROM mk_listings WHERE terms_version < $1 ORDER BY id LIMIT $2",
         )
         .bind(TERMS_VERSION)
         .bind(batch)
@@ -986,15 +1095,23 @@ pub async fn index_pending(tx: &mut Tx, batch: i64) -> Result<usize, StoreError>
     })?;
     let texts: Vec<IndexedText> = rows
         .iter()
-        .map(|(id, direction, title, text)| {
-            Ok(IndexedText {
-                id: *id,
-                direction: Direction::parse(direction)
-                    .map_err(|_| corrupt(format!("listing {id} has direction {direction}")))?,
-                title,
-                text,
-            })
-        })
+        .map(
+            |(id, direction, title, text, who, category, district, date, part)| {
+                Ok(IndexedText {
+                    id: *id,
+                    direction: Direction::parse(direction)
+                        .map_err(|_| corrupt(format!("listing {id} has direction {direction}")))?,
+                    title,
+                    text,
+                    participant_id: *who,
+                    category_id: *category,
+                    district_code: district.as_deref(),
+                    on_date: *date,
+                    part_of_day: PartOfDay::parse(part)
+                        .map_err(|_| corrupt(format!("listing {id} has part of day {part}")))?,
+                })
+            },
+        )
         .collect::<Result<_, StoreError>>()?;
     index_listings(tx, &texts).await?;
     Ok(texts.len())
@@ -1971,6 +2088,117 @@ pub async fn load_demo(
     })
 }
 
+/// The demo's listings — (direction, category, title, text, recurring) — also
+/// the material of the suggestions benchmark's texts (`bench/market`).
+#[cfg(feature = "demo")]
+pub const DEMO_LISTINGS: &[(&str, &str, &str, &str, bool)] = &[
+    (
+        "vraag",
+        "Boodschappen",
+        "Wie doet wekelijks boodschappen met mij?",
+        "Ik loop slecht en de supermarkt is ver. Samen gaan vind ik fijn.",
+        true,
+    ),
+    (
+        "aanbod",
+        "Boodschappen",
+        "Ik neem boodschappen mee",
+        "Ik ga elke zaterdag naar de markt en neem graag iets mee voor een buur.",
+        true,
+    ),
+    (
+        "vraag",
+        "Lift naar de dokter",
+        "Lift naar het ziekenhuis",
+        "Ik heb een afspraak op de poli en kan niet met de bus.",
+        false,
+    ),
+    (
+        "aanbod",
+        "Lift naar de dokter",
+        "Ik rijd u naar de dokter",
+        "Ik heb een auto en overdag tijd. Ziekenhuis of huisarts, geen probleem.",
+        true,
+    ),
+    (
+        "vraag",
+        "Gezelschap",
+        "Samen koffie drinken",
+        "Sinds mijn man overleed ben ik veel alleen. Wie komt eens koffie drinken?",
+        true,
+    ),
+    (
+        "aanbod",
+        "Gezelschap",
+        "Wandelen en een praatje",
+        "Ik wandel graag en maak onderweg een praatje. Loopt u mee?",
+        true,
+    ),
+    (
+        "vraag",
+        "Klusje in huis",
+        "Lamp ophangen in de woonkamer",
+        "Ik durf niet meer op een trap te staan.",
+        false,
+    ),
+    (
+        "aanbod",
+        "Klusje in huis",
+        "Handige buurman voor kleine klussen",
+        "Lampen, een kastje, een lekkende kraan: ik help graag.",
+        true,
+    ),
+    (
+        "vraag",
+        "Tuin",
+        "Hulp bij het snoeien van de heg",
+        "Mijn heg is te hoog geworden voor mij alleen.",
+        false,
+    ),
+    (
+        "aanbod",
+        "Tuin",
+        "Tuinieren doe ik graag",
+        "Ik help met snoeien, maaien en onkruid wieden.",
+        true,
+    ),
+    (
+        "vraag",
+        "Technologie",
+        "Videobellen met mijn kleinkinderen",
+        "Wie leert mij videobellen op mijn tablet?",
+        false,
+    ),
+    (
+        "aanbod",
+        "Technologie",
+        "Hulp met telefoon en tablet",
+        "Ik leg geduldig uit hoe uw telefoon of tablet werkt.",
+        true,
+    ),
+    (
+        "vraag",
+        "Administratie",
+        "Post en formulieren ordenen",
+        "Ik raak het overzicht over mijn post kwijt.",
+        true,
+    ),
+    (
+        "aanbod",
+        "Administratie",
+        "Samen de post doornemen",
+        "Ik heb bij een bank gewerkt en help met formulieren en post.",
+        true,
+    ),
+    (
+        "vraag",
+        "Hond uitlaten",
+        "Wie laat mijn hond uit?",
+        "Na mijn operatie kan ik een paar weken niet lopen. Bobbie is lief.",
+        true,
+    ),
+];
+
 #[cfg(feature = "demo")]
 async fn demo_inner(tx: &mut Tx, m: &baken_synth::Municipality, today: NaiveDate) -> Result<()> {
     use baken_domain::market::{ListingText, ListingTitle, NewListing, Recurrence};
@@ -1991,114 +2219,6 @@ async fn demo_inner(tx: &mut Tx, m: &baken_synth::Municipality, today: NaiveDate
     };
     let categories = categories(tx, true).await?;
     let category = |name: &str| categories.iter().find(|c| c.name == name).map(|c| c.id);
-    // (direction, category, title, text, recurring)
-    const ITEMS: &[(&str, &str, &str, &str, bool)] = &[
-        (
-            "vraag",
-            "Boodschappen",
-            "Wie doet wekelijks boodschappen met mij?",
-            "Ik loop slecht en de supermarkt is ver. Samen gaan vind ik fijn.",
-            true,
-        ),
-        (
-            "aanbod",
-            "Boodschappen",
-            "Ik neem boodschappen mee",
-            "Ik ga elke zaterdag naar de markt en neem graag iets mee voor een buur.",
-            true,
-        ),
-        (
-            "vraag",
-            "Lift naar de dokter",
-            "Lift naar het ziekenhuis",
-            "Ik heb een afspraak op de poli en kan niet met de bus.",
-            false,
-        ),
-        (
-            "aanbod",
-            "Lift naar de dokter",
-            "Ik rijd u naar de dokter",
-            "Ik heb een auto en overdag tijd. Ziekenhuis of huisarts, geen probleem.",
-            true,
-        ),
-        (
-            "vraag",
-            "Gezelschap",
-            "Samen koffie drinken",
-            "Sinds mijn man overleed ben ik veel alleen. Wie komt eens koffie drinken?",
-            true,
-        ),
-        (
-            "aanbod",
-            "Gezelschap",
-            "Wandelen en een praatje",
-            "Ik wandel graag en maak onderweg een praatje. Loopt u mee?",
-            true,
-        ),
-        (
-            "vraag",
-            "Klusje in huis",
-            "Lamp ophangen in de woonkamer",
-            "Ik durf niet meer op een trap te staan.",
-            false,
-        ),
-        (
-            "aanbod",
-            "Klusje in huis",
-            "Handige buurman voor kleine klussen",
-            "Lampen, een kastje, een lekkende kraan: ik help graag.",
-            true,
-        ),
-        (
-            "vraag",
-            "Tuin",
-            "Hulp bij het snoeien van de heg",
-            "Mijn heg is te hoog geworden voor mij alleen.",
-            false,
-        ),
-        (
-            "aanbod",
-            "Tuin",
-            "Tuinieren doe ik graag",
-            "Ik help met snoeien, maaien en onkruid wieden.",
-            true,
-        ),
-        (
-            "vraag",
-            "Technologie",
-            "Videobellen met mijn kleinkinderen",
-            "Wie leert mij videobellen op mijn tablet?",
-            false,
-        ),
-        (
-            "aanbod",
-            "Technologie",
-            "Hulp met telefoon en tablet",
-            "Ik leg geduldig uit hoe uw telefoon of tablet werkt.",
-            true,
-        ),
-        (
-            "vraag",
-            "Administratie",
-            "Post en formulieren ordenen",
-            "Ik raak het overzicht over mijn post kwijt.",
-            true,
-        ),
-        (
-            "aanbod",
-            "Administratie",
-            "Samen de post doornemen",
-            "Ik heb bij een bank gewerkt en help met formulieren en post.",
-            true,
-        ),
-        (
-            "vraag",
-            "Hond uitlaten",
-            "Wie laat mijn hond uit?",
-            "Na mijn operatie kan ik een paar weken niet lopen. Bobbie is lief.",
-            true,
-        ),
-    ];
     let names = [
         "Anna", "Bram", "Carla", "Dirk", "Emine", "Frits", "Gerda", "Hamid", "Ilse", "Joost",
         "Karin", "Lotte", "Mohamed", "Nel", "Otto", "Petra", "Quirine", "Rachid", "Sanne", "Teun",
@@ -2118,8 +2238,8 @@ async fn demo_inner(tx: &mut Tx, m: &baken_synth::Municipality, today: NaiveDate
                 .execute(&mut *c)
                 .await
         })?;
-        let item = i % ITEMS.len();
-        let (direction, cat, title, text, recurring) = ITEMS[item];
+        let item = i % DEMO_LISTINGS.len();
+        let (direction, cat, title, text, recurring) = DEMO_LISTINGS[item];
         let Some(category_id) = category(cat) else {
             continue;
         };

@@ -865,10 +865,37 @@ async fn retention_deletes_old_messages_and_closed_listings_only() {
 /// Words for the listings of the equivalence test: shared words, compounds
 /// ("buurtmaaltijd" holds "maaltijd"), negations and inabilities.
 const WORDS: &[&str] = &[
-    "boodschappen", "supermarkt", "maaltijd", "buurtmaaltijd", "koken", "kok", "buurtkok",
-    "tuin", "tuinieren", "snoeien", "heg", "lamp", "lampen", "ophangen", "tablet", "telefoon",
-    "videobellen", "wandelen", "koffie", "praatje", "scootmobiel", "scootmobielpool", "niet",
-    "geen", "kan", "graag", "hond", "uitlaten", "post", "formulieren", ",",
+    "boodschappen",
+    "supermarkt",
+    "maaltijd",
+    "buurtmaaltijd",
+    "koken",
+    "kok",
+    "buurtkok",
+    "tuin",
+    "tuinieren",
+    "snoeien",
+    "heg",
+    "lamp",
+    "lampen",
+    "ophangen",
+    "tablet",
+    "telefoon",
+    "videobellen",
+    "wandelen",
+    "koffie",
+    "praatje",
+    "scootmobiel",
+    "scootmobielpool",
+    "niet",
+    "geen",
+    "kan",
+    "graag",
+    "hond",
+    "uitlaten",
+    "post",
+    "formulieren",
+    ",",
 ];
 
 /// A small deterministic generator (no dependency needed for a test's spread).
@@ -910,13 +937,19 @@ async fn indexed_suggestions_equal_analysing_every_open_listing() {
         let mut ids = Vec::new();
         for _ in 0..120 {
             let (cat_id, cat_name) = cats[rng.next(cats.len())].clone();
-            let words: Vec<&str> = (0..1 + rng.next(6)).map(|_| WORDS[rng.next(WORDS.len())]).collect();
+            let words: Vec<&str> = (0..1 + rng.next(6))
+                .map(|_| WORDS[rng.next(WORDS.len())])
+                .collect();
             let title = format!("Hulp {}", words.join(" "));
             let area = match rng.next(5) {
                 0 => Area::WholeTown,
                 n => Area::District(d[(n - 1) % 4].clone()),
             };
-            let direction = if rng.next(2) == 0 { Direction::Ask } else { Direction::Offer };
+            let direction = if rng.next(2) == 0 {
+                Direction::Ask
+            } else {
+                Direction::Offer
+            };
             let part = [PartOfDay::Flexible, PartOfDay::Morning, PartOfDay::Evening][rng.next(3)];
             let date = [None, Some(today()), Some(today().succ_opt().unwrap())][rng.next(3)];
             let l = Listing::new(
@@ -936,43 +969,66 @@ async fn indexed_suggestions_equal_analysing_every_open_listing() {
             )
             .unwrap();
             let who = people[rng.next(people.len())];
-            ids.push(mk::create_listing(&mut tx, who, cat_id, &l, 1, today()).await.unwrap());
+            ids.push(
+                mk::create_listing(&mut tx, who, cat_id, &l, 1, today())
+                    .await
+                    .unwrap(),
+            );
         }
         mk::close_listing(&mut tx, ids[3]).await.unwrap();
-        exec!(&mut tx, |c| sqlx::query("UPDATE mk_participants SET blocked = TRUE WHERE id = $1")
-            .bind(people[5])
-            .execute(&mut *c)
-            .await)
+        exec!(&mut tx, |c| sqlx::query(
+            "UPDATE mk_participants SET blocked = TRUE WHERE id = $1"
+        )
+        .bind(people[5])
+        .execute(&mut *c)
+        .await)
         .unwrap();
         let neighbours = mk::neighbours(&mut tx).await.unwrap();
         let mut compared = 0;
         for id in &ids {
             let row = mk::listing(&mut tx, *id).await.unwrap().unwrap();
             let indexed = mk::suggestions(&mut tx, &row, 8).await.unwrap();
-            let others = mk::open_listings(&mut tx, row.direction().opposite()).await.unwrap();
+            let others = mk::open_listings(&mut tx, row.direction().opposite())
+                .await
+                .unwrap();
             let all: Vec<Candidate> = others.iter().map(|r| r.candidate()).collect();
             let query = format!("{} {}", row.title, row.body);
             let expected = dm::suggest(&row.candidate(), &query, &all, &neighbours, 8);
             let got: Vec<dm::Fit> = indexed.into_iter().map(|(_, f)| f).collect();
-            assert_eq!(got, expected, "listing {id} ({:?}) on {:?}", row.title, t.backend());
+            assert_eq!(
+                got,
+                expected,
+                "listing {id} ({:?}) on {:?}",
+                row.title,
+                t.backend()
+            );
             compared += expected.len();
         }
-        assert!(compared > 300, "the listings fit each other often enough to compare: {compared}");
+        assert!(
+            compared > 300,
+            "the listings fit each other often enough to compare: {compared}"
+        );
 
         // A listing indexed with an older analysis (or before the index
         // existed) is indexed again after migrating.
         let row = mk::listing(&mut tx, ids[0]).await.unwrap().unwrap();
         let before = mk::suggestions(&mut tx, &row, 8).await.unwrap();
-        exec!(&mut tx, |c| sqlx::query("DELETE FROM mk_listing_terms").execute(&mut *c).await).unwrap();
-        exec!(&mut tx, |c| sqlx::query("UPDATE mk_listings SET terms_version = 0")
+        exec!(&mut tx, |c| sqlx::query("DELETE FROM mk_listing_terms")
             .execute(&mut *c)
             .await)
+        .unwrap();
+        exec!(&mut tx, |c| sqlx::query(
+            "UPDATE mk_listings SET terms_version = 0"
+        )
+        .execute(&mut *c)
+        .await)
         .unwrap();
         tx.commit().await.unwrap();
         t.db.migrate().await.unwrap();
         let mut tx = t.db.begin().await.unwrap();
         let after = mk::suggestions(&mut tx, &row, 8).await.unwrap();
-        let ids_of = |v: &[(mk::ListingRow, dm::Fit)]| v.iter().map(|(r, _)| r.id).collect::<Vec<_>>();
+        let ids_of =
+            |v: &[(mk::ListingRow, dm::Fit)]| v.iter().map(|(r, _)| r.id).collect::<Vec<_>>();
         assert_eq!(ids_of(&after), ids_of(&before));
     }
 }

@@ -1048,9 +1048,28 @@ mod tests {
 
     /// Words, compounds of them and negations, for the index property.
     const INDEX_WORDS: &[&str] = &[
-        "maaltijd", "buurtmaaltijd", "kok", "buurtkok", "scootmobiel", "scootmobielpool", "man",
-        "buurman", "mantelzorg", "lamp", "lampen", "les", "voorles", "niet", "geen", "koken",
-        "rekening", "spreek", "boodschappen", "tuin", "tuinieren", ",",
+        "maaltijd",
+        "buurtmaaltijd",
+        "kok",
+        "buurtkok",
+        "scootmobiel",
+        "scootmobielpool",
+        "man",
+        "buurman",
+        "mantelzorg",
+        "lamp",
+        "lampen",
+        "les",
+        "voorles",
+        "niet",
+        "geen",
+        "koken",
+        "rekening",
+        "spreek",
+        "boodschappen",
+        "tuin",
+        "tuinieren",
+        ",",
     ];
 
     proptest! {

@@ -13,13 +13,22 @@ CREATE TABLE mk_terms (
 );
 CREATE INDEX mk_terms_reversed ON mk_terms (rterm);
 
--- Which listing has which key; the direction is copied (it never changes) so
--- a lookup reads only the other side's listings.
+-- Which listing has which key, with what ranking reads of the listing (none
+-- of it changes after posting), so a word's listings are scored from the
+-- index alone; keyed by term, direction and category, so the listings of one
+-- category that share a word are a narrow range. Whether a listing is still
+-- open is checked on the best few.
 CREATE TABLE mk_listing_terms (
     term_id BIGINT NOT NULL REFERENCES mk_terms(id),
     direction TEXT NOT NULL CHECK (direction IN ('vraag', 'aanbod')),
     listing_id BIGINT NOT NULL REFERENCES mk_listings(id) ON DELETE CASCADE,
-    PRIMARY KEY (term_id, direction, listing_id)
+    participant_id BIGINT NOT NULL,
+    category_id BIGINT NOT NULL,
+    district_code TEXT,
+    on_date DATE,
+    part_of_day TEXT NOT NULL,
+    PRIMARY KEY (term_id, direction, category_id, listing_id)
+        INCLUDE (participant_id, category_id, district_code, on_date, part_of_day)
 );
 CREATE INDEX mk_listing_terms_listing ON mk_listing_terms (listing_id);
 
@@ -28,3 +37,10 @@ CREATE INDEX mk_listing_terms_listing ON mk_listing_terms (listing_id);
 -- reaches existing listings.
 ALTER TABLE mk_listings ADD COLUMN terms_version BIGINT NOT NULL DEFAULT 0;
 CREATE INDEX mk_listings_terms_version ON mk_listings (terms_version);
+
+-- What ranking reads of a candidate, in the index itself: the open listings
+-- of one direction and category are scored without reading the table.
+CREATE INDEX mk_listings_suggest ON mk_listings
+    (direction, category_id, state, participant_id, district_code, on_date, part_of_day, id);
+-- The few blocked participants, whose listings are never suggested.
+CREATE INDEX mk_participants_blocked ON mk_participants (id) WHERE blocked = TRUE;
