@@ -230,7 +230,9 @@ mod tests {
 
     /// One listing: its category (0–2), district (0–2), ask or offer, and
     /// the month it was posted and its participant joined (1–3).
-    fn listings() -> impl Strategy<Value = Vec<(u8, u8, bool, u32)>> {
+    type Rec = (u8, u8, bool, u32);
+
+    fn listings() -> impl Strategy<Value = Vec<Rec>> {
         proptest::collection::vec((0u8..3, 0u8..3, any::<bool>(), 1u32..4), 0..60)
     }
 
@@ -267,7 +269,7 @@ mod tests {
             }
             let n = recs.len().saturating_sub(late);
             // Part against total minus the other parts, per table and side.
-            let truth_of = |pred: &dyn Fn(&(u8, u8, bool, u32)) -> bool, upto: usize| {
+            let truth_of = |pred: &dyn Fn(&Rec) -> bool, upto: usize| {
                 recs.iter().take(upto).filter(|r| pred(r)).count() as i64
             };
             for (f, upto) in [(&before, n), (&after, recs.len())] {
