@@ -37,8 +37,8 @@ pub mod monitor;
 pub mod notifications;
 pub mod reads;
 pub mod second_factor;
-pub mod survey;
 pub mod settings;
+pub mod survey;
 #[doc(hidden)]
 pub mod testing;
 pub mod timeline;
