@@ -129,6 +129,50 @@ async fn time_report(
     Ok(())
 }
 
+/// Where the report's time goes: each read it makes, timed on its own.
+async fn profile(db: &Db, today: NaiveDate) -> anyhow::Result<()> {
+    use baken_domain::period::Period;
+    use baken_store::{casework as cw, dashboard};
+    let mut tx = db.read().await?;
+    let secret = baken_store::commissioning::cell_key_secret(&mut tx).await?;
+    let quarters = Period::last_quarters(Period::quarter_of(today).previous().last_day(), 8);
+    let periods: Vec<(NaiveDate, NaiveDate)> = quarters
+        .iter()
+        .map(|q| (q.first_day(), q.last_day()))
+        .collect();
+    let since = quarters[0].first_day() - chrono::Days::new(366);
+    let (norms, _) = cw::response_norms(&mut tx).await?;
+    let t = Instant::now();
+    let f = cw::bakens_facts_per_period(&mut tx, None, None, &periods, &norms, &secret).await?;
+    eprintln!(
+        "bakens facts: {:.3} s ({} quarters)",
+        t.elapsed().as_secs_f64(),
+        f.of(None).len()
+    );
+    let t = Instant::now();
+    let uses = dashboard::support_uses_of(&mut tx, since, &secret, None).await?;
+    eprintln!(
+        "support uses: {:.3} s ({} rows)",
+        t.elapsed().as_secs_f64(),
+        uses.len()
+    );
+    let t = Instant::now();
+    let bought = dashboard::purchases(&mut tx, since, &secret, None).await?;
+    eprintln!(
+        "purchases: {:.3} s ({} rows)",
+        t.elapsed().as_secs_f64(),
+        bought.len()
+    );
+    let t = Instant::now();
+    let r = dashboard::resident_cells(&mut tx, None, &secret).await?;
+    eprintln!(
+        "resident cells: {:.3} s ({} districts)",
+        t.elapsed().as_secs_f64(),
+        r.len()
+    );
+    Ok(())
+}
+
 /// Baken's published figures against DuckDB's true ones.
 fn check(baken: &str, duck: &str) -> anyhow::Result<()> {
     let read = |path: &str| -> anyhow::Result<BTreeMap<String, Vec<String>>> {
@@ -240,6 +284,10 @@ async fn main() -> anyhow::Result<()> {
             let rounds: usize = args.get(4).map_or(Ok(3), |s| s.parse())?;
             let today = NaiveDate::parse_from_str(args.get(5).context("TODAY")?, "%Y-%m-%d")?;
             time_report(&db, &out, rounds, today).await?;
+        }
+        "profile" => {
+            let today = NaiveDate::parse_from_str(args.get(3).context("TODAY")?, "%Y-%m-%d")?;
+            profile(&db, today).await?;
         }
         other => bail!("unknown step {other}"),
     }

@@ -59,7 +59,7 @@ impl Layer {
         }
     }
 
-    fn index(self) -> usize {
+    pub(crate) fn index(self) -> usize {
         self as usize
     }
 }
@@ -171,7 +171,7 @@ pub struct SupportUse {
 }
 
 impl SupportUse {
-    fn runs_in(&self, p: Period) -> bool {
+    pub(crate) fn runs_in(&self, p: Period) -> bool {
         self.from <= p.last_day() && self.until.is_none_or(|u| u >= p.first_day())
     }
 

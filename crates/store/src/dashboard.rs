@@ -3,13 +3,14 @@
 //! step, when it ran and, for a toewijzing, its price. No person leaves this
 //! module: household ids only become cell keys (`baken_domain::cell_key`).
 
-use crate::{exec, now, versioned_update, with_conn, Result, StoreError, Tx};
+use crate::{exec, fetch_packed, now, versioned_update, with_conn, Conn, Result, StoreError, Tx};
 use baken_domain::cell_key::{CellKeySecret, CellKeys, RecordKey};
 use baken_domain::contracting::{yearly_cost, Cents, Frequency, Scope, Unit};
 use baken_domain::monitoring::trends::Purchase;
 use baken_domain::monitoring::{Layer, SupportUse, Targets};
 use baken_domain::LadderStep;
 use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::BTreeMap;
 
 fn step_of(v: i64) -> Result<LadderStep> {
     u8::try_from(v)
@@ -120,20 +121,19 @@ pub async fn support_uses_of(
     team: Option<i64>,
 ) -> Result<Vec<SupportUse>> {
     let key = |id: i64| RecordKey::derive(secret, "household", id);
-    let agreements: Vec<(i64, String, i64, NaiveDate, Option<NaiveDate>)> = with_conn!(tx, |c| {
-        sqlx::query_as(
-            "SELECT h.id, h.district_code, a.step, a.start_on, COALESCE(a.ended_on, a.end_on) \
-             FROM cw_agreements a JOIN cw_plans p ON p.id = a.plan_id \
-             JOIN households h ON h.id = p.household_id \
-             WHERE (COALESCE(a.ended_on, a.end_on) IS NULL OR COALESCE(a.ended_on, a.end_on) >= $1) \
-             AND ($2 IS NULL OR h.team_id = $2) \
-             AND NOT (a.step >= 4 AND EXISTS (SELECT 1 FROM ct_toewijzingen z WHERE z.referral_id = a.referral_id))",
-        )
-        .bind(since)
-        .bind(team)
-        .fetch_all(&mut *c)
-        .await
-    })?;
+    // Every use of two or three years: many rows, read packed.
+    let agreements: Vec<(i64, String, i64, NaiveDate, Option<NaiveDate>)> = fetch_packed!(
+        tx,
+        &["hh", "d", "step", "since", "until"],
+        "SELECT h.id AS hh, h.district_code AS d, a.step AS step, a.start_on AS since, \
+           COALESCE(a.ended_on, a.end_on) AS until \
+         FROM cw_agreements a JOIN cw_plans p ON p.id = a.plan_id \
+         JOIN households h ON h.id = p.household_id \
+         WHERE (COALESCE(a.ended_on, a.end_on) IS NULL OR COALESCE(a.ended_on, a.end_on) >= $1) \
+         AND ($2 IS NULL OR h.team_id = $2) \
+         AND NOT (a.step >= 4 AND EXISTS (SELECT 1 FROM ct_toewijzingen z WHERE z.referral_id = a.referral_id))",
+        |q| q.bind(since).bind(team)
+    )?;
     let mut out = Vec::with_capacity(agreements.len());
     for (hh, district, step, from, until) in agreements {
         let step = step_of(step)?;
@@ -170,26 +170,25 @@ pub async fn purchases(
     let key = |id: i64| RecordKey::derive(secret, "household", id);
     // The tariff of the product valid on the start date; when contracts name
     // different tariffs the price is not known (and not guessed).
-    let toewijzingen: Vec<ToewijzingFact> = with_conn!(tx, |c| {
-        sqlx::query_as(
-            "SELECT z.household_id, h.district_code, pr.step, z.start_date, COALESCE(z.stopped_on, z.end_date), \
-             z.volume, z.unit, z.frequency, z.budget_cents, \
-             (SELECT MIN(t.cents) FROM ct_tariffs t WHERE t.product_id = z.product_id \
-                AND t.valid_from <= z.start_date AND (t.valid_until IS NULL OR t.valid_until >= z.start_date)), \
-             (SELECT COUNT(DISTINCT t.cents) FROM ct_tariffs t WHERE t.product_id = z.product_id \
-                AND t.valid_from <= z.start_date AND (t.valid_until IS NULL OR t.valid_until >= z.start_date)), \
-             pr.name, pv.name \
-             FROM ct_toewijzingen z JOIN households h ON h.id = z.household_id \
-             JOIN ct_products pr ON pr.id = z.product_id \
-             JOIN providers pv ON pv.id = z.provider_id \
-             WHERE (COALESCE(z.stopped_on, z.end_date) IS NULL OR COALESCE(z.stopped_on, z.end_date) >= $1) \
-             AND ($2 IS NULL OR h.team_id = $2)",
-        )
-        .bind(since)
-        .bind(team)
-        .fetch_all(&mut *c)
-        .await
-    })?;
+    let toewijzingen: Vec<ToewijzingFact> = fetch_packed!(
+        tx,
+        &["hh", "d", "step", "since", "until", "volume", "unit", "frequency", "budget", "tariff",
+          "tariffs", "product", "provider"],
+        "SELECT z.household_id AS hh, h.district_code AS d, pr.step AS step, z.start_date AS since, \
+           COALESCE(z.stopped_on, z.end_date) AS until, \
+           z.volume AS volume, z.unit AS unit, z.frequency AS frequency, z.budget_cents AS budget, \
+           (SELECT MIN(t.cents) FROM ct_tariffs t WHERE t.product_id = z.product_id \
+              AND t.valid_from <= z.start_date AND (t.valid_until IS NULL OR t.valid_until >= z.start_date)) AS tariff, \
+           (SELECT COUNT(DISTINCT t.cents) FROM ct_tariffs t WHERE t.product_id = z.product_id \
+              AND t.valid_from <= z.start_date AND (t.valid_until IS NULL OR t.valid_until >= z.start_date)) AS tariffs, \
+           pr.name AS product, pv.name AS provider \
+         FROM ct_toewijzingen z JOIN households h ON h.id = z.household_id \
+         JOIN ct_products pr ON pr.id = z.product_id \
+         JOIN providers pv ON pv.id = z.provider_id \
+         WHERE (COALESCE(z.stopped_on, z.end_date) IS NULL OR COALESCE(z.stopped_on, z.end_date) >= $1) \
+         AND ($2 IS NULL OR h.team_id = $2)",
+        |q| q.bind(since).bind(team)
+    )?;
     let mut out = Vec::with_capacity(toewijzingen.len());
     for (
         hh,
@@ -262,18 +261,55 @@ pub async fn resident_cell(
     team: Option<i64>,
     secret: &CellKeySecret,
 ) -> Result<CellKeys> {
-    let ids: Vec<(i64,)> = with_conn!(tx, |c| {
-        sqlx::query_as(
-            "SELECT r.id FROM residents r JOIN households h ON h.id = r.household_id \
-             WHERE ($1 IS NULL OR h.district_code = $1) AND ($2 IS NULL OR h.team_id = $2)",
-        )
-        .bind(district)
-        .bind(team)
-        .fetch_all(&mut *c)
-        .await
-    })?;
-    Ok(CellKeys::of(
-        ids.into_iter()
-            .map(|(id,)| RecordKey::derive(secret, "resident", id)),
-    ))
+    let cells = resident_cells(tx, team, secret).await?;
+    Ok(match district {
+        Some(d) => cells.get(&Some(d.to_owned())).copied().unwrap_or_default(),
+        None => cells.into_values().sum(),
+    })
+}
+
+/// [`resident_cell`] of every district at once (`None`: households without
+/// one), from one pass over the residents: the dashboard needs the
+/// municipality's and every district's for its fan view.
+pub async fn resident_cells(
+    tx: &mut Tx,
+    team: Option<i64>,
+    secret: &CellKeySecret,
+) -> Result<BTreeMap<Option<String>, CellKeys>> {
+    // Millions of residents: their ids come packed, one JSON array per district.
+    let rows: Vec<(Option<String>, String)> = match tx.conn() {
+        Conn::Sqlite(c) => {
+            sqlx::query_as(
+                "SELECT h.district_code, json_group_array(r.id) FROM residents r \
+                 JOIN households h ON h.id = r.household_id \
+                 WHERE ($1 IS NULL OR h.team_id = $1) GROUP BY h.district_code",
+            )
+            .bind(team)
+            .fetch_all(&mut *c)
+            .await
+        }
+        Conn::Postgres(c) => {
+            sqlx::query_as(
+                "SELECT h.district_code, json_agg(r.id)::text FROM residents r \
+                 JOIN households h ON h.id = r.household_id \
+                 WHERE ($1::BIGINT IS NULL OR h.team_id = $1) GROUP BY h.district_code",
+            )
+            .bind(team)
+            .fetch_all(&mut *c)
+            .await
+        }
+    }?;
+    let mut cells: BTreeMap<Option<String>, CellKeys> = BTreeMap::new();
+    for (district, ids) in rows {
+        let ids: Vec<i64> = serde_json::from_str(&ids)
+            .map_err(|e| StoreError::Corrupt(format!("resident ids: {e}")))?;
+        cells.insert(
+            district,
+            CellKeys::of(
+                ids.into_iter()
+                    .map(|id| RecordKey::derive(secret, "resident", id)),
+            ),
+        );
+    }
+    Ok(cells)
 }

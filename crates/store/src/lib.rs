@@ -69,6 +69,49 @@ macro_rules! exec {
     };
 }
 
+/// Reads many rows as one: the rows of `inner` (a `SELECT` whose columns are
+/// named `columns`) packed by the database into one JSON array of arrays —
+/// `json_group_array(json_array(…))` on SQLite, `json_agg(json_build_array(…))`
+/// on PostgreSQL — and decoded with serde into a `Vec` of tuples. `|q| …`
+/// binds the parameters, the same on both backends.
+///
+/// Why: sqlx hands SQLite's rows from its worker thread to the query one by
+/// one, copying every value, at 2–5 µs a row — most of the dashboard's time
+/// over 2,000,000 households (docs/benchmarks.md). Packed, a row costs what
+/// SQLite takes to write it as JSON and serde to read it back. Use it for
+/// reads of many rows of plain values: integers, text and dates (booleans as
+/// 0/1 and no floating point, so both backends give the same JSON).
+macro_rules! fetch_packed {
+    ($tx:expr, $columns:expr, $inner:expr, |$q:ident| $binds:expr) => {{
+        let columns: &[&str] = $columns;
+        let list = columns
+            .iter()
+            .map(|c| format!("q.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let text: std::result::Result<String, sqlx::Error> = match $tx.conn() {
+            $crate::Conn::Sqlite(c) => {
+                let sql = format!(
+                    "SELECT json_group_array(json_array({list})) FROM ({}) q",
+                    $inner
+                );
+                let $q = sqlx::query_scalar::<_, String>(&sql);
+                ($binds).fetch_one(&mut *c).await
+            }
+            $crate::Conn::Postgres(c) => {
+                let sql = format!(
+                    "SELECT COALESCE(json_agg(json_build_array({list})), '[]'::json)::text FROM ({}) q",
+                    $inner
+                );
+                let $q = sqlx::query_scalar::<_, String>(&sql);
+                ($binds).fetch_one(&mut *c).await
+            }
+        };
+        text.and_then(|t| serde_json::from_str(&t).map_err(|e| sqlx::Error::Decode(Box::new(e))))
+    }};
+}
+pub(crate) use fetch_packed;
+
 /// The connection under a [`Tx`], for [`with_conn!`] and [`exec!`].
 pub enum Conn<'a> {
     Sqlite(&'a mut sqlx::SqliteConnection),
@@ -268,7 +311,15 @@ impl Db {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10));
+                .busy_timeout(Duration::from_secs(10))
+                // How many rows sqlx's SQLite worker thread may run ahead of
+                // the query: at its default of 50 a read of 400,000 rows took
+                // 1.26 s, at 1,024 0.95 s, the two threads waking each other
+                // less (docs/benchmarks.md, the dashboard).
+                .row_buffer_size(1024)
+                // Reads map the file instead of copying each page out of the
+                // kernel's cache (up to 1 GiB; beyond that SQLite reads as usual).
+                .pragma("mmap_size", "1073741824");
             // Two processes opening one new file at once would both switch it to
             // WAL, and SQLite answers the loser "database is locked" without
             // waiting: the switch is serialised by the migration lock too (only

@@ -174,6 +174,53 @@ async fn the_demo_has_casework_in_every_stage_and_figures_to_show() {
     }
 }
 
+/// The dashboard's one fetch for eight quarters and every district gives, per
+/// district and quarter, the figures `/bakens` computes for that district and
+/// quarter alone (and their union the municipality's).
+#[tokio::test]
+async fn bakens_for_many_periods_at_once_equal_each_period_on_its_own() {
+    use baken_domain::period::Period;
+    for t in with_demo(150).await {
+        let mut tx = t.db.read().await.unwrap();
+        let norms = ResponseNorms::default();
+        let quarters = Period::last_quarters(d(2026, 9, 30), 8);
+        let periods: Vec<(NaiveDate, NaiveDate)> = quarters
+            .iter()
+            .map(|q| (q.first_day(), q.last_day()))
+            .collect();
+        let all = cw::bakens_facts_per_period(&mut tx, None, None, &periods, &norms, &secret())
+            .await
+            .unwrap();
+        let districts = baken_store::areas::districts(&mut tx).await.unwrap();
+        let mut areas: Vec<Option<String>> = districts.into_iter().map(|d| Some(d.code)).collect();
+        areas.push(None);
+        let mut shown = 0;
+        for area in &areas {
+            let per_quarter = all.of(area.as_deref());
+            assert_eq!(per_quarter.len(), quarters.len());
+            for (q, facts) in quarters.iter().zip(&per_quarter) {
+                let filter = FigureFilter {
+                    team_id: None,
+                    district: area.clone(),
+                    period: Some(*q),
+                };
+                let alone = cw::bakens_facts(&mut tx, &filter, &norms, &secret())
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    facts.figures(),
+                    alone.figures(),
+                    "{:?}: {area:?} in {}",
+                    t.backend(),
+                    q.code()
+                );
+                shown += facts.agreements.len() + facts.plans.len() + facts.score_changes.len();
+            }
+        }
+        assert!(shown > 0, "the demo has facts in these quarters");
+    }
+}
+
 #[tokio::test]
 async fn karels_plan_holds_every_rule_and_keeps_its_history() {
     for t in with_demo(60).await {

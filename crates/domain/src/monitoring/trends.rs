@@ -6,7 +6,7 @@
 //! share or rate carries the band of values the published counts are
 //! consistent with, so the noise is visible on the chart.
 
-use super::{pyramid, share_with_band, Layer, SupportUse, Targets, TrendPoint, MIN_PRICED};
+use super::{share_with_band, Layer, SupportUse, TrendPoint, MIN_PRICED};
 use crate::cell_key::{consistent_counts, protect, CellKeys, Protected, RecordKey};
 use crate::period::Period;
 use chrono::NaiveDate;
@@ -17,6 +17,75 @@ use std::collections::{BTreeMap, BTreeSet};
 /// "back": 12 months, taken as 365 days.
 pub const RETURN_WINDOW_DAYS: i64 = 365;
 
+/// The households of an area per quarter, by the layer of the heaviest step
+/// each used in it (each household once per quarter): computed in one pass
+/// over the uses, and read by every layer's share and by maatwerk per 1,000.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayerCells(Vec<(Period, [CellKeys; 3])>);
+
+impl LayerCells {
+    /// The cells of `district` (all when `None`) in each of `quarters`.
+    pub fn of(uses: &[SupportUse], quarters: &[Period], district: Option<&str>) -> LayerCells {
+        let mut heaviest: Vec<BTreeMap<i64, (Layer, RecordKey)>> =
+            vec![BTreeMap::new(); quarters.len()];
+        for u in uses
+            .iter()
+            .filter(|u| district.is_none_or(|d| u.district == d))
+        {
+            let layer = Layer::of(u.step);
+            for (i, &q) in quarters.iter().enumerate() {
+                if u.runs_in(q) {
+                    let e = heaviest[i]
+                        .entry(u.household_id)
+                        .or_insert((layer, u.household));
+                    e.0 = e.0.max(layer);
+                }
+            }
+        }
+        LayerCells(
+            quarters
+                .iter()
+                .zip(heaviest)
+                .map(|(&q, per_household)| {
+                    let mut cells = [CellKeys::new(); 3];
+                    for (layer, key) in per_household.values() {
+                        cells[layer.index()].add(*key);
+                    }
+                    (q, cells)
+                })
+                .collect(),
+        )
+    }
+
+    /// A layer's share of the households per quarter, with its band (the
+    /// pyramid's published counts: the layer's and the total's).
+    pub fn share_trend(&self, layer: Layer) -> Vec<TrendPoint> {
+        self.0
+            .iter()
+            .map(|(q, cells)| {
+                let total = protect(&cells.iter().copied().sum());
+                let (value, low, high) = share_with_band(protect(&cells[layer.index()]), total);
+                TrendPoint {
+                    period: q.code(),
+                    value,
+                    low,
+                    high,
+                }
+            })
+            .collect()
+    }
+
+    /// Households with maatwerk (step 5 as their heaviest step in the
+    /// quarter) per 1,000 of the area's `residents`, with the band.
+    pub fn maatwerk_per_thousand(&self, residents: &CellKeys) -> Vec<TrendPoint> {
+        let r = protect(residents);
+        self.0
+            .iter()
+            .map(|(q, cells)| rate_with_band(protect(&cells[Layer::Heavy.index()]), r, 1000.0, *q))
+            .collect()
+    }
+}
+
 /// A layer's share of the households per quarter, with its band.
 pub fn layer_share_trend(
     uses: &[SupportUse],
@@ -24,20 +93,7 @@ pub fn layer_share_trend(
     district: Option<&str>,
     layer: Layer,
 ) -> Vec<TrendPoint> {
-    quarters
-        .iter()
-        .map(|&q| {
-            let p = pyramid(uses, q, district, Targets::default());
-            let i = Layer::ALL.iter().position(|l| *l == layer).unwrap_or(0);
-            let (value, low, high) = share_with_band(p.layers[i].households, p.households);
-            TrendPoint {
-                period: q.code(),
-                value,
-                low,
-                high,
-            }
-        })
-        .collect()
+    LayerCells::of(uses, quarters, district).share_trend(layer)
 }
 
 /// Households with maatwerk (step 5 as their heaviest step in the quarter)
@@ -51,14 +107,7 @@ pub fn maatwerk_per_thousand_trend(
     district: Option<&str>,
     residents: &CellKeys,
 ) -> Vec<TrendPoint> {
-    let r = protect(residents);
-    quarters
-        .iter()
-        .map(|&q| {
-            let heavy = pyramid(uses, q, district, Targets::default()).layers[2].households;
-            rate_with_band(heavy, r, 1000.0, q)
-        })
-        .collect()
+    LayerCells::of(uses, quarters, district).maatwerk_per_thousand(residents)
 }
 
 /// `part / whole × scale` with the band of all true counts consistent with
@@ -106,7 +155,9 @@ pub struct Return {
 /// [`RETURN_WINDOW_DAYS`] before it: its support had ended (a day or more
 /// without any use) and within 12 months it is back. `uses` must reach back at
 /// least 12 months before the first start that matters.
-pub fn starts_and_returns(uses: &[SupportUse]) -> (Vec<Return>, Vec<Return>) {
+pub fn starts_and_returns<'a>(
+    uses: impl IntoIterator<Item = &'a SupportUse>,
+) -> (Vec<Return>, Vec<Return>) {
     type Spans = Vec<(NaiveDate, Option<NaiveDate>)>;
     let mut per_hh: BTreeMap<i64, (RecordKey, Spans)> = BTreeMap::new();
     for u in uses {
@@ -166,12 +217,10 @@ pub fn returns_trend(
     quarters: &[Period],
     district: Option<&str>,
 ) -> Vec<(TrendPoint, Protected)> {
-    let here: Vec<SupportUse> = uses
-        .iter()
-        .filter(|u| district.is_none_or(|d| u.district == d))
-        .cloned()
-        .collect();
-    let (starts, returns) = starts_and_returns(&here);
+    let (starts, returns) = starts_and_returns(
+        uses.iter()
+            .filter(|u| district.is_none_or(|d| u.district == d)),
+    );
     let cell = |list: &[Return], q: Period| {
         let hh: BTreeMap<i64, RecordKey> = list
             .iter()

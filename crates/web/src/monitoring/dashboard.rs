@@ -10,10 +10,9 @@ use crate::support::time::today;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use baken_domain::cell_key::CellKeySecret;
+use baken_domain::cell_key::{CellKeySecret, CellKeys};
 use baken_domain::monitoring::trends::{
-    layer_share_trend, maatwerk_per_thousand_trend, purchases, returns_trend, Purchase,
-    PurchaseFigure,
+    purchases, returns_trend, LayerCells, Purchase, PurchaseFigure,
 };
 use baken_domain::monitoring::{pyramid, Layer, Pyramid, SupportUse, Targets, TrendPoint};
 use baken_domain::period::Period;
@@ -124,30 +123,13 @@ fn headline(value: &str) -> Option<f64> {
     digits.parse().ok()
 }
 
-/// The eight bakens per quarter for a district or team: the figures exactly
-/// as `/bakens` publishes them for that quarter (whole quarters only, so no
-/// two of them can be subtracted into a small count).
-async fn bakens_per_quarter(
-    tx: &mut baken_store::Tx,
-    secret: &CellKeySecret,
-    quarters: &[Period],
-    district: Option<&str>,
-    team: Option<i64>,
-) -> Result<Vec<BakenTrend>, AppError> {
-    let map = |e: cw::CaseError| AppError::BadRequest(e.to_string());
-    let (norms, _) = cw::response_norms(tx).await.map_err(map)?;
+/// The eight bakens per quarter of one area: the figures exactly as
+/// `/bakens` publishes them for that quarter (whole quarters only, so no two
+/// of them can be subtracted into a small count).
+fn baken_trends(per_quarter: &[cw::BakensFacts]) -> Vec<BakenTrend> {
     let mut rows: Vec<BakenTrend> = Vec::new();
-    for &q in quarters {
-        let filter = cw::FigureFilter {
-            team_id: team,
-            district: district.map(str::to_owned),
-            period: Some(q),
-        };
-        let figures = cw::bakens_facts(tx, &filter, &norms, secret)
-            .await
-            .map_err(map)?
-            .figures();
-        for f in figures {
+    for facts in per_quarter {
+        for f in facts.figures() {
             match rows.iter_mut().find(|r| r.baken == f.baken) {
                 Some(r) => r.values.push(f.value),
                 None => rows.push(BakenTrend {
@@ -158,7 +140,41 @@ async fn bakens_per_quarter(
             }
         }
     }
-    Ok(rows)
+    rows
+}
+
+/// The eight bakens per quarter for the district or team chosen, and for
+/// every district (the fan view): the facts of all of them from one query
+/// per kind of fact, split per district and quarter.
+async fn bakens_per_quarter(
+    tx: &mut baken_store::Tx,
+    secret: &CellKeySecret,
+    quarters: &[Period],
+    district: Option<&str>,
+    team: Option<i64>,
+    districts: &[(String, String)],
+) -> Result<(Vec<BakenTrend>, Vec<Vec<BakenTrend>>), AppError> {
+    let map = |e: cw::CaseError| AppError::BadRequest(e.to_string());
+    let (norms, _) = cw::response_norms(tx).await.map_err(map)?;
+    let periods: Vec<(NaiveDate, NaiveDate)> = quarters
+        .iter()
+        .map(|q| (q.first_day(), q.last_day()))
+        .collect();
+    let all = cw::bakens_facts_per_period(tx, None, None, &periods, &norms, secret)
+        .await
+        .map_err(map)?;
+    let area = match team {
+        None => all.of(district),
+        Some(t) => cw::bakens_facts_per_period(tx, Some(t), district, &periods, &norms, secret)
+            .await
+            .map_err(map)?
+            .of(district),
+    };
+    let fan = districts
+        .iter()
+        .map(|(c, _)| baken_trends(&all.of(Some(c))))
+        .collect();
+    Ok((baken_trends(&area), fan))
 }
 
 fn headline_points(quarters: &[Period], b: &BakenTrend) -> Vec<TrendPoint> {
@@ -224,30 +240,47 @@ pub async fn report(
     // The last eight whole quarters: the one running now is not over yet.
     let last_whole = Period::quarter_of(today).previous().last_day();
     let quarters = Period::last_quarters(last_whole, QUARTERS);
-    let bakens = bakens_per_quarter(&mut tx, secret, &quarters, code, team_id).await?;
-    let mut fan_bakens = Vec::new();
-    for (c, _) in &districts {
-        fan_bakens.push(bakens_per_quarter(&mut tx, secret, &quarters, Some(c), None).await?);
-    }
+    let (bakens, fan_bakens) =
+        bakens_per_quarter(&mut tx, secret, &quarters, code, team_id, &districts).await?;
     // A return looks back 12 months before the first quarter.
     let since = (quarters[0].first_day() - chrono::Days::new(366)).min(period.first_day());
     let all: Vec<SupportUse> = dashboard::support_uses_of(&mut tx, since, secret, None).await?;
-    let (uses, bought): (Vec<SupportUse>, Vec<Purchase>) = match team_id {
-        None => (
-            all.clone(),
-            dashboard::purchases(&mut tx, period.first_day(), secret, None).await?,
-        ),
-        Some(t) => (
-            dashboard::support_uses_of(&mut tx, since, secret, Some(t)).await?,
-            dashboard::purchases(&mut tx, period.first_day(), secret, Some(t)).await?,
-        ),
+    let team_uses: Option<Vec<SupportUse>> = match team_id {
+        None => None,
+        Some(t) => Some(dashboard::support_uses_of(&mut tx, since, secret, Some(t)).await?),
     };
-    let residents = dashboard::resident_cell(&mut tx, code, team_id, secret).await?;
-    let mut district_residents = Vec::new();
-    for (c, _) in &districts {
-        district_residents.push(dashboard::resident_cell(&mut tx, Some(c), None, secret).await?);
-    }
+    let uses: &[SupportUse] = team_uses.as_deref().unwrap_or(&all);
+    let bought: Vec<Purchase> =
+        dashboard::purchases(&mut tx, period.first_day(), secret, team_id).await?;
+    // Every district's residents from one pass; a team's from a second.
+    let all_residents = dashboard::resident_cells(&mut tx, None, secret).await?;
+    let area_residents = match team_id {
+        None => all_residents.clone(),
+        Some(t) => dashboard::resident_cells(&mut tx, Some(t), secret).await?,
+    };
     drop(tx);
+    let residents: CellKeys = match code {
+        Some(c) => area_residents
+            .get(&Some(c.to_owned()))
+            .copied()
+            .unwrap_or_default(),
+        None => area_residents.values().copied().sum(),
+    };
+    let district_residents: Vec<CellKeys> = districts
+        .iter()
+        .map(|(c, _)| {
+            all_residents
+                .get(&Some(c.clone()))
+                .copied()
+                .unwrap_or_default()
+        })
+        .collect();
+    // The households per layer and quarter: the area's, and every district's.
+    let area_cells = LayerCells::of(uses, &quarters, code);
+    let district_cells: Vec<LayerCells> = districts
+        .iter()
+        .map(|(c, _)| LayerCells::of(&all, &quarters, Some(c)))
+        .collect();
 
     let fan_of = |f: &dyn Fn(&str, usize) -> Vec<TrendPoint>| {
         districts
@@ -263,8 +296,8 @@ pub async fn report(
             title: format!("Aandeel {}", layer.short().to_lowercase()),
             scale: Scale::Percent,
             target: Some(f64::from(targets.of(layer))),
-            area: layer_share_trend(&uses, &quarters, code, layer),
-            fan: fan_of(&|c, _| layer_share_trend(&all, &quarters, Some(c), layer)),
+            area: area_cells.share_trend(layer),
+            fan: fan_of(&|_, i| district_cells[i].share_trend(layer)),
         });
     }
     trends.push(Trend {
@@ -272,10 +305,8 @@ pub async fn report(
         title: "Huishoudens met maatwerk per 1.000 inwoners".into(),
         scale: Scale::PerThousand,
         target: None,
-        area: maatwerk_per_thousand_trend(&uses, &quarters, code, &residents),
-        fan: fan_of(&|c, i| {
-            maatwerk_per_thousand_trend(&all, &quarters, Some(c), &district_residents[i])
-        }),
+        area: area_cells.maatwerk_per_thousand(&residents),
+        fan: fan_of(&|_, i| district_cells[i].maatwerk_per_thousand(&district_residents[i])),
     });
     let share = |list: Vec<(TrendPoint, baken_domain::cell_key::Protected)>| {
         list.into_iter().map(|(p, _)| p).collect::<Vec<_>>()
@@ -285,7 +316,7 @@ pub async fn report(
         title: "Huishoudens terug binnen 12 maanden".into(),
         scale: Scale::Percent,
         target: None,
-        area: share(returns_trend(&uses, &quarters, code)),
+        area: share(returns_trend(uses, &quarters, code)),
         fan: fan_of(&|c, _| share(returns_trend(&all, &quarters, Some(c)))),
     });
     for (i, b) in bakens.iter().enumerate() {
@@ -314,7 +345,7 @@ pub async fn report(
     }
     Ok(Report {
         period,
-        pyramid: pyramid(&uses, period, code, targets),
+        pyramid: pyramid(uses, period, code, targets),
         products: purchases(&bought, period, code, false),
         providers: purchases(&bought, period, code, true),
         district,

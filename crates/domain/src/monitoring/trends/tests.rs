@@ -1,6 +1,7 @@
 use super::*;
 use crate::cell_key::CellKeySecret;
 use crate::ladder::LadderStep;
+use crate::monitoring::{pyramid, Targets};
 use proptest::prelude::*;
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -111,6 +112,61 @@ fn brute_returns(spans: &[(i64, Option<i64>)]) -> Vec<i64> {
 }
 
 proptest! {
+    /// The one-pass layer cells give, per quarter and district, exactly the
+    /// shares and maatwerk rate the pyramid of that quarter and district
+    /// gives (the definition: each household once, in its heaviest layer).
+    #[test]
+    fn layer_cells_agree_with_the_pyramid_of_each_quarter(
+        uses in proptest::collection::vec(
+            (0i64..40, 1u8..=5, 0i64..800, proptest::option::of(0i64..300)), 0..120),
+        secret in proptest::collection::vec(any::<u8>(), 1..16),
+    ) {
+        let secret = CellKeySecret::new(&secret);
+        let districts = ["WK01", "WK02", "WK03"];
+        let base = d(2024, 1, 1);
+        let uses: Vec<SupportUse> = uses
+            .into_iter()
+            .map(|(hh, step, from, len)| SupportUse {
+                household: RecordKey::derive(&secret, "household", hh),
+                household_id: hh,
+                // A household lives in one district.
+                district: districts[hh as usize % 3].into(),
+                step: LadderStep::new(step).unwrap(),
+                from: base + chrono::Days::new(from as u64),
+                until: len.map(|l| base + chrono::Days::new((from + l) as u64)),
+                yearly_cents: None,
+                billed: step >= 4,
+            })
+            .collect();
+        let quarters = Period::last_quarters(d(2025, 12, 31), 8);
+        let residents = CellKeys::of((0..3000).map(|r| RecordKey::derive(&secret, "resident", r)));
+        for district in [None, Some("WK01"), Some("WK02"), Some("WK03")] {
+            let cells = LayerCells::of(&uses, &quarters, district);
+            for layer in Layer::ALL {
+                let want: Vec<TrendPoint> = quarters
+                    .iter()
+                    .map(|&q| {
+                        let p = pyramid(&uses, q, district, Targets::default());
+                        let (value, low, high) =
+                            share_with_band(p.layers[layer.index()].households, p.households);
+                        TrendPoint { period: q.code(), value, low, high }
+                    })
+                    .collect();
+                prop_assert_eq!(cells.share_trend(layer), want);
+            }
+            let heavy: Vec<Option<u64>> = quarters
+                .iter()
+                .map(|&q| Some(pyramid(&uses, q, district, Targets::default()).layers[2].households.value()))
+                .collect();
+            let rates: Vec<Option<u64>> = cells
+                .maatwerk_per_thousand(&residents)
+                .iter()
+                .map(|t| t.value.map(|v| (v * crate::cell_key::protect(&residents).value() as f64 / 1000.0).round() as u64))
+                .collect();
+            prop_assert_eq!(rates, heavy);
+        }
+    }
+
     /// The spell definition agrees with the day-by-day definition of a return,
     /// whatever the order, overlap and gaps of a household's uses.
     #[test]
