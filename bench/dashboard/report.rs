@@ -15,6 +15,7 @@
 //!                               one process: the first round is as cold as
 //!                               the caches the script left, the rest warm;
 //!                               writes OUT/figures.csv and prints JSON
+//!   profile URL TODAY           the time of each read the report makes
 //!   check BAKEN_CSV DUCK_CSV    every true count DuckDB found must be one
 //!                               Baken's published count is consistent with,
 //!                               every true share must lie in Baken's band,
@@ -119,7 +120,10 @@ async fn time_report(
     }
     let r = last.context("no round ran")?;
     std::fs::write(out.join("figures.csv"), figures(&r)?)?;
-    let warm = if warm == f64::MAX { f64::NAN } else { warm };
+    if warm == f64::MAX {
+        // One round: nothing warm was measured.
+        (warm, warm_cpu) = (f64::NAN, f64::NAN);
+    }
     println!(
         "{{\"first_s\": {first:.3}, \"first_cpu_s\": {first_cpu:.3}, \"warm_s\": {warm:.3}, \
          \"warm_cpu_s\": {warm_cpu:.3}, \"households_in_pyramid\": {}, \"trends\": {}}}",

@@ -18,7 +18,8 @@
 # DuckDB reads the CSV export each round (its cold and warm differ only by the
 # page cache). The data is generated once into $WORK (default
 # ~/.cache/baken-dashboard/bench-$HOUSEHOLDS); PostgreSQL gets a database of
-# its own, dropped at the end.
+# its own, dropped at the end (PG_KEEP=1 keeps it, for
+# `dashboard-report profile URL 2026-07-01`: the time of each read).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 HOUSEHOLDS=${HOUSEHOLDS:-2000000}
@@ -78,7 +79,8 @@ if [ -n "$PG_URL" ]; then
   PG_DB=baken_bench_dashboard_$$
   BASE_URL=${PG_URL%/*}
   psql -q "$PG_URL" -c "DROP DATABASE IF EXISTS $PG_DB" -c "CREATE DATABASE $PG_DB"
-  trap 'psql -q "$PG_URL" -c "DROP DATABASE IF EXISTS $PG_DB"' EXIT
+  if [ -n "${PG_KEEP:-}" ]; then echo "PostgreSQL database kept: $BASE_URL/$PG_DB"
+  else trap 'psql -q "$PG_URL" -c "DROP DATABASE IF EXISTS $PG_DB"' EXIT; fi
   "$BIN" base "$BASE_URL/$PG_DB"
   full() { sqlite3 -csv "$DB" "SELECT $2 FROM $1 ORDER BY 1" > "$WORK/full_$1.csv"
            psql -q "$BASE_URL/$PG_DB" -c "\\copy $1 ($2) FROM '$WORK/full_$1.csv' CSV"; rm -f "$WORK/full_$1.csv"; }
