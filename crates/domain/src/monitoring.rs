@@ -305,6 +305,20 @@ pub struct TrendPoint {
     pub high: Option<f64>,
 }
 
+impl TrendPoint {
+    /// The share of `part` in `whole` in period `q`, with its band
+    /// ([`share_with_band`]).
+    pub fn share(q: Period, part: Protected, whole: Protected) -> TrendPoint {
+        let (value, low, high) = share_with_band(part, whole);
+        TrendPoint {
+            period: q.code(),
+            value,
+            low,
+            high,
+        }
+    }
+}
+
 /// A share in percents of two published counts, with its band: the lowest and
 /// highest share any true counts consistent with them would give.
 pub fn share_with_band(
@@ -324,34 +338,6 @@ pub fn share_with_band(
     let low = (p_lo as f64 * 100.0 / w_hi.max(1) as f64).min(100.0);
     let high = (p_hi as f64 * 100.0 / w_lo.max(1) as f64).min(100.0);
     (Some(value), Some(low), Some(high))
-}
-
-/// The light layer's share per quarter, with its band.
-pub fn light_share_trend(
-    uses: &[SupportUse],
-    quarters: &[Period],
-    district: Option<&str>,
-) -> Vec<TrendPoint> {
-    quarters
-        .iter()
-        .map(|&q| {
-            let p = pyramid(uses, q, district, Targets::default());
-            let (value, low, high) = share_with_band(p.layers[0].households, p.households);
-            TrendPoint {
-                period: q.code(),
-                value,
-                low,
-                high,
-            }
-        })
-        .collect()
-}
-
-/// Maatwerk per 1,000 residents per quarter: residents with a use on step 5
-/// (`maatwerk`, one key per resident) over all residents of the area.
-pub fn maatwerk_per_thousand(maatwerk_residents: &CellKeys, residents: &CellKeys) -> Option<f64> {
-    let (m, r) = (protect(maatwerk_residents), protect(residents));
-    (r.value() >= 5).then(|| m.value() as f64 * 1000.0 / r.value() as f64)
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 //! share or rate carries the band of values the published counts are
 //! consistent with, so the noise is visible on the chart.
 
-use super::{share_with_band, Layer, SupportUse, TrendPoint, MIN_PRICED};
+use super::{Layer, SupportUse, TrendPoint, MIN_PRICED};
 use crate::cell_key::{consistent_counts, protect, CellKeys, Protected, RecordKey};
 use crate::period::Period;
 use chrono::NaiveDate;
@@ -64,13 +64,7 @@ impl LayerCells {
             .iter()
             .map(|(q, cells)| {
                 let total = protect(&cells.iter().copied().sum());
-                let (value, low, high) = share_with_band(protect(&cells[layer.index()]), total);
-                TrendPoint {
-                    period: q.code(),
-                    value,
-                    low,
-                    high,
-                }
+                TrendPoint::share(*q, protect(&cells[layer.index()]), total)
             })
             .collect()
     }
@@ -233,16 +227,7 @@ pub fn returns_trend(
         .iter()
         .map(|&q| {
             let (s, r) = (protect(&cell(&starts, q)), protect(&cell(&returns, q)));
-            let (value, low, high) = share_with_band(r, s);
-            (
-                TrendPoint {
-                    period: q.code(),
-                    value,
-                    low,
-                    high,
-                },
-                r,
-            )
+            (TrendPoint::share(q, r, s), r)
         })
         .collect()
 }

@@ -147,9 +147,7 @@ proptest! {
                     .iter()
                     .map(|&q| {
                         let p = pyramid(&uses, q, district, Targets::default());
-                        let (value, low, high) =
-                            share_with_band(p.layers[layer.index()].households, p.households);
-                        TrendPoint { period: q.code(), value, low, high }
+                        TrendPoint::share(q, p.layers[layer.index()].households, p.households)
                     })
                     .collect();
                 prop_assert_eq!(cells.share_trend(layer), want);
