@@ -2469,20 +2469,9 @@ pub async fn bakens_facts_per_period(
         |q| q.bind(team_id).bind(district).bind(from).bind(until)
     )?;
     measured.sort_by_key(|r| (r.0, r.1, r.2));
-    type MeasurementRow = (i64, NaiveDate, i64, String, Option<String>, Option<f64>);
-    let rows: Vec<MeasurementRow> = measured
-        .into_iter()
-        .map(|(hh, on, id, source, d, total, n)| {
-            let mean = (n > 0).then(|| total as f64 / n as f64);
-            (hh, on, id, source, d, mean)
-        })
-        .collect();
-    let mut rest = rows.as_slice();
-    while let Some(first) = rest.first() {
-        let n = rest.iter().take_while(|r| r.0 == first.0).count();
-        let (household, list) = rest.split_at(n);
-        rest = list;
-        let hh = first.0;
+    let mean = |r: &Measured| (r.6 > 0).then(|| r.5 as f64 / r.6 as f64);
+    for household in measured.chunk_by(|a, b| a.0 == b.0) {
+        let (hh, district) = (household[0].0, &household[0].4);
         let mut evaluated = vec![false; periods.len()];
         for r in household.iter().filter(|r| r.3 == "evaluatie") {
             if let Some(i) = period_of(periods, r.1) {
@@ -2490,15 +2479,13 @@ pub async fn bakens_facts_per_period(
             }
         }
         for (i, (_, end)) in periods.iter().enumerate() {
-            if !evaluated[i] {
+            // The household's measurements up to the period's end (sorted by date).
+            let upto = &household[..household.partition_point(|r| r.1 <= *end)];
+            if !evaluated[i] || upto.len() < 2 {
                 continue;
             }
-            let upto: Vec<&MeasurementRow> = household.iter().filter(|r| r.1 <= *end).collect();
-            if upto.len() < 2 {
-                continue;
-            }
-            if let (Some(a), Some(b)) = (upto[0].5, upto[upto.len() - 1].5) {
-                out.slot(first.4.clone())[i]
+            if let (Some(a), Some(b)) = (mean(&upto[0]), mean(&upto[upto.len() - 1])) {
+                out.slot(district.clone())[i]
                     .score_changes
                     .push(ScoreChange {
                         change: b - a,

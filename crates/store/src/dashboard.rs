@@ -261,11 +261,16 @@ pub async fn resident_cell(
     team: Option<i64>,
     secret: &CellKeySecret,
 ) -> Result<CellKeys> {
-    let cells = resident_cells(tx, team, secret).await?;
-    Ok(match district {
+    Ok(cell_of(&resident_cells(tx, team, secret).await?, district))
+}
+
+/// One district's cell out of cells per district, or all of them together
+/// when `None`.
+pub fn cell_of(cells: &BTreeMap<Option<String>, CellKeys>, district: Option<&str>) -> CellKeys {
+    match district {
         Some(d) => cells.get(&Some(d.to_owned())).copied().unwrap_or_default(),
-        None => cells.into_values().sum(),
-    })
+        None => cells.values().copied().sum(),
+    }
 }
 
 /// [`resident_cell`] of every district at once (`None`: households without

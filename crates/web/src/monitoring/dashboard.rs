@@ -254,26 +254,15 @@ pub async fn report(
         dashboard::purchases(&mut tx, period.first_day(), secret, team_id).await?;
     // Every district's residents from one pass; a team's from a second.
     let all_residents = dashboard::resident_cells(&mut tx, None, secret).await?;
-    let area_residents = match team_id {
-        None => all_residents.clone(),
-        Some(t) => dashboard::resident_cells(&mut tx, Some(t), secret).await?,
+    let team_residents = match team_id {
+        None => None,
+        Some(t) => Some(dashboard::resident_cells(&mut tx, Some(t), secret).await?),
     };
     drop(tx);
-    let residents: CellKeys = match code {
-        Some(c) => area_residents
-            .get(&Some(c.to_owned()))
-            .copied()
-            .unwrap_or_default(),
-        None => area_residents.values().copied().sum(),
-    };
+    let residents = dashboard::cell_of(team_residents.as_ref().unwrap_or(&all_residents), code);
     let district_residents: Vec<CellKeys> = districts
         .iter()
-        .map(|(c, _)| {
-            all_residents
-                .get(&Some(c.clone()))
-                .copied()
-                .unwrap_or_default()
-        })
+        .map(|(c, _)| dashboard::cell_of(&all_residents, Some(c)))
         .collect();
     // The households per layer and quarter: the area's, and every district's.
     let area_cells = LayerCells::of(uses, &quarters, code);
